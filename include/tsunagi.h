@@ -1,0 +1,119 @@
+/*
+ * tsunagi.h — the one public header of libtsunagi, a referral-network graph
+ * engine for local support networks against loneliness and isolation.
+ *
+ * Ownership, once for every function here: the caller owns what it passes in
+ * and keeps owning it; a function that hands back an object through an `out`
+ * pointer gives the caller that object, to be released with the matching
+ * `tsg_*_free` / `tsg_close`. Nothing is retained across calls except inside
+ * a tsg_db_t.
+ *
+ * Errors: every fallible function returns a tsg_status_t. On anything but
+ * TSG_OK it has written a complete, user-facing message into `err` (when err
+ * is not NULL), e.g. "mycity/programs.csv:12:5: unknown need 'fod' (did you
+ * mean food?)". Nothing in the library prints, exits or aborts.
+ *
+ * Writes: every call that changes a database runs in one transaction; when it
+ * fails, the database is exactly as it was before the call.
+ */
+#ifndef TSUNAGI_H
+#define TSUNAGI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TSG_VERSION "0.1.0"
+
+typedef enum tsg_status {
+    TSG_OK = 0,
+    TSG_EINPUT,  /* bad user input: a CSV cell, a statement, an argument */
+    TSG_EIO,     /* a file could not be read or written */
+    TSG_EDB,     /* SQLite refused: locked, corrupt, full disk, newer schema */
+    TSG_ENOMEM   /* an allocation failed */
+} tsg_status_t;
+
+typedef struct tsg_error {
+    tsg_status_t code;
+    char text[1024];
+} tsg_error_t;
+
+/* ---- databases ---------------------------------------------------------- */
+
+typedef struct tsg_db tsg_db_t;
+
+/* Opens (creating if needed) the database at `path` and brings its schema up
+ * to date. Refuses a database written by a newer tsunagi. */
+tsg_status_t tsg_open(const char *path, tsg_db_t **out, tsg_error_t *err);
+
+/* Opens the bundled sample city. It is built from the CSV compiled into the
+ * library into a cache file on first use (under $XDG_CACHE_HOME/tsunagi or
+ * ~/.cache/tsunagi), and rebuilt when the bundled data changes. */
+tsg_status_t tsg_open_sample(tsg_db_t **out, tsg_error_t *err);
+
+void tsg_close(tsg_db_t *db);
+
+/* The file behind an open database (owned by db). */
+const char *tsg_db_path(const tsg_db_t *db);
+
+/* ---- CSV interchange (docs/data-format.md) ------------------------------ */
+
+typedef enum tsg_encoding {
+    TSG_ENC_AUTO = 0, /* UTF-8 (BOM or not) if the bytes are valid UTF-8, else CP932 */
+    TSG_ENC_UTF8,
+    TSG_ENC_CP932     /* Shift_JIS as Japanese Excel writes it */
+} tsg_encoding_t;
+
+/* Parses "auto", "utf-8"/"utf8", "cp932"/"shift_jis"/"sjis" (case-insensitive). */
+tsg_status_t tsg_encoding_parse(const char *name, tsg_encoding_t *out, tsg_error_t *err);
+
+typedef struct tsg_import_counts {
+    long districts, organisations, programs, forums, ties, vocabulary;
+} tsg_import_counts_t;
+
+/* Replaces the network held in `db` by the one in folder `dir` (districts.csv,
+ * organisations.csv, programs.csv, forums.csv, ties.csv, and optionally
+ * vocabulary.csv). All or nothing. `counts` may be NULL. */
+tsg_status_t tsg_import_csv(tsg_db_t *db, const char *dir, tsg_encoding_t enc,
+                            tsg_import_counts_t *counts, tsg_error_t *err);
+
+/* Writes the network in `db` to folder `dir` (created if missing) in the
+ * canonical form: UTF-8, LF, keys not labels, rows in insertion order. */
+tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err);
+
+/* ---- result sets ---------------------------------------------------------- */
+
+/* A table of UTF-8 strings; NULL cells are empty. Evaluation produces these;
+ * the formatters below print them. */
+typedef struct tsg_result {
+    char *title;          /* may be NULL */
+    size_t ncols, nrows;
+    char **cols;          /* ncols names */
+    char **cells;         /* nrows * ncols, row-major */
+    unsigned char *right; /* ncols flags: right-align (numbers) */
+} tsg_result_t;
+
+void tsg_result_free(tsg_result_t *r);
+
+/* Counts of the network for a first look: organisations by sector, programs
+ * by ward served and by target group. `*out` receives `*n` result sets, to be
+ * freed with tsg_results_free. */
+tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error_t *err);
+void tsg_results_free(tsg_result_t **rs, size_t n);
+
+typedef enum tsg_format { TSG_FMT_TABLE = 0, TSG_FMT_CSV, TSG_FMT_JSON, TSG_FMT_MARKDOWN } tsg_format_t;
+
+/* Prints one result set. Table output aligns by display width (East Asian
+ * Width: a CJK character takes two columns). */
+tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out, tsg_error_t *err);
+
+/* Writes the versions of tsunagi and the libraries it links, for --version. */
+void tsg_versions(char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

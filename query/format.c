@@ -1,0 +1,153 @@
+/*
+ * format — printing a tsg_result_t as an aligned table, CSV, JSON or
+ * Markdown. Evaluation never prints; this module is the only one that does.
+ * Table widths are display widths (a CJK character takes two columns).
+ */
+#include "csv.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *cell(const tsg_result_t *r, size_t row, size_t c)
+{
+    const char *s = r->cells[row * r->ncols + c];
+    return s ? s : "";
+}
+
+static void pad(FILE *out, size_t n)
+{
+    while (n--) fputc(' ', out);
+}
+
+static void print_table(const tsg_result_t *r, FILE *out, size_t *w)
+{
+    for (size_t c = 0; c < r->ncols; c++) {
+        w[c] = util_display_width(r->cols[c]);
+        for (size_t i = 0; i < r->nrows; i++) {
+            size_t k = util_display_width(cell(r, i, c));
+            if (k > w[c]) w[c] = k;
+        }
+    }
+    for (size_t c = 0; c < r->ncols; c++) {
+        fputs(c ? " | " : " ", out);
+        fputs(r->cols[c], out);
+        if (c + 1 < r->ncols) pad(out, w[c] - util_display_width(r->cols[c]));
+    }
+    fputc('\n', out);
+    for (size_t c = 0; c < r->ncols; c++) {
+        fputs(c ? "-+-" : "-", out);
+        for (size_t k = 0; k < w[c]; k++) fputc('-', out);
+    }
+    fputs("-\n", out);
+    for (size_t i = 0; i < r->nrows; i++) {
+        for (size_t c = 0; c < r->ncols; c++) {
+            const char *s = cell(r, i, c);
+            size_t k = util_display_width(s);
+            fputs(c ? " | " : " ", out);
+            if (r->right[c]) pad(out, w[c] - k);
+            fputs(s, out);
+            if (!r->right[c] && c + 1 < r->ncols) pad(out, w[c] - k);
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "(%zu row%s)\n", r->nrows, r->nrows == 1 ? "" : "s");
+}
+
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') fprintf(out, "\\%c", ch);
+        else if (ch == '\n') fputs("\\n", out);
+        else if (ch == '\r') fputs("\\r", out);
+        else if (ch == '\t') fputs("\\t", out);
+        else if (ch < 0x20) fprintf(out, "\\u%04x", ch);
+        else fputc(ch, out);
+    }
+    fputc('"', out);
+}
+
+static void print_json(const tsg_result_t *r, FILE *out)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < r->nrows; i++) {
+        fputs(i ? ",\n {" : "{", out);
+        for (size_t c = 0; c < r->ncols; c++) {
+            if (c) fputs(", ", out);
+            json_string(out, r->cols[c]);
+            fputs(": ", out);
+            const char *s = r->cells[i * r->ncols + c];
+            if (!s) fputs("null", out);
+            else if (r->right[c] && *s && strspn(s, "-0123456789.eE+") == strlen(s)) fputs(s, out);
+            else json_string(out, s);
+        }
+        fputc('}', out);
+    }
+    fputs("]\n", out);
+}
+
+static void markdown_cell(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|') fputs("\\|", out);
+        else if (*s == '\n') fputs("<br>", out);
+        else fputc(*s, out);
+    }
+}
+
+static void print_markdown(const tsg_result_t *r, FILE *out)
+{
+    if (r->title) fprintf(out, "**%s**\n\n", r->title);
+    fputc('|', out);
+    for (size_t c = 0; c < r->ncols; c++) {
+        fputc(' ', out);
+        markdown_cell(out, r->cols[c]);
+        fputs(" |", out);
+    }
+    fputs("\n|", out);
+    for (size_t c = 0; c < r->ncols; c++) fputs(r->right[c] ? " ---: |" : " --- |", out);
+    fputc('\n', out);
+    for (size_t i = 0; i < r->nrows; i++) {
+        fputc('|', out);
+        for (size_t c = 0; c < r->ncols; c++) {
+            fputc(' ', out);
+            markdown_cell(out, cell(r, i, c));
+            fputs(" |", out);
+        }
+        fputc('\n', out);
+    }
+}
+
+tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out, tsg_error_t *err)
+{
+    switch (fmt) {
+    case TSG_FMT_TABLE: {
+        size_t *w = calloc(r->ncols ? r->ncols : 1, sizeof *w);
+        if (!w) return util_fail(err, TSG_ENOMEM, "out of memory");
+        if (r->title) fprintf(out, "%s\n", r->title);
+        print_table(r, out, w);
+        free(w);
+        break;
+    }
+    case TSG_FMT_CSV: {
+        util_buf_t b = {0};
+        int fail = 0;
+        for (size_t c = 0; c < r->ncols; c++) fail |= store_csv_put(&b, r->cols[c], c + 1 == r->ncols);
+        for (size_t i = 0; i < r->nrows; i++)
+            for (size_t c = 0; c < r->ncols; c++) fail |= store_csv_put(&b, r->cells[i * r->ncols + c], c + 1 == r->ncols);
+        if (fail) {
+            util_buf_free(&b);
+            return util_fail(err, TSG_ENOMEM, "out of memory");
+        }
+        if (b.len) fwrite(b.data, 1, b.len, out);
+        util_buf_free(&b);
+        break;
+    }
+    case TSG_FMT_JSON: print_json(r, out); break;
+    case TSG_FMT_MARKDOWN: print_markdown(r, out); break;
+    }
+    if (ferror(out)) return util_fail(err, TSG_EIO, "cannot write the output");
+    return TSG_OK;
+}

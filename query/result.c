@@ -1,0 +1,94 @@
+/* result — see result.h. */
+#include "result.h"
+#include "store.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+tsg_result_t *qry_result_new(const char *title, size_t ncols, const char *const *cols)
+{
+    tsg_result_t *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->ncols = ncols;
+    r->cols = calloc(ncols ? ncols : 1, sizeof *r->cols);
+    r->right = calloc(ncols ? ncols : 1, 1);
+    if (!r->cols || !r->right || (title && !(r->title = util_strdup(title)))) goto fail;
+    for (size_t c = 0; c < ncols; c++)
+        if (!(r->cols[c] = util_strdup(cols[c]))) goto fail;
+    return r;
+fail:
+    tsg_result_free(r);
+    return NULL;
+}
+
+int qry_result_add(tsg_result_t *r, const char *const *cells)
+{
+    char **grown = realloc(r->cells, (r->nrows + 1) * r->ncols * sizeof *grown);
+    if (!grown) return -1;
+    r->cells = grown;
+    char **row = r->cells + r->nrows * r->ncols;
+    int fail = 0;
+    for (size_t c = 0; c < r->ncols; c++) {
+        row[c] = cells[c] ? util_strdup(cells[c]) : NULL;
+        if (cells[c] && !row[c]) fail = 1;
+    }
+    r->nrows++;
+    return fail ? -1 : 0;
+}
+
+void tsg_result_free(tsg_result_t *r)
+{
+    if (!r) return;
+    for (size_t i = 0; r->cells && i < r->nrows * r->ncols; i++) free(r->cells[i]);
+    for (size_t c = 0; r->cols && c < r->ncols; c++) free(r->cols[c]);
+    free(r->cells);
+    free(r->cols);
+    free(r->right);
+    free(r->title);
+    free(r);
+}
+
+void tsg_results_free(tsg_result_t **rs, size_t n)
+{
+    for (size_t i = 0; rs && i < n; i++) tsg_result_free(rs[i]);
+    free(rs);
+}
+
+tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title, tsg_result_t **out,
+                                 tsg_error_t *err)
+{
+    *out = NULL;
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(db, sql, &st, err);
+    if (s) return s;
+    size_t n = (size_t)sqlite3_column_count(st);
+    const char *cols[32];
+    for (size_t c = 0; c < n && c < 32; c++) cols[c] = sqlite3_column_name(st, (int)c);
+    tsg_result_t *r = qry_result_new(title, n < 32 ? n : 32, cols);
+    if (!r) {
+        sqlite3_finalize(st);
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *cells[32];
+        for (size_t c = 0; c < r->ncols; c++) {
+            cells[c] = (const char *)sqlite3_column_text(st, (int)c);
+            int t = sqlite3_column_type(st, (int)c);
+            if (t == SQLITE_INTEGER || t == SQLITE_FLOAT) r->right[c] = 1;
+        }
+        if (qry_result_add(r, cells)) {
+            rc = SQLITE_NOMEM;
+            break;
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        s = rc == SQLITE_NOMEM ? util_fail(err, TSG_ENOMEM, "out of memory") : store_fail_sql(db, "query", err);
+        tsg_result_free(r);
+    } else {
+        *out = r;
+    }
+    sqlite3_finalize(st);
+    return s;
+}

@@ -1,0 +1,21 @@
+/*
+ * result — building tsg_result_t tables (declared in tsunagi.h). A result
+ * owns every string in it; qry_result_free releases it all. Builders copy
+ * their arguments. On an allocation failure they return -1 and the result
+ * stays valid (possibly with fewer rows), so the caller frees it as usual.
+ */
+#ifndef TSG_QUERY_RESULT_H
+#define TSG_QUERY_RESULT_H
+
+#include "tsunagi.h"
+#include <sqlite3.h>
+
+tsg_result_t *qry_result_new(const char *title, size_t ncols, const char *const *cols);
+/* Appends a row of ncols cells (NULL allowed). */
+int qry_result_add(tsg_result_t *r, const char *const *cells);
+/* Runs `sql` and turns every row into a result row; numeric columns are
+ * right-aligned. */
+tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title, tsg_result_t **out,
+                                 tsg_error_t *err);
+
+#endif

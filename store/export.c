@@ -1,0 +1,136 @@
+/*
+ * export — the database as a CSV folder in canonical form (see interchange.h):
+ * UTF-8 without BOM, LF line ends, the header in the documented column order,
+ * rows in the order they were written (nid order), keys rather than labels,
+ * list items in their stored order. Import of this output, then export
+ * again, gives the same bytes. Each file is written beside its final name
+ * and renamed into place, so a failed export leaves no half-written file.
+ */
+#include "interchange.h"
+#include "csv.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct table {
+    const char *file, *header, *sql;
+} table_t;
+
+#define LIST(tbl, col) \
+    "(SELECT group_concat(" col ", ';') FROM (SELECT " col " FROM " tbl " WHERE program = p.nid ORDER BY pos))"
+
+static const table_t tables[] = {
+    {"districts.csv", "id,name,level,parent_id",
+     "SELECT n.id, d.name, d.level, pn.id FROM district d JOIN node n ON n.nid = d.nid"
+     " LEFT JOIN node pn ON pn.nid = d.parent ORDER BY d.nid"},
+    {"organisations.csv", "id,name,sector,district_id",
+     "SELECT n.id, o.name, o.sector, dn.id FROM organisation o JOIN node n ON n.nid = o.nid"
+     " LEFT JOIN node dn ON dn.nid = o.district ORDER BY o.nid"},
+    {"programs.csv", "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours",
+     "SELECT n.id, p.name, o.id, " LIST("program_target", "target") ", p.age_min, p.age_max, "
+     LIST("program_need", "need") ", " LIST("program_mode", "mode") ", p.approach,"
+     " CASE WHEN p.wide_area THEN '*' ELSE (SELECT group_concat(id, ';') FROM"
+     "  (SELECT an.id FROM program_area a JOIN node an ON an.nid = a.district WHERE a.program = p.nid ORDER BY a.pos))"
+     " END, p.in_system, p.hours"
+     " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org ORDER BY p.nid"},
+    {"forums.csv", "id,name,kind,district_id",
+     "SELECT n.id, f.name, f.kind, dn.id FROM forum f JOIN node n ON n.nid = f.nid"
+     " LEFT JOIN node dn ON dn.nid = f.district ORDER BY f.nid"},
+    {"ties.csv", "from_id,to_id,kind,count,since",
+     "SELECT a.id, b.id, t.kind, t.count, t.since FROM tie t JOIN node a ON a.nid = t.src"
+     " JOIN node b ON b.nid = t.dst ORDER BY t.tid"},
+};
+
+/* User-added vocabulary only: the built-in entries come with every build. */
+static const table_t vocab_table = {
+    "vocabulary.csv", "kind,key,label_ja,aliases",
+    "SELECT v.kind, v.key, v.label_ja, (SELECT group_concat(alias, ';') FROM"
+    " (SELECT alias FROM vocab_alias a WHERE a.kind = v.kind AND a.key = v.key ORDER BY a.rowid))"
+    " FROM vocab v WHERE v.builtin = 0 ORDER BY v.rowid"};
+
+static tsg_status_t write_file(const char *dir, const char *file, const util_buf_t *b, tsg_error_t *err)
+{
+    char *path = util_printf("%s/%s", dir, file);
+    char *tmp = util_printf("%s/.%s.tmp", dir, file);
+    tsg_status_t s = TSG_OK;
+    if (!path || !tmp) {
+        s = util_fail(err, TSG_ENOMEM, "out of memory");
+        goto out;
+    }
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        s = util_fail(err, TSG_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+        goto out;
+    }
+    size_t w = b->len ? fwrite(b->data, 1, b->len, f) : 0;
+    int bad = w != b->len || fflush(f) != 0 || fsync(fileno(f)) != 0;
+    int saved = errno;
+    if (fclose(f) != 0) bad = 1;
+    if (bad || rename(tmp, path) != 0) {
+        s = util_fail(err, TSG_EIO, "%s: cannot write: %s", path, strerror(bad ? saved : errno));
+        unlink(tmp);
+    }
+out:
+    free(path);
+    free(tmp);
+    return s;
+}
+
+/* Runs a table's query into CSV text; *rows receives the row count. */
+static tsg_status_t render(sqlite3 *sql, const table_t *t, util_buf_t *b, long *rows, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(sql, t->sql, &st, err);
+    if (s) return s;
+    int fail = util_buf_adds(b, t->header) || util_buf_addc(b, '\n');
+    int rc, ncols = sqlite3_column_count(st);
+    *rows = 0;
+    while (!fail && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (int c = 0; c < ncols && !fail; c++)
+            fail = store_csv_put(b, (const char *)sqlite3_column_text(st, c), c == ncols - 1);
+        (*rows)++;
+    }
+    if (fail) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    else if (rc != SQLITE_DONE) s = store_fail_sql(sql, t->file, err);
+    sqlite3_finalize(st);
+    return s;
+}
+
+tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return util_fail(err, TSG_EIO, "%s: cannot create folder: %s", dir, strerror(errno));
+    /* One read transaction, so the files agree with each other even while
+     * another process writes. */
+    tsg_status_t s = store_exec(db->sql, "BEGIN", "export", err);
+    if (s) return s;
+    util_buf_t b = {0};
+    long rows;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0] && !s; i++) {
+        b.len = 0;
+        if (!(s = render(db->sql, &tables[i], &b, &rows, err))) s = write_file(dir, tables[i].file, &b, err);
+    }
+    if (!s) {
+        b.len = 0;
+        s = render(db->sql, &vocab_table, &b, &rows, err);
+        if (!s && rows) s = write_file(dir, vocab_table.file, &b, err);
+        if (!s && !rows) {
+            /* A vocabulary.csv left from an earlier export would come back in
+             * on import; without user entries there must be none. */
+            char *old = util_printf("%s/%s", dir, vocab_table.file);
+            if (!old) s = util_fail(err, TSG_ENOMEM, "out of memory");
+            else if (unlink(old) != 0 && errno != ENOENT)
+                s = util_fail(err, TSG_EIO, "%s: cannot remove: %s", old, strerror(errno));
+            free(old);
+        }
+    }
+    util_buf_free(&b);
+    sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+    return s;
+}

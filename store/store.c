@@ -1,0 +1,191 @@
+/* store — see store.h. */
+#include "store.h"
+#include "vocab.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+tsg_status_t store_fail_sql(sqlite3 *sql, const char *what, tsg_error_t *err)
+{
+    int rc = sqlite3_errcode(sql);
+    tsg_status_t code = rc == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB;
+    return util_fail(err, code, "%s: %s", what, sqlite3_errmsg(sql));
+}
+
+tsg_status_t store_exec(sqlite3 *sql, const char *stmts, const char *what, tsg_error_t *err)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(sql, stmts, NULL, NULL, &msg) == SQLITE_OK) return TSG_OK;
+    tsg_status_t code = sqlite3_errcode(sql) == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB;
+    util_fail(err, code, "%s: %s", what, msg ? msg : sqlite3_errmsg(sql));
+    sqlite3_free(msg);
+    return code;
+}
+
+tsg_status_t store_prepare(sqlite3 *sql, const char *text, sqlite3_stmt **st, tsg_error_t *err)
+{
+    if (sqlite3_prepare_v2(sql, text, -1, st, NULL) == SQLITE_OK) return TSG_OK;
+    return store_fail_sql(sql, "database", err);
+}
+
+tsg_status_t store_begin(tsg_db_t *db, tsg_error_t *err)
+{
+    /* IMMEDIATE takes the write lock now, so a concurrent writer makes us wait
+     * (busy timeout) at the start rather than fail half-way. */
+    return store_exec(db->sql, "BEGIN IMMEDIATE", "cannot start a write", err);
+}
+
+tsg_status_t store_commit(tsg_db_t *db, tsg_error_t *err)
+{
+    tsg_status_t st = store_exec(db->sql, "COMMIT", "cannot commit", err);
+    if (st != TSG_OK) store_rollback(db);
+    return st;
+}
+
+void store_rollback(tsg_db_t *db)
+{
+    if (!sqlite3_get_autocommit(db->sql)) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* Version 1: the network as the CSV interchange format describes it. Value
+ * checks that the engine relies on are CHECK constraints too, so a row that
+ * slipped past the importer's own checks still cannot be stored. */
+static const char schema_v1[] =
+    "CREATE TABLE vocab("
+    "  kind TEXT NOT NULL, key TEXT NOT NULL, label_ja TEXT NOT NULL,"
+    "  builtin INTEGER NOT NULL DEFAULT 0,"
+    "  PRIMARY KEY(kind, key));"
+    "CREATE TABLE vocab_alias("
+    "  kind TEXT NOT NULL, alias TEXT NOT NULL, key TEXT NOT NULL,"
+    "  PRIMARY KEY(kind, alias),"
+    "  FOREIGN KEY(kind, key) REFERENCES vocab(kind, key) ON DELETE CASCADE);"
+    "CREATE TABLE node("
+    "  nid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE CHECK(id <> ''),"
+    "  type TEXT NOT NULL CHECK(type IN ('district','organisation','program','forum')));"
+    "CREATE TABLE district("
+    "  nid INTEGER PRIMARY KEY REFERENCES node(nid) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL CHECK(name <> ''),"
+    "  level TEXT NOT NULL CHECK(level IN ('prefecture','municipality','ward','school_district','neighbourhood')),"
+    "  parent INTEGER REFERENCES district(nid));"
+    "CREATE INDEX district_parent ON district(parent);"
+    "CREATE TABLE organisation("
+    "  nid INTEGER PRIMARY KEY REFERENCES node(nid) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL CHECK(name <> ''), sector TEXT NOT NULL,"
+    "  district INTEGER REFERENCES district(nid));"
+    "CREATE TABLE program("
+    "  nid INTEGER PRIMARY KEY REFERENCES node(nid) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL CHECK(name <> ''),"
+    "  org INTEGER NOT NULL REFERENCES organisation(nid),"
+    "  age_min INTEGER CHECK(age_min >= 0), age_max INTEGER CHECK(age_max >= 0),"
+    "  approach TEXT CHECK(approach IN ('everyday','continuous','problem_solving')),"
+    "  wide_area INTEGER NOT NULL DEFAULT 0 CHECK(wide_area IN (0,1)),"
+    "  in_system TEXT CHECK(in_system IN ('yes','no','boundary')),"
+    "  hours TEXT,"
+    "  CHECK(age_min IS NULL OR age_max IS NULL OR age_min <= age_max));"
+    "CREATE INDEX program_org ON program(org);"
+    "CREATE TABLE program_target("
+    "  program INTEGER NOT NULL REFERENCES program(nid) ON DELETE CASCADE,"
+    "  pos INTEGER NOT NULL, target TEXT NOT NULL, PRIMARY KEY(program, target));"
+    "CREATE TABLE program_need("
+    "  program INTEGER NOT NULL REFERENCES program(nid) ON DELETE CASCADE,"
+    "  pos INTEGER NOT NULL, need TEXT NOT NULL, PRIMARY KEY(program, need));"
+    "CREATE TABLE program_mode("
+    "  program INTEGER NOT NULL REFERENCES program(nid) ON DELETE CASCADE,"
+    "  pos INTEGER NOT NULL, mode TEXT NOT NULL, PRIMARY KEY(program, mode));"
+    "CREATE TABLE program_area("
+    "  program INTEGER NOT NULL REFERENCES program(nid) ON DELETE CASCADE,"
+    "  pos INTEGER NOT NULL, district INTEGER NOT NULL REFERENCES district(nid),"
+    "  PRIMARY KEY(program, district));"
+    "CREATE INDEX program_area_district ON program_area(district);"
+    "CREATE TABLE forum("
+    "  nid INTEGER PRIMARY KEY REFERENCES node(nid) ON DELETE CASCADE,"
+    "  name TEXT NOT NULL CHECK(name <> ''), kind TEXT NOT NULL,"
+    "  district INTEGER REFERENCES district(nid));"
+    "CREATE TABLE tie("
+    "  tid INTEGER PRIMARY KEY,"
+    "  src INTEGER NOT NULL REFERENCES node(nid) ON DELETE CASCADE,"
+    "  dst INTEGER NOT NULL REFERENCES node(nid) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('referral','co_support','info_sharing','agreement','membership')),"
+    "  directed INTEGER NOT NULL CHECK(directed IN (0,1)),"
+    "  count INTEGER CHECK(count >= 0), since TEXT,"
+    "  CHECK(src <> dst), UNIQUE(src, dst, kind));"
+    "CREATE INDEX tie_dst ON tie(dst);";
+
+typedef struct migration {
+    const char *sql;
+    int seed_vocab;
+} migration_t;
+
+/* migrations[i] takes a database from user_version i to i + 1. Append only. */
+static const migration_t migrations[] = {
+    {schema_v1, 1},
+};
+
+static tsg_status_t migrate(tsg_db_t *db, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(db->sql, "PRAGMA user_version", &st, err);
+    if (s) return s;
+    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    int target = (int)(sizeof migrations / sizeof migrations[0]);
+    if (version > target)
+        return util_fail(err, TSG_EDB,
+                         "%s: written by a newer tsunagi (schema %d; this one knows up to %d)",
+                         db->path, version, target);
+    if (version == target) return TSG_OK;
+    if ((s = store_begin(db, err))) return s;
+    for (int v = version; v < target; v++) {
+        if ((s = store_exec(db->sql, migrations[v].sql, "schema migration", err))) goto fail;
+        if (migrations[v].seed_vocab && (s = store_vocab_seed(db->sql, err))) goto fail;
+    }
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", target);
+    if ((s = store_exec(db->sql, pragma, "schema migration", err))) goto fail;
+    return store_commit(db, err);
+fail:
+    store_rollback(db);
+    return s;
+}
+
+tsg_status_t tsg_open(const char *path, tsg_db_t **out, tsg_error_t *err)
+{
+    *out = NULL;
+    tsg_db_t *db = calloc(1, sizeof *db);
+    if (!db || !(db->path = util_strdup(path))) {
+        free(db);
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    tsg_status_t s;
+    int rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    if (rc != SQLITE_OK) {
+        s = util_fail(err, TSG_EDB, "%s: cannot open: %s", path,
+                      db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(db->sql, 1);
+    sqlite3_busy_timeout(db->sql, 5000);
+    /* journal_mode=WAL is the first statement that reads the file, so a file
+     * that is not a database fails here with SQLite's "file is not a database". */
+    char what[1200];
+    snprintf(what, sizeof what, "%s", path);
+    if ((s = store_exec(db->sql, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", what, err)))
+        goto fail;
+    if ((s = migrate(db, err))) goto fail;
+    *out = db;
+    return TSG_OK;
+fail:
+    tsg_close(db);
+    return s;
+}
+
+void tsg_close(tsg_db_t *db)
+{
+    if (!db) return;
+    sqlite3_close(db->sql);
+    free(db->path);
+    free(db);
+}
+
+const char *tsg_db_path(const tsg_db_t *db) { return db->path; }

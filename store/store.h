@@ -1,0 +1,41 @@
+/*
+ * store — the SQLite file behind a tsg_db_t: opening, the schema and its
+ * migrations (PRAGMA user_version), and transactions.
+ *
+ * Every table holding the network keys its rows by node.nid, so ids are unique
+ * across districts, organisations, programs and forums, ties reference nodes
+ * by integer, and rows keep the order they were written in (nid order), which
+ * is the order export writes them back in.
+ *
+ * Foreign keys are on, the journal is WAL, and a busy timeout lets a reader
+ * and a writer share the file. store_begin/commit/rollback wrap one write;
+ * a failed write is rolled back by its caller, never half-committed.
+ */
+#ifndef TSG_STORE_H
+#define TSG_STORE_H
+
+#include "tsunagi.h"
+#include <sqlite3.h>
+
+struct tsg_db {
+    sqlite3 *sql;
+    char *path;
+};
+
+/* The schema version this build writes. */
+#define STORE_SCHEMA_VERSION 1
+
+tsg_status_t store_begin(tsg_db_t *db, tsg_error_t *err);
+tsg_status_t store_commit(tsg_db_t *db, tsg_error_t *err);
+void store_rollback(tsg_db_t *db);
+
+/* Runs SQL without results; on failure the message names `what`. */
+tsg_status_t store_exec(sqlite3 *sql, const char *stmts, const char *what, tsg_error_t *err);
+
+/* Prepares a statement; reports SQLite's message on failure. */
+tsg_status_t store_prepare(sqlite3 *sql, const char *text, sqlite3_stmt **st, tsg_error_t *err);
+
+/* Sets err from SQLite's last error on `sql`. */
+tsg_status_t store_fail_sql(sqlite3 *sql, const char *what, tsg_error_t *err);
+
+#endif

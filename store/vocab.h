@@ -1,0 +1,54 @@
+/*
+ * vocab — the vocabulary: for each kind (sector, target, need, mode,
+ * approach, in_system, level, tie_kind, forum_kind) the keys with their
+ * Japanese label and aliases. Built-in entries come from docs/domain (see
+ * vocab_builtin.c); users add keys of the open kinds through vocabulary.csv.
+ *
+ * A store_vocab_t is an in-memory snapshot loaded from a database; it owns
+ * all its strings. Resolution accepts, in order: the key, the Japanese label,
+ * an alias, then the same compared width- and case-insensitively (NFKC +
+ * case fold). A miss yields the closest key for a "did you mean" hint.
+ */
+#ifndef TSG_STORE_VOCAB_H
+#define TSG_STORE_VOCAB_H
+
+#include "tsunagi.h"
+#include <sqlite3.h>
+
+typedef struct store_vocab_builtin {
+    const char *kind, *key, *label_ja, *aliases; /* aliases: ';'-separated or NULL */
+} store_vocab_builtin_t;
+
+/* The built-in table, ending with an all-NULL row. */
+extern const store_vocab_builtin_t store_vocab_builtin[];
+
+/* Kinds whose keys the engine gives meaning to; users may not add to them. */
+int store_vocab_kind_closed(const char *kind);
+/* Known kind names (sector, target, ...); NULL-terminated. */
+extern const char *const store_vocab_kinds[];
+
+typedef struct store_vocab_entry {
+    char *kind, *key, *label, *fold_key, *fold_label;
+    char **aliases, **fold_aliases;
+    size_t naliases;
+} store_vocab_entry_t;
+
+typedef struct store_vocab {
+    store_vocab_entry_t *e;
+    size_t n;
+} store_vocab_t;
+
+tsg_status_t store_vocab_load(sqlite3 *db, store_vocab_t *v, tsg_error_t *err);
+void store_vocab_free(store_vocab_t *v);
+
+/* Finds `text` among the keys of `kind`. Returns the canonical key (owned by
+ * v) or NULL; on NULL, *hint is set to the closest key or NULL. */
+const char *store_vocab_resolve(const store_vocab_t *v, const char *kind, const char *text, const char **hint);
+
+/* Label of a key (owned by v), or the key itself when unknown. */
+const char *store_vocab_label(const store_vocab_t *v, const char *kind, const char *key);
+
+/* Inserts the built-in vocabulary (used by the schema migration). */
+tsg_status_t store_vocab_seed(sqlite3 *db, tsg_error_t *err);
+
+#endif

@@ -1,0 +1,195 @@
+/* util — see util.h. */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+tsg_status_t util_fail(tsg_error_t *err, tsg_status_t code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->text, sizeof err->text, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+char *util_strndup(const char *s, size_t n)
+{
+    char *p = malloc(n + 1);
+    if (!p) return NULL;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *util_strdup(const char *s) { return util_strndup(s, strlen(s)); }
+
+char *util_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0) return NULL;
+    char *p = malloc((size_t)n + 1);
+    if (!p) return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+int util_buf_reserve(util_buf_t *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap) return 0;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1) cap *= 2;
+    char *p = realloc(b->data, cap);
+    if (!p) return -1;
+    b->data = p;
+    b->cap = cap;
+    return 0;
+}
+
+int util_buf_add(util_buf_t *b, const char *s, size_t n)
+{
+    if (util_buf_reserve(b, n)) return -1;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int util_buf_adds(util_buf_t *b, const char *s) { return util_buf_add(b, s, strlen(s)); }
+int util_buf_addc(util_buf_t *b, char c) { return util_buf_add(b, &c, 1); }
+
+int util_buf_printf(util_buf_t *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || util_buf_reserve(b, (size_t)n)) return -1;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+    return 0;
+}
+
+void util_buf_free(util_buf_t *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+tsg_status_t util_read_file(const char *path, char **data, size_t *len, tsg_error_t *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return util_fail(err, TSG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    util_buf_t b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        if (util_buf_add(&b, chunk, n)) {
+            fclose(f);
+            util_buf_free(&b);
+            return util_fail(err, TSG_ENOMEM, "%s: out of memory", path);
+        }
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        util_buf_free(&b);
+        return util_fail(err, TSG_EIO, "%s: read error", path);
+    }
+    if (!b.data && util_buf_reserve(&b, 0)) return util_fail(err, TSG_ENOMEM, "%s: out of memory", path);
+    b.data[b.len] = '\0';
+    *data = b.data;
+    *len = b.len;
+    return TSG_OK;
+}
+
+size_t util_display_width(const char *s)
+{
+    size_t w = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    while (*p) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+        if (n <= 0) { /* invalid byte: count it as one column and move on */
+            w++;
+            p++;
+            continue;
+        }
+        int cw = utf8proc_charwidth(c);
+        w += cw > 0 ? (size_t)cw : 0;
+        p += n;
+    }
+    return w;
+}
+
+/* Decodes s into code points; returns the count, or (size_t)-1 on no memory. */
+static size_t decode(const char *s, utf8proc_int32_t **out)
+{
+    size_t cap = strlen(s) + 1, n = 0;
+    utf8proc_int32_t *v = malloc(cap * sizeof *v);
+    if (!v) return (size_t)-1;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    while (*p) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate(p, -1, &c);
+        if (k <= 0) { c = *p; k = 1; }
+        v[n++] = c;
+        p += k;
+    }
+    *out = v;
+    return n;
+}
+
+size_t util_edit_distance(const char *a, const char *b)
+{
+    utf8proc_int32_t *x = NULL, *y = NULL;
+    size_t n = decode(a, &x), m = decode(b, &y);
+    size_t *row = NULL;
+    size_t d = (size_t)-1;
+    if (n == (size_t)-1 || m == (size_t)-1) goto out;
+    row = malloc((m + 1) * sizeof *row);
+    if (!row) goto out;
+    for (size_t j = 0; j <= m; j++) row[j] = j;
+    for (size_t i = 1; i <= n; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= m; j++) {
+            size_t up = row[j];
+            size_t best = diag + (x[i - 1] != y[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    d = row[m];
+out:
+    free(x);
+    free(y);
+    free(row);
+    return d;
+}
+
+char *util_fold(const char *s)
+{
+    utf8proc_uint8_t *out = NULL;
+    utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
+                                      UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
+                                          UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
+    if (n < 0) return NULL;
+    return (char *)out;
+}

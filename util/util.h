@@ -1,0 +1,54 @@
+/*
+ * util — the few helpers every module shares: setting a tsg_error_t, a
+ * growable byte buffer, and checked allocation wrappers.
+ *
+ * util_buf_t owns its bytes; util_buf_free releases them. Appends report
+ * TSG_ENOMEM instead of aborting; the buffer keeps what it had.
+ */
+#ifndef TSG_UTIL_H
+#define TSG_UTIL_H
+
+#include "tsunagi.h"
+#include <stdarg.h>
+#include <stddef.h>
+
+#if defined(__GNUC__)
+#define UTIL_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define UTIL_PRINTF(a, b)
+#endif
+
+/* Writes the message into err (if any) and returns code, so a caller can
+ * `return util_fail(err, TSG_EINPUT, "...", ...)`. */
+tsg_status_t util_fail(tsg_error_t *err, tsg_status_t code, const char *fmt, ...) UTIL_PRINTF(3, 4);
+
+char *util_strdup(const char *s);
+char *util_strndup(const char *s, size_t n);
+char *util_printf(const char *fmt, ...) UTIL_PRINTF(1, 2);
+
+typedef struct util_buf {
+    char *data;
+    size_t len, cap;
+} util_buf_t;
+
+int util_buf_reserve(util_buf_t *b, size_t extra); /* 0 or -1 (no memory) */
+int util_buf_add(util_buf_t *b, const char *s, size_t n);
+int util_buf_adds(util_buf_t *b, const char *s);
+int util_buf_addc(util_buf_t *b, char c);
+int util_buf_printf(util_buf_t *b, const char *fmt, ...) UTIL_PRINTF(2, 3);
+void util_buf_free(util_buf_t *b);
+
+/* Reads a whole file; *data is NUL-terminated (the NUL is not counted). */
+tsg_status_t util_read_file(const char *path, char **data, size_t *len, tsg_error_t *err);
+
+/* Display width of a UTF-8 string in terminal columns (East Asian Width). */
+size_t util_display_width(const char *s);
+
+/* Levenshtein distance between two UTF-8 strings, counted in code points. */
+size_t util_edit_distance(const char *a, const char *b);
+
+/* NFKC + case fold, for comparisons that ignore width and case ("Ｎｐｏ" == "npo").
+ * Returns a new string or NULL when out of memory or on invalid UTF-8. */
+char *util_fold(const char *s);
+
+#endif
