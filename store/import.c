@@ -269,10 +269,12 @@ static const char *closest_id(imp_t *im, const char *id, int type)
     return best_d <= limit ? best : NULL;
 }
 
+static const char *article(int type) { return type == T_ORGANISATION ? "an" : "a"; }
+
 /* Looks up a referenced id that must have one of the types in `mask`
- * (bit 1 << type). */
-static tsg_status_t ref_at(imp_t *im, const char *id, unsigned mask, const char *what, long line, long col,
-                           const store_id_t **out)
+ * (bit 1 << type); `note`, if any, explains the rule when the type is wrong. */
+static tsg_status_t ref_at(imp_t *im, const char *id, unsigned mask, const char *what, const char *note,
+                           long line, long col, const store_id_t **out)
 {
     const store_id_t *e = store_idmap_get(&im->ids, id);
     if (!e) {
@@ -284,8 +286,9 @@ static tsg_status_t ref_at(imp_t *im, const char *id, unsigned mask, const char 
         return fail_at(im, line, col, "unknown %s '%s' (no such id)", what, id);
     }
     if (!(mask & (1u << e->type)))
-        return fail_at(im, line, col, "'%s' is %s %s (%s:%ld), not %s", id,
-                       e->type == T_ORGANISATION ? "an" : "a", type_name[e->type], e->where, e->line, what);
+        return fail_at(im, line, col, "'%s' is %s %s (%s:%ld), not %s %s%s%s", id, article(e->type),
+                       type_name[e->type], e->where, e->line, strncmp(what, "org", 3) ? "a" : "an", what,
+                       note ? "; " : "", note ? note : "");
     *out = e;
     return TSG_OK;
 }
@@ -302,8 +305,8 @@ static tsg_status_t new_id(imp_t *im, int c, int type, int64_t *nid, size_t aux)
     store_id_t val = {NULL, 0, type, im->spec->file, im->csv.rec_line, aux};
     int rc = store_idmap_put(&im->ids, id, val, &old);
     if (rc < 0) return nomem(im);
-    if (rc > 0) return FAILC(im, c, "duplicate id '%s' (already used by a %s at %s:%ld)", id, type_name[old->type],
-                             old->where, old->line);
+    if (rc > 0) return FAILC(im, c, "duplicate id '%s' (already used by %s %s at %s:%ld)", id, article(old->type),
+                             type_name[old->type], old->where, old->line);
     sqlite3_bind_text(im->st[S_NODE], 1, id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(im->st[S_NODE], 2, type_name[type], -1, SQLITE_STATIC);
     tsg_status_t s = step(im, S_NODE);
@@ -597,7 +600,7 @@ static tsg_status_t read_districts(imp_t *im)
     for (size_t i = 0; i < n && !s; i++) {
         if (!*rows[i].parent) continue;
         const store_id_t *e;
-        if ((s = ref_at(im, rows[i].parent, 1u << T_DISTRICT, "parent district", rows[i].line, rows[i].pcol, &e))) break;
+        if ((s = ref_at(im, rows[i].parent, 1u << T_DISTRICT, "parent district", NULL, rows[i].line, rows[i].pcol, &e))) break;
         rows[i].up = e->aux;
     }
     if (!s) s = check_cycles(im, rows, n);
@@ -625,7 +628,7 @@ static tsg_status_t optional_district(imp_t *im, int c, sqlite3_stmt *st, int pa
     const char *id = trim_cell(im, c);
     if (!*id) return TSG_OK;
     const store_id_t *e;
-    tsg_status_t s = ref_at(im, id, 1u << T_DISTRICT, "district", FIELD_LINE(im, c), FIELD_COL(im, c), &e);
+    tsg_status_t s = ref_at(im, id, 1u << T_DISTRICT, "district", NULL, FIELD_LINE(im, c), FIELD_COL(im, c), &e);
     if (!s) sqlite3_bind_int64(st, param, e->nid);
     return s;
 }
@@ -687,7 +690,7 @@ static tsg_status_t program_area(imp_t *im, int c, int64_t nid, int *wide)
         if (!strcmp(im->items[i], "*"))
             return fail_at(im, FIELD_LINE(im, c), im->item_col[i], "* (wide-area) stands alone; do not list districts with it");
         const store_id_t *e;
-        if ((s = ref_at(im, im->items[i], 1u << T_DISTRICT, "district", FIELD_LINE(im, c), im->item_col[i], &e))) return s;
+        if ((s = ref_at(im, im->items[i], 1u << T_DISTRICT, "district", NULL, FIELD_LINE(im, c), im->item_col[i], &e))) return s;
         sqlite3_stmt *st = im->st[S_AREA];
         sqlite3_bind_int64(st, 1, nid);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
@@ -711,7 +714,7 @@ static tsg_status_t read_programs(imp_t *im)
         if ((s = new_id(im, ID, T_PROGRAM, &nid, 0)) || (s = name_cell(im, NAME, &name))) break;
         const char *org_id = trim_cell(im, ORG);
         if (!*org_id) { s = FAILC(im, ORG, "org_id is empty (every program belongs to an organisation)"); break; }
-        if ((s = ref_at(im, org_id, 1u << T_ORGANISATION, "organisation", FIELD_LINE(im, ORG), FIELD_COL(im, ORG), &org)) ||
+        if ((s = ref_at(im, org_id, 1u << T_ORGANISATION, "organisation", NULL, FIELD_LINE(im, ORG), FIELD_COL(im, ORG), &org)) ||
             (s = int_cell(im, AGE_MIN, 0, 150, " of years", &min_null, &age_min)) ||
             (s = int_cell(im, AGE_MAX, 0, 150, " of years", &max_null, &age_max)))
             break;
@@ -773,13 +776,11 @@ static tsg_status_t tie_end(imp_t *im, int c, const char *kind, const store_id_t
 {
     const char *id = trim_cell(im, c);
     if (!*id) return FAILC(im, c, "%s is empty", im->spec->cols[c]);
-    int membership = !strcmp(kind, "membership");
-    unsigned mask = membership ? (c == 0 ? 1u << T_ORGANISATION : 1u << T_FORUM)
-                               : (1u << T_ORGANISATION) | (1u << T_PROGRAM);
-    const char *what = membership ? (c == 0 ? "organisation (a membership goes from an organisation to a forum)"
-                                            : "forum (a membership goes from an organisation to a forum)")
-                                  : "organisation or program (only memberships reach forums)";
-    return ref_at(im, id, mask, what, FIELD_LINE(im, c), FIELD_COL(im, c), e);
+    if (!strcmp(kind, "membership"))
+        return ref_at(im, id, c == 0 ? 1u << T_ORGANISATION : 1u << T_FORUM, c == 0 ? "organisation" : "forum",
+                      "a membership goes from an organisation to a forum", FIELD_LINE(im, c), FIELD_COL(im, c), e);
+    return ref_at(im, id, (1u << T_ORGANISATION) | (1u << T_PROGRAM), "organisation or program",
+                  "only membership ties reach forums", FIELD_LINE(im, c), FIELD_COL(im, c), e);
 }
 
 static tsg_status_t read_ties(imp_t *im)

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The tsunagi program end to end: exit statuses, messages on stderr, and that
+# a failed import leaves the database file's content untouched.
+# usage: run.sh TSUNAGI TESTDATA SAMPLEDIR
+set -u
+tsunagi=$1 data=$2 sample=$3
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME=$work/cache
+unset TSUNAGI_DB
+pass=0 fail=0
+
+check() { # name, condition (as a command)
+  if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1" >&2; fi
+}
+
+"$tsunagi" >"$work/out" 2>"$work/err"; rc=$?
+check "no argument summarises the sample city" '[ $rc = 0 ] && grep -q "Organisations by sector" "$work/out"'
+check "the sample database is cached" 'ls "$work/cache/tsunagi/"sample-*.db >/dev/null'
+
+"$tsunagi" import "$sample" "$work/city.db" >"$work/out" 2>&1; rc=$?
+check "import of the sample city" '[ $rc = 0 ] && grep -q "^imported into" "$work/out"'
+"$tsunagi" summary "$work/city.db" --format csv >"$work/csv" 2>&1; rc=$?
+check "summary as csv" '[ $rc = 0 ] && head -1 "$work/csv" | grep -qx "what,count"'
+"$tsunagi" summary "$work/city.db" --format json >"$work/json" 2>&1; rc=$?
+check "summary as json is valid JSON" '[ $rc = 0 ] && python3 -c "import json,sys; [json.loads(x) for x in open(sys.argv[1]).read().split(\"\n\n\") if x.strip()]" "$work/json" 2>/dev/null || ! command -v python3 >/dev/null'
+
+sqlite3 "$work/city.db" .dump >"$work/before.sql"
+mkdir "$work/bad" && cp "$sample"/*.csv "$work/bad/"
+printf 'id,name,sector,district_id,extra\n' >"$work/bad/organisations.csv"
+"$tsunagi" import "$work/bad" "$work/city.db" >"$work/out" 2>"$work/err"; rc=$?
+check "bad import exits 1" '[ $rc = 1 ]'
+check "bad import names file:line:column" 'grep -qF "bad/organisations.csv:1:28: unknown column '"'"'extra'"'"'" "$work/err"'
+sqlite3 "$work/city.db" .dump >"$work/after.sql"
+check "bad import leaves the database unchanged" 'cmp -s "$work/before.sql" "$work/after.sql"'
+
+"$tsunagi" export "$work/out1" "$work/city.db" >/dev/null 2>&1; rc=$?
+check "export" '[ $rc = 0 ] && diff -r "$sample" "$work/out1" >/dev/null'
+
+"$tsunagi" import "$sample" >"$work/out" 2>"$work/err"; rc=$?
+check "import without a database is a usage error" '[ $rc = 2 ] && grep -q "import needs a database file" "$work/err"'
+"$tsunagi" --bogus >/dev/null 2>"$work/err"; rc=$?
+check "unknown option" '[ $rc = 2 ] && grep -q "unknown option" "$work/err"'
+"$tsunagi" import --encoding latin1 "$sample" "$work/x.db" >/dev/null 2>"$work/err"; rc=$?
+check "unknown encoding" '[ $rc = 1 ] && grep -q "unknown encoding" "$work/err"'
+"$tsunagi" summary "$work/missing-dir/x.db" >/dev/null 2>"$work/err"; rc=$?
+check "unopenable database" '[ $rc = 1 ] && grep -q "cannot open" "$work/err"'
+"$tsunagi" --version >"$work/out"; rc=$?
+check "version names igraph 0.10" '[ $rc = 0 ] && grep -q "igraph 0.10" "$work/out"'
+
+echo "cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,136 @@
+/* helpers — see helpers.h. */
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <iconv.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+char *th_tempdir(void)
+{
+    char *t = strdup("/tmp/tsunagi-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(t));
+    return t;
+}
+
+char *th_read(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *s = malloc((size_t)n + 1);
+    cr_assert_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+    s[n] = '\0';
+    fclose(f);
+    return s;
+}
+
+void th_write(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    cr_assert_not_null(f, "cannot write %s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+void th_copy_dir(const char *src, const char *dst)
+{
+    DIR *d = opendir(src);
+    cr_assert_not_null(d, "cannot open %s", src);
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char a[4096], b[4096];
+        snprintf(a, sizeof a, "%s/%s", src, e->d_name);
+        snprintf(b, sizeof b, "%s/%s", dst, e->d_name);
+        char *text = th_read(a);
+        th_write(b, text);
+        free(text);
+    }
+    closedir(d);
+}
+
+void th_replace_line(const char *path, int n, const char *text)
+{
+    char *old = th_read(path);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    int line = 1;
+    for (const char *p = old; *p; line++) {
+        const char *nl = strchr(p, '\n');
+        size_t k = nl ? (size_t)(nl - p) : strlen(p);
+        if (line == n) fputs(text, f);
+        else fwrite(p, 1, k, f);
+        if (nl) fputc('\n', f);
+        p += k + (nl != NULL);
+    }
+    fclose(f);
+    cr_assert_geq(line, n + 1, "%s has no line %d", path, n);
+    th_write(path, out);
+    free(old);
+    free(out);
+}
+
+void th_to_cp932(const char *path)
+{
+    char *in = th_read(path);
+    size_t il = strlen(in), ol = il * 2 + 1;
+    char *out = calloc(1, ol), *ip = in, *op = out;
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    cr_assert_neq(cd, (iconv_t)-1);
+    cr_assert_neq(iconv(cd, &ip, &il, &op, &ol), (size_t)-1, "%s has characters CP932 lacks", path);
+    iconv_close(cd);
+    *op = '\0';
+    th_write(path, out);
+    free(in);
+    free(out);
+}
+
+static int dump_row(void *ctx, int n, char **vals, char **cols)
+{
+    (void)cols;
+    FILE *f = ctx;
+    for (int i = 0; i < n; i++) fprintf(f, "%s%s", i ? "|" : "", vals[i] ? vals[i] : "NULL");
+    fputc('\n', f);
+    return 0;
+}
+
+char *th_dump(const char *dbpath)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    sqlite3_exec(db, "PRAGMA user_version", dump_row, f, NULL);
+    sqlite3_exec(db, "SELECT type, name, sql FROM sqlite_schema ORDER BY name", dump_row, f, NULL);
+    sqlite3_stmt *st;
+    sqlite3_prepare_v2(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name", -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        char *q = sqlite3_mprintf("SELECT * FROM \"%w\" ORDER BY rowid", (const char *)sqlite3_column_text(st, 0));
+        fprintf(f, "== %s\n", sqlite3_column_text(st, 0));
+        /* WITHOUT ROWID tables do not exist here; every table has a rowid. */
+        cr_assert_eq(sqlite3_exec(db, q, dump_row, f, NULL), SQLITE_OK, "%s", sqlite3_errmsg(db));
+        sqlite3_free(q);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    fclose(f);
+    return text;
+}
+
+tsg_status_t th_import(const char *dbpath, const char *dir, tsg_encoding_t enc, tsg_error_t *err)
+{
+    tsg_db_t *db;
+    tsg_status_t s = tsg_open(dbpath, &db, err);
+    if (s) return s;
+    s = tsg_import_csv(db, dir, enc, NULL, err);
+    tsg_close(db);
+    return s;
+}

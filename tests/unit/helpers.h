@@ -1,0 +1,27 @@
+/*
+ * helpers — shared by the Criterion tests: temporary folders, file edits,
+ * and a dump of a database's whole content, so a test can assert that a
+ * failed import left it exactly as it was. Everything returned is malloc'd
+ * and owned by the caller; failures abort the test through cr_assert.
+ */
+#ifndef TSG_TEST_HELPERS_H
+#define TSG_TEST_HELPERS_H
+
+#include "tsunagi.h"
+
+/* A new empty folder under /tmp; the test process may chdir into it. */
+char *th_tempdir(void);
+/* Copies every regular file of src into dst (which exists). */
+void th_copy_dir(const char *src, const char *dst);
+char *th_read(const char *path);
+void th_write(const char *path, const char *text);
+/* Replaces line `n` (1-based) of a file, keeping its other lines. */
+void th_replace_line(const char *path, int n, const char *text);
+/* Rewrites a UTF-8 file in CP932, as Japanese Excel saves CSV. */
+void th_to_cp932(const char *path);
+/* Every row of every table, in order, with the schema and user_version. */
+char *th_dump(const char *dbpath);
+/* Imports dir into db at path; returns the status and fills err. */
+tsg_status_t th_import(const char *db, const char *dir, tsg_encoding_t enc, tsg_error_t *err);
+
+#endif
