@@ -31,7 +31,7 @@ void store_csv_free(store_csv_t *c)
 static void advance(store_csv_t *c)
 {
     unsigned char b = (unsigned char)*c->p++;
-    if (b == '\n') {
+    if (b == '\n' || (b == '\r' && (c->p >= c->end || *c->p != '\n'))) {
         c->line++;
         c->col = 1;
     } else if ((b & 0xC0) != 0x80) {

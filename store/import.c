@@ -184,7 +184,11 @@ static tsg_status_t split(imp_t *im, int c, const char *what)
         size_t k;
         while ((k = blank(item)) && item < end) item += k;
         char *stop = end;
-        while (stop > item && (stop[-1] == ' ' || stop[-1] == '\t')) stop--;
+        for (;;) {
+            if (stop > item && (stop[-1] == ' ' || stop[-1] == '\t')) stop--;
+            else if (stop - item >= 3 && !memcmp(stop - 3, "\xE3\x80\x80", 3)) stop -= 3;
+            else break;
+        }
         long col = col0 + (long)chars(base, (size_t)(item - base));
         int last = !*end;
         *stop = '\0';
@@ -265,8 +269,9 @@ static const char *closest_id(imp_t *im, const char *id, int type)
             best = e->key;
         }
     }
-    size_t limit = strlen(id) / 3 > 2 ? strlen(id) / 3 : 2;
-    return best_d <= limit ? best : NULL;
+    size_t len = chars(id, strlen(id));
+    size_t limit = len / 3 > 2 ? len / 3 : 2;
+    return best_d <= limit && best_d < len ? best : NULL;
 }
 
 static const char *article(int type) { return type == T_ORGANISATION ? "an" : "a"; }
@@ -288,7 +293,7 @@ static tsg_status_t ref_at(imp_t *im, const char *id, unsigned mask, const char 
     if (!(mask & (1u << e->type)))
         return fail_at(im, line, col, "'%s' is %s %s (%s:%ld), not %s %s%s%s", id, article(e->type),
                        type_name[e->type], e->where, e->line, strncmp(what, "org", 3) ? "a" : "an", what,
-                       note ? "; " : "", note ? note : "");
+                       note && e->type != T_DISTRICT ? "; " : "", note && e->type != T_DISTRICT ? note : "");
     *out = e;
     return TSG_OK;
 }
@@ -297,7 +302,7 @@ static tsg_status_t new_id(imp_t *im, int c, int type, int64_t *nid, size_t aux)
 {
     const char *id = trim_cell(im, c);
     if (!*id) return FAILC(im, c, "id is empty");
-    if (strchr(id, ';') || !strcmp(id, "*"))
+    if (strchr(id, ';') || strstr(id, "\xEF\xBC\x9B") || !strcmp(id, "*"))
         return FAILC(im, c, "id '%s' may not contain ';' or be '*' (they separate lists and mean wide-area)", id);
     for (const char *p = id; *p; p++)
         if ((unsigned char)*p < 0x20) return FAILC(im, c, "id contains a control character");
@@ -316,23 +321,25 @@ static tsg_status_t new_id(imp_t *im, int c, int type, int64_t *nid, size_t aux)
     return TSG_OK;
 }
 
-/* An optional whole number in [lo, hi]; full-width digits are accepted. */
+/* An optional whole number in [lo, hi]; full-width digits (０-９) are
+ * accepted, other digit-like characters (①, ¹) are not. */
 static tsg_status_t int_cell(imp_t *im, int c, long lo, long hi, const char *unit, int *null, long *val)
 {
     const char *s = trim_cell(im, c);
     *null = !*s;
     if (*null) return TSG_OK;
-    char *folded = util_fold(s);
-    if (!folded) return nomem(im);
-    int ok = *folded != '\0';
     long v = 0;
-    for (const char *p = folded; *p && ok; p++) {
-        if (!isdigit((unsigned char)*p) || v > 100000000L) ok = 0;
-        else v = v * 10 + (*p - '0');
+    int digits = 0;
+    for (const char *p = s; *p; digits++) {
+        int d;
+        if (*p >= '0' && *p <= '9') d = *p++ - '0';
+        else if (!memcmp(p, "\xEF\xBC", 2) && (unsigned char)p[2] >= 0x90 && (unsigned char)p[2] <= 0x99)
+            d = (unsigned char)p[2] - 0x90, p += 3;
+        else return FAILC(im, c, "%s '%s' is not a whole number%s", im->spec->cols[c], s, unit);
+        if (digits < 12) v = v * 10 + d;
     }
-    free(folded);
-    if (!ok) return FAILC(im, c, "%s '%s' is not a whole number%s", im->spec->cols[c], s, unit);
-    if (v < lo || v > hi) return FAILC(im, c, "%s %ld is out of range (%ld to %ld)", im->spec->cols[c], v, lo, hi);
+    if (digits >= 12 || v < lo || v > hi)
+        return FAILC(im, c, "%s %s is out of range (%ld to %ld)", im->spec->cols[c], s, lo, hi);
     *val = v;
     return TSG_OK;
 }
@@ -349,13 +356,18 @@ static tsg_status_t date_cell(imp_t *im, int c, char *out, int *null)
     int part[3] = {0, 0, 0}, nparts = 0, digits = 0;
     char sep = 0;
     const char *p = s;
+    /* Year of 4 digits, then month and day of 1 or 2, with one kind of separator. */
     for (;; p++) {
-        if (isdigit((unsigned char)*p) && digits < 4) {
+        int maxd = nparts == 0 ? 4 : 2;
+        if (isdigit((unsigned char)*p) && digits < maxd) {
             part[nparts] = part[nparts] * 10 + (*p - '0');
             digits++;
             continue;
         }
-        if (digits == 0 || (nparts == 0 && digits != 4)) break;
+        if (digits == 0 || (nparts == 0 && digits != 4) || isdigit((unsigned char)*p)) {
+            nparts = -1;
+            break;
+        }
         nparts++;
         digits = 0;
         if (!*p) break;
@@ -416,7 +428,10 @@ static tsg_status_t open_file(imp_t *im, const spec_t *spec, int *present)
     if (!have) return fail_at(im, 1, 1, "the file is empty; its first row must be the header");
     for (size_t c = 0; c < ncols; c++) im->map[c] = -1;
     for (size_t f = 0; f < im->csv.n; f++) {
-        const char *name = im->csv.field[f];
+        char *name = im->csv.field[f];
+        size_t skip, n;
+        while ((skip = blank(name))) name += skip, im->csv.fcol[f]++;
+        for (n = strlen(name); n && (name[n - 1] == ' ' || name[n - 1] == '\t'); n--) name[n - 1] = '\0';
         size_t c = 0;
         while (c < ncols && strcmp(spec->cols[c], name)) c++;
         if (c == ncols) {
@@ -426,7 +441,8 @@ static tsg_status_t open_file(imp_t *im, const spec_t *spec, int *present)
                 size_t d = util_edit_distance(name, spec->cols[k]);
                 if (d < best_d) { best_d = d; best = spec->cols[k]; }
             }
-            if (best_d <= 3)
+            size_t nlen = chars(name, strlen(name));
+            if (best_d <= 3 && best_d < nlen)
                 return fail_at(im, im->csv.fline[f], im->csv.fcol[f], "unknown column '%s' (did you mean %s?)", name, best);
             return fail_at(im, im->csv.fline[f], im->csv.fcol[f], "unknown column '%s'", name);
         }
@@ -435,7 +451,7 @@ static tsg_status_t open_file(imp_t *im, const spec_t *spec, int *present)
         im->map[c] = (int)f;
     }
     for (size_t c = 0; c < ncols; c++)
-        if (im->map[c] < 0) return fail_at(im, 1, 1, "missing column '%s'", spec->cols[c]);
+        if (im->map[c] < 0) return fail_at(im, im->csv.rec_line, 1, "missing column '%s'", spec->cols[c]);
     im->header_n = im->csv.n;
     return TSG_OK;
 }
@@ -482,6 +498,7 @@ static tsg_status_t read_vocabulary(imp_t *im)
         int ok = (*key >= 'a' && *key <= 'z');
         for (const char *p = key; *p && ok; p++) ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
         if (!ok) { s = FAILC(im, 1, "key '%s' must be lower-case ASCII letters, digits and '_', starting with a letter", key); break; }
+        trim_cell(im, 2);
         if ((s = name_cell(im, 2, &label))) break;
         const char *hint, *clash = store_vocab_resolve(&v, kind, key, &hint);
         if (!clash) clash = store_vocab_resolve(&v, kind, label, &hint);

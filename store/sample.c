@@ -7,6 +7,7 @@
  */
 #include "interchange.h"
 #include "store.h"
+#include "vocab.h"
 #include "util.h"
 
 #include <errno.h>
@@ -22,6 +23,12 @@ static uint64_t data_hash(void)
     for (const store_embedded_t *f = store_sample_files; f->name; f++) {
         for (const char *p = f->name; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
         for (size_t i = 0; i < f->len; i++) h = (h ^ f->data[i]) * 1099511628211ULL;
+    }
+    /* The built-in vocabulary is seeded into the database too. */
+    for (const store_vocab_builtin_t *b = store_vocab_builtin; b->kind; b++) {
+        const char *parts[] = {b->kind, b->key, b->label_ja, b->aliases ? b->aliases : ""};
+        for (size_t i = 0; i < 4; i++)
+            for (const char *p = parts[i]; *p; p++) h = (h ^ (unsigned char)*p) * 1099511628211ULL;
     }
     return h ^ STORE_SCHEMA_VERSION;
 }

@@ -118,7 +118,11 @@ tsg_status_t store_decode(const char *file, const char *bytes, size_t n, tsg_enc
             *outlen = n;
             return TSG_OK;
         }
-        if (enc == TSG_ENC_UTF8) {
+        /* Valid multi-byte UTF-8 before the bad byte means a damaged UTF-8
+         * file, not Shift_JIS: reading it as CP932 would garble it silently. */
+        int utf8_before = 0;
+        for (size_t i = 0; i < bad && !utf8_before; i++) utf8_before = (unsigned char)bytes[i] >= 0x80;
+        if (enc == TSG_ENC_UTF8 || utf8_before) {
             long line, col;
             position(bytes, bad, &line, &col);
             return util_fail(err, TSG_EINPUT,

@@ -138,12 +138,13 @@ const char *store_vocab_resolve(const store_vocab_t *v, const char *kind, const 
         if (dl < d) d = dl;
         if (d < best_d) { best_d = d; best = e->key; }
     }
-    size_t len = fold ? strlen(fold) : 0;
+    size_t len = 0;
+    for (const char *p = fold; p && *p; p++) len += ((unsigned char)*p & 0xC0) != 0x80;
     free(fold);
     if (best_d == 0) return best;
     /* Only suggest what is plausibly a typo: a third of the word, at least 2. */
     size_t limit = len / 3 > 2 ? len / 3 : 2;
-    if (best && best_d <= limit) *hint = best;
+    if (best && best_d <= limit && best_d < len) *hint = best;
     return NULL;
 }
 

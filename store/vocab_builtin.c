@@ -18,14 +18,14 @@ int store_vocab_kind_closed(const char *kind)
 }
 
 const store_vocab_builtin_t store_vocab_builtin[] = {
-    {"sector", "government", "行政", "行政機関;市区町村;自治体"},
+    {"sector", "government", "行政", "行政機関;市区町村;自治体;国・都道府県・市区町村"},
     {"sector", "shakyo", "社会福祉協議会", "社協"},
     {"sector", "welfare_corp", "社会福祉法人", NULL},
-    {"sector", "npo", "NPO法人", "NPO;認定NPO;特定非営利活動法人"},
+    {"sector", "npo", "NPO法人", "NPO;認定NPO;特定非営利活動法人;NPO法人・認定NPO"},
     {"sector", "intermediary", "中間支援団体", "中間支援"},
     {"sector", "company", "民間企業", "企業"},
     {"sector", "coop", "協同組合", "生協"},
-    {"sector", "resident", "住民組織", "地域住民;自治会"},
+    {"sector", "resident", "住民組織", "地域住民;自治会;住民組織・地域住民"},
     {"sector", "medical", "保健医療", "医療"},
     {"sector", "education", "学校・教育機関", "学校;教育機関"},
     {"sector", "culture_sports", "文化・芸術・スポーツ団体", "文化・スポーツ"},

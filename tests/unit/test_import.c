@@ -400,3 +400,56 @@ Test(bad_input, vocabulary_key_clash)
                  "city/vocabulary.csv:2:8: target group 'new_group' or its label is already in the vocabulary (as "
                  "hikikomori)");
 }
+
+/* ---- found in review: each once slipped through or misreported ---- */
+
+Test(bad_input, since_with_a_trailing_separator)
+{
+    expect_error("ties.csv", 2, "p-soudan,p-ibasho,referral,12,2021-",
+                 "city/ties.csv:2:31: since '2021-' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)");
+}
+
+Test(bad_input, since_with_a_long_month)
+{
+    expect_error("ties.csv", 2, "p-soudan,p-ibasho,referral,12,2021-0004",
+                 "city/ties.csv:2:31: since '2021-0004' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)");
+}
+
+Test(bad_input, circled_digits_are_not_a_count)
+{
+    expect_error("ties.csv", 2, "p-soudan,p-ibasho,referral,①②,2021-04",
+                 "city/ties.csv:2:28: count '①②' is not a whole number");
+}
+
+Test(bad_input, huge_count_is_out_of_range)
+{
+    expect_error("ties.csv", 2, "p-soudan,p-ibasho,referral,99999999999999,2021-04",
+                 "city/ties.csv:2:28: count 99999999999999 is out of range (0 to 100000000)");
+}
+
+Test(bad_input, no_far_fetched_hint_for_japanese)
+{
+    expect_error("organisations.csv", 5, "o-bank,みずほ銀行,お寺さん,",
+                 "city/organisations.csv:5:14: unknown sector 'お寺さん' (one of: government, shakyo, welfare_corp, npo, "
+                 "intermediary, company, coop, resident, medical, education, culture_sports, rehabilitation)");
+}
+
+Test(bad_input, id_with_full_width_semicolon)
+{
+    expect_error("organisations.csv", 5, "o-bank；x,みずほ銀行,company,",
+                 "city/organisations.csv:5:1: id 'o-bank；x' may not contain ';' or be '*' (they separate lists and mean "
+                 "wide-area)");
+}
+
+Test(bad_input, damaged_utf8_is_not_read_as_cp932)
+{
+    th_replace_line("city/organisations.csv", 5, "o-bank,みずほ\xE9\x8A,company,");
+    expect_error("organisations.csv", 0, NULL,
+                 "city/organisations.csv:5:11: byte 0xE9 is not valid UTF-8 (if the file is Shift_JIS, use --encoding cp932)");
+}
+
+Test(bad_input, missing_column_names_the_header_line)
+{
+    th_write("city/forums.csv", "\n\nid,name,kind\nf-platform,官民連携プラットフォーム,platform\n");
+    expect_error("forums.csv", 0, NULL, "city/forums.csv:3:1: missing column 'district_id'");
+}

@@ -152,7 +152,7 @@ Test(accepted_input, bom_crlf_labels_and_full_width)
     fclose(f);
     free(p);
     th_replace_line("city/programs.csv", 3,
-                    "p-ibasho,若者の居場所,o-npo-youth,ひきこもり；ヤングケアラー,１５, 39 ,居場所;peer,GATHERING,everyday, d-kita-1 ;d-kita-2,制度外,\r");
+                    "p-ibasho,若者の居場所,o-npo-youth,ひきこもり　；ヤングケアラー,１５, 39 ,居場所;peer,GATHERING,everyday, d-kita-1 ;d-kita-2,制度外,\r");
     th_replace_line("city/organisations.csv", 4, "o-npo-youth,\"NPO法人 \"\"つなぐ\"\" 若者ネット\",ＮＰＯ,d-kita-1");
     th_replace_line("city/ties.csv", 5, "o-city,f-platform,membership,,2024/4/1");
     assert_same_as_mini(TSG_ENC_AUTO);
