@@ -1,28 +1,36 @@
 /*
  * tsunagi — the command-line program, a thin client of tsunagi.h.
  *
- *   tsunagi [DB]                      summary of a network (the sample city by default)
+ *   tsunagi [DB]                         the REPL (statements from stdin when it is not a terminal)
+ *   tsunagi [DB] -c 'STATEMENTS'         run statements and exit
+ *   tsunagi [DB] -f SCRIPT.tsq           run a script and exit
  *   tsunagi summary [DB]
  *   tsunagi import [--encoding E] DIR DB
  *   tsunagi export DIR [DB]
  *
- * Commands live in one table; --help is generated from it. Exit status: 0 on
- * success, 1 on an error in the data or the database, 2 on a usage error.
+ * DB defaults to $TSUNAGI_DB, else the bundled sample city. Exit status: 0 on
+ * success, 1 on an error in a statement, the data or the database, 2 on a
+ * usage error.
  */
-#include "tsunagi.h"
+#include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 typedef struct args {
     const char *pos[4];
     int npos;
-    const char *encoding;
-    tsg_format_t format;
+    const char *encoding, *command, *script;
+    const char *params[64];
+    int nparams;
+    int keep_going;
+    cli_out_t out;
 } args_t;
 
-typedef int (*command_fn)(const args_t *a);
+typedef int (*command_fn)(args_t *a);
 
 typedef struct command {
     const char *name, *usage, *help;
@@ -44,7 +52,34 @@ static int open_db(const char *path, tsg_db_t **db, tsg_error_t *err)
     return tsg_open_sample(db, err);
 }
 
-static int cmd_summary(const args_t *a)
+/* ---- printing ------------------------------------------------------------------ */
+
+static tsg_status_t print_result(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    cli_out_t *out = ctx;
+    /* What a change did is a sentence, not a table. */
+    if (r->ncols == 1 && !strcmp(r->cols[0], "done") && r->nrows == 1) {
+        fprintf(out->stream, "%s\n", r->cells[0] ? r->cells[0] : "");
+        out->printed++;
+        return ferror(out->stream) ? (err->code = TSG_EIO) : TSG_OK;
+    }
+    if (out->printed++ && out->format != TSG_FMT_CSV) fputc('\n', out->stream);
+    if (out->bom && out->format == TSG_FMT_CSV && out->printed == 1) fputs("\xEF\xBB\xBF", out->stream);
+    return tsg_result_print(r, out->format, out->stream, err);
+}
+
+static void print_error(void *ctx, const tsg_error_t *e)
+{
+    cli_out_t *out = ctx;
+    fflush(out->stream);
+    fprintf(stderr, "error: %s\n", e->text);
+}
+
+tsg_sink_t cli_sink(cli_out_t *out) { return (tsg_sink_t){print_result, print_error, out}; }
+
+/* ---- commands ------------------------------------------------------------------ */
+
+static int cmd_summary(args_t *a)
 {
     tsg_error_t err = {0};
     tsg_db_t *db;
@@ -55,18 +90,16 @@ static int cmd_summary(const args_t *a)
     if (tsg_summary(db, &rs, &n, &err)) {
         rc = report(&err);
     } else {
-        if (a->format == TSG_FMT_TABLE) printf("%s\n\n", tsg_db_path(db));
-        for (size_t i = 0; i < n && !rc; i++) {
-            if (i && a->format != TSG_FMT_CSV) putchar('\n');
-            if (tsg_result_print(rs[i], a->format, stdout, &err)) rc = report(&err);
-        }
+        if (a->out.format == TSG_FMT_TABLE) printf("%s\n\n", tsg_db_path(db));
+        for (size_t i = 0; i < n && !rc; i++)
+            if (print_result(&a->out, rs[i], &err)) rc = report(&err);
         tsg_results_free(rs, n);
     }
     tsg_close(db);
     return rc;
 }
 
-static int cmd_import(const args_t *a)
+static int cmd_import(args_t *a)
 {
     tsg_error_t err = {0};
     tsg_encoding_t enc = TSG_ENC_AUTO;
@@ -78,13 +111,27 @@ static int cmd_import(const args_t *a)
                 a->pos[0]);
         return 2;
     }
+    struct stat sb;
+    if (stat(a->pos[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "tsunagi: %s: not a folder (import reads a folder of CSV files)\n", a->pos[0]);
+        return 1;
+    }
+    /* A database this import creates is removed again if the import fails. */
+    int existed = access(path, F_OK) == 0;
     tsg_db_t *db;
     if (tsg_open(path, &db, &err)) return report(&err);
     tsg_import_counts_t c;
     int rc = 0;
     if (tsg_import_csv(db, a->pos[0], enc, &c, &err)) {
         rc = report(&err);
-        fprintf(stderr, "tsunagi: nothing was imported; %s is unchanged\n", path);
+        tsg_close(db);
+        db = NULL;
+        if (!existed) {
+            remove(path);
+            fprintf(stderr, "tsunagi: nothing was imported; %s was not created\n", path);
+        } else {
+            fprintf(stderr, "tsunagi: nothing was imported; %s is unchanged\n", path);
+        }
     } else {
         printf("imported into %s: %ld districts, %ld organisations, %ld programs, %ld forums, %ld ties",
                path, c.districts, c.organisations, c.programs, c.forums, c.ties);
@@ -95,13 +142,90 @@ static int cmd_import(const args_t *a)
     return rc;
 }
 
-static int cmd_export(const args_t *a)
+static int cmd_export(args_t *a)
 {
     tsg_error_t err = {0};
     tsg_db_t *db;
     if (open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return report(&err);
     int rc = tsg_export_csv(db, a->pos[0], &err) ? report(&err) : 0;
     if (!rc) printf("exported %s to %s\n", tsg_db_path(db), a->pos[0]);
+    tsg_close(db);
+    return rc;
+}
+
+static char *read_all(FILE *f)
+{
+    size_t cap = 65536, len = 0;
+    char *buf = malloc(cap);
+    size_t n;
+    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += n;
+        if (cap - len < 2) {
+            char *grown = realloc(buf, cap *= 2);
+            if (!grown) {
+                free(buf);
+                return NULL;
+            }
+            buf = grown;
+        }
+    }
+    if (buf) buf[len] = '\0';
+    return buf;
+}
+
+/* tsunagi [DB] [-c …|-f …]: statements from the argument, a script, standard
+ * input, or the REPL. */
+static int cmd_run(args_t *a)
+{
+    tsg_error_t err = {0};
+    tsg_db_t *db;
+    if (open_db(a->npos > 0 ? a->pos[0] : NULL, &db, &err)) return report(&err);
+    tsg_session_t *s;
+    if (tsg_session_open(db, &s, &err)) {
+        tsg_close(db);
+        return report(&err);
+    }
+    int rc = 0;
+    for (int i = 0; i < a->nparams && !rc; i++) {
+        char *eq = strchr(a->params[i], '=');
+        if (!eq) {
+            fprintf(stderr, "tsunagi: -p takes name=value, not '%s'\n", a->params[i]);
+            rc = 2;
+            break;
+        }
+        *eq = '\0';
+        if (tsg_session_param(s, a->params[i], eq + 1, &err)) rc = report(&err);
+    }
+    tsg_sink_t sink = cli_sink(&a->out);
+    if (rc) {
+    } else if (a->command || a->script || !isatty(STDIN_FILENO)) {
+        char *text = NULL;
+        const char *source = NULL;
+        if (a->command) {
+            text = strdup(a->command);
+        } else if (a->script) {
+            FILE *f = fopen(a->script, "rb");
+            if (!f) {
+                fprintf(stderr, "tsunagi: %s: cannot open\n", a->script);
+                rc = 1;
+            } else {
+                text = read_all(f);
+                fclose(f);
+            }
+            source = a->script;
+        } else {
+            text = read_all(stdin);
+        }
+        if (!rc && !text) {
+            fprintf(stderr, "tsunagi: out of memory\n");
+            rc = 1;
+        }
+        if (!rc && tsg_session_run(s, text, source, a->keep_going, &sink, &err)) rc = 1;
+        free(text);
+    } else {
+        rc = cli_repl(s, db, &a->out);
+    }
+    tsg_session_close(s);
     tsg_close(db);
     return rc;
 }
@@ -115,11 +239,12 @@ static const command_t commands[] = {
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: tsunagi [DB]\n");
+    fprintf(out, "usage: tsunagi [DB] [-c STATEMENTS | -f SCRIPT] [-p NAME=VALUE]… [--format F] [--keep-going]\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "       tsunagi %-45s %s\n", commands[i].usage, commands[i].help);
-    fprintf(out, "options: --format table|csv|json|markdown, --version, --help\n"
-                 "DB defaults to $TSUNAGI_DB, else the bundled sample city.\n");
+    fprintf(out, "options: --format table|csv|json|markdown, --bom (CSV for Excel), --version, --help\n"
+                 "DB defaults to $TSUNAGI_DB, else the bundled sample city. Without -c or -f, tsunagi reads\n"
+                 "statements from standard input, or opens the REPL when that is a terminal.\n");
 }
 
 static int parse_format(const char *s, tsg_format_t *f)
@@ -135,10 +260,16 @@ static int parse_format(const char *s, tsg_format_t *f)
 
 int main(int argc, char **argv)
 {
-    args_t a = {.format = TSG_FMT_TABLE};
+    args_t a = {.out = {.format = TSG_FMT_TABLE, .stream = stdout}};
     const command_t *cmd = NULL;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
+        int takes_value = !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
+                          !strcmp(s, "-p");
+        if (takes_value && i + 1 == argc) {
+            fprintf(stderr, "tsunagi: %s needs a value\n", s);
+            return 2;
+        }
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
             usage(stdout);
             return 0;
@@ -147,16 +278,27 @@ int main(int argc, char **argv)
             tsg_versions(v, sizeof v);
             printf("%s\n", v);
             return 0;
-        } else if (!strcmp(s, "--encoding") || !strcmp(s, "--format")) {
-            if (i + 1 == argc) {
-                fprintf(stderr, "tsunagi: %s needs a value\n", s);
-                return 2;
-            }
-            if (s[2] == 'e') a.encoding = argv[++i];
-            else if (parse_format(argv[++i], &a.format)) {
+        } else if (!strcmp(s, "--encoding")) {
+            a.encoding = argv[++i];
+        } else if (!strcmp(s, "--format")) {
+            if (parse_format(argv[++i], &a.out.format)) {
                 fprintf(stderr, "tsunagi: unknown format '%s' (table, csv, json or markdown)\n", argv[i]);
                 return 2;
             }
+        } else if (!strcmp(s, "-c")) {
+            a.command = argv[++i];
+        } else if (!strcmp(s, "-f")) {
+            a.script = argv[++i];
+        } else if (!strcmp(s, "-p")) {
+            if (a.nparams == 64) {
+                fprintf(stderr, "tsunagi: too many -p\n");
+                return 2;
+            }
+            a.params[a.nparams++] = argv[++i];
+        } else if (!strcmp(s, "--keep-going")) {
+            a.keep_going = 1;
+        } else if (!strcmp(s, "--bom")) {
+            a.out.bom = 1;
         } else if (s[0] == '-' && s[1]) {
             fprintf(stderr, "tsunagi: unknown option '%s'\n", s);
             usage(stderr);
@@ -172,13 +314,31 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!cmd) cmd = &commands[0];
+    if (a.command && a.script) {
+        fprintf(stderr, "tsunagi: give -c or -f, not both\n");
+        return 2;
+    }
+    if (!cmd) {
+        if (a.npos > 1) {
+            fprintf(stderr, "tsunagi: unexpected argument '%s'\n", a.pos[1]);
+            return 2;
+        }
+        if (a.encoding) {
+            fprintf(stderr, "tsunagi: --encoding applies to import only\n");
+            return 2;
+        }
+        return cmd_run(&a);
+    }
     if (a.npos < cmd->min_pos || a.npos > cmd->max_pos) {
         fprintf(stderr, "usage: tsunagi %s\n", cmd->usage);
         return 2;
     }
     if (a.encoding && cmd->run != cmd_import) {
         fprintf(stderr, "tsunagi: --encoding applies to import only\n");
+        return 2;
+    }
+    if (a.command || a.script || a.nparams) {
+        fprintf(stderr, "tsunagi: -c, -f and -p run statements; they do not go with %s\n", cmd->name);
         return 2;
     }
     return cmd->run(&a);

@@ -38,7 +38,7 @@ typedef enum tsg_status {
 
 typedef struct tsg_error {
     tsg_status_t code;
-    char text[1024];
+    char text[2048];
 } tsg_error_t;
 
 /* ---- databases ---------------------------------------------------------- */
@@ -109,6 +109,45 @@ typedef enum tsg_format { TSG_FMT_TABLE = 0, TSG_FMT_CSV, TSG_FMT_JSON, TSG_FMT_
 /* Prints one result set. Table output aligns by display width (East Asian
  * Width: a CJK character takes two columns). */
 tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out, tsg_error_t *err);
+
+/* ---- the query language (docs/language.md) -------------------------------- */
+
+/* A session runs statements against one database. It keeps parameters
+ * ($name) and named sets (LET) between statements. */
+typedef struct qry_session tsg_session_t;
+
+tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *err);
+void tsg_session_close(tsg_session_t *s);
+
+/* Sets $name for later statements. */
+tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *value, tsg_error_t *err);
+
+/* Where a run's results and errors go. Results are the session's and valid
+ * only during the call. A non-OK return from `result` stops the run. */
+typedef struct tsg_sink {
+    tsg_status_t (*result)(void *ctx, const tsg_result_t *r, tsg_error_t *err);
+    void (*error)(void *ctx, const tsg_error_t *e);
+    void *ctx;
+} tsg_sink_t;
+
+/* Runs the statements in `text` one at a time. Each error is passed to
+ * sink->error as "line L, column C: message" (prefixed with `source` when
+ * given), the line and a caret under the token. A failed statement changes
+ * nothing. Without keep_going the run stops at the first error. Returns
+ * TSG_OK when every statement succeeded, else the first failure's status
+ * (also written to err). */
+tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *source, int keep_going,
+                             const tsg_sink_t *sink, tsg_error_t *err);
+
+/* Asks the running statement to stop (safe from a signal handler). */
+void tsg_session_interrupt(tsg_session_t *s);
+
+/* Whether text ends a statement (a ';' outside quotes and comments). */
+int tsg_statement_complete(const char *text);
+
+/* Words that complete `prefix`: keywords, vocabulary keys and labels, and
+ * names of nodes. *out is a malloc'd array of malloc'd strings. */
+tsg_status_t tsg_session_complete(tsg_session_t *s, const char *prefix, char ***out, size_t *n, tsg_error_t *err);
 
 /* Writes the versions of tsunagi and the libraries it links, for --version. */
 void tsg_versions(char *buf, size_t size);

@@ -31,8 +31,9 @@ static void print_table(const tsg_result_t *r, FILE *out, size_t *w)
     }
     for (size_t c = 0; c < r->ncols; c++) {
         fputs(c ? " | " : " ", out);
+        if (r->right[c]) pad(out, w[c] - util_display_width(r->cols[c]));
         fputs(r->cols[c], out);
-        if (c + 1 < r->ncols) pad(out, w[c] - util_display_width(r->cols[c]));
+        if (!r->right[c] && c + 1 < r->ncols) pad(out, w[c] - util_display_width(r->cols[c]));
     }
     fputc('\n', out);
     for (size_t c = 0; c < r->ncols; c++) {
@@ -40,17 +41,23 @@ static void print_table(const tsg_result_t *r, FILE *out, size_t *w)
         for (size_t k = 0; k < w[c]; k++) fputc('-', out);
     }
     fputs("-\n", out);
+    util_buf_t line = {0};
     for (size_t i = 0; i < r->nrows; i++) {
+        line.len = 0;
         for (size_t c = 0; c < r->ncols; c++) {
             const char *s = cell(r, i, c);
             size_t k = util_display_width(s);
-            fputs(c ? " | " : " ", out);
-            if (r->right[c]) pad(out, w[c] - k);
-            fputs(s, out);
-            if (!r->right[c] && c + 1 < r->ncols) pad(out, w[c] - k);
+            util_buf_adds(&line, c ? " | " : " ");
+            if (r->right[c]) for (size_t p = k; p < w[c]; p++) util_buf_addc(&line, ' ');
+            util_buf_adds(&line, s);
+            if (!r->right[c]) for (size_t p = k; p < w[c]; p++) util_buf_addc(&line, ' ');
         }
+        /* No trailing blanks: they are invisible and make diffs noisy. */
+        while (line.len && line.data[line.len - 1] == ' ') line.len--;
+        if (line.data) fwrite(line.data, 1, line.len, out);
         fputc('\n', out);
     }
+    util_buf_free(&line);
     fprintf(out, "(%zu row%s)\n", r->nrows, r->nrows == 1 ? "" : "s");
 }
 

@@ -14,9 +14,13 @@ check() { # name, condition (as a command)
   if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1" >&2; fi
 }
 
-"$tsunagi" >"$work/out" 2>"$work/err"; rc=$?
-check "no argument summarises the sample city" '[ $rc = 0 ] && grep -q "Organisations by sector" "$work/out"'
+"$tsunagi" summary >"$work/out" 2>"$work/err"; rc=$?
+check "summary without a database shows the sample city" '[ $rc = 0 ] && grep -q "Organisations by sector" "$work/out"'
 check "the sample database is cached" 'ls "$work/cache/tsunagi/"sample-*.db >/dev/null'
+echo "FIND districts WHERE level = ward;" | "$tsunagi" >"$work/out" 2>"$work/err"; rc=$?
+check "statements from standard input" '[ $rc = 0 ] && grep -q "d-minami" "$work/out"'
+"$tsunagi" -c "FIND programs WHERE target = hikikomri;" >"$work/out" 2>"$work/err"; rc=$?
+check "a failing statement exits 1 with a caret" '[ $rc = 1 ] && grep -q "did you mean hikikomori" "$work/err" && grep -q "\^~~~" "$work/err"'
 
 "$tsunagi" import "$sample" "$work/city.db" >"$work/out" 2>&1; rc=$?
 check "import of the sample city" '[ $rc = 0 ] && grep -q "^imported into" "$work/out"'
@@ -36,6 +40,11 @@ check "bad import leaves the database unchanged" 'cmp -s "$work/before.sql" "$wo
 
 "$tsunagi" export "$work/out1" "$work/city.db" >/dev/null 2>&1; rc=$?
 check "export" '[ $rc = 0 ] && diff -r "$sample" "$work/out1" >/dev/null'
+
+"$tsunagi" import "$work/no-such-folder" "$work/new.db" >/dev/null 2>"$work/err"; rc=$?
+check "import of a missing folder creates no database" '[ $rc = 1 ] && [ ! -e "$work/new.db" ]'
+"$tsunagi" import "$work/bad" "$work/new.db" >/dev/null 2>"$work/err"; rc=$?
+check "a failed import removes the database it created" '[ $rc = 1 ] && [ ! -e "$work/new.db" ] && grep -q "was not created" "$work/err"'
 
 "$tsunagi" import "$sample" >"$work/out" 2>"$work/err"; rc=$?
 check "import without a database is a usage error" '[ $rc = 2 ] && grep -q "import needs a database file" "$work/err"'

@@ -1,0 +1,26 @@
+/*
+ * cli — the tsunagi program: command-line parsing and script modes
+ * (main.c) and the interactive REPL (repl.c). Both print results through
+ * one output state, which owns the stream results go to.
+ */
+#ifndef TSG_CLI_H
+#define TSG_CLI_H
+
+#include "tsunagi.h"
+
+typedef struct cli_out {
+    tsg_format_t format;
+    FILE *stream;      /* stdout or a .output file */
+    int bom;           /* write a UTF-8 BOM before CSV (for Excel) */
+    int printed;       /* results printed so far, for blank lines between them */
+    int timer;         /* print each statement's time */
+} cli_out_t;
+
+/* The sink that prints results and errors. */
+tsg_sink_t cli_sink(cli_out_t *out);
+
+/* Runs the REPL on an open session until .quit or end of input; returns the
+ * exit status. */
+int cli_repl(tsg_session_t *s, tsg_db_t *db, cli_out_t *out);
+
+#endif

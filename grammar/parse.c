@@ -1,0 +1,132 @@
+/*
+ * parse — the driver: feeds one statement's tokens to the lemon parser and
+ * turns parser failures into sticky errors; see parse.h.
+ */
+#include "parse.h"
+#include "ast.h"
+#include "gen/tsunagi.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The generated parser's entry points (gen/tsunagi.c). */
+void *gramParserAlloc(void *(*alloc)(size_t), gram_ctx_t *ctx);
+void gramParserFree(void *p, void (*release)(void *));
+void gramParser(void *p, int type, gram_token_t tok);
+
+tsg_status_t gram_fail(gram_ctx_t *ctx, tsg_status_t code, const gram_token_t *at, const char *fmt, ...)
+{
+    if (ctx->failed) return ctx->code;
+    ctx->failed = 1;
+    ctx->code = code;
+    /* Without a token the error has no position of its own (the caller may
+     * give it the statement's); never keep an earlier statement's token. */
+    if (at) ctx->at = *at;
+    else memset(&ctx->at, 0, sizeof ctx->at);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void gram_syntax_error(gram_ctx_t *ctx, const gram_token_t *tok)
+{
+    if (!tok->type || tok->n == 0) gram_fail(ctx, TSG_EINPUT, tok, "the statement ends too early");
+    else if (tok->type == TK_SEMI) gram_fail(ctx, TSG_EINPUT, tok, "the statement ends too early, at ';'");
+    else gram_fail(ctx, TSG_EINPUT, tok, "syntax error at '%.*s'", (int)tok->n, tok->z);
+}
+
+void gram_overflow(gram_ctx_t *ctx)
+{
+    gram_fail(ctx, TSG_EINPUT, NULL, "the statement is nested too deeply");
+}
+
+void gram_failure(gram_ctx_t *ctx)
+{
+    gram_fail(ctx, TSG_EINPUT, NULL, "the statement could not be parsed");
+}
+
+/* After an error, moves past the rest of the failed statement's tokens. */
+static void skip_statement(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
+{
+    gram_ctx_t scratch = *ctx; /* tokenizer errors here must not replace the first */
+    for (;;) {
+        scratch.failed = 0;
+        gram_token_t t = gram_next_token(&scratch, pos, line, col);
+        if (t.type == 0 || t.type == TK_SEMI) return;
+    }
+}
+
+tsg_status_t gram_parse_next(gram_ctx_t *ctx, size_t *pos, int *line, int *col, ast_stmt_t **stmt, int *done)
+{
+    *stmt = NULL;
+    *done = 0;
+    ctx->stmt = NULL;
+    ctx->failed = 0;
+    size_t start = *pos;
+    int sl = *line, sc = *col;
+    gram_token_t t = gram_next_token(ctx, pos, line, col);
+    if (t.type == 0) {
+        *done = 1;
+        return TSG_OK;
+    }
+    void *p = gramParserAlloc(malloc, ctx);
+    if (!p) return gram_fail(ctx, TSG_ENOMEM, &t, "out of memory");
+    (void)start;
+    (void)sl;
+    (void)sc;
+    size_t first = (size_t)(t.z - ctx->src);
+    for (;;) {
+        if (t.type < 0) break; /* the tokenizer has set the error */
+        if (t.type == 0) {
+            /* The input ended without ';': end the statement there. */
+            gram_token_t semi = t;
+            semi.type = TK_SEMI;
+            gramParser(p, TK_SEMI, semi);
+            if (!ctx->failed) gramParser(p, 0, t);
+            break;
+        }
+        if ((size_t)(t.z - ctx->src) + t.n - first > GRAM_MAX_STATEMENT) {
+            gram_fail(ctx, TSG_EINPUT, &t, "the statement is longer than %u bytes", GRAM_MAX_STATEMENT);
+            break;
+        }
+        gramParser(p, t.type, t);
+        if (ctx->failed) break;
+        if (t.type == TK_SEMI) {
+            gram_token_t end = {0, t.z + t.n, 0, *line, *col};
+            gramParser(p, 0, end);
+            break;
+        }
+        t = gram_next_token(ctx, pos, line, col);
+    }
+    gramParserFree(p, free);
+    if (ctx->failed) {
+        if (t.type != TK_SEMI && t.type != 0) skip_statement(ctx, pos, line, col);
+        return ctx->code;
+    }
+    *stmt = ctx->stmt;
+    return TSG_OK;
+}
+
+int gram_complete(const char *text)
+{
+    gram_ctx_t ctx = {0};
+    ctx.src = text;
+    ctx.len = strlen(text);
+    size_t pos = 0;
+    int line = 1, col = 1, last = 0, any = 0;
+    for (;;) {
+        ctx.failed = 0;
+        gram_token_t t = gram_next_token(&ctx, &pos, &line, &col);
+        if (t.type == 0) break;
+        /* An unterminated string is incomplete; any other error is complete
+         * enough to be reported. */
+        if (t.type < 0) return strncmp(ctx.msg, "unterminated", 12) != 0;
+        last = t.type;
+        any = 1;
+    }
+    return any && last == TK_SEMI;
+}

@@ -1,0 +1,76 @@
+/*
+ * parse — from text to one statement's AST: the hand-written UTF-8
+ * tokenizer (tokenize.c) and the driver that feeds the lemon parser
+ * (parse.c, grammar in tsunagi.y).
+ *
+ * Tokens are slices of the source (pointer + length), never copies, with the
+ * line and column (in characters) where they start. Full-width ASCII
+ * (Ｆｉｎｄ, １８, ；) and the ideographic space are read as their ASCII
+ * counterparts, as NFKC would, so Japanese input methods need no care.
+ *
+ * The parse context owns the statement's arena; every AST node of a
+ * statement comes from it and goes with gram_ctx_reset. Errors are sticky:
+ * the first one wins and carries the token it is about.
+ */
+#ifndef TSG_GRAMMAR_PARSE_H
+#define TSG_GRAMMAR_PARSE_H
+
+#include "tsunagi.h"
+#include "util.h"
+#include <stddef.h>
+
+typedef struct gram_token {
+    int type;          /* a TK_ code from the generated gen/tsunagi.h, 0 at end */
+    const char *z;     /* the slice of the source */
+    size_t n;
+    int line, col;
+} gram_token_t;
+
+typedef struct ast_arena ast_arena_t;
+typedef struct ast_stmt ast_stmt_t;
+
+typedef struct gram_ctx {
+    const char *src;   /* the whole text being run (for quoting lines) */
+    size_t len;
+    ast_arena_t *arena;
+    ast_stmt_t *stmt;  /* the parsed statement, NULL for an empty one */
+    int failed;
+    tsg_status_t code;
+    gram_token_t at;   /* where the error is */
+    char msg[512];
+} gram_ctx_t;
+
+/* Limits that turn hostile input into an error rather than a crash. */
+#define GRAM_MAX_STATEMENT (1u << 20) /* bytes in one statement */
+#define GRAM_MAX_STRING (1u << 16)    /* bytes in one quoted name */
+
+/* Scans one token at src[*pos]; advances *pos, *line and *col. Comments
+ * and white space are skipped. A bad character or an unterminated string is
+ * reported through ctx (type -1). */
+gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col);
+
+/* Parses the next statement from src[*pos]. On TSG_OK, *stmt is its AST
+ * (NULL for ';' alone) and *done is 1 when only blanks were left. On an
+ * error, ctx holds it and *pos is past the failed statement's ';'. */
+tsg_status_t gram_parse_next(gram_ctx_t *ctx, size_t *pos, int *line, int *col, ast_stmt_t **stmt, int *done);
+
+/* Whether text holds at least one complete statement followed by nothing
+ * but blanks, i.e. it ends with ';' outside strings and comments (for the
+ * REPL's multi-line input). */
+int gram_complete(const char *text);
+
+/* Sets the sticky error (the first one wins); returns ctx->code. */
+tsg_status_t gram_fail(gram_ctx_t *ctx, tsg_status_t code, const gram_token_t *at, const char *fmt, ...)
+    UTIL_PRINTF(4, 5);
+
+/* Called by the generated parser. */
+void gram_syntax_error(gram_ctx_t *ctx, const gram_token_t *tok);
+void gram_overflow(gram_ctx_t *ctx);
+void gram_failure(gram_ctx_t *ctx);
+
+/* The keyword a word spells (case- and width-insensitive), or 0. */
+int gram_keyword(const char *z, size_t n);
+/* Keywords for completion; NULL-terminated. */
+extern const char *const gram_keywords[];
+
+#endif

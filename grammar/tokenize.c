@@ -1,0 +1,211 @@
+/*
+ * tokenize — the hand-written UTF-8 tokenizer; see parse.h. Characters are
+ * read as code points; full-width ASCII (U+FF01–U+FF5E) and the ideographic
+ * space are mapped to ASCII first, then classified. A word is a run of
+ * letters, digits, '_' and non-ASCII characters that are not CJK
+ * punctuation, so Japanese labels (ひきこもり, 窓口・面談) are words.
+ */
+#include "parse.h"
+#include "gen/tsunagi.h"
+
+#include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
+
+static const struct {
+    const char *word;
+    int type;
+} keywords[] = {
+    {"add", TK_ADD},     {"and", TK_AND},       {"as", TK_AS},         {"by", TK_BY},
+    {"count", TK_COUNT}, {"find", TK_FIND},     {"from", TK_FROM},     {"in", TK_IN},
+    {"let", TK_LET},     {"not", TK_NOT},       {"or", TK_OR},         {"overlaps", TK_OVERLAPS},
+    {"remove", TK_REMOVE}, {"set", TK_SET},     {"show", TK_SHOW},     {"tie", TK_TIE},
+    {"tied", TK_TIED},   {"to", TK_TO},         {"untie", TK_UNTIE},   {"where", TK_WHERE},
+};
+
+const char *const gram_keywords[] = {
+    "ADD", "AND", "AS", "BY", "COUNT", "FIND", "FROM", "IN", "LET", "NOT", "OR", "OVERLAPS",
+    "REMOVE", "SET", "SHOW", "TIE", "TIED", "TO", "UNTIE", "WHERE", NULL,
+};
+
+/* Decodes the code point at s (at most n bytes), mapping full-width ASCII
+ * and U+3000 to ASCII. *k receives its length in bytes; invalid UTF-8 is
+ * returned as -1 with *k = 1. */
+static int32_t peek(const char *s, size_t n, size_t *k)
+{
+    if (!n) {
+        *k = 0;
+        return 0;
+    }
+    unsigned char b = (unsigned char)*s;
+    if (b < 0x80) {
+        *k = 1;
+        return b;
+    }
+    utf8proc_int32_t c;
+    utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &c);
+    if (len <= 0) {
+        *k = 1;
+        return -1;
+    }
+    *k = (size_t)len;
+    if (c >= 0xFF01 && c <= 0xFF5E) return c - 0xFF01 + 0x21;
+    if (c == 0x3000) return ' ';
+    return c;
+}
+
+static int is_word(int32_t c)
+{
+    if (c < 0) return 0;
+    if (c < 0x80) return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    /* CJK punctuation (、。「」〜…) ends a word; 々〆〇 are letters. */
+    if (c >= 0x3000 && c <= 0x303F) return c == 0x3005 || c == 0x3006 || c == 0x3007;
+    if (c == 0x2192 || (c >= 0x2000 && c <= 0x206F)) return 0; /* → and general punctuation */
+    return 1;
+}
+
+int gram_keyword(const char *z, size_t n)
+{
+    char word[16];
+    size_t len = 0;
+    for (size_t i = 0; i < n;) {
+        size_t k;
+        int32_t c = peek(z + i, n - i, &k);
+        if (c <= 0 || c >= 0x80 || len + 1 >= sizeof word) return 0;
+        word[len++] = (char)c;
+        i += k;
+    }
+    word[len] = '\0';
+    for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
+        if (!strcasecmp(word, keywords[i].word)) return keywords[i].type;
+    return 0;
+}
+
+gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
+{
+    const char *src = ctx->src;
+    size_t len = ctx->len;
+    size_t k;
+    int32_t c;
+    /* Blanks and comments. */
+    for (;;) {
+        c = peek(src + *pos, len - *pos, &k);
+        if (c == '\n') {
+            (*line)++;
+            *col = 1;
+            *pos += k;
+        } else if (c == ' ' || c == '\t' || c == '\r' || c == 0xFEFF) {
+            (*col)++;
+            *pos += k;
+        } else if (c == '-' && *pos + 1 < len && src[*pos + 1] == '-') {
+            while (*pos < len && src[*pos] != '\n') {
+                peek(src + *pos, len - *pos, &k);
+                *pos += k;
+                (*col)++;
+            }
+        } else {
+            break;
+        }
+    }
+    gram_token_t t = {0, src + *pos, 0, *line, *col};
+    if (*pos >= len) return t;
+    size_t start = *pos;
+    int chars = 1;
+    *pos += k;
+
+    /* Reads one more code point into the token if it is `want`. */
+#define TAKE(want) (peek(src + *pos, len - *pos, &k) == (want) ? (*pos += k, chars++, 1) : 0)
+    switch (c) {
+    case ';': t.type = TK_SEMI; break;
+    case ',': t.type = TK_COMMA; break;
+    case '(': t.type = TK_LP; break;
+    case ')': t.type = TK_RP; break;
+    case '*': t.type = TK_STAR; break;
+    case '=': t.type = TK_EQ; TAKE('='); break;
+    case 0x2192: t.type = TK_ARROW; break; /* → */
+    case '<': t.type = TAKE('=') ? TK_LE : TAKE('>') ? TK_NE : TK_LT; break;
+    case '>': t.type = TAKE('=') ? TK_GE : TK_GT; break;
+    case '!':
+        if (TAKE('=')) t.type = TK_NE;
+        break;
+    case '-':
+        if (TAKE('>')) t.type = TK_ARROW;
+        break;
+    case '.':
+        if (TAKE('.')) t.type = TK_DOTDOT;
+        break;
+    case '\'':
+    case '"': {
+        /* A quoted name; the quote is doubled to escape it. */
+        int32_t q = c;
+        for (;;) {
+            c = peek(src + *pos, len - *pos, &k);
+            if (c == 0) {
+                t.type = -1;
+                *col += chars;
+                gram_fail(ctx, TSG_EINPUT, &t, "unterminated quoted name (close it with %c)",
+                          (char)q);
+                return t;
+            }
+            *pos += k;
+            chars++;
+            if (c == '\n') {
+                (*line)++;
+                *col = 1;
+                chars = 0;
+            }
+            if (c == q) {
+                if (peek(src + *pos, len - *pos, &k) == q) {
+                    *pos += k;
+                    chars++;
+                    continue;
+                }
+                break;
+            }
+        }
+        t.type = TK_STRING;
+        if (*pos - start > GRAM_MAX_STRING) {
+            t.n = *pos - start;
+            gram_fail(ctx, TSG_EINPUT, &t, "quoted name longer than %u bytes", GRAM_MAX_STRING);
+            t.type = -1;
+        }
+        break;
+    }
+    case '$':
+        while (is_word(peek(src + *pos, len - *pos, &k))) {
+            *pos += k;
+            chars++;
+        }
+        if (chars > 1) t.type = TK_PARAM;
+        break;
+    default:
+        if (c >= '0' && c <= '9') {
+            for (;;) {
+                int32_t d = peek(src + *pos, len - *pos, &k);
+                if (d < '0' || d > '9') break;
+                *pos += k;
+                chars++;
+            }
+            t.type = TK_NUMBER;
+        } else if (is_word(c)) {
+            while (is_word(peek(src + *pos, len - *pos, &k))) {
+                *pos += k;
+                chars++;
+            }
+            t.n = *pos - start;
+            t.type = gram_keyword(t.z, t.n);
+            if (!t.type) t.type = TK_IDENT;
+        }
+        break;
+    }
+#undef TAKE
+    t.n = *pos - start;
+    if (t.type && t.type != -1) *col += chars;
+    if (!t.type) {
+        t.type = -1;
+        *col += chars;
+        if (c < 0) gram_fail(ctx, TSG_EINPUT, &t, "invalid UTF-8 byte 0x%02X", (unsigned char)*t.z);
+        else gram_fail(ctx, TSG_EINPUT, &t, "unexpected character '%.*s'", (int)t.n, t.z);
+    }
+    return t;
+}

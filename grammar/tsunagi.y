@@ -1,0 +1,127 @@
+/*
+ * tsunagi.y — the grammar of the tsunagi query language, for lemon.
+ *
+ * One parse per statement: the driver (gram_parse in parse.c) feeds the
+ * tokens of one statement up to and including its ';', then end of input.
+ * Actions only build AST nodes through the ast_* builders (query/ast.h);
+ * the nodes live in the statement's arena, so a failed parse frees them all
+ * in one sweep and no %destructor is needed. Errors are sticky: the first
+ * one is kept with its token, and nothing of the statement runs.
+ */
+%name gramParser
+%token_prefix TK_
+%extra_context {gram_ctx_t *ctx}
+%token_type {gram_token_t}
+%default_type {void *}
+%stack_size 200
+%start_symbol input
+
+%include {
+#include "parse.h"
+#include "ast.h"
+#include <assert.h>
+}
+
+%syntax_error {
+    gram_syntax_error(ctx, &yyminor);
+}
+%stack_overflow {
+    gram_overflow(ctx);
+}
+%parse_failure {
+    gram_failure(ctx);
+}
+
+/* Keywords that may also be field, kind or clause names where a word fits. */
+%fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM.
+
+%left OR.
+%left AND.
+%right NOT.
+
+input ::= stmt(S) SEMI.                                  { ctx->stmt = S; }
+input ::= SEMI.                                          { ctx->stmt = NULL; }
+
+%type stmt {ast_stmt_t *}
+%type find {ast_stmt_t *}
+stmt(S) ::= find(F).                                     { S = F; }
+find(S) ::= FIND(K) IDENT(E) where(W) scope(I).           { S = ast_find(ctx, &K, &E, W, I); }
+stmt(S) ::= COUNT(K) IDENT(E) where(W) scope(I) BY IDENT(B). { S = ast_count(ctx, &K, &E, W, I, &B); }
+stmt(S) ::= SHOW(K) node(N).                             { S = ast_show(ctx, &K, N); }
+stmt(S) ::= LET(K) IDENT(N) EQ find(F).                  { S = ast_let(ctx, &K, &N, F); }
+stmt(S) ::= ADD(K) IDENT(T) value(V) clauses(C).         { S = ast_add(ctx, &K, &T, V, C); }
+stmt(S) ::= SET(K) node(N) clause(C) clauses(A).        { S = ast_set(ctx, &K, N, ast_clause_append(C, A)); }
+stmt(S) ::= REMOVE(K) node(N).                           { S = ast_remove(ctx, &K, N); }
+stmt(S) ::= TIE(K) node(A) arrow node(B) AS IDENT(T) clauses(C). { S = ast_tie(ctx, &K, A, B, &T, C); }
+stmt(S) ::= UNTIE(K) node(A) arrow node(B) tiekind(T).   { S = ast_untie(ctx, &K, A, B, T); }
+
+arrow ::= ARROW.
+arrow ::= TO.
+
+%type tiekind {gram_token_t *}
+tiekind(T) ::= .                                         { T = NULL; }
+tiekind(T) ::= AS IDENT(K).                              { T = ast_token(ctx, &K); }
+
+/* A node named by a string or parameter, optionally with its type first:
+ * 'x', organisation 'x', $name. */
+%type node {ast_node_t *}
+node(N) ::= value(V).                                    { N = ast_node(ctx, NULL, V); }
+node(N) ::= IDENT(T) STRING(V).                          { N = ast_node(ctx, &T, ast_value(ctx, AST_V_STRING, &V)); }
+node(N) ::= IDENT(T) PARAM(V).                           { N = ast_node(ctx, &T, ast_value(ctx, AST_V_PARAM, &V)); }
+
+%type where {ast_cond_t *}
+where(W) ::= .                                           { W = NULL; }
+where(W) ::= WHERE cond(C).                              { W = C; }
+
+%type scope {ast_value_t *}
+scope(I) ::= .                                           { I = NULL; }
+scope(I) ::= IN value(V).                                { I = V; }
+
+%type cond {ast_cond_t *}
+cond(C) ::= cond(A) OR cond(B).                          { C = ast_binary(ctx, AST_OR, A, B); }
+cond(C) ::= cond(A) AND cond(B).                         { C = ast_binary(ctx, AST_AND, A, B); }
+cond(C) ::= NOT(K) cond(A).                              { C = ast_not(ctx, &K, A); }
+cond(C) ::= LP cond(A) RP.                               { C = A; }
+cond(C) ::= IDENT(F) cmp(O) value(V).                    { C = ast_compare(ctx, &F, O, V); }
+cond(C) ::= IDENT(F) IN LP values(L) RP.                 { C = ast_compare(ctx, &F, AST_IN, L); }
+cond(C) ::= IDENT(F) IN value(V).                        { C = ast_compare(ctx, &F, AST_IN, V); }
+cond(C) ::= IDENT(F) NOT IN LP values(L) RP.             { C = ast_not(ctx, &F, ast_compare(ctx, &F, AST_IN, L)); }
+cond(C) ::= IDENT(F) OVERLAPS value(V).                  { C = ast_compare(ctx, &F, AST_OVERLAPS, V); }
+cond(C) ::= TIED(K) TO tied(T) tiekind(I).               { C = ast_tied(ctx, &K, T, I); }
+
+%type tied {ast_cond_t *}
+tied(T) ::= value(V).                                    { T = ast_tied_value(ctx, V); }
+tied(T) ::= IDENT(F) cmp(O) value(V).                    { T = ast_compare(ctx, &F, O, V); }
+tied(T) ::= LP cond(A) RP.                               { T = A; }
+
+%type cmp {int}
+cmp(O) ::= EQ.                                           { O = AST_EQ; }
+cmp(O) ::= NE.                                           { O = AST_NE; }
+cmp(O) ::= LT.                                           { O = AST_LT; }
+cmp(O) ::= LE.                                           { O = AST_LE; }
+cmp(O) ::= GT.                                           { O = AST_GT; }
+cmp(O) ::= GE.                                           { O = AST_GE; }
+
+/* Clauses of ADD, SET and TIE: a word and its values, e.g. SECTOR npo,
+ * AGED 18..39, NEEDS place, peer, AREA '北区', '南区', COUNT 12. */
+%type clauses {ast_clause_t *}
+clauses(C) ::= .                                         { C = NULL; }
+clauses(C) ::= clauses(A) clause(B).                     { C = ast_clause_append(A, B); }
+
+%type clause {ast_clause_t *}
+clause(C) ::= IDENT(K) values(V).                        { C = ast_clause(ctx, &K, V); }
+clause(C) ::= IN(K) values(V).                           { C = ast_clause(ctx, &K, V); }
+
+%type values {ast_value_t *}
+values(L) ::= value(V).                                  { L = V; }
+values(L) ::= values(A) COMMA value(V).                  { L = ast_append(A, V); }
+
+%type value {ast_value_t *}
+value(V) ::= STRING(T).                                  { V = ast_value(ctx, AST_V_STRING, &T); }
+value(V) ::= IDENT(T).                                   { V = ast_value(ctx, AST_V_WORD, &T); }
+value(V) ::= PARAM(T).                                   { V = ast_value(ctx, AST_V_PARAM, &T); }
+value(V) ::= STAR(T).                                    { V = ast_value(ctx, AST_V_STAR, &T); }
+value(V) ::= NUMBER(T).                                  { V = ast_number(ctx, &T); }
+value(V) ::= NUMBER(A) DOTDOT NUMBER(B).                 { V = ast_range(ctx, &A, &B); }
+value(V) ::= NUMBER(A) DOTDOT(B).                        { V = ast_range(ctx, &A, &B); }
+value(V) ::= DOTDOT(A) NUMBER(B).                        { V = ast_range(ctx, &A, &B); }

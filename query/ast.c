@@ -1,0 +1,388 @@
+/* ast — builders and the statement arena; see ast.h. */
+#include "ast.h"
+#include "gen/tsunagi.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used, size;
+    max_align_t data[];
+} chunk_t;
+
+struct ast_arena {
+    chunk_t *head;
+};
+
+ast_arena_t *ast_arena_new(void) { return calloc(1, sizeof(ast_arena_t)); }
+
+void *ast_alloc(gram_ctx_t *ctx, size_t n)
+{
+    ast_arena_t *a = ctx->arena;
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    chunk_t *c = a->head;
+    if (!c || c->size - c->used < n) {
+        size_t size = n > 16384 ? n : 16384;
+        c = malloc(sizeof *c + size);
+        if (!c) {
+            gram_fail(ctx, TSG_ENOMEM, NULL, "out of memory");
+            return NULL;
+        }
+        c->used = 0;
+        c->size = size;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+void ast_arena_reset(ast_arena_t *a)
+{
+    /* Keep one chunk for the next statement; most statements fit in it. */
+    chunk_t *c = a->head;
+    if (!c) return;
+    chunk_t *keep = c;
+    for (c = c->next; c;) {
+        chunk_t *next = c->next;
+        free(c);
+        c = next;
+    }
+    keep->next = NULL;
+    keep->used = 0;
+    a->head = keep;
+}
+
+void ast_arena_free(ast_arena_t *a)
+{
+    if (!a) return;
+    for (chunk_t *c = a->head; c;) {
+        chunk_t *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(a);
+}
+
+static ast_stmt_t *stmt(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw)
+{
+    ast_stmt_t *s = ast_alloc(ctx, sizeof *s);
+    if (s) {
+        s->kind = kind;
+        s->kw = *kw;
+    }
+    return s;
+}
+
+ast_stmt_t *ast_find(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where,
+                     ast_value_t *scope)
+{
+    ast_stmt_t *s = stmt(ctx, AST_FIND, kw);
+    if (s) {
+        s->what = *what;
+        s->where = where;
+        s->scope = scope;
+    }
+    return s;
+}
+
+ast_stmt_t *ast_count(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where,
+                      ast_value_t *scope, const gram_token_t *by)
+{
+    ast_stmt_t *s = ast_find(ctx, kw, what, where, scope);
+    if (s) {
+        s->kind = AST_COUNT;
+        s->by = *by;
+    }
+    return s;
+}
+
+ast_stmt_t *ast_show(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node)
+{
+    ast_stmt_t *s = stmt(ctx, AST_SHOW, kw);
+    if (s) s->a = node;
+    return s;
+}
+
+ast_stmt_t *ast_let(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *name, ast_stmt_t *find)
+{
+    ast_stmt_t *s = stmt(ctx, AST_LET, kw);
+    if (s) {
+        s->what = *name;
+        s->find = find;
+    }
+    return s;
+}
+
+ast_stmt_t *ast_add(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *type, ast_value_t *name,
+                    ast_clause_t *c)
+{
+    ast_stmt_t *s = stmt(ctx, AST_ADD, kw);
+    if (s) {
+        s->what = *type;
+        s->v = name;
+        s->clauses = c;
+    }
+    return s;
+}
+
+ast_stmt_t *ast_set(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node, ast_clause_t *c)
+{
+    ast_stmt_t *s = stmt(ctx, AST_SET, kw);
+    if (s) {
+        s->a = node;
+        s->clauses = c;
+    }
+    return s;
+}
+
+ast_stmt_t *ast_remove(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node)
+{
+    ast_stmt_t *s = stmt(ctx, AST_REMOVE, kw);
+    if (s) s->a = node;
+    return s;
+}
+
+ast_stmt_t *ast_tie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, const gram_token_t *kind,
+                    ast_clause_t *c)
+{
+    ast_stmt_t *s = stmt(ctx, AST_TIE, kw);
+    if (s) {
+        s->a = a;
+        s->b = b;
+        s->tiekind = ast_token(ctx, kind);
+        s->clauses = c;
+    }
+    return s;
+}
+
+ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind)
+{
+    ast_stmt_t *s = stmt(ctx, AST_UNTIE, kw);
+    if (s) {
+        s->a = a;
+        s->b = b;
+        s->tiekind = kind;
+    }
+    return s;
+}
+
+gram_token_t *ast_token(gram_ctx_t *ctx, const gram_token_t *t)
+{
+    gram_token_t *p = ast_alloc(ctx, sizeof *p);
+    if (p) *p = *t;
+    return p;
+}
+
+ast_node_t *ast_node(gram_ctx_t *ctx, const gram_token_t *type, ast_value_t *v)
+{
+    ast_node_t *n = ast_alloc(ctx, sizeof *n);
+    if (n) {
+        n->type = type ? ast_token(ctx, type) : NULL;
+        n->v = v;
+    }
+    return n;
+}
+
+static ast_cond_t *cond(gram_ctx_t *ctx, ast_ckind_t kind)
+{
+    ast_cond_t *c = ast_alloc(ctx, sizeof *c);
+    if (c) c->kind = kind;
+    return c;
+}
+
+ast_cond_t *ast_binary(gram_ctx_t *ctx, ast_ckind_t kind, ast_cond_t *a, ast_cond_t *b)
+{
+    ast_cond_t *c = cond(ctx, kind);
+    if (c) {
+        c->a = a;
+        c->b = b;
+        if (a) c->tok = a->tok;
+    }
+    return c;
+}
+
+ast_cond_t *ast_not(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *a)
+{
+    ast_cond_t *c = cond(ctx, AST_NOT);
+    if (c) {
+        c->a = a;
+        c->tok = *kw;
+    }
+    return c;
+}
+
+ast_cond_t *ast_compare(gram_ctx_t *ctx, const gram_token_t *field, int op, ast_value_t *v)
+{
+    ast_cond_t *c = cond(ctx, AST_CMP);
+    if (c) {
+        c->op = op;
+        c->tok = *field;
+        c->v = v;
+    }
+    return c;
+}
+
+ast_cond_t *ast_tied(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *target, gram_token_t *kind)
+{
+    ast_cond_t *c = cond(ctx, AST_TIED);
+    if (c) {
+        c->tok = *kw;
+        c->a = target;
+        c->tiekind = kind;
+    }
+    return c;
+}
+
+ast_cond_t *ast_tied_value(gram_ctx_t *ctx, ast_value_t *v)
+{
+    ast_cond_t *c = cond(ctx, AST_TIED_VALUE);
+    if (c) {
+        c->v = v;
+        if (v) c->tok = v->tok;
+    }
+    return c;
+}
+
+ast_clause_t *ast_clause(gram_ctx_t *ctx, const gram_token_t *key, ast_value_t *v)
+{
+    ast_clause_t *c = ast_alloc(ctx, sizeof *c);
+    if (c) {
+        c->key = *key;
+        c->v = v;
+    }
+    return c;
+}
+
+ast_clause_t *ast_clause_append(ast_clause_t *list, ast_clause_t *more)
+{
+    if (!list) return more;
+    ast_clause_t *c = list;
+    while (c->next) c = c->next;
+    c->next = more;
+    return list;
+}
+
+/* The code point at s, with full-width ASCII read as ASCII (as the
+ * tokenizer reads it); *k receives its length in bytes. */
+static int32_t code_point(const char *s, size_t n, size_t *k)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &c);
+    if (len <= 0) {
+        *k = 1;
+        return -1;
+    }
+    *k = (size_t)len;
+    return c >= 0xFF01 && c <= 0xFF5E ? c - 0xFF01 + 0x21 : c;
+}
+
+/* Copies a token's text into the arena: a quoted name without its quotes and
+ * with doubled quotes undone, a parameter without its '$'. */
+static const char *token_text(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t)
+{
+    const char *z = t->z;
+    size_t n = t->n;
+    char *s = ast_alloc(ctx, n + 1);
+    if (!s) return NULL;
+    if (kind != AST_V_STRING) {
+        size_t skip = kind == AST_V_PARAM ? 1 : 0;
+        memcpy(s, z + skip, n - skip);
+        s[n - skip] = '\0';
+        return s;
+    }
+    size_t k, j = 0;
+    int32_t q = code_point(z, n, &k);
+    size_t i = k, end = n;
+    while (end > i && ((unsigned char)z[end - 1] & 0xC0) == 0x80) end--;
+    end--; /* the closing quote's first byte */
+    while (i < end) {
+        int32_t c = code_point(z + i, end - i, &k);
+        memcpy(s + j, z + i, k);
+        j += k;
+        i += k;
+        if (c == q && i < end) { /* a doubled quote stands for one */
+            code_point(z + i, end - i, &k);
+            i += k;
+        }
+    }
+    s[j] = '\0';
+    return s;
+}
+
+ast_value_t *ast_value(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t)
+{
+    ast_value_t *v = ast_alloc(ctx, sizeof *v);
+    if (!v) return NULL;
+    v->kind = kind;
+    v->tok = *t;
+    if (kind != AST_V_STAR && !(v->text = token_text(ctx, kind, t))) return NULL;
+    return v;
+}
+
+/* A whole number; full-width digits are mapped by the tokenizer's rules. */
+static long number(gram_ctx_t *ctx, const gram_token_t *t)
+{
+    long v = 0;
+    for (size_t i = 0; i < t->n;) {
+        unsigned char b = (unsigned char)t->z[i];
+        int d;
+        if (b < 0x80) {
+            d = b - '0';
+            i++;
+        } else { /* U+FF10..FF19: EF BC 90..99 */
+            d = (unsigned char)t->z[i + 2] - 0x90;
+            i += 3;
+        }
+        if (v > 100000000L) {
+            gram_fail(ctx, TSG_EINPUT, t, "number too large");
+            return 0;
+        }
+        v = v * 10 + d;
+    }
+    return v;
+}
+
+ast_value_t *ast_number(gram_ctx_t *ctx, const gram_token_t *t)
+{
+    ast_value_t *v = ast_alloc(ctx, sizeof *v);
+    if (!v) return NULL;
+    v->kind = AST_V_NUMBER;
+    v->tok = *t;
+    v->lo = v->hi = number(ctx, t);
+    v->has_lo = v->has_hi = 1;
+    return v;
+}
+
+ast_value_t *ast_range(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_t *b)
+{
+    ast_value_t *v = ast_alloc(ctx, sizeof *v);
+    if (!v) return NULL;
+    v->kind = AST_V_RANGE;
+    v->tok = *a;
+    v->tok.n = (size_t)(b->z + b->n - a->z);
+    if (a->type == TK_NUMBER) {
+        v->lo = number(ctx, a);
+        v->has_lo = 1;
+    }
+    if (b->type == TK_NUMBER) {
+        v->hi = number(ctx, b);
+        v->has_hi = 1;
+    }
+    if (v->has_lo && v->has_hi && v->lo > v->hi)
+        gram_fail(ctx, TSG_EINPUT, &v->tok, "the range %ld..%ld is empty (its start is after its end)", v->lo, v->hi);
+    return v;
+}
+
+ast_value_t *ast_append(ast_value_t *list, ast_value_t *v)
+{
+    if (!list) return v;
+    ast_value_t *p = list;
+    while (p->next) p = p->next;
+    p->next = v;
+    return list;
+}

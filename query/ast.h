@@ -1,0 +1,98 @@
+/*
+ * ast — the syntax tree of one statement, and the builders the grammar's
+ * actions call. Every node is allocated from the statement's arena (owned by
+ * the parse context) and freed with it in one sweep; builders never free.
+ * When the arena cannot allocate, a builder records TSG_ENOMEM in the parse
+ * context and returns NULL, and the parse fails as a whole.
+ */
+#ifndef TSG_QUERY_AST_H
+#define TSG_QUERY_AST_H
+
+#include "parse.h"
+
+typedef enum ast_vkind { AST_V_STRING, AST_V_WORD, AST_V_PARAM, AST_V_STAR, AST_V_NUMBER, AST_V_RANGE } ast_vkind_t;
+
+typedef struct ast_value {
+    ast_vkind_t kind;
+    gram_token_t tok;  /* the whole value, e.g. "18..39" */
+    const char *text;  /* STRING: unescaped; WORD/PARAM: the word (PARAM without '$') */
+    long lo, hi;       /* NUMBER: lo == hi; RANGE: bounds */
+    int has_lo, has_hi;
+    struct ast_value *next;
+} ast_value_t;
+
+enum { AST_EQ, AST_NE, AST_LT, AST_LE, AST_GT, AST_GE, AST_IN, AST_OVERLAPS };
+
+typedef enum ast_ckind { AST_AND, AST_OR, AST_NOT, AST_CMP, AST_TIED, AST_TIED_VALUE } ast_ckind_t;
+
+typedef struct ast_cond {
+    ast_ckind_t kind;
+    int op;               /* AST_CMP: AST_EQ ... AST_OVERLAPS */
+    gram_token_t tok;     /* the field (CMP), NOT or TIED keyword */
+    struct ast_cond *a, *b;
+    ast_value_t *v;       /* CMP: the value(s); TIED_VALUE: the node or set */
+    gram_token_t *tiekind;
+} ast_cond_t;
+
+typedef struct ast_node {
+    gram_token_t *type;   /* organisation, program, ... or NULL */
+    ast_value_t *v;
+} ast_node_t;
+
+typedef struct ast_clause {
+    gram_token_t key;
+    ast_value_t *v;
+    struct ast_clause *next;
+} ast_clause_t;
+
+typedef enum ast_skind {
+    AST_FIND, AST_COUNT, AST_SHOW, AST_LET, AST_ADD, AST_SET, AST_REMOVE, AST_TIE, AST_UNTIE
+} ast_skind_t;
+
+struct ast_stmt {
+    ast_skind_t kind;
+    gram_token_t kw;      /* the statement's first keyword */
+    gram_token_t what;    /* FIND/COUNT: the kind or set; ADD: the type; LET: the name */
+    gram_token_t by;      /* COUNT ... BY */
+    ast_cond_t *where;
+    ast_value_t *scope;   /* IN 'district' */
+    ast_stmt_t *find;     /* LET name = FIND ... */
+    ast_node_t *a, *b;    /* SHOW/SET/REMOVE: a; TIE/UNTIE: a -> b */
+    gram_token_t *tiekind;
+    ast_value_t *v;       /* ADD: the name */
+    ast_clause_t *clauses;
+};
+
+/* The arena: chunks of memory handed out in order, freed together. */
+ast_arena_t *ast_arena_new(void);
+void *ast_alloc(gram_ctx_t *ctx, size_t n);
+void ast_arena_reset(ast_arena_t *a);
+void ast_arena_free(ast_arena_t *a);
+
+/* Builders, called from tsunagi.y. */
+ast_stmt_t *ast_find(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where, ast_value_t *scope);
+ast_stmt_t *ast_count(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where,
+                      ast_value_t *scope, const gram_token_t *by);
+ast_stmt_t *ast_show(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node);
+ast_stmt_t *ast_let(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *name, ast_stmt_t *find);
+ast_stmt_t *ast_add(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *type, ast_value_t *name, ast_clause_t *c);
+ast_stmt_t *ast_set(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node, ast_clause_t *c);
+ast_stmt_t *ast_remove(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node);
+ast_stmt_t *ast_tie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, const gram_token_t *kind,
+                    ast_clause_t *c);
+ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind);
+gram_token_t *ast_token(gram_ctx_t *ctx, const gram_token_t *t);
+ast_node_t *ast_node(gram_ctx_t *ctx, const gram_token_t *type, ast_value_t *v);
+ast_cond_t *ast_binary(gram_ctx_t *ctx, ast_ckind_t kind, ast_cond_t *a, ast_cond_t *b);
+ast_cond_t *ast_not(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *a);
+ast_cond_t *ast_compare(gram_ctx_t *ctx, const gram_token_t *field, int op, ast_value_t *v);
+ast_cond_t *ast_tied(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *target, gram_token_t *kind);
+ast_cond_t *ast_tied_value(gram_ctx_t *ctx, ast_value_t *v);
+ast_clause_t *ast_clause(gram_ctx_t *ctx, const gram_token_t *key, ast_value_t *v);
+ast_clause_t *ast_clause_append(ast_clause_t *list, ast_clause_t *more);
+ast_value_t *ast_value(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t);
+ast_value_t *ast_number(gram_ctx_t *ctx, const gram_token_t *t);
+ast_value_t *ast_range(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_t *b);
+ast_value_t *ast_append(ast_value_t *list, ast_value_t *v);
+
+#endif

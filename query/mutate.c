@@ -1,0 +1,884 @@
+/*
+ * mutate — the statements that change the network: ADD, SET, REMOVE, TIE and
+ * UNTIE (qry_exec_mutation, see query.h).
+ *
+ * Every statement is one write transaction. It reads and checks all of its
+ * clauses first (keys, names, ages, dates, the district tree), then writes;
+ * the rules are the CSV import's (store/import.c), so a network edited here
+ * exports and imports again unchanged. Any failure rolls the whole statement
+ * back. ADD and SET share one clause reader and one field writer: ADD inserts
+ * a row holding only its required columns, then applies its clauses exactly
+ * as SET would. Clause values live in the statement's arena; node names come
+ * from the session's cache, reloaded once the write lock is held.
+ */
+#include "query.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Clauses, in the order their fields are written. */
+enum { C_NAME, C_SECTOR, C_KIND, C_LEVEL, C_OF, C_FOR, C_AGED, C_NEEDS, C_MODES, C_APPROACH, C_AREA,
+       C_IN_SYSTEM, C_HOURS, C_IN, C_ID, C_COUNT, C_SINCE, C_N };
+
+/* Where a clause word may appear: bit 1 << QRY_* for ADD/SET of that type,
+ * bit 0 for TIE (m->type is 0 there). */
+#define W_TIE 1u
+#define W_D (1u << QRY_DISTRICT)
+#define W_O (1u << QRY_ORGANISATION)
+#define W_P (1u << QRY_PROGRAM)
+#define W_F (1u << QRY_FORUM)
+
+#define MAX_AGE 150
+#define U3000 "\xE3\x80\x80" /* the full-width space, which import trims like a blank */
+#define MAX_COUNT 100000000L
+
+/* The words, in the order an error lists them. UNDER is IN for districts. */
+static const struct {
+    const char *word;
+    int clause;
+    unsigned where;
+} clause_words[] = {
+    {"NAME", C_NAME, W_D | W_O | W_P | W_F}, {"SECTOR", C_SECTOR, W_O}, {"KIND", C_KIND, W_F},
+    {"LEVEL", C_LEVEL, W_D}, {"OF", C_OF, W_P}, {"FOR", C_FOR, W_P}, {"AGED", C_AGED, W_P},
+    {"NEEDS", C_NEEDS, W_P}, {"MODES", C_MODES, W_P}, {"APPROACH", C_APPROACH, W_P}, {"AREA", C_AREA, W_P},
+    {"IN_SYSTEM", C_IN_SYSTEM, W_P}, {"HOURS", C_HOURS, W_P}, {"IN", C_IN, W_D | W_O | W_F},
+    {"UNDER", C_IN, W_D}, {"ID", C_ID, W_D | W_O | W_P | W_F}, {"COUNT", C_COUNT, W_TIE},
+    {"SINCE", C_SINCE, W_TIE},
+};
+
+static const struct {
+    const char *kind;  /* vocabulary kind of its keys, or NULL */
+    const char *noun;  /* what SET reports as changed */
+    const char *usage; /* how to write it, for a missing required clause */
+    int list;          /* takes several values */
+    int clearable;     /* optional, so SET may clear it with the word none */
+} clause_info[C_N] = {
+    [C_NAME] = {NULL, "name", NULL, 0, 0},
+    [C_SECTOR] = {"sector", "sector", "SECTOR sector", 0, 0},
+    [C_KIND] = {"forum_kind", "kind", "KIND forum_kind", 0, 0},
+    [C_LEVEL] = {"level", "level", "LEVEL level", 0, 0},
+    [C_OF] = {NULL, "organisation", "OF 'organisation'", 0, 0},
+    [C_FOR] = {"target", "targets", "FOR target, …", 1, 0},
+    [C_AGED] = {NULL, "ages", NULL, 0, 1},
+    [C_NEEDS] = {"need", "needs", "NEEDS need, …", 1, 0},
+    [C_MODES] = {"mode", "modes", NULL, 1, 1},
+    [C_APPROACH] = {"approach", "approach", NULL, 0, 1},
+    [C_AREA] = {NULL, "area", "AREA 'district', … (or AREA * for wide-area)", 1, 0},
+    [C_IN_SYSTEM] = {"in_system", "in_system", NULL, 0, 1},
+    [C_HOURS] = {NULL, "hours", NULL, 0, 1},
+    [C_IN] = {NULL, "district", NULL, 0, 1},
+    [C_ID] = {NULL, "id", NULL, 0, 0},
+    [C_COUNT] = {NULL, "count", NULL, 0, 0},
+    [C_SINCE] = {NULL, "since", NULL, 0, 0},
+};
+
+/* What ADD of each type cannot do without. */
+static const unsigned required[] = {
+    [QRY_DISTRICT] = 1u << C_LEVEL,
+    [QRY_ORGANISATION] = 1u << C_SECTOR,
+    [QRY_PROGRAM] = (1u << C_OF) | (1u << C_FOR) | (1u << C_NEEDS) | (1u << C_AREA),
+    [QRY_FORUM] = 1u << C_KIND,
+};
+
+typedef struct field {
+    const ast_clause_t *c;    /* NULL when the clause is not given */
+    int none;                 /* an optional value cleared */
+    const char *text;         /* NAME, ID, HOURS, SINCE, or a key */
+    const char **keys;        /* FOR, NEEDS, MODES */
+    const qry_name_t *node;   /* OF, IN */
+    const qry_name_t **areas; /* AREA, unless wide */
+    size_t n;                 /* items in keys or areas */
+    int wide;
+    int has_lo, has_hi;
+    long lo, hi;              /* AGED; COUNT in lo */
+} field_t;
+
+typedef struct mut {
+    qry_session_t *s;
+    const ast_stmt_t *st;
+    int type;               /* QRY_* of the node written, 0 for ties */
+    int adding;
+    const qry_name_t *node; /* SET, REMOVE: the node */
+    field_t f[C_N];
+    int order[C_N];         /* clauses as written, for SET's message */
+    size_t norder;
+    unsigned given;
+    int64_t changes;        /* rows the last write touched */
+    char msg[1024];         /* what the statement did, emitted after commit */
+} mut_t;
+
+/* ---- SQL with bound values --------------------------------------------------- */
+
+typedef struct bind {
+    char kind; /* 'i', 't', or 0 for NULL */
+    int64_t num;
+    const char *text;
+} bind_t;
+
+static bind_t b_num(int64_t x) { return (bind_t){'i', x, NULL}; }
+static bind_t b_text(const char *t) { return (bind_t){t ? 't' : 0, 0, t}; }
+static bind_t b_opt(int has, int64_t x) { return (bind_t){has ? 'i' : 0, x, NULL}; }
+
+#define BINDS(...) (const bind_t[]){__VA_ARGS__}, sizeof((const bind_t[]){__VA_ARGS__}) / sizeof(bind_t)
+#define ROW_COLS 8
+
+typedef struct row {
+    int64_t num[ROW_COLS];
+    const char *text[ROW_COLS]; /* in the statement's arena; NULL for NULL */
+} row_t;
+
+static char *arena_strdup(mut_t *m, const char *z, size_t n)
+{
+    char *p = ast_alloc(&m->s->ctx, n + 1);
+    if (p) {
+        memcpy(p, z, n);
+        p[n] = '\0';
+    }
+    return p;
+}
+
+/* Runs one statement; with `out`, keeps its first row. Errors name the
+ * statement's keyword: nothing more precise is known at this depth. */
+static tsg_status_t sql_run(mut_t *m, const char *sql, const bind_t *b, size_t nb, row_t *out)
+{
+    qry_session_t *s = m->s;
+    sqlite3_stmt *q;
+    if (out) memset(out, 0, sizeof *out);
+    if (sqlite3_prepare_v2(s->sql, sql, -1, &q, NULL) != SQLITE_OK) return qry_fail_sql(s, &m->st->kw);
+    for (size_t i = 0; i < nb; i++) {
+        int p = (int)i + 1;
+        if (b[i].kind == 'i') sqlite3_bind_int64(q, p, b[i].num);
+        else if (b[i].kind == 't') sqlite3_bind_text(q, p, b[i].text, -1, SQLITE_STATIC);
+        else sqlite3_bind_null(q, p);
+    }
+    tsg_status_t st = TSG_OK;
+    int rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW && out) {
+        for (int c = 0; c < sqlite3_column_count(q) && c < ROW_COLS && !st; c++) {
+            out->num[c] = sqlite3_column_int64(q, c);
+            const char *t = (const char *)sqlite3_column_text(q, c);
+            if (t && !(out->text[c] = arena_strdup(m, t, strlen(t)))) st = s->ctx.code;
+        }
+    } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        st = qry_fail_sql(s, &m->st->kw);
+    }
+    m->changes = sqlite3_changes(s->sql);
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- small helpers ------------------------------------------------------------- */
+
+static const char *article(int type) { return type == QRY_ORGANISATION ? "an" : "a"; }
+static const char *plural(int64_t n) { return n == 1 ? "" : "s"; }
+
+/* The cached name of a node (the cache is in nid order), or NULL. */
+static const qry_name_t *name_of(const qry_session_t *s, int64_t nid)
+{
+    size_t lo = 0, hi = s->nnames;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->names[mid].nid == nid) return &s->names[mid];
+        if (s->names[mid].nid < nid) lo = mid + 1;
+        else hi = mid;
+    }
+    return NULL;
+}
+
+/* Whether a token spells `word`, ignoring case and width. */
+static int token_is(const gram_token_t *t, const char *word)
+{
+    char *raw = util_strndup(t->z, t->n), *f = raw ? util_fold(raw) : NULL;
+    int same = f && !strcasecmp(f, word);
+    free(raw);
+    free(f);
+    return same;
+}
+
+static int is_none(const ast_value_t *v) { return v->kind == AST_V_WORD && token_is(&v->tok, "none"); }
+
+/* Only blanks, the full-width space among them. */
+static int is_blank(const char *z)
+{
+    for (; *z; z++) {
+        if (!strncmp(z, U3000, 3)) z += 2;
+        else if (*z != ' ' && *z != '\t' && *z != '\n' && *z != '\r') return 0;
+    }
+    return 1;
+}
+
+/* Depth of a district level, shallowest first: the order import checks. */
+static int level_rank(const char *level)
+{
+    static const char *const order[] = {"prefecture", "municipality", "ward", "school_district", "neighbourhood"};
+    for (int i = 0; i < 5; i++)
+        if (!strcmp(order[i], level)) return i;
+    return -1;
+}
+
+/* "ADD organisation", "SET program", "TIE": what error messages call the statement. */
+static void stmt_label(const mut_t *m, char *buf, size_t size)
+{
+    static const char *const kw[] = {[AST_ADD] = "ADD", [AST_SET] = "SET", [AST_TIE] = "TIE"};
+    snprintf(buf, size, "%s%s%s", kw[m->st->kind], m->type ? " " : "", qry_type_name[m->type]);
+}
+
+/* ---- reading clause values -------------------------------------------------------- */
+
+/* A node's name: not blank, and not the name of another node of its type, so
+ * a name given later can always mean one node. */
+static tsg_status_t read_name(mut_t *m, const ast_value_t *v, const char **out)
+{
+    qry_session_t *s = m->s;
+    const char *name = qry_text(s, v, "a name");
+    if (!name) return s->ctx.code;
+    if (is_blank(name)) return qry_fail(s, &v->tok, "a name cannot be blank");
+    char *fold = util_fold(name);
+    if (!fold) return qry_fail(s, &v->tok, "the name is not valid UTF-8 text");
+    const qry_name_t *clash = NULL;
+    for (size_t i = 0; i < s->nnames && !clash; i++)
+        if (s->names[i].type == m->type && &s->names[i] != m->node && !strcmp(s->names[i].fold_name, fold))
+            clash = &s->names[i];
+    free(fold);
+    if (clash)
+        return qry_fail(s, &v->tok, "%s %s named '%s' already exists (%s)", article(m->type), qry_type_name[m->type],
+                        clash->name, clash->id);
+    *out = name;
+    return TSG_OK;
+}
+
+/* An id as import accepts it, and free (ids are unique across all nodes). */
+static tsg_status_t read_id(mut_t *m, const ast_value_t *v, const char **out)
+{
+    qry_session_t *s = m->s;
+    const char *id = qry_text(s, v, "an id");
+    if (!id) return s->ctx.code;
+    size_t n = strlen(id);
+    if (!n || strchr(id, ';') || !strcmp(id, "*"))
+        return qry_fail(s, &v->tok, "id '%s' may not be empty, contain ';' or be '*' (they separate lists and mean wide-area)", id);
+    int bad = id[0] == ' ' || id[n - 1] == ' ' || !strncmp(id, U3000, 3) || (n >= 3 && !strcmp(id + n - 3, U3000));
+    for (const char *p = id; *p && !bad; p++) bad = (unsigned char)*p < 0x20 || *p == 0x7F;
+    /* Import trims blanks around ids, so an id with them would not come back the same. */
+    if (bad) return qry_fail(s, &v->tok, "id '%s' may not start or end with a blank or hold control characters", id);
+    for (size_t i = 0; i < s->nnames; i++)
+        if (&s->names[i] != m->node && !strcmp(s->names[i].id, id))
+            return qry_fail(s, &v->tok, "id '%s' is already used by %s %s '%s'", id, article(s->names[i].type),
+                            qry_type_name[s->names[i].type], s->names[i].name);
+    *out = id;
+    return TSG_OK;
+}
+
+static tsg_status_t read_keys(mut_t *m, int c, const ast_value_t *v)
+{
+    field_t *f = &m->f[c];
+    size_t n = 0;
+    for (const ast_value_t *p = v; p; p = p->next) n++;
+    if (!(f->keys = ast_alloc(&m->s->ctx, n * sizeof *f->keys))) return m->s->ctx.code;
+    for (; v; v = v->next) {
+        tsg_status_t st = qry_key(m->s, v, clause_info[c].kind, &f->keys[f->n]);
+        if (st) return st;
+        for (size_t j = 0; j < f->n; j++)
+            if (!strcmp(f->keys[j], f->keys[f->n])) return qry_fail(m->s, &v->tok, "'%s' is listed twice", f->keys[j]);
+        f->n++;
+    }
+    return TSG_OK;
+}
+
+static tsg_status_t read_area(mut_t *m, const ast_value_t *v)
+{
+    field_t *f = &m->f[C_AREA];
+    if (v->kind == AST_V_STAR && !v->next) {
+        f->wide = 1;
+        return TSG_OK;
+    }
+    size_t n = 0;
+    for (const ast_value_t *p = v; p; p = p->next) n++;
+    if (!(f->areas = ast_alloc(&m->s->ctx, n * sizeof *f->areas))) return m->s->ctx.code;
+    for (; v; v = v->next) {
+        if (v->kind == AST_V_STAR) return qry_fail(m->s, &v->tok, "* (wide-area) stands alone; do not list districts with it");
+        tsg_status_t st = qry_node(m->s, v, NULL, W_D, &f->areas[f->n]);
+        if (st) return st;
+        for (size_t j = 0; j < f->n; j++)
+            if (f->areas[j] == f->areas[f->n]) return qry_fail(m->s, &v->tok, "'%s' is listed twice", f->areas[j]->name);
+        f->n++;
+    }
+    return TSG_OK;
+}
+
+static tsg_status_t read_ages(mut_t *m, const ast_value_t *v)
+{
+    field_t *f = &m->f[C_AGED];
+    tsg_status_t st = qry_range(m->s, v, &f->has_lo, &f->lo, &f->has_hi, &f->hi);
+    if (st) return st;
+    if ((f->has_lo && (f->lo < 0 || f->lo > MAX_AGE)) || (f->has_hi && (f->hi < 0 || f->hi > MAX_AGE)))
+        return qry_fail(m->s, &v->tok, "ages run from 0 to %d", MAX_AGE);
+    if (f->has_lo && f->has_hi && f->lo > f->hi) return qry_fail(m->s, &v->tok, "the youngest age is above the oldest");
+    return TSG_OK;
+}
+
+static int leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+/* YYYY, YYYY-MM or YYYY-MM-DD (and Excel's YYYY/M/D, as import accepts),
+ * written back in ISO form. Returns 0, or -1 when it is not a date. */
+static int parse_date(const char *z, char *out, size_t size)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int part[3] = {0, 0, 0}, n = 0;
+    char sep = 0;
+    for (;;) {
+        const char *start = z;
+        int v = 0;
+        while (*z >= '0' && *z <= '9' && z - start < 4) v = v * 10 + (*z++ - '0');
+        long len = z - start;
+        if (n == 0 ? len != 4 : (len < 1 || len > 2)) return -1;
+        part[n++] = v;
+        if (!*z) break;
+        if (n == 3 || (*z != '-' && *z != '/') || (sep && *z != sep)) return -1;
+        sep = *z++;
+    }
+    if (part[0] < 1900 || part[0] > 2999 || (n >= 2 && (part[1] < 1 || part[1] > 12))) return -1;
+    if (n == 3 && (part[2] < 1 || part[2] > mdays[part[1] - 1] || (part[1] == 2 && part[2] == 29 && !leap(part[0]))))
+        return -1;
+    if (n == 1) snprintf(out, size, "%04d", part[0]);
+    else if (n == 2) snprintf(out, size, "%04d-%02d", part[0], part[1]);
+    else snprintf(out, size, "%04d-%02d-%02d", part[0], part[1], part[2]);
+    return 0;
+}
+
+static tsg_status_t read_since(mut_t *m, const ast_value_t *v)
+{
+    enum { DATE_MAX = 40 }; /* room for any int the compiler imagines in each part */
+    char num[32], *date = ast_alloc(&m->s->ctx, DATE_MAX);
+    if (!date) return m->s->ctx.code;
+    const char *text = num;
+    if (v->kind == AST_V_NUMBER) snprintf(num, sizeof num, "%ld", v->lo);
+    else if (!(text = qry_text(m->s, v, "a date"))) return m->s->ctx.code;
+    /* Folding reads full-width digits as ASCII, as the tokenizer does. */
+    char *fold = util_fold(text);
+    int ok = fold && parse_date(fold, date, DATE_MAX) == 0;
+    free(fold);
+    if (!ok) return qry_fail(m->s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", text);
+    m->f[C_SINCE].text = date;
+    return TSG_OK;
+}
+
+static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
+{
+    qry_session_t *s = m->s;
+    field_t *f = &m->f[c];
+    const ast_value_t *v = cl->v;
+    if (!clause_info[c].list && v->next)
+        return qry_fail(s, &v->next->tok, "%.*s takes one value", (int)cl->key.n, cl->key.z);
+    if (clause_info[c].clearable && is_none(v)) {
+        if (v->next) return qry_fail(s, &v->next->tok, "none stands alone");
+        f->none = 1;
+        return TSG_OK;
+    }
+    tsg_status_t st;
+    switch (c) {
+    case C_NAME:
+        return read_name(m, v, &f->text);
+    case C_ID:
+        return read_id(m, v, &f->text);
+    case C_SECTOR:
+    case C_KIND:
+    case C_LEVEL:
+    case C_APPROACH:
+    case C_IN_SYSTEM:
+        return qry_key(s, v, clause_info[c].kind, &f->text);
+    case C_FOR:
+    case C_NEEDS:
+    case C_MODES:
+        return read_keys(m, c, v);
+    case C_OF:
+        return qry_node(s, v, NULL, W_O, &f->node);
+    case C_IN:
+        return qry_node(s, v, NULL, W_D, &f->node);
+    case C_AREA:
+        return read_area(m, v);
+    case C_AGED:
+        return read_ages(m, v);
+    case C_HOURS:
+        if (!(f->text = qry_text(s, v, "the hours as text"))) return s->ctx.code;
+        f->none = !*f->text; /* an empty cell in programs.csv */
+        return TSG_OK;
+    case C_COUNT:
+        if ((st = qry_number(s, v, &f->lo))) return st;
+        if (f->lo < 0 || f->lo > MAX_COUNT) return qry_fail(s, &v->tok, "a count runs from 0 to %ld", MAX_COUNT);
+        return TSG_OK;
+    default:
+        return read_since(m, v);
+    }
+}
+
+/* Whether clause_words[i] belongs to the statement: its node type (or TIE),
+ * and NAME only in SET, since ADD names the node before its clauses. */
+static int clause_here(const mut_t *m, size_t i)
+{
+    return (clause_words[i].where & (1u << m->type)) && !(m->adding && clause_words[i].clause == C_NAME);
+}
+
+/* Reads every clause of the statement into m->f, refusing words that do not
+ * belong to it and clauses given twice. */
+static tsg_status_t read_clauses(mut_t *m)
+{
+    qry_session_t *s = m->s;
+    for (const ast_clause_t *cl = m->st->clauses; cl; cl = cl->next) {
+        int c = -1, known = 0;
+        for (size_t i = 0; i < sizeof clause_words / sizeof clause_words[0] && c < 0; i++) {
+            if (!token_is(&cl->key, clause_words[i].word)) continue;
+            known = 1;
+            if (clause_here(m, i)) c = clause_words[i].clause;
+        }
+        if (c < 0) {
+            char label[64];
+            util_buf_t list = {0};
+            stmt_label(m, label, sizeof label);
+            for (size_t i = 0; i < sizeof clause_words / sizeof clause_words[0]; i++)
+                if (clause_here(m, i)) util_buf_printf(&list, "%s%s", list.len ? ", " : "", clause_words[i].word);
+            tsg_status_t st = qry_fail(s, &cl->key, known ? "%.*s is not a clause of %s (one of: %s)"
+                                                          : "unknown clause '%.*s' in %s (one of: %s)",
+                                       (int)cl->key.n, cl->key.z, label, list.data ? list.data : "");
+            util_buf_free(&list);
+            return st;
+        }
+        if (m->f[c].c) {
+            /* Only IN and UNDER are two words for one clause. */
+            const gram_token_t *was = &m->f[c].c->key;
+            if (token_is(&cl->key, "under") == token_is(was, "under"))
+                return qry_fail(s, &cl->key, "%.*s is given twice", (int)cl->key.n, cl->key.z);
+            return qry_fail(s, &cl->key, "%.*s repeats %.*s (they mean the same)", (int)cl->key.n, cl->key.z, (int)was->n, was->z);
+        }
+        m->f[c].c = cl;
+        m->given |= 1u << c;
+        m->order[m->norder++] = c;
+        tsg_status_t st = read_value(m, c, cl);
+        if (st) return st;
+    }
+    return TSG_OK;
+}
+
+static tsg_status_t check_required(mut_t *m)
+{
+    unsigned missing = required[m->type] & ~m->given;
+    if (!missing) return TSG_OK;
+    util_buf_t need = {0};
+    int left = 0;
+    for (int c = 0; c < C_N; c++) left += (missing >> c) & 1;
+    for (int c = 0; c < C_N; c++) {
+        if (!(missing & (1u << c))) continue;
+        left--;
+        util_buf_printf(&need, "%s%s", need.len ? (left ? ", " : " and ") : "", clause_info[c].usage);
+    }
+    tsg_status_t st = qry_fail(m->s, &m->st->kw, "ADD %s needs %s", qry_type_name[m->type], need.data ? need.data : "");
+    util_buf_free(&need);
+    return st;
+}
+
+/* ---- the district tree ---------------------------------------------------------------- */
+
+/* A district sits deeper than its parent and shallower than its children,
+ * and never under itself: the import's rules, checked against the stored tree
+ * for the one district that changes. `self` is 0 for a new district. */
+static tsg_status_t check_tree(mut_t *m, int64_t self)
+{
+    qry_session_t *s = m->s;
+    const field_t *lv = &m->f[C_LEVEL], *up = &m->f[C_IN];
+    if (!lv->c && !up->c) return TSG_OK;
+    row_t now = {0};
+    tsg_status_t st;
+    if (self && (st = sql_run(m, "SELECT level, parent FROM district WHERE nid = ?1", BINDS(b_num(self)), &now))) return st;
+    const char *level = lv->c ? lv->text : now.text[0];
+    int64_t parent = up->c ? (up->none ? 0 : up->node->nid) : now.num[1];
+    const gram_token_t *at = lv->c ? &lv->c->v->tok : &up->c->v->tok;
+    if (parent) {
+        const qry_name_t *p = name_of(s, parent);
+        if (self && up->c && qry_under(s, parent, self))
+            return parent == self ? qry_fail(s, &up->c->v->tok, "a district cannot sit under itself")
+                                  : qry_fail(s, &up->c->v->tok, "'%s' lies under '%s'; the district tree would have a cycle",
+                                             p ? p->name : "?", m->node->name);
+        row_t pl;
+        if ((st = sql_run(m, "SELECT level FROM district WHERE nid = ?1", BINDS(b_num(parent)), &pl))) return st;
+        if (pl.text[0] && level_rank(level) <= level_rank(pl.text[0]))
+            return qry_fail(s, at, "a %s cannot sit under a %s ('%s' is a %s)", level, pl.text[0], p ? p->name : "?",
+                            pl.text[0]);
+    }
+    if (!self || !lv->c) return TSG_OK;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->sql, "SELECT n.id, d.name, d.level FROM district d JOIN node n ON n.nid = d.nid"
+                                   " WHERE d.parent = ?1 ORDER BY d.nid", -1, &q, NULL) != SQLITE_OK)
+        return qry_fail_sql(s, &m->st->kw);
+    sqlite3_bind_int64(q, 1, self);
+    int rc;
+    st = TSG_OK;
+    while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        const char *child = (const char *)sqlite3_column_text(q, 2);
+        if (level_rank(child) <= level_rank(level))
+            st = qry_fail(s, at, "a %s cannot have a %s under it ('%s' (%s) is one)", level, child,
+                          (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 0));
+    }
+    if (!st && rc != SQLITE_DONE) st = qry_fail_sql(s, &m->st->kw);
+    sqlite3_finalize(q);
+    return st;
+}
+
+/* ---- writing fields ----------------------------------------------------------------------- */
+
+static tsg_status_t write_list(mut_t *m, int c, int64_t nid)
+{
+    static const char *const sql[C_N][2] = {
+        [C_FOR] = {"DELETE FROM program_target WHERE program = ?1",
+                   "INSERT INTO program_target(program, pos, target) VALUES (?1, ?2, ?3)"},
+        [C_NEEDS] = {"DELETE FROM program_need WHERE program = ?1",
+                     "INSERT INTO program_need(program, pos, need) VALUES (?1, ?2, ?3)"},
+        [C_MODES] = {"DELETE FROM program_mode WHERE program = ?1",
+                     "INSERT INTO program_mode(program, pos, mode) VALUES (?1, ?2, ?3)"},
+        [C_AREA] = {"DELETE FROM program_area WHERE program = ?1",
+                    "INSERT INTO program_area(program, pos, district) VALUES (?1, ?2, ?3)"},
+    };
+    const field_t *f = &m->f[c];
+    tsg_status_t st = sql_run(m, sql[c][0], BINDS(b_num(nid)), NULL);
+    for (size_t i = 0; i < f->n && !st; i++)
+        st = sql_run(m, sql[c][1], BINDS(b_num(nid), b_num((int64_t)i), c == C_AREA ? b_num(f->areas[i]->nid) : b_text(f->keys[i])),
+                     NULL);
+    /* A wide-area program has no area rows: '*' is the whole of its area. */
+    if (!st && c == C_AREA) st = sql_run(m, "UPDATE program SET wide_area = ?2 WHERE nid = ?1", BINDS(b_num(nid), b_num(f->wide)), NULL);
+    return st;
+}
+
+/* Writes every clause given to node `nid` of type m->type. */
+static tsg_status_t write_fields(mut_t *m, int64_t nid)
+{
+    static const char *const name_sql[] = {
+        [QRY_DISTRICT] = "UPDATE district SET name = ?2 WHERE nid = ?1",
+        [QRY_ORGANISATION] = "UPDATE organisation SET name = ?2 WHERE nid = ?1",
+        [QRY_PROGRAM] = "UPDATE program SET name = ?2 WHERE nid = ?1",
+        [QRY_FORUM] = "UPDATE forum SET name = ?2 WHERE nid = ?1",
+    };
+    static const char *const in_sql[] = {
+        [QRY_DISTRICT] = "UPDATE district SET parent = ?2 WHERE nid = ?1",
+        [QRY_ORGANISATION] = "UPDATE organisation SET district = ?2 WHERE nid = ?1",
+        [QRY_FORUM] = "UPDATE forum SET district = ?2 WHERE nid = ?1",
+    };
+    static const char *const text_sql[C_N] = {
+        [C_SECTOR] = "UPDATE organisation SET sector = ?2 WHERE nid = ?1",
+        [C_KIND] = "UPDATE forum SET kind = ?2 WHERE nid = ?1",
+        [C_LEVEL] = "UPDATE district SET level = ?2 WHERE nid = ?1",
+        [C_APPROACH] = "UPDATE program SET approach = ?2 WHERE nid = ?1",
+        [C_IN_SYSTEM] = "UPDATE program SET in_system = ?2 WHERE nid = ?1",
+        [C_HOURS] = "UPDATE program SET hours = ?2 WHERE nid = ?1",
+        [C_ID] = "UPDATE node SET id = ?2 WHERE nid = ?1",
+    };
+    tsg_status_t st = TSG_OK;
+    for (int c = 0; c < C_N && !st; c++) {
+        const field_t *f = &m->f[c];
+        if (!f->c) continue;
+        switch (c) {
+        case C_NAME:
+            st = sql_run(m, name_sql[m->type], BINDS(b_num(nid), b_text(f->text)), NULL);
+            break;
+        case C_IN:
+            st = sql_run(m, in_sql[m->type], BINDS(b_num(nid), b_opt(!f->none, f->none ? 0 : f->node->nid)), NULL);
+            break;
+        case C_OF:
+            st = sql_run(m, "UPDATE program SET org = ?2 WHERE nid = ?1", BINDS(b_num(nid), b_num(f->node->nid)), NULL);
+            break;
+        case C_AGED: /* the range replaces both bounds: AGED 18.. drops an old upper age */
+            st = sql_run(m, "UPDATE program SET age_min = ?2, age_max = ?3 WHERE nid = ?1",
+                         BINDS(b_num(nid), b_opt(!f->none && f->has_lo, f->lo), b_opt(!f->none && f->has_hi, f->hi)), NULL);
+            break;
+        case C_FOR:
+        case C_NEEDS:
+        case C_MODES:
+        case C_AREA:
+            st = write_list(m, c, nid);
+            break;
+        default:
+            st = sql_run(m, text_sql[c], BINDS(b_num(nid), b_text(f->none ? NULL : f->text)), NULL);
+        }
+    }
+    return st;
+}
+
+/* The smallest free id "<prefix>n", n >= 1. Of n = 1 .. nnames + 1 one is
+ * always free, so one pass marking the numbers in use finds it. */
+static tsg_status_t new_id(mut_t *m, char *buf, size_t size)
+{
+    static const char *const prefix[] = {"", "d-", "o-", "p-", "f-"};
+    qry_session_t *s = m->s;
+    size_t cap = s->nnames + 2;
+    unsigned char *used = calloc(cap, 1);
+    if (!used) return gram_fail(&s->ctx, TSG_ENOMEM, &m->st->kw, "out of memory");
+    for (size_t i = 0; i < s->nnames; i++) {
+        const char *d = s->names[i].id;
+        if (strncmp(d, prefix[m->type], 2) || d[2] < '1' || d[2] > '9') continue;
+        size_t n = 0;
+        for (d += 2; *d >= '0' && *d <= '9' && n < cap; d++) n = n * 10 + (size_t)(*d - '0');
+        if (!*d && n < cap) used[n] = 1;
+    }
+    size_t n = 1;
+    while (used[n]) n++;
+    free(used);
+    snprintf(buf, size, "%s%zu", prefix[m->type], n);
+    return TSG_OK;
+}
+
+/* ---- the statements ------------------------------------------------------------------------ */
+
+static tsg_status_t mut_add(mut_t *m)
+{
+    static const char *const insert_sql[] = {
+        [QRY_DISTRICT] = "INSERT INTO district(nid, name, level) VALUES (?1, ?2, ?3)",
+        [QRY_ORGANISATION] = "INSERT INTO organisation(nid, name, sector) VALUES (?1, ?2, ?3)",
+        [QRY_PROGRAM] = "INSERT INTO program(nid, name, org) VALUES (?1, ?2, ?3)",
+        [QRY_FORUM] = "INSERT INTO forum(nid, name, kind) VALUES (?1, ?2, ?3)",
+    };
+    static const int key_clause[] = {[QRY_DISTRICT] = C_LEVEL, [QRY_ORGANISATION] = C_SECTOR, [QRY_FORUM] = C_KIND};
+    qry_session_t *s = m->s;
+    const ast_stmt_t *stmt = m->st;
+    m->adding = 1;
+    if (!(m->type = qry_type_word(stmt->what.z, stmt->what.n)))
+        return qry_fail(s, &stmt->what, "ADD what? '%.*s' is not district, organisation, program or forum",
+                        (int)stmt->what.n, stmt->what.z);
+    const char *name, *id;
+    char idbuf[32];
+    tsg_status_t st;
+    if ((st = read_name(m, stmt->v, &name)) || (st = read_clauses(m)) || (st = check_required(m)) ||
+        (m->type == QRY_DISTRICT && (st = check_tree(m, 0))))
+        return st;
+    if (!(id = m->f[C_ID].text)) {
+        if ((st = new_id(m, idbuf, sizeof idbuf))) return st;
+        id = idbuf;
+    }
+    if ((st = sql_run(m, "INSERT INTO node(id, type) VALUES (?1, ?2)", BINDS(b_text(id), b_text(qry_type_name[m->type])), NULL)))
+        return st;
+    int64_t nid = sqlite3_last_insert_rowid(s->sql);
+    bind_t third = m->type == QRY_PROGRAM ? b_num(m->f[C_OF].node->nid) : b_text(m->f[key_clause[m->type]].text);
+    if ((st = sql_run(m, insert_sql[m->type], BINDS(b_num(nid), b_text(name), third), NULL)) || (st = write_fields(m, nid)))
+        return st;
+    snprintf(m->msg, sizeof m->msg, "added %s '%s' (%s)", qry_type_name[m->type], name, id);
+    return TSG_OK;
+}
+
+static tsg_status_t mut_set(mut_t *m)
+{
+    qry_session_t *s = m->s;
+    tsg_status_t st;
+    if ((st = qry_node(s, m->st->a->v, m->st->a->type, QRY_ANY, &m->node))) return st;
+    m->type = m->node->type;
+    if ((st = read_clauses(m)) || (m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
+        (st = write_fields(m, m->node->nid)))
+        return st;
+    const char *name = m->f[C_NAME].c ? m->f[C_NAME].text : m->node->name;
+    const char *id = m->f[C_ID].c ? m->f[C_ID].text : m->node->id;
+    int len = snprintf(m->msg, sizeof m->msg, "changed %s '%s' (%s):", qry_type_name[m->type], name, id);
+    for (size_t i = 0; i < m->norder && len > 0 && (size_t)len < sizeof m->msg; i++) {
+        int c = m->order[i];
+        const char *noun = c == C_IN && m->type == QRY_DISTRICT ? "parent" : clause_info[c].noun;
+        len += snprintf(m->msg + len, sizeof m->msg - (size_t)len, "%s %s", i ? "," : "", noun);
+    }
+    return TSG_OK;
+}
+
+/* A district still in use cannot go: the rows that point to it would be left
+ * pointing nowhere. Says what uses it, with one example of each. */
+static tsg_status_t district_unused(mut_t *m, const ast_value_t *at)
+{
+    static const char *const what[][2] = {
+        {"district", "under it"}, {"organisation", "in it"}, {"forum", "in it"}, {"program", "serving it"}};
+    row_t r;
+    tsg_status_t st = sql_run(m,
+        "SELECT (SELECT count(*) FROM district WHERE parent = ?1), (SELECT min(nid) FROM district WHERE parent = ?1),"
+        " (SELECT count(*) FROM organisation WHERE district = ?1), (SELECT min(nid) FROM organisation WHERE district = ?1),"
+        " (SELECT count(*) FROM forum WHERE district = ?1), (SELECT min(nid) FROM forum WHERE district = ?1),"
+        " (SELECT count(*) FROM program_area WHERE district = ?1), (SELECT min(program) FROM program_area WHERE district = ?1)",
+        BINDS(b_num(m->node->nid)), &r);
+    if (st) return st;
+    util_buf_t uses = {0};
+    int left = 0;
+    for (int i = 0; i < 4; i++) left += r.num[2 * i] > 0;
+    if (!left) return TSG_OK;
+    for (int i = 0; i < 4; i++) {
+        if (!r.num[2 * i]) continue;
+        const qry_name_t *eg = name_of(m->s, r.num[2 * i + 1]);
+        left--;
+        util_buf_printf(&uses, "%s%lld %s%s %s (%s%s)", uses.len ? (left ? ", " : " and ") : "", (long long)r.num[2 * i],
+                        what[i][0], plural(r.num[2 * i]), what[i][1], r.num[2 * i] > 1 ? "e.g. " : "", eg ? eg->id : "?");
+    }
+    st = qry_fail(m->s, &at->tok, "district '%s' (%s) is still in use: %s", m->node->name, m->node->id,
+                  uses.data ? uses.data : "");
+    util_buf_free(&uses);
+    return st;
+}
+
+static tsg_status_t mut_remove(mut_t *m)
+{
+    static const char *const delete_sql[] = {
+        [QRY_DISTRICT] = "DELETE FROM district WHERE nid = ?1",
+        [QRY_ORGANISATION] = "DELETE FROM organisation WHERE nid = ?1",
+        [QRY_PROGRAM] = "DELETE FROM program WHERE nid = ?1",
+        [QRY_FORUM] = "DELETE FROM forum WHERE nid = ?1",
+    };
+    static const char *const program_lists[] = {
+        "DELETE FROM program_target WHERE program = ?1", "DELETE FROM program_need WHERE program = ?1",
+        "DELETE FROM program_mode WHERE program = ?1", "DELETE FROM program_area WHERE program = ?1"};
+    qry_session_t *s = m->s;
+    const ast_node_t *a = m->st->a;
+    tsg_status_t st;
+    if ((st = qry_node(s, a->v, a->type, QRY_ANY, &m->node))) return st;
+    int64_t nid = m->node->nid;
+    m->type = m->node->type;
+    if (m->type == QRY_ORGANISATION) {
+        row_t r;
+        if ((st = sql_run(m, "SELECT count(*) FROM program WHERE org = ?1", BINDS(b_num(nid)), &r))) return st;
+        if (r.num[0])
+            return qry_fail(s, &a->v->tok, "organisation '%s' (%s) runs %lld program%s; remove %s first (or move %s with SET … OF)",
+                            m->node->name, m->node->id, (long long)r.num[0], plural(r.num[0]), r.num[0] == 1 ? "it" : "them",
+                            r.num[0] == 1 ? "it" : "them");
+    }
+    if (m->type == QRY_DISTRICT && (st = district_unused(m, a->v))) return st;
+    /* Explicit deletes, child rows first, rather than relying on the schema's
+     * cascades: they hold whether or not foreign keys are on. */
+    if ((st = sql_run(m, "DELETE FROM tie WHERE src = ?1 OR dst = ?1", BINDS(b_num(nid)), NULL))) return st;
+    int64_t ties = m->changes;
+    for (size_t i = 0; m->type == QRY_PROGRAM && i < sizeof program_lists / sizeof program_lists[0]; i++)
+        if ((st = sql_run(m, program_lists[i], BINDS(b_num(nid)), NULL))) return st;
+    if ((st = sql_run(m, delete_sql[m->type], BINDS(b_num(nid)), NULL)) ||
+        (st = sql_run(m, "DELETE FROM node WHERE nid = ?1", BINDS(b_num(nid)), NULL)))
+        return st;
+    int len = snprintf(m->msg, sizeof m->msg, "removed %s '%s' (%s)", qry_type_name[m->type], m->node->name, m->node->id);
+    if (ties && len > 0 && (size_t)len < sizeof m->msg)
+        snprintf(m->msg + len, sizeof m->msg - (size_t)len, " and its %lld tie%s", (long long)ties, plural(ties));
+    return TSG_OK;
+}
+
+/* The tie kind after AS, resolved like any key. */
+static tsg_status_t tie_kind(mut_t *m, const gram_token_t *t, const char **kind)
+{
+    ast_value_t v = {0};
+    v.kind = AST_V_WORD;
+    v.tok = *t;
+    if (!(v.text = arena_strdup(m, t->z, t->n))) return m->s->ctx.code;
+    return qry_key(m->s, &v, "tie_kind", kind);
+}
+
+/* One end of a tie. qry_node already names the type of a node that the tie
+ * cannot reach; a kind written before the name gets the rule it breaks. */
+static tsg_status_t tie_end(mut_t *m, const ast_node_t *n, unsigned types, const char *rule, const qry_name_t **out)
+{
+    int t = n->type ? qry_type_word(n->type->z, n->type->n) : 0;
+    if (t && !(types & (1u << t)))
+        return qry_fail(m->s, n->type, "%s %s cannot be at this end: %s", article(t), qry_type_name[t], rule);
+    return qry_node(m->s, n->v, n->type, types, out);
+}
+
+static tsg_status_t mut_tie(mut_t *m)
+{
+    qry_session_t *s = m->s;
+    const ast_stmt_t *stmt = m->st;
+    const char *kind;
+    const qry_name_t *a, *b;
+    tsg_status_t st;
+    if ((st = tie_kind(m, stmt->tiekind, &kind))) return st;
+    int member = !strcmp(kind, "membership"), directed = member || !strcmp(kind, "referral");
+    char rule[128];
+    if (member) snprintf(rule, sizeof rule, "a membership tie goes from an organisation to a forum");
+    else snprintf(rule, sizeof rule, "a %s tie joins organisations and programs (only membership reaches forums)", kind);
+    if ((st = tie_end(m, stmt->a, member ? W_O : W_O | W_P, rule, &a)) ||
+        (st = tie_end(m, stmt->b, member ? W_F : W_O | W_P, rule, &b)))
+        return st;
+    if (a == b) return qry_fail(s, &stmt->b->v->tok, "a tie from '%s' to itself", a->name);
+    if ((st = read_clauses(m))) return st;
+    /* One tie per pair and kind; an undirected tie is the same either way round. */
+    row_t r;
+    if ((st = sql_run(m, "SELECT count(*) FROM tie WHERE kind = ?3 AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))",
+                      BINDS(b_num(a->nid), b_num(b->nid), b_text(kind), b_num(directed)), &r)))
+        return st;
+    if (r.num[0])
+        return qry_fail(s, stmt->tiekind, "'%s' and '%s' are already tied as %s (UNTIE it first to change it)", a->name,
+                        b->name, kind);
+    const field_t *count = &m->f[C_COUNT], *since = &m->f[C_SINCE];
+    if ((st = sql_run(m, "INSERT INTO tie(src, dst, kind, directed, count, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                      BINDS(b_num(a->nid), b_num(b->nid), b_text(kind), b_num(directed), b_opt(count->c != NULL, count->lo),
+                            b_text(since->text)),
+                      NULL)))
+        return st;
+    int len = snprintf(m->msg, sizeof m->msg, "tied '%s' -> '%s' as %s", a->name, b->name, kind);
+    if ((count->c || since->c) && len > 0 && (size_t)len < sizeof m->msg) {
+        char n[32] = "";
+        if (count->c) snprintf(n, sizeof n, "count %ld", count->lo);
+        snprintf(m->msg + len, sizeof m->msg - (size_t)len, " (%s%s%s%s)", n, count->c && since->c ? ", " : "",
+                 since->c ? "since " : "", since->c ? since->text : "");
+    }
+    return TSG_OK;
+}
+
+/* Ties from a to b of kind ?3 (any kind when NULL); undirected ones match
+ * either way round. */
+#define UNTIE_MATCH "((src = ?1 AND dst = ?2) OR (directed = 0 AND src = ?2 AND dst = ?1)) AND (?3 IS NULL OR kind = ?3)"
+
+static tsg_status_t mut_untie(mut_t *m)
+{
+    qry_session_t *s = m->s;
+    const ast_stmt_t *stmt = m->st;
+    const char *kind = NULL, *rule = "ties join organisations, programs and forums";
+    const qry_name_t *a, *b;
+    tsg_status_t st;
+    if ((stmt->tiekind && (st = tie_kind(m, stmt->tiekind, &kind))) ||
+        (st = tie_end(m, stmt->a, W_O | W_P | W_F, rule, &a)) || (st = tie_end(m, stmt->b, W_O | W_P | W_F, rule, &b)))
+        return st;
+    row_t r;
+    if ((st = sql_run(m, "SELECT group_concat(kind, ', ') FROM (SELECT kind FROM tie WHERE " UNTIE_MATCH " ORDER BY tid)",
+                      BINDS(b_num(a->nid), b_num(b->nid), b_text(kind)), &r)) ||
+        (st = sql_run(m, "DELETE FROM tie WHERE " UNTIE_MATCH, BINDS(b_num(a->nid), b_num(b->nid), b_text(kind)), NULL)))
+        return st;
+    int64_t n = m->changes;
+    if (n) {
+        snprintf(m->msg, sizeof m->msg, "untied '%s' -> '%s' (%lld tie%s: %s)", a->name, b->name, (long long)n, plural(n),
+                 r.text[0] ? r.text[0] : "");
+        return TSG_OK;
+    }
+    /* Nothing matched: say what does join them, often a tie the other way round. */
+    row_t other;
+    if ((st = sql_run(m, "SELECT group_concat(k, ', ') FROM (SELECT kind || CASE WHEN directed = 1 AND src = ?2"
+                         " THEN ' the other way' ELSE '' END AS k FROM tie"
+                         " WHERE (src = ?1 AND dst = ?2) OR (src = ?2 AND dst = ?1) ORDER BY tid)",
+                      BINDS(b_num(a->nid), b_num(b->nid)), &other)))
+        return st;
+    return qry_fail(s, stmt->tiekind ? stmt->tiekind : &stmt->kw, "no %s%stie from '%s' to '%s'%s%s%s", kind ? kind : "",
+                    kind ? " " : "", a->name, b->name, other.text[0] ? " (between them: " : "",
+                    other.text[0] ? other.text[0] : "", other.text[0] ? ")" : "");
+}
+
+tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st)
+{
+    mut_t *m = calloc(1, sizeof *m);
+    if (!m) return gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, "out of memory");
+    m->s = s;
+    m->st = st;
+    tsg_status_t status = qry_write_begin(s);
+    if (status) {
+        free(m);
+        return status;
+    }
+    /* With the write lock held, reloading the names makes every check below
+     * (names, ids, the tree) see the file exactly as this statement writes it,
+     * even if another process wrote since the cache was filled. */
+    qry_data_changed(s);
+    if (!(status = qry_load(s))) {
+        switch (st->kind) {
+        case AST_ADD: status = mut_add(m); break;
+        case AST_SET: status = mut_set(m); break;
+        case AST_REMOVE: status = mut_remove(m); break;
+        case AST_TIE: status = mut_tie(m); break;
+        case AST_UNTIE: status = mut_untie(m); break;
+        default: status = qry_fail(s, &st->kw, "'%.*s' does not change the network", (int)st->kw.n, st->kw.z);
+        }
+    }
+    /* Report only what was committed. */
+    if (!(status = qry_write_end(s, status))) status = qry_emit_done(s, "%s", m->msg);
+    free(m);
+    return status;
+}

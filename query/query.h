@@ -1,0 +1,102 @@
+/*
+ * query — running statements: the session (its database, parameters, named
+ * sets, caches, the error of the statement running), name and key
+ * resolution, and the evaluators. A tsg_session_t (tsunagi.h) is a
+ * qry_session_t.
+ *
+ * Errors during evaluation go through qry_fail, the same sticky error as the
+ * parser's, so every message a user sees names the token it is about; the
+ * session turns it into "line L, column C: message", the line, and a caret.
+ * Evaluators produce tsg_result_t tables and hand them to qry_emit; they
+ * never print. Every statement that writes runs in one transaction
+ * (qry_write_begin / qry_write_end) and leaves nothing behind when it fails.
+ */
+#ifndef TSG_QUERY_H
+#define TSG_QUERY_H
+
+#include "ast.h"
+#include "store.h"
+#include "vocab.h"
+
+#include <signal.h>
+#include <stdint.h>
+
+enum { QRY_DISTRICT = 1, QRY_ORGANISATION, QRY_PROGRAM, QRY_FORUM };
+#define QRY_ANY ((1u << QRY_DISTRICT) | (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM) | (1u << QRY_FORUM))
+
+extern const char *const qry_type_name[]; /* "", "district", "organisation", "program", "forum" */
+
+typedef struct qry_name {
+    int64_t nid;
+    int type;
+    char *id, *name, *fold_id, *fold_name;
+} qry_name_t;
+
+typedef struct qry_param {
+    char *name, *value;
+} qry_param_t;
+
+typedef struct qry_session {
+    tsg_db_t *db;
+    sqlite3 *sql;
+    store_vocab_t vocab;
+    gram_ctx_t ctx;            /* the running statement's arena and error */
+    qry_param_t *params;
+    size_t nparams;
+    qry_name_t *names;         /* every node, loaded on demand */
+    size_t nnames;
+    int64_t *parent;           /* district parent by nid (0: none), loaded on demand */
+    size_t nparent;
+    int stale;                 /* names/parent must be reloaded */
+    int64_t data_version;      /* PRAGMA data_version when they were loaded */
+    volatile sig_atomic_t interrupted;
+    const tsg_sink_t *sink;
+} qry_session_t;
+
+/* Records the statement's error at a token; returns TSG_EINPUT. */
+tsg_status_t qry_fail(qry_session_t *s, const gram_token_t *at, const char *fmt, ...) UTIL_PRINTF(3, 4);
+/* Records SQLite's error (or no memory) against the statement's keyword. */
+tsg_status_t qry_fail_sql(qry_session_t *s, const gram_token_t *at);
+
+/* Passes a result to the session's sink and frees it. */
+tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r);
+/* A one-cell result saying what a statement changed. */
+tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...) UTIL_PRINTF(2, 3);
+
+/* The text of a STRING, WORD or PARAM value ($x is looked up); NULL after
+ * recording an error (unknown parameter, or a value of another kind). */
+const char *qry_text(qry_session_t *s, const ast_value_t *v, const char *what);
+/* An age range from NUMBER (a single age), RANGE or a PARAM holding either. */
+tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long *lo, int *has_hi, long *hi);
+/* A whole number from NUMBER or PARAM. */
+tsg_status_t qry_number(qry_session_t *s, const ast_value_t *v, long *out);
+/* A vocabulary key from a WORD, STRING or PARAM (key, label, alias, folded). */
+tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, const char **key);
+
+/* Finds a node by id or name: exact first, then ignoring width and case.
+ * `types` limits the node types (1u << QRY_*); `type` is the optional type
+ * word written before the name (organisation 'x'). Unknown and ambiguous
+ * names are errors listing the closest or all matches. */
+tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t *type, unsigned types,
+                      const qry_name_t **out);
+/* The type named by a word (organisation/organisations/program/…), or 0. */
+int qry_type_word(const char *z, size_t n);
+
+/* Ancestry of districts: whether `d` is `anc` or below it. */
+int qry_under(qry_session_t *s, int64_t d, int64_t anc);
+/* Caches of names and district parents are rebuilt after a write. */
+void qry_data_changed(qry_session_t *s);
+tsg_status_t qry_load(qry_session_t *s);
+
+tsg_status_t qry_write_begin(qry_session_t *s);
+/* Commits when st is TSG_OK, else rolls back; returns st or the commit error. */
+tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st);
+
+/* Registers tsg_under() and tsg_match(), which the evaluators' SQL uses. */
+tsg_status_t qry_register_functions(qry_session_t *s);
+
+/* Evaluators. */
+tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st);      /* FIND, COUNT, SHOW, LET */
+tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st);  /* ADD, SET, REMOVE, TIE, UNTIE */
+
+#endif

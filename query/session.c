@@ -1,0 +1,695 @@
+/*
+ * session — running statements one at a time, and what every evaluator
+ * shares: errors with a caret, parameters, values, keys, names of nodes,
+ * district ancestry, and write transactions. See query.h.
+ */
+#include "query.h"
+#include "result.h"
+#include "gen/tsunagi.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const qry_type_name[] = {"", "district", "organisation", "program", "forum"};
+
+/* ---- errors ---------------------------------------------------------------- */
+
+tsg_status_t qry_fail(qry_session_t *s, const gram_token_t *at, const char *fmt, ...)
+{
+    if (s->ctx.failed) return s->ctx.code;
+    char msg[sizeof s->ctx.msg];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return gram_fail(&s->ctx, TSG_EINPUT, at, "%s", msg);
+}
+
+tsg_status_t qry_fail_sql(qry_session_t *s, const gram_token_t *at)
+{
+    int rc = sqlite3_errcode(s->sql);
+    if (rc == SQLITE_INTERRUPT) return gram_fail(&s->ctx, TSG_EINPUT, at, "interrupted");
+    return gram_fail(&s->ctx, rc == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB, at, "database: %s", sqlite3_errmsg(s->sql));
+}
+
+/* "line L, column C: message", the line, and a caret under the token. */
+static void format_error(const qry_session_t *s, const char *source, tsg_error_t *err)
+{
+    const gram_ctx_t *c = &s->ctx;
+    util_buf_t b = {0};
+    if (source) util_buf_printf(&b, "%s, ", source);
+    if (c->at.line) util_buf_printf(&b, "line %d, column %d: ", c->at.line, c->at.col);
+    util_buf_adds(&b, c->msg);
+    if (c->at.line && c->at.z) {
+        const char *line = c->at.z, *end = c->at.z;
+        while (line > c->src && line[-1] != '\n') line--;
+        while (end < c->src + c->len && *end != '\n' && *end != '\r') end++;
+        char *text = util_strndup(line, (size_t)(end - line));
+        char *before = util_strndup(line, (size_t)(c->at.z - line));
+        size_t tn = c->at.n;
+        const char *tend = c->at.z + tn;
+        if (tend > end) tend = end;
+        char *tok = util_strndup(c->at.z, (size_t)(tend - c->at.z));
+        if (text && before && tok) {
+            /* Tabs keep their place under the caret; other text becomes spaces
+             * of its display width, so the caret lines up under Japanese too. */
+            util_buf_printf(&b, "\n  %s\n  ", text);
+            for (const char *p = before; *p;) {
+                if (*p == '\t') {
+                    util_buf_addc(&b, '\t');
+                    p++;
+                    continue;
+                }
+                const char *q = p + 1;
+                while (*q && ((unsigned char)*q & 0xC0) == 0x80) q++;
+                char ch[8] = {0};
+                memcpy(ch, p, (size_t)(q - p));
+                for (size_t w = util_display_width(ch); w; w--) util_buf_addc(&b, ' ');
+                p = q;
+            }
+            size_t w = util_display_width(tok);
+            util_buf_addc(&b, '^');
+            for (size_t i = 1; i < w; i++) util_buf_addc(&b, '~');
+        }
+        free(text);
+        free(before);
+        free(tok);
+    }
+    snprintf(err->text, sizeof err->text, "%s", b.data ? b.data : "out of memory");
+    err->code = c->code;
+    util_buf_free(&b);
+}
+
+/* ---- results ----------------------------------------------------------------- */
+
+tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r)
+{
+    if (!r) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    tsg_status_t st = TSG_OK;
+    if (s->sink && s->sink->result) {
+        tsg_error_t err = {0};
+        st = s->sink->result(s->sink->ctx, r, &err);
+        if (st) gram_fail(&s->ctx, st, NULL, "%s", err.text);
+    }
+    tsg_result_free(r);
+    return st;
+}
+
+tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    const char *col = "done", *cell = msg;
+    tsg_result_t *r = qry_result_new(NULL, 1, &col);
+    if (r && qry_result_add(r, &cell)) {
+        tsg_result_free(r);
+        r = NULL;
+    }
+    return qry_emit(s, r);
+}
+
+/* ---- values ------------------------------------------------------------------ */
+
+/* A value as written, in quotes unless it was written in quotes. */
+static const char *quoted(qry_session_t *s, const ast_value_t *v)
+{
+    int q = v->kind == AST_V_STRING;
+    char *t = ast_alloc(&s->ctx, v->tok.n + 3);
+    if (!t) return "?";
+    snprintf(t, v->tok.n + 3, q ? "%.*s" : "'%.*s'", (int)v->tok.n, v->tok.z);
+    return t;
+}
+
+static const char *param(qry_session_t *s, const char *name)
+{
+    for (size_t i = 0; i < s->nparams; i++)
+        if (!strcmp(s->params[i].name, name)) return s->params[i].value;
+    return NULL;
+}
+
+const char *qry_text(qry_session_t *s, const ast_value_t *v, const char *what)
+{
+    switch (v->kind) {
+    case AST_V_STRING:
+    case AST_V_WORD:
+        return v->text;
+    case AST_V_PARAM: {
+        const char *p = param(s, v->text);
+        if (!p) qry_fail(s, &v->tok, "unknown parameter $%s (set it with -p %s=… or .param set %s …)", v->text, v->text, v->text);
+        return p;
+    }
+    default:
+        qry_fail(s, &v->tok, "expected %s here, not %s", what, quoted(s, v));
+        return NULL;
+    }
+}
+
+/* Parses "18", "18..39", "18..", "..39" (after NFKC, so full-width works). */
+static int parse_range(const char *text, int *has_lo, long *lo, int *has_hi, long *hi)
+{
+    char *f = util_fold(text);
+    if (!f) return -1;
+    const char *p = f;
+    char *end;
+    *has_lo = *has_hi = 0;
+    int ok = 1;
+    if (*p >= '0' && *p <= '9') {
+        *lo = strtol(p, &end, 10);
+        *has_lo = 1;
+        p = end;
+    }
+    if (!strncmp(p, "..", 2)) {
+        p += 2;
+        if (*p >= '0' && *p <= '9') {
+            *hi = strtol(p, &end, 10);
+            *has_hi = 1;
+            p = end;
+        }
+    } else if (*has_lo) {
+        *hi = *lo;
+        *has_hi = 1;
+    }
+    ok = *p == '\0' && (*has_lo || *has_hi);
+    free(f);
+    return ok ? 0 : -1;
+}
+
+tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long *lo, int *has_hi, long *hi)
+{
+    if (v->kind == AST_V_NUMBER || v->kind == AST_V_RANGE) {
+        *has_lo = v->has_lo;
+        *has_hi = v->has_hi;
+        *lo = v->lo;
+        *hi = v->hi;
+        if ((*has_lo && *lo > 150) || (*has_hi && *hi > 150))
+            return qry_fail(s, &v->tok, "ages run from 0 to 150");
+        return TSG_OK;
+    }
+    if (v->kind == AST_V_PARAM) {
+        const char *t = qry_text(s, v, "ages");
+        if (!t) return s->ctx.code;
+        if (parse_range(t, has_lo, lo, has_hi, hi) == 0 && (!*has_lo || !*has_hi || *lo <= *hi)) return TSG_OK;
+        return qry_fail(s, &v->tok, "$%s is '%s', not an age or a range like 18..39", v->text, t);
+    }
+    return qry_fail(s, &v->tok, "expected an age or a range like 18..39, not %s", quoted(s, v));
+}
+
+tsg_status_t qry_number(qry_session_t *s, const ast_value_t *v, long *out)
+{
+    if (v->kind == AST_V_NUMBER) {
+        *out = v->lo;
+        return TSG_OK;
+    }
+    int hl, hh;
+    long lo, hi;
+    if (v->kind == AST_V_PARAM) {
+        const char *t = qry_text(s, v, "a number");
+        if (!t) return s->ctx.code;
+        if (parse_range(t, &hl, &lo, &hh, &hi) == 0 && hl && hh && lo == hi && !strstr(t, "..")) {
+            *out = lo;
+            return TSG_OK;
+        }
+        return qry_fail(s, &v->tok, "$%s is '%s', not a whole number", v->text, t);
+    }
+    return qry_fail(s, &v->tok, "expected a whole number, not %s", quoted(s, v));
+}
+
+static const char *kind_noun(const char *kind)
+{
+    if (!strcmp(kind, "target")) return "target group";
+    if (!strcmp(kind, "tie_kind")) return "tie kind";
+    if (!strcmp(kind, "forum_kind")) return "forum kind";
+    if (!strcmp(kind, "level")) return "district level";
+    if (!strcmp(kind, "in_system")) return "in_system value";
+    return kind;
+}
+
+tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, const char **key)
+{
+    const char *text = qry_text(s, v, kind_noun(kind));
+    if (!text) return s->ctx.code;
+    const char *hint;
+    *key = store_vocab_resolve(&s->vocab, kind, text, &hint);
+    if (*key) return TSG_OK;
+    if (hint) return qry_fail(s, &v->tok, "unknown %s '%s' (did you mean %s?)", kind_noun(kind), text, hint);
+    util_buf_t keys = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < s->vocab.n; i++)
+        if (!strcmp(s->vocab.e[i].kind, kind)) n++;
+    if (n <= 12)
+        for (size_t i = 0; i < s->vocab.n; i++)
+            if (!strcmp(s->vocab.e[i].kind, kind))
+                util_buf_printf(&keys, "%s%s", keys.len ? ", " : "", s->vocab.e[i].key);
+    tsg_status_t st = keys.len ? qry_fail(s, &v->tok, "unknown %s '%s' (one of: %s)", kind_noun(kind), text, keys.data)
+                               : qry_fail(s, &v->tok, "unknown %s '%s'", kind_noun(kind), text);
+    util_buf_free(&keys);
+    return st;
+}
+
+/* ---- names of nodes -------------------------------------------------------------- */
+
+static void free_names(qry_session_t *s)
+{
+    for (size_t i = 0; i < s->nnames; i++) {
+        free(s->names[i].id);
+        free(s->names[i].name);
+        free(s->names[i].fold_id);
+        free(s->names[i].fold_name);
+    }
+    free(s->names);
+    s->names = NULL;
+    s->nnames = 0;
+    free(s->parent);
+    s->parent = NULL;
+    s->nparent = 0;
+}
+
+void qry_data_changed(qry_session_t *s) { s->stale = 1; }
+
+tsg_status_t qry_load(qry_session_t *s)
+{
+    /* Another process's commit changes data_version: our caches are stale. */
+    sqlite3_stmt *dv;
+    if (sqlite3_prepare_v2(s->sql, "PRAGMA data_version", -1, &dv, NULL) == SQLITE_OK) {
+        if (sqlite3_step(dv) == SQLITE_ROW) {
+            int64_t v = sqlite3_column_int64(dv, 0);
+            if (v != s->data_version) s->stale = 1;
+            s->data_version = v;
+        }
+        sqlite3_finalize(dv);
+    }
+    if (!s->stale) return TSG_OK;
+    free_names(s);
+    static const char sql[] =
+        "SELECT n.nid, n.type, n.id, coalesce(d.name, o.name, p.name, f.name) FROM node n"
+        " LEFT JOIN district d ON d.nid = n.nid LEFT JOIN organisation o ON o.nid = n.nid"
+        " LEFT JOIN program p ON p.nid = n.nid LEFT JOIN forum f ON f.nid = n.nid ORDER BY n.nid";
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->sql, sql, -1, &st, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
+    size_t cap = 0;
+    int rc;
+    tsg_status_t status = TSG_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (s->nnames == cap) {
+            cap = cap ? cap * 2 : 1024;
+            qry_name_t *grown = realloc(s->names, cap * sizeof *grown);
+            if (!grown) goto nomem;
+            s->names = grown;
+        }
+        qry_name_t *n = &s->names[s->nnames];
+        memset(n, 0, sizeof *n);
+        s->nnames++;
+        n->nid = sqlite3_column_int64(st, 0);
+        const char *type = (const char *)sqlite3_column_text(st, 1);
+        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
+            if (!strcmp(type, qry_type_name[t])) n->type = t;
+        n->id = util_strdup((const char *)sqlite3_column_text(st, 2));
+        const char *name = (const char *)sqlite3_column_text(st, 3);
+        n->name = util_strdup(name ? name : "");
+        if (!n->id || !n->name || !(n->fold_id = util_fold(n->id)) || !(n->fold_name = util_fold(n->name))) goto nomem;
+    }
+    if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
+    sqlite3_finalize(st);
+    if (status) return status;
+    if (sqlite3_prepare_v2(s->sql, "SELECT nid, parent FROM district", -1, &st, NULL) != SQLITE_OK)
+        return qry_fail_sql(s, NULL);
+    s->nparent = s->nnames ? (size_t)s->names[s->nnames - 1].nid + 1 : 1;
+    s->parent = calloc(s->nparent, sizeof *s->parent);
+    if (!s->parent) {
+        sqlite3_finalize(st);
+        free_names(s);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t nid = sqlite3_column_int64(st, 0);
+        if (nid >= 0 && (size_t)nid < s->nparent) s->parent[nid] = sqlite3_column_int64(st, 1);
+    }
+    if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
+    sqlite3_finalize(st);
+    if (!status) s->stale = 0;
+    return status;
+nomem:
+    sqlite3_finalize(st);
+    free_names(s);
+    return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+}
+
+int qry_under(qry_session_t *s, int64_t d, int64_t anc)
+{
+    /* The tree has no cycles (import and SET refuse them); the bound is a guard. */
+    for (size_t steps = 0; d > 0 && steps <= s->nparent; steps++) {
+        if (d == anc) return 1;
+        d = (size_t)d < s->nparent ? s->parent[d] : 0;
+    }
+    return 0;
+}
+
+int qry_type_word(const char *z, size_t n)
+{
+    static const struct { const char *word; int type; } words[] = {
+        {"district", QRY_DISTRICT},         {"districts", QRY_DISTRICT},      {"organisation", QRY_ORGANISATION},
+        {"organisations", QRY_ORGANISATION}, {"organization", QRY_ORGANISATION}, {"organizations", QRY_ORGANISATION},
+        {"program", QRY_PROGRAM},           {"programs", QRY_PROGRAM},        {"programme", QRY_PROGRAM},
+        {"programmes", QRY_PROGRAM},        {"forum", QRY_FORUM},             {"forums", QRY_FORUM},
+    };
+    char *word = util_strndup(z, n), *f = word ? util_fold(word) : NULL;
+    int type = 0;
+    for (size_t i = 0; f && i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(f, words[i].word)) type = words[i].type;
+    free(word);
+    free(f);
+    return type;
+}
+
+/* Whether every code point of `needle` appears in `hay` in order. */
+static int subsequence(const char *needle, const char *hay)
+{
+    while (*needle) {
+        const char *end = needle + 1;
+        while (*end && ((unsigned char)*end & 0xC0) == 0x80) end++;
+        size_t k = (size_t)(end - needle);
+        const char *hit = NULL;
+        for (const char *h = hay; *h; h++)
+            if (!strncmp(h, needle, k)) {
+                hit = h;
+                break;
+            }
+        if (!hit) return 0;
+        hay = hit + k;
+        needle = end;
+    }
+    return 1;
+}
+
+tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t *type, unsigned types,
+                      const qry_name_t **out)
+{
+    tsg_status_t st;
+    if ((st = qry_load(s))) return st;
+    if (type) {
+        int t = qry_type_word(type->z, type->n);
+        if (!t) return qry_fail(s, type, "'%.*s' is not a kind of node (district, organisation, program or forum)",
+                                (int)type->n, type->z);
+        if (!(types & (1u << t))) return qry_fail(s, type, "a %s cannot be used here", qry_type_name[t]);
+        types = 1u << t;
+    }
+    const char *text = qry_text(s, v, "a name");
+    if (!text) return s->ctx.code;
+    /* Exact id, then exact name, then the same ignoring width and case. */
+    for (int pass = 0; pass < 3; pass++) {
+        char *fold = pass == 2 ? util_fold(text) : NULL;
+        if (pass == 2 && !fold) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        const qry_name_t *hit = NULL;
+        size_t nhits = 0;
+        util_buf_t list = {0};
+        for (size_t i = 0; i < s->nnames; i++) {
+            const qry_name_t *n = &s->names[i];
+            if (!(types & (1u << n->type))) continue;
+            int match = pass == 0   ? !strcmp(n->id, text)
+                        : pass == 1 ? !strcmp(n->name, text)
+                                    : !strcmp(n->fold_id, fold) || !strcmp(n->fold_name, fold);
+            if (!match) continue;
+            hit = n;
+            nhits++;
+            if (nhits <= 5) util_buf_printf(&list, "%s%s %s (%s)", nhits > 1 ? ", " : "", qry_type_name[n->type], n->id, n->name);
+        }
+        free(fold);
+        if (nhits == 1) {
+            util_buf_free(&list);
+            *out = hit;
+            return TSG_OK;
+        }
+        if (nhits > 1) {
+            st = qry_fail(s, &v->tok, "'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')",
+                          text, nhits, list.data ? list.data : "", nhits > 5 ? ", …" : "");
+            util_buf_free(&list);
+            return st;
+        }
+        util_buf_free(&list);
+    }
+    /* A node of another type by that exact id or name is a clearer answer. */
+    for (size_t i = 0; types != QRY_ANY && i < s->nnames; i++) {
+        const qry_name_t *n = &s->names[i];
+        if (!strcmp(n->id, text) || !strcmp(n->name, text)) {
+            char allowed[64] = "";
+            for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
+                if (types & (1u << t))
+                    snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s",
+                             allowed[0] ? " or " : "", qry_type_name[t]);
+            return qry_fail(s, &v->tok, "'%s' is %s %s (%s), not %s %s", text,
+                            n->type == QRY_ORGANISATION ? "an" : "a", qry_type_name[n->type], n->id,
+                            allowed[0] == 'o' ? "an" : "a", allowed);
+        }
+    }
+    /* Unknown: suggest names that hold the typed characters in order (an
+     * abbreviation like 北区社協 for 北区社会福祉協議会), then near misses. */
+    char *fold = util_fold(text);
+    const qry_name_t *best[3] = {NULL, NULL, NULL};
+    size_t bestd[3] = {(size_t)-1, (size_t)-1, (size_t)-1};
+    size_t len = 0;
+    for (const char *p = fold; p && *p; p++) len += ((unsigned char)*p & 0xC0) != 0x80;
+    size_t limit = len / 3 > 2 ? len / 3 : 2;
+    if (limit >= len) limit = len ? len - 1 : 0;
+    for (size_t i = 0; fold && i < s->nnames; i++) {
+        const qry_name_t *n = &s->names[i];
+        if (!(types & (1u << n->type))) continue;
+        /* Abbreviations rank before near misses; shorter expansions first. */
+        size_t d;
+        if (subsequence(fold, n->fold_name)) {
+            d = strlen(n->fold_name);
+        } else {
+            d = util_edit_distance(fold, n->fold_name);
+            size_t di = util_edit_distance(fold, n->fold_id);
+            if (di < d) d = di;
+            if (d > limit) continue;
+            d += 100000;
+        }
+        for (int k = 0; k < 3; k++)
+            if (d < bestd[k]) {
+                for (int m = 2; m > k; m--) {
+                    bestd[m] = bestd[m - 1];
+                    best[m] = best[m - 1];
+                }
+                bestd[k] = d;
+                best[k] = n;
+                break;
+            }
+    }
+    free(fold);
+    util_buf_t hint = {0};
+    for (int k = 0; k < 3; k++)
+        if (best[k]) util_buf_printf(&hint, "%s'%s'", hint.len ? ", " : "", best[k]->name);
+    const char *what = types == QRY_ANY ? "name" : NULL;
+    char whatbuf[64];
+    if (!what) {
+        /* "organisation", "organisation or program", "organisation, program or forum" */
+        int left = 0;
+        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++) left += !!(types & (1u << t));
+        whatbuf[0] = '\0';
+        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
+            if (types & (1u << t)) {
+                left--;
+                snprintf(whatbuf + strlen(whatbuf), sizeof whatbuf - strlen(whatbuf), "%s%s", qry_type_name[t],
+                         left > 1 ? ", " : left == 1 ? " or " : "");
+            }
+        what = whatbuf;
+    }
+    st = hint.len ? qry_fail(s, &v->tok, "unknown %s '%s' (did you mean %s?)", what, text, hint.data)
+                  : qry_fail(s, &v->tok, "unknown %s '%s'", what, text);
+    util_buf_free(&hint);
+    return st;
+}
+
+/* ---- writes ------------------------------------------------------------------ */
+
+tsg_status_t qry_write_begin(qry_session_t *s)
+{
+    if (sqlite3_exec(s->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
+    return TSG_OK;
+}
+
+tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st)
+{
+    if (st == TSG_OK && sqlite3_exec(s->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) st = qry_fail_sql(s, NULL);
+    if (st != TSG_OK && !sqlite3_get_autocommit(s->sql)) sqlite3_exec(s->sql, "ROLLBACK", NULL, NULL, NULL);
+    qry_data_changed(s);
+    return st;
+}
+
+/* ---- the session ---------------------------------------------------------------- */
+
+tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *err)
+{
+    *out = NULL;
+    qry_session_t *s = calloc(1, sizeof *s);
+    if (!s || !(s->ctx.arena = ast_arena_new())) {
+        free(s);
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    s->db = db;
+    s->sql = db->sql;
+    s->stale = 1;
+    tsg_status_t st = store_vocab_load(db->sql, &s->vocab, err);
+    /* Named sets (LET) live in temporary tables: one connection's, gone with it. */
+    if (!st) st = store_exec(db->sql, "CREATE TEMP TABLE IF NOT EXISTS tsg_set(name TEXT NOT NULL, nid INTEGER NOT NULL,"
+                                      " type TEXT NOT NULL, PRIMARY KEY(name, nid));"
+                                      "CREATE TEMP TABLE IF NOT EXISTS tsg_set_new(name TEXT, nid INTEGER, type TEXT);",
+                                      "session", err);
+    if (!st && qry_register_functions(s)) st = util_fail(err, s->ctx.code, "%s", s->ctx.msg);
+    if (st) {
+        tsg_session_close(s);
+        return st;
+    }
+    *out = s;
+    return TSG_OK;
+}
+
+void tsg_session_close(tsg_session_t *s)
+{
+    if (!s) return;
+    free_names(s);
+    for (size_t i = 0; i < s->nparams; i++) {
+        free(s->params[i].name);
+        free(s->params[i].value);
+    }
+    free(s->params);
+    store_vocab_free(&s->vocab);
+    ast_arena_free(s->ctx.arena);
+    free(s);
+}
+
+tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *value, tsg_error_t *err)
+{
+    if (*name == '$') name++;
+    if (!*name) return util_fail(err, TSG_EINPUT, "a parameter needs a name");
+    for (size_t i = 0; i < s->nparams; i++)
+        if (!strcmp(s->params[i].name, name)) {
+            char *v = util_strdup(value);
+            if (!v) return util_fail(err, TSG_ENOMEM, "out of memory");
+            free(s->params[i].value);
+            s->params[i].value = v;
+            return TSG_OK;
+        }
+    qry_param_t *grown = realloc(s->params, (s->nparams + 1) * sizeof *grown);
+    if (!grown) return util_fail(err, TSG_ENOMEM, "out of memory");
+    s->params = grown;
+    qry_param_t *p = &s->params[s->nparams];
+    p->name = util_strdup(name);
+    p->value = util_strdup(value);
+    if (!p->name || !p->value) {
+        free(p->name);
+        free(p->value);
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    s->nparams++;
+    return TSG_OK;
+}
+
+void tsg_session_interrupt(tsg_session_t *s)
+{
+    s->interrupted = 1;
+    sqlite3_interrupt(s->sql);
+}
+
+int tsg_statement_complete(const char *text) { return gram_complete(text); }
+
+static int add_candidate(char ***out, size_t *n, size_t *cap, const char *word)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*out)[i], word)) return 0;
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 32;
+        char **grown = realloc(*out, *cap * sizeof *grown);
+        if (!grown) return -1;
+        *out = grown;
+    }
+    if (!((*out)[*n] = util_strdup(word))) return -1;
+    (*n)++;
+    return 0;
+}
+
+tsg_status_t tsg_session_complete(tsg_session_t *s, const char *prefix, char ***out, size_t *n, tsg_error_t *err)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0, plen = strlen(prefix);
+    int fail = 0;
+    if (qry_load(s)) return util_fail(err, s->ctx.code, "%s", s->ctx.msg);
+    for (const char *const *k = gram_keywords; *k && !fail; k++)
+        if (!strncasecmp(*k, prefix, plen)) fail = add_candidate(out, n, &cap, *k);
+    for (size_t i = 0; i < s->vocab.n && !fail; i++) {
+        if (!strncmp(s->vocab.e[i].key, prefix, plen)) fail = add_candidate(out, n, &cap, s->vocab.e[i].key);
+        if (!fail && plen && !strncmp(s->vocab.e[i].label, prefix, plen)) fail = add_candidate(out, n, &cap, s->vocab.e[i].label);
+    }
+    static const char *const words[] = {"organisations", "programs", "forums", "districts", "ties", "organisation",
+                                        "program", "forum", "district", NULL};
+    for (const char *const *w = words; *w && !fail; w++)
+        if (!strncmp(*w, prefix, plen)) fail = add_candidate(out, n, &cap, *w);
+    /* Names are completed inside quotes, so a prefix of a name is enough. */
+    for (size_t i = 0; i < s->nnames && !fail; i++)
+        if (plen && !strncmp(s->names[i].name, prefix, plen)) fail = add_candidate(out, n, &cap, s->names[i].name);
+    if (fail) {
+        for (size_t i = 0; i < *n; i++) free((*out)[i]);
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    return TSG_OK;
+}
+
+static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
+{
+    switch (st->kind) {
+    case AST_FIND:
+    case AST_COUNT:
+    case AST_SHOW:
+    case AST_LET:
+        return qry_exec_read(s, st);
+    default:
+        return qry_exec_mutation(s, st);
+    }
+}
+
+tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *source, int keep_going,
+                             const tsg_sink_t *sink, tsg_error_t *err)
+{
+    s->sink = sink;
+    s->interrupted = 0;
+    s->ctx.src = text;
+    s->ctx.len = strlen(text);
+    size_t pos = 0;
+    int line = 1, col = 1;
+    tsg_status_t first = TSG_OK;
+    for (;;) {
+        ast_arena_reset(s->ctx.arena);
+        ast_stmt_t *stmt;
+        int done;
+        tsg_status_t st = gram_parse_next(&s->ctx, &pos, &line, &col, &stmt, &done);
+        if (!st && done) break;
+        if (!st && stmt) {
+            if (s->interrupted) st = gram_fail(&s->ctx, TSG_EINPUT, &stmt->kw, "interrupted");
+            else st = exec(s, stmt);
+            if (st && !s->ctx.failed) gram_fail(&s->ctx, st, &stmt->kw, "the statement failed");
+            if (st && !s->ctx.at.z) s->ctx.at = stmt->kw; /* e.g. "database is locked" */
+        }
+        if (st) {
+            tsg_error_t e = {0};
+            format_error(s, source, &e);
+            if (sink && sink->error) sink->error(sink->ctx, &e);
+            if (!first) {
+                first = st;
+                if (err) *err = e;
+            }
+            if (!keep_going || s->interrupted) break;
+        }
+    }
+    s->sink = NULL;
+    return first;
+}
