@@ -41,12 +41,12 @@ void gram_syntax_error(gram_ctx_t *ctx, const gram_token_t *tok)
 
 void gram_overflow(gram_ctx_t *ctx)
 {
-    gram_fail(ctx, TSG_EINPUT, NULL, "the statement is nested too deeply");
+    gram_fail(ctx, TSG_EINPUT, &ctx->last, "the statement is nested too deeply");
 }
 
 void gram_failure(gram_ctx_t *ctx)
 {
-    gram_fail(ctx, TSG_EINPUT, NULL, "the statement could not be parsed");
+    gram_fail(ctx, TSG_EINPUT, &ctx->last, "the statement could not be parsed");
 }
 
 /* After an error, moves past the rest of the failed statement's tokens. */
@@ -93,6 +93,7 @@ tsg_status_t gram_parse_next(gram_ctx_t *ctx, size_t *pos, int *line, int *col, 
             gram_fail(ctx, TSG_EINPUT, &t, "the statement is longer than %u bytes", GRAM_MAX_STATEMENT);
             break;
         }
+        ctx->last = t;
         gramParser(p, t.type, t);
         if (ctx->failed) break;
         if (t.type == TK_SEMI) {

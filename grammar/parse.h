@@ -37,6 +37,7 @@ typedef struct gram_ctx {
     int failed;
     tsg_status_t code;
     gram_token_t at;   /* where the error is */
+    gram_token_t last; /* the token fed last, for errors the parser reports without one */
     char msg[512];
 } gram_ctx_t;
 

@@ -195,15 +195,27 @@ static ast_cond_t *cond(gram_ctx_t *ctx, ast_ckind_t kind)
     return c;
 }
 
+/* Sets a new node's depth from its children; too deep is an error. */
+static ast_cond_t *deepen(gram_ctx_t *ctx, ast_cond_t *c)
+{
+    if (!c) return NULL;
+    int da = c->a ? c->a->depth : 0, db = c->b ? c->b->depth : 0;
+    c->depth = 1 + (da > db ? da : db);
+    if (c->depth > AST_MAX_COND_DEPTH)
+        gram_fail(ctx, TSG_EINPUT, &c->tok, "the condition combines more than %d parts; split the statement",
+                  AST_MAX_COND_DEPTH);
+    return c;
+}
+
 ast_cond_t *ast_binary(gram_ctx_t *ctx, ast_ckind_t kind, ast_cond_t *a, ast_cond_t *b)
 {
     ast_cond_t *c = cond(ctx, kind);
     if (c) {
         c->a = a;
         c->b = b;
-        if (a) c->tok = a->tok;
+        if (b) c->tok = b->tok;
     }
-    return c;
+    return deepen(ctx, c);
 }
 
 ast_cond_t *ast_not(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *a)
@@ -213,7 +225,7 @@ ast_cond_t *ast_not(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *a)
         c->a = a;
         c->tok = *kw;
     }
-    return c;
+    return deepen(ctx, c);
 }
 
 ast_cond_t *ast_compare(gram_ctx_t *ctx, const gram_token_t *field, int op, ast_value_t *v)
@@ -235,7 +247,7 @@ ast_cond_t *ast_tied(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *target
         c->a = target;
         c->tiekind = kind;
     }
-    return c;
+    return deepen(ctx, c);
 }
 
 ast_cond_t *ast_tied_value(gram_ctx_t *ctx, ast_value_t *v)
@@ -261,9 +273,10 @@ ast_clause_t *ast_clause(gram_ctx_t *ctx, const gram_token_t *key, ast_value_t *
 ast_clause_t *ast_clause_append(ast_clause_t *list, ast_clause_t *more)
 {
     if (!list) return more;
-    ast_clause_t *c = list;
-    while (c->next) c = c->next;
-    c->next = more;
+    if (!more) return list;
+    ast_clause_t *last = list->tail ? list->tail : list;
+    last->next = more;
+    list->tail = more->tail ? more->tail : more;
     return list;
 }
 
@@ -381,8 +394,9 @@ ast_value_t *ast_range(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_
 ast_value_t *ast_append(ast_value_t *list, ast_value_t *v)
 {
     if (!list) return v;
-    ast_value_t *p = list;
-    while (p->next) p = p->next;
-    p->next = v;
+    if (!v) return list;
+    ast_value_t *last = list->tail ? list->tail : list;
+    last->next = v;
+    list->tail = v;
     return list;
 }

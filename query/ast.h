@@ -19,6 +19,7 @@ typedef struct ast_value {
     long lo, hi;       /* NUMBER: lo == hi; RANGE: bounds */
     int has_lo, has_hi;
     struct ast_value *next;
+    struct ast_value *tail; /* in a list's first value: its last, so appends are O(1) */
 } ast_value_t;
 
 enum { AST_EQ, AST_NE, AST_LT, AST_LE, AST_GT, AST_GE, AST_IN, AST_OVERLAPS };
@@ -32,7 +33,12 @@ typedef struct ast_cond {
     struct ast_cond *a, *b;
     ast_value_t *v;       /* CMP: the value(s); TIED_VALUE: the node or set */
     gram_token_t *tiekind;
+    int depth;            /* levels below and including this node */
 } ast_cond_t;
+
+/* Conditions deeper than this are refused, so evaluating one (recursively)
+ * can never exhaust the stack; SQLite's own limit on expression depth is 1000. */
+#define AST_MAX_COND_DEPTH 500
 
 typedef struct ast_node {
     gram_token_t *type;   /* organisation, program, ... or NULL */
@@ -43,6 +49,7 @@ typedef struct ast_clause {
     gram_token_t key;
     ast_value_t *v;
     struct ast_clause *next;
+    struct ast_clause *tail; /* in a list's first clause: its last */
 } ast_clause_t;
 
 typedef enum ast_skind {

@@ -444,13 +444,22 @@ static tsg_status_t cond_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const
     if (!c) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
     switch (c->kind) {
     case AST_AND:
-    case AST_OR:
+    case AST_OR: {
+        /* a OR b OR c parses as ((a OR b) OR c); written flat, the SQL does not
+         * nest a level per term, and the chain is walked without recursion. */
+        const ast_cond_t *parts[AST_MAX_COND_DEPTH + 2];
+        size_t n = 0;
+        const ast_cond_t *x = c;
+        for (; x && x->kind == c->kind && n <= AST_MAX_COND_DEPTH; x = x->a) parts[n++] = x->b;
+        parts[n++] = x;
         add(q, "(");
-        if ((st = cond_sql(s, q, k, alias, c->a))) return st;
-        add(q, c->kind == AST_AND ? " AND " : " OR ");
-        if ((st = cond_sql(s, q, k, alias, c->b))) return st;
+        for (size_t i = n; i-- > 0;) {
+            if ((st = cond_sql(s, q, k, alias, parts[i]))) return st;
+            if (i) add(q, c->kind == AST_AND ? " AND " : " OR ");
+        }
         add(q, ")");
         return TSG_OK;
+    }
     case AST_NOT:
         add(q, "NOT (");
         if ((st = cond_sql(s, q, k, alias, c->a))) return st;

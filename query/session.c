@@ -47,16 +47,32 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
         const char *line = c->at.z, *end = c->at.z;
         while (line > c->src && line[-1] != '\n') line--;
         while (end < c->src + c->len && *end != '\n' && *end != '\r') end++;
-        char *text = util_strndup(line, (size_t)(end - line));
-        char *before = util_strndup(line, (size_t)(c->at.z - line));
-        size_t tn = c->at.n;
-        const char *tend = c->at.z + tn;
+        /* A long line is quoted as a window around the token. */
+        const char *from = line, *to = end, *tend = c->at.z + c->at.n;
         if (tend > end) tend = end;
+        int clip_left = 0, clip_right = 0;
+        size_t nchars = 0;
+        for (const char *p = line; p < end; p++) nchars += ((unsigned char)*p & 0xC0) != 0x80;
+        from = nchars <= 120 ? line : c->at.z;
+        for (int k = 0; k < 60 && from > line; k++) {
+            from--;
+            while (from > line && ((unsigned char)*from & 0xC0) == 0x80) from--;
+        }
+        clip_left = from > line;
+        to = nchars <= 120 ? end : tend;
+        for (int k = 0; k < 60 && to < end; k++) {
+            to++;
+            while (to < end && ((unsigned char)*to & 0xC0) == 0x80) to++;
+        }
+        clip_right = to < end;
+        char *text = util_strndup(from, (size_t)(to - from));
+        char *before = util_strndup(from, (size_t)(c->at.z - from));
         char *tok = util_strndup(c->at.z, (size_t)(tend - c->at.z));
         if (text && before && tok) {
             /* Tabs keep their place under the caret; other text becomes spaces
              * of its display width, so the caret lines up under Japanese too. */
-            util_buf_printf(&b, "\n  %s\n  ", text);
+            util_buf_printf(&b, "\n  %s%s%s\n  %s", clip_left ? "…" : "", text, clip_right ? "…" : "",
+                            clip_left ? " " : "");
             for (const char *p = before; *p;) {
                 if (*p == '\t') {
                     util_buf_addc(&b, '\t');
@@ -71,6 +87,7 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
                 p = q;
             }
             size_t w = util_display_width(tok);
+            if (w > 60) w = 60;
             util_buf_addc(&b, '^');
             for (size_t i = 1; i < w; i++) util_buf_addc(&b, '~');
         }

@@ -57,5 +57,17 @@ check "unopenable database" '[ $rc = 1 ] && grep -q "cannot open" "$work/err"'
 "$tsunagi" --version >"$work/out"; rc=$?
 check "version names igraph 0.10" '[ $rc = 0 ] && grep -q "igraph 0.10" "$work/out"'
 
+"$tsunagi" -f "$data/../../docs/examples/first-look.tsq" >"$work/out" 2>"$work/err"; rc=$?
+check "the example script runs" '[ $rc = 0 ] && grep -q "西区" "$work/out" && grep -q "p-kita-futoko" "$work/out"'
+printf 'FIND districts WHERE level = ward;\nFIND districts WHERE level = twn;\nFIND districts WHERE level = prefecture;\n' >"$work/bad.tsq"
+"$tsunagi" -f "$work/bad.tsq" >"$work/out" 2>"$work/err"; rc=$?
+check "a script stops at its first error" '[ $rc = 1 ] && grep -q "bad.tsq, line 2, column 30" "$work/err" && ! grep -q d-mizuho "$work/out"'
+"$tsunagi" --keep-going -f "$work/bad.tsq" >"$work/out" 2>"$work/err"; rc=$?
+check "--keep-going runs the rest and still fails" '[ $rc = 1 ] && grep -q d-mizuho "$work/out"'
+"$tsunagi" -p w=西区 -c 'FIND districts WHERE parent = $w;' >"$work/out" 2>"$work/err"; rc=$?
+check "-p sets a parameter" '[ $rc = 0 ] && grep -q d-nishi-es1 "$work/out"'
+"$tsunagi" --format csv --bom -c "FIND districts WHERE level = ward;" >"$work/out" 2>&1; rc=$?
+check "--bom starts CSV with a byte-order mark" '[ $rc = 0 ] && head -c 3 "$work/out" | od -An -tx1 | grep -q "ef bb bf"'
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
