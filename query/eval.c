@@ -242,6 +242,15 @@ static const char *op_sql(int op)
     return op <= AST_GE ? ops[op] : "=";
 }
 
+/* "column op ?" for fields compared by order (numbers, dates). */
+static void add_column_op(sqlb_t *q, const field_t *f, const char *alias, int op)
+{
+    add_t(q, f->sql, alias);
+    add(q, " ");
+    add(q, op_sql(op));
+    add(q, " ?");
+}
+
 /* One field compared with one value (IN lists are ORs of these). */
 static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, const char *alias, int op,
                                 const ast_value_t *v, const gram_token_t *ftok)
@@ -291,10 +300,7 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
     case F_INT: {
         long n;
         if ((st = qry_number(s, v, &n))) return st;
-        add_t(q, f->sql, alias);
-        add(q, " ");
-        add(q, op_sql(op));
-        add(q, " ?");
+        add_column_op(q, f, alias, op);
         bind_int(q, n);
         return TSG_OK;
     }
@@ -307,10 +313,7 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
             snprintf(year, 24, "%ld", v->lo);
             t = year;
         }
-        add_t(q, f->sql, alias);
-        add(q, " ");
-        add(q, op_sql(op));
-        add(q, " ?");
+        add_column_op(q, f, alias, op);
         bind_text(q, t);
         return TSG_OK;
     }

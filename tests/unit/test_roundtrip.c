@@ -115,14 +115,20 @@ static void make_city(void)
     th_copy_dir(TSG_TEST_DATA "/mini", "city");
 }
 
-Test(accepted_input, cp932_detected)
+/* Saves every file of city/ as Japanese Excel would: CP932. */
+static void city_to_cp932(void)
 {
-    make_city();
     for (int i = 0; i < 5; i++) {
         char path[64];
         snprintf(path, sizeof path, "city/%s", files[i]);
         th_to_cp932(path);
     }
+}
+
+Test(accepted_input, cp932_detected)
+{
+    make_city();
+    city_to_cp932();
     assert_same_as_mini(TSG_ENC_AUTO);
 }
 
@@ -130,11 +136,7 @@ Test(accepted_input, cp932_chosen)
 {
     make_city();
     /* Chosen CP932 applies to every file of the folder. */
-    for (int i = 0; i < 5; i++) {
-        char path[64];
-        snprintf(path, sizeof path, "city/%s", files[i]);
-        th_to_cp932(path);
-    }
+    city_to_cp932();
     assert_same_as_mini(TSG_ENC_CP932);
 }
 
