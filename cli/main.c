@@ -247,17 +247,6 @@ static void usage(FILE *out)
                  "statements from standard input, or opens the REPL when that is a terminal.\n");
 }
 
-static int parse_format(const char *s, tsg_format_t *f)
-{
-    static const char *const names[] = {"table", "csv", "json", "markdown"};
-    for (int i = 0; i < 4; i++)
-        if (!strcmp(s, names[i])) {
-            *f = (tsg_format_t)i;
-            return 0;
-        }
-    return -1;
-}
-
 int main(int argc, char **argv)
 {
     args_t a = {.out = {.format = TSG_FMT_TABLE, .stream = stdout}};
@@ -281,8 +270,9 @@ int main(int argc, char **argv)
         } else if (!strcmp(s, "--encoding")) {
             a.encoding = argv[++i];
         } else if (!strcmp(s, "--format")) {
-            if (parse_format(argv[++i], &a.out.format)) {
-                fprintf(stderr, "tsunagi: unknown format '%s' (table, csv, json or markdown)\n", argv[i]);
+            tsg_error_t err = {0};
+            if (tsg_format_parse(argv[++i], &a.out.format, &err)) {
+                fprintf(stderr, "tsunagi: %s\n", err.text);
                 return 2;
             }
         } else if (!strcmp(s, "-c")) {

@@ -106,6 +106,10 @@ void tsg_results_free(tsg_result_t **rs, size_t n);
 
 typedef enum tsg_format { TSG_FMT_TABLE = 0, TSG_FMT_CSV, TSG_FMT_JSON, TSG_FMT_MARKDOWN } tsg_format_t;
 
+/* "table", "csv", "json", "markdown" and back. */
+tsg_status_t tsg_format_parse(const char *name, tsg_format_t *out, tsg_error_t *err);
+const char *tsg_format_name(tsg_format_t f);
+
 /* Prints one result set. Table output aligns by display width (East Asian
  * Width: a CJK character takes two columns). */
 tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out, tsg_error_t *err);
@@ -119,7 +123,7 @@ typedef struct qry_session tsg_session_t;
 tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *err);
 void tsg_session_close(tsg_session_t *s);
 
-/* Sets $name for later statements. */
+/* Sets $name for later statements; a NULL value removes it. */
 tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *value, tsg_error_t *err);
 
 /* Where a run's results and errors go. Results are the session's and valid

@@ -127,6 +127,20 @@ static void print_markdown(const tsg_result_t *r, FILE *out)
     }
 }
 
+static const char *const format_names[] = {"table", "csv", "json", "markdown"};
+
+tsg_status_t tsg_format_parse(const char *name, tsg_format_t *out, tsg_error_t *err)
+{
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(name, format_names[i])) {
+            *out = (tsg_format_t)i;
+            return TSG_OK;
+        }
+    return util_fail(err, TSG_EINPUT, "unknown format '%s' (table, csv, json or markdown)", name);
+}
+
+const char *tsg_format_name(tsg_format_t f) { return (unsigned)f < 4 ? format_names[f] : "?"; }
+
 tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out, tsg_error_t *err)
 {
     switch (fmt) {

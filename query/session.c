@@ -586,13 +586,19 @@ tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *v
     if (*name == '$') name++;
     if (!*name) return util_fail(err, TSG_EINPUT, "a parameter needs a name");
     for (size_t i = 0; i < s->nparams; i++)
-        if (!strcmp(s->params[i].name, name)) {
+        if (!strcmp(s->params[i].name, name) && !value) {
+            free(s->params[i].name);
+            free(s->params[i].value);
+            s->params[i] = s->params[--s->nparams];
+            return TSG_OK;
+        } else if (!strcmp(s->params[i].name, name)) {
             char *v = util_strdup(value);
             if (!v) return util_fail(err, TSG_ENOMEM, "out of memory");
             free(s->params[i].value);
             s->params[i].value = v;
             return TSG_OK;
         }
+    if (!value) return util_fail(err, TSG_EINPUT, "no parameter $%s", name);
     qry_param_t *grown = realloc(s->params, (s->nparams + 1) * sizeof *grown);
     if (!grown) return util_fail(err, TSG_ENOMEM, "out of memory");
     s->params = grown;
@@ -678,7 +684,6 @@ tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *sou
                              const tsg_sink_t *sink, tsg_error_t *err)
 {
     s->sink = sink;
-    s->interrupted = 0;
     s->ctx.src = text;
     s->ctx.len = strlen(text);
     size_t pos = 0;
@@ -708,5 +713,8 @@ tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *sou
         }
     }
     s->sink = NULL;
+    /* Cleared at the end, not the start, so a Ctrl-C just before a run
+     * still stops it. */
+    s->interrupted = 0;
     return first;
 }

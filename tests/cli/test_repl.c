@@ -1,0 +1,380 @@
+/*
+ * The REPL end to end: the real tsunagi binary (TSUNAGI_BIN) on a
+ * pseudo-terminal, against the sample city, with HOME and XDG_* in a fresh
+ * folder so history and the cached sample database are the test's own.
+ *
+ * The transcript is kept without terminal escape sequences and carriage
+ * returns, so a test looks for what a user would read on the screen.
+ * expect() searches from the end of the previous match onwards.
+ */
+#define _GNU_SOURCE
+#include <criterion/criterion.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <poll.h>
+#include <pty.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TIMEOUT 10 /* seconds to wait for any one piece of output */
+
+typedef struct term {
+    pid_t pid;
+    int fd;
+    char dir[64];
+    char *log; /* what the terminal showed, escape sequences and CRs left out */
+    size_t len, cap, mark;
+    int esc; /* 0 text, 1 after ESC, 2 in CSI, 3 in OSC */
+    int eof;
+} term_t;
+
+static term_t T = {.pid = -1, .fd = -1};
+
+static void keep(term_t *t, char c)
+{
+    if (t->len + 2 > t->cap) {
+        t->cap = t->cap ? t->cap * 2 : 65536;
+        t->log = realloc(t->log, t->cap);
+        cr_assert_not_null(t->log);
+    }
+    t->log[t->len++] = c;
+    t->log[t->len] = '\0';
+}
+
+/* Drops ESC sequences (CSI up to its final byte, OSC up to BEL or ST). */
+static void filter(term_t *t, const char *buf, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)buf[i];
+        switch (t->esc) {
+        case 0:
+            if (c == 0x1b) t->esc = 1;
+            else if (c != '\r') keep(t, (char)c);
+            break;
+        case 1:
+            t->esc = c == '[' ? 2 : c == ']' ? 3 : 0;
+            break;
+        case 2:
+            if (c >= 0x40 && c <= 0x7e) t->esc = 0;
+            break;
+        default:
+            if (c == 0x07 || c == '\\') t->esc = 0;
+        }
+    }
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads what is there within ms milliseconds; 0 when nothing came. */
+static int pump(term_t *t, int ms)
+{
+    if (t->eof) return 0;
+    struct pollfd p = {t->fd, POLLIN, 0};
+    int k = poll(&p, 1, ms);
+    if (k <= 0) return 0;
+    char buf[4096];
+    ssize_t n = read(t->fd, buf, sizeof buf);
+    if (n <= 0) { /* EIO once the program has gone and the pty is closed */
+        t->eof = 1;
+        return 0;
+    }
+    filter(t, buf, (size_t)n);
+    return 1;
+}
+
+static void transcript(const term_t *t)
+{
+    fprintf(stderr, "---- transcript ----\n%s\n---- end of transcript ----\n", t->log ? t->log : "");
+}
+
+static void expect(term_t *t, const char *what)
+{
+    long long end = now_ms() + TIMEOUT * 1000;
+    for (;;) {
+        char *hit = t->log ? memmem(t->log + t->mark, t->len - t->mark, what, strlen(what)) : NULL;
+        if (hit) {
+            t->mark = (size_t)(hit - t->log) + strlen(what);
+            return;
+        }
+        long long left = end - now_ms();
+        if (left <= 0 || t->eof) {
+            transcript(t);
+            cr_assert_fail("did not see \"%s\" within %d s%s", what, TIMEOUT, t->eof ? " (the program ended)" : "");
+        }
+        pump(t, (int)left);
+    }
+}
+
+static void send(term_t *t, const char *text)
+{
+    size_t n = strlen(text);
+    while (n) {
+        ssize_t k = write(t->fd, text, n);
+        if (k < 0 && errno == EINTR) continue;
+        cr_assert_gt(k, 0, "writing to the terminal: %s", strerror(errno));
+        text += k;
+        n -= (size_t)k;
+    }
+}
+
+/* Starts tsunagi on a 200-column terminal, homed in t->dir. */
+static void start(term_t *t)
+{
+    struct winsize ws = {.ws_row = 50, .ws_col = 200};
+    free(t->log);
+    t->log = NULL;
+    t->len = t->cap = t->mark = 0;
+    t->esc = t->eof = 0;
+    pid_t pid = forkpty(&t->fd, NULL, NULL, &ws);
+    cr_assert_neq(pid, -1, "forkpty: %s", strerror(errno));
+    if (pid == 0) {
+        char path[128];
+        setenv("HOME", t->dir, 1);
+        static const char *const xdg[][2] = {{"XDG_STATE_HOME", "state"},
+                                             {"XDG_CACHE_HOME", "cache"},
+                                             {"XDG_CONFIG_HOME", "config"},
+                                             {"XDG_DATA_HOME", "data"}};
+        for (size_t i = 0; i < sizeof xdg / sizeof xdg[0]; i++) {
+            snprintf(path, sizeof path, "%s/%s", t->dir, xdg[i][1]);
+            setenv(xdg[i][0], path, 1);
+        }
+        setenv("TERM", "xterm", 1);
+        setenv("LC_ALL", "C.UTF-8", 1);
+        setenv("INPUTRC", "/dev/null", 1); /* not the machine's key bindings */
+        unsetenv("TSUNAGI_DB");
+        execl(TSUNAGI_BIN, "tsunagi", (char *)NULL);
+        _exit(127);
+    }
+    t->pid = pid;
+    expect(t, "— .help for help");
+    expect(t, "tsunagi> ");
+}
+
+/* Sends `how` (".quit\r", Ctrl-D, …), waits for the program to end, and
+ * checks it ended with status 0 and no sanitizer report. */
+static void finish(term_t *t, const char *how)
+{
+    send(t, how);
+    long long end = now_ms() + TIMEOUT * 1000;
+    while (!t->eof && now_ms() < end) pump(t, 100);
+    int status = 0;
+    pid_t w = 0;
+    while (now_ms() < end && (w = waitpid(t->pid, &status, WNOHANG)) == 0) usleep(10000);
+    if (w != t->pid) {
+        transcript(t);
+        cr_assert_fail("tsunagi did not exit");
+    }
+    t->pid = -1;
+    close(t->fd);
+    t->fd = -1;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || strstr(t->log, "Sanitizer") ||
+        strstr(t->log, "runtime error:")) {
+        transcript(t);
+        cr_assert_fail("tsunagi ended with %s %d", WIFEXITED(status) ? "status" : "signal",
+                 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+    }
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f, "%s: %s", path, strerror(errno));
+    static char buf[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void setup(void)
+{
+    strcpy(T.dir, "/tmp/tsunagi-repl-XXXXXX");
+    cr_assert_not_null(mkdtemp(T.dir));
+    start(&T);
+}
+
+static void teardown(void)
+{
+    if (T.pid > 0) {
+        kill(T.pid, SIGKILL);
+        waitpid(T.pid, NULL, 0);
+    }
+    if (T.fd >= 0) close(T.fd);
+    free(T.log);
+    nftw(T.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+TestSuite(repl, .init = setup, .fini = teardown, .timeout = 120);
+
+Test(repl, multi_line_statement_and_its_history)
+{
+    send(&T, "FIND programs\r");
+    expect(&T, "   ...> ");
+    send(&T, " WHERE target = hikikomori\r");
+    expect(&T, "   ...> ");
+    send(&T, " IN '西区';\r");
+    expect(&T, " p-nishi-kokoro ");
+    expect(&T, "rows)");
+    expect(&T, "tsunagi> ");
+    finish(&T, ".quit\r");
+
+    char path[128];
+    snprintf(path, sizeof path, "%s/state/tsunagi/history", T.dir);
+    cr_expect(strstr(slurp(path), "FIND programs\n WHERE target = hikikomori\n IN '西区';\n"),
+              "the statement is one entry of the history file:\n%s", slurp(path));
+
+    /* The next session recalls it whole: up past .quit to the statement. */
+    start(&T);
+    send(&T, "\x1b[A\x1b[A\r");
+    expect(&T, " p-nishi-kokoro ");
+    finish(&T, ".exit\r");
+}
+
+Test(repl, csv_mode_timer_and_output_file)
+{
+    send(&T, ".mode\r");
+    expect(&T, "table");
+    send(&T, ".mode csv\r");
+    expect(&T, "tsunagi> ");
+    send(&T, ".timer on\r");
+    expect(&T, "tsunagi> ");
+    send(&T, "FIND programs WHERE target = hikikomori IN '西区';\r");
+    expect(&T, "\nid,name,organisation,targets,ages,needs,modes,area\n");
+    expect(&T, "\np-nishi-peer,");
+    expect(&T, "\ntime: ");
+    expect(&T, " s\n");
+
+    char cmd[160];
+    snprintf(cmd, sizeof cmd, ".output %s/out.csv\r", T.dir);
+    send(&T, cmd);
+    expect(&T, "tsunagi> ");
+    send(&T, "FIND programs WHERE target = hikikomori IN '西区';\r");
+    expect(&T, "tsunagi> ");
+    send(&T, ".output\r");
+    expect(&T, "tsunagi> ");
+    finish(&T, ".quit\r");
+    snprintf(cmd, sizeof cmd, "%s/out.csv", T.dir);
+    const char *csv = slurp(cmd);
+    cr_expect(!strncmp(csv, "id,name,organisation,", 21) && strstr(csv, "\np-nishi-peer,"), "out.csv:\n%s", csv);
+}
+
+Test(repl, parameters)
+{
+    send(&T, ".param set w 西区\r");
+    expect(&T, "tsunagi> ");
+    send(&T, "FIND programs WHERE need = place IN $w;\r");
+    expect(&T, " p-nishi-salon ");
+    expect(&T, "tsunagi> ");
+    send(&T, ".param list\r");
+    expect(&T, "$w = 西区\n");
+    send(&T, ".param set\r");
+    expect(&T, "usage: .param set NAME VALUE");
+    send(&T, ".param unset w\r");
+    expect(&T, "tsunagi> ");
+    send(&T, "FIND programs WHERE need = place IN $w;\r");
+    expect(&T, "unknown parameter $w");
+    finish(&T, ".quit\r");
+}
+
+Test(repl, tab_completes_a_japanese_name_inside_quotes)
+{
+    send(&T, "SHOW '北区社会福");
+    send(&T, "\t");
+    expect(&T, "SHOW '北区社会福祉協議会");
+    send(&T, "';\r");
+    expect(&T, "o-kita-shakyo");
+    expect(&T, "tsunagi> ");
+    send(&T, "FIN\t");
+    expect(&T, "FIND ");
+    send(&T, "programs WHERE target = hikikomori IN '西区';\r");
+    expect(&T, " p-nishi-peer ");
+    finish(&T, ".quit\r");
+}
+
+Test(repl, an_error_shows_its_caret_and_the_repl_goes_on)
+{
+    send(&T, "FIND programs WHERE target = hikikomri;\r");
+    expect(&T, "did you mean hikikomori?");
+    expect(&T, "\n                               ^~~~~~~~~\n");
+    expect(&T, "tsunagi> ");
+    send(&T, ".foo\r");
+    expect(&T, "error: unknown command '.foo' (see .help)");
+    send(&T, ".mode xml\r");
+    expect(&T, "error: unknown format 'xml'");
+    send(&T, ".read /nonexistent/x.tsq\r");
+    expect(&T, "error: /nonexistent/x.tsq: No such file");
+    finish(&T, ".quit\r");
+}
+
+Test(repl, help_comes_from_the_command_table)
+{
+    send(&T, ".help\r");
+    expect(&T, "\n.mode [table|csv|json|markdown]");
+    expect(&T, "\n.param set NAME VALUE");
+    expect(&T, "docs/language.md");
+    finish(&T, ".quit\r");
+}
+
+Test(repl, ctrl_d_at_an_empty_prompt_exits_0)
+{
+    finish(&T, "\x04");
+}
+
+Test(repl, ctrl_c_at_the_prompt_drops_the_unfinished_statement)
+{
+    send(&T, "FIND programs\r");
+    expect(&T, "   ...> ");
+    send(&T, "WHERE target =");
+    send(&T, "\x03");
+    expect(&T, "^C\n");
+    expect(&T, "tsunagi> ");
+    /* Had "FIND programs WHERE target =" survived, this would be an error. */
+    send(&T, "SHOW '北区社会福祉協議会';\r");
+    expect(&T, "o-kita-shakyo");
+    expect(&T, "tsunagi> ");
+    finish(&T, ".quit\r");
+}
+
+Test(repl, ctrl_c_interrupts_a_running_script)
+{
+    char path[128], cmd[200];
+    snprintf(path, sizeof path, "%s/long.tsq", T.dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 100000; i++) fputs("FIND programs WHERE need = place IN '西区';\n", f);
+    fclose(f);
+    send(&T, ".output /dev/null\r");
+    expect(&T, "tsunagi> ");
+    snprintf(cmd, sizeof cmd, ".read %s\r", path);
+    send(&T, cmd);
+    expect(&T, "long.tsq\n");
+    usleep(500 * 1000);
+    send(&T, "\x03");
+    expect(&T, "long.tsq, line ");
+    expect(&T, ": interrupted");
+    expect(&T, "tsunagi> ");
+    send(&T, ".output\r");
+    expect(&T, "tsunagi> ");
+    send(&T, "SHOW '北区社会福祉協議会';\r");
+    expect(&T, "o-kita-shakyo");
+    finish(&T, ".quit\r");
+}
