@@ -17,15 +17,18 @@ static const struct {
     int type;
 } keywords[] = {
     {"add", TK_ADD},     {"and", TK_AND},       {"as", TK_AS},         {"by", TK_BY},
-    {"count", TK_COUNT}, {"find", TK_FIND},     {"from", TK_FROM},     {"in", TK_IN},
-    {"let", TK_LET},     {"not", TK_NOT},       {"or", TK_OR},         {"overlaps", TK_OVERLAPS},
-    {"remove", TK_REMOVE}, {"set", TK_SET},     {"show", TK_SHOW},     {"tie", TK_TIE},
-    {"tied", TK_TIED},   {"to", TK_TO},         {"untie", TK_UNTIE},   {"where", TK_WHERE},
+    {"count", TK_COUNT}, {"coverage", TK_COVERAGE}, {"find", TK_FIND}, {"from", TK_FROM},
+    {"gaps", TK_GAPS},   {"hops", TK_HOPS},     {"in", TK_IN},         {"let", TK_LET},
+    {"not", TK_NOT},     {"of", TK_OF},         {"or", TK_OR},         {"overlaps", TK_OVERLAPS},
+    {"path", TK_PATH},   {"reach", TK_REACH},   {"remove", TK_REMOVE}, {"set", TK_SET},
+    {"show", TK_SHOW},   {"tie", TK_TIE},       {"tied", TK_TIED},     {"to", TK_TO},
+    {"untie", TK_UNTIE}, {"where", TK_WHERE},
 };
 
 const char *const gram_keywords[] = {
-    "ADD", "AND", "AS", "BY", "COUNT", "FIND", "FROM", "IN", "LET", "NOT", "OR", "OVERLAPS",
-    "REMOVE", "SET", "SHOW", "TIE", "TIED", "TO", "UNTIE", "WHERE", NULL,
+    "ADD",  "AND",  "AS",    "BY",   "COUNT", "COVERAGE", "FIND", "FROM", "GAPS",  "HOPS",  "IN",
+    "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
+    "TIED", "TO",   "UNTIE", "WHERE", NULL,
 };
 
 /* Decodes the code point at s (at most n bytes), mapping full-width ASCII

@@ -33,7 +33,8 @@
 }
 
 /* Keywords that may also be field, kind or clause names where a word fits. */
-%fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM.
+%fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
+          GAPS COVERAGE PATH REACH HOPS OF.
 
 %left OR.
 %left AND.
@@ -54,6 +55,13 @@ stmt(S) ::= SET(K) node(N) clause(C) clauses(A).        { S = ast_set(ctx, &K, N
 stmt(S) ::= REMOVE(K) node(N).                           { S = ast_remove(ctx, &K, N); }
 stmt(S) ::= TIE(K) node(A) arrow node(B) AS IDENT(T) clauses(C). { S = ast_tie(ctx, &K, A, B, &T, C); }
 stmt(S) ::= UNTIE(K) node(A) arrow node(B) tiekind(T).   { S = ast_untie(ctx, &K, A, B, T); }
+
+/* The analyses take clauses: GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place
+ * WITHIN 3 HOPS; PATH FROM 'a' TO 'b'; REACH FROM 'a' WITHIN 2 HOPS WHERE …. */
+stmt(S) ::= GAPS(K) clauses(C).                          { S = ast_analysis(ctx, AST_GAPS, &K, C, NULL); }
+stmt(S) ::= COVERAGE(K) clauses(C).                      { S = ast_analysis(ctx, AST_COVERAGE, &K, C, NULL); }
+stmt(S) ::= PATH(K) clauses(C).                          { S = ast_analysis(ctx, AST_PATH, &K, C, NULL); }
+stmt(S) ::= REACH(K) clauses(C) where(W).                { S = ast_analysis(ctx, AST_REACH, &K, C, W); }
 
 arrow ::= ARROW.
 arrow ::= TO.
@@ -111,6 +119,8 @@ clauses(C) ::= clauses(A) clause(B).                     { C = ast_clause_append
 %type clause {ast_clause_t *}
 clause(C) ::= IDENT(K) values(V).                        { C = ast_clause(ctx, &K, V); }
 clause(C) ::= IN(K) values(V).                           { C = ast_clause(ctx, &K, V); }
+clause(C) ::= IDENT(K) values(V) HOPS.                   { C = ast_clause(ctx, &K, V); }
+clause(C) ::= AS(K) OF value(V).                         { C = ast_clause(ctx, &K, V); }
 
 %type values {ast_value_t *}
 values(L) ::= value(V).                                  { L = V; }

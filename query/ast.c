@@ -171,6 +171,16 @@ ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, as
     return s;
 }
 
+ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, ast_clause_t *c, ast_cond_t *where)
+{
+    ast_stmt_t *s = stmt(ctx, kind, kw);
+    if (s) {
+        s->clauses = c;
+        s->where = where;
+    }
+    return s;
+}
+
 gram_token_t *ast_token(gram_ctx_t *ctx, const gram_token_t *t)
 {
     gram_token_t *p = ast_alloc(ctx, sizeof *p);

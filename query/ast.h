@@ -53,7 +53,8 @@ typedef struct ast_clause {
 } ast_clause_t;
 
 typedef enum ast_skind {
-    AST_FIND, AST_COUNT, AST_SHOW, AST_LET, AST_ADD, AST_SET, AST_REMOVE, AST_TIE, AST_UNTIE
+    AST_FIND, AST_COUNT, AST_SHOW, AST_LET, AST_ADD, AST_SET, AST_REMOVE, AST_TIE, AST_UNTIE,
+    AST_GAPS, AST_COVERAGE, AST_PATH, AST_REACH
 } ast_skind_t;
 
 struct ast_stmt {
@@ -88,6 +89,7 @@ ast_stmt_t *ast_remove(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node
 ast_stmt_t *ast_tie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, const gram_token_t *kind,
                     ast_clause_t *c);
 ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind);
+ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, ast_clause_t *c, ast_cond_t *where);
 gram_token_t *ast_token(gram_ctx_t *ctx, const gram_token_t *t);
 ast_node_t *ast_node(gram_ctx_t *ctx, const gram_token_t *type, ast_value_t *v);
 ast_cond_t *ast_binary(gram_ctx_t *ctx, ast_ckind_t kind, ast_cond_t *a, ast_cond_t *b);

@@ -803,6 +803,32 @@ static tsg_status_t exec_show(qry_session_t *s, const ast_stmt_t *st)
     return TSG_OK;
 }
 
+tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t maxnid, int **keep)
+{
+    *keep = calloc((size_t)maxnid + 1, sizeof **keep);
+    if (!*keep) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    target_t t = {&kinds[1], NULL};
+    sqlb_t q = {0};
+    add(&q, "SELECT x.nid");
+    tsg_status_t rc = from_where(s, &q, st, &t);
+    sqlite3_stmt *sel;
+    if (!rc && !(rc = prepare(s, &q, &st->kw, &sel))) {
+        int step;
+        while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
+            int64_t nid = sqlite3_column_int64(sel, 0);
+            if (nid >= 0 && nid <= maxnid) (*keep)[nid] = 1;
+        }
+        if (step != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
+        sqlite3_finalize(sel);
+    }
+    sqlb_free(&q);
+    if (rc) {
+        free(*keep);
+        *keep = NULL;
+    }
+    return rc;
+}
+
 /* ---- SQL functions ------------------------------------------------------------------- */
 
 /* tsg_under(d, anc): whether district d is anc or below it. */

@@ -15,6 +15,7 @@
 #define TSG_QUERY_H
 
 #include "ast.h"
+#include "network.h"
 #include "store.h"
 #include "vocab.h"
 
@@ -49,6 +50,7 @@ typedef struct qry_session {
     size_t nparent;
     int stale;                 /* names/parent must be reloaded */
     int64_t data_version;      /* PRAGMA data_version when they were loaded */
+    eng_net_t *net;            /* the network in memory for GAPS, PATH, REACH; NULL until needed */
     volatile sig_atomic_t interrupted;
     const tsg_sink_t *sink;
 } qry_session_t;
@@ -98,5 +100,9 @@ tsg_status_t qry_register_functions(qry_session_t *s);
 /* Evaluators. */
 tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st);      /* FIND, COUNT, SHOW, LET */
 tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st);  /* ADD, SET, REMOVE, TIE, UNTIE */
+/* Marks keep[nid] = 1 for every program matching st->where (a FIND on
+ * programs); *keep is calloc'd with maxnid + 1 entries. */
+tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t maxnid, int **keep);
+tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st);  /* GAPS, COVERAGE, PATH, REACH */
 
 #endif

@@ -303,6 +303,8 @@ tsg_status_t qry_load(qry_session_t *s)
     }
     if (!s->stale) return TSG_OK;
     free_names(s);
+    eng_net_free(s->net);
+    s->net = NULL;
     static const char sql[] =
         "SELECT n.nid, n.type, n.id, coalesce(d.name, o.name, p.name, f.name) FROM node n"
         " LEFT JOIN district d ON d.nid = n.nid LEFT JOIN organisation o ON o.nid = n.nid"
@@ -571,6 +573,7 @@ void tsg_session_close(tsg_session_t *s)
 {
     if (!s) return;
     free_names(s);
+    eng_net_free(s->net);
     for (size_t i = 0; i < s->nparams; i++) {
         free(s->params[i].name);
         free(s->params[i].value);
@@ -675,6 +678,11 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
     case AST_SHOW:
     case AST_LET:
         return qry_exec_read(s, st);
+    case AST_GAPS:
+    case AST_COVERAGE:
+    case AST_PATH:
+    case AST_REACH:
+        return qry_exec_analysis(s, st);
     default:
         return qry_exec_mutation(s, st);
     }

@@ -22,6 +22,13 @@ typedef struct store_vocab_builtin {
 /* The built-in table, ending with an all-NULL row. */
 extern const store_vocab_builtin_t store_vocab_builtin[];
 
+/* What each built-in target group usually needs: the needs GAPS checks when
+ * a statement names none (docs/language.md lists them). Ends with NULLs. */
+typedef struct store_default_needs {
+    const char *target, *needs; /* needs: ';'-separated keys */
+} store_default_needs_t;
+extern const store_default_needs_t store_default_needs[];
+
 /* Kinds whose keys the engine gives meaning to; users may not add to them. */
 int store_vocab_kind_closed(const char *kind);
 /* Known kind names (sector, target, ...); NULL-terminated. */

@@ -112,3 +112,34 @@ const store_vocab_builtin_t store_vocab_builtin[] = {
     {"forum_kind", "suicide_platform", "自殺対策プラットフォーム", NULL},
     {NULL, NULL, NULL, NULL},
 };
+
+/* From the seeds' account of what each group's support requires: somewhere
+ * to ask (consultation) for everyone, then the needs the documents name for
+ * the group. A planner passes NEEDS to ask about others. */
+const store_default_needs_t store_default_needs[] = {
+    {"hikikomori", "consultation;place;outreach;employment;family;peer"},
+    {"young_carer", "consultation;place;family;learning;care"},
+    {"single_elderly", "consultation;watch;place;care;food"},
+    {"household_8050", "consultation;outreach;family;money;care"},
+    {"women_in_difficulty", "consultation;housing;place;legal"},
+    {"dv_victim", "consultation;housing;legal"},
+    {"child_abuse", "consultation;family;watch"},
+    {"children", "place;food;learning;watch"},
+    {"school_refusal", "consultation;place;learning;family"},
+    {"suicide_risk", "consultation;health;outreach"},
+    {"poverty", "consultation;food;housing;money;employment"},
+    {"foreign_resident", "consultation;learning;place"},
+    {"overseas_japanese", "consultation"},
+    {"ex_offender", "consultation;housing;employment"},
+    {"ice_age_generation", "consultation;employment"},
+    {"lgbtq", "consultation;place;peer"},
+    {"disability", "consultation;place;employment;care"},
+    {"developmental_grey", "consultation;learning;family"},
+    {"bereaved", "consultation;peer"},
+    {"unemployed", "consultation;employment"},
+    {"disaster_affected", "consultation;housing;watch"},
+    {"crime_victim", "consultation;legal"},
+    {"family_caregiver", "consultation;peer;care"},
+    {"everyone", "consultation;place"},
+    {NULL, NULL},
+};

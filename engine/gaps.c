@@ -1,0 +1,316 @@
+/* gaps — coverage, reach, seam and fragility gaps; see gaps.h. */
+#include "gaps.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+int eng_covers(const eng_program_t *p, const char *target, const char *need, int x)
+{
+    if (!eng_list_has(&p->targets, target) && !eng_list_has(&p->targets, "everyone")) return 0;
+    if (need && !eng_list_has(&p->needs, need)) return 0;
+    if (x >= 0 && ((p->age_min >= 0 && x < p->age_min) || (p->age_max >= 0 && x > p->age_max))) return 0;
+    return 1;
+}
+
+tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int64_t **out, size_t *n, tsg_error_t *err)
+{
+    int want = by_ward ? ENG_WARD : ENG_SCHOOL_DISTRICT;
+    size_t k = 0;
+    int64_t *cells = malloc(((size_t)net->maxnid + 1) * sizeof *cells);
+    if (!cells) return util_fail(err, TSG_ENOMEM, "out of memory");
+    for (int64_t d = 1; d <= net->maxnid; d++)
+        if (net->type[d] == ENG_DISTRICT && net->level[d] == want && eng_under(net, d, district)) cells[k++] = d;
+    if (!k) cells[k++] = district;
+    *out = cells;
+    *n = k;
+    return TSG_OK;
+}
+
+/* ---- rows ------------------------------------------------------------------------- */
+
+typedef struct rows {
+    eng_gap_t *v;
+    size_t n, cap;
+    int oom;
+} rows_t;
+
+static eng_gap_t *row(rows_t *r, int kind, int64_t district, const char *need, int from, int to, int64_t program)
+{
+    if (r->n == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 64;
+        eng_gap_t *grown = realloc(r->v, cap * sizeof *grown);
+        if (!grown) {
+            r->oom = 1;
+            return NULL;
+        }
+        r->v = grown;
+        r->cap = cap;
+    }
+    eng_gap_t *g = &r->v[r->n++];
+    *g = (eng_gap_t){kind, district, need, from, to, program, ""};
+    return g;
+}
+
+static void say(eng_gap_t *g, const char *fmt, ...) UTIL_PRINTF(2, 3);
+static void say(eng_gap_t *g, const char *fmt, ...)
+{
+    if (!g) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(g->why, sizeof g->why, fmt, ap);
+    va_end(ap);
+}
+
+static void ages(char *buf, size_t size, int lo, int hi)
+{
+    if (lo < 0 && hi < 0) snprintf(buf, size, "all ages");
+    else if (hi < 0) snprintf(buf, size, "%d..", lo);
+    else if (lo < 0) snprintf(buf, size, "..%d", hi);
+    else snprintf(buf, size, "%d..%d", lo, hi);
+}
+
+static const char *area_name(const eng_net_t *net, const eng_program_t *p)
+{
+    return p->wide ? "everywhere" : p->narea ? net->name[p->area[0]] : "nowhere";
+}
+
+/* How many steps up from s until a district that contains one of p's areas'
+ * ancestors: 1 for a neighbouring school district in the same ward, … */
+static int tree_distance(const eng_net_t *net, const eng_program_t *p, int64_t s)
+{
+    int best = 1000;
+    for (int i = 0; i < p->narea; i++) {
+        int k = 0;
+        for (int64_t d = s; d > 0 && k < best; d = net->parent[d], k++)
+            if (eng_under(net, p->area[i], d)) {
+                best = k;
+                break;
+            }
+    }
+    return best;
+}
+
+/* Why a cell is uncovered: the program that comes nearest, and what it
+ * lacks: the ages (right group, need and area), the area (right group, need
+ * and ages), or the group (right need, area and ages). */
+static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need,
+                             eng_gap_t *g)
+{
+    const eng_program_t *best = NULL;
+    int best_class = 3, best_score = 0;
+    for (size_t i = 0; i < net->nprograms; i++) {
+        const eng_program_t *p = &net->programs[i];
+        if (!eng_list_has(&p->needs, need)) continue;
+        int overlaps = (p->age_max < 0 || p->age_max >= g->age_from) && (p->age_min < 0 || p->age_min <= g->age_to);
+        int serves = eng_serves(net, p, s), for_group = eng_covers(p, q->target, need, -1);
+        int cls, score;
+        if (for_group && serves && !overlaps) {
+            cls = 0;
+            score = p->age_max >= 0 && p->age_max < g->age_from ? g->age_from - p->age_max : p->age_min - g->age_to;
+        } else if (for_group && overlaps && !serves) {
+            /* Nearest area first; then the one that covers most of the gap. */
+            cls = 1;
+            int lo = p->age_min < 0 || p->age_min < g->age_from ? g->age_from : p->age_min;
+            int hi = p->age_max < 0 || p->age_max > g->age_to ? g->age_to : p->age_max;
+            score = tree_distance(net, p, s) * 1000 - (hi - lo + 1);
+        } else if (!for_group && serves && overlaps) {
+            cls = 2;
+            score = 0;
+        } else {
+            continue;
+        }
+        if (cls < best_class || (cls == best_class && score < best_score)) {
+            best = p;
+            best_class = cls;
+            best_score = score;
+        }
+    }
+    if (!best) {
+        say(g, "no program anywhere offers %s to %s at these ages", need, q->target);
+        return;
+    }
+    g->program = best->nid;
+    char a[32];
+    ages(a, sizeof a, best->age_min, best->age_max);
+    const char *name = net->name[best->nid];
+    if (best_class == 0) say(g, "nearest: '%s' (%s) serves here, but not at these ages", name, a);
+    else if (best_class == 1) say(g, "nearest: '%s' (%s) serves %s, not here", name, a, area_name(net, best));
+    else say(g, "nearest: '%s' offers %s here, but not for %s", name, need, q->target);
+}
+
+/* ---- the cells ---------------------------------------------------------------------- */
+
+/* Referral steps from every entry point serving s, program to program:
+ * dist[nid] is the number of ties, or -1 beyond `hops`. */
+static void reach_from_entries(const eng_net_t *net, int64_t s, int hops, int *dist, int64_t *queue)
+{
+    size_t head = 0, tail = 0;
+    for (int64_t i = 0; i <= net->maxnid; i++) dist[i] = -1;
+    for (size_t i = 0; i < net->nprograms; i++) {
+        const eng_program_t *p = &net->programs[i];
+        if (p->entry && eng_serves(net, p, s)) {
+            dist[p->nid] = 0;
+            queue[tail++] = p->nid;
+        }
+    }
+    while (head < tail) {
+        int64_t u = queue[head++];
+        if (dist[u] >= hops) continue;
+        for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
+            const eng_step_t *st = &net->steps[k];
+            if (net->ties[st->tie].kind != ENG_REFERRAL || net->type[st->to] != ENG_PROGRAM || dist[st->to] >= 0)
+                continue;
+            dist[st->to] = dist[u] + 1;
+            queue[tail++] = st->to;
+        }
+    }
+}
+
+/* The state of one age in one cell. */
+typedef struct age_state {
+    int covered, reached;
+    int64_t only_org;    /* the one organisation covering it, or 0 */
+    int64_t program;     /* a covering program (for reach rows) */
+} age_state_t;
+
+static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, const int *dist,
+                      const int32_t *cover, size_t ncover, rows_t *r)
+{
+    int span = q->age_to - q->age_from + 1;
+    age_state_t st[152];
+    for (int i = 0; i < span; i++) {
+        int x = q->age_from + i;
+        age_state_t a = {0, 0, 0, 0};
+        int orgs = 0;
+        for (size_t k = 0; k < ncover; k++) {
+            const eng_program_t *p = &net->programs[cover[k]];
+            if (!eng_covers(p, q->target, need, x)) continue;
+            if (!a.covered) a.program = p->nid;
+            a.covered = 1;
+            if (dist[p->nid] >= 0) a.reached = 1;
+            if (orgs == 0 || (orgs == 1 && a.only_org != p->org)) {
+                orgs++;
+                a.only_org = p->org;
+            }
+        }
+        if (orgs != 1) a.only_org = 0;
+        st[i] = a;
+    }
+    /* Runs of equal state, one kind at a time, in age order. */
+    for (int kind = ENG_GAP_COVERAGE; kind <= ENG_GAP_FRAGILITY; kind++) {
+        if (kind == ENG_GAP_SEAM) continue;
+        for (int i = 0; i < span;) {
+            int hit = kind == ENG_GAP_COVERAGE ? !st[i].covered
+                      : kind == ENG_GAP_REACH  ? st[i].covered && !st[i].reached
+                                               : st[i].only_org != 0;
+            if (!hit) {
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            while (j < span && (kind == ENG_GAP_COVERAGE ? !st[j].covered
+                                : kind == ENG_GAP_REACH  ? st[j].covered && !st[j].reached
+                                                         : st[j].only_org == st[i].only_org))
+                j++;
+            eng_gap_t *g = row(r, kind, s, need, q->age_from + i, q->age_from + j - 1, st[i].program);
+            if (g && kind == ENG_GAP_COVERAGE) {
+                explain_coverage(net, q, s, need, g);
+            } else if (g && kind == ENG_GAP_REACH) {
+                say(g, "'%s' covers it, but no entry point serving %s reaches it within %d referral ties",
+                    net->name[st[i].program], net->name[s], q->hops);
+            } else if (g) {
+                g->program = st[i].program;
+                say(g, "only '%s' (%s) provides it", net->name[st[i].only_org], net->id[st[i].only_org]);
+            }
+            i = j;
+        }
+    }
+}
+
+/* Whether node nid is a program for the group that serves age x + 1. */
+static int takes_over(const eng_net_t *net, const eng_gaps_query_t *q, int64_t nid, int x)
+{
+    if (nid <= 0 || nid > net->maxnid || net->prog[nid] < 0) return 0;
+    return eng_covers(&net->programs[net->prog[nid]], q->target, NULL, x + 1);
+}
+
+static int steps_to_taker(const eng_net_t *net, const eng_gaps_query_t *q, const eng_step_t *st, int x)
+{
+    return net->ties[st->tie].kind != ENG_MEMBERSHIP && takes_over(net, q, st->to, x);
+}
+
+/* A program for the group that ends inside the range and hands over to no
+ * program for the group that takes the next age. */
+static void seams(const eng_net_t *net, const eng_gaps_query_t *q, rows_t *r)
+{
+    for (size_t i = 0; i < net->nprograms; i++) {
+        const eng_program_t *p = &net->programs[i];
+        int x = p->age_max;
+        if (x < q->age_from || x > q->age_to || !eng_list_has(&p->targets, q->target) || !eng_meets(net, p, q->district))
+            continue;
+        int handed = 0;
+        for (size_t k = net->off[p->nid]; k < net->off[p->nid + 1] && !handed; k++)
+            handed = steps_to_taker(net, q, &net->steps[k], x);
+        /* Ties into p count too (a taker may have listed the hand-over). */
+        for (size_t t = 0; t < net->nties && !handed; t++) {
+            const eng_tie_t *tie = &net->ties[t];
+            if (tie->dst == p->nid && tie->directed && tie->kind != ENG_MEMBERSHIP)
+                handed = takes_over(net, q, tie->src, x);
+        }
+        if (handed) continue;
+        int64_t where = q->district;
+        for (int k = 0; k < p->narea; k++)
+            if (eng_under(net, p->area[k], q->district) || eng_under(net, q->district, p->area[k])) {
+                where = p->area[k];
+                break;
+            }
+        char a[32];
+        ages(a, sizeof a, p->age_min, p->age_max);
+        eng_gap_t *g = row(r, ENG_GAP_SEAM, where, NULL, x, x + 1, p->nid);
+        say(g, "'%s' (%s) ends at %d and has no tie to a program for %s from age %d", net->name[p->nid], a, x,
+            q->target, x + 1);
+    }
+}
+
+tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t **out, size_t *n, tsg_error_t *err)
+{
+    *out = NULL;
+    *n = 0;
+    if (q->age_from < 0 || q->age_to > 150 || q->age_from > q->age_to)
+        return util_fail(err, TSG_EINPUT, "ages run from 0 to 150");
+    int64_t *cells;
+    size_t ncells;
+    tsg_status_t s = eng_cells(net, q->district, q->by_ward, &cells, &ncells, err);
+    if (s) return s;
+    int *dist = malloc(((size_t)net->maxnid + 1) * sizeof *dist);
+    int64_t *queue = malloc(((size_t)net->maxnid + 1) * sizeof *queue);
+    int32_t *cover = malloc((net->nprograms + 1) * sizeof *cover);
+    rows_t r = {0};
+    if (!dist || !queue || !cover) r.oom = 1;
+    for (size_t c = 0; c < ncells && !r.oom; c++) {
+        int64_t cell = cells[c];
+        reach_from_entries(net, cell, q->hops, dist, queue);
+        for (int k = 0; k < q->nneeds && !r.oom; k++) {
+            size_t ncover = 0;
+            for (size_t i = 0; i < net->nprograms; i++)
+                if (eng_covers(&net->programs[i], q->target, q->needs[k], -1) &&
+                    eng_serves(net, &net->programs[i], cell))
+                    cover[ncover++] = (int32_t)i;
+            cell_rows(net, q, cell, q->needs[k], dist, cover, ncover, &r);
+        }
+    }
+    if (!r.oom) seams(net, q, &r);
+    free(cells);
+    free(dist);
+    free(queue);
+    free(cover);
+    if (r.oom) {
+        free(r.v);
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    *out = r.v;
+    *n = r.n;
+    return TSG_OK;
+}

@@ -1,0 +1,76 @@
+/*
+ * network — the support network in memory, for the analyses that SQL is the
+ * wrong tool for (gaps, paths, reach). Loaded from the store in one pass over
+ * each table; indexed by node id (nid), which the store keeps dense.
+ *
+ * An eng_net_t owns everything in it and is freed with eng_net_free. It is a
+ * snapshot: the session reloads it when the database changes.
+ */
+#ifndef TSG_ENGINE_NETWORK_H
+#define TSG_ENGINE_NETWORK_H
+
+#include "tsunagi.h"
+#include <sqlite3.h>
+#include <stdint.h>
+
+enum { ENG_DISTRICT = 1, ENG_ORGANISATION, ENG_PROGRAM, ENG_FORUM };
+enum { ENG_PREFECTURE = 1, ENG_MUNICIPALITY, ENG_WARD, ENG_SCHOOL_DISTRICT, ENG_NEIGHBOURHOOD };
+enum { ENG_REFERRAL, ENG_CO_SUPPORT, ENG_INFO_SHARING, ENG_AGREEMENT, ENG_MEMBERSHIP };
+
+typedef struct eng_list {
+    char **v;
+    int n;
+} eng_list_t;
+
+typedef struct eng_program {
+    int64_t nid, org;
+    int age_min, age_max; /* -1: open */
+    int wide;             /* area is '*' */
+    int entry;            /* consultation reached at a counter, by phone or chat */
+    eng_list_t targets, needs, modes;
+    int64_t *area;
+    int narea;
+} eng_program_t;
+
+typedef struct eng_tie {
+    int64_t src, dst;
+    int kind, directed;
+    long count;           /* -1: unknown */
+} eng_tie_t;
+
+/* One step from a node: the node reached and the tie used. */
+typedef struct eng_step {
+    int64_t to;
+    int32_t tie;
+} eng_step_t;
+
+typedef struct eng_net {
+    int64_t maxnid;
+    unsigned char *type;  /* by nid: ENG_*, 0 for none */
+    char **id, **name;    /* by nid */
+    int64_t *parent;      /* by nid: the parent district, 0 for none */
+    unsigned char *level; /* by nid: a district's depth, 1 prefecture … 5 neighbourhood */
+    int64_t *org_of;      /* by nid: a program's organisation, else 0 */
+    int32_t *prog;        /* by nid: index into programs, else -1 */
+    eng_program_t *programs;
+    size_t nprograms;
+    eng_tie_t *ties;
+    size_t nties;
+    size_t *off;          /* by nid: steps[off[nid] .. off[nid + 1]) leave nid */
+    eng_step_t *steps;    /* directed ties one way, undirected both ways */
+} eng_net_t;
+
+tsg_status_t eng_net_load(sqlite3 *db, eng_net_t **out, tsg_error_t *err);
+void eng_net_free(eng_net_t *net);
+
+/* Whether district d is anc or lies below it. */
+int eng_under(const eng_net_t *net, int64_t d, int64_t anc);
+/* Whether the program's area contains district s (lists s or an ancestor,
+ * or is wide-area). */
+int eng_serves(const eng_net_t *net, const eng_program_t *p, int64_t s);
+/* Whether the program's area meets district d at all (contains it, or lists
+ * a district inside it). */
+int eng_meets(const eng_net_t *net, const eng_program_t *p, int64_t d);
+int eng_list_has(const eng_list_t *l, const char *key);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * paths — who can pass a person on to whom: shortest paths between two sets
+ * of nodes, and what a node reaches within k ties. Steps follow referral
+ * ties in their direction; with `any`, co_support, info_sharing and
+ * agreement ties too, either way. Memberships are never steps (sitting in
+ * the same forum is a chance to link, not a link).
+ */
+#ifndef TSG_ENGINE_PATHS_H
+#define TSG_ENGINE_PATHS_H
+
+#include "network.h"
+
+typedef struct eng_path {
+    int len;           /* ties */
+    int64_t *nodes;    /* len + 1 nodes */
+    int32_t *ties;     /* len ties */
+} eng_path_t;
+
+/* Every shortest path (up to `most`) from any node of `from` to any of `to`
+ * of at most `max` ties. *out is malloc'd; free with eng_paths_free. */
+tsg_status_t eng_paths(const eng_net_t *net, const int64_t *from, size_t nfrom, const int64_t *to, size_t nto,
+                       int any, int max, size_t most, eng_path_t **out, size_t *n, tsg_error_t *err);
+void eng_paths_free(eng_path_t *paths, size_t n);
+
+/* Breadth-first from `from`: dist[nid] ties away (or -1 beyond max), via[nid]
+ * the node it was first reached from. Both arrays hold maxnid + 1 entries. */
+void eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, int *dist, int64_t *via);
+
+#endif

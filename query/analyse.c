@@ -1,0 +1,398 @@
+/*
+ * analyse — GAPS, COVERAGE, PATH and REACH: reads the statement's clauses,
+ * resolves names and keys, hands plain parameters to the engine (which knows
+ * nothing of syntax), and turns the engine's rows into result sets.
+ */
+#include "gaps.h"
+#include "paths.h"
+#include "query.h"
+#include "result.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- clauses -------------------------------------------------------------------- */
+
+typedef struct clause_spec {
+    const char *name, *usage;
+} clause_spec_t;
+
+/* Finds each clause of the statement in `spec` (by word, ignoring width and
+ * case); found[i] is the clause for spec[i] or NULL. Unknown and repeated
+ * clauses are errors. */
+static tsg_status_t read_clauses(qry_session_t *s, const ast_stmt_t *st, const char *what, const clause_spec_t *spec,
+                                 const ast_clause_t **found)
+{
+    size_t n = 0;
+    while (spec[n].name) found[n++] = NULL;
+    for (const ast_clause_t *c = st->clauses; c; c = c->next) {
+        char *word = util_strndup(c->key.z, c->key.n), *f = word ? util_fold(word) : NULL;
+        free(word);
+        if (!f) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        size_t i = 0;
+        while (i < n && strcasecmp(f, spec[i].name)) i++;
+        free(f);
+        if (i == n) {
+            util_buf_t list = {0};
+            for (size_t k = 0; k < n; k++) util_buf_printf(&list, "%s%s", k ? ", " : "", spec[k].usage);
+            tsg_status_t rc = qry_fail(s, &c->key, "%s takes %s; not '%.*s'", what, list.data ? list.data : "",
+                                       (int)c->key.n, c->key.z);
+            util_buf_free(&list);
+            return rc;
+        }
+        if (found[i]) return qry_fail(s, &c->key, "%s is given twice", spec[i].name);
+        found[i] = c;
+    }
+    return TSG_OK;
+}
+
+static tsg_status_t one_value(qry_session_t *s, const ast_clause_t *c)
+{
+    if (c->v && c->v->next) return qry_fail(s, &c->v->next->tok, "%.*s takes one value", (int)c->key.n, c->key.z);
+    return TSG_OK;
+}
+
+static tsg_status_t need_clause(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *c, const char *usage)
+{
+    return c ? TSG_OK : qry_fail(s, &st->kw, "%.*s needs %s", (int)st->kw.n, st->kw.z, usage);
+}
+
+static tsg_status_t network(qry_session_t *s, const eng_net_t **net)
+{
+    tsg_status_t rc = qry_load(s);
+    if (rc) return rc;
+    if (!s->net) {
+        tsg_error_t err = {0};
+        if (eng_net_load(s->sql, &s->net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
+    }
+    *net = s->net;
+    return TSG_OK;
+}
+
+/* ---- GAPS and COVERAGE ------------------------------------------------------------ */
+
+enum { G_FOR, G_AGED, G_IN, G_NEEDS, G_BY, G_WITHIN, G_ASOF, G_COUNT };
+
+static const clause_spec_t gaps_spec[] = {
+    {"for", "FOR target"},      {"aged", "AGED a..b"}, {"in", "IN 'district'"}, {"needs", "NEEDS need, …"},
+    {"by", "BY school_district|ward"}, {"within", "WITHIN k HOPS"}, {"as", "AS OF date"}, {NULL, NULL},
+};
+
+typedef struct gaps_args {
+    eng_gaps_query_t q;
+    const char *needs[64];
+} gaps_args_t;
+
+static tsg_status_t gaps_args(qry_session_t *s, const ast_stmt_t *st, gaps_args_t *a)
+{
+    const ast_clause_t *c[G_COUNT];
+    tsg_status_t rc;
+    const char *what = st->kind == AST_GAPS ? "GAPS" : "COVERAGE";
+    if ((rc = read_clauses(s, st, what, gaps_spec, c)) || (rc = need_clause(s, st, c[G_FOR], "FOR target")) ||
+        (rc = need_clause(s, st, c[G_AGED], "AGED a..b")) || (rc = need_clause(s, st, c[G_IN], "IN 'district'")) ||
+        (rc = one_value(s, c[G_FOR])) || (rc = one_value(s, c[G_AGED])) || (rc = one_value(s, c[G_IN])))
+        return rc;
+    memset(a, 0, sizeof *a);
+    if ((rc = qry_key(s, c[G_FOR]->v, "target", &a->q.target))) return rc;
+    int hl, hh;
+    long lo, hi;
+    if ((rc = qry_range(s, c[G_AGED]->v, &hl, &lo, &hh, &hi))) return rc;
+    if (!hl || !hh) return qry_fail(s, &c[G_AGED]->v->tok, "GAPS needs a closed age range, like 18..39");
+    a->q.age_from = (int)lo;
+    a->q.age_to = (int)hi;
+    const qry_name_t *d;
+    if ((rc = qry_node(s, c[G_IN]->v, NULL, 1u << QRY_DISTRICT, &d))) return rc;
+    a->q.district = d->nid;
+    a->q.hops = 3;
+    if (c[G_WITHIN]) {
+        long k;
+        if ((rc = one_value(s, c[G_WITHIN])) || (rc = qry_number(s, c[G_WITHIN]->v, &k))) return rc;
+        if (k < 0 || k > 50) return qry_fail(s, &c[G_WITHIN]->v->tok, "WITHIN takes 0 to 50 hops");
+        a->q.hops = (int)k;
+    }
+    if (c[G_BY]) {
+        const char *by = (rc = one_value(s, c[G_BY])) ? NULL : qry_text(s, c[G_BY]->v, "school_district or ward");
+        if (!by) return s->ctx.code;
+        if (!strcmp(by, "ward")) a->q.by_ward = 1;
+        else if (strcmp(by, "school_district"))
+            return qry_fail(s, &c[G_BY]->v->tok, "BY takes school_district or ward, not '%s'", by);
+    }
+    if (c[G_ASOF])
+        return qry_fail(s, &c[G_ASOF]->key, "AS OF needs the dates programs run, which the data does not hold yet");
+    if (c[G_NEEDS]) {
+        for (const ast_value_t *v = c[G_NEEDS]->v; v; v = v->next) {
+            if (a->q.nneeds == 64) return qry_fail(s, &v->tok, "at most 64 needs");
+            const char *key;
+            if ((rc = qry_key(s, v, "need", &key))) return rc;
+            for (int i = 0; i < a->q.nneeds; i++)
+                if (a->needs[i] == key) return qry_fail(s, &v->tok, "need '%s' is listed twice", key);
+            a->needs[a->q.nneeds++] = key;
+        }
+    } else {
+        /* The group's usual needs, from the documented table. */
+        const char *list = NULL;
+        for (const store_default_needs_t *dn = store_default_needs; dn->target; dn++)
+            if (!strcmp(dn->target, a->q.target)) list = dn->needs;
+        if (!list)
+            return qry_fail(s, &c[G_FOR]->v->tok, "'%s' has no default needs; name them: NEEDS consultation, place, …",
+                            a->q.target);
+        for (const char *p = list; *p && a->q.nneeds < 64;) {
+            const char *end = strchr(p, ';');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            for (size_t i = 0; i < s->vocab.n; i++)
+                if (!strcmp(s->vocab.e[i].kind, "need") && strlen(s->vocab.e[i].key) == len &&
+                    !strncmp(s->vocab.e[i].key, p, len))
+                    a->needs[a->q.nneeds++] = s->vocab.e[i].key;
+            p += len + (end != NULL);
+        }
+    }
+    a->q.needs = a->needs;
+    return TSG_OK;
+}
+
+static const char *const gap_kind[] = {"coverage", "reach", "seam", "fragility"};
+
+static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
+{
+    gaps_args_t a;
+    const eng_net_t *net;
+    tsg_status_t rc;
+    if ((rc = gaps_args(s, st, &a)) || (rc = network(s, &net))) return rc;
+    eng_gap_t *rows;
+    size_t n;
+    tsg_error_t err = {0};
+    if (eng_gaps(net, &a.q, &rows, &n, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    static const char *const cols[] = {"kind", "district_id", "district", "need", "age_from", "age_to", "program", "why"};
+    tsg_result_t *r = qry_result_new(NULL, 8, cols);
+    for (size_t i = 0; r && i < n; i++) {
+        char from[16], to[16];
+        snprintf(from, sizeof from, "%d", rows[i].age_from);
+        snprintf(to, sizeof to, "%d", rows[i].age_to);
+        const char *cells[8] = {gap_kind[rows[i].kind], net->id[rows[i].district], net->name[rows[i].district],
+                                rows[i].need, from, to, rows[i].program ? net->id[rows[i].program] : NULL,
+                                rows[i].why};
+        if (qry_result_add(r, cells)) {
+            tsg_result_free(r);
+            r = NULL;
+        }
+    }
+    if (r) r->right[4] = r->right[5] = 1;
+    free(rows);
+    return qry_emit(s, r);
+}
+
+/* COVERAGE: the matrix of cells × needs, each cell naming the programs that
+ * cover some of the ages asked ("—" for none), for a meeting handout. */
+static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
+{
+    gaps_args_t a;
+    const eng_net_t *net;
+    tsg_status_t rc;
+    if ((rc = gaps_args(s, st, &a)) || (rc = network(s, &net))) return rc;
+    int64_t *cells;
+    size_t ncells;
+    tsg_error_t err = {0};
+    if (eng_cells(net, a.q.district, a.q.by_ward, &cells, &ncells, &err))
+        return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    const char *cols[66];
+    cols[0] = "district";
+    for (int k = 0; k < a.q.nneeds; k++) cols[k + 1] = a.needs[k];
+    tsg_result_t *r = qry_result_new(NULL, (size_t)a.q.nneeds + 1, cols);
+    util_buf_t cell = {0};
+    char *texts[65];
+    for (size_t c = 0; r && c < ncells; c++) {
+        const char *row[65];
+        row[0] = net->name[cells[c]];
+        for (int k = 0; k < a.q.nneeds; k++) {
+            cell.len = 0;
+            for (size_t i = 0; i < net->nprograms; i++) {
+                const eng_program_t *p = &net->programs[i];
+                int meets = (p->age_max < 0 || p->age_max >= a.q.age_from) && (p->age_min < 0 || p->age_min <= a.q.age_to);
+                if (meets && eng_covers(p, a.q.target, a.needs[k], -1) && eng_serves(net, p, cells[c]))
+                    util_buf_printf(&cell, "%s%s", cell.len ? "; " : "", net->name[p->nid]);
+            }
+            texts[k] = util_strdup(cell.len ? cell.data : "—");
+            row[k + 1] = texts[k];
+        }
+        if (qry_result_add(r, row)) {
+            tsg_result_free(r);
+            r = NULL;
+        }
+        for (int k = 0; k < a.q.nneeds; k++) free(texts[k]);
+    }
+    util_buf_free(&cell);
+    free(cells);
+    return qry_emit(s, r);
+}
+
+/* ---- PATH and REACH ------------------------------------------------------------------ */
+
+enum { P_FROM, P_TO, P_VIA, P_MAX, P_WITHIN, P_COUNT };
+
+static const clause_spec_t path_spec[] = {
+    {"from", "FROM 'name'"}, {"to", "TO 'name'"}, {"via", "VIA referral|any"}, {"max", "MAX k"},
+    {"within", "WITHIN k HOPS"}, {NULL, NULL},
+};
+
+/* A node and, for an organisation, its programs: where a path may start or end. */
+static tsg_status_t endpoint(qry_session_t *s, const eng_net_t *net, const ast_clause_t *c, int64_t **out, size_t *n)
+{
+    tsg_status_t rc = one_value(s, c);
+    const qry_name_t *node;
+    if (rc || (rc = qry_node(s, c->v, NULL, (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM), &node))) return rc;
+    int64_t *v = malloc(((size_t)net->maxnid + 1) * sizeof *v);
+    if (!v) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    size_t k = 0;
+    v[k++] = node->nid;
+    if (node->type == QRY_ORGANISATION)
+        for (size_t i = 0; i < net->nprograms; i++)
+            if (net->programs[i].org == node->nid) v[k++] = net->programs[i].nid;
+    *out = v;
+    *n = k;
+    return TSG_OK;
+}
+
+static tsg_status_t via_clause(qry_session_t *s, const ast_clause_t *c, int *any)
+{
+    *any = 0;
+    if (!c) return TSG_OK;
+    tsg_status_t rc = one_value(s, c);
+    const char *v = rc ? NULL : qry_text(s, c->v, "referral or any");
+    if (!v) return s->ctx.code;
+    if (!strcmp(v, "any")) *any = 1;
+    else if (strcmp(v, "referral")) return qry_fail(s, &c->v->tok, "VIA takes referral or any, not '%s'", v);
+    return TSG_OK;
+}
+
+static tsg_status_t hops_clause(qry_session_t *s, const ast_clause_t *c, int dflt, int *out)
+{
+    *out = dflt;
+    if (!c) return TSG_OK;
+    long k;
+    tsg_status_t rc = one_value(s, c);
+    if (rc || (rc = qry_number(s, c->v, &k))) return rc;
+    if (k < 0 || k > 50) return qry_fail(s, &c->v->tok, "hops run from 0 to 50");
+    *out = (int)k;
+    return TSG_OK;
+}
+
+static const char *const tie_kind_name[] = {"referral", "co_support", "info_sharing", "agreement", "membership"};
+
+static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
+{
+    const ast_clause_t *c[P_COUNT];
+    const eng_net_t *net;
+    tsg_status_t rc;
+    int any, max;
+    if ((rc = read_clauses(s, st, "PATH", path_spec, c)) || (rc = need_clause(s, st, c[P_FROM], "FROM 'name'")) ||
+        (rc = need_clause(s, st, c[P_TO], "TO 'name'")) || (rc = via_clause(s, c[P_VIA], &any)) ||
+        (rc = hops_clause(s, c[P_MAX] ? c[P_MAX] : c[P_WITHIN], 6, &max)) || (rc = network(s, &net)))
+        return rc;
+    int64_t *from = NULL, *to = NULL;
+    size_t nfrom, nto;
+    if ((rc = endpoint(s, net, c[P_FROM], &from, &nfrom)) || (rc = endpoint(s, net, c[P_TO], &to, &nto))) {
+        free(from);
+        return rc;
+    }
+    eng_path_t *paths;
+    size_t npaths;
+    tsg_error_t err = {0};
+    rc = eng_paths(net, from, nfrom, to, nto, any, max, 10, &paths, &npaths, &err);
+    free(from);
+    free(to);
+    if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    static const char *const cols[] = {"path", "step", "from", "tie", "count", "to", "to_id"};
+    tsg_result_t *r = qry_result_new(NULL, 7, cols);
+    for (size_t p = 0; r && p < npaths; p++)
+        for (int k = 0; r && k < paths[p].len; k++) {
+            char pn[24], sn[16], cn[24];
+            snprintf(pn, sizeof pn, "%zu", p + 1);
+            snprintf(sn, sizeof sn, "%d", k + 1);
+            const eng_tie_t *t = &net->ties[paths[p].ties[k]];
+            if (t->count >= 0) snprintf(cn, sizeof cn, "%ld", t->count);
+            int64_t a = paths[p].nodes[k], b = paths[p].nodes[k + 1];
+            const char *cells[7] = {pn, sn, net->name[a], tie_kind_name[t->kind], t->count >= 0 ? cn : NULL,
+                                    net->name[b], net->id[b]};
+            if (qry_result_add(r, cells)) {
+                tsg_result_free(r);
+                r = NULL;
+            }
+        }
+    if (r) r->right[0] = r->right[1] = r->right[4] = 1;
+    eng_paths_free(paths, npaths);
+    if (r && !r->nrows) {
+        tsg_result_free(r);
+        return qry_emit_done(s, "no %s of at most %d ties", any ? "path" : "referral path", max);
+    }
+    return qry_emit(s, r);
+}
+
+static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
+{
+    const ast_clause_t *c[P_COUNT];
+    const eng_net_t *net;
+    tsg_status_t rc;
+    int any, max;
+    if ((rc = read_clauses(s, st, "REACH", path_spec, c)) || (rc = need_clause(s, st, c[P_FROM], "FROM 'name'")) ||
+        (rc = via_clause(s, c[P_VIA], &any)) || (rc = hops_clause(s, c[P_WITHIN] ? c[P_WITHIN] : c[P_MAX], 3, &max)) ||
+        (rc = network(s, &net)))
+        return rc;
+    if (c[P_TO]) return qry_fail(s, &c[P_TO]->key, "REACH has no TO; use PATH FROM … TO …");
+    int64_t *from;
+    size_t nfrom;
+    if ((rc = endpoint(s, net, c[P_FROM], &from, &nfrom))) return rc;
+    int *dist = malloc(((size_t)net->maxnid + 1) * sizeof *dist);
+    int64_t *via = malloc(((size_t)net->maxnid + 1) * sizeof *via);
+    if (!dist || !via) {
+        free(from);
+        free(dist);
+        free(via);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    eng_reach(net, from, nfrom, any, max, dist, via);
+    free(from);
+    /* WHERE keeps the reached programs that match it (a program condition). */
+    int *keep = NULL;
+    if (st->where) {
+        ast_stmt_t find = {.kind = AST_FIND, .kw = st->kw, .where = st->where};
+        find.what = st->kw;
+        rc = qry_match_programs(s, &find, net->maxnid, &keep);
+        if (rc) {
+            free(dist);
+            free(via);
+            return rc;
+        }
+    }
+    static const char *const cols[] = {"hops", "type", "id", "name", "via"};
+    tsg_result_t *r = qry_result_new(NULL, 5, cols);
+    for (int h = 1; r && h <= max; h++)
+        for (int64_t n = 1; r && n <= net->maxnid; n++) {
+            if (dist[n] != h || (keep && !keep[n])) continue;
+            char hs[16];
+            snprintf(hs, sizeof hs, "%d", h);
+            const char *type = net->type[n] == ENG_PROGRAM ? "program" : net->type[n] == ENG_ORGANISATION ? "organisation" : "forum";
+            const char *cells[5] = {hs, type, net->id[n], net->name[n], net->name[via[n]]};
+            if (qry_result_add(r, cells)) {
+                tsg_result_free(r);
+                r = NULL;
+            }
+        }
+    if (r) r->right[0] = 1;
+    free(dist);
+    free(via);
+    free(keep);
+    return qry_emit(s, r);
+}
+
+tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st)
+{
+    switch (st->kind) {
+    case AST_GAPS: return exec_gaps(s, st);
+    case AST_COVERAGE: return exec_coverage(s, st);
+    case AST_PATH: return exec_path(s, st);
+    case AST_REACH: return exec_reach(s, st);
+    default: return qry_fail(s, &st->kw, "not an analysis");
+    }
+}
