@@ -1,0 +1,285 @@
+/*
+ * Property tests on random small networks: GAPS coverage rows equal a brute
+ * force over every (school district, need, age) cell, and PATH lengths equal
+ * a plain breadth-first search. Each network is written as a CSV folder,
+ * imported, and queried through the language, so the whole path from text
+ * to rows is under test; the reference answers are computed here, from the
+ * generated network, by code that shares nothing with the engine.
+ */
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define NETWORKS 1000
+#define MAXD 16
+#define MAXP 16
+#define MAXT 40
+
+static const char *const targets[] = {"hikikomori", "young_carer", "everyone"};
+static const char *const needs[] = {"consultation", "place", "peer"};
+static const char *const modes[] = {"counter", "phone", "gathering"};
+
+typedef struct net {
+    int nd, parent[MAXD], level[MAXD]; /* level 1 prefecture … 4 school district */
+    int np, org[MAXP], tmask[MAXP], nmask[MAXP], mmask[MAXP], amin[MAXP], amax[MAXP], area[MAXP]; /* area -1: '*' */
+    int nt, src[MAXT], dst[MAXT];
+} net_t;
+
+static unsigned rnd(unsigned *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
+}
+
+static int pick(unsigned *s, int n) { return (int)(rnd(s) % (unsigned)n); }
+
+static void generate(net_t *n, unsigned seed)
+{
+    unsigned s = seed * 2654435761u + 1;
+    memset(n, 0, sizeof *n);
+    n->parent[0] = -1, n->level[0] = 1;
+    n->parent[1] = 0, n->level[1] = 2;
+    n->nd = 2;
+    int wards = 1 + pick(&s, 3);
+    for (int w = 0; w < wards; w++) {
+        int ward = n->nd++;
+        n->parent[ward] = 1, n->level[ward] = 3;
+        int schools = pick(&s, 4); /* a ward may have none */
+        for (int k = 0; k < schools && n->nd < MAXD; k++) {
+            n->parent[n->nd] = ward;
+            n->level[n->nd++] = 4;
+        }
+    }
+    n->np = 1 + pick(&s, MAXP);
+    for (int p = 0; p < n->np; p++) {
+        n->org[p] = pick(&s, 4);
+        n->tmask[p] = 1 + pick(&s, 7);
+        n->nmask[p] = 1 + pick(&s, 7);
+        n->mmask[p] = pick(&s, 8);
+        int a = pick(&s, 3) ? pick(&s, 50) : -1, b = pick(&s, 3) ? pick(&s, 60) : -1;
+        if (a >= 0 && b >= 0 && a > b) {
+            int t = a;
+            a = b;
+            b = t;
+        }
+        n->amin[p] = a, n->amax[p] = b;
+        n->area[p] = pick(&s, 5) ? pick(&s, n->nd) : -1;
+    }
+    int want = pick(&s, MAXT);
+    for (int k = 0; k < want; k++) {
+        int a = pick(&s, n->np), b = pick(&s, n->np), dup = a == b;
+        for (int j = 0; j < n->nt && !dup; j++) dup = n->src[j] == a && n->dst[j] == b;
+        if (!dup) {
+            n->src[n->nt] = a;
+            n->dst[n->nt++] = b;
+        }
+    }
+}
+
+static void list(FILE *f, int mask, const char *const *keys)
+{
+    int first = 1;
+    for (int i = 0; i < 3; i++)
+        if (mask & (1 << i)) {
+            fprintf(f, "%s%s", first ? "" : ";", keys[i]);
+            first = 0;
+        }
+}
+
+static void write_csv(const net_t *n, const char *dir)
+{
+    static const char *const levels[] = {"", "prefecture", "municipality", "ward", "school_district"};
+    char path[256];
+    snprintf(path, sizeof path, "%s/districts.csv", dir);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "id,name,level,parent_id\n");
+    for (int d = 0; d < n->nd; d++) {
+        fprintf(f, "d%d,区%d,%s,", d, d, levels[n->level[d]]);
+        if (n->parent[d] >= 0) fprintf(f, "d%d", n->parent[d]);
+        fputc('\n', f);
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/organisations.csv", dir);
+    f = fopen(path, "w");
+    fprintf(f, "id,name,sector,district_id\n");
+    for (int o = 0; o < 4; o++) fprintf(f, "o%d,団体%d,npo,\n", o, o);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/programs.csv", dir);
+    f = fopen(path, "w");
+    fprintf(f, "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours\n");
+    for (int p = 0; p < n->np; p++) {
+        fprintf(f, "p%d,事業%d,o%d,", p, p, n->org[p]);
+        list(f, n->tmask[p], targets);
+        fputc(',', f);
+        if (n->amin[p] >= 0) fprintf(f, "%d", n->amin[p]);
+        fputc(',', f);
+        if (n->amax[p] >= 0) fprintf(f, "%d", n->amax[p]);
+        fputc(',', f);
+        list(f, n->nmask[p], needs);
+        fputc(',', f);
+        list(f, n->mmask[p], modes);
+        fputs(",,", f);
+        if (n->area[p] < 0) fputc('*', f);
+        else fprintf(f, "d%d", n->area[p]);
+        fputs(",,\n", f);
+    }
+    fclose(f);
+    snprintf(path, sizeof path, "%s/forums.csv", dir);
+    f = fopen(path, "w");
+    fprintf(f, "id,name,kind,district_id\n");
+    fclose(f);
+    snprintf(path, sizeof path, "%s/ties.csv", dir);
+    f = fopen(path, "w");
+    fprintf(f, "from_id,to_id,kind,count,since\n");
+    for (int t = 0; t < n->nt; t++) fprintf(f, "p%d,p%d,referral,,\n", n->src[t], n->dst[t]);
+    fclose(f);
+}
+
+static int under(const net_t *n, int d, int anc)
+{
+    for (; d >= 0; d = n->parent[d])
+        if (d == anc) return 1;
+    return 0;
+}
+
+/* The reference: uncovered runs of every (school district, need) cell, as
+ * "d|need|from|to" lines in cell order. */
+static void brute_force(const net_t *n, int target, int a, int b, int district, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    int cells[MAXD], nc = 0;
+    for (int d = 0; d < n->nd; d++)
+        if (n->level[d] == 4 && under(n, d, district)) cells[nc++] = d;
+    if (!nc) cells[nc++] = district;
+    for (int c = 0; c < nc; c++)
+        for (int k = 0; k < 3; k++) {
+            int run = -1;
+            for (int x = a; x <= b + 1; x++) {
+                int covered = x > b;
+                for (int p = 0; p < n->np && !covered; p++)
+                    covered = (n->tmask[p] & (1 << target) || n->tmask[p] & 4) && n->nmask[p] & (1 << k) &&
+                              (n->amin[p] < 0 || n->amin[p] <= x) && (n->amax[p] < 0 || x <= n->amax[p]) &&
+                              (n->area[p] < 0 || under(n, cells[c], n->area[p]));
+                if (!covered && run < 0) run = x;
+                if (covered && run >= 0) {
+                    len += (size_t)snprintf(out + len, size - len, "d%d|%s|%d|%d\n", cells[c], needs[k], run, x - 1);
+                    run = -1;
+                }
+            }
+        }
+}
+
+typedef struct capture {
+    char text[65536];
+    size_t len;
+    int errors;
+    char error[2048];
+} capture_t;
+
+static tsg_status_t keep_coverage(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    (void)err;
+    capture_t *c = ctx;
+    if (r->ncols != 8) return TSG_OK;
+    for (size_t i = 0; i < r->nrows; i++) {
+        char **row = r->cells + i * r->ncols;
+        if (strcmp(row[0], "coverage")) continue;
+        c->len += (size_t)snprintf(c->text + c->len, sizeof c->text - c->len, "%s|%s|%s|%s\n", row[1], row[3], row[4],
+                                   row[5]);
+    }
+    return TSG_OK;
+}
+
+static tsg_status_t keep_path(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    (void)err;
+    capture_t *c = ctx;
+    size_t steps = 0;
+    for (size_t i = 0; i < r->nrows; i++)
+        if (r->cells[i * r->ncols] && !strcmp(r->cells[i * r->ncols], "1") && r->ncols == 7) steps++;
+    c->len = r->ncols == 7 ? steps : (size_t)-1; /* "no referral path" comes as a one-cell result */
+    return TSG_OK;
+}
+
+static void keep_error(void *ctx, const tsg_error_t *e)
+{
+    capture_t *c = ctx;
+    c->errors++;
+    snprintf(c->error, sizeof c->error, "%s", e->text);
+}
+
+/* Ties away from u to v by plain BFS over referral ties, or -1. */
+static int bfs(const net_t *n, int u, int v)
+{
+    int dist[MAXP], queue[MAXP], head = 0, tail = 0;
+    for (int i = 0; i < n->np; i++) dist[i] = -1;
+    dist[u] = 0;
+    queue[tail++] = u;
+    while (head < tail) {
+        int x = queue[head++];
+        for (int t = 0; t < n->nt; t++)
+            if (n->src[t] == x && dist[n->dst[t]] < 0) {
+                dist[n->dst[t]] = dist[x] + 1;
+                queue[tail++] = n->dst[t];
+            }
+    }
+    return dist[v];
+}
+
+Test(properties, gaps_coverage_and_path_lengths_match_references)
+{
+    char *dir = th_tempdir();
+    cr_assert_eq(chdir(dir), 0);
+    cr_assert_eq(mkdir("net", 0777), 0);
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open("p.db", &db, &err), TSG_OK, "%s", err.text);
+    static capture_t cap;
+    static char want[65536];
+    int paths_checked = 0, cells_with_gaps = 0;
+    for (unsigned seed = 1; seed <= NETWORKS; seed++) {
+        net_t n;
+        generate(&n, seed);
+        write_csv(&n, "net");
+        cr_assert_eq(tsg_import_csv(db, "net", TSG_ENC_UTF8, NULL, &err), TSG_OK, "seed %u: %s", seed, err.text);
+        tsg_session_t *s;
+        cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+        unsigned r = seed * 7919u;
+        int target = pick(&r, 2), a = pick(&r, 40), b = a + pick(&r, 30), district = pick(&r, n.nd);
+        char stmt[256];
+        snprintf(stmt, sizeof stmt, "GAPS FOR %s AGED %d..%d IN 'd%d' NEEDS consultation, place, peer;",
+                 targets[target], a, b, district);
+        memset(&cap, 0, sizeof cap);
+        tsg_sink_t sink = {keep_coverage, keep_error, &cap};
+        cr_assert_eq(tsg_session_run(s, stmt, NULL, 0, &sink, &err), TSG_OK, "seed %u: %s", seed, cap.error);
+        brute_force(&n, target, a, b, district, want, sizeof want);
+        cr_assert_str_eq(cap.text, want, "seed %u: %s", seed, stmt);
+        cells_with_gaps += want[0] != '\0';
+        /* A path between two programs, its length against BFS. */
+        int u = pick(&r, n.np), v = pick(&r, n.np);
+        if (u != v) {
+            snprintf(stmt, sizeof stmt, "PATH FROM 'p%d' TO 'p%d' MAX 30;", u, v);
+            memset(&cap, 0, sizeof cap);
+            tsg_sink_t psink = {keep_path, keep_error, &cap};
+            cr_assert_eq(tsg_session_run(s, stmt, NULL, 0, &psink, &err), TSG_OK, "seed %u: %s", seed, cap.error);
+            int expect = bfs(&n, u, v);
+            cr_assert_eq((long)(cap.len == (size_t)-1 ? -1 : (long)cap.len), (long)expect, "seed %u: %s", seed, stmt);
+            paths_checked++;
+        }
+        tsg_session_close(s);
+    }
+    tsg_close(db);
+    /* The generator must produce both outcomes, or the property proves little. */
+    cr_expect_gt(cells_with_gaps, NETWORKS / 10);
+    cr_expect_lt(cells_with_gaps, NETWORKS);
+    cr_expect_gt(paths_checked, NETWORKS / 2);
+    free(dir);
+}
