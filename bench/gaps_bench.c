@@ -9,25 +9,14 @@
  */
 #include "tsunagi.h"
 
+#include "bench.h"
+
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static tsg_status_t count_rows(void *ctx, const tsg_result_t *r, tsg_error_t *err)
 {
@@ -104,28 +93,28 @@ int main(int argc, char **argv)
                 char stmt[1024];
                 snprintf(stmt, sizeof stmt, "GAPS FOR %.60s AGED 0..100 IN '%.120s' NEEDS consultation, place, food, employment;",
                          targets[t], wards[w]);
-                double t0 = now();
+                double t0 = bench_now();
                 tsg_session_run(s, stmt, NULL, 0, &sink, &err);
-                t_ours[r * nstmt + w * nt + t] = now() - t0;
+                t_ours[r * nstmt + w * nt + t] = bench_now() - t0;
                 sqlite3_int64 ward = 0;
                 sqlite3_stmt *q;
                 sqlite3_prepare_v2(raw, "SELECT nid FROM district WHERE name = ?", -1, &q, NULL);
                 sqlite3_bind_text(q, 1, wards[w], -1, SQLITE_STATIC);
                 if (sqlite3_step(q) == SQLITE_ROW) ward = sqlite3_column_int64(q, 0);
                 sqlite3_finalize(q);
-                t0 = now();
+                t0 = bench_now();
                 sqlite3_reset(st);
                 sqlite3_bind_int64(st, 1, ward);
                 sqlite3_bind_int(st, 2, 0);
                 sqlite3_bind_int(st, 3, 100);
                 sqlite3_bind_text(st, 4, targets[t], -1, SQLITE_STATIC);
                 while (sqlite3_step(st) == SQLITE_ROW) {}
-                t_peer[r * nstmt + w * nt + t] = now() - t0;
+                t_peer[r * nstmt + w * nt + t] = bench_now() - t0;
             }
     sqlite3_finalize(st);
     size_t n = (size_t)nstmt * (size_t)runs;
-    qsort(t_ours, n, sizeof *t_ours, cmp);
-    qsort(t_peer, n, sizeof *t_peer, cmp);
+    qsort(t_ours, n, sizeof *t_ours, bench_cmp);
+    qsort(t_peer, n, sizeof *t_peer, bench_cmp);
     double m = t_ours[n / 2], p95 = t_ours[n * 95 / 100], pm = t_peer[n / 2], pp95 = t_peer[n * 95 / 100];
     printf("%d wards x %d target groups, %d runs: %zu GAPS statements\n", nw, nt, runs, n);
     printf("tsunagi GAPS (all four kinds): median %.3f ms, p95 %.3f ms per statement\n", m * 1e3, p95 * 1e3);

@@ -11,7 +11,9 @@
  * usage: parse_bench [MB] [runs]
  */
 #include "ast.h"
-#include "parse.h"
+#include "parser.h"
+
+#include "bench.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -37,19 +39,6 @@ static const char *const sql[] = {
     "SELECT * FROM organisation WHERE name = '北区社会福祉協議会';",
     "INSERT INTO tie(src, dst, kind, count, since) VALUES (1, 2, 'referral', 12, '2024');",
 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 int main(int argc, char **argv)
 {
@@ -83,7 +72,7 @@ int main(int argc, char **argv)
         ctx.len = len;
         size_t pos = 0, parsed = 0;
         int line = 1, col = 1, done = 0;
-        double t0 = now();
+        double t0 = bench_now();
         while (!done) {
             ast_arena_reset(ctx.arena);
             ast_stmt_t *st;
@@ -93,7 +82,7 @@ int main(int argc, char **argv)
             }
             parsed += !done;
         }
-        ts[r] = now() - t0;
+        ts[r] = bench_now() - t0;
         if (parsed != n) {
             fprintf(stderr, "parsed %zu statements, expected %zu\n", parsed, n);
             return 1;
@@ -110,7 +99,7 @@ int main(int argc, char **argv)
     for (int r = 0; r < runs; r++) {
         const char *p = sqltext;
         size_t prepared = 0;
-        double t0 = now();
+        double t0 = bench_now();
         while (*p) {
             sqlite3_stmt *st;
             const char *tail;
@@ -123,11 +112,11 @@ int main(int argc, char **argv)
             p = tail;
             while (*p == '\n' || *p == ' ') p++;
         }
-        tq[r] = now() - t0;
+        tq[r] = bench_now() - t0;
         if (prepared != sn) return 1;
     }
-    qsort(ts, (size_t)runs, sizeof *ts, cmp);
-    qsort(tq, (size_t)runs, sizeof *tq, cmp);
+    qsort(ts, (size_t)runs, sizeof *ts, bench_cmp);
+    qsort(tq, (size_t)runs, sizeof *tq, bench_cmp);
     double mt = ts[runs / 2], mq = tq[runs / 2];
     printf("tsunagi parse: %.1f MB, %zu statements, median %.3f s: %.0f statements/s, %.1f MB/s\n", len / 1e6, n, mt,
            n / mt, len / 1e6 / mt);

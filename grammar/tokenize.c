@@ -1,11 +1,11 @@
 /*
- * tokenize — the hand-written UTF-8 tokenizer; see parse.h. Characters are
+ * tokenize — the hand-written UTF-8 tokenizer; see parser.h. Characters are
  * read as code points; full-width ASCII (U+FF01–U+FF5E) and the ideographic
  * space are mapped to ASCII first, then classified. A word is a run of
  * letters, digits, '_' and non-ASCII characters that are not CJK
  * punctuation, so Japanese labels (ひきこもり, 窓口・面談) are words.
  */
-#include "parse.h"
+#include "parser.h"
 #include "gen/tsunagi.h"
 
 #include <string.h>

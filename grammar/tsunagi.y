@@ -1,7 +1,7 @@
 /*
  * tsunagi.y — the grammar of the tsunagi query language, for lemon.
  *
- * One parse per statement: the driver (gram_parse in parse.c) feeds the
+ * One parse per statement: the driver (gram_parse_next in parser.c) feeds the
  * tokens of one statement up to and including its ';', then end of input.
  * Actions only build AST nodes through the ast_* builders (query/ast.h);
  * the nodes live in the statement's arena, so a failed parse frees them all
@@ -17,7 +17,7 @@
 %start_symbol input
 
 %include {
-#include "parse.h"
+#include "parser.h"
 #include "ast.h"
 #include <assert.h>
 }

@@ -8,7 +8,7 @@
 #ifndef TSG_QUERY_AST_H
 #define TSG_QUERY_AST_H
 
-#include "parse.h"
+#include "parser.h"
 
 typedef enum ast_vkind { AST_V_STRING, AST_V_WORD, AST_V_PARAM, AST_V_STAR, AST_V_NUMBER, AST_V_RANGE } ast_vkind_t;
 

@@ -4,7 +4,7 @@
  * error rather than a crash (deep nesting, huge statements, huge names).
  */
 #include "ast.h"
-#include "parse.h"
+#include "parser.h"
 #include "gen/tsunagi.h"
 
 #include <criterion/criterion.h>

@@ -1,7 +1,7 @@
 /*
- * parse — from text to one statement's AST: the hand-written UTF-8
+ * parser — from text to one statement's AST: the hand-written UTF-8
  * tokenizer (tokenize.c) and the driver that feeds the lemon parser
- * (parse.c, grammar in tsunagi.y).
+ * (parser.c, grammar in tsunagi.y).
  *
  * Tokens are slices of the source (pointer + length), never copies, with the
  * line and column (in characters) where they start. Full-width ASCII

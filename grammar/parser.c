@@ -1,8 +1,8 @@
 /*
- * parse — the driver: feeds one statement's tokens to the lemon parser and
- * turns parser failures into sticky errors; see parse.h.
+ * parser — the driver: feeds one statement's tokens to the lemon parser and
+ * turns parser failures into sticky errors; see parser.h.
  */
-#include "parse.h"
+#include "parser.h"
 #include "ast.h"
 #include "gen/tsunagi.h"
 
