@@ -14,6 +14,11 @@ int eng_covers(const eng_program_t *p, const char *target, const char *need, int
     return 1;
 }
 
+int eng_running(const eng_program_t *p, long day)
+{
+    return !day || ((!p->starts || p->starts <= day) && (!p->ends || day <= p->ends));
+}
+
 tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int64_t **out, size_t *n, tsg_error_t *err)
 {
     int want = by_ward ? ENG_WARD : ENG_SCHOOL_DISTRICT;
@@ -102,7 +107,7 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
     int best_class = 3, best_score = 0;
     for (size_t i = 0; i < net->nprograms; i++) {
         const eng_program_t *p = &net->programs[i];
-        if (!eng_list_has(&p->needs, need)) continue;
+        if (!eng_list_has(&p->needs, need) || !eng_running(p, q->as_of)) continue;
         int overlaps = (p->age_max < 0 || p->age_max >= g->age_from) && (p->age_min < 0 || p->age_min <= g->age_to);
         int serves = eng_serves(net, p, s), for_group = eng_covers(p, q->target, need, -1);
         int cls, score;
@@ -144,13 +149,13 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
 
 /* Referral steps from every entry point serving s, program to program:
  * dist[nid] is the number of ties, or -1 beyond `hops`. */
-static void reach_from_entries(const eng_net_t *net, int64_t s, int hops, int *dist, int64_t *queue)
+static void reach_from_entries(const eng_net_t *net, int64_t s, int hops, long day, int *dist, int64_t *queue)
 {
     size_t head = 0, tail = 0;
     for (int64_t i = 0; i <= net->maxnid; i++) dist[i] = -1;
     for (size_t i = 0; i < net->nprograms; i++) {
         const eng_program_t *p = &net->programs[i];
-        if (p->entry && eng_serves(net, p, s)) {
+        if (p->entry && eng_running(p, day) && eng_serves(net, p, s)) {
             dist[p->nid] = 0;
             queue[tail++] = p->nid;
         }
@@ -160,7 +165,8 @@ static void reach_from_entries(const eng_net_t *net, int64_t s, int hops, int *d
         if (dist[u] >= hops) continue;
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
             const eng_step_t *st = &net->steps[k];
-            if (net->ties[st->tie].kind != ENG_REFERRAL || net->type[st->to] != ENG_PROGRAM || dist[st->to] >= 0)
+            if (net->ties[st->tie].kind != ENG_REFERRAL || net->type[st->to] != ENG_PROGRAM || dist[st->to] >= 0 ||
+                !eng_running(&net->programs[net->prog[st->to]], day))
                 continue;
             dist[st->to] = dist[u] + 1;
             queue[tail++] = st->to;
@@ -233,7 +239,8 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
 static int takes_over(const eng_net_t *net, const eng_gaps_query_t *q, int64_t nid, int x)
 {
     if (nid <= 0 || nid > net->maxnid || net->prog[nid] < 0) return 0;
-    return eng_covers(&net->programs[net->prog[nid]], q->target, NULL, x + 1);
+    const eng_program_t *p = &net->programs[net->prog[nid]];
+    return eng_running(p, q->as_of) && eng_covers(p, q->target, NULL, x + 1);
 }
 
 static int steps_to_taker(const eng_net_t *net, const eng_gaps_query_t *q, const eng_step_t *st, int x)
@@ -248,7 +255,8 @@ static void seams(const eng_net_t *net, const eng_gaps_query_t *q, rows_t *r)
     for (size_t i = 0; i < net->nprograms; i++) {
         const eng_program_t *p = &net->programs[i];
         int x = p->age_max;
-        if (x < q->age_from || x > q->age_to || !eng_list_has(&p->targets, q->target) || !eng_meets(net, p, q->district))
+        if (x < q->age_from || x > q->age_to || !eng_list_has(&p->targets, q->target) ||
+            !eng_running(p, q->as_of) || !eng_meets(net, p, q->district))
             continue;
         int handed = 0;
         for (size_t k = net->off[p->nid]; k < net->off[p->nid + 1] && !handed; k++)
@@ -291,12 +299,12 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     if (!dist || !queue || !cover) r.oom = 1;
     for (size_t c = 0; c < ncells && !r.oom; c++) {
         int64_t cell = cells[c];
-        reach_from_entries(net, cell, q->hops, dist, queue);
+        reach_from_entries(net, cell, q->hops, q->as_of, dist, queue);
         for (int k = 0; k < q->nneeds && !r.oom; k++) {
             size_t ncover = 0;
             for (size_t i = 0; i < net->nprograms; i++)
                 if (eng_covers(&net->programs[i], q->target, q->needs[k], -1) &&
-                    eng_serves(net, &net->programs[i], cell))
+                    eng_running(&net->programs[i], q->as_of) && eng_serves(net, &net->programs[i], cell))
                     cover[ncover++] = (int32_t)i;
             cell_rows(net, q, cell, q->needs[k], dist, cover, ncover, &r);
         }

@@ -33,7 +33,11 @@ typedef struct eng_gaps_query {
     int nneeds;
     int by_ward;                /* cells are wards instead of school districts */
     int hops;                   /* the most referral ties from an entry point */
+    long as_of;                 /* YYYYMMDD: only programs running that day count; 0: all */
 } eng_gaps_query_t;
+
+/* Whether a program runs on day (YYYYMMDD; 0: any day). */
+int eng_running(const eng_program_t *p, long day);
 
 typedef struct eng_gap {
     int kind;

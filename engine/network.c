@@ -1,5 +1,6 @@
 /* network — loading the network into memory; see network.h. */
 #include "network.h"
+#include "store.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -143,7 +144,7 @@ static tsg_status_t load_nodes(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
 static tsg_status_t load_programs(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT nid, org, age_min, age_max, wide_area FROM program ORDER BY nid", -1, &st,
+    if (sqlite3_prepare_v2(db, "SELECT nid, org, age_min, age_max, wide_area, starts, ends FROM program ORDER BY nid", -1, &st,
                            NULL) != SQLITE_OK)
         return sql_fail(db, err);
     size_t cap = 0;
@@ -165,6 +166,8 @@ static tsg_status_t load_programs(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
         p->age_min = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
         p->age_max = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
         p->wide = sqlite3_column_int(st, 4);
+        p->starts = store_date_first((const char *)sqlite3_column_text(st, 5));
+        p->ends = store_date_last((const char *)sqlite3_column_text(st, 6));
         net->prog[p->nid] = (int32_t)net->nprograms++;
     }
     sqlite3_finalize(st);

@@ -27,6 +27,7 @@ typedef struct eng_program {
     int age_min, age_max; /* -1: open */
     int wide;             /* area is '*' */
     int entry;            /* consultation reached at a counter, by phone or chat */
+    long starts, ends;    /* YYYYMMDD the program runs from and to; 0: open */
     eng_list_t targets, needs, modes;
     int64_t *area;
     int narea;

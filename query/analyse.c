@@ -7,6 +7,7 @@
 #include "paths.h"
 #include "query.h"
 #include "result.h"
+#include "store.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -119,8 +120,21 @@ static tsg_status_t gaps_args(qry_session_t *s, const ast_stmt_t *st, gaps_args_
         else if (strcmp(by, "school_district"))
             return qry_fail(s, &c[G_BY]->v->tok, "BY takes school_district or ward, not '%s'", by);
     }
-    if (c[G_ASOF])
-        return qry_fail(s, &c[G_ASOF]->key, "AS OF needs the dates programs run, which the data does not hold yet");
+    if (c[G_ASOF]) {
+        /* A day: YYYY-MM-DD (a month or a year means its first day). */
+        const ast_value_t *v = c[G_ASOF]->v;
+        char year[16];
+        const char *text = v->kind == AST_V_NUMBER ? (snprintf(year, sizeof year, "%ld", v->lo), year)
+                                                   : qry_text(s, v, "a date");
+        if (!text) return s->ctx.code;
+        a->q.as_of = store_date_first(text);
+        int y = 0, m = 1, dd = 1, used = 0;
+        int whole = (sscanf(text, "%4d%n", &y, &used) == 1 && !text[used]) ||
+                    (sscanf(text, "%4d-%2d%n", &y, &m, &used) == 2 && !text[used]) ||
+                    (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &dd, &used) == 3 && !text[used]);
+        if (!whole || y < 1900 || m < 1 || m > 12 || dd < 1 || dd > 31)
+            return qry_fail(s, &v->tok, "AS OF takes a date: YYYY, YYYY-MM or YYYY-MM-DD");
+    }
     if (c[G_NEEDS]) {
         for (const ast_value_t *v = c[G_NEEDS]->v; v; v = v->next) {
             if (a->q.nneeds == 64) return qry_fail(s, &v->tok, "at most 64 needs");
@@ -131,22 +145,23 @@ static tsg_status_t gaps_args(qry_session_t *s, const ast_stmt_t *st, gaps_args_
             a->needs[a->q.nneeds++] = key;
         }
     } else {
-        /* The group's usual needs, from the documented table. */
-        const char *list = NULL;
-        for (const store_default_needs_t *dn = store_default_needs; dn->target; dn++)
-            if (!strcmp(dn->target, a->q.target)) list = dn->needs;
-        if (!list)
+        /* The group's usual needs: the documented table, as the data may
+         * have changed it (default_needs.csv). */
+        sqlite3_stmt *dn;
+        if (sqlite3_prepare_v2(s->sql, "SELECT need FROM default_need WHERE target = ? ORDER BY pos", -1, &dn, NULL) !=
+            SQLITE_OK)
+            return qry_fail_sql(s, &st->kw);
+        sqlite3_bind_text(dn, 1, a->q.target, -1, SQLITE_STATIC);
+        while (sqlite3_step(dn) == SQLITE_ROW && a->q.nneeds < 64) {
+            const char *need = (const char *)sqlite3_column_text(dn, 0);
+            for (size_t i = 0; i < s->vocab.n; i++)
+                if (!strcmp(s->vocab.e[i].kind, "need") && !strcmp(s->vocab.e[i].key, need))
+                    a->needs[a->q.nneeds++] = s->vocab.e[i].key;
+        }
+        sqlite3_finalize(dn);
+        if (!a->q.nneeds)
             return qry_fail(s, &c[G_FOR]->v->tok, "'%s' has no default needs; name them: NEEDS consultation, place, …",
                             a->q.target);
-        for (const char *p = list; *p && a->q.nneeds < 64;) {
-            const char *end = strchr(p, ';');
-            size_t len = end ? (size_t)(end - p) : strlen(p);
-            for (size_t i = 0; i < s->vocab.n; i++)
-                if (!strcmp(s->vocab.e[i].kind, "need") && strlen(s->vocab.e[i].key) == len &&
-                    !strncmp(s->vocab.e[i].key, p, len))
-                    a->needs[a->q.nneeds++] = s->vocab.e[i].key;
-            p += len + (end != NULL);
-        }
     }
     a->q.needs = a->needs;
     return TSG_OK;

@@ -10,6 +10,7 @@
 #include "csv.h"
 #include "store.h"
 #include "util.h"
+#include "vocab.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +26,20 @@ typedef struct table {
 #define LIST(tbl, col) \
     "(SELECT group_concat(" col ", ';') FROM (SELECT " col " FROM " tbl " WHERE program = p.nid ORDER BY pos))"
 
+#define PROGRAM_COLUMNS                                                                                      \
+    "n.id, p.name, o.id, " LIST("program_target", "target") ", p.age_min, p.age_max, " LIST("program_need", "need") \
+    ", " LIST("program_mode", "mode") ", p.approach,"                                                              \
+    " CASE WHEN p.wide_area THEN '*' ELSE (SELECT group_concat(id, ';') FROM"                                       \
+    "  (SELECT an.id FROM program_area a JOIN node an ON an.nid = a.district WHERE a.program = p.nid ORDER BY a.pos))" \
+    " END, p.in_system, p.hours"
+
+/* programs.csv with the optional dates, written only when a program has one,
+ * so folders without dates keep the documented header. */
+static const table_t programs_dated = {
+    "programs.csv", "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours,start,end",
+    "SELECT " PROGRAM_COLUMNS ", p.starts, p.ends"
+    " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org ORDER BY p.nid"};
+
 static const table_t tables[] = {
     {"districts.csv", "id,name,level,parent_id",
      "SELECT n.id, d.name, d.level, pn.id FROM district d JOIN node n ON n.nid = d.nid"
@@ -33,12 +48,7 @@ static const table_t tables[] = {
      "SELECT n.id, o.name, o.sector, dn.id FROM organisation o JOIN node n ON n.nid = o.nid"
      " LEFT JOIN node dn ON dn.nid = o.district ORDER BY o.nid"},
     {"programs.csv", "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours",
-     "SELECT n.id, p.name, o.id, " LIST("program_target", "target") ", p.age_min, p.age_max, "
-     LIST("program_need", "need") ", " LIST("program_mode", "mode") ", p.approach,"
-     " CASE WHEN p.wide_area THEN '*' ELSE (SELECT group_concat(id, ';') FROM"
-     "  (SELECT an.id FROM program_area a JOIN node an ON an.nid = a.district WHERE a.program = p.nid ORDER BY a.pos))"
-     " END, p.in_system, p.hours"
-     " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org ORDER BY p.nid"},
+     "SELECT " PROGRAM_COLUMNS " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org ORDER BY p.nid"},
     {"forums.csv", "id,name,kind,district_id",
      "SELECT n.id, f.name, f.kind, dn.id FROM forum f JOIN node n ON n.nid = f.nid"
      " LEFT JOIN node dn ON dn.nid = f.district ORDER BY f.nid"},
@@ -102,6 +112,39 @@ static tsg_status_t render(sqlite3 *sql, const table_t *t, util_buf_t *b, long *
     return s;
 }
 
+/* default_needs.csv holds the groups whose needs differ from the built-in
+ * table (an empty list for a group whose defaults were removed); without
+ * any, there is no file, and a stale one is removed. */
+static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_t *b, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(db->sql,
+                                   "SELECT v.key, (SELECT group_concat(need, ';') FROM (SELECT need FROM default_need d"
+                                   " WHERE d.target = v.key ORDER BY pos)) FROM vocab v WHERE v.kind = 'target'"
+                                   " ORDER BY v.rowid", &st, err);
+    if (s) return s;
+    b->len = 0;
+    int rows = 0, fail = util_buf_adds(b, "target,needs\n");
+    while (!fail && sqlite3_step(st) == SQLITE_ROW) {
+        const char *target = (const char *)sqlite3_column_text(st, 0);
+        const char *needs = (const char *)sqlite3_column_text(st, 1);
+        const char *builtin = NULL;
+        for (const store_default_needs_t *d = store_default_needs; d->target; d++)
+            if (!strcmp(d->target, target)) builtin = d->needs;
+        if ((!needs && !builtin) || (needs && builtin && !strcmp(needs, builtin))) continue;
+        fail = store_csv_put(b, target, 0) || store_csv_put(b, needs ? needs : "", 1);
+        rows++;
+    }
+    sqlite3_finalize(st);
+    if (fail) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (rows) return write_file(dir, "default_needs.csv", b, err);
+    char *old = util_printf("%s/default_needs.csv", dir);
+    if (!old) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (unlink(old) != 0 && errno != ENOENT) s = util_fail(err, TSG_EIO, "%s: cannot remove: %s", old, strerror(errno));
+    free(old);
+    return s;
+}
+
 tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
@@ -112,10 +155,19 @@ tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err)
     if (s) return s;
     util_buf_t b = {0};
     long rows;
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0] && !s; i++) {
-        b.len = 0;
-        if (!(s = render(db->sql, &tables[i], &b, &rows, err))) s = write_file(dir, tables[i].file, &b, err);
+    int dated = 0;
+    sqlite3_stmt *q;
+    if (!s && !(s = store_prepare(db->sql, "SELECT 1 FROM program WHERE starts IS NOT NULL OR ends IS NOT NULL LIMIT 1",
+                                  &q, err))) {
+        dated = sqlite3_step(q) == SQLITE_ROW;
+        sqlite3_finalize(q);
     }
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0] && !s; i++) {
+        const table_t *t = dated && !strcmp(tables[i].file, "programs.csv") ? &programs_dated : &tables[i];
+        b.len = 0;
+        if (!(s = render(db->sql, t, &b, &rows, err))) s = write_file(dir, t->file, &b, err);
+    }
+    if (!s) s = write_default_needs(db, dir, &b, err);
     if (!s) {
         b.len = 0;
         s = render(db->sql, &vocab_table, &b, &rows, err);

@@ -22,22 +22,25 @@
 enum { T_DISTRICT = 1, T_ORGANISATION, T_PROGRAM, T_FORUM };
 static const char *const type_name[] = {"", "district", "organisation", "program", "forum"};
 
-#define MAX_COLS 12
+#define MAX_COLS 14
 #define MAX_ITEMS 256
 
 typedef struct spec {
     const char *file;
     const char *cols[MAX_COLS + 1];
+    int required; /* the first `required` columns must be there; 0: all of them */
 } spec_t;
 
-static const spec_t vocab_spec = {"vocabulary.csv", {"kind", "key", "label_ja", "aliases"}};
-static const spec_t district_spec = {"districts.csv", {"id", "name", "level", "parent_id"}};
-static const spec_t org_spec = {"organisations.csv", {"id", "name", "sector", "district_id"}};
+static const spec_t vocab_spec = {"vocabulary.csv", {"kind", "key", "label_ja", "aliases"}, 0};
+static const spec_t needs_spec = {"default_needs.csv", {"target", "needs"}, 0};
+static const spec_t district_spec = {"districts.csv", {"id", "name", "level", "parent_id"}, 0};
+static const spec_t org_spec = {"organisations.csv", {"id", "name", "sector", "district_id"}, 0};
 static const spec_t program_spec = {"programs.csv",
                                     {"id", "name", "org_id", "targets", "age_min", "age_max", "needs",
-                                     "modes", "approach", "area", "in_system", "hours"}};
-static const spec_t forum_spec = {"forums.csv", {"id", "name", "kind", "district_id"}};
-static const spec_t tie_spec = {"ties.csv", {"from_id", "to_id", "kind", "count", "since"}};
+                                     "modes", "approach", "area", "in_system", "hours", "start", "end"},
+                                    12};
+static const spec_t forum_spec = {"forums.csv", {"id", "name", "kind", "district_id"}, 0};
+static const spec_t tie_spec = {"ties.csv", {"from_id", "to_id", "kind", "count", "since"}, 0};
 
 /* What a vocabulary kind is called in a message. */
 static const char *kind_noun(const char *kind)
@@ -87,8 +90,8 @@ static const char *const stmt_sql[S_COUNT] = {
     "INSERT INTO node(id, type) VALUES (?1, ?2)",
     "INSERT INTO district(nid, name, level, parent) VALUES (?1, ?2, ?3, ?4)",
     "INSERT INTO organisation(nid, name, sector, district) VALUES (?1, ?2, ?3, ?4)",
-    "INSERT INTO program(nid, name, org, age_min, age_max, approach, wide_area, in_system, hours)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    "INSERT INTO program(nid, name, org, age_min, age_max, approach, wide_area, in_system, hours, starts, ends)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     "INSERT INTO program_target(program, pos, target) VALUES (?1, ?2, ?3)",
     "INSERT INTO program_need(program, pos, need) VALUES (?1, ?2, ?3)",
     "INSERT INTO program_mode(program, pos, mode) VALUES (?1, ?2, ?3)",
@@ -350,6 +353,8 @@ static int leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
  * ISO form. *out is NULL for an empty cell. */
 static tsg_status_t date_cell(imp_t *im, int c, char *out, int *null)
 {
+    *null = 1;
+    if (im->map[c] < 0) return TSG_OK; /* an optional column the file leaves out */
     const char *s = trim_cell(im, c);
     *null = !*s;
     if (*null) return TSG_OK;
@@ -382,7 +387,7 @@ static tsg_status_t date_cell(imp_t *im, int c, char *out, int *null)
              (nparts < 2 || (part[1] >= 1 && part[1] <= 12)) &&
              (nparts < 3 || (part[2] >= 1 && part[2] <= mdays[part[1] - 1] &&
                              !(part[1] == 2 && part[2] == 29 && !leap(part[0]))));
-    if (!ok) return FAILC(im, c, "since '%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", s);
+    if (!ok) return FAILC(im, c, "%s '%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", im->spec->cols[c], s);
     if (nparts == 1) snprintf(out, 40, "%04d", part[0]);
     else if (nparts == 2) snprintf(out, 40, "%04d-%02d", part[0], part[1]);
     else snprintf(out, 40, "%04d-%02d-%02d", part[0], part[1], part[2]);
@@ -451,7 +456,8 @@ static tsg_status_t open_file(imp_t *im, const spec_t *spec, int *present)
         im->map[c] = (int)f;
     }
     for (size_t c = 0; c < ncols; c++)
-        if (im->map[c] < 0) return fail_at(im, im->csv.rec_line, 1, "missing column '%s'", spec->cols[c]);
+        if (im->map[c] < 0 && (!spec->required || (int)c < spec->required))
+            return fail_at(im, im->csv.rec_line, 1, "missing column '%s'", spec->cols[c]);
     im->header_n = im->csv.n;
     return TSG_OK;
 }
@@ -530,6 +536,46 @@ static tsg_status_t read_vocabulary(imp_t *im)
         im->counts.vocabulary++;
     }
     store_vocab_free(&v);
+    return s;
+}
+
+/* default_needs.csv: the needs GAPS checks for a group when a statement
+ * names none. The built-in table applies first; each row replaces one
+ * group's list (an empty list: the group has no defaults). */
+static tsg_status_t read_default_needs(imp_t *im)
+{
+    tsg_status_t s = store_default_needs_seed(im->sql, im->err);
+    int present;
+    if (s || (s = open_file(im, &needs_spec, &present)) || !present) return s;
+    sqlite3_stmt *del = NULL, *ins = NULL;
+    if ((s = store_prepare(im->sql, "DELETE FROM default_need WHERE target = ?1", &del, im->err)) ||
+        (s = store_prepare(im->sql, "INSERT INTO default_need(target, pos, need) VALUES (?1, ?2, ?3)", &ins, im->err)))
+        goto out;
+    int have;
+    while (!(s = next_row(im, &have)) && have) {
+        const char *target;
+        if ((s = key_cell(im, 0, "target", 0, &target)) || (s = split(im, 1, "needs"))) break;
+        sqlite3_bind_text(del, 1, target, -1, SQLITE_STATIC);
+        sqlite3_step(del);
+        sqlite3_reset(del);
+        for (size_t i = 0; i < im->nitems && !s; i++) {
+            const char *need;
+            if ((s = resolve_at(im, "need", im->items[i], FIELD_LINE(im, 1), im->item_col[i], &need))) break;
+            sqlite3_bind_text(ins, 1, target, -1, SQLITE_STATIC);
+            sqlite3_bind_int(ins, 2, (int)i);
+            sqlite3_bind_text(ins, 3, need, -1, SQLITE_STATIC);
+            if (sqlite3_step(ins) != SQLITE_DONE) {
+                sqlite3_reset(ins);
+                s = fail_at(im, FIELD_LINE(im, 1), im->item_col[i], "need '%s' is listed twice", need);
+                break;
+            }
+            sqlite3_reset(ins);
+        }
+        if (s) break;
+    }
+out:
+    sqlite3_finalize(del);
+    sqlite3_finalize(ins);
     return s;
 }
 
@@ -719,7 +765,7 @@ static tsg_status_t program_area(imp_t *im, int c, int64_t nid, int *wide)
 
 static tsg_status_t read_programs(imp_t *im)
 {
-    enum { ID, NAME, ORG, TARGETS, AGE_MIN, AGE_MAX, NEEDS, MODES, APPROACH, AREA, IN_SYSTEM, HOURS };
+    enum { ID, NAME, ORG, TARGETS, AGE_MIN, AGE_MAX, NEEDS, MODES, APPROACH, AREA, IN_SYSTEM, HOURS, START, END };
     tsg_status_t s = open_file(im, &program_spec, NULL);
     int have;
     while (!s && !(s = next_row(im, &have)) && have) {
@@ -739,9 +785,16 @@ static tsg_status_t read_programs(imp_t *im)
             s = FAILC(im, AGE_MIN, "age_min %ld is greater than age_max %ld", age_min, age_max);
             break;
         }
+        char start[40], end[40];
+        int start_null, end_null;
         if ((s = key_cell(im, APPROACH, "approach", 1, &approach)) ||
-            (s = key_cell(im, IN_SYSTEM, "in_system", 1, &in_system)))
+            (s = key_cell(im, IN_SYSTEM, "in_system", 1, &in_system)) ||
+            (s = date_cell(im, START, start, &start_null)) || (s = date_cell(im, END, end, &end_null)))
             break;
+        if (!start_null && !end_null && store_date_first(start) > store_date_last(end)) {
+            s = FAILC(im, START, "start %s is after end %s", start, end);
+            break;
+        }
         /* The program row goes in before its lists, which reference it. */
         sqlite3_stmt *st = im->st[S_PROGRAM];
         sqlite3_bind_int64(st, 1, nid);
@@ -753,6 +806,8 @@ static tsg_status_t read_programs(imp_t *im)
         sqlite3_bind_int(st, 7, 0);
         if (in_system) sqlite3_bind_text(st, 8, in_system, -1, SQLITE_STATIC);
         if (cell(im, HOURS)[0]) sqlite3_bind_text(st, 9, cell(im, HOURS), -1, SQLITE_TRANSIENT);
+        if (!start_null) sqlite3_bind_text(st, 10, start, -1, SQLITE_TRANSIENT);
+        if (!end_null) sqlite3_bind_text(st, 11, end, -1, SQLITE_TRANSIENT);
         if ((s = step(im, S_PROGRAM))) break;
         if ((s = key_list(im, TARGETS, "target", 1, S_TARGET, nid)) ||
             (s = key_list(im, NEEDS, "need", 1, S_NEED, nid)) ||
@@ -872,7 +927,8 @@ tsg_status_t store_import(tsg_db_t *db, const store_source_t *src, tsg_encoding_
         goto done;
     for (int i = 0; i < S_COUNT; i++)
         if ((s = store_prepare(db->sql, stmt_sql[i], &im->st[i], err))) goto done;
-    if ((s = read_vocabulary(im)) || (s = store_vocab_load(db->sql, &im->vocab, err)) || (s = read_districts(im)) ||
+    if ((s = read_vocabulary(im)) || (s = store_vocab_load(db->sql, &im->vocab, err)) ||
+        (s = read_default_needs(im)) || (s = read_districts(im)) ||
         (s = read_organisations(im)) || (s = read_programs(im)) || (s = read_forums(im)) || (s = read_ties(im)))
         goto done;
     close_file(im);

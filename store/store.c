@@ -112,14 +112,24 @@ static const char schema_v1[] =
     "  CHECK(src <> dst), UNIQUE(src, dst, kind));"
     "CREATE INDEX tie_dst ON tie(dst);";
 
+/* Version 2: the dates a program runs (GAPS … AS OF), and the needs GAPS
+ * checks for a group when a statement names none, editable by the user. */
+static const char schema_v2[] =
+    "ALTER TABLE program ADD COLUMN starts TEXT;"
+    "ALTER TABLE program ADD COLUMN ends TEXT;"
+    "CREATE TABLE default_need("
+    "  target TEXT NOT NULL, pos INTEGER NOT NULL, need TEXT NOT NULL,"
+    "  PRIMARY KEY(target, need));";
+
 typedef struct migration {
     const char *sql;
-    int seed_vocab;
+    int seed; /* 1: the built-in vocabulary; 2: the default needs */
 } migration_t;
 
 /* migrations[i] takes a database from user_version i to i + 1. Append only. */
 static const migration_t migrations[] = {
     {schema_v1, 1},
+    {schema_v2, 2},
 };
 
 static tsg_status_t migrate(tsg_db_t *db, tsg_error_t *err)
@@ -138,7 +148,8 @@ static tsg_status_t migrate(tsg_db_t *db, tsg_error_t *err)
     if ((s = store_begin(db, err))) return s;
     for (int v = version; v < target; v++) {
         if ((s = store_exec(db->sql, migrations[v].sql, "schema migration", err))) goto fail;
-        if (migrations[v].seed_vocab && (s = store_vocab_seed(db->sql, err))) goto fail;
+        if (migrations[v].seed == 1 && (s = store_vocab_seed(db->sql, err))) goto fail;
+        if (migrations[v].seed == 2 && (s = store_default_needs_seed(db->sql, err))) goto fail;
     }
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", target);
@@ -189,3 +200,16 @@ void tsg_close(tsg_db_t *db)
 }
 
 const char *tsg_db_path(const tsg_db_t *db) { return db->path; }
+
+static long date_number(const char *d, int last)
+{
+    int y = 0, m = 0, day = 0;
+    int n = d ? sscanf(d, "%4d-%2d-%2d", &y, &m, &day) : 0;
+    if (n < 1) return 0;
+    if (n < 2) m = last ? 12 : 1;
+    if (n < 3) day = last ? 31 : 1;
+    return (long)y * 10000 + m * 100 + day;
+}
+
+long store_date_first(const char *date) { return date_number(date, 0); }
+long store_date_last(const char *date) { return date_number(date, 1); }

@@ -153,3 +153,25 @@ const char *store_vocab_label(const store_vocab_t *v, const char *kind, const ch
     const store_vocab_entry_t *e = find_entry(v, kind, key);
     return e ? e->label : key;
 }
+
+tsg_status_t store_default_needs_seed(sqlite3 *db, tsg_error_t *err)
+{
+    sqlite3_stmt *st = NULL;
+    tsg_status_t s = store_exec(db, "DELETE FROM default_need", "default needs", err);
+    if (!s) s = store_prepare(db, "INSERT INTO default_need(target, pos, need) VALUES (?1, ?2, ?3)", &st, err);
+    for (const store_default_needs_t *d = store_default_needs; !s && d->target; d++) {
+        int pos = 0;
+        for (const char *p = d->needs; *p && !s;) {
+            const char *end = strchr(p, ';');
+            size_t n = end ? (size_t)(end - p) : strlen(p);
+            sqlite3_bind_text(st, 1, d->target, -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 2, pos++);
+            sqlite3_bind_text(st, 3, p, (int)n, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_DONE) s = store_fail_sql(db, "default needs", err);
+            sqlite3_reset(st);
+            p += n + (end != NULL);
+        }
+    }
+    sqlite3_finalize(st);
+    return s;
+}

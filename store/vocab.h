@@ -55,6 +55,10 @@ const char *store_vocab_resolve(const store_vocab_t *v, const char *kind, const 
 /* Label of a key (owned by v), or the key itself when unknown. */
 const char *store_vocab_label(const store_vocab_t *v, const char *kind, const char *key);
 
+/* Fills default_need from store_default_needs (migration, and import before
+ * it applies a default_needs.csv). */
+tsg_status_t store_default_needs_seed(sqlite3 *db, tsg_error_t *err);
+
 /* Inserts the built-in vocabulary (used by the schema migration). */
 tsg_status_t store_vocab_seed(sqlite3 *db, tsg_error_t *err);
 

@@ -210,7 +210,7 @@ Test(store, refuses_a_newer_schema)
     sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL);
     sqlite3_close(raw);
     cr_assert_eq(tsg_open("new.db", &db, &err), TSG_EDB);
-    cr_expect_str_eq(err.text, "new.db: written by a newer tsunagi (schema 99; this one knows up to 1)");
+    cr_expect_str_eq(err.text, "new.db: written by a newer tsunagi (schema 99; this one knows up to 2)");
 }
 
 Test(store, refuses_a_file_that_is_not_a_database)
@@ -224,4 +224,115 @@ Test(store, refuses_a_file_that_is_not_a_database)
     char *s = th_read("notes.db");
     cr_expect_str_eq(s, "these are my notes, not a database, and they must survive\n");
     free(s);
+}
+
+/* ---- program dates (AS OF) and default needs from data ---- */
+
+static tsg_status_t collect(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    (void)err;
+    FILE *f = ctx;
+    for (size_t i = 0; i < r->nrows; i++) {
+        for (size_t c = 0; c < r->ncols; c++)
+            fprintf(f, "%s%s", c ? "|" : "", r->cells[i * r->ncols + c] ? r->cells[i * r->ncols + c] : "");
+        fputc('\n', f);
+    }
+    return TSG_OK;
+}
+
+static void on_error(void *ctx, const tsg_error_t *e)
+{
+    fprintf(ctx, "error: %s\n", e->text);
+}
+
+/* Runs statements on db and returns everything printed, one row a line. */
+static char *run(const char *dbpath, const char *stmts)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    tsg_db_t *db;
+    tsg_session_t *s;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open(dbpath, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    tsg_sink_t sink = {collect, on_error, f};
+    tsg_session_run(s, stmts, NULL, 1, &sink, &err);
+    tsg_session_close(s);
+    tsg_close(db);
+    fclose(f);
+    return out;
+}
+
+Test(dated, program_dates_round_trip_and_gaps_as_of)
+{
+    make_city();
+    /* The 居場所 ran until March 2025; the phone line starts in 2026. */
+    th_write("city/programs.csv",
+             "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours,start,end\n"
+             "p-soudan,総合相談窓口,o-city,everyone,,,consultation,counter;phone,problem_solving,d-city,yes,平日9-17時,,\n"
+             "p-ibasho,若者の居場所,o-npo-youth,hikikomori;young_carer,15,39,place;peer,gathering,everyday,"
+             "d-kita-1;d-kita-2,no,,2019-04,2025-03\n"
+             "p-line,24時間電話相談,o-kita-shakyo,everyone,,,consultation,phone,continuous,*,boundary,24h,2026,\n");
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import("a.db", "city", TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    export_db("a.db", "out");
+    char *before = th_read("city/programs.csv"), *after = th_read("out/programs.csv");
+    cr_expect_str_eq(after, before);
+    free(before);
+    free(after);
+    /* Running on 2025-03-31 (one provider: fragile, not missing), gone on
+     * 2025-04-01. */
+    static const char fragile[] =
+        "fragility|d-kita-1|北小学校区|place|18|39|p-ibasho|only 'NPO法人 \"つなぐ\" 若者ネット' (o-npo-youth) provides it\n"
+        "fragility|d-kita-2|北第二小学校区, 旧村|place|18|39|p-ibasho|only 'NPO法人 \"つなぐ\" 若者ネット' (o-npo-youth) "
+        "provides it\n";
+    char *on = run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place AS OF '2025-03-31';");
+    cr_expect_str_eq(on, fragile);
+    free(on);
+    char *off = run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place AS OF '2025-04-01';");
+    cr_expect_not_null(strstr(off, "coverage|d-kita-1|北小学校区|place|18|39|"), "%s", off);
+    cr_expect_not_null(strstr(off, "coverage|d-kita-2|"), "%s", off);
+    cr_expect_null(strstr(off, "fragility"), "%s", off);
+    free(off);
+    /* Without AS OF every program counts. */
+    char *all = run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place;");
+    cr_expect_str_eq(all, fragile);
+    free(all);
+}
+
+Test(dated, start_after_end_is_refused)
+{
+    make_city();
+    th_write("city/programs.csv",
+             "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours,start,end\n"
+             "p-soudan,総合相談窓口,o-city,everyone,,,consultation,counter,,d-city,,,2025-04,2024\n");
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import("a.db", "city", TSG_ENC_AUTO, &err), TSG_EINPUT);
+    cr_expect_str_eq(err.text, "city/programs.csv:2:66: start 2025-04 is after end 2024");
+}
+
+Test(dated, default_needs_from_data_round_trip_and_apply)
+{
+    make_city();
+    th_write("city/default_needs.csv", "target,needs\nhikikomori,peer\nyoung_carer,\n");
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import("a.db", "city", TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    export_db("a.db", "out");
+    char *v = th_read("out/default_needs.csv");
+    cr_expect_str_eq(v, "target,needs\nhikikomori,peer\nyoung_carer,\n");
+    free(v);
+    /* GAPS without NEEDS now checks peer only for hikikomori … */
+    char *rows = run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '南区';");
+    cr_expect_str_eq(rows, "coverage|d-minami-1|南小学校区|peer|18|39|p-ibasho|nearest: '若者の居場所' (15..39) serves "
+                           "北小学校区, not here\n");
+    free(rows);
+    /* … and young_carer has none left. */
+    char *none = run("a.db", "GAPS FOR young_carer AGED 12..18 IN '南区';");
+    cr_expect_not_null(strstr(none, "'young_carer' has no default needs"), "%s", none);
+    free(none);
+    /* A folder without the file brings back the built-in table. */
+    cr_assert_eq(th_import("a.db", TSG_TEST_DATA "/mini", TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    export_db("a.db", "out");
+    cr_expect_neq(access("out/default_needs.csv", F_OK), 0);
 }
