@@ -41,7 +41,10 @@ void eng_net_free(eng_net_t *net)
     for (int64_t i = 0; i <= net->maxnid && net->id; i++) {
         free(net->id[i]);
         free(net->name[i]);
+        if (net->sector) free(net->sector[i]);
     }
+    free(net->sector);
+    free(net->based);
     for (size_t i = 0; i < net->nprograms; i++) {
         list_free(&net->programs[i].targets);
         list_free(&net->programs[i].needs);
@@ -108,12 +111,16 @@ static tsg_status_t load_nodes(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     net->parent = calloc(n, sizeof *net->parent);
     net->level = calloc(n, 1);
     net->org_of = calloc(n, sizeof *net->org_of);
+    net->based = calloc(n, sizeof *net->based);
+    net->sector = calloc(n, sizeof *net->sector);
     net->prog = malloc(n * sizeof *net->prog);
-    if (!net->type || !net->id || !net->name || !net->parent || !net->level || !net->org_of || !net->prog)
+    if (!net->type || !net->id || !net->name || !net->parent || !net->level || !net->org_of || !net->prog ||
+        !net->based || !net->sector)
         return util_fail(err, TSG_ENOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) net->prog[i] = -1;
     static const char sql[] =
-        "SELECT n.nid, n.type, n.id, coalesce(d.name, o.name, p.name, f.name), d.parent, p.org, d.level FROM node n"
+        "SELECT n.nid, n.type, n.id, coalesce(d.name, o.name, p.name, f.name), d.parent, p.org, d.level,"
+        " coalesce(o.district, f.district), o.sector FROM node n"
         " LEFT JOIN district d ON d.nid = n.nid LEFT JOIN organisation o ON o.nid = n.nid"
         " LEFT JOIN program p ON p.nid = n.nid LEFT JOIN forum f ON f.nid = n.nid";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return sql_fail(db, err);
@@ -128,6 +135,12 @@ static tsg_status_t load_nodes(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
         net->name[nid] = util_strdup(name ? name : "");
         net->parent[nid] = sqlite3_column_int64(st, 4);
         net->org_of[nid] = sqlite3_column_int64(st, 5);
+        net->based[nid] = sqlite3_column_int64(st, 7);
+        if (sqlite3_column_type(st, 8) != SQLITE_NULL &&
+            !(net->sector[nid] = util_strdup((const char *)sqlite3_column_text(st, 8)))) {
+            sqlite3_finalize(st);
+            return util_fail(err, TSG_ENOMEM, "out of memory");
+        }
         static const char *const levels[] = {"prefecture", "municipality", "ward", "school_district", "neighbourhood"};
         const char *level = (const char *)sqlite3_column_text(st, 6);
         for (int l = 0; level && l < 5; l++)

@@ -52,6 +52,8 @@ typedef struct eng_net {
     int64_t *parent;      /* by nid: the parent district, 0 for none */
     unsigned char *level; /* by nid: a district's depth, 1 prefecture … 5 neighbourhood */
     int64_t *org_of;      /* by nid: a program's organisation, else 0 */
+    int64_t *based;       /* by nid: an organisation's or forum's district, else 0 */
+    char **sector;        /* by nid: an organisation's sector, else NULL */
     int32_t *prog;        /* by nid: index into programs, else -1 */
     eng_program_t *programs;
     size_t nprograms;

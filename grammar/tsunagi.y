@@ -34,7 +34,7 @@
 
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
-          GAPS COVERAGE PATH REACH HOPS OF.
+          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED.
 
 %left OR.
 %left AND.
@@ -62,6 +62,9 @@ stmt(S) ::= GAPS(K) clauses(C).                          { S = ast_analysis(ctx,
 stmt(S) ::= COVERAGE(K) clauses(C).                      { S = ast_analysis(ctx, AST_COVERAGE, &K, C, NULL); }
 stmt(S) ::= PATH(K) clauses(C).                          { S = ast_analysis(ctx, AST_PATH, &K, C, NULL); }
 stmt(S) ::= REACH(K) clauses(C) where(W).                { S = ast_analysis(ctx, AST_REACH, &K, C, W); }
+stmt(S) ::= HORIZONTAL(K) clauses(C).                    { S = ast_analysis(ctx, AST_HORIZONTAL, &K, C, NULL); }
+stmt(S) ::= CENTRALITY(K) IDENT(M) clauses(C).           { S = ast_analysis(ctx, AST_CENTRALITY, &K, C, NULL);
+                                                           if (S) S->what = M; }
 
 arrow ::= ARROW.
 arrow ::= TO.
@@ -121,6 +124,7 @@ clause(C) ::= IDENT(K) values(V).                        { C = ast_clause(ctx, &
 clause(C) ::= IN(K) values(V).                           { C = ast_clause(ctx, &K, V); }
 clause(C) ::= IDENT(K) values(V) HOPS.                   { C = ast_clause(ctx, &K, V); }
 clause(C) ::= AS(K) OF value(V).                         { C = ast_clause(ctx, &K, V); }
+clause(C) ::= WEIGHTED(K).                               { C = ast_clause(ctx, &K, NULL); }
 
 %type values {ast_value_t *}
 values(L) ::= value(V).                                  { L = V; }

@@ -8,8 +8,10 @@
 #include "query.h"
 #include "result.h"
 #include "store.h"
+#include "structure.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -401,6 +403,204 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     return qry_emit(s, r);
 }
 
+/* ---- HORIZONTAL and CENTRALITY ------------------------------------------------------- */
+
+enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_COUNT };
+
+static const clause_spec_t structure_spec[] = {
+    {"in", "IN 'district'"}, {"of", "OF organisations|programs"}, {"top", "TOP n"}, {"weighted", "WEIGHTED"},
+    {NULL, NULL},
+};
+
+static tsg_status_t scope(qry_session_t *s, const ast_clause_t *c, int64_t *district)
+{
+    *district = 0;
+    if (!c) return TSG_OK;
+    const qry_name_t *d;
+    tsg_status_t rc = one_value(s, c);
+    if (rc || (rc = qry_node(s, c->v, NULL, 1u << QRY_DISTRICT, &d))) return rc;
+    *district = d->nid;
+    return TSG_OK;
+}
+
+static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, const eng_net_t **net,
+                          eng_graph_t *gr)
+{
+    tsg_status_t rc = network(s, net);
+    tsg_error_t err = {0};
+    if (!rc && eng_graph_build(*net, district, programs, gr, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    return rc;
+}
+
+static tsg_result_t *add_row(tsg_result_t *r, const char *const *cells)
+{
+    if (r && qry_result_add(r, cells)) {
+        tsg_result_free(r);
+        return NULL;
+    }
+    return r;
+}
+
+static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
+{
+    const ast_clause_t *c[H_COUNT];
+    const eng_net_t *net;
+    eng_graph_t gr;
+    int64_t district;
+    tsg_status_t rc;
+    if ((rc = read_clauses(s, st, "HORIZONTAL", structure_spec, c)) || (rc = scope(s, c[H_IN], &district)))
+        return rc;
+    if (c[H_OF] || c[H_TOP] || c[H_WEIGHTED])
+        return qry_fail(s, &(c[H_OF] ? c[H_OF] : c[H_TOP] ? c[H_TOP] : c[H_WEIGHTED])->key,
+                        "HORIZONTAL takes only IN 'district'");
+    if ((rc = graph(s, st, district, 0, &net, &gr))) return rc;
+    eng_horizontal_t h;
+    tsg_error_t err = {0};
+    if (eng_horizontal(net, &gr, &h, &err)) {
+        eng_graph_free(&gr);
+        return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    }
+    char title[600], buf[12][64];
+    snprintf(title, sizeof title, "horizontal links in %s", district ? net->name[district] : "the whole network");
+    static const char *const cols[] = {"measure", "value"};
+    tsg_result_t *r = qry_result_new(title, 2, cols);
+    snprintf(buf[0], 64, "%ld", (long)h.orgs);
+    snprintf(buf[1], 64, "%ld", (long)h.ties);
+    snprintf(buf[2], 64, "%ld (%.1f%%)", (long)h.ng_ties, h.ties ? 100.0 * (double)h.ng_ties / (double)h.ties : 0.0);
+    snprintf(buf[3], 64, "%ld", (long)igraph_vector_int_size(&h.dependent));
+    snprintf(buf[4], 64, "%ld", (long)igraph_vector_int_size(&h.pieces));
+    util_buf_t sizes = {0};
+    for (igraph_integer_t i = 0; i < igraph_vector_int_size(&h.pieces); i++)
+        util_buf_printf(&sizes, "%s%ld", i ? ", " : "", (long)VECTOR(h.pieces)[i]);
+    snprintf(buf[5], 64, "%ld", (long)igraph_vector_int_size(&h.articulation));
+    snprintf(buf[6], 64, "%ld", (long)igraph_vector_int_size(&h.bridges) );
+    snprintf(buf[7], 64, "%.4f", h.centralization);
+    snprintf(buf[8], 64, "%.4f", h.ei_government);
+    snprintf(buf[9], 64, "%.4f", h.ei_sector);
+    const char *rows[][2] = {
+        {"organisations", buf[0]},
+        {"ties", buf[1]},
+        {"ties between two non-government organisations", buf[2]},
+        {"vertically dependent organisations", buf[3]},
+        {"pieces without government", buf[4]},
+        {"sizes of the pieces", sizes.data ? sizes.data : ""},
+        {"articulation points", buf[5]},
+        {"bridges", buf[6]},
+        {"betweenness centralization", buf[7]},
+        {"E-I index, government / non-government", buf[8]},
+        {"E-I index, across sectors", buf[9]},
+    };
+    for (size_t i = 0; r && i < sizeof rows / sizeof rows[0]; i++) r = add_row(r, rows[i]);
+    util_buf_free(&sizes);
+    rc = qry_emit(s, r);
+    /* Who hangs on government alone, and whom the network hangs on. */
+    static const char *const dcols[] = {"id", "name", "sector", "tied only to"};
+    r = rc ? NULL : qry_result_new("vertically dependent organisations", 4, dcols);
+    igraph_vector_int_t neis;
+    igraph_vector_int_init(&neis, 0);
+    for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.dependent); i++) {
+        igraph_integer_t v = VECTOR(h.dependent)[i];
+        igraph_neighbors(&gr.g, &neis, v, IGRAPH_ALL);
+        util_buf_t names = {0};
+        for (igraph_integer_t k = 0; k < igraph_vector_int_size(&neis); k++)
+            util_buf_printf(&names, "%s%s", k ? "; " : "", net->name[gr.nid[VECTOR(neis)[k]]]);
+        int64_t nid = gr.nid[v];
+        const char *cells[4] = {net->id[nid], net->name[nid], net->sector[nid], names.data ? names.data : ""};
+        r = add_row(r, cells);
+        util_buf_free(&names);
+    }
+    igraph_vector_int_destroy(&neis);
+    if (r) rc = qry_emit(s, r);
+    static const char *const acols[] = {"id", "name", "sector"};
+    r = rc ? NULL : qry_result_new("articulation points (one organisation whose loss cuts the network)", 3, acols);
+    for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.articulation); i++) {
+        int64_t nid = gr.nid[VECTOR(h.articulation)[i]];
+        const char *cells[3] = {net->id[nid], net->name[nid], net->sector[nid]};
+        r = add_row(r, cells);
+    }
+    if (r) rc = qry_emit(s, r);
+    static const char *const bcols[] = {"from", "to"};
+    r = rc ? NULL : qry_result_new("bridges (one tie whose loss cuts the network)", 2, bcols);
+    for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.bridges); i++) {
+        igraph_integer_t e = VECTOR(h.bridges)[i];
+        const char *cells[2] = {net->name[gr.nid[IGRAPH_FROM(&gr.g, e)]], net->name[gr.nid[IGRAPH_TO(&gr.g, e)]]};
+        r = add_row(r, cells);
+    }
+    if (r) rc = qry_emit(s, r);
+    eng_horizontal_free(&h);
+    eng_graph_free(&gr);
+    return rc;
+}
+
+typedef struct ranked {
+    double value;
+    igraph_integer_t v;
+} ranked_t;
+
+static int by_value(const void *a, const void *b)
+{
+    const ranked_t *x = a, *y = b;
+    if (x->value != y->value) return x->value < y->value ? 1 : -1;
+    return x->v < y->v ? -1 : x->v > y->v;
+}
+
+static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
+{
+    const ast_clause_t *c[H_COUNT];
+    const eng_net_t *net;
+    int64_t district;
+    tsg_status_t rc;
+    char *word = util_strndup(st->what.z, st->what.n), *fm = word ? util_fold(word) : NULL;
+    free(word);
+    int measure = -1;
+    for (int i = 0; fm && eng_measure_name[i]; i++)
+        if (!strcmp(fm, eng_measure_name[i])) measure = i;
+    free(fm);
+    if (measure < 0)
+        return qry_fail(s, &st->what, "unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
+                                      "eigenvector or constraint)", (int)st->what.n, st->what.z);
+    if ((rc = read_clauses(s, st, "CENTRALITY", structure_spec, c)) || (rc = scope(s, c[H_IN], &district))) return rc;
+    int programs = 0;
+    if (c[H_OF]) {
+        const char *of = (rc = one_value(s, c[H_OF])) ? NULL : qry_text(s, c[H_OF]->v, "organisations or programs");
+        if (!of) return s->ctx.code;
+        int t = qry_type_word(of, strlen(of));
+        if (t != QRY_ORGANISATION && t != QRY_PROGRAM)
+            return qry_fail(s, &c[H_OF]->v->tok, "CENTRALITY is OF organisations or programs, not '%s'", of);
+        programs = t == QRY_PROGRAM;
+    }
+    long top = -1;
+    if (c[H_TOP] && ((rc = one_value(s, c[H_TOP])) || (rc = qry_number(s, c[H_TOP]->v, &top)))) return rc;
+    if (c[H_WEIGHTED] && c[H_WEIGHTED]->v) return qry_fail(s, &c[H_WEIGHTED]->key, "WEIGHTED takes no value");
+    eng_graph_t gr;
+    if ((rc = graph(s, st, district, programs, &net, &gr))) return rc;
+    igraph_vector_t val;
+    tsg_error_t err = {0};
+    if (eng_centrality(&gr, measure, c[H_WEIGHTED] != NULL, &val, &err)) {
+        eng_graph_free(&gr);
+        return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    }
+    ranked_t *order = malloc(((size_t)gr.n + 1) * sizeof *order);
+    for (igraph_integer_t v = 0; order && v < gr.n; v++) order[v] = (ranked_t){VECTOR(val)[v], v};
+    if (order) qsort(order, (size_t)gr.n, sizeof *order, by_value);
+    const char *cols[] = {"rank", "id", "name", programs ? "organisation" : "sector", eng_measure_name[measure]};
+    tsg_result_t *r = order ? qry_result_new(NULL, 5, cols) : NULL;
+    for (igraph_integer_t i = 0; r && i < gr.n && (top < 0 || i < top); i++) {
+        int64_t nid = gr.nid[order[i].v];
+        char rank[24], value[40];
+        snprintf(rank, sizeof rank, "%ld", (long)i + 1);
+        snprintf(value, sizeof value, "%.12g", order[i].value);
+        const char *cells[5] = {rank, net->id[nid], net->name[nid],
+                                programs ? net->name[net->org_of[nid]] : net->sector[nid], value};
+        r = add_row(r, cells);
+    }
+    if (r) r->right[0] = r->right[4] = 1;
+    free(order);
+    igraph_vector_destroy(&val);
+    eng_graph_free(&gr);
+    return qry_emit(s, r);
+}
+
 tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st)
 {
     switch (st->kind) {
@@ -408,6 +608,8 @@ tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st)
     case AST_COVERAGE: return exec_coverage(s, st);
     case AST_PATH: return exec_path(s, st);
     case AST_REACH: return exec_reach(s, st);
+    case AST_HORIZONTAL: return exec_horizontal(s, st);
+    case AST_CENTRALITY: return exec_centrality(s, st);
     default: return qry_fail(s, &st->kw, "not an analysis");
     }
 }

@@ -5,6 +5,7 @@
  */
 #include "query.h"
 #include "result.h"
+#include "structure.h"
 #include "gen/tsunagi.h"
 #include "util.h"
 
@@ -561,6 +562,9 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
                                       "CREATE TEMP TABLE IF NOT EXISTS tsg_set_new(name TEXT, nid INTEGER, type TEXT);",
                                       "session", err);
     if (!st && qry_register_functions(s)) st = util_fail(err, s->ctx.code, "%s", s->ctx.msg);
+    /* igraph's handlers are process-wide: every session installs the same
+     * ones, pointing Ctrl-C at itself. */
+    eng_igraph_setup(&s->interrupted);
     if (st) {
         tsg_session_close(s);
         return st;
@@ -682,6 +686,8 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
     case AST_COVERAGE:
     case AST_PATH:
     case AST_REACH:
+    case AST_HORIZONTAL:
+    case AST_CENTRALITY:
         return qry_exec_analysis(s, st);
     default:
         return qry_exec_mutation(s, st);

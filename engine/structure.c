@@ -1,0 +1,283 @@
+/* structure — graph views and measures with igraph; see structure.h. */
+#include "structure.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const eng_measure_name[] = {"degree",   "betweenness", "closeness", "harmonic",
+                                        "pagerank", "eigenvector", "constraint", NULL};
+
+/* igraph calls these from any computation; they hold no state but the flag.
+ * The handlers are process-wide in igraph 0.10, so this pointer is the one
+ * piece of mutable global state here (see docs/decisions.md). */
+static volatile sig_atomic_t *interrupt_flag;
+
+static void on_error(const char *reason, const char *file, int line, igraph_error_t code)
+{
+    (void)reason;
+    (void)file;
+    (void)line;
+    (void)code;
+    /* igraph's default aborts; ours frees what igraph registered for cleanup
+     * and lets the error code travel back to the caller. */
+    IGRAPH_FINALLY_FREE();
+}
+
+static igraph_error_t on_interrupt(void *data)
+{
+    (void)data;
+    if (!interrupt_flag || !*interrupt_flag) return IGRAPH_SUCCESS;
+    /* igraph 0.10 returns from the interrupted function without freeing its
+     * cleanup stack; free it here, or every Ctrl-C leaks. */
+    IGRAPH_FINALLY_FREE();
+    return IGRAPH_INTERRUPTED;
+}
+
+void eng_igraph_setup(volatile sig_atomic_t *flag)
+{
+    igraph_set_error_handler(on_error);
+    igraph_set_warning_handler(igraph_warning_handler_ignore);
+    igraph_set_interruption_handler(on_interrupt);
+    interrupt_flag = flag;
+}
+
+static tsg_status_t ig_fail(igraph_error_t code, tsg_error_t *err)
+{
+    if (code == IGRAPH_INTERRUPTED) return util_fail(err, TSG_EINPUT, "interrupted");
+    if (code == IGRAPH_ENOMEM) return util_fail(err, TSG_ENOMEM, "out of memory");
+    return util_fail(err, TSG_EINPUT, "graph computation failed: %s", igraph_strerror(code));
+}
+
+int eng_is_government(const eng_net_t *net, int64_t nid)
+{
+    return net->sector[nid] && !strcmp(net->sector[nid], "government");
+}
+
+void eng_graph_free(eng_graph_t *gr)
+{
+    if (!gr->nid) return;
+    igraph_destroy(&gr->g);
+    igraph_vector_destroy(&gr->weight);
+    free(gr->nid);
+    gr->nid = NULL;
+}
+
+/* Which vertex a tie end belongs to, or -1: organisations lift their
+ * programs' ends; programs stand for themselves. */
+static igraph_integer_t vertex_of(const eng_net_t *net, const igraph_integer_t *vertex, int programs, int64_t end)
+{
+    if (!programs && net->type[end] == ENG_PROGRAM) end = net->org_of[end];
+    return end > 0 && end <= net->maxnid ? vertex[end] : -1;
+}
+
+tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, eng_graph_t *out, tsg_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    size_t nn = (size_t)net->maxnid + 1;
+    igraph_integer_t *vertex = malloc(nn * sizeof *vertex);
+    int64_t *nid = malloc(nn * sizeof *nid);
+    if (!vertex || !nid) {
+        free(vertex);
+        free(nid);
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    igraph_integer_t n = 0;
+    for (int64_t v = 0; v <= net->maxnid; v++) {
+        vertex[v] = -1;
+        int in = 0;
+        if (!programs && net->type[v] == ENG_ORGANISATION)
+            in = !district || (net->based[v] && eng_under(net, net->based[v], district));
+        else if (programs && net->type[v] == ENG_PROGRAM)
+            in = !district || eng_meets(net, &net->programs[net->prog[v]], district);
+        if (in) {
+            vertex[v] = n;
+            nid[n++] = v;
+        }
+    }
+    /* Edges, deduplicated through a pair → edge table (open addressing). */
+    size_t cap = 64;
+    while (cap < net->nties * 2 + 2) cap *= 2;
+    int64_t *pair_key = malloc(cap * sizeof *pair_key);
+    igraph_integer_t *pair_edge = malloc(cap * sizeof *pair_edge);
+    igraph_vector_int_t edges;
+    igraph_error_t ic = IGRAPH_SUCCESS;
+    int ok = pair_key && pair_edge && igraph_vector_int_init(&edges, 0) == IGRAPH_SUCCESS;
+    int have_edges = ok, have_weight = 0;
+    if (ok) have_weight = ok = igraph_vector_init(&out->weight, 0) == IGRAPH_SUCCESS;
+    for (size_t i = 0; ok && i < cap; i++) pair_key[i] = -1;
+    for (size_t t = 0; ok && t < net->nties; t++) {
+        const eng_tie_t *tie = &net->ties[t];
+        if (tie->kind == ENG_MEMBERSHIP) continue;
+        igraph_integer_t a = vertex_of(net, vertex, programs, tie->src), b = vertex_of(net, vertex, programs, tie->dst);
+        if (a < 0 || b < 0 || a == b) continue;
+        if (a > b) {
+            igraph_integer_t x = a;
+            a = b;
+            b = x;
+        }
+        int64_t key = (int64_t)a * (int64_t)(n + 1) + b;
+        size_t h = (size_t)((uint64_t)key * 11400714819323198485ull) & (cap - 1);
+        while (pair_key[h] >= 0 && pair_key[h] != key) h = (h + 1) & (cap - 1);
+        double w = tie->count >= 0 ? (double)tie->count : 1.0;
+        if (pair_key[h] == key) {
+            VECTOR(out->weight)[pair_edge[h]] += w;
+            continue;
+        }
+        pair_key[h] = key;
+        pair_edge[h] = igraph_vector_size(&out->weight);
+        ok = igraph_vector_int_push_back(&edges, a) == IGRAPH_SUCCESS &&
+             igraph_vector_int_push_back(&edges, b) == IGRAPH_SUCCESS &&
+             igraph_vector_push_back(&out->weight, w) == IGRAPH_SUCCESS;
+    }
+    if (ok) ok = (ic = igraph_create(&out->g, &edges, n, IGRAPH_UNDIRECTED)) == IGRAPH_SUCCESS;
+    if (have_edges) igraph_vector_int_destroy(&edges);
+    free(pair_key);
+    free(pair_edge);
+    free(vertex);
+    if (!ok) {
+        if (have_weight) igraph_vector_destroy(&out->weight);
+        free(nid);
+        return ic ? ig_fail(ic, err) : util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    out->nid = nid;
+    out->n = n;
+    return TSG_OK;
+}
+
+tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, igraph_vector_t *out, tsg_error_t *err)
+{
+    igraph_error_t ic = igraph_vector_init(out, 0);
+    if (ic) return ig_fail(ic, err);
+    const igraph_vector_t *w = weighted ? &gr->weight : NULL;
+    igraph_vector_t dist;
+    int have_dist = 0;
+    if (weighted && (measure == ENG_BETWEENNESS || measure == ENG_CLOSENESS || measure == ENG_HARMONIC)) {
+        if ((ic = igraph_vector_init_copy(&dist, &gr->weight))) goto fail;
+        have_dist = 1;
+        for (igraph_integer_t i = 0; i < igraph_vector_size(&dist); i++) VECTOR(dist)[i] = 1.0 / VECTOR(dist)[i];
+    }
+    const igraph_vector_t *d = have_dist ? &dist : NULL;
+    igraph_vs_t all = igraph_vss_all();
+    switch (measure) {
+    case ENG_DEGREE:
+        if (weighted) {
+            ic = igraph_strength(&gr->g, out, all, IGRAPH_ALL, IGRAPH_LOOPS, w);
+        } else {
+            igraph_vector_int_t deg;
+            if (!(ic = igraph_vector_int_init(&deg, 0))) {
+                if (!(ic = igraph_degree(&gr->g, &deg, all, IGRAPH_ALL, IGRAPH_LOOPS)) &&
+                    !(ic = igraph_vector_resize(out, igraph_vector_int_size(&deg))))
+                    for (igraph_integer_t i = 0; i < igraph_vector_int_size(&deg); i++) VECTOR(*out)[i] = (double)VECTOR(deg)[i];
+                igraph_vector_int_destroy(&deg);
+            }
+        }
+        break;
+    case ENG_BETWEENNESS: ic = igraph_betweenness(&gr->g, out, all, IGRAPH_UNDIRECTED, d); break;
+    case ENG_CLOSENESS: ic = igraph_closeness(&gr->g, out, NULL, NULL, all, IGRAPH_ALL, d, 1); break;
+    case ENG_HARMONIC: ic = igraph_harmonic_centrality(&gr->g, out, all, IGRAPH_ALL, d, 0); break;
+    case ENG_PAGERANK:
+        ic = igraph_pagerank(&gr->g, IGRAPH_PAGERANK_ALGO_PRPACK, out, NULL, all, IGRAPH_UNDIRECTED, 0.85, w, NULL);
+        break;
+    case ENG_EIGENVECTOR: {
+        igraph_arpack_options_t opts;
+        igraph_arpack_options_init(&opts);
+        ic = igraph_eigenvector_centrality(&gr->g, out, NULL, IGRAPH_UNDIRECTED, 1, w, &opts);
+        break;
+    }
+    case ENG_CONSTRAINT: ic = igraph_constraint(&gr->g, out, all, w); break;
+    default: ic = IGRAPH_EINVAL;
+    }
+    if (ic) goto fail;
+    /* An isolated organisation has no closeness or constraint: 0, not NaN. */
+    for (igraph_integer_t i = 0; i < igraph_vector_size(out); i++)
+        if (isnan(VECTOR(*out)[i])) VECTOR(*out)[i] = 0;
+    if (have_dist) igraph_vector_destroy(&dist);
+    return TSG_OK;
+fail:
+    if (have_dist) igraph_vector_destroy(&dist);
+    igraph_vector_destroy(out);
+    return ig_fail(ic, err);
+}
+
+void eng_horizontal_free(eng_horizontal_t *h)
+{
+    igraph_vector_int_destroy(&h->dependent);
+    igraph_vector_int_destroy(&h->pieces);
+    igraph_vector_int_destroy(&h->articulation);
+    igraph_vector_int_destroy(&h->bridges);
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    igraph_integer_t x = *(const igraph_integer_t *)a, y = *(const igraph_integer_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+tsg_status_t eng_horizontal(const eng_net_t *net, const eng_graph_t *gr, eng_horizontal_t *h, tsg_error_t *err)
+{
+    memset(h, 0, sizeof *h);
+    igraph_error_t ic;
+    if ((ic = igraph_vector_int_init(&h->dependent, 0)) || (ic = igraph_vector_int_init(&h->pieces, 0)) ||
+        (ic = igraph_vector_int_init(&h->articulation, 0)) || (ic = igraph_vector_int_init(&h->bridges, 0)))
+    {
+        eng_horizontal_free(h); /* vectors not yet made are zeroed, which destroy accepts */
+        return ig_fail(ic, err);
+    }
+    const igraph_t *g = &gr->g;
+    h->orgs = gr->n;
+    h->ties = igraph_ecount(g);
+    igraph_integer_t e_gov = 0, i_gov = 0, e_sec = 0, i_sec = 0;
+    for (igraph_integer_t e = 0; e < h->ties; e++) {
+        int64_t a = gr->nid[IGRAPH_FROM(g, e)], b = gr->nid[IGRAPH_TO(g, e)];
+        int ga = eng_is_government(net, a), gb = eng_is_government(net, b);
+        if (!ga && !gb) h->ng_ties++;
+        if (ga == gb) i_gov++;
+        else e_gov++;
+        const char *sa = net->sector[a] ? net->sector[a] : "", *sb = net->sector[b] ? net->sector[b] : "";
+        if (strcmp(sa, sb)) e_sec++;
+        else i_sec++;
+    }
+    h->ei_government = h->ties ? (double)(e_gov - i_gov) / (double)h->ties : 0;
+    h->ei_sector = h->ties ? (double)(e_sec - i_sec) / (double)h->ties : 0;
+    if (gr->n >= 3) {
+        ic = igraph_centralization_betweenness(g, NULL, IGRAPH_UNDIRECTED, &h->centralization, NULL, 1);
+        if (ic) goto fail;
+    }
+    /* Vertical dependence: a non-government organisation with ties, all of
+     * them to government. */
+    igraph_vector_int_t neis, keep;
+    if ((ic = igraph_vector_int_init(&neis, 0))) goto fail;
+    if ((ic = igraph_vector_int_init(&keep, 0))) {
+        igraph_vector_int_destroy(&neis);
+        goto fail;
+    }
+    for (igraph_integer_t v = 0; v < gr->n && !ic; v++) {
+        if (eng_is_government(net, gr->nid[v])) continue;
+        if ((ic = igraph_vector_int_push_back(&keep, v)) || (ic = igraph_neighbors(g, &neis, v, IGRAPH_ALL))) break;
+        igraph_integer_t k = igraph_vector_int_size(&neis), gov = 0;
+        for (igraph_integer_t i = 0; i < k; i++) gov += eng_is_government(net, gr->nid[VECTOR(neis)[i]]);
+        if (k > 0 && gov == k) ic = igraph_vector_int_push_back(&h->dependent, v);
+    }
+    igraph_vector_int_destroy(&neis);
+    /* The pieces the non-government organisations fall into without government. */
+    if (!ic) {
+        igraph_t sub;
+        igraph_integer_t no;
+        if (!(ic = igraph_induced_subgraph(g, &sub, igraph_vss_vector(&keep), IGRAPH_SUBGRAPH_AUTO))) {
+            ic = igraph_connected_components(&sub, NULL, &h->pieces, &no, IGRAPH_WEAK);
+            igraph_destroy(&sub);
+        }
+    }
+    igraph_vector_int_destroy(&keep);
+    if (ic) goto fail;
+    qsort(VECTOR(h->pieces), (size_t)igraph_vector_int_size(&h->pieces), sizeof(igraph_integer_t), cmp_desc);
+    if ((ic = igraph_articulation_points(g, &h->articulation)) || (ic = igraph_bridges(g, &h->bridges))) goto fail;
+    igraph_vector_int_sort(&h->articulation);
+    igraph_vector_int_sort(&h->bridges);
+    return TSG_OK;
+fail:
+    eng_horizontal_free(h);
+    return ig_fail(ic, err);
+}

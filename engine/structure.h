@@ -1,0 +1,65 @@
+/*
+ * structure — how the network hangs together, with igraph 0.10: the
+ * organisation graph of a district and the measures of horizontal linking
+ * (docs/language.md, HORIZONTAL and CENTRALITY).
+ *
+ * The organisation graph of district D: the organisations based in D or
+ * below (all of them when D is 0), and one undirected edge for each pair of
+ * them joined by a referral, co_support, info_sharing or agreement tie,
+ * program ends lifted to their owners; ties inside one organisation are
+ * dropped, memberships are not edges. An edge's weight is the sum of its
+ * ties' annual counts (a tie without a count adds 1). The program graph is
+ * the same over programs (programs serving D), without lifting.
+ *
+ * igraph's handlers are process-wide; eng_igraph_setup installs ours (errors
+ * come back as codes, nothing aborts; warnings are dropped; a computation
+ * stops when *flag becomes non-zero) and may be called any number of times.
+ * Everything returned is owned by the caller and freed with the matching
+ * *_free.
+ */
+#ifndef TSG_ENGINE_STRUCTURE_H
+#define TSG_ENGINE_STRUCTURE_H
+
+#include "network.h"
+
+#include <igraph.h>
+#include <signal.h>
+
+void eng_igraph_setup(volatile sig_atomic_t *flag);
+
+typedef struct eng_graph {
+    igraph_t g;
+    igraph_vector_t weight;   /* by edge */
+    int64_t *nid;             /* by vertex */
+    igraph_integer_t n;
+} eng_graph_t;
+
+/* programs: 0 for the organisation graph, 1 for the program graph. */
+tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, eng_graph_t *out, tsg_error_t *err);
+void eng_graph_free(eng_graph_t *gr);
+
+enum { ENG_DEGREE, ENG_BETWEENNESS, ENG_CLOSENESS, ENG_HARMONIC, ENG_PAGERANK, ENG_EIGENVECTOR, ENG_CONSTRAINT };
+extern const char *const eng_measure_name[]; /* NULL-terminated */
+
+/* One value per vertex. Weighted: degree becomes strength; path measures
+ * read a weight w as the distance 1/w (frequent referral is a short road);
+ * pagerank, eigenvector and constraint use w as it is. */
+tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, igraph_vector_t *out, tsg_error_t *err);
+
+typedef struct eng_horizontal {
+    igraph_integer_t orgs, ties, ng_ties; /* ties between two non-government organisations */
+    double centralization;                /* betweenness, normalized */
+    double ei_government, ei_sector;      /* Krackhardt's E-I index */
+    igraph_vector_int_t dependent;        /* vertices: non-government, every neighbour government */
+    igraph_vector_int_t pieces;           /* sizes of the non-government pieces, largest first */
+    igraph_vector_int_t articulation;     /* vertices */
+    igraph_vector_int_t bridges;          /* edges */
+} eng_horizontal_t;
+
+tsg_status_t eng_horizontal(const eng_net_t *net, const eng_graph_t *gr, eng_horizontal_t *out, tsg_error_t *err);
+void eng_horizontal_free(eng_horizontal_t *h);
+
+/* Whether an organisation is government (the one vertical sector). */
+int eng_is_government(const eng_net_t *net, int64_t nid);
+
+#endif
