@@ -441,6 +441,52 @@ static tsg_result_t *add_row(tsg_result_t *r, const char *const *cells)
     return r;
 }
 
+/* The sector mixing matrix: ties between each pair of sectors present, in
+ * the vocabulary's order (within a sector on the diagonal). */
+static tsg_status_t emit_mixing(qry_session_t *s, const eng_net_t *net, const eng_graph_t *gr)
+{
+    const char *sectors[64];
+    int ns = 0;
+    for (size_t i = 0; i < s->vocab.n && ns < 64; i++) {
+        if (strcmp(s->vocab.e[i].kind, "sector")) continue;
+        for (igraph_integer_t v = 0; v < gr->n; v++)
+            if (net->sector[gr->nid[v]] && !strcmp(net->sector[gr->nid[v]], s->vocab.e[i].key)) {
+                sectors[ns++] = s->vocab.e[i].key;
+                break;
+            }
+    }
+    long *m = calloc((size_t)(ns * ns) + 1, sizeof *m);
+    if (!m) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    for (igraph_integer_t e = 0; e < igraph_ecount(&gr->g); e++) {
+        int a = -1, b = -1;
+        const char *sa = net->sector[gr->nid[IGRAPH_FROM(&gr->g, e)]], *sb = net->sector[gr->nid[IGRAPH_TO(&gr->g, e)]];
+        for (int k = 0; k < ns; k++) {
+            if (sa && !strcmp(sa, sectors[k])) a = k;
+            if (sb && !strcmp(sb, sectors[k])) b = k;
+        }
+        if (a < 0 || b < 0) continue;
+        m[a * ns + b]++;
+        if (a != b) m[b * ns + a]++;
+    }
+    const char *cols[65];
+    cols[0] = "sector";
+    for (int k = 0; k < ns; k++) cols[k + 1] = sectors[k];
+    tsg_result_t *r = qry_result_new("sector mixing (ties between sectors)", (size_t)ns + 1, cols);
+    char cells[64][24];
+    for (int a = 0; r && a < ns; a++) {
+        const char *row[65];
+        row[0] = sectors[a];
+        for (int b = 0; b < ns; b++) {
+            snprintf(cells[b], sizeof cells[b], "%ld", m[a * ns + b]);
+            row[b + 1] = cells[b];
+        }
+        r = add_row(r, row);
+    }
+    for (int k = 1; r && k <= ns; k++) r->right[k] = 1;
+    free(m);
+    return qry_emit(s, r);
+}
+
 static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_clause_t *c[H_COUNT];
@@ -474,9 +520,9 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
         util_buf_printf(&sizes, "%s%ld", i ? ", " : "", (long)VECTOR(h.pieces)[i]);
     snprintf(buf[5], 64, "%ld", (long)igraph_vector_int_size(&h.articulation));
     snprintf(buf[6], 64, "%ld", (long)igraph_vector_int_size(&h.bridges) );
-    snprintf(buf[7], 64, "%.4f", h.centralization);
-    snprintf(buf[8], 64, "%.4f", h.ei_government);
-    snprintf(buf[9], 64, "%.4f", h.ei_sector);
+    snprintf(buf[7], 64, "%.10g", h.centralization);
+    snprintf(buf[8], 64, "%.10g", h.ei_government);
+    snprintf(buf[9], 64, "%.10g", h.ei_sector);
     const char *rows[][2] = {
         {"organisations", buf[0]},
         {"ties", buf[1]},
@@ -527,6 +573,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
         r = add_row(r, cells);
     }
     if (r) rc = qry_emit(s, r);
+    if (!rc) rc = emit_mixing(s, net, &gr);
     eng_horizontal_free(&h);
     eng_graph_free(&gr);
     return rc;

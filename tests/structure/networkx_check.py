@@ -130,6 +130,65 @@ def compare(label, g, got, failures):
     return checked
 
 
+def sectors_of(folder):
+    return {o["id"]: o["sector"] for o in read(folder, "organisations.csv")}
+
+
+def horizontal_reference(g, sector):
+    """HORIZONTAL's figures, computed here from their definitions."""
+    gov = {v for v in g if sector[v] == "government"}
+    ng = [v for v in g if v not in gov]
+    ties = g.number_of_edges()
+    ng_ties = sum(1 for a, b in g.edges() if a not in gov and b not in gov)
+    dependent = sum(1 for v in ng if g.degree(v) > 0 and all(u in gov for u in g[v]))
+    pieces = sorted((len(c) for c in nx.connected_components(g.subgraph(ng))), reverse=True)
+    n = g.number_of_nodes()
+    cent = 0.0
+    if n >= 3:
+        b = nx.betweenness_centrality(g, normalized=False)
+        top = max(b.values())
+        cent = sum(top - x for x in b.values()) / ((n - 1) * (n - 1) * (n - 2) / 2)
+    e_gov = sum(1 for a, b in g.edges() if (a in gov) != (b in gov))
+    e_sec = sum(1 for a, b in g.edges() if sector[a] != sector[b])
+    return {
+        "organisations": n,
+        "ties": ties,
+        "ties between two non-government organisations": ng_ties,
+        "vertically dependent organisations": dependent,
+        "pieces without government": len(pieces),
+        "sizes of the pieces": pieces,
+        "articulation points": len(list(nx.articulation_points(g))),
+        "bridges": len(list(nx.bridges(g))),
+        "betweenness centralization": cent,
+        "E-I index, government / non-government": (2 * e_gov - ties) / ties if ties else 0.0,
+        "E-I index, across sectors": (2 * e_sec - ties) / ties if ties else 0.0,
+    }
+
+
+def horizontal_check(label, tsunagi, db, env, g, sector, failures):
+    out = subprocess.run([tsunagi, db, "--format", "csv", "-c", "HORIZONTAL;"], capture_output=True, text=True,
+                         env=env, check=False)
+    if out.returncode != 0:
+        failures.append(f"{label}: HORIZONTAL failed: {out.stderr}")
+        return 0
+    got = {}
+    for row in csv.reader(out.stdout.splitlines()):
+        if len(row) == 2 and row[0] != "measure":
+            got.setdefault(row[0], row[1])
+    for key, want in horizontal_reference(g, sector).items():
+        have = got.get(key)
+        if key == "sizes of the pieces":
+            ok = have is not None and [int(x) for x in have.split(", ") if x] == want
+        elif isinstance(want, int):
+            ok = have is not None and int(have.split(" ")[0]) == want
+        else:
+            ok = have is not None and abs(float(have) - want) <= 1e-9 * max(1.0, abs(want))
+        if not ok:
+            failures.append(f"{label}: HORIZONTAL {key}: tsunagi {have}, reference {want}")
+            return 0
+    return 1
+
+
 def import_folder(tsunagi, folder, db, env):
     out = subprocess.run([tsunagi, "import", folder, db], capture_output=True, text=True, env=env, check=False)
     if out.returncode != 0:
@@ -217,7 +276,9 @@ def main():
             if os.path.exists(db):
                 os.remove(db)
             import_folder(tsunagi, folder, db, env)
-            checked += compare(label, org_graph(folder), tsunagi_values(tsunagi, db, env), failures)
+            g = org_graph(folder)
+            checked += compare(label, g, tsunagi_values(tsunagi, db, env), failures)
+            checked += horizontal_check(label, tsunagi, db, env, g, sectors_of(folder), failures)
             graphs += 1
     for f in failures[:20]:
         print("FAIL", f)
