@@ -59,6 +59,16 @@ typedef struct eng_horizontal {
 tsg_status_t eng_horizontal(const eng_net_t *net, const eng_graph_t *gr, eng_horizontal_t *out, tsg_error_t *err);
 void eng_horizontal_free(eng_horizontal_t *h);
 
+/* Gould–Fernandez brokerage: for each organisation B of the district, the
+ * open two-steps A → B → C (no tie A → C; A ≠ C) by the sectors of A, B and
+ * C: coordinator (all one sector), gatekeeper (B and C share, A does not),
+ * representative (A and B share, C does not), itinerant (A and C share, B
+ * does not), liaison (all three differ). Arcs: referrals in their
+ * direction, the other non-membership ties both ways, program ends lifted
+ * to their owners. roles[v * 5 + k] counts role k of vertex v of gr. */
+enum { ENG_COORDINATOR, ENG_GATEKEEPER, ENG_REPRESENTATIVE, ENG_ITINERANT, ENG_LIAISON };
+tsg_status_t eng_brokerage(const eng_net_t *net, const eng_graph_t *gr, long **roles, tsg_error_t *err);
+
 /* Whether an organisation is government (the one vertical sector). */
 int eng_is_government(const eng_net_t *net, int64_t nid);
 

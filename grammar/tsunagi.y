@@ -34,7 +34,7 @@
 
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
-          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED.
+          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED BROKERS.
 
 %left OR.
 %left AND.
@@ -63,6 +63,7 @@ stmt(S) ::= COVERAGE(K) clauses(C).                      { S = ast_analysis(ctx,
 stmt(S) ::= PATH(K) clauses(C).                          { S = ast_analysis(ctx, AST_PATH, &K, C, NULL); }
 stmt(S) ::= REACH(K) clauses(C) where(W).                { S = ast_analysis(ctx, AST_REACH, &K, C, W); }
 stmt(S) ::= HORIZONTAL(K) clauses(C).                    { S = ast_analysis(ctx, AST_HORIZONTAL, &K, C, NULL); }
+stmt(S) ::= BROKERS(K) clauses(C).                       { S = ast_analysis(ctx, AST_BROKERS, &K, C, NULL); }
 stmt(S) ::= CENTRALITY(K) IDENT(M) clauses(C).           { S = ast_analysis(ctx, AST_CENTRALITY, &K, C, NULL);
                                                            if (S) S->what = M; }
 

@@ -648,6 +648,57 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     return qry_emit(s, r);
 }
 
+/* BROKERS: the organisations that pass people between others, by role. */
+static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
+{
+    const ast_clause_t *c[H_COUNT];
+    const eng_net_t *net;
+    eng_graph_t gr;
+    int64_t district;
+    tsg_status_t rc;
+    if ((rc = read_clauses(s, st, "BROKERS", structure_spec, c)) || (rc = scope(s, c[H_IN], &district))) return rc;
+    if (c[H_OF] || c[H_WEIGHTED])
+        return qry_fail(s, &(c[H_OF] ? c[H_OF] : c[H_WEIGHTED])->key, "BROKERS takes IN 'district' and TOP n");
+    long top = -1;
+    if (c[H_TOP] && ((rc = one_value(s, c[H_TOP])) || (rc = qry_number(s, c[H_TOP]->v, &top)))) return rc;
+    if ((rc = graph(s, st, district, 0, &net, &gr))) return rc;
+    long *roles;
+    tsg_error_t err = {0};
+    if (eng_brokerage(net, &gr, &roles, &err)) {
+        eng_graph_free(&gr);
+        return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    }
+    ranked_t *order = malloc(((size_t)gr.n + 1) * sizeof *order);
+    igraph_integer_t k = 0;
+    for (igraph_integer_t v = 0; order && v < gr.n; v++) {
+        long total = 0;
+        for (int r = 0; r < 5; r++) total += roles[v * 5 + r];
+        if (total) order[k++] = (ranked_t){(double)total, v};
+    }
+    if (order) qsort(order, (size_t)k, sizeof *order, by_value);
+    static const char *const cols[] = {"id", "name", "sector", "coordinator", "gatekeeper", "representative",
+                                       "itinerant", "liaison", "total"};
+    tsg_result_t *r = order ? qry_result_new(NULL, 9, cols) : NULL;
+    for (igraph_integer_t i = 0; r && i < k && (top < 0 || i < top); i++) {
+        igraph_integer_t v = order[i].v;
+        int64_t nid = gr.nid[v];
+        char num[6][24];
+        const char *cells[9] = {net->id[nid], net->name[nid], net->sector[nid]};
+        for (int j = 0; j < 5; j++) {
+            snprintf(num[j], sizeof num[j], "%ld", roles[v * 5 + j]);
+            cells[3 + j] = num[j];
+        }
+        snprintf(num[5], sizeof num[5], "%.0f", order[i].value);
+        cells[8] = num[5];
+        r = add_row(r, cells);
+    }
+    for (int j = 3; r && j < 9; j++) r->right[j] = 1;
+    free(order);
+    free(roles);
+    eng_graph_free(&gr);
+    return qry_emit(s, r);
+}
+
 tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st)
 {
     switch (st->kind) {
@@ -657,6 +708,7 @@ tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st)
     case AST_REACH: return exec_reach(s, st);
     case AST_HORIZONTAL: return exec_horizontal(s, st);
     case AST_CENTRALITY: return exec_centrality(s, st);
+    case AST_BROKERS: return exec_brokers(s, st);
     default: return qry_fail(s, &st->kw, "not an analysis");
     }
 }

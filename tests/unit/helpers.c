@@ -134,3 +134,35 @@ tsg_status_t th_import(const char *dbpath, const char *dir, tsg_encoding_t enc, 
     tsg_close(db);
     return s;
 }
+
+static tsg_status_t collect(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    (void)err;
+    FILE *f = ctx;
+    for (size_t i = 0; i < r->nrows; i++) {
+        for (size_t c = 0; c < r->ncols; c++)
+            fprintf(f, "%s%s", c ? "|" : "", r->cells[i * r->ncols + c] ? r->cells[i * r->ncols + c] : "");
+        fputc('\n', f);
+    }
+    return TSG_OK;
+}
+
+static void collect_error(void *ctx, const tsg_error_t *e) { fprintf(ctx, "error: %s\n", e->text); }
+
+char *th_run(const char *dbpath, const char *stmts)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    tsg_db_t *db;
+    tsg_session_t *s;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open(dbpath, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    tsg_sink_t sink = {collect, collect_error, f};
+    tsg_session_run(s, stmts, NULL, 1, &sink, &err);
+    tsg_session_close(s);
+    tsg_close(db);
+    fclose(f);
+    return out;
+}

@@ -21,6 +21,9 @@ void th_replace_line(const char *path, int n, const char *text);
 void th_to_cp932(const char *path);
 /* Every row of every table, in order, with the schema and user_version. */
 char *th_dump(const char *dbpath);
+/* Runs statements (keep going) on the database at dbpath; returns every
+ * result row as "cell|cell|…\n" and every error as "error: …\n". */
+char *th_run(const char *dbpath, const char *stmts);
 /* Imports dir into db at path; returns the status and fills err. */
 tsg_status_t th_import(const char *db, const char *dir, tsg_encoding_t enc, tsg_error_t *err);
 

@@ -228,42 +228,6 @@ Test(store, refuses_a_file_that_is_not_a_database)
 
 /* ---- program dates (AS OF) and default needs from data ---- */
 
-static tsg_status_t collect(void *ctx, const tsg_result_t *r, tsg_error_t *err)
-{
-    (void)err;
-    FILE *f = ctx;
-    for (size_t i = 0; i < r->nrows; i++) {
-        for (size_t c = 0; c < r->ncols; c++)
-            fprintf(f, "%s%s", c ? "|" : "", r->cells[i * r->ncols + c] ? r->cells[i * r->ncols + c] : "");
-        fputc('\n', f);
-    }
-    return TSG_OK;
-}
-
-static void on_error(void *ctx, const tsg_error_t *e)
-{
-    fprintf(ctx, "error: %s\n", e->text);
-}
-
-/* Runs statements on db and returns everything printed, one row a line. */
-static char *run(const char *dbpath, const char *stmts)
-{
-    char *out = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&out, &len);
-    tsg_db_t *db;
-    tsg_session_t *s;
-    tsg_error_t err = {0};
-    cr_assert_eq(tsg_open(dbpath, &db, &err), TSG_OK, "%s", err.text);
-    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
-    tsg_sink_t sink = {collect, on_error, f};
-    tsg_session_run(s, stmts, NULL, 1, &sink, &err);
-    tsg_session_close(s);
-    tsg_close(db);
-    fclose(f);
-    return out;
-}
-
 Test(dated, program_dates_round_trip_and_gaps_as_of)
 {
     make_city();
@@ -287,16 +251,16 @@ Test(dated, program_dates_round_trip_and_gaps_as_of)
         "fragility|d-kita-1|北小学校区|place|18|39|p-ibasho|only 'NPO法人 \"つなぐ\" 若者ネット' (o-npo-youth) provides it\n"
         "fragility|d-kita-2|北第二小学校区, 旧村|place|18|39|p-ibasho|only 'NPO法人 \"つなぐ\" 若者ネット' (o-npo-youth) "
         "provides it\n";
-    char *on = run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place AS OF '2025-03-31';");
+    char *on = th_run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place AS OF '2025-03-31';");
     cr_expect_str_eq(on, fragile);
     free(on);
-    char *off = run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place AS OF '2025-04-01';");
+    char *off = th_run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place AS OF '2025-04-01';");
     cr_expect_not_null(strstr(off, "coverage|d-kita-1|北小学校区|place|18|39|"), "%s", off);
     cr_expect_not_null(strstr(off, "coverage|d-kita-2|"), "%s", off);
     cr_expect_null(strstr(off, "fragility"), "%s", off);
     free(off);
     /* Without AS OF every program counts. */
-    char *all = run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place;");
+    char *all = th_run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place;");
     cr_expect_str_eq(all, fragile);
     free(all);
 }
@@ -323,12 +287,12 @@ Test(dated, default_needs_from_data_round_trip_and_apply)
     cr_expect_str_eq(v, "target,needs\nhikikomori,peer\nyoung_carer,\n");
     free(v);
     /* GAPS without NEEDS now checks peer only for hikikomori … */
-    char *rows = run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '南区';");
+    char *rows = th_run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '南区';");
     cr_expect_str_eq(rows, "coverage|d-minami-1|南小学校区|peer|18|39|p-ibasho|nearest: '若者の居場所' (15..39) serves "
                            "北小学校区, not here\n");
     free(rows);
     /* … and young_carer has none left. */
-    char *none = run("a.db", "GAPS FOR young_carer AGED 12..18 IN '南区';");
+    char *none = th_run("a.db", "GAPS FOR young_carer AGED 12..18 IN '南区';");
     cr_expect_not_null(strstr(none, "'young_carer' has no default needs"), "%s", none);
     free(none);
     /* A folder without the file brings back the built-in table. */
