@@ -376,3 +376,30 @@ tsg_status_t eng_brokerage(const eng_net_t *net, const eng_graph_t *gr, long **r
     free(out);
     return TSG_OK;
 }
+
+tsg_status_t eng_communities(const eng_graph_t *gr, int weighted, igraph_vector_int_t *membership, igraph_integer_t *n,
+                             tsg_error_t *err)
+{
+    igraph_error_t ic = igraph_vector_int_init(membership, 0);
+    if (ic) return ig_fail(ic, err);
+    igraph_rng_seed(igraph_rng_default(), 20241001);
+    if ((ic = igraph_community_multilevel(&gr->g, weighted ? &gr->weight : NULL, 1.0, membership, NULL, NULL))) {
+        igraph_vector_int_destroy(membership);
+        return ig_fail(ic, err);
+    }
+    *n = 0;
+    for (igraph_integer_t v = 0; v < igraph_vector_int_size(membership); v++)
+        if (VECTOR(*membership)[v] + 1 > *n) *n = VECTOR(*membership)[v] + 1;
+    return TSG_OK;
+}
+
+void eng_group_ties(const eng_graph_t *gr, const int *group, int ngroups, long *ties)
+{
+    memset(ties, 0, (size_t)ngroups * (size_t)ngroups * sizeof *ties);
+    for (igraph_integer_t e = 0; e < igraph_ecount(&gr->g); e++) {
+        int a = group[IGRAPH_FROM(&gr->g, e)], b = group[IGRAPH_TO(&gr->g, e)];
+        if (a < 0 || b < 0) continue;
+        ties[a * ngroups + b]++;
+        if (a != b) ties[b * ngroups + a]++;
+    }
+}

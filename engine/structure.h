@@ -69,6 +69,16 @@ void eng_horizontal_free(eng_horizontal_t *h);
 enum { ENG_COORDINATOR, ENG_GATEKEEPER, ENG_REPRESENTATIVE, ENG_ITINERANT, ENG_LIAISON };
 tsg_status_t eng_brokerage(const eng_net_t *net, const eng_graph_t *gr, long **roles, tsg_error_t *err);
 
+/* Communities of the graph by multilevel modularity (Louvain), with igraph's
+ * random generator seeded so the same network always gives the same
+ * answer. *membership has one community number (from 0) per vertex. */
+tsg_status_t eng_communities(const eng_graph_t *gr, int weighted, igraph_vector_int_t *membership, igraph_integer_t *n,
+                             tsg_error_t *err);
+
+/* ties[a * ngroups + b]: edges between group a and group b (both ways
+ * filled), for group[v] in 0..ngroups-1 or -1 for vertices in no group. */
+void eng_group_ties(const eng_graph_t *gr, const int *group, int ngroups, long *ties);
+
 /* Whether an organisation is government (the one vertical sector). */
 int eng_is_government(const eng_net_t *net, int64_t nid);
 

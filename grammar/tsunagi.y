@@ -34,7 +34,7 @@
 
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
-          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED BROKERS.
+          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED BROKERS THIN LINKS.
 
 %left OR.
 %left AND.
@@ -64,6 +64,7 @@ stmt(S) ::= PATH(K) clauses(C).                          { S = ast_analysis(ctx,
 stmt(S) ::= REACH(K) clauses(C) where(W).                { S = ast_analysis(ctx, AST_REACH, &K, C, W); }
 stmt(S) ::= HORIZONTAL(K) clauses(C).                    { S = ast_analysis(ctx, AST_HORIZONTAL, &K, C, NULL); }
 stmt(S) ::= BROKERS(K) clauses(C).                       { S = ast_analysis(ctx, AST_BROKERS, &K, C, NULL); }
+stmt(S) ::= THIN(K) LINKS clauses(C).                    { S = ast_analysis(ctx, AST_THIN_LINKS, &K, C, NULL); }
 stmt(S) ::= CENTRALITY(K) IDENT(M) clauses(C).           { S = ast_analysis(ctx, AST_CENTRALITY, &K, C, NULL);
                                                            if (S) S->what = M; }
 
@@ -126,6 +127,7 @@ clause(C) ::= IN(K) values(V).                           { C = ast_clause(ctx, &
 clause(C) ::= IDENT(K) values(V) HOPS.                   { C = ast_clause(ctx, &K, V); }
 clause(C) ::= AS(K) OF value(V).                         { C = ast_clause(ctx, &K, V); }
 clause(C) ::= WEIGHTED(K).                               { C = ast_clause(ctx, &K, NULL); }
+clause(C) ::= IDENT(K) value(A) AND value(B).            { C = ast_clause(ctx, &K, ast_append(A, B)); }
 
 %type values {ast_value_t *}
 values(L) ::= value(V).                                  { L = V; }

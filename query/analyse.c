@@ -699,6 +699,151 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
     return qry_emit(s, r);
 }
 
+/* THIN LINKS: pairs of groups (sectors, wards or communities) with the
+ * fewest ties for their size. A pair's ties are compared with what the
+ * district's density would give it: ties × (n_a × n_b) / (N (N − 1) / 2). */
+typedef struct pair_row {
+    int a, b;
+    long ties;
+    double expected, ratio;
+} pair_row_t;
+
+static int thinnest(const void *x, const void *y)
+{
+    const pair_row_t *p = x, *q = y;
+    if (p->ratio != q->ratio) return p->ratio < q->ratio ? -1 : 1;
+    if (p->expected != q->expected) return p->expected > q->expected ? -1 : 1;
+    return p->a != q->a ? p->a - q->a : p->b - q->b;
+}
+
+enum { T_IN, T_BY, T_BETWEEN, T_TOP, T_COUNT };
+
+static const clause_spec_t thin_spec[] = {
+    {"in", "IN 'district'"}, {"by", "BY sector|ward|community"}, {"between", "BETWEEN sector AND sector"},
+    {"top", "TOP n"}, {NULL, NULL},
+};
+
+static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
+{
+    const ast_clause_t *c[T_COUNT];
+    const eng_net_t *net;
+    eng_graph_t gr;
+    int64_t district;
+    tsg_status_t rc;
+    if ((rc = read_clauses(s, st, "THIN LINKS", thin_spec, c)) || (rc = scope(s, c[T_IN], &district))) return rc;
+    int by = 0; /* 0 sector, 1 ward, 2 community */
+    if (c[T_BY]) {
+        const char *w = (rc = one_value(s, c[T_BY])) ? NULL : qry_text(s, c[T_BY]->v, "sector, ward or community");
+        if (!w) return s->ctx.code;
+        by = !strcmp(w, "sector") ? 0 : !strcmp(w, "ward") ? 1 : !strcmp(w, "community") ? 2 : -1;
+        if (by < 0) return qry_fail(s, &c[T_BY]->v->tok, "BY takes sector, ward or community, not '%s'", w);
+    }
+    const char *between[2] = {NULL, NULL};
+    if (c[T_BETWEEN]) {
+        const ast_value_t *v = c[T_BETWEEN]->v;
+        if (!v || !v->next || v->next->next) return qry_fail(s, &c[T_BETWEEN]->key, "BETWEEN takes two sectors: BETWEEN npo AND company");
+        if (by) return qry_fail(s, &c[T_BETWEEN]->key, "BETWEEN names sectors; leave out BY");
+        if ((rc = qry_key(s, v, "sector", &between[0])) || (rc = qry_key(s, v->next, "sector", &between[1]))) return rc;
+    }
+    long top = -1;
+    if (c[T_TOP] && ((rc = one_value(s, c[T_TOP])) || (rc = qry_number(s, c[T_TOP]->v, &top)))) return rc;
+    if ((rc = graph(s, st, district, 0, &net, &gr))) return rc;
+    /* Each organisation's group, and the groups' names. */
+    int *group = malloc(((size_t)gr.n + 1) * sizeof *group);
+    const char *names[256];
+    char *owned[256];
+    int ng = 0, nowned = 0;
+    igraph_vector_int_t membership;
+    int have_membership = 0;
+    tsg_error_t err = {0};
+    if (!group) {
+        eng_graph_free(&gr);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    if (by == 2) {
+        igraph_integer_t ncom;
+        if (eng_communities(&gr, 0, &membership, &ncom, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        have_membership = !rc;
+        /* A community is named after its best-tied member. */
+        for (igraph_integer_t k = 0; !rc && k < ncom && ng < 256; k++) {
+            igraph_integer_t best = -1, best_deg = -1, size = 0;
+            for (igraph_integer_t v = 0; v < gr.n; v++) {
+                if (VECTOR(membership)[v] != k) continue;
+                igraph_integer_t deg;
+                igraph_degree_1(&gr.g, &deg, v, IGRAPH_ALL, IGRAPH_LOOPS);
+                size++;
+                if (deg > best_deg) best_deg = deg, best = v;
+            }
+            owned[nowned] = util_printf("%ld: %s%s", (long)k + 1, best >= 0 ? net->name[gr.nid[best]] : "",
+                                        size > 1 ? " …" : "");
+            names[ng++] = owned[nowned++];
+        }
+        for (igraph_integer_t v = 0; !rc && v < gr.n; v++) group[v] = VECTOR(membership)[v] < ng ? (int)VECTOR(membership)[v] : -1;
+    } else {
+        for (igraph_integer_t v = 0; v < gr.n; v++) {
+            int64_t nid = gr.nid[v], key = 0;
+            const char *name = NULL;
+            if (by == 0) {
+                name = net->sector[nid];
+            } else {
+                for (int64_t d = net->based[nid]; d > 0; d = net->parent[d])
+                    if (net->level[d] == ENG_WARD) key = d;
+                name = key ? net->name[key] : NULL;
+            }
+            int k = 0;
+            while (name && k < ng && strcmp(names[k], name)) k++;
+            if (name && k == ng && ng < 256) names[ng++] = name;
+            group[v] = name && k < ng ? k : -1;
+        }
+    }
+    long *ties = rc ? NULL : calloc((size_t)ng * (size_t)ng + 1, sizeof *ties);
+    long *size = rc ? NULL : calloc((size_t)ng + 1, sizeof *size);
+    pair_row_t *pairs = rc ? NULL : malloc(((size_t)ng * (size_t)ng + 1) * sizeof *pairs);
+    if (!rc && (!ties || !size || !pairs)) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    size_t np = 0;
+    if (!rc) {
+        eng_group_ties(&gr, group, ng, ties);
+        long n = 0;
+        for (igraph_integer_t v = 0; v < gr.n; v++)
+            if (group[v] >= 0) size[group[v]]++, n++;
+        double all = (double)n * (double)(n - 1) / 2.0, m = 0;
+        for (int a = 0; a < ng; a++)
+            for (int b = a; b < ng; b++) m += (double)ties[a * ng + b];
+        for (int a = 0; a < ng; a++)
+            for (int b = a + 1; b < ng; b++) {
+                if (between[0] && !((!strcmp(names[a], between[0]) && !strcmp(names[b], between[1])) ||
+                                    (!strcmp(names[a], between[1]) && !strcmp(names[b], between[0]))))
+                    continue;
+                double expected = all > 0 ? m * (double)size[a] * (double)size[b] / all : 0;
+                long t = ties[a * ng + b];
+                pairs[np++] = (pair_row_t){a, b, t, expected, expected > 0 ? (double)t / expected : 0};
+            }
+        qsort(pairs, np, sizeof *pairs, thinnest);
+    }
+    static const char *const cols[] = {"group_a", "group_b", "orgs_a", "orgs_b", "ties", "expected", "ratio"};
+    tsg_result_t *r = rc ? NULL : qry_result_new(by == 0 ? "sectors" : by == 1 ? "wards" : "communities", 7, cols);
+    for (size_t i = 0; r && i < np && (top < 0 || (long)i < top); i++) {
+        char na[24], nb[24], t[24], e[32], q[32];
+        snprintf(na, sizeof na, "%ld", size[pairs[i].a]);
+        snprintf(nb, sizeof nb, "%ld", size[pairs[i].b]);
+        snprintf(t, sizeof t, "%ld", pairs[i].ties);
+        snprintf(e, sizeof e, "%.2f", pairs[i].expected);
+        snprintf(q, sizeof q, "%.2f", pairs[i].ratio);
+        const char *cells[7] = {names[pairs[i].a], names[pairs[i].b], na, nb, t, e, q};
+        r = add_row(r, cells);
+    }
+    for (int j = 2; r && j < 7; j++) r->right[j] = 1;
+    if (!rc) rc = qry_emit(s, r);
+    if (have_membership) igraph_vector_int_destroy(&membership);
+    for (int k = 0; k < nowned; k++) free(owned[k]);
+    free(group);
+    free(ties);
+    free(size);
+    free(pairs);
+    eng_graph_free(&gr);
+    return rc;
+}
+
 tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st)
 {
     switch (st->kind) {
@@ -709,6 +854,7 @@ tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st)
     case AST_HORIZONTAL: return exec_horizontal(s, st);
     case AST_CENTRALITY: return exec_centrality(s, st);
     case AST_BROKERS: return exec_brokers(s, st);
+    case AST_THIN_LINKS: return exec_thin_links(s, st);
     default: return qry_fail(s, &st->kw, "not an analysis");
     }
 }

@@ -689,6 +689,7 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
     case AST_HORIZONTAL:
     case AST_CENTRALITY:
     case AST_BROKERS:
+    case AST_THIN_LINKS:
         return qry_exec_analysis(s, st);
     default:
         return qry_exec_mutation(s, st);
