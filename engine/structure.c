@@ -43,6 +43,11 @@ void eng_igraph_setup(volatile sig_atomic_t *flag)
     interrupt_flag = flag;
 }
 
+void eng_igraph_forget(volatile sig_atomic_t *flag)
+{
+    if (interrupt_flag == flag) interrupt_flag = NULL;
+}
+
 static tsg_status_t ig_fail(igraph_error_t code, tsg_error_t *err)
 {
     if (code == IGRAPH_INTERRUPTED) return util_fail(err, TSG_EINPUT, "interrupted");

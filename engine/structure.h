@@ -26,6 +26,9 @@
 #include <signal.h>
 
 void eng_igraph_setup(volatile sig_atomic_t *flag);
+/* Stops using flag for interruptions if it is the one installed (its owner
+ * goes away). */
+void eng_igraph_forget(volatile sig_atomic_t *flag);
 
 typedef struct eng_graph {
     igraph_t g;

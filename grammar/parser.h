@@ -44,6 +44,7 @@ typedef struct gram_ctx {
 /* Limits that turn hostile input into an error rather than a crash. */
 #define GRAM_MAX_STATEMENT (1u << 20) /* bytes in one statement */
 #define GRAM_MAX_STRING (1u << 16)    /* bytes in one quoted name */
+#define GRAM_MAX_WORD 1024u           /* bytes in one bare word (a key, a field, a set) */
 
 /* Scans one token at src[*pos]; advances *pos, *line and *col. Comments
  * and white space are skipped. A bad character or an unterminated string is

@@ -102,7 +102,7 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
         } else if (c == ' ' || c == '\t' || c == '\r' || c == 0xFEFF) {
             (*col)++;
             *pos += k;
-        } else if (c == '-' && *pos + 1 < len && src[*pos + 1] == '-') {
+        } else if (c == '-' && peek(src + *pos + k, len - *pos - k, &(size_t){0}) == '-') {
             while (*pos < len && src[*pos] != '\n') {
                 peek(src + *pos, len - *pos, &k);
                 *pos += k;
@@ -200,6 +200,12 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             t.n = *pos - start;
             t.type = gram_keyword(t.z, t.n);
             if (!t.type) t.type = TK_IDENT;
+            if (t.n > GRAM_MAX_WORD) {
+                gram_fail(ctx, TSG_EINPUT, &t, "word longer than %u bytes (quote a name: '…')", GRAM_MAX_WORD);
+                t.type = -1;
+                *col += chars;
+                return t;
+            }
         }
         break;
     }

@@ -227,7 +227,8 @@ static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
             for (size_t i = 0; i < net->nprograms; i++) {
                 const eng_program_t *p = &net->programs[i];
                 int meets = (p->age_max < 0 || p->age_max >= a.q.age_from) && (p->age_min < 0 || p->age_min <= a.q.age_to);
-                if (meets && eng_covers(p, a.q.target, a.needs[k], -1) && eng_serves(net, p, cells[c]))
+                if (meets && eng_running(p, a.q.as_of) && eng_covers(p, a.q.target, a.needs[k], -1) &&
+                    eng_serves(net, p, cells[c]))
                     util_buf_printf(&cell, "%s%s", cell.len ? "; " : "", net->name[p->nid]);
             }
             texts[k] = util_strdup(cell.len ? cell.data : "—");
@@ -338,7 +339,13 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
             }
         }
     if (r) r->right[0] = r->right[1] = r->right[4] = 1;
+    int here = npaths && paths[0].len == 0;
+    int64_t where = here ? paths[0].nodes[0] : 0;
     eng_paths_free(paths, npaths);
+    if (here) {
+        tsg_result_free(r);
+        return qry_emit_done(s, "'%s' is already where the path ends: no ties needed", net->name[where]);
+    }
     if (r && !r->nrows) {
         tsg_result_free(r);
         return qry_emit_done(s, "no %s of at most %d ties", any ? "path" : "referral path", max);

@@ -313,7 +313,8 @@ static const char *token_text(gram_ctx_t *ctx, ast_vkind_t kind, const gram_toke
     char *s = ast_alloc(ctx, n + 1);
     if (!s) return NULL;
     if (kind != AST_V_STRING) {
-        size_t skip = kind == AST_V_PARAM ? 1 : 0;
+        /* A parameter drops its '$', which may be the full-width '＄' (3 bytes). */
+        size_t skip = kind != AST_V_PARAM ? 0 : (unsigned char)z[0] < 0x80 ? 1 : 3;
         memcpy(s, z + skip, n - skip);
         s[n - skip] = '\0';
         return s;

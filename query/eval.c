@@ -77,6 +77,14 @@ static tsg_status_t prepare(qry_session_t *s, sqlb_t *q, const gram_token_t *at,
 {
     if (q->oom) return gram_fail(&s->ctx, TSG_ENOMEM, at, "out of memory");
     if (sqlite3_prepare_v2(s->sql, q->sql.data, -1, st, NULL) != SQLITE_OK) return qry_fail_sql(s, at);
+    /* A template with a '?' too many or too few would bind values to the
+     * wrong places and answer wrongly without a word: refuse it. */
+    int placeholders = sqlite3_bind_parameter_count(*st);
+    if ((size_t)placeholders != q->n) {
+        sqlite3_finalize(*st);
+        *st = NULL;
+        return gram_fail(&s->ctx, TSG_EDB, at, "internal: %d placeholders for %zu values", placeholders, q->n);
+    }
     for (size_t i = 0; i < q->n; i++) {
         if (q->b[i].is_text) sqlite3_bind_text(*st, (int)i + 1, q->b[i].t, -1, SQLITE_STATIC);
         else sqlite3_bind_int64(*st, (int)i + 1, q->b[i].i);
@@ -134,7 +142,7 @@ static const field_t program_fields[] = {
     {"age", F_AGE, NULL, 0, NULL},
     {"age_min", F_INT, NULL, 0, "@.age_min"},
     {"age_max", F_INT, NULL, 0, "@.age_max"},
-    {"area", F_AREA, NULL, 0, SERVES("?1")},
+    {"area", F_AREA, NULL, 0, SERVES("?")}, /* two '?': the district is bound twice */
     {"hours", F_TEXT, NULL, 0, "tsg_match(@.hours, ?)"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -288,6 +296,7 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
         add_t(q, f->sql, alias);
         add(q, ")");
         bind_int(q, n->nid);
+        bind_int(q, n->nid);
         return TSG_OK;
     }
     case F_TEXT: {
@@ -381,7 +390,7 @@ static tsg_status_t tied_target(qry_session_t *s, sqlb_t *q, const ast_cond_t *t
         bind_text(q, t->v->text);
         bind_text(q, t->v->text);
         sqlite3_stmt *chk;
-        if (sqlite3_prepare_v2(s->sql, "SELECT 1 FROM temp.tsg_set WHERE name = ?", -1, &chk, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(s->sql, "SELECT 1 FROM temp.tsg_setname WHERE name = ?", -1, &chk, NULL) != SQLITE_OK)
             return qry_fail_sql(s, &t->v->tok);
         sqlite3_bind_text(chk, 1, t->v->text, -1, SQLITE_STATIC);
         int found = sqlite3_step(chk) == SQLITE_ROW;
@@ -494,7 +503,7 @@ static tsg_status_t find_target(qry_session_t *s, const gram_token_t *what, targ
     if (!name) return s->ctx.code;
     memcpy(name, what->z, what->n);
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->sql, "SELECT type FROM temp.tsg_set WHERE name = ? LIMIT 1", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(s->sql, "SELECT type FROM temp.tsg_setname WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
         return qry_fail_sql(s, what);
     sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW) {
@@ -592,6 +601,18 @@ static tsg_status_t exec_find(qry_session_t *s, const ast_stmt_t *st)
     return rc;
 }
 
+/* Runs one statement with up to two text parameters. */
+static tsg_status_t run_text(qry_session_t *s, const gram_token_t *at, const char *sql, const char *a, const char *b)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->sql, sql, -1, &st, NULL) != SQLITE_OK) return qry_fail_sql(s, at);
+    if (a) sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+    if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? TSG_OK : qry_fail_sql(s, at);
+}
+
 static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_stmt_t *f = st->find;
@@ -605,31 +626,29 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
     if (rc) return rc;
     if (!t.kind->type) return qry_fail(s, &f->what, "a set holds organisations, programs, forums or districts, not ties");
     /* The new rows are computed into a scratch table before the old set goes,
-     * so a set can be remade from itself (LET a = FIND a WHERE …). */
+     * so a set can be remade from itself (LET a = FIND a WHERE …); the steps
+     * run under one savepoint, so a failure leaves the old set as it was. */
     sqlb_t q = {0};
     add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type) SELECT ?, x.nid, ?");
     bind_text(&q, name);
     bind_text(&q, t.kind->singular);
-    if (!(rc = from_where(s, &q, f, &t))) {
-        sqlite3_stmt *ins;
-        if (!(rc = prepare(s, &q, &st->kw, &ins))) {
-            int ok = sqlite3_step(ins) == SQLITE_DONE;
-            sqlite3_finalize(ins);
-            sqlite3_stmt *del;
-            if (!ok || sqlite3_prepare_v2(s->sql, "DELETE FROM temp.tsg_set WHERE name = ?", -1, &del, NULL) != SQLITE_OK) {
-                rc = qry_fail_sql(s, &st->kw);
-            } else {
-                sqlite3_bind_text(del, 1, name, -1, SQLITE_STATIC);
-                ok = sqlite3_step(del) == SQLITE_DONE;
-                sqlite3_finalize(del);
-                if (!ok || sqlite3_exec(s->sql, "INSERT INTO temp.tsg_set SELECT * FROM temp.tsg_set_new", NULL, NULL,
-                                        NULL) != SQLITE_OK)
-                    rc = qry_fail_sql(s, &st->kw);
-            }
-        }
+    if (sqlite3_exec(s->sql, "SAVEPOINT tsg_let", NULL, NULL, NULL) != SQLITE_OK) {
+        sqlb_free(&q);
+        return qry_fail_sql(s, &st->kw);
+    }
+    sqlite3_stmt *ins;
+    if (!(rc = from_where(s, &q, f, &t)) && !(rc = prepare(s, &q, &st->kw, &ins))) {
+        if (sqlite3_step(ins) != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
+        sqlite3_finalize(ins);
     }
     sqlb_free(&q);
+    if (!rc) rc = run_text(s, &st->kw, "DELETE FROM temp.tsg_set WHERE name = ?1", name, NULL);
+    if (!rc) rc = run_text(s, &st->kw, "INSERT OR REPLACE INTO temp.tsg_setname(name, type) VALUES (?1, ?2)", name,
+                           t.kind->singular);
+    if (!rc) rc = run_text(s, &st->kw, "INSERT INTO temp.tsg_set SELECT * FROM temp.tsg_set_new", NULL, NULL);
     sqlite3_exec(s->sql, "DELETE FROM temp.tsg_set_new", NULL, NULL, NULL);
+    if (rc) sqlite3_exec(s->sql, "ROLLBACK TO tsg_let", NULL, NULL, NULL);
+    sqlite3_exec(s->sql, "RELEASE tsg_let", NULL, NULL, NULL);
     if (rc) return rc;
     sqlite3_stmt *cnt;
     long n = 0;
@@ -843,17 +862,29 @@ static void fn_under(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int(cx, qry_under(s, sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1])));
 }
 
-/* Whether folded text matches a folded pattern in which '*' stands for any run. */
+/* Whether folded text matches a folded pattern in which '*' stands for any
+ * run. Linear: only the last '*' is ever backtracked to (bytes compare
+ * equal exactly when the UTF-8 characters do). */
 static int glob(const char *t, const char *p)
 {
-    if (!*p) return !*t;
-    if (*p == '*') {
-        for (const char *q = t;; q++) {
-            if (glob(q, p + 1)) return 1;
-            if (!*q) return 0;
+    const char *star = NULL, *resume = NULL;
+    while (*t) {
+        if (*p == '*') {
+            while (*p == '*') p++;
+            star = p;
+            resume = t;
+        } else if (*p && *p == *t) {
+            p++;
+            t++;
+        } else if (star) {
+            p = star;
+            t = ++resume;
+        } else {
+            return 0;
         }
     }
-    return *t == *p && glob(t + 1, p + 1);
+    while (*p == '*') p++;
+    return !*p;
 }
 
 /* tsg_match(text, pattern): equal ignoring width and case; '*' is a wildcard. */

@@ -76,6 +76,26 @@ static void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
+/* Whether s is a number as JSON writes one: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static int json_number(const char *s)
+{
+    if (*s == '-') s++;
+    if (*s == '0') s++;
+    else if (*s >= '1' && *s <= '9') while (*s >= '0' && *s <= '9') s++;
+    else return 0;
+    if (*s == '.') {
+        if (!(*++s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-') s++;
+        if (!(*s >= '0' && *s <= '9')) return 0;
+        while (*s >= '0' && *s <= '9') s++;
+    }
+    return *s == '\0';
+}
+
 static void print_json(const tsg_result_t *r, FILE *out)
 {
     fputc('[', out);
@@ -87,7 +107,7 @@ static void print_json(const tsg_result_t *r, FILE *out)
             fputs(": ", out);
             const char *s = r->cells[i * r->ncols + c];
             if (!s) fputs("null", out);
-            else if (r->right[c] && *s && strspn(s, "-0123456789.eE+") == strlen(s)) fputs(s, out);
+            else if (r->right[c] && json_number(s)) fputs(s, out);
             else json_string(out, s);
         }
         fputc('}', out);

@@ -256,7 +256,7 @@ static tsg_status_t read_id(mut_t *m, const ast_value_t *v, const char **out)
     const char *id = qry_text(s, v, "an id");
     if (!id) return s->ctx.code;
     size_t n = strlen(id);
-    if (!n || strchr(id, ';') || !strcmp(id, "*"))
+    if (!n || strchr(id, ';') || strstr(id, "\xEF\xBC\x9B") || !strcmp(id, "*"))
         return qry_fail(s, &v->tok, "id '%s' may not be empty, contain ';' or be '*' (they separate lists and mean wide-area)", id);
     int bad = id[0] == ' ' || id[n - 1] == ' ' || !strncmp(id, U3000, 3) || (n >= 3 && !strcmp(id + n - 3, U3000));
     for (const char *p = id; *p && !bad; p++) bad = (unsigned char)*p < 0x20 || *p == 0x7F;
@@ -746,6 +746,8 @@ static tsg_status_t mut_remove(mut_t *m)
     for (size_t i = 0; m->type == QRY_PROGRAM && i < sizeof program_lists / sizeof program_lists[0]; i++)
         if ((st = sql_run(m, program_lists[i], BINDS(b_num(nid)), NULL))) return st;
     if ((st = sql_run(m, delete_sql[m->type], BINDS(b_num(nid)), NULL)) ||
+        /* A set must not go on naming a node id that another node may reuse. */
+        (st = sql_run(m, "DELETE FROM temp.tsg_set WHERE nid = ?1", BINDS(b_num(nid)), NULL)) ||
         (st = sql_run(m, "DELETE FROM node WHERE nid = ?1", BINDS(b_num(nid)), NULL)))
         return st;
     int len = snprintf(m->msg, sizeof m->msg, "removed %s '%s' (%s)", qry_type_name[m->type], m->node->name, m->node->id);

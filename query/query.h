@@ -50,6 +50,7 @@ typedef struct qry_session {
     size_t nparent;
     int stale;                 /* names/parent must be reloaded */
     int64_t data_version;      /* PRAGMA data_version when they were loaded */
+    int checked;               /* data_version was checked in this statement: keep what is loaded */
     eng_net_t *net;            /* the network in memory for GAPS, PATH, REACH; NULL until needed */
     volatile sig_atomic_t interrupted;
     const tsg_sink_t *sink;

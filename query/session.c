@@ -80,8 +80,10 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
                     p++;
                     continue;
                 }
+                /* One character: a lead byte and at most three continuation
+                 * bytes (invalid UTF-8 in a name must not run past ch). */
                 const char *q = p + 1;
-                while (*q && ((unsigned char)*q & 0xC0) == 0x80) q++;
+                while (*q && q - p < 4 && ((unsigned char)*q & 0xC0) == 0x80) q++;
                 char ch[8] = {0};
                 memcpy(ch, p, (size_t)(q - p));
                 for (size_t w = util_display_width(ch); w; w--) util_buf_addc(&b, ' ');
@@ -212,7 +214,11 @@ tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long
     if (v->kind == AST_V_PARAM) {
         const char *t = qry_text(s, v, "ages");
         if (!t) return s->ctx.code;
-        if (parse_range(t, has_lo, lo, has_hi, hi) == 0 && (!*has_lo || !*has_hi || *lo <= *hi)) return TSG_OK;
+        if (parse_range(t, has_lo, lo, has_hi, hi) == 0 && (!*has_lo || !*has_hi || *lo <= *hi)) {
+            if ((*has_lo && (*lo < 0 || *lo > 150)) || (*has_hi && (*hi < 0 || *hi > 150)))
+                return qry_fail(s, &v->tok, "$%s is '%s'; ages run from 0 to 150", v->text, t);
+            return TSG_OK;
+        }
         return qry_fail(s, &v->tok, "$%s is '%s', not an age or a range like 18..39", v->text, t);
     }
     return qry_fail(s, &v->tok, "expected an age or a range like 18..39, not %s", quoted(s, v));
@@ -292,9 +298,12 @@ void qry_data_changed(qry_session_t *s) { s->stale = 1; }
 
 tsg_status_t qry_load(qry_session_t *s)
 {
-    /* Another process's commit changes data_version: our caches are stale. */
+    /* Another process's commit changes data_version: our caches are stale.
+     * It is looked at once per statement, so what a statement has loaded
+     * (names, the network) stays valid until it ends. */
     sqlite3_stmt *dv;
-    if (sqlite3_prepare_v2(s->sql, "PRAGMA data_version", -1, &dv, NULL) == SQLITE_OK) {
+    if (!s->checked && sqlite3_prepare_v2(s->sql, "PRAGMA data_version", -1, &dv, NULL) == SQLITE_OK) {
+        s->checked = 1;
         if (sqlite3_step(dv) == SQLITE_ROW) {
             int64_t v = sqlite3_column_int64(dv, 0);
             if (v != s->data_version) s->stale = 1;
@@ -479,11 +488,16 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     for (size_t i = 0; fold && i < s->nnames; i++) {
         const qry_name_t *n = &s->names[i];
         if (!(types & (1u << n->type))) continue;
-        /* Abbreviations rank before near misses; shorter expansions first. */
+        size_t cl = 0;
+        for (const char *p = n->fold_name; *p; p++) cl += ((unsigned char)*p & 0xC0) != 0x80;
+        /* Abbreviations rank before near misses; shorter expansions first.
+         * Lengths rule most candidates out cheaply: a longer text is no
+         * abbreviation, and the edit distance is at least the difference. */
         size_t d;
-        if (subsequence(fold, n->fold_name)) {
+        if (len <= cl && subsequence(fold, n->fold_name)) {
             d = strlen(n->fold_name);
         } else {
+            if ((len > cl ? len - cl : cl - len) > limit) continue;
             d = util_edit_distance(fold, n->fold_name);
             size_t di = util_edit_distance(fold, n->fold_id);
             if (di < d) d = di;
@@ -559,16 +573,18 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
     /* Named sets (LET) live in temporary tables: one connection's, gone with it. */
     if (!st) st = store_exec(db->sql, "CREATE TEMP TABLE IF NOT EXISTS tsg_set(name TEXT NOT NULL, nid INTEGER NOT NULL,"
                                       " type TEXT NOT NULL, PRIMARY KEY(name, nid));"
-                                      "CREATE TEMP TABLE IF NOT EXISTS tsg_set_new(name TEXT, nid INTEGER, type TEXT);",
+                                      "CREATE TEMP TABLE IF NOT EXISTS tsg_set_new(name TEXT, nid INTEGER, type TEXT);"
+                                      /* The sets themselves, so an empty one still exists. */
+                                      "CREATE TEMP TABLE IF NOT EXISTS tsg_setname(name TEXT PRIMARY KEY, type TEXT NOT NULL);",
                                       "session", err);
     if (!st && qry_register_functions(s)) st = util_fail(err, s->ctx.code, "%s", s->ctx.msg);
-    /* igraph's handlers are process-wide: every session installs the same
-     * ones, pointing Ctrl-C at itself. */
-    eng_igraph_setup(&s->interrupted);
     if (st) {
         tsg_session_close(s);
         return st;
     }
+    /* igraph's handlers are process-wide: every session installs the same
+     * ones, pointing Ctrl-C at itself (the latest session wins). */
+    eng_igraph_setup(&s->interrupted);
     *out = s;
     return TSG_OK;
 }
@@ -576,6 +592,7 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
 void tsg_session_close(tsg_session_t *s)
 {
     if (!s) return;
+    eng_igraph_forget(&s->interrupted);
     free_names(s);
     eng_net_free(s->net);
     for (size_t i = 0; i < s->nparams; i++) {
@@ -707,6 +724,7 @@ tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *sou
     tsg_status_t first = TSG_OK;
     for (;;) {
         ast_arena_reset(s->ctx.arena);
+        s->checked = 0;
         ast_stmt_t *stmt;
         int done;
         tsg_status_t st = gram_parse_next(&s->ctx, &pos, &line, &col, &stmt, &done);

@@ -146,7 +146,7 @@ static size_t chars(const char *s, size_t n)
 static size_t blank(const char *s)
 {
     if (*s == ' ' || *s == '\t') return 1;
-    if (!memcmp(s, "\xE3\x80\x80", 3)) return 3;
+    if (s[0] == '\xE3' && s[1] == '\x80' && s[2] == '\x80') return 3; /* stops at the NUL */
     return 0;
 }
 
@@ -182,7 +182,10 @@ static tsg_status_t split(imp_t *im, int c, const char *what)
     for (;;) {
         char *end = s;
         size_t sep = 0;
-        while (*end && !(sep = (*end == ';') ? 1 : !memcmp(end, "\xEF\xBC\x9B", 3) ? 3 : 0)) end++;
+        while (*end && !(sep = (*end == ';')                                                 ? 1
+                              : end[0] == '\xEF' && end[1] == '\xBC' && end[2] == '\x9B' ? 3
+                                                                                          : 0))
+            end++;
         char *item = s;
         size_t k;
         while ((k = blank(item)) && item < end) item += k;
@@ -336,7 +339,7 @@ static tsg_status_t int_cell(imp_t *im, int c, long lo, long hi, const char *uni
     for (const char *p = s; *p; digits++) {
         int d;
         if (*p >= '0' && *p <= '9') d = *p++ - '0';
-        else if (!memcmp(p, "\xEF\xBC", 2) && (unsigned char)p[2] >= 0x90 && (unsigned char)p[2] <= 0x99)
+        else if (p[0] == '\xEF' && p[1] == '\xBC' && (unsigned char)p[2] >= 0x90 && (unsigned char)p[2] <= 0x99)
             d = (unsigned char)p[2] - 0x90, p += 3;
         else return FAILC(im, c, "%s '%s' is not a whole number%s", im->spec->cols[c], s, unit);
         if (digits < 12) v = v * 10 + d;

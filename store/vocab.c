@@ -126,6 +126,12 @@ const char *store_vocab_resolve(const store_vocab_t *v, const char *kind, const 
     char *fold = util_fold(text);
     const char *best = NULL;
     size_t best_d = (size_t)-1;
+    /* Keys are short: a long text is no typo of one, and its edit distance
+     * would cost its length times every key's. */
+    if (fold && strlen(fold) > 256) {
+        free(fold);
+        return NULL;
+    }
     for (size_t i = 0; fold && i < v->n; i++) {
         const store_vocab_entry_t *e = &v->e[i];
         if (strcmp(e->kind, kind)) continue;

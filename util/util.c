@@ -190,6 +190,9 @@ char *util_fold(const char *s)
     utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s, 0, &out,
                                       UTF8PROC_NULLTERM | UTF8PROC_STABLE | UTF8PROC_COMPOSE |
                                           UTF8PROC_COMPAT | UTF8PROC_CASEFOLD);
+    /* Invalid UTF-8 is not folded, just copied: it then matches nothing,
+     * and NULL keeps meaning "out of memory" to every caller. */
+    if (n == UTF8PROC_ERROR_INVALIDUTF8) return util_strdup(s);
     if (n < 0) return NULL;
     return (char *)out;
 }

@@ -48,7 +48,8 @@ size_t util_display_width(const char *s);
 size_t util_edit_distance(const char *a, const char *b);
 
 /* NFKC + case fold, for comparisons that ignore width and case ("Ｎｐｏ" == "npo").
- * Returns a new string or NULL when out of memory or on invalid UTF-8. */
+ * Returns a new string, or NULL when out of memory; invalid UTF-8 comes back
+ * copied as it is. */
 char *util_fold(const char *s);
 
 #endif

@@ -69,5 +69,15 @@ check "-p sets a parameter" '[ $rc = 0 ] && grep -q d-nishi-es1 "$work/out"'
 "$tsunagi" --format csv --bom -c "FIND districts WHERE level = ward;" >"$work/out" 2>&1; rc=$?
 check "--bom starts CSV with a byte-order mark" '[ $rc = 0 ] && head -c 3 "$work/out" | od -An -tx1 | grep -q "ef bb bf"'
 
+# Found in review: each once crashed, hung or misreported.
+printf "FIND programs WHERE name = 'a\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80' AND foo = 1;" >"$work/bytes.tsq"
+"$tsunagi" -f "$work/bytes.tsq" >/dev/null 2>"$work/err"; rc=$?
+check "invalid UTF-8 before an error's caret" '[ $rc = 1 ] && grep -q "no field .foo." "$work/err"'
+printf "SHOW 'ab\xffc';" >"$work/bad-name.tsq"
+"$tsunagi" -f "$work/bad-name.tsq" >/dev/null 2>"$work/err"; rc=$?
+check "invalid UTF-8 in a name is an unknown name, not out of memory" '[ $rc = 1 ] && grep -q "unknown name" "$work/err"'
+"$tsunagi" -p a=0..4294967446 -c 'GAPS FOR hikikomori AGED $a IN '"'"'西区'"'"' NEEDS place;' >/dev/null 2>"$work/err"; rc=$?
+check "ages from a parameter are checked" '[ $rc = 1 ] && grep -q "ages run from 0 to 150" "$work/err"'
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]

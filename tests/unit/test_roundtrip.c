@@ -160,6 +160,17 @@ Test(accepted_input, bom_crlf_labels_and_full_width)
     assert_same_as_mini(TSG_ENC_AUTO);
 }
 
+Test(accepted_input, a_cell_that_ends_the_file_buffer)
+{
+    /* Trimming looked three bytes ahead for a full-width space, past the
+     * end of a cell that ends the buffer (AddressSanitizer watches). */
+    make_city();
+    th_write("city/organisations.csv", "id,name,sector,district_id\no-city,NNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNNN,"
+                                       "government,\no-kita-shakyo,S,shakyo,\no-npo-youth,Y,npo,\no-bank,B,company,");
+    tsg_error_t err = {0};
+    cr_expect_eq(th_import("a.db", "city", TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+}
+
 Test(accepted_input, import_replaces_the_network)
 {
     in_tempdir();
@@ -259,6 +270,10 @@ Test(dated, program_dates_round_trip_and_gaps_as_of)
     cr_expect_not_null(strstr(off, "coverage|d-kita-2|"), "%s", off);
     cr_expect_null(strstr(off, "fragility"), "%s", off);
     free(off);
+    /* COVERAGE honours AS OF like GAPS. */
+    char *cov = th_run("a.db", "COVERAGE FOR hikikomori AGED 18..39 IN '北区' NEEDS place AS OF '2025-04-01';");
+    cr_expect_str_eq(cov, "北小学校区|—\n北第二小学校区, 旧村|—\n");
+    free(cov);
     /* Without AS OF every program counts. */
     char *all = th_run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place;");
     cr_expect_str_eq(all, fragile);

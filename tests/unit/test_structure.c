@@ -64,3 +64,22 @@ Test(brokers, a_closed_triad_is_no_brokerage_and_undirected_ties_go_both_ways)
     cr_expect_str_eq(half, "b|B|shakyo|0|0|0|0|1|1\n");
     free(half);
 }
+
+Test(igraph, a_closed_session_leaves_no_interrupt_flag_behind)
+{
+    /* Session b installs its Ctrl-C flag last, then goes; a's igraph work
+     * must not read b's freed flag (AddressSanitizer watches). */
+    network("id,name,sector,district_id\na,A,npo,d\nb,B,shakyo,d\nc,C,company,d\n",
+            "from_id,to_id,kind,count,since\na,b,co_support,,\nb,c,co_support,,\n");
+    tsg_db_t *db;
+    tsg_session_t *a, *b;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &a, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &b, &err), TSG_OK, "%s", err.text);
+    tsg_session_close(b);
+    cr_expect_eq(tsg_session_run(a, "CENTRALITY betweenness OF organisations;", NULL, 0, NULL, &err), TSG_OK, "%s",
+                 err.text);
+    tsg_session_close(a);
+    tsg_close(db);
+}
