@@ -118,8 +118,8 @@ static tsg_status_t gaps_args(qry_session_t *s, const ast_stmt_t *st, gaps_args_
     if (c[G_BY]) {
         const char *by = (rc = one_value(s, c[G_BY])) ? NULL : qry_text(s, c[G_BY]->v, "school_district or ward");
         if (!by) return s->ctx.code;
-        if (!strcmp(by, "ward")) a->q.by_ward = 1;
-        else if (strcmp(by, "school_district"))
+        if (!strcasecmp(by, "ward")) a->q.by_ward = 1;
+        else if (strcasecmp(by, "school_district"))
             return qry_fail(s, &c[G_BY]->v->tok, "BY takes school_district or ward, not '%s'", by);
     }
     if (c[G_ASOF]) {
@@ -279,8 +279,8 @@ static tsg_status_t via_clause(qry_session_t *s, const ast_clause_t *c, int *any
     tsg_status_t rc = one_value(s, c);
     const char *v = rc ? NULL : qry_text(s, c->v, "referral or any");
     if (!v) return s->ctx.code;
-    if (!strcmp(v, "any")) *any = 1;
-    else if (strcmp(v, "referral")) return qry_fail(s, &c->v->tok, "VIA takes referral or any, not '%s'", v);
+    if (!strcasecmp(v, "any")) *any = 1;
+    else if (strcasecmp(v, "referral")) return qry_fail(s, &c->v->tok, "VIA takes referral or any, not '%s'", v);
     return TSG_OK;
 }
 
@@ -742,7 +742,7 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     if (c[T_BY]) {
         const char *w = (rc = one_value(s, c[T_BY])) ? NULL : qry_text(s, c[T_BY]->v, "sector, ward or community");
         if (!w) return s->ctx.code;
-        by = !strcmp(w, "sector") ? 0 : !strcmp(w, "ward") ? 1 : !strcmp(w, "community") ? 2 : -1;
+        by = !strcasecmp(w, "sector") ? 0 : !strcasecmp(w, "ward") ? 1 : !strcasecmp(w, "community") ? 2 : -1;
         if (by < 0) return qry_fail(s, &c[T_BY]->v->tok, "BY takes sector, ward or community, not '%s'", w);
     }
     const char *between[2] = {NULL, NULL};
