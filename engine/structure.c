@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const eng_measure_name[] = {"degree",   "betweenness", "closeness", "harmonic",
-                                        "pagerank", "eigenvector", "constraint", NULL};
+const char *const eng_measure_name[] = {"degree",      "betweenness", "closeness",      "harmonic", "pagerank",
+                                        "eigenvector", "constraint",  "effective_size", NULL};
 
 /* igraph calls these from any computation; they hold no state but the flag.
  * The handlers are process-wide in igraph 0.10, so this pointer is the one
@@ -77,7 +77,16 @@ static igraph_integer_t vertex_of(const eng_net_t *net, const igraph_integer_t *
     return end > 0 && end <= net->maxnid ? vertex[end] : -1;
 }
 
-tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, eng_graph_t *out, tsg_error_t *err)
+static int in_sectors(const eng_net_t *net, int64_t org, const char *const *sectors, int nsectors)
+{
+    if (!nsectors) return 1;
+    for (int i = 0; i < nsectors; i++)
+        if (net->sector[org] && !strcmp(net->sector[org], sectors[i])) return 1;
+    return 0;
+}
+
+tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, const char *const *sectors,
+                             int nsectors, eng_graph_t *out, tsg_error_t *err)
 {
     memset(out, 0, sizeof *out);
     size_t nn = (size_t)net->maxnid + 1;
@@ -93,9 +102,11 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
         vertex[v] = -1;
         int in = 0;
         if (!programs && net->type[v] == ENG_ORGANISATION)
-            in = !district || (net->based[v] && eng_under(net, net->based[v], district));
+            in = (!district || (net->based[v] && eng_under(net, net->based[v], district))) &&
+                 in_sectors(net, v, sectors, nsectors);
         else if (programs && net->type[v] == ENG_PROGRAM)
-            in = !district || eng_meets(net, &net->programs[net->prog[v]], district);
+            in = (!district || eng_meets(net, &net->programs[net->prog[v]], district)) &&
+                 in_sectors(net, net->org_of[v], sectors, nsectors);
         if (in) {
             vertex[v] = n;
             nid[n++] = v;
@@ -151,6 +162,58 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
     return TSG_OK;
 }
 
+/* The weight of the edge u—v, or 0. */
+static double edge_weight(const eng_graph_t *gr, const igraph_vector_t *w, igraph_integer_t u, igraph_integer_t v)
+{
+    igraph_integer_t eid;
+    if (igraph_get_eid(&gr->g, &eid, u, v, IGRAPH_UNDIRECTED, 0) != IGRAPH_SUCCESS || eid < 0) return 0;
+    return w ? VECTOR(*w)[eid] : 1.0;
+}
+
+/* Burt's effective size: sum over partners j of 1 - sum over partners q of
+ * p(v, q) m(j, q), with p the share of v's tie weight going to q and m the
+ * weight j—q over j's strongest tie. */
+static igraph_error_t effective_size(const eng_graph_t *gr, const igraph_vector_t *w, igraph_vector_t *out)
+{
+    igraph_error_t ic;
+    igraph_vector_int_t nv, nj;
+    if ((ic = igraph_vector_resize(out, gr->n))) return ic;
+    if ((ic = igraph_vector_int_init(&nv, 0))) return ic;
+    if ((ic = igraph_vector_int_init(&nj, 0))) {
+        igraph_vector_int_destroy(&nv);
+        return ic;
+    }
+    for (igraph_integer_t v = 0; v < gr->n && !ic; v++) {
+        if ((ic = igraph_neighbors(&gr->g, &nv, v, IGRAPH_ALL))) break;
+        igraph_integer_t k = igraph_vector_int_size(&nv);
+        double total = 0, es = 0;
+        for (igraph_integer_t i = 0; i < k; i++) total += edge_weight(gr, w, v, VECTOR(nv)[i]);
+        if (k == 0 || total == 0) {
+            VECTOR(*out)[v] = 0; /* undefined for an isolated organisation */
+            continue;
+        }
+        for (igraph_integer_t i = 0; i < k && !ic; i++) {
+            igraph_integer_t j = VECTOR(nv)[i];
+            if ((ic = igraph_neighbors(&gr->g, &nj, j, IGRAPH_ALL))) break;
+            double top = 0;
+            for (igraph_integer_t q = 0; q < igraph_vector_int_size(&nj); q++) {
+                double x = edge_weight(gr, w, j, VECTOR(nj)[q]);
+                if (x > top) top = x;
+            }
+            double redundancy = 0;
+            for (igraph_integer_t q = 0; q < k && top > 0; q++)
+                if (VECTOR(nv)[q] != j)
+                    redundancy += edge_weight(gr, w, v, VECTOR(nv)[q]) / total *
+                                  (edge_weight(gr, w, j, VECTOR(nv)[q]) / top);
+            es += 1 - redundancy;
+        }
+        VECTOR(*out)[v] = es;
+    }
+    igraph_vector_int_destroy(&nv);
+    igraph_vector_int_destroy(&nj);
+    return ic;
+}
+
 tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, igraph_vector_t *out, tsg_error_t *err)
 {
     igraph_error_t ic = igraph_vector_init(out, 0);
@@ -192,6 +255,7 @@ tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, ig
         break;
     }
     case ENG_CONSTRAINT: ic = igraph_constraint(&gr->g, out, all, w); break;
+    case ENG_EFFECTIVE_SIZE: ic = effective_size(gr, w, out); break;
     default: ic = IGRAPH_EINVAL;
     }
     if (ic) goto fail;

@@ -37,14 +37,21 @@ typedef struct eng_graph {
     igraph_integer_t n;
 } eng_graph_t;
 
-/* programs: 0 for the organisation graph, 1 for the program graph. */
-tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, eng_graph_t *out, tsg_error_t *err);
+/* programs: 0 for the organisation graph, 1 for the program graph.
+ * sectors (nsectors of them; 0 for all): keep only organisations of these
+ * sectors (programs: of an owner in them). */
+tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, const char *const *sectors,
+                             int nsectors, eng_graph_t *out, tsg_error_t *err);
 void eng_graph_free(eng_graph_t *gr);
 
-enum { ENG_DEGREE, ENG_BETWEENNESS, ENG_CLOSENESS, ENG_HARMONIC, ENG_PAGERANK, ENG_EIGENVECTOR, ENG_CONSTRAINT };
+enum { ENG_DEGREE, ENG_BETWEENNESS, ENG_CLOSENESS, ENG_HARMONIC, ENG_PAGERANK, ENG_EIGENVECTOR, ENG_CONSTRAINT,
+       ENG_EFFECTIVE_SIZE };
 extern const char *const eng_measure_name[]; /* NULL-terminated */
 
-/* One value per vertex. Weighted: degree becomes strength; path measures
+/* One value per vertex. Effective size (Burt) is computed here, not by
+ * igraph: for each partner, 1 minus how much the other partners already
+ * cover it (weighted by ties; Borgatti's n - 2t/n when unweighted).
+ * Weighted: degree becomes strength; path measures
  * read a weight w as the distance 1/w (frequent referral is a short road);
  * pagerank, eigenvector and constraint use w as it is. */
 tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, igraph_vector_t *out, tsg_error_t *err);

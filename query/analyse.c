@@ -412,12 +412,32 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
 
 /* ---- HORIZONTAL and CENTRALITY ------------------------------------------------------- */
 
-enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_COUNT };
+enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_SECTORS, H_COUNT };
 
 static const clause_spec_t structure_spec[] = {
     {"in", "IN 'district'"}, {"of", "OF organisations|programs"}, {"top", "TOP n"}, {"weighted", "WEIGHTED"},
-    {NULL, NULL},
+    {"sectors", "SECTORS sector, …"}, {NULL, NULL},
 };
+
+/* The sector set of a SECTORS clause (none: every sector). */
+typedef struct sector_set {
+    const char *v[64];
+    int n;
+} sector_set_t;
+
+static tsg_status_t sector_clause(qry_session_t *s, const ast_clause_t *c, sector_set_t *set)
+{
+    set->n = 0;
+    if (!c) return TSG_OK;
+    for (const ast_value_t *v = c->v; v; v = v->next) {
+        if (set->n == 64) return qry_fail(s, &v->tok, "at most 64 sectors");
+        tsg_status_t rc = qry_key(s, v, "sector", &set->v[set->n]);
+        if (rc) return rc;
+        set->n++;
+    }
+    if (!set->n) return qry_fail(s, &c->key, "SECTORS names at least one sector");
+    return TSG_OK;
+}
 
 static tsg_status_t scope(qry_session_t *s, const ast_clause_t *c, int64_t *district)
 {
@@ -430,12 +450,13 @@ static tsg_status_t scope(qry_session_t *s, const ast_clause_t *c, int64_t *dist
     return TSG_OK;
 }
 
-static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, const eng_net_t **net,
-                          eng_graph_t *gr)
+static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs,
+                          const sector_set_t *sectors, const eng_net_t **net, eng_graph_t *gr)
 {
     tsg_status_t rc = network(s, net);
     tsg_error_t err = {0};
-    if (!rc && eng_graph_build(*net, district, programs, gr, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    if (!rc && eng_graph_build(*net, district, programs, sectors ? sectors->v : NULL, sectors ? sectors->n : 0, gr, &err))
+        rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     return rc;
 }
 
@@ -501,12 +522,14 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     eng_graph_t gr;
     int64_t district;
     tsg_status_t rc;
-    if ((rc = read_clauses(s, st, "HORIZONTAL", structure_spec, c)) || (rc = scope(s, c[H_IN], &district)))
+    sector_set_t sectors;
+    if ((rc = read_clauses(s, st, "HORIZONTAL", structure_spec, c)) || (rc = scope(s, c[H_IN], &district)) ||
+        (rc = sector_clause(s, c[H_SECTORS], &sectors)))
         return rc;
     if (c[H_OF] || c[H_TOP] || c[H_WEIGHTED])
         return qry_fail(s, &(c[H_OF] ? c[H_OF] : c[H_TOP] ? c[H_TOP] : c[H_WEIGHTED])->key,
-                        "HORIZONTAL takes only IN 'district'");
-    if ((rc = graph(s, st, district, 0, &net, &gr))) return rc;
+                        "HORIZONTAL takes IN 'district' and SECTORS sector, …");
+    if ((rc = graph(s, st, district, 0, &sectors, &net, &gr))) return rc;
     eng_horizontal_t h;
     tsg_error_t err = {0};
     if (eng_horizontal(net, &gr, &h, &err)) {
@@ -612,8 +635,11 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     free(fm);
     if (measure < 0)
         return qry_fail(s, &st->what, "unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
-                                      "eigenvector or constraint)", (int)st->what.n, st->what.z);
-    if ((rc = read_clauses(s, st, "CENTRALITY", structure_spec, c)) || (rc = scope(s, c[H_IN], &district))) return rc;
+                                      "eigenvector, constraint or effective_size)", (int)st->what.n, st->what.z);
+    sector_set_t sectors;
+    if ((rc = read_clauses(s, st, "CENTRALITY", structure_spec, c)) || (rc = scope(s, c[H_IN], &district)) ||
+        (rc = sector_clause(s, c[H_SECTORS], &sectors)))
+        return rc;
     int programs = 0;
     if (c[H_OF]) {
         const char *of = (rc = one_value(s, c[H_OF])) ? NULL : qry_text(s, c[H_OF]->v, "organisations or programs");
@@ -627,7 +653,7 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     if (c[H_TOP] && ((rc = one_value(s, c[H_TOP])) || (rc = qry_number(s, c[H_TOP]->v, &top)))) return rc;
     if (c[H_WEIGHTED] && c[H_WEIGHTED]->v) return qry_fail(s, &c[H_WEIGHTED]->key, "WEIGHTED takes no value");
     eng_graph_t gr;
-    if ((rc = graph(s, st, district, programs, &net, &gr))) return rc;
+    if ((rc = graph(s, st, district, programs, &sectors, &net, &gr))) return rc;
     igraph_vector_t val;
     tsg_error_t err = {0};
     if (eng_centrality(&gr, measure, c[H_WEIGHTED] != NULL, &val, &err)) {
@@ -663,12 +689,16 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
     eng_graph_t gr;
     int64_t district;
     tsg_status_t rc;
-    if ((rc = read_clauses(s, st, "BROKERS", structure_spec, c)) || (rc = scope(s, c[H_IN], &district))) return rc;
+    sector_set_t sectors;
+    if ((rc = read_clauses(s, st, "BROKERS", structure_spec, c)) || (rc = scope(s, c[H_IN], &district)) ||
+        (rc = sector_clause(s, c[H_SECTORS], &sectors)))
+        return rc;
     if (c[H_OF] || c[H_WEIGHTED])
-        return qry_fail(s, &(c[H_OF] ? c[H_OF] : c[H_WEIGHTED])->key, "BROKERS takes IN 'district' and TOP n");
+        return qry_fail(s, &(c[H_OF] ? c[H_OF] : c[H_WEIGHTED])->key,
+                        "BROKERS takes IN 'district', SECTORS sector, … and TOP n");
     long top = -1;
     if (c[H_TOP] && ((rc = one_value(s, c[H_TOP])) || (rc = qry_number(s, c[H_TOP]->v, &top)))) return rc;
-    if ((rc = graph(s, st, district, 0, &net, &gr))) return rc;
+    if ((rc = graph(s, st, district, 0, &sectors, &net, &gr))) return rc;
     long *roles;
     tsg_error_t err = {0};
     if (eng_brokerage(net, &gr, &roles, &err)) {
@@ -754,7 +784,7 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     }
     long top = -1;
     if (c[T_TOP] && ((rc = one_value(s, c[T_TOP])) || (rc = qry_number(s, c[T_TOP]->v, &top)))) return rc;
-    if ((rc = graph(s, st, district, 0, &net, &gr))) return rc;
+    if ((rc = graph(s, st, district, 0, NULL, &net, &gr))) return rc;
     /* Each organisation's group, and the groups' names. */
     int *group = malloc(((size_t)gr.n + 1) * sizeof *group);
     const char *names[256];

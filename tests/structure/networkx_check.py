@@ -26,7 +26,8 @@ except ImportError:
     print("SKIP: python3 has no networkx; the NetworkX cross-check did not run")
     sys.exit(77)
 
-MEASURES = ["degree", "betweenness", "closeness", "harmonic", "pagerank", "eigenvector", "constraint"]
+MEASURES = ["degree", "betweenness", "closeness", "harmonic", "pagerank", "eigenvector", "constraint",
+            "effective_size"]
 
 
 def read(folder, name):
@@ -87,6 +88,9 @@ def reference(g, measure, weighted):
             raise RuntimeError("NetworkX's power iteration did not converge")
         top = max(abs(x) for x in v.values()) or 1.0
         return {k: abs(x) / top for k, x in v.items()}
+    if measure == "effective_size":
+        e = nx.effective_size(g, weight=w)
+        return {k: (0.0 if math.isnan(x) else x) for k, x in e.items()}
     if measure == "constraint":
         c = nx.constraint(g, weight=w)
         return {k: (0.0 if math.isnan(x) else x) for k, x in c.items()}
