@@ -384,16 +384,13 @@ tsg_status_t eng_brokerage(const eng_net_t *net, const eng_graph_t *gr, long **r
     igraph_integer_t *from = malloc((net->nties * 2 + 1) * sizeof *from), *to = malloc((net->nties * 2 + 1) * sizeof *to);
     size_t *off = calloc((size_t)n + 2, sizeof *off);
     igraph_integer_t *out = malloc((net->nties * 2 + 1) * sizeof *out);
-    if (!*roles || !vertex || !t.key || !from || !to || !off || !out) {
+    size_t *fill = malloc(((size_t)n + 1) * sizeof *fill);
+    tsg_status_t st = TSG_OK;
+    if (!*roles || !vertex || !t.key || !from || !to || !off || !out || !fill) {
         free(*roles);
         *roles = NULL;
-        free(vertex);
-        free(t.key);
-        free(from);
-        free(to);
-        free(off);
-        free(out);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        st = util_fail(err, TSG_ENOMEM, "out of memory");
+        goto done;
     }
     for (size_t i = 0; i < nn; i++) vertex[i] = -1;
     for (igraph_integer_t v = 0; v < n; v++) vertex[gr->nid[v]] = v;
@@ -415,15 +412,8 @@ tsg_status_t eng_brokerage(const eng_net_t *net, const eng_graph_t *gr, long **r
         }
     }
     for (igraph_integer_t v = 0; v < n; v++) off[v + 1] += off[v];
-    size_t *fill = malloc(((size_t)n + 1) * sizeof *fill);
-    if (!fill) {
-        free(vertex); free(t.key); free(from); free(to); free(off); free(out); free(*roles);
-        *roles = NULL;
-        return util_fail(err, TSG_ENOMEM, "out of memory");
-    }
     memcpy(fill, off, ((size_t)n + 1) * sizeof *fill);
     for (size_t i = 0; i < narcs; i++) out[fill[from[i]]++] = to[i];
-    free(fill);
     /* Every arc A → B followed by B → C. */
     for (size_t i = 0; i < narcs; i++) {
         igraph_integer_t a = from[i], b = to[i];
@@ -437,13 +427,15 @@ tsg_status_t eng_brokerage(const eng_net_t *net, const eng_graph_t *gr, long **r
             (*roles)[b * 5 + role]++;
         }
     }
+done:
+    free(fill);
     free(vertex);
     free(t.key);
     free(from);
     free(to);
     free(off);
     free(out);
-    return TSG_OK;
+    return st;
 }
 
 tsg_status_t eng_communities(const eng_graph_t *gr, int weighted, igraph_vector_int_t *membership, igraph_integer_t *n,

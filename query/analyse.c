@@ -450,6 +450,33 @@ static tsg_status_t scope(qry_session_t *s, const ast_clause_t *c, int64_t *dist
     return TSG_OK;
 }
 
+/* What the structure statements share: their clauses, the district, the
+ * sector set and TOP. `allowed` says which of OF and WEIGHTED the statement
+ * takes (bits 1 << H_OF, 1 << H_WEIGHTED, 1 << H_TOP); `usage` names them. */
+typedef struct structure_args {
+    const ast_clause_t *c[H_COUNT];
+    int64_t district;
+    sector_set_t sectors;
+    long top;
+} structure_args_t;
+
+static tsg_status_t structure_args(qry_session_t *s, const ast_stmt_t *st, const char *what, unsigned allowed,
+                                   const char *usage, structure_args_t *a)
+{
+    tsg_status_t rc;
+    a->top = -1;
+    if ((rc = read_clauses(s, st, what, structure_spec, a->c)) || (rc = scope(s, a->c[H_IN], &a->district)) ||
+        (rc = sector_clause(s, a->c[H_SECTORS], &a->sectors)))
+        return rc;
+    static const int optional[] = {H_OF, H_TOP, H_WEIGHTED};
+    for (int i = 0; i < 3; i++)
+        if (a->c[optional[i]] && !(allowed & (1u << optional[i])))
+            return qry_fail(s, &a->c[optional[i]]->key, "%s takes %s", what, usage);
+    if (a->c[H_TOP] && ((rc = one_value(s, a->c[H_TOP])) || (rc = qry_number(s, a->c[H_TOP]->v, &a->top)))) return rc;
+    if (a->c[H_WEIGHTED] && a->c[H_WEIGHTED]->v) return qry_fail(s, &a->c[H_WEIGHTED]->key, "WEIGHTED takes no value");
+    return TSG_OK;
+}
+
 static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs,
                           const sector_set_t *sectors, const eng_net_t **net, eng_graph_t *gr)
 {
@@ -517,19 +544,14 @@ static tsg_status_t emit_mixing(qry_session_t *s, const eng_net_t *net, const en
 
 static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
 {
-    const ast_clause_t *c[H_COUNT];
     const eng_net_t *net;
     eng_graph_t gr;
-    int64_t district;
+    structure_args_t a;
     tsg_status_t rc;
-    sector_set_t sectors;
-    if ((rc = read_clauses(s, st, "HORIZONTAL", structure_spec, c)) || (rc = scope(s, c[H_IN], &district)) ||
-        (rc = sector_clause(s, c[H_SECTORS], &sectors)))
+    if ((rc = structure_args(s, st, "HORIZONTAL", 0, "IN 'district' and SECTORS sector, …", &a)) ||
+        (rc = graph(s, st, a.district, 0, &a.sectors, &net, &gr)))
         return rc;
-    if (c[H_OF] || c[H_TOP] || c[H_WEIGHTED])
-        return qry_fail(s, &(c[H_OF] ? c[H_OF] : c[H_TOP] ? c[H_TOP] : c[H_WEIGHTED])->key,
-                        "HORIZONTAL takes IN 'district' and SECTORS sector, …");
-    if ((rc = graph(s, st, district, 0, &sectors, &net, &gr))) return rc;
+    int64_t district = a.district;
     eng_horizontal_t h;
     tsg_error_t err = {0};
     if (eng_horizontal(net, &gr, &h, &err)) {
@@ -623,9 +645,8 @@ static int by_value(const void *a, const void *b)
 
 static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
 {
-    const ast_clause_t *c[H_COUNT];
     const eng_net_t *net;
-    int64_t district;
+    structure_args_t a;
     tsg_status_t rc;
     char *word = util_strndup(st->what.z, st->what.n), *fm = word ? util_fold(word) : NULL;
     free(word);
@@ -636,10 +657,9 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     if (measure < 0)
         return qry_fail(s, &st->what, "unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
                                       "eigenvector, constraint or effective_size)", (int)st->what.n, st->what.z);
-    sector_set_t sectors;
-    if ((rc = read_clauses(s, st, "CENTRALITY", structure_spec, c)) || (rc = scope(s, c[H_IN], &district)) ||
-        (rc = sector_clause(s, c[H_SECTORS], &sectors)))
-        return rc;
+    if ((rc = structure_args(s, st, "CENTRALITY", (1u << H_OF) | (1u << H_TOP) | (1u << H_WEIGHTED), "", &a))) return rc;
+    const ast_clause_t *const *c = a.c;
+    long top = a.top;
     int programs = 0;
     if (c[H_OF]) {
         const char *of = (rc = one_value(s, c[H_OF])) ? NULL : qry_text(s, c[H_OF]->v, "organisations or programs");
@@ -649,11 +669,8 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
             return qry_fail(s, &c[H_OF]->v->tok, "CENTRALITY is OF organisations or programs, not '%s'", of);
         programs = t == QRY_PROGRAM;
     }
-    long top = -1;
-    if (c[H_TOP] && ((rc = one_value(s, c[H_TOP])) || (rc = qry_number(s, c[H_TOP]->v, &top)))) return rc;
-    if (c[H_WEIGHTED] && c[H_WEIGHTED]->v) return qry_fail(s, &c[H_WEIGHTED]->key, "WEIGHTED takes no value");
     eng_graph_t gr;
-    if ((rc = graph(s, st, district, programs, &sectors, &net, &gr))) return rc;
+    if ((rc = graph(s, st, a.district, programs, &a.sectors, &net, &gr))) return rc;
     igraph_vector_t val;
     tsg_error_t err = {0};
     if (eng_centrality(&gr, measure, c[H_WEIGHTED] != NULL, &val, &err)) {
@@ -684,21 +701,14 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
 /* BROKERS: the organisations that pass people between others, by role. */
 static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
 {
-    const ast_clause_t *c[H_COUNT];
     const eng_net_t *net;
     eng_graph_t gr;
-    int64_t district;
+    structure_args_t a;
     tsg_status_t rc;
-    sector_set_t sectors;
-    if ((rc = read_clauses(s, st, "BROKERS", structure_spec, c)) || (rc = scope(s, c[H_IN], &district)) ||
-        (rc = sector_clause(s, c[H_SECTORS], &sectors)))
+    if ((rc = structure_args(s, st, "BROKERS", 1u << H_TOP, "IN 'district', SECTORS sector, … and TOP n", &a)) ||
+        (rc = graph(s, st, a.district, 0, &a.sectors, &net, &gr)))
         return rc;
-    if (c[H_OF] || c[H_WEIGHTED])
-        return qry_fail(s, &(c[H_OF] ? c[H_OF] : c[H_WEIGHTED])->key,
-                        "BROKERS takes IN 'district', SECTORS sector, … and TOP n");
-    long top = -1;
-    if (c[H_TOP] && ((rc = one_value(s, c[H_TOP])) || (rc = qry_number(s, c[H_TOP]->v, &top)))) return rc;
-    if ((rc = graph(s, st, district, 0, &sectors, &net, &gr))) return rc;
+    long top = a.top;
     long *roles;
     tsg_error_t err = {0};
     if (eng_brokerage(net, &gr, &roles, &err)) {
