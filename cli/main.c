@@ -27,6 +27,7 @@ typedef struct args {
     const char *params[64];
     int nparams;
     int keep_going;
+    long suppress_below;
     cli_out_t out;
 } args_t;
 
@@ -186,6 +187,7 @@ static int cmd_run(args_t *a)
         return report(&err);
     }
     int rc = 0;
+    tsg_session_suppress_below(s, a->suppress_below);
     for (int i = 0; i < a->nparams && !rc; i++) {
         char *eq = strchr(a->params[i], '=');
         if (!eq) {
@@ -242,7 +244,8 @@ static void usage(FILE *out)
     fprintf(out, "usage: tsunagi [DB] [-c STATEMENTS | -f SCRIPT] [-p NAME=VALUE]… [--format F] [--keep-going]\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "       tsunagi %-45s %s\n", commands[i].usage, commands[i].help);
-    fprintf(out, "options: --format table|csv|json|markdown, --bom (CSV for Excel), --version, --help\n"
+    fprintf(out, "options: --format table|csv|json|markdown, --bom (CSV for Excel), --suppress-below N (publish\n"
+                 "         counts under N as <N), --version, --help\n"
                  "DB defaults to $TSUNAGI_DB, else the bundled sample city. Without -c or -f, tsunagi reads\n"
                  "statements from standard input, or opens the REPL when that is a terminal.\n");
 }
@@ -285,6 +288,13 @@ int main(int argc, char **argv)
                 return 2;
             }
             a.params[a.nparams++] = argv[++i];
+        } else if (!strcmp(s, "--suppress-below")) {
+            char *end;
+            a.suppress_below = i + 1 < argc ? strtol(argv[++i], &end, 10) : -1;
+            if (a.suppress_below < 0 || *end) {
+                fprintf(stderr, "tsunagi: --suppress-below takes a whole number\n");
+                return 2;
+            }
         } else if (!strcmp(s, "--keep-going")) {
             a.keep_going = 1;
         } else if (!strcmp(s, "--bom")) {

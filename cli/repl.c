@@ -174,6 +174,7 @@ typedef struct dot_cmd {
 static tsg_status_t dot_help(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_mode(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_timer(repl_t *r, const dot_args_t *a, tsg_error_t *err);
+static tsg_status_t dot_suppress(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_output(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_read(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_param(repl_t *r, const dot_args_t *a, tsg_error_t *err);
@@ -186,6 +187,7 @@ static const dot_cmd_t dot_cmds[] = {
     {".output", dot_output, ".output [FILE]", "send results to FILE; alone, back to the terminal"},
     {".read", dot_read, ".read FILE", "run the statements in FILE, stopping at the first error"},
     {".param", dot_param, ".param set NAME VALUE | list | unset NAME", "parameters ($NAME) for later statements"},
+    {".suppress", dot_suppress, ".suppress N", "exports show counts under N as <N (0: show all)"},
     {".quit", dot_quit, ".quit", "leave tsunagi (so does Ctrl-D)"},
     {".exit", dot_quit, ".exit", "leave tsunagi"},
 };
@@ -213,6 +215,16 @@ static tsg_status_t dot_mode(repl_t *r, const dot_args_t *a, tsg_error_t *err)
     }
     if (a->argc != 2) return TSG_EINPUT;
     return tsg_format_parse(a->argv[1], &r->out->format, err);
+}
+
+static tsg_status_t dot_suppress(repl_t *r, const dot_args_t *a, tsg_error_t *err)
+{
+    if (a->argc != 2) return TSG_EINPUT;
+    char *end;
+    long n = strtol(a->argv[1], &end, 10);
+    if (*end || n < 0) return fail(err, TSG_EINPUT, ".suppress takes a whole number, not '%s'", a->argv[1]);
+    tsg_session_suppress_below(r->s, n);
+    return TSG_OK;
 }
 
 static tsg_status_t dot_timer(repl_t *r, const dot_args_t *a, tsg_error_t *err)

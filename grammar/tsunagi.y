@@ -34,7 +34,7 @@
 
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
-          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED BROKERS THIN LINKS.
+          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED BROKERS THIN LINKS EXPORT RENDER.
 
 %left OR.
 %left AND.
@@ -65,6 +65,10 @@ stmt(S) ::= REACH(K) clauses(C) where(W).                { S = ast_analysis(ctx,
 stmt(S) ::= HORIZONTAL(K) clauses(C).                    { S = ast_analysis(ctx, AST_HORIZONTAL, &K, C, NULL); }
 stmt(S) ::= BROKERS(K) clauses(C).                       { S = ast_analysis(ctx, AST_BROKERS, &K, C, NULL); }
 stmt(S) ::= THIN(K) LINKS clauses(C).                    { S = ast_analysis(ctx, AST_THIN_LINKS, &K, C, NULL); }
+/* EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector HIGHLIGHT GAPS FOR … */
+stmt(S) ::= EXPORT(K) IDENT(F) clauses(C).               { S = ast_analysis(ctx, AST_EXPORT, &K, C, NULL);
+                                                           if (S) S->what = F; }
+stmt(S) ::= RENDER(K) clauses(C).                        { S = ast_analysis(ctx, AST_RENDER, &K, C, NULL); }
 stmt(S) ::= CENTRALITY(K) IDENT(M) clauses(C).           { S = ast_analysis(ctx, AST_CENTRALITY, &K, C, NULL);
                                                            if (S) S->what = M; }
 
@@ -128,6 +132,7 @@ clause(C) ::= IDENT(K) values(V) HOPS.                   { C = ast_clause(ctx, &
 clause(C) ::= AS(K) OF value(V).                         { C = ast_clause(ctx, &K, V); }
 clause(C) ::= WEIGHTED(K).                               { C = ast_clause(ctx, &K, NULL); }
 clause(C) ::= IDENT(K) value(A) AND value(B).            { C = ast_clause(ctx, &K, ast_append(A, B)); }
+clause(C) ::= IDENT(K) BY value(V).                      { C = ast_clause(ctx, &K, V); }
 
 %type values {ast_value_t *}
 values(L) ::= value(V).                                  { L = V; }

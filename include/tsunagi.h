@@ -143,6 +143,10 @@ typedef struct tsg_sink {
 tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *source, int keep_going,
                              const tsg_sink_t *sink, tsg_error_t *err);
 
+/* Counts below n are written "<n" in every export meant for publication
+ * (small counts can identify people); 0 shows every count. */
+void tsg_session_suppress_below(tsg_session_t *s, long n);
+
 /* Asks the running statement to stop (safe from a signal handler). */
 void tsg_session_interrupt(tsg_session_t *s);
 

@@ -55,7 +55,7 @@ typedef struct ast_clause {
 typedef enum ast_skind {
     AST_FIND, AST_COUNT, AST_SHOW, AST_LET, AST_ADD, AST_SET, AST_REMOVE, AST_TIE, AST_UNTIE,
     AST_GAPS, AST_COVERAGE, AST_PATH, AST_REACH, AST_HORIZONTAL, AST_CENTRALITY, AST_BROKERS,
-    AST_THIN_LINKS
+    AST_THIN_LINKS, AST_EXPORT, AST_RENDER
 } ast_skind_t;
 
 struct ast_stmt {

@@ -53,6 +53,7 @@ typedef struct qry_session {
     int checked;               /* data_version was checked in this statement: keep what is loaded */
     eng_net_t *net;            /* the network in memory for GAPS, PATH, REACH; NULL until needed */
     volatile sig_atomic_t interrupted;
+    long suppress_below;       /* counts below this are published as "<N" (0: all shown) */
     const tsg_sink_t *sink;
 } qry_session_t;
 
@@ -104,6 +105,7 @@ tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st);  /* ADD,
 /* Marks keep[nid] = 1 for every program matching st->where (a FIND on
  * programs); *keep is calloc'd with maxnid + 1 entries. */
 tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t maxnid, int **keep);
-tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st);  /* GAPS, COVERAGE, PATH, REACH */
+tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st);  /* GAPS, COVERAGE, PATH, REACH, … */
+tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st);    /* EXPORT, RENDER */
 
 #endif

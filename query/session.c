@@ -638,6 +638,8 @@ tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *v
     return TSG_OK;
 }
 
+void tsg_session_suppress_below(tsg_session_t *s, long n) { s->suppress_below = n > 0 ? n : 0; }
+
 void tsg_session_interrupt(tsg_session_t *s)
 {
     s->interrupted = 1;
@@ -708,6 +710,9 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
     case AST_BROKERS:
     case AST_THIN_LINKS:
         return qry_exec_analysis(s, st);
+    case AST_EXPORT:
+    case AST_RENDER:
+        return qry_exec_export(s, st);
     default:
         return qry_exec_mutation(s, st);
     }

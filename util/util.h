@@ -41,6 +41,10 @@ void util_buf_free(util_buf_t *b);
 /* Reads a whole file; *data is NUL-terminated (the NUL is not counted). */
 tsg_status_t util_read_file(const char *path, char **data, size_t *len, tsg_error_t *err);
 
+/* Writes a whole file beside its final name and renames it into place, so
+ * a failure never leaves a half-written file. */
+tsg_status_t util_write_file(const char *path, const char *data, size_t len, tsg_error_t *err);
+
 /* Display width of a UTF-8 string in terminal columns (East Asian Width). */
 size_t util_display_width(const char *s);
 

@@ -1,0 +1,48 @@
+/*
+ * draw — the network as files for meetings: GraphViz DOT (our own writer:
+ * igraph's cannot draw clusters), GraphML (Gephi, Cytoscape) and JSON
+ * (nodes and links, for web tools).
+ *
+ * What is drawn: the organisations based in the district (all, for 0),
+ * their programs, and the forums based there or holding a member drawn;
+ * every tie between two drawn nodes, memberships included. Nodes are
+ * coloured by sector and shaped by kind; ties are styled by kind and
+ * widened by their annual count. Counts below suppress_below are written
+ * "<N" (small counts identify people when published).
+ *
+ * Every name is escaped for its place: DOT quoted strings (quotes,
+ * backslashes, line breaks), HTML-like labels (<, >, &, "), XML and JSON.
+ * The writers append to a util_buf_t owned by the caller.
+ */
+#ifndef TSG_ENGINE_DRAW_H
+#define TSG_ENGINE_DRAW_H
+
+#include "gaps.h"
+#include "network.h"
+#include "util.h"
+
+enum { ENG_CLUSTER_NONE, ENG_CLUSTER_SECTOR, ENG_CLUSTER_WARD };
+
+typedef struct eng_draw {
+    int64_t district;             /* 0: the whole network */
+    int cluster;                  /* ENG_CLUSTER_* */
+    int english;                  /* labels: ids and keys instead of names */
+    long suppress_below;          /* 0: every count shown */
+    const char *title;            /* the district, the date, the statement */
+    const eng_gap_t *gaps;        /* drawn as red dashed placeholders */
+    size_t ngaps;
+    const char *const *sector_keys;   /* the legend, in order */
+    const char *const *sector_labels;
+    int nsectors;
+} eng_draw_t;
+
+tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
+tsg_status_t eng_graphml(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
+tsg_status_t eng_json(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
+
+/* Escapes, exposed for the tests: a DOT quoted string (with its quotes),
+ * and text for HTML-like labels or XML. */
+int eng_dot_string(util_buf_t *out, const char *s);
+int eng_html_text(util_buf_t *out, const char *s);
+
+#endif

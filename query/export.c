@@ -1,0 +1,265 @@
+/*
+ * export — EXPORT DOT|GRAPHML|JSON and RENDER: the network drawn for a
+ * meeting. The drawing is the engine's (draw.c); here the clauses are read,
+ * gaps to highlight are computed, the file is written, and for RENDER the
+ * GraphViz `dot` program runs as a child process with a time limit (a
+ * missing `dot` or a failed layout is an error, never a crash).
+ */
+#include "draw.h"
+#include "gaps.h"
+#include "query.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define RENDER_SECONDS 60
+
+enum { X_OF, X_TO, X_CLUSTER, X_HIGHLIGHT, X_LABELS, X_FOR, X_AGED, X_NEEDS, X_WITHIN, X_COUNT };
+
+static const char *const clause_names[] = {"of", "to", "cluster", "highlight", "labels",
+                                           "for", "aged", "needs", "within", NULL};
+
+static tsg_status_t clauses(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t **c)
+{
+    for (int i = 0; i < X_COUNT; i++) c[i] = NULL;
+    for (const ast_clause_t *cl = st->clauses; cl; cl = cl->next) {
+        int i = 0;
+        while (clause_names[i] && (strlen(clause_names[i]) != cl->key.n || strncasecmp(clause_names[i], cl->key.z, cl->key.n)))
+            i++;
+        if (!clause_names[i])
+            return qry_fail(s, &cl->key, "%.*s takes OF 'district', TO 'file', CLUSTER BY sector|ward, HIGHLIGHT GAPS "
+                                         "FOR … AGED …, LABELS ja|en; not '%.*s'",
+                            (int)st->kw.n, st->kw.z, (int)cl->key.n, cl->key.z);
+        if (c[i]) return qry_fail(s, &cl->key, "%s is given twice", clause_names[i]);
+        if (i != X_NEEDS && cl->v && cl->v->next)
+            return qry_fail(s, &cl->v->next->tok, "%.*s takes one value", (int)cl->key.n, cl->key.z);
+        c[i] = cl;
+    }
+    if (!c[X_TO]) return qry_fail(s, &st->kw, "%.*s needs TO 'file'", (int)st->kw.n, st->kw.z);
+    return TSG_OK;
+}
+
+/* A word clause compared without regard to case: returns its index in
+ * `words`, or -1 after an error. */
+static int word(qry_session_t *s, const ast_clause_t *c, const char *const *words, const char *what)
+{
+    const char *w = qry_text(s, c->v, what);
+    if (!w) return -1;
+    for (int i = 0; words[i]; i++)
+        if (!strcasecmp(w, words[i])) return i;
+    qry_fail(s, &c->v->tok, "%.*s takes %s, not '%s'", (int)c->key.n, c->key.z, what, w);
+    return -1;
+}
+
+/* The statement as typed, up to its ';', for the picture's title. */
+static char *statement_text(const qry_session_t *s, const ast_stmt_t *st)
+{
+    const char *p = st->kw.z, *end = s->ctx.src + s->ctx.len;
+    const char *q = p;
+    char quote = 0;
+    for (; q < end && (quote || *q != ';'); q++) {
+        if (quote && *q == quote) quote = 0;
+        else if (!quote && (*q == '\'' || *q == '"')) quote = *q;
+    }
+    return util_strndup(p, (size_t)(q - p));
+}
+
+/* Runs `dot -T<fmt> -o out in` and waits at most RENDER_SECONDS. */
+static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out)
+{
+    char errpath[] = "/tmp/tsunagi-dot-err-XXXXXX";
+    int errfd = mkstemp(errpath);
+    if (errfd < 0) return gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot make a temporary file: %s", strerror(errno));
+    char type[32];
+    snprintf(type, sizeof type, "-T%s", fmt);
+    pid_t pid = fork();
+    if (pid < 0) {
+        close(errfd);
+        unlink(errpath);
+        return gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot start dot: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        dup2(errfd, STDERR_FILENO);
+        int devnull = open("/dev/null", O_RDWR);
+        if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+        execlp("dot", "dot", type, "-o", out, in, (char *)NULL);
+        _exit(127);
+    }
+    close(errfd);
+    int status = 0, done = 0;
+    for (int waited = 0; waited < RENDER_SECONDS * 50 && !done; waited++) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) done = 1;
+        else if (r < 0 && errno != EINTR) break;
+        else if (s->interrupted) break;
+        else {
+            struct timespec tick = {0, 20 * 1000 * 1000};
+            nanosleep(&tick, NULL);
+        }
+    }
+    if (!done) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    char *msg = NULL;
+    size_t len = 0;
+    tsg_error_t ignore = {0};
+    util_read_file(errpath, &msg, &len, &ignore);
+    unlink(errpath);
+    while (msg && len && (msg[len - 1] == '\n' || msg[len - 1] == '\r')) msg[--len] = '\0';
+    tsg_status_t rc = TSG_OK;
+    if (!done)
+        rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw, s->interrupted ? "interrupted" : "dot took more than %d seconds; "
+                                                                                        "draw a smaller district",
+                       RENDER_SECONDS);
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "GraphViz 'dot' was not found; install the graphviz package");
+    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "dot could not draw the picture: %s", msg && *msg ? msg : "no reason given");
+    free(msg);
+    return rc;
+}
+
+tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
+{
+    const ast_clause_t *c[X_COUNT];
+    tsg_status_t rc = clauses(s, st, c);
+    if (rc || (rc = qry_load(s))) return rc;
+    /* What to write, and where. */
+    int render = st->kind == AST_RENDER, fmt = 0; /* 0 dot, 1 graphml, 2 json */
+    const char *path = qry_text(s, c[X_TO]->v, "a file name");
+    if (!path) return s->ctx.code;
+    const char *ext = strrchr(path, '.');
+    static const char *const render_formats[] = {"svg", "png", "pdf", NULL};
+    const char *render_fmt = NULL;
+    if (render) {
+        for (int i = 0; ext && render_formats[i]; i++)
+            if (!strcasecmp(ext + 1, render_formats[i])) render_fmt = render_formats[i];
+        if (!render_fmt) return qry_fail(s, &c[X_TO]->v->tok, "RENDER writes .svg, .png or .pdf, not '%s'", path);
+    } else {
+        static const char *const formats[] = {"dot", "graphml", "json", NULL};
+        char *f = util_strndup(st->what.z, st->what.n);
+        fmt = -1;
+        for (int i = 0; f && formats[i]; i++)
+            if (!strcasecmp(f, formats[i])) fmt = i;
+        free(f);
+        if (fmt < 0) return qry_fail(s, &st->what, "EXPORT writes DOT, GRAPHML or JSON, not '%.*s'", (int)st->what.n, st->what.z);
+    }
+    eng_draw_t d = {0};
+    d.suppress_below = s->suppress_below;
+    if (c[X_OF]) {
+        const qry_name_t *n;
+        if ((rc = qry_node(s, c[X_OF]->v, NULL, 1u << QRY_DISTRICT, &n))) return rc;
+        d.district = n->nid;
+    }
+    static const char *const cluster_words[] = {"sector", "ward", NULL};
+    static const char *const label_words[] = {"ja", "en", NULL};
+    if (c[X_CLUSTER]) {
+        int k = word(s, c[X_CLUSTER], cluster_words, "sector or ward");
+        if (k < 0) return s->ctx.code;
+        d.cluster = k == 0 ? ENG_CLUSTER_SECTOR : ENG_CLUSTER_WARD;
+    }
+    if (c[X_LABELS]) {
+        int k = word(s, c[X_LABELS], label_words, "ja or en");
+        if (k < 0) return s->ctx.code;
+        d.english = k == 1;
+    }
+    /* The legend's sectors, in the vocabulary's order. */
+    const char *keys[64], *labels[64];
+    for (size_t i = 0; i < s->vocab.n && d.nsectors < 64; i++)
+        if (!strcmp(s->vocab.e[i].kind, "sector")) {
+            keys[d.nsectors] = s->vocab.e[i].key;
+            labels[d.nsectors++] = s->vocab.e[i].label;
+        }
+    d.sector_keys = keys;
+    d.sector_labels = labels;
+    /* The network, and the gaps to draw. */
+    if (!s->net) {
+        tsg_error_t err = {0};
+        if (eng_net_load(s->sql, &s->net, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    }
+    const eng_net_t *net = s->net;
+    eng_gap_t *gaps = NULL;
+    if (c[X_HIGHLIGHT]) {
+        static const char *const highlight_words[] = {"gaps", NULL};
+        if (word(s, c[X_HIGHLIGHT], highlight_words, "GAPS") < 0) return s->ctx.code;
+        if (!c[X_FOR] || !c[X_AGED] || !d.district)
+            return qry_fail(s, &c[X_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs OF 'district', FOR target and AGED a..b");
+        eng_gaps_query_t q = {0};
+        const char *needs[64];
+        int hl, hh;
+        long lo, hi;
+        if ((rc = qry_key(s, c[X_FOR]->v, "target", &q.target)) || (rc = qry_range(s, c[X_AGED]->v, &hl, &lo, &hh, &hi)))
+            return rc;
+        if (!hl || !hh) return qry_fail(s, &c[X_AGED]->v->tok, "HIGHLIGHT GAPS needs a closed age range, like 18..39");
+        q.age_from = (int)lo;
+        q.age_to = (int)hi;
+        q.district = d.district;
+        q.hops = 3;
+        if (c[X_WITHIN]) {
+            long k;
+            if ((rc = qry_number(s, c[X_WITHIN]->v, &k))) return rc;
+            q.hops = (int)k;
+        }
+        for (const ast_value_t *v = c[X_NEEDS] ? c[X_NEEDS]->v : NULL; v && q.nneeds < 64; v = v->next)
+            if ((rc = qry_key(s, v, "need", &needs[q.nneeds++]))) return rc;
+        if (!q.nneeds) return qry_fail(s, &c[X_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs NEEDS need, …");
+        q.needs = needs;
+        tsg_error_t err = {0};
+        if (eng_gaps(net, &q, &gaps, &d.ngaps, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        d.gaps = gaps;
+    } else if (c[X_FOR] || c[X_AGED] || c[X_NEEDS] || c[X_WITHIN]) {
+        const ast_clause_t *x = c[X_FOR] ? c[X_FOR] : c[X_AGED] ? c[X_AGED] : c[X_NEEDS] ? c[X_NEEDS] : c[X_WITHIN];
+        return qry_fail(s, &x->key, "%.*s belongs to HIGHLIGHT GAPS", (int)x->key.n, x->key.z);
+    }
+    /* The title: where, when, and the statement itself. */
+    char date[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
+    char *stmt = statement_text(s, st);
+    char *title = util_printf("%s — %s\n%s", d.district ? net->name[d.district] : "all districts", date, stmt ? stmt : "");
+    free(stmt);
+    d.title = title;
+    util_buf_t b = {0};
+    tsg_error_t err = {0};
+    tsg_status_t w = !title ? util_fail(&err, TSG_ENOMEM, "out of memory")
+                     : fmt == 1 ? eng_graphml(net, &d, &b, &err)
+                     : fmt == 2 ? eng_json(net, &d, &b, &err)
+                                : eng_dot(net, &d, &b, &err);
+    free(title);
+    free(gaps);
+    if (w) {
+        util_buf_free(&b);
+        return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    }
+    if (!render) {
+        rc = util_write_file(path, b.data ? b.data : "", b.len, &err) ? gram_fail(&s->ctx, err.code, &c[X_TO]->v->tok, "%s", err.text)
+                                                                     : TSG_OK;
+        util_buf_free(&b);
+        return rc ? rc : qry_emit_done(s, "wrote %s", path);
+    }
+    char dotpath[] = "/tmp/tsunagi-render-XXXXXX";
+    int fd = mkstemp(dotpath);
+    if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len) {
+        if (fd >= 0) {
+            close(fd);
+            unlink(dotpath);
+        }
+        util_buf_free(&b);
+        return gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
+    }
+    close(fd);
+    util_buf_free(&b);
+    rc = run_dot(s, st, render_fmt, dotpath, path);
+    unlink(dotpath);
+    return rc ? rc : qry_emit_done(s, "drew %s", path);
+}

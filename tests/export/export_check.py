@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""EXPORT and RENDER end to end, with the real GraphViz `dot`.
+
+- Every DOT export of the sample city (each cluster and highlight option,
+  both label languages) is accepted by `dot -Tsvg` with no warnings.
+- Names holding '"', '\\', a line break, '<', '>', '&' and a long Japanese
+  name come out of export → dot unchanged in the rendered SVG text.
+- GraphML parses as XML and JSON as JSON, and counts under
+  --suppress-below N are written "<N".
+- RENDER writes SVG, PNG and PDF; without `dot` on PATH it fails clearly.
+
+usage: export_check.py TSUNAGI SAMPLE_DIR          prints "N passed, N failed"
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import xml.etree.ElementTree as ET
+
+results = []
+
+
+def check(name, ok, detail=""):
+    results.append(ok)
+    if not ok:
+        print(f"FAIL {name}: {detail}")
+
+
+def run(tsunagi, db, stmt, env, extra=()):
+    return subprocess.run([tsunagi, db, *extra, "-c", stmt], capture_output=True, text=True, env=env, check=False)
+
+
+def svg_text(path):
+    """Every line of text drawn in an SVG, in order."""
+    ns = "{http://www.w3.org/2000/svg}"
+    return ["".join(t.itertext()) for t in ET.parse(path).getroot().iter(ns + "text")]
+
+
+def main():
+    tsunagi, sample = sys.argv[1], sys.argv[2]
+    if not shutil.which("dot"):
+        print("SKIP: GraphViz dot is not installed")
+        return 77
+    work = tempfile.mkdtemp()
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
+    db = os.path.join(work, "city.db")
+    subprocess.run([tsunagi, "import", sample, db], check=True, capture_output=True, env=env)
+
+    # Every option of EXPORT DOT is valid GraphViz, without warnings.
+    options = ["", "CLUSTER BY sector", "CLUSTER BY ward", "LABELS en", "CLUSTER BY ward LABELS en",
+               "CLUSTER BY ward HIGHLIGHT GAPS FOR hikikomori AGED 18..39 NEEDS place, peer",
+               "CLUSTER BY sector HIGHLIGHT GAPS FOR hikikomori AGED 18..39 NEEDS place, peer",
+               "HIGHLIGHT GAPS FOR foreign_resident AGED 18..64 NEEDS learning"]
+    # Wards with every option; the whole city (slow to lay out) once.
+    cases = [(w, opt) for w in ["'東区'", "'南区'", "'北区'"] for opt in options]
+    cases.append(("'あさひの市'", "CLUSTER BY sector"))
+    for where, opt in cases:
+        if True:
+            dotfile = os.path.join(work, "x.dot")
+            r = run(tsunagi, db, f"EXPORT DOT OF {where} TO '{dotfile}' {opt};", env)
+            check(f"export {where} {opt}", r.returncode == 0, r.stderr)
+            d = subprocess.run(["dot", "-Tsvg", dotfile, "-o", os.path.join(work, "x.svg")], capture_output=True,
+                               text=True)
+            check(f"dot accepts {where} {opt}", d.returncode == 0 and d.stderr.strip() == "", d.stderr[:300])
+
+    # Hostile names survive into the drawing.
+    names = ['NPO "つなぐ" 会', "back\\slash 会", "<b>太字</b> & co", "二行の\n名前",
+             "特定非営利活動法人あさひの市ひきこもり当事者と家族の会・若者の居場所づくりネットワーク"]
+    folder = os.path.join(work, "hostile")
+    subprocess.run([tsunagi, "export", folder, db], check=True, capture_output=True, env=env)
+    with open(os.path.join(folder, "organisations.csv"), "a", encoding="utf-8") as f:
+        for i, n in enumerate(names):
+            quoted = '"' + n.replace('"', '""') + '"'
+            f.write(f"o-hostile-{i},{quoted},npo,d-minami\n")
+    with open(os.path.join(folder, "ties.csv"), "a", encoding="utf-8") as f:
+        f.write("o-hostile-0,o-hostile-1,co_support,3,\n")
+    hdb = os.path.join(work, "hostile.db")
+    r = subprocess.run([tsunagi, "import", folder, hdb], capture_output=True, text=True, env=env)
+    check("import hostile names", r.returncode == 0, r.stderr)
+    svg = os.path.join(work, "hostile.svg")
+    r = run(tsunagi, hdb, f"RENDER OF '南区' TO '{svg}' CLUSTER BY sector;", env)
+    check("render hostile names", r.returncode == 0, r.stderr)
+    text = svg_text(svg) if os.path.exists(svg) else []
+    for n in names:
+        parts = n.split("\n")
+        found = all(any(p == t.strip() for t in text) for p in parts)
+        check(f"name {n!r} drawn unchanged", found, f"not among {len(text)} text lines")
+
+    # GraphML and JSON, with small counts suppressed.
+    gml = os.path.join(work, "city.graphml")
+    r = run(tsunagi, db, f"EXPORT GRAPHML OF '南区' TO '{gml}';", env)
+    check("export graphml", r.returncode == 0, r.stderr)
+    try:
+        root = ET.parse(gml).getroot()
+        check("graphml has nodes", len(root.findall(".//{http://graphml.graphdrawing.org/xmlns}node")) > 10)
+    except ET.ParseError as e:
+        check("graphml parses", False, str(e))
+    js = os.path.join(work, "city.json")
+    r = run(tsunagi, db, f"EXPORT JSON TO '{js}';", env, ["--suppress-below", "5"])
+    check("export json", r.returncode == 0, r.stderr)
+    with open(js, encoding="utf-8") as f:
+        data = json.load(f)
+    counts = [l["count"] for l in data["links"] if l["count"] is not None]
+    check("json suppresses counts under 5", counts and all(c == "<5" or (isinstance(c, int) and c >= 5) for c in counts)
+          and "<5" in counts, str(counts[:20]))
+
+    # RENDER to every format, and without dot.
+    for ext in ("svg", "png", "pdf"):
+        out = os.path.join(work, f"kita.{ext}")
+        r = run(tsunagi, db, f"RENDER OF '北区' TO '{out}';", env)
+        check(f"render {ext}", r.returncode == 0 and os.path.getsize(out) > 1000, r.stderr)
+    nodot = dict(env, PATH="/nonexistent")
+    r = run(os.path.abspath(tsunagi), db, f"RENDER OF '北区' TO '{os.path.join(work, 'no.svg')}';", nodot)
+    check("render without dot is a clear error", r.returncode == 1 and "GraphViz 'dot' was not found" in r.stderr,
+          r.stderr)
+    r = run(tsunagi, db, f"RENDER OF '北区' TO '{os.path.join(work, 'kita.gif')}';", env)
+    check("render to an unknown format", r.returncode == 1 and "writes .svg, .png or .pdf" in r.stderr, r.stderr)
+
+    shutil.rmtree(work, ignore_errors=True)
+    failed = results.count(False)
+    print(f"{len(results) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
