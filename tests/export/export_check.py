@@ -106,6 +106,15 @@ def main():
     check("json suppresses counts under 5", counts and all(c == "<5" or (isinstance(c, int) and c >= 5) for c in counts)
           and "<5" in counts, str(counts[:20]))
 
+    # Japanese labels are drawn with a CJK font, not as tofu boxes: dot says
+    # which font file it resolved the picture's font to.
+    png_dot = os.path.join(work, "ja.dot")
+    run(tsunagi, db, f"EXPORT DOT OF '西区' TO '{png_dot}';", env)
+    v = subprocess.run(["dot", "-v", "-Tpng", png_dot, "-o", os.path.join(work, "ja.png")], capture_output=True, text=True)
+    resolved = [l for l in v.stderr.splitlines() if "resolved to" in l]
+    check("Japanese labels use a CJK font", v.returncode == 0 and resolved and all("CJK" in l for l in resolved),
+          "\n".join(resolved) or v.stderr[-300:])
+
     # RENDER to every format, and without dot.
     for ext in ("svg", "png", "pdf"):
         out = os.path.join(work, f"kita.{ext}")
