@@ -34,7 +34,7 @@
 
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
-          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED BROKERS THIN LINKS EXPORT RENDER.
+          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED BROKERS THIN LINKS EXPORT RENDER REPORT.
 
 %left OR.
 %left AND.
@@ -69,6 +69,8 @@ stmt(S) ::= THIN(K) LINKS clauses(C).                    { S = ast_analysis(ctx,
 stmt(S) ::= EXPORT(K) IDENT(F) clauses(C).               { S = ast_analysis(ctx, AST_EXPORT, &K, C, NULL);
                                                            if (S) S->what = F; }
 stmt(S) ::= RENDER(K) clauses(C).                        { S = ast_analysis(ctx, AST_RENDER, &K, C, NULL); }
+stmt(S) ::= REPORT(K) IDENT(W) clauses(C).               { S = ast_analysis(ctx, AST_REPORT, &K, C, NULL);
+                                                           if (S) S->what = W; }
 stmt(S) ::= CENTRALITY(K) IDENT(M) clauses(C).           { S = ast_analysis(ctx, AST_CENTRALITY, &K, C, NULL);
                                                            if (S) S->what = M; }
 

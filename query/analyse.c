@@ -62,7 +62,7 @@ static tsg_status_t need_clause(qry_session_t *s, const ast_stmt_t *st, const as
     return c ? TSG_OK : qry_fail(s, &st->kw, "%.*s needs %s", (int)st->kw.n, st->kw.z, usage);
 }
 
-static tsg_status_t network(qry_session_t *s, const eng_net_t **net)
+tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
 {
     tsg_status_t rc = qry_load(s);
     if (rc) return rc;
@@ -83,16 +83,11 @@ static const clause_spec_t gaps_spec[] = {
     {"by", "BY school_district|ward"}, {"within", "WITHIN k HOPS"}, {"as", "AS OF date"}, {NULL, NULL},
 };
 
-typedef struct gaps_args {
-    eng_gaps_query_t q;
-    const char *needs[64];
-} gaps_args_t;
-
-static tsg_status_t gaps_args(qry_session_t *s, const ast_stmt_t *st, gaps_args_t *a)
+tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, qry_gaps_args_t *a)
 {
     const ast_clause_t *c[G_COUNT];
     tsg_status_t rc;
-    const char *what = st->kind == AST_GAPS ? "GAPS" : "COVERAGE";
+    const char *what = st->kind == AST_COVERAGE ? "COVERAGE" : "GAPS";
     if ((rc = read_clauses(s, st, what, gaps_spec, c)) || (rc = need_clause(s, st, c[G_FOR], "FOR target")) ||
         (rc = need_clause(s, st, c[G_AGED], "AGED a..b")) || (rc = need_clause(s, st, c[G_IN], "IN 'district'")) ||
         (rc = one_value(s, c[G_FOR])) || (rc = one_value(s, c[G_AGED])) || (rc = one_value(s, c[G_IN])))
@@ -173,10 +168,10 @@ static const char *const gap_kind[] = {"coverage", "reach", "seam", "fragility"}
 
 static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
 {
-    gaps_args_t a;
+    qry_gaps_args_t a;
     const eng_net_t *net;
     tsg_status_t rc;
-    if ((rc = gaps_args(s, st, &a)) || (rc = network(s, &net))) return rc;
+    if ((rc = qry_gaps_args(s, st, &a)) || (rc = qry_network(s, &net))) return rc;
     eng_gap_t *rows;
     size_t n;
     tsg_error_t err = {0};
@@ -204,10 +199,10 @@ static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
  * cover some of the ages asked ("—" for none), for a meeting handout. */
 static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
 {
-    gaps_args_t a;
+    qry_gaps_args_t a;
     const eng_net_t *net;
     tsg_status_t rc;
-    if ((rc = gaps_args(s, st, &a)) || (rc = network(s, &net))) return rc;
+    if ((rc = qry_gaps_args(s, st, &a)) || (rc = qry_network(s, &net))) return rc;
     int64_t *cells;
     size_t ncells;
     tsg_error_t err = {0};
@@ -306,7 +301,7 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
     int any, max;
     if ((rc = read_clauses(s, st, "PATH", path_spec, c)) || (rc = need_clause(s, st, c[P_FROM], "FROM 'name'")) ||
         (rc = need_clause(s, st, c[P_TO], "TO 'name'")) || (rc = via_clause(s, c[P_VIA], &any)) ||
-        (rc = hops_clause(s, c[P_MAX] ? c[P_MAX] : c[P_WITHIN], 6, &max)) || (rc = network(s, &net)))
+        (rc = hops_clause(s, c[P_MAX] ? c[P_MAX] : c[P_WITHIN], 6, &max)) || (rc = qry_network(s, &net)))
         return rc;
     int64_t *from = NULL, *to = NULL;
     size_t nfrom, nto;
@@ -361,7 +356,7 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     int any, max;
     if ((rc = read_clauses(s, st, "REACH", path_spec, c)) || (rc = need_clause(s, st, c[P_FROM], "FROM 'name'")) ||
         (rc = via_clause(s, c[P_VIA], &any)) || (rc = hops_clause(s, c[P_WITHIN] ? c[P_WITHIN] : c[P_MAX], 3, &max)) ||
-        (rc = network(s, &net)))
+        (rc = qry_network(s, &net)))
         return rc;
     if (c[P_TO]) return qry_fail(s, &c[P_TO]->key, "REACH has no TO; use PATH FROM … TO …");
     int64_t *from;
@@ -480,7 +475,7 @@ static tsg_status_t structure_args(qry_session_t *s, const ast_stmt_t *st, const
 static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs,
                           const sector_set_t *sectors, const eng_net_t **net, eng_graph_t *gr)
 {
-    tsg_status_t rc = network(s, net);
+    tsg_status_t rc = qry_network(s, net);
     tsg_error_t err = {0};
     if (!rc && eng_graph_build(*net, district, programs, sectors ? sectors->v : NULL, sectors ? sectors->n : 0, gr, &err))
         rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);

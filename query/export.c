@@ -5,6 +5,7 @@
  * GraphViz `dot` program runs as a child process with a time limit (a
  * missing `dot` or a failed layout is an error, never a crash).
  */
+#include "ast.h"
 #include "draw.h"
 #include "gaps.h"
 #include "query.h"
@@ -128,8 +129,186 @@ static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *
     return rc;
 }
 
+/* ---- REPORT ---------------------------------------------------------------------- */
+
+/* A result set as an HTML table (the sink REPORT captures results with). */
+static tsg_status_t html_table(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    util_buf_t *b = ctx;
+    int rc = 0;
+    if (r->title) rc = util_buf_adds(b, "<h3>") || eng_html_text(b, r->title) || util_buf_adds(b, "</h3>\n");
+    if (r->ncols == 1 && r->nrows == 1 && !strcmp(r->cols[0], "done"))
+        return rc || util_buf_adds(b, "<p>") || eng_html_text(b, r->cells[0]) || util_buf_adds(b, "</p>\n")
+                   ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
+    rc = rc || util_buf_adds(b, "<table>\n<tr>");
+    for (size_t c = 0; !rc && c < r->ncols; c++)
+        rc = util_buf_adds(b, "<th>") || eng_html_text(b, r->cols[c]) || util_buf_adds(b, "</th>");
+    rc = rc || util_buf_adds(b, "</tr>\n");
+    for (size_t i = 0; !rc && i < r->nrows; i++) {
+        rc = util_buf_adds(b, "<tr>");
+        for (size_t c = 0; !rc && c < r->ncols; c++) {
+            const char *cell = r->cells[i * r->ncols + c];
+            rc = util_buf_adds(b, r->right[c] ? "<td class=\"n\">" : "<td>") || eng_html_text(b, cell ? cell : "") ||
+                 util_buf_adds(b, "</td>");
+        }
+        rc = rc || util_buf_adds(b, "</tr>\n");
+    }
+    if (!r->nrows) rc = rc || util_buf_printf(b, "<tr><td colspan=\"%zu\">(none)</td></tr>\n", r->ncols);
+    rc = rc || util_buf_adds(b, "</table>\n");
+    return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
+}
+
+/* "|word|" for a clause's key in lower case, to look it up in a list. */
+static void clause_word(const ast_clause_t *c, char *word, size_t size)
+{
+    snprintf(word, size, "|%.*s|", (int)(c->key.n < 20 ? c->key.n : 20), c->key.z);
+    for (char *p = word; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+}
+
+/* A statement of another kind over the clauses of this one named in
+ * `keep` ("|for|aged|…|"). */
+static ast_stmt_t *sub_statement(qry_session_t *s, const ast_stmt_t *st, ast_skind_t kind, const char *keep)
+{
+    ast_stmt_t *sub = ast_alloc(&s->ctx, sizeof *sub);
+    if (!sub) return NULL;
+    *sub = *st;
+    sub->kind = kind;
+    sub->clauses = NULL;
+    ast_clause_t **tail = &sub->clauses;
+    for (const ast_clause_t *c = st->clauses; c; c = c->next) {
+        char word[32];
+        clause_word(c, word, sizeof word);
+        if (!strstr(keep, word)) continue;
+        ast_clause_t *copy = ast_alloc(&s->ctx, sizeof *copy);
+        if (!copy) return NULL;
+        *copy = *c;
+        copy->next = NULL;
+        copy->tail = NULL;
+        *tail = copy;
+        tail = &copy->next;
+    }
+    return sub;
+}
+
+static const char report_head[] =
+    "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
+static const char report_style[] =
+    "</title>\n<style>\n"
+    "body { font-family: 'Noto Sans CJK JP', sans-serif; margin: 2em; color: #222; }\n"
+    "h1 { font-size: 1.5em; } h2 { border-bottom: 2px solid #999; margin-top: 2em; }\n"
+    "table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }\n"
+    "th, td { border: 1px solid #bbb; padding: 0.2em 0.5em; vertical-align: top; }\n"
+    "th { background: #eee; } td.n { text-align: right; }\n"
+    ".picture svg { max-width: 100%; height: auto; border: 1px solid #ddd; }\n"
+    "</style>\n</head>\n<body>\n";
+
+/* REPORT GAPS FOR … AGED … IN '…' [NEEDS …] TO 'report.html': the gap
+ * table, the coverage matrix, the horizontal summary and the picture, in one
+ * file that opens offline. */
+static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const char *path, const ast_clause_t *to)
+{
+    if (st->what.n != 4 || strncasecmp(st->what.z, "gaps", 4))
+        return qry_fail(s, &st->what, "REPORT makes a GAPS report: REPORT GAPS FOR … AGED … IN '…' TO 'report.html'");
+    ast_stmt_t *gaps = sub_statement(s, st, AST_GAPS, "|for|aged|in|needs|by|within|as|");
+    ast_stmt_t *coverage = sub_statement(s, st, AST_COVERAGE, "|for|aged|in|needs|by|as|");
+    ast_stmt_t *horizontal = sub_statement(s, st, AST_HORIZONTAL, "|in|");
+    if (!gaps || !coverage || !horizontal) return s->ctx.code;
+    for (const ast_clause_t *c = st->clauses; c; c = c->next) {
+        char word[32];
+        clause_word(c, word, sizeof word);
+        if (c != to && !strstr("|for|aged|in|needs|by|within|as|", word))
+            return qry_fail(s, &c->key, "REPORT GAPS takes FOR, AGED, IN, NEEDS, BY, WITHIN, AS OF and TO; not '%.*s'",
+                            (int)c->key.n, c->key.z);
+    }
+    qry_gaps_args_t a;
+    const eng_net_t *net;
+    tsg_status_t rc;
+    if ((rc = qry_gaps_args(s, gaps, &a)) || (rc = qry_network(s, &net))) return rc;
+    util_buf_t b = {0};
+    char date[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
+    char *stmt = statement_text(s, st);
+    char *title = util_printf("%s — %s %d–%d", net->name[a.q.district], a.q.target, a.q.age_from, a.q.age_to);
+    int fail = !stmt || !title || util_buf_adds(&b, report_head) || eng_html_text(&b, title) ||
+               util_buf_adds(&b, report_style) || util_buf_adds(&b, "<h1>") || eng_html_text(&b, title) ||
+               util_buf_printf(&b, "</h1>\n<p>%s — <code>", date) || eng_html_text(&b, stmt) ||
+               util_buf_adds(&b, "</code></p>\n");
+    free(stmt);
+    free(title);
+    /* The tables: the statements' own results, captured as HTML. */
+    const tsg_sink_t *saved = s->sink;
+    tsg_sink_t capture = {html_table, NULL, &b};
+    s->sink = &capture;
+    static const char *const heads[] = {"<h2>Gaps</h2>\n", "<h2>Coverage</h2>\n", "<h2>Horizontal links</h2>\n"};
+    ast_stmt_t *subs[] = {gaps, coverage, horizontal};
+    for (int i = 0; i < 3 && !fail && !rc; i++) {
+        fail = util_buf_adds(&b, heads[i]);
+        if (!fail) rc = qry_exec_analysis(s, subs[i]);
+    }
+    s->sink = saved;
+    if (fail && !rc) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    /* The picture, drawn by dot and inlined. */
+    eng_gap_t *rows = NULL;
+    util_buf_t dot = {0};
+    tsg_error_t err = {0};
+    const char *keys[64], *labels[64];
+    eng_draw_t d = {0};
+    if (!rc) {
+        d.district = a.q.district;
+        d.cluster = ENG_CLUSTER_WARD;
+        d.suppress_below = s->suppress_below;
+        d.title = "";
+        for (size_t i = 0; i < s->vocab.n && d.nsectors < 64; i++)
+            if (!strcmp(s->vocab.e[i].kind, "sector")) {
+                keys[d.nsectors] = s->vocab.e[i].key;
+                labels[d.nsectors++] = s->vocab.e[i].label;
+            }
+        d.sector_keys = keys;
+        d.sector_labels = labels;
+        if (eng_gaps(net, &a.q, &rows, &d.ngaps, &err) || (d.gaps = rows, eng_dot(net, &d, &dot, &err)))
+            rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    }
+    char dotpath[] = "/tmp/tsunagi-report-XXXXXX", svgpath[64];
+    int fd = rc ? -1 : mkstemp(dotpath);
+    if (!rc && (fd < 0 || write(fd, dot.data, dot.len) != (ssize_t)dot.len))
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
+    if (fd >= 0) close(fd);
+    snprintf(svgpath, sizeof svgpath, "%s.svg", dotpath);
+    if (!rc) rc = run_dot(s, st, "svg", dotpath, svgpath);
+    if (fd >= 0) unlink(dotpath);
+    char *svg = NULL;
+    size_t svglen = 0;
+    if (!rc && util_read_file(svgpath, &svg, &svglen, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    unlink(svgpath);
+    if (!rc) {
+        /* Inline SVG starts at <svg: the XML prolog and doctype stay out. */
+        const char *start = svg ? strstr(svg, "<svg") : NULL;
+        if (util_buf_adds(&b, "<h2>The network</h2>\n<div class=\"picture\">\n") || util_buf_adds(&b, start ? start : "") ||
+            util_buf_adds(&b, "</div>\n</body>\n</html>\n"))
+            rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    if (!rc && util_write_file(path, b.data, b.len, &err)) rc = gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text);
+    free(svg);
+    free(rows);
+    util_buf_free(&dot);
+    util_buf_free(&b);
+    return rc ? rc : qry_emit_done(s, "wrote %s", path);
+}
+
 tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
 {
+    if (st->kind == AST_REPORT) {
+        const ast_clause_t *to = NULL;
+        for (const ast_clause_t *c = st->clauses; c; c = c->next)
+            if (c->key.n == 2 && !strncasecmp(c->key.z, "to", 2)) to = c;
+        if (!to) return qry_fail(s, &st->kw, "REPORT needs TO 'report.html'");
+        const char *path = qry_text(s, to->v, "a file name");
+        tsg_status_t rc = path ? qry_load(s) : s->ctx.code;
+        return rc ? rc : exec_report(s, st, path, to);
+    }
+
     const ast_clause_t *c[X_COUNT];
     tsg_status_t rc = clauses(s, st, c);
     if (rc || (rc = qry_load(s))) return rc;

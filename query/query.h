@@ -15,6 +15,7 @@
 #define TSG_QUERY_H
 
 #include "ast.h"
+#include "gaps.h"
 #include "network.h"
 #include "store.h"
 #include "vocab.h"
@@ -106,6 +107,16 @@ tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st);  /* ADD,
  * programs); *keep is calloc'd with maxnid + 1 entries. */
 tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t maxnid, int **keep);
 tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st);  /* GAPS, COVERAGE, PATH, REACH, … */
-tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st);    /* EXPORT, RENDER */
+tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st);    /* EXPORT, RENDER, REPORT */
+
+/* GAPS' and COVERAGE's clauses read into an engine query (default needs
+ * filled in); q.needs points into needs. */
+typedef struct qry_gaps_args {
+    eng_gaps_query_t q;
+    const char *needs[64];
+} qry_gaps_args_t;
+tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, qry_gaps_args_t *a);
+/* The session's network in memory, loaded when first needed. */
+tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net);
 
 #endif

@@ -712,6 +712,7 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
         return qry_exec_analysis(s, st);
     case AST_EXPORT:
     case AST_RENDER:
+    case AST_REPORT:
         return qry_exec_export(s, st);
     default:
         return qry_exec_mutation(s, st);
