@@ -121,6 +121,7 @@ static int64_t cluster_of(const eng_net_t *net, const eng_draw_t *d, int64_t v)
 {
     if (d->cluster == ENG_CLUSTER_NONE || net->type[v] == ENG_FORUM) return 0;
     if (d->cluster == ENG_CLUSTER_WARD) return ward_of(net, v);
+    if (d->cluster == ENG_CLUSTER_GIVEN) return d->given[net->type[v] == ENG_PROGRAM ? net->org_of[v] : v];
     const char *sec = net->type[v] == ENG_PROGRAM ? net->sector[net->org_of[v]] : net->sector[v];
     for (int i = 0; i < d->nsectors && sec; i++)
         if (!strcmp(d->sector_keys[i], sec)) return i + 1;
@@ -132,9 +133,14 @@ static int dot_node(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, in
     int t = net->type[v];
     const char *sector = t == ENG_PROGRAM ? net->sector[net->org_of[v]] : net->sector[v];
     const char *shape = t == ENG_ORGANISATION ? "box" : t == ENG_PROGRAM ? "ellipse" : "hexagon";
-    int rc = util_buf_printf(b, "    n%lld [label=", (long long)v) || eng_dot_string(b, d->english ? net->id[v] : net->name[v]);
-    rc = rc || util_buf_printf(b, ", shape=%s, fillcolor=\"%s\"%s, tooltip=", shape, t == ENG_FORUM ? "#ffffff" : colour_of(sector),
-                               t == ENG_PROGRAM ? ", fontsize=10" : "");
+    long mark = d->mark ? d->mark[v] : 0;
+    util_buf_t label = {0};
+    int rc = util_buf_adds(&label, d->english ? net->id[v] : net->name[v]);
+    if (!rc && mark > 0) rc = util_buf_printf(&label, "\n★ %s %ld", d->mark_label ? d->mark_label : "", mark);
+    rc = rc || util_buf_printf(b, "    n%lld [label=", (long long)v) || eng_dot_string(b, label.data ? label.data : "");
+    util_buf_free(&label);
+    rc = rc || util_buf_printf(b, ", shape=%s, fillcolor=\"%s\"%s%s, tooltip=", shape, t == ENG_FORUM ? "#ffffff" : colour_of(sector),
+                               t == ENG_PROGRAM ? ", fontsize=10" : "", mark > 0 ? ", color=red, penwidth=3" : "");
     return rc || eng_dot_string(b, net->id[v]) || util_buf_adds(b, "];\n");
 }
 
@@ -181,7 +187,8 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
     }
     for (size_t j = 0; !rc && j < nk; j++) {
         const char *label = d->cluster == ENG_CLUSTER_SECTOR ? (d->english ? d->sector_keys[keys[j] - 1] : d->sector_labels[keys[j] - 1])
-                                                             : net->name[keys[j]];
+                            : d->cluster == ENG_CLUSTER_GIVEN ? d->given_labels[keys[j] - 1]
+                                                              : net->name[keys[j]];
         rc = dot_cluster_open(b, (int)j, label);
         for (int64_t v = 1; !rc && v <= net->maxnid; v++)
             if (drawn[v] && cluster_of(net, d, v) == keys[j]) rc = dot_node(b, net, d, v);
@@ -194,6 +201,9 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
         if (drawn[v] && !cluster_of(net, d, v)) rc = dot_node(b, net, d, v);
     for (size_t i = 0; !rc && i < d->ngaps; i++)
         if (d->cluster != ENG_CLUSTER_WARD || !ward_of(net, d->gaps[i].district)) rc = dot_gap(b, net, d, i);
+    if (!rc && d->note)
+        rc = util_buf_adds(b, "  note [label=") || eng_dot_string(b, d->note) ||
+             util_buf_adds(b, ", shape=note, style=\"dashed\", color=red, fontcolor=red, fillcolor=white];\n");
     /* A program hangs off its organisation. */
     for (int64_t v = 1; !rc && v <= net->maxnid; v++)
         if (drawn[v] && net->type[v] == ENG_PROGRAM)

@@ -21,7 +21,7 @@
 #include "network.h"
 #include "util.h"
 
-enum { ENG_CLUSTER_NONE, ENG_CLUSTER_SECTOR, ENG_CLUSTER_WARD };
+enum { ENG_CLUSTER_NONE, ENG_CLUSTER_SECTOR, ENG_CLUSTER_WARD, ENG_CLUSTER_GIVEN };
 
 typedef struct eng_draw {
     int64_t district;             /* 0: the whole network */
@@ -34,6 +34,11 @@ typedef struct eng_draw {
     const char *const *sector_keys;   /* the legend, in order */
     const char *const *sector_labels;
     int nsectors;
+    const int64_t *given;         /* ENG_CLUSTER_GIVEN: an organisation's cluster (from 1) by nid, 0 none */
+    const char *const *given_labels; /* given_labels[k - 1] names cluster k */
+    const long *mark;             /* by nid: > 0 draws the node as highlighted (a broker), with the number */
+    const char *mark_label;       /* what the number is ("brokerage") */
+    const char *note;             /* a red note box (thin links), or NULL */
 } eng_draw_t;
 
 tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);

@@ -464,3 +464,64 @@ void eng_group_ties(const eng_graph_t *gr, const int *group, int ngroups, long *
         if (a != b) ties[b * ngroups + a]++;
     }
 }
+
+static int thinnest(const void *x, const void *y)
+{
+    const eng_pair_t *p = x, *q = y;
+    if (p->ratio != q->ratio) return p->ratio < q->ratio ? -1 : 1;
+    if (p->expected != q->expected) return p->expected > q->expected ? -1 : 1;
+    return p->a != q->a ? p->a - q->a : p->b - q->b;
+}
+
+tsg_status_t eng_thin_pairs(const eng_graph_t *gr, const int *group, int ngroups, long *size, eng_pair_t **out,
+                            size_t *n, tsg_error_t *err)
+{
+    long *ties = calloc((size_t)ngroups * (size_t)ngroups + 1, sizeof *ties);
+    eng_pair_t *pairs = malloc(((size_t)ngroups * (size_t)ngroups + 1) * sizeof *pairs);
+    if (!ties || !pairs) {
+        free(ties);
+        free(pairs);
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    eng_group_ties(gr, group, ngroups, ties);
+    memset(size, 0, (size_t)ngroups * sizeof *size);
+    long all_n = 0;
+    for (igraph_integer_t v = 0; v < gr->n; v++)
+        if (group[v] >= 0) size[group[v]]++, all_n++;
+    double all = (double)all_n * (double)(all_n - 1) / 2.0, m = 0;
+    for (int a = 0; a < ngroups; a++)
+        for (int b = a; b < ngroups; b++) m += (double)ties[a * ngroups + b];
+    size_t k = 0;
+    for (int a = 0; a < ngroups; a++)
+        for (int b = a + 1; b < ngroups; b++) {
+            double expected = all > 0 ? m * (double)size[a] * (double)size[b] / all : 0;
+            long t = ties[a * ngroups + b];
+            pairs[k++] = (eng_pair_t){a, b, t, expected, expected > 0 ? (double)t / expected : 0};
+        }
+    qsort(pairs, k, sizeof *pairs, thinnest);
+    free(ties);
+    *out = pairs;
+    *n = k;
+    return TSG_OK;
+}
+
+tsg_status_t eng_community_names(const eng_net_t *net, const eng_graph_t *gr, const igraph_vector_int_t *membership,
+                                 igraph_integer_t ncom, char **names, tsg_error_t *err)
+{
+    for (igraph_integer_t k = 0; k < ncom; k++) {
+        igraph_integer_t best = -1, best_deg = -1, size = 0;
+        for (igraph_integer_t v = 0; v < gr->n; v++) {
+            if (VECTOR(*membership)[v] != k) continue;
+            igraph_integer_t deg;
+            igraph_degree_1(&gr->g, &deg, v, IGRAPH_ALL, IGRAPH_LOOPS);
+            size++;
+            if (deg > best_deg) best_deg = deg, best = v;
+        }
+        names[k] = util_printf("%ld: %s%s", (long)k + 1, best >= 0 ? net->name[gr->nid[best]] : "", size > 1 ? " …" : "");
+        if (!names[k]) {
+            while (k-- > 0) free(names[k]);
+            return util_fail(err, TSG_ENOMEM, "out of memory");
+        }
+    }
+    return TSG_OK;
+}

@@ -89,6 +89,22 @@ tsg_status_t eng_communities(const eng_graph_t *gr, int weighted, igraph_vector_
  * filled), for group[v] in 0..ngroups-1 or -1 for vertices in no group. */
 void eng_group_ties(const eng_graph_t *gr, const int *group, int ngroups, long *ties);
 
+/* Pairs of groups with few ties for their size (THIN LINKS): every pair of
+ * distinct groups, thinnest first. A pair's ties are compared with what
+ * uniform mixing gives it, ties × n_a × n_b / (N (N − 1) / 2); equal ratios
+ * put the larger expectation first. size[g] receives each group's size. */
+typedef struct eng_pair {
+    int a, b;
+    long ties;
+    double expected, ratio;
+} eng_pair_t;
+tsg_status_t eng_thin_pairs(const eng_graph_t *gr, const int *group, int ngroups, long *size, eng_pair_t **out,
+                            size_t *n, tsg_error_t *err);
+
+/* names[k] (malloc'd): "k+1: <the best-tied member> …" for each community. */
+tsg_status_t eng_community_names(const eng_net_t *net, const eng_graph_t *gr, const igraph_vector_int_t *membership,
+                                 igraph_integer_t ncom, char **names, tsg_error_t *err);
+
 /* Whether an organisation is government (the one vertical sector). */
 int eng_is_government(const eng_net_t *net, int64_t nid);
 

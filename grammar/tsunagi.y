@@ -135,6 +135,7 @@ clause(C) ::= AS(K) OF value(V).                         { C = ast_clause(ctx, &
 clause(C) ::= WEIGHTED(K).                               { C = ast_clause(ctx, &K, NULL); }
 clause(C) ::= IDENT(K) value(A) AND value(B).            { C = ast_clause(ctx, &K, ast_append(A, B)); }
 clause(C) ::= IDENT(K) BY value(V).                      { C = ast_clause(ctx, &K, V); }
+clause(C) ::= IDENT(K) THIN(T) LINKS.                    { C = ast_clause(ctx, &K, ast_value(ctx, AST_V_WORD, &T)); }
 
 %type values {ast_value_t *}
 values(L) ::= value(V).                                  { L = V; }

@@ -742,28 +742,57 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
 }
 
 /* THIN LINKS: pairs of groups (sectors, wards or communities) with the
- * fewest ties for their size. A pair's ties are compared with what the
- * district's density would give it: ties × (n_a × n_b) / (N (N − 1) / 2). */
-typedef struct pair_row {
-    int a, b;
-    long ties;
-    double expected, ratio;
-} pair_row_t;
-
-static int thinnest(const void *x, const void *y)
-{
-    const pair_row_t *p = x, *q = y;
-    if (p->ratio != q->ratio) return p->ratio < q->ratio ? -1 : 1;
-    if (p->expected != q->expected) return p->expected > q->expected ? -1 : 1;
-    return p->a != q->a ? p->a - q->a : p->b - q->b;
-}
-
+ * fewest ties for their size (the engine ranks them). */
 enum { T_IN, T_BY, T_BETWEEN, T_TOP, T_COUNT };
 
 static const clause_spec_t thin_spec[] = {
     {"in", "IN 'district'"}, {"by", "BY sector|ward|community"}, {"between", "BETWEEN sector AND sector"},
     {"top", "TOP n"}, {NULL, NULL},
 };
+
+#define MAX_GROUPS 256
+
+/* Each vertex's group (-1: none) and the groups' names: by sector (0), by
+ * ward (1) or by community (2, names malloc'd into owned[]). */
+static tsg_status_t groups_of(qry_session_t *s, const ast_stmt_t *st, const eng_net_t *net, const eng_graph_t *gr,
+                              int by, int *group, const char **names, int *ng, char **owned, int *nowned)
+{
+    *ng = *nowned = 0;
+    if (by == 2) {
+        igraph_vector_int_t membership;
+        igraph_integer_t ncom;
+        tsg_error_t err = {0};
+        if (eng_communities(gr, 0, &membership, &ncom, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        if (ncom > MAX_GROUPS) ncom = MAX_GROUPS;
+        tsg_status_t rc = eng_community_names(net, gr, &membership, ncom, owned, &err);
+        if (rc) {
+            igraph_vector_int_destroy(&membership);
+            return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        }
+        *nowned = *ng = (int)ncom;
+        for (int k = 0; k < *ng; k++) names[k] = owned[k];
+        for (igraph_integer_t v = 0; v < gr->n; v++)
+            group[v] = VECTOR(membership)[v] < ncom ? (int)VECTOR(membership)[v] : -1;
+        igraph_vector_int_destroy(&membership);
+        return TSG_OK;
+    }
+    for (igraph_integer_t v = 0; v < gr->n; v++) {
+        int64_t nid = gr->nid[v], key = 0;
+        const char *name = NULL;
+        if (by == 0) {
+            name = net->sector[nid];
+        } else {
+            for (int64_t d = net->based[nid]; d > 0; d = net->parent[d])
+                if (net->level[d] == ENG_WARD) key = d;
+            name = key ? net->name[key] : NULL;
+        }
+        int k = 0;
+        while (name && k < *ng && strcmp(names[k], name)) k++;
+        if (name && k == *ng && *ng < MAX_GROUPS) names[(*ng)++] = name;
+        group[v] = name && k < *ng ? k : -1;
+    }
+    return TSG_OK;
+}
 
 static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
 {
@@ -790,97 +819,40 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     long top = -1;
     if (c[T_TOP] && ((rc = one_value(s, c[T_TOP])) || (rc = qry_number(s, c[T_TOP]->v, &top)))) return rc;
     if ((rc = graph(s, st, district, 0, NULL, &net, &gr))) return rc;
-    /* Each organisation's group, and the groups' names. */
     int *group = malloc(((size_t)gr.n + 1) * sizeof *group);
-    const char *names[256];
-    char *owned[256];
+    const char *names[MAX_GROUPS];
+    char *owned[MAX_GROUPS];
     int ng = 0, nowned = 0;
-    igraph_vector_int_t membership;
-    int have_membership = 0;
-    tsg_error_t err = {0};
-    if (!group) {
-        eng_graph_free(&gr);
-        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    }
-    if (by == 2) {
-        igraph_integer_t ncom;
-        if (eng_communities(&gr, 0, &membership, &ncom, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-        have_membership = !rc;
-        /* A community is named after its best-tied member. */
-        for (igraph_integer_t k = 0; !rc && k < ncom && ng < 256; k++) {
-            igraph_integer_t best = -1, best_deg = -1, size = 0;
-            for (igraph_integer_t v = 0; v < gr.n; v++) {
-                if (VECTOR(membership)[v] != k) continue;
-                igraph_integer_t deg;
-                igraph_degree_1(&gr.g, &deg, v, IGRAPH_ALL, IGRAPH_LOOPS);
-                size++;
-                if (deg > best_deg) best_deg = deg, best = v;
-            }
-            owned[nowned] = util_printf("%ld: %s%s", (long)k + 1, best >= 0 ? net->name[gr.nid[best]] : "",
-                                        size > 1 ? " …" : "");
-            names[ng++] = owned[nowned++];
-        }
-        for (igraph_integer_t v = 0; !rc && v < gr.n; v++) group[v] = VECTOR(membership)[v] < ng ? (int)VECTOR(membership)[v] : -1;
-    } else {
-        for (igraph_integer_t v = 0; v < gr.n; v++) {
-            int64_t nid = gr.nid[v], key = 0;
-            const char *name = NULL;
-            if (by == 0) {
-                name = net->sector[nid];
-            } else {
-                for (int64_t d = net->based[nid]; d > 0; d = net->parent[d])
-                    if (net->level[d] == ENG_WARD) key = d;
-                name = key ? net->name[key] : NULL;
-            }
-            int k = 0;
-            while (name && k < ng && strcmp(names[k], name)) k++;
-            if (name && k == ng && ng < 256) names[ng++] = name;
-            group[v] = name && k < ng ? k : -1;
-        }
-    }
-    long *ties = rc ? NULL : calloc((size_t)ng * (size_t)ng + 1, sizeof *ties);
-    long *size = rc ? NULL : calloc((size_t)ng + 1, sizeof *size);
-    pair_row_t *pairs = rc ? NULL : malloc(((size_t)ng * (size_t)ng + 1) * sizeof *pairs);
-    if (!rc && (!ties || !size || !pairs)) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    long size[MAX_GROUPS];
+    eng_pair_t *pairs = NULL;
     size_t np = 0;
-    if (!rc) {
-        eng_group_ties(&gr, group, ng, ties);
-        long n = 0;
-        for (igraph_integer_t v = 0; v < gr.n; v++)
-            if (group[v] >= 0) size[group[v]]++, n++;
-        double all = (double)n * (double)(n - 1) / 2.0, m = 0;
-        for (int a = 0; a < ng; a++)
-            for (int b = a; b < ng; b++) m += (double)ties[a * ng + b];
-        for (int a = 0; a < ng; a++)
-            for (int b = a + 1; b < ng; b++) {
-                if (between[0] && !((!strcmp(names[a], between[0]) && !strcmp(names[b], between[1])) ||
-                                    (!strcmp(names[a], between[1]) && !strcmp(names[b], between[0]))))
-                    continue;
-                double expected = all > 0 ? m * (double)size[a] * (double)size[b] / all : 0;
-                long t = ties[a * ng + b];
-                pairs[np++] = (pair_row_t){a, b, t, expected, expected > 0 ? (double)t / expected : 0};
-            }
-        qsort(pairs, np, sizeof *pairs, thinnest);
-    }
+    tsg_error_t err = {0};
+    if (!group) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!rc) rc = groups_of(s, st, net, &gr, by, group, names, &ng, owned, &nowned);
+    if (!rc && eng_thin_pairs(&gr, group, ng, size, &pairs, &np, &err))
+        rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     static const char *const cols[] = {"group_a", "group_b", "orgs_a", "orgs_b", "ties", "expected", "ratio"};
     tsg_result_t *r = rc ? NULL : qry_result_new(by == 0 ? "sectors" : by == 1 ? "wards" : "communities", 7, cols);
-    for (size_t i = 0; r && i < np && (top < 0 || (long)i < top); i++) {
+    long shown = 0;
+    for (size_t i = 0; r && i < np && (top < 0 || shown < top); i++) {
+        const char *na_ = names[pairs[i].a], *nb_ = names[pairs[i].b];
+        if (between[0] && !((!strcmp(na_, between[0]) && !strcmp(nb_, between[1])) ||
+                            (!strcmp(na_, between[1]) && !strcmp(nb_, between[0]))))
+            continue;
         char na[24], nb[24], t[24], e[32], q[32];
         snprintf(na, sizeof na, "%ld", size[pairs[i].a]);
         snprintf(nb, sizeof nb, "%ld", size[pairs[i].b]);
         snprintf(t, sizeof t, "%ld", pairs[i].ties);
         snprintf(e, sizeof e, "%.2f", pairs[i].expected);
         snprintf(q, sizeof q, "%.2f", pairs[i].ratio);
-        const char *cells[7] = {names[pairs[i].a], names[pairs[i].b], na, nb, t, e, q};
+        const char *cells[7] = {na_, nb_, na, nb, t, e, q};
         r = add_row(r, cells);
+        shown++;
     }
     for (int j = 2; r && j < 7; j++) r->right[j] = 1;
     if (!rc) rc = qry_emit(s, r);
-    if (have_membership) igraph_vector_int_destroy(&membership);
     for (int k = 0; k < nowned; k++) free(owned[k]);
     free(group);
-    free(ties);
-    free(size);
     free(pairs);
     eng_graph_free(&gr);
     return rc;

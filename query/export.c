@@ -8,6 +8,7 @@
 #include "ast.h"
 #include "draw.h"
 #include "gaps.h"
+#include "structure.h"
 #include "query.h"
 #include "util.h"
 
@@ -36,8 +37,8 @@ static tsg_status_t clauses(qry_session_t *s, const ast_stmt_t *st, const ast_cl
         while (clause_names[i] && (strlen(clause_names[i]) != cl->key.n || strncasecmp(clause_names[i], cl->key.z, cl->key.n)))
             i++;
         if (!clause_names[i])
-            return qry_fail(s, &cl->key, "%.*s takes OF 'district', TO 'file', CLUSTER BY sector|ward, HIGHLIGHT GAPS "
-                                         "FOR … AGED …, LABELS ja|en; not '%.*s'",
+            return qry_fail(s, &cl->key, "%.*s takes OF 'district', TO 'file', CLUSTER BY sector|ward|community, "
+                                         "HIGHLIGHT GAPS FOR … AGED … | BROKERS | THIN LINKS, LABELS ja|en; not '%.*s'",
                             (int)st->kw.n, st->kw.z, (int)cl->key.n, cl->key.z);
         if (c[i]) return qry_fail(s, &cl->key, "%s is given twice", clause_names[i]);
         if (i != X_NEEDS && cl->v && cl->v->next)
@@ -127,6 +128,83 @@ static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "dot could not draw the picture: %s", msg && *msg ? msg : "no reason given");
     free(msg);
     return rc;
+}
+
+/* ---- structure in the picture ---------------------------------------------------------- */
+
+/* CLUSTER BY community (given[nid], names), HIGHLIGHT BROKERS (mark[nid]:
+ * the five organisations with the most brokerage) and HIGHLIGHT THIN LINKS
+ * (a note naming the five thinnest pairs of sectors). */
+static tsg_status_t structure_marks(qry_session_t *s, const ast_stmt_t *st, const eng_net_t *net, const eng_graph_t *gr,
+                                    int community, int highlight, int64_t **given, char **names, int *ngiven,
+                                    long **mark, char **note)
+{
+    tsg_error_t err = {0};
+    size_t nn = (size_t)net->maxnid + 1;
+    if (community) {
+        igraph_vector_int_t membership;
+        igraph_integer_t ncom;
+        if (eng_communities(gr, 0, &membership, &ncom, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        if (ncom > 256) ncom = 256;
+        *given = calloc(nn, sizeof **given);
+        if (!*given || eng_community_names(net, gr, &membership, ncom, names, &err)) {
+            igraph_vector_int_destroy(&membership);
+            return gram_fail(&s->ctx, *given ? err.code : TSG_ENOMEM, &st->kw, "%s", *given ? err.text : "out of memory");
+        }
+        *ngiven = (int)ncom;
+        for (igraph_integer_t v = 0; v < gr->n; v++)
+            if (VECTOR(membership)[v] < ncom) (*given)[gr->nid[v]] = VECTOR(membership)[v] + 1;
+        igraph_vector_int_destroy(&membership);
+    }
+    if (highlight == 1) {
+        long *roles;
+        if (eng_brokerage(net, gr, &roles, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        *mark = calloc(nn, sizeof **mark);
+        if (!*mark) {
+            free(roles);
+            return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        }
+        for (int pick = 0; pick < 5; pick++) {
+            long best = 0;
+            igraph_integer_t bv = -1;
+            for (igraph_integer_t v = 0; v < gr->n; v++) {
+                long total = 0;
+                for (int k = 0; k < 5; k++) total += roles[v * 5 + k];
+                if (total > best && !(*mark)[gr->nid[v]]) best = total, bv = v;
+            }
+            if (bv >= 0) (*mark)[gr->nid[bv]] = best;
+        }
+        free(roles);
+    }
+    if (highlight == 2) {
+        int *group = malloc(((size_t)gr->n + 1) * sizeof *group);
+        const char *sectors[64];
+        int ng = 0;
+        long size[64];
+        for (igraph_integer_t v = 0; group && v < gr->n; v++) {
+            const char *sec = net->sector[gr->nid[v]];
+            int k = 0;
+            while (sec && k < ng && strcmp(sectors[k], sec)) k++;
+            if (sec && k == ng && ng < 64) sectors[ng++] = sec;
+            group[v] = sec && k < ng ? k : -1;
+        }
+        eng_pair_t *pairs = NULL;
+        size_t np = 0;
+        util_buf_t b = {0};
+        if (!group || eng_thin_pairs(gr, group, ng, size, &pairs, &np, &err) || util_buf_adds(&b, "thin links:"))
+            err.code = err.code ? err.code : TSG_ENOMEM;
+        for (size_t i = 0; !err.code && i < np && i < 5; i++)
+            util_buf_printf(&b, "\n%s – %s: %ld ties (%.1f expected)", sectors[pairs[i].a], sectors[pairs[i].b],
+                            pairs[i].ties, pairs[i].expected);
+        free(group);
+        free(pairs);
+        if (err.code) {
+            util_buf_free(&b);
+            return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text[0] ? err.text : "out of memory");
+        }
+        *note = b.data;
+    }
+    return TSG_OK;
 }
 
 /* ---- REPORT ---------------------------------------------------------------------- */
@@ -339,12 +417,14 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
         if ((rc = qry_node(s, c[X_OF]->v, NULL, 1u << QRY_DISTRICT, &n))) return rc;
         d.district = n->nid;
     }
-    static const char *const cluster_words[] = {"sector", "ward", NULL};
+    static const char *const cluster_words[] = {"sector", "ward", "community", NULL};
     static const char *const label_words[] = {"ja", "en", NULL};
+    int community = 0;
     if (c[X_CLUSTER]) {
-        int k = word(s, c[X_CLUSTER], cluster_words, "sector or ward");
+        int k = word(s, c[X_CLUSTER], cluster_words, "sector, ward or community");
         if (k < 0) return s->ctx.code;
-        d.cluster = k == 0 ? ENG_CLUSTER_SECTOR : ENG_CLUSTER_WARD;
+        d.cluster = k == 0 ? ENG_CLUSTER_SECTOR : k == 1 ? ENG_CLUSTER_WARD : ENG_CLUSTER_GIVEN;
+        community = k == 2;
     }
     if (c[X_LABELS]) {
         int k = word(s, c[X_LABELS], label_words, "ja or en");
@@ -367,9 +447,32 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     }
     const eng_net_t *net = s->net;
     eng_gap_t *gaps = NULL;
+    int highlight = -1; /* 0 gaps, 1 brokers, 2 thin links */
     if (c[X_HIGHLIGHT]) {
-        static const char *const highlight_words[] = {"gaps", NULL};
-        if (word(s, c[X_HIGHLIGHT], highlight_words, "GAPS") < 0) return s->ctx.code;
+        static const char *const highlight_words[] = {"gaps", "brokers", "thin", NULL};
+        if ((highlight = word(s, c[X_HIGHLIGHT], highlight_words, "GAPS, BROKERS or THIN LINKS")) < 0) return s->ctx.code;
+    }
+    /* Communities, brokers and thin links come from the organisation graph. */
+    eng_graph_t gr = {0};
+    int64_t *given = NULL;
+    char *given_names[256];
+    int ngiven = 0;
+    long *mark = NULL;
+    char *note = NULL;
+    if (community || highlight == 1 || highlight == 2) {
+        tsg_error_t err = {0};
+        if (eng_graph_build(net, d.district, 0, NULL, 0, &gr, &err))
+            return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        rc = structure_marks(s, st, net, &gr, community, highlight, &given, given_names, &ngiven, &mark, &note);
+        eng_graph_free(&gr);
+        if (rc) return rc;
+        d.given = given;
+        d.given_labels = (const char *const *)given_names;
+        d.mark = mark;
+        d.mark_label = "brokerage";
+        d.note = note;
+    }
+    if (highlight == 0) {
         if (!c[X_FOR] || !c[X_AGED] || !d.district)
             return qry_fail(s, &c[X_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs OF 'district', FOR target and AGED a..b");
         eng_gaps_query_t q = {0};
@@ -416,6 +519,10 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
                                 : eng_dot(net, &d, &b, &err);
     free(title);
     free(gaps);
+    free(given);
+    for (int k = 0; k < ngiven; k++) free(given_names[k]);
+    free(mark);
+    free(note);
     if (w) {
         util_buf_free(&b);
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);

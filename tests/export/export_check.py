@@ -52,7 +52,9 @@ def main():
     options = ["", "CLUSTER BY sector", "CLUSTER BY ward", "LABELS en", "CLUSTER BY ward LABELS en",
                "CLUSTER BY ward HIGHLIGHT GAPS FOR hikikomori AGED 18..39 NEEDS place, peer",
                "CLUSTER BY sector HIGHLIGHT GAPS FOR hikikomori AGED 18..39 NEEDS place, peer",
-               "HIGHLIGHT GAPS FOR foreign_resident AGED 18..64 NEEDS learning"]
+               "HIGHLIGHT GAPS FOR foreign_resident AGED 18..64 NEEDS learning",
+               "CLUSTER BY community", "CLUSTER BY community HIGHLIGHT BROKERS", "HIGHLIGHT BROKERS",
+               "CLUSTER BY sector HIGHLIGHT THIN LINKS"]
     # Wards with every option; the whole city (slow to lay out) once.
     cases = [(w, opt) for w in ["'東区'", "'南区'", "'北区'"] for opt in options]
     cases.append(("'あさひの市'", "CLUSTER BY sector"))
