@@ -116,12 +116,13 @@ static int64_t ward_of(const eng_net_t *net, int64_t nid)
 /* ---- DOT ------------------------------------------------------------------------- */
 
 /* The cluster a node is drawn in: a sector's place in the legend (from 1),
- * a ward's node id, or 0 for none. Forums stand outside clusters. */
+ * a ward's node id, the caller's number (given), or 0 for none. Forums
+ * stand outside clusters unless the caller places them. */
 static int64_t cluster_of(const eng_net_t *net, const eng_draw_t *d, int64_t v)
 {
+    if (d->cluster == ENG_CLUSTER_GIVEN) return d->given[net->type[v] == ENG_PROGRAM ? net->org_of[v] : v];
     if (d->cluster == ENG_CLUSTER_NONE || net->type[v] == ENG_FORUM) return 0;
     if (d->cluster == ENG_CLUSTER_WARD) return ward_of(net, v);
-    if (d->cluster == ENG_CLUSTER_GIVEN) return d->given[net->type[v] == ENG_PROGRAM ? net->org_of[v] : v];
     const char *sec = net->type[v] == ENG_PROGRAM ? net->sector[net->org_of[v]] : net->sector[v];
     for (int i = 0; i < d->nsectors && sec; i++)
         if (!strcmp(d->sector_keys[i], sec)) return i + 1;

@@ -207,6 +207,45 @@ static tsg_status_t structure_marks(qry_session_t *s, const ast_stmt_t *st, cons
     return TSG_OK;
 }
 
+/* CLUSTER BY forum: frames cannot overlap, so each organisation is drawn in
+ * its most specific forum (the one with the fewest members), with the forum
+ * itself; organisations in no forum stand outside. */
+static tsg_status_t forum_clusters(qry_session_t *s, const eng_net_t *net, int64_t **given, char **names, int *n)
+{
+    size_t nn = (size_t)net->maxnid + 1;
+    long *members = calloc(nn, sizeof *members);
+    *given = calloc(nn, sizeof **given);
+    if (!members || !*given) {
+        free(members);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    for (size_t t = 0; t < net->nties; t++)
+        if (net->ties[t].kind == ENG_MEMBERSHIP) members[net->ties[t].dst]++;
+    int64_t *best = calloc(nn, sizeof *best); /* by organisation: its forum */
+    for (size_t t = 0; best && t < net->nties; t++) {
+        const eng_tie_t *tie = &net->ties[t];
+        if (tie->kind != ENG_MEMBERSHIP) continue;
+        int64_t cur = best[tie->src];
+        if (!cur || members[tie->dst] < members[cur] || (members[tie->dst] == members[cur] && tie->dst < cur))
+            best[tie->src] = tie->dst;
+    }
+    *n = 0;
+    for (int64_t f = 1; best && f <= net->maxnid && *n < 256; f++) {
+        if (net->type[f] != ENG_FORUM) continue;
+        int used = 0;
+        for (int64_t o = 1; o <= net->maxnid && !used; o++) used = best[o] == f;
+        if (!used) continue;
+        if (!(names[*n] = util_strdup(net->name[f]))) break;
+        (*n)++;
+        (*given)[f] = *n;
+        for (int64_t o = 1; o <= net->maxnid; o++)
+            if (best[o] == f) (*given)[o] = *n;
+    }
+    free(best);
+    free(members);
+    return TSG_OK;
+}
+
 /* ---- REPORT ---------------------------------------------------------------------- */
 
 /* A result set as an HTML table (the sink REPORT captures results with). */
@@ -417,14 +456,15 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
         if ((rc = qry_node(s, c[X_OF]->v, NULL, 1u << QRY_DISTRICT, &n))) return rc;
         d.district = n->nid;
     }
-    static const char *const cluster_words[] = {"sector", "ward", "community", NULL};
+    static const char *const cluster_words[] = {"sector", "ward", "community", "forum", NULL};
     static const char *const label_words[] = {"ja", "en", NULL};
-    int community = 0;
+    int community = 0, by_forum = 0;
     if (c[X_CLUSTER]) {
-        int k = word(s, c[X_CLUSTER], cluster_words, "sector, ward or community");
+        int k = word(s, c[X_CLUSTER], cluster_words, "sector, ward, community or forum");
         if (k < 0) return s->ctx.code;
         d.cluster = k == 0 ? ENG_CLUSTER_SECTOR : k == 1 ? ENG_CLUSTER_WARD : ENG_CLUSTER_GIVEN;
         community = k == 2;
+        by_forum = k == 3;
     }
     if (c[X_LABELS]) {
         int k = word(s, c[X_LABELS], label_words, "ja or en");
@@ -459,6 +499,11 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     int ngiven = 0;
     long *mark = NULL;
     char *note = NULL;
+    if (by_forum && (rc = forum_clusters(s, net, &given, given_names, &ngiven))) return rc;
+    if (by_forum) {
+        d.given = given;
+        d.given_labels = (const char *const *)given_names;
+    }
     if (community || highlight == 1 || highlight == 2) {
         tsg_error_t err = {0};
         if (eng_graph_build(net, d.district, 0, NULL, 0, &gr, &err))

@@ -54,7 +54,7 @@ def main():
                "CLUSTER BY sector HIGHLIGHT GAPS FOR hikikomori AGED 18..39 NEEDS place, peer",
                "HIGHLIGHT GAPS FOR foreign_resident AGED 18..64 NEEDS learning",
                "CLUSTER BY community", "CLUSTER BY community HIGHLIGHT BROKERS", "HIGHLIGHT BROKERS",
-               "CLUSTER BY sector HIGHLIGHT THIN LINKS"]
+               "CLUSTER BY sector HIGHLIGHT THIN LINKS", "CLUSTER BY forum"]
     # Wards with every option; the whole city (slow to lay out) once.
     cases = [(w, opt) for w in ["'東区'", "'南区'", "'北区'"] for opt in options]
     cases.append(("'あさひの市'", "CLUSTER BY sector"))
