@@ -55,6 +55,7 @@ static int json_string(util_buf_t *out, const char *s)
 
 static int org_drawn(const eng_net_t *net, const eng_draw_t *d, int64_t nid)
 {
+    if (d->only) return d->only[nid];
     return !d->district || (net->based[nid] && eng_under(net, net->based[nid], d->district));
 }
 
@@ -66,10 +67,14 @@ static unsigned char *select_nodes(const eng_net_t *net, const eng_draw_t *d)
     for (int64_t v = 1; v <= net->maxnid; v++)
         if (net->type[v] == ENG_ORGANISATION) drawn[v] = (unsigned char)org_drawn(net, d, v);
     for (int64_t v = 1; v <= net->maxnid; v++) {
-        if (net->type[v] == ENG_PROGRAM) drawn[v] = drawn[net->org_of[v]];
+        if (net->type[v] == ENG_PROGRAM) drawn[v] = drawn[net->org_of[v]] || (d->only && d->only[v]);
         if (net->type[v] == ENG_FORUM)
-            drawn[v] = (unsigned char)(!d->district || (net->based[v] && eng_under(net, net->based[v], d->district)));
+            drawn[v] = (unsigned char)(d->only ? d->only[v]
+                                          : !d->district || (net->based[v] && eng_under(net, net->based[v], d->district)));
     }
+    /* A program of a set brings the organisation that runs it. */
+    for (int64_t v = 1; d->only && v <= net->maxnid; v++)
+        if (net->type[v] == ENG_PROGRAM && d->only[v]) drawn[net->org_of[v]] = 1;
     /* A forum elsewhere is drawn when a drawn organisation sits in it. */
     for (size_t t = 0; t < net->nties; t++) {
         const eng_tie_t *tie = &net->ties[t];

@@ -25,6 +25,7 @@ enum { ENG_CLUSTER_NONE, ENG_CLUSTER_SECTOR, ENG_CLUSTER_WARD, ENG_CLUSTER_GIVEN
 
 typedef struct eng_draw {
     int64_t district;             /* 0: the whole network */
+    const unsigned char *only;    /* by nid, or NULL: draw these organisations and programs (a LET set) */
     int cluster;                  /* ENG_CLUSTER_* */
     int english;                  /* labels: ids and keys instead of names */
     long suppress_below;          /* 0: every count shown */

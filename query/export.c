@@ -55,9 +55,15 @@ static int word(qry_session_t *s, const ast_clause_t *c, const char *const *word
 {
     const char *w = qry_text(s, c->v, what);
     if (!w) return -1;
-    for (int i = 0; words[i]; i++)
+    int near = -1;
+    for (int i = 0; words[i]; i++) {
         if (!strcasecmp(w, words[i])) return i;
-    qry_fail(s, &c->v->tok, "%.*s takes %s, not '%s'", (int)c->key.n, c->key.z, what, w);
+        if (util_edit_distance(w, words[i]) <= 2) near = i;
+    }
+    if (near >= 0)
+        qry_fail(s, &c->v->tok, "%.*s takes %s, not '%s' (did you mean %s?)", (int)c->key.n, c->key.z, what, w, words[near]);
+    else
+        qry_fail(s, &c->v->tok, "%.*s takes %s, not '%s'", (int)c->key.n, c->key.z, what, w);
     return -1;
 }
 
@@ -128,6 +134,34 @@ static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "dot could not draw the picture: %s", msg && *msg ? msg : "no reason given");
     free(msg);
     return rc;
+}
+
+/* by nid: the members of the set a word names (made with LET). */
+static tsg_status_t set_members(qry_session_t *s, const ast_value_t *v, unsigned char **only)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->sql, "SELECT type FROM temp.tsg_setname WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
+        return qry_fail_sql(s, &v->tok);
+    sqlite3_bind_text(st, 1, v->text, -1, SQLITE_STATIC);
+    int found = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    if (!found)
+        return qry_fail(s, &v->tok, "no set named '%s' (make one with LET %s = FIND …; or quote a district: '%s')",
+                        v->text, v->text, v->text);
+    *only = calloc((size_t)s->net->maxnid + 1, 1);
+    if (!*only) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (sqlite3_prepare_v2(s->sql, "SELECT nid FROM temp.tsg_set WHERE name = ?", -1, &st, NULL) != SQLITE_OK) {
+        free(*only);
+        *only = NULL;
+        return qry_fail_sql(s, &v->tok);
+    }
+    sqlite3_bind_text(st, 1, v->text, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        int64_t nid = sqlite3_column_int64(st, 0);
+        if (nid > 0 && nid <= s->net->maxnid) (*only)[nid] = 1;
+    }
+    sqlite3_finalize(st);
+    return TSG_OK;
 }
 
 /* ---- structure in the picture ---------------------------------------------------------- */
@@ -222,7 +256,11 @@ static tsg_status_t forum_clusters(qry_session_t *s, const eng_net_t *net, int64
     for (size_t t = 0; t < net->nties; t++)
         if (net->ties[t].kind == ENG_MEMBERSHIP) members[net->ties[t].dst]++;
     int64_t *best = calloc(nn, sizeof *best); /* by organisation: its forum */
-    for (size_t t = 0; best && t < net->nties; t++) {
+    if (!best) {
+        free(members);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    for (size_t t = 0; t < net->nties; t++) {
         const eng_tie_t *tie = &net->ties[t];
         if (tie->kind != ENG_MEMBERSHIP) continue;
         int64_t cur = best[tie->src];
@@ -230,7 +268,7 @@ static tsg_status_t forum_clusters(qry_session_t *s, const eng_net_t *net, int64
             best[tie->src] = tie->dst;
     }
     *n = 0;
-    for (int64_t f = 1; best && f <= net->maxnid && *n < 256; f++) {
+    for (int64_t f = 1; f <= net->maxnid && *n < 256; f++) {
         if (net->type[f] != ENG_FORUM) continue;
         int used = 0;
         for (int64_t o = 1; o <= net->maxnid && !used; o++) used = best[o] == f;
@@ -414,6 +452,139 @@ static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const ch
     return rc ? rc : qry_emit_done(s, "wrote %s", path);
 }
 
+/* Everything a picture needs, and everything it owns (freed in one place). */
+typedef struct drawing {
+    eng_draw_t d;
+    const char *keys[64], *labels[64];
+    unsigned char *only;
+    eng_gap_t *gaps;
+    int64_t *given;
+    char *given_names[256];
+    int ngiven;
+    long *mark;
+    char *note, *title;
+} drawing_t;
+
+static void drawing_free(drawing_t *w)
+{
+    free(w->only);
+    free(w->gaps);
+    free(w->given);
+    for (int k = 0; k < w->ngiven; k++) free(w->given_names[k]);
+    free(w->mark);
+    free(w->note);
+    free(w->title);
+}
+
+static tsg_status_t highlight_gaps(qry_session_t *s, const ast_clause_t **c, drawing_t *w)
+{
+    tsg_status_t rc;
+    if (!c[X_FOR] || !c[X_AGED] || !w->d.district)
+        return qry_fail(s, &c[X_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs OF 'district', FOR target and AGED a..b");
+    eng_gaps_query_t q = {0};
+    const char *needs[64];
+    int hl, hh;
+    long lo, hi;
+    if ((rc = qry_key(s, c[X_FOR]->v, "target", &q.target)) || (rc = qry_range(s, c[X_AGED]->v, &hl, &lo, &hh, &hi)))
+        return rc;
+    if (!hl || !hh) return qry_fail(s, &c[X_AGED]->v->tok, "HIGHLIGHT GAPS needs a closed age range, like 18..39");
+    q.age_from = (int)lo;
+    q.age_to = (int)hi;
+    q.district = w->d.district;
+    q.hops = 3;
+    if (c[X_WITHIN]) {
+        long k;
+        if ((rc = qry_number(s, c[X_WITHIN]->v, &k))) return rc;
+        q.hops = (int)k;
+    }
+    for (const ast_value_t *v = c[X_NEEDS] ? c[X_NEEDS]->v : NULL; v && q.nneeds < 64; v = v->next)
+        if ((rc = qry_key(s, v, "need", &needs[q.nneeds++]))) return rc;
+    if (!q.nneeds) return qry_fail(s, &c[X_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs NEEDS need, …");
+    q.needs = needs;
+    tsg_error_t err = {0};
+    if (eng_gaps(s->net, &q, &w->gaps, &w->d.ngaps, &err)) return gram_fail(&s->ctx, err.code, &c[X_HIGHLIGHT]->key, "%s", err.text);
+    w->d.gaps = w->gaps;
+    return TSG_OK;
+}
+
+/* Reads EXPORT's and RENDER's drawing clauses into w (which the caller
+ * frees with drawing_free whether this succeeds or not). */
+static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t **c, drawing_t *w)
+{
+    memset(w, 0, sizeof *w);
+    eng_draw_t *d = &w->d;
+    d->suppress_below = s->suppress_below;
+    tsg_status_t rc;
+    if (!s->net) {
+        tsg_error_t err = {0};
+        if (eng_net_load(s->sql, &s->net, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    }
+    const eng_net_t *net = s->net;
+    if (c[X_OF] && c[X_OF]->v->kind == AST_V_WORD) {
+        /* OF a set made with LET: draw its members. */
+        if ((rc = set_members(s, c[X_OF]->v, &w->only))) return rc;
+        d->only = w->only;
+    } else if (c[X_OF]) {
+        const qry_name_t *n;
+        if ((rc = qry_node(s, c[X_OF]->v, NULL, 1u << QRY_DISTRICT, &n))) return rc;
+        d->district = n->nid;
+    }
+    static const char *const cluster_words[] = {"sector", "ward", "community", "forum", NULL};
+    static const char *const label_words[] = {"ja", "en", NULL};
+    static const char *const highlight_words[] = {"gaps", "brokers", "thin", NULL};
+    int cluster = -1, highlight = -1;
+    if (c[X_CLUSTER] && (cluster = word(s, c[X_CLUSTER], cluster_words, "sector, ward, community or forum")) < 0)
+        return s->ctx.code;
+    if (cluster >= 0) d->cluster = cluster == 0 ? ENG_CLUSTER_SECTOR : cluster == 1 ? ENG_CLUSTER_WARD : ENG_CLUSTER_GIVEN;
+    if (c[X_LABELS]) {
+        int k = word(s, c[X_LABELS], label_words, "ja or en");
+        if (k < 0) return s->ctx.code;
+        d->english = k == 1;
+    }
+    if (c[X_HIGHLIGHT] && (highlight = word(s, c[X_HIGHLIGHT], highlight_words, "GAPS, BROKERS or THIN LINKS")) < 0)
+        return s->ctx.code;
+    if (highlight != 0 && (c[X_FOR] || c[X_AGED] || c[X_NEEDS] || c[X_WITHIN])) {
+        const ast_clause_t *x = c[X_FOR] ? c[X_FOR] : c[X_AGED] ? c[X_AGED] : c[X_NEEDS] ? c[X_NEEDS] : c[X_WITHIN];
+        return qry_fail(s, &x->key, "%.*s belongs to HIGHLIGHT GAPS", (int)x->key.n, x->key.z);
+    }
+    /* The legend's sectors, in the vocabulary's order. */
+    for (size_t i = 0; i < s->vocab.n && d->nsectors < 64; i++)
+        if (!strcmp(s->vocab.e[i].kind, "sector")) {
+            w->keys[d->nsectors] = s->vocab.e[i].key;
+            w->labels[d->nsectors++] = s->vocab.e[i].label;
+        }
+    d->sector_keys = w->keys;
+    d->sector_labels = w->labels;
+    /* Forums, communities, brokers and thin links. */
+    if (cluster == 3 && (rc = forum_clusters(s, net, &w->given, w->given_names, &w->ngiven))) return rc;
+    if (cluster == 2 || highlight == 1 || highlight == 2) {
+        eng_graph_t gr;
+        tsg_error_t err = {0};
+        if (eng_graph_build(net, d->district, 0, NULL, 0, &gr, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        rc = structure_marks(s, st, net, &gr, cluster == 2, highlight, &w->given, w->given_names, &w->ngiven, &w->mark,
+                             &w->note);
+        eng_graph_free(&gr);
+        if (rc) return rc;
+    }
+    d->given = w->given;
+    d->given_labels = (const char *const *)w->given_names;
+    d->mark = w->mark;
+    d->mark_label = "brokerage";
+    d->note = w->note;
+    if (highlight == 0 && (rc = highlight_gaps(s, c, w))) return rc;
+    /* The title: where, when, and the statement itself. */
+    char date[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
+    char *stmt = statement_text(s, st);
+    const char *where = d->district ? net->name[d->district] : d->only ? c[X_OF]->v->text : "all districts";
+    w->title = util_printf("%s — %s\n%s", where, date, stmt ? stmt : "");
+    free(stmt);
+    d->title = w->title;
+    return TSG_OK;
+}
+
 tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
 {
     if (st->kind == AST_REPORT) {
@@ -447,127 +618,25 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
         for (int i = 0; f && formats[i]; i++)
             if (!strcasecmp(f, formats[i])) fmt = i;
         free(f);
-        if (fmt < 0) return qry_fail(s, &st->what, "EXPORT writes DOT, GRAPHML or JSON, not '%.*s'", (int)st->what.n, st->what.z);
+        if (fmt < 0)
+            return qry_fail(s, &st->what, "EXPORT writes DOT, GRAPHML or JSON, not '%.*s'%s", (int)st->what.n, st->what.z,
+                            strchr("sSpP", st->what.z[0]) ? " (for a picture: RENDER … TO 'file.svg|png|pdf')" : "");
     }
-    eng_draw_t d = {0};
-    d.suppress_below = s->suppress_below;
-    if (c[X_OF]) {
-        const qry_name_t *n;
-        if ((rc = qry_node(s, c[X_OF]->v, NULL, 1u << QRY_DISTRICT, &n))) return rc;
-        d.district = n->nid;
-    }
-    static const char *const cluster_words[] = {"sector", "ward", "community", "forum", NULL};
-    static const char *const label_words[] = {"ja", "en", NULL};
-    int community = 0, by_forum = 0;
-    if (c[X_CLUSTER]) {
-        int k = word(s, c[X_CLUSTER], cluster_words, "sector, ward, community or forum");
-        if (k < 0) return s->ctx.code;
-        d.cluster = k == 0 ? ENG_CLUSTER_SECTOR : k == 1 ? ENG_CLUSTER_WARD : ENG_CLUSTER_GIVEN;
-        community = k == 2;
-        by_forum = k == 3;
-    }
-    if (c[X_LABELS]) {
-        int k = word(s, c[X_LABELS], label_words, "ja or en");
-        if (k < 0) return s->ctx.code;
-        d.english = k == 1;
-    }
-    /* The legend's sectors, in the vocabulary's order. */
-    const char *keys[64], *labels[64];
-    for (size_t i = 0; i < s->vocab.n && d.nsectors < 64; i++)
-        if (!strcmp(s->vocab.e[i].kind, "sector")) {
-            keys[d.nsectors] = s->vocab.e[i].key;
-            labels[d.nsectors++] = s->vocab.e[i].label;
-        }
-    d.sector_keys = keys;
-    d.sector_labels = labels;
-    /* The network, and the gaps to draw. */
-    if (!s->net) {
-        tsg_error_t err = {0};
-        if (eng_net_load(s->sql, &s->net, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    }
+    drawing_t dw;
+    rc = drawing_setup(s, st, c, &dw);
     const eng_net_t *net = s->net;
-    eng_gap_t *gaps = NULL;
-    int highlight = -1; /* 0 gaps, 1 brokers, 2 thin links */
-    if (c[X_HIGHLIGHT]) {
-        static const char *const highlight_words[] = {"gaps", "brokers", "thin", NULL};
-        if ((highlight = word(s, c[X_HIGHLIGHT], highlight_words, "GAPS, BROKERS or THIN LINKS")) < 0) return s->ctx.code;
-    }
-    /* Communities, brokers and thin links come from the organisation graph. */
-    eng_graph_t gr = {0};
-    int64_t *given = NULL;
-    char *given_names[256];
-    int ngiven = 0;
-    long *mark = NULL;
-    char *note = NULL;
-    if (by_forum && (rc = forum_clusters(s, net, &given, given_names, &ngiven))) return rc;
-    if (by_forum) {
-        d.given = given;
-        d.given_labels = (const char *const *)given_names;
-    }
-    if (community || highlight == 1 || highlight == 2) {
-        tsg_error_t err = {0};
-        if (eng_graph_build(net, d.district, 0, NULL, 0, &gr, &err))
-            return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-        rc = structure_marks(s, st, net, &gr, community, highlight, &given, given_names, &ngiven, &mark, &note);
-        eng_graph_free(&gr);
-        if (rc) return rc;
-        d.given = given;
-        d.given_labels = (const char *const *)given_names;
-        d.mark = mark;
-        d.mark_label = "brokerage";
-        d.note = note;
-    }
-    if (highlight == 0) {
-        if (!c[X_FOR] || !c[X_AGED] || !d.district)
-            return qry_fail(s, &c[X_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs OF 'district', FOR target and AGED a..b");
-        eng_gaps_query_t q = {0};
-        const char *needs[64];
-        int hl, hh;
-        long lo, hi;
-        if ((rc = qry_key(s, c[X_FOR]->v, "target", &q.target)) || (rc = qry_range(s, c[X_AGED]->v, &hl, &lo, &hh, &hi)))
-            return rc;
-        if (!hl || !hh) return qry_fail(s, &c[X_AGED]->v->tok, "HIGHLIGHT GAPS needs a closed age range, like 18..39");
-        q.age_from = (int)lo;
-        q.age_to = (int)hi;
-        q.district = d.district;
-        q.hops = 3;
-        if (c[X_WITHIN]) {
-            long k;
-            if ((rc = qry_number(s, c[X_WITHIN]->v, &k))) return rc;
-            q.hops = (int)k;
-        }
-        for (const ast_value_t *v = c[X_NEEDS] ? c[X_NEEDS]->v : NULL; v && q.nneeds < 64; v = v->next)
-            if ((rc = qry_key(s, v, "need", &needs[q.nneeds++]))) return rc;
-        if (!q.nneeds) return qry_fail(s, &c[X_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs NEEDS need, …");
-        q.needs = needs;
-        tsg_error_t err = {0};
-        if (eng_gaps(net, &q, &gaps, &d.ngaps, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-        d.gaps = gaps;
-    } else if (c[X_FOR] || c[X_AGED] || c[X_NEEDS] || c[X_WITHIN]) {
-        const ast_clause_t *x = c[X_FOR] ? c[X_FOR] : c[X_AGED] ? c[X_AGED] : c[X_NEEDS] ? c[X_NEEDS] : c[X_WITHIN];
-        return qry_fail(s, &x->key, "%.*s belongs to HIGHLIGHT GAPS", (int)x->key.n, x->key.z);
-    }
-    /* The title: where, when, and the statement itself. */
-    char date[16];
-    time_t now = time(NULL);
-    struct tm tm;
-    strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
-    char *stmt = statement_text(s, st);
-    char *title = util_printf("%s — %s\n%s", d.district ? net->name[d.district] : "all districts", date, stmt ? stmt : "");
-    free(stmt);
-    d.title = title;
     util_buf_t b = {0};
     tsg_error_t err = {0};
-    tsg_status_t w = !title ? util_fail(&err, TSG_ENOMEM, "out of memory")
-                     : fmt == 1 ? eng_graphml(net, &d, &b, &err)
-                     : fmt == 2 ? eng_json(net, &d, &b, &err)
-                                : eng_dot(net, &d, &b, &err);
-    free(title);
-    free(gaps);
-    free(given);
-    for (int k = 0; k < ngiven; k++) free(given_names[k]);
-    free(mark);
-    free(note);
+    tsg_status_t w = rc                             ? rc
+                     : !dw.d.title                  ? util_fail(&err, TSG_ENOMEM, "out of memory")
+                     : fmt == 1                     ? eng_graphml(net, &dw.d, &b, &err)
+                     : fmt == 2                     ? eng_json(net, &dw.d, &b, &err)
+                                                    : eng_dot(net, &dw.d, &b, &err);
+    drawing_free(&dw);
+    if (rc) {
+        util_buf_free(&b);
+        return rc;
+    }
     if (w) {
         util_buf_free(&b);
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);

@@ -11,6 +11,7 @@
 
 usage: export_check.py TSUNAGI SAMPLE_DIR          prints "N passed, N failed"
 """
+import csv
 import json
 import os
 import shutil
@@ -107,6 +108,34 @@ def main():
     counts = [l["count"] for l in data["links"] if l["count"] is not None]
     check("json suppresses counts under 5", counts and all(c == "<5" or (isinstance(c, int) and c >= 5) for c in counts)
           and "<5" in counts, str(counts[:20]))
+
+    # A set made with LET: its programs, the organisations that run them,
+    # and only ties among those; every edge ends at a drawn node.
+    want = run(tsunagi, db, "FIND programs WHERE target = hikikomori;", env, ["--format", "csv"])
+    want_ids = {line.split(",")[0] for line in want.stdout.splitlines()[1:]}
+    with open(os.path.join(sample, "programs.csv"), encoding="utf-8") as f:
+        runner = {row["id"]: row["org_id"] for row in csv.DictReader(f)}
+    sjs = os.path.join(work, "set.json")
+    r = run(tsunagi, db, f"LET p = FIND programs WHERE target = hikikomori; EXPORT JSON OF p TO '{sjs}';", env)
+    check("export json of a set", r.returncode == 0, r.stderr)
+    with open(sjs, encoding="utf-8") as f:
+        data = json.load(f)
+    nodes = {n["id"]: n["type"] for n in data["nodes"]}
+    progs = {i for i, t in nodes.items() if t == "program"}
+    orgs = {i for i, t in nodes.items() if t == "organisation"}
+    check("set: exactly its programs are drawn", progs == want_ids and len(progs) > 10,
+          f"{len(progs)} drawn, {len(want_ids)} in the set")
+    check("set: the organisations that run them", orgs == {runner[p] for p in progs}, str(orgs ^ {runner[p] for p in progs}))
+    ends = {x for l in data["links"] for x in (l["source"], l["target"])}
+    check("set: every link ends at a drawn node", ends <= set(nodes), str(ends - set(nodes)))
+    sdot = os.path.join(work, "set.dot")
+    r = run(tsunagi, db, "LET o = FIND organisations WHERE sector = npo; "
+            f"EXPORT DOT OF o TO '{sdot}' CLUSTER BY community HIGHLIGHT BROKERS;", env)
+    d = subprocess.run(["dot", "-Tsvg", sdot, "-o", os.path.join(work, "set.svg")], capture_output=True, text=True)
+    check("dot accepts a set with communities", r.returncode == 0 and d.returncode == 0 and not d.stderr.strip(),
+          r.stderr + d.stderr[:300])
+    r = run(tsunagi, db, f"EXPORT DOT OF nosuch TO '{sdot}';", env)
+    check("an unknown set is a clear error", r.returncode == 1 and "no set named 'nosuch'" in r.stderr, r.stderr)
 
     # Japanese labels are drawn with a CJK font, not as tofu boxes: dot says
     # which font file it resolved the picture's font to.
