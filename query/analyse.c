@@ -334,6 +334,10 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
             }
         }
     if (r) r->right[0] = r->right[1] = r->right[4] = 1;
+    if (qry_suppress(s, r, "count")) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     int here = npaths && paths[0].len == 0;
     int64_t where = here ? paths[0].nodes[0] : 0;
     eng_paths_free(paths, npaths);

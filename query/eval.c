@@ -553,7 +553,9 @@ static tsg_status_t from_where(qry_session_t *s, sqlb_t *q, const ast_stmt_t *st
     return TSG_OK;
 }
 
-static tsg_status_t run_query(qry_session_t *s, sqlb_t *q, const gram_token_t *at, const char *title)
+/* Runs q and emits its rows; `people` names a column of people counts
+ * (published as "<N" under --suppress-below), or is NULL. */
+static tsg_status_t run_query(qry_session_t *s, sqlb_t *q, const gram_token_t *at, const char *title, const char *people)
 {
     sqlite3_stmt *st;
     tsg_status_t rc = prepare(s, q, at, &st);
@@ -582,6 +584,10 @@ static tsg_status_t run_query(qry_session_t *s, sqlb_t *q, const gram_token_t *a
         return qry_fail_sql(s, at);
     }
     sqlite3_finalize(st);
+    if (people && qry_suppress(s, r, people)) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     return qry_emit(s, r);
 }
 
@@ -595,7 +601,7 @@ static tsg_status_t exec_find(qry_session_t *s, const ast_stmt_t *st)
     add_t(&q, t.kind->select, "x");
     if (!(rc = from_where(s, &q, st, &t))) {
         add(&q, t.kind->type ? " ORDER BY x.nid" : " ORDER BY x.tid");
-        rc = run_query(s, &q, &st->kw, NULL);
+        rc = run_query(s, &q, &st->kw, NULL, t.kind->type ? NULL : "count");
     }
     sqlb_free(&q);
     return rc;
@@ -721,7 +727,7 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
         add(&q, ") AS count FROM vocab v WHERE v.kind = ? ORDER BY v.rowid");
         bind_text(&q, vocab);
     }
-    rc = run_query(s, &q, &st->kw, NULL);
+    rc = run_query(s, &q, &st->kw, NULL, NULL);
 out:
     sqlb_free(&q);
     return rc;
@@ -731,11 +737,12 @@ out:
 
 static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const char *title, const char *sql, int64_t nid)
 {
+    const char *people = !strcmp(title, "ties") ? "count" : NULL;
     sqlb_t q = {0};
     add(&q, sql);
     for (const char *p = sql; *p; p++)
         if (*p == '?') bind_int(&q, nid);
-    tsg_status_t rc = run_query(s, &q, at, title);
+    tsg_status_t rc = run_query(s, &q, at, title, people);
     sqlb_free(&q);
     return rc;
 }

@@ -118,6 +118,25 @@ tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r)
     return st;
 }
 
+int qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *col)
+{
+    if (!r || s->suppress_below <= 0) return 0;
+    for (size_t c = 0; c < r->ncols; c++) {
+        if (strcmp(r->cols[c], col)) continue;
+        for (size_t i = 0; i < r->nrows; i++) {
+            char **cell = &r->cells[i * r->ncols + c], *end;
+            if (!*cell || !**cell) continue;
+            long n = strtol(*cell, &end, 10);
+            if (*end || n >= s->suppress_below) continue;
+            char *text = util_printf("<%ld", s->suppress_below);
+            if (!text) return -1;
+            free(*cell);
+            *cell = text;
+        }
+    }
+    return 0;
+}
+
 tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...)
 {
     char msg[1024];

@@ -79,5 +79,13 @@ check "invalid UTF-8 in a name is an unknown name, not out of memory" '[ $rc = 1
 "$tsunagi" -p a=0..4294967446 -c 'GAPS FOR hikikomori AGED $a IN '"'"'西区'"'"' NEEDS place;' >/dev/null 2>"$work/err"; rc=$?
 check "ages from a parameter are checked" '[ $rc = 1 ] && grep -q "ages run from 0 to 150" "$work/err"'
 
+# Small counts of people are suppressed in tables too, not only in exports.
+"$tsunagi" --suppress-below 20 --format csv -c "FIND ties WHERE kind = referral; PATH FROM '南区総合相談窓口' TO 'みなみ女性のための相談カフェ';" >"$work/out" 2>&1; rc=$?
+check "--suppress-below hides small tie counts in tables" '[ $rc = 0 ] && grep -q ",<20," "$work/out" && ! grep -qE ",referral,(1?[0-9]),|,referral,[0-9],|^1,1,.*,referral,(1?[0-9])," "$work/out"'
+"$tsunagi" --suppress-below 20 --format csv -c "COUNT programs BY ward;" >"$work/out" 2>&1; rc=$?
+check "--suppress-below leaves counts of programs exact" '[ $rc = 0 ] && ! grep -q "<" "$work/out"'
+"$tsunagi" --format csv -c "PATH FROM '南区総合相談窓口' TO 'みなみ女性のための相談カフェ';" >"$work/out" 2>&1; rc=$?
+check "without --suppress-below a small count is shown" '[ $rc = 0 ] && grep -q ",referral,8," "$work/out"'
+
 echo "cli: $pass passed, $fail failed"
 [ "$fail" = 0 ]
