@@ -85,8 +85,8 @@ static int in_sectors(const eng_net_t *net, int64_t org, const char *const *sect
     return 0;
 }
 
-tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, const char *const *sectors,
-                             int nsectors, eng_graph_t *out, tsg_error_t *err)
+tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, int directed,
+                             const char *const *sectors, int nsectors, eng_graph_t *out, tsg_error_t *err)
 {
     memset(out, 0, sizeof *out);
     size_t nn = (size_t)net->maxnid + 1;
@@ -112,9 +112,11 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
             nid[n++] = v;
         }
     }
-    /* Edges, deduplicated through a pair → edge table (open addressing). */
+    /* Edges, deduplicated through a pair → edge table (open addressing):
+     * unordered pairs, or in the directed view ordered ones (an undirected
+     * tie gives an arc each way). */
     size_t cap = 64;
-    while (cap < net->nties * 2 + 2) cap *= 2;
+    while (cap < net->nties * 4 + 2) cap *= 2;
     int64_t *pair_key = malloc(cap * sizeof *pair_key);
     igraph_integer_t *pair_edge = malloc(cap * sizeof *pair_edge);
     igraph_vector_int_t edges;
@@ -128,26 +130,26 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
         if (tie->kind == ENG_MEMBERSHIP) continue;
         igraph_integer_t a = vertex_of(net, vertex, programs, tie->src), b = vertex_of(net, vertex, programs, tie->dst);
         if (a < 0 || b < 0 || a == b) continue;
-        if (a > b) {
-            igraph_integer_t x = a;
-            a = b;
-            b = x;
-        }
-        int64_t key = (int64_t)a * (int64_t)(n + 1) + b;
-        size_t h = (size_t)((uint64_t)key * 11400714819323198485ull) & (cap - 1);
-        while (pair_key[h] >= 0 && pair_key[h] != key) h = (h + 1) & (cap - 1);
         double w = tie->count >= 0 ? (double)tie->count : 1.0;
-        if (pair_key[h] == key) {
-            VECTOR(out->weight)[pair_edge[h]] += w;
-            continue;
+        int ways = directed && !tie->directed ? 2 : 1;
+        for (int way = 0; ok && way < ways; way++) {
+            igraph_integer_t from = way ? b : a, to = way ? a : b;
+            if (!directed && from > to) from = b, to = a;
+            int64_t key = (int64_t)from * (int64_t)(n + 1) + to;
+            size_t h = (size_t)((uint64_t)key * 11400714819323198485ull) & (cap - 1);
+            while (pair_key[h] >= 0 && pair_key[h] != key) h = (h + 1) & (cap - 1);
+            if (pair_key[h] == key) {
+                VECTOR(out->weight)[pair_edge[h]] += w;
+                continue;
+            }
+            pair_key[h] = key;
+            pair_edge[h] = igraph_vector_size(&out->weight);
+            ok = igraph_vector_int_push_back(&edges, from) == IGRAPH_SUCCESS &&
+                 igraph_vector_int_push_back(&edges, to) == IGRAPH_SUCCESS &&
+                 igraph_vector_push_back(&out->weight, w) == IGRAPH_SUCCESS;
         }
-        pair_key[h] = key;
-        pair_edge[h] = igraph_vector_size(&out->weight);
-        ok = igraph_vector_int_push_back(&edges, a) == IGRAPH_SUCCESS &&
-             igraph_vector_int_push_back(&edges, b) == IGRAPH_SUCCESS &&
-             igraph_vector_push_back(&out->weight, w) == IGRAPH_SUCCESS;
     }
-    if (ok) ok = (ic = igraph_create(&out->g, &edges, n, IGRAPH_UNDIRECTED)) == IGRAPH_SUCCESS;
+    if (ok) ok = (ic = igraph_create(&out->g, &edges, n, directed ? IGRAPH_DIRECTED : IGRAPH_UNDIRECTED)) == IGRAPH_SUCCESS;
     if (have_edges) igraph_vector_int_destroy(&edges);
     free(pair_key);
     free(pair_edge);
@@ -159,6 +161,7 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
     }
     out->nid = nid;
     out->n = n;
+    out->directed = directed;
     return TSG_OK;
 }
 
@@ -228,30 +231,36 @@ tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, ig
     }
     const igraph_vector_t *d = have_dist ? &dist : NULL;
     igraph_vs_t all = igraph_vss_all();
+    igraph_bool_t dir = gr->directed;
+    igraph_neimode_t in = dir ? IGRAPH_IN : IGRAPH_ALL;
+    if (dir && (measure == ENG_CONSTRAINT || measure == ENG_EFFECTIVE_SIZE)) {
+        ic = IGRAPH_EINVAL;
+        goto fail;
+    }
     switch (measure) {
     case ENG_DEGREE:
         if (weighted) {
-            ic = igraph_strength(&gr->g, out, all, IGRAPH_ALL, IGRAPH_LOOPS, w);
+            ic = igraph_strength(&gr->g, out, all, in, IGRAPH_LOOPS, w);
         } else {
             igraph_vector_int_t deg;
             if (!(ic = igraph_vector_int_init(&deg, 0))) {
-                if (!(ic = igraph_degree(&gr->g, &deg, all, IGRAPH_ALL, IGRAPH_LOOPS)) &&
+                if (!(ic = igraph_degree(&gr->g, &deg, all, in, IGRAPH_LOOPS)) &&
                     !(ic = igraph_vector_resize(out, igraph_vector_int_size(&deg))))
                     for (igraph_integer_t i = 0; i < igraph_vector_int_size(&deg); i++) VECTOR(*out)[i] = (double)VECTOR(deg)[i];
                 igraph_vector_int_destroy(&deg);
             }
         }
         break;
-    case ENG_BETWEENNESS: ic = igraph_betweenness(&gr->g, out, all, IGRAPH_UNDIRECTED, d); break;
-    case ENG_CLOSENESS: ic = igraph_closeness(&gr->g, out, NULL, NULL, all, IGRAPH_ALL, d, 1); break;
-    case ENG_HARMONIC: ic = igraph_harmonic_centrality(&gr->g, out, all, IGRAPH_ALL, d, 0); break;
+    case ENG_BETWEENNESS: ic = igraph_betweenness(&gr->g, out, all, dir, d); break;
+    case ENG_CLOSENESS: ic = igraph_closeness(&gr->g, out, NULL, NULL, all, in, d, 1); break;
+    case ENG_HARMONIC: ic = igraph_harmonic_centrality(&gr->g, out, all, in, d, 0); break;
     case ENG_PAGERANK:
-        ic = igraph_pagerank(&gr->g, IGRAPH_PAGERANK_ALGO_PRPACK, out, NULL, all, IGRAPH_UNDIRECTED, 0.85, w, NULL);
+        ic = igraph_pagerank(&gr->g, IGRAPH_PAGERANK_ALGO_PRPACK, out, NULL, all, dir, 0.85, w, NULL);
         break;
     case ENG_EIGENVECTOR: {
         igraph_arpack_options_t opts;
         igraph_arpack_options_init(&opts);
-        ic = igraph_eigenvector_centrality(&gr->g, out, NULL, IGRAPH_UNDIRECTED, 1, w, &opts);
+        ic = igraph_eigenvector_centrality(&gr->g, out, NULL, dir, 1, w, &opts);
         break;
     }
     case ENG_CONSTRAINT: ic = igraph_constraint(&gr->g, out, all, w); break;

@@ -11,6 +11,11 @@
  * ties' annual counts (a tie without a count adds 1). The program graph is
  * the same over programs (programs serving D), without lifting.
  *
+ * The directed view (CENTRALITY … DIRECTED) has the same vertices and one
+ * arc per ordered pair: a referral runs from who refers to who receives,
+ * co_support, info_sharing and agreement run both ways; weights are summed
+ * per arc as above.
+ *
  * igraph's handlers are process-wide; eng_igraph_setup installs ours (errors
  * come back as codes, nothing aborts; warnings are dropped; a computation
  * stops when *flag becomes non-zero) and may be called any number of times.
@@ -35,13 +40,15 @@ typedef struct eng_graph {
     igraph_vector_t weight;   /* by edge */
     int64_t *nid;             /* by vertex */
     igraph_integer_t n;
+    int directed;
 } eng_graph_t;
 
 /* programs: 0 for the organisation graph, 1 for the program graph.
+ * directed: 1 for the directed view.
  * sectors (nsectors of them; 0 for all): keep only organisations of these
  * sectors (programs: of an owner in them). */
-tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, const char *const *sectors,
-                             int nsectors, eng_graph_t *out, tsg_error_t *err);
+tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, int directed,
+                             const char *const *sectors, int nsectors, eng_graph_t *out, tsg_error_t *err);
 void eng_graph_free(eng_graph_t *gr);
 
 enum { ENG_DEGREE, ENG_BETWEENNESS, ENG_CLOSENESS, ENG_HARMONIC, ENG_PAGERANK, ENG_EIGENVECTOR, ENG_CONSTRAINT,
@@ -53,7 +60,11 @@ extern const char *const eng_measure_name[]; /* NULL-terminated */
  * cover it (weighted by ties; Borgatti's n - 2t/n when unweighted).
  * Weighted: degree becomes strength; path measures
  * read a weight w as the distance 1/w (frequent referral is a short road);
- * pagerank, eigenvector and constraint use w as it is. */
+ * pagerank, eigenvector and constraint use w as it is.
+ * On a directed view, degree counts arcs in (who is referred to),
+ * closeness and harmonic use distances to the vertex, betweenness counts
+ * directed shortest paths, pagerank follows arcs, eigenvector sums over
+ * arcs in; constraint and effective size are undirected only (EINPUT). */
 tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, igraph_vector_t *out, tsg_error_t *err);
 
 typedef struct eng_horizontal {

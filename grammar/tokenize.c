@@ -19,6 +19,7 @@ static const struct {
     {"add", TK_ADD},     {"and", TK_AND},       {"as", TK_AS},         {"by", TK_BY},
     {"brokers", TK_BROKERS}, {"thin", TK_THIN}, {"links", TK_LINKS}, {"export", TK_EXPORT}, {"render", TK_RENDER},
     {"report", TK_REPORT}, {"centrality", TK_CENTRALITY}, {"horizontal", TK_HORIZONTAL}, {"weighted", TK_WEIGHTED},
+    {"directed", TK_DIRECTED},
     {"count", TK_COUNT}, {"coverage", TK_COVERAGE}, {"find", TK_FIND}, {"from", TK_FROM},
     {"gaps", TK_GAPS},   {"hops", TK_HOPS},     {"in", TK_IN},         {"let", TK_LET},
     {"not", TK_NOT},     {"of", TK_OF},         {"or", TK_OR},         {"overlaps", TK_OVERLAPS},
@@ -29,7 +30,7 @@ static const struct {
 
 const char *const gram_keywords[] = {
     "ADD",  "AND",  "AS",    "BROKERS", "BY",   "CENTRALITY", "EXPORT", "RENDER", "REPORT", "COUNT", "COVERAGE", "FIND", "FROM", "GAPS", "HOPS",
-    "HORIZONTAL", "IN", "LINKS", "THIN", "WEIGHTED",
+    "HORIZONTAL", "IN", "LINKS", "THIN", "WEIGHTED", "DIRECTED",
     "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
     "TIED", "TO",   "UNTIE", "WHERE", NULL,
 };

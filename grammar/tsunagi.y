@@ -34,7 +34,7 @@
 
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
-          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED BROKERS THIN LINKS EXPORT RENDER REPORT.
+          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT.
 
 %left OR.
 %left AND.
@@ -133,6 +133,7 @@ clause(C) ::= IN(K) values(V).                           { C = ast_clause(ctx, &
 clause(C) ::= IDENT(K) values(V) HOPS.                   { C = ast_clause(ctx, &K, V); }
 clause(C) ::= AS(K) OF value(V).                         { C = ast_clause(ctx, &K, V); }
 clause(C) ::= WEIGHTED(K).                               { C = ast_clause(ctx, &K, NULL); }
+clause(C) ::= DIRECTED(K).                               { C = ast_clause(ctx, &K, NULL); }
 clause(C) ::= IDENT(K) value(A) AND value(B).            { C = ast_clause(ctx, &K, ast_append(A, B)); }
 clause(C) ::= IDENT(K) BY value(V).                      { C = ast_clause(ctx, &K, V); }
 clause(C) ::= IDENT(K) THIN(T) LINKS.                    { C = ast_clause(ctx, &K, ast_value(ctx, AST_V_WORD, &T)); }

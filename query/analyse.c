@@ -411,10 +411,11 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
 
 /* ---- HORIZONTAL and CENTRALITY ------------------------------------------------------- */
 
-enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_SECTORS, H_COUNT };
+enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_SECTORS, H_COUNT };
 
 static const clause_spec_t structure_spec[] = {
     {"in", "IN 'district'"}, {"of", "OF organisations|programs"}, {"top", "TOP n"}, {"weighted", "WEIGHTED"},
+    {"directed", "DIRECTED"},
     {"sectors", "SECTORS sector, …"}, {NULL, NULL},
 };
 
@@ -467,21 +468,23 @@ static tsg_status_t structure_args(qry_session_t *s, const ast_stmt_t *st, const
     if ((rc = read_clauses(s, st, what, structure_spec, a->c)) || (rc = scope(s, a->c[H_IN], &a->district)) ||
         (rc = sector_clause(s, a->c[H_SECTORS], &a->sectors)))
         return rc;
-    static const int optional[] = {H_OF, H_TOP, H_WEIGHTED};
-    for (int i = 0; i < 3; i++)
+    static const int optional[] = {H_OF, H_TOP, H_WEIGHTED, H_DIRECTED};
+    for (int i = 0; i < 4; i++)
         if (a->c[optional[i]] && !(allowed & (1u << optional[i])))
             return qry_fail(s, &a->c[optional[i]]->key, "%s takes %s", what, usage);
     if (a->c[H_TOP] && ((rc = one_value(s, a->c[H_TOP])) || (rc = qry_number(s, a->c[H_TOP]->v, &a->top)))) return rc;
     if (a->c[H_WEIGHTED] && a->c[H_WEIGHTED]->v) return qry_fail(s, &a->c[H_WEIGHTED]->key, "WEIGHTED takes no value");
+    if (a->c[H_DIRECTED] && a->c[H_DIRECTED]->v) return qry_fail(s, &a->c[H_DIRECTED]->key, "DIRECTED takes no value");
     return TSG_OK;
 }
 
-static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs,
+static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, int directed,
                           const sector_set_t *sectors, const eng_net_t **net, eng_graph_t *gr)
 {
     tsg_status_t rc = qry_network(s, net);
     tsg_error_t err = {0};
-    if (!rc && eng_graph_build(*net, district, programs, sectors ? sectors->v : NULL, sectors ? sectors->n : 0, gr, &err))
+    if (!rc && eng_graph_build(*net, district, programs, directed, sectors ? sectors->v : NULL, sectors ? sectors->n : 0,
+                               gr, &err))
         rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     return rc;
 }
@@ -548,7 +551,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     structure_args_t a;
     tsg_status_t rc;
     if ((rc = structure_args(s, st, "HORIZONTAL", 0, "IN 'district' and SECTORS sector, …", &a)) ||
-        (rc = graph(s, st, a.district, 0, &a.sectors, &net, &gr)))
+        (rc = graph(s, st, a.district, 0, 0, &a.sectors, &net, &gr)))
         return rc;
     int64_t district = a.district;
     eng_horizontal_t h;
@@ -656,7 +659,9 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     if (measure < 0)
         return qry_fail(s, &st->what, "unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
                                       "eigenvector, constraint or effective_size)", (int)st->what.n, st->what.z);
-    if ((rc = structure_args(s, st, "CENTRALITY", (1u << H_OF) | (1u << H_TOP) | (1u << H_WEIGHTED), "", &a))) return rc;
+    if ((rc = structure_args(s, st, "CENTRALITY", (1u << H_OF) | (1u << H_TOP) | (1u << H_WEIGHTED) | (1u << H_DIRECTED), "",
+                             &a)))
+        return rc;
     const ast_clause_t *const *c = a.c;
     long top = a.top;
     int programs = 0;
@@ -668,8 +673,12 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
             return qry_fail(s, &c[H_OF]->v->tok, "CENTRALITY is OF organisations or programs, not '%s'", of);
         programs = t == QRY_PROGRAM;
     }
+    int directed = c[H_DIRECTED] != NULL;
+    if (directed && (measure == ENG_CONSTRAINT || measure == ENG_EFFECTIVE_SIZE))
+        return qry_fail(s, &c[H_DIRECTED]->key, "%s looks at who works with whom, in either direction: drop DIRECTED",
+                        eng_measure_name[measure]);
     eng_graph_t gr;
-    if ((rc = graph(s, st, a.district, programs, &a.sectors, &net, &gr))) return rc;
+    if ((rc = graph(s, st, a.district, programs, directed, &a.sectors, &net, &gr))) return rc;
     igraph_vector_t val;
     tsg_error_t err = {0};
     if (eng_centrality(&gr, measure, c[H_WEIGHTED] != NULL, &val, &err)) {
@@ -705,7 +714,7 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
     structure_args_t a;
     tsg_status_t rc;
     if ((rc = structure_args(s, st, "BROKERS", 1u << H_TOP, "IN 'district', SECTORS sector, … and TOP n", &a)) ||
-        (rc = graph(s, st, a.district, 0, &a.sectors, &net, &gr)))
+        (rc = graph(s, st, a.district, 0, 0, &a.sectors, &net, &gr)))
         return rc;
     long top = a.top;
     long *roles;
@@ -822,7 +831,7 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     }
     long top = -1;
     if (c[T_TOP] && ((rc = one_value(s, c[T_TOP])) || (rc = qry_number(s, c[T_TOP]->v, &top)))) return rc;
-    if ((rc = graph(s, st, district, 0, NULL, &net, &gr))) return rc;
+    if ((rc = graph(s, st, district, 0, 0, NULL, &net, &gr))) return rc;
     int *group = malloc(((size_t)gr.n + 1) * sizeof *group);
     const char *names[MAX_GROUPS];
     char *owned[MAX_GROUPS];

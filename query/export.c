@@ -560,7 +560,7 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, const 
     if (cluster == 2 || highlight == 1 || highlight == 2) {
         eng_graph_t gr;
         tsg_error_t err = {0};
-        if (eng_graph_build(net, d->district, 0, NULL, 0, &gr, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        if (eng_graph_build(net, d->district, 0, 0, NULL, 0, &gr, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
         rc = structure_marks(s, st, net, &gr, cluster == 2, highlight, &w->given, w->given_names, &w->ngiven, &w->mark,
                              &w->note);
         eng_graph_free(&gr);

@@ -28,6 +28,8 @@ except ImportError:
 
 MEASURES = ["degree", "betweenness", "closeness", "harmonic", "pagerank", "eigenvector", "constraint",
             "effective_size"]
+# CENTRALITY … DIRECTED: referrals as arcs, the other ties arcs both ways.
+DIRECTED = ["degree", "betweenness", "closeness", "harmonic", "pagerank", "eigenvector"]
 
 
 def read(folder, name):
@@ -36,8 +38,8 @@ def read(folder, name):
         return list(csv.DictReader(f))
 
 
-def org_graph(folder):
-    g = nx.Graph()
+def org_graph(folder, directed=False):
+    g = nx.DiGraph() if directed else nx.Graph()
     for o in read(folder, "organisations.csv"):
         g.add_node(o["id"])
     owner = {p["id"]: p["org_id"] for p in read(folder, "programs.csv")}
@@ -48,10 +50,12 @@ def org_graph(folder):
         if a == b or a not in g or b not in g:
             continue
         w = float(t["count"]) if t["count"] else 1.0
-        if g.has_edge(a, b):
-            g[a][b]["weight"] += w
-        else:
-            g.add_edge(a, b, weight=w)
+        arcs = [(a, b)] if not directed or t["kind"] == "referral" else [(a, b), (b, a)]
+        for x, y in arcs:
+            if g.has_edge(x, y):
+                g[x][y]["weight"] += w
+            else:
+                g.add_edge(x, y, weight=w)
     # Distances are exact fractions: in floating point, two routes of equal
     # length (1/3 + 1/6 and 1/2) can differ in the last bit, and NetworkX,
     # which compares lengths exactly, then miscounts shortest paths for
@@ -64,8 +68,8 @@ def org_graph(folder):
 def reference(g, measure, weighted):
     w = "weight" if weighted else None
     dist = "dist" if weighted else None
-    if measure == "degree":
-        return dict(g.degree(weight=w))
+    if measure == "degree":  # directed: arcs in, as igraph's IGRAPH_IN
+        return dict(g.in_degree(weight=w) if g.is_directed() else g.degree(weight=w))
     if measure == "betweenness":
         return {k: float(x) for k, x in nx.betweenness_centrality(g, normalized=False, weight=dist).items()}
     if measure == "closeness":
@@ -98,11 +102,12 @@ def reference(g, measure, weighted):
 
 
 def tsunagi_values(tsunagi, db, env):
-    """Runs every measure, plain and weighted; returns {(measure, weighted): {id: value}}."""
-    stmts = []
-    for m in MEASURES:
-        stmts.append(f"CENTRALITY {m} OF organisations;")
-        stmts.append(f"CENTRALITY {m} OF organisations WEIGHTED;")
+    """Runs every measure, plain and weighted, undirected and directed;
+    returns {(measure, weighted, directed): {id: value}}."""
+    keys = [(m, wt, False) for m in MEASURES for wt in (False, True)]
+    keys += [(m, wt, True) for m in DIRECTED for wt in (False, True)]
+    stmts = [f"CENTRALITY {m} OF organisations{' WEIGHTED' if wt else ''}{' DIRECTED' if d else ''};"
+             for m, wt, d in keys]
     out = subprocess.run([tsunagi, db, "--format", "csv", "-c", "\n".join(stmts)], capture_output=True, text=True,
                          env=env, check=False)
     if out.returncode != 0:
@@ -114,21 +119,22 @@ def tsunagi_values(tsunagi, db, env):
             blocks.append(current)
             continue
         current[row[1]] = float(row[4])
-    keys = [(m, wt) for m in MEASURES for wt in (False, True)]
     return dict(zip(keys, blocks))
 
 
-def compare(label, g, got, failures):
+def compare(label, g, dg, got, failures):
     connected = g.number_of_nodes() > 0 and nx.is_connected(g)
+    strongly = dg.number_of_nodes() > 0 and nx.is_strongly_connected(dg)
     checked = 0
-    for (m, weighted), values in got.items():
-        if m == "eigenvector" and not connected:
+    for (m, weighted, directed), values in got.items():
+        if m == "eigenvector" and not (strongly if directed else connected):
             continue  # undefined up to the choice among components' eigenvectors
-        ref = reference(g, m, weighted)
+        ref = reference(dg if directed else g, m, weighted)
         for node, want in ref.items():
             have = values.get(node)
             if have is None or abs(have - want) > 1e-9 * max(1.0, abs(want)):
-                failures.append(f"{label}: {m}{' weighted' if weighted else ''} of {node}: tsunagi {have}, networkx {want}")
+                failures.append(f"{label}: {m}{' weighted' if weighted else ''}{' directed' if directed else ''} of "
+                                f"{node}: tsunagi {have}, networkx {want}")
                 break
         checked += 1
     return checked
@@ -281,7 +287,7 @@ def main():
                 os.remove(db)
             import_folder(tsunagi, folder, db, env)
             g = org_graph(folder)
-            checked += compare(label, g, tsunagi_values(tsunagi, db, env), failures)
+            checked += compare(label, g, org_graph(folder, True), tsunagi_values(tsunagi, db, env), failures)
             checked += horizontal_check(label, tsunagi, db, env, g, sectors_of(folder), failures)
             graphs += 1
     for f in failures[:20]:
