@@ -187,7 +187,7 @@ static const dot_cmd_t dot_cmds[] = {
     {".output", dot_output, ".output [FILE]", "send results to FILE; alone, back to the terminal"},
     {".read", dot_read, ".read FILE", "run the statements in FILE, stopping at the first error"},
     {".param", dot_param, ".param set NAME VALUE | list | unset NAME", "parameters ($NAME) for later statements"},
-    {".suppress", dot_suppress, ".suppress N", "exports show counts under N as <N (0: show all)"},
+    {".suppress", dot_suppress, ".suppress N", "counts of people under N show as <N (0: show all)"},
     {".quit", dot_quit, ".quit", "leave tsunagi (so does Ctrl-D)"},
     {".exit", dot_quit, ".exit", "leave tsunagi"},
 };

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@ typedef struct term {
     size_t len, cap, mark;
     int esc; /* 0 text, 1 after ESC, 2 in CSI, 3 in OSC */
     int eof;
+    char db[128]; /* the database to open, or "" for the sample city */
 } term_t;
 
 static term_t T = {.pid = -1, .fd = -1};
@@ -154,7 +156,8 @@ static void start(term_t *t)
         setenv("LC_ALL", "C.UTF-8", 1);
         setenv("INPUTRC", "/dev/null", 1); /* not the machine's key bindings */
         unsetenv("TSUNAGI_DB");
-        execl(TSUNAGI_BIN, "tsunagi", (char *)NULL);
+        if (t->db[0]) execl(TSUNAGI_BIN, "tsunagi", t->db, (char *)NULL);
+        else execl(TSUNAGI_BIN, "tsunagi", (char *)NULL);
         _exit(127);
     }
     t->pid = pid;
@@ -376,5 +379,64 @@ Test(repl, ctrl_c_interrupts_a_running_script)
     expect(&T, "tsunagi> ");
     send(&T, "SHOW '北区社会福祉協議会';\r");
     expect(&T, "o-kita-shakyo");
+    finish(&T, ".quit\r");
+}
+
+/* A random network big enough that betweenness takes seconds: n
+ * organisations and m co_support ties, imported into dir/big.db. */
+static void big_network(const char *dir, int n, int m)
+{
+    static const char *const files[][2] = {
+        {"districts.csv", "id,name,level,parent_id\nd-city,市,municipality,\n"},
+        {"programs.csv", "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours\n"},
+        {"forums.csv", "id,name,kind,district_id\n"},
+    };
+    char path[256], cmd[512];
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/big/%s", dir, files[i][0]);
+        if (i == 0) {
+            snprintf(cmd, sizeof cmd, "%s/big", dir);
+            cr_assert_eq(mkdir(cmd, 0700), 0);
+        }
+        FILE *f = fopen(path, "w");
+        cr_assert_not_null(f);
+        fputs(files[i][1], f);
+        fclose(f);
+    }
+    snprintf(path, sizeof path, "%s/big/organisations.csv", dir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("id,name,sector,district_id\n", f);
+    for (int i = 0; i < n; i++) fprintf(f, "o%d,団体%d,npo,d-city\n", i, i);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/big/ties.csv", dir);
+    f = fopen(path, "w");
+    cr_assert_not_null(f);
+    fputs("from_id,to_id,kind,count,since\n", f);
+    /* Tie k joins a = k mod n and a + 37 d with d = 1 + k / n: distinct
+     * pairs while 37 * 2 * (m / n + 1) < n. */
+    for (int k = 0; k < m; k++) {
+        int a = k % n, d = 1 + k / n;
+        fprintf(f, "o%d,o%d,co_support,,\n", a, (a + d * 37) % n);
+    }
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "'%s' import '%s/big' '%s/big.db' >/dev/null", TSUNAGI_BIN, dir, dir);
+    cr_assert_eq(system(cmd), 0, "import of the big network failed");
+}
+
+Test(repl, ctrl_c_interrupts_a_long_igraph_computation)
+{
+    finish(&T, ".quit\r");
+    big_network(T.dir, 8000, 60000);
+    snprintf(T.db, sizeof T.db, "%s/big.db", T.dir);
+    start(&T);
+    send(&T, "CENTRALITY betweenness TOP 3;\r");
+    usleep(700 * 1000);
+    send(&T, "\x03");
+    expect(&T, "interrupted");
+    expect(&T, "tsunagi> ");
+    /* Nothing is left half-done: the next statement works. */
+    send(&T, "CENTRALITY degree TOP 1;\r");
+    expect(&T, "(1 row)");
     finish(&T, ".quit\r");
 }
