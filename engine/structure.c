@@ -362,18 +362,6 @@ fail:
 
 /* ---- brokerage ------------------------------------------------------------------- */
 
-typedef struct arcs {
-    int64_t *key; /* a * n + b, or -1 */
-    size_t cap;
-} arcs_t;
-
-static size_t arc_slot(const arcs_t *t, int64_t key)
-{
-    size_t h = (size_t)((uint64_t)key * 11400714819323198485ull) & (t->cap - 1);
-    while (t->key[h] >= 0 && t->key[h] != key) h = (h + 1) & (t->cap - 1);
-    return h;
-}
-
 static int same_sector(const eng_net_t *net, int64_t a, int64_t b)
 {
     const char *x = net->sector[a], *y = net->sector[b];
@@ -382,69 +370,37 @@ static int same_sector(const eng_net_t *net, int64_t a, int64_t b)
 
 tsg_status_t eng_brokerage(const eng_net_t *net, const eng_graph_t *gr, long **roles, tsg_error_t *err)
 {
-    igraph_integer_t n = gr->n;
-    size_t nn = (size_t)net->maxnid + 1;
-    *roles = calloc((size_t)n * 5 + 1, sizeof **roles);
-    igraph_integer_t *vertex = malloc(nn * sizeof *vertex);
-    arcs_t t = {NULL, 64};
-    while (t.cap < net->nties * 4 + 4) t.cap *= 2;
-    t.key = malloc(t.cap * sizeof *t.key);
-    /* Out-lists in CSR form over the distinct arcs. */
-    igraph_integer_t *from = malloc((net->nties * 2 + 1) * sizeof *from), *to = malloc((net->nties * 2 + 1) * sizeof *to);
-    size_t *off = calloc((size_t)n + 2, sizeof *off);
-    igraph_integer_t *out = malloc((net->nties * 2 + 1) * sizeof *out);
-    size_t *fill = malloc(((size_t)n + 1) * sizeof *fill);
-    tsg_status_t st = TSG_OK;
-    if (!*roles || !vertex || !t.key || !from || !to || !off || !out || !fill) {
+    *roles = NULL;
+    if (!gr->directed) return util_fail(err, TSG_EINPUT, "brokerage needs the directed view of the network");
+    *roles = calloc((size_t)gr->n * 5 + 1, sizeof **roles);
+    if (!*roles) return util_fail(err, TSG_ENOMEM, "out of memory");
+    igraph_adjlist_t out;
+    igraph_error_t ic = igraph_adjlist_init(&gr->g, &out, IGRAPH_OUT, IGRAPH_NO_LOOPS, IGRAPH_NO_MULTIPLE);
+    if (ic) {
         free(*roles);
         *roles = NULL;
-        st = util_fail(err, TSG_ENOMEM, "out of memory");
-        goto done;
+        return ig_fail(ic, err);
     }
-    for (size_t i = 0; i < nn; i++) vertex[i] = -1;
-    for (igraph_integer_t v = 0; v < n; v++) vertex[gr->nid[v]] = v;
-    for (size_t i = 0; i < t.cap; i++) t.key[i] = -1;
-    size_t narcs = 0;
-    for (size_t k = 0; k < net->nties; k++) {
-        const eng_tie_t *tie = &net->ties[k];
-        if (tie->kind == ENG_MEMBERSHIP) continue;
-        igraph_integer_t a = vertex_of(net, vertex, 0, tie->src), b = vertex_of(net, vertex, 0, tie->dst);
-        if (a < 0 || b < 0 || a == b) continue;
-        for (int dir = 0; dir < (tie->directed ? 1 : 2); dir++) {
-            igraph_integer_t x = dir ? b : a, y = dir ? a : b;
-            size_t h = arc_slot(&t, (int64_t)x * n + y);
-            if (t.key[h] >= 0) continue;
-            t.key[h] = (int64_t)x * n + y;
-            from[narcs] = x;
-            to[narcs++] = y;
-            off[x + 1]++;
+    igraph_adjlist_sort(&out);
+    /* Every arc A → B followed by B → C, where A has no arc to C. */
+    for (igraph_integer_t a = 0; a < gr->n; a++) {
+        const igraph_vector_int_t *from_a = igraph_adjlist_get(&out, a);
+        for (igraph_integer_t i = 0; i < igraph_vector_int_size(from_a); i++) {
+            igraph_integer_t b = VECTOR(*from_a)[i];
+            const igraph_vector_int_t *from_b = igraph_adjlist_get(&out, b);
+            for (igraph_integer_t j = 0; j < igraph_vector_int_size(from_b); j++) {
+                igraph_integer_t c = VECTOR(*from_b)[j];
+                if (c == a || igraph_vector_int_binsearch2(from_a, c)) continue;
+                int64_t na = gr->nid[a], nb = gr->nid[b], nc = gr->nid[c];
+                int ab = same_sector(net, na, nb), bc = same_sector(net, nb, nc), ac = same_sector(net, na, nc);
+                int role = ab && bc ? ENG_COORDINATOR : bc ? ENG_GATEKEEPER : ab ? ENG_REPRESENTATIVE
+                           : ac ? ENG_ITINERANT : ENG_LIAISON;
+                (*roles)[b * 5 + role]++;
+            }
         }
     }
-    for (igraph_integer_t v = 0; v < n; v++) off[v + 1] += off[v];
-    memcpy(fill, off, ((size_t)n + 1) * sizeof *fill);
-    for (size_t i = 0; i < narcs; i++) out[fill[from[i]]++] = to[i];
-    /* Every arc A → B followed by B → C. */
-    for (size_t i = 0; i < narcs; i++) {
-        igraph_integer_t a = from[i], b = to[i];
-        for (size_t j = off[b]; j < off[b + 1]; j++) {
-            igraph_integer_t c = out[j];
-            if (c == a || t.key[arc_slot(&t, (int64_t)a * n + c)] >= 0) continue;
-            int64_t na = gr->nid[a], nb = gr->nid[b], nc = gr->nid[c];
-            int ab = same_sector(net, na, nb), bc = same_sector(net, nb, nc), ac = same_sector(net, na, nc);
-            int role = ab && bc ? ENG_COORDINATOR : bc ? ENG_GATEKEEPER : ab ? ENG_REPRESENTATIVE
-                       : ac ? ENG_ITINERANT : ENG_LIAISON;
-            (*roles)[b * 5 + role]++;
-        }
-    }
-done:
-    free(fill);
-    free(vertex);
-    free(t.key);
-    free(from);
-    free(to);
-    free(off);
-    free(out);
-    return st;
+    igraph_adjlist_destroy(&out);
+    return TSG_OK;
 }
 
 tsg_status_t eng_communities(const eng_graph_t *gr, int weighted, igraph_vector_int_t *membership, igraph_integer_t *n,

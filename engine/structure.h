@@ -84,9 +84,10 @@ void eng_horizontal_free(eng_horizontal_t *h);
  * open two-steps A → B → C (no tie A → C; A ≠ C) by the sectors of A, B and
  * C: coordinator (all one sector), gatekeeper (B and C share, A does not),
  * representative (A and B share, C does not), itinerant (A and C share, B
- * does not), liaison (all three differ). Arcs: referrals in their
- * direction, the other non-membership ties both ways, program ends lifted
- * to their owners. roles[v * 5 + k] counts role k of vertex v of gr. */
+ * does not), liaison (all three differ). gr is the directed view of the
+ * organisation graph (referrals in their direction, the other
+ * non-membership ties both ways, program ends lifted to their owners).
+ * roles[v * 5 + k] counts role k of vertex v of gr. */
 enum { ENG_COORDINATOR, ENG_GATEKEEPER, ENG_REPRESENTATIVE, ENG_ITINERANT, ENG_LIAISON };
 tsg_status_t eng_brokerage(const eng_net_t *net, const eng_graph_t *gr, long **roles, tsg_error_t *err);
 

@@ -714,7 +714,7 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
     structure_args_t a;
     tsg_status_t rc;
     if ((rc = structure_args(s, st, "BROKERS", 1u << H_TOP, "IN 'district', SECTORS sector, … and TOP n", &a)) ||
-        (rc = graph(s, st, a.district, 0, 0, &a.sectors, &net, &gr)))
+        (rc = graph(s, st, a.district, 0, 1, &a.sectors, &net, &gr)))
         return rc;
     long top = a.top;
     long *roles;

@@ -169,11 +169,12 @@ static tsg_status_t set_members(qry_session_t *s, const ast_value_t *v, unsigned
 /* CLUSTER BY community (given[nid], names), HIGHLIGHT BROKERS (mark[nid]:
  * the five organisations with the most brokerage) and HIGHLIGHT THIN LINKS
  * (a note naming the five thinnest pairs of sectors). */
-static tsg_status_t structure_marks(qry_session_t *s, const ast_stmt_t *st, const eng_net_t *net, const eng_graph_t *gr,
-                                    int community, int highlight, int64_t **given, char **names, int *ngiven,
-                                    long **mark, char **note)
+static tsg_status_t structure_marks(qry_session_t *s, const ast_stmt_t *st, const eng_net_t *net, int64_t district,
+                                    const eng_graph_t *gr, int community, int highlight, int64_t **given, char **names,
+                                    int *ngiven, long **mark, char **note)
 {
     tsg_error_t err = {0};
+    tsg_status_t rc;
     size_t nn = (size_t)net->maxnid + 1;
     if (community) {
         igraph_vector_int_t membership;
@@ -192,7 +193,12 @@ static tsg_status_t structure_marks(qry_session_t *s, const ast_stmt_t *st, cons
     }
     if (highlight == 1) {
         long *roles;
-        if (eng_brokerage(net, gr, &roles, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        eng_graph_t arcs; /* brokerage reads referrals in their direction */
+        if (eng_graph_build(net, district, 0, 1, NULL, 0, &arcs, &err))
+            return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        rc = eng_brokerage(net, &arcs, &roles, &err);
+        eng_graph_free(&arcs);
+        if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
         *mark = calloc(nn, sizeof **mark);
         if (!*mark) {
             free(roles);
@@ -561,8 +567,8 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, const 
         eng_graph_t gr;
         tsg_error_t err = {0};
         if (eng_graph_build(net, d->district, 0, 0, NULL, 0, &gr, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-        rc = structure_marks(s, st, net, &gr, cluster == 2, highlight, &w->given, w->given_names, &w->ngiven, &w->mark,
-                             &w->note);
+        rc = structure_marks(s, st, net, d->district, &gr, cluster == 2, highlight, &w->given, w->given_names,
+                             &w->ngiven, &w->mark, &w->note);
         eng_graph_free(&gr);
         if (rc) return rc;
     }
