@@ -11,7 +11,7 @@
  * ties' annual counts (a tie without a count adds 1). The program graph is
  * the same over programs (programs serving D), without lifting.
  *
- * The directed view (CENTRALITY … DIRECTED) has the same vertices and one
+ * The directed view (CENTRALITY … DIRECTED, BROKERS) has the same vertices and one
  * arc per ordered pair: a referral runs from who refers to who receives,
  * co_support, info_sharing and agreement run both ways; weights are summed
  * per arc as above.
