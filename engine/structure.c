@@ -217,7 +217,8 @@ static igraph_error_t effective_size(const eng_graph_t *gr, const igraph_vector_
     return ic;
 }
 
-tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, igraph_vector_t *out, tsg_error_t *err)
+tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, double cutoff, igraph_vector_t *out,
+                            tsg_error_t *err)
 {
     igraph_error_t ic = igraph_vector_init(out, 0);
     if (ic) return ig_fail(ic, err);
@@ -251,9 +252,10 @@ tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, ig
             }
         }
         break;
-    case ENG_BETWEENNESS: ic = igraph_betweenness(&gr->g, out, all, dir, d); break;
-    case ENG_CLOSENESS: ic = igraph_closeness(&gr->g, out, NULL, NULL, all, in, d, 1); break;
-    case ENG_HARMONIC: ic = igraph_harmonic_centrality(&gr->g, out, all, in, d, 0); break;
+    /* A negative cutoff is none: these are the exact measures then. */
+    case ENG_BETWEENNESS: ic = igraph_betweenness_cutoff(&gr->g, out, all, dir, d, cutoff); break;
+    case ENG_CLOSENESS: ic = igraph_closeness_cutoff(&gr->g, out, NULL, NULL, all, in, d, 1, cutoff); break;
+    case ENG_HARMONIC: ic = igraph_harmonic_centrality_cutoff(&gr->g, out, all, in, d, 0, cutoff); break;
     case ENG_PAGERANK:
         ic = igraph_pagerank(&gr->g, IGRAPH_PAGERANK_ALGO_PRPACK, out, NULL, all, dir, 0.85, w, NULL);
         break;

@@ -64,8 +64,12 @@ extern const char *const eng_measure_name[]; /* NULL-terminated */
  * On a directed view, degree counts arcs in (who is referred to),
  * closeness and harmonic use distances to the vertex, betweenness counts
  * directed shortest paths, pagerank follows arcs, eigenvector sums over
- * arcs in; constraint and effective size are undirected only (EINPUT). */
-tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, igraph_vector_t *out, tsg_error_t *err);
+ * arcs in; constraint and effective size are undirected only (EINPUT).
+ * cutoff >= 0: betweenness, closeness and harmonic count only paths of at
+ * most that length (igraph's *_cutoff): the approximation for networks too
+ * large for exact betweenness. Negative: no cutoff. */
+tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, double cutoff, igraph_vector_t *out,
+                            tsg_error_t *err);
 
 typedef struct eng_horizontal {
     igraph_integer_t orgs, ties, ng_ties; /* ties between two non-government organisations */

@@ -411,11 +411,12 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
 
 /* ---- HORIZONTAL and CENTRALITY ------------------------------------------------------- */
 
-enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_SECTORS, H_COUNT };
+enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_WITHIN, H_SECTORS, H_COUNT };
 
 static const clause_spec_t structure_spec[] = {
     {"in", "IN 'district'"}, {"of", "OF organisations|programs"}, {"top", "TOP n"}, {"weighted", "WEIGHTED"},
     {"directed", "DIRECTED"},
+    {"within", "WITHIN k HOPS"},
     {"sectors", "SECTORS sector, …"}, {NULL, NULL},
 };
 
@@ -468,8 +469,8 @@ static tsg_status_t structure_args(qry_session_t *s, const ast_stmt_t *st, const
     if ((rc = read_clauses(s, st, what, structure_spec, a->c)) || (rc = scope(s, a->c[H_IN], &a->district)) ||
         (rc = sector_clause(s, a->c[H_SECTORS], &a->sectors)))
         return rc;
-    static const int optional[] = {H_OF, H_TOP, H_WEIGHTED, H_DIRECTED};
-    for (int i = 0; i < 4; i++)
+    static const int optional[] = {H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_WITHIN};
+    for (int i = 0; i < 5; i++)
         if (a->c[optional[i]] && !(allowed & (1u << optional[i])))
             return qry_fail(s, &a->c[optional[i]]->key, "%s takes %s", what, usage);
     if (a->c[H_TOP] && ((rc = one_value(s, a->c[H_TOP])) || (rc = qry_number(s, a->c[H_TOP]->v, &a->top)))) return rc;
@@ -659,7 +660,8 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     if (measure < 0)
         return qry_fail(s, &st->what, "unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
                                       "eigenvector, constraint or effective_size)", (int)st->what.n, st->what.z);
-    if ((rc = structure_args(s, st, "CENTRALITY", (1u << H_OF) | (1u << H_TOP) | (1u << H_WEIGHTED) | (1u << H_DIRECTED), "",
+    if ((rc = structure_args(s, st, "CENTRALITY",
+                             (1u << H_OF) | (1u << H_TOP) | (1u << H_WEIGHTED) | (1u << H_DIRECTED) | (1u << H_WITHIN), "",
                              &a)))
         return rc;
     const ast_clause_t *const *c = a.c;
@@ -674,6 +676,16 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
         programs = t == QRY_PROGRAM;
     }
     int directed = c[H_DIRECTED] != NULL;
+    long hops = -1;
+    if (c[H_WITHIN]) {
+        if (measure != ENG_BETWEENNESS && measure != ENG_CLOSENESS && measure != ENG_HARMONIC)
+            return qry_fail(s, &c[H_WITHIN]->key, "WITHIN k HOPS limits betweenness, closeness and harmonic, not %s",
+                            eng_measure_name[measure]);
+        if (c[H_WEIGHTED])
+            return qry_fail(s, &c[H_WITHIN]->key, "WITHIN counts steps; it does not combine with WEIGHTED");
+        if ((rc = one_value(s, c[H_WITHIN])) || (rc = qry_number(s, c[H_WITHIN]->v, &hops))) return rc;
+        if (hops < 1 || hops > 1000) return qry_fail(s, &c[H_WITHIN]->v->tok, "WITHIN takes 1 to 1000 hops");
+    }
     if (directed && (measure == ENG_CONSTRAINT || measure == ENG_EFFECTIVE_SIZE))
         return qry_fail(s, &c[H_DIRECTED]->key, "%s looks at who works with whom, in either direction: drop DIRECTED",
                         eng_measure_name[measure]);
@@ -681,7 +693,7 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     if ((rc = graph(s, st, a.district, programs, directed, &a.sectors, &net, &gr))) return rc;
     igraph_vector_t val;
     tsg_error_t err = {0};
-    if (eng_centrality(&gr, measure, c[H_WEIGHTED] != NULL, &val, &err)) {
+    if (eng_centrality(&gr, measure, c[H_WEIGHTED] != NULL, (double)hops, &val, &err)) {
         eng_graph_free(&gr);
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     }

@@ -4,10 +4,12 @@
 The organisation graph is rebuilt here from the CSV files by the rules in
 docs/language.md (program ends lifted to their owners, memberships and ties
 inside one organisation dropped, undirected, one edge per pair weighted by
-the summed annual counts, a tie without a count adding 1); tsunagi computes
+the summed annual counts, a tie without a count adding 1), and its directed
+view (referrals as arcs, other ties both ways); tsunagi computes
 the same measures through its language. They must agree to 1e-9 (relative)
 on the sample city, on Knoke's bureaucracies network, and on 200 random
-networks. Exit 77 (a ctest skip) when NetworkX is not installed.
+networks. WITHIN k HOPS (paths of at most k steps), which NetworkX does not
+offer for betweenness, is checked against the definition computed here. Exit 77 (a ctest skip) when NetworkX is not installed.
 
 usage: networkx_check.py TSUNAGI SAMPLE_DIR [KNOKE_DIR]
 """
@@ -30,6 +32,9 @@ MEASURES = ["degree", "betweenness", "closeness", "harmonic", "pagerank", "eigen
             "effective_size"]
 # CENTRALITY … DIRECTED: referrals as arcs, the other ties arcs both ways.
 DIRECTED = ["degree", "betweenness", "closeness", "harmonic", "pagerank", "eigenvector"]
+# CENTRALITY … WITHIN k HOPS: only paths of at most k steps.
+CUTOFF = ["betweenness", "closeness", "harmonic"]
+HOPS = [1, 2, 3]
 
 
 def read(folder, name):
@@ -101,13 +106,62 @@ def reference(g, measure, weighted):
     raise ValueError(measure)
 
 
+def bfs(g, s, k):
+    """Distances and numbers of shortest paths from s, at most k steps."""
+    dist, sigma, frontier = {s: 0}, {s: 1}, [s]
+    while frontier and dist[frontier[0]] < k:
+        nxt = []
+        for u in frontier:
+            for w in (g.successors(u) if g.is_directed() else g.neighbors(u)):
+                if w not in dist:
+                    dist[w], sigma[w] = dist[u] + 1, 0
+                    nxt.append(w)
+                if dist[w] == dist[u] + 1:
+                    sigma[w] += sigma[u]
+        frontier = nxt
+    return dist, sigma
+
+
+def cutoff_reference(g, measure, k):
+    """The measures over paths of at most k steps, from their definitions:
+    betweenness counts the shortest s–t paths through v for every pair at
+    most k apart (each unordered pair once in an undirected graph);
+    closeness and harmonic look at the organisations at most k steps away
+    (towards v, in a directed graph)."""
+    if measure == "betweenness":
+        reach = {v: bfs(g, v, k) for v in g}
+        b = {v: 0.0 for v in g}
+        for s in g:
+            ds, ss = reach[s]
+            for t, dst in ds.items():
+                if t == s:
+                    continue
+                for v in g:
+                    if v in (s, t) or v not in ds:
+                        continue
+                    dv, sv = reach[v]
+                    if t in dv and ds[v] + dv[t] == dst:
+                        b[v] += ss[v] * sv[t] / ss[t]
+        return {v: x / (1 if g.is_directed() else 2) for v, x in b.items()}
+    towards = g.reverse() if g.is_directed() else g
+    out = {}
+    for v in g:
+        d = [x for u, x in nx.single_source_shortest_path_length(towards, v, cutoff=k).items() if u != v]
+        if measure == "closeness":
+            out[v] = len(d) / sum(d) if d else 0.0
+        else:
+            out[v] = sum(1 / x for x in d)
+    return out
+
+
 def tsunagi_values(tsunagi, db, env):
     """Runs every measure, plain and weighted, undirected and directed;
     returns {(measure, weighted, directed): {id: value}}."""
-    keys = [(m, wt, False) for m in MEASURES for wt in (False, True)]
-    keys += [(m, wt, True) for m in DIRECTED for wt in (False, True)]
-    stmts = [f"CENTRALITY {m} OF organisations{' WEIGHTED' if wt else ''}{' DIRECTED' if d else ''};"
-             for m, wt, d in keys]
+    keys = [(m, wt, False, None) for m in MEASURES for wt in (False, True)]
+    keys += [(m, wt, True, None) for m in DIRECTED for wt in (False, True)]
+    keys += [(m, False, d, k) for m in CUTOFF for d in (False, True) for k in HOPS]
+    stmts = [f"CENTRALITY {m} OF organisations{' WEIGHTED' if wt else ''}{' DIRECTED' if d else ''}"
+             f"{f' WITHIN {k} HOPS' if k else ''};" for m, wt, d, k in keys]
     out = subprocess.run([tsunagi, db, "--format", "csv", "-c", "\n".join(stmts)], capture_output=True, text=True,
                          env=env, check=False)
     if out.returncode != 0:
@@ -126,14 +180,16 @@ def compare(label, g, dg, got, failures):
     connected = g.number_of_nodes() > 0 and nx.is_connected(g)
     strongly = dg.number_of_nodes() > 0 and nx.is_strongly_connected(dg)
     checked = 0
-    for (m, weighted, directed), values in got.items():
+    for (m, weighted, directed, hops), values in got.items():
         if m == "eigenvector" and not (strongly if directed else connected):
             continue  # undefined up to the choice among components' eigenvectors
-        ref = reference(dg if directed else g, m, weighted)
+        gg = dg if directed else g
+        ref = cutoff_reference(gg, m, hops) if hops else reference(gg, m, weighted)
         for node, want in ref.items():
             have = values.get(node)
             if have is None or abs(have - want) > 1e-9 * max(1.0, abs(want)):
-                failures.append(f"{label}: {m}{' weighted' if weighted else ''}{' directed' if directed else ''} of "
+                failures.append(f"{label}: {m}{' weighted' if weighted else ''}{' directed' if directed else ''}"
+                                f"{f' within {hops} hops' if hops else ''} of "
                                 f"{node}: tsunagi {have}, networkx {want}")
                 break
         checked += 1
