@@ -185,10 +185,7 @@ static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
         const char *cells[8] = {gap_kind[rows[i].kind], net->id[rows[i].district], net->name[rows[i].district],
                                 rows[i].need, from, to, rows[i].program ? net->id[rows[i].program] : NULL,
                                 rows[i].why};
-        if (qry_result_add(r, cells)) {
-            tsg_result_free(r);
-            r = NULL;
-        }
+        r = qry_result_row(r, cells);
     }
     if (r) r->right[4] = r->right[5] = 1;
     free(rows);
@@ -229,10 +226,7 @@ static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
             texts[k] = util_strdup(cell.len ? cell.data : "—");
             row[k + 1] = texts[k];
         }
-        if (qry_result_add(r, row)) {
-            tsg_result_free(r);
-            r = NULL;
-        }
+        r = qry_result_row(r, row);
         for (int k = 0; k < a.q.nneeds; k++) free(texts[k]);
     }
     util_buf_free(&cell);
@@ -328,16 +322,10 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
             int64_t a = paths[p].nodes[k], b = paths[p].nodes[k + 1];
             const char *cells[7] = {pn, sn, net->name[a], tie_kind_name[t->kind], t->count >= 0 ? cn : NULL,
                                     net->name[b], net->id[b]};
-            if (qry_result_add(r, cells)) {
-                tsg_result_free(r);
-                r = NULL;
-            }
+            r = qry_result_row(r, cells);
         }
     if (r) r->right[0] = r->right[1] = r->right[4] = 1;
-    if (qry_suppress(s, r, "count")) {
-        tsg_result_free(r);
-        r = NULL;
-    }
+    r = qry_suppress(s, r, "count");
     int here = npaths && paths[0].len == 0;
     int64_t where = here ? paths[0].nodes[0] : 0;
     eng_paths_free(paths, npaths);
@@ -397,10 +385,7 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
             snprintf(hs, sizeof hs, "%d", h);
             const char *type = net->type[n] == ENG_PROGRAM ? "program" : net->type[n] == ENG_ORGANISATION ? "organisation" : "forum";
             const char *cells[5] = {hs, type, net->id[n], net->name[n], net->name[via[n]]};
-            if (qry_result_add(r, cells)) {
-                tsg_result_free(r);
-                r = NULL;
-            }
+            r = qry_result_row(r, cells);
         }
     if (r) r->right[0] = 1;
     free(dist);
@@ -490,15 +475,6 @@ static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t distri
     return rc;
 }
 
-static tsg_result_t *add_row(tsg_result_t *r, const char *const *cells)
-{
-    if (r && qry_result_add(r, cells)) {
-        tsg_result_free(r);
-        return NULL;
-    }
-    return r;
-}
-
 /* The sector mixing matrix: ties between each pair of sectors present, in
  * the vocabulary's order (within a sector on the diagonal). */
 static tsg_status_t emit_mixing(qry_session_t *s, const eng_net_t *net, const eng_graph_t *gr)
@@ -538,7 +514,7 @@ static tsg_status_t emit_mixing(qry_session_t *s, const eng_net_t *net, const en
             snprintf(cells[b], sizeof cells[b], "%ld", m[a * ns + b]);
             row[b + 1] = cells[b];
         }
-        r = add_row(r, row);
+        r = qry_result_row(r, row);
     }
     for (int k = 1; r && k <= ns; k++) r->right[k] = 1;
     free(m);
@@ -591,7 +567,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
         {"E-I index, government / non-government", buf[8]},
         {"E-I index, across sectors", buf[9]},
     };
-    for (size_t i = 0; r && i < sizeof rows / sizeof rows[0]; i++) r = add_row(r, rows[i]);
+    for (size_t i = 0; r && i < sizeof rows / sizeof rows[0]; i++) r = qry_result_row(r, rows[i]);
     util_buf_free(&sizes);
     rc = qry_emit(s, r);
     /* Who hangs on government alone, and whom the network hangs on. */
@@ -607,7 +583,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
             util_buf_printf(&names, "%s%s", k ? "; " : "", net->name[gr.nid[VECTOR(neis)[k]]]);
         int64_t nid = gr.nid[v];
         const char *cells[4] = {net->id[nid], net->name[nid], net->sector[nid], names.data ? names.data : ""};
-        r = add_row(r, cells);
+        r = qry_result_row(r, cells);
         util_buf_free(&names);
     }
     igraph_vector_int_destroy(&neis);
@@ -617,7 +593,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.articulation); i++) {
         int64_t nid = gr.nid[VECTOR(h.articulation)[i]];
         const char *cells[3] = {net->id[nid], net->name[nid], net->sector[nid]};
-        r = add_row(r, cells);
+        r = qry_result_row(r, cells);
     }
     if (r) rc = qry_emit(s, r);
     static const char *const bcols[] = {"from", "to"};
@@ -625,7 +601,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.bridges); i++) {
         igraph_integer_t e = VECTOR(h.bridges)[i];
         const char *cells[2] = {net->name[gr.nid[IGRAPH_FROM(&gr.g, e)]], net->name[gr.nid[IGRAPH_TO(&gr.g, e)]]};
-        r = add_row(r, cells);
+        r = qry_result_row(r, cells);
     }
     if (r) rc = qry_emit(s, r);
     if (!rc) rc = emit_mixing(s, net, &gr);
@@ -709,7 +685,7 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
         snprintf(value, sizeof value, "%.12g", order[i].value);
         const char *cells[5] = {rank, net->id[nid], net->name[nid],
                                 programs ? net->name[net->org_of[nid]] : net->sector[nid], value};
-        r = add_row(r, cells);
+        r = qry_result_row(r, cells);
     }
     if (r) r->right[0] = r->right[4] = 1;
     free(order);
@@ -757,7 +733,7 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
         }
         snprintf(num[5], sizeof num[5], "%.0f", order[i].value);
         cells[8] = num[5];
-        r = add_row(r, cells);
+        r = qry_result_row(r, cells);
     }
     for (int j = 3; r && j < 9; j++) r->right[j] = 1;
     free(order);
@@ -871,7 +847,7 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
         snprintf(e, sizeof e, "%.2f", pairs[i].expected);
         snprintf(q, sizeof q, "%.2f", pairs[i].ratio);
         const char *cells[7] = {na_, nb_, na, nb, t, e, q};
-        r = add_row(r, cells);
+        r = qry_result_row(r, cells);
         shown++;
     }
     for (int j = 2; r && j < 7; j++) r->right[j] = 1;

@@ -573,10 +573,7 @@ static tsg_status_t run_query(qry_session_t *s, sqlb_t *q, const gram_token_t *a
             int type = sqlite3_column_type(st, (int)c);
             if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) r->right[c] = 1;
         }
-        if (qry_result_add(r, cells)) {
-            tsg_result_free(r);
-            r = NULL;
-        }
+        r = qry_result_row(r, cells);
     }
     if (r && step != SQLITE_DONE) {
         tsg_result_free(r);
@@ -584,10 +581,7 @@ static tsg_status_t run_query(qry_session_t *s, sqlb_t *q, const gram_token_t *a
         return qry_fail_sql(s, at);
     }
     sqlite3_finalize(st);
-    if (people && qry_suppress(s, r, people)) {
-        tsg_result_free(r);
-        r = NULL;
-    }
+    if (people) r = qry_suppress(s, r, people);
     return qry_emit(s, r);
 }
 

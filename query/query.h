@@ -66,8 +66,9 @@ tsg_status_t qry_fail_sql(qry_session_t *s, const gram_token_t *at);
 /* Passes a result to the session's sink and frees it. */
 tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r);
 /* With --suppress-below N, the people counts in column `col` (a tie's annual
- * count) are written "<N" below N. Returns -1 when out of memory. */
-int qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *col);
+ * count) are written "<N" below N. Returns r, or frees it and returns NULL
+ * when out of memory (as qry_result_row). */
+tsg_result_t *qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *col);
 /* A one-cell result saying what a statement changed. */
 tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...) UTIL_PRINTF(2, 3);
 

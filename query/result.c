@@ -92,3 +92,12 @@ tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title
     sqlite3_finalize(st);
     return s;
 }
+
+tsg_result_t *qry_result_row(tsg_result_t *r, const char *const *cells)
+{
+    if (r && qry_result_add(r, cells)) {
+        tsg_result_free(r);
+        return NULL;
+    }
+    return r;
+}

@@ -13,6 +13,10 @@
 tsg_result_t *qry_result_new(const char *title, size_t ncols, const char *const *cols);
 /* Appends a row of ncols cells (NULL allowed). */
 int qry_result_add(tsg_result_t *r, const char *const *cells);
+/* The same for a result being built in a loop: returns r, or frees it and
+ * returns NULL when out of memory (and does nothing when r is NULL), so a
+ * caller ends with a result or NULL for qry_emit to report. */
+tsg_result_t *qry_result_row(tsg_result_t *r, const char *const *cells);
 /* Runs `sql` and turns every row into a result row; numeric columns are
  * right-aligned. */
 tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title, tsg_result_t **out,

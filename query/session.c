@@ -118,9 +118,9 @@ tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r)
     return st;
 }
 
-int qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *col)
+tsg_result_t *qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *col)
 {
-    if (!r || s->suppress_below <= 0) return 0;
+    if (!r || s->suppress_below <= 0) return r;
     for (size_t c = 0; c < r->ncols; c++) {
         if (strcmp(r->cols[c], col)) continue;
         for (size_t i = 0; i < r->nrows; i++) {
@@ -129,12 +129,15 @@ int qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *col)
             long n = strtol(*cell, &end, 10);
             if (*end || n >= s->suppress_below) continue;
             char *text = util_printf("<%ld", s->suppress_below);
-            if (!text) return -1;
+            if (!text) {
+                tsg_result_free(r);
+                return NULL;
+            }
             free(*cell);
             *cell = text;
         }
     }
-    return 0;
+    return r;
 }
 
 tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...)
@@ -145,12 +148,7 @@ tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     const char *col = "done", *cell = msg;
-    tsg_result_t *r = qry_result_new(NULL, 1, &col);
-    if (r && qry_result_add(r, &cell)) {
-        tsg_result_free(r);
-        r = NULL;
-    }
-    return qry_emit(s, r);
+    return qry_emit(s, qry_result_row(qry_result_new(NULL, 1, &col), &cell));
 }
 
 /* ---- values ------------------------------------------------------------------ */
