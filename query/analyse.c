@@ -464,15 +464,75 @@ static tsg_status_t structure_args(qry_session_t *s, const ast_stmt_t *st, const
     return TSG_OK;
 }
 
-static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, int directed,
-                          const sector_set_t *sectors, const eng_net_t **net, eng_graph_t *gr)
+/* The cached view: what it was built from, and the graph. */
+struct qry_view {
+    int64_t district;
+    int programs, directed;
+    char *sectors; /* the sector names, each followed by '\0' */
+    size_t nsectors_len;
+    eng_graph_t gr;
+};
+
+static void view_free(struct qry_view *v)
+{
+    if (!v) return;
+    eng_graph_free(&v->gr);
+    free(v->sectors);
+    free(v);
+}
+
+void qry_network_free(qry_session_t *s)
+{
+    view_free(s->view);
+    s->view = NULL;
+    eng_net_free(s->net);
+    s->net = NULL;
+}
+
+tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, int directed,
+                       const char *const *sectors, int nsectors, const eng_net_t **net, const eng_graph_t **gr)
 {
     tsg_status_t rc = qry_network(s, net);
+    if (rc) return rc;
+    size_t len = 0;
+    for (int i = 0; i < nsectors; i++) len += strlen(sectors[i]) + 1;
+    char *key = malloc(len + 1);
+    if (!key) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    for (int i = 0, at = 0; i < nsectors; i++) {
+        size_t n = strlen(sectors[i]) + 1;
+        memcpy(key + at, sectors[i], n);
+        at += (int)n;
+    }
+    struct qry_view *v = s->view;
+    if (v && v->district == district && v->programs == programs && v->directed == directed &&
+        v->nsectors_len == len && !memcmp(v->sectors, key, len)) {
+        free(key);
+        *gr = &v->gr;
+        return TSG_OK;
+    }
+    view_free(v);
+    s->view = NULL;
+    if (!(v = calloc(1, sizeof *v))) {
+        free(key);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    *v = (struct qry_view){.district = district, .programs = programs, .directed = directed, .sectors = key, .nsectors_len = len};
     tsg_error_t err = {0};
-    if (!rc && eng_graph_build(*net, district, programs, directed, sectors ? sectors->v : NULL, sectors ? sectors->n : 0,
-                               gr, &err))
-        rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    return rc;
+    if (eng_graph_build(*net, district, programs, directed, sectors, nsectors, &v->gr, &err)) {
+        free(key);
+        free(v);
+        return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    }
+    s->view = v;
+    *gr = &v->gr;
+    return TSG_OK;
+}
+
+static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, int directed,
+                          const sector_set_t *sectors, const eng_net_t **net, const eng_graph_t **gr)
+{
+    return qry_graph(s, st, district, programs, directed, sectors ? sectors->v : NULL, sectors ? sectors->n : 0, net,
+                     gr);
 }
 
 /* The sector mixing matrix: ties between each pair of sectors present, in
@@ -524,7 +584,7 @@ static tsg_status_t emit_mixing(qry_session_t *s, const eng_net_t *net, const en
 static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
 {
     const eng_net_t *net;
-    eng_graph_t gr;
+    const eng_graph_t *gr;
     structure_args_t a;
     tsg_status_t rc;
     if ((rc = structure_args(s, st, "HORIZONTAL", 0, "IN 'district' and SECTORS sector, …", &a)) ||
@@ -533,10 +593,8 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     int64_t district = a.district;
     eng_horizontal_t h;
     tsg_error_t err = {0};
-    if (eng_horizontal(net, &gr, &h, &err)) {
-        eng_graph_free(&gr);
+    if (eng_horizontal(net, gr, &h, &err))
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    }
     char title[600], buf[12][64];
     snprintf(title, sizeof title, "horizontal links in %s", district ? net->name[district] : "the whole network");
     static const char *const cols[] = {"measure", "value"};
@@ -577,11 +635,11 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     igraph_vector_int_init(&neis, 0);
     for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.dependent); i++) {
         igraph_integer_t v = VECTOR(h.dependent)[i];
-        igraph_neighbors(&gr.g, &neis, v, IGRAPH_ALL);
+        igraph_neighbors(&gr->g, &neis, v, IGRAPH_ALL);
         util_buf_t names = {0};
         for (igraph_integer_t k = 0; k < igraph_vector_int_size(&neis); k++)
-            util_buf_printf(&names, "%s%s", k ? "; " : "", net->name[gr.nid[VECTOR(neis)[k]]]);
-        int64_t nid = gr.nid[v];
+            util_buf_printf(&names, "%s%s", k ? "; " : "", net->name[gr->nid[VECTOR(neis)[k]]]);
+        int64_t nid = gr->nid[v];
         const char *cells[4] = {net->id[nid], net->name[nid], net->sector[nid], names.data ? names.data : ""};
         r = qry_result_row(r, cells);
         util_buf_free(&names);
@@ -591,7 +649,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     static const char *const acols[] = {"id", "name", "sector"};
     r = rc ? NULL : qry_result_new("articulation points (one organisation whose loss cuts the network)", 3, acols);
     for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.articulation); i++) {
-        int64_t nid = gr.nid[VECTOR(h.articulation)[i]];
+        int64_t nid = gr->nid[VECTOR(h.articulation)[i]];
         const char *cells[3] = {net->id[nid], net->name[nid], net->sector[nid]};
         r = qry_result_row(r, cells);
     }
@@ -600,13 +658,12 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     r = rc ? NULL : qry_result_new("bridges (one tie whose loss cuts the network)", 2, bcols);
     for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.bridges); i++) {
         igraph_integer_t e = VECTOR(h.bridges)[i];
-        const char *cells[2] = {net->name[gr.nid[IGRAPH_FROM(&gr.g, e)]], net->name[gr.nid[IGRAPH_TO(&gr.g, e)]]};
+        const char *cells[2] = {net->name[gr->nid[IGRAPH_FROM(&gr->g, e)]], net->name[gr->nid[IGRAPH_TO(&gr->g, e)]]};
         r = qry_result_row(r, cells);
     }
     if (r) rc = qry_emit(s, r);
-    if (!rc) rc = emit_mixing(s, net, &gr);
+    if (!rc) rc = emit_mixing(s, net, gr);
     eng_horizontal_free(&h);
-    eng_graph_free(&gr);
     return rc;
 }
 
@@ -665,21 +722,19 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     if (directed && (measure == ENG_CONSTRAINT || measure == ENG_EFFECTIVE_SIZE))
         return qry_fail(s, &c[H_DIRECTED]->key, "%s looks at who works with whom, in either direction: drop DIRECTED",
                         eng_measure_name[measure]);
-    eng_graph_t gr;
+    const eng_graph_t *gr;
     if ((rc = graph(s, st, a.district, programs, directed, &a.sectors, &net, &gr))) return rc;
     igraph_vector_t val;
     tsg_error_t err = {0};
-    if (eng_centrality(&gr, measure, c[H_WEIGHTED] != NULL, (double)hops, &val, &err)) {
-        eng_graph_free(&gr);
+    if (eng_centrality(gr, measure, c[H_WEIGHTED] != NULL, (double)hops, &val, &err))
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    }
-    ranked_t *order = malloc(((size_t)gr.n + 1) * sizeof *order);
-    for (igraph_integer_t v = 0; order && v < gr.n; v++) order[v] = (ranked_t){VECTOR(val)[v], v};
-    if (order) qsort(order, (size_t)gr.n, sizeof *order, by_value);
+    ranked_t *order = malloc(((size_t)gr->n + 1) * sizeof *order);
+    for (igraph_integer_t v = 0; order && v < gr->n; v++) order[v] = (ranked_t){VECTOR(val)[v], v};
+    if (order) qsort(order, (size_t)gr->n, sizeof *order, by_value);
     const char *cols[] = {"rank", "id", "name", programs ? "organisation" : "sector", eng_measure_name[measure]};
     tsg_result_t *r = order ? qry_result_new(NULL, 5, cols) : NULL;
-    for (igraph_integer_t i = 0; r && i < gr.n && (top < 0 || i < top); i++) {
-        int64_t nid = gr.nid[order[i].v];
+    for (igraph_integer_t i = 0; r && i < gr->n && (top < 0 || i < top); i++) {
+        int64_t nid = gr->nid[order[i].v];
         char rank[24], value[40];
         snprintf(rank, sizeof rank, "%ld", (long)i + 1);
         snprintf(value, sizeof value, "%.12g", order[i].value);
@@ -690,7 +745,6 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     if (r) r->right[0] = r->right[4] = 1;
     free(order);
     igraph_vector_destroy(&val);
-    eng_graph_free(&gr);
     return qry_emit(s, r);
 }
 
@@ -698,7 +752,7 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
 static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
 {
     const eng_net_t *net;
-    eng_graph_t gr;
+    const eng_graph_t *gr;
     structure_args_t a;
     tsg_status_t rc;
     if ((rc = structure_args(s, st, "BROKERS", 1u << H_TOP, "IN 'district', SECTORS sector, … and TOP n", &a)) ||
@@ -707,13 +761,11 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
     long top = a.top;
     long *roles;
     tsg_error_t err = {0};
-    if (eng_brokerage(net, &gr, &roles, &err)) {
-        eng_graph_free(&gr);
+    if (eng_brokerage(net, gr, &roles, &err))
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    }
-    ranked_t *order = malloc(((size_t)gr.n + 1) * sizeof *order);
+    ranked_t *order = malloc(((size_t)gr->n + 1) * sizeof *order);
     igraph_integer_t k = 0;
-    for (igraph_integer_t v = 0; order && v < gr.n; v++) {
+    for (igraph_integer_t v = 0; order && v < gr->n; v++) {
         long total = 0;
         for (int r = 0; r < 5; r++) total += roles[v * 5 + r];
         if (total) order[k++] = (ranked_t){(double)total, v};
@@ -724,7 +776,7 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
     tsg_result_t *r = order ? qry_result_new(NULL, 9, cols) : NULL;
     for (igraph_integer_t i = 0; r && i < k && (top < 0 || i < top); i++) {
         igraph_integer_t v = order[i].v;
-        int64_t nid = gr.nid[v];
+        int64_t nid = gr->nid[v];
         char num[6][24];
         const char *cells[9] = {net->id[nid], net->name[nid], net->sector[nid]};
         for (int j = 0; j < 5; j++) {
@@ -738,7 +790,6 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
     for (int j = 3; r && j < 9; j++) r->right[j] = 1;
     free(order);
     free(roles);
-    eng_graph_free(&gr);
     return qry_emit(s, r);
 }
 
@@ -799,7 +850,7 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_clause_t *c[T_COUNT];
     const eng_net_t *net;
-    eng_graph_t gr;
+    const eng_graph_t *gr;
     int64_t district;
     tsg_status_t rc;
     if ((rc = read_clauses(s, st, "THIN LINKS", thin_spec, c)) || (rc = scope(s, c[T_IN], &district))) return rc;
@@ -820,7 +871,7 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     long top = -1;
     if (c[T_TOP] && ((rc = one_value(s, c[T_TOP])) || (rc = qry_number(s, c[T_TOP]->v, &top)))) return rc;
     if ((rc = graph(s, st, district, 0, 0, NULL, &net, &gr))) return rc;
-    int *group = malloc(((size_t)gr.n + 1) * sizeof *group);
+    int *group = malloc(((size_t)gr->n + 1) * sizeof *group);
     const char *names[MAX_GROUPS];
     char *owned[MAX_GROUPS];
     int ng = 0, nowned = 0;
@@ -829,8 +880,8 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     size_t np = 0;
     tsg_error_t err = {0};
     if (!group) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    if (!rc) rc = groups_of(s, st, net, &gr, by, group, names, &ng, owned, &nowned);
-    if (!rc && eng_thin_pairs(&gr, group, ng, size, &pairs, &np, &err))
+    if (!rc) rc = groups_of(s, st, net, gr, by, group, names, &ng, owned, &nowned);
+    if (!rc && eng_thin_pairs(gr, group, ng, size, &pairs, &np, &err))
         rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     static const char *const cols[] = {"group_a", "group_b", "orgs_a", "orgs_b", "ties", "expected", "ratio"};
     tsg_result_t *r = rc ? NULL : qry_result_new(by == 0 ? "sectors" : by == 1 ? "wards" : "communities", 7, cols);
@@ -855,7 +906,6 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     for (int k = 0; k < nowned; k++) free(owned[k]);
     free(group);
     free(pairs);
-    eng_graph_free(&gr);
     return rc;
 }
 

@@ -53,6 +53,7 @@ typedef struct qry_session {
     int64_t data_version;      /* PRAGMA data_version when they were loaded */
     int checked;               /* data_version was checked in this statement: keep what is loaded */
     eng_net_t *net;            /* the network in memory for GAPS, PATH, REACH; NULL until needed */
+    struct qry_view *view;     /* the igraph view last built from net (qry_graph); NULL: none */
     volatile sig_atomic_t interrupted;
     long suppress_below;       /* counts below this are published as "<N" (0: all shown) */
     const tsg_sink_t *sink;
@@ -62,6 +63,16 @@ typedef struct qry_session {
 tsg_status_t qry_fail(qry_session_t *s, const gram_token_t *at, const char *fmt, ...) UTIL_PRINTF(3, 4);
 /* Records SQLite's error (or no memory) against the statement's keyword. */
 tsg_status_t qry_fail_sql(qry_session_t *s, const gram_token_t *at);
+
+/* The igraph view of the network (eng_graph_build's arguments; sectors may
+ * be NULL), owned by the session: the last one built is kept until the next
+ * asks for another or the data change, so repeated statements on one view
+ * do not rebuild it. Failures are recorded against st's keyword. */
+struct eng_graph;
+tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, int directed,
+                       const char *const *sectors, int nsectors, const eng_net_t **net, const struct eng_graph **gr);
+/* Drops the network and the view built from it. */
+void qry_network_free(qry_session_t *s);
 
 /* Passes a result to the session's sink and frees it. */
 tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r);

@@ -330,8 +330,7 @@ tsg_status_t qry_load(qry_session_t *s)
     }
     if (!s->stale) return TSG_OK;
     free_names(s);
-    eng_net_free(s->net);
-    s->net = NULL;
+    qry_network_free(s);
     static const char sql[] =
         "SELECT n.nid, n.type, n.id, coalesce(d.name, o.name, p.name, f.name) FROM node n"
         " LEFT JOIN district d ON d.nid = n.nid LEFT JOIN organisation o ON o.nid = n.nid"
@@ -611,7 +610,7 @@ void tsg_session_close(tsg_session_t *s)
     if (!s) return;
     eng_igraph_forget(&s->interrupted);
     free_names(s);
-    eng_net_free(s->net);
+    qry_network_free(s);
     for (size_t i = 0; i < s->nparams; i++) {
         free(s->params[i].name);
         free(s->params[i].value);

@@ -108,6 +108,8 @@ static char *run_case(const char *template_db, const char *work_db, const char *
 typedef struct tcase {
     int line;          /* where the case starts in its file */
     char *stmts, *expected;
+    const char *pre; /* .test: the comment and format lines before the statements, kept by --update */
+    size_t pre_len;
     tsg_format_t format;
     size_t out_at, out_len; /* Markdown: where the expected output sits in the file */
 } tcase_t;
@@ -122,6 +124,7 @@ static size_t parse_test(char *text, tcase_t *cases, size_t max)
         tcase_t *c = &cases[n];
         memset(c, 0, sizeof *c);
         c->format = TSG_FMT_TABLE;
+        c->pre = p;
         /* comments and the format line */
         while (*p == '#' || *p == '\n' || !strncmp(p, ".format ", 8)) {
             if (!strncmp(p, ".format csv", 11)) c->format = TSG_FMT_CSV;
@@ -133,6 +136,7 @@ static size_t parse_test(char *text, tcase_t *cases, size_t max)
             line++;
         }
         if (!*p) break;
+        c->pre_len = (size_t)(p - c->pre);
         c->line = line;
         c->stmts = p;
         char *sep = strstr(p, "\n----\n");
@@ -181,8 +185,8 @@ static size_t parse_markdown(char *text, tcase_t *cases, size_t max)
         char *oend = strstr(out + 10, "```");
         if (!oend) break;
         *oend = '\0';
-        cases[n++] = (tcase_t){line, body, out + 10, TSG_FMT_TABLE, (size_t)(out + 10 - text),
-                               (size_t)(oend - (out + 10))};
+        cases[n++] = (tcase_t){.line = line, .stmts = body, .expected = out + 10, .format = TSG_FMT_TABLE,
+                               .out_at = (size_t)(out + 10 - text), .out_len = (size_t)(oend - (out + 10))};
         p = oend + 3;
     }
     return n;
@@ -237,9 +241,7 @@ int main(int argc, char **argv)
                 fputs(got, rewrite);
                 md_done = cases[k].out_at + cases[k].out_len;
             } else if (rewrite) {
-                if (cases[k].format == TSG_FMT_CSV) fputs(".format csv\n", rewrite);
-                if (cases[k].format == TSG_FMT_JSON) fputs(".format json\n", rewrite);
-                if (cases[k].format == TSG_FMT_MARKDOWN) fputs(".format markdown\n", rewrite);
+                fwrite(cases[k].pre, 1, cases[k].pre_len, rewrite);
                 fprintf(rewrite, "%s\n----\n%s%s", cases[k].stmts, got, k + 1 < n ? "====\n" : "");
             }
             if (!strcmp(got, cases[k].expected)) {
