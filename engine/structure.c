@@ -217,6 +217,15 @@ static igraph_error_t effective_size(const eng_graph_t *gr, const igraph_vector_
     return ic;
 }
 
+/* Path lengths of a weighted view: a tie's weight w is the distance 1/w. */
+static igraph_error_t distances_of(const eng_graph_t *gr, igraph_vector_t *dist)
+{
+    igraph_error_t ic = igraph_vector_init_copy(dist, &gr->weight);
+    if (ic) return ic;
+    for (igraph_integer_t i = 0; i < igraph_vector_size(dist); i++) VECTOR(*dist)[i] = 1.0 / VECTOR(*dist)[i];
+    return IGRAPH_SUCCESS;
+}
+
 tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, double cutoff, igraph_vector_t *out,
                             tsg_error_t *err)
 {
@@ -226,9 +235,8 @@ tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, do
     igraph_vector_t dist;
     int have_dist = 0;
     if (weighted && (measure == ENG_BETWEENNESS || measure == ENG_CLOSENESS || measure == ENG_HARMONIC)) {
-        if ((ic = igraph_vector_init_copy(&dist, &gr->weight))) goto fail;
+        if ((ic = distances_of(gr, &dist))) goto fail;
         have_dist = 1;
-        for (igraph_integer_t i = 0; i < igraph_vector_size(&dist); i++) VECTOR(dist)[i] = 1.0 / VECTOR(dist)[i];
     }
     const igraph_vector_t *d = have_dist ? &dist : NULL;
     igraph_vs_t all = igraph_vss_all();
@@ -278,6 +286,93 @@ tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, do
 fail:
     if (have_dist) igraph_vector_destroy(&dist);
     igraph_vector_destroy(out);
+    return ig_fail(ic, err);
+}
+
+/* splitmix64: a small generator of our own, so the pivots depend on the seed
+ * alone, not on what else used igraph's generator. */
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+tsg_status_t eng_betweenness_sample(const eng_graph_t *gr, int weighted, igraph_integer_t pivots, uint64_t seed,
+                                    igraph_vector_t *out, igraph_vector_t *margin, tsg_error_t *err)
+{
+    igraph_integer_t n = gr->n, k = pivots < n ? pivots : n;
+    int batches = k < ENG_SAMPLE_BATCHES ? (int)k : ENG_SAMPLE_BATCHES;
+    igraph_vector_int_t order, batch;
+    igraph_vector_t dist, part, sumsq;
+    int have[5] = {0};
+    igraph_error_t ic;
+    if (k < 1 || batches < 2) return util_fail(err, TSG_EINPUT, "a sample needs at least 2 organisations");
+    if ((ic = igraph_vector_init(out, n))) return ig_fail(ic, err);
+    if ((ic = igraph_vector_init(margin, n))) {
+        igraph_vector_destroy(out);
+        return ig_fail(ic, err);
+    }
+    if ((ic = igraph_vector_int_init_range(&order, 0, n))) goto fail;
+    have[0] = 1;
+    if ((ic = igraph_vector_int_init(&batch, 0))) goto fail;
+    have[1] = 1;
+    if ((ic = igraph_vector_init(&part, 0))) goto fail;
+    have[2] = 1;
+    if ((ic = igraph_vector_init(&sumsq, n))) goto fail;
+    have[3] = 1;
+    if (weighted) {
+        if ((ic = distances_of(gr, &dist))) goto fail;
+        have[4] = 1;
+    }
+    /* The first k of a seeded shuffle are the pivots. */
+    uint64_t state = seed;
+    for (igraph_integer_t i = 0; i < k; i++) {
+        igraph_integer_t j = i + (igraph_integer_t)(next_random(&state) % (uint64_t)(n - i));
+        igraph_integer_t t = VECTOR(order)[i];
+        VECTOR(order)[i] = VECTOR(order)[j];
+        VECTOR(order)[j] = t;
+    }
+    /* Each batch of pivots gives its own estimate, n / |batch| times the
+     * paths from the batch; the estimate is their mean weighted by size
+     * (n / k times the paths from all pivots), and the spread between
+     * batches gives the margin. */
+    for (int b = 0; b < batches; b++) {
+        igraph_integer_t from = k * b / batches, to = k * (b + 1) / batches;
+        if ((ic = igraph_vector_int_resize(&batch, to - from))) goto fail;
+        for (igraph_integer_t i = from; i < to; i++) VECTOR(batch)[i - from] = VECTOR(order)[i];
+        igraph_vs_t sources;
+        igraph_vs_vector(&sources, &batch);
+        if ((ic = igraph_betweenness_subset(&gr->g, &part, igraph_vss_all(), gr->directed, sources, igraph_vss_all(),
+                                            have[4] ? &dist : NULL)))
+            goto fail;
+        double scale = (double)n / (double)(to - from);
+        for (igraph_integer_t v = 0; v < n; v++) {
+            double e = VECTOR(part)[v] * scale;
+            VECTOR(*out)[v] += e * (double)(to - from) / (double)k;
+            VECTOR(sumsq)[v] += e * e;
+        }
+    }
+    /* Sampling without replacement: the finite population correction makes
+     * the margin 0 when every organisation is a pivot. */
+    double fpc = n > 1 ? sqrt((double)(n - k) / (double)(n - 1)) : 0;
+    /* Student's t, 97.5th percentile, for 1 to 9 degrees of freedom. */
+    static const double t975[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262};
+    for (igraph_integer_t v = 0; v < n; v++) {
+        double mean = VECTOR(*out)[v], var = (VECTOR(sumsq)[v] - batches * mean * mean) / (batches - 1);
+        VECTOR(*margin)[v] = t975[batches - 2] * sqrt(var > 0 ? var : 0) / sqrt((double)batches) * fpc;
+    }
+    ic = IGRAPH_SUCCESS;
+fail:
+    if (have[4]) igraph_vector_destroy(&dist);
+    if (have[3]) igraph_vector_destroy(&sumsq);
+    if (have[2]) igraph_vector_destroy(&part);
+    if (have[1]) igraph_vector_int_destroy(&batch);
+    if (have[0]) igraph_vector_int_destroy(&order);
+    if (!ic) return TSG_OK;
+    igraph_vector_destroy(out);
+    igraph_vector_destroy(margin);
     return ig_fail(ic, err);
 }
 

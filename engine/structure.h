@@ -71,6 +71,22 @@ extern const char *const eng_measure_name[]; /* NULL-terminated */
 tsg_status_t eng_centrality(const eng_graph_t *gr, int measure, int weighted, double cutoff, igraph_vector_t *out,
                             tsg_error_t *err);
 
+/* Betweenness estimated from a sample of the vertices (Brandes and Pich's
+ * pivots): the shortest paths from `pivots` vertices, drawn without
+ * replacement by a shuffle seeded with `seed`, to every vertex, scaled by
+ * n / pivots (igraph_betweenness_subset). The estimate is unbiased; with
+ * every vertex a pivot it is the exact betweenness. The pivots are split
+ * into ENG_SAMPLE_BATCHES batches; margin[v] is the half-width of a 95%
+ * Student t interval from the spread of the batch estimates (with the
+ * finite population correction). It is honest for vertices whose
+ * betweenness comes from many sources (the hubs); for one that carries the
+ * routes of a few dependants only (a leaf's only partner), a sample that
+ * misses them gives an estimate and a margin both too low. Weighted:
+ * distances 1/w, as eng_centrality. */
+#define ENG_SAMPLE_BATCHES 10 /* at most 10: see t975 in structure.c */
+tsg_status_t eng_betweenness_sample(const eng_graph_t *gr, int weighted, igraph_integer_t pivots, uint64_t seed,
+                                    igraph_vector_t *out, igraph_vector_t *margin, tsg_error_t *err);
+
 typedef struct eng_horizontal {
     igraph_integer_t orgs, ties, ng_ties; /* ties between two non-government organisations */
     double centralization;                /* betweenness, normalized */

@@ -394,14 +394,18 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     return qry_emit(s, r);
 }
 
+/* The pivots of SAMPLE n are drawn with this seed: the same statement on
+ * the same network gives the same estimate. */
+#define SAMPLE_SEED 20261124u
+
 /* ---- HORIZONTAL and CENTRALITY ------------------------------------------------------- */
 
-enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_WITHIN, H_SECTORS, H_COUNT };
+enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_WITHIN, H_SAMPLE, H_SECTORS, H_COUNT };
 
 static const clause_spec_t structure_spec[] = {
     {"in", "IN 'district'"}, {"of", "OF organisations|programs"}, {"top", "TOP n"}, {"weighted", "WEIGHTED"},
     {"directed", "DIRECTED"},
-    {"within", "WITHIN k HOPS"},
+    {"within", "WITHIN k HOPS"}, {"sample", "SAMPLE n"},
     {"sectors", "SECTORS sector, …"}, {NULL, NULL},
 };
 
@@ -454,8 +458,8 @@ static tsg_status_t structure_args(qry_session_t *s, const ast_stmt_t *st, const
     if ((rc = read_clauses(s, st, what, structure_spec, a->c)) || (rc = scope(s, a->c[H_IN], &a->district)) ||
         (rc = sector_clause(s, a->c[H_SECTORS], &a->sectors)))
         return rc;
-    static const int optional[] = {H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_WITHIN};
-    for (int i = 0; i < 5; i++)
+    static const int optional[] = {H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_WITHIN, H_SAMPLE};
+    for (int i = 0; i < 6; i++)
         if (a->c[optional[i]] && !(allowed & (1u << optional[i])))
             return qry_fail(s, &a->c[optional[i]]->key, "%s takes %s", what, usage);
     if (a->c[H_TOP] && ((rc = one_value(s, a->c[H_TOP])) || (rc = qry_number(s, a->c[H_TOP]->v, &a->top)))) return rc;
@@ -694,7 +698,9 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
         return qry_fail(s, &st->what, "unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
                                       "eigenvector, constraint or effective_size)", (int)st->what.n, st->what.z);
     if ((rc = structure_args(s, st, "CENTRALITY",
-                             (1u << H_OF) | (1u << H_TOP) | (1u << H_WEIGHTED) | (1u << H_DIRECTED) | (1u << H_WITHIN), "",
+                             (1u << H_OF) | (1u << H_TOP) | (1u << H_WEIGHTED) | (1u << H_DIRECTED) | (1u << H_WITHIN) |
+                                 (1u << H_SAMPLE),
+                             "",
                              &a)))
         return rc;
     const ast_clause_t *const *c = a.c;
@@ -719,32 +725,47 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
         if ((rc = one_value(s, c[H_WITHIN])) || (rc = qry_number(s, c[H_WITHIN]->v, &hops))) return rc;
         if (hops < 1 || hops > 1000) return qry_fail(s, &c[H_WITHIN]->v->tok, "WITHIN takes 1 to 1000 hops");
     }
+    long pivots = -1;
+    if (c[H_SAMPLE]) {
+        if (measure != ENG_BETWEENNESS)
+            return qry_fail(s, &c[H_SAMPLE]->key, "SAMPLE n estimates betweenness, not %s", eng_measure_name[measure]);
+        if (c[H_WITHIN])
+            return qry_fail(s, &c[H_SAMPLE]->key, "SAMPLE and WITHIN are two ways to approximate; choose one");
+        if ((rc = one_value(s, c[H_SAMPLE])) || (rc = qry_number(s, c[H_SAMPLE]->v, &pivots))) return rc;
+        if (pivots < 20 || pivots > 100000000)
+            return qry_fail(s, &c[H_SAMPLE]->v->tok, "SAMPLE takes 20 or more organisations to start paths from");
+    }
     if (directed && (measure == ENG_CONSTRAINT || measure == ENG_EFFECTIVE_SIZE))
         return qry_fail(s, &c[H_DIRECTED]->key, "%s looks at who works with whom, in either direction: drop DIRECTED",
                         eng_measure_name[measure]);
     const eng_graph_t *gr;
     if ((rc = graph(s, st, a.district, programs, directed, &a.sectors, &net, &gr))) return rc;
-    igraph_vector_t val;
+    igraph_vector_t val, margin;
     tsg_error_t err = {0};
-    if (eng_centrality(gr, measure, c[H_WEIGHTED] != NULL, (double)hops, &val, &err))
+    int weighted = c[H_WEIGHTED] != NULL, sampled = pivots > 0;
+    if (sampled ? eng_betweenness_sample(gr, weighted, pivots, SAMPLE_SEED, &val, &margin, &err)
+                : eng_centrality(gr, measure, weighted, (double)hops, &val, &err))
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     ranked_t *order = malloc(((size_t)gr->n + 1) * sizeof *order);
     for (igraph_integer_t v = 0; order && v < gr->n; v++) order[v] = (ranked_t){VECTOR(val)[v], v};
     if (order) qsort(order, (size_t)gr->n, sizeof *order, by_value);
-    const char *cols[] = {"rank", "id", "name", programs ? "organisation" : "sector", eng_measure_name[measure]};
-    tsg_result_t *r = order ? qry_result_new(NULL, 5, cols) : NULL;
+    const char *cols[] = {"rank", "id", "name", programs ? "organisation" : "sector", eng_measure_name[measure],
+                          "margin_95"};
+    tsg_result_t *r = order ? qry_result_new(NULL, 5 + sampled, cols) : NULL;
     for (igraph_integer_t i = 0; r && i < gr->n && (top < 0 || i < top); i++) {
         int64_t nid = gr->nid[order[i].v];
-        char rank[24], value[40];
+        char rank[24], value[40], pm[40];
         snprintf(rank, sizeof rank, "%ld", (long)i + 1);
         snprintf(value, sizeof value, "%.12g", order[i].value);
-        const char *cells[5] = {rank, net->id[nid], net->name[nid],
-                                programs ? net->name[net->org_of[nid]] : net->sector[nid], value};
+        if (sampled) snprintf(pm, sizeof pm, "%.6g", VECTOR(margin)[order[i].v]);
+        const char *cells[6] = {rank, net->id[nid], net->name[nid],
+                                programs ? net->name[net->org_of[nid]] : net->sector[nid], value, pm};
         r = qry_result_row(r, cells);
     }
-    if (r) r->right[0] = r->right[4] = 1;
+    if (r) r->right[0] = r->right[4] = r->right[5] = 1;
     free(order);
     igraph_vector_destroy(&val);
+    if (sampled) igraph_vector_destroy(&margin);
     return qry_emit(s, r);
 }
 

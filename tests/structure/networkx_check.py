@@ -9,7 +9,11 @@ view (referrals as arcs, other ties both ways); tsunagi computes
 the same measures through its language. They must agree to 1e-9 (relative)
 on the sample city, on Knoke's bureaucracies network, and on 200 random
 networks. WITHIN k HOPS (paths of at most k steps), which NetworkX does not
-offer for betweenness, is checked against the definition computed here. Exit 77 (a ctest skip) when NetworkX is not installed.
+offer for betweenness, is checked against the definition computed here.
+SAMPLE n (betweenness from n pivots) with n at least the network's size
+starts paths from every organisation, so it must give the exact values and a
+zero margin; how close a smaller sample comes is measured in
+bench/betweenness_sample.py. Exit 77 (a ctest skip) when NetworkX is not installed.
 
 usage: networkx_check.py TSUNAGI SAMPLE_DIR [KNOKE_DIR]
 """
@@ -35,6 +39,8 @@ DIRECTED = ["degree", "betweenness", "closeness", "harmonic", "pagerank", "eigen
 # CENTRALITY … WITHIN k HOPS: only paths of at most k steps.
 CUTOFF = ["betweenness", "closeness", "harmonic"]
 HOPS = [1, 2, 3]
+# SAMPLE n with n beyond any network here: every organisation a pivot.
+EVERY = 1000000
 
 
 def read(folder, name):
@@ -157,11 +163,13 @@ def cutoff_reference(g, measure, k):
 def tsunagi_values(tsunagi, db, env):
     """Runs every measure, plain and weighted, undirected and directed;
     returns {(measure, weighted, directed): {id: value}}."""
-    keys = [(m, wt, False, None) for m in MEASURES for wt in (False, True)]
-    keys += [(m, wt, True, None) for m in DIRECTED for wt in (False, True)]
-    keys += [(m, False, d, k) for m in CUTOFF for d in (False, True) for k in HOPS]
+    keys = [(m, wt, False, None, False) for m in MEASURES for wt in (False, True)]
+    keys += [(m, wt, True, None, False) for m in DIRECTED for wt in (False, True)]
+    keys += [(m, False, d, k, False) for m in CUTOFF for d in (False, True) for k in HOPS]
+    keys += [("betweenness", wt, d, None, True) for wt in (False, True) for d in (False, True)]
     stmts = [f"CENTRALITY {m} OF organisations{' WEIGHTED' if wt else ''}{' DIRECTED' if d else ''}"
-             f"{f' WITHIN {k} HOPS' if k else ''};" for m, wt, d, k in keys]
+             f"{f' WITHIN {k} HOPS' if k else ''}{f' SAMPLE {EVERY}' if sample else ''};"
+             for m, wt, d, k, sample in keys]
     out = subprocess.run([tsunagi, db, "--format", "csv", "-c", "\n".join(stmts)], capture_output=True, text=True,
                          env=env, check=False)
     if out.returncode != 0:
@@ -173,6 +181,8 @@ def tsunagi_values(tsunagi, db, env):
             blocks.append(current)
             continue
         current[row[1]] = float(row[4])
+        if len(row) > 5 and float(row[5]) != 0:  # SAMPLE's margin: none when every organisation is a pivot
+            current[row[1]] = math.nan
     return dict(zip(keys, blocks))
 
 
@@ -180,16 +190,16 @@ def compare(label, g, dg, got, failures):
     connected = g.number_of_nodes() > 0 and nx.is_connected(g)
     strongly = dg.number_of_nodes() > 0 and nx.is_strongly_connected(dg)
     checked = 0
-    for (m, weighted, directed, hops), values in got.items():
+    for (m, weighted, directed, hops, sample), values in got.items():
         if m == "eigenvector" and not (strongly if directed else connected):
             continue  # undefined up to the choice among components' eigenvectors
         gg = dg if directed else g
         ref = cutoff_reference(gg, m, hops) if hops else reference(gg, m, weighted)
         for node, want in ref.items():
             have = values.get(node)
-            if have is None or abs(have - want) > 1e-9 * max(1.0, abs(want)):
+            if have is None or not abs(have - want) <= 1e-9 * max(1.0, abs(want)):
                 failures.append(f"{label}: {m}{' weighted' if weighted else ''}{' directed' if directed else ''}"
-                                f"{f' within {hops} hops' if hops else ''} of "
+                                f"{f' within {hops} hops' if hops else ''}{' sampled' if sample else ''} of "
                                 f"{node}: tsunagi {have}, networkx {want}")
                 break
         checked += 1
