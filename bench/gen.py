@@ -10,7 +10,11 @@ ward's program serves a ward), forums with memberships, and ties whose
 kinds, annual counts and program-or-organisation ends follow the sample's.
 Ends are chosen with a heavy tail (a few hubs, as a 社協 or a ward office
 is), almost always inside the municipality; one tie in fifty crosses to a
-neighbouring municipality.
+neighbouring municipality. Municipalities sit on a square grid in the order
+they are made (a prefecture is 40 consecutive ones); the neighbours of one
+are the already-made municipalities next to it on the grid (left, and the
+three above), so the country is a mesh, not a chain, and its long routes
+run across the grid as they would across a map.
 
 Per municipality the defaults give about 287 organisations, 860 programs
 and 2,870 ties, so 1,741 municipalities (the national network) come to
@@ -25,6 +29,7 @@ usage: gen.py TSUNAGI SAMPLE_DIR OUT.db MUNICIPALITIES [--seed N] [--orgs N] [--
 """
 import argparse
 import csv
+import math
 import os
 import random
 import shutil
@@ -95,7 +100,8 @@ def main():
         files["t"] = writer(work, "ties.csv", ["from_id", "to_id", "kind", "count", "since"])
         d, o, p, f, t = (files[k][1] for k in "dopft")
         counts = dict(orgs=0, programs=0, ties=0)
-        prev_ends = None
+        width = max(1, math.isqrt(a.municipalities - 1) + 1)  # the grid's side
+        orgs_of = []  # organisations by municipality, for ties from later neighbours
         for m in range(a.municipalities):
             if m % 40 == 0:
                 pref = f"d-pref{m // 40}"
@@ -134,6 +140,9 @@ def main():
                 f.writerow([fid, f"会議{m}-{k}", rng.choice(forum_kinds), muni])
                 forums.append(fid)
             org_hubs, prog_hubs = Hubs(rng, orgs), Hubs(rng, progs or orgs)
+            row, col = divmod(m, width)
+            near = [orgs_of[(row + dr) * width + col + dc] for dr, dc in ((0, -1), (-1, -1), (-1, 0), (-1, 1))
+                    if 0 <= col + dc < width and 0 <= (row + dr) * width + col + dc < m and row + dr >= 0]
             seen = set()
 
             def end():
@@ -142,8 +151,8 @@ def main():
             for _ in range(int((a.ties_per_org - members_per_org) * a.orgs)):
                 st = rng.choice(plain_ties)
                 x = end()
-                far = prev_ends is not None and rng.random() < 0.02
-                y = rng.choice(prev_ends) if far else end()
+                far = near and rng.random() < 0.02
+                y = rng.choice(rng.choice(near)) if far else end()
                 key = (x, y, st["kind"]) if st["kind"] == "referral" else (min(x, y), max(x, y), st["kind"])
                 if x == y or key in seen:
                     continue
@@ -155,7 +164,7 @@ def main():
                                                   (rng.random() < members_per_org % 1))):
                     t.writerow([oid, fid, "membership", "", ""])
                     counts["ties"] += 1
-            prev_ends = orgs
+            orgs_of.append(orgs)
         for fh, _ in files.values():
             fh.close()
         if a.keep:
