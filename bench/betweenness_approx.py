@@ -41,6 +41,8 @@ def run(tsunagi, db, stmt, margins=None):
 
 def accuracy(exact, top, approx):
     """Spearman ρ, the top-100 overlap, and the median relative error over the exact top 1,000."""
+    if exact is None:
+        return "— | — | —"
     atop = set(sorted(approx, key=lambda i: -approx[i])[:100])
     rel = statistics.median(abs(approx[i] - exact[i]) / exact[i] for i in top[:1000] if exact[i] > 0)
     return f"{spearman(exact, approx):.4f} | {len(atop & set(top[:100]))}/100 | {rel:.3f}"
@@ -69,6 +71,10 @@ def spearman(a, b):
     return cov / (va * vb) ** 0.5
 
 
+def speedup(t_exact, t):
+    return "—" if t_exact is None else f"{t_exact / t:.1f}×"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("build")
@@ -78,6 +84,7 @@ def main():
     ap.add_argument("--hops", default="2,3,4")
     ap.add_argument("--samples", default="100,300,1000,3000")
     ap.add_argument("--nx", default="100", help="sample sizes to run NetworkX's estimate for ('' for none)")
+    ap.add_argument("--no-exact", action="store_true", help="times only, for networks where exact takes too long")
     a = ap.parse_args()
     tsunagi = os.path.join(a.build, "tsunagi")
     csv_dir = a.db + ".csv"
@@ -85,25 +92,30 @@ def main():
         subprocess.run([sys.executable, os.path.join(HERE, "gen.py"), tsunagi, a.sample, a.db, str(a.municipalities),
                         "--keep", csv_dir], check=True)
     load, _ = run(tsunagi, a.db, "CENTRALITY degree TOP 1;")
-    t_exact, exact = run(tsunagi, a.db, "CENTRALITY betweenness;")
-    t_exact -= load
-    top = sorted(exact, key=lambda i: -exact[i])
-    print(f"{len(exact)} organisations; load and a first statement {load:.1f} s; exact betweenness {t_exact:.1f} s")
+    if a.no_exact:
+        t_exact, exact, top = None, None, None
+        print(f"load and a first statement {load:.1f} s; exact betweenness not run")
+    else:
+        t_exact, exact = run(tsunagi, a.db, "CENTRALITY betweenness;")
+        t_exact -= load
+        top = sorted(exact, key=lambda i: -exact[i])
+        print(f"{len(exact)} organisations; load and a first statement {load:.1f} s; exact betweenness {t_exact:.1f} s")
     print("| statement | time (s) | speed-up | Spearman ρ | top-100 overlap | median relative error, exact top 1,000 "
           "| exact inside margin_95: top 100 / top 1,000 / all |")
     print("|---|---|---|---|---|---|---|")
     for k in [int(x) for x in a.hops.split(",") if x]:
         t, approx = run(tsunagi, a.db, f"CENTRALITY betweenness WITHIN {k} HOPS;")
         t -= load
-        print(f"| WITHIN {k} HOPS | {t:.1f} | {t_exact / t:.1f}× | {accuracy(exact, top, approx)} | |", flush=True)
+        print(f"| WITHIN {k} HOPS | {t:.1f} | {speedup(t_exact, t)} | {accuracy(exact, top, approx)} | |", flush=True)
     for n in [int(x) for x in a.samples.split(",") if x]:
         margin = {}
         t, approx = run(tsunagi, a.db, f"CENTRALITY betweenness SAMPLE {n};", margin)
         t -= load
         def inside(ids):
             return f"{sum(abs(approx[i] - exact[i]) <= margin[i] for i in ids) / len(ids):.0%}"
-        print(f"| SAMPLE {n} | {t:.1f} | {t_exact / t:.1f}× | {accuracy(exact, top, approx)} | "
-              f"{inside(top[:100])} / {inside(top[:1000])} / {inside(list(exact))} |", flush=True)
+        cover = "—" if exact is None else f"{inside(top[:100])} / {inside(top[:1000])} / {inside(list(exact))}"
+        print(f"| SAMPLE {n} | {t:.1f} | {speedup(t_exact, t)} | {accuracy(exact, top, approx)} | {cover} |",
+              flush=True)
     if a.nx:
         import networkx as nx
         from networkx_check import org_graph

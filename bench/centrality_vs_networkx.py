@@ -12,6 +12,7 @@ pure-Python iteration). A NetworkX measure whose time, projected from the
 previous size, would pass the budget is skipped and shown as such.
 
 usage: centrality_vs_networkx.py BUILD_DIR SAMPLE_DIR [--sizes 0,10,100] [--runs 5] [--budget 600]
+                                 [--measures degree,pagerank,…]
 """
 import argparse
 import os
@@ -60,7 +61,9 @@ def main():
     ap.add_argument("--sizes", default="0,10,100")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--budget", type=float, default=600.0, help="seconds a NetworkX measure may take")
+    ap.add_argument("--measures", default=",".join(MEASURES), help="the measures to run, on both sides")
     a = ap.parse_args()
+    measures = a.measures.split(",")
     tsunagi = os.path.join(a.build, "tsunagi")
     bench = os.path.join(a.build, "centrality_bench")
     last = {}  # measure -> (n, m, seconds) of NetworkX at the previous size
@@ -80,13 +83,14 @@ def main():
             subprocess.run([tsunagi, "export", folder, db], check=True, capture_output=True, env=env)
             g = org_graph(folder)
             n, m = g.number_of_nodes(), g.number_of_edges()
-            out = subprocess.run([bench, db, str(a.runs)], check=True, capture_output=True, text=True, env=env)
+            out = subprocess.run([bench, db, str(a.runs)] + measures, check=True, capture_output=True, text=True,
+                                 env=env)
             ours = {}
             for line in out.stdout.splitlines():
                 f = line.split("\t")
                 if len(f) == 4:
                     ours[f[0]] = (float(f[1]), float(f[2]), f[3])
-            for meas in MEASURES:
+            for meas in measures:
                 med, p95, top = ours[meas]
                 prev = last.get(meas)
                 if prev:
