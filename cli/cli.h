@@ -14,7 +14,16 @@ typedef struct cli_out {
     int bom;           /* write a UTF-8 BOM before CSV (for Excel) */
     int printed;       /* results printed so far, for blank lines between them */
     int timer;         /* print each statement's time */
+    tsg_xlsx_t *xlsx;  /* --xlsx / .xlsx: results become sheets of this workbook instead */
+    char *xlsx_path;
 } cli_out_t;
+
+/* Starts collecting results into the workbook at path (replacing one being
+ * collected, which is written first). */
+tsg_status_t cli_xlsx_start(cli_out_t *out, const char *path, tsg_error_t *err);
+/* Ends the workbook: keep writes it (and says so on standard output), else
+ * it is discarded and an earlier file at its path stays as it was. */
+tsg_status_t cli_xlsx_end(cli_out_t *out, int keep, tsg_error_t *err);
 
 /* The sink that prints results and errors. */
 tsg_sink_t cli_sink(cli_out_t *out);

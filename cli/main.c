@@ -23,7 +23,7 @@
 typedef struct args {
     const char *pos[4];
     int npos;
-    const char *encoding, *command, *script;
+    const char *encoding, *command, *script, *xlsx;
     const char *params[64];
     int nparams;
     int keep_going;
@@ -64,6 +64,7 @@ static tsg_status_t print_result(void *ctx, const tsg_result_t *r, tsg_error_t *
         out->printed++;
         return ferror(out->stream) ? (err->code = TSG_EIO) : TSG_OK;
     }
+    if (out->xlsx) return tsg_xlsx_add(out->xlsx, r, err);
     if (out->printed++ && out->format != TSG_FMT_CSV) fputc('\n', out->stream);
     if (out->bom && out->format == TSG_FMT_CSV && out->printed == 1) fputs("\xEF\xBB\xBF", out->stream);
     return tsg_result_print(r, out->format, out->stream, err);
@@ -78,6 +79,32 @@ static void print_error(void *ctx, const tsg_error_t *e)
 
 tsg_sink_t cli_sink(cli_out_t *out) { return (tsg_sink_t){print_result, print_error, out}; }
 
+tsg_status_t cli_xlsx_start(cli_out_t *out, const char *path, tsg_error_t *err)
+{
+    tsg_status_t rc = cli_xlsx_end(out, 1, err);
+    if (rc) return rc;
+    char *name = strdup(path);
+    if (!name) return (err->code = TSG_ENOMEM);
+    if ((rc = tsg_xlsx_open(path, &out->xlsx, err))) {
+        free(name);
+        return rc;
+    }
+    out->xlsx_path = name;
+    return TSG_OK;
+}
+
+tsg_status_t cli_xlsx_end(cli_out_t *out, int keep, tsg_error_t *err)
+{
+    if (!out->xlsx) return TSG_OK;
+    tsg_status_t rc = tsg_xlsx_close(out->xlsx, keep, err);
+    if (!rc && keep) printf("wrote %s\n", out->xlsx_path);
+    else if (!keep) fprintf(stderr, "tsunagi: %s was not written: a statement failed\n", out->xlsx_path);
+    out->xlsx = NULL;
+    free(out->xlsx_path);
+    out->xlsx_path = NULL;
+    return rc;
+}
+
 /* ---- commands ------------------------------------------------------------------ */
 
 static int cmd_summary(args_t *a)
@@ -91,9 +118,11 @@ static int cmd_summary(args_t *a)
     if (tsg_summary(db, &rs, &n, &err)) {
         rc = report(&err);
     } else {
-        if (a->out.format == TSG_FMT_TABLE) printf("%s\n\n", tsg_db_path(db));
+        if (a->xlsx && cli_xlsx_start(&a->out, a->xlsx, &err)) rc = report(&err);
+        else if (a->out.format == TSG_FMT_TABLE && !a->xlsx) printf("%s\n\n", tsg_db_path(db));
         for (size_t i = 0; i < n && !rc; i++)
             if (print_result(&a->out, rs[i], &err)) rc = report(&err);
+        if (cli_xlsx_end(&a->out, rc == 0, &err)) rc = report(&err);
         tsg_results_free(rs, n);
     }
     tsg_close(db);
@@ -222,10 +251,13 @@ static int cmd_run(args_t *a)
             fprintf(stderr, "tsunagi: out of memory\n");
             rc = 1;
         }
+        if (!rc && a->xlsx && cli_xlsx_start(&a->out, a->xlsx, &err)) rc = report(&err);
         if (!rc && tsg_session_run(s, text, source, a->keep_going, &sink, &err)) rc = 1;
+        if (cli_xlsx_end(&a->out, rc == 0, &err)) rc = report(&err);
         free(text);
     } else {
-        rc = cli_repl(s, db, &a->out);
+        if (a->xlsx && cli_xlsx_start(&a->out, a->xlsx, &err)) rc = report(&err);
+        if (!rc) rc = cli_repl(s, db, &a->out);
     }
     tsg_session_close(s);
     tsg_close(db);
@@ -244,8 +276,9 @@ static void usage(FILE *out)
     fprintf(out, "usage: tsunagi [DB] [-c STATEMENTS | -f SCRIPT] [-p NAME=VALUE]… [--format F] [--keep-going]\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "       tsunagi %-45s %s\n", commands[i].usage, commands[i].help);
-    fprintf(out, "options: --format table|csv|json|markdown, --bom (CSV for Excel), --suppress-below N (publish\n"
-                 "         counts under N as <N), --version, --help\n"
+    fprintf(out, "options: --format table|csv|json|markdown, --bom (CSV for Excel), --xlsx FILE (results as the\n"
+                 "         sheets of an Excel workbook), --suppress-below N (publish counts under N as <N),\n"
+                 "         --version, --help\n"
                  "DB defaults to $TSUNAGI_DB, else the bundled sample city. Without -c or -f, tsunagi reads\n"
                  "statements from standard input, or opens the REPL when that is a terminal.\n");
 }
@@ -257,7 +290,7 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         int takes_value = !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
-                          !strcmp(s, "-p");
+                          !strcmp(s, "-p") || !strcmp(s, "--xlsx");
         if (takes_value && i + 1 == argc) {
             fprintf(stderr, "tsunagi: %s needs a value\n", s);
             return 2;
@@ -299,6 +332,8 @@ int main(int argc, char **argv)
             a.keep_going = 1;
         } else if (!strcmp(s, "--bom")) {
             a.out.bom = 1;
+        } else if (!strcmp(s, "--xlsx")) {
+            a.xlsx = argv[++i];
         } else if (s[0] == '-' && s[1]) {
             fprintf(stderr, "tsunagi: unknown option '%s'\n", s);
             usage(stderr);
@@ -331,6 +366,10 @@ int main(int argc, char **argv)
     }
     if (a.npos < cmd->min_pos || a.npos > cmd->max_pos) {
         fprintf(stderr, "usage: tsunagi %s\n", cmd->usage);
+        return 2;
+    }
+    if (a.xlsx && cmd->run != cmd_summary) {
+        fprintf(stderr, "tsunagi: --xlsx writes results: it goes with statements and summary, not %s\n", cmd->name);
         return 2;
     }
     if (a.encoding && cmd->run != cmd_import) {

@@ -177,6 +177,7 @@ static tsg_status_t dot_timer(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_suppress(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_output(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_read(repl_t *r, const dot_args_t *a, tsg_error_t *err);
+static tsg_status_t dot_xlsx(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_param(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_quit(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 
@@ -185,6 +186,7 @@ static const dot_cmd_t dot_cmds[] = {
     {".mode", dot_mode, ".mode [table|csv|json|markdown]", "how results print; alone, the current mode"},
     {".timer", dot_timer, ".timer on|off", "print the wall-clock time of each run"},
     {".output", dot_output, ".output [FILE]", "send results to FILE; alone, back to the terminal"},
+    {".xlsx", dot_xlsx, ".xlsx [FILE]", "collect results as sheets of Excel workbook FILE; alone, write it"},
     {".read", dot_read, ".read FILE", "run the statements in FILE, stopping at the first error"},
     {".param", dot_param, ".param set NAME VALUE | list | unset NAME", "parameters ($NAME) for later statements"},
     {".suppress", dot_suppress, ".suppress N", "counts of people under N show as <N (0: show all)"},
@@ -272,6 +274,15 @@ static tsg_status_t dot_output(repl_t *r, const dot_args_t *a, tsg_error_t *err)
     r->file = f;
     r->file_name = name;
     r->out->stream = f;
+    return st;
+}
+
+static tsg_status_t dot_xlsx(repl_t *r, const dot_args_t *a, tsg_error_t *err)
+{
+    if (a->argc > 2) return TSG_EINPUT;
+    if (a->argc == 1) return cli_xlsx_end(r->out, 1, err);
+    tsg_status_t st = cli_xlsx_start(r->out, a->argv[1], err);
+    if (!st) printf("results go to %s until .xlsx\n", a->argv[1]);
     return st;
 }
 
@@ -643,6 +654,8 @@ static void teardown(repl_t *r)
     clear_history();
     tsg_error_t err = {0};
     if (close_output(r, &err)) fprintf(stderr, "error: %s\n", err.text);
+    /* A workbook being collected is written on the way out, as .xlsx would. */
+    if (cli_xlsx_end(r->out, 1, &err)) fprintf(stderr, "error: %s\n", err.text);
     for (size_t i = 0; i < r->nparams; i++) {
         free(r->pnames[i]);
         free(r->pvalues[i]);

@@ -114,6 +114,16 @@ const char *tsg_format_name(tsg_format_t f);
  * Width: a CJK character takes two columns). */
 tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out, tsg_error_t *err);
 
+/* An Excel workbook of result sets, one sheet each (named after the title;
+ * numbers in right-aligned columns as numbers; a bold, frozen, filtered
+ * header). Nothing appears at `path` until tsg_xlsx_close with keep = 1,
+ * which writes the workbook beside it and renames it into place; keep = 0
+ * discards it, leaving any earlier file at `path` as it was. */
+typedef struct tsg_xlsx tsg_xlsx_t;
+tsg_status_t tsg_xlsx_open(const char *path, tsg_xlsx_t **out, tsg_error_t *err);
+tsg_status_t tsg_xlsx_add(tsg_xlsx_t *x, const tsg_result_t *r, tsg_error_t *err);
+tsg_status_t tsg_xlsx_close(tsg_xlsx_t *x, int keep, tsg_error_t *err);
+
 /* ---- the query language (docs/language.md) -------------------------------- */
 
 /* A session runs statements against one database. It keeps parameters

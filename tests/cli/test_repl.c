@@ -280,6 +280,32 @@ Test(repl, csv_mode_timer_and_output_file)
     cr_expect(!strncmp(csv, "id,name,organisation,", 21) && strstr(csv, "\np-nishi-peer,"), "out.csv:\n%s", csv);
 }
 
+/* .xlsx collects results as sheets until .xlsx alone writes the workbook;
+ * one still open is written when the REPL ends. (tests/export/xlsx_check.py
+ * reads the sheets cell by cell.) */
+Test(repl, xlsx_collects_results_into_a_workbook)
+{
+    char cmd[200], path[200];
+    snprintf(cmd, sizeof cmd, ".xlsx %s/a.xlsx\r", T.dir);
+    send(&T, cmd);
+    expect(&T, "a.xlsx until .xlsx\n");
+    send(&T, "CENTRALITY degree TOP 3;\r");
+    expect(&T, "tsunagi> ");
+    send(&T, ".xlsx\r");
+    expect(&T, "a.xlsx\n");
+    snprintf(cmd, sizeof cmd, ".xlsx %s/b.xlsx\r", T.dir);
+    send(&T, cmd);
+    expect(&T, "tsunagi> ");
+    send(&T, "HORIZONTAL IN '南区';\r");
+    expect(&T, "tsunagi> ");
+    finish(&T, ".quit\r");
+    for (int k = 0; k < 2; k++) {
+        snprintf(path, sizeof path, "%s/%c.xlsx", T.dir, "ab"[k]);
+        const char *book = slurp(path);
+        cr_expect(book && !strncmp(book, "PK", 2), "%s is not a workbook", path);
+    }
+}
+
 Test(repl, parameters)
 {
     send(&T, ".param set w 西区\r");
