@@ -1,0 +1,383 @@
+/* agetext — ages from free eligibility text; the rules are in agetext.h. */
+#include "agetext.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKENS 4096
+#define OLDEST 120 /* a larger number is not an age */
+
+enum { T_NUM, T_MASKED, T_WORD, T_SYM, T_BREAK };
+enum { U_NONE, U_YEARS, U_MONTHS, U_WEEKS };
+
+typedef struct token {
+    int type;
+    int num;
+    char sym;
+    char word[20]; /* longer words are cut: none of the rules' words is that long */
+} token_t;
+
+typedef struct text {
+    token_t *t;
+    unsigned char *used;
+    int n;
+} text_t;
+
+static void add(text_t *x, token_t tok)
+{
+    if (x->n < MAX_TOKENS) x->t[x->n++] = tok;
+}
+
+/* Lower-case ASCII words, numbers (masked when money, a percentage, a
+ * thousands group or above OLDEST) and the symbols the rules read. */
+static void tokenize(const char *s, text_t *x)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && x->n < MAX_TOKENS) {
+        if (p[0] == '\\' && (p[1] == 'n' || p[1] == 'r' || p[1] == 't')) { /* a literal "\n" */
+            add(x, (token_t){.type = T_BREAK});
+            p += 2;
+        } else if (p[0] == 0xE2 && p[1] == 0x80 && (p[2] == 0x93 || p[2] == 0x94)) { /* – — */
+            add(x, (token_t){.type = T_SYM, .sym = '-'});
+            p += 3;
+        } else if (isalpha(*p)) {
+            token_t w = {.type = T_WORD};
+            size_t k = 0;
+            while (isalpha(*p) || (*p == '\'' && isalpha(p[1])) || (*p == '/' && isalpha(p[1]) && k == 1)) {
+                if (*p != '\'' && *p != '/' && k + 1 < sizeof w.word) w.word[k++] = (char)tolower(*p);
+                p++;
+            }
+            add(x, w);
+        } else if (isdigit(*p)) {
+            int money = p > (const unsigned char *)s && p[-1] == '$';
+            long v = 0;
+            while (isdigit(*p)) v = v * 10 + (v < 100000 ? *p++ - '0' : (p++, 0));
+            int masked = money || v > OLDEST;
+            if (*p == '%' || (*p == ',' && isdigit(p[1])) || (*p == '.' && isdigit(p[1]))) masked = 1;
+            while (isdigit(*p) || ((*p == ',' || *p == '.') && isdigit(p[1])) || *p == '%') p++;
+            if (*p == '/' && isdigit(p[1])) { /* "1/2" alone is no age */
+                masked = 1;
+                p++;
+                while (isdigit(*p)) p++;
+            } else { /* "2 1/2" is 2 */
+                const unsigned char *q = p;
+                while (*q == ' ') q++;
+                if (isdigit(q[0]) && q[1] == '/' && isdigit(q[2]) && !isdigit(q[3])) p = q + 3;
+            }
+            add(x, (token_t){.type = masked ? T_MASKED : T_NUM, .num = (int)v});
+        } else if (*p == '-' || *p == '+' || *p == '&') {
+            add(x, (token_t){.type = T_SYM, .sym = (char)*p++});
+        } else if (strchr(".;:!?,()[]\"\n\r\t", *p)) {
+            add(x, (token_t){.type = T_BREAK, .sym = (char)*p++});
+        } else {
+            p++;
+        }
+    }
+}
+
+static int word(const text_t *x, int i, const char *w)
+{
+    return i >= 0 && i < x->n && x->t[i].type == T_WORD && !strcmp(x->t[i].word, w);
+}
+
+static int sym(const text_t *x, int i, char c)
+{
+    return i >= 0 && i < x->n && x->t[i].type == T_SYM && x->t[i].sym == c;
+}
+
+static int word_in(const text_t *x, int i, const char *const *ws)
+{
+    for (; *ws; ws++)
+        if (word(x, i, *ws)) return 1;
+    return 0;
+}
+
+static const char *const age_words[] = {
+    "age", "ages", "aged", "children", "child", "kids", "youth", "youths", "teens", "teen", "teenagers",
+    "adolescents", "adolescent", "adults", "adult", "seniors", "senior", "elderly", "students", "girls",
+    "boys", "individuals", "persons", "people", "women", "men", "participants", "clients", "infants",
+    "toddlers", "newborns", "juveniles", "preschoolers", NULL};
+
+/* Grade ranges are school years, not ages: "grades 6-12", "K-12". */
+static void mask_grades(text_t *x)
+{
+    for (int i = 0; i < x->n; i++) {
+        if (!(word(x, i, "grade") || word(x, i, "grades") || word(x, i, "k") || word(x, i, "kindergarten"))) continue;
+        for (int j = i + 1; j < x->n && j <= i + 4 && x->t[j].type != T_BREAK; j++)
+            if (x->t[j].type == T_NUM) x->t[j].type = T_MASKED;
+    }
+}
+
+/* N [unit] at i: *v the age in whole years, *j after it, *unit what it was. */
+static int num_unit(const text_t *x, int i, int *v, int *j, int *unit)
+{
+    if (i < 0 || i >= x->n || x->t[i].type != T_NUM || x->used[i]) return 0;
+    *v = x->t[i].num;
+    *j = i + 1;
+    *unit = U_NONE;
+    static const char *const years[] = {"year", "years", "yr", "yrs", "yo", NULL};
+    static const char *const months[] = {"month", "months", "mo", "mos", NULL};
+    static const char *const weeks[] = {"week", "weeks", "wk", "wks", NULL};
+    if (word_in(x, *j, years)) *unit = U_YEARS;
+    else if (word_in(x, *j, months)) *unit = U_MONTHS, *v /= 12;
+    else if (word_in(x, *j, weeks)) *unit = U_WEEKS, *v /= 52;
+    if (*unit) (*j)++;
+    return 1;
+}
+
+/* Skips "old", "of age" or "of age or"; says whether it did. */
+static int skip_old(const text_t *x, int *j)
+{
+    if (word(x, *j, "old")) {
+        (*j)++;
+        return 1;
+    }
+    if (word(x, *j, "of") && word(x, *j + 1, "age")) {
+        *j += 2;
+        return 1;
+    }
+    return 0;
+}
+
+/* Skips a run of the given words, in order where present: "the age of". */
+static int skip_words(const text_t *x, int j, const char *const *ws)
+{
+    for (; *ws; ws++)
+        if (word(x, j, *ws)) j++;
+    return j;
+}
+
+typedef struct found {
+    int any, all, min_open, max_open;
+    int min, max; /* over the mentions with that side bounded */
+} found_t;
+
+static void bound(found_t *f, int lo, int hi)
+{
+    f->any = 1;
+    if (lo < 0) f->min_open = 1;
+    else if (f->min < 0 || lo < f->min) f->min = lo;
+    if (hi < 0) f->max_open = 1;
+    else if (f->max < 0 || hi > f->max) f->max = hi;
+}
+
+static void consume(text_t *x, int from, int to)
+{
+    for (int k = from; k < to && k < x->n; k++) x->used[k] = 1;
+}
+
+/* The rules at token i; returns the token after a match, or i. */
+static int rule_at(text_t *x, int i, found_t *f)
+{
+    int v, w, j, k, u, u2;
+    static const char *const cmp_more[] = {"over", "older", "above", NULL};
+    static const char *const cmp_less[] = {"under", "younger", "below", "less", NULL};
+    static const char *const the_age_of[] = {"the", "age", "ages", "of", NULL};
+
+    /* "no boys over 11": who is not admitted, said of others. */
+    if (word(x, i, "no")) {
+        for (j = i + 1; j <= i + 3 && j < x->n; j++)
+            if (word_in(x, j, cmp_more) || word_in(x, j, cmp_less)) {
+                k = skip_words(x, j + 1, (const char *const[]){"than", "the", "age", "of", NULL});
+                if (num_unit(x, k, &v, &k, &u)) {
+                    consume(x, i, k);
+                    return k;
+                }
+            }
+    }
+    /* all ages, any age, of all ages, no age limit, regardless of age */
+    if ((word(x, i, "all") && word(x, i + 1, "ages")) || (word(x, i, "any") && word(x, i + 1, "age"))) {
+        f->all = 1;
+        consume(x, i, i + 2);
+        return i + 2;
+    }
+    if (word(x, i, "no") && word(x, i + 1, "age") &&
+        (word(x, i + 2, "limit") || word(x, i + 2, "limits") || word(x, i + 2, "restriction") ||
+         word(x, i + 2, "restrictions") || word(x, i + 2, "requirement") || word(x, i + 2, "requirements"))) {
+        f->all = 1;
+        consume(x, i, i + 3);
+        return i + 3;
+    }
+    if (word(x, i, "regardless") && word(x, i + 1, "of") && word(x, i + 2, "age")) {
+        f->all = 1;
+        consume(x, i, i + 3);
+        return i + 3;
+    }
+    /* birth to N */
+    if (word(x, i, "birth") || word(x, i, "newborn") || word(x, i, "newborns") || word(x, i, "infant") ||
+        word(x, i, "infants") || word(x, i, "prenatal")) {
+        j = i + 1;
+        if (sym(x, j, '-') || word(x, j, "to") || word(x, j, "through") || word(x, j, "thru") || word(x, j, "until"))
+            j++;
+        else if (word(x, j, "up") && word(x, j + 1, "to"))
+            j += 2;
+        else
+            j = -1;
+        if (j > 0) {
+            j = skip_words(x, j, (const char *const[]){"age", NULL});
+            if (num_unit(x, j, &v, &k, &u)) {
+                skip_old(x, &k);
+                bound(f, 0, v);
+                consume(x, i, k);
+                return k;
+            }
+        }
+    }
+    /* [between|from [the ages of]] N [unit] - N [unit] [old] */
+    j = i;
+    int lead = 0;
+    if (word(x, j, "between") || word(x, j, "from")) {
+        j = skip_words(x, j + 1, the_age_of);
+        lead = 1;
+    }
+    if (num_unit(x, j, &v, &k, &u)) {
+        int start = j, old1 = skip_old(x, &k);
+        if (sym(x, k, '-') || word(x, k, "to") || word(x, k, "through") || word(x, k, "thru") || word(x, k, "and") ||
+            sym(x, k, '&')) {
+            int m = k + 1;
+            if (num_unit(x, m, &w, &m, &u2)) {
+                int old2 = skip_old(x, &m);
+                int context = u || u2 || old1 || old2 || lead;
+                for (int b = start - 1; b >= start - 3 && b >= 0 && !context; b--) context = word_in(x, b, age_words);
+                /* "N to N" with months on the left and years on the right: "6 months - 5 years" */
+                /* "resident for at least 3-5 years" is a duration, not an age */
+                int duration = word(x, start - 1, "for") || word(x, start - 1, "least") || word(x, start - 2, "for");
+                if (context && !duration && v <= w && w <= OLDEST) {
+                    bound(f, v, w);
+                    consume(x, i, m);
+                    return m;
+                }
+            }
+        }
+        /* N [unit] [old] + | and/or older|over|up|above */
+        k = start;
+        num_unit(x, k, &v, &k, &u);
+        skip_old(x, &k);
+        if (sym(x, k, '+') || word(x, k, "plus")) {
+            bound(f, v, -1);
+            consume(x, start, k + 1);
+            return k + 1;
+        }
+        if (word(x, k, "and") || word(x, k, "or") || sym(x, k, '&')) {
+            if (word(x, k + 1, "older") || word(x, k + 1, "over") || word(x, k + 1, "up") || word(x, k + 1, "above")) {
+                bound(f, v, -1);
+                consume(x, start, k + 2);
+                return k + 2;
+            }
+            if (word(x, k + 1, "under") || word(x, k + 1, "younger") || word(x, k + 1, "below")) {
+                bound(f, -1, v);
+                consume(x, start, k + 2);
+                return k + 2;
+            }
+        }
+        /* N [old] through adulthood */
+        if ((sym(x, k, '-') || word(x, k, "through") || word(x, k, "to") || word(x, k, "into")) &&
+            (word(x, k + 1, "adulthood") || word(x, k + 1, "adult") || word(x, k + 1, "adults") ||
+             word(x, k + 1, "seniors") || word(x, k + 1, "elderly") || word(x, k + 1, "geriatric"))) {
+            bound(f, v, -1);
+            consume(x, start, k + 2);
+            return k + 2;
+        }
+    }
+    /* cannot be older than N */
+    if ((word(x, i, "cannot") || ((word(x, i, "must") || word(x, i, "may")) && word(x, i + 1, "not"))) ) {
+        j = i + (word(x, i, "cannot") ? 1 : 2);
+        if (word(x, j, "be") && (word(x, j + 1, "over") || (word(x, j + 1, "older") && word(x, j + 2, "than")))) {
+            j = skip_words(x, j + (word(x, j + 1, "over") ? 2 : 3), the_age_of);
+            if (num_unit(x, j, &v, &k, &u)) {
+                skip_old(x, &k);
+                bound(f, -1, v);
+                consume(x, i, k);
+                return k;
+            }
+        }
+    }
+    /* over N, at least N, must be N years old, minimum age of N */
+    j = -1;
+    int strict = 0; /* a bare number after it is an age only with a unit or "old" */
+    if (word(x, i, "over") || word(x, i, "above")) j = i + 1;
+    else if (word(x, i, "older") && word(x, i + 1, "than")) j = i + 2;
+    else if (word(x, i, "at") && word(x, i + 1, "least")) j = i + 2, strict = 1;
+    else if (word(x, i, "no") && word(x, i + 1, "younger") && word(x, i + 2, "than")) j = i + 3;
+    else if (word(x, i, "must") && word(x, i + 1, "be")) j = i + 2, strict = 2;
+    else if (word(x, i, "minimum") && word(x, i + 1, "age")) j = i + 2;
+    if (j > 0) {
+        int named = word(x, j, "age") || word(x, j + 1, "age") || word(x, i + 1, "age");
+        j = skip_words(x, j, the_age_of);
+        if (num_unit(x, j, &v, &k, &u) && u != U_MONTHS && u != U_WEEKS) {
+            int old = skip_old(x, &k);
+            if (!strict || old || named || (strict == 2 && u == U_YEARS)) {
+                bound(f, v, -1);
+                consume(x, i, k);
+                return k;
+            }
+        }
+    }
+    /* under N, up to N */
+    j = -1;
+    int below = 0;
+    if (word(x, i, "under") || word(x, i, "below")) j = i + 1, below = 1;
+    else if ((word(x, i, "younger") || word(x, i, "less")) && word(x, i + 1, "than")) j = i + 2, below = 1;
+    else if (word(x, i, "up") && word(x, i + 1, "to")) j = i + 2;
+    else if ((word(x, i, "to") || word(x, i, "through") || word(x, i, "until")) && word(x, i + 1, "age")) j = i + 1;
+    else if ((word(x, i, "no") || word(x, i, "not")) && word(x, i + 1, "older") && word(x, i + 2, "than")) j = i + 3;
+    if (j > 0) {
+        j = skip_words(x, j, the_age_of);
+        if (num_unit(x, j, &v, &k, &u) && (below || u == U_YEARS || word(x, j - 1, "age") || skip_old(x, &k) ||
+                                           word(x, i - 1, "ages") || word(x, i - 1, "age") || word_in(x, i - 1, age_words))) {
+            skip_old(x, &k);
+            bound(f, -1, below ? (v > 0 ? v - 1 : 0) : v);
+            consume(x, i, k);
+            return k;
+        }
+    }
+    return i;
+}
+
+agetext_t agetext_read(const char *s)
+{
+    agetext_t out = {AGETEXT_NONE, -1, -1};
+    if (!s || !*s) return out;
+    text_t x = {0};
+    x.t = malloc(MAX_TOKENS * sizeof *x.t);
+    x.used = calloc(MAX_TOKENS, 1);
+    if (!x.t || !x.used) {
+        free(x.t);
+        free(x.used);
+        out.kind = AGETEXT_AMBIGUOUS; /* out of memory: say nothing rather than guess */
+        return out;
+    }
+    tokenize(s, &x);
+    mask_grades(&x);
+    found_t f = {.min = -1, .max = -1};
+    for (int i = 0; i < x.n;) {
+        int next = x.used[i] ? i + 1 : rule_at(&x, i, &f);
+        i = next > i ? next : i + 1;
+    }
+    int ambiguous = 0, words = 0;
+    for (int i = 0; i < x.n; i++) {
+        if (word_in(&x, i, age_words)) words = 1;
+        if (x.t[i].type != T_NUM || x.used[i]) continue;
+        int v, k, u;
+        num_unit(&x, i, &v, &k, &u);
+        if (u == U_YEARS || skip_old(&x, &k) || word(&x, i - 1, "age") || word(&x, i - 1, "ages") ||
+            word(&x, i - 1, "aged"))
+            ambiguous = 1;
+    }
+    if (f.any) {
+        out.kind = AGETEXT_NUMERIC;
+        out.min = f.min_open || f.all ? -1 : f.min;
+        out.max = f.max_open || f.all ? -1 : f.max;
+        if (out.min < 0 && out.max < 0) out.kind = f.all ? AGETEXT_ALL : AGETEXT_AMBIGUOUS;
+    } else if (f.all) {
+        out.kind = AGETEXT_ALL;
+    } else if (ambiguous) {
+        out.kind = AGETEXT_AMBIGUOUS;
+    } else if (words) {
+        out.kind = AGETEXT_WORDS;
+    }
+    free(x.t);
+    free(x.used);
+    return out;
+}

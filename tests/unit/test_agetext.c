@@ -1,0 +1,100 @@
+/*
+ * agetext: ages read from free eligibility text. The phrases are the
+ * commonest shapes in the real Baltimore and Miami directories
+ * (../shared/data/hsds), plus the traps: money, percentages, grades,
+ * durations, restrictions on others.
+ */
+#include "agetext.h"
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+
+typedef struct age_case {
+    const char *text;
+    int kind, min, max;
+} age_case_t;
+
+#define N AGETEXT_NUMERIC
+#define ALL AGETEXT_ALL
+#define AMB AGETEXT_AMBIGUOUS
+#define W AGETEXT_WORDS
+#define NONE AGETEXT_NONE
+
+static const age_case_t cases[] = {
+    /* ranges */
+    {"Children 5-12 years old.", N, 5, 12},
+    {"Ages 18-65", N, 18, 65},
+    {"Youth 14 - 21 years old", N, 14, 21},
+    {"Youth ages 16 to 24 who are out of school.", N, 16, 24},
+    {"Between the ages of 13 and 19", N, 13, 19},
+    {"students 11\u201318 years old", N, 11, 18},
+    {"Children 6 months - 5 years old.", N, 0, 5},
+    {"Children 2 1/2 to 5 years old", N, 2, 5},
+    {"from 3 through 21 years of age", N, 3, 21},
+    /* open above */
+    {"Ages 60 and older.", N, 60, -1},
+    {"Adults 18 years or older", N, 18, -1},
+    {"Seniors 55+", N, 55, -1},
+    {"Individuals 16 years of age and older", N, 16, -1},
+    {"Must be 18 years of age", N, 18, -1},
+    {"Must be at least 21 years old", N, 21, -1},
+    {"Persons over 62", N, 62, -1},
+    {"16 years old through adulthood", N, 16, -1},
+    {"Minimum age of 14", N, 14, -1},
+    /* open below */
+    {"Youth under 21", N, -1, 20},
+    {"Children younger than 6", N, -1, 5},
+    {"Children up to age 5", N, -1, 5},
+    {"Children 12 years old or younger", N, -1, 12},
+    {"Cannot be older than 24", N, -1, 24},
+    {"Birth to age 3", N, 0, 3},
+    {"Infants through 12 months", N, 0, 1},
+    /* several mentions: the union */
+    {"Children 5-12. Teens 13-18.", N, 5, 18},
+    {"Adults 18 and older; youth 16-17 with a parent", N, 16, -1},
+    /* everyone */
+    {"All ages.", ALL, -1, -1},
+    {"Open to persons of all ages", ALL, -1, -1},
+    {"No age limit", ALL, -1, -1},
+    {"Services are provided regardless of age, race or income.", ALL, -1, -1},
+    /* not ages */
+    {"Income below 200% of poverty", NONE, -1, -1},
+    {"Fee: $25 for 2 sessions", NONE, -1, -1},
+    {"Grades 6-12", NONE, -1, -1},
+    {"Students in grades K-12", W, -1, -1},
+    {"Residents of zip codes 21201, 21202", NONE, -1, -1},
+    {"Call 410-555-1234", NONE, -1, -1},
+    {"Must have been drug-free for at least 6 months", NONE, -1, -1},
+    {"Lawful permanent resident for at least 3-5 years", AMB, -1, -1},
+    {"No boys over 11 may attend the girls' group", W, -1, -1},
+    /* words only, and what the rules cannot read */
+    {"Seniors and disabled adults", W, -1, -1},
+    {"Youth", W, -1, -1},
+    {"age 65;", AMB, -1, -1},
+    {"Children 16 years old", AMB, -1, -1},
+    {"literal\\nnewline: ages 18-24", N, 18, 24},
+    {"", NONE, -1, -1},
+};
+
+/* One test over the table (Criterion's parameters would carry the string
+ * pointers into a re-executed worker, where they do not hold). */
+Test(agetext, phrases)
+{
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const age_case_t *c = &cases[i];
+        agetext_t a = agetext_read(c->text);
+        cr_expect(a.kind == c->kind && a.min == c->min && a.max == c->max,
+                  "'%s': got kind %d, %d..%d; want kind %d, %d..%d", c->text, a.kind, a.min, a.max, c->kind, c->min,
+                  c->max);
+    }
+}
+
+/* A text of thousands of tokens is read to its limit, not beyond. */
+Test(agetext, long_text_is_bounded)
+{
+    static char big[200000];
+    size_t n = 0;
+    while (n + 16 < sizeof big) n += (size_t)snprintf(big + n, sizeof big - n, "ages 18-65 and ");
+    agetext_t a = agetext_read(big);
+    cr_expect(a.kind == AGETEXT_NUMERIC && a.min == 18 && a.max == 65);
+}
