@@ -762,7 +762,8 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
                                 programs ? net->name[net->org_of[nid]] : net->sector[nid], value, pm};
         r = qry_result_row(r, cells);
     }
-    if (r) r->right[0] = r->right[4] = r->right[5] = 1;
+    if (r) r->right[0] = r->right[4] = 1;
+    if (r && sampled) r->right[5] = 1;
     free(order);
     igraph_vector_destroy(&val);
     if (sampled) igraph_vector_destroy(&margin);
