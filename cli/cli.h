@@ -15,7 +15,6 @@ typedef struct cli_out {
     int printed;       /* results printed so far, for blank lines between them */
     int timer;         /* print each statement's time */
     tsg_xlsx_t *xlsx;  /* --xlsx / .xlsx: results become sheets of this workbook instead */
-    char *xlsx_path;
 } cli_out_t;
 
 /* Starts collecting results into the workbook at path (replacing one being

@@ -82,26 +82,19 @@ tsg_sink_t cli_sink(cli_out_t *out) { return (tsg_sink_t){print_result, print_er
 tsg_status_t cli_xlsx_start(cli_out_t *out, const char *path, tsg_error_t *err)
 {
     tsg_status_t rc = cli_xlsx_end(out, 1, err);
-    if (rc) return rc;
-    char *name = strdup(path);
-    if (!name) return (err->code = TSG_ENOMEM);
-    if ((rc = tsg_xlsx_open(path, &out->xlsx, err))) {
-        free(name);
-        return rc;
-    }
-    out->xlsx_path = name;
-    return TSG_OK;
+    return rc ? rc : tsg_xlsx_open(path, &out->xlsx, err);
 }
 
 tsg_status_t cli_xlsx_end(cli_out_t *out, int keep, tsg_error_t *err)
 {
     if (!out->xlsx) return TSG_OK;
+    char *path = strdup(tsg_xlsx_path(out->xlsx)); /* for the message, after the workbook is gone */
     tsg_status_t rc = tsg_xlsx_close(out->xlsx, keep, err);
-    if (!rc && keep) printf("wrote %s\n", out->xlsx_path);
-    else if (!keep) fprintf(stderr, "tsunagi: %s was not written: a statement failed\n", out->xlsx_path);
     out->xlsx = NULL;
-    free(out->xlsx_path);
-    out->xlsx_path = NULL;
+    const char *name = path ? path : "the workbook";
+    if (!rc && keep) printf("wrote %s\n", name);
+    else if (!keep) fprintf(stderr, "tsunagi: %s was not written: a statement failed\n", name);
+    free(path);
     return rc;
 }
 

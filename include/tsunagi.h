@@ -122,6 +122,7 @@ tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out
 typedef struct tsg_xlsx tsg_xlsx_t;
 tsg_status_t tsg_xlsx_open(const char *path, tsg_xlsx_t **out, tsg_error_t *err);
 tsg_status_t tsg_xlsx_add(tsg_xlsx_t *x, const tsg_result_t *r, tsg_error_t *err);
+const char *tsg_xlsx_path(const tsg_xlsx_t *x);
 tsg_status_t tsg_xlsx_close(tsg_xlsx_t *x, int keep, tsg_error_t *err);
 
 /* ---- the query language (docs/language.md) -------------------------------- */

@@ -37,37 +37,38 @@ struct tsg_xlsx {
     size_t nsheets;
 };
 
+static void xlsx_free(tsg_xlsx_t *x)
+{
+    free(x->names);
+    free(x->path);
+    free(x->partial);
+    free(x);
+}
+
 tsg_status_t tsg_xlsx_open(const char *path, tsg_xlsx_t **out, tsg_error_t *err)
 {
     *out = NULL;
     tsg_xlsx_t *x = calloc(1, sizeof *x);
     if (!x) return util_fail(err, TSG_ENOMEM, "out of memory");
-    size_t n = strlen(path);
+    size_t n = strlen(path) + 40;
     x->path = strdup(path);
-    x->partial = malloc(n + 40);
+    x->partial = malloc(n);
     if (!x->path || !x->partial) {
-        free(x->path);
-        free(x->partial);
-        free(x);
+        xlsx_free(x);
         return util_fail(err, TSG_ENOMEM, "out of memory");
     }
-    snprintf(x->partial, n + 40, "%s.partial-%ld", path, (long)getpid());
+    snprintf(x->partial, n, "%s.partial-%ld", path, (long)getpid());
     /* Fail now, not after the statements, when the folder cannot be written. */
     FILE *probe = fopen(x->partial, "wb");
     if (!probe) {
         tsg_status_t rc = util_fail(err, TSG_EIO, "%s: cannot write there (%s)", path, strerror(errno));
-        free(x->path);
-        free(x->partial);
-        free(x);
+        xlsx_free(x);
         return rc;
     }
     fclose(probe);
-    x->wb = workbook_new(x->partial);
-    if (!x->wb) {
+    if (!(x->wb = workbook_new(x->partial))) {
         remove(x->partial);
-        free(x->path);
-        free(x->partial);
-        free(x);
+        xlsx_free(x);
         return util_fail(err, TSG_ENOMEM, "out of memory starting the workbook");
     }
     x->header = workbook_add_format(x->wb);
@@ -78,6 +79,8 @@ tsg_status_t tsg_xlsx_open(const char *path, tsg_xlsx_t **out, tsg_error_t *err)
     *out = x;
     return TSG_OK;
 }
+
+const char *tsg_xlsx_path(const tsg_xlsx_t *x) { return x->path; }
 
 /* Bytes of the UTF-8 sequence starting with c (1 for a stray byte). */
 static size_t utf8_len(unsigned char c)
@@ -206,9 +209,6 @@ tsg_status_t tsg_xlsx_close(tsg_xlsx_t *x, int keep, tsg_error_t *err)
     if (keep && !rc && rename(x->partial, x->path) != 0)
         rc = util_fail(err, TSG_EIO, "%s: %s", x->path, strerror(errno));
     if (!keep || rc) remove(x->partial);
-    free(x->names);
-    free(x->path);
-    free(x->partial);
-    free(x);
+    xlsx_free(x);
     return rc;
 }
