@@ -7,6 +7,9 @@
  *   tsunagi summary [DB]
  *   tsunagi import [--encoding E] DIR DB
  *   tsunagi export DIR [DB]
+ *   tsunagi import-hsds [--mapping M] [--report R] DIR [DB]
+ *   tsunagi export-hsds DIR [DB]
+ *   tsunagi hsds-mapping
  *
  * DB defaults to $TSUNAGI_DB, else the bundled sample city. Exit status: 0 on
  * success, 1 on an error in a statement, the data or the database, 2 on a
@@ -23,7 +26,7 @@
 typedef struct args {
     const char *pos[4];
     int npos;
-    const char *encoding, *command, *script, *xlsx;
+    const char *encoding, *command, *script, *xlsx, *mapping, *report;
     const char *params[64];
     int nparams;
     int keep_going;
@@ -122,11 +125,54 @@ static int cmd_summary(args_t *a)
     return rc;
 }
 
-static int cmd_import(args_t *a)
+/* Runs one import into the database at `path`. A database the import
+ * created is removed again when it fails; an existing one is unchanged. */
+typedef tsg_status_t (*import_fn)(tsg_db_t *db, args_t *a, void *out, tsg_error_t *err);
+
+static int import_into(args_t *a, const char *path, const char *what, import_fn fn, void *out)
 {
     tsg_error_t err = {0};
+    struct stat sb;
+    if (stat(a->pos[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "tsunagi: %s: not a folder (%s)\n", a->pos[0], what);
+        return 1;
+    }
+    int existed = access(path, F_OK) == 0;
+    tsg_db_t *db;
+    if (tsg_open(path, &db, &err)) return report(&err);
+    int rc = 0;
+    if (fn(db, a, out, &err)) {
+        rc = report(&err);
+        tsg_close(db);
+        if (!existed) {
+            remove(path);
+            fprintf(stderr, "tsunagi: nothing was imported; %s was not created\n", path);
+        } else {
+            fprintf(stderr, "tsunagi: nothing was imported; %s is unchanged\n", path);
+        }
+        return rc;
+    }
+    tsg_close(db);
+    return 0;
+}
+
+static void print_counts(const char *path, const tsg_import_counts_t *c)
+{
+    printf("imported into %s: %ld districts, %ld organisations, %ld programs, %ld forums, %ld ties", path,
+           c->districts, c->organisations, c->programs, c->forums, c->ties);
+    if (c->vocabulary) printf(", %ld vocabulary entries", c->vocabulary);
+    printf("\n");
+}
+
+static tsg_status_t run_import_csv(tsg_db_t *db, args_t *a, void *out, tsg_error_t *err)
+{
     tsg_encoding_t enc = TSG_ENC_AUTO;
-    if (a->encoding && tsg_encoding_parse(a->encoding, &enc, &err)) return report(&err);
+    tsg_status_t s = a->encoding ? tsg_encoding_parse(a->encoding, &enc, err) : TSG_OK;
+    return s ? s : tsg_import_csv(db, a->pos[0], enc, out, err);
+}
+
+static int cmd_import(args_t *a)
+{
     const char *path = a->npos > 1 ? a->pos[1] : getenv("TSUNAGI_DB");
     if (!path || !*path) {
         fprintf(stderr, "tsunagi: import needs a database file: tsunagi import %s CITY.db\n"
@@ -134,35 +180,106 @@ static int cmd_import(args_t *a)
                 a->pos[0]);
         return 2;
     }
-    struct stat sb;
-    if (stat(a->pos[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "tsunagi: %s: not a folder (import reads a folder of CSV files)\n", a->pos[0]);
-        return 1;
-    }
-    /* A database this import creates is removed again if the import fails. */
-    int existed = access(path, F_OK) == 0;
-    tsg_db_t *db;
-    if (tsg_open(path, &db, &err)) return report(&err);
     tsg_import_counts_t c;
-    int rc = 0;
-    if (tsg_import_csv(db, a->pos[0], enc, &c, &err)) {
-        rc = report(&err);
-        tsg_close(db);
-        db = NULL;
-        if (!existed) {
-            remove(path);
-            fprintf(stderr, "tsunagi: nothing was imported; %s was not created\n", path);
-        } else {
-            fprintf(stderr, "tsunagi: nothing was imported; %s is unchanged\n", path);
+    int rc = import_into(a, path, "import reads a folder of CSV files", run_import_csv, &c);
+    if (!rc) print_counts(path, &c);
+    return rc;
+}
+
+static tsg_status_t run_import_hsds(tsg_db_t *db, args_t *a, void *out, tsg_error_t *err)
+{
+    return tsg_import_hsds(db, a->pos[0], a->mapping, out, err);
+}
+
+/* The skipped and repaired rows, one line per kind with a few examples. */
+static void print_hsds_report(const tsg_hsds_report_t *r)
+{
+    long skipped = 0, repaired = 0;
+    for (size_t i = 0; i < r->nrows; i++) r->rows[i].skipped ? skipped++ : repaired++;
+    printf("%ld rows skipped, %ld repaired%s\n", skipped, repaired, r->nrows ? ":" : "");
+    for (size_t i = 0; i < r->nrows; i++) {
+        const tsg_hsds_row_t *w = &r->rows[i];
+        int first = 1;
+        for (size_t k = 0; k < i && first; k++)
+            first = !(r->rows[k].skipped == w->skipped && !strcmp(r->rows[k].file, w->file) &&
+                      !strcmp(r->rows[k].reason, w->reason));
+        if (!first) continue;
+        long n = 0;
+        char where[160] = "";
+        size_t used = 0;
+        for (size_t k = i; k < r->nrows; k++) {
+            const tsg_hsds_row_t *v = &r->rows[k];
+            if (v->skipped != w->skipped || strcmp(v->file, w->file) || strcmp(v->reason, w->reason)) continue;
+            if (++n <= 3 && used < sizeof where) {
+                int len = v->line ? snprintf(where + used, sizeof where - used, "%s line %ld", n > 1 ? "," : "", v->line)
+                                  : snprintf(where + used, sizeof where - used, "%s %s", n > 1 ? "," : "", v->id);
+                if (len > 0) used += (size_t)len;
+            }
         }
-    } else {
-        printf("imported into %s: %ld districts, %ld organisations, %ld programs, %ld forums, %ld ties",
-               path, c.districts, c.organisations, c.programs, c.forums, c.ties);
-        if (c.vocabulary) printf(", %ld vocabulary entries", c.vocabulary);
-        printf("\n");
+        printf("  %-8s %6ld  %s: %s (%s%s)\n", w->skipped ? "skipped" : "repaired", n, w->file, w->reason, where + 1,
+               n > 3 ? ", …" : "");
     }
+}
+
+static int cmd_import_hsds(args_t *a)
+{
+    char *fallback = NULL;
+    const char *path = a->npos > 1 ? a->pos[1] : getenv("TSUNAGI_DB");
+    if (!path || !*path) { /* miami211/ → miami211.db in the current folder */
+        size_t n = strlen(a->pos[0]);
+        while (n > 1 && a->pos[0][n - 1] == '/') n--;
+        const char *base = a->pos[0];
+        for (size_t i = 0; i < n; i++)
+            if (a->pos[0][i] == '/' && i + 1 < n) base = a->pos[0] + i + 1;
+        int len = (int)(a->pos[0] + n - base);
+        if (!(fallback = malloc((size_t)len + 4))) return 1;
+        snprintf(fallback, (size_t)len + 4, "%.*s.db", len, base);
+        path = fallback;
+    }
+    tsg_hsds_report_t *r = NULL;
+    int rc = import_into(a, path, "import-hsds reads an HSDS package folder", run_import_hsds, &r);
+    if (!rc) {
+        tsg_error_t err = {0};
+        printf("read %s as %s\n", a->pos[0], r->layout);
+        print_counts(path, &r->counts);
+        printf("ages: %ld from minimum_age/maximum_age; from eligibility text %ld read, %ld all ages,\n"
+               "      %ld ambiguous and %ld with age words only (left open); %ld from taxonomy age groups;\n"
+               "      %ld open\n",
+               r->age_columns, r->age_text, r->age_text_all, r->age_ambiguous, r->age_words, r->age_taxonomy,
+               r->age_open);
+        printf("mapping: %ld programs with no mapped target group, %ld with no mapped need (given the defaults);\n"
+               "         %ld programs with no place (wide-area, *)\n",
+               r->default_target, r->default_need, r->wide_area);
+        print_hsds_report(r);
+        if (a->report) {
+            if (tsg_hsds_report_write(r, a->report, &err)) rc = report(&err);
+            else printf("every skipped and repaired row: %s\n", a->report);
+        } else if (r->nrows) {
+            printf("every skipped and repaired row: give --report FILE\n");
+        }
+    }
+    tsg_hsds_report_free(r);
+    free(fallback);
+    return rc;
+}
+
+static int cmd_export_hsds(args_t *a)
+{
+    tsg_error_t err = {0};
+    tsg_db_t *db;
+    if (open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return report(&err);
+    int rc = tsg_export_hsds(db, a->pos[0], &err) ? report(&err) : 0;
+    if (!rc) printf("exported %s to %s as an HSDS 3.0 package\n", tsg_db_path(db), a->pos[0]);
     tsg_close(db);
     return rc;
+}
+
+static int cmd_hsds_mapping(args_t *a)
+{
+    (void)a;
+    size_t len;
+    const char *m = tsg_hsds_default_mapping(&len);
+    return fwrite(m, 1, len, stdout) == len ? 0 : 1;
 }
 
 static int cmd_export(args_t *a)
@@ -262,6 +379,11 @@ static const command_t commands[] = {
     {"import", "import [--encoding auto|utf-8|cp932] DIR DB", "replace DB's network by the CSV folder DIR", 1, 2,
      cmd_import},
     {"export", "export DIR [DB]", "write DB's network as a CSV folder DIR", 1, 2, cmd_export},
+    {"import-hsds", "import-hsds [--mapping M] [--report R] DIR [DB]",
+     "replace DB's network by the HSDS package DIR (DB: DIR.db)", 1, 2, cmd_import_hsds},
+    {"export-hsds", "export-hsds DIR [DB]", "write DB's network as an HSDS 3.0 package DIR", 1, 2, cmd_export_hsds},
+    {"hsds-mapping", "hsds-mapping", "print the built-in HSDS mapping (to edit for --mapping)", 0, 0,
+     cmd_hsds_mapping},
 };
 
 static void usage(FILE *out)
@@ -283,7 +405,8 @@ int main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
         int takes_value = !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
-                          !strcmp(s, "-p") || !strcmp(s, "--xlsx");
+                          !strcmp(s, "-p") || !strcmp(s, "--xlsx") || !strcmp(s, "--mapping") ||
+                          !strcmp(s, "--report");
         if (takes_value && i + 1 == argc) {
             fprintf(stderr, "tsunagi: %s needs a value\n", s);
             return 2;
@@ -327,6 +450,10 @@ int main(int argc, char **argv)
             a.out.bom = 1;
         } else if (!strcmp(s, "--xlsx")) {
             a.xlsx = argv[++i];
+        } else if (!strcmp(s, "--mapping")) {
+            a.mapping = argv[++i];
+        } else if (!strcmp(s, "--report")) {
+            a.report = argv[++i];
         } else if (s[0] == '-' && s[1]) {
             fprintf(stderr, "tsunagi: unknown option '%s'\n", s);
             usage(stderr);
@@ -355,6 +482,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "tsunagi: --encoding applies to import only\n");
             return 2;
         }
+        if (a.mapping || a.report) {
+            fprintf(stderr, "tsunagi: --mapping and --report go with import-hsds\n");
+            return 2;
+        }
         return cmd_run(&a);
     }
     if (a.npos < cmd->min_pos || a.npos > cmd->max_pos) {
@@ -367,6 +498,10 @@ int main(int argc, char **argv)
     }
     if (a.encoding && cmd->run != cmd_import) {
         fprintf(stderr, "tsunagi: --encoding applies to import only\n");
+        return 2;
+    }
+    if ((a.mapping || a.report) && cmd->run != cmd_import_hsds) {
+        fprintf(stderr, "tsunagi: --mapping and --report go with import-hsds, not %s\n", cmd->name);
         return 2;
     }
     if (a.command || a.script || a.nparams) {

@@ -84,6 +84,47 @@ tsg_status_t tsg_import_csv(tsg_db_t *db, const char *dir, tsg_encoding_t enc,
  * canonical form: UTF-8, LF, keys not labels, rows in insertion order. */
 tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err);
 
+/* ---- Open Referral HSDS (docs/data-format.md §8) ------------------------- */
+
+/* One row the HSDS import skipped or repaired. */
+typedef struct tsg_hsds_row {
+    char *file;    /* e.g. "services.csv" */
+    long line;     /* 0 when the file has no lines (a JSON side file) */
+    char *id;      /* the row's id, may be empty */
+    int skipped;   /* 1 skipped, 0 repaired */
+    char *reason;  /* the same text for every row of one kind */
+    char *detail;  /* this row's particulars, may be empty */
+} tsg_hsds_row_t;
+
+typedef struct tsg_hsds_report {
+    char *layout;  /* "HSDS 3.0.0 tabular package", "HSDS 1.x …", "Ohana API CSV" */
+    tsg_import_counts_t counts;
+    /* Where each program's ages came from (the five add up to counts.programs). */
+    long age_columns, age_text, age_text_all, age_taxonomy, age_open;
+    /* Eligibility texts that mention an age no rule reads, and texts with
+     * age words only ("seniors"): both leave the ages open. */
+    long age_ambiguous, age_words;
+    long default_target, default_need, wide_area;
+    tsg_hsds_row_t *rows;
+    size_t nrows;
+} tsg_hsds_report_t;
+
+/* Replaces the network in `db` by the service directory in folder `dir`.
+ * `mapping` is a mapping CSV, or NULL for the built-in one. All or nothing;
+ * on success *report (free with tsg_hsds_report_free) says what was done. */
+tsg_status_t tsg_import_hsds(tsg_db_t *db, const char *dir, const char *mapping, tsg_hsds_report_t **report,
+                             tsg_error_t *err);
+void tsg_hsds_report_free(tsg_hsds_report_t *r);
+/* Writes every skipped or repaired row as CSV (file,line,id,action,reason,detail). */
+tsg_status_t tsg_hsds_report_write(const tsg_hsds_report_t *r, const char *path, tsg_error_t *err);
+/* The built-in mapping file's text. */
+const char *tsg_hsds_default_mapping(size_t *len);
+
+/* Writes the network as an HSDS 3.0 tabular package in folder `dir`
+ * (created if missing), referrals and other ties in the extension table
+ * x_tsunagi_ties.csv. */
+tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err);
+
 /* ---- result sets ---------------------------------------------------------- */
 
 /* A table of UTF-8 strings; NULL cells are empty. Evaluation produces these;

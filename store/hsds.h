@@ -1,0 +1,30 @@
+/*
+ * hsds — Open Referral's Human Services Data Specification, in and out.
+ *
+ * Import (hsds_import.c) reads three layouts of a directory:
+ *   - HSDS 3.0 tabular packages (datapackage.json and the CSVs beside it);
+ *   - HSDS 1.x packages (the CSVs in data/, as Miami 211 ships them);
+ *   - Ohana API CSV (Baltimore): services reach their organisation through
+ *     locations, and categories are in two JSON side files.
+ * It translates them into tsunagi's own CSV folder in memory and hands that
+ * to store_import, so every rule of docs/data-format.md applies and the
+ * whole import is one transaction. Rows it cannot use are skipped, rows it
+ * fixes are repaired, and each is listed in the report with the reason.
+ *
+ * Taxonomy codes become targets, needs and ages through a mapping file
+ * (data/hsds/mapping.csv is compiled in; --mapping reads another):
+ *   scheme,code,field,value,note
+ * scheme is a taxonomy (airs, oe, or any other name, matched against the
+ * taxonomy's name), or `name` (a word or phrase in an organisation's name
+ * gives its sector), `default` (what a program or organisation gets when no
+ * rule says), or `key` (a new vocabulary key: code is the key, field the
+ * kind, value its Japanese label). See docs/data-format.md §8.
+ */
+#ifndef TSG_STORE_HSDS_H
+#define TSG_STORE_HSDS_H
+
+#include "interchange.h"
+
+extern const store_embedded_t store_hsds_files[]; /* mapping.csv; ends with a NULL name */
+
+#endif

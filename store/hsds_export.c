@@ -1,0 +1,352 @@
+/*
+ * hsds_export — the network as an HSDS 3.0 tabular package.
+ *
+ * Each resource is one SQL query whose column names are HSDS field names;
+ * the CSV header is the field list of the resource's schema in the official
+ * 3.0 datapackage.json (compiled in from data/hsds), so a column the query
+ * does not fill is written empty and the header always matches the schema.
+ * What HSDS has no place for (districts, forums, ties, where organisations
+ * are) goes to extension resources named x_tsunagi_*, described in the
+ * package's own datapackage.json (docs/data-format.md §8).
+ *
+ * HSDS ids are UUIDs. tsunagi ids are not, so each is mapped to a name-based
+ * UUID (version 5, SHA-1) of "entity/id": the same network exports the same
+ * ids every time, and a re-export updates rather than duplicates.
+ */
+#include "csv.h"
+#include "hsds.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* ---- UUID version 5 --------------------------------------------------------- */
+
+typedef struct sha1 {
+    uint32_t h[5];
+    uint64_t len;
+    unsigned char block[64];
+    size_t used;
+} sha1_t;
+
+static uint32_t rol(uint32_t x, int n) { return (x << n) | (x >> (32 - n)); }
+
+static void sha1_block(sha1_t *s, const unsigned char *b)
+{
+    uint32_t w[80];
+    for (int i = 0; i < 16; i++)
+        w[i] = (uint32_t)b[4 * i] << 24 | (uint32_t)b[4 * i + 1] << 16 | (uint32_t)b[4 * i + 2] << 8 | b[4 * i + 3];
+    for (int i = 16; i < 80; i++) w[i] = rol(w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16], 1);
+    uint32_t a = s->h[0], bb = s->h[1], c = s->h[2], d = s->h[3], e = s->h[4];
+    for (int i = 0; i < 80; i++) {
+        uint32_t f, k;
+        if (i < 20) f = (bb & c) | (~bb & d), k = 0x5a827999;
+        else if (i < 40) f = bb ^ c ^ d, k = 0x6ed9eba1;
+        else if (i < 60) f = (bb & c) | (bb & d) | (c & d), k = 0x8f1bbcdc;
+        else f = bb ^ c ^ d, k = 0xca62c1d6;
+        uint32_t t = rol(a, 5) + f + e + k + w[i];
+        e = d, d = c, c = rol(bb, 30), bb = a, a = t;
+    }
+    s->h[0] += a, s->h[1] += bb, s->h[2] += c, s->h[3] += d, s->h[4] += e;
+}
+
+static void sha1_add(sha1_t *s, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    s->len += n;
+    while (n--) {
+        s->block[s->used++] = *p++;
+        if (s->used == 64) sha1_block(s, s->block), s->used = 0;
+    }
+}
+
+static void sha1_end(sha1_t *s, unsigned char out[20])
+{
+    uint64_t bits = s->len * 8;
+    unsigned char pad = 0x80;
+    sha1_add(s, &pad, 1);
+    pad = 0;
+    while (s->used != 56) sha1_add(s, &pad, 1);
+    for (int i = 7; i >= 0; i--) {
+        unsigned char c = (unsigned char)(bits >> (8 * i));
+        sha1_add(s, &c, 1);
+    }
+    for (int i = 0; i < 20; i++) out[i] = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
+}
+
+/* tsunagi's namespace for name-based UUIDs (a random UUID fixed once). */
+static const unsigned char uuid_ns[16] = {0x3b, 0x6c, 0x1f, 0x52, 0x9d, 0x0e, 0x4a, 0x57,
+                                          0x8c, 0x21, 0x6e, 0xf4, 0x0b, 0x93, 0xd7, 0x15};
+
+/* RFC 9562 §5.5: SHA-1 of namespace and name, version 5, variant 10. */
+static void uuid5(const char *name, size_t n, char out[37])
+{
+    sha1_t s = {{0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0}, 0, {0}, 0};
+    unsigned char d[20];
+    sha1_add(&s, uuid_ns, sizeof uuid_ns);
+    sha1_add(&s, name, n);
+    sha1_end(&s, d);
+    d[6] = (unsigned char)((d[6] & 0x0f) | 0x50);
+    d[8] = (unsigned char)((d[8] & 0x3f) | 0x80);
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) *o++ = '-';
+        o += sprintf(o, "%02x", d[i]);
+    }
+}
+
+/* SQL: tsg_uuid(entity, id) → the UUID of "entity/id"; NULL id → NULL. */
+static void sql_uuid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    if (sqlite3_value_type(argv[1]) == SQLITE_NULL) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    const char *entity = (const char *)sqlite3_value_text(argv[0]), *id = (const char *)sqlite3_value_text(argv[1]);
+    char *name = entity && id ? util_printf("%s/%s", entity, id) : NULL;
+    if (!name) {
+        sqlite3_result_error_nomem(ctx);
+        return;
+    }
+    char out[37];
+    uuid5(name, strlen(name), out);
+    free(name);
+    sqlite3_result_text(ctx, out, 36, SQLITE_TRANSIENT);
+}
+
+/* ---- resources --------------------------------------------------------------- */
+
+#define ENTITY(type)                                                                                          \
+    "CASE " type " WHEN 'organisation' THEN 'organization' WHEN 'program' THEN 'service'"                     \
+    " WHEN 'forum' THEN 'x_tsunagi_forum' ELSE 'x_tsunagi_district' END"
+#define LABEL(kind, key) "coalesce((SELECT label_ja FROM vocab WHERE kind = " kind " AND key = " key "), " key ")"
+#define TARGETS                                                                                                \
+    "(SELECT group_concat(" LABEL("'target'", "target") ", '、') FROM (SELECT target FROM program_target"        \
+    " WHERE program = p.nid ORDER BY pos))"
+
+typedef struct resource {
+    const char *name, *file, *sql;
+    const char *description; /* extension resources only: they are not in the 3.0 package */
+} resource_t;
+
+static const resource_t resources[] = {
+    {"organization", "organizations.csv",
+     "SELECT tsg_uuid('organization', n.id) AS id, o.name AS name,"
+     " " LABEL("'sector'", "o.sector") " || ' (' || o.sector || ')' || coalesce('、' || d.name, '') AS description"
+     " FROM organisation o JOIN node n ON n.nid = o.nid LEFT JOIN district d ON d.nid = o.district ORDER BY o.nid",
+     NULL},
+    {"service", "services.csv",
+     "SELECT tsg_uuid('service', n.id) AS id, tsg_uuid('organization', o.id) AS organization_id, p.name AS name,"
+     " CASE WHEN p.ends IS NOT NULL AND p.ends || '-99' < date('now') THEN 'inactive' ELSE 'active' END AS status,"
+     " " TARGETS " AS eligibility_description,"
+     " p.age_min AS minimum_age, p.age_max AS maximum_age"
+     " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org ORDER BY p.nid",
+     NULL},
+    {"service_area", "service_areas.csv",
+     "SELECT id, service_id, name, description FROM ("
+     " SELECT tsg_uuid('service_area', n.id || '/' || dn.id) AS id, tsg_uuid('service', n.id) AS service_id,"
+     "  d.name AS name, 'tsunagi district ' || dn.id AS description, p.nid AS k1, a.pos AS k2"
+     "  FROM program_area a JOIN program p ON p.nid = a.program JOIN node n ON n.nid = p.nid"
+     "  JOIN node dn ON dn.nid = a.district JOIN district d ON d.nid = a.district"
+     " UNION ALL"
+     " SELECT tsg_uuid('service_area', n.id || '/*'), tsg_uuid('service', n.id), '広域 (wide-area)',"
+     "  'available from anywhere', p.nid, 0 FROM program p JOIN node n ON n.nid = p.nid WHERE p.wide_area)"
+     " ORDER BY k1, k2",
+     NULL},
+    {"taxonomy", "taxonomies.csv",
+     "SELECT tsg_uuid('taxonomy', 'tsunagi') AS id, 'tsunagi' AS name,"
+     " 'tsunagi''s vocabulary of sectors, target groups, needs and modes (docs/data-format.md §4)' AS description,"
+     " '1' AS version",
+     NULL},
+    {"taxonomy_term", "taxonomy_terms.csv",
+     "SELECT tsg_uuid('taxonomy_term', kind || ':' || key) AS id, kind || ':' || key AS code, label_ja AS name,"
+     " kind || ' ' || key AS description, 'tsunagi' AS taxonomy, 'ja' AS language,"
+     " tsg_uuid('taxonomy', 'tsunagi') AS taxonomy_id"
+     " FROM vocab WHERE kind IN ('sector', 'target', 'need', 'mode') ORDER BY rowid",
+     NULL},
+    {"attribute", "attributes.csv",
+     "SELECT tsg_uuid('attribute', kind || ':' || id || ':' || key) AS id, tsg_uuid(entity, id) AS link_id,"
+     " tsg_uuid('taxonomy_term', kind || ':' || key) AS taxonomy_term_id, kind AS link_type,"
+     " entity AS link_entity FROM ("
+     " SELECT 'sector' AS kind, n.id AS id, o.sector AS key, 'organization' AS entity, o.nid AS k1, 0 AS k2, 0 AS k3"
+     "  FROM organisation o JOIN node n ON n.nid = o.nid"
+     " UNION ALL SELECT 'target', n.id, t.target, 'service', t.program, 1, t.pos"
+     "  FROM program_target t JOIN node n ON n.nid = t.program"
+     " UNION ALL SELECT 'need', n.id, t.need, 'service', t.program, 2, t.pos"
+     "  FROM program_need t JOIN node n ON n.nid = t.program"
+     " UNION ALL SELECT 'mode', n.id, t.mode, 'service', t.program, 3, t.pos"
+     "  FROM program_mode t JOIN node n ON n.nid = t.program)"
+     " ORDER BY k1, k2, k3",
+     NULL},
+    {"x_tsunagi_district", "x_tsunagi_districts.csv",
+     "SELECT tsg_uuid('x_tsunagi_district', n.id) AS id, n.id AS tsunagi_id, d.name AS name, d.level AS level,"
+     " tsg_uuid('x_tsunagi_district', pn.id) AS parent_id"
+     " FROM district d JOIN node n ON n.nid = d.nid LEFT JOIN node pn ON pn.nid = d.parent ORDER BY d.nid",
+     "tsunagi extension: the district tree (prefecture, municipality, ward, school district, neighbourhood)"},
+    {"x_tsunagi_forum", "x_tsunagi_forums.csv",
+     "SELECT tsg_uuid('x_tsunagi_forum', n.id) AS id, n.id AS tsunagi_id, f.name AS name, f.kind AS kind,"
+     " tsg_uuid('x_tsunagi_district', dn.id) AS district_id"
+     " FROM forum f JOIN node n ON n.nid = f.nid LEFT JOIN node dn ON dn.nid = f.district ORDER BY f.nid",
+     "tsunagi extension: forums (councils, platforms, support meetings) that organisations belong to"},
+    {"x_tsunagi_place", "x_tsunagi_places.csv",
+     "SELECT tsg_uuid('x_tsunagi_place', n.id) AS id, tsg_uuid('organization', n.id) AS link_id,"
+     " 'organization' AS link_entity, tsg_uuid('x_tsunagi_district', dn.id) AS district_id"
+     " FROM organisation o JOIN node n ON n.nid = o.nid JOIN node dn ON dn.nid = o.district ORDER BY o.nid",
+     "tsunagi extension: the district each organisation is based in"},
+    {"x_tsunagi_tie", "x_tsunagi_ties.csv",
+     "SELECT tsg_uuid('x_tsunagi_tie', a.id || '/' || b.id || '/' || t.kind) AS id,"
+     " tsg_uuid(" ENTITY("a.type") ", a.id) AS from_id, " ENTITY("a.type") " AS from_entity,"
+     " tsg_uuid(" ENTITY("b.type") ", b.id) AS to_id, " ENTITY("b.type") " AS to_entity,"
+     " t.kind AS kind, CASE t.directed WHEN 1 THEN 'true' ELSE 'false' END AS directed,"
+     " t.count AS count, t.since AS since"
+     " FROM tie t JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst ORDER BY t.tid",
+     "tsunagi extension: referrals and other ties between organisations, services and forums"
+     " (HSDS has no referral table)"},
+};
+
+/* The field names of an extension resource: its query's column names. */
+static json_t *extension_schema(sqlite3_stmt *st)
+{
+    json_t *fields = json_array();
+    for (int i = 0; fields && i < sqlite3_column_count(st); i++) {
+        const char *name = sqlite3_column_name(st, i);
+        const char *type = !strcmp(name, "count") ? "integer" : !strcmp(name, "directed") ? "boolean" : "string";
+        int required = !strcmp(name, "id") || !strcmp(name, "from_id") || !strcmp(name, "to_id") ||
+                       !strcmp(name, "kind") || !strcmp(name, "name") || !strcmp(name, "link_id");
+        json_t *f = json_pack("{s:s, s:s, s:{s:b, s:b}}", "name", name, "type", type, "constraints", "required",
+                              required, "unique", !strcmp(name, "id"));
+        if (!f || json_array_append_new(fields, f)) {
+            json_decref(fields);
+            return NULL;
+        }
+    }
+    return fields;
+}
+
+/* Column i of the query → position in the header, for each query column. */
+static tsg_status_t write_resource(tsg_db_t *db, const char *dir, const resource_t *r, json_t *schema_fields,
+                                   json_t **ext_fields, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(db->sql, r->sql, &st, err);
+    if (s) return s;
+    int nq = sqlite3_column_count(st);
+    size_t nf = schema_fields ? json_array_size(schema_fields) : (size_t)nq;
+    int *pos = malloc(sizeof *pos * (size_t)nq);
+    const char **row = calloc(nf ? nf : 1, sizeof *row);
+    util_buf_t b = {0};
+    char *path = util_printf("%s/%s", dir, r->file);
+    if (!pos || !row || !path) {
+        s = util_fail(err, TSG_ENOMEM, "out of memory");
+        goto done;
+    }
+    if (!schema_fields && !(*ext_fields = extension_schema(st))) {
+        s = util_fail(err, TSG_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < nq; i++) {
+        pos[i] = -1;
+        for (size_t f = 0; f < nf; f++) {
+            const char *name = schema_fields ? json_string_value(json_object_get(json_array_get(schema_fields, f), "name"))
+                                             : sqlite3_column_name(st, (int)f);
+            if (name && !strcmp(name, sqlite3_column_name(st, i))) pos[i] = (int)f;
+        }
+        if (pos[i] < 0) { /* a query naming a field the schema lacks is a bug here */
+            s = util_fail(err, TSG_EINPUT, "export-hsds: %s has no field %s", r->name, sqlite3_column_name(st, i));
+            goto done;
+        }
+    }
+    int bad = 0;
+    for (size_t f = 0; f < nf && !bad; f++) {
+        const char *name = schema_fields ? json_string_value(json_object_get(json_array_get(schema_fields, f), "name"))
+                                         : sqlite3_column_name(st, (int)f);
+        bad = store_csv_put(&b, name, f + 1 == nf);
+    }
+    int rc;
+    while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        for (size_t f = 0; f < nf; f++) row[f] = NULL;
+        for (int i = 0; i < nq; i++) row[pos[i]] = (const char *)sqlite3_column_text(st, i);
+        for (size_t f = 0; f < nf && !bad; f++) bad = store_csv_put(&b, row[f], f + 1 == nf);
+    }
+    if (bad) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    else if (rc != SQLITE_DONE) s = store_fail_sql(db->sql, "export-hsds", err);
+    else s = util_write_file(path, b.data ? b.data : "", b.len, err);
+done:
+    sqlite3_finalize(st);
+    util_buf_free(&b);
+    free(path);
+    free(pos);
+    free(row);
+    return s;
+}
+
+static json_t *official_package(tsg_error_t *err)
+{
+    for (const store_embedded_t *f = store_hsds_files; f->name; f++) {
+        if (strcmp(f->name, "datapackage-3.0.0.json")) continue;
+        json_error_t je;
+        json_t *dp = json_loadb((const char *)f->data, f->len, 0, &je);
+        if (!dp) util_fail(err, TSG_EINPUT, "datapackage-3.0.0.json:%d:%d: %s", je.line, je.column, je.text);
+        return dp;
+    }
+    util_fail(err, TSG_EINPUT, "the HSDS 3.0 datapackage.json is not compiled in");
+    return NULL;
+}
+
+tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err)
+{
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return util_fail(err, TSG_EIO, "%s: %s", dir, strerror(errno));
+    if (sqlite3_create_function(db->sql, "tsg_uuid", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_uuid, NULL,
+                                NULL) != SQLITE_OK)
+        return store_fail_sql(db->sql, "export-hsds", err);
+    json_t *dp = official_package(err);
+    if (!dp) return err->code;
+    json_t *official = json_object_get(dp, "resources");
+    json_t *kept = json_array();
+    tsg_status_t s = kept ? TSG_OK : util_fail(err, TSG_ENOMEM, "out of memory");
+    for (size_t i = 0; !s && i < sizeof resources / sizeof *resources; i++) {
+        const resource_t *r = &resources[i];
+        json_t *res = NULL, *fields = NULL;
+        size_t k;
+        json_t *v;
+        json_array_foreach(official, k, v)
+        {
+            const char *name = json_string_value(json_object_get(v, "name"));
+            if (name && !strcmp(name, r->name)) res = v;
+        }
+        if (res) {
+            s = write_resource(db, dir, r, json_object_get(json_object_get(res, "schema"), "fields"), NULL, err);
+            if (!s && json_array_append(kept, res)) s = util_fail(err, TSG_ENOMEM, "out of memory");
+            continue;
+        }
+        if ((s = write_resource(db, dir, r, NULL, &fields, err))) break;
+        res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:o}}", "name", r->name, "path", r->file,
+                        "description", r->description, "format", "csv", "mediatype", "text/csv", "profile",
+                        "tabular-data-resource", "schema", "primaryKey", "id", "fields", fields);
+        if (!res || json_array_append_new(kept, res)) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    if (!s && json_object_set(dp, "resources", kept)) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!s) {
+        char *path = util_printf("%s/datapackage.json", dir);
+        char *text = json_dumps(dp, JSON_INDENT(2) | JSON_ENSURE_ASCII);
+        if (!path || !text) s = util_fail(err, TSG_ENOMEM, "out of memory");
+        else {
+            util_buf_t b = {0};
+            if (util_buf_adds(&b, text) || util_buf_addc(&b, '\n')) s = util_fail(err, TSG_ENOMEM, "out of memory");
+            else s = util_write_file(path, b.data, b.len, err);
+            util_buf_free(&b);
+        }
+        free(path);
+        free(text);
+    }
+    json_decref(kept);
+    json_decref(dp);
+    return s;
+}
