@@ -201,6 +201,65 @@ def bad_input(work):
     check(p.returncode == 1 and not os.path.exists(fresh), "a failed import creates no database")
 
 
+def synthetic(work):
+    """Every kind of skipped and repaired row, in a small HSDS 3 package written here."""
+    pkg = os.path.join(work, "synthetic")
+    os.makedirs(pkg)
+    files = {
+        "organizations.csv": "id,name\no1,Org One\no1,Org Dup\n,No Id\no2,\no3,Line\\nBreak \no;4,Semi;colon\n",
+        "services.csv": "id,organization_id,name,status,minimum_age,maximum_age,eligibility_description\n"
+                        "s1,o1,Plain,active,,,ages 18-65\n"
+                        "s2,s1,Child of a service,,,,\n"
+                        "s3,zz,Dangling,active,,,\n"
+                        "s4,o1,Gone,defunct,,,\n"
+                        "s5,o1,Odd status,paused,7.5,12.9,\n"
+                        "s6,o1,Bad ages,active,x,200,\n"
+                        "s7,o1,Reversed,active,30,20,\n"
+                        "s1,o1,Dup service,active,,,\n"
+                        "s8,o2,Org skipped,active,,,\n"
+                        "s9,o;4,Semi service,active,,,all ages\n"
+                        "s10,o1,Wide,active,,,\n"
+                        "s11,o1,Short row\n",
+        "attributes.csv": "id,link_id,taxonomy_term_id,link_type,link_entity,value\n"
+                          "a1,s1,t1,,service,\na2,s5,t2,,service,\n",
+        "taxonomy_terms.csv": "id,code,name,description,taxonomy\n"
+                              "t1,YB-8000,Older Adults,,AIRS\nt2,PL-6400,Recreation,,AIRS\n",
+    }
+    for name, text in files.items():
+        with open(os.path.join(pkg, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    db, rep = os.path.join(work, "synthetic.db"), os.path.join(work, "synthetic.csv")
+    out = run("import-hsds", "--report", rep, pkg, db).stdout
+    rows = list(csv.DictReader(open(rep, encoding="utf-8")))
+    got = sorted((r["file"], r["line"], r["id"], r["action"], r["reason"]) for r in rows)
+    want = sorted([
+        ("organizations.csv", "3", "o1", "skipped", "duplicate id"),
+        ("organizations.csv", "4", "", "skipped", "empty id"),
+        ("organizations.csv", "5", "o2", "skipped", "empty name"),
+        ("organizations.csv", "6", "o3", "repaired", "literal \\n or \\r in the name read as a space"),
+        ("services.csv", "3", "s2", "repaired",
+         "organization_id names a service; attached to that service's organisation"),
+        ("services.csv", "4", "s3", "skipped", "organization_id names no organisation"),
+        ("services.csv", "5", "s4", "skipped", "status inactive or defunct"),
+        ("services.csv", "6", "s5", "repaired", "unknown status read as active"),
+        ("services.csv", "7", "s6", "repaired", "an age column is not a number from 0 to 150; left open"),
+        ("services.csv", "8", "s7", "repaired", "minimum_age is above maximum_age; both left open"),
+        ("services.csv", "9", "s1", "skipped", "duplicate id"),
+        ("services.csv", "10", "s8", "skipped", "its organisation's row was skipped"),
+        ("services.csv", "13", "s11", "skipped", "the row's width differs from the header's"),
+    ])
+    check(got == want, f"synthetic report: {[g for g in got if g not in want]} / missing "
+                       f"{[w for w in want if w not in got]}")
+    check("3 organisations, 7 programs" in out, f"synthetic counts: {out}")
+    progs = {r["id"]: r for r in query(db, "FIND programs")}
+    orgs = {r["id"]: r for r in query(db, "FIND organisations")}
+    check(orgs.get("o:o3", {}).get("name") == "Line Break", "a literal \\n in a name becomes a space")
+    check(orgs.get("o:o%3B4", {}).get("name") == "Semi;colon", "';' in an id is written %3B")
+    check(progs["p:s1"]["ages"] == "18..65" and "older_adult" in progs["p:s1"]["targets"], "s1: text ages, AIRS")
+    check(progs["p:s5"]["ages"] == "8..12" and progs["p:s5"]["needs"] == "place", "s5: 7.5 up, 12.9 down; place")
+    check(progs["p:s2"]["organisation"] == "Org One", "s2 is attached to o1 through s1")
+
+
 # ---- export ------------------------------------------------------------------------------
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -337,6 +396,7 @@ def main():
         import_baltimore(work)
         import_example(work)
         bad_input(work)
+        synthetic(work)
         export_checks(work)
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
