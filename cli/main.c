@@ -390,7 +390,7 @@ static void usage(FILE *out)
 {
     fprintf(out, "usage: tsunagi [DB] [-c STATEMENTS | -f SCRIPT] [-p NAME=VALUE]… [--format F] [--keep-going]\n");
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "       tsunagi %-45s %s\n", commands[i].usage, commands[i].help);
+        fprintf(out, "       tsunagi %-48s %s\n", commands[i].usage, commands[i].help);
     fprintf(out, "options: --format table|csv|json|markdown, --bom (CSV for Excel), --xlsx FILE (results as the\n"
                  "         sheets of an Excel workbook), --suppress-below N (publish counts under N as <N),\n"
                  "         --version, --help\n"
