@@ -230,7 +230,8 @@ static json_t *extension_schema(sqlite3_stmt *st)
     return fields;
 }
 
-/* Column i of the query → position in the header, for each query column. */
+/* One resource: the query's rows under the schema's header (or, for an
+ * extension, under the query's own column names, which become its schema). */
 static tsg_status_t write_resource(tsg_db_t *db, const char *dir, const resource_t *r, json_t *schema_fields,
                                    json_t **ext_fields, tsg_error_t *err)
 {

@@ -45,7 +45,6 @@ typedef struct district {
 } district_t;
 
 typedef struct hsds {
-    tsg_db_t *db;
     tsg_error_t *err;
     char *base;  /* the folder holding the CSV files */
     char *label; /* the folder as the user wrote it */
@@ -1299,7 +1298,7 @@ tsg_status_t tsg_import_hsds(tsg_db_t *db, const char *dir, const char *mapping,
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
         return util_fail(err, TSG_EIO, "%s: not a folder (import-hsds reads an HSDS package folder)", dir);
-    hsds_t h = {.db = db, .err = err};
+    hsds_t h = {.err = err};
     pkg_t p = {0};
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/') n--;
