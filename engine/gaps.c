@@ -19,18 +19,106 @@ int eng_running(const eng_program_t *p, long day)
     return !day || ((!p->starts || p->starts <= day) && (!p->ends || day <= p->ends));
 }
 
+static int nid_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int prog_cmp(const void *a, const void *b)
+{
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A growing list of nids. */
+typedef struct nids {
+    int64_t *v;
+    size_t n, cap;
+} nids_t;
+
+static int push(nids_t *l, int64_t x)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        int64_t *grown = realloc(l->v, cap * sizeof *grown);
+        if (!grown) return -1;
+        l->v = grown;
+        l->cap = cap;
+    }
+    l->v[l->n++] = x;
+    return 0;
+}
+
+/* Appends the districts of the subtree of d (d included), breadth-first;
+ * -1 when out of memory. */
+static int subtree(const eng_net_t *net, int64_t d, nids_t *l)
+{
+    if (d < 1 || d > net->maxnid) return 0;
+    size_t i = l->n;
+    if (push(l, d)) return -1;
+    for (; i < l->n; i++)
+        for (uint32_t k = net->child_off[l->v[i]]; k < net->child_off[l->v[i] + 1]; k++)
+            if (push(l, net->children[k])) return -1;
+    return 0;
+}
+
 tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int64_t **out, size_t *n, tsg_error_t *err)
 {
     int want = by_ward ? ENG_WARD : ENG_SCHOOL_DISTRICT;
+    nids_t below = {0};
     size_t k = 0;
-    int64_t *cells = malloc(((size_t)net->maxnid + 1) * sizeof *cells);
-    if (!cells) return util_fail(err, TSG_ENOMEM, "out of memory");
-    for (int64_t d = 1; d <= net->maxnid; d++)
-        if (net->type[d] == ENG_DISTRICT && net->level[d] == want && eng_under(net, d, district)) cells[k++] = d;
-    if (!k) cells[k++] = district;
-    *out = cells;
-    *n = k;
+    if (subtree(net, district, &below)) {
+        free(below.v);
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < below.n; i++)
+        if (net->type[below.v[i]] == ENG_DISTRICT && net->level[below.v[i]] == want) below.v[k++] = below.v[i];
+    qsort(below.v, k, sizeof *below.v, nid_cmp);
+    below.n = k;
+    if (!k && push(&below, district)) {
+        free(below.v);
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
+    *out = below.v;
+    *n = below.n;
     return TSG_OK;
+}
+
+/* The programs whose area lists one of the districts ds, in program order
+ * without repeats; with `wide`, the wide-area programs too. */
+static int32_t *listing(const eng_net_t *net, const nids_t *ds, int wide, size_t *n)
+{
+    size_t total = wide ? net->nwide : 0, k = 0;
+    for (size_t i = 0; i < ds->n; i++) total += net->area_off[ds->v[i] + 1] - net->area_off[ds->v[i]];
+    int32_t *v = malloc((total ? total : 1) * sizeof *v);
+    if (!v) return NULL;
+    for (size_t i = 0; wide && i < net->nwide; i++) v[k++] = net->wide[i];
+    for (size_t i = 0; i < ds->n; i++)
+        for (uint32_t j = net->area_off[ds->v[i]]; j < net->area_off[ds->v[i] + 1]; j++) v[k++] = net->area_progs[j];
+    qsort(v, k, sizeof *v, prog_cmp);
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++)
+        if (!m || v[m - 1] != v[i]) v[m++] = v[i];
+    *n = m;
+    return v;
+}
+
+/* The programs whose area meets district d (wide, or listing d, a district
+ * above it or one below it), in program order: all that a question about
+ * d needs to look at. NULL when out of memory. */
+static int32_t *meeting(const eng_net_t *net, int64_t d, size_t *n)
+{
+    nids_t ds = {0};
+    int32_t *v = NULL;
+    if (!subtree(net, d, &ds)) {
+        int ok = 1;
+        for (int64_t a = ds.n ? net->parent[d] : 0; ok && a > 0 && ds.n <= (size_t)net->maxnid; a = net->parent[a])
+            ok = !push(&ds, a);
+        if (ok) v = listing(net, &ds, 1, n);
+    }
+    free(ds.v);
+    return v;
 }
 
 /* ---- rows ------------------------------------------------------------------------- */
@@ -97,81 +185,116 @@ static int tree_distance(const eng_net_t *net, const eng_program_t *p, int64_t s
     return best;
 }
 
+/* The program that comes nearest to covering a cell, so far. */
+typedef struct nearest {
+    const eng_program_t *p;
+    int32_t index;
+    int cls, score;
+} nearest_t;
+
+/* Classes: 0 serves here for the group, at other ages; 1 for the group at
+ * these ages, elsewhere; 2 here at these ages, for other groups. */
+static void consider(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need,
+                     const eng_gap_t *g, int32_t i, nearest_t *b)
+{
+    const eng_program_t *p = &net->programs[i];
+    if (!eng_list_has(&p->needs, need) || !eng_running(p, q->as_of)) return;
+    int overlaps = (p->age_max < 0 || p->age_max >= g->age_from) && (p->age_min < 0 || p->age_min <= g->age_to);
+    int serves = eng_serves(net, p, s), for_group = eng_covers(p, q->target, need, -1);
+    int cls, score;
+    if (for_group && serves && !overlaps) {
+        cls = 0;
+        score = p->age_max >= 0 && p->age_max < g->age_from ? g->age_from - p->age_max : p->age_min - g->age_to;
+    } else if (for_group && overlaps && !serves) {
+        /* Nearest area first; then the one that covers most of the gap. */
+        cls = 1;
+        int lo = p->age_min < 0 || p->age_min < g->age_from ? g->age_from : p->age_min;
+        int hi = p->age_max < 0 || p->age_max > g->age_to ? g->age_to : p->age_max;
+        score = tree_distance(net, p, s) * 1000 - (hi - lo + 1);
+    } else if (!for_group && serves && overlaps) {
+        cls = 2;
+        score = 0;
+    } else {
+        return;
+    }
+    if (cls < b->cls || (cls == b->cls && (score < b->score || (score == b->score && i < b->index))))
+        *b = (nearest_t){p, i, cls, score};
+}
+
 /* Why a cell is uncovered: the program that comes nearest, and what it
  * lacks: the ages (right group, need and area), the area (right group, need
- * and ages), or the group (right need, area and ages). */
+ * and ages), or the group (right need, area and ages).
+ *
+ * The programs meeting the district asked about (`cand`) hold every
+ * program of class 0 and 2, and any of class 1 there beats those outside.
+ * Else class 1 is looked for in ever larger districts around it (a nearer
+ * area always wins), and last in the whole network. */
 static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need,
-                             eng_gap_t *g)
+                             const int32_t *cand, size_t ncand, eng_gap_t *g, int *oom)
 {
-    const eng_program_t *best = NULL;
-    int best_class = 3, best_score = 0;
-    for (size_t i = 0; i < net->nprograms; i++) {
-        const eng_program_t *p = &net->programs[i];
-        if (!eng_list_has(&p->needs, need) || !eng_running(p, q->as_of)) continue;
-        int overlaps = (p->age_max < 0 || p->age_max >= g->age_from) && (p->age_min < 0 || p->age_min <= g->age_to);
-        int serves = eng_serves(net, p, s), for_group = eng_covers(p, q->target, need, -1);
-        int cls, score;
-        if (for_group && serves && !overlaps) {
-            cls = 0;
-            score = p->age_max >= 0 && p->age_max < g->age_from ? g->age_from - p->age_max : p->age_min - g->age_to;
-        } else if (for_group && overlaps && !serves) {
-            /* Nearest area first; then the one that covers most of the gap. */
-            cls = 1;
-            int lo = p->age_min < 0 || p->age_min < g->age_from ? g->age_from : p->age_min;
-            int hi = p->age_max < 0 || p->age_max > g->age_to ? g->age_to : p->age_max;
-            score = tree_distance(net, p, s) * 1000 - (hi - lo + 1);
-        } else if (!for_group && serves && overlaps) {
-            cls = 2;
-            score = 0;
-        } else {
-            continue;
+    nearest_t b = {NULL, -1, 3, 0};
+    for (size_t i = 0; i < ncand; i++) consider(net, q, s, need, g, cand[i], &b);
+    for (int64_t a = net->parent[q->district]; b.cls > 1 && a > 0; a = net->parent[a]) {
+        nids_t ds = {0};
+        size_t n = 0;
+        int32_t *around = subtree(net, a, &ds) ? NULL : listing(net, &ds, 0, &n);
+        free(ds.v);
+        if (!around) {
+            *oom = 1;
+            return;
         }
-        if (cls < best_class || (cls == best_class && score < best_score)) {
-            best = p;
-            best_class = cls;
-            best_score = score;
-        }
+        for (size_t i = 0; i < n; i++) consider(net, q, s, need, g, around[i], &b);
+        free(around);
     }
-    if (!best) {
+    for (size_t i = 0; b.cls > 1 && i < net->nprograms; i++) consider(net, q, s, need, g, (int32_t)i, &b);
+    if (!b.p) {
         say(g, "no program anywhere offers %s to %s at these ages", need, q->target);
         return;
     }
-    g->program = best->nid;
+    g->program = b.p->nid;
     char a[32];
-    ages(a, sizeof a, best->age_min, best->age_max);
-    const char *name = net->name[best->nid];
-    if (best_class == 0) say(g, "nearest: '%s' (%s) serves here, but not at these ages", name, a);
-    else if (best_class == 1) say(g, "nearest: '%s' (%s) serves %s, not here", name, a, area_name(net, best));
+    ages(a, sizeof a, b.p->age_min, b.p->age_max);
+    const char *name = net->name[b.p->nid];
+    if (b.cls == 0) say(g, "nearest: '%s' (%s) serves here, but not at these ages", name, a);
+    else if (b.cls == 1) say(g, "nearest: '%s' (%s) serves %s, not here", name, a, area_name(net, b.p));
     else say(g, "nearest: '%s' offers %s here, but not for %s", name, need, q->target);
 }
 
 /* ---- the cells ---------------------------------------------------------------------- */
 
 /* Referral steps from every entry point serving s, program to program:
- * dist[nid] is the number of ties, or -1 beyond `hops`. */
-static void reach_from_entries(const eng_net_t *net, int64_t s, int hops, long day, int *dist, int64_t *queue)
+ * net->mark[nid] is the number of ties (-1 beyond `hops`) for the nodes
+ * listed in *seen, which the caller puts back to -1. */
+static int reach_from_entries(const eng_net_t *net, int64_t s, int hops, long day, const int32_t *cand, size_t ncand,
+                              nids_t *seen)
 {
-    size_t head = 0, tail = 0;
-    for (int64_t i = 0; i <= net->maxnid; i++) dist[i] = -1;
-    for (size_t i = 0; i < net->nprograms; i++) {
-        const eng_program_t *p = &net->programs[i];
-        if (p->entry && eng_running(p, day) && eng_serves(net, p, s)) {
-            dist[p->nid] = 0;
-            queue[tail++] = p->nid;
+    seen->n = 0;
+    for (size_t i = 0; i < ncand; i++) {
+        const eng_program_t *p = &net->programs[cand[i]];
+        if (p->entry && eng_running(p, day) && eng_serves(net, p, s) && net->mark[p->nid] < 0) {
+            if (push(seen, p->nid)) return -1;
+            net->mark[p->nid] = 0;
         }
     }
-    while (head < tail) {
-        int64_t u = queue[head++];
-        if (dist[u] >= hops) continue;
+    for (size_t head = 0; head < seen->n; head++) {
+        int64_t u = seen->v[head];
+        if (net->mark[u] >= hops) continue;
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
             const eng_step_t *st = &net->steps[k];
-            if (net->ties[st->tie].kind != ENG_REFERRAL || net->type[st->to] != ENG_PROGRAM || dist[st->to] >= 0 ||
+            if (net->ties[st->tie].kind != ENG_REFERRAL || net->type[st->to] != ENG_PROGRAM || net->mark[st->to] >= 0 ||
                 !eng_running(&net->programs[net->prog[st->to]], day))
                 continue;
-            dist[st->to] = dist[u] + 1;
-            queue[tail++] = st->to;
+            if (push(seen, st->to)) return -1;
+            net->mark[st->to] = net->mark[u] + 1;
         }
     }
+    return 0;
+}
+
+static void unmark(const eng_net_t *net, nids_t *seen)
+{
+    for (size_t i = 0; i < seen->n; i++) net->mark[seen->v[i]] = -1;
+    seen->n = 0;
 }
 
 /* The state of one age in one cell. */
@@ -181,8 +304,8 @@ typedef struct age_state {
     int64_t program;     /* a covering program (for reach rows) */
 } age_state_t;
 
-static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, const int *dist,
-                      const int32_t *cover, size_t ncover, rows_t *r)
+static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, const int32_t *cand,
+                      size_t ncand, const int32_t *cover, size_t ncover, rows_t *r)
 {
     int span = q->age_to - q->age_from + 1;
     age_state_t st[152];
@@ -195,7 +318,7 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
             if (!eng_covers(p, q->target, need, x)) continue;
             if (!a.covered) a.program = p->nid;
             a.covered = 1;
-            if (dist[p->nid] >= 0) a.reached = 1;
+            if (net->mark[p->nid] >= 0) a.reached = 1;
             if (orgs == 0 || (orgs == 1 && a.only_org != p->org)) {
                 orgs++;
                 a.only_org = p->org;
@@ -222,7 +345,7 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
                 j++;
             eng_gap_t *g = row(r, kind, s, need, q->age_from + i, q->age_from + j - 1, st[i].program);
             if (g && kind == ENG_GAP_COVERAGE) {
-                explain_coverage(net, q, s, need, g);
+                explain_coverage(net, q, s, need, cand, ncand, g, &r->oom);
             } else if (g && kind == ENG_GAP_REACH) {
                 say(g, "'%s' covers it, but no entry point serving %s reaches it within %d referral ties",
                     net->name[st[i].program], net->name[s], q->hops);
@@ -250,10 +373,10 @@ static int steps_to_taker(const eng_net_t *net, const eng_gaps_query_t *q, const
 
 /* A program for the group that ends inside the range and hands over to no
  * program for the group that takes the next age. */
-static void seams(const eng_net_t *net, const eng_gaps_query_t *q, rows_t *r)
+static void seams(const eng_net_t *net, const eng_gaps_query_t *q, const int32_t *cand, size_t ncand, rows_t *r)
 {
-    for (size_t i = 0; i < net->nprograms; i++) {
-        const eng_program_t *p = &net->programs[i];
+    for (size_t i = 0; i < ncand; i++) {
+        const eng_program_t *p = &net->programs[cand[i]];
         int x = p->age_max;
         if (x < q->age_from || x > q->age_to || !eng_list_has(&p->targets, q->target) ||
             !eng_running(p, q->as_of) || !eng_meets(net, p, q->district))
@@ -262,11 +385,8 @@ static void seams(const eng_net_t *net, const eng_gaps_query_t *q, rows_t *r)
         for (size_t k = net->off[p->nid]; k < net->off[p->nid + 1] && !handed; k++)
             handed = steps_to_taker(net, q, &net->steps[k], x);
         /* Ties into p count too (a taker may have listed the hand-over). */
-        for (size_t t = 0; t < net->nties && !handed; t++) {
-            const eng_tie_t *tie = &net->ties[t];
-            if (tie->dst == p->nid && tie->directed && tie->kind != ENG_MEMBERSHIP)
-                handed = takes_over(net, q, tie->src, x);
-        }
+        for (uint32_t k = net->in_off[p->nid]; k < net->in_off[p->nid + 1] && !handed; k++)
+            handed = steps_to_taker(net, q, &net->in_steps[k], x);
         if (handed) continue;
         int64_t where = q->district;
         for (int k = 0; k < p->narea; k++)
@@ -288,32 +408,36 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     *n = 0;
     if (q->age_from < 0 || q->age_to > 150 || q->age_from > q->age_to)
         return util_fail(err, TSG_EINPUT, "ages run from 0 to 150");
+    if (q->district < 1 || q->district > net->maxnid) return util_fail(err, TSG_EINPUT, "no such district");
     int64_t *cells;
-    size_t ncells;
+    size_t ncells, ncand = 0;
     tsg_status_t s = eng_cells(net, q->district, q->by_ward, &cells, &ncells, err);
     if (s) return s;
-    int *dist = malloc(((size_t)net->maxnid + 1) * sizeof *dist);
-    int64_t *queue = malloc(((size_t)net->maxnid + 1) * sizeof *queue);
-    int32_t *cover = malloc((net->nprograms + 1) * sizeof *cover);
+    /* Everything below looks only at the programs meeting the district. */
+    int32_t *cand = meeting(net, q->district, &ncand);
+    int32_t *cover = malloc((ncand + 1) * sizeof *cover);
+    nids_t seen = {0};
     rows_t r = {0};
-    if (!dist || !queue || !cover) r.oom = 1;
+    if (!cand || !cover) r.oom = 1;
     for (size_t c = 0; c < ncells && !r.oom; c++) {
         int64_t cell = cells[c];
-        reach_from_entries(net, cell, q->hops, q->as_of, dist, queue);
+        if (reach_from_entries(net, cell, q->hops, q->as_of, cand, ncand, &seen)) r.oom = 1;
         for (int k = 0; k < q->nneeds && !r.oom; k++) {
             size_t ncover = 0;
-            for (size_t i = 0; i < net->nprograms; i++)
-                if (eng_covers(&net->programs[i], q->target, q->needs[k], -1) &&
-                    eng_running(&net->programs[i], q->as_of) && eng_serves(net, &net->programs[i], cell))
-                    cover[ncover++] = (int32_t)i;
-            cell_rows(net, q, cell, q->needs[k], dist, cover, ncover, &r);
+            for (size_t i = 0; i < ncand; i++) {
+                const eng_program_t *p = &net->programs[cand[i]];
+                if (eng_covers(p, q->target, q->needs[k], -1) && eng_running(p, q->as_of) && eng_serves(net, p, cell))
+                    cover[ncover++] = cand[i];
+            }
+            cell_rows(net, q, cell, q->needs[k], cand, ncand, cover, ncover, &r);
         }
+        unmark(net, &seen);
     }
-    if (!r.oom) seams(net, q, &r);
+    if (!r.oom) seams(net, q, cand, ncand, &r);
     free(cells);
-    free(dist);
-    free(queue);
+    free(cand);
     free(cover);
+    free(seen.v);
     if (r.oom) {
         free(r.v);
         return util_fail(err, TSG_ENOMEM, "out of memory");

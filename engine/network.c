@@ -12,20 +12,31 @@ static tsg_status_t sql_fail(sqlite3 *db, tsg_error_t *err)
                      sqlite3_errmsg(db));
 }
 
-static int list_add(eng_list_t *l, const char *s)
+/* The one copy of a key (sector, target, need, mode): a national network
+ * repeats a few dozen keys millions of times. */
+static char *intern(eng_net_t *net, const char *s)
 {
-    char **v = realloc(l->v, (size_t)(l->n + 1) * sizeof *v);
-    if (!v) return -1;
-    l->v = v;
-    if (!(l->v[l->n] = util_strdup(s))) return -1;
-    l->n++;
-    return 0;
-}
-
-static void list_free(eng_list_t *l)
-{
-    for (int i = 0; i < l->n; i++) free(l->v[i]);
-    free(l->v);
+    if (2 * (net->nkeys + 1) > net->keycap) {
+        size_t cap = net->keycap ? net->keycap * 2 : 256;
+        char **keys = calloc(cap, sizeof *keys);
+        if (!keys) return NULL;
+        for (size_t i = 0; i < net->keycap; i++)
+            if (net->keys[i])
+                for (size_t j = util_hash(net->keys[i]) & (cap - 1);; j = (j + 1) & (cap - 1))
+                    if (!keys[j]) {
+                        keys[j] = net->keys[i];
+                        break;
+                    }
+        free(net->keys);
+        net->keys = keys;
+        net->keycap = cap;
+    }
+    size_t j = util_hash(s) & (net->keycap - 1);
+    for (; net->keys[j]; j = (j + 1) & (net->keycap - 1))
+        if (!strcmp(net->keys[j], s)) return net->keys[j];
+    if (!(net->keys[j] = util_pool_copy(&net->pool, s, strlen(s)))) return NULL;
+    net->nkeys++;
+    return net->keys[j];
 }
 
 int eng_list_has(const eng_list_t *l, const char *key)
@@ -38,30 +49,12 @@ int eng_list_has(const eng_list_t *l, const char *key)
 void eng_net_free(eng_net_t *net)
 {
     if (!net) return;
-    for (int64_t i = 0; i <= net->maxnid && net->id; i++) {
-        free(net->id[i]);
-        free(net->name[i]);
-        if (net->sector) free(net->sector[i]);
-    }
-    free(net->sector);
-    free(net->based);
-    for (size_t i = 0; i < net->nprograms; i++) {
-        list_free(&net->programs[i].targets);
-        list_free(&net->programs[i].needs);
-        list_free(&net->programs[i].modes);
-        free(net->programs[i].area);
-    }
-    free(net->type);
-    free(net->id);
-    free(net->name);
-    free(net->parent);
-    free(net->level);
-    free(net->org_of);
-    free(net->prog);
-    free(net->programs);
-    free(net->ties);
-    free(net->off);
-    free(net->steps);
+    util_pool_free(&net->pool);
+    void *owned[] = {net->keys, net->lists, net->areas, net->sector, net->based, net->type, net->id, net->name,
+                     net->parent, net->level, net->org_of, net->prog, net->programs, net->ties, net->off, net->steps,
+                     net->in_off, net->in_steps, net->child_off, net->children, net->area_off, net->area_progs,
+                     net->wide, net->first_prog, net->next_prog, net->mark};
+    for (size_t i = 0; i < sizeof owned / sizeof *owned; i++) free(owned[i]);
     free(net);
 }
 
@@ -98,6 +91,75 @@ static int tie_kind(const char *k)
     return ENG_INFO_SHARING;
 }
 
+static tsg_status_t oom(tsg_error_t *err)
+{
+    return util_fail(err, TSG_ENOMEM, "out of memory");
+}
+
+/* Runs sql and hands each row to fn; stops at the first non-zero return. */
+typedef tsg_status_t (*row_fn)(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err);
+
+static tsg_status_t each_row(sqlite3 *db, const char *sql, eng_net_t *net, row_fn fn, void *ctx, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return sql_fail(db, err);
+    int rc;
+    tsg_status_t s = TSG_OK;
+    while (!s && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t nid = sqlite3_column_int64(st, 0);
+        if (nid < 1 || nid > net->maxnid) {
+            s = util_fail(err, TSG_EDB, "database: node %lld is out of range", (long long)nid);
+            break;
+        }
+        s = fn(net, st, ctx, err);
+    }
+    if (!s && rc != SQLITE_DONE) s = sql_fail(db, err);
+    sqlite3_finalize(st);
+    return s;
+}
+
+static char *column_copy(eng_net_t *net, sqlite3_stmt *st, int col)
+{
+    const char *text = (const char *)sqlite3_column_text(st, col);
+    return util_pool_copy(&net->pool, text ? text : "", text ? (size_t)sqlite3_column_bytes(st, col) : 0);
+}
+
+static tsg_status_t node_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
+{
+    (void)ctx;
+    int64_t nid = sqlite3_column_int64(st, 0);
+    const char *type = (const char *)sqlite3_column_text(st, 1);
+    net->type[nid] = !type ? 0 : type[0] == 'd' ? ENG_DISTRICT : type[0] == 'o' ? ENG_ORGANISATION
+                                  : type[0] == 'p' ? ENG_PROGRAM : ENG_FORUM;
+    return (net->id[nid] = column_copy(net, st, 2)) ? TSG_OK : oom(err);
+}
+
+static tsg_status_t district_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
+{
+    (void)ctx;
+    static const char *const levels[] = {"prefecture", "municipality", "ward", "school_district", "neighbourhood"};
+    int64_t nid = sqlite3_column_int64(st, 0);
+    int64_t parent = sqlite3_column_int64(st, 2);
+    net->parent[nid] = parent >= 1 && parent <= net->maxnid ? parent : 0;
+    const char *level = (const char *)sqlite3_column_text(st, 3);
+    for (int l = 0; level && l < 5; l++)
+        if (!strcmp(level, levels[l])) net->level[nid] = (unsigned char)(l + 1);
+    return (net->name[nid] = column_copy(net, st, 1)) ? TSG_OK : oom(err);
+}
+
+/* Organisations and forums: a name and the district they are based in;
+ * organisations also a sector. */
+static tsg_status_t based_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
+{
+    (void)ctx;
+    int64_t nid = sqlite3_column_int64(st, 0);
+    net->based[nid] = sqlite3_column_int64(st, 2);
+    if (sqlite3_column_count(st) > 3 && sqlite3_column_type(st, 3) != SQLITE_NULL &&
+        !(net->sector[nid] = intern(net, (const char *)sqlite3_column_text(st, 3))))
+        return oom(err);
+    return (net->name[nid] = column_copy(net, st, 1)) ? TSG_OK : oom(err);
+}
+
 static tsg_status_t load_nodes(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
 {
     sqlite3_stmt *st;
@@ -114,112 +176,126 @@ static tsg_status_t load_nodes(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     net->based = calloc(n, sizeof *net->based);
     net->sector = calloc(n, sizeof *net->sector);
     net->prog = malloc(n * sizeof *net->prog);
+    net->first_prog = malloc(n * sizeof *net->first_prog);
+    net->mark = malloc(n * sizeof *net->mark);
     if (!net->type || !net->id || !net->name || !net->parent || !net->level || !net->org_of || !net->prog ||
-        !net->based || !net->sector)
-        return util_fail(err, TSG_ENOMEM, "out of memory");
-    for (size_t i = 0; i < n; i++) net->prog[i] = -1;
-    static const char sql[] =
-        "SELECT n.nid, n.type, n.id, coalesce(d.name, o.name, p.name, f.name), d.parent, p.org, d.level,"
-        " coalesce(o.district, f.district), o.sector FROM node n"
-        " LEFT JOIN district d ON d.nid = n.nid LEFT JOIN organisation o ON o.nid = n.nid"
-        " LEFT JOIN program p ON p.nid = n.nid LEFT JOIN forum f ON f.nid = n.nid";
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return sql_fail(db, err);
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t nid = sqlite3_column_int64(st, 0);
-        const char *type = (const char *)sqlite3_column_text(st, 1);
-        net->type[nid] = type[0] == 'd' ? ENG_DISTRICT : type[0] == 'o' ? ENG_ORGANISATION
-                                                                         : type[0] == 'p' ? ENG_PROGRAM : ENG_FORUM;
-        net->id[nid] = util_strdup((const char *)sqlite3_column_text(st, 2));
-        const char *name = (const char *)sqlite3_column_text(st, 3);
-        net->name[nid] = util_strdup(name ? name : "");
-        net->parent[nid] = sqlite3_column_int64(st, 4);
-        net->org_of[nid] = sqlite3_column_int64(st, 5);
-        net->based[nid] = sqlite3_column_int64(st, 7);
-        if (sqlite3_column_type(st, 8) != SQLITE_NULL &&
-            !(net->sector[nid] = util_strdup((const char *)sqlite3_column_text(st, 8)))) {
-            sqlite3_finalize(st);
-            return util_fail(err, TSG_ENOMEM, "out of memory");
-        }
-        static const char *const levels[] = {"prefecture", "municipality", "ward", "school_district", "neighbourhood"};
-        const char *level = (const char *)sqlite3_column_text(st, 6);
-        for (int l = 0; level && l < 5; l++)
-            if (!strcmp(level, levels[l])) net->level[nid] = (unsigned char)(l + 1);
-        if (!net->id[nid] || !net->name[nid]) {
-            sqlite3_finalize(st);
-            return util_fail(err, TSG_ENOMEM, "out of memory");
-        }
+        !net->based || !net->sector || !net->first_prog || !net->mark)
+        return oom(err);
+    for (size_t i = 0; i < n; i++) net->prog[i] = net->first_prog[i] = net->mark[i] = -1;
+    tsg_status_t s = each_row(db, "SELECT nid, type, id FROM node", net, node_row, NULL, err);
+    if (!s) s = each_row(db, "SELECT nid, name, parent, level FROM district", net, district_row, NULL, err);
+    if (!s) s = each_row(db, "SELECT nid, name, district, sector FROM organisation", net, based_row, NULL, err);
+    if (!s) s = each_row(db, "SELECT nid, name, district FROM forum", net, based_row, NULL, err);
+    return s;
+}
+
+static tsg_status_t program_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
+{
+    size_t *cap = ctx;
+    if (net->nprograms == *cap) {
+        *cap = *cap ? *cap * 2 : 256;
+        eng_program_t *grown = realloc(net->programs, *cap * sizeof *grown);
+        if (!grown) return oom(err);
+        net->programs = grown;
     }
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? TSG_OK : sql_fail(db, err);
+    eng_program_t *p = &net->programs[net->nprograms];
+    memset(p, 0, sizeof *p);
+    p->nid = sqlite3_column_int64(st, 0);
+    p->org = sqlite3_column_int64(st, 2);
+    if (p->org < 1 || p->org > net->maxnid) p->org = 0;
+    p->age_min = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+    p->age_max = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
+    p->wide = sqlite3_column_int(st, 5);
+    p->starts = store_date_first((const char *)sqlite3_column_text(st, 6));
+    p->ends = store_date_last((const char *)sqlite3_column_text(st, 7));
+    net->org_of[p->nid] = p->org;
+    net->prog[p->nid] = (int32_t)net->nprograms++;
+    return (net->name[p->nid] = column_copy(net, st, 1)) ? TSG_OK : oom(err);
+}
+
+/* One row of a program's list (targets, needs, modes) or area, kept until
+ * every row is read and the lists can be laid out in one array each. */
+typedef struct entry {
+    int32_t prog, pos;
+    union {
+        char *key;
+        int64_t district;
+    } v;
+} entry_t;
+
+typedef struct entries {
+    entry_t *v;
+    size_t n, cap;
+    int sorted, area;
+} entries_t;
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const entry_t *x = a, *y = b;
+    return x->prog != y->prog ? (x->prog < y->prog ? -1 : 1) : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static tsg_status_t entry_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
+{
+    entries_t *e = ctx;
+    int32_t prog = net->prog[sqlite3_column_int64(st, 0)];
+    if (prog < 0) return util_fail(err, TSG_EDB, "database: a list row of node %lld, which is no program",
+                                   (long long)sqlite3_column_int64(st, 0));
+    if (e->n == e->cap) {
+        e->cap = e->cap ? e->cap * 2 : 1024;
+        entry_t *grown = realloc(e->v, e->cap * sizeof *grown);
+        if (!grown) return oom(err);
+        e->v = grown;
+    }
+    entry_t *x = &e->v[e->n];
+    x->prog = prog;
+    x->pos = sqlite3_column_int(st, 1);
+    if (e->area) x->v.district = sqlite3_column_int64(st, 2);
+    else if (!(x->v.key = intern(net, (const char *)sqlite3_column_text(st, 2)))) return oom(err);
+    if (e->n && entry_cmp(&e->v[e->n - 1], x) > 0) e->sorted = 0;
+    e->n++;
+    return TSG_OK;
 }
 
 static tsg_status_t load_programs(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT nid, org, age_min, age_max, wide_area, starts, ends FROM program ORDER BY nid", -1, &st,
-                           NULL) != SQLITE_OK)
-        return sql_fail(db, err);
     size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (net->nprograms == cap) {
-            cap = cap ? cap * 2 : 256;
-            eng_program_t *grown = realloc(net->programs, cap * sizeof *grown);
-            if (!grown) {
-                sqlite3_finalize(st);
-                return util_fail(err, TSG_ENOMEM, "out of memory");
-            }
-            net->programs = grown;
-        }
-        eng_program_t *p = &net->programs[net->nprograms];
-        memset(p, 0, sizeof *p);
-        p->nid = sqlite3_column_int64(st, 0);
-        p->org = sqlite3_column_int64(st, 1);
-        p->age_min = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
-        p->age_max = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
-        p->wide = sqlite3_column_int(st, 4);
-        p->starts = store_date_first((const char *)sqlite3_column_text(st, 5));
-        p->ends = store_date_last((const char *)sqlite3_column_text(st, 6));
-        net->prog[p->nid] = (int32_t)net->nprograms++;
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return sql_fail(db, err);
-    /* The lists, each in one scan. */
-    static const char *const lists[] = {
-        "SELECT program, target FROM program_target ORDER BY program, pos",
-        "SELECT program, need FROM program_need ORDER BY program, pos",
-        "SELECT program, mode FROM program_mode ORDER BY program, pos",
+    tsg_status_t s = each_row(db, "SELECT nid, name, org, age_min, age_max, wide_area, starts, ends FROM program ORDER BY nid",
+                              net, program_row, &cap, err);
+    if (s) return s;
+    static const char *const sql[] = {
+        "SELECT program, pos, target FROM program_target",
+        "SELECT program, pos, need FROM program_need",
+        "SELECT program, pos, mode FROM program_mode",
+        "SELECT program, pos, district FROM program_area",
     };
-    for (int l = 0; l < 3; l++) {
-        if (sqlite3_prepare_v2(db, lists[l], -1, &st, NULL) != SQLITE_OK) return sql_fail(db, err);
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t nid = sqlite3_column_int64(st, 0);
-            eng_program_t *p = &net->programs[net->prog[nid]];
-            eng_list_t *list = l == 0 ? &p->targets : l == 1 ? &p->needs : &p->modes;
-            if (list_add(list, (const char *)sqlite3_column_text(st, 1))) {
-                sqlite3_finalize(st);
-                return util_fail(err, TSG_ENOMEM, "out of memory");
+    entries_t e[4] = {{.sorted = 1}, {.sorted = 1}, {.sorted = 1}, {.sorted = 1, .area = 1}};
+    for (int l = 0; l < 4 && !s; l++) {
+        s = each_row(db, sql[l], net, entry_row, &e[l], err);
+        /* Rows come in the order they were written: by program and position
+         * after an import, so the sort is for data edited since. */
+        if (!s && !e[l].sorted) qsort(e[l].v, e[l].n, sizeof *e[l].v, entry_cmp);
+    }
+    size_t nlists = e[0].n + e[1].n + e[2].n;
+    if (!s && (!(net->lists = malloc((nlists ? nlists : 1) * sizeof *net->lists)) ||
+               !(net->areas = malloc((e[3].n ? e[3].n : 1) * sizeof *net->areas))))
+        s = oom(err);
+    size_t k = 0;
+    for (int l = 0; l < 4 && !s; l++)
+        for (size_t i = 0; i < e[l].n; i++) {
+            eng_program_t *p = &net->programs[e[l].v[i].prog];
+            if (l == 3) {
+                if (!p->narea) p->area = &net->areas[i];
+                p->area[p->narea++] = e[l].v[i].v.district;
+                continue;
             }
+            eng_list_t *list = l == 0 ? &p->targets : l == 1 ? &p->needs : &p->modes;
+            if (!list->n) list->v = &net->lists[k];
+            net->lists[k++] = e[l].v[i].v.key;
+            list->n++;
         }
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE) return sql_fail(db, err);
-    }
-    if (sqlite3_prepare_v2(db, "SELECT program, district FROM program_area ORDER BY program, pos", -1, &st, NULL) !=
-        SQLITE_OK)
-        return sql_fail(db, err);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        eng_program_t *p = &net->programs[net->prog[sqlite3_column_int64(st, 0)]];
-        int64_t *a = realloc(p->area, (size_t)(p->narea + 1) * sizeof *a);
-        if (!a) {
-            sqlite3_finalize(st);
-            return util_fail(err, TSG_ENOMEM, "out of memory");
-        }
-        p->area = a;
-        p->area[p->narea++] = sqlite3_column_int64(st, 1);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return sql_fail(db, err);
+    for (int l = 0; l < 4; l++) free(e[l].v);
+    if (s) return s;
     for (size_t i = 0; i < net->nprograms; i++) {
         eng_program_t *p = &net->programs[i];
         p->entry = eng_list_has(&p->needs, "consultation") &&
@@ -229,54 +305,126 @@ static tsg_status_t load_programs(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     return TSG_OK;
 }
 
+static tsg_status_t tie_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
+{
+    size_t *cap = ctx;
+    if (net->nties == *cap) {
+        *cap = *cap ? *cap * 2 : 1024;
+        eng_tie_t *grown = realloc(net->ties, *cap * sizeof *grown);
+        if (!grown) return oom(err);
+        net->ties = grown;
+    }
+    eng_tie_t *t = &net->ties[net->nties];
+    t->src = sqlite3_column_int64(st, 0);
+    t->dst = sqlite3_column_int64(st, 1);
+    if (t->dst < 1 || t->dst > net->maxnid || net->nties >= INT32_MAX)
+        return util_fail(err, TSG_EDB, "database: tie %zu is out of range", net->nties + 1);
+    t->kind = tie_kind((const char *)sqlite3_column_text(st, 2));
+    t->directed = sqlite3_column_int(st, 3);
+    t->count = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+    net->nties++;
+    return TSG_OK;
+}
+
 static tsg_status_t load_ties(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT src, dst, kind, directed, count FROM tie ORDER BY tid", -1, &st, NULL) !=
-        SQLITE_OK)
-        return sql_fail(db, err);
     size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (net->nties == cap) {
-            cap = cap ? cap * 2 : 1024;
-            eng_tie_t *grown = realloc(net->ties, cap * sizeof *grown);
-            if (!grown) {
-                sqlite3_finalize(st);
-                return util_fail(err, TSG_ENOMEM, "out of memory");
-            }
-            net->ties = grown;
-        }
-        eng_tie_t *t = &net->ties[net->nties++];
-        t->src = sqlite3_column_int64(st, 0);
-        t->dst = sqlite3_column_int64(st, 1);
-        t->kind = tie_kind((const char *)sqlite3_column_text(st, 2));
-        t->directed = sqlite3_column_int(st, 3);
-        t->count = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) return sql_fail(db, err);
-    /* Steps in CSR form: count, prefix sums, fill. */
+    tsg_status_t s = each_row(db, "SELECT src, dst, kind, directed, count FROM tie ORDER BY tid", net, tie_row, &cap, err);
+    if (s) return s;
+    /* Steps in CSR form: count, prefix sums, fill; the same for the
+     * directed ties read backwards. */
     size_t n = (size_t)net->maxnid + 2;
     net->off = calloc(n + 1, sizeof *net->off);
-    size_t total = 0;
-    for (size_t i = 0; i < net->nties; i++) total += net->ties[i].directed ? 1 : 2;
-    net->steps = malloc((total ? total : 1) * sizeof *net->steps);
-    if (!net->off || !net->steps) return util_fail(err, TSG_ENOMEM, "out of memory");
+    net->in_off = calloc(n + 1, sizeof *net->in_off);
+    size_t total = 0, back = 0;
     for (size_t i = 0; i < net->nties; i++) {
-        net->off[net->ties[i].src + 1]++;
-        if (!net->ties[i].directed) net->off[net->ties[i].dst + 1]++;
+        total += net->ties[i].directed ? 1 : 2;
+        back += net->ties[i].directed != 0;
     }
-    for (size_t i = 1; i <= n; i++) net->off[i] += net->off[i - 1];
+    net->steps = malloc((total ? total : 1) * sizeof *net->steps);
+    net->in_steps = malloc((back ? back : 1) * sizeof *net->in_steps);
     size_t *fill = malloc(n * sizeof *fill);
-    if (!fill) return util_fail(err, TSG_ENOMEM, "out of memory");
+    uint32_t *in_fill = malloc(n * sizeof *in_fill);
+    if (!net->off || !net->in_off || !net->steps || !net->in_steps || !fill || !in_fill || total > UINT32_MAX) {
+        free(fill);
+        free(in_fill);
+        return oom(err);
+    }
+    for (size_t i = 0; i < net->nties; i++) {
+        const eng_tie_t *t = &net->ties[i];
+        net->off[t->src + 1]++;
+        if (!t->directed) net->off[t->dst + 1]++;
+        else net->in_off[t->dst + 1]++;
+    }
+    for (size_t i = 1; i <= n; i++) {
+        net->off[i] += net->off[i - 1];
+        net->in_off[i] += net->in_off[i - 1];
+    }
     memcpy(fill, net->off, n * sizeof *fill);
+    memcpy(in_fill, net->in_off, n * sizeof *in_fill);
     for (size_t i = 0; i < net->nties; i++) {
         const eng_tie_t *t = &net->ties[i];
         net->steps[fill[t->src]++] = (eng_step_t){t->dst, (int32_t)i};
         if (!t->directed) net->steps[fill[t->dst]++] = (eng_step_t){t->src, (int32_t)i};
+        else net->in_steps[in_fill[t->dst]++] = (eng_step_t){t->src, (int32_t)i};
     }
     free(fill);
+    free(in_fill);
+    return TSG_OK;
+}
+
+/* The district tree downwards, the programs by the districts their areas
+ * list, and an organisation's programs. */
+static tsg_status_t build_indexes(eng_net_t *net, tsg_error_t *err)
+{
+    size_t n = (size_t)net->maxnid + 2, nchildren = 0, nareas = 0;
+    net->child_off = calloc(n + 1, sizeof *net->child_off);
+    net->area_off = calloc(n + 1, sizeof *net->area_off);
+    net->next_prog = malloc((net->nprograms + 1) * sizeof *net->next_prog);
+    if (!net->child_off || !net->area_off || !net->next_prog) return oom(err);
+    for (int64_t d = 1; d <= net->maxnid; d++)
+        if (net->type[d] == ENG_DISTRICT && net->parent[d]) {
+            net->child_off[net->parent[d] + 1]++;
+            nchildren++;
+        }
+    for (size_t i = 0; i < net->nprograms; i++) {
+        const eng_program_t *p = &net->programs[i];
+        if (p->wide) net->nwide++;
+        for (int k = 0; k < p->narea; k++)
+            if (p->area[k] >= 1 && p->area[k] <= net->maxnid) {
+                net->area_off[p->area[k] + 1]++;
+                nareas++;
+            }
+    }
+    net->children = malloc((nchildren ? nchildren : 1) * sizeof *net->children);
+    net->area_progs = malloc((nareas ? nareas : 1) * sizeof *net->area_progs);
+    net->wide = malloc((net->nwide ? net->nwide : 1) * sizeof *net->wide);
+    uint32_t *fill = malloc(n * sizeof *fill);
+    if (!net->children || !net->area_progs || !net->wide || !fill) {
+        free(fill);
+        return oom(err);
+    }
+    for (size_t i = 1; i <= n; i++) {
+        net->child_off[i] += net->child_off[i - 1];
+        net->area_off[i] += net->area_off[i - 1];
+    }
+    memcpy(fill, net->child_off, n * sizeof *fill);
+    for (int64_t d = 1; d <= net->maxnid; d++)
+        if (net->type[d] == ENG_DISTRICT && net->parent[d]) net->children[fill[net->parent[d]]++] = d;
+    memcpy(fill, net->area_off, n * sizeof *fill);
+    size_t w = 0;
+    for (size_t i = 0; i < net->nprograms; i++) {
+        const eng_program_t *p = &net->programs[i];
+        if (p->wide) net->wide[w++] = (int32_t)i;
+        for (int k = 0; k < p->narea; k++)
+            if (p->area[k] >= 1 && p->area[k] <= net->maxnid) net->area_progs[fill[p->area[k]]++] = (int32_t)i;
+    }
+    free(fill);
+    for (size_t i = net->nprograms; i-- > 0;) {
+        int64_t org = net->programs[i].org;
+        net->next_prog[i] = org ? net->first_prog[org] : -1;
+        if (org) net->first_prog[org] = (int32_t)i;
+    }
     return TSG_OK;
 }
 
@@ -284,13 +432,21 @@ tsg_status_t eng_net_load(sqlite3 *db, eng_net_t **out, tsg_error_t *err)
 {
     *out = NULL;
     eng_net_t *net = calloc(1, sizeof *net);
-    if (!net) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!net) return oom(err);
     /* One read transaction, so the tables agree with each other. */
     tsg_status_t s = sqlite3_exec(db, "SAVEPOINT eng_load", NULL, NULL, NULL) == SQLITE_OK ? TSG_OK : sql_fail(db, err);
     if (!s) s = load_nodes(db, net, err);
     if (!s) s = load_programs(db, net, err);
     if (!s) s = load_ties(db, net, err);
     sqlite3_exec(db, "RELEASE eng_load", NULL, NULL, NULL);
+    if (!s) s = build_indexes(net, err);
+    /* Every node has a name, if only an empty one. */
+    char *none = s ? NULL : util_pool_copy(&net->pool, "", 0);
+    if (!s && !none) s = oom(err);
+    for (int64_t i = 0; !s && i <= net->maxnid; i++) {
+        if (!net->name[i]) net->name[i] = none;
+        if (!net->id[i]) net->id[i] = none;
+    }
     if (s) {
         eng_net_free(net);
         return s;

@@ -10,6 +10,7 @@
 #define TSG_ENGINE_NETWORK_H
 
 #include "tsunagi.h"
+#include "util.h"
 #include <sqlite3.h>
 #include <stdint.h>
 
@@ -61,6 +62,30 @@ typedef struct eng_net {
     size_t nties;
     size_t *off;          /* by nid: steps[off[nid] .. off[nid + 1]) leave nid */
     eng_step_t *steps;    /* directed ties one way, undirected both ways */
+
+    /* Indexes, so that a question about one place or one node does not scan
+     * the whole network (a national network has two million nodes). */
+    uint32_t *in_off;     /* by nid: in_steps[in_off[nid] .. in_off[nid + 1]) are the */
+    eng_step_t *in_steps; /* directed ties into nid, `to` being where they come from */
+    uint32_t *child_off;  /* by nid: children[child_off[d] .. child_off[d + 1]) are */
+    int64_t *children;    /* district d's child districts, in nid order */
+    uint32_t *area_off;   /* by nid: area_progs[area_off[d] .. area_off[d + 1]) are the */
+    int32_t *area_progs;  /* programs whose area lists district d, in program order */
+    int32_t *wide;        /* the programs with a wide area, in program order */
+    size_t nwide;
+    int32_t *first_prog;  /* by nid: an organisation's first program (index), else -1; */
+    int32_t *next_prog;   /* by program index: the same organisation's next, else -1 */
+
+    /* Scratch for one walk at a time: -1 for every nid between calls; a
+     * walk sets what it visits and puts it back before it returns. Makes
+     * the network unfit for two walks at once (a session runs one). */
+    int *mark;
+
+    util_pool_t pool;     /* ids, names and the interned keys */
+    char **keys;          /* the interned keys (sectors, targets, needs, modes): */
+    size_t nkeys, keycap; /* an open-addressing set */
+    char **lists;         /* every program's targets, needs and modes */
+    int64_t *areas;       /* every program's area */
 } eng_net_t;
 
 tsg_status_t eng_net_load(sqlite3 *db, eng_net_t **out, tsg_error_t *err);

@@ -10,32 +10,73 @@ static int usable(const eng_tie_t *t, int any)
     return any ? t->kind != ENG_MEMBERSHIP : t->kind == ENG_REFERRAL;
 }
 
-void eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, int *dist, int64_t *via)
+/* The walk itself: leaves net->mark set to the distance of every node it
+ * reached (listed in q, in the order reached), for the caller to read and
+ * then put back with unmark. */
+static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, eng_hop_t **q,
+                             size_t *n, tsg_error_t *err)
 {
-    size_t n = (size_t)net->maxnid + 1, head = 0, tail = 0;
-    int64_t *queue = malloc(n * sizeof *queue);
-    for (size_t i = 0; i < n; i++) {
-        dist[i] = -1;
-        via[i] = 0;
-    }
-    if (!queue) return; /* everything stays unreached */
+    size_t cap = 256, tail = 0;
+    eng_hop_t *v = malloc(cap * sizeof *v);
+    if (!v) return util_fail(err, TSG_ENOMEM, "out of memory");
     for (size_t i = 0; i < nfrom; i++)
-        if (dist[from[i]] < 0) {
-            dist[from[i]] = 0;
-            queue[tail++] = from[i];
+        if (net->mark[from[i]] < 0) {
+            if (tail == cap) {
+                eng_hop_t *grown = realloc(v, (cap *= 2) * sizeof *v);
+                if (!grown) goto oom;
+                v = grown;
+            }
+            net->mark[from[i]] = 0;
+            v[tail++] = (eng_hop_t){from[i], 0, 0};
         }
-    while (head < tail) {
-        int64_t u = queue[head++];
-        if (dist[u] >= max) continue;
+    for (size_t head = 0; head < tail; head++) {
+        int64_t u = v[head].node;
+        int d = v[head].dist;
+        if (d >= max) continue;
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
             const eng_step_t *st = &net->steps[k];
-            if (!usable(&net->ties[st->tie], any) || dist[st->to] >= 0) continue;
-            dist[st->to] = dist[u] + 1;
-            via[st->to] = u;
-            queue[tail++] = st->to;
+            if (!usable(&net->ties[st->tie], any) || net->mark[st->to] >= 0) continue;
+            if (tail == cap) {
+                eng_hop_t *grown = realloc(v, (cap *= 2) * sizeof *v);
+                if (!grown) goto oom;
+                v = grown;
+            }
+            net->mark[st->to] = d + 1;
+            v[tail++] = (eng_hop_t){st->to, u, d + 1};
         }
     }
-    free(queue);
+    *q = v;
+    *n = tail;
+    return TSG_OK;
+oom:
+    for (size_t i = 0; i < tail; i++) net->mark[v[i].node] = -1;
+    free(v);
+    return util_fail(err, TSG_ENOMEM, "out of memory");
+}
+
+static void unmark(const eng_net_t *net, const eng_hop_t *q, size_t n)
+{
+    for (size_t i = 0; i < n; i++) net->mark[q[i].node] = -1;
+}
+
+static int hop_cmp(const void *a, const void *b)
+{
+    const eng_hop_t *x = a, *y = b;
+    if (x->dist != y->dist) return x->dist < y->dist ? -1 : 1;
+    return (x->node > y->node) - (x->node < y->node);
+}
+
+tsg_status_t eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, eng_hop_t **out,
+                       size_t *n, tsg_error_t *err)
+{
+    tsg_status_t s = walk_out(net, from, nfrom, any, max, out, n, err);
+    if (s) return s;
+    unmark(net, *out, *n);
+    /* Levels are contiguous in reaching order; nid order within each. */
+    size_t start = 0;
+    while (start < *n && (*out)[start].dist == 0) start++;
+    qsort(*out + start, *n - start, sizeof **out, hop_cmp);
+    return TSG_OK;
 }
 
 void eng_paths_free(eng_path_t *paths, size_t n)
@@ -47,9 +88,14 @@ void eng_paths_free(eng_path_t *paths, size_t n)
     free(paths);
 }
 
+static int step_cmp(const void *a, const void *b)
+{
+    const eng_step_t *x = a, *y = b;
+    return (x->tie > y->tie) - (x->tie < y->tie);
+}
+
 typedef struct walk {
     const eng_net_t *net;
-    const int *dist;
     int any;
     size_t most, n;
     eng_path_t *out;
@@ -80,15 +126,25 @@ static void back(walk_t *w, int64_t v, int d, int len)
         w->n++;
         return;
     }
+    /* The ties a shortest path can have come in by, in tie order:
+     * undirected ones at v, and directed ones into v. */
     const eng_net_t *net = w->net;
-    for (size_t t = 0; t < net->nties && w->n < w->most; t++) {
-        const eng_tie_t *tie = &net->ties[t];
-        if (!usable(tie, w->any)) continue;
-        int64_t u = tie->dst == v ? tie->src : (!tie->directed && tie->src == v) ? tie->dst : 0;
-        if (!u || w->dist[u] != d - 1) continue;
-        w->ties[d - 1] = (int32_t)t;
-        back(w, u, d - 1, len);
+    size_t cap = (net->off[v + 1] - net->off[v]) + (net->in_off[v + 1] - net->in_off[v]), k = 0;
+    eng_step_t *in = malloc((cap ? cap : 1) * sizeof *in);
+    if (!in) {
+        w->oom = 1;
+        return;
     }
+    for (size_t i = net->off[v]; i < net->off[v + 1]; i++)
+        if (!net->ties[net->steps[i].tie].directed) in[k++] = net->steps[i];
+    for (size_t i = net->in_off[v]; i < net->in_off[v + 1]; i++) in[k++] = net->in_steps[i];
+    qsort(in, k, sizeof *in, step_cmp);
+    for (size_t i = 0; i < k && w->n < w->most; i++) {
+        if (!usable(&net->ties[in[i].tie], w->any) || net->mark[in[i].to] != d - 1) continue;
+        w->ties[d - 1] = in[i].tie;
+        back(w, in[i].to, d - 1, len);
+    }
+    free(in);
 }
 
 tsg_status_t eng_paths(const eng_net_t *net, const int64_t *from, size_t nfrom, const int64_t *to, size_t nto,
@@ -96,26 +152,25 @@ tsg_status_t eng_paths(const eng_net_t *net, const int64_t *from, size_t nfrom, 
 {
     *out = NULL;
     *n = 0;
-    size_t nn = (size_t)net->maxnid + 1;
-    int *dist = malloc(nn * sizeof *dist);
-    int64_t *via = malloc(nn * sizeof *via);
-    walk_t w = {net, dist, any, most, 0, calloc(most ? most : 1, sizeof(eng_path_t)),
+    eng_hop_t *q = NULL;
+    size_t nq = 0;
+    walk_t w = {net, any, most, 0, calloc(most ? most : 1, sizeof(eng_path_t)),
                 malloc((size_t)(max + 1) * sizeof(int64_t)), malloc((size_t)(max + 1) * sizeof(int32_t)), 0};
     tsg_status_t s = TSG_OK;
-    if (!dist || !via || !w.out || !w.nodes || !w.ties) {
+    if (!w.out || !w.nodes || !w.ties) {
         s = util_fail(err, TSG_ENOMEM, "out of memory");
         goto out;
     }
-    eng_reach(net, from, nfrom, any, max, dist, via);
+    if ((s = walk_out(net, from, nfrom, any, max, &q, &nq, err))) goto out;
     int best = -1;
     for (size_t i = 0; i < nto; i++)
-        if (dist[to[i]] >= 0 && (best < 0 || dist[to[i]] < best)) best = dist[to[i]];
+        if (net->mark[to[i]] >= 0 && (best < 0 || net->mark[to[i]] < best)) best = net->mark[to[i]];
     for (size_t i = 0; best >= 0 && i < nto; i++)
-        if (dist[to[i]] == best) back(&w, to[i], best, best);
+        if (net->mark[to[i]] == best) back(&w, to[i], best, best);
+    unmark(net, q, nq);
     if (w.oom) s = util_fail(err, TSG_ENOMEM, "out of memory");
 out:
-    free(dist);
-    free(via);
+    free(q);
     free(w.nodes);
     free(w.ties);
     if (s) {

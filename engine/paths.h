@@ -22,8 +22,17 @@ tsg_status_t eng_paths(const eng_net_t *net, const int64_t *from, size_t nfrom, 
                        int any, int max, size_t most, eng_path_t **out, size_t *n, tsg_error_t *err);
 void eng_paths_free(eng_path_t *paths, size_t n);
 
-/* Breadth-first from `from`: dist[nid] ties away (or -1 beyond max), via[nid]
- * the node it was first reached from. Both arrays hold maxnid + 1 entries. */
-void eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, int *dist, int64_t *via);
+/* One node a walk reached: how many ties away, and the node it was first
+ * reached from (0 for a start node). */
+typedef struct eng_hop {
+    int64_t node, via;
+    int dist;
+} eng_hop_t;
+
+/* Breadth-first from `from`, at most `max` ties: every node reached, the
+ * start nodes first, then by distance, by nid within one distance. *out is
+ * malloc'd. The cost is the part of the network reached, not its size. */
+tsg_status_t eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, eng_hop_t **out,
+                       size_t *n, tsg_error_t *err);
 
 #endif

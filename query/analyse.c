@@ -169,7 +169,7 @@ static const char *const gap_kind[] = {"coverage", "reach", "seam", "fragility"}
 static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
 {
     qry_gaps_args_t a;
-    const eng_net_t *net;
+    const eng_net_t *net = NULL;
     tsg_status_t rc;
     if ((rc = qry_gaps_args(s, st, &a)) || (rc = qry_network(s, &net))) return rc;
     eng_gap_t *rows;
@@ -197,7 +197,7 @@ static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
 static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
 {
     qry_gaps_args_t a;
-    const eng_net_t *net;
+    const eng_net_t *net = NULL;
     tsg_status_t rc;
     if ((rc = qry_gaps_args(s, st, &a)) || (rc = qry_network(s, &net))) return rc;
     int64_t *cells;
@@ -254,8 +254,7 @@ static tsg_status_t endpoint(qry_session_t *s, const eng_net_t *net, const ast_c
     size_t k = 0;
     v[k++] = node->nid;
     if (node->type == QRY_ORGANISATION)
-        for (size_t i = 0; i < net->nprograms; i++)
-            if (net->programs[i].org == node->nid) v[k++] = net->programs[i].nid;
+        for (int32_t i = net->first_prog[node->nid]; i >= 0; i = net->next_prog[i]) v[k++] = net->programs[i].nid;
     *out = v;
     *n = k;
     return TSG_OK;
@@ -290,7 +289,7 @@ static const char *const tie_kind_name[] = {"referral", "co_support", "info_shar
 static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_clause_t *c[P_COUNT];
-    const eng_net_t *net;
+    const eng_net_t *net = NULL;
     tsg_status_t rc;
     int any, max;
     if ((rc = read_clauses(s, st, "PATH", path_spec, c)) || (rc = need_clause(s, st, c[P_FROM], "FROM 'name'")) ||
@@ -343,7 +342,7 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
 static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_clause_t *c[P_COUNT];
-    const eng_net_t *net;
+    const eng_net_t *net = NULL;
     tsg_status_t rc;
     int any, max;
     if ((rc = read_clauses(s, st, "REACH", path_spec, c)) || (rc = need_clause(s, st, c[P_FROM], "FROM 'name'")) ||
@@ -354,16 +353,12 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     int64_t *from;
     size_t nfrom;
     if ((rc = endpoint(s, net, c[P_FROM], &from, &nfrom))) return rc;
-    int *dist = malloc(((size_t)net->maxnid + 1) * sizeof *dist);
-    int64_t *via = malloc(((size_t)net->maxnid + 1) * sizeof *via);
-    if (!dist || !via) {
-        free(from);
-        free(dist);
-        free(via);
-        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    }
-    eng_reach(net, from, nfrom, any, max, dist, via);
+    eng_hop_t *hops;
+    size_t nhops;
+    tsg_error_t err = {0};
+    rc = eng_reach(net, from, nfrom, any, max, &hops, &nhops, &err);
     free(from);
+    if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     /* WHERE keeps the reached programs that match it (a program condition). */
     int *keep = NULL;
     if (st->where) {
@@ -371,25 +366,23 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
         find.what = st->kw;
         rc = qry_match_programs(s, &find, net->maxnid, &keep);
         if (rc) {
-            free(dist);
-            free(via);
+            free(hops);
             return rc;
         }
     }
     static const char *const cols[] = {"hops", "type", "id", "name", "via"};
     tsg_result_t *r = qry_result_new(NULL, 5, cols);
-    for (int h = 1; r && h <= max; h++)
-        for (int64_t n = 1; r && n <= net->maxnid; n++) {
-            if (dist[n] != h || (keep && !keep[n])) continue;
-            char hs[16];
-            snprintf(hs, sizeof hs, "%d", h);
-            const char *type = net->type[n] == ENG_PROGRAM ? "program" : net->type[n] == ENG_ORGANISATION ? "organisation" : "forum";
-            const char *cells[5] = {hs, type, net->id[n], net->name[n], net->name[via[n]]};
-            r = qry_result_row(r, cells);
-        }
+    for (size_t i = 0; r && i < nhops; i++) {
+        int64_t n = hops[i].node;
+        if (!hops[i].dist || (keep && !keep[n])) continue;
+        char hs[16];
+        snprintf(hs, sizeof hs, "%d", hops[i].dist);
+        const char *type = net->type[n] == ENG_PROGRAM ? "program" : net->type[n] == ENG_ORGANISATION ? "organisation" : "forum";
+        const char *cells[5] = {hs, type, net->id[n], net->name[n], net->name[hops[i].via]};
+        r = qry_result_row(r, cells);
+    }
     if (r) r->right[0] = 1;
-    free(dist);
-    free(via);
+    free(hops);
     free(keep);
     return qry_emit(s, r);
 }
@@ -587,8 +580,8 @@ static tsg_status_t emit_mixing(qry_session_t *s, const eng_net_t *net, const en
 
 static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
 {
-    const eng_net_t *net;
-    const eng_graph_t *gr;
+    const eng_net_t *net = NULL;
+    const eng_graph_t *gr = NULL;
     structure_args_t a;
     tsg_status_t rc;
     if ((rc = structure_args(s, st, "HORIZONTAL", 0, "IN 'district' and SECTORS sector, …", &a)) ||
@@ -685,7 +678,7 @@ static int by_value(const void *a, const void *b)
 
 static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
 {
-    const eng_net_t *net;
+    const eng_net_t *net = NULL;
     structure_args_t a;
     tsg_status_t rc;
     char *word = util_strndup(st->what.z, st->what.n), *fm = word ? util_fold(word) : NULL;
@@ -738,7 +731,7 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     if (directed && (measure == ENG_CONSTRAINT || measure == ENG_EFFECTIVE_SIZE))
         return qry_fail(s, &c[H_DIRECTED]->key, "%s looks at who works with whom, in either direction: drop DIRECTED",
                         eng_measure_name[measure]);
-    const eng_graph_t *gr;
+    const eng_graph_t *gr = NULL;
     if ((rc = graph(s, st, a.district, programs, directed, &a.sectors, &net, &gr))) return rc;
     igraph_vector_t val, margin;
     tsg_error_t err = {0};
@@ -773,8 +766,8 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
 /* BROKERS: the organisations that pass people between others, by role. */
 static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
 {
-    const eng_net_t *net;
-    const eng_graph_t *gr;
+    const eng_net_t *net = NULL;
+    const eng_graph_t *gr = NULL;
     structure_args_t a;
     tsg_status_t rc;
     if ((rc = structure_args(s, st, "BROKERS", 1u << H_TOP, "IN 'district', SECTORS sector, … and TOP n", &a)) ||
@@ -871,8 +864,8 @@ static tsg_status_t groups_of(qry_session_t *s, const ast_stmt_t *st, const eng_
 static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_clause_t *c[T_COUNT];
-    const eng_net_t *net;
-    const eng_graph_t *gr;
+    const eng_net_t *net = NULL;
+    const eng_graph_t *gr = NULL;
     int64_t district;
     tsg_status_t rc;
     if ((rc = read_clauses(s, st, "THIN LINKS", thin_spec, c)) || (rc = scope(s, c[T_IN], &district))) return rc;

@@ -382,7 +382,7 @@ static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const ch
                             (int)c->key.n, c->key.z);
     }
     qry_gaps_args_t a;
-    const eng_net_t *net;
+    const eng_net_t *net = NULL;
     tsg_status_t rc;
     if ((rc = qry_gaps_args(s, gaps, &a)) || (rc = qry_network(s, &net))) return rc;
     util_buf_t b = {0};

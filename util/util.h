@@ -11,6 +11,7 @@
 #include "tsunagi.h"
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #if defined(__GNUC__)
 #define UTIL_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -37,6 +38,19 @@ int util_buf_adds(util_buf_t *b, const char *s);
 int util_buf_addc(util_buf_t *b, char c);
 int util_buf_printf(util_buf_t *b, const char *fmt, ...) UTIL_PRINTF(2, 3);
 void util_buf_free(util_buf_t *b);
+
+/* Strings that live and die together (the names of a big network), taken
+ * from megabyte blocks instead of one malloc each. */
+typedef struct util_pool {
+    struct util_block *blocks;
+} util_pool_t;
+
+/* A copy of s[0..len) with a NUL after it, or NULL when out of memory. */
+char *util_pool_copy(util_pool_t *p, const char *s, size_t len);
+void util_pool_free(util_pool_t *p);
+
+/* FNV-1a, for the hash tables over names and keys. */
+uint64_t util_hash(const char *s);
 
 /* Reads a whole file; *data is NUL-terminated (the NUL is not counted). */
 tsg_status_t util_read_file(const char *path, char **data, size_t *len, tsg_error_t *err);

@@ -1,0 +1,307 @@
+/*
+ * scale_bench — the load, GAPS and REACH on a big network (bench/gen.py),
+ * each against its SQLite peer in the same run on the same data:
+ *
+ *   load   eng_net_load on a fresh connection, against the floor: the same
+ *          tables scanned with plain SELECTs, every column read, nothing kept;
+ *   gaps   GAPS FOR target AGED 18..39 IN 'ward' through the language, against
+ *          the coverage part of GAPS as one SQL query (recursive CTEs over the
+ *          districts) on the peer database;
+ *   reach  REACH FROM 'organisation' WITHIN 3 HOPS VIA any through the
+ *          language, against a recursive CTE over the ties on the peer
+ *          database. The two must reach the same number of nodes, or the
+ *          benchmark fails.
+ *
+ * The queries (wards, target groups, organisations) come from a file that
+ * bench/scale.py writes, so that the Node.js peers (DuckDB, Kuzu) run the same
+ * ones. Each line: "gaps WARD_NID TARGET WARD_NAME" or "reach ORG_NID ORG_ID".
+ * The peer database is a copy of DB with the indexes an analyst would add.
+ *
+ * Output: one "result NAME N MEDIAN_MS P95_MS" line per timing, "info" lines
+ * for the rest, for bench/scale.py to read.
+ *
+ * usage: scale_bench DB PEER_DB QUERIES [runs] [peer_budget_s]
+ */
+#include "tsunagi.h"
+
+#include "bench.h"
+#include "network.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static tsg_status_t count_rows(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    (void)err;
+    *(size_t *)ctx += r->nrows;
+    return TSG_OK;
+}
+
+static void print_error(void *ctx, const tsg_error_t *e)
+{
+    (void)ctx;
+    fprintf(stderr, "%s\n", e->text);
+}
+
+static void report(const char *name, double *t, size_t n)
+{
+    if (!n) return;
+    qsort(t, n, sizeof *t, bench_cmp);
+    size_t p95 = (n * 95 + 99) / 100;
+    printf("result %s %zu %.3f %.3f\n", name, n, t[n / 2] * 1e3, t[(p95 ? p95 : 1) - 1] * 1e3);
+}
+
+static long rss_kb(const char *field)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kb = -1;
+    size_t len = strlen(field);
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, field, len)) kb = atol(line + len + 1);
+    if (f) fclose(f);
+    return kb;
+}
+
+/* The floor: what eng_net_load reads, scanned as plainly as SQLite can. */
+static const char *const floor_sql[] = {
+    "SELECT nid, type, id FROM node",
+    "SELECT nid, name, parent, level FROM district",
+    "SELECT nid, name, district, sector FROM organisation",
+    "SELECT nid, name, org, age_min, age_max, wide_area, starts, ends FROM program",
+    "SELECT nid, name, district FROM forum",
+    "SELECT program, pos, target FROM program_target",
+    "SELECT program, pos, need FROM program_need",
+    "SELECT program, pos, mode FROM program_mode",
+    "SELECT program, pos, district FROM program_area",
+    "SELECT src, dst, kind, directed, count FROM tie",
+};
+
+static double scan_floor(const char *path)
+{
+    sqlite3 *db;
+    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+    double t0 = bench_now();
+    long sink = 0;
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
+    for (size_t q = 0; q < sizeof floor_sql / sizeof *floor_sql; q++) {
+        sqlite3_stmt *st;
+        if (sqlite3_prepare_v2(db, floor_sql[q], -1, &st, NULL) != SQLITE_OK) {
+            fprintf(stderr, "floor: %s\n", sqlite3_errmsg(db));
+            exit(1);
+        }
+        int nc = sqlite3_column_count(st);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            for (int c = 0; c < nc; c++)
+                if (sqlite3_column_type(st, c) == SQLITE_TEXT) sink += sqlite3_column_bytes(st, c) + (sqlite3_column_text(st, c) != NULL);
+                else sink += sqlite3_column_int64(st, c);
+        sqlite3_finalize(st);
+    }
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    double t = bench_now() - t0;
+    sqlite3_close(db);
+    return sink == -1 ? 0 : t; /* keeps the reads from being optimised away */
+}
+
+static double load_once(const char *path, long *grew_kb)
+{
+    sqlite3 *db;
+    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+    long before = rss_kb("VmRSS:");
+    double t0 = bench_now();
+    eng_net_t *net;
+    tsg_error_t err = {0};
+    if (eng_net_load(db, &net, &err)) {
+        fprintf(stderr, "load: %s\n", err.text);
+        exit(1);
+    }
+    double t = bench_now() - t0;
+    *grew_kb = rss_kb("VmRSS:") - before;
+    eng_net_free(net);
+    sqlite3_close(db);
+    return t;
+}
+
+/* The coverage part of GAPS for one ward: each school district × need under
+ * the ward, with the programs that serve the group there at some age in
+ * a..b. Areas are matched through the districts above each school district. */
+static const char gaps_sql[] =
+    "WITH RECURSIVE down(d) AS (SELECT ?1 UNION ALL SELECT x.nid FROM district x JOIN down ON x.parent = down.d),"
+    " cells(s) AS (SELECT d FROM down JOIN district x ON x.nid = down.d WHERE x.level = 'school_district'),"
+    " up(s, d) AS (SELECT s, s FROM cells UNION ALL SELECT up.s, x.parent FROM up JOIN district x ON x.nid = up.d"
+    "  WHERE x.parent IS NOT NULL),"
+    " cand(s, program) AS (SELECT up.s, a.program FROM up JOIN program_area a ON a.district = up.d"
+    "  UNION SELECT c.s, p.nid FROM cells c JOIN program p ON p.wide_area = 1),"
+    " fit(s, program) AS (SELECT c.s, c.program FROM cand c JOIN program p ON p.nid = c.program"
+    "  WHERE (p.age_min IS NULL OR p.age_min <= ?3) AND (p.age_max IS NULL OR p.age_max >= ?2)"
+    "  AND EXISTS (SELECT 1 FROM program_target t WHERE t.program = p.nid AND t.target IN (?4, 'everyone')))"
+    " SELECT c.s, n.need, (SELECT count(*) FROM fit f JOIN program_need k ON k.program = f.program"
+    "  WHERE f.s = c.s AND k.need = n.need) FROM cells c CROSS JOIN (SELECT key AS need FROM vocab WHERE kind = 'need') n";
+
+/* What REACH FROM an organisation WITHIN k HOPS VIA any reaches: the
+ * organisation and its programs, then ties other than memberships, directed
+ * ones forwards only. Counted without the start nodes, as REACH lists them. */
+static const char reach_sql[] =
+    "WITH RECURSIVE start(n) AS (SELECT ?1 UNION SELECT nid FROM program WHERE org = ?1),"
+    " r(n, h) AS (SELECT n, 0 FROM start"
+    "  UNION SELECT t.dst, r.h + 1 FROM r JOIN tie t ON t.src = r.n WHERE r.h < ?2 AND t.kind <> 'membership'"
+    "  UNION SELECT t.src, r.h + 1 FROM r JOIN tie t ON t.dst = r.n WHERE r.h < ?2 AND t.kind <> 'membership'"
+    "   AND t.directed = 0)"
+    " SELECT count(DISTINCT n) FROM r WHERE n NOT IN (SELECT n FROM start)";
+
+typedef struct query {
+    int gaps;
+    sqlite3_int64 nid;
+    char target[64], name[256];
+} query_t;
+
+static query_t *read_queries(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        perror(path);
+        exit(2);
+    }
+    query_t *q = NULL;
+    size_t cap = 0;
+    char line[512];
+    *n = 0;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = 0;
+        if (*n == cap) q = realloc(q, (cap = cap ? cap * 2 : 64) * sizeof *q);
+        query_t *x = &q[*n];
+        memset(x, 0, sizeof *x);
+        if (sscanf(line, "gaps %lld %63s %255[^\n]", &x->nid, x->target, x->name) == 3) x->gaps = 1;
+        else if (sscanf(line, "reach %lld %255s", &x->nid, x->name) == 2) x->gaps = 0;
+        else continue;
+        (*n)++;
+    }
+    fclose(f);
+    return q;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: scale_bench DB PEER_DB QUERIES [runs] [peer_budget_s]\n");
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    const char *path = argv[1];
+    int runs = argc > 4 ? atoi(argv[4]) : 5;
+    double budget = argc > 5 ? atof(argv[5]) : 120;
+    size_t nq;
+    query_t *qs = read_queries(argv[3], &nq);
+
+    /* Load against the floor, alternating, after one warm-up of each. */
+    double *tf = calloc((size_t)runs, sizeof *tf), *tl = calloc((size_t)runs, sizeof *tl);
+    long grew = 0, again;
+    scan_floor(path);
+    load_once(path, &grew); /* the first load shows the memory it takes */
+    for (int r = 0; r < runs; r++) {
+        tf[r] = scan_floor(path);
+        tl[r] = load_once(path, &again);
+    }
+    printf("info network_rss_mb %.0f\n", grew / 1024.0);
+    report("load_floor", tf, (size_t)runs);
+    report("load", tl, (size_t)runs);
+
+    /* The statements, through a session that keeps the network loaded. */
+    tsg_db_t *db;
+    tsg_session_t *s;
+    tsg_error_t err = {0};
+    if (tsg_open(path, &db, &err) || tsg_session_open(db, &s, &err)) {
+        fprintf(stderr, "%s\n", err.text);
+        return 1;
+    }
+    size_t rows = 0;
+    tsg_sink_t sink = {count_rows, print_error, &rows};
+    /* The first statement loads the network; it is timed apart. */
+    char stmt[512];
+    double t0 = bench_now();
+    snprintf(stmt, sizeof stmt, "REACH FROM '%s' WITHIN 1 HOPS;", qs[nq - 1].name);
+    if (tsg_session_run(s, stmt, NULL, 0, &sink, &err)) {
+        fprintf(stderr, "%s: %s\n", stmt, err.text);
+        return 1;
+    }
+    printf("info first_statement_ms %.1f\n", (bench_now() - t0) * 1e3);
+    sqlite3 *peer;
+    if (sqlite3_open_v2(argv[2], &peer, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "%s: %s\n", argv[2], sqlite3_errmsg(peer));
+        return 1;
+    }
+    sqlite3_stmt *gq, *rq;
+    if (sqlite3_prepare_v2(peer, gaps_sql, -1, &gq, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(peer, reach_sql, -1, &rq, NULL) != SQLITE_OK) {
+        fprintf(stderr, "peer: %s\n", sqlite3_errmsg(peer));
+        return 1;
+    }
+    size_t cap = nq * (size_t)runs;
+    double *tg = calloc(cap, sizeof *tg), *tr = calloc(cap, sizeof *tr);
+    double *pg = calloc(nq, sizeof *pg), *pr = calloc(nq, sizeof *pr);
+    size_t ng = 0, nr = 0, npg = 0, npr = 0, mismatches = 0;
+    long reached = 0;
+    for (int r = 0; r < runs; r++)
+        for (size_t i = 0; i < nq; i++) {
+            if (qs[i].gaps)
+                snprintf(stmt, sizeof stmt, "GAPS FOR %s AGED 18..39 IN '%s';", qs[i].target, qs[i].name);
+            else
+                snprintf(stmt, sizeof stmt, "REACH FROM '%s' WITHIN 3 HOPS VIA any;", qs[i].name);
+            rows = 0;
+            t0 = bench_now();
+            if (tsg_session_run(s, stmt, NULL, 0, &sink, &err)) {
+                fprintf(stderr, "%s: %s\n", stmt, err.text);
+                return 1;
+            }
+            double t = bench_now() - t0;
+            if (qs[i].gaps) tg[ng++] = t;
+            else tr[nr++] = t;
+            if (r) continue;
+            /* The peer, once per query, within its time budget. */
+            if (qs[i].gaps && budget > 0) {
+                t0 = bench_now();
+                sqlite3_reset(gq);
+                sqlite3_bind_int64(gq, 1, qs[i].nid);
+                sqlite3_bind_int(gq, 2, 18);
+                sqlite3_bind_int(gq, 3, 39);
+                sqlite3_bind_text(gq, 4, qs[i].target, -1, SQLITE_STATIC);
+                while (sqlite3_step(gq) == SQLITE_ROW) {}
+                pg[npg++] = bench_now() - t0;
+                budget -= pg[npg - 1];
+            } else if (!qs[i].gaps && budget > 0) {
+                t0 = bench_now();
+                sqlite3_reset(rq);
+                sqlite3_bind_int64(rq, 1, qs[i].nid);
+                sqlite3_bind_int(rq, 2, 3);
+                long n = sqlite3_step(rq) == SQLITE_ROW ? sqlite3_column_int64(rq, 0) : -1;
+                pr[npr++] = bench_now() - t0;
+                budget -= pr[npr - 1];
+                reached += n;
+                if (n != (long)rows) {
+                    fprintf(stderr, "MISMATCH: %s reaches %zu, the CTE %ld\n", stmt, rows, n);
+                    mismatches++;
+                }
+            }
+        }
+    printf("info reach_checked %zu reached_total %ld mismatches %zu\n", npr, reached, mismatches);
+    printf("info peak_rss_mb %.0f\n", rss_kb("VmHWM:") / 1024.0);
+    report("gaps", tg, ng);
+    report("reach", tr, nr);
+    report("gaps_sqlite", pg, npg);
+    report("reach_sqlite", pr, npr);
+    sqlite3_finalize(gq);
+    sqlite3_finalize(rq);
+    sqlite3_close(peer);
+    tsg_session_close(s);
+    tsg_close(db);
+    free(qs);
+    free(tf);
+    free(tl);
+    free(tg);
+    free(tr);
+    free(pg);
+    free(pr);
+    return mismatches ? 1 : 0;
+}
