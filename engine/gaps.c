@@ -198,7 +198,7 @@ static void consider(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s,
                      const eng_gap_t *g, int32_t i, nearest_t *b)
 {
     const eng_program_t *p = &net->programs[i];
-    if (!eng_list_has(&p->needs, need) || !eng_running(p, q->as_of)) return;
+    if (!eng_list_holds(&p->needs, need) || !eng_running(p, q->as_of)) return;
     int overlaps = (p->age_max < 0 || p->age_max >= g->age_from) && (p->age_min < 0 || p->age_min <= g->age_to);
     int serves = eng_serves(net, p, s), for_group = eng_covers(p, q->target, need, -1);
     int cls, score;
@@ -221,32 +221,90 @@ static void consider(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s,
         *b = (nearest_t){p, i, cls, score};
 }
 
+/* What one GAPS statement keeps between its cells: the programs meeting
+ * the district asked about, those in the districts around it, and the
+ * nearest programs found in the whole network. */
+typedef struct around {
+    int32_t *v;
+    size_t n;
+} around_t;
+
+typedef struct fallback {
+    const char *need;
+    int from, to;
+    nearest_t best;
+} fallback_t;
+
+typedef struct gaps_ctx {
+    const int32_t *cand;
+    size_t ncand;
+    around_t around[8];   /* by level above the district: the programs listing a district below it */
+    fallback_t *fall;
+    size_t nfall, fallcap;
+} gaps_ctx_t;
+
+/* The programs listing a district under the ancestor `up` levels above the
+ * district asked about, computed once per statement. */
+static const around_t *around(const eng_net_t *net, const eng_gaps_query_t *q, gaps_ctx_t *x, int up, int *oom)
+{
+    around_t *a = &x->around[up - 1];
+    if (a->v) return a;
+    int64_t d = q->district;
+    for (int i = 0; i < up; i++) d = net->parent[d];
+    nids_t ds = {0};
+    a->v = subtree(net, d, &ds) ? NULL : listing(net, &ds, 0, &a->n);
+    free(ds.v);
+    if (!a->v) *oom = 1;
+    return a->v ? a : NULL;
+}
+
 /* Why a cell is uncovered: the program that comes nearest, and what it
  * lacks: the ages (right group, need and area), the area (right group, need
  * and ages), or the group (right need, area and ages).
  *
- * The programs meeting the district asked about (`cand`) hold every
- * program of class 0 and 2, and any of class 1 there beats those outside.
- * Else class 1 is looked for in ever larger districts around it (a nearer
- * area always wins), and last in the whole network. */
+ * The programs meeting the district asked about hold every program of
+ * class 0 and 2, and any of class 1 there beats those outside. Else class 1
+ * is looked for in ever larger districts around it (a nearer area always
+ * wins), and last in the whole network. What that last search finds does
+ * not depend on the cell (everything it can find lies outside the cell's
+ * tree of districts, all equally far), so it is kept for the statement. */
 static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need,
-                             const int32_t *cand, size_t ncand, eng_gap_t *g, int *oom)
+                             gaps_ctx_t *x, eng_gap_t *g, int *oom)
 {
     nearest_t b = {NULL, -1, 3, 0};
-    for (size_t i = 0; i < ncand; i++) consider(net, q, s, need, g, cand[i], &b);
-    for (int64_t a = net->parent[q->district]; b.cls > 1 && a > 0; a = net->parent[a]) {
-        nids_t ds = {0};
-        size_t n = 0;
-        int32_t *around = subtree(net, a, &ds) ? NULL : listing(net, &ds, 0, &n);
-        free(ds.v);
-        if (!around) {
-            *oom = 1;
-            return;
-        }
-        for (size_t i = 0; i < n; i++) consider(net, q, s, need, g, around[i], &b);
-        free(around);
+    need = eng_key(net, need);
+    if (!need) {
+        say(g, "no program anywhere offers %s to %s at these ages", g->need, q->target);
+        return;
     }
-    for (size_t i = 0; b.cls > 1 && i < net->nprograms; i++) consider(net, q, s, need, g, (int32_t)i, &b);
+    for (size_t i = 0; i < x->ncand; i++) consider(net, q, s, need, g, x->cand[i], &b);
+    int up = 1;
+    for (int64_t a = net->parent[q->district]; b.cls > 1 && a > 0 && up <= 8; a = net->parent[a], up++) {
+        const around_t *ar = around(net, q, x, up, oom);
+        if (!ar) return;
+        for (size_t i = 0; i < ar->n; i++) consider(net, q, s, need, g, ar->v[i], &b);
+    }
+    if (b.cls > 1) {
+        fallback_t *f = NULL;
+        for (size_t i = 0; i < x->nfall && !f; i++)
+            if (x->fall[i].need == need && x->fall[i].from == g->age_from && x->fall[i].to == g->age_to) f = &x->fall[i];
+        if (!f) {
+            if (x->nfall == x->fallcap) {
+                size_t cap = x->fallcap ? x->fallcap * 2 : 16;
+                fallback_t *grown = realloc(x->fall, cap * sizeof *grown);
+                if (!grown) {
+                    *oom = 1;
+                    return;
+                }
+                x->fall = grown;
+                x->fallcap = cap;
+            }
+            f = &x->fall[x->nfall++];
+            *f = (fallback_t){need, g->age_from, g->age_to, {NULL, -1, 3, 0}};
+            for (size_t i = 0; i < net->nprograms; i++) consider(net, q, s, need, g, (int32_t)i, &f->best);
+        }
+        if (f->best.cls < b.cls) b = f->best;
+    }
     if (!b.p) {
         say(g, "no program anywhere offers %s to %s at these ages", need, q->target);
         return;
@@ -304,8 +362,8 @@ typedef struct age_state {
     int64_t program;     /* a covering program (for reach rows) */
 } age_state_t;
 
-static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, const int32_t *cand,
-                      size_t ncand, const int32_t *cover, size_t ncover, rows_t *r)
+static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *ctx,
+                      const int32_t *cover, size_t ncover, rows_t *r)
 {
     int span = q->age_to - q->age_from + 1;
     age_state_t st[152];
@@ -345,7 +403,7 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
                 j++;
             eng_gap_t *g = row(r, kind, s, need, q->age_from + i, q->age_from + j - 1, st[i].program);
             if (g && kind == ENG_GAP_COVERAGE) {
-                explain_coverage(net, q, s, need, cand, ncand, g, &r->oom);
+                explain_coverage(net, q, s, need, ctx, g, &r->oom);
             } else if (g && kind == ENG_GAP_REACH) {
                 say(g, "'%s' covers it, but no entry point serving %s reaches it within %d referral ties",
                     net->name[st[i].program], net->name[s], q->hops);
@@ -418,6 +476,7 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     int32_t *cover = malloc((ncand + 1) * sizeof *cover);
     nids_t seen = {0};
     rows_t r = {0};
+    gaps_ctx_t x = {.cand = cand, .ncand = ncand};
     if (!cand || !cover) r.oom = 1;
     for (size_t c = 0; c < ncells && !r.oom; c++) {
         int64_t cell = cells[c];
@@ -429,7 +488,7 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
                 if (eng_covers(p, q->target, q->needs[k], -1) && eng_running(p, q->as_of) && eng_serves(net, p, cell))
                     cover[ncover++] = cand[i];
             }
-            cell_rows(net, q, cell, q->needs[k], cand, ncand, cover, ncover, &r);
+            cell_rows(net, q, cell, q->needs[k], &x, cover, ncover, &r);
         }
         unmark(net, &seen);
     }
@@ -438,6 +497,8 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     free(cand);
     free(cover);
     free(seen.v);
+    for (int i = 0; i < 8; i++) free(x.around[i].v);
+    free(x.fall);
     if (r.oom) {
         free(r.v);
         return util_fail(err, TSG_ENOMEM, "out of memory");

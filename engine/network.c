@@ -39,6 +39,21 @@ static char *intern(eng_net_t *net, const char *s)
     return net->keys[j];
 }
 
+const char *eng_key(const eng_net_t *net, const char *s)
+{
+    if (!net->keycap) return NULL;
+    for (size_t j = util_hash(s) & (net->keycap - 1); net->keys[j]; j = (j + 1) & (net->keycap - 1))
+        if (!strcmp(net->keys[j], s)) return net->keys[j];
+    return NULL;
+}
+
+int eng_list_holds(const eng_list_t *l, const char *key)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->v[i] == key) return 1;
+    return 0;
+}
+
 int eng_list_has(const eng_list_t *l, const char *key)
 {
     for (int i = 0; i < l->n; i++)

@@ -100,5 +100,10 @@ int eng_serves(const eng_net_t *net, const eng_program_t *p, int64_t s);
  * a district inside it). */
 int eng_meets(const eng_net_t *net, const eng_program_t *p, int64_t d);
 int eng_list_has(const eng_list_t *l, const char *key);
+/* The network's one copy of a key (sector, target, need, mode), NULL when
+ * nothing in it uses the key; eng_list_holds compares such copies by
+ * address, which a scan over every program can afford. */
+const char *eng_key(const eng_net_t *net, const char *s);
+int eng_list_holds(const eng_list_t *l, const char *key);
 
 #endif

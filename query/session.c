@@ -297,12 +297,12 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
 
 static void free_names(qry_session_t *s)
 {
-    for (size_t i = 0; i < s->nnames; i++) {
-        free(s->names[i].id);
-        free(s->names[i].name);
-        free(s->names[i].fold_id);
-        free(s->names[i].fold_name);
-    }
+    util_pool_free(&s->name_pool);
+    free(s->exact_head);
+    free(s->exact_next);
+    free(s->fold_head);
+    free(s->fold_next);
+    s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
     free(s->names);
     s->names = NULL;
     s->nnames = 0;
@@ -312,6 +312,70 @@ static void free_names(qry_session_t *s)
 }
 
 void qry_data_changed(qry_session_t *s) { s->stale = 1; }
+
+/* A folded copy of text in the pool; the same pointer when folding
+ * changes nothing (ids and most names). */
+static char *fold_copy(qry_session_t *s, char *text)
+{
+    /* ASCII without capitals folds to itself (most ids). */
+    const unsigned char *c = (const unsigned char *)text;
+    while (*c && *c < 0x80 && !(*c >= 'A' && *c <= 'Z')) c++;
+    if (!*c) return text;
+    char *fold = util_fold(text);
+    if (!fold || !strcmp(fold, text)) {
+        free(fold);
+        return fold ? text : NULL;
+    }
+    char *kept = util_pool_copy(&s->name_pool, fold, strlen(fold));
+    free(fold);
+    return kept;
+}
+
+/* The name of node nid (names are in nid order), or NULL. */
+static qry_name_t *name_by_nid(qry_session_t *s, int64_t nid)
+{
+    size_t lo = 0, hi = s->nnames;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->names[mid].nid < nid) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < s->nnames && s->names[lo].nid == nid ? &s->names[lo] : NULL;
+}
+
+/* The string of key k (see qry_session_t) as written or folded. */
+static const char *name_key(const qry_session_t *s, uint32_t k, int folded)
+{
+    const qry_name_t *n = &s->names[k / 2];
+    return k % 2 ? (folded ? n->fold_name : n->name) : (folded ? n->fold_id : n->id);
+}
+
+/* Hash chains over every id and name, as written and folded, so that
+ * naming a node costs the same among two million as among a hundred.
+ * Keys are chained last first, so each chain runs in name order. */
+static int index_names(qry_session_t *s)
+{
+    size_t keys = 2 * s->nnames, size = 16;
+    if (keys >= UINT32_MAX / 2) return -1;
+    while (size < 2 * keys) size *= 2;
+    s->name_mask = (uint32_t)(size - 1);
+    s->exact_head = malloc(size * sizeof *s->exact_head);
+    s->fold_head = malloc(size * sizeof *s->fold_head);
+    s->exact_next = malloc((keys + 1) * sizeof *s->exact_next);
+    s->fold_next = malloc((keys + 1) * sizeof *s->fold_next);
+    if (!s->exact_head || !s->fold_head || !s->exact_next || !s->fold_next) return -1;
+    memset(s->exact_head, 0xff, size * sizeof *s->exact_head);
+    memset(s->fold_head, 0xff, size * sizeof *s->fold_head);
+    for (size_t k = keys; k-- > 0;) {
+        uint32_t h = (uint32_t)util_hash(name_key(s, (uint32_t)k, 0)) & s->name_mask;
+        s->exact_next[k] = s->exact_head[h];
+        s->exact_head[h] = (uint32_t)k;
+        h = (uint32_t)util_hash(name_key(s, (uint32_t)k, 1)) & s->name_mask;
+        s->fold_next[k] = s->fold_head[h];
+        s->fold_head[h] = (uint32_t)k;
+    }
+    return 0;
+}
 
 tsg_status_t qry_load(qry_session_t *s)
 {
@@ -331,12 +395,11 @@ tsg_status_t qry_load(qry_session_t *s)
     if (!s->stale) return TSG_OK;
     free_names(s);
     qry_network_free(s);
-    static const char sql[] =
-        "SELECT n.nid, n.type, n.id, coalesce(d.name, o.name, p.name, f.name) FROM node n"
-        " LEFT JOIN district d ON d.nid = n.nid LEFT JOIN organisation o ON o.nid = n.nid"
-        " LEFT JOIN program p ON p.nid = n.nid LEFT JOIN forum f ON f.nid = n.nid ORDER BY n.nid";
+    /* Ids from node, then each kind's names from its own table: plain
+     * scans, no joins (a national network has two million nodes). */
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->sql, sql, -1, &st, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
+    if (sqlite3_prepare_v2(s->sql, "SELECT nid, type, id FROM node ORDER BY nid", -1, &st, NULL) != SQLITE_OK)
+        return qry_fail_sql(s, NULL);
     size_t cap = 0;
     int rc;
     tsg_status_t status = TSG_OK;
@@ -354,14 +417,35 @@ tsg_status_t qry_load(qry_session_t *s)
         const char *type = (const char *)sqlite3_column_text(st, 1);
         for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
             if (!strcmp(type, qry_type_name[t])) n->type = t;
-        n->id = util_strdup((const char *)sqlite3_column_text(st, 2));
-        const char *name = (const char *)sqlite3_column_text(st, 3);
-        n->name = util_strdup(name ? name : "");
-        if (!n->id || !n->name || !(n->fold_id = util_fold(n->id)) || !(n->fold_name = util_fold(n->name))) goto nomem;
+        n->id = util_pool_copy(&s->name_pool, (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+        if (!n->id || !(n->fold_id = fold_copy(s, n->id))) goto nomem;
     }
     if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
     sqlite3_finalize(st);
     if (status) return status;
+    static const char *const by_kind[] = {"SELECT nid, name FROM district", "SELECT nid, name FROM organisation",
+                                          "SELECT nid, name FROM program", "SELECT nid, name FROM forum"};
+    for (int k = 0; k < 4; k++) {
+        if (sqlite3_prepare_v2(s->sql, by_kind[k], -1, &st, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            qry_name_t *n = name_by_nid(s, sqlite3_column_int64(st, 0));
+            if (!n) continue;
+            n->name = util_pool_copy(&s->name_pool, (const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+            if (!n->name || !(n->fold_name = fold_copy(s, n->name))) goto nomem;
+        }
+        if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
+        sqlite3_finalize(st);
+        if (status) return status;
+    }
+    char *none = util_pool_copy(&s->name_pool, "", 0);
+    st = NULL;
+    if (!none) goto nomem;
+    for (size_t i = 0; i < s->nnames; i++)
+        if (!s->names[i].name) s->names[i].name = s->names[i].fold_name = none;
+    if (index_names(s)) {
+        free_names(s);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
     if (sqlite3_prepare_v2(s->sql, "SELECT nid, parent FROM district", -1, &st, NULL) != SQLITE_OK)
         return qry_fail_sql(s, NULL);
     s->nparent = s->nnames ? (size_t)s->names[s->nnames - 1].nid + 1 : 1;
@@ -450,16 +534,17 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     for (int pass = 0; pass < 3; pass++) {
         char *fold = pass == 2 ? util_fold(text) : NULL;
         if (pass == 2 && !fold) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        const char *want = pass == 2 ? fold : text;
+        const uint32_t *next = pass == 2 ? s->fold_next : s->exact_next;
         const qry_name_t *hit = NULL;
         size_t nhits = 0;
         util_buf_t list = {0};
-        for (size_t i = 0; i < s->nnames; i++) {
-            const qry_name_t *n = &s->names[i];
-            if (!(types & (1u << n->type))) continue;
-            int match = pass == 0   ? !strcmp(n->id, text)
-                        : pass == 1 ? !strcmp(n->name, text)
-                                    : !strcmp(n->fold_id, fold) || !strcmp(n->fold_name, fold);
-            if (!match) continue;
+        for (uint32_t k = (pass == 2 ? s->fold_head : s->exact_head)[util_hash(want) & s->name_mask]; k != UINT32_MAX;
+             k = next[k]) {
+            const qry_name_t *n = &s->names[k / 2];
+            if (!(types & (1u << n->type)) || (pass < 2 && (int)(k % 2) != pass) || n == hit ||
+                strcmp(name_key(s, k, pass == 2), want))
+                continue;
             hit = n;
             nhits++;
             if (nhits <= 5) util_buf_printf(&list, "%s%s %s (%s)", nhits > 1 ? ", " : "", qry_type_name[n->type], n->id, n->name);
