@@ -301,7 +301,15 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
             }
             f = &x->fall[x->nfall++];
             *f = (fallback_t){need, g->age_from, g->age_to, {NULL, -1, 3, 0}};
-            for (size_t i = 0; i < net->nprograms; i++) consider(net, q, s, need, g, (int32_t)i, &f->best);
+            /* Only programs for the group can be of class 1. */
+            size_t n, m;
+            const int32_t *named = eng_for_group(net, q->target, need, &n);
+            const int32_t *all = eng_for_group(net, "everyone", need, &m);
+            if (n == (size_t)-1)
+                for (size_t i = 0; i < net->nprograms; i++) consider(net, q, s, need, g, (int32_t)i, &f->best);
+            else
+                for (size_t i = 0, j = 0; i < n || j < m;)
+                    consider(net, q, s, need, g, j == m || (i < n && named[i] < all[j]) ? named[i++] : all[j++], &f->best);
         }
         if (f->best.cls < b.cls) b = f->best;
     }

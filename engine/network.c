@@ -39,12 +39,31 @@ static char *intern(eng_net_t *net, const char *s)
     return net->keys[j];
 }
 
+/* The slot of key s in net->keys, or -1. */
+static long key_slot(const eng_net_t *net, const char *s)
+{
+    if (!net->keycap) return -1;
+    for (size_t j = util_hash(s) & (net->keycap - 1); net->keys[j]; j = (j + 1) & (net->keycap - 1))
+        if (!strcmp(net->keys[j], s)) return (long)j;
+    return -1;
+}
+
 const char *eng_key(const eng_net_t *net, const char *s)
 {
-    if (!net->keycap) return NULL;
-    for (size_t j = util_hash(s) & (net->keycap - 1); net->keys[j]; j = (j + 1) & (net->keycap - 1))
-        if (!strcmp(net->keys[j], s)) return net->keys[j];
-    return NULL;
+    long j = key_slot(net, s);
+    return j < 0 ? NULL : net->keys[j];
+}
+
+const int32_t *eng_for_group(const eng_net_t *net, const char *target, const char *need, size_t *n)
+{
+    if (!net->pair_off) {
+        *n = (size_t)-1;
+        return NULL;
+    }
+    long t = key_slot(net, target), j = key_slot(net, need);
+    size_t k = (size_t)t * net->keycap + (size_t)j;
+    *n = t < 0 || j < 0 ? 0 : net->pair_off[k + 1] - net->pair_off[k];
+    return *n ? &net->pair_progs[net->pair_off[k]] : NULL;
 }
 
 int eng_list_holds(const eng_list_t *l, const char *key)
@@ -68,7 +87,7 @@ void eng_net_free(eng_net_t *net)
     void *owned[] = {net->keys, net->lists, net->areas, net->sector, net->based, net->type, net->id, net->name,
                      net->parent, net->level, net->org_of, net->prog, net->programs, net->ties, net->off, net->steps,
                      net->in_off, net->in_steps, net->child_off, net->children, net->area_off, net->area_progs,
-                     net->wide, net->first_prog, net->next_prog, net->mark};
+                     net->wide, net->first_prog, net->next_prog, net->mark, net->pair_off, net->pair_progs};
     for (size_t i = 0; i < sizeof owned / sizeof *owned; i++) free(owned[i]);
     free(net);
 }
@@ -388,6 +407,44 @@ static tsg_status_t load_ties(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     return TSG_OK;
 }
 
+/* Programs by group and need: count per pair of key slots, prefix sums,
+ * fill. Up to 2,048 key slots (a 16 MB table); with more keys than that
+ * there is no table, and GAPS scans instead. */
+static tsg_status_t index_pairs(eng_net_t *net, tsg_error_t *err)
+{
+    if (!net->keycap || net->keycap > 2048) return TSG_OK;
+    size_t npairs = net->keycap * net->keycap;
+    net->pair_off = calloc(npairs + 1, sizeof *net->pair_off);
+    if (!net->pair_off) return oom(err);
+    uint32_t *fill = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) {
+            for (size_t k = 1; k <= npairs; k++) net->pair_off[k] += net->pair_off[k - 1];
+            size_t total = net->pair_off[npairs];
+            net->pair_progs = malloc((total ? total : 1) * sizeof *net->pair_progs);
+            fill = malloc((npairs + 1) * sizeof *fill);
+            if (!net->pair_progs || !fill) {
+                free(fill);
+                return oom(err);
+            }
+            memcpy(fill, net->pair_off, (npairs + 1) * sizeof *fill);
+        }
+        for (size_t i = 0; i < net->nprograms; i++) {
+            const eng_program_t *p = &net->programs[i];
+            for (int a = 0; a < p->targets.n; a++) {
+                size_t row = (size_t)key_slot(net, p->targets.v[a]) * net->keycap;
+                for (int b = 0; b < p->needs.n; b++) {
+                    size_t k = row + (size_t)key_slot(net, p->needs.v[b]);
+                    if (pass) net->pair_progs[fill[k]++] = (int32_t)i;
+                    else net->pair_off[k + 1]++;
+                }
+            }
+        }
+    }
+    free(fill);
+    return TSG_OK;
+}
+
 /* The district tree downwards, the programs by the districts their areas
  * list, and an organisation's programs. */
 static tsg_status_t build_indexes(eng_net_t *net, tsg_error_t *err)
@@ -435,6 +492,8 @@ static tsg_status_t build_indexes(eng_net_t *net, tsg_error_t *err)
             if (p->area[k] >= 1 && p->area[k] <= net->maxnid) net->area_progs[fill[p->area[k]]++] = (int32_t)i;
     }
     free(fill);
+    tsg_status_t s = index_pairs(net, err);
+    if (s) return s;
     for (size_t i = net->nprograms; i-- > 0;) {
         int64_t org = net->programs[i].org;
         net->next_prog[i] = org ? net->first_prog[org] : -1;

@@ -84,6 +84,9 @@ typedef struct eng_net {
     util_pool_t pool;     /* ids, names and the interned keys */
     char **keys;          /* the interned keys (sectors, targets, needs, modes): */
     size_t nkeys, keycap; /* an open-addressing set */
+    uint32_t *pair_off;   /* by slot of a target × keycap + slot of a need: pair_progs[pair_off[k] .. */
+    int32_t *pair_progs;  /* pair_off[k + 1]) are the programs for that group with that need; */
+                          /* NULL when there are too many keys for the table */
     char **lists;         /* every program's targets, needs and modes */
     int64_t *areas;       /* every program's area */
 } eng_net_t;
@@ -105,5 +108,8 @@ int eng_list_has(const eng_list_t *l, const char *key);
  * address, which a scan over every program can afford. */
 const char *eng_key(const eng_net_t *net, const char *s);
 int eng_list_holds(const eng_list_t *l, const char *key);
+/* The programs that name `target` and offer `need`, in program order;
+ * NULL with *n = (size_t)-1 when the network has no such index. */
+const int32_t *eng_for_group(const eng_net_t *net, const char *target, const char *need, size_t *n);
 
 #endif
