@@ -7,7 +7,8 @@ makes the database if it is not there yet, then measures on the same data:
   * the load (eng_net_load) against the raw SELECT scan of the same rows;
   * GAPS for one target group aged 18..39 in one ward, and REACH within 3
     hops (VIA any) from one organisation, over the same seeded queries,
-    against SQLite's recursive CTEs (bench/scale_bench.c), and DuckDB and
+    against SQLite's recursive CTEs (bench/scale_bench.c; for REACH one
+    that counts and one that lists what REACH lists), and DuckDB and
     Kuzu (bench/peers/peers.mjs, installed here with npm);
   * the peak memory of a planner's session: `tsunagi DB -c` running a
     GAPS, a REACH and a CENTRALITY degree, read by /usr/bin/time.
@@ -57,17 +58,19 @@ def make_db(a, tsunagi, size):
 def make_peer_db(db):
     peer = db[:-3] + ".peer.db"
     if not os.path.exists(peer) or os.path.getmtime(peer) < os.path.getmtime(db):
-        if os.path.exists(peer):
-            os.remove(peer)
+        part = peer + ".part"  # renamed into place only when complete
+        if os.path.exists(part):
+            os.remove(part)
         c = sqlite3.connect(db)
-        c.execute(f"VACUUM INTO '{peer}'")
+        c.execute(f"VACUUM INTO '{part}'")
         c.close()
-        c = sqlite3.connect(peer)
+        c = sqlite3.connect(part)
         # No ANALYZE: with statistics SQLite 3.40 plans REACH's CTE with a
         # Bloom filter that scans every tie on every query (10x slower).
         c.execute("CREATE INDEX program_wide ON program(wide_area)")
         c.commit()
         c.close()
+        os.replace(part, peer)
     return peer
 
 
@@ -192,9 +195,10 @@ def main():
         c.close()
         r = subprocess.run([bench, db, peer, q, str(a.runs), str(a.budget)], capture_output=True, text=True)
         sys.stderr.write(r.stderr)
-        res, info, answers = parse(r.stdout)
         if r.returncode != 0:
-            failed = True
+            sys.stderr.write(f"scale_bench on {db}: exit {r.returncode}\n")
+            return 1
+        res, info, answers = parse(r.stdout)
         mem, took = session_memory(tsunagi, db, q)
         row = {"size": size, "orgs": counts[0], "programs": counts[1], "ties": counts[2], "res": res, "info": info,
                "session_mb": mem, "session_s": took}
@@ -231,13 +235,15 @@ def report(rows):
         print(f"| {name} | {w['orgs']:,} | {w['programs']:,} | {w['ties']:,} | {ld['median_ms']:.0f} ms "
               f"({lf['median_ms']:.0f} ms) | {ld['median_ms'] / lf['median_ms']:.2f} | {w['session_mb']:.0f} MB |")
     for kind in ("gaps", "reach"):
+        sqlite = [kind + "_sqlite"] + ([kind + "_sqlite_rows"] if kind == "reach" else [])
+        heads = ["SQLite CTE"] if kind == "gaps" else ["SQLite CTE (count)", "SQLite CTE (rows)"]
         print(f"\n{kind.upper()}: median / p95 in ms; ratio = peer median / tsunagi median\n")
-        print("| network | tsunagi | SQLite CTE | ratio | DuckDB | ratio | Kuzu | ratio |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        print("| network | tsunagi | " + " | ".join(f"{h} | ratio" for h in heads + ["DuckDB", "Kuzu"]) + " |")
+        print("|---|---:|" + "---:|---:|" * (len(heads) + 2))
         for w in rows:
             ours = w["res"].get(kind)
             cols = [cell(ours)]
-            peers = [w["res"].get(kind + "_sqlite")]
+            peers = [w["res"].get(k) for k in sqlite]
             for name in ("duckdb", "kuzu"):
                 p = w.get("peers", {}).get(name, {})
                 peers.append(p.get(kind))

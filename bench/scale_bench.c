@@ -9,8 +9,9 @@
  *          districts) on the peer database;
  *   reach  REACH FROM 'organisation' WITHIN 3 HOPS VIA any through the
  *          language, against a recursive CTE over the ties on the peer
- *          database. The two must reach the same number of nodes, or the
- *          benchmark fails.
+ *          database: once counting the nodes reached, once listing them
+ *          with their hops, ids and names as REACH does. Both must agree
+ *          with REACH on the number, or the benchmark fails.
  *
  * The queries (wards, target groups, organisations) come from a file that
  * bench/scale.py writes, so that the Node.js peers (DuckDB, Kuzu) run the same
@@ -162,6 +163,19 @@ static const char reach_sql[] =
     "   AND t.directed = 0)"
     " SELECT count(DISTINCT n) FROM r WHERE n NOT IN (SELECT n FROM start)";
 
+/* The same walk listing what REACH lists: each node reached, its hops, id
+ * and name, nearest first (all but the node it was reached through). */
+static const char reach_rows_sql[] =
+    "WITH RECURSIVE start(n) AS (SELECT ?1 UNION SELECT nid FROM program WHERE org = ?1),"
+    " r(n, h) AS (SELECT n, 0 FROM start"
+    "  UNION SELECT t.dst, r.h + 1 FROM r JOIN tie t ON t.src = r.n WHERE r.h < ?2 AND t.kind <> 'membership'"
+    "  UNION SELECT t.src, r.h + 1 FROM r JOIN tie t ON t.dst = r.n WHERE r.h < ?2 AND t.kind <> 'membership'"
+    "   AND t.directed = 0),"
+    " best(n, h) AS (SELECT n, min(h) FROM r GROUP BY n)"
+    " SELECT b.h, x.type, x.id, coalesce(o.name, p.name) FROM best b JOIN node x ON x.nid = b.n"
+    "  LEFT JOIN organisation o ON o.nid = b.n LEFT JOIN program p ON p.nid = b.n"
+    " WHERE b.h > 0 ORDER BY b.h, b.n";
+
 typedef struct query {
     int gaps;
     sqlite3_int64 nid;
@@ -247,16 +261,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s: %s\n", argv[2], sqlite3_errmsg(peer));
         return 1;
     }
-    sqlite3_stmt *gq, *rq;
+    sqlite3_stmt *gq, *rq, *lq;
     if (sqlite3_prepare_v2(peer, gaps_sql, -1, &gq, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(peer, reach_sql, -1, &rq, NULL) != SQLITE_OK) {
+        sqlite3_prepare_v2(peer, reach_sql, -1, &rq, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(peer, reach_rows_sql, -1, &lq, NULL) != SQLITE_OK) {
         fprintf(stderr, "peer: %s\n", sqlite3_errmsg(peer));
         return 1;
     }
     size_t cap = nq * (size_t)runs;
     double *tg = calloc(cap, sizeof *tg), *tr = calloc(cap, sizeof *tr);
-    double *pg = calloc(nq, sizeof *pg), *pr = calloc(nq, sizeof *pr);
-    size_t ng = 0, nr = 0, npg = 0, npr = 0, mismatches = 0;
+    double *pg = calloc(nq, sizeof *pg), *pr = calloc(nq, sizeof *pr), *pl = calloc(nq, sizeof *pl);
+    size_t ng = 0, nr = 0, npg = 0, npr = 0, npl = 0, mismatches = 0;
     long reached = 0;
     for (int r = 0; r < runs; r++)
         for (size_t i = 0; i < nq; i++) {
@@ -297,6 +312,18 @@ int main(int argc, char **argv)
                 budget -= pr[npr - 1];
                 reached += n;
                 printf("answer reach %zu %ld\n", i, n);
+                t0 = bench_now();
+                sqlite3_reset(lq);
+                sqlite3_bind_int64(lq, 1, qs[i].nid);
+                sqlite3_bind_int(lq, 2, 3);
+                long listed = 0;
+                while (sqlite3_step(lq) == SQLITE_ROW) listed++;
+                pl[npl++] = bench_now() - t0;
+                budget -= pl[npl - 1];
+                if (listed != (long)rows) {
+                    fprintf(stderr, "MISMATCH: %s lists %zu, the CTE %ld\n", stmt, rows, listed);
+                    mismatches++;
+                }
                 if (n != (long)rows) {
                     fprintf(stderr, "MISMATCH: %s reaches %zu, the CTE %ld\n", stmt, rows, n);
                     mismatches++;
@@ -309,8 +336,10 @@ int main(int argc, char **argv)
     report("reach", tr, nr);
     report("gaps_sqlite", pg, npg);
     report("reach_sqlite", pr, npr);
+    report("reach_sqlite_rows", pl, npl);
     sqlite3_finalize(gq);
     sqlite3_finalize(rq);
+    sqlite3_finalize(lq);
     sqlite3_close(peer);
     tsg_session_close(s);
     tsg_close(db);
@@ -321,5 +350,6 @@ int main(int argc, char **argv)
     free(tr);
     free(pg);
     free(pr);
+    free(pl);
     return mismatches ? 1 : 0;
 }
