@@ -28,6 +28,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -111,40 +112,56 @@ def main():
             c = sqlite3.connect(base if folder == a.sample else done)
             totals.add(c.execute("SELECT count(*) FROM organisation").fetchone()[0])
             c.close()
-        reads = 3000
+        # The writer replaces the network in a loop, in a thread of its own;
+        # reading sessions (500 statements each) run until they have seen
+        # both networks, at least three sessions, or a minute.
+        stop, wrote, werr = threading.Event(), [0], []
+
+        def writer():
+            while not stop.is_set():
+                folder = big if wrote[0] % 2 == 0 else a.sample
+                w = subprocess.run([a.tsunagi, "import", folder, shared], capture_output=True, text=True)
+                if w.returncode != 0:
+                    werr.append(w.stderr)
+                    return
+                wrote[0] += 1
+
         script = os.path.join(work, "read.tsq")
         with open(script, "w") as f:
-            f.write("COUNT organisations BY sector;\n" * reads)
-        # Into files, not pipes: a full pipe would stop the reader mid-way.
-        rout, rerr = open(os.path.join(work, "read.out"), "w+"), open(os.path.join(work, "read.err"), "w+")
-        reader = subprocess.Popen([a.tsunagi, shared, "-f", script, "--format", "csv"], stdout=rout, stderr=rerr)
-        writes = 0
-        while reader.poll() is None and writes < 1000:
-            folder = big if writes % 2 == 0 else a.sample
-            w = subprocess.run([a.tsunagi, "import", folder, shared], capture_output=True, text=True)
-            if w.returncode != 0:
-                fail(f"writer: {w.stderr}")
-            writes += 1
-        reader.wait()
-        rout.seek(0)
-        rerr.seek(0)
-        out, err = rout.read(), rerr.read()
-        rout.close()
-        rerr.close()
-        if reader.returncode != 0:
-            fail(f"reader: exit {reader.returncode}: {err}")
-        seen, count = [], None
-        for line in out.splitlines():
-            if line.startswith("sector,"):
+            f.write("COUNT organisations BY sector;\n" * 500)
+        th = threading.Thread(target=writer)
+        th.start()
+        seen, sessions, until = [], 0, time.monotonic() + 60
+        try:
+            while sessions < 3 or (len(set(seen)) < 2 and time.monotonic() < until):
+                # Into a file, not a pipe: a full pipe would stop the reader.
+                with open(os.path.join(work, "read.out"), "w+") as rout:
+                    r = subprocess.run([a.tsunagi, shared, "-f", script, "--format", "csv"], stdout=rout,
+                                       stderr=subprocess.PIPE, text=True)
+                    rout.seek(0)
+                    out = rout.read()
+                if r.returncode != 0:
+                    fail(f"reader: exit {r.returncode}: {r.stderr}")
+                got, count = [], None
+                for line in out.splitlines():
+                    if line.startswith("sector,"):
+                        if count is not None:
+                            got.append(count)
+                        count = 0
+                    elif line.strip():
+                        count += int(line.rsplit(",", 1)[1])
                 if count is not None:
-                    seen.append(count)
-                count = 0
-            elif line.strip():
-                count += int(line.rsplit(",", 1)[1])
-        if count is not None:
-            seen.append(count)
-        if len(seen) != reads:
-            fail(f"reader: {len(seen)} results for {reads} statements")
+                    got.append(count)
+                if len(got) != 500:
+                    fail(f"reader: {len(got)} results for 500 statements")
+                seen += got
+                sessions += 1
+        finally:
+            stop.set()
+            th.join()
+        if werr:
+            fail(f"writer: {werr[0]}")
+        writes, reads = wrote[0], len(seen)
         bad = [s for s in seen if s not in totals]
         if bad:
             fail(f"reader saw totals {sorted(set(bad))}, not one of {sorted(totals)}")
