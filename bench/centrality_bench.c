@@ -29,12 +29,6 @@ static tsg_status_t keep_top(void *ctx, const tsg_result_t *r, tsg_error_t *err)
     return TSG_OK;
 }
 
-static void print_error(void *ctx, const tsg_error_t *e)
-{
-    (void)ctx;
-    fprintf(stderr, "%s\n", e->text);
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -55,7 +49,7 @@ int main(int argc, char **argv)
         return 1;
     }
     top_t top;
-    tsg_sink_t sink = {keep_top, print_error, &top};
+    tsg_sink_t sink = {keep_top, bench_print_error, &top};
     double t0 = bench_now();
     if (tsg_session_run(s, "CENTRALITY degree TOP 1;", NULL, 0, &sink, &err)) return 1;
     printf("load+degree\t%.3f\n", (bench_now() - t0) * 1e3);

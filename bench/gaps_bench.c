@@ -18,19 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static tsg_status_t count_rows(void *ctx, const tsg_result_t *r, tsg_error_t *err)
-{
-    (void)err;
-    *(size_t *)ctx += r->nrows;
-    return TSG_OK;
-}
-
-static void print_error(void *ctx, const tsg_error_t *e)
-{
-    (void)ctx;
-    fprintf(stderr, "%s\n", e->text);
-}
-
 /* Cells (school district × need) under a ward with a program covering the
  * group at some age in a..b: the SQL an analyst would write for coverage. */
 static const char peer_sql[] =
@@ -80,7 +67,7 @@ int main(int argc, char **argv)
     tsg_session_t *s;
     tsg_session_open(db, &s, &err);
     size_t rows = 0;
-    tsg_sink_t sink = {count_rows, print_error, &rows};
+    tsg_sink_t sink = {bench_count_rows, bench_print_error, &rows};
     int nstmt = nw * nt;
     double *t_ours = calloc((size_t)nstmt * (size_t)runs, sizeof(double));
     double *t_peer = calloc((size_t)nstmt * (size_t)runs, sizeof(double));

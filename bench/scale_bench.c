@@ -35,19 +35,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static tsg_status_t count_rows(void *ctx, const tsg_result_t *r, tsg_error_t *err)
-{
-    (void)err;
-    *(size_t *)ctx += r->nrows;
-    return TSG_OK;
-}
-
-static void print_error(void *ctx, const tsg_error_t *e)
-{
-    (void)ctx;
-    fprintf(stderr, "%s\n", e->text);
-}
-
 static void report(const char *name, double *t, size_t n)
 {
     if (!n) return;
@@ -245,7 +232,7 @@ int main(int argc, char **argv)
         return 1;
     }
     size_t rows = 0;
-    tsg_sink_t sink = {count_rows, print_error, &rows};
+    tsg_sink_t sink = {bench_count_rows, bench_print_error, &rows};
     /* The first statement loads the network; it is timed apart. */
     char stmt[512];
     double t0 = bench_now();
