@@ -24,6 +24,10 @@ tsg_status_t cli_xlsx_start(cli_out_t *out, const char *path, tsg_error_t *err);
  * it is discarded and an earlier file at its path stays as it was. */
 tsg_status_t cli_xlsx_end(cli_out_t *out, int keep, tsg_error_t *err);
 
+/* Reads a time limit in seconds ("30", "0.5"; "0" or "off": none) as
+ * milliseconds; -1 when the text is not one. */
+int cli_seconds(const char *text, long *ms);
+
 /* The sink that prints results and errors. */
 tsg_sink_t cli_sink(cli_out_t *out);
 

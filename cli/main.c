@@ -17,6 +17,7 @@
  */
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ typedef struct args {
     int nparams;
     int keep_going;
     long suppress_below;
+    long timeout_ms;
     cli_out_t out;
 } args_t;
 
@@ -78,6 +80,22 @@ static void print_error(void *ctx, const tsg_error_t *e)
     cli_out_t *out = ctx;
     fflush(out->stream);
     fprintf(stderr, "error: %s\n", e->text);
+}
+
+int cli_seconds(const char *text, long *ms)
+{
+    if (!strcmp(text, "off")) {
+        *ms = 0;
+        return 0;
+    }
+    char *end;
+    errno = 0;
+    double sec = strtod(text, &end);
+    /* A week at most: a longer limit is no limit, and the product stays a long. */
+    if (end == text || *end || errno || !(sec >= 0) || sec > 7 * 24 * 3600.0) return -1;
+    *ms = (long)(sec * 1000 + 0.5);
+    if (sec > 0 && *ms == 0) *ms = 1;
+    return 0;
 }
 
 tsg_sink_t cli_sink(cli_out_t *out) { return (tsg_sink_t){print_result, print_error, out}; }
@@ -327,6 +345,7 @@ static int cmd_run(args_t *a)
     }
     int rc = 0;
     tsg_session_suppress_below(s, a->suppress_below);
+    tsg_session_timeout(s, a->timeout_ms);
     for (int i = 0; i < a->nparams && !rc; i++) {
         char *eq = strchr(a->params[i], '=');
         if (!eq) {
@@ -393,7 +412,7 @@ static void usage(FILE *out)
         fprintf(out, "       tsunagi %-48s %s\n", commands[i].usage, commands[i].help);
     fprintf(out, "options: --format table|csv|json|markdown, --bom (CSV for Excel), --xlsx FILE (results as the\n"
                  "         sheets of an Excel workbook), --suppress-below N (publish counts under N as <N),\n"
-                 "         --version, --help\n"
+                 "         --timeout SECONDS (stop any statement that runs longer), --version, --help\n"
                  "DB defaults to $TSUNAGI_DB, else the bundled sample city. Without -c or -f, tsunagi reads\n"
                  "statements from standard input, or opens the REPL when that is a terminal.\n");
 }
@@ -406,7 +425,7 @@ int main(int argc, char **argv)
         const char *s = argv[i];
         int takes_value = !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
                           !strcmp(s, "-p") || !strcmp(s, "--xlsx") || !strcmp(s, "--mapping") ||
-                          !strcmp(s, "--report");
+                          !strcmp(s, "--report") || !strcmp(s, "--timeout");
         if (takes_value && i + 1 == argc) {
             fprintf(stderr, "tsunagi: %s needs a value\n", s);
             return 2;
@@ -442,6 +461,11 @@ int main(int argc, char **argv)
             a.suppress_below = i + 1 < argc ? strtol(argv[++i], &end, 10) : -1;
             if (a.suppress_below < 0 || *end) {
                 fprintf(stderr, "tsunagi: --suppress-below takes a whole number\n");
+                return 2;
+            }
+        } else if (!strcmp(s, "--timeout")) {
+            if (cli_seconds(argv[++i], &a.timeout_ms)) {
+                fprintf(stderr, "tsunagi: --timeout takes seconds (e.g. 30 or 0.5; 0: no limit), not '%s'\n", argv[i]);
                 return 2;
             }
         } else if (!strcmp(s, "--keep-going")) {

@@ -180,6 +180,7 @@ static tsg_status_t dot_read(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_xlsx(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_param(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_quit(repl_t *r, const dot_args_t *a, tsg_error_t *err);
+static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 
 static const dot_cmd_t dot_cmds[] = {
     {".help", dot_help, ".help", "list these commands"},
@@ -190,6 +191,7 @@ static const dot_cmd_t dot_cmds[] = {
     {".read", dot_read, ".read FILE", "run the statements in FILE, stopping at the first error"},
     {".param", dot_param, ".param set NAME VALUE | list | unset NAME", "parameters ($NAME) for later statements"},
     {".suppress", dot_suppress, ".suppress N", "counts of people under N show as <N (0: show all)"},
+    {".timeout", dot_timeout, ".timeout [SECONDS|off]", "stop any statement that runs longer; alone, the limit"},
     {".quit", dot_quit, ".quit", "leave tsunagi (so does Ctrl-D)"},
     {".exit", dot_quit, ".exit", "leave tsunagi"},
 };
@@ -226,6 +228,22 @@ static tsg_status_t dot_suppress(repl_t *r, const dot_args_t *a, tsg_error_t *er
     long n = strtol(a->argv[1], &end, 10);
     if (*end || n < 0) return fail(err, TSG_EINPUT, ".suppress takes a whole number, not '%s'", a->argv[1]);
     tsg_session_suppress_below(r->s, n);
+    return TSG_OK;
+}
+
+static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err)
+{
+    if (a->argc == 1) {
+        long ms = tsg_session_get_timeout(r->s);
+        if (ms) printf("%g s\n", (double)ms / 1000);
+        else printf("off\n");
+        return TSG_OK;
+    }
+    if (a->argc != 2) return TSG_EINPUT;
+    long ms;
+    if (cli_seconds(a->argv[1], &ms))
+        return fail(err, TSG_EINPUT, ".timeout takes seconds (e.g. 30 or 0.5) or off, not '%s'", a->argv[1]);
+    tsg_session_timeout(r->s, ms);
     return TSG_OK;
 }
 

@@ -5,14 +5,17 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *const eng_measure_name[] = {"degree",      "betweenness", "closeness",      "harmonic", "pagerank",
                                         "eigenvector", "constraint",  "effective_size", NULL};
 
 /* igraph calls these from any computation; they hold no state but the flag.
  * The handlers are process-wide in igraph 0.10, so this pointer is the one
- * piece of mutable global state here (see docs/decisions.md). */
+ * piece of mutable global state here, with the deadline beside it (see
+ * docs/decisions.md). */
 static volatile sig_atomic_t *interrupt_flag;
+static const int64_t *interrupt_deadline; /* ns on CLOCK_MONOTONIC, 0: none */
 
 static void on_error(const char *reason, const char *file, int line, igraph_error_t code)
 {
@@ -28,24 +31,31 @@ static void on_error(const char *reason, const char *file, int line, igraph_erro
 static igraph_error_t on_interrupt(void *data)
 {
     (void)data;
-    if (!interrupt_flag || !*interrupt_flag) return IGRAPH_SUCCESS;
+    if (!interrupt_flag) return IGRAPH_SUCCESS;
+    if (!*interrupt_flag && interrupt_deadline && *interrupt_deadline) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if ((int64_t)t.tv_sec * 1000000000 + t.tv_nsec > *interrupt_deadline) *interrupt_flag = 2;
+    }
+    if (!*interrupt_flag) return IGRAPH_SUCCESS;
     /* igraph 0.10 returns from the interrupted function without freeing its
      * cleanup stack; free it here, or every Ctrl-C leaks. */
     IGRAPH_FINALLY_FREE();
     return IGRAPH_INTERRUPTED;
 }
 
-void eng_igraph_setup(volatile sig_atomic_t *flag)
+void eng_igraph_setup(volatile sig_atomic_t *flag, const int64_t *deadline)
 {
     igraph_set_error_handler(on_error);
     igraph_set_warning_handler(igraph_warning_handler_ignore);
     igraph_set_interruption_handler(on_interrupt);
     interrupt_flag = flag;
+    interrupt_deadline = deadline;
 }
 
 void eng_igraph_forget(volatile sig_atomic_t *flag)
 {
-    if (interrupt_flag == flag) interrupt_flag = NULL;
+    if (interrupt_flag == flag) interrupt_flag = NULL, interrupt_deadline = NULL;
 }
 
 static tsg_status_t ig_fail(igraph_error_t code, tsg_error_t *err)

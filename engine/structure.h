@@ -30,7 +30,9 @@
 #include <igraph.h>
 #include <signal.h>
 
-void eng_igraph_setup(volatile sig_atomic_t *flag);
+/* flag set (by Ctrl-C) stops a computation; so does passing *deadline
+ * (ns on CLOCK_MONOTONIC; 0 none), which sets flag to 2. */
+void eng_igraph_setup(volatile sig_atomic_t *flag, const int64_t *deadline);
 /* Stops using flag for interruptions if it is the one installed (its owner
  * goes away). */
 void eng_igraph_forget(volatile sig_atomic_t *flag);

@@ -199,6 +199,12 @@ tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *sou
  * (small counts can identify people); 0 shows every count. */
 void tsg_session_suppress_below(tsg_session_t *s, long n);
 
+/* Stops any statement that runs longer than ms milliseconds with the error
+ * "the statement ran longer than the time limit …"; the next statement runs
+ * as usual. 0 (the default) sets no limit. */
+void tsg_session_timeout(tsg_session_t *s, long ms);
+long tsg_session_get_timeout(const tsg_session_t *s);
+
 /* Asks the running statement to stop (safe from a signal handler). */
 void tsg_session_interrupt(tsg_session_t *s);
 

@@ -80,6 +80,13 @@ static char *statement_text(const qry_session_t *s, const ast_stmt_t *st)
     return util_strndup(p, (size_t)(q - p));
 }
 
+/* A session that writes no files (the fuzz targets) ends here, its output
+ * built and dropped. */
+static tsg_status_t no_files(qry_session_t *s, const gram_token_t *at)
+{
+    return gram_fail(&s->ctx, TSG_EIO, at, "this session writes no files");
+}
+
 /* Runs `dot -T<fmt> -o out in` and waits at most RENDER_SECONDS. */
 static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out)
 {
@@ -107,7 +114,7 @@ static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) done = 1;
         else if (r < 0 && errno != EINTR) break;
-        else if (s->interrupted) break;
+        else if (qry_should_stop(s)) break;
         else {
             struct timespec tick = {0, 20 * 1000 * 1000};
             nanosleep(&tick, NULL);
@@ -432,6 +439,7 @@ static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const ch
             rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     }
     char dotpath[] = "/tmp/tsunagi-report-XXXXXX", svgpath[64];
+    if (!rc && s->no_files) rc = no_files(s, &st->kw);
     int fd = rc ? -1 : mkstemp(dotpath);
     if (!rc && (fd < 0 || write(fd, dot.data, dot.len) != (ssize_t)dot.len))
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
@@ -646,6 +654,10 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     if (w) {
         util_buf_free(&b);
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    }
+    if (s->no_files) {
+        util_buf_free(&b);
+        return no_files(s, &st->kw);
     }
     if (!render) {
         rc = util_write_file(path, b.data ? b.data : "", b.len, &err) ? gram_fail(&s->ctx, err.code, &c[X_TO]->v->tok, "%s", err.text)

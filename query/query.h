@@ -58,10 +58,18 @@ typedef struct qry_session {
     int checked;               /* data_version was checked in this statement: keep what is loaded */
     eng_net_t *net;            /* the network in memory for GAPS, PATH, REACH; NULL until needed */
     struct qry_view *view;     /* the igraph view last built from net (qry_graph); NULL: none */
-    volatile sig_atomic_t interrupted;
+    volatile sig_atomic_t interrupted; /* 1: Ctrl-C; 2: the statement ran past its time limit */
+    long timeout_ms;           /* a statement's time limit (0: none) */
+    int64_t deadline_ns;       /* when the running statement must stop (0: never) */
+    int no_files;              /* EXPORT, RENDER, REPORT build their output but write nothing
+                                  (the fuzz targets: file names there are random bytes) */
     long suppress_below;       /* counts below this are published as "<N" (0: all shown) */
     const tsg_sink_t *sink;
 } qry_session_t;
+
+/* Whether the running statement must stop: Ctrl-C, or its time limit
+ * passed (which sets interrupted to 2). Cheap enough for inner loops. */
+int qry_should_stop(qry_session_t *s);
 
 /* Records the statement's error at a token; returns TSG_EINPUT. */
 tsg_status_t qry_fail(qry_session_t *s, const gram_token_t *at, const char *fmt, ...) UTIL_PRINTF(3, 4);

@@ -24,9 +24,15 @@ fail:
 
 int qry_result_add(tsg_result_t *r, const char *const *cells)
 {
-    char **grown = realloc(r->cells, (r->nrows + 1) * r->ncols * sizeof *grown);
-    if (!grown) return -1;
-    r->cells = grown;
+    if (r->nrows > QRY_MAX_ROWS) return 0; /* qry_emit refuses it; memory stays bounded */
+    /* Room doubles at each power of two: appends stay O(1) without a
+     * capacity field in the public struct. */
+    if ((r->nrows & (r->nrows - 1)) == 0) {
+        size_t room = r->nrows ? r->nrows * 2 : 1;
+        char **grown = realloc(r->cells, room * r->ncols * sizeof *grown);
+        if (!grown && r->ncols) return -1;
+        r->cells = grown;
+    }
     char **row = r->cells + r->nrows * r->ncols;
     int fail = 0;
     for (size_t c = 0; c < r->ncols; c++) {

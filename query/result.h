@@ -10,6 +10,11 @@
 #include "tsunagi.h"
 #include <sqlite3.h>
 
+/* A statement keeps at most QRY_MAX_ROWS + 1 rows of one result (the rest
+ * are dropped as they come), and qry_emit (query.h) refuses one with more than
+ * QRY_MAX_ROWS: a question that big is a dump, which export-csv does. */
+#define QRY_MAX_ROWS 1000000u
+
 tsg_result_t *qry_result_new(const char *title, size_t ncols, const char *const *cols);
 /* Appends a row of ncols cells (NULL allowed). */
 int qry_result_add(tsg_result_t *r, const char *const *cells);

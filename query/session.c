@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 const char *const qry_type_name[] = {"", "district", "organisation", "program", "forum"};
 
@@ -108,6 +109,13 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
 tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r)
 {
     if (!r) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (r->nrows > QRY_MAX_ROWS) {
+        tsg_result_free(r);
+        return gram_fail(&s->ctx, TSG_EINPUT, NULL,
+                         "the result has more than %u rows; narrow the question (WHERE, IN, TOP), "
+                         "or write the whole network with 'tsunagi export'",
+                         QRY_MAX_ROWS);
+    }
     tsg_status_t st = TSG_OK;
     if (s->sink && s->sink->result) {
         tsg_error_t err = {0};
@@ -657,6 +665,24 @@ tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st)
     return st;
 }
 
+static int64_t now_ns(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
+}
+
+int qry_should_stop(qry_session_t *s)
+{
+    if (s->interrupted) return 1;
+    if (s->deadline_ns && now_ns() > s->deadline_ns) s->interrupted = 2;
+    return s->interrupted != 0;
+}
+
+/* SQLite asks every few thousand steps; non-zero stops the statement with
+ * SQLITE_INTERRUPT. */
+static int on_progress(void *ctx) { return qry_should_stop(ctx); }
+
 /* ---- the session ---------------------------------------------------------------- */
 
 tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *err)
@@ -685,7 +711,8 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
     }
     /* igraph's handlers are process-wide: every session installs the same
      * ones, pointing Ctrl-C at itself (the latest session wins). */
-    eng_igraph_setup(&s->interrupted);
+    eng_igraph_setup(&s->interrupted, &s->deadline_ns);
+    sqlite3_progress_handler(s->sql, 4096, on_progress, s);
     *out = s;
     return TSG_OK;
 }
@@ -694,6 +721,7 @@ void tsg_session_close(tsg_session_t *s)
 {
     if (!s) return;
     eng_igraph_forget(&s->interrupted);
+    sqlite3_progress_handler(s->sql, 0, NULL, NULL);
     free_names(s);
     qry_network_free(s);
     for (size_t i = 0; i < s->nparams; i++) {
@@ -740,6 +768,11 @@ tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *v
 }
 
 void tsg_session_suppress_below(tsg_session_t *s, long n) { s->suppress_below = n > 0 ? n : 0; }
+
+void tsg_session_timeout(tsg_session_t *s, long ms) { s->timeout_ms = ms > 0 ? ms : 0; }
+
+long tsg_session_get_timeout(const tsg_session_t *s) { return s->timeout_ms; }
+
 
 void tsg_session_interrupt(tsg_session_t *s)
 {
@@ -837,10 +870,23 @@ tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *sou
         tsg_status_t st = gram_parse_next(&s->ctx, &pos, &line, &col, &stmt, &done);
         if (!st && done) break;
         if (!st && stmt) {
+            s->deadline_ns = s->timeout_ms ? now_ns() + (int64_t)s->timeout_ms * 1000000 : 0;
             if (s->interrupted) st = gram_fail(&s->ctx, TSG_EINPUT, &stmt->kw, "interrupted");
             else st = exec(s, stmt);
             if (st && !s->ctx.failed) gram_fail(&s->ctx, st, &stmt->kw, "the statement failed");
             if (st && !s->ctx.at.z) s->ctx.at = stmt->kw; /* e.g. "database is locked" */
+            if (s->interrupted == 2) {
+                /* Whatever stopped (SQLite, igraph, dot) said "interrupted";
+                 * the reason is the limit, and the next statement may run. */
+                if (!st) gram_fail(&s->ctx, TSG_EINPUT, &stmt->kw, "interrupted");
+                st = s->ctx.code = TSG_EINPUT;
+                s->ctx.at = stmt->kw;
+                snprintf(s->ctx.msg, sizeof s->ctx.msg,
+                         "the statement ran longer than the time limit of %.3g s (.timeout or --timeout)",
+                         (double)s->timeout_ms / 1000);
+                s->interrupted = 0;
+            }
+            s->deadline_ns = 0;
         }
         if (st) {
             tsg_error_t e = {0};

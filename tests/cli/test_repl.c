@@ -280,6 +280,27 @@ Test(repl, csv_mode_timer_and_output_file)
     cr_expect(!strncmp(csv, "id,name,organisation,", 21) && strstr(csv, "\np-nishi-peer,"), "out.csv:\n%s", csv);
 }
 
+/* .timeout stops a statement that runs too long; the next one runs. */
+Test(repl, timeout_stops_a_long_statement)
+{
+    send(&T, ".timeout\r");
+    expect(&T, "off\n");
+    send(&T, ".timeout soon\r");
+    expect(&T, ".timeout takes seconds (e.g. 30 or 0.5) or off, not 'soon'");
+    send(&T, ".timeout 0.001\r");
+    expect(&T, "tsunagi> ");
+    send(&T, ".timeout\r");
+    expect(&T, "0.001 s");
+    send(&T, "CENTRALITY betweenness OF programs WEIGHTED;\r");
+    expect(&T, "the statement ran longer than the time limit of 0.001 s");
+    expect(&T, "tsunagi> ");
+    send(&T, ".timeout off\r");
+    expect(&T, "tsunagi> ");
+    send(&T, "CENTRALITY betweenness OF programs WEIGHTED TOP 1;\r");
+    expect(&T, "(1 row)");
+    finish(&T, ".quit\r");
+}
+
 /* .xlsx collects results as sheets until .xlsx alone writes the workbook;
  * one still open is written when the REPL ends. (tests/export/xlsx_check.py
  * reads the sheets cell by cell.) */
