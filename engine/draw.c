@@ -4,49 +4,71 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 #define FONT "Noto Sans CJK JP"
 
 /* ---- escaping ------------------------------------------------------------------ */
 
+/* The next character of s: its length in bytes, and *bad set when the
+ * bytes there are not UTF-8 (a database edited by another program can hold
+ * any bytes). Writers put U+FFFD in place of such a byte, so every file
+ * they make is valid UTF-8 for GraphViz, XML and JSON readers. */
+static size_t next_char(const char *s, int *bad)
+{
+    utf8proc_int32_t c;
+    utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &c);
+    *bad = n <= 0;
+    return n <= 0 ? 1 : (size_t)n;
+}
+
+#define REPLACEMENT "\xEF\xBF\xBD"
+
 int eng_dot_string(util_buf_t *out, const char *s)
 {
-    int rc = util_buf_addc(out, '"');
-    for (; *s && !rc; s++) {
-        if (*s == '"' || *s == '\\') rc = util_buf_addc(out, '\\') || util_buf_addc(out, *s);
+    int rc = util_buf_addc(out, '"'), bad;
+    for (size_t n; *s && !rc; s += n) {
+        n = next_char(s, &bad);
+        if (bad) rc = util_buf_adds(out, REPLACEMENT);
+        else if (*s == '"' || *s == '\\') rc = util_buf_addc(out, '\\') || util_buf_addc(out, *s);
         else if (*s == '\n') rc = util_buf_adds(out, "\\n");
         else if (*s == '\r') continue;
-        else rc = util_buf_addc(out, *s);
+        else rc = util_buf_add(out, s, n);
     }
     return rc || util_buf_addc(out, '"');
 }
 
 int eng_html_text(util_buf_t *out, const char *s)
 {
-    int rc = 0;
-    for (; *s && !rc; s++) {
-        switch (*s) {
-        case '<': rc = util_buf_adds(out, "&lt;"); break;
-        case '>': rc = util_buf_adds(out, "&gt;"); break;
-        case '&': rc = util_buf_adds(out, "&amp;"); break;
-        case '"': rc = util_buf_adds(out, "&quot;"); break;
-        case '\n': rc = util_buf_adds(out, "<br/>"); break;
-        case '\r': break;
-        default: rc = util_buf_addc(out, *s);
-        }
+    int rc = 0, bad;
+    for (size_t n; *s && !rc; s += n) {
+        n = next_char(s, &bad);
+        unsigned char c = (unsigned char)*s;
+        if (bad) rc = util_buf_adds(out, REPLACEMENT);
+        else if (c == '<') rc = util_buf_adds(out, "&lt;");
+        else if (c == '>') rc = util_buf_adds(out, "&gt;");
+        else if (c == '&') rc = util_buf_adds(out, "&amp;");
+        else if (c == '"') rc = util_buf_adds(out, "&quot;");
+        else if (c == '\n') rc = util_buf_adds(out, "<br/>");
+        else if (c == '\r') continue;
+        /* XML 1.0 has no other control characters, not even escaped. */
+        else if (c < 0x20 && c != '\t') rc = util_buf_adds(out, REPLACEMENT);
+        else rc = util_buf_add(out, s, n);
     }
     return rc;
 }
 
 static int json_string(util_buf_t *out, const char *s)
 {
-    int rc = util_buf_addc(out, '"');
-    for (; s && *s && !rc; s++) {
+    int rc = util_buf_addc(out, '"'), bad;
+    for (size_t n; s && *s && !rc; s += n) {
+        n = next_char(s, &bad);
         unsigned char c = (unsigned char)*s;
-        if (c == '"' || c == '\\') rc = util_buf_addc(out, '\\') || util_buf_addc(out, (char)c);
+        if (bad) rc = util_buf_adds(out, REPLACEMENT);
+        else if (c == '"' || c == '\\') rc = util_buf_addc(out, '\\') || util_buf_addc(out, (char)c);
         else if (c == '\n') rc = util_buf_adds(out, "\\n");
         else if (c < 0x20) rc = util_buf_printf(out, "\\u%04x", c);
-        else rc = util_buf_addc(out, (char)c);
+        else rc = util_buf_add(out, s, n);
     }
     return rc || util_buf_addc(out, '"');
 }

@@ -710,7 +710,7 @@ static int codes_add(codes_t *c, const char *scheme, const char *code)
 static int list_add(util_buf_t *b, const char *key)
 {
     size_t n = strlen(key);
-    const char *p = b->data, *end = b->data + b->len;
+    const char *p = b->data, *end = b->data ? b->data + b->len : NULL;
     while (p && p < end) {
         const char *semi = memchr(p, ';', (size_t)(end - p));
         size_t len = semi ? (size_t)(semi - p) : (size_t)(end - p);

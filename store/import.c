@@ -90,8 +90,8 @@ static const char *const stmt_sql[S_COUNT] = {
     "INSERT INTO node(id, type) VALUES (?1, ?2)",
     "INSERT INTO district(nid, name, level, parent) VALUES (?1, ?2, ?3, ?4)",
     "INSERT INTO organisation(nid, name, sector, district) VALUES (?1, ?2, ?3, ?4)",
-    "INSERT INTO program(nid, name, org, age_min, age_max, approach, wide_area, in_system, hours, starts, ends)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    ("INSERT INTO program(nid, name, org, age_min, age_max, approach, wide_area, in_system, hours, starts, ends)"
+     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"), /* one string (clang asks) */
     "INSERT INTO program_target(program, pos, target) VALUES (?1, ?2, ?3)",
     "INSERT INTO program_need(program, pos, need) VALUES (?1, ?2, ?3)",
     "INSERT INTO program_mode(program, pos, mode) VALUES (?1, ?2, ?3)",
