@@ -121,6 +121,10 @@ static tsg_status_t fail_at(imp_t *im, long line, long col, const char *fmt, ...
 
 static tsg_status_t nomem(imp_t *im) { return util_fail(im->err, TSG_ENOMEM, "%s: out of memory", im->label); }
 
+/* Runs an INSERT and clears its parameters. Text is bound SQLITE_STATIC:
+ * the cells live until this step, and a copy (SQLITE_TRANSIENT) that fails
+ * for memory leaves the parameter NULL without a word, which the INSERT
+ * would then store (found by tests/reliability/failalloc.c). */
 static tsg_status_t step(imp_t *im, int which)
 {
     sqlite3_stmt *st = im->st[which];
@@ -318,7 +322,7 @@ static tsg_status_t new_id(imp_t *im, int c, int type, int64_t *nid, size_t aux)
     if (rc < 0) return nomem(im);
     if (rc > 0) return FAILC(im, c, "duplicate id '%s' (already used by %s %s at %s:%ld)", id, article(old->type),
                              type_name[old->type], old->where, old->line);
-    sqlite3_bind_text(im->st[S_NODE], 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(im->st[S_NODE], 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(im->st[S_NODE], 2, type_name[type], -1, SQLITE_STATIC);
     tsg_status_t s = step(im, S_NODE);
     if (s) return s;
@@ -512,9 +516,9 @@ static tsg_status_t read_vocabulary(imp_t *im)
         const char *hint, *clash = store_vocab_resolve(&v, kind, key, &hint);
         if (!clash) clash = store_vocab_resolve(&v, kind, label, &hint);
         if (clash) { s = FAILC(im, 1, "%s '%s' or its label is already in the vocabulary (as %s)", kind_noun(kind), key, clash); break; }
-        sqlite3_bind_text(im->st[S_VOCAB], 1, kind, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(im->st[S_VOCAB], 2, key, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(im->st[S_VOCAB], 3, label, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(im->st[S_VOCAB], 1, kind, -1, SQLITE_STATIC);
+        sqlite3_bind_text(im->st[S_VOCAB], 2, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(im->st[S_VOCAB], 3, label, -1, SQLITE_STATIC);
         if ((s = step(im, S_VOCAB))) break;
         if ((s = split(im, 3, "aliases"))) break;
         for (size_t i = 0; i < im->nitems && !s; i++) {
@@ -522,10 +526,17 @@ static tsg_status_t read_vocabulary(imp_t *im)
                 s = fail_at(im, FIELD_LINE(im, 3), im->item_col[i], "alias '%s' already names a %s", im->items[i], kind_noun(kind));
                 break;
             }
-            sqlite3_bind_text(im->st[S_ALIAS], 1, kind, -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(im->st[S_ALIAS], 2, im->items[i], -1, SQLITE_TRANSIENT);
-            sqlite3_bind_text(im->st[S_ALIAS], 3, key, -1, SQLITE_TRANSIENT);
-            if (sqlite3_step(im->st[S_ALIAS]) != SQLITE_DONE) {
+            sqlite3_bind_text(im->st[S_ALIAS], 1, kind, -1, SQLITE_STATIC);
+            sqlite3_bind_text(im->st[S_ALIAS], 2, im->items[i], -1, SQLITE_STATIC);
+            sqlite3_bind_text(im->st[S_ALIAS], 3, key, -1, SQLITE_STATIC);
+            int rc = sqlite3_step(im->st[S_ALIAS]);
+            sqlite3_clear_bindings(im->st[S_ALIAS]);
+            if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_CONSTRAINT) {
+                s = store_fail_sql(im->sql, im->label, im->err);
+                sqlite3_reset(im->st[S_ALIAS]);
+                break;
+            }
+            if (rc != SQLITE_DONE) {
                 sqlite3_reset(im->st[S_ALIAS]);
                 s = fail_at(im, FIELD_LINE(im, 3), im->item_col[i], "alias '%s' is used twice", im->items[i]);
                 break;
@@ -801,16 +812,16 @@ static tsg_status_t read_programs(imp_t *im)
         /* The program row goes in before its lists, which reference it. */
         sqlite3_stmt *st = im->st[S_PROGRAM];
         sqlite3_bind_int64(st, 1, nid);
-        sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
         sqlite3_bind_int64(st, 3, org->nid);
         if (!min_null) sqlite3_bind_int64(st, 4, age_min);
         if (!max_null) sqlite3_bind_int64(st, 5, age_max);
         if (approach) sqlite3_bind_text(st, 6, approach, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 7, 0);
         if (in_system) sqlite3_bind_text(st, 8, in_system, -1, SQLITE_STATIC);
-        if (cell(im, HOURS)[0]) sqlite3_bind_text(st, 9, cell(im, HOURS), -1, SQLITE_TRANSIENT);
-        if (!start_null) sqlite3_bind_text(st, 10, start, -1, SQLITE_TRANSIENT);
-        if (!end_null) sqlite3_bind_text(st, 11, end, -1, SQLITE_TRANSIENT);
+        if (cell(im, HOURS)[0]) sqlite3_bind_text(st, 9, cell(im, HOURS), -1, SQLITE_STATIC);
+        if (!start_null) sqlite3_bind_text(st, 10, start, -1, SQLITE_STATIC);
+        if (!end_null) sqlite3_bind_text(st, 11, end, -1, SQLITE_STATIC);
         if ((s = step(im, S_PROGRAM))) break;
         if ((s = key_list(im, TARGETS, "target", 1, S_TARGET, nid)) ||
             (s = key_list(im, NEEDS, "need", 1, S_NEED, nid)) ||
@@ -896,7 +907,7 @@ static tsg_status_t read_ties(imp_t *im)
         sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
         sqlite3_bind_int(st, 4, directed);
         if (!count_null) sqlite3_bind_int64(st, 5, count);
-        if (!since_null) sqlite3_bind_text(st, 6, since, -1, SQLITE_TRANSIENT);
+        if (!since_null) sqlite3_bind_text(st, 6, since, -1, SQLITE_STATIC);
         if ((s = step(im, S_TIE))) break;
         im->counts.ties++;
     }
