@@ -262,6 +262,13 @@ static tsg_status_t name_cell(imp_t *im, int c, const char **name)
     size_t k;
     while ((k = blank(s))) s += k;
     if (!*s) return FAILC(im, c, "%s is empty", im->spec->cols[c]);
+    /* The language reads no longer name, and no name holds a control
+     * character but tab and line breaks (docs/reliability.md). */
+    size_t n = strlen(*name);
+    if (n > STORE_MAX_NAME) return FAILC(im, c, "%s is longer than %u bytes", im->spec->cols[c], STORE_MAX_NAME);
+    for (const unsigned char *p = (const unsigned char *)*name; *p; p++)
+        if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7F)
+            return FAILC(im, c, "%s holds the control character U+%04X", im->spec->cols[c], (unsigned)*p);
     return TSG_OK;
 }
 

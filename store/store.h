@@ -22,6 +22,10 @@ struct tsg_db {
     char *path;
 };
 
+/* The longest name (bytes) the store takes: the language's quoted-name
+ * limit (GRAM_MAX_STRING), so every stored name can be written in it. */
+#define STORE_MAX_NAME 65536u
+
 /* The schema version this build writes. */
 #define STORE_SCHEMA_VERSION 2
 

@@ -72,10 +72,10 @@ check "--bom starts CSV with a byte-order mark" '[ $rc = 0 ] && head -c 3 "$work
 # Found in review: each once crashed, hung or misreported.
 printf "FIND programs WHERE name = 'a\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80' AND foo = 1;" >"$work/bytes.tsq"
 "$tsunagi" -f "$work/bytes.tsq" >/dev/null 2>"$work/err"; rc=$?
-check "invalid UTF-8 before an error's caret" '[ $rc = 1 ] && grep -q "no field .foo." "$work/err"'
+check "invalid UTF-8 in a quoted name is an error with its caret" '[ $rc = 1 ] && grep -q "line 1, column 30: invalid UTF-8 byte 0x80 in a quoted name" "$work/err" && grep -q "\^" "$work/err"'
 printf "SHOW 'ab\xffc';" >"$work/bad-name.tsq"
 "$tsunagi" -f "$work/bad-name.tsq" >/dev/null 2>"$work/err"; rc=$?
-check "invalid UTF-8 in a name is an unknown name, not out of memory" '[ $rc = 1 ] && grep -q "unknown name" "$work/err"'
+check "invalid UTF-8 in a name is that error, not out of memory" '[ $rc = 1 ] && grep -q "invalid UTF-8 byte 0xFF in a quoted name" "$work/err"'
 "$tsunagi" -p a=0..4294967446 -c 'GAPS FOR hikikomori AGED $a IN '"'"'西区'"'"' NEEDS place;' >/dev/null 2>"$work/err"; rc=$?
 check "ages from a parameter are checked" '[ $rc = 1 ] && grep -q "ages run from 0 to 150" "$work/err"'
 
