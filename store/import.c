@@ -83,6 +83,33 @@ typedef struct imp {
     sqlite3_stmt *st[16];
 } imp_t;
 
+/* Column names that mean data about one person, in English and Japanese,
+ * compared ignoring case, '_', '-' and ' ' (docs/reliability.md, Privacy). */
+static const char *const personal_columns[] = {
+    "person", "personname", "client", "clientname", "clientid", "caseid", "casenumber", "patient", "patientid",
+    "fullname", "firstname", "lastname", "surname", "givenname", "familyname", "kana", "furigana",
+    "birth", "birthday", "birthdate", "dateofbirth", "dob", "gender", "sex", "nationality",
+    "phone", "phonenumber", "tel", "telephone", "mobile", "email", "mail", "address", "homeaddress", "postalcode",
+    "zipcode", "mynumber", "individualnumber", "insurancenumber", "diagnosis", "disability", "income",
+    "氏名", "本人氏名", "利用者", "利用者名", "相談者", "相談者名", "ふりがな", "フリガナ", "生年月日", "年齢", "性別",
+    "住所", "電話", "電話番号", "携帯", "メール", "メールアドレス", "郵便番号", "マイナンバー", "個人番号",
+    "病名", "診断名", "障害名", "収入", "世帯", "世帯主", NULL,
+};
+
+int store_personal_column(const char *name)
+{
+    char folded[256];
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < sizeof folded; p++) {
+        if (*p == '_' || *p == '-' || *p == ' ') continue;
+        folded[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    }
+    folded[n] = '\0';
+    for (const char *const *c = personal_columns; *c; c++)
+        if (!strcmp(folded, *c)) return 1;
+    return 0;
+}
+
 enum { S_NODE, S_DISTRICT, S_ORG, S_PROGRAM, S_TARGET, S_NEED, S_MODE, S_AREA, S_FORUM, S_TIE, S_VOCAB,
        S_ALIAS, S_COUNT };
 
@@ -453,6 +480,11 @@ static tsg_status_t open_file(imp_t *im, const spec_t *spec, int *present)
         for (n = strlen(name); n && (name[n - 1] == ' ' || name[n - 1] == '\t'); n--) name[n - 1] = '\0';
         size_t c = 0;
         while (c < ncols && strcmp(spec->cols[c], name)) c++;
+        if (c == ncols && store_personal_column(name))
+            return fail_at(im, im->csv.fline[f], im->csv.fcol[f],
+                           "column '%s' would hold personal data about individuals; tsunagi keeps organisations, "
+                           "programs and their ties, never the people they serve (docs/reliability.md, Privacy)",
+                           name);
         if (c == ncols) {
             const char *best = NULL;
             size_t best_d = (size_t)-1;

@@ -26,6 +26,10 @@ struct tsg_db {
  * limit (GRAM_MAX_STRING), so every stored name can be written in it. */
 #define STORE_MAX_NAME 65536u
 
+/* Whether a column name means data about one person (a client's name,
+ * birth date, address …): such columns are refused, never stored. */
+int store_personal_column(const char *name);
+
 /* The schema version this build writes. */
 #define STORE_SCHEMA_VERSION 2
 

@@ -58,6 +58,23 @@ Test(bad_input, unknown_column_without_hint)
                  "city/ties.csv:1:32: unknown column 'note'");
 }
 
+/* Privacy: a column about one person is refused whatever its spelling. */
+Test(bad_input, personal_data_column)
+{
+    expect_error("organisations.csv", 1, "id,name,sector,district_id,Date_Of_Birth",
+                 "city/organisations.csv:1:28: column 'Date_Of_Birth' would hold personal data about individuals; "
+                 "tsunagi keeps organisations, programs and their ties, never the people they serve "
+                 "(docs/reliability.md, Privacy)");
+}
+
+Test(bad_input, personal_data_column_in_japanese)
+{
+    expect_error("ties.csv", 1, "from_id,to_id,kind,count,since,相談者名",
+                 "city/ties.csv:1:32: column '相談者名' would hold personal data about individuals; "
+                 "tsunagi keeps organisations, programs and their ties, never the people they serve "
+                 "(docs/reliability.md, Privacy)");
+}
+
 Test(bad_input, missing_column)
 {
     expect_error("organisations.csv", 1, "id,name,sector", "city/organisations.csv:1:1: missing column 'district_id'");
