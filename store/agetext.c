@@ -52,7 +52,8 @@ static void tokenize(const char *s, text_t *x)
         } else if (isdigit(*p)) {
             int money = p > (const unsigned char *)s && p[-1] == '$';
             long v = 0;
-            while (isdigit(*p)) v = v * 10 + (v < 100000 ? *p++ - '0' : (p++, 0));
+            for (; isdigit(*p); p++) /* saturates: any number this big is no age */
+                if (v < 100000) v = v * 10 + (*p - '0');
             int masked = money || v > OLDEST;
             if (*p == '%' || (*p == ',' && isdigit(p[1])) || (*p == '.' && isdigit(p[1]))) masked = 1;
             while (isdigit(*p) || ((*p == ',' || *p == '.') && isdigit(p[1])) || *p == '%') p++;
