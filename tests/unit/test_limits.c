@@ -8,15 +8,20 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-static char *sample_copy(void)
+/* A session on a fresh copy of the sample city. */
+static tsg_session_t *sample_session(tsg_db_t **db)
 {
     char *dir = th_tempdir();
-    char *db = malloc(strlen(dir) + 16);
-    sprintf(db, "%s/city.db", dir);
+    char *path = malloc(strlen(dir) + 16);
+    sprintf(path, "%s/city.db", dir);
     tsg_error_t err = {0};
-    cr_assert_eq(th_import(db, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    tsg_session_t *s;
+    cr_assert_eq(tsg_open(path, db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(*db, &s, &err), TSG_OK, "%s", err.text);
     free(dir);
-    return db;
+    free(path);
+    return s;
 }
 
 Test(limits, a_result_keeps_one_row_past_the_limit_and_emit_refuses_it)
@@ -33,12 +38,8 @@ Test(limits, a_result_keeps_one_row_past_the_limit_and_emit_refuses_it)
     cr_expect_eq(r->nrows, QRY_MAX_ROWS + 1, "rows kept: %zu", r->nrows);
     cr_expect_str_eq(r->cells[QRY_MAX_ROWS], "1000000");
 
-    char *path = sample_copy();
     tsg_db_t *db;
-    tsg_session_t *s;
-    tsg_error_t err = {0};
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK);
-    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK);
+    tsg_session_t *s = sample_session(&db);
     cr_expect_eq(qry_emit(s, r), TSG_EINPUT);
     cr_expect(strstr(s->ctx.msg, "more than 1000000 rows"), "%s", s->ctx.msg);
 
@@ -49,7 +50,6 @@ Test(limits, a_result_keeps_one_row_past_the_limit_and_emit_refuses_it)
     cr_expect_eq(qry_emit(s, ok), TSG_OK);
     tsg_session_close(s);
     tsg_close(db);
-    free(path);
 }
 
 static tsg_status_t count_results(void *ctx, const tsg_result_t *r, tsg_error_t *err)
@@ -64,12 +64,9 @@ static void keep_error(void *ctx, const tsg_error_t *e) { (void)ctx, (void)e; }
 
 Test(limits, a_statement_past_its_time_stops_and_the_next_one_runs)
 {
-    char *path = sample_copy();
     tsg_db_t *db;
-    tsg_session_t *s;
+    tsg_session_t *s = sample_session(&db);
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK);
-    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK);
     int results = 0;
     tsg_sink_t sink = {count_results, keep_error, &results};
 
@@ -92,5 +89,4 @@ Test(limits, a_statement_past_its_time_stops_and_the_next_one_runs)
 
     tsg_session_close(s);
     tsg_close(db);
-    free(path);
 }
