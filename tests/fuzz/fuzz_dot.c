@@ -93,16 +93,17 @@ static void check_json(const eng_net_t *net, const util_buf_t *b)
     json_t *nodes = json_object_get(doc, "nodes");
     size_t i;
     json_t *node;
+    int64_t v = 1; /* the writer lists nodes in nid order: one pass finds each */
     json_array_foreach(nodes, i, node)
     {
         const char *id = json_string_value(json_object_get(node, "id"));
         const char *name = json_string_value(json_object_get(node, "name"));
-        for (int64_t v = 1; id && name && v <= net->maxnid; v++)
-            if (net->id[v] && !strcmp(net->id[v], id)) {
-                char *want = expected(net->name[v], 0);
-                FUZZ_CHECK(!strcmp(want, name), "JSON name of %s: '%s', not '%s'", id, name, want);
-                free(want);
-            }
+        FUZZ_CHECK(id && name, "a JSON node without id or name");
+        while (v <= net->maxnid && !(net->id[v] && !strcmp(net->id[v], id))) v++;
+        FUZZ_CHECK(v <= net->maxnid, "JSON node %s out of order or unknown", id);
+        char *want = expected(net->name[v], 0);
+        FUZZ_CHECK(!strcmp(want, name), "JSON name of %s: '%s', not '%s'", id, name, want);
+        free(want);
     }
     json_decref(doc);
 }
