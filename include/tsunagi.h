@@ -135,6 +135,7 @@ typedef struct tsg_result {
     char **cols;          /* ncols names */
     char **cells;         /* nrows * ncols, row-major */
     unsigned char *right; /* ncols flags: right-align (numbers) */
+    struct tsg_result_text *text; /* private: the blocks the cells' strings live in */
 } tsg_result_t;
 
 void tsg_result_free(tsg_result_t *r);

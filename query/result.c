@@ -22,7 +22,41 @@ fail:
     return NULL;
 }
 
-int qry_result_add(tsg_result_t *r, const char *const *cells)
+/* The cells' strings, copied one after another into blocks that double in
+ * size up to TEXT_BLOCK_MAX; tsg_result_free frees the blocks, not each cell.
+ * A result of thousands of rows costs a few allocations, not one per cell. */
+struct tsg_result_text {
+    struct tsg_result_text *older;
+    size_t used, size;
+    char data[];
+};
+
+#define TEXT_BLOCK_MIN 4096u
+#define TEXT_BLOCK_MAX (1024u * 1024u)
+
+static char *text_copy(tsg_result_t *r, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    struct tsg_result_text *b = r->text;
+    if (!b || b->size - b->used < n) {
+        size_t size = b ? b->size * 2 : TEXT_BLOCK_MIN;
+        if (size > TEXT_BLOCK_MAX) size = TEXT_BLOCK_MAX;
+        if (size < n) size = n;
+        struct tsg_result_text *nb = malloc(sizeof *nb + size);
+        if (!nb) return NULL;
+        nb->older = b;
+        nb->used = 0;
+        nb->size = size;
+        r->text = b = nb;
+    }
+    char *t = memcpy(b->data + b->used, s, n);
+    b->used += n;
+    return t;
+}
+
+int qry_result_add(tsg_result_t *r, const char *const *cells) { return qry_result_add_refs(r, cells, 0); }
+
+int qry_result_add_refs(tsg_result_t *r, const char *const *cells, unsigned refs)
 {
     if (r->nrows > QRY_MAX_ROWS) return 0; /* qry_emit refuses it; memory stays bounded */
     /* Room doubles at each power of two: appends stay O(1) without a
@@ -36,17 +70,31 @@ int qry_result_add(tsg_result_t *r, const char *const *cells)
     char **row = r->cells + r->nrows * r->ncols;
     int fail = 0;
     for (size_t c = 0; c < r->ncols; c++) {
-        row[c] = cells[c] ? util_strdup(cells[c]) : NULL;
+        if (c < 32 && (refs >> c & 1u)) row[c] = (char *)cells[c];
+        else row[c] = cells[c] ? text_copy(r, cells[c]) : NULL;
         if (cells[c] && !row[c]) fail = 1;
     }
     r->nrows++;
     return fail ? -1 : 0;
 }
 
+const char *qry_result_text(tsg_result_t *r, const char *text) { return text_copy(r, text); }
+
+int qry_result_set(tsg_result_t *r, size_t row, size_t col, const char *text)
+{
+    char *t = text ? text_copy(r, text) : NULL;
+    if (text && !t) return -1;
+    r->cells[row * r->ncols + col] = t;
+    return 0;
+}
+
 void tsg_result_free(tsg_result_t *r)
 {
     if (!r) return;
-    for (size_t i = 0; r->cells && i < r->nrows * r->ncols; i++) free(r->cells[i]);
+    for (struct tsg_result_text *b = r->text, *older; b; b = older) {
+        older = b->older;
+        free(b);
+    }
     for (size_t c = 0; r->cols && c < r->ncols; c++) free(r->cols[c]);
     free(r->cells);
     free(r->cols);
@@ -99,9 +147,11 @@ tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title
     return s;
 }
 
-tsg_result_t *qry_result_row(tsg_result_t *r, const char *const *cells)
+tsg_result_t *qry_result_row(tsg_result_t *r, const char *const *cells) { return qry_result_row_refs(r, cells, 0); }
+
+tsg_result_t *qry_result_row_refs(tsg_result_t *r, const char *const *cells, unsigned refs)
 {
-    if (r && qry_result_add(r, cells)) {
+    if (r && qry_result_add_refs(r, cells, refs)) {
         tsg_result_free(r);
         return NULL;
     }

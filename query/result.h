@@ -16,12 +16,25 @@
 #define QRY_MAX_ROWS 1000000u
 
 tsg_result_t *qry_result_new(const char *title, size_t ncols, const char *const *cols);
-/* Appends a row of ncols cells (NULL allowed). */
+/* Appends a row of ncols cells (NULL allowed), copying them. */
 int qry_result_add(tsg_result_t *r, const char *const *cells);
+/* The same, but the cells whose bit is set in `refs` (bit c for column c,
+ * c < 32) are kept by pointer, not copied. They must outlive the result:
+ * string literals, or the loaded network's ids and names in a result that
+ * the statement which loaded them emits (qry_emit frees it before the next
+ * statement can reload the network). */
+int qry_result_add_refs(tsg_result_t *r, const char *const *cells, unsigned refs);
+/* A copy of `text` in the result's own storage, for the cells of several
+ * rows to share by reference; NULL when out of memory. */
+const char *qry_result_text(tsg_result_t *r, const char *text);
+/* Replaces one cell (NULL: empty); the old text stays until the result is
+ * freed. Returns -1 when out of memory, leaving the cell as it was. */
+int qry_result_set(tsg_result_t *r, size_t row, size_t col, const char *text);
 /* The same for a result being built in a loop: returns r, or frees it and
  * returns NULL when out of memory (and does nothing when r is NULL), so a
  * caller ends with a result or NULL for qry_emit to report. */
 tsg_result_t *qry_result_row(tsg_result_t *r, const char *const *cells);
+tsg_result_t *qry_result_row_refs(tsg_result_t *r, const char *const *cells, unsigned refs);
 /* Runs `sql` and turns every row into a result row; numeric columns are
  * right-aligned. */
 tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title, tsg_result_t **out,

@@ -132,17 +132,16 @@ tsg_result_t *qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *
     for (size_t c = 0; c < r->ncols; c++) {
         if (strcmp(r->cols[c], col)) continue;
         for (size_t i = 0; i < r->nrows; i++) {
-            char **cell = &r->cells[i * r->ncols + c], *end;
-            if (!*cell || !**cell) continue;
-            long n = strtol(*cell, &end, 10);
+            const char *cell = r->cells[i * r->ncols + c];
+            char *end, text[24];
+            if (!cell || !*cell) continue;
+            long n = strtol(cell, &end, 10);
             if (*end || n >= s->suppress_below) continue;
-            char *text = util_printf("<%ld", s->suppress_below);
-            if (!text) {
+            snprintf(text, sizeof text, "<%ld", s->suppress_below);
+            if (qry_result_set(r, i, c, text)) {
                 tsg_result_free(r);
                 return NULL;
             }
-            free(*cell);
-            *cell = text;
         }
     }
     return r;
