@@ -398,9 +398,9 @@ static tsg_status_t load_ties(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     memcpy(in_fill, net->in_off, n * sizeof *in_fill);
     for (size_t i = 0; i < net->nties; i++) {
         const eng_tie_t *t = &net->ties[i];
-        net->steps[fill[t->src]++] = (eng_step_t){t->dst, (int32_t)i};
-        if (!t->directed) net->steps[fill[t->dst]++] = (eng_step_t){t->src, (int32_t)i};
-        else net->in_steps[in_fill[t->dst]++] = (eng_step_t){t->src, (int32_t)i};
+        net->steps[fill[t->src]++] = (eng_step_t){t->dst, (int32_t)i, t->kind};
+        if (!t->directed) net->steps[fill[t->dst]++] = (eng_step_t){t->src, (int32_t)i, t->kind};
+        else net->in_steps[in_fill[t->dst]++] = (eng_step_t){t->src, (int32_t)i, t->kind};
     }
     free(fill);
     free(in_fill);

@@ -40,10 +40,13 @@ typedef struct eng_tie {
     long count;           /* -1: unknown */
 } eng_tie_t;
 
-/* One step from a node: the node reached and the tie used. */
+/* One step from a node: the node reached, the tie used, and that tie's
+ * kind (a copy, in what was padding, so that a walk choosing its ties does
+ * not look each one up). */
 typedef struct eng_step {
     int64_t to;
     int32_t tie;
+    int32_t kind;
 } eng_step_t;
 
 typedef struct eng_net {

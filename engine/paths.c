@@ -2,12 +2,13 @@
 #include "paths.h"
 #include "util.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int usable(const eng_tie_t *t, int any)
+static int usable(const eng_step_t *st, int any)
 {
-    return any ? t->kind != ENG_MEMBERSHIP : t->kind == ENG_REFERRAL;
+    return any ? st->kind != ENG_MEMBERSHIP : st->kind == ENG_REFERRAL;
 }
 
 /* The walk itself: leaves net->mark set to the distance of every node it
@@ -35,7 +36,7 @@ static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t n
         if (d >= max) continue;
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
             const eng_step_t *st = &net->steps[k];
-            if (!usable(&net->ties[st->tie], any) || net->mark[st->to] >= 0) continue;
+            if (!usable(st, any) || net->mark[st->to] >= 0) continue;
             if (tail == cap) {
                 eng_hop_t *grown = realloc(v, (cap *= 2) * sizeof *v);
                 if (!grown) goto oom;
@@ -59,11 +60,40 @@ static void unmark(const eng_net_t *net, const eng_hop_t *q, size_t n)
     for (size_t i = 0; i < n; i++) net->mark[q[i].node] = -1;
 }
 
-static int hop_cmp(const void *a, const void *b)
+/* Sorts h[0..n) by node. A short run by insertion; a longer one by radix,
+ * least significant byte first, each pass stable, skipping the bytes every
+ * node shares (nids are dense: two or three passes even nationally). `tmp`
+ * has room for n hops. A generic qsort with a comparison callback was most
+ * of REACH's time. */
+static void sort_by_node(eng_hop_t *h, eng_hop_t *tmp, size_t n)
 {
-    const eng_hop_t *x = a, *y = b;
-    if (x->dist != y->dist) return x->dist < y->dist ? -1 : 1;
-    return (x->node > y->node) - (x->node < y->node);
+    if (n < 32) {
+        for (size_t i = 1; i < n; i++) {
+            eng_hop_t x = h[i];
+            size_t j = i;
+            for (; j > 0 && h[j - 1].node > x.node; j--) h[j] = h[j - 1];
+            h[j] = x;
+        }
+        return;
+    }
+    uint64_t any = 0, all = UINT64_MAX;
+    for (size_t i = 0; i < n; i++) {
+        any |= (uint64_t)h[i].node;
+        all &= (uint64_t)h[i].node;
+    }
+    uint64_t differ = any ^ all;
+    eng_hop_t *src = h, *dst = tmp;
+    for (unsigned shift = 0; shift < 64 && (differ >> shift); shift += 8) {
+        if (!((differ >> shift) & 0xff)) continue;
+        size_t at[257] = {0};
+        for (size_t i = 0; i < n; i++) at[(((uint64_t)src[i].node >> shift) & 0xff) + 1]++;
+        for (int b = 0; b < 256; b++) at[b + 1] += at[b];
+        for (size_t i = 0; i < n; i++) dst[at[((uint64_t)src[i].node >> shift) & 0xff]++] = src[i];
+        eng_hop_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != h) memcpy(h, src, n * sizeof *h);
 }
 
 tsg_status_t eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, eng_hop_t **out,
@@ -72,10 +102,23 @@ tsg_status_t eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, 
     tsg_status_t s = walk_out(net, from, nfrom, any, max, out, n, err);
     if (s) return s;
     unmark(net, *out, *n);
-    /* Levels are contiguous in reaching order; nid order within each. */
+    /* Levels are contiguous in reaching order; nid order within each (the
+     * start nodes, level 0, stay as given). */
+    eng_hop_t *h = *out, *tmp = malloc((*n ? *n : 1) * sizeof *tmp);
+    if (!tmp) {
+        free(h);
+        *out = NULL;
+        return util_fail(err, TSG_ENOMEM, "out of memory");
+    }
     size_t start = 0;
-    while (start < *n && (*out)[start].dist == 0) start++;
-    qsort(*out + start, *n - start, sizeof **out, hop_cmp);
+    while (start < *n && h[start].dist == 0) start++;
+    while (start < *n) {
+        size_t end = start;
+        while (end < *n && h[end].dist == h[start].dist) end++;
+        sort_by_node(h + start, tmp, end - start);
+        start = end;
+    }
+    free(tmp);
     return TSG_OK;
 }
 
@@ -140,7 +183,7 @@ static void back(walk_t *w, int64_t v, int d, int len)
     for (size_t i = net->in_off[v]; i < net->in_off[v + 1]; i++) in[k++] = net->in_steps[i];
     qsort(in, k, sizeof *in, step_cmp);
     for (size_t i = 0; i < k && w->n < w->most; i++) {
-        if (!usable(&net->ties[in[i].tie], w->any) || net->mark[in[i].to] != d - 1) continue;
+        if (!usable(&in[i], w->any) || net->mark[in[i].to] != d - 1) continue;
         w->ties[d - 1] = in[i].tie;
         back(w, in[i].to, d - 1, len);
     }

@@ -372,14 +372,22 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     }
     static const char *const cols[] = {"hops", "type", "id", "name", "via"};
     tsg_result_t *r = qry_result_new(NULL, 5, cols);
+    const char *hs = NULL; /* the hops, written once a level and shared by its rows */
     for (size_t i = 0; r && i < nhops; i++) {
         int64_t n = hops[i].node;
         if (!hops[i].dist || (keep && !keep[n])) continue;
-        char hs[16];
-        snprintf(hs, sizeof hs, "%d", hops[i].dist);
+        if (!hs || hops[i - 1].dist != hops[i].dist) {
+            char text[16];
+            snprintf(text, sizeof text, "%d", hops[i].dist);
+            if (!(hs = qry_result_text(r, text))) {
+                tsg_result_free(r);
+                r = NULL;
+                break;
+            }
+        }
         const char *type = net->type[n] == ENG_PROGRAM ? "program" : net->type[n] == ENG_ORGANISATION ? "organisation" : "forum";
         const char *cells[5] = {hs, type, net->id[n], net->name[n], net->name[hops[i].via]};
-        r = qry_result_row(r, cells);
+        r = qry_result_row_refs(r, cells, 0x1f); /* the result's own text, literals and the network's */
     }
     if (r) r->right[0] = 1;
     free(hops);
