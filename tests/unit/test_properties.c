@@ -1,7 +1,9 @@
 /*
  * Property tests on random small networks: GAPS coverage rows equal a brute
  * force over every (school district, need, age) cell, and PATH lengths equal
- * a plain breadth-first search. Each network is written as a CSV folder,
+ * a plain breadth-first search; and REACH on the sample city lists exactly
+ * what a recursive CTE over the same database lists, in the same order.
+ * Each network is written as a CSV folder,
  * imported, and queried through the language, so the whole path from text
  * to rows is under test; the reference answers are computed here, from the
  * generated network, by code that shares nothing with the engine.
@@ -9,6 +11,7 @@
 #include "helpers.h"
 
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,5 +284,90 @@ Test(properties, gaps_coverage_and_path_lengths_match_references)
     cr_expect_gt(cells_with_gaps, NETWORKS / 10);
     cr_expect_lt(cells_with_gaps, NETWORKS);
     cr_expect_gt(paths_checked, NETWORKS / 2);
+    free(dir);
+}
+
+/* The reference for REACH FROM org WITHIN k HOPS VIA any: a recursive CTE
+ * (the organisation and its programs, then ties other than memberships,
+ * directed ones forwards only), each node at its least hops, nearest first
+ * and by nid within a distance, as "hops|type|id|name" lines. */
+static const char reach_sql[] =
+    "WITH RECURSIVE start(n) AS (SELECT ?1 UNION SELECT nid FROM program WHERE org = ?1),"
+    " r(n, h) AS (SELECT n, 0 FROM start"
+    "  UNION SELECT t.dst, r.h + 1 FROM r JOIN tie t ON t.src = r.n WHERE r.h < ?2 AND t.kind <> 'membership'"
+    "  UNION SELECT t.src, r.h + 1 FROM r JOIN tie t ON t.dst = r.n WHERE r.h < ?2 AND t.kind <> 'membership'"
+    "   AND t.directed = 0),"
+    " best(n, h) AS (SELECT n, min(h) FROM r GROUP BY n)"
+    " SELECT b.h, x.type, x.id, coalesce(o.name, p.name, f.name) FROM best b JOIN node x ON x.nid = b.n"
+    "  LEFT JOIN organisation o ON o.nid = b.n LEFT JOIN program p ON p.nid = b.n LEFT JOIN forum f ON f.nid = b.n"
+    " WHERE b.h > 0 AND b.n NOT IN (SELECT n FROM start) ORDER BY b.h, b.n";
+
+static tsg_status_t keep_reach(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    (void)err;
+    capture_t *c = ctx;
+    if (r->ncols != 5) return TSG_OK; /* "nothing reached" */
+    for (size_t i = 0; i < r->nrows; i++) {
+        char **row = r->cells + i * r->ncols;
+        c->len += (size_t)snprintf(c->text + c->len, sizeof c->text - c->len, "%s|%s|%s|%s\n", row[0], row[1], row[2],
+                                   row[3]);
+    }
+    return TSG_OK;
+}
+
+Test(properties, reach_lists_what_a_recursive_cte_lists)
+{
+    char *dir = th_tempdir();
+    cr_assert_eq(chdir(dir), 0);
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import("s.db", TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    tsg_db_t *db;
+    tsg_session_t *s;
+    cr_assert_eq(tsg_open("s.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    sqlite3 *ref;
+    sqlite3_stmt *orgs, *q;
+    cr_assert_eq(sqlite3_open_v2("s.db", &ref, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(ref, "SELECT o.nid, x.id FROM organisation o JOIN node x ON x.nid = o.nid"
+                                         " ORDER BY o.nid", -1, &orgs, NULL), SQLITE_OK, "%s", sqlite3_errmsg(ref));
+    cr_assert_eq(sqlite3_prepare_v2(ref, reach_sql, -1, &q, NULL), SQLITE_OK, "%s", sqlite3_errmsg(ref));
+    static capture_t cap;
+    static char want[65536];
+    int checked = 0, big_level = 0;
+    while (sqlite3_step(orgs) == SQLITE_ROW) {
+        sqlite3_int64 nid = sqlite3_column_int64(orgs, 0);
+        const char *id = (const char *)sqlite3_column_text(orgs, 1);
+        for (int hops = 1; hops <= 3; hops += 2) {
+            sqlite3_reset(q);
+            sqlite3_bind_int64(q, 1, nid);
+            sqlite3_bind_int(q, 2, hops);
+            size_t len = 0;
+            int level = -1, in_level = 0;
+            want[0] = '\0';
+            while (sqlite3_step(q) == SQLITE_ROW) {
+                int h = sqlite3_column_int(q, 0);
+                in_level = h == level ? in_level + 1 : 1;
+                level = h;
+                if (in_level >= 32) big_level = 1; /* long enough for REACH's radix sort */
+                len += (size_t)snprintf(want + len, sizeof want - len, "%d|%s|%s|%s\n", h, sqlite3_column_text(q, 1),
+                                        sqlite3_column_text(q, 2), sqlite3_column_text(q, 3));
+            }
+            cr_assert_lt(len, sizeof want - 1, "the reference outgrew its buffer");
+            char stmt[256];
+            snprintf(stmt, sizeof stmt, "REACH FROM '%s' WITHIN %d HOPS VIA any;", id, hops);
+            memset(&cap, 0, sizeof cap);
+            tsg_sink_t sink = {keep_reach, keep_error, &cap};
+            cr_assert_eq(tsg_session_run(s, stmt, NULL, 0, &sink, &err), TSG_OK, "%s: %s", stmt, cap.error);
+            cr_assert_str_eq(cap.text, want, "%s", stmt);
+            checked++;
+        }
+    }
+    sqlite3_finalize(orgs);
+    sqlite3_finalize(q);
+    sqlite3_close(ref);
+    tsg_session_close(s);
+    tsg_close(db);
+    cr_expect_eq(checked, 2 * 155);
+    cr_expect(big_level, "no distance reached 32 nodes: the sort's long path went untested");
     free(dir);
 }
