@@ -347,7 +347,7 @@ static int reach_from_entries(const eng_net_t *net, int64_t s, int hops, long da
         if (net->mark[u] >= hops) continue;
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
             const eng_step_t *st = &net->steps[k];
-            if (net->ties[st->tie].kind != ENG_REFERRAL || net->type[st->to] != ENG_PROGRAM || net->mark[st->to] >= 0 ||
+            if (st->kind != ENG_REFERRAL || net->type[st->to] != ENG_PROGRAM || net->mark[st->to] >= 0 ||
                 !eng_running(&net->programs[net->prog[st->to]], day))
                 continue;
             if (push(seen, st->to)) return -1;

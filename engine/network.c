@@ -215,7 +215,8 @@ static tsg_status_t load_nodes(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     if (!net->type || !net->id || !net->name || !net->parent || !net->level || !net->org_of || !net->prog ||
         !net->based || !net->sector || !net->first_prog || !net->mark)
         return oom(err);
-    for (size_t i = 0; i < n; i++) net->prog[i] = net->first_prog[i] = net->mark[i] = -1;
+    for (size_t i = 0; i < n; i++) net->prog[i] = net->first_prog[i] = -1;
+    memset(net->mark, -1, n);
     tsg_status_t s = each_row(db, "SELECT nid, type, id FROM node", net, node_row, NULL, err);
     if (!s) s = each_row(db, "SELECT nid, name, parent, level FROM district", net, district_row, NULL, err);
     if (!s) s = each_row(db, "SELECT nid, name, district, sector FROM organisation", net, based_row, NULL, err);
@@ -367,6 +368,9 @@ static tsg_status_t load_ties(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     if (s) return s;
     /* Steps in CSR form: count, prefix sums, fill; the same for the
      * directed ties read backwards. */
+    if (net->nties > ENG_MAX_TIES || net->maxnid >= (int64_t)UINT32_MAX - 2)
+        return util_fail(err, TSG_EINPUT, "the network is too big to load: %zu ties (at most %u) and node numbers up to %lld",
+                         net->nties, ENG_MAX_TIES, (long long)net->maxnid);
     size_t n = (size_t)net->maxnid + 2;
     net->off = calloc(n + 1, sizeof *net->off);
     net->in_off = calloc(n + 1, sizeof *net->in_off);
@@ -377,9 +381,9 @@ static tsg_status_t load_ties(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     }
     net->steps = malloc((total ? total : 1) * sizeof *net->steps);
     net->in_steps = malloc((back ? back : 1) * sizeof *net->in_steps);
-    size_t *fill = malloc(n * sizeof *fill);
+    uint32_t *fill = malloc(n * sizeof *fill);
     uint32_t *in_fill = malloc(n * sizeof *in_fill);
-    if (!net->off || !net->in_off || !net->steps || !net->in_steps || !fill || !in_fill || total > UINT32_MAX) {
+    if (!net->off || !net->in_off || !net->steps || !net->in_steps || !fill || !in_fill) {
         free(fill);
         free(in_fill);
         return oom(err);
@@ -398,9 +402,9 @@ static tsg_status_t load_ties(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     memcpy(in_fill, net->in_off, n * sizeof *in_fill);
     for (size_t i = 0; i < net->nties; i++) {
         const eng_tie_t *t = &net->ties[i];
-        net->steps[fill[t->src]++] = (eng_step_t){t->dst, (int32_t)i, t->kind};
-        if (!t->directed) net->steps[fill[t->dst]++] = (eng_step_t){t->src, (int32_t)i, t->kind};
-        else net->in_steps[in_fill[t->dst]++] = (eng_step_t){t->src, (int32_t)i, t->kind};
+        net->steps[fill[t->src]++] = (eng_step_t){(uint32_t)t->dst, (uint32_t)i, (uint32_t)t->kind};
+        if (!t->directed) net->steps[fill[t->dst]++] = (eng_step_t){(uint32_t)t->src, (uint32_t)i, (uint32_t)t->kind};
+        else net->in_steps[in_fill[t->dst]++] = (eng_step_t){(uint32_t)t->src, (uint32_t)i, (uint32_t)t->kind};
     }
     free(fill);
     free(in_fill);

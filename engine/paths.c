@@ -34,6 +34,11 @@ static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t n
         int64_t u = v[head].node;
         int d = v[head].dist;
         if (d >= max) continue;
+        /* The nodes a few places ahead in the queue: their step lists and
+         * where those start, fetched while this one is walked. */
+        if (head + 8 < tail) __builtin_prefetch(&net->off[v[head + 8].node]);
+        if (head + 4 < tail && v[head + 4].dist < max) __builtin_prefetch(&net->steps[net->off[v[head + 4].node]]);
+        for (size_t k = net->off[u]; k < net->off[u + 1]; k++) __builtin_prefetch(&net->mark[net->steps[k].to]);
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
             const eng_step_t *st = &net->steps[k];
             if (!usable(st, any) || net->mark[st->to] >= 0) continue;
@@ -82,13 +87,23 @@ static void sort_by_node(eng_hop_t *h, eng_hop_t *tmp, size_t n)
         all &= (uint64_t)h[i].node;
     }
     uint64_t differ = any ^ all;
+    /* The bytes that differ, and all their counts in one pass. */
+    unsigned shift[8], passes = 0;
+    for (unsigned b = 0; b < 64; b += 8)
+        if ((differ >> b) & 0xff) shift[passes++] = b;
+    uint32_t at[8][256];
+    memset(at, 0, passes * sizeof at[0]);
+    for (size_t i = 0; i < n; i++)
+        for (unsigned p = 0; p < passes; p++) at[p][((uint64_t)h[i].node >> shift[p]) & 0xff]++;
     eng_hop_t *src = h, *dst = tmp;
-    for (unsigned shift = 0; shift < 64 && (differ >> shift); shift += 8) {
-        if (!((differ >> shift) & 0xff)) continue;
-        size_t at[257] = {0};
-        for (size_t i = 0; i < n; i++) at[(((uint64_t)src[i].node >> shift) & 0xff) + 1]++;
-        for (int b = 0; b < 256; b++) at[b + 1] += at[b];
-        for (size_t i = 0; i < n; i++) dst[at[((uint64_t)src[i].node >> shift) & 0xff]++] = src[i];
+    for (unsigned p = 0; p < passes; p++) {
+        uint32_t sum = 0;
+        for (int b = 0; b < 256; b++) {
+            uint32_t c = at[p][b];
+            at[p][b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[at[p][((uint64_t)src[i].node >> shift[p]) & 0xff]++] = src[i];
         eng_hop_t *t = src;
         src = dst;
         dst = t;

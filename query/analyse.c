@@ -375,6 +375,11 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     const char *hs = NULL; /* the hops, written once a level and shared by its rows */
     for (size_t i = 0; r && i < nhops; i++) {
         int64_t n = hops[i].node;
+        if (i + 8 < nhops) { /* what the rows a little ahead will read, fetched meanwhile */
+            __builtin_prefetch(&net->id[hops[i + 8].node]);
+            __builtin_prefetch(&net->name[hops[i + 8].node]);
+            __builtin_prefetch(&net->type[hops[i + 8].node]);
+        }
         if (!hops[i].dist || (keep && !keep[n])) continue;
         if (!hs || hops[i - 1].dist != hops[i].dist) {
             char text[16];

@@ -56,6 +56,7 @@ typedef struct qry_session {
     int stale;                 /* names/parent must be reloaded */
     int64_t data_version;      /* PRAGMA data_version when they were loaded */
     int checked;               /* data_version was checked in this statement: keep what is loaded */
+    sqlite3_stmt *dv;          /* PRAGMA data_version, prepared once (asked before every statement) */
     eng_net_t *net;            /* the network in memory for GAPS, PATH, REACH; NULL until needed */
     struct qry_view *view;     /* the igraph view last built from net (qry_graph); NULL: none */
     volatile sig_atomic_t interrupted; /* 1: Ctrl-C; 2: the statement ran past its time limit */

@@ -389,15 +389,15 @@ tsg_status_t qry_load(qry_session_t *s)
     /* Another process's commit changes data_version: our caches are stale.
      * It is looked at once per statement, so what a statement has loaded
      * (names, the network) stays valid until it ends. */
-    sqlite3_stmt *dv;
-    if (!s->checked && sqlite3_prepare_v2(s->sql, "PRAGMA data_version", -1, &dv, NULL) == SQLITE_OK) {
+    if (!s->checked && (s->dv || sqlite3_prepare_v3(s->sql, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                                                    &s->dv, NULL) == SQLITE_OK)) {
         s->checked = 1;
-        if (sqlite3_step(dv) == SQLITE_ROW) {
-            int64_t v = sqlite3_column_int64(dv, 0);
+        if (sqlite3_step(s->dv) == SQLITE_ROW) {
+            int64_t v = sqlite3_column_int64(s->dv, 0);
             if (v != s->data_version) s->stale = 1;
             s->data_version = v;
         }
-        sqlite3_finalize(dv);
+        sqlite3_reset(s->dv); /* ends the read transaction */
     }
     if (!s->stale) return TSG_OK;
     free_names(s);
@@ -721,6 +721,7 @@ void tsg_session_close(tsg_session_t *s)
     if (!s) return;
     eng_igraph_forget(&s->interrupted);
     sqlite3_progress_handler(s->sql, 0, NULL, NULL);
+    sqlite3_finalize(s->dv);
     free_names(s);
     qry_network_free(s);
     for (size_t i = 0; i < s->nparams; i++) {
