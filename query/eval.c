@@ -773,7 +773,9 @@ static const char *const show_attrs[] = {
     "  (SELECT d.name FROM program_area a JOIN district d ON d.nid = a.district WHERE a.program = ? ORDER BY a.pos)) END"
     "  FROM program WHERE nid = ?"
     " UNION ALL SELECT 'in_system', in_system FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'hours', hours FROM program WHERE nid = ?",
+    " UNION ALL SELECT 'hours', hours FROM program WHERE nid = ?"
+    " UNION ALL SELECT 'runs', coalesce(starts, '') || '..' || coalesce(ends, '') FROM program"
+    "  WHERE nid = ? AND (starts IS NOT NULL OR ends IS NOT NULL)",
     /* forum */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
     " UNION ALL SELECT 'name', name FROM forum WHERE nid = ?"

@@ -20,7 +20,7 @@
 
 /* Clauses, in the order their fields are written. */
 enum { C_NAME, C_SECTOR, C_KIND, C_LEVEL, C_OF, C_FOR, C_AGED, C_NEEDS, C_MODES, C_APPROACH, C_AREA,
-       C_IN_SYSTEM, C_HOURS, C_IN, C_ID, C_COUNT, C_SINCE, C_N };
+       C_IN_SYSTEM, C_HOURS, C_STARTS, C_ENDS, C_IN, C_ID, C_COUNT, C_SINCE, C_N };
 
 /* Where a clause word may appear: bit 1 << QRY_* for ADD/SET of that type,
  * bit 0 for TIE (m->type is 0 there). */
@@ -43,7 +43,8 @@ static const struct {
     {"NAME", C_NAME, W_D | W_O | W_P | W_F}, {"SECTOR", C_SECTOR, W_O}, {"KIND", C_KIND, W_F},
     {"LEVEL", C_LEVEL, W_D}, {"OF", C_OF, W_P}, {"FOR", C_FOR, W_P}, {"AGED", C_AGED, W_P},
     {"NEEDS", C_NEEDS, W_P}, {"MODES", C_MODES, W_P}, {"APPROACH", C_APPROACH, W_P}, {"AREA", C_AREA, W_P},
-    {"IN_SYSTEM", C_IN_SYSTEM, W_P}, {"HOURS", C_HOURS, W_P}, {"IN", C_IN, W_D | W_O | W_F},
+    {"IN_SYSTEM", C_IN_SYSTEM, W_P}, {"HOURS", C_HOURS, W_P}, {"STARTS", C_STARTS, W_P}, {"ENDS", C_ENDS, W_P},
+    {"IN", C_IN, W_D | W_O | W_F},
     {"UNDER", C_IN, W_D}, {"ID", C_ID, W_D | W_O | W_P | W_F}, {"COUNT", C_COUNT, W_TIE},
     {"SINCE", C_SINCE, W_TIE},
 };
@@ -68,6 +69,8 @@ static const struct {
     [C_AREA] = {NULL, "area", "AREA 'district', … (or AREA * for wide-area)", 1, 0},
     [C_IN_SYSTEM] = {"in_system", "in_system", NULL, 0, 1},
     [C_HOURS] = {NULL, "hours", NULL, 0, 1},
+    [C_STARTS] = {NULL, "start", NULL, 0, 1},
+    [C_ENDS] = {NULL, "end", NULL, 0, 1},
     [C_IN] = {NULL, "district", NULL, 0, 1},
     [C_ID] = {NULL, "id", NULL, 0, 0},
     [C_COUNT] = {NULL, "count", NULL, 0, 0},
@@ -85,7 +88,7 @@ static const unsigned required[] = {
 typedef struct field {
     const ast_clause_t *c;    /* NULL when the clause is not given */
     int none;                 /* an optional value cleared */
-    const char *text;         /* NAME, ID, HOURS, SINCE, or a key */
+    const char *text;         /* NAME, ID, HOURS, a date (STARTS, ENDS, SINCE), or a key */
     const char **keys;        /* FOR, NEEDS, MODES */
     const qry_name_t *node;   /* OF, IN */
     const qry_name_t **areas; /* AREA, unless wide */
@@ -347,7 +350,8 @@ static int parse_date(const char *z, char *out, size_t size)
     return 0;
 }
 
-static tsg_status_t read_since(mut_t *m, const ast_value_t *v)
+/* A date clause (STARTS, ENDS, SINCE), kept in ISO form. */
+static tsg_status_t read_date(mut_t *m, int c, const ast_value_t *v)
 {
     enum { DATE_MAX = 40 }; /* room for any int the compiler imagines in each part */
     char num[32], *date = ast_alloc(&m->s->ctx, DATE_MAX);
@@ -360,7 +364,7 @@ static tsg_status_t read_since(mut_t *m, const ast_value_t *v)
     int ok = fold && parse_date(fold, date, DATE_MAX) == 0;
     free(fold);
     if (!ok) return qry_fail(m->s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", text);
-    m->f[C_SINCE].text = date;
+    m->f[c].text = date;
     return TSG_OK;
 }
 
@@ -409,7 +413,7 @@ static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
         if (f->lo < 0 || f->lo > MAX_COUNT) return qry_fail(s, &v->tok, "a count runs from 0 to %ld", MAX_COUNT);
         return TSG_OK;
     default:
-        return read_since(m, v);
+        return read_date(m, c, v);
     }
 }
 
@@ -569,6 +573,8 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
         [C_APPROACH] = "UPDATE program SET approach = ?2 WHERE nid = ?1",
         [C_IN_SYSTEM] = "UPDATE program SET in_system = ?2 WHERE nid = ?1",
         [C_HOURS] = "UPDATE program SET hours = ?2 WHERE nid = ?1",
+        [C_STARTS] = "UPDATE program SET starts = ?2 WHERE nid = ?1",
+        [C_ENDS] = "UPDATE program SET ends = ?2 WHERE nid = ?1",
         [C_ID] = "UPDATE node SET id = ?2 WHERE nid = ?1",
     };
     tsg_status_t st = TSG_OK;
@@ -600,6 +606,19 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
         }
     }
     return st;
+}
+
+/* A program may not start after it ends (the import's rule). Read back
+ * after the write, so that SET ENDS is checked against the stored start. */
+static tsg_status_t check_dates(mut_t *m, int64_t nid)
+{
+    const field_t *a = &m->f[C_STARTS], *b = &m->f[C_ENDS];
+    if (m->type != QRY_PROGRAM || (!a->c && !b->c)) return TSG_OK;
+    row_t r;
+    tsg_status_t st = sql_run(m, "SELECT starts, ends FROM program WHERE nid = ?1", BINDS(b_num(nid)), &r);
+    if (st || !r.text[0] || !r.text[1] || store_date_first(r.text[0]) <= store_date_last(r.text[1])) return st;
+    const ast_clause_t *at = a->c && !a->none ? a->c : b->c;
+    return qry_fail(m->s, &at->v->tok, "start %s is after end %s", r.text[0], r.text[1]);
 }
 
 /* The smallest free id "<prefix>n", n >= 1. Of n = 1 .. nnames + 1 one is
@@ -656,7 +675,8 @@ static tsg_status_t mut_add(mut_t *m)
         return st;
     int64_t nid = sqlite3_last_insert_rowid(s->sql);
     bind_t third = m->type == QRY_PROGRAM ? b_num(m->f[C_OF].node->nid) : b_text(m->f[key_clause[m->type]].text);
-    if ((st = sql_run(m, insert_sql[m->type], BINDS(b_num(nid), b_text(name), third), NULL)) || (st = write_fields(m, nid)))
+    if ((st = sql_run(m, insert_sql[m->type], BINDS(b_num(nid), b_text(name), third), NULL)) ||
+        (st = write_fields(m, nid)) || (st = check_dates(m, nid)))
         return st;
     snprintf(m->msg, sizeof m->msg, "added %s '%s' (%s)", qry_type_name[m->type], name, id);
     return TSG_OK;
@@ -669,7 +689,7 @@ static tsg_status_t mut_set(mut_t *m)
     if ((st = qry_node(s, m->st->a->v, m->st->a->type, QRY_ANY, &m->node))) return st;
     m->type = m->node->type;
     if ((st = read_clauses(m)) || (m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
-        (st = write_fields(m, m->node->nid)))
+        (st = write_fields(m, m->node->nid)) || (st = check_dates(m, m->node->nid)))
         return st;
     const char *name = m->f[C_NAME].c ? m->f[C_NAME].text : m->node->name;
     const char *id = m->f[C_ID].c ? m->f[C_ID].text : m->node->id;
