@@ -50,12 +50,20 @@ static int report(const tsg_error_t *err)
     return err->code == TSG_OK ? 0 : 1;
 }
 
-/* The database named on the command line, else $TSUNAGI_DB, else the sample city. */
+/* The database named on the command line, else $TSUNAGI_DB, else the sample
+ * city. Only import creates a database: a mistyped path anywhere else would
+ * quietly make an empty one and answer every question with nothing. */
 static int open_db(const char *path, tsg_db_t **db, tsg_error_t *err)
 {
     if (!path || !*path) path = getenv("TSUNAGI_DB");
-    if (path && *path) return tsg_open(path, db, err);
-    return tsg_open_sample(db, err);
+    if (!path || !*path) return tsg_open_sample(db, err);
+    if (access(path, F_OK) != 0) {
+        err->code = TSG_EIO;
+        snprintf(err->text, sizeof err->text, "%s: no such database (make one with 'tsunagi import FOLDER %s')", path,
+                 path);
+        return 1;
+    }
+    return tsg_open(path, db, err);
 }
 
 /* ---- printing ------------------------------------------------------------------ */
