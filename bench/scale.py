@@ -252,6 +252,14 @@ def report(rows):
                 cols.append(f"{p['median_ms'] / ours['median_ms']:.0f}×" if p and ours else "—")
             name = "sample city" if w["size"] == 0 else f"{w['size']} municipalities"
             print(f"| {name} | " + " | ".join(cols) + " |")
+    print("\nREACH back to back (REACH statements one after another, then the counting CTE the same way):\n")
+    print("| network | tsunagi | SQLite CTE (count) | ratio |")
+    print("|---|---:|---:|---:|")
+    for w in rows:
+        ours, p = w["res"].get("reach_alone"), w["res"].get("reach_sqlite_alone")
+        name = "sample city" if w["size"] == 0 else f"{w['size']} municipalities"
+        ratio = f"{p['median_ms'] / ours['median_ms']:.0f}×" if p and ours else "—"
+        print(f"| {name} | {cell(ours)} | {cell(p)} | {ratio} |")
     for w in rows:
         for name, p in w.get("peers", {}).items():
             if "load_s" in p:
