@@ -240,10 +240,7 @@ static tsg_status_t read_name(mut_t *m, const ast_value_t *v, const char **out)
     if (is_blank(name)) return qry_fail(s, &v->tok, "a name cannot be blank");
     char *fold = util_fold(name);
     if (!fold) return qry_fail(s, &v->tok, "the name is not valid UTF-8 text");
-    const qry_name_t *clash = NULL;
-    for (size_t i = 0; i < s->nnames && !clash; i++)
-        if (s->names[i].type == m->type && &s->names[i] != m->node && !strcmp(s->names[i].fold_name, fold))
-            clash = &s->names[i];
+    const qry_name_t *clash = qry_name_find(s, fold, 1, 1u << m->type, m->node);
     free(fold);
     if (clash)
         return qry_fail(s, &v->tok, "%s %s named '%s' already exists (%s)", article(m->type), qry_type_name[m->type],
@@ -265,10 +262,10 @@ static tsg_status_t read_id(mut_t *m, const ast_value_t *v, const char **out)
     for (const char *p = id; *p && !bad; p++) bad = (unsigned char)*p < 0x20 || *p == 0x7F;
     /* Import trims blanks around ids, so an id with them would not come back the same. */
     if (bad) return qry_fail(s, &v->tok, "id '%s' may not start or end with a blank or hold control characters", id);
-    for (size_t i = 0; i < s->nnames; i++)
-        if (&s->names[i] != m->node && !strcmp(s->names[i].id, id))
-            return qry_fail(s, &v->tok, "id '%s' is already used by %s %s '%s'", id, article(s->names[i].type),
-                            qry_type_name[s->names[i].type], s->names[i].name);
+    const qry_name_t *used = qry_name_find(s, id, 0, QRY_ANY, m->node);
+    if (used)
+        return qry_fail(s, &v->tok, "id '%s' is already used by %s %s '%s'", id, article(used->type),
+                        qry_type_name[used->type], used->name);
     *out = id;
     return TSG_OK;
 }

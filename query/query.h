@@ -112,6 +112,12 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
  * names are errors listing the closest or all matches. */
 tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t *type, unsigned types,
                       const qry_name_t **out);
+/* The first node, in name order, of a type in `types` other than `skip`,
+ * whose id is `key` (name = 0, exactly as written) or whose name folded is
+ * `key` (name = 1, key already folded); NULL if none. Through the hash
+ * chains, so it costs the same among two million nodes as among a hundred. */
+const qry_name_t *qry_name_find(const qry_session_t *s, const char *key, int name, unsigned types,
+                                const qry_name_t *skip);
 /* The type named by a word (organisation/organisations/program/…), or 0. */
 int qry_type_word(const char *z, size_t n);
 

@@ -357,6 +357,19 @@ static const char *name_key(const qry_session_t *s, uint32_t k, int folded)
     return k % 2 ? (folded ? n->fold_name : n->name) : (folded ? n->fold_id : n->id);
 }
 
+const qry_name_t *qry_name_find(const qry_session_t *s, const char *key, int name, unsigned types,
+                                const qry_name_t *skip)
+{
+    const uint32_t *head = name ? s->fold_head : s->exact_head, *next = name ? s->fold_next : s->exact_next;
+    if (!head) return NULL;
+    for (uint32_t k = head[util_hash(key) & s->name_mask]; k != UINT32_MAX; k = next[k]) {
+        const qry_name_t *n = &s->names[k / 2];
+        if ((int)(k % 2) == name && n != skip && (types & (1u << n->type)) && !strcmp(name_key(s, k, name), key))
+            return n;
+    }
+    return NULL;
+}
+
 /* Hash chains over every id and name, as written and folded, so that
  * naming a node costs the same among two million as among a hundred.
  * Keys are chained last first, so each chain runs in name order. */
