@@ -1,6 +1,7 @@
 /*
  * result — building tsg_result_t tables (declared in tsunagi.h). A result
- * owns every string in it; qry_result_free releases it all. Builders copy
+ * owns its strings, kept in a few blocks that tsg_result_free releases, except
+ * the cells a builder keeps by reference (qry_result_add_refs). Builders copy
  * their arguments. On an allocation failure they return -1 and the result
  * stays valid (possibly with fewer rows), so the caller frees it as usual.
  */
