@@ -8,14 +8,15 @@ the summed annual counts, a tie without a count adding 1), and its directed
 view (referrals as arcs, other ties both ways); tsunagi computes
 the same measures through its language. They must agree to 1e-9 (relative)
 on the sample city, on Knoke's bureaucracies network, and on 200 random
-networks. WITHIN k HOPS (paths of at most k steps), which NetworkX does not
-offer for betweenness, is checked against the definition computed here.
+networks (fewer in the test command's short run: tests/CMakeLists.txt).
+WITHIN k HOPS (paths of at most k steps), which NetworkX does not offer
+for betweenness, is checked against the definition computed here.
 SAMPLE n (betweenness from n pivots) with n at least the network's size
 starts paths from every organisation, so it must give the exact values and a
 zero margin; how close a smaller sample comes is measured in
 bench/betweenness_sample.py. Exit 77 (a ctest skip) when NetworkX is not installed.
 
-usage: networkx_check.py TSUNAGI SAMPLE_DIR [KNOKE_DIR]
+usage: networkx_check.py TSUNAGI SAMPLE_DIR [KNOKE_DIR] [--random N]   (N random networks, default 200)
 """
 import csv
 import math
@@ -328,11 +329,17 @@ def random_folder(rng, folder):
 
 
 def main():
-    if len(sys.argv) < 3:
+    args = sys.argv[1:]
+    nrandom = 200
+    if "--random" in args:
+        i = args.index("--random")
+        nrandom = int(args[i + 1])
+        del args[i:i + 2]
+    if len(args) < 2:
         print(__doc__)
         return 2
-    tsunagi, sample = sys.argv[1], sys.argv[2]
-    knoke = sys.argv[3] if len(sys.argv) > 3 else None
+    tsunagi, sample = args[0], args[1]
+    knoke = args[2] if len(args) > 2 else None
     failures, checked, graphs = [], 0, 0
     with tempfile.TemporaryDirectory() as work:
         env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
@@ -343,7 +350,7 @@ def main():
         else:
             print("note: Knoke's network was not found; checking the sample city and random networks only")
         rng = random.Random(20261124)
-        for i in range(200):
+        for i in range(nrandom):
             folder = os.path.join(work, f"random{i}")
             random_folder(rng, folder)
             cases.append((f"random network {i}", folder))
