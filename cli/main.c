@@ -446,7 +446,8 @@ static void usage(FILE *out)
                  "         sheets of an Excel workbook), --suppress-below N (publish counts under N as <N),\n"
                  "         --timeout SECONDS (stop any statement that runs longer), --version, --help\n"
                  "DB defaults to $TSUNAGI_DB, else the bundled sample city. Without -c or -f, tsunagi reads\n"
-                 "statements from standard input, or opens the REPL when that is a terminal.\n");
+                 "statements from standard input, or opens the REPL when that is a terminal.\n"
+                 "$TSUNAGI_DOT_MEMORY: the MiB GraphViz dot may use for RENDER and REPORT (default 2048).\n");
 }
 
 int main(int argc, char **argv)
