@@ -59,7 +59,12 @@ env.pop("TSUNAGI_DOT_MEMORY", None)
 
 def run(args, cwd=work, extra_env=None, **kw):
     e = dict(env, **(extra_env or {}))
-    return subprocess.run([TSUNAGI, *args], capture_output=True, text=True, cwd=cwd, env=e, check=False, **kw)
+    r = subprocess.run([TSUNAGI, *args], capture_output=True, text=True, cwd=cwd, env=e, check=False, **kw)
+    if "Sanitizer" in r.stderr or "runtime error:" in r.stderr:
+        # Shown, so ctest's FAIL_REGULAR_EXPRESSION sees it even where a failure was expected.
+        print(r.stderr)
+        failures.append("sanitizer: " + " ".join(args))
+    return r
 
 
 def db_ok(path, digest, what):
@@ -153,14 +158,11 @@ for cmd, name in (("export", "ties.csv"), ("export-hsds", "organizations.csv")):
 pkg = os.path.join(work, "pkg")
 run(["export-hsds", pkg, db])
 hdb = os.path.join(work, "h.db")
-r = run(["import-hsds", pkg, hdb])
-check(r.returncode == 0, "7: export-hsds, then import-hsds of it", r.stderr)
-if r.returncode == 0:
-    hd = sha(hdb)
-    r = run(["import-hsds", "--report", "./h.db", pkg, hdb])
-    check(r.returncode != 0 and "does not write over it" in r.stderr, "7: import-hsds --report over the database",
-          r.stderr)
-    db_ok(hdb, hd, "7 --report")
+shutil.copy(master, hdb)
+hd = sha(hdb)
+r = run(["import-hsds", "--report", "./h.db", pkg, hdb])
+check(r.returncode != 0 and "does not write over it" in r.stderr, "7: import-hsds --report over the database", r.stderr)
+db_ok(hdb, hd, "7 --report")
 
 # ---- 8. a full disk leaves the old picture and report as they were ------------------------
 
@@ -172,8 +174,8 @@ def full_disk():
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 10, 64 << 10))
 
 
-for stmt, name, ok_word in (("RENDER OF '東区' TO '{}';", "old.svg", "drew"),
-                            ("REPORT GAPS FOR hikikomori AGED 18..39 IN '東区' TO '{}';", "old.html", "wrote")):
+for stmt, name, ok_word in (("RENDER OF '北区' TO '{}';", "old.svg", "drew"),
+                            ("REPORT GAPS FOR hikikomori AGED 18..39 IN '北区' TO '{}';", "old.html", "wrote")):
     p = os.path.join(work, name)
     r = run([db, "-c", stmt.format(name)])
     check(r.returncode == 0 and os.path.getsize(p) > (64 << 10), f"8: {name} is larger than the limit", r.stderr)
@@ -300,7 +302,7 @@ if len(calls) == 3:
 # The real dot, under a limit too small for the city: a clear error, the old picture kept.
 p = os.path.join(work, "old.svg")
 old = sha(p)
-r = run([db, "-c", "RENDER OF '東区' TO 'old.svg';"], extra_env={"TSUNAGI_DOT_MEMORY": "24"})
+r = run([db, "-c", "RENDER OF '北区' TO 'old.svg';"], extra_env={"TSUNAGI_DOT_MEMORY": "24"})
 check(r.returncode != 0 and "needed more memory than allowed" in r.stderr, "11: dot past its memory limit says so",
       r.stderr)
 check(sha(p) == old, "11: the old picture is kept when dot runs out of memory")
