@@ -200,9 +200,10 @@ static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *
     tsg_error_t ignore = {0};
     util_read_file(errpath, &msg, &len, &ignore);
     while (msg && len && (msg[len - 1] == '\n' || msg[len - 1] == '\r')) msg[--len] = '\0';
-    /* dot out of memory either says so or, as often, dies of a signal. */
+    /* dot out of memory either says so or, as often, dies of a signal:
+     * SIGSEGV in its own code, SIGTRAP or SIGABRT from GLib's g_error. */
     int sig = done && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    int memory = sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGKILL ||
+    int memory = sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGKILL || sig == SIGTRAP ||
                  (done && msg && (strstr(msg, "memory") || strstr(msg, "alloc")));
     if (!done)
         rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw, s->interrupted ? "interrupted" : "dot took more than %d seconds; "
@@ -481,6 +482,12 @@ static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const ch
             return qry_fail(s, &c->key, "REPORT GAPS takes FOR, AGED, IN, NEEDS, BY, WITHIN, AS OF and TO; not '%.*s'",
                             (int)c->key.n, c->key.z);
     }
+    /* A report that may not be written is refused before the work; the
+     * writer checks again. */
+    const util_guard_t *g0 = guard(s);
+    tsg_error_t gerr = {0};
+    if (!g0) return s->ctx.code;
+    if (util_guard_check(g0, path, &gerr)) return gram_fail(&s->ctx, gerr.code, &to->v->tok, "%s", gerr.text);
     qry_gaps_args_t a;
     const eng_net_t *net = NULL;
     tsg_status_t rc;
