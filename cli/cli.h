@@ -15,6 +15,7 @@ typedef struct cli_out {
     int printed;       /* results printed so far, for blank lines between them */
     int timer;         /* print each statement's time */
     tsg_xlsx_t *xlsx;  /* --xlsx / .xlsx: results become sheets of this workbook instead */
+    tsg_db_t *db;      /* the open database: the workbook is held on it (tsg_db_hold) */
 } cli_out_t;
 
 /* Starts collecting results into the workbook at path (replacing one being

@@ -111,7 +111,11 @@ tsg_sink_t cli_sink(cli_out_t *out) { return (tsg_sink_t){print_result, print_er
 tsg_status_t cli_xlsx_start(cli_out_t *out, const char *path, tsg_error_t *err)
 {
     tsg_status_t rc = cli_xlsx_end(out, 1, err);
-    return rc ? rc : tsg_xlsx_open(path, &out->xlsx, err);
+    /* Held on the database: it may not be the database, and no statement
+     * may write over it while it is collected. */
+    if (!rc && out->db) rc = tsg_db_hold(out->db, path, err);
+    if (!rc && (rc = tsg_xlsx_open(path, &out->xlsx, err)) && out->db) tsg_db_hold(out->db, NULL, NULL);
+    return rc;
 }
 
 tsg_status_t cli_xlsx_end(cli_out_t *out, int keep, tsg_error_t *err)
@@ -120,6 +124,7 @@ tsg_status_t cli_xlsx_end(cli_out_t *out, int keep, tsg_error_t *err)
     char *path = strdup(tsg_xlsx_path(out->xlsx)); /* for the message, after the workbook is gone */
     tsg_status_t rc = tsg_xlsx_close(out->xlsx, keep, err);
     out->xlsx = NULL;
+    if (out->db) tsg_db_hold(out->db, NULL, NULL);
     const char *name = path ? path : "the workbook";
     if (!rc && keep) printf("wrote %s\n", name);
     else if (!keep) fprintf(stderr, "tsunagi: %s was not written: a statement failed\n", name);
@@ -134,6 +139,7 @@ static int cmd_summary(args_t *a)
     tsg_error_t err = {0};
     tsg_db_t *db;
     if (open_db(a->npos > 0 ? a->pos[0] : NULL, &db, &err)) return report(&err);
+    a->out.db = db;
     tsg_result_t **rs;
     size_t n;
     int rc = 0;
@@ -147,6 +153,7 @@ static int cmd_summary(args_t *a)
         if (cli_xlsx_end(&a->out, rc == 0, &err)) rc = report(&err);
         tsg_results_free(rs, n);
     }
+    a->out.db = NULL;
     tsg_close(db);
     return rc;
 }
@@ -214,6 +221,9 @@ static int cmd_import(args_t *a)
 
 static tsg_status_t run_import_hsds(tsg_db_t *db, args_t *a, void *out, tsg_error_t *err)
 {
+    /* The report is written after the import: refuse one that would replace
+     * the database before anything is imported. */
+    if (a->report && tsg_db_check_target(db, a->report, err)) return err->code;
     return tsg_import_hsds(db, a->pos[0], a->mapping, out, err);
 }
 
@@ -352,8 +362,21 @@ static int cmd_run(args_t *a)
         return report(&err);
     }
     int rc = 0;
+    a->out.db = db;
     tsg_session_suppress_below(s, a->suppress_below);
     tsg_session_timeout(s, a->timeout_ms);
+    const char *mem = getenv("TSUNAGI_DOT_MEMORY"); /* MiB dot may use for RENDER and REPORT */
+    if (mem && *mem) {
+        char *end;
+        errno = 0;
+        long mib = strtol(mem, &end, 10);
+        if (*end || errno || mib <= 0 || mib > 1048576) {
+            fprintf(stderr, "tsunagi: TSUNAGI_DOT_MEMORY takes MiB (1 to 1048576), not '%s'\n", mem);
+            rc = 2;
+        } else {
+            tsg_session_dot_memory(s, mib);
+        }
+    }
     for (int i = 0; i < a->nparams && !rc; i++) {
         char *eq = strchr(a->params[i], '=');
         if (!eq) {
@@ -397,6 +420,7 @@ static int cmd_run(args_t *a)
         if (!rc) rc = cli_repl(s, db, &a->out);
     }
     tsg_session_close(s);
+    a->out.db = NULL;
     tsg_close(db);
     return rc;
 }
@@ -422,7 +446,8 @@ static void usage(FILE *out)
                  "         sheets of an Excel workbook), --suppress-below N (publish counts under N as <N),\n"
                  "         --timeout SECONDS (stop any statement that runs longer), --version, --help\n"
                  "DB defaults to $TSUNAGI_DB, else the bundled sample city. Without -c or -f, tsunagi reads\n"
-                 "statements from standard input, or opens the REPL when that is a terminal.\n");
+                 "statements from standard input, or opens the REPL when that is a terminal.\n"
+                 "$TSUNAGI_DOT_MEMORY: the MiB GraphViz dot may use for RENDER and REPORT (default 2048).\n");
 }
 
 int main(int argc, char **argv)

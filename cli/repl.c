@@ -281,8 +281,11 @@ static tsg_status_t dot_output(repl_t *r, const dot_args_t *a, tsg_error_t *err)
     tsg_status_t st = close_output(r, err);
     if (a->argc == 1) return st;
     /* A failure to close the old file is reported, the new one opened anyway. */
+    /* Not the database or the workbook being collected: results would
+     * overwrite it line by line. */
+    if (r->out->db && tsg_db_check_target(r->out->db, a->argv[1], err)) return err->code;
     char *name = strdup(a->argv[1]);
-    FILE *f = name ? fopen(name, "w") : NULL;
+    FILE *f = name ? fopen(name, "we") : NULL;
     if (!f) {
         if (!st && !name) st = fail(err, TSG_ENOMEM, "out of memory");
         else if (!st) st = fail(err, TSG_EIO, "%s: %s (results go to the terminal)", name, strerror(errno));

@@ -59,6 +59,18 @@ void tsg_close(tsg_db_t *db);
 /* The file behind an open database (owned by db). */
 const char *tsg_db_path(const tsg_db_t *db);
 
+/* TSG_EINPUT, naming both files, when writing `path` would replace a file
+ * the open database needs: the database itself, its -wal, -shm or -journal,
+ * or the file held with tsg_db_hold. Compared as files (device and inode),
+ * not as names. Every writer in the library checks this itself; a program
+ * checks the files it writes on its own (a report, a .output file). */
+tsg_status_t tsg_db_check_target(tsg_db_t *db, const char *path, tsg_error_t *err);
+
+/* Holds path (the workbook --xlsx collects) as in use until
+ * tsg_db_hold(db, NULL, …): statements then refuse to write over it. Refused
+ * when path is one of the database's own files. */
+tsg_status_t tsg_db_hold(tsg_db_t *db, const char *path, tsg_error_t *err);
+
 /* ---- CSV interchange (docs/data-format.md) ------------------------------ */
 
 typedef enum tsg_encoding {
@@ -205,6 +217,12 @@ void tsg_session_suppress_below(tsg_session_t *s, long n);
  * as usual. 0 (the default) sets no limit. */
 void tsg_session_timeout(tsg_session_t *s, long ms);
 long tsg_session_get_timeout(const tsg_session_t *s);
+
+/* The memory GraphViz's dot may use for RENDER and REPORT, in MiB (its
+ * address space, set with setrlimit in the child): past it, the statement
+ * fails with "the drawing needed more memory than allowed". 0 or less: the
+ * default, 2048. The program takes it from $TSUNAGI_DOT_MEMORY. */
+void tsg_session_dot_memory(tsg_session_t *s, long mib);
 
 /* Asks the running statement to stop (safe from a signal handler). */
 void tsg_session_interrupt(tsg_session_t *s);

@@ -5,12 +5,15 @@
  * GraphViz `dot` program runs as a child process with a time limit (a
  * missing `dot` or a failed layout is an error, never a crash).
  */
+#define _GNU_SOURCE /* close_range */
 #include "ast.h"
 #include "draw.h"
 #include "gaps.h"
 #include "structure.h"
 #include "query.h"
+#include "store.h"
 #include "util.h"
+#include "atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +21,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #define RENDER_SECONDS 60
+/* dot's default address-space limit: room for any district's picture, far
+ * below the 4.4 GB a runaway layout reached before the time limit. */
+#define QRY_DOT_MEMORY_MB 2048
 
 enum { X_OF, X_TO, X_CLUSTER, X_HIGHLIGHT, X_LABELS, X_FOR, X_AGED, X_NEEDS, X_WITHIN, X_COUNT };
 
@@ -87,28 +94,87 @@ static tsg_status_t no_files(qry_session_t *s, const gram_token_t *at)
     return gram_fail(&s->ctx, TSG_EIO, at, "this session writes no files");
 }
 
-/* Runs `dot -T<fmt> -o out in` and waits at most RENDER_SECONDS. */
-static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out)
+/* Writes a new scratch file (never one that is there already, never
+ * through a link). */
+static int write_new(const char *path, const char *data, size_t len)
 {
-    char errpath[] = "/tmp/tsunagi-dot-err-XXXXXX";
-    int errfd = mkstemp(errpath);
-    if (errfd < 0) return gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot make a temporary file: %s", strerror(errno));
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            int e = n < 0 ? errno : ENOSPC;
+            close(fd);
+            errno = e;
+            return -1;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return close(fd);
+}
+
+/* In the child, before exec: no descriptor but 0, 1, 2 and the exec-error
+ * pipe (itself close-on-exec) reaches dot. */
+static void close_inherited(int keep)
+{
+#ifdef CLOSE_RANGE_CLOEXEC
+    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
+#endif
+    long max = sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536) max = 65536;
+    for (int fd = 3; fd < max; fd++)
+        if (fd != keep) close(fd);
+}
+
+/* Runs `dot -T<fmt> -o<out> <in>` with its standard error in errpath, for
+ * at most RENDER_SECONDS and within the session's memory limit (RLIMIT_AS
+ * in the child). Every name is one tsunagi made in a private folder (so none
+ * starts with '-'), and -o takes its name in the same argument: no file
+ * name can reach dot as an option. The child is reaped on every path. */
+static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out,
+                            const char *errpath)
+{
+    long mb = s->dot_memory_mb > 0 ? s->dot_memory_mb : QRY_DOT_MEMORY_MB;
     char type[32];
     snprintf(type, sizeof type, "-T%s", fmt);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(errfd);
-        unlink(errpath);
-        return gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot start dot: %s", strerror(errno));
-    }
+    char *oarg = util_printf("-o%s", out);
+    char *iarg = in[0] == '-' ? util_printf("./%s", in) : util_strdup(in);
+    int errfd = open(errpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    int pipefd[2] = {-1, -1};
+    tsg_status_t rc = TSG_OK;
+    if (!oarg || !iarg) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    else if (errfd < 0 || pipe(pipefd) != 0 || fcntl(pipefd[0], F_SETFD, FD_CLOEXEC) != 0 ||
+             fcntl(pipefd[1], F_SETFD, FD_CLOEXEC) != 0)
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot make a temporary file: %s", strerror(errno));
+    pid_t pid = rc ? -1 : fork();
+    if (!rc && pid < 0) rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot start dot: %s", strerror(errno));
     if (pid == 0) {
         dup2(errfd, STDERR_FILENO);
         int devnull = open("/dev/null", O_RDWR);
-        if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-        execlp("dot", "dot", type, "-o", out, in, (char *)NULL);
+        if (devnull >= 0) {
+            dup2(devnull, STDIN_FILENO);
+            dup2(devnull, STDOUT_FILENO);
+        }
+        close_inherited(pipefd[1]);
+        struct rlimit lim = {(rlim_t)mb << 20, (rlim_t)mb << 20};
+        setrlimit(RLIMIT_AS, &lim);
+        char *argv[] = {"dot", type, oarg, iarg, NULL};
+        execvp("dot", argv);
+        int e = errno;
+        if (write(pipefd[1], &e, sizeof e) < 0) { /* the parent then reads no reason */
+        }
         _exit(127);
     }
-    close(errfd);
+    if (errfd >= 0) close(errfd);
+    if (pipefd[1] >= 0) close(pipefd[1]);
+    free(oarg);
+    free(iarg);
+    if (rc) {
+        if (pipefd[0] >= 0) close(pipefd[0]);
+        return rc;
+    }
     int status = 0, done = 0;
     for (int waited = 0; waited < RENDER_SECONDS * 50 && !done; waited++) {
         pid_t r = waitpid(pid, &status, WNOHANG);
@@ -122,25 +188,53 @@ static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *
     }
     if (!done) {
         kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        }
     }
+    /* Written only when exec failed; the write end is closed either way now. */
+    int exec_errno = 0;
+    if (read(pipefd[0], &exec_errno, sizeof exec_errno) != (ssize_t)sizeof exec_errno) exec_errno = 0;
+    close(pipefd[0]);
     char *msg = NULL;
     size_t len = 0;
     tsg_error_t ignore = {0};
     util_read_file(errpath, &msg, &len, &ignore);
-    unlink(errpath);
     while (msg && len && (msg[len - 1] == '\n' || msg[len - 1] == '\r')) msg[--len] = '\0';
-    tsg_status_t rc = TSG_OK;
+    /* dot out of memory either says so or, as often, dies of a signal:
+     * SIGSEGV in its own code, SIGTRAP or SIGABRT from GLib's g_error. */
+    int sig = done && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    int memory = sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGKILL || sig == SIGTRAP ||
+                 (done && msg && (strstr(msg, "memory") || strstr(msg, "alloc")));
     if (!done)
         rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw, s->interrupted ? "interrupted" : "dot took more than %d seconds; "
                                                                                         "draw a smaller district",
                        RENDER_SECONDS);
-    else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+    else if (exec_errno == ENOENT)
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "GraphViz 'dot' was not found; install the graphviz package");
-    else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    else if (exec_errno)
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot start GraphViz 'dot': %s", strerror(exec_errno));
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        rc = TSG_OK;
+    else if (memory)
+        rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw,
+                       "the drawing needed more memory than allowed (%ld MiB for dot); draw a smaller district "
+                       "(OF 'district') or raise TSUNAGI_DOT_MEMORY",
+                       mb);
+    else
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "dot could not draw the picture: %s", msg && *msg ? msg : "no reason given");
     free(msg);
     return rc;
+}
+
+void tsg_session_dot_memory(tsg_session_t *s, long mib) { s->dot_memory_mb = mib > 0 ? mib : 0; }
+
+/* The files EXPORT, RENDER and REPORT must not write over; NULL (with the
+ * error recorded) when out of memory. */
+static const util_guard_t *guard(qry_session_t *s)
+{
+    const util_guard_t *g = store_guard(s->db);
+    if (!g) gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    return g;
 }
 
 /* by nid: the members of the set a word names (made with LET). */
@@ -388,6 +482,12 @@ static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const ch
             return qry_fail(s, &c->key, "REPORT GAPS takes FOR, AGED, IN, NEEDS, BY, WITHIN, AS OF and TO; not '%.*s'",
                             (int)c->key.n, c->key.z);
     }
+    /* A report that may not be written is refused before the work; the
+     * writer checks again. */
+    const util_guard_t *g0 = guard(s);
+    tsg_error_t gerr = {0};
+    if (!g0) return s->ctx.code;
+    if (util_guard_check(g0, path, &gerr)) return gram_fail(&s->ctx, gerr.code, &to->v->tok, "%s", gerr.text);
     qry_gaps_args_t a;
     const eng_net_t *net = NULL;
     tsg_status_t rc;
@@ -438,19 +538,23 @@ static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const ch
         if (eng_gaps(net, &a.q, &rows, &d.ngaps, &err) || (d.gaps = rows, eng_dot(net, &d, &dot, &err)))
             rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     }
-    char dotpath[] = "/tmp/tsunagi-report-XXXXXX", svgpath[64];
+    /* dot's input, its picture and its messages live in a private folder. */
+    char *dir = NULL, *dotpath = NULL, *svgpath = NULL, *errpath = NULL;
     if (!rc && s->no_files) rc = no_files(s, &st->kw);
-    int fd = rc ? -1 : mkstemp(dotpath);
-    if (!rc && (fd < 0 || write(fd, dot.data, dot.len) != (ssize_t)dot.len))
+    if (!rc && !(dir = util_private_dir(&err))) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    if (!rc && (!(dotpath = util_printf("%s/in.dot", dir)) || !(svgpath = util_printf("%s/out.svg", dir)) ||
+                !(errpath = util_printf("%s/dot.err", dir))))
+        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!rc && write_new(dotpath, dot.data ? dot.data : "", dot.len) != 0)
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
-    if (fd >= 0) close(fd);
-    snprintf(svgpath, sizeof svgpath, "%s.svg", dotpath);
-    if (!rc) rc = run_dot(s, st, "svg", dotpath, svgpath);
-    if (fd >= 0) unlink(dotpath);
+    if (!rc) rc = run_dot(s, st, "svg", dotpath, svgpath, errpath);
     char *svg = NULL;
     size_t svglen = 0;
     if (!rc && util_read_file(svgpath, &svg, &svglen, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    unlink(svgpath);
+    util_private_dir_remove(dir);
+    free(dotpath);
+    free(svgpath);
+    free(errpath);
     if (!rc) {
         /* Inline SVG starts at <svg: the XML prolog and doctype stay out. */
         const char *start = svg ? strstr(svg, "<svg") : NULL;
@@ -458,7 +562,9 @@ static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const ch
             util_buf_adds(&b, "</div>\n</body>\n</html>\n"))
             rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
     }
-    if (!rc && util_write_file(path, b.data, b.len, &err)) rc = gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text);
+    const util_guard_t *g = rc ? NULL : guard(s);
+    if (!rc && !g) rc = s->ctx.code;
+    if (!rc && util_write_file(path, b.data, b.len, g, &err)) rc = gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text);
     free(svg);
     free(rows);
     util_buf_free(&dot);
@@ -659,25 +765,36 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
         util_buf_free(&b);
         return no_files(s, &st->kw);
     }
+    const util_guard_t *g = guard(s);
+    if (!g) {
+        util_buf_free(&b);
+        return s->ctx.code;
+    }
     if (!render) {
-        rc = util_write_file(path, b.data ? b.data : "", b.len, &err) ? gram_fail(&s->ctx, err.code, &c[X_TO]->v->tok, "%s", err.text)
-                                                                     : TSG_OK;
+        rc = util_write_file(path, b.data ? b.data : "", b.len, g, &err)
+                 ? gram_fail(&s->ctx, err.code, &c[X_TO]->v->tok, "%s", err.text)
+                 : TSG_OK;
         util_buf_free(&b);
         return rc ? rc : qry_emit_done(s, "wrote %s", path);
     }
-    char dotpath[] = "/tmp/tsunagi-render-XXXXXX";
-    int fd = mkstemp(dotpath);
-    if (fd < 0 || write(fd, b.data, b.len) != (ssize_t)b.len) {
-        if (fd >= 0) {
-            close(fd);
-            unlink(dotpath);
-        }
+    /* dot writes the picture into the private folder beside the target;
+     * only a complete picture is renamed into place. */
+    util_atomic_t a;
+    if (util_atomic_begin(&a, path, g, &err)) {
         util_buf_free(&b);
-        return gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
+        return gram_fail(&s->ctx, err.code, &c[X_TO]->v->tok, "%s", err.text);
     }
-    close(fd);
+    close(a.fd);
+    a.fd = -1;
+    char *dotpath = util_atomic_scratch(&a, "in.dot"), *errpath = util_atomic_scratch(&a, "dot.err");
+    if (!dotpath || !errpath) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    else if (write_new(dotpath, b.data ? b.data : "", b.len) != 0)
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
     util_buf_free(&b);
-    rc = run_dot(s, st, render_fmt, dotpath, path);
-    unlink(dotpath);
+    if (!rc) rc = run_dot(s, st, render_fmt, dotpath, a.tmp, errpath);
+    free(dotpath);
+    free(errpath);
+    if (!rc && util_atomic_commit(&a, &err)) rc = gram_fail(&s->ctx, err.code, &c[X_TO]->v->tok, "%s", err.text);
+    util_atomic_abort(&a);
     return rc ? rc : qry_emit_done(s, "drew %s", path);
 }

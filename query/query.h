@@ -65,6 +65,7 @@ typedef struct qry_session {
     int no_files;              /* EXPORT, RENDER, REPORT build their output but write nothing
                                   (the fuzz targets: file names there are random bytes) */
     long suppress_below;       /* counts below this are published as "<N" (0: all shown) */
+    long dot_memory_mb;        /* the address space dot may use (RLIMIT_AS); 0: QRY_DOT_MEMORY_MB */
     const tsg_sink_t *sink;
 } qry_session_t;
 

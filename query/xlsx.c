@@ -7,11 +7,13 @@
  * text), and columns as wide as their text. A sheet is named after the
  * result's title, made valid for Excel (31 characters, none of []:*?/\,
  * unique). libxlsxwriter writes the file when the workbook closes; tsunagi
- * has it write beside the target and renames it into place, so a run that
- * fails leaves an earlier file of that name as it was.
+ * has it write into a private folder beside the target (util/atomic.h) and
+ * renames it into place, so a run that fails leaves an earlier file of that
+ * name as it was.
  */
 #include "tsunagi.h"
 #include "util.h"
+#include "atomic.h"
 
 #include <errno.h>
 #include <math.h>
@@ -32,7 +34,7 @@
 struct tsg_xlsx {
     lxw_workbook *wb;
     lxw_format *header;
-    char *path, *partial;
+    util_atomic_t file; /* file.tmp: what libxlsxwriter writes */
     char (*names)[NAME_BYTES]; /* sheet names so far */
     size_t nsheets;
 };
@@ -40,8 +42,7 @@ struct tsg_xlsx {
 static void xlsx_free(tsg_xlsx_t *x)
 {
     free(x->names);
-    free(x->path);
-    free(x->partial);
+    util_atomic_abort(&x->file);
     free(x);
 }
 
@@ -50,24 +51,16 @@ tsg_status_t tsg_xlsx_open(const char *path, tsg_xlsx_t **out, tsg_error_t *err)
     *out = NULL;
     tsg_xlsx_t *x = calloc(1, sizeof *x);
     if (!x) return util_fail(err, TSG_ENOMEM, "out of memory");
-    size_t n = strlen(path) + 40;
-    x->path = strdup(path);
-    x->partial = malloc(n);
-    if (!x->path || !x->partial) {
-        xlsx_free(x);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
-    }
-    snprintf(x->partial, n, "%s.partial-%ld", path, (long)getpid());
-    /* Fail now, not after the statements, when the folder cannot be written. */
-    FILE *probe = fopen(x->partial, "wb");
-    if (!probe) {
-        tsg_status_t rc = util_fail(err, TSG_EIO, "%s: cannot write there (%s)", path, strerror(errno));
+    /* Fail now, not after the statements, when the file cannot be written there. */
+    tsg_status_t rc = util_atomic_begin(&x->file, path, NULL, err);
+    if (rc) {
+        x->file.fd = -1;
         xlsx_free(x);
         return rc;
     }
-    fclose(probe);
-    if (!(x->wb = workbook_new(x->partial))) {
-        remove(x->partial);
+    close(x->file.fd); /* libxlsxwriter writes the file by its name */
+    x->file.fd = -1;
+    if (!(x->wb = workbook_new(x->file.tmp))) {
         xlsx_free(x);
         return util_fail(err, TSG_ENOMEM, "out of memory starting the workbook");
     }
@@ -80,7 +73,7 @@ tsg_status_t tsg_xlsx_open(const char *path, tsg_xlsx_t **out, tsg_error_t *err)
     return TSG_OK;
 }
 
-const char *tsg_xlsx_path(const tsg_xlsx_t *x) { return x->path; }
+const char *tsg_xlsx_path(const tsg_xlsx_t *x) { return x->file.path; }
 
 /* Bytes of the UTF-8 sequence starting with c (1 for a stray byte). */
 static size_t utf8_len(unsigned char c)
@@ -145,7 +138,7 @@ static int as_number(const char *s, double *v)
 
 static tsg_status_t lxw_fail(tsg_xlsx_t *x, lxw_error e, tsg_error_t *err)
 {
-    return util_fail(err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? TSG_ENOMEM : TSG_EIO, "%s: %s", x->path,
+    return util_fail(err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? TSG_ENOMEM : TSG_EIO, "%s: %s", x->file.path,
                      lxw_strerror(e));
 }
 
@@ -206,9 +199,7 @@ tsg_status_t tsg_xlsx_close(tsg_xlsx_t *x, int keep, tsg_error_t *err)
     }
     lxw_error e = workbook_close(x->wb);
     if (keep && e) rc = lxw_fail(x, e, err);
-    if (keep && !rc && rename(x->partial, x->path) != 0)
-        rc = util_fail(err, TSG_EIO, "%s: %s", x->path, strerror(errno));
-    if (!keep || rc) remove(x->partial);
+    if (keep && !rc) rc = util_atomic_commit(&x->file, err);
     xlsx_free(x);
     return rc;
 }

@@ -4,7 +4,8 @@
  * rows in the order they were written (nid order), keys rather than labels,
  * list items in their stored order. Import of this output, then export
  * again, gives the same bytes. Each file is written beside its final name
- * and renamed into place, so a failed export leaves no half-written file.
+ * and renamed into place, so a failed export leaves no half-written file
+ * (util/atomic.h), and none replaces the database or its -wal/-shm.
  */
 #include "interchange.h"
 #include "csv.h"
@@ -64,31 +65,13 @@ static const table_t vocab_table = {
     " (SELECT alias FROM vocab_alias a WHERE a.kind = v.kind AND a.key = v.key ORDER BY a.rowid))"
     " FROM vocab v WHERE v.builtin = 0 ORDER BY v.rowid"};
 
-static tsg_status_t write_file(const char *dir, const char *file, const util_buf_t *b, tsg_error_t *err)
+static tsg_status_t write_file(tsg_db_t *db, const char *dir, const char *file, const util_buf_t *b, tsg_error_t *err)
 {
     char *path = util_printf("%s/%s", dir, file);
-    char *tmp = util_printf("%s/.%s.tmp", dir, file);
-    tsg_status_t s = TSG_OK;
-    if (!path || !tmp) {
-        s = util_fail(err, TSG_ENOMEM, "out of memory");
-        goto out;
-    }
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        s = util_fail(err, TSG_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-        goto out;
-    }
-    size_t w = b->len ? fwrite(b->data, 1, b->len, f) : 0;
-    int bad = w != b->len || fflush(f) != 0 || fsync(fileno(f)) != 0;
-    int saved = errno;
-    if (fclose(f) != 0) bad = 1;
-    if (bad || rename(tmp, path) != 0) {
-        s = util_fail(err, TSG_EIO, "%s: cannot write: %s", path, strerror(bad ? saved : errno));
-        unlink(tmp);
-    }
-out:
+    const util_guard_t *g = store_guard(db);
+    tsg_status_t s = !path || !g ? util_fail(err, TSG_ENOMEM, "out of memory")
+                                 : util_write_file(path, b->data ? b->data : "", b->len, g, err);
     free(path);
-    free(tmp);
     return s;
 }
 
@@ -137,7 +120,7 @@ static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_
     }
     sqlite3_finalize(st);
     if (fail) return util_fail(err, TSG_ENOMEM, "out of memory");
-    if (rows) return write_file(dir, "default_needs.csv", b, err);
+    if (rows) return write_file(db, dir, "default_needs.csv", b, err);
     char *old = util_printf("%s/default_needs.csv", dir);
     if (!old) return util_fail(err, TSG_ENOMEM, "out of memory");
     if (unlink(old) != 0 && errno != ENOENT) s = util_fail(err, TSG_EIO, "%s: cannot remove: %s", old, strerror(errno));
@@ -145,8 +128,28 @@ static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_
     return s;
 }
 
+/* Every name the export writes or removes, checked before anything is
+ * touched: a database kept in the folder under one of these names (or a
+ * link to it) stops the export, not only the one file. */
+static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
+{
+    static const char *const extra[] = {"default_needs.csv", "vocabulary.csv", "programs.csv"};
+    const util_guard_t *g = store_guard(db);
+    if (!g) return util_fail(err, TSG_ENOMEM, "out of memory");
+    tsg_status_t s = TSG_OK;
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0] + 3 && !s; i++) {
+        char *path = util_printf("%s/%s", dir, i < sizeof tables / sizeof tables[0] ? tables[i].file
+                                                                                  : extra[i - sizeof tables / sizeof tables[0]]);
+        s = path ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, "out of memory");
+        free(path);
+    }
+    return s;
+}
+
 tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
+    tsg_status_t s0 = check_names(db, dir, err);
+    if (s0) return s0;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return util_fail(err, TSG_EIO, "%s: cannot create folder: %s", dir, strerror(errno));
     /* One read transaction, so the files agree with each other even while
@@ -165,13 +168,13 @@ tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err)
     for (size_t i = 0; i < sizeof tables / sizeof tables[0] && !s; i++) {
         const table_t *t = dated && !strcmp(tables[i].file, "programs.csv") ? &programs_dated : &tables[i];
         b.len = 0;
-        if (!(s = render(db->sql, t, &b, &rows, err))) s = write_file(dir, t->file, &b, err);
+        if (!(s = render(db->sql, t, &b, &rows, err))) s = write_file(db, dir, t->file, &b, err);
     }
     if (!s) s = write_default_needs(db, dir, &b, err);
     if (!s) {
         b.len = 0;
         s = render(db->sql, &vocab_table, &b, &rows, err);
-        if (!s && rows) s = write_file(dir, vocab_table.file, &b, err);
+        if (!s && rows) s = write_file(db, dir, vocab_table.file, &b, err);
         if (!s && !rows) {
             /* A vocabulary.csv left from an earlier export would come back in
              * on import; without user entries there must be none. */

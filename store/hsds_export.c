@@ -278,7 +278,7 @@ static tsg_status_t write_resource(tsg_db_t *db, const char *dir, const resource
     }
     if (bad) s = util_fail(err, TSG_ENOMEM, "out of memory");
     else if (rc != SQLITE_DONE) s = store_fail_sql(db->sql, "export-hsds", err);
-    else s = util_write_file(path, b.data ? b.data : "", b.len, err);
+    else s = util_write_file(path, b.data ? b.data : "", b.len, store_guard(db), err);
 done:
     sqlite3_finalize(st);
     util_buf_free(&b);
@@ -301,8 +301,25 @@ static json_t *official_package(tsg_error_t *err)
     return NULL;
 }
 
+/* Every file the package holds, checked before anything is written: none
+ * may be the database or its -wal/-shm (a database kept in the folder). */
+static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
+{
+    const util_guard_t *g = store_guard(db);
+    tsg_status_t s = g ? TSG_OK : util_fail(err, TSG_ENOMEM, "out of memory");
+    for (size_t i = 0; !s && i <= sizeof resources / sizeof *resources; i++) {
+        char *path = util_printf("%s/%s", dir, i < sizeof resources / sizeof *resources ? resources[i].file
+                                                                                       : "datapackage.json");
+        s = path ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, "out of memory");
+        free(path);
+    }
+    return s;
+}
+
 tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
+    tsg_status_t s0 = check_names(db, dir, err);
+    if (s0) return s0;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return util_fail(err, TSG_EIO, "%s: %s", dir, strerror(errno));
     if (sqlite3_create_function(db->sql, "tsg_uuid", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_uuid, NULL,
                                 NULL) != SQLITE_OK)
@@ -341,7 +358,7 @@ tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err)
         else {
             util_buf_t b = {0};
             if (util_buf_adds(&b, text) || util_buf_addc(&b, '\n')) s = util_fail(err, TSG_ENOMEM, "out of memory");
-            else s = util_write_file(path, b.data, b.len, err);
+            else s = util_write_file(path, b.data, b.len, store_guard(db), err);
             util_buf_free(&b);
         }
         free(path);

@@ -1353,7 +1353,7 @@ tsg_status_t tsg_hsds_report_write(const tsg_hsds_report_t *r, const char *path,
         const char *row[] = {w->file, line, w->id, w->skipped ? "skipped" : "repaired", w->reason, w->detail};
         bad = put_row(&b, row, 6);
     }
-    tsg_status_t s = bad ? util_fail(err, TSG_ENOMEM, "out of memory") : util_write_file(path, b.data ? b.data : "", b.len, err);
+    tsg_status_t s = bad ? util_fail(err, TSG_ENOMEM, "out of memory") : util_write_file(path, b.data ? b.data : "", b.len, NULL, err);
     util_buf_free(&b);
     return s;
 }

@@ -196,10 +196,50 @@ void tsg_close(tsg_db_t *db)
     if (!db) return;
     sqlite3_close(db->sql);
     free(db->path);
+    free(db->held);
+    util_guard_free(&db->guard);
     free(db);
 }
 
 const char *tsg_db_path(const tsg_db_t *db) { return db->path; }
+
+const util_guard_t *store_guard(tsg_db_t *db)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
+    static const char *const what[] = {"the database in use", "the database's write-ahead log",
+                                       "the database's shared-memory file", "the database's journal"};
+    util_guard_free(&db->guard);
+    char *real = realpath(db->path, NULL);
+    int bad = 0;
+    for (int k = 0; k < 2 && !bad; k++) {
+        const char *base = k ? real : db->path;
+        if (!base) continue;
+        for (int i = 0; i < 4 && !bad; i++) {
+            char *p = util_printf("%s%s", base, suffix[i]);
+            bad = !p || util_guard_add(&db->guard, p, what[i]);
+            free(p);
+        }
+    }
+    free(real);
+    if (!bad && db->held) bad = util_guard_add(&db->guard, db->held, "the workbook being written (--xlsx)");
+    return bad ? NULL : &db->guard;
+}
+
+tsg_status_t tsg_db_check_target(tsg_db_t *db, const char *path, tsg_error_t *err)
+{
+    const util_guard_t *g = store_guard(db);
+    return g ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, "out of memory");
+}
+
+tsg_status_t tsg_db_hold(tsg_db_t *db, const char *path, tsg_error_t *err)
+{
+    free(db->held);
+    db->held = NULL;
+    if (!path) return TSG_OK;
+    tsg_status_t s = tsg_db_check_target(db, path, err);
+    if (!s && !(db->held = util_strdup(path))) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    return s;
+}
 
 static long date_number(const char *d, int last)
 {

@@ -15,12 +15,21 @@
 #define TSG_STORE_H
 
 #include "tsunagi.h"
+#include "atomic.h"
 #include <sqlite3.h>
 
 struct tsg_db {
     sqlite3 *sql;
     char *path;
+    char *held;          /* a file in use beside the database (tsg_db_hold), or NULL */
+    util_guard_t guard;  /* built by store_guard */
 };
+
+/* The files no writer may replace while db is open: the database and its
+ * -wal, -shm and -journal (under the name given and the name its links
+ * resolve to, where SQLite keeps them), and the held file. Rebuilt on each
+ * call; NULL when out of memory, which a writer treats as a refusal. */
+const util_guard_t *store_guard(tsg_db_t *db);
 
 /* The longest name (bytes) the store takes: the language's quoted-name
  * limit (GRAM_MAX_STRING), so every stored name can be written in it. */

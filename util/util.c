@@ -1,5 +1,6 @@
 /* util — see util.h. */
 #include "util.h"
+#include "atomic.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -118,25 +119,13 @@ tsg_status_t util_read_file(const char *path, char **data, size_t *len, tsg_erro
     return TSG_OK;
 }
 
-tsg_status_t util_write_file(const char *path, const char *data, size_t len, tsg_error_t *err)
+tsg_status_t util_write_file(const char *path, const char *data, size_t len, const struct util_guard *guard,
+                             tsg_error_t *err)
 {
-    char *tmp = util_printf("%s.%ld.tmp", path, (long)getpid());
-    if (!tmp) return util_fail(err, TSG_ENOMEM, "out of memory");
-    FILE *f = fopen(tmp, "wb");
-    tsg_status_t s = TSG_OK;
-    if (!f) {
-        s = util_fail(err, TSG_EIO, "%s: cannot write: %s", path, strerror(errno));
-    } else {
-        int bad = (len && fwrite(data, 1, len, f) != len) || fflush(f) != 0 || fsync(fileno(f)) != 0;
-        int saved = errno;
-        if (fclose(f) != 0) bad = 1;
-        if (bad || rename(tmp, path) != 0) {
-            s = util_fail(err, TSG_EIO, "%s: cannot write: %s", path, strerror(bad ? saved : errno));
-            unlink(tmp);
-        }
-    }
-    free(tmp);
-    return s;
+    util_atomic_t a;
+    tsg_status_t s = util_atomic_begin(&a, path, guard, err);
+    if (!s && (s = util_atomic_write(&a, data, len, err))) util_atomic_abort(&a);
+    return s ? s : util_atomic_commit(&a, err);
 }
 
 size_t util_display_width(const char *s)

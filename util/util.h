@@ -55,9 +55,12 @@ uint64_t util_hash(const char *s);
 /* Reads a whole file; *data is NUL-terminated (the NUL is not counted). */
 tsg_status_t util_read_file(const char *path, char **data, size_t *len, tsg_error_t *err);
 
-/* Writes a whole file beside its final name and renames it into place, so
- * a failure never leaves a half-written file. */
-tsg_status_t util_write_file(const char *path, const char *data, size_t len, tsg_error_t *err);
+/* Writes a whole file through util_atomic_t (atomic.h): a failure never
+ * leaves a half-written file, and a file the guard (if any) lists, a link or
+ * a folder at path is refused. */
+struct util_guard;
+tsg_status_t util_write_file(const char *path, const char *data, size_t len, const struct util_guard *guard,
+                             tsg_error_t *err);
 
 /* Display width of a UTF-8 string in terminal columns (East Asian Width). */
 size_t util_display_width(const char *s);

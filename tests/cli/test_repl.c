@@ -327,6 +327,26 @@ Test(repl, xlsx_collects_results_into_a_workbook)
     }
 }
 
+/* .output may not name the workbook .xlsx is collecting (issue 17, item 7):
+ * results written line by line would be replaced by the workbook. */
+Test(repl, output_refuses_the_workbook_being_collected)
+{
+    char cmd[200];
+    snprintf(cmd, sizeof cmd, ".xlsx %s/held.xlsx\r", T.dir);
+    send(&T, cmd);
+    expect(&T, "held.xlsx until .xlsx\n");
+    snprintf(cmd, sizeof cmd, ".output %s/./held.xlsx\r", T.dir);
+    send(&T, cmd);
+    expect(&T, "the workbook being written (--xlsx)");
+    expect(&T, "tsunagi does not write over it");
+    send(&T, "CENTRALITY degree TOP 3;\r");
+    expect(&T, "tsunagi> ");
+    finish(&T, ".quit\r");
+    snprintf(cmd, sizeof cmd, "%s/held.xlsx", T.dir);
+    const char *book = slurp(cmd);
+    cr_expect(book && !strncmp(book, "PK", 2), "held.xlsx is not a workbook");
+}
+
 Test(repl, parameters)
 {
     send(&T, ".param set w 西区\r");
