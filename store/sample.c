@@ -73,7 +73,7 @@ tsg_status_t tsg_open_sample(tsg_db_t **out, tsg_error_t *err)
     if (access(path, F_OK) != 0) {
         tsg_db_t *db;
         store_source_t src = {"sample", store_embedded_read, store_sample_files};
-        if ((s = tsg_open(tmp, &db, err))) goto out;
+        if ((s = tsg_create(tmp, &db, err))) goto out;
         s = store_import(db, &src, TSG_ENC_UTF8, NULL, err);
         /* Closing the last connection checkpoints the WAL into the file. */
         tsg_close(db);

@@ -27,7 +27,7 @@ static void export_db(const char *db_path, const char *dir)
 {
     tsg_db_t *db;
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open(db_path, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_create(db_path, &db, &err), TSG_OK, "%s", err.text);
     cr_assert_eq(tsg_export_csv(db, dir, &err), TSG_OK, "%s", err.text);
     tsg_close(db);
 }
@@ -51,7 +51,7 @@ Test(roundtrip, sample_city_is_byte_identical)
     tsg_error_t err = {0};
     tsg_import_counts_t c;
     tsg_db_t *db;
-    cr_assert_eq(tsg_open("a.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_create("a.db", &db, &err), TSG_OK, "%s", err.text);
     cr_assert_eq(tsg_import_csv(db, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &c, &err), TSG_OK, "%s", err.text);
     tsg_close(db);
     cr_assert_gt(c.programs, 0);
@@ -214,7 +214,7 @@ Test(store, refuses_a_newer_schema)
     in_tempdir();
     tsg_db_t *db;
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open("new.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_create("new.db", &db, &err), TSG_OK, "%s", err.text);
     tsg_close(db);
     sqlite3 *raw;
     cr_assert_eq(sqlite3_open("new.db", &raw), SQLITE_OK);
