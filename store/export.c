@@ -129,6 +129,7 @@ static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_
         const char *target = (const char *)sqlite3_column_text(st, 0);
         const char *needs = (const char *)sqlite3_column_text(st, 1);
         const char *builtin = NULL;
+        if (!target) continue; /* store_check refused such a file before */
         for (const store_default_needs_t *d = store_default_needs; d->target; d++)
             if (!strcmp(d->target, target)) builtin = d->needs;
         if ((!needs && !builtin) || (needs && builtin && !strcmp(needs, builtin))) continue;
@@ -147,6 +148,9 @@ static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_
 
 tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
+    /* A damaged network would be written as a folder import refuses. */
+    tsg_status_t checked = store_check(db, err);
+    if (checked) return checked;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return util_fail(err, TSG_EIO, "%s: cannot create folder: %s", dir, strerror(errno));
     /* One read transaction, so the files agree with each other even while

@@ -303,6 +303,8 @@ static json_t *official_package(tsg_error_t *err)
 
 tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
+    tsg_status_t checked = store_check(db, err);
+    if (checked) return checked;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return util_fail(err, TSG_EIO, "%s: %s", dir, strerror(errno));
     if (sqlite3_create_function(db->sql, "tsg_uuid", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_uuid, NULL,
                                 NULL) != SQLITE_OK)
