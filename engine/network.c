@@ -209,8 +209,9 @@ static tsg_status_t load_nodes(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     }
     sqlite3_finalize(st);
     /* The arrays below are by nid: sized by the node count, never by an id. */
+    if (minnid < 1) return util_fail(err, TSG_EDB, "database: node %lld is out of range", (long long)minnid);
     const char *file = sqlite3_db_filename(db, "main");
-    tsg_status_t bad = store_check_nids(file ? file : "database", count, minnid < 1 ? -1 : net->maxnid, err);
+    tsg_status_t bad = store_check_nids(file ? file : "database", count, net->maxnid, err);
     if (bad) return bad;
     size_t n = (size_t)net->maxnid + 2;
     net->type = calloc(n, 1);

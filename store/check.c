@@ -44,7 +44,8 @@ static const struct column_check {
 } columns[] = {
     CHECK("vocab", T("kind") T("key") T("label_ja") I("builtin")),
     CHECK("vocab_alias", T("kind") T("alias") T("key")),
-    CHECK("node", T("id") T("type") IN("type", "'district','organisation','program','forum'")),
+    CHECK("node", " WHEN nid < 1 THEN 'nid is '||nid" T("id") T("type")
+                      IN("type", "'district','organisation','program','forum'")),
     CHECK("district", T("name") T("level") i("parent")
                           IN("level", "'prefecture','municipality','ward','school_district','neighbourhood'")),
     CHECK("organisation", T("name") T("sector") i("district")),
@@ -249,7 +250,7 @@ tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
 
 tsg_status_t store_check_nids(const char *path, int64_t count, int64_t maxnid, tsg_error_t *err)
 {
-    if (maxnid >= 0 && maxnid <= 2 * count + STORE_NID_SLACK) return TSG_OK;
+    if (maxnid <= 2 * count + STORE_NID_SLACK) return TSG_OK;
     return util_fail(err, TSG_EDB,
                      "%s: damaged database: node numbers go up to %lld for %lld nodes, which the analyses cannot "
                      "index (renumber them: 'tsunagi export' the network and 'tsunagi import' it again)",

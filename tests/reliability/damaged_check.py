@@ -99,12 +99,11 @@ def set_version(v):
     return lambda p: edit(p, "PRAGMA user_version = %d" % v)
 
 
-def renumber(table):
-    """Gives one node of `table` nid 300,000,000, every reference to it
-    moved along: a consistent file, only sparse."""
+def renumber(table, new=300000000):
+    """Gives one node of `table` nid `new`, every reference to it moved
+    along: a consistent file, only sparse (or below 1)."""
     def damage(p):
         old = one(p, "SELECT max(nid) FROM %s" % table)
-        new = 300000000
         refs = [("node", "nid"), (table, "nid"), ("district", "parent"), ("organisation", "district"),
                 ("forum", "district"), ("program", "org"), ("program_area", "district"),
                 ("program_target", "program"), ("program_need", "program"), ("program_mode", "program"),
@@ -221,6 +220,8 @@ CASES = [
     ("nid 300000000 program", renumber("program"), "sparse", "node numbers go up to 300000000"),
     ("nid 300000000 district", renumber("district"), "sparse", "node numbers go up to 300000000"),
     ("nid 300000000 forum", renumber("forum"), "sparse", "node numbers go up to 300000000"),
+    ("nid -5 forum", renumber("forum", -5), "damaged", "nid is -5"),
+    ("nid 0 program", renumber("program", 0), "damaged", "nid is 0"),
     ("tid 300000000", lambda p: edit(p, "UPDATE tie SET tid = 300000000 WHERE tid = (SELECT max(tid) FROM tie)"),
      "ok", None),
     # 6. files that are not tsunagi's
