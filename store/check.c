@@ -92,9 +92,10 @@ static tsg_status_t check_columns(sqlite3 *sql, damage_t *d, tsg_error_t *err)
         tsg_status_t s = store_prepare(sql, c->sql, &st, err);
         if (s) return s;
         int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-            note(d, "%s row %lld: %s", c->table, (long long)sqlite3_column_int64(st, 0),
-                 (const char *)sqlite3_column_text(st, 1));
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *what = (const char *)sqlite3_column_text(st, 1);
+            note(d, "%s row %lld: %s", c->table, (long long)sqlite3_column_int64(st, 0), what ? what : "?");
+        }
         sqlite3_finalize(st);
         if (rc != SQLITE_DONE) return store_fail_sql(sql, "database", err);
     }
@@ -145,6 +146,10 @@ static tsg_status_t check_references(sqlite3 *sql, damage_t *d, tsg_error_t *err
     if (s || (s = store_prepare(sql, kinds_sql, &st, err))) return s;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *table = (const char *)sqlite3_column_text(st, 0), *type = (const char *)sqlite3_column_text(st, 2);
+        if (!table || !type) {
+            d->nomem = 1; /* the only way a literal or a checked type comes back NULL */
+            continue;
+        }
         if (!strcmp(table, "node"))
             note(d, "node %lld has type %s but no row in table %s", (long long)sqlite3_column_int64(st, 1), type, type);
         else
