@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     unlink(path);
     tsg_db_t *db;
     tsg_error_t err = {0};
-    if (tsg_open(path, &db, &err) || tsg_import_csv(db, argv[1], TSG_ENC_AUTO, NULL, &err)) {
+    if (tsg_create(path, &db, &err) || tsg_import_csv(db, argv[1], TSG_ENC_AUTO, NULL, &err)) {
         fprintf(stderr, "%s\n", err.text);
         return 1;
     }

@@ -172,7 +172,7 @@ static int import_into(args_t *a, const char *path, const char *what, import_fn 
     }
     int existed = access(path, F_OK) == 0;
     tsg_db_t *db;
-    if (tsg_open(path, &db, &err)) return report(&err);
+    if (tsg_create(path, &db, &err)) return report(&err);
     int rc = 0;
     if (fn(db, a, out, &err)) {
         rc = report(&err);

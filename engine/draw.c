@@ -135,7 +135,8 @@ static int64_t ward_of(const eng_net_t *net, int64_t nid)
     int64_t d = net->type[nid] == ENG_PROGRAM ? net->based[net->org_of[nid]]
                 : net->type[nid] == ENG_DISTRICT ? nid
                                                  : net->based[nid];
-    for (; d > 0; d = net->parent[d])
+    /* The loader refused a tree with a loop; the bound is a guard. */
+    for (int64_t steps = 0; d > 0 && steps <= net->maxnid; d = net->parent[d], steps++)
         if (net->level[d] == ENG_WARD) return d;
     return 0;
 }

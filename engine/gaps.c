@@ -55,9 +55,11 @@ static int push(nids_t *l, int64_t x)
 static int subtree(const eng_net_t *net, int64_t d, nids_t *l)
 {
     if (d < 1 || d > net->maxnid) return 0;
-    size_t i = l->n;
+    size_t i = l->n, first = l->n;
     if (push(l, d)) return -1;
-    for (; i < l->n; i++)
+    /* A tree holds each district once (the loader refused loops); the
+     * bound keeps a walk down finite whatever the data. */
+    for (; i < l->n && l->n - first <= (size_t)net->maxnid; i++)
         for (uint32_t k = net->child_off[l->v[i]]; k < net->child_off[l->v[i] + 1]; k++)
             if (push(l, net->children[k])) return -1;
     return 0;

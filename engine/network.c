@@ -187,9 +187,10 @@ static tsg_status_t based_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_e
 {
     (void)ctx;
     int64_t nid = sqlite3_column_int64(st, 0);
-    net->based[nid] = sqlite3_column_int64(st, 2);
-    if (sqlite3_column_count(st) > 3 && sqlite3_column_type(st, 3) != SQLITE_NULL &&
-        !(net->sector[nid] = intern(net, (const char *)sqlite3_column_text(st, 3))))
+    int64_t based = sqlite3_column_int64(st, 2);
+    net->based[nid] = based >= 1 && based <= net->maxnid ? based : 0;
+    const char *sector = sqlite3_column_count(st) > 3 ? (const char *)sqlite3_column_text(st, 3) : NULL;
+    if (sector && !(net->sector[nid] = intern(net, sector)))
         return oom(err);
     return (net->name[nid] = column_copy(net, st, 1)) ? TSG_OK : oom(err);
 }
@@ -197,9 +198,21 @@ static tsg_status_t based_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_e
 static tsg_status_t load_nodes(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT max(nid) FROM node", -1, &st, NULL) != SQLITE_OK) return sql_fail(db, err);
-    net->maxnid = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    if (sqlite3_prepare_v2(db, "SELECT count(*), coalesce(max(nid), 0), coalesce(min(nid), 1) FROM node", -1, &st,
+                           NULL) != SQLITE_OK)
+        return sql_fail(db, err);
+    int64_t count = 0, minnid = 1;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        count = sqlite3_column_int64(st, 0);
+        net->maxnid = sqlite3_column_int64(st, 1);
+        minnid = sqlite3_column_int64(st, 2);
+    }
     sqlite3_finalize(st);
+    /* The arrays below are by nid: sized by the node count, never by an id. */
+    if (minnid < 1) return util_fail(err, TSG_EDB, "database: node %lld is out of range", (long long)minnid);
+    const char *file = sqlite3_db_filename(db, "main");
+    tsg_status_t bad = store_check_nids(file ? file : "database", count, net->maxnid, err);
+    if (bad) return bad;
     size_t n = (size_t)net->maxnid + 2;
     net->type = calloc(n, 1);
     net->id = calloc(n, sizeof *net->id);
@@ -273,7 +286,7 @@ static int entry_cmp(const void *a, const void *b)
 static tsg_status_t entry_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
 {
     entries_t *e = ctx;
-    int32_t prog = net->prog[sqlite3_column_int64(st, 0)];
+    int32_t prog = net->prog[sqlite3_column_int64(st, 0)]; /* each_row checked the range */
     if (prog < 0) return util_fail(err, TSG_EDB, "database: a list row of node %lld, which is no program",
                                    (long long)sqlite3_column_int64(st, 0));
     if (e->n == e->cap) {
@@ -286,6 +299,9 @@ static tsg_status_t entry_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_e
     x->prog = prog;
     x->pos = sqlite3_column_int(st, 1);
     if (e->area) x->v.district = sqlite3_column_int64(st, 2);
+    else if (sqlite3_column_type(st, 2) == SQLITE_NULL)
+        return util_fail(err, TSG_EDB, "database: a list row of program %lld without a value",
+                         (long long)sqlite3_column_int64(st, 0));
     else if (!(x->v.key = intern(net, (const char *)sqlite3_column_text(st, 2)))) return oom(err);
     if (e->n && entry_cmp(&e->v[e->n - 1], x) > 0) e->sorted = 0;
     e->n++;
@@ -354,7 +370,8 @@ static tsg_status_t tie_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_err
     t->dst = sqlite3_column_int64(st, 1);
     if (t->dst < 1 || t->dst > net->maxnid || net->nties >= INT32_MAX)
         return util_fail(err, TSG_EDB, "database: tie %zu is out of range", net->nties + 1);
-    t->kind = tie_kind((const char *)sqlite3_column_text(st, 2));
+    const char *kind = (const char *)sqlite3_column_text(st, 2);
+    t->kind = kind ? tie_kind(kind) : ENG_INFO_SHARING;
     t->directed = sqlite3_column_int(st, 3);
     t->count = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
     net->nties++;
@@ -449,6 +466,27 @@ static tsg_status_t index_pairs(eng_net_t *net, tsg_error_t *err)
     return TSG_OK;
 }
 
+/* Every walk up the tree ends: no district is its own ancestor. store_check
+ * refuses such a file before a session loads it; this is the loader's own
+ * guard, for any other caller. Each district is walked once. */
+static tsg_status_t check_tree(eng_net_t *net, tsg_error_t *err)
+{
+    uint32_t *seen = calloc((size_t)net->maxnid + 1, sizeof *seen);
+    if (!seen) return oom(err);
+    tsg_status_t s = TSG_OK;
+    for (int64_t d = 1; !s && d <= net->maxnid; d++) {
+        int64_t a = d;
+        while (a > 0 && !seen[a]) {
+            seen[a] = (uint32_t)d;
+            a = net->parent[a];
+        }
+        if (a > 0 && seen[a] == (uint32_t)d)
+            s = util_fail(err, TSG_EDB, "database: district '%s' is its own ancestor", net->id[a] ? net->id[a] : "?");
+    }
+    free(seen);
+    return s;
+}
+
 /* The district tree downwards, the programs by the districts their areas
  * list, and an organisation's programs. */
 static tsg_status_t build_indexes(eng_net_t *net, tsg_error_t *err)
@@ -517,6 +555,7 @@ tsg_status_t eng_net_load(sqlite3 *db, eng_net_t **out, tsg_error_t *err)
     if (!s) s = load_programs(db, net, err);
     if (!s) s = load_ties(db, net, err);
     sqlite3_exec(db, "RELEASE eng_load", NULL, NULL, NULL);
+    if (!s) s = check_tree(net, err);
     if (!s) s = build_indexes(net, err);
     /* Every node has a name, if only an empty one. */
     char *none = s ? NULL : util_pool_copy(&net->pool, "", 0);

@@ -45,9 +45,19 @@ typedef struct tsg_error {
 
 typedef struct tsg_db tsg_db_t;
 
-/* Opens (creating if needed) the database at `path` and brings its schema up
- * to date. Refuses a database written by a newer tsunagi. */
+/* Opens the tsunagi database at `path` and brings its schema up to date.
+ * Before changing anything it checks the file: a missing or empty file, a
+ * SQLite file that is not tsunagi's (schema version 0 with tables of its
+ * own, a version no tsunagi wrote, tables missing) and a database written
+ * by a newer tsunagi are refused, and the file is left exactly as it was
+ * (not even switched to WAL). The network's rows are checked later, by the
+ * calls that read them (see TSG_EDB "damaged database"). */
 tsg_status_t tsg_open(const char *path, tsg_db_t **out, tsg_error_t *err);
+
+/* Like tsg_open, but a missing or empty (0-byte, or SQLite with no tables)
+ * file becomes a new, empty database. For importers; an existing tsunagi
+ * database opens as with tsg_open. */
+tsg_status_t tsg_create(const char *path, tsg_db_t **out, tsg_error_t *err);
 
 /* Opens the bundled sample city. It is built from the CSV compiled into the
  * library into a cache file on first use (under $XDG_CACHE_HOME/tsunagi or

@@ -151,7 +151,7 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, qry_gaps_args
         sqlite3_bind_text(dn, 1, a->q.target, -1, SQLITE_STATIC);
         while (sqlite3_step(dn) == SQLITE_ROW && a->q.nneeds < 64) {
             const char *need = (const char *)sqlite3_column_text(dn, 0);
-            for (size_t i = 0; i < s->vocab.n; i++)
+            for (size_t i = 0; need && i < s->vocab.n; i++)
                 if (!strcmp(s->vocab.e[i].kind, "need") && !strcmp(s->vocab.e[i].key, need))
                     a->needs[a->q.nneeds++] = s->vocab.e[i].key;
         }
@@ -862,7 +862,9 @@ static tsg_status_t groups_of(qry_session_t *s, const ast_stmt_t *st, const eng_
         if (by == 0) {
             name = net->sector[nid];
         } else {
-            for (int64_t d = net->based[nid]; d > 0; d = net->parent[d])
+            /* The loader refused a tree with a loop; the bound is a guard. */
+            int64_t steps = 0;
+            for (int64_t d = net->based[nid]; d > 0 && steps++ <= net->maxnid; d = net->parent[d])
                 if (net->level[d] == ENG_WARD) key = d;
             name = key ? net->name[key] : NULL;
         }

@@ -217,7 +217,7 @@ static int level_rank(const char *level)
 {
     static const char *const order[] = {"prefecture", "municipality", "ward", "school_district", "neighbourhood"};
     for (int i = 0; i < 5; i++)
-        if (!strcmp(order[i], level)) return i;
+        if (level && !strcmp(order[i], level)) return i;
     return -1;
 }
 

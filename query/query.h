@@ -54,6 +54,7 @@ typedef struct qry_session {
     int64_t *parent;           /* district parent by nid (0: none), loaded on demand */
     size_t nparent;
     int stale;                 /* names/parent must be reloaded */
+    int unchecked;             /* the rows are not yet checked since the file last changed (store_check) */
     int64_t data_version;      /* PRAGMA data_version when they were loaded */
     int checked;               /* data_version was checked in this statement: keep what is loaded */
     sqlite3_stmt *dv;          /* PRAGMA data_version, prepared once (asked before every statement) */

@@ -407,7 +407,7 @@ tsg_status_t qry_load(qry_session_t *s)
         s->checked = 1;
         if (sqlite3_step(s->dv) == SQLITE_ROW) {
             int64_t v = sqlite3_column_int64(s->dv, 0);
-            if (v != s->data_version) s->stale = 1;
+            if (v != s->data_version) s->stale = s->unchecked = 1;
             s->data_version = v;
         }
         sqlite3_reset(s->dv); /* ends the read transaction */
@@ -415,6 +415,12 @@ tsg_status_t qry_load(qry_session_t *s)
     if (!s->stale) return TSG_OK;
     free_names(s);
     qry_network_free(s);
+    /* Whatever changed the file may have damaged it (another tool, a hand
+     * edit with foreign keys off): the rows are checked before they are
+     * trusted, once per change. */
+    tsg_error_t damage = {0};
+    if (s->unchecked && store_check(s->db, &damage)) return gram_fail(&s->ctx, damage.code, NULL, "%s", damage.text);
+    s->unchecked = 0;
     /* Ids from node, then each kind's names from its own table: plain
      * scans, no joins (a national network has two million nodes). */
     sqlite3_stmt *st;
@@ -435,9 +441,10 @@ tsg_status_t qry_load(qry_session_t *s)
         s->nnames++;
         n->nid = sqlite3_column_int64(st, 0);
         const char *type = (const char *)sqlite3_column_text(st, 1);
-        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
+        for (int t = QRY_DISTRICT; type && t <= QRY_FORUM; t++)
             if (!strcmp(type, qry_type_name[t])) n->type = t;
-        n->id = util_pool_copy(&s->name_pool, (const char *)sqlite3_column_text(st, 2), (size_t)sqlite3_column_bytes(st, 2));
+        const char *id = (const char *)sqlite3_column_text(st, 2);
+        n->id = util_pool_copy(&s->name_pool, id ? id : "", id ? (size_t)sqlite3_column_bytes(st, 2) : 0);
         if (!n->id || !(n->fold_id = fold_copy(s, n->id))) goto nomem;
     }
     if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
@@ -449,8 +456,9 @@ tsg_status_t qry_load(qry_session_t *s)
         if (sqlite3_prepare_v2(s->sql, by_kind[k], -1, &st, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             qry_name_t *n = name_by_nid(s, sqlite3_column_int64(st, 0));
-            if (!n) continue;
-            n->name = util_pool_copy(&s->name_pool, (const char *)sqlite3_column_text(st, 1), (size_t)sqlite3_column_bytes(st, 1));
+            const char *name = (const char *)sqlite3_column_text(st, 1);
+            if (!n || !name) continue;
+            n->name = util_pool_copy(&s->name_pool, name, (size_t)sqlite3_column_bytes(st, 1));
             if (!n->name || !(n->fold_name = fold_copy(s, n->name))) goto nomem;
         }
         if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
@@ -468,7 +476,13 @@ tsg_status_t qry_load(qry_session_t *s)
     }
     if (sqlite3_prepare_v2(s->sql, "SELECT nid, parent FROM district", -1, &st, NULL) != SQLITE_OK)
         return qry_fail_sql(s, NULL);
-    s->nparent = s->nnames ? (size_t)s->names[s->nnames - 1].nid + 1 : 1;
+    int64_t maxnid = s->nnames ? s->names[s->nnames - 1].nid : 0;
+    if (store_check_nids(s->db->path, (int64_t)s->nnames, maxnid, &damage)) {
+        sqlite3_finalize(st);
+        free_names(s);
+        return gram_fail(&s->ctx, damage.code, NULL, "%s", damage.text);
+    }
+    s->nparent = (size_t)maxnid + 1;
     s->parent = calloc(s->nparent, sizeof *s->parent);
     if (!s->parent) {
         sqlite3_finalize(st);
@@ -707,7 +721,7 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
     }
     s->db = db;
     s->sql = db->sql;
-    s->stale = 1;
+    s->stale = s->unchecked = 1;
     tsg_status_t st = store_vocab_load(db->sql, &s->vocab, err);
     /* Named sets (LET) live in temporary tables: one connection's, gone with it. */
     if (!st) st = store_exec(db->sql, "CREATE TEMP TABLE IF NOT EXISTS tsg_set(name TEXT NOT NULL, nid INTEGER NOT NULL,"

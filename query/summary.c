@@ -54,9 +54,12 @@ static const struct { const char *title, *sql; } parts[] = {
 tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error_t *err)
 {
     size_t k = sizeof parts / sizeof parts[0];
-    tsg_result_t **rs = calloc(k, sizeof *rs);
     *out = NULL;
     *n = 0;
+    /* Damaged rows would be dropped by the joins without a word. */
+    tsg_status_t checked = store_check(db, err);
+    if (checked) return checked;
+    tsg_result_t **rs = calloc(k, sizeof *rs);
     if (!rs) return util_fail(err, TSG_ENOMEM, "out of memory");
     /* One read transaction: the four tables describe the same moment. */
     tsg_status_t s = store_exec(db->sql, "BEGIN", "summary", err);

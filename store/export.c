@@ -112,6 +112,7 @@ static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_
         const char *target = (const char *)sqlite3_column_text(st, 0);
         const char *needs = (const char *)sqlite3_column_text(st, 1);
         const char *builtin = NULL;
+        if (!target) continue; /* store_check refused such a file before */
         for (const store_default_needs_t *d = store_default_needs; d->target; d++)
             if (!strcmp(d->target, target)) builtin = d->needs;
         if ((!needs && !builtin) || (needs && builtin && !strcmp(needs, builtin))) continue;
@@ -148,6 +149,9 @@ static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
 
 tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
+    /* A damaged network would be written as a folder import refuses. */
+    tsg_status_t checked = store_check(db, err);
+    if (checked) return checked;
     tsg_status_t s0 = check_names(db, dir, err);
     if (s0) return s0;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)

@@ -318,6 +318,8 @@ static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
 
 tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
+    tsg_status_t checked = store_check(db, err);
+    if (checked) return checked;
     tsg_status_t s0 = check_names(db, dir, err);
     if (s0) return s0;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) return util_fail(err, TSG_EIO, "%s: %s", dir, strerror(errno));

@@ -88,7 +88,7 @@ tsg_status_t tsg_open_sample(tsg_db_t **out, tsg_error_t *err)
         unlink(a.tmp); /* SQLite makes the file, its -wal and -shm in the private folder */
         tsg_db_t *db;
         store_source_t src = {"sample", store_embedded_read, store_sample_files};
-        if (!(s = tsg_open(a.tmp, &db, err))) {
+        if (!(s = tsg_create(a.tmp, &db, err))) {
             s = store_import(db, &src, TSG_ENC_UTF8, NULL, err);
             /* Closing the last connection checkpoints the WAL into the file. */
             tsg_close(db);

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 tsg_status_t store_fail_sql(sqlite3 *sql, const char *what, tsg_error_t *err)
 {
@@ -132,18 +133,18 @@ static const migration_t migrations[] = {
     {schema_v2, 2},
 };
 
-static tsg_status_t migrate(tsg_db_t *db, tsg_error_t *err)
+/* The tables each schema version has: a file claiming that version must
+ * hold them all before tsunagi trusts it. */
+static const char *const tables_v1[] = {"vocab", "vocab_alias", "node", "district", "organisation", "program",
+                                        "program_target", "program_need", "program_mode", "program_area",
+                                        "forum", "tie", NULL};
+static const char *const tables_v2[] = {"default_need", NULL};
+static const char *const *const tables_of[] = {tables_v1, tables_v2};
+
+static tsg_status_t migrate(tsg_db_t *db, int version, tsg_error_t *err)
 {
-    sqlite3_stmt *st;
-    tsg_status_t s = store_prepare(db->sql, "PRAGMA user_version", &st, err);
-    if (s) return s;
-    int version = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
+    tsg_status_t s;
     int target = (int)(sizeof migrations / sizeof migrations[0]);
-    if (version > target)
-        return util_fail(err, TSG_EDB,
-                         "%s: written by a newer tsunagi (schema %d; this one knows up to %d)",
-                         db->path, version, target);
     if (version == target) return TSG_OK;
     if ((s = store_begin(db, err))) return s;
     for (int v = version; v < target; v++) {
@@ -160,7 +161,69 @@ fail:
     return s;
 }
 
-tsg_status_t tsg_open(const char *path, tsg_db_t **out, tsg_error_t *err)
+/* Whether the file is one tsunagi may use, decided from reads only, before
+ * anything (WAL mode, a migration) changes it: its schema version is one
+ * tsunagi wrote, and it holds that version's tables, or it holds nothing at
+ * all and `create` asks for a new database. Sets *version. */
+static tsg_status_t inspect(tsg_db_t *db, int create, int *version, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s;
+    const int target = (int)(sizeof migrations / sizeof migrations[0]);
+    /* The first read of the file: a file that is not SQLite fails here with
+     * SQLite's "file is not a database". */
+    if (sqlite3_prepare_v2(db->sql, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK ||
+        sqlite3_step(st) != SQLITE_ROW) {
+        s = util_fail(err, TSG_EDB, "%s: %s", db->path, sqlite3_errmsg(db->sql));
+        sqlite3_finalize(st);
+        return s;
+    }
+    *version = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    if (*version > target)
+        return util_fail(err, TSG_EDB, "%s: written by a newer tsunagi (schema %d; this one knows up to %d)",
+                         db->path, *version, target);
+    if (*version < 0)
+        return util_fail(err, TSG_EDB, "%s: not a tsunagi database (schema version %d, which no tsunagi writes)",
+                         db->path, *version);
+    if ((s = store_prepare(db->sql, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid", &st, err)))
+        return s;
+    util_buf_t names = {0};
+    int ntables = 0, missing = 0, rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        if (ntables < 5) util_buf_printf(&names, "%s%s", ntables ? ", " : "", name ? name : "?");
+        ntables++;
+    }
+    if (rc != SQLITE_DONE) s = util_fail(err, TSG_EDB, "%s: %s", db->path, sqlite3_errmsg(db->sql));
+    sqlite3_finalize(st);
+    const char *missing_name = NULL;
+    for (int v = 0; !s && v < *version && !missing; v++)
+        for (const char *const *t = tables_of[v]; *t && !missing; t++) {
+            if ((s = store_prepare(db->sql, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1", &st, err)))
+                break;
+            sqlite3_bind_text(st, 1, *t, -1, SQLITE_STATIC);
+            if (sqlite3_step(st) != SQLITE_ROW) {
+                missing = 1;
+                missing_name = *t;
+            }
+            sqlite3_finalize(st);
+        }
+    if (s) {
+    } else if (*version == 0 && ntables)
+        s = util_fail(err, TSG_EDB, "%s: not a tsunagi database (schema version 0, but it holds tables: %s%s)",
+                      db->path, names.data ? names.data : "", ntables > 5 ? ", …" : "");
+    else if (missing)
+        s = util_fail(err, TSG_EDB, "%s: not a tsunagi database (schema version %d, but no table '%s')", db->path,
+                      *version, missing_name);
+    else if (*version == 0 && !create)
+        s = util_fail(err, TSG_EDB, "%s: empty, not a tsunagi database (only 'tsunagi import' makes a new one)",
+                      db->path);
+    util_buf_free(&names);
+    return s;
+}
+
+static tsg_status_t open_db(const char *path, int create, tsg_db_t **out, tsg_error_t *err)
 {
     *out = NULL;
     tsg_db_t *db = calloc(1, sizeof *db);
@@ -169,26 +232,41 @@ tsg_status_t tsg_open(const char *path, tsg_db_t **out, tsg_error_t *err)
         return util_fail(err, TSG_ENOMEM, "out of memory");
     }
     tsg_status_t s;
-    int rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    int rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL);
     if (rc != SQLITE_OK) {
-        s = util_fail(err, TSG_EDB, "%s: cannot open: %s", path,
-                      db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
+        if (!create && access(path, F_OK) != 0)
+            s = util_fail(err, TSG_EDB, "%s: no such database", path);
+        else
+            s = util_fail(err, TSG_EDB, "%s: cannot open: %s", path,
+                          db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
         goto fail;
     }
     sqlite3_extended_result_codes(db->sql, 1);
     sqlite3_busy_timeout(db->sql, 5000);
-    /* journal_mode=WAL is the first statement that reads the file, so a file
-     * that is not a database fails here with SQLite's "file is not a database". */
+    int version = 0;
+    if ((s = inspect(db, create, &version, err))) goto fail;
+    /* Only now, with the file known to be ours (or empty and to be made
+     * ours), does anything change it. */
     char what[1200];
     snprintf(what, sizeof what, "%s", path);
     if ((s = store_exec(db->sql, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", what, err)))
         goto fail;
-    if ((s = migrate(db, err))) goto fail;
+    if ((s = migrate(db, version, err))) goto fail;
     *out = db;
     return TSG_OK;
 fail:
     tsg_close(db);
     return s;
+}
+
+tsg_status_t tsg_open(const char *path, tsg_db_t **out, tsg_error_t *err)
+{
+    return open_db(path, 0, out, err);
+}
+
+tsg_status_t tsg_create(const char *path, tsg_db_t **out, tsg_error_t *err)
+{
+    return open_db(path, 1, out, err);
 }
 
 void tsg_close(tsg_db_t *db)

@@ -17,6 +17,7 @@
 #include "tsunagi.h"
 #include "atomic.h"
 #include <sqlite3.h>
+#include <stdint.h>
 
 struct tsg_db {
     sqlite3 *sql;
@@ -38,6 +39,20 @@ const util_guard_t *store_guard(tsg_db_t *db);
 /* Whether a column name means data about one person (a client's name,
  * birth date, address …): such columns are refused, never stored. */
 int store_personal_column(const char *name);
+
+/* Whether the rows can be trusted (TSG_EDB "PATH: damaged database: …"
+ * otherwise, naming up to five broken rows): every column the loaders read
+ * holds the type they need, every reference (foreign key) finds its row,
+ * every node has the row its type names, and no district is its own
+ * ancestor. Reads only. The calls that read the network run it: a session
+ * once per change of the file, summary and the exports once per call. */
+tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err);
+
+/* The in-memory indexes are arrays by nid, so node numbers far beyond the
+ * node count (a hand-edited file) would size them by an id's value: such a
+ * file is refused (renumbered by export and import) rather than indexed. */
+#define STORE_NID_SLACK 65536
+tsg_status_t store_check_nids(const char *path, int64_t count, int64_t maxnid, tsg_error_t *err);
 
 /* The schema version this build writes. */
 #define STORE_SCHEMA_VERSION 2

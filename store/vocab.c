@@ -73,12 +73,18 @@ tsg_status_t store_vocab_load(sqlite3 *db, store_vocab_t *v, tsg_error_t *err)
             if (!e) goto nomem;
             v->e = e;
         }
+        /* A row without kind or key (a hand-edited file) means nothing and
+         * is left out; one without a label is labelled by its key. The
+         * session's first statement reports both (store_check). */
+        const char *kind = (const char *)sqlite3_column_text(st, 0), *key = (const char *)sqlite3_column_text(st, 1);
+        const char *label = (const char *)sqlite3_column_text(st, 2);
+        if (!kind || !key) continue;
         store_vocab_entry_t *e = &v->e[v->n];
         memset(e, 0, sizeof *e);
         v->n++;
-        e->kind = util_strdup((const char *)sqlite3_column_text(st, 0));
-        e->key = util_strdup((const char *)sqlite3_column_text(st, 1));
-        e->label = util_strdup((const char *)sqlite3_column_text(st, 2));
+        e->kind = util_strdup(kind);
+        e->key = util_strdup(key);
+        e->label = util_strdup(label ? label : key);
         if (!e->kind || !e->key || !e->label) goto nomem;
         e->fold_key = util_fold(e->key);
         e->fold_label = util_fold(e->label);
@@ -88,9 +94,9 @@ tsg_status_t store_vocab_load(sqlite3 *db, store_vocab_t *v, tsg_error_t *err)
     sqlite3_finalize(st);
     if ((s = store_prepare(db, "SELECT kind, key, alias FROM vocab_alias ORDER BY rowid", &st, err))) goto fail;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        store_vocab_entry_t *e = find_entry(v, (const char *)sqlite3_column_text(st, 0),
-                                            (const char *)sqlite3_column_text(st, 1));
-        if (!e) continue; /* the foreign key makes this impossible */
+        const char *kind = (const char *)sqlite3_column_text(st, 0), *key = (const char *)sqlite3_column_text(st, 1);
+        store_vocab_entry_t *e = kind && key && sqlite3_column_type(st, 2) != SQLITE_NULL ? find_entry(v, kind, key) : NULL;
+        if (!e) continue; /* the foreign key makes this impossible, short of a hand edit */
         char **a = realloc(e->aliases, (e->naliases + 1) * sizeof *a);
         if (!a) goto nomem;
         e->aliases = a;

@@ -20,9 +20,9 @@ static void setup(void)
     char path[256];
     tsg_error_t err = {0};
     snprintf(path, sizeof path, "%s/csv.db", w);
-    FUZZ_CHECK(!tsg_open(path, &db, &err), "%s", err.text);
+    FUZZ_CHECK(!tsg_create(path, &db, &err), "%s", err.text);
     snprintf(path, sizeof path, "%s/again.db", w);
-    FUZZ_CHECK(!tsg_open(path, &again, &err), "%s", err.text);
+    FUZZ_CHECK(!tsg_create(path, &again, &err), "%s", err.text);
     snprintf(in, sizeof in, "%s/in", w);
     snprintf(out1, sizeof out1, "%s/out1", w);
     snprintf(out2, sizeof out2, "%s/out2", w);

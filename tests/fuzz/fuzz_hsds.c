@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char path[256];
         tsg_error_t err = {0};
         snprintf(path, sizeof path, "%s/hsds.db", fuzz_workdir());
-        FUZZ_CHECK(!tsg_open(path, &db, &err), "%s", err.text);
+        FUZZ_CHECK(!tsg_create(path, &db, &err), "%s", err.text);
         snprintf(in, sizeof in, "%s/hsds", fuzz_workdir());
         snprintf(mapping, sizeof mapping, "%s/mapping.csv", in);
         snprintf(report, sizeof report, "%s/report.csv", fuzz_workdir());

@@ -210,7 +210,7 @@ int main(int argc, char **argv)
     snprintf(work_db, sizeof work_db, "%s/case.db", dir);
     tsg_db_t *db;
     tsg_error_t err = {0};
-    if (tsg_open(template_db, &db, &err) || tsg_import_csv(db, argv[1], TSG_ENC_UTF8, NULL, &err)) {
+    if (tsg_create(template_db, &db, &err) || tsg_import_csv(db, argv[1], TSG_ENC_UTF8, NULL, &err)) {
         fprintf(stderr, "runner: %s\n", err.text);
         return 2;
     }

@@ -183,7 +183,7 @@ static long import_steps(const char *mini, const char *dbpath, long stride)
 {
     tsg_db_t *db;
     tsg_error_t err = {0};
-    if (tsg_open(dbpath, &db, &err) || tsg_import_csv(db, mini, TSG_ENC_AUTO, NULL, &err)) {
+    if (tsg_create(dbpath, &db, &err) || tsg_import_csv(db, mini, TSG_ENC_AUTO, NULL, &err)) {
         bad("import", 0, "setup: %s", err.text);
         return 0;
     }
@@ -276,7 +276,7 @@ int main(int argc, char **argv)
     snprintf(mini, sizeof mini, "%s/mini.db", dir);
     tsg_db_t *db;
     tsg_error_t err = {0};
-    if (tsg_open(city, &db, &err) || tsg_import_csv(db, argv[1], TSG_ENC_AUTO, NULL, &err)) {
+    if (tsg_create(city, &db, &err) || tsg_import_csv(db, argv[1], TSG_ENC_AUTO, NULL, &err)) {
         fprintf(stderr, "failalloc: %s\n", err.text);
         return 2;
     }

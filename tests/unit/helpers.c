@@ -128,7 +128,7 @@ char *th_dump(const char *dbpath)
 tsg_status_t th_import(const char *dbpath, const char *dir, tsg_encoding_t enc, tsg_error_t *err)
 {
     tsg_db_t *db;
-    tsg_status_t s = tsg_open(dbpath, &db, err);
+    tsg_status_t s = tsg_create(dbpath, &db, err);
     if (s) return s;
     s = tsg_import_csv(db, dir, enc, NULL, err);
     tsg_close(db);

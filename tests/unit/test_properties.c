@@ -244,7 +244,7 @@ Test(properties, gaps_coverage_and_path_lengths_match_references)
     cr_assert_eq(mkdir("net", 0777), 0);
     tsg_db_t *db;
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open("p.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_create("p.db", &db, &err), TSG_OK, "%s", err.text);
     static capture_t cap;
     static char want[65536];
     int paths_checked = 0, cells_with_gaps = 0;

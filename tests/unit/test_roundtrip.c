@@ -27,7 +27,7 @@ static void export_db(const char *db_path, const char *dir)
 {
     tsg_db_t *db;
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open(db_path, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_create(db_path, &db, &err), TSG_OK, "%s", err.text);
     cr_assert_eq(tsg_export_csv(db, dir, &err), TSG_OK, "%s", err.text);
     tsg_close(db);
 }
@@ -51,7 +51,7 @@ Test(roundtrip, sample_city_is_byte_identical)
     tsg_error_t err = {0};
     tsg_import_counts_t c;
     tsg_db_t *db;
-    cr_assert_eq(tsg_open("a.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_create("a.db", &db, &err), TSG_OK, "%s", err.text);
     cr_assert_eq(tsg_import_csv(db, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &c, &err), TSG_OK, "%s", err.text);
     tsg_close(db);
     cr_assert_gt(c.programs, 0);
@@ -214,7 +214,7 @@ Test(store, refuses_a_newer_schema)
     in_tempdir();
     tsg_db_t *db;
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open("new.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_create("new.db", &db, &err), TSG_OK, "%s", err.text);
     tsg_close(db);
     sqlite3 *raw;
     cr_assert_eq(sqlite3_open("new.db", &raw), SQLITE_OK);
@@ -222,6 +222,44 @@ Test(store, refuses_a_newer_schema)
     sqlite3_close(raw);
     cr_assert_eq(tsg_open("new.db", &db, &err), TSG_EDB);
     cr_expect_str_eq(err.text, "new.db: written by a newer tsunagi (schema 99; this one knows up to 2)");
+}
+
+/* Issue 17, item 6: only tsg_create makes an empty file a database, and a
+ * refused file is left as it was (no WAL, no tables). */
+Test(store, only_create_makes_an_empty_file_a_database)
+{
+    in_tempdir();
+    th_write("empty.db", "");
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open("empty.db", &db, &err), TSG_EDB);
+    cr_expect_str_eq(err.text, "empty.db: empty, not a tsunagi database (only 'tsunagi import' makes a new one)");
+    struct stat sb;
+    cr_expect(stat("empty.db", &sb) == 0 && sb.st_size == 0, "the refused file changed");
+    cr_expect(access("empty.db-wal", F_OK) != 0);
+    cr_assert_eq(tsg_create("empty.db", &db, &err), TSG_OK, "%s", err.text);
+    tsg_close(db);
+    cr_assert_eq(tsg_open("empty.db", &db, &err), TSG_OK, "%s", err.text);
+    tsg_close(db);
+    cr_assert_eq(tsg_open("missing.db", &db, &err), TSG_EDB);
+    cr_expect_str_eq(err.text, "missing.db: no such database");
+    cr_expect(access("missing.db", F_OK) != 0);
+}
+
+Test(store, refuses_a_schema_version_no_tsunagi_wrote)
+{
+    in_tempdir();
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_create("v.db", &db, &err), TSG_OK, "%s", err.text);
+    tsg_close(db);
+    sqlite3 *raw;
+    cr_assert_eq(sqlite3_open("v.db", &raw), SQLITE_OK);
+    sqlite3_exec(raw, "PRAGMA user_version = -1000", NULL, NULL, NULL);
+    sqlite3_close(raw);
+    cr_assert_eq(tsg_open("v.db", &db, &err), TSG_EDB);
+    cr_expect_str_eq(err.text, "v.db: not a tsunagi database (schema version -1000, which no tsunagi writes)");
+    cr_assert_eq(tsg_create("v.db", &db, &err), TSG_EDB);
 }
 
 Test(store, refuses_a_file_that_is_not_a_database)

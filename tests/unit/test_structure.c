@@ -74,7 +74,7 @@ Test(igraph, a_closed_session_leaves_no_interrupt_flag_behind)
     tsg_db_t *db;
     tsg_session_t *a, *b;
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_create("net.db", &db, &err), TSG_OK, "%s", err.text);
     cr_assert_eq(tsg_session_open(db, &a, &err), TSG_OK, "%s", err.text);
     cr_assert_eq(tsg_session_open(db, &b, &err), TSG_OK, "%s", err.text);
     tsg_session_close(b);

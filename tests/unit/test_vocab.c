@@ -15,7 +15,7 @@ static void setup(void)
 {
     snprintf(path, sizeof path, "/tmp/tsunagi-vocab-%ld.db", (long)getpid());
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_create(path, &db, &err), TSG_OK, "%s", err.text);
     cr_assert_eq(store_vocab_load(db->sql, &v, &err), TSG_OK, "%s", err.text);
 }
 

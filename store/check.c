@@ -1,0 +1,263 @@
+/* check — whether the rows of a database can be trusted; see store.h. */
+#include "store.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The problems found, the first few of them in words. */
+typedef struct damage {
+    util_buf_t text;
+    long n;
+    int nomem;
+} damage_t;
+
+enum { LISTED = 5 };
+
+static void note(damage_t *d, const char *fmt, ...) UTIL_PRINTF(2, 3);
+static void note(damage_t *d, const char *fmt, ...)
+{
+    if (d->n++ >= LISTED) return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (util_buf_printf(&d->text, "%s%s", d->n > 1 ? "; " : "", line)) d->nomem = 1;
+}
+
+/* Each column the loaders read, with the type they need: T text, t text or
+ * NULL, I integer, i integer or NULL; and the values an enumerated column
+ * may hold. A query gives a row's first wrong column in words. */
+#define T(c) " WHEN typeof(" c ") <> 'text' THEN '" c " is '||typeof(" c ")"
+#define t(c) " WHEN typeof(" c ") NOT IN ('text','null') THEN '" c " is '||typeof(" c ")"
+#define I(c) " WHEN typeof(" c ") <> 'integer' THEN '" c " is '||typeof(" c ")"
+#define i(c) " WHEN typeof(" c ") NOT IN ('integer','null') THEN '" c " is '||typeof(" c ")"
+#define IN(c, set) " WHEN " c " NOT IN (" set ") THEN '" c " is '||quote(" c ")"
+#define CHECK(table, cases)                                                                                     \
+    {table, "SELECT rowid, w FROM (SELECT rowid, CASE" cases " END AS w FROM " table ") WHERE w IS NOT NULL" \
+            " LIMIT 6"}
+
+static const struct column_check {
+    const char *table, *sql;
+} columns[] = {
+    CHECK("vocab", T("kind") T("key") T("label_ja") I("builtin")),
+    CHECK("vocab_alias", T("kind") T("alias") T("key")),
+    CHECK("node", " WHEN nid < 1 THEN 'nid is '||nid" T("id") T("type")
+                      IN("type", "'district','organisation','program','forum'")),
+    CHECK("district", T("name") T("level") i("parent")
+                          IN("level", "'prefecture','municipality','ward','school_district','neighbourhood'")),
+    CHECK("organisation", T("name") T("sector") i("district")),
+    CHECK("program", T("name") I("org") i("age_min") i("age_max") t("approach") I("wide_area") t("in_system")
+                         t("hours") t("starts") t("ends")),
+    CHECK("program_target", I("program") I("pos") T("target")),
+    CHECK("program_need", I("program") I("pos") T("need")),
+    CHECK("program_mode", I("program") I("pos") T("mode")),
+    CHECK("program_area", I("program") I("pos") I("district")),
+    CHECK("forum", T("name") T("kind") i("district")),
+    CHECK("tie", I("src") I("dst") T("kind") I("directed") i("count") t("since")
+                     IN("kind", "'referral','co_support','info_sharing','agreement','membership'")
+                         IN("directed", "0,1")),
+    CHECK("default_need", T("target") I("pos") T("need")),
+};
+
+#undef T
+#undef t
+#undef I
+#undef i
+#undef IN
+#undef CHECK
+
+/* A node whose type names a table it has no row in, or a row whose node
+ * says it is something else: FIND and the loaders look nodes up by type. */
+static const char kinds_sql[] =
+    "SELECT 'node', n.nid, n.type FROM node n WHERE"
+    " (n.type = 'district' AND NOT EXISTS (SELECT 1 FROM district x WHERE x.nid = n.nid))"
+    " OR (n.type = 'organisation' AND NOT EXISTS (SELECT 1 FROM organisation x WHERE x.nid = n.nid))"
+    " OR (n.type = 'program' AND NOT EXISTS (SELECT 1 FROM program x WHERE x.nid = n.nid))"
+    " OR (n.type = 'forum' AND NOT EXISTS (SELECT 1 FROM forum x WHERE x.nid = n.nid))"
+    " UNION ALL SELECT 'district', x.nid, n.type FROM district x JOIN node n ON n.nid = x.nid WHERE n.type <> 'district'"
+    " UNION ALL SELECT 'organisation', x.nid, n.type FROM organisation x JOIN node n ON n.nid = x.nid"
+    "  WHERE n.type <> 'organisation'"
+    " UNION ALL SELECT 'program', x.nid, n.type FROM program x JOIN node n ON n.nid = x.nid WHERE n.type <> 'program'"
+    " UNION ALL SELECT 'forum', x.nid, n.type FROM forum x JOIN node n ON n.nid = x.nid WHERE n.type <> 'forum'"
+    " LIMIT 6";
+
+static tsg_status_t check_columns(sqlite3 *sql, damage_t *d, tsg_error_t *err)
+{
+    for (size_t k = 0; k < sizeof columns / sizeof *columns; k++) {
+        const struct column_check *c = &columns[k];
+        sqlite3_stmt *st;
+        tsg_status_t s = store_prepare(sql, c->sql, &st, err);
+        if (s) return s;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            const char *what = (const char *)sqlite3_column_text(st, 1);
+            note(d, "%s row %lld: %s", c->table, (long long)sqlite3_column_int64(st, 0), what ? what : "?");
+        }
+        sqlite3_finalize(st);
+        if (rc != SQLITE_DONE) return store_fail_sql(sql, "database", err);
+    }
+    return TSG_OK;
+}
+
+/* The id of node nid, for a message. */
+static void node_id(sqlite3 *sql, int64_t nid, char *buf, size_t size)
+{
+    sqlite3_stmt *st;
+    snprintf(buf, size, "%lld", (long long)nid);
+    if (sqlite3_prepare_v2(sql, "SELECT id FROM node WHERE nid = ?1", -1, &st, NULL) != SQLITE_OK) return;
+    sqlite3_bind_int64(st, 1, nid);
+    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) == SQLITE_TEXT)
+        snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+}
+
+static tsg_status_t check_references(sqlite3 *sql, damage_t *d, tsg_error_t *err)
+{
+    sqlite3_stmt *st, *cols = NULL;
+    tsg_status_t s = store_prepare(sql, "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check", &st, err);
+    if (!s) s = store_prepare(sql, "SELECT group_concat(\"from\", ', ') FROM pragma_foreign_key_list(?1) WHERE id = ?2",
+                              &cols, err);
+    int rc = SQLITE_DONE;
+    while (!s && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(st, 0);
+        const char *parent = (const char *)sqlite3_column_text(st, 2);
+        sqlite3_bind_text(cols, 1, table, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(cols, 2, sqlite3_column_int64(st, 3));
+        const char *from = sqlite3_step(cols) == SQLITE_ROW ? (const char *)sqlite3_column_text(cols, 0) : NULL;
+        /* Rows of the node tables are named by their node's id too. */
+        int64_t row = sqlite3_column_int64(st, 1);
+        char id[160] = "";
+        if (table && (!strcmp(table, "district") || !strcmp(table, "organisation") || !strcmp(table, "program") ||
+                      !strcmp(table, "forum"))) {
+            node_id(sql, row, id + 2, sizeof id - 3);
+            memcpy(id, " '", 2);
+            strcat(id, "'");
+        }
+        note(d, "%s%s row %lld: %s refers to a missing %s row", table ? table : "?", id, (long long)row,
+             from ? from : "a column", parent ? parent : "?");
+        sqlite3_reset(cols);
+    }
+    if (!s && rc != SQLITE_DONE) s = store_fail_sql(sql, "database", err);
+    sqlite3_finalize(st);
+    sqlite3_finalize(cols);
+    if (s || (s = store_prepare(sql, kinds_sql, &st, err))) return s;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *table = (const char *)sqlite3_column_text(st, 0), *type = (const char *)sqlite3_column_text(st, 2);
+        if (!table || !type) {
+            d->nomem = 1; /* the only way a literal or a checked type comes back NULL */
+            continue;
+        }
+        if (!strcmp(table, "node"))
+            note(d, "node %lld has type %s but no row in table %s", (long long)sqlite3_column_int64(st, 1), type, type);
+        else
+            note(d, "%s row %lld belongs to node %lld, whose type is %s", table, (long long)sqlite3_column_int64(st, 1),
+                 (long long)sqlite3_column_int64(st, 1), type);
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, "database", err);
+}
+
+static size_t find_nid(const int64_t *nids, size_t n, int64_t nid)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (nids[mid] < nid) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < n && nids[lo] == nid ? lo : (size_t)-1;
+}
+
+/* A district that is its own ancestor: every walk up from it would go round
+ * for ever. Each district is walked once; a walk stops at a district an
+ * earlier walk finished (seen[] < the walk's own stamp) or closes a loop
+ * (seen[] == its stamp). */
+static tsg_status_t check_tree(sqlite3 *sql, damage_t *d, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(sql, "SELECT nid, parent FROM district ORDER BY nid", &st, err);
+    if (s) return s;
+    size_t n = 0, cap = 0;
+    int64_t *nid = NULL, *parent = NULL;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            cap = cap ? cap * 2 : 256;
+            int64_t *a = realloc(nid, cap * sizeof *a), *b = a ? realloc(parent, cap * sizeof *b) : NULL;
+            if (a) nid = a;
+            if (b) parent = b;
+            if (!a || !b) {
+                s = util_fail(err, TSG_ENOMEM, "out of memory");
+                break;
+            }
+        }
+        nid[n] = sqlite3_column_int64(st, 0);
+        parent[n++] = sqlite3_column_int64(st, 1);
+    }
+    if (!s && rc != SQLITE_DONE) s = store_fail_sql(sql, "database", err);
+    sqlite3_finalize(st);
+    size_t *up = s ? NULL : malloc((n ? n : 1) * sizeof *up), *seen = up ? malloc((n ? n : 1) * sizeof *seen) : NULL;
+    if (!s && !seen) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    for (size_t i = 0; !s && i < n; i++) {
+        up[i] = parent[i] ? find_nid(nid, n, parent[i]) : (size_t)-1;
+        seen[i] = 0;
+    }
+    for (size_t i = 0; !s && i < n; i++) {
+        size_t j = i;
+        while (j != (size_t)-1 && !seen[j]) {
+            seen[j] = i + 1;
+            j = up[j];
+        }
+        if (j == (size_t)-1 || seen[j] != i + 1) continue;
+        /* j is on a loop: name it, up to a few districts. */
+        char path[400] = "", id[128];
+        size_t len = 0, k = j;
+        int steps = 0;
+        do {
+            node_id(sql, nid[k], id, sizeof id);
+            len += (size_t)snprintf(path + len, sizeof path - len, "%s'%s'", steps ? " → " : "", id);
+            k = up[k];
+            if (len >= sizeof path - 1) break;
+        } while (k != j && ++steps < 6);
+        node_id(sql, nid[j], id, sizeof id);
+        if (len < sizeof path - 1)
+            snprintf(path + len, sizeof path - len, "%s → '%s'", k == j ? "" : " → …", id);
+        note(d, "district '%s' is its own ancestor (%s)", id, path);
+    }
+    free(nid);
+    free(parent);
+    free(up);
+    free(seen);
+    return s;
+}
+
+tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
+{
+    damage_t d = {0};
+    /* One read transaction, so the checks see one state of the file. */
+    tsg_status_t s = store_exec(db->sql, "SAVEPOINT store_check", "database", err);
+    if (s) return s;
+    if (!(s = check_columns(db->sql, &d, err)) && !d.n) s = check_references(db->sql, &d, err);
+    /* The tree is walked only when its columns and references hold. */
+    if (!s && !d.n) s = check_tree(db->sql, &d, err);
+    sqlite3_exec(db->sql, "RELEASE store_check", NULL, NULL, NULL);
+    if (!s && d.nomem) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!s && d.n)
+        s = util_fail(err, TSG_EDB,
+                      "%s: damaged database: %s%s (repair it, e.g. with the sqlite3 shell, or import the network again)",
+                      db->path, d.text.data, d.n > LISTED ? "; and more" : "");
+    util_buf_free(&d.text);
+    return s;
+}
+
+tsg_status_t store_check_nids(const char *path, int64_t count, int64_t maxnid, tsg_error_t *err)
+{
+    if (maxnid <= 2 * count + STORE_NID_SLACK) return TSG_OK;
+    return util_fail(err, TSG_EDB,
+                     "%s: damaged database: node numbers go up to %lld for %lld nodes, which the analyses cannot "
+                     "index (renumber them: 'tsunagi export' the network and 'tsunagi import' it again)",
+                     path, (long long)maxnid, (long long)count);
+}
