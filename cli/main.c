@@ -319,24 +319,35 @@ static int cmd_export(args_t *a)
     return rc;
 }
 
-static char *read_all(FILE *f)
+/* The whole of f into *out (NUL-terminated) and its length into *len, NUL
+ * bytes included: the session reports a NUL where it is instead of taking
+ * it for the end. 0, or -1 with errno (a read error: a folder given to -f). */
+static int read_all(FILE *f, char **out, size_t *len)
 {
-    size_t cap = 65536, len = 0;
+    size_t cap = 65536, n;
     char *buf = malloc(cap);
-    size_t n;
-    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) {
+    *len = 0;
+    while (buf && (n = fread(buf + *len, 1, cap - *len - 1, f)) > 0) {
+        *len += n;
+        if (cap - *len < 2) {
             char *grown = realloc(buf, cap *= 2);
-            if (!grown) {
-                free(buf);
-                return NULL;
-            }
+            if (!grown) free(buf);
             buf = grown;
         }
     }
-    if (buf) buf[len] = '\0';
-    return buf;
+    if (!buf) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (ferror(f)) {
+        int e = errno ? errno : EIO;
+        free(buf);
+        errno = e;
+        return -1;
+    }
+    buf[*len] = '\0';
+    *out = buf;
+    return 0;
 }
 
 /* tsunagi [DB] [-c …|-f …]: statements from the argument, a script, standard
@@ -368,28 +379,29 @@ static int cmd_run(args_t *a)
     if (rc) {
     } else if (a->command || a->script || !isatty(STDIN_FILENO)) {
         char *text = NULL;
+        size_t len = 0;
         const char *source = NULL;
         if (a->command) {
             text = strdup(a->command);
+            len = text ? strlen(text) : 0;
+            if (!text) {
+                fprintf(stderr, "tsunagi: out of memory\n");
+                rc = 1;
+            }
         } else if (a->script) {
             FILE *f = fopen(a->script, "rb");
-            if (!f) {
-                fprintf(stderr, "tsunagi: %s: cannot open\n", a->script);
+            if (!f || read_all(f, &text, &len)) {
+                fprintf(stderr, "tsunagi: %s: cannot read: %s\n", a->script, strerror(errno));
                 rc = 1;
-            } else {
-                text = read_all(f);
-                fclose(f);
             }
+            if (f) fclose(f);
             source = a->script;
-        } else {
-            text = read_all(stdin);
-        }
-        if (!rc && !text) {
-            fprintf(stderr, "tsunagi: out of memory\n");
+        } else if (read_all(stdin, &text, &len)) {
+            fprintf(stderr, "tsunagi: standard input: cannot read: %s\n", strerror(errno));
             rc = 1;
         }
         if (!rc && a->xlsx && cli_xlsx_start(&a->out, a->xlsx, &err)) rc = report(&err);
-        if (!rc && tsg_session_run(s, text, source, a->keep_going, &sink, &err)) rc = 1;
+        if (!rc && tsg_session_run_len(s, text, len, source, a->keep_going, &sink, &err)) rc = 1;
         if (cli_xlsx_end(&a->out, rc == 0, &err)) rc = report(&err);
         free(text);
     } else {

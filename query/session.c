@@ -868,9 +868,15 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
 tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *source, int keep_going,
                              const tsg_sink_t *sink, tsg_error_t *err)
 {
+    return tsg_session_run_len(s, text, strlen(text), source, keep_going, sink, err);
+}
+
+tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len, const char *source, int keep_going,
+                                 const tsg_sink_t *sink, tsg_error_t *err)
+{
     s->sink = sink;
     s->ctx.src = text;
-    s->ctx.len = strlen(text);
+    s->ctx.len = len;
     size_t pos = 0;
     int line = 1, col = 1;
     tsg_status_t first = TSG_OK;

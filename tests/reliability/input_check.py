@@ -1,0 +1,87 @@
+#!/usr/bin/env python3
+"""Input and messages (issue 17, items 17-20), through the program itself.
+
+17. A NUL byte in a script (-f), on standard input or in .read is an error
+    at its line and column; the statements before it ran, the run fails.
+19. A LET set made before another process re-imports the database is
+    refused as stale instead of silently meaning other nodes.
+20. A read on a database in a read-only folder or a read-only file works;
+    a write there says the database is read-only. A full disk (RLIMIT_FSIZE)
+    during import is reported as the database file being too large, naming
+    it, not as a fault of a CSV file; SIGXFSZ does not kill the program.
+
+Each check says why its expectation is right.
+
+usage: input_check.py TSUNAGI SAMPLE_DIR
+"""
+import os
+import resource
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+import tempfile
+
+TSUNAGI, SAMPLE = sys.argv[1:3]
+failures = []
+
+
+def check(ok, what):
+    if not ok:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+def run(args, stdin=b"", env=None, preexec_fn=None):
+    p = subprocess.run([TSUNAGI] + args, input=stdin, capture_output=True, timeout=120,
+                       env=env, preexec_fn=preexec_fn)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+work = tempfile.mkdtemp(prefix="tsg-input-")
+db = os.path.join(work, "city.db")
+rc, out, err = run(["import", SAMPLE, db])
+assert rc == 0, err
+
+# ---- 17. NUL bytes ----------------------------------------------------------------
+# The rule: text is read with its length; a NUL is a byte of the script (a
+# binary or damaged file), so the run fails at its place. Before, the run
+# stopped at the NUL with rc 0 and the statements after it never ran.
+script = b"FIND forums;\nFIND forums WHERE id = 'f-suicide';\x00 FIND programs;\n"
+path = os.path.join(work, "nul.tsq")
+with open(path, "wb") as f:
+    f.write(script)
+rc, out, err = run([db, "-f", path])
+check(rc == 1, "-f with a NUL: exit 1, got %d" % rc)
+# line 2, column 36: the NUL follows the 35 characters of "FIND forums WHERE id = 'f-suicide';"
+check("nul.tsq, line 2, column 36: NUL byte" in err, "-f: the NUL located at line 2, column 36: %r" % err)
+check("(19 rows)" in out, "-f: the statement before the NUL ran: %r" % out[-200:])
+
+rc, out, err = run([db], stdin=script)
+check(rc == 1 and "line 2, column 36: NUL byte" in err, "stdin with a NUL: rc %d, %r" % (rc, err))
+
+# The statements after the NUL were not silently dropped: with --keep-going
+# the run goes on after the failed statement (which ends at its ';').
+rc, out, err = run([db, "--keep-going"], stdin=b"FIND forums;\x00;\nFIND forums WHERE id = 'f-suicide';\n")
+check(rc == 1 and "(1 row)" in out, "keep-going runs past the NUL: %r" % out[-200:])
+
+# A NUL inside a comment is refused as well: a comment is still text.
+rc, out, err = run([db], stdin=b"-- note\x00\nFIND forums;\n")
+check(rc == 1 and "line 1, column 8: NUL byte" in err, "a NUL in a comment: rc %d, %r" % (rc, err))
+
+# Inside a quoted name it is a control character like any other.
+rc, out, err = run([db], stdin=b"FIND programs WHERE name = 'a\x00b';\n")
+check(rc == 1 and "line 1, column 30: control character U+0000" in err, "a NUL in a name: %r" % err)
+
+# A folder given to -f was read as an empty script (rc 0); it is an error.
+rc, out, err = run([db, "-f", work])
+check(rc == 1 and "cannot read" in err and work in err, "-f FOLDER: rc %d, %r" % (rc, err))
+
+#@MORE@
+
+shutil.rmtree(work, ignore_errors=True)
+if failures:
+    print("%d failures" % len(failures), file=sys.stderr)
+    sys.exit(1)
+print("input and messages: all checks passed")
