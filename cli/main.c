@@ -106,6 +106,16 @@ int cli_seconds(const char *text, long *ms)
     return 0;
 }
 
+int cli_whole(const char *text, long *n)
+{
+    /* strtol alone takes "-0", " 5" and "+5", and saturates 10^20 to
+     * LONG_MAX without a word: digits only, and no more than a count of
+     * people can be (UTIL_MAX_COUNT in the library). */
+    if (!*text || strspn(text, "0123456789") != strlen(text) || strlen(text) > 9) return -1; /* 9 digits cannot overflow a long */
+    *n = strtol(text, NULL, 10);
+    return *n <= TSG_MAX_COUNT ? 0 : -1;
+}
+
 tsg_sink_t cli_sink(cli_out_t *out) { return (tsg_sink_t){print_result, print_error, out}; }
 
 tsg_status_t cli_xlsx_start(cli_out_t *out, const char *path, tsg_error_t *err)
@@ -477,10 +487,8 @@ int main(int argc, char **argv)
             }
             a.params[a.nparams++] = argv[++i];
         } else if (!strcmp(s, "--suppress-below")) {
-            char *end;
-            a.suppress_below = i + 1 < argc ? strtol(argv[++i], &end, 10) : -1;
-            if (a.suppress_below < 0 || *end) {
-                fprintf(stderr, "tsunagi: --suppress-below takes a whole number\n");
+            if (i + 1 == argc || cli_whole(argv[++i], &a.suppress_below)) {
+                fprintf(stderr, "tsunagi: --suppress-below takes a whole number of people (0 to %ld)\n", TSG_MAX_COUNT);
                 return 2;
             }
         } else if (!strcmp(s, "--timeout")) {

@@ -226,9 +226,10 @@ static tsg_status_t dot_mode(repl_t *r, const dot_args_t *a, tsg_error_t *err)
 static tsg_status_t dot_suppress(repl_t *r, const dot_args_t *a, tsg_error_t *err)
 {
     if (a->argc != 2) return TSG_EINPUT;
-    char *end;
-    long n = strtol(a->argv[1], &end, 10);
-    if (*end || n < 0) return fail(err, TSG_EINPUT, ".suppress takes a whole number, not '%s'", a->argv[1]);
+    long n;
+    if (cli_whole(a->argv[1], &n))
+        return fail(err, TSG_EINPUT, ".suppress takes a whole number of people (0 to %ld), not '%s'", TSG_MAX_COUNT,
+                    a->argv[1]);
     tsg_session_suppress_below(r->s, n);
     return TSG_OK;
 }

@@ -204,6 +204,8 @@ tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len,
 /* Counts below n are written "<n" in every export meant for publication
  * (small counts can identify people); 0 shows every count. */
 void tsg_session_suppress_below(tsg_session_t *s, long n);
+/* The largest count of people anywhere (a tie's count, n above). */
+#define TSG_MAX_COUNT 100000000L
 
 /* Stops any statement that runs longer than ms milliseconds with the error
  * "the statement ran longer than the time limit …"; the next statement runs

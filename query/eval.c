@@ -12,6 +12,7 @@
 #include "result.h"
 #include "gen/tsunagi.h"
 #include "util.h"
+#include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -322,8 +323,14 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
             snprintf(year, 24, "%ld", v->lo);
             t = year;
         }
+        /* Compared as ISO text, so it must be a date in ISO form: '2026-02-30'
+         * or '2026/4/1' would compare as text and answer quietly wrong. */
+        char *iso = ast_alloc(&s->ctx, 11);
+        if (!iso) return s->ctx.code;
+        if (strchr(t, '/') || !util_date_parse(t, iso))
+            return qry_fail(s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD, a day that exists)", t);
         add_column_op(q, f, alias, op);
-        bind_text(q, t);
+        bind_text(q, iso);
         return TSG_OK;
     }
     case F_AGE: {

@@ -11,6 +11,7 @@
 #include "structure.h"
 #include "query.h"
 #include "util.h"
+#include "bounds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -509,6 +510,8 @@ static tsg_status_t highlight_gaps(qry_session_t *s, const ast_clause_t **c, dra
     if (c[X_WITHIN]) {
         long k;
         if ((rc = qry_number(s, c[X_WITHIN]->v, &k))) return rc;
+        /* As GAPS … WITHIN: checked here, before the cast to int can wrap. */
+        if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c[X_WITHIN]->v->tok, "WITHIN takes 0 to %d hops", UTIL_MAX_HOPS);
         q.hops = (int)k;
     }
     for (const ast_value_t *v = c[X_NEEDS] ? c[X_NEEDS]->v : NULL; v && q.nneeds < 64; v = v->next)

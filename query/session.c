@@ -8,6 +8,7 @@
 #include "structure.h"
 #include "gen/tsunagi.h"
 #include "util.h"
+#include "bounds.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -194,34 +195,28 @@ const char *qry_text(qry_session_t *s, const ast_value_t *v, const char *what)
     }
 }
 
-/* Parses "18", "18..39", "18..", "..39" (after NFKC, so full-width works). */
+/* Parses "18", "18..39", "18..", "..39" (after NFKC, so full-width works).
+ * Returns 0, -1 when it is not such a range, -2 when a number in it is
+ * above UTIL_MAX_NUMBER (read without overflow, as a literal is). */
 static int parse_range(const char *text, int *has_lo, long *lo, int *has_hi, long *hi)
 {
     char *f = util_fold(text);
     if (!f) return -1;
-    const char *p = f;
-    char *end;
     *has_lo = *has_hi = 0;
-    int ok = 1;
-    if (*p >= '0' && *p <= '9') {
-        *lo = strtol(p, &end, 10);
-        *has_lo = 1;
-        p = end;
-    }
-    if (!strncmp(p, "..", 2)) {
-        p += 2;
-        if (*p >= '0' && *p <= '9') {
-            *hi = strtol(p, &end, 10);
-            *has_hi = 1;
-            p = end;
-        }
-    } else if (*has_lo) {
+    char *dots = strstr(f, "..");
+    if (dots) *dots = '\0';
+    int rc = 0, r;
+    if (*f && (r = util_parse_whole(f, UTIL_MAX_NUMBER, lo))) rc = r;
+    else if (*f) *has_lo = 1;
+    if (!rc && dots && dots[2] && (r = util_parse_whole(dots + 2, UTIL_MAX_NUMBER, hi))) rc = r;
+    else if (!rc && dots && dots[2]) *has_hi = 1;
+    if (!rc && !dots && *has_lo) {
         *hi = *lo;
         *has_hi = 1;
     }
-    ok = *p == '\0' && (*has_lo || *has_hi);
+    if (!rc && !*has_lo && !*has_hi) rc = -1;
     free(f);
-    return ok ? 0 : -1;
+    return rc;
 }
 
 tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long *lo, int *has_hi, long *hi)
@@ -231,18 +226,17 @@ tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long
         *has_hi = v->has_hi;
         *lo = v->lo;
         *hi = v->hi;
-        if ((*has_lo && *lo > 150) || (*has_hi && *hi > 150))
-            return qry_fail(s, &v->tok, "ages run from 0 to 150");
+        if ((*has_lo && *lo > UTIL_MAX_AGE) || (*has_hi && *hi > UTIL_MAX_AGE))
+            return qry_fail(s, &v->tok, "ages run from 0 to %d", UTIL_MAX_AGE);
         return TSG_OK;
     }
     if (v->kind == AST_V_PARAM) {
         const char *t = qry_text(s, v, "ages");
         if (!t) return s->ctx.code;
-        if (parse_range(t, has_lo, lo, has_hi, hi) == 0 && (!*has_lo || !*has_hi || *lo <= *hi)) {
-            if ((*has_lo && (*lo < 0 || *lo > 150)) || (*has_hi && (*hi < 0 || *hi > 150)))
-                return qry_fail(s, &v->tok, "$%s is '%s'; ages run from 0 to 150", v->text, t);
-            return TSG_OK;
-        }
+        int r = parse_range(t, has_lo, lo, has_hi, hi);
+        if (r == -2 || (r == 0 && ((*has_lo && *lo > UTIL_MAX_AGE) || (*has_hi && *hi > UTIL_MAX_AGE))))
+            return qry_fail(s, &v->tok, "$%s is '%s'; ages run from 0 to %d", v->text, t, UTIL_MAX_AGE);
+        if (r == 0 && (!*has_lo || !*has_hi || *lo <= *hi)) return TSG_OK;
         return qry_fail(s, &v->tok, "$%s is '%s', not an age or a range like 18..39", v->text, t);
     }
     return qry_fail(s, &v->tok, "expected an age or a range like 18..39, not %s", quoted(s, v));
@@ -259,10 +253,12 @@ tsg_status_t qry_number(qry_session_t *s, const ast_value_t *v, long *out)
     if (v->kind == AST_V_PARAM) {
         const char *t = qry_text(s, v, "a number");
         if (!t) return s->ctx.code;
-        if (parse_range(t, &hl, &lo, &hh, &hi) == 0 && hl && hh && lo == hi && !strstr(t, "..")) {
+        int r = parse_range(t, &hl, &lo, &hh, &hi);
+        if (r == 0 && hl && hh && lo == hi && !strstr(t, "..")) {
             *out = lo;
             return TSG_OK;
         }
+        if (r == -2) return qry_fail(s, &v->tok, "$%s is '%s', a number above %ld", v->text, t, UTIL_MAX_NUMBER);
         return qry_fail(s, &v->tok, "$%s is '%s', not a whole number", v->text, t);
     }
     return qry_fail(s, &v->tok, "expected a whole number, not %s", quoted(s, v));

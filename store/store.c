@@ -200,16 +200,3 @@ void tsg_close(tsg_db_t *db)
 }
 
 const char *tsg_db_path(const tsg_db_t *db) { return db->path; }
-
-static long date_number(const char *d, int last)
-{
-    int y = 0, m = 0, day = 0;
-    int n = d ? sscanf(d, "%4d-%2d-%2d", &y, &m, &day) : 0;
-    if (n < 1) return 0;
-    if (n < 2) m = last ? 12 : 1;
-    if (n < 3) day = last ? 31 : 1;
-    return (long)y * 10000 + m * 100 + day;
-}
-
-long store_date_first(const char *date) { return date_number(date, 0); }
-long store_date_last(const char *date) { return date_number(date, 1); }

@@ -33,11 +33,7 @@ int store_personal_column(const char *name);
 /* The schema version this build writes. */
 #define STORE_SCHEMA_VERSION 2
 
-/* A date written YYYY, YYYY-MM or YYYY-MM-DD as a number YYYYMMDD: the first
- * day it can mean, or the last (a program "ending 2025-03" runs all March).
- * 0 for text that is not such a date. */
-long store_date_first(const char *date);
-long store_date_last(const char *date);
+/* Dates as numbers for comparisons: util_date_first/last (util/bounds.h). */
 
 tsg_status_t store_begin(tsg_db_t *db, tsg_error_t *err);
 tsg_status_t store_commit(tsg_db_t *db, tsg_error_t *err);

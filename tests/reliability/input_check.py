@@ -78,6 +78,20 @@ check(rc == 1 and "line 1, column 30: control character U+0000" in err, "a NUL i
 rc, out, err = run([db, "-f", work])
 check(rc == 1 and "cannot read" in err and work in err, "-f FOLDER: rc %d, %r" % (rc, err))
 
+# ---- 18. numbers from the command line ----------------------------------------------
+# strtol saturated 10^20 to LONG_MAX and the option was taken; a count of
+# people has the limit TSG_MAX_COUNT (10^8), the same as a tie's COUNT.
+rc, out, err = run([db, "--suppress-below", "99999999999999999999", "-c", "FIND forums;"])
+check(rc == 2 and "--suppress-below takes a whole number" in err, "--suppress-below 10^20: rc %d, %r" % (rc, err))
+rc, out, err = run([db, "--suppress-below", "100000001", "-c", "FIND forums;"])
+check(rc == 2, "--suppress-below above the count limit: rc %d" % rc)
+rc, out, err = run([db, "--suppress-below", "5", "-c", "FIND forums;"])
+check(rc == 0, "--suppress-below 5 still works: rc %d, %r" % (rc, err))
+# A parameter from -p reaches the same checks as a written number: 2^32 hops
+# wrapped to 0 through an int before.
+rc, out, err = run([db, "-p", "k=4294967296", "-c", "GAPS FOR hikikomori AGED 18..39 IN '西区' WITHIN $k HOPS;"])
+check(rc == 1 and "$k is '4294967296', a number above 1000000000" in err, "-p k=2^32: rc %d, %r" % (rc, err))
+
 #@MORE@
 
 shutil.rmtree(work, ignore_errors=True)
