@@ -361,6 +361,22 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
     return TSG_OK;
 }
 
+/* vs[0..n) ORed as a balanced tree: "a OR b OR c …" written flat is a
+ * chain as deep as the list, and SQLite refuses an expression deeper than
+ * 1000 ("Expression tree is too large") - a thousand names failed with
+ * that, at column 1. Balanced, the depth is log2(n). */
+static tsg_status_t in_list(qry_session_t *s, sqlb_t *q, const field_t *f, const char *alias, int op,
+                            const ast_value_t **vs, size_t n, const gram_token_t *ftok)
+{
+    if (n == 1) return compare_one(s, q, f, alias, op, vs[0], ftok);
+    add(q, "(");
+    tsg_status_t st = in_list(s, q, f, alias, op, vs, n / 2, ftok);
+    add(q, ") OR (");
+    if (!st) st = in_list(s, q, f, alias, op, vs + n / 2, n - n / 2, ftok);
+    add(q, ")");
+    return st;
+}
+
 static tsg_status_t compare_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
 {
     const field_t *f = find_field(k, &c->tok);
@@ -373,14 +389,17 @@ static tsg_status_t compare_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, co
         if (c->v->kind == AST_V_WORD)
             return qry_fail(s, &c->v->tok, "IN takes a list in parentheses, e.g. %s IN (a, b)", f->name);
     }
+    size_t n = 0;
+    for (const ast_value_t *v = c->v; v; v = v->next)
+        if (++n > UTIL_MAX_IN_LIST)
+            return qry_fail(s, &v->tok, "IN takes at most %d values; make a set with LET, or split the statement",
+                            UTIL_MAX_IN_LIST);
+    const ast_value_t **vs = ast_alloc(&s->ctx, (n ? n : 1) * sizeof *vs);
+    if (!vs) return s->ctx.code;
+    n = 0;
+    for (const ast_value_t *v = c->v; v; v = v->next) vs[n++] = v;
     add(q, negate ? "NOT (" : "(");
-    tsg_status_t st = TSG_OK;
-    int first = 1;
-    for (const ast_value_t *v = c->v; v && !st; v = v->next) {
-        if (!first) add(q, " OR ");
-        first = 0;
-        st = compare_one(s, q, f, alias, op == AST_IN ? AST_EQ : op, v, &c->tok);
-    }
+    tsg_status_t st = in_list(s, q, f, alias, op == AST_IN ? AST_EQ : op, vs, n, &c->tok);
     add(q, ")");
     return st;
 }

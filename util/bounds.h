@@ -24,6 +24,7 @@
 #define UTIL_MIN_SAMPLE 20             /* CENTRALITY … SAMPLE n */
 #define UTIL_MAX_SAMPLE 100000000L
 #define UTIL_MAX_NUMBER 1000000000L    /* any number written in a statement */
+#define UTIL_MAX_IN_LIST 10000         /* values in one IN (…): each binds at most 2 of SQLite's 32766 variables */
 #define UTIL_MIN_YEAR 1900             /* dates: STARTS, ENDS, SINCE, AS OF, the CSV columns */
 #define UTIL_MAX_YEAR 2999
 

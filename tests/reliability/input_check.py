@@ -92,6 +92,23 @@ check(rc == 0, "--suppress-below 5 still works: rc %d, %r" % (rc, err))
 rc, out, err = run([db, "-p", "k=4294967296", "-c", "GAPS FOR hikikomori AGED 18..39 IN '西区' WITHIN $k HOPS;"])
 check(rc == 1 and "$k is '4294967296', a number above 1000000000" in err, "-p k=2^32: rc %d, %r" % (rc, err))
 
+# ---- 20. IN with a thousand names ---------------------------------------------------
+# SQLite refuses an expression deeper than 1000; the IN list was a flat OR
+# chain, so a thousand names failed with "Expression tree is too large" at
+# column 1. The oracle: every organisation id from organisations.csv plus
+# 1000 ids that exist nowhere must list exactly the organisations.
+with open(os.path.join(SAMPLE, "organisations.csv"), encoding="utf-8-sig") as f:
+    ids = [line.split(",")[0] for line in f.read().splitlines()[1:] if line]
+names = ids + ["no-such-%d" % i for i in range(1000)]
+stmt = "FIND organisations WHERE id IN (%s);" % ", ".join("'%s'" % n for n in names)
+rc, out, err = run([db, "--format", "csv", "-c", stmt])
+listed = sorted(line.split(",")[0] for line in out.splitlines()[1:])
+check(rc == 0 and listed == sorted(ids), "IN with %d names: rc %d, %d listed of %d, %r" % (len(names), rc, len(listed), len(ids), err[:300]))
+# Past the limit (util/bounds.h: 10000), a clear error at the value past it.
+stmt = "FIND organisations WHERE id IN (%s);" % ", ".join("'x%d'" % i for i in range(10001))
+rc, out, err = run([db, "-c", stmt])
+check(rc == 1 and "IN takes at most 10000 values" in err and "column 1:" not in err, "IN with 10001 names: %r" % err[:300])
+
 #@MORE@
 
 shutil.rmtree(work, ignore_errors=True)
