@@ -18,6 +18,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,6 +162,20 @@ static int cmd_summary(args_t *a)
     return rc;
 }
 
+/* Removes a database this run created, with its -wal and -shm. */
+static void remove_db(const char *path)
+{
+    remove(path);
+    size_t n = strlen(path) + 5;
+    char *side = malloc(n);
+    if (!side) return;
+    snprintf(side, n, "%s-wal", path);
+    remove(side);
+    snprintf(side, n, "%s-shm", path);
+    remove(side);
+    free(side);
+}
+
 /* Runs one import into the database at `path`. A database the import
  * created is removed again when it fails; an existing one is unchanged. */
 typedef tsg_status_t (*import_fn)(tsg_db_t *db, args_t *a, void *out, tsg_error_t *err);
@@ -175,13 +190,18 @@ static int import_into(args_t *a, const char *path, const char *what, import_fn 
     }
     int existed = access(path, F_OK) == 0;
     tsg_db_t *db;
-    if (tsg_open(path, &db, &err)) return report(&err);
+    if (tsg_open(path, &db, &err)) {
+        /* Even setting a new database up can fail (a full disk): it is not
+         * left behind half made. */
+        if (!existed) remove_db(path);
+        return report(&err);
+    }
     int rc = 0;
     if (fn(db, a, out, &err)) {
         rc = report(&err);
         tsg_close(db);
         if (!existed) {
-            remove(path);
+            remove_db(path);
             fprintf(stderr, "tsunagi: nothing was imported; %s was not created\n", path);
         } else {
             fprintf(stderr, "tsunagi: nothing was imported; %s is unchanged\n", path);
@@ -450,6 +470,10 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     args_t a = {.out = {.format = TSG_FMT_TABLE, .stream = stdout}};
+    /* Past the file size limit (ulimit -f) the kernel's SIGXFSZ would kill
+     * us without a word; ignored, the write fails with EFBIG and the error
+     * names the file, and the database rolls back as on a full disk. */
+    signal(SIGXFSZ, SIG_IGN);
     const command_t *cmd = NULL;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];

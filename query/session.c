@@ -35,7 +35,9 @@ tsg_status_t qry_fail_sql(qry_session_t *s, const gram_token_t *at)
 {
     int rc = sqlite3_errcode(s->sql);
     if (rc == SQLITE_INTERRUPT) return gram_fail(&s->ctx, TSG_EINPUT, at, "interrupted");
-    return gram_fail(&s->ctx, rc == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB, at, "database: %s", sqlite3_errmsg(s->sql));
+    char why[1400];
+    return gram_fail(&s->ctx, rc == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB, at, "database: %s",
+                     store_sql_reason(s->sql, NULL, why, sizeof why));
 }
 
 /* "line L, column C: message", the line, and a caret under the token. */

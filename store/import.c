@@ -160,6 +160,11 @@ static tsg_status_t step(imp_t *im, int which)
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc == SQLITE_DONE) return TSG_OK;
+    /* A full disk or a read-only database is the database's fault, not the
+     * CSV row's being written when it happened. */
+    int code = sqlite3_errcode(im->sql) & 0xff;
+    if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_READONLY)
+        return store_fail_sql(im->sql, "import", im->err);
     return store_fail_sql(im->sql, im->label, im->err);
 }
 

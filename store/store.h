@@ -48,4 +48,9 @@ tsg_status_t store_prepare(sqlite3 *sql, const char *text, sqlite3_stmt **st, ts
 /* Sets err from SQLite's last error on `sql`. */
 tsg_status_t store_fail_sql(sqlite3 *sql, const char *what, tsg_error_t *err);
 
+/* SQLite's last error on sql for a user: a read-only database, a full disk
+ * or a failed write named with the database file (into text), else msg or
+ * SQLite's own message. */
+const char *store_sql_reason(sqlite3 *sql, const char *msg, char *text, size_t size);
+
 #endif

@@ -109,6 +109,83 @@ stmt = "FIND organisations WHERE id IN (%s);" % ", ".join("'x%d'" % i for i in r
 rc, out, err = run([db, "-c", stmt])
 check(rc == 1 and "IN takes at most 10000 values" in err and "column 1:" not in err, "IN with 10001 names: %r" % err[:300])
 
+# ---- 20. read-only databases -------------------------------------------------------
+# A read needs no write: COUNT on a database in a read-only folder said
+# "attempt to write a readonly database" (WAL needs -shm beside the file).
+# Root ignores permissions, so as root the program runs as nobody.
+def as_reader():
+    if os.geteuid() == 0:
+        os.setgid(65534)
+        os.setgroups([])
+        os.setuid(65534)
+
+
+def digest(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+os.chmod(work, 0o755)
+rodir = os.path.join(work, "rodir")
+os.mkdir(rodir)
+rodb = os.path.join(rodir, "city.db")
+shutil.copyfile(db, rodb)
+os.chmod(rodb, 0o444)
+os.chmod(rodir, 0o555)
+before = digest(rodb)
+count = ["-c", "COUNT organisations BY sector;"]
+rc, out, err = run([rodb] + count, preexec_fn=as_reader)
+check(rc == 0 and "(12 rows)" in out, "COUNT in a read-only folder: rc %d, %r" % (rc, err))
+# A write says what is wrong, names the file, and changes nothing.
+rc, out, err = run([rodb, "-c", "ADD organisation 'ro-test' SECTOR npo;"], preexec_fn=as_reader)
+check(rc == 1 and rodb + " is read-only: changes are refused" in err, "ADD in a read-only folder: %r" % err)
+rc, out, err = run(["import", SAMPLE, rodb], preexec_fn=as_reader)
+check(rc == 1 and "is read-only: changes are refused" in err and "unchanged" in err, "import into it: %r" % err)
+check(digest(rodb) == before and os.listdir(rodir) == ["city.db"], "the read-only database is unchanged")
+os.chmod(rodir, 0o755)
+
+# A read-only file in a folder we may write: reads work, writes are refused.
+rofile = os.path.join(work, "ro.db")
+shutil.copyfile(db, rofile)
+os.chmod(rofile, 0o444)
+before = digest(rofile)
+rc, out, err = run([rofile] + count, preexec_fn=as_reader)
+check(rc == 0 and "(12 rows)" in out, "COUNT on a read-only file: rc %d, %r" % (rc, err))
+rc, out, err = run([rofile, "-c", "ADD organisation 'ro-test' SECTOR npo;"], preexec_fn=as_reader)
+check(rc == 1 and "is read-only: changes are refused" in err, "ADD on a read-only file: %r" % err)
+check(digest(rofile) == before, "the read-only file is unchanged")
+
+# ---- 20. a full disk and the file size limit ---------------------------------------
+# RLIMIT_FSIZE stands for a full disk the test cannot make: a write past it
+# fails. Before, SIGXFSZ killed the program with no message (exit -25); the
+# import's failure was blamed on the CSV row being written. Now the message
+# names the database file and the cause, and nothing is changed or left.
+def small_files(kib):
+    def limit():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (kib * 1024, kib * 1024))
+    return limit
+
+
+fresh = os.path.join(work, "fresh.db")
+rc, out, err = run(["import", SAMPLE, fresh], preexec_fn=small_files(100))
+check(rc == 1 and fresh + ": file too large" in err and ".csv" not in err,
+      "import of a new database past the size limit: rc %d, %r" % (rc, err))
+check(not [n for n in os.listdir(work) if n.startswith("fresh.db")], "no half-made database is left")
+
+full = os.path.join(work, "full.db")
+shutil.copyfile(db, full)
+before = digest(full)
+rc, out, err = run(["import", SAMPLE, full], preexec_fn=small_files(200))
+check(rc == 1 and full + ": file too large" in err and "unchanged" in err and ".csv" not in err,
+      "import into a database past the size limit: rc %d, %r" % (rc, err))
+check(digest(full) == before, "the database is unchanged after the failed import")
+
+# SIGXFSZ: a result file past the limit is an error naming the file.
+big = os.path.join(work, "big.json")
+rc, out, err = run([db, "-c", "EXPORT JSON TO '%s';" % big], preexec_fn=small_files(64))
+check(rc == 1 and big in err and "File too large" in err, "EXPORT past the size limit: rc %d, %r" % (rc, err))
+check(not os.path.exists(big), "no partial export is left")
+
 #@MORE@
 
 shutil.rmtree(work, ignore_errors=True)
