@@ -415,13 +415,9 @@ static tsg_status_t tied_target(qry_session_t *s, sqlb_t *q, const ast_cond_t *t
                " JOIN temp.tsg_set g ON g.nid = p.org WHERE g.name = ?");
         bind_text(q, t->v->text);
         bind_text(q, t->v->text);
-        sqlite3_stmt *chk;
-        if (sqlite3_prepare_v2(s->sql, "SELECT 1 FROM temp.tsg_setname WHERE name = ?", -1, &chk, NULL) != SQLITE_OK)
-            return qry_fail_sql(s, &t->v->tok);
-        sqlite3_bind_text(chk, 1, t->v->text, -1, SQLITE_STATIC);
-        int found = sqlite3_step(chk) == SQLITE_ROW;
-        sqlite3_finalize(chk);
-        if (!found)
+        const char *type;
+        if ((st = qry_set_check(s, t->v->text, &t->v->tok, &type))) return st;
+        if (!type)
             return qry_fail(s, &t->v->tok, "no set named '%s' (make one with LET %s = FIND …; or quote a name: '%s')",
                             t->v->text, t->v->text, t->v->text);
         return TSG_OK;
@@ -528,18 +524,15 @@ static tsg_status_t find_target(qry_session_t *s, const gram_token_t *what, targ
     char *name = ast_alloc(&s->ctx, what->n + 1);
     if (!name) return s->ctx.code;
     memcpy(name, what->z, what->n);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->sql, "SELECT type FROM temp.tsg_setname WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-        return qry_fail_sql(s, what);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *type = (const char *)sqlite3_column_text(st, 0);
-        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-            if (!strcmp(kinds[i].singular, type)) t->kind = &kinds[i];
+    const char *type;
+    tsg_status_t rc = qry_set_check(s, name, what, &type);
+    if (rc) return rc;
+    for (size_t i = 0; type && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(kinds[i].singular, type)) t->kind = &kinds[i];
+    if (t->kind) {
         t->set = name;
+        return TSG_OK;
     }
-    sqlite3_finalize(st);
-    if (t->kind) return TSG_OK;
     const char *best = NULL;
     size_t bd = (size_t)-1;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
@@ -655,7 +648,8 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
      * so a set can be remade from itself (LET a = FIND a WHERE …); the steps
      * run under one savepoint, so a failure leaves the old set as it was. */
     sqlb_t q = {0};
-    add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type) SELECT ?, x.nid, ?");
+    add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT ?, x.nid, ?,"
+            " (SELECT n.id FROM main.node n WHERE n.nid = x.nid)");
     bind_text(&q, name);
     bind_text(&q, t.kind->singular);
     if (sqlite3_exec(s->sql, "SAVEPOINT tsg_let", NULL, NULL, NULL) != SQLITE_OK) {
@@ -671,7 +665,8 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
     if (!rc) rc = run_text(s, &st->kw, "DELETE FROM temp.tsg_set WHERE name = ?1", name, NULL);
     if (!rc) rc = run_text(s, &st->kw, "INSERT OR REPLACE INTO temp.tsg_setname(name, type) VALUES (?1, ?2)", name,
                            t.kind->singular);
-    if (!rc) rc = run_text(s, &st->kw, "INSERT INTO temp.tsg_set SELECT * FROM temp.tsg_set_new", NULL, NULL);
+    if (!rc) rc = run_text(s, &st->kw, "INSERT INTO temp.tsg_set(name, nid, type, id) SELECT name, nid, type, id"
+                                       " FROM temp.tsg_set_new", NULL, NULL);
     sqlite3_exec(s->sql, "DELETE FROM temp.tsg_set_new", NULL, NULL, NULL);
     if (rc) sqlite3_exec(s->sql, "ROLLBACK TO tsg_let", NULL, NULL, NULL);
     sqlite3_exec(s->sql, "RELEASE tsg_let", NULL, NULL, NULL);

@@ -148,12 +148,10 @@ static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *
 static tsg_status_t set_members(qry_session_t *s, const ast_value_t *v, unsigned char **only)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->sql, "SELECT type FROM temp.tsg_setname WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-        return qry_fail_sql(s, &v->tok);
-    sqlite3_bind_text(st, 1, v->text, -1, SQLITE_STATIC);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (!found)
+    const char *type;
+    tsg_status_t rc = qry_set_check(s, v->text, &v->tok, &type);
+    if (rc) return rc;
+    if (!type)
         return qry_fail(s, &v->tok, "no set named '%s' (make one with LET %s = FIND …; or quote a district: '%s')",
                         v->text, v->text, v->text);
     *only = calloc((size_t)s->net->maxnid + 1, 1);
