@@ -402,7 +402,7 @@ static int index_names(qry_session_t *s)
  * (qry_set_check) rather than quietly mean fewer or other nodes. */
 static tsg_status_t resolve_sets(qry_session_t *s)
 {
-    static const char sql[] =
+    if (sqlite3_exec(s->sql,
         "SAVEPOINT tsg_resolve;"
         "DELETE FROM temp.tsg_set_new;"
         "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT g.name, n.nid, g.type, g.id"
@@ -415,8 +415,9 @@ static tsg_status_t resolve_sets(qry_session_t *s)
         "DELETE FROM temp.tsg_set;"
         "INSERT INTO temp.tsg_set(name, nid, type, id) SELECT name, nid, type, id FROM temp.tsg_set_new;"
         "DELETE FROM temp.tsg_set_new;"
-        "RELEASE tsg_resolve;";
-    if (sqlite3_exec(s->sql, sql, NULL, NULL, NULL) == SQLITE_OK) return TSG_OK;
+        "RELEASE tsg_resolve;",
+                     NULL, NULL, NULL) == SQLITE_OK)
+        return TSG_OK;
     tsg_status_t st = qry_fail_sql(s, NULL);
     sqlite3_exec(s->sql, "ROLLBACK TO tsg_resolve; RELEASE tsg_resolve;", NULL, NULL, NULL);
     return st;
@@ -463,7 +464,8 @@ tsg_status_t qry_set_check(qry_session_t *s, const char *name, const gram_token_
             st = qry_fail(s, at,
                           "set '%s' is stale: the database was changed by another program after LET made it, and %ld "
                           "of its members %s no longer there (e.g. %s); make it again with LET",
-                          name, lost, lost == 1 ? "is" : "are", (const char *)sqlite3_column_text(q, 2));
+                          name, lost, lost == 1 ? "is" : "are",
+                          sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "an unnamed one");
     }
     sqlite3_finalize(q);
     return st;
