@@ -10,7 +10,6 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
-#include <unistd.h>
 
 /* Whether file or its -wal has reached the limit on file size (ulimit -f):
  * SQLite's errno for a failed write is the global errno at the time it
