@@ -28,6 +28,8 @@ tsg_status_t cli_xlsx_end(cli_out_t *out, int keep, tsg_error_t *err);
 /* Reads a time limit in seconds ("30", "0.5"; "0" or "off": none) as
  * milliseconds; -1 when the text is not one. */
 int cli_seconds(const char *text, long *ms);
+/* A whole number of people, 0 to TSG_MAX_COUNT: digits only, no overflow; 0 or -1. */
+int cli_whole(const char *text, long *n);
 
 /* The sink that prints results and errors. */
 tsg_sink_t cli_sink(cli_out_t *out);

@@ -18,6 +18,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -106,6 +107,16 @@ int cli_seconds(const char *text, long *ms)
     return 0;
 }
 
+int cli_whole(const char *text, long *n)
+{
+    /* strtol alone takes "-0", " 5" and "+5", and saturates 10^20 to
+     * LONG_MAX without a word: digits only, and no more than a count of
+     * people can be (UTIL_MAX_COUNT in the library). */
+    if (!*text || strspn(text, "0123456789") != strlen(text) || strlen(text) > 9) return -1; /* 9 digits cannot overflow a long */
+    *n = strtol(text, NULL, 10);
+    return *n <= TSG_MAX_COUNT ? 0 : -1;
+}
+
 tsg_sink_t cli_sink(cli_out_t *out) { return (tsg_sink_t){print_result, print_error, out}; }
 
 tsg_status_t cli_xlsx_start(cli_out_t *out, const char *path, tsg_error_t *err)
@@ -158,6 +169,20 @@ static int cmd_summary(args_t *a)
     return rc;
 }
 
+/* Removes a database this run created, with its -wal and -shm. */
+static void remove_db(const char *path)
+{
+    remove(path);
+    size_t n = strlen(path) + 5;
+    char *side = malloc(n);
+    if (!side) return;
+    snprintf(side, n, "%s-wal", path);
+    remove(side);
+    snprintf(side, n, "%s-shm", path);
+    remove(side);
+    free(side);
+}
+
 /* Runs one import into the database at `path`. A database the import
  * created is removed again when it fails; an existing one is unchanged. */
 typedef tsg_status_t (*import_fn)(tsg_db_t *db, args_t *a, void *out, tsg_error_t *err);
@@ -172,13 +197,18 @@ static int import_into(args_t *a, const char *path, const char *what, import_fn 
     }
     int existed = access(path, F_OK) == 0;
     tsg_db_t *db;
-    if (tsg_create(path, &db, &err)) return report(&err);
+    if (tsg_create(path, &db, &err)) {
+        /* Even setting a new database up can fail (a full disk): it is not
+         * left behind half made. */
+        if (!existed) remove_db(path);
+        return report(&err);
+    }
     int rc = 0;
     if (fn(db, a, out, &err)) {
         rc = report(&err);
         tsg_close(db);
         if (!existed) {
-            remove(path);
+            remove_db(path);
             fprintf(stderr, "tsunagi: nothing was imported; %s was not created\n", path);
         } else {
             fprintf(stderr, "tsunagi: nothing was imported; %s is unchanged\n", path);
@@ -329,24 +359,35 @@ static int cmd_export(args_t *a)
     return rc;
 }
 
-static char *read_all(FILE *f)
+/* The whole of f into *out (NUL-terminated) and its length into *len, NUL
+ * bytes included: the session reports a NUL where it is instead of taking
+ * it for the end. 0, or -1 with errno (a read error: a folder given to -f). */
+static int read_all(FILE *f, char **out, size_t *len)
 {
-    size_t cap = 65536, len = 0;
+    size_t cap = 65536, n;
     char *buf = malloc(cap);
-    size_t n;
-    while (buf && (n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += n;
-        if (cap - len < 2) {
+    *len = 0;
+    while (buf && (n = fread(buf + *len, 1, cap - *len - 1, f)) > 0) {
+        *len += n;
+        if (cap - *len < 2) {
             char *grown = realloc(buf, cap *= 2);
-            if (!grown) {
-                free(buf);
-                return NULL;
-            }
+            if (!grown) free(buf);
             buf = grown;
         }
     }
-    if (buf) buf[len] = '\0';
-    return buf;
+    if (!buf) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (ferror(f)) {
+        int e = errno ? errno : EIO;
+        free(buf);
+        errno = e;
+        return -1;
+    }
+    buf[*len] = '\0';
+    *out = buf;
+    return 0;
 }
 
 /* tsunagi [DB] [-c …|-f …]: statements from the argument, a script, standard
@@ -391,28 +432,29 @@ static int cmd_run(args_t *a)
     if (rc) {
     } else if (a->command || a->script || !isatty(STDIN_FILENO)) {
         char *text = NULL;
+        size_t len = 0;
         const char *source = NULL;
         if (a->command) {
             text = strdup(a->command);
+            len = text ? strlen(text) : 0;
+            if (!text) {
+                fprintf(stderr, "tsunagi: out of memory\n");
+                rc = 1;
+            }
         } else if (a->script) {
             FILE *f = fopen(a->script, "rb");
-            if (!f) {
-                fprintf(stderr, "tsunagi: %s: cannot open\n", a->script);
+            if (!f || read_all(f, &text, &len)) {
+                fprintf(stderr, "tsunagi: %s: cannot read: %s\n", a->script, strerror(errno));
                 rc = 1;
-            } else {
-                text = read_all(f);
-                fclose(f);
             }
+            if (f) fclose(f);
             source = a->script;
-        } else {
-            text = read_all(stdin);
-        }
-        if (!rc && !text) {
-            fprintf(stderr, "tsunagi: out of memory\n");
+        } else if (read_all(stdin, &text, &len)) {
+            fprintf(stderr, "tsunagi: standard input: cannot read: %s\n", strerror(errno));
             rc = 1;
         }
         if (!rc && a->xlsx && cli_xlsx_start(&a->out, a->xlsx, &err)) rc = report(&err);
-        if (!rc && tsg_session_run(s, text, source, a->keep_going, &sink, &err)) rc = 1;
+        if (!rc && tsg_session_run_len(s, text, len, source, a->keep_going, &sink, &err)) rc = 1;
         if (cli_xlsx_end(&a->out, rc == 0, &err)) rc = report(&err);
         free(text);
     } else {
@@ -453,6 +495,10 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
     args_t a = {.out = {.format = TSG_FMT_TABLE, .stream = stdout}};
+    /* Past the file size limit (ulimit -f) the kernel's SIGXFSZ would kill
+     * us without a word; ignored, the write fails with EFBIG and the error
+     * names the file, and the database rolls back as on a full disk. */
+    signal(SIGXFSZ, SIG_IGN);
     const command_t *cmd = NULL;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
@@ -490,10 +536,8 @@ int main(int argc, char **argv)
             }
             a.params[a.nparams++] = argv[++i];
         } else if (!strcmp(s, "--suppress-below")) {
-            char *end;
-            a.suppress_below = i + 1 < argc ? strtol(argv[++i], &end, 10) : -1;
-            if (a.suppress_below < 0 || *end) {
-                fprintf(stderr, "tsunagi: --suppress-below takes a whole number\n");
+            if (i + 1 == argc || cli_whole(argv[++i], &a.suppress_below)) {
+                fprintf(stderr, "tsunagi: --suppress-below takes a whole number of people (0 to %ld)\n", TSG_MAX_COUNT);
                 return 2;
             }
         } else if (!strcmp(s, "--timeout")) {

@@ -100,8 +100,9 @@ static tsg_status_t fail(tsg_error_t *err, tsg_status_t code, const char *fmt, .
     return err->code = code;
 }
 
-/* The whole of a script file, NUL-terminated, into *out. */
-static tsg_status_t read_file(const char *path, char **out, tsg_error_t *err)
+/* The whole of a script file, NUL-terminated, into *out and its length (NUL
+ * bytes in it included, for the session to report) into *outlen. */
+static tsg_status_t read_file(const char *path, char **out, size_t *outlen, tsg_error_t *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) return fail(err, TSG_EIO, "%s: %s", path, strerror(errno));
@@ -125,12 +126,13 @@ static tsg_status_t read_file(const char *path, char **out, tsg_error_t *err)
     }
     buf[len] = '\0';
     *out = buf;
+    *outlen = len;
     return TSG_OK;
 }
 
 /* ---- running statements ---------------------------------------------------------- */
 
-static void run(repl_t *r, const char *text, const char *source, int keep_going)
+static void run(repl_t *r, const char *text, size_t len, const char *source, int keep_going)
 {
     tsg_sink_t sink = cli_sink(r->out);
     tsg_error_t err = {0};
@@ -143,7 +145,7 @@ static void run(repl_t *r, const char *text, const char *source, int keep_going)
     r->running = 1;
     /* The sink has already printed every error with its caret; a failed
      * statement is the user's to read, not a reason to leave the REPL. */
-    (void)tsg_session_run(r->s, text, source, keep_going, &sink, &err);
+    (void)tsg_session_run_len(r->s, text, len, source, keep_going, &sink, &err);
     r->running = 0;
     r->sigint = 0;
     clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -224,9 +226,10 @@ static tsg_status_t dot_mode(repl_t *r, const dot_args_t *a, tsg_error_t *err)
 static tsg_status_t dot_suppress(repl_t *r, const dot_args_t *a, tsg_error_t *err)
 {
     if (a->argc != 2) return TSG_EINPUT;
-    char *end;
-    long n = strtol(a->argv[1], &end, 10);
-    if (*end || n < 0) return fail(err, TSG_EINPUT, ".suppress takes a whole number, not '%s'", a->argv[1]);
+    long n;
+    if (cli_whole(a->argv[1], &n))
+        return fail(err, TSG_EINPUT, ".suppress takes a whole number of people (0 to %ld), not '%s'", TSG_MAX_COUNT,
+                    a->argv[1]);
     tsg_session_suppress_below(r->s, n);
     return TSG_OK;
 }
@@ -311,10 +314,11 @@ static tsg_status_t dot_read(repl_t *r, const dot_args_t *a, tsg_error_t *err)
 {
     if (a->argc != 2) return TSG_EINPUT;
     char *text = NULL;
-    tsg_status_t st = read_file(a->argv[1], &text, err);
+    size_t len = 0;
+    tsg_status_t st = read_file(a->argv[1], &text, &len, err);
     if (st) return st;
     /* Like tsunagi -f: later statements of a script usually rely on earlier ones. */
-    run(r, text, a->argv[1], 0);
+    run(r, text, len, a->argv[1], 0);
     free(text);
     return TSG_OK;
 }
@@ -734,7 +738,7 @@ int cli_repl(tsg_session_t *s, tsg_db_t *db, cli_out_t *out)
                 discard(&r);
             } else if (tsg_statement_complete(r.buf)) {
                 history_add(r.buf);
-                run(&r, r.buf, NULL, 1);
+                run(&r, r.buf, r.len, NULL, 1);
                 discard(&r);
             }
         }

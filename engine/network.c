@@ -2,6 +2,7 @@
 #include "network.h"
 #include "store.h"
 #include "util.h"
+#include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -254,8 +255,8 @@ static tsg_status_t program_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg
     p->age_min = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
     p->age_max = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
     p->wide = sqlite3_column_int(st, 5);
-    p->starts = store_date_first((const char *)sqlite3_column_text(st, 6));
-    p->ends = store_date_last((const char *)sqlite3_column_text(st, 7));
+    p->starts = util_date_first((const char *)sqlite3_column_text(st, 6));
+    p->ends = util_date_last((const char *)sqlite3_column_text(st, 7));
     net->org_of[p->nid] = p->org;
     net->prog[p->nid] = (int32_t)net->nprograms++;
     return (net->name[p->nid] = column_copy(net, st, 1)) ? TSG_OK : oom(err);

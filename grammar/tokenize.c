@@ -105,7 +105,8 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             (*col)++;
             *pos += k;
         } else if (c == '-' && peek(src + *pos + k, len - *pos - k, &(size_t){0}) == '-') {
-            while (*pos < len && src[*pos] != '\n') {
+            /* A NUL ends the comment so that it is reported below, not skipped. */
+            while (*pos < len && src[*pos] != '\n' && src[*pos] != '\0') {
                 peek(src + *pos, len - *pos, &k);
                 *pos += k;
                 (*col)++;
@@ -147,7 +148,7 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
         int32_t q = c;
         for (;;) {
             c = peek(src + *pos, len - *pos, &k);
-            if (c == 0) {
+            if (c == 0 && !k) { /* the end of the text; a NUL byte is refused below */
                 t.type = -1;
                 *col += chars;
                 gram_fail(ctx, TSG_EINPUT, &t, "unterminated quoted name (close it with %c)",
@@ -228,6 +229,9 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
         t.type = -1;
         *col += chars;
         if (c < 0) gram_fail(ctx, TSG_EINPUT, &t, "invalid UTF-8 byte 0x%02X", (unsigned char)*t.z);
+        /* Text is read with its length, so a NUL is a byte of it (a binary
+         * file, a damaged script), not its end: the rest must not be lost. */
+        else if (c == 0) gram_fail(ctx, TSG_EINPUT, &t, "NUL byte (0x00) in the text: is this a binary file?");
         else gram_fail(ctx, TSG_EINPUT, &t, "unexpected character '%.*s'", (int)t.n, t.z);
     }
     return t;

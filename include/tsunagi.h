@@ -217,10 +217,17 @@ typedef struct tsg_sink {
  * (also written to err). */
 tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *source, int keep_going,
                              const tsg_sink_t *sink, tsg_error_t *err);
+/* The same for text[0..len), which may hold NUL bytes (a script read from
+ * a file or a pipe): a NUL is an error at its line and column, never the
+ * silent end of the text. */
+tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len, const char *source, int keep_going,
+                                 const tsg_sink_t *sink, tsg_error_t *err);
 
 /* Counts below n are written "<n" in every export meant for publication
  * (small counts can identify people); 0 shows every count. */
 void tsg_session_suppress_below(tsg_session_t *s, long n);
+/* The largest count of people anywhere (a tie's count, n above). */
+#define TSG_MAX_COUNT 100000000L
 
 /* Stops any statement that runs longer than ms milliseconds with the error
  * "the statement ran longer than the time limit …"; the next statement runs

@@ -10,6 +10,7 @@
 #include "store.h"
 #include "structure.h"
 #include "util.h"
+#include "bounds.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -107,7 +108,7 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, qry_gaps_args
     if (c[G_WITHIN]) {
         long k;
         if ((rc = one_value(s, c[G_WITHIN])) || (rc = qry_number(s, c[G_WITHIN]->v, &k))) return rc;
-        if (k < 0 || k > 50) return qry_fail(s, &c[G_WITHIN]->v->tok, "WITHIN takes 0 to 50 hops");
+        if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c[G_WITHIN]->v->tok, "WITHIN takes 0 to %d hops", UTIL_MAX_HOPS);
         a->q.hops = (int)k;
     }
     if (c[G_BY]) {
@@ -118,19 +119,18 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, qry_gaps_args
             return qry_fail(s, &c[G_BY]->v->tok, "BY takes school_district or ward, not '%s'", by);
     }
     if (c[G_ASOF]) {
-        /* A day: YYYY-MM-DD (a month or a year means its first day). */
+        /* A day: YYYY-MM-DD (a month or a year means its first day), by
+         * the same calendar check as STARTS and ENDS. */
         const ast_value_t *v = c[G_ASOF]->v;
-        char year[16];
+        char year[24];
         const char *text = v->kind == AST_V_NUMBER ? (snprintf(year, sizeof year, "%ld", v->lo), year)
                                                    : qry_text(s, v, "a date");
         if (!text) return s->ctx.code;
-        a->q.as_of = store_date_first(text);
-        int y = 0, m = 1, dd = 1, used = 0;
-        int whole = (sscanf(text, "%4d%n", &y, &used) == 1 && !text[used]) ||
-                    (sscanf(text, "%4d-%2d%n", &y, &m, &used) == 2 && !text[used]) ||
-                    (sscanf(text, "%4d-%2d-%2d%n", &y, &m, &dd, &used) == 3 && !text[used]);
-        if (!whole || y < 1900 || m < 1 || m > 12 || dd < 1 || dd > 31)
-            return qry_fail(s, &v->tok, "AS OF takes a date: YYYY, YYYY-MM or YYYY-MM-DD");
+        /* Dashes only: '2025/4/1' would read as a date in a CSV cell, but the
+         * language writes dates one way. */
+        if (strchr(text, '/') || !util_date_parse(text, NULL))
+            return qry_fail(s, &v->tok, "AS OF takes a date that exists: YYYY, YYYY-MM or YYYY-MM-DD");
+        a->q.as_of = util_date_first(text);
     }
     if (c[G_NEEDS]) {
         for (const ast_value_t *v = c[G_NEEDS]->v; v; v = v->next) {
@@ -279,7 +279,7 @@ static tsg_status_t hops_clause(qry_session_t *s, const ast_clause_t *c, int dfl
     long k;
     tsg_status_t rc = one_value(s, c);
     if (rc || (rc = qry_number(s, c->v, &k))) return rc;
-    if (k < 0 || k > 50) return qry_fail(s, &c->v->tok, "hops run from 0 to 50");
+    if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c->v->tok, "hops run from 0 to %d", UTIL_MAX_HOPS);
     *out = (int)k;
     return TSG_OK;
 }
@@ -729,7 +729,8 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
         if (c[H_WEIGHTED])
             return qry_fail(s, &c[H_WITHIN]->key, "WITHIN counts steps; it does not combine with WEIGHTED");
         if ((rc = one_value(s, c[H_WITHIN])) || (rc = qry_number(s, c[H_WITHIN]->v, &hops))) return rc;
-        if (hops < 1 || hops > 1000) return qry_fail(s, &c[H_WITHIN]->v->tok, "WITHIN takes 1 to 1000 hops");
+        if (hops < 1 || hops > UTIL_MAX_CENTRALITY_HOPS)
+            return qry_fail(s, &c[H_WITHIN]->v->tok, "WITHIN takes 1 to %d hops", UTIL_MAX_CENTRALITY_HOPS);
     }
     long pivots = -1;
     if (c[H_SAMPLE]) {
@@ -738,8 +739,9 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
         if (c[H_WITHIN])
             return qry_fail(s, &c[H_SAMPLE]->key, "SAMPLE and WITHIN are two ways to approximate; choose one");
         if ((rc = one_value(s, c[H_SAMPLE])) || (rc = qry_number(s, c[H_SAMPLE]->v, &pivots))) return rc;
-        if (pivots < 20 || pivots > 100000000)
-            return qry_fail(s, &c[H_SAMPLE]->v->tok, "SAMPLE takes 20 or more organisations to start paths from");
+        if (pivots < UTIL_MIN_SAMPLE || pivots > UTIL_MAX_SAMPLE)
+            return qry_fail(s, &c[H_SAMPLE]->v->tok, "SAMPLE takes %d to %ld organisations to start paths from",
+                            UTIL_MIN_SAMPLE, UTIL_MAX_SAMPLE);
     }
     if (directed && (measure == ENG_CONSTRAINT || measure == ENG_EFFECTIVE_SIZE))
         return qry_fail(s, &c[H_DIRECTED]->key, "%s looks at who works with whom, in either direction: drop DIRECTED",

@@ -1,6 +1,7 @@
 /* ast — builders and the statement arena; see ast.h. */
 #include "ast.h"
 #include "gen/tsunagi.h"
+#include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -351,22 +352,17 @@ ast_value_t *ast_value(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t)
 /* A whole number; full-width digits are mapped by the tokenizer's rules. */
 static long number(gram_ctx_t *ctx, const gram_token_t *t)
 {
+    /* The token is a slice; util_parse_whole reads a string. A token too
+     * long for the copy is far above any limit. */
+    char digits[64];
     long v = 0;
-    for (size_t i = 0; i < t->n;) {
-        unsigned char b = (unsigned char)t->z[i];
-        int d;
-        if (b < 0x80) {
-            d = b - '0';
-            i++;
-        } else { /* U+FF10..FF19: EF BC 90..99 */
-            d = (unsigned char)t->z[i + 2] - 0x90;
-            i += 3;
-        }
-        if (v > 100000000L) {
-            gram_fail(ctx, TSG_EINPUT, t, "number too large");
-            return 0;
-        }
-        v = v * 10 + d;
+    if (t->n < sizeof digits) {
+        memcpy(digits, t->z, t->n);
+        digits[t->n] = '\0';
+    }
+    if (t->n >= sizeof digits || util_parse_whole(digits, UTIL_MAX_NUMBER, &v)) {
+        gram_fail(ctx, TSG_EINPUT, t, "number too large (at most %ld)", UTIL_MAX_NUMBER);
+        return 0;
     }
     return v;
 }

@@ -12,6 +12,7 @@
 #include "result.h"
 #include "gen/tsunagi.h"
 #include "util.h"
+#include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -322,8 +323,14 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
             snprintf(year, 24, "%ld", v->lo);
             t = year;
         }
+        /* Compared as ISO text, so it must be a date in ISO form: '2026-02-30'
+         * or '2026/4/1' would compare as text and answer quietly wrong. */
+        char *iso = ast_alloc(&s->ctx, 11);
+        if (!iso) return s->ctx.code;
+        if (strchr(t, '/') || !util_date_parse(t, iso))
+            return qry_fail(s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD, a day that exists)", t);
         add_column_op(q, f, alias, op);
-        bind_text(q, t);
+        bind_text(q, iso);
         return TSG_OK;
     }
     case F_AGE: {
@@ -354,6 +361,22 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
     return TSG_OK;
 }
 
+/* vs[0..n) ORed as a balanced tree: "a OR b OR c …" written flat is a
+ * chain as deep as the list, and SQLite refuses an expression deeper than
+ * 1000 ("Expression tree is too large") - a thousand names failed with
+ * that, at column 1. Balanced, the depth is log2(n). */
+static tsg_status_t in_list(qry_session_t *s, sqlb_t *q, const field_t *f, const char *alias, int op,
+                            const ast_value_t **vs, size_t n, const gram_token_t *ftok)
+{
+    if (n == 1) return compare_one(s, q, f, alias, op, vs[0], ftok);
+    add(q, "(");
+    tsg_status_t st = in_list(s, q, f, alias, op, vs, n / 2, ftok);
+    add(q, ") OR (");
+    if (!st) st = in_list(s, q, f, alias, op, vs + n / 2, n - n / 2, ftok);
+    add(q, ")");
+    return st;
+}
+
 static tsg_status_t compare_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
 {
     const field_t *f = find_field(k, &c->tok);
@@ -366,14 +389,17 @@ static tsg_status_t compare_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, co
         if (c->v->kind == AST_V_WORD)
             return qry_fail(s, &c->v->tok, "IN takes a list in parentheses, e.g. %s IN (a, b)", f->name);
     }
+    size_t n = 0;
+    for (const ast_value_t *v = c->v; v; v = v->next)
+        if (++n > UTIL_MAX_IN_LIST)
+            return qry_fail(s, &v->tok, "IN takes at most %d values; make a set with LET, or split the statement",
+                            UTIL_MAX_IN_LIST);
+    const ast_value_t **vs = ast_alloc(&s->ctx, (n ? n : 1) * sizeof *vs);
+    if (!vs) return s->ctx.code;
+    n = 0;
+    for (const ast_value_t *v = c->v; v; v = v->next) vs[n++] = v;
     add(q, negate ? "NOT (" : "(");
-    tsg_status_t st = TSG_OK;
-    int first = 1;
-    for (const ast_value_t *v = c->v; v && !st; v = v->next) {
-        if (!first) add(q, " OR ");
-        first = 0;
-        st = compare_one(s, q, f, alias, op == AST_IN ? AST_EQ : op, v, &c->tok);
-    }
+    tsg_status_t st = in_list(s, q, f, alias, op == AST_IN ? AST_EQ : op, vs, n, &c->tok);
     add(q, ")");
     return st;
 }
@@ -389,13 +415,9 @@ static tsg_status_t tied_target(qry_session_t *s, sqlb_t *q, const ast_cond_t *t
                " JOIN temp.tsg_set g ON g.nid = p.org WHERE g.name = ?");
         bind_text(q, t->v->text);
         bind_text(q, t->v->text);
-        sqlite3_stmt *chk;
-        if (sqlite3_prepare_v2(s->sql, "SELECT 1 FROM temp.tsg_setname WHERE name = ?", -1, &chk, NULL) != SQLITE_OK)
-            return qry_fail_sql(s, &t->v->tok);
-        sqlite3_bind_text(chk, 1, t->v->text, -1, SQLITE_STATIC);
-        int found = sqlite3_step(chk) == SQLITE_ROW;
-        sqlite3_finalize(chk);
-        if (!found)
+        const char *type;
+        if ((st = qry_set_check(s, t->v->text, &t->v->tok, &type))) return st;
+        if (!type)
             return qry_fail(s, &t->v->tok, "no set named '%s' (make one with LET %s = FIND …; or quote a name: '%s')",
                             t->v->text, t->v->text, t->v->text);
         return TSG_OK;
@@ -502,18 +524,15 @@ static tsg_status_t find_target(qry_session_t *s, const gram_token_t *what, targ
     char *name = ast_alloc(&s->ctx, what->n + 1);
     if (!name) return s->ctx.code;
     memcpy(name, what->z, what->n);
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->sql, "SELECT type FROM temp.tsg_setname WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-        return qry_fail_sql(s, what);
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const char *type = (const char *)sqlite3_column_text(st, 0);
-        for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-            if (!strcmp(kinds[i].singular, type)) t->kind = &kinds[i];
+    const char *type;
+    tsg_status_t rc = qry_set_check(s, name, what, &type);
+    if (rc) return rc;
+    for (size_t i = 0; type && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(kinds[i].singular, type)) t->kind = &kinds[i];
+    if (t->kind) {
         t->set = name;
+        return TSG_OK;
     }
-    sqlite3_finalize(st);
-    if (t->kind) return TSG_OK;
     const char *best = NULL;
     size_t bd = (size_t)-1;
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
@@ -629,7 +648,8 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
      * so a set can be remade from itself (LET a = FIND a WHERE …); the steps
      * run under one savepoint, so a failure leaves the old set as it was. */
     sqlb_t q = {0};
-    add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type) SELECT ?, x.nid, ?");
+    add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT ?, x.nid, ?,"
+            " (SELECT n.id FROM main.node n WHERE n.nid = x.nid)");
     bind_text(&q, name);
     bind_text(&q, t.kind->singular);
     if (sqlite3_exec(s->sql, "SAVEPOINT tsg_let", NULL, NULL, NULL) != SQLITE_OK) {
@@ -645,7 +665,8 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
     if (!rc) rc = run_text(s, &st->kw, "DELETE FROM temp.tsg_set WHERE name = ?1", name, NULL);
     if (!rc) rc = run_text(s, &st->kw, "INSERT OR REPLACE INTO temp.tsg_setname(name, type) VALUES (?1, ?2)", name,
                            t.kind->singular);
-    if (!rc) rc = run_text(s, &st->kw, "INSERT INTO temp.tsg_set SELECT * FROM temp.tsg_set_new", NULL, NULL);
+    if (!rc) rc = run_text(s, &st->kw, "INSERT INTO temp.tsg_set(name, nid, type, id) SELECT name, nid, type, id"
+                                       " FROM temp.tsg_set_new", NULL, NULL);
     sqlite3_exec(s->sql, "DELETE FROM temp.tsg_set_new", NULL, NULL, NULL);
     if (rc) sqlite3_exec(s->sql, "ROLLBACK TO tsg_let", NULL, NULL, NULL);
     sqlite3_exec(s->sql, "RELEASE tsg_let", NULL, NULL, NULL);

@@ -14,6 +14,7 @@
 #include "store.h"
 #include "util.h"
 #include "atomic.h"
+#include "bounds.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -241,12 +242,10 @@ static const util_guard_t *guard(qry_session_t *s)
 static tsg_status_t set_members(qry_session_t *s, const ast_value_t *v, unsigned char **only)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->sql, "SELECT type FROM temp.tsg_setname WHERE name = ?", -1, &st, NULL) != SQLITE_OK)
-        return qry_fail_sql(s, &v->tok);
-    sqlite3_bind_text(st, 1, v->text, -1, SQLITE_STATIC);
-    int found = sqlite3_step(st) == SQLITE_ROW;
-    sqlite3_finalize(st);
-    if (!found)
+    const char *type;
+    tsg_status_t rc = qry_set_check(s, v->text, &v->tok, &type);
+    if (rc) return rc;
+    if (!type)
         return qry_fail(s, &v->tok, "no set named '%s' (make one with LET %s = FIND …; or quote a district: '%s')",
                         v->text, v->text, v->text);
     *only = calloc((size_t)s->net->maxnid + 1, 1);
@@ -615,6 +614,8 @@ static tsg_status_t highlight_gaps(qry_session_t *s, const ast_clause_t **c, dra
     if (c[X_WITHIN]) {
         long k;
         if ((rc = qry_number(s, c[X_WITHIN]->v, &k))) return rc;
+        /* As GAPS … WITHIN: checked here, before the cast to int can wrap. */
+        if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c[X_WITHIN]->v->tok, "WITHIN takes 0 to %d hops", UTIL_MAX_HOPS);
         q.hops = (int)k;
     }
     for (const ast_value_t *v = c[X_NEEDS] ? c[X_NEEDS]->v : NULL; v && q.nneeds < 64; v = v->next)

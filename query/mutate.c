@@ -13,6 +13,7 @@
  */
 #include "query.h"
 #include "util.h"
+#include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,9 +31,9 @@ enum { C_NAME, C_SECTOR, C_KIND, C_LEVEL, C_OF, C_FOR, C_AGED, C_NEEDS, C_MODES,
 #define W_P (1u << QRY_PROGRAM)
 #define W_F (1u << QRY_FORUM)
 
-#define MAX_AGE 150
+#define MAX_AGE UTIL_MAX_AGE
 #define U3000 "\xE3\x80\x80" /* the full-width space, which import trims like a blank */
-#define MAX_COUNT 100000000L
+#define MAX_COUNT UTIL_MAX_COUNT
 
 /* The words, in the order an error lists them. UNDER is IN for districts. */
 static const struct {
@@ -318,35 +319,6 @@ static tsg_status_t read_ages(mut_t *m, const ast_value_t *v)
     return TSG_OK;
 }
 
-static int leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-/* YYYY, YYYY-MM or YYYY-MM-DD (and Excel's YYYY/M/D, as import accepts),
- * written back in ISO form. Returns 0, or -1 when it is not a date. */
-static int parse_date(const char *z, char *out, size_t size)
-{
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int part[3] = {0, 0, 0}, n = 0;
-    char sep = 0;
-    for (;;) {
-        const char *start = z;
-        int v = 0;
-        while (*z >= '0' && *z <= '9' && z - start < 4) v = v * 10 + (*z++ - '0');
-        long len = z - start;
-        if (n == 0 ? len != 4 : (len < 1 || len > 2)) return -1;
-        part[n++] = v;
-        if (!*z) break;
-        if (n == 3 || (*z != '-' && *z != '/') || (sep && *z != sep)) return -1;
-        sep = *z++;
-    }
-    if (part[0] < 1900 || part[0] > 2999 || (n >= 2 && (part[1] < 1 || part[1] > 12))) return -1;
-    if (n == 3 && (part[2] < 1 || part[2] > mdays[part[1] - 1] || (part[1] == 2 && part[2] == 29 && !leap(part[0]))))
-        return -1;
-    if (n == 1) snprintf(out, size, "%04d", part[0]);
-    else if (n == 2) snprintf(out, size, "%04d-%02d", part[0], part[1]);
-    else snprintf(out, size, "%04d-%02d-%02d", part[0], part[1], part[2]);
-    return 0;
-}
-
 /* A date clause (STARTS, ENDS, SINCE), kept in ISO form. */
 static tsg_status_t read_date(mut_t *m, int c, const ast_value_t *v)
 {
@@ -358,7 +330,9 @@ static tsg_status_t read_date(mut_t *m, int c, const ast_value_t *v)
     else if (!(text = qry_text(m->s, v, "a date"))) return m->s->ctx.code;
     /* Folding reads full-width digits as ASCII, as the tokenizer does. */
     char *fold = util_fold(text);
-    int ok = fold && parse_date(fold, date, DATE_MAX) == 0;
+    /* YYYY, YYYY-MM or YYYY-MM-DD (and Excel's YYYY/M/D, as import
+     * accepts), written back in ISO form. */
+    int ok = fold && util_date_parse(fold, date) > 0;
     free(fold);
     if (!ok) return qry_fail(m->s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", text);
     m->f[c].text = date;
@@ -613,7 +587,7 @@ static tsg_status_t check_dates(mut_t *m, int64_t nid)
     if (m->type != QRY_PROGRAM || (!a->c && !b->c)) return TSG_OK;
     row_t r;
     tsg_status_t st = sql_run(m, "SELECT starts, ends FROM program WHERE nid = ?1", BINDS(b_num(nid)), &r);
-    if (st || !r.text[0] || !r.text[1] || store_date_first(r.text[0]) <= store_date_last(r.text[1])) return st;
+    if (st || !r.text[0] || !r.text[1] || util_date_first(r.text[0]) <= util_date_last(r.text[1])) return st;
     const ast_clause_t *at = a->c && !a->none ? a->c : b->c;
     return qry_fail(m->s, &at->v->tok, "start %s is after end %s", r.text[0], r.text[1]);
 }

@@ -56,6 +56,7 @@ typedef struct qry_session {
     int stale;                 /* names/parent must be reloaded */
     int unchecked;             /* the rows are not yet checked since the file last changed (store_check) */
     int64_t data_version;      /* PRAGMA data_version when they were loaded */
+    int version_known;         /* data_version has been read once: a change is another program's */
     int checked;               /* data_version was checked in this statement: keep what is loaded */
     sqlite3_stmt *dv;          /* PRAGMA data_version, prepared once (asked before every statement) */
     eng_net_t *net;            /* the network in memory for GAPS, PATH, REACH; NULL until needed */
@@ -128,6 +129,12 @@ int qry_under(qry_session_t *s, int64_t d, int64_t anc);
 /* Caches of names and district parents are rebuilt after a write. */
 void qry_data_changed(qry_session_t *s);
 tsg_status_t qry_load(qry_session_t *s);
+
+/* Looks set `name` (LET) up, after finding its members again if another
+ * program changed the database: *type is its node type ("organisation",
+ * …) or NULL when there is no such set. Fails, at `at`, when the set is
+ * stale: some of its members are no longer in the database. */
+tsg_status_t qry_set_check(qry_session_t *s, const char *name, const gram_token_t *at, const char **type);
 
 tsg_status_t qry_write_begin(qry_session_t *s);
 /* Commits when st is TSG_OK, else rolls back; returns st or the commit error. */

@@ -8,6 +8,7 @@
 #include "structure.h"
 #include "gen/tsunagi.h"
 #include "util.h"
+#include "bounds.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -34,7 +35,9 @@ tsg_status_t qry_fail_sql(qry_session_t *s, const gram_token_t *at)
 {
     int rc = sqlite3_errcode(s->sql);
     if (rc == SQLITE_INTERRUPT) return gram_fail(&s->ctx, TSG_EINPUT, at, "interrupted");
-    return gram_fail(&s->ctx, rc == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB, at, "database: %s", sqlite3_errmsg(s->sql));
+    char why[1400];
+    return gram_fail(&s->ctx, rc == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB, at, "database: %s",
+                     store_sql_reason(s->sql, NULL, why, sizeof why));
 }
 
 /* "line L, column C: message", the line, and a caret under the token. */
@@ -194,34 +197,28 @@ const char *qry_text(qry_session_t *s, const ast_value_t *v, const char *what)
     }
 }
 
-/* Parses "18", "18..39", "18..", "..39" (after NFKC, so full-width works). */
+/* Parses "18", "18..39", "18..", "..39" (after NFKC, so full-width works).
+ * Returns 0, -1 when it is not such a range, -2 when a number in it is
+ * above UTIL_MAX_NUMBER (read without overflow, as a literal is). */
 static int parse_range(const char *text, int *has_lo, long *lo, int *has_hi, long *hi)
 {
     char *f = util_fold(text);
     if (!f) return -1;
-    const char *p = f;
-    char *end;
     *has_lo = *has_hi = 0;
-    int ok = 1;
-    if (*p >= '0' && *p <= '9') {
-        *lo = strtol(p, &end, 10);
-        *has_lo = 1;
-        p = end;
-    }
-    if (!strncmp(p, "..", 2)) {
-        p += 2;
-        if (*p >= '0' && *p <= '9') {
-            *hi = strtol(p, &end, 10);
-            *has_hi = 1;
-            p = end;
-        }
-    } else if (*has_lo) {
+    char *dots = strstr(f, "..");
+    if (dots) *dots = '\0';
+    int rc = 0, r;
+    if (*f && (r = util_parse_whole(f, UTIL_MAX_NUMBER, lo))) rc = r;
+    else if (*f) *has_lo = 1;
+    if (!rc && dots && dots[2] && (r = util_parse_whole(dots + 2, UTIL_MAX_NUMBER, hi))) rc = r;
+    else if (!rc && dots && dots[2]) *has_hi = 1;
+    if (!rc && !dots && *has_lo) {
         *hi = *lo;
         *has_hi = 1;
     }
-    ok = *p == '\0' && (*has_lo || *has_hi);
+    if (!rc && !*has_lo && !*has_hi) rc = -1;
     free(f);
-    return ok ? 0 : -1;
+    return rc;
 }
 
 tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long *lo, int *has_hi, long *hi)
@@ -231,18 +228,17 @@ tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long
         *has_hi = v->has_hi;
         *lo = v->lo;
         *hi = v->hi;
-        if ((*has_lo && *lo > 150) || (*has_hi && *hi > 150))
-            return qry_fail(s, &v->tok, "ages run from 0 to 150");
+        if ((*has_lo && *lo > UTIL_MAX_AGE) || (*has_hi && *hi > UTIL_MAX_AGE))
+            return qry_fail(s, &v->tok, "ages run from 0 to %d", UTIL_MAX_AGE);
         return TSG_OK;
     }
     if (v->kind == AST_V_PARAM) {
         const char *t = qry_text(s, v, "ages");
         if (!t) return s->ctx.code;
-        if (parse_range(t, has_lo, lo, has_hi, hi) == 0 && (!*has_lo || !*has_hi || *lo <= *hi)) {
-            if ((*has_lo && (*lo < 0 || *lo > 150)) || (*has_hi && (*hi < 0 || *hi > 150)))
-                return qry_fail(s, &v->tok, "$%s is '%s'; ages run from 0 to 150", v->text, t);
-            return TSG_OK;
-        }
+        int r = parse_range(t, has_lo, lo, has_hi, hi);
+        if (r == -2 || (r == 0 && ((*has_lo && *lo > UTIL_MAX_AGE) || (*has_hi && *hi > UTIL_MAX_AGE))))
+            return qry_fail(s, &v->tok, "$%s is '%s'; ages run from 0 to %d", v->text, t, UTIL_MAX_AGE);
+        if (r == 0 && (!*has_lo || !*has_hi || *lo <= *hi)) return TSG_OK;
         return qry_fail(s, &v->tok, "$%s is '%s', not an age or a range like 18..39", v->text, t);
     }
     return qry_fail(s, &v->tok, "expected an age or a range like 18..39, not %s", quoted(s, v));
@@ -259,10 +255,12 @@ tsg_status_t qry_number(qry_session_t *s, const ast_value_t *v, long *out)
     if (v->kind == AST_V_PARAM) {
         const char *t = qry_text(s, v, "a number");
         if (!t) return s->ctx.code;
-        if (parse_range(t, &hl, &lo, &hh, &hi) == 0 && hl && hh && lo == hi && !strstr(t, "..")) {
+        int r = parse_range(t, &hl, &lo, &hh, &hi);
+        if (r == 0 && hl && hh && lo == hi && !strstr(t, "..")) {
             *out = lo;
             return TSG_OK;
         }
+        if (r == -2) return qry_fail(s, &v->tok, "$%s is '%s', a number above %ld", v->text, t, UTIL_MAX_NUMBER);
         return qry_fail(s, &v->tok, "$%s is '%s', not a whole number", v->text, t);
     }
     return qry_fail(s, &v->tok, "expected a whole number, not %s", quoted(s, v));
@@ -397,21 +395,86 @@ static int index_names(qry_session_t *s)
     return 0;
 }
 
+/* Sets (LET) hold nids, and after another program re-imports or changes
+ * the database a nid may be another node. Each member also keeps its text
+ * id and type: members are found again by those, and the ones gone are
+ * counted in tsg_setname.lost, which makes the set refuse to be used
+ * (qry_set_check) rather than quietly mean fewer or other nodes. */
+static tsg_status_t resolve_sets(qry_session_t *s)
+{
+    if (sqlite3_exec(s->sql,
+        "SAVEPOINT tsg_resolve;"
+        "DELETE FROM temp.tsg_set_new;"
+        "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT g.name, n.nid, g.type, g.id"
+        "  FROM temp.tsg_set g JOIN main.node n ON n.id = g.id AND n.type = g.type;"
+        "UPDATE temp.tsg_setname SET"
+        "  lost_id = coalesce(lost_id, (SELECT g.id FROM temp.tsg_set g WHERE g.name = tsg_setname.name AND g.id NOT IN"
+        "    (SELECT id FROM temp.tsg_set_new WHERE name = tsg_setname.name) LIMIT 1)),"
+        "  lost = lost + (SELECT count(*) FROM temp.tsg_set g WHERE g.name = tsg_setname.name)"
+        "    - (SELECT count(*) FROM temp.tsg_set_new g WHERE g.name = tsg_setname.name);"
+        "DELETE FROM temp.tsg_set;"
+        "INSERT INTO temp.tsg_set(name, nid, type, id) SELECT name, nid, type, id FROM temp.tsg_set_new;"
+        "DELETE FROM temp.tsg_set_new;"
+        "RELEASE tsg_resolve;",
+                     NULL, NULL, NULL) == SQLITE_OK)
+        return TSG_OK;
+    tsg_status_t st = qry_fail_sql(s, NULL);
+    sqlite3_exec(s->sql, "ROLLBACK TO tsg_resolve; RELEASE tsg_resolve;", NULL, NULL, NULL);
+    return st;
+}
+
+/* Another process's commit changes data_version: our caches are stale,
+ * and the sets are found again. It is looked at once per statement, so
+ * what a statement has loaded (names, the network) stays valid until it
+ * ends. */
+static tsg_status_t check_version(qry_session_t *s)
+{
+    if (s->checked || (!s->dv && sqlite3_prepare_v3(s->sql, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                                                    &s->dv, NULL) != SQLITE_OK))
+        return TSG_OK;
+    s->checked = 1;
+    int changed = 0;
+    if (sqlite3_step(s->dv) == SQLITE_ROW) {
+        int64_t v = sqlite3_column_int64(s->dv, 0);
+        if (v != s->data_version) s->stale = s->unchecked = 1;
+        changed = s->version_known && v != s->data_version;
+        s->data_version = v;
+        s->version_known = 1;
+    }
+    sqlite3_reset(s->dv); /* ends the read transaction */
+    return changed ? resolve_sets(s) : TSG_OK;
+}
+
+tsg_status_t qry_set_check(qry_session_t *s, const char *name, const gram_token_t *at, const char **type)
+{
+    tsg_status_t st = check_version(s);
+    if (st) return st;
+    *type = NULL;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->sql, "SELECT type, lost, lost_id FROM temp.tsg_setname WHERE name = ?", -1, &q, NULL) !=
+        SQLITE_OK)
+        return qry_fail_sql(s, at);
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        long lost = (long)sqlite3_column_int64(q, 1);
+        const char *type_text = (const char *)sqlite3_column_text(q, 0);
+        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
+            if (type_text && !strcmp(type_text, qry_type_name[t])) *type = qry_type_name[t];
+        if (lost > 0)
+            st = qry_fail(s, at,
+                          "set '%s' is stale: the database was changed by another program after LET made it, and %ld "
+                          "of its members %s no longer there (e.g. %s); make it again with LET",
+                          name, lost, lost == 1 ? "is" : "are",
+                          sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "an unnamed one");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
 tsg_status_t qry_load(qry_session_t *s)
 {
-    /* Another process's commit changes data_version: our caches are stale.
-     * It is looked at once per statement, so what a statement has loaded
-     * (names, the network) stays valid until it ends. */
-    if (!s->checked && (s->dv || sqlite3_prepare_v3(s->sql, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-                                                    &s->dv, NULL) == SQLITE_OK)) {
-        s->checked = 1;
-        if (sqlite3_step(s->dv) == SQLITE_ROW) {
-            int64_t v = sqlite3_column_int64(s->dv, 0);
-            if (v != s->data_version) s->stale = s->unchecked = 1;
-            s->data_version = v;
-        }
-        sqlite3_reset(s->dv); /* ends the read transaction */
-    }
+    tsg_status_t loaded = check_version(s);
+    if (loaded) return loaded;
     if (!s->stale) return TSG_OK;
     free_names(s);
     qry_network_free(s);
@@ -685,6 +748,14 @@ tsg_status_t qry_write_begin(qry_session_t *s)
 
 tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st)
 {
+    /* A member whose id this session changed (SET … ID) is still the same
+     * node: the set follows it, so that finding members again by id after
+     * another program's change does not lose it. */
+    if (st == TSG_OK &&
+        sqlite3_exec(s->sql, "UPDATE temp.tsg_set SET id = (SELECT n.id FROM main.node n WHERE n.nid = tsg_set.nid)"
+                             " WHERE id IS NOT (SELECT n.id FROM main.node n WHERE n.nid = tsg_set.nid)",
+                     NULL, NULL, NULL) != SQLITE_OK)
+        st = qry_fail_sql(s, NULL);
     if (st == TSG_OK && sqlite3_exec(s->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) st = qry_fail_sql(s, NULL);
     if (st != TSG_OK && !sqlite3_get_autocommit(s->sql)) sqlite3_exec(s->sql, "ROLLBACK", NULL, NULL, NULL);
     qry_data_changed(s);
@@ -724,11 +795,15 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
     s->stale = s->unchecked = 1;
     tsg_status_t st = store_vocab_load(db->sql, &s->vocab, err);
     /* Named sets (LET) live in temporary tables: one connection's, gone with it. */
+    /* Each member keeps its text id too, to be found again after another
+     * program changed the database (resolve_sets); lost counts the members
+     * that were not, lost_id names one. */
     if (!st) st = store_exec(db->sql, "CREATE TEMP TABLE IF NOT EXISTS tsg_set(name TEXT NOT NULL, nid INTEGER NOT NULL,"
-                                      " type TEXT NOT NULL, PRIMARY KEY(name, nid));"
-                                      "CREATE TEMP TABLE IF NOT EXISTS tsg_set_new(name TEXT, nid INTEGER, type TEXT);"
+                                      " type TEXT NOT NULL, id TEXT, PRIMARY KEY(name, nid));"
+                                      "CREATE TEMP TABLE IF NOT EXISTS tsg_set_new(name TEXT, nid INTEGER, type TEXT, id TEXT);"
                                       /* The sets themselves, so an empty one still exists. */
-                                      "CREATE TEMP TABLE IF NOT EXISTS tsg_setname(name TEXT PRIMARY KEY, type TEXT NOT NULL);",
+                                      "CREATE TEMP TABLE IF NOT EXISTS tsg_setname(name TEXT PRIMARY KEY, type TEXT NOT NULL,"
+                                      " lost INTEGER NOT NULL DEFAULT 0, lost_id TEXT);",
                                       "session", err);
     if (!st && qry_register_functions(s)) st = util_fail(err, s->ctx.code, "%s", s->ctx.msg);
     if (st) {
@@ -882,9 +957,15 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
 tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *source, int keep_going,
                              const tsg_sink_t *sink, tsg_error_t *err)
 {
+    return tsg_session_run_len(s, text, strlen(text), source, keep_going, sink, err);
+}
+
+tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len, const char *source, int keep_going,
+                                 const tsg_sink_t *sink, tsg_error_t *err)
+{
     s->sink = sink;
     s->ctx.src = text;
-    s->ctx.len = strlen(text);
+    s->ctx.len = len;
     size_t pos = 0;
     int line = 1, col = 1;
     tsg_status_t first = TSG_OK;

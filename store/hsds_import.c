@@ -6,6 +6,7 @@
 #include "store.h"
 #include "textenc.h"
 #include "util.h"
+#include "bounds.h"
 #include "vocab.h"
 
 #include <ctype.h>
@@ -331,10 +332,10 @@ static int parse_age(const char *v, int *lo, int *hi)
         if (from[i] == to[i]) continue;
         int x = 0;
         for (const char *p = from[i]; p < to[i]; p++) {
-            if (!isdigit((unsigned char)*p) || x > 150) return 0;
+            if (!isdigit((unsigned char)*p) || x > UTIL_MAX_AGE) return 0;
             x = x * 10 + (*p - '0');
         }
-        if (x > 150) return 0;
+        if (x > UTIL_MAX_AGE) return 0;
         *side[i] = x;
     }
     return *lo < 0 || *hi < 0 || *lo <= *hi;
@@ -418,7 +419,7 @@ static tsg_status_t read_mapping(hsds_t *h, const char *path)
                 if (kind != R_MAP_DEFAULT && !*code) MFAIL(1, "code is empty");
                 if (age) {
                     if (!parse_age(value, &r.amin, &r.amax))
-                        MFAIL(3, "'%s' is not an age range such as 13-17, 60- or -5 (whole years up to 150)", value);
+                        MFAIL(3, "'%s' is not an age range such as 13-17, 60- or -5 (whole years up to %d)", value, UTIL_MAX_AGE);
                 } else if (!known_key(h, field, value)) {
                     const char *hint = closest_key(h, field, value);
                     if (hint) MFAIL(3, "unknown %s '%s' (did you mean %s?)", field, value, hint);
@@ -729,7 +730,7 @@ static int age_cell(const char *text, int up, int *out)
     while (*end == ' ') end++;
     if (end == text || *end || errno || !isfinite(v)) return 0;
     v = up ? ceil(v) : floor(v);
-    if (v < 0 || v > 150) return 0;
+    if (v < 0 || v > UTIL_MAX_AGE) return 0;
     *out = (int)v;
     return 1;
 }
@@ -1003,7 +1004,7 @@ static tsg_status_t service_ages(hsds_t *h, ctx_t *x, size_t r, const char *sid,
         int okmin = !*cmin || age_cell(cmin, 1, lo), okmax = !*cmax || age_cell(cmax, 0, hi);
         tsg_status_t s = TSG_OK;
         if (!okmin || !okmax)
-            s = note(h, sv->name, sv->line[r], sid, 0, "an age column is not a number from 0 to 150; left open",
+            s = note(h, sv->name, sv->line[r], sid, 0, "an age column is not a number from 0 to " UTIL_STR(UTIL_MAX_AGE) "; left open",
                      "minimum_age '%s', maximum_age '%s'", cmin, cmax);
         else if (*lo >= 0 && *hi >= 0 && *lo > *hi) {
             s = note(h, sv->name, sv->line[r], sid, 0, "minimum_age is above maximum_age; both left open",

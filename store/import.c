@@ -11,6 +11,7 @@
 #include "store.h"
 #include "textenc.h"
 #include "util.h"
+#include "bounds.h"
 #include "vocab.h"
 
 #include <ctype.h>
@@ -159,6 +160,11 @@ static tsg_status_t step(imp_t *im, int which)
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
     if (rc == SQLITE_DONE) return TSG_OK;
+    /* A full disk or a read-only database is the database's fault, not the
+     * CSV row's being written when it happened. */
+    int code = sqlite3_errcode(im->sql) & 0xff;
+    if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_READONLY)
+        return store_fail_sql(im->sql, "import", im->err);
     return store_fail_sql(im->sql, im->label, im->err);
 }
 
@@ -373,22 +379,13 @@ static tsg_status_t int_cell(imp_t *im, int c, long lo, long hi, const char *uni
     *null = !*s;
     if (*null) return TSG_OK;
     long v = 0;
-    int digits = 0;
-    for (const char *p = s; *p; digits++) {
-        int d;
-        if (*p >= '0' && *p <= '9') d = *p++ - '0';
-        else if (p[0] == '\xEF' && p[1] == '\xBC' && (unsigned char)p[2] >= 0x90 && (unsigned char)p[2] <= 0x99)
-            d = (unsigned char)p[2] - 0x90, p += 3;
-        else return FAILC(im, c, "%s '%s' is not a whole number%s", im->spec->cols[c], s, unit);
-        if (digits < 12) v = v * 10 + d;
-    }
-    if (digits >= 12 || v < lo || v > hi)
+    int r = util_parse_whole(s, hi, &v);
+    if (r == -1) return FAILC(im, c, "%s '%s' is not a whole number%s", im->spec->cols[c], s, unit);
+    if (r == -2 || v < lo)
         return FAILC(im, c, "%s %s is out of range (%ld to %ld)", im->spec->cols[c], s, lo, hi);
     *val = v;
     return TSG_OK;
 }
-
-static int leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 /* YYYY, YYYY-MM or YYYY-MM-DD; Excel's YYYY/M/D is accepted and written in
  * ISO form. *out is NULL for an empty cell. */
@@ -399,39 +396,10 @@ static tsg_status_t date_cell(imp_t *im, int c, char *out, int *null)
     const char *s = trim_cell(im, c);
     *null = !*s;
     if (*null) return TSG_OK;
-    int part[3] = {0, 0, 0}, nparts = 0, digits = 0;
-    char sep = 0;
-    const char *p = s;
-    /* Year of 4 digits, then month and day of 1 or 2, with one kind of separator. */
-    for (;; p++) {
-        int maxd = nparts == 0 ? 4 : 2;
-        if (isdigit((unsigned char)*p) && digits < maxd) {
-            part[nparts] = part[nparts] * 10 + (*p - '0');
-            digits++;
-            continue;
-        }
-        if (digits == 0 || (nparts == 0 && digits != 4) || isdigit((unsigned char)*p)) {
-            nparts = -1;
-            break;
-        }
-        nparts++;
-        digits = 0;
-        if (!*p) break;
-        if ((*p != '-' && *p != '/') || (sep && *p != sep) || nparts == 3) {
-            nparts = -1;
-            break;
-        }
-        sep = *p;
-    }
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int ok = *p == '\0' && nparts >= 1 && part[0] >= 1900 && part[0] <= 2999 &&
-             (nparts < 2 || (part[1] >= 1 && part[1] <= 12)) &&
-             (nparts < 3 || (part[2] >= 1 && part[2] <= mdays[part[1] - 1] &&
-                             !(part[1] == 2 && part[2] == 29 && !leap(part[0]))));
-    if (!ok) return FAILC(im, c, "%s '%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", im->spec->cols[c], s);
-    if (nparts == 1) snprintf(out, 40, "%04d", part[0]);
-    else if (nparts == 2) snprintf(out, 40, "%04d-%02d", part[0], part[1]);
-    else snprintf(out, 40, "%04d-%02d-%02d", part[0], part[1], part[2]);
+    char iso[11];
+    if (!util_date_parse(s, iso))
+        return FAILC(im, c, "%s '%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", im->spec->cols[c], s);
+    snprintf(out, 40, "%s", iso);
     return TSG_OK;
 }
 
@@ -831,8 +799,8 @@ static tsg_status_t read_programs(imp_t *im)
         const char *org_id = trim_cell(im, ORG);
         if (!*org_id) { s = FAILC(im, ORG, "org_id is empty (every program belongs to an organisation)"); break; }
         if ((s = ref_at(im, org_id, 1u << T_ORGANISATION, "organisation", NULL, FIELD_LINE(im, ORG), FIELD_COL(im, ORG), &org)) ||
-            (s = int_cell(im, AGE_MIN, 0, 150, " of years", &min_null, &age_min)) ||
-            (s = int_cell(im, AGE_MAX, 0, 150, " of years", &max_null, &age_max)))
+            (s = int_cell(im, AGE_MIN, 0, UTIL_MAX_AGE, " of years", &min_null, &age_min)) ||
+            (s = int_cell(im, AGE_MAX, 0, UTIL_MAX_AGE, " of years", &max_null, &age_max)))
             break;
         if (!min_null && !max_null && age_min > age_max) {
             s = FAILC(im, AGE_MIN, "age_min %ld is greater than age_max %ld", age_min, age_max);
@@ -844,7 +812,7 @@ static tsg_status_t read_programs(imp_t *im)
             (s = key_cell(im, IN_SYSTEM, "in_system", 1, &in_system)) ||
             (s = date_cell(im, START, start, &start_null)) || (s = date_cell(im, END, end, &end_null)))
             break;
-        if (!start_null && !end_null && store_date_first(start) > store_date_last(end)) {
+        if (!start_null && !end_null && util_date_first(start) > util_date_last(end)) {
             s = FAILC(im, START, "start %s is after end %s", start, end);
             break;
         }
@@ -923,7 +891,7 @@ static tsg_status_t read_ties(imp_t *im)
             (s = tie_end(im, TO, kind, &b)))
             break;
         if (a == b) { s = FAILC(im, TO, "a tie from '%s' to itself", a->key); break; }
-        if ((s = int_cell(im, COUNT, 0, 100000000L, "", &count_null, &count)) ||
+        if ((s = int_cell(im, COUNT, 0, UTIL_MAX_COUNT, "", &count_null, &count)) ||
             (s = date_cell(im, SINCE, since, &since_null)))
             break;
         int directed = !strcmp(kind, "referral") || !strcmp(kind, "membership");

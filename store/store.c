@@ -3,15 +3,68 @@
 #include "vocab.h"
 #include "util.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+/* Whether file or its -wal has reached the limit on file size (ulimit -f):
+ * SQLite's errno for a failed write is the global errno at the time it
+ * looks, not reliably the write's EFBIG, so the sizes decide. */
+static int at_size_limit(const char *file)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_FSIZE, &rl) || rl.rlim_cur == RLIM_INFINITY) return 0;
+    char wal[4200];
+    snprintf(wal, sizeof wal, "%s-wal", file);
+    struct stat sb;
+    /* Within a page or two: the write that failed was to go past it. */
+    return (stat(file, &sb) == 0 && (rlim_t)sb.st_size + 131072 >= rl.rlim_cur) ||
+           (stat(wal, &sb) == 0 && (rlim_t)sb.st_size + 131072 >= rl.rlim_cur);
+}
+
+/* Whether the file system holding file has (next to) no room left. */
+static int disk_full(const char *file)
+{
+    struct statvfs vs;
+    return statvfs(file, &vs) == 0 && (unsigned long long)vs.f_bavail * vs.f_frsize < 1048576;
+}
+
+const char *store_sql_reason(sqlite3 *sql, const char *msg, char *text, size_t size)
+{
+    const char *file = sqlite3_db_filename(sql, "main");
+    if (!file || !*file) file = "the database";
+    switch (sqlite3_errcode(sql) & 0xff) {
+    case SQLITE_READONLY:
+        snprintf(text, size, "%s is read-only: changes are refused", file);
+        return text;
+    case SQLITE_FULL:
+    case SQLITE_IOERR: {
+        /* The errno behind it tells a full disk from the file size limit
+         * (ulimit -f: EFBIG, once SIGXFSZ is ignored) from a failing disk. */
+        int e = sqlite3_system_errno(sql);
+        if (e == EFBIG || at_size_limit(file))
+            snprintf(text, size, "cannot write %s: file too large (the limit on file size, ulimit -f)", file);
+        else if (e == ENOSPC || (sqlite3_errcode(sql) & 0xff) == SQLITE_FULL || disk_full(file))
+            snprintf(text, size, "the disk is full: %s cannot grow (SQLITE_FULL)", file);
+        else
+            snprintf(text, size, "cannot write %s: %s", file, e ? strerror(e) : msg ? msg : sqlite3_errmsg(sql));
+        return text;
+    }
+    }
+    return msg ? msg : sqlite3_errmsg(sql);
+}
 
 tsg_status_t store_fail_sql(sqlite3 *sql, const char *what, tsg_error_t *err)
 {
     int rc = sqlite3_errcode(sql);
     tsg_status_t code = rc == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB;
-    return util_fail(err, code, "%s: %s", what, sqlite3_errmsg(sql));
+    char why[1400];
+    return util_fail(err, code, "%s: %s", what, store_sql_reason(sql, NULL, why, sizeof why));
 }
 
 tsg_status_t store_exec(sqlite3 *sql, const char *stmts, const char *what, tsg_error_t *err)
@@ -19,7 +72,8 @@ tsg_status_t store_exec(sqlite3 *sql, const char *stmts, const char *what, tsg_e
     char *msg = NULL;
     if (sqlite3_exec(sql, stmts, NULL, NULL, &msg) == SQLITE_OK) return TSG_OK;
     tsg_status_t code = sqlite3_errcode(sql) == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB;
-    util_fail(err, code, "%s: %s", what, msg ? msg : sqlite3_errmsg(sql));
+    char why[1400];
+    util_fail(err, code, "%s: %s", what, store_sql_reason(sql, msg, why, sizeof why));
     sqlite3_free(msg);
     return code;
 }
@@ -161,6 +215,47 @@ fail:
     return s;
 }
 
+/* A database the user may read but not change: a read-only file in a
+ * folder where its -wal and -shm cannot be made (a read-only folder, a
+ * write-protected medium). SQLite cannot read a WAL database there except
+ * as "immutable", which reads the main file alone without locks: that is
+ * the whole database only while no -wal with changes exists, and nobody
+ * can make one where we could not. Returns 0 when db->sql was reopened
+ * that way, -1 when this is not such a case (the first error stands). */
+static int open_read_only(tsg_db_t *db)
+{
+    const char *path = db->path;
+    char wal[4200];
+    struct stat sb;
+    if (!*path || strlen(path) > 4000 || stat(path, &sb) != 0 || sb.st_size == 0) return -1;
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    if (stat(wal, &sb) == 0 && sb.st_size > 0) return -1; /* changes we could not read */
+    /* file:PATH?immutable=1, the path percent-encoded where URIs need it. */
+    util_buf_t uri = {0};
+    util_buf_adds(&uri, path[0] == '/' ? "file://" : "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p == '?' || *p == '#' || *p == '%' || *p <= ' ' || *p >= 0x7F) util_buf_printf(&uri, "%%%02X", *p);
+        else util_buf_addc(&uri, (char)*p);
+    if (util_buf_adds(&uri, "?immutable=1")) {
+        util_buf_free(&uri);
+        return -1;
+    }
+    sqlite3 *ro = NULL;
+    int rc = sqlite3_open_v2(uri.data, &ro, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    util_buf_free(&uri);
+    if (rc == SQLITE_OK) rc = sqlite3_exec(ro, "PRAGMA foreign_keys=ON; SELECT count(*) FROM sqlite_schema;", NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        sqlite3_close(ro);
+        return -1;
+    }
+    sqlite3_close(db->sql);
+    db->sql = ro;
+    sqlite3_extended_result_codes(db->sql, 1);
+    sqlite3_busy_timeout(db->sql, 5000);
+    return 0;
+}
+
+
 /* Whether the file is one tsunagi may use, decided from reads only, before
  * anything (WAL mode, a migration) changes it: its schema version is one
  * tsunagi wrote, and it holds that version's tables, or it holds nothing at
@@ -223,6 +318,16 @@ static tsg_status_t inspect(tsg_db_t *db, int create, int *version, tsg_error_t 
     return s;
 }
 
+/* Whether the file and its folder may be written (where -wal and -shm go). */
+static int writable_beside(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char dir[4200];
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else snprintf(dir, sizeof dir, "%.*s", (int)(slash == path ? 1 : slash - path), path);
+    return access(path, W_OK) == 0 && access(dir, W_OK) == 0;
+}
+
 static tsg_status_t open_db(const char *path, int create, tsg_db_t **out, tsg_error_t *err)
 {
     *out = NULL;
@@ -243,14 +348,23 @@ static tsg_status_t open_db(const char *path, int create, tsg_db_t **out, tsg_er
     }
     sqlite3_extended_result_codes(db->sql, 1);
     sqlite3_busy_timeout(db->sql, 5000);
-    int version = 0;
-    if ((s = inspect(db, create, &version, err))) goto fail;
+    int version = 0, read_only = 0;
+    s = inspect(db, create, &version, err);
+    /* A WAL database whose folder we cannot write cannot even be read
+     * normally (no -shm can be made): read it as immutable, if it is one. */
+    if (s && !writable_beside(path) && !open_read_only(db)) {
+        read_only = 1;
+        s = inspect(db, create, &version, err);
+    }
+    if (s) goto fail;
     /* Only now, with the file known to be ours (or empty and to be made
      * ours), does anything change it. */
     char what[1200];
     snprintf(what, sizeof what, "%s", path);
-    if ((s = store_exec(db->sql, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", what, err)))
-        goto fail;
+    if (!read_only && (s = store_exec(db->sql, "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", what, err))) {
+        int code = sqlite3_errcode(db->sql) & 0xff;
+        if ((code != SQLITE_READONLY && code != SQLITE_CANTOPEN) || open_read_only(db)) goto fail;
+    }
     if ((s = migrate(db, version, err))) goto fail;
     *out = db;
     return TSG_OK;
@@ -319,15 +433,3 @@ tsg_status_t tsg_db_hold(tsg_db_t *db, const char *path, tsg_error_t *err)
     return s;
 }
 
-static long date_number(const char *d, int last)
-{
-    int y = 0, m = 0, day = 0;
-    int n = d ? sscanf(d, "%4d-%2d-%2d", &y, &m, &day) : 0;
-    if (n < 1) return 0;
-    if (n < 2) m = last ? 12 : 1;
-    if (n < 3) day = last ? 31 : 1;
-    return (long)y * 10000 + m * 100 + day;
-}
-
-long store_date_first(const char *date) { return date_number(date, 0); }
-long store_date_last(const char *date) { return date_number(date, 1); }

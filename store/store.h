@@ -57,11 +57,7 @@ tsg_status_t store_check_nids(const char *path, int64_t count, int64_t maxnid, t
 /* The schema version this build writes. */
 #define STORE_SCHEMA_VERSION 2
 
-/* A date written YYYY, YYYY-MM or YYYY-MM-DD as a number YYYYMMDD: the first
- * day it can mean, or the last (a program "ending 2025-03" runs all March).
- * 0 for text that is not such a date. */
-long store_date_first(const char *date);
-long store_date_last(const char *date);
+/* Dates as numbers for comparisons: util_date_first/last (util/bounds.h). */
 
 tsg_status_t store_begin(tsg_db_t *db, tsg_error_t *err);
 tsg_status_t store_commit(tsg_db_t *db, tsg_error_t *err);
@@ -75,5 +71,10 @@ tsg_status_t store_prepare(sqlite3 *sql, const char *text, sqlite3_stmt **st, ts
 
 /* Sets err from SQLite's last error on `sql`. */
 tsg_status_t store_fail_sql(sqlite3 *sql, const char *what, tsg_error_t *err);
+
+/* SQLite's last error on sql for a user: a read-only database, a full disk
+ * or a failed write named with the database file (into text), else msg or
+ * SQLite's own message. */
+const char *store_sql_reason(sqlite3 *sql, const char *msg, char *text, size_t size);
 
 #endif

@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <pty.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -505,5 +506,51 @@ Test(repl, ctrl_c_interrupts_a_long_igraph_computation)
     /* Nothing is left half-done: the next statement works. */
     send(&T, "CENTRALITY degree TOP 1;\r");
     expect(&T, "(1 row)");
+    finish(&T, ".quit\r");
+}
+
+/* Issue 17, item 19: a LET set in a running REPL while another tsunagi
+ * process re-imports the database with the organisations in reverse order
+ * (each gets another nid) and then removes a member. The set must keep
+ * meaning the npo organisations it was made from, then say it is stale. */
+static void run_cmd(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void run_cmd(const char *fmt, ...)
+{
+    char cmd[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+Test(repl, a_set_survives_another_process_reimporting_and_then_says_it_is_stale)
+{
+    finish(&T, ".quit\r");
+    const char *d = T.dir;
+    run_cmd("XDG_CACHE_HOME=%s/cache HOME=%s %s export %s/csv >/dev/null", d, d, TSUNAGI_BIN, d);
+    run_cmd("%s import %s/csv %s/city.db >/dev/null", TSUNAGI_BIN, d, d);
+    /* The same network with the organisations' rows reversed. */
+    run_cmd("mkdir %s/rev && cp %s/csv/*.csv %s/rev/ && (head -1 %s/csv/organisations.csv;"
+            " tail -n +2 %s/csv/organisations.csv | tac) > %s/rev/organisations.csv", d, d, d, d, d, d);
+    snprintf(T.db, sizeof T.db, "%s/city.db", d);
+    start(&T);
+    send(&T, "LET s = FIND organisations WHERE sector = npo;\r");
+    expect(&T, "s: ");
+    expect(&T, "tsunagi> ");
+    run_cmd("%s import %s/rev %s/city.db >/dev/null", TSUNAGI_BIN, d, d);
+    /* The oracle: the set was made of npo organisations only, among them
+     * o-kita-kitanone; with members meaning other nids they would not be. */
+    send(&T, "FIND s WHERE sector != npo;\r");
+    expect(&T, "(0 rows)");
+    send(&T, "FIND s WHERE id = 'o-kita-kitanone';\r");
+    expect(&T, "(1 row)");
+    expect(&T, "tsunagi> ");
+    run_cmd("%s %s/city.db -c \"REMOVE program 'p-kita-kitanone'; REMOVE organisation 'o-kita-kitanone';\" >/dev/null",
+            TSUNAGI_BIN, d);
+    send(&T, "FIND s;\r");
+    expect(&T, "set 's' is stale");
+    expect(&T, "(e.g. o-kita-kitanone)");
+    expect(&T, "tsunagi> ");
     finish(&T, ".quit\r");
 }

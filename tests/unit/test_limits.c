@@ -90,3 +90,136 @@ Test(limits, a_statement_past_its_time_stops_and_the_next_one_runs)
     tsg_session_close(s);
     tsg_close(db);
 }
+
+/* ---- numbers and dates (util/bounds.h, issue 17 item 18) ---------------------- */
+
+#include "bounds.h"
+#include <time.h>
+
+Test(bounds, whole_numbers_never_wrap)
+{
+    long v = -1;
+    cr_expect_eq(util_parse_whole("150", UTIL_MAX_AGE, &v), 0);
+    cr_expect_eq(v, 150);
+    cr_expect_eq(util_parse_whole("151", UTIL_MAX_AGE, &v), -2);
+    /* 2^32 and 2^64 + 1 would wrap to 0 and 1 through unsigned casts;
+     * a thousand digits would overflow any strtol without its errno. */
+    cr_expect_eq(util_parse_whole("4294967296", UTIL_MAX_NUMBER, &v), -2);
+    cr_expect_eq(util_parse_whole("18446744073709551617", UTIL_MAX_NUMBER, &v), -2);
+    char big[1001];
+    memset(big, '9', 1000);
+    big[1000] = '\0';
+    cr_expect_eq(util_parse_whole(big, UTIL_MAX_NUMBER, &v), -2);
+    /* Exactly the maximum is allowed, one more is not. */
+    cr_expect_eq(util_parse_whole("1000000000", UTIL_MAX_NUMBER, &v), 0);
+    cr_expect_eq(v, 1000000000L);
+    cr_expect_eq(util_parse_whole("1000000001", UTIL_MAX_NUMBER, &v), -2);
+    /* Full-width digits, as a Japanese input method types them. */
+    cr_expect_eq(util_parse_whole("\xEF\xBC\x91\xEF\xBC\x98", 150, &v), 0);
+    cr_expect_eq(v, 18);
+    /* Not numbers: a sign, blanks, nothing, a digit-like character. */
+    const char *bad[] = {"", "-1", "+1", " 1", "1 ", "1x", "0x10", "\xE2\x91\xA0" /* ① */, "9999999999999x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        cr_expect_eq(util_parse_whole(bad[i], UTIL_MAX_NUMBER, &v), -1, "'%s'", bad[i]);
+}
+
+/* The oracle: the C library's own calendar. timegm normalises an impossible
+ * day (30 February becomes 1 or 2 March), so a date exists exactly when it
+ * comes back unchanged. It is independent of util_month_days. */
+static int exists(int y, int m, int d)
+{
+    struct tm t = {0};
+    t.tm_year = y - 1900;
+    t.tm_mon = m - 1;
+    t.tm_mday = d;
+    t.tm_hour = 12;
+    time_t when = timegm(&t);
+    struct tm back;
+    gmtime_r(&when, &back);
+    return back.tm_year == y - 1900 && back.tm_mon == m - 1 && back.tm_mday == d;
+}
+
+Test(bounds, every_day_from_1890_to_3010_agrees_with_the_c_library_calendar)
+{
+    char text[32], iso[11];
+    long checked = 0;
+    for (int y = 1890; y <= 3010; y++)
+        for (int m = 0; m <= 13; m++)
+            for (int d = 0; d <= 32; d++) {
+                int want = y >= UTIL_MIN_YEAR && y <= UTIL_MAX_YEAR && m >= 1 && m <= 12 && d >= 1 && exists(y, m, d);
+                snprintf(text, sizeof text, "%04d-%02d-%02d", y, m, d);
+                int got = util_date_parse(text, iso);
+                cr_assert_eq(got ? 1 : 0, want, "%s: %d, the C library says %d", text, got, want);
+                if (want) {
+                    cr_assert_str_eq(iso, text);
+                    cr_assert_eq(util_date_first(text), (long)y * 10000 + m * 100 + d);
+                    checked++;
+                }
+                /* Excel's form, without leading zeros, means the same day. */
+                snprintf(text, sizeof text, "%d/%d/%d", y, m, d);
+                cr_assert_eq(util_date_parse(text, NULL) ? 1 : 0, want, "%s", text);
+            }
+    /* 1100 years of 365 or 366 days. */
+    cr_expect_eq(checked, 1100L * 365 + 267, "%ld days", checked);
+}
+
+Test(bounds, a_month_or_a_year_runs_to_its_real_last_day)
+{
+    cr_expect_eq(util_date_first("2024"), 20240101);
+    cr_expect_eq(util_date_last("2024"), 20241231);
+    cr_expect_eq(util_date_last("2024-02"), 20240229);
+    cr_expect_eq(util_date_last("2100-02"), 21000228);
+    cr_expect_eq(util_date_last("2025-04"), 20250430);
+    const char *bad[] = {"", "25", "2025-", "2025-4-", "2025-04-01-", "2025-04/01", "12025", "2025-004", "2025-1-1x",
+                         "1899", "3000", " 2025"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_expect_eq(util_date_parse(bad[i], NULL), 0, "'%s'", bad[i]);
+        cr_expect_eq(util_date_first(bad[i]), 0, "'%s'", bad[i]);
+    }
+}
+
+typedef struct caught {
+    char text[2048];
+} caught_t;
+
+static void catch_error(void *ctx, const tsg_error_t *e) { snprintf(((caught_t *)ctx)->text, 2048, "%s", e->text); }
+static tsg_status_t drop_result(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    (void)ctx, (void)r, (void)err;
+    return TSG_OK;
+}
+
+/* Parameters come as text and were read with strtol: 2^32 became a long,
+ * then wrapped to 0 hops through an int cast, and SAMPLE's message said
+ * "20 or more". Each is now refused at the parameter with the limit. */
+Test(bounds, a_parameter_is_range_checked_where_it_is_used)
+{
+    tsg_db_t *db;
+    tsg_session_t *s = sample_session(&db);
+    tsg_error_t err = {0};
+    caught_t c = {""};
+    tsg_sink_t sink = {drop_result, catch_error, &c};
+    static const struct {
+        const char *value, *stmt, *message;
+    } cases[] = {
+        {"4294967296",
+         "EXPORT DOT OF '西区' TO '/tmp/tsunagi-never.dot' HIGHLIGHT GAPS FOR hikikomori AGED 18..39 NEEDS place WITHIN $k HOPS;",
+         "$k is '4294967296', a number above 1000000000"},
+        {"1000",
+         "EXPORT DOT OF '西区' TO '/tmp/tsunagi-never.dot' HIGHLIGHT GAPS FOR hikikomori AGED 18..39 NEEDS place WITHIN $k HOPS;",
+         "WITHIN takes 0 to 50 hops"},
+        {"4294967296", "CENTRALITY betweenness OF organisations SAMPLE $k;", "$k is '4294967296', a number above"},
+        {"100000001", "CENTRALITY betweenness OF organisations SAMPLE $k;", "SAMPLE takes 20 to 100000000"},
+        {"99999999999999999999", "REACH FROM '北区社会福祉協議会' WITHIN $k HOPS;", "a number above 1000000000"},
+        {"18..99999999999999999999", "FIND programs WHERE age = $k;", "ages run from 0 to 150"},
+        {"2026-02-30", "GAPS FOR hikikomori AGED 18..39 IN '西区' NEEDS place AS OF $k;", "AS OF takes a date that exists"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        c.text[0] = '\0';
+        cr_assert_eq(tsg_session_param(s, "k", cases[i].value, &err), TSG_OK);
+        cr_expect_eq(tsg_session_run(s, cases[i].stmt, NULL, 0, &sink, &err), TSG_EINPUT, "%s", cases[i].stmt);
+        cr_expect(strstr(c.text, cases[i].message), "%s with $k = %s: %s", cases[i].stmt, cases[i].value, c.text);
+    }
+    tsg_session_close(s);
+    tsg_close(db);
+}

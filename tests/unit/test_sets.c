@@ -1,0 +1,133 @@
+/* A LET set across another program's change to the database (issue 17,
+ * item 19). Sets hold node ids (nids), and an import gives the same names
+ * other nids, so a set silently changed members. A second connection to the
+ * same file stands for the other program: SQLite's data_version, which the
+ * session watches, changes for a commit on any other connection, in this
+ * process or another (tests/reliability/input_check.py covers the CLI). */
+#include "helpers.h"
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct ids {
+    char text[65536]; /* the id column of every result, one a line */
+    char error[2048];
+} ids_t;
+
+static tsg_status_t take_ids(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    (void)err;
+    ids_t *o = ctx;
+    for (size_t c = 0; c < r->ncols; c++)
+        if (!strcmp(r->cols[c], "id"))
+            for (size_t i = 0; i < r->nrows; i++)
+                snprintf(o->text + strlen(o->text), sizeof o->text - strlen(o->text), "%s\n", r->cells[i * r->ncols + c]);
+    return TSG_OK;
+}
+
+static void take_error(void *ctx, const tsg_error_t *e) { snprintf(((ids_t *)ctx)->error, 2048, "%s", e->text); }
+
+static int by_text(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* The lines of text, sorted (a set has no order; the oracle is its ids). */
+static char *sorted(const char *text)
+{
+    char *copy = strdup(text), *lines[4096];
+    size_t n = 0;
+    for (char *p = strtok(copy, "\n"); p && n < 4096; p = strtok(NULL, "\n")) lines[n++] = p;
+    qsort(lines, n, sizeof *lines, by_text);
+    char *out = calloc(1, strlen(text) + 2);
+    for (size_t i = 0; i < n; i++) strcat(strcat(out, lines[i]), "\n");
+    free(copy);
+    return out;
+}
+
+static tsg_status_t run(tsg_session_t *s, const char *stmts, ids_t *o)
+{
+    memset(o, 0, sizeof *o);
+    tsg_sink_t sink = {take_ids, take_error, o};
+    tsg_error_t err = {0};
+    return tsg_session_run(s, stmts, NULL, 0, &sink, &err);
+}
+
+/* The sample folder with its organisations in reverse order: the same
+ * network, but the import gives the organisations other nids. */
+static char *reversed_sample(void)
+{
+    char *dir = th_tempdir();
+    th_copy_dir(TSG_SAMPLE_SRC, dir);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/organisations.csv", dir);
+    char *text = th_read(path), *lines[1024] = {0};
+    char *out = calloc(1, strlen(text) + 16);
+    size_t n = 0;
+    for (char *p = strtok(text, "\n"); p && n < 1024; p = strtok(NULL, "\n")) lines[n++] = p;
+    strcat(strcat(out, lines[0]), "\n");
+    for (size_t i = n; i-- > 1;) strcat(strcat(out, lines[i]), "\n");
+    th_write(path, out);
+    free(out);
+    free(text);
+    return dir;
+}
+
+Test(sets, a_set_keeps_its_members_across_a_reimport_by_another_connection)
+{
+    char *dir = th_tempdir(), path[4096];
+    snprintf(path, sizeof path, "%s/city.db", dir);
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    tsg_db_t *db;
+    tsg_session_t *s;
+    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    ids_t o;
+    cr_assert_eq(run(s, "LET s = FIND organisations WHERE sector = npo; FIND s;", &o), TSG_OK, "%s", o.error);
+    char *before = sorted(o.text);
+    cr_assert(strstr(before, "o-kita-kitanone\n"), "%s", before);
+
+    /* Another connection imports the same network with the organisations
+     * in another order: every npo organisation is still there, under
+     * another nid. The oracle is the ids the set had. */
+    char *rev = reversed_sample();
+    tsg_db_t *other;
+    cr_assert_eq(tsg_open(path, &other, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_import_csv(other, rev, TSG_ENC_AUTO, NULL, &err), TSG_OK, "%s", err.text);
+    tsg_close(other);
+    cr_assert_eq(run(s, "FIND s;", &o), TSG_OK, "%s", o.error);
+    char *after = sorted(o.text);
+    cr_expect_str_eq(after, before, "the set changed members across the re-import");
+    free(after);
+
+    /* This session renames a member: the set follows it (same node), and
+     * the next change by another connection does not count it as lost. */
+    cr_assert_eq(run(s, "SET organisation 'o-kita-komorebi' ID 'o-kita-komorebi2';", &o), TSG_OK, "%s", o.error);
+    char *out = th_run(path, "ADD organisation 'よそのNPO' SECTOR npo;");
+    free(out);
+    cr_assert_eq(run(s, "FIND s;", &o), TSG_OK, "%s", o.error);
+    cr_expect(strstr(o.text, "o-kita-komorebi2\n"), "%s", o.text);
+
+    /* Another connection removes a member: the set says it is stale, at
+     * the set's name, rather than quietly meaning fewer (or other) nodes;
+     * made again with LET, it is current. */
+    out = th_run(path, "REMOVE program 'p-kita-kitanone'; REMOVE organisation 'o-kita-kitanone';");
+    cr_assert(strstr(out, "removed organisation"), "%s", out);
+    free(out);
+    cr_expect_eq(run(s, "FIND s;", &o), TSG_EINPUT);
+    cr_expect(strstr(o.error, "line 1, column 6: set 's' is stale: the database was changed by another program after "
+                              "LET made it, and 1 of its members is no longer there (e.g. o-kita-kitanone)"),
+              "%s", o.error);
+    /* Every use of the set says so: COUNT and TIED TO as FIND. */
+    cr_expect_eq(run(s, "COUNT s BY sector;", &o), TSG_EINPUT);
+    cr_expect(strstr(o.error, "set 's' is stale"), "%s", o.error);
+    cr_expect_eq(run(s, "FIND programs WHERE TIED TO s;", &o), TSG_EINPUT);
+    cr_expect(strstr(o.error, "set 's' is stale"), "%s", o.error);
+    cr_expect_eq(run(s, "LET s = FIND organisations WHERE sector = npo; FIND s;", &o), TSG_OK, "%s", o.error);
+    cr_expect(!strstr(o.text, "o-kita-kitanone\n") && strstr(o.text, "o-kita-komorebi2\n"), "%s", o.text);
+
+    free(before);
+    free(rev);
+    free(dir);
+    tsg_session_close(s);
+    tsg_close(db);
+}

@@ -1,0 +1,83 @@
+/*
+ * bounds — number and date checks shared by the language, the importers
+ * and the CLI; see bounds.h.
+ */
+#include "bounds.h"
+
+#include <stdio.h>
+
+int util_parse_whole(const char *text, long max, long *out)
+{
+    long v = 0;
+    int digits = 0, over = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; digits++) {
+        int d;
+        if (*p >= '0' && *p <= '9') d = *p++ - '0';
+        else if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99) d = p[2] - 0x90, p += 3;
+        else return -1;
+        /* Once above max, stay there: the digits are still read to the end
+         * so that "12x" is not a number rather than a large one. */
+        if (!over && v > (max - d) / 10) over = 1;
+        else if (!over) v = v * 10 + d;
+    }
+    if (!digits) return -1;
+    if (over) return -2;
+    *out = v;
+    return 0;
+}
+
+int util_month_days(int year, int month)
+{
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (month < 1 || month > 12) return 0;
+    int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return mdays[month - 1] + (month == 2 && leap);
+}
+
+/* Splits text into its parts; returns their number or 0. */
+static int date_parts(const char *text, int part[3])
+{
+    int n = 0;
+    char sep = 0;
+    const char *z = text;
+    if (!z) return 0;
+    for (;;) {
+        const char *start = z;
+        int v = 0;
+        while (*z >= '0' && *z <= '9' && z - start < 4) v = v * 10 + (*z++ - '0');
+        long len = z - start;
+        if (n == 0 ? len != 4 : (len < 1 || len > 2)) return 0;
+        part[n++] = v;
+        if (!*z) break;
+        if (n == 3 || (*z != '-' && *z != '/') || (sep && *z != sep)) return 0;
+        sep = *z++;
+    }
+    if (part[0] < UTIL_MIN_YEAR || part[0] > UTIL_MAX_YEAR) return 0;
+    if (n >= 2 && (part[1] < 1 || part[1] > 12)) return 0;
+    if (n == 3 && (part[2] < 1 || part[2] > util_month_days(part[0], part[1]))) return 0;
+    return n;
+}
+
+int util_date_parse(const char *text, char iso[11])
+{
+    int part[3] = {0, 0, 0};
+    int n = date_parts(text, part);
+    if (!n || !iso) return n;
+    if (n == 1) snprintf(iso, 11, "%04d", part[0]);
+    else if (n == 2) snprintf(iso, 11, "%04d-%02d", part[0], part[1]);
+    else snprintf(iso, 11, "%04d-%02d-%02d", part[0], part[1], part[2]);
+    return n;
+}
+
+static long date_number(const char *text, int last)
+{
+    int part[3] = {0, 0, 0};
+    int n = date_parts(text, part);
+    if (!n) return 0;
+    if (n < 2) part[1] = last ? 12 : 1;
+    if (n < 3) part[2] = last ? util_month_days(part[0], part[1]) : 1;
+    return (long)part[0] * 10000 + part[1] * 100 + part[2];
+}
+
+long util_date_first(const char *text) { return date_number(text, 0); }
+long util_date_last(const char *text) { return date_number(text, 1); }
