@@ -249,7 +249,9 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
         };
         char c[32];
         count_text(c, sizeof c, tie->count, d->suppress_below);
-        double width = tie->count > 0 ? 1.0 + log2(1.0 + (double)tie->count) / 2.0 : 1.0;
+        /* A suppressed count draws as an unknown one: the width would tell it. */
+        int shown = tie->count > 0 && !(d->suppress_below > 0 && tie->count < d->suppress_below);
+        double width = shown ? 1.0 + log2(1.0 + (double)tie->count) / 2.0 : 1.0;
         rc = util_buf_printf(b, "  n%lld -> n%lld [%s, penwidth=%.2f, tooltip=\"%s\"", (long long)tie->src,
                              (long long)tie->dst, style[tie->kind], width, kind_name[tie->kind]);
         if (!rc && c[0]) rc = util_buf_printf(b, ", label=\"%s\"", c);
