@@ -70,7 +70,13 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
         char *text = util_strndup(from, (size_t)(to - from));
         char *before = util_strndup(from, (size_t)(c->at.z - from));
         char *tok = util_strndup(c->at.z, (size_t)(tend - c->at.z));
-        if (text && before && tok) {
+        /* A control or bidirectional character in the line is what the error
+         * is often about: it is shown, not sent to the terminal. */
+        int nomem = 0;
+        char *shown;
+        if (text && (shown = util_visible(text, 0, &nomem))) free(text), text = shown;
+        if (before && (shown = util_visible(before, 0, &nomem))) free(before), before = shown;
+        if (text && before && tok && !nomem) {
             /* Tabs keep their place under the caret; other text becomes spaces
              * of its display width, so the caret lines up under Japanese too. */
             util_buf_printf(&b, "\n  %s%s%s\n  %s", clip_left ? "…" : "", text, clip_right ? "…" : "",
