@@ -147,6 +147,15 @@ static void print_markdown(const tsg_result_t *r, FILE *out)
     }
 }
 
+/* Whether Excel would run text starting like s as a formula (OWASP's CSV
+ * injection list): =, +, -, @, tab, carriage return. A plain number (-3,
+ * -0.25) is no formula and stays a number, in whatever column. */
+static int formula_lead(const char *s)
+{
+    if (!s || !*s || !strchr("=+-@\t\r", *s)) return 0;
+    return !json_number(s);
+}
+
 /* A view of r for a terminal or a page: the strings that hold a control,
  * bidirectional or zero-width character (and, in a table, tab and line
  * breaks) replaced by a visible copy (util_visible), so that a name stored
@@ -230,7 +239,15 @@ tsg_status_t tsg_result_print(const tsg_result_t *shown, tsg_format_t fmt, FILE 
         int fail = 0;
         for (size_t c = 0; c < r->ncols; c++) fail |= store_csv_put(&b, r->cols[c], c + 1 == r->ncols);
         for (size_t i = 0; i < r->nrows; i++)
-            for (size_t c = 0; c < r->ncols; c++) fail |= store_csv_put(&b, r->cells[i * r->ncols + c], c + 1 == r->ncols);
+            for (size_t c = 0; c < r->ncols; c++) {
+                /* CSV is read by spreadsheets: a text cell Excel would run
+                 * as a formula gets a leading ' (shown as text, not run). */
+                const char *v = r->cells[i * r->ncols + c];
+                char *quoted = formula_lead(v) ? util_printf("'%s", v) : NULL;
+                if (formula_lead(v) && !quoted) fail = 1;
+                fail |= store_csv_put(&b, quoted ? quoted : v, c + 1 == r->ncols);
+                free(quoted);
+            }
         if (fail) {
             util_buf_free(&b);
             return util_fail(err, TSG_ENOMEM, "out of memory");
