@@ -294,28 +294,30 @@ check("zero-width character in the name removed" in rep, "the repair has no repo
 planted_db = fresh_city(os.path.join(work, "planted.db"))
 hostile_name = "x\x1b[31m\x9b2J\u202eevil\u200b\u2066\x07\x7f\tend"
 con = sqlite3.connect(planted_db)
-con.execute("UPDATE organisation SET name = ? WHERE nid = (SELECT min(nid) FROM organisation)", (hostile_name,))
-con.execute("UPDATE node SET id = ? WHERE nid = (SELECT min(nid) FROM organisation)", ("o-\x1b\u202e\x9b",))
+victim_sql = ("(SELECT min(o.nid) FROM organisation o JOIN district d ON d.nid = o.district"
+              " WHERE d.name = '南区')")  # drawn by RENDER OF '南区'
+con.execute(f"UPDATE organisation SET name = ? WHERE nid = {victim_sql}", (hostile_name,))
+con.execute(f"UPDATE node SET id = ? WHERE nid = {victim_sql}", ("o-\x1b\u202e\x9b",))
 con.commit()
 con.close()
 RAW = re.compile(r"[\x00-\x09\x0b-\x1f\x7f\x80-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\u061c]")
 for fmt in ("table", "markdown"):
-    p = tsunagi(planted_db, "--format", fmt, "-c", "FIND organisations WHERE sector = government;")
+    p = tsunagi(planted_db, "--format", fmt, "-c", "FIND organisations IN '南区';")
     text = p.stdout.decode()
     check(p.returncode == 0 and "[U+001B]" in text and "[U+202E]" in text, f"{fmt}: not shown visibly: {text[:300]!r}")
     check(not RAW.search(text.replace("\t", " ") if fmt == "markdown" else text),
           f"{fmt} sends raw control bytes to the terminal: {RAW.findall(text)!r}")
-p = tsunagi(planted_db, "--format", "json", "-c", "FIND organisations WHERE sector = government;")
+p = tsunagi(planted_db, "--format", "json", "-c", "FIND organisations IN '南区';")
 try:
     rows = json.loads(p.stdout)
     check(any(r["name"] == hostile_name for r in rows), "JSON does not give the name back exactly")
 except ValueError as e:
     check(False, f"--format json is not JSON: {e}")
-p = tsunagi(planted_db, "--format", "csv", "-c", "FIND organisations WHERE sector = government;")
+p = tsunagi(planted_db, "--format", "csv", "-c", "FIND organisations IN '南区';")
 check(any(r[1] == hostile_name for r in csv.reader(io.StringIO(p.stdout.decode(), newline=""))),
       "CSV does not give the name back exactly")
 xlsx = os.path.join(work, "planted.xlsx")
-p = tsunagi(planted_db, "--xlsx", xlsx, "-c", "FIND organisations WHERE sector = government;")
+p = tsunagi(planted_db, "--xlsx", xlsx, "-c", "FIND organisations IN '南区';")
 check(p.returncode == 0, f"--xlsx: {p.stderr}")
 with zipfile.ZipFile(xlsx) as z:
     for n in z.namelist():
@@ -325,11 +327,19 @@ with zipfile.ZipFile(xlsx) as z:
             except ET.ParseError as e:
                 check(False, f"xlsx part {n} is not XML: {e}")
 os.chdir(work)
+# Files: data formats parse; pictures and the page show the characters.
 for st, name, parse in [("EXPORT JSON TO 'p.json';", "p.json", lambda b: json.loads(b)),
-                        ("EXPORT GRAPHML TO 'p.graphml';", "p.graphml", lambda b: ET.fromstring(b))]:
+                        ("EXPORT GRAPHML TO 'p.graphml';", "p.graphml", lambda b: ET.fromstring(b)),
+                        ("RENDER OF '南区' TO 'p.svg';", "p.svg", lambda b: ET.fromstring(b)),
+                        ("EXPORT DOT OF '南区' TO 'p.dot';", "p.dot", lambda b: b),
+                        ("REPORT GAPS FOR hikikomori AGED 18..39 IN '南区' NEEDS place TO 'p.html';", "p.html",
+                         lambda b: b)]:
     p = tsunagi(planted_db, "-c", st, cwd=work)
     try:
-        parse(open(os.path.join(work, name), "rb").read())
+        data = open(os.path.join(work, name), "rb").read()
+        parse(data)
+        if name != "p.json":
+            check(not RAW.search(data.decode().replace("\t", " ")), f"{st} holds raw hidden characters")
     except Exception as e:  # noqa: BLE001 - any parse failure is the finding
         check(False, f"{st} with a hostile name: {e}")
 
