@@ -199,8 +199,6 @@ for st, col in [("FIND ties WHERE count = 3;", 25), ("FIND ties WHERE count > 4;
           f"{st} under --suppress-below 5: exit {p.returncode}, {err!r}")
     p = tsunagi(A, "-c", st)
     check(p.returncode == 0, f"{st} without suppression: {p.stderr}")
-# The REPL's .suppress and the library's setting are the same: .suppress 5
-# then the statement, from standard input.
 p = tsunagi(A, stdin=b"FIND ties WHERE count = 3;\n")
 check(p.returncode == 0 and b"(0 rows)" not in p.stdout, "without suppression count = 3 finds the planted tie")
 
@@ -316,6 +314,22 @@ except ValueError as e:
 p = tsunagi(planted_db, "--format", "csv", "-c", "FIND organisations IN '南区';")
 check(any(r[1] == hostile_name for r in csv.reader(io.StringIO(p.stdout.decode(), newline=""))),
       "CSV does not give the name back exactly")
+# A parameter is a fourth way in: -p (and .param set) hold the same rule.
+for ch, code in list(HOSTILE.items())[::4]:
+    p = tsunagi(planted_db, "-p", f"who=a{ch}b", "-c", "ADD organisation $who SECTOR npo;")
+    err = p.stderr.decode(errors="replace")
+    check(p.returncode == 1 and "parameter $who" in err and code in err, f"-p who with {code}: {p.returncode} {err!r}")
+# A message that quotes a stored id (ADD of a name that exists) shows it.
+con = sqlite3.connect(planted_db)
+other = f"(SELECT min(nid) FROM organisation WHERE nid <> {victim_sql})"
+con.execute(f"UPDATE node SET id = ? WHERE nid = {other}", ("o-\x1b[2J\u202e",))
+con.execute(f"UPDATE organisation SET name = 'plain name' WHERE nid = {other}")
+con.commit()
+con.close()
+p = tsunagi(planted_db, "-c", "ADD organisation 'plain name' SECTOR npo;")
+err = p.stderr.decode(errors="replace")
+check(p.returncode == 1 and "[U+001B][2J[U+202E]" in err and not RAW.search(err),
+      f"a message quoting a stored id is raw: {err[:300]!r}")
 xlsx = os.path.join(work, "planted.xlsx")
 p = tsunagi(planted_db, "--xlsx", xlsx, "-c", "FIND organisations IN '南区';")
 check(p.returncode == 0, f"--xlsx: {p.stderr}")
