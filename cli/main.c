@@ -605,6 +605,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "tsunagi: --mapping and --report go with import-hsds, not %s\n", cmd->name);
         return 2;
     }
+    /* Summary holds no counts of people, so it honours any threshold. The
+     * export folders are the office's own exact copies, made to be imported
+     * again: a suppressed copy would be neither exact nor safe to publish
+     * whole, so they refuse rather than write exact counts under the flag. */
+    if (a.suppress_below > 0 && cmd->run != cmd_summary) {
+        if (cmd->run == cmd_export || cmd->run == cmd_export_hsds)
+            fprintf(stderr,
+                    "tsunagi: --suppress-below does not go with %s: it writes the network's exact counts, as a full copy "
+                    "to import again, not for publication; publish with statements (FIND, EXPORT, RENDER, REPORT) "
+                    "under --suppress-below\n",
+                    cmd->name);
+        else
+            fprintf(stderr, "tsunagi: --suppress-below applies to statements and summary, not %s\n", cmd->name);
+        return 2;
+    }
     if (a.command || a.script || a.nparams) {
         fprintf(stderr, "tsunagi: -c, -f and -p run statements; they do not go with %s\n", cmd->name);
         return 2;

@@ -24,6 +24,17 @@ static size_t next_char(const char *s, int *bad)
 
 #define REPLACEMENT "\xEF\xBF\xBD"
 
+/* A control, bidirectional or zero-width character at s (util_hidden_char)
+ * is drawn as [U+XXXX]: in a picture it would vanish, reorder the label or
+ * make the SVG that dot writes invalid XML. Returns 1 when s held one. */
+static int shown_hidden(util_buf_t *out, const char *s, int *rc)
+{
+    utf8proc_int32_t c;
+    if (utf8proc_iterate((const utf8proc_uint8_t *)s, -1, &c) <= 0 || !util_hidden_char(c)) return 0;
+    *rc = util_buf_printf(out, "[U+%04X]", (unsigned)c);
+    return 1;
+}
+
 int eng_dot_string(util_buf_t *out, const char *s)
 {
     int rc = util_buf_addc(out, '"'), bad;
@@ -33,6 +44,7 @@ int eng_dot_string(util_buf_t *out, const char *s)
         else if (*s == '"' || *s == '\\') rc = util_buf_addc(out, '\\') || util_buf_addc(out, *s);
         else if (*s == '\n') rc = util_buf_adds(out, "\\n");
         else if (*s == '\r') continue;
+        else if (shown_hidden(out, s, &rc)) continue;
         else rc = util_buf_add(out, s, n);
     }
     return rc || util_buf_addc(out, '"');
@@ -52,7 +64,7 @@ int eng_html_text(util_buf_t *out, const char *s)
         else if (c == '\n') rc = util_buf_adds(out, "<br/>");
         else if (c == '\r') continue;
         /* XML 1.0 has no other control characters, not even escaped. */
-        else if (c < 0x20 && c != '\t') rc = util_buf_adds(out, REPLACEMENT);
+        else if (c != '\t' && shown_hidden(out, s, &rc)) continue;
         else rc = util_buf_add(out, s, n);
     }
     return rc;
@@ -250,7 +262,9 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
         };
         char c[32];
         count_text(c, sizeof c, tie->count, d->suppress_below);
-        double width = tie->count > 0 ? 1.0 + log2(1.0 + (double)tie->count) / 2.0 : 1.0;
+        /* A suppressed count draws as an unknown one: the width would tell it. */
+        int shown = tie->count > 0 && !(d->suppress_below > 0 && tie->count < d->suppress_below);
+        double width = shown ? 1.0 + log2(1.0 + (double)tie->count) / 2.0 : 1.0;
         rc = util_buf_printf(b, "  n%lld -> n%lld [%s, penwidth=%.2f, tooltip=\"%s\"", (long long)tie->src,
                              (long long)tie->dst, style[tie->kind], width, kind_name[tie->kind]);
         if (!rc && c[0]) rc = util_buf_printf(b, ", label=\"%s\"", c);

@@ -96,7 +96,7 @@ static int in_sectors(const eng_net_t *net, int64_t org, const char *const *sect
 }
 
 tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, int directed,
-                             const char *const *sectors, int nsectors, eng_graph_t *out, tsg_error_t *err)
+                             const char *const *sectors, int nsectors, long below, eng_graph_t *out, tsg_error_t *err)
 {
     memset(out, 0, sizeof *out);
     size_t nn = (size_t)net->maxnid + 1;
@@ -140,7 +140,7 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
         if (tie->kind == ENG_MEMBERSHIP) continue;
         igraph_integer_t a = vertex_of(net, vertex, programs, tie->src), b = vertex_of(net, vertex, programs, tie->dst);
         if (a < 0 || b < 0 || a == b) continue;
-        double w = tie->count >= 0 ? (double)tie->count : 1.0;
+        double w = tie->count >= 0 && tie->count >= below ? (double)tie->count : 1.0;
         int ways = directed && !tie->directed ? 2 : 1;
         for (int way = 0; ok && way < ways; way++) {
             igraph_integer_t from = way ? b : a, to = way ? a : b;

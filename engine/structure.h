@@ -48,9 +48,11 @@ typedef struct eng_graph {
 /* programs: 0 for the organisation graph, 1 for the program graph.
  * directed: 1 for the directed view.
  * sectors (nsectors of them; 0 for all): keep only organisations of these
- * sectors (programs: of an owner in them). */
+ * sectors (programs: of an owner in them).
+ * below > 0: a count under it weighs as an unknown count (1), so no weighted
+ * measure can tell one suppressed count from another (--suppress-below). */
 tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, int directed,
-                             const char *const *sectors, int nsectors, eng_graph_t *out, tsg_error_t *err);
+                             const char *const *sectors, int nsectors, long below, eng_graph_t *out, tsg_error_t *err);
 void eng_graph_free(eng_graph_t *gr);
 
 enum { ENG_DEGREE, ENG_BETWEENNESS, ENG_CLOSENESS, ENG_HARMONIC, ENG_PAGERANK, ENG_EIGENVECTOR, ENG_CONSTRAINT,

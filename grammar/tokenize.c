@@ -7,6 +7,7 @@
  */
 #include "parser.h"
 #include "gen/tsunagi.h"
+#include "util.h"
 
 #include <string.h>
 #include <strings.h>
@@ -155,12 +156,15 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
                           (char)q);
                 return t;
             }
-            if (c < 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7F) {
-                /* What no name holds: bytes that are not UTF-8, control characters. */
+            if (c < 0 || util_hidden_char(c)) {
+                /* What no name holds: bytes that are not UTF-8, control,
+                 * bidirectional and zero-width characters (util.h). */
                 gram_token_t at = {-1, src + *pos, 1, *line, *col + (int)chars};
-                gram_fail(ctx, TSG_EINPUT, &at,
-                          c < 0 ? "invalid UTF-8 byte 0x%02X in a quoted name" : "control character U+%04X in a quoted name",
-                          c < 0 ? (unsigned)(unsigned char)src[*pos] : (unsigned)c);
+                if (c < 0)
+                    gram_fail(ctx, TSG_EINPUT, &at, "invalid UTF-8 byte 0x%02X in a quoted name",
+                              (unsigned)(unsigned char)src[*pos]);
+                else
+                    gram_fail(ctx, TSG_EINPUT, &at, "%s U+%04X in a quoted name", util_hidden_kind(c), (unsigned)c);
                 *pos += k;
                 t.type = -1;
                 return t;

@@ -478,6 +478,7 @@ static tsg_status_t structure_args(qry_session_t *s, const ast_stmt_t *st, const
 struct qry_view {
     int64_t district;
     int programs, directed;
+    long below; /* the suppression the weights were built under */
     char *sectors; /* the sector names, each followed by '\0' */
     size_t nsectors_len;
     eng_graph_t gr;
@@ -514,7 +515,7 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
         at += (int)n;
     }
     struct qry_view *v = s->view;
-    if (v && v->district == district && v->programs == programs && v->directed == directed &&
+    if (v && v->district == district && v->programs == programs && v->directed == directed && v->below == s->suppress_below &&
         v->nsectors_len == len && !memcmp(v->sectors, key, len)) {
         free(key);
         *gr = &v->gr;
@@ -526,9 +527,9 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
         free(key);
         return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
     }
-    *v = (struct qry_view){.district = district, .programs = programs, .directed = directed, .sectors = key, .nsectors_len = len};
+    *v = (struct qry_view){.district = district, .programs = programs, .directed = directed, .below = s->suppress_below, .sectors = key, .nsectors_len = len};
     tsg_error_t err = {0};
-    if (eng_graph_build(*net, district, programs, directed, sectors, nsectors, &v->gr, &err)) {
+    if (eng_graph_build(*net, district, programs, directed, sectors, nsectors, s->suppress_below, &v->gr, &err)) {
         free(key);
         free(v);
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);

@@ -95,7 +95,8 @@ static tsg_status_t prepare(qry_session_t *s, sqlb_t *q, const gram_token_t *at,
 
 /* ---- kinds and their fields --------------------------------------------------------- */
 
-typedef enum { F_KEY, F_NODE, F_TEXT, F_INT, F_AGE, F_DISTRICT, F_AREA, F_DATE } ftype_t;
+/* F_PEOPLE: a count of people, an F_INT that --suppress-below hides. */
+typedef enum { F_KEY, F_NODE, F_TEXT, F_INT, F_AGE, F_DISTRICT, F_AREA, F_DATE, F_PEOPLE } ftype_t;
 
 typedef struct field {
     const char *name;
@@ -166,7 +167,7 @@ static const field_t tie_fields[] = {
     {"kind", F_KEY, "tie_kind", 0, "@.kind = ?"},
     {"from", F_NODE, NULL, QRY_ANY, "@.src = ?"},
     {"to", F_NODE, NULL, QRY_ANY, "@.dst = ?"},
-    {"count", F_INT, NULL, 0, "@.count"},
+    {"count", F_PEOPLE, NULL, 0, "@.count"},
     {"since", F_DATE, NULL, 0, "@.since"},
     {NULL, 0, NULL, 0, NULL},
 };
@@ -266,7 +267,7 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
 {
     tsg_status_t st;
     int ordered = op >= AST_LT && op <= AST_GE;
-    if (ordered && f->type != F_INT && f->type != F_DATE)
+    if (ordered && f->type != F_INT && f->type != F_PEOPLE && f->type != F_DATE)
         return qry_fail(s, ftok, "'%s' cannot be compared with < or >; use = or !=", f->name);
     if (op == AST_OVERLAPS && f->type != F_AGE)
         return qry_fail(s, ftok, "OVERLAPS compares age ranges; '%s' is not an age", f->name);
@@ -311,6 +312,30 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
         long n;
         if ((st = qry_number(s, v, &n))) return st;
         add_column_op(q, f, alias, op);
+        bind_int(q, n);
+        return TSG_OK;
+    }
+    case F_PEOPLE: {
+        /* Under --suppress-below N a count under N is unknown: a condition
+         * sees NULL for it (so no test can tell 3 from 4), and a value under
+         * N could only select suppressed counts, so it is refused. */
+        long n;
+        if ((st = qry_number(s, v, &n))) return st;
+        if (s->suppress_below <= 0) {
+            add_column_op(q, f, alias, op);
+            bind_int(q, n);
+            return TSG_OK;
+        }
+        if (n < s->suppress_below)
+            return qry_fail(s, v->tok.n ? &v->tok : ftok,
+                            "counts under %ld are suppressed (--suppress-below %ld), so '%s' cannot be compared with %ld; "
+                            "compare with %ld or more",
+                            s->suppress_below, s->suppress_below, f->name, n, s->suppress_below);
+        char shown[96];
+        snprintf(shown, sizeof shown, "(CASE WHEN @.count >= %ld THEN @.count END)", s->suppress_below);
+        field_t masked = *f;
+        masked.sql = shown;
+        add_column_op(q, &masked, alias, op);
         bind_int(q, n);
         return TSG_OK;
     }

@@ -294,7 +294,7 @@ static tsg_status_t structure_marks(qry_session_t *s, const ast_stmt_t *st, cons
     if (highlight == 1) {
         long *roles;
         eng_graph_t arcs; /* brokerage reads referrals in their direction */
-        if (eng_graph_build(net, district, 0, 1, NULL, 0, &arcs, &err))
+        if (eng_graph_build(net, district, 0, 1, NULL, 0, s->suppress_below, &arcs, &err))
             return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
         rc = eng_brokerage(net, &arcs, &roles, &err);
         eng_graph_free(&arcs);
@@ -681,7 +681,7 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, const 
     if (cluster == 2 || highlight == 1 || highlight == 2) {
         eng_graph_t gr;
         tsg_error_t err = {0};
-        if (eng_graph_build(net, d->district, 0, 0, NULL, 0, &gr, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        if (eng_graph_build(net, d->district, 0, 0, NULL, 0, s->suppress_below, &gr, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
         rc = structure_marks(s, st, net, d->district, &gr, cluster == 2, highlight, &w->given, w->given_names,
                              &w->ngiven, &w->mark, &w->note);
         eng_graph_free(&gr);

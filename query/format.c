@@ -147,6 +147,54 @@ static void print_markdown(const tsg_result_t *r, FILE *out)
     }
 }
 
+/* Whether Excel would run text starting like s as a formula (OWASP's CSV
+ * injection list): =, +, -, @, tab, carriage return. A plain number (-3,
+ * -0.25) is no formula and stays a number, in whatever column. */
+static int formula_lead(const char *s)
+{
+    if (!s || !*s || !strchr("=+-@\t\r", *s)) return 0;
+    return !json_number(s);
+}
+
+/* A view of r for a terminal or a page: the strings that hold a control,
+ * bidirectional or zero-width character (and, in a table, tab and line
+ * breaks) replaced by a visible copy (util_visible), so that a name stored
+ * before such names were refused cannot move the cursor, recolour the
+ * terminal or reorder the line. The copies are listed in *owned. */
+static int visible_view(const tsg_result_t *r, int breaks, tsg_result_t *v, char ***owned, size_t *nowned)
+{
+    size_t ncells = r->nrows * r->ncols, total = ncells + r->ncols + 1;
+    *v = *r;
+    *nowned = 0;
+    v->cols = malloc((r->ncols ? r->ncols : 1) * sizeof *v->cols);
+    v->cells = malloc((ncells ? ncells : 1) * sizeof *v->cells);
+    *owned = malloc(total * sizeof **owned);
+    if (!v->cols || !v->cells || !*owned) return -1;
+    int nomem = 0;
+    char *t;
+#define SHOW(dst, src)                                                        \
+    do {                                                                      \
+        (dst) = (src);                                                        \
+        if ((src) && (t = util_visible((src), breaks, &nomem))) {             \
+            (dst) = t;                                                        \
+            (*owned)[(*nowned)++] = t;                                        \
+        }                                                                     \
+    } while (0)
+    SHOW(v->title, r->title);
+    for (size_t c = 0; c < r->ncols; c++) SHOW(v->cols[c], r->cols[c]);
+    for (size_t i = 0; i < ncells; i++) SHOW(v->cells[i], r->cells[i]);
+#undef SHOW
+    return nomem ? -1 : 0;
+}
+
+static void visible_free(tsg_result_t *v, char **owned, size_t nowned)
+{
+    for (size_t i = 0; owned && i < nowned; i++) free(owned[i]);
+    free(owned);
+    free(v->cols);
+    free(v->cells);
+}
+
 static const char *const format_names[] = {"table", "csv", "json", "markdown"};
 
 tsg_status_t tsg_format_parse(const char *name, tsg_format_t *out, tsg_error_t *err)
@@ -161,12 +209,26 @@ tsg_status_t tsg_format_parse(const char *name, tsg_format_t *out, tsg_error_t *
 
 const char *tsg_format_name(tsg_format_t f) { return (unsigned)f < 4 ? format_names[f] : "?"; }
 
-tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out, tsg_error_t *err)
+tsg_status_t tsg_result_print(const tsg_result_t *shown, tsg_format_t fmt, FILE *out, tsg_error_t *err)
 {
+    const tsg_result_t *r = shown;
+    tsg_result_t view;
+    char **owned = NULL;
+    size_t nowned = 0;
+    if (fmt == TSG_FMT_TABLE || fmt == TSG_FMT_MARKDOWN) {
+        if (visible_view(shown, fmt == TSG_FMT_TABLE, &view, &owned, &nowned)) {
+            visible_free(&view, owned, nowned);
+            return util_fail(err, TSG_ENOMEM, "out of memory");
+        }
+        r = &view;
+    }
     switch (fmt) {
     case TSG_FMT_TABLE: {
         size_t *w = calloc(r->ncols ? r->ncols : 1, sizeof *w);
-        if (!w) return util_fail(err, TSG_ENOMEM, "out of memory");
+        if (!w) {
+            visible_free(&view, owned, nowned);
+            return util_fail(err, TSG_ENOMEM, "out of memory");
+        }
         if (r->title) fprintf(out, "%s\n", r->title);
         print_table(r, out, w);
         free(w);
@@ -177,7 +239,15 @@ tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out
         int fail = 0;
         for (size_t c = 0; c < r->ncols; c++) fail |= store_csv_put(&b, r->cols[c], c + 1 == r->ncols);
         for (size_t i = 0; i < r->nrows; i++)
-            for (size_t c = 0; c < r->ncols; c++) fail |= store_csv_put(&b, r->cells[i * r->ncols + c], c + 1 == r->ncols);
+            for (size_t c = 0; c < r->ncols; c++) {
+                /* CSV is read by spreadsheets: a text cell Excel would run
+                 * as a formula gets a leading ' (shown as text, not run). */
+                const char *v = r->cells[i * r->ncols + c];
+                char *quoted = formula_lead(v) ? util_printf("'%s", v) : NULL;
+                if (formula_lead(v) && !quoted) fail = 1;
+                fail |= store_csv_put(&b, quoted ? quoted : v, c + 1 == r->ncols);
+                free(quoted);
+            }
         if (fail) {
             util_buf_free(&b);
             return util_fail(err, TSG_ENOMEM, "out of memory");
@@ -189,6 +259,7 @@ tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out
     case TSG_FMT_JSON: print_json(r, out); break;
     case TSG_FMT_MARKDOWN: print_markdown(r, out); break;
     }
+    if (r == &view) visible_free(&view, owned, nowned);
     if (ferror(out)) return util_fail(err, TSG_EIO, "cannot write the output");
     return TSG_OK;
 }

@@ -47,7 +47,12 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
     util_buf_t b = {0};
     if (source) util_buf_printf(&b, "%s, ", source);
     if (c->at.line) util_buf_printf(&b, "line %d, column %d: ", c->at.line, c->at.col);
-    util_buf_adds(&b, c->msg);
+    /* A message may quote a name or an id from the database, which may hold
+     * a character written before they were refused: shown, not sent raw. */
+    int msg_nomem = 0;
+    char *msg = util_visible(c->msg, 0, &msg_nomem);
+    util_buf_adds(&b, msg ? msg : c->msg);
+    free(msg);
     if (c->at.line && c->at.z) {
         const char *line = c->at.z, *end = c->at.z;
         while (line > c->src && line[-1] != '\n') line--;
@@ -73,7 +78,13 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
         char *text = util_strndup(from, (size_t)(to - from));
         char *before = util_strndup(from, (size_t)(c->at.z - from));
         char *tok = util_strndup(c->at.z, (size_t)(tend - c->at.z));
-        if (text && before && tok) {
+        /* A control or bidirectional character in the line is what the error
+         * is often about: it is shown, not sent to the terminal. */
+        int nomem = 0;
+        char *shown;
+        if (text && (shown = util_visible(text, 0, &nomem))) free(text), text = shown;
+        if (before && (shown = util_visible(before, 0, &nomem))) free(before), before = shown;
+        if (text && before && tok && !nomem) {
             /* Tabs keep their place under the caret; other text becomes spaces
              * of its display width, so the caret lines up under Japanese too. */
             util_buf_printf(&b, "\n  %s%s%s\n  %s", clip_left ? "…" : "", text, clip_right ? "…" : "",
@@ -840,6 +851,14 @@ tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *v
 {
     if (*name == '$') name++;
     if (!*name) return util_fail(err, TSG_EINPUT, "a parameter needs a name");
+    /* A value stands for a name or an id, so it is held to the tokenizer's
+     * rule for quoted names: no control, bidirectional or zero-width
+     * character (util_hidden_char), or $x would store what '…' refuses. */
+    int32_t cp;
+    size_t at;
+    if (value && util_find_hidden(value, strlen(value), &cp, &at) >= 0)
+        return util_fail(err, TSG_EINPUT, "parameter $%s: %s U+%04X at character %zu of its value", name,
+                         util_hidden_kind(cp), (unsigned)cp, at + 1);
     for (size_t i = 0; i < s->nparams; i++)
         if (!strcmp(s->params[i].name, name) && !value) {
             free(s->params[i].name);

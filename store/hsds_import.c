@@ -231,7 +231,9 @@ static long row_of(const table_t *t, const char *id)
 /* ---- text ------------------------------------------------------------------ */
 
 /* A name as tsunagi keeps it: the two characters \n or \r, and control
- * characters, become a space, runs of spaces one space, no space around.
+ * characters, become a space, runs of spaces one space, no space around;
+ * C1 controls, bidirectional controls and zero-width characters, which the
+ * language and the CSV import refuse (util_hidden_char), are removed.
  * Returns a new string; *why says what was repaired (NULL: nothing). */
 static char *clean_name(const char *in, const char **why)
 {
@@ -239,12 +241,19 @@ static char *clean_name(const char *in, const char **why)
     char *out = malloc(n + 1), *o = out;
     if (!out) return NULL;
     *why = NULL;
+    size_t k;
     for (const char *p = in; *p; p++) {
         if (p[0] == '\\' && (p[1] == 'n' || p[1] == 'r')) {
             p++;
             *why = "literal \\n or \\r in the name read as a space";
         } else if ((unsigned char)*p < 0x20 || *p == 0x7f) {
             if (!*why) *why = "a line break or control character in the name read as a space";
+        } else if ((k = util_hidden_len(p))) {
+            /* Published data often carry a zero-width space or a direction
+             * mark: they hide in the name, so they go, with a report row. */
+            if (!*why) *why = "a control, bidirectional or zero-width character in the name removed";
+            p += k - 1;
+            continue;
         } else {
             *o++ = *p;
             continue;
@@ -265,7 +274,11 @@ static char *make_id(const char *prefix, const char *id)
     util_buf_t b = {0};
     if (util_buf_adds(&b, prefix)) goto oom;
     for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
-        int esc = *p == ';' || *p == '%' || *p < 0x20 || *p == 0x7f ||
+        /* A hidden character (util_hidden_char) is escaped byte by byte. */
+        size_t hidden = util_hidden_len((const char *)p);
+        for (size_t i = 1; i < hidden; i++)
+            if (util_buf_printf(&b, "%%%02X", *p++)) goto oom;
+        int esc = hidden || *p == ';' || *p == '%' || *p < 0x20 || *p == 0x7f ||
                   (p[0] == 0xef && p[1] == 0xbc && p[2] == 0x9b); /* full-width ； */
         if (esc ? util_buf_printf(&b, "%%%02X", *p) : util_buf_addc(&b, (char)*p)) goto oom;
     }
@@ -532,7 +545,8 @@ static tsg_status_t district_for(hsds_t *h, const char *state_in, const char *ci
             char *raw = level ? util_printf("%s/%s", state, city) : util_strdup(state);
             d->id = raw ? make_id("d:", raw) : NULL;
             free(raw);
-            d->name = util_strdup(name);
+            const char *repaired; /* an address, not a row of its own: repaired quietly */
+            d->name = clean_name(name, &repaired);
             d->level = level ? "municipality" : "prefecture";
             d->parent = parent ? util_strdup(parent) : NULL;
             h->ndist++;

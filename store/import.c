@@ -299,9 +299,9 @@ static tsg_status_t name_cell(imp_t *im, int c, const char **name)
      * character but tab and line breaks (docs/reliability.md). */
     size_t n = strlen(*name);
     if (n > STORE_MAX_NAME) return FAILC(im, c, "%s is longer than %u bytes", im->spec->cols[c], STORE_MAX_NAME);
-    for (const unsigned char *p = (const unsigned char *)*name; *p; p++)
-        if ((*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7F)
-            return FAILC(im, c, "%s holds the control character U+%04X", im->spec->cols[c], (unsigned)*p);
+    int32_t cp;
+    if (util_find_hidden(*name, n, &cp, NULL) >= 0)
+        return FAILC(im, c, "%s holds the %s U+%04X", im->spec->cols[c], util_hidden_kind(cp), (unsigned)cp);
     return TSG_OK;
 }
 
@@ -354,8 +354,11 @@ static tsg_status_t new_id(imp_t *im, int c, int type, int64_t *nid, size_t aux)
     if (!*id) return FAILC(im, c, "id is empty");
     if (strchr(id, ';') || strstr(id, "\xEF\xBC\x9B") || !strcmp(id, "*"))
         return FAILC(im, c, "id '%s' may not contain ';' or be '*' (they separate lists and mean wide-area)", id);
+    int32_t cp;
     for (const char *p = id; *p; p++)
-        if ((unsigned char)*p < 0x20) return FAILC(im, c, "id contains a control character");
+        if ((unsigned char)*p < 0x20) return FAILC(im, c, "id contains the control character U+%04X", (unsigned)*p);
+    if (util_find_hidden(id, strlen(id), &cp, NULL) >= 0)
+        return FAILC(im, c, "id contains the %s U+%04X", util_hidden_kind(cp), (unsigned)cp);
     const store_id_t *old;
     store_id_t val = {NULL, 0, type, im->spec->file, im->csv.rec_line, aux};
     int rc = store_idmap_put(&im->ids, id, val, &old);

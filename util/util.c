@@ -247,3 +247,76 @@ uint64_t util_hash(const char *s)
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211u;
     return h;
 }
+
+int util_hidden_char(int32_t c)
+{
+    if (c < 0x20) return c != '\t' && c != '\n' && c != '\r';
+    if (c >= 0x7F && c <= 0x9F) return 1;
+    return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) || (c >= 0x2066 && c <= 0x2069) ||
+           (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF;
+}
+
+const char *util_hidden_kind(int32_t c)
+{
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return "control character";
+    if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF) return "zero-width character";
+    return "bidirectional control";
+}
+
+size_t util_hidden_len(const char *s)
+{
+    size_t n = 0;
+    while (n < 4 && s[n]) n++;
+    utf8proc_int32_t c;
+    utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &c);
+    return k > 0 && util_hidden_char(c) ? (size_t)k : 0;
+}
+
+long util_find_hidden(const char *s, size_t n, int32_t *cp, size_t *chars)
+{
+    size_t at = 0, count = 0;
+    while (at < n) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + at, (utf8proc_ssize_t)(n - at), &c);
+        if (k <= 0) {
+            at++;
+            count++;
+            continue;
+        }
+        if (util_hidden_char(c)) {
+            if (cp) *cp = c;
+            if (chars) *chars = count;
+            return (long)at;
+        }
+        at += (size_t)k;
+        count++;
+    }
+    return -1;
+}
+
+char *util_visible(const char *s, int breaks, int *nomem)
+{
+    *nomem = 0;
+    size_t n = strlen(s);
+    int shown = 0;
+    for (size_t i = 0; breaks && i < n && !shown; i++) shown = s[i] == '\t' || s[i] == '\n' || s[i] == '\r';
+    if (!shown && util_find_hidden(s, n, NULL, NULL) < 0) return NULL;
+    util_buf_t b = {0};
+    size_t at = 0;
+    int rc = 0;
+    while (!rc && at < n) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t k = utf8proc_iterate((const utf8proc_uint8_t *)s + at, (utf8proc_ssize_t)(n - at), &c);
+        if (k <= 0) k = 1, c = 0x41; /* copied as it is */
+        if (util_hidden_char(c) || (breaks && (c == '\t' || c == '\n' || c == '\r'))) rc = util_buf_printf(&b, "[U+%04X]", (unsigned)c);
+        else rc = util_buf_add(&b, s + at, (size_t)k);
+        at += (size_t)k;
+    }
+    rc = rc || util_buf_addc(&b, '\0');
+    if (rc) {
+        util_buf_free(&b);
+        *nomem = 1;
+        return NULL;
+    }
+    return b.data;
+}

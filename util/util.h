@@ -73,4 +73,30 @@ size_t util_edit_distance(const char *a, const char *b);
  * copied as it is. */
 char *util_fold(const char *s);
 
+/* Whether code point c is one no name or id may hold, because it hides or
+ * reorders what a reader sees: a C0 control but tab and line breaks, DEL, a
+ * C1 control (U+0080-U+009F, e.g. U+009B CSI), a bidirectional control
+ * (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069) or a zero-width
+ * character (U+200B-U+200D, U+2060, U+FEFF). */
+int util_hidden_char(int32_t c);
+
+/* What hidden character c is, for messages: "control character",
+ * "bidirectional control" or "zero-width character". */
+const char *util_hidden_kind(int32_t c);
+
+/* The length in bytes of the hidden character (above) that NUL-terminated
+ * s begins with, or 0. */
+size_t util_hidden_len(const char *s);
+
+/* The first hidden character (above) in the n bytes of UTF-8 at s: its byte
+ * offset, with the character in *cp and its position counted in code points
+ * in *chars (either may be NULL); -1 when there is none. Bytes that are not
+ * UTF-8 are skipped: other checks refuse them. */
+long util_find_hidden(const char *s, size_t n, int32_t *cp, size_t *chars);
+
+/* s as it may reach a terminal: every hidden character (and with breaks,
+ * tab and line breaks too) written visibly as [U+XXXX]. NULL when s needs
+ * no change (or when out of memory: *nomem is set then); else a new string. */
+char *util_visible(const char *s, int breaks, int *nomem);
+
 #endif
