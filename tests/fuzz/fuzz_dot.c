@@ -11,6 +11,7 @@
 
 #include <graphviz/cgraph.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,19 +47,42 @@ static size_t utf8_len(const unsigned char *p)
     return n;
 }
 
+/* Whether a picture shows code point c as "[U+XXXX]" (docs/language.md,
+ * hidden characters): C0 controls but tab and line breaks, DEL and C1, the
+ * bidirectional controls and the zero-width characters. Written here from
+ * the rule, apart from the library's util_hidden_char. */
+static uint32_t code_point(const unsigned char *p, size_t n)
+{
+    return n == 1 ? p[0]
+         : n == 2 ? (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F)
+         : n == 3 ? (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F)
+                  : (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 | (uint32_t)(p[2] & 0x3F) << 6 |
+                        (p[3] & 0x3F);
+}
+
+static int shown_as_code(uint32_t c)
+{
+    if (c < 0x20) return c != '\t' && c != '\n' && c != '\r';
+    if (c >= 0x7F && c <= 0x9F) return 1;
+    return c == 0x061C || c == 0x200E || c == 0x200F || (c >= 0x202A && c <= 0x202E) ||
+           (c >= 0x2066 && c <= 0x2069) || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF;
+}
+
 /* The name as the writers must give it: U+FFFD for each byte that is not
  * UTF-8; for DOT also as cgraph hands a label back (its parser undoes only
- * \", so \\ and \n stay two characters), without carriage returns. */
+ * \", so \\ and \n stay two characters), without carriage returns, and
+ * each hidden character as [U+XXXX]. JSON keeps the hidden ones exact. */
 static char *expected(const char *name, int dot)
 {
-    char *out = malloc(3 * strlen(name) + 1), *o = out;
+    char *out = malloc(8 * strlen(name) + 1), *o = out;
     for (const unsigned char *p = (const unsigned char *)name; *p;) {
         size_t n = utf8_len(p);
         if (!n) {
             memcpy(o, "\xEF\xBF\xBD", 3), o += 3, p++;
             continue;
         }
-        if (dot && *p == '\\') *o++ = '\\', *o++ = '\\';
+        if (dot && shown_as_code(code_point(p, n))) o += sprintf(o, "[U+%04X]", (unsigned)code_point(p, n));
+        else if (dot && *p == '\\') *o++ = '\\', *o++ = '\\';
         else if (dot && *p == '\n') *o++ = '\\', *o++ = 'n';
         else if (!dot || *p != '\r') memcpy(o, p, n), o += n;
         p += n;
