@@ -87,14 +87,19 @@ static tsg_status_t note(hsds_t *h, const char *file, long line, const char *id,
         va_end(ap);
     }
     tsg_hsds_row_t *row = &r->rows[r->nrows];
+    /* The id and the detail quote the package, which may hold control
+     * characters (an ESC sequence in an id): the report, printed or read in
+     * a terminal, shows them as [U+XXXX] (issue 17, item 15). */
+    int oom = 0;
+    char *id_seen = util_visible(id ? id : "", 0, &oom), *detail_seen = util_visible(detail, 0, &oom);
     row->file = util_strdup(file);
-    row->id = util_strdup(id ? id : "");
+    row->id = id_seen ? id_seen : util_strdup(id ? id : "");
     row->reason = util_strdup(reason);
-    row->detail = util_strdup(detail);
+    row->detail = detail_seen ? detail_seen : util_strdup(detail);
     row->line = line;
     row->skipped = skipped;
     r->nrows++;
-    if (!row->file || !row->id || !row->reason || !row->detail) return nomem(h);
+    if (oom || !row->file || !row->id || !row->reason || !row->detail) return nomem(h);
     return TSG_OK;
 }
 
@@ -1356,6 +1361,10 @@ tsg_status_t tsg_import_hsds(tsg_db_t *db, const char *dir, const char *mapping,
     return s;
 }
 
+/* Whether Excel would run a cell starting like s as a formula (the rule of
+ * query/format.c's formula_lead; the report has no plain numbers to spare). */
+static int formula_lead(const char *s) { return s && *s && strchr("=+-@\t\r", *s); }
+
 tsg_status_t tsg_hsds_report_write(const tsg_hsds_report_t *r, const char *path, tsg_error_t *err)
 {
     util_buf_t b = {0};
@@ -1365,8 +1374,15 @@ tsg_status_t tsg_hsds_report_write(const tsg_hsds_report_t *r, const char *path,
         const tsg_hsds_row_t *w = &r->rows[i];
         char line[24] = "";
         if (w->line) snprintf(line, sizeof line, "%ld", w->line);
-        const char *row[] = {w->file, line, w->id, w->skipped ? "skipped" : "repaired", w->reason, w->detail};
-        bad = put_row(&b, row, 6);
+        /* A cell quoting the package that Excel would run as a formula
+         * gets a leading ' (OWASP, as --format csv does; issue 17, item 16). */
+        char *id = formula_lead(w->id) ? util_printf("'%s", w->id) : NULL;
+        char *detail = formula_lead(w->detail) ? util_printf("'%s", w->detail) : NULL;
+        const char *row[] = {w->file, line, id ? id : w->id, w->skipped ? "skipped" : "repaired", w->reason,
+                             detail ? detail : w->detail};
+        bad = (formula_lead(w->id) && !id) || (formula_lead(w->detail) && !detail) || put_row(&b, row, 6);
+        free(id);
+        free(detail);
     }
     tsg_status_t s = bad ? util_fail(err, TSG_ENOMEM, "out of memory") : util_write_file(path, b.data ? b.data : "", b.len, NULL, err);
     util_buf_free(&b);

@@ -275,6 +275,10 @@ path = os.path.join(hs, "organizations.csv")
 table = list(csv.reader(open(path, encoding="utf-8", newline="")))
 victim = table[1][1]
 table[1][1] = victim[:2] + "\u200b\u202e\x9b" + victim[2:]
+# The report quotes the package's ids: one with an OSC sequence (it would set
+# the terminal's title when the report is read) and one Excel would run.
+table[1][0] = table[1][0][:8] + "\x1b]0;pwned\x07" + table[1][0][8:]
+table[2][0], table[2][1] = "=HYPERLINK(\"http://x\")", ""
 with open(path, "w", encoding="utf-8", newline="") as f:
     csv.writer(f, lineterminator="\n").writerows(table)
 hdb, report = os.path.join(work, "hsds.db"), os.path.join(work, "report.csv")
@@ -287,6 +291,11 @@ check(victim in names, f"import-hsds did not repair the name to {victim!r}")
 check(not any(re.search("[\u200b\u202e\x9b]", n) for n in names), "import-hsds kept a hidden character")
 rep = open(report, encoding="utf-8").read() if os.path.exists(report) else ""
 check("zero-width character in the name removed" in rep, "the repair has no report row")
+check(not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", rep + p.stdout.decode(errors="replace")),
+      f"the report or its summary holds a raw control character: {rep[:400]!r}")
+check("[U+001B]]0;pwned[U+0007]" in rep, f"the id with an OSC sequence is not shown visibly: {rep[:400]!r}")
+check("'=HYPERLINK(" in rep and ",=HYPERLINK(" not in rep and '"=HYPERLINK' not in rep,
+      f"a formula id in the report is not neutralised: {rep[:600]!r}")
 
 # A database that already holds such names (from before they were refused).
 planted_db = fresh_city(os.path.join(work, "planted.db"))
