@@ -281,6 +281,11 @@ tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
     /* One read transaction, so the checks see one state of the file. */
     tsg_status_t s = store_exec(db->sql, "SAVEPOINT store_check", "database", err);
     if (s) return s;
+    /* A trigger added by another program after the file was opened. */
+    if ((s = store_no_triggers(db->sql, db->path, err))) {
+        sqlite3_exec(db->sql, "RELEASE store_check", NULL, NULL, NULL);
+        return s;
+    }
     if (!(s = check_columns(db->sql, &d, err)) && !d.n) s = check_references(db->sql, &d, err);
     /* The tree is walked only when its columns and references hold. */
     if (!s && !d.n) s = check_tree(db->sql, &d, err);

@@ -249,6 +249,13 @@ CASES = [
     ("tid 300000000", lambda p: edit(p, "UPDATE tie SET tid = 300000000 WHERE tid = (SELECT max(tid) FROM tie)"),
      "ok", None),
     # 6. files that are not tsunagi's
+    # A trigger planted by another tool ran with tsunagi's own changes and
+    # the import (here: every new tie emptied program_need); tsunagi makes
+    # none, so one is refused before anything is read or changed.
+    ("trigger on tie", lambda p: edit(p, "CREATE TRIGGER evil AFTER INSERT ON tie BEGIN DELETE FROM program_need; END"),
+     "refused", "holds a trigger ('evil' on tie)"),
+    ("trigger on program", lambda p: edit(p, "CREATE TRIGGER t2 BEFORE UPDATE ON program BEGIN SELECT 1; END"),
+     "refused", "holds a trigger ('t2' on program)"),
     ("foreign SQLite file", foreign(), "refused", "not a tsunagi database"),
     ("foreign file, user_version 2", foreign(version=2), "refused", "not a tsunagi database"),
     ("foreign file, user_version 1", foreign(version=1), "refused", "not a tsunagi database"),
