@@ -275,6 +275,28 @@ static tsg_status_t check_tree(sqlite3 *sql, damage_t *d, tsg_error_t *err)
     return s;
 }
 
+/* The import's order of levels (store/import.c, level_order): a district
+ * sits under one of a higher level only. Run when the tree has no loop (a
+ * loop breaks the order too, and is the better finding). */
+static tsg_status_t check_levels(sqlite3 *sql, damage_t *d, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(sql,
+                                   "WITH r(level, k) AS (VALUES ('prefecture', 0), ('municipality', 1), ('ward', 2),"
+                                   " ('school_district', 3), ('neighbourhood', 4))"
+                                   " SELECT c.rowid, c.level, p.level FROM district c JOIN district p ON p.nid = c.parent"
+                                   " JOIN r rc ON rc.level = c.level JOIN r rp ON rp.level = p.level WHERE rc.k <= rp.k"
+                                   " LIMIT 6",
+                                   &st, err);
+    if (s) return s;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        note(d, "district row %lld: a %s cannot sit under a %s", (long long)sqlite3_column_int64(st, 0),
+             (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, "database", err);
+}
+
 tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
 {
     damage_t d = {0};
@@ -289,6 +311,7 @@ tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
     if (!(s = check_columns(db->sql, &d, err)) && !d.n) s = check_references(db->sql, &d, err);
     /* The tree is walked only when its columns and references hold. */
     if (!s && !d.n) s = check_tree(db->sql, &d, err);
+    if (!s && !d.n) s = check_levels(db->sql, &d, err);
     sqlite3_exec(db->sql, "RELEASE store_check", NULL, NULL, NULL);
     if (!s && d.nomem) s = util_fail(err, TSG_ENOMEM, "out of memory");
     if (!s && d.n)

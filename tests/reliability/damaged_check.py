@@ -204,6 +204,8 @@ CASES = [
      "since is '2026-02-30', not a date"),
     ("program.starts garbage", lambda p: edit(p, "UPDATE program SET starts = 'soon' WHERE nid = %s" % FIRST_PROG),
      "damaged", "starts is 'soon', not a date"),
+    ("ward under a ward", lambda p: edit(p, "UPDATE district SET level = 'ward' WHERE nid = %s" % SCHOOL), "damaged",
+     "a ward cannot sit under a ward"),
     ("program starts after it ends", lambda p: edit(p, "UPDATE program SET starts = '2030-04', ends = '2020'"
                                                        " WHERE nid = %s" % FIRST_PROG), "damaged",
      "starts 2030-04 is after ends 2020"),
