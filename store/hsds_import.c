@@ -620,10 +620,16 @@ static tsg_status_t read_layout(hsds_t *h, pkg_t *p, const char *dir)
     free(path);
     const char *version = NULL;
     if (dp) version = json_string_value(json_object_get(dp, "version"));
-    if (version && !strncmp(version, "3.", 2))
-        h->rep->layout = util_printf("HSDS %s tabular package", version);
+    /* The version is printed: a hidden character in it (an ESC sequence)
+     * is shown as [U+XXXX], as in every text that reaches a terminal. */
+    int oom = 0;
+    char *seen = version ? util_visible(version, 1, &oom) : NULL;
+    if (oom) h->rep->layout = NULL;
+    else if (version && !strncmp(version, "3.", 2))
+        h->rep->layout = util_printf("HSDS %s tabular package", seen ? seen : version);
     else
         h->rep->layout = util_printf("HSDS 1.x tabular package%s", dp ? "" : " (no datapackage.json)");
+    free(seen);
     json_decref(dp);
     return h->rep->layout ? TSG_OK : nomem(h);
 }

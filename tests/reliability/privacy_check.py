@@ -279,6 +279,11 @@ table[1][1] = victim[:2] + "\u200b\u202e\x9b" + victim[2:]
 # the terminal's title when the report is read) and one Excel would run.
 table[1][0] = table[1][0][:8] + "\x1b]0;pwned\x07" + table[1][0][8:]
 table[2][0], table[2][1] = "=HYPERLINK(\"http://x\")", ""
+# import-hsds prints the package's version from datapackage.json.
+dp_path = os.path.join(hs, "datapackage.json")
+dp = json.load(open(dp_path, encoding="utf-8"))
+dp["version"] = "3.0.0\x1b]0;pwned\x07\x9b"
+json.dump(dp, open(dp_path, "w", encoding="utf-8"))
 with open(path, "w", encoding="utf-8", newline="") as f:
     csv.writer(f, lineterminator="\n").writerows(table)
 hdb, report = os.path.join(work, "hsds.db"), os.path.join(work, "report.csv")
@@ -293,6 +298,8 @@ rep = open(report, encoding="utf-8").read() if os.path.exists(report) else ""
 check("zero-width character in the name removed" in rep, "the repair has no report row")
 check(not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", rep + p.stdout.decode(errors="replace")),
       f"the report or its summary holds a raw control character: {rep[:400]!r}")
+check("HSDS 3.0.0[U+001B]]0;pwned[U+0007][U+009B] tabular" in p.stdout.decode(errors="replace"),
+      f"the package's version is not shown visibly: {p.stdout[:200]!r}")
 check("[U+001B]]0;pwned[U+0007]" in rep, f"the id with an OSC sequence is not shown visibly: {rep[:400]!r}")
 check("'=HYPERLINK(" in rep and ",=HYPERLINK(" not in rep and '"=HYPERLINK' not in rep,
       f"a formula id in the report is not neutralised: {rep[:600]!r}")
