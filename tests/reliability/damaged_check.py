@@ -204,6 +204,11 @@ CASES = [
      "since is '2026-02-30', not a date"),
     ("program.starts garbage", lambda p: edit(p, "UPDATE program SET starts = 'soon' WHERE nid = %s" % FIRST_PROG),
      "damaged", "starts is 'soon', not a date"),
+    # The message quotes the value: an ESC sequence in it is shown as
+    # [U+XXXX] by summary and export too, not only by the statements.
+    ("sector with an OSC sequence", lambda p: edit(p, "UPDATE organisation SET sector = 'x' || char(27) || ']0;pwn'"
+                                                      " || char(7) WHERE nid = %s" % FIRST_ORG), "damaged",
+     "sector is 'x[U+001B]]0;pwn[U+0007]'"),
     ("ward under a ward", lambda p: edit(p, "UPDATE district SET level = 'ward' WHERE nid = %s" % SCHOOL), "damaged",
      "a ward cannot sit under a ward"),
     ("program starts after it ends", lambda p: edit(p, "UPDATE program SET starts = '2030-04', ends = '2020'"
