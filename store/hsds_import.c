@@ -617,6 +617,14 @@ static tsg_status_t read_layout(hsds_t *h, pkg_t *p, const char *dir)
     if (!path) return nomem(h);
     json_error_t je;
     json_t *dp = json_load_file(path, 0, &je);
+    struct stat sb;
+    if (!dp && stat(path, &sb) == 0) {
+        /* There, but not JSON: refused, not read as a package without one
+         * (which would guess its version). */
+        tsg_status_t s = util_fail(h->err, TSG_EINPUT, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
+        free(path);
+        return s;
+    }
     free(path);
     const char *version = NULL;
     if (dp) version = json_string_value(json_object_get(dp, "version"));
