@@ -373,6 +373,21 @@ for st, name, parse in [("EXPORT JSON TO 'p.json';", "p.json", lambda b: json.lo
     except Exception as e:  # noqa: BLE001 - any parse failure is the finding
         check(False, f"{st} with a hostile name: {e}")
 
+# What a change did is a sentence that quotes stored names ("removed forum
+# '…'", "tied '…' -> '…'"): they too are shown as [U+XXXX] (second attack).
+said_db = fresh_city(os.path.join(work, "said.db"))
+con = sqlite3.connect(said_db)
+fid = con.execute("SELECT n.id FROM node n JOIN forum f ON f.nid = n.nid ORDER BY n.nid LIMIT 1").fetchone()[0]
+con.execute("UPDATE forum SET name = name || char(27) || ']0;pwned' || char(7) || char(155)"
+            " WHERE nid = (SELECT nid FROM node WHERE id = ?)", (fid,))
+con.commit()
+con.close()
+p = tsunagi(said_db, "-c", f"REMOVE forum {q(fid)};")
+said = p.stdout.decode(errors="replace")
+check(p.returncode == 0 and "[U+001B]]0;pwned[U+0007][U+009B]" in said
+      and not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", said),
+      f"REMOVE's sentence prints a stored name's control characters raw: {p.stdout[:300]!r} {p.stderr[:300]!r}")
+
 # ---- 3. CSV for Excel ------------------------------------------------------------------
 
 xl = fresh_city(os.path.join(work, "excel.db"))
