@@ -14,6 +14,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <langinfo.h>
 #include <signal.h>
@@ -288,9 +289,29 @@ static tsg_status_t dot_output(repl_t *r, const dot_args_t *a, tsg_error_t *err)
      * overwrite it line by line. */
     if (r->out->db && tsg_db_check_target(r->out->db, a->argv[1], err)) return err->code;
     char *name = strdup(a->argv[1]);
-    FILE *f = name ? fopen(name, "we") : NULL;
+    FILE *f = NULL;
+    const char *why = NULL;
+    if (name) {
+        /* As for every file tsunagi writes (util/atomic.h): a symbolic link
+         * at the name is refused, not written through (one planted in /tmp
+         * would send the results anywhere), and a FIFO is refused rather
+         * than waited on. A device (/dev/null, a terminal) is allowed. */
+        int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+        struct stat sb;
+        if (fd < 0 && errno == ELOOP) why = "it is a symbolic link; tsunagi does not write through one";
+        else if (fd < 0 && errno == ENXIO) why = "it is a FIFO";
+        else if (fd >= 0 && (fstat(fd, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISCHR(sb.st_mode))))
+            why = "it is not a file";
+        else if (fd >= 0 && fcntl(fd, F_SETFL, 0) == 0) f = fdopen(fd, "w");
+        if (!f && fd >= 0) {
+            int e = errno;
+            close(fd);
+            errno = e;
+        }
+    }
     if (!f) {
         if (!st && !name) st = fail(err, TSG_ENOMEM, "out of memory");
+        else if (!st && why) st = fail(err, TSG_EIO, "%s: %s (results go to the terminal)", name, why);
         else if (!st) st = fail(err, TSG_EIO, "%s: %s (results go to the terminal)", name, strerror(errno));
         free(name);
         return st;

@@ -168,8 +168,16 @@ tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    const char *col = "done", *cell = msg;
-    return qry_emit(s, qry_result_row(qry_result_new(NULL, 1, &col), &cell));
+    /* The sentence quotes stored names ("removed forum '…'"), which a
+     * database written before hidden characters were refused may hold: it is
+     * printed as a line, so they are shown as [U+XXXX] like a table's. */
+    int nomem = 0;
+    char *shown = util_visible(msg, 1, &nomem);
+    if (nomem) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    const char *col = "done", *cell = shown ? shown : msg;
+    tsg_status_t st = qry_emit(s, qry_result_row(qry_result_new(NULL, 1, &col), &cell));
+    free(shown);
+    return st;
 }
 
 /* ---- values ------------------------------------------------------------------ */

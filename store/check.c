@@ -1,5 +1,6 @@
 /* check — whether the rows of a database can be trusted; see store.h. */
 #include "store.h"
+#include "bounds.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -35,6 +36,17 @@ static void note(damage_t *d, const char *fmt, ...)
 #define I(c) " WHEN typeof(" c ") <> 'integer' THEN '" c " is '||typeof(" c ")"
 #define i(c) " WHEN typeof(" c ") NOT IN ('integer','null') THEN '" c " is '||typeof(" c ")"
 #define IN(c, set) " WHEN " c " NOT IN (" set ") THEN '" c " is '||quote(" c ")"
+/* A key the vocabulary does not know (the import refuses it; a statement
+ * would silently leave the row out of every group). */
+#define K(c, kind) IN(c, "SELECT key FROM vocab WHERE kind = '" kind "'")
+/* A number past the import's limit (the loaders read it as it is, and an
+ * export of it could not be imported again). */
+#define MAX(c, max) " WHEN " c " > " UTIL_STR(max) " THEN '" c " is '||" c "||', over " UTIL_STR(max) "'"
+/* UTIL_MAX_COUNT as SQL can read it (the public constant has an L). */
+#define CHECK_MAX_COUNT 100000000
+_Static_assert(CHECK_MAX_COUNT == UTIL_MAX_COUNT, "the check's count limit is the import's");
+/* A date the import would refuse (tsg_is_date: util_date_parse, ISO form). */
+#define D(c) " WHEN " c " IS NOT NULL AND NOT tsg_is_date(" c ") THEN '" c " is '||quote(" c ")||', not a date'"
 #define CHECK(table, cases)                                                                                     \
     {table, "SELECT rowid, w FROM (SELECT rowid, CASE" cases " END AS w FROM " table ") WHERE w IS NOT NULL" \
             " LIMIT 6"}
@@ -48,18 +60,20 @@ static const struct column_check {
                       IN("type", "'district','organisation','program','forum'")),
     CHECK("district", T("name") T("level") i("parent")
                           IN("level", "'prefecture','municipality','ward','school_district','neighbourhood'")),
-    CHECK("organisation", T("name") T("sector") i("district")),
+    CHECK("organisation", T("name") T("sector") i("district") K("sector", "sector")),
     CHECK("program", T("name") I("org") i("age_min") i("age_max") t("approach") I("wide_area") t("in_system")
-                         t("hours") t("starts") t("ends")),
-    CHECK("program_target", I("program") I("pos") T("target")),
-    CHECK("program_need", I("program") I("pos") T("need")),
-    CHECK("program_mode", I("program") I("pos") T("mode")),
+                         t("hours") t("starts") t("ends") MAX("age_min", UTIL_MAX_AGE) MAX("age_max", UTIL_MAX_AGE)
+                             D("starts") D("ends")
+                                 " WHEN tsg_date_after(starts, ends) THEN 'starts '||starts||' is after ends '||ends"),
+    CHECK("program_target", I("program") I("pos") T("target") K("target", "target")),
+    CHECK("program_need", I("program") I("pos") T("need") K("need", "need")),
+    CHECK("program_mode", I("program") I("pos") T("mode") K("mode", "mode")),
     CHECK("program_area", I("program") I("pos") I("district")),
-    CHECK("forum", T("name") T("kind") i("district")),
+    CHECK("forum", T("name") T("kind") i("district") K("kind", "forum_kind")),
     CHECK("tie", I("src") I("dst") T("kind") I("directed") i("count") t("since")
                      IN("kind", "'referral','co_support','info_sharing','agreement','membership'")
-                         IN("directed", "0,1")),
-    CHECK("default_need", T("target") I("pos") T("need")),
+                         IN("directed", "0,1") MAX("count", CHECK_MAX_COUNT) D("since")),
+    CHECK("default_need", T("target") I("pos") T("need") K("target", "target") K("need", "need")),
 };
 
 #undef T
@@ -67,7 +81,20 @@ static const struct column_check {
 #undef I
 #undef i
 #undef IN
+#undef K
+#undef MAX
+#undef D
 #undef CHECK
+
+/* tsg_is_date(text): 1 when text is a date as the import stores it. */
+static void fn_is_date(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const char *text = (const char *)sqlite3_value_text(argv[0]);
+    char iso[11];
+    sqlite3_result_int(cx, text && sqlite3_value_type(argv[0]) == SQLITE_TEXT && util_date_parse(text, iso) &&
+                               !strcmp(iso, text));
+}
 
 /* A node whose type names a table it has no row in, or a row whose node
  * says it is something else: FIND and the loaders look nodes up by type. */
@@ -84,8 +111,22 @@ static const char kinds_sql[] =
     " UNION ALL SELECT 'forum', x.nid, n.type FROM forum x JOIN node n ON n.nid = x.nid WHERE n.type <> 'forum'"
     " LIMIT 6";
 
+/* tsg_date_after(starts, ends): 1 when a program would start after it
+ * ends (the import's rule: its first day after the end's last day). */
+static void fn_date_after(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    long first = util_date_first((const char *)sqlite3_value_text(argv[0]));
+    long last = util_date_last((const char *)sqlite3_value_text(argv[1]));
+    sqlite3_result_int(cx, first && last && first > last);
+}
+
 static tsg_status_t check_columns(sqlite3 *sql, damage_t *d, tsg_error_t *err)
 {
+    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
+    if (sqlite3_create_function(sql, "tsg_is_date", 1, flags, NULL, fn_is_date, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(sql, "tsg_date_after", 2, flags, NULL, fn_date_after, NULL, NULL) != SQLITE_OK)
+        return store_fail_sql(sql, "database", err);
     for (size_t k = 0; k < sizeof columns / sizeof *columns; k++) {
         const struct column_check *c = &columns[k];
         sqlite3_stmt *st;
@@ -234,15 +275,43 @@ static tsg_status_t check_tree(sqlite3 *sql, damage_t *d, tsg_error_t *err)
     return s;
 }
 
+/* The import's order of levels (store/import.c, level_order): a district
+ * sits under one of a higher level only. Run when the tree has no loop (a
+ * loop breaks the order too, and is the better finding). */
+static tsg_status_t check_levels(sqlite3 *sql, damage_t *d, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(sql,
+                                   "WITH r(level, k) AS (VALUES ('prefecture', 0), ('municipality', 1), ('ward', 2),"
+                                   " ('school_district', 3), ('neighbourhood', 4))"
+                                   " SELECT c.rowid, c.level, p.level FROM district c JOIN district p ON p.nid = c.parent"
+                                   " JOIN r rc ON rc.level = c.level JOIN r rp ON rp.level = p.level WHERE rc.k <= rp.k"
+                                   " LIMIT 6",
+                                   &st, err);
+    if (s) return s;
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        note(d, "district row %lld: a %s cannot sit under a %s", (long long)sqlite3_column_int64(st, 0),
+             (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, "database", err);
+}
+
 tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
 {
     damage_t d = {0};
     /* One read transaction, so the checks see one state of the file. */
     tsg_status_t s = store_exec(db->sql, "SAVEPOINT store_check", "database", err);
     if (s) return s;
+    /* A trigger added by another program after the file was opened. */
+    if ((s = store_no_triggers(db->sql, db->path, err))) {
+        sqlite3_exec(db->sql, "RELEASE store_check", NULL, NULL, NULL);
+        return s;
+    }
     if (!(s = check_columns(db->sql, &d, err)) && !d.n) s = check_references(db->sql, &d, err);
     /* The tree is walked only when its columns and references hold. */
     if (!s && !d.n) s = check_tree(db->sql, &d, err);
+    if (!s && !d.n) s = check_levels(db->sql, &d, err);
     sqlite3_exec(db->sql, "RELEASE store_check", NULL, NULL, NULL);
     if (!s && d.nomem) s = util_fail(err, TSG_ENOMEM, "out of memory");
     if (!s && d.n)

@@ -87,14 +87,19 @@ static tsg_status_t note(hsds_t *h, const char *file, long line, const char *id,
         va_end(ap);
     }
     tsg_hsds_row_t *row = &r->rows[r->nrows];
+    /* The id and the detail quote the package, which may hold control
+     * characters (an ESC sequence in an id): the report, printed or read in
+     * a terminal, shows them as [U+XXXX] (issue 17, item 15). */
+    int oom = 0;
+    char *id_seen = util_visible(id ? id : "", 0, &oom), *detail_seen = util_visible(detail, 0, &oom);
     row->file = util_strdup(file);
-    row->id = util_strdup(id ? id : "");
+    row->id = id_seen ? id_seen : util_strdup(id ? id : "");
     row->reason = util_strdup(reason);
-    row->detail = util_strdup(detail);
+    row->detail = detail_seen ? detail_seen : util_strdup(detail);
     row->line = line;
     row->skipped = skipped;
     r->nrows++;
-    if (!row->file || !row->id || !row->reason || !row->detail) return nomem(h);
+    if (oom || !row->file || !row->id || !row->reason || !row->detail) return nomem(h);
     return TSG_OK;
 }
 
@@ -612,13 +617,27 @@ static tsg_status_t read_layout(hsds_t *h, pkg_t *p, const char *dir)
     if (!path) return nomem(h);
     json_error_t je;
     json_t *dp = json_load_file(path, 0, &je);
+    struct stat sb;
+    if (!dp && stat(path, &sb) == 0) {
+        /* There, but not JSON: refused, not read as a package without one
+         * (which would guess its version). */
+        tsg_status_t s = util_fail(h->err, TSG_EINPUT, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
+        free(path);
+        return s;
+    }
     free(path);
     const char *version = NULL;
     if (dp) version = json_string_value(json_object_get(dp, "version"));
-    if (version && !strncmp(version, "3.", 2))
-        h->rep->layout = util_printf("HSDS %s tabular package", version);
+    /* The version is printed: a hidden character in it (an ESC sequence)
+     * is shown as [U+XXXX], as in every text that reaches a terminal. */
+    int oom = 0;
+    char *seen = version ? util_visible(version, 1, &oom) : NULL;
+    if (oom) h->rep->layout = NULL;
+    else if (version && !strncmp(version, "3.", 2))
+        h->rep->layout = util_printf("HSDS %s tabular package", seen ? seen : version);
     else
         h->rep->layout = util_printf("HSDS 1.x tabular package%s", dp ? "" : " (no datapackage.json)");
+    free(seen);
     json_decref(dp);
     return h->rep->layout ? TSG_OK : nomem(h);
 }
@@ -1356,6 +1375,10 @@ tsg_status_t tsg_import_hsds(tsg_db_t *db, const char *dir, const char *mapping,
     return s;
 }
 
+/* Whether Excel would run a cell starting like s as a formula (the rule of
+ * query/format.c's formula_lead; the report has no plain numbers to spare). */
+static int formula_lead(const char *s) { return s && *s && strchr("=+-@\t\r", *s); }
+
 tsg_status_t tsg_hsds_report_write(const tsg_hsds_report_t *r, const char *path, tsg_error_t *err)
 {
     util_buf_t b = {0};
@@ -1365,8 +1388,15 @@ tsg_status_t tsg_hsds_report_write(const tsg_hsds_report_t *r, const char *path,
         const tsg_hsds_row_t *w = &r->rows[i];
         char line[24] = "";
         if (w->line) snprintf(line, sizeof line, "%ld", w->line);
-        const char *row[] = {w->file, line, w->id, w->skipped ? "skipped" : "repaired", w->reason, w->detail};
-        bad = put_row(&b, row, 6);
+        /* A cell quoting the package that Excel would run as a formula
+         * gets a leading ' (OWASP, as --format csv does; issue 17, item 16). */
+        char *id = formula_lead(w->id) ? util_printf("'%s", w->id) : NULL;
+        char *detail = formula_lead(w->detail) ? util_printf("'%s", w->detail) : NULL;
+        const char *row[] = {w->file, line, id ? id : w->id, w->skipped ? "skipped" : "repaired", w->reason,
+                             detail ? detail : w->detail};
+        bad = (formula_lead(w->id) && !id) || (formula_lead(w->detail) && !detail) || put_row(&b, row, 6);
+        free(id);
+        free(detail);
     }
     tsg_status_t s = bad ? util_fail(err, TSG_ENOMEM, "out of memory") : util_write_file(path, b.data ? b.data : "", b.len, NULL, err);
     util_buf_free(&b);

@@ -315,6 +315,29 @@ static tsg_status_t inspect(tsg_db_t *db, int create, int *version, tsg_error_t 
         s = util_fail(err, TSG_EDB, "%s: empty, not a tsunagi database (only 'tsunagi import' makes a new one)",
                       db->path);
     util_buf_free(&names);
+    /* tsunagi makes no triggers: one planted by another tool would run with
+     * every change tsunagi makes, the import included (e.g. empty a table
+     * whenever a tie is added), and silently change the network. */
+    if (!s) s = store_no_triggers(db->sql, db->path, err);
+    return s;
+}
+
+tsg_status_t store_no_triggers(sqlite3 *sql, const char *path, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(sql, "SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger' LIMIT 1", &st, err);
+    if (s) return s;
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        const char *name = (const char *)sqlite3_column_text(st, 0), *table = (const char *)sqlite3_column_text(st, 1);
+        s = util_fail(err, TSG_EDB,
+                      "%s: not a tsunagi database as it stands: it holds a trigger ('%s' on %s), which tsunagi never "
+                      "makes and which would run with its changes (drop it with the sqlite3 shell)",
+                      path, name ? name : "?", table ? table : "?");
+    } else if (rc != SQLITE_DONE) {
+        s = util_fail(err, TSG_EDB, "%s: %s", path, sqlite3_errmsg(sql));
+    }
+    sqlite3_finalize(st);
     return s;
 }
 

@@ -48,6 +48,10 @@ int store_personal_column(const char *name);
  * once per change of the file, summary and the exports once per call. */
 tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err);
 
+/* Refuses a database that holds a trigger (tsunagi makes none; one would run
+ * with tsunagi's own changes), naming it; path names the file. */
+tsg_status_t store_no_triggers(sqlite3 *sql, const char *path, tsg_error_t *err);
+
 /* The in-memory indexes are arrays by nid, so node numbers far beyond the
  * node count (a hand-edited file) would size them by an id's value: such a
  * file is refused (renumbered by export and import) rather than indexed. */

@@ -17,6 +17,22 @@ tsg_status_t util_fail(tsg_error_t *err, tsg_status_t code, const char *fmt, ...
         vsnprintf(err->text, sizeof err->text, fmt, ap);
         va_end(ap);
         err->code = code;
+        /* A message may quote a file's or a database's text (an id, a
+         * value): every message reaches a terminal, so a hidden character
+         * in it is shown as [U+XXXX] (issue 17, item 15), or as '?' when
+         * there is no memory to spell it out. */
+        int nomem = 0;
+        char *shown = util_visible(err->text, 0, &nomem);
+        if (shown) {
+            snprintf(err->text, sizeof err->text, "%s", shown);
+            free(shown);
+        } else if (nomem) {
+            for (char *c = err->text; *c;) {
+                size_t n = util_hidden_len(c);
+                if (n) memset(c, '?', n);
+                c += n ? n : 1;
+            }
+        }
     }
     return code;
 }

@@ -348,6 +348,31 @@ Test(repl, output_refuses_the_workbook_being_collected)
     cr_expect(book && !strncmp(book, "PK", 2), "held.xlsx is not a workbook");
 }
 
+/* .output refuses a symbolic link at its name, as every file tsunagi
+ * writes does (issue 17, item 9; second attack): one planted in a shared
+ * folder would have sent the results over the link's target. */
+Test(repl, output_refuses_a_symbolic_link)
+{
+    char cmd[300], target[200], link_[200];
+    snprintf(target, sizeof target, "%s/victim.txt", T.dir);
+    snprintf(link_, sizeof link_, "%s/planted.txt", T.dir);
+    FILE *f = fopen(target, "w");
+    cr_assert(f);
+    fputs("precious\n", f);
+    fclose(f);
+    cr_assert(symlink(target, link_) == 0);
+    snprintf(cmd, sizeof cmd, ".output %s\r", link_);
+    send(&T, cmd);
+    expect(&T, "it is a symbolic link");
+    send(&T, "COUNT districts BY level;\r");
+    expect(&T, "(5 rows)");
+    finish(&T, ".quit\r");
+    const char *kept = slurp(target);
+    cr_expect(kept && !strcmp(kept, "precious\n"), "the link's target was written: %s", kept ? kept : "(gone)");
+    struct stat sb;
+    cr_expect(lstat(link_, &sb) == 0 && S_ISLNK(sb.st_mode), "the link was replaced");
+}
+
 Test(repl, parameters)
 {
     send(&T, ".param set w 西区\r");

@@ -184,6 +184,36 @@ CASES = [
      "damaged", "level is 'galaxy'"),
     ("unknown tie.kind", lambda p: edit(p, "UPDATE tie SET kind = 'hug' WHERE tid = 3"), "damaged",
      "kind is 'hug'"),
+    # Values the import refuses but SQLite's schema lets in (second attack):
+    # a sector the vocabulary does not know left its organisations out of
+    # COUNT BY sector; an age past 2^32 read back through an int wrapped to
+    # a small age GAPS counted; each of these made `export` write a folder
+    # `import` refuses. The rule is the import's: util/bounds.h, the vocab.
+    ("unknown organisation.sector", lambda p: edit(p, "UPDATE organisation SET sector = 'nosuch' WHERE nid = %s"
+                                                   % FIRST_ORG), "damaged", "sector is 'nosuch'"),
+    ("unknown forum.kind", lambda p: edit(p, "UPDATE forum SET kind = 'nosuch'"), "damaged", "kind is 'nosuch'"),
+    ("unknown program_need.need", lambda p: edit(p, "UPDATE program_need SET need = 'nosuch' WHERE rowid = 1"),
+     "damaged", "need is 'nosuch'"),
+    ("unknown default_need.need", lambda p: edit(p, "INSERT INTO default_need VALUES ('hikikomori', 99, 'nosuch')"),
+     "damaged", "need is 'nosuch'"),
+    ("age_min 2^32+18", lambda p: edit(p, "UPDATE program SET age_min = 4294967314, age_max = 4294967335"
+                                          " WHERE nid = %s" % FIRST_PROG), "damaged", "age_min is 4294967314, over 150"),
+    ("tie.count 2^63-1", lambda p: edit(p, "UPDATE tie SET count = 9223372036854775807 WHERE tid = 1"), "damaged",
+     "count is 9223372036854775807, over 100000000"),
+    ("tie.since 2026-02-30", lambda p: edit(p, "UPDATE tie SET since = '2026-02-30' WHERE tid = 1"), "damaged",
+     "since is '2026-02-30', not a date"),
+    ("program.starts garbage", lambda p: edit(p, "UPDATE program SET starts = 'soon' WHERE nid = %s" % FIRST_PROG),
+     "damaged", "starts is 'soon', not a date"),
+    # The message quotes the value: an ESC sequence in it is shown as
+    # [U+XXXX] by summary and export too, not only by the statements.
+    ("sector with an OSC sequence", lambda p: edit(p, "UPDATE organisation SET sector = 'x' || char(27) || ']0;pwn'"
+                                                      " || char(7) WHERE nid = %s" % FIRST_ORG), "damaged",
+     "sector is 'x[U+001B]]0;pwn[U+0007]'"),
+    ("ward under a ward", lambda p: edit(p, "UPDATE district SET level = 'ward' WHERE nid = %s" % SCHOOL), "damaged",
+     "a ward cannot sit under a ward"),
+    ("program starts after it ends", lambda p: edit(p, "UPDATE program SET starts = '2030-04', ends = '2020'"
+                                                       " WHERE nid = %s" % FIRST_PROG), "damaged",
+     "starts 2030-04 is after ends 2020"),
     # 3. a district that is its own ancestor
     ("self-parent district", lambda p: edit(p, "UPDATE district SET parent = nid WHERE nid = %s" % WARD),
      "damaged", "its own ancestor"),
@@ -226,6 +256,13 @@ CASES = [
     ("tid 300000000", lambda p: edit(p, "UPDATE tie SET tid = 300000000 WHERE tid = (SELECT max(tid) FROM tie)"),
      "ok", None),
     # 6. files that are not tsunagi's
+    # A trigger planted by another tool ran with tsunagi's own changes and
+    # the import (here: every new tie emptied program_need); tsunagi makes
+    # none, so one is refused before anything is read or changed.
+    ("trigger on tie", lambda p: edit(p, "CREATE TRIGGER evil AFTER INSERT ON tie BEGIN DELETE FROM program_need; END"),
+     "refused", "holds a trigger ('evil' on tie)"),
+    ("trigger on program", lambda p: edit(p, "CREATE TRIGGER t2 BEFORE UPDATE ON program BEGIN SELECT 1; END"),
+     "refused", "holds a trigger ('t2' on program)"),
     ("foreign SQLite file", foreign(), "refused", "not a tsunagi database"),
     ("foreign file, user_version 2", foreign(version=2), "refused", "not a tsunagi database"),
     ("foreign file, user_version 1", foreign(version=1), "refused", "not a tsunagi database"),

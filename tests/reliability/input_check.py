@@ -202,6 +202,22 @@ check(rc == 1 and "import: cannot write " + spill + ": file too large" in err an
       "import of a network past the size limit, mid-file: rc %d, %r" % (rc, err))
 check(not [n for n in os.listdir(work) if n.startswith("spill.db")], "no half-made database is left")
 
+# A package whose datapackage.json is there but is not JSON is refused at
+# its line and column (second attack): it was read as a package without
+# one ("HSDS 1.x … (no datapackage.json)"), its version guessed.
+city = os.path.join(work, "hsds-city.db")
+rc, out, err = run(["import", SAMPLE, city])
+check(rc == 0, "import of the sample for HSDS: %r" % err)
+pkg = os.path.join(work, "pkg")
+rc, out, err = run(["export-hsds", pkg, city])
+check(rc == 0, "export-hsds: %r" % err)
+with open(os.path.join(pkg, "datapackage.json"), "w") as f:
+    f.write('{"version": "3.0.0", broken')
+pdb = os.path.join(work, "pkg.db")
+rc, out, err = run(["import-hsds", pkg, pdb])
+check(rc == 1 and "datapackage.json:1:27: not valid JSON" in err and not os.path.exists(pdb),
+      "import-hsds of a broken datapackage.json: rc %d, %r" % (rc, err))
+
 #@MORE@
 
 shutil.rmtree(work, ignore_errors=True)

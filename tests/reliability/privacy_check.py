@@ -275,6 +275,15 @@ path = os.path.join(hs, "organizations.csv")
 table = list(csv.reader(open(path, encoding="utf-8", newline="")))
 victim = table[1][1]
 table[1][1] = victim[:2] + "\u200b\u202e\x9b" + victim[2:]
+# The report quotes the package's ids: one with an OSC sequence (it would set
+# the terminal's title when the report is read) and one Excel would run.
+table[1][0] = table[1][0][:8] + "\x1b]0;pwned\x07" + table[1][0][8:]
+table[2][0], table[2][1] = "=HYPERLINK(\"http://x\")", ""
+# import-hsds prints the package's version from datapackage.json.
+dp_path = os.path.join(hs, "datapackage.json")
+dp = json.load(open(dp_path, encoding="utf-8"))
+dp["version"] = "3.0.0\x1b]0;pwned\x07\x9b"
+json.dump(dp, open(dp_path, "w", encoding="utf-8"))
 with open(path, "w", encoding="utf-8", newline="") as f:
     csv.writer(f, lineterminator="\n").writerows(table)
 hdb, report = os.path.join(work, "hsds.db"), os.path.join(work, "report.csv")
@@ -287,6 +296,13 @@ check(victim in names, f"import-hsds did not repair the name to {victim!r}")
 check(not any(re.search("[\u200b\u202e\x9b]", n) for n in names), "import-hsds kept a hidden character")
 rep = open(report, encoding="utf-8").read() if os.path.exists(report) else ""
 check("zero-width character in the name removed" in rep, "the repair has no report row")
+check(not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", rep + p.stdout.decode(errors="replace")),
+      f"the report or its summary holds a raw control character: {rep[:400]!r}")
+check("HSDS 3.0.0[U+001B]]0;pwned[U+0007][U+009B] tabular" in p.stdout.decode(errors="replace"),
+      f"the package's version is not shown visibly: {p.stdout[:200]!r}")
+check("[U+001B]]0;pwned[U+0007]" in rep, f"the id with an OSC sequence is not shown visibly: {rep[:400]!r}")
+check("'=HYPERLINK(" in rep and ",=HYPERLINK(" not in rep and '"=HYPERLINK' not in rep,
+      f"a formula id in the report is not neutralised: {rep[:600]!r}")
 
 # A database that already holds such names (from before they were refused).
 planted_db = fresh_city(os.path.join(work, "planted.db"))
@@ -356,6 +372,21 @@ for st, name, parse in [("EXPORT JSON TO 'p.json';", "p.json", lambda b: json.lo
             check(not RAW.search(data.decode().replace("\t", " ")), f"{st} holds raw hidden characters")
     except Exception as e:  # noqa: BLE001 - any parse failure is the finding
         check(False, f"{st} with a hostile name: {e}")
+
+# What a change did is a sentence that quotes stored names ("removed forum
+# '…'", "tied '…' -> '…'"): they too are shown as [U+XXXX] (second attack).
+said_db = fresh_city(os.path.join(work, "said.db"))
+con = sqlite3.connect(said_db)
+fid = con.execute("SELECT n.id FROM node n JOIN forum f ON f.nid = n.nid ORDER BY n.nid LIMIT 1").fetchone()[0]
+con.execute("UPDATE forum SET name = name || char(27) || ']0;pwned' || char(7) || char(155)"
+            " WHERE nid = (SELECT nid FROM node WHERE id = ?)", (fid,))
+con.commit()
+con.close()
+p = tsunagi(said_db, "-c", f"REMOVE forum {q(fid)};")
+said = p.stdout.decode(errors="replace")
+check(p.returncode == 0 and "[U+001B]]0;pwned[U+0007][U+009B]" in said
+      and not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", said),
+      f"REMOVE's sentence prints a stored name's control characters raw: {p.stdout[:300]!r} {p.stderr[:300]!r}")
 
 # ---- 3. CSV for Excel ------------------------------------------------------------------
 
