@@ -97,6 +97,10 @@ int cli_seconds(const char *text, long *ms)
         *ms = 0;
         return 0;
     }
+    /* strtod alone also takes " 5", "+5", "0x10", "1e3", "inf" and "nan":
+     * digits and one point only, as --help writes it. */
+    size_t len = strlen(text), digits = strspn(text, "0123456789.");
+    if (!len || digits != len || strchr(text, '.') != strrchr(text, '.')) return -1;
     char *end;
     errno = 0;
     double sec = strtod(text, &end);

@@ -87,6 +87,14 @@ rc, out, err = run([db, "--suppress-below", "100000001", "-c", "FIND forums;"])
 check(rc == 2, "--suppress-below above the count limit: rc %d" % rc)
 rc, out, err = run([db, "--suppress-below", "5", "-c", "FIND forums;"])
 check(rc == 0, "--suppress-below 5 still works: rc %d, %r" % (rc, err))
+# --timeout takes seconds written as --help says (digits, one point): C's
+# strtod alone also read hex, exponents, "inf" and leading blanks.
+for bad in ["0x10", "1e3", "inf", " 5", "+5", "1.2.3", ""]:
+    rc, out, err = run([db, "--timeout", bad, "-c", "FIND forums;"])
+    check(rc == 2 and "--timeout takes seconds" in err, "--timeout %r: rc %d, %r" % (bad, rc, err))
+for good in ["30", "0.5", "0", "off"]:
+    rc, out, err = run([db, "--timeout", good, "-c", "FIND forums;"])
+    check(rc == 0, "--timeout %r still works: rc %d, %r" % (good, rc, err))
 # A parameter from -p reaches the same checks as a written number: 2^32 hops
 # wrapped to 0 through an int before.
 rc, out, err = run([db, "-p", "k=4294967296", "-c", "GAPS FOR hikikomori AGED 18..39 IN '西区' WITHIN $k HOPS;"])
