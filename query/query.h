@@ -129,6 +129,8 @@ int qry_under(qry_session_t *s, int64_t d, int64_t anc);
 /* Caches of names and district parents are rebuilt after a write. */
 void qry_data_changed(qry_session_t *s);
 tsg_status_t qry_load(qry_session_t *s);
+/* Frees the loaded names and their hash chains (names.c). */
+void qry_names_free(qry_session_t *s);
 
 /* Looks set `name` (LET) up, after finding its members again if another
  * program changed the database: *type is its node type ("organisation",

@@ -1,0 +1,456 @@
+/*
+ * names — the names of nodes for one session: loading them (with the
+ * network's ids, types and district ancestry), the hash chains that find a
+ * name exactly or folded, LET sets found again after another program's
+ * change, and the node reference a statement writes ('name', id, $param,
+ * organisation 'name' …). See query.h.
+ */
+#include "query.h"
+#include "structure.h"
+#include "gen/tsunagi.h"
+#include "util.h"
+#include "bounds.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- names of nodes -------------------------------------------------------------- */
+
+void qry_names_free(qry_session_t *s)
+{
+    util_pool_free(&s->name_pool);
+    free(s->exact_head);
+    free(s->exact_next);
+    free(s->fold_head);
+    free(s->fold_next);
+    s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
+    free(s->names);
+    s->names = NULL;
+    s->nnames = 0;
+    free(s->parent);
+    s->parent = NULL;
+    s->nparent = 0;
+}
+
+void qry_data_changed(qry_session_t *s) { s->stale = 1; }
+
+/* A folded copy of text in the pool; the same pointer when folding
+ * changes nothing (ids and most names). */
+static char *fold_copy(qry_session_t *s, char *text)
+{
+    /* ASCII without capitals folds to itself (most ids). */
+    const unsigned char *c = (const unsigned char *)text;
+    while (*c && *c < 0x80 && !(*c >= 'A' && *c <= 'Z')) c++;
+    if (!*c) return text;
+    char *fold = util_fold(text);
+    if (!fold || !strcmp(fold, text)) {
+        free(fold);
+        return fold ? text : NULL;
+    }
+    char *kept = util_pool_copy(&s->name_pool, fold, strlen(fold));
+    free(fold);
+    return kept;
+}
+
+/* The name of node nid (names are in nid order), or NULL. */
+static qry_name_t *name_by_nid(qry_session_t *s, int64_t nid)
+{
+    size_t lo = 0, hi = s->nnames;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->names[mid].nid < nid) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < s->nnames && s->names[lo].nid == nid ? &s->names[lo] : NULL;
+}
+
+/* The string of key k (see qry_session_t) as written or folded. */
+static const char *name_key(const qry_session_t *s, uint32_t k, int folded)
+{
+    const qry_name_t *n = &s->names[k / 2];
+    return k % 2 ? (folded ? n->fold_name : n->name) : (folded ? n->fold_id : n->id);
+}
+
+const qry_name_t *qry_name_find(const qry_session_t *s, const char *key, int name, unsigned types,
+                                const qry_name_t *skip)
+{
+    const uint32_t *head = name ? s->fold_head : s->exact_head, *next = name ? s->fold_next : s->exact_next;
+    if (!head) return NULL;
+    for (uint32_t k = head[util_hash(key) & s->name_mask]; k != UINT32_MAX; k = next[k]) {
+        const qry_name_t *n = &s->names[k / 2];
+        if ((int)(k % 2) == name && n != skip && (types & (1u << n->type)) && !strcmp(name_key(s, k, name), key))
+            return n;
+    }
+    return NULL;
+}
+
+/* Hash chains over every id and name, as written and folded, so that
+ * naming a node costs the same among two million as among a hundred.
+ * Keys are chained last first, so each chain runs in name order. */
+static int index_names(qry_session_t *s)
+{
+    size_t keys = 2 * s->nnames, size = 16;
+    if (keys >= UINT32_MAX / 2) return -1;
+    while (size < 2 * keys) size *= 2;
+    s->name_mask = (uint32_t)(size - 1);
+    s->exact_head = malloc(size * sizeof *s->exact_head);
+    s->fold_head = malloc(size * sizeof *s->fold_head);
+    s->exact_next = malloc((keys + 1) * sizeof *s->exact_next);
+    s->fold_next = malloc((keys + 1) * sizeof *s->fold_next);
+    if (!s->exact_head || !s->fold_head || !s->exact_next || !s->fold_next) return -1;
+    memset(s->exact_head, 0xff, size * sizeof *s->exact_head);
+    memset(s->fold_head, 0xff, size * sizeof *s->fold_head);
+    for (size_t k = keys; k-- > 0;) {
+        uint32_t h = (uint32_t)util_hash(name_key(s, (uint32_t)k, 0)) & s->name_mask;
+        s->exact_next[k] = s->exact_head[h];
+        s->exact_head[h] = (uint32_t)k;
+        h = (uint32_t)util_hash(name_key(s, (uint32_t)k, 1)) & s->name_mask;
+        s->fold_next[k] = s->fold_head[h];
+        s->fold_head[h] = (uint32_t)k;
+    }
+    return 0;
+}
+
+/* Sets (LET) hold nids, and after another program re-imports or changes
+ * the database a nid may be another node. Each member also keeps its text
+ * id and type: members are found again by those, and the ones gone are
+ * counted in tsg_setname.lost, which makes the set refuse to be used
+ * (qry_set_check) rather than quietly mean fewer or other nodes. */
+static tsg_status_t resolve_sets(qry_session_t *s)
+{
+    if (sqlite3_exec(s->sql,
+        "SAVEPOINT tsg_resolve;"
+        "DELETE FROM temp.tsg_set_new;"
+        "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT g.name, n.nid, g.type, g.id"
+        "  FROM temp.tsg_set g JOIN main.node n ON n.id = g.id AND n.type = g.type;"
+        "UPDATE temp.tsg_setname SET"
+        "  lost_id = coalesce(lost_id, (SELECT g.id FROM temp.tsg_set g WHERE g.name = tsg_setname.name AND g.id NOT IN"
+        "    (SELECT id FROM temp.tsg_set_new WHERE name = tsg_setname.name) LIMIT 1)),"
+        "  lost = lost + (SELECT count(*) FROM temp.tsg_set g WHERE g.name = tsg_setname.name)"
+        "    - (SELECT count(*) FROM temp.tsg_set_new g WHERE g.name = tsg_setname.name);"
+        "DELETE FROM temp.tsg_set;"
+        "INSERT INTO temp.tsg_set(name, nid, type, id) SELECT name, nid, type, id FROM temp.tsg_set_new;"
+        "DELETE FROM temp.tsg_set_new;"
+        "RELEASE tsg_resolve;",
+                     NULL, NULL, NULL) == SQLITE_OK)
+        return TSG_OK;
+    tsg_status_t st = qry_fail_sql(s, NULL);
+    sqlite3_exec(s->sql, "ROLLBACK TO tsg_resolve; RELEASE tsg_resolve;", NULL, NULL, NULL);
+    return st;
+}
+
+/* Another process's commit changes data_version: our caches are stale,
+ * and the sets are found again. It is looked at once per statement, so
+ * what a statement has loaded (names, the network) stays valid until it
+ * ends. */
+static tsg_status_t check_version(qry_session_t *s)
+{
+    if (s->checked || (!s->dv && sqlite3_prepare_v3(s->sql, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
+                                                    &s->dv, NULL) != SQLITE_OK))
+        return TSG_OK;
+    s->checked = 1;
+    int changed = 0;
+    if (sqlite3_step(s->dv) == SQLITE_ROW) {
+        int64_t v = sqlite3_column_int64(s->dv, 0);
+        if (v != s->data_version) s->stale = s->unchecked = 1;
+        changed = s->version_known && v != s->data_version;
+        s->data_version = v;
+        s->version_known = 1;
+    }
+    sqlite3_reset(s->dv); /* ends the read transaction */
+    return changed ? resolve_sets(s) : TSG_OK;
+}
+
+tsg_status_t qry_set_check(qry_session_t *s, const char *name, const gram_token_t *at, const char **type)
+{
+    tsg_status_t st = check_version(s);
+    if (st) return st;
+    *type = NULL;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->sql, "SELECT type, lost, lost_id FROM temp.tsg_setname WHERE name = ?", -1, &q, NULL) !=
+        SQLITE_OK)
+        return qry_fail_sql(s, at);
+    sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        long lost = (long)sqlite3_column_int64(q, 1);
+        const char *type_text = (const char *)sqlite3_column_text(q, 0);
+        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
+            if (type_text && !strcmp(type_text, qry_type_name[t])) *type = qry_type_name[t];
+        if (lost > 0)
+            st = qry_fail(s, at,
+                          "set '%s' is stale: the database was changed by another program after LET made it, and %ld "
+                          "of its members %s no longer there (e.g. %s); make it again with LET",
+                          name, lost, lost == 1 ? "is" : "are",
+                          sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "an unnamed one");
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
+tsg_status_t qry_load(qry_session_t *s)
+{
+    tsg_status_t loaded = check_version(s);
+    if (loaded) return loaded;
+    if (!s->stale) return TSG_OK;
+    qry_names_free(s);
+    qry_network_free(s);
+    /* Whatever changed the file may have damaged it (another tool, a hand
+     * edit with foreign keys off): the rows are checked before they are
+     * trusted, once per change. */
+    tsg_error_t damage = {0};
+    if (s->unchecked && store_check(s->db, &damage)) return gram_fail(&s->ctx, damage.code, NULL, "%s", damage.text);
+    s->unchecked = 0;
+    /* Ids from node, then each kind's names from its own table: plain
+     * scans, no joins (a national network has two million nodes). */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(s->sql, "SELECT nid, type, id FROM node ORDER BY nid", -1, &st, NULL) != SQLITE_OK)
+        return qry_fail_sql(s, NULL);
+    size_t cap = 0;
+    int rc;
+    tsg_status_t status = TSG_OK;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (s->nnames == cap) {
+            cap = cap ? cap * 2 : 1024;
+            qry_name_t *grown = realloc(s->names, cap * sizeof *grown);
+            if (!grown) goto nomem;
+            s->names = grown;
+        }
+        qry_name_t *n = &s->names[s->nnames];
+        memset(n, 0, sizeof *n);
+        s->nnames++;
+        n->nid = sqlite3_column_int64(st, 0);
+        const char *type = (const char *)sqlite3_column_text(st, 1);
+        for (int t = QRY_DISTRICT; type && t <= QRY_FORUM; t++)
+            if (!strcmp(type, qry_type_name[t])) n->type = t;
+        const char *id = (const char *)sqlite3_column_text(st, 2);
+        n->id = util_pool_copy(&s->name_pool, id ? id : "", id ? (size_t)sqlite3_column_bytes(st, 2) : 0);
+        if (!n->id || !(n->fold_id = fold_copy(s, n->id))) goto nomem;
+    }
+    if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
+    sqlite3_finalize(st);
+    if (status) return status;
+    static const char *const by_kind[] = {"SELECT nid, name FROM district", "SELECT nid, name FROM organisation",
+                                          "SELECT nid, name FROM program", "SELECT nid, name FROM forum"};
+    for (int k = 0; k < 4; k++) {
+        if (sqlite3_prepare_v2(s->sql, by_kind[k], -1, &st, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            qry_name_t *n = name_by_nid(s, sqlite3_column_int64(st, 0));
+            const char *name = (const char *)sqlite3_column_text(st, 1);
+            if (!n || !name) continue;
+            n->name = util_pool_copy(&s->name_pool, name, (size_t)sqlite3_column_bytes(st, 1));
+            if (!n->name || !(n->fold_name = fold_copy(s, n->name))) goto nomem;
+        }
+        if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
+        sqlite3_finalize(st);
+        if (status) return status;
+    }
+    char *none = util_pool_copy(&s->name_pool, "", 0);
+    st = NULL;
+    if (!none) goto nomem;
+    for (size_t i = 0; i < s->nnames; i++)
+        if (!s->names[i].name) s->names[i].name = s->names[i].fold_name = none;
+    if (index_names(s)) {
+        qry_names_free(s);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    if (sqlite3_prepare_v2(s->sql, "SELECT nid, parent FROM district", -1, &st, NULL) != SQLITE_OK)
+        return qry_fail_sql(s, NULL);
+    int64_t maxnid = s->nnames ? s->names[s->nnames - 1].nid : 0;
+    if (store_check_nids(s->db->path, (int64_t)s->nnames, maxnid, &damage)) {
+        sqlite3_finalize(st);
+        qry_names_free(s);
+        return gram_fail(&s->ctx, damage.code, NULL, "%s", damage.text);
+    }
+    s->nparent = (size_t)maxnid + 1;
+    s->parent = calloc(s->nparent, sizeof *s->parent);
+    if (!s->parent) {
+        sqlite3_finalize(st);
+        qry_names_free(s);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        int64_t nid = sqlite3_column_int64(st, 0);
+        if (nid >= 0 && (size_t)nid < s->nparent) s->parent[nid] = sqlite3_column_int64(st, 1);
+    }
+    if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
+    sqlite3_finalize(st);
+    if (!status) s->stale = 0;
+    return status;
+nomem:
+    sqlite3_finalize(st);
+    qry_names_free(s);
+    return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+}
+
+int qry_under(qry_session_t *s, int64_t d, int64_t anc)
+{
+    /* The tree has no cycles (import and SET refuse them); the bound is a guard. */
+    for (size_t steps = 0; d > 0 && steps <= s->nparent; steps++) {
+        if (d == anc) return 1;
+        d = (size_t)d < s->nparent ? s->parent[d] : 0;
+    }
+    return 0;
+}
+
+int qry_type_word(const char *z, size_t n)
+{
+    static const struct { const char *word; int type; } words[] = {
+        {"district", QRY_DISTRICT},         {"districts", QRY_DISTRICT},      {"organisation", QRY_ORGANISATION},
+        {"organisations", QRY_ORGANISATION}, {"organization", QRY_ORGANISATION}, {"organizations", QRY_ORGANISATION},
+        {"program", QRY_PROGRAM},           {"programs", QRY_PROGRAM},        {"programme", QRY_PROGRAM},
+        {"programmes", QRY_PROGRAM},        {"forum", QRY_FORUM},             {"forums", QRY_FORUM},
+    };
+    char *word = util_strndup(z, n), *f = word ? util_fold(word) : NULL;
+    int type = 0;
+    for (size_t i = 0; f && i < sizeof words / sizeof words[0]; i++)
+        if (!strcmp(f, words[i].word)) type = words[i].type;
+    free(word);
+    free(f);
+    return type;
+}
+
+/* Whether every code point of `needle` appears in `hay` in order. */
+static int subsequence(const char *needle, const char *hay)
+{
+    while (*needle) {
+        const char *end = needle + 1;
+        while (*end && ((unsigned char)*end & 0xC0) == 0x80) end++;
+        size_t k = (size_t)(end - needle);
+        const char *hit = NULL;
+        for (const char *h = hay; *h; h++)
+            if (!strncmp(h, needle, k)) {
+                hit = h;
+                break;
+            }
+        if (!hit) return 0;
+        hay = hit + k;
+        needle = end;
+    }
+    return 1;
+}
+
+tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t *type, unsigned types,
+                      const qry_name_t **out)
+{
+    tsg_status_t st;
+    if ((st = qry_load(s))) return st;
+    if (type) {
+        int t = qry_type_word(type->z, type->n);
+        if (!t) return qry_fail(s, type, "'%.*s' is not a kind of node (district, organisation, program or forum)",
+                                (int)type->n, type->z);
+        if (!(types & (1u << t))) return qry_fail(s, type, "a %s cannot be used here", qry_type_name[t]);
+        types = 1u << t;
+    }
+    const char *text = qry_text(s, v, "a name");
+    if (!text) return s->ctx.code;
+    /* Exact id, then exact name, then the same ignoring width and case. */
+    for (int pass = 0; pass < 3; pass++) {
+        char *fold = pass == 2 ? util_fold(text) : NULL;
+        if (pass == 2 && !fold) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        const char *want = pass == 2 ? fold : text;
+        const uint32_t *next = pass == 2 ? s->fold_next : s->exact_next;
+        const qry_name_t *hit = NULL;
+        size_t nhits = 0;
+        util_buf_t list = {0};
+        for (uint32_t k = (pass == 2 ? s->fold_head : s->exact_head)[util_hash(want) & s->name_mask]; k != UINT32_MAX;
+             k = next[k]) {
+            const qry_name_t *n = &s->names[k / 2];
+            if (!(types & (1u << n->type)) || (pass < 2 && (int)(k % 2) != pass) || n == hit ||
+                strcmp(name_key(s, k, pass == 2), want))
+                continue;
+            hit = n;
+            nhits++;
+            if (nhits <= 5) util_buf_printf(&list, "%s%s %s (%s)", nhits > 1 ? ", " : "", qry_type_name[n->type], n->id, n->name);
+        }
+        free(fold);
+        if (nhits == 1) {
+            util_buf_free(&list);
+            *out = hit;
+            return TSG_OK;
+        }
+        if (nhits > 1) {
+            st = qry_fail(s, &v->tok, "'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')",
+                          text, nhits, list.data ? list.data : "", nhits > 5 ? ", …" : "");
+            util_buf_free(&list);
+            return st;
+        }
+        util_buf_free(&list);
+    }
+    /* A node of another type by that exact id or name is a clearer answer. */
+    for (size_t i = 0; types != QRY_ANY && i < s->nnames; i++) {
+        const qry_name_t *n = &s->names[i];
+        if (!strcmp(n->id, text) || !strcmp(n->name, text)) {
+            char allowed[64] = "";
+            for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
+                if (types & (1u << t))
+                    snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s",
+                             allowed[0] ? " or " : "", qry_type_name[t]);
+            return qry_fail(s, &v->tok, "'%s' is %s %s (%s), not %s %s", text,
+                            n->type == QRY_ORGANISATION ? "an" : "a", qry_type_name[n->type], n->id,
+                            allowed[0] == 'o' ? "an" : "a", allowed);
+        }
+    }
+    /* Unknown: suggest names that hold the typed characters in order (an
+     * abbreviation like 北区社協 for 北区社会福祉協議会), then near misses. */
+    char *fold = util_fold(text);
+    const qry_name_t *best[3] = {NULL, NULL, NULL};
+    size_t bestd[3] = {(size_t)-1, (size_t)-1, (size_t)-1};
+    size_t len = 0;
+    for (const char *p = fold; p && *p; p++) len += ((unsigned char)*p & 0xC0) != 0x80;
+    size_t limit = len / 3 > 2 ? len / 3 : 2;
+    if (limit >= len) limit = len ? len - 1 : 0;
+    for (size_t i = 0; fold && i < s->nnames; i++) {
+        const qry_name_t *n = &s->names[i];
+        if (!(types & (1u << n->type))) continue;
+        size_t cl = 0;
+        for (const char *p = n->fold_name; *p; p++) cl += ((unsigned char)*p & 0xC0) != 0x80;
+        /* Abbreviations rank before near misses; shorter expansions first.
+         * Lengths rule most candidates out cheaply: a longer text is no
+         * abbreviation, and the edit distance is at least the difference. */
+        size_t d;
+        if (len <= cl && subsequence(fold, n->fold_name)) {
+            d = strlen(n->fold_name);
+        } else {
+            if ((len > cl ? len - cl : cl - len) > limit) continue;
+            d = util_edit_distance(fold, n->fold_name);
+            size_t di = util_edit_distance(fold, n->fold_id);
+            if (di < d) d = di;
+            if (d > limit) continue;
+            d += 100000;
+        }
+        for (int k = 0; k < 3; k++)
+            if (d < bestd[k]) {
+                for (int m = 2; m > k; m--) {
+                    bestd[m] = bestd[m - 1];
+                    best[m] = best[m - 1];
+                }
+                bestd[k] = d;
+                best[k] = n;
+                break;
+            }
+    }
+    free(fold);
+    util_buf_t hint = {0};
+    for (int k = 0; k < 3; k++)
+        if (best[k]) util_buf_printf(&hint, "%s'%s'", hint.len ? ", " : "", best[k]->name);
+    const char *what = types == QRY_ANY ? "name" : NULL;
+    char whatbuf[64];
+    if (!what) {
+        /* "organisation", "organisation or program", "organisation, program or forum" */
+        int left = 0;
+        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++) left += !!(types & (1u << t));
+        whatbuf[0] = '\0';
+        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
+            if (types & (1u << t)) {
+                left--;
+                snprintf(whatbuf + strlen(whatbuf), sizeof whatbuf - strlen(whatbuf), "%s%s", qry_type_name[t],
+                         left > 1 ? ", " : left == 1 ? " or " : "");
+            }
+        what = whatbuf;
+    }
+    st = hint.len ? qry_fail(s, &v->tok, "unknown %s '%s' (did you mean %s?)", what, text, hint.data)
+                  : qry_fail(s, &v->tok, "unknown %s '%s'", what, text);
+    util_buf_free(&hint);
+    return st;
+}
