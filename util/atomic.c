@@ -135,9 +135,9 @@ tsg_status_t util_atomic_begin(util_atomic_t *a, const char *path, const util_gu
     if (!s && (a->fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0)
         s = util_fail(err, TSG_EIO, "%s: cannot write: %s", path, strerror(errno));
     if (!s && a->had) {
-        /* The owner first: a change of owner may clear the mode's set-id bits. */
-        if (fchown(a->fd, a->old.st_uid, a->old.st_gid) != 0) { /* not ours to give away: keep the mode */
-        }
+        /* The owner first: a change of owner may clear the mode's set-id bits.
+         * A file not ours to give away keeps our ownership, and its mode. */
+        if (fchown(a->fd, a->old.st_uid, a->old.st_gid) != 0) errno = 0;
         if (fchmod(a->fd, a->old.st_mode & 07777) != 0)
             s = util_fail(err, TSG_EIO, "%s: cannot keep its permissions: %s", path, strerror(errno));
     }
