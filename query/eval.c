@@ -706,19 +706,29 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
     return qry_emit_done(s, "%s: %ld %s", name, n, n == 1 ? t.kind->singular : t.kind->plural);
 }
 
-/* COUNT … BY: one row per key of the vocabulary (or per ward), zeros
- * included: an empty row is often the finding. */
+/* COUNT … BY: one row per key of the vocabulary (or per district of a
+ * level, or per forum), zeros included: an empty row is often the finding.
+ * Without BY, one row: the total. COUNT counts organisations, programs,
+ * forums, ties or districts, never people, so nothing here is suppressed. */
 static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
 {
     target_t t;
     tsg_status_t rc = find_target(s, &st->what, &t);
     if (rc) return rc;
+    sqlb_t q = {0};
+    if (!st->by.n) {
+        add(&q, "SELECT count(*) AS count");
+        if (!(rc = from_where(s, &q, st, &t))) rc = run_query(s, &q, &st->kw, NULL, NULL);
+        sqlb_free(&q);
+        return rc;
+    }
     char *by = util_strndup(st->by.z, st->by.n), *fby = by ? util_fold(by) : NULL;
     free(by);
     if (!fby) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
     int type = t.kind->type;
     const char *vocab = NULL, *match = NULL;
-    int ward = 0;
+    const char *level = NULL; /* BY ward, BY school_district: the districts of that level */
+    const char *forum = NULL; /* BY forum: how a row sits in forum v (membership is an organisation's) */
     if (!strcmp(fby, "sector") && type == QRY_ORGANISATION) vocab = "sector", match = "x.sector = v.key";
     else if (!strcmp(fby, "sector") && type == QRY_PROGRAM)
         vocab = "sector", match = "(SELECT sector FROM organisation WHERE nid = x.org) = v.key";
@@ -735,18 +745,26 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     else if (!strcmp(fby, "kind") && type == QRY_FORUM) vocab = "forum_kind", match = "x.kind = v.key";
     else if (!strcmp(fby, "kind") && !type) vocab = "tie_kind", match = "x.kind = v.key";
     else if (!strcmp(fby, "level") && type == QRY_DISTRICT) vocab = "level", match = "x.level = v.key";
-    else if (!strcmp(fby, "ward") && type && type != QRY_DISTRICT) ward = 1;
+    else if (!strcmp(fby, "ward") && type && type != QRY_DISTRICT) level = "ward";
+    else if (!strcmp(fby, "school_district") && type && type != QRY_DISTRICT) level = "school_district";
+    else if (!strcmp(fby, "forum") && type == QRY_ORGANISATION)
+        forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.nid AND m.dst = v.nid)";
+    else if (!strcmp(fby, "forum") && type == QRY_PROGRAM)
+        forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.org AND m.dst = v.nid)";
     free(fby);
-    if (!vocab && !ward)
-        return qry_fail(s, &st->by, "%s cannot be counted by '%.*s' (organisations and programs: sector, ward, target, "
-                                    "need; forums: kind, ward; ties: kind; districts: level)",
+    if (!vocab && !level && !forum)
+        return qry_fail(s, &st->by,
+                        "%s cannot be counted by '%.*s' (organisations and programs: sector, ward, school_district, "
+                        "forum, target, need; forums: kind, ward, school_district; ties: kind; districts: level; "
+                        "or leave BY out for the total)",
                         t.kind->plural, (int)st->by.n, st->by.z);
-    sqlb_t q = {0};
-    if (ward) {
-        add(&q, "SELECT v.name AS ward, (SELECT count(*)");
+    if (level) {
+        add(&q, "SELECT v.name AS ");
+        add(&q, level);
+        add(&q, ", (SELECT count(*)");
         if ((rc = from_where(s, &q, st, &t))) goto out;
         add(&q, " AND ");
-        /* The same test as IN 'ward', with the ward as the value. */
+        /* The same test as IN 'district', with the district as the value. */
         const char *scope = t.kind->scope;
         for (const char *p = scope; *p; p++) {
             if (*p == '@') add(&q, "x");
@@ -756,7 +774,14 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
                 add(&q, ch);
             }
         }
-        add(&q, ") AS count FROM district v WHERE v.level = 'ward' ORDER BY v.nid");
+        add(&q, ") AS count FROM district v WHERE v.level = ? ORDER BY v.nid");
+        bind_text(&q, level);
+    } else if (forum) {
+        add(&q, "SELECT v.name AS forum, (SELECT count(*)");
+        if ((rc = from_where(s, &q, st, &t))) goto out;
+        add(&q, " AND ");
+        add(&q, forum);
+        add(&q, ") AS count FROM forum v ORDER BY v.nid");
     } else {
         add(&q, "SELECT v.key AS ");
         add(&q, vocab);
