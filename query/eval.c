@@ -165,8 +165,11 @@ static const field_t district_fields[] = {
 
 static const field_t tie_fields[] = {
     {"kind", F_KEY, "tie_kind", 0, "@.kind = ?"},
-    {"from", F_NODE, NULL, QRY_ANY, "@.src = ?"},
-    {"to", F_NODE, NULL, QRY_ANY, "@.dst = ?"},
+    /* An organisation is itself and its programs, as in TIED TO, SHOW and
+     * PATH: its programs' ties are its ties (a program's nid is never an
+     * org, so for other nodes the second half matches nothing). */
+    {"from", F_NODE, NULL, QRY_ANY, "@.src IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
+    {"to", F_NODE, NULL, QRY_ANY, "@.dst IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
     {"count", F_PEOPLE, NULL, 0, "@.count"},
     {"since", F_DATE, NULL, 0, "@.since"},
     {NULL, 0, NULL, 0, NULL},
@@ -284,7 +287,9 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
         const qry_name_t *n;
         if ((st = qry_node(s, v, NULL, f->type == F_DISTRICT ? 1u << QRY_DISTRICT : f->types, &n))) return st;
         add_t(q, f->sql, alias);
-        bind_int(q, n->nid);
+        /* A tie's end binds the node twice: itself and, for an organisation, its programs. */
+        for (const char *p = f->sql; *p; p++)
+            if (*p == '?') bind_int(q, n->nid);
         return TSG_OK;
     }
     case F_AREA: {
