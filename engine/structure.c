@@ -140,7 +140,9 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
         if (tie->kind == ENG_MEMBERSHIP) continue;
         igraph_integer_t a = vertex_of(net, vertex, programs, tie->src), b = vertex_of(net, vertex, programs, tie->dst);
         if (a < 0 || b < 0 || a == b) continue;
-        double w = tie->count >= 0 && tie->count >= below ? (double)tie->count : 1.0;
+        /* COUNT 0 (no one recorded this year) weighs like no count: every
+         * tie in the view needs a finite distance 1/w, and 1/0 is inf. */
+        double w = tie->count >= 1 && tie->count >= below ? (double)tie->count : 1.0;
         int ways = directed && !tie->directed ? 2 : 1;
         for (int way = 0; ok && way < ways; way++) {
             igraph_integer_t from = way ? b : a, to = way ? a : b;
