@@ -389,9 +389,8 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
         tsg_session_close(s);
         return st;
     }
-    /* igraph's handlers are process-wide: every session installs the same
-     * ones, pointing Ctrl-C at itself (the latest session wins). */
-    eng_igraph_setup(&s->interrupted, &s->deadline_ns);
+    /* igraph's handlers are process-wide: they point at the session whose
+     * statement runs, installed per statement in tsg_session_run_len. */
     sqlite3_progress_handler(s->sql, 4096, on_progress, s);
     *out = s;
     return TSG_OK;
@@ -565,8 +564,13 @@ tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len,
         if (!st && done) break;
         if (!st && stmt) {
             s->deadline_ns = s->timeout_ms ? now_ns() + (int64_t)s->timeout_ms * 1000000 : 0;
+            /* igraph's interruption handler is process-wide: point it at this
+             * session for this statement, so whichever sessions were opened
+             * or closed before, this one's Ctrl-C and time limit stop igraph. */
+            eng_igraph_setup(&s->interrupted, &s->deadline_ns);
             if (s->interrupted) st = gram_fail(&s->ctx, TSG_EINPUT, &stmt->kw, "interrupted");
             else st = exec(s, stmt);
+            eng_igraph_forget(&s->interrupted);
             if (st && !s->ctx.failed) gram_fail(&s->ctx, st, &stmt->kw, "the statement failed");
             if (st && !s->ctx.at.z) s->ctx.at = stmt->kw; /* e.g. "database is locked" */
             if (s->interrupted == 2) {
