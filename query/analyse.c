@@ -607,7 +607,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     if (eng_horizontal(net, gr, &h, &err))
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     char title[600], buf[12][64];
-    snprintf(title, sizeof title, "horizontal links in %s", district ? net->name[district] : "the whole network");
+    util_snprintf(title, sizeof title, "horizontal links in %s", district ? net->name[district] : "the whole network");
     static const char *const cols[] = {"measure", "value"};
     tsg_result_t *r = qry_result_new(title, 2, cols);
     snprintf(buf[0], 64, "%ld", (long)h.orgs);

@@ -866,7 +866,7 @@ static tsg_status_t exec_show(qry_session_t *s, const ast_stmt_t *st)
     if (rc) return rc;
     int64_t nid = n->nid;
     char title[600];
-    snprintf(title, sizeof title, "%s %s", qry_type_name[n->type], n->name);
+    util_snprintf(title, sizeof title, "%s %s", qry_type_name[n->type], n->name);
     if ((rc = show_sql(s, &st->kw, title, show_attrs[n->type], nid))) return rc;
     if (n->type == QRY_ORGANISATION &&
         (rc = show_sql(s, &st->kw, "programs",

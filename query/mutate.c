@@ -649,7 +649,7 @@ static tsg_status_t mut_add(mut_t *m)
     if ((st = sql_run(m, insert_sql[m->type], BINDS(b_num(nid), b_text(name), third), NULL)) ||
         (st = write_fields(m, nid)) || (st = check_dates(m, nid)))
         return st;
-    snprintf(m->msg, sizeof m->msg, "added %s '%s' (%s)", qry_type_name[m->type], name, id);
+    util_snprintf(m->msg, sizeof m->msg, "added %s '%s' (%s)", qry_type_name[m->type], name, id);
     return TSG_OK;
 }
 
@@ -664,11 +664,11 @@ static tsg_status_t mut_set(mut_t *m)
         return st;
     const char *name = m->f[C_NAME].c ? m->f[C_NAME].text : m->node->name;
     const char *id = m->f[C_ID].c ? m->f[C_ID].text : m->node->id;
-    int len = snprintf(m->msg, sizeof m->msg, "changed %s '%s' (%s):", qry_type_name[m->type], name, id);
+    int len = util_snprintf(m->msg, sizeof m->msg, "changed %s '%s' (%s):", qry_type_name[m->type], name, id);
     for (size_t i = 0; i < m->norder && len > 0 && (size_t)len < sizeof m->msg; i++) {
         int c = m->order[i];
         const char *noun = c == C_IN && m->type == QRY_DISTRICT ? "parent" : clause_info[c].noun;
-        len += snprintf(m->msg + len, sizeof m->msg - (size_t)len, "%s %s", i ? "," : "", noun);
+        len += util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, "%s %s", i ? "," : "", noun);
     }
     return TSG_OK;
 }
@@ -741,9 +741,9 @@ static tsg_status_t mut_remove(mut_t *m)
         (st = sql_run(m, "DELETE FROM temp.tsg_set WHERE nid = ?1", BINDS(b_num(nid)), NULL)) ||
         (st = sql_run(m, "DELETE FROM node WHERE nid = ?1", BINDS(b_num(nid)), NULL)))
         return st;
-    int len = snprintf(m->msg, sizeof m->msg, "removed %s '%s' (%s)", qry_type_name[m->type], m->node->name, m->node->id);
+    int len = util_snprintf(m->msg, sizeof m->msg, "removed %s '%s' (%s)", qry_type_name[m->type], m->node->name, m->node->id);
     if (ties && len > 0 && (size_t)len < sizeof m->msg)
-        snprintf(m->msg + len, sizeof m->msg - (size_t)len, " and its %lld tie%s", (long long)ties, plural(ties));
+        util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, " and its %lld tie%s", (long long)ties, plural(ties));
     return TSG_OK;
 }
 
@@ -798,11 +798,11 @@ static tsg_status_t mut_tie(mut_t *m)
                             b_text(since->text)),
                       NULL)))
         return st;
-    int len = snprintf(m->msg, sizeof m->msg, "tied '%s' -> '%s' as %s", a->name, b->name, kind);
+    int len = util_snprintf(m->msg, sizeof m->msg, "tied '%s' -> '%s' as %s", a->name, b->name, kind);
     if ((count->c || since->c) && len > 0 && (size_t)len < sizeof m->msg) {
         char n[32] = "";
         if (count->c) snprintf(n, sizeof n, "count %ld", count->lo);
-        snprintf(m->msg + len, sizeof m->msg - (size_t)len, " (%s%s%s%s)", n, count->c && since->c ? ", " : "",
+        util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, " (%s%s%s%s)", n, count->c && since->c ? ", " : "",
                  since->c ? "since " : "", since->c ? since->text : "");
     }
     return TSG_OK;
@@ -829,7 +829,7 @@ static tsg_status_t mut_untie(mut_t *m)
         return st;
     int64_t n = m->changes;
     if (n) {
-        snprintf(m->msg, sizeof m->msg, "untied '%s' -> '%s' (%lld tie%s: %s)", a->name, b->name, (long long)n, plural(n),
+        util_snprintf(m->msg, sizeof m->msg, "untied '%s' -> '%s' (%lld tie%s: %s)", a->name, b->name, (long long)n, plural(n),
                  r.text[0] ? r.text[0] : "");
         return TSG_OK;
     }

@@ -26,7 +26,7 @@ tsg_status_t qry_fail(qry_session_t *s, const gram_token_t *at, const char *fmt,
     char msg[sizeof s->ctx.msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    util_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return gram_fail(&s->ctx, TSG_EINPUT, at, "%s", msg);
 }
@@ -113,7 +113,7 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
         free(before);
         free(tok);
     }
-    snprintf(err->text, sizeof err->text, "%s", b.data ? b.data : "out of memory");
+    util_snprintf(err->text, sizeof err->text, "%s", b.data ? b.data : "out of memory");
     err->code = c->code;
     util_buf_free(&b);
 }
@@ -166,7 +166,7 @@ tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    util_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     /* The sentence quotes stored names ("removed forum '…'"), which a
      * database written before hidden characters were refused may hold: it is
