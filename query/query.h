@@ -138,6 +138,9 @@ void qry_names_free(qry_session_t *s);
  * stale: some of its members are no longer in the database. */
 tsg_status_t qry_set_check(qry_session_t *s, const char *name, const gram_token_t *at, const char **type);
 
+/* A write's transaction: the store's (store_begin / store_commit /
+ * store_rollback, store.h), with the session's LET sets kept in step and
+ * its caches dropped after. */
 tsg_status_t qry_write_begin(qry_session_t *s);
 /* Commits when st is TSG_OK, else rolls back; returns st or the commit error. */
 tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st);

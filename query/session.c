@@ -319,10 +319,13 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
 
 /* ---- writes ------------------------------------------------------------------ */
 
+/* The store's transaction API (store_begin/commit/rollback) is the only
+ * one; the session adds its sets' bookkeeping and its caches. */
 tsg_status_t qry_write_begin(qry_session_t *s)
 {
-    if (sqlite3_exec(s->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
-    return TSG_OK;
+    tsg_error_t e = {0};
+    tsg_status_t st = store_begin(s->db, &e);
+    return st ? gram_fail(&s->ctx, st, NULL, "%s", e.text) : TSG_OK;
 }
 
 tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st)
@@ -335,8 +338,9 @@ tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st)
                              " WHERE id IS NOT (SELECT n.id FROM main.node n WHERE n.nid = tsg_set.nid)",
                      NULL, NULL, NULL) != SQLITE_OK)
         st = qry_fail_sql(s, NULL);
-    if (st == TSG_OK && sqlite3_exec(s->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) st = qry_fail_sql(s, NULL);
-    if (st != TSG_OK && !sqlite3_get_autocommit(s->sql)) sqlite3_exec(s->sql, "ROLLBACK", NULL, NULL, NULL);
+    tsg_error_t e = {0};
+    if (st == TSG_OK && (st = store_commit(s->db, &e))) gram_fail(&s->ctx, st, NULL, "%s", e.text);
+    if (st != TSG_OK) store_rollback(s->db);
     qry_data_changed(s);
     return st;
 }

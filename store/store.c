@@ -103,6 +103,17 @@ void store_rollback(tsg_db_t *db)
     if (!sqlite3_get_autocommit(db->sql)) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
 }
 
+tsg_status_t store_read_begin(tsg_db_t *db, tsg_error_t *err)
+{
+    return store_exec(db->sql, "SAVEPOINT store_read", "database", err);
+}
+
+void store_read_end(tsg_db_t *db)
+{
+    /* A read changes nothing: releasing cannot fail in a way to report. */
+    sqlite3_exec(db->sql, "RELEASE store_read", NULL, NULL, NULL);
+}
+
 /* Version 1: the network as the CSV interchange format describes it. Value
  * checks that the engine relies on are CHECK constraints too, so a row that
  * slipped past the importer's own checks still cannot be stored. */
