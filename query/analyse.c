@@ -69,7 +69,7 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
     if (rc) return rc;
     if (!s->net) {
         tsg_error_t err = {0};
-        if (eng_net_load(s->sql, &s->net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
+        if (eng_net_load(s->db, &s->net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
     }
     *net = s->net;
     return TSG_OK;
