@@ -10,88 +10,13 @@
  */
 #include "query.h"
 #include "result.h"
+#include "sqlbind.h"
 #include "gen/tsunagi.h"
 #include "util.h"
 #include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- SQL with bound values ------------------------------------------------------ */
-
-typedef struct bind {
-    int is_text;
-    int64_t i;
-    const char *t; /* owned by the statement's arena or the session */
-} bind_t;
-
-typedef struct sqlb {
-    util_buf_t sql;
-    bind_t *b;
-    size_t n, cap;
-    int alias;     /* the next free alias number */
-    int oom;
-} sqlb_t;
-
-static void add(sqlb_t *q, const char *s)
-{
-    if (util_buf_adds(&q->sql, s)) q->oom = 1;
-}
-
-/* Appends a template with '@' replaced by the alias. */
-static void add_t(sqlb_t *q, const char *tmpl, const char *alias)
-{
-    for (const char *p = tmpl; *p; p++) {
-        if (*p == '@') {
-            if (util_buf_adds(&q->sql, alias)) q->oom = 1;
-        } else if (util_buf_addc(&q->sql, *p)) {
-            q->oom = 1;
-        }
-    }
-}
-
-static void bind_push(sqlb_t *q, bind_t b)
-{
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 16;
-        bind_t *grown = realloc(q->b, cap * sizeof *grown);
-        if (!grown) {
-            q->oom = 1;
-            return;
-        }
-        q->b = grown;
-        q->cap = cap;
-    }
-    q->b[q->n++] = b;
-}
-
-static void bind_int(sqlb_t *q, int64_t i) { bind_push(q, (bind_t){0, i, NULL}); }
-static void bind_text(sqlb_t *q, const char *t) { bind_push(q, (bind_t){1, 0, t}); }
-
-static void sqlb_free(sqlb_t *q)
-{
-    util_buf_free(&q->sql);
-    free(q->b);
-}
-
-static tsg_status_t prepare(qry_session_t *s, sqlb_t *q, const gram_token_t *at, sqlite3_stmt **st)
-{
-    if (q->oom) return gram_fail(&s->ctx, TSG_ENOMEM, at, "out of memory");
-    if (sqlite3_prepare_v2(s->sql, q->sql.data, -1, st, NULL) != SQLITE_OK) return qry_fail_sql(s, at);
-    /* A template with a '?' too many or too few would bind values to the
-     * wrong places and answer wrongly without a word: refuse it. */
-    int placeholders = sqlite3_bind_parameter_count(*st);
-    if ((size_t)placeholders != q->n) {
-        sqlite3_finalize(*st);
-        *st = NULL;
-        return gram_fail(&s->ctx, TSG_EDB, at, "internal: %d placeholders for %zu values", placeholders, q->n);
-    }
-    for (size_t i = 0; i < q->n; i++) {
-        if (q->b[i].is_text) sqlite3_bind_text(*st, (int)i + 1, q->b[i].t, -1, SQLITE_STATIC);
-        else sqlite3_bind_int64(*st, (int)i + 1, q->b[i].i);
-    }
-    return TSG_OK;
-}
 
 /* ---- kinds and their fields --------------------------------------------------------- */
 
@@ -247,7 +172,7 @@ static tsg_status_t unknown_field(qry_session_t *s, const kind_t *k, const gram_
 
 /* ---- conditions --------------------------------------------------------------------- */
 
-static tsg_status_t cond_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const char *alias, const ast_cond_t *c);
+static tsg_status_t cond_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, const char *alias, const ast_cond_t *c);
 
 static const char *op_sql(int op)
 {
@@ -256,16 +181,16 @@ static const char *op_sql(int op)
 }
 
 /* "column op ?" for fields compared by order (numbers, dates). */
-static void add_column_op(sqlb_t *q, const field_t *f, const char *alias, int op)
+static void add_column_op(qry_sql_t *q, const field_t *f, const char *alias, int op)
 {
-    add_t(q, f->sql, alias);
-    add(q, " ");
-    add(q, op_sql(op));
-    add(q, " ?");
+    qry_sql_add_t(q, f->sql, alias);
+    qry_sql_add(q, " ");
+    qry_sql_add(q, op_sql(op));
+    qry_sql_add(q, " ?");
 }
 
 /* One field compared with one value (IN lists are ORs of these). */
-static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, const char *alias, int op,
+static tsg_status_t compare_one(qry_session_t *s, qry_sql_t *q, const field_t *f, const char *alias, int op,
                                 const ast_value_t *v, const gram_token_t *ftok)
 {
     tsg_status_t st;
@@ -278,46 +203,46 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
     case F_KEY: {
         const char *key;
         if ((st = qry_key(s, v, f->vocab, &key))) return st;
-        add_t(q, f->sql, alias);
-        bind_text(q, key);
+        qry_sql_add_t(q, f->sql, alias);
+        qry_sql_text(q, key);
         return TSG_OK;
     }
     case F_NODE:
     case F_DISTRICT: {
         const qry_name_t *n;
         if ((st = qry_node(s, v, NULL, f->type == F_DISTRICT ? 1u << QRY_DISTRICT : f->types, &n))) return st;
-        add_t(q, f->sql, alias);
+        qry_sql_add_t(q, f->sql, alias);
         /* A tie's end binds the node twice: itself and, for an organisation, its programs. */
         for (const char *p = f->sql; *p; p++)
-            if (*p == '?') bind_int(q, n->nid);
+            if (*p == '?') qry_sql_int(q, n->nid);
         return TSG_OK;
     }
     case F_AREA: {
         if (v->kind == AST_V_STAR) {
-            add_t(q, "@.wide_area = 1", alias);
+            qry_sql_add_t(q, "@.wide_area = 1", alias);
             return TSG_OK;
         }
         const qry_name_t *n;
         if ((st = qry_node(s, v, NULL, 1u << QRY_DISTRICT, &n))) return st;
-        add(q, "(");
-        add_t(q, f->sql, alias);
-        add(q, ")");
-        bind_int(q, n->nid);
-        bind_int(q, n->nid);
+        qry_sql_add(q, "(");
+        qry_sql_add_t(q, f->sql, alias);
+        qry_sql_add(q, ")");
+        qry_sql_int(q, n->nid);
+        qry_sql_int(q, n->nid);
         return TSG_OK;
     }
     case F_TEXT: {
         const char *t = qry_text(s, v, "a name");
         if (!t) return s->ctx.code;
-        add_t(q, f->sql, alias);
-        bind_text(q, t);
+        qry_sql_add_t(q, f->sql, alias);
+        qry_sql_text(q, t);
         return TSG_OK;
     }
     case F_INT: {
         long n;
         if ((st = qry_number(s, v, &n))) return st;
         add_column_op(q, f, alias, op);
-        bind_int(q, n);
+        qry_sql_int(q, n);
         return TSG_OK;
     }
     case F_PEOPLE: {
@@ -328,7 +253,7 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
         if ((st = qry_number(s, v, &n))) return st;
         if (s->suppress_below <= 0) {
             add_column_op(q, f, alias, op);
-            bind_int(q, n);
+            qry_sql_int(q, n);
             return TSG_OK;
         }
         if (n < s->suppress_below)
@@ -341,7 +266,7 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
         field_t masked = *f;
         masked.sql = shown;
         add_column_op(q, &masked, alias, op);
-        bind_int(q, n);
+        qry_sql_int(q, n);
         return TSG_OK;
     }
     case F_DATE: {
@@ -360,7 +285,7 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
         if (strchr(t, '/') || !util_date_parse(t, iso))
             return qry_fail(s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD, a day that exists)", t);
         add_column_op(q, f, alias, op);
-        bind_text(q, iso);
+        qry_sql_text(q, iso);
         return TSG_OK;
     }
     case F_AGE: {
@@ -371,20 +296,20 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
             return qry_fail(s, ftok, "age takes = (the program covers these ages) or OVERLAPS (it meets them)");
         /* = : every age asked for is served; OVERLAPS: at least one is. */
         int covers = op == AST_EQ;
-        add(q, "(1");
+        qry_sql_add(q, "(1");
         if (hl) {
-            add_t(q, covers ? " AND (@.age_min IS NULL OR @.age_min <= ?)" : " AND (@.age_max IS NULL OR @.age_max >= ?)", alias);
-            bind_int(q, lo);
+            qry_sql_add_t(q, covers ? " AND (@.age_min IS NULL OR @.age_min <= ?)" : " AND (@.age_max IS NULL OR @.age_max >= ?)", alias);
+            qry_sql_int(q, lo);
         } else if (covers) {
-            add_t(q, " AND @.age_min IS NULL", alias);
+            qry_sql_add_t(q, " AND @.age_min IS NULL", alias);
         }
         if (hh) {
-            add_t(q, covers ? " AND (@.age_max IS NULL OR @.age_max >= ?)" : " AND (@.age_min IS NULL OR @.age_min <= ?)", alias);
-            bind_int(q, hi);
+            qry_sql_add_t(q, covers ? " AND (@.age_max IS NULL OR @.age_max >= ?)" : " AND (@.age_min IS NULL OR @.age_min <= ?)", alias);
+            qry_sql_int(q, hi);
         } else if (covers) {
-            add_t(q, " AND @.age_max IS NULL", alias);
+            qry_sql_add_t(q, " AND @.age_max IS NULL", alias);
         }
-        add(q, ")");
+        qry_sql_add(q, ")");
         return TSG_OK;
     }
     }
@@ -395,19 +320,19 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
  * chain as deep as the list, and SQLite refuses an expression deeper than
  * 1000 ("Expression tree is too large") - a thousand names failed with
  * that, at column 1. Balanced, the depth is log2(n). */
-static tsg_status_t in_list(qry_session_t *s, sqlb_t *q, const field_t *f, const char *alias, int op,
+static tsg_status_t in_list(qry_session_t *s, qry_sql_t *q, const field_t *f, const char *alias, int op,
                             const ast_value_t **vs, size_t n, const gram_token_t *ftok)
 {
     if (n == 1) return compare_one(s, q, f, alias, op, vs[0], ftok);
-    add(q, "(");
+    qry_sql_add(q, "(");
     tsg_status_t st = in_list(s, q, f, alias, op, vs, n / 2, ftok);
-    add(q, ") OR (");
+    qry_sql_add(q, ") OR (");
     if (!st) st = in_list(s, q, f, alias, op, vs + n / 2, n - n / 2, ftok);
-    add(q, ")");
+    qry_sql_add(q, ")");
     return st;
 }
 
-static tsg_status_t compare_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
+static tsg_status_t compare_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
 {
     const field_t *f = find_field(k, &c->tok);
     if (!f) return unknown_field(s, k, &c->tok);
@@ -428,23 +353,23 @@ static tsg_status_t compare_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, co
     if (!vs) return s->ctx.code;
     n = 0;
     for (const ast_value_t *v = c->v; v; v = v->next) vs[n++] = v;
-    add(q, negate ? "NOT (" : "(");
+    qry_sql_add(q, negate ? "NOT (" : "(");
     tsg_status_t st = in_list(s, q, f, alias, op == AST_IN ? AST_EQ : op, vs, n, &c->tok);
-    add(q, ")");
+    qry_sql_add(q, ")");
     return st;
 }
 
 /* The ids a TIED TO reaches: a node (with an organisation's programs), a
  * named set (likewise), or organisations matching a condition. */
-static tsg_status_t tied_target(qry_session_t *s, sqlb_t *q, const ast_cond_t *t)
+static tsg_status_t tied_target(qry_session_t *s, qry_sql_t *q, const ast_cond_t *t)
 {
     tsg_status_t st;
     if (t->kind == AST_TIED_VALUE && t->v->kind == AST_V_WORD) {
         /* A bare word is a set made with LET. */
-        add(q, "SELECT nid FROM temp.tsg_set WHERE name = ? UNION ALL SELECT p.nid FROM program p"
+        qry_sql_add(q, "SELECT nid FROM temp.tsg_set WHERE name = ? UNION ALL SELECT p.nid FROM program p"
                " JOIN temp.tsg_set g ON g.nid = p.org WHERE g.name = ?");
-        bind_text(q, t->v->text);
-        bind_text(q, t->v->text);
+        qry_sql_text(q, t->v->text);
+        qry_sql_text(q, t->v->text);
         const char *type;
         if ((st = qry_set_check(s, t->v->text, &t->v->tok, &type))) return st;
         if (!type)
@@ -455,31 +380,31 @@ static tsg_status_t tied_target(qry_session_t *s, sqlb_t *q, const ast_cond_t *t
     if (t->kind == AST_TIED_VALUE) {
         const qry_name_t *n;
         if ((st = qry_node(s, t->v, NULL, QRY_ANY & ~(1u << QRY_DISTRICT), &n))) return st;
-        add(q, "SELECT ? AS nid UNION ALL SELECT nid FROM program WHERE org = ?");
-        bind_int(q, n->nid);
-        bind_int(q, n->nid);
+        qry_sql_add(q, "SELECT ? AS nid UNION ALL SELECT nid FROM program WHERE org = ?");
+        qry_sql_int(q, n->nid);
+        qry_sql_int(q, n->nid);
         return TSG_OK;
     }
     char alias[16];
     snprintf(alias, sizeof alias, "g%d", q->alias++);
-    add(q, "WITH tgt(nid) AS (SELECT ");
-    add(q, alias);
-    add(q, ".nid FROM ");
-    add_t(q, kinds[0].from, alias);
-    add(q, " WHERE ");
+    qry_sql_add(q, "WITH tgt(nid) AS (SELECT ");
+    qry_sql_add(q, alias);
+    qry_sql_add(q, ".nid FROM ");
+    qry_sql_add_t(q, kinds[0].from, alias);
+    qry_sql_add(q, " WHERE ");
     if ((st = cond_sql(s, q, &kinds[0], alias, t))) return st;
-    add(q, ") SELECT nid FROM tgt UNION ALL SELECT p.nid FROM program p JOIN tgt ON p.org = tgt.nid");
+    qry_sql_add(q, ") SELECT nid FROM tgt UNION ALL SELECT p.nid FROM program p JOIN tgt ON p.org = tgt.nid");
     return TSG_OK;
 }
 
-static tsg_status_t tied_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
+static tsg_status_t tied_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
 {
     if (!k->type || k->type == QRY_DISTRICT)
         return qry_fail(s, &c->tok, "TIED TO applies to organisations, programs and forums, not %s", k->plural);
     tsg_status_t st;
-    add(q, "EXISTS (SELECT 1 FROM (");
+    qry_sql_add(q, "EXISTS (SELECT 1 FROM (");
     if ((st = tied_target(s, q, c->a))) return st;
-    add(q, ") g JOIN tie t ON t.src = g.nid OR t.dst = g.nid WHERE ");
+    qry_sql_add(q, ") g JOIN tie t ON t.src = g.nid OR t.dst = g.nid WHERE ");
     if (c->tiekind) {
         ast_value_t v = {.kind = AST_V_WORD, .tok = *c->tiekind};
         v.text = ast_alloc(&s->ctx, c->tiekind->n + 1);
@@ -487,22 +412,22 @@ static tsg_status_t tied_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const
         memcpy((char *)v.text, c->tiekind->z, c->tiekind->n);
         const char *key;
         if ((st = qry_key(s, &v, "tie_kind", &key))) return st;
-        add(q, "t.kind = ? AND ");
-        bind_text(q, key);
+        qry_sql_add(q, "t.kind = ? AND ");
+        qry_sql_text(q, key);
     }
-    add(q, "(CASE WHEN t.src = g.nid THEN t.dst ELSE t.src END) IN (SELECT ");
-    add(q, alias);
-    add(q, ".nid");
+    qry_sql_add(q, "(CASE WHEN t.src = g.nid THEN t.dst ELSE t.src END) IN (SELECT ");
+    qry_sql_add(q, alias);
+    qry_sql_add(q, ".nid");
     if (k->type == QRY_ORGANISATION) {
-        add(q, " UNION ALL SELECT nid FROM program WHERE org = ");
-        add(q, alias);
-        add(q, ".nid");
+        qry_sql_add(q, " UNION ALL SELECT nid FROM program WHERE org = ");
+        qry_sql_add(q, alias);
+        qry_sql_add(q, ".nid");
     }
-    add(q, "))");
+    qry_sql_add(q, "))");
     return TSG_OK;
 }
 
-static tsg_status_t cond_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
+static tsg_status_t cond_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
 {
     tsg_status_t st;
     if (!c) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
@@ -516,18 +441,18 @@ static tsg_status_t cond_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const
         const ast_cond_t *x = c;
         for (; x && x->kind == c->kind && n <= AST_MAX_COND_DEPTH; x = x->a) parts[n++] = x->b;
         parts[n++] = x;
-        add(q, "(");
+        qry_sql_add(q, "(");
         for (size_t i = n; i-- > 0;) {
             if ((st = cond_sql(s, q, k, alias, parts[i]))) return st;
-            if (i) add(q, c->kind == AST_AND ? " AND " : " OR ");
+            if (i) qry_sql_add(q, c->kind == AST_AND ? " AND " : " OR ");
         }
-        add(q, ")");
+        qry_sql_add(q, ")");
         return TSG_OK;
     }
     case AST_NOT:
-        add(q, "NOT (");
+        qry_sql_add(q, "NOT (");
         if ((st = cond_sql(s, q, k, alias, c->a))) return st;
-        add(q, ")");
+        qry_sql_add(q, ")");
         return TSG_OK;
     case AST_CMP:
         return compare_sql(s, q, k, alias, c);
@@ -578,36 +503,36 @@ static tsg_status_t find_target(qry_session_t *s, const gram_token_t *what, targ
 }
 
 /* FROM … WHERE … for a FIND or COUNT, into q, with the row alias "x". */
-static tsg_status_t from_where(qry_session_t *s, sqlb_t *q, const ast_stmt_t *st, const target_t *t)
+static tsg_status_t from_where(qry_session_t *s, qry_sql_t *q, const ast_stmt_t *st, const target_t *t)
 {
     tsg_status_t rc;
-    add(q, " FROM ");
-    add_t(q, t->kind->from, "x");
-    add(q, " WHERE 1");
+    qry_sql_add(q, " FROM ");
+    qry_sql_add_t(q, t->kind->from, "x");
+    qry_sql_add(q, " WHERE 1");
     if (t->set) {
-        add(q, " AND x.nid IN (SELECT nid FROM temp.tsg_set WHERE name = ?)");
-        bind_text(q, t->set);
+        qry_sql_add(q, " AND x.nid IN (SELECT nid FROM temp.tsg_set WHERE name = ?)");
+        qry_sql_text(q, t->set);
     }
     if (st->where) {
-        add(q, " AND ");
+        qry_sql_add(q, " AND ");
         if ((rc = cond_sql(s, q, t->kind, "x", st->where))) return rc;
     }
     if (st->scope) {
         const qry_name_t *d;
         if ((rc = qry_node(s, st->scope, NULL, 1u << QRY_DISTRICT, &d))) return rc;
-        add(q, " AND ");
-        add_t(q, t->kind->scope, "x");
-        for (int i = 0; i < t->kind->scope_binds; i++) bind_int(q, d->nid);
+        qry_sql_add(q, " AND ");
+        qry_sql_add_t(q, t->kind->scope, "x");
+        for (int i = 0; i < t->kind->scope_binds; i++) qry_sql_int(q, d->nid);
     }
     return TSG_OK;
 }
 
 /* Runs q and emits its rows; `people` names a column of people counts
  * (published as "<N" under --suppress-below), or is NULL. */
-static tsg_status_t run_query(qry_session_t *s, sqlb_t *q, const gram_token_t *at, const char *title, const char *people)
+static tsg_status_t run_query(qry_session_t *s, qry_sql_t *q, const gram_token_t *at, const char *title, const char *people)
 {
     sqlite3_stmt *st;
-    tsg_status_t rc = prepare(s, q, at, &st);
+    tsg_status_t rc = qry_sql_prepare(s, q, at, &st);
     if (rc) return rc;
     /* qry_result_from_sql prepares its own statement; this one is bound. */
     size_t n = (size_t)sqlite3_column_count(st);
@@ -639,29 +564,18 @@ static tsg_status_t exec_find(qry_session_t *s, const ast_stmt_t *st)
     target_t t;
     tsg_status_t rc = find_target(s, &st->what, &t);
     if (rc) return rc;
-    sqlb_t q = {0};
-    add(&q, "SELECT ");
-    add_t(&q, t.kind->select, "x");
+    qry_sql_t q = {0};
+    qry_sql_add(&q, "SELECT ");
+    qry_sql_add_t(&q, t.kind->select, "x");
     if (!(rc = from_where(s, &q, st, &t))) {
-        add(&q, t.kind->type ? " ORDER BY x.nid" : " ORDER BY x.tid");
+        qry_sql_add(&q, t.kind->type ? " ORDER BY x.nid" : " ORDER BY x.tid");
         rc = run_query(s, &q, &st->kw, NULL, t.kind->type ? NULL : "count");
     }
-    sqlb_free(&q);
+    qry_sql_free(&q);
     return rc;
 }
 
 /* Runs one statement with up to two text parameters. */
-static tsg_status_t run_text(qry_session_t *s, const gram_token_t *at, const char *sql, const char *a, const char *b)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->sql, sql, -1, &st, NULL) != SQLITE_OK) return qry_fail_sql(s, at);
-    if (a) sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-    if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? TSG_OK : qry_fail_sql(s, at);
-}
-
 static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_stmt_t *f = st->find;
@@ -677,26 +591,26 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
     /* The new rows are computed into a scratch table before the old set goes,
      * so a set can be remade from itself (LET a = FIND a WHERE …); the steps
      * run under one savepoint, so a failure leaves the old set as it was. */
-    sqlb_t q = {0};
-    add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT ?, x.nid, ?,"
+    qry_sql_t q = {0};
+    qry_sql_add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT ?, x.nid, ?,"
             " (SELECT n.id FROM main.node n WHERE n.nid = x.nid)");
-    bind_text(&q, name);
-    bind_text(&q, t.kind->singular);
+    qry_sql_text(&q, name);
+    qry_sql_text(&q, t.kind->singular);
     if (sqlite3_exec(s->sql, "SAVEPOINT tsg_let", NULL, NULL, NULL) != SQLITE_OK) {
-        sqlb_free(&q);
+        qry_sql_free(&q);
         return qry_fail_sql(s, &st->kw);
     }
     sqlite3_stmt *ins;
-    if (!(rc = from_where(s, &q, f, &t)) && !(rc = prepare(s, &q, &st->kw, &ins))) {
+    if (!(rc = from_where(s, &q, f, &t)) && !(rc = qry_sql_prepare(s, &q, &st->kw, &ins))) {
         if (sqlite3_step(ins) != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
         sqlite3_finalize(ins);
     }
-    sqlb_free(&q);
-    if (!rc) rc = run_text(s, &st->kw, "DELETE FROM temp.tsg_set WHERE name = ?1", name, NULL);
-    if (!rc) rc = run_text(s, &st->kw, "INSERT OR REPLACE INTO temp.tsg_setname(name, type) VALUES (?1, ?2)", name,
-                           t.kind->singular);
-    if (!rc) rc = run_text(s, &st->kw, "INSERT INTO temp.tsg_set(name, nid, type, id) SELECT name, nid, type, id"
-                                       " FROM temp.tsg_set_new", NULL, NULL);
+    qry_sql_free(&q);
+    if (!rc) rc = qry_sql_exec(s, &st->kw, "DELETE FROM temp.tsg_set WHERE name = ?1", QRY_BINDS(qry_b_text(name)));
+    if (!rc) rc = qry_sql_exec(s, &st->kw, "INSERT OR REPLACE INTO temp.tsg_setname(name, type) VALUES (?1, ?2)",
+                               QRY_BINDS(qry_b_text(name), qry_b_text(t.kind->singular)));
+    if (!rc) rc = qry_sql_exec(s, &st->kw, "INSERT INTO temp.tsg_set(name, nid, type, id) SELECT name, nid, type, id"
+                                           " FROM temp.tsg_set_new", NULL, 0);
     sqlite3_exec(s->sql, "DELETE FROM temp.tsg_set_new", NULL, NULL, NULL);
     if (rc) sqlite3_exec(s->sql, "ROLLBACK TO tsg_let", NULL, NULL, NULL);
     sqlite3_exec(s->sql, "RELEASE tsg_let", NULL, NULL, NULL);
@@ -720,11 +634,11 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     target_t t;
     tsg_status_t rc = find_target(s, &st->what, &t);
     if (rc) return rc;
-    sqlb_t q = {0};
+    qry_sql_t q = {0};
     if (!st->by.n) {
-        add(&q, "SELECT count(*) AS count");
+        qry_sql_add(&q, "SELECT count(*) AS count");
         if (!(rc = from_where(s, &q, st, &t))) rc = run_query(s, &q, &st->kw, NULL, NULL);
-        sqlb_free(&q);
+        qry_sql_free(&q);
         return rc;
     }
     char *by = util_strndup(st->by.z, st->by.n), *fby = by ? util_fold(by) : NULL;
@@ -764,42 +678,42 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
                         "or leave BY out for the total)",
                         t.kind->plural, (int)st->by.n, st->by.z);
     if (level) {
-        add(&q, "SELECT v.name AS ");
-        add(&q, level);
-        add(&q, ", (SELECT count(*)");
+        qry_sql_add(&q, "SELECT v.name AS ");
+        qry_sql_add(&q, level);
+        qry_sql_add(&q, ", (SELECT count(*)");
         if ((rc = from_where(s, &q, st, &t))) goto out;
-        add(&q, " AND ");
+        qry_sql_add(&q, " AND ");
         /* The same test as IN 'district', with the district as the value. */
         const char *scope = t.kind->scope;
         for (const char *p = scope; *p; p++) {
-            if (*p == '@') add(&q, "x");
-            else if (*p == '?') add(&q, "v.nid");
+            if (*p == '@') qry_sql_add(&q, "x");
+            else if (*p == '?') qry_sql_add(&q, "v.nid");
             else {
                 char ch[2] = {*p, 0};
-                add(&q, ch);
+                qry_sql_add(&q, ch);
             }
         }
-        add(&q, ") AS count FROM district v WHERE v.level = ? ORDER BY v.nid");
-        bind_text(&q, level);
+        qry_sql_add(&q, ") AS count FROM district v WHERE v.level = ? ORDER BY v.nid");
+        qry_sql_text(&q, level);
     } else if (forum) {
-        add(&q, "SELECT v.name AS forum, (SELECT count(*)");
+        qry_sql_add(&q, "SELECT v.name AS forum, (SELECT count(*)");
         if ((rc = from_where(s, &q, st, &t))) goto out;
-        add(&q, " AND ");
-        add(&q, forum);
-        add(&q, ") AS count FROM forum v ORDER BY v.nid");
+        qry_sql_add(&q, " AND ");
+        qry_sql_add(&q, forum);
+        qry_sql_add(&q, ") AS count FROM forum v ORDER BY v.nid");
     } else {
-        add(&q, "SELECT v.key AS ");
-        add(&q, vocab);
-        add(&q, ", v.label_ja AS 日本語, (SELECT count(*)");
+        qry_sql_add(&q, "SELECT v.key AS ");
+        qry_sql_add(&q, vocab);
+        qry_sql_add(&q, ", v.label_ja AS 日本語, (SELECT count(*)");
         if ((rc = from_where(s, &q, st, &t))) goto out;
-        add(&q, " AND ");
-        add(&q, match);
-        add(&q, ") AS count FROM vocab v WHERE v.kind = ? ORDER BY v.rowid");
-        bind_text(&q, vocab);
+        qry_sql_add(&q, " AND ");
+        qry_sql_add(&q, match);
+        qry_sql_add(&q, ") AS count FROM vocab v WHERE v.kind = ? ORDER BY v.rowid");
+        qry_sql_text(&q, vocab);
     }
     rc = run_query(s, &q, &st->kw, NULL, NULL);
 out:
-    sqlb_free(&q);
+    qry_sql_free(&q);
     return rc;
 }
 
@@ -808,12 +722,12 @@ out:
 static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const char *title, const char *sql, int64_t nid)
 {
     const char *people = !strcmp(title, "ties") ? "count" : NULL;
-    sqlb_t q = {0};
-    add(&q, sql);
+    qry_sql_t q = {0};
+    qry_sql_add(&q, sql);
     for (const char *p = sql; *p; p++)
-        if (*p == '?') bind_int(&q, nid);
+        if (*p == '?') qry_sql_int(&q, nid);
     tsg_status_t rc = run_query(s, &q, at, title, people);
-    sqlb_free(&q);
+    qry_sql_free(&q);
     return rc;
 }
 
@@ -906,11 +820,11 @@ tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t 
     *keep = calloc((size_t)maxnid + 1, sizeof **keep);
     if (!*keep) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
     target_t t = {&kinds[1], NULL};
-    sqlb_t q = {0};
-    add(&q, "SELECT x.nid");
+    qry_sql_t q = {0};
+    qry_sql_add(&q, "SELECT x.nid");
     tsg_status_t rc = from_where(s, &q, st, &t);
     sqlite3_stmt *sel;
-    if (!rc && !(rc = prepare(s, &q, &st->kw, &sel))) {
+    if (!rc && !(rc = qry_sql_prepare(s, &q, &st->kw, &sel))) {
         int step;
         while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
             int64_t nid = sqlite3_column_int64(sel, 0);
@@ -919,7 +833,7 @@ tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t 
         if (step != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
         sqlite3_finalize(sel);
     }
-    sqlb_free(&q);
+    qry_sql_free(&q);
     if (rc) {
         free(*keep);
         *keep = NULL;
