@@ -1,7 +1,8 @@
 /*
- * eval — FIND, COUNT, SHOW and LET: each statement becomes one SQL query
- * over the store, built from per-kind field templates, with every user value
- * bound as a parameter (never spliced into the SQL text).
+ * eval — FIND, COUNT and LET: each statement becomes one SQL query over the
+ * store, built from per-kind field templates, with every user value bound
+ * as a parameter (sqlbind.h; never spliced into the SQL text). SHOW is in
+ * show.c, the SQL functions the templates call in sqlfunc.c.
  *
  * Templates write '@' for the row's table alias; conditions nest (TIED TO
  * takes a condition on organisations) by giving each level its own alias.
@@ -9,7 +10,6 @@
  * session's cache of district parents.
  */
 #include "query.h"
-#include "result.h"
 #include "sqlbind.h"
 #include "gen/tsunagi.h"
 #include "util.h"
@@ -527,38 +527,6 @@ static tsg_status_t from_where(qry_session_t *s, qry_sql_t *q, const ast_stmt_t 
     return TSG_OK;
 }
 
-/* Runs q and emits its rows; `people` names a column of people counts
- * (published as "<N" under --suppress-below), or is NULL. */
-static tsg_status_t run_query(qry_session_t *s, qry_sql_t *q, const gram_token_t *at, const char *title, const char *people)
-{
-    sqlite3_stmt *st;
-    tsg_status_t rc = qry_sql_prepare(s, q, at, &st);
-    if (rc) return rc;
-    /* qry_result_from_sql prepares its own statement; this one is bound. */
-    size_t n = (size_t)sqlite3_column_count(st);
-    const char *cols[32];
-    for (size_t c = 0; c < n && c < 32; c++) cols[c] = sqlite3_column_name(st, (int)c);
-    tsg_result_t *r = qry_result_new(title, n, cols);
-    int step;
-    while (r && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *cells[32];
-        for (size_t c = 0; c < n; c++) {
-            cells[c] = (const char *)sqlite3_column_text(st, (int)c);
-            int type = sqlite3_column_type(st, (int)c);
-            if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) r->right[c] = 1;
-        }
-        r = qry_result_row(r, cells);
-    }
-    if (r && step != SQLITE_DONE) {
-        tsg_result_free(r);
-        sqlite3_finalize(st);
-        return qry_fail_sql(s, at);
-    }
-    sqlite3_finalize(st);
-    if (people) r = qry_suppress(s, r, people);
-    return qry_emit(s, r);
-}
-
 static tsg_status_t exec_find(qry_session_t *s, const ast_stmt_t *st)
 {
     target_t t;
@@ -569,7 +537,7 @@ static tsg_status_t exec_find(qry_session_t *s, const ast_stmt_t *st)
     qry_sql_add_t(&q, t.kind->select, "x");
     if (!(rc = from_where(s, &q, st, &t))) {
         qry_sql_add(&q, t.kind->type ? " ORDER BY x.nid" : " ORDER BY x.tid");
-        rc = run_query(s, &q, &st->kw, NULL, t.kind->type ? NULL : "count");
+        rc = qry_sql_emit(s, &q, &st->kw, NULL, t.kind->type ? NULL : "count");
     }
     qry_sql_free(&q);
     return rc;
@@ -637,7 +605,7 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     qry_sql_t q = {0};
     if (!st->by.n) {
         qry_sql_add(&q, "SELECT count(*) AS count");
-        if (!(rc = from_where(s, &q, st, &t))) rc = run_query(s, &q, &st->kw, NULL, NULL);
+        if (!(rc = from_where(s, &q, st, &t))) rc = qry_sql_emit(s, &q, &st->kw, NULL, NULL);
         qry_sql_free(&q);
         return rc;
     }
@@ -711,108 +679,10 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
         qry_sql_add(&q, ") AS count FROM vocab v WHERE v.kind = ? ORDER BY v.rowid");
         qry_sql_text(&q, vocab);
     }
-    rc = run_query(s, &q, &st->kw, NULL, NULL);
+    rc = qry_sql_emit(s, &q, &st->kw, NULL, NULL);
 out:
     qry_sql_free(&q);
     return rc;
-}
-
-/* ---- SHOW --------------------------------------------------------------------------- */
-
-static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const char *title, const char *sql, int64_t nid)
-{
-    const char *people = !strcmp(title, "ties") ? "count" : NULL;
-    qry_sql_t q = {0};
-    qry_sql_add(&q, sql);
-    for (const char *p = sql; *p; p++)
-        if (*p == '?') qry_sql_int(&q, nid);
-    tsg_status_t rc = run_query(s, &q, at, title, people);
-    qry_sql_free(&q);
-    return rc;
-}
-
-#define NAME_OF(n)                                                                                    \
-    "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node nn LEFT JOIN district d ON d.nid = nn.nid" \
-    " LEFT JOIN organisation o ON o.nid = nn.nid LEFT JOIN program p ON p.nid = nn.nid"                 \
-    " LEFT JOIN forum f ON f.nid = nn.nid WHERE nn.nid = " n ")"
-
-static const char *const show_attrs[] = {
-    "",
-    /* district */
-    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM district WHERE nid = ?"
-    " UNION ALL SELECT 'level', level FROM district WHERE nid = ?"
-    " UNION ALL SELECT 'parent', " NAME_OF("(SELECT parent FROM district WHERE nid = ?)")
-    " UNION ALL SELECT 'organisations based here', count(*) FROM organisation WHERE tsg_under(district, ?)",
-    /* organisation */
-    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM organisation WHERE nid = ?"
-    " UNION ALL SELECT 'sector', sector FROM organisation WHERE nid = ?"
-    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM organisation WHERE nid = ?)"),
-    /* program */
-    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'organisation', " NAME_OF("(SELECT org FROM program WHERE nid = ?)")
-    " UNION ALL SELECT 'targets', (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target WHERE program = ? ORDER BY pos))"
-    " UNION ALL SELECT 'ages', CASE WHEN age_min IS NULL AND age_max IS NULL THEN 'all'"
-    "  ELSE coalesce(age_min, '') || '..' || coalesce(age_max, '') END FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'needs', (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need WHERE program = ? ORDER BY pos))"
-    " UNION ALL SELECT 'modes', (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode WHERE program = ? ORDER BY pos))"
-    " UNION ALL SELECT 'approach', approach FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'area', CASE WHEN wide_area THEN '* (wide-area)' ELSE (SELECT group_concat(name, ';') FROM"
-    "  (SELECT d.name FROM program_area a JOIN district d ON d.nid = a.district WHERE a.program = ? ORDER BY a.pos)) END"
-    "  FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'in_system', in_system FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'hours', hours FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'runs', coalesce(starts, '') || '..' || coalesce(ends, '') FROM program"
-    "  WHERE nid = ? AND (starts IS NOT NULL OR ends IS NOT NULL)",
-    /* forum */
-    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM forum WHERE nid = ?"
-    " UNION ALL SELECT 'kind', kind FROM forum WHERE nid = ?"
-    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM forum WHERE nid = ?)"),
-};
-
-static tsg_status_t exec_show(qry_session_t *s, const ast_stmt_t *st)
-{
-    const qry_name_t *n;
-    tsg_status_t rc = qry_node(s, st->a->v, st->a->type, QRY_ANY, &n);
-    if (rc) return rc;
-    int64_t nid = n->nid;
-    char title[600];
-    util_snprintf(title, sizeof title, "%s %s", qry_type_name[n->type], n->name);
-    if ((rc = show_sql(s, &st->kw, title, show_attrs[n->type], nid))) return rc;
-    if (n->type == QRY_ORGANISATION &&
-        (rc = show_sql(s, &st->kw, "programs",
-                       "SELECT nn.id AS id, p.name AS name FROM program p JOIN node nn ON nn.nid = p.nid"
-                       " WHERE p.org = ? ORDER BY p.nid", nid)))
-        return rc;
-    if (n->type == QRY_DISTRICT &&
-        (rc = show_sql(s, &st->kw, "districts below",
-                       "SELECT nn.id AS id, d.name AS name, d.level AS level FROM district d JOIN node nn ON nn.nid = d.nid"
-                       " WHERE d.parent = ? ORDER BY d.nid", nid)))
-        return rc;
-    if (n->type == QRY_DISTRICT) return TSG_OK;
-    /* Ties: → out, ← in, — undirected either way. An organisation's ties
-     * include its programs' (named under "via"), as the network sees them. */
-    if ((rc = show_sql(s, &st->kw, "ties",
-                       "WITH own(nid) AS (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"
-                       " SELECT CASE WHEN t.directed = 0 THEN '—' WHEN t.src IN own THEN '→' ELSE '←' END AS dir,"
-                       " t.kind AS kind, (SELECT name FROM program WHERE nid = CASE WHEN t.src IN own THEN t.src ELSE t.dst END AND nid <> ?) AS via,"
-                       " " NAME_OF("CASE WHEN t.src IN own THEN t.dst ELSE t.src END") " AS other,"
-                       " (SELECT id FROM node WHERE nid = CASE WHEN t.src IN own THEN t.dst ELSE t.src END) AS other_id,"
-                       " t.count AS count, t.since AS since FROM tie t WHERE (t.src IN own OR t.dst IN own)"
-                       " AND t.kind <> 'membership' ORDER BY t.tid", nid)))
-        return rc;
-    if (n->type == QRY_ORGANISATION)
-        return show_sql(s, &st->kw, "forums",
-                        "SELECT nn.id AS id, f.name AS name, f.kind AS kind FROM tie t JOIN forum f ON f.nid = t.dst"
-                        " JOIN node nn ON nn.nid = f.nid WHERE t.src = ? AND t.kind = 'membership' ORDER BY t.tid", nid);
-    if (n->type == QRY_FORUM)
-        return show_sql(s, &st->kw, "members",
-                        "SELECT nn.id AS id, o.name AS name, o.sector AS sector FROM tie t JOIN organisation o ON o.nid = t.src"
-                        " JOIN node nn ON nn.nid = o.nid WHERE t.dst = ? AND t.kind = 'membership' ORDER BY t.tid", nid);
-    return TSG_OK;
 }
 
 tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t maxnid, int **keep)
@@ -841,70 +711,6 @@ tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t 
     return rc;
 }
 
-/* ---- SQL functions ------------------------------------------------------------------- */
-
-/* tsg_under(d, anc): whether district d is anc or below it. */
-static void fn_under(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    qry_session_t *s = sqlite3_user_data(cx);
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_int(cx, 0);
-        return;
-    }
-    sqlite3_result_int(cx, qry_under(s, sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1])));
-}
-
-/* Whether folded text matches a folded pattern in which '*' stands for any
- * run. Linear: only the last '*' is ever backtracked to (bytes compare
- * equal exactly when the UTF-8 characters do). */
-static int glob(const char *t, const char *p)
-{
-    const char *star = NULL, *resume = NULL;
-    while (*t) {
-        if (*p == '*') {
-            while (*p == '*') p++;
-            star = p;
-            resume = t;
-        } else if (*p && *p == *t) {
-            p++;
-            t++;
-        } else if (star) {
-            p = star;
-            t = ++resume;
-        } else {
-            return 0;
-        }
-    }
-    while (*p == '*') p++;
-    return !*p;
-}
-
-/* tsg_match(text, pattern): equal ignoring width and case; '*' is a wildcard. */
-static void fn_match(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const char *t = (const char *)sqlite3_value_text(argv[0]), *p = (const char *)sqlite3_value_text(argv[1]);
-    if (!t || !p) {
-        sqlite3_result_int(cx, 0);
-        return;
-    }
-    char *ft = util_fold(t), *fp = util_fold(p);
-    if (!ft || !fp) sqlite3_result_error_nomem(cx);
-    else sqlite3_result_int(cx, glob(ft, fp));
-    free(ft);
-    free(fp);
-}
-
-tsg_status_t qry_register_functions(qry_session_t *s)
-{
-    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    if (sqlite3_create_function(s->sql, "tsg_under", 2, flags, s, fn_under, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(s->sql, "tsg_match", 2, flags, s, fn_match, NULL, NULL) != SQLITE_OK)
-        return qry_fail_sql(s, NULL);
-    return TSG_OK;
-}
-
 tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st)
 {
     tsg_status_t rc = qry_load(s);
@@ -912,7 +718,7 @@ tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st)
     switch (st->kind) {
     case AST_FIND: return exec_find(s, st);
     case AST_COUNT: return exec_count(s, st);
-    case AST_SHOW: return exec_show(s, st);
+    case AST_SHOW: return qry_exec_show(s, st);
     case AST_LET: return exec_let(s, st);
     default: return qry_fail(s, &st->kw, "not a reading statement");
     }

@@ -1,5 +1,6 @@
 /* sqlbind — SQL with bound values; see sqlbind.h. */
 #include "sqlbind.h"
+#include "result.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -86,4 +87,34 @@ tsg_status_t qry_sql_prepare(qry_session_t *s, qry_sql_t *q, const gram_token_t 
         return rc;
     }
     return TSG_OK;
+}
+
+tsg_status_t qry_sql_emit(qry_session_t *s, qry_sql_t *q, const gram_token_t *at, const char *title, const char *people)
+{
+    sqlite3_stmt *st;
+    tsg_status_t rc = qry_sql_prepare(s, q, at, &st);
+    if (rc) return rc;
+    /* qry_result_from_sql prepares its own statement; this one is bound. */
+    size_t n = (size_t)sqlite3_column_count(st);
+    const char *cols[32];
+    for (size_t c = 0; c < n && c < 32; c++) cols[c] = sqlite3_column_name(st, (int)c);
+    tsg_result_t *r = qry_result_new(title, n, cols);
+    int step;
+    while (r && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *cells[32];
+        for (size_t c = 0; c < n; c++) {
+            cells[c] = (const char *)sqlite3_column_text(st, (int)c);
+            int type = sqlite3_column_type(st, (int)c);
+            if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) r->right[c] = 1;
+        }
+        r = qry_result_row(r, cells);
+    }
+    if (r && step != SQLITE_DONE) {
+        tsg_result_free(r);
+        sqlite3_finalize(st);
+        return qry_fail_sql(s, at);
+    }
+    sqlite3_finalize(st);
+    if (people) r = qry_suppress(s, r, people);
+    return qry_emit(s, r);
 }

@@ -55,5 +55,9 @@ void qry_sql_free(qry_sql_t *q);
  * statement whose '?' count differs from the values given, which would
  * bind them to the wrong places. Errors are recorded at `at`. */
 tsg_status_t qry_sql_prepare(qry_session_t *s, qry_sql_t *q, const gram_token_t *at, sqlite3_stmt **st);
+/* Runs q and emits its rows as one table titled `title` (NULL: none);
+ * `people` names a column of people counts (published as "<N" under
+ * --suppress-below), or is NULL. */
+tsg_status_t qry_sql_emit(qry_session_t *s, qry_sql_t *q, const gram_token_t *at, const char *title, const char *people);
 
 #endif
