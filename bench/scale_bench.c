@@ -31,6 +31,7 @@
 
 #include "bench.h"
 #include "network.h"
+#include "store.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -114,7 +115,8 @@ static double load_once(const char *path, long *grew_kb)
     double t0 = bench_now();
     eng_net_t *net;
     tsg_error_t err = {0};
-    if (eng_net_load(db, &net, &err)) {
+    tsg_db_t store = {.sql = db}; /* the raw read-only connection, as the store's handle */
+    if (eng_net_load(&store, &net, &err)) {
         fprintf(stderr, "load: %s\n", err.text);
         exit(1);
     }

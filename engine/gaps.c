@@ -154,7 +154,7 @@ static void say(eng_gap_t *g, const char *fmt, ...)
     if (!g) return;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(g->why, sizeof g->why, fmt, ap);
+    util_vsnprintf(g->why, sizeof g->why, fmt, ap);
     va_end(ap);
 }
 

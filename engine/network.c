@@ -1,17 +1,11 @@
 /* network — loading the network into memory; see network.h. */
 #include "network.h"
-#include "store.h"
+#include "netread.h"
 #include "util.h"
 #include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static tsg_status_t sql_fail(sqlite3 *db, tsg_error_t *err)
-{
-    return util_fail(err, sqlite3_errcode(db) == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB, "database: %s",
-                     sqlite3_errmsg(db));
-}
 
 /* The one copy of a key (sector, target, need, mode): a national network
  * repeats a few dozen keys millions of times. */
@@ -131,89 +125,38 @@ static tsg_status_t oom(tsg_error_t *err)
     return util_fail(err, TSG_ENOMEM, "out of memory");
 }
 
-/* Runs sql and hands each row to fn; stops at the first non-zero return. */
-typedef tsg_status_t (*row_fn)(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err);
+/* One row of a program's list (targets, needs, modes) or area, kept until
+ * every row is read and the lists can be laid out in one array each. */
+typedef struct entry {
+    int32_t prog, pos;
+    union {
+        char *key;
+        int64_t district;
+    } v;
+} entry_t;
 
-static tsg_status_t each_row(sqlite3 *db, const char *sql, eng_net_t *net, row_fn fn, void *ctx, tsg_error_t *err)
+typedef struct entries {
+    entry_t *v;
+    size_t n, cap;
+    int sorted;
+} entries_t;
+
+/* What the store's reader fills (store_read_network calls back here). */
+typedef struct loader {
+    eng_net_t *net;
+    size_t prog_cap, tie_cap;
+    entries_t e[4]; /* STORE_LIST_TARGET, _NEED, _MODE, _AREA */
+} loader_t;
+
+static char *text_copy(eng_net_t *net, store_text_t t)
 {
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) return sql_fail(db, err);
-    int rc;
-    tsg_status_t s = TSG_OK;
-    while (!s && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t nid = sqlite3_column_int64(st, 0);
-        if (nid < 1 || nid > net->maxnid) {
-            s = util_fail(err, TSG_EDB, "database: node %lld is out of range", (long long)nid);
-            break;
-        }
-        s = fn(net, st, ctx, err);
-    }
-    if (!s && rc != SQLITE_DONE) s = sql_fail(db, err);
-    sqlite3_finalize(st);
-    return s;
+    return util_pool_copy(&net->pool, t.z ? t.z : "", t.z ? t.n : 0);
 }
 
-static char *column_copy(eng_net_t *net, sqlite3_stmt *st, int col)
+static tsg_status_t on_sizes(void *ctx, int64_t maxnid, tsg_error_t *err)
 {
-    const char *text = (const char *)sqlite3_column_text(st, col);
-    return util_pool_copy(&net->pool, text ? text : "", text ? (size_t)sqlite3_column_bytes(st, col) : 0);
-}
-
-static tsg_status_t node_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
-{
-    (void)ctx;
-    int64_t nid = sqlite3_column_int64(st, 0);
-    const char *type = (const char *)sqlite3_column_text(st, 1);
-    net->type[nid] = !type ? 0 : type[0] == 'd' ? ENG_DISTRICT : type[0] == 'o' ? ENG_ORGANISATION
-                                  : type[0] == 'p' ? ENG_PROGRAM : ENG_FORUM;
-    return (net->id[nid] = column_copy(net, st, 2)) ? TSG_OK : oom(err);
-}
-
-static tsg_status_t district_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
-{
-    (void)ctx;
-    static const char *const levels[] = {"prefecture", "municipality", "ward", "school_district", "neighbourhood"};
-    int64_t nid = sqlite3_column_int64(st, 0);
-    int64_t parent = sqlite3_column_int64(st, 2);
-    net->parent[nid] = parent >= 1 && parent <= net->maxnid ? parent : 0;
-    const char *level = (const char *)sqlite3_column_text(st, 3);
-    for (int l = 0; level && l < 5; l++)
-        if (!strcmp(level, levels[l])) net->level[nid] = (unsigned char)(l + 1);
-    return (net->name[nid] = column_copy(net, st, 1)) ? TSG_OK : oom(err);
-}
-
-/* Organisations and forums: a name and the district they are based in;
- * organisations also a sector. */
-static tsg_status_t based_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
-{
-    (void)ctx;
-    int64_t nid = sqlite3_column_int64(st, 0);
-    int64_t based = sqlite3_column_int64(st, 2);
-    net->based[nid] = based >= 1 && based <= net->maxnid ? based : 0;
-    const char *sector = sqlite3_column_count(st) > 3 ? (const char *)sqlite3_column_text(st, 3) : NULL;
-    if (sector && !(net->sector[nid] = intern(net, sector)))
-        return oom(err);
-    return (net->name[nid] = column_copy(net, st, 1)) ? TSG_OK : oom(err);
-}
-
-static tsg_status_t load_nodes(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT count(*), coalesce(max(nid), 0), coalesce(min(nid), 1) FROM node", -1, &st,
-                           NULL) != SQLITE_OK)
-        return sql_fail(db, err);
-    int64_t count = 0, minnid = 1;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        count = sqlite3_column_int64(st, 0);
-        net->maxnid = sqlite3_column_int64(st, 1);
-        minnid = sqlite3_column_int64(st, 2);
-    }
-    sqlite3_finalize(st);
-    /* The arrays below are by nid: sized by the node count, never by an id. */
-    if (minnid < 1) return util_fail(err, TSG_EDB, "database: node %lld is out of range", (long long)minnid);
-    const char *file = sqlite3_db_filename(db, "main");
-    tsg_status_t bad = store_check_nids(file ? file : "database", count, net->maxnid, err);
-    if (bad) return bad;
+    eng_net_t *net = ((loader_t *)ctx)->net;
+    net->maxnid = maxnid;
     size_t n = (size_t)net->maxnid + 2;
     net->type = calloc(n, 1);
     net->id = calloc(n, sizeof *net->id);
@@ -231,52 +174,63 @@ static tsg_status_t load_nodes(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
         return oom(err);
     for (size_t i = 0; i < n; i++) net->prog[i] = net->first_prog[i] = -1;
     memset(net->mark, -1, n);
-    tsg_status_t s = each_row(db, "SELECT nid, type, id FROM node", net, node_row, NULL, err);
-    if (!s) s = each_row(db, "SELECT nid, name, parent, level FROM district", net, district_row, NULL, err);
-    if (!s) s = each_row(db, "SELECT nid, name, district, sector FROM organisation", net, based_row, NULL, err);
-    if (!s) s = each_row(db, "SELECT nid, name, district FROM forum", net, based_row, NULL, err);
-    return s;
+    return TSG_OK;
 }
 
-static tsg_status_t program_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
+static tsg_status_t on_node(void *ctx, int64_t nid, const char *type, store_text_t id, tsg_error_t *err)
 {
-    size_t *cap = ctx;
-    if (net->nprograms == *cap) {
-        *cap = *cap ? *cap * 2 : 256;
-        eng_program_t *grown = realloc(net->programs, *cap * sizeof *grown);
+    eng_net_t *net = ((loader_t *)ctx)->net;
+    net->type[nid] = !type ? 0 : type[0] == 'd' ? ENG_DISTRICT : type[0] == 'o' ? ENG_ORGANISATION
+                                  : type[0] == 'p' ? ENG_PROGRAM : ENG_FORUM;
+    return (net->id[nid] = text_copy(net, id)) ? TSG_OK : oom(err);
+}
+
+static tsg_status_t on_district(void *ctx, int64_t nid, store_text_t name, int64_t parent, const char *level,
+                                tsg_error_t *err)
+{
+    eng_net_t *net = ((loader_t *)ctx)->net;
+    static const char *const levels[] = {"prefecture", "municipality", "ward", "school_district", "neighbourhood"};
+    net->parent[nid] = parent >= 1 && parent <= net->maxnid ? parent : 0;
+    for (int l = 0; level && l < 5; l++)
+        if (!strcmp(level, levels[l])) net->level[nid] = (unsigned char)(l + 1);
+    return (net->name[nid] = text_copy(net, name)) ? TSG_OK : oom(err);
+}
+
+/* Organisations and forums: a name and the district they are based in;
+ * organisations also a sector. */
+static tsg_status_t on_based(void *ctx, int64_t nid, store_text_t name, int64_t based, const char *sector,
+                             tsg_error_t *err)
+{
+    eng_net_t *net = ((loader_t *)ctx)->net;
+    net->based[nid] = based >= 1 && based <= net->maxnid ? based : 0;
+    if (sector && !(net->sector[nid] = intern(net, sector))) return oom(err);
+    return (net->name[nid] = text_copy(net, name)) ? TSG_OK : oom(err);
+}
+
+static tsg_status_t on_program(void *ctx, const store_program_row_t *row, tsg_error_t *err)
+{
+    loader_t *ld = ctx;
+    eng_net_t *net = ld->net;
+    if (net->nprograms == ld->prog_cap) {
+        ld->prog_cap = ld->prog_cap ? ld->prog_cap * 2 : 256;
+        eng_program_t *grown = realloc(net->programs, ld->prog_cap * sizeof *grown);
         if (!grown) return oom(err);
         net->programs = grown;
     }
     eng_program_t *p = &net->programs[net->nprograms];
     memset(p, 0, sizeof *p);
-    p->nid = sqlite3_column_int64(st, 0);
-    p->org = sqlite3_column_int64(st, 2);
+    p->nid = row->nid;
+    p->org = row->org;
     if (p->org < 1 || p->org > net->maxnid) p->org = 0;
-    p->age_min = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
-    p->age_max = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
-    p->wide = sqlite3_column_int(st, 5);
-    p->starts = util_date_first((const char *)sqlite3_column_text(st, 6));
-    p->ends = util_date_last((const char *)sqlite3_column_text(st, 7));
+    p->age_min = row->age_min;
+    p->age_max = row->age_max;
+    p->wide = row->wide;
+    p->starts = util_date_first(row->starts);
+    p->ends = util_date_last(row->ends);
     net->org_of[p->nid] = p->org;
     net->prog[p->nid] = (int32_t)net->nprograms++;
-    return (net->name[p->nid] = column_copy(net, st, 1)) ? TSG_OK : oom(err);
+    return (net->name[p->nid] = text_copy(net, row->name)) ? TSG_OK : oom(err);
 }
-
-/* One row of a program's list (targets, needs, modes) or area, kept until
- * every row is read and the lists can be laid out in one array each. */
-typedef struct entry {
-    int32_t prog, pos;
-    union {
-        char *key;
-        int64_t district;
-    } v;
-} entry_t;
-
-typedef struct entries {
-    entry_t *v;
-    size_t n, cap;
-    int sorted, area;
-} entries_t;
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -284,12 +238,14 @@ static int entry_cmp(const void *a, const void *b)
     return x->prog != y->prog ? (x->prog < y->prog ? -1 : 1) : (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-static tsg_status_t entry_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
+static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, const char *key, int64_t district,
+                                 tsg_error_t *err)
 {
-    entries_t *e = ctx;
-    int32_t prog = net->prog[sqlite3_column_int64(st, 0)]; /* each_row checked the range */
-    if (prog < 0) return util_fail(err, TSG_EDB, "database: a list row of node %lld, which is no program",
-                                   (long long)sqlite3_column_int64(st, 0));
+    loader_t *ld = ctx;
+    eng_net_t *net = ld->net;
+    entries_t *e = &ld->e[list];
+    int32_t prog = net->prog[program]; /* the store checked the range */
+    if (prog < 0) return util_fail(err, TSG_EDB, "database: a list row of node %lld, which is no program", (long long)program);
     if (e->n == e->cap) {
         e->cap = e->cap ? e->cap * 2 : 1024;
         entry_t *grown = realloc(e->v, e->cap * sizeof *grown);
@@ -298,56 +254,43 @@ static tsg_status_t entry_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_e
     }
     entry_t *x = &e->v[e->n];
     x->prog = prog;
-    x->pos = sqlite3_column_int(st, 1);
-    if (e->area) x->v.district = sqlite3_column_int64(st, 2);
-    else if (sqlite3_column_type(st, 2) == SQLITE_NULL)
-        return util_fail(err, TSG_EDB, "database: a list row of program %lld without a value",
-                         (long long)sqlite3_column_int64(st, 0));
-    else if (!(x->v.key = intern(net, (const char *)sqlite3_column_text(st, 2)))) return oom(err);
+    x->pos = pos;
+    if (list == STORE_LIST_AREA) x->v.district = district;
+    else if (!key)
+        return util_fail(err, TSG_EDB, "database: a list row of program %lld without a value", (long long)program);
+    else if (!(x->v.key = intern(net, key))) return oom(err);
     if (e->n && entry_cmp(&e->v[e->n - 1], x) > 0) e->sorted = 0;
     e->n++;
     return TSG_OK;
 }
 
-static tsg_status_t load_programs(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
+/* The programs' lists laid out in one array each, once every row is read. */
+static tsg_status_t layout_lists(loader_t *ld, tsg_error_t *err)
 {
-    size_t cap = 0;
-    tsg_status_t s = each_row(db, "SELECT nid, name, org, age_min, age_max, wide_area, starts, ends FROM program ORDER BY nid",
-                              net, program_row, &cap, err);
-    if (s) return s;
-    static const char *const sql[] = {
-        "SELECT program, pos, target FROM program_target",
-        "SELECT program, pos, need FROM program_need",
-        "SELECT program, pos, mode FROM program_mode",
-        "SELECT program, pos, district FROM program_area",
-    };
-    entries_t e[4] = {{.sorted = 1}, {.sorted = 1}, {.sorted = 1}, {.sorted = 1, .area = 1}};
-    for (int l = 0; l < 4 && !s; l++) {
-        s = each_row(db, sql[l], net, entry_row, &e[l], err);
-        /* Rows come in the order they were written: by program and position
-         * after an import, so the sort is for data edited since. */
-        if (!s && !e[l].sorted) qsort(e[l].v, e[l].n, sizeof *e[l].v, entry_cmp);
-    }
+    eng_net_t *net = ld->net;
+    entries_t *e = ld->e;
+    /* Rows come in the order they were written: by program and position
+     * after an import, so the sort is for data edited since. */
+    for (int l = 0; l < 4; l++)
+        if (!e[l].sorted) qsort(e[l].v, e[l].n, sizeof *e[l].v, entry_cmp);
     size_t nlists = e[0].n + e[1].n + e[2].n;
-    if (!s && (!(net->lists = malloc((nlists ? nlists : 1) * sizeof *net->lists)) ||
-               !(net->areas = malloc((e[3].n ? e[3].n : 1) * sizeof *net->areas))))
-        s = oom(err);
+    if (!(net->lists = malloc((nlists ? nlists : 1) * sizeof *net->lists)) ||
+        !(net->areas = malloc((e[3].n ? e[3].n : 1) * sizeof *net->areas)))
+        return oom(err);
     size_t k = 0;
-    for (int l = 0; l < 4 && !s; l++)
+    for (int l = 0; l < 4; l++)
         for (size_t i = 0; i < e[l].n; i++) {
             eng_program_t *p = &net->programs[e[l].v[i].prog];
-            if (l == 3) {
+            if (l == STORE_LIST_AREA) {
                 if (!p->narea) p->area = &net->areas[i];
                 p->area[p->narea++] = e[l].v[i].v.district;
                 continue;
             }
-            eng_list_t *list = l == 0 ? &p->targets : l == 1 ? &p->needs : &p->modes;
+            eng_list_t *list = l == STORE_LIST_TARGET ? &p->targets : l == STORE_LIST_NEED ? &p->needs : &p->modes;
             if (!list->n) list->v = &net->lists[k];
             net->lists[k++] = e[l].v[i].v.key;
             list->n++;
         }
-    for (int l = 0; l < 4; l++) free(e[l].v);
-    if (s) return s;
     for (size_t i = 0; i < net->nprograms; i++) {
         eng_program_t *p = &net->programs[i];
         p->entry = eng_list_has(&p->needs, "consultation") &&
@@ -357,33 +300,32 @@ static tsg_status_t load_programs(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
     return TSG_OK;
 }
 
-static tsg_status_t tie_row(eng_net_t *net, sqlite3_stmt *st, void *ctx, tsg_error_t *err)
+static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind, int directed, int64_t count,
+                           tsg_error_t *err)
 {
-    size_t *cap = ctx;
-    if (net->nties == *cap) {
-        *cap = *cap ? *cap * 2 : 1024;
-        eng_tie_t *grown = realloc(net->ties, *cap * sizeof *grown);
+    loader_t *ld = ctx;
+    eng_net_t *net = ld->net;
+    if (net->nties == ld->tie_cap) {
+        ld->tie_cap = ld->tie_cap ? ld->tie_cap * 2 : 1024;
+        eng_tie_t *grown = realloc(net->ties, ld->tie_cap * sizeof *grown);
         if (!grown) return oom(err);
         net->ties = grown;
     }
     eng_tie_t *t = &net->ties[net->nties];
-    t->src = sqlite3_column_int64(st, 0);
-    t->dst = sqlite3_column_int64(st, 1);
+    t->src = src;
+    t->dst = dst;
     if (t->dst < 1 || t->dst > net->maxnid || net->nties >= INT32_MAX)
         return util_fail(err, TSG_EDB, "database: tie %zu is out of range", net->nties + 1);
-    const char *kind = (const char *)sqlite3_column_text(st, 2);
     t->kind = kind ? tie_kind(kind) : ENG_INFO_SHARING;
-    t->directed = sqlite3_column_int(st, 3);
-    t->count = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+    t->directed = directed;
+    t->count = (long)count;
     net->nties++;
     return TSG_OK;
 }
 
-static tsg_status_t load_ties(sqlite3 *db, eng_net_t *net, tsg_error_t *err)
+/* The ties as steps, once every tie is read. */
+static tsg_status_t index_ties(eng_net_t *net, tsg_error_t *err)
 {
-    size_t cap = 0;
-    tsg_status_t s = each_row(db, "SELECT src, dst, kind, directed, count FROM tie ORDER BY tid", net, tie_row, &cap, err);
-    if (s) return s;
     /* Steps in CSR form: count, prefix sums, fill; the same for the
      * directed ties read backwards. */
     if (net->nties > ENG_MAX_TIES || net->maxnid >= (int64_t)UINT32_MAX - 2)
@@ -545,17 +487,17 @@ static tsg_status_t build_indexes(eng_net_t *net, tsg_error_t *err)
     return TSG_OK;
 }
 
-tsg_status_t eng_net_load(sqlite3 *db, eng_net_t **out, tsg_error_t *err)
+tsg_status_t eng_net_load(tsg_db_t *db, eng_net_t **out, tsg_error_t *err)
 {
     *out = NULL;
     eng_net_t *net = calloc(1, sizeof *net);
     if (!net) return oom(err);
-    /* One read transaction, so the tables agree with each other. */
-    tsg_status_t s = sqlite3_exec(db, "SAVEPOINT eng_load", NULL, NULL, NULL) == SQLITE_OK ? TSG_OK : sql_fail(db, err);
-    if (!s) s = load_nodes(db, net, err);
-    if (!s) s = load_programs(db, net, err);
-    if (!s) s = load_ties(db, net, err);
-    sqlite3_exec(db, "RELEASE eng_load", NULL, NULL, NULL);
+    loader_t ld = {.net = net, .e = {{.sorted = 1}, {.sorted = 1}, {.sorted = 1}, {.sorted = 1}}};
+    const store_net_reader_t reader = {&ld, on_sizes, on_node, on_district, on_based, on_program, on_list_item, on_tie};
+    tsg_status_t s = store_read_network(db, &reader, err);
+    if (!s) s = layout_lists(&ld, err);
+    for (int l = 0; l < 4; l++) free(ld.e[l].v);
+    if (!s) s = index_ties(net, err);
     if (!s) s = check_tree(net, err);
     if (!s) s = build_indexes(net, err);
     /* Every node has a name, if only an empty one. */

@@ -11,7 +11,6 @@
 
 #include "tsunagi.h"
 #include "util.h"
-#include <sqlite3.h>
 #include <stdint.h>
 
 enum { ENG_DISTRICT = 1, ENG_ORGANISATION, ENG_PROGRAM, ENG_FORUM };
@@ -100,7 +99,9 @@ typedef struct eng_net {
     int64_t *areas;       /* every program's area */
 } eng_net_t;
 
-tsg_status_t eng_net_load(sqlite3 *db, eng_net_t **out, tsg_error_t *err);
+/* Reads the network from the store (store_read_network): the engine
+ * knows no SQL. */
+tsg_status_t eng_net_load(tsg_db_t *db, eng_net_t **out, tsg_error_t *err);
 void eng_net_free(eng_net_t *net);
 
 /* Whether district d is anc or lies below it. */

@@ -140,7 +140,9 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
         if (tie->kind == ENG_MEMBERSHIP) continue;
         igraph_integer_t a = vertex_of(net, vertex, programs, tie->src), b = vertex_of(net, vertex, programs, tie->dst);
         if (a < 0 || b < 0 || a == b) continue;
-        double w = tie->count >= 0 && tie->count >= below ? (double)tie->count : 1.0;
+        /* COUNT 0 (no one recorded this year) weighs like no count: every
+         * tie in the view needs a finite distance 1/w, and 1/0 is inf. */
+        double w = tie->count >= 1 && tie->count >= below ? (double)tie->count : 1.0;
         int ways = directed && !tie->directed ? 2 : 1;
         for (int way = 0; ok && way < ways; way++) {
             igraph_integer_t from = way ? b : a, to = way ? a : b;
@@ -353,7 +355,7 @@ tsg_status_t eng_betweenness_sample(const eng_graph_t *gr, int weighted, igraph_
         if ((ic = igraph_vector_int_resize(&batch, to - from))) goto fail;
         for (igraph_integer_t i = from; i < to; i++) VECTOR(batch)[i - from] = VECTOR(order)[i];
         igraph_vs_t sources;
-        igraph_vs_vector(&sources, &batch);
+        if ((ic = igraph_vs_vector(&sources, &batch))) goto fail;
         if ((ic = igraph_betweenness_subset(&gr->g, &part, igraph_vss_all(), gr->directed, sources, igraph_vss_all(),
                                             have[4] ? &dist : NULL)))
             goto fail;
@@ -515,8 +517,8 @@ tsg_status_t eng_communities(const eng_graph_t *gr, int weighted, igraph_vector_
 {
     igraph_error_t ic = igraph_vector_int_init(membership, 0);
     if (ic) return ig_fail(ic, err);
-    igraph_rng_seed(igraph_rng_default(), 20241001);
-    if ((ic = igraph_community_multilevel(&gr->g, weighted ? &gr->weight : NULL, 1.0, membership, NULL, NULL))) {
+    if ((ic = igraph_rng_seed(igraph_rng_default(), 20241001)) ||
+        (ic = igraph_community_multilevel(&gr->g, weighted ? &gr->weight : NULL, 1.0, membership, NULL, NULL))) {
         igraph_vector_int_destroy(membership);
         return ig_fail(ic, err);
     }
@@ -585,7 +587,11 @@ tsg_status_t eng_community_names(const eng_net_t *net, const eng_graph_t *gr, co
         for (igraph_integer_t v = 0; v < gr->n; v++) {
             if (VECTOR(*membership)[v] != k) continue;
             igraph_integer_t deg;
-            igraph_degree_1(&gr->g, &deg, v, IGRAPH_ALL, IGRAPH_LOOPS);
+            igraph_error_t ic = igraph_degree_1(&gr->g, &deg, v, IGRAPH_ALL, IGRAPH_LOOPS);
+            if (ic) {
+                while (k-- > 0) free(names[k]);
+                return ig_fail(ic, err);
+            }
             size++;
             if (deg > best_deg) best_deg = deg, best = v;
         }

@@ -49,6 +49,8 @@ typedef struct eng_graph {
  * directed: 1 for the directed view.
  * sectors (nsectors of them; 0 for all): keep only organisations of these
  * sectors (programs: of an owner in them).
+ * An edge weighs the summed counts of its ties; a tie without a count, or
+ * with COUNT 0, weighs 1 (a weighted distance is 1/w and must be finite).
  * below > 0: a count under it weighs as an unknown count (1), so no weighted
  * measure can tell one suppressed count from another (--suppress-below). */
 tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int programs, int directed,

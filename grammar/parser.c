@@ -5,6 +5,7 @@
 #include "parser.h"
 #include "ast.h"
 #include "gen/tsunagi.h"
+#include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,7 +28,7 @@ tsg_status_t gram_fail(gram_ctx_t *ctx, tsg_status_t code, const gram_token_t *a
     else memset(&ctx->at, 0, sizeof ctx->at);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
+    util_vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
     va_end(ap);
     return code;
 }

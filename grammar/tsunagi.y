@@ -48,6 +48,7 @@ input ::= SEMI.                                          { ctx->stmt = NULL; }
 stmt(S) ::= find(F).                                     { S = F; }
 find(S) ::= FIND(K) IDENT(E) where(W) scope(I).           { S = ast_find(ctx, &K, &E, W, I); }
 stmt(S) ::= COUNT(K) IDENT(E) where(W) scope(I) BY IDENT(B). { S = ast_count(ctx, &K, &E, W, I, &B); }
+stmt(S) ::= COUNT(K) IDENT(E) where(W) scope(I).          { S = ast_count(ctx, &K, &E, W, I, NULL); }
 stmt(S) ::= SHOW(K) node(N).                             { S = ast_show(ctx, &K, N); }
 stmt(S) ::= LET(K) IDENT(N) EQ find(F).                  { S = ast_let(ctx, &K, &N, F); }
 stmt(S) ::= ADD(K) IDENT(T) value(V) clauses(C).         { S = ast_add(ctx, &K, &T, V, C); }

@@ -69,7 +69,7 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
     if (rc) return rc;
     if (!s->net) {
         tsg_error_t err = {0};
-        if (eng_net_load(s->sql, &s->net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
+        if (eng_net_load(s->db, &s->net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
     }
     *net = s->net;
     return TSG_OK;
@@ -607,7 +607,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     if (eng_horizontal(net, gr, &h, &err))
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     char title[600], buf[12][64];
-    snprintf(title, sizeof title, "horizontal links in %s", district ? net->name[district] : "the whole network");
+    util_snprintf(title, sizeof title, "horizontal links in %s", district ? net->name[district] : "the whole network");
     static const char *const cols[] = {"measure", "value"};
     tsg_result_t *r = qry_result_new(title, 2, cols);
     snprintf(buf[0], 64, "%ld", (long)h.orgs);
@@ -643,10 +643,11 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     static const char *const dcols[] = {"id", "name", "sector", "tied only to"};
     r = rc ? NULL : qry_result_new("vertically dependent organisations", 4, dcols);
     igraph_vector_int_t neis;
-    igraph_vector_int_init(&neis, 0);
-    for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.dependent); i++) {
+    igraph_error_t ic = r ? igraph_vector_int_init(&neis, 0) : IGRAPH_SUCCESS;
+    int have_neis = r && !ic;
+    for (igraph_integer_t i = 0; r && !ic && i < igraph_vector_int_size(&h.dependent); i++) {
         igraph_integer_t v = VECTOR(h.dependent)[i];
-        igraph_neighbors(&gr->g, &neis, v, IGRAPH_ALL);
+        if ((ic = igraph_neighbors(&gr->g, &neis, v, IGRAPH_ALL))) break;
         util_buf_t names = {0};
         for (igraph_integer_t k = 0; k < igraph_vector_int_size(&neis); k++)
             util_buf_printf(&names, "%s%s", k ? "; " : "", net->name[gr->nid[VECTOR(neis)[k]]]);
@@ -655,7 +656,16 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
         r = qry_result_row(r, cells);
         util_buf_free(&names);
     }
-    igraph_vector_int_destroy(&neis);
+    if (have_neis) igraph_vector_int_destroy(&neis);
+    if (ic) {
+        /* igraph's error handler returns the code rather than aborting;
+         * the only failure here is memory. */
+        tsg_result_free(r);
+        r = NULL;
+        rc = ic == IGRAPH_ENOMEM ? gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, "out of memory")
+                                 : gram_fail(&s->ctx, TSG_EINPUT, &st->kw, "graph computation failed: %s",
+                                             igraph_strerror(ic));
+    }
     if (r) rc = qry_emit(s, r);
     static const char *const acols[] = {"id", "name", "sector"};
     r = rc ? NULL : qry_result_new("articulation points (one organisation whose loss cuts the network)", 3, acols);

@@ -97,7 +97,7 @@ ast_stmt_t *ast_count(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_
     ast_stmt_t *s = ast_find(ctx, kw, what, where, scope);
     if (s) {
         s->kind = AST_COUNT;
-        s->by = *by;
+        if (by) s->by = *by; /* no BY: the total (by.n == 0) */
     }
     return s;
 }

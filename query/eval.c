@@ -1,7 +1,8 @@
 /*
- * eval — FIND, COUNT, SHOW and LET: each statement becomes one SQL query
- * over the store, built from per-kind field templates, with every user value
- * bound as a parameter (never spliced into the SQL text).
+ * eval — FIND, COUNT and LET: each statement becomes one SQL query over the
+ * store, built from per-kind field templates, with every user value bound
+ * as a parameter (sqlbind.h; never spliced into the SQL text). SHOW is in
+ * show.c, the SQL functions the templates call in sqlfunc.c.
  *
  * Templates write '@' for the row's table alias; conditions nest (TIED TO
  * takes a condition on organisations) by giving each level its own alias.
@@ -9,89 +10,13 @@
  * session's cache of district parents.
  */
 #include "query.h"
-#include "result.h"
+#include "sqlbind.h"
 #include "gen/tsunagi.h"
 #include "util.h"
 #include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- SQL with bound values ------------------------------------------------------ */
-
-typedef struct bind {
-    int is_text;
-    int64_t i;
-    const char *t; /* owned by the statement's arena or the session */
-} bind_t;
-
-typedef struct sqlb {
-    util_buf_t sql;
-    bind_t *b;
-    size_t n, cap;
-    int alias;     /* the next free alias number */
-    int oom;
-} sqlb_t;
-
-static void add(sqlb_t *q, const char *s)
-{
-    if (util_buf_adds(&q->sql, s)) q->oom = 1;
-}
-
-/* Appends a template with '@' replaced by the alias. */
-static void add_t(sqlb_t *q, const char *tmpl, const char *alias)
-{
-    for (const char *p = tmpl; *p; p++) {
-        if (*p == '@') {
-            if (util_buf_adds(&q->sql, alias)) q->oom = 1;
-        } else if (util_buf_addc(&q->sql, *p)) {
-            q->oom = 1;
-        }
-    }
-}
-
-static void bind_push(sqlb_t *q, bind_t b)
-{
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 16;
-        bind_t *grown = realloc(q->b, cap * sizeof *grown);
-        if (!grown) {
-            q->oom = 1;
-            return;
-        }
-        q->b = grown;
-        q->cap = cap;
-    }
-    q->b[q->n++] = b;
-}
-
-static void bind_int(sqlb_t *q, int64_t i) { bind_push(q, (bind_t){0, i, NULL}); }
-static void bind_text(sqlb_t *q, const char *t) { bind_push(q, (bind_t){1, 0, t}); }
-
-static void sqlb_free(sqlb_t *q)
-{
-    util_buf_free(&q->sql);
-    free(q->b);
-}
-
-static tsg_status_t prepare(qry_session_t *s, sqlb_t *q, const gram_token_t *at, sqlite3_stmt **st)
-{
-    if (q->oom) return gram_fail(&s->ctx, TSG_ENOMEM, at, "out of memory");
-    if (sqlite3_prepare_v2(s->sql, q->sql.data, -1, st, NULL) != SQLITE_OK) return qry_fail_sql(s, at);
-    /* A template with a '?' too many or too few would bind values to the
-     * wrong places and answer wrongly without a word: refuse it. */
-    int placeholders = sqlite3_bind_parameter_count(*st);
-    if ((size_t)placeholders != q->n) {
-        sqlite3_finalize(*st);
-        *st = NULL;
-        return gram_fail(&s->ctx, TSG_EDB, at, "internal: %d placeholders for %zu values", placeholders, q->n);
-    }
-    for (size_t i = 0; i < q->n; i++) {
-        if (q->b[i].is_text) sqlite3_bind_text(*st, (int)i + 1, q->b[i].t, -1, SQLITE_STATIC);
-        else sqlite3_bind_int64(*st, (int)i + 1, q->b[i].i);
-    }
-    return TSG_OK;
-}
 
 /* ---- kinds and their fields --------------------------------------------------------- */
 
@@ -165,8 +90,11 @@ static const field_t district_fields[] = {
 
 static const field_t tie_fields[] = {
     {"kind", F_KEY, "tie_kind", 0, "@.kind = ?"},
-    {"from", F_NODE, NULL, QRY_ANY, "@.src = ?"},
-    {"to", F_NODE, NULL, QRY_ANY, "@.dst = ?"},
+    /* An organisation is itself and its programs, as in TIED TO, SHOW and
+     * PATH: its programs' ties are its ties (a program's nid is never an
+     * org, so for other nodes the second half matches nothing). */
+    {"from", F_NODE, NULL, QRY_ANY, "@.src IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
+    {"to", F_NODE, NULL, QRY_ANY, "@.dst IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
     {"count", F_PEOPLE, NULL, 0, "@.count"},
     {"since", F_DATE, NULL, 0, "@.since"},
     {NULL, 0, NULL, 0, NULL},
@@ -244,7 +172,7 @@ static tsg_status_t unknown_field(qry_session_t *s, const kind_t *k, const gram_
 
 /* ---- conditions --------------------------------------------------------------------- */
 
-static tsg_status_t cond_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const char *alias, const ast_cond_t *c);
+static tsg_status_t cond_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, const char *alias, const ast_cond_t *c);
 
 static const char *op_sql(int op)
 {
@@ -253,16 +181,16 @@ static const char *op_sql(int op)
 }
 
 /* "column op ?" for fields compared by order (numbers, dates). */
-static void add_column_op(sqlb_t *q, const field_t *f, const char *alias, int op)
+static void add_column_op(qry_sql_t *q, const field_t *f, const char *alias, int op)
 {
-    add_t(q, f->sql, alias);
-    add(q, " ");
-    add(q, op_sql(op));
-    add(q, " ?");
+    qry_sql_add_t(q, f->sql, alias);
+    qry_sql_add(q, " ");
+    qry_sql_add(q, op_sql(op));
+    qry_sql_add(q, " ?");
 }
 
 /* One field compared with one value (IN lists are ORs of these). */
-static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, const char *alias, int op,
+static tsg_status_t compare_one(qry_session_t *s, qry_sql_t *q, const field_t *f, const char *alias, int op,
                                 const ast_value_t *v, const gram_token_t *ftok)
 {
     tsg_status_t st;
@@ -275,44 +203,46 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
     case F_KEY: {
         const char *key;
         if ((st = qry_key(s, v, f->vocab, &key))) return st;
-        add_t(q, f->sql, alias);
-        bind_text(q, key);
+        qry_sql_add_t(q, f->sql, alias);
+        qry_sql_text(q, key);
         return TSG_OK;
     }
     case F_NODE:
     case F_DISTRICT: {
         const qry_name_t *n;
         if ((st = qry_node(s, v, NULL, f->type == F_DISTRICT ? 1u << QRY_DISTRICT : f->types, &n))) return st;
-        add_t(q, f->sql, alias);
-        bind_int(q, n->nid);
+        qry_sql_add_t(q, f->sql, alias);
+        /* A tie's end binds the node twice: itself and, for an organisation, its programs. */
+        for (const char *p = f->sql; *p; p++)
+            if (*p == '?') qry_sql_int(q, n->nid);
         return TSG_OK;
     }
     case F_AREA: {
         if (v->kind == AST_V_STAR) {
-            add_t(q, "@.wide_area = 1", alias);
+            qry_sql_add_t(q, "@.wide_area = 1", alias);
             return TSG_OK;
         }
         const qry_name_t *n;
         if ((st = qry_node(s, v, NULL, 1u << QRY_DISTRICT, &n))) return st;
-        add(q, "(");
-        add_t(q, f->sql, alias);
-        add(q, ")");
-        bind_int(q, n->nid);
-        bind_int(q, n->nid);
+        qry_sql_add(q, "(");
+        qry_sql_add_t(q, f->sql, alias);
+        qry_sql_add(q, ")");
+        qry_sql_int(q, n->nid);
+        qry_sql_int(q, n->nid);
         return TSG_OK;
     }
     case F_TEXT: {
         const char *t = qry_text(s, v, "a name");
         if (!t) return s->ctx.code;
-        add_t(q, f->sql, alias);
-        bind_text(q, t);
+        qry_sql_add_t(q, f->sql, alias);
+        qry_sql_text(q, t);
         return TSG_OK;
     }
     case F_INT: {
         long n;
         if ((st = qry_number(s, v, &n))) return st;
         add_column_op(q, f, alias, op);
-        bind_int(q, n);
+        qry_sql_int(q, n);
         return TSG_OK;
     }
     case F_PEOPLE: {
@@ -323,7 +253,7 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
         if ((st = qry_number(s, v, &n))) return st;
         if (s->suppress_below <= 0) {
             add_column_op(q, f, alias, op);
-            bind_int(q, n);
+            qry_sql_int(q, n);
             return TSG_OK;
         }
         if (n < s->suppress_below)
@@ -336,7 +266,7 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
         field_t masked = *f;
         masked.sql = shown;
         add_column_op(q, &masked, alias, op);
-        bind_int(q, n);
+        qry_sql_int(q, n);
         return TSG_OK;
     }
     case F_DATE: {
@@ -355,7 +285,7 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
         if (strchr(t, '/') || !util_date_parse(t, iso))
             return qry_fail(s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD, a day that exists)", t);
         add_column_op(q, f, alias, op);
-        bind_text(q, iso);
+        qry_sql_text(q, iso);
         return TSG_OK;
     }
     case F_AGE: {
@@ -366,20 +296,20 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
             return qry_fail(s, ftok, "age takes = (the program covers these ages) or OVERLAPS (it meets them)");
         /* = : every age asked for is served; OVERLAPS: at least one is. */
         int covers = op == AST_EQ;
-        add(q, "(1");
+        qry_sql_add(q, "(1");
         if (hl) {
-            add_t(q, covers ? " AND (@.age_min IS NULL OR @.age_min <= ?)" : " AND (@.age_max IS NULL OR @.age_max >= ?)", alias);
-            bind_int(q, lo);
+            qry_sql_add_t(q, covers ? " AND (@.age_min IS NULL OR @.age_min <= ?)" : " AND (@.age_max IS NULL OR @.age_max >= ?)", alias);
+            qry_sql_int(q, lo);
         } else if (covers) {
-            add_t(q, " AND @.age_min IS NULL", alias);
+            qry_sql_add_t(q, " AND @.age_min IS NULL", alias);
         }
         if (hh) {
-            add_t(q, covers ? " AND (@.age_max IS NULL OR @.age_max >= ?)" : " AND (@.age_min IS NULL OR @.age_min <= ?)", alias);
-            bind_int(q, hi);
+            qry_sql_add_t(q, covers ? " AND (@.age_max IS NULL OR @.age_max >= ?)" : " AND (@.age_min IS NULL OR @.age_min <= ?)", alias);
+            qry_sql_int(q, hi);
         } else if (covers) {
-            add_t(q, " AND @.age_max IS NULL", alias);
+            qry_sql_add_t(q, " AND @.age_max IS NULL", alias);
         }
-        add(q, ")");
+        qry_sql_add(q, ")");
         return TSG_OK;
     }
     }
@@ -390,19 +320,19 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
  * chain as deep as the list, and SQLite refuses an expression deeper than
  * 1000 ("Expression tree is too large") - a thousand names failed with
  * that, at column 1. Balanced, the depth is log2(n). */
-static tsg_status_t in_list(qry_session_t *s, sqlb_t *q, const field_t *f, const char *alias, int op,
+static tsg_status_t in_list(qry_session_t *s, qry_sql_t *q, const field_t *f, const char *alias, int op,
                             const ast_value_t **vs, size_t n, const gram_token_t *ftok)
 {
     if (n == 1) return compare_one(s, q, f, alias, op, vs[0], ftok);
-    add(q, "(");
+    qry_sql_add(q, "(");
     tsg_status_t st = in_list(s, q, f, alias, op, vs, n / 2, ftok);
-    add(q, ") OR (");
+    qry_sql_add(q, ") OR (");
     if (!st) st = in_list(s, q, f, alias, op, vs + n / 2, n - n / 2, ftok);
-    add(q, ")");
+    qry_sql_add(q, ")");
     return st;
 }
 
-static tsg_status_t compare_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
+static tsg_status_t compare_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
 {
     const field_t *f = find_field(k, &c->tok);
     if (!f) return unknown_field(s, k, &c->tok);
@@ -423,23 +353,23 @@ static tsg_status_t compare_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, co
     if (!vs) return s->ctx.code;
     n = 0;
     for (const ast_value_t *v = c->v; v; v = v->next) vs[n++] = v;
-    add(q, negate ? "NOT (" : "(");
+    qry_sql_add(q, negate ? "NOT (" : "(");
     tsg_status_t st = in_list(s, q, f, alias, op == AST_IN ? AST_EQ : op, vs, n, &c->tok);
-    add(q, ")");
+    qry_sql_add(q, ")");
     return st;
 }
 
 /* The ids a TIED TO reaches: a node (with an organisation's programs), a
  * named set (likewise), or organisations matching a condition. */
-static tsg_status_t tied_target(qry_session_t *s, sqlb_t *q, const ast_cond_t *t)
+static tsg_status_t tied_target(qry_session_t *s, qry_sql_t *q, const ast_cond_t *t)
 {
     tsg_status_t st;
     if (t->kind == AST_TIED_VALUE && t->v->kind == AST_V_WORD) {
         /* A bare word is a set made with LET. */
-        add(q, "SELECT nid FROM temp.tsg_set WHERE name = ? UNION ALL SELECT p.nid FROM program p"
+        qry_sql_add(q, "SELECT nid FROM temp.tsg_set WHERE name = ? UNION ALL SELECT p.nid FROM program p"
                " JOIN temp.tsg_set g ON g.nid = p.org WHERE g.name = ?");
-        bind_text(q, t->v->text);
-        bind_text(q, t->v->text);
+        qry_sql_text(q, t->v->text);
+        qry_sql_text(q, t->v->text);
         const char *type;
         if ((st = qry_set_check(s, t->v->text, &t->v->tok, &type))) return st;
         if (!type)
@@ -450,31 +380,31 @@ static tsg_status_t tied_target(qry_session_t *s, sqlb_t *q, const ast_cond_t *t
     if (t->kind == AST_TIED_VALUE) {
         const qry_name_t *n;
         if ((st = qry_node(s, t->v, NULL, QRY_ANY & ~(1u << QRY_DISTRICT), &n))) return st;
-        add(q, "SELECT ? AS nid UNION ALL SELECT nid FROM program WHERE org = ?");
-        bind_int(q, n->nid);
-        bind_int(q, n->nid);
+        qry_sql_add(q, "SELECT ? AS nid UNION ALL SELECT nid FROM program WHERE org = ?");
+        qry_sql_int(q, n->nid);
+        qry_sql_int(q, n->nid);
         return TSG_OK;
     }
     char alias[16];
     snprintf(alias, sizeof alias, "g%d", q->alias++);
-    add(q, "WITH tgt(nid) AS (SELECT ");
-    add(q, alias);
-    add(q, ".nid FROM ");
-    add_t(q, kinds[0].from, alias);
-    add(q, " WHERE ");
+    qry_sql_add(q, "WITH tgt(nid) AS (SELECT ");
+    qry_sql_add(q, alias);
+    qry_sql_add(q, ".nid FROM ");
+    qry_sql_add_t(q, kinds[0].from, alias);
+    qry_sql_add(q, " WHERE ");
     if ((st = cond_sql(s, q, &kinds[0], alias, t))) return st;
-    add(q, ") SELECT nid FROM tgt UNION ALL SELECT p.nid FROM program p JOIN tgt ON p.org = tgt.nid");
+    qry_sql_add(q, ") SELECT nid FROM tgt UNION ALL SELECT p.nid FROM program p JOIN tgt ON p.org = tgt.nid");
     return TSG_OK;
 }
 
-static tsg_status_t tied_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
+static tsg_status_t tied_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
 {
     if (!k->type || k->type == QRY_DISTRICT)
         return qry_fail(s, &c->tok, "TIED TO applies to organisations, programs and forums, not %s", k->plural);
     tsg_status_t st;
-    add(q, "EXISTS (SELECT 1 FROM (");
+    qry_sql_add(q, "EXISTS (SELECT 1 FROM (");
     if ((st = tied_target(s, q, c->a))) return st;
-    add(q, ") g JOIN tie t ON t.src = g.nid OR t.dst = g.nid WHERE ");
+    qry_sql_add(q, ") g JOIN tie t ON t.src = g.nid OR t.dst = g.nid WHERE ");
     if (c->tiekind) {
         ast_value_t v = {.kind = AST_V_WORD, .tok = *c->tiekind};
         v.text = ast_alloc(&s->ctx, c->tiekind->n + 1);
@@ -482,22 +412,22 @@ static tsg_status_t tied_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const
         memcpy((char *)v.text, c->tiekind->z, c->tiekind->n);
         const char *key;
         if ((st = qry_key(s, &v, "tie_kind", &key))) return st;
-        add(q, "t.kind = ? AND ");
-        bind_text(q, key);
+        qry_sql_add(q, "t.kind = ? AND ");
+        qry_sql_text(q, key);
     }
-    add(q, "(CASE WHEN t.src = g.nid THEN t.dst ELSE t.src END) IN (SELECT ");
-    add(q, alias);
-    add(q, ".nid");
+    qry_sql_add(q, "(CASE WHEN t.src = g.nid THEN t.dst ELSE t.src END) IN (SELECT ");
+    qry_sql_add(q, alias);
+    qry_sql_add(q, ".nid");
     if (k->type == QRY_ORGANISATION) {
-        add(q, " UNION ALL SELECT nid FROM program WHERE org = ");
-        add(q, alias);
-        add(q, ".nid");
+        qry_sql_add(q, " UNION ALL SELECT nid FROM program WHERE org = ");
+        qry_sql_add(q, alias);
+        qry_sql_add(q, ".nid");
     }
-    add(q, "))");
+    qry_sql_add(q, "))");
     return TSG_OK;
 }
 
-static tsg_status_t cond_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
+static tsg_status_t cond_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
 {
     tsg_status_t st;
     if (!c) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
@@ -511,18 +441,18 @@ static tsg_status_t cond_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, const
         const ast_cond_t *x = c;
         for (; x && x->kind == c->kind && n <= AST_MAX_COND_DEPTH; x = x->a) parts[n++] = x->b;
         parts[n++] = x;
-        add(q, "(");
+        qry_sql_add(q, "(");
         for (size_t i = n; i-- > 0;) {
             if ((st = cond_sql(s, q, k, alias, parts[i]))) return st;
-            if (i) add(q, c->kind == AST_AND ? " AND " : " OR ");
+            if (i) qry_sql_add(q, c->kind == AST_AND ? " AND " : " OR ");
         }
-        add(q, ")");
+        qry_sql_add(q, ")");
         return TSG_OK;
     }
     case AST_NOT:
-        add(q, "NOT (");
+        qry_sql_add(q, "NOT (");
         if ((st = cond_sql(s, q, k, alias, c->a))) return st;
-        add(q, ")");
+        qry_sql_add(q, ")");
         return TSG_OK;
     case AST_CMP:
         return compare_sql(s, q, k, alias, c);
@@ -573,60 +503,28 @@ static tsg_status_t find_target(qry_session_t *s, const gram_token_t *what, targ
 }
 
 /* FROM … WHERE … for a FIND or COUNT, into q, with the row alias "x". */
-static tsg_status_t from_where(qry_session_t *s, sqlb_t *q, const ast_stmt_t *st, const target_t *t)
+static tsg_status_t from_where(qry_session_t *s, qry_sql_t *q, const ast_stmt_t *st, const target_t *t)
 {
     tsg_status_t rc;
-    add(q, " FROM ");
-    add_t(q, t->kind->from, "x");
-    add(q, " WHERE 1");
+    qry_sql_add(q, " FROM ");
+    qry_sql_add_t(q, t->kind->from, "x");
+    qry_sql_add(q, " WHERE 1");
     if (t->set) {
-        add(q, " AND x.nid IN (SELECT nid FROM temp.tsg_set WHERE name = ?)");
-        bind_text(q, t->set);
+        qry_sql_add(q, " AND x.nid IN (SELECT nid FROM temp.tsg_set WHERE name = ?)");
+        qry_sql_text(q, t->set);
     }
     if (st->where) {
-        add(q, " AND ");
+        qry_sql_add(q, " AND ");
         if ((rc = cond_sql(s, q, t->kind, "x", st->where))) return rc;
     }
     if (st->scope) {
         const qry_name_t *d;
         if ((rc = qry_node(s, st->scope, NULL, 1u << QRY_DISTRICT, &d))) return rc;
-        add(q, " AND ");
-        add_t(q, t->kind->scope, "x");
-        for (int i = 0; i < t->kind->scope_binds; i++) bind_int(q, d->nid);
+        qry_sql_add(q, " AND ");
+        qry_sql_add_t(q, t->kind->scope, "x");
+        for (int i = 0; i < t->kind->scope_binds; i++) qry_sql_int(q, d->nid);
     }
     return TSG_OK;
-}
-
-/* Runs q and emits its rows; `people` names a column of people counts
- * (published as "<N" under --suppress-below), or is NULL. */
-static tsg_status_t run_query(qry_session_t *s, sqlb_t *q, const gram_token_t *at, const char *title, const char *people)
-{
-    sqlite3_stmt *st;
-    tsg_status_t rc = prepare(s, q, at, &st);
-    if (rc) return rc;
-    /* qry_result_from_sql prepares its own statement; this one is bound. */
-    size_t n = (size_t)sqlite3_column_count(st);
-    const char *cols[32];
-    for (size_t c = 0; c < n && c < 32; c++) cols[c] = sqlite3_column_name(st, (int)c);
-    tsg_result_t *r = qry_result_new(title, n, cols);
-    int step;
-    while (r && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *cells[32];
-        for (size_t c = 0; c < n; c++) {
-            cells[c] = (const char *)sqlite3_column_text(st, (int)c);
-            int type = sqlite3_column_type(st, (int)c);
-            if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) r->right[c] = 1;
-        }
-        r = qry_result_row(r, cells);
-    }
-    if (r && step != SQLITE_DONE) {
-        tsg_result_free(r);
-        sqlite3_finalize(st);
-        return qry_fail_sql(s, at);
-    }
-    sqlite3_finalize(st);
-    if (people) r = qry_suppress(s, r, people);
-    return qry_emit(s, r);
 }
 
 static tsg_status_t exec_find(qry_session_t *s, const ast_stmt_t *st)
@@ -634,29 +532,18 @@ static tsg_status_t exec_find(qry_session_t *s, const ast_stmt_t *st)
     target_t t;
     tsg_status_t rc = find_target(s, &st->what, &t);
     if (rc) return rc;
-    sqlb_t q = {0};
-    add(&q, "SELECT ");
-    add_t(&q, t.kind->select, "x");
+    qry_sql_t q = {0};
+    qry_sql_add(&q, "SELECT ");
+    qry_sql_add_t(&q, t.kind->select, "x");
     if (!(rc = from_where(s, &q, st, &t))) {
-        add(&q, t.kind->type ? " ORDER BY x.nid" : " ORDER BY x.tid");
-        rc = run_query(s, &q, &st->kw, NULL, t.kind->type ? NULL : "count");
+        qry_sql_add(&q, t.kind->type ? " ORDER BY x.nid" : " ORDER BY x.tid");
+        rc = qry_sql_emit(s, &q, &st->kw, NULL, t.kind->type ? NULL : "count");
     }
-    sqlb_free(&q);
+    qry_sql_free(&q);
     return rc;
 }
 
 /* Runs one statement with up to two text parameters. */
-static tsg_status_t run_text(qry_session_t *s, const gram_token_t *at, const char *sql, const char *a, const char *b)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(s->sql, sql, -1, &st, NULL) != SQLITE_OK) return qry_fail_sql(s, at);
-    if (a) sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
-    if (b) sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? TSG_OK : qry_fail_sql(s, at);
-}
-
 static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_stmt_t *f = st->find;
@@ -672,26 +559,26 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
     /* The new rows are computed into a scratch table before the old set goes,
      * so a set can be remade from itself (LET a = FIND a WHERE …); the steps
      * run under one savepoint, so a failure leaves the old set as it was. */
-    sqlb_t q = {0};
-    add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT ?, x.nid, ?,"
+    qry_sql_t q = {0};
+    qry_sql_add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT ?, x.nid, ?,"
             " (SELECT n.id FROM main.node n WHERE n.nid = x.nid)");
-    bind_text(&q, name);
-    bind_text(&q, t.kind->singular);
+    qry_sql_text(&q, name);
+    qry_sql_text(&q, t.kind->singular);
     if (sqlite3_exec(s->sql, "SAVEPOINT tsg_let", NULL, NULL, NULL) != SQLITE_OK) {
-        sqlb_free(&q);
+        qry_sql_free(&q);
         return qry_fail_sql(s, &st->kw);
     }
     sqlite3_stmt *ins;
-    if (!(rc = from_where(s, &q, f, &t)) && !(rc = prepare(s, &q, &st->kw, &ins))) {
+    if (!(rc = from_where(s, &q, f, &t)) && !(rc = qry_sql_prepare(s, &q, &st->kw, &ins))) {
         if (sqlite3_step(ins) != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
         sqlite3_finalize(ins);
     }
-    sqlb_free(&q);
-    if (!rc) rc = run_text(s, &st->kw, "DELETE FROM temp.tsg_set WHERE name = ?1", name, NULL);
-    if (!rc) rc = run_text(s, &st->kw, "INSERT OR REPLACE INTO temp.tsg_setname(name, type) VALUES (?1, ?2)", name,
-                           t.kind->singular);
-    if (!rc) rc = run_text(s, &st->kw, "INSERT INTO temp.tsg_set(name, nid, type, id) SELECT name, nid, type, id"
-                                       " FROM temp.tsg_set_new", NULL, NULL);
+    qry_sql_free(&q);
+    if (!rc) rc = qry_sql_exec(s, &st->kw, "DELETE FROM temp.tsg_set WHERE name = ?1", QRY_BINDS(qry_b_text(name)));
+    if (!rc) rc = qry_sql_exec(s, &st->kw, "INSERT OR REPLACE INTO temp.tsg_setname(name, type) VALUES (?1, ?2)",
+                               QRY_BINDS(qry_b_text(name), qry_b_text(t.kind->singular)));
+    if (!rc) rc = qry_sql_exec(s, &st->kw, "INSERT INTO temp.tsg_set(name, nid, type, id) SELECT name, nid, type, id"
+                                           " FROM temp.tsg_set_new", NULL, 0);
     sqlite3_exec(s->sql, "DELETE FROM temp.tsg_set_new", NULL, NULL, NULL);
     if (rc) sqlite3_exec(s->sql, "ROLLBACK TO tsg_let", NULL, NULL, NULL);
     sqlite3_exec(s->sql, "RELEASE tsg_let", NULL, NULL, NULL);
@@ -706,19 +593,29 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
     return qry_emit_done(s, "%s: %ld %s", name, n, n == 1 ? t.kind->singular : t.kind->plural);
 }
 
-/* COUNT … BY: one row per key of the vocabulary (or per ward), zeros
- * included: an empty row is often the finding. */
+/* COUNT … BY: one row per key of the vocabulary (or per district of a
+ * level, or per forum), zeros included: an empty row is often the finding.
+ * Without BY, one row: the total. COUNT counts organisations, programs,
+ * forums, ties or districts, never people, so nothing here is suppressed. */
 static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
 {
     target_t t;
     tsg_status_t rc = find_target(s, &st->what, &t);
     if (rc) return rc;
+    qry_sql_t q = {0};
+    if (!st->by.n) {
+        qry_sql_add(&q, "SELECT count(*) AS count");
+        if (!(rc = from_where(s, &q, st, &t))) rc = qry_sql_emit(s, &q, &st->kw, NULL, NULL);
+        qry_sql_free(&q);
+        return rc;
+    }
     char *by = util_strndup(st->by.z, st->by.n), *fby = by ? util_fold(by) : NULL;
     free(by);
     if (!fby) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
     int type = t.kind->type;
     const char *vocab = NULL, *match = NULL;
-    int ward = 0;
+    const char *level = NULL; /* BY ward, BY school_district: the districts of that level */
+    const char *forum = NULL; /* BY forum: how a row sits in forum v (membership is an organisation's) */
     if (!strcmp(fby, "sector") && type == QRY_ORGANISATION) vocab = "sector", match = "x.sector = v.key";
     else if (!strcmp(fby, "sector") && type == QRY_PROGRAM)
         vocab = "sector", match = "(SELECT sector FROM organisation WHERE nid = x.org) = v.key";
@@ -735,140 +632,57 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     else if (!strcmp(fby, "kind") && type == QRY_FORUM) vocab = "forum_kind", match = "x.kind = v.key";
     else if (!strcmp(fby, "kind") && !type) vocab = "tie_kind", match = "x.kind = v.key";
     else if (!strcmp(fby, "level") && type == QRY_DISTRICT) vocab = "level", match = "x.level = v.key";
-    else if (!strcmp(fby, "ward") && type && type != QRY_DISTRICT) ward = 1;
+    else if (!strcmp(fby, "ward") && type && type != QRY_DISTRICT) level = "ward";
+    else if (!strcmp(fby, "school_district") && type && type != QRY_DISTRICT) level = "school_district";
+    else if (!strcmp(fby, "forum") && type == QRY_ORGANISATION)
+        forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.nid AND m.dst = v.nid)";
+    else if (!strcmp(fby, "forum") && type == QRY_PROGRAM)
+        forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.org AND m.dst = v.nid)";
     free(fby);
-    if (!vocab && !ward)
-        return qry_fail(s, &st->by, "%s cannot be counted by '%.*s' (organisations and programs: sector, ward, target, "
-                                    "need; forums: kind, ward; ties: kind; districts: level)",
+    if (!vocab && !level && !forum)
+        return qry_fail(s, &st->by,
+                        "%s cannot be counted by '%.*s' (organisations and programs: sector, ward, school_district, "
+                        "forum, target, need; forums: kind, ward, school_district; ties: kind; districts: level; "
+                        "or leave BY out for the total)",
                         t.kind->plural, (int)st->by.n, st->by.z);
-    sqlb_t q = {0};
-    if (ward) {
-        add(&q, "SELECT v.name AS ward, (SELECT count(*)");
+    if (level) {
+        qry_sql_add(&q, "SELECT v.name AS ");
+        qry_sql_add(&q, level);
+        qry_sql_add(&q, ", (SELECT count(*)");
         if ((rc = from_where(s, &q, st, &t))) goto out;
-        add(&q, " AND ");
-        /* The same test as IN 'ward', with the ward as the value. */
+        qry_sql_add(&q, " AND ");
+        /* The same test as IN 'district', with the district as the value. */
         const char *scope = t.kind->scope;
         for (const char *p = scope; *p; p++) {
-            if (*p == '@') add(&q, "x");
-            else if (*p == '?') add(&q, "v.nid");
+            if (*p == '@') qry_sql_add(&q, "x");
+            else if (*p == '?') qry_sql_add(&q, "v.nid");
             else {
                 char ch[2] = {*p, 0};
-                add(&q, ch);
+                qry_sql_add(&q, ch);
             }
         }
-        add(&q, ") AS count FROM district v WHERE v.level = 'ward' ORDER BY v.nid");
-    } else {
-        add(&q, "SELECT v.key AS ");
-        add(&q, vocab);
-        add(&q, ", v.label_ja AS 日本語, (SELECT count(*)");
+        qry_sql_add(&q, ") AS count FROM district v WHERE v.level = ? ORDER BY v.nid");
+        qry_sql_text(&q, level);
+    } else if (forum) {
+        qry_sql_add(&q, "SELECT v.name AS forum, (SELECT count(*)");
         if ((rc = from_where(s, &q, st, &t))) goto out;
-        add(&q, " AND ");
-        add(&q, match);
-        add(&q, ") AS count FROM vocab v WHERE v.kind = ? ORDER BY v.rowid");
-        bind_text(&q, vocab);
+        qry_sql_add(&q, " AND ");
+        qry_sql_add(&q, forum);
+        qry_sql_add(&q, ") AS count FROM forum v ORDER BY v.nid");
+    } else {
+        qry_sql_add(&q, "SELECT v.key AS ");
+        qry_sql_add(&q, vocab);
+        qry_sql_add(&q, ", v.label_ja AS 日本語, (SELECT count(*)");
+        if ((rc = from_where(s, &q, st, &t))) goto out;
+        qry_sql_add(&q, " AND ");
+        qry_sql_add(&q, match);
+        qry_sql_add(&q, ") AS count FROM vocab v WHERE v.kind = ? ORDER BY v.rowid");
+        qry_sql_text(&q, vocab);
     }
-    rc = run_query(s, &q, &st->kw, NULL, NULL);
+    rc = qry_sql_emit(s, &q, &st->kw, NULL, NULL);
 out:
-    sqlb_free(&q);
+    qry_sql_free(&q);
     return rc;
-}
-
-/* ---- SHOW --------------------------------------------------------------------------- */
-
-static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const char *title, const char *sql, int64_t nid)
-{
-    const char *people = !strcmp(title, "ties") ? "count" : NULL;
-    sqlb_t q = {0};
-    add(&q, sql);
-    for (const char *p = sql; *p; p++)
-        if (*p == '?') bind_int(&q, nid);
-    tsg_status_t rc = run_query(s, &q, at, title, people);
-    sqlb_free(&q);
-    return rc;
-}
-
-#define NAME_OF(n)                                                                                    \
-    "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node nn LEFT JOIN district d ON d.nid = nn.nid" \
-    " LEFT JOIN organisation o ON o.nid = nn.nid LEFT JOIN program p ON p.nid = nn.nid"                 \
-    " LEFT JOIN forum f ON f.nid = nn.nid WHERE nn.nid = " n ")"
-
-static const char *const show_attrs[] = {
-    "",
-    /* district */
-    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM district WHERE nid = ?"
-    " UNION ALL SELECT 'level', level FROM district WHERE nid = ?"
-    " UNION ALL SELECT 'parent', " NAME_OF("(SELECT parent FROM district WHERE nid = ?)")
-    " UNION ALL SELECT 'organisations based here', count(*) FROM organisation WHERE tsg_under(district, ?)",
-    /* organisation */
-    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM organisation WHERE nid = ?"
-    " UNION ALL SELECT 'sector', sector FROM organisation WHERE nid = ?"
-    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM organisation WHERE nid = ?)"),
-    /* program */
-    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'organisation', " NAME_OF("(SELECT org FROM program WHERE nid = ?)")
-    " UNION ALL SELECT 'targets', (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target WHERE program = ? ORDER BY pos))"
-    " UNION ALL SELECT 'ages', CASE WHEN age_min IS NULL AND age_max IS NULL THEN 'all'"
-    "  ELSE coalesce(age_min, '') || '..' || coalesce(age_max, '') END FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'needs', (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need WHERE program = ? ORDER BY pos))"
-    " UNION ALL SELECT 'modes', (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode WHERE program = ? ORDER BY pos))"
-    " UNION ALL SELECT 'approach', approach FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'area', CASE WHEN wide_area THEN '* (wide-area)' ELSE (SELECT group_concat(name, ';') FROM"
-    "  (SELECT d.name FROM program_area a JOIN district d ON d.nid = a.district WHERE a.program = ? ORDER BY a.pos)) END"
-    "  FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'in_system', in_system FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'hours', hours FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'runs', coalesce(starts, '') || '..' || coalesce(ends, '') FROM program"
-    "  WHERE nid = ? AND (starts IS NOT NULL OR ends IS NOT NULL)",
-    /* forum */
-    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM forum WHERE nid = ?"
-    " UNION ALL SELECT 'kind', kind FROM forum WHERE nid = ?"
-    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM forum WHERE nid = ?)"),
-};
-
-static tsg_status_t exec_show(qry_session_t *s, const ast_stmt_t *st)
-{
-    const qry_name_t *n;
-    tsg_status_t rc = qry_node(s, st->a->v, st->a->type, QRY_ANY, &n);
-    if (rc) return rc;
-    int64_t nid = n->nid;
-    char title[600];
-    snprintf(title, sizeof title, "%s %s", qry_type_name[n->type], n->name);
-    if ((rc = show_sql(s, &st->kw, title, show_attrs[n->type], nid))) return rc;
-    if (n->type == QRY_ORGANISATION &&
-        (rc = show_sql(s, &st->kw, "programs",
-                       "SELECT nn.id AS id, p.name AS name FROM program p JOIN node nn ON nn.nid = p.nid"
-                       " WHERE p.org = ? ORDER BY p.nid", nid)))
-        return rc;
-    if (n->type == QRY_DISTRICT &&
-        (rc = show_sql(s, &st->kw, "districts below",
-                       "SELECT nn.id AS id, d.name AS name, d.level AS level FROM district d JOIN node nn ON nn.nid = d.nid"
-                       " WHERE d.parent = ? ORDER BY d.nid", nid)))
-        return rc;
-    if (n->type == QRY_DISTRICT) return TSG_OK;
-    /* Ties: → out, ← in, — undirected either way. An organisation's ties
-     * include its programs' (named under "via"), as the network sees them. */
-    if ((rc = show_sql(s, &st->kw, "ties",
-                       "WITH own(nid) AS (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"
-                       " SELECT CASE WHEN t.directed = 0 THEN '—' WHEN t.src IN own THEN '→' ELSE '←' END AS dir,"
-                       " t.kind AS kind, (SELECT name FROM program WHERE nid = CASE WHEN t.src IN own THEN t.src ELSE t.dst END AND nid <> ?) AS via,"
-                       " " NAME_OF("CASE WHEN t.src IN own THEN t.dst ELSE t.src END") " AS other,"
-                       " (SELECT id FROM node WHERE nid = CASE WHEN t.src IN own THEN t.dst ELSE t.src END) AS other_id,"
-                       " t.count AS count, t.since AS since FROM tie t WHERE (t.src IN own OR t.dst IN own)"
-                       " AND t.kind <> 'membership' ORDER BY t.tid", nid)))
-        return rc;
-    if (n->type == QRY_ORGANISATION)
-        return show_sql(s, &st->kw, "forums",
-                        "SELECT nn.id AS id, f.name AS name, f.kind AS kind FROM tie t JOIN forum f ON f.nid = t.dst"
-                        " JOIN node nn ON nn.nid = f.nid WHERE t.src = ? AND t.kind = 'membership' ORDER BY t.tid", nid);
-    if (n->type == QRY_FORUM)
-        return show_sql(s, &st->kw, "members",
-                        "SELECT nn.id AS id, o.name AS name, o.sector AS sector FROM tie t JOIN organisation o ON o.nid = t.src"
-                        " JOIN node nn ON nn.nid = o.nid WHERE t.dst = ? AND t.kind = 'membership' ORDER BY t.tid", nid);
-    return TSG_OK;
 }
 
 tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t maxnid, int **keep)
@@ -876,11 +690,11 @@ tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t 
     *keep = calloc((size_t)maxnid + 1, sizeof **keep);
     if (!*keep) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
     target_t t = {&kinds[1], NULL};
-    sqlb_t q = {0};
-    add(&q, "SELECT x.nid");
+    qry_sql_t q = {0};
+    qry_sql_add(&q, "SELECT x.nid");
     tsg_status_t rc = from_where(s, &q, st, &t);
     sqlite3_stmt *sel;
-    if (!rc && !(rc = prepare(s, &q, &st->kw, &sel))) {
+    if (!rc && !(rc = qry_sql_prepare(s, &q, &st->kw, &sel))) {
         int step;
         while ((step = sqlite3_step(sel)) == SQLITE_ROW) {
             int64_t nid = sqlite3_column_int64(sel, 0);
@@ -889,76 +703,12 @@ tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t 
         if (step != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
         sqlite3_finalize(sel);
     }
-    sqlb_free(&q);
+    qry_sql_free(&q);
     if (rc) {
         free(*keep);
         *keep = NULL;
     }
     return rc;
-}
-
-/* ---- SQL functions ------------------------------------------------------------------- */
-
-/* tsg_under(d, anc): whether district d is anc or below it. */
-static void fn_under(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    qry_session_t *s = sqlite3_user_data(cx);
-    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || sqlite3_value_type(argv[1]) == SQLITE_NULL) {
-        sqlite3_result_int(cx, 0);
-        return;
-    }
-    sqlite3_result_int(cx, qry_under(s, sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1])));
-}
-
-/* Whether folded text matches a folded pattern in which '*' stands for any
- * run. Linear: only the last '*' is ever backtracked to (bytes compare
- * equal exactly when the UTF-8 characters do). */
-static int glob(const char *t, const char *p)
-{
-    const char *star = NULL, *resume = NULL;
-    while (*t) {
-        if (*p == '*') {
-            while (*p == '*') p++;
-            star = p;
-            resume = t;
-        } else if (*p && *p == *t) {
-            p++;
-            t++;
-        } else if (star) {
-            p = star;
-            t = ++resume;
-        } else {
-            return 0;
-        }
-    }
-    while (*p == '*') p++;
-    return !*p;
-}
-
-/* tsg_match(text, pattern): equal ignoring width and case; '*' is a wildcard. */
-static void fn_match(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const char *t = (const char *)sqlite3_value_text(argv[0]), *p = (const char *)sqlite3_value_text(argv[1]);
-    if (!t || !p) {
-        sqlite3_result_int(cx, 0);
-        return;
-    }
-    char *ft = util_fold(t), *fp = util_fold(p);
-    if (!ft || !fp) sqlite3_result_error_nomem(cx);
-    else sqlite3_result_int(cx, glob(ft, fp));
-    free(ft);
-    free(fp);
-}
-
-tsg_status_t qry_register_functions(qry_session_t *s)
-{
-    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    if (sqlite3_create_function(s->sql, "tsg_under", 2, flags, s, fn_under, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(s->sql, "tsg_match", 2, flags, s, fn_match, NULL, NULL) != SQLITE_OK)
-        return qry_fail_sql(s, NULL);
-    return TSG_OK;
 }
 
 tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st)
@@ -968,7 +718,7 @@ tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st)
     switch (st->kind) {
     case AST_FIND: return exec_find(s, st);
     case AST_COUNT: return exec_count(s, st);
-    case AST_SHOW: return exec_show(s, st);
+    case AST_SHOW: return qry_exec_show(s, st);
     case AST_LET: return exec_let(s, st);
     default: return qry_fail(s, &st->kw, "not a reading statement");
     }

@@ -638,7 +638,7 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, const 
     tsg_status_t rc;
     if (!s->net) {
         tsg_error_t err = {0};
-        if (eng_net_load(s->sql, &s->net, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        if (eng_net_load(s->db, &s->net, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     }
     const eng_net_t *net = s->net;
     if (c[X_OF] && c[X_OF]->v->kind == AST_V_WORD) {

@@ -12,6 +12,7 @@
  * from the session's cache, reloaded once the write lock is held.
  */
 #include "query.h"
+#include "sqlbind.h"
 #include "util.h"
 #include "bounds.h"
 
@@ -113,19 +114,8 @@ typedef struct mut {
     char msg[1024];         /* what the statement did, emitted after commit */
 } mut_t;
 
-/* ---- SQL with bound values --------------------------------------------------- */
+/* ---- SQL with bound values (sqlbind.h) ---------------------------------------- */
 
-typedef struct bind {
-    char kind; /* 'i', 't', or 0 for NULL */
-    int64_t num;
-    const char *text;
-} bind_t;
-
-static bind_t b_num(int64_t x) { return (bind_t){'i', x, NULL}; }
-static bind_t b_text(const char *t) { return (bind_t){t ? 't' : 0, 0, t}; }
-static bind_t b_opt(int has, int64_t x) { return (bind_t){has ? 'i' : 0, x, NULL}; }
-
-#define BINDS(...) (const bind_t[]){__VA_ARGS__}, sizeof((const bind_t[]){__VA_ARGS__}) / sizeof(bind_t)
 #define ROW_COLS 8
 
 typedef struct row {
@@ -145,20 +135,15 @@ static char *arena_strdup(mut_t *m, const char *z, size_t n)
 
 /* Runs one statement; with `out`, keeps its first row. Errors name the
  * statement's keyword: nothing more precise is known at this depth. */
-static tsg_status_t sql_run(mut_t *m, const char *sql, const bind_t *b, size_t nb, row_t *out)
+static tsg_status_t sql_run(mut_t *m, const char *sql, const qry_bind_t *b, size_t nb, row_t *out)
 {
     qry_session_t *s = m->s;
     sqlite3_stmt *q;
     if (out) memset(out, 0, sizeof *out);
     if (sqlite3_prepare_v2(s->sql, sql, -1, &q, NULL) != SQLITE_OK) return qry_fail_sql(s, &m->st->kw);
-    for (size_t i = 0; i < nb; i++) {
-        int p = (int)i + 1;
-        if (b[i].kind == 'i') sqlite3_bind_int64(q, p, b[i].num);
-        else if (b[i].kind == 't') sqlite3_bind_text(q, p, b[i].text, -1, SQLITE_STATIC);
-        else sqlite3_bind_null(q, p);
-    }
     tsg_status_t st = TSG_OK;
-    int rc = sqlite3_step(q);
+    int rc = qry_bind_apply(q, b, nb);
+    if (rc == SQLITE_OK) rc = sqlite3_step(q);
     if (rc == SQLITE_ROW && out) {
         for (int c = 0; c < sqlite3_column_count(q) && c < ROW_COLS && !st; c++) {
             out->num[c] = sqlite3_column_int64(q, c);
@@ -464,7 +449,7 @@ static tsg_status_t check_tree(mut_t *m, int64_t self)
     if (!lv->c && !up->c) return TSG_OK;
     row_t now = {0};
     tsg_status_t st;
-    if (self && (st = sql_run(m, "SELECT level, parent FROM district WHERE nid = ?1", BINDS(b_num(self)), &now))) return st;
+    if (self && (st = sql_run(m, "SELECT level, parent FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(self)), &now))) return st;
     const char *level = lv->c ? lv->text : now.text[0];
     int64_t parent = up->c ? (up->none ? 0 : up->node->nid) : now.num[1];
     const gram_token_t *at = lv->c ? &lv->c->v->tok : &up->c->v->tok;
@@ -475,7 +460,7 @@ static tsg_status_t check_tree(mut_t *m, int64_t self)
                                   : qry_fail(s, &up->c->v->tok, "'%s' lies under '%s'; the district tree would have a cycle",
                                              p ? p->name : "?", m->node->name);
         row_t pl;
-        if ((st = sql_run(m, "SELECT level FROM district WHERE nid = ?1", BINDS(b_num(parent)), &pl))) return st;
+        if ((st = sql_run(m, "SELECT level FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(parent)), &pl))) return st;
         if (pl.text[0] && level_rank(level) <= level_rank(pl.text[0]))
             return qry_fail(s, at, "a %s cannot sit under a %s ('%s' is a %s)", level, pl.text[0], p ? p->name : "?",
                             pl.text[0]);
@@ -514,12 +499,12 @@ static tsg_status_t write_list(mut_t *m, int c, int64_t nid)
                     "INSERT INTO program_area(program, pos, district) VALUES (?1, ?2, ?3)"},
     };
     const field_t *f = &m->f[c];
-    tsg_status_t st = sql_run(m, sql[c][0], BINDS(b_num(nid)), NULL);
+    tsg_status_t st = sql_run(m, sql[c][0], QRY_BINDS(qry_b_num(nid)), NULL);
     for (size_t i = 0; i < f->n && !st; i++)
-        st = sql_run(m, sql[c][1], BINDS(b_num(nid), b_num((int64_t)i), c == C_AREA ? b_num(f->areas[i]->nid) : b_text(f->keys[i])),
+        st = sql_run(m, sql[c][1], QRY_BINDS(qry_b_num(nid), qry_b_num((int64_t)i), c == C_AREA ? qry_b_num(f->areas[i]->nid) : qry_b_text(f->keys[i])),
                      NULL);
     /* A wide-area program has no area rows: '*' is the whole of its area. */
-    if (!st && c == C_AREA) st = sql_run(m, "UPDATE program SET wide_area = ?2 WHERE nid = ?1", BINDS(b_num(nid), b_num(f->wide)), NULL);
+    if (!st && c == C_AREA) st = sql_run(m, "UPDATE program SET wide_area = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->wide)), NULL);
     return st;
 }
 
@@ -554,17 +539,17 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
         if (!f->c) continue;
         switch (c) {
         case C_NAME:
-            st = sql_run(m, name_sql[m->type], BINDS(b_num(nid), b_text(f->text)), NULL);
+            st = sql_run(m, name_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(f->text)), NULL);
             break;
         case C_IN:
-            st = sql_run(m, in_sql[m->type], BINDS(b_num(nid), b_opt(!f->none, f->none ? 0 : f->node->nid)), NULL);
+            st = sql_run(m, in_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_opt(!f->none, f->none ? 0 : f->node->nid)), NULL);
             break;
         case C_OF:
-            st = sql_run(m, "UPDATE program SET org = ?2 WHERE nid = ?1", BINDS(b_num(nid), b_num(f->node->nid)), NULL);
+            st = sql_run(m, "UPDATE program SET org = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->node->nid)), NULL);
             break;
         case C_AGED: /* the range replaces both bounds: AGED 18.. drops an old upper age */
             st = sql_run(m, "UPDATE program SET age_min = ?2, age_max = ?3 WHERE nid = ?1",
-                         BINDS(b_num(nid), b_opt(!f->none && f->has_lo, f->lo), b_opt(!f->none && f->has_hi, f->hi)), NULL);
+                         QRY_BINDS(qry_b_num(nid), qry_b_opt(!f->none && f->has_lo, f->lo), qry_b_opt(!f->none && f->has_hi, f->hi)), NULL);
             break;
         case C_FOR:
         case C_NEEDS:
@@ -573,7 +558,7 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
             st = write_list(m, c, nid);
             break;
         default:
-            st = sql_run(m, text_sql[c], BINDS(b_num(nid), b_text(f->none ? NULL : f->text)), NULL);
+            st = sql_run(m, text_sql[c], QRY_BINDS(qry_b_num(nid), qry_b_text(f->none ? NULL : f->text)), NULL);
         }
     }
     return st;
@@ -586,7 +571,7 @@ static tsg_status_t check_dates(mut_t *m, int64_t nid)
     const field_t *a = &m->f[C_STARTS], *b = &m->f[C_ENDS];
     if (m->type != QRY_PROGRAM || (!a->c && !b->c)) return TSG_OK;
     row_t r;
-    tsg_status_t st = sql_run(m, "SELECT starts, ends FROM program WHERE nid = ?1", BINDS(b_num(nid)), &r);
+    tsg_status_t st = sql_run(m, "SELECT starts, ends FROM program WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), &r);
     if (st || !r.text[0] || !r.text[1] || util_date_first(r.text[0]) <= util_date_last(r.text[1])) return st;
     const ast_clause_t *at = a->c && !a->none ? a->c : b->c;
     return qry_fail(m->s, &at->v->tok, "start %s is after end %s", r.text[0], r.text[1]);
@@ -642,14 +627,14 @@ static tsg_status_t mut_add(mut_t *m)
         if ((st = new_id(m, idbuf, sizeof idbuf))) return st;
         id = idbuf;
     }
-    if ((st = sql_run(m, "INSERT INTO node(id, type) VALUES (?1, ?2)", BINDS(b_text(id), b_text(qry_type_name[m->type])), NULL)))
+    if ((st = sql_run(m, "INSERT INTO node(id, type) VALUES (?1, ?2)", QRY_BINDS(qry_b_text(id), qry_b_text(qry_type_name[m->type])), NULL)))
         return st;
     int64_t nid = sqlite3_last_insert_rowid(s->sql);
-    bind_t third = m->type == QRY_PROGRAM ? b_num(m->f[C_OF].node->nid) : b_text(m->f[key_clause[m->type]].text);
-    if ((st = sql_run(m, insert_sql[m->type], BINDS(b_num(nid), b_text(name), third), NULL)) ||
+    qry_bind_t third = m->type == QRY_PROGRAM ? qry_b_num(m->f[C_OF].node->nid) : qry_b_text(m->f[key_clause[m->type]].text);
+    if ((st = sql_run(m, insert_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(name), third), NULL)) ||
         (st = write_fields(m, nid)) || (st = check_dates(m, nid)))
         return st;
-    snprintf(m->msg, sizeof m->msg, "added %s '%s' (%s)", qry_type_name[m->type], name, id);
+    util_snprintf(m->msg, sizeof m->msg, "added %s '%s' (%s)", qry_type_name[m->type], name, id);
     return TSG_OK;
 }
 
@@ -664,11 +649,11 @@ static tsg_status_t mut_set(mut_t *m)
         return st;
     const char *name = m->f[C_NAME].c ? m->f[C_NAME].text : m->node->name;
     const char *id = m->f[C_ID].c ? m->f[C_ID].text : m->node->id;
-    int len = snprintf(m->msg, sizeof m->msg, "changed %s '%s' (%s):", qry_type_name[m->type], name, id);
+    int len = util_snprintf(m->msg, sizeof m->msg, "changed %s '%s' (%s):", qry_type_name[m->type], name, id);
     for (size_t i = 0; i < m->norder && len > 0 && (size_t)len < sizeof m->msg; i++) {
         int c = m->order[i];
         const char *noun = c == C_IN && m->type == QRY_DISTRICT ? "parent" : clause_info[c].noun;
-        len += snprintf(m->msg + len, sizeof m->msg - (size_t)len, "%s %s", i ? "," : "", noun);
+        len += util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, "%s %s", i ? "," : "", noun);
     }
     return TSG_OK;
 }
@@ -685,7 +670,7 @@ static tsg_status_t district_unused(mut_t *m, const ast_value_t *at)
         " (SELECT count(*) FROM organisation WHERE district = ?1), (SELECT min(nid) FROM organisation WHERE district = ?1),"
         " (SELECT count(*) FROM forum WHERE district = ?1), (SELECT min(nid) FROM forum WHERE district = ?1),"
         " (SELECT count(*) FROM program_area WHERE district = ?1), (SELECT min(program) FROM program_area WHERE district = ?1)",
-        BINDS(b_num(m->node->nid)), &r);
+        QRY_BINDS(qry_b_num(m->node->nid)), &r);
     if (st) return st;
     util_buf_t uses = {0};
     int left = 0;
@@ -723,7 +708,7 @@ static tsg_status_t mut_remove(mut_t *m)
     m->type = m->node->type;
     if (m->type == QRY_ORGANISATION) {
         row_t r;
-        if ((st = sql_run(m, "SELECT count(*) FROM program WHERE org = ?1", BINDS(b_num(nid)), &r))) return st;
+        if ((st = sql_run(m, "SELECT count(*) FROM program WHERE org = ?1", QRY_BINDS(qry_b_num(nid)), &r))) return st;
         if (r.num[0])
             return qry_fail(s, &a->v->tok, "organisation '%s' (%s) runs %lld program%s; remove %s first (or move %s with SET … OF)",
                             m->node->name, m->node->id, (long long)r.num[0], plural(r.num[0]), r.num[0] == 1 ? "it" : "them",
@@ -732,18 +717,18 @@ static tsg_status_t mut_remove(mut_t *m)
     if (m->type == QRY_DISTRICT && (st = district_unused(m, a->v))) return st;
     /* Explicit deletes, child rows first, rather than relying on the schema's
      * cascades: they hold whether or not foreign keys are on. */
-    if ((st = sql_run(m, "DELETE FROM tie WHERE src = ?1 OR dst = ?1", BINDS(b_num(nid)), NULL))) return st;
+    if ((st = sql_run(m, "DELETE FROM tie WHERE src = ?1 OR dst = ?1", QRY_BINDS(qry_b_num(nid)), NULL))) return st;
     int64_t ties = m->changes;
     for (size_t i = 0; m->type == QRY_PROGRAM && i < sizeof program_lists / sizeof program_lists[0]; i++)
-        if ((st = sql_run(m, program_lists[i], BINDS(b_num(nid)), NULL))) return st;
-    if ((st = sql_run(m, delete_sql[m->type], BINDS(b_num(nid)), NULL)) ||
+        if ((st = sql_run(m, program_lists[i], QRY_BINDS(qry_b_num(nid)), NULL))) return st;
+    if ((st = sql_run(m, delete_sql[m->type], QRY_BINDS(qry_b_num(nid)), NULL)) ||
         /* A set must not go on naming a node id that another node may reuse. */
-        (st = sql_run(m, "DELETE FROM temp.tsg_set WHERE nid = ?1", BINDS(b_num(nid)), NULL)) ||
-        (st = sql_run(m, "DELETE FROM node WHERE nid = ?1", BINDS(b_num(nid)), NULL)))
+        (st = sql_run(m, "DELETE FROM temp.tsg_set WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)) ||
+        (st = sql_run(m, "DELETE FROM node WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)))
         return st;
-    int len = snprintf(m->msg, sizeof m->msg, "removed %s '%s' (%s)", qry_type_name[m->type], m->node->name, m->node->id);
+    int len = util_snprintf(m->msg, sizeof m->msg, "removed %s '%s' (%s)", qry_type_name[m->type], m->node->name, m->node->id);
     if (ties && len > 0 && (size_t)len < sizeof m->msg)
-        snprintf(m->msg + len, sizeof m->msg - (size_t)len, " and its %lld tie%s", (long long)ties, plural(ties));
+        util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, " and its %lld tie%s", (long long)ties, plural(ties));
     return TSG_OK;
 }
 
@@ -787,22 +772,22 @@ static tsg_status_t mut_tie(mut_t *m)
     /* One tie per pair and kind; an undirected tie is the same either way round. */
     row_t r;
     if ((st = sql_run(m, "SELECT count(*) FROM tie WHERE kind = ?3 AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))",
-                      BINDS(b_num(a->nid), b_num(b->nid), b_text(kind), b_num(directed)), &r)))
+                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed)), &r)))
         return st;
     if (r.num[0])
         return qry_fail(s, stmt->tiekind, "'%s' and '%s' are already tied as %s (UNTIE it first to change it)", a->name,
                         b->name, kind);
     const field_t *count = &m->f[C_COUNT], *since = &m->f[C_SINCE];
     if ((st = sql_run(m, "INSERT INTO tie(src, dst, kind, directed, count, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                      BINDS(b_num(a->nid), b_num(b->nid), b_text(kind), b_num(directed), b_opt(count->c != NULL, count->lo),
-                            b_text(since->text)),
+                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed), qry_b_opt(count->c != NULL, count->lo),
+                            qry_b_text(since->text)),
                       NULL)))
         return st;
-    int len = snprintf(m->msg, sizeof m->msg, "tied '%s' -> '%s' as %s", a->name, b->name, kind);
+    int len = util_snprintf(m->msg, sizeof m->msg, "tied '%s' -> '%s' as %s", a->name, b->name, kind);
     if ((count->c || since->c) && len > 0 && (size_t)len < sizeof m->msg) {
         char n[32] = "";
         if (count->c) snprintf(n, sizeof n, "count %ld", count->lo);
-        snprintf(m->msg + len, sizeof m->msg - (size_t)len, " (%s%s%s%s)", n, count->c && since->c ? ", " : "",
+        util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, " (%s%s%s%s)", n, count->c && since->c ? ", " : "",
                  since->c ? "since " : "", since->c ? since->text : "");
     }
     return TSG_OK;
@@ -824,12 +809,12 @@ static tsg_status_t mut_untie(mut_t *m)
         return st;
     row_t r;
     if ((st = sql_run(m, "SELECT group_concat(kind, ', ') FROM (SELECT kind FROM tie WHERE " UNTIE_MATCH " ORDER BY tid)",
-                      BINDS(b_num(a->nid), b_num(b->nid), b_text(kind)), &r)) ||
-        (st = sql_run(m, "DELETE FROM tie WHERE " UNTIE_MATCH, BINDS(b_num(a->nid), b_num(b->nid), b_text(kind)), NULL)))
+                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r)) ||
+        (st = sql_run(m, "DELETE FROM tie WHERE " UNTIE_MATCH, QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), NULL)))
         return st;
     int64_t n = m->changes;
     if (n) {
-        snprintf(m->msg, sizeof m->msg, "untied '%s' -> '%s' (%lld tie%s: %s)", a->name, b->name, (long long)n, plural(n),
+        util_snprintf(m->msg, sizeof m->msg, "untied '%s' -> '%s' (%lld tie%s: %s)", a->name, b->name, (long long)n, plural(n),
                  r.text[0] ? r.text[0] : "");
         return TSG_OK;
     }
@@ -838,7 +823,7 @@ static tsg_status_t mut_untie(mut_t *m)
     if ((st = sql_run(m, "SELECT group_concat(k, ', ') FROM (SELECT kind || CASE WHEN directed = 1 AND src = ?2"
                          " THEN ' the other way' ELSE '' END AS k FROM tie"
                          " WHERE (src = ?1 AND dst = ?2) OR (src = ?2 AND dst = ?1) ORDER BY tid)",
-                      BINDS(b_num(a->nid), b_num(b->nid)), &other)))
+                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid)), &other)))
         return st;
     return qry_fail(s, stmt->tiekind ? stmt->tiekind : &stmt->kw, "no %s%stie from '%s' to '%s'%s%s%s", kind ? kind : "",
                     kind ? " " : "", a->name, b->name, other.text[0] ? " (between them: " : "",

@@ -138,15 +138,19 @@ void qry_names_free(qry_session_t *s);
  * stale: some of its members are no longer in the database. */
 tsg_status_t qry_set_check(qry_session_t *s, const char *name, const gram_token_t *at, const char **type);
 
+/* A write's transaction: the store's (store_begin / store_commit /
+ * store_rollback, store.h), with the session's LET sets kept in step and
+ * its caches dropped after. */
 tsg_status_t qry_write_begin(qry_session_t *s);
 /* Commits when st is TSG_OK, else rolls back; returns st or the commit error. */
 tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st);
 
-/* Registers tsg_under() and tsg_match(), which the evaluators' SQL uses. */
+/* Registers tsg_under() and tsg_match(), which the evaluators' SQL uses (sqlfunc.c). */
 tsg_status_t qry_register_functions(qry_session_t *s);
 
 /* Evaluators. */
 tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st);      /* FIND, COUNT, SHOW, LET */
+tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st);      /* SHOW (show.c) */
 tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st);  /* ADD, SET, REMOVE, TIE, UNTIE */
 /* Marks keep[nid] = 1 for every program matching st->where (a FIND on
  * programs); *keep is calloc'd with maxnid + 1 entries. */

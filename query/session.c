@@ -26,7 +26,7 @@ tsg_status_t qry_fail(qry_session_t *s, const gram_token_t *at, const char *fmt,
     char msg[sizeof s->ctx.msg];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    util_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return gram_fail(&s->ctx, TSG_EINPUT, at, "%s", msg);
 }
@@ -113,7 +113,7 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
         free(before);
         free(tok);
     }
-    snprintf(err->text, sizeof err->text, "%s", b.data ? b.data : "out of memory");
+    util_snprintf(err->text, sizeof err->text, "%s", b.data ? b.data : "out of memory");
     err->code = c->code;
     util_buf_free(&b);
 }
@@ -166,7 +166,7 @@ tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    util_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     /* The sentence quotes stored names ("removed forum '…'"), which a
      * database written before hidden characters were refused may hold: it is
@@ -319,10 +319,13 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
 
 /* ---- writes ------------------------------------------------------------------ */
 
+/* The store's transaction API (store_begin/commit/rollback) is the only
+ * one; the session adds its sets' bookkeeping and its caches. */
 tsg_status_t qry_write_begin(qry_session_t *s)
 {
-    if (sqlite3_exec(s->sql, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
-    return TSG_OK;
+    tsg_error_t e = {0};
+    tsg_status_t st = store_begin(s->db, &e);
+    return st ? gram_fail(&s->ctx, st, NULL, "%s", e.text) : TSG_OK;
 }
 
 tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st)
@@ -335,8 +338,9 @@ tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st)
                              " WHERE id IS NOT (SELECT n.id FROM main.node n WHERE n.nid = tsg_set.nid)",
                      NULL, NULL, NULL) != SQLITE_OK)
         st = qry_fail_sql(s, NULL);
-    if (st == TSG_OK && sqlite3_exec(s->sql, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) st = qry_fail_sql(s, NULL);
-    if (st != TSG_OK && !sqlite3_get_autocommit(s->sql)) sqlite3_exec(s->sql, "ROLLBACK", NULL, NULL, NULL);
+    tsg_error_t e = {0};
+    if (st == TSG_OK && (st = store_commit(s->db, &e))) gram_fail(&s->ctx, st, NULL, "%s", e.text);
+    if (st != TSG_OK) store_rollback(s->db);
     qry_data_changed(s);
     return st;
 }
@@ -389,9 +393,8 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
         tsg_session_close(s);
         return st;
     }
-    /* igraph's handlers are process-wide: every session installs the same
-     * ones, pointing Ctrl-C at itself (the latest session wins). */
-    eng_igraph_setup(&s->interrupted, &s->deadline_ns);
+    /* igraph's handlers are process-wide: they point at the session whose
+     * statement runs, installed per statement in tsg_session_run_len. */
     sqlite3_progress_handler(s->sql, 4096, on_progress, s);
     *out = s;
     return TSG_OK;
@@ -565,8 +568,13 @@ tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len,
         if (!st && done) break;
         if (!st && stmt) {
             s->deadline_ns = s->timeout_ms ? now_ns() + (int64_t)s->timeout_ms * 1000000 : 0;
+            /* igraph's interruption handler is process-wide: point it at this
+             * session for this statement, so whichever sessions were opened
+             * or closed before, this one's Ctrl-C and time limit stop igraph. */
+            eng_igraph_setup(&s->interrupted, &s->deadline_ns);
             if (s->interrupted) st = gram_fail(&s->ctx, TSG_EINPUT, &stmt->kw, "interrupted");
             else st = exec(s, stmt);
+            eng_igraph_forget(&s->interrupted);
             if (st && !s->ctx.failed) gram_fail(&s->ctx, st, &stmt->kw, "the statement failed");
             if (st && !s->ctx.at.z) s->ctx.at = stmt->kw; /* e.g. "database is locked" */
             if (s->interrupted == 2) {

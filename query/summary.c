@@ -62,9 +62,10 @@ tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error
     tsg_result_t **rs = calloc(k, sizeof *rs);
     if (!rs) return util_fail(err, TSG_ENOMEM, "out of memory");
     /* One read transaction: the four tables describe the same moment. */
-    tsg_status_t s = store_exec(db->sql, "BEGIN", "summary", err);
+    tsg_status_t s = store_read_begin(db, err);
+    int reading = !s;
     for (size_t i = 0; i < k && !s; i++) s = qry_result_from_sql(db->sql, parts[i].sql, parts[i].title, &rs[i], err);
-    sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
+    if (reading) store_read_end(db);
     if (s) {
         tsg_results_free(rs, k);
         return s;

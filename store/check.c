@@ -23,7 +23,7 @@ static void note(damage_t *d, const char *fmt, ...)
     char line[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
+    util_vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
     if (util_buf_printf(&d->text, "%s%s", d->n > 1 ? "; " : "", line)) d->nomem = 1;
 }
@@ -259,13 +259,13 @@ static tsg_status_t check_tree(sqlite3 *sql, damage_t *d, tsg_error_t *err)
         int steps = 0;
         do {
             node_id(sql, nid[k], id, sizeof id);
-            len += (size_t)snprintf(path + len, sizeof path - len, "%s'%s'", steps ? " → " : "", id);
+            len += (size_t)util_snprintf(path + len, sizeof path - len, "%s'%s'", steps ? " → " : "", id);
             k = up[k];
             if (len >= sizeof path - 1) break;
         } while (k != j && ++steps < 6);
         node_id(sql, nid[j], id, sizeof id);
         if (len < sizeof path - 1)
-            snprintf(path + len, sizeof path - len, "%s → '%s'", k == j ? "" : " → …", id);
+            util_snprintf(path + len, sizeof path - len, "%s → '%s'", k == j ? "" : " → …", id);
         note(d, "district '%s' is its own ancestor (%s)", id, path);
     }
     free(nid);

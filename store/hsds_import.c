@@ -83,7 +83,7 @@ static tsg_status_t note(hsds_t *h, const char *file, long line, const char *id,
     if (fmt) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(detail, sizeof detail, fmt, ap);
+        util_vsnprintf(detail, sizeof detail, fmt, ap);
         va_end(ap);
     }
     tsg_hsds_row_t *row = &r->rows[r->nrows];

@@ -138,7 +138,7 @@ static tsg_status_t fail_at(imp_t *im, long line, long col, const char *fmt, ...
     char msg[800];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    util_vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     return util_fail(im->err, TSG_EINPUT, "%s:%ld:%ld: %s", im->label, line, col, msg);
 }

@@ -40,7 +40,7 @@ const char *store_sql_reason(sqlite3 *sql, const char *msg, char *text, size_t s
     if (!file || !*file) file = "the database";
     switch (sqlite3_errcode(sql) & 0xff) {
     case SQLITE_READONLY:
-        snprintf(text, size, "%s is read-only: changes are refused", file);
+        util_snprintf(text, size, "%s is read-only: changes are refused", file);
         return text;
     case SQLITE_FULL:
     case SQLITE_IOERR: {
@@ -48,11 +48,11 @@ const char *store_sql_reason(sqlite3 *sql, const char *msg, char *text, size_t s
          * (ulimit -f: EFBIG, once SIGXFSZ is ignored) from a failing disk. */
         int e = sqlite3_system_errno(sql);
         if (e == EFBIG || at_size_limit(file))
-            snprintf(text, size, "cannot write %s: file too large (the limit on file size, ulimit -f)", file);
+            util_snprintf(text, size, "cannot write %s: file too large (the limit on file size, ulimit -f)", file);
         else if (e == ENOSPC || (sqlite3_errcode(sql) & 0xff) == SQLITE_FULL || disk_full(file))
-            snprintf(text, size, "the disk is full: %s cannot grow (SQLITE_FULL)", file);
+            util_snprintf(text, size, "the disk is full: %s cannot grow (SQLITE_FULL)", file);
         else
-            snprintf(text, size, "cannot write %s: %s", file, e ? strerror(e) : msg ? msg : sqlite3_errmsg(sql));
+            util_snprintf(text, size, "cannot write %s: %s", file, e ? strerror(e) : msg ? msg : sqlite3_errmsg(sql));
         return text;
     }
     }
@@ -101,6 +101,17 @@ tsg_status_t store_commit(tsg_db_t *db, tsg_error_t *err)
 void store_rollback(tsg_db_t *db)
 {
     if (!sqlite3_get_autocommit(db->sql)) sqlite3_exec(db->sql, "ROLLBACK", NULL, NULL, NULL);
+}
+
+tsg_status_t store_read_begin(tsg_db_t *db, tsg_error_t *err)
+{
+    return store_exec(db->sql, "SAVEPOINT store_read", "database", err);
+}
+
+void store_read_end(tsg_db_t *db)
+{
+    /* A read changes nothing: releasing cannot fail in a way to report. */
+    sqlite3_exec(db->sql, "RELEASE store_read", NULL, NULL, NULL);
 }
 
 /* Version 1: the network as the CSV interchange format describes it. Value

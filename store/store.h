@@ -63,9 +63,16 @@ tsg_status_t store_check_nids(const char *path, int64_t count, int64_t maxnid, t
 
 /* Dates as numbers for comparisons: util_date_first/last (util/bounds.h). */
 
+/* The one transaction API. A write: store_begin (BEGIN IMMEDIATE, so a
+ * concurrent writer is waited for at the start, not met half-way), then
+ * store_commit (which rolls back if the commit fails) or store_rollback.
+ * A read that must see one moment across tables: store_read_begin, then
+ * store_read_end; a savepoint, so it nests inside a write or another read. */
 tsg_status_t store_begin(tsg_db_t *db, tsg_error_t *err);
 tsg_status_t store_commit(tsg_db_t *db, tsg_error_t *err);
 void store_rollback(tsg_db_t *db);
+tsg_status_t store_read_begin(tsg_db_t *db, tsg_error_t *err);
+void store_read_end(tsg_db_t *db);
 
 /* Runs SQL without results; on failure the message names `what`. */
 tsg_status_t store_exec(sqlite3 *sql, const char *stmts, const char *what, tsg_error_t *err);

@@ -9,12 +9,39 @@
 #include <string.h>
 #include <utf8proc.h>
 
+void util_utf8_trim(char *s)
+{
+    size_t len = strlen(s), i = len;
+    /* Back over at most three continuation bytes to the character's lead. */
+    while (i > 0 && len - i < 3 && ((unsigned char)s[i - 1] & 0xC0) == 0x80) i--;
+    if (i == 0) return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (need > 1 && len - (i - 1) < need) s[i - 1] = '\0';
+}
+
+int util_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(buf, size, fmt, ap);
+    if (size && n >= 0 && (size_t)n >= size) util_utf8_trim(buf);
+    return n;
+}
+
+int util_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = util_vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
+    return n;
+}
+
 tsg_status_t util_fail(tsg_error_t *err, tsg_status_t code, const char *fmt, ...)
 {
     if (err) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(err->text, sizeof err->text, fmt, ap);
+        util_vsnprintf(err->text, sizeof err->text, fmt, ap);
         va_end(ap);
         err->code = code;
         /* A message may quote a file's or a database's text (an id, a
@@ -24,7 +51,7 @@ tsg_status_t util_fail(tsg_error_t *err, tsg_status_t code, const char *fmt, ...
         int nomem = 0;
         char *shown = util_visible(err->text, 0, &nomem);
         if (shown) {
-            snprintf(err->text, sizeof err->text, "%s", shown);
+            util_snprintf(err->text, sizeof err->text, "%s", shown);
             free(shown);
         } else if (nomem) {
             for (char *c = err->text; *c;) {

@@ -23,6 +23,21 @@
  * `return util_fail(err, TSG_EINPUT, "...", ...)`. */
 tsg_status_t util_fail(tsg_error_t *err, tsg_status_t code, const char *fmt, ...) UTIL_PRINTF(3, 4);
 
+/* vsnprintf and snprintf into a fixed buffer (every message buffer: the
+ * parser's, the session's, err->text): when the text does not fit it is
+ * cut at a UTF-8 character boundary, never inside a character (a name in
+ * Japanese cut in half would show as mojibake and make JSON output
+ * invalid). Return what vsnprintf returns: the length untruncated. */
+int util_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 0)))
+#endif
+    ;
+int util_snprintf(char *buf, size_t size, const char *fmt, ...) UTIL_PRINTF(3, 4);
+/* Drops an incomplete UTF-8 character from the end of s (what a byte-wise
+ * cut leaves); a complete string is left as it is. */
+void util_utf8_trim(char *s);
+
 char *util_strdup(const char *s);
 char *util_strndup(const char *s, size_t n);
 char *util_printf(const char *fmt, ...) UTIL_PRINTF(1, 2);

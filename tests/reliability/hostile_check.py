@@ -40,15 +40,17 @@ def check(ok, what):
 SINKS = {
     "sqlite3_prepare_v2": 1, "sqlite3_prepare_v3": 1, "sqlite3_prepare": 1, "sqlite3_exec": 1,
     "store_exec": 1, "store_prepare": 1, "qry_result_from_sql": 1,
-    "add": 1, "add_t": 1,            # query/eval.c: the statement builder
-    "sql_run": 1, "run_text": 2,     # query/mutate.c, query/eval.c
-    "each_row": 1,                   # engine/network.c
+    "qry_sql_add": 1, "qry_sql_add_t": 1,  # query/sqlbind.c: the statement builder
+    "qry_sql_exec": 2,                     # query/sqlbind.c: one statement with bound values
+    "sql_run": 1,                          # query/mutate.c
+    "each_row": 1,                         # store/netread.c: the network's rows
 }
 # Arguments that are not literals, each with why it holds no user text.
 ALLOWED = {
-    "q->sql.data": "built only through add/add_t, themselves checked",
+    "q->sql.data": "built only through qry_sql_add/qry_sql_add_t, themselves checked",
     "stmts": "store_exec's own parameter", "text": "store_prepare's own parameter",
-    "sql": "the parameter of a checked helper (qry_result_from_sql, sql_run, run_text, each_row)",
+    "sql": "the parameter of a checked helper (qry_result_from_sql, sql_run, qry_sql_exec, each_row)",
+    "q[i].sql": "store/netread.c: the network reader's static queries",
     "t->sql": "store/export.c: a static table of queries", "r->sql": "store/hsds_export.c: a static table",
     "stmt_sql[i]": "store/import.c: static INSERTs", "clear_sql": "store/import.c: a static DELETE script",
     "migrations[v].sql": "store/store.c: static schema", "by_kind[k]": "query/session.c: static queries",
@@ -66,10 +68,11 @@ ALLOWED = {
     "ch": "query/eval.c COUNT BY ward: one character of the static kind table's scope",
     "vocab": "query/eval.c COUNT BY: one of five literal vocabulary kinds, chosen by the keyword",
     "match": "query/eval.c COUNT BY: one of seven literal conditions, chosen by the keyword",
+    "level": "query/eval.c COUNT BY ward/school_district: one of two literal level names, chosen by the keyword",
+    "forum": "query/eval.c COUNT BY forum: one of two literal conditions, chosen by the kind",
 }
 # Sinks that are local helpers of one file.
-LOCAL = {"add": "query/eval.c", "add_t": "query/eval.c", "sql_run": "query/mutate.c", "run_text": "query/eval.c",
-         "each_row": "engine/network.c"}
+LOCAL = {"sql_run": "query/mutate.c", "each_row": "store/netread.c"}
 SQL_START = re.compile(r'^\s*"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|WITH|PRAGMA|ATTACH|REPLACE|ALTER)\b', re.I)
 PRINTF = re.compile(r"\b(snprintf|sqlite3_mprintf|sqlite3_snprintf|util_printf|util_buf_printf|asprintf)\s*\(")
 

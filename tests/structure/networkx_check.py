@@ -4,7 +4,7 @@
 The organisation graph is rebuilt here from the CSV files by the rules in
 docs/language.md (program ends lifted to their owners, memberships and ties
 inside one organisation dropped, undirected, one edge per pair weighted by
-the summed annual counts, a tie without a count adding 1), and its directed
+the summed annual counts, a tie without a count or with COUNT 0 adding 1), and its directed
 view (referrals as arcs, other ties both ways); tsunagi computes
 the same measures through its language. They must agree to 1e-9 (relative)
 on the sample city, on Knoke's bureaucracies network, and on 200 random
@@ -61,7 +61,10 @@ def org_graph(folder, directed=False):
         a, b = owner.get(t["from_id"], t["from_id"]), owner.get(t["to_id"], t["to_id"])
         if a == b or a not in g or b not in g:
             continue
-        w = float(t["count"]) if t["count"] else 1.0
+        # A tie's weight is its annual count; a tie without a count, or with
+        # COUNT 0 (no one recorded this year), weighs 1, so every tie has a
+        # finite distance (docs/language.md, CENTRALITY).
+        w = float(t["count"]) if t["count"] and int(t["count"]) >= 1 else 1.0
         arcs = [(a, b)] if not directed or t["kind"] == "referral" else [(a, b), (b, a)]
         for x, y in arcs:
             if g.has_edge(x, y):
@@ -322,7 +325,8 @@ def random_folder(rng, folder):
         if a == b or key in used:
             continue
         used.add(key)
-        ties.append([a, b, kind, str(rng.randint(1, 50)) if rng.random() < 0.7 else "", ""])
+        # Counts 0..50: COUNT 0 must weigh 1, not 0 (distance 1/0 = inf).
+        ties.append([a, b, kind, str(rng.randint(0, 50)) if rng.random() < 0.7 else "", ""])
     if rng.random() < 0.5:
         ties.append([orgs[0][0], "f-p", "membership", "", ""])
     network_folder(folder, orgs, programs, ties)

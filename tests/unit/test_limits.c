@@ -223,3 +223,63 @@ Test(bounds, a_parameter_is_range_checked_where_it_is_used)
     tsg_session_close(s);
     tsg_close(db);
 }
+
+/* ---- messages never end in half a character (issue 18, item 5) ------------- */
+
+#include "util.h"
+
+/* Whether s is well-formed UTF-8 (no cut character, no stray byte). */
+static int utf8_ok(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 ? 2 : (*p & 0xF0) == 0xE0 ? 3 : (*p & 0xF8) == 0xF0 ? 4 : 0;
+        if (!n) return 0;
+        for (int k = 1; k < n; k++)
+            if ((p[k] & 0xC0) != 0x80) return 0;
+        p += n;
+    }
+    return 1;
+}
+
+Test(messages, a_cut_message_ends_at_a_character_boundary)
+{
+    /* "あ" is 3 bytes: 11 of them do not fit in 32 bytes (31 + NUL), and a
+     * byte-wise cut leaves one byte of the eleventh. */
+    char buf[32], name[3 * 11 + 1] = "";
+    for (int i = 0; i < 11; i++) strcat(name, "あ");
+    int n = util_snprintf(buf, sizeof buf, "x%s", name);
+    cr_expect_eq(n, 34, "the untruncated length, as snprintf");
+    cr_expect_eq(strlen(buf), 31, "1 + 10 whole characters");
+    cr_expect(utf8_ok(buf));
+    /* Every cut point, and 2- and 4-byte characters too. */
+    const char *chars[] = {"é", "あ", "𠮷"};
+    for (size_t c = 0; c < 3; c++)
+        for (size_t size = 1; size <= 12; size++) {
+            char small[12];
+            util_snprintf(small, size, "%s%s%s%s", chars[c], chars[c], chars[c], chars[c]);
+            cr_expect(utf8_ok(small), "%s in %zu bytes: '%s'", chars[c], size, small);
+            cr_expect_eq(strlen(small) % strlen(chars[c]), 0, "%s in %zu bytes", chars[c], size);
+        }
+}
+
+Test(messages, an_error_quoting_a_long_japanese_name_is_whole_utf8)
+{
+    /* The parser's message buffer holds 512 bytes: "no … named '<400 あ>'"
+     * was cut inside a character, and the message printed as mojibake. */
+    tsg_db_t *db;
+    tsg_session_t *s = sample_session(&db);
+    char stmt[1400] = "SHOW '";
+    for (int i = 0; i < 400; i++) strcat(stmt, "あ");
+    strcat(stmt, "';");
+    tsg_error_t err = {0};
+    cr_assert_neq(tsg_session_run(s, stmt, NULL, 0, NULL, &err), TSG_OK);
+    cr_expect(strlen(err.text) > 500, "%s", err.text);
+    cr_expect(utf8_ok(err.text), "%s", err.text);
+    /* And a message the library writes into tsg_error_t directly. */
+    tsg_error_t e2 = {0};
+    util_fail(&e2, TSG_EINPUT, "%s", stmt);
+    cr_expect(utf8_ok(e2.text), "%s", e2.text);
+    tsg_session_close(s);
+    tsg_close(db);
+}

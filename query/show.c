@@ -1,0 +1,107 @@
+/*
+ * show — SHOW: everything about one node, as a few tables: its fields, then
+ * (by type) its programs or the districts below, its ties (an
+ * organisation's include its programs', named under "via"), and its forums
+ * or members. Each table is one SQL query with the node bound.
+ */
+#include "query.h"
+#include "sqlbind.h"
+#include "util.h"
+
+#include <string.h>
+
+static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const char *title, const char *sql, int64_t nid)
+{
+    const char *people = !strcmp(title, "ties") ? "count" : NULL;
+    qry_sql_t q = {0};
+    qry_sql_add(&q, sql);
+    for (const char *p = sql; *p; p++)
+        if (*p == '?') qry_sql_int(&q, nid);
+    tsg_status_t rc = qry_sql_emit(s, &q, at, title, people);
+    qry_sql_free(&q);
+    return rc;
+}
+
+#define NAME_OF(n)                                                                                    \
+    "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node nn LEFT JOIN district d ON d.nid = nn.nid" \
+    " LEFT JOIN organisation o ON o.nid = nn.nid LEFT JOIN program p ON p.nid = nn.nid"                 \
+    " LEFT JOIN forum f ON f.nid = nn.nid WHERE nn.nid = " n ")"
+
+static const char *const show_attrs[] = {
+    "",
+    /* district */
+    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
+    " UNION ALL SELECT 'name', name FROM district WHERE nid = ?"
+    " UNION ALL SELECT 'level', level FROM district WHERE nid = ?"
+    " UNION ALL SELECT 'parent', " NAME_OF("(SELECT parent FROM district WHERE nid = ?)")
+    " UNION ALL SELECT 'organisations based here', count(*) FROM organisation WHERE tsg_under(district, ?)",
+    /* organisation */
+    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
+    " UNION ALL SELECT 'name', name FROM organisation WHERE nid = ?"
+    " UNION ALL SELECT 'sector', sector FROM organisation WHERE nid = ?"
+    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM organisation WHERE nid = ?)"),
+    /* program */
+    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
+    " UNION ALL SELECT 'name', name FROM program WHERE nid = ?"
+    " UNION ALL SELECT 'organisation', " NAME_OF("(SELECT org FROM program WHERE nid = ?)")
+    " UNION ALL SELECT 'targets', (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target WHERE program = ? ORDER BY pos))"
+    " UNION ALL SELECT 'ages', CASE WHEN age_min IS NULL AND age_max IS NULL THEN 'all'"
+    "  ELSE coalesce(age_min, '') || '..' || coalesce(age_max, '') END FROM program WHERE nid = ?"
+    " UNION ALL SELECT 'needs', (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need WHERE program = ? ORDER BY pos))"
+    " UNION ALL SELECT 'modes', (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode WHERE program = ? ORDER BY pos))"
+    " UNION ALL SELECT 'approach', approach FROM program WHERE nid = ?"
+    " UNION ALL SELECT 'area', CASE WHEN wide_area THEN '* (wide-area)' ELSE (SELECT group_concat(name, ';') FROM"
+    "  (SELECT d.name FROM program_area a JOIN district d ON d.nid = a.district WHERE a.program = ? ORDER BY a.pos)) END"
+    "  FROM program WHERE nid = ?"
+    " UNION ALL SELECT 'in_system', in_system FROM program WHERE nid = ?"
+    " UNION ALL SELECT 'hours', hours FROM program WHERE nid = ?"
+    " UNION ALL SELECT 'runs', coalesce(starts, '') || '..' || coalesce(ends, '') FROM program"
+    "  WHERE nid = ? AND (starts IS NOT NULL OR ends IS NOT NULL)",
+    /* forum */
+    "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
+    " UNION ALL SELECT 'name', name FROM forum WHERE nid = ?"
+    " UNION ALL SELECT 'kind', kind FROM forum WHERE nid = ?"
+    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM forum WHERE nid = ?)"),
+};
+
+tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
+{
+    const qry_name_t *n;
+    tsg_status_t rc = qry_node(s, st->a->v, st->a->type, QRY_ANY, &n);
+    if (rc) return rc;
+    int64_t nid = n->nid;
+    char title[600];
+    util_snprintf(title, sizeof title, "%s %s", qry_type_name[n->type], n->name);
+    if ((rc = show_sql(s, &st->kw, title, show_attrs[n->type], nid))) return rc;
+    if (n->type == QRY_ORGANISATION &&
+        (rc = show_sql(s, &st->kw, "programs",
+                       "SELECT nn.id AS id, p.name AS name FROM program p JOIN node nn ON nn.nid = p.nid"
+                       " WHERE p.org = ? ORDER BY p.nid", nid)))
+        return rc;
+    if (n->type == QRY_DISTRICT &&
+        (rc = show_sql(s, &st->kw, "districts below",
+                       "SELECT nn.id AS id, d.name AS name, d.level AS level FROM district d JOIN node nn ON nn.nid = d.nid"
+                       " WHERE d.parent = ? ORDER BY d.nid", nid)))
+        return rc;
+    if (n->type == QRY_DISTRICT) return TSG_OK;
+    /* Ties: → out, ← in, — undirected either way. An organisation's ties
+     * include its programs' (named under "via"), as the network sees them. */
+    if ((rc = show_sql(s, &st->kw, "ties",
+                       "WITH own(nid) AS (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"
+                       " SELECT CASE WHEN t.directed = 0 THEN '—' WHEN t.src IN own THEN '→' ELSE '←' END AS dir,"
+                       " t.kind AS kind, (SELECT name FROM program WHERE nid = CASE WHEN t.src IN own THEN t.src ELSE t.dst END AND nid <> ?) AS via,"
+                       " " NAME_OF("CASE WHEN t.src IN own THEN t.dst ELSE t.src END") " AS other,"
+                       " (SELECT id FROM node WHERE nid = CASE WHEN t.src IN own THEN t.dst ELSE t.src END) AS other_id,"
+                       " t.count AS count, t.since AS since FROM tie t WHERE (t.src IN own OR t.dst IN own)"
+                       " AND t.kind <> 'membership' ORDER BY t.tid", nid)))
+        return rc;
+    if (n->type == QRY_ORGANISATION)
+        return show_sql(s, &st->kw, "forums",
+                        "SELECT nn.id AS id, f.name AS name, f.kind AS kind FROM tie t JOIN forum f ON f.nid = t.dst"
+                        " JOIN node nn ON nn.nid = f.nid WHERE t.src = ? AND t.kind = 'membership' ORDER BY t.tid", nid);
+    if (n->type == QRY_FORUM)
+        return show_sql(s, &st->kw, "members",
+                        "SELECT nn.id AS id, o.name AS name, o.sector AS sector FROM tie t JOIN organisation o ON o.nid = t.src"
+                        " JOIN node nn ON nn.nid = o.nid WHERE t.dst = ? AND t.kind = 'membership' ORDER BY t.tid", nid);
+    return TSG_OK;
+}
