@@ -96,7 +96,8 @@ tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r);
  * count) are written "<N" below N. Returns r, or frees it and returns NULL
  * when out of memory (as qry_result_row). */
 tsg_result_t *qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *col);
-/* A one-cell result saying what a statement changed. */
+/* Emits a message (TSG_RESULT_MESSAGE): what a statement did or found
+ * instead of a table. */
 tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...) UTIL_PRINTF(2, 3);
 
 /* The text of a STRING, WORD or PARAM value ($x is looked up); NULL after

@@ -174,8 +174,7 @@ tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...)
     int nomem = 0;
     char *shown = util_visible(msg, 1, &nomem);
     if (nomem) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    const char *col = "done", *cell = shown ? shown : msg;
-    tsg_status_t st = qry_emit(s, qry_result_row(qry_result_new(NULL, 1, &col), &cell));
+    tsg_status_t st = qry_emit(s, qry_result_message(shown ? shown : msg));
     free(shown);
     return st;
 }
