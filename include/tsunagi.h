@@ -213,7 +213,9 @@ void tsg_session_close(tsg_session_t *s);
 tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *value, tsg_error_t *err);
 
 /* Where a run's results and errors go. Results are the session's and valid
- * only during the call. A non-OK return from `result` stops the run. */
+ * only during the call; r->kind tells a table from a message (what a
+ * change did), which a program writing CSV keeps apart. A non-OK return
+ * from `result` stops the run. */
 typedef struct tsg_sink {
     tsg_status_t (*result)(void *ctx, const tsg_result_t *r, tsg_error_t *err);
     void (*error)(void *ctx, const tsg_error_t *e);
