@@ -170,17 +170,22 @@ tsg_status_t qry_order(qry_session_t *s, const ast_tail_t *tail, tsg_result_t *c
             found = rs[i]->kind == TSG_RESULT_TABLE && column_of(rs[i], k->col->text) >= 0;
         if (found) continue;
         util_buf_t names = {0};
-        for (size_t i = 0; i < n; i++)
-            for (size_t c = 0; rs[i]->kind == TSG_RESULT_TABLE && c < rs[i]->ncols; c++) {
+        int full = 0;
+        for (size_t i = 0; i < n && !full; i++)
+            for (size_t c = 0; rs[i]->kind == TSG_RESULT_TABLE && c < rs[i]->ncols && !full; c++) {
                 int seen = 0;
                 for (size_t e = 0; e < i && !seen; e++)
                     for (size_t d = 0; rs[e]->kind == TSG_RESULT_TABLE && d < rs[e]->ncols && !seen; d++)
                         seen = !strcmp(rs[e]->cols[d], rs[i]->cols[c]);
                 for (size_t d = 0; d < c && !seen; d++) seen = !strcmp(rs[i]->cols[d], rs[i]->cols[c]);
-                if (!seen) util_buf_printf(&names, "%s%s", names.len ? ", " : "", rs[i]->cols[c]);
+                /* Whole names only, and few enough for the message to hold. */
+                if (!seen && names.len + strlen(rs[i]->cols[c]) > 300) full = 1;
+                else if (!seen) util_buf_printf(&names, "%s%s", names.len ? ", " : "", rs[i]->cols[c]);
             }
-        tsg_status_t st = qry_fail(s, &k->col->tok, "the result has no column '%s' (its columns: %s)", k->col->text,
-                                   names.data ? names.data : "");
+        tsg_status_t st = full ? qry_fail(s, &k->col->tok, "the result has no column '%s' (its columns: %s, …)",
+                                          k->col->text, names.data ? names.data : "")
+                               : qry_fail(s, &k->col->tok, "the result has no column '%s' (its columns: %s)",
+                                          k->col->text, names.data ? names.data : "");
         util_buf_free(&names);
         free(cols);
         return st;
