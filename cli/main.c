@@ -72,11 +72,17 @@ static int open_db(const char *path, tsg_db_t **db, tsg_error_t *err)
 static tsg_status_t print_result(void *ctx, const tsg_result_t *r, tsg_error_t *err)
 {
     cli_out_t *out = ctx;
-    /* What a change did is a sentence, not a table. */
-    if (r->ncols == 1 && !strcmp(r->cols[0], "done") && r->nrows == 1) {
-        fprintf(out->stream, "%s\n", r->cells[0] ? r->cells[0] : "");
-        out->printed++;
-        return ferror(out->stream) ? (err->code = TSG_EIO) : TSG_OK;
+    if (r->kind == TSG_RESULT_MESSAGE) {
+        /* CSV output is one stream of tables a spreadsheet or a script
+         * reads: what a change did goes beside it, to standard error, and
+         * does not count as output (the BOM still starts the first table).
+         * In JSON it is a {"message": …} document of the stream. */
+        if (out->format == TSG_FMT_CSV) {
+            fflush(out->stream);
+            return tsg_result_print(r, out->format, stderr, err);
+        }
+        if (out->printed++ && out->format == TSG_FMT_JSON) fputc('\n', out->stream);
+        return tsg_result_print(r, out->format, out->stream, err);
     }
     if (out->xlsx) return tsg_xlsx_add(out->xlsx, r, err);
     if (out->printed++ && out->format != TSG_FMT_CSV) fputc('\n', out->stream);

@@ -27,13 +27,14 @@ static const struct {
     {"path", TK_PATH},   {"reach", TK_REACH},   {"remove", TK_REMOVE}, {"set", TK_SET},
     {"show", TK_SHOW},   {"tie", TK_TIE},       {"tied", TK_TIED},     {"to", TK_TO},
     {"untie", TK_UNTIE}, {"where", TK_WHERE},
+    {"order", TK_ORDER}, {"limit", TK_LIMIT}, {"asc", TK_ASC}, {"desc", TK_DESC},
 };
 
 const char *const gram_keywords[] = {
     "ADD",  "AND",  "AS",    "BROKERS", "BY",   "CENTRALITY", "EXPORT", "RENDER", "REPORT", "COUNT", "COVERAGE", "FIND", "FROM", "GAPS", "HOPS",
     "HORIZONTAL", "IN", "LINKS", "THIN", "WEIGHTED", "DIRECTED",
     "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
-    "TIED", "TO",   "UNTIE", "WHERE", NULL,
+    "TIED", "TO",   "UNTIE", "WHERE", "ORDER", "LIMIT", "ASC", "DESC", NULL,
 };
 
 /* Decodes the code point at s (at most n bytes), mapping full-width ASCII

@@ -34,14 +34,43 @@
 
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
-          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT.
+          GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
+          ASC DESC.
+/* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
+ * default reduction, so a fallback word would be read as one more clause
+ * of the statement (GAPS … ORDER BY kind) instead of ending it. */
 
 %left OR.
 %left AND.
 %right NOT.
 
-input ::= stmt(S) SEMI.                                  { ctx->stmt = S; }
+input ::= stmt(S) tail(T) SEMI.                          { ctx->stmt = ast_with_tail(ctx, S, T); }
 input ::= SEMI.                                          { ctx->stmt = NULL; }
+
+/* ORDER BY column [ASC|DESC], … and LIMIT n after any statement: they
+ * order and cut the statement's tables, in one place (query/order.c); the
+ * session refuses them on a statement that answers without a table. */
+%type tail {ast_tail_t *}
+tail(T) ::= .                                            { T = NULL; }
+tail(T) ::= ORDER(K) BY keys(L) limit(N).                { T = ast_tail(ctx, &K, L, N); }
+tail(T) ::= LIMIT(K) NUMBER(N).                          { T = ast_tail(ctx, &K, NULL, ast_number(ctx, &N)); }
+
+%type limit {ast_value_t *}
+limit(N) ::= .                                           { N = NULL; }
+limit(N) ::= LIMIT NUMBER(V).                            { N = ast_number(ctx, &V); }
+
+%type keys {ast_key_t *}
+keys(L) ::= key(K).                                      { L = K; }
+keys(L) ::= keys(A) COMMA key(K).                        { L = ast_key_append(A, K); }
+
+%type key {ast_key_t *}
+key(K) ::= column(C).                                    { K = ast_key(ctx, C, 0); }
+key(K) ::= column(C) ASC.                                { K = ast_key(ctx, C, 0); }
+key(K) ::= column(C) DESC.                               { K = ast_key(ctx, C, 1); }
+
+%type column {ast_value_t *}
+column(C) ::= IDENT(T).                                  { C = ast_value(ctx, AST_V_WORD, &T); }
+column(C) ::= STRING(T).                                 { C = ast_value(ctx, AST_V_STRING, &T); }
 
 %type stmt {ast_stmt_t *}
 %type find {ast_stmt_t *}

@@ -149,9 +149,17 @@ tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err);
 
 /* ---- result sets ---------------------------------------------------------- */
 
+/* What a result is. A TABLE answers a question (FIND, GAPS, …), possibly
+ * with no rows. A MESSAGE says what a statement did or found instead of a
+ * table ("added organisation 'x' (o-12)", "wrote kita.dot", "no path of at
+ * most 6 ties"): one column, "message", and one row holding the sentence.
+ * A program that writes CSV keeps messages out of the table stream. */
+typedef enum tsg_result_kind { TSG_RESULT_TABLE = 0, TSG_RESULT_MESSAGE } tsg_result_kind_t;
+
 /* A table of UTF-8 strings; NULL cells are empty. Evaluation produces these;
  * the formatters below print them. */
 typedef struct tsg_result {
+    tsg_result_kind_t kind;
     char *title;          /* may be NULL */
     size_t ncols, nrows;
     char **cols;          /* ncols names */
@@ -175,7 +183,9 @@ tsg_status_t tsg_format_parse(const char *name, tsg_format_t *out, tsg_error_t *
 const char *tsg_format_name(tsg_format_t f);
 
 /* Prints one result set. Table output aligns by display width (East Asian
- * Width: a CJK character takes two columns). */
+ * Width: a CJK character takes two columns). A message prints as its
+ * sentence and a newline in every format but JSON, where it is the object
+ * {"message": "…"}; a table in JSON is an array of objects, one per row. */
 tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out, tsg_error_t *err);
 
 /* An Excel workbook of result sets, one sheet each (named after the title;
@@ -185,6 +195,7 @@ tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out
  * discards it, leaving any earlier file at `path` as it was. */
 typedef struct tsg_xlsx tsg_xlsx_t;
 tsg_status_t tsg_xlsx_open(const char *path, tsg_xlsx_t **out, tsg_error_t *err);
+/* A message adds no sheet (it is no table). */
 tsg_status_t tsg_xlsx_add(tsg_xlsx_t *x, const tsg_result_t *r, tsg_error_t *err);
 const char *tsg_xlsx_path(const tsg_xlsx_t *x);
 tsg_status_t tsg_xlsx_close(tsg_xlsx_t *x, int keep, tsg_error_t *err);
@@ -202,7 +213,9 @@ void tsg_session_close(tsg_session_t *s);
 tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *value, tsg_error_t *err);
 
 /* Where a run's results and errors go. Results are the session's and valid
- * only during the call. A non-OK return from `result` stops the run. */
+ * only during the call; r->kind tells a table from a message (what a
+ * change did), which a program writing CSV keeps apart. A non-OK return
+ * from `result` stops the run. */
 typedef struct tsg_sink {
     tsg_status_t (*result)(void *ctx, const tsg_result_t *r, tsg_error_t *err);
     void (*error)(void *ctx, const tsg_error_t *e);

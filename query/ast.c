@@ -182,6 +182,42 @@ ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *
     return s;
 }
 
+ast_stmt_t *ast_with_tail(gram_ctx_t *ctx, ast_stmt_t *s, ast_tail_t *tail)
+{
+    (void)ctx;
+    if (s) s->tail = tail;
+    return s;
+}
+
+ast_tail_t *ast_tail(gram_ctx_t *ctx, const gram_token_t *kw, ast_key_t *keys, ast_value_t *limit)
+{
+    ast_tail_t *t = ast_alloc(ctx, sizeof *t);
+    if (!t) return NULL;
+    t->kw = *kw;
+    t->keys = keys;
+    t->limit = limit;
+    return t;
+}
+
+ast_key_t *ast_key(gram_ctx_t *ctx, ast_value_t *col, int desc)
+{
+    ast_key_t *k = ast_alloc(ctx, sizeof *k);
+    if (!k) return NULL;
+    k->col = col;
+    k->desc = desc;
+    return k;
+}
+
+ast_key_t *ast_key_append(ast_key_t *list, ast_key_t *more)
+{
+    if (!list) return more;
+    if (!more) return list;
+    ast_key_t *last = list->tail ? list->tail : list;
+    last->next = more;
+    list->tail = more;
+    return list;
+}
+
 gram_token_t *ast_token(gram_ctx_t *ctx, const gram_token_t *t)
 {
     gram_token_t *p = ast_alloc(ctx, sizeof *p);

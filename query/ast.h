@@ -52,6 +52,21 @@ typedef struct ast_clause {
     struct ast_clause *tail; /* in a list's first clause: its last */
 } ast_clause_t;
 
+/* ORDER BY's keys and LIMIT: a tail any statement may have in the grammar;
+ * the session refuses it on a statement that answers without a table. */
+typedef struct ast_key {
+    ast_value_t *col;     /* a column's header, as a word or in quotes */
+    int desc;
+    struct ast_key *next;
+    struct ast_key *tail; /* in a list's first key: its last */
+} ast_key_t;
+
+typedef struct ast_tail {
+    gram_token_t kw;      /* ORDER or LIMIT, where an error about the tail points */
+    ast_key_t *keys;      /* NULL without ORDER BY */
+    ast_value_t *limit;   /* NULL without LIMIT */
+} ast_tail_t;
+
 typedef enum ast_skind {
     AST_FIND, AST_COUNT, AST_SHOW, AST_LET, AST_ADD, AST_SET, AST_REMOVE, AST_TIE, AST_UNTIE,
     AST_GAPS, AST_COVERAGE, AST_PATH, AST_REACH, AST_HORIZONTAL, AST_CENTRALITY, AST_BROKERS,
@@ -70,6 +85,7 @@ struct ast_stmt {
     gram_token_t *tiekind;
     ast_value_t *v;       /* ADD: the name */
     ast_clause_t *clauses;
+    ast_tail_t *tail;     /* ORDER BY … LIMIT n, or NULL */
 };
 
 /* The arena: chunks of memory handed out in order, freed together. */
@@ -91,6 +107,10 @@ ast_stmt_t *ast_tie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_
                     ast_clause_t *c);
 ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind);
 ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, ast_clause_t *c, ast_cond_t *where);
+ast_stmt_t *ast_with_tail(gram_ctx_t *ctx, ast_stmt_t *s, ast_tail_t *tail);
+ast_tail_t *ast_tail(gram_ctx_t *ctx, const gram_token_t *kw, ast_key_t *keys, ast_value_t *limit);
+ast_key_t *ast_key(gram_ctx_t *ctx, ast_value_t *col, int desc);
+ast_key_t *ast_key_append(ast_key_t *list, ast_key_t *more);
 gram_token_t *ast_token(gram_ctx_t *ctx, const gram_token_t *t);
 ast_node_t *ast_node(gram_ctx_t *ctx, const gram_token_t *type, ast_value_t *v);
 ast_cond_t *ast_binary(gram_ctx_t *ctx, ast_ckind_t kind, ast_cond_t *a, ast_cond_t *b);

@@ -398,7 +398,7 @@ static tsg_status_t html_table(void *ctx, const tsg_result_t *r, tsg_error_t *er
     util_buf_t *b = ctx;
     int rc = 0;
     if (r->title) rc = util_buf_adds(b, "<h3>") || eng_html_text(b, r->title) || util_buf_adds(b, "</h3>\n");
-    if (r->ncols == 1 && r->nrows == 1 && !strcmp(r->cols[0], "done"))
+    if (r->kind == TSG_RESULT_MESSAGE)
         return rc || util_buf_adds(b, "<p>") || eng_html_text(b, r->cells[0]) || util_buf_adds(b, "</p>\n")
                    ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
     rc = rc || util_buf_adds(b, "<table>\n<tr>");

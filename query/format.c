@@ -209,8 +209,26 @@ tsg_status_t tsg_format_parse(const char *name, tsg_format_t *out, tsg_error_t *
 
 const char *tsg_format_name(tsg_format_t f) { return (unsigned)f < 4 ? format_names[f] : "?"; }
 
+/* A message is a sentence, in every format the line it always was; JSON
+ * output stays a stream of JSON documents, so there it is an object, told
+ * from a table (an array) by its type. */
+static tsg_status_t print_message(const tsg_result_t *r, tsg_format_t fmt, FILE *out, tsg_error_t *err)
+{
+    const char *text = r->nrows && r->ncols && r->cells[0] ? r->cells[0] : "";
+    if (fmt == TSG_FMT_JSON) {
+        fputs("{\"message\": ", out);
+        json_string(out, text);
+        fputs("}\n", out);
+    } else {
+        fprintf(out, "%s\n", text);
+    }
+    if (ferror(out)) return util_fail(err, TSG_EIO, "cannot write the output");
+    return TSG_OK;
+}
+
 tsg_status_t tsg_result_print(const tsg_result_t *shown, tsg_format_t fmt, FILE *out, tsg_error_t *err)
 {
+    if (shown->kind == TSG_RESULT_MESSAGE) return print_message(shown, fmt, out, err);
     const tsg_result_t *r = shown;
     tsg_result_t view;
     char **owned = NULL;

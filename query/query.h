@@ -69,6 +69,9 @@ typedef struct qry_session {
     long suppress_below;       /* counts below this are published as "<N" (0: all shown) */
     long dot_memory_mb;        /* the address space dot may use (RLIMIT_AS); 0: QRY_DOT_MEMORY_MB */
     const tsg_sink_t *sink;
+    const ast_tail_t *tail;    /* the running statement's ORDER BY / LIMIT, or NULL */
+    tsg_result_t **held;       /* with a tail, its results until it ends (qry_order) */
+    size_t nheld;
 } qry_session_t;
 
 /* Whether the running statement must stop: Ctrl-C, or its time limit
@@ -90,13 +93,20 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
 /* Drops the network and the view built from it. */
 void qry_network_free(qry_session_t *s);
 
-/* Passes a result to the session's sink and frees it. */
+/* Orders and cuts a statement's results by its ORDER BY / LIMIT (order.c):
+ * each table that has every key is sorted (stably), each table keeps its
+ * first n rows; a key no table has is an error at the key. Messages pass. */
+tsg_status_t qry_order(qry_session_t *s, const ast_tail_t *tail, tsg_result_t *const *rs, size_t n);
+
+/* Passes a result to the session's sink and frees it (with an ORDER BY or
+ * LIMIT, holds it until the statement ends). */
 tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r);
 /* With --suppress-below N, the people counts in column `col` (a tie's annual
  * count) are written "<N" below N. Returns r, or frees it and returns NULL
  * when out of memory (as qry_result_row). */
 tsg_result_t *qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *col);
-/* A one-cell result saying what a statement changed. */
+/* Emits a message (TSG_RESULT_MESSAGE): what a statement did or found
+ * instead of a table. */
 tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...) UTIL_PRINTF(2, 3);
 
 /* The text of a STRING, WORD or PARAM value ($x is looked up); NULL after

@@ -22,6 +22,14 @@ fail:
     return NULL;
 }
 
+tsg_result_t *qry_result_message(const char *text)
+{
+    static const char *const col = "message";
+    tsg_result_t *r = qry_result_row(qry_result_new(NULL, 1, &col), &text);
+    if (r) r->kind = TSG_RESULT_MESSAGE;
+    return r;
+}
+
 /* The cells' strings, copied one after another into blocks that double in
  * size up to TEXT_BLOCK_MAX; tsg_result_free frees the blocks, not each cell.
  * A result of thousands of rows costs a few allocations, not one per cell. */

@@ -17,6 +17,8 @@
 #define QRY_MAX_ROWS 1000000u
 
 tsg_result_t *qry_result_new(const char *title, size_t ncols, const char *const *cols);
+/* A message (TSG_RESULT_MESSAGE): the sentence in column "message". */
+tsg_result_t *qry_result_message(const char *text);
 /* Appends a row of ncols cells (NULL allowed), copying them. */
 int qry_result_add(tsg_result_t *r, const char *const *cells);
 /* The same, but the cells whose bit is set in `refs` (bit c for column c,

@@ -120,6 +120,18 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
 
 /* ---- results ----------------------------------------------------------------- */
 
+static tsg_status_t deliver(qry_session_t *s, tsg_result_t *r)
+{
+    tsg_status_t st = TSG_OK;
+    if (s->sink && s->sink->result) {
+        tsg_error_t err = {0};
+        st = s->sink->result(s->sink->ctx, r, &err);
+        if (st) gram_fail(&s->ctx, st, NULL, "%s", err.text);
+    }
+    tsg_result_free(r);
+    return st;
+}
+
 tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r)
 {
     if (!r) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
@@ -130,14 +142,57 @@ tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r)
                          "or write the whole network with 'tsunagi export'",
                          QRY_MAX_ROWS);
     }
-    tsg_status_t st = TSG_OK;
-    if (s->sink && s->sink->result) {
-        tsg_error_t err = {0};
-        st = s->sink->result(s->sink->ctx, r, &err);
-        if (st) gram_fail(&s->ctx, st, NULL, "%s", err.text);
+    if (s->tail) {
+        /* Ordered after the statement, over all its tables (qry_order). */
+        tsg_result_t **grown = realloc(s->held, (s->nheld + 1) * sizeof *grown);
+        if (!grown) {
+            tsg_result_free(r);
+            return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        }
+        s->held = grown;
+        s->held[s->nheld++] = r;
+        return TSG_OK;
     }
-    tsg_result_free(r);
+    return deliver(s, r);
+}
+
+/* Ends a statement with an ORDER BY or LIMIT: orders its results and
+ * passes them on, or drops them when the statement failed. */
+static tsg_status_t release(qry_session_t *s, tsg_status_t st)
+{
+    const ast_tail_t *tail = s->tail;
+    s->tail = NULL;
+    if (!st) st = qry_order(s, tail, s->held, s->nheld);
+    for (size_t i = 0; i < s->nheld; i++) {
+        if (!st) st = deliver(s, s->held[i]);
+        else tsg_result_free(s->held[i]);
+    }
+    free(s->held);
+    s->held = NULL;
+    s->nheld = 0;
     return st;
+}
+
+/* Whether a statement answers with a table (and so takes ORDER BY and
+ * LIMIT); the others answer with a message or write a file. */
+static int answers_with_table(ast_skind_t kind)
+{
+    switch (kind) {
+    case AST_FIND:
+    case AST_COUNT:
+    case AST_SHOW:
+    case AST_GAPS:
+    case AST_COVERAGE:
+    case AST_PATH:
+    case AST_REACH:
+    case AST_HORIZONTAL:
+    case AST_CENTRALITY:
+    case AST_BROKERS:
+    case AST_THIN_LINKS:
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 tsg_result_t *qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *col)
@@ -174,8 +229,7 @@ tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...)
     int nomem = 0;
     char *shown = util_visible(msg, 1, &nomem);
     if (nomem) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    const char *col = "done", *cell = shown ? shown : msg;
-    tsg_status_t st = qry_emit(s, qry_result_row(qry_result_new(NULL, 1, &col), &cell));
+    tsg_status_t st = qry_emit(s, qry_result_message(shown ? shown : msg));
     free(shown);
     return st;
 }
@@ -573,7 +627,15 @@ tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len,
              * or closed before, this one's Ctrl-C and time limit stop igraph. */
             eng_igraph_setup(&s->interrupted, &s->deadline_ns);
             if (s->interrupted) st = gram_fail(&s->ctx, TSG_EINPUT, &stmt->kw, "interrupted");
-            else st = exec(s, stmt);
+            else if (stmt->tail && !answers_with_table(stmt->kind))
+                st = qry_fail(s, &stmt->tail->kw,
+                              "this statement answers with no table, so it takes no ORDER BY or LIMIT "
+                              "(they order and cut the table of FIND, COUNT, SHOW, GAPS, …)");
+            else {
+                s->tail = stmt->tail;
+                st = exec(s, stmt);
+                if (s->tail) st = release(s, st);
+            }
             eng_igraph_forget(&s->interrupted);
             if (st && !s->ctx.failed) gram_fail(&s->ctx, st, &stmt->kw, "the statement failed");
             if (st && !s->ctx.at.z) s->ctx.at = stmt->kw; /* e.g. "database is locked" */

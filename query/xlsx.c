@@ -144,6 +144,7 @@ static tsg_status_t lxw_fail(tsg_xlsx_t *x, lxw_error e, tsg_error_t *err)
 
 tsg_status_t tsg_xlsx_add(tsg_xlsx_t *x, const tsg_result_t *r, tsg_error_t *err)
 {
+    if (r->kind == TSG_RESULT_MESSAGE) return TSG_OK;
     if (r->nrows + 1 > ROWS_MAX)
         return util_fail(err, TSG_EINPUT, "%zu rows do not fit an Excel sheet (at most %d); narrow the statement",
                          r->nrows, ROWS_MAX - 1);

@@ -49,6 +49,7 @@ def head(path, lines):
 # The language: every example of the manual, for the parser and the evaluator.
 manual = open(os.path.join(ROOT, "docs", "language.md"), encoding="utf-8").read()
 for block in re.findall(r"```tsq\n(.*?)```", manual, re.S):
+    block = re.sub(r"^\.mode \w+\n", "", block)  # the runner's format line, not a statement
     save("parse", block)
     save("exec", block)
 

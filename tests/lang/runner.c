@@ -7,7 +7,8 @@
  * sets the output format of that case.
  *
  * Markdown files (docs/language.md) are read the same way: every ```tsq
- * block is a case whose expected output is the ```output block after it.
+ * block is a case whose expected output is the ```output block after it
+ * (a first line ".mode …" in the block sets its format).
  *
  * Every case runs in its own session on a fresh copy of the sample city, so
  * cases cannot depend on each other. With --update the runner rewrites the
@@ -31,10 +32,10 @@ typedef struct run_out {
 static tsg_status_t on_result(void *ctx, const tsg_result_t *r, tsg_error_t *err)
 {
     run_out_t *o = ctx;
-    if (r->ncols == 1 && !strcmp(r->cols[0], "done") && r->nrows == 1) {
-        fprintf(o->f, "%s\n", r->cells[0]);
-        return TSG_OK;
-    }
+    /* A message is its line, and in JSON a document of the stream like a
+     * table (as the program prints it; under CSV the program sends it to
+     * standard error, which the runner reads in place, as it does errors). */
+    if (r->kind == TSG_RESULT_MESSAGE && o->format != TSG_FMT_JSON) return tsg_result_print(r, o->format, o->f, err);
     if (o->printed++ && o->format != TSG_FMT_CSV) fputc('\n', o->f);
     return tsg_result_print(r, o->format, o->f, err);
 }
@@ -185,7 +186,18 @@ static size_t parse_markdown(char *text, tcase_t *cases, size_t max)
         char *oend = strstr(out + 10, "```");
         if (!oend) break;
         *oend = '\0';
-        cases[n++] = (tcase_t){.line = line, .stmts = body, .expected = out + 10, .format = TSG_FMT_TABLE,
+        /* A first line ".mode csv|json|markdown" (the REPL's command, which
+         * a reader can type) shows that format. */
+        tsg_format_t format = TSG_FMT_TABLE;
+        if (!strncmp(body, ".mode ", 6)) {
+            char *nl = strchr(body, '\n');
+            if (nl) {
+                *nl = '\0';
+                if (tsg_format_parse(body + 6, &format, NULL)) fprintf(stderr, "line %d: unknown format\n", line);
+                body = nl + 1;
+            }
+        }
+        cases[n++] = (tcase_t){.line = line, .stmts = body, .expected = out + 10, .format = format,
                                .out_at = (size_t)(out + 10 - text), .out_len = (size_t)(oend - (out + 10))};
         p = oend + 3;
     }

@@ -211,7 +211,10 @@ static long import_steps(const char *mini, const char *dbpath, long stride)
     return steps;
 }
 
-static const char gaps[] = "GAPS FOR hikikomori AGED 18..39 IN '西区' NEEDS consultation, place, outreach;";
+/* With ORDER BY and LIMIT, so the held results and the sort (query/order.c)
+ * meet failed allocations too. */
+static const char gaps[] =
+    "GAPS FOR hikikomori AGED 18..39 IN '西区' NEEDS consultation, place, outreach ORDER BY need DESC, district LIMIT 40;";
 
 /* warm: the session has loaded its names and network; cold: a new session
  * loads them inside the step. */

@@ -130,6 +130,12 @@ STATEMENTS = [
     "BROKERS;",
     "THIN LINKS;",
     "HORIZONTAL IN '南区';",
+    # ORDER BY sorts a hidden count as an empty cell (issue 18): ordering
+    # by it, or cutting with LIMIT after it, must not tell 3 from 4.
+    "FIND ties ORDER BY count;",
+    "FIND ties WHERE kind = referral ORDER BY count DESC LIMIT 300;",
+    f"SHOW {q(ends[0])} ORDER BY count, since LIMIT 5;",
+    f"PATH FROM {q(ends[0])} TO {q(ends[1])} ORDER BY count;",
 ]
 FILES = [
     ("EXPORT DOT TO 'n.dot';", "n.dot"),
