@@ -512,7 +512,7 @@ static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const ch
     ast_stmt_t *subs[] = {gaps, coverage, horizontal};
     for (int i = 0; i < 3 && !fail && !rc; i++) {
         fail = util_buf_adds(&b, heads[i]);
-        if (!fail) rc = qry_exec_analysis(s, subs[i]);
+        if (!fail) rc = i < 2 ? qry_exec_gaps(s, subs[i]) : qry_exec_structure(s, subs[i]);
     }
     s->sink = saved;
     if (fail && !rc) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");

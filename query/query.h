@@ -145,13 +145,30 @@ tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st);
 /* Registers tsg_under() and tsg_match(), which the evaluators' SQL uses. */
 tsg_status_t qry_register_functions(qry_session_t *s);
 
+/* A clause a statement takes: its word (folded) and its usage line. */
+typedef struct qry_clause_spec {
+    const char *name, *usage;
+} qry_clause_spec_t;
+/* Finds each clause of st in `spec` (a table ended by {NULL, NULL}), by word
+ * ignoring width and case; found[i] is the clause for spec[i] or NULL.
+ * Unknown and repeated clauses are errors (clauses.c). */
+tsg_status_t qry_clauses_read(qry_session_t *s, const ast_stmt_t *st, const char *what, const qry_clause_spec_t *spec,
+                              const ast_clause_t **found);
+/* A clause given at most one value. */
+tsg_status_t qry_one_value(qry_session_t *s, const ast_clause_t *c);
+/* A clause the statement needs: an error naming `usage` when c is NULL. */
+tsg_status_t qry_need_clause(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *c, const char *usage);
+
 /* Evaluators. */
 tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st);      /* FIND, COUNT, SHOW, LET */
 tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st);  /* ADD, SET, REMOVE, TIE, UNTIE */
 /* Marks keep[nid] = 1 for every program matching st->where (a FIND on
  * programs); *keep is calloc'd with maxnid + 1 entries. */
 tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t maxnid, int **keep);
-tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st);  /* GAPS, COVERAGE, PATH, REACH, … */
+tsg_status_t qry_exec_gaps(qry_session_t *s, const ast_stmt_t *st);       /* GAPS, COVERAGE (eval_gaps.c) */
+tsg_status_t qry_exec_paths(qry_session_t *s, const ast_stmt_t *st);      /* PATH, REACH (eval_paths.c) */
+/* HORIZONTAL, CENTRALITY, BROKERS, THIN LINKS (eval_structure.c) */
+tsg_status_t qry_exec_structure(qry_session_t *s, const ast_stmt_t *st);
 tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st);    /* EXPORT, RENDER, REPORT */
 
 /* GAPS' and COVERAGE's clauses read into an engine query (default needs
@@ -161,7 +178,7 @@ typedef struct qry_gaps_args {
     const char *needs[64];
 } qry_gaps_args_t;
 tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, qry_gaps_args_t *a);
-/* The session's network in memory, loaded when first needed. */
+/* The session's network in memory, loaded when first needed (cache.c). */
 tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net);
 
 #endif

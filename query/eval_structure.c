@@ -1,404 +1,17 @@
 /*
- * analyse — GAPS, COVERAGE, PATH and REACH: reads the statement's clauses,
- * resolves names and keys, hands plain parameters to the engine (which knows
- * nothing of syntax), and turns the engine's rows into result sets.
+ * eval_structure — HORIZONTAL, CENTRALITY, BROKERS and THIN LINKS: the
+ * structure of the network over the igraph view (cache.c, qry_graph),
+ * measured by the engine (engine/structure.c).
  */
-#include "gaps.h"
-#include "paths.h"
 #include "query.h"
 #include "result.h"
-#include "store.h"
 #include "structure.h"
 #include "util.h"
 #include "bounds.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-/* ---- clauses -------------------------------------------------------------------- */
-
-typedef struct clause_spec {
-    const char *name, *usage;
-} clause_spec_t;
-
-/* Finds each clause of the statement in `spec` (by word, ignoring width and
- * case); found[i] is the clause for spec[i] or NULL. Unknown and repeated
- * clauses are errors. */
-static tsg_status_t read_clauses(qry_session_t *s, const ast_stmt_t *st, const char *what, const clause_spec_t *spec,
-                                 const ast_clause_t **found)
-{
-    size_t n = 0;
-    while (spec[n].name) found[n++] = NULL;
-    for (const ast_clause_t *c = st->clauses; c; c = c->next) {
-        char *word = util_strndup(c->key.z, c->key.n), *f = word ? util_fold(word) : NULL;
-        free(word);
-        if (!f) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-        size_t i = 0;
-        while (i < n && strcasecmp(f, spec[i].name)) i++;
-        free(f);
-        if (i == n) {
-            util_buf_t list = {0};
-            for (size_t k = 0; k < n; k++) util_buf_printf(&list, "%s%s", k ? ", " : "", spec[k].usage);
-            tsg_status_t rc = qry_fail(s, &c->key, "%s takes %s; not '%.*s'", what, list.data ? list.data : "",
-                                       (int)c->key.n, c->key.z);
-            util_buf_free(&list);
-            return rc;
-        }
-        if (found[i]) return qry_fail(s, &c->key, "%s is given twice", spec[i].name);
-        found[i] = c;
-    }
-    return TSG_OK;
-}
-
-static tsg_status_t one_value(qry_session_t *s, const ast_clause_t *c)
-{
-    if (c->v && c->v->next) return qry_fail(s, &c->v->next->tok, "%.*s takes one value", (int)c->key.n, c->key.z);
-    return TSG_OK;
-}
-
-static tsg_status_t need_clause(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *c, const char *usage)
-{
-    return c ? TSG_OK : qry_fail(s, &st->kw, "%.*s needs %s", (int)st->kw.n, st->kw.z, usage);
-}
-
-tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
-{
-    tsg_status_t rc = qry_load(s);
-    if (rc) return rc;
-    if (!s->net) {
-        tsg_error_t err = {0};
-        if (eng_net_load(s->sql, &s->net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
-    }
-    *net = s->net;
-    return TSG_OK;
-}
-
-/* ---- GAPS and COVERAGE ------------------------------------------------------------ */
-
-enum { G_FOR, G_AGED, G_IN, G_NEEDS, G_BY, G_WITHIN, G_ASOF, G_COUNT };
-
-static const clause_spec_t gaps_spec[] = {
-    {"for", "FOR target"},      {"aged", "AGED a..b"}, {"in", "IN 'district'"}, {"needs", "NEEDS need, …"},
-    {"by", "BY school_district|ward"}, {"within", "WITHIN k HOPS"}, {"as", "AS OF date"}, {NULL, NULL},
-};
-
-tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, qry_gaps_args_t *a)
-{
-    const ast_clause_t *c[G_COUNT];
-    tsg_status_t rc;
-    const char *what = st->kind == AST_COVERAGE ? "COVERAGE" : "GAPS";
-    if ((rc = read_clauses(s, st, what, gaps_spec, c)) || (rc = need_clause(s, st, c[G_FOR], "FOR target")) ||
-        (rc = need_clause(s, st, c[G_AGED], "AGED a..b")) || (rc = need_clause(s, st, c[G_IN], "IN 'district'")) ||
-        (rc = one_value(s, c[G_FOR])) || (rc = one_value(s, c[G_AGED])) || (rc = one_value(s, c[G_IN])))
-        return rc;
-    memset(a, 0, sizeof *a);
-    if ((rc = qry_key(s, c[G_FOR]->v, "target", &a->q.target))) return rc;
-    int hl, hh;
-    long lo, hi;
-    if ((rc = qry_range(s, c[G_AGED]->v, &hl, &lo, &hh, &hi))) return rc;
-    if (!hl || !hh) return qry_fail(s, &c[G_AGED]->v->tok, "GAPS needs a closed age range, like 18..39");
-    a->q.age_from = (int)lo;
-    a->q.age_to = (int)hi;
-    const qry_name_t *d;
-    if ((rc = qry_node(s, c[G_IN]->v, NULL, 1u << QRY_DISTRICT, &d))) return rc;
-    a->q.district = d->nid;
-    a->q.hops = 3;
-    if (c[G_WITHIN]) {
-        long k;
-        if ((rc = one_value(s, c[G_WITHIN])) || (rc = qry_number(s, c[G_WITHIN]->v, &k))) return rc;
-        if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c[G_WITHIN]->v->tok, "WITHIN takes 0 to %d hops", UTIL_MAX_HOPS);
-        a->q.hops = (int)k;
-    }
-    if (c[G_BY]) {
-        const char *by = (rc = one_value(s, c[G_BY])) ? NULL : qry_text(s, c[G_BY]->v, "school_district or ward");
-        if (!by) return s->ctx.code;
-        if (!strcasecmp(by, "ward")) a->q.by_ward = 1;
-        else if (strcasecmp(by, "school_district"))
-            return qry_fail(s, &c[G_BY]->v->tok, "BY takes school_district or ward, not '%s'", by);
-    }
-    if (c[G_ASOF]) {
-        /* A day: YYYY-MM-DD (a month or a year means its first day), by
-         * the same calendar check as STARTS and ENDS. */
-        const ast_value_t *v = c[G_ASOF]->v;
-        char year[24];
-        const char *text = v->kind == AST_V_NUMBER ? (snprintf(year, sizeof year, "%ld", v->lo), year)
-                                                   : qry_text(s, v, "a date");
-        if (!text) return s->ctx.code;
-        /* Dashes only: '2025/4/1' would read as a date in a CSV cell, but the
-         * language writes dates one way. */
-        if (strchr(text, '/') || !util_date_parse(text, NULL))
-            return qry_fail(s, &v->tok, "AS OF takes a date that exists: YYYY, YYYY-MM or YYYY-MM-DD");
-        a->q.as_of = util_date_first(text);
-    }
-    if (c[G_NEEDS]) {
-        for (const ast_value_t *v = c[G_NEEDS]->v; v; v = v->next) {
-            if (a->q.nneeds == 64) return qry_fail(s, &v->tok, "at most 64 needs");
-            const char *key;
-            if ((rc = qry_key(s, v, "need", &key))) return rc;
-            for (int i = 0; i < a->q.nneeds; i++)
-                if (a->needs[i] == key) return qry_fail(s, &v->tok, "need '%s' is listed twice", key);
-            a->needs[a->q.nneeds++] = key;
-        }
-    } else {
-        /* The group's usual needs: the documented table, as the data may
-         * have changed it (default_needs.csv). */
-        sqlite3_stmt *dn;
-        if (sqlite3_prepare_v2(s->sql, "SELECT need FROM default_need WHERE target = ? ORDER BY pos", -1, &dn, NULL) !=
-            SQLITE_OK)
-            return qry_fail_sql(s, &st->kw);
-        sqlite3_bind_text(dn, 1, a->q.target, -1, SQLITE_STATIC);
-        while (sqlite3_step(dn) == SQLITE_ROW && a->q.nneeds < 64) {
-            const char *need = (const char *)sqlite3_column_text(dn, 0);
-            for (size_t i = 0; need && i < s->vocab.n; i++)
-                if (!strcmp(s->vocab.e[i].kind, "need") && !strcmp(s->vocab.e[i].key, need))
-                    a->needs[a->q.nneeds++] = s->vocab.e[i].key;
-        }
-        sqlite3_finalize(dn);
-        if (!a->q.nneeds)
-            return qry_fail(s, &c[G_FOR]->v->tok, "'%s' has no default needs; name them: NEEDS consultation, place, …",
-                            a->q.target);
-    }
-    a->q.needs = a->needs;
-    return TSG_OK;
-}
-
-static const char *const gap_kind[] = {"coverage", "reach", "seam", "fragility"};
-
-static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
-{
-    qry_gaps_args_t a;
-    const eng_net_t *net = NULL;
-    tsg_status_t rc;
-    if ((rc = qry_gaps_args(s, st, &a)) || (rc = qry_network(s, &net))) return rc;
-    eng_gap_t *rows;
-    size_t n;
-    tsg_error_t err = {0};
-    if (eng_gaps(net, &a.q, &rows, &n, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    static const char *const cols[] = {"kind", "district_id", "district", "need", "age_from", "age_to", "program", "why"};
-    tsg_result_t *r = qry_result_new(NULL, 8, cols);
-    for (size_t i = 0; r && i < n; i++) {
-        char from[16], to[16];
-        snprintf(from, sizeof from, "%d", rows[i].age_from);
-        snprintf(to, sizeof to, "%d", rows[i].age_to);
-        const char *cells[8] = {gap_kind[rows[i].kind], net->id[rows[i].district], net->name[rows[i].district],
-                                rows[i].need, from, to, rows[i].program ? net->id[rows[i].program] : NULL,
-                                rows[i].why};
-        r = qry_result_row(r, cells);
-    }
-    if (r) r->right[4] = r->right[5] = 1;
-    free(rows);
-    return qry_emit(s, r);
-}
-
-/* COVERAGE: the matrix of cells × needs, each cell naming the programs that
- * cover some of the ages asked ("—" for none), for a meeting handout. */
-static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
-{
-    qry_gaps_args_t a;
-    const eng_net_t *net = NULL;
-    tsg_status_t rc;
-    if ((rc = qry_gaps_args(s, st, &a)) || (rc = qry_network(s, &net))) return rc;
-    int64_t *cells;
-    size_t ncells;
-    tsg_error_t err = {0};
-    if (eng_cells(net, a.q.district, a.q.by_ward, &cells, &ncells, &err))
-        return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    const char *cols[66];
-    cols[0] = "district";
-    for (int k = 0; k < a.q.nneeds; k++) cols[k + 1] = a.needs[k];
-    tsg_result_t *r = qry_result_new(NULL, (size_t)a.q.nneeds + 1, cols);
-    util_buf_t cell = {0};
-    char *texts[65];
-    for (size_t c = 0; r && c < ncells; c++) {
-        const char *row[65];
-        row[0] = net->name[cells[c]];
-        for (int k = 0; k < a.q.nneeds; k++) {
-            cell.len = 0;
-            for (size_t i = 0; i < net->nprograms; i++) {
-                const eng_program_t *p = &net->programs[i];
-                int meets = (p->age_max < 0 || p->age_max >= a.q.age_from) && (p->age_min < 0 || p->age_min <= a.q.age_to);
-                if (meets && eng_running(p, a.q.as_of) && eng_covers(p, a.q.target, a.needs[k], -1) &&
-                    eng_serves(net, p, cells[c]))
-                    util_buf_printf(&cell, "%s%s", cell.len ? "; " : "", net->name[p->nid]);
-            }
-            texts[k] = util_strdup(cell.len ? cell.data : "—");
-            row[k + 1] = texts[k];
-        }
-        r = qry_result_row(r, row);
-        for (int k = 0; k < a.q.nneeds; k++) free(texts[k]);
-    }
-    util_buf_free(&cell);
-    free(cells);
-    return qry_emit(s, r);
-}
-
-/* ---- PATH and REACH ------------------------------------------------------------------ */
-
-enum { P_FROM, P_TO, P_VIA, P_MAX, P_WITHIN, P_COUNT };
-
-static const clause_spec_t path_spec[] = {
-    {"from", "FROM 'name'"}, {"to", "TO 'name'"}, {"via", "VIA referral|any"}, {"max", "MAX k"},
-    {"within", "WITHIN k HOPS"}, {NULL, NULL},
-};
-
-/* A node and, for an organisation, its programs: where a path may start or end. */
-static tsg_status_t endpoint(qry_session_t *s, const eng_net_t *net, const ast_clause_t *c, int64_t **out, size_t *n)
-{
-    tsg_status_t rc = one_value(s, c);
-    const qry_name_t *node;
-    if (rc || (rc = qry_node(s, c->v, NULL, (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM), &node))) return rc;
-    int64_t *v = malloc(((size_t)net->maxnid + 1) * sizeof *v);
-    if (!v) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    size_t k = 0;
-    v[k++] = node->nid;
-    if (node->type == QRY_ORGANISATION)
-        for (int32_t i = net->first_prog[node->nid]; i >= 0; i = net->next_prog[i]) v[k++] = net->programs[i].nid;
-    *out = v;
-    *n = k;
-    return TSG_OK;
-}
-
-static tsg_status_t via_clause(qry_session_t *s, const ast_clause_t *c, int *any)
-{
-    *any = 0;
-    if (!c) return TSG_OK;
-    tsg_status_t rc = one_value(s, c);
-    const char *v = rc ? NULL : qry_text(s, c->v, "referral or any");
-    if (!v) return s->ctx.code;
-    if (!strcasecmp(v, "any")) *any = 1;
-    else if (strcasecmp(v, "referral")) return qry_fail(s, &c->v->tok, "VIA takes referral or any, not '%s'", v);
-    return TSG_OK;
-}
-
-static tsg_status_t hops_clause(qry_session_t *s, const ast_clause_t *c, int dflt, int *out)
-{
-    *out = dflt;
-    if (!c) return TSG_OK;
-    long k;
-    tsg_status_t rc = one_value(s, c);
-    if (rc || (rc = qry_number(s, c->v, &k))) return rc;
-    if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c->v->tok, "hops run from 0 to %d", UTIL_MAX_HOPS);
-    *out = (int)k;
-    return TSG_OK;
-}
-
-static const char *const tie_kind_name[] = {"referral", "co_support", "info_sharing", "agreement", "membership"};
-
-static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
-{
-    const ast_clause_t *c[P_COUNT];
-    const eng_net_t *net = NULL;
-    tsg_status_t rc;
-    int any, max;
-    if ((rc = read_clauses(s, st, "PATH", path_spec, c)) || (rc = need_clause(s, st, c[P_FROM], "FROM 'name'")) ||
-        (rc = need_clause(s, st, c[P_TO], "TO 'name'")) || (rc = via_clause(s, c[P_VIA], &any)) ||
-        (rc = hops_clause(s, c[P_MAX] ? c[P_MAX] : c[P_WITHIN], 6, &max)) || (rc = qry_network(s, &net)))
-        return rc;
-    int64_t *from = NULL, *to = NULL;
-    size_t nfrom, nto;
-    if ((rc = endpoint(s, net, c[P_FROM], &from, &nfrom)) || (rc = endpoint(s, net, c[P_TO], &to, &nto))) {
-        free(from);
-        return rc;
-    }
-    eng_path_t *paths;
-    size_t npaths;
-    tsg_error_t err = {0};
-    rc = eng_paths(net, from, nfrom, to, nto, any, max, 10, &paths, &npaths, &err);
-    free(from);
-    free(to);
-    if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    static const char *const cols[] = {"path", "step", "from", "tie", "count", "to", "to_id"};
-    tsg_result_t *r = qry_result_new(NULL, 7, cols);
-    for (size_t p = 0; r && p < npaths; p++)
-        for (int k = 0; r && k < paths[p].len; k++) {
-            char pn[24], sn[16], cn[24];
-            snprintf(pn, sizeof pn, "%zu", p + 1);
-            snprintf(sn, sizeof sn, "%d", k + 1);
-            const eng_tie_t *t = &net->ties[paths[p].ties[k]];
-            if (t->count >= 0) snprintf(cn, sizeof cn, "%ld", t->count);
-            int64_t a = paths[p].nodes[k], b = paths[p].nodes[k + 1];
-            const char *cells[7] = {pn, sn, net->name[a], tie_kind_name[t->kind], t->count >= 0 ? cn : NULL,
-                                    net->name[b], net->id[b]};
-            r = qry_result_row(r, cells);
-        }
-    if (r) r->right[0] = r->right[1] = r->right[4] = 1;
-    r = qry_suppress(s, r, "count");
-    int here = npaths && paths[0].len == 0;
-    int64_t where = here ? paths[0].nodes[0] : 0;
-    eng_paths_free(paths, npaths);
-    if (here) {
-        tsg_result_free(r);
-        return qry_emit_done(s, "'%s' is already where the path ends: no ties needed", net->name[where]);
-    }
-    if (r && !r->nrows) {
-        tsg_result_free(r);
-        return qry_emit_done(s, "no %s of at most %d ties", any ? "path" : "referral path", max);
-    }
-    return qry_emit(s, r);
-}
-
-static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
-{
-    const ast_clause_t *c[P_COUNT];
-    const eng_net_t *net = NULL;
-    tsg_status_t rc;
-    int any, max;
-    if ((rc = read_clauses(s, st, "REACH", path_spec, c)) || (rc = need_clause(s, st, c[P_FROM], "FROM 'name'")) ||
-        (rc = via_clause(s, c[P_VIA], &any)) || (rc = hops_clause(s, c[P_WITHIN] ? c[P_WITHIN] : c[P_MAX], 3, &max)) ||
-        (rc = qry_network(s, &net)))
-        return rc;
-    if (c[P_TO]) return qry_fail(s, &c[P_TO]->key, "REACH has no TO; use PATH FROM … TO …");
-    int64_t *from;
-    size_t nfrom;
-    if ((rc = endpoint(s, net, c[P_FROM], &from, &nfrom))) return rc;
-    eng_hop_t *hops;
-    size_t nhops;
-    tsg_error_t err = {0};
-    rc = eng_reach(net, from, nfrom, any, max, &hops, &nhops, &err);
-    free(from);
-    if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    /* WHERE keeps the reached programs that match it (a program condition). */
-    int *keep = NULL;
-    if (st->where) {
-        ast_stmt_t find = {.kind = AST_FIND, .kw = st->kw, .where = st->where};
-        find.what = st->kw;
-        rc = qry_match_programs(s, &find, net->maxnid, &keep);
-        if (rc) {
-            free(hops);
-            return rc;
-        }
-    }
-    static const char *const cols[] = {"hops", "type", "id", "name", "via"};
-    tsg_result_t *r = qry_result_new(NULL, 5, cols);
-    const char *hs = NULL; /* the hops, written once a level and shared by its rows */
-    for (size_t i = 0; r && i < nhops; i++) {
-        int64_t n = hops[i].node;
-        if (i + 8 < nhops) { /* what the rows a little ahead will read, fetched meanwhile */
-            __builtin_prefetch(&net->id[hops[i + 8].node]);
-            __builtin_prefetch(&net->name[hops[i + 8].node]);
-            __builtin_prefetch(&net->type[hops[i + 8].node]);
-        }
-        if (!hops[i].dist || (keep && !keep[n])) continue;
-        if (!hs || hops[i - 1].dist != hops[i].dist) {
-            char text[16];
-            snprintf(text, sizeof text, "%d", hops[i].dist);
-            if (!(hs = qry_result_text(r, text))) {
-                tsg_result_free(r);
-                r = NULL;
-                break;
-            }
-        }
-        const char *type = net->type[n] == ENG_PROGRAM ? "program" : net->type[n] == ENG_ORGANISATION ? "organisation" : "forum";
-        const char *cells[5] = {hs, type, net->id[n], net->name[n], net->name[hops[i].via]};
-        r = qry_result_row_refs(r, cells, 0x1f); /* the result's own text, literals and the network's */
-    }
-    if (r) r->right[0] = 1;
-    free(hops);
-    free(keep);
-    return qry_emit(s, r);
-}
 
 /* The pivots of SAMPLE n are drawn with this seed: the same statement on
  * the same network gives the same estimate. */
@@ -408,7 +21,7 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
 
 enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_WITHIN, H_SAMPLE, H_SECTORS, H_COUNT };
 
-static const clause_spec_t structure_spec[] = {
+static const qry_clause_spec_t structure_spec[] = {
     {"in", "IN 'district'"}, {"of", "OF organisations|programs"}, {"top", "TOP n"}, {"weighted", "WEIGHTED"},
     {"directed", "DIRECTED"},
     {"within", "WITHIN k HOPS"}, {"sample", "SAMPLE n"},
@@ -440,7 +53,7 @@ static tsg_status_t scope(qry_session_t *s, const ast_clause_t *c, int64_t *dist
     *district = 0;
     if (!c) return TSG_OK;
     const qry_name_t *d;
-    tsg_status_t rc = one_value(s, c);
+    tsg_status_t rc = qry_one_value(s, c);
     if (rc || (rc = qry_node(s, c->v, NULL, 1u << QRY_DISTRICT, &d))) return rc;
     *district = d->nid;
     return TSG_OK;
@@ -461,83 +74,19 @@ static tsg_status_t structure_args(qry_session_t *s, const ast_stmt_t *st, const
 {
     tsg_status_t rc;
     a->top = -1;
-    if ((rc = read_clauses(s, st, what, structure_spec, a->c)) || (rc = scope(s, a->c[H_IN], &a->district)) ||
+    if ((rc = qry_clauses_read(s, st, what, structure_spec, a->c)) || (rc = scope(s, a->c[H_IN], &a->district)) ||
         (rc = sector_clause(s, a->c[H_SECTORS], &a->sectors)))
         return rc;
     static const int optional[] = {H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_WITHIN, H_SAMPLE};
     for (int i = 0; i < 6; i++)
         if (a->c[optional[i]] && !(allowed & (1u << optional[i])))
             return qry_fail(s, &a->c[optional[i]]->key, "%s takes %s", what, usage);
-    if (a->c[H_TOP] && ((rc = one_value(s, a->c[H_TOP])) || (rc = qry_number(s, a->c[H_TOP]->v, &a->top)))) return rc;
+    if (a->c[H_TOP] && ((rc = qry_one_value(s, a->c[H_TOP])) || (rc = qry_number(s, a->c[H_TOP]->v, &a->top)))) return rc;
     if (a->c[H_WEIGHTED] && a->c[H_WEIGHTED]->v) return qry_fail(s, &a->c[H_WEIGHTED]->key, "WEIGHTED takes no value");
     if (a->c[H_DIRECTED] && a->c[H_DIRECTED]->v) return qry_fail(s, &a->c[H_DIRECTED]->key, "DIRECTED takes no value");
     return TSG_OK;
 }
 
-/* The cached view: what it was built from, and the graph. */
-struct qry_view {
-    int64_t district;
-    int programs, directed;
-    long below; /* the suppression the weights were built under */
-    char *sectors; /* the sector names, each followed by '\0' */
-    size_t nsectors_len;
-    eng_graph_t gr;
-};
-
-static void view_free(struct qry_view *v)
-{
-    if (!v) return;
-    eng_graph_free(&v->gr);
-    free(v->sectors);
-    free(v);
-}
-
-void qry_network_free(qry_session_t *s)
-{
-    view_free(s->view);
-    s->view = NULL;
-    eng_net_free(s->net);
-    s->net = NULL;
-}
-
-tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, int directed,
-                       const char *const *sectors, int nsectors, const eng_net_t **net, const eng_graph_t **gr)
-{
-    tsg_status_t rc = qry_network(s, net);
-    if (rc) return rc;
-    size_t len = 0;
-    for (int i = 0; i < nsectors; i++) len += strlen(sectors[i]) + 1;
-    char *key = malloc(len + 1);
-    if (!key) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    for (int i = 0, at = 0; i < nsectors; i++) {
-        size_t n = strlen(sectors[i]) + 1;
-        memcpy(key + at, sectors[i], n);
-        at += (int)n;
-    }
-    struct qry_view *v = s->view;
-    if (v && v->district == district && v->programs == programs && v->directed == directed && v->below == s->suppress_below &&
-        v->nsectors_len == len && !memcmp(v->sectors, key, len)) {
-        free(key);
-        *gr = &v->gr;
-        return TSG_OK;
-    }
-    view_free(v);
-    s->view = NULL;
-    if (!(v = calloc(1, sizeof *v))) {
-        free(key);
-        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    }
-    *v = (struct qry_view){.district = district, .programs = programs, .directed = directed, .below = s->suppress_below, .sectors = key, .nsectors_len = len};
-    tsg_error_t err = {0};
-    if (eng_graph_build(*net, district, programs, directed, sectors, nsectors, s->suppress_below, &v->gr, &err)) {
-        free(key);
-        free(v);
-        return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    }
-    s->view = v;
-    *gr = &v->gr;
-    return TSG_OK;
-}
 
 static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, int directed,
                           const sector_set_t *sectors, const eng_net_t **net, const eng_graph_t **gr)
@@ -714,7 +263,7 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     long top = a.top;
     int programs = 0;
     if (c[H_OF]) {
-        const char *of = (rc = one_value(s, c[H_OF])) ? NULL : qry_text(s, c[H_OF]->v, "organisations or programs");
+        const char *of = (rc = qry_one_value(s, c[H_OF])) ? NULL : qry_text(s, c[H_OF]->v, "organisations or programs");
         if (!of) return s->ctx.code;
         int t = qry_type_word(of, strlen(of));
         if (t != QRY_ORGANISATION && t != QRY_PROGRAM)
@@ -729,7 +278,7 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
                             eng_measure_name[measure]);
         if (c[H_WEIGHTED])
             return qry_fail(s, &c[H_WITHIN]->key, "WITHIN counts steps; it does not combine with WEIGHTED");
-        if ((rc = one_value(s, c[H_WITHIN])) || (rc = qry_number(s, c[H_WITHIN]->v, &hops))) return rc;
+        if ((rc = qry_one_value(s, c[H_WITHIN])) || (rc = qry_number(s, c[H_WITHIN]->v, &hops))) return rc;
         if (hops < 1 || hops > UTIL_MAX_CENTRALITY_HOPS)
             return qry_fail(s, &c[H_WITHIN]->v->tok, "WITHIN takes 1 to %d hops", UTIL_MAX_CENTRALITY_HOPS);
     }
@@ -739,7 +288,7 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
             return qry_fail(s, &c[H_SAMPLE]->key, "SAMPLE n estimates betweenness, not %s", eng_measure_name[measure]);
         if (c[H_WITHIN])
             return qry_fail(s, &c[H_SAMPLE]->key, "SAMPLE and WITHIN are two ways to approximate; choose one");
-        if ((rc = one_value(s, c[H_SAMPLE])) || (rc = qry_number(s, c[H_SAMPLE]->v, &pivots))) return rc;
+        if ((rc = qry_one_value(s, c[H_SAMPLE])) || (rc = qry_number(s, c[H_SAMPLE]->v, &pivots))) return rc;
         if (pivots < UTIL_MIN_SAMPLE || pivots > UTIL_MAX_SAMPLE)
             return qry_fail(s, &c[H_SAMPLE]->v->tok, "SAMPLE takes %d to %ld organisations to start paths from",
                             UTIL_MIN_SAMPLE, UTIL_MAX_SAMPLE);
@@ -828,7 +377,7 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
  * fewest ties for their size (the engine ranks them). */
 enum { T_IN, T_BY, T_BETWEEN, T_TOP, T_COUNT };
 
-static const clause_spec_t thin_spec[] = {
+static const qry_clause_spec_t thin_spec[] = {
     {"in", "IN 'district'"}, {"by", "BY sector|ward|community"}, {"between", "BETWEEN sector AND sector"},
     {"top", "TOP n"}, {NULL, NULL},
 };
@@ -886,10 +435,10 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     const eng_graph_t *gr = NULL;
     int64_t district;
     tsg_status_t rc;
-    if ((rc = read_clauses(s, st, "THIN LINKS", thin_spec, c)) || (rc = scope(s, c[T_IN], &district))) return rc;
+    if ((rc = qry_clauses_read(s, st, "THIN LINKS", thin_spec, c)) || (rc = scope(s, c[T_IN], &district))) return rc;
     int by = 0; /* 0 sector, 1 ward, 2 community */
     if (c[T_BY]) {
-        const char *w = (rc = one_value(s, c[T_BY])) ? NULL : qry_text(s, c[T_BY]->v, "sector, ward or community");
+        const char *w = (rc = qry_one_value(s, c[T_BY])) ? NULL : qry_text(s, c[T_BY]->v, "sector, ward or community");
         if (!w) return s->ctx.code;
         by = !strcasecmp(w, "sector") ? 0 : !strcasecmp(w, "ward") ? 1 : !strcasecmp(w, "community") ? 2 : -1;
         if (by < 0) return qry_fail(s, &c[T_BY]->v->tok, "BY takes sector, ward or community, not '%s'", w);
@@ -902,7 +451,7 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
         if ((rc = qry_key(s, v, "sector", &between[0])) || (rc = qry_key(s, v->next, "sector", &between[1]))) return rc;
     }
     long top = -1;
-    if (c[T_TOP] && ((rc = one_value(s, c[T_TOP])) || (rc = qry_number(s, c[T_TOP]->v, &top)))) return rc;
+    if (c[T_TOP] && ((rc = qry_one_value(s, c[T_TOP])) || (rc = qry_number(s, c[T_TOP]->v, &top)))) return rc;
     if ((rc = graph(s, st, district, 0, 0, NULL, &net, &gr))) return rc;
     int *group = malloc(((size_t)gr->n + 1) * sizeof *group);
     const char *names[MAX_GROUPS];
@@ -942,17 +491,13 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     return rc;
 }
 
-tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st)
+tsg_status_t qry_exec_structure(qry_session_t *s, const ast_stmt_t *st)
 {
     switch (st->kind) {
-    case AST_GAPS: return exec_gaps(s, st);
-    case AST_COVERAGE: return exec_coverage(s, st);
-    case AST_PATH: return exec_path(s, st);
-    case AST_REACH: return exec_reach(s, st);
     case AST_HORIZONTAL: return exec_horizontal(s, st);
     case AST_CENTRALITY: return exec_centrality(s, st);
     case AST_BROKERS: return exec_brokers(s, st);
     case AST_THIN_LINKS: return exec_thin_links(s, st);
-    default: return qry_fail(s, &st->kw, "not an analysis");
+    default: return qry_fail(s, &st->kw, "not a structure statement");
     }
 }
