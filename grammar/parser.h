@@ -38,6 +38,8 @@ typedef struct gram_ctx {
     tsg_status_t code;
     gram_token_t at;   /* where the error is */
     gram_token_t last; /* the token fed last, for errors the parser reports without one */
+    int kw;            /* the statement's first token type (its keyword), for syntax errors */
+    int in_where;      /* a WHERE has been read: a syntax error is in the condition */
     char msg[512];
 } gram_ctx_t;
 

@@ -27,13 +27,20 @@ static const struct {
     {"path", TK_PATH},   {"reach", TK_REACH},   {"remove", TK_REMOVE}, {"set", TK_SET},
     {"show", TK_SHOW},   {"tie", TK_TIE},       {"tied", TK_TIED},     {"to", TK_TO},
     {"untie", TK_UNTIE}, {"where", TK_WHERE},
+    /* Clause words: keywords where a statement takes them, words elsewhere
+     * (%fallback IDENT in tsunagi.y). */
+    {"for", TK_FOR},     {"aged", TK_AGED},     {"needs", TK_NEEDS},   {"within", TK_WITHIN},
+    {"via", TK_VIA},     {"max", TK_MAX},       {"top", TK_TOP},       {"sample", TK_SAMPLE},
+    {"sectors", TK_SECTORS}, {"between", TK_BETWEEN}, {"cluster", TK_CLUSTER}, {"highlight", TK_HIGHLIGHT},
+    {"labels", TK_LABELS},
 };
 
 const char *const gram_keywords[] = {
     "ADD",  "AND",  "AS",    "BROKERS", "BY",   "CENTRALITY", "EXPORT", "RENDER", "REPORT", "COUNT", "COVERAGE", "FIND", "FROM", "GAPS", "HOPS",
     "HORIZONTAL", "IN", "LINKS", "THIN", "WEIGHTED", "DIRECTED",
     "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
-    "TIED", "TO",   "UNTIE", "WHERE", NULL,
+    "TIED", "TO",   "UNTIE", "WHERE", "FOR", "AGED", "NEEDS", "WITHIN", "VIA", "MAX", "TOP", "SAMPLE", "SECTORS",
+    "BETWEEN", "CLUSTER", "HIGHLIGHT", "LABELS", NULL,
 };
 
 /* Decodes the code point at s (at most n bytes), mapping full-width ASCII

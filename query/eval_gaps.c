@@ -12,65 +12,54 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-enum { G_FOR, G_AGED, G_IN, G_NEEDS, G_BY, G_WITHIN, G_ASOF, G_COUNT };
-
-static const qry_clause_spec_t gaps_spec[] = {
-    {"for", "FOR target"},      {"aged", "AGED a..b"}, {"in", "IN 'district'"}, {"needs", "NEEDS need, …"},
-    {"by", "BY school_district|ward"}, {"within", "WITHIN k HOPS"}, {"as", "AS OF date"}, {NULL, NULL},
-};
-
-tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, qry_gaps_args_t *a)
+tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t district, qry_gaps_args_t *a)
 {
-    const ast_clause_t *c[G_COUNT];
+    ast_clause_t *const *c = st->cl;
     tsg_status_t rc;
-    const char *what = st->kind == AST_COVERAGE ? "COVERAGE" : "GAPS";
-    if ((rc = qry_clauses_read(s, st, what, gaps_spec, c)) || (rc = qry_need_clause(s, st, c[G_FOR], "FOR target")) ||
-        (rc = qry_need_clause(s, st, c[G_AGED], "AGED a..b")) || (rc = qry_need_clause(s, st, c[G_IN], "IN 'district'")) ||
-        (rc = qry_one_value(s, c[G_FOR])) || (rc = qry_one_value(s, c[G_AGED])) || (rc = qry_one_value(s, c[G_IN])))
+    if ((rc = qry_need_clause(s, st, c[AST_CL_FOR], "FOR target")) ||
+        (rc = qry_need_clause(s, st, c[AST_CL_AGED], "AGED a..b")) ||
+        (!district && (rc = qry_need_clause(s, st, c[AST_CL_IN], "IN 'district'"))))
         return rc;
     memset(a, 0, sizeof *a);
-    if ((rc = qry_key(s, c[G_FOR]->v, "target", &a->q.target))) return rc;
+    if ((rc = qry_key(s, c[AST_CL_FOR]->v, "target", &a->q.target))) return rc;
     int hl, hh;
     long lo, hi;
-    if ((rc = qry_range(s, c[G_AGED]->v, &hl, &lo, &hh, &hi))) return rc;
-    if (!hl || !hh) return qry_fail(s, &c[G_AGED]->v->tok, "GAPS needs a closed age range, like 18..39");
+    if ((rc = qry_range(s, c[AST_CL_AGED]->v, &hl, &lo, &hh, &hi))) return rc;
+    if (!hl || !hh) return qry_fail(s, &c[AST_CL_AGED]->v->tok, "GAPS needs a closed age range, like 18..39");
     a->q.age_from = (int)lo;
     a->q.age_to = (int)hi;
-    const qry_name_t *d;
-    if ((rc = qry_node(s, c[G_IN]->v, NULL, 1u << QRY_DISTRICT, &d))) return rc;
-    a->q.district = d->nid;
+    if (!district) {
+        const qry_name_t *d;
+        if ((rc = qry_node_ref(s, c[AST_CL_IN]->node, 1u << QRY_DISTRICT, &d))) return rc;
+        district = d->nid;
+    }
+    a->q.district = district;
     a->q.hops = 3;
-    if (c[G_WITHIN]) {
+    if (c[AST_CL_WITHIN]) {
         long k;
-        if ((rc = qry_one_value(s, c[G_WITHIN])) || (rc = qry_number(s, c[G_WITHIN]->v, &k))) return rc;
-        if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c[G_WITHIN]->v->tok, "WITHIN takes 0 to %d hops", UTIL_MAX_HOPS);
+        if ((rc = qry_number(s, c[AST_CL_WITHIN]->v, &k))) return rc;
+        /* Checked here, before the cast to int can wrap. */
+        if (k < 0 || k > UTIL_MAX_HOPS)
+            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, "WITHIN takes 0 to %d hops", UTIL_MAX_HOPS);
         a->q.hops = (int)k;
     }
-    if (c[G_BY]) {
-        const char *by = (rc = qry_one_value(s, c[G_BY])) ? NULL : qry_text(s, c[G_BY]->v, "school_district or ward");
-        if (!by) return s->ctx.code;
-        if (!strcasecmp(by, "ward")) a->q.by_ward = 1;
-        else if (strcasecmp(by, "school_district"))
-            return qry_fail(s, &c[G_BY]->v->tok, "BY takes school_district or ward, not '%s'", by);
+    if (c[AST_CL_BY]) {
+        static const char *const words[] = {"school_district", "ward", NULL};
+        const char *by;
+        int near, k = qry_choice(s, c[AST_CL_BY]->v, words, &by, &near);
+        if (k == -2) return s->ctx.code;
+        if (k < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, "BY takes school_district or ward, not '%s'", by);
+        a->q.by_ward = k == 1;
     }
-    if (c[G_ASOF]) {
-        /* A day: YYYY-MM-DD (a month or a year means its first day), by
-         * the same calendar check as STARTS and ENDS. */
-        const ast_value_t *v = c[G_ASOF]->v;
-        char year[24];
-        const char *text = v->kind == AST_V_NUMBER ? (snprintf(year, sizeof year, "%ld", v->lo), year)
-                                                   : qry_text(s, v, "a date");
-        if (!text) return s->ctx.code;
-        /* Dashes only: '2025/4/1' would read as a date in a CSV cell, but the
-         * language writes dates one way. */
-        if (strchr(text, '/') || !util_date_parse(text, NULL))
-            return qry_fail(s, &v->tok, "AS OF takes a date that exists: YYYY, YYYY-MM or YYYY-MM-DD");
-        a->q.as_of = util_date_first(text);
+    if (c[AST_CL_ASOF]) {
+        /* A month or a year means its first day. */
+        char iso[11];
+        if ((rc = qry_date(s, c[AST_CL_ASOF]->v, iso))) return rc;
+        a->q.as_of = util_date_first(iso);
     }
-    if (c[G_NEEDS]) {
-        for (const ast_value_t *v = c[G_NEEDS]->v; v; v = v->next) {
+    if (c[AST_CL_NEEDS]) {
+        for (const ast_value_t *v = c[AST_CL_NEEDS]->v; v; v = v->next) {
             if (a->q.nneeds == 64) return qry_fail(s, &v->tok, "at most 64 needs");
             const char *key;
             if ((rc = qry_key(s, v, "need", &key))) return rc;
@@ -94,7 +83,7 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, qry_gaps_args
         }
         sqlite3_finalize(dn);
         if (!a->q.nneeds)
-            return qry_fail(s, &c[G_FOR]->v->tok, "'%s' has no default needs; name them: NEEDS consultation, place, …",
+            return qry_fail(s, &c[AST_CL_FOR]->v->tok, "'%s' has no default needs; name them: NEEDS consultation, place, …",
                             a->q.target);
     }
     a->q.needs = a->needs;
@@ -108,7 +97,7 @@ static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
     qry_gaps_args_t a;
     const eng_net_t *net = NULL;
     tsg_status_t rc;
-    if ((rc = qry_gaps_args(s, st, &a)) || (rc = qry_network(s, &net))) return rc;
+    if ((rc = qry_gaps_args(s, st, 0, &a)) || (rc = qry_network(s, &net))) return rc;
     eng_gap_t *rows;
     size_t n;
     tsg_error_t err = {0};
@@ -136,7 +125,7 @@ static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
     qry_gaps_args_t a;
     const eng_net_t *net = NULL;
     tsg_status_t rc;
-    if ((rc = qry_gaps_args(s, st, &a)) || (rc = qry_network(s, &net))) return rc;
+    if ((rc = qry_gaps_args(s, st, 0, &a)) || (rc = qry_network(s, &net))) return rc;
     int64_t *cells;
     size_t ncells;
     tsg_error_t err = {0};

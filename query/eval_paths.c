@@ -11,41 +11,21 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
-enum { P_FROM, P_TO, P_VIA, P_MAX, P_WITHIN, P_COUNT };
-
-static const qry_clause_spec_t path_spec[] = {
-    {"from", "FROM 'name'"}, {"to", "TO 'name'"}, {"via", "VIA referral|any"}, {"max", "MAX k"},
-    {"within", "WITHIN k HOPS"}, {NULL, NULL},
-};
-
-/* A node and, for an organisation, its programs: where a path may start or end. */
-static tsg_status_t endpoint(qry_session_t *s, const eng_net_t *net, const ast_clause_t *c, int64_t **out, size_t *n)
-{
-    tsg_status_t rc = qry_one_value(s, c);
-    const qry_name_t *node;
-    if (rc || (rc = qry_node(s, c->v, NULL, (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM), &node))) return rc;
-    int64_t *v = malloc(((size_t)net->maxnid + 1) * sizeof *v);
-    if (!v) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    size_t k = 0;
-    v[k++] = node->nid;
-    if (node->type == QRY_ORGANISATION)
-        for (int32_t i = net->first_prog[node->nid]; i >= 0; i = net->next_prog[i]) v[k++] = net->programs[i].nid;
-    *out = v;
-    *n = k;
-    return TSG_OK;
-}
+/* Where a walk may start or end: organisations and programs (an
+ * organisation stands for itself and its programs). */
+#define ENDS ((1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM))
 
 static tsg_status_t via_clause(qry_session_t *s, const ast_clause_t *c, int *any)
 {
     *any = 0;
     if (!c) return TSG_OK;
-    tsg_status_t rc = qry_one_value(s, c);
-    const char *v = rc ? NULL : qry_text(s, c->v, "referral or any");
-    if (!v) return s->ctx.code;
-    if (!strcasecmp(v, "any")) *any = 1;
-    else if (strcasecmp(v, "referral")) return qry_fail(s, &c->v->tok, "VIA takes referral or any, not '%s'", v);
+    static const char *const words[] = {"referral", "any", NULL};
+    const char *v;
+    int near, k = qry_choice(s, c->v, words, &v, &near);
+    if (k == -2) return s->ctx.code;
+    if (k < 0) return qry_fail(s, &c->v->tok, "VIA takes referral or any, not '%s'", v);
+    *any = k == 1;
     return TSG_OK;
 }
 
@@ -54,8 +34,8 @@ static tsg_status_t hops_clause(qry_session_t *s, const ast_clause_t *c, int dfl
     *out = dflt;
     if (!c) return TSG_OK;
     long k;
-    tsg_status_t rc = qry_one_value(s, c);
-    if (rc || (rc = qry_number(s, c->v, &k))) return rc;
+    tsg_status_t rc = qry_number(s, c->v, &k);
+    if (rc) return rc;
     if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c->v->tok, "hops run from 0 to %d", UTIL_MAX_HOPS);
     *out = (int)k;
     return TSG_OK;
@@ -65,17 +45,19 @@ static const char *const tie_kind_name[] = {"referral", "co_support", "info_shar
 
 static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
 {
-    const ast_clause_t *c[P_COUNT];
+    ast_clause_t *const *c = st->cl;
     const eng_net_t *net = NULL;
     tsg_status_t rc;
     int any, max;
-    if ((rc = qry_clauses_read(s, st, "PATH", path_spec, c)) || (rc = qry_need_clause(s, st, c[P_FROM], "FROM 'name'")) ||
-        (rc = qry_need_clause(s, st, c[P_TO], "TO 'name'")) || (rc = via_clause(s, c[P_VIA], &any)) ||
-        (rc = hops_clause(s, c[P_MAX] ? c[P_MAX] : c[P_WITHIN], 6, &max)) || (rc = qry_network(s, &net)))
+    if ((rc = qry_need_clause(s, st, c[AST_CL_FROM], "FROM 'name'")) ||
+        (rc = qry_need_clause(s, st, c[AST_CL_TO], "TO 'name'")) || (rc = via_clause(s, c[AST_CL_VIA], &any)) ||
+        (rc = hops_clause(s, c[AST_CL_MAX] ? c[AST_CL_MAX] : c[AST_CL_WITHIN], 6, &max)) ||
+        (rc = qry_network(s, &net)))
         return rc;
     int64_t *from = NULL, *to = NULL;
     size_t nfrom, nto;
-    if ((rc = endpoint(s, net, c[P_FROM], &from, &nfrom)) || (rc = endpoint(s, net, c[P_TO], &to, &nto))) {
+    if ((rc = qry_node_set(s, c[AST_CL_FROM]->node, ENDS, 1, net, &from, &nfrom)) ||
+        (rc = qry_node_set(s, c[AST_CL_TO]->node, ENDS, 1, net, &to, &nto))) {
         free(from);
         return rc;
     }
@@ -116,39 +98,77 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
     return qry_emit(s, r);
 }
 
-static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
+/* REACH's walk: from the FROM nodes (a set: from its nearest member) or,
+ * with TO, backwards to the TO nodes; *keep (NULL: all) marks the programs
+ * a WHERE keeps. */
+static tsg_status_t reach_walk(qry_session_t *s, const ast_stmt_t *st, const eng_net_t **net, eng_hop_t **hops,
+                               size_t *nhops, int **keep)
 {
-    const ast_clause_t *c[P_COUNT];
-    const eng_net_t *net = NULL;
+    ast_clause_t *const *c = st->cl;
     tsg_status_t rc;
     int any, max;
-    if ((rc = qry_clauses_read(s, st, "REACH", path_spec, c)) || (rc = qry_need_clause(s, st, c[P_FROM], "FROM 'name'")) ||
-        (rc = via_clause(s, c[P_VIA], &any)) || (rc = hops_clause(s, c[P_WITHIN] ? c[P_WITHIN] : c[P_MAX], 3, &max)) ||
-        (rc = qry_network(s, &net)))
+    *hops = NULL;
+    *keep = NULL;
+    if (c[AST_CL_FROM] && c[AST_CL_TO])
+        return qry_fail(s, &c[AST_CL_TO]->key, "REACH goes FROM nodes or TO them, not both; use PATH FROM … TO …");
+    const ast_clause_t *end = c[AST_CL_FROM] ? c[AST_CL_FROM] : c[AST_CL_TO];
+    if ((rc = qry_need_clause(s, st, end, "FROM 'name' or TO 'name'")) || (rc = via_clause(s, c[AST_CL_VIA], &any)) ||
+        (rc = hops_clause(s, c[AST_CL_WITHIN] ? c[AST_CL_WITHIN] : c[AST_CL_MAX], 3, &max)) || (rc = qry_network(s, net)))
         return rc;
-    if (c[P_TO]) return qry_fail(s, &c[P_TO]->key, "REACH has no TO; use PATH FROM … TO …");
     int64_t *from;
     size_t nfrom;
-    if ((rc = endpoint(s, net, c[P_FROM], &from, &nfrom))) return rc;
-    eng_hop_t *hops;
-    size_t nhops;
+    if ((rc = qry_node_set(s, end->node, ENDS, 1, *net, &from, &nfrom))) return rc;
     tsg_error_t err = {0};
-    rc = eng_reach(net, from, nfrom, any, max, &hops, &nhops, &err);
+    rc = c[AST_CL_TO] ? eng_reach_to(*net, from, nfrom, any, max, hops, nhops, &err)
+                      : eng_reach(*net, from, nfrom, any, max, hops, nhops, &err);
     free(from);
     if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     /* WHERE keeps the reached programs that match it (a program condition). */
-    int *keep = NULL;
     if (st->where) {
         ast_stmt_t find = {.kind = AST_FIND, .kw = st->kw, .where = st->where};
         find.what = st->kw;
-        rc = qry_match_programs(s, &find, net->maxnid, &keep);
+        rc = qry_match_programs(s, &find, (*net)->maxnid, keep);
         if (rc) {
-            free(hops);
+            free(*hops);
+            *hops = NULL;
             return rc;
         }
     }
+    return TSG_OK;
+}
+
+tsg_status_t qry_reach_nodes(qry_session_t *s, const ast_stmt_t *st, int64_t **nids, size_t *n)
+{
+    const eng_net_t *net;
+    eng_hop_t *hops;
+    size_t nhops;
+    int *keep;
+    *nids = NULL;
+    *n = 0;
+    tsg_status_t rc = reach_walk(s, st, &net, &hops, &nhops, &keep);
+    if (rc) return rc;
+    int64_t *v = malloc((nhops ? nhops : 1) * sizeof *v);
+    if (!v) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; v && i < nhops; i++)
+        if (hops[i].dist && !(keep && !keep[hops[i].node])) v[(*n)++] = hops[i].node;
+    free(hops);
+    free(keep);
+    *nids = v;
+    return rc;
+}
+
+static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
+{
+    const eng_net_t *net;
+    eng_hop_t *hops;
+    size_t nhops;
+    int *keep;
+    tsg_status_t rc = reach_walk(s, st, &net, &hops, &nhops, &keep);
+    if (rc) return rc;
+    /* Backwards, a hop's `via` is the next node on the way to the target. */
     static const char *const cols[] = {"hops", "type", "id", "name", "via"};
-    tsg_result_t *r = qry_result_new(NULL, 5, cols);
+    static const char *const back_cols[] = {"hops", "type", "id", "name", "next"};
+    tsg_result_t *r = qry_result_new(NULL, 5, st->cl[AST_CL_TO] ? back_cols : cols);
     const char *hs = NULL; /* the hops, written once a level and shared by its rows */
     for (size_t i = 0; r && i < nhops; i++) {
         int64_t n = hops[i].node;

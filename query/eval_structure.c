@@ -11,22 +11,12 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* The pivots of SAMPLE n are drawn with this seed: the same statement on
  * the same network gives the same estimate. */
 #define SAMPLE_SEED 20261124u
 
 /* ---- HORIZONTAL and CENTRALITY ------------------------------------------------------- */
-
-enum { H_IN, H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_WITHIN, H_SAMPLE, H_SECTORS, H_COUNT };
-
-static const qry_clause_spec_t structure_spec[] = {
-    {"in", "IN 'district'"}, {"of", "OF organisations|programs"}, {"top", "TOP n"}, {"weighted", "WEIGHTED"},
-    {"directed", "DIRECTED"},
-    {"within", "WITHIN k HOPS"}, {"sample", "SAMPLE n"},
-    {"sectors", "SECTORS sector, …"}, {NULL, NULL},
-};
 
 /* The sector set of a SECTORS clause (none: every sector). */
 typedef struct sector_set {
@@ -53,40 +43,29 @@ static tsg_status_t scope(qry_session_t *s, const ast_clause_t *c, int64_t *dist
     *district = 0;
     if (!c) return TSG_OK;
     const qry_name_t *d;
-    tsg_status_t rc = qry_one_value(s, c);
-    if (rc || (rc = qry_node(s, c->v, NULL, 1u << QRY_DISTRICT, &d))) return rc;
+    tsg_status_t rc = qry_node_ref(s, c->node, 1u << QRY_DISTRICT, &d);
+    if (rc) return rc;
     *district = d->nid;
     return TSG_OK;
 }
 
-/* What the structure statements share: their clauses, the district, the
- * sector set and TOP. `allowed` says which of OF and WEIGHTED the statement
- * takes (bits 1 << H_OF, 1 << H_WEIGHTED, 1 << H_TOP); `usage` names them. */
+/* What the structure statements share: the district, the sector set and
+ * TOP (the grammar says which statement takes which clause). */
 typedef struct structure_args {
-    const ast_clause_t *c[H_COUNT];
     int64_t district;
     sector_set_t sectors;
     long top;
 } structure_args_t;
 
-static tsg_status_t structure_args(qry_session_t *s, const ast_stmt_t *st, const char *what, unsigned allowed,
-                                   const char *usage, structure_args_t *a)
+static tsg_status_t structure_args(qry_session_t *s, const ast_stmt_t *st, structure_args_t *a)
 {
     tsg_status_t rc;
     a->top = -1;
-    if ((rc = qry_clauses_read(s, st, what, structure_spec, a->c)) || (rc = scope(s, a->c[H_IN], &a->district)) ||
-        (rc = sector_clause(s, a->c[H_SECTORS], &a->sectors)))
+    if ((rc = scope(s, st->cl[AST_CL_IN], &a->district)) || (rc = sector_clause(s, st->cl[AST_CL_SECTORS], &a->sectors)))
         return rc;
-    static const int optional[] = {H_OF, H_TOP, H_WEIGHTED, H_DIRECTED, H_WITHIN, H_SAMPLE};
-    for (int i = 0; i < 6; i++)
-        if (a->c[optional[i]] && !(allowed & (1u << optional[i])))
-            return qry_fail(s, &a->c[optional[i]]->key, "%s takes %s", what, usage);
-    if (a->c[H_TOP] && ((rc = qry_one_value(s, a->c[H_TOP])) || (rc = qry_number(s, a->c[H_TOP]->v, &a->top)))) return rc;
-    if (a->c[H_WEIGHTED] && a->c[H_WEIGHTED]->v) return qry_fail(s, &a->c[H_WEIGHTED]->key, "WEIGHTED takes no value");
-    if (a->c[H_DIRECTED] && a->c[H_DIRECTED]->v) return qry_fail(s, &a->c[H_DIRECTED]->key, "DIRECTED takes no value");
+    if (st->cl[AST_CL_TOP] && (rc = qry_number(s, st->cl[AST_CL_TOP]->v, &a->top))) return rc;
     return TSG_OK;
 }
-
 
 static tsg_status_t graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, int directed,
                           const sector_set_t *sectors, const eng_net_t **net, const eng_graph_t **gr)
@@ -147,7 +126,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     const eng_graph_t *gr = NULL;
     structure_args_t a;
     tsg_status_t rc;
-    if ((rc = structure_args(s, st, "HORIZONTAL", 0, "IN 'district' and SECTORS sector, …", &a)) ||
+    if ((rc = structure_args(s, st, &a)) ||
         (rc = graph(s, st, a.district, 0, 0, &a.sectors, &net, &gr)))
         return rc;
     int64_t district = a.district;
@@ -244,63 +223,56 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     const eng_net_t *net = NULL;
     structure_args_t a;
     tsg_status_t rc;
-    char *word = util_strndup(st->what.z, st->what.n), *fm = word ? util_fold(word) : NULL;
-    free(word);
-    int measure = -1;
-    for (int i = 0; fm && eng_measure_name[i]; i++)
-        if (!strcmp(fm, eng_measure_name[i])) measure = i;
-    free(fm);
+    const char *written;
+    int near, measure = qry_choice(s, st->v, eng_measure_name, &written, &near);
+    if (measure == -2) return s->ctx.code;
     if (measure < 0)
         return qry_fail(s, &st->what, "unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
                                       "eigenvector, constraint or effective_size)", (int)st->what.n, st->what.z);
-    if ((rc = structure_args(s, st, "CENTRALITY",
-                             (1u << H_OF) | (1u << H_TOP) | (1u << H_WEIGHTED) | (1u << H_DIRECTED) | (1u << H_WITHIN) |
-                                 (1u << H_SAMPLE),
-                             "",
-                             &a)))
-        return rc;
-    const ast_clause_t *const *c = a.c;
+    if ((rc = structure_args(s, st, &a))) return rc;
+    ast_clause_t *const *c = st->cl;
     long top = a.top;
     int programs = 0;
-    if (c[H_OF]) {
-        const char *of = (rc = qry_one_value(s, c[H_OF])) ? NULL : qry_text(s, c[H_OF]->v, "organisations or programs");
-        if (!of) return s->ctx.code;
-        int t = qry_type_word(of, strlen(of));
-        if (t != QRY_ORGANISATION && t != QRY_PROGRAM)
-            return qry_fail(s, &c[H_OF]->v->tok, "CENTRALITY is OF organisations or programs, not '%s'", of);
-        programs = t == QRY_PROGRAM;
+    if (c[AST_CL_OF]) {
+        static const char *const words[] = {"organisations", "organisation", "organizations", "organization",
+                                            "programs", "program", "programmes", "programme", NULL};
+        const char *of;
+        int k = qry_choice(s, c[AST_CL_OF]->v, words, &of, &near);
+        if (k == -2) return s->ctx.code;
+        if (k < 0) return qry_fail(s, &c[AST_CL_OF]->v->tok, "CENTRALITY is OF organisations or programs, not '%s'", of);
+        programs = k >= 4;
     }
-    int directed = c[H_DIRECTED] != NULL;
+    int directed = c[AST_CL_DIRECTED] != NULL;
     long hops = -1;
-    if (c[H_WITHIN]) {
+    if (c[AST_CL_WITHIN]) {
         if (measure != ENG_BETWEENNESS && measure != ENG_CLOSENESS && measure != ENG_HARMONIC)
-            return qry_fail(s, &c[H_WITHIN]->key, "WITHIN k HOPS limits betweenness, closeness and harmonic, not %s",
+            return qry_fail(s, &c[AST_CL_WITHIN]->key, "WITHIN k HOPS limits betweenness, closeness and harmonic, not %s",
                             eng_measure_name[measure]);
-        if (c[H_WEIGHTED])
-            return qry_fail(s, &c[H_WITHIN]->key, "WITHIN counts steps; it does not combine with WEIGHTED");
-        if ((rc = qry_one_value(s, c[H_WITHIN])) || (rc = qry_number(s, c[H_WITHIN]->v, &hops))) return rc;
+        if (c[AST_CL_WEIGHTED])
+            return qry_fail(s, &c[AST_CL_WITHIN]->key, "WITHIN counts steps; it does not combine with WEIGHTED");
+        if ((rc = qry_number(s, c[AST_CL_WITHIN]->v, &hops))) return rc;
         if (hops < 1 || hops > UTIL_MAX_CENTRALITY_HOPS)
-            return qry_fail(s, &c[H_WITHIN]->v->tok, "WITHIN takes 1 to %d hops", UTIL_MAX_CENTRALITY_HOPS);
+            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, "WITHIN takes 1 to %d hops", UTIL_MAX_CENTRALITY_HOPS);
     }
     long pivots = -1;
-    if (c[H_SAMPLE]) {
+    if (c[AST_CL_SAMPLE]) {
         if (measure != ENG_BETWEENNESS)
-            return qry_fail(s, &c[H_SAMPLE]->key, "SAMPLE n estimates betweenness, not %s", eng_measure_name[measure]);
-        if (c[H_WITHIN])
-            return qry_fail(s, &c[H_SAMPLE]->key, "SAMPLE and WITHIN are two ways to approximate; choose one");
-        if ((rc = qry_one_value(s, c[H_SAMPLE])) || (rc = qry_number(s, c[H_SAMPLE]->v, &pivots))) return rc;
+            return qry_fail(s, &c[AST_CL_SAMPLE]->key, "SAMPLE n estimates betweenness, not %s", eng_measure_name[measure]);
+        if (c[AST_CL_WITHIN])
+            return qry_fail(s, &c[AST_CL_SAMPLE]->key, "SAMPLE and WITHIN are two ways to approximate; choose one");
+        if ((rc = qry_number(s, c[AST_CL_SAMPLE]->v, &pivots))) return rc;
         if (pivots < UTIL_MIN_SAMPLE || pivots > UTIL_MAX_SAMPLE)
-            return qry_fail(s, &c[H_SAMPLE]->v->tok, "SAMPLE takes %d to %ld organisations to start paths from",
+            return qry_fail(s, &c[AST_CL_SAMPLE]->v->tok, "SAMPLE takes %d to %ld organisations to start paths from",
                             UTIL_MIN_SAMPLE, UTIL_MAX_SAMPLE);
     }
     if (directed && (measure == ENG_CONSTRAINT || measure == ENG_EFFECTIVE_SIZE))
-        return qry_fail(s, &c[H_DIRECTED]->key, "%s looks at who works with whom, in either direction: drop DIRECTED",
+        return qry_fail(s, &c[AST_CL_DIRECTED]->key, "%s looks at who works with whom, in either direction: drop DIRECTED",
                         eng_measure_name[measure]);
     const eng_graph_t *gr = NULL;
     if ((rc = graph(s, st, a.district, programs, directed, &a.sectors, &net, &gr))) return rc;
     igraph_vector_t val, margin;
     tsg_error_t err = {0};
-    int weighted = c[H_WEIGHTED] != NULL, sampled = pivots > 0;
+    int weighted = c[AST_CL_WEIGHTED] != NULL, sampled = pivots > 0;
     if (sampled ? eng_betweenness_sample(gr, weighted, pivots, SAMPLE_SEED, &val, &margin, &err)
                 : eng_centrality(gr, measure, weighted, (double)hops, &val, &err))
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
@@ -335,7 +307,7 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
     const eng_graph_t *gr = NULL;
     structure_args_t a;
     tsg_status_t rc;
-    if ((rc = structure_args(s, st, "BROKERS", 1u << H_TOP, "IN 'district', SECTORS sector, … and TOP n", &a)) ||
+    if ((rc = structure_args(s, st, &a)) ||
         (rc = graph(s, st, a.district, 0, 1, &a.sectors, &net, &gr)))
         return rc;
     long top = a.top;
@@ -375,13 +347,6 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
 
 /* THIN LINKS: pairs of groups (sectors, wards or communities) with the
  * fewest ties for their size (the engine ranks them). */
-enum { T_IN, T_BY, T_BETWEEN, T_TOP, T_COUNT };
-
-static const qry_clause_spec_t thin_spec[] = {
-    {"in", "IN 'district'"}, {"by", "BY sector|ward|community"}, {"between", "BETWEEN sector AND sector"},
-    {"top", "TOP n"}, {NULL, NULL},
-};
-
 #define MAX_GROUPS 256
 
 /* Each vertex's group (-1: none) and the groups' names: by sector (0), by
@@ -430,28 +395,28 @@ static tsg_status_t groups_of(qry_session_t *s, const ast_stmt_t *st, const eng_
 
 static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
 {
-    const ast_clause_t *c[T_COUNT];
+    ast_clause_t *const *c = st->cl;
     const eng_net_t *net = NULL;
     const eng_graph_t *gr = NULL;
     int64_t district;
     tsg_status_t rc;
-    if ((rc = qry_clauses_read(s, st, "THIN LINKS", thin_spec, c)) || (rc = scope(s, c[T_IN], &district))) return rc;
+    if ((rc = scope(s, c[AST_CL_IN], &district))) return rc;
     int by = 0; /* 0 sector, 1 ward, 2 community */
-    if (c[T_BY]) {
-        const char *w = (rc = qry_one_value(s, c[T_BY])) ? NULL : qry_text(s, c[T_BY]->v, "sector, ward or community");
-        if (!w) return s->ctx.code;
-        by = !strcasecmp(w, "sector") ? 0 : !strcasecmp(w, "ward") ? 1 : !strcasecmp(w, "community") ? 2 : -1;
-        if (by < 0) return qry_fail(s, &c[T_BY]->v->tok, "BY takes sector, ward or community, not '%s'", w);
+    if (c[AST_CL_BY]) {
+        static const char *const words[] = {"sector", "ward", "community", NULL};
+        const char *w;
+        int near;
+        if ((by = qry_choice(s, c[AST_CL_BY]->v, words, &w, &near)) == -2) return s->ctx.code;
+        if (by < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, "BY takes sector, ward or community, not '%s'", w);
     }
     const char *between[2] = {NULL, NULL};
-    if (c[T_BETWEEN]) {
-        const ast_value_t *v = c[T_BETWEEN]->v;
-        if (!v || !v->next || v->next->next) return qry_fail(s, &c[T_BETWEEN]->key, "BETWEEN takes two sectors: BETWEEN npo AND company");
-        if (by) return qry_fail(s, &c[T_BETWEEN]->key, "BETWEEN names sectors; leave out BY");
+    if (c[AST_CL_BETWEEN]) {
+        const ast_value_t *v = c[AST_CL_BETWEEN]->v;
+        if (by) return qry_fail(s, &c[AST_CL_BETWEEN]->key, "BETWEEN names sectors; leave out BY");
         if ((rc = qry_key(s, v, "sector", &between[0])) || (rc = qry_key(s, v->next, "sector", &between[1]))) return rc;
     }
     long top = -1;
-    if (c[T_TOP] && ((rc = qry_one_value(s, c[T_TOP])) || (rc = qry_number(s, c[T_TOP]->v, &top)))) return rc;
+    if (c[AST_CL_TOP] && (rc = qry_number(s, c[AST_CL_TOP]->v, &top))) return rc;
     if ((rc = graph(s, st, district, 0, 0, NULL, &net, &gr))) return rc;
     int *group = malloc(((size_t)gr->n + 1) * sizeof *group);
     const char *names[MAX_GROUPS];

@@ -191,17 +191,11 @@ static const qry_name_t *name_of(const qry_session_t *s, int64_t nid)
     return NULL;
 }
 
-/* Whether a token spells `word`, ignoring case and width. */
-static int token_is(const gram_token_t *t, const char *word)
-{
-    char *raw = util_strndup(t->z, t->n), *f = raw ? util_fold(raw) : NULL;
-    int same = f && !strcasecmp(f, word);
-    free(raw);
-    free(f);
-    return same;
-}
+/* Whether a clause's word (folded once by the AST) is `word` (the table
+ * writes them in capitals, as the messages show them). */
+static int clause_is(const ast_clause_t *c, const char *word) { return !strcasecmp(c->fold, word); }
 
-static int is_none(const ast_value_t *v) { return v->kind == AST_V_WORD && token_is(&v->tok, "none"); }
+static int is_none(const ast_value_t *v) { return v->kind == AST_V_WORD && !strcmp(v->fold, "none"); }
 
 /* Only blanks, the full-width space among them. */
 static int is_blank(const char *z)
@@ -319,24 +313,15 @@ static tsg_status_t read_ages(mut_t *m, const ast_value_t *v)
     return TSG_OK;
 }
 
-/* A date clause (STARTS, ENDS, SINCE), kept in ISO form. */
+/* A date clause (STARTS, ENDS, SINCE), kept in ISO form: the one date
+ * check of the language (clauses.c). */
 static tsg_status_t read_date(mut_t *m, int c, const ast_value_t *v)
 {
-    enum { DATE_MAX = 40 }; /* room for any int the compiler imagines in each part */
-    char num[32], *date = ast_alloc(&m->s->ctx, DATE_MAX);
+    char *date = ast_alloc(&m->s->ctx, 11);
     if (!date) return m->s->ctx.code;
-    const char *text = num;
-    if (v->kind == AST_V_NUMBER) snprintf(num, sizeof num, "%ld", v->lo);
-    else if (!(text = qry_text(m->s, v, "a date"))) return m->s->ctx.code;
-    /* Folding reads full-width digits as ASCII, as the tokenizer does. */
-    char *fold = util_fold(text);
-    /* YYYY, YYYY-MM or YYYY-MM-DD (and Excel's YYYY/M/D, as import
-     * accepts), written back in ISO form. */
-    int ok = fold && util_date_parse(fold, date) > 0;
-    free(fold);
-    if (!ok) return qry_fail(m->s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", text);
-    m->f[c].text = date;
-    return TSG_OK;
+    tsg_status_t st = qry_date(m->s, v, date);
+    if (!st) m->f[c].text = date;
+    return st;
 }
 
 static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
@@ -403,7 +388,7 @@ static tsg_status_t read_clauses(mut_t *m)
     for (const ast_clause_t *cl = m->st->clauses; cl; cl = cl->next) {
         int c = -1, known = 0;
         for (size_t i = 0; i < sizeof clause_words / sizeof clause_words[0] && c < 0; i++) {
-            if (!token_is(&cl->key, clause_words[i].word)) continue;
+            if (!clause_is(cl, clause_words[i].word)) continue;
             known = 1;
             if (clause_here(m, i)) c = clause_words[i].clause;
         }
@@ -422,7 +407,7 @@ static tsg_status_t read_clauses(mut_t *m)
         if (m->f[c].c) {
             /* Only IN and UNDER are two words for one clause. */
             const gram_token_t *was = &m->f[c].c->key;
-            if (token_is(&cl->key, "under") == token_is(was, "under"))
+            if (clause_is(cl, "under") == clause_is(m->f[c].c, "under"))
                 return qry_fail(s, &cl->key, "%.*s is given twice", (int)cl->key.n, cl->key.z);
             return qry_fail(s, &cl->key, "%.*s repeats %.*s (they mean the same)", (int)cl->key.n, cl->key.z, (int)was->n, was->z);
         }
