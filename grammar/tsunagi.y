@@ -61,7 +61,7 @@ stmt(S) ::= UNTIE(K) node(A) arrow node(B) tiekind(T).   { S = ast_untie(ctx, &K
 /* The analyses and the pictures: each statement lists the clauses it takes,
  * in any order, each at most once (ast_slots_add refuses a second). */
 stmt(S) ::= GAPS(K) gaps_clauses(C).                     { S = ast_analysis(ctx, AST_GAPS, &K, C, NULL); }
-stmt(S) ::= COVERAGE(K) gaps_clauses(C).                 { S = ast_analysis(ctx, AST_COVERAGE, &K, C, NULL); }
+stmt(S) ::= COVERAGE(K) cover_clauses(C).                { S = ast_analysis(ctx, AST_COVERAGE, &K, C, NULL); }
 stmt(S) ::= PATH(K) path_clauses(C).                     { S = ast_analysis(ctx, AST_PATH, &K, C, NULL); }
 stmt(S) ::= reach(R).                                    { S = R; }
 stmt(S) ::= HORIZONTAL(K) horizontal_clauses(C).         { S = ast_analysis(ctx, AST_HORIZONTAL, &K, C, NULL); }
@@ -85,13 +85,21 @@ reach(S) ::= REACH(K) path_clauses(C) where(W).          { S = ast_analysis(ctx,
 gaps_clauses(L) ::= .                                    { L = NULL; }
 gaps_clauses(L) ::= gaps_clauses(A) gaps_clause(C).      { L = ast_slots_add(ctx, A, C); }
 %type gaps_clause {ast_clause_t *}
-gaps_clause(C) ::= FOR(K) value(V).                      { C = ast_slot(ctx, AST_CL_FOR, &K, V, NULL); }
-gaps_clause(C) ::= AGED(K) value(V).                     { C = ast_slot(ctx, AST_CL_AGED, &K, V, NULL); }
-gaps_clause(C) ::= IN(K) node(N).                        { C = ast_slot(ctx, AST_CL_IN, &K, NULL, N); }
-gaps_clause(C) ::= NEEDS(K) values(V).                   { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }
-gaps_clause(C) ::= BY(K) value(V).                       { C = ast_slot(ctx, AST_CL_BY, &K, V, NULL); }
+gaps_clause(C) ::= cover_clause(A).                      { C = A; }
 gaps_clause(C) ::= within(W).                            { C = W; }
-gaps_clause(C) ::= AS(K) OF value(V).                    { C = ast_slot(ctx, AST_CL_ASOF, &K, V, NULL); }
+
+/* COVERAGE: GAPS' clauses but WITHIN (it lists who covers a cell, not who
+ * can be reached). */
+%type cover_clauses {ast_slots_t *}
+cover_clauses(L) ::= .                                   { L = NULL; }
+cover_clauses(L) ::= cover_clauses(A) cover_clause(C).   { L = ast_slots_add(ctx, A, C); }
+%type cover_clause {ast_clause_t *}
+cover_clause(C) ::= FOR(K) value(V).                     { C = ast_slot(ctx, AST_CL_FOR, &K, V, NULL); }
+cover_clause(C) ::= AGED(K) value(V).                    { C = ast_slot(ctx, AST_CL_AGED, &K, V, NULL); }
+cover_clause(C) ::= IN(K) node(N).                       { C = ast_slot(ctx, AST_CL_IN, &K, NULL, N); }
+cover_clause(C) ::= NEEDS(K) values(V).                  { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }
+cover_clause(C) ::= BY(K) value(V).                      { C = ast_slot(ctx, AST_CL_BY, &K, V, NULL); }
+cover_clause(C) ::= AS(K) OF value(V).                   { C = ast_slot(ctx, AST_CL_ASOF, &K, V, NULL); }
 
 %type report_clauses {ast_slots_t *}
 report_clauses(L) ::= .                                  { L = NULL; }

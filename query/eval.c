@@ -434,7 +434,7 @@ static tsg_status_t compare_sql(qry_session_t *s, sqlb_t *q, const kind_t *k, co
 static tsg_status_t tied_target(qry_session_t *s, sqlb_t *q, const ast_cond_t *t)
 {
     tsg_status_t st;
-    if (t->kind == AST_TIED_VALUE && t->v->kind == AST_V_WORD) {
+    if (t->kind == AST_TIED_VALUE && t->v->kind == AST_V_WORD && !t->node->type) {
         /* A bare word is a set made with LET. */
         add(q, "SELECT nid FROM temp.tsg_set WHERE name = ? UNION ALL SELECT p.nid FROM program p"
                " JOIN temp.tsg_set g ON g.nid = p.org WHERE g.name = ?");
@@ -449,7 +449,7 @@ static tsg_status_t tied_target(qry_session_t *s, sqlb_t *q, const ast_cond_t *t
     }
     if (t->kind == AST_TIED_VALUE) {
         const qry_name_t *n;
-        if ((st = qry_node(s, t->v, NULL, QRY_ANY & ~(1u << QRY_DISTRICT), &n))) return st;
+        if ((st = qry_node_ref(s, t->node, QRY_ANY & ~(1u << QRY_DISTRICT), &n))) return st;
         add(q, "SELECT ? AS nid UNION ALL SELECT nid FROM program WHERE org = ?");
         bind_int(q, n->nid);
         bind_int(q, n->nid);
@@ -657,6 +657,47 @@ static tsg_status_t run_text(qry_session_t *s, const gram_token_t *at, const cha
     return rc == SQLITE_DONE ? TSG_OK : qry_fail_sql(s, at);
 }
 
+/* LET s = REACH …: the nodes reached, into temp.tsg_set_new. A set holds
+ * one kind of node: what REACH reached when it is all one kind, else the
+ * organisations reached and those of the programs reached (an organisation
+ * stands for itself and its programs, as in PATH and TIED TO); forums
+ * reached among others are left out. */
+static tsg_status_t let_reach(qry_session_t *s, const ast_stmt_t *st, const char *name, const kind_t **kind)
+{
+    int64_t *nids;
+    size_t n;
+    const eng_net_t *net;
+    tsg_status_t rc = qry_reach_nodes(s, st->find, &nids, &n);
+    if (rc || (rc = qry_network(s, &net))) {
+        free(nids);
+        return rc;
+    }
+    int type = n ? net->type[nids[0]] : QRY_ORGANISATION;
+    for (size_t i = 1; i < n; i++)
+        if (net->type[nids[i]] != type) type = QRY_ORGANISATION;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kinds[i].type == type && kinds[i].type) *kind = &kinds[i];
+    sqlite3_stmt *ins;
+    if (sqlite3_prepare_v2(s->sql, "INSERT OR IGNORE INTO temp.tsg_set_new(name, nid, type, id)"
+                                   " SELECT ?1, n.nid, ?2, n.id FROM main.node n WHERE n.nid = ?3"
+                                   " AND NOT EXISTS (SELECT 1 FROM temp.tsg_set_new g WHERE g.name = ?1 AND g.nid = n.nid)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        rc = qry_fail_sql(s, &st->kw);
+    for (size_t i = 0; !rc && i < n; i++) {
+        int64_t nid = nids[i];
+        if (net->type[nid] != type) nid = net->type[nid] == ENG_PROGRAM ? net->org_of[nid] : 0;
+        if (!nid) continue;
+        sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, (*kind)->singular, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, nid);
+        if (sqlite3_step(ins) != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    free(nids);
+    return rc;
+}
+
 static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_stmt_t *f = st->find;
@@ -665,28 +706,30 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
     memcpy(name, st->what.z, st->what.n);
     if (find_kind(name, strlen(name)) || gram_keyword(name, strlen(name)))
         return qry_fail(s, &st->what, "'%s' is a kind or a keyword; choose another name for the set", name);
-    target_t t;
-    tsg_status_t rc = find_target(s, &f->what, &t);
+    target_t t = {0};
+    tsg_status_t rc = f->kind == AST_REACH ? TSG_OK : find_target(s, &f->what, &t);
     if (rc) return rc;
-    if (!t.kind->type) return qry_fail(s, &f->what, "a set holds organisations, programs, forums or districts, not ties");
+    if (t.kind && !t.kind->type)
+        return qry_fail(s, &f->what, "a set holds organisations, programs, forums or districts, not ties");
     /* The new rows are computed into a scratch table before the old set goes,
      * so a set can be remade from itself (LET a = FIND a WHERE …); the steps
      * run under one savepoint, so a failure leaves the old set as it was. */
-    sqlb_t q = {0};
-    add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT ?, x.nid, ?,"
-            " (SELECT n.id FROM main.node n WHERE n.nid = x.nid)");
-    bind_text(&q, name);
-    bind_text(&q, t.kind->singular);
-    if (sqlite3_exec(s->sql, "SAVEPOINT tsg_let", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(s->sql, "SAVEPOINT tsg_let", NULL, NULL, NULL) != SQLITE_OK) return qry_fail_sql(s, &st->kw);
+    if (f->kind == AST_REACH) {
+        rc = let_reach(s, st, name, &t.kind);
+    } else {
+        sqlb_t q = {0};
+        add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT ?, x.nid, ?,"
+                " (SELECT n.id FROM main.node n WHERE n.nid = x.nid)");
+        bind_text(&q, name);
+        bind_text(&q, t.kind->singular);
+        sqlite3_stmt *ins;
+        if (!(rc = from_where(s, &q, f, &t)) && !(rc = prepare(s, &q, &st->kw, &ins))) {
+            if (sqlite3_step(ins) != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
+            sqlite3_finalize(ins);
+        }
         sqlb_free(&q);
-        return qry_fail_sql(s, &st->kw);
     }
-    sqlite3_stmt *ins;
-    if (!(rc = from_where(s, &q, f, &t)) && !(rc = prepare(s, &q, &st->kw, &ins))) {
-        if (sqlite3_step(ins) != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
-        sqlite3_finalize(ins);
-    }
-    sqlb_free(&q);
     if (!rc) rc = run_text(s, &st->kw, "DELETE FROM temp.tsg_set WHERE name = ?1", name, NULL);
     if (!rc) rc = run_text(s, &st->kw, "INSERT OR REPLACE INTO temp.tsg_setname(name, type) VALUES (?1, ?2)", name,
                            t.kind->singular);
@@ -832,7 +875,7 @@ static const char *const show_attrs[] = {
 static tsg_status_t exec_show(qry_session_t *s, const ast_stmt_t *st)
 {
     const qry_name_t *n;
-    tsg_status_t rc = qry_node(s, st->a->v, st->a->type, QRY_ANY, &n);
+    tsg_status_t rc = qry_node_ref(s, st->a, QRY_ANY, &n);
     if (rc) return rc;
     int64_t nid = n->nid;
     char title[600];

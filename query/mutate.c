@@ -642,7 +642,7 @@ static tsg_status_t mut_set(mut_t *m)
 {
     qry_session_t *s = m->s;
     tsg_status_t st;
-    if ((st = qry_node(s, m->st->a->v, m->st->a->type, QRY_ANY, &m->node))) return st;
+    if ((st = qry_node_ref(s, m->st->a, QRY_ANY, &m->node))) return st;
     m->type = m->node->type;
     if ((st = read_clauses(m)) || (m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
         (st = write_fields(m, m->node->nid)) || (st = check_dates(m, m->node->nid)))
@@ -703,7 +703,7 @@ static tsg_status_t mut_remove(mut_t *m)
     qry_session_t *s = m->s;
     const ast_node_t *a = m->st->a;
     tsg_status_t st;
-    if ((st = qry_node(s, a->v, a->type, QRY_ANY, &m->node))) return st;
+    if ((st = qry_node_ref(s, a, QRY_ANY, &m->node))) return st;
     int64_t nid = m->node->nid;
     m->type = m->node->type;
     if (m->type == QRY_ORGANISATION) {
@@ -749,7 +749,7 @@ static tsg_status_t tie_end(mut_t *m, const ast_node_t *n, unsigned types, const
     int t = n->type ? qry_type_word(n->type->z, n->type->n) : 0;
     if (t && !(types & (1u << t)))
         return qry_fail(m->s, n->type, "%s %s cannot be at this end: %s", article(t), qry_type_name[t], rule);
-    return qry_node(m->s, n->v, n->type, types, out);
+    return qry_node_ref(m->s, n, types, out);
 }
 
 static tsg_status_t mut_tie(mut_t *m)
