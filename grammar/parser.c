@@ -105,7 +105,7 @@ tsg_status_t gram_parse_next(gram_ctx_t *ctx, size_t *pos, int *line, int *col, 
         gramParser(p, t.type, t);
         if (ctx->failed) break;
         if (t.type == TK_SEMI) {
-            gram_token_t end = {0, t.z + t.n, 0, *line, *col};
+            gram_token_t end = {0, t.z + t.n, 0, *line, *col, NULL};
             gramParser(p, 0, end);
             break;
         }

@@ -6,9 +6,11 @@
  * punctuation, so Japanese labels (ひきこもり, 窓口・面談) are words.
  */
 #include "parser.h"
+#include "ast.h"
 #include "gen/tsunagi.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <utf8proc.h>
@@ -123,7 +125,7 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             break;
         }
     }
-    gram_token_t t = {0, src + *pos, 0, *line, *col};
+    gram_token_t t = {0, src + *pos, 0, *line, *col, NULL};
     if (*pos >= len) return t;
     size_t start = *pos;
     int chars = 1;
@@ -166,7 +168,7 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             if (c < 0 || util_hidden_char(c)) {
                 /* What no name holds: bytes that are not UTF-8, control,
                  * bidirectional and zero-width characters (util.h). */
-                gram_token_t at = {-1, src + *pos, 1, *line, *col + (int)chars};
+                gram_token_t at = {-1, src + *pos, 1, *line, *col + (int)chars, NULL};
                 if (c < 0)
                     gram_fail(ctx, TSG_EINPUT, &at, "invalid UTF-8 byte 0x%02X in a quoted name",
                               (unsigned)(unsigned char)src[*pos]);
@@ -229,6 +231,22 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
                 t.type = -1;
                 *col += chars;
                 return t;
+            }
+            /* Folded here, once: keywords, fields, kinds and clause values
+             * are compared as folded text and nothing folds them again. */
+            if (ctx->arena) {
+                char *raw = util_strndup(t.z, t.n), *f = raw ? util_fold(raw) : NULL;
+                char *copy = f ? ast_alloc(ctx, strlen(f) + 1) : NULL;
+                if (copy) strcpy(copy, f);
+                free(raw);
+                free(f);
+                if (!copy) {
+                    gram_fail(ctx, TSG_ENOMEM, &t, "out of memory");
+                    t.type = -1;
+                    *col += chars;
+                    return t;
+                }
+                t.fold = copy;
             }
         }
         break;

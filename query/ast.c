@@ -296,18 +296,6 @@ ast_cond_t *ast_tied_node(gram_ctx_t *ctx, ast_node_t *n)
     return c;
 }
 
-/* A word folded (util_fold) into the arena: NULL after recording an error. */
-static const char *fold_token(gram_ctx_t *ctx, const gram_token_t *t)
-{
-    char *raw = util_strndup(t->z, t->n), *f = raw ? util_fold(raw) : NULL;
-    free(raw);
-    char *copy = f ? ast_alloc(ctx, strlen(f) + 1) : NULL;
-    if (copy) strcpy(copy, f);
-    else if (!f) gram_fail(ctx, TSG_ENOMEM, NULL, "out of memory");
-    free(f);
-    return copy;
-}
-
 ast_clause_t *ast_clause(gram_ctx_t *ctx, const gram_token_t *key, ast_value_t *v)
 {
     ast_clause_t *c = ast_alloc(ctx, sizeof *c);
@@ -315,7 +303,7 @@ ast_clause_t *ast_clause(gram_ctx_t *ctx, const gram_token_t *key, ast_value_t *
         c->key = *key;
         c->v = v;
         c->slot = -1;
-        if (!(c->fold = fold_token(ctx, key))) return NULL;
+        c->fold = key->fold ? key->fold : "";
     }
     return c;
 }
@@ -385,7 +373,7 @@ ast_value_t *ast_value(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t)
     v->kind = kind;
     v->tok = *t;
     if (kind != AST_V_STAR && !(v->text = token_text(ctx, kind, t))) return NULL;
-    if (kind == AST_V_WORD && !(v->fold = fold_token(ctx, t))) return NULL;
+    if (kind == AST_V_WORD) v->fold = t->fold ? t->fold : ""; /* the tokenizer folded it */
     return v;
 }
 

@@ -209,26 +209,21 @@ static const kind_t kinds[] = {
      "(" END_IN("@.src") " OR " END_IN("@.dst") ")", 2, tie_fields},
 };
 
-static const kind_t *find_kind(const char *z, size_t n)
+/* The kind a word names, the word folded by the tokenizer (gram_token_t.fold). */
+static const kind_t *find_kind(const char *f)
 {
-    char *word = util_strndup(z, n), *f = word ? util_fold(word) : NULL;
     const kind_t *k = NULL;
     for (size_t i = 0; f && i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(f, kinds[i].plural) || !strcmp(f, kinds[i].singular)) k = &kinds[i];
     if (f && !k && !strcmp(f, "organizations")) k = &kinds[0];
-    free(word);
-    free(f);
     return k;
 }
 
 static const field_t *find_field(const kind_t *k, const gram_token_t *tok)
 {
-    char *word = util_strndup(tok->z, tok->n), *f = word ? util_fold(word) : NULL;
     const field_t *hit = NULL;
-    for (const field_t *fl = k->fields; f && fl->name; fl++)
-        if (!strcmp(f, fl->name)) hit = fl;
-    free(word);
-    free(f);
+    for (const field_t *fl = k->fields; tok->fold && fl->name; fl++)
+        if (!strcmp(tok->fold, fl->name)) hit = fl;
     return hit;
 }
 
@@ -544,7 +539,7 @@ typedef struct target {
 static tsg_status_t find_target(qry_session_t *s, const gram_token_t *what, target_t *t)
 {
     t->set = NULL;
-    t->kind = find_kind(what->z, what->n);
+    t->kind = find_kind(what->fold);
     if (t->kind) return TSG_OK;
     char *name = ast_alloc(&s->ctx, what->n + 1);
     if (!name) return s->ctx.code;
@@ -704,7 +699,7 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
     char *name = ast_alloc(&s->ctx, st->what.n + 1);
     if (!name) return s->ctx.code;
     memcpy(name, st->what.z, st->what.n);
-    if (find_kind(name, strlen(name)) || gram_keyword(name, strlen(name)))
+    if (find_kind(st->what.fold) || gram_keyword(name, strlen(name)))
         return qry_fail(s, &st->what, "'%s' is a kind or a keyword; choose another name for the set", name);
     target_t t = {0};
     tsg_status_t rc = f->kind == AST_REACH ? TSG_OK : find_target(s, &f->what, &t);

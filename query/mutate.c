@@ -614,7 +614,7 @@ static tsg_status_t mut_add(mut_t *m)
     qry_session_t *s = m->s;
     const ast_stmt_t *stmt = m->st;
     m->adding = 1;
-    if (!(m->type = qry_type_word(stmt->what.z, stmt->what.n)))
+    if (!(m->type = qry_type_word(stmt->what.fold)))
         return qry_fail(s, &stmt->what, "ADD what? '%.*s' is not district, organisation, program or forum",
                         (int)stmt->what.n, stmt->what.z);
     const char *name, *id;
@@ -746,7 +746,7 @@ static tsg_status_t tie_kind(mut_t *m, const gram_token_t *t, const char **kind)
  * cannot reach; a kind written before the name gets the rule it breaks. */
 static tsg_status_t tie_end(mut_t *m, const ast_node_t *n, unsigned types, const char *rule, const qry_name_t **out)
 {
-    int t = n->type ? qry_type_word(n->type->z, n->type->n) : 0;
+    int t = n->type ? qry_type_word(n->type->fold) : 0;
     if (t && !(types & (1u << t)))
         return qry_fail(m->s, n->type, "%s %s cannot be at this end: %s", article(t), qry_type_name[t], rule);
     return qry_node_ref(m->s, n, types, out);

@@ -293,7 +293,7 @@ int qry_under(qry_session_t *s, int64_t d, int64_t anc)
     return 0;
 }
 
-int qry_type_word(const char *z, size_t n)
+int qry_type_word(const char *f)
 {
     static const struct { const char *word; int type; } words[] = {
         {"district", QRY_DISTRICT},         {"districts", QRY_DISTRICT},      {"organisation", QRY_ORGANISATION},
@@ -301,12 +301,9 @@ int qry_type_word(const char *z, size_t n)
         {"program", QRY_PROGRAM},           {"programs", QRY_PROGRAM},        {"programme", QRY_PROGRAM},
         {"programmes", QRY_PROGRAM},        {"forum", QRY_FORUM},             {"forums", QRY_FORUM},
     };
-    char *word = util_strndup(z, n), *f = word ? util_fold(word) : NULL;
     int type = 0;
     for (size_t i = 0; f && i < sizeof words / sizeof words[0]; i++)
         if (!strcmp(f, words[i].word)) type = words[i].type;
-    free(word);
-    free(f);
     return type;
 }
 
@@ -336,7 +333,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     tsg_status_t st;
     if ((st = qry_load(s))) return st;
     if (type) {
-        int t = qry_type_word(type->z, type->n);
+        int t = qry_type_word(type->fold);
         if (!t) return qry_fail(s, type, "'%.*s' is not a kind of node (district, organisation, program or forum)",
                                 (int)type->n, type->z);
         if (!(types & (1u << t))) return qry_fail(s, type, "a %s cannot be used here", qry_type_name[t]);

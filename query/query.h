@@ -130,8 +130,9 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
  * chains, so it costs the same among two million nodes as among a hundred. */
 const qry_name_t *qry_name_find(const qry_session_t *s, const char *key, int name, unsigned types,
                                 const qry_name_t *skip);
-/* The type named by a word (organisation/organisations/program/…), or 0. */
-int qry_type_word(const char *z, size_t n);
+/* The type named by a word, folded (gram_token_t.fold: organisation,
+ * organisations, program, …), or 0. */
+int qry_type_word(const char *fold);
 
 /* Ancestry of districts: whether `d` is `anc` or below it. */
 int qry_under(qry_session_t *s, int64_t d, int64_t anc);
