@@ -335,20 +335,12 @@ static tsg_status_t compare_one(qry_session_t *s, sqlb_t *q, const field_t *f, c
         return TSG_OK;
     }
     case F_DATE: {
-        const char *t = v->kind == AST_V_NUMBER ? NULL : qry_text(s, v, "a date");
-        if (v->kind != AST_V_NUMBER && !t) return s->ctx.code;
-        if (!t) { /* a year written as a number: since >= 2020 */
-            char *year = ast_alloc(&s->ctx, 24);
-            if (!year) return s->ctx.code;
-            snprintf(year, 24, "%ld", v->lo);
-            t = year;
-        }
         /* Compared as ISO text, so it must be a date in ISO form: '2026-02-30'
-         * or '2026/4/1' would compare as text and answer quietly wrong. */
+         * or '2026/4/1' would compare as text and answer quietly wrong. The
+         * language's one date check (clauses.c). */
         char *iso = ast_alloc(&s->ctx, 11);
         if (!iso) return s->ctx.code;
-        if (strchr(t, '/') || !util_date_parse(t, iso))
-            return qry_fail(s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD, a day that exists)", t);
+        if ((st = qry_date(s, v, iso))) return st;
         add_column_op(q, f, alias, op);
         bind_text(q, iso);
         return TSG_OK;
