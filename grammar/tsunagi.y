@@ -66,15 +66,12 @@ stmt(S) ::= PATH(K) path_clauses(C).                     { S = ast_analysis(ctx,
 stmt(S) ::= reach(R).                                    { S = R; }
 stmt(S) ::= HORIZONTAL(K) horizontal_clauses(C).         { S = ast_analysis(ctx, AST_HORIZONTAL, &K, C, NULL); }
 stmt(S) ::= BROKERS(K) brokers_clauses(C).               { S = ast_analysis(ctx, AST_BROKERS, &K, C, NULL); }
-stmt(S) ::= CENTRALITY(K) IDENT(M) centrality_clauses(C). { S = ast_analysis(ctx, AST_CENTRALITY, &K, C, NULL);
-                                                           if (S) { S->what = M; S->v = ast_value(ctx, AST_V_WORD, &M); } }
+stmt(S) ::= CENTRALITY(K) IDENT(M) centrality_clauses(C). { S = ast_analysis_word(ctx, AST_CENTRALITY, &K, &M, C); }
 stmt(S) ::= THIN(K) LINKS thin_clauses(C).               { S = ast_analysis(ctx, AST_THIN_LINKS, &K, C, NULL); }
 /* EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector HIGHLIGHT GAPS FOR … */
-stmt(S) ::= EXPORT(K) IDENT(F) draw_clauses(C).          { S = ast_analysis(ctx, AST_EXPORT, &K, C, NULL);
-                                                           if (S) { S->what = F; S->v = ast_value(ctx, AST_V_WORD, &F); } }
+stmt(S) ::= EXPORT(K) IDENT(F) draw_clauses(C).          { S = ast_analysis_word(ctx, AST_EXPORT, &K, &F, C); }
 stmt(S) ::= RENDER(K) draw_clauses(C).                   { S = ast_analysis(ctx, AST_RENDER, &K, C, NULL); }
-stmt(S) ::= REPORT(K) IDENT(W) report_clauses(C).        { S = ast_analysis(ctx, AST_REPORT, &K, C, NULL);
-                                                           if (S) { S->what = W; S->v = ast_value(ctx, AST_V_WORD, &W); } }
+stmt(S) ::= REPORT(K) IDENT(W) report_clauses(C).        { S = ast_analysis_word(ctx, AST_REPORT, &K, &W, C); }
 
 /* REACH FROM 'a' [WITHIN k HOPS] [VIA any] [WHERE …], or REACH TO 'x': a
  * statement of its own and, after LET s =, a set. */

@@ -182,6 +182,15 @@ ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *
     return s;
 }
 
+ast_stmt_t *ast_analysis_word(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, const gram_token_t *word,
+                              ast_slots_t *c)
+{
+    ast_stmt_t *s = ast_analysis(ctx, kind, kw, c, NULL);
+    if (s && !(s->v = ast_value(ctx, AST_V_WORD, word))) return NULL;
+    if (s) s->what = *word;
+    return s;
+}
+
 ast_clause_t *ast_slot(gram_ctx_t *ctx, ast_cl_t slot, const gram_token_t *key, ast_value_t *v, ast_node_t *n)
 {
     ast_clause_t *c = ast_alloc(ctx, sizeof *c);

@@ -117,6 +117,10 @@ ast_stmt_t *ast_tie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_
                     ast_clause_t *c);
 ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind);
 ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, ast_slots_t *c, ast_cond_t *where);
+/* An analysis named by a word after its keyword: CENTRALITY's measure,
+ * EXPORT's format, REPORT's GAPS (what, and v the word as a value). */
+ast_stmt_t *ast_analysis_word(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, const gram_token_t *word,
+                              ast_slots_t *c);
 /* A clause for slot `slot` (values v or node reference n); ast_slots_add
  * puts it in its slot, refusing a clause given twice (at its word). */
 ast_clause_t *ast_slot(gram_ctx_t *ctx, ast_cl_t slot, const gram_token_t *key, ast_value_t *v, ast_node_t *n);
