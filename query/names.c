@@ -514,7 +514,7 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
                 if (!seen[net->programs[p].nid]) seen[net->programs[p].nid] = 1, v[k++] = net->programs[p].nid;
     free(seen);
     if (!st && !k)
-        st = qry_fail(s, &n->v->tok, "set '%s' has no organisation, program or forum to start from", n->v->text);
+        st = qry_fail(s, &n->v->tok, "set '%s' holds no organisation or program: a walk starts and ends at those", n->v->text);
     if (st) {
         free(v);
         return st;
