@@ -14,8 +14,8 @@ static int usable(const eng_step_t *st, int any)
 /* The walk itself: leaves net->mark set to the distance of every node it
  * reached (listed in q, in the order reached), for the caller to read and
  * then put back with unmark. */
-static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, eng_hop_t **q,
-                             size_t *n, tsg_error_t *err)
+static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, int reverse,
+                             eng_hop_t **q, size_t *n, tsg_error_t *err)
 {
     size_t cap = 256, tail = 0;
     eng_hop_t *v = malloc(cap * sizeof *v);
@@ -39,9 +39,13 @@ static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t n
         if (head + 8 < tail) __builtin_prefetch(&net->off[v[head + 8].node]);
         if (head + 4 < tail && v[head + 4].dist < max) __builtin_prefetch(&net->steps[net->off[v[head + 4].node]]);
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) __builtin_prefetch(&net->mark[net->steps[k].to]);
-        for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
-            const eng_step_t *st = &net->steps[k];
+        /* Backwards, a node's steps are the directed ties into it and its
+         * undirected ties (which are among the steps leaving it). */
+        size_t nout = net->off[u + 1] - net->off[u], nin = reverse ? net->in_off[u + 1] - net->in_off[u] : 0;
+        for (size_t j = 0; j < nout + nin; j++) {
+            const eng_step_t *st = j < nout ? &net->steps[net->off[u] + j] : &net->in_steps[net->in_off[u] + j - nout];
             if (!usable(st, any) || net->mark[st->to] >= 0) continue;
+            if (reverse && j < nout && net->ties[st->tie].directed) continue;
             if (tail == cap) {
                 eng_hop_t *grown = realloc(v, (cap *= 2) * sizeof *v);
                 if (!grown) goto oom;
@@ -111,10 +115,10 @@ static void sort_by_node(eng_hop_t *h, eng_hop_t *tmp, size_t n)
     if (src != h) memcpy(h, src, n * sizeof *h);
 }
 
-tsg_status_t eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, eng_hop_t **out,
-                       size_t *n, tsg_error_t *err)
+static tsg_status_t reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, int reverse,
+                          eng_hop_t **out, size_t *n, tsg_error_t *err)
 {
-    tsg_status_t s = walk_out(net, from, nfrom, any, max, out, n, err);
+    tsg_status_t s = walk_out(net, from, nfrom, any, max, reverse, out, n, err);
     if (s) return s;
     unmark(net, *out, *n);
     /* Levels are contiguous in reaching order; nid order within each (the
@@ -135,6 +139,18 @@ tsg_status_t eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, 
     }
     free(tmp);
     return TSG_OK;
+}
+
+tsg_status_t eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, eng_hop_t **out,
+                       size_t *n, tsg_error_t *err)
+{
+    return reach(net, from, nfrom, any, max, 0, out, n, err);
+}
+
+tsg_status_t eng_reach_to(const eng_net_t *net, const int64_t *to, size_t nto, int any, int max, eng_hop_t **out,
+                          size_t *n, tsg_error_t *err)
+{
+    return reach(net, to, nto, any, max, 1, out, n, err);
 }
 
 void eng_paths_free(eng_path_t *paths, size_t n)
@@ -219,7 +235,7 @@ tsg_status_t eng_paths(const eng_net_t *net, const int64_t *from, size_t nfrom, 
         s = util_fail(err, TSG_ENOMEM, "out of memory");
         goto out;
     }
-    if ((s = walk_out(net, from, nfrom, any, max, &q, &nq, err))) goto out;
+    if ((s = walk_out(net, from, nfrom, any, max, 0, &q, &nq, err))) goto out;
     int best = -1;
     for (size_t i = 0; i < nto; i++)
         if (net->mark[to[i]] >= 0 && (best < 0 || net->mark[to[i]] < best)) best = net->mark[to[i]];

@@ -35,4 +35,11 @@ typedef struct eng_hop {
 tsg_status_t eng_reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, eng_hop_t **out,
                        size_t *n, tsg_error_t *err);
 
+/* The same walk backwards: every node from which `to` is reached within
+ * `max` ties, following each directed tie against its direction (who gets
+ * people to `to`); undirected ties (with `any`) either way. A hop's `via`
+ * is the next node on the way to `to`. */
+tsg_status_t eng_reach_to(const eng_net_t *net, const int64_t *to, size_t nto, int any, int max, eng_hop_t **out,
+                          size_t *n, tsg_error_t *err);
+
 #endif

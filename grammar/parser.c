@@ -35,8 +35,13 @@ tsg_status_t gram_fail(gram_ctx_t *ctx, tsg_status_t code, const gram_token_t *a
 
 void gram_syntax_error(gram_ctx_t *ctx, const gram_token_t *tok)
 {
+    /* In a statement of clauses, what it takes (query/clauses.c's table):
+     * a word it does not take, or a clause cut short, says what fits. */
+    const char *shape = ctx->in_where ? NULL : qry_shape(ctx->kw);
     if (!tok->type || tok->n == 0) gram_fail(ctx, TSG_EINPUT, tok, "the statement ends too early");
+    else if (tok->type == TK_SEMI && shape) gram_fail(ctx, TSG_EINPUT, tok, "the statement ends too early, at ';'; %s", shape);
     else if (tok->type == TK_SEMI) gram_fail(ctx, TSG_EINPUT, tok, "the statement ends too early, at ';'");
+    else if (shape) gram_fail(ctx, TSG_EINPUT, tok, "syntax error at '%.*s'; %s", (int)tok->n, tok->z, shape);
     else gram_fail(ctx, TSG_EINPUT, tok, "syntax error at '%.*s'", (int)tok->n, tok->z);
 }
 
@@ -80,6 +85,8 @@ tsg_status_t gram_parse_next(gram_ctx_t *ctx, size_t *pos, int *line, int *col, 
     (void)sl;
     (void)sc;
     size_t first = (size_t)(t.z - ctx->src);
+    ctx->kw = t.type;
+    ctx->in_where = 0;
     for (;;) {
         if (t.type < 0) break; /* the tokenizer has set the error */
         if (t.type == 0) {
@@ -95,10 +102,11 @@ tsg_status_t gram_parse_next(gram_ctx_t *ctx, size_t *pos, int *line, int *col, 
             break;
         }
         ctx->last = t;
+        if (t.type == TK_WHERE) ctx->in_where = 1;
         gramParser(p, t.type, t);
         if (ctx->failed) break;
         if (t.type == TK_SEMI) {
-            gram_token_t end = {0, t.z + t.n, 0, *line, *col};
+            gram_token_t end = {0, t.z + t.n, 0, *line, *col, NULL};
             gramParser(p, 0, end);
             break;
         }

@@ -24,6 +24,9 @@ typedef struct gram_token {
     const char *z;     /* the slice of the source */
     size_t n;
     int line, col;
+    const char *fold;  /* a bare word (IDENT or keyword): the word folded once (NFKC, case;
+                          util_fold) into the statement's arena, which every consumer compares;
+                          NULL for other tokens and where there is no arena */
 } gram_token_t;
 
 typedef struct ast_arena ast_arena_t;
@@ -38,6 +41,8 @@ typedef struct gram_ctx {
     tsg_status_t code;
     gram_token_t at;   /* where the error is */
     gram_token_t last; /* the token fed last, for errors the parser reports without one */
+    int kw;            /* the statement's first token type (its keyword), for syntax errors */
+    int in_where;      /* a WHERE has been read: a syntax error is in the condition */
     char msg[512];
 } gram_ctx_t;
 
@@ -47,7 +52,8 @@ typedef struct gram_ctx {
 #define GRAM_MAX_WORD 1024u           /* bytes in one bare word (a key, a field, a set) */
 
 /* Scans one token at src[*pos]; advances *pos, *line and *col. Comments
- * and white space are skipped. A bad character or an unterminated string is
+ * and white space are skipped. A bare word is folded (fold) when ctx has
+ * an arena. A bad character or an unterminated string is
  * reported through ctx (type -1). */
 gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col);
 

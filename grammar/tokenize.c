@@ -6,9 +6,11 @@
  * punctuation, so Japanese labels (ひきこもり, 窓口・面談) are words.
  */
 #include "parser.h"
+#include "ast.h"
 #include "gen/tsunagi.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <utf8proc.h>
@@ -27,6 +29,12 @@ static const struct {
     {"path", TK_PATH},   {"reach", TK_REACH},   {"remove", TK_REMOVE}, {"set", TK_SET},
     {"show", TK_SHOW},   {"tie", TK_TIE},       {"tied", TK_TIED},     {"to", TK_TO},
     {"untie", TK_UNTIE}, {"where", TK_WHERE},
+    /* Clause words: keywords where a statement takes them, words elsewhere
+     * (%fallback IDENT in tsunagi.y). */
+    {"for", TK_FOR},     {"aged", TK_AGED},     {"needs", TK_NEEDS},   {"within", TK_WITHIN},
+    {"via", TK_VIA},     {"max", TK_MAX},       {"top", TK_TOP},       {"sample", TK_SAMPLE},
+    {"sectors", TK_SECTORS}, {"between", TK_BETWEEN}, {"cluster", TK_CLUSTER}, {"highlight", TK_HIGHLIGHT},
+    {"labels", TK_LABELS},
     {"order", TK_ORDER}, {"limit", TK_LIMIT}, {"asc", TK_ASC}, {"desc", TK_DESC},
 };
 
@@ -34,7 +42,8 @@ const char *const gram_keywords[] = {
     "ADD",  "AND",  "AS",    "BROKERS", "BY",   "CENTRALITY", "EXPORT", "RENDER", "REPORT", "COUNT", "COVERAGE", "FIND", "FROM", "GAPS", "HOPS",
     "HORIZONTAL", "IN", "LINKS", "THIN", "WEIGHTED", "DIRECTED",
     "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
-    "TIED", "TO",   "UNTIE", "WHERE", "ORDER", "LIMIT", "ASC", "DESC", NULL,
+    "TIED", "TO",   "UNTIE", "WHERE", "FOR", "AGED", "NEEDS", "WITHIN", "VIA", "MAX", "TOP", "SAMPLE", "SECTORS",
+    "BETWEEN", "CLUSTER", "HIGHLIGHT", "LABELS", "ORDER", "LIMIT", "ASC", "DESC", NULL,
 };
 
 /* Decodes the code point at s (at most n bytes), mapping full-width ASCII
@@ -117,7 +126,7 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             break;
         }
     }
-    gram_token_t t = {0, src + *pos, 0, *line, *col};
+    gram_token_t t = {0, src + *pos, 0, *line, *col, NULL};
     if (*pos >= len) return t;
     size_t start = *pos;
     int chars = 1;
@@ -160,7 +169,7 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             if (c < 0 || util_hidden_char(c)) {
                 /* What no name holds: bytes that are not UTF-8, control,
                  * bidirectional and zero-width characters (util.h). */
-                gram_token_t at = {-1, src + *pos, 1, *line, *col + (int)chars};
+                gram_token_t at = {-1, src + *pos, 1, *line, *col + (int)chars, NULL};
                 if (c < 0)
                     gram_fail(ctx, TSG_EINPUT, &at, "invalid UTF-8 byte 0x%02X in a quoted name",
                               (unsigned)(unsigned char)src[*pos]);
@@ -223,6 +232,22 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
                 t.type = -1;
                 *col += chars;
                 return t;
+            }
+            /* Folded here, once: keywords, fields, kinds and clause values
+             * are compared as folded text and nothing folds them again. */
+            if (ctx->arena) {
+                char *raw = util_strndup(t.z, t.n), *f = raw ? util_fold(raw) : NULL;
+                char *copy = f ? ast_alloc(ctx, strlen(f) + 1) : NULL;
+                if (copy) strcpy(copy, f);
+                free(raw);
+                free(f);
+                if (!copy) {
+                    gram_fail(ctx, TSG_ENOMEM, &t, "out of memory");
+                    t.type = -1;
+                    *col += chars;
+                    return t;
+                }
+                t.fold = copy;
             }
         }
         break;

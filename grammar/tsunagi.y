@@ -35,7 +35,7 @@
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
-          ASC DESC.
+          FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS ASC DESC.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
  * of the statement (GAPS … ORDER BY kind) instead of ending it. */
@@ -80,29 +80,128 @@ stmt(S) ::= COUNT(K) IDENT(E) where(W) scope(I) BY IDENT(B). { S = ast_count(ctx
 stmt(S) ::= COUNT(K) IDENT(E) where(W) scope(I).          { S = ast_count(ctx, &K, &E, W, I, NULL); }
 stmt(S) ::= SHOW(K) node(N).                             { S = ast_show(ctx, &K, N); }
 stmt(S) ::= LET(K) IDENT(N) EQ find(F).                  { S = ast_let(ctx, &K, &N, F); }
+stmt(S) ::= LET(K) IDENT(N) EQ reach(R).                 { S = ast_let(ctx, &K, &N, R); }
 stmt(S) ::= ADD(K) IDENT(T) value(V) clauses(C).         { S = ast_add(ctx, &K, &T, V, C); }
 stmt(S) ::= SET(K) node(N) clause(C) clauses(A).        { S = ast_set(ctx, &K, N, ast_clause_append(C, A)); }
 stmt(S) ::= REMOVE(K) node(N).                           { S = ast_remove(ctx, &K, N); }
 stmt(S) ::= TIE(K) node(A) arrow node(B) AS IDENT(T) clauses(C). { S = ast_tie(ctx, &K, A, B, &T, C); }
 stmt(S) ::= UNTIE(K) node(A) arrow node(B) tiekind(T).   { S = ast_untie(ctx, &K, A, B, T); }
 
-/* The analyses take clauses: GAPS FOR hikikomori AGED 18..39 IN '北区' NEEDS place
- * WITHIN 3 HOPS; PATH FROM 'a' TO 'b'; REACH FROM 'a' WITHIN 2 HOPS WHERE …. */
-stmt(S) ::= GAPS(K) clauses(C).                          { S = ast_analysis(ctx, AST_GAPS, &K, C, NULL); }
-stmt(S) ::= COVERAGE(K) clauses(C).                      { S = ast_analysis(ctx, AST_COVERAGE, &K, C, NULL); }
-stmt(S) ::= PATH(K) clauses(C).                          { S = ast_analysis(ctx, AST_PATH, &K, C, NULL); }
-stmt(S) ::= REACH(K) clauses(C) where(W).                { S = ast_analysis(ctx, AST_REACH, &K, C, W); }
-stmt(S) ::= HORIZONTAL(K) clauses(C).                    { S = ast_analysis(ctx, AST_HORIZONTAL, &K, C, NULL); }
-stmt(S) ::= BROKERS(K) clauses(C).                       { S = ast_analysis(ctx, AST_BROKERS, &K, C, NULL); }
-stmt(S) ::= THIN(K) LINKS clauses(C).                    { S = ast_analysis(ctx, AST_THIN_LINKS, &K, C, NULL); }
+/* The analyses and the pictures: each statement lists the clauses it takes,
+ * in any order, each at most once (ast_slots_add refuses a second). */
+stmt(S) ::= GAPS(K) gaps_clauses(C).                     { S = ast_analysis(ctx, AST_GAPS, &K, C, NULL); }
+stmt(S) ::= COVERAGE(K) cover_clauses(C).                { S = ast_analysis(ctx, AST_COVERAGE, &K, C, NULL); }
+stmt(S) ::= PATH(K) path_clauses(C).                     { S = ast_analysis(ctx, AST_PATH, &K, C, NULL); }
+stmt(S) ::= reach(R).                                    { S = R; }
+stmt(S) ::= HORIZONTAL(K) horizontal_clauses(C).         { S = ast_analysis(ctx, AST_HORIZONTAL, &K, C, NULL); }
+stmt(S) ::= BROKERS(K) brokers_clauses(C).               { S = ast_analysis(ctx, AST_BROKERS, &K, C, NULL); }
+stmt(S) ::= CENTRALITY(K) IDENT(M) centrality_clauses(C). { S = ast_analysis_word(ctx, AST_CENTRALITY, &K, &M, C); }
+stmt(S) ::= THIN(K) LINKS thin_clauses(C).               { S = ast_analysis(ctx, AST_THIN_LINKS, &K, C, NULL); }
 /* EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector HIGHLIGHT GAPS FOR … */
-stmt(S) ::= EXPORT(K) IDENT(F) clauses(C).               { S = ast_analysis(ctx, AST_EXPORT, &K, C, NULL);
-                                                           if (S) S->what = F; }
-stmt(S) ::= RENDER(K) clauses(C).                        { S = ast_analysis(ctx, AST_RENDER, &K, C, NULL); }
-stmt(S) ::= REPORT(K) IDENT(W) clauses(C).               { S = ast_analysis(ctx, AST_REPORT, &K, C, NULL);
-                                                           if (S) S->what = W; }
-stmt(S) ::= CENTRALITY(K) IDENT(M) clauses(C).           { S = ast_analysis(ctx, AST_CENTRALITY, &K, C, NULL);
-                                                           if (S) S->what = M; }
+stmt(S) ::= EXPORT(K) IDENT(F) draw_clauses(C).          { S = ast_analysis_word(ctx, AST_EXPORT, &K, &F, C); }
+stmt(S) ::= RENDER(K) draw_clauses(C).                   { S = ast_analysis(ctx, AST_RENDER, &K, C, NULL); }
+stmt(S) ::= REPORT(K) IDENT(W) report_clauses(C).        { S = ast_analysis_word(ctx, AST_REPORT, &K, &W, C); }
+
+/* REACH FROM 'a' [WITHIN k HOPS] [VIA any] [WHERE …], or REACH TO 'x': a
+ * statement of its own and, after LET s =, a set. */
+%type reach {ast_stmt_t *}
+reach(S) ::= REACH(K) path_clauses(C) where(W).          { S = ast_analysis(ctx, AST_REACH, &K, C, W); }
+
+%type gaps_clauses {ast_slots_t *}
+gaps_clauses(L) ::= .                                    { L = NULL; }
+gaps_clauses(L) ::= gaps_clauses(A) gaps_clause(C).      { L = ast_slots_add(ctx, A, C); }
+%type gaps_clause {ast_clause_t *}
+gaps_clause(C) ::= cover_clause(A).                      { C = A; }
+gaps_clause(C) ::= within(W).                            { C = W; }
+
+/* COVERAGE: GAPS' clauses but WITHIN (it lists who covers a cell, not who
+ * can be reached). */
+%type cover_clauses {ast_slots_t *}
+cover_clauses(L) ::= .                                   { L = NULL; }
+cover_clauses(L) ::= cover_clauses(A) cover_clause(C).   { L = ast_slots_add(ctx, A, C); }
+%type cover_clause {ast_clause_t *}
+cover_clause(C) ::= FOR(K) value(V).                     { C = ast_slot(ctx, AST_CL_FOR, &K, V, NULL); }
+cover_clause(C) ::= AGED(K) value(V).                    { C = ast_slot(ctx, AST_CL_AGED, &K, V, NULL); }
+cover_clause(C) ::= IN(K) node(N).                       { C = ast_slot(ctx, AST_CL_IN, &K, NULL, N); }
+cover_clause(C) ::= NEEDS(K) values(V).                  { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }
+cover_clause(C) ::= BY(K) value(V).                      { C = ast_slot(ctx, AST_CL_BY, &K, V, NULL); }
+cover_clause(C) ::= AS(K) OF value(V).                   { C = ast_slot(ctx, AST_CL_ASOF, &K, V, NULL); }
+
+%type report_clauses {ast_slots_t *}
+report_clauses(L) ::= .                                  { L = NULL; }
+report_clauses(L) ::= report_clauses(A) gaps_clause(C).  { L = ast_slots_add(ctx, A, C); }
+report_clauses(L) ::= report_clauses(A) TO(K) value(V).  { L = ast_slots_add(ctx, A, ast_slot(ctx, AST_CL_TO, &K, V, NULL)); }
+
+%type within {ast_clause_t *}
+within(C) ::= WITHIN(K) value(V) HOPS.                   { C = ast_slot(ctx, AST_CL_WITHIN, &K, V, NULL); }
+within(C) ::= WITHIN(K) value(V).                        { C = ast_slot(ctx, AST_CL_WITHIN, &K, V, NULL); }
+
+%type path_clauses {ast_slots_t *}
+path_clauses(L) ::= .                                    { L = NULL; }
+path_clauses(L) ::= path_clauses(A) path_clause(C).      { L = ast_slots_add(ctx, A, C); }
+%type path_clause {ast_clause_t *}
+path_clause(C) ::= FROM(K) node(N).                      { C = ast_slot(ctx, AST_CL_FROM, &K, NULL, N); }
+path_clause(C) ::= TO(K) node(N).                        { C = ast_slot(ctx, AST_CL_TO, &K, NULL, N); }
+path_clause(C) ::= VIA(K) value(V).                      { C = ast_slot(ctx, AST_CL_VIA, &K, V, NULL); }
+path_clause(C) ::= MAX(K) value(V).                      { C = ast_slot(ctx, AST_CL_MAX, &K, V, NULL); }
+path_clause(C) ::= within(W).                            { C = W; }
+
+/* HORIZONTAL [IN 'district'] [SECTORS s, …]; BROKERS adds TOP n; CENTRALITY
+ * adds OF, TOP, WEIGHTED, DIRECTED, WITHIN k HOPS and SAMPLE n. */
+%type horizontal_clauses {ast_slots_t *}
+horizontal_clauses(L) ::= .                              { L = NULL; }
+horizontal_clauses(L) ::= horizontal_clauses(A) scope_clause(C). { L = ast_slots_add(ctx, A, C); }
+%type scope_clause {ast_clause_t *}
+scope_clause(C) ::= IN(K) node(N).                       { C = ast_slot(ctx, AST_CL_IN, &K, NULL, N); }
+scope_clause(C) ::= SECTORS(K) values(V).                { C = ast_slot(ctx, AST_CL_SECTORS, &K, V, NULL); }
+%type top {ast_clause_t *}
+top(C) ::= TOP(K) value(V).                              { C = ast_slot(ctx, AST_CL_TOP, &K, V, NULL); }
+
+%type brokers_clauses {ast_slots_t *}
+brokers_clauses(L) ::= .                                 { L = NULL; }
+brokers_clauses(L) ::= brokers_clauses(A) scope_clause(C). { L = ast_slots_add(ctx, A, C); }
+brokers_clauses(L) ::= brokers_clauses(A) top(C).        { L = ast_slots_add(ctx, A, C); }
+
+%type centrality_clauses {ast_slots_t *}
+centrality_clauses(L) ::= .                              { L = NULL; }
+centrality_clauses(L) ::= centrality_clauses(A) centrality_clause(C). { L = ast_slots_add(ctx, A, C); }
+%type centrality_clause {ast_clause_t *}
+centrality_clause(C) ::= scope_clause(A).                { C = A; }
+centrality_clause(C) ::= top(A).                         { C = A; }
+centrality_clause(C) ::= OF(K) value(V).                 { C = ast_slot(ctx, AST_CL_OF, &K, V, NULL); }
+centrality_clause(C) ::= WEIGHTED(K).                    { C = ast_slot(ctx, AST_CL_WEIGHTED, &K, NULL, NULL); }
+centrality_clause(C) ::= DIRECTED(K).                    { C = ast_slot(ctx, AST_CL_DIRECTED, &K, NULL, NULL); }
+centrality_clause(C) ::= within(W).                      { C = W; }
+centrality_clause(C) ::= SAMPLE(K) value(V).             { C = ast_slot(ctx, AST_CL_SAMPLE, &K, V, NULL); }
+
+/* THIN LINKS [IN 'district'] [BY sector|ward|community] [BETWEEN a AND b] [TOP n] */
+%type thin_clauses {ast_slots_t *}
+thin_clauses(L) ::= .                                    { L = NULL; }
+thin_clauses(L) ::= thin_clauses(A) thin_clause(C).      { L = ast_slots_add(ctx, A, C); }
+%type thin_clause {ast_clause_t *}
+thin_clause(C) ::= IN(K) node(N).                        { C = ast_slot(ctx, AST_CL_IN, &K, NULL, N); }
+thin_clause(C) ::= BY(K) value(V).                       { C = ast_slot(ctx, AST_CL_BY, &K, V, NULL); }
+thin_clause(C) ::= BETWEEN(K) value(A) AND value(B).     { C = ast_slot(ctx, AST_CL_BETWEEN, &K, ast_append(A, B), NULL); }
+thin_clause(C) ::= top(A).                               { C = A; }
+
+/* EXPORT and RENDER: OF 'district' or a set, TO 'file', CLUSTER BY …,
+ * HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN),
+ * LABELS ja|en. */
+%type draw_clauses {ast_slots_t *}
+draw_clauses(L) ::= .                                    { L = NULL; }
+draw_clauses(L) ::= draw_clauses(A) draw_clause(C).      { L = ast_slots_add(ctx, A, C); }
+%type draw_clause {ast_clause_t *}
+draw_clause(C) ::= OF(K) node(N).                        { C = ast_slot(ctx, AST_CL_OF, &K, NULL, N); }
+draw_clause(C) ::= TO(K) value(V).                       { C = ast_slot(ctx, AST_CL_TO, &K, V, NULL); }
+draw_clause(C) ::= CLUSTER(K) BY value(V).               { C = ast_slot(ctx, AST_CL_CLUSTER, &K, V, NULL); }
+draw_clause(C) ::= HIGHLIGHT(K) value(V).                { C = ast_slot(ctx, AST_CL_HIGHLIGHT, &K, V, NULL); }
+draw_clause(C) ::= HIGHLIGHT(K) THIN(T) LINKS.           { C = ast_slot(ctx, AST_CL_HIGHLIGHT, &K,
+                                                                        ast_value(ctx, AST_V_WORD, &T), NULL); }
+draw_clause(C) ::= LABELS(K) value(V).                   { C = ast_slot(ctx, AST_CL_LABELS, &K, V, NULL); }
+draw_clause(C) ::= FOR(K) value(V).                      { C = ast_slot(ctx, AST_CL_FOR, &K, V, NULL); }
+draw_clause(C) ::= AGED(K) value(V).                     { C = ast_slot(ctx, AST_CL_AGED, &K, V, NULL); }
+draw_clause(C) ::= NEEDS(K) values(V).                   { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }
+draw_clause(C) ::= within(W).                            { C = W; }
 
 arrow ::= ARROW.
 arrow ::= TO.
@@ -111,8 +210,10 @@ arrow ::= TO.
 tiekind(T) ::= .                                         { T = NULL; }
 tiekind(T) ::= AS IDENT(K).                              { T = ast_token(ctx, &K); }
 
-/* A node named by a string or parameter, optionally with its type first:
- * 'x', organisation 'x', $name. */
+/* A node reference, the one rule of every statement that names a node:
+ * 'name', an id, $param, a LET set's name (a bare word), or the kind first:
+ * organisation 'name', program 'name', forum 'name', district 'name'.
+ * Whether a set may stand here is the statement's to say (names.c). */
 %type node {ast_node_t *}
 node(N) ::= value(V).                                    { N = ast_node(ctx, NULL, V); }
 node(N) ::= IDENT(T) STRING(V).                          { N = ast_node(ctx, &T, ast_value(ctx, AST_V_STRING, &V)); }
@@ -139,7 +240,7 @@ cond(C) ::= IDENT(F) OVERLAPS value(V).                  { C = ast_compare(ctx, 
 cond(C) ::= TIED(K) TO tied(T) tiekind(I).               { C = ast_tied(ctx, &K, T, I); }
 
 %type tied {ast_cond_t *}
-tied(T) ::= value(V).                                    { T = ast_tied_value(ctx, V); }
+tied(T) ::= node(N).                                     { T = ast_tied_node(ctx, N); }
 tied(T) ::= IDENT(F) cmp(O) value(V).                    { T = ast_compare(ctx, &F, O, V); }
 tied(T) ::= LP cond(A) RP.                               { T = A; }
 
@@ -151,8 +252,9 @@ cmp(O) ::= LE.                                           { O = AST_LE; }
 cmp(O) ::= GT.                                           { O = AST_GT; }
 cmp(O) ::= GE.                                           { O = AST_GE; }
 
-/* Clauses of ADD, SET and TIE: a word and its values, e.g. SECTOR npo,
- * AGED 18..39, NEEDS place, peer, AREA '北区', '南区', COUNT 12. */
+/* Clauses of ADD, SET and TIE: an open list of field words and their
+ * values, e.g. SECTOR npo, AGED 18..39, NEEDS place, peer, AREA '北区',
+ * '南区', COUNT 12; which word takes what is clauses.c's table. */
 %type clauses {ast_clause_t *}
 clauses(C) ::= .                                         { C = NULL; }
 clauses(C) ::= clauses(A) clause(B).                     { C = ast_clause_append(A, B); }
@@ -160,13 +262,6 @@ clauses(C) ::= clauses(A) clause(B).                     { C = ast_clause_append
 %type clause {ast_clause_t *}
 clause(C) ::= IDENT(K) values(V).                        { C = ast_clause(ctx, &K, V); }
 clause(C) ::= IN(K) values(V).                           { C = ast_clause(ctx, &K, V); }
-clause(C) ::= IDENT(K) values(V) HOPS.                   { C = ast_clause(ctx, &K, V); }
-clause(C) ::= AS(K) OF value(V).                         { C = ast_clause(ctx, &K, V); }
-clause(C) ::= WEIGHTED(K).                               { C = ast_clause(ctx, &K, NULL); }
-clause(C) ::= DIRECTED(K).                               { C = ast_clause(ctx, &K, NULL); }
-clause(C) ::= IDENT(K) value(A) AND value(B).            { C = ast_clause(ctx, &K, ast_append(A, B)); }
-clause(C) ::= IDENT(K) BY value(V).                      { C = ast_clause(ctx, &K, V); }
-clause(C) ::= IDENT(K) THIN(T) LINKS.                    { C = ast_clause(ctx, &K, ast_value(ctx, AST_V_WORD, &T)); }
 
 %type values {ast_value_t *}
 values(L) ::= value(V).                                  { L = V; }

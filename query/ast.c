@@ -172,11 +172,11 @@ ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, as
     return s;
 }
 
-ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, ast_clause_t *c, ast_cond_t *where)
+ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, ast_slots_t *c, ast_cond_t *where)
 {
     ast_stmt_t *s = stmt(ctx, kind, kw);
     if (s) {
-        s->clauses = c;
+        if (c) memcpy(s->cl, c->c, sizeof s->cl);
         s->where = where;
     }
     return s;
@@ -216,6 +216,39 @@ ast_key_t *ast_key_append(ast_key_t *list, ast_key_t *more)
     last->next = more;
     list->tail = more;
     return list;
+}
+
+ast_stmt_t *ast_analysis_word(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, const gram_token_t *word,
+                              ast_slots_t *c)
+{
+    ast_stmt_t *s = ast_analysis(ctx, kind, kw, c, NULL);
+    if (s && !(s->v = ast_value(ctx, AST_V_WORD, word))) return NULL;
+    if (s) s->what = *word;
+    return s;
+}
+
+ast_clause_t *ast_slot(gram_ctx_t *ctx, ast_cl_t slot, const gram_token_t *key, ast_value_t *v, ast_node_t *n)
+{
+    ast_clause_t *c = ast_alloc(ctx, sizeof *c);
+    if (c) {
+        c->key = *key;
+        c->v = v;
+        c->node = n;
+        c->slot = (int)slot;
+    }
+    return c;
+}
+
+ast_slots_t *ast_slots_add(gram_ctx_t *ctx, ast_slots_t *s, ast_clause_t *c)
+{
+    if (!c) return s;
+    if (!s && !(s = ast_alloc(ctx, sizeof *s))) return NULL;
+    if (s->c[c->slot]) {
+        gram_fail(ctx, TSG_EINPUT, &c->key, "%.*s is given twice", (int)c->key.n, c->key.z);
+        return s;
+    }
+    s->c[c->slot] = c;
+    return s;
 }
 
 gram_token_t *ast_token(gram_ctx_t *ctx, const gram_token_t *t)
@@ -297,12 +330,13 @@ ast_cond_t *ast_tied(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *target
     return deepen(ctx, c);
 }
 
-ast_cond_t *ast_tied_value(gram_ctx_t *ctx, ast_value_t *v)
+ast_cond_t *ast_tied_node(gram_ctx_t *ctx, ast_node_t *n)
 {
-    ast_cond_t *c = cond(ctx, AST_TIED_VALUE);
+    ast_cond_t *c = n ? cond(ctx, AST_TIED_VALUE) : NULL;
     if (c) {
-        c->v = v;
-        if (v) c->tok = v->tok;
+        c->node = n;
+        c->v = n->v;
+        if (n->v) c->tok = n->v->tok;
     }
     return c;
 }
@@ -313,6 +347,8 @@ ast_clause_t *ast_clause(gram_ctx_t *ctx, const gram_token_t *key, ast_value_t *
     if (c) {
         c->key = *key;
         c->v = v;
+        c->slot = -1;
+        c->fold = key->fold ? key->fold : "";
     }
     return c;
 }
@@ -382,6 +418,7 @@ ast_value_t *ast_value(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t)
     v->kind = kind;
     v->tok = *t;
     if (kind != AST_V_STAR && !(v->text = token_text(ctx, kind, t))) return NULL;
+    if (kind == AST_V_WORD) v->fold = t->fold ? t->fold : ""; /* the tokenizer folded it */
     return v;
 }
 

@@ -16,6 +16,8 @@ typedef struct ast_value {
     ast_vkind_t kind;
     gram_token_t tok;  /* the whole value, e.g. "18..39" */
     const char *text;  /* STRING: unescaped; WORD/PARAM: the word (PARAM without '$') */
+    const char *fold;  /* WORD: the word folded once (NFKC, case; util_fold), for comparing with
+                          a list of words; no consumer folds again. NULL for other kinds */
     long lo, hi;       /* NUMBER: lo == hi; RANGE: bounds */
     int has_lo, has_hi;
     struct ast_value *next;
@@ -31,7 +33,8 @@ typedef struct ast_cond {
     int op;               /* AST_CMP: AST_EQ ... AST_OVERLAPS */
     gram_token_t tok;     /* the field (CMP), NOT or TIED keyword */
     struct ast_cond *a, *b;
-    ast_value_t *v;       /* CMP: the value(s); TIED_VALUE: the node or set */
+    ast_value_t *v;       /* CMP: the value(s); TIED_VALUE: the node or set (node->v) */
+    struct ast_node *node; /* TIED_VALUE: the node reference */
     gram_token_t *tiekind;
     int depth;            /* levels below and including this node */
 } ast_cond_t;
@@ -40,14 +43,27 @@ typedef struct ast_cond {
  * can never exhaust the stack; SQLite's own limit on expression depth is 1000. */
 #define AST_MAX_COND_DEPTH 500
 
-typedef struct ast_node {
+typedef struct ast_node ast_node_t;
+struct ast_node {
     gram_token_t *type;   /* organisation, program, ... or NULL */
     ast_value_t *v;
-} ast_node_t;
+};
+
+/* The clauses of the analyses and the pictures, one slot each: the grammar
+ * (tsunagi.y) says which clauses each statement takes and in what shape, so
+ * a slot holds what its rule read (values, or a node reference). */
+typedef enum ast_cl {
+    AST_CL_FOR, AST_CL_AGED, AST_CL_IN, AST_CL_NEEDS, AST_CL_BY, AST_CL_WITHIN, AST_CL_ASOF, AST_CL_FROM, AST_CL_TO,
+    AST_CL_VIA, AST_CL_MAX, AST_CL_OF, AST_CL_TOP, AST_CL_WEIGHTED, AST_CL_DIRECTED, AST_CL_SAMPLE, AST_CL_SECTORS,
+    AST_CL_BETWEEN, AST_CL_CLUSTER, AST_CL_HIGHLIGHT, AST_CL_LABELS, AST_CL_N
+} ast_cl_t;
 
 typedef struct ast_clause {
-    gram_token_t key;
-    ast_value_t *v;
+    gram_token_t key;     /* the clause's first word, as written */
+    const char *fold;     /* ADD/SET/TIE: that word folded (the open word list of clauses.c) */
+    ast_value_t *v;       /* its values (NULL for WEIGHTED, DIRECTED and node references) */
+    ast_node_t *node;     /* FROM, TO, IN, OF: the node reference */
+    int slot;             /* its ast_cl_t, or -1 in an ADD/SET/TIE list */
     struct ast_clause *next;
     struct ast_clause *tail; /* in a list's first clause: its last */
 } ast_clause_t;
@@ -83,10 +99,20 @@ struct ast_stmt {
     ast_stmt_t *find;     /* LET name = FIND ... */
     ast_node_t *a, *b;    /* SHOW/SET/REMOVE: a; TIE/UNTIE: a -> b */
     gram_token_t *tiekind;
-    ast_value_t *v;       /* ADD: the name */
-    ast_clause_t *clauses;
+    ast_value_t *v;       /* ADD: the name; CENTRALITY: the measure; EXPORT: the format; REPORT: GAPS */
+    ast_clause_t *clauses; /* ADD, SET, TIE: the field clauses, in order */
+    ast_clause_t *cl[AST_CL_N]; /* the analyses and pictures: each clause in its slot, or NULL */
     ast_tail_t *tail;     /* ORDER BY … LIMIT n, or NULL */
 };
+
+/* The slots being filled while a statement's clauses are parsed. */
+typedef struct ast_slots {
+    ast_clause_t *c[AST_CL_N];
+} ast_slots_t;
+
+/* The clauses statement `kw` (a TK_ code) takes, as a sentence for an
+ * error, or NULL (query/clauses.c). */
+const char *qry_shape(int kw);
 
 /* The arena: chunks of memory handed out in order, freed together. */
 ast_arena_t *ast_arena_new(void);
@@ -106,7 +132,15 @@ ast_stmt_t *ast_remove(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node
 ast_stmt_t *ast_tie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, const gram_token_t *kind,
                     ast_clause_t *c);
 ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind);
-ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, ast_clause_t *c, ast_cond_t *where);
+ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, ast_slots_t *c, ast_cond_t *where);
+/* An analysis named by a word after its keyword: CENTRALITY's measure,
+ * EXPORT's format, REPORT's GAPS (what, and v the word as a value). */
+ast_stmt_t *ast_analysis_word(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, const gram_token_t *word,
+                              ast_slots_t *c);
+/* A clause for slot `slot` (values v or node reference n); ast_slots_add
+ * puts it in its slot, refusing a clause given twice (at its word). */
+ast_clause_t *ast_slot(gram_ctx_t *ctx, ast_cl_t slot, const gram_token_t *key, ast_value_t *v, ast_node_t *n);
+ast_slots_t *ast_slots_add(gram_ctx_t *ctx, ast_slots_t *s, ast_clause_t *c);
 ast_stmt_t *ast_with_tail(gram_ctx_t *ctx, ast_stmt_t *s, ast_tail_t *tail);
 ast_tail_t *ast_tail(gram_ctx_t *ctx, const gram_token_t *kw, ast_key_t *keys, ast_value_t *limit);
 ast_key_t *ast_key(gram_ctx_t *ctx, ast_value_t *col, int desc);
@@ -117,7 +151,7 @@ ast_cond_t *ast_binary(gram_ctx_t *ctx, ast_ckind_t kind, ast_cond_t *a, ast_con
 ast_cond_t *ast_not(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *a);
 ast_cond_t *ast_compare(gram_ctx_t *ctx, const gram_token_t *field, int op, ast_value_t *v);
 ast_cond_t *ast_tied(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *target, gram_token_t *kind);
-ast_cond_t *ast_tied_value(gram_ctx_t *ctx, ast_value_t *v);
+ast_cond_t *ast_tied_node(gram_ctx_t *ctx, ast_node_t *n);
 ast_clause_t *ast_clause(gram_ctx_t *ctx, const gram_token_t *key, ast_value_t *v);
 ast_clause_t *ast_clause_append(ast_clause_t *list, ast_clause_t *more);
 ast_value_t *ast_value(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t);

@@ -137,26 +137,21 @@ static const kind_t kinds[] = {
      "(" END_IN("@.src") " OR " END_IN("@.dst") ")", 2, tie_fields},
 };
 
-static const kind_t *find_kind(const char *z, size_t n)
+/* The kind a word names, the word folded by the tokenizer (gram_token_t.fold). */
+static const kind_t *find_kind(const char *f)
 {
-    char *word = util_strndup(z, n), *f = word ? util_fold(word) : NULL;
     const kind_t *k = NULL;
     for (size_t i = 0; f && i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(f, kinds[i].plural) || !strcmp(f, kinds[i].singular)) k = &kinds[i];
     if (f && !k && !strcmp(f, "organizations")) k = &kinds[0];
-    free(word);
-    free(f);
     return k;
 }
 
 static const field_t *find_field(const kind_t *k, const gram_token_t *tok)
 {
-    char *word = util_strndup(tok->z, tok->n), *f = word ? util_fold(word) : NULL;
     const field_t *hit = NULL;
-    for (const field_t *fl = k->fields; f && fl->name; fl++)
-        if (!strcmp(f, fl->name)) hit = fl;
-    free(word);
-    free(f);
+    for (const field_t *fl = k->fields; tok->fold && fl->name; fl++)
+        if (!strcmp(tok->fold, fl->name)) hit = fl;
     return hit;
 }
 
@@ -270,20 +265,12 @@ static tsg_status_t compare_one(qry_session_t *s, qry_sql_t *q, const field_t *f
         return TSG_OK;
     }
     case F_DATE: {
-        const char *t = v->kind == AST_V_NUMBER ? NULL : qry_text(s, v, "a date");
-        if (v->kind != AST_V_NUMBER && !t) return s->ctx.code;
-        if (!t) { /* a year written as a number: since >= 2020 */
-            char *year = ast_alloc(&s->ctx, 24);
-            if (!year) return s->ctx.code;
-            snprintf(year, 24, "%ld", v->lo);
-            t = year;
-        }
         /* Compared as ISO text, so it must be a date in ISO form: '2026-02-30'
-         * or '2026/4/1' would compare as text and answer quietly wrong. */
+         * or '2026/4/1' would compare as text and answer quietly wrong. The
+         * language's one date check (clauses.c). */
         char *iso = ast_alloc(&s->ctx, 11);
         if (!iso) return s->ctx.code;
-        if (strchr(t, '/') || !util_date_parse(t, iso))
-            return qry_fail(s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD, a day that exists)", t);
+        if ((st = qry_date(s, v, iso))) return st;
         add_column_op(q, f, alias, op);
         qry_sql_text(q, iso);
         return TSG_OK;
@@ -364,7 +351,7 @@ static tsg_status_t compare_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k,
 static tsg_status_t tied_target(qry_session_t *s, qry_sql_t *q, const ast_cond_t *t)
 {
     tsg_status_t st;
-    if (t->kind == AST_TIED_VALUE && t->v->kind == AST_V_WORD) {
+    if (t->kind == AST_TIED_VALUE && t->v->kind == AST_V_WORD && !t->node->type) {
         /* A bare word is a set made with LET. */
         qry_sql_add(q, "SELECT nid FROM temp.tsg_set WHERE name = ? UNION ALL SELECT p.nid FROM program p"
                " JOIN temp.tsg_set g ON g.nid = p.org WHERE g.name = ?");
@@ -379,7 +366,7 @@ static tsg_status_t tied_target(qry_session_t *s, qry_sql_t *q, const ast_cond_t
     }
     if (t->kind == AST_TIED_VALUE) {
         const qry_name_t *n;
-        if ((st = qry_node(s, t->v, NULL, QRY_ANY & ~(1u << QRY_DISTRICT), &n))) return st;
+        if ((st = qry_node_ref(s, t->node, QRY_ANY & ~(1u << QRY_DISTRICT), &n))) return st;
         qry_sql_add(q, "SELECT ? AS nid UNION ALL SELECT nid FROM program WHERE org = ?");
         qry_sql_int(q, n->nid);
         qry_sql_int(q, n->nid);
@@ -474,7 +461,7 @@ typedef struct target {
 static tsg_status_t find_target(qry_session_t *s, const gram_token_t *what, target_t *t)
 {
     t->set = NULL;
-    t->kind = find_kind(what->z, what->n);
+    t->kind = find_kind(what->fold);
     if (t->kind) return TSG_OK;
     char *name = ast_alloc(&s->ctx, what->n + 1);
     if (!name) return s->ctx.code;
@@ -544,36 +531,79 @@ static tsg_status_t exec_find(qry_session_t *s, const ast_stmt_t *st)
 }
 
 /* Runs one statement with up to two text parameters. */
+/* LET s = REACH …: the nodes reached, into temp.tsg_set_new. A set holds
+ * one kind of node: what REACH reached when it is all one kind, else the
+ * organisations reached and those of the programs reached (an organisation
+ * stands for itself and its programs, as in PATH and TIED TO); forums
+ * reached among others are left out. */
+static tsg_status_t let_reach(qry_session_t *s, const ast_stmt_t *st, const char *name, const kind_t **kind)
+{
+    int64_t *nids;
+    size_t n;
+    const eng_net_t *net;
+    tsg_status_t rc = qry_reach_nodes(s, st->find, &nids, &n);
+    if (rc || (rc = qry_network(s, &net))) {
+        free(nids);
+        return rc;
+    }
+    int type = n ? net->type[nids[0]] : QRY_ORGANISATION;
+    for (size_t i = 1; i < n; i++)
+        if (net->type[nids[i]] != type) type = QRY_ORGANISATION;
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (kinds[i].type == type && kinds[i].type) *kind = &kinds[i];
+    sqlite3_stmt *ins;
+    if (sqlite3_prepare_v2(s->sql, "INSERT OR IGNORE INTO temp.tsg_set_new(name, nid, type, id)"
+                                   " SELECT ?1, n.nid, ?2, n.id FROM main.node n WHERE n.nid = ?3"
+                                   " AND NOT EXISTS (SELECT 1 FROM temp.tsg_set_new g WHERE g.name = ?1 AND g.nid = n.nid)",
+                           -1, &ins, NULL) != SQLITE_OK)
+        rc = qry_fail_sql(s, &st->kw);
+    for (size_t i = 0; !rc && i < n; i++) {
+        int64_t nid = nids[i];
+        if (net->type[nid] != type) nid = net->type[nid] == ENG_PROGRAM ? net->org_of[nid] : 0;
+        if (!nid) continue;
+        sqlite3_bind_text(ins, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(ins, 2, (*kind)->singular, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(ins, 3, nid);
+        if (sqlite3_step(ins) != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    free(nids);
+    return rc;
+}
+
 static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_stmt_t *f = st->find;
     char *name = ast_alloc(&s->ctx, st->what.n + 1);
     if (!name) return s->ctx.code;
     memcpy(name, st->what.z, st->what.n);
-    if (find_kind(name, strlen(name)) || gram_keyword(name, strlen(name)))
+    if (find_kind(st->what.fold) || gram_keyword(name, strlen(name)))
         return qry_fail(s, &st->what, "'%s' is a kind or a keyword; choose another name for the set", name);
-    target_t t;
-    tsg_status_t rc = find_target(s, &f->what, &t);
+    target_t t = {0};
+    tsg_status_t rc = f->kind == AST_REACH ? TSG_OK : find_target(s, &f->what, &t);
     if (rc) return rc;
-    if (!t.kind->type) return qry_fail(s, &f->what, "a set holds organisations, programs, forums or districts, not ties");
+    if (t.kind && !t.kind->type)
+        return qry_fail(s, &f->what, "a set holds organisations, programs, forums or districts, not ties");
     /* The new rows are computed into a scratch table before the old set goes,
      * so a set can be remade from itself (LET a = FIND a WHERE …); the steps
      * run under one savepoint, so a failure leaves the old set as it was. */
-    qry_sql_t q = {0};
-    qry_sql_add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT ?, x.nid, ?,"
-            " (SELECT n.id FROM main.node n WHERE n.nid = x.nid)");
-    qry_sql_text(&q, name);
-    qry_sql_text(&q, t.kind->singular);
-    if (sqlite3_exec(s->sql, "SAVEPOINT tsg_let", NULL, NULL, NULL) != SQLITE_OK) {
+    if (sqlite3_exec(s->sql, "SAVEPOINT tsg_let", NULL, NULL, NULL) != SQLITE_OK) return qry_fail_sql(s, &st->kw);
+    if (f->kind == AST_REACH) {
+        rc = let_reach(s, st, name, &t.kind);
+    } else {
+        qry_sql_t q = {0};
+        qry_sql_add(&q, "INSERT INTO temp.tsg_set_new(name, nid, type, id) SELECT ?, x.nid, ?,"
+                        " (SELECT n.id FROM main.node n WHERE n.nid = x.nid)");
+        qry_sql_text(&q, name);
+        qry_sql_text(&q, t.kind->singular);
+        sqlite3_stmt *ins;
+        if (!(rc = from_where(s, &q, f, &t)) && !(rc = qry_sql_prepare(s, &q, &st->kw, &ins))) {
+            if (sqlite3_step(ins) != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
+            sqlite3_finalize(ins);
+        }
         qry_sql_free(&q);
-        return qry_fail_sql(s, &st->kw);
     }
-    sqlite3_stmt *ins;
-    if (!(rc = from_where(s, &q, f, &t)) && !(rc = qry_sql_prepare(s, &q, &st->kw, &ins))) {
-        if (sqlite3_step(ins) != SQLITE_DONE) rc = qry_fail_sql(s, &st->kw);
-        sqlite3_finalize(ins);
-    }
-    qry_sql_free(&q);
     if (!rc) rc = qry_sql_exec(s, &st->kw, "DELETE FROM temp.tsg_set WHERE name = ?1", QRY_BINDS(qry_b_text(name)));
     if (!rc) rc = qry_sql_exec(s, &st->kw, "INSERT OR REPLACE INTO temp.tsg_setname(name, type) VALUES (?1, ?2)",
                                QRY_BINDS(qry_b_text(name), qry_b_text(t.kind->singular)));

@@ -32,47 +32,18 @@
  * below the 4.4 GB a runaway layout reached before the time limit. */
 #define QRY_DOT_MEMORY_MB 2048
 
-enum { X_OF, X_TO, X_CLUSTER, X_HIGHLIGHT, X_LABELS, X_FOR, X_AGED, X_NEEDS, X_WITHIN, X_COUNT };
-
-static const char *const clause_names[] = {"of", "to", "cluster", "highlight", "labels",
-                                           "for", "aged", "needs", "within", NULL};
-
-static tsg_status_t clauses(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t **c)
-{
-    for (int i = 0; i < X_COUNT; i++) c[i] = NULL;
-    for (const ast_clause_t *cl = st->clauses; cl; cl = cl->next) {
-        int i = 0;
-        while (clause_names[i] && (strlen(clause_names[i]) != cl->key.n || strncasecmp(clause_names[i], cl->key.z, cl->key.n)))
-            i++;
-        if (!clause_names[i])
-            return qry_fail(s, &cl->key, "%.*s takes OF 'district', TO 'file', CLUSTER BY sector|ward|community, "
-                                         "HIGHLIGHT GAPS FOR … AGED … | BROKERS | THIN LINKS, LABELS ja|en; not '%.*s'",
-                            (int)st->kw.n, st->kw.z, (int)cl->key.n, cl->key.z);
-        if (c[i]) return qry_fail(s, &cl->key, "%s is given twice", clause_names[i]);
-        if (i != X_NEEDS && cl->v && cl->v->next)
-            return qry_fail(s, &cl->v->next->tok, "%.*s takes one value", (int)cl->key.n, cl->key.z);
-        c[i] = cl;
-    }
-    if (!c[X_TO]) return qry_fail(s, &st->kw, "%.*s needs TO 'file'", (int)st->kw.n, st->kw.z);
-    return TSG_OK;
-}
-
-/* A word clause compared without regard to case: returns its index in
- * `words`, or -1 after an error. */
+/* A clause whose value is one of `words`: its index, or -1 after an error
+ * naming `what` (and the word meant, when one is near). */
 static int word(qry_session_t *s, const ast_clause_t *c, const char *const *words, const char *what)
 {
-    const char *w = qry_text(s, c->v, what);
-    if (!w) return -1;
-    int near = -1;
-    for (int i = 0; words[i]; i++) {
-        if (!strcasecmp(w, words[i])) return i;
-        if (util_edit_distance(w, words[i]) <= 2) near = i;
-    }
-    if (near >= 0)
-        qry_fail(s, &c->v->tok, "%.*s takes %s, not '%s' (did you mean %s?)", (int)c->key.n, c->key.z, what, w, words[near]);
-    else
+    const char *w;
+    int near, k = qry_choice(s, c->v, words, &w, &near);
+    if (k == -1 && near >= 0)
+        qry_fail(s, &c->v->tok, "%.*s takes %s, not '%s' (did you mean %s?)", (int)c->key.n, c->key.z, what, w,
+                 words[near]);
+    else if (k == -1)
         qry_fail(s, &c->v->tok, "%.*s takes %s, not '%s'", (int)c->key.n, c->key.z, what, w);
-    return -1;
+    return k < 0 ? -1 : k;
 }
 
 /* The statement as typed, up to its ';', for the picture's title. */
@@ -419,35 +390,16 @@ static tsg_status_t html_table(void *ctx, const tsg_result_t *r, tsg_error_t *er
     return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
 }
 
-/* "|word|" for a clause's key in lower case, to look it up in a list. */
-static void clause_word(const ast_clause_t *c, char *word, size_t size)
-{
-    snprintf(word, size, "|%.*s|", (int)(c->key.n < 20 ? c->key.n : 20), c->key.z);
-    for (char *p = word; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
-}
-
-/* A statement of another kind over the clauses of this one named in
- * `keep` ("|for|aged|…|"). */
-static ast_stmt_t *sub_statement(qry_session_t *s, const ast_stmt_t *st, ast_skind_t kind, const char *keep)
+/* A statement of another kind over the clauses of this one in slots
+ * `keep` (bits 1 << AST_CL_*). */
+static ast_stmt_t *sub_statement(qry_session_t *s, const ast_stmt_t *st, ast_skind_t kind, unsigned keep)
 {
     ast_stmt_t *sub = ast_alloc(&s->ctx, sizeof *sub);
     if (!sub) return NULL;
     *sub = *st;
     sub->kind = kind;
-    sub->clauses = NULL;
-    ast_clause_t **tail = &sub->clauses;
-    for (const ast_clause_t *c = st->clauses; c; c = c->next) {
-        char word[32];
-        clause_word(c, word, sizeof word);
-        if (!strstr(keep, word)) continue;
-        ast_clause_t *copy = ast_alloc(&s->ctx, sizeof *copy);
-        if (!copy) return NULL;
-        *copy = *c;
-        copy->next = NULL;
-        copy->tail = NULL;
-        *tail = copy;
-        tail = &copy->next;
-    }
+    for (int i = 0; i < AST_CL_N; i++)
+        if (!(keep & (1u << i))) sub->cl[i] = NULL;
     return sub;
 }
 
@@ -468,19 +420,18 @@ static const char report_style[] =
  * file that opens offline. */
 static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const char *path, const ast_clause_t *to)
 {
-    if (st->what.n != 4 || strncasecmp(st->what.z, "gaps", 4))
-        return qry_fail(s, &st->what, "REPORT makes a GAPS report: REPORT GAPS FOR … AGED … IN '…' TO 'report.html'");
-    ast_stmt_t *gaps = sub_statement(s, st, AST_GAPS, "|for|aged|in|needs|by|within|as|");
-    ast_stmt_t *coverage = sub_statement(s, st, AST_COVERAGE, "|for|aged|in|needs|by|as|");
-    ast_stmt_t *horizontal = sub_statement(s, st, AST_HORIZONTAL, "|in|");
+    static const char *const gaps_word[] = {"gaps", NULL};
+    const char *w;
+    int near, k = qry_choice(s, st->v, gaps_word, &w, &near);
+    if (k == -2) return s->ctx.code;
+    if (k < 0) return qry_fail(s, &st->what, "REPORT makes a GAPS report: REPORT GAPS FOR … AGED … IN '…' TO 'report.html'");
+    /* The grammar let through only GAPS' clauses and TO. */
+    unsigned gaps_slots = (1u << AST_CL_FOR) | (1u << AST_CL_AGED) | (1u << AST_CL_IN) | (1u << AST_CL_NEEDS) |
+                          (1u << AST_CL_BY) | (1u << AST_CL_WITHIN) | (1u << AST_CL_ASOF);
+    ast_stmt_t *gaps = sub_statement(s, st, AST_GAPS, gaps_slots);
+    ast_stmt_t *coverage = sub_statement(s, st, AST_COVERAGE, gaps_slots & ~(1u << AST_CL_WITHIN));
+    ast_stmt_t *horizontal = sub_statement(s, st, AST_HORIZONTAL, 1u << AST_CL_IN);
     if (!gaps || !coverage || !horizontal) return s->ctx.code;
-    for (const ast_clause_t *c = st->clauses; c; c = c->next) {
-        char word[32];
-        clause_word(c, word, sizeof word);
-        if (c != to && !strstr("|for|aged|in|needs|by|within|as|", word))
-            return qry_fail(s, &c->key, "REPORT GAPS takes FOR, AGED, IN, NEEDS, BY, WITHIN, AS OF and TO; not '%.*s'",
-                            (int)c->key.n, c->key.z);
-    }
     /* A report that may not be written is refused before the work; the
      * writer checks again. */
     const util_guard_t *g0 = guard(s);
@@ -490,7 +441,7 @@ static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const ch
     qry_gaps_args_t a;
     const eng_net_t *net = NULL;
     tsg_status_t rc;
-    if ((rc = qry_gaps_args(s, gaps, &a)) || (rc = qry_network(s, &net))) return rc;
+    if ((rc = qry_gaps_args(s, gaps, 0, &a)) || (rc = qry_network(s, &net))) return rc;
     util_buf_t b = {0};
     char date[16];
     time_t now = time(NULL);
@@ -512,7 +463,7 @@ static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const ch
     ast_stmt_t *subs[] = {gaps, coverage, horizontal};
     for (int i = 0; i < 3 && !fail && !rc; i++) {
         fail = util_buf_adds(&b, heads[i]);
-        if (!fail) rc = qry_exec_analysis(s, subs[i]);
+        if (!fail) rc = i < 2 ? qry_exec_gaps(s, subs[i]) : qry_exec_structure(s, subs[i]);
     }
     s->sink = saved;
     if (fail && !rc) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
@@ -595,42 +546,26 @@ static void drawing_free(drawing_t *w)
     free(w->title);
 }
 
-static tsg_status_t highlight_gaps(qry_session_t *s, const ast_clause_t **c, drawing_t *w)
+/* HIGHLIGHT GAPS reads FOR, AGED, NEEDS and WITHIN as GAPS does (the same
+ * slots, through the same function: the group's usual needs when NEEDS is
+ * not given), over the district drawn. */
+static tsg_status_t highlight_gaps(qry_session_t *s, const ast_stmt_t *st, drawing_t *w)
 {
     tsg_status_t rc;
-    if (!c[X_FOR] || !c[X_AGED] || !w->d.district)
-        return qry_fail(s, &c[X_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs OF 'district', FOR target and AGED a..b");
-    eng_gaps_query_t q = {0};
-    const char *needs[64];
-    int hl, hh;
-    long lo, hi;
-    if ((rc = qry_key(s, c[X_FOR]->v, "target", &q.target)) || (rc = qry_range(s, c[X_AGED]->v, &hl, &lo, &hh, &hi)))
-        return rc;
-    if (!hl || !hh) return qry_fail(s, &c[X_AGED]->v->tok, "HIGHLIGHT GAPS needs a closed age range, like 18..39");
-    q.age_from = (int)lo;
-    q.age_to = (int)hi;
-    q.district = w->d.district;
-    q.hops = 3;
-    if (c[X_WITHIN]) {
-        long k;
-        if ((rc = qry_number(s, c[X_WITHIN]->v, &k))) return rc;
-        /* As GAPS … WITHIN: checked here, before the cast to int can wrap. */
-        if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c[X_WITHIN]->v->tok, "WITHIN takes 0 to %d hops", UTIL_MAX_HOPS);
-        q.hops = (int)k;
-    }
-    for (const ast_value_t *v = c[X_NEEDS] ? c[X_NEEDS]->v : NULL; v && q.nneeds < 64; v = v->next)
-        if ((rc = qry_key(s, v, "need", &needs[q.nneeds++]))) return rc;
-    if (!q.nneeds) return qry_fail(s, &c[X_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs NEEDS need, …");
-    q.needs = needs;
+    if (!st->cl[AST_CL_FOR] || !st->cl[AST_CL_AGED] || !w->d.district)
+        return qry_fail(s, &st->cl[AST_CL_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs OF 'district', FOR target and AGED a..b");
+    qry_gaps_args_t a;
+    if ((rc = qry_gaps_args(s, st, w->d.district, &a))) return rc;
     tsg_error_t err = {0};
-    if (eng_gaps(s->net, &q, &w->gaps, &w->d.ngaps, &err)) return gram_fail(&s->ctx, err.code, &c[X_HIGHLIGHT]->key, "%s", err.text);
+    if (eng_gaps(s->net, &a.q, &w->gaps, &w->d.ngaps, &err))
+        return gram_fail(&s->ctx, err.code, &st->cl[AST_CL_HIGHLIGHT]->key, "%s", err.text);
     w->d.gaps = w->gaps;
     return TSG_OK;
 }
 
 /* Reads EXPORT's and RENDER's drawing clauses into w (which the caller
  * frees with drawing_free whether this succeeds or not). */
-static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t **c, drawing_t *w)
+static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawing_t *w)
 {
     memset(w, 0, sizeof *w);
     eng_draw_t *d = &w->d;
@@ -641,31 +576,33 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, const 
         if (eng_net_load(s->db, &s->net, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     }
     const eng_net_t *net = s->net;
-    if (c[X_OF] && c[X_OF]->v->kind == AST_V_WORD) {
+    ast_clause_t *const *c = st->cl;
+    const ast_node_t *of = c[AST_CL_OF] ? c[AST_CL_OF]->node : NULL;
+    if (of && !of->type && of->v->kind == AST_V_WORD) {
         /* OF a set made with LET: draw its members. */
-        if ((rc = set_members(s, c[X_OF]->v, &w->only))) return rc;
+        if ((rc = set_members(s, of->v, &w->only))) return rc;
         d->only = w->only;
-    } else if (c[X_OF]) {
+    } else if (of) {
         const qry_name_t *n;
-        if ((rc = qry_node(s, c[X_OF]->v, NULL, 1u << QRY_DISTRICT, &n))) return rc;
+        if ((rc = qry_node_ref(s, of, 1u << QRY_DISTRICT, &n))) return rc;
         d->district = n->nid;
     }
     static const char *const cluster_words[] = {"sector", "ward", "community", "forum", NULL};
     static const char *const label_words[] = {"ja", "en", NULL};
     static const char *const highlight_words[] = {"gaps", "brokers", "thin", NULL};
     int cluster = -1, highlight = -1;
-    if (c[X_CLUSTER] && (cluster = word(s, c[X_CLUSTER], cluster_words, "sector, ward, community or forum")) < 0)
+    if (c[AST_CL_CLUSTER] && (cluster = word(s, c[AST_CL_CLUSTER], cluster_words, "sector, ward, community or forum")) < 0)
         return s->ctx.code;
     if (cluster >= 0) d->cluster = cluster == 0 ? ENG_CLUSTER_SECTOR : cluster == 1 ? ENG_CLUSTER_WARD : ENG_CLUSTER_GIVEN;
-    if (c[X_LABELS]) {
-        int k = word(s, c[X_LABELS], label_words, "ja or en");
+    if (c[AST_CL_LABELS]) {
+        int k = word(s, c[AST_CL_LABELS], label_words, "ja or en");
         if (k < 0) return s->ctx.code;
         d->english = k == 1;
     }
-    if (c[X_HIGHLIGHT] && (highlight = word(s, c[X_HIGHLIGHT], highlight_words, "GAPS, BROKERS or THIN LINKS")) < 0)
+    if (c[AST_CL_HIGHLIGHT] && (highlight = word(s, c[AST_CL_HIGHLIGHT], highlight_words, "GAPS, BROKERS or THIN LINKS")) < 0)
         return s->ctx.code;
-    if (highlight != 0 && (c[X_FOR] || c[X_AGED] || c[X_NEEDS] || c[X_WITHIN])) {
-        const ast_clause_t *x = c[X_FOR] ? c[X_FOR] : c[X_AGED] ? c[X_AGED] : c[X_NEEDS] ? c[X_NEEDS] : c[X_WITHIN];
+    if (highlight != 0 && (c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || c[AST_CL_WITHIN])) {
+        const ast_clause_t *x = c[AST_CL_FOR] ? c[AST_CL_FOR] : c[AST_CL_AGED] ? c[AST_CL_AGED] : c[AST_CL_NEEDS] ? c[AST_CL_NEEDS] : c[AST_CL_WITHIN];
         return qry_fail(s, &x->key, "%.*s belongs to HIGHLIGHT GAPS", (int)x->key.n, x->key.z);
     }
     /* The legend's sectors, in the vocabulary's order. */
@@ -692,14 +629,14 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, const 
     d->mark = w->mark;
     d->mark_label = "brokerage";
     d->note = w->note;
-    if (highlight == 0 && (rc = highlight_gaps(s, c, w))) return rc;
+    if (highlight == 0 && (rc = highlight_gaps(s, st, w))) return rc;
     /* The title: where, when, and the statement itself. */
     char date[16];
     time_t now = time(NULL);
     struct tm tm;
     strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
     char *stmt = statement_text(s, st);
-    const char *where = d->district ? net->name[d->district] : d->only ? c[X_OF]->v->text : "all districts";
+    const char *where = d->district ? net->name[d->district] : d->only ? of->v->text : "all districts";
     w->title = util_printf("%s — %s\n%s", where, date, stmt ? stmt : "");
     free(stmt);
     d->title = w->title;
@@ -708,22 +645,19 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, const 
 
 tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
 {
+    ast_clause_t *const *c = st->cl;
+    if (!c[AST_CL_TO] && st->kind == AST_REPORT) return qry_fail(s, &st->kw, "REPORT needs TO 'report.html'");
+    if (!c[AST_CL_TO]) return qry_fail(s, &st->kw, "%.*s needs TO 'file'", (int)st->kw.n, st->kw.z);
     if (st->kind == AST_REPORT) {
-        const ast_clause_t *to = NULL;
-        for (const ast_clause_t *c = st->clauses; c; c = c->next)
-            if (c->key.n == 2 && !strncasecmp(c->key.z, "to", 2)) to = c;
-        if (!to) return qry_fail(s, &st->kw, "REPORT needs TO 'report.html'");
-        const char *path = qry_text(s, to->v, "a file name");
+        const char *path = qry_text(s, c[AST_CL_TO]->v, "a file name");
         tsg_status_t rc = path ? qry_load(s) : s->ctx.code;
-        return rc ? rc : exec_report(s, st, path, to);
+        return rc ? rc : exec_report(s, st, path, c[AST_CL_TO]);
     }
-
-    const ast_clause_t *c[X_COUNT];
-    tsg_status_t rc = clauses(s, st, c);
-    if (rc || (rc = qry_load(s))) return rc;
+    tsg_status_t rc = qry_load(s);
+    if (rc) return rc;
     /* What to write, and where. */
     int render = st->kind == AST_RENDER, fmt = 0; /* 0 dot, 1 graphml, 2 json */
-    const char *path = qry_text(s, c[X_TO]->v, "a file name");
+    const char *path = qry_text(s, c[AST_CL_TO]->v, "a file name");
     if (!path) return s->ctx.code;
     const char *ext = strrchr(path, '.');
     static const char *const render_formats[] = {"svg", "png", "pdf", NULL};
@@ -731,20 +665,18 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     if (render) {
         for (int i = 0; ext && render_formats[i]; i++)
             if (!strcasecmp(ext + 1, render_formats[i])) render_fmt = render_formats[i];
-        if (!render_fmt) return qry_fail(s, &c[X_TO]->v->tok, "RENDER writes .svg, .png or .pdf, not '%s'", path);
+        if (!render_fmt) return qry_fail(s, &c[AST_CL_TO]->v->tok, "RENDER writes .svg, .png or .pdf, not '%s'", path);
     } else {
         static const char *const formats[] = {"dot", "graphml", "json", NULL};
-        char *f = util_strndup(st->what.z, st->what.n);
-        fmt = -1;
-        for (int i = 0; f && formats[i]; i++)
-            if (!strcasecmp(f, formats[i])) fmt = i;
-        free(f);
+        const char *f;
+        int near;
+        if ((fmt = qry_choice(s, st->v, formats, &f, &near)) == -2) return s->ctx.code;
         if (fmt < 0)
             return qry_fail(s, &st->what, "EXPORT writes DOT, GRAPHML or JSON, not '%.*s'%s", (int)st->what.n, st->what.z,
                             strchr("sSpP", st->what.z[0]) ? " (for a picture: RENDER … TO 'file.svg|png|pdf')" : "");
     }
     drawing_t dw;
-    rc = drawing_setup(s, st, c, &dw);
+    rc = drawing_setup(s, st, &dw);
     const eng_net_t *net = s->net;
     util_buf_t b = {0};
     tsg_error_t err = {0};
@@ -773,7 +705,7 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     }
     if (!render) {
         rc = util_write_file(path, b.data ? b.data : "", b.len, g, &err)
-                 ? gram_fail(&s->ctx, err.code, &c[X_TO]->v->tok, "%s", err.text)
+                 ? gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text)
                  : TSG_OK;
         util_buf_free(&b);
         return rc ? rc : qry_emit_done(s, "wrote %s", path);
@@ -783,7 +715,7 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     util_atomic_t a;
     if (util_atomic_begin(&a, path, g, &err)) {
         util_buf_free(&b);
-        return gram_fail(&s->ctx, err.code, &c[X_TO]->v->tok, "%s", err.text);
+        return gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text);
     }
     close(a.fd);
     a.fd = -1;
@@ -795,7 +727,7 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     if (!rc) rc = run_dot(s, st, render_fmt, dotpath, a.tmp, errpath);
     free(dotpath);
     free(errpath);
-    if (!rc && util_atomic_commit(&a, &err)) rc = gram_fail(&s->ctx, err.code, &c[X_TO]->v->tok, "%s", err.text);
+    if (!rc && util_atomic_commit(&a, &err)) rc = gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text);
     util_atomic_abort(&a);
     return rc ? rc : qry_emit_done(s, "drew %s", path);
 }

@@ -11,6 +11,7 @@
  * as SET would. Clause values live in the statement's arena; node names come
  * from the session's cache, reloaded once the write lock is held.
  */
+#include "clauses.h"
 #include "query.h"
 #include "sqlbind.h"
 #include "util.h"
@@ -20,71 +21,21 @@
 #include <string.h>
 #include <strings.h>
 
-/* Clauses, in the order their fields are written. */
-enum { C_NAME, C_SECTOR, C_KIND, C_LEVEL, C_OF, C_FOR, C_AGED, C_NEEDS, C_MODES, C_APPROACH, C_AREA,
-       C_IN_SYSTEM, C_HOURS, C_STARTS, C_ENDS, C_IN, C_ID, C_COUNT, C_SINCE, C_N };
-
-/* Where a clause word may appear: bit 1 << QRY_* for ADD/SET of that type,
- * bit 0 for TIE (m->type is 0 there). */
-#define W_TIE 1u
-#define W_D (1u << QRY_DISTRICT)
-#define W_O (1u << QRY_ORGANISATION)
-#define W_P (1u << QRY_PROGRAM)
-#define W_F (1u << QRY_FORUM)
+#define W_D QRY_W_D
+#define W_O QRY_W_O
+#define W_P QRY_W_P
+#define W_F QRY_W_F
 
 #define MAX_AGE UTIL_MAX_AGE
 #define U3000 "\xE3\x80\x80" /* the full-width space, which import trims like a blank */
 #define MAX_COUNT UTIL_MAX_COUNT
 
-/* The words, in the order an error lists them. UNDER is IN for districts. */
-static const struct {
-    const char *word;
-    int clause;
-    unsigned where;
-} clause_words[] = {
-    {"NAME", C_NAME, W_D | W_O | W_P | W_F}, {"SECTOR", C_SECTOR, W_O}, {"KIND", C_KIND, W_F},
-    {"LEVEL", C_LEVEL, W_D}, {"OF", C_OF, W_P}, {"FOR", C_FOR, W_P}, {"AGED", C_AGED, W_P},
-    {"NEEDS", C_NEEDS, W_P}, {"MODES", C_MODES, W_P}, {"APPROACH", C_APPROACH, W_P}, {"AREA", C_AREA, W_P},
-    {"IN_SYSTEM", C_IN_SYSTEM, W_P}, {"HOURS", C_HOURS, W_P}, {"STARTS", C_STARTS, W_P}, {"ENDS", C_ENDS, W_P},
-    {"IN", C_IN, W_D | W_O | W_F},
-    {"UNDER", C_IN, W_D}, {"ID", C_ID, W_D | W_O | W_P | W_F}, {"COUNT", C_COUNT, W_TIE},
-    {"SINCE", C_SINCE, W_TIE},
-};
-
-static const struct {
-    const char *kind;  /* vocabulary kind of its keys, or NULL */
-    const char *noun;  /* what SET reports as changed */
-    const char *usage; /* how to write it, for a missing required clause */
-    int list;          /* takes several values */
-    int clearable;     /* optional, so SET may clear it with the word none */
-} clause_info[C_N] = {
-    [C_NAME] = {NULL, "name", NULL, 0, 0},
-    [C_SECTOR] = {"sector", "sector", "SECTOR sector", 0, 0},
-    [C_KIND] = {"forum_kind", "kind", "KIND forum_kind", 0, 0},
-    [C_LEVEL] = {"level", "level", "LEVEL level", 0, 0},
-    [C_OF] = {NULL, "organisation", "OF 'organisation'", 0, 0},
-    [C_FOR] = {"target", "targets", "FOR target, …", 1, 0},
-    [C_AGED] = {NULL, "ages", NULL, 0, 1},
-    [C_NEEDS] = {"need", "needs", "NEEDS need, …", 1, 0},
-    [C_MODES] = {"mode", "modes", NULL, 1, 1},
-    [C_APPROACH] = {"approach", "approach", NULL, 0, 1},
-    [C_AREA] = {NULL, "area", "AREA 'district', … (or AREA * for wide-area)", 1, 0},
-    [C_IN_SYSTEM] = {"in_system", "in_system", NULL, 0, 1},
-    [C_HOURS] = {NULL, "hours", NULL, 0, 1},
-    [C_STARTS] = {NULL, "start", NULL, 0, 1},
-    [C_ENDS] = {NULL, "end", NULL, 0, 1},
-    [C_IN] = {NULL, "district", NULL, 0, 1},
-    [C_ID] = {NULL, "id", NULL, 0, 0},
-    [C_COUNT] = {NULL, "count", NULL, 0, 0},
-    [C_SINCE] = {NULL, "since", NULL, 0, 0},
-};
-
 /* What ADD of each type cannot do without. */
 static const unsigned required[] = {
-    [QRY_DISTRICT] = 1u << C_LEVEL,
-    [QRY_ORGANISATION] = 1u << C_SECTOR,
-    [QRY_PROGRAM] = (1u << C_OF) | (1u << C_FOR) | (1u << C_NEEDS) | (1u << C_AREA),
-    [QRY_FORUM] = 1u << C_KIND,
+    [QRY_DISTRICT] = 1u << QRY_F_LEVEL,
+    [QRY_ORGANISATION] = 1u << QRY_F_SECTOR,
+    [QRY_PROGRAM] = (1u << QRY_F_OF) | (1u << QRY_F_FOR) | (1u << QRY_F_NEEDS) | (1u << QRY_F_AREA),
+    [QRY_FORUM] = 1u << QRY_F_KIND,
 };
 
 typedef struct field {
@@ -106,8 +57,8 @@ typedef struct mut {
     int type;               /* QRY_* of the node written, 0 for ties */
     int adding;
     const qry_name_t *node; /* SET, REMOVE: the node */
-    field_t f[C_N];
-    int order[C_N];         /* clauses as written, for SET's message */
+    field_t f[QRY_F_N];
+    int order[QRY_F_N];         /* clauses as written, for SET's message */
     size_t norder;
     unsigned given;
     int64_t changes;        /* rows the last write touched */
@@ -176,17 +127,7 @@ static const qry_name_t *name_of(const qry_session_t *s, int64_t nid)
     return NULL;
 }
 
-/* Whether a token spells `word`, ignoring case and width. */
-static int token_is(const gram_token_t *t, const char *word)
-{
-    char *raw = util_strndup(t->z, t->n), *f = raw ? util_fold(raw) : NULL;
-    int same = f && !strcasecmp(f, word);
-    free(raw);
-    free(f);
-    return same;
-}
-
-static int is_none(const ast_value_t *v) { return v->kind == AST_V_WORD && token_is(&v->tok, "none"); }
+static int is_none(const ast_value_t *v) { return v->kind == AST_V_WORD && !strcmp(v->fold, "none"); }
 
 /* Only blanks, the full-width space among them. */
 static int is_blank(const char *z)
@@ -263,7 +204,7 @@ static tsg_status_t read_keys(mut_t *m, int c, const ast_value_t *v)
     for (const ast_value_t *p = v; p; p = p->next) n++;
     if (!(f->keys = ast_alloc(&m->s->ctx, n * sizeof *f->keys))) return m->s->ctx.code;
     for (; v; v = v->next) {
-        tsg_status_t st = qry_key(m->s, v, clause_info[c].kind, &f->keys[f->n]);
+        tsg_status_t st = qry_key(m->s, v, qry_field_info[c].kind, &f->keys[f->n]);
         if (st) return st;
         for (size_t j = 0; j < f->n; j++)
             if (!strcmp(f->keys[j], f->keys[f->n])) return qry_fail(m->s, &v->tok, "'%s' is listed twice", f->keys[j]);
@@ -274,7 +215,7 @@ static tsg_status_t read_keys(mut_t *m, int c, const ast_value_t *v)
 
 static tsg_status_t read_area(mut_t *m, const ast_value_t *v)
 {
-    field_t *f = &m->f[C_AREA];
+    field_t *f = &m->f[QRY_F_AREA];
     if (v->kind == AST_V_STAR && !v->next) {
         f->wide = 1;
         return TSG_OK;
@@ -295,7 +236,7 @@ static tsg_status_t read_area(mut_t *m, const ast_value_t *v)
 
 static tsg_status_t read_ages(mut_t *m, const ast_value_t *v)
 {
-    field_t *f = &m->f[C_AGED];
+    field_t *f = &m->f[QRY_F_AGED];
     tsg_status_t st = qry_range(m->s, v, &f->has_lo, &f->lo, &f->has_hi, &f->hi);
     if (st) return st;
     if ((f->has_lo && (f->lo < 0 || f->lo > MAX_AGE)) || (f->has_hi && (f->hi < 0 || f->hi > MAX_AGE)))
@@ -304,24 +245,15 @@ static tsg_status_t read_ages(mut_t *m, const ast_value_t *v)
     return TSG_OK;
 }
 
-/* A date clause (STARTS, ENDS, SINCE), kept in ISO form. */
+/* A date clause (STARTS, ENDS, SINCE), kept in ISO form: the one date
+ * check of the language (clauses.c). */
 static tsg_status_t read_date(mut_t *m, int c, const ast_value_t *v)
 {
-    enum { DATE_MAX = 40 }; /* room for any int the compiler imagines in each part */
-    char num[32], *date = ast_alloc(&m->s->ctx, DATE_MAX);
+    char *date = ast_alloc(&m->s->ctx, 11);
     if (!date) return m->s->ctx.code;
-    const char *text = num;
-    if (v->kind == AST_V_NUMBER) snprintf(num, sizeof num, "%ld", v->lo);
-    else if (!(text = qry_text(m->s, v, "a date"))) return m->s->ctx.code;
-    /* Folding reads full-width digits as ASCII, as the tokenizer does. */
-    char *fold = util_fold(text);
-    /* YYYY, YYYY-MM or YYYY-MM-DD (and Excel's YYYY/M/D, as import
-     * accepts), written back in ISO form. */
-    int ok = fold && util_date_parse(fold, date) > 0;
-    free(fold);
-    if (!ok) return qry_fail(m->s, &v->tok, "'%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", text);
-    m->f[c].text = date;
-    return TSG_OK;
+    tsg_status_t st = qry_date(m->s, v, date);
+    if (!st) m->f[c].text = date;
+    return st;
 }
 
 static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
@@ -329,95 +261,59 @@ static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
     qry_session_t *s = m->s;
     field_t *f = &m->f[c];
     const ast_value_t *v = cl->v;
-    if (!clause_info[c].list && v->next)
+    if (!qry_field_info[c].list && v->next)
         return qry_fail(s, &v->next->tok, "%.*s takes one value", (int)cl->key.n, cl->key.z);
-    if (clause_info[c].clearable && is_none(v)) {
+    if (qry_field_info[c].clearable && is_none(v)) {
         if (v->next) return qry_fail(s, &v->next->tok, "none stands alone");
         f->none = 1;
         return TSG_OK;
     }
     tsg_status_t st;
-    switch (c) {
-    case C_NAME:
+    switch (qry_field_info[c].value) {
+    case QRY_VK_NAME:
         return read_name(m, v, &f->text);
-    case C_ID:
+    case QRY_VK_ID:
         return read_id(m, v, &f->text);
-    case C_SECTOR:
-    case C_KIND:
-    case C_LEVEL:
-    case C_APPROACH:
-    case C_IN_SYSTEM:
-        return qry_key(s, v, clause_info[c].kind, &f->text);
-    case C_FOR:
-    case C_NEEDS:
-    case C_MODES:
+    case QRY_VK_KEY:
+        return qry_key(s, v, qry_field_info[c].kind, &f->text);
+    case QRY_VK_KEYS:
         return read_keys(m, c, v);
-    case C_OF:
-        return qry_node(s, v, NULL, W_O, &f->node);
-    case C_IN:
-        return qry_node(s, v, NULL, W_D, &f->node);
-    case C_AREA:
+    case QRY_VK_NODE:
+        return qry_node(s, v, NULL, qry_field_info[c].nodes, &f->node);
+    case QRY_VK_AREA:
         return read_area(m, v);
-    case C_AGED:
+    case QRY_VK_AGES:
         return read_ages(m, v);
-    case C_HOURS:
+    case QRY_VK_TEXT:
         if (!(f->text = qry_text(s, v, "the hours as text"))) return s->ctx.code;
         f->none = !*f->text; /* an empty cell in programs.csv */
         return TSG_OK;
-    case C_COUNT:
+    case QRY_VK_COUNT:
         if ((st = qry_number(s, v, &f->lo))) return st;
         if (f->lo < 0 || f->lo > MAX_COUNT) return qry_fail(s, &v->tok, "a count runs from 0 to %ld", MAX_COUNT);
         return TSG_OK;
-    default:
+    case QRY_VK_DATE:
         return read_date(m, c, v);
     }
+    return TSG_OK;
 }
 
-/* Whether clause_words[i] belongs to the statement: its node type (or TIE),
- * and NAME only in SET, since ADD names the node before its clauses. */
-static int clause_here(const mut_t *m, size_t i)
-{
-    return (clause_words[i].where & (1u << m->type)) && !(m->adding && clause_words[i].clause == C_NAME);
-}
-
-/* Reads every clause of the statement into m->f, refusing words that do not
- * belong to it and clauses given twice. */
+/* Reads every clause of the statement into m->f: the words through
+ * clauses.c's table (which refuses words that do not belong and clauses
+ * given twice), then each value by its kind. */
 static tsg_status_t read_clauses(mut_t *m)
 {
-    qry_session_t *s = m->s;
-    for (const ast_clause_t *cl = m->st->clauses; cl; cl = cl->next) {
-        int c = -1, known = 0;
-        for (size_t i = 0; i < sizeof clause_words / sizeof clause_words[0] && c < 0; i++) {
-            if (!token_is(&cl->key, clause_words[i].word)) continue;
-            known = 1;
-            if (clause_here(m, i)) c = clause_words[i].clause;
-        }
-        if (c < 0) {
-            char label[64];
-            util_buf_t list = {0};
-            stmt_label(m, label, sizeof label);
-            for (size_t i = 0; i < sizeof clause_words / sizeof clause_words[0]; i++)
-                if (clause_here(m, i)) util_buf_printf(&list, "%s%s", list.len ? ", " : "", clause_words[i].word);
-            tsg_status_t st = qry_fail(s, &cl->key, known ? "%.*s is not a clause of %s (one of: %s)"
-                                                          : "unknown clause '%.*s' in %s (one of: %s)",
-                                       (int)cl->key.n, cl->key.z, label, list.data ? list.data : "");
-            util_buf_free(&list);
-            return st;
-        }
-        if (m->f[c].c) {
-            /* Only IN and UNDER are two words for one clause. */
-            const gram_token_t *was = &m->f[c].c->key;
-            if (token_is(&cl->key, "under") == token_is(was, "under"))
-                return qry_fail(s, &cl->key, "%.*s is given twice", (int)cl->key.n, cl->key.z);
-            return qry_fail(s, &cl->key, "%.*s repeats %.*s (they mean the same)", (int)cl->key.n, cl->key.z, (int)was->n, was->z);
-        }
-        m->f[c].c = cl;
+    char label[64];
+    stmt_label(m, label, sizeof label);
+    const ast_clause_t *found[QRY_F_N];
+    tsg_status_t st = qry_fields_read(m->s, m->st->clauses, 1u << m->type, m->adding, label, found, m->order, &m->norder);
+    for (size_t i = 0; !st && i < m->norder; i++) {
+        int c = m->order[i];
+        m->f[c].c = found[c];
         m->given |= 1u << c;
-        m->order[m->norder++] = c;
-        tsg_status_t st = read_value(m, c, cl);
-        if (st) return st;
+        st = read_value(m, c, found[c]);
     }
-    return TSG_OK;
+    return st;
 }
 
 static tsg_status_t check_required(mut_t *m)
@@ -426,11 +322,11 @@ static tsg_status_t check_required(mut_t *m)
     if (!missing) return TSG_OK;
     util_buf_t need = {0};
     int left = 0;
-    for (int c = 0; c < C_N; c++) left += (missing >> c) & 1;
-    for (int c = 0; c < C_N; c++) {
+    for (int c = 0; c < QRY_F_N; c++) left += (missing >> c) & 1;
+    for (int c = 0; c < QRY_F_N; c++) {
         if (!(missing & (1u << c))) continue;
         left--;
-        util_buf_printf(&need, "%s%s", need.len ? (left ? ", " : " and ") : "", clause_info[c].usage);
+        util_buf_printf(&need, "%s%s", need.len ? (left ? ", " : " and ") : "", qry_field_info[c].usage);
     }
     tsg_status_t st = qry_fail(m->s, &m->st->kw, "ADD %s needs %s", qry_type_name[m->type], need.data ? need.data : "");
     util_buf_free(&need);
@@ -445,7 +341,7 @@ static tsg_status_t check_required(mut_t *m)
 static tsg_status_t check_tree(mut_t *m, int64_t self)
 {
     qry_session_t *s = m->s;
-    const field_t *lv = &m->f[C_LEVEL], *up = &m->f[C_IN];
+    const field_t *lv = &m->f[QRY_F_LEVEL], *up = &m->f[QRY_F_IN];
     if (!lv->c && !up->c) return TSG_OK;
     row_t now = {0};
     tsg_status_t st;
@@ -488,23 +384,23 @@ static tsg_status_t check_tree(mut_t *m, int64_t self)
 
 static tsg_status_t write_list(mut_t *m, int c, int64_t nid)
 {
-    static const char *const sql[C_N][2] = {
-        [C_FOR] = {"DELETE FROM program_target WHERE program = ?1",
+    static const char *const sql[QRY_F_N][2] = {
+        [QRY_F_FOR] = {"DELETE FROM program_target WHERE program = ?1",
                    "INSERT INTO program_target(program, pos, target) VALUES (?1, ?2, ?3)"},
-        [C_NEEDS] = {"DELETE FROM program_need WHERE program = ?1",
+        [QRY_F_NEEDS] = {"DELETE FROM program_need WHERE program = ?1",
                      "INSERT INTO program_need(program, pos, need) VALUES (?1, ?2, ?3)"},
-        [C_MODES] = {"DELETE FROM program_mode WHERE program = ?1",
+        [QRY_F_MODES] = {"DELETE FROM program_mode WHERE program = ?1",
                      "INSERT INTO program_mode(program, pos, mode) VALUES (?1, ?2, ?3)"},
-        [C_AREA] = {"DELETE FROM program_area WHERE program = ?1",
+        [QRY_F_AREA] = {"DELETE FROM program_area WHERE program = ?1",
                     "INSERT INTO program_area(program, pos, district) VALUES (?1, ?2, ?3)"},
     };
     const field_t *f = &m->f[c];
     tsg_status_t st = sql_run(m, sql[c][0], QRY_BINDS(qry_b_num(nid)), NULL);
     for (size_t i = 0; i < f->n && !st; i++)
-        st = sql_run(m, sql[c][1], QRY_BINDS(qry_b_num(nid), qry_b_num((int64_t)i), c == C_AREA ? qry_b_num(f->areas[i]->nid) : qry_b_text(f->keys[i])),
+        st = sql_run(m, sql[c][1], QRY_BINDS(qry_b_num(nid), qry_b_num((int64_t)i), c == QRY_F_AREA ? qry_b_num(f->areas[i]->nid) : qry_b_text(f->keys[i])),
                      NULL);
     /* A wide-area program has no area rows: '*' is the whole of its area. */
-    if (!st && c == C_AREA) st = sql_run(m, "UPDATE program SET wide_area = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->wide)), NULL);
+    if (!st && c == QRY_F_AREA) st = sql_run(m, "UPDATE program SET wide_area = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->wide)), NULL);
     return st;
 }
 
@@ -522,39 +418,39 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
         [QRY_ORGANISATION] = "UPDATE organisation SET district = ?2 WHERE nid = ?1",
         [QRY_FORUM] = "UPDATE forum SET district = ?2 WHERE nid = ?1",
     };
-    static const char *const text_sql[C_N] = {
-        [C_SECTOR] = "UPDATE organisation SET sector = ?2 WHERE nid = ?1",
-        [C_KIND] = "UPDATE forum SET kind = ?2 WHERE nid = ?1",
-        [C_LEVEL] = "UPDATE district SET level = ?2 WHERE nid = ?1",
-        [C_APPROACH] = "UPDATE program SET approach = ?2 WHERE nid = ?1",
-        [C_IN_SYSTEM] = "UPDATE program SET in_system = ?2 WHERE nid = ?1",
-        [C_HOURS] = "UPDATE program SET hours = ?2 WHERE nid = ?1",
-        [C_STARTS] = "UPDATE program SET starts = ?2 WHERE nid = ?1",
-        [C_ENDS] = "UPDATE program SET ends = ?2 WHERE nid = ?1",
-        [C_ID] = "UPDATE node SET id = ?2 WHERE nid = ?1",
+    static const char *const text_sql[QRY_F_N] = {
+        [QRY_F_SECTOR] = "UPDATE organisation SET sector = ?2 WHERE nid = ?1",
+        [QRY_F_KIND] = "UPDATE forum SET kind = ?2 WHERE nid = ?1",
+        [QRY_F_LEVEL] = "UPDATE district SET level = ?2 WHERE nid = ?1",
+        [QRY_F_APPROACH] = "UPDATE program SET approach = ?2 WHERE nid = ?1",
+        [QRY_F_IN_SYSTEM] = "UPDATE program SET in_system = ?2 WHERE nid = ?1",
+        [QRY_F_HOURS] = "UPDATE program SET hours = ?2 WHERE nid = ?1",
+        [QRY_F_STARTS] = "UPDATE program SET starts = ?2 WHERE nid = ?1",
+        [QRY_F_ENDS] = "UPDATE program SET ends = ?2 WHERE nid = ?1",
+        [QRY_F_ID] = "UPDATE node SET id = ?2 WHERE nid = ?1",
     };
     tsg_status_t st = TSG_OK;
-    for (int c = 0; c < C_N && !st; c++) {
+    for (int c = 0; c < QRY_F_N && !st; c++) {
         const field_t *f = &m->f[c];
         if (!f->c) continue;
         switch (c) {
-        case C_NAME:
+        case QRY_F_NAME:
             st = sql_run(m, name_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(f->text)), NULL);
             break;
-        case C_IN:
+        case QRY_F_IN:
             st = sql_run(m, in_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_opt(!f->none, f->none ? 0 : f->node->nid)), NULL);
             break;
-        case C_OF:
+        case QRY_F_OF:
             st = sql_run(m, "UPDATE program SET org = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->node->nid)), NULL);
             break;
-        case C_AGED: /* the range replaces both bounds: AGED 18.. drops an old upper age */
+        case QRY_F_AGED: /* the range replaces both bounds: AGED 18.. drops an old upper age */
             st = sql_run(m, "UPDATE program SET age_min = ?2, age_max = ?3 WHERE nid = ?1",
                          QRY_BINDS(qry_b_num(nid), qry_b_opt(!f->none && f->has_lo, f->lo), qry_b_opt(!f->none && f->has_hi, f->hi)), NULL);
             break;
-        case C_FOR:
-        case C_NEEDS:
-        case C_MODES:
-        case C_AREA:
+        case QRY_F_FOR:
+        case QRY_F_NEEDS:
+        case QRY_F_MODES:
+        case QRY_F_AREA:
             st = write_list(m, c, nid);
             break;
         default:
@@ -568,7 +464,7 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
  * after the write, so that SET ENDS is checked against the stored start. */
 static tsg_status_t check_dates(mut_t *m, int64_t nid)
 {
-    const field_t *a = &m->f[C_STARTS], *b = &m->f[C_ENDS];
+    const field_t *a = &m->f[QRY_F_STARTS], *b = &m->f[QRY_F_ENDS];
     if (m->type != QRY_PROGRAM || (!a->c && !b->c)) return TSG_OK;
     row_t r;
     tsg_status_t st = sql_run(m, "SELECT starts, ends FROM program WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), &r);
@@ -610,11 +506,11 @@ static tsg_status_t mut_add(mut_t *m)
         [QRY_PROGRAM] = "INSERT INTO program(nid, name, org) VALUES (?1, ?2, ?3)",
         [QRY_FORUM] = "INSERT INTO forum(nid, name, kind) VALUES (?1, ?2, ?3)",
     };
-    static const int key_clause[] = {[QRY_DISTRICT] = C_LEVEL, [QRY_ORGANISATION] = C_SECTOR, [QRY_FORUM] = C_KIND};
+    static const int key_clause[] = {[QRY_DISTRICT] = QRY_F_LEVEL, [QRY_ORGANISATION] = QRY_F_SECTOR, [QRY_FORUM] = QRY_F_KIND};
     qry_session_t *s = m->s;
     const ast_stmt_t *stmt = m->st;
     m->adding = 1;
-    if (!(m->type = qry_type_word(stmt->what.z, stmt->what.n)))
+    if (!(m->type = qry_type_word(stmt->what.fold)))
         return qry_fail(s, &stmt->what, "ADD what? '%.*s' is not district, organisation, program or forum",
                         (int)stmt->what.n, stmt->what.z);
     const char *name, *id;
@@ -623,14 +519,14 @@ static tsg_status_t mut_add(mut_t *m)
     if ((st = read_name(m, stmt->v, &name)) || (st = read_clauses(m)) || (st = check_required(m)) ||
         (m->type == QRY_DISTRICT && (st = check_tree(m, 0))))
         return st;
-    if (!(id = m->f[C_ID].text)) {
+    if (!(id = m->f[QRY_F_ID].text)) {
         if ((st = new_id(m, idbuf, sizeof idbuf))) return st;
         id = idbuf;
     }
     if ((st = sql_run(m, "INSERT INTO node(id, type) VALUES (?1, ?2)", QRY_BINDS(qry_b_text(id), qry_b_text(qry_type_name[m->type])), NULL)))
         return st;
     int64_t nid = sqlite3_last_insert_rowid(s->sql);
-    qry_bind_t third = m->type == QRY_PROGRAM ? qry_b_num(m->f[C_OF].node->nid) : qry_b_text(m->f[key_clause[m->type]].text);
+    qry_bind_t third = m->type == QRY_PROGRAM ? qry_b_num(m->f[QRY_F_OF].node->nid) : qry_b_text(m->f[key_clause[m->type]].text);
     if ((st = sql_run(m, insert_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(name), third), NULL)) ||
         (st = write_fields(m, nid)) || (st = check_dates(m, nid)))
         return st;
@@ -642,17 +538,17 @@ static tsg_status_t mut_set(mut_t *m)
 {
     qry_session_t *s = m->s;
     tsg_status_t st;
-    if ((st = qry_node(s, m->st->a->v, m->st->a->type, QRY_ANY, &m->node))) return st;
+    if ((st = qry_node_ref(s, m->st->a, QRY_ANY, &m->node))) return st;
     m->type = m->node->type;
     if ((st = read_clauses(m)) || (m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
         (st = write_fields(m, m->node->nid)) || (st = check_dates(m, m->node->nid)))
         return st;
-    const char *name = m->f[C_NAME].c ? m->f[C_NAME].text : m->node->name;
-    const char *id = m->f[C_ID].c ? m->f[C_ID].text : m->node->id;
+    const char *name = m->f[QRY_F_NAME].c ? m->f[QRY_F_NAME].text : m->node->name;
+    const char *id = m->f[QRY_F_ID].c ? m->f[QRY_F_ID].text : m->node->id;
     int len = util_snprintf(m->msg, sizeof m->msg, "changed %s '%s' (%s):", qry_type_name[m->type], name, id);
     for (size_t i = 0; i < m->norder && len > 0 && (size_t)len < sizeof m->msg; i++) {
         int c = m->order[i];
-        const char *noun = c == C_IN && m->type == QRY_DISTRICT ? "parent" : clause_info[c].noun;
+        const char *noun = c == QRY_F_IN && m->type == QRY_DISTRICT ? "parent" : qry_field_info[c].noun;
         len += util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, "%s %s", i ? "," : "", noun);
     }
     return TSG_OK;
@@ -703,7 +599,7 @@ static tsg_status_t mut_remove(mut_t *m)
     qry_session_t *s = m->s;
     const ast_node_t *a = m->st->a;
     tsg_status_t st;
-    if ((st = qry_node(s, a->v, a->type, QRY_ANY, &m->node))) return st;
+    if ((st = qry_node_ref(s, a, QRY_ANY, &m->node))) return st;
     int64_t nid = m->node->nid;
     m->type = m->node->type;
     if (m->type == QRY_ORGANISATION) {
@@ -746,10 +642,10 @@ static tsg_status_t tie_kind(mut_t *m, const gram_token_t *t, const char **kind)
  * cannot reach; a kind written before the name gets the rule it breaks. */
 static tsg_status_t tie_end(mut_t *m, const ast_node_t *n, unsigned types, const char *rule, const qry_name_t **out)
 {
-    int t = n->type ? qry_type_word(n->type->z, n->type->n) : 0;
+    int t = n->type ? qry_type_word(n->type->fold) : 0;
     if (t && !(types & (1u << t)))
         return qry_fail(m->s, n->type, "%s %s cannot be at this end: %s", article(t), qry_type_name[t], rule);
-    return qry_node(m->s, n->v, n->type, types, out);
+    return qry_node_ref(m->s, n, types, out);
 }
 
 static tsg_status_t mut_tie(mut_t *m)
@@ -777,7 +673,7 @@ static tsg_status_t mut_tie(mut_t *m)
     if (r.num[0])
         return qry_fail(s, stmt->tiekind, "'%s' and '%s' are already tied as %s (UNTIE it first to change it)", a->name,
                         b->name, kind);
-    const field_t *count = &m->f[C_COUNT], *since = &m->f[C_SINCE];
+    const field_t *count = &m->f[QRY_F_COUNT], *since = &m->f[QRY_F_SINCE];
     if ((st = sql_run(m, "INSERT INTO tie(src, dst, kind, directed, count, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed), qry_b_opt(count->c != NULL, count->lo),
                             qry_b_text(since->text)),

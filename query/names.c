@@ -293,7 +293,7 @@ int qry_under(qry_session_t *s, int64_t d, int64_t anc)
     return 0;
 }
 
-int qry_type_word(const char *z, size_t n)
+int qry_type_word(const char *f)
 {
     static const struct { const char *word; int type; } words[] = {
         {"district", QRY_DISTRICT},         {"districts", QRY_DISTRICT},      {"organisation", QRY_ORGANISATION},
@@ -301,12 +301,9 @@ int qry_type_word(const char *z, size_t n)
         {"program", QRY_PROGRAM},           {"programs", QRY_PROGRAM},        {"programme", QRY_PROGRAM},
         {"programmes", QRY_PROGRAM},        {"forum", QRY_FORUM},             {"forums", QRY_FORUM},
     };
-    char *word = util_strndup(z, n), *f = word ? util_fold(word) : NULL;
     int type = 0;
     for (size_t i = 0; f && i < sizeof words / sizeof words[0]; i++)
         if (!strcmp(f, words[i].word)) type = words[i].type;
-    free(word);
-    free(f);
     return type;
 }
 
@@ -336,7 +333,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     tsg_status_t st;
     if ((st = qry_load(s))) return st;
     if (type) {
-        int t = qry_type_word(type->z, type->n);
+        int t = qry_type_word(type->fold);
         if (!t) return qry_fail(s, type, "'%.*s' is not a kind of node (district, organisation, program or forum)",
                                 (int)type->n, type->z);
         if (!(types & (1u << t))) return qry_fail(s, type, "a %s cannot be used here", qry_type_name[t]);
@@ -453,4 +450,76 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
                   : qry_fail(s, &v->tok, "unknown %s '%s'", what, text);
     util_buf_free(&hint);
     return st;
+}
+
+/* Whether a bare word names a LET set: its type in *type, or NULL. */
+static tsg_status_t set_named(qry_session_t *s, const ast_node_t *n, const char **type)
+{
+    *type = NULL;
+    if (n->type || n->v->kind != AST_V_WORD) return TSG_OK;
+    return qry_set_check(s, n->v->text, &n->v->tok, type);
+}
+
+tsg_status_t qry_node_ref(qry_session_t *s, const ast_node_t *n, unsigned types, const qry_name_t **out)
+{
+    const char *set;
+    tsg_status_t st = set_named(s, n, &set);
+    if (st) return st;
+    if (set)
+        return qry_fail(s, &n->v->tok, "'%s' is a set made with LET; one node is needed here (quote a name: '%s')",
+                        n->v->text, n->v->text);
+    return qry_node(s, n->v, n->type, types, out);
+}
+
+tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types, int with_programs,
+                          const eng_net_t *net, int64_t **nids, size_t *count)
+{
+    *nids = NULL;
+    *count = 0;
+    const char *set;
+    tsg_status_t st = set_named(s, n, &set);
+    if (st) return st;
+    /* Each node once, with the programs of each organisation (a member or
+     * the node named): where a walk may start or end. */
+    unsigned char *seen = calloc((size_t)net->maxnid + 1, 1);
+    int64_t *v = malloc(((size_t)net->maxnid + 1) * sizeof *v);
+    size_t k = 0;
+    if (!seen || !v) {
+        free(seen);
+        free(v);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    sqlite3_stmt *q = NULL;
+    if (set) {
+        if (sqlite3_prepare_v2(s->sql, "SELECT nid FROM temp.tsg_set WHERE name = ? ORDER BY nid", -1, &q, NULL) !=
+            SQLITE_OK)
+            st = qry_fail_sql(s, &n->v->tok);
+        else
+            sqlite3_bind_text(q, 1, n->v->text, -1, SQLITE_STATIC);
+    } else {
+        const qry_name_t *one;
+        if (!(st = qry_node(s, n->v, n->type, types, &one))) seen[one->nid] = 1, v[k++] = one->nid;
+    }
+    while (!st && q && sqlite3_step(q) == SQLITE_ROW) {
+        int64_t nid = sqlite3_column_int64(q, 0);
+        /* The engine's node types are numbered as QRY_*. */
+        if (nid > 0 && nid <= net->maxnid && !seen[nid] && (types & (1u << net->type[nid])))
+            seen[nid] = 1, v[k++] = nid;
+    }
+    sqlite3_finalize(q);
+    size_t named = k;
+    for (size_t i = 0; !st && with_programs && i < named; i++)
+        if (net->type[v[i]] == ENG_ORGANISATION)
+            for (int32_t p = net->first_prog[v[i]]; p >= 0; p = net->next_prog[p])
+                if (!seen[net->programs[p].nid]) seen[net->programs[p].nid] = 1, v[k++] = net->programs[p].nid;
+    free(seen);
+    if (!st && !k)
+        st = qry_fail(s, &n->v->tok, "set '%s' holds no organisation or program: a walk starts and ends at those", n->v->text);
+    if (st) {
+        free(v);
+        return st;
+    }
+    *nids = v;
+    *count = k;
+    return TSG_OK;
 }

@@ -125,14 +125,24 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
  * names are errors listing the closest or all matches. */
 tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t *type, unsigned types,
                       const qry_name_t **out);
+/* A node reference (tsunagi.y's node rule) that names one node of a type
+ * in `types`: a LET set's name is refused here with a clear error. */
+tsg_status_t qry_node_ref(qry_session_t *s, const ast_node_t *n, unsigned types, const qry_name_t **out);
+/* A node reference that may name a LET set (REACH, PATH, EXPORT OF): the
+ * nodes it names, malloc'd into *nids (*n of them); an organisation, named
+ * or a member, brings its programs when with_programs is set. */
+tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types, int with_programs,
+                          const eng_net_t *net, int64_t **nids, size_t *count);
+
 /* The first node, in name order, of a type in `types` other than `skip`,
  * whose id is `key` (name = 0, exactly as written) or whose name folded is
  * `key` (name = 1, key already folded); NULL if none. Through the hash
  * chains, so it costs the same among two million nodes as among a hundred. */
 const qry_name_t *qry_name_find(const qry_session_t *s, const char *key, int name, unsigned types,
                                 const qry_name_t *skip);
-/* The type named by a word (organisation/organisations/program/…), or 0. */
-int qry_type_word(const char *z, size_t n);
+/* The type named by a word, folded (gram_token_t.fold: organisation,
+ * organisations, program, …), or 0. */
+int qry_type_word(const char *fold);
 
 /* Ancestry of districts: whether `d` is `anc` or below it. */
 int qry_under(qry_session_t *s, int64_t d, int64_t anc);
@@ -158,6 +168,17 @@ tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st);
 /* Registers tsg_under() and tsg_match(), which the evaluators' SQL uses (sqlfunc.c). */
 tsg_status_t qry_register_functions(qry_session_t *s);
 
+/* clauses.c: what the grammar leaves to a table. */
+/* A clause the statement needs: an error naming `usage` when c is NULL. */
+tsg_status_t qry_need_clause(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *c, const char *usage);
+/* Which of `words` (folded, NULL-ended) value v is: its index; -1 when none
+ * (then *near is a word within two edits, or -1), with *text the value as
+ * written for the caller's message; -2 after recording an error. */
+int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words, const char **text, int *near);
+/* A date of the language (AS OF, STARTS, ENDS, SINCE): YYYY, YYYY-MM or
+ * YYYY-MM-DD that exists, written back in ISO form; a NUMBER is a year. */
+tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11]);
+
 /* Evaluators. */
 tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st);      /* FIND, COUNT, SHOW, LET */
 tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st);      /* SHOW (show.c) */
@@ -165,17 +186,25 @@ tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st);  /* ADD,
 /* Marks keep[nid] = 1 for every program matching st->where (a FIND on
  * programs); *keep is calloc'd with maxnid + 1 entries. */
 tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t maxnid, int **keep);
-tsg_status_t qry_exec_analysis(qry_session_t *s, const ast_stmt_t *st);  /* GAPS, COVERAGE, PATH, REACH, … */
+tsg_status_t qry_exec_gaps(qry_session_t *s, const ast_stmt_t *st);       /* GAPS, COVERAGE (eval_gaps.c) */
+tsg_status_t qry_exec_paths(qry_session_t *s, const ast_stmt_t *st);      /* PATH, REACH (eval_paths.c) */
+/* HORIZONTAL, CENTRALITY, BROKERS, THIN LINKS (eval_structure.c) */
+tsg_status_t qry_exec_structure(qry_session_t *s, const ast_stmt_t *st);
 tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st);    /* EXPORT, RENDER, REPORT */
 
-/* GAPS' and COVERAGE's clauses read into an engine query (default needs
- * filled in); q.needs points into needs. */
+/* GAPS' and COVERAGE's clauses (and HIGHLIGHT GAPS', the same slots) read
+ * into an engine query, the group's default needs filled in when NEEDS is
+ * not given; q.needs points into needs. A district other than 0 stands for
+ * the IN clause (HIGHLIGHT GAPS draws OF one). */
 typedef struct qry_gaps_args {
     eng_gaps_query_t q;
     const char *needs[64];
 } qry_gaps_args_t;
-tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, qry_gaps_args_t *a);
-/* The session's network in memory, loaded when first needed. */
+tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t district, qry_gaps_args_t *a);
+/* The nodes a REACH statement reaches (not its start nodes), in its order;
+ * *nids is malloc'd. For LET s = REACH …. */
+tsg_status_t qry_reach_nodes(qry_session_t *s, const ast_stmt_t *st, int64_t **nids, size_t *n);
+/* The session's network in memory, loaded when first needed (cache.c). */
 tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net);
 
 #endif

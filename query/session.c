@@ -582,13 +582,15 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
         return qry_exec_read(s, st);
     case AST_GAPS:
     case AST_COVERAGE:
+        return qry_exec_gaps(s, st);
     case AST_PATH:
     case AST_REACH:
+        return qry_exec_paths(s, st);
     case AST_HORIZONTAL:
     case AST_CENTRALITY:
     case AST_BROKERS:
     case AST_THIN_LINKS:
-        return qry_exec_analysis(s, st);
+        return qry_exec_structure(s, st);
     case AST_EXPORT:
     case AST_RENDER:
     case AST_REPORT:

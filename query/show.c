@@ -67,7 +67,7 @@ static const char *const show_attrs[] = {
 tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
 {
     const qry_name_t *n;
-    tsg_status_t rc = qry_node(s, st->a->v, st->a->type, QRY_ANY, &n);
+    tsg_status_t rc = qry_node_ref(s, st->a, QRY_ANY, &n);
     if (rc) return rc;
     int64_t nid = n->nid;
     char title[600];

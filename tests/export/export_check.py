@@ -137,6 +137,26 @@ def main():
     r = run(tsunagi, db, f"EXPORT DOT OF nosuch TO '{sdot}';", env)
     check("an unknown set is a clear error", r.returncode == 1 and "no set named 'nosuch'" in r.stderr, r.stderr)
 
+    # Issue 18 item 8: HIGHLIGHT GAPS without NEEDS draws what naming the
+    # group's usual needs draws; the needs are read here from the database's
+    # default_need table (the oracle), not from tsunagi. The title quotes the
+    # statement, so it is left out of the comparison.
+    import sqlite3
+    con = sqlite3.connect(db)
+    needs = [n for (n,) in con.execute("SELECT need FROM default_need WHERE target = 'hikikomori' ORDER BY pos")]
+    con.close()
+    drawn = []
+    for i, clause in enumerate(["", " NEEDS " + ", ".join(needs)]):
+        out = os.path.join(work, f"default{i}.dot")
+        r = run(tsunagi, db, f"EXPORT DOT OF '北区' TO '{out}' HIGHLIGHT GAPS FOR hikikomori AGED 18..39{clause};", env)
+        if r.returncode != 0:
+            drawn.append(r.stderr)
+            continue
+        with open(out, encoding="utf-8") as f:
+            drawn.append([line for line in f if "EXPORT DOT" not in line])
+    check("HIGHLIGHT GAPS without NEEDS uses the usual needs", len(needs) > 1 and drawn[0] == drawn[1] and
+          any("gap" in line.lower() for line in drawn[0]), drawn[0] if isinstance(drawn[0], str) else needs)
+
     # Japanese labels are drawn with a CJK font, not as tofu boxes: dot says
     # which font file it resolved the picture's font to.
     png_dot = os.path.join(work, "ja.dot")

@@ -212,7 +212,7 @@ Test(bounds, a_parameter_is_range_checked_where_it_is_used)
         {"100000001", "CENTRALITY betweenness OF organisations SAMPLE $k;", "SAMPLE takes 20 to 100000000"},
         {"99999999999999999999", "REACH FROM '北区社会福祉協議会' WITHIN $k HOPS;", "a number above 1000000000"},
         {"18..99999999999999999999", "FIND programs WHERE age = $k;", "ages run from 0 to 150"},
-        {"2026-02-30", "GAPS FOR hikikomori AGED 18..39 IN '西区' NEEDS place AS OF $k;", "AS OF takes a date that exists"},
+        {"2026-02-30", "GAPS FOR hikikomori AGED 18..39 IN '西区' NEEDS place AS OF $k;", "'2026-02-30' is not a date that exists"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         c.text[0] = '\0';

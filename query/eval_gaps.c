@@ -1,0 +1,165 @@
+/*
+ * eval_gaps — GAPS and COVERAGE: reads the statement's clauses, resolves
+ * names and keys, hands plain parameters to the engine (engine/gaps.c) and
+ * turns its rows into result sets.
+ */
+#include "gaps.h"
+#include "query.h"
+#include "result.h"
+#include "store.h"
+#include "util.h"
+#include "bounds.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t district, qry_gaps_args_t *a)
+{
+    ast_clause_t *const *c = st->cl;
+    tsg_status_t rc;
+    if ((rc = qry_need_clause(s, st, c[AST_CL_FOR], "FOR target")) ||
+        (rc = qry_need_clause(s, st, c[AST_CL_AGED], "AGED a..b")) ||
+        (!district && (rc = qry_need_clause(s, st, c[AST_CL_IN], "IN 'district'"))))
+        return rc;
+    memset(a, 0, sizeof *a);
+    if ((rc = qry_key(s, c[AST_CL_FOR]->v, "target", &a->q.target))) return rc;
+    int hl, hh;
+    long lo, hi;
+    if ((rc = qry_range(s, c[AST_CL_AGED]->v, &hl, &lo, &hh, &hi))) return rc;
+    if (!hl || !hh) return qry_fail(s, &c[AST_CL_AGED]->v->tok, "GAPS needs a closed age range, like 18..39");
+    a->q.age_from = (int)lo;
+    a->q.age_to = (int)hi;
+    if (!district) {
+        const qry_name_t *d;
+        if ((rc = qry_node_ref(s, c[AST_CL_IN]->node, 1u << QRY_DISTRICT, &d))) return rc;
+        district = d->nid;
+    }
+    a->q.district = district;
+    a->q.hops = 3;
+    if (c[AST_CL_WITHIN]) {
+        long k;
+        if ((rc = qry_number(s, c[AST_CL_WITHIN]->v, &k))) return rc;
+        /* Checked here, before the cast to int can wrap. */
+        if (k < 0 || k > UTIL_MAX_HOPS)
+            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, "WITHIN takes 0 to %d hops", UTIL_MAX_HOPS);
+        a->q.hops = (int)k;
+    }
+    if (c[AST_CL_BY]) {
+        static const char *const words[] = {"school_district", "ward", NULL};
+        const char *by;
+        int near, k = qry_choice(s, c[AST_CL_BY]->v, words, &by, &near);
+        if (k == -2) return s->ctx.code;
+        if (k < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, "BY takes school_district or ward, not '%s'", by);
+        a->q.by_ward = k == 1;
+    }
+    if (c[AST_CL_ASOF]) {
+        /* A month or a year means its first day. */
+        char iso[11];
+        if ((rc = qry_date(s, c[AST_CL_ASOF]->v, iso))) return rc;
+        a->q.as_of = util_date_first(iso);
+    }
+    if (c[AST_CL_NEEDS]) {
+        for (const ast_value_t *v = c[AST_CL_NEEDS]->v; v; v = v->next) {
+            if (a->q.nneeds == 64) return qry_fail(s, &v->tok, "at most 64 needs");
+            const char *key;
+            if ((rc = qry_key(s, v, "need", &key))) return rc;
+            for (int i = 0; i < a->q.nneeds; i++)
+                if (a->needs[i] == key) return qry_fail(s, &v->tok, "need '%s' is listed twice", key);
+            a->needs[a->q.nneeds++] = key;
+        }
+    } else {
+        /* The group's usual needs: the documented table, as the data may
+         * have changed it (default_needs.csv). */
+        sqlite3_stmt *dn;
+        if (sqlite3_prepare_v2(s->sql, "SELECT need FROM default_need WHERE target = ? ORDER BY pos", -1, &dn, NULL) !=
+            SQLITE_OK)
+            return qry_fail_sql(s, &st->kw);
+        sqlite3_bind_text(dn, 1, a->q.target, -1, SQLITE_STATIC);
+        while (sqlite3_step(dn) == SQLITE_ROW && a->q.nneeds < 64) {
+            const char *need = (const char *)sqlite3_column_text(dn, 0);
+            for (size_t i = 0; need && i < s->vocab.n; i++)
+                if (!strcmp(s->vocab.e[i].kind, "need") && !strcmp(s->vocab.e[i].key, need))
+                    a->needs[a->q.nneeds++] = s->vocab.e[i].key;
+        }
+        sqlite3_finalize(dn);
+        if (!a->q.nneeds)
+            return qry_fail(s, &c[AST_CL_FOR]->v->tok, "'%s' has no default needs; name them: NEEDS consultation, place, …",
+                            a->q.target);
+    }
+    a->q.needs = a->needs;
+    return TSG_OK;
+}
+
+static const char *const gap_kind[] = {"coverage", "reach", "seam", "fragility"};
+
+static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
+{
+    qry_gaps_args_t a;
+    const eng_net_t *net = NULL;
+    tsg_status_t rc;
+    if ((rc = qry_gaps_args(s, st, 0, &a)) || (rc = qry_network(s, &net))) return rc;
+    eng_gap_t *rows;
+    size_t n;
+    tsg_error_t err = {0};
+    if (eng_gaps(net, &a.q, &rows, &n, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    static const char *const cols[] = {"kind", "district_id", "district", "need", "age_from", "age_to", "program", "why"};
+    tsg_result_t *r = qry_result_new(NULL, 8, cols);
+    for (size_t i = 0; r && i < n; i++) {
+        char from[16], to[16];
+        snprintf(from, sizeof from, "%d", rows[i].age_from);
+        snprintf(to, sizeof to, "%d", rows[i].age_to);
+        const char *cells[8] = {gap_kind[rows[i].kind], net->id[rows[i].district], net->name[rows[i].district],
+                                rows[i].need, from, to, rows[i].program ? net->id[rows[i].program] : NULL,
+                                rows[i].why};
+        r = qry_result_row(r, cells);
+    }
+    if (r) r->right[4] = r->right[5] = 1;
+    free(rows);
+    return qry_emit(s, r);
+}
+
+/* COVERAGE: the matrix of cells × needs, each cell naming the programs that
+ * cover some of the ages asked ("—" for none), for a meeting handout. */
+static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
+{
+    qry_gaps_args_t a;
+    const eng_net_t *net = NULL;
+    tsg_status_t rc;
+    if ((rc = qry_gaps_args(s, st, 0, &a)) || (rc = qry_network(s, &net))) return rc;
+    int64_t *cells;
+    size_t ncells;
+    tsg_error_t err = {0};
+    if (eng_cells(net, a.q.district, a.q.by_ward, &cells, &ncells, &err))
+        return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    const char *cols[66];
+    cols[0] = "district";
+    for (int k = 0; k < a.q.nneeds; k++) cols[k + 1] = a.needs[k];
+    tsg_result_t *r = qry_result_new(NULL, (size_t)a.q.nneeds + 1, cols);
+    util_buf_t cell = {0};
+    char *texts[65];
+    for (size_t c = 0; r && c < ncells; c++) {
+        const char *row[65];
+        row[0] = net->name[cells[c]];
+        for (int k = 0; k < a.q.nneeds; k++) {
+            cell.len = 0;
+            for (size_t i = 0; i < net->nprograms; i++) {
+                const eng_program_t *p = &net->programs[i];
+                int meets = (p->age_max < 0 || p->age_max >= a.q.age_from) && (p->age_min < 0 || p->age_min <= a.q.age_to);
+                if (meets && eng_running(p, a.q.as_of) && eng_covers(p, a.q.target, a.needs[k], -1) &&
+                    eng_serves(net, p, cells[c]))
+                    util_buf_printf(&cell, "%s%s", cell.len ? "; " : "", net->name[p->nid]);
+            }
+            texts[k] = util_strdup(cell.len ? cell.data : "—");
+            row[k + 1] = texts[k];
+        }
+        r = qry_result_row(r, row);
+        for (int k = 0; k < a.q.nneeds; k++) free(texts[k]);
+    }
+    util_buf_free(&cell);
+    free(cells);
+    return qry_emit(s, r);
+}
+tsg_status_t qry_exec_gaps(qry_session_t *s, const ast_stmt_t *st)
+{
+    return st->kind == AST_COVERAGE ? exec_coverage(s, st) : exec_gaps(s, st);
+}

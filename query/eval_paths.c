@@ -1,0 +1,202 @@
+/*
+ * eval_paths — PATH and REACH: the endpoints resolved to nodes (an
+ * organisation with its programs), the walk done by the engine
+ * (engine/paths.c), its steps and hops turned into result sets.
+ */
+#include "paths.h"
+#include "query.h"
+#include "result.h"
+#include "util.h"
+#include "bounds.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Where a walk may start or end: organisations and programs (an
+ * organisation stands for itself and its programs). */
+#define ENDS ((1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM))
+
+static tsg_status_t via_clause(qry_session_t *s, const ast_clause_t *c, int *any)
+{
+    *any = 0;
+    if (!c) return TSG_OK;
+    static const char *const words[] = {"referral", "any", NULL};
+    const char *v;
+    int near, k = qry_choice(s, c->v, words, &v, &near);
+    if (k == -2) return s->ctx.code;
+    if (k < 0) return qry_fail(s, &c->v->tok, "VIA takes referral or any, not '%s'", v);
+    *any = k == 1;
+    return TSG_OK;
+}
+
+static tsg_status_t hops_clause(qry_session_t *s, const ast_clause_t *c, int dflt, int *out)
+{
+    *out = dflt;
+    if (!c) return TSG_OK;
+    long k;
+    tsg_status_t rc = qry_number(s, c->v, &k);
+    if (rc) return rc;
+    if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c->v->tok, "hops run from 0 to %d", UTIL_MAX_HOPS);
+    *out = (int)k;
+    return TSG_OK;
+}
+
+static const char *const tie_kind_name[] = {"referral", "co_support", "info_sharing", "agreement", "membership"};
+
+static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
+{
+    ast_clause_t *const *c = st->cl;
+    const eng_net_t *net = NULL;
+    tsg_status_t rc;
+    int any, max;
+    if ((rc = qry_need_clause(s, st, c[AST_CL_FROM], "FROM 'name'")) ||
+        (rc = qry_need_clause(s, st, c[AST_CL_TO], "TO 'name'")) || (rc = via_clause(s, c[AST_CL_VIA], &any)) ||
+        (rc = hops_clause(s, c[AST_CL_MAX] ? c[AST_CL_MAX] : c[AST_CL_WITHIN], 6, &max)) ||
+        (rc = qry_network(s, &net)))
+        return rc;
+    int64_t *from = NULL, *to = NULL;
+    size_t nfrom, nto;
+    if ((rc = qry_node_set(s, c[AST_CL_FROM]->node, ENDS, 1, net, &from, &nfrom)) ||
+        (rc = qry_node_set(s, c[AST_CL_TO]->node, ENDS, 1, net, &to, &nto))) {
+        free(from);
+        return rc;
+    }
+    eng_path_t *paths;
+    size_t npaths;
+    tsg_error_t err = {0};
+    rc = eng_paths(net, from, nfrom, to, nto, any, max, 10, &paths, &npaths, &err);
+    free(from);
+    free(to);
+    if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    static const char *const cols[] = {"path", "step", "from", "tie", "count", "to", "to_id"};
+    tsg_result_t *r = qry_result_new(NULL, 7, cols);
+    for (size_t p = 0; r && p < npaths; p++)
+        for (int k = 0; r && k < paths[p].len; k++) {
+            char pn[24], sn[16], cn[24];
+            snprintf(pn, sizeof pn, "%zu", p + 1);
+            snprintf(sn, sizeof sn, "%d", k + 1);
+            const eng_tie_t *t = &net->ties[paths[p].ties[k]];
+            if (t->count >= 0) snprintf(cn, sizeof cn, "%ld", t->count);
+            int64_t a = paths[p].nodes[k], b = paths[p].nodes[k + 1];
+            const char *cells[7] = {pn, sn, net->name[a], tie_kind_name[t->kind], t->count >= 0 ? cn : NULL,
+                                    net->name[b], net->id[b]};
+            r = qry_result_row(r, cells);
+        }
+    if (r) r->right[0] = r->right[1] = r->right[4] = 1;
+    r = qry_suppress(s, r, "count");
+    int here = npaths && paths[0].len == 0;
+    int64_t where = here ? paths[0].nodes[0] : 0;
+    eng_paths_free(paths, npaths);
+    if (here) {
+        tsg_result_free(r);
+        return qry_emit_done(s, "'%s' is already where the path ends: no ties needed", net->name[where]);
+    }
+    if (r && !r->nrows) {
+        tsg_result_free(r);
+        return qry_emit_done(s, "no %s of at most %d ties", any ? "path" : "referral path", max);
+    }
+    return qry_emit(s, r);
+}
+
+/* REACH's walk: from the FROM nodes (a set: from its nearest member) or,
+ * with TO, backwards to the TO nodes; *keep (NULL: all) marks the programs
+ * a WHERE keeps. */
+static tsg_status_t reach_walk(qry_session_t *s, const ast_stmt_t *st, const eng_net_t **net, eng_hop_t **hops,
+                               size_t *nhops, int **keep)
+{
+    ast_clause_t *const *c = st->cl;
+    tsg_status_t rc;
+    int any, max;
+    *hops = NULL;
+    *keep = NULL;
+    if (c[AST_CL_FROM] && c[AST_CL_TO])
+        return qry_fail(s, &c[AST_CL_TO]->key, "REACH goes FROM nodes or TO them, not both; use PATH FROM … TO …");
+    const ast_clause_t *end = c[AST_CL_FROM] ? c[AST_CL_FROM] : c[AST_CL_TO];
+    if ((rc = qry_need_clause(s, st, end, "FROM 'name' or TO 'name'")) || (rc = via_clause(s, c[AST_CL_VIA], &any)) ||
+        (rc = hops_clause(s, c[AST_CL_WITHIN] ? c[AST_CL_WITHIN] : c[AST_CL_MAX], 3, &max)) || (rc = qry_network(s, net)))
+        return rc;
+    int64_t *from;
+    size_t nfrom;
+    if ((rc = qry_node_set(s, end->node, ENDS, 1, *net, &from, &nfrom))) return rc;
+    tsg_error_t err = {0};
+    rc = c[AST_CL_TO] ? eng_reach_to(*net, from, nfrom, any, max, hops, nhops, &err)
+                      : eng_reach(*net, from, nfrom, any, max, hops, nhops, &err);
+    free(from);
+    if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    /* WHERE keeps the reached programs that match it (a program condition). */
+    if (st->where) {
+        ast_stmt_t find = {.kind = AST_FIND, .kw = st->kw, .where = st->where};
+        find.what = st->kw;
+        rc = qry_match_programs(s, &find, (*net)->maxnid, keep);
+        if (rc) {
+            free(*hops);
+            *hops = NULL;
+            return rc;
+        }
+    }
+    return TSG_OK;
+}
+
+tsg_status_t qry_reach_nodes(qry_session_t *s, const ast_stmt_t *st, int64_t **nids, size_t *n)
+{
+    const eng_net_t *net;
+    eng_hop_t *hops;
+    size_t nhops;
+    int *keep;
+    *nids = NULL;
+    *n = 0;
+    tsg_status_t rc = reach_walk(s, st, &net, &hops, &nhops, &keep);
+    if (rc) return rc;
+    int64_t *v = malloc((nhops ? nhops : 1) * sizeof *v);
+    if (!v) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    for (size_t i = 0; v && i < nhops; i++)
+        if (hops[i].dist && !(keep && !keep[hops[i].node])) v[(*n)++] = hops[i].node;
+    free(hops);
+    free(keep);
+    *nids = v;
+    return rc;
+}
+
+static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
+{
+    const eng_net_t *net;
+    eng_hop_t *hops;
+    size_t nhops;
+    int *keep;
+    tsg_status_t rc = reach_walk(s, st, &net, &hops, &nhops, &keep);
+    if (rc) return rc;
+    /* Backwards, a hop's `via` is the next node on the way to the target. */
+    static const char *const cols[] = {"hops", "type", "id", "name", "via"};
+    static const char *const back_cols[] = {"hops", "type", "id", "name", "next"};
+    tsg_result_t *r = qry_result_new(NULL, 5, st->cl[AST_CL_TO] ? back_cols : cols);
+    const char *hs = NULL; /* the hops, written once a level and shared by its rows */
+    for (size_t i = 0; r && i < nhops; i++) {
+        int64_t n = hops[i].node;
+        if (i + 8 < nhops) { /* what the rows a little ahead will read, fetched meanwhile */
+            __builtin_prefetch(&net->id[hops[i + 8].node]);
+            __builtin_prefetch(&net->name[hops[i + 8].node]);
+            __builtin_prefetch(&net->type[hops[i + 8].node]);
+        }
+        if (!hops[i].dist || (keep && !keep[n])) continue;
+        if (!hs || hops[i - 1].dist != hops[i].dist) {
+            char text[16];
+            snprintf(text, sizeof text, "%d", hops[i].dist);
+            if (!(hs = qry_result_text(r, text))) {
+                tsg_result_free(r);
+                r = NULL;
+                break;
+            }
+        }
+        const char *type = net->type[n] == ENG_PROGRAM ? "program" : net->type[n] == ENG_ORGANISATION ? "organisation" : "forum";
+        const char *cells[5] = {hs, type, net->id[n], net->name[n], net->name[hops[i].via]};
+        r = qry_result_row_refs(r, cells, 0x1f); /* the result's own text, literals and the network's */
+    }
+    if (r) r->right[0] = 1;
+    free(hops);
+    free(keep);
+    return qry_emit(s, r);
+}
+tsg_status_t qry_exec_paths(qry_session_t *s, const ast_stmt_t *st)
+{
+    return st->kind == AST_PATH ? exec_path(s, st) : exec_reach(s, st);
+}
