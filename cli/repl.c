@@ -551,8 +551,21 @@ static char **complete(const char *text, int start, int end)
                 bad = add_word(&words, &n, w);
             }
     } else {
+        /* The grammar decides what fits here: the statement so far is the
+         * lines already typed and this line up to the word (and its quote). */
+        int quoted = rl_completion_quote_character != 0;
+        size_t upto = (size_t)start - (quoted && start > 0 ? 1 : 0);
+        char *before = malloc(r->len + upto + 2);
+        if (!before) return NULL;
+        memcpy(before, r->buf ? r->buf : "", r->len);
+        size_t k = r->len;
+        if (k) before[k++] = '\n';
+        memcpy(before + k, rl_line_buffer, upto);
+        before[k + upto] = '\0';
         tsg_error_t err = {0};
-        if (tsg_session_complete(r->s, text, &words, &n, &err)) return NULL;
+        tsg_status_t st = tsg_session_complete_at(r->s, before, text, quoted, &words, &n, &err);
+        free(before);
+        if (st) return NULL;
     }
     if (bad) {
         for (size_t i = 0; i < n; i++) free(words[i]);

@@ -81,4 +81,20 @@ int gram_keyword(const char *z, size_t n);
 /* Keywords for completion; NULL-terminated. */
 extern const char *const gram_keywords[];
 
+/* What the grammar takes after a statement typed so far (expect.c), for
+ * completion: the parser is asked, token by token. */
+#define GRAM_MAX_KEYWORDS 64
+typedef struct gram_expect {
+    int ident, string, number;       /* a bare word, a quoted name, a number */
+    char keyword[GRAM_MAX_KEYWORDS]; /* gram_keywords[k] as itself (not standing for a word) */
+    gram_token_t first, prev, prev2; /* the statement's first and last two tokens (type 0: none), */
+    gram_token_t what;               /* the word after FIND or COUNT, */
+    gram_token_t clause;             /* the last keyword; slices of the text, fold NULL */
+    int in_where;                    /* a WHERE has been read */
+} gram_expect_t;
+
+/* Fills *out for the text of the statement being typed (earlier
+ * statements, up to their ';', are skipped); TSG_ENOMEM or TSG_OK. */
+tsg_status_t gram_expect(const char *text, gram_expect_t *out);
+
 #endif

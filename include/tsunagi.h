@@ -263,6 +263,16 @@ int tsg_statement_complete(const char *text);
 /* Words that complete `prefix`: keywords, vocabulary keys and labels, and
  * names of nodes. *out is a malloc'd array of malloc'd strings. */
 tsg_status_t tsg_session_complete(tsg_session_t *s, const char *prefix, char ***out, size_t *n, tsg_error_t *err);
+/* Words that complete `prefix` where the grammar leaves it after `before`
+ * (the statement typed so far, up to the word): the keywords the parser
+ * takes there, and the values of that place (the measures after
+ * CENTRALITY, the targets after FOR, the fields after FIND programs WHERE,
+ * …); with `quoted`, the word is inside quotes: names (districts after IN).
+ * *out as tsg_session_complete. */
+tsg_status_t tsg_session_complete_at(tsg_session_t *s, const char *before, const char *prefix, int quoted,
+                                     char ***out, size_t *n, tsg_error_t *err);
+/* The LET sets of the session: a table of name, kind and members. */
+tsg_status_t tsg_session_sets(tsg_session_t *s, tsg_result_t **out, tsg_error_t *err);
 
 /* Writes the versions of tsunagi and the libraries it links, for --version. */
 void tsg_versions(char *buf, size_t size);

@@ -147,6 +147,18 @@ static const kind_t *find_kind(const char *f)
     return k;
 }
 
+const char *qry_kind_word(size_t i) { return i < sizeof kinds / sizeof kinds[0] ? kinds[i].plural : NULL; }
+
+const char *qry_kind_field(const char *kind, size_t i, const char **vocab)
+{
+    const kind_t *k = find_kind(kind);
+    size_t j = 0;
+    while (k && k->fields[j].name && j < i) j++;
+    if (!k || !k->fields[j].name) return NULL;
+    if (vocab) *vocab = k->fields[j].vocab;
+    return k->fields[j].name;
+}
+
 static const field_t *find_field(const kind_t *k, const gram_token_t *tok)
 {
     const field_t *hit = NULL;

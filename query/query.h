@@ -143,6 +143,11 @@ const qry_name_t *qry_name_find(const qry_session_t *s, const char *key, int nam
 /* The type named by a word, folded (gram_token_t.fold: organisation,
  * organisations, program, …), or 0. */
 int qry_type_word(const char *fold);
+/* What FIND and COUNT read (eval.c's table), for completion: the i-th kind
+ * word (organisations, …), and the i-th WHERE field of a kind (a folded
+ * word) with its vocabulary kind (NULL: not a key); NULL past the last. */
+const char *qry_kind_word(size_t i);
+const char *qry_kind_field(const char *kind, size_t i, const char **vocab);
 
 /* Ancestry of districts: whether `d` is `anc` or below it. */
 int qry_under(qry_session_t *s, int64_t d, int64_t anc);

@@ -527,51 +527,6 @@ void tsg_session_interrupt(tsg_session_t *s)
 
 int tsg_statement_complete(const char *text) { return gram_complete(text); }
 
-static int add_candidate(char ***out, size_t *n, size_t *cap, const char *word)
-{
-    for (size_t i = 0; i < *n; i++)
-        if (!strcmp((*out)[i], word)) return 0;
-    if (*n == *cap) {
-        *cap = *cap ? *cap * 2 : 32;
-        char **grown = realloc(*out, *cap * sizeof *grown);
-        if (!grown) return -1;
-        *out = grown;
-    }
-    if (!((*out)[*n] = util_strdup(word))) return -1;
-    (*n)++;
-    return 0;
-}
-
-tsg_status_t tsg_session_complete(tsg_session_t *s, const char *prefix, char ***out, size_t *n, tsg_error_t *err)
-{
-    *out = NULL;
-    *n = 0;
-    size_t cap = 0, plen = strlen(prefix);
-    int fail = 0;
-    if (qry_load(s)) return util_fail(err, s->ctx.code, "%s", s->ctx.msg);
-    for (const char *const *k = gram_keywords; *k && !fail; k++)
-        if (!strncasecmp(*k, prefix, plen)) fail = add_candidate(out, n, &cap, *k);
-    for (size_t i = 0; i < s->vocab.n && !fail; i++) {
-        if (!strncmp(s->vocab.e[i].key, prefix, plen)) fail = add_candidate(out, n, &cap, s->vocab.e[i].key);
-        if (!fail && plen && !strncmp(s->vocab.e[i].label, prefix, plen)) fail = add_candidate(out, n, &cap, s->vocab.e[i].label);
-    }
-    static const char *const words[] = {"organisations", "programs", "forums", "districts", "ties", "organisation",
-                                        "program", "forum", "district", NULL};
-    for (const char *const *w = words; *w && !fail; w++)
-        if (!strncmp(*w, prefix, plen)) fail = add_candidate(out, n, &cap, *w);
-    /* Names are completed inside quotes, so a prefix of a name is enough. */
-    for (size_t i = 0; i < s->nnames && !fail; i++)
-        if (plen && !strncmp(s->names[i].name, prefix, plen)) fail = add_candidate(out, n, &cap, s->names[i].name);
-    if (fail) {
-        for (size_t i = 0; i < *n; i++) free((*out)[i]);
-        free(*out);
-        *out = NULL;
-        *n = 0;
-        return util_fail(err, TSG_ENOMEM, "out of memory");
-    }
-    return TSG_OK;
-}
-
 static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
 {
     switch (st->kind) {

@@ -579,3 +579,52 @@ Test(repl, a_set_survives_another_process_reimporting_and_then_says_it_is_stale)
     expect(&T, "tsunagi> ");
     finish(&T, ".quit\r");
 }
+
+/* Tab offers what the grammar takes at the cursor (issue 19, item 8): the
+ * parser is asked which tokens may come next, so each expectation below is
+ * a place in tsunagi.y: CENTRALITY takes a measure (betweenness, not the
+ * target bereaved), FOR a target, NEEDS a need, WHERE a field of the kind
+ * found, IN '…' a district, and each statement its own clause keywords.
+ * Ctrl-U clears the line between tries; each expect() looks past the last
+ * one, so it names only what was typed or completed since. */
+Test(repl, tab_completes_by_context_from_the_grammar)
+{
+    send(&T, "CENTRALITY be\t");
+    expect(&T, "CENTRALITY betweenness ");
+    send(&T, "T\t");
+    expect(&T, "TOP ");
+    send(&T, "\x15" "GAPS FOR hik\t");
+    expect(&T, "GAPS FOR hikikomori ");
+    send(&T, "AG\t");
+    expect(&T, "AGED ");
+    send(&T, "18..39 NE\t");
+    expect(&T, "18..39 NEEDS ");
+    send(&T, "pe\t");
+    expect(&T, "peer ");
+    send(&T, "WI\t");
+    expect(&T, "WITHIN ");
+    send(&T, "\x15" "GAPS \t\t");
+    expect(&T, "AGED");
+    expect(&T, "FOR");
+    expect(&T, "NEEDS");
+    expect(&T, "WITHIN");
+    send(&T, "\x15" "FIND programs WHERE tar\t");
+    expect(&T, "FIND programs WHERE target ");
+    send(&T, "= hi\t");
+    expect(&T, "= hikikomori ");
+    send(&T, "\x15" "FIND districts WHERE \t\t");
+    expect(&T, "level");
+    expect(&T, "parent");
+    send(&T, "\x15" "GAPS IN '西\t\t");
+    expect(&T, "西第二小学校区");
+    send(&T, "\x15" "RENDER OF '北区' CL\t");
+    expect(&T, "RENDER OF '北区' CLUSTER ");
+    send(&T, "BY sector HI\t");
+    expect(&T, "HIGHLIGHT ");
+    send(&T, "\x15" "PATH FROM '北区社会福祉協議会' V\t");
+    expect(&T, "'北区社会福祉協議会' VIA ");
+    send(&T, "\x15" "FIND programs ORD\t");
+    expect(&T, "FIND programs ORDER ");
+    send(&T, "\x15" "");
+    finish(&T, ".quit\r");
+}
