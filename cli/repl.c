@@ -12,6 +12,7 @@
  * again when cli_repl returns.
  */
 #include "cli.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -184,14 +185,16 @@ static tsg_status_t dot_xlsx(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_param(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_quit(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err);
+static tsg_status_t dot_sets(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 
 static const dot_cmd_t dot_cmds[] = {
-    {".help", dot_help, ".help", "list these commands"},
+    {".help", dot_help, N_(".help [STATEMENT]"), N_("list these commands; with a statement (GAPS, FIND, …), its syntax and an example")},
     {".mode", dot_mode, ".mode [table|csv|json|markdown]", "how results print; alone, the current mode"},
     {".timer", dot_timer, ".timer on|off", "print the wall-clock time of each run"},
     {".output", dot_output, ".output [FILE]", "send results to FILE; alone, back to the terminal"},
     {".xlsx", dot_xlsx, ".xlsx [FILE]", "collect results as sheets of Excel workbook FILE; alone, write it"},
     {".read", dot_read, ".read FILE", "run the statements in FILE, stopping at the first error"},
+    {".sets", dot_sets, ".sets", N_("list the sets made by LET: name, kind and number of members")},
     {".param", dot_param, ".param set NAME VALUE | list | unset NAME", "parameters ($NAME) for later statements"},
     {".suppress", dot_suppress, ".suppress N", "counts of people under N show as <N (0: show all)"},
     {".timeout", dot_timeout, ".timeout [SECONDS|off]", "stop any statement that runs longer; alone, the limit"},
@@ -203,15 +206,40 @@ static const dot_cmd_t dot_cmds[] = {
 static tsg_status_t dot_help(repl_t *r, const dot_args_t *a, tsg_error_t *err)
 {
     (void)r;
-    (void)err;
+    if (a->argc == 2) {
+        /* One source: the statement table of query/clauses.c, which also
+         * writes the syntax errors. */
+        const char *example = NULL, *syntax = tsg_statement_help(a->argv[1], &example);
+        if (!syntax)
+            return fail(err, TSG_EINPUT, _("'%s' does not begin a statement (try .help GAPS, .help FIND, .help CENTRALITY)"),
+                        a->argv[1]);
+        printf("%s\n", _(syntax));
+        printf(_("example: %s\n"), example);
+        return TSG_OK;
+    }
     if (a->argc != 1) return TSG_EINPUT;
     int w = 0;
     for (size_t i = 0; i < NDOT; i++)
         if ((int)strlen(dot_cmds[i].usage) > w) w = (int)strlen(dot_cmds[i].usage);
-    for (size_t i = 0; i < NDOT; i++) printf("%-*s  %s\n", w, dot_cmds[i].usage, dot_cmds[i].help);
+    for (size_t i = 0; i < NDOT; i++) printf("%-*s  %s\n", w, dot_cmds[i].usage, _(dot_cmds[i].help));
     printf("Statements end with ';' and may span lines; Tab completes keywords, keys and names.\n"
            "The language is described in docs/language.md.\n");
     return TSG_OK;
+}
+
+static tsg_status_t dot_sets(repl_t *r, const dot_args_t *a, tsg_error_t *err)
+{
+    if (a->argc != 1) return TSG_EINPUT;
+    tsg_result_t *res = NULL;
+    tsg_status_t st = tsg_session_sets(r->s, &res, err);
+    if (st) return st;
+    /* Through the sink, so .mode and .output apply as to any table. */
+    tsg_sink_t sink = cli_sink(r->out);
+    r->out->printed = 0;
+    st = sink.result(sink.ctx, res, err);
+    tsg_result_free(res);
+    fflush(r->out->stream);
+    return st;
 }
 
 static tsg_status_t dot_mode(repl_t *r, const dot_args_t *a, tsg_error_t *err)

@@ -271,6 +271,11 @@ tsg_status_t tsg_session_complete(tsg_session_t *s, const char *prefix, char ***
  * *out as tsg_session_complete. */
 tsg_status_t tsg_session_complete_at(tsg_session_t *s, const char *before, const char *prefix, int quoted,
                                      char ***out, size_t *n, tsg_error_t *err);
+/* The syntax line of the statement a keyword begins (GAPS, FIND, THIN, …)
+ * and, in *example, a statement of that kind that runs on the sample city;
+ * NULL for a word that begins none. The syntax is English, marked for
+ * gettext: show it through gettext(). */
+const char *tsg_statement_help(const char *keyword, const char **example);
 /* The LET sets of the session: a table of name, kind and members. */
 tsg_status_t tsg_session_sets(tsg_session_t *s, tsg_result_t **out, tsg_error_t *err);
 

@@ -628,3 +628,25 @@ Test(repl, tab_completes_by_context_from_the_grammar)
     send(&T, "\x15" "");
     finish(&T, ".quit\r");
 }
+
+/* .help STATEMENT and .sets (issue 19, item 11): the syntax line is the
+ * one query/clauses.c keeps for the statement (tests/unit/test_help.c runs
+ * every example); .sets counts a LET's members, 7 being the NPOs of 北区
+ * that the LET itself reports. */
+Test(repl, help_for_a_statement_and_the_list_of_sets)
+{
+    send(&T, ".help gaps\r");
+    expect(&T, "\nGAPS FOR target AGED a..b IN district [NEEDS need, …]");
+    expect(&T, "\nexample: GAPS FOR hikikomori AGED 18..39 IN '西区';");
+    send(&T, ".help WHERE\r");
+    expect(&T, "error: 'WHERE' does not begin a statement");
+    send(&T, "LET kita_npo = FIND organisations WHERE sector = npo IN '北区';\r");
+    expect(&T, "kita_npo: 7 organisations");
+    send(&T, ".sets\r");
+    expect(&T, " kita_npo | organisation |       7");
+    expect(&T, "tsunagi> ");
+    send(&T, "SHOW kita\t");
+    expect(&T, "kita_npo ");
+    send(&T, "\x15");
+    finish(&T, ".quit\r");
+}
