@@ -16,7 +16,12 @@ typedef struct cli_out {
     int timer;         /* print each statement's time */
     tsg_xlsx_t *xlsx;  /* --xlsx / .xlsx: results become sheets of this workbook instead */
     tsg_db_t *db;      /* the open database: the workbook is held on it (tsg_db_hold) */
+    size_t width;      /* a terminal's columns: tables are fitted to it (0: no limit) */
+    int no_pager;      /* the REPL's .pager off */
 } cli_out_t;
+
+/* The columns of the terminal on fd, or 0 when fd is not a terminal. */
+size_t cli_term_width(int fd);
 
 /* Starts collecting results into the workbook at path (replacing one being
  * collected, which is written first). */

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 typedef struct args {
@@ -87,7 +88,7 @@ static tsg_status_t print_result(void *ctx, const tsg_result_t *r, tsg_error_t *
     if (out->xlsx) return tsg_xlsx_add(out->xlsx, r, err);
     if (out->printed++ && out->format != TSG_FMT_CSV) fputc('\n', out->stream);
     if (out->bom && out->format == TSG_FMT_CSV && out->printed == 1) fputs("\xEF\xBB\xBF", out->stream);
-    return tsg_result_print(r, out->format, out->stream, err);
+    return tsg_result_print_fit(r, out->format, out->stream, out->width, err);
 }
 
 static void print_error(void *ctx, const tsg_error_t *e)
@@ -125,6 +126,13 @@ int cli_whole(const char *text, long *n)
     if (!*text || strspn(text, "0123456789") != strlen(text) || strlen(text) > 9) return -1; /* 9 digits cannot overflow a long */
     *n = strtol(text, NULL, 10);
     return *n <= TSG_MAX_COUNT ? 0 : -1;
+}
+
+size_t cli_term_width(int fd)
+{
+    struct winsize ws;
+    if (!isatty(fd) || ioctl(fd, TIOCGWINSZ, &ws) != 0) return 0;
+    return ws.ws_col;
 }
 
 tsg_sink_t cli_sink(cli_out_t *out) { return (tsg_sink_t){print_result, print_error, out}; }
@@ -438,6 +446,9 @@ static int cmd_run(args_t *a)
         *eq = '\0';
         if (tsg_session_param(s, a->params[i], eq + 1, &err)) rc = report(&err);
     }
+    /* A table wider than the terminal is fitted to it rather than wrapped
+     * into unreadable lines; a file or a pipe gets every character. */
+    a->out.width = cli_term_width(STDOUT_FILENO);
     tsg_sink_t sink = cli_sink(&a->out);
     if (rc) {
     } else if (a->command || a->script || !isatty(STDIN_FILENO)) {

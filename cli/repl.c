@@ -24,7 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,6 +136,42 @@ static tsg_status_t read_file(const char *path, char **out, size_t *outlen, tsg_
 
 /* ---- running statements ---------------------------------------------------------- */
 
+/* The rows of the terminal on standard output, or 0. */
+static size_t term_rows(void)
+{
+    struct winsize ws;
+    if (!isatty(STDOUT_FILENO) || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0) return 0;
+    return ws.ws_row;
+}
+
+/* Shows what a run printed: through $PAGER (else less) when it is longer
+ * than the terminal, as psql does, else as it is. A pager that cannot be
+ * started leaves the text on the terminal; one the user quits early must
+ * not kill tsunagi with SIGPIPE. */
+static void page(const char *text, size_t len)
+{
+    size_t lines = 0, rows = term_rows();
+    for (size_t i = 0; i < len; i++) lines += text[i] == '\n';
+    const char *pager = getenv("PAGER");
+    if (!pager || !*pager) pager = "less -FRX";
+    int shown = 0;
+    if (rows && lines + 1 >= rows) {
+        fflush(stdout);
+        struct sigaction ign = {.sa_handler = SIG_IGN}, old;
+        sigemptyset(&ign.sa_mask);
+        sigaction(SIGPIPE, &ign, &old);
+        FILE *p = popen(pager, "w");
+        if (p) {
+            fwrite(text, 1, len, p);
+            int status = pclose(p);
+            /* 127: the shell found no such program. */
+            shown = status != -1 && !(WIFEXITED(status) && WEXITSTATUS(status) == 127);
+        }
+        sigaction(SIGPIPE, &old, NULL);
+    }
+    if (!shown) fwrite(text, 1, len, stdout);
+}
+
 static void run(repl_t *r, const char *text, size_t len, const char *source, int keep_going)
 {
     tsg_sink_t sink = cli_sink(r->out);
@@ -142,6 +180,18 @@ static void run(repl_t *r, const char *text, size_t len, const char *source, int
     /* On the terminal each run starts its own blank-line count; a file keeps
      * counting so its results stay separated and a BOM is written once. */
     if (!r->file) r->out->printed = 0;
+    /* Tables fit the terminal as it is now (it may have been resized). */
+    r->out->width = r->file ? 0 : cli_term_width(STDOUT_FILENO);
+    /* For the pager, what goes to the terminal is kept until the run ends,
+     * to be measured. Without a terminal there is no pager (and no test
+     * can hang on one). */
+    char *held = NULL;
+    size_t nheld = 0;
+    FILE *mem = NULL;
+    if (!r->file && !r->out->no_pager && term_rows() && isatty(STDIN_FILENO)) {
+        mem = open_memstream(&held, &nheld);
+        if (mem) r->out->stream = mem;
+    }
     clock_gettime(CLOCK_MONOTONIC, &t0);
     r->sigint = 0;
     r->running = 1;
@@ -151,6 +201,11 @@ static void run(repl_t *r, const char *text, size_t len, const char *source, int
     r->running = 0;
     r->sigint = 0;
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (mem) {
+        r->out->stream = stdout;
+        if (fclose(mem) == 0 && held) page(held, nheld);
+        free(held);
+    }
     fflush(r->out->stream);
     if (r->out->timer)
         printf("time: %.3f s\n", (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
@@ -186,10 +241,12 @@ static tsg_status_t dot_param(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_quit(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_sets(repl_t *r, const dot_args_t *a, tsg_error_t *err);
+static tsg_status_t dot_pager(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 
 static const dot_cmd_t dot_cmds[] = {
     {".help", dot_help, N_(".help [STATEMENT]"), N_("list these commands; with a statement (GAPS, FIND, …), its syntax and an example")},
-    {".mode", dot_mode, ".mode [table|csv|json|markdown]", "how results print; alone, the current mode"},
+    {".mode", dot_mode, ".mode [table|csv|json|markdown|line]", N_("how results print (line: one field a line); alone, the current mode")},
+    {".pager", dot_pager, ".pager on|off", N_("show results longer than the terminal through $PAGER (on at start)")},
     {".timer", dot_timer, ".timer on|off", "print the wall-clock time of each run"},
     {".output", dot_output, ".output [FILE]", "send results to FILE; alone, back to the terminal"},
     {".xlsx", dot_xlsx, ".xlsx [FILE]", "collect results as sheets of Excel workbook FILE; alone, write it"},
@@ -276,6 +333,16 @@ static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err
     if (cli_seconds(a->argv[1], &ms))
         return fail(err, TSG_EINPUT, ".timeout takes seconds (e.g. 30 or 0.5) or off, not '%s'", a->argv[1]);
     tsg_session_timeout(r->s, ms);
+    return TSG_OK;
+}
+
+static tsg_status_t dot_pager(repl_t *r, const dot_args_t *a, tsg_error_t *err)
+{
+    (void)err;
+    if (a->argc != 2) return TSG_EINPUT;
+    if (!strcmp(a->argv[1], "on")) r->out->no_pager = 0;
+    else if (!strcmp(a->argv[1], "off")) r->out->no_pager = 1;
+    else return TSG_EINPUT;
     return TSG_OK;
 }
 

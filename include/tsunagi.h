@@ -176,9 +176,10 @@ void tsg_result_free(tsg_result_t *r);
 tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error_t *err);
 void tsg_results_free(tsg_result_t **rs, size_t n);
 
-typedef enum tsg_format { TSG_FMT_TABLE = 0, TSG_FMT_CSV, TSG_FMT_JSON, TSG_FMT_MARKDOWN } tsg_format_t;
+/* LINE: each row as "column = value" lines, for rows too wide for a screen. */
+typedef enum tsg_format { TSG_FMT_TABLE = 0, TSG_FMT_CSV, TSG_FMT_JSON, TSG_FMT_MARKDOWN, TSG_FMT_LINE } tsg_format_t;
 
-/* "table", "csv", "json", "markdown" and back. */
+/* "table", "csv", "json", "markdown", "line" and back. */
 tsg_status_t tsg_format_parse(const char *name, tsg_format_t *out, tsg_error_t *err);
 const char *tsg_format_name(tsg_format_t f);
 
@@ -187,6 +188,10 @@ const char *tsg_format_name(tsg_format_t f);
  * sentence and a newline in every format but JSON, where it is the object
  * {"message": "…"}; a table in JSON is an array of objects, one per row. */
 tsg_status_t tsg_result_print(const tsg_result_t *r, tsg_format_t fmt, FILE *out, tsg_error_t *err);
+/* The same, a table fitted to `width` display columns (a terminal's; 0: no
+ * limit): the widest columns are narrowed and their long cells cut with
+ * '…', so no line wraps. Other formats ignore the width. */
+tsg_status_t tsg_result_print_fit(const tsg_result_t *r, tsg_format_t fmt, FILE *out, size_t width, tsg_error_t *err);
 
 /* An Excel workbook of result sets, one sheet each (named after the title;
  * numbers in right-aligned columns as numbers; a bold, frozen, filtered

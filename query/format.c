@@ -1,13 +1,16 @@
 /*
  * format — printing a tsg_result_t as an aligned table, CSV, JSON or
  * Markdown. Evaluation never prints; this module is the only one that does.
- * Table widths are display widths (a CJK character takes two columns).
+ * Table widths are display widths (a CJK character takes two columns; an
+ * East Asian ambiguous one such as → or — takes one, as utf8proc and
+ * glibc's wcwidth count it: docs/decisions.md, "Issue 19: the REPL").
  */
 #include "csv.h"
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 static const char *cell(const tsg_result_t *r, size_t row, size_t c)
 {
@@ -20,7 +23,54 @@ static void pad(FILE *out, size_t n)
     while (n--) fputc(' ', out);
 }
 
-static void print_table(const tsg_result_t *r, FILE *out, size_t *w)
+/* The narrowest a column is cut to: room for a character and the '…'. */
+#define MIN_COLUMN 3
+
+/* Appends s to b, cut to `width` display columns: a cell wider than that
+ * keeps what fits in width - 1 columns and ends with '…'. Returns the
+ * display width written. */
+static size_t add_cut(util_buf_t *b, const char *s, size_t width)
+{
+    size_t w = util_display_width(s);
+    if (w <= width) {
+        util_buf_adds(b, s);
+        return w;
+    }
+    size_t used = 0;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    while (*p) {
+        utf8proc_int32_t c;
+        utf8proc_ssize_t n = utf8proc_iterate(p, -1, &c);
+        int cw = n <= 0 ? 1 : utf8proc_charwidth(c);
+        if (n <= 0) n = 1;
+        if (cw < 0) cw = 0;
+        if (used + (size_t)cw + 1 > width) break;
+        for (utf8proc_ssize_t k = 0; k < n; k++) util_buf_addc(b, (char)p[k]);
+        used += (size_t)cw;
+        p += n;
+    }
+    util_buf_adds(b, "…");
+    return used + 1;
+}
+
+/* Narrows the widest column, one column at a time, until every line and
+ * the rule under the header ("-a-+-b-", one column wider) fit in `width`
+ * columns or every column is at MIN_COLUMN; 0 means no limit. */
+static void fit_widths(size_t *w, size_t ncols, size_t width)
+{
+    if (!width || !ncols) return;
+    for (;;) {
+        size_t total = 2 + 3 * (ncols - 1), widest = 0;
+        for (size_t c = 0; c < ncols; c++) {
+            total += w[c];
+            if (w[c] > w[widest]) widest = c;
+        }
+        if (total <= width || w[widest] <= MIN_COLUMN) return;
+        w[widest]--;
+    }
+}
+
+static void print_table(const tsg_result_t *r, FILE *out, size_t *w, size_t width)
 {
     for (size_t c = 0; c < r->ncols; c++) {
         w[c] = util_display_width(r->cols[c]);
@@ -29,35 +79,51 @@ static void print_table(const tsg_result_t *r, FILE *out, size_t *w)
             if (k > w[c]) w[c] = k;
         }
     }
-    for (size_t c = 0; c < r->ncols; c++) {
-        fputs(c ? " | " : " ", out);
-        if (r->right[c]) pad(out, w[c] - util_display_width(r->cols[c]));
-        fputs(r->cols[c], out);
-        if (!r->right[c] && c + 1 < r->ncols) pad(out, w[c] - util_display_width(r->cols[c]));
-    }
-    fputc('\n', out);
-    for (size_t c = 0; c < r->ncols; c++) {
-        fputs(c ? "-+-" : "-", out);
-        for (size_t k = 0; k < w[c]; k++) fputc('-', out);
-    }
-    fputs("-\n", out);
+    fit_widths(w, r->ncols, width);
     util_buf_t line = {0};
-    for (size_t i = 0; i < r->nrows; i++) {
+    for (size_t i = 0; i <= r->nrows; i++) {
         line.len = 0;
         for (size_t c = 0; c < r->ncols; c++) {
-            const char *s = cell(r, i, c);
-            size_t k = util_display_width(s);
+            /* Row 0 is the header; the rule under it follows. */
+            const char *s = i ? cell(r, i - 1, c) : r->cols[c];
             util_buf_adds(&line, c ? " | " : " ");
+            size_t k = util_display_width(s);
+            if (k > w[c]) k = w[c];
             if (r->right[c]) for (size_t p = k; p < w[c]; p++) util_buf_addc(&line, ' ');
-            util_buf_adds(&line, s);
+            add_cut(&line, s, w[c]);
             if (!r->right[c]) for (size_t p = k; p < w[c]; p++) util_buf_addc(&line, ' ');
         }
         /* No trailing blanks: they are invisible and make diffs noisy. */
         while (line.len && line.data[line.len - 1] == ' ') line.len--;
         if (line.data) fwrite(line.data, 1, line.len, out);
         fputc('\n', out);
+        if (i == 0) {
+            for (size_t c = 0; c < r->ncols; c++) {
+                fputs(c ? "-+-" : "-", out);
+                for (size_t k = 0; k < w[c]; k++) fputc('-', out);
+            }
+            fputs("-\n", out);
+        }
     }
     util_buf_free(&line);
+    fprintf(out, "(%zu row%s)\n", r->nrows, r->nrows == 1 ? "" : "s");
+}
+
+/* .mode line: each row as one "column = value" line per field, the names
+ * right-aligned, rows apart by a blank line (sqlite3's .mode line, psql's
+ * \x): a wide row reads down the screen instead of across it. */
+static void print_lines(const tsg_result_t *r, FILE *out)
+{
+    size_t nw = 0;
+    for (size_t c = 0; c < r->ncols; c++)
+        if (util_display_width(r->cols[c]) > nw) nw = util_display_width(r->cols[c]);
+    for (size_t i = 0; i < r->nrows; i++) {
+        if (i) fputc('\n', out);
+        for (size_t c = 0; c < r->ncols; c++) {
+            pad(out, nw - util_display_width(r->cols[c]));
+            fprintf(out, "%s = %s\n", r->cols[c], cell(r, i, c));
+        }
+    }
     fprintf(out, "(%zu row%s)\n", r->nrows, r->nrows == 1 ? "" : "s");
 }
 
@@ -195,19 +261,20 @@ static void visible_free(tsg_result_t *v, char **owned, size_t nowned)
     free(v->cells);
 }
 
-static const char *const format_names[] = {"table", "csv", "json", "markdown"};
+static const char *const format_names[] = {"table", "csv", "json", "markdown", "line"};
+#define NFORMATS (sizeof format_names / sizeof format_names[0])
 
 tsg_status_t tsg_format_parse(const char *name, tsg_format_t *out, tsg_error_t *err)
 {
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < (int)NFORMATS; i++)
         if (!strcmp(name, format_names[i])) {
             *out = (tsg_format_t)i;
             return TSG_OK;
         }
-    return util_fail(err, TSG_EINPUT, "unknown format '%s' (table, csv, json or markdown)", name);
+    return util_fail(err, TSG_EINPUT, "unknown format '%s' (table, csv, json, markdown or line)", name);
 }
 
-const char *tsg_format_name(tsg_format_t f) { return (unsigned)f < 4 ? format_names[f] : "?"; }
+const char *tsg_format_name(tsg_format_t f) { return (unsigned)f < NFORMATS ? format_names[f] : "?"; }
 
 /* A message is a sentence, in every format the line it always was; JSON
  * output stays a stream of JSON documents, so there it is an object, told
@@ -228,13 +295,19 @@ static tsg_status_t print_message(const tsg_result_t *r, tsg_format_t fmt, FILE 
 
 tsg_status_t tsg_result_print(const tsg_result_t *shown, tsg_format_t fmt, FILE *out, tsg_error_t *err)
 {
+    return tsg_result_print_fit(shown, fmt, out, 0, err);
+}
+
+tsg_status_t tsg_result_print_fit(const tsg_result_t *shown, tsg_format_t fmt, FILE *out, size_t width,
+                                  tsg_error_t *err)
+{
     if (shown->kind == TSG_RESULT_MESSAGE) return print_message(shown, fmt, out, err);
     const tsg_result_t *r = shown;
     tsg_result_t view;
     char **owned = NULL;
     size_t nowned = 0;
-    if (fmt == TSG_FMT_TABLE || fmt == TSG_FMT_MARKDOWN) {
-        if (visible_view(shown, fmt == TSG_FMT_TABLE, &view, &owned, &nowned)) {
+    if (fmt == TSG_FMT_TABLE || fmt == TSG_FMT_MARKDOWN || fmt == TSG_FMT_LINE) {
+        if (visible_view(shown, fmt != TSG_FMT_MARKDOWN, &view, &owned, &nowned)) {
             visible_free(&view, owned, nowned);
             return util_fail(err, TSG_ENOMEM, "out of memory");
         }
@@ -248,7 +321,7 @@ tsg_status_t tsg_result_print(const tsg_result_t *shown, tsg_format_t fmt, FILE 
             return util_fail(err, TSG_ENOMEM, "out of memory");
         }
         if (r->title) fprintf(out, "%s\n", r->title);
-        print_table(r, out, w);
+        print_table(r, out, w, width);
         free(w);
         break;
     }
@@ -276,6 +349,10 @@ tsg_status_t tsg_result_print(const tsg_result_t *shown, tsg_format_t fmt, FILE 
     }
     case TSG_FMT_JSON: print_json(r, out); break;
     case TSG_FMT_MARKDOWN: print_markdown(r, out); break;
+    case TSG_FMT_LINE:
+        if (r->title) fprintf(out, "%s\n", r->title);
+        print_lines(r, out);
+        break;
     }
     if (r == &view) visible_free(&view, owned, nowned);
     if (ferror(out)) return util_fail(err, TSG_EIO, "cannot write the output");

@@ -10,6 +10,9 @@
 #define _GNU_SOURCE
 #include <criterion/criterion.h>
 
+#include <locale.h>
+#include <wchar.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -36,6 +39,8 @@ typedef struct term {
     int esc; /* 0 text, 1 after ESC, 2 in CSI, 3 in OSC */
     int eof;
     char db[128]; /* the database to open, or "" for the sample city */
+    int cols;     /* the terminal's width, 200 unless a test sets it */
+    const char *pager; /* $PAGER; "cat" unless a test sets it, so no test waits on less */
 } term_t;
 
 static term_t T = {.pid = -1, .fd = -1};
@@ -135,7 +140,7 @@ static void send(term_t *t, const char *text)
 /* Starts tsunagi on a 200-column terminal, homed in t->dir. */
 static void start(term_t *t)
 {
-    struct winsize ws = {.ws_row = 50, .ws_col = 200};
+    struct winsize ws = {.ws_row = 50, .ws_col = (unsigned short)(t->cols ? t->cols : 200)};
     free(t->log);
     t->log = NULL;
     t->len = t->cap = t->mark = 0;
@@ -156,6 +161,7 @@ static void start(term_t *t)
         setenv("TERM", "xterm", 1);
         setenv("LC_ALL", "C.UTF-8", 1);
         setenv("INPUTRC", "/dev/null", 1); /* not the machine's key bindings */
+        setenv("PAGER", t->pager ? t->pager : "cat", 1);
         unsetenv("TSUNAGI_DB");
         if (t->db[0]) execl(TSUNAGI_BIN, "tsunagi", t->db, (char *)NULL);
         else execl(TSUNAGI_BIN, "tsunagi", (char *)NULL);
@@ -424,7 +430,7 @@ Test(repl, an_error_shows_its_caret_and_the_repl_goes_on)
 Test(repl, help_comes_from_the_command_table)
 {
     send(&T, ".help\r");
-    expect(&T, "\n.mode [table|csv|json|markdown]");
+    expect(&T, "\n.mode [table|csv|json|markdown|line]");
     expect(&T, "\n.param set NAME VALUE");
     expect(&T, "docs/language.md");
     finish(&T, ".quit\r");
@@ -648,5 +654,62 @@ Test(repl, help_for_a_statement_and_the_list_of_sets)
     send(&T, "SHOW kita\t");
     expect(&T, "kita_npo ");
     send(&T, "\x15");
+    finish(&T, ".quit\r");
+}
+
+/* The widest line of the transcript between two marks, in terminal columns
+ * as glibc's wcswidth counts them (an oracle independent of the utf8proc
+ * widths tsunagi uses: CJK 2, '…' 1). */
+static int widest_line(const char *from, const char *to)
+{
+    setlocale(LC_CTYPE, "C.UTF-8");
+    int widest = 0;
+    for (const char *p = from; p < to;) {
+        const char *nl = memchr(p, '\n', (size_t)(to - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(to - p);
+        char line[4096];
+        wchar_t wide[4096];
+        snprintf(line, sizeof line, "%.*s", (int)n, p);
+        size_t k = mbstowcs(wide, line, 4096);
+        int w = k == (size_t)-1 ? (int)n : wcswidth(wide, k);
+        if (w > widest) widest = w;
+        p += n + 1;
+    }
+    return widest;
+}
+
+/* Tables fit the terminal (issue 19, item 9): on an 80-column terminal the
+ * programs table (eight columns, Japanese names, about 200 columns wide)
+ * is cut to 80 with '…' instead of wrapping; a result longer than the
+ * terminal (50 rows) goes through $PAGER, here a sed that marks each line,
+ * and .pager off prints it straight; .mode line prints one field a line. */
+Test(repl, tables_fit_an_80_column_terminal_and_long_ones_are_paged)
+{
+    finish(&T, ".quit\r");
+    T.cols = 80;
+    T.pager = "sed s/^/P:/";
+    start(&T);
+    send(&T, "FIND programs WHERE target = hikikomori IN '西区';\r");
+    expect(&T, "\n id ");
+    size_t from = T.mark;
+    expect(&T, "(20 rows)");
+    int widest = widest_line(T.log + from, T.log + T.mark);
+    cr_expect_leq(widest, 80, "a line is %d columns wide", widest);
+    cr_expect(memmem(T.log + from, T.mark - from, "…", strlen("…")) != NULL, "no cell was cut");
+    cr_expect(memmem(T.log + from, T.mark - from, "P:", 2) == NULL, "20 rows fit: no pager");
+    expect(&T, "tsunagi> ");
+    send(&T, "FIND programs IN '北区';\r");
+    expect(&T, "\nP: id ");
+    expect(&T, "P:(");
+    expect(&T, "tsunagi> ");
+    send(&T, ".pager off\r");
+    send(&T, "FIND programs IN '北区';\r");
+    expect(&T, "\n id ");
+    from = T.mark;
+    expect(&T, "rows)");
+    cr_expect(memmem(T.log + from, T.mark - from, "P:", 2) == NULL, ".pager off still paged");
+    send(&T, ".mode line\r");
+    send(&T, "FIND districts WHERE level = ward;\r");
+    expect(&T, "\n    id = d-kita\n  name = 北区\n");
     finish(&T, ".quit\r");
 }

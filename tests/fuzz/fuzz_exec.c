@@ -68,7 +68,7 @@ static tsg_status_t on_result(void *ctx, const tsg_result_t *r, tsg_error_t *err
 {
     (void)ctx;
     FUZZ_CHECK(r->ncols > 0 && r->cols, "a result without columns");
-    for (tsg_format_t f = TSG_FMT_TABLE; f <= TSG_FMT_MARKDOWN; f++)
+    for (tsg_format_t f = TSG_FMT_TABLE; f <= TSG_FMT_LINE; f++)
         FUZZ_CHECK(!tsg_result_print(r, f, devnull, err), "printing as %s: %s", tsg_format_name(f), err->text);
     return TSG_OK;
 }

@@ -131,6 +131,7 @@ static size_t parse_test(char *text, tcase_t *cases, size_t max)
             if (!strncmp(p, ".format csv", 11)) c->format = TSG_FMT_CSV;
             else if (!strncmp(p, ".format json", 12)) c->format = TSG_FMT_JSON;
             else if (!strncmp(p, ".format markdown", 16)) c->format = TSG_FMT_MARKDOWN;
+            else if (!strncmp(p, ".format line", 12)) c->format = TSG_FMT_LINE;
             char *nl = strchr(p, '\n');
             if (!nl) return n;
             p = nl + 1;
