@@ -18,6 +18,7 @@ typedef struct cli_out {
     tsg_db_t *db;      /* the open database: the workbook is held on it (tsg_db_hold) */
     size_t width;      /* a terminal's columns: tables are fitted to it (0: no limit) */
     int no_pager;      /* the REPL's .pager off */
+    char last[1024];   /* the statement that made the last table printed */
 } cli_out_t;
 
 /* The columns of the terminal on fd, or 0 when fd is not a terminal. */

@@ -86,7 +86,16 @@ static tsg_status_t print_result(void *ctx, const tsg_result_t *r, tsg_error_t *
         return tsg_result_print(r, out->format, out->stream, err);
     }
     if (out->xlsx) return tsg_xlsx_add(out->xlsx, r, err);
-    if (out->printed++ && out->format != TSG_FMT_CSV) fputc('\n', out->stream);
+    if (out->printed++ && out->format != TSG_FMT_CSV) {
+        /* Tables of several statements in one run are told apart by the
+         * statement that made each, as an SQL comment line; the first
+         * table goes unlabelled (a run of one statement looks as before),
+         * and so does a table after its own statement's message. */
+        fputc('\n', out->stream);
+        int other = out->last[0] && r->statement && strcmp(r->statement, out->last);
+        if (other && out->format != TSG_FMT_JSON) fprintf(out->stream, "-- %s\n", r->statement);
+    }
+    if (r->statement) snprintf(out->last, sizeof out->last, "%s", r->statement);
     if (out->bom && out->format == TSG_FMT_CSV && out->printed == 1) fputs("\xEF\xBB\xBF", out->stream);
     return tsg_result_print_fit(r, out->format, out->stream, out->width, err);
 }

@@ -179,7 +179,10 @@ static void run(repl_t *r, const char *text, size_t len, const char *source, int
     struct timespec t0, t1;
     /* On the terminal each run starts its own blank-line count; a file keeps
      * counting so its results stay separated and a BOM is written once. */
-    if (!r->file) r->out->printed = 0;
+    if (!r->file) {
+        r->out->printed = 0;
+        r->out->last[0] = '\0';
+    }
     /* Tables fit the terminal as it is now (it may have been resized). */
     r->out->width = r->file ? 0 : cli_term_width(STDOUT_FILENO);
     /* For the pager, what goes to the terminal is kept until the run ends,
@@ -370,6 +373,7 @@ static tsg_status_t close_output(repl_t *r, tsg_error_t *err)
     }
     r->out->stream = stdout;
     r->out->printed = 0;
+    r->out->last[0] = '\0';
     return st;
 }
 

@@ -165,6 +165,7 @@ typedef struct tsg_result {
     char **cols;          /* ncols names */
     char **cells;         /* nrows * ncols, row-major */
     unsigned char *right; /* ncols flags: right-align (numbers) */
+    char *statement;      /* the statement that made it, on one line as typed (without ';'); may be NULL */
     struct tsg_result_text *text; /* private: the blocks the cells' strings live in */
 } tsg_result_t;
 

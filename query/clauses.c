@@ -20,76 +20,93 @@
 /* Each statement: its keyword; the clauses it takes, in the words of
  * docs/language.md, for syntax errors (NULL: its errors name no clauses);
  * its syntax line (docs/language.md, "The shape of each statement") and an
- * example that runs on the sample city, for the REPL's .help STATEMENT. */
+ * example that runs on the sample city, for the REPL's .help STATEMENT;
+ * and what its table holds, which names an untitled table's Excel sheet
+ * (NULL: FIND's table is named by the kind it finds). */
 static const struct {
     int kw;
-    const char *shape, *syntax, *example;
+    const char *shape, *syntax, *example, *holds;
 } shapes[] = {
     {TK_FIND, NULL, N_("FIND kind|set [WHERE condition] [IN 'district'];"),
-     "FIND programs WHERE target = hikikomori IN '西区';"},
+     "FIND programs WHERE target = hikikomori IN '西区';", NULL},
     {TK_COUNT, NULL, N_("COUNT kind|set [WHERE condition] [IN 'district'] BY field;"),
-     "COUNT programs WHERE target = hikikomori BY need;"},
-    {TK_SHOW, NULL, N_("SHOW node;"), "SHOW '北区社会福祉協議会';"},
+     "COUNT programs WHERE target = hikikomori BY need;", N_("counts")},
+    {TK_SHOW, NULL, N_("SHOW node;"), "SHOW '北区社会福祉協議会';", N_("details")},
     {TK_LET, NULL, N_("LET name = FIND …;  LET name = REACH …;"),
-     "LET kita_npo = FIND organisations WHERE sector = npo IN '北区';"},
+     "LET kita_npo = FIND organisations WHERE sector = npo IN '北区';", NULL},
     {TK_GAPS,
      "GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, WITHIN k HOPS "
      "and AS OF date",
      N_("GAPS FOR target AGED a..b IN district [NEEDS need, …] [BY school_district|ward] [WITHIN k HOPS] [AS OF date];"),
-     "GAPS FOR hikikomori AGED 18..39 IN '西区';"},
+     "GAPS FOR hikikomori AGED 18..39 IN '西区';", N_("gaps")},
     {TK_COVERAGE,
      "COVERAGE takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward and AS OF "
      "date",
      N_("COVERAGE FOR target AGED a..b IN district [NEEDS need, …] [BY school_district|ward] [AS OF date];"),
-     "COVERAGE FOR hikikomori AGED 18..39 IN '西区';"},
+     "COVERAGE FOR hikikomori AGED 18..39 IN '西区';", N_("coverage")},
     {TK_PATH, "PATH takes FROM node, TO node, VIA referral|any and MAX k (or WITHIN k HOPS)",
      N_("PATH FROM node TO node [VIA referral|any] [MAX k];"),
-     "PATH FROM '北区社会福祉協議会' TO '北区こころのクリニック';"},
+     "PATH FROM '北区社会福祉協議会' TO '北区こころのクリニック';", N_("paths")},
     {TK_REACH, "REACH takes FROM node or TO node, WITHIN k HOPS, VIA referral|any and WHERE …",
      N_("REACH FROM node | TO node [WITHIN k HOPS] [VIA referral|any] [WHERE condition];"),
-     "REACH FROM '北区社会福祉協議会' WITHIN 2 HOPS;"},
+     "REACH FROM '北区社会福祉協議会' WITHIN 2 HOPS;", N_("reach")},
     {TK_HORIZONTAL, "HORIZONTAL takes IN 'district' and SECTORS sector, …",
-     N_("HORIZONTAL [IN district] [SECTORS sector, …];"), "HORIZONTAL IN '北区';"},
+     N_("HORIZONTAL [IN district] [SECTORS sector, …];"), "HORIZONTAL IN '北区';", N_("horizontal links")},
     {TK_BROKERS, "BROKERS takes IN 'district', SECTORS sector, … and TOP n",
-     N_("BROKERS [IN district] [SECTORS sector, …] [TOP n];"), "BROKERS IN '北区' TOP 5;"},
+     N_("BROKERS [IN district] [SECTORS sector, …] [TOP n];"), "BROKERS IN '北区' TOP 5;", N_("brokers")},
     {TK_CENTRALITY,
      "CENTRALITY takes a measure, then IN 'district', SECTORS sector, …, OF organisations|programs, "
      "TOP n, WEIGHTED, DIRECTED, WITHIN k HOPS and SAMPLE n",
      N_("CENTRALITY measure [IN district] [SECTORS sector, …] [OF organisations|programs] [TOP n] [WEIGHTED] "
         "[DIRECTED] [WITHIN k HOPS] [SAMPLE n];"),
-     "CENTRALITY betweenness IN '北区' TOP 5;"},
+     "CENTRALITY betweenness IN '北区' TOP 5;", N_("centrality")},
     {TK_THIN, "THIN LINKS takes IN 'district', BY sector|ward|community, BETWEEN sector AND sector and TOP n",
      N_("THIN LINKS [IN district] [BY sector|ward|community] [BETWEEN sector AND sector] [TOP n];"),
-     "THIN LINKS IN '北区' BY sector TOP 5;"},
+     "THIN LINKS IN '北区' BY sector TOP 5;", N_("thin links")},
     {TK_EXPORT,
      "EXPORT takes a format (DOT, GRAPHML, JSON), then OF 'district' or set, TO 'file', CLUSTER BY "
      "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) "
      "and LABELS ja|en",
      N_("EXPORT DOT|GRAPHML|JSON [OF district|set] TO 'file' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];"),
-     "EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector;"},
+     "EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector;", NULL},
     {TK_RENDER,
      "RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "
      "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) and LABELS ja|en",
      N_("RENDER [OF district|set] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];"),
-     "RENDER OF '北区' TO 'kita.svg' HIGHLIGHT GAPS FOR hikikomori AGED 18..39;"},
+     "RENDER OF '北区' TO 'kita.svg' HIGHLIGHT GAPS FOR hikikomori AGED 18..39;", NULL},
     {TK_REPORT,
      "REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "
      "WITHIN k HOPS, AS OF date and TO 'report.html'",
      N_("REPORT GAPS FOR target AGED a..b IN district [NEEDS …] [BY …] [WITHIN k HOPS] [AS OF date] TO 'file.html';"),
-     "REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO 'nishi.html';"},
-    {TK_ADD, NULL, N_("ADD kind 'name' field-clauses…;"), "ADD organisation 'NPOあさひ' SECTOR npo IN '北区';"},
-    {TK_SET, NULL, N_("SET node field-clause…;"), "SET 'NPOあさひ' SECTOR coop;"},
-    {TK_REMOVE, NULL, N_("REMOVE node;"), "REMOVE 'NPOあさひ';"},
+     "REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO 'nishi.html';", NULL},
+    {TK_ADD, NULL, N_("ADD kind 'name' field-clauses…;"), "ADD organisation 'NPOあさひ' SECTOR npo IN '北区';", NULL},
+    {TK_SET, NULL, N_("SET node field-clause…;"), "SET 'NPOあさひ' SECTOR coop;", NULL},
+    {TK_REMOVE, NULL, N_("REMOVE node;"), "REMOVE 'NPOあさひ';", NULL},
     {TK_TIE, NULL, N_("TIE node -> node AS kind [COUNT n] [SINCE date];"),
-     "TIE '北区社会福祉協議会' -> '北区こころのクリニック' AS referral COUNT 12;"},
+     "TIE '北区社会福祉協議会' -> '北区こころのクリニック' AS referral COUNT 12;", NULL},
     {TK_UNTIE, NULL, N_("UNTIE node -> node [AS kind];"),
-     "UNTIE '北区社会福祉協議会' -> '北区こころのクリニック' AS referral;"},
+     "UNTIE '北区社会福祉協議会' -> '北区こころのクリニック' AS referral;", NULL},
 };
 
 const char *qry_shape(int kw)
 {
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         if (shapes[i].kw == kw) return shapes[i].shape;
+    return NULL;
+}
+
+const char *qry_statement_holds(const char *statement, char *word, size_t size)
+{
+    size_t n = strcspn(statement, " ");
+    int kw = gram_keyword(statement, n);
+    for (size_t i = 0; kw && i < sizeof shapes / sizeof shapes[0]; i++)
+        if (shapes[i].kw == kw && shapes[i].holds) return _(shapes[i].holds);
+    if (kw == TK_FIND && statement[n]) {
+        /* FIND programs …: the kind, as written. */
+        const char *what = statement + n + 1;
+        snprintf(word, size, "%.*s", (int)strcspn(what, " "), what);
+        return word;
+    }
     return NULL;
 }
 

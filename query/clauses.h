@@ -60,4 +60,10 @@ extern const qry_field_info_t qry_field_info[QRY_F_N];
 tsg_status_t qry_fields_read(qry_session_t *s, const ast_clause_t *list, unsigned where, int adding, const char *label,
                              const ast_clause_t **found, int *order, size_t *norder);
 
+/* What the table of a statement (its text, as tsg_result_t.statement)
+ * holds, translated ("gaps", "centrality", and for FIND the kind it finds,
+ * copied into word), for an untitled table's sheet name; NULL if nothing
+ * is known. */
+const char *qry_statement_holds(const char *statement, char *word, size_t size);
+
 #endif

@@ -72,6 +72,7 @@ typedef struct qry_session {
     const ast_tail_t *tail;    /* the running statement's ORDER BY / LIMIT, or NULL */
     tsg_result_t **held;       /* with a tail, its results until it ends (qry_order) */
     size_t nheld;
+    const char *stmt_z, *stmt_end; /* the running statement's text, for its results' names */
 } qry_session_t;
 
 /* Whether the running statement must stop: Ctrl-C, or its time limit

@@ -120,9 +120,30 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
 
 /* ---- results ----------------------------------------------------------------- */
 
+/* The running statement on one line: blanks and line breaks as one space,
+ * without its ';' (how a result says which statement made it). */
+static void name_result(qry_session_t *s, tsg_result_t *r)
+{
+    if (r->statement || !s->stmt_z || s->stmt_end < s->stmt_z) return;
+    util_buf_t b = {0};
+    for (const char *p = s->stmt_z; p < s->stmt_end; p++) {
+        int blank = *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r';
+        if (blank && b.len && b.data[b.len - 1] != ' ') util_buf_addc(&b, ' ');
+        else if (!blank) util_buf_addc(&b, *p);
+    }
+    while (b.len && (b.data[b.len - 1] == ' ' || b.data[b.len - 1] == ';')) b.len--;
+    if (b.data) {
+        b.data[b.len] = '\0';
+        /* Out of memory leaves the result unnamed, which every reader allows. */
+        r->statement = (char *)qry_result_text(r, b.data);
+    }
+    util_buf_free(&b);
+}
+
 static tsg_status_t deliver(qry_session_t *s, tsg_result_t *r)
 {
     tsg_status_t st = TSG_OK;
+    name_result(s, r);
     if (s->sink && s->sink->result) {
         tsg_error_t err = {0};
         st = s->sink->result(s->sink->ctx, r, &err);
@@ -578,6 +599,8 @@ tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len,
         tsg_status_t st = gram_parse_next(&s->ctx, &pos, &line, &col, &stmt, &done);
         if (!st && done) break;
         if (!st && stmt) {
+            s->stmt_z = stmt->kw.z;
+            s->stmt_end = s->ctx.src + pos;
             s->deadline_ns = s->timeout_ms ? now_ns() + (int64_t)s->timeout_ms * 1000000 : 0;
             /* igraph's interruption handler is process-wide: point it at this
              * session for this statement, so whichever sessions were opened

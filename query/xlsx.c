@@ -14,6 +14,7 @@
 #include "tsunagi.h"
 #include "util.h"
 #include "atomic.h"
+#include "clauses.h"
 
 #include <errno.h>
 #include <math.h>
@@ -153,7 +154,11 @@ tsg_status_t tsg_xlsx_add(tsg_xlsx_t *x, const tsg_result_t *r, tsg_error_t *err
     if (!grown) return util_fail(err, TSG_ENOMEM, "out of memory");
     x->names = grown;
     char *name = x->names[x->nsheets];
-    sheet_name(x, r->title, name);
+    /* Named after what it holds: its title, else what its statement's
+     * tables hold (ギャップ, カバー状況 in Japanese), else the statement. */
+    char word[128];
+    const char *holds = r->title || !r->statement ? NULL : qry_statement_holds(r->statement, word, sizeof word);
+    sheet_name(x, r->title ? r->title : holds ? holds : r->statement, name);
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
     if (!ws) return util_fail(err, TSG_ENOMEM, "out of memory adding a sheet");
     x->nsheets++;

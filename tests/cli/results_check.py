@@ -131,6 +131,19 @@ p = tsunagi(db(), "-c", "ADD organisation 'x' SECTOR npo IN '北区'; FIND organ
 check(p.stdout.decode().startswith("added organisation 'x' (o-1)\n\n id  | name | sector | district\n"),
       f"table: the sentence, a blank line, the table:\n{p.stdout.decode()}")
 
+# ---- several tables in one run are told apart (issue 19, item 10) -----------------------
+# A blank line and the statement that made the table, as an SQL comment, before every
+# table but the first; a statement's several tables (SHOW) share one heading, and a
+# one-statement run looks as it did. JSON and CSV are unchanged: their documents and
+# header lines already separate tables (docs/decisions.md, "Issue 19: the REPL").
+p = tsunagi(db(), "-c", "FIND districts WHERE level = ward LIMIT 1;\nCOUNT programs\n  BY ward LIMIT 1;")
+check(p.stdout.decode() == " id     | name | level | parent\n--------+------+-------+------------\n"
+      " d-kita | 北区 | ward  | あさひの市\n(1 row)\n\n-- COUNT programs BY ward LIMIT 1\n"
+      " ward | count\n------+-------\n 北区 |   107\n(1 row)\n",
+      f"table: the second table under its statement:\n{p.stdout.decode()}")
+p = tsunagi(db(), "-c", "SHOW '北区';")
+check("\n-- " not in p.stdout.decode(), f"table: one statement's tables have no heading:\n{p.stdout.decode()}")
+
 # ---- an error still stops the run, after the messages so far -------------------------
 p = tsunagi(db(), "--format", "csv", "-c", "ADD organisation 'x' SECTOR npo IN '北区'; FIND organisations WHERE nme = 1;")
 check(p.returncode == 1 and p.stdout == b"" and b"added organisation" in p.stderr and b"nme" in p.stderr,
