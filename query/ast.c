@@ -412,20 +412,24 @@ ast_value_t *ast_value(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t)
 }
 
 /* A whole number; full-width digits are mapped by the tokenizer's rules. */
-static long number(gram_ctx_t *ctx, const gram_token_t *t)
+int ast_token_number(const gram_token_t *t, long *out)
 {
     /* The token is a slice; util_parse_whole reads a string. A token too
-     * long for the copy is far above any limit. */
+     * long for the copy is far above any limit. Its digits only, without
+     * an age's 歳 and 以上, 以下, … (tokenize.c). */
     char digits[64];
-    long v = 0;
-    /* Its digits, without an age's 歳 and 以上, 以下, … (tokenize.c). */
     size_t n = 0, k;
     for (int32_t c; n < t->n && (c = gram_char(t->z + n, t->n - n, &k)) >= '0' && c <= '9';) n += k;
-    if (n < sizeof digits) {
-        memcpy(digits, t->z, n);
-        digits[n] = '\0';
-    }
-    if (n >= sizeof digits || util_parse_whole(digits, UTIL_MAX_NUMBER, &v)) {
+    if (n >= sizeof digits) return -2;
+    memcpy(digits, t->z, n);
+    digits[n] = '\0';
+    return util_parse_whole(digits, UTIL_MAX_NUMBER, out);
+}
+
+static long number(gram_ctx_t *ctx, const gram_token_t *t)
+{
+    long v = 0;
+    if (ast_token_number(t, &v)) {
         gram_fail(ctx, TSG_EINPUT, t, "number too large (at most %ld)", UTIL_MAX_NUMBER);
         return 0;
     }

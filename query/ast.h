@@ -163,5 +163,8 @@ ast_value_t *ast_range(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_
  * b, when given, is the upper end (NUMBER, ATMOST or UNDER). */
 ast_value_t *ast_age(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_t *b);
 ast_value_t *ast_append(ast_value_t *list, ast_value_t *v);
+/* The number a NUMBER or age token (18, １８, 18歳以上) starts with: 0, -1
+ * when it has no digits, -2 when it is above UTIL_MAX_NUMBER. */
+int ast_token_number(const gram_token_t *t, long *out);
 
 #endif
