@@ -4,6 +4,9 @@
  * space are mapped to ASCII first, then classified. A word is a run of
  * letters, digits, '_' and non-ASCII characters that are not CJK
  * punctuation, so Japanese labels (ひきこもり, 窓口・面談) are words.
+ * What else a Japanese keyboard types is read here and nowhere else (the
+ * quotes, 〜 and dashes as '..', 、 as ',', ages with 歳 and 以上…; see
+ * parser.h and docs/decisions.md "Issue 19: Japanese input").
  */
 #include "parser.h"
 #include "ast.h"
