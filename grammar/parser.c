@@ -6,6 +6,7 @@
 #include "ast.h"
 #include "gen/tsunagi.h"
 #include "util.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,8 +34,27 @@ tsg_status_t gram_fail(gram_ctx_t *ctx, tsg_status_t code, const gram_token_t *a
     return code;
 }
 
+/* Whether a word that stopped the parse is the Japanese for an age's end
+ * written apart from its number (AGED 18 以上), which the tokenizer reads
+ * only right after the digits. */
+static int loose_age_word(const gram_token_t *tok)
+{
+    static const char *const words[] = {"歳", "才", "以上", "以下", "未満", "から", "まで"};
+    if (tok->type != TK_IDENT) return 0;
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (tok->n >= strlen(words[i]) && !memcmp(tok->z, words[i], strlen(words[i]))) return 1;
+    return 0;
+}
+
 void gram_syntax_error(gram_ctx_t *ctx, const gram_token_t *tok)
 {
+    if (loose_age_word(tok)) {
+        gram_fail(ctx, TSG_EINPUT, tok,
+                  _("syntax error at '%.*s'; write an age's 歳, 以上, 以下, 未満, から or まで right after its number "
+                    "(18歳以上, 18歳から39歳), or the range as 18..39 or 18～39"),
+                  (int)tok->n, tok->z);
+        return;
+    }
     /* In a statement of clauses, what it takes (query/clauses.c's table):
      * a word it does not take, or a clause cut short, says what fits. */
     const char *shape = ctx->in_where ? NULL : qry_shape(ctx->kw);
@@ -72,6 +92,7 @@ tsg_status_t gram_parse_next(gram_ctx_t *ctx, size_t *pos, int *line, int *col, 
     *done = 0;
     ctx->stmt = NULL;
     ctx->failed = 0;
+    ctx->open_quote = 0;
     size_t start = *pos;
     int sl = *line, sc = *col;
     gram_token_t t = gram_next_token(ctx, pos, line, col);
@@ -134,7 +155,7 @@ int gram_complete(const char *text)
         if (t.type == 0) break;
         /* An unterminated string is incomplete; any other error is complete
          * enough to be reported. */
-        if (t.type < 0) return strncmp(ctx.msg, "unterminated", 12) != 0;
+        if (t.type < 0) return !ctx.open_quote; /* not the message: it is translated */
         last = t.type;
         any = 1;
     }

@@ -7,6 +7,11 @@
  * line and column (in characters) where they start. Full-width ASCII
  * (Ｆｉｎｄ, １８, ；) and the ideographic space are read as their ASCII
  * counterparts, as NFKC would, so Japanese input methods need no care.
+ * What a Japanese keyboard types besides is read too (docs/language.md,
+ * "Japanese input"): 〜 ～ and a dash between two numbers as '..', 、 as
+ * ',', ’…’ ”…” ‘…’ “…” 「…」 『…』 as quotes, and an age written
+ * 18歳, 18歳以上, 39歳以下, 18歳未満, 18歳から39歳まで as one token
+ * (NUMBER, ATLEAST, ATMOST, UNDER, UPFROM) that ast_age reads.
  *
  * The parse context owns the statement's arena; every AST node of a
  * statement comes from it and goes with gram_ctx_reset. Errors are sticky:
@@ -18,6 +23,7 @@
 #include "tsunagi.h"
 #include "util.h"
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct gram_token {
     int type;          /* a TK_ code from the generated gen/tsunagi.h, 0 at end */
@@ -43,6 +49,7 @@ typedef struct gram_ctx {
     gram_token_t last; /* the token fed last, for errors the parser reports without one */
     int kw;            /* the statement's first token type (its keyword), for syntax errors */
     int in_where;      /* a WHERE has been read: a syntax error is in the condition */
+    int open_quote;    /* the error is a quoted name the text does not close (gram_complete) */
     char msg[512];
 } gram_ctx_t;
 
@@ -75,6 +82,15 @@ tsg_status_t gram_fail(gram_ctx_t *ctx, tsg_status_t code, const gram_token_t *a
 void gram_syntax_error(gram_ctx_t *ctx, const gram_token_t *tok);
 void gram_overflow(gram_ctx_t *ctx);
 void gram_failure(gram_ctx_t *ctx);
+
+/* The code point at s (at most n bytes) as the tokenizer reads it:
+ * full-width ASCII and U+3000 as ASCII, half-width ｢｣ as 「」. *k receives
+ * its length in bytes; invalid UTF-8 is -1 with *k = 1, the end 0 with *k = 0. */
+int32_t gram_char(const char *s, size_t n, size_t *k);
+/* The quote that closes a quoted name opened with `open` (as gram_char
+ * reads it), or 0 when `open` opens none. A quote that closes with itself
+ * is doubled inside to stand for one; a bracket pair (「」) nests. */
+int32_t gram_quote_close(int32_t open);
 
 /* The keyword a word spells (case- and width-insensitive), or 0. */
 int gram_keyword(const char *z, size_t n);

@@ -4,11 +4,15 @@
  * space are mapped to ASCII first, then classified. A word is a run of
  * letters, digits, '_' and non-ASCII characters that are not CJK
  * punctuation, so Japanese labels (ひきこもり, 窓口・面談) are words.
+ * What else a Japanese keyboard types is read here and nowhere else (the
+ * quotes, 〜 and dashes as '..', 、 as ',', ages with 歳 and 以上…; see
+ * parser.h and docs/decisions.md "Issue 19: Japanese input").
  */
 #include "parser.h"
 #include "ast.h"
 #include "gen/tsunagi.h"
 #include "util.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,10 +50,7 @@ const char *const gram_keywords[] = {
     "BETWEEN", "CLUSTER", "HIGHLIGHT", "LABELS", "ORDER", "LIMIT", "ASC", "DESC", NULL,
 };
 
-/* Decodes the code point at s (at most n bytes), mapping full-width ASCII
- * and U+3000 to ASCII. *k receives its length in bytes; invalid UTF-8 is
- * returned as -1 with *k = 1. */
-static int32_t peek(const char *s, size_t n, size_t *k)
+int32_t gram_char(const char *s, size_t n, size_t *k)
 {
     if (!n) {
         *k = 0;
@@ -69,7 +70,87 @@ static int32_t peek(const char *s, size_t n, size_t *k)
     *k = (size_t)len;
     if (c >= 0xFF01 && c <= 0xFF5E) return c - 0xFF01 + 0x21;
     if (c == 0x3000) return ' ';
+    if (c == 0xFF62 || c == 0xFF63) return c - 0xFF62 + 0x300C; /* half-width ｢｣ */
     return c;
+}
+
+#define peek gram_char
+
+static int is_word(int32_t c);
+
+/* The quotes a Japanese input method types, with their closers (see
+ * parser.h). A pair of brackets may hold balanced pairs of itself
+ * (「居場所「こもれび」」); a quote that closes with itself is doubled to
+ * stand for one, as ' always was. */
+static const struct {
+    int32_t open, close;
+} quotes[] = {
+    {'\'', '\''}, {'"', '"'}, {0x2019, 0x2019}, {0x201D, 0x201D}, /* ’…’ ”…” (MS-IME) */
+    {0x2018, 0x2019}, {0x201C, 0x201D}, {0x300C, 0x300D}, {0x300E, 0x300F}, /* ‘…’ “…” 「…」 『…』 */
+};
+
+int32_t gram_quote_close(int32_t open)
+{
+    for (size_t i = 0; i < sizeof quotes / sizeof quotes[0]; i++)
+        if (quotes[i].open == open) return quotes[i].close;
+    return 0;
+}
+
+static int is_digit(int32_t c) { return c >= '0' && c <= '9'; }
+
+/* The dashes typed between two numbers for a range: '-' (and '－', read as
+ * '-'), the minus sign, hyphens and en/em dashes, the horizontal bar, and
+ * the long-vowel mark ー that the '-' key gives in kana mode. */
+static int is_dash(int32_t c)
+{
+    return c == '-' || c == 0x2212 || (c >= 0x2010 && c <= 0x2015) || c == 0x30FC || c == 0xFF70;
+}
+
+/* The code point before src[pos] (as peek reads it), or 0 at the start. */
+static int32_t before(const char *src, size_t pos)
+{
+    size_t i = pos, k;
+    if (!i) return 0;
+    while (i > 0 && pos - i < 4 && ((unsigned char)src[i - 1] & 0xC0) == 0x80) i--;
+    if (i > 0) i--;
+    return peek(src + i, pos - i, &k);
+}
+
+static int is_age_mark(int32_t c) { return c == 0x6B73 || c == 0x624D; } /* 歳, 才 */
+
+/* Whether the token starting at src[pos] follows a number's digits (or its
+ * 歳) directly, with blanks between when `blanks`. */
+static int after_number(const char *src, size_t pos, int blanks)
+{
+    while (blanks && pos > 0 && (src[pos - 1] == ' ' || src[pos - 1] == '\t')) pos--;
+    int32_t c = before(src, pos);
+    if (is_age_mark(c)) c = before(src, pos - 3); /* 歳 and 才 are 3 bytes */
+    return is_digit(c);
+}
+
+/* Words read as part of an age right after its digits (18歳以上): what
+ * each makes of the number. から may be followed by the upper end. */
+static const struct {
+    const char *word;
+    int type;
+} age_words[] = {
+    {"以上", TK_ATLEAST}, {"以下", TK_ATMOST}, {"まで", TK_ATMOST}, {"未満", TK_UNDER}, {"から", TK_UPFROM},
+};
+
+/* How many bytes of s (n bytes) the age suffix takes, setting *type. */
+static size_t age_word(const char *s, size_t n, int *type)
+{
+    for (size_t i = 0; i < sizeof age_words / sizeof age_words[0]; i++) {
+        size_t w = strlen(age_words[i].word), k;
+        if (n < w || memcmp(s, age_words[i].word, w)) continue;
+        int32_t next = peek(s + w, n - w, &k);
+        /* The word ends there (18歳以上の… is not an age), or the upper
+         * end's digits follow (18歳から39歳, 18歳以上39歳以下). */
+        if (is_word(next) && !is_digit(next)) continue;
+        *type = age_words[i].type;
+        return w;
+    }
+    return 0;
 }
 
 static int is_word(int32_t c)
@@ -149,21 +230,37 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
         break;
     case '-':
         if (TAKE('>')) t.type = TK_ARROW;
+        else if (after_number(src, start, 0) && is_digit(peek(src + *pos, len - *pos, &(size_t){0})))
+            t.type = TK_DOTDOT; /* 18-39, 18－39 */
+        break;
+    case '~':     /* ～ (full-width, read as ~) and ~ */
+    case 0x301C:  /* 〜 */
+        t.type = TK_DOTDOT;
+        break;
+    case 0x3001:  /* 、 (，reads as ,) */
+    case 0xFF64:  /* half-width ､ */
+        t.type = TK_COMMA;
         break;
     case '.':
         if (TAKE('.')) t.type = TK_DOTDOT;
         break;
     case '\'':
-    case '"': {
-        /* A quoted name; the quote is doubled to escape it. */
-        int32_t q = c;
+    case '"':
+    case 0x2018: case 0x2019: case 0x201C: case 0x201D: case 0x300C: case 0x300E: {
+        /* A quoted name. A quote that closes with itself is doubled to
+         * stand for one; a pair of brackets holds balanced pairs of itself.
+         * Every other quote inside is text ('it's' in 「…」). */
+        int32_t open = c, q = gram_quote_close(c);
+        int depth = 1;
         for (;;) {
             c = peek(src + *pos, len - *pos, &k);
             if (c == 0 && !k) { /* the end of the text; a NUL byte is refused below */
+                char close[5] = {0};
+                utf8proc_encode_char(q, (utf8proc_uint8_t *)close);
                 t.type = -1;
                 *col += chars;
-                gram_fail(ctx, TSG_EINPUT, &t, "unterminated quoted name (close it with %c)",
-                          (char)q);
+                ctx->open_quote = 1;
+                gram_fail(ctx, TSG_EINPUT, &t, _("unterminated quoted name (close it with %s)"), close);
                 return t;
             }
             if (c < 0 || util_hidden_char(c)) {
@@ -186,7 +283,11 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
                 *col = 1;
                 chars = 0;
             }
-            if (c == q) {
+            if (q != open && c == open) {
+                depth++;
+            } else if (c == q && q != open) {
+                if (!--depth) break;
+            } else if (c == q) {
                 if (peek(src + *pos, len - *pos, &k) == q) {
                     *pos += k;
                     chars++;
@@ -211,14 +312,27 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
         if (chars > 1) t.type = TK_PARAM;
         break;
     default:
-        if (c >= '0' && c <= '9') {
+        if (is_dash(c) && after_number(src, start, 0) && is_digit(peek(src + *pos, len - *pos, &(size_t){0}))) {
+            t.type = TK_DOTDOT; /* 18−39, 18ー39: the other dashes between two numbers */
+        } else if (is_digit(c)) {
             for (;;) {
                 int32_t d = peek(src + *pos, len - *pos, &k);
-                if (d < '0' || d > '9') break;
+                if (!is_digit(d)) break;
                 *pos += k;
                 chars++;
             }
             t.type = TK_NUMBER;
+            /* An age may say so (18歳) and say which end it is (18歳以上,
+             * 39歳以下, 18歳から39歳まで): one token, read by ast_age. */
+            if (is_age_mark(peek(src + *pos, len - *pos, &k))) {
+                *pos += k;
+                chars++;
+            }
+            size_t w = age_word(src + *pos, len - *pos, &t.type);
+            if (w) {
+                *pos += w;
+                chars += 2;
+            }
         } else if (is_word(c)) {
             while (is_word(peek(src + *pos, len - *pos, &k))) {
                 *pos += k;
@@ -262,6 +376,10 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
         /* Text is read with its length, so a NUL is a byte of it (a binary
          * file, a damaged script), not its end: the rest must not be lost. */
         else if (c == 0) gram_fail(ctx, TSG_EINPUT, &t, "NUL byte (0x00) in the text: is this a binary file?");
+        else if (is_dash(c) && (after_number(src, start, 1) || is_digit(peek(src + *pos, len - *pos, &k))))
+            gram_fail(ctx, TSG_EINPUT, &t,
+                      _("unexpected character '%.*s' (numbers are never negative; write a range as 18..39 or 18～39)"),
+                      (int)t.n, t.z);
         else gram_fail(ctx, TSG_EINPUT, &t, "unexpected character '%.*s'", (int)t.n, t.z);
     }
     return t;

@@ -276,3 +276,15 @@ value(V) ::= NUMBER(T).                                  { V = ast_number(ctx, &
 value(V) ::= NUMBER(A) DOTDOT NUMBER(B).                 { V = ast_range(ctx, &A, &B); }
 value(V) ::= NUMBER(A) DOTDOT(B).                        { V = ast_range(ctx, &A, &B); }
 value(V) ::= DOTDOT(A) NUMBER(B).                        { V = ast_range(ctx, &A, &B); }
+/* Ages as Japanese writes them, each one token (tokenize.c): 18歳以上,
+ * 39歳以下 or 39歳まで, 18歳未満, 18歳から, 18歳から39歳(まで|未満),
+ * 18歳以上39歳(以下|未満). */
+value(V) ::= ATLEAST(A).                                 { V = ast_age(ctx, &A, NULL); }
+value(V) ::= ATMOST(A).                                  { V = ast_age(ctx, &A, NULL); }
+value(V) ::= UNDER(A).                                   { V = ast_age(ctx, &A, NULL); }
+value(V) ::= UPFROM(A).                                  { V = ast_age(ctx, &A, NULL); }
+value(V) ::= UPFROM(A) NUMBER(B).                        { V = ast_age(ctx, &A, &B); }
+value(V) ::= UPFROM(A) ATMOST(B).                        { V = ast_age(ctx, &A, &B); }
+value(V) ::= UPFROM(A) UNDER(B).                         { V = ast_age(ctx, &A, &B); }
+value(V) ::= ATLEAST(A) ATMOST(B).                       { V = ast_age(ctx, &A, &B); }
+value(V) ::= ATLEAST(A) UNDER(B).                        { V = ast_age(ctx, &A, &B); }

@@ -2,6 +2,7 @@
 #include "ast.h"
 #include "gen/tsunagi.h"
 #include "bounds.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -363,20 +364,6 @@ ast_clause_t *ast_clause_append(ast_clause_t *list, ast_clause_t *more)
     return list;
 }
 
-/* The code point at s, with full-width ASCII read as ASCII (as the
- * tokenizer reads it); *k receives its length in bytes. */
-static int32_t code_point(const char *s, size_t n, size_t *k)
-{
-    utf8proc_int32_t c;
-    utf8proc_ssize_t len = utf8proc_iterate((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)n, &c);
-    if (len <= 0) {
-        *k = 1;
-        return -1;
-    }
-    *k = (size_t)len;
-    return c >= 0xFF01 && c <= 0xFF5E ? c - 0xFF01 + 0x21 : c;
-}
-
 /* Copies a token's text into the arena: a quoted name without its quotes and
  * with doubled quotes undone, a parameter without its '$'. */
 static const char *token_text(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t)
@@ -392,18 +379,20 @@ static const char *token_text(gram_ctx_t *ctx, ast_vkind_t kind, const gram_toke
         s[n - skip] = '\0';
         return s;
     }
+    /* The quotes are the tokenizer's (gram_quote_close): only one that
+     * closes with itself is doubled inside; brackets nest and are text. */
     size_t k, j = 0;
-    int32_t q = code_point(z, n, &k);
+    int32_t open = gram_char(z, n, &k), q = gram_quote_close(open);
     size_t i = k, end = n;
     while (end > i && ((unsigned char)z[end - 1] & 0xC0) == 0x80) end--;
     end--; /* the closing quote's first byte */
     while (i < end) {
-        int32_t c = code_point(z + i, end - i, &k);
+        int32_t c = gram_char(z + i, end - i, &k);
         memcpy(s + j, z + i, k);
         j += k;
         i += k;
-        if (c == q && i < end) { /* a doubled quote stands for one */
-            code_point(z + i, end - i, &k);
+        if (c == q && q == open && i < end) { /* a doubled quote stands for one */
+            gram_char(z + i, end - i, &k);
             i += k;
         }
     }
@@ -423,17 +412,24 @@ ast_value_t *ast_value(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t)
 }
 
 /* A whole number; full-width digits are mapped by the tokenizer's rules. */
-static long number(gram_ctx_t *ctx, const gram_token_t *t)
+int ast_token_number(const gram_token_t *t, long *out)
 {
     /* The token is a slice; util_parse_whole reads a string. A token too
-     * long for the copy is far above any limit. */
+     * long for the copy is far above any limit. Its digits only, without
+     * an age's 歳 and 以上, 以下, … (tokenize.c). */
     char digits[64];
+    size_t n = 0, k;
+    for (int32_t c; n < t->n && (c = gram_char(t->z + n, t->n - n, &k)) >= '0' && c <= '9';) n += k;
+    if (n >= sizeof digits) return -2;
+    memcpy(digits, t->z, n);
+    digits[n] = '\0';
+    return util_parse_whole(digits, UTIL_MAX_NUMBER, out);
+}
+
+static long number(gram_ctx_t *ctx, const gram_token_t *t)
+{
     long v = 0;
-    if (t->n < sizeof digits) {
-        memcpy(digits, t->z, t->n);
-        digits[t->n] = '\0';
-    }
-    if (t->n >= sizeof digits || util_parse_whole(digits, UTIL_MAX_NUMBER, &v)) {
+    if (ast_token_number(t, &v)) {
         gram_fail(ctx, TSG_EINPUT, t, "number too large (at most %ld)", UTIL_MAX_NUMBER);
         return 0;
     }
@@ -465,6 +461,44 @@ ast_value_t *ast_range(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_
     if (b->type == TK_NUMBER) {
         v->hi = number(ctx, b);
         v->has_hi = 1;
+    }
+    size_t k;
+    int32_t mark = gram_char(a->z + a->n, b->z - (a->z + a->n), &k);
+    if (v->has_lo && v->has_hi && v->lo > v->hi && mark != '.' && mark != '~' && mark != 0x301C)
+        /* A dash between two numbers is a range (18-39), so an unquoted
+         * date (AS OF 2025-04) arrives here. */
+        gram_fail(ctx, TSG_EINPUT, &v->tok,
+                  _("'%.*s' is not a range (its start is after its end); write a date in quotes ('2025-04') "
+                    "and a range as 18..39 or 18～39"),
+                  (int)v->tok.n, v->tok.z);
+    else if (v->has_lo && v->has_hi && v->lo > v->hi)
+        gram_fail(ctx, TSG_EINPUT, &v->tok, "the range %ld..%ld is empty (its start is after its end)", v->lo, v->hi);
+    return v;
+}
+
+ast_value_t *ast_age(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_t *b)
+{
+    ast_value_t *v = ast_alloc(ctx, sizeof *v);
+    if (!v) return NULL;
+    v->kind = AST_V_RANGE;
+    v->tok = *a;
+    if (b) v->tok.n = (size_t)(b->z + b->n - a->z);
+    const gram_token_t *hi = a->type == TK_UPFROM || a->type == TK_ATLEAST ? b : a;
+    if (a->type == TK_UPFROM || a->type == TK_ATLEAST) {
+        v->lo = number(ctx, a);
+        v->has_lo = 1;
+    }
+    if (hi) {
+        v->hi = number(ctx, hi);
+        v->has_hi = 1;
+        if (hi->type == TK_UNDER) {
+            /* 未満 is "under": 18歳未満 is up to 17. */
+            if (v->hi == 0) {
+                gram_fail(ctx, TSG_EINPUT, hi, _("no age is under 0"));
+                return v;
+            }
+            v->hi--;
+        }
     }
     if (v->has_lo && v->has_hi && v->lo > v->hi)
         gram_fail(ctx, TSG_EINPUT, &v->tok, "the range %ld..%ld is empty (its start is after its end)", v->lo, v->hi);

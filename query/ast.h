@@ -157,6 +157,14 @@ ast_clause_t *ast_clause_append(ast_clause_t *list, ast_clause_t *more);
 ast_value_t *ast_value(gram_ctx_t *ctx, ast_vkind_t kind, const gram_token_t *t);
 ast_value_t *ast_number(gram_ctx_t *ctx, const gram_token_t *t);
 ast_value_t *ast_range(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_t *b);
+/* An age written the Japanese way, one token or two (tsunagi.y): a is
+ * ATLEAST (18歳以上: 18..), ATMOST (39歳以下, 39歳まで: ..39), UNDER
+ * (18歳未満: ..17) or UPFROM (18歳から: 18..); after UPFROM or ATLEAST,
+ * b, when given, is the upper end (NUMBER, ATMOST or UNDER). */
+ast_value_t *ast_age(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_t *b);
 ast_value_t *ast_append(ast_value_t *list, ast_value_t *v);
+/* The number a NUMBER or age token (18, １８, 18歳以上) starts with: 0, -1
+ * when it has no digits, -2 when it is above UTIL_MAX_NUMBER. */
+int ast_token_number(const gram_token_t *t, long *out);
 
 #endif

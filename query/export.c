@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE /* close_range */
 #include "ast.h"
+#include "gen/tsunagi.h"
 #include "draw.h"
 #include "gaps.h"
 #include "structure.h"
@@ -46,17 +47,23 @@ static int word(qry_session_t *s, const ast_clause_t *c, const char *const *word
     return k < 0 ? -1 : k;
 }
 
-/* The statement as typed, up to its ';', for the picture's title. */
+/* The statement as typed, up to its ';', for the picture's title: read
+ * by the tokenizer, so a ';' in any quote a Japanese keyboard types (「…」)
+ * stays in the name and a full-width '；' ends it. */
 static char *statement_text(const qry_session_t *s, const ast_stmt_t *st)
 {
-    const char *p = st->kw.z, *end = s->ctx.src + s->ctx.len;
-    const char *q = p;
-    char quote = 0;
-    for (; q < end && (quote || *q != ';'); q++) {
-        if (quote && *q == quote) quote = 0;
-        else if (!quote && (*q == '\'' || *q == '"')) quote = *q;
+    gram_ctx_t g = {0};
+    g.src = s->ctx.src;
+    g.len = s->ctx.len;
+    size_t pos = (size_t)(st->kw.z - s->ctx.src);
+    int line = 1, col = 1;
+    const char *end = st->kw.z + st->kw.n;
+    for (;;) {
+        gram_token_t t = gram_next_token(&g, &pos, &line, &col);
+        if (t.type <= 0 || t.type == TK_SEMI) break;
+        end = t.z + t.n;
     }
-    return util_strndup(p, (size_t)(q - p));
+    return util_strndup(st->kw.z, (size_t)(end - st->kw.z));
 }
 
 /* A session that writes no files (the fuzz targets) ends here, its output

@@ -291,28 +291,47 @@ const char *qry_text(qry_session_t *s, const ast_value_t *v, const char *what)
     }
 }
 
-/* Parses "18", "18..39", "18..", "..39" (after NFKC, so full-width works).
- * Returns 0, -1 when it is not such a range, -2 when a number in it is
- * above UTIL_MAX_NUMBER (read without overflow, as a literal is). */
-static int parse_range(const char *text, int *has_lo, long *lo, int *has_hi, long *hi)
+/* Reads a parameter's text as a statement reads an age or a range: the
+ * tokenizer's tokens (so 18～39, １８..３９ and 18歳以上 work as they do in
+ * a statement) in the shapes of tsunagi.y's value rules. *single is 1 for
+ * a lone number. Returns 0, -1 when it is not such a value, -2 when a number
+ * in it is above UTIL_MAX_NUMBER (read without overflow, as a literal is). */
+static int parse_range(const char *text, int *has_lo, long *lo, int *has_hi, long *hi, int *single)
 {
-    char *f = util_fold(text);
-    if (!f) return -1;
-    *has_lo = *has_hi = 0;
-    char *dots = strstr(f, "..");
-    if (dots) *dots = '\0';
-    int rc = 0, r;
-    if (*f && (r = util_parse_whole(f, UTIL_MAX_NUMBER, lo))) rc = r;
-    else if (*f) *has_lo = 1;
-    if (!rc && dots && dots[2] && (r = util_parse_whole(dots + 2, UTIL_MAX_NUMBER, hi))) rc = r;
-    else if (!rc && dots && dots[2]) *has_hi = 1;
-    if (!rc && !dots && *has_lo) {
-        *hi = *lo;
-        *has_hi = 1;
+    gram_ctx_t g = {0};
+    g.src = text;
+    g.len = strlen(text);
+    gram_token_t t[3];
+    size_t pos = 0, n = 0;
+    int line = 1, col = 1, r;
+    for (;;) {
+        gram_token_t x = gram_next_token(&g, &pos, &line, &col);
+        if (!x.type) break;
+        if (x.type < 0 || n == 3) return -1;
+        t[n++] = x;
     }
-    if (!rc && !*has_lo && !*has_hi) rc = -1;
-    free(f);
-    return rc;
+    *has_lo = *has_hi = *single = 0;
+    /* The lower end, then the upper: which token holds each, by shape. */
+    const gram_token_t *a = NULL, *b = NULL;
+    int under;
+    if (n == 1 && t[0].type == TK_NUMBER) a = b = &t[0], *single = 1;
+    else if (n == 1 && (t[0].type == TK_ATLEAST || t[0].type == TK_UPFROM)) a = &t[0];
+    else if (n == 1 && (t[0].type == TK_ATMOST || t[0].type == TK_UNDER)) b = &t[0];
+    else if (n == 2 && t[0].type == TK_NUMBER && t[1].type == TK_DOTDOT) a = &t[0];
+    else if (n == 2 && t[0].type == TK_DOTDOT && t[1].type == TK_NUMBER) b = &t[1];
+    else if (n == 2 && (t[0].type == TK_UPFROM || t[0].type == TK_ATLEAST) &&
+             (t[1].type == TK_ATMOST || t[1].type == TK_UNDER || (t[1].type == TK_NUMBER && t[0].type == TK_UPFROM)))
+        a = &t[0], b = &t[1];
+    else if (n == 3 && t[0].type == TK_NUMBER && t[1].type == TK_DOTDOT && t[2].type == TK_NUMBER) a = &t[0], b = &t[2];
+    else return -1;
+    if (a && (r = ast_token_number(a, lo))) return r;
+    if (b && (r = ast_token_number(b, hi))) return r;
+    under = b && b->type == TK_UNDER;
+    if (under && *hi == 0) return -1;
+    *has_lo = a != NULL;
+    *has_hi = b != NULL;
+    if (under) (*hi)--;
+    return 0;
 }
 
 tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long *lo, int *has_hi, long *hi)
@@ -329,7 +348,8 @@ tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long
     if (v->kind == AST_V_PARAM) {
         const char *t = qry_text(s, v, "ages");
         if (!t) return s->ctx.code;
-        int r = parse_range(t, has_lo, lo, has_hi, hi);
+        int single;
+        int r = parse_range(t, has_lo, lo, has_hi, hi, &single);
         if (r == -2 || (r == 0 && ((*has_lo && *lo > UTIL_MAX_AGE) || (*has_hi && *hi > UTIL_MAX_AGE))))
             return qry_fail(s, &v->tok, "$%s is '%s'; ages run from 0 to %d", v->text, t, UTIL_MAX_AGE);
         if (r == 0 && (!*has_lo || !*has_hi || *lo <= *hi)) return TSG_OK;
@@ -349,8 +369,9 @@ tsg_status_t qry_number(qry_session_t *s, const ast_value_t *v, long *out)
     if (v->kind == AST_V_PARAM) {
         const char *t = qry_text(s, v, "a number");
         if (!t) return s->ctx.code;
-        int r = parse_range(t, &hl, &lo, &hh, &hi);
-        if (r == 0 && hl && hh && lo == hi && !strstr(t, "..")) {
+        int single;
+        int r = parse_range(t, &hl, &lo, &hh, &hi, &single);
+        if (r == 0 && single) {
             *out = lo;
             return TSG_OK;
         }

@@ -11,6 +11,7 @@
 #include "store.h"
 #include "textenc.h"
 #include "util.h"
+#include "i18n.h"
 #include "bounds.h"
 #include "vocab.h"
 
@@ -326,6 +327,34 @@ static const char *closest_id(imp_t *im, const char *id, int type)
 
 static const char *article(int type) { return type == T_ORGANISATION ? "an" : "a"; }
 
+/* The ids of the nodes already read whose name is `name` and whose type is
+ * in `mask`, as "d-kita" or "d-a, d-b" in out (empty when none): a name
+ * written where an id belongs ('北区' for d-kita) is the likeliest slip in
+ * a sheet typed by hand. The lookup runs only on the way to an error, so
+ * a failure just leaves out the hint. */
+static void ids_named(imp_t *im, const char *name, unsigned mask, char *out, size_t size)
+{
+    static const char sql[] = "SELECT n.id FROM node n JOIN (SELECT nid, name FROM district UNION ALL "
+                              "SELECT nid, name FROM organisation UNION ALL SELECT nid, name FROM program "
+                              "UNION ALL SELECT nid, name FROM forum) x ON x.nid = n.nid WHERE x.name = ?1 "
+                              "ORDER BY n.id LIMIT 20";
+    sqlite3_stmt *st = NULL;
+    size_t len = 0;
+    out[0] = '\0';
+    if (sqlite3_prepare_v2(im->sql, sql, -1, &st, NULL) != SQLITE_OK) return;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        const char *id = (const char *)sqlite3_column_text(st, 0);
+        const store_id_t *e = id ? store_idmap_get(&im->ids, id) : NULL;
+        if (!e || !(mask & (1u << e->type))) continue;
+        int n = snprintf(out + len, size - len, "%s%s", len ? ", " : "", id);
+        if (n < 0 || (size_t)n >= size - len) break; /* keep the ids that fit whole */
+        len += (size_t)n;
+    }
+    out[len] = '\0';
+    sqlite3_finalize(st);
+}
+
 /* Looks up a referenced id that must have one of the types in `mask`
  * (bit 1 << type); `note`, if any, explains the rule when the type is wrong. */
 static tsg_status_t ref_at(imp_t *im, const char *id, unsigned mask, const char *what, const char *note,
@@ -336,6 +365,9 @@ static tsg_status_t ref_at(imp_t *im, const char *id, unsigned mask, const char 
         int type = 0;
         for (int t = T_DISTRICT; t <= T_FORUM; t++)
             if (mask == (1u << t)) type = t;
+        char named[256];
+        ids_named(im, id, mask, named, sizeof named);
+        if (*named) return fail_at(im, line, col, _("unknown %s id '%s' (did you mean %s?)"), what, id, named);
         const char *hint = closest_id(im, id, type);
         if (hint) return fail_at(im, line, col, "unknown %s '%s' (did you mean %s?)", what, id, hint);
         return fail_at(im, line, col, "unknown %s '%s' (no such id)", what, id);
@@ -686,6 +718,15 @@ static tsg_status_t read_districts(imp_t *im)
     }
     for (size_t i = 0; i < n && !s; i++) {
         if (!*rows[i].parent) continue;
+        /* The districts are stored after this loop, so ids_named cannot
+         * see them: a parent written by its name is looked up here. */
+        for (size_t j = 0; j < n && !store_idmap_get(&im->ids, rows[i].parent); j++)
+            if (!strcmp(rows[j].name, rows[i].parent)) {
+                s = fail_at(im, rows[i].line, rows[i].pcol, _("unknown %s id '%s' (did you mean %s?)"),
+                            "parent district", rows[i].parent, rows[j].id);
+                break;
+            }
+        if (s) break;
         const store_id_t *e;
         if ((s = ref_at(im, rows[i].parent, 1u << T_DISTRICT, "parent district", NULL, rows[i].line, rows[i].pcol, &e))) break;
         rows[i].up = e->aux;

@@ -83,6 +83,24 @@ check "invalid UTF-8 in a name is that error, not out of memory" '[ $rc = 1 ] &&
 "$tsunagi" -p a=0..4294967446 -c 'GAPS FOR hikikomori AGED $a IN '"'"'西区'"'"' NEEDS place;' >/dev/null 2>"$work/err"; rc=$?
 check "ages from a parameter are checked" '[ $rc = 1 ] && grep -q "ages run from 0 to 150" "$work/err"'
 
+# A parameter is read as a statement reads a value (issue 19): the Japanese
+# forms of 18..39 give the ASCII form's table, and 18歳未満 is ..17.
+gaps='GAPS FOR hikikomori AGED $a IN '"'"'西区'"'"';'
+"$tsunagi" -p a=18..39 -c "$gaps" >"$work/ascii" 2>&1
+same=yes
+for form in '18～39' '１８〜３９歳' '18歳から39歳' '18歳以上40歳未満'; do
+    "$tsunagi" -p "a=$form" -c "$gaps" >"$work/ja" 2>&1 || same=no
+    cmp -s "$work/ascii" "$work/ja" || same=no
+done
+check "a parameter takes the Japanese forms of an age range" '[ $same = yes ] && grep -q "| *18 | *39 |" "$work/ascii"'
+"$tsunagi" -p a=18歳未満 -c 'COUNT programs WHERE age = $a;' >"$work/ja" 2>&1
+"$tsunagi" -p a=..17 -c 'COUNT programs WHERE age = $a;' >"$work/ascii" 2>&1; rc=$?
+check "a parameter 18歳未満 is ..17" '[ $rc = 0 ] && cmp -s "$work/ascii" "$work/ja"'
+# A picture's title quotes its statement up to its end, which a full-width
+# ； also is: the next statement is not part of it.
+"$tsunagi" -c "EXPORT DOT OF 「北区」 TO '$work/t.dot'；FIND districts WHERE level = prefecture;" >"$work/out" 2>&1; rc=$?
+check "a picture's title ends at a full-width ；" '[ $rc = 0 ] && grep -q "OF 「北区」 TO" "$work/t.dot" && ! grep -q "FIND districts" "$work/t.dot"'
+
 # Small counts of people are suppressed in tables too, not only in exports.
 "$tsunagi" --suppress-below 20 --format csv -c "FIND ties WHERE kind = referral; PATH FROM '南区総合相談窓口' TO 'みなみ女性のための相談カフェ';" >"$work/out" 2>&1; rc=$?
 check "--suppress-below hides small tie counts in tables" '[ $rc = 0 ] && grep -q ",<20," "$work/out" && ! grep -qE ",referral,(1?[0-9]),|,referral,[0-9],|^1,1,.*,referral,(1?[0-9])," "$work/out"'

@@ -236,6 +236,51 @@ Test(bad_input, dangling_parent)
                  "city/districts.csv:7:18: unknown parent district 'd-town' (no such id)");
 }
 
+/* A node written by its name where its id belongs (issue 19, item 7): the
+ * hint is the id of the node of that name and of the kind the column takes
+ * (mini's 北区 is d-kita, 北小学校区 d-kita-1, 北区社会福祉協議会
+ * o-kita-shakyo, 総合相談窓口 p-soudan). */
+Test(bad_input, district_written_by_name)
+{
+    expect_error("organisations.csv", 5, "o-bank,みずほ銀行,company,北区",
+                 "city/organisations.csv:5:22: unknown district id '北区' (did you mean d-kita?)");
+}
+
+Test(bad_input, area_district_written_by_name)
+{
+    expect_error("programs.csv", 3,
+                 "p-ibasho,若者の居場所,o-npo-youth,hikikomori;young_carer,15,39,place;peer,gathering,everyday,d-kita-2;北小学校区,no,",
+                 "city/programs.csv:3:97: unknown district id '北小学校区' (did you mean d-kita-1?)");
+}
+
+Test(bad_input, organisation_written_by_name)
+{
+    expect_error("programs.csv", 4, "p-line,24時間電話相談,北区社会福祉協議会,everyone,,,consultation,phone,continuous,*,boundary,24h",
+                 "city/programs.csv:4:17: unknown organisation id '北区社会福祉協議会' (did you mean o-kita-shakyo?)");
+}
+
+Test(bad_input, tie_end_written_by_name)
+{
+    expect_error("ties.csv", 2, "総合相談窓口,p-ibasho,referral,12,2021-04",
+                 "city/ties.csv:2:1: unknown organisation or program id '総合相談窓口' (did you mean p-soudan?)");
+}
+
+/* The districts are stored only once the whole file is read, so a parent
+ * written by name is found among the file's rows. */
+Test(bad_input, parent_written_by_name)
+{
+    expect_error("districts.csv", 7, "d-minami,南区,ward,あさひの市",
+                 "city/districts.csv:7:18: unknown parent district id 'あさひの市' (did you mean d-city?)");
+}
+
+/* A name of a node of another kind is no hint: 北区社会福祉協議会 is an
+ * organisation, and the column takes a district. */
+Test(bad_input, name_of_another_kind_is_no_hint)
+{
+    expect_error("organisations.csv", 5, "o-bank,みずほ銀行,company,北区社会福祉協議会",
+                 "city/organisations.csv:5:22: unknown district '北区社会福祉協議会' (no such id)");
+}
+
 Test(bad_input, reference_of_the_wrong_type)
 {
     expect_error("programs.csv", 4, "p-line,24時間電話相談,d-kita,everyone,,,consultation,phone,continuous,*,boundary,24h",

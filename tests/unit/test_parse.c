@@ -73,6 +73,51 @@ Test(parse, quoted_names_undo_doubled_quotes)
     cr_expect_str_eq(st->a->v->text, "say \"hi\"");
 }
 
+/* Issue 19: the quotes a Japanese keyboard types. A quote that closes with
+ * itself is doubled to hold one; a bracket pair nests and holds any other
+ * quote as text (docs/language.md, "Japanese input"). */
+Test(parse, japanese_quotes)
+{
+    static const struct {
+        const char *stmt, *text;
+    } cases[] = {
+        {"SHOW 「居場所「こもれび」」;", "居場所「こもれび」"},
+        {"SHOW 『居場所「こもれび」』;", "居場所「こもれび」"},
+        {"SHOW 『a「b』;", "a「b"},
+        {"SHOW 「it's」;", "it's"},
+        {"SHOW '「a」';", "「a」"},
+        {"SHOW ’it’’s’;", "it’s"},
+        {"SHOW ”a”;", "a"},
+        {"SHOW “a”;", "a"},
+        {"SHOW ‘a’;", "a"},
+        {"SHOW ｢西区｣;", "西区"},
+        {"SHOW 「北区、南区」;", "北区、南区"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ast_stmt_t *st;
+        cr_assert_eq(parse(cases[i].stmt, &st), TSG_OK, "%s: %s", cases[i].stmt, ctx.msg);
+        cr_expect_str_eq(st->a->v->text, cases[i].text, "%s", cases[i].stmt);
+    }
+}
+
+/* Ranges, ages and 、 are tokens with their columns in characters, so an
+ * error's caret stays under what was typed. */
+Test(parse, japanese_ranges_and_lists_are_tokens)
+{
+    const char *text = "18〜39歳 18歳以上 、 18－39 -";
+    ctx.src = text;
+    ctx.len = strlen(text);
+    size_t pos = 0;
+    int line = 1, col = 1;
+    int types[] = {TK_NUMBER, TK_DOTDOT, TK_NUMBER, TK_ATLEAST, TK_COMMA, TK_NUMBER, TK_DOTDOT, TK_NUMBER, -1, 0};
+    int cols[] = {1, 3, 4, 8, 14, 16, 18, 19, 22};
+    for (int i = 0; types[i]; i++) {
+        gram_token_t t = gram_next_token(&ctx, &pos, &line, &col);
+        cr_expect_eq(t.type, types[i], "token %d", i);
+        cr_expect_eq(t.col, cols[i], "token %d column", i);
+    }
+}
+
 Test(parse, keywords_are_case_insensitive_and_usable_as_fields)
 {
     ast_stmt_t *st;
@@ -88,6 +133,11 @@ Test(parse, complete_statements_for_the_repl)
     cr_expect_not(gram_complete("FIND programs WHERE name = 'a;"));
     cr_expect_not(gram_complete("FIND programs -- ;"));
     cr_expect(gram_complete("FIND programs WHERE name = 'a;';"));
+    /* A ';' inside any quote does not end the statement (issue 19). */
+    cr_expect_not(gram_complete("SHOW 「北区;"));
+    cr_expect_not(gram_complete("SHOW 「a「b」;"));
+    cr_expect(gram_complete("SHOW 「北区;」;"));
+    cr_expect(gram_complete("SHOW ’it’’s;’;"));
     cr_expect_not(gram_complete(""));
 }
 
