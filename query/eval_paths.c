@@ -68,7 +68,9 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
     free(from);
     free(to);
     if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    static const char *const cols[] = {"path", "step", "from", "tie", "count", "to", "to_id"};
+    static const char *const cols[] = {NC_("column", "path"), NC_("column", "step"), NC_("column", "from"),
+                                       NC_("column", "tie"), NC_("column", "count"), NC_("column", "to"),
+                                       NC_("column", "to_id")};
     tsg_result_t *r = qry_result_new(NULL, 7, cols);
     for (size_t p = 0; r && p < npaths; p++)
         for (int k = 0; r && k < paths[p].len; k++) {
@@ -166,8 +168,10 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     tsg_status_t rc = reach_walk(s, st, &net, &hops, &nhops, &keep);
     if (rc) return rc;
     /* Backwards, a hop's `via` is the next node on the way to the target. */
-    static const char *const cols[] = {"hops", "type", "id", "name", "via"};
-    static const char *const back_cols[] = {"hops", "type", "id", "name", "next"};
+    static const char *const cols[] = {NC_("column", "hops"), NC_("column", "type"), NC_("column", "id"),
+                                       NC_("column", "name"), NC_("column", "via")};
+    static const char *const back_cols[] = {NC_("column", "hops"), NC_("column", "type"), NC_("column", "id"),
+                                            NC_("column", "name"), NC_("column", "next")};
     tsg_result_t *r = qry_result_new(NULL, 5, st->cl[AST_CL_TO] ? back_cols : cols);
     const char *hs = NULL; /* the hops, written once a level and shared by its rows */
     for (size_t i = 0; r && i < nhops; i++) {

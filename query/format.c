@@ -20,34 +20,53 @@ static void pad(FILE *out, size_t n)
     while (n--) fputc(' ', out);
 }
 
+/* The header people see, or NULL for a column only CSV and JSON hold. */
+static const char *head(const tsg_result_t *r, size_t c)
+{
+    return r->heads ? r->heads[c] : r->cols[c];
+}
+
 static void print_table(const tsg_result_t *r, FILE *out, size_t *w)
 {
+    size_t last = 0; /* the last column shown */
     for (size_t c = 0; c < r->ncols; c++) {
-        w[c] = util_display_width(r->cols[c]);
+        if (!head(r, c)) continue;
+        last = c;
+        w[c] = util_display_width(head(r, c));
         for (size_t i = 0; i < r->nrows; i++) {
             size_t k = util_display_width(cell(r, i, c));
             if (k > w[c]) w[c] = k;
         }
     }
+    int first = 1;
     for (size_t c = 0; c < r->ncols; c++) {
-        fputs(c ? " | " : " ", out);
-        if (r->right[c]) pad(out, w[c] - util_display_width(r->cols[c]));
-        fputs(r->cols[c], out);
-        if (!r->right[c] && c + 1 < r->ncols) pad(out, w[c] - util_display_width(r->cols[c]));
+        const char *h = head(r, c);
+        if (!h) continue;
+        fputs(first ? " " : " | ", out);
+        first = 0;
+        if (r->right[c]) pad(out, w[c] - util_display_width(h));
+        fputs(h, out);
+        if (!r->right[c] && c < last) pad(out, w[c] - util_display_width(h));
     }
     fputc('\n', out);
+    first = 1;
     for (size_t c = 0; c < r->ncols; c++) {
-        fputs(c ? "-+-" : "-", out);
+        if (!head(r, c)) continue;
+        fputs(first ? "-" : "-+-", out);
+        first = 0;
         for (size_t k = 0; k < w[c]; k++) fputc('-', out);
     }
     fputs("-\n", out);
     util_buf_t line = {0};
     for (size_t i = 0; i < r->nrows; i++) {
         line.len = 0;
+        first = 1;
         for (size_t c = 0; c < r->ncols; c++) {
+            if (!head(r, c)) continue;
             const char *s = cell(r, i, c);
             size_t k = util_display_width(s);
-            util_buf_adds(&line, c ? " | " : " ");
+            util_buf_adds(&line, first ? " " : " | ");
+            first = 0;
             if (r->right[c]) for (size_t p = k; p < w[c]; p++) util_buf_addc(&line, ' ');
             util_buf_adds(&line, s);
             if (!r->right[c]) for (size_t p = k; p < w[c]; p++) util_buf_addc(&line, ' ');
@@ -58,7 +77,7 @@ static void print_table(const tsg_result_t *r, FILE *out, size_t *w)
         fputc('\n', out);
     }
     util_buf_free(&line);
-    fprintf(out, "(%zu row%s)\n", r->nrows, r->nrows == 1 ? "" : "s");
+    fprintf(out, dngettext(TSG_TEXTDOMAIN, "(%zu row)\n", "(%zu rows)\n", r->nrows), r->nrows);
 }
 
 static void json_string(FILE *out, const char *s)
@@ -129,16 +148,19 @@ static void print_markdown(const tsg_result_t *r, FILE *out)
     if (r->title) fprintf(out, "**%s**\n\n", r->title);
     fputc('|', out);
     for (size_t c = 0; c < r->ncols; c++) {
+        if (!head(r, c)) continue;
         fputc(' ', out);
-        markdown_cell(out, r->cols[c]);
+        markdown_cell(out, head(r, c));
         fputs(" |", out);
     }
     fputs("\n|", out);
-    for (size_t c = 0; c < r->ncols; c++) fputs(r->right[c] ? " ---: |" : " --- |", out);
+    for (size_t c = 0; c < r->ncols; c++)
+        if (head(r, c)) fputs(r->right[c] ? " ---: |" : " --- |", out);
     fputc('\n', out);
     for (size_t i = 0; i < r->nrows; i++) {
         fputc('|', out);
         for (size_t c = 0; c < r->ncols; c++) {
+            if (!head(r, c)) continue;
             fputc(' ', out);
             markdown_cell(out, cell(r, i, c));
             fputs(" |", out);
