@@ -72,7 +72,7 @@ tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int6
     size_t k = 0;
     if (subtree(net, district, &below)) {
         free(below.v);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     for (size_t i = 0; i < below.n; i++)
         if (net->type[below.v[i]] == ENG_DISTRICT && net->level[below.v[i]] == want) below.v[k++] = below.v[i];
@@ -80,7 +80,7 @@ tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int6
     below.n = k;
     if (!k && push(&below, district)) {
         free(below.v);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     *out = below.v;
     *n = below.n;
@@ -488,8 +488,8 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     *out = NULL;
     *n = 0;
     if (q->age_from < 0 || q->age_to > 150 || q->age_from > q->age_to)
-        return util_fail(err, TSG_EINPUT, "ages run from 0 to 150");
-    if (q->district < 1 || q->district > net->maxnid) return util_fail(err, TSG_EINPUT, "no such district");
+        return util_fail(err, TSG_EINPUT, _("ages run from 0 to 150"));
+    if (q->district < 1 || q->district > net->maxnid) return util_fail(err, TSG_EINPUT, _("no such district"));
     int64_t *cells;
     size_t ncells, ncand = 0;
     tsg_status_t s = eng_cells(net, q->district, q->by_ward, &cells, &ncells, err);
@@ -524,7 +524,7 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     free(x.fall);
     if (r.oom) {
         free(r.v);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     *out = r.v;
     *n = r.n;

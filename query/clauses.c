@@ -21,36 +21,36 @@ static const struct {
     int kw;
     const char *shape;
 } shapes[] = {
-    {TK_GAPS, "GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, WITHIN k HOPS "
-              "and AS OF date"},
-    {TK_COVERAGE, "COVERAGE takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward and AS OF "
-                  "date"},
-    {TK_PATH, "PATH takes FROM node, TO node, VIA referral|any and MAX k (or WITHIN k HOPS)"},
-    {TK_REACH, "REACH takes FROM node or TO node, WITHIN k HOPS, VIA referral|any and WHERE …"},
-    {TK_HORIZONTAL, "HORIZONTAL takes IN 'district' and SECTORS sector, …"},
-    {TK_BROKERS, "BROKERS takes IN 'district', SECTORS sector, … and TOP n"},
-    {TK_CENTRALITY, "CENTRALITY takes a measure, then IN 'district', SECTORS sector, …, OF organisations|programs, "
-                    "TOP n, WEIGHTED, DIRECTED, WITHIN k HOPS and SAMPLE n"},
-    {TK_THIN, "THIN LINKS takes IN 'district', BY sector|ward|community, BETWEEN sector AND sector and TOP n"},
-    {TK_EXPORT, "EXPORT takes a format (DOT, GRAPHML, JSON), then OF 'district' or set, TO 'file', CLUSTER BY "
-                "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) "
-                "and LABELS ja|en"},
-    {TK_RENDER, "RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "
-                "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) and LABELS ja|en"},
-    {TK_REPORT, "REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "
-                "WITHIN k HOPS, AS OF date and TO 'report.html'"},
+    {TK_GAPS, N_("GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, WITHIN k HOPS "
+                 "and AS OF date")},
+    {TK_COVERAGE, N_("COVERAGE takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward and AS OF "
+                     "date")},
+    {TK_PATH, N_("PATH takes FROM node, TO node, VIA referral|any and MAX k (or WITHIN k HOPS)")},
+    {TK_REACH, N_("REACH takes FROM node or TO node, WITHIN k HOPS, VIA referral|any and WHERE …")},
+    {TK_HORIZONTAL, N_("HORIZONTAL takes IN 'district' and SECTORS sector, …")},
+    {TK_BROKERS, N_("BROKERS takes IN 'district', SECTORS sector, … and TOP n")},
+    {TK_CENTRALITY, N_("CENTRALITY takes a measure, then IN 'district', SECTORS sector, …, OF organisations|programs, "
+                       "TOP n, WEIGHTED, DIRECTED, WITHIN k HOPS and SAMPLE n")},
+    {TK_THIN, N_("THIN LINKS takes IN 'district', BY sector|ward|community, BETWEEN sector AND sector and TOP n")},
+    {TK_EXPORT, N_("EXPORT takes a format (DOT, GRAPHML, JSON), then OF 'district' or set, TO 'file', CLUSTER BY "
+                   "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) "
+                   "and LABELS ja|en")},
+    {TK_RENDER, N_("RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "
+                   "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) and LABELS ja|en")},
+    {TK_REPORT, N_("REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "
+                   "WITHIN k HOPS, AS OF date and TO 'report.html'")},
 };
 
 const char *qry_shape(int kw)
 {
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-        if (shapes[i].kw == kw) return shapes[i].shape;
+        if (shapes[i].kw == kw) return _(shapes[i].shape);
     return NULL;
 }
 
 tsg_status_t qry_need_clause(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *c, const char *usage)
 {
-    return c ? TSG_OK : qry_fail(s, &st->kw, "%.*s needs %s", (int)st->kw.n, st->kw.z, usage);
+    return c ? TSG_OK : qry_fail(s, &st->kw, _("%.*s needs %s"), (int)st->kw.n, st->kw.z, usage);
 }
 
 int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words, const char **text, int *near)
@@ -65,7 +65,7 @@ int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words,
     char *owned = v->kind == AST_V_WORD ? NULL : util_fold(w);
     const char *f = v->kind == AST_V_WORD ? v->fold : owned;
     if (!f) {
-        gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
         return -2;
     }
     int hit = -1;
@@ -87,10 +87,10 @@ tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11])
      * only: the language writes a date one way (the importer also reads
      * Excel's YYYY/M/D in a CSV cell, which is not the language). */
     char *fold = util_fold(text);
-    if (!fold) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!fold) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     int ok = !strchr(fold, '/') && util_date_parse(fold, iso) > 0;
     free(fold);
-    if (!ok) return qry_fail(s, &v->tok, "'%s' is not a date that exists (YYYY, YYYY-MM or YYYY-MM-DD)", text);
+    if (!ok) return qry_fail(s, &v->tok, _("'%s' is not a date that exists (YYYY, YYYY-MM or YYYY-MM-DD)"), text);
     return TSG_OK;
 }
 
@@ -160,9 +160,9 @@ tsg_status_t qry_fields_read(qry_session_t *s, const ast_clause_t *list, unsigne
             util_buf_t words = {0};
             for (size_t i = 0; i < NWORDS; i++)
                 if (belongs(i, where, adding)) util_buf_printf(&words, "%s%s", words.len ? ", " : "", field_words[i].word);
-            tsg_status_t st = known ? qry_fail(s, &cl->key, "%.*s is not a clause of %s (one of: %s)", (int)cl->key.n,
+            tsg_status_t st = known ? qry_fail(s, &cl->key, _("%.*s is not a clause of %s (one of: %s)"), (int)cl->key.n,
                                                cl->key.z, label, words.data ? words.data : "")
-                                    : qry_fail(s, &cl->key, "unknown clause '%.*s' in %s (one of: %s)", (int)cl->key.n,
+                                    : qry_fail(s, &cl->key, _("unknown clause '%.*s' in %s (one of: %s)"), (int)cl->key.n,
                                                cl->key.z, label, words.data ? words.data : "");
             util_buf_free(&words);
             return st;
@@ -171,8 +171,8 @@ tsg_status_t qry_fields_read(qry_session_t *s, const ast_clause_t *list, unsigne
             /* Only IN and UNDER are two words for one clause. */
             const gram_token_t *was = &found[f]->key;
             if (under == !strcasecmp(found[f]->fold, "under"))
-                return qry_fail(s, &cl->key, "%.*s is given twice", (int)cl->key.n, cl->key.z);
-            return qry_fail(s, &cl->key, "%.*s repeats %.*s (they mean the same)", (int)cl->key.n, cl->key.z,
+                return qry_fail(s, &cl->key, _("%.*s is given twice"), (int)cl->key.n, cl->key.z);
+            return qry_fail(s, &cl->key, _("%.*s repeats %.*s (they mean the same)"), (int)cl->key.n, cl->key.z,
                             (int)was->n, was->z);
         }
         found[f] = cl;

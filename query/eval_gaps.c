@@ -26,7 +26,7 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
     int hl, hh;
     long lo, hi;
     if ((rc = qry_range(s, c[AST_CL_AGED]->v, &hl, &lo, &hh, &hi))) return rc;
-    if (!hl || !hh) return qry_fail(s, &c[AST_CL_AGED]->v->tok, "GAPS needs a closed age range, like 18..39");
+    if (!hl || !hh) return qry_fail(s, &c[AST_CL_AGED]->v->tok, _("GAPS needs a closed age range, like 18..39"));
     a->q.age_from = (int)lo;
     a->q.age_to = (int)hi;
     if (!district) {
@@ -41,7 +41,7 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
         if ((rc = qry_number(s, c[AST_CL_WITHIN]->v, &k))) return rc;
         /* Checked here, before the cast to int can wrap. */
         if (k < 0 || k > UTIL_MAX_HOPS)
-            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, "WITHIN takes 0 to %d hops", UTIL_MAX_HOPS);
+            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, _("WITHIN takes 0 to %d hops"), UTIL_MAX_HOPS);
         a->q.hops = (int)k;
     }
     if (c[AST_CL_BY]) {
@@ -49,7 +49,7 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
         const char *by;
         int near, k = qry_choice(s, c[AST_CL_BY]->v, words, &by, &near);
         if (k == -2) return s->ctx.code;
-        if (k < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, "BY takes school_district or ward, not '%s'", by);
+        if (k < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, _("BY takes school_district or ward, not '%s'"), by);
         a->q.by_ward = k == 1;
     }
     if (c[AST_CL_ASOF]) {
@@ -60,11 +60,11 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
     }
     if (c[AST_CL_NEEDS]) {
         for (const ast_value_t *v = c[AST_CL_NEEDS]->v; v; v = v->next) {
-            if (a->q.nneeds == 64) return qry_fail(s, &v->tok, "at most 64 needs");
+            if (a->q.nneeds == 64) return qry_fail(s, &v->tok, _("at most 64 needs"));
             const char *key;
             if ((rc = qry_key(s, v, "need", &key))) return rc;
             for (int i = 0; i < a->q.nneeds; i++)
-                if (a->needs[i] == key) return qry_fail(s, &v->tok, "need '%s' is listed twice", key);
+                if (a->needs[i] == key) return qry_fail(s, &v->tok, _("need '%s' is listed twice"), key);
             a->needs[a->q.nneeds++] = key;
         }
     } else {
@@ -83,7 +83,7 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
         }
         sqlite3_finalize(dn);
         if (!a->q.nneeds)
-            return qry_fail(s, &c[AST_CL_FOR]->v->tok, "'%s' has no default needs; name them: NEEDS consultation, place, …",
+            return qry_fail(s, &c[AST_CL_FOR]->v->tok, _("'%s' has no default needs; name them: NEEDS consultation, place, …"),
                             a->q.target);
     }
     a->q.needs = a->needs;

@@ -29,12 +29,12 @@ static tsg_status_t sector_clause(qry_session_t *s, const ast_clause_t *c, secto
     set->n = 0;
     if (!c) return TSG_OK;
     for (const ast_value_t *v = c->v; v; v = v->next) {
-        if (set->n == 64) return qry_fail(s, &v->tok, "at most 64 sectors");
+        if (set->n == 64) return qry_fail(s, &v->tok, _("at most 64 sectors"));
         tsg_status_t rc = qry_key(s, v, "sector", &set->v[set->n]);
         if (rc) return rc;
         set->n++;
     }
-    if (!set->n) return qry_fail(s, &c->key, "SECTORS names at least one sector");
+    if (!set->n) return qry_fail(s, &c->key, _("SECTORS names at least one sector"));
     return TSG_OK;
 }
 
@@ -89,7 +89,7 @@ static tsg_status_t emit_mixing(qry_session_t *s, const eng_net_t *net, const en
             }
     }
     long *m = calloc((size_t)(ns * ns) + 1, sizeof *m);
-    if (!m) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!m) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     for (igraph_integer_t e = 0; e < igraph_ecount(&gr->g); e++) {
         int a = -1, b = -1;
         const char *sa = net->sector[gr->nid[IGRAPH_FROM(&gr->g, e)]], *sb = net->sector[gr->nid[IGRAPH_TO(&gr->g, e)]];
@@ -213,7 +213,7 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
          * the only failure here is memory. */
         tsg_result_free(r);
         r = NULL;
-        rc = ic == IGRAPH_ENOMEM ? gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, "out of memory")
+        rc = ic == IGRAPH_ENOMEM ? gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"))
                                  : gram_fail(&s->ctx, TSG_EINPUT, &st->kw, _("graph computation failed: %s"),
                                              igraph_strerror(ic));
     }
@@ -265,8 +265,8 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     int near, measure = qry_choice(s, st->v, eng_measure_name, &written, &near);
     if (measure == -2) return s->ctx.code;
     if (measure < 0)
-        return qry_fail(s, &st->what, "unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
-                                      "eigenvector, constraint or effective_size)", (int)st->what.n, st->what.z);
+        return qry_fail(s, &st->what, _("unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
+                                         "eigenvector, constraint or effective_size)"), (int)st->what.n, st->what.z);
     if ((rc = structure_args(s, st, &a))) return rc;
     ast_clause_t *const *c = st->cl;
     long top = a.top;
@@ -277,34 +277,34 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
         const char *of;
         int k = qry_choice(s, c[AST_CL_OF]->v, words, &of, &near);
         if (k == -2) return s->ctx.code;
-        if (k < 0) return qry_fail(s, &c[AST_CL_OF]->v->tok, "CENTRALITY is OF organisations or programs, not '%s'", of);
+        if (k < 0) return qry_fail(s, &c[AST_CL_OF]->v->tok, _("CENTRALITY is OF organisations or programs, not '%s'"), of);
         programs = k >= 4;
     }
     int directed = c[AST_CL_DIRECTED] != NULL;
     long hops = -1;
     if (c[AST_CL_WITHIN]) {
         if (measure != ENG_BETWEENNESS && measure != ENG_CLOSENESS && measure != ENG_HARMONIC)
-            return qry_fail(s, &c[AST_CL_WITHIN]->key, "WITHIN k HOPS limits betweenness, closeness and harmonic, not %s",
+            return qry_fail(s, &c[AST_CL_WITHIN]->key, _("WITHIN k HOPS limits betweenness, closeness and harmonic, not %s"),
                             eng_measure_name[measure]);
         if (c[AST_CL_WEIGHTED])
-            return qry_fail(s, &c[AST_CL_WITHIN]->key, "WITHIN counts steps; it does not combine with WEIGHTED");
+            return qry_fail(s, &c[AST_CL_WITHIN]->key, _("WITHIN counts steps; it does not combine with WEIGHTED"));
         if ((rc = qry_number(s, c[AST_CL_WITHIN]->v, &hops))) return rc;
         if (hops < 1 || hops > UTIL_MAX_CENTRALITY_HOPS)
-            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, "WITHIN takes 1 to %d hops", UTIL_MAX_CENTRALITY_HOPS);
+            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, _("WITHIN takes 1 to %d hops"), UTIL_MAX_CENTRALITY_HOPS);
     }
     long pivots = -1;
     if (c[AST_CL_SAMPLE]) {
         if (measure != ENG_BETWEENNESS)
-            return qry_fail(s, &c[AST_CL_SAMPLE]->key, "SAMPLE n estimates betweenness, not %s", eng_measure_name[measure]);
+            return qry_fail(s, &c[AST_CL_SAMPLE]->key, _("SAMPLE n estimates betweenness, not %s"), eng_measure_name[measure]);
         if (c[AST_CL_WITHIN])
-            return qry_fail(s, &c[AST_CL_SAMPLE]->key, "SAMPLE and WITHIN are two ways to approximate; choose one");
+            return qry_fail(s, &c[AST_CL_SAMPLE]->key, _("SAMPLE and WITHIN are two ways to approximate; choose one"));
         if ((rc = qry_number(s, c[AST_CL_SAMPLE]->v, &pivots))) return rc;
         if (pivots < UTIL_MIN_SAMPLE || pivots > UTIL_MAX_SAMPLE)
-            return qry_fail(s, &c[AST_CL_SAMPLE]->v->tok, "SAMPLE takes %d to %ld organisations to start paths from",
+            return qry_fail(s, &c[AST_CL_SAMPLE]->v->tok, _("SAMPLE takes %d to %ld organisations to start paths from"),
                             UTIL_MIN_SAMPLE, UTIL_MAX_SAMPLE);
     }
     if (directed && (measure == ENG_CONSTRAINT || measure == ENG_EFFECTIVE_SIZE))
-        return qry_fail(s, &c[AST_CL_DIRECTED]->key, "%s looks at who works with whom, in either direction: drop DIRECTED",
+        return qry_fail(s, &c[AST_CL_DIRECTED]->key, _("%s looks at who works with whom, in either direction: drop DIRECTED"),
                         eng_measure_name[measure]);
     const eng_graph_t *gr = NULL;
     if ((rc = graph(s, st, a.district, programs, directed, &a.sectors, &net, &gr))) return rc;
@@ -453,12 +453,12 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
         const char *w;
         int near;
         if ((by = qry_choice(s, c[AST_CL_BY]->v, words, &w, &near)) == -2) return s->ctx.code;
-        if (by < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, "BY takes sector, ward or community, not '%s'", w);
+        if (by < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, _("BY takes sector, ward or community, not '%s'"), w);
     }
     const char *between[2] = {NULL, NULL};
     if (c[AST_CL_BETWEEN]) {
         const ast_value_t *v = c[AST_CL_BETWEEN]->v;
-        if (by) return qry_fail(s, &c[AST_CL_BETWEEN]->key, "BETWEEN names sectors; leave out BY");
+        if (by) return qry_fail(s, &c[AST_CL_BETWEEN]->key, _("BETWEEN names sectors; leave out BY"));
         if ((rc = qry_key(s, v, "sector", &between[0])) || (rc = qry_key(s, v->next, "sector", &between[1]))) return rc;
     }
     long top = -1;
@@ -472,7 +472,7 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     eng_pair_t *pairs = NULL;
     size_t np = 0;
     tsg_error_t err = {0};
-    if (!group) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!group) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     if (!rc) rc = groups_of(s, st, net, gr, by, group, names, &ng, owned, &nowned);
     if (!rc && eng_thin_pairs(gr, group, ng, size, &pairs, &np, &err))
         rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
@@ -518,6 +518,6 @@ tsg_status_t qry_exec_structure(qry_session_t *s, const ast_stmt_t *st)
     case AST_CENTRALITY: return exec_centrality(s, st);
     case AST_BROKERS: return exec_brokers(s, st);
     case AST_THIN_LINKS: return exec_thin_links(s, st);
-    default: return qry_fail(s, &st->kw, "not a structure statement");
+    default: return qry_fail(s, &st->kw, _("not a structure statement"));
     }
 }

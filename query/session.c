@@ -46,7 +46,7 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
     const gram_ctx_t *c = &s->ctx;
     util_buf_t b = {0};
     if (source) util_buf_printf(&b, "%s, ", source);
-    if (c->at.line) util_buf_printf(&b, "line %d, column %d: ", c->at.line, c->at.col);
+    if (c->at.line) util_buf_printf(&b, _("line %d, column %d: "), c->at.line, c->at.col);
     /* A message may quote a name or an id from the database, which may hold
      * a character written before they were refused: shown, not sent raw. */
     int msg_nomem = 0;
