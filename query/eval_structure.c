@@ -101,28 +101,34 @@ static tsg_status_t emit_mixing(qry_session_t *s, const eng_net_t *net, const en
         m[a * ns + b]++;
         if (a != b) m[b * ns + a]++;
     }
-    const char *cols[65];
+    const char *cols[66];
     cols[0] = NC_("column", "sector");
-    for (int k = 0; k < ns; k++) cols[k + 1] = sectors[k];
-    tsg_result_t *r = qry_result_new(_("sector mixing (ties between sectors)"), (size_t)ns + 1, cols);
+    cols[1] = NC_("column", "sector_label");
+    for (int k = 0; k < ns; k++) cols[k + 2] = sectors[k];
+    tsg_result_t *r = qry_result_new(_("sector mixing (ties between sectors)"), (size_t)ns + 2, cols);
+    if (r && qry_result_keyed(r, 0, s->ja)) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     /* A sector's column keeps its key for scripts; people read its label. */
     for (int k = 0; r && k < ns; k++)
         if (qry_label(s, "sector", sectors[k]) != sectors[k] &&
-            qry_result_head(r, (size_t)k + 1, qry_label(s, "sector", sectors[k]))) {
+            qry_result_head(r, (size_t)k + 2, qry_label(s, "sector", sectors[k]))) {
             tsg_result_free(r);
             r = NULL;
         }
     char cells[64][24];
     for (int a = 0; r && a < ns; a++) {
-        const char *row[65];
-        row[0] = sectors[a]; /* the key, as the columns' keys: CSV stays the same in every language */
+        const char *row[66];
+        row[0] = sectors[a];
+        row[1] = qry_label(s, "sector", sectors[a]);
         for (int b = 0; b < ns; b++) {
             snprintf(cells[b], sizeof cells[b], "%ld", m[a * ns + b]);
-            row[b + 1] = cells[b];
+            row[b + 2] = cells[b];
         }
         r = qry_result_row(r, row);
     }
-    for (int k = 1; r && k <= ns; k++) r->right[k] = 1;
+    for (int k = 2; r && k < ns + 2; k++) r->right[k] = 1;
     free(m);
     return qry_emit(s, r);
 }
