@@ -195,7 +195,7 @@ tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title
     tsg_result_t *r = qry_result_new(title, n < 32 ? n : 32, cols);
     if (!r) {
         sqlite3_finalize(st);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -211,7 +211,7 @@ tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title
         }
     }
     if (rc != SQLITE_DONE) {
-        s = rc == SQLITE_NOMEM ? util_fail(err, TSG_ENOMEM, "out of memory") : store_fail_sql(db, "query", err);
+        s = rc == SQLITE_NOMEM ? util_fail(err, TSG_ENOMEM, _("out of memory")) : store_fail_sql(db, "query", err);
         tsg_result_free(r);
     } else {
         *out = r;
