@@ -434,7 +434,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     free(fold);
     util_buf_t hint = {0};
     for (int k = 0; k < 3; k++)
-        if (best[k]) util_buf_printf(&hint, "%s'%s'", hint.len ? ", " : "", best[k]->name);
+        if (best[k]) util_buf_printf(&hint, "%s'%s'", hint.len ? _(", ") : "", best[k]->name);
     const char *what = types == QRY_ANY ? "name" : NULL;
     char whatbuf[64];
     if (!what) {
@@ -450,8 +450,14 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
             }
         what = whatbuf;
     }
-    st = hint.len ? qry_fail(s, &v->tok, _("unknown %s '%s' (did you mean %s?)"), what, text, hint.data)
-                  : qry_fail(s, &v->tok, _("unknown %s '%s'"), what, text);
+    /* Any kind: a whole sentence. One kind or a few: the kinds' list is
+     * still a fragment (left for translation to rewrite). */
+    if (types == QRY_ANY)
+        st = hint.len ? qry_fail(s, &v->tok, _("unknown name '%s' (did you mean %s?)"), text, hint.data)
+                      : qry_fail(s, &v->tok, _("unknown name '%s'"), text);
+    else
+        st = hint.len ? qry_fail(s, &v->tok, _("unknown %s '%s' (did you mean %s?)"), what, text, hint.data)
+                      : qry_fail(s, &v->tok, _("unknown %s '%s'"), what, text);
     util_buf_free(&hint);
     return st;
 }
