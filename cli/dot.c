@@ -73,6 +73,7 @@ static tsg_status_t dot_xlsx(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_param(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_quit(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err);
+static tsg_status_t dot_lang(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_sets(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_pager(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 
@@ -88,6 +89,7 @@ static const dot_cmd_t dot_cmds[] = {
     {".param", dot_param, ".param set NAME VALUE | list | unset NAME", "parameters ($NAME) for later statements"},
     {".suppress", dot_suppress, ".suppress N", "counts of people under N show as <N (0: show all)"},
     {".timeout", dot_timeout, ".timeout [SECONDS|off]", "stop any statement that runs longer; alone, the limit"},
+    {".lang", dot_lang, ".lang [ja|en]", "the language of messages and tables; alone, the current one"},
     {".quit", dot_quit, ".quit", "leave tsunagi (so does Ctrl-D)"},
     {".exit", dot_quit, ".exit", "leave tsunagi"},
 };
@@ -153,6 +155,17 @@ static tsg_status_t dot_suppress(repl_t *r, const dot_args_t *a, tsg_error_t *er
                     a->argv[1]);
     tsg_session_suppress_below(r->s, n);
     return TSG_OK;
+}
+
+static tsg_status_t dot_lang(repl_t *r, const dot_args_t *a, tsg_error_t *err)
+{
+    if (a->argc == 1) {
+        const char *l = tsg_session_get_lang(r->s);
+        printf("%s\n", l ? l : "en");
+        return TSG_OK;
+    }
+    if (a->argc != 2 || (strcmp(a->argv[1], "ja") && strcmp(a->argv[1], "en"))) return TSG_EINPUT;
+    return tsg_session_lang(r->s, a->argv[1], err);
 }
 
 static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err)

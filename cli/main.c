@@ -30,6 +30,7 @@ typedef struct args {
     const char *pos[4];
     int npos;
     const char *encoding, *command, *script, *xlsx, *mapping, *report;
+    const char *lang; /* --lang ja|en; NULL: from the environment */
     const char *params[64];
     int nparams;
     int keep_going;
@@ -425,7 +426,8 @@ static int cmd_run(args_t *a)
     tsg_db_t *db;
     if (open_db(a->npos > 0 ? a->pos[0] : NULL, &db, &err)) return report(&err);
     tsg_session_t *s;
-    if (tsg_session_open(db, &s, &err)) {
+    if (tsg_session_open(db, &s, &err) || tsg_session_lang(s, a->lang, &err)) {
+        tsg_session_close(s);
         tsg_close(db);
         return report(&err);
     }
@@ -516,7 +518,9 @@ static void usage(FILE *out)
         fprintf(out, "       tsunagi %-48s %s\n", commands[i].usage, commands[i].help);
     fprintf(out, "options: --format table|csv|json|markdown, --bom (CSV for Excel), --xlsx FILE (results as the\n"
                  "         sheets of an Excel workbook), --suppress-below N (publish counts under N as <N),\n"
-                 "         --timeout SECONDS (stop any statement that runs longer), --version, --help\n"
+                 "         --timeout SECONDS (stop any statement that runs longer), --lang ja|en (the language\n"
+                 "         of messages and tables; default from $LANGUAGE, $LC_ALL, $LC_MESSAGES, $LANG),\n"
+                 "         --version, --help\n"
                  "DB defaults to $TSUNAGI_DB, else the bundled sample city. Without -c or -f, tsunagi reads\n"
                  "statements from standard input, or opens the REPL when that is a terminal.\n"
                  "$TSUNAGI_DOT_MEMORY: the MiB GraphViz dot may use for RENDER and REPORT (default 2048).\n");
@@ -534,7 +538,7 @@ int main(int argc, char **argv)
         const char *s = argv[i];
         int takes_value = !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
                           !strcmp(s, "-p") || !strcmp(s, "--xlsx") || !strcmp(s, "--mapping") ||
-                          !strcmp(s, "--report") || !strcmp(s, "--timeout");
+                          !strcmp(s, "--report") || !strcmp(s, "--timeout") || !strcmp(s, "--lang");
         if (takes_value && i + 1 == argc) {
             fprintf(stderr, "tsunagi: %s needs a value\n", s);
             return 2;
@@ -575,6 +579,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "tsunagi: --timeout takes seconds (e.g. 30 or 0.5; 0: no limit), not '%s'\n", argv[i]);
                 return 2;
             }
+        } else if (!strcmp(s, "--lang")) {
+            a.lang = argv[++i];
         } else if (!strcmp(s, "--keep-going")) {
             a.keep_going = 1;
         } else if (!strcmp(s, "--bom")) {
@@ -599,6 +605,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "tsunagi: too many arguments\n");
             return 2;
         }
+    }
+    /* The language first, so that every later message is in it. */
+    tsg_error_t lerr = {0};
+    if (tsg_language(a.lang, &lerr)) {
+        fprintf(stderr, "tsunagi: %s\n", lerr.text);
+        return 2;
     }
     if (a.command && a.script) {
         fprintf(stderr, "tsunagi: give -c or -f, not both\n");

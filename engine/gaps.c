@@ -72,7 +72,7 @@ tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int6
     size_t k = 0;
     if (subtree(net, district, &below)) {
         free(below.v);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     for (size_t i = 0; i < below.n; i++)
         if (net->type[below.v[i]] == ENG_DISTRICT && net->level[below.v[i]] == want) below.v[k++] = below.v[i];
@@ -80,7 +80,7 @@ tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int6
     below.n = k;
     if (!k && push(&below, district)) {
         free(below.v);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     *out = below.v;
     *n = below.n;
@@ -160,15 +160,28 @@ static void say(eng_gap_t *g, const char *fmt, ...)
 
 static void ages(char *buf, size_t size, int lo, int hi)
 {
-    if (lo < 0 && hi < 0) snprintf(buf, size, "all ages");
-    else if (hi < 0) snprintf(buf, size, "%d..", lo);
-    else if (lo < 0) snprintf(buf, size, "..%d", hi);
-    else snprintf(buf, size, "%d..%d", lo, hi);
+    if (lo < 0 && hi < 0) snprintf(buf, size, "%s", _("all ages"));
+    else if (hi < 0) snprintf(buf, size, C_("age range", "%d.."), lo);
+    else if (lo < 0) snprintf(buf, size, C_("age range", "..%d"), hi);
+    else snprintf(buf, size, C_("age range", "%d..%d"), lo, hi);
 }
 
 static const char *area_name(const eng_net_t *net, const eng_program_t *p)
 {
-    return p->wide ? "everywhere" : p->narea ? net->name[p->area[0]] : "nowhere";
+    return p->wide ? _("everywhere") : p->narea ? net->name[p->area[0]] : _("nowhere");
+}
+
+/* The group and a need as the sentences name them. */
+static const char *target_name(const eng_gaps_query_t *q)
+{
+    return q->target_label ? q->target_label : q->target;
+}
+
+static const char *need_name(const eng_gaps_query_t *q, const char *need)
+{
+    for (int k = 0; q->need_labels && k < q->nneeds; k++)
+        if (!strcmp(q->needs[k], need)) return q->need_labels[k];
+    return need;
 }
 
 /* How many steps up from s until a district that contains one of p's areas'
@@ -276,7 +289,7 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
     nearest_t b = {NULL, -1, 3, 0};
     need = eng_key(net, need);
     if (!need) {
-        say(g, "no program anywhere offers %s to %s at these ages", g->need, q->target);
+        say(g, _("no program anywhere offers %1$s to %2$s at these ages"), need_name(q, g->need), target_name(q));
         return;
     }
     for (size_t i = 0; i < x->ncand; i++) consider(net, q, s, need, g, x->cand[i], &b);
@@ -316,16 +329,16 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
         if (f->best.cls < b.cls) b = f->best;
     }
     if (!b.p) {
-        say(g, "no program anywhere offers %s to %s at these ages", need, q->target);
+        say(g, _("no program anywhere offers %1$s to %2$s at these ages"), need_name(q, need), target_name(q));
         return;
     }
     g->program = b.p->nid;
     char a[32];
     ages(a, sizeof a, b.p->age_min, b.p->age_max);
     const char *name = net->name[b.p->nid];
-    if (b.cls == 0) say(g, "nearest: '%s' (%s) serves here, but not at these ages", name, a);
-    else if (b.cls == 1) say(g, "nearest: '%s' (%s) serves %s, not here", name, a, area_name(net, b.p));
-    else say(g, "nearest: '%s' offers %s here, but not for %s", name, need, q->target);
+    if (b.cls == 0) say(g, _("nearest: '%1$s' (%2$s) serves here, but not at these ages"), name, a);
+    else if (b.cls == 1) say(g, _("nearest: '%1$s' (%2$s) serves %3$s, not here"), name, a, area_name(net, b.p));
+    else say(g, _("nearest: '%1$s' offers %2$s here, but not for %3$s"), name, need_name(q, need), target_name(q));
 }
 
 /* ---- the cells ---------------------------------------------------------------------- */
@@ -415,11 +428,11 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
             if (g && kind == ENG_GAP_COVERAGE) {
                 explain_coverage(net, q, s, need, ctx, g, &r->oom);
             } else if (g && kind == ENG_GAP_REACH) {
-                say(g, "'%s' covers it, but no entry point serving %s reaches it within %d referral ties",
+                say(g, _("'%1$s' covers it, but no entry point serving %2$s reaches it within %3$d referral ties"),
                     net->name[st[i].program], net->name[s], q->hops);
             } else if (g) {
                 g->program = st[i].program;
-                say(g, "only '%s' (%s) provides it", net->name[st[i].only_org], net->id[st[i].only_org]);
+                say(g, _("only '%1$s' (%2$s) provides it"), net->name[st[i].only_org], net->id[st[i].only_org]);
             }
             i = j;
         }
@@ -465,8 +478,8 @@ static void seams(const eng_net_t *net, const eng_gaps_query_t *q, const int32_t
         char a[32];
         ages(a, sizeof a, p->age_min, p->age_max);
         eng_gap_t *g = row(r, ENG_GAP_SEAM, where, NULL, x, x + 1, p->nid);
-        say(g, "'%s' (%s) ends at %d and has no tie to a program for %s from age %d", net->name[p->nid], a, x,
-            q->target, x + 1);
+        say(g, _("'%1$s' (%2$s) ends at %3$d and has no tie to a program for %4$s from age %5$d"), net->name[p->nid],
+            a, x, target_name(q), x + 1);
     }
 }
 
@@ -475,8 +488,8 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     *out = NULL;
     *n = 0;
     if (q->age_from < 0 || q->age_to > 150 || q->age_from > q->age_to)
-        return util_fail(err, TSG_EINPUT, "ages run from 0 to 150");
-    if (q->district < 1 || q->district > net->maxnid) return util_fail(err, TSG_EINPUT, "no such district");
+        return util_fail(err, TSG_EINPUT, _("ages run from 0 to 150"));
+    if (q->district < 1 || q->district > net->maxnid) return util_fail(err, TSG_EINPUT, _("no such district"));
     int64_t *cells;
     size_t ncells, ncand = 0;
     tsg_status_t s = eng_cells(net, q->district, q->by_ward, &cells, &ncells, err);
@@ -511,7 +524,7 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     free(x.fall);
     if (r.oom) {
         free(r.v);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     *out = r.v;
     *n = r.n;

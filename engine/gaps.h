@@ -34,6 +34,10 @@ typedef struct eng_gaps_query {
     int by_ward;                /* cells are wards instead of school districts */
     int hops;                   /* the most referral ties from an entry point */
     long as_of;                 /* YYYYMMDD: only programs running that day count; 0: all */
+    /* How the "why" sentences name the group and the needs (the Japanese
+     * labels in Japanese output); NULL: the keys. need_labels pairs with needs. */
+    const char *target_label;
+    const char *const *need_labels;
 } eng_gaps_query_t;
 
 /* Whether a program runs on day (YYYYMMDD; 0: any day). */

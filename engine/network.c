@@ -122,7 +122,7 @@ static int tie_kind(const char *k)
 
 static tsg_status_t oom(tsg_error_t *err)
 {
-    return util_fail(err, TSG_ENOMEM, "out of memory");
+    return util_fail(err, TSG_ENOMEM, _("out of memory"));
 }
 
 /* One row of a program's list (targets, needs, modes) or area, kept until
@@ -245,7 +245,7 @@ static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, 
     eng_net_t *net = ld->net;
     entries_t *e = &ld->e[list];
     int32_t prog = net->prog[program]; /* the store checked the range */
-    if (prog < 0) return util_fail(err, TSG_EDB, "database: a list row of node %lld, which is no program", (long long)program);
+    if (prog < 0) return util_fail(err, TSG_EDB, _("database: a list row of node %lld, which is no program"), (long long)program);
     if (e->n == e->cap) {
         e->cap = e->cap ? e->cap * 2 : 1024;
         entry_t *grown = realloc(e->v, e->cap * sizeof *grown);
@@ -257,7 +257,7 @@ static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, 
     x->pos = pos;
     if (list == STORE_LIST_AREA) x->v.district = district;
     else if (!key)
-        return util_fail(err, TSG_EDB, "database: a list row of program %lld without a value", (long long)program);
+        return util_fail(err, TSG_EDB, _("database: a list row of program %lld without a value"), (long long)program);
     else if (!(x->v.key = intern(net, key))) return oom(err);
     if (e->n && entry_cmp(&e->v[e->n - 1], x) > 0) e->sorted = 0;
     e->n++;
@@ -315,7 +315,7 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
     t->src = src;
     t->dst = dst;
     if (t->dst < 1 || t->dst > net->maxnid || net->nties >= INT32_MAX)
-        return util_fail(err, TSG_EDB, "database: tie %zu is out of range", net->nties + 1);
+        return util_fail(err, TSG_EDB, _("database: tie %zu is out of range"), net->nties + 1);
     t->kind = kind ? tie_kind(kind) : ENG_INFO_SHARING;
     t->directed = directed;
     t->count = (long)count;
@@ -329,7 +329,7 @@ static tsg_status_t index_ties(eng_net_t *net, tsg_error_t *err)
     /* Steps in CSR form: count, prefix sums, fill; the same for the
      * directed ties read backwards. */
     if (net->nties > ENG_MAX_TIES || net->maxnid >= (int64_t)UINT32_MAX - 2)
-        return util_fail(err, TSG_EINPUT, "the network is too big to load: %zu ties (at most %u) and node numbers up to %lld",
+        return util_fail(err, TSG_EINPUT, _("the network is too big to load: %zu ties (at most %u) and node numbers up to %lld"),
                          net->nties, ENG_MAX_TIES, (long long)net->maxnid);
     size_t n = (size_t)net->maxnid + 2;
     net->off = calloc(n + 1, sizeof *net->off);
@@ -424,7 +424,7 @@ static tsg_status_t check_tree(eng_net_t *net, tsg_error_t *err)
             a = net->parent[a];
         }
         if (a > 0 && seen[a] == (uint32_t)d)
-            s = util_fail(err, TSG_EDB, "database: district '%s' is its own ancestor", net->id[a] ? net->id[a] : "?");
+            s = util_fail(err, TSG_EDB, _("database: district '%s' is its own ancestor"), net->id[a] ? net->id[a] : "?");
     }
     free(seen);
     return s;

@@ -19,7 +19,7 @@ static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t n
 {
     size_t cap = 256, tail = 0;
     eng_hop_t *v = malloc(cap * sizeof *v);
-    if (!v) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!v) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     for (size_t i = 0; i < nfrom; i++)
         if (net->mark[from[i]] < 0) {
             if (tail == cap) {
@@ -61,7 +61,7 @@ static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t n
 oom:
     for (size_t i = 0; i < tail; i++) net->mark[v[i].node] = -1;
     free(v);
-    return util_fail(err, TSG_ENOMEM, "out of memory");
+    return util_fail(err, TSG_ENOMEM, _("out of memory"));
 }
 
 static void unmark(const eng_net_t *net, const eng_hop_t *q, size_t n)
@@ -127,7 +127,7 @@ static tsg_status_t reach(const eng_net_t *net, const int64_t *from, size_t nfro
     if (!tmp) {
         free(h);
         *out = NULL;
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     size_t start = 0;
     while (start < *n && h[start].dist == 0) start++;
@@ -232,7 +232,7 @@ tsg_status_t eng_paths(const eng_net_t *net, const int64_t *from, size_t nfrom, 
                 malloc((size_t)(max + 1) * sizeof(int64_t)), malloc((size_t)(max + 1) * sizeof(int32_t)), 0};
     tsg_status_t s = TSG_OK;
     if (!w.out || !w.nodes || !w.ties) {
-        s = util_fail(err, TSG_ENOMEM, "out of memory");
+        s = util_fail(err, TSG_ENOMEM, _("out of memory"));
         goto out;
     }
     if ((s = walk_out(net, from, nfrom, any, max, 0, &q, &nq, err))) goto out;
@@ -242,7 +242,7 @@ tsg_status_t eng_paths(const eng_net_t *net, const int64_t *from, size_t nfrom, 
     for (size_t i = 0; best >= 0 && i < nto; i++)
         if (net->mark[to[i]] == best) back(&w, to[i], best, best);
     unmark(net, q, nq);
-    if (w.oom) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (w.oom) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
 out:
     free(q);
     free(w.nodes);

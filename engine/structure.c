@@ -60,9 +60,9 @@ void eng_igraph_forget(volatile sig_atomic_t *flag)
 
 static tsg_status_t ig_fail(igraph_error_t code, tsg_error_t *err)
 {
-    if (code == IGRAPH_INTERRUPTED) return util_fail(err, TSG_EINPUT, "interrupted");
-    if (code == IGRAPH_ENOMEM) return util_fail(err, TSG_ENOMEM, "out of memory");
-    return util_fail(err, TSG_EINPUT, "graph computation failed: %s", igraph_strerror(code));
+    if (code == IGRAPH_INTERRUPTED) return util_fail(err, TSG_EINPUT, _("interrupted"));
+    if (code == IGRAPH_ENOMEM) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    return util_fail(err, TSG_EINPUT, _("graph computation failed: %s"), igraph_strerror(code));
 }
 
 int eng_is_government(const eng_net_t *net, int64_t nid)
@@ -105,7 +105,7 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
     if (!vertex || !nid) {
         free(vertex);
         free(nid);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     igraph_integer_t n = 0;
     for (int64_t v = 0; v <= net->maxnid; v++) {
@@ -169,7 +169,7 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
     if (!ok) {
         if (have_weight) igraph_vector_destroy(&out->weight);
         free(nid);
-        return ic ? ig_fail(ic, err) : util_fail(err, TSG_ENOMEM, "out of memory");
+        return ic ? ig_fail(ic, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     out->nid = nid;
     out->n = n;
@@ -320,7 +320,7 @@ tsg_status_t eng_betweenness_sample(const eng_graph_t *gr, int weighted, igraph_
     igraph_vector_t dist, part, sumsq;
     int have[5] = {0};
     igraph_error_t ic;
-    if (k < 1 || batches < 2) return util_fail(err, TSG_EINPUT, "a sample needs at least 2 organisations");
+    if (k < 1 || batches < 2) return util_fail(err, TSG_EINPUT, _("a sample needs at least 2 organisations"));
     if ((ic = igraph_vector_init(out, n))) return ig_fail(ic, err);
     if ((ic = igraph_vector_init(margin, n))) {
         igraph_vector_destroy(out);
@@ -480,9 +480,9 @@ static int same_sector(const eng_net_t *net, int64_t a, int64_t b)
 tsg_status_t eng_brokerage(const eng_net_t *net, const eng_graph_t *gr, long **roles, tsg_error_t *err)
 {
     *roles = NULL;
-    if (!gr->directed) return util_fail(err, TSG_EINPUT, "brokerage needs the directed view of the network");
+    if (!gr->directed) return util_fail(err, TSG_EINPUT, _("brokerage needs the directed view of the network"));
     *roles = calloc((size_t)gr->n * 5 + 1, sizeof **roles);
-    if (!*roles) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!*roles) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     igraph_adjlist_t out;
     igraph_error_t ic = igraph_adjlist_init(&gr->g, &out, IGRAPH_OUT, IGRAPH_NO_LOOPS, IGRAPH_NO_MULTIPLE);
     if (ic) {
@@ -555,7 +555,7 @@ tsg_status_t eng_thin_pairs(const eng_graph_t *gr, const int *group, int ngroups
     if (!ties || !pairs) {
         free(ties);
         free(pairs);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     eng_group_ties(gr, group, ngroups, ties);
     memset(size, 0, (size_t)ngroups * sizeof *size);
@@ -598,7 +598,7 @@ tsg_status_t eng_community_names(const eng_net_t *net, const eng_graph_t *gr, co
         names[k] = util_printf("%ld: %s%s", (long)k + 1, best >= 0 ? net->name[gr->nid[best]] : "", size > 1 ? " …" : "");
         if (!names[k]) {
             while (k-- > 0) free(names[k]);
-            return util_fail(err, TSG_ENOMEM, "out of memory");
+            return util_fail(err, TSG_ENOMEM, _("out of memory"));
         }
     }
     return TSG_OK;

@@ -58,21 +58,21 @@ void gram_syntax_error(gram_ctx_t *ctx, const gram_token_t *tok)
     /* In a statement of clauses, what it takes (query/clauses.c's table):
      * a word it does not take, or a clause cut short, says what fits. */
     const char *shape = ctx->in_where ? NULL : qry_shape(ctx->kw);
-    if (!tok->type || tok->n == 0) gram_fail(ctx, TSG_EINPUT, tok, "the statement ends too early");
-    else if (tok->type == TK_SEMI && shape) gram_fail(ctx, TSG_EINPUT, tok, "the statement ends too early, at ';'; %s", shape);
-    else if (tok->type == TK_SEMI) gram_fail(ctx, TSG_EINPUT, tok, "the statement ends too early, at ';'");
-    else if (shape) gram_fail(ctx, TSG_EINPUT, tok, "syntax error at '%.*s'; %s", (int)tok->n, tok->z, shape);
-    else gram_fail(ctx, TSG_EINPUT, tok, "syntax error at '%.*s'", (int)tok->n, tok->z);
+    if (!tok->type || tok->n == 0) gram_fail(ctx, TSG_EINPUT, tok, _("the statement ends too early"));
+    else if (tok->type == TK_SEMI && shape) gram_fail(ctx, TSG_EINPUT, tok, _("the statement ends too early, at ';'; %s"), shape);
+    else if (tok->type == TK_SEMI) gram_fail(ctx, TSG_EINPUT, tok, _("the statement ends too early, at ';'"));
+    else if (shape) gram_fail(ctx, TSG_EINPUT, tok, _("syntax error at '%.*s'; %s"), (int)tok->n, tok->z, shape);
+    else gram_fail(ctx, TSG_EINPUT, tok, _("syntax error at '%.*s'"), (int)tok->n, tok->z);
 }
 
 void gram_overflow(gram_ctx_t *ctx)
 {
-    gram_fail(ctx, TSG_EINPUT, &ctx->last, "the statement is nested too deeply");
+    gram_fail(ctx, TSG_EINPUT, &ctx->last, _("the statement is nested too deeply"));
 }
 
 void gram_failure(gram_ctx_t *ctx)
 {
-    gram_fail(ctx, TSG_EINPUT, &ctx->last, "the statement could not be parsed");
+    gram_fail(ctx, TSG_EINPUT, &ctx->last, _("the statement could not be parsed"));
 }
 
 /* After an error, moves past the rest of the failed statement's tokens. */
@@ -101,7 +101,7 @@ tsg_status_t gram_parse_next(gram_ctx_t *ctx, size_t *pos, int *line, int *col, 
         return TSG_OK;
     }
     void *p = gramParserAlloc(malloc, ctx);
-    if (!p) return gram_fail(ctx, TSG_ENOMEM, &t, "out of memory");
+    if (!p) return gram_fail(ctx, TSG_ENOMEM, &t, _("out of memory"));
     (void)start;
     (void)sl;
     (void)sc;
@@ -119,7 +119,7 @@ tsg_status_t gram_parse_next(gram_ctx_t *ctx, size_t *pos, int *line, int *col, 
             break;
         }
         if ((size_t)(t.z - ctx->src) + t.n - first > GRAM_MAX_STATEMENT) {
-            gram_fail(ctx, TSG_EINPUT, &t, "the statement is longer than %u bytes", GRAM_MAX_STATEMENT);
+            gram_fail(ctx, TSG_EINPUT, &t, _("the statement is longer than %u bytes"), GRAM_MAX_STATEMENT);
             break;
         }
         ctx->last = t;

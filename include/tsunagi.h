@@ -162,7 +162,10 @@ typedef struct tsg_result {
     tsg_result_kind_t kind;
     char *title;          /* may be NULL */
     size_t ncols, nrows;
-    char **cols;          /* ncols names */
+    char **cols;          /* ncols names: stable English keys, as CSV and JSON print them */
+    char **heads;         /* ncols headers for people (tables, Markdown), translated; NULL: cols.
+                           * A NULL entry is a column for CSV and JSON only: a key whose
+                           * label is shown beside it (kind / kind_label), or the reverse */
     char **cells;         /* nrows * ncols, row-major */
     unsigned char *right; /* ncols flags: right-align (numbers) */
     char *statement;      /* the statement that made it, on one line as typed (without ';'); may be NULL */
@@ -259,6 +262,23 @@ long tsg_session_get_timeout(const tsg_session_t *s);
  * fails with "the drawing needed more memory than allowed". 0 or less: the
  * default, 2048. The program takes it from $TSUNAGI_DOT_MEMORY. */
 void tsg_session_dot_memory(tsg_session_t *s, long mib);
+
+/* ---- language (docs/language.md, "Language of the output") --------------- */
+
+/* Makes lang the language of messages, column headers, gap kinds and
+ * vocabulary labels: "ja", "en", or "auto" / NULL for the one the
+ * environment names ($LANGUAGE, $LC_ALL, $LC_MESSAGES, $LANG, the first
+ * that is set; Japanese for ja*, else English). gettext's choice is the
+ * process's: this sets $LANGUAGE, and for Japanese, when LC_MESSAGES is
+ * "C", the C.UTF-8 locale (no ja_JP locale is needed). CSV and JSON keep
+ * English keys in every language. TSG_EINPUT for another name. */
+tsg_status_t tsg_language(const char *lang, tsg_error_t *err);
+/* The same for a session: its statements run in lang whatever another
+ * session chose in between. A session opened without one leaves the
+ * process's language as it is (English unless the program set a locale). */
+tsg_status_t tsg_session_lang(tsg_session_t *s, const char *lang, tsg_error_t *err);
+/* "ja", "en", or NULL when the session has none of its own. */
+const char *tsg_session_get_lang(const tsg_session_t *s);
 
 /* Asks the running statement to stop (safe from a signal handler). */
 void tsg_session_interrupt(tsg_session_t *s);

@@ -29,7 +29,7 @@ void *ast_alloc(gram_ctx_t *ctx, size_t n)
         size_t size = n > 16384 ? n : 16384;
         c = malloc(sizeof *c + size);
         if (!c) {
-            gram_fail(ctx, TSG_ENOMEM, NULL, "out of memory");
+            gram_fail(ctx, TSG_ENOMEM, NULL, _("out of memory"));
             return NULL;
         }
         c->used = 0;
@@ -245,7 +245,7 @@ ast_slots_t *ast_slots_add(gram_ctx_t *ctx, ast_slots_t *s, ast_clause_t *c)
     if (!c) return s;
     if (!s && !(s = ast_alloc(ctx, sizeof *s))) return NULL;
     if (s->c[c->slot]) {
-        gram_fail(ctx, TSG_EINPUT, &c->key, "%.*s is given twice", (int)c->key.n, c->key.z);
+        gram_fail(ctx, TSG_EINPUT, &c->key, _("%.*s is given twice"), (int)c->key.n, c->key.z);
         return s;
     }
     s->c[c->slot] = c;
@@ -283,7 +283,7 @@ static ast_cond_t *deepen(gram_ctx_t *ctx, ast_cond_t *c)
     int da = c->a ? c->a->depth : 0, db = c->b ? c->b->depth : 0;
     c->depth = 1 + (da > db ? da : db);
     if (c->depth > AST_MAX_COND_DEPTH)
-        gram_fail(ctx, TSG_EINPUT, &c->tok, "the condition combines more than %d parts; split the statement",
+        gram_fail(ctx, TSG_EINPUT, &c->tok, _("the condition combines more than %d parts; split the statement"),
                   AST_MAX_COND_DEPTH);
     return c;
 }
@@ -430,7 +430,7 @@ static long number(gram_ctx_t *ctx, const gram_token_t *t)
 {
     long v = 0;
     if (ast_token_number(t, &v)) {
-        gram_fail(ctx, TSG_EINPUT, t, "number too large (at most %ld)", UTIL_MAX_NUMBER);
+        gram_fail(ctx, TSG_EINPUT, t, _("number too large (at most %ld)"), UTIL_MAX_NUMBER);
         return 0;
     }
     return v;
@@ -501,7 +501,7 @@ ast_value_t *ast_age(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_t 
         }
     }
     if (v->has_lo && v->has_hi && v->lo > v->hi)
-        gram_fail(ctx, TSG_EINPUT, &v->tok, "the range %ld..%ld is empty (its start is after its end)", v->lo, v->hi);
+        gram_fail(ctx, TSG_EINPUT, &v->tok, _("the range %ld..%ld is empty (its start is after its end)"), v->lo, v->hi);
     return v;
 }
 

@@ -56,7 +56,7 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
     size_t len = 0;
     for (int i = 0; i < nsectors; i++) len += strlen(sectors[i]) + 1;
     char *key = malloc(len + 1);
-    if (!key) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!key) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     for (int i = 0, at = 0; i < nsectors; i++) {
         size_t n = strlen(sectors[i]) + 1;
         memcpy(key + at, sectors[i], n);
@@ -73,7 +73,7 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
     s->view = NULL;
     if (!(v = calloc(1, sizeof *v))) {
         free(key);
-        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     *v = (struct qry_view){.district = district, .programs = programs, .directed = directed, .below = s->suppress_below, .sectors = key, .nsectors_len = len};
     tsg_error_t err = {0};

@@ -35,48 +35,48 @@ static const struct {
     {TK_LET, NULL, N_("LET name = FIND …;  LET name = REACH …;"),
      "LET kita_npo = FIND organisations WHERE sector = npo IN '北区';", NULL},
     {TK_GAPS,
-     "GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, WITHIN k HOPS "
-     "and AS OF date",
+     N_("GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, WITHIN k HOPS "
+     "and AS OF date"),
      N_("GAPS FOR target AGED a..b IN district [NEEDS need, …] [BY school_district|ward] [WITHIN k HOPS] [AS OF date];"),
      "GAPS FOR hikikomori AGED 18..39 IN '西区';", N_("gaps")},
     {TK_COVERAGE,
-     "COVERAGE takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward and AS OF "
-     "date",
+     N_("COVERAGE takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward and AS OF "
+     "date"),
      N_("COVERAGE FOR target AGED a..b IN district [NEEDS need, …] [BY school_district|ward] [AS OF date];"),
      "COVERAGE FOR hikikomori AGED 18..39 IN '西区';", N_("coverage")},
-    {TK_PATH, "PATH takes FROM node, TO node, VIA referral|any and MAX k (or WITHIN k HOPS)",
+    {TK_PATH, N_("PATH takes FROM node, TO node, VIA referral|any and MAX k (or WITHIN k HOPS)"),
      N_("PATH FROM node TO node [VIA referral|any] [MAX k];"),
      "PATH FROM '北区社会福祉協議会' TO '北区こころのクリニック';", N_("paths")},
-    {TK_REACH, "REACH takes FROM node or TO node, WITHIN k HOPS, VIA referral|any and WHERE …",
+    {TK_REACH, N_("REACH takes FROM node or TO node, WITHIN k HOPS, VIA referral|any and WHERE …"),
      N_("REACH FROM node | TO node [WITHIN k HOPS] [VIA referral|any] [WHERE condition];"),
      "REACH FROM '北区社会福祉協議会' WITHIN 2 HOPS;", N_("reach")},
-    {TK_HORIZONTAL, "HORIZONTAL takes IN 'district' and SECTORS sector, …",
+    {TK_HORIZONTAL, N_("HORIZONTAL takes IN 'district' and SECTORS sector, …"),
      N_("HORIZONTAL [IN district] [SECTORS sector, …];"), "HORIZONTAL IN '北区';", N_("horizontal links")},
-    {TK_BROKERS, "BROKERS takes IN 'district', SECTORS sector, … and TOP n",
+    {TK_BROKERS, N_("BROKERS takes IN 'district', SECTORS sector, … and TOP n"),
      N_("BROKERS [IN district] [SECTORS sector, …] [TOP n];"), "BROKERS IN '北区' TOP 5;", N_("brokers")},
     {TK_CENTRALITY,
-     "CENTRALITY takes a measure, then IN 'district', SECTORS sector, …, OF organisations|programs, "
-     "TOP n, WEIGHTED, DIRECTED, WITHIN k HOPS and SAMPLE n",
+     N_("CENTRALITY takes a measure, then IN 'district', SECTORS sector, …, OF organisations|programs, "
+     "TOP n, WEIGHTED, DIRECTED, WITHIN k HOPS and SAMPLE n"),
      N_("CENTRALITY measure [IN district] [SECTORS sector, …] [OF organisations|programs] [TOP n] [WEIGHTED] "
         "[DIRECTED] [WITHIN k HOPS] [SAMPLE n];"),
      "CENTRALITY betweenness IN '北区' TOP 5;", N_("centrality")},
-    {TK_THIN, "THIN LINKS takes IN 'district', BY sector|ward|community, BETWEEN sector AND sector and TOP n",
+    {TK_THIN, N_("THIN LINKS takes IN 'district', BY sector|ward|community, BETWEEN sector AND sector and TOP n"),
      N_("THIN LINKS [IN district] [BY sector|ward|community] [BETWEEN sector AND sector] [TOP n];"),
      "THIN LINKS IN '北区' BY sector TOP 5;", N_("thin links")},
     {TK_EXPORT,
-     "EXPORT takes a format (DOT, GRAPHML, JSON), then OF 'district' or set, TO 'file', CLUSTER BY "
+     N_("EXPORT takes a format (DOT, GRAPHML, JSON), then OF 'district' or set, TO 'file', CLUSTER BY "
      "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) "
-     "and LABELS ja|en",
+     "and LABELS ja|en"),
      N_("EXPORT DOT|GRAPHML|JSON [OF district|set] TO 'file' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];"),
      "EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector;", NULL},
     {TK_RENDER,
-     "RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "
-     "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) and LABELS ja|en",
+     N_("RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "
+     "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) and LABELS ja|en"),
      N_("RENDER [OF district|set] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];"),
      "RENDER OF '北区' TO 'kita.svg' HIGHLIGHT GAPS FOR hikikomori AGED 18..39;", NULL},
     {TK_REPORT,
-     "REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "
-     "WITHIN k HOPS, AS OF date and TO 'report.html'",
+     N_("REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "
+     "WITHIN k HOPS, AS OF date and TO 'report.html'"),
      N_("REPORT GAPS FOR target AGED a..b IN district [NEEDS …] [BY …] [WITHIN k HOPS] [AS OF date] TO 'file.html';"),
      "REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO 'nishi.html';", NULL},
     {TK_ADD, NULL, N_("ADD kind 'name' field-clauses…;"), "ADD organisation 'NPOあさひ' SECTOR npo IN '北区';", NULL},
@@ -91,7 +91,7 @@ static const struct {
 const char *qry_shape(int kw)
 {
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-        if (shapes[i].kw == kw) return shapes[i].shape;
+        if (shapes[i].kw == kw) return shapes[i].shape ? _(shapes[i].shape) : NULL;
     return NULL;
 }
 
@@ -123,7 +123,7 @@ const char *tsg_statement_help(const char *word, const char **example)
 
 tsg_status_t qry_need_clause(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *c, const char *usage)
 {
-    return c ? TSG_OK : qry_fail(s, &st->kw, "%.*s needs %s", (int)st->kw.n, st->kw.z, usage);
+    return c ? TSG_OK : qry_fail(s, &st->kw, _("%.*s needs %s"), (int)st->kw.n, st->kw.z, usage);
 }
 
 int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words, const char **text, int *near)
@@ -138,7 +138,7 @@ int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words,
     char *owned = v->kind == AST_V_WORD ? NULL : util_fold(w);
     const char *f = v->kind == AST_V_WORD ? v->fold : owned;
     if (!f) {
-        gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
         return -2;
     }
     int hit = -1;
@@ -160,10 +160,10 @@ tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11])
      * only: the language writes a date one way (the importer also reads
      * Excel's YYYY/M/D in a CSV cell, which is not the language). */
     char *fold = util_fold(text);
-    if (!fold) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!fold) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     int ok = !strchr(fold, '/') && util_date_parse(fold, iso) > 0;
     free(fold);
-    if (!ok) return qry_fail(s, &v->tok, "'%s' is not a date that exists (YYYY, YYYY-MM or YYYY-MM-DD)", text);
+    if (!ok) return qry_fail(s, &v->tok, _("'%s' is not a date that exists (YYYY, YYYY-MM or YYYY-MM-DD)"), text);
     return TSG_OK;
 }
 
@@ -233,9 +233,9 @@ tsg_status_t qry_fields_read(qry_session_t *s, const ast_clause_t *list, unsigne
             util_buf_t words = {0};
             for (size_t i = 0; i < NWORDS; i++)
                 if (belongs(i, where, adding)) util_buf_printf(&words, "%s%s", words.len ? ", " : "", field_words[i].word);
-            tsg_status_t st = known ? qry_fail(s, &cl->key, "%.*s is not a clause of %s (one of: %s)", (int)cl->key.n,
+            tsg_status_t st = known ? qry_fail(s, &cl->key, _("%.*s is not a clause of %s (one of: %s)"), (int)cl->key.n,
                                                cl->key.z, label, words.data ? words.data : "")
-                                    : qry_fail(s, &cl->key, "unknown clause '%.*s' in %s (one of: %s)", (int)cl->key.n,
+                                    : qry_fail(s, &cl->key, _("unknown clause '%.*s' in %s (one of: %s)"), (int)cl->key.n,
                                                cl->key.z, label, words.data ? words.data : "");
             util_buf_free(&words);
             return st;
@@ -244,8 +244,8 @@ tsg_status_t qry_fields_read(qry_session_t *s, const ast_clause_t *list, unsigne
             /* Only IN and UNDER are two words for one clause. */
             const gram_token_t *was = &found[f]->key;
             if (under == !strcasecmp(found[f]->fold, "under"))
-                return qry_fail(s, &cl->key, "%.*s is given twice", (int)cl->key.n, cl->key.z);
-            return qry_fail(s, &cl->key, "%.*s repeats %.*s (they mean the same)", (int)cl->key.n, cl->key.z,
+                return qry_fail(s, &cl->key, _("%.*s is given twice"), (int)cl->key.n, cl->key.z);
+            return qry_fail(s, &cl->key, _("%.*s repeats %.*s (they mean the same)"), (int)cl->key.n, cl->key.z,
                             (int)was->n, was->z);
         }
         found[f] = cl;

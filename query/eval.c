@@ -171,7 +171,7 @@ static tsg_status_t unknown_field(qry_session_t *s, const kind_t *k, const gram_
 {
     util_buf_t names = {0};
     for (const field_t *fl = k->fields; fl->name; fl++) util_buf_printf(&names, "%s%s", names.len ? ", " : "", fl->name);
-    tsg_status_t st = qry_fail(s, tok, "%s have no field '%.*s' (fields: %s)", k->plural, (int)tok->n, tok->z,
+    tsg_status_t st = qry_fail(s, tok, _("%s have no field '%.*s' (fields: %s)"), k->plural, (int)tok->n, tok->z,
                                names.data ? names.data : "");
     util_buf_free(&names);
     return st;
@@ -203,9 +203,9 @@ static tsg_status_t compare_one(qry_session_t *s, qry_sql_t *q, const field_t *f
     tsg_status_t st;
     int ordered = op >= AST_LT && op <= AST_GE;
     if (ordered && f->type != F_INT && f->type != F_PEOPLE && f->type != F_DATE)
-        return qry_fail(s, ftok, "'%s' cannot be compared with < or >; use = or !=", f->name);
+        return qry_fail(s, ftok, _("'%s' cannot be compared with < or >; use = or !="), f->name);
     if (op == AST_OVERLAPS && f->type != F_AGE)
-        return qry_fail(s, ftok, "OVERLAPS compares age ranges; '%s' is not an age", f->name);
+        return qry_fail(s, ftok, _("OVERLAPS compares age ranges; '%s' is not an age"), f->name);
     switch (f->type) {
     case F_KEY: {
         const char *key;
@@ -265,8 +265,8 @@ static tsg_status_t compare_one(qry_session_t *s, qry_sql_t *q, const field_t *f
         }
         if (n < s->suppress_below)
             return qry_fail(s, v->tok.n ? &v->tok : ftok,
-                            "counts under %ld are suppressed (--suppress-below %ld), so '%s' cannot be compared with %ld; "
-                            "compare with %ld or more",
+                            _("counts under %ld are suppressed (--suppress-below %ld), so '%s' cannot be compared with %ld; "
+                               "compare with %ld or more"),
                             s->suppress_below, s->suppress_below, f->name, n, s->suppress_below);
         char shown[96];
         snprintf(shown, sizeof shown, "(CASE WHEN @.count >= %ld THEN @.count END)", s->suppress_below);
@@ -292,7 +292,7 @@ static tsg_status_t compare_one(qry_session_t *s, qry_sql_t *q, const field_t *f
         long lo, hi;
         if ((st = qry_range(s, v, &hl, &lo, &hh, &hi))) return st;
         if (op != AST_EQ && op != AST_OVERLAPS)
-            return qry_fail(s, ftok, "age takes = (the program covers these ages) or OVERLAPS (it meets them)");
+            return qry_fail(s, ftok, _("age takes = (the program covers these ages) or OVERLAPS (it meets them)"));
         /* = : every age asked for is served; OVERLAPS: at least one is. */
         int covers = op == AST_EQ;
         qry_sql_add(q, "(1");
@@ -341,12 +341,12 @@ static tsg_status_t compare_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k,
     if (op == AST_IN && c->v && !c->v->next && c->v->kind != AST_V_STRING && c->v->kind != AST_V_PARAM) {
         /* field IN set_name is not a thing; IN takes a list in parentheses. */
         if (c->v->kind == AST_V_WORD)
-            return qry_fail(s, &c->v->tok, "IN takes a list in parentheses, e.g. %s IN (a, b)", f->name);
+            return qry_fail(s, &c->v->tok, _("IN takes a list in parentheses, e.g. %s IN (a, b)"), f->name);
     }
     size_t n = 0;
     for (const ast_value_t *v = c->v; v; v = v->next)
         if (++n > UTIL_MAX_IN_LIST)
-            return qry_fail(s, &v->tok, "IN takes at most %d values; make a set with LET, or split the statement",
+            return qry_fail(s, &v->tok, _("IN takes at most %d values; make a set with LET, or split the statement"),
                             UTIL_MAX_IN_LIST);
     const ast_value_t **vs = ast_alloc(&s->ctx, (n ? n : 1) * sizeof *vs);
     if (!vs) return s->ctx.code;
@@ -372,7 +372,7 @@ static tsg_status_t tied_target(qry_session_t *s, qry_sql_t *q, const ast_cond_t
         const char *type;
         if ((st = qry_set_check(s, t->v->text, &t->v->tok, &type))) return st;
         if (!type)
-            return qry_fail(s, &t->v->tok, "no set named '%s' (make one with LET %s = FIND …; or quote a name: '%s')",
+            return qry_fail(s, &t->v->tok, _("no set named '%s' (make one with LET %s = FIND …; or quote a name: '%s')"),
                             t->v->text, t->v->text, t->v->text);
         return TSG_OK;
     }
@@ -399,7 +399,7 @@ static tsg_status_t tied_target(qry_session_t *s, qry_sql_t *q, const ast_cond_t
 static tsg_status_t tied_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
 {
     if (!k->type || k->type == QRY_DISTRICT)
-        return qry_fail(s, &c->tok, "TIED TO applies to organisations, programs and forums, not %s", k->plural);
+        return qry_fail(s, &c->tok, _("TIED TO applies to organisations, programs and forums, not %s"), k->plural);
     tsg_status_t st;
     qry_sql_add(q, "EXISTS (SELECT 1 FROM (");
     if ((st = tied_target(s, q, c->a))) return st;
@@ -429,7 +429,7 @@ static tsg_status_t tied_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, co
 static tsg_status_t cond_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, const char *alias, const ast_cond_t *c)
 {
     tsg_status_t st;
-    if (!c) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!c) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     switch (c->kind) {
     case AST_AND:
     case AST_OR: {
@@ -458,7 +458,7 @@ static tsg_status_t cond_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, co
     case AST_TIED:
         return tied_sql(s, q, k, alias, c);
     case AST_TIED_VALUE:
-        return qry_fail(s, &c->tok, "a name alone is not a condition; write field = value");
+        return qry_fail(s, &c->tok, _("a name alone is not a condition; write field = value"));
     }
     return TSG_OK;
 }
@@ -496,8 +496,8 @@ static tsg_status_t find_target(qry_session_t *s, const gram_token_t *what, targ
             best = kinds[i].plural;
         }
     }
-    if (bd <= 3) return qry_fail(s, what, "unknown kind '%s' (did you mean %s?)", name, best);
-    return qry_fail(s, what, "'%s' is neither a kind (organisations, programs, forums, districts, ties) nor a set made with LET",
+    if (bd <= 3) return qry_fail(s, what, _("unknown kind '%s' (did you mean %s?)"), name, best);
+    return qry_fail(s, what, _("'%s' is neither a kind (organisations, programs, forums, districts, ties) nor a set made with LET"),
                     name);
 }
 
@@ -591,12 +591,12 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
     if (!name) return s->ctx.code;
     memcpy(name, st->what.z, st->what.n);
     if (find_kind(st->what.fold) || gram_keyword(name, strlen(name)))
-        return qry_fail(s, &st->what, "'%s' is a kind or a keyword; choose another name for the set", name);
+        return qry_fail(s, &st->what, _("'%s' is a kind or a keyword; choose another name for the set"), name);
     target_t t = {0};
     tsg_status_t rc = f->kind == AST_REACH ? TSG_OK : find_target(s, &f->what, &t);
     if (rc) return rc;
     if (t.kind && !t.kind->type)
-        return qry_fail(s, &f->what, "a set holds organisations, programs, forums or districts, not ties");
+        return qry_fail(s, &f->what, _("a set holds organisations, programs, forums or districts, not ties"));
     /* The new rows are computed into a scratch table before the old set goes,
      * so a set can be remade from itself (LET a = FIND a WHERE …); the steps
      * run under one savepoint, so a failure leaves the old set as it was. */
@@ -632,7 +632,7 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
         if (sqlite3_step(cnt) == SQLITE_ROW) n = sqlite3_column_int64(cnt, 0);
         sqlite3_finalize(cnt);
     }
-    return qry_emit_done(s, "%s: %ld %s", name, n, n == 1 ? t.kind->singular : t.kind->plural);
+    return qry_emit_done(s, _("%s: %ld %s"), name, n, n == 1 ? t.kind->singular : t.kind->plural);
 }
 
 /* COUNT … BY: one row per key of the vocabulary (or per district of a
@@ -653,7 +653,7 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     }
     char *by = util_strndup(st->by.z, st->by.n), *fby = by ? util_fold(by) : NULL;
     free(by);
-    if (!fby) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!fby) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     int type = t.kind->type;
     const char *vocab = NULL, *match = NULL;
     const char *level = NULL; /* BY ward, BY school_district: the districts of that level */
@@ -683,9 +683,9 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     free(fby);
     if (!vocab && !level && !forum)
         return qry_fail(s, &st->by,
-                        "%s cannot be counted by '%.*s' (organisations and programs: sector, ward, school_district, "
-                        "forum, target, need; forums: kind, ward, school_district; ties: kind; districts: level; "
-                        "or leave BY out for the total)",
+                        _("%s cannot be counted by '%.*s' (organisations and programs: sector, ward, school_district, "
+                           "forum, target, need; forums: kind, ward, school_district; ties: kind; districts: level; "
+                           "or leave BY out for the total)"),
                         t.kind->plural, (int)st->by.n, st->by.z);
     if (level) {
         qry_sql_add(&q, "SELECT v.name AS ");
@@ -730,7 +730,7 @@ out:
 tsg_status_t qry_match_programs(qry_session_t *s, const ast_stmt_t *st, int64_t maxnid, int **keep)
 {
     *keep = calloc((size_t)maxnid + 1, sizeof **keep);
-    if (!*keep) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!*keep) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     target_t t = {&kinds[1], NULL};
     qry_sql_t q = {0};
     qry_sql_add(&q, "SELECT x.nid");
@@ -762,6 +762,6 @@ tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st)
     case AST_COUNT: return exec_count(s, st);
     case AST_SHOW: return qry_exec_show(s, st);
     case AST_LET: return exec_let(s, st);
-    default: return qry_fail(s, &st->kw, "not a reading statement");
+    default: return qry_fail(s, &st->kw, _("not a reading statement"));
     }
 }

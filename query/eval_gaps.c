@@ -26,7 +26,7 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
     int hl, hh;
     long lo, hi;
     if ((rc = qry_range(s, c[AST_CL_AGED]->v, &hl, &lo, &hh, &hi))) return rc;
-    if (!hl || !hh) return qry_fail(s, &c[AST_CL_AGED]->v->tok, "GAPS needs a closed age range, like 18..39");
+    if (!hl || !hh) return qry_fail(s, &c[AST_CL_AGED]->v->tok, _("GAPS needs a closed age range, like 18..39"));
     a->q.age_from = (int)lo;
     a->q.age_to = (int)hi;
     if (!district) {
@@ -41,7 +41,7 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
         if ((rc = qry_number(s, c[AST_CL_WITHIN]->v, &k))) return rc;
         /* Checked here, before the cast to int can wrap. */
         if (k < 0 || k > UTIL_MAX_HOPS)
-            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, "WITHIN takes 0 to %d hops", UTIL_MAX_HOPS);
+            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, _("WITHIN takes 0 to %d hops"), UTIL_MAX_HOPS);
         a->q.hops = (int)k;
     }
     if (c[AST_CL_BY]) {
@@ -49,7 +49,7 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
         const char *by;
         int near, k = qry_choice(s, c[AST_CL_BY]->v, words, &by, &near);
         if (k == -2) return s->ctx.code;
-        if (k < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, "BY takes school_district or ward, not '%s'", by);
+        if (k < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, _("BY takes school_district or ward, not '%s'"), by);
         a->q.by_ward = k == 1;
     }
     if (c[AST_CL_ASOF]) {
@@ -60,11 +60,11 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
     }
     if (c[AST_CL_NEEDS]) {
         for (const ast_value_t *v = c[AST_CL_NEEDS]->v; v; v = v->next) {
-            if (a->q.nneeds == 64) return qry_fail(s, &v->tok, "at most 64 needs");
+            if (a->q.nneeds == 64) return qry_fail(s, &v->tok, _("at most 64 needs"));
             const char *key;
             if ((rc = qry_key(s, v, "need", &key))) return rc;
             for (int i = 0; i < a->q.nneeds; i++)
-                if (a->needs[i] == key) return qry_fail(s, &v->tok, "need '%s' is listed twice", key);
+                if (a->needs[i] == key) return qry_fail(s, &v->tok, _("need '%s' is listed twice"), key);
             a->needs[a->q.nneeds++] = key;
         }
     } else {
@@ -83,14 +83,22 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
         }
         sqlite3_finalize(dn);
         if (!a->q.nneeds)
-            return qry_fail(s, &c[AST_CL_FOR]->v->tok, "'%s' has no default needs; name them: NEEDS consultation, place, …",
+            return qry_fail(s, &c[AST_CL_FOR]->v->tok, _("'%s' has no default needs; name them: NEEDS consultation, place, …"),
                             a->q.target);
     }
     a->q.needs = a->needs;
+    for (int k = 0; k < a->q.nneeds; k++) a->need_labels[k] = qry_label(s, "need", a->needs[k]);
+    if (s->ja) {
+        a->q.target_label = qry_label(s, "target", a->q.target);
+        a->q.need_labels = a->need_labels;
+    }
     return TSG_OK;
 }
 
+/* The kinds as scripts read them (CSV, JSON, ORDER BY) and as people do. */
 static const char *const gap_kind[] = {"coverage", "reach", "seam", "fragility"};
+static const char *const gap_label[] = {NC_("gap kind", "coverage"), NC_("gap kind", "reach"),
+                                        NC_("gap kind", "seam"), NC_("gap kind", "fragility")};
 
 static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
 {
@@ -102,18 +110,35 @@ static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
     size_t n;
     tsg_error_t err = {0};
     if (eng_gaps(net, &a.q, &rows, &n, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    static const char *const cols[] = {"kind", "district_id", "district", "need", "age_from", "age_to", "program", "why"};
-    tsg_result_t *r = qry_result_new(NULL, 8, cols);
+    /* kind and need are keys, each with its label beside it (issue 19):
+     * a table shows one of the two, CSV and JSON both. */
+    static const char *const cols[] = {NC_("column", "kind"), NC_("column", "kind_label"),
+                                       NC_("column", "district_id"), NC_("column", "district"), NC_("column", "need"),
+                                       NC_("column", "need_label"),
+                                       NC_("column", "age_from"), NC_("column", "age_to"), NC_("column", "program"), NC_("column", "why")};
+    tsg_result_t *r = qry_result_new(NULL, 10, cols);
+    if (r && (qry_result_keyed(r, 0, s->ja) || qry_result_keyed(r, 4, s->ja))) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     for (size_t i = 0; r && i < n; i++) {
         char from[16], to[16];
         snprintf(from, sizeof from, "%d", rows[i].age_from);
         snprintf(to, sizeof to, "%d", rows[i].age_to);
-        const char *cells[8] = {gap_kind[rows[i].kind], net->id[rows[i].district], net->name[rows[i].district],
-                                rows[i].need, from, to, rows[i].program ? net->id[rows[i].program] : NULL,
-                                rows[i].why};
+        const char *need = rows[i].need;
+        const char *cells[10] = {gap_kind[rows[i].kind],
+                                 util_pgettext_ctx("gap kind", gap_label[rows[i].kind]),
+                                 net->id[rows[i].district],
+                                 net->name[rows[i].district],
+                                 need,
+                                 need ? qry_label(s, "need", need) : NULL,
+                                 from,
+                                 to,
+                                 rows[i].program ? net->id[rows[i].program] : NULL,
+                                 rows[i].why};
         r = qry_result_row(r, cells);
     }
-    if (r) r->right[4] = r->right[5] = 1;
+    if (r) r->right[6] = r->right[7] = 1;
     free(rows);
     return qry_emit(s, r);
 }
@@ -132,9 +157,15 @@ static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
     if (eng_cells(net, a.q.district, a.q.by_ward, &cells, &ncells, &err))
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     const char *cols[66];
-    cols[0] = "district";
+    cols[0] = NC_("column", "district");
     for (int k = 0; k < a.q.nneeds; k++) cols[k + 1] = a.needs[k];
     tsg_result_t *r = qry_result_new(NULL, (size_t)a.q.nneeds + 1, cols);
+    /* A need's column keeps its key for scripts; people read its label. */
+    for (int k = 0; r && k < a.q.nneeds; k++)
+        if (a.need_labels[k] != a.needs[k] && qry_result_head(r, (size_t)k + 1, a.need_labels[k])) {
+            tsg_result_free(r);
+            r = NULL;
+        }
     util_buf_t cell = {0};
     char *texts[65];
     for (size_t c = 0; r && c < ncells; c++) {
@@ -147,9 +178,9 @@ static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
                 int meets = (p->age_max < 0 || p->age_max >= a.q.age_from) && (p->age_min < 0 || p->age_min <= a.q.age_to);
                 if (meets && eng_running(p, a.q.as_of) && eng_covers(p, a.q.target, a.needs[k], -1) &&
                     eng_serves(net, p, cells[c]))
-                    util_buf_printf(&cell, "%s%s", cell.len ? "; " : "", net->name[p->nid]);
+                    util_buf_printf(&cell, "%s%s", cell.len ? _("; ") : "", net->name[p->nid]);
             }
-            texts[k] = util_strdup(cell.len ? cell.data : "—");
+            texts[k] = util_strdup(cell.len ? cell.data : _("—"));
             row[k + 1] = texts[k];
         }
         r = qry_result_row(r, row);

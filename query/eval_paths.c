@@ -24,7 +24,7 @@ static tsg_status_t via_clause(qry_session_t *s, const ast_clause_t *c, int *any
     const char *v;
     int near, k = qry_choice(s, c->v, words, &v, &near);
     if (k == -2) return s->ctx.code;
-    if (k < 0) return qry_fail(s, &c->v->tok, "VIA takes referral or any, not '%s'", v);
+    if (k < 0) return qry_fail(s, &c->v->tok, _("VIA takes referral or any, not '%s'"), v);
     *any = k == 1;
     return TSG_OK;
 }
@@ -36,7 +36,7 @@ static tsg_status_t hops_clause(qry_session_t *s, const ast_clause_t *c, int dfl
     long k;
     tsg_status_t rc = qry_number(s, c->v, &k);
     if (rc) return rc;
-    if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c->v->tok, "hops run from 0 to %d", UTIL_MAX_HOPS);
+    if (k < 0 || k > UTIL_MAX_HOPS) return qry_fail(s, &c->v->tok, _("hops run from 0 to %d"), UTIL_MAX_HOPS);
     *out = (int)k;
     return TSG_OK;
 }
@@ -68,7 +68,9 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
     free(from);
     free(to);
     if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    static const char *const cols[] = {"path", "step", "from", "tie", "count", "to", "to_id"};
+    static const char *const cols[] = {NC_("column", "path"), NC_("column", "step"), NC_("column", "from"),
+                                       NC_("column", "tie"), NC_("column", "count"), NC_("column", "to"),
+                                       NC_("column", "to_id")};
     tsg_result_t *r = qry_result_new(NULL, 7, cols);
     for (size_t p = 0; r && p < npaths; p++)
         for (int k = 0; r && k < paths[p].len; k++) {
@@ -89,11 +91,12 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
     eng_paths_free(paths, npaths);
     if (here) {
         tsg_result_free(r);
-        return qry_emit_done(s, "'%s' is already where the path ends: no ties needed", net->name[where]);
+        return qry_emit_done(s, _("'%s' is already where the path ends: no ties needed"), net->name[where]);
     }
     if (r && !r->nrows) {
         tsg_result_free(r);
-        return qry_emit_done(s, "no %s of at most %d ties", any ? "path" : "referral path", max);
+        return any ? qry_emit_done(s, _("no path of at most %d ties"), max)
+                   : qry_emit_done(s, _("no referral path of at most %d ties"), max);
     }
     return qry_emit(s, r);
 }
@@ -110,7 +113,7 @@ static tsg_status_t reach_walk(qry_session_t *s, const ast_stmt_t *st, const eng
     *hops = NULL;
     *keep = NULL;
     if (c[AST_CL_FROM] && c[AST_CL_TO])
-        return qry_fail(s, &c[AST_CL_TO]->key, "REACH goes FROM nodes or TO them, not both; use PATH FROM … TO …");
+        return qry_fail(s, &c[AST_CL_TO]->key, _("REACH goes FROM nodes or TO them, not both; use PATH FROM … TO …"));
     const ast_clause_t *end = c[AST_CL_FROM] ? c[AST_CL_FROM] : c[AST_CL_TO];
     if ((rc = qry_need_clause(s, st, end, "FROM 'name' or TO 'name'")) || (rc = via_clause(s, c[AST_CL_VIA], &any)) ||
         (rc = hops_clause(s, c[AST_CL_WITHIN] ? c[AST_CL_WITHIN] : c[AST_CL_MAX], 3, &max)) || (rc = qry_network(s, net)))
@@ -148,7 +151,7 @@ tsg_status_t qry_reach_nodes(qry_session_t *s, const ast_stmt_t *st, int64_t **n
     tsg_status_t rc = reach_walk(s, st, &net, &hops, &nhops, &keep);
     if (rc) return rc;
     int64_t *v = malloc((nhops ? nhops : 1) * sizeof *v);
-    if (!v) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!v) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     for (size_t i = 0; v && i < nhops; i++)
         if (hops[i].dist && !(keep && !keep[hops[i].node])) v[(*n)++] = hops[i].node;
     free(hops);
@@ -166,8 +169,10 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     tsg_status_t rc = reach_walk(s, st, &net, &hops, &nhops, &keep);
     if (rc) return rc;
     /* Backwards, a hop's `via` is the next node on the way to the target. */
-    static const char *const cols[] = {"hops", "type", "id", "name", "via"};
-    static const char *const back_cols[] = {"hops", "type", "id", "name", "next"};
+    static const char *const cols[] = {NC_("column", "hops"), NC_("column", "type"), NC_("column", "id"),
+                                       NC_("column", "name"), NC_("column", "via")};
+    static const char *const back_cols[] = {NC_("column", "hops"), NC_("column", "type"), NC_("column", "id"),
+                                            NC_("column", "name"), NC_("column", "next")};
     tsg_result_t *r = qry_result_new(NULL, 5, st->cl[AST_CL_TO] ? back_cols : cols);
     const char *hs = NULL; /* the hops, written once a level and shared by its rows */
     for (size_t i = 0; r && i < nhops; i++) {

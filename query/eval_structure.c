@@ -29,12 +29,12 @@ static tsg_status_t sector_clause(qry_session_t *s, const ast_clause_t *c, secto
     set->n = 0;
     if (!c) return TSG_OK;
     for (const ast_value_t *v = c->v; v; v = v->next) {
-        if (set->n == 64) return qry_fail(s, &v->tok, "at most 64 sectors");
+        if (set->n == 64) return qry_fail(s, &v->tok, _("at most 64 sectors"));
         tsg_status_t rc = qry_key(s, v, "sector", &set->v[set->n]);
         if (rc) return rc;
         set->n++;
     }
-    if (!set->n) return qry_fail(s, &c->key, "SECTORS names at least one sector");
+    if (!set->n) return qry_fail(s, &c->key, _("SECTORS names at least one sector"));
     return TSG_OK;
 }
 
@@ -89,7 +89,7 @@ static tsg_status_t emit_mixing(qry_session_t *s, const eng_net_t *net, const en
             }
     }
     long *m = calloc((size_t)(ns * ns) + 1, sizeof *m);
-    if (!m) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!m) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     for (igraph_integer_t e = 0; e < igraph_ecount(&gr->g); e++) {
         int a = -1, b = -1;
         const char *sa = net->sector[gr->nid[IGRAPH_FROM(&gr->g, e)]], *sb = net->sector[gr->nid[IGRAPH_TO(&gr->g, e)]];
@@ -101,21 +101,34 @@ static tsg_status_t emit_mixing(qry_session_t *s, const eng_net_t *net, const en
         m[a * ns + b]++;
         if (a != b) m[b * ns + a]++;
     }
-    const char *cols[65];
-    cols[0] = "sector";
-    for (int k = 0; k < ns; k++) cols[k + 1] = sectors[k];
-    tsg_result_t *r = qry_result_new("sector mixing (ties between sectors)", (size_t)ns + 1, cols);
+    const char *cols[66];
+    cols[0] = NC_("column", "sector");
+    cols[1] = NC_("column", "sector_label");
+    for (int k = 0; k < ns; k++) cols[k + 2] = sectors[k];
+    tsg_result_t *r = qry_result_new(_("sector mixing (ties between sectors)"), (size_t)ns + 2, cols);
+    if (r && qry_result_keyed(r, 0, s->ja)) {
+        tsg_result_free(r);
+        r = NULL;
+    }
+    /* A sector's column keeps its key for scripts; people read its label. */
+    for (int k = 0; r && k < ns; k++)
+        if (qry_label(s, "sector", sectors[k]) != sectors[k] &&
+            qry_result_head(r, (size_t)k + 2, qry_label(s, "sector", sectors[k]))) {
+            tsg_result_free(r);
+            r = NULL;
+        }
     char cells[64][24];
     for (int a = 0; r && a < ns; a++) {
-        const char *row[65];
+        const char *row[66];
         row[0] = sectors[a];
+        row[1] = qry_label(s, "sector", sectors[a]);
         for (int b = 0; b < ns; b++) {
             snprintf(cells[b], sizeof cells[b], "%ld", m[a * ns + b]);
-            row[b + 1] = cells[b];
+            row[b + 2] = cells[b];
         }
         r = qry_result_row(r, row);
     }
-    for (int k = 1; r && k <= ns; k++) r->right[k] = 1;
+    for (int k = 2; r && k < ns + 2; k++) r->right[k] = 1;
     free(m);
     return qry_emit(s, r);
 }
@@ -135,9 +148,16 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     if (eng_horizontal(net, gr, &h, &err))
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     char title[600], buf[12][64];
-    util_snprintf(title, sizeof title, "horizontal links in %s", district ? net->name[district] : "the whole network");
-    static const char *const cols[] = {"measure", "value"};
-    tsg_result_t *r = qry_result_new(title, 2, cols);
+    if (district) util_snprintf(title, sizeof title, _("horizontal links in %s"), net->name[district]);
+    else util_snprintf(title, sizeof title, "%s", _("horizontal links in the whole network"));
+    /* measure is the key scripts read; measure_label what people do. */
+    static const char *const cols[] = {NC_("column", "measure"), NC_("column", "measure_label"),
+                                       NC_("column", "value")};
+    tsg_result_t *r = qry_result_new(title, 3, cols);
+    if (r && qry_result_keyed(r, 0, s->ja)) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     snprintf(buf[0], 64, "%ld", (long)h.orgs);
     snprintf(buf[1], 64, "%ld", (long)h.ties);
     snprintf(buf[2], 64, "%ld (%.1f%%)", (long)h.ng_ties, h.ties ? 100.0 * (double)h.ng_ties / (double)h.ties : 0.0);
@@ -152,24 +172,32 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
     snprintf(buf[8], 64, "%.10g", h.ei_government);
     snprintf(buf[9], 64, "%.10g", h.ei_sector);
     const char *rows[][2] = {
-        {"organisations", buf[0]},
-        {"ties", buf[1]},
-        {"ties between two non-government organisations", buf[2]},
-        {"vertically dependent organisations", buf[3]},
-        {"pieces without government", buf[4]},
-        {"sizes of the pieces", sizes.data ? sizes.data : ""},
-        {"articulation points", buf[5]},
-        {"bridges", buf[6]},
-        {"betweenness centralization", buf[7]},
-        {"E-I index, government / non-government", buf[8]},
-        {"E-I index, across sectors", buf[9]},
+        {NC_("measure", "organisations"), buf[0]},
+        {NC_("measure", "ties"), buf[1]},
+        {NC_("measure", "ties between two non-government organisations"), buf[2]},
+        {NC_("measure", "vertically dependent organisations"), buf[3]},
+        {NC_("measure", "pieces without government"), buf[4]},
+        {NC_("measure", "sizes of the pieces"), sizes.data ? sizes.data : ""},
+        {NC_("measure", "articulation points"), buf[5]},
+        {NC_("measure", "bridges"), buf[6]},
+        {NC_("measure", "betweenness centralization"), buf[7]},
+        {NC_("measure", "E-I index, government / non-government"), buf[8]},
+        {NC_("measure", "E-I index, across sectors"), buf[9]},
     };
-    for (size_t i = 0; r && i < sizeof rows / sizeof rows[0]; i++) r = qry_result_row(r, rows[i]);
+    for (size_t i = 0; r && i < sizeof rows / sizeof rows[0]; i++) {
+        const char *row[3] = {rows[i][0], util_pgettext_ctx("measure", rows[i][0]), rows[i][1]};
+        r = qry_result_row(r, row);
+    }
     util_buf_free(&sizes);
     rc = qry_emit(s, r);
     /* Who hangs on government alone, and whom the network hangs on. */
-    static const char *const dcols[] = {"id", "name", "sector", "tied only to"};
-    r = rc ? NULL : qry_result_new("vertically dependent organisations", 4, dcols);
+    static const char *const dcols[] = {NC_("column", "id"), NC_("column", "name"), NC_("column", "sector"),
+                                        NC_("column", "sector_label"), NC_("column", "tied only to")};
+    r = rc ? NULL : qry_result_new(_("vertically dependent organisations"), 5, dcols);
+    if (r && qry_result_keyed(r, 2, s->ja)) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     igraph_vector_int_t neis;
     igraph_error_t ic = r ? igraph_vector_int_init(&neis, 0) : IGRAPH_SUCCESS;
     int have_neis = r && !ic;
@@ -178,9 +206,10 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
         if ((ic = igraph_neighbors(&gr->g, &neis, v, IGRAPH_ALL))) break;
         util_buf_t names = {0};
         for (igraph_integer_t k = 0; k < igraph_vector_int_size(&neis); k++)
-            util_buf_printf(&names, "%s%s", k ? "; " : "", net->name[gr->nid[VECTOR(neis)[k]]]);
+            util_buf_printf(&names, "%s%s", k ? _("; ") : "", net->name[gr->nid[VECTOR(neis)[k]]]);
         int64_t nid = gr->nid[v];
-        const char *cells[4] = {net->id[nid], net->name[nid], net->sector[nid], names.data ? names.data : ""};
+        const char *cells[5] = {net->id[nid], net->name[nid], net->sector[nid],
+                                qry_label(s, "sector", net->sector[nid]), names.data ? names.data : ""};
         r = qry_result_row(r, cells);
         util_buf_free(&names);
     }
@@ -190,21 +219,26 @@ static tsg_status_t exec_horizontal(qry_session_t *s, const ast_stmt_t *st)
          * the only failure here is memory. */
         tsg_result_free(r);
         r = NULL;
-        rc = ic == IGRAPH_ENOMEM ? gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, "out of memory")
-                                 : gram_fail(&s->ctx, TSG_EINPUT, &st->kw, "graph computation failed: %s",
+        rc = ic == IGRAPH_ENOMEM ? gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"))
+                                 : gram_fail(&s->ctx, TSG_EINPUT, &st->kw, _("graph computation failed: %s"),
                                              igraph_strerror(ic));
     }
     if (r) rc = qry_emit(s, r);
-    static const char *const acols[] = {"id", "name", "sector"};
-    r = rc ? NULL : qry_result_new("articulation points (one organisation whose loss cuts the network)", 3, acols);
+    static const char *const acols[] = {NC_("column", "id"), NC_("column", "name"), NC_("column", "sector"),
+                                        NC_("column", "sector_label")};
+    r = rc ? NULL : qry_result_new(_("articulation points (one organisation whose loss cuts the network)"), 4, acols);
+    if (r && qry_result_keyed(r, 2, s->ja)) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.articulation); i++) {
         int64_t nid = gr->nid[VECTOR(h.articulation)[i]];
-        const char *cells[3] = {net->id[nid], net->name[nid], net->sector[nid]};
+        const char *cells[4] = {net->id[nid], net->name[nid], net->sector[nid], qry_label(s, "sector", net->sector[nid])};
         r = qry_result_row(r, cells);
     }
     if (r) rc = qry_emit(s, r);
-    static const char *const bcols[] = {"from", "to"};
-    r = rc ? NULL : qry_result_new("bridges (one tie whose loss cuts the network)", 2, bcols);
+    static const char *const bcols[] = {NC_("column", "from"), NC_("column", "to")};
+    r = rc ? NULL : qry_result_new(_("bridges (one tie whose loss cuts the network)"), 2, bcols);
     for (igraph_integer_t i = 0; r && i < igraph_vector_int_size(&h.bridges); i++) {
         igraph_integer_t e = VECTOR(h.bridges)[i];
         const char *cells[2] = {net->name[gr->nid[IGRAPH_FROM(&gr->g, e)]], net->name[gr->nid[IGRAPH_TO(&gr->g, e)]]};
@@ -237,8 +271,8 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     int near, measure = qry_choice(s, st->v, eng_measure_name, &written, &near);
     if (measure == -2) return s->ctx.code;
     if (measure < 0)
-        return qry_fail(s, &st->what, "unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
-                                      "eigenvector, constraint or effective_size)", (int)st->what.n, st->what.z);
+        return qry_fail(s, &st->what, _("unknown measure '%.*s' (degree, betweenness, closeness, harmonic, pagerank, "
+                                         "eigenvector, constraint or effective_size)"), (int)st->what.n, st->what.z);
     if ((rc = structure_args(s, st, &a))) return rc;
     ast_clause_t *const *c = st->cl;
     long top = a.top;
@@ -249,34 +283,34 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
         const char *of;
         int k = qry_choice(s, c[AST_CL_OF]->v, words, &of, &near);
         if (k == -2) return s->ctx.code;
-        if (k < 0) return qry_fail(s, &c[AST_CL_OF]->v->tok, "CENTRALITY is OF organisations or programs, not '%s'", of);
+        if (k < 0) return qry_fail(s, &c[AST_CL_OF]->v->tok, _("CENTRALITY is OF organisations or programs, not '%s'"), of);
         programs = k >= 4;
     }
     int directed = c[AST_CL_DIRECTED] != NULL;
     long hops = -1;
     if (c[AST_CL_WITHIN]) {
         if (measure != ENG_BETWEENNESS && measure != ENG_CLOSENESS && measure != ENG_HARMONIC)
-            return qry_fail(s, &c[AST_CL_WITHIN]->key, "WITHIN k HOPS limits betweenness, closeness and harmonic, not %s",
+            return qry_fail(s, &c[AST_CL_WITHIN]->key, _("WITHIN k HOPS limits betweenness, closeness and harmonic, not %s"),
                             eng_measure_name[measure]);
         if (c[AST_CL_WEIGHTED])
-            return qry_fail(s, &c[AST_CL_WITHIN]->key, "WITHIN counts steps; it does not combine with WEIGHTED");
+            return qry_fail(s, &c[AST_CL_WITHIN]->key, _("WITHIN counts steps; it does not combine with WEIGHTED"));
         if ((rc = qry_number(s, c[AST_CL_WITHIN]->v, &hops))) return rc;
         if (hops < 1 || hops > UTIL_MAX_CENTRALITY_HOPS)
-            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, "WITHIN takes 1 to %d hops", UTIL_MAX_CENTRALITY_HOPS);
+            return qry_fail(s, &c[AST_CL_WITHIN]->v->tok, _("WITHIN takes 1 to %d hops"), UTIL_MAX_CENTRALITY_HOPS);
     }
     long pivots = -1;
     if (c[AST_CL_SAMPLE]) {
         if (measure != ENG_BETWEENNESS)
-            return qry_fail(s, &c[AST_CL_SAMPLE]->key, "SAMPLE n estimates betweenness, not %s", eng_measure_name[measure]);
+            return qry_fail(s, &c[AST_CL_SAMPLE]->key, _("SAMPLE n estimates betweenness, not %s"), eng_measure_name[measure]);
         if (c[AST_CL_WITHIN])
-            return qry_fail(s, &c[AST_CL_SAMPLE]->key, "SAMPLE and WITHIN are two ways to approximate; choose one");
+            return qry_fail(s, &c[AST_CL_SAMPLE]->key, _("SAMPLE and WITHIN are two ways to approximate; choose one"));
         if ((rc = qry_number(s, c[AST_CL_SAMPLE]->v, &pivots))) return rc;
         if (pivots < UTIL_MIN_SAMPLE || pivots > UTIL_MAX_SAMPLE)
-            return qry_fail(s, &c[AST_CL_SAMPLE]->v->tok, "SAMPLE takes %d to %ld organisations to start paths from",
+            return qry_fail(s, &c[AST_CL_SAMPLE]->v->tok, _("SAMPLE takes %d to %ld organisations to start paths from"),
                             UTIL_MIN_SAMPLE, UTIL_MAX_SAMPLE);
     }
     if (directed && (measure == ENG_CONSTRAINT || measure == ENG_EFFECTIVE_SIZE))
-        return qry_fail(s, &c[AST_CL_DIRECTED]->key, "%s looks at who works with whom, in either direction: drop DIRECTED",
+        return qry_fail(s, &c[AST_CL_DIRECTED]->key, _("%s looks at who works with whom, in either direction: drop DIRECTED"),
                         eng_measure_name[measure]);
     const eng_graph_t *gr = NULL;
     if ((rc = graph(s, st, a.district, programs, directed, &a.sectors, &net, &gr))) return rc;
@@ -289,7 +323,9 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     ranked_t *order = malloc(((size_t)gr->n + 1) * sizeof *order);
     for (igraph_integer_t v = 0; order && v < gr->n; v++) order[v] = (ranked_t){VECTOR(val)[v], v};
     if (order) qsort(order, (size_t)gr->n, sizeof *order, by_value);
-    const char *cols[] = {"rank", "id", "name", programs ? "organisation" : "sector", eng_measure_name[measure],
+    const char *cols[] = {NC_("column", "rank"), NC_("column", "id"), NC_("column", "name"),
+                          programs ? NC_("column", "organisation") : NC_("column", "sector"),
+                          eng_measure_name[measure],
                           "margin_95"};
     tsg_result_t *r = order ? qry_result_new(NULL, 5 + sampled, cols) : NULL;
     for (igraph_integer_t i = 0; r && i < gr->n && (top < 0 || i < top); i++) {
@@ -333,23 +369,29 @@ static tsg_status_t exec_brokers(qry_session_t *s, const ast_stmt_t *st)
         if (total) order[k++] = (ranked_t){(double)total, v};
     }
     if (order) qsort(order, (size_t)k, sizeof *order, by_value);
-    static const char *const cols[] = {"id", "name", "sector", "coordinator", "gatekeeper", "representative",
-                                       "itinerant", "liaison", "total"};
-    tsg_result_t *r = order ? qry_result_new(NULL, 9, cols) : NULL;
+    static const char *const cols[] = {NC_("column", "id"), NC_("column", "name"), NC_("column", "sector"),
+                                       NC_("column", "sector_label"), NC_("column", "coordinator"),
+                                       NC_("column", "gatekeeper"),
+                                       NC_("column", "representative"), NC_("column", "itinerant"), NC_("column", "liaison"), NC_("column", "total")};
+    tsg_result_t *r = order ? qry_result_new(NULL, 10, cols) : NULL;
+    if (r && qry_result_keyed(r, 2, s->ja)) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     for (igraph_integer_t i = 0; r && i < k && (top < 0 || i < top); i++) {
         igraph_integer_t v = order[i].v;
         int64_t nid = gr->nid[v];
         char num[6][24];
-        const char *cells[9] = {net->id[nid], net->name[nid], net->sector[nid]};
+        const char *cells[10] = {net->id[nid], net->name[nid], net->sector[nid], qry_label(s, "sector", net->sector[nid])};
         for (int j = 0; j < 5; j++) {
             snprintf(num[j], sizeof num[j], "%ld", roles[v * 5 + j]);
-            cells[3 + j] = num[j];
+            cells[4 + j] = num[j];
         }
         snprintf(num[5], sizeof num[5], "%.0f", order[i].value);
-        cells[8] = num[5];
+        cells[9] = num[5];
         r = qry_result_row(r, cells);
     }
-    for (int j = 3; r && j < 9; j++) r->right[j] = 1;
+    for (int j = 4; r && j < 10; j++) r->right[j] = 1;
     free(order);
     free(roles);
     return qry_emit(s, r);
@@ -417,12 +459,12 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
         const char *w;
         int near;
         if ((by = qry_choice(s, c[AST_CL_BY]->v, words, &w, &near)) == -2) return s->ctx.code;
-        if (by < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, "BY takes sector, ward or community, not '%s'", w);
+        if (by < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, _("BY takes sector, ward or community, not '%s'"), w);
     }
     const char *between[2] = {NULL, NULL};
     if (c[AST_CL_BETWEEN]) {
         const ast_value_t *v = c[AST_CL_BETWEEN]->v;
-        if (by) return qry_fail(s, &c[AST_CL_BETWEEN]->key, "BETWEEN names sectors; leave out BY");
+        if (by) return qry_fail(s, &c[AST_CL_BETWEEN]->key, _("BETWEEN names sectors; leave out BY"));
         if ((rc = qry_key(s, v, "sector", &between[0])) || (rc = qry_key(s, v->next, "sector", &between[1]))) return rc;
     }
     long top = -1;
@@ -436,12 +478,20 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     eng_pair_t *pairs = NULL;
     size_t np = 0;
     tsg_error_t err = {0};
-    if (!group) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!group) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     if (!rc) rc = groups_of(s, st, net, gr, by, group, names, &ng, owned, &nowned);
     if (!rc && eng_thin_pairs(gr, group, ng, size, &pairs, &np, &err))
         rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    static const char *const cols[] = {"group_a", "group_b", "orgs_a", "orgs_b", "ties", "expected", "ratio"};
-    tsg_result_t *r = rc ? NULL : qry_result_new(by == 0 ? "sectors" : by == 1 ? "wards" : "communities", 7, cols);
+    /* A sector is a key with a label beside it; wards and communities are names. */
+    static const char *const cols[] = {NC_("column", "group_a"), NC_("column", "group_a_label"),
+                                       NC_("column", "group_b"), NC_("column", "group_b_label"),
+                                       NC_("column", "orgs_a"), NC_("column", "orgs_b"),
+                                       NC_("column", "ties"), NC_("column", "expected"), NC_("column", "ratio")};
+    tsg_result_t *r = rc ? NULL : qry_result_new(by == 0 ? _("sectors") : by == 1 ? _("wards") : _("communities"), 9, cols);
+    if (r && (qry_result_keyed(r, 0, s->ja) || qry_result_keyed(r, 2, s->ja))) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     long shown = 0;
     for (size_t i = 0; r && i < np && (top < 0 || shown < top); i++) {
         const char *na_ = names[pairs[i].a], *nb_ = names[pairs[i].b];
@@ -454,11 +504,12 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
         snprintf(t, sizeof t, "%ld", pairs[i].ties);
         snprintf(e, sizeof e, "%.2f", pairs[i].expected);
         snprintf(q, sizeof q, "%.2f", pairs[i].ratio);
-        const char *cells[7] = {na_, nb_, na, nb, t, e, q};
+        const char *cells[9] = {na_, by == 0 ? qry_label(s, "sector", na_) : na_,
+                                nb_, by == 0 ? qry_label(s, "sector", nb_) : nb_, na, nb, t, e, q};
         r = qry_result_row(r, cells);
         shown++;
     }
-    for (int j = 2; r && j < 7; j++) r->right[j] = 1;
+    for (int j = 4; r && j < 9; j++) r->right[j] = 1;
     if (!rc) rc = qry_emit(s, r);
     for (int k = 0; k < nowned; k++) free(owned[k]);
     free(group);
@@ -473,6 +524,6 @@ tsg_status_t qry_exec_structure(qry_session_t *s, const ast_stmt_t *st)
     case AST_CENTRALITY: return exec_centrality(s, st);
     case AST_BROKERS: return exec_brokers(s, st);
     case AST_THIN_LINKS: return exec_thin_links(s, st);
-    default: return qry_fail(s, &st->kw, "not a structure statement");
+    default: return qry_fail(s, &st->kw, _("not a structure statement"));
     }
 }

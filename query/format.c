@@ -6,6 +6,7 @@
  * glibc's wcwidth count it: docs/decisions.md, "Issue 19: the REPL").
  */
 #include "csv.h"
+#include "i18n.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -53,17 +54,27 @@ static size_t add_cut(util_buf_t *b, const char *s, size_t width)
     return used + 1;
 }
 
-/* Narrows the widest column, one column at a time, until every line and
- * the rule under the header ("-a-+-b-", one column wider) fit in `width`
- * columns or every column is at MIN_COLUMN; 0 means no limit. */
-static void fit_widths(size_t *w, size_t ncols, size_t width)
+/* The header people see, or NULL for a column only CSV and JSON hold (a
+ * key whose label column is shown beside it). */
+static const char *head(const tsg_result_t *r, size_t c)
 {
-    if (!width || !ncols) return;
+    return r->heads ? r->heads[c] : r->cols[c];
+}
+
+/* Narrows the widest shown column, one column at a time, until every line
+ * and the rule under the header ("-a-+-b-", one column wider) fit in
+ * `width` columns or every column is at MIN_COLUMN; 0 means no limit. */
+static void fit_widths(const tsg_result_t *r, size_t *w, size_t width)
+{
+    size_t shown = 0;
+    for (size_t c = 0; c < r->ncols; c++) shown += head(r, c) != NULL;
+    if (!width || !shown) return;
     for (;;) {
-        size_t total = 2 + 3 * (ncols - 1), widest = 0;
-        for (size_t c = 0; c < ncols; c++) {
+        size_t total = 2 + 3 * (shown - 1), widest = r->ncols;
+        for (size_t c = 0; c < r->ncols; c++) {
+            if (!head(r, c)) continue;
             total += w[c];
-            if (w[c] > w[widest]) widest = c;
+            if (widest == r->ncols || w[c] > w[widest]) widest = c;
         }
         if (total <= width || w[widest] <= MIN_COLUMN) return;
         w[widest]--;
@@ -73,20 +84,25 @@ static void fit_widths(size_t *w, size_t ncols, size_t width)
 static void print_table(const tsg_result_t *r, FILE *out, size_t *w, size_t width)
 {
     for (size_t c = 0; c < r->ncols; c++) {
-        w[c] = util_display_width(r->cols[c]);
+        w[c] = 0;
+        if (!head(r, c)) continue;
+        w[c] = util_display_width(head(r, c));
         for (size_t i = 0; i < r->nrows; i++) {
             size_t k = util_display_width(cell(r, i, c));
             if (k > w[c]) w[c] = k;
         }
     }
-    fit_widths(w, r->ncols, width);
+    fit_widths(r, w, width);
     util_buf_t line = {0};
     for (size_t i = 0; i <= r->nrows; i++) {
         line.len = 0;
+        int first = 1;
         for (size_t c = 0; c < r->ncols; c++) {
+            if (!head(r, c)) continue;
             /* Row 0 is the header; the rule under it follows. */
-            const char *s = i ? cell(r, i - 1, c) : r->cols[c];
-            util_buf_adds(&line, c ? " | " : " ");
+            const char *s = i ? cell(r, i - 1, c) : head(r, c);
+            util_buf_adds(&line, first ? " " : " | ");
+            first = 0;
             size_t k = util_display_width(s);
             if (k > w[c]) k = w[c];
             if (r->right[c]) for (size_t p = k; p < w[c]; p++) util_buf_addc(&line, ' ');
@@ -98,15 +114,18 @@ static void print_table(const tsg_result_t *r, FILE *out, size_t *w, size_t widt
         if (line.data) fwrite(line.data, 1, line.len, out);
         fputc('\n', out);
         if (i == 0) {
+            first = 1;
             for (size_t c = 0; c < r->ncols; c++) {
-                fputs(c ? "-+-" : "-", out);
+                if (!head(r, c)) continue;
+                fputs(first ? "-" : "-+-", out);
+                first = 0;
                 for (size_t k = 0; k < w[c]; k++) fputc('-', out);
             }
             fputs("-\n", out);
         }
     }
     util_buf_free(&line);
-    fprintf(out, "(%zu row%s)\n", r->nrows, r->nrows == 1 ? "" : "s");
+    fprintf(out, dngettext(TSG_TEXTDOMAIN, "(%zu row)\n", "(%zu rows)\n", r->nrows), r->nrows);
 }
 
 /* .mode line: each row as one "column = value" line per field, the names
@@ -116,15 +135,16 @@ static void print_lines(const tsg_result_t *r, FILE *out)
 {
     size_t nw = 0;
     for (size_t c = 0; c < r->ncols; c++)
-        if (util_display_width(r->cols[c]) > nw) nw = util_display_width(r->cols[c]);
+        if (head(r, c) && util_display_width(head(r, c)) > nw) nw = util_display_width(head(r, c));
     for (size_t i = 0; i < r->nrows; i++) {
         if (i) fputc('\n', out);
         for (size_t c = 0; c < r->ncols; c++) {
-            pad(out, nw - util_display_width(r->cols[c]));
-            fprintf(out, "%s = %s\n", r->cols[c], cell(r, i, c));
+            if (!head(r, c)) continue;
+            pad(out, nw - util_display_width(head(r, c)));
+            fprintf(out, "%s = %s\n", head(r, c), cell(r, i, c));
         }
     }
-    fprintf(out, "(%zu row%s)\n", r->nrows, r->nrows == 1 ? "" : "s");
+    fprintf(out, dngettext(TSG_TEXTDOMAIN, "(%zu row)\n", "(%zu rows)\n", r->nrows), r->nrows);
 }
 
 static void json_string(FILE *out, const char *s)
@@ -195,16 +215,19 @@ static void print_markdown(const tsg_result_t *r, FILE *out)
     if (r->title) fprintf(out, "**%s**\n\n", r->title);
     fputc('|', out);
     for (size_t c = 0; c < r->ncols; c++) {
+        if (!head(r, c)) continue;
         fputc(' ', out);
-        markdown_cell(out, r->cols[c]);
+        markdown_cell(out, head(r, c));
         fputs(" |", out);
     }
     fputs("\n|", out);
-    for (size_t c = 0; c < r->ncols; c++) fputs(r->right[c] ? " ---: |" : " --- |", out);
+    for (size_t c = 0; c < r->ncols; c++)
+        if (head(r, c)) fputs(r->right[c] ? " ---: |" : " --- |", out);
     fputc('\n', out);
     for (size_t i = 0; i < r->nrows; i++) {
         fputc('|', out);
         for (size_t c = 0; c < r->ncols; c++) {
+            if (!head(r, c)) continue;
             fputc(' ', out);
             markdown_cell(out, cell(r, i, c));
             fputs(" |", out);

@@ -179,10 +179,14 @@ tsg_status_t qry_set_check(qry_session_t *s, const char *name, const gram_token_
             if (type_text && !strcmp(type_text, qry_type_name[t])) *type = qry_type_name[t];
         if (lost > 0)
             st = qry_fail(s, at,
-                          "set '%s' is stale: the database was changed by another program after LET made it, and %ld "
-                          "of its members %s no longer there (e.g. %s); make it again with LET",
-                          name, lost, lost == 1 ? "is" : "are",
-                          sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "an unnamed one");
+                          dngettext(TSG_TEXTDOMAIN,
+                                    "set '%s' is stale: the database was changed by another program after LET made it, "
+                                    "and %ld of its members is no longer there (e.g. %s); make it again with LET",
+                                    "set '%s' is stale: the database was changed by another program after LET made it, "
+                                    "and %ld of its members are no longer there (e.g. %s); make it again with LET",
+                                    (unsigned long)lost),
+                          name, lost,
+                          sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : _("an unnamed one"));
     }
     sqlite3_finalize(q);
     return st;
@@ -252,7 +256,7 @@ tsg_status_t qry_load(qry_session_t *s)
         if (!s->names[i].name) s->names[i].name = s->names[i].fold_name = none;
     if (index_names(s)) {
         qry_names_free(s);
-        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     if (sqlite3_prepare_v2(s->sql, "SELECT nid, parent FROM district", -1, &st, NULL) != SQLITE_OK)
         return qry_fail_sql(s, NULL);
@@ -267,7 +271,7 @@ tsg_status_t qry_load(qry_session_t *s)
     if (!s->parent) {
         sqlite3_finalize(st);
         qry_names_free(s);
-        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t nid = sqlite3_column_int64(st, 0);
@@ -280,7 +284,7 @@ tsg_status_t qry_load(qry_session_t *s)
 nomem:
     sqlite3_finalize(st);
     qry_names_free(s);
-    return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
 }
 
 int qry_under(qry_session_t *s, int64_t d, int64_t anc)
@@ -334,9 +338,9 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     if ((st = qry_load(s))) return st;
     if (type) {
         int t = qry_type_word(type->fold);
-        if (!t) return qry_fail(s, type, "'%.*s' is not a kind of node (district, organisation, program or forum)",
+        if (!t) return qry_fail(s, type, _("'%.*s' is not a kind of node (district, organisation, program or forum)"),
                                 (int)type->n, type->z);
-        if (!(types & (1u << t))) return qry_fail(s, type, "a %s cannot be used here", qry_type_name[t]);
+        if (!(types & (1u << t))) return qry_fail(s, type, _("a %s cannot be used here"), qry_type_name[t]);
         types = 1u << t;
     }
     const char *text = qry_text(s, v, "a name");
@@ -344,7 +348,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     /* Exact id, then exact name, then the same ignoring width and case. */
     for (int pass = 0; pass < 3; pass++) {
         char *fold = pass == 2 ? util_fold(text) : NULL;
-        if (pass == 2 && !fold) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        if (pass == 2 && !fold) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
         const char *want = pass == 2 ? fold : text;
         const uint32_t *next = pass == 2 ? s->fold_next : s->exact_next;
         const qry_name_t *hit = NULL;
@@ -367,7 +371,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
             return TSG_OK;
         }
         if (nhits > 1) {
-            st = qry_fail(s, &v->tok, "'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')",
+            st = qry_fail(s, &v->tok, _("'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')"),
                           text, nhits, list.data ? list.data : "", nhits > 5 ? ", …" : "");
             util_buf_free(&list);
             return st;
@@ -383,7 +387,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
                 if (types & (1u << t))
                     snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s",
                              allowed[0] ? " or " : "", qry_type_name[t]);
-            return qry_fail(s, &v->tok, "'%s' is %s %s (%s), not %s %s", text,
+            return qry_fail(s, &v->tok, _("'%s' is %s %s (%s), not %s %s"), text,
                             n->type == QRY_ORGANISATION ? "an" : "a", qry_type_name[n->type], n->id,
                             allowed[0] == 'o' ? "an" : "a", allowed);
         }
@@ -430,7 +434,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     free(fold);
     util_buf_t hint = {0};
     for (int k = 0; k < 3; k++)
-        if (best[k]) util_buf_printf(&hint, "%s'%s'", hint.len ? ", " : "", best[k]->name);
+        if (best[k]) util_buf_printf(&hint, "%s'%s'", hint.len ? _(", ") : "", best[k]->name);
     const char *what = types == QRY_ANY ? "name" : NULL;
     char whatbuf[64];
     if (!what) {
@@ -446,8 +450,14 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
             }
         what = whatbuf;
     }
-    st = hint.len ? qry_fail(s, &v->tok, "unknown %s '%s' (did you mean %s?)", what, text, hint.data)
-                  : qry_fail(s, &v->tok, "unknown %s '%s'", what, text);
+    /* Any kind: a whole sentence. One kind or a few: the kinds' list is
+     * still a fragment (left for translation to rewrite). */
+    if (types == QRY_ANY)
+        st = hint.len ? qry_fail(s, &v->tok, _("unknown name '%s' (did you mean %s?)"), text, hint.data)
+                      : qry_fail(s, &v->tok, _("unknown name '%s'"), text);
+    else
+        st = hint.len ? qry_fail(s, &v->tok, _("unknown %s '%s' (did you mean %s?)"), what, text, hint.data)
+                      : qry_fail(s, &v->tok, _("unknown %s '%s'"), what, text);
     util_buf_free(&hint);
     return st;
 }
@@ -466,7 +476,7 @@ tsg_status_t qry_node_ref(qry_session_t *s, const ast_node_t *n, unsigned types,
     tsg_status_t st = set_named(s, n, &set);
     if (st) return st;
     if (set)
-        return qry_fail(s, &n->v->tok, "'%s' is a set made with LET; one node is needed here (quote a name: '%s')",
+        return qry_fail(s, &n->v->tok, _("'%s' is a set made with LET; one node is needed here (quote a name: '%s')"),
                         n->v->text, n->v->text);
     return qry_node(s, n->v, n->type, types, out);
 }
@@ -487,7 +497,7 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
     if (!seen || !v) {
         free(seen);
         free(v);
-        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     sqlite3_stmt *q = NULL;
     if (set) {
@@ -514,7 +524,7 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
                 if (!seen[net->programs[p].nid]) seen[net->programs[p].nid] = 1, v[k++] = net->programs[p].nid;
     free(seen);
     if (!st && !k)
-        st = qry_fail(s, &n->v->tok, "set '%s' holds no organisation or program: a walk starts and ends at those", n->v->text);
+        st = qry_fail(s, &n->v->tok, _("set '%s' holds no organisation or program: a walk starts and ends at those"), n->v->text);
     if (st) {
         free(v);
         return st;

@@ -124,7 +124,7 @@ static tsg_status_t sort_table(qry_session_t *s, const ast_tail_t *tail, tsg_res
     char **sorted = malloc(r->nrows * r->ncols * sizeof *sorted);
     tsg_status_t st = TSG_OK;
     if (!cells || !desc || !perm || !sorted) {
-        st = gram_fail(&s->ctx, TSG_ENOMEM, &tail->kw, "out of memory");
+        st = gram_fail(&s->ctx, TSG_ENOMEM, &tail->kw, _("out of memory"));
         goto done;
     }
     const ast_key_t *key = tail->keys;
@@ -160,7 +160,7 @@ tsg_status_t qry_order(qry_session_t *s, const ast_tail_t *tail, tsg_result_t *c
     for (const ast_key_t *k = tail->keys; k; k = k->next) nkeys++;
     for (size_t i = 0; i < n; i++) ntables += rs[i]->kind == TSG_RESULT_TABLE;
     long *cols = malloc((nkeys ? nkeys : 1) * sizeof *cols);
-    if (!cols) return gram_fail(&s->ctx, TSG_ENOMEM, &tail->kw, "out of memory");
+    if (!cols) return gram_fail(&s->ctx, TSG_ENOMEM, &tail->kw, _("out of memory"));
     /* A statement of several tables (HORIZONTAL, SHOW) orders those that
      * have every key; each key must be in at least one of them. */
     const ast_key_t *k = tail->keys;
@@ -182,9 +182,9 @@ tsg_status_t qry_order(qry_session_t *s, const ast_tail_t *tail, tsg_result_t *c
                 if (!seen && names.len + strlen(rs[i]->cols[c]) > 300) full = 1;
                 else if (!seen) util_buf_printf(&names, "%s%s", names.len ? ", " : "", rs[i]->cols[c]);
             }
-        tsg_status_t st = full ? qry_fail(s, &k->col->tok, "the result has no column '%s' (its columns: %s, …)",
+        tsg_status_t st = full ? qry_fail(s, &k->col->tok, _("the result has no column '%s' (its columns: %s, …)"),
                                           k->col->text, names.data ? names.data : "")
-                               : qry_fail(s, &k->col->tok, "the result has no column '%s' (its columns: %s)",
+                               : qry_fail(s, &k->col->tok, _("the result has no column '%s' (its columns: %s)"),
                                           k->col->text, names.data ? names.data : "");
         util_buf_free(&names);
         free(cols);

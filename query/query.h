@@ -73,11 +73,17 @@ typedef struct qry_session {
     tsg_result_t **held;       /* with a tail, its results until it ends (qry_order) */
     size_t nheld;
     const char *stmt_z, *stmt_end; /* the running statement's text, for its results' names */
+    const char *lang;          /* "ja", "en" (applied before each run), or NULL: the process's */
+    int ja;                    /* this run's output is Japanese: tables show vocabulary labels */
 } qry_session_t;
 
 /* Whether the running statement must stop: Ctrl-C, or its time limit
  * passed (which sets interrupted to 2). Cheap enough for inner loops. */
 int qry_should_stop(qry_session_t *s);
+
+/* How this run's tables name a vocabulary key of kind: its Japanese label
+ * (label_ja) in Japanese output, the key itself in English. */
+const char *qry_label(const qry_session_t *s, const char *kind, const char *key);
 
 /* Records the statement's error at a token; returns TSG_EINPUT. */
 tsg_status_t qry_fail(qry_session_t *s, const gram_token_t *at, const char *fmt, ...) UTIL_PRINTF(3, 4);
@@ -205,6 +211,7 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st);    /* EXPO
 typedef struct qry_gaps_args {
     eng_gaps_query_t q;
     const char *needs[64];
+    const char *need_labels[64]; /* the needs as this run's tables name them (qry_label) */
 } qry_gaps_args_t;
 tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t district, qry_gaps_args_t *a);
 /* The nodes a REACH statement reaches (not its start nodes), in its order;

@@ -16,10 +16,72 @@ tsg_result_t *qry_result_new(const char *title, size_t ncols, const char *const 
     if (!r->cols || !r->right || (title && !(r->title = util_strdup(title)))) goto fail;
     for (size_t c = 0; c < ncols; c++)
         if (!(r->cols[c] = util_strdup(cols[c]))) goto fail;
+    /* Headers in the language of the run; the keys stay for CSV and JSON. */
+    for (size_t c = 0; c < ncols; c++) {
+        const char *h = util_pgettext_ctx("column", cols[c]);
+        if (h != cols[c] && qry_result_head(r, c, h)) goto fail;
+    }
     return r;
 fail:
     tsg_result_free(r);
     return NULL;
+}
+
+/* The header of a column that qry_result_compact removes (never written). */
+static const char dropped_mark[] = "";
+#define dropped ((char *)dropped_mark)
+
+static int heads_init(tsg_result_t *r)
+{
+    if (r->heads) return 0;
+    if (!(r->heads = calloc(r->ncols ? r->ncols : 1, sizeof *r->heads))) return -1;
+    for (size_t c = 0; c < r->ncols; c++) r->heads[c] = r->cols[c];
+    return 0;
+}
+
+int qry_result_head(tsg_result_t *r, size_t col, const char *head)
+{
+    char *h = NULL;
+    if (heads_init(r) || (head && !(h = util_strdup(head)))) return -1;
+    if (r->heads[col] != r->cols[col] && r->heads[col] != dropped) free(r->heads[col]);
+    r->heads[col] = h;
+    return 0;
+}
+
+int qry_result_keyed(tsg_result_t *r, size_t key, int ja)
+{
+    /* Japanese: the label for people, the key for scripts (CSV, JSON) beside
+     * it. English: the key is what people read too, and the results are
+     * what they were before issue 19, label column and all left out. */
+    if (ja) return qry_result_head(r, key, NULL);
+    if (heads_init(r)) return -1;
+    if (r->heads[key + 1] != r->cols[key + 1]) free(r->heads[key + 1]);
+    r->heads[key + 1] = dropped;
+    return 0;
+}
+
+void qry_result_compact(tsg_result_t *r)
+{
+    if (!r->heads) return;
+    size_t keep = 0;
+    for (size_t c = 0; c < r->ncols; c++) keep += r->heads[c] != dropped;
+    if (keep == r->ncols) return;
+    for (size_t i = 0; i < r->nrows; i++) {
+        size_t k = 0;
+        for (size_t c = 0; c < r->ncols; c++)
+            if (r->heads[c] != dropped) r->cells[i * keep + k++] = r->cells[i * r->ncols + c];
+    }
+    size_t k = 0;
+    for (size_t c = 0; c < r->ncols; c++) {
+        if (r->heads[c] == dropped) {
+            free(r->cols[c]);
+            continue;
+        }
+        r->cols[k] = r->cols[c];
+        r->heads[k] = r->heads[c];
+        r->right[k++] = r->right[c];
+    }
+    r->ncols = keep;
 }
 
 tsg_result_t *qry_result_message(const char *text)
@@ -104,6 +166,9 @@ void tsg_result_free(tsg_result_t *r)
         free(b);
     }
     for (size_t c = 0; r->cols && c < r->ncols; c++) free(r->cols[c]);
+    for (size_t c = 0; r->heads && c < r->ncols; c++)
+        if (r->heads[c] != r->cols[c] && r->heads[c] != dropped) free(r->heads[c]);
+    free(r->heads);
     free(r->cells);
     free(r->cols);
     free(r->right);
@@ -130,7 +195,7 @@ tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title
     tsg_result_t *r = qry_result_new(title, n < 32 ? n : 32, cols);
     if (!r) {
         sqlite3_finalize(st);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -146,7 +211,7 @@ tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title
         }
     }
     if (rc != SQLITE_DONE) {
-        s = rc == SQLITE_NOMEM ? util_fail(err, TSG_ENOMEM, "out of memory") : store_fail_sql(db, "query", err);
+        s = rc == SQLITE_NOMEM ? util_fail(err, TSG_ENOMEM, _("out of memory")) : store_fail_sql(db, "query", err);
         tsg_result_free(r);
     } else {
         *out = r;

@@ -17,6 +17,17 @@
 #define QRY_MAX_ROWS 1000000u
 
 tsg_result_t *qry_result_new(const char *title, size_t ncols, const char *const *cols);
+/* The header people see for column col (NULL: the column is for CSV and
+ * JSON only); the key in cols stays. qry_result_new sets each header to the
+ * column's translation (msgctxt "column"). -1 when out of memory. */
+int qry_result_head(tsg_result_t *r, size_t col, const char *head);
+/* Columns key and key + 1 hold a stable key and its label (kind, kind_label).
+ * Japanese (ja): tables show the label, CSV and JSON hold both. English: the
+ * label column is left out (qry_result_compact), so English output is the
+ * key alone, as before labels. -1 when out of memory. */
+int qry_result_keyed(tsg_result_t *r, size_t key, int ja);
+/* Removes the columns qry_result_keyed left out (qry_emit calls it). */
+void qry_result_compact(tsg_result_t *r);
 /* A message (TSG_RESULT_MESSAGE): the sentence in column "message". */
 tsg_result_t *qry_result_message(const char *text);
 /* Appends a row of ncols cells (NULL allowed), copying them. */

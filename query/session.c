@@ -46,7 +46,7 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
     const gram_ctx_t *c = &s->ctx;
     util_buf_t b = {0};
     if (source) util_buf_printf(&b, "%s, ", source);
-    if (c->at.line) util_buf_printf(&b, "line %d, column %d: ", c->at.line, c->at.col);
+    if (c->at.line) util_buf_printf(&b, _("line %d, column %d: "), c->at.line, c->at.col);
     /* A message may quote a name or an id from the database, which may hold
      * a character written before they were refused: shown, not sent raw. */
     int msg_nomem = 0;
@@ -156,6 +156,7 @@ static tsg_status_t deliver(qry_session_t *s, tsg_result_t *r)
 tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r)
 {
     if (!r) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    qry_result_compact(r);
     if (r->nrows > QRY_MAX_ROWS) {
         tsg_result_free(r);
         return gram_fail(&s->ctx, TSG_EINPUT, NULL,
@@ -471,6 +472,7 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
     }
     s->db = db;
     s->sql = db->sql;
+    util_i18n_bind();
     s->stale = s->unchecked = 1;
     tsg_status_t st = store_vocab_load(db->sql, &s->vocab, err);
     /* Named sets (LET) live in temporary tables: one connection's, gone with it. */
@@ -494,6 +496,42 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
     sqlite3_progress_handler(s->sql, 4096, on_progress, s);
     *out = s;
     return TSG_OK;
+}
+
+static tsg_status_t set_language(const char *lang, const char **chosen, tsg_error_t *err)
+{
+    if (!lang || !*lang || !strcmp(lang, "auto")) lang = util_lang_from_env();
+    if (strcmp(lang, "ja") && strcmp(lang, "en"))
+        return util_fail(err, TSG_EINPUT, _("unknown language '%s': use ja or en"), lang);
+    if (util_lang_set(lang))
+        return util_fail(err, TSG_EINPUT, "%s",
+                         _("Japanese needs a UTF-8 locale for its messages and none could be set (not even C.UTF-8)"));
+    if (!strcmp(lang, "ja") && !util_lang_ja())
+        return util_fail(err, TSG_EIO, "%s",
+                         _("the Japanese catalogue (ja/LC_MESSAGES/tsunagi.mo) was not found; "
+                           "set TSUNAGI_LOCALEDIR to the folder that holds it"));
+    *chosen = !strcmp(lang, "ja") ? "ja" : "en";
+    return TSG_OK;
+}
+
+tsg_status_t tsg_language(const char *lang, tsg_error_t *err)
+{
+    const char *chosen;
+    return set_language(lang, &chosen, err);
+}
+
+tsg_status_t tsg_session_lang(tsg_session_t *s, const char *lang, tsg_error_t *err)
+{
+    return set_language(lang, &s->lang, err);
+}
+
+const char *tsg_session_get_lang(const tsg_session_t *s) { return s->lang; }
+
+const char *qry_label(const qry_session_t *s, const char *kind, const char *key)
+{
+    if (!key || !s->ja) return key;
+    const char *l = store_vocab_label(&s->vocab, kind, key);
+    return l && *l ? l : key;
 }
 
 void tsg_session_close(tsg_session_t *s)
@@ -606,6 +644,8 @@ tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *sou
 tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len, const char *source, int keep_going,
                                  const tsg_sink_t *sink, tsg_error_t *err)
 {
+    if (s->lang) util_lang_set(s->lang); /* another session may have chosen another */
+    s->ja = util_lang_ja();
     s->sink = sink;
     s->ctx.src = text;
     s->ctx.len = len;

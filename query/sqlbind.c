@@ -70,7 +70,7 @@ void qry_sql_free(qry_sql_t *q)
 
 tsg_status_t qry_sql_prepare(qry_session_t *s, qry_sql_t *q, const gram_token_t *at, sqlite3_stmt **st)
 {
-    if (q->oom) return gram_fail(&s->ctx, TSG_ENOMEM, at, "out of memory");
+    if (q->oom) return gram_fail(&s->ctx, TSG_ENOMEM, at, _("out of memory"));
     if (sqlite3_prepare_v2(s->sql, q->sql.data, -1, st, NULL) != SQLITE_OK) return qry_fail_sql(s, at);
     /* A template with a '?' too many or too few would bind values to the
      * wrong places and answer wrongly without a word: refuse it. */
@@ -78,7 +78,7 @@ tsg_status_t qry_sql_prepare(qry_session_t *s, qry_sql_t *q, const gram_token_t 
     if ((size_t)placeholders != q->n) {
         sqlite3_finalize(*st);
         *st = NULL;
-        return gram_fail(&s->ctx, TSG_EDB, at, "internal: %d placeholders for %zu values", placeholders, q->n);
+        return gram_fail(&s->ctx, TSG_EDB, at, _("internal: %d placeholders for %zu values"), placeholders, q->n);
     }
     if (qry_bind_apply(*st, q->b, q->n) != SQLITE_OK) {
         tsg_status_t rc = qry_fail_sql(s, at);

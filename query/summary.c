@@ -60,7 +60,7 @@ tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error
     tsg_status_t checked = store_check(db, err);
     if (checked) return checked;
     tsg_result_t **rs = calloc(k, sizeof *rs);
-    if (!rs) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!rs) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     /* One read transaction: the four tables describe the same moment. */
     tsg_status_t s = store_read_begin(db, err);
     int reading = !s;

@@ -9,6 +9,7 @@
 #define TSG_UTIL_H
 
 #include "tsunagi.h"
+#include "i18n.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

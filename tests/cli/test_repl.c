@@ -712,4 +712,29 @@ Test(repl, tables_fit_an_80_column_terminal_and_long_ones_are_paged)
     send(&T, "FIND districts WHERE level = ward;\r");
     expect(&T, "\n    id = d-kita\n  name = 北区\n");
     finish(&T, ".quit\r");
+
+/* Issue 19: .lang switches the language of what follows, from the default
+ * the environment gives (ctest runs with LANGUAGE=en, LC_ALL=C.UTF-8 here:
+ * no ja_JP locale is needed for Japanese). */
+Test(repl, lang_switches_the_output)
+{
+    send(&T, ".lang\r");
+    expect(&T, ".lang\nen\n");
+    send(&T, ".lang ja\r");
+    expect(&T, "tsunagi> ");
+    send(&T, "GAPS FOR hikikomori AGED 18..39 IN '東区' NEEDS place LIMIT 1;\r");
+    expect(&T, " 種類 ");
+    expect(&T, " 対象外 ");
+    expect(&T, "15〜29歳のみ対象のため");
+    expect(&T, "（1件）");
+    send(&T, ".lang\r");
+    expect(&T, ".lang\nja\n");
+    send(&T, ".lang en\r");
+    expect(&T, "tsunagi> ");
+    send(&T, "GAPS FOR hikikomori AGED 18..39 IN '東区' NEEDS place LIMIT 1;\r");
+    expect(&T, " kind ");
+    expect(&T, " coverage ");
+    expect(&T, "(1 row)");
+    send(&T, ".lang fr\r");
+    expect(&T, ".lang [ja|en]");
 }
