@@ -472,7 +472,7 @@ ast_value_t *ast_range(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_
                     "and a range as 18..39 or 18～39"),
                   (int)v->tok.n, v->tok.z);
     else if (v->has_lo && v->has_hi && v->lo > v->hi)
-        gram_fail(ctx, TSG_EINPUT, &v->tok, "the range %ld..%ld is empty (its start is after its end)", v->lo, v->hi);
+        gram_fail(ctx, TSG_EINPUT, &v->tok, _("the range %ld..%ld is empty (its start is after its end)"), v->lo, v->hi);
     return v;
 }
 

@@ -137,7 +137,7 @@ tsg_status_t tsg_session_complete_at(tsg_session_t *s, const char *before, const
     *n = 0;
     if (qry_load(s)) return util_fail(err, s->ctx.code, "%s", s->ctx.msg);
     gram_expect_t x;
-    if (gram_expect(before, &x)) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (gram_expect(before, &x)) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     words_t ws = {0};
     if (quoted) {
         /* IN '…' (and AREA, UNDER) names a district; elsewhere any node. */
@@ -153,7 +153,7 @@ tsg_status_t tsg_session_complete_at(tsg_session_t *s, const char *before, const
     if (ws.fail) {
         for (size_t i = 0; i < ws.n; i++) free(ws.w[i]);
         free(ws.w);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     *out = ws.w;
     *n = ws.n;
@@ -174,7 +174,7 @@ tsg_status_t tsg_session_complete(tsg_session_t *s, const char *prefix, char ***
     if (ws.fail) {
         for (size_t i = 0; i < ws.n; i++) free(ws.w[i]);
         free(ws.w);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     *out = ws.w;
     *n = ws.n;

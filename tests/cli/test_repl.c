@@ -712,6 +712,7 @@ Test(repl, tables_fit_an_80_column_terminal_and_long_ones_are_paged)
     send(&T, "FIND districts WHERE level = ward;\r");
     expect(&T, "\n    id = d-kita\n  name = 北区\n");
     finish(&T, ".quit\r");
+}
 
 /* Issue 19: .lang switches the language of what follows, from the default
  * the environment gives (ctest runs with LANGUAGE=en, LC_ALL=C.UTF-8 here:
