@@ -639,8 +639,8 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
         qry_sql_free(&q);
         return rc;
     }
-    char *by = util_strndup(st->by.z, st->by.n), *fby = by ? util_fold(by) : NULL;
-    free(by);
+    /* The word after BY was folded once, by the tokenizer. */
+    const char *fby = st->by.fold;
     if (!fby) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
     int type = t.kind->type;
     const char *vocab = NULL, *match = NULL;
@@ -668,7 +668,6 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
         forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.nid AND m.dst = v.nid)";
     else if (!strcmp(fby, "forum") && type == QRY_PROGRAM)
         forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.org AND m.dst = v.nid)";
-    free(fby);
     if (!vocab && !level && !forum)
         return qry_fail(s, &st->by,
                         "%s cannot be counted by '%.*s' (organisations and programs: sector, ward, school_district, "
