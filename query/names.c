@@ -9,6 +9,7 @@
 #include "structure.h"
 #include "gen/tsunagi.h"
 #include "util.h"
+#include "i18n.h"
 #include "bounds.h"
 
 #include <stdlib.h>
@@ -336,7 +337,15 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
         int t = qry_type_word(type->fold);
         if (!t) return qry_fail(s, type, "'%.*s' is not a kind of node (district, organisation, program or forum)",
                                 (int)type->n, type->z);
-        if (!(types & (1u << t))) return qry_fail(s, type, "a %s cannot be used here", qry_type_name[t]);
+        /* Whole sentences, one per kind: "a organisation" was the old
+         * fragment, and a translation needs the sentence. */
+        static const char *const not_here[] = {
+            [QRY_DISTRICT] = N_("a district cannot be used here"),
+            [QRY_ORGANISATION] = N_("an organisation cannot be used here"),
+            [QRY_PROGRAM] = N_("a program cannot be used here"),
+            [QRY_FORUM] = N_("a forum cannot be used here"),
+        };
+        if (!(types & (1u << t))) return qry_fail(s, type, "%s", _(not_here[t]));
         types = 1u << t;
     }
     const char *text = qry_text(s, v, "a name");
