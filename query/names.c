@@ -332,6 +332,8 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
                       const qry_name_t **out)
 {
     tsg_status_t st;
+    int kind_first = !!(types & QRY_KIND_FIRST);
+    types &= ~QRY_KIND_FIRST;
     if ((st = qry_load(s))) return st;
     if (type) {
         int t = qry_type_word(type->fold);
@@ -376,8 +378,13 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
             return TSG_OK;
         }
         if (nhits > 1) {
-            st = qry_fail(s, &v->tok, "'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')",
-                          text, nhits, list.data ? list.data : "", nhits > 5 ? ", …" : "");
+            /* The advice must parse where the name stands: only the node
+             * rule takes the kind first. */
+            st = kind_first ? qry_fail(s, &v->tok,
+                                       "'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')",
+                                       text, nhits, list.data ? list.data : "", nhits > 5 ? ", …" : "")
+                            : qry_fail(s, &v->tok, "'%s' names %zu nodes: %s%s; use the id", text, nhits,
+                                       list.data ? list.data : "", nhits > 5 ? ", …" : "");
             util_buf_free(&list);
             return st;
         }
@@ -477,7 +484,7 @@ tsg_status_t qry_node_ref(qry_session_t *s, const ast_node_t *n, unsigned types,
     if (set)
         return qry_fail(s, &n->v->tok, "'%s' is a set made with LET; one node is needed here (quote a name: '%s')",
                         n->v->text, n->v->text);
-    return qry_node(s, n->v, n->type, types, out);
+    return qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, out);
 }
 
 tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types, int with_programs,
@@ -507,7 +514,7 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
             sqlite3_bind_text(q, 1, n->v->text, -1, SQLITE_STATIC);
     } else {
         const qry_name_t *one;
-        if (!(st = qry_node(s, n->v, n->type, types, &one))) seen[one->nid] = 1, v[k++] = one->nid;
+        if (!(st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one))) seen[one->nid] = 1, v[k++] = one->nid;
     }
     while (!st && q && sqlite3_step(q) == SQLITE_ROW) {
         int64_t nid = sqlite3_column_int64(q, 0);
