@@ -54,10 +54,13 @@ input ::= SEMI.                                          { ctx->stmt = NULL; }
 tail(T) ::= .                                            { T = NULL; }
 tail(T) ::= ORDER(K) BY keys(L) limit(N).                { T = ast_tail(ctx, &K, L, N); }
 tail(T) ::= LIMIT(K) NUMBER(N).                          { T = ast_tail(ctx, &K, NULL, ast_number(ctx, &N)); }
+/* $n: a parameter stands for a number wherever one is written. */
+tail(T) ::= LIMIT(K) PARAM(N).                           { T = ast_tail(ctx, &K, NULL, ast_value(ctx, AST_V_PARAM, &N)); }
 
 %type limit {ast_value_t *}
 limit(N) ::= .                                           { N = NULL; }
 limit(N) ::= LIMIT NUMBER(V).                            { N = ast_number(ctx, &V); }
+limit(N) ::= LIMIT PARAM(V).                             { N = ast_value(ctx, AST_V_PARAM, &V); }
 
 %type keys {ast_key_t *}
 keys(L) ::= key(K).                                      { L = K; }
