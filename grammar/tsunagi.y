@@ -226,9 +226,11 @@ node(N) ::= IDENT(T) PARAM(V).                           { N = ast_node(ctx, &T,
 where(W) ::= .                                           { W = NULL; }
 where(W) ::= WHERE cond(C).                              { W = C; }
 
-%type scope {ast_value_t *}
+/* FIND's and COUNT's IN takes the node rule too, as the analyses' IN does
+ * (IN district '北区' was a syntax error here alone). */
+%type scope {ast_node_t *}
 scope(I) ::= .                                           { I = NULL; }
-scope(I) ::= IN value(V).                                { I = V; }
+scope(I) ::= IN node(N).                                 { I = N; }
 
 %type cond {ast_cond_t *}
 cond(C) ::= cond(A) OR cond(B).                          { C = ast_binary(ctx, AST_OR, A, B); }

@@ -95,7 +95,7 @@ struct ast_stmt {
     gram_token_t what;    /* FIND/COUNT: the kind or set; ADD: the type; LET: the name */
     gram_token_t by;      /* COUNT ... BY */
     ast_cond_t *where;
-    ast_value_t *scope;   /* IN 'district' */
+    ast_node_t *scope;    /* IN 'district' (a node reference) */
     ast_stmt_t *find;     /* LET name = FIND ... */
     ast_node_t *a, *b;    /* SHOW/SET/REMOVE: a; TIE/UNTIE: a -> b */
     gram_token_t *tiekind;
@@ -121,9 +121,9 @@ void ast_arena_reset(ast_arena_t *a);
 void ast_arena_free(ast_arena_t *a);
 
 /* Builders, called from tsunagi.y. */
-ast_stmt_t *ast_find(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where, ast_value_t *scope);
+ast_stmt_t *ast_find(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where, ast_node_t *scope);
 ast_stmt_t *ast_count(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where,
-                      ast_value_t *scope, const gram_token_t *by);
+                      ast_node_t *scope, const gram_token_t *by);
 ast_stmt_t *ast_show(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node);
 ast_stmt_t *ast_let(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *name, ast_stmt_t *find);
 ast_stmt_t *ast_add(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *type, ast_value_t *name, ast_clause_t *c);

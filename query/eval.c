@@ -506,7 +506,7 @@ static tsg_status_t from_where(qry_session_t *s, qry_sql_t *q, const ast_stmt_t 
     }
     if (st->scope) {
         const qry_name_t *d;
-        if ((rc = qry_node(s, st->scope, NULL, 1u << QRY_DISTRICT, &d))) return rc;
+        if ((rc = qry_node_ref(s, st->scope, 1u << QRY_DISTRICT, &d))) return rc;
         qry_sql_add(q, " AND ");
         qry_sql_add_t(q, t->kind->scope, "x");
         for (int i = 0; i < t->kind->scope_binds; i++) qry_sql_int(q, d->nid);
