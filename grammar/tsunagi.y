@@ -238,9 +238,9 @@ cond(C) ::= cond(A) AND cond(B).                         { C = ast_binary(ctx, A
 cond(C) ::= NOT(K) cond(A).                              { C = ast_not(ctx, &K, A); }
 cond(C) ::= LP cond(A) RP.                               { C = A; }
 cond(C) ::= IDENT(F) cmp(O) value(V).                    { C = ast_compare(ctx, &F, O, V); }
-cond(C) ::= IDENT(F) IN LP values(L) RP.                 { C = ast_compare(ctx, &F, AST_IN, L); }
+cond(C) ::= IDENT(F) IN LP values(L) RP.                 { C = ast_compare_list(ctx, &F, L); }
 cond(C) ::= IDENT(F) IN value(V).                        { C = ast_compare(ctx, &F, AST_IN, V); }
-cond(C) ::= IDENT(F) NOT IN LP values(L) RP.             { C = ast_not(ctx, &F, ast_compare(ctx, &F, AST_IN, L)); }
+cond(C) ::= IDENT(F) NOT IN LP values(L) RP.             { C = ast_not(ctx, &F, ast_compare_list(ctx, &F, L)); }
 cond(C) ::= IDENT(F) OVERLAPS value(V).                  { C = ast_compare(ctx, &F, AST_OVERLAPS, V); }
 cond(C) ::= TIED(K) TO tied(T) tiekind(I).               { C = ast_tied(ctx, &K, T, I); }
 

@@ -319,6 +319,13 @@ ast_cond_t *ast_compare(gram_ctx_t *ctx, const gram_token_t *field, int op, ast_
     return c;
 }
 
+ast_cond_t *ast_compare_list(gram_ctx_t *ctx, const gram_token_t *field, ast_value_t *v)
+{
+    ast_cond_t *c = ast_compare(ctx, field, AST_IN, v);
+    if (c) c->list = 1;
+    return c;
+}
+
 ast_cond_t *ast_tied(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *target, gram_token_t *kind)
 {
     ast_cond_t *c = cond(ctx, AST_TIED);

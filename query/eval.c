@@ -326,8 +326,9 @@ static tsg_status_t compare_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k,
     int op = c->op;
     int negate = op == AST_NE;
     if (negate) op = AST_EQ;
-    if (op == AST_IN && c->v && !c->v->next && c->v->kind != AST_V_STRING && c->v->kind != AST_V_PARAM) {
-        /* field IN set_name is not a thing; IN takes a list in parentheses. */
+    if (op == AST_IN && !c->list && c->v && !c->v->next && c->v->kind != AST_V_STRING && c->v->kind != AST_V_PARAM) {
+        /* field IN set_name is not a thing; IN takes a list in parentheses
+         * (and IN (npo), a list of one, is one: c->list). */
         if (c->v->kind == AST_V_WORD)
             return qry_fail(s, &c->v->tok, "IN takes a list in parentheses, e.g. %s IN (a, b)", f->name);
     }
