@@ -92,9 +92,13 @@ static const field_t tie_fields[] = {
     {"kind", F_KEY, "tie_kind", 0, "@.kind = ?"},
     /* An organisation is itself and its programs, as in TIED TO, SHOW and
      * PATH: its programs' ties are its ties (a program's nid is never an
-     * org, so for other nodes the second half matches nothing). */
-    {"from", F_NODE, NULL, QRY_ANY, "@.src IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
-    {"to", F_NODE, NULL, QRY_ANY, "@.dst IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
+     * org, so for other nodes the second half matches nothing). A tie
+     * ends at an organisation, a program or a forum: a district named here
+     * is an error, as in TIED TO, not a silent empty answer. */
+    {"from", F_NODE, NULL, (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM) | (1u << QRY_FORUM),
+     "@.src IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
+    {"to", F_NODE, NULL, (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM) | (1u << QRY_FORUM),
+     "@.dst IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
     {"count", F_PEOPLE, NULL, 0, "@.count"},
     {"since", F_DATE, NULL, 0, "@.since"},
     {NULL, 0, NULL, 0, NULL},
