@@ -7,6 +7,7 @@
 #include "query.h"
 #include "result.h"
 #include "util.h"
+#include "i18n.h"
 #include "bounds.h"
 
 #include <stdlib.h>
@@ -39,7 +40,7 @@ static tsg_status_t hops_clause(qry_session_t *s, ast_clause_t *const *cl, int d
     if (cl[AST_CL_WITHIN] && cl[AST_CL_MAX]) {
         const gram_token_t *w = &cl[AST_CL_WITHIN]->key, *m = &cl[AST_CL_MAX]->key;
         const gram_token_t *later = w->z > m->z ? w : m, *first = later == w ? m : w;
-        return qry_fail(s, later, "%.*s repeats %.*s (they mean the same)", (int)later->n, later->z, (int)first->n,
+        return qry_fail(s, later, _("%.*s repeats %.*s (they mean the same)"), (int)later->n, later->z, (int)first->n,
                         first->z);
     }
     if (!c) return TSG_OK;

@@ -383,7 +383,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
             st = kind_first ? qry_fail(s, &v->tok,
                                        "'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')",
                                        text, nhits, list.data ? list.data : "", nhits > 5 ? ", …" : "")
-                            : qry_fail(s, &v->tok, "'%s' names %zu nodes: %s%s; use the id", text, nhits,
+                            : qry_fail(s, &v->tok, _("'%s' names %zu nodes: %s%s; use the id"), text, nhits,
                                        list.data ? list.data : "", nhits > 5 ? ", …" : "");
             util_buf_free(&list);
             return st;
