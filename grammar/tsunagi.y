@@ -54,10 +54,13 @@ input ::= SEMI.                                          { ctx->stmt = NULL; }
 tail(T) ::= .                                            { T = NULL; }
 tail(T) ::= ORDER(K) BY keys(L) limit(N).                { T = ast_tail(ctx, &K, L, N); }
 tail(T) ::= LIMIT(K) NUMBER(N).                          { T = ast_tail(ctx, &K, NULL, ast_number(ctx, &N)); }
+/* $n: a parameter stands for a number wherever one is written. */
+tail(T) ::= LIMIT(K) PARAM(N).                           { T = ast_tail(ctx, &K, NULL, ast_value(ctx, AST_V_PARAM, &N)); }
 
 %type limit {ast_value_t *}
 limit(N) ::= .                                           { N = NULL; }
 limit(N) ::= LIMIT NUMBER(V).                            { N = ast_number(ctx, &V); }
+limit(N) ::= LIMIT PARAM(V).                             { N = ast_value(ctx, AST_V_PARAM, &V); }
 
 %type keys {ast_key_t *}
 keys(L) ::= key(K).                                      { L = K; }
@@ -223,9 +226,11 @@ node(N) ::= IDENT(T) PARAM(V).                           { N = ast_node(ctx, &T,
 where(W) ::= .                                           { W = NULL; }
 where(W) ::= WHERE cond(C).                              { W = C; }
 
-%type scope {ast_value_t *}
+/* FIND's and COUNT's IN takes the node rule too, as the analyses' IN does
+ * (IN district '北区' was a syntax error here alone). */
+%type scope {ast_node_t *}
 scope(I) ::= .                                           { I = NULL; }
-scope(I) ::= IN value(V).                                { I = V; }
+scope(I) ::= IN node(N).                                 { I = N; }
 
 %type cond {ast_cond_t *}
 cond(C) ::= cond(A) OR cond(B).                          { C = ast_binary(ctx, AST_OR, A, B); }
@@ -233,9 +238,9 @@ cond(C) ::= cond(A) AND cond(B).                         { C = ast_binary(ctx, A
 cond(C) ::= NOT(K) cond(A).                              { C = ast_not(ctx, &K, A); }
 cond(C) ::= LP cond(A) RP.                               { C = A; }
 cond(C) ::= IDENT(F) cmp(O) value(V).                    { C = ast_compare(ctx, &F, O, V); }
-cond(C) ::= IDENT(F) IN LP values(L) RP.                 { C = ast_compare(ctx, &F, AST_IN, L); }
+cond(C) ::= IDENT(F) IN LP values(L) RP.                 { C = ast_compare_list(ctx, &F, L); }
 cond(C) ::= IDENT(F) IN value(V).                        { C = ast_compare(ctx, &F, AST_IN, V); }
-cond(C) ::= IDENT(F) NOT IN LP values(L) RP.             { C = ast_not(ctx, &F, ast_compare(ctx, &F, AST_IN, L)); }
+cond(C) ::= IDENT(F) NOT IN LP values(L) RP.             { C = ast_not(ctx, &F, ast_compare_list(ctx, &F, L)); }
 cond(C) ::= IDENT(F) OVERLAPS value(V).                  { C = ast_compare(ctx, &F, AST_OVERLAPS, V); }
 cond(C) ::= TIED(K) TO tied(T) tiekind(I).               { C = ast_tied(ctx, &K, T, I); }
 

@@ -81,7 +81,7 @@ static ast_stmt_t *stmt(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *k
 }
 
 ast_stmt_t *ast_find(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where,
-                     ast_value_t *scope)
+                     ast_node_t *scope)
 {
     ast_stmt_t *s = stmt(ctx, AST_FIND, kw);
     if (s) {
@@ -93,7 +93,7 @@ ast_stmt_t *ast_find(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t
 }
 
 ast_stmt_t *ast_count(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where,
-                      ast_value_t *scope, const gram_token_t *by)
+                      ast_node_t *scope, const gram_token_t *by)
 {
     ast_stmt_t *s = ast_find(ctx, kw, what, where, scope);
     if (s) {
@@ -317,6 +317,13 @@ ast_cond_t *ast_compare(gram_ctx_t *ctx, const gram_token_t *field, int op, ast_
         c->tok = *field;
         c->v = v;
     }
+    return c;
+}
+
+ast_cond_t *ast_compare_list(gram_ctx_t *ctx, const gram_token_t *field, ast_value_t *v)
+{
+    ast_cond_t *c = ast_compare(ctx, field, AST_IN, v);
+    if (c) c->list = 1;
     return c;
 }
 

@@ -37,6 +37,7 @@ typedef struct ast_cond {
     struct ast_node *node; /* TIED_VALUE: the node reference */
     gram_token_t *tiekind;
     int depth;            /* levels below and including this node */
+    int list;             /* AST_IN: the values were written in parentheses, IN (a, …) */
 } ast_cond_t;
 
 /* Conditions deeper than this are refused, so evaluating one (recursively)
@@ -95,7 +96,7 @@ struct ast_stmt {
     gram_token_t what;    /* FIND/COUNT: the kind or set; ADD: the type; LET: the name */
     gram_token_t by;      /* COUNT ... BY */
     ast_cond_t *where;
-    ast_value_t *scope;   /* IN 'district' */
+    ast_node_t *scope;    /* IN 'district' (a node reference) */
     ast_stmt_t *find;     /* LET name = FIND ... */
     ast_node_t *a, *b;    /* SHOW/SET/REMOVE: a; TIE/UNTIE: a -> b */
     gram_token_t *tiekind;
@@ -121,9 +122,9 @@ void ast_arena_reset(ast_arena_t *a);
 void ast_arena_free(ast_arena_t *a);
 
 /* Builders, called from tsunagi.y. */
-ast_stmt_t *ast_find(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where, ast_value_t *scope);
+ast_stmt_t *ast_find(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where, ast_node_t *scope);
 ast_stmt_t *ast_count(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *what, ast_cond_t *where,
-                      ast_value_t *scope, const gram_token_t *by);
+                      ast_node_t *scope, const gram_token_t *by);
 ast_stmt_t *ast_show(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node);
 ast_stmt_t *ast_let(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *name, ast_stmt_t *find);
 ast_stmt_t *ast_add(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *type, ast_value_t *name, ast_clause_t *c);
@@ -150,6 +151,8 @@ ast_node_t *ast_node(gram_ctx_t *ctx, const gram_token_t *type, ast_value_t *v);
 ast_cond_t *ast_binary(gram_ctx_t *ctx, ast_ckind_t kind, ast_cond_t *a, ast_cond_t *b);
 ast_cond_t *ast_not(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *a);
 ast_cond_t *ast_compare(gram_ctx_t *ctx, const gram_token_t *field, int op, ast_value_t *v);
+/* field IN (a, …): a list in parentheses, even of one value. */
+ast_cond_t *ast_compare_list(gram_ctx_t *ctx, const gram_token_t *field, ast_value_t *v);
 ast_cond_t *ast_tied(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *target, gram_token_t *kind);
 ast_cond_t *ast_tied_node(gram_ctx_t *ctx, ast_node_t *n);
 ast_clause_t *ast_clause(gram_ctx_t *ctx, const gram_token_t *key, ast_value_t *v);

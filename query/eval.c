@@ -92,9 +92,13 @@ static const field_t tie_fields[] = {
     {"kind", F_KEY, "tie_kind", 0, "@.kind = ?"},
     /* An organisation is itself and its programs, as in TIED TO, SHOW and
      * PATH: its programs' ties are its ties (a program's nid is never an
-     * org, so for other nodes the second half matches nothing). */
-    {"from", F_NODE, NULL, QRY_ANY, "@.src IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
-    {"to", F_NODE, NULL, QRY_ANY, "@.dst IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
+     * org, so for other nodes the second half matches nothing). A tie
+     * ends at an organisation, a program or a forum: a district named here
+     * is an error, as in TIED TO, not a silent empty answer. */
+    {"from", F_NODE, NULL, (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM) | (1u << QRY_FORUM),
+     "@.src IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
+    {"to", F_NODE, NULL, (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM) | (1u << QRY_FORUM),
+     "@.dst IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
     {"count", F_PEOPLE, NULL, 0, "@.count"},
     {"since", F_DATE, NULL, 0, "@.since"},
     {NULL, 0, NULL, 0, NULL},
@@ -338,8 +342,9 @@ static tsg_status_t compare_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k,
     int op = c->op;
     int negate = op == AST_NE;
     if (negate) op = AST_EQ;
-    if (op == AST_IN && c->v && !c->v->next && c->v->kind != AST_V_STRING && c->v->kind != AST_V_PARAM) {
-        /* field IN set_name is not a thing; IN takes a list in parentheses. */
+    if (op == AST_IN && !c->list && c->v && !c->v->next && c->v->kind != AST_V_STRING && c->v->kind != AST_V_PARAM) {
+        /* field IN set_name is not a thing; IN takes a list in parentheses
+         * (and IN (npo), a list of one, is one: c->list). */
         if (c->v->kind == AST_V_WORD)
             return qry_fail(s, &c->v->tok, _("IN takes a list in parentheses, e.g. %s IN (a, b)"), f->name);
     }
@@ -518,7 +523,7 @@ static tsg_status_t from_where(qry_session_t *s, qry_sql_t *q, const ast_stmt_t 
     }
     if (st->scope) {
         const qry_name_t *d;
-        if ((rc = qry_node(s, st->scope, NULL, 1u << QRY_DISTRICT, &d))) return rc;
+        if ((rc = qry_node_ref(s, st->scope, 1u << QRY_DISTRICT, &d))) return rc;
         qry_sql_add(q, " AND ");
         qry_sql_add_t(q, t->kind->scope, "x");
         for (int i = 0; i < t->kind->scope_binds; i++) qry_sql_int(q, d->nid);
@@ -651,8 +656,8 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
         qry_sql_free(&q);
         return rc;
     }
-    char *by = util_strndup(st->by.z, st->by.n), *fby = by ? util_fold(by) : NULL;
-    free(by);
+    /* The word after BY was folded once, by the tokenizer. */
+    const char *fby = st->by.fold;
     if (!fby) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     int type = t.kind->type;
     const char *vocab = NULL, *match = NULL;
@@ -680,7 +685,6 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
         forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.nid AND m.dst = v.nid)";
     else if (!strcmp(fby, "forum") && type == QRY_PROGRAM)
         forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.org AND m.dst = v.nid)";
-    free(fby);
     if (!vocab && !level && !forum)
         return qry_fail(s, &st->by,
                         _("%s cannot be counted by '%.*s' (organisations and programs: sector, ward, school_district, "

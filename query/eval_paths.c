@@ -7,6 +7,7 @@
 #include "query.h"
 #include "result.h"
 #include "util.h"
+#include "i18n.h"
 #include "bounds.h"
 
 #include <stdlib.h>
@@ -29,9 +30,19 @@ static tsg_status_t via_clause(qry_session_t *s, const ast_clause_t *c, int *any
     return TSG_OK;
 }
 
-static tsg_status_t hops_clause(qry_session_t *s, const ast_clause_t *c, int dflt, int *out)
+/* MAX k and WITHIN k HOPS are two words for one clause: given both, the
+ * second is an error, as a field clause's second name is (clauses.c),
+ * rather than one of them silently ignored. */
+static tsg_status_t hops_clause(qry_session_t *s, ast_clause_t *const *cl, int dflt, int *out)
 {
+    const ast_clause_t *c = cl[AST_CL_WITHIN] ? cl[AST_CL_WITHIN] : cl[AST_CL_MAX];
     *out = dflt;
+    if (cl[AST_CL_WITHIN] && cl[AST_CL_MAX]) {
+        const gram_token_t *w = &cl[AST_CL_WITHIN]->key, *m = &cl[AST_CL_MAX]->key;
+        const gram_token_t *later = w->z > m->z ? w : m, *first = later == w ? m : w;
+        return qry_fail(s, later, _("%.*s repeats %.*s (they mean the same)"), (int)later->n, later->z, (int)first->n,
+                        first->z);
+    }
     if (!c) return TSG_OK;
     long k;
     tsg_status_t rc = qry_number(s, c->v, &k);
@@ -51,7 +62,7 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
     int any, max;
     if ((rc = qry_need_clause(s, st, c[AST_CL_FROM], "FROM 'name'")) ||
         (rc = qry_need_clause(s, st, c[AST_CL_TO], "TO 'name'")) || (rc = via_clause(s, c[AST_CL_VIA], &any)) ||
-        (rc = hops_clause(s, c[AST_CL_MAX] ? c[AST_CL_MAX] : c[AST_CL_WITHIN], 6, &max)) ||
+        (rc = hops_clause(s, c, 6, &max)) ||
         (rc = qry_network(s, &net)))
         return rc;
     int64_t *from = NULL, *to = NULL;
@@ -116,7 +127,7 @@ static tsg_status_t reach_walk(qry_session_t *s, const ast_stmt_t *st, const eng
         return qry_fail(s, &c[AST_CL_TO]->key, _("REACH goes FROM nodes or TO them, not both; use PATH FROM … TO …"));
     const ast_clause_t *end = c[AST_CL_FROM] ? c[AST_CL_FROM] : c[AST_CL_TO];
     if ((rc = qry_need_clause(s, st, end, "FROM 'name' or TO 'name'")) || (rc = via_clause(s, c[AST_CL_VIA], &any)) ||
-        (rc = hops_clause(s, c[AST_CL_WITHIN] ? c[AST_CL_WITHIN] : c[AST_CL_MAX], 3, &max)) || (rc = qry_network(s, net)))
+        (rc = hops_clause(s, c, 3, &max)) || (rc = qry_network(s, net)))
         return rc;
     int64_t *from;
     size_t nfrom;

@@ -9,6 +9,7 @@
 #include "structure.h"
 #include "gen/tsunagi.h"
 #include "util.h"
+#include "i18n.h"
 #include "bounds.h"
 
 #include <stdlib.h>
@@ -335,12 +336,22 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
                       const qry_name_t **out)
 {
     tsg_status_t st;
+    int kind_first = !!(types & QRY_KIND_FIRST);
+    types &= ~QRY_KIND_FIRST;
     if ((st = qry_load(s))) return st;
     if (type) {
         int t = qry_type_word(type->fold);
         if (!t) return qry_fail(s, type, _("'%.*s' is not a kind of node (district, organisation, program or forum)"),
                                 (int)type->n, type->z);
-        if (!(types & (1u << t))) return qry_fail(s, type, _("a %s cannot be used here"), qry_type_name[t]);
+        /* Whole sentences, one per kind: "a organisation" was the old
+         * fragment, and a translation needs the sentence. */
+        static const char *const not_here[] = {
+            [QRY_DISTRICT] = N_("a district cannot be used here"),
+            [QRY_ORGANISATION] = N_("an organisation cannot be used here"),
+            [QRY_PROGRAM] = N_("a program cannot be used here"),
+            [QRY_FORUM] = N_("a forum cannot be used here"),
+        };
+        if (!(types & (1u << t))) return qry_fail(s, type, "%s", _(not_here[t]));
         types = 1u << t;
     }
     const char *text = qry_text(s, v, "a name");
@@ -371,8 +382,13 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
             return TSG_OK;
         }
         if (nhits > 1) {
-            st = qry_fail(s, &v->tok, _("'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')"),
-                          text, nhits, list.data ? list.data : "", nhits > 5 ? ", …" : "");
+            /* The advice must parse where the name stands: only the node
+             * rule takes the kind first. */
+            st = kind_first ? qry_fail(s, &v->tok,
+                                       "'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')",
+                                       text, nhits, list.data ? list.data : "", nhits > 5 ? ", …" : "")
+                            : qry_fail(s, &v->tok, _("'%s' names %zu nodes: %s%s; use the id"), text, nhits,
+                                       list.data ? list.data : "", nhits > 5 ? ", …" : "");
             util_buf_free(&list);
             return st;
         }
@@ -478,7 +494,7 @@ tsg_status_t qry_node_ref(qry_session_t *s, const ast_node_t *n, unsigned types,
     if (set)
         return qry_fail(s, &n->v->tok, _("'%s' is a set made with LET; one node is needed here (quote a name: '%s')"),
                         n->v->text, n->v->text);
-    return qry_node(s, n->v, n->type, types, out);
+    return qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, out);
 }
 
 tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types, int with_programs,
@@ -508,7 +524,7 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
             sqlite3_bind_text(q, 1, n->v->text, -1, SQLITE_STATIC);
     } else {
         const qry_name_t *one;
-        if (!(st = qry_node(s, n->v, n->type, types, &one))) seen[one->nid] = 1, v[k++] = one->nid;
+        if (!(st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one))) seen[one->nid] = 1, v[k++] = one->nid;
     }
     while (!st && q && sqlite3_step(q) == SQLITE_ROW) {
         int64_t nid = sqlite3_column_int64(q, 0);

@@ -190,7 +190,9 @@ tsg_status_t qry_order(qry_session_t *s, const ast_tail_t *tail, tsg_result_t *c
         free(cols);
         return st;
     }
-    tsg_status_t st = TSG_OK;
+    /* LIMIT n or LIMIT $n (a parameter's value read as a number is). */
+    long limit = -1;
+    tsg_status_t st = tail->limit ? qry_number(s, tail->limit, &limit) : TSG_OK;
     for (size_t i = 0; i < n && !st; i++) {
         tsg_result_t *r = rs[i];
         if (r->kind != TSG_RESULT_TABLE) continue;
@@ -198,7 +200,7 @@ tsg_status_t qry_order(qry_session_t *s, const ast_tail_t *tail, tsg_result_t *c
         k = tail->keys;
         for (size_t j = 0; j < nkeys; j++, k = k->next) all &= (cols[j] = column_of(r, k->col->text)) >= 0;
         if (nkeys && all) st = sort_table(s, tail, r, cols, nkeys);
-        if (!st && tail->limit && (size_t)tail->limit->lo < r->nrows) r->nrows = (size_t)tail->limit->lo;
+        if (!st && limit >= 0 && (size_t)limit < r->nrows) r->nrows = (size_t)limit;
     }
     free(cols);
     return st;

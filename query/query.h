@@ -129,7 +129,11 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
 /* Finds a node by id or name: exact first, then ignoring width and case.
  * `types` limits the node types (1u << QRY_*); `type` is the optional type
  * word written before the name (organisation 'x'). Unknown and ambiguous
- * names are errors listing the closest or all matches. */
+ * names are errors listing the closest or all matches; QRY_KIND_FIRST in
+ * `types` says the value stands where the grammar's node rule is (so the
+ * kind may be written first), else an ambiguous name's error offers the
+ * id only (WHERE to = '…', AREA, OF take a plain value). */
+#define QRY_KIND_FIRST (1u << 8)
 tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t *type, unsigned types,
                       const qry_name_t **out);
 /* A node reference (tsunagi.y's node rule) that names one node of a type

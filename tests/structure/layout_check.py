@@ -9,7 +9,10 @@ the sources, so a later change cannot quietly undo them:
     LET's "ROLLBACK TO", is not a transaction);
   * one SQL binder, query/sqlbind.c: elsewhere in query/, a value is bound
     only at a literal parameter number (sqlite3_bind_text(st, 1, …)); a
-    loop binding values by a computed index is a second binder.
+    loop binding values by a computed index is a second binder;
+  * no evaluator folds a word (item 1): the tokenizer folds a bare word once
+    into gram_token_t.fold, so in query/ neither util_fold nor a
+    case-insensitive compare is applied to a token's slice (its .z).
 
 usage: layout_check.py SOURCE_DIR
 """
@@ -49,6 +52,14 @@ def main():
             m = re.search(r"\bsqlite3_bind_\w+\s*\(\s*[^,]+,\s*([^,]+),", line)
             if m and not re.fullmatch(r"\s*\d+\s*", m.group(1)):
                 bad.append(f"{name}:{i}: values bound by a computed index: use query/sqlbind.h: {line.strip()}")
+    # COUNT … BY once folded its word again from by.z (the review of issue 18
+    # found it): a token's slice and a fold on one line is that mistake.
+    slice_fold = re.compile(r"(\butil_fold|\bstrn?casecmp)\s*\(.*(\.|->)z\b|(\.|->)z\b.*\butil_fold\s*\(")
+    for name, lines in sources(root, "query"):
+        for i, line in enumerate(lines, 1):
+            if slice_fold.search(line):
+                bad.append(f"{name}:{i}: a word folded again from its token's slice (compare the token's .fold): "
+                           f"{line.strip()}")
     for b in bad:
         print(b)
     print(f"layout: {len(bad)} problems")
