@@ -385,7 +385,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
             /* The advice must parse where the name stands: only the node
              * rule takes the kind first. */
             st = kind_first ? qry_fail(s, &v->tok,
-                                       "'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')",
+                                       _("'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')"),
                                        text, nhits, list.data ? list.data : "", nhits > 5 ? ", …" : "")
                             : qry_fail(s, &v->tok, _("'%s' names %zu nodes: %s%s; use the id"), text, nhits,
                                        list.data ? list.data : "", nhits > 5 ? ", …" : "");
