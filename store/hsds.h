@@ -1,7 +1,8 @@
 /*
  * hsds — Open Referral's Human Services Data Specification, in and out.
  *
- * Import (hsds_import.c) reads three layouts of a directory:
+ * Import (hsds_import.c; hsds_import.h says which file does what) reads
+ * three layouts of a directory:
  *   - HSDS 3.0 tabular packages (datapackage.json and the CSVs beside it);
  *   - HSDS 1.x packages (the CSVs in data/, as Miami 211 ships them);
  *   - Ohana API CSV (Baltimore): services reach their organisation through
