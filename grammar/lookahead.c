@@ -1,5 +1,5 @@
 /*
- * expect — what the grammar takes next, for completion: the statement typed
+ * lookahead — what the grammar takes next, for completion: the statement typed
  * so far is fed to the lemon parser, then each candidate token in turn; a
  * token the parser takes without a syntax error is one the user may type.
  * This asks tsunagi.y itself, so completion cannot drift from the grammar
