@@ -4,11 +4,15 @@
  * exact expected output: results as the table formatter prints them and
  * errors as "error: …" with the line and caret. Lines starting with "#"
  * before the statements are comments; a first line ".format csv|json|markdown"
- * sets the output format of that case.
+ * sets the output format of that case, a line ".lang ja" its language (the
+ * Japanese catalogue, as `--lang ja` gives it; every other case runs in
+ * English whatever the environment says).
  *
  * Markdown files (docs/language.md) are read the same way: every ```tsq
  * block is a case whose expected output is the ```output block after it
- * (a first line ".mode …" in the block sets its format).
+ * (a first line ".mode …" in the block sets its format). More ```output
+ * blocks may follow before the next ```tsq, each tagged with its language
+ * (```output lang=ja): the same statements are run again in that language.
  *
  * Every case runs in its own session on a fresh copy of the sample city, so
  * cases cannot depend on each other. With --update the runner rewrites the
@@ -83,7 +87,8 @@ static int copy_file(const char *from, const char *to)
 }
 
 /* Runs one case; returns its output (malloc'd). */
-static char *run_case(const char *template_db, const char *work_db, const char *stmts, tsg_format_t format)
+static char *run_case(const char *template_db, const char *work_db, const char *stmts, tsg_format_t format,
+                      const char *lang)
 {
     char *text = NULL;
     size_t len = 0;
@@ -93,7 +98,8 @@ static char *run_case(const char *template_db, const char *work_db, const char *
     tsg_db_t *db = NULL;
     tsg_session_t *s = NULL;
     unlink(work_db);
-    if (copy_file(template_db, work_db) || tsg_open(work_db, &db, &err) || tsg_session_open(db, &s, &err)) {
+    if (copy_file(template_db, work_db) || tsg_open(work_db, &db, &err) || tsg_session_open(db, &s, &err) ||
+        tsg_session_lang(s, lang ? lang : "en", &err)) {
         fprintf(mem, "runner: %s\n", err.text[0] ? err.text : "cannot copy the sample database");
     } else {
         tsg_sink_t sink = {on_result, on_error, &o};
@@ -112,6 +118,7 @@ typedef struct tcase {
     const char *pre; /* .test: the comment and format lines before the statements, kept by --update */
     size_t pre_len;
     tsg_format_t format;
+    const char *lang; /* "ja", or NULL for English */
     size_t out_at, out_len; /* Markdown: where the expected output sits in the file */
 } tcase_t;
 
@@ -127,8 +134,10 @@ static size_t parse_test(char *text, tcase_t *cases, size_t max)
         c->format = TSG_FMT_TABLE;
         c->pre = p;
         /* comments and the format line */
-        while (*p == '#' || *p == '\n' || !strncmp(p, ".format ", 8)) {
-            if (!strncmp(p, ".format csv", 11)) c->format = TSG_FMT_CSV;
+        while (*p == '#' || *p == '\n' || !strncmp(p, ".format ", 8) || !strncmp(p, ".lang ", 6)) {
+            if (!strncmp(p, ".lang ", 6))
+                c->lang = !strncmp(p, ".lang ja\n", 9) ? "ja" : !strncmp(p, ".lang en\n", 9) ? "en" : "unknown";
+            else if (!strncmp(p, ".format csv", 11)) c->format = TSG_FMT_CSV;
             else if (!strncmp(p, ".format json", 12)) c->format = TSG_FMT_JSON;
             else if (!strncmp(p, ".format markdown", 16)) c->format = TSG_FMT_MARKDOWN;
             else if (!strncmp(p, ".format line", 12)) c->format = TSG_FMT_LINE;
@@ -166,7 +175,25 @@ static size_t parse_test(char *text, tcase_t *cases, size_t max)
     return n;
 }
 
-/* Cases from a Markdown file: ```tsq blocks followed by ```output blocks. */
+/* The ```output block at or after p and before limit (NULL: none), with its
+ * language ("ja"; NULL for untagged, English) and where its body starts. */
+static char *find_output(char *p, const char *limit, const char **lang, char **body)
+{
+    for (char *o = strstr(p, "```output"); o && (!limit || o < limit); o = strstr(o + 9, "```output")) {
+        if (o != p && o[-1] != '\n') continue;
+        char *rest = o + 9;
+        if (*rest == '\n') *lang = NULL;
+        else if (!strncmp(rest, " lang=ja\n", 9)) *lang = "ja", rest += 8;
+        else if (!strncmp(rest, " lang=en\n", 9)) *lang = "en", rest += 8;
+        else continue;
+        *body = rest + 1;
+        return o;
+    }
+    return NULL;
+}
+
+/* Cases from a Markdown file: ```tsq blocks followed by ```output blocks,
+ * one per language shown. */
 static size_t parse_markdown(char *text, tcase_t *cases, size_t max)
 {
     size_t n = 0;
@@ -177,16 +204,15 @@ static size_t parse_markdown(char *text, tcase_t *cases, size_t max)
         char *body = p + 7, *end = strstr(body, "```");
         if (!end) break;
         *end = '\0';
-        char *out = strstr(end + 3, "```output\n");
         char *next = strstr(end + 3, "```tsq\n");
-        if (!out || (next && next < out)) {
+        const char *lang;
+        char *obody;
+        char *out = find_output(end + 3, next, &lang, &obody);
+        if (!out) {
             fprintf(stderr, "line %d: a tsq example without an output block\n", line);
             p = end + 3;
             continue;
         }
-        char *oend = strstr(out + 10, "```");
-        if (!oend) break;
-        *oend = '\0';
         /* A first line ".mode csv|json|markdown" (the REPL's command, which
          * a reader can type) shows that format. */
         tsg_format_t format = TSG_FMT_TABLE;
@@ -198,9 +224,16 @@ static size_t parse_markdown(char *text, tcase_t *cases, size_t max)
                 body = nl + 1;
             }
         }
-        cases[n++] = (tcase_t){.line = line, .stmts = body, .expected = out + 10, .format = format,
-                               .out_at = (size_t)(out + 10 - text), .out_len = (size_t)(oend - (out + 10))};
-        p = oend + 3;
+        p = end + 3;
+        while (out && n < max) {
+            char *oend = strstr(obody, "```");
+            if (!oend) return n;
+            *oend = '\0';
+            cases[n++] = (tcase_t){.line = line, .stmts = body, .expected = obody, .format = format, .lang = lang,
+                                   .out_at = (size_t)(obody - text), .out_len = (size_t)(oend - obody)};
+            p = oend + 3;
+            out = find_output(p, next, &lang, &obody);
+        }
     }
     return n;
 }
@@ -248,7 +281,7 @@ int main(int argc, char **argv)
         if (update) rewrite = open_memstream(&rewritten, &rlen);
         size_t md_done = 0; /* Markdown: bytes of the original copied so far */
         for (size_t k = 0; k < n; k++) {
-            char *got = run_case(template_db, work_db, cases[k].stmts, cases[k].format);
+            char *got = run_case(template_db, work_db, cases[k].stmts, cases[k].format, cases[k].lang);
             if (rewrite && md) {
                 fwrite(text + md_done, 1, cases[k].out_at - md_done, rewrite);
                 fputs(got, rewrite);
@@ -262,7 +295,8 @@ int main(int argc, char **argv)
             } else {
                 failed++;
                 if (!update)
-                    printf("FAIL %s:%d\n--- statements\n%s\n--- expected\n%s--- got\n%s\n", argv[i], cases[k].line,
+                    printf("FAIL %s:%d%s%s\n--- statements\n%s\n--- expected\n%s--- got\n%s\n", argv[i],
+                           cases[k].line, cases[k].lang ? ", lang " : "", cases[k].lang ? cases[k].lang : "",
                            cases[k].stmts, cases[k].expected, got);
             }
             free(got);
