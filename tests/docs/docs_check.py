@@ -2,7 +2,8 @@
 """Every tsunagi statement and command the docs show, run against the output they show.
 
 docs/language.md's ```tsq examples are run by tests/lang/runner.c (lang.manual);
-this check reads the other docs (docs/tutorial.md, README.md), which show what a
+this check reads the other docs (docs/tutorial.md, docs/tutorial.ja.md,
+README.md), which show what a
 planner types at a shell or at the REPL and what comes back. The convention
 (docs/decisions.md, "Issue 18: docs as tests"):
 
@@ -18,6 +19,12 @@ planner types at a shell or at the REPL and what comes back. The convention
   does (cli/main.c has one sink; tests/cli covers the terminal itself). A
   transcript does not show the REPL's start ("$ build/tsunagi" alone): its
   greeting names a path that differs from machine to machine.
+
+  A block's info string may name the language its commands run in:
+  ```console lang=ja (or ```sh lang=ja) runs them as a planner whose
+  environment is Japanese ($LANGUAGE=ja, as LANG=ja_JP.UTF-8 would choose),
+  so the shown output is the Japanese one; every other block runs in English
+  ($LANGUAGE=en), whatever the environment of the check.
 
   ```sh blocks are command lists without output: each line whose first word is
   build/tsunagi runs and must exit 0 (other lines, such as ./scripts/demo, are
@@ -68,9 +75,10 @@ class Doc:
 
     # ---- running -----------------------------------------------------------------
 
-    def env(self):
-        env = {k: v for k, v in os.environ.items() if k not in ("TSUNAGI_DB", "XDG_CACHE_HOME")}
-        env.update(HOME=self.home, LC_ALL="C.UTF-8")
+    def env(self, lang="en"):
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("TSUNAGI_DB", "XDG_CACHE_HOME", "LANG", "LC_MESSAGES")}
+        env.update(HOME=self.home, LC_ALL="C.UTF-8", LANGUAGE=lang)
         if self.shared:
             env["TSG_SHARED_DATA"] = self.shared
         return env
@@ -87,10 +95,10 @@ class Doc:
                 os.unlink(self.cached + suffix)
         shutil.copyfile(self.template, self.cached)
 
-    def shell(self, command, stdin=""):
+    def shell(self, command, stdin="", lang="en"):
         line = CLI_WORD.sub(lambda m: shlex.quote(self.tsunagi), command)
         self.fresh_sample()
-        p = subprocess.run(line, shell=True, cwd=self.work, env=self.env(), input=stdin, text=True,
+        p = subprocess.run(line, shell=True, cwd=self.work, env=self.env(lang), input=stdin, text=True,
                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300, check=False)
         for l in p.stdout.splitlines():
             if SANITIZER.search(l):
@@ -160,7 +168,7 @@ class Doc:
 
     # ---- reading -----------------------------------------------------------------
 
-    def console(self, lines, first):
+    def console(self, lines, first, lang):
         """A transcript: lines[i] is the file's line first+i."""
         i = 0
         while i < len(lines):
@@ -193,24 +201,37 @@ class Doc:
                 i = j
                 continue
             if kind == "$":
-                _, got = self.shell(command)
+                _, got = self.shell(command, lang=lang)
             else:
-                _, got = self.shell("build/tsunagi", stdin=command + "\n")
+                _, got = self.shell("build/tsunagi", stdin=command + "\n", lang=lang)
             new = self.check(first + start, command, shown, got)
             self.edits.append((first + i + 1, first + j, new))
             i = j
 
-    def sh(self, lines, first):
+    def sh(self, lines, first, lang):
         for k, l in enumerate(lines):
             if l.split()[:1] != ["build/tsunagi"]:
                 continue
-            rc, got = self.shell(l)
+            rc, got = self.shell(l, lang=lang)
             if rc == 0:
                 self.passed += 1
             else:
                 self.failed += 1
                 print("FAIL %s:%d: exit status %d\n--- command\n%s\n--- got\n%s" %
                       (self.path, first + k + 1, rc, l, got))
+
+    def info(self, fence, i):
+        """A fence's kind and language: "console lang=ja" is ("console", "ja")."""
+        words = fence.split()
+        kind, lang = (words[0] if words else ""), "en"
+        for w in words[1:]:
+            if w.startswith("lang=") and w[5:] in LANGS:
+                lang = w[5:]
+            elif kind in ("console", "sh"):
+                self.failed += 1
+                print("FAIL %s:%d: unknown '%s' in a %s block's info string (lang=%s)" %
+                      (self.path, i + 1, w, kind, "|".join(LANGS)))
+        return kind, lang
 
     def run(self):
         with open(self.path, encoding="utf-8") as f:
@@ -237,12 +258,13 @@ class Doc:
             while end < len(text) and not text[end].startswith("```"):
                 end += 1
             body = text[i + 1:end]
-            if fence in ("console", "sh") and skipping:
+            kind, lang = self.info(fence, i)
+            if kind in ("console", "sh") and skipping:
                 self.skipped += 1
-            elif fence == "console":
-                self.console(body, i + 1)
-            elif fence == "sh":
-                self.sh(body, i + 1)
+            elif kind == "console":
+                self.console(body, i + 1, lang)
+            elif kind == "sh":
+                self.sh(body, i + 1, lang)
             i = end + 1
         return text
 
@@ -253,6 +275,7 @@ class Doc:
             f.write("\n".join(text))
 
 
+LANGS = ("en", "ja")
 COMMANDS = {"summary", "import", "export", "import-hsds", "export-hsds", "hsds-mapping"}
 
 
