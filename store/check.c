@@ -28,7 +28,7 @@ static void note(damage_t *d, const char *fmt, ...)
     va_start(ap, fmt);
     util_vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    if (util_buf_printf(&d->text, "%s%s", d->n > 1 ? "; " : "", line)) d->nomem = 1;
+    if (util_buf_printf(&d->text, "%s%s", d->n > 1 ? C_("between findings", "; ") : "", line)) d->nomem = 1;
 }
 
 /* Each column the loaders read, with the type they need: T text, t text or
