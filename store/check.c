@@ -4,7 +4,6 @@
 #include "vocab.h"
 #include "util.h"
 #include "i18n.h"
-#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -125,7 +125,7 @@ tsg_status_t store_imp_step(imp_t *im, int which)
      * CSV row's being written when it happened. */
     int code = sqlite3_errcode(im->sql) & 0xff;
     if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_READONLY)
-        return store_fail_sql(im->sql, "import", im->err);
+        return store_fail_sql(im->sql, _("import"), im->err);
     return store_fail_sql(im->sql, im->label, im->err);
 }
 
