@@ -1,7 +1,9 @@
 /* check — whether the rows of a database can be trusted; see store.h. */
 #include "store.h"
 #include "bounds.h"
+#include "vocab.h"
 #include "util.h"
+#include "i18n.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -25,28 +27,31 @@ static void note(damage_t *d, const char *fmt, ...)
     va_start(ap, fmt);
     util_vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    if (util_buf_printf(&d->text, "%s%s", d->n > 1 ? "; " : "", line)) d->nomem = 1;
+    if (util_buf_printf(&d->text, "%s%s", d->n > 1 ? C_("between findings", "; ") : "", line)) d->nomem = 1;
 }
 
 /* Each column the loaders read, with the type they need: T text, t text or
  * NULL, I integer, i integer or NULL; and the values an enumerated column
- * may hold. A query gives a row's first wrong column in words. */
-#define T(c) " WHEN typeof(" c ") <> 'text' THEN '" c " is '||typeof(" c ")"
-#define t(c) " WHEN typeof(" c ") NOT IN ('text','null') THEN '" c " is '||typeof(" c ")"
-#define I(c) " WHEN typeof(" c ") <> 'integer' THEN '" c " is '||typeof(" c ")"
-#define i(c) " WHEN typeof(" c ") NOT IN ('integer','null') THEN '" c " is '||typeof(" c ")"
-#define IN(c, set) " WHEN " c " NOT IN (" set ") THEN '" c " is '||quote(" c ")"
+ * may hold. A query gives a row's first wrong column as what is wrong
+ * (a letter of enum wrong), the column and its value, apart (W), so the
+ * sentence is whole in each language (issue 19). */
+#define W(what, c, v) " THEN '" what "'||char(31)||'" c "'||char(31)||" v
+#define T(c) " WHEN typeof(" c ") <> 'text'" W("t", c, "typeof(" c ")")
+#define t(c) " WHEN typeof(" c ") NOT IN ('text','null')" W("t", c, "typeof(" c ")")
+#define I(c) " WHEN typeof(" c ") <> 'integer'" W("t", c, "typeof(" c ")")
+#define i(c) " WHEN typeof(" c ") NOT IN ('integer','null')" W("t", c, "typeof(" c ")")
+#define IN(c, set) " WHEN " c " NOT IN (" set ")" W("v", c, "quote(" c ")")
 /* A key the vocabulary does not know (the import refuses it; a statement
  * would silently leave the row out of every group). */
 #define K(c, kind) IN(c, "SELECT key FROM vocab WHERE kind = '" kind "'")
 /* A number past the import's limit (the loaders read it as it is, and an
  * export of it could not be imported again). */
-#define MAX(c, max) " WHEN " c " > " UTIL_STR(max) " THEN '" c " is '||" c "||', over " UTIL_STR(max) "'"
+#define MAX(c, max) " WHEN " c " > " UTIL_STR(max) W("m", c, c "||char(31)||'" UTIL_STR(max) "'")
 /* UTIL_MAX_COUNT as SQL can read it (the public constant has an L). */
 #define CHECK_MAX_COUNT 100000000
 _Static_assert(CHECK_MAX_COUNT == UTIL_MAX_COUNT, "the check's count limit is the import's");
 /* A date the import would refuse (tsg_is_date: util_date_parse, ISO form). */
-#define D(c) " WHEN " c " IS NOT NULL AND NOT tsg_is_date(" c ") THEN '" c " is '||quote(" c ")||', not a date'"
+#define D(c) " WHEN " c " IS NOT NULL AND NOT tsg_is_date(" c ")" W("d", c, "quote(" c ")")
 #define CHECK(table, cases)                                                                                     \
     {table, "SELECT rowid, w FROM (SELECT rowid, CASE" cases " END AS w FROM " table ") WHERE w IS NOT NULL" \
             " LIMIT 6"}
@@ -56,7 +61,7 @@ static const struct column_check {
 } columns[] = {
     CHECK("vocab", T("kind") T("key") T("label_ja") I("builtin")),
     CHECK("vocab_alias", T("kind") T("alias") T("key")),
-    CHECK("node", " WHEN nid < 1 THEN 'nid is '||nid" T("id") T("type")
+    CHECK("node", " WHEN nid < 1" W("v", "nid", "nid") T("id") T("type")
                       IN("type", "'district','organisation','program','forum'")),
     CHECK("district", T("name") T("level") i("parent")
                           IN("level", "'prefecture','municipality','ward','school_district','neighbourhood'")),
@@ -64,7 +69,7 @@ static const struct column_check {
     CHECK("program", T("name") I("org") i("age_min") i("age_max") t("approach") I("wide_area") t("in_system")
                          t("hours") t("starts") t("ends") MAX("age_min", UTIL_MAX_AGE) MAX("age_max", UTIL_MAX_AGE)
                              D("starts") D("ends")
-                                 " WHEN tsg_date_after(starts, ends) THEN 'starts '||starts||' is after ends '||ends"),
+                                 " WHEN tsg_date_after(starts, ends)" W("a", "starts", "starts||char(31)||ends")),
     CHECK("program_target", I("program") I("pos") T("target") K("target", "target")),
     CHECK("program_need", I("program") I("pos") T("need") K("need", "need")),
     CHECK("program_mode", I("program") I("pos") T("mode") K("mode", "mode")),
@@ -85,6 +90,41 @@ static const struct column_check {
 #undef MAX
 #undef D
 #undef CHECK
+#undef W
+
+/* A column's type as the check names it (SQLite's typeof). */
+static const char *type_word(const char *type)
+{
+    static const char *const words[] = {NC_("SQL type", "integer"), NC_("SQL type", "real"), NC_("SQL type", "text"),
+                                        NC_("SQL type", "blob"), NC_("SQL type", "null")};
+    for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+        if (!strcmp(words[k], type)) return util_pgettext_ctx("SQL type", words[k]);
+    return type;
+}
+
+/* One wrong column of a row, as check_columns' query gives it:
+ * "what\x1Fcolumn\x1Fvalue[\x1Fmore]". */
+static void note_column(damage_t *d, const char *table, long long row, const char *w)
+{
+    char buf[512];
+    char *f[4] = {NULL, NULL, NULL, NULL};
+    util_snprintf(buf, sizeof buf, "%s", w ? w : "");
+    char *p = buf;
+    for (int k = 0; k < 4 && p; k++) {
+        f[k] = p;
+        p = strchr(p, '\x1f');
+        if (p) *p++ = '\0';
+    }
+    const char *c = f[1] ? f[1] : "?", *v = f[2] ? f[2] : "?", *more = f[3] ? f[3] : "?";
+    switch (f[0] ? f[0][0] : 0) {
+    case 't': note(d, C_("damage", "%s row %lld: %s is %s"), table, row, c, type_word(v)); break;
+    case 'v': note(d, _("%s row %lld: %s is %s"), table, row, c, v); break;
+    case 'm': note(d, _("%s row %lld: %s is %s, over %s"), table, row, c, v, more); break;
+    case 'd': note(d, _("%s row %lld: %s is %s, not a date"), table, row, c, v); break;
+    case 'a': note(d, _("%s row %lld: starts %s is after ends %s"), table, row, v, more); break;
+    default: note(d, _("%s row %lld: %s"), table, row, w ? w : "?");
+    }
+}
 
 /* tsg_is_date(text): 1 when text is a date as the import stores it. */
 static void fn_is_date(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -126,7 +166,7 @@ static tsg_status_t check_columns(sqlite3 *sql, damage_t *d, tsg_error_t *err)
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     if (sqlite3_create_function(sql, "tsg_is_date", 1, flags, NULL, fn_is_date, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function(sql, "tsg_date_after", 2, flags, NULL, fn_date_after, NULL, NULL) != SQLITE_OK)
-        return store_fail_sql(sql, "database", err);
+        return store_fail_sql(sql, _("database"), err);
     for (size_t k = 0; k < sizeof columns / sizeof *columns; k++) {
         const struct column_check *c = &columns[k];
         sqlite3_stmt *st;
@@ -134,11 +174,10 @@ static tsg_status_t check_columns(sqlite3 *sql, damage_t *d, tsg_error_t *err)
         if (s) return s;
         int rc;
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            const char *what = (const char *)sqlite3_column_text(st, 1);
-            note(d, "%s row %lld: %s", c->table, (long long)sqlite3_column_int64(st, 0), what ? what : "?");
+            note_column(d, c->table, (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
         }
         sqlite3_finalize(st);
-        if (rc != SQLITE_DONE) return store_fail_sql(sql, "database", err);
+        if (rc != SQLITE_DONE) return store_fail_sql(sql, _("database"), err);
     }
     return TSG_OK;
 }
@@ -177,11 +216,11 @@ static tsg_status_t check_references(sqlite3 *sql, damage_t *d, tsg_error_t *err
             memcpy(id, " '", 2);
             strcat(id, "'");
         }
-        note(d, "%s%s row %lld: %s refers to a missing %s row", table ? table : "?", id, (long long)row,
-             from ? from : "a column", parent ? parent : "?");
+        note(d, _("%s%s row %lld: %s refers to a missing %s row"), table ? table : "?", id, (long long)row,
+             from ? from : _("a column"), parent ? parent : "?");
         sqlite3_reset(cols);
     }
-    if (!s && rc != SQLITE_DONE) s = store_fail_sql(sql, "database", err);
+    if (!s && rc != SQLITE_DONE) s = store_fail_sql(sql, _("database"), err);
     sqlite3_finalize(st);
     sqlite3_finalize(cols);
     if (s || (s = store_prepare(sql, kinds_sql, &st, err))) return s;
@@ -192,13 +231,13 @@ static tsg_status_t check_references(sqlite3 *sql, damage_t *d, tsg_error_t *err
             continue;
         }
         if (!strcmp(table, "node"))
-            note(d, "node %lld has type %s but no row in table %s", (long long)sqlite3_column_int64(st, 1), type, type);
+            note(d, _("node %lld has type %s but no row in table %s"), (long long)sqlite3_column_int64(st, 1), type, type);
         else
-            note(d, "%s row %lld belongs to node %lld, whose type is %s", table, (long long)sqlite3_column_int64(st, 1),
+            note(d, _("%s row %lld belongs to node %lld, whose type is %s"), table, (long long)sqlite3_column_int64(st, 1),
                  (long long)sqlite3_column_int64(st, 1), type);
     }
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, "database", err);
+    return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, _("database"), err);
 }
 
 static size_t find_nid(const int64_t *nids, size_t n, int64_t nid)
@@ -231,17 +270,17 @@ static tsg_status_t check_tree(sqlite3 *sql, damage_t *d, tsg_error_t *err)
             if (a) nid = a;
             if (b) parent = b;
             if (!a || !b) {
-                s = util_fail(err, TSG_ENOMEM, "out of memory");
+                s = util_fail(err, TSG_ENOMEM, _("out of memory"));
                 break;
             }
         }
         nid[n] = sqlite3_column_int64(st, 0);
         parent[n++] = sqlite3_column_int64(st, 1);
     }
-    if (!s && rc != SQLITE_DONE) s = store_fail_sql(sql, "database", err);
+    if (!s && rc != SQLITE_DONE) s = store_fail_sql(sql, _("database"), err);
     sqlite3_finalize(st);
     size_t *up = s ? NULL : malloc((n ? n : 1) * sizeof *up), *seen = up ? malloc((n ? n : 1) * sizeof *seen) : NULL;
-    if (!s && !seen) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!s && !seen) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     for (size_t i = 0; !s && i < n; i++) {
         up[i] = parent[i] ? find_nid(nid, n, parent[i]) : (size_t)-1;
         seen[i] = 0;
@@ -266,7 +305,7 @@ static tsg_status_t check_tree(sqlite3 *sql, damage_t *d, tsg_error_t *err)
         node_id(sql, nid[j], id, sizeof id);
         if (len < sizeof path - 1)
             util_snprintf(path + len, sizeof path - len, "%s → '%s'", k == j ? "" : " → …", id);
-        note(d, "district '%s' is its own ancestor (%s)", id, path);
+        note(d, _("district '%s' is its own ancestor (%s)"), id, path);
     }
     free(nid);
     free(parent);
@@ -291,17 +330,18 @@ static tsg_status_t check_levels(sqlite3 *sql, damage_t *d, tsg_error_t *err)
     if (s) return s;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        note(d, "district row %lld: a %s cannot sit under a %s", (long long)sqlite3_column_int64(st, 0),
-             (const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+        note(d, _("district row %lld: a %s cannot sit under a %s"), (long long)sqlite3_column_int64(st, 0),
+             store_vocab_key_word("level", (const char *)sqlite3_column_text(st, 1)),
+             store_vocab_key_word("level", (const char *)sqlite3_column_text(st, 2)));
     sqlite3_finalize(st);
-    return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, "database", err);
+    return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, _("database"), err);
 }
 
 tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
 {
     damage_t d = {0};
     /* One read transaction, so the checks see one state of the file. */
-    tsg_status_t s = store_exec(db->sql, "SAVEPOINT store_check", "database", err);
+    tsg_status_t s = store_exec(db->sql, "SAVEPOINT store_check", _("database"), err);
     if (s) return s;
     /* A trigger added by another program after the file was opened. */
     if ((s = store_no_triggers(db->sql, db->path, err))) {
@@ -313,11 +353,15 @@ tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
     if (!s && !d.n) s = check_tree(db->sql, &d, err);
     if (!s && !d.n) s = check_levels(db->sql, &d, err);
     sqlite3_exec(db->sql, "RELEASE store_check", NULL, NULL, NULL);
-    if (!s && d.nomem) s = util_fail(err, TSG_ENOMEM, "out of memory");
-    if (!s && d.n)
+    if (!s && d.nomem) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+    if (!s && d.n > LISTED)
         s = util_fail(err, TSG_EDB,
-                      "%s: damaged database: %s%s (repair it, e.g. with the sqlite3 shell, or import the network again)",
-                      db->path, d.text.data, d.n > LISTED ? "; and more" : "");
+                      _("%s: damaged database: %s; and more (repair it, e.g. with the sqlite3 shell, or import the network again)"),
+                      db->path, d.text.data);
+    else if (!s && d.n)
+        s = util_fail(err, TSG_EDB,
+                      _("%s: damaged database: %s (repair it, e.g. with the sqlite3 shell, or import the network again)"),
+                      db->path, d.text.data);
     util_buf_free(&d.text);
     return s;
 }
@@ -326,7 +370,7 @@ tsg_status_t store_check_nids(const char *path, int64_t count, int64_t maxnid, t
 {
     if (maxnid <= 2 * count + STORE_NID_SLACK) return TSG_OK;
     return util_fail(err, TSG_EDB,
-                     "%s: damaged database: node numbers go up to %lld for %lld nodes, which the analyses cannot "
-                     "index (renumber them: 'tsunagi export' the network and 'tsunagi import' it again)",
+                     _("%s: damaged database: node numbers go up to %lld for %lld nodes, which the analyses cannot "
+                     "index (renumber them: 'tsunagi export' the network and 'tsunagi import' it again)"),
                      path, (long long)maxnid, (long long)count);
 }

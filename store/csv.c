@@ -1,5 +1,6 @@
 /* csv — see csv.h. */
 #include "csv.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -83,7 +84,7 @@ static int start_field(store_csv_t *c)
 
 static tsg_status_t nomem(store_csv_t *c, tsg_error_t *err)
 {
-    return util_fail(err, TSG_ENOMEM, "%s:%ld:%ld: out of memory", c->file, c->line, c->col);
+    return util_fail(err, TSG_ENOMEM, _("%s:%ld:%ld: out of memory"), c->file, c->line, c->col);
 }
 
 tsg_status_t store_csv_next(store_csv_t *c, int *have, tsg_error_t *err)
@@ -105,7 +106,7 @@ tsg_status_t store_csv_next(store_csv_t *c, int *have, tsg_error_t *err)
             for (;;) {
                 if (c->p >= c->end)
                     return util_fail(err, TSG_EINPUT,
-                                     "%s:%ld:%ld: quoted field never closes (missing \")",
+                                     _("%s:%ld:%ld: quoted field never closes (missing \")"),
                                      c->file, qline, qcol);
                 if (*c->p == '"') {
                     if (c->p + 1 < c->end && c->p[1] == '"') {
@@ -122,15 +123,15 @@ tsg_status_t store_csv_next(store_csv_t *c, int *have, tsg_error_t *err)
             }
             if (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
                 return util_fail(err, TSG_EINPUT,
-                                 "%s:%ld:%ld: unexpected text after a closing quote "
-                                 "(a quote inside a field is written \"\")",
+                                 _("%s:%ld:%ld: unexpected text after a closing quote "
+                                 "(a quote inside a field is written \"\")"),
                                  c->file, c->line, c->col);
         } else {
             while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r') {
                 if (*c->p == '"')
                     return util_fail(err, TSG_EINPUT,
-                                     "%s:%ld:%ld: quote inside an unquoted field "
-                                     "(quote the whole field and write the quote as \"\")",
+                                     _("%s:%ld:%ld: quote inside an unquoted field "
+                                     "(quote the whole field and write the quote as \"\")"),
                                      c->file, c->line, c->col);
                 if (util_buf_addc(&c->text, *c->p)) return nomem(c, err);
                 advance(c);

@@ -70,16 +70,16 @@ static tsg_status_t read_vocabulary(imp_t *im)
         const char *kind = store_imp_trim_cell(im, 0), *key = store_imp_trim_cell(im, 1), *label;
         int k = 0;
         while (store_vocab_kinds[k] && strcmp(store_vocab_kinds[k], kind)) k++;
-        if (!store_vocab_kinds[k]) { s = FAILC(im, 0, "unknown vocabulary kind '%s' (one of: sector, target, need, mode, forum_kind)", kind); break; }
-        if (store_vocab_kind_closed(kind)) { s = FAILC(im, 0, "the %s vocabulary is fixed; keys cannot be added to it", kind); break; }
+        if (!store_vocab_kinds[k]) { s = FAILC(im, 0, _("unknown vocabulary kind '%s' (one of: sector, target, need, mode, forum_kind)"), kind); break; }
+        if (store_vocab_kind_closed(kind)) { s = FAILC(im, 0, _("the %s vocabulary is fixed; keys cannot be added to it"), kind); break; }
         int ok = (*key >= 'a' && *key <= 'z');
         for (const char *p = key; *p && ok; p++) ok = (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_';
-        if (!ok) { s = FAILC(im, 1, "key '%s' must be lower-case ASCII letters, digits and '_', starting with a letter", key); break; }
+        if (!ok) { s = FAILC(im, 1, _("key '%s' must be lower-case ASCII letters, digits and '_', starting with a letter"), key); break; }
         store_imp_trim_cell(im, 2);
         if ((s = store_imp_name_cell(im, 2, &label))) break;
         const char *hint, *clash = store_vocab_resolve(&v, kind, key, &hint);
         if (!clash) clash = store_vocab_resolve(&v, kind, label, &hint);
-        if (clash) { s = FAILC(im, 1, "%s '%s' or its label is already in the vocabulary (as %s)", store_imp_kind_noun(kind), key, clash); break; }
+        if (clash) { s = FAILC(im, 1, _("%s '%s' or its label is already in the vocabulary (as %s)"), store_vocab_kind_noun(kind), key, clash); break; }
         sqlite3_bind_text(im->st[S_VOCAB], 1, kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(im->st[S_VOCAB], 2, key, -1, SQLITE_STATIC);
         sqlite3_bind_text(im->st[S_VOCAB], 3, label, -1, SQLITE_STATIC);
@@ -87,7 +87,7 @@ static tsg_status_t read_vocabulary(imp_t *im)
         if ((s = store_imp_split(im, 3, "aliases"))) break;
         for (size_t i = 0; i < im->nitems && !s; i++) {
             if (store_vocab_resolve(&v, kind, im->items[i], &hint)) {
-                s = store_imp_fail_at(im, FIELD_LINE(im, 3), im->item_col[i], "alias '%s' already names a %s", im->items[i], store_imp_kind_noun(kind));
+                s = store_imp_fail_at(im, FIELD_LINE(im, 3), im->item_col[i], _("alias '%s' already names a %s"), im->items[i], store_vocab_kind_noun(kind));
                 break;
             }
             sqlite3_bind_text(im->st[S_ALIAS], 1, kind, -1, SQLITE_STATIC);
@@ -102,7 +102,7 @@ static tsg_status_t read_vocabulary(imp_t *im)
             }
             if (rc != SQLITE_DONE) {
                 sqlite3_reset(im->st[S_ALIAS]);
-                s = store_imp_fail_at(im, FIELD_LINE(im, 3), im->item_col[i], "alias '%s' is used twice", im->items[i]);
+                s = store_imp_fail_at(im, FIELD_LINE(im, 3), im->item_col[i], _("alias '%s' is used twice"), im->items[i]);
                 break;
             }
             sqlite3_reset(im->st[S_ALIAS]);
@@ -144,7 +144,7 @@ static tsg_status_t read_default_needs(imp_t *im)
             sqlite3_bind_text(ins, 3, need, -1, SQLITE_STATIC);
             if (sqlite3_step(ins) != SQLITE_DONE) {
                 sqlite3_reset(ins);
-                s = store_imp_fail_at(im, FIELD_LINE(im, 1), im->item_col[i], "need '%s' is listed twice", need);
+                s = store_imp_fail_at(im, FIELD_LINE(im, 1), im->item_col[i], _("need '%s' is listed twice"), need);
                 break;
             }
             sqlite3_reset(ins);
@@ -198,7 +198,7 @@ static tsg_status_t check_cycles(imp_t *im, drow_t *rows, size_t n)
             } while (k != first);
             util_buf_adds(&chain, rows[first].id);
             tsg_status_t s = chain.data ? store_imp_fail_at(im, rows[first].line, rows[first].pcol,
-                                                            "the district tree has a cycle: %s", chain.data)
+                                                            _("the district tree has a cycle: %s"), chain.data)
                                         : store_imp_nomem(im);
             util_buf_free(&chain);
             return s;
@@ -244,21 +244,22 @@ static tsg_status_t read_districts(imp_t *im)
          * see them: a parent written by its name is looked up here. */
         for (size_t j = 0; j < n && !store_idmap_get(&im->ids, rows[i].parent); j++)
             if (!strcmp(rows[j].name, rows[i].parent)) {
-                s = store_imp_fail_at(im, rows[i].line, rows[i].pcol, _("unknown %s id '%s' (did you mean %s?)"),
-                                      "parent district", rows[i].parent, rows[j].id);
+                s = store_imp_fail_at(im, rows[i].line, rows[i].pcol, store_imp_ref_named_fmt(REF_PARENT),
+                                      rows[i].parent, rows[j].id);
                 break;
             }
         if (s) break;
         const store_id_t *e;
-        if ((s = store_imp_ref_at(im, rows[i].parent, 1u << T_DISTRICT, "parent district", NULL, rows[i].line, rows[i].pcol, &e))) break;
+        if ((s = store_imp_ref_at(im, rows[i].parent, REF_PARENT, rows[i].line, rows[i].pcol, &e))) break;
         rows[i].up = e->aux;
     }
     if (!s) s = check_cycles(im, rows, n);
     for (size_t i = 0; i < n && !s; i++) {
         drow_t *r = &rows[i];
         if (r->up != SIZE_MAX && level_rank(r->level) <= level_rank(rows[r->up].level)) {
-            s = store_imp_fail_at(im, r->line, r->lcol, "a %s cannot sit under a %s ('%s' is a %s)", r->level,
-                                  rows[r->up].level, rows[r->up].id, rows[r->up].level);
+            const char *up = store_vocab_key_word("level", rows[r->up].level);
+            s = store_imp_fail_at(im, r->line, r->lcol, _("a %s cannot sit under a %s ('%s' is a %s)"),
+                                  store_vocab_key_word("level", r->level), up, rows[r->up].id, up);
             break;
         }
         sqlite3_stmt *st = im->st[S_DISTRICT];
@@ -278,7 +279,7 @@ static tsg_status_t optional_district(imp_t *im, int c, sqlite3_stmt *st, int pa
     const char *id = store_imp_trim_cell(im, c);
     if (!*id) return TSG_OK;
     const store_id_t *e;
-    tsg_status_t s = store_imp_ref_at(im, id, 1u << T_DISTRICT, "district", NULL, FIELD_LINE(im, c), FIELD_COL(im, c), &e);
+    tsg_status_t s = store_imp_ref_at(im, id, REF_DISTRICT, FIELD_LINE(im, c), FIELD_COL(im, c), &e);
     if (!s) sqlite3_bind_int64(st, param, e->nid);
     return s;
 }
@@ -308,13 +309,13 @@ static tsg_status_t key_list(imp_t *im, int c, const char *kind, int required, i
 {
     tsg_status_t s = store_imp_split(im, c, im->spec->cols[c]);
     if (s) return s;
-    if (required && !im->nitems) return FAILC(im, c, "%s is empty (list at least one)", im->spec->cols[c]);
+    if (required && !im->nitems) return FAILC(im, c, _("%s is empty (list at least one)"), im->spec->cols[c]);
     const char *keys[MAX_ITEMS];
     for (size_t i = 0; i < im->nitems; i++) {
         if ((s = store_imp_resolve_at(im, kind, im->items[i], FIELD_LINE(im, c), im->item_col[i], &keys[i]))) return s;
         for (size_t j = 0; j < i; j++)
             if (keys[j] == keys[i])
-                return store_imp_fail_at(im, FIELD_LINE(im, c), im->item_col[i], "%s '%s' is listed twice", store_imp_kind_noun(kind), keys[i]);
+                return store_imp_fail_at(im, FIELD_LINE(im, c), im->item_col[i], _("%s '%s' is listed twice"), store_vocab_kind_noun(kind), keys[i]);
     }
     for (size_t i = 0; i < im->nitems; i++) {
         sqlite3_stmt *st = im->st[which];
@@ -331,16 +332,16 @@ static tsg_status_t program_area(imp_t *im, int c, int64_t nid, int *wide)
     tsg_status_t s = store_imp_split(im, c, "area");
     if (s) return s;
     *wide = 0;
-    if (!im->nitems) return FAILC(im, c, "area is empty (list the district ids served, or * for wide-area)");
+    if (!im->nitems) return FAILC(im, c, _("area is empty (list the district ids served, or * for wide-area)"));
     if (im->nitems == 1 && !strcmp(im->items[0], "*")) {
         *wide = 1;
         return TSG_OK;
     }
     for (size_t i = 0; i < im->nitems; i++) {
         if (!strcmp(im->items[i], "*"))
-            return store_imp_fail_at(im, FIELD_LINE(im, c), im->item_col[i], "* (wide-area) stands alone; do not list districts with it");
+            return store_imp_fail_at(im, FIELD_LINE(im, c), im->item_col[i], _("* (wide-area) stands alone; do not list districts with it"));
         const store_id_t *e;
-        if ((s = store_imp_ref_at(im, im->items[i], 1u << T_DISTRICT, "district", NULL, FIELD_LINE(im, c), im->item_col[i], &e))) return s;
+        if ((s = store_imp_ref_at(im, im->items[i], REF_DISTRICT, FIELD_LINE(im, c), im->item_col[i], &e))) return s;
         sqlite3_stmt *st = im->st[S_AREA];
         sqlite3_bind_int64(st, 1, nid);
         sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
@@ -363,13 +364,13 @@ static tsg_status_t read_programs(imp_t *im)
         long age_min = 0, age_max = 0;
         if ((s = store_imp_new_id(im, ID, T_PROGRAM, &nid, 0)) || (s = store_imp_name_cell(im, NAME, &name))) break;
         const char *org_id = store_imp_trim_cell(im, ORG);
-        if (!*org_id) { s = FAILC(im, ORG, "org_id is empty (every program belongs to an organisation)"); break; }
-        if ((s = store_imp_ref_at(im, org_id, 1u << T_ORGANISATION, "organisation", NULL, FIELD_LINE(im, ORG), FIELD_COL(im, ORG), &org)) ||
-            (s = store_imp_int_cell(im, AGE_MIN, 0, UTIL_MAX_AGE, " of years", &min_null, &age_min)) ||
-            (s = store_imp_int_cell(im, AGE_MAX, 0, UTIL_MAX_AGE, " of years", &max_null, &age_max)))
+        if (!*org_id) { s = FAILC(im, ORG, _("org_id is empty (every program belongs to an organisation)")); break; }
+        if ((s = store_imp_ref_at(im, org_id, REF_ORG, FIELD_LINE(im, ORG), FIELD_COL(im, ORG), &org)) ||
+            (s = store_imp_int_cell(im, AGE_MIN, 0, UTIL_MAX_AGE, 1, &min_null, &age_min)) ||
+            (s = store_imp_int_cell(im, AGE_MAX, 0, UTIL_MAX_AGE, 1, &max_null, &age_max)))
             break;
         if (!min_null && !max_null && age_min > age_max) {
-            s = FAILC(im, AGE_MIN, "age_min %ld is greater than age_max %ld", age_min, age_max);
+            s = FAILC(im, AGE_MIN, _("age_min %ld is greater than age_max %ld"), age_min, age_max);
             break;
         }
         char start[40], end[40];
@@ -379,7 +380,7 @@ static tsg_status_t read_programs(imp_t *im)
             (s = store_imp_date_cell(im, START, start, &start_null)) || (s = store_imp_date_cell(im, END, end, &end_null)))
             break;
         if (!start_null && !end_null && util_date_first(start) > util_date_last(end)) {
-            s = FAILC(im, START, "start %s is after end %s", start, end);
+            s = FAILC(im, START, _("start %s is after end %s"), start, end);
             break;
         }
         /* The program row goes in before its lists, which reference it. */
@@ -434,12 +435,10 @@ static tsg_status_t read_forums(imp_t *im)
 static tsg_status_t tie_end(imp_t *im, int c, const char *kind, const store_id_t **e)
 {
     const char *id = store_imp_trim_cell(im, c);
-    if (!*id) return FAILC(im, c, "%s is empty", im->spec->cols[c]);
+    if (!*id) return FAILC(im, c, _("%s is empty"), im->spec->cols[c]);
     if (!strcmp(kind, "membership"))
-        return store_imp_ref_at(im, id, c == 0 ? 1u << T_ORGANISATION : 1u << T_FORUM, c == 0 ? "organisation" : "forum",
-                                "a membership goes from an organisation to a forum", FIELD_LINE(im, c), FIELD_COL(im, c), e);
-    return store_imp_ref_at(im, id, (1u << T_ORGANISATION) | (1u << T_PROGRAM), "organisation or program",
-                            "only membership ties reach forums", FIELD_LINE(im, c), FIELD_COL(im, c), e);
+        return store_imp_ref_at(im, id, c == 0 ? REF_MEMBER_ORG : REF_MEMBER_FORUM, FIELD_LINE(im, c), FIELD_COL(im, c), e);
+    return store_imp_ref_at(im, id, REF_TIE_END, FIELD_LINE(im, c), FIELD_COL(im, c), e);
 }
 
 static tsg_status_t read_ties(imp_t *im)
@@ -456,8 +455,8 @@ static tsg_status_t read_ties(imp_t *im)
         if ((s = store_imp_key_cell(im, KIND, "tie_kind", 0, &kind)) || (s = tie_end(im, FROM, kind, &a)) ||
             (s = tie_end(im, TO, kind, &b)))
             break;
-        if (a == b) { s = FAILC(im, TO, "a tie from '%s' to itself", a->key); break; }
-        if ((s = store_imp_int_cell(im, COUNT, 0, UTIL_MAX_COUNT, "", &count_null, &count)) ||
+        if (a == b) { s = FAILC(im, TO, _("a tie from '%s' to itself"), a->key); break; }
+        if ((s = store_imp_int_cell(im, COUNT, 0, UTIL_MAX_COUNT, 0, &count_null, &count)) ||
             (s = store_imp_date_cell(im, SINCE, since, &since_null)))
             break;
         int directed = !strcmp(kind, "referral") || !strcmp(kind, "membership");
@@ -473,7 +472,7 @@ static tsg_status_t read_ties(imp_t *im)
         free(key);
         free(rev);
         if (rc < 0) { s = store_imp_nomem(im); break; }
-        if (rc > 0) { s = FAILC(im, FROM, "duplicate %s tie between '%s' and '%s' (already at line %ld)", kind, a->key, b->key, old->line); break; }
+        if (rc > 0) { s = FAILC(im, FROM, _("duplicate %s tie between '%s' and '%s' (already at line %ld)"), store_vocab_key_word("tie_kind", kind), a->key, b->key, old->line); break; }
         sqlite3_stmt *st = im->st[S_TIE];
         sqlite3_bind_int64(st, 1, a->nid);
         sqlite3_bind_int64(st, 2, b->nid);
@@ -498,7 +497,7 @@ tsg_status_t store_import(tsg_db_t *db, const store_source_t *src, tsg_encoding_
                           tsg_import_counts_t *counts, tsg_error_t *err)
 {
     imp_t *im = calloc(1, sizeof *im);
-    if (!im) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!im) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     im->sql = db->sql;
     im->src = src;
     im->enc = enc;
@@ -509,8 +508,8 @@ tsg_status_t store_import(tsg_db_t *db, const store_source_t *src, tsg_encoding_
         free(im);
         return s;
     }
-    if ((s = store_exec(db->sql, "PRAGMA defer_foreign_keys = ON", "import", err)) ||
-        (s = store_exec(db->sql, clear_sql, "import", err)))
+    if ((s = store_exec(db->sql, "PRAGMA defer_foreign_keys = ON", _("import"), err)) ||
+        (s = store_exec(db->sql, clear_sql, _("import"), err)))
         goto done;
     for (int i = 0; i < S_COUNT; i++)
         if ((s = store_prepare(db->sql, stmt_sql[i], &im->st[i], err))) goto done;
@@ -542,7 +541,7 @@ static tsg_status_t dir_read(const store_source_t *src, const char *name, char *
                              tsg_error_t *err)
 {
     char *path = util_printf("%s/%s", (const char *)src->ctx, name);
-    if (!path) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!path) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     struct stat sb;
     *found = stat(path, &sb) == 0;
     tsg_status_t s = TSG_OK;
@@ -557,11 +556,11 @@ tsg_status_t tsg_import_csv(tsg_db_t *db, const char *dir, tsg_encoding_t enc, t
 {
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return util_fail(err, TSG_EIO, "%s: not a folder (import reads a folder of CSV files)", dir);
+        return util_fail(err, TSG_EIO, _("%s: not a folder (import reads a folder of CSV files)"), dir);
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/') n--;
     char *label = util_strndup(dir, n);
-    if (!label) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!label) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     store_source_t src = {label, dir_read, label};
     tsg_status_t s = store_import(db, &src, enc, counts, err);
     free(label);
@@ -576,7 +575,7 @@ tsg_status_t store_embedded_read(const store_source_t *src, const char *name, ch
         if (strcmp(f->name, name)) continue;
         *found = 1;
         *len = f->len;
-        if (!(*data = util_strndup((const char *)f->data, f->len))) return util_fail(err, TSG_ENOMEM, "out of memory");
+        if (!(*data = util_strndup((const char *)f->data, f->len))) return util_fail(err, TSG_ENOMEM, _("out of memory"));
         return TSG_OK;
     }
     *found = 0;

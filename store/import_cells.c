@@ -15,17 +15,59 @@
 
 static const char *const type_name[] = {"", "district", "organisation", "program", "forum"};
 
-/* What a vocabulary kind is called in a message. */
-const char *store_imp_kind_noun(const char *kind)
-{
-    static const char *const names[][2] = {
-        {"target", "target group"}, {"tie_kind", "tie kind"}, {"forum_kind", "forum kind"},
-        {"in_system", "in_system value"}, {"level", "district level"},
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (!strcmp(kind, names[i][0])) return names[i][1];
-    return kind;
-}
+/* What each reference may point to, and its messages, one whole sentence
+ * per noun so each reads as its language says it (issue 19): "unknown
+ * district id '北区' (did you mean d-kita?)", 地区ID「北区」は登録されていません. */
+static const struct ref_kind {
+    unsigned mask;
+    const char *named; /* a node's name written where its id belongs */
+    const char *close; /* an id one slip away from an existing one */
+    const char *none;
+    const char *noun; /* "not %s" when the id is of another type (msgctxt "not") */
+    const char *note; /* the rule, when the id is of another type */
+} refs[] = {
+    [REF_DISTRICT] = {1u << T_DISTRICT, N_("unknown district id '%s' (did you mean %s?)"),
+                      N_("unknown district '%s' (did you mean %s?)"), N_("unknown district '%s' (no such id)"),
+                      NC_("not", "a district"), NULL},
+    [REF_PARENT] = {1u << T_DISTRICT, N_("unknown parent district id '%s' (did you mean %s?)"),
+                    N_("unknown parent district '%s' (did you mean %s?)"),
+                    N_("unknown parent district '%s' (no such id)"), NC_("not", "a parent district"), NULL},
+    [REF_ORG] = {1u << T_ORGANISATION, N_("unknown organisation id '%s' (did you mean %s?)"),
+                 N_("unknown organisation '%s' (did you mean %s?)"), N_("unknown organisation '%s' (no such id)"),
+                 NC_("not", "an organisation"), NULL},
+    [REF_MEMBER_ORG] = {1u << T_ORGANISATION, N_("unknown organisation id '%s' (did you mean %s?)"),
+                        N_("unknown organisation '%s' (did you mean %s?)"),
+                        N_("unknown organisation '%s' (no such id)"), NC_("not", "an organisation"),
+                        N_("a membership goes from an organisation to a forum")},
+    [REF_MEMBER_FORUM] = {1u << T_FORUM, N_("unknown forum id '%s' (did you mean %s?)"),
+                          N_("unknown forum '%s' (did you mean %s?)"), N_("unknown forum '%s' (no such id)"),
+                          NC_("not", "a forum"), N_("a membership goes from an organisation to a forum")},
+    [REF_TIE_END] = {(1u << T_ORGANISATION) | (1u << T_PROGRAM),
+                     N_("unknown organisation or program id '%s' (did you mean %s?)"),
+                     N_("unknown organisation or program '%s' (did you mean %s?)"),
+                     N_("unknown organisation or program '%s' (no such id)"), NC_("not", "an organisation or program"),
+                     N_("only membership ties reach forums")},
+};
+
+/* "'x' is a program (programs.csv:3), not %s", by the type x has. */
+static const char *const is_type[][2] = {
+    {"", ""},
+    {N_("'%s' is a district (%s:%ld), not %s"), N_("'%s' is a district (%s:%ld), not %s; %s")},
+    {N_("'%s' is an organisation (%s:%ld), not %s"), N_("'%s' is an organisation (%s:%ld), not %s; %s")},
+    {N_("'%s' is a program (%s:%ld), not %s"), N_("'%s' is a program (%s:%ld), not %s; %s")},
+    {N_("'%s' is a forum (%s:%ld), not %s"), N_("'%s' is a forum (%s:%ld), not %s; %s")},
+};
+
+/* "duplicate id 'x' (already used by a program at programs.csv:3)". */
+static const char *const used_by[] = {
+    "",
+    N_("duplicate id '%s' (already used by a district at %s:%ld)"),
+    N_("duplicate id '%s' (already used by an organisation at %s:%ld)"),
+    N_("duplicate id '%s' (already used by a program at %s:%ld)"),
+    N_("duplicate id '%s' (already used by a forum at %s:%ld)"),
+};
+
+const char *store_imp_ref_named_fmt(int ref) { return _(refs[ref].named); }
 
 /* Column names that mean data about one person, in English and Japanese,
  * compared ignoring case, '_', '-' and ' ' (docs/reliability.md, Privacy). */
@@ -66,7 +108,7 @@ tsg_status_t store_imp_fail_at(imp_t *im, long line, long col, const char *fmt, 
     return util_fail(im->err, TSG_EINPUT, "%s:%ld:%ld: %s", im->label, line, col, msg);
 }
 
-tsg_status_t store_imp_nomem(imp_t *im) { return util_fail(im->err, TSG_ENOMEM, "%s: out of memory", im->label); }
+tsg_status_t store_imp_nomem(imp_t *im) { return util_fail(im->err, TSG_ENOMEM, _("%s: out of memory"), im->label); }
 
 /* Runs an INSERT and clears its parameters. Text is bound SQLITE_STATIC:
  * the cells live until this step, and a copy (SQLITE_TRANSIENT) that fails
@@ -83,7 +125,7 @@ tsg_status_t store_imp_step(imp_t *im, int which)
      * CSV row's being written when it happened. */
     int code = sqlite3_errcode(im->sql) & 0xff;
     if (code == SQLITE_FULL || code == SQLITE_IOERR || code == SQLITE_READONLY)
-        return store_fail_sql(im->sql, "import", im->err);
+        return store_fail_sql(im->sql, _("import"), im->err);
     return store_fail_sql(im->sql, im->label, im->err);
 }
 
@@ -155,12 +197,12 @@ tsg_status_t store_imp_split(imp_t *im, int c, const char *what)
         int last = !*end;
         *stop = '\0';
         if (!*item)
-            return store_imp_fail_at(im, FIELD_LINE(im, c), col, "empty item in the %s list (two ';' in a row, or one at an end)", what);
+            return store_imp_fail_at(im, FIELD_LINE(im, c), col, _("empty item in the %s list (two ';' in a row, or one at an end)"), what);
         if (im->nitems == MAX_ITEMS)
-            return store_imp_fail_at(im, FIELD_LINE(im, c), col, "more than %d items in one %s list", MAX_ITEMS, what);
+            return store_imp_fail_at(im, FIELD_LINE(im, c), col, _("more than %d items in one %s list"), MAX_ITEMS, what);
         for (size_t i = 0; i < im->nitems; i++)
             if (!strcmp(im->items[i], item))
-                return store_imp_fail_at(im, FIELD_LINE(im, c), col, "'%s' is listed twice in %s", item, what);
+                return store_imp_fail_at(im, FIELD_LINE(im, c), col, _("'%s' is listed twice in %s"), item, what);
         im->items[im->nitems] = item;
         im->item_col[im->nitems] = col;
         im->nitems++;
@@ -191,11 +233,12 @@ tsg_status_t store_imp_resolve_at(imp_t *im, const char *kind, const char *text,
     const char *hint;
     *key = store_vocab_resolve(&im->vocab, kind, text, &hint);
     if (*key) return TSG_OK;
-    if (hint) return store_imp_fail_at(im, line, col, "unknown %s '%s' (did you mean %s?)", store_imp_kind_noun(kind), text, hint);
+    const char *noun = store_vocab_kind_noun(kind);
+    if (hint) return store_imp_fail_at(im, line, col, _("unknown %s '%s' (did you mean %s?)"), noun, text, hint);
     char keys[400];
     known_keys(&im->vocab, kind, keys, sizeof keys);
-    if (keys[0]) return store_imp_fail_at(im, line, col, "unknown %s '%s' (one of: %s)", store_imp_kind_noun(kind), text, keys);
-    return store_imp_fail_at(im, line, col, "unknown %s '%s' (see docs/data-format.md for the keys)", store_imp_kind_noun(kind), text);
+    if (keys[0]) return store_imp_fail_at(im, line, col, _("unknown %s '%s' (one of: %s)"), noun, text, keys);
+    return store_imp_fail_at(im, line, col, _("unknown %s '%s' (see docs/data-format.md for the keys)"), noun, text);
 }
 
 /* A key cell; empty is allowed only when `optional`, giving *key = NULL. */
@@ -203,7 +246,7 @@ tsg_status_t store_imp_key_cell(imp_t *im, int c, const char *kind, int optional
 {
     const char *s = store_imp_trim_cell(im, c);
     *key = NULL;
-    if (!*s) return optional ? TSG_OK : FAILC(im, c, "%s is empty", im->spec->cols[c]);
+    if (!*s) return optional ? TSG_OK : FAILC(im, c, _("%s is empty"), im->spec->cols[c]);
     return store_imp_resolve_at(im, kind, s, FIELD_LINE(im, c), FIELD_COL(im, c), key);
 }
 
@@ -213,14 +256,14 @@ tsg_status_t store_imp_name_cell(imp_t *im, int c, const char **name)
     const char *s = *name;
     size_t k;
     while ((k = blank(s))) s += k;
-    if (!*s) return FAILC(im, c, "%s is empty", im->spec->cols[c]);
+    if (!*s) return FAILC(im, c, _("%s is empty"), im->spec->cols[c]);
     /* The language reads no longer name, and no name holds a control
      * character but tab and line breaks (docs/reliability.md). */
     size_t n = strlen(*name);
-    if (n > STORE_MAX_NAME) return FAILC(im, c, "%s is longer than %u bytes", im->spec->cols[c], STORE_MAX_NAME);
+    if (n > STORE_MAX_NAME) return FAILC(im, c, _("%s is longer than %u bytes"), im->spec->cols[c], STORE_MAX_NAME);
     int32_t cp;
     if (util_find_hidden(*name, n, &cp, NULL) >= 0)
-        return FAILC(im, c, "%s holds the %s U+%04X", im->spec->cols[c], util_hidden_kind(cp), (unsigned)cp);
+        return FAILC(im, c, _("%s holds the %s U+%04X"), im->spec->cols[c], util_hidden_kind(cp), (unsigned)cp);
     return TSG_OK;
 }
 
@@ -242,8 +285,6 @@ static const char *closest_id(imp_t *im, const char *id, int type)
     size_t limit = len / 3 > 2 ? len / 3 : 2;
     return best_d <= limit && best_d < len ? best : NULL;
 }
-
-static const char *article(int type) { return type == T_ORGANISATION ? "an" : "a"; }
 
 /* The ids of the nodes already read whose name is `name` and whose type is
  * in `mask`, as "d-kita" or "d-a, d-b" in out (empty when none): a name
@@ -273,27 +314,29 @@ static void ids_named(imp_t *im, const char *name, unsigned mask, char *out, siz
     sqlite3_finalize(st);
 }
 
-/* Looks up a referenced id that must have one of the types in `mask`
- * (bit 1 << type); `note`, if any, explains the rule when the type is wrong. */
-tsg_status_t store_imp_ref_at(imp_t *im, const char *id, unsigned mask, const char *what, const char *note,
-                           long line, long col, const store_id_t **out)
+/* Looks up a referenced id that must be of the kind `ref` names (REF_…);
+ * its note, if any, explains the rule when the type is wrong. */
+tsg_status_t store_imp_ref_at(imp_t *im, const char *id, int ref, long line, long col, const store_id_t **out)
 {
+    const struct ref_kind *r = &refs[ref];
     const store_id_t *e = store_idmap_get(&im->ids, id);
     if (!e) {
         int type = 0;
         for (int t = T_DISTRICT; t <= T_FORUM; t++)
-            if (mask == (1u << t)) type = t;
+            if (r->mask == (1u << t)) type = t;
         char named[256];
-        ids_named(im, id, mask, named, sizeof named);
-        if (*named) return store_imp_fail_at(im, line, col, _("unknown %s id '%s' (did you mean %s?)"), what, id, named);
+        ids_named(im, id, r->mask, named, sizeof named);
+        if (*named) return store_imp_fail_at(im, line, col, _(r->named), id, named);
         const char *hint = closest_id(im, id, type);
-        if (hint) return store_imp_fail_at(im, line, col, "unknown %s '%s' (did you mean %s?)", what, id, hint);
-        return store_imp_fail_at(im, line, col, "unknown %s '%s' (no such id)", what, id);
+        if (hint) return store_imp_fail_at(im, line, col, _(r->close), id, hint);
+        return store_imp_fail_at(im, line, col, _(r->none), id);
     }
-    if (!(mask & (1u << e->type)))
-        return store_imp_fail_at(im, line, col, "'%s' is %s %s (%s:%ld), not %s %s%s%s", id, article(e->type),
-                                 type_name[e->type], e->where, e->line, strncmp(what, "org", 3) ? "a" : "an", what,
-                                 note && e->type != T_DISTRICT ? "; " : "", note && e->type != T_DISTRICT ? note : "");
+    if (!(r->mask & (1u << e->type))) {
+        const char *noun = util_pgettext_ctx("not", r->noun);
+        if (r->note && e->type != T_DISTRICT)
+            return store_imp_fail_at(im, line, col, _(is_type[e->type][1]), id, e->where, e->line, noun, _(r->note));
+        return store_imp_fail_at(im, line, col, _(is_type[e->type][0]), id, e->where, e->line, noun);
+    }
     *out = e;
     return TSG_OK;
 }
@@ -301,20 +344,19 @@ tsg_status_t store_imp_ref_at(imp_t *im, const char *id, unsigned mask, const ch
 tsg_status_t store_imp_new_id(imp_t *im, int c, int type, int64_t *nid, size_t aux)
 {
     const char *id = store_imp_trim_cell(im, c);
-    if (!*id) return FAILC(im, c, "id is empty");
+    if (!*id) return FAILC(im, c, _("id is empty"));
     if (strchr(id, ';') || strstr(id, "\xEF\xBC\x9B") || !strcmp(id, "*"))
-        return FAILC(im, c, "id '%s' may not contain ';' or be '*' (they separate lists and mean wide-area)", id);
+        return FAILC(im, c, _("id '%s' may not contain ';' or be '*' (they separate lists and mean wide-area)"), id);
     int32_t cp;
     for (const char *p = id; *p; p++)
-        if ((unsigned char)*p < 0x20) return FAILC(im, c, "id contains the control character U+%04X", (unsigned)*p);
+        if ((unsigned char)*p < 0x20) return FAILC(im, c, _("id contains the control character U+%04X"), (unsigned)*p);
     if (util_find_hidden(id, strlen(id), &cp, NULL) >= 0)
-        return FAILC(im, c, "id contains the %s U+%04X", util_hidden_kind(cp), (unsigned)cp);
+        return FAILC(im, c, _("id contains the %s U+%04X"), util_hidden_kind(cp), (unsigned)cp);
     const store_id_t *old;
     store_id_t val = {NULL, 0, type, im->spec->file, im->csv.rec_line, aux};
     int rc = store_idmap_put(&im->ids, id, val, &old);
     if (rc < 0) return store_imp_nomem(im);
-    if (rc > 0) return FAILC(im, c, "duplicate id '%s' (already used by %s %s at %s:%ld)", id, article(old->type),
-                             type_name[old->type], old->where, old->line);
+    if (rc > 0) return FAILC(im, c, _(used_by[old->type]), id, old->where, old->line);
     sqlite3_bind_text(im->st[S_NODE], 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_text(im->st[S_NODE], 2, type_name[type], -1, SQLITE_STATIC);
     tsg_status_t s = store_imp_step(im, S_NODE);
@@ -326,16 +368,17 @@ tsg_status_t store_imp_new_id(imp_t *im, int c, int type, int64_t *nid, size_t a
 
 /* An optional whole number in [lo, hi]; full-width digits (０-９) are
  * accepted, other digit-like characters (①, ¹) are not. */
-tsg_status_t store_imp_int_cell(imp_t *im, int c, long lo, long hi, const char *unit, int *null, long *val)
+tsg_status_t store_imp_int_cell(imp_t *im, int c, long lo, long hi, int years, int *null, long *val)
 {
     const char *s = store_imp_trim_cell(im, c);
     *null = !*s;
     if (*null) return TSG_OK;
     long v = 0;
     int r = util_parse_whole(s, hi, &v);
-    if (r == -1) return FAILC(im, c, "%s '%s' is not a whole number%s", im->spec->cols[c], s, unit);
+    if (r == -1 && years) return FAILC(im, c, _("%s '%s' is not a whole number of years"), im->spec->cols[c], s);
+    if (r == -1) return FAILC(im, c, _("%s '%s' is not a whole number"), im->spec->cols[c], s);
     if (r == -2 || v < lo)
-        return FAILC(im, c, "%s %s is out of range (%ld to %ld)", im->spec->cols[c], s, lo, hi);
+        return FAILC(im, c, _("%s %s is out of range (%ld to %ld)"), im->spec->cols[c], s, lo, hi);
     *val = v;
     return TSG_OK;
 }
@@ -351,7 +394,7 @@ tsg_status_t store_imp_date_cell(imp_t *im, int c, char *out, int *null)
     if (*null) return TSG_OK;
     char iso[11];
     if (!util_date_parse(s, iso))
-        return FAILC(im, c, "%s '%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", im->spec->cols[c], s);
+        return FAILC(im, c, _("%s '%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"), im->spec->cols[c], s);
     snprintf(out, 40, "%s", iso);
     return TSG_OK;
 }
@@ -380,7 +423,7 @@ tsg_status_t store_imp_open_file(imp_t *im, const spec_t *spec, int *present)
             *present = 0;
             return TSG_OK;
         }
-        return util_fail(im->err, TSG_EINPUT, "%s: missing file (every folder needs %s)", im->label, spec->file);
+        return util_fail(im->err, TSG_EINPUT, _("%s: missing file (every folder needs %s)"), im->label, spec->file);
     }
     if (present) *present = 1;
     s = store_decode(im->label, raw, rawlen, im->enc, &im->text, &len, im->err);
@@ -392,7 +435,7 @@ tsg_status_t store_imp_open_file(imp_t *im, const spec_t *spec, int *present)
     if ((s = store_csv_next(&im->csv, &have, im->err))) return s;
     size_t ncols = 0;
     while (spec->cols[ncols]) ncols++;
-    if (!have) return store_imp_fail_at(im, 1, 1, "the file is empty; its first row must be the header");
+    if (!have) return store_imp_fail_at(im, 1, 1, _("the file is empty; its first row must be the header"));
     for (size_t c = 0; c < ncols; c++) im->map[c] = -1;
     for (size_t f = 0; f < im->csv.n; f++) {
         char *name = im->csv.field[f];
@@ -403,8 +446,8 @@ tsg_status_t store_imp_open_file(imp_t *im, const spec_t *spec, int *present)
         while (c < ncols && strcmp(spec->cols[c], name)) c++;
         if (c == ncols && store_personal_column(name))
             return store_imp_fail_at(im, im->csv.fline[f], im->csv.fcol[f],
-                                     "column '%s' would hold personal data about individuals; tsunagi keeps organisations, "
-                                     "programs and their ties, never the people they serve (docs/reliability.md, Privacy)",
+                                     _("column '%s' would hold personal data about individuals; tsunagi keeps organisations, "
+                                       "programs and their ties, never the people they serve (docs/reliability.md, Privacy)"),
                                      name);
         if (c == ncols) {
             const char *best = NULL;
@@ -415,18 +458,24 @@ tsg_status_t store_imp_open_file(imp_t *im, const spec_t *spec, int *present)
             }
             size_t nlen = chars(name, strlen(name));
             if (best_d <= 3 && best_d < nlen)
-                return store_imp_fail_at(im, im->csv.fline[f], im->csv.fcol[f], "unknown column '%s' (did you mean %s?)", name, best);
-            return store_imp_fail_at(im, im->csv.fline[f], im->csv.fcol[f], "unknown column '%s'", name);
+                return store_imp_fail_at(im, im->csv.fline[f], im->csv.fcol[f], _("unknown column '%s' (did you mean %s?)"), name, best);
+            return store_imp_fail_at(im, im->csv.fline[f], im->csv.fcol[f], _("unknown column '%s'"), name);
         }
         if (im->map[c] >= 0)
-            return store_imp_fail_at(im, im->csv.fline[f], im->csv.fcol[f], "column '%s' appears twice", name);
+            return store_imp_fail_at(im, im->csv.fline[f], im->csv.fcol[f], _("column '%s' appears twice"), name);
         im->map[c] = (int)f;
     }
     for (size_t c = 0; c < ncols; c++)
         if (im->map[c] < 0 && (!spec->required || (int)c < spec->required))
-            return store_imp_fail_at(im, im->csv.rec_line, 1, "missing column '%s'", spec->cols[c]);
+            return store_imp_fail_at(im, im->csv.rec_line, 1, _("missing column '%s'"), spec->cols[c]);
     im->header_n = im->csv.n;
     return TSG_OK;
+}
+
+static const char *fields_msg(size_t n)
+{
+    return dngettext(TSG_TEXTDOMAIN, "this row has %zu field but the header has %zu",
+                     "this row has %zu fields but the header has %zu", n);
 }
 
 /* Next data row with exactly the header's number of fields; rows whose cells
@@ -439,12 +488,11 @@ tsg_status_t store_imp_next_row(imp_t *im, int *have)
         store_csv_t *c = &im->csv;
         if (c->n > im->header_n)
             return store_imp_fail_at(im, c->fline[im->header_n], c->fcol[im->header_n],
-                                     "this row has %zu fields but the header has %zu", c->n, im->header_n);
+                                     fields_msg(c->n), c->n, im->header_n);
         if (c->n < im->header_n) {
             size_t last = c->n - 1;
             return store_imp_fail_at(im, c->fline[last], c->fcol[last] + (long)chars(c->field[last], strlen(c->field[last])),
-                                     "this row has %zu field%s but the header has %zu", c->n, c->n == 1 ? "" : "s",
-                                     im->header_n);
+                                     fields_msg(c->n), c->n, im->header_n);
         }
         int empty = 1;
         for (size_t f = 0; f < c->n && empty; f++) empty = c->field[f][0] == '\0';

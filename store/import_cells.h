@@ -68,7 +68,6 @@ tsg_status_t store_imp_fail_at(imp_t *im, long line, long col, const char *fmt, 
 
 tsg_status_t store_imp_nomem(imp_t *im);
 tsg_status_t store_imp_step(imp_t *im, int which);
-const char *store_imp_kind_noun(const char *kind);
 
 /* ---- files ----------------------------------------------------------------- */
 
@@ -90,12 +89,16 @@ tsg_status_t store_imp_resolve_at(imp_t *im, const char *kind, const char *text,
                                   const char **key);
 tsg_status_t store_imp_key_cell(imp_t *im, int c, const char *kind, int optional, const char **key);
 tsg_status_t store_imp_name_cell(imp_t *im, int c, const char **name);
-tsg_status_t store_imp_ref_at(imp_t *im, const char *id, unsigned mask, const char *what, const char *note,
-                              long line, long col, const store_id_t **out);
+/* What a reference may point to: each has its own messages (import_cells.c). */
+enum { REF_DISTRICT, REF_PARENT, REF_ORG, REF_MEMBER_ORG, REF_MEMBER_FORUM, REF_TIE_END };
+tsg_status_t store_imp_ref_at(imp_t *im, const char *id, int ref, long line, long col, const store_id_t **out);
+/* The translated "unknown … id '%s' (did you mean %s?)" of a reference. */
+const char *store_imp_ref_named_fmt(int ref);
 /* A new node's id: checked, recorded in im->ids with `aux`, and its node
  * row written; *nid is the row's. */
 tsg_status_t store_imp_new_id(imp_t *im, int c, int type, int64_t *nid, size_t aux);
-tsg_status_t store_imp_int_cell(imp_t *im, int c, long lo, long hi, const char *unit, int *null, long *val);
+/* years: the number is an age ("… is not a whole number of years"). */
+tsg_status_t store_imp_int_cell(imp_t *im, int c, long lo, long hi, int years, int *null, long *val);
 tsg_status_t store_imp_date_cell(imp_t *im, int c, char *out, int *null);
 
 #endif

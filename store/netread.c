@@ -2,6 +2,7 @@
 #include "netread.h"
 #include "store.h"
 #include "util.h"
+#include "i18n.h"
 
 static store_text_t text_of(sqlite3_stmt *st, int col)
 {
@@ -27,12 +28,12 @@ static tsg_status_t each_row(sqlite3 *db, const char *sql, int64_t maxnid, const
     while (!s && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t nid = sqlite3_column_int64(st, 0);
         if (nid < 1 || nid > maxnid) {
-            s = util_fail(err, TSG_EDB, "database: node %lld is out of range", (long long)nid);
+            s = util_fail(err, TSG_EDB, _("database: node %lld is out of range"), (long long)nid);
             break;
         }
         s = fn(r, st, which, err);
     }
-    if (!s && rc != SQLITE_DONE) s = store_fail_sql(db, "database", err);
+    if (!s && rc != SQLITE_DONE) s = store_fail_sql(db, _("database"), err);
     sqlite3_finalize(st);
     return s;
 }
@@ -104,9 +105,9 @@ static tsg_status_t read_all(tsg_db_t *db, const store_net_reader_t *r, tsg_erro
     }
     sqlite3_finalize(st);
     /* The reader's arrays are by nid: sized by the node count, never by an id. */
-    if (minnid < 1) return util_fail(err, TSG_EDB, "database: node %lld is out of range", (long long)minnid);
+    if (minnid < 1) return util_fail(err, TSG_EDB, _("database: node %lld is out of range"), (long long)minnid);
     const char *file = sqlite3_db_filename(sql, "main");
-    if ((s = store_check_nids(file ? file : "database", count, maxnid, err))) return s;
+    if ((s = store_check_nids(file ? file : _("database"), count, maxnid, err))) return s;
     if ((s = r->sizes(r->ctx, maxnid, err))) return s;
     static const struct {
         const char *sql;

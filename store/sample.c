@@ -10,6 +10,7 @@
 #include "store.h"
 #include "vocab.h"
 #include "util.h"
+#include "i18n.h"
 #include "atomic.h"
 
 #include <errno.h>
@@ -61,22 +62,22 @@ tsg_status_t tsg_open_sample(tsg_db_t **out, tsg_error_t *err)
     *out = NULL;
     char *dir = cache_dir(), *path = NULL;
     tsg_status_t s = TSG_OK;
-    if (!dir) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!dir) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (make_dirs(dir) != 0) {
-        s = util_fail(err, TSG_EIO, "%s: cannot create the cache folder: %s", dir, strerror(errno));
+        s = util_fail(err, TSG_EIO, _("%s: cannot create the cache folder: %s"), dir, strerror(errno));
         goto out;
     }
     /* The cache may be the shared /tmp fallback: it must be this user's
      * own, or another user could have planted the city or links in it. */
     struct stat st;
     if (lstat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & S_IWOTH)) {
-        s = util_fail(err, TSG_EIO, "%s: the cache folder is not a folder of this user's that only they can write; "
-                                    "set XDG_CACHE_HOME", dir);
+        s = util_fail(err, TSG_EIO, _("%s: the cache folder is not a folder of this user's that only they can write; "
+                                    "set XDG_CACHE_HOME"), dir);
         goto out;
     }
     path = util_printf("%s/sample-%016llx.db", dir, (unsigned long long)data_hash());
     if (!path) {
-        s = util_fail(err, TSG_ENOMEM, "out of memory");
+        s = util_fail(err, TSG_ENOMEM, _("out of memory"));
         goto out;
     }
     if (access(path, F_OK) != 0) {

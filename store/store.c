@@ -2,6 +2,7 @@
 #include "store.h"
 #include "vocab.h"
 #include "util.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -37,10 +38,10 @@ static int disk_full(const char *file)
 const char *store_sql_reason(sqlite3 *sql, const char *msg, char *text, size_t size)
 {
     const char *file = sqlite3_db_filename(sql, "main");
-    if (!file || !*file) file = "the database";
+    if (!file || !*file) file = _("the database");
     switch (sqlite3_errcode(sql) & 0xff) {
     case SQLITE_READONLY:
-        util_snprintf(text, size, "%s is read-only: changes are refused", file);
+        util_snprintf(text, size, _("%s is read-only: changes are refused"), file);
         return text;
     case SQLITE_FULL:
     case SQLITE_IOERR: {
@@ -48,11 +49,11 @@ const char *store_sql_reason(sqlite3 *sql, const char *msg, char *text, size_t s
          * (ulimit -f: EFBIG, once SIGXFSZ is ignored) from a failing disk. */
         int e = sqlite3_system_errno(sql);
         if (e == EFBIG || at_size_limit(file))
-            util_snprintf(text, size, "cannot write %s: file too large (the limit on file size, ulimit -f)", file);
+            util_snprintf(text, size, _("cannot write %s: file too large (the limit on file size, ulimit -f)"), file);
         else if (e == ENOSPC || (sqlite3_errcode(sql) & 0xff) == SQLITE_FULL || disk_full(file))
-            util_snprintf(text, size, "the disk is full: %s cannot grow (SQLITE_FULL)", file);
+            util_snprintf(text, size, _("the disk is full: %s cannot grow (SQLITE_FULL)"), file);
         else
-            util_snprintf(text, size, "cannot write %s: %s", file, e ? strerror(e) : msg ? msg : sqlite3_errmsg(sql));
+            util_snprintf(text, size, _("cannot write %s: %s"), file, e ? strerror(e) : msg ? msg : sqlite3_errmsg(sql));
         return text;
     }
     }
@@ -81,19 +82,19 @@ tsg_status_t store_exec(sqlite3 *sql, const char *stmts, const char *what, tsg_e
 tsg_status_t store_prepare(sqlite3 *sql, const char *text, sqlite3_stmt **st, tsg_error_t *err)
 {
     if (sqlite3_prepare_v2(sql, text, -1, st, NULL) == SQLITE_OK) return TSG_OK;
-    return store_fail_sql(sql, "database", err);
+    return store_fail_sql(sql, _("database"), err);
 }
 
 tsg_status_t store_begin(tsg_db_t *db, tsg_error_t *err)
 {
     /* IMMEDIATE takes the write lock now, so a concurrent writer makes us wait
      * (busy timeout) at the start rather than fail half-way. */
-    return store_exec(db->sql, "BEGIN IMMEDIATE", "cannot start a write", err);
+    return store_exec(db->sql, "BEGIN IMMEDIATE", _("cannot start a write"), err);
 }
 
 tsg_status_t store_commit(tsg_db_t *db, tsg_error_t *err)
 {
-    tsg_status_t st = store_exec(db->sql, "COMMIT", "cannot commit", err);
+    tsg_status_t st = store_exec(db->sql, "COMMIT", _("cannot commit"), err);
     if (st != TSG_OK) store_rollback(db);
     return st;
 }
@@ -105,7 +106,7 @@ void store_rollback(tsg_db_t *db)
 
 tsg_status_t store_read_begin(tsg_db_t *db, tsg_error_t *err)
 {
-    return store_exec(db->sql, "SAVEPOINT store_read", "database", err);
+    return store_exec(db->sql, "SAVEPOINT store_read", _("database"), err);
 }
 
 void store_read_end(tsg_db_t *db)
@@ -213,13 +214,13 @@ static tsg_status_t migrate(tsg_db_t *db, int version, tsg_error_t *err)
     if (version == target) return TSG_OK;
     if ((s = store_begin(db, err))) return s;
     for (int v = version; v < target; v++) {
-        if ((s = store_exec(db->sql, migrations[v].sql, "schema migration", err))) goto fail;
+        if ((s = store_exec(db->sql, migrations[v].sql, _("schema migration"), err))) goto fail;
         if (migrations[v].seed == 1 && (s = store_vocab_seed(db->sql, err))) goto fail;
         if (migrations[v].seed == 2 && (s = store_default_needs_seed(db->sql, err))) goto fail;
     }
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", target);
-    if ((s = store_exec(db->sql, pragma, "schema migration", err))) goto fail;
+    if ((s = store_exec(db->sql, pragma, _("schema migration"), err))) goto fail;
     return store_commit(db, err);
 fail:
     store_rollback(db);
@@ -287,10 +288,10 @@ static tsg_status_t inspect(tsg_db_t *db, int create, int *version, tsg_error_t 
     *version = sqlite3_column_int(st, 0);
     sqlite3_finalize(st);
     if (*version > target)
-        return util_fail(err, TSG_EDB, "%s: written by a newer tsunagi (schema %d; this one knows up to %d)",
+        return util_fail(err, TSG_EDB, _("%s: written by a newer tsunagi (schema %d; this one knows up to %d)"),
                          db->path, *version, target);
     if (*version < 0)
-        return util_fail(err, TSG_EDB, "%s: not a tsunagi database (schema version %d, which no tsunagi writes)",
+        return util_fail(err, TSG_EDB, _("%s: not a tsunagi database (schema version %d, which no tsunagi writes)"),
                          db->path, *version);
     if ((s = store_prepare(db->sql, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid", &st, err)))
         return s;
@@ -317,13 +318,13 @@ static tsg_status_t inspect(tsg_db_t *db, int create, int *version, tsg_error_t 
         }
     if (s) {
     } else if (*version == 0 && ntables)
-        s = util_fail(err, TSG_EDB, "%s: not a tsunagi database (schema version 0, but it holds tables: %s%s)",
+        s = util_fail(err, TSG_EDB, _("%s: not a tsunagi database (schema version 0, but it holds tables: %s%s)"),
                       db->path, names.data ? names.data : "", ntables > 5 ? ", …" : "");
     else if (missing)
-        s = util_fail(err, TSG_EDB, "%s: not a tsunagi database (schema version %d, but no table '%s')", db->path,
+        s = util_fail(err, TSG_EDB, _("%s: not a tsunagi database (schema version %d, but no table '%s')"), db->path,
                       *version, missing_name);
     else if (*version == 0 && !create)
-        s = util_fail(err, TSG_EDB, "%s: empty, not a tsunagi database (only 'tsunagi import' makes a new one)",
+        s = util_fail(err, TSG_EDB, _("%s: empty, not a tsunagi database (only 'tsunagi import' makes a new one)"),
                       db->path);
     util_buf_free(&names);
     /* tsunagi makes no triggers: one planted by another tool would run with
@@ -342,8 +343,8 @@ tsg_status_t store_no_triggers(sqlite3 *sql, const char *path, tsg_error_t *err)
     if (rc == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(st, 0), *table = (const char *)sqlite3_column_text(st, 1);
         s = util_fail(err, TSG_EDB,
-                      "%s: not a tsunagi database as it stands: it holds a trigger ('%s' on %s), which tsunagi never "
-                      "makes and which would run with its changes (drop it with the sqlite3 shell)",
+                      _("%s: not a tsunagi database as it stands: it holds a trigger ('%s' on %s), which tsunagi never "
+                      "makes and which would run with its changes (drop it with the sqlite3 shell)"),
                       path, name ? name : "?", table ? table : "?");
     } else if (rc != SQLITE_DONE) {
         s = util_fail(err, TSG_EDB, "%s: %s", path, sqlite3_errmsg(sql));
@@ -368,15 +369,15 @@ static tsg_status_t open_db(const char *path, int create, tsg_db_t **out, tsg_er
     tsg_db_t *db = calloc(1, sizeof *db);
     if (!db || !(db->path = util_strdup(path))) {
         free(db);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     tsg_status_t s;
     int rc = sqlite3_open_v2(path, &db->sql, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL);
     if (rc != SQLITE_OK) {
         if (!create && access(path, F_OK) != 0)
-            s = util_fail(err, TSG_EDB, "%s: no such database", path);
+            s = util_fail(err, TSG_EDB, _("%s: no such database"), path);
         else
-            s = util_fail(err, TSG_EDB, "%s: cannot open: %s", path,
+            s = util_fail(err, TSG_EDB, _("%s: cannot open: %s"), path,
                           db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
         goto fail;
     }
@@ -432,8 +433,9 @@ const char *tsg_db_path(const tsg_db_t *db) { return db->path; }
 const util_guard_t *store_guard(tsg_db_t *db)
 {
     static const char *const suffix[] = {"", "-wal", "-shm", "-journal"};
-    static const char *const what[] = {"the database in use", "the database's write-ahead log",
-                                       "the database's shared-memory file", "the database's journal"};
+    /* Nouns put into util_guard_check's sentence, translated there. */
+    static const char *const what[] = {N_("the database in use"), N_("the database's write-ahead log"),
+                                       N_("the database's shared-memory file"), N_("the database's journal")};
     util_guard_free(&db->guard);
     char *real = realpath(db->path, NULL);
     int bad = 0;
@@ -447,14 +449,14 @@ const util_guard_t *store_guard(tsg_db_t *db)
         }
     }
     free(real);
-    if (!bad && db->held) bad = util_guard_add(&db->guard, db->held, "the workbook being written (--xlsx)");
+    if (!bad && db->held) bad = util_guard_add(&db->guard, db->held, N_("the workbook being written (--xlsx)"));
     return bad ? NULL : &db->guard;
 }
 
 tsg_status_t tsg_db_check_target(tsg_db_t *db, const char *path, tsg_error_t *err)
 {
     const util_guard_t *g = store_guard(db);
-    return g ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, "out of memory");
+    return g ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
 }
 
 tsg_status_t tsg_db_hold(tsg_db_t *db, const char *path, tsg_error_t *err)
@@ -463,7 +465,7 @@ tsg_status_t tsg_db_hold(tsg_db_t *db, const char *path, tsg_error_t *err)
     db->held = NULL;
     if (!path) return TSG_OK;
     tsg_status_t s = tsg_db_check_target(db, path, err);
-    if (!s && !(db->held = util_strdup(path))) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!s && !(db->held = util_strdup(path))) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     return s;
 }
 

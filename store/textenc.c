@@ -1,6 +1,7 @@
 /* textenc — see textenc.h. */
 #include "textenc.h"
 #include "util.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <iconv.h>
@@ -20,7 +21,7 @@ tsg_status_t tsg_encoding_parse(const char *name, tsg_encoding_t *out, tsg_error
             *out = names[i].enc;
             return TSG_OK;
         }
-    return util_fail(err, TSG_EINPUT, "unknown encoding '%s' (use auto, utf-8 or cp932)", name);
+    return util_fail(err, TSG_EINPUT, _("unknown encoding '%s' (use auto, utf-8 or cp932)"), name);
 }
 
 size_t store_utf8_check(const char *str, size_t n)
@@ -65,19 +66,19 @@ static tsg_status_t check_nul(const char *file, const char *s, size_t n, tsg_err
     if (!z) return TSG_OK;
     long line, col;
     position(s, (size_t)(z - s), &line, &col);
-    return util_fail(err, TSG_EINPUT, "%s:%ld:%ld: NUL byte in a text file", file, line, col);
+    return util_fail(err, TSG_EINPUT, _("%s:%ld:%ld: NUL byte in a text file"), file, line, col);
 }
 
 static tsg_status_t from_cp932(const char *file, const char *in, size_t n, char **out, size_t *outlen,
                                tsg_error_t *err)
 {
     iconv_t cd = iconv_open("UTF-8", "CP932");
-    if (cd == (iconv_t)-1) return util_fail(err, TSG_EIO, "%s: this system cannot convert CP932", file);
+    if (cd == (iconv_t)-1) return util_fail(err, TSG_EIO, _("%s: this system cannot convert CP932"), file);
     size_t cap = n * 3 + 16; /* a CP932 byte never becomes more than 3 UTF-8 bytes */
     char *buf = malloc(cap + 1);
     if (!buf) {
         iconv_close(cd);
-        return util_fail(err, TSG_ENOMEM, "%s: out of memory", file);
+        return util_fail(err, TSG_ENOMEM, _("%s: out of memory"), file);
     }
     char *ip = (char *)in, *op = buf;
     size_t il = n, ol = cap;
@@ -90,8 +91,10 @@ static tsg_status_t from_cp932(const char *file, const char *in, size_t n, char 
         position(buf, (size_t)(op - buf), &line, &col);
         unsigned char b = (unsigned char)*ip;
         free(buf);
-        return util_fail(err, TSG_EINPUT, "%s:%ld:%ld: byte 0x%02X is not valid %s", file, line, col, b,
-                         errno == EINVAL ? "CP932 (the file ends inside a character)" : "CP932 (Shift_JIS)");
+        if (errno == EINVAL)
+            return util_fail(err, TSG_EINPUT, _("%s:%ld:%ld: byte 0x%02X is not valid CP932 (the file ends inside a character)"),
+                             file, line, col, b);
+        return util_fail(err, TSG_EINPUT, _("%s:%ld:%ld: byte 0x%02X is not valid CP932 (Shift_JIS)"), file, line, col, b);
     }
     *op = '\0';
     *out = buf;
@@ -114,7 +117,7 @@ tsg_status_t store_decode(const char *file, const char *bytes, size_t n, tsg_enc
     if (enc != TSG_ENC_CP932) {
         size_t bad = store_utf8_check(bytes, n);
         if (bad == n) {
-            if (!(*out = util_strndup(bytes, n))) return util_fail(err, TSG_ENOMEM, "%s: out of memory", file);
+            if (!(*out = util_strndup(bytes, n))) return util_fail(err, TSG_ENOMEM, _("%s: out of memory"), file);
             *outlen = n;
             return TSG_OK;
         }
@@ -126,8 +129,8 @@ tsg_status_t store_decode(const char *file, const char *bytes, size_t n, tsg_enc
             long line, col;
             position(bytes, bad, &line, &col);
             return util_fail(err, TSG_EINPUT,
-                             "%s:%ld:%ld: byte 0x%02X is not valid UTF-8 (if the file is Shift_JIS, "
-                             "use --encoding cp932)",
+                             _("%s:%ld:%ld: byte 0x%02X is not valid UTF-8 (if the file is Shift_JIS, "
+                             "use --encoding cp932)"),
                              file, line, col, (unsigned char)bytes[bad]);
         }
     }

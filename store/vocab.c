@@ -2,6 +2,7 @@
 #include "vocab.h"
 #include "store.h"
 #include "util.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ tsg_status_t store_vocab_seed(sqlite3 *db, tsg_error_t *err)
         sqlite3_bind_text(key, 1, b->kind, -1, SQLITE_STATIC);
         sqlite3_bind_text(key, 2, b->key, -1, SQLITE_STATIC);
         sqlite3_bind_text(key, 3, b->label_ja, -1, SQLITE_STATIC);
-        if (sqlite3_step(key) != SQLITE_DONE) { s = store_fail_sql(db, "vocabulary", err); goto out; }
+        if (sqlite3_step(key) != SQLITE_DONE) { s = store_fail_sql(db, _("vocabulary"), err); goto out; }
         sqlite3_reset(key);
         for (const char *a = b->aliases; a && *a;) {
             const char *end = strchr(a, ';');
@@ -25,7 +26,7 @@ tsg_status_t store_vocab_seed(sqlite3 *db, tsg_error_t *err)
             sqlite3_bind_text(alias, 1, b->kind, -1, SQLITE_STATIC);
             sqlite3_bind_text(alias, 2, a, (int)n, SQLITE_STATIC);
             sqlite3_bind_text(alias, 3, b->key, -1, SQLITE_STATIC);
-            if (sqlite3_step(alias) != SQLITE_DONE) { s = store_fail_sql(db, "vocabulary", err); goto out; }
+            if (sqlite3_step(alias) != SQLITE_DONE) { s = store_fail_sql(db, _("vocabulary"), err); goto out; }
             sqlite3_reset(alias);
             a = end ? end + 1 : a + n;
         }
@@ -90,7 +91,7 @@ tsg_status_t store_vocab_load(sqlite3 *db, store_vocab_t *v, tsg_error_t *err)
         e->fold_label = util_fold(e->label);
         if (!e->fold_key || !e->fold_label) goto nomem;
     }
-    if (rc != SQLITE_DONE) { s = store_fail_sql(db, "vocabulary", err); goto fail; }
+    if (rc != SQLITE_DONE) { s = store_fail_sql(db, _("vocabulary"), err); goto fail; }
     sqlite3_finalize(st);
     if ((s = store_prepare(db, "SELECT kind, key, alias FROM vocab_alias ORDER BY rowid", &st, err))) goto fail;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -108,11 +109,11 @@ tsg_status_t store_vocab_load(sqlite3 *db, store_vocab_t *v, tsg_error_t *err)
         e->naliases++;
         if (!a[e->naliases - 1] || !f[e->naliases - 1]) goto nomem;
     }
-    if (rc != SQLITE_DONE) { s = store_fail_sql(db, "vocabulary", err); goto fail; }
+    if (rc != SQLITE_DONE) { s = store_fail_sql(db, _("vocabulary"), err); goto fail; }
     sqlite3_finalize(st);
     return TSG_OK;
 nomem:
-    s = util_fail(err, TSG_ENOMEM, "out of memory loading the vocabulary");
+    s = util_fail(err, TSG_ENOMEM, _("out of memory loading the vocabulary"));
 fail:
     sqlite3_finalize(st);
     store_vocab_free(v);
@@ -160,6 +161,44 @@ const char *store_vocab_resolve(const store_vocab_t *v, const char *kind, const 
     return NULL;
 }
 
+const char *store_vocab_kind_noun(const char *kind)
+{
+    /* One word per kind, so a message reads "unknown target group 'x'"
+     * and 対象「x」 rather than the column's key (issue 19). */
+    static const char *const names[][2] = {
+        {"sector", NC_("vocabulary kind", "sector")},
+        {"target", NC_("vocabulary kind", "target group")},
+        {"need", NC_("vocabulary kind", "need")},
+        {"mode", NC_("vocabulary kind", "mode")},
+        {"approach", NC_("vocabulary kind", "approach")},
+        {"in_system", NC_("vocabulary kind", "in_system value")},
+        {"level", NC_("vocabulary kind", "district level")},
+        {"tie_kind", NC_("vocabulary kind", "tie kind")},
+        {"forum_kind", NC_("vocabulary kind", "forum kind")},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(kind, names[i][0])) return util_pgettext_ctx("vocabulary kind", names[i][1]);
+    return kind;
+}
+
+const char *store_vocab_key_word(const char *kind, const char *key)
+{
+    static const char *const levels[] = {
+        NC_("district level", "prefecture"), NC_("district level", "municipality"), NC_("district level", "ward"),
+        NC_("district level", "school_district"), NC_("district level", "neighbourhood"),
+    };
+    static const char *const ties[] = {
+        NC_("tie kind", "referral"), NC_("tie kind", "co_support"), NC_("tie kind", "info_sharing"),
+        NC_("tie kind", "agreement"), NC_("tie kind", "membership"),
+    };
+    int level = !strcmp(kind, "level");
+    if (!level && strcmp(kind, "tie_kind")) return key;
+    const char *const *words = level ? levels : ties;
+    for (size_t i = 0; i < 5; i++)
+        if (!strcmp(words[i], key)) return util_pgettext_ctx(level ? "district level" : "tie kind", key);
+    return key;
+}
+
 const char *store_vocab_label(const store_vocab_t *v, const char *kind, const char *key)
 {
     const store_vocab_entry_t *e = find_entry(v, kind, key);
@@ -169,7 +208,7 @@ const char *store_vocab_label(const store_vocab_t *v, const char *kind, const ch
 tsg_status_t store_default_needs_seed(sqlite3 *db, tsg_error_t *err)
 {
     sqlite3_stmt *st = NULL;
-    tsg_status_t s = store_exec(db, "DELETE FROM default_need", "default needs", err);
+    tsg_status_t s = store_exec(db, "DELETE FROM default_need", _("default needs"), err);
     if (!s) s = store_prepare(db, "INSERT INTO default_need(target, pos, need) VALUES (?1, ?2, ?3)", &st, err);
     for (const store_default_needs_t *d = store_default_needs; !s && d->target; d++) {
         int pos = 0;
@@ -179,7 +218,7 @@ tsg_status_t store_default_needs_seed(sqlite3 *db, tsg_error_t *err)
             sqlite3_bind_text(st, 1, d->target, -1, SQLITE_STATIC);
             sqlite3_bind_int(st, 2, pos++);
             sqlite3_bind_text(st, 3, p, (int)n, SQLITE_STATIC);
-            if (sqlite3_step(st) != SQLITE_DONE) s = store_fail_sql(db, "default needs", err);
+            if (sqlite3_step(st) != SQLITE_DONE) s = store_fail_sql(db, _("default needs"), err);
             sqlite3_reset(st);
             p += n + (end != NULL);
         }

@@ -55,6 +55,14 @@ const char *store_vocab_resolve(const store_vocab_t *v, const char *kind, const 
 /* Label of a key (owned by v), or the key itself when unknown. */
 const char *store_vocab_label(const store_vocab_t *v, const char *kind, const char *key);
 
+/* What a vocabulary kind is called in a message ("target group", 対象),
+ * translated; a kind it does not know is returned as it is. */
+const char *store_vocab_kind_noun(const char *kind);
+/* A key of a closed kind (level, tie_kind) as a message names it
+ * ("school_district" in English, 小学校区 in Japanese); other keys are
+ * returned as they are. */
+const char *store_vocab_key_word(const char *kind, const char *key);
+
 /* Fills default_need from store_default_needs (migration, and import before
  * it applies a default_needs.csv). */
 tsg_status_t store_default_needs_seed(sqlite3 *db, tsg_error_t *err);

@@ -1,6 +1,7 @@
 /* atomic — see atomic.h. */
 #include "atomic.h"
 #include "util.h"
+#include "i18n.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -55,10 +56,10 @@ tsg_status_t util_guard_check(const util_guard_t *g, const char *path, tsg_error
     for (size_t i = 0; g && i < g->n; i++)
         if (util_same_file(path, g->path[i]))
             return strcmp(path, g->path[i])
-                       ? util_fail(err, TSG_EINPUT, "%s is %s (%s): tsunagi does not write over it; choose another file",
-                                   path, g->what[i], g->path[i])
-                       : util_fail(err, TSG_EINPUT, "%s is %s: tsunagi does not write over it; choose another file", path,
-                                   g->what[i]);
+                       ? util_fail(err, TSG_EINPUT, _("%s is %s (%s): tsunagi does not write over it; choose another file"),
+                                   path, _(g->what[i]), g->path[i])
+                       : util_fail(err, TSG_EINPUT, _("%s is %s: tsunagi does not write over it; choose another file"), path,
+                                   _(g->what[i]));
     return TSG_OK;
 }
 
@@ -67,11 +68,11 @@ static char *make_private(const char *folder, const char *target, tsg_error_t *e
 {
     char *dir = util_printf("%s/.tsunagi-XXXXXX", folder);
     if (!dir) {
-        util_fail(err, TSG_ENOMEM, "out of memory");
+        util_fail(err, TSG_ENOMEM, _("out of memory"));
         return NULL;
     }
     if (!mkdtemp(dir)) {
-        util_fail(err, TSG_EIO, "%s: cannot write: %s", target, strerror(errno));
+        util_fail(err, TSG_EIO, _("%s: cannot write: %s"), target, strerror(errno));
         free(dir);
         return NULL;
     }
@@ -112,34 +113,34 @@ tsg_status_t util_atomic_begin(util_atomic_t *a, const char *path, const util_gu
     if (s) return s;
     const char *name;
     char *folder = folder_of(path, &name);
-    if (!folder) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!folder) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!*name || !strcmp(name, ".") || !strcmp(name, "..")) {
         free(folder);
-        return util_fail(err, TSG_EINPUT, "%s: not a file name", path);
+        return util_fail(err, TSG_EINPUT, _("%s: not a file name"), path);
     }
     if (lstat(path, &a->old) == 0) {
         if (S_ISLNK(a->old.st_mode))
-            s = util_fail(err, TSG_EINPUT, "%s is a symbolic link: tsunagi does not write through links; "
-                                           "name the file it points to", path);
+            s = util_fail(err, TSG_EINPUT, _("%s is a symbolic link: tsunagi does not write through links; "
+                                           "name the file it points to"), path);
         else if (S_ISDIR(a->old.st_mode))
-            s = util_fail(err, TSG_EINPUT, "%s is a folder, not a file", path);
+            s = util_fail(err, TSG_EINPUT, _("%s is a folder, not a file"), path);
         else if (!S_ISREG(a->old.st_mode))
-            s = util_fail(err, TSG_EINPUT, "%s is not a regular file: tsunagi writes only regular files", path);
+            s = util_fail(err, TSG_EINPUT, _("%s is not a regular file: tsunagi writes only regular files"), path);
         a->had = 1;
     } else if (errno != ENOENT) {
-        s = util_fail(err, TSG_EIO, "%s: cannot write: %s", path, strerror(errno));
+        s = util_fail(err, TSG_EIO, _("%s: cannot write: %s"), path, strerror(errno));
     }
-    if (!s && !(a->path = util_strdup(path))) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!s && !(a->path = util_strdup(path))) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!s && !(a->dir = make_private(folder, path, err))) s = err ? err->code : TSG_EIO;
-    if (!s && !(a->tmp = util_printf("%s/partial", a->dir))) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!s && !(a->tmp = util_printf("%s/partial", a->dir))) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!s && (a->fd = open(a->tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666)) < 0)
-        s = util_fail(err, TSG_EIO, "%s: cannot write: %s", path, strerror(errno));
+        s = util_fail(err, TSG_EIO, _("%s: cannot write: %s"), path, strerror(errno));
     if (!s && a->had) {
         /* The owner first: a change of owner may clear the mode's set-id bits.
          * A file not ours to give away keeps our ownership, and its mode. */
         if (fchown(a->fd, a->old.st_uid, a->old.st_gid) != 0) errno = 0;
         if (fchmod(a->fd, a->old.st_mode & 07777) != 0)
-            s = util_fail(err, TSG_EIO, "%s: cannot keep its permissions: %s", path, strerror(errno));
+            s = util_fail(err, TSG_EIO, _("%s: cannot keep its permissions: %s"), path, strerror(errno));
     }
     free(folder);
     if (s) util_atomic_abort(a);
@@ -157,7 +158,7 @@ tsg_status_t util_atomic_write(util_atomic_t *a, const void *data, size_t len, t
     while (len) {
         ssize_t n = write(a->fd, p, len);
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return util_fail(err, TSG_EIO, "%s: cannot write: %s", a->path, n < 0 ? strerror(errno) : "no space");
+        if (n <= 0) return util_fail(err, TSG_EIO, _("%s: cannot write: %s"), a->path, n < 0 ? strerror(errno) : _("no space"));
         p += n;
         len -= (size_t)n;
     }
@@ -166,7 +167,7 @@ tsg_status_t util_atomic_write(util_atomic_t *a, const void *data, size_t len, t
 
 tsg_status_t util_atomic_commit(util_atomic_t *a, tsg_error_t *err)
 {
-    if (!a->tmp) return util_fail(err, TSG_EIO, "%s: nothing was written", a->path ? a->path : "file");
+    if (!a->tmp) return util_fail(err, TSG_EIO, _("%s: nothing was written"), a->path ? a->path : _("file"));
     int fd = a->fd >= 0 ? a->fd : open(a->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     a->fd = -1;
     int bad = fd < 0 || fsync(fd) != 0;
@@ -176,12 +177,12 @@ tsg_status_t util_atomic_commit(util_atomic_t *a, tsg_error_t *err)
      * written through; still, say so rather than replace it silently. */
     struct stat now;
     if (!bad && lstat(a->path, &now) == 0 && S_ISLNK(now.st_mode)) {
-        util_fail(err, TSG_EINPUT, "%s became a symbolic link while it was written; nothing was written", a->path);
+        util_fail(err, TSG_EINPUT, _("%s became a symbolic link while it was written; nothing was written"), a->path);
         util_atomic_abort(a);
         return TSG_EINPUT;
     }
     if (!bad && rename(a->tmp, a->path) != 0) bad = 1, saved = errno;
-    tsg_status_t s = bad ? util_fail(err, TSG_EIO, "%s: cannot write: %s", a->path, strerror(saved)) : TSG_OK;
+    tsg_status_t s = bad ? util_fail(err, TSG_EIO, _("%s: cannot write: %s"), a->path, strerror(saved)) : TSG_OK;
     util_atomic_abort(a);
     return s;
 }

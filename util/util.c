@@ -1,5 +1,6 @@
 /* util — see util.h. */
 #include "util.h"
+#include "i18n.h"
 #include "atomic.h"
 
 #include <errno.h>
@@ -138,7 +139,7 @@ void util_buf_free(util_buf_t *b)
 tsg_status_t util_read_file(const char *path, char **data, size_t *len, tsg_error_t *err)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return util_fail(err, TSG_EIO, "%s: cannot open: %s", path, strerror(errno));
+    if (!f) return util_fail(err, TSG_EIO, _("%s: cannot open: %s"), path, strerror(errno));
     util_buf_t b = {0};
     char chunk[65536];
     size_t n;
@@ -146,16 +147,16 @@ tsg_status_t util_read_file(const char *path, char **data, size_t *len, tsg_erro
         if (util_buf_add(&b, chunk, n)) {
             fclose(f);
             util_buf_free(&b);
-            return util_fail(err, TSG_ENOMEM, "%s: out of memory", path);
+            return util_fail(err, TSG_ENOMEM, _("%s: out of memory"), path);
         }
     }
     int bad = ferror(f);
     fclose(f);
     if (bad) {
         util_buf_free(&b);
-        return util_fail(err, TSG_EIO, "%s: read error", path);
+        return util_fail(err, TSG_EIO, _("%s: read error"), path);
     }
-    if (!b.data && util_buf_reserve(&b, 0)) return util_fail(err, TSG_ENOMEM, "%s: out of memory", path);
+    if (!b.data && util_buf_reserve(&b, 0)) return util_fail(err, TSG_ENOMEM, _("%s: out of memory"), path);
     b.data[b.len] = '\0';
     *data = b.data;
     *len = b.len;
@@ -301,9 +302,11 @@ int util_hidden_char(int32_t c)
 
 const char *util_hidden_kind(int32_t c)
 {
-    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return "control character";
-    if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF) return "zero-width character";
-    return "bidirectional control";
+    /* A noun put into a sentence ("name holds the %s U+200B"): translated
+     * on its own, which reads naturally in Japanese (名前に制御文字 …). */
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return C_("hidden character", "control character");
+    if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF) return C_("hidden character", "zero-width character");
+    return C_("hidden character", "bidirectional control");
 }
 
 size_t util_hidden_len(const char *s)
