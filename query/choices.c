@@ -14,6 +14,8 @@ const char *const qry_label_words[] = {"ja", "en", NULL};
 const char *const qry_highlight_words[] = {"gaps", "brokers", "thin", NULL};
 const char *const qry_export_formats[] = {"dot", "graphml", "json", NULL};
 const char *const qry_render_formats[] = {"svg", "png", "pdf", NULL};
+const char *const qry_report_words[] = {"gaps", NULL};
+const char *const qry_report_formats[] = {"html", NULL};
 
 /* COUNT … BY, as exec_count (eval.c) reads it: organisations and programs
  * by sector, ward, school_district, forum, target, need; forums by kind,

@@ -31,6 +31,9 @@ extern const char *const qry_highlight_words[];
  * file types RENDER writes, by extension. */
 extern const char *const qry_export_formats[];
 extern const char *const qry_render_formats[];
+/* REPORT's word (REPORT GAPS …) and the one file type it writes. */
+extern const char *const qry_report_words[];
+extern const char *const qry_report_formats[];
 
 /* The i-th word COUNT <kind> … BY takes (kind as written: plural or
  * singular), NULL past the last or for a word that names no kind. */

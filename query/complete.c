@@ -159,12 +159,12 @@ static void add_columns(qry_session_t *s, words_t *ws, const gram_expect_t *x, c
     free(text);
 }
 
-/* RENDER … TO '…' and EXPORT … TO '…': the name typed so far with each
+/* RENDER, EXPORT and REPORT … TO '…': the name typed so far with each
  * extension the statement writes (RENDER: the picture types it takes;
- * EXPORT: its format's own). */
+ * EXPORT: its format's own; REPORT: HTML). */
 static void add_files(words_t *ws, const gram_expect_t *x, const char *prefix)
 {
-    const char *const *exts = qry_render_formats;
+    const char *const *exts = is(&x->first, TK_REPORT) ? qry_report_formats : qry_render_formats;
     const char *one[2] = {NULL, NULL};
     if (is(&x->first, TK_EXPORT)) {
         exts = qry_export_formats;
@@ -210,6 +210,8 @@ static void add_values(qry_session_t *s, words_t *ws, const gram_expect_t *x, co
         add_table_upper(ws, qry_highlight_words, prefix);
     } else if (is(prev, TK_EXPORT)) {
         add_table_upper(ws, qry_export_formats, prefix);
+    } else if (is(prev, TK_REPORT)) {
+        add_table_upper(ws, qry_report_words, prefix);
     } else if ((is(prev, TK_FIND) || is(prev, TK_COUNT))) {
         for (size_t i = 0; qry_kind_word(i); i++) add_ascii(ws, qry_kind_word(i), prefix);
     } else if (is(prev, TK_CENTRALITY)) {
@@ -256,7 +258,8 @@ tsg_status_t tsg_session_complete_at(tsg_session_t *s, const char *before, const
         const char *clause = x.prev.type ? x.prev.z : "";
         int district = is(&x.prev, TK_IN) || (x.prev.type == TK_IDENT && x.prev.n == 4 && !strncasecmp(clause, "area", 4)) ||
                        (x.prev.type == TK_IDENT && x.prev.n == 5 && !strncasecmp(clause, "under", 5));
-        if (is(&x.prev, TK_TO) && (is(&x.first, TK_EXPORT) || is(&x.first, TK_RENDER))) add_files(&ws, &x, prefix);
+        if (is(&x.prev, TK_TO) && (is(&x.first, TK_EXPORT) || is(&x.first, TK_RENDER) || is(&x.first, TK_REPORT)))
+            add_files(&ws, &x, prefix);
         else if (x.string) add_names(s, &ws, district ? 1u << QRY_DISTRICT : QRY_ANY, prefix);
     } else {
         for (size_t k = 0; gram_keywords[k] && k < GRAM_MAX_KEYWORDS; k++)

@@ -185,6 +185,15 @@ Test(complete, file_names_after_to)
     w = offered("EXPORT GRAPHML OF '北区' TO ", "kita", 1);
     cr_expect_str_eq(w, " kita.graphml ");
     free(w);
+    /* REPORT writes HTML, and its one word is GAPS; not a node's name. */
+    w = offered("REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO ", "nishi", 1);
+    cr_expect_str_eq(w, " nishi.html ");
+    free(w);
+    w = offered("REPORT ", "", 0);
+    cr_expect_str_eq(w, " GAPS ");
+    free(w);
+    cr_expect(takes("REPORT %s FOR hikikomori AGED 18..39 IN '西区' NEEDS place TO 'r.html';", "GAPS", &out), "%s", out);
+    free(out);
     /* A district's name is still offered where a node is: PATH … TO '…'. */
     w = offered("PATH FROM '北区社会福祉協議会' TO ", "北区社会福", 1);
     cr_expect(has(w, "北区社会福祉協議会"), "%s", w);
