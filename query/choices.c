@@ -8,6 +8,7 @@
 
 const char *const qry_by_level_words[] = {"school_district", "ward", NULL};
 const char *const qry_by_group_words[] = {"sector", "ward", "community", NULL};
+const char *const qry_centrality_of_words[] = {"organisations", "programs", NULL};
 const char *const qry_via_words[] = {"referral", "any", NULL};
 const char *const qry_cluster_words[] = {"sector", "ward", "community", "forum", NULL};
 const char *const qry_label_words[] = {"ja", "en", NULL};

@@ -21,6 +21,9 @@
 extern const char *const qry_by_level_words[];
 /* THIN LINKS BY sector|ward|community. */
 extern const char *const qry_by_group_words[];
+/* CENTRALITY … OF organisations|programs (it also reads the singulars and
+ * the other spellings; these are the words offered). */
+extern const char *const qry_centrality_of_words[];
 /* PATH and REACH: VIA referral|any. */
 extern const char *const qry_via_words[];
 /* EXPORT and RENDER: CLUSTER BY, LABELS, HIGHLIGHT. */

@@ -202,6 +202,8 @@ static void add_values(qry_session_t *s, words_t *ws, const gram_expect_t *x, co
         add_table(ws, qry_by_group_words, prefix);
     } else if (is(prev, TK_BY) && (is(first, TK_GAPS) || is(first, TK_COVERAGE) || is(first, TK_REPORT))) {
         add_table(ws, qry_by_level_words, prefix);
+    } else if (is(prev, TK_OF) && is(first, TK_CENTRALITY)) {
+        add_table(ws, qry_centrality_of_words, prefix);
     } else if (is(prev, TK_VIA)) {
         add_table(ws, qry_via_words, prefix);
     } else if (is(prev, TK_LABELS)) {

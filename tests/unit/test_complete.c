@@ -141,6 +141,8 @@ Test(complete, the_analyses_clause_words)
           level, "sector");
     static const char *const group[] = {"sector", "ward", "community", NULL};
     check("THIN LINKS BY ", "THIN LINKS BY %s;", group, "level");
+    static const char *const of[] = {"organisations", "programs", NULL};
+    check("CENTRALITY degree OF ", "CENTRALITY degree OF %s TOP 1;", of, "forums");
     static const char *const via[] = {"referral", "any", NULL};
     check("REACH FROM '北区社会福祉協議会' VIA ", "REACH FROM '北区社会福祉協議会' VIA %s;", via, "co_support");
     static const char *const cluster[] = {"sector", "ward", "community", "forum", NULL};
