@@ -4,6 +4,7 @@
  * command line into words. See repl.h.
  */
 #include "repl.h"
+#include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -32,7 +33,7 @@ static tsg_status_t read_file(const char *path, char **out, size_t *outlen, tsg_
         }
     }
     tsg_status_t st = TSG_OK;
-    if (!buf) st = repl_fail(err, TSG_ENOMEM, "out of memory");
+    if (!buf) st = repl_fail(err, TSG_ENOMEM, _("out of memory"));
     else if (ferror(f)) st = repl_fail(err, TSG_EIO, "%s: %s", path, strerror(errno));
     fclose(f);
     if (st) {
@@ -78,20 +79,22 @@ static tsg_status_t dot_sets(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_pager(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 
 static const dot_cmd_t dot_cmds[] = {
-    {".help", dot_help, ".help [STATEMENT]", N_("list these commands; with a statement (GAPS, FIND, …), its syntax and an example")},
+    /* The usage lines are translated too: their placeholders (FILE, N) are
+     * words a reader fills in; the command and its keywords stay. */
+    {".help", dot_help, N_(".help [STATEMENT]"), N_("list these commands; with a statement (GAPS, FIND, …), its syntax and an example")},
     {".mode", dot_mode, ".mode [table|csv|json|markdown|line]", N_("how results print (line: one field a line); alone, the current mode")},
     {".pager", dot_pager, ".pager on|off", N_("show results longer than the terminal through $PAGER (on at start)")},
-    {".timer", dot_timer, ".timer on|off", "print the wall-clock time of each run"},
-    {".output", dot_output, ".output [FILE]", "send results to FILE; alone, back to the terminal"},
-    {".xlsx", dot_xlsx, ".xlsx [FILE]", "collect results as sheets of Excel workbook FILE; alone, write it"},
-    {".read", dot_read, ".read FILE", "run the statements in FILE, stopping at the first error"},
+    {".timer", dot_timer, ".timer on|off", N_("print the wall-clock time of each run")},
+    {".output", dot_output, N_(".output [FILE]"), N_("send results to FILE; alone, back to the terminal")},
+    {".xlsx", dot_xlsx, N_(".xlsx [FILE]"), N_("collect results as sheets of Excel workbook FILE; alone, write it")},
+    {".read", dot_read, N_(".read FILE"), N_("run the statements in FILE, stopping at the first error")},
     {".sets", dot_sets, ".sets", N_("list the sets made by LET: name, kind and number of members")},
-    {".param", dot_param, ".param set NAME VALUE | list | unset NAME", "parameters ($NAME) for later statements"},
-    {".suppress", dot_suppress, ".suppress N", "counts of people under N show as <N (0: show all)"},
-    {".timeout", dot_timeout, ".timeout [SECONDS|off]", "stop any statement that runs longer; alone, the limit"},
-    {".lang", dot_lang, ".lang [ja|en]", "the language of messages and tables; alone, the current one"},
-    {".quit", dot_quit, ".quit", "leave tsunagi (so does Ctrl-D)"},
-    {".exit", dot_quit, ".exit", "leave tsunagi"},
+    {".param", dot_param, N_(".param set NAME VALUE | list | unset NAME"), N_("parameters ($NAME) for later statements")},
+    {".suppress", dot_suppress, ".suppress N", N_("counts of people under N show as <N (0: show all)")},
+    {".timeout", dot_timeout, N_(".timeout [SECONDS|off]"), N_("stop any statement that runs longer; alone, the limit")},
+    {".lang", dot_lang, ".lang [ja|en]", N_("the language of messages and tables; alone, the current one")},
+    {".quit", dot_quit, ".quit", N_("leave tsunagi (so does Ctrl-D)")},
+    {".exit", dot_quit, ".exit", N_("leave tsunagi")},
 };
 #define NDOT (sizeof dot_cmds / sizeof dot_cmds[0])
 
@@ -112,12 +115,17 @@ static tsg_status_t dot_help(repl_t *r, const dot_args_t *a, tsg_error_t *err)
         return TSG_OK;
     }
     if (a->argc != 1) return TSG_EINPUT;
+    /* Aligned by display width: a Japanese placeholder takes two columns a
+     * character, and printf pads by bytes. */
     int w = 0;
     for (size_t i = 0; i < NDOT; i++)
-        if ((int)strlen(dot_cmds[i].usage) > w) w = (int)strlen(dot_cmds[i].usage);
-    for (size_t i = 0; i < NDOT; i++) printf("%-*s  %s\n", w, dot_cmds[i].usage, _(dot_cmds[i].help));
-    printf("Statements end with ';' and may span lines; Tab completes keywords, keys and names.\n"
-           "The language is described in docs/language.md.\n");
+        if ((int)util_display_width(_(dot_cmds[i].usage)) > w) w = (int)util_display_width(_(dot_cmds[i].usage));
+    for (size_t i = 0; i < NDOT; i++) {
+        const char *u = _(dot_cmds[i].usage);
+        printf("%s%*s  %s\n", u, w - (int)util_display_width(u), "", _(dot_cmds[i].help));
+    }
+    printf(_("Statements end with ';' and may span lines; Tab completes keywords, keys and names.\n"
+             "The language is described in docs/language.md.\n"));
     return TSG_OK;
 }
 
@@ -151,7 +159,7 @@ static tsg_status_t dot_suppress(repl_t *r, const dot_args_t *a, tsg_error_t *er
     if (a->argc != 2) return TSG_EINPUT;
     long n;
     if (cli_whole(a->argv[1], &n))
-        return repl_fail(err, TSG_EINPUT, ".suppress takes a whole number of people (0 to %ld), not '%s'", TSG_MAX_COUNT,
+        return repl_fail(err, TSG_EINPUT, _(".suppress takes a whole number of people (0 to %ld), not '%s'"), TSG_MAX_COUNT,
                     a->argv[1]);
     tsg_session_suppress_below(r->s, n);
     return TSG_OK;
@@ -172,14 +180,14 @@ static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err
 {
     if (a->argc == 1) {
         long ms = tsg_session_get_timeout(r->s);
-        if (ms) printf("%g s\n", (double)ms / 1000);
-        else printf("off\n");
+        if (ms) printf(_("%g s\n"), (double)ms / 1000);
+        else printf(_("off\n"));
         return TSG_OK;
     }
     if (a->argc != 2) return TSG_EINPUT;
     long ms;
     if (cli_seconds(a->argv[1], &ms))
-        return repl_fail(err, TSG_EINPUT, ".timeout takes seconds (e.g. 30 or 0.5) or off, not '%s'", a->argv[1]);
+        return repl_fail(err, TSG_EINPUT, _(".timeout takes seconds (e.g. 30 or 0.5) or off, not '%s'"), a->argv[1]);
     tsg_session_timeout(r->s, ms);
     return TSG_OK;
 }
@@ -211,7 +219,7 @@ tsg_status_t repl_close_output(repl_t *r, tsg_error_t *err)
     if (r->file) {
         /* A full disk shows up only when the last buffer is written. */
         if ((ferror(r->file) | fclose(r->file)) != 0)
-            st = repl_fail(err, TSG_EIO, "%s: results could not all be written", r->file_name);
+            st = repl_fail(err, TSG_EIO, _("%s: results could not all be written"), r->file_name);
         free(r->file_name);
         r->file = NULL;
         r->file_name = NULL;
@@ -242,10 +250,10 @@ static tsg_status_t dot_output(repl_t *r, const dot_args_t *a, tsg_error_t *err)
          * than waited on. A device (/dev/null, a terminal) is allowed. */
         int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
         struct stat sb;
-        if (fd < 0 && errno == ELOOP) why = "it is a symbolic link; tsunagi does not write through one";
-        else if (fd < 0 && errno == ENXIO) why = "it is a FIFO";
+        if (fd < 0 && errno == ELOOP) why = _("it is a symbolic link; tsunagi does not write through one");
+        else if (fd < 0 && errno == ENXIO) why = _("it is a FIFO");
         else if (fd >= 0 && (fstat(fd, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISCHR(sb.st_mode))))
-            why = "it is not a file";
+            why = _("it is not a file");
         else if (fd >= 0 && fcntl(fd, F_SETFL, 0) == 0) f = fdopen(fd, "w");
         if (!f && fd >= 0) {
             int e = errno;
@@ -254,9 +262,9 @@ static tsg_status_t dot_output(repl_t *r, const dot_args_t *a, tsg_error_t *err)
         }
     }
     if (!f) {
-        if (!st && !name) st = repl_fail(err, TSG_ENOMEM, "out of memory");
-        else if (!st && why) st = repl_fail(err, TSG_EIO, "%s: %s (results go to the terminal)", name, why);
-        else if (!st) st = repl_fail(err, TSG_EIO, "%s: %s (results go to the terminal)", name, strerror(errno));
+        if (!st && !name) st = repl_fail(err, TSG_ENOMEM, _("out of memory"));
+        else if (!st && why) st = repl_fail(err, TSG_EIO, _("%s: %s (results go to the terminal)"), name, why);
+        else if (!st) st = repl_fail(err, TSG_EIO, _("%s: %s (results go to the terminal)"), name, strerror(errno));
         free(name);
         return st;
     }
@@ -271,7 +279,7 @@ static tsg_status_t dot_xlsx(repl_t *r, const dot_args_t *a, tsg_error_t *err)
     if (a->argc > 2) return TSG_EINPUT;
     if (a->argc == 1) return cli_xlsx_end(r->out, 1, err);
     tsg_status_t st = cli_xlsx_start(r->out, a->argv[1], err);
-    if (!st) printf("results go to %s until .xlsx\n", a->argv[1]);
+    if (!st) printf(_("results go to %s until .xlsx\n"), a->argv[1]);
     return st;
 }
 
@@ -307,7 +315,7 @@ static tsg_status_t dot_param(repl_t *r, const dot_args_t *a, tsg_error_t *err)
     const char *name = a->argv[2][0] == '$' ? a->argv[2] + 1 : a->argv[2];
     size_t i = param_find(r, name);
     if (!strcmp(verb, "unset") && a->argc == 3) {
-        if (i == r->nparams) return repl_fail(err, TSG_EINPUT, "no parameter $%s", name);
+        if (i == r->nparams) return repl_fail(err, TSG_EINPUT, _("no parameter $%s"), name);
         tsg_status_t st = tsg_session_param(r->s, name, NULL, err);
         if (st) return st;
         free(r->pnames[i]);
@@ -332,7 +340,7 @@ static tsg_status_t dot_param(repl_t *r, const dot_args_t *a, tsg_error_t *err)
     if (!value || (i == r->nparams && !copy)) {
         free(value);
         free(copy);
-        return repl_fail(err, TSG_ENOMEM, "out of memory");
+        return repl_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     tsg_status_t st = tsg_session_param(r->s, name, value, err);
     if (st) {
@@ -352,7 +360,7 @@ static tsg_status_t dot_param(repl_t *r, const dot_args_t *a, tsg_error_t *err)
     if (!names || !values) {
         free(value);
         free(copy);
-        return repl_fail(err, TSG_ENOMEM, "out of memory (the session has $%s, the list does not)", name);
+        return repl_fail(err, TSG_ENOMEM, _("out of memory (the session has $%s, the list does not)"), name);
     }
     r->pnames[r->nparams] = copy;
     r->pvalues[r->nparams++] = value;
@@ -400,7 +408,7 @@ void repl_dot_command(repl_t *r, const char *line)
 {
     char *words = strdup(line);
     if (!words) {
-        fprintf(stderr, "error: out of memory\n");
+        fprintf(stderr, _("error: out of memory\n"));
         return;
     }
     dot_args_t a;
@@ -410,10 +418,10 @@ void repl_dot_command(repl_t *r, const char *line)
         if (!strcmp(a.argv[0], dot_cmds[i].name)) cmd = &dot_cmds[i];
     tsg_error_t err = {0};
     if (!cmd) {
-        fprintf(stderr, "error: unknown command '%s' (see .help)\n", a.argv[0]);
+        fprintf(stderr, _("error: unknown command '%s' (see .help)\n"), a.argv[0]);
     } else if (cmd->run(r, &a, &err)) {
-        if (err.text[0]) fprintf(stderr, "error: %s\n", err.text);
-        else fprintf(stderr, "usage: %s\n", cmd->usage);
+        if (err.text[0]) fprintf(stderr, _("error: %s\n"), err.text);
+        else fprintf(stderr, _("usage: %s\n"), _(cmd->usage));
     }
     fflush(stdout);
     free(words);

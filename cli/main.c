@@ -16,6 +16,8 @@
  * usage error.
  */
 #include "cli.h"
+#include "i18n.h"
+#include "util.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -62,8 +64,8 @@ static int open_db(const char *path, tsg_db_t **db, tsg_error_t *err)
     if (!path || !*path) return tsg_open_sample(db, err);
     if (access(path, F_OK) != 0) {
         err->code = TSG_EIO;
-        snprintf(err->text, sizeof err->text, "%s: no such database (make one with 'tsunagi import FOLDER %s')", path,
-                 path);
+        snprintf(err->text, sizeof err->text, _("%s: no such database (make one with 'tsunagi import FOLDER %s')"),
+                 path, path);
         return 1;
     }
     return tsg_open(path, db, err);
@@ -105,7 +107,7 @@ static void print_error(void *ctx, const tsg_error_t *e)
 {
     cli_out_t *out = ctx;
     fflush(out->stream);
-    fprintf(stderr, "error: %s\n", e->text);
+    fprintf(stderr, _("error: %s\n"), e->text);
 }
 
 int cli_seconds(const char *text, long *ms)
@@ -164,9 +166,9 @@ tsg_status_t cli_xlsx_end(cli_out_t *out, int keep, tsg_error_t *err)
     tsg_status_t rc = tsg_xlsx_close(out->xlsx, keep, err);
     out->xlsx = NULL;
     if (out->db) tsg_db_hold(out->db, NULL, NULL);
-    const char *name = path ? path : "the workbook";
-    if (!rc && keep) printf("wrote %s\n", name);
-    else if (!keep) fprintf(stderr, "tsunagi: %s was not written: a statement failed\n", name);
+    const char *name = path ? path : _("the workbook");
+    if (!rc && keep) printf(_("wrote %s\n"), name);
+    else if (!keep) fprintf(stderr, _("tsunagi: %s was not written: a statement failed\n"), name);
     free(path);
     return rc;
 }
@@ -220,7 +222,7 @@ static int import_into(args_t *a, const char *path, const char *what, import_fn 
     tsg_error_t err = {0};
     struct stat sb;
     if (stat(a->pos[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-        fprintf(stderr, "tsunagi: %s: not a folder (%s)\n", a->pos[0], what);
+        fprintf(stderr, _("tsunagi: %s: not a folder (%s)\n"), a->pos[0], _(what));
         return 1;
     }
     int existed = access(path, F_OK) == 0;
@@ -237,9 +239,9 @@ static int import_into(args_t *a, const char *path, const char *what, import_fn 
         tsg_close(db);
         if (!existed) {
             remove_db(path);
-            fprintf(stderr, "tsunagi: nothing was imported; %s was not created\n", path);
+            fprintf(stderr, _("tsunagi: nothing was imported; %s was not created\n"), path);
         } else {
-            fprintf(stderr, "tsunagi: nothing was imported; %s is unchanged\n", path);
+            fprintf(stderr, _("tsunagi: nothing was imported; %s is unchanged\n"), path);
         }
         return rc;
     }
@@ -249,10 +251,13 @@ static int import_into(args_t *a, const char *path, const char *what, import_fn 
 
 static void print_counts(const char *path, const tsg_import_counts_t *c)
 {
-    printf("imported into %s: %ld districts, %ld organisations, %ld programs, %ld forums, %ld ties", path,
-           c->districts, c->organisations, c->programs, c->forums, c->ties);
-    if (c->vocabulary) printf(", %ld vocabulary entries", c->vocabulary);
-    printf("\n");
+    if (c->vocabulary)
+        printf(_("imported into %s: %ld districts, %ld organisations, %ld programs, %ld forums, %ld ties, %ld vocabulary "
+                 "entries\n"),
+               path, c->districts, c->organisations, c->programs, c->forums, c->ties, c->vocabulary);
+    else
+        printf(_("imported into %s: %ld districts, %ld organisations, %ld programs, %ld forums, %ld ties\n"), path,
+               c->districts, c->organisations, c->programs, c->forums, c->ties);
 }
 
 static tsg_status_t run_import_csv(tsg_db_t *db, args_t *a, void *out, tsg_error_t *err)
@@ -266,13 +271,13 @@ static int cmd_import(args_t *a)
 {
     const char *path = a->npos > 1 ? a->pos[1] : getenv("TSUNAGI_DB");
     if (!path || !*path) {
-        fprintf(stderr, "tsunagi: import needs a database file: tsunagi import %s CITY.db\n"
-                        "(the bundled sample city is rebuilt from its own data and is not imported into)\n",
+        fprintf(stderr, _("tsunagi: import needs a database file: tsunagi import %s CITY.db\n"
+                          "(the bundled sample city is rebuilt from its own data and is not imported into)\n"),
                 a->pos[0]);
         return 2;
     }
     tsg_import_counts_t c;
-    int rc = import_into(a, path, "import reads a folder of CSV files", run_import_csv, &c);
+    int rc = import_into(a, path, N_("import reads a folder of CSV files"), run_import_csv, &c);
     if (!rc) print_counts(path, &c);
     return rc;
 }
@@ -290,7 +295,7 @@ static void print_hsds_report(const tsg_hsds_report_t *r)
 {
     long skipped = 0, repaired = 0;
     for (size_t i = 0; i < r->nrows; i++) r->rows[i].skipped ? skipped++ : repaired++;
-    printf("%ld rows skipped, %ld repaired%s\n", skipped, repaired, r->nrows ? ":" : "");
+    printf(r->nrows ? _("%ld rows skipped, %ld repaired:\n") : _("%ld rows skipped, %ld repaired\n"), skipped, repaired);
     for (size_t i = 0; i < r->nrows; i++) {
         const tsg_hsds_row_t *w = &r->rows[i];
         int first = 1;
@@ -305,13 +310,16 @@ static void print_hsds_report(const tsg_hsds_report_t *r)
             const tsg_hsds_row_t *v = &r->rows[k];
             if (v->skipped != w->skipped || strcmp(v->file, w->file) || strcmp(v->reason, w->reason)) continue;
             if (++n <= 3 && used < sizeof where) {
-                int len = v->line ? snprintf(where + used, sizeof where - used, "%s line %ld", n > 1 ? "," : "", v->line)
-                                  : snprintf(where + used, sizeof where - used, "%s %s", n > 1 ? "," : "", v->id);
+                int len = snprintf(where + used, sizeof where - used, "%s", n > 1 ? _(", ") : "");
+                if (len > 0) used += (size_t)len;
+                if (used >= sizeof where) continue;
+                len = v->line ? snprintf(where + used, sizeof where - used, _("line %ld"), v->line)
+                              : snprintf(where + used, sizeof where - used, "%s", v->id);
                 if (len > 0) used += (size_t)len;
             }
         }
-        printf("  %-8s %6ld  %s: %s (%s%s)\n", w->skipped ? "skipped" : "repaired", n, w->file, w->reason, where + 1,
-               n > 3 ? ", …" : "");
+        printf("  %-8s %6ld  %s: %s (%s%s)\n", w->skipped ? _("skipped") : _("repaired"), n, w->file, w->reason, where,
+               n > 3 ? _(", …") : "");
     }
 }
 
@@ -331,25 +339,25 @@ static int cmd_import_hsds(args_t *a)
         path = fallback;
     }
     tsg_hsds_report_t *r = NULL;
-    int rc = import_into(a, path, "import-hsds reads an HSDS package folder", run_import_hsds, &r);
+    int rc = import_into(a, path, N_("import-hsds reads an HSDS package folder"), run_import_hsds, &r);
     if (!rc) {
         tsg_error_t err = {0};
-        printf("read %s as %s\n", a->pos[0], r->layout);
+        printf(_("read %s as %s\n"), a->pos[0], r->layout);
         print_counts(path, &r->counts);
-        printf("ages: %ld from minimum_age/maximum_age; from eligibility text %ld read, %ld all ages,\n"
-               "      %ld ambiguous and %ld with age words only (left open); %ld from taxonomy age groups;\n"
-               "      %ld open\n",
+        printf(_("ages: %ld from minimum_age/maximum_age; from eligibility text %ld read, %ld all ages,\n"
+                 "      %ld ambiguous and %ld with age words only (left open); %ld from taxonomy age groups;\n"
+                 "      %ld open\n"),
                r->age_columns, r->age_text, r->age_text_all, r->age_ambiguous, r->age_words, r->age_taxonomy,
                r->age_open);
-        printf("mapping: %ld programs with no mapped target group, %ld with no mapped need (given the defaults);\n"
-               "         %ld programs with no place (wide-area, *)\n",
+        printf(_("mapping: %ld programs with no mapped target group, %ld with no mapped need (given the defaults);\n"
+                 "         %ld programs with no place (wide-area, *)\n"),
                r->default_target, r->default_need, r->wide_area);
         print_hsds_report(r);
         if (a->report) {
             if (tsg_hsds_report_write(r, a->report, &err)) rc = report(&err);
-            else printf("every skipped and repaired row: %s\n", a->report);
+            else printf(_("every skipped and repaired row: %s\n"), a->report);
         } else if (r->nrows) {
-            printf("every skipped and repaired row: give --report FILE\n");
+            printf(_("every skipped and repaired row: give --report FILE\n"));
         }
     }
     tsg_hsds_report_free(r);
@@ -363,7 +371,7 @@ static int cmd_export_hsds(args_t *a)
     tsg_db_t *db;
     if (open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return report(&err);
     int rc = tsg_export_hsds(db, a->pos[0], &err) ? report(&err) : 0;
-    if (!rc) printf("exported %s to %s as an HSDS 3.0 package\n", tsg_db_path(db), a->pos[0]);
+    if (!rc) printf(_("exported %s to %s as an HSDS 3.0 package\n"), tsg_db_path(db), a->pos[0]);
     tsg_close(db);
     return rc;
 }
@@ -382,7 +390,7 @@ static int cmd_export(args_t *a)
     tsg_db_t *db;
     if (open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return report(&err);
     int rc = tsg_export_csv(db, a->pos[0], &err) ? report(&err) : 0;
-    if (!rc) printf("exported %s to %s\n", tsg_db_path(db), a->pos[0]);
+    if (!rc) printf(_("exported %s to %s\n"), tsg_db_path(db), a->pos[0]);
     tsg_close(db);
     return rc;
 }
@@ -441,7 +449,7 @@ static int cmd_run(args_t *a)
         errno = 0;
         long mib = strtol(mem, &end, 10);
         if (*end || errno || mib <= 0 || mib > 1048576) {
-            fprintf(stderr, "tsunagi: TSUNAGI_DOT_MEMORY takes MiB (1 to 1048576), not '%s'\n", mem);
+            fprintf(stderr, _("tsunagi: TSUNAGI_DOT_MEMORY takes MiB (1 to 1048576), not '%s'\n"), mem);
             rc = 2;
         } else {
             tsg_session_dot_memory(s, mib);
@@ -450,7 +458,7 @@ static int cmd_run(args_t *a)
     for (int i = 0; i < a->nparams && !rc; i++) {
         char *eq = strchr(a->params[i], '=');
         if (!eq) {
-            fprintf(stderr, "tsunagi: -p takes name=value, not '%s'\n", a->params[i]);
+            fprintf(stderr, _("tsunagi: -p takes name=value, not '%s'\n"), a->params[i]);
             rc = 2;
             break;
         }
@@ -470,19 +478,19 @@ static int cmd_run(args_t *a)
             text = strdup(a->command);
             len = text ? strlen(text) : 0;
             if (!text) {
-                fprintf(stderr, "tsunagi: out of memory\n");
+                fprintf(stderr, _("tsunagi: out of memory\n"));
                 rc = 1;
             }
         } else if (a->script) {
             FILE *f = fopen(a->script, "rb");
             if (!f || read_all(f, &text, &len)) {
-                fprintf(stderr, "tsunagi: %s: cannot read: %s\n", a->script, strerror(errno));
+                fprintf(stderr, _("tsunagi: %s: cannot read: %s\n"), a->script, strerror(errno));
                 rc = 1;
             }
             if (f) fclose(f);
             source = a->script;
         } else if (read_all(stdin, &text, &len)) {
-            fprintf(stderr, "tsunagi: standard input: cannot read: %s\n", strerror(errno));
+            fprintf(stderr, _("tsunagi: standard input: cannot read: %s\n"), strerror(errno));
             rc = 1;
         }
         if (!rc && a->xlsx && cli_xlsx_start(&a->out, a->xlsx, &err)) rc = report(&err);
@@ -500,30 +508,52 @@ static int cmd_run(args_t *a)
 }
 
 static const command_t commands[] = {
-    {"summary", "summary [DB]", "counts by sector, ward and target group", 0, 1, cmd_summary},
-    {"import", "import [--encoding auto|utf-8|cp932] DIR DB", "replace DB's network by the CSV folder DIR", 1, 2,
-     cmd_import},
-    {"export", "export DIR [DB]", "write DB's network as a CSV folder DIR", 1, 2, cmd_export},
-    {"import-hsds", "import-hsds [--mapping M] [--report R] DIR [DB]",
-     "replace DB's network by the HSDS package DIR (DB: DIR.db)", 1, 2, cmd_import_hsds},
-    {"export-hsds", "export-hsds DIR [DB]", "write DB's network as an HSDS 3.0 package DIR", 1, 2, cmd_export_hsds},
-    {"hsds-mapping", "hsds-mapping", "print the built-in HSDS mapping (to edit for --mapping)", 0, 0,
+    /* The usage lines are translated too: their placeholders (DIR, DB) are
+     * words a reader fills in. */
+    {"summary", "summary [DB]", N_("counts by sector, ward and target group"), 0, 1, cmd_summary},
+    {"import", N_("import [--encoding auto|utf-8|cp932] DIR DB"), N_("replace DB's network by the CSV folder DIR"), 1,
+     2, cmd_import},
+    {"export", N_("export DIR [DB]"), N_("write DB's network as a CSV folder DIR"), 1, 2, cmd_export},
+    {"import-hsds", N_("import-hsds [--mapping M] [--report R] DIR [DB]"),
+     N_("replace DB's network by the HSDS package DIR (DB: DIR.db)"), 1, 2, cmd_import_hsds},
+    {"export-hsds", N_("export-hsds DIR [DB]"), N_("write DB's network as an HSDS 3.0 package DIR"), 1, 2,
+     cmd_export_hsds},
+    {"hsds-mapping", "hsds-mapping", N_("print the built-in HSDS mapping (to edit for --mapping)"), 0, 0,
      cmd_hsds_mapping},
 };
 
+/* Columns a text takes on a terminal, for aligning the usage lines. */
+static int cli_text_width(const char *s) { return (int)util_display_width(s); }
+
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: tsunagi [DB] [-c STATEMENTS | -f SCRIPT] [-p NAME=VALUE]… [--format F] [--keep-going]\n");
+    fprintf(out, _("usage: tsunagi [DB] [-c STATEMENTS | -f SCRIPT] [-p NAME=VALUE]… [--format F] [--keep-going]\n"));
+    /* The commands' column is as wide as its widest line, in the display
+     * width of the language shown (a Japanese placeholder is two columns a
+     * character). */
+    int w = 0;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(out, "       tsunagi %-48s %s\n", commands[i].usage, commands[i].help);
-    fprintf(out, "options: --format table|csv|json|markdown, --bom (CSV for Excel), --xlsx FILE (results as the\n"
-                 "         sheets of an Excel workbook), --suppress-below N (publish counts under N as <N),\n"
-                 "         --timeout SECONDS (stop any statement that runs longer), --lang ja|en (the language\n"
-                 "         of messages and tables; default from $LANGUAGE, $LC_ALL, $LC_MESSAGES, $LANG),\n"
-                 "         --version, --help\n"
-                 "DB defaults to $TSUNAGI_DB, else the bundled sample city. Without -c or -f, tsunagi reads\n"
-                 "statements from standard input, or opens the REPL when that is a terminal.\n"
-                 "$TSUNAGI_DOT_MEMORY: the MiB GraphViz dot may use for RENDER and REPORT (default 2048).\n");
+        if (cli_text_width(_(commands[i].usage)) > w) w = cli_text_width(_(commands[i].usage));
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        const char *u = _(commands[i].usage);
+        fprintf(out, "       tsunagi %s%*s  %s\n", u, w - cli_text_width(u), "", _(commands[i].help));
+    }
+    fprintf(out, _("options: --format table|csv|json|markdown, --bom (CSV for Excel), --xlsx FILE (results as the\n"
+                   "         sheets of an Excel workbook), --suppress-below N (publish counts under N as <N),\n"
+                   "         --timeout SECONDS (stop any statement that runs longer), --lang ja|en (the language\n"
+                   "         of messages and tables; default from $LANGUAGE, $LC_ALL, $LC_MESSAGES, $LANG;\n"
+                   "         it applies to the whole command line, --help included, wherever it is written),\n"
+                   "         --version, --help\n"
+                   "DB defaults to $TSUNAGI_DB, else the bundled sample city. Without -c or -f, tsunagi reads\n"
+                   "statements from standard input, or opens the REPL when that is a terminal.\n"
+                   "$TSUNAGI_DOT_MEMORY: the MiB GraphViz dot may use for RENDER and REPORT (default 2048).\n"));
+}
+
+static int takes_value(const char *s)
+{
+    return !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
+           !strcmp(s, "-p") || !strcmp(s, "--xlsx") || !strcmp(s, "--mapping") || !strcmp(s, "--report") ||
+           !strcmp(s, "--timeout") || !strcmp(s, "--lang");
 }
 
 int main(int argc, char **argv)
@@ -533,14 +563,25 @@ int main(int argc, char **argv)
      * us without a word; ignored, the write fails with EFBIG and the error
      * names the file, and the database rolls back as on a full disk. */
     signal(SIGXFSZ, SIG_IGN);
+    /* The language first, wherever --lang is written (the last one wins),
+     * so that --help and every message about the other arguments are in it
+     * (docs/decisions.md, "Issue 19: the CLI in Japanese"). The value of
+     * another option (-c '--lang') is not an option. --suppress-below's
+     * value is read as a value too, so the two scans agree. */
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--lang") && i + 1 < argc) a.lang = argv[i + 1];
+        if ((takes_value(argv[i]) || !strcmp(argv[i], "--suppress-below")) && i + 1 < argc) i++;
+    }
+    tsg_error_t lerr = {0};
+    if (tsg_language(a.lang, &lerr)) {
+        fprintf(stderr, "tsunagi: %s\n", lerr.text);
+        return 2;
+    }
     const command_t *cmd = NULL;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        int takes_value = !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
-                          !strcmp(s, "-p") || !strcmp(s, "--xlsx") || !strcmp(s, "--mapping") ||
-                          !strcmp(s, "--report") || !strcmp(s, "--timeout") || !strcmp(s, "--lang");
-        if (takes_value && i + 1 == argc) {
-            fprintf(stderr, "tsunagi: %s needs a value\n", s);
+        if (takes_value(s) && i + 1 == argc) {
+            fprintf(stderr, _("tsunagi: %s needs a value\n"), s);
             return 2;
         }
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -565,22 +606,22 @@ int main(int argc, char **argv)
             a.script = argv[++i];
         } else if (!strcmp(s, "-p")) {
             if (a.nparams == 64) {
-                fprintf(stderr, "tsunagi: too many -p\n");
+                fprintf(stderr, _("tsunagi: too many -p\n"));
                 return 2;
             }
             a.params[a.nparams++] = argv[++i];
         } else if (!strcmp(s, "--suppress-below")) {
             if (i + 1 == argc || cli_whole(argv[++i], &a.suppress_below)) {
-                fprintf(stderr, "tsunagi: --suppress-below takes a whole number of people (0 to %ld)\n", TSG_MAX_COUNT);
+                fprintf(stderr, _("tsunagi: --suppress-below takes a whole number of people (0 to %ld)\n"), TSG_MAX_COUNT);
                 return 2;
             }
         } else if (!strcmp(s, "--timeout")) {
             if (cli_seconds(argv[++i], &a.timeout_ms)) {
-                fprintf(stderr, "tsunagi: --timeout takes seconds (e.g. 30 or 0.5; 0: no limit), not '%s'\n", argv[i]);
+                fprintf(stderr, _("tsunagi: --timeout takes seconds (e.g. 30 or 0.5; 0: no limit), not '%s'\n"), argv[i]);
                 return 2;
             }
         } else if (!strcmp(s, "--lang")) {
-            a.lang = argv[++i];
+            i++; /* read before the loop */
         } else if (!strcmp(s, "--keep-going")) {
             a.keep_going = 1;
         } else if (!strcmp(s, "--bom")) {
@@ -592,7 +633,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(s, "--report")) {
             a.report = argv[++i];
         } else if (s[0] == '-' && s[1]) {
-            fprintf(stderr, "tsunagi: unknown option '%s'\n", s);
+            fprintf(stderr, _("tsunagi: unknown option '%s'\n"), s);
             usage(stderr);
             return 2;
         } else if (!cmd && a.npos == 0) {
@@ -602,49 +643,43 @@ int main(int argc, char **argv)
         } else if (a.npos < 4) {
             a.pos[a.npos++] = s;
         } else {
-            fprintf(stderr, "tsunagi: too many arguments\n");
+            fprintf(stderr, _("tsunagi: too many arguments\n"));
             return 2;
         }
     }
-    /* The language first, so that every later message is in it. */
-    tsg_error_t lerr = {0};
-    if (tsg_language(a.lang, &lerr)) {
-        fprintf(stderr, "tsunagi: %s\n", lerr.text);
-        return 2;
-    }
     if (a.command && a.script) {
-        fprintf(stderr, "tsunagi: give -c or -f, not both\n");
+        fprintf(stderr, _("tsunagi: give -c or -f, not both\n"));
         return 2;
     }
     if (!cmd) {
         if (a.npos > 1) {
-            fprintf(stderr, "tsunagi: unexpected argument '%s'\n", a.pos[1]);
+            fprintf(stderr, _("tsunagi: unexpected argument '%s'\n"), a.pos[1]);
             return 2;
         }
         if (a.encoding) {
-            fprintf(stderr, "tsunagi: --encoding applies to import only\n");
+            fprintf(stderr, _("tsunagi: --encoding applies to import only\n"));
             return 2;
         }
         if (a.mapping || a.report) {
-            fprintf(stderr, "tsunagi: --mapping and --report go with import-hsds\n");
+            fprintf(stderr, _("tsunagi: --mapping and --report go with import-hsds\n"));
             return 2;
         }
         return cmd_run(&a);
     }
     if (a.npos < cmd->min_pos || a.npos > cmd->max_pos) {
-        fprintf(stderr, "usage: tsunagi %s\n", cmd->usage);
+        fprintf(stderr, _("usage: tsunagi %s\n"), _(cmd->usage));
         return 2;
     }
     if (a.xlsx && cmd->run != cmd_summary) {
-        fprintf(stderr, "tsunagi: --xlsx writes results: it goes with statements and summary, not %s\n", cmd->name);
+        fprintf(stderr, _("tsunagi: --xlsx writes results: it goes with statements and summary, not %s\n"), cmd->name);
         return 2;
     }
     if (a.encoding && cmd->run != cmd_import) {
-        fprintf(stderr, "tsunagi: --encoding applies to import only\n");
+        fprintf(stderr, _("tsunagi: --encoding applies to import only\n"));
         return 2;
     }
     if ((a.mapping || a.report) && cmd->run != cmd_import_hsds) {
-        fprintf(stderr, "tsunagi: --mapping and --report go with import-hsds, not %s\n", cmd->name);
+        fprintf(stderr, _("tsunagi: --mapping and --report go with import-hsds, not %s\n"), cmd->name);
         return 2;
     }
     /* Summary holds no counts of people, so it honours any threshold. The
@@ -654,16 +689,16 @@ int main(int argc, char **argv)
     if (a.suppress_below > 0 && cmd->run != cmd_summary) {
         if (cmd->run == cmd_export || cmd->run == cmd_export_hsds)
             fprintf(stderr,
-                    "tsunagi: --suppress-below does not go with %s: it writes the network's exact counts, as a full copy "
-                    "to import again, not for publication; publish with statements (FIND, EXPORT, RENDER, REPORT) "
-                    "under --suppress-below\n",
+                    _("tsunagi: --suppress-below does not go with %s: it writes the network's exact counts, as a full "
+                      "copy to import again, not for publication; publish with statements (FIND, EXPORT, RENDER, "
+                      "REPORT) under --suppress-below\n"),
                     cmd->name);
         else
-            fprintf(stderr, "tsunagi: --suppress-below applies to statements and summary, not %s\n", cmd->name);
+            fprintf(stderr, _("tsunagi: --suppress-below applies to statements and summary, not %s\n"), cmd->name);
         return 2;
     }
     if (a.command || a.script || a.nparams) {
-        fprintf(stderr, "tsunagi: -c, -f and -p run statements; they do not go with %s\n", cmd->name);
+        fprintf(stderr, _("tsunagi: -c, -f and -p run statements; they do not go with %s\n"), cmd->name);
         return 2;
     }
     return cmd->run(&a);

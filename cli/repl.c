@@ -162,7 +162,7 @@ void repl_run(repl_t *r, const char *text, size_t len, const char *source, int k
     }
     fflush(r->out->stream);
     if (r->out->timer)
-        printf("time: %.3f s\n", (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+        printf(_("time: %.3f s\n"), (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     fflush(stdout);
 }
 
@@ -400,12 +400,12 @@ static void setup_readline(repl_t *r)
 static void teardown(repl_t *r)
 {
     if (r->history && write_history(r->history))
-        fprintf(stderr, "tsunagi: could not write the history to %s\n", r->history);
+        fprintf(stderr, _("tsunagi: could not write the history to %s\n"), r->history);
     clear_history();
     tsg_error_t err = {0};
-    if (repl_close_output(r, &err)) fprintf(stderr, "error: %s\n", err.text);
+    if (repl_close_output(r, &err)) fprintf(stderr, _("error: %s\n"), err.text);
     /* A workbook being collected is written on the way out, as .xlsx would. */
-    if (cli_xlsx_end(r->out, 1, &err)) fprintf(stderr, "error: %s\n", err.text);
+    if (cli_xlsx_end(r->out, 1, &err)) fprintf(stderr, _("error: %s\n"), err.text);
     for (size_t i = 0; i < r->nparams; i++) {
         free(r->pnames[i]);
         free(r->pvalues[i]);
@@ -437,7 +437,7 @@ int cli_repl(tsg_session_t *s, tsg_db_t *db, cli_out_t *out)
         tcsetattr(STDIN_FILENO, TCSANOW, &tio);
     }
 
-    printf("tsunagi %s — %s — .help for help\n", TSG_VERSION, tsg_db_path(db));
+    printf(_("tsunagi %s — %s — .help for help\n"), TSG_VERSION, tsg_db_path(db));
     while (!r.quit) {
         char *line;
         int got = read_line(&r, r.len ? PROMPT_MORE : PROMPT, &line);
@@ -450,7 +450,7 @@ int cli_repl(tsg_session_t *s, tsg_db_t *db, cli_out_t *out)
              * bracketed-paste mode, and only then. */
             const char *bp = rl_variable_value("enable-bracketed-paste");
             if (!bp || strcmp(bp, "on")) putchar('\n');
-            if (r.len) fprintf(stderr, "tsunagi: the unfinished statement was not run\n");
+            if (r.len) fprintf(stderr, _("tsunagi: the unfinished statement was not run\n"));
             break;
         }
         const char *p = skip_blank(line);
@@ -459,7 +459,7 @@ int cli_repl(tsg_session_t *s, tsg_db_t *db, cli_out_t *out)
             repl_dot_command(&r, p);
         } else if (r.len || *p) {
             if (append(&r, line)) {
-                fprintf(stderr, "error: out of memory; the statement was dropped\n");
+                fprintf(stderr, _("error: out of memory; the statement was dropped\n"));
                 discard(&r);
             } else if (tsg_statement_complete(r.buf)) {
                 history_add(r.buf);

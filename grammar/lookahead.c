@@ -109,12 +109,15 @@ tsg_status_t gram_expect(const char *text, gram_expect_t *out)
         if (n > 1) out->prev2 = toks[n - 2];
         for (size_t i = 0; i < n; i++) {
             if (toks[i].type == TK_WHERE) out->in_where = 1;
-            if ((toks[i].type == TK_FIND || toks[i].type == TK_COUNT) && i + 1 < n && !out->what.type) out->what = toks[i + 1];
+            if ((toks[i].type == TK_FIND || toks[i].type == TK_COUNT || toks[i].type == TK_EXPORT) && i + 1 < n &&
+                !out->what.type)
+                out->what = toks[i + 1];
+            if (toks[i].type == TK_ORDER) out->order = toks[i];
             /* A keyword used as a word is taken for a clause here, which
              * only narrows what is offered. */
             if (toks[i].type != TK_IDENT && gram_keyword(toks[i].z, toks[i].n)) out->clause = toks[i];
         }
-        gram_token_t *ends[] = {&out->first, &out->prev, &out->prev2, &out->what, &out->clause};
+        gram_token_t *ends[] = {&out->first, &out->prev, &out->prev2, &out->what, &out->clause, &out->order};
         for (size_t i = 0; i < sizeof ends / sizeof ends[0]; i++) ends[i]->fold = NULL;
     }
     free(toks);

@@ -104,8 +104,9 @@ typedef struct gram_expect {
     int ident, string, number;       /* a bare word, a quoted name, a number */
     char keyword[GRAM_MAX_KEYWORDS]; /* gram_keywords[k] as itself (not standing for a word) */
     gram_token_t first, prev, prev2; /* the statement's first and last two tokens (type 0: none), */
-    gram_token_t what;               /* the word after FIND or COUNT, */
-    gram_token_t clause;             /* the last keyword; slices of the text, fold NULL */
+    gram_token_t what;               /* the word after FIND, COUNT or EXPORT (its format), */
+    gram_token_t clause;             /* the last keyword, */
+    gram_token_t order;              /* the ORDER of the statement's tail; slices of the text, fold NULL */
     int in_where;                    /* a WHERE has been read */
 } gram_expect_t;
 

@@ -4,9 +4,12 @@
  * (gram_expect asks the lemon parser); which words fill a value is what the
  * tables the evaluators read say: the vocabulary kind of a clause
  * (clauses.c), the measures (engine/structure.c), the kinds and their WHERE
- * fields (eval.c), the districts and the LET sets. And .sets' table.
+ * fields (eval.c), the words of the analyses' clauses (choices.c), the
+ * districts and the LET sets; ORDER BY's, the columns of the statement's
+ * own table. And .sets' table.
  */
 #include "query.h"
+#include "choices.h"
 #include "clauses.h"
 #include "result.h"
 #include "structure.h"
@@ -80,6 +83,25 @@ static void add_sets(qry_session_t *s, words_t *ws, const char *prefix)
     sqlite3_finalize(q);
 }
 
+static void add_table(words_t *ws, const char *const *words, const char *prefix)
+{
+    for (size_t i = 0; words[i]; i++) add_ascii(ws, words[i], prefix);
+}
+
+/* The same in capitals, for words written as keywords are (EXPORT DOT,
+ * HIGHLIGHT GAPS), which the evaluator reads whatever the case. */
+static void add_table_upper(words_t *ws, const char *const *words, const char *prefix)
+{
+    for (size_t i = 0; words[i]; i++) {
+        char up[32];
+        size_t k = 0;
+        for (; words[i][k] && k + 1 < sizeof up; k++)
+            up[k] = (char)(words[i][k] >= 'a' && words[i][k] <= 'z' ? words[i][k] - 32 : words[i][k]);
+        up[k] = '\0';
+        add_ascii(ws, up, prefix);
+    }
+}
+
 /* Whether a token is the given keyword. */
 static int is(const gram_token_t *t, int type) { return t->type == type; }
 
@@ -91,20 +113,114 @@ static char *fold_token(const gram_token_t *t)
     return f;
 }
 
+/* ORDER BY's columns: the columns of the tables the statement before ORDER
+ * makes, which is what qry_order looks a key up in; the statement is run
+ * for them, when it only reads (never ADD, SET, a LET or a file written),
+ * under a time limit of a second, and its errors are not shown. */
+typedef struct columns {
+    words_t *ws;
+    const char *prefix;
+} columns_t;
+
+static tsg_status_t take_columns(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    (void)err;
+    columns_t *c = ctx;
+    for (size_t i = 0; r->kind == TSG_RESULT_TABLE && i < r->ncols; i++) add_ascii(c->ws, r->cols[i], c->prefix);
+    return TSG_OK;
+}
+
+static void drop_error(void *ctx, const tsg_error_t *e) { (void)ctx, (void)e; }
+
+#define COLUMNS_TIME_MS 1000
+
+static void add_columns(qry_session_t *s, words_t *ws, const gram_expect_t *x, const char *prefix)
+{
+    static const int readers[] = {TK_FIND, TK_COUNT, TK_SHOW, TK_GAPS, TK_COVERAGE, TK_PATH, TK_REACH,
+                                  TK_HORIZONTAL, TK_BROKERS, TK_CENTRALITY, TK_THIN};
+    int reads = 0;
+    for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) reads |= is(&x->first, readers[i]);
+    if (!reads || !x->order.z || x->order.z < x->first.z) return;
+    size_t len = (size_t)(x->order.z - x->first.z);
+    char *text = malloc(len + 2);
+    if (!text) {
+        ws->fail = 1;
+        return;
+    }
+    memcpy(text, x->first.z, len);
+    memcpy(text + len, ";", 2);
+    columns_t c = {ws, prefix};
+    tsg_sink_t sink = {take_columns, drop_error, &c};
+    tsg_error_t err = {0};
+    long limit = tsg_session_get_timeout(s);
+    tsg_session_timeout(s, limit > 0 && limit < COLUMNS_TIME_MS ? limit : COLUMNS_TIME_MS);
+    (void)tsg_session_run_len(s, text, len + 1, NULL, 0, &sink, &err);
+    tsg_session_timeout(s, limit);
+    free(text);
+}
+
+/* RENDER, EXPORT and REPORT … TO '…': the name typed so far with each
+ * extension the statement writes (RENDER: the picture types it takes;
+ * EXPORT: its format's own; REPORT: HTML). */
+static void add_files(words_t *ws, const gram_expect_t *x, const char *prefix)
+{
+    const char *const *exts = is(&x->first, TK_REPORT) ? qry_report_formats : qry_render_formats;
+    const char *one[2] = {NULL, NULL};
+    if (is(&x->first, TK_EXPORT)) {
+        exts = qry_export_formats;
+        char *f = fold_token(&x->what);
+        for (size_t i = 0; f && qry_export_formats[i]; i++)
+            if (!strcmp(f, qry_export_formats[i])) one[0] = qry_export_formats[i];
+        free(f);
+        if (one[0]) exts = one;
+    }
+    const char *dot = strrchr(prefix, '.');
+    size_t stem = dot ? (size_t)(dot - prefix) : strlen(prefix);
+    for (size_t i = 0; exts[i]; i++) {
+        char *name = util_printf("%.*s.%s", (int)stem, prefix, exts[i]);
+        if (!name) {
+            ws->fail = 1;
+            return;
+        }
+        if (!strncasecmp(name, prefix, strlen(prefix))) add(ws, name);
+        free(name);
+    }
+}
+
 /* The words that fill a bare word where the grammar takes one. */
 static void add_values(qry_session_t *s, words_t *ws, const gram_expect_t *x, const char *prefix)
 {
-    const gram_token_t *prev = &x->prev;
+    const gram_token_t *prev = &x->prev, *first = &x->first;
     char *what = fold_token(&x->what);
-    if ((is(prev, TK_FIND) || is(prev, TK_COUNT))) {
+    if (x->order.type && ((is(prev, TK_BY) && is(&x->prev2, TK_ORDER)) || is(prev, TK_COMMA))) {
+        add_columns(s, ws, x, prefix);
+    } else if (is(prev, TK_BY) && is(&x->prev2, TK_CLUSTER)) {
+        add_table(ws, qry_cluster_words, prefix);
+    } else if (is(prev, TK_BY) && is(first, TK_COUNT)) {
+        for (size_t i = 0; qry_count_by_word(what, i); i++) add_ascii(ws, qry_count_by_word(what, i), prefix);
+    } else if (is(prev, TK_BY) && is(first, TK_THIN)) {
+        add_table(ws, qry_by_group_words, prefix);
+    } else if (is(prev, TK_BY) && (is(first, TK_GAPS) || is(first, TK_COVERAGE) || is(first, TK_REPORT))) {
+        add_table(ws, qry_by_level_words, prefix);
+    } else if (is(prev, TK_OF) && is(first, TK_CENTRALITY)) {
+        add_table(ws, qry_centrality_of_words, prefix);
+    } else if (is(prev, TK_VIA)) {
+        add_table(ws, qry_via_words, prefix);
+    } else if (is(prev, TK_LABELS)) {
+        add_table(ws, qry_label_words, prefix);
+    } else if (is(prev, TK_HIGHLIGHT)) {
+        add_table_upper(ws, qry_highlight_words, prefix);
+    } else if (is(prev, TK_EXPORT)) {
+        add_table_upper(ws, qry_export_formats, prefix);
+    } else if (is(prev, TK_REPORT)) {
+        add_table_upper(ws, qry_report_words, prefix);
+    } else if ((is(prev, TK_FIND) || is(prev, TK_COUNT))) {
         for (size_t i = 0; qry_kind_word(i); i++) add_ascii(ws, qry_kind_word(i), prefix);
     } else if (is(prev, TK_CENTRALITY)) {
         for (size_t i = 0; eng_measure_name[i]; i++) add_ascii(ws, eng_measure_name[i], prefix);
     } else if (x->in_where && (is(prev, TK_WHERE) || is(prev, TK_AND) || is(prev, TK_OR) || is(prev, TK_NOT) ||
                                is(prev, TK_LP))) {
         /* The fields of the kind being found: FIND programs WHERE <Tab>. */
-        for (size_t i = 0; what && qry_kind_field(what, i, NULL); i++) add_ascii(ws, qry_kind_field(what, i, NULL), prefix);
-    } else if (x->what.type && is(prev, TK_BY) && is(&x->first, TK_COUNT)) {
         for (size_t i = 0; what && qry_kind_field(what, i, NULL); i++) add_ascii(ws, qry_kind_field(what, i, NULL), prefix);
     } else if (x->in_where && x->prev2.type == TK_IDENT) {
         /* target = <Tab>: the keys of that field's vocabulary. */
@@ -144,7 +260,9 @@ tsg_status_t tsg_session_complete_at(tsg_session_t *s, const char *before, const
         const char *clause = x.prev.type ? x.prev.z : "";
         int district = is(&x.prev, TK_IN) || (x.prev.type == TK_IDENT && x.prev.n == 4 && !strncasecmp(clause, "area", 4)) ||
                        (x.prev.type == TK_IDENT && x.prev.n == 5 && !strncasecmp(clause, "under", 5));
-        if (x.string) add_names(s, &ws, district ? 1u << QRY_DISTRICT : QRY_ANY, prefix);
+        if (is(&x.prev, TK_TO) && (is(&x.first, TK_EXPORT) || is(&x.first, TK_RENDER) || is(&x.first, TK_REPORT)))
+            add_files(&ws, &x, prefix);
+        else if (x.string) add_names(s, &ws, district ? 1u << QRY_DISTRICT : QRY_ANY, prefix);
     } else {
         for (size_t k = 0; gram_keywords[k] && k < GRAM_MAX_KEYWORDS; k++)
             if (x.keyword[k]) add_ascii(&ws, gram_keywords[k], prefix);

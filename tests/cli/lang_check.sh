@@ -59,4 +59,30 @@ out=$($clean "$T" --lang fr -c "$Q" 2>&1); rc=$?
 check "--lang fr refused" "unknown language 'fr': use ja or en" "$out"
 [ $rc -eq 2 ] || { echo "FAIL --lang fr: exit $rc, expected 2"; fail=1; }
 
+# --help and the CLI's own messages (issue 19, item 1). --lang is read
+# before any other argument, wherever it is written (the last one wins;
+# docs/decisions.md, "Issue 19: the CLI in Japanese"): --help before it is
+# in Japanese too, and so is the error about an argument before it.
+for order in "--lang ja --help" "--help --lang ja"; do
+    out=$($clean "$T" $order 2>&1)
+    check "$order: usage" "使い方: tsunagi [DB] [-c 文 | -f スクリプト]" "$out"
+    check "$order: a command's help" "DB のネットワークを CSV フォルダに書き出す" "$out"
+    check "$order: the options" "どこに書いてもコマンド行" "$out"
+    absent "$order: no English help" "counts by sector" "$out"
+done
+out=$($clean "$T" --lang en --lang ja --help 2>&1)
+check "the last --lang wins" "使い方:" "$out"
+out=$($clean LANGUAGE=ja "$T" --help --lang en 2>&1)
+check "--lang en after --help over LANGUAGE=ja" "usage: tsunagi [DB] [-c STATEMENTS | -f SCRIPT]" "$out"
+out=$($clean "$T" --bogus --lang ja 2>&1); rc=$?
+check "an unknown option before --lang" "tsunagi: 「--bogus」というオプションはありません" "$out"
+[ $rc -eq 2 ] || { echo "FAIL --bogus: exit $rc, expected 2"; fail=1; }
+out=$($clean "$T" --lang ja export 2>&1)
+check "a command's usage in Japanese" "使い方: tsunagi export フォルダ [DB]" "$out"
+out=$($clean "$T" --lang ja /nonexistent.db -c 'FIND districts;' 2>&1)
+check "a missing database in Japanese" "/nonexistent.db: データベースがありません" "$out"
+# The value of -c is a statement, not an option: '--lang' there sets nothing.
+out=$($clean "$T" -c "--lang" --help 2>&1)
+check "-c's value is not --lang" "usage: tsunagi" "$out"
+
 exit $fail
