@@ -4,7 +4,8 @@
  * exact expected output: results as the table formatter prints them and
  * errors as "error: …" with the line and caret. Lines starting with "#"
  * before the statements are comments; a first line ".format csv|json|markdown"
- * sets the output format of that case.
+ * sets the output format of that case, and a line ".lang ja" its language
+ * (English otherwise, whatever the environment says).
  *
  * Markdown files (docs/language.md) are read the same way: every ```tsq
  * block is a case whose expected output is the ```output block after it
@@ -83,7 +84,8 @@ static int copy_file(const char *from, const char *to)
 }
 
 /* Runs one case; returns its output (malloc'd). */
-static char *run_case(const char *template_db, const char *work_db, const char *stmts, tsg_format_t format)
+static char *run_case(const char *template_db, const char *work_db, const char *stmts, tsg_format_t format,
+                      const char *lang)
 {
     char *text = NULL;
     size_t len = 0;
@@ -98,6 +100,7 @@ static char *run_case(const char *template_db, const char *work_db, const char *
     } else {
         tsg_sink_t sink = {on_result, on_error, &o};
         tsg_session_param(s, "ward", "西区", &err);
+        if (tsg_session_lang(s, lang, &err)) fprintf(mem, "runner: %s\n", err.text);
         tsg_session_run(s, stmts, NULL, 1, &sink, &err);
     }
     tsg_session_close(s);
@@ -112,6 +115,7 @@ typedef struct tcase {
     const char *pre; /* .test: the comment and format lines before the statements, kept by --update */
     size_t pre_len;
     tsg_format_t format;
+    const char *lang;  /* "ja" or "en" */
     size_t out_at, out_len; /* Markdown: where the expected output sits in the file */
 } tcase_t;
 
@@ -125,9 +129,11 @@ static size_t parse_test(char *text, tcase_t *cases, size_t max)
         tcase_t *c = &cases[n];
         memset(c, 0, sizeof *c);
         c->format = TSG_FMT_TABLE;
+        c->lang = "en";
         c->pre = p;
         /* comments and the format line */
-        while (*p == '#' || *p == '\n' || !strncmp(p, ".format ", 8)) {
+        while (*p == '#' || *p == '\n' || !strncmp(p, ".format ", 8) || !strncmp(p, ".lang ", 6)) {
+            if (!strncmp(p, ".lang ja\n", 9)) c->lang = "ja";
             if (!strncmp(p, ".format csv", 11)) c->format = TSG_FMT_CSV;
             else if (!strncmp(p, ".format json", 12)) c->format = TSG_FMT_JSON;
             else if (!strncmp(p, ".format markdown", 16)) c->format = TSG_FMT_MARKDOWN;
@@ -248,7 +254,7 @@ int main(int argc, char **argv)
         if (update) rewrite = open_memstream(&rewritten, &rlen);
         size_t md_done = 0; /* Markdown: bytes of the original copied so far */
         for (size_t k = 0; k < n; k++) {
-            char *got = run_case(template_db, work_db, cases[k].stmts, cases[k].format);
+            char *got = run_case(template_db, work_db, cases[k].stmts, cases[k].format, cases[k].lang ? cases[k].lang : "en");
             if (rewrite && md) {
                 fwrite(text + md_done, 1, cases[k].out_at - md_done, rewrite);
                 fputs(got, rewrite);
