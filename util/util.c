@@ -1,6 +1,7 @@
 /* util — see util.h. */
 #include "util.h"
 #include "atomic.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -301,9 +302,10 @@ int util_hidden_char(int32_t c)
 
 const char *util_hidden_kind(int32_t c)
 {
-    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return "control character";
-    if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF) return "zero-width character";
-    return "bidirectional control";
+    /* A noun that messages put in their sentence: translated on its own. */
+    if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return C_("hidden character", "control character");
+    if ((c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF) return C_("hidden character", "zero-width character");
+    return C_("hidden character", "bidirectional control");
 }
 
 size_t util_hidden_len(const char *s)
