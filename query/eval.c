@@ -243,7 +243,7 @@ static tsg_status_t compare_one(qry_session_t *s, qry_sql_t *q, const field_t *f
         return TSG_OK;
     }
     case F_TEXT: {
-        const char *t = qry_text(s, v, "a name");
+        const char *t = qry_text(s, v, NC_("expected value", "a name"));
         if (!t) return s->ctx.code;
         qry_sql_add_t(q, f->sql, alias);
         qry_sql_text(q, t);

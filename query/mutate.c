@@ -16,6 +16,7 @@
 #include "sqlbind.h"
 #include "util.h"
 #include "bounds.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -111,8 +112,8 @@ static tsg_status_t sql_run(mut_t *m, const char *sql, const qry_bind_t *b, size
 
 /* ---- small helpers ------------------------------------------------------------- */
 
-static const char *article(int type) { return type == QRY_ORGANISATION ? "an" : "a"; }
-static const char *plural(int64_t n) { return n == 1 ? "" : "s"; }
+/* A vocabulary key as this run's messages name it (its label in Japanese). */
+static const char *shown(const mut_t *m, const char *kind, const char *key) { return qry_label(m->s, kind, key); }
 
 /* The cached name of a node (the cache is in nid order), or NULL. */
 static const qry_name_t *name_of(const qry_session_t *s, int64_t nid)
@@ -162,16 +163,17 @@ static void stmt_label(const mut_t *m, char *buf, size_t size)
 static tsg_status_t read_name(mut_t *m, const ast_value_t *v, const char **out)
 {
     qry_session_t *s = m->s;
-    const char *name = qry_text(s, v, "a name");
+    const char *name = qry_text(s, v, NC_("expected value", "a name"));
     if (!name) return s->ctx.code;
-    if (is_blank(name)) return qry_fail(s, &v->tok, "a name cannot be blank");
+    if (is_blank(name)) return qry_fail(s, &v->tok, _("a name cannot be blank"));
     char *fold = util_fold(name);
-    if (!fold) return qry_fail(s, &v->tok, "the name is not valid UTF-8 text");
+    if (!fold) return qry_fail(s, &v->tok, _("the name is not valid UTF-8 text"));
     const qry_name_t *clash = qry_name_find(s, fold, 1, 1u << m->type, m->node);
     free(fold);
-    if (clash)
-        return qry_fail(s, &v->tok, "%s %s named '%s' already exists (%s)", article(m->type), qry_type_name[m->type],
-                        clash->name, clash->id);
+    static const char *const exists[] = {
+        "", N_("a district named '%s' already exists (%s)"), N_("an organisation named '%s' already exists (%s)"),
+        N_("a program named '%s' already exists (%s)"), N_("a forum named '%s' already exists (%s)")};
+    if (clash) return qry_fail(s, &v->tok, _(exists[m->type]), clash->name, clash->id);
     *out = name;
     return TSG_OK;
 }
@@ -180,19 +182,20 @@ static tsg_status_t read_name(mut_t *m, const ast_value_t *v, const char **out)
 static tsg_status_t read_id(mut_t *m, const ast_value_t *v, const char **out)
 {
     qry_session_t *s = m->s;
-    const char *id = qry_text(s, v, "an id");
+    const char *id = qry_text(s, v, NC_("expected value", "an id"));
     if (!id) return s->ctx.code;
     size_t n = strlen(id);
     if (!n || strchr(id, ';') || strstr(id, "\xEF\xBC\x9B") || !strcmp(id, "*"))
-        return qry_fail(s, &v->tok, "id '%s' may not be empty, contain ';' or be '*' (they separate lists and mean wide-area)", id);
+        return qry_fail(s, &v->tok, _("id '%s' may not be empty, contain ';' or be '*' (they separate lists and mean wide-area)"), id);
     int bad = id[0] == ' ' || id[n - 1] == ' ' || !strncmp(id, U3000, 3) || (n >= 3 && !strcmp(id + n - 3, U3000));
     for (const char *p = id; *p && !bad; p++) bad = (unsigned char)*p < 0x20 || *p == 0x7F;
     /* Import trims blanks around ids, so an id with them would not come back the same. */
-    if (bad) return qry_fail(s, &v->tok, "id '%s' may not start or end with a blank or hold control characters", id);
+    if (bad) return qry_fail(s, &v->tok, _("id '%s' may not start or end with a blank or hold control characters"), id);
     const qry_name_t *used = qry_name_find(s, id, 0, QRY_ANY, m->node);
-    if (used)
-        return qry_fail(s, &v->tok, "id '%s' is already used by %s %s '%s'", id, article(used->type),
-                        qry_type_name[used->type], used->name);
+    static const char *const taken[] = {
+        "", N_("id '%s' is already used by a district '%s'"), N_("id '%s' is already used by an organisation '%s'"),
+        N_("id '%s' is already used by a program '%s'"), N_("id '%s' is already used by a forum '%s'")};
+    if (used) return qry_fail(s, &v->tok, _(taken[used->type]), id, used->name);
     *out = id;
     return TSG_OK;
 }
@@ -207,7 +210,7 @@ static tsg_status_t read_keys(mut_t *m, int c, const ast_value_t *v)
         tsg_status_t st = qry_key(m->s, v, qry_field_info[c].kind, &f->keys[f->n]);
         if (st) return st;
         for (size_t j = 0; j < f->n; j++)
-            if (!strcmp(f->keys[j], f->keys[f->n])) return qry_fail(m->s, &v->tok, "'%s' is listed twice", f->keys[j]);
+            if (!strcmp(f->keys[j], f->keys[f->n])) return qry_fail(m->s, &v->tok, _("'%s' is listed twice"), shown(m, qry_field_info[c].kind, f->keys[j]));
         f->n++;
     }
     return TSG_OK;
@@ -224,11 +227,11 @@ static tsg_status_t read_area(mut_t *m, const ast_value_t *v)
     for (const ast_value_t *p = v; p; p = p->next) n++;
     if (!(f->areas = ast_alloc(&m->s->ctx, n * sizeof *f->areas))) return m->s->ctx.code;
     for (; v; v = v->next) {
-        if (v->kind == AST_V_STAR) return qry_fail(m->s, &v->tok, "* (wide-area) stands alone; do not list districts with it");
+        if (v->kind == AST_V_STAR) return qry_fail(m->s, &v->tok, _("* (wide-area) stands alone; do not list districts with it"));
         tsg_status_t st = qry_node(m->s, v, NULL, W_D, &f->areas[f->n]);
         if (st) return st;
         for (size_t j = 0; j < f->n; j++)
-            if (f->areas[j] == f->areas[f->n]) return qry_fail(m->s, &v->tok, "'%s' is listed twice", f->areas[j]->name);
+            if (f->areas[j] == f->areas[f->n]) return qry_fail(m->s, &v->tok, _("'%s' is listed twice"), f->areas[j]->name);
         f->n++;
     }
     return TSG_OK;
@@ -240,8 +243,8 @@ static tsg_status_t read_ages(mut_t *m, const ast_value_t *v)
     tsg_status_t st = qry_range(m->s, v, &f->has_lo, &f->lo, &f->has_hi, &f->hi);
     if (st) return st;
     if ((f->has_lo && (f->lo < 0 || f->lo > MAX_AGE)) || (f->has_hi && (f->hi < 0 || f->hi > MAX_AGE)))
-        return qry_fail(m->s, &v->tok, "ages run from 0 to %d", MAX_AGE);
-    if (f->has_lo && f->has_hi && f->lo > f->hi) return qry_fail(m->s, &v->tok, "the youngest age is above the oldest");
+        return qry_fail(m->s, &v->tok, _("ages run from 0 to %d"), MAX_AGE);
+    if (f->has_lo && f->has_hi && f->lo > f->hi) return qry_fail(m->s, &v->tok, _("the youngest age is above the oldest"));
     return TSG_OK;
 }
 
@@ -262,9 +265,9 @@ static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
     field_t *f = &m->f[c];
     const ast_value_t *v = cl->v;
     if (!qry_field_info[c].list && v->next)
-        return qry_fail(s, &v->next->tok, "%.*s takes one value", (int)cl->key.n, cl->key.z);
+        return qry_fail(s, &v->next->tok, _("%.*s takes one value"), (int)cl->key.n, cl->key.z);
     if (qry_field_info[c].clearable && is_none(v)) {
-        if (v->next) return qry_fail(s, &v->next->tok, "none stands alone");
+        if (v->next) return qry_fail(s, &v->next->tok, _("none stands alone"));
         f->none = 1;
         return TSG_OK;
     }
@@ -285,12 +288,12 @@ static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
     case QRY_VK_AGES:
         return read_ages(m, v);
     case QRY_VK_TEXT:
-        if (!(f->text = qry_text(s, v, "the hours as text"))) return s->ctx.code;
+        if (!(f->text = qry_text(s, v, NC_("expected value", "the hours as text")))) return s->ctx.code;
         f->none = !*f->text; /* an empty cell in programs.csv */
         return TSG_OK;
     case QRY_VK_COUNT:
         if ((st = qry_number(s, v, &f->lo))) return st;
-        if (f->lo < 0 || f->lo > MAX_COUNT) return qry_fail(s, &v->tok, "a count runs from 0 to %ld", MAX_COUNT);
+        if (f->lo < 0 || f->lo > MAX_COUNT) return qry_fail(s, &v->tok, _("a count runs from 0 to %ld"), MAX_COUNT);
         return TSG_OK;
     case QRY_VK_DATE:
         return read_date(m, c, v);
@@ -326,9 +329,9 @@ static tsg_status_t check_required(mut_t *m)
     for (int c = 0; c < QRY_F_N; c++) {
         if (!(missing & (1u << c))) continue;
         left--;
-        util_buf_printf(&need, "%s%s", need.len ? (left ? ", " : " and ") : "", qry_field_info[c].usage);
+        qry_list_add(&need, qry_field_info[c].usage, left);
     }
-    tsg_status_t st = qry_fail(m->s, &m->st->kw, "ADD %s needs %s", qry_type_name[m->type], need.data ? need.data : "");
+    tsg_status_t st = qry_fail(m->s, &m->st->kw, _("ADD %s needs %s"), qry_type_name[m->type], need.data ? need.data : "");
     util_buf_free(&need);
     return st;
 }
@@ -352,14 +355,14 @@ static tsg_status_t check_tree(mut_t *m, int64_t self)
     if (parent) {
         const qry_name_t *p = name_of(s, parent);
         if (self && up->c && qry_under(s, parent, self))
-            return parent == self ? qry_fail(s, &up->c->v->tok, "a district cannot sit under itself")
-                                  : qry_fail(s, &up->c->v->tok, "'%s' lies under '%s'; the district tree would have a cycle",
+            return parent == self ? qry_fail(s, &up->c->v->tok, _("a district cannot sit under itself"))
+                                  : qry_fail(s, &up->c->v->tok, _("'%s' lies under '%s'; the district tree would have a cycle"),
                                              p ? p->name : "?", m->node->name);
         row_t pl;
         if ((st = sql_run(m, "SELECT level FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(parent)), &pl))) return st;
         if (pl.text[0] && level_rank(level) <= level_rank(pl.text[0]))
-            return qry_fail(s, at, "a %s cannot sit under a %s ('%s' is a %s)", level, pl.text[0], p ? p->name : "?",
-                            pl.text[0]);
+            return qry_fail(s, at, _("a %1$s cannot sit under a %2$s ('%3$s' is a %4$s)"), shown(m, "level", level),
+                            shown(m, "level", pl.text[0]), p ? p->name : "?", shown(m, "level", pl.text[0]));
     }
     if (!self || !lv->c) return TSG_OK;
     sqlite3_stmt *q;
@@ -372,8 +375,9 @@ static tsg_status_t check_tree(mut_t *m, int64_t self)
     while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *child = (const char *)sqlite3_column_text(q, 2);
         if (level_rank(child) <= level_rank(level))
-            st = qry_fail(s, at, "a %s cannot have a %s under it ('%s' (%s) is one)", level, child,
-                          (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 0));
+            st = qry_fail(s, at, _("a %s cannot have a %s under it ('%s' (%s) is one)"), shown(m, "level", level),
+                          shown(m, "level", child), (const char *)sqlite3_column_text(q, 1),
+                          (const char *)sqlite3_column_text(q, 0));
     }
     if (!st && rc != SQLITE_DONE) st = qry_fail_sql(s, &m->st->kw);
     sqlite3_finalize(q);
@@ -470,7 +474,7 @@ static tsg_status_t check_dates(mut_t *m, int64_t nid)
     tsg_status_t st = sql_run(m, "SELECT starts, ends FROM program WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), &r);
     if (st || !r.text[0] || !r.text[1] || util_date_first(r.text[0]) <= util_date_last(r.text[1])) return st;
     const ast_clause_t *at = a->c && !a->none ? a->c : b->c;
-    return qry_fail(m->s, &at->v->tok, "start %s is after end %s", r.text[0], r.text[1]);
+    return qry_fail(m->s, &at->v->tok, _("start %s is after end %s"), r.text[0], r.text[1]);
 }
 
 /* The smallest free id "<prefix>n", n >= 1. Of n = 1 .. nnames + 1 one is
@@ -481,7 +485,7 @@ static tsg_status_t new_id(mut_t *m, char *buf, size_t size)
     qry_session_t *s = m->s;
     size_t cap = s->nnames + 2;
     unsigned char *used = calloc(cap, 1);
-    if (!used) return gram_fail(&s->ctx, TSG_ENOMEM, &m->st->kw, "out of memory");
+    if (!used) return gram_fail(&s->ctx, TSG_ENOMEM, &m->st->kw, _("out of memory"));
     for (size_t i = 0; i < s->nnames; i++) {
         const char *d = s->names[i].id;
         if (strncmp(d, prefix[m->type], 2) || d[2] < '1' || d[2] > '9') continue;
@@ -511,7 +515,7 @@ static tsg_status_t mut_add(mut_t *m)
     const ast_stmt_t *stmt = m->st;
     m->adding = 1;
     if (!(m->type = qry_type_word(stmt->what.fold)))
-        return qry_fail(s, &stmt->what, "ADD what? '%.*s' is not district, organisation, program or forum",
+        return qry_fail(s, &stmt->what, _("ADD what? '%.*s' is not district, organisation, program or forum"),
                         (int)stmt->what.n, stmt->what.z);
     const char *name, *id;
     char idbuf[32];
@@ -530,7 +534,7 @@ static tsg_status_t mut_add(mut_t *m)
     if ((st = sql_run(m, insert_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(name), third), NULL)) ||
         (st = write_fields(m, nid)) || (st = check_dates(m, nid)))
         return st;
-    util_snprintf(m->msg, sizeof m->msg, "added %s '%s' (%s)", qry_type_name[m->type], name, id);
+    util_snprintf(m->msg, sizeof m->msg, _("added %s '%s' (%s)"), qry_type_noun(m->type), name, id);
     return TSG_OK;
 }
 
@@ -545,12 +549,15 @@ static tsg_status_t mut_set(mut_t *m)
         return st;
     const char *name = m->f[QRY_F_NAME].c ? m->f[QRY_F_NAME].text : m->node->name;
     const char *id = m->f[QRY_F_ID].c ? m->f[QRY_F_ID].text : m->node->id;
-    int len = util_snprintf(m->msg, sizeof m->msg, "changed %s '%s' (%s):", qry_type_name[m->type], name, id);
-    for (size_t i = 0; i < m->norder && len > 0 && (size_t)len < sizeof m->msg; i++) {
+    util_buf_t what = {0};
+    for (size_t i = 0; i < m->norder; i++) {
         int c = m->order[i];
-        const char *noun = c == QRY_F_IN && m->type == QRY_DISTRICT ? "parent" : qry_field_info[c].noun;
-        len += util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, "%s %s", i ? "," : "", noun);
+        const char *noun = c == QRY_F_IN && m->type == QRY_DISTRICT ? NC_("field", "parent") : qry_field_info[c].noun;
+        util_buf_printf(&what, "%s%s", i ? _(", ") : "", util_pgettext_ctx("field", noun));
     }
+    util_snprintf(m->msg, sizeof m->msg, _("changed %1$s '%2$s' (%3$s): %4$s"), qry_type_noun(m->type), name, id,
+                  what.data ? what.data : "");
+    util_buf_free(&what);
     return TSG_OK;
 }
 
@@ -558,8 +565,12 @@ static tsg_status_t mut_set(mut_t *m)
  * pointing nowhere. Says what uses it, with one example of each. */
 static tsg_status_t district_unused(mut_t *m, const ast_value_t *at)
 {
+    /* One use, and several with an example: whole phrases, listed. */
     static const char *const what[][2] = {
-        {"district", "under it"}, {"organisation", "in it"}, {"forum", "in it"}, {"program", "serving it"}};
+        {N_("%lld district under it (%s)"), N_("%lld districts under it (e.g. %s)")},
+        {N_("%lld organisation in it (%s)"), N_("%lld organisations in it (e.g. %s)")},
+        {N_("%lld forum in it (%s)"), N_("%lld forums in it (e.g. %s)")},
+        {N_("%lld program serving it (%s)"), N_("%lld programs serving it (e.g. %s)")}};
     row_t r;
     tsg_status_t st = sql_run(m,
         "SELECT (SELECT count(*) FROM district WHERE parent = ?1), (SELECT min(nid) FROM district WHERE parent = ?1),"
@@ -575,11 +586,15 @@ static tsg_status_t district_unused(mut_t *m, const ast_value_t *at)
     for (int i = 0; i < 4; i++) {
         if (!r.num[2 * i]) continue;
         const qry_name_t *eg = name_of(m->s, r.num[2 * i + 1]);
-        left--;
-        util_buf_printf(&uses, "%s%lld %s%s %s (%s%s)", uses.len ? (left ? ", " : " and ") : "", (long long)r.num[2 * i],
-                        what[i][0], plural(r.num[2 * i]), what[i][1], r.num[2 * i] > 1 ? "e.g. " : "", eg ? eg->id : "?");
+        char *one = util_printf(_(what[i][r.num[2 * i] > 1]), (long long)r.num[2 * i], eg ? eg->id : "?");
+        if (!one) {
+            util_buf_free(&uses);
+            return gram_fail(&m->s->ctx, TSG_ENOMEM, &at->tok, _("out of memory"));
+        }
+        qry_list_add(&uses, one, --left);
+        free(one);
     }
-    st = qry_fail(m->s, &at->tok, "district '%s' (%s) is still in use: %s", m->node->name, m->node->id,
+    st = qry_fail(m->s, &at->tok, _("district '%s' (%s) is still in use: %s"), m->node->name, m->node->id,
                   uses.data ? uses.data : "");
     util_buf_free(&uses);
     return st;
@@ -606,9 +621,10 @@ static tsg_status_t mut_remove(mut_t *m)
         row_t r;
         if ((st = sql_run(m, "SELECT count(*) FROM program WHERE org = ?1", QRY_BINDS(qry_b_num(nid)), &r))) return st;
         if (r.num[0])
-            return qry_fail(s, &a->v->tok, "organisation '%s' (%s) runs %lld program%s; remove %s first (or move %s with SET … OF)",
-                            m->node->name, m->node->id, (long long)r.num[0], plural(r.num[0]), r.num[0] == 1 ? "it" : "them",
-                            r.num[0] == 1 ? "it" : "them");
+            return qry_fail(s, &a->v->tok,
+                            r.num[0] == 1 ? _("organisation '%s' (%s) runs %lld program; remove it first (or move it with SET … OF)")
+                                          : _("organisation '%s' (%s) runs %lld programs; remove them first (or move them with SET … OF)"),
+                            m->node->name, m->node->id, (long long)r.num[0]);
     }
     if (m->type == QRY_DISTRICT && (st = district_unused(m, a->v))) return st;
     /* Explicit deletes, child rows first, rather than relying on the schema's
@@ -622,9 +638,11 @@ static tsg_status_t mut_remove(mut_t *m)
         (st = sql_run(m, "DELETE FROM temp.tsg_set WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)) ||
         (st = sql_run(m, "DELETE FROM node WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)))
         return st;
-    int len = util_snprintf(m->msg, sizeof m->msg, "removed %s '%s' (%s)", qry_type_name[m->type], m->node->name, m->node->id);
-    if (ties && len > 0 && (size_t)len < sizeof m->msg)
-        util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, " and its %lld tie%s", (long long)ties, plural(ties));
+    if (!ties) util_snprintf(m->msg, sizeof m->msg, _("removed %s '%s' (%s)"), qry_type_noun(m->type), m->node->name, m->node->id);
+    else
+        util_snprintf(m->msg, sizeof m->msg,
+                      ties == 1 ? _("removed %s '%s' (%s) and its %lld tie") : _("removed %s '%s' (%s) and its %lld ties"),
+                      qry_type_noun(m->type), m->node->name, m->node->id, (long long)ties);
     return TSG_OK;
 }
 
@@ -642,9 +660,11 @@ static tsg_status_t tie_kind(mut_t *m, const gram_token_t *t, const char **kind)
  * cannot reach; a kind written before the name gets the rule it breaks. */
 static tsg_status_t tie_end(mut_t *m, const ast_node_t *n, unsigned types, const char *rule, const qry_name_t **out)
 {
+    static const char *const cannot[] = {
+        "", N_("a district cannot be at this end: %s"), N_("an organisation cannot be at this end: %s"),
+        N_("a program cannot be at this end: %s"), N_("a forum cannot be at this end: %s")};
     int t = n->type ? qry_type_word(n->type->fold) : 0;
-    if (t && !(types & (1u << t)))
-        return qry_fail(m->s, n->type, "%s %s cannot be at this end: %s", article(t), qry_type_name[t], rule);
+    if (t && !(types & (1u << t))) return qry_fail(m->s, n->type, _(cannot[t]), rule);
     return qry_node_ref(m->s, n, types, out);
 }
 
@@ -657,13 +677,15 @@ static tsg_status_t mut_tie(mut_t *m)
     tsg_status_t st;
     if ((st = tie_kind(m, stmt->tiekind, &kind))) return st;
     int member = !strcmp(kind, "membership"), directed = member || !strcmp(kind, "referral");
-    char rule[128];
-    if (member) snprintf(rule, sizeof rule, "a membership tie goes from an organisation to a forum");
-    else snprintf(rule, sizeof rule, "a %s tie joins organisations and programs (only membership reaches forums)", kind);
+    char rule[256];
+    if (member) util_snprintf(rule, sizeof rule, "%s", _("a membership tie goes from an organisation to a forum"));
+    else
+        util_snprintf(rule, sizeof rule, _("a %s tie joins organisations and programs (only membership reaches forums)"),
+                      shown(m, "tie_kind", kind));
     if ((st = tie_end(m, stmt->a, member ? W_O : W_O | W_P, rule, &a)) ||
         (st = tie_end(m, stmt->b, member ? W_F : W_O | W_P, rule, &b)))
         return st;
-    if (a == b) return qry_fail(s, &stmt->b->v->tok, "a tie from '%s' to itself", a->name);
+    if (a == b) return qry_fail(s, &stmt->b->v->tok, _("a tie from '%s' to itself"), a->name);
     if ((st = read_clauses(m))) return st;
     /* One tie per pair and kind; an undirected tie is the same either way round. */
     row_t r;
@@ -671,21 +693,25 @@ static tsg_status_t mut_tie(mut_t *m)
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed)), &r)))
         return st;
     if (r.num[0])
-        return qry_fail(s, stmt->tiekind, "'%s' and '%s' are already tied as %s (UNTIE it first to change it)", a->name,
-                        b->name, kind);
+        return qry_fail(s, stmt->tiekind, _("'%s' and '%s' are already tied as %s (UNTIE it first to change it)"), a->name,
+                        b->name, shown(m, "tie_kind", kind));
     const field_t *count = &m->f[QRY_F_COUNT], *since = &m->f[QRY_F_SINCE];
     if ((st = sql_run(m, "INSERT INTO tie(src, dst, kind, directed, count, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed), qry_b_opt(count->c != NULL, count->lo),
                             qry_b_text(since->text)),
                       NULL)))
         return st;
-    int len = util_snprintf(m->msg, sizeof m->msg, "tied '%s' -> '%s' as %s", a->name, b->name, kind);
-    if ((count->c || since->c) && len > 0 && (size_t)len < sizeof m->msg) {
-        char n[32] = "";
-        if (count->c) snprintf(n, sizeof n, "count %ld", count->lo);
-        util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, " (%s%s%s%s)", n, count->c && since->c ? ", " : "",
-                 since->c ? "since " : "", since->c ? since->text : "");
-    }
+    const char *k = shown(m, "tie_kind", kind);
+    if (count->c && since->c)
+        util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s (count %4$ld, since %5$s)"), a->name, b->name,
+                      k, count->lo, since->text);
+    else if (count->c)
+        util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s (count %4$ld)"), a->name, b->name, k,
+                      count->lo);
+    else if (since->c)
+        util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s (since %4$s)"), a->name, b->name, k,
+                      since->text);
+    else util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s"), a->name, b->name, k);
     return TSG_OK;
 }
 
@@ -693,43 +719,75 @@ static tsg_status_t mut_tie(mut_t *m)
  * either way round. */
 #define UNTIE_MATCH "((src = ?1 AND dst = ?2) OR (directed = 0 AND src = ?2 AND dst = ?1)) AND (?3 IS NULL OR kind = ?3)"
 
+/* The tie kinds of a list ("referral,membership<", '<' for a tie the other
+ * way round) as the messages name them, in the statement's arena: labels
+ * in Japanese, and each kind a whole phrase. NULL when out of memory. */
+static const char *kinds_shown(mut_t *m, const char *list)
+{
+    util_buf_t b = {0};
+    for (const char *p = list; p && *p;) {
+        size_t n = strcspn(p, ",");
+        int back = n && p[n - 1] == '<';
+        char *key = util_strndup(p, n - (size_t)back);
+        if (!key) break;
+        const char *k = shown(m, "tie_kind", key);
+        if (b.len) util_buf_adds(&b, _(", "));
+        if (back) util_buf_printf(&b, _("%s the other way"), k);
+        else util_buf_adds(&b, k);
+        free(key);
+        p += n + (p[n] == ',');
+    }
+    char *out = arena_strdup(m, b.data ? b.data : "", b.len);
+    util_buf_free(&b);
+    return out;
+}
+
 static tsg_status_t mut_untie(mut_t *m)
 {
     qry_session_t *s = m->s;
     const ast_stmt_t *stmt = m->st;
-    const char *kind = NULL, *rule = "ties join organisations, programs and forums";
+    const char *kind = NULL, *rule = _("ties join organisations, programs and forums");
     const qry_name_t *a, *b;
     tsg_status_t st;
     if ((stmt->tiekind && (st = tie_kind(m, stmt->tiekind, &kind))) ||
         (st = tie_end(m, stmt->a, W_O | W_P | W_F, rule, &a)) || (st = tie_end(m, stmt->b, W_O | W_P | W_F, rule, &b)))
         return st;
     row_t r;
-    if ((st = sql_run(m, "SELECT group_concat(kind, ', ') FROM (SELECT kind FROM tie WHERE " UNTIE_MATCH " ORDER BY tid)",
+    if ((st = sql_run(m, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM tie WHERE " UNTIE_MATCH " ORDER BY tid)",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r)) ||
         (st = sql_run(m, "DELETE FROM tie WHERE " UNTIE_MATCH, QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), NULL)))
         return st;
     int64_t n = m->changes;
     if (n) {
-        util_snprintf(m->msg, sizeof m->msg, "untied '%s' -> '%s' (%lld tie%s: %s)", a->name, b->name, (long long)n, plural(n),
-                 r.text[0] ? r.text[0] : "");
+        const char *kinds = kinds_shown(m, r.text[0]);
+        if (!kinds) return m->s->ctx.code;
+        util_snprintf(m->msg, sizeof m->msg,
+                      n == 1 ? _("untied '%1$s' -> '%2$s' (%3$lld tie: %4$s)") : _("untied '%1$s' -> '%2$s' (%3$lld ties: %4$s)"),
+                      a->name, b->name, (long long)n, kinds);
         return TSG_OK;
     }
     /* Nothing matched: say what does join them, often a tie the other way round. */
     row_t other;
-    if ((st = sql_run(m, "SELECT group_concat(k, ', ') FROM (SELECT kind || CASE WHEN directed = 1 AND src = ?2"
-                         " THEN ' the other way' ELSE '' END AS k FROM tie"
+    if ((st = sql_run(m, "SELECT group_concat(k, ',') FROM (SELECT kind || CASE WHEN directed = 1 AND src = ?2"
+                         " THEN '<' ELSE '' END AS k FROM tie"
                          " WHERE (src = ?1 AND dst = ?2) OR (src = ?2 AND dst = ?1) ORDER BY tid)",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid)), &other)))
         return st;
-    return qry_fail(s, stmt->tiekind ? stmt->tiekind : &stmt->kw, "no %s%stie from '%s' to '%s'%s%s%s", kind ? kind : "",
-                    kind ? " " : "", a->name, b->name, other.text[0] ? " (between them: " : "",
-                    other.text[0] ? other.text[0] : "", other.text[0] ? ")" : "");
+    const gram_token_t *at = stmt->tiekind ? stmt->tiekind : &stmt->kw;
+    const char *between = other.text[0] ? kinds_shown(m, other.text[0]) : NULL;
+    if (other.text[0] && !between) return m->s->ctx.code;
+    if (kind && between)
+        return qry_fail(s, at, _("no %1$s tie from '%2$s' to '%3$s' (between them: %4$s)"), shown(m, "tie_kind", kind), a->name,
+                        b->name, between);
+    if (kind) return qry_fail(s, at, _("no %1$s tie from '%2$s' to '%3$s'"), shown(m, "tie_kind", kind), a->name, b->name);
+    if (between) return qry_fail(s, at, _("no tie from '%1$s' to '%2$s' (between them: %3$s)"), a->name, b->name, between);
+    return qry_fail(s, at, _("no tie from '%1$s' to '%2$s'"), a->name, b->name);
 }
 
 tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st)
 {
     mut_t *m = calloc(1, sizeof *m);
-    if (!m) return gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, "out of memory");
+    if (!m) return gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
     m->s = s;
     m->st = st;
     tsg_status_t status = qry_write_begin(s);
@@ -748,7 +806,7 @@ tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st)
         case AST_REMOVE: status = mut_remove(m); break;
         case AST_TIE: status = mut_tie(m); break;
         case AST_UNTIE: status = mut_untie(m); break;
-        default: status = qry_fail(s, &st->kw, "'%.*s' does not change the network", (int)st->kw.n, st->kw.z);
+        default: status = qry_fail(s, &st->kw, _("'%.*s' does not change the network"), (int)st->kw.n, st->kw.z);
         }
     }
     /* Report only what was committed. */
