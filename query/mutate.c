@@ -1,6 +1,7 @@
 /*
  * mutate — the statements that change the network: ADD, SET, REMOVE, TIE and
- * UNTIE (qry_exec_mutation, see query.h).
+ * UNTIE (qry_exec_mutation, see query.h); TIE and UNTIE are in mutate_tie.c,
+ * what the two files share in mutate.h.
  *
  * Every statement is one write transaction. It reads and checks all of its
  * clauses first (keys, names, ages, dates, the district tree), then writes;
@@ -12,6 +13,7 @@
  * from the session's cache, reloaded once the write lock is held.
  */
 #include "clauses.h"
+#include "mutate.h"
 #include "query.h"
 #include "sqlbind.h"
 #include "util.h"
@@ -39,43 +41,9 @@ static const unsigned required[] = {
     [QRY_FORUM] = 1u << QRY_F_KIND,
 };
 
-typedef struct field {
-    const ast_clause_t *c;    /* NULL when the clause is not given */
-    int none;                 /* an optional value cleared */
-    const char *text;         /* NAME, ID, HOURS, a date (STARTS, ENDS, SINCE), or a key */
-    const char **keys;        /* FOR, NEEDS, MODES */
-    const qry_name_t *node;   /* OF, IN */
-    const qry_name_t **areas; /* AREA, unless wide */
-    size_t n;                 /* items in keys or areas */
-    int wide;
-    int has_lo, has_hi;
-    long lo, hi;              /* AGED; COUNT in lo */
-} field_t;
-
-typedef struct mut {
-    qry_session_t *s;
-    const ast_stmt_t *st;
-    int type;               /* QRY_* of the node written, 0 for ties */
-    int adding;
-    const qry_name_t *node; /* SET, REMOVE: the node */
-    field_t f[QRY_F_N];
-    int order[QRY_F_N];         /* clauses as written, for SET's message */
-    size_t norder;
-    unsigned given;
-    int64_t changes;        /* rows the last write touched */
-    char msg[1024];         /* what the statement did, emitted after commit */
-} mut_t;
-
 /* ---- SQL with bound values (sqlbind.h) ---------------------------------------- */
 
-#define ROW_COLS 8
-
-typedef struct row {
-    int64_t num[ROW_COLS];
-    const char *text[ROW_COLS]; /* in the statement's arena; NULL for NULL */
-} row_t;
-
-static char *arena_strdup(mut_t *m, const char *z, size_t n)
+char *qry_mut_strdup(mut_t *m, const char *z, size_t n)
 {
     char *p = ast_alloc(&m->s->ctx, n + 1);
     if (p) {
@@ -87,7 +55,7 @@ static char *arena_strdup(mut_t *m, const char *z, size_t n)
 
 /* Runs one statement; with `out`, keeps its first row. Errors name the
  * statement's keyword: nothing more precise is known at this depth. */
-static tsg_status_t sql_run(mut_t *m, const char *sql, const qry_bind_t *b, size_t nb, row_t *out)
+tsg_status_t qry_mut_sql(mut_t *m, const char *sql, const qry_bind_t *b, size_t nb, row_t *out)
 {
     qry_session_t *s = m->s;
     sqlite3_stmt *q;
@@ -100,7 +68,7 @@ static tsg_status_t sql_run(mut_t *m, const char *sql, const qry_bind_t *b, size
         for (int c = 0; c < sqlite3_column_count(q) && c < ROW_COLS && !st; c++) {
             out->num[c] = sqlite3_column_int64(q, c);
             const char *t = (const char *)sqlite3_column_text(q, c);
-            if (t && !(out->text[c] = arena_strdup(m, t, strlen(t)))) st = s->ctx.code;
+            if (t && !(out->text[c] = qry_mut_strdup(m, t, strlen(t)))) st = s->ctx.code;
         }
     } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         st = qry_fail_sql(s, &m->st->kw);
@@ -113,7 +81,7 @@ static tsg_status_t sql_run(mut_t *m, const char *sql, const qry_bind_t *b, size
 /* ---- small helpers ------------------------------------------------------------- */
 
 /* A vocabulary key as this run's messages name it (its label in Japanese). */
-static const char *shown(const mut_t *m, const char *kind, const char *key) { return qry_label(m->s, kind, key); }
+const char *qry_mut_shown(const mut_t *m, const char *kind, const char *key) { return qry_label(m->s, kind, key); }
 
 /* The cached name of a node (the cache is in nid order), or NULL. */
 static const qry_name_t *name_of(const qry_session_t *s, int64_t nid)
@@ -210,7 +178,7 @@ static tsg_status_t read_keys(mut_t *m, int c, const ast_value_t *v)
         tsg_status_t st = qry_key(m->s, v, qry_field_info[c].kind, &f->keys[f->n]);
         if (st) return st;
         for (size_t j = 0; j < f->n; j++)
-            if (!strcmp(f->keys[j], f->keys[f->n])) return qry_fail(m->s, &v->tok, _("'%s' is listed twice"), shown(m, qry_field_info[c].kind, f->keys[j]));
+            if (!strcmp(f->keys[j], f->keys[f->n])) return qry_fail(m->s, &v->tok, _("'%s' is listed twice"), qry_mut_shown(m, qry_field_info[c].kind, f->keys[j]));
         f->n++;
     }
     return TSG_OK;
@@ -304,7 +272,7 @@ static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
 /* Reads every clause of the statement into m->f: the words through
  * clauses.c's table (which refuses words that do not belong and clauses
  * given twice), then each value by its kind. */
-static tsg_status_t read_clauses(mut_t *m)
+tsg_status_t qry_mut_clauses(mut_t *m)
 {
     char label[64];
     stmt_label(m, label, sizeof label);
@@ -348,7 +316,7 @@ static tsg_status_t check_tree(mut_t *m, int64_t self)
     if (!lv->c && !up->c) return TSG_OK;
     row_t now = {0};
     tsg_status_t st;
-    if (self && (st = sql_run(m, "SELECT level, parent FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(self)), &now))) return st;
+    if (self && (st = qry_mut_sql(m, "SELECT level, parent FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(self)), &now))) return st;
     const char *level = lv->c ? lv->text : now.text[0];
     int64_t parent = up->c ? (up->none ? 0 : up->node->nid) : now.num[1];
     const gram_token_t *at = lv->c ? &lv->c->v->tok : &up->c->v->tok;
@@ -359,10 +327,10 @@ static tsg_status_t check_tree(mut_t *m, int64_t self)
                                   : qry_fail(s, &up->c->v->tok, _("'%s' lies under '%s'; the district tree would have a cycle"),
                                              p ? p->name : "?", m->node->name);
         row_t pl;
-        if ((st = sql_run(m, "SELECT level FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(parent)), &pl))) return st;
+        if ((st = qry_mut_sql(m, "SELECT level FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(parent)), &pl))) return st;
         if (pl.text[0] && level_rank(level) <= level_rank(pl.text[0]))
-            return qry_fail(s, at, _("a %1$s cannot sit under a %2$s ('%3$s' is a %4$s)"), shown(m, "level", level),
-                            shown(m, "level", pl.text[0]), p ? p->name : "?", shown(m, "level", pl.text[0]));
+            return qry_fail(s, at, _("a %1$s cannot sit under a %2$s ('%3$s' is a %4$s)"), qry_mut_shown(m, "level", level),
+                            qry_mut_shown(m, "level", pl.text[0]), p ? p->name : "?", qry_mut_shown(m, "level", pl.text[0]));
     }
     if (!self || !lv->c) return TSG_OK;
     sqlite3_stmt *q;
@@ -375,8 +343,8 @@ static tsg_status_t check_tree(mut_t *m, int64_t self)
     while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *child = (const char *)sqlite3_column_text(q, 2);
         if (level_rank(child) <= level_rank(level))
-            st = qry_fail(s, at, _("a %s cannot have a %s under it ('%s' (%s) is one)"), shown(m, "level", level),
-                          shown(m, "level", child), (const char *)sqlite3_column_text(q, 1),
+            st = qry_fail(s, at, _("a %s cannot have a %s under it ('%s' (%s) is one)"), qry_mut_shown(m, "level", level),
+                          qry_mut_shown(m, "level", child), (const char *)sqlite3_column_text(q, 1),
                           (const char *)sqlite3_column_text(q, 0));
     }
     if (!st && rc != SQLITE_DONE) st = qry_fail_sql(s, &m->st->kw);
@@ -399,12 +367,12 @@ static tsg_status_t write_list(mut_t *m, int c, int64_t nid)
                     "INSERT INTO program_area(program, pos, district) VALUES (?1, ?2, ?3)"},
     };
     const field_t *f = &m->f[c];
-    tsg_status_t st = sql_run(m, sql[c][0], QRY_BINDS(qry_b_num(nid)), NULL);
+    tsg_status_t st = qry_mut_sql(m, sql[c][0], QRY_BINDS(qry_b_num(nid)), NULL);
     for (size_t i = 0; i < f->n && !st; i++)
-        st = sql_run(m, sql[c][1], QRY_BINDS(qry_b_num(nid), qry_b_num((int64_t)i), c == QRY_F_AREA ? qry_b_num(f->areas[i]->nid) : qry_b_text(f->keys[i])),
+        st = qry_mut_sql(m, sql[c][1], QRY_BINDS(qry_b_num(nid), qry_b_num((int64_t)i), c == QRY_F_AREA ? qry_b_num(f->areas[i]->nid) : qry_b_text(f->keys[i])),
                      NULL);
     /* A wide-area program has no area rows: '*' is the whole of its area. */
-    if (!st && c == QRY_F_AREA) st = sql_run(m, "UPDATE program SET wide_area = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->wide)), NULL);
+    if (!st && c == QRY_F_AREA) st = qry_mut_sql(m, "UPDATE program SET wide_area = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->wide)), NULL);
     return st;
 }
 
@@ -439,16 +407,16 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
         if (!f->c) continue;
         switch (c) {
         case QRY_F_NAME:
-            st = sql_run(m, name_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(f->text)), NULL);
+            st = qry_mut_sql(m, name_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(f->text)), NULL);
             break;
         case QRY_F_IN:
-            st = sql_run(m, in_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_opt(!f->none, f->none ? 0 : f->node->nid)), NULL);
+            st = qry_mut_sql(m, in_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_opt(!f->none, f->none ? 0 : f->node->nid)), NULL);
             break;
         case QRY_F_OF:
-            st = sql_run(m, "UPDATE program SET org = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->node->nid)), NULL);
+            st = qry_mut_sql(m, "UPDATE program SET org = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->node->nid)), NULL);
             break;
         case QRY_F_AGED: /* the range replaces both bounds: AGED 18.. drops an old upper age */
-            st = sql_run(m, "UPDATE program SET age_min = ?2, age_max = ?3 WHERE nid = ?1",
+            st = qry_mut_sql(m, "UPDATE program SET age_min = ?2, age_max = ?3 WHERE nid = ?1",
                          QRY_BINDS(qry_b_num(nid), qry_b_opt(!f->none && f->has_lo, f->lo), qry_b_opt(!f->none && f->has_hi, f->hi)), NULL);
             break;
         case QRY_F_FOR:
@@ -458,7 +426,7 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
             st = write_list(m, c, nid);
             break;
         default:
-            st = sql_run(m, text_sql[c], QRY_BINDS(qry_b_num(nid), qry_b_text(f->none ? NULL : f->text)), NULL);
+            st = qry_mut_sql(m, text_sql[c], QRY_BINDS(qry_b_num(nid), qry_b_text(f->none ? NULL : f->text)), NULL);
         }
     }
     return st;
@@ -471,7 +439,7 @@ static tsg_status_t check_dates(mut_t *m, int64_t nid)
     const field_t *a = &m->f[QRY_F_STARTS], *b = &m->f[QRY_F_ENDS];
     if (m->type != QRY_PROGRAM || (!a->c && !b->c)) return TSG_OK;
     row_t r;
-    tsg_status_t st = sql_run(m, "SELECT starts, ends FROM program WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), &r);
+    tsg_status_t st = qry_mut_sql(m, "SELECT starts, ends FROM program WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), &r);
     if (st || !r.text[0] || !r.text[1] || util_date_first(r.text[0]) <= util_date_last(r.text[1])) return st;
     const ast_clause_t *at = a->c && !a->none ? a->c : b->c;
     return qry_fail(m->s, &at->v->tok, _("start %s is after end %s"), r.text[0], r.text[1]);
@@ -520,18 +488,18 @@ static tsg_status_t mut_add(mut_t *m)
     const char *name, *id;
     char idbuf[32];
     tsg_status_t st;
-    if ((st = read_name(m, stmt->v, &name)) || (st = read_clauses(m)) || (st = check_required(m)) ||
+    if ((st = read_name(m, stmt->v, &name)) || (st = qry_mut_clauses(m)) || (st = check_required(m)) ||
         (m->type == QRY_DISTRICT && (st = check_tree(m, 0))))
         return st;
     if (!(id = m->f[QRY_F_ID].text)) {
         if ((st = new_id(m, idbuf, sizeof idbuf))) return st;
         id = idbuf;
     }
-    if ((st = sql_run(m, "INSERT INTO node(id, type) VALUES (?1, ?2)", QRY_BINDS(qry_b_text(id), qry_b_text(qry_type_name[m->type])), NULL)))
+    if ((st = qry_mut_sql(m, "INSERT INTO node(id, type) VALUES (?1, ?2)", QRY_BINDS(qry_b_text(id), qry_b_text(qry_type_name[m->type])), NULL)))
         return st;
     int64_t nid = sqlite3_last_insert_rowid(s->sql);
     qry_bind_t third = m->type == QRY_PROGRAM ? qry_b_num(m->f[QRY_F_OF].node->nid) : qry_b_text(m->f[key_clause[m->type]].text);
-    if ((st = sql_run(m, insert_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(name), third), NULL)) ||
+    if ((st = qry_mut_sql(m, insert_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(name), third), NULL)) ||
         (st = write_fields(m, nid)) || (st = check_dates(m, nid)))
         return st;
     util_snprintf(m->msg, sizeof m->msg, _("added %s '%s' (%s)"), qry_type_noun(m->type), name, id);
@@ -544,7 +512,7 @@ static tsg_status_t mut_set(mut_t *m)
     tsg_status_t st;
     if ((st = qry_node_ref(s, m->st->a, QRY_ANY, &m->node))) return st;
     m->type = m->node->type;
-    if ((st = read_clauses(m)) || (m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
+    if ((st = qry_mut_clauses(m)) || (m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
         (st = write_fields(m, m->node->nid)) || (st = check_dates(m, m->node->nid)))
         return st;
     const char *name = m->f[QRY_F_NAME].c ? m->f[QRY_F_NAME].text : m->node->name;
@@ -572,7 +540,7 @@ static tsg_status_t district_unused(mut_t *m, const ast_value_t *at)
         {N_("%lld forum in it (%s)"), N_("%lld forums in it (e.g. %s)")},
         {N_("%lld program serving it (%s)"), N_("%lld programs serving it (e.g. %s)")}};
     row_t r;
-    tsg_status_t st = sql_run(m,
+    tsg_status_t st = qry_mut_sql(m,
         "SELECT (SELECT count(*) FROM district WHERE parent = ?1), (SELECT min(nid) FROM district WHERE parent = ?1),"
         " (SELECT count(*) FROM organisation WHERE district = ?1), (SELECT min(nid) FROM organisation WHERE district = ?1),"
         " (SELECT count(*) FROM forum WHERE district = ?1), (SELECT min(nid) FROM forum WHERE district = ?1),"
@@ -619,7 +587,7 @@ static tsg_status_t mut_remove(mut_t *m)
     m->type = m->node->type;
     if (m->type == QRY_ORGANISATION) {
         row_t r;
-        if ((st = sql_run(m, "SELECT count(*) FROM program WHERE org = ?1", QRY_BINDS(qry_b_num(nid)), &r))) return st;
+        if ((st = qry_mut_sql(m, "SELECT count(*) FROM program WHERE org = ?1", QRY_BINDS(qry_b_num(nid)), &r))) return st;
         if (r.num[0])
             return qry_fail(s, &a->v->tok,
                             r.num[0] == 1 ? _("organisation '%s' (%s) runs %lld program; remove it first (or move it with SET … OF)")
@@ -629,14 +597,14 @@ static tsg_status_t mut_remove(mut_t *m)
     if (m->type == QRY_DISTRICT && (st = district_unused(m, a->v))) return st;
     /* Explicit deletes, child rows first, rather than relying on the schema's
      * cascades: they hold whether or not foreign keys are on. */
-    if ((st = sql_run(m, "DELETE FROM tie WHERE src = ?1 OR dst = ?1", QRY_BINDS(qry_b_num(nid)), NULL))) return st;
+    if ((st = qry_mut_sql(m, "DELETE FROM tie WHERE src = ?1 OR dst = ?1", QRY_BINDS(qry_b_num(nid)), NULL))) return st;
     int64_t ties = m->changes;
     for (size_t i = 0; m->type == QRY_PROGRAM && i < sizeof program_lists / sizeof program_lists[0]; i++)
-        if ((st = sql_run(m, program_lists[i], QRY_BINDS(qry_b_num(nid)), NULL))) return st;
-    if ((st = sql_run(m, delete_sql[m->type], QRY_BINDS(qry_b_num(nid)), NULL)) ||
+        if ((st = qry_mut_sql(m, program_lists[i], QRY_BINDS(qry_b_num(nid)), NULL))) return st;
+    if ((st = qry_mut_sql(m, delete_sql[m->type], QRY_BINDS(qry_b_num(nid)), NULL)) ||
         /* A set must not go on naming a node id that another node may reuse. */
-        (st = sql_run(m, "DELETE FROM temp.tsg_set WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)) ||
-        (st = sql_run(m, "DELETE FROM node WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)))
+        (st = qry_mut_sql(m, "DELETE FROM temp.tsg_set WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)) ||
+        (st = qry_mut_sql(m, "DELETE FROM node WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)))
         return st;
     if (!ties) util_snprintf(m->msg, sizeof m->msg, _("removed %s '%s' (%s)"), qry_type_noun(m->type), m->node->name, m->node->id);
     else
@@ -644,144 +612,6 @@ static tsg_status_t mut_remove(mut_t *m)
                       ties == 1 ? _("removed %s '%s' (%s) and its %lld tie") : _("removed %s '%s' (%s) and its %lld ties"),
                       qry_type_noun(m->type), m->node->name, m->node->id, (long long)ties);
     return TSG_OK;
-}
-
-/* The tie kind after AS, resolved like any key. */
-static tsg_status_t tie_kind(mut_t *m, const gram_token_t *t, const char **kind)
-{
-    ast_value_t v = {0};
-    v.kind = AST_V_WORD;
-    v.tok = *t;
-    if (!(v.text = arena_strdup(m, t->z, t->n))) return m->s->ctx.code;
-    return qry_key(m->s, &v, "tie_kind", kind);
-}
-
-/* One end of a tie. qry_node already names the type of a node that the tie
- * cannot reach; a kind written before the name gets the rule it breaks. */
-static tsg_status_t tie_end(mut_t *m, const ast_node_t *n, unsigned types, const char *rule, const qry_name_t **out)
-{
-    static const char *const cannot[] = {
-        "", N_("a district cannot be at this end: %s"), N_("an organisation cannot be at this end: %s"),
-        N_("a program cannot be at this end: %s"), N_("a forum cannot be at this end: %s")};
-    int t = n->type ? qry_type_word(n->type->fold) : 0;
-    if (t && !(types & (1u << t))) return qry_fail(m->s, n->type, _(cannot[t]), rule);
-    return qry_node_ref(m->s, n, types, out);
-}
-
-static tsg_status_t mut_tie(mut_t *m)
-{
-    qry_session_t *s = m->s;
-    const ast_stmt_t *stmt = m->st;
-    const char *kind;
-    const qry_name_t *a, *b;
-    tsg_status_t st;
-    if ((st = tie_kind(m, stmt->tiekind, &kind))) return st;
-    int member = !strcmp(kind, "membership"), directed = member || !strcmp(kind, "referral");
-    char rule[256];
-    if (member) util_snprintf(rule, sizeof rule, "%s", _("a membership tie goes from an organisation to a forum"));
-    else
-        util_snprintf(rule, sizeof rule, _("a %s tie joins organisations and programs (only membership reaches forums)"),
-                      shown(m, "tie_kind", kind));
-    if ((st = tie_end(m, stmt->a, member ? W_O : W_O | W_P, rule, &a)) ||
-        (st = tie_end(m, stmt->b, member ? W_F : W_O | W_P, rule, &b)))
-        return st;
-    if (a == b) return qry_fail(s, &stmt->b->v->tok, _("a tie from '%s' to itself"), a->name);
-    if ((st = read_clauses(m))) return st;
-    /* One tie per pair and kind; an undirected tie is the same either way round. */
-    row_t r;
-    if ((st = sql_run(m, "SELECT count(*) FROM tie WHERE kind = ?3 AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))",
-                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed)), &r)))
-        return st;
-    if (r.num[0])
-        return qry_fail(s, stmt->tiekind, _("'%s' and '%s' are already tied as %s (UNTIE it first to change it)"), a->name,
-                        b->name, shown(m, "tie_kind", kind));
-    const field_t *count = &m->f[QRY_F_COUNT], *since = &m->f[QRY_F_SINCE];
-    if ((st = sql_run(m, "INSERT INTO tie(src, dst, kind, directed, count, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed), qry_b_opt(count->c != NULL, count->lo),
-                            qry_b_text(since->text)),
-                      NULL)))
-        return st;
-    const char *k = shown(m, "tie_kind", kind);
-    if (count->c && since->c)
-        util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s (count %4$ld, since %5$s)"), a->name, b->name,
-                      k, count->lo, since->text);
-    else if (count->c)
-        util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s (count %4$ld)"), a->name, b->name, k,
-                      count->lo);
-    else if (since->c)
-        util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s (since %4$s)"), a->name, b->name, k,
-                      since->text);
-    else util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s"), a->name, b->name, k);
-    return TSG_OK;
-}
-
-/* Ties from a to b of kind ?3 (any kind when NULL); undirected ones match
- * either way round. */
-#define UNTIE_MATCH "((src = ?1 AND dst = ?2) OR (directed = 0 AND src = ?2 AND dst = ?1)) AND (?3 IS NULL OR kind = ?3)"
-
-/* The tie kinds of a list ("referral,membership<", '<' for a tie the other
- * way round) as the messages name them, in the statement's arena: labels
- * in Japanese, and each kind a whole phrase. NULL when out of memory. */
-static const char *kinds_shown(mut_t *m, const char *list)
-{
-    util_buf_t b = {0};
-    for (const char *p = list; p && *p;) {
-        size_t n = strcspn(p, ",");
-        int back = n && p[n - 1] == '<';
-        char *key = util_strndup(p, n - (size_t)back);
-        if (!key) break;
-        const char *k = shown(m, "tie_kind", key);
-        if (b.len) util_buf_adds(&b, _(", "));
-        if (back) util_buf_printf(&b, _("%s the other way"), k);
-        else util_buf_adds(&b, k);
-        free(key);
-        p += n + (p[n] == ',');
-    }
-    char *out = arena_strdup(m, b.data ? b.data : "", b.len);
-    util_buf_free(&b);
-    return out;
-}
-
-static tsg_status_t mut_untie(mut_t *m)
-{
-    qry_session_t *s = m->s;
-    const ast_stmt_t *stmt = m->st;
-    const char *kind = NULL, *rule = _("ties join organisations, programs and forums");
-    const qry_name_t *a, *b;
-    tsg_status_t st;
-    if ((stmt->tiekind && (st = tie_kind(m, stmt->tiekind, &kind))) ||
-        (st = tie_end(m, stmt->a, W_O | W_P | W_F, rule, &a)) || (st = tie_end(m, stmt->b, W_O | W_P | W_F, rule, &b)))
-        return st;
-    row_t r;
-    if ((st = sql_run(m, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM tie WHERE " UNTIE_MATCH " ORDER BY tid)",
-                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r)) ||
-        (st = sql_run(m, "DELETE FROM tie WHERE " UNTIE_MATCH, QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), NULL)))
-        return st;
-    int64_t n = m->changes;
-    if (n) {
-        const char *kinds = kinds_shown(m, r.text[0]);
-        if (!kinds) return m->s->ctx.code;
-        util_snprintf(m->msg, sizeof m->msg,
-                      n == 1 ? _("untied '%1$s' -> '%2$s' (%3$lld tie: %4$s)") : _("untied '%1$s' -> '%2$s' (%3$lld ties: %4$s)"),
-                      a->name, b->name, (long long)n, kinds);
-        return TSG_OK;
-    }
-    /* Nothing matched: say what does join them, often a tie the other way round. */
-    row_t other;
-    if ((st = sql_run(m, "SELECT group_concat(k, ',') FROM (SELECT kind || CASE WHEN directed = 1 AND src = ?2"
-                         " THEN '<' ELSE '' END AS k FROM tie"
-                         " WHERE (src = ?1 AND dst = ?2) OR (src = ?2 AND dst = ?1) ORDER BY tid)",
-                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid)), &other)))
-        return st;
-    const gram_token_t *at = stmt->tiekind ? stmt->tiekind : &stmt->kw;
-    const char *between = other.text[0] ? kinds_shown(m, other.text[0]) : NULL;
-    if (other.text[0] && !between) return m->s->ctx.code;
-    if (kind && between)
-        return qry_fail(s, at, _("no %1$s tie from '%2$s' to '%3$s' (between them: %4$s)"), shown(m, "tie_kind", kind), a->name,
-                        b->name, between);
-    if (kind) return qry_fail(s, at, _("no %1$s tie from '%2$s' to '%3$s'"), shown(m, "tie_kind", kind), a->name, b->name);
-    if (between) return qry_fail(s, at, _("no tie from '%1$s' to '%2$s' (between them: %3$s)"), a->name, b->name, between);
-    return qry_fail(s, at, _("no tie from '%1$s' to '%2$s'"), a->name, b->name);
 }
 
 tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st)
@@ -804,8 +634,8 @@ tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st)
         case AST_ADD: status = mut_add(m); break;
         case AST_SET: status = mut_set(m); break;
         case AST_REMOVE: status = mut_remove(m); break;
-        case AST_TIE: status = mut_tie(m); break;
-        case AST_UNTIE: status = mut_untie(m); break;
+        case AST_TIE: status = qry_mut_tie(m); break;
+        case AST_UNTIE: status = qry_mut_untie(m); break;
         default: status = qry_fail(s, &st->kw, _("'%.*s' does not change the network"), (int)st->kw.n, st->kw.z);
         }
     }
