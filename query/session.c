@@ -389,7 +389,11 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
     const char *hint;
     *key = store_vocab_resolve(&s->vocab, kind, text, &hint);
     if (*key) return TSG_OK;
-    if (hint) return qry_fail(s, &v->tok, _("unknown %s '%s' (did you mean %s?)"), qry_kind_noun(kind), text, hint);
+    /* Keys and labels are both accepted: what is suggested is what the
+     * tables show (the label in Japanese). */
+    if (hint)
+        return qry_fail(s, &v->tok, _("unknown %s '%s' (did you mean %s?)"), qry_kind_noun(kind), text,
+                        qry_label(s, kind, hint));
     util_buf_t keys = {0};
     size_t n = 0;
     for (size_t i = 0; i < s->vocab.n; i++)
@@ -397,7 +401,7 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
     if (n <= 12)
         for (size_t i = 0; i < s->vocab.n; i++)
             if (!strcmp(s->vocab.e[i].kind, kind))
-                util_buf_printf(&keys, "%s%s", keys.len ? _(", ") : "", s->vocab.e[i].key);
+                util_buf_printf(&keys, "%s%s", keys.len ? _(", ") : "", qry_label(s, kind, s->vocab.e[i].key));
     tsg_status_t st = keys.len ? qry_fail(s, &v->tok, _("unknown %s '%s' (one of: %s)"), qry_kind_noun(kind), text, keys.data)
                                : qry_fail(s, &v->tok, _("unknown %s '%s'"), qry_kind_noun(kind), text);
     util_buf_free(&keys);
