@@ -351,8 +351,11 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
     if (b.cls == 0 && g->age_from == g->age_to)
         say(g, _("nearest: '%1$s' (%2$s) serves here, but not age %3$s"), name, a, span);
     else if (b.cls == 0) say(g, _("nearest: '%1$s' (%2$s) serves here, but not ages %3$s"), name, a, span);
-    else if (b.cls == 1) say(g, _("nearest: '%1$s' (%2$s) serves %3$s, not here"), name, a, area_name(net, b.p));
-    else say(g, _("nearest: '%1$s' offers %2$s here, but not for %3$s"), name, need_name(q, need), target_name(q));
+    /* The cell is named, not "here": the sentence is read apart from its row too (a report, a picture's label). */
+    else if (b.cls == 1) say(g, _("nearest: '%1$s' (%2$s) serves %3$s, not %4$s"), name, a, area_name(net, b.p), net->name[s]);
+    else
+        say(g, _("nearest: '%1$s' offers %2$s in %3$s, but not for %4$s"), name, need_name(q, need), net->name[s],
+            target_name(q));
 }
 
 /* ---- the cells ---------------------------------------------------------------------- */
