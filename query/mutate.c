@@ -178,7 +178,8 @@ static tsg_status_t read_keys(mut_t *m, int c, const ast_value_t *v)
         tsg_status_t st = qry_key(m->s, v, qry_field_info[c].kind, &f->keys[f->n]);
         if (st) return st;
         for (size_t j = 0; j < f->n; j++)
-            if (!strcmp(f->keys[j], f->keys[f->n])) return qry_fail(m->s, &v->tok, _("'%s' is listed twice"), qry_mut_shown(m, qry_field_info[c].kind, f->keys[j]));
+            if (!strcmp(f->keys[j], f->keys[f->n]))
+                return qry_fail(m->s, &v->tok, _("'%s' is listed twice"), qry_mut_shown(m, qry_field_info[c].kind, f->keys[j]));
         f->n++;
     }
     return TSG_OK;
