@@ -166,6 +166,13 @@ static void ages(char *buf, size_t size, int lo, int hi)
     else snprintf(buf, size, C_("age range", "%d..%d"), lo, hi);
 }
 
+/* The ages of a gap row, which the "why" sentence names (one age or a range). */
+static void row_ages(char *buf, size_t size, int lo, int hi)
+{
+    if (lo == hi) snprintf(buf, size, C_("age range", "%d"), lo);
+    else ages(buf, size, lo, hi);
+}
+
 static const char *area_name(const eng_net_t *net, const eng_program_t *p)
 {
     return p->wide ? _("everywhere") : p->narea ? net->name[p->area[0]] : _("nowhere");
@@ -288,8 +295,13 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
 {
     nearest_t b = {NULL, -1, 3, 0};
     need = eng_key(net, need);
+    /* The sentences name the row's ages: no program covers them here, and
+     * the nearest one of class 0 covers none of them (docs/decisions.md,
+     * "Issue 19: whole sentences"). */
+    char span[32];
+    row_ages(span, sizeof span, g->age_from, g->age_to);
     if (!need) {
-        say(g, _("no program anywhere offers %1$s to %2$s at these ages"), need_name(q, g->need), target_name(q));
+        say(g, _("no program anywhere offers %1$s to %2$s aged %3$s"), need_name(q, g->need), target_name(q), span);
         return;
     }
     for (size_t i = 0; i < x->ncand; i++) consider(net, q, s, need, g, x->cand[i], &b);
@@ -329,16 +341,21 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
         if (f->best.cls < b.cls) b = f->best;
     }
     if (!b.p) {
-        say(g, _("no program anywhere offers %1$s to %2$s at these ages"), need_name(q, need), target_name(q));
+        say(g, _("no program anywhere offers %1$s to %2$s aged %3$s"), need_name(q, need), target_name(q), span);
         return;
     }
     g->program = b.p->nid;
     char a[32];
     ages(a, sizeof a, b.p->age_min, b.p->age_max);
     const char *name = net->name[b.p->nid];
-    if (b.cls == 0) say(g, _("nearest: '%1$s' (%2$s) serves here, but not at these ages"), name, a);
-    else if (b.cls == 1) say(g, _("nearest: '%1$s' (%2$s) serves %3$s, not here"), name, a, area_name(net, b.p));
-    else say(g, _("nearest: '%1$s' offers %2$s here, but not for %3$s"), name, need_name(q, need), target_name(q));
+    if (b.cls == 0 && g->age_from == g->age_to)
+        say(g, _("nearest: '%1$s' (%2$s) serves here, but not age %3$s"), name, a, span);
+    else if (b.cls == 0) say(g, _("nearest: '%1$s' (%2$s) serves here, but not ages %3$s"), name, a, span);
+    /* The cell is named, not "here": the sentence is read apart from its row too (a report, a picture's label). */
+    else if (b.cls == 1) say(g, _("nearest: '%1$s' (%2$s) serves %3$s, not %4$s"), name, a, area_name(net, b.p), net->name[s]);
+    else
+        say(g, _("nearest: '%1$s' offers %2$s in %3$s, but not for %4$s"), name, need_name(q, need), net->name[s],
+            target_name(q));
 }
 
 /* ---- the cells ---------------------------------------------------------------------- */

@@ -268,10 +268,10 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
                  * bidirectional and zero-width characters (util.h). */
                 gram_token_t at = {-1, src + *pos, 1, *line, *col + (int)chars, NULL};
                 if (c < 0)
-                    gram_fail(ctx, TSG_EINPUT, &at, "invalid UTF-8 byte 0x%02X in a quoted name",
+                    gram_fail(ctx, TSG_EINPUT, &at, _("invalid UTF-8 byte 0x%02X in a quoted name"),
                               (unsigned)(unsigned char)src[*pos]);
                 else
-                    gram_fail(ctx, TSG_EINPUT, &at, "%s U+%04X in a quoted name", util_hidden_kind(c), (unsigned)c);
+                    gram_fail(ctx, TSG_EINPUT, &at, _("%s U+%04X in a quoted name"), util_hidden_kind(c), (unsigned)c);
                 *pos += k;
                 t.type = -1;
                 return t;
@@ -299,7 +299,7 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
         t.type = TK_STRING;
         if (*pos - start > GRAM_MAX_STRING) {
             t.n = *pos - start;
-            gram_fail(ctx, TSG_EINPUT, &t, "quoted name longer than %u bytes", GRAM_MAX_STRING);
+            gram_fail(ctx, TSG_EINPUT, &t, _("quoted name longer than %u bytes"), GRAM_MAX_STRING);
             t.type = -1;
         }
         break;
@@ -342,7 +342,7 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             t.type = gram_keyword(t.z, t.n);
             if (!t.type) t.type = TK_IDENT;
             if (t.n > GRAM_MAX_WORD) {
-                gram_fail(ctx, TSG_EINPUT, &t, "word longer than %u bytes (quote a name: '…')", GRAM_MAX_WORD);
+                gram_fail(ctx, TSG_EINPUT, &t, _("word longer than %u bytes (quote a name: '…')"), GRAM_MAX_WORD);
                 t.type = -1;
                 *col += chars;
                 return t;
@@ -356,7 +356,7 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
                 free(raw);
                 free(f);
                 if (!copy) {
-                    gram_fail(ctx, TSG_ENOMEM, &t, "out of memory");
+                    gram_fail(ctx, TSG_ENOMEM, &t, _("out of memory"));
                     t.type = -1;
                     *col += chars;
                     return t;
@@ -372,15 +372,15 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
     if (!t.type) {
         t.type = -1;
         *col += chars;
-        if (c < 0) gram_fail(ctx, TSG_EINPUT, &t, "invalid UTF-8 byte 0x%02X", (unsigned char)*t.z);
+        if (c < 0) gram_fail(ctx, TSG_EINPUT, &t, _("invalid UTF-8 byte 0x%02X"), (unsigned char)*t.z);
         /* Text is read with its length, so a NUL is a byte of it (a binary
          * file, a damaged script), not its end: the rest must not be lost. */
-        else if (c == 0) gram_fail(ctx, TSG_EINPUT, &t, "NUL byte (0x00) in the text: is this a binary file?");
+        else if (c == 0) gram_fail(ctx, TSG_EINPUT, &t, _("NUL byte (0x00) in the text: is this a binary file?"));
         else if (is_dash(c) && (after_number(src, start, 1) || is_digit(peek(src + *pos, len - *pos, &k))))
             gram_fail(ctx, TSG_EINPUT, &t,
                       _("unexpected character '%.*s' (numbers are never negative; write a range as 18..39 or 18～39)"),
                       (int)t.n, t.z);
-        else gram_fail(ctx, TSG_EINPUT, &t, "unexpected character '%.*s'", (int)t.n, t.z);
+        else gram_fail(ctx, TSG_EINPUT, &t, _("unexpected character '%.*s'"), (int)t.n, t.z);
     }
     return t;
 }

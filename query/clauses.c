@@ -130,7 +130,7 @@ int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words,
 {
     *near = -1;
     *text = NULL;
-    const char *w = v->kind == AST_V_WORD ? v->text : qry_text(s, v, "a word");
+    const char *w = v->kind == AST_V_WORD ? v->text : qry_text(s, v, NC_("expected value", "a word"));
     if (!w) return -2;
     *text = w;
     /* A bare word was folded once as it was read; a quoted one or a
@@ -154,7 +154,7 @@ tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11])
 {
     char year[24];
     const char *text = v->kind == AST_V_NUMBER ? (snprintf(year, sizeof year, "%ld", v->lo), year)
-                                               : qry_text(s, v, "a date");
+                                               : qry_text(s, v, NC_("expected value", "a date"));
     if (!text) return s->ctx.code;
     /* Full-width digits read as ASCII, as the tokenizer reads them; dashes
      * only: the language writes a date one way (the importer also reads
@@ -186,25 +186,25 @@ static const struct {
 };
 
 const qry_field_info_t qry_field_info[QRY_F_N] = {
-    [QRY_F_NAME] = {QRY_VK_NAME, NULL, 0, "name", NULL, 0, 0},
-    [QRY_F_SECTOR] = {QRY_VK_KEY, "sector", 0, "sector", "SECTOR sector", 0, 0},
-    [QRY_F_KIND] = {QRY_VK_KEY, "forum_kind", 0, "kind", "KIND forum_kind", 0, 0},
-    [QRY_F_LEVEL] = {QRY_VK_KEY, "level", 0, "level", "LEVEL level", 0, 0},
-    [QRY_F_OF] = {QRY_VK_NODE, NULL, QRY_W_O, "organisation", "OF 'organisation'", 0, 0},
-    [QRY_F_FOR] = {QRY_VK_KEYS, "target", 0, "targets", "FOR target, …", 1, 0},
-    [QRY_F_AGED] = {QRY_VK_AGES, NULL, 0, "ages", NULL, 0, 1},
-    [QRY_F_NEEDS] = {QRY_VK_KEYS, "need", 0, "needs", "NEEDS need, …", 1, 0},
-    [QRY_F_MODES] = {QRY_VK_KEYS, "mode", 0, "modes", NULL, 1, 1},
-    [QRY_F_APPROACH] = {QRY_VK_KEY, "approach", 0, "approach", NULL, 0, 1},
-    [QRY_F_AREA] = {QRY_VK_AREA, NULL, 0, "area", "AREA 'district', … (or AREA * for wide-area)", 1, 0},
-    [QRY_F_IN_SYSTEM] = {QRY_VK_KEY, "in_system", 0, "in_system", NULL, 0, 1},
-    [QRY_F_HOURS] = {QRY_VK_TEXT, NULL, 0, "hours", NULL, 0, 1},
-    [QRY_F_STARTS] = {QRY_VK_DATE, NULL, 0, "start", NULL, 0, 1},
-    [QRY_F_ENDS] = {QRY_VK_DATE, NULL, 0, "end", NULL, 0, 1},
-    [QRY_F_IN] = {QRY_VK_NODE, NULL, QRY_W_D, "district", NULL, 0, 1},
-    [QRY_F_ID] = {QRY_VK_ID, NULL, 0, "id", NULL, 0, 0},
-    [QRY_F_COUNT] = {QRY_VK_COUNT, NULL, 0, "count", NULL, 0, 0},
-    [QRY_F_SINCE] = {QRY_VK_DATE, NULL, 0, "since", NULL, 0, 0},
+    [QRY_F_NAME] = {QRY_VK_NAME, NULL, 0, NC_("field", "name"), NULL, 0, 0},
+    [QRY_F_SECTOR] = {QRY_VK_KEY, "sector", 0, NC_("field", "sector"), "SECTOR sector", 0, 0},
+    [QRY_F_KIND] = {QRY_VK_KEY, "forum_kind", 0, NC_("field", "kind"), "KIND forum_kind", 0, 0},
+    [QRY_F_LEVEL] = {QRY_VK_KEY, "level", 0, NC_("field", "level"), "LEVEL level", 0, 0},
+    [QRY_F_OF] = {QRY_VK_NODE, NULL, QRY_W_O, NC_("field", "organisation"), "OF 'organisation'", 0, 0},
+    [QRY_F_FOR] = {QRY_VK_KEYS, "target", 0, NC_("field", "targets"), "FOR target, …", 1, 0},
+    [QRY_F_AGED] = {QRY_VK_AGES, NULL, 0, NC_("field", "ages"), NULL, 0, 1},
+    [QRY_F_NEEDS] = {QRY_VK_KEYS, "need", 0, NC_("field", "needs"), "NEEDS need, …", 1, 0},
+    [QRY_F_MODES] = {QRY_VK_KEYS, "mode", 0, NC_("field", "modes"), NULL, 1, 1},
+    [QRY_F_APPROACH] = {QRY_VK_KEY, "approach", 0, NC_("field", "approach"), NULL, 0, 1},
+    [QRY_F_AREA] = {QRY_VK_AREA, NULL, 0, NC_("field", "area"), "AREA 'district', … (or AREA * for wide-area)", 1, 0},
+    [QRY_F_IN_SYSTEM] = {QRY_VK_KEY, "in_system", 0, NC_("field", "in_system"), NULL, 0, 1},
+    [QRY_F_HOURS] = {QRY_VK_TEXT, NULL, 0, NC_("field", "hours"), NULL, 0, 1},
+    [QRY_F_STARTS] = {QRY_VK_DATE, NULL, 0, NC_("field", "start"), NULL, 0, 1},
+    [QRY_F_ENDS] = {QRY_VK_DATE, NULL, 0, NC_("field", "end"), NULL, 0, 1},
+    [QRY_F_IN] = {QRY_VK_NODE, NULL, QRY_W_D, NC_("field", "district"), NULL, 0, 1},
+    [QRY_F_ID] = {QRY_VK_ID, NULL, 0, NC_("field", "id"), NULL, 0, 0},
+    [QRY_F_COUNT] = {QRY_VK_COUNT, NULL, 0, NC_("field", "count"), NULL, 0, 0},
+    [QRY_F_SINCE] = {QRY_VK_DATE, NULL, 0, NC_("field", "since"), NULL, 0, 0},
 };
 
 #define NWORDS (sizeof field_words / sizeof field_words[0])

@@ -43,7 +43,7 @@ typedef struct qry_field_info {
     qry_vkind_t value;
     const char *kind;  /* vocabulary kind of its keys, or NULL */
     unsigned nodes;    /* QRY_VK_NODE: the node types */
-    const char *noun;  /* what SET reports as changed */
+    const char *noun;  /* what SET reports as changed (msgctxt "field", translated where shown) */
     const char *usage; /* how to write it, for a missing required clause */
     int list;          /* takes several values */
     int clearable;     /* optional, so SET may clear it with the word none */

@@ -243,7 +243,7 @@ static tsg_status_t compare_one(qry_session_t *s, qry_sql_t *q, const field_t *f
         return TSG_OK;
     }
     case F_TEXT: {
-        const char *t = qry_text(s, v, "a name");
+        const char *t = qry_text(s, v, NC_("expected value", "a name"));
         if (!t) return s->ctx.code;
         qry_sql_add_t(q, f->sql, alias);
         qry_sql_text(q, t);
@@ -637,7 +637,12 @@ static tsg_status_t exec_let(qry_session_t *s, const ast_stmt_t *st)
         if (sqlite3_step(cnt) == SQLITE_ROW) n = sqlite3_column_int64(cnt, 0);
         sqlite3_finalize(cnt);
     }
-    return qry_emit_done(s, _("%s: %ld %s"), name, n, n == 1 ? t.kind->singular : t.kind->plural);
+    /* A set holds nodes of one type (never ties): a whole sentence for each. */
+    static const char *const made[][2] = {
+        {"", ""}, {N_("%s: %ld district"), N_("%s: %ld districts")},
+        {N_("%s: %ld organisation"), N_("%s: %ld organisations")}, {N_("%s: %ld program"), N_("%s: %ld programs")},
+        {N_("%s: %ld forum"), N_("%s: %ld forums")}};
+    return qry_emit_done(s, _(made[t.kind->type][n != 1]), name, n);
 }
 
 /* COUNT … BY: one row per key of the vocabulary (or per district of a

@@ -294,7 +294,7 @@ tsg_status_t tsg_format_parse(const char *name, tsg_format_t *out, tsg_error_t *
             *out = (tsg_format_t)i;
             return TSG_OK;
         }
-    return util_fail(err, TSG_EINPUT, "unknown format '%s' (table, csv, json, markdown or line)", name);
+    return util_fail(err, TSG_EINPUT, _("unknown format '%s' (table, csv, json, markdown or line)"), name);
 }
 
 const char *tsg_format_name(tsg_format_t f) { return (unsigned)f < NFORMATS ? format_names[f] : "?"; }
@@ -312,7 +312,7 @@ static tsg_status_t print_message(const tsg_result_t *r, tsg_format_t fmt, FILE 
     } else {
         fprintf(out, "%s\n", text);
     }
-    if (ferror(out)) return util_fail(err, TSG_EIO, "cannot write the output");
+    if (ferror(out)) return util_fail(err, TSG_EIO, _("cannot write the output"));
     return TSG_OK;
 }
 
@@ -332,7 +332,7 @@ tsg_status_t tsg_result_print_fit(const tsg_result_t *shown, tsg_format_t fmt, F
     if (fmt == TSG_FMT_TABLE || fmt == TSG_FMT_MARKDOWN || fmt == TSG_FMT_LINE) {
         if (visible_view(shown, fmt != TSG_FMT_MARKDOWN, &view, &owned, &nowned)) {
             visible_free(&view, owned, nowned);
-            return util_fail(err, TSG_ENOMEM, "out of memory");
+            return util_fail(err, TSG_ENOMEM, _("out of memory"));
         }
         r = &view;
     }
@@ -341,7 +341,7 @@ tsg_status_t tsg_result_print_fit(const tsg_result_t *shown, tsg_format_t fmt, F
         size_t *w = calloc(r->ncols ? r->ncols : 1, sizeof *w);
         if (!w) {
             visible_free(&view, owned, nowned);
-            return util_fail(err, TSG_ENOMEM, "out of memory");
+            return util_fail(err, TSG_ENOMEM, _("out of memory"));
         }
         if (r->title) fprintf(out, "%s\n", r->title);
         print_table(r, out, w, width);
@@ -364,7 +364,7 @@ tsg_status_t tsg_result_print_fit(const tsg_result_t *shown, tsg_format_t fmt, F
             }
         if (fail) {
             util_buf_free(&b);
-            return util_fail(err, TSG_ENOMEM, "out of memory");
+            return util_fail(err, TSG_ENOMEM, _("out of memory"));
         }
         if (b.len) fwrite(b.data, 1, b.len, out);
         util_buf_free(&b);
@@ -378,6 +378,6 @@ tsg_status_t tsg_result_print_fit(const tsg_result_t *shown, tsg_format_t fmt, F
         break;
     }
     if (r == &view) visible_free(&view, owned, nowned);
-    if (ferror(out)) return util_fail(err, TSG_EIO, "cannot write the output");
+    if (ferror(out)) return util_fail(err, TSG_EIO, _("cannot write the output"));
     return TSG_OK;
 }

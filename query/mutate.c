@@ -1,6 +1,7 @@
 /*
  * mutate — the statements that change the network: ADD, SET, REMOVE, TIE and
- * UNTIE (qry_exec_mutation, see query.h).
+ * UNTIE (qry_exec_mutation, see query.h); TIE and UNTIE are in mutate_tie.c,
+ * what the two files share in mutate.h.
  *
  * Every statement is one write transaction. It reads and checks all of its
  * clauses first (keys, names, ages, dates, the district tree), then writes;
@@ -12,10 +13,12 @@
  * from the session's cache, reloaded once the write lock is held.
  */
 #include "clauses.h"
+#include "mutate.h"
 #include "query.h"
 #include "sqlbind.h"
 #include "util.h"
 #include "bounds.h"
+#include "i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,43 +41,9 @@ static const unsigned required[] = {
     [QRY_FORUM] = 1u << QRY_F_KIND,
 };
 
-typedef struct field {
-    const ast_clause_t *c;    /* NULL when the clause is not given */
-    int none;                 /* an optional value cleared */
-    const char *text;         /* NAME, ID, HOURS, a date (STARTS, ENDS, SINCE), or a key */
-    const char **keys;        /* FOR, NEEDS, MODES */
-    const qry_name_t *node;   /* OF, IN */
-    const qry_name_t **areas; /* AREA, unless wide */
-    size_t n;                 /* items in keys or areas */
-    int wide;
-    int has_lo, has_hi;
-    long lo, hi;              /* AGED; COUNT in lo */
-} field_t;
-
-typedef struct mut {
-    qry_session_t *s;
-    const ast_stmt_t *st;
-    int type;               /* QRY_* of the node written, 0 for ties */
-    int adding;
-    const qry_name_t *node; /* SET, REMOVE: the node */
-    field_t f[QRY_F_N];
-    int order[QRY_F_N];         /* clauses as written, for SET's message */
-    size_t norder;
-    unsigned given;
-    int64_t changes;        /* rows the last write touched */
-    char msg[1024];         /* what the statement did, emitted after commit */
-} mut_t;
-
 /* ---- SQL with bound values (sqlbind.h) ---------------------------------------- */
 
-#define ROW_COLS 8
-
-typedef struct row {
-    int64_t num[ROW_COLS];
-    const char *text[ROW_COLS]; /* in the statement's arena; NULL for NULL */
-} row_t;
-
-static char *arena_strdup(mut_t *m, const char *z, size_t n)
+char *qry_mut_strdup(mut_t *m, const char *z, size_t n)
 {
     char *p = ast_alloc(&m->s->ctx, n + 1);
     if (p) {
@@ -86,7 +55,7 @@ static char *arena_strdup(mut_t *m, const char *z, size_t n)
 
 /* Runs one statement; with `out`, keeps its first row. Errors name the
  * statement's keyword: nothing more precise is known at this depth. */
-static tsg_status_t sql_run(mut_t *m, const char *sql, const qry_bind_t *b, size_t nb, row_t *out)
+tsg_status_t qry_mut_sql(mut_t *m, const char *sql, const qry_bind_t *b, size_t nb, row_t *out)
 {
     qry_session_t *s = m->s;
     sqlite3_stmt *q;
@@ -99,7 +68,7 @@ static tsg_status_t sql_run(mut_t *m, const char *sql, const qry_bind_t *b, size
         for (int c = 0; c < sqlite3_column_count(q) && c < ROW_COLS && !st; c++) {
             out->num[c] = sqlite3_column_int64(q, c);
             const char *t = (const char *)sqlite3_column_text(q, c);
-            if (t && !(out->text[c] = arena_strdup(m, t, strlen(t)))) st = s->ctx.code;
+            if (t && !(out->text[c] = qry_mut_strdup(m, t, strlen(t)))) st = s->ctx.code;
         }
     } else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         st = qry_fail_sql(s, &m->st->kw);
@@ -111,8 +80,8 @@ static tsg_status_t sql_run(mut_t *m, const char *sql, const qry_bind_t *b, size
 
 /* ---- small helpers ------------------------------------------------------------- */
 
-static const char *article(int type) { return type == QRY_ORGANISATION ? "an" : "a"; }
-static const char *plural(int64_t n) { return n == 1 ? "" : "s"; }
+/* A vocabulary key as this run's messages name it (its label in Japanese). */
+const char *qry_mut_shown(const mut_t *m, const char *kind, const char *key) { return qry_label(m->s, kind, key); }
 
 /* The cached name of a node (the cache is in nid order), or NULL. */
 static const qry_name_t *name_of(const qry_session_t *s, int64_t nid)
@@ -162,16 +131,17 @@ static void stmt_label(const mut_t *m, char *buf, size_t size)
 static tsg_status_t read_name(mut_t *m, const ast_value_t *v, const char **out)
 {
     qry_session_t *s = m->s;
-    const char *name = qry_text(s, v, "a name");
+    const char *name = qry_text(s, v, NC_("expected value", "a name"));
     if (!name) return s->ctx.code;
-    if (is_blank(name)) return qry_fail(s, &v->tok, "a name cannot be blank");
+    if (is_blank(name)) return qry_fail(s, &v->tok, _("a name cannot be blank"));
     char *fold = util_fold(name);
-    if (!fold) return qry_fail(s, &v->tok, "the name is not valid UTF-8 text");
+    if (!fold) return qry_fail(s, &v->tok, _("the name is not valid UTF-8 text"));
     const qry_name_t *clash = qry_name_find(s, fold, 1, 1u << m->type, m->node);
     free(fold);
-    if (clash)
-        return qry_fail(s, &v->tok, "%s %s named '%s' already exists (%s)", article(m->type), qry_type_name[m->type],
-                        clash->name, clash->id);
+    static const char *const exists[] = {
+        "", N_("a district named '%s' already exists (%s)"), N_("an organisation named '%s' already exists (%s)"),
+        N_("a program named '%s' already exists (%s)"), N_("a forum named '%s' already exists (%s)")};
+    if (clash) return qry_fail(s, &v->tok, _(exists[m->type]), clash->name, clash->id);
     *out = name;
     return TSG_OK;
 }
@@ -180,19 +150,20 @@ static tsg_status_t read_name(mut_t *m, const ast_value_t *v, const char **out)
 static tsg_status_t read_id(mut_t *m, const ast_value_t *v, const char **out)
 {
     qry_session_t *s = m->s;
-    const char *id = qry_text(s, v, "an id");
+    const char *id = qry_text(s, v, NC_("expected value", "an id"));
     if (!id) return s->ctx.code;
     size_t n = strlen(id);
     if (!n || strchr(id, ';') || strstr(id, "\xEF\xBC\x9B") || !strcmp(id, "*"))
-        return qry_fail(s, &v->tok, "id '%s' may not be empty, contain ';' or be '*' (they separate lists and mean wide-area)", id);
+        return qry_fail(s, &v->tok, _("id '%s' may not be empty, contain ';' or be '*' (they separate lists and mean wide-area)"), id);
     int bad = id[0] == ' ' || id[n - 1] == ' ' || !strncmp(id, U3000, 3) || (n >= 3 && !strcmp(id + n - 3, U3000));
     for (const char *p = id; *p && !bad; p++) bad = (unsigned char)*p < 0x20 || *p == 0x7F;
     /* Import trims blanks around ids, so an id with them would not come back the same. */
-    if (bad) return qry_fail(s, &v->tok, "id '%s' may not start or end with a blank or hold control characters", id);
+    if (bad) return qry_fail(s, &v->tok, _("id '%s' may not start or end with a blank or hold control characters"), id);
     const qry_name_t *used = qry_name_find(s, id, 0, QRY_ANY, m->node);
-    if (used)
-        return qry_fail(s, &v->tok, "id '%s' is already used by %s %s '%s'", id, article(used->type),
-                        qry_type_name[used->type], used->name);
+    static const char *const taken[] = {
+        "", N_("id '%s' is already used by a district '%s'"), N_("id '%s' is already used by an organisation '%s'"),
+        N_("id '%s' is already used by a program '%s'"), N_("id '%s' is already used by a forum '%s'")};
+    if (used) return qry_fail(s, &v->tok, _(taken[used->type]), id, used->name);
     *out = id;
     return TSG_OK;
 }
@@ -207,7 +178,8 @@ static tsg_status_t read_keys(mut_t *m, int c, const ast_value_t *v)
         tsg_status_t st = qry_key(m->s, v, qry_field_info[c].kind, &f->keys[f->n]);
         if (st) return st;
         for (size_t j = 0; j < f->n; j++)
-            if (!strcmp(f->keys[j], f->keys[f->n])) return qry_fail(m->s, &v->tok, "'%s' is listed twice", f->keys[j]);
+            if (!strcmp(f->keys[j], f->keys[f->n]))
+                return qry_fail(m->s, &v->tok, _("'%s' is listed twice"), qry_mut_shown(m, qry_field_info[c].kind, f->keys[j]));
         f->n++;
     }
     return TSG_OK;
@@ -224,11 +196,11 @@ static tsg_status_t read_area(mut_t *m, const ast_value_t *v)
     for (const ast_value_t *p = v; p; p = p->next) n++;
     if (!(f->areas = ast_alloc(&m->s->ctx, n * sizeof *f->areas))) return m->s->ctx.code;
     for (; v; v = v->next) {
-        if (v->kind == AST_V_STAR) return qry_fail(m->s, &v->tok, "* (wide-area) stands alone; do not list districts with it");
+        if (v->kind == AST_V_STAR) return qry_fail(m->s, &v->tok, _("* (wide-area) stands alone; do not list districts with it"));
         tsg_status_t st = qry_node(m->s, v, NULL, W_D, &f->areas[f->n]);
         if (st) return st;
         for (size_t j = 0; j < f->n; j++)
-            if (f->areas[j] == f->areas[f->n]) return qry_fail(m->s, &v->tok, "'%s' is listed twice", f->areas[j]->name);
+            if (f->areas[j] == f->areas[f->n]) return qry_fail(m->s, &v->tok, _("'%s' is listed twice"), f->areas[j]->name);
         f->n++;
     }
     return TSG_OK;
@@ -240,8 +212,8 @@ static tsg_status_t read_ages(mut_t *m, const ast_value_t *v)
     tsg_status_t st = qry_range(m->s, v, &f->has_lo, &f->lo, &f->has_hi, &f->hi);
     if (st) return st;
     if ((f->has_lo && (f->lo < 0 || f->lo > MAX_AGE)) || (f->has_hi && (f->hi < 0 || f->hi > MAX_AGE)))
-        return qry_fail(m->s, &v->tok, "ages run from 0 to %d", MAX_AGE);
-    if (f->has_lo && f->has_hi && f->lo > f->hi) return qry_fail(m->s, &v->tok, "the youngest age is above the oldest");
+        return qry_fail(m->s, &v->tok, _("ages run from 0 to %d"), MAX_AGE);
+    if (f->has_lo && f->has_hi && f->lo > f->hi) return qry_fail(m->s, &v->tok, _("the youngest age is above the oldest"));
     return TSG_OK;
 }
 
@@ -262,9 +234,9 @@ static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
     field_t *f = &m->f[c];
     const ast_value_t *v = cl->v;
     if (!qry_field_info[c].list && v->next)
-        return qry_fail(s, &v->next->tok, "%.*s takes one value", (int)cl->key.n, cl->key.z);
+        return qry_fail(s, &v->next->tok, _("%.*s takes one value"), (int)cl->key.n, cl->key.z);
     if (qry_field_info[c].clearable && is_none(v)) {
-        if (v->next) return qry_fail(s, &v->next->tok, "none stands alone");
+        if (v->next) return qry_fail(s, &v->next->tok, _("none stands alone"));
         f->none = 1;
         return TSG_OK;
     }
@@ -285,12 +257,12 @@ static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
     case QRY_VK_AGES:
         return read_ages(m, v);
     case QRY_VK_TEXT:
-        if (!(f->text = qry_text(s, v, "the hours as text"))) return s->ctx.code;
+        if (!(f->text = qry_text(s, v, NC_("expected value", "the hours as text")))) return s->ctx.code;
         f->none = !*f->text; /* an empty cell in programs.csv */
         return TSG_OK;
     case QRY_VK_COUNT:
         if ((st = qry_number(s, v, &f->lo))) return st;
-        if (f->lo < 0 || f->lo > MAX_COUNT) return qry_fail(s, &v->tok, "a count runs from 0 to %ld", MAX_COUNT);
+        if (f->lo < 0 || f->lo > MAX_COUNT) return qry_fail(s, &v->tok, _("a count runs from 0 to %ld"), MAX_COUNT);
         return TSG_OK;
     case QRY_VK_DATE:
         return read_date(m, c, v);
@@ -301,7 +273,7 @@ static tsg_status_t read_value(mut_t *m, int c, const ast_clause_t *cl)
 /* Reads every clause of the statement into m->f: the words through
  * clauses.c's table (which refuses words that do not belong and clauses
  * given twice), then each value by its kind. */
-static tsg_status_t read_clauses(mut_t *m)
+tsg_status_t qry_mut_clauses(mut_t *m)
 {
     char label[64];
     stmt_label(m, label, sizeof label);
@@ -326,9 +298,9 @@ static tsg_status_t check_required(mut_t *m)
     for (int c = 0; c < QRY_F_N; c++) {
         if (!(missing & (1u << c))) continue;
         left--;
-        util_buf_printf(&need, "%s%s", need.len ? (left ? ", " : " and ") : "", qry_field_info[c].usage);
+        qry_list_add(&need, qry_field_info[c].usage, left);
     }
-    tsg_status_t st = qry_fail(m->s, &m->st->kw, "ADD %s needs %s", qry_type_name[m->type], need.data ? need.data : "");
+    tsg_status_t st = qry_fail(m->s, &m->st->kw, _("ADD %s needs %s"), qry_type_name[m->type], need.data ? need.data : "");
     util_buf_free(&need);
     return st;
 }
@@ -345,21 +317,21 @@ static tsg_status_t check_tree(mut_t *m, int64_t self)
     if (!lv->c && !up->c) return TSG_OK;
     row_t now = {0};
     tsg_status_t st;
-    if (self && (st = sql_run(m, "SELECT level, parent FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(self)), &now))) return st;
+    if (self && (st = qry_mut_sql(m, "SELECT level, parent FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(self)), &now))) return st;
     const char *level = lv->c ? lv->text : now.text[0];
     int64_t parent = up->c ? (up->none ? 0 : up->node->nid) : now.num[1];
     const gram_token_t *at = lv->c ? &lv->c->v->tok : &up->c->v->tok;
     if (parent) {
         const qry_name_t *p = name_of(s, parent);
         if (self && up->c && qry_under(s, parent, self))
-            return parent == self ? qry_fail(s, &up->c->v->tok, "a district cannot sit under itself")
-                                  : qry_fail(s, &up->c->v->tok, "'%s' lies under '%s'; the district tree would have a cycle",
+            return parent == self ? qry_fail(s, &up->c->v->tok, _("a district cannot sit under itself"))
+                                  : qry_fail(s, &up->c->v->tok, _("'%s' lies under '%s'; the district tree would have a cycle"),
                                              p ? p->name : "?", m->node->name);
         row_t pl;
-        if ((st = sql_run(m, "SELECT level FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(parent)), &pl))) return st;
+        if ((st = qry_mut_sql(m, "SELECT level FROM district WHERE nid = ?1", QRY_BINDS(qry_b_num(parent)), &pl))) return st;
         if (pl.text[0] && level_rank(level) <= level_rank(pl.text[0]))
-            return qry_fail(s, at, "a %s cannot sit under a %s ('%s' is a %s)", level, pl.text[0], p ? p->name : "?",
-                            pl.text[0]);
+            return qry_fail(s, at, _("a %1$s cannot sit under a %2$s ('%3$s' is a %4$s)"), qry_mut_shown(m, "level", level),
+                            qry_mut_shown(m, "level", pl.text[0]), p ? p->name : "?", qry_mut_shown(m, "level", pl.text[0]));
     }
     if (!self || !lv->c) return TSG_OK;
     sqlite3_stmt *q;
@@ -372,8 +344,9 @@ static tsg_status_t check_tree(mut_t *m, int64_t self)
     while (!st && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         const char *child = (const char *)sqlite3_column_text(q, 2);
         if (level_rank(child) <= level_rank(level))
-            st = qry_fail(s, at, "a %s cannot have a %s under it ('%s' (%s) is one)", level, child,
-                          (const char *)sqlite3_column_text(q, 1), (const char *)sqlite3_column_text(q, 0));
+            st = qry_fail(s, at, _("a %s cannot have a %s under it ('%s' (%s) is one)"), qry_mut_shown(m, "level", level),
+                          qry_mut_shown(m, "level", child), (const char *)sqlite3_column_text(q, 1),
+                          (const char *)sqlite3_column_text(q, 0));
     }
     if (!st && rc != SQLITE_DONE) st = qry_fail_sql(s, &m->st->kw);
     sqlite3_finalize(q);
@@ -395,12 +368,12 @@ static tsg_status_t write_list(mut_t *m, int c, int64_t nid)
                     "INSERT INTO program_area(program, pos, district) VALUES (?1, ?2, ?3)"},
     };
     const field_t *f = &m->f[c];
-    tsg_status_t st = sql_run(m, sql[c][0], QRY_BINDS(qry_b_num(nid)), NULL);
+    tsg_status_t st = qry_mut_sql(m, sql[c][0], QRY_BINDS(qry_b_num(nid)), NULL);
     for (size_t i = 0; i < f->n && !st; i++)
-        st = sql_run(m, sql[c][1], QRY_BINDS(qry_b_num(nid), qry_b_num((int64_t)i), c == QRY_F_AREA ? qry_b_num(f->areas[i]->nid) : qry_b_text(f->keys[i])),
+        st = qry_mut_sql(m, sql[c][1], QRY_BINDS(qry_b_num(nid), qry_b_num((int64_t)i), c == QRY_F_AREA ? qry_b_num(f->areas[i]->nid) : qry_b_text(f->keys[i])),
                      NULL);
     /* A wide-area program has no area rows: '*' is the whole of its area. */
-    if (!st && c == QRY_F_AREA) st = sql_run(m, "UPDATE program SET wide_area = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->wide)), NULL);
+    if (!st && c == QRY_F_AREA) st = qry_mut_sql(m, "UPDATE program SET wide_area = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->wide)), NULL);
     return st;
 }
 
@@ -435,16 +408,16 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
         if (!f->c) continue;
         switch (c) {
         case QRY_F_NAME:
-            st = sql_run(m, name_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(f->text)), NULL);
+            st = qry_mut_sql(m, name_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(f->text)), NULL);
             break;
         case QRY_F_IN:
-            st = sql_run(m, in_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_opt(!f->none, f->none ? 0 : f->node->nid)), NULL);
+            st = qry_mut_sql(m, in_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_opt(!f->none, f->none ? 0 : f->node->nid)), NULL);
             break;
         case QRY_F_OF:
-            st = sql_run(m, "UPDATE program SET org = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->node->nid)), NULL);
+            st = qry_mut_sql(m, "UPDATE program SET org = ?2 WHERE nid = ?1", QRY_BINDS(qry_b_num(nid), qry_b_num(f->node->nid)), NULL);
             break;
         case QRY_F_AGED: /* the range replaces both bounds: AGED 18.. drops an old upper age */
-            st = sql_run(m, "UPDATE program SET age_min = ?2, age_max = ?3 WHERE nid = ?1",
+            st = qry_mut_sql(m, "UPDATE program SET age_min = ?2, age_max = ?3 WHERE nid = ?1",
                          QRY_BINDS(qry_b_num(nid), qry_b_opt(!f->none && f->has_lo, f->lo), qry_b_opt(!f->none && f->has_hi, f->hi)), NULL);
             break;
         case QRY_F_FOR:
@@ -454,7 +427,7 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
             st = write_list(m, c, nid);
             break;
         default:
-            st = sql_run(m, text_sql[c], QRY_BINDS(qry_b_num(nid), qry_b_text(f->none ? NULL : f->text)), NULL);
+            st = qry_mut_sql(m, text_sql[c], QRY_BINDS(qry_b_num(nid), qry_b_text(f->none ? NULL : f->text)), NULL);
         }
     }
     return st;
@@ -467,10 +440,10 @@ static tsg_status_t check_dates(mut_t *m, int64_t nid)
     const field_t *a = &m->f[QRY_F_STARTS], *b = &m->f[QRY_F_ENDS];
     if (m->type != QRY_PROGRAM || (!a->c && !b->c)) return TSG_OK;
     row_t r;
-    tsg_status_t st = sql_run(m, "SELECT starts, ends FROM program WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), &r);
+    tsg_status_t st = qry_mut_sql(m, "SELECT starts, ends FROM program WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), &r);
     if (st || !r.text[0] || !r.text[1] || util_date_first(r.text[0]) <= util_date_last(r.text[1])) return st;
     const ast_clause_t *at = a->c && !a->none ? a->c : b->c;
-    return qry_fail(m->s, &at->v->tok, "start %s is after end %s", r.text[0], r.text[1]);
+    return qry_fail(m->s, &at->v->tok, _("start %s is after end %s"), r.text[0], r.text[1]);
 }
 
 /* The smallest free id "<prefix>n", n >= 1. Of n = 1 .. nnames + 1 one is
@@ -481,7 +454,7 @@ static tsg_status_t new_id(mut_t *m, char *buf, size_t size)
     qry_session_t *s = m->s;
     size_t cap = s->nnames + 2;
     unsigned char *used = calloc(cap, 1);
-    if (!used) return gram_fail(&s->ctx, TSG_ENOMEM, &m->st->kw, "out of memory");
+    if (!used) return gram_fail(&s->ctx, TSG_ENOMEM, &m->st->kw, _("out of memory"));
     for (size_t i = 0; i < s->nnames; i++) {
         const char *d = s->names[i].id;
         if (strncmp(d, prefix[m->type], 2) || d[2] < '1' || d[2] > '9') continue;
@@ -511,26 +484,26 @@ static tsg_status_t mut_add(mut_t *m)
     const ast_stmt_t *stmt = m->st;
     m->adding = 1;
     if (!(m->type = qry_type_word(stmt->what.fold)))
-        return qry_fail(s, &stmt->what, "ADD what? '%.*s' is not district, organisation, program or forum",
+        return qry_fail(s, &stmt->what, _("ADD what? '%.*s' is not district, organisation, program or forum"),
                         (int)stmt->what.n, stmt->what.z);
     const char *name, *id;
     char idbuf[32];
     tsg_status_t st;
-    if ((st = read_name(m, stmt->v, &name)) || (st = read_clauses(m)) || (st = check_required(m)) ||
+    if ((st = read_name(m, stmt->v, &name)) || (st = qry_mut_clauses(m)) || (st = check_required(m)) ||
         (m->type == QRY_DISTRICT && (st = check_tree(m, 0))))
         return st;
     if (!(id = m->f[QRY_F_ID].text)) {
         if ((st = new_id(m, idbuf, sizeof idbuf))) return st;
         id = idbuf;
     }
-    if ((st = sql_run(m, "INSERT INTO node(id, type) VALUES (?1, ?2)", QRY_BINDS(qry_b_text(id), qry_b_text(qry_type_name[m->type])), NULL)))
+    if ((st = qry_mut_sql(m, "INSERT INTO node(id, type) VALUES (?1, ?2)", QRY_BINDS(qry_b_text(id), qry_b_text(qry_type_name[m->type])), NULL)))
         return st;
     int64_t nid = sqlite3_last_insert_rowid(s->sql);
     qry_bind_t third = m->type == QRY_PROGRAM ? qry_b_num(m->f[QRY_F_OF].node->nid) : qry_b_text(m->f[key_clause[m->type]].text);
-    if ((st = sql_run(m, insert_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(name), third), NULL)) ||
+    if ((st = qry_mut_sql(m, insert_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(name), third), NULL)) ||
         (st = write_fields(m, nid)) || (st = check_dates(m, nid)))
         return st;
-    util_snprintf(m->msg, sizeof m->msg, "added %s '%s' (%s)", qry_type_name[m->type], name, id);
+    util_snprintf(m->msg, sizeof m->msg, _("added %s '%s' (%s)"), qry_type_noun(m->type), name, id);
     return TSG_OK;
 }
 
@@ -540,17 +513,20 @@ static tsg_status_t mut_set(mut_t *m)
     tsg_status_t st;
     if ((st = qry_node_ref(s, m->st->a, QRY_ANY, &m->node))) return st;
     m->type = m->node->type;
-    if ((st = read_clauses(m)) || (m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
+    if ((st = qry_mut_clauses(m)) || (m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
         (st = write_fields(m, m->node->nid)) || (st = check_dates(m, m->node->nid)))
         return st;
     const char *name = m->f[QRY_F_NAME].c ? m->f[QRY_F_NAME].text : m->node->name;
     const char *id = m->f[QRY_F_ID].c ? m->f[QRY_F_ID].text : m->node->id;
-    int len = util_snprintf(m->msg, sizeof m->msg, "changed %s '%s' (%s):", qry_type_name[m->type], name, id);
-    for (size_t i = 0; i < m->norder && len > 0 && (size_t)len < sizeof m->msg; i++) {
+    util_buf_t what = {0};
+    for (size_t i = 0; i < m->norder; i++) {
         int c = m->order[i];
-        const char *noun = c == QRY_F_IN && m->type == QRY_DISTRICT ? "parent" : qry_field_info[c].noun;
-        len += util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, "%s %s", i ? "," : "", noun);
+        const char *noun = c == QRY_F_IN && m->type == QRY_DISTRICT ? NC_("field", "parent") : qry_field_info[c].noun;
+        util_buf_printf(&what, "%s%s", i ? _(", ") : "", util_pgettext_ctx("field", noun));
     }
+    util_snprintf(m->msg, sizeof m->msg, _("changed %1$s '%2$s' (%3$s): %4$s"), qry_type_noun(m->type), name, id,
+                  what.data ? what.data : "");
+    util_buf_free(&what);
     return TSG_OK;
 }
 
@@ -558,10 +534,14 @@ static tsg_status_t mut_set(mut_t *m)
  * pointing nowhere. Says what uses it, with one example of each. */
 static tsg_status_t district_unused(mut_t *m, const ast_value_t *at)
 {
+    /* One use, and several with an example: whole phrases, listed. */
     static const char *const what[][2] = {
-        {"district", "under it"}, {"organisation", "in it"}, {"forum", "in it"}, {"program", "serving it"}};
+        {N_("%lld district under it (%s)"), N_("%lld districts under it (e.g. %s)")},
+        {N_("%lld organisation in it (%s)"), N_("%lld organisations in it (e.g. %s)")},
+        {N_("%lld forum in it (%s)"), N_("%lld forums in it (e.g. %s)")},
+        {N_("%lld program serving it (%s)"), N_("%lld programs serving it (e.g. %s)")}};
     row_t r;
-    tsg_status_t st = sql_run(m,
+    tsg_status_t st = qry_mut_sql(m,
         "SELECT (SELECT count(*) FROM district WHERE parent = ?1), (SELECT min(nid) FROM district WHERE parent = ?1),"
         " (SELECT count(*) FROM organisation WHERE district = ?1), (SELECT min(nid) FROM organisation WHERE district = ?1),"
         " (SELECT count(*) FROM forum WHERE district = ?1), (SELECT min(nid) FROM forum WHERE district = ?1),"
@@ -575,11 +555,15 @@ static tsg_status_t district_unused(mut_t *m, const ast_value_t *at)
     for (int i = 0; i < 4; i++) {
         if (!r.num[2 * i]) continue;
         const qry_name_t *eg = name_of(m->s, r.num[2 * i + 1]);
-        left--;
-        util_buf_printf(&uses, "%s%lld %s%s %s (%s%s)", uses.len ? (left ? ", " : " and ") : "", (long long)r.num[2 * i],
-                        what[i][0], plural(r.num[2 * i]), what[i][1], r.num[2 * i] > 1 ? "e.g. " : "", eg ? eg->id : "?");
+        char *one = util_printf(_(what[i][r.num[2 * i] > 1]), (long long)r.num[2 * i], eg ? eg->id : "?");
+        if (!one) {
+            util_buf_free(&uses);
+            return gram_fail(&m->s->ctx, TSG_ENOMEM, &at->tok, _("out of memory"));
+        }
+        qry_list_add(&uses, one, --left);
+        free(one);
     }
-    st = qry_fail(m->s, &at->tok, "district '%s' (%s) is still in use: %s", m->node->name, m->node->id,
+    st = qry_fail(m->s, &at->tok, _("district '%s' (%s) is still in use: %s"), m->node->name, m->node->id,
                   uses.data ? uses.data : "");
     util_buf_free(&uses);
     return st;
@@ -604,132 +588,37 @@ static tsg_status_t mut_remove(mut_t *m)
     m->type = m->node->type;
     if (m->type == QRY_ORGANISATION) {
         row_t r;
-        if ((st = sql_run(m, "SELECT count(*) FROM program WHERE org = ?1", QRY_BINDS(qry_b_num(nid)), &r))) return st;
+        if ((st = qry_mut_sql(m, "SELECT count(*) FROM program WHERE org = ?1", QRY_BINDS(qry_b_num(nid)), &r))) return st;
         if (r.num[0])
-            return qry_fail(s, &a->v->tok, "organisation '%s' (%s) runs %lld program%s; remove %s first (or move %s with SET … OF)",
-                            m->node->name, m->node->id, (long long)r.num[0], plural(r.num[0]), r.num[0] == 1 ? "it" : "them",
-                            r.num[0] == 1 ? "it" : "them");
+            return qry_fail(s, &a->v->tok,
+                            r.num[0] == 1 ? _("organisation '%s' (%s) runs %lld program; remove it first (or move it with SET … OF)")
+                                          : _("organisation '%s' (%s) runs %lld programs; remove them first (or move them with SET … OF)"),
+                            m->node->name, m->node->id, (long long)r.num[0]);
     }
     if (m->type == QRY_DISTRICT && (st = district_unused(m, a->v))) return st;
     /* Explicit deletes, child rows first, rather than relying on the schema's
      * cascades: they hold whether or not foreign keys are on. */
-    if ((st = sql_run(m, "DELETE FROM tie WHERE src = ?1 OR dst = ?1", QRY_BINDS(qry_b_num(nid)), NULL))) return st;
+    if ((st = qry_mut_sql(m, "DELETE FROM tie WHERE src = ?1 OR dst = ?1", QRY_BINDS(qry_b_num(nid)), NULL))) return st;
     int64_t ties = m->changes;
     for (size_t i = 0; m->type == QRY_PROGRAM && i < sizeof program_lists / sizeof program_lists[0]; i++)
-        if ((st = sql_run(m, program_lists[i], QRY_BINDS(qry_b_num(nid)), NULL))) return st;
-    if ((st = sql_run(m, delete_sql[m->type], QRY_BINDS(qry_b_num(nid)), NULL)) ||
+        if ((st = qry_mut_sql(m, program_lists[i], QRY_BINDS(qry_b_num(nid)), NULL))) return st;
+    if ((st = qry_mut_sql(m, delete_sql[m->type], QRY_BINDS(qry_b_num(nid)), NULL)) ||
         /* A set must not go on naming a node id that another node may reuse. */
-        (st = sql_run(m, "DELETE FROM temp.tsg_set WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)) ||
-        (st = sql_run(m, "DELETE FROM node WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)))
+        (st = qry_mut_sql(m, "DELETE FROM temp.tsg_set WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)) ||
+        (st = qry_mut_sql(m, "DELETE FROM node WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)))
         return st;
-    int len = util_snprintf(m->msg, sizeof m->msg, "removed %s '%s' (%s)", qry_type_name[m->type], m->node->name, m->node->id);
-    if (ties && len > 0 && (size_t)len < sizeof m->msg)
-        util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, " and its %lld tie%s", (long long)ties, plural(ties));
+    if (!ties) util_snprintf(m->msg, sizeof m->msg, _("removed %s '%s' (%s)"), qry_type_noun(m->type), m->node->name, m->node->id);
+    else
+        util_snprintf(m->msg, sizeof m->msg,
+                      ties == 1 ? _("removed %s '%s' (%s) and its %lld tie") : _("removed %s '%s' (%s) and its %lld ties"),
+                      qry_type_noun(m->type), m->node->name, m->node->id, (long long)ties);
     return TSG_OK;
-}
-
-/* The tie kind after AS, resolved like any key. */
-static tsg_status_t tie_kind(mut_t *m, const gram_token_t *t, const char **kind)
-{
-    ast_value_t v = {0};
-    v.kind = AST_V_WORD;
-    v.tok = *t;
-    if (!(v.text = arena_strdup(m, t->z, t->n))) return m->s->ctx.code;
-    return qry_key(m->s, &v, "tie_kind", kind);
-}
-
-/* One end of a tie. qry_node already names the type of a node that the tie
- * cannot reach; a kind written before the name gets the rule it breaks. */
-static tsg_status_t tie_end(mut_t *m, const ast_node_t *n, unsigned types, const char *rule, const qry_name_t **out)
-{
-    int t = n->type ? qry_type_word(n->type->fold) : 0;
-    if (t && !(types & (1u << t)))
-        return qry_fail(m->s, n->type, "%s %s cannot be at this end: %s", article(t), qry_type_name[t], rule);
-    return qry_node_ref(m->s, n, types, out);
-}
-
-static tsg_status_t mut_tie(mut_t *m)
-{
-    qry_session_t *s = m->s;
-    const ast_stmt_t *stmt = m->st;
-    const char *kind;
-    const qry_name_t *a, *b;
-    tsg_status_t st;
-    if ((st = tie_kind(m, stmt->tiekind, &kind))) return st;
-    int member = !strcmp(kind, "membership"), directed = member || !strcmp(kind, "referral");
-    char rule[128];
-    if (member) snprintf(rule, sizeof rule, "a membership tie goes from an organisation to a forum");
-    else snprintf(rule, sizeof rule, "a %s tie joins organisations and programs (only membership reaches forums)", kind);
-    if ((st = tie_end(m, stmt->a, member ? W_O : W_O | W_P, rule, &a)) ||
-        (st = tie_end(m, stmt->b, member ? W_F : W_O | W_P, rule, &b)))
-        return st;
-    if (a == b) return qry_fail(s, &stmt->b->v->tok, "a tie from '%s' to itself", a->name);
-    if ((st = read_clauses(m))) return st;
-    /* One tie per pair and kind; an undirected tie is the same either way round. */
-    row_t r;
-    if ((st = sql_run(m, "SELECT count(*) FROM tie WHERE kind = ?3 AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))",
-                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed)), &r)))
-        return st;
-    if (r.num[0])
-        return qry_fail(s, stmt->tiekind, "'%s' and '%s' are already tied as %s (UNTIE it first to change it)", a->name,
-                        b->name, kind);
-    const field_t *count = &m->f[QRY_F_COUNT], *since = &m->f[QRY_F_SINCE];
-    if ((st = sql_run(m, "INSERT INTO tie(src, dst, kind, directed, count, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed), qry_b_opt(count->c != NULL, count->lo),
-                            qry_b_text(since->text)),
-                      NULL)))
-        return st;
-    int len = util_snprintf(m->msg, sizeof m->msg, "tied '%s' -> '%s' as %s", a->name, b->name, kind);
-    if ((count->c || since->c) && len > 0 && (size_t)len < sizeof m->msg) {
-        char n[32] = "";
-        if (count->c) snprintf(n, sizeof n, "count %ld", count->lo);
-        util_snprintf(m->msg + len, sizeof m->msg - (size_t)len, " (%s%s%s%s)", n, count->c && since->c ? ", " : "",
-                 since->c ? "since " : "", since->c ? since->text : "");
-    }
-    return TSG_OK;
-}
-
-/* Ties from a to b of kind ?3 (any kind when NULL); undirected ones match
- * either way round. */
-#define UNTIE_MATCH "((src = ?1 AND dst = ?2) OR (directed = 0 AND src = ?2 AND dst = ?1)) AND (?3 IS NULL OR kind = ?3)"
-
-static tsg_status_t mut_untie(mut_t *m)
-{
-    qry_session_t *s = m->s;
-    const ast_stmt_t *stmt = m->st;
-    const char *kind = NULL, *rule = "ties join organisations, programs and forums";
-    const qry_name_t *a, *b;
-    tsg_status_t st;
-    if ((stmt->tiekind && (st = tie_kind(m, stmt->tiekind, &kind))) ||
-        (st = tie_end(m, stmt->a, W_O | W_P | W_F, rule, &a)) || (st = tie_end(m, stmt->b, W_O | W_P | W_F, rule, &b)))
-        return st;
-    row_t r;
-    if ((st = sql_run(m, "SELECT group_concat(kind, ', ') FROM (SELECT kind FROM tie WHERE " UNTIE_MATCH " ORDER BY tid)",
-                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r)) ||
-        (st = sql_run(m, "DELETE FROM tie WHERE " UNTIE_MATCH, QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), NULL)))
-        return st;
-    int64_t n = m->changes;
-    if (n) {
-        util_snprintf(m->msg, sizeof m->msg, "untied '%s' -> '%s' (%lld tie%s: %s)", a->name, b->name, (long long)n, plural(n),
-                 r.text[0] ? r.text[0] : "");
-        return TSG_OK;
-    }
-    /* Nothing matched: say what does join them, often a tie the other way round. */
-    row_t other;
-    if ((st = sql_run(m, "SELECT group_concat(k, ', ') FROM (SELECT kind || CASE WHEN directed = 1 AND src = ?2"
-                         " THEN ' the other way' ELSE '' END AS k FROM tie"
-                         " WHERE (src = ?1 AND dst = ?2) OR (src = ?2 AND dst = ?1) ORDER BY tid)",
-                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid)), &other)))
-        return st;
-    return qry_fail(s, stmt->tiekind ? stmt->tiekind : &stmt->kw, "no %s%stie from '%s' to '%s'%s%s%s", kind ? kind : "",
-                    kind ? " " : "", a->name, b->name, other.text[0] ? " (between them: " : "",
-                    other.text[0] ? other.text[0] : "", other.text[0] ? ")" : "");
 }
 
 tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st)
 {
     mut_t *m = calloc(1, sizeof *m);
-    if (!m) return gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, "out of memory");
+    if (!m) return gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
     m->s = s;
     m->st = st;
     tsg_status_t status = qry_write_begin(s);
@@ -746,9 +635,9 @@ tsg_status_t qry_exec_mutation(qry_session_t *s, const ast_stmt_t *st)
         case AST_ADD: status = mut_add(m); break;
         case AST_SET: status = mut_set(m); break;
         case AST_REMOVE: status = mut_remove(m); break;
-        case AST_TIE: status = mut_tie(m); break;
-        case AST_UNTIE: status = mut_untie(m); break;
-        default: status = qry_fail(s, &st->kw, "'%.*s' does not change the network", (int)st->kw.n, st->kw.z);
+        case AST_TIE: status = qry_mut_tie(m); break;
+        case AST_UNTIE: status = qry_mut_untie(m); break;
+        default: status = qry_fail(s, &st->kw, _("'%.*s' does not change the network"), (int)st->kw.n, st->kw.z);
         }
     }
     /* Report only what was committed. */

@@ -354,7 +354,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
         if (!(types & (1u << t))) return qry_fail(s, type, "%s", _(not_here[t]));
         types = 1u << t;
     }
-    const char *text = qry_text(s, v, "a name");
+    const char *text = qry_text(s, v, NC_("expected value", "a name"));
     if (!text) return s->ctx.code;
     /* Exact id, then exact name, then the same ignoring width and case. */
     for (int pass = 0; pass < 3; pass++) {
@@ -373,7 +373,7 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
                 continue;
             hit = n;
             nhits++;
-            if (nhits <= 5) util_buf_printf(&list, "%s%s %s (%s)", nhits > 1 ? ", " : "", qry_type_name[n->type], n->id, n->name);
+            if (nhits <= 5) util_buf_printf(&list, "%s%s %s (%s)", nhits > 1 ? _(", ") : "", qry_type_noun(n->type), n->id, n->name);
         }
         free(fold);
         if (nhits == 1) {
@@ -397,16 +397,9 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     /* A node of another type by that exact id or name is a clearer answer. */
     for (size_t i = 0; types != QRY_ANY && i < s->nnames; i++) {
         const qry_name_t *n = &s->names[i];
-        if (!strcmp(n->id, text) || !strcmp(n->name, text)) {
-            char allowed[64] = "";
-            for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
-                if (types & (1u << t))
-                    snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), "%s%s",
-                             allowed[0] ? " or " : "", qry_type_name[t]);
-            return qry_fail(s, &v->tok, _("'%s' is %s %s (%s), not %s %s"), text,
-                            n->type == QRY_ORGANISATION ? "an" : "a", qry_type_name[n->type], n->id,
-                            allowed[0] == 'o' ? "an" : "a", allowed);
-        }
+        if (!strcmp(n->id, text) || !strcmp(n->name, text))
+            return qry_fail(s, &v->tok, _("'%1$s' is %2$s (%3$s), not %4$s"), text, qry_types_a(1u << n->type), n->id,
+                            qry_types_a(types));
     }
     /* Unknown: suggest names that hold the typed characters in order (an
      * abbreviation like 北区社協 for 北区社会福祉協議会), then near misses. */
@@ -451,23 +444,10 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     util_buf_t hint = {0};
     for (int k = 0; k < 3; k++)
         if (best[k]) util_buf_printf(&hint, "%s'%s'", hint.len ? _(", ") : "", best[k]->name);
-    const char *what = types == QRY_ANY ? "name" : NULL;
-    char whatbuf[64];
-    if (!what) {
-        /* "organisation", "organisation or program", "organisation, program or forum" */
-        int left = 0;
-        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++) left += !!(types & (1u << t));
-        whatbuf[0] = '\0';
-        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
-            if (types & (1u << t)) {
-                left--;
-                snprintf(whatbuf + strlen(whatbuf), sizeof whatbuf - strlen(whatbuf), "%s%s", qry_type_name[t],
-                         left > 1 ? ", " : left == 1 ? " or " : "");
-            }
-        what = whatbuf;
-    }
-    /* Any kind: a whole sentence. One kind or a few: the kinds' list is
-     * still a fragment (left for translation to rewrite). */
+    /* The kinds allowed here, as one noun translated on its own (nouns.c). */
+    const char *what = qry_types_noun(types);
+    /* Any kind: a whole sentence. One kind or a few: the sentence with
+     * the kinds' noun ("unknown organisation or program '…'"). */
     if (types == QRY_ANY)
         st = hint.len ? qry_fail(s, &v->tok, _("unknown name '%s' (did you mean %s?)"), text, hint.data)
                       : qry_fail(s, &v->tok, _("unknown name '%s'"), text);

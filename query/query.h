@@ -85,6 +85,19 @@ int qry_should_stop(qry_session_t *s);
  * (label_ja) in Japanese output, the key itself in English. */
 const char *qry_label(const qry_session_t *s, const char *kind, const char *key);
 
+/* The nouns messages put into their sentences, in the language of the
+ * output (nouns.c): a kind of node ("program"), the kinds a mask of types
+ * allows, bare ("organisation or program") and with an article ("an
+ * organisation or program"; Japanese has none), a vocabulary kind ("target
+ * group"; the kind itself when it has no noun). */
+const char *qry_type_noun(int type);
+const char *qry_types_noun(unsigned types);
+const char *qry_types_a(unsigned types);
+const char *qry_kind_noun(const char *kind);
+/* Appends item to a list in b: after ", " or, for the last (left == 0),
+ * " and ", as the language of the output joins them. */
+void qry_list_add(util_buf_t *b, const char *item, int left);
+
 /* Records the statement's error at a token; returns TSG_EINPUT. */
 tsg_status_t qry_fail(qry_session_t *s, const gram_token_t *at, const char *fmt, ...) UTIL_PRINTF(3, 4);
 /* Records SQLite's error (or no memory) against the statement's keyword. */
@@ -117,7 +130,10 @@ tsg_result_t *qry_suppress(const qry_session_t *s, tsg_result_t *r, const char *
 tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...) UTIL_PRINTF(2, 3);
 
 /* The text of a STRING, WORD or PARAM value ($x is looked up); NULL after
- * recording an error (unknown parameter, or a value of another kind). */
+ * recording an error (unknown parameter, or a value of another kind).
+ * `what` names the value expected in that error: a msgid of context
+ * "expected value" (NC_("expected value", "a name")), translated here, or
+ * a noun already translated (qry_kind_noun). */
 const char *qry_text(qry_session_t *s, const ast_value_t *v, const char *what);
 /* An age range from NUMBER (a single age), RANGE or a PARAM holding either. */
 tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long *lo, int *has_hi, long *hi);

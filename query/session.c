@@ -34,9 +34,9 @@ tsg_status_t qry_fail(qry_session_t *s, const gram_token_t *at, const char *fmt,
 tsg_status_t qry_fail_sql(qry_session_t *s, const gram_token_t *at)
 {
     int rc = sqlite3_errcode(s->sql);
-    if (rc == SQLITE_INTERRUPT) return gram_fail(&s->ctx, TSG_EINPUT, at, "interrupted");
+    if (rc == SQLITE_INTERRUPT) return gram_fail(&s->ctx, TSG_EINPUT, at, _("interrupted"));
     char why[1400];
-    return gram_fail(&s->ctx, rc == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB, at, "database: %s",
+    return gram_fail(&s->ctx, rc == SQLITE_NOMEM ? TSG_ENOMEM : TSG_EDB, at, _("database: %s"),
                      store_sql_reason(s->sql, NULL, why, sizeof why));
 }
 
@@ -113,7 +113,7 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
         free(before);
         free(tok);
     }
-    util_snprintf(err->text, sizeof err->text, "%s", b.data ? b.data : "out of memory");
+    util_snprintf(err->text, sizeof err->text, "%s", b.data ? b.data : _("out of memory"));
     err->code = c->code;
     util_buf_free(&b);
 }
@@ -155,13 +155,13 @@ static tsg_status_t deliver(qry_session_t *s, tsg_result_t *r)
 
 tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r)
 {
-    if (!r) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!r) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     qry_result_compact(r);
     if (r->nrows > QRY_MAX_ROWS) {
         tsg_result_free(r);
         return gram_fail(&s->ctx, TSG_EINPUT, NULL,
-                         "the result has more than %u rows; narrow the question (WHERE, IN, TOP), "
-                         "or write the whole network with 'tsunagi export'",
+                         _("the result has more than %u rows; narrow the question (WHERE, IN, TOP), "
+                         "or write the whole network with 'tsunagi export'"),
                          QRY_MAX_ROWS);
     }
     if (s->tail) {
@@ -169,7 +169,7 @@ tsg_status_t qry_emit(qry_session_t *s, tsg_result_t *r)
         tsg_result_t **grown = realloc(s->held, (s->nheld + 1) * sizeof *grown);
         if (!grown) {
             tsg_result_free(r);
-            return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+            return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
         }
         s->held = grown;
         s->held[s->nheld++] = r;
@@ -250,7 +250,7 @@ tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...)
      * printed as a line, so they are shown as [U+XXXX] like a table's. */
     int nomem = 0;
     char *shown = util_visible(msg, 1, &nomem);
-    if (nomem) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (nomem) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     tsg_status_t st = qry_emit(s, qry_result_message(shown ? shown : msg));
     free(shown);
     return st;
@@ -283,11 +283,11 @@ const char *qry_text(qry_session_t *s, const ast_value_t *v, const char *what)
         return v->text;
     case AST_V_PARAM: {
         const char *p = param(s, v->text);
-        if (!p) qry_fail(s, &v->tok, "unknown parameter $%s (set it with -p %s=… or .param set %s …)", v->text, v->text, v->text);
+        if (!p) qry_fail(s, &v->tok, _("unknown parameter $%s (set it with -p %s=… or .param set %s …)"), v->text, v->text, v->text);
         return p;
     }
     default:
-        qry_fail(s, &v->tok, "expected %s here, not %s", what, quoted(s, v));
+        qry_fail(s, &v->tok, _("expected %s here, not %s"), util_pgettext_ctx("expected value", what), quoted(s, v));
         return NULL;
     }
 }
@@ -343,20 +343,20 @@ tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long
         *lo = v->lo;
         *hi = v->hi;
         if ((*has_lo && *lo > UTIL_MAX_AGE) || (*has_hi && *hi > UTIL_MAX_AGE))
-            return qry_fail(s, &v->tok, "ages run from 0 to %d", UTIL_MAX_AGE);
+            return qry_fail(s, &v->tok, _("ages run from 0 to %d"), UTIL_MAX_AGE);
         return TSG_OK;
     }
     if (v->kind == AST_V_PARAM) {
-        const char *t = qry_text(s, v, "ages");
+        const char *t = qry_text(s, v, NC_("expected value", "ages"));
         if (!t) return s->ctx.code;
         int single;
         int r = parse_range(t, has_lo, lo, has_hi, hi, &single);
         if (r == -2 || (r == 0 && ((*has_lo && *lo > UTIL_MAX_AGE) || (*has_hi && *hi > UTIL_MAX_AGE))))
-            return qry_fail(s, &v->tok, "$%s is '%s'; ages run from 0 to %d", v->text, t, UTIL_MAX_AGE);
+            return qry_fail(s, &v->tok, _("$%s is '%s'; ages run from 0 to %d"), v->text, t, UTIL_MAX_AGE);
         if (r == 0 && (!*has_lo || !*has_hi || *lo <= *hi)) return TSG_OK;
-        return qry_fail(s, &v->tok, "$%s is '%s', not an age or a range like 18..39", v->text, t);
+        return qry_fail(s, &v->tok, _("$%s is '%s', not an age or a range like 18..39"), v->text, t);
     }
-    return qry_fail(s, &v->tok, "expected an age or a range like 18..39, not %s", quoted(s, v));
+    return qry_fail(s, &v->tok, _("expected an age or a range like 18..39, not %s"), quoted(s, v));
 }
 
 tsg_status_t qry_number(qry_session_t *s, const ast_value_t *v, long *out)
@@ -368,7 +368,7 @@ tsg_status_t qry_number(qry_session_t *s, const ast_value_t *v, long *out)
     int hl, hh;
     long lo, hi;
     if (v->kind == AST_V_PARAM) {
-        const char *t = qry_text(s, v, "a number");
+        const char *t = qry_text(s, v, NC_("expected value", "a number"));
         if (!t) return s->ctx.code;
         int single;
         int r = parse_range(t, &hl, &lo, &hh, &hi, &single);
@@ -376,30 +376,24 @@ tsg_status_t qry_number(qry_session_t *s, const ast_value_t *v, long *out)
             *out = lo;
             return TSG_OK;
         }
-        if (r == -2) return qry_fail(s, &v->tok, "$%s is '%s', a number above %ld", v->text, t, UTIL_MAX_NUMBER);
-        return qry_fail(s, &v->tok, "$%s is '%s', not a whole number", v->text, t);
+        if (r == -2) return qry_fail(s, &v->tok, _("$%s is '%s', a number above %ld"), v->text, t, UTIL_MAX_NUMBER);
+        return qry_fail(s, &v->tok, _("$%s is '%s', not a whole number"), v->text, t);
     }
-    return qry_fail(s, &v->tok, "expected a whole number, not %s", quoted(s, v));
-}
-
-static const char *kind_noun(const char *kind)
-{
-    if (!strcmp(kind, "target")) return "target group";
-    if (!strcmp(kind, "tie_kind")) return "tie kind";
-    if (!strcmp(kind, "forum_kind")) return "forum kind";
-    if (!strcmp(kind, "level")) return "district level";
-    if (!strcmp(kind, "in_system")) return "in_system value";
-    return kind;
+    return qry_fail(s, &v->tok, _("expected a whole number, not %s"), quoted(s, v));
 }
 
 tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, const char **key)
 {
-    const char *text = qry_text(s, v, kind_noun(kind));
+    const char *text = qry_text(s, v, qry_kind_noun(kind));
     if (!text) return s->ctx.code;
     const char *hint;
     *key = store_vocab_resolve(&s->vocab, kind, text, &hint);
     if (*key) return TSG_OK;
-    if (hint) return qry_fail(s, &v->tok, "unknown %s '%s' (did you mean %s?)", kind_noun(kind), text, hint);
+    /* Keys and labels are both accepted: what is suggested is what the
+     * tables show (the label in Japanese). */
+    if (hint)
+        return qry_fail(s, &v->tok, _("unknown %s '%s' (did you mean %s?)"), qry_kind_noun(kind), text,
+                        qry_label(s, kind, hint));
     util_buf_t keys = {0};
     size_t n = 0;
     for (size_t i = 0; i < s->vocab.n; i++)
@@ -407,9 +401,9 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
     if (n <= 12)
         for (size_t i = 0; i < s->vocab.n; i++)
             if (!strcmp(s->vocab.e[i].kind, kind))
-                util_buf_printf(&keys, "%s%s", keys.len ? ", " : "", s->vocab.e[i].key);
-    tsg_status_t st = keys.len ? qry_fail(s, &v->tok, "unknown %s '%s' (one of: %s)", kind_noun(kind), text, keys.data)
-                               : qry_fail(s, &v->tok, "unknown %s '%s'", kind_noun(kind), text);
+                util_buf_printf(&keys, "%s%s", keys.len ? _(", ") : "", qry_label(s, kind, s->vocab.e[i].key));
+    tsg_status_t st = keys.len ? qry_fail(s, &v->tok, _("unknown %s '%s' (one of: %s)"), qry_kind_noun(kind), text, keys.data)
+                               : qry_fail(s, &v->tok, _("unknown %s '%s'"), qry_kind_noun(kind), text);
     util_buf_free(&keys);
     return st;
 }
@@ -468,7 +462,7 @@ tsg_status_t tsg_session_open(tsg_db_t *db, tsg_session_t **out, tsg_error_t *er
     qry_session_t *s = calloc(1, sizeof *s);
     if (!s || !(s->ctx.arena = ast_arena_new())) {
         free(s);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     s->db = db;
     s->sql = db->sql;
@@ -555,14 +549,14 @@ void tsg_session_close(tsg_session_t *s)
 tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *value, tsg_error_t *err)
 {
     if (*name == '$') name++;
-    if (!*name) return util_fail(err, TSG_EINPUT, "a parameter needs a name");
+    if (!*name) return util_fail(err, TSG_EINPUT, _("a parameter needs a name"));
     /* A value stands for a name or an id, so it is held to the tokenizer's
      * rule for quoted names: no control, bidirectional or zero-width
      * character (util_hidden_char), or $x would store what '…' refuses. */
     int32_t cp;
     size_t at;
     if (value && util_find_hidden(value, strlen(value), &cp, &at) >= 0)
-        return util_fail(err, TSG_EINPUT, "parameter $%s: %s U+%04X at character %zu of its value", name,
+        return util_fail(err, TSG_EINPUT, _("parameter $%s: %s U+%04X at character %zu of its value"), name,
                          util_hidden_kind(cp), (unsigned)cp, at + 1);
     for (size_t i = 0; i < s->nparams; i++)
         if (!strcmp(s->params[i].name, name) && !value) {
@@ -572,14 +566,14 @@ tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *v
             return TSG_OK;
         } else if (!strcmp(s->params[i].name, name)) {
             char *v = util_strdup(value);
-            if (!v) return util_fail(err, TSG_ENOMEM, "out of memory");
+            if (!v) return util_fail(err, TSG_ENOMEM, _("out of memory"));
             free(s->params[i].value);
             s->params[i].value = v;
             return TSG_OK;
         }
-    if (!value) return util_fail(err, TSG_EINPUT, "no parameter $%s", name);
+    if (!value) return util_fail(err, TSG_EINPUT, _("no parameter $%s"), name);
     qry_param_t *grown = realloc(s->params, (s->nparams + 1) * sizeof *grown);
-    if (!grown) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!grown) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     s->params = grown;
     qry_param_t *p = &s->params[s->nparams];
     p->name = util_strdup(name);
@@ -587,7 +581,7 @@ tsg_status_t tsg_session_param(tsg_session_t *s, const char *name, const char *v
     if (!p->name || !p->value) {
         free(p->name);
         free(p->value);
-        return util_fail(err, TSG_ENOMEM, "out of memory");
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
     s->nparams++;
     return TSG_OK;
@@ -667,28 +661,28 @@ tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len,
              * session for this statement, so whichever sessions were opened
              * or closed before, this one's Ctrl-C and time limit stop igraph. */
             eng_igraph_setup(&s->interrupted, &s->deadline_ns);
-            if (s->interrupted) st = gram_fail(&s->ctx, TSG_EINPUT, &stmt->kw, "interrupted");
+            if (s->interrupted) st = gram_fail(&s->ctx, TSG_EINPUT, &stmt->kw, _("interrupted"));
             else if (stmt->tail && !answers_with_table(stmt->kind))
                 st = qry_fail(s, &stmt->tail->kw,
-                              "this statement answers with no table, so it takes no ORDER BY or LIMIT "
-                              "(they order and cut the table of FIND, COUNT, SHOW, GAPS, …)");
+                              _("this statement answers with no table, so it takes no ORDER BY or LIMIT "
+                              "(they order and cut the table of FIND, COUNT, SHOW, GAPS, …)"));
             else {
                 s->tail = stmt->tail;
                 st = exec(s, stmt);
                 if (s->tail) st = release(s, st);
             }
             eng_igraph_forget(&s->interrupted);
-            if (st && !s->ctx.failed) gram_fail(&s->ctx, st, &stmt->kw, "the statement failed");
+            if (st && !s->ctx.failed) gram_fail(&s->ctx, st, &stmt->kw, _("the statement failed"));
             if (st && !s->ctx.at.z) s->ctx.at = stmt->kw; /* e.g. "database is locked" */
             if (s->interrupted == 2) {
-                /* Whatever stopped (SQLite, igraph, dot) said "interrupted";
+                /* Whatever stopped (SQLite, igraph, dot) said _("interrupted");
                  * the reason is the limit, and the next statement may run.
                  * A statement that finished all the same keeps its success. */
                 if (st) {
                     st = s->ctx.code = TSG_EINPUT;
                     s->ctx.at = stmt->kw;
                     snprintf(s->ctx.msg, sizeof s->ctx.msg,
-                             "the statement ran longer than the time limit of %.3g s (.timeout or --timeout)",
+                             _("the statement ran longer than the time limit of %.3g s (.timeout or --timeout)"),
                              (double)s->timeout_ms / 1000);
                 }
                 s->interrupted = 0;

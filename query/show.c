@@ -7,12 +7,15 @@
 #include "query.h"
 #include "sqlbind.h"
 #include "util.h"
+#include "i18n.h"
 
 #include <string.h>
 
-static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const char *title, const char *sql, int64_t nid)
+/* `key` names the table (msgctxt "SHOW table"); its title is its translation. */
+static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const char *key, const char *sql, int64_t nid)
 {
-    const char *people = !strcmp(title, "ties") ? "count" : NULL;
+    const char *people = !strcmp(key, "ties") ? "count" : NULL;
+    const char *title = util_pgettext_ctx("SHOW table", key);
     qry_sql_t q = {0};
     qry_sql_add(&q, sql);
     for (const char *p = sql; *p; p++)
@@ -71,22 +74,23 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
     if (rc) return rc;
     int64_t nid = n->nid;
     char title[600];
-    util_snprintf(title, sizeof title, "%s %s", qry_type_name[n->type], n->name);
+    static const char *const titled[] = {"", N_("district %s"), N_("organisation %s"), N_("program %s"), N_("forum %s")};
+    util_snprintf(title, sizeof title, _(titled[n->type]), n->name);
     if ((rc = show_sql(s, &st->kw, title, show_attrs[n->type], nid))) return rc;
     if (n->type == QRY_ORGANISATION &&
-        (rc = show_sql(s, &st->kw, "programs",
+        (rc = show_sql(s, &st->kw, NC_("SHOW table", "programs"),
                        "SELECT nn.id AS id, p.name AS name FROM program p JOIN node nn ON nn.nid = p.nid"
                        " WHERE p.org = ? ORDER BY p.nid", nid)))
         return rc;
     if (n->type == QRY_DISTRICT &&
-        (rc = show_sql(s, &st->kw, "districts below",
+        (rc = show_sql(s, &st->kw, NC_("SHOW table", "districts below"),
                        "SELECT nn.id AS id, d.name AS name, d.level AS level FROM district d JOIN node nn ON nn.nid = d.nid"
                        " WHERE d.parent = ? ORDER BY d.nid", nid)))
         return rc;
     if (n->type == QRY_DISTRICT) return TSG_OK;
     /* Ties: → out, ← in, — undirected either way. An organisation's ties
      * include its programs' (named under "via"), as the network sees them. */
-    if ((rc = show_sql(s, &st->kw, "ties",
+    if ((rc = show_sql(s, &st->kw, NC_("SHOW table", "ties"),
                        "WITH own(nid) AS (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"
                        " SELECT CASE WHEN t.directed = 0 THEN '—' WHEN t.src IN own THEN '→' ELSE '←' END AS dir,"
                        " t.kind AS kind, (SELECT name FROM program WHERE nid = CASE WHEN t.src IN own THEN t.src ELSE t.dst END AND nid <> ?) AS via,"
@@ -96,11 +100,11 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
                        " AND t.kind <> 'membership' ORDER BY t.tid", nid)))
         return rc;
     if (n->type == QRY_ORGANISATION)
-        return show_sql(s, &st->kw, "forums",
+        return show_sql(s, &st->kw, NC_("SHOW table", "forums"),
                         "SELECT nn.id AS id, f.name AS name, f.kind AS kind FROM tie t JOIN forum f ON f.nid = t.dst"
                         " JOIN node nn ON nn.nid = f.nid WHERE t.src = ? AND t.kind = 'membership' ORDER BY t.tid", nid);
     if (n->type == QRY_FORUM)
-        return show_sql(s, &st->kw, "members",
+        return show_sql(s, &st->kw, NC_("SHOW table", "members"),
                         "SELECT nn.id AS id, o.name AS name, o.sector AS sector FROM tie t JOIN organisation o ON o.nid = t.src"
                         " JOIN node nn ON nn.nid = o.nid WHERE t.dst = ? AND t.kind = 'membership' ORDER BY t.tid", nid);
     return TSG_OK;

@@ -26,7 +26,7 @@ clean="env -u LC_ALL -u LC_MESSAGES -u LANG -u LANGUAGE"
 out=$($clean "$T" --lang ja -c "$Q" 2>&1)
 check "--lang ja headers" " 種類 " "$out"
 check "--lang ja gap kind" "対象外" "$out"
-check "--lang ja why" "は15〜29歳のみ対象のため" "$out"
+check "--lang ja why" "は15〜29歳のみ対象のため30〜39歳が未対応" "$out"
 check "--lang ja need label" "居場所" "$out"
 check "--lang ja row count" "（3件）" "$out"
 absent "--lang ja keys hidden in tables" "coverage" "$out"
@@ -39,7 +39,7 @@ check "LANGUAGE=ja first" "対象外" "$out"
 out=$($clean LANG=ja_JP.UTF-8 "$T" --lang en -c "$Q" 2>&1)
 check "--lang en over LANG=ja" " kind " "$out"
 check "--lang en gap kind" "coverage" "$out"
-check "--lang en why" "serves here, but not at these ages" "$out"
+check "--lang en why" "serves here, but not ages 30..39" "$out"
 absent "--lang en has no Japanese label" "対象外" "$out"
 
 out=$($clean "$T" -c "$Q" 2>&1)

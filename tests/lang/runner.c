@@ -104,6 +104,7 @@ static char *run_case(const char *template_db, const char *work_db, const char *
     } else {
         tsg_sink_t sink = {on_result, on_error, &o};
         tsg_session_param(s, "ward", "西区", &err);
+        if (tsg_session_lang(s, lang, &err)) fprintf(mem, "runner: %s\n", err.text);
         tsg_session_run(s, stmts, NULL, 1, &sink, &err);
     }
     tsg_session_close(s);
@@ -132,6 +133,7 @@ static size_t parse_test(char *text, tcase_t *cases, size_t max)
         tcase_t *c = &cases[n];
         memset(c, 0, sizeof *c);
         c->format = TSG_FMT_TABLE;
+        c->lang = "en";
         c->pre = p;
         /* comments and the format line */
         while (*p == '#' || *p == '\n' || !strncmp(p, ".format ", 8) || !strncmp(p, ".lang ", 6)) {

@@ -42,14 +42,14 @@ SINKS = {
     "store_exec": 1, "store_prepare": 1, "qry_result_from_sql": 1,
     "qry_sql_add": 1, "qry_sql_add_t": 1,  # query/sqlbind.c: the statement builder
     "qry_sql_exec": 2,                     # query/sqlbind.c: one statement with bound values
-    "sql_run": 1,                          # query/mutate.c
+    "qry_mut_sql": 1,                      # query/mutate.c, mutate_tie.c
     "each_row": 1,                         # store/netread.c: the network's rows
 }
 # Arguments that are not literals, each with why it holds no user text.
 ALLOWED = {
     "q->sql.data": "built only through qry_sql_add/qry_sql_add_t, themselves checked",
     "stmts": "store_exec's own parameter", "text": "store_prepare's own parameter",
-    "sql": "the parameter of a checked helper (qry_result_from_sql, sql_run, qry_sql_exec, each_row)",
+    "sql": "the parameter of a checked helper (qry_result_from_sql, qry_mut_sql, qry_sql_exec, each_row)",
     "q[i].sql": "store/netread.c: the network reader's static queries",
     "t->sql": "store/export.c: a static table of queries", "r->sql": "store/hsds_export.c: a static table",
     "stmt_sql[i]": "store/import.c: static INSERTs", "clear_sql": "store/import.c: a static DELETE script",
@@ -72,7 +72,7 @@ ALLOWED = {
     "forum": "query/eval.c COUNT BY forum: one of two literal conditions, chosen by the kind",
 }
 # Sinks that are local helpers of one file.
-LOCAL = {"sql_run": "query/mutate.c", "each_row": "store/netread.c"}
+LOCAL = {"each_row": "store/netread.c"}
 SQL_START = re.compile(r'^\s*"\s*(SELECT|INSERT|UPDATE|DELETE|CREATE|DROP|WITH|PRAGMA|ATTACH|REPLACE|ALTER)\b', re.I)
 PRINTF = re.compile(r"\b(snprintf|sqlite3_mprintf|sqlite3_snprintf|util_printf|util_buf_printf|asprintf)\s*\(")
 

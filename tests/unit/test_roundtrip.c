@@ -342,7 +342,7 @@ Test(dated, default_needs_from_data_round_trip_and_apply)
     /* GAPS without NEEDS now checks peer only for hikikomori … */
     char *rows = th_run("a.db", "GAPS FOR hikikomori AGED 18..39 IN '南区';");
     cr_expect_str_eq(rows, "coverage|d-minami-1|南小学校区|peer|18|39|p-ibasho|nearest: '若者の居場所' (15..39) serves "
-                           "北小学校区, not here\n");
+                           "北小学校区, not 南小学校区\n");
     free(rows);
     /* … and young_carer has none left. */
     char *none = th_run("a.db", "GAPS FOR young_carer AGED 12..18 IN '南区';");

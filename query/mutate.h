@@ -1,0 +1,61 @@
+/*
+ * mutate — what the statements that change the network share between
+ * mutate.c (ADD, SET, REMOVE, and qry_exec_mutation) and mutate_tie.c (TIE,
+ * UNTIE): the statement's state, its SQL runner and its clause reader.
+ * Strings these return live in the statement's arena; failures are recorded
+ * in the session (qry_fail) and returned as a status.
+ */
+#ifndef TSG_QUERY_MUTATE_H
+#define TSG_QUERY_MUTATE_H
+
+#include "clauses.h"
+#include "query.h"
+#include "sqlbind.h"
+
+typedef struct field {
+    const ast_clause_t *c;    /* NULL when the clause is not given */
+    int none;                 /* an optional value cleared */
+    const char *text;         /* NAME, ID, HOURS, a date (STARTS, ENDS, SINCE), or a key */
+    const char **keys;        /* FOR, NEEDS, MODES */
+    const qry_name_t *node;   /* OF, IN */
+    const qry_name_t **areas; /* AREA, unless wide */
+    size_t n;                 /* items in keys or areas */
+    int wide;
+    int has_lo, has_hi;
+    long lo, hi;              /* AGED; COUNT in lo */
+} field_t;
+
+typedef struct mut {
+    qry_session_t *s;
+    const ast_stmt_t *st;
+    int type;               /* QRY_* of the node written, 0 for ties */
+    int adding;
+    const qry_name_t *node; /* SET, REMOVE: the node */
+    field_t f[QRY_F_N];
+    int order[QRY_F_N];         /* clauses as written, for SET's message */
+    size_t norder;
+    unsigned given;
+    int64_t changes;        /* rows the last write touched */
+    char msg[1024];         /* what the statement did, emitted after commit */
+} mut_t;
+
+#define ROW_COLS 8
+
+typedef struct row {
+    int64_t num[ROW_COLS];
+    const char *text[ROW_COLS]; /* in the statement's arena; NULL for NULL */
+} row_t;
+
+/* A copy of z (n bytes) in the statement's arena, or NULL. */
+char *qry_mut_strdup(mut_t *m, const char *z, size_t n);
+/* Runs one statement; with `out`, keeps its first row. */
+tsg_status_t qry_mut_sql(mut_t *m, const char *sql, const qry_bind_t *b, size_t nb, row_t *out);
+/* Reads every clause of the statement into m->f. */
+tsg_status_t qry_mut_clauses(mut_t *m);
+/* A vocabulary key as this run's messages name it (its label in Japanese). */
+const char *qry_mut_shown(const mut_t *m, const char *kind, const char *key);
+
+tsg_status_t qry_mut_tie(mut_t *m);
+tsg_status_t qry_mut_untie(mut_t *m);
+
+#endif

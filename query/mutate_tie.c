@@ -1,0 +1,152 @@
+/*
+ * mutate_tie — TIE and UNTIE: a tie between two nodes of the kinds its kind
+ * allows, one per pair and kind, written or removed in the statement's write
+ * transaction (mutate.c runs it; mutate.h holds what they share).
+ */
+#include "mutate.h"
+#include "i18n.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define W_O QRY_W_O
+#define W_P QRY_W_P
+#define W_F QRY_W_F
+
+/* The tie kind after AS, resolved like any key. */
+static tsg_status_t tie_kind(mut_t *m, const gram_token_t *t, const char **kind)
+{
+    ast_value_t v = {0};
+    v.kind = AST_V_WORD;
+    v.tok = *t;
+    if (!(v.text = qry_mut_strdup(m, t->z, t->n))) return m->s->ctx.code;
+    return qry_key(m->s, &v, "tie_kind", kind);
+}
+
+/* One end of a tie. qry_node already names the type of a node that the tie
+ * cannot reach; a kind written before the name gets the rule it breaks. */
+static tsg_status_t tie_end(mut_t *m, const ast_node_t *n, unsigned types, const char *rule, const qry_name_t **out)
+{
+    static const char *const cannot[] = {
+        "", N_("a district cannot be at this end: %s"), N_("an organisation cannot be at this end: %s"),
+        N_("a program cannot be at this end: %s"), N_("a forum cannot be at this end: %s")};
+    int t = n->type ? qry_type_word(n->type->fold) : 0;
+    if (t && !(types & (1u << t))) return qry_fail(m->s, n->type, _(cannot[t]), rule);
+    return qry_node_ref(m->s, n, types, out);
+}
+
+tsg_status_t qry_mut_tie(mut_t *m)
+{
+    qry_session_t *s = m->s;
+    const ast_stmt_t *stmt = m->st;
+    const char *kind;
+    const qry_name_t *a, *b;
+    tsg_status_t st;
+    if ((st = tie_kind(m, stmt->tiekind, &kind))) return st;
+    int member = !strcmp(kind, "membership"), directed = member || !strcmp(kind, "referral");
+    char rule[256];
+    if (member) util_snprintf(rule, sizeof rule, "%s", _("a membership tie goes from an organisation to a forum"));
+    else
+        util_snprintf(rule, sizeof rule, _("a %s tie joins organisations and programs (only membership reaches forums)"),
+                      qry_mut_shown(m, "tie_kind", kind));
+    if ((st = tie_end(m, stmt->a, member ? W_O : W_O | W_P, rule, &a)) ||
+        (st = tie_end(m, stmt->b, member ? W_F : W_O | W_P, rule, &b)))
+        return st;
+    if (a == b) return qry_fail(s, &stmt->b->v->tok, _("a tie from '%s' to itself"), a->name);
+    if ((st = qry_mut_clauses(m))) return st;
+    /* One tie per pair and kind; an undirected tie is the same either way round. */
+    row_t r;
+    if ((st = qry_mut_sql(m, "SELECT count(*) FROM tie WHERE kind = ?3 AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))",
+                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed)), &r)))
+        return st;
+    if (r.num[0])
+        return qry_fail(s, stmt->tiekind, _("'%s' and '%s' are already tied as %s (UNTIE it first to change it)"), a->name,
+                        b->name, qry_mut_shown(m, "tie_kind", kind));
+    const field_t *count = &m->f[QRY_F_COUNT], *since = &m->f[QRY_F_SINCE];
+    if ((st = qry_mut_sql(m, "INSERT INTO tie(src, dst, kind, directed, count, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed), qry_b_opt(count->c != NULL, count->lo),
+                            qry_b_text(since->text)),
+                      NULL)))
+        return st;
+    const char *k = qry_mut_shown(m, "tie_kind", kind);
+    if (count->c && since->c)
+        util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s (count %4$ld, since %5$s)"), a->name, b->name,
+                      k, count->lo, since->text);
+    else if (count->c)
+        util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s (count %4$ld)"), a->name, b->name, k,
+                      count->lo);
+    else if (since->c)
+        util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s (since %4$s)"), a->name, b->name, k,
+                      since->text);
+    else util_snprintf(m->msg, sizeof m->msg, _("tied '%1$s' -> '%2$s' as %3$s"), a->name, b->name, k);
+    return TSG_OK;
+}
+
+/* Ties from a to b of kind ?3 (any kind when NULL); undirected ones match
+ * either way round. */
+#define UNTIE_MATCH "((src = ?1 AND dst = ?2) OR (directed = 0 AND src = ?2 AND dst = ?1)) AND (?3 IS NULL OR kind = ?3)"
+
+/* The tie kinds of a list ("referral,membership<", '<' for a tie the other
+ * way round) as the messages name them, in the statement's arena: labels
+ * in Japanese, and each kind a whole phrase. NULL when out of memory. */
+static const char *kinds_shown(mut_t *m, const char *list)
+{
+    util_buf_t b = {0};
+    for (const char *p = list; p && *p;) {
+        size_t n = strcspn(p, ",");
+        int back = n && p[n - 1] == '<';
+        char *key = util_strndup(p, n - (size_t)back);
+        if (!key) break;
+        const char *k = qry_mut_shown(m, "tie_kind", key);
+        if (b.len) util_buf_adds(&b, _(", "));
+        if (back) util_buf_printf(&b, _("%s the other way"), k);
+        else util_buf_adds(&b, k);
+        free(key);
+        p += n + (p[n] == ',');
+    }
+    char *out = qry_mut_strdup(m, b.data ? b.data : "", b.len);
+    util_buf_free(&b);
+    return out;
+}
+
+tsg_status_t qry_mut_untie(mut_t *m)
+{
+    qry_session_t *s = m->s;
+    const ast_stmt_t *stmt = m->st;
+    const char *kind = NULL, *rule = _("ties join organisations, programs and forums");
+    const qry_name_t *a, *b;
+    tsg_status_t st;
+    if ((stmt->tiekind && (st = tie_kind(m, stmt->tiekind, &kind))) ||
+        (st = tie_end(m, stmt->a, W_O | W_P | W_F, rule, &a)) || (st = tie_end(m, stmt->b, W_O | W_P | W_F, rule, &b)))
+        return st;
+    row_t r;
+    if ((st = qry_mut_sql(m, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM tie WHERE " UNTIE_MATCH " ORDER BY tid)",
+                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r)) ||
+        (st = qry_mut_sql(m, "DELETE FROM tie WHERE " UNTIE_MATCH, QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), NULL)))
+        return st;
+    int64_t n = m->changes;
+    if (n) {
+        const char *kinds = kinds_shown(m, r.text[0]);
+        if (!kinds) return m->s->ctx.code;
+        util_snprintf(m->msg, sizeof m->msg,
+                      n == 1 ? _("untied '%1$s' -> '%2$s' (%3$lld tie: %4$s)") : _("untied '%1$s' -> '%2$s' (%3$lld ties: %4$s)"),
+                      a->name, b->name, (long long)n, kinds);
+        return TSG_OK;
+    }
+    /* Nothing matched: say what does join them, often a tie the other way round. */
+    row_t other;
+    if ((st = qry_mut_sql(m, "SELECT group_concat(k, ',') FROM (SELECT kind || CASE WHEN directed = 1 AND src = ?2"
+                         " THEN '<' ELSE '' END AS k FROM tie"
+                         " WHERE (src = ?1 AND dst = ?2) OR (src = ?2 AND dst = ?1) ORDER BY tid)",
+                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid)), &other)))
+        return st;
+    const gram_token_t *at = stmt->tiekind ? stmt->tiekind : &stmt->kw;
+    const char *between = other.text[0] ? kinds_shown(m, other.text[0]) : NULL;
+    if (other.text[0] && !between) return m->s->ctx.code;
+    if (kind && between)
+        return qry_fail(s, at, _("no %1$s tie from '%2$s' to '%3$s' (between them: %4$s)"), qry_mut_shown(m, "tie_kind", kind), a->name,
+                        b->name, between);
+    if (kind) return qry_fail(s, at, _("no %1$s tie from '%2$s' to '%3$s'"), qry_mut_shown(m, "tie_kind", kind), a->name, b->name);
+    if (between) return qry_fail(s, at, _("no tie from '%1$s' to '%2$s' (between them: %3$s)"), a->name, b->name, between);
+    return qry_fail(s, at, _("no tie from '%1$s' to '%2$s'"), a->name, b->name);
+}
