@@ -63,7 +63,7 @@ static const said_t ja = {
     "ja", ".output [ファイル]", "結果をファイルに書き出す", "Tab キーでキーワード・キー・名前を補完します",
     "GAPS FOR 対象者 AGED a..b IN 地区", "例: GAPS FOR hikikomori AGED 18..39 IN '西区';",
     " 種類 ", {" 対象外 ", " 未到達 "},
-    "種類 = 対象外", "は15〜29歳のみ対象のため", "種類 = 未到達", "種類 = 単一提供", "種類 = 切れ目",
+    "種類 = 対象外", "は15〜29歳のみ対象のため30〜39歳が未対応", "種類 = 未到達", "種類 = 単一提供", "種類 = 切れ目",
     "（12件）", "（1件）", "（3件）", "（20件）", " 名称 ",
 };
 
@@ -71,7 +71,7 @@ static const said_t en = {
     "en", ".output [FILE]", "send results to FILE", "Tab completes keywords, keys and names",
     "GAPS FOR target AGED a..b IN district", "example: GAPS FOR hikikomori AGED 18..39 IN '西区';",
     " kind ", {" place ", " reach "},
-    "kind = coverage", "(15..29) serves here, but not at these ages", "kind = reach", "kind = fragility", "kind = seam",
+    "kind = coverage", "(15..29) serves here, but not ages 30..39", "kind = reach", "kind = fragility", "kind = seam",
     "(12 rows)", "(1 row)", "(3 rows)", "(20 rows)", " name ",
 };
 
