@@ -283,3 +283,12 @@ unsigned char *eng_draw_select(const eng_net_t *net, const eng_draw_t *d) { retu
 void eng_draw_count(char *buf, size_t size, long count, long below) { count_text(buf, size, count, below); }
 
 const char *eng_draw_kind(int kind) { return kind_name[kind]; }
+
+const char *eng_draw_cluster(const eng_net_t *net, const eng_draw_t *d, int64_t v)
+{
+    int64_t k = cluster_of(net, d, v);
+    if (!k) return NULL;
+    return d->cluster == ENG_CLUSTER_SECTOR ? (d->english ? d->sector_keys[k - 1] : d->sector_labels[k - 1])
+           : d->cluster == ENG_CLUSTER_GIVEN ? d->given_labels[k - 1]
+                                             : net->name[k];
+}

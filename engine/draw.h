@@ -60,5 +60,7 @@ int eng_html_text(util_buf_t *out, const char *s);
 unsigned char *eng_draw_select(const eng_net_t *net, const eng_draw_t *d);
 void eng_draw_count(char *buf, size_t size, long count, long below);
 const char *eng_draw_kind(int kind);
+/* The frame node v is drawn in under CLUSTER BY (its label), or NULL. */
+const char *eng_draw_cluster(const eng_net_t *net, const eng_draw_t *d, int64_t v);
 
 #endif
