@@ -509,6 +509,15 @@ static tsg_status_t service_ages(hsds_t *h, ctx_t *x, size_t r, const char *sid,
             rep->age_text_all++;
             return TSG_OK;
         }
+        /* The ages of a child the program is not for: open, and the age
+         * codes (the child's age group, as a rule) are not asked either. */
+        if (a.kind == AGETEXT_DEPENDANT) {
+            rep->age_ambiguous++;
+            rep->age_open++;
+            return store_hsds_note(h, sv->name, sv->line[r], sid, 0,
+                                   "the eligibility text gives the ages of a dependant, not of the person served; left open",
+                                   "%s", elig);
+        }
         if (a.kind == AGETEXT_AMBIGUOUS) rep->age_ambiguous++;
         if (a.kind == AGETEXT_WORDS) rep->age_words++;
     }
