@@ -6,7 +6,7 @@
  *   tsunagi [DB] -f SCRIPT.tsq           run a script and exit
  *   tsunagi summary [DB]
  *   tsunagi import [--encoding E] DIR DB
- *   tsunagi export DIR [DB]
+ *   tsunagi export [--bom] DIR [DB]
  *   tsunagi import-hsds [--mapping M] [--report R] DIR [DB]
  *   tsunagi export-hsds DIR [DB]
  *   tsunagi hsds-mapping
@@ -16,6 +16,7 @@
  * usage error.
  */
 #include "cli.h"
+#include "i18n.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -34,6 +35,7 @@ typedef struct args {
     const char *params[64];
     int nparams;
     int keep_going;
+    int format_given, timeout_given; /* to refuse them where they do nothing */
     long suppress_below;
     long timeout_ms;
     cli_out_t out;
@@ -381,7 +383,7 @@ static int cmd_export(args_t *a)
     tsg_error_t err = {0};
     tsg_db_t *db;
     if (open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return report(&err);
-    int rc = tsg_export_csv(db, a->pos[0], &err) ? report(&err) : 0;
+    int rc = tsg_export_csv_with(db, a->pos[0], a->out.bom, &err) ? report(&err) : 0;
     if (!rc) printf("exported %s to %s\n", tsg_db_path(db), a->pos[0]);
     tsg_close(db);
     return rc;
@@ -503,7 +505,7 @@ static const command_t commands[] = {
     {"summary", "summary [DB]", "counts by sector, ward and target group", 0, 1, cmd_summary},
     {"import", "import [--encoding auto|utf-8|cp932] DIR DB", "replace DB's network by the CSV folder DIR", 1, 2,
      cmd_import},
-    {"export", "export DIR [DB]", "write DB's network as a CSV folder DIR", 1, 2, cmd_export},
+    {"export", "export [--bom] DIR [DB]", "write DB's network as a CSV folder DIR (--bom: for Excel)", 1, 2, cmd_export},
     {"import-hsds", "import-hsds [--mapping M] [--report R] DIR [DB]",
      "replace DB's network by the HSDS package DIR (DB: DIR.db)", 1, 2, cmd_import_hsds},
     {"export-hsds", "export-hsds DIR [DB]", "write DB's network as an HSDS 3.0 package DIR", 1, 2, cmd_export_hsds},
@@ -555,6 +557,7 @@ int main(int argc, char **argv)
             a.encoding = argv[++i];
         } else if (!strcmp(s, "--format")) {
             tsg_error_t err = {0};
+            a.format_given = 1;
             if (tsg_format_parse(argv[++i], &a.out.format, &err)) {
                 fprintf(stderr, "tsunagi: %s\n", err.text);
                 return 2;
@@ -575,6 +578,7 @@ int main(int argc, char **argv)
                 return 2;
             }
         } else if (!strcmp(s, "--timeout")) {
+            a.timeout_given = 1;
             if (cli_seconds(argv[++i], &a.timeout_ms)) {
                 fprintf(stderr, "tsunagi: --timeout takes seconds (e.g. 30 or 0.5; 0: no limit), not '%s'\n", argv[i]);
                 return 2;
@@ -660,6 +664,20 @@ int main(int argc, char **argv)
                     cmd->name);
         else
             fprintf(stderr, "tsunagi: --suppress-below applies to statements and summary, not %s\n", cmd->name);
+        return 2;
+    }
+    /* Every other option a command does nothing with is refused too, not
+     * ignored: "export --bom" once wrote no BOM without a word. */
+    if (a.out.bom && cmd->run != cmd_summary && cmd->run != cmd_export) {
+        fprintf(stderr, _("tsunagi: --bom goes with statements, summary and export, not %s\n"), cmd->name);
+        return 2;
+    }
+    if (a.format_given && cmd->run != cmd_summary) {
+        fprintf(stderr, _("tsunagi: --format goes with statements and summary, not %s\n"), cmd->name);
+        return 2;
+    }
+    if (a.timeout_given || a.keep_going) {
+        fprintf(stderr, _("tsunagi: --timeout and --keep-going go with statements, not %s\n"), cmd->name);
         return 2;
     }
     if (a.command || a.script || a.nparams) {

@@ -105,6 +105,9 @@ tsg_status_t tsg_import_csv(tsg_db_t *db, const char *dir, tsg_encoding_t enc,
 /* Writes the network in `db` to folder `dir` (created if missing) in the
  * canonical form: UTF-8, LF, keys not labels, rows in insertion order. */
 tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err);
+/* The same; bom != 0 starts each file with a UTF-8 byte-order mark (for
+ * Excel; import reads the files either way). */
+tsg_status_t tsg_export_csv_with(tsg_db_t *db, const char *dir, int bom, tsg_error_t *err);
 
 /* ---- Open Referral HSDS (docs/data-format.md §8) ------------------------- */
 
