@@ -131,6 +131,8 @@ static void sql_uuid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     "(SELECT group_concat(" LABEL("'target'", "target") ", '、') FROM (SELECT target FROM program_target"        \
     " WHERE program = p.nid ORDER BY pos))"
 
+#define KEYS(tbl, col) "(SELECT group_concat(" col ", ';') FROM (SELECT " col " FROM " tbl " WHERE program = p.nid ORDER BY pos))"
+
 typedef struct resource {
     const char *name, *file, *sql;
     const char *description; /* extension resources only: they are not in the 3.0 package */
@@ -160,6 +162,12 @@ static const resource_t resources[] = {
      "  'available from anywhere', p.nid, 0 FROM program p JOIN node n ON n.nid = p.nid WHERE p.wide_area)"
      " ORDER BY k1, k2",
      NULL},
+    /* Opening hours are free text: HSDS's place for that is a schedule's
+     * description (its other fields are RRULE parts tsunagi does not have). */
+    {"schedule", "schedules.csv",
+     "SELECT tsg_uuid('schedule', n.id) AS id, tsg_uuid('service', n.id) AS service_id, p.hours AS description"
+     " FROM program p JOIN node n ON n.nid = p.nid WHERE p.hours IS NOT NULL AND p.hours <> '' ORDER BY p.nid",
+     NULL},
     {"taxonomy", "taxonomies.csv",
      "SELECT tsg_uuid('taxonomy', 'tsunagi') AS id, 'tsunagi' AS name,"
      " 'tsunagi''s vocabulary of sectors, target groups, needs and modes (docs/data-format.md §4)' AS description,"
@@ -169,7 +177,7 @@ static const resource_t resources[] = {
      "SELECT tsg_uuid('taxonomy_term', kind || ':' || key) AS id, kind || ':' || key AS code, label_ja AS name,"
      " kind || ' ' || key AS description, 'tsunagi' AS taxonomy, 'ja' AS language,"
      " tsg_uuid('taxonomy', 'tsunagi') AS taxonomy_id"
-     " FROM vocab WHERE kind IN ('sector', 'target', 'need', 'mode') ORDER BY rowid",
+     " FROM vocab WHERE kind IN ('sector', 'target', 'need', 'mode', 'approach', 'in_system') ORDER BY rowid",
      NULL},
     {"attribute", "attributes.csv",
      "SELECT tsg_uuid('attribute', kind || ':' || id || ':' || key) AS id, tsg_uuid(entity, id) AS link_id,"
@@ -182,7 +190,11 @@ static const resource_t resources[] = {
      " UNION ALL SELECT 'need', n.id, t.need, 'service', t.program, 2, t.pos"
      "  FROM program_need t JOIN node n ON n.nid = t.program"
      " UNION ALL SELECT 'mode', n.id, t.mode, 'service', t.program, 3, t.pos"
-     "  FROM program_mode t JOIN node n ON n.nid = t.program)"
+     "  FROM program_mode t JOIN node n ON n.nid = t.program"
+     " UNION ALL SELECT 'approach', n.id, p.approach, 'service', p.nid, 4, 0"
+     "  FROM program p JOIN node n ON n.nid = p.nid WHERE p.approach IS NOT NULL AND p.approach <> ''"
+     " UNION ALL SELECT 'in_system', n.id, p.in_system, 'service', p.nid, 5, 0"
+     "  FROM program p JOIN node n ON n.nid = p.nid WHERE p.in_system IS NOT NULL AND p.in_system <> '')"
      " ORDER BY k1, k2, k3",
      NULL},
     {"x_tsunagi_district", "x_tsunagi_districts.csv",
@@ -195,11 +207,21 @@ static const resource_t resources[] = {
      " tsg_uuid('x_tsunagi_district', dn.id) AS district_id"
      " FROM forum f JOIN node n ON n.nid = f.nid LEFT JOIN node dn ON dn.nid = f.district ORDER BY f.nid",
      "tsunagi extension: forums (councils, platforms, support meetings) that organisations belong to"},
-    {"x_tsunagi_place", "x_tsunagi_places.csv",
-     "SELECT tsg_uuid('x_tsunagi_place', n.id) AS id, tsg_uuid('organization', n.id) AS link_id,"
-     " 'organization' AS link_entity, tsg_uuid('x_tsunagi_district', dn.id) AS district_id"
-     " FROM organisation o JOIN node n ON n.nid = o.nid JOIN node dn ON dn.nid = o.district ORDER BY o.nid",
-     "tsunagi extension: the district each organisation is based in"},
+    {"x_tsunagi_organization", "x_tsunagi_organizations.csv",
+     "SELECT tsg_uuid('x_tsunagi_organization', n.id) AS id, tsg_uuid('organization', n.id) AS organization_id,"
+     " n.id AS tsunagi_id, o.sector AS sector, tsg_uuid('x_tsunagi_district', dn.id) AS district_id"
+     " FROM organisation o JOIN node n ON n.nid = o.nid LEFT JOIN node dn ON dn.nid = o.district ORDER BY o.nid",
+     "tsunagi extension: each organisation's tsunagi id, sector key and the district it is based in"},
+    {"x_tsunagi_service", "x_tsunagi_services.csv",
+     "SELECT tsg_uuid('x_tsunagi_service', n.id) AS id, tsg_uuid('service', n.id) AS service_id, n.id AS tsunagi_id,"
+     " " KEYS("program_target", "target") " AS targets, " KEYS("program_need", "need") " AS needs,"
+     " " KEYS("program_mode", "mode") " AS modes, p.approach AS approach, p.in_system AS in_system,"
+     " CASE WHEN p.wide_area THEN '*' ELSE (SELECT group_concat(id, ';') FROM (SELECT an.id FROM program_area a"
+     "  JOIN node an ON an.nid = a.district WHERE a.program = p.nid ORDER BY a.pos)) END AS area,"
+     " p.hours AS hours, p.starts AS start, p.ends AS \"end\""
+     " FROM program p JOIN node n ON n.nid = p.nid ORDER BY p.nid",
+     "tsunagi extension: each program's tsunagi id and what HSDS has no field for: its keys, approach, in-system,"
+     " area (district tsunagi ids, or * for wide-area), hours and dates, as in tsunagi's programs.csv"},
     {"x_tsunagi_tie", "x_tsunagi_ties.csv",
      "SELECT tsg_uuid('x_tsunagi_tie', a.id || '/' || b.id || '/' || t.kind) AS id,"
      " tsg_uuid(" ENTITY("a.type") ", a.id) AS from_id, " ENTITY("a.type") " AS from_entity,"
@@ -209,6 +231,12 @@ static const resource_t resources[] = {
      " FROM tie t JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst ORDER BY t.tid",
      "tsunagi extension: referrals and other ties between organisations, services and forums"
      " (HSDS has no referral table)"},
+    {"x_tsunagi_vocabulary", "x_tsunagi_vocabulary.csv",
+     "SELECT tsg_uuid('x_tsunagi_vocabulary', v.kind || ':' || v.key) AS id, v.kind AS kind, v.key AS key,"
+     " v.label_ja AS label_ja, (SELECT group_concat(alias, ';') FROM (SELECT alias FROM vocab_alias a"
+     "  WHERE a.kind = v.kind AND a.key = v.key ORDER BY a.rowid)) AS aliases"
+     " FROM vocab v WHERE v.builtin = 0 ORDER BY v.rowid",
+     "tsunagi extension: the vocabulary keys this network added to the built-in ones, as in vocabulary.csv"},
 };
 
 /* The field names of an extension resource: its query's column names. */

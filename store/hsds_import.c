@@ -32,7 +32,7 @@ tsg_status_t tsg_import_hsds(tsg_db_t *db, const char *dir, const char *mapping,
     tsg_status_t s = h.label && h.rep ? TSG_OK : store_hsds_nomem(&h);
     if (!s) s = store_hsds_read_mapping(&h, mapping);
     if (!s) s = store_hsds_load_package(&h, &p, h.label);
-    if (!s) s = store_hsds_translate(&h, &p);
+    if (!s) s = store_hsds_is_own(&p) ? store_hsds_own(&h, &p) : store_hsds_translate(&h, &p);
     if (!s) {
         store_embedded_t files[7] = {{0}};
         for (int i = 0; i < 6; i++)

@@ -153,7 +153,8 @@ long store_hsds_row_of(const table_t *t, const char *id)
 void store_hsds_pkg_free(pkg_t *p)
 {
     table_t *all[] = {&p->orgs,    &p->services, &p->locations,  &p->sal,   &p->addresses,  &p->areas,
-                      &p->elig,    &p->svc_tax,  &p->taxonomy,   &p->attributes, &p->terms, &p->taxonomies};
+                      &p->elig,    &p->svc_tax,  &p->taxonomy,   &p->attributes, &p->terms, &p->taxonomies,
+                      &p->x_districts, &p->x_orgs, &p->x_services, &p->x_forums, &p->x_ties, &p->x_vocab};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) table_free(all[i]);
     json_decref(p->icarol);
     json_decref(p->categories);
@@ -242,7 +243,12 @@ tsg_status_t store_hsds_load_package(hsds_t *h, pkg_t *p, const char *dir)
         (s = load(h, &p->areas, NAMES("service_areas.csv"))) || (s = load(h, &p->elig, NAMES("eligibility.csv"))) ||
         (s = load(h, &p->svc_tax, NAMES("services_taxonomy.csv"))) ||
         (s = load(h, &p->taxonomy, NAMES("taxonomy.csv"))) || (s = load(h, &p->attributes, NAMES("attributes.csv"))) ||
-        (s = load(h, &p->terms, NAMES("taxonomy_terms.csv"))) || (s = load(h, &p->taxonomies, NAMES("taxonomies.csv"))))
+        (s = load(h, &p->terms, NAMES("taxonomy_terms.csv"))) || (s = load(h, &p->taxonomies, NAMES("taxonomies.csv"))) ||
+        (s = load(h, &p->x_districts, NAMES("x_tsunagi_districts.csv"))) ||
+        (s = load(h, &p->x_orgs, NAMES("x_tsunagi_organizations.csv"))) ||
+        (s = load(h, &p->x_services, NAMES("x_tsunagi_services.csv"))) ||
+        (s = load(h, &p->x_forums, NAMES("x_tsunagi_forums.csv"))) || (s = load(h, &p->x_ties, NAMES("x_tsunagi_ties.csv"))) ||
+        (s = load(h, &p->x_vocab, NAMES("x_tsunagi_vocabulary.csv"))))
         return s;
 #undef NAMES
     if (p->layout == LAYOUT_OHANA && ((s = load_json(h, "service_icarol_categories.json", &p->icarol)) ||
