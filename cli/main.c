@@ -8,7 +8,7 @@
  *   tsunagi import [--encoding E] DIR DB
  *   tsunagi export [--bom] DIR [DB]
  *   tsunagi import-hsds [--mapping M] [--report R] DIR [DB]
- *   tsunagi export-hsds DIR [DB]
+ *   tsunagi export-hsds [--package-name N] [--title T] [--license L] DIR [DB]
  *   tsunagi hsds-mapping
  *
  * DB defaults to $TSUNAGI_DB, else the bundled sample city. Exit status: 0 on
@@ -36,6 +36,7 @@ typedef struct args {
     int nparams;
     int keep_going;
     int format_given, timeout_given; /* to refuse them where they do nothing */
+    tsg_hsds_package_t package;      /* export-hsds --package-name, --title, --license */
     long suppress_below;
     long timeout_ms;
     cli_out_t out;
@@ -344,7 +345,7 @@ static int cmd_import_hsds(args_t *a)
                r->age_columns, r->age_text, r->age_text_all, r->age_ambiguous, r->age_words, r->age_taxonomy,
                r->age_open);
         printf("mapping: %ld programs with no mapped target group, %ld with no mapped need (given the defaults);\n"
-               "         %ld programs with no place (wide-area, *)\n",
+               "         %ld programs with no known place (district d:?, not wide-area)\n",
                r->default_target, r->default_need, r->wide_area);
         print_hsds_report(r);
         if (a->report) {
@@ -364,7 +365,7 @@ static int cmd_export_hsds(args_t *a)
     tsg_error_t err = {0};
     tsg_db_t *db;
     if (open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return report(&err);
-    int rc = tsg_export_hsds(db, a->pos[0], &err) ? report(&err) : 0;
+    int rc = tsg_export_hsds_with(db, a->pos[0], &a->package, &err) ? report(&err) : 0;
     if (!rc) printf("exported %s to %s as an HSDS 3.0 package\n", tsg_db_path(db), a->pos[0]);
     tsg_close(db);
     return rc;
@@ -508,7 +509,8 @@ static const command_t commands[] = {
     {"export", "export [--bom] DIR [DB]", "write DB's network as a CSV folder DIR (--bom: for Excel)", 1, 2, cmd_export},
     {"import-hsds", "import-hsds [--mapping M] [--report R] DIR [DB]",
      "replace DB's network by the HSDS package DIR (DB: DIR.db)", 1, 2, cmd_import_hsds},
-    {"export-hsds", "export-hsds DIR [DB]", "write DB's network as an HSDS 3.0 package DIR", 1, 2, cmd_export_hsds},
+    {"export-hsds", "export-hsds [--package-name N] [--title T] [--license L] DIR [DB]",
+     "write DB's network as an HSDS 3.0 package DIR (no licence unless --license)", 1, 2, cmd_export_hsds},
     {"hsds-mapping", "hsds-mapping", "print the built-in HSDS mapping (to edit for --mapping)", 0, 0,
      cmd_hsds_mapping},
 };
@@ -540,7 +542,8 @@ int main(int argc, char **argv)
         const char *s = argv[i];
         int takes_value = !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
                           !strcmp(s, "-p") || !strcmp(s, "--xlsx") || !strcmp(s, "--mapping") ||
-                          !strcmp(s, "--report") || !strcmp(s, "--timeout") || !strcmp(s, "--lang");
+                          !strcmp(s, "--report") || !strcmp(s, "--timeout") || !strcmp(s, "--lang") ||
+                          !strcmp(s, "--package-name") || !strcmp(s, "--title") || !strcmp(s, "--license");
         if (takes_value && i + 1 == argc) {
             fprintf(stderr, "tsunagi: %s needs a value\n", s);
             return 2;
@@ -595,6 +598,12 @@ int main(int argc, char **argv)
             a.mapping = argv[++i];
         } else if (!strcmp(s, "--report")) {
             a.report = argv[++i];
+        } else if (!strcmp(s, "--package-name")) {
+            a.package.name = argv[++i];
+        } else if (!strcmp(s, "--title")) {
+            a.package.title = argv[++i];
+        } else if (!strcmp(s, "--license")) {
+            a.package.license = argv[++i];
         } else if (s[0] == '-' && s[1]) {
             fprintf(stderr, "tsunagi: unknown option '%s'\n", s);
             usage(stderr);
@@ -633,6 +642,10 @@ int main(int argc, char **argv)
             fprintf(stderr, "tsunagi: --mapping and --report go with import-hsds\n");
             return 2;
         }
+        if (a.package.name || a.package.title || a.package.license) {
+            fprintf(stderr, _("tsunagi: --package-name, --title and --license go with export-hsds\n"));
+            return 2;
+        }
         return cmd_run(&a);
     }
     if (a.npos < cmd->min_pos || a.npos > cmd->max_pos) {
@@ -668,6 +681,10 @@ int main(int argc, char **argv)
     }
     /* Every other option a command does nothing with is refused too, not
      * ignored: "export --bom" once wrote no BOM without a word. */
+    if ((a.package.name || a.package.title || a.package.license) && cmd->run != cmd_export_hsds) {
+        fprintf(stderr, _("tsunagi: --package-name, --title and --license go with export-hsds, not %s\n"), cmd->name);
+        return 2;
+    }
     if (a.out.bom && cmd->run != cmd_summary && cmd->run != cmd_export) {
         fprintf(stderr, _("tsunagi: --bom goes with statements, summary and export, not %s\n"), cmd->name);
         return 2;

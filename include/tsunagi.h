@@ -150,6 +150,17 @@ const char *tsg_hsds_default_mapping(size_t *len);
  * x_tsunagi_ties.csv. */
 tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err);
 
+/* What the package says of itself (datapackage.json): the city's name,
+ * title and licence, never the HSDS specification's own. NULL fields take
+ * the defaults: name and title from the top district (the one district
+ * with no parent; none when there are several), and no licence claimed. */
+typedef struct tsg_hsds_package {
+    const char *name;    /* lower-case letters, digits, '-', '.', '_' */
+    const char *title;
+    const char *license; /* an SPDX id ("CC-BY-4.0") or the URL of the terms */
+} tsg_hsds_package_t;
+tsg_status_t tsg_export_hsds_with(tsg_db_t *db, const char *dir, const tsg_hsds_package_t *pkg, tsg_error_t *err);
+
 /* ---- result sets ---------------------------------------------------------- */
 
 /* What a result is. A TABLE answers a question (FIND, GAPS, …), possibly

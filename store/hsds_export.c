@@ -15,6 +15,7 @@
  */
 #include "csv.h"
 #include "hsds.h"
+#include "i18n.h"
 #include "store.h"
 #include "util.h"
 
@@ -157,6 +158,7 @@ static const resource_t resources[] = {
      "  d.name AS name, 'tsunagi district ' || dn.id AS description, p.nid AS k1, a.pos AS k2"
      "  FROM program_area a JOIN program p ON p.nid = a.program JOIN node n ON n.nid = p.nid"
      "  JOIN node dn ON dn.nid = a.district JOIN district d ON d.nid = a.district"
+     "  WHERE dn.id <> '" STORE_HSDS_UNKNOWN_PLACE "'"
      " UNION ALL"
      " SELECT tsg_uuid('service_area', n.id || '/*'), tsg_uuid('service', n.id), '広域 (wide-area)',"
      "  'available from anywhere', p.nid, 0 FROM program p JOIN node n ON n.nid = p.nid WHERE p.wide_area)"
@@ -344,18 +346,87 @@ static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
     return s;
 }
 
+/* The package's own name, title, description and licence in place of the
+ * specification's (whose licence, CC-BY-SA, is the spec's, not the data's). */
+static tsg_status_t describe(tsg_db_t *db, json_t *dp, const tsg_hsds_package_t *pkg, tsg_error_t *err)
+{
+    static const char *const spec_keys[] = {"name", "title", "description", "homepage", "license", "licenses"};
+    for (size_t i = 0; i < sizeof spec_keys / sizeof *spec_keys; i++) json_object_del(dp, spec_keys[i]);
+    /* The city: the one municipality, else the one district at the top. */
+    static const char *const tops[] = {"WHERE d.level = 'municipality'", "WHERE d.parent IS NULL"};
+    char *root_id = NULL, *root_name = NULL;
+    tsg_status_t s = TSG_OK;
+    for (size_t q = 0; q < 2 && !root_id && !s; q++) {
+        sqlite3_stmt *st;
+        char *sql = util_printf("SELECT n.id, d.name FROM district d JOIN node n ON n.nid = d.nid %s LIMIT 2", tops[q]);
+        s = sql ? store_prepare(db->sql, sql, &st, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
+        free(sql);
+        if (s) break;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            root_id = util_strdup((const char *)sqlite3_column_text(st, 0));
+            root_name = util_strdup((const char *)sqlite3_column_text(st, 1));
+            if (sqlite3_step(st) == SQLITE_ROW) { /* several: no one name for the package */
+                free(root_id), free(root_name);
+                root_id = root_name = NULL;
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    if (s) return s;
+    const char *name = pkg && pkg->name ? pkg->name : NULL, *title = pkg && pkg->title ? pkg->title : root_name;
+    if (name && (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-._") != strlen(name)))
+        s = util_fail(err, TSG_EINPUT, _("the package name '%s' may hold only lower-case letters, digits, '-', '.' and '_'"),
+                      name);
+    char *slug = NULL;
+    if (!s && !name && root_id) { /* the top district's id, made a package name */
+        slug = util_strdup(root_id);
+        for (char *c = slug; c && *c; c++) {
+            if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+            if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789-._", *c)) *c = '-';
+        }
+        name = slug;
+    }
+    char *description = title ? util_printf("%s: organisations, services, districts, forums and ties, exported by tsunagi "
+                                            "(HSDS 3.0 with x_tsunagi extensions)", title)
+                              : NULL;
+    int fail = (name && json_object_set_new(dp, "name", json_string(name))) ||
+               (title && json_object_set_new(dp, "title", json_string(title))) ||
+               (description && json_object_set_new(dp, "description", json_string(description)));
+    if (!fail && pkg && pkg->license && *pkg->license) {
+        int url = !strncmp(pkg->license, "http://", 7) || !strncmp(pkg->license, "https://", 8);
+        fail = json_object_set_new(dp, "licenses", json_pack("[{s:s}]", url ? "path" : "name", pkg->license));
+    }
+    if (!s && fail) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+    free(description);
+    free(slug);
+    free(root_id);
+    free(root_name);
+    return s;
+}
+
 tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err)
+{
+    return tsg_export_hsds_with(db, dir, NULL, err);
+}
+
+tsg_status_t tsg_export_hsds_with(tsg_db_t *db, const char *dir, const tsg_hsds_package_t *pkg, tsg_error_t *err)
 {
     tsg_status_t checked = store_check(db, err);
     if (checked) return checked;
     tsg_status_t s0 = check_names(db, dir, err);
     if (s0) return s0;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return util_fail(err, TSG_EIO, "%s: %s", dir, strerror(errno));
-    if (sqlite3_create_function(db->sql, "tsg_uuid", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_uuid, NULL,
-                                NULL) != SQLITE_OK)
-        return store_fail_sql(db->sql, "export-hsds", err);
+    /* The package's description first: a bad name stops before any file. */
     json_t *dp = official_package(err);
     if (!dp) return err->code;
+    if ((s0 = describe(db, dp, pkg, err)) || (mkdir(dir, 0777) != 0 && errno != EEXIST &&
+                                              (s0 = util_fail(err, TSG_EIO, _("%s: cannot create folder: %s"), dir,
+                                                              strerror(errno)))) ||
+        (sqlite3_create_function(db->sql, "tsg_uuid", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_uuid, NULL,
+                                 NULL) != SQLITE_OK &&
+         (s0 = store_fail_sql(db->sql, "export-hsds", err)))) {
+        json_decref(dp);
+        return s0;
+    }
     json_t *official = json_object_get(dp, "resources");
     json_t *kept = json_array();
     tsg_status_t s = kept ? TSG_OK : util_fail(err, TSG_ENOMEM, "out of memory");

@@ -3,6 +3,7 @@
  * written as tsunagi's CSV files in memory (see hsds_import.h). */
 #include "agetext.h"
 #include "csv.h"
+#include "hsds.h"
 #include "hsds_import.h"
 #include "util.h"
 #include "bounds.h"
@@ -420,9 +421,23 @@ static tsg_status_t codes_of(hsds_t *h, ctx_t *x, const char *sid, const char *e
     return TSG_OK;
 }
 
+/* The district of services with no known place (hsds.h), made on first use. */
+static tsg_status_t unknown_place(hsds_t *h)
+{
+    for (size_t i = 0; i < h->ndist; i++)
+        if (!strcmp(h->dist[i].id, STORE_HSDS_UNKNOWN_PLACE)) return TSG_OK;
+    district_t *d = realloc(h->dist, (h->ndist + 1) * sizeof *d);
+    if (!d) return store_hsds_nomem(h);
+    h->dist = d;
+    d = &h->dist[h->ndist++];
+    *d = (district_t){util_strdup(STORE_HSDS_UNKNOWN_PLACE), util_strdup(STORE_HSDS_UNKNOWN_PLACE_NAME), NULL, "prefecture"};
+    return d->id && d->name ? TSG_OK : store_hsds_nomem(h);
+}
+
 /* The program's area: the districts of its locations; else the names of its
  * service areas that are districts; else its organisation's district; else
- * wide-area (*). */
+ * the place-unknown district (not wide-area: that would be coverage
+ * everywhere, which nothing in the package says). */
 static tsg_status_t service_area(hsds_t *h, ctx_t *x, size_t r, const char *sid, const org_t *o)
 {
     pkg_t *p = x->p;
@@ -464,7 +479,8 @@ static tsg_status_t service_area(hsds_t *h, ctx_t *x, size_t r, const char *sid,
     if (!b->len && o->best && list_add(b, o->best)) return store_hsds_nomem(h);
     if (!b->len) {
         h->rep->wide_area++;
-        if (util_buf_addc(b, '*')) return store_hsds_nomem(h);
+        if ((s = unknown_place(h))) return s;
+        if (list_add(b, STORE_HSDS_UNKNOWN_PLACE)) return store_hsds_nomem(h);
     }
     return util_buf_addc(b, '\0') ? store_hsds_nomem(h) : TSG_OK;
 }

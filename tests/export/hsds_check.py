@@ -31,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,7 @@ import uuid
 csv.field_size_limit(10**9)
 TSG = sys.argv[1]
 HSDS = os.path.join(sys.argv[2], "hsds")
+SAMPLE = sys.argv[3] if len(sys.argv) > 3 else os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../data/sample")
 failures = []
 
 
@@ -359,7 +361,7 @@ def export_checks(work):
     pkg = json.load(open(own, encoding="utf-8"))
     names = [r["name"] for r in pkg["resources"]]
     core = [n for n in names if not n.startswith("x_tsunagi_")]
-    check(core == ["organization", "service", "service_area", "taxonomy", "taxonomy_term", "attribute"],
+    check(core == ["organization", "service", "service_area", "schedule", "taxonomy", "taxonomy_term", "attribute"],
           f"core resources {core}")
     check(pkg.get("version") == "3.0.0" and pkg.get("profile") == "tabular-data-package", "package header")
     errs, tables = validate(official, out, set(core))
@@ -408,6 +410,89 @@ def export_checks(work):
     check(a == b, f"programs come back with targets, ages and needs ({len(a)} against {len(b)})")
 
 
+def sql_rows(db, q):
+    con = sqlite3.connect(db)
+    try:
+        return sorted(con.execute(q).fetchall(), key=repr)
+    finally:
+        con.close()
+
+
+def round_trip(work):
+    """Issue 20 item 8: export-hsds then import-hsds gives the network back.
+    The oracle is the database read with sqlite3 (districts, areas, forums,
+    ties, program fields), and GAPS/COUNT answers are compared whole."""
+    sample = os.path.join(work, "sample.db")
+    run("import", SAMPLE, sample)
+    out = os.path.join(work, "rt-hsds")
+    run("export-hsds", out, sample)
+    back = os.path.join(work, "rt-back.db")
+    p = run("import-hsds", out, back)
+    check("written by tsunagi" in p.stdout, f"a tsunagi package is recognised: {p.stdout.splitlines()[:1]}")
+    tables = {
+        "districts": "SELECT n.id, d.name, d.level, pn.id FROM district d JOIN node n USING (nid)"
+                     " LEFT JOIN node pn ON pn.nid = d.parent",
+        "organisations": "SELECT n.id, o.name, o.sector, dn.id FROM organisation o JOIN node n USING (nid)"
+                         " LEFT JOIN node dn ON dn.nid = o.district",
+        "programs": "SELECT n.id, p.name, o.id, p.age_min, p.age_max, p.approach, p.wide_area, p.in_system, p.hours,"
+                    " p.starts, p.ends FROM program p JOIN node n USING (nid) JOIN node o ON o.nid = p.org",
+        "program areas": "SELECT n.id, dn.id, a.pos FROM program_area a JOIN node n ON n.nid = a.program"
+                         " JOIN node dn ON dn.nid = a.district",
+        "targets, needs, modes": "SELECT 't', program, target, pos FROM program_target UNION ALL"
+                                 " SELECT 'n', program, need, pos FROM program_need UNION ALL"
+                                 " SELECT 'm', program, mode, pos FROM program_mode",
+        "forums": "SELECT n.id, f.name, f.kind, dn.id FROM forum f JOIN node n USING (nid)"
+                  " LEFT JOIN node dn ON dn.nid = f.district",
+        "ties": "SELECT a.id, b.id, t.kind, t.directed, t.count, t.since FROM tie t JOIN node a ON a.nid = t.src"
+                " JOIN node b ON b.nid = t.dst",
+    }
+    for name, q in tables.items():
+        a, b = sql_rows(sample, q), sql_rows(back, q)
+        check(a == b and len(a) > 10, f"round trip keeps {name}: {len(a)} rows, {len(b)} back, "
+                                      f"{sorted(set(a) ^ set(b), key=repr)[:3]}")
+    for stmt in ["GAPS FOR hikikomori AGED 18..39 IN 'あさひの市' NEEDS place, peer;",
+                 "GAPS FOR children AGED 0..17 IN '東区';", "COUNT programs BY ward;",
+                 "COUNT organisations BY sector;", "COVERAGE FOR hikikomori AGED 15..39 IN '北区' NEEDS place;"]:
+        a, b = query(sample, stmt), query(back, stmt)
+        check(a == b and a, f"{stmt} answers the same after the round trip ({len(a)} rows, {len(b)} back)")
+    # The package speaks for the city, not for the specification.
+    pkg = json.load(open(os.path.join(out, "datapackage.json"), encoding="utf-8"))
+    top = sql_rows(sample, "SELECT n.id, d.name FROM district d JOIN node n USING (nid) WHERE d.parent IS NULL")
+    check("license" not in pkg and "licenses" not in pkg and "homepage" not in pkg,
+          f"no licence claimed by default: {pkg.get('license') or pkg.get('licenses')}")
+    check(len(top) == 1 and pkg.get("title") == top[0][1] and pkg.get("name") == top[0][0].lower(),
+          f"name and title from the top district {top}: {pkg.get('name')}, {pkg.get('title')}")
+    own = os.path.join(work, "rt-named")
+    run("export-hsds", "--package-name", "asahino", "--title", "あさひの市の社会資源", "--license", "CC-BY-4.0", own,
+        sample)
+    pkg = json.load(open(os.path.join(own, "datapackage.json"), encoding="utf-8"))
+    check(pkg.get("name") == "asahino" and pkg.get("title") == "あさひの市の社会資源" and
+          pkg.get("licenses") == [{"name": "CC-BY-4.0"}] and "license" not in pkg, f"the city's own: {pkg}")
+    p = run("export-hsds", "--package-name", "Asahino City", os.path.join(work, "rt-bad"), sample, ok=False)
+    check(p.returncode == 1 and "lower-case" in p.stderr and not os.path.exists(os.path.join(work, "rt-bad")),
+          f"a bad package name: {p.stderr}")
+
+
+def unknown_place(work, miami):
+    """A service with no known place is not published (or imported) as wide-area."""
+    out = os.path.join(work, "miami-hsds")
+    run("export-hsds", out, miami)
+    unknown = {r[0] for r in sql_rows(miami, "SELECT n.id FROM program_area a JOIN node n ON n.nid = a.program"
+                                             " JOIN node d ON d.nid = a.district WHERE d.id = 'd:?'")}
+    wide = sql_rows(miami, "SELECT count(*) FROM program WHERE wide_area")
+    check(len(unknown) == 25 and wide == [(0,)], f"Miami: 25 services with no place, none wide-area: {len(unknown)}, {wide}")
+    ns = uuid.UUID("3b6c1f52-9d0e-4a57-8c21-6ef40b93d715")
+    ids = {str(uuid.uuid5(ns, f"service/{p}")) for p in unknown}
+    areas = list(csv.DictReader(open(os.path.join(out, "service_areas.csv"), encoding="utf-8")))
+    check(not [a for a in areas if a["service_id"] in ids] and not [a for a in areas if "wide" in a["name"]],
+          "no service area is published for a service with no known place")
+    back = os.path.join(work, "miami-back.db")
+    run("import-hsds", out, back)
+    check(sql_rows(back, "SELECT count(*) FROM program WHERE wide_area") == [(0,)] and
+          query(back, "COUNT programs BY ward;") == query(miami, "COUNT programs BY ward;"),
+          "Miami back from its export: still no wide-area program")
+
+
 def main():
     if not os.path.isdir(HSDS):
         print(f"skipped: {HSDS} is missing")
@@ -420,6 +505,8 @@ def main():
         bad_input(work)
         synthetic(work)
         export_checks(work)
+        round_trip(work)
+        unknown_place(work, miami)
     print(f"{len(failures)} failure(s)")
     return 1 if failures else 0
 
