@@ -275,11 +275,11 @@ static tsg_status_t write_resource(tsg_db_t *db, const char *dir, const resource
     util_buf_t b = {0};
     char *path = util_printf("%s/%s", dir, r->file);
     if (!pos || !row || !path) {
-        s = util_fail(err, TSG_ENOMEM, "out of memory");
+        s = util_fail(err, TSG_ENOMEM, _("out of memory"));
         goto done;
     }
     if (!schema_fields && !(*ext_fields = extension_schema(st))) {
-        s = util_fail(err, TSG_ENOMEM, "out of memory");
+        s = util_fail(err, TSG_ENOMEM, _("out of memory"));
         goto done;
     }
     for (int i = 0; i < nq; i++) {
@@ -290,7 +290,7 @@ static tsg_status_t write_resource(tsg_db_t *db, const char *dir, const resource
             if (name && !strcmp(name, sqlite3_column_name(st, i))) pos[i] = (int)f;
         }
         if (pos[i] < 0) { /* a query naming a field the schema lacks is a bug here */
-            s = util_fail(err, TSG_EINPUT, "export-hsds: %s has no field %s", r->name, sqlite3_column_name(st, i));
+            s = util_fail(err, TSG_EINPUT, _("export-hsds: %s has no field %s"), r->name, sqlite3_column_name(st, i));
             goto done;
         }
     }
@@ -306,7 +306,7 @@ static tsg_status_t write_resource(tsg_db_t *db, const char *dir, const resource
         for (int i = 0; i < nq; i++) row[pos[i]] = (const char *)sqlite3_column_text(st, i);
         for (size_t f = 0; f < nf && !bad; f++) bad = store_csv_put(&b, row[f], f + 1 == nf);
     }
-    if (bad) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (bad) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     else if (rc != SQLITE_DONE) s = store_fail_sql(db->sql, "export-hsds", err);
     else s = util_write_file(path, b.data ? b.data : "", b.len, store_guard(db), err);
 done:
@@ -324,10 +324,10 @@ static json_t *official_package(tsg_error_t *err)
         if (strcmp(f->name, "datapackage-3.0.0.json")) continue;
         json_error_t je;
         json_t *dp = json_loadb((const char *)f->data, f->len, 0, &je);
-        if (!dp) util_fail(err, TSG_EINPUT, "datapackage-3.0.0.json:%d:%d: %s", je.line, je.column, je.text);
+        if (!dp) util_fail(err, TSG_EINPUT, _("datapackage-3.0.0.json:%d:%d: %s"), je.line, je.column, je.text);
         return dp;
     }
-    util_fail(err, TSG_EINPUT, "the HSDS 3.0 datapackage.json is not compiled in");
+    util_fail(err, TSG_EINPUT, _("the HSDS 3.0 datapackage.json is not compiled in"));
     return NULL;
 }
 
@@ -336,11 +336,11 @@ static json_t *official_package(tsg_error_t *err)
 static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
     const util_guard_t *g = store_guard(db);
-    tsg_status_t s = g ? TSG_OK : util_fail(err, TSG_ENOMEM, "out of memory");
+    tsg_status_t s = g ? TSG_OK : util_fail(err, TSG_ENOMEM, _("out of memory"));
     for (size_t i = 0; !s && i <= sizeof resources / sizeof *resources; i++) {
         char *path = util_printf("%s/%s", dir, i < sizeof resources / sizeof *resources ? resources[i].file
                                                                                        : "datapackage.json");
-        s = path ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, "out of memory");
+        s = path ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
         free(path);
     }
     return s;
@@ -429,7 +429,7 @@ tsg_status_t tsg_export_hsds_with(tsg_db_t *db, const char *dir, const tsg_hsds_
     }
     json_t *official = json_object_get(dp, "resources");
     json_t *kept = json_array();
-    tsg_status_t s = kept ? TSG_OK : util_fail(err, TSG_ENOMEM, "out of memory");
+    tsg_status_t s = kept ? TSG_OK : util_fail(err, TSG_ENOMEM, _("out of memory"));
     for (size_t i = 0; !s && i < sizeof resources / sizeof *resources; i++) {
         const resource_t *r = &resources[i];
         json_t *res = NULL, *fields = NULL;
@@ -442,23 +442,23 @@ tsg_status_t tsg_export_hsds_with(tsg_db_t *db, const char *dir, const tsg_hsds_
         }
         if (res) {
             s = write_resource(db, dir, r, json_object_get(json_object_get(res, "schema"), "fields"), NULL, err);
-            if (!s && json_array_append(kept, res)) s = util_fail(err, TSG_ENOMEM, "out of memory");
+            if (!s && json_array_append(kept, res)) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
             continue;
         }
         if ((s = write_resource(db, dir, r, NULL, &fields, err))) break;
         res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:o}}", "name", r->name, "path", r->file,
                         "description", r->description, "format", "csv", "mediatype", "text/csv", "profile",
                         "tabular-data-resource", "schema", "primaryKey", "id", "fields", fields);
-        if (!res || json_array_append_new(kept, res)) s = util_fail(err, TSG_ENOMEM, "out of memory");
+        if (!res || json_array_append_new(kept, res)) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
-    if (!s && json_object_set(dp, "resources", kept)) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!s && json_object_set(dp, "resources", kept)) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!s) {
         char *path = util_printf("%s/datapackage.json", dir);
         char *text = json_dumps(dp, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-        if (!path || !text) s = util_fail(err, TSG_ENOMEM, "out of memory");
+        if (!path || !text) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
         else {
             util_buf_t b = {0};
-            if (util_buf_adds(&b, text) || util_buf_addc(&b, '\n')) s = util_fail(err, TSG_ENOMEM, "out of memory");
+            if (util_buf_adds(&b, text) || util_buf_addc(&b, '\n')) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
             else s = util_write_file(path, b.data, b.len, store_guard(db), err);
             util_buf_free(&b);
         }

@@ -2,6 +2,7 @@
  * report of the rows skipped and repaired (see hsds.h for the layouts and
  * hsds_import.h for the files that do the work). */
 #include "hsds_import.h"
+#include "i18n.h"
 #include "interchange.h"
 #include "util.h"
 
@@ -22,7 +23,7 @@ tsg_status_t tsg_import_hsds(tsg_db_t *db, const char *dir, const char *mapping,
     *report = NULL;
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return util_fail(err, TSG_EIO, "%s: not a folder (import-hsds reads an HSDS package folder)", dir);
+        return util_fail(err, TSG_EIO, _("%s: not a folder (import-hsds reads an HSDS package folder)"), dir);
     hsds_t h = {.err = err};
     pkg_t p = {0};
     size_t n = strlen(dir);
@@ -141,7 +142,7 @@ tsg_status_t tsg_hsds_report_write(const tsg_hsds_report_t *r, const char *path,
         free(id);
         free(detail);
     }
-    tsg_status_t s = bad ? util_fail(err, TSG_ENOMEM, "out of memory") : util_write_file(path, b.data ? b.data : "", b.len, NULL, err);
+    tsg_status_t s = bad ? util_fail(err, TSG_ENOMEM, _("out of memory")) : util_write_file(path, b.data ? b.data : "", b.len, NULL, err);
     util_buf_free(&b);
     return s;
 }

@@ -20,6 +20,7 @@
 #ifndef TSG_STORE_HSDS_IMPORT_H
 #define TSG_STORE_HSDS_IMPORT_H
 
+#include "i18n.h"
 #include "idmap.h"
 #include "tsunagi.h"
 #include "util.h"
@@ -66,7 +67,7 @@ typedef struct hsds {
 
 enum { OUT_DISTRICTS, OUT_ORGS, OUT_PROGRAMS, OUT_FORUMS, OUT_TIES, OUT_VOCAB };
 
-static inline tsg_status_t store_hsds_nomem(hsds_t *h) { return util_fail(h->err, TSG_ENOMEM, "out of memory"); }
+static inline tsg_status_t store_hsds_nomem(hsds_t *h) { return util_fail(h->err, TSG_ENOMEM, _("out of memory")); }
 
 /* ---- hsds_import.c ---------------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /* hsds_read — an HSDS package read into memory: its CSV tables, its layout,
  * and Ohana's JSON side files (see hsds_import.h). */
 #include "csv.h"
+#include "i18n.h"
 #include "hsds_import.h"
 #include "textenc.h"
 #include "util.h"
@@ -170,7 +171,7 @@ static tsg_status_t load_json(hsds_t *h, const char *name, json_t **out)
     free(path);
     if (!*out) return util_fail(h->err, TSG_EINPUT, "%s/%s:%d:%d: %s", h->label, name, je.line, je.column, je.text);
     if (!json_is_object(*out))
-        return util_fail(h->err, TSG_EINPUT, "%s/%s:1:1: expected an object of service id → list of categories",
+        return util_fail(h->err, TSG_EINPUT, _("%s/%s:1:1: expected an object of service id → list of categories"),
                          h->label, name);
     return TSG_OK;
 }
@@ -187,7 +188,7 @@ static tsg_status_t read_layout(hsds_t *h, pkg_t *p, const char *dir)
     if (!dp && stat(path, &sb) == 0) {
         /* There, but not JSON: refused, not read as a package without one
          * (which would guess its version). */
-        tsg_status_t s = util_fail(h->err, TSG_EINPUT, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
+        tsg_status_t s = util_fail(h->err, TSG_EINPUT, _("%s:%d:%d: not valid JSON: %s"), path, je.line, je.column, je.text);
         free(path);
         return s;
     }
@@ -228,11 +229,11 @@ tsg_status_t store_hsds_load_package(hsds_t *h, pkg_t *p, const char *dir)
         return s;
     if (!p->orgs.present || !p->services.present)
         return util_fail(h->err, TSG_EINPUT,
-                         "%s: not an HSDS package: it needs organizations.csv and services.csv (at the top or in data/)",
+                         _("%s: not an HSDS package: it needs organizations.csv and services.csv (at the top or in data/)"),
                          h->label);
     if (store_hsds_col(&p->orgs, "id") < 0 || store_hsds_col(&p->orgs, "name") < 0 || store_hsds_col(&p->services, "id") < 0 ||
         store_hsds_col(&p->services, "name") < 0)
-        return util_fail(h->err, TSG_EINPUT, "%s/%s:1:1: organizations.csv and services.csv need columns id and name",
+        return util_fail(h->err, TSG_EINPUT, _("%s/%s:1:1: organizations.csv and services.csv need columns id and name"),
                          h->label, store_hsds_col(&p->orgs, "id") < 0 || store_hsds_col(&p->orgs, "name") < 0 ? "organizations.csv"
                                                                                           : "services.csv");
     p->layout = store_hsds_col(&p->services, "organization_id") < 0 && store_hsds_col(&p->services, "location_id") >= 0 ? LAYOUT_OHANA

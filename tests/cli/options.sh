@@ -63,6 +63,15 @@ for cmd in "import $sample $work/x.db" "export $work/e $work/city.db" "import-hs
   # shellcheck disable=SC2086
   refused "$name -c" "do not go with $name" $cmd -c "COUNT programs;"
 done
+for cmd in "import $sample $work/x.db" "export $work/e $work/city.db" "import-hsds $work/plain $work/x.db" \
+           "hsds-mapping" "summary $work/city.db"; do
+  name=${cmd%% *}
+  for opt in --package-name --title --license; do
+    # shellcheck disable=SC2086
+    refused "$name $opt" "--package-name, --title and --license go with export-hsds, not $name" $cmd $opt x
+  done
+done
+refused "statements --license" "--package-name, --title and --license go with export-hsds" -c "COUNT programs;" --license x
 refused "summary --timeout" "--timeout and --keep-going go with statements, not summary" summary --timeout 5
 refused "summary --keep-going" "--timeout and --keep-going go with statements, not summary" summary --keep-going
 refused "summary --encoding" "--encoding applies to import only" summary --encoding cp932
