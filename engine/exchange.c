@@ -49,9 +49,10 @@ static int json_string(util_buf_t *out, const char *s)
 }
 
 /* Text for an XML attribute or element. A line break stays a line break
- * (&#10;, so that no reader folds it into a space); the controls XML 1.0
- * cannot hold at all, even escaped, and its two non-characters are written
- * [U+XXXX], as in the pictures. */
+ * (&#10;, so that no reader folds it into a space); a character that hides
+ * or reorders text (util_hidden_char: controls XML 1.0 cannot hold even
+ * escaped, bidirectional and zero-width ones), and XML's two
+ * non-characters, are written [U+XXXX], as in the pictures. */
 static int xml_text(util_buf_t *out, const char *s)
 {
     int rc = 0, bad;
@@ -66,7 +67,8 @@ static int xml_text(util_buf_t *out, const char *s)
         else if (ch == '\n') rc = util_buf_adds(out, "&#10;");
         else if (ch == '\r') rc = util_buf_adds(out, "&#13;");
         else if (ch == '\t') rc = util_buf_adds(out, "&#9;");
-        else if (ch < 0x20 || ch == 0x7f || ch == 0xFFFE || ch == 0xFFFF) rc = util_buf_printf(out, "[U+%04X]", (unsigned)ch);
+        else if (util_hidden_char(ch) || ch < 0x20 || ch == 0xFFFE || ch == 0xFFFF)
+            rc = util_buf_printf(out, "[U+%04X]", (unsigned)ch);
         else rc = util_buf_add(out, s, n);
     }
     return rc;
@@ -127,7 +129,7 @@ static int graphml_gap(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d,
     const eng_gap_t *g = &d->gaps[i];
     int rc = util_buf_printf(b, "    <node id=\"gap-%zu\">", i + 1) || xml_data(b, "type", "gap") ||
              xml_data(b, "name", g->why) || xml_data(b, "gap_kind", gap_kind[g->kind]) ||
-             xml_data(b, "district", net->id[g->district]) || (g->need && xml_data(b, "need", g->need)) ||
+             (g->district > 0 && xml_data(b, "district", net->id[g->district])) || (g->need && xml_data(b, "need", g->need)) ||
              util_buf_printf(b, "<data key=\"age_from\">%d</data><data key=\"age_to\">%d</data></node>\n", g->age_from,
                              g->age_to);
     if (!rc && g->program > 0 && drawn[g->program])
@@ -228,7 +230,8 @@ tsg_status_t eng_json(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, 
         for (size_t i = 0; !rc && i < d->ngaps; i++) {
             const eng_gap_t *g = &d->gaps[i];
             rc = util_buf_printf(b, "%s{\"kind\": \"%s\", \"district\": ", i ? ",\n  " : "\n  ", gap_kind[g->kind]) ||
-                 json_string(b, net->id[g->district]) || util_buf_adds(b, ", \"need\": ") ||
+                 (g->district > 0 ? json_string(b, net->id[g->district]) : util_buf_adds(b, "null")) ||
+                 util_buf_adds(b, ", \"need\": ") ||
                  (g->need ? json_string(b, g->need) : util_buf_adds(b, "null")) ||
                  util_buf_printf(b, ", \"age_from\": %d, \"age_to\": %d, \"program\": ", g->age_from, g->age_to) ||
                  (g->program > 0 ? json_string(b, net->id[g->program]) : util_buf_adds(b, "null")) ||

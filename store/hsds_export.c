@@ -353,15 +353,14 @@ static tsg_status_t describe(tsg_db_t *db, json_t *dp, const tsg_hsds_package_t 
     static const char *const spec_keys[] = {"name", "title", "description", "homepage", "license", "licenses"};
     for (size_t i = 0; i < sizeof spec_keys / sizeof *spec_keys; i++) json_object_del(dp, spec_keys[i]);
     /* The city: the one municipality, else the one district at the top. */
-    static const char *const tops[] = {"WHERE d.level = 'municipality'", "WHERE d.parent IS NULL"};
+    static const char *const tops[] = {
+        "SELECT n.id, d.name FROM district d JOIN node n ON n.nid = d.nid WHERE d.level = 'municipality' LIMIT 2",
+        "SELECT n.id, d.name FROM district d JOIN node n ON n.nid = d.nid WHERE d.parent IS NULL LIMIT 2"};
     char *root_id = NULL, *root_name = NULL;
     tsg_status_t s = TSG_OK;
     for (size_t q = 0; q < 2 && !root_id && !s; q++) {
         sqlite3_stmt *st;
-        char *sql = util_printf("SELECT n.id, d.name FROM district d JOIN node n ON n.nid = d.nid %s LIMIT 2", tops[q]);
-        s = sql ? store_prepare(db->sql, sql, &st, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
-        free(sql);
-        if (s) break;
+        if ((s = store_prepare(db->sql, tops[q], &st, err))) break;
         if (sqlite3_step(st) == SQLITE_ROW) {
             root_id = util_strdup((const char *)sqlite3_column_text(st, 0));
             root_name = util_strdup((const char *)sqlite3_column_text(st, 1));
