@@ -116,6 +116,10 @@ const char *store_hsds_sector_of(hsds_t *h, const char *name);
 
 /* ---- hsds_map.c ------------------------------------------------------------- */
 
+/* A name as tsunagi keeps it (control, bidirectional and zero-width
+ * characters removed or made spaces, spaces trimmed): a new string, NULL
+ * when out of memory; *why says what was repaired, NULL for nothing. */
+char *store_hsds_clean_name(const char *in, const char **why);
 /* Translates the package into tsunagi's CSV files in h->out. */
 tsg_status_t store_hsds_translate(hsds_t *h, pkg_t *p);
 /* ---- hsds_own.c ------------------------------------------------------------- */

@@ -23,7 +23,7 @@
  * C1 controls, bidirectional controls and zero-width characters, which the
  * language and the CSV import refuse (util_hidden_char), are removed.
  * Returns a new string; *why says what was repaired (NULL: nothing). */
-static char *clean_name(const char *in, const char **why)
+char *store_hsds_clean_name(const char *in, const char **why)
 {
     size_t n = strlen(in);
     char *out = malloc(n + 1), *o = out;
@@ -110,7 +110,7 @@ static tsg_status_t district_for(hsds_t *h, const char *state_in, const char *ci
             d->id = raw ? make_id("d:", raw) : NULL;
             free(raw);
             const char *repaired; /* an address, not a row of its own: repaired quietly */
-            d->name = clean_name(name, &repaired);
+            d->name = store_hsds_clean_name(name, &repaired);
             d->level = level ? "municipality" : "prefecture";
             d->parent = parent ? util_strdup(parent) : NULL;
             h->ndist++;
@@ -558,7 +558,7 @@ static tsg_status_t translate_orgs(hsds_t *h, ctx_t *x)
     tsg_status_t s = TSG_OK;
     for (size_t r = 0; r < t->nrows && !s; r++) {
         const char *why = NULL;
-        char *id = util_strdup(store_hsds_cell(t, r, cid)), *name = clean_name(store_hsds_cell(t, r, cname), &why);
+        char *id = util_strdup(store_hsds_cell(t, r, cid)), *name = store_hsds_clean_name(store_hsds_cell(t, r, cname), &why);
         const store_id_t *old;
         int dup = id ? (store_hsds_trim(id), *id ? store_idmap_put(&seen, id, (store_id_t){.line = t->line[r]}, &old) : 0) : -1;
         if (!name || dup < 0) s = store_hsds_nomem(h);
@@ -610,7 +610,7 @@ static tsg_status_t translate_services(hsds_t *h, ctx_t *x)
         long orow;
         const store_id_t *old;
         int dup = *sid ? store_idmap_put(&seen, sid, (store_id_t){.line = sv->line[r]}, &old) : 0;
-        if (dup < 0 || !(name = clean_name(store_hsds_cell(sv, r, cname), &why))) s = store_hsds_nomem(h);
+        if (dup < 0 || !(name = store_hsds_clean_name(store_hsds_cell(sv, r, cname), &why))) s = store_hsds_nomem(h);
         else if (!*sid) s = store_hsds_note(h, sv->name, sv->line[r], "", 1, "empty id", "name '%s'", name);
         else if (dup) s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, "duplicate id", "first on line %ld", old->line);
         else if (!*name) s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, "empty name", NULL);

@@ -15,6 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 int store_hsds_is_own(const pkg_t *p) { return p->x_services.present && p->x_orgs.present && p->x_districts.present; }
 
@@ -73,6 +74,25 @@ static tsg_status_t record(own_t *o, const table_t *x, size_t r, const char *col
                      col, uuid, in->name);
 }
 
+/* A name from the package, as tsunagi wrote it (line breaks and spaces
+ * included: the round trip is exact), unless another tool put a character
+ * in it that tsunagi refuses (util_hidden_char): then it is cleaned as a
+ * name from any directory is, and the repair reported. */
+static tsg_status_t clean(own_t *o, const table_t *t, size_t r, const char *raw, char **out)
+{
+    const char *why = NULL;
+    int hidden = 0;
+    utf8proc_int32_t c;
+    for (const char *p = raw; *p && !hidden;) {
+        utf8proc_ssize_t n = utf8proc_iterate((const utf8proc_uint8_t *)p, -1, &c);
+        hidden = n > 0 && util_hidden_char(c);
+        p += n > 0 ? n : 1;
+    }
+    *out = hidden ? store_hsds_clean_name(raw, &why) : util_strdup(raw);
+    if (!*out) return store_hsds_nomem(o->h);
+    return why ? store_hsds_note(o->h, t->name, t->line[r], cell(t, r, "id"), 0, why, NULL) : TSG_OK;
+}
+
 static int put(own_t *o, int out, const char *const *cells, size_t n)
 {
     return store_hsds_put_row(&o->h->out[out], cells, n);
@@ -85,9 +105,13 @@ static tsg_status_t districts(own_t *o)
     if (put(o, OUT_DISTRICTS, head, 4)) return store_hsds_nomem(o->h);
     for (size_t r = 0; r < t->nrows; r++) {
         const char *parent = ref(o, t, r, "parent_id");
-        if (!parent) return o->h->err->code;
-        const char *row[] = {cell(t, r, "tsunagi_id"), cell(t, r, "name"), cell(t, r, "level"), parent};
-        if (put(o, OUT_DISTRICTS, row, 4)) return store_hsds_nomem(o->h);
+        char *name;
+        tsg_status_t s = parent ? clean(o, t, r, cell(t, r, "name"), &name) : o->h->err->code;
+        if (s) return s;
+        const char *row[] = {cell(t, r, "tsunagi_id"), name, cell(t, r, "level"), parent};
+        int bad = put(o, OUT_DISTRICTS, row, 4);
+        free(name);
+        if (bad) return store_hsds_nomem(o->h);
     }
     return TSG_OK;
 }
@@ -102,9 +126,13 @@ static tsg_status_t organisations(own_t *o)
         tsg_status_t s = record(o, t, r, "organization_id", orgs, &row);
         if (s) return s;
         const char *district = ref(o, t, r, "district_id");
+        char *name;
         if (!district) return o->h->err->code;
-        const char *cells[] = {cell(t, r, "tsunagi_id"), cell(orgs, (size_t)row, "name"), cell(t, r, "sector"), district};
-        if (put(o, OUT_ORGS, cells, 4)) return store_hsds_nomem(o->h);
+        if ((s = clean(o, orgs, (size_t)row, cell(orgs, (size_t)row, "name"), &name))) return s;
+        const char *cells[] = {cell(t, r, "tsunagi_id"), name, cell(t, r, "sector"), district};
+        int bad = put(o, OUT_ORGS, cells, 4);
+        free(name);
+        if (bad) return store_hsds_nomem(o->h);
     }
     return TSG_OK;
 }
@@ -120,14 +148,18 @@ static tsg_status_t programs(own_t *o)
         tsg_status_t s = record(o, t, r, "service_id", sv, &row);
         if (s) return s;
         const char *org = ref(o, sv, (size_t)row, "organization_id");
+        char *name;
         if (!org) return o->h->err->code;
+        if ((s = clean(o, sv, (size_t)row, cell(sv, (size_t)row, "name"), &name))) return s;
         const char *lo = cell(sv, (size_t)row, "minimum_age"), *hi = cell(sv, (size_t)row, "maximum_age");
         if (*lo || *hi) o->h->rep->age_columns++;
         else o->h->rep->age_open++;
-        const char *cells[] = {cell(t, r, "tsunagi_id"), cell(sv, (size_t)row, "name"), org, cell(t, r, "targets"), lo, hi,
+        const char *cells[] = {cell(t, r, "tsunagi_id"), name, org, cell(t, r, "targets"), lo, hi,
                                cell(t, r, "needs"), cell(t, r, "modes"), cell(t, r, "approach"), cell(t, r, "area"),
                                cell(t, r, "in_system"), cell(t, r, "hours"), cell(t, r, "start"), cell(t, r, "end")};
-        if (put(o, OUT_PROGRAMS, cells, 14)) return store_hsds_nomem(o->h);
+        int bad = put(o, OUT_PROGRAMS, cells, 14);
+        free(name);
+        if (bad) return store_hsds_nomem(o->h);
     }
     return TSG_OK;
 }
@@ -140,9 +172,13 @@ static tsg_status_t forums_and_ties(own_t *o)
     if (put(o, OUT_FORUMS, fhead, 4) || put(o, OUT_TIES, thead, 5)) return store_hsds_nomem(o->h);
     for (size_t r = 0; r < f->nrows; r++) {
         const char *district = ref(o, f, r, "district_id");
-        if (!district) return o->h->err->code;
-        const char *cells[] = {cell(f, r, "tsunagi_id"), cell(f, r, "name"), cell(f, r, "kind"), district};
-        if (put(o, OUT_FORUMS, cells, 4)) return store_hsds_nomem(o->h);
+        char *name;
+        tsg_status_t s = district ? clean(o, f, r, cell(f, r, "name"), &name) : o->h->err->code;
+        if (s) return s;
+        const char *cells[] = {cell(f, r, "tsunagi_id"), name, cell(f, r, "kind"), district};
+        int bad = put(o, OUT_FORUMS, cells, 4);
+        free(name);
+        if (bad) return store_hsds_nomem(o->h);
     }
     for (size_t r = 0; r < t->nrows; r++) {
         const char *from = ref(o, t, r, "from_id"), *to = from ? ref(o, t, r, "to_id") : NULL;
