@@ -179,7 +179,7 @@ static tsg_status_t load_json(hsds_t *h, const char *name, json_t **out)
 /* What the package calls itself, from datapackage.json when there is one. */
 static tsg_status_t read_layout(hsds_t *h, pkg_t *p, const char *dir)
 {
-    if (p->layout == LAYOUT_OHANA) return (h->rep->layout = util_strdup("Ohana API CSV")) ? TSG_OK : store_hsds_nomem(h);
+    if (p->layout == LAYOUT_OHANA) return (h->rep->layout = util_strdup(_("Ohana API CSV"))) ? TSG_OK : store_hsds_nomem(h);
     char *path = util_printf("%s/datapackage.json", dir);
     if (!path) return store_hsds_nomem(h);
     json_error_t je;
@@ -201,9 +201,11 @@ static tsg_status_t read_layout(hsds_t *h, pkg_t *p, const char *dir)
     char *seen = version ? util_visible(version, 1, &oom) : NULL;
     if (oom) h->rep->layout = NULL;
     else if (version && !strncmp(version, "3.", 2))
-        h->rep->layout = util_printf("HSDS %s tabular package", seen ? seen : version);
+        h->rep->layout = util_printf(_("HSDS %s tabular package"), seen ? seen : version);
+    else if (dp)
+        h->rep->layout = util_strdup(_("HSDS 1.x tabular package"));
     else
-        h->rep->layout = util_printf("HSDS 1.x tabular package%s", dp ? "" : " (no datapackage.json)");
+        h->rep->layout = util_strdup(_("HSDS 1.x tabular package (no datapackage.json)"));
     free(seen);
     json_decref(dp);
     return h->rep->layout ? TSG_OK : store_hsds_nomem(h);
