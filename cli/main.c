@@ -689,6 +689,10 @@ int main(int argc, char **argv)
         fprintf(stderr, _("tsunagi: --bom goes with statements, summary and export, not %s\n"), cmd->name);
         return 2;
     }
+    if (a.out.bom && cmd->run == cmd_summary && a.out.format != TSG_FMT_CSV) {
+        fprintf(stderr, _("tsunagi: --bom marks CSV for Excel; summary takes it with --format csv\n"));
+        return 2;
+    }
     if (a.format_given && cmd->run != cmd_summary) {
         fprintf(stderr, _("tsunagi: --format goes with statements and summary, not %s\n"), cmd->name);
         return 2;

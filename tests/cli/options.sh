@@ -72,6 +72,7 @@ for cmd in "import $sample $work/x.db" "export $work/e $work/city.db" "import-hs
   done
 done
 refused "statements --license" "--package-name, --title and --license go with export-hsds" -c "COUNT programs;" --license x
+refused "summary --bom without --format csv" "summary takes it with --format csv" summary "$work/city.db" --bom
 refused "summary --timeout" "--timeout and --keep-going go with statements, not summary" summary --timeout 5
 refused "summary --keep-going" "--timeout and --keep-going go with statements, not summary" summary --keep-going
 refused "summary --encoding" "--encoding applies to import only" summary --encoding cp932
