@@ -6,9 +6,9 @@
  *   tsunagi [DB] -f SCRIPT.tsq           run a script and exit
  *   tsunagi summary [DB]
  *   tsunagi import [--encoding E] DIR DB
- *   tsunagi export DIR [DB]
+ *   tsunagi export [--bom] DIR [DB]
  *   tsunagi import-hsds [--mapping M] [--report R] DIR [DB]
- *   tsunagi export-hsds DIR [DB]
+ *   tsunagi export-hsds [--package-name N] [--title T] [--license L] DIR [DB]
  *   tsunagi hsds-mapping
  *
  * DB defaults to $TSUNAGI_DB, else the bundled sample city. Exit status: 0 on
@@ -36,6 +36,8 @@ typedef struct args {
     const char *params[64];
     int nparams;
     int keep_going;
+    int format_given, timeout_given; /* to refuse them where they do nothing */
+    tsg_hsds_package_t package;      /* export-hsds --package-name, --title, --license */
     long suppress_below;
     long timeout_ms;
     cli_out_t out;
@@ -350,7 +352,7 @@ static int cmd_import_hsds(args_t *a)
                r->age_columns, r->age_text, r->age_text_all, r->age_ambiguous, r->age_words, r->age_taxonomy,
                r->age_open);
         printf(_("mapping: %ld programs with no mapped target group, %ld with no mapped need (given the defaults);\n"
-                 "         %ld programs with no place (wide-area, *)\n"),
+                 "         %ld programs with no known place (district d:?, not wide-area)\n"),
                r->default_target, r->default_need, r->wide_area);
         print_hsds_report(r);
         if (a->report) {
@@ -370,7 +372,7 @@ static int cmd_export_hsds(args_t *a)
     tsg_error_t err = {0};
     tsg_db_t *db;
     if (open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return report(&err);
-    int rc = tsg_export_hsds(db, a->pos[0], &err) ? report(&err) : 0;
+    int rc = tsg_export_hsds_with(db, a->pos[0], &a->package, &err) ? report(&err) : 0;
     if (!rc) printf(_("exported %s to %s as an HSDS 3.0 package\n"), tsg_db_path(db), a->pos[0]);
     tsg_close(db);
     return rc;
@@ -389,7 +391,7 @@ static int cmd_export(args_t *a)
     tsg_error_t err = {0};
     tsg_db_t *db;
     if (open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return report(&err);
-    int rc = tsg_export_csv(db, a->pos[0], &err) ? report(&err) : 0;
+    int rc = tsg_export_csv_with(db, a->pos[0], a->out.bom, &err) ? report(&err) : 0;
     if (!rc) printf(_("exported %s to %s\n"), tsg_db_path(db), a->pos[0]);
     tsg_close(db);
     return rc;
@@ -508,17 +510,15 @@ static int cmd_run(args_t *a)
 }
 
 static const command_t commands[] = {
-    /* The usage lines are translated too: their placeholders (DIR, DB) are
-     * words a reader fills in. */
-    {"summary", "summary [DB]", N_("counts by sector, ward and target group"), 0, 1, cmd_summary},
-    {"import", N_("import [--encoding auto|utf-8|cp932] DIR DB"), N_("replace DB's network by the CSV folder DIR"), 1,
-     2, cmd_import},
-    {"export", N_("export DIR [DB]"), N_("write DB's network as a CSV folder DIR"), 1, 2, cmd_export},
-    {"import-hsds", N_("import-hsds [--mapping M] [--report R] DIR [DB]"),
-     N_("replace DB's network by the HSDS package DIR (DB: DIR.db)"), 1, 2, cmd_import_hsds},
-    {"export-hsds", N_("export-hsds DIR [DB]"), N_("write DB's network as an HSDS 3.0 package DIR"), 1, 2,
-     cmd_export_hsds},
-    {"hsds-mapping", "hsds-mapping", N_("print the built-in HSDS mapping (to edit for --mapping)"), 0, 0,
+    {"summary", "summary [DB]", "counts by sector, ward and target group", 0, 1, cmd_summary},
+    {"import", "import [--encoding auto|utf-8|cp932] DIR DB", "replace DB's network by the CSV folder DIR", 1, 2,
+     cmd_import},
+    {"export", "export [--bom] DIR [DB]", "write DB's network as a CSV folder DIR (--bom: for Excel)", 1, 2, cmd_export},
+    {"import-hsds", "import-hsds [--mapping M] [--report R] DIR [DB]",
+     "replace DB's network by the HSDS package DIR (DB: DIR.db)", 1, 2, cmd_import_hsds},
+    {"export-hsds", "export-hsds [--package-name N] [--title T] [--license L] DIR [DB]",
+     "write DB's network as an HSDS 3.0 package DIR (no licence unless --license)", 1, 2, cmd_export_hsds},
+    {"hsds-mapping", "hsds-mapping", "print the built-in HSDS mapping (to edit for --mapping)", 0, 0,
      cmd_hsds_mapping},
 };
 
@@ -580,8 +580,12 @@ int main(int argc, char **argv)
     const command_t *cmd = NULL;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        if (takes_value(s) && i + 1 == argc) {
-            fprintf(stderr, _("tsunagi: %s needs a value\n"), s);
+        int takes_value = !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
+                          !strcmp(s, "-p") || !strcmp(s, "--xlsx") || !strcmp(s, "--mapping") ||
+                          !strcmp(s, "--report") || !strcmp(s, "--timeout") || !strcmp(s, "--lang") ||
+                          !strcmp(s, "--package-name") || !strcmp(s, "--title") || !strcmp(s, "--license");
+        if (takes_value && i + 1 == argc) {
+            fprintf(stderr, "tsunagi: %s needs a value\n", s);
             return 2;
         }
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {
@@ -596,6 +600,7 @@ int main(int argc, char **argv)
             a.encoding = argv[++i];
         } else if (!strcmp(s, "--format")) {
             tsg_error_t err = {0};
+            a.format_given = 1;
             if (tsg_format_parse(argv[++i], &a.out.format, &err)) {
                 fprintf(stderr, "tsunagi: %s\n", err.text);
                 return 2;
@@ -616,6 +621,7 @@ int main(int argc, char **argv)
                 return 2;
             }
         } else if (!strcmp(s, "--timeout")) {
+            a.timeout_given = 1;
             if (cli_seconds(argv[++i], &a.timeout_ms)) {
                 fprintf(stderr, _("tsunagi: --timeout takes seconds (e.g. 30 or 0.5; 0: no limit), not '%s'\n"), argv[i]);
                 return 2;
@@ -632,6 +638,12 @@ int main(int argc, char **argv)
             a.mapping = argv[++i];
         } else if (!strcmp(s, "--report")) {
             a.report = argv[++i];
+        } else if (!strcmp(s, "--package-name")) {
+            a.package.name = argv[++i];
+        } else if (!strcmp(s, "--title")) {
+            a.package.title = argv[++i];
+        } else if (!strcmp(s, "--license")) {
+            a.package.license = argv[++i];
         } else if (s[0] == '-' && s[1]) {
             fprintf(stderr, _("tsunagi: unknown option '%s'\n"), s);
             usage(stderr);
@@ -662,6 +674,10 @@ int main(int argc, char **argv)
         }
         if (a.mapping || a.report) {
             fprintf(stderr, _("tsunagi: --mapping and --report go with import-hsds\n"));
+            return 2;
+        }
+        if (a.package.name || a.package.title || a.package.license) {
+            fprintf(stderr, _("tsunagi: --package-name, --title and --license go with export-hsds\n"));
             return 2;
         }
         return cmd_run(&a);
@@ -695,6 +711,28 @@ int main(int argc, char **argv)
                     cmd->name);
         else
             fprintf(stderr, _("tsunagi: --suppress-below applies to statements and summary, not %s\n"), cmd->name);
+        return 2;
+    }
+    /* Every other option a command does nothing with is refused too, not
+     * ignored: "export --bom" once wrote no BOM without a word. */
+    if ((a.package.name || a.package.title || a.package.license) && cmd->run != cmd_export_hsds) {
+        fprintf(stderr, _("tsunagi: --package-name, --title and --license go with export-hsds, not %s\n"), cmd->name);
+        return 2;
+    }
+    if (a.out.bom && cmd->run != cmd_summary && cmd->run != cmd_export) {
+        fprintf(stderr, _("tsunagi: --bom goes with statements, summary and export, not %s\n"), cmd->name);
+        return 2;
+    }
+    if (a.out.bom && cmd->run == cmd_summary && a.out.format != TSG_FMT_CSV) {
+        fprintf(stderr, _("tsunagi: --bom marks CSV for Excel; summary takes it with --format csv\n"));
+        return 2;
+    }
+    if (a.format_given && cmd->run != cmd_summary) {
+        fprintf(stderr, _("tsunagi: --format goes with statements and summary, not %s\n"), cmd->name);
+        return 2;
+    }
+    if (a.timeout_given || a.keep_going) {
+        fprintf(stderr, _("tsunagi: --timeout and --keep-going go with statements, not %s\n"), cmd->name);
         return 2;
     }
     if (a.command || a.script || a.nparams) {

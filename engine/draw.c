@@ -70,21 +70,6 @@ int eng_html_text(util_buf_t *out, const char *s)
     return rc;
 }
 
-static int json_string(util_buf_t *out, const char *s)
-{
-    int rc = util_buf_addc(out, '"'), bad;
-    for (size_t n; s && *s && !rc; s += n) {
-        n = next_char(s, &bad);
-        unsigned char c = (unsigned char)*s;
-        if (bad) rc = util_buf_adds(out, REPLACEMENT);
-        else if (c == '"' || c == '\\') rc = util_buf_addc(out, '\\') || util_buf_addc(out, (char)c);
-        else if (c == '\n') rc = util_buf_adds(out, "\\n");
-        else if (c < 0x20) rc = util_buf_printf(out, "\\u%04x", c);
-        else rc = util_buf_add(out, s, n);
-    }
-    return rc || util_buf_addc(out, '"');
-}
-
 /* ---- what is drawn ------------------------------------------------------------------ */
 
 static int org_drawn(const eng_net_t *net, const eng_draw_t *d, int64_t nid)
@@ -291,80 +276,19 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
     return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
 }
 
-/* ---- GraphML and JSON -------------------------------------------------------------- */
+/* ---- shared with the exchange writers (exchange.c) ------------------------------- */
 
-static const char *type_name(int t)
-{
-    return t == ENG_ORGANISATION ? "organisation" : t == ENG_PROGRAM ? "program" : t == ENG_FORUM ? "forum" : "district";
-}
+unsigned char *eng_draw_select(const eng_net_t *net, const eng_draw_t *d) { return select_nodes(net, d); }
 
-tsg_status_t eng_graphml(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, tsg_error_t *err)
-{
-    unsigned char *drawn = select_nodes(net, d);
-    if (!drawn) return util_fail(err, TSG_ENOMEM, "out of memory");
-    int rc = util_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                              "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
-                              "  <key id=\"type\" for=\"node\" attr.name=\"type\" attr.type=\"string\"/>\n"
-                              "  <key id=\"name\" for=\"node\" attr.name=\"name\" attr.type=\"string\"/>\n"
-                              "  <key id=\"sector\" for=\"node\" attr.name=\"sector\" attr.type=\"string\"/>\n"
-                              "  <key id=\"kind\" for=\"edge\" attr.name=\"kind\" attr.type=\"string\"/>\n"
-                              "  <key id=\"count\" for=\"edge\" attr.name=\"count\" attr.type=\"string\"/>\n"
-                              "  <graph id=\"tsunagi\" edgedefault=\"directed\">\n");
-    for (int64_t v = 1; !rc && v <= net->maxnid; v++) {
-        if (!drawn[v]) continue;
-        const char *sector = net->type[v] == ENG_PROGRAM ? net->sector[net->org_of[v]] : net->sector[v];
-        rc = util_buf_adds(b, "    <node id=\"") || eng_html_text(b, net->id[v]) ||
-             util_buf_printf(b, "\"><data key=\"type\">%s</data><data key=\"name\">", type_name(net->type[v])) ||
-             eng_html_text(b, net->name[v]) || util_buf_adds(b, "</data><data key=\"sector\">") ||
-             eng_html_text(b, sector ? sector : "") || util_buf_adds(b, "</data></node>\n");
-    }
-    for (size_t t = 0; !rc && t < net->nties; t++) {
-        const eng_tie_t *tie = &net->ties[t];
-        if (!drawn[tie->src] || !drawn[tie->dst]) continue;
-        char c[32];
-        count_text(c, sizeof c, tie->count, d->suppress_below);
-        rc = util_buf_adds(b, "    <edge source=\"") || eng_html_text(b, net->id[tie->src]) ||
-             util_buf_adds(b, "\" target=\"") || eng_html_text(b, net->id[tie->dst]) ||
-             util_buf_printf(b, "\" directed=\"%s\"><data key=\"kind\">%s</data><data key=\"count\">",
-                             tie->directed ? "true" : "false", kind_name[tie->kind]) ||
-             eng_html_text(b, c) || util_buf_adds(b, "</data></edge>\n");
-    }
-    rc = rc || util_buf_adds(b, "  </graph>\n</graphml>\n");
-    free(drawn);
-    return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
-}
+void eng_draw_count(char *buf, size_t size, long count, long below) { count_text(buf, size, count, below); }
 
-tsg_status_t eng_json(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, tsg_error_t *err)
+const char *eng_draw_kind(int kind) { return kind_name[kind]; }
+
+const char *eng_draw_cluster(const eng_net_t *net, const eng_draw_t *d, int64_t v)
 {
-    unsigned char *drawn = select_nodes(net, d);
-    if (!drawn) return util_fail(err, TSG_ENOMEM, "out of memory");
-    int rc = util_buf_adds(b, "{\"nodes\": [");
-    int first = 1;
-    for (int64_t v = 1; !rc && v <= net->maxnid; v++) {
-        if (!drawn[v]) continue;
-        const char *sector = net->type[v] == ENG_PROGRAM ? net->sector[net->org_of[v]] : net->sector[v];
-        rc = util_buf_adds(b, first ? "\n  {\"id\": " : ",\n  {\"id\": ") || json_string(b, net->id[v]) ||
-             util_buf_printf(b, ", \"type\": \"%s\", \"name\": ", type_name(net->type[v])) ||
-             json_string(b, net->name[v]) || util_buf_adds(b, ", \"sector\": ") ||
-             (sector ? json_string(b, sector) : util_buf_adds(b, "null")) || util_buf_addc(b, '}');
-        first = 0;
-    }
-    rc = rc || util_buf_adds(b, "],\n \"links\": [");
-    first = 1;
-    for (size_t t = 0; !rc && t < net->nties; t++) {
-        const eng_tie_t *tie = &net->ties[t];
-        if (!drawn[tie->src] || !drawn[tie->dst]) continue;
-        char c[32];
-        count_text(c, sizeof c, tie->count, d->suppress_below);
-        rc = util_buf_adds(b, first ? "\n  {\"source\": " : ",\n  {\"source\": ") || json_string(b, net->id[tie->src]) ||
-             util_buf_adds(b, ", \"target\": ") || json_string(b, net->id[tie->dst]) ||
-             util_buf_printf(b, ", \"kind\": \"%s\", \"directed\": %s, \"count\": ", kind_name[tie->kind],
-                             tie->directed ? "true" : "false") ||
-             (!c[0] ? util_buf_adds(b, "null") : c[0] == '<' ? json_string(b, c) : util_buf_adds(b, c)) ||
-             util_buf_addc(b, '}');
-        first = 0;
-    }
-    rc = rc || util_buf_adds(b, "]}\n");
-    free(drawn);
-    return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
+    int64_t k = cluster_of(net, d, v);
+    if (!k) return NULL;
+    return d->cluster == ENG_CLUSTER_SECTOR ? (d->english ? d->sector_keys[k - 1] : d->sector_labels[k - 1])
+           : d->cluster == ENG_CLUSTER_GIVEN ? d->given_labels[k - 1]
+                                             : net->name[k];
 }

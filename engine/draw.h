@@ -43,6 +43,8 @@ typedef struct eng_draw {
 } eng_draw_t;
 
 tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
+
+/* In exchange.c: the same selection for tools other than GraphViz. */
 tsg_status_t eng_graphml(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
 tsg_status_t eng_json(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
 
@@ -50,5 +52,15 @@ tsg_status_t eng_json(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out
  * and text for HTML-like labels or XML. */
 int eng_dot_string(util_buf_t *out, const char *s);
 int eng_html_text(util_buf_t *out, const char *s);
+
+/* Shared by draw.c and exchange.c, so every format draws the same nodes
+ * and writes the same counts: the nodes drawn (drawn[nid] == 1, an array
+ * the caller frees, NULL when out of memory); a count as published ("" when
+ * unknown, "<N" below the threshold); a tie kind's key. */
+unsigned char *eng_draw_select(const eng_net_t *net, const eng_draw_t *d);
+void eng_draw_count(char *buf, size_t size, long count, long below);
+const char *eng_draw_kind(int kind);
+/* The frame node v is drawn in under CLUSTER BY (its label), or NULL. */
+const char *eng_draw_cluster(const eng_net_t *net, const eng_draw_t *d, int64_t v);
 
 #endif

@@ -105,6 +105,9 @@ tsg_status_t tsg_import_csv(tsg_db_t *db, const char *dir, tsg_encoding_t enc,
 /* Writes the network in `db` to folder `dir` (created if missing) in the
  * canonical form: UTF-8, LF, keys not labels, rows in insertion order. */
 tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err);
+/* The same; bom != 0 starts each file with a UTF-8 byte-order mark (for
+ * Excel; import reads the files either way). */
+tsg_status_t tsg_export_csv_with(tsg_db_t *db, const char *dir, int bom, tsg_error_t *err);
 
 /* ---- Open Referral HSDS (docs/data-format.md §8) ------------------------- */
 
@@ -146,6 +149,17 @@ const char *tsg_hsds_default_mapping(size_t *len);
  * (created if missing), referrals and other ties in the extension table
  * x_tsunagi_ties.csv. */
 tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err);
+
+/* What the package says of itself (datapackage.json): the city's name,
+ * title and licence, never the HSDS specification's own. NULL fields take
+ * the defaults: name and title from the top district (the one district
+ * with no parent; none when there are several), and no licence claimed. */
+typedef struct tsg_hsds_package {
+    const char *name;    /* lower-case letters, digits, '-', '.', '_' */
+    const char *title;
+    const char *license; /* an SPDX id ("CC-BY-4.0") or the URL of the terms */
+} tsg_hsds_package_t;
+tsg_status_t tsg_export_hsds_with(tsg_db_t *db, const char *dir, const tsg_hsds_package_t *pkg, tsg_error_t *err);
 
 /* ---- result sets ---------------------------------------------------------- */
 

@@ -21,6 +21,7 @@ typedef struct token {
 typedef struct text {
     token_t *t;
     unsigned char *used;
+    unsigned char *dep; /* dep[i]: a mention starting at i gives a dependant's age */
     int n;
 } text_t;
 
@@ -147,6 +148,42 @@ static int skip_words(const text_t *x, int j, const char *const *ws)
     for (; *ws; ws++)
         if (word(x, j, *ws)) j++;
     return j;
+}
+
+/* "parents with children ages 3-5": the ages are the child's, and the
+ * program is for the parents. A mention is a dependant's when it follows
+ * a carer ("parents", "families", "women", …) with, of, or and their, then a
+ * child ("children", "infants", …), with nothing between the child and the
+ * mention but "ages", "from", "between", "ranging", commas and brackets.
+ * "Children ages 3-4 and their parents" stays the children's. */
+static void mark_dependants(text_t *x)
+{
+    static const char *const carers[] = {
+        "parents", "parent", "families", "family", "women", "woman", "mothers", "mother", "moms", "fathers", "father",
+        "dads", "households", "household", "caregivers", "caregiver", "guardians", "guardian", "grandparents",
+        "adults", "individuals", "persons", "people", "men", "couples", "females", "postpartum", NULL};
+    static const char *const children[] = {"children", "child", "kids", "infants", "infant", "babies", "baby",
+                                           "toddlers", "sons", "daughters", "dependents", "dependants", NULL};
+    static const char *const between[] = {"ages", "age", "aged", "from", "between", "ranging", "the", "of", NULL};
+    for (int i = 0; i < x->n; i++) {
+        int j;
+        if (word(x, i, "with") || word(x, i, "of")) j = i + 1;
+        else if (word(x, i, "and") && word(x, i + 1, "their")) j = i + 2;
+        else continue;
+        /* the carer just before, or before a bracket: "parents (including expectant fathers) of" */
+        int carer = word_in(x, i - 1, carers) || (i >= 2 && x->t[i - 1].type == T_BREAK && word_in(x, i - 2, carers));
+        if (!carer) continue;
+        while (word(x, j, "their") || word(x, j, "a") || word(x, j, "an") || word(x, j, "young") || word(x, j, "small") || word(x, j, "minor") ||
+               word(x, j, "dependent"))
+            j++;
+        if (!word_in(x, j, children)) continue;
+        x->dep[j] = 1; /* "mothers of infants up to 12 weeks": the rule starts at the child */
+        for (j++; j < x->n; j++) {
+            x->dep[j] = 1;
+            int skip = word_in(x, j, between) || (x->t[j].type == T_BREAK && (x->t[j].sym == ',' || x->t[j].sym == '('));
+            if (!skip) break;
+        }
+    }
 }
 
 typedef struct found {
@@ -343,17 +380,28 @@ agetext_t agetext_read(const char *s)
     text_t x = {0};
     x.t = malloc(MAX_TOKENS * sizeof *x.t);
     x.used = calloc(MAX_TOKENS, 1);
-    if (!x.t || !x.used) {
+    x.dep = calloc(MAX_TOKENS, 1);
+    if (!x.t || !x.used || !x.dep) {
         free(x.t);
         free(x.used);
+        free(x.dep);
         out.kind = AGETEXT_AMBIGUOUS; /* out of memory: say nothing rather than guess */
         return out;
     }
     tokenize(s, &x);
     mask_grades(&x);
-    found_t f = {.min = -1, .max = -1};
+    mark_dependants(&x);
+    found_t f = {.min = -1, .max = -1}, dependant = {.min = -1, .max = -1};
     for (int i = 0; i < x.n;) {
-        int next = x.used[i] ? i + 1 : rule_at(&x, i, &f);
+        int next = x.used[i] ? i + 1 : rule_at(&x, i, x.dep[i] ? &dependant : &f);
+        /* "children 0-12 years old or 14-16 years old": the next range is the child's too */
+        if (next > i && x.dep[i]) {
+            int k = next;
+            while (word(&x, k, "or") || word(&x, k, "and") || word(&x, k, "in") || word(&x, k, "some") ||
+                   word(&x, k, "cases") || (k < x.n && x.t[k].type == T_BREAK && x.t[k].sym == ','))
+                k++;
+            if (k < x.n) x.dep[k] = 1;
+        }
         i = next > i ? next : i + 1;
     }
     int ambiguous = 0, words = 0;
@@ -373,6 +421,8 @@ agetext_t agetext_read(const char *s)
         if (out.min < 0 && out.max < 0) out.kind = f.all ? AGETEXT_ALL : AGETEXT_AMBIGUOUS;
     } else if (f.all) {
         out.kind = AGETEXT_ALL;
+    } else if (dependant.any) {
+        out.kind = AGETEXT_DEPENDANT;
     } else if (ambiguous) {
         out.kind = AGETEXT_AMBIGUOUS;
     } else if (words) {
@@ -380,5 +430,6 @@ agetext_t agetext_read(const char *s)
     }
     free(x.t);
     free(x.used);
+    free(x.dep);
     return out;
 }

@@ -28,6 +28,13 @@
  * "K-12"). Several mentions combine as their union: the youngest minimum
  * and the oldest maximum, an open side staying open — a directory should
  * not exclude anyone one of its sentences admits.
+ *
+ * Ages of a dependant are not the ages of the person served: in "parents
+ * with children ages 3-5" (also "families with children 0-18", "mothers of
+ * infants up to 12 weeks", "women and their children (cannot be older than
+ * 18)") the 3-5 is the child's. Such a mention bounds nothing; a text with
+ * no other mention is AGETEXT_DEPENDANT, left open (the parent's age is not
+ * said). "Children ages 3-4 and their parents" is the children's range.
  */
 #ifndef TSG_STORE_AGETEXT_H
 #define TSG_STORE_AGETEXT_H
@@ -37,7 +44,8 @@ enum {
     AGETEXT_NUMERIC,   /* min and/or max found */
     AGETEXT_ALL,       /* "all ages": explicitly no limit */
     AGETEXT_AMBIGUOUS, /* an age is mentioned ("age 65", "16 years old") but no rule reads it */
-    AGETEXT_WORDS      /* age words only ("seniors", "youth"): left open */
+    AGETEXT_WORDS,     /* age words only ("seniors", "youth"): left open */
+    AGETEXT_DEPENDANT  /* only a dependant's ages ("parents with children ages 3-5"): left open */
 };
 
 typedef struct agetext {

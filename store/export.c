@@ -2,13 +2,15 @@
  * export — the database as a CSV folder in canonical form (see interchange.h):
  * UTF-8 without BOM, LF line ends, the header in the documented column order,
  * rows in the order they were written (nid order), keys rather than labels,
- * list items in their stored order. Import of this output, then export
+ * list items in their stored order (with bom, each file starts with a
+ * byte-order mark for Excel). Import of this output, then export
  * again, gives the same bytes. Each file is written beside its final name
  * and renamed into place, so a failed export leaves no half-written file
  * (util/atomic.h), and none replaces the database or its -wal/-shm.
  */
 #include "interchange.h"
 #include "csv.h"
+#include "i18n.h"
 #include "store.h"
 #include "util.h"
 #include "vocab.h"
@@ -65,12 +67,25 @@ static const table_t vocab_table = {
     " (SELECT alias FROM vocab_alias a WHERE a.kind = v.kind AND a.key = v.key ORDER BY a.rowid))"
     " FROM vocab v WHERE v.builtin = 0 ORDER BY v.rowid"};
 
-static tsg_status_t write_file(tsg_db_t *db, const char *dir, const char *file, const util_buf_t *b, tsg_error_t *err)
+/* A file of the folder; with bom, it starts with a UTF-8 byte-order mark
+ * (for Excel, which reads a CSV file without one as the local code page;
+ * import reads either). */
+static tsg_status_t write_file(tsg_db_t *db, const char *dir, const char *file, util_buf_t *b, int bom,
+                               tsg_error_t *err)
 {
     char *path = util_printf("%s/%s", dir, file);
     const util_guard_t *g = store_guard(db);
-    tsg_status_t s = !path || !g ? util_fail(err, TSG_ENOMEM, "out of memory")
-                                 : util_write_file(path, b->data ? b->data : "", b->len, g, err);
+    tsg_status_t s = TSG_OK;
+    if (!path || !g) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+    else if (bom) {
+        util_buf_t with = {0};
+        if (util_buf_adds(&with, "\xEF\xBB\xBF") || util_buf_add(&with, b->data ? b->data : "", b->len))
+            s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+        else
+            s = util_write_file(path, with.data, with.len, g, err);
+        util_buf_free(&with);
+    } else
+        s = util_write_file(path, b->data ? b->data : "", b->len, g, err);
     free(path);
     return s;
 }
@@ -89,7 +104,7 @@ static tsg_status_t render(sqlite3 *sql, const table_t *t, util_buf_t *b, long *
             fail = store_csv_put(b, (const char *)sqlite3_column_text(st, c), c == ncols - 1);
         (*rows)++;
     }
-    if (fail) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (fail) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     else if (rc != SQLITE_DONE) s = store_fail_sql(sql, t->file, err);
     sqlite3_finalize(st);
     return s;
@@ -98,7 +113,7 @@ static tsg_status_t render(sqlite3 *sql, const table_t *t, util_buf_t *b, long *
 /* default_needs.csv holds the groups whose needs differ from the built-in
  * table (an empty list for a group whose defaults were removed); without
  * any, there is no file, and a stale one is removed. */
-static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_t *b, tsg_error_t *err)
+static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_t *b, int bom, tsg_error_t *err)
 {
     sqlite3_stmt *st;
     tsg_status_t s = store_prepare(db->sql,
@@ -120,11 +135,11 @@ static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_
         rows++;
     }
     sqlite3_finalize(st);
-    if (fail) return util_fail(err, TSG_ENOMEM, "out of memory");
-    if (rows) return write_file(db, dir, "default_needs.csv", b, err);
+    if (fail) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    if (rows) return write_file(db, dir, "default_needs.csv", b, bom, err);
     char *old = util_printf("%s/default_needs.csv", dir);
-    if (!old) return util_fail(err, TSG_ENOMEM, "out of memory");
-    if (unlink(old) != 0 && errno != ENOENT) s = util_fail(err, TSG_EIO, "%s: cannot remove: %s", old, strerror(errno));
+    if (!old) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    if (unlink(old) != 0 && errno != ENOENT) s = util_fail(err, TSG_EIO, _("%s: cannot remove: %s"), old, strerror(errno));
     free(old);
     return s;
 }
@@ -136,12 +151,12 @@ static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
     static const char *const extra[] = {"default_needs.csv", "vocabulary.csv", "programs.csv"};
     const util_guard_t *g = store_guard(db);
-    if (!g) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!g) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     tsg_status_t s = TSG_OK;
     for (size_t i = 0; i < sizeof tables / sizeof tables[0] + 3 && !s; i++) {
         char *path = util_printf("%s/%s", dir, i < sizeof tables / sizeof tables[0] ? tables[i].file
                                                                                   : extra[i - sizeof tables / sizeof tables[0]]);
-        s = path ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, "out of memory");
+        s = path ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
         free(path);
     }
     return s;
@@ -149,13 +164,18 @@ static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
 
 tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
+    return tsg_export_csv_with(db, dir, 0, err);
+}
+
+tsg_status_t tsg_export_csv_with(tsg_db_t *db, const char *dir, int bom, tsg_error_t *err)
+{
     /* A damaged network would be written as a folder import refuses. */
     tsg_status_t checked = store_check(db, err);
     if (checked) return checked;
     tsg_status_t s0 = check_names(db, dir, err);
     if (s0) return s0;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return util_fail(err, TSG_EIO, "%s: cannot create folder: %s", dir, strerror(errno));
+        return util_fail(err, TSG_EIO, _("%s: cannot create folder: %s"), dir, strerror(errno));
     /* One read transaction, so the files agree with each other even while
      * another process writes. */
     tsg_status_t s = store_exec(db->sql, "BEGIN", "export", err);
@@ -172,20 +192,20 @@ tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err)
     for (size_t i = 0; i < sizeof tables / sizeof tables[0] && !s; i++) {
         const table_t *t = dated && !strcmp(tables[i].file, "programs.csv") ? &programs_dated : &tables[i];
         b.len = 0;
-        if (!(s = render(db->sql, t, &b, &rows, err))) s = write_file(db, dir, t->file, &b, err);
+        if (!(s = render(db->sql, t, &b, &rows, err))) s = write_file(db, dir, t->file, &b, bom, err);
     }
-    if (!s) s = write_default_needs(db, dir, &b, err);
+    if (!s) s = write_default_needs(db, dir, &b, bom, err);
     if (!s) {
         b.len = 0;
         s = render(db->sql, &vocab_table, &b, &rows, err);
-        if (!s && rows) s = write_file(db, dir, vocab_table.file, &b, err);
+        if (!s && rows) s = write_file(db, dir, vocab_table.file, &b, bom, err);
         if (!s && !rows) {
             /* A vocabulary.csv left from an earlier export would come back in
              * on import; without user entries there must be none. */
             char *old = util_printf("%s/%s", dir, vocab_table.file);
-            if (!old) s = util_fail(err, TSG_ENOMEM, "out of memory");
+            if (!old) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
             else if (unlink(old) != 0 && errno != ENOENT)
-                s = util_fail(err, TSG_EIO, "%s: cannot remove: %s", old, strerror(errno));
+                s = util_fail(err, TSG_EIO, _("%s: cannot remove: %s"), old, strerror(errno));
             free(old);
         }
     }

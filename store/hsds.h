@@ -26,6 +26,13 @@
 
 #include "interchange.h"
 
+/* Where import-hsds puts a service whose place it cannot tell: a district
+ * of its own at the top of the tree, so GAPS counts the service nowhere
+ * (wide-area would count it everywhere), and export-hsds writes no
+ * service area for it (HSDS's way of saying the place is not known). */
+#define STORE_HSDS_UNKNOWN_PLACE "d:?"
+#define STORE_HSDS_UNKNOWN_PLACE_NAME "所在地不明 (place unknown)"
+
 extern const store_embedded_t store_hsds_files[]; /* mapping.csv; ends with a NULL name */
 
 #endif

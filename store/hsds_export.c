@@ -15,6 +15,7 @@
  */
 #include "csv.h"
 #include "hsds.h"
+#include "i18n.h"
 #include "store.h"
 #include "util.h"
 
@@ -131,6 +132,8 @@ static void sql_uuid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     "(SELECT group_concat(" LABEL("'target'", "target") ", '、') FROM (SELECT target FROM program_target"        \
     " WHERE program = p.nid ORDER BY pos))"
 
+#define KEYS(tbl, col) "(SELECT group_concat(" col ", ';') FROM (SELECT " col " FROM " tbl " WHERE program = p.nid ORDER BY pos))"
+
 typedef struct resource {
     const char *name, *file, *sql;
     const char *description; /* extension resources only: they are not in the 3.0 package */
@@ -155,10 +158,17 @@ static const resource_t resources[] = {
      "  d.name AS name, 'tsunagi district ' || dn.id AS description, p.nid AS k1, a.pos AS k2"
      "  FROM program_area a JOIN program p ON p.nid = a.program JOIN node n ON n.nid = p.nid"
      "  JOIN node dn ON dn.nid = a.district JOIN district d ON d.nid = a.district"
+     "  WHERE dn.id <> '" STORE_HSDS_UNKNOWN_PLACE "'"
      " UNION ALL"
      " SELECT tsg_uuid('service_area', n.id || '/*'), tsg_uuid('service', n.id), '広域 (wide-area)',"
      "  'available from anywhere', p.nid, 0 FROM program p JOIN node n ON n.nid = p.nid WHERE p.wide_area)"
      " ORDER BY k1, k2",
+     NULL},
+    /* Opening hours are free text: HSDS's place for that is a schedule's
+     * description (its other fields are RRULE parts tsunagi does not have). */
+    {"schedule", "schedules.csv",
+     "SELECT tsg_uuid('schedule', n.id) AS id, tsg_uuid('service', n.id) AS service_id, p.hours AS description"
+     " FROM program p JOIN node n ON n.nid = p.nid WHERE p.hours IS NOT NULL AND p.hours <> '' ORDER BY p.nid",
      NULL},
     {"taxonomy", "taxonomies.csv",
      "SELECT tsg_uuid('taxonomy', 'tsunagi') AS id, 'tsunagi' AS name,"
@@ -169,7 +179,7 @@ static const resource_t resources[] = {
      "SELECT tsg_uuid('taxonomy_term', kind || ':' || key) AS id, kind || ':' || key AS code, label_ja AS name,"
      " kind || ' ' || key AS description, 'tsunagi' AS taxonomy, 'ja' AS language,"
      " tsg_uuid('taxonomy', 'tsunagi') AS taxonomy_id"
-     " FROM vocab WHERE kind IN ('sector', 'target', 'need', 'mode') ORDER BY rowid",
+     " FROM vocab WHERE kind IN ('sector', 'target', 'need', 'mode', 'approach', 'in_system') ORDER BY rowid",
      NULL},
     {"attribute", "attributes.csv",
      "SELECT tsg_uuid('attribute', kind || ':' || id || ':' || key) AS id, tsg_uuid(entity, id) AS link_id,"
@@ -182,7 +192,11 @@ static const resource_t resources[] = {
      " UNION ALL SELECT 'need', n.id, t.need, 'service', t.program, 2, t.pos"
      "  FROM program_need t JOIN node n ON n.nid = t.program"
      " UNION ALL SELECT 'mode', n.id, t.mode, 'service', t.program, 3, t.pos"
-     "  FROM program_mode t JOIN node n ON n.nid = t.program)"
+     "  FROM program_mode t JOIN node n ON n.nid = t.program"
+     " UNION ALL SELECT 'approach', n.id, p.approach, 'service', p.nid, 4, 0"
+     "  FROM program p JOIN node n ON n.nid = p.nid WHERE p.approach IS NOT NULL AND p.approach <> ''"
+     " UNION ALL SELECT 'in_system', n.id, p.in_system, 'service', p.nid, 5, 0"
+     "  FROM program p JOIN node n ON n.nid = p.nid WHERE p.in_system IS NOT NULL AND p.in_system <> '')"
      " ORDER BY k1, k2, k3",
      NULL},
     {"x_tsunagi_district", "x_tsunagi_districts.csv",
@@ -195,11 +209,21 @@ static const resource_t resources[] = {
      " tsg_uuid('x_tsunagi_district', dn.id) AS district_id"
      " FROM forum f JOIN node n ON n.nid = f.nid LEFT JOIN node dn ON dn.nid = f.district ORDER BY f.nid",
      "tsunagi extension: forums (councils, platforms, support meetings) that organisations belong to"},
-    {"x_tsunagi_place", "x_tsunagi_places.csv",
-     "SELECT tsg_uuid('x_tsunagi_place', n.id) AS id, tsg_uuid('organization', n.id) AS link_id,"
-     " 'organization' AS link_entity, tsg_uuid('x_tsunagi_district', dn.id) AS district_id"
-     " FROM organisation o JOIN node n ON n.nid = o.nid JOIN node dn ON dn.nid = o.district ORDER BY o.nid",
-     "tsunagi extension: the district each organisation is based in"},
+    {"x_tsunagi_organization", "x_tsunagi_organizations.csv",
+     "SELECT tsg_uuid('x_tsunagi_organization', n.id) AS id, tsg_uuid('organization', n.id) AS organization_id,"
+     " n.id AS tsunagi_id, o.sector AS sector, tsg_uuid('x_tsunagi_district', dn.id) AS district_id"
+     " FROM organisation o JOIN node n ON n.nid = o.nid LEFT JOIN node dn ON dn.nid = o.district ORDER BY o.nid",
+     "tsunagi extension: each organisation's tsunagi id, sector key and the district it is based in"},
+    {"x_tsunagi_service", "x_tsunagi_services.csv",
+     "SELECT tsg_uuid('x_tsunagi_service', n.id) AS id, tsg_uuid('service', n.id) AS service_id, n.id AS tsunagi_id,"
+     " " KEYS("program_target", "target") " AS targets, " KEYS("program_need", "need") " AS needs,"
+     " " KEYS("program_mode", "mode") " AS modes, p.approach AS approach, p.in_system AS in_system,"
+     " CASE WHEN p.wide_area THEN '*' ELSE (SELECT group_concat(id, ';') FROM (SELECT an.id FROM program_area a"
+     "  JOIN node an ON an.nid = a.district WHERE a.program = p.nid ORDER BY a.pos)) END AS area,"
+     " p.hours AS hours, p.starts AS start, p.ends AS \"end\""
+     " FROM program p JOIN node n ON n.nid = p.nid ORDER BY p.nid",
+     "tsunagi extension: each program's tsunagi id and what HSDS has no field for: its keys, approach, in-system,"
+     " area (district tsunagi ids, or * for wide-area), hours and dates, as in tsunagi's programs.csv"},
     {"x_tsunagi_tie", "x_tsunagi_ties.csv",
      "SELECT tsg_uuid('x_tsunagi_tie', a.id || '/' || b.id || '/' || t.kind) AS id,"
      " tsg_uuid(" ENTITY("a.type") ", a.id) AS from_id, " ENTITY("a.type") " AS from_entity,"
@@ -209,6 +233,12 @@ static const resource_t resources[] = {
      " FROM tie t JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst ORDER BY t.tid",
      "tsunagi extension: referrals and other ties between organisations, services and forums"
      " (HSDS has no referral table)"},
+    {"x_tsunagi_vocabulary", "x_tsunagi_vocabulary.csv",
+     "SELECT tsg_uuid('x_tsunagi_vocabulary', v.kind || ':' || v.key) AS id, v.kind AS kind, v.key AS key,"
+     " v.label_ja AS label_ja, (SELECT group_concat(alias, ';') FROM (SELECT alias FROM vocab_alias a"
+     "  WHERE a.kind = v.kind AND a.key = v.key ORDER BY a.rowid)) AS aliases"
+     " FROM vocab v WHERE v.builtin = 0 ORDER BY v.rowid",
+     "tsunagi extension: the vocabulary keys this network added to the built-in ones, as in vocabulary.csv"},
 };
 
 /* The field names of an extension resource: its query's column names. */
@@ -245,11 +275,11 @@ static tsg_status_t write_resource(tsg_db_t *db, const char *dir, const resource
     util_buf_t b = {0};
     char *path = util_printf("%s/%s", dir, r->file);
     if (!pos || !row || !path) {
-        s = util_fail(err, TSG_ENOMEM, "out of memory");
+        s = util_fail(err, TSG_ENOMEM, _("out of memory"));
         goto done;
     }
     if (!schema_fields && !(*ext_fields = extension_schema(st))) {
-        s = util_fail(err, TSG_ENOMEM, "out of memory");
+        s = util_fail(err, TSG_ENOMEM, _("out of memory"));
         goto done;
     }
     for (int i = 0; i < nq; i++) {
@@ -260,7 +290,7 @@ static tsg_status_t write_resource(tsg_db_t *db, const char *dir, const resource
             if (name && !strcmp(name, sqlite3_column_name(st, i))) pos[i] = (int)f;
         }
         if (pos[i] < 0) { /* a query naming a field the schema lacks is a bug here */
-            s = util_fail(err, TSG_EINPUT, "export-hsds: %s has no field %s", r->name, sqlite3_column_name(st, i));
+            s = util_fail(err, TSG_EINPUT, _("export-hsds: %s has no field %s"), r->name, sqlite3_column_name(st, i));
             goto done;
         }
     }
@@ -276,7 +306,7 @@ static tsg_status_t write_resource(tsg_db_t *db, const char *dir, const resource
         for (int i = 0; i < nq; i++) row[pos[i]] = (const char *)sqlite3_column_text(st, i);
         for (size_t f = 0; f < nf && !bad; f++) bad = store_csv_put(&b, row[f], f + 1 == nf);
     }
-    if (bad) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (bad) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     else if (rc != SQLITE_DONE) s = store_fail_sql(db->sql, "export-hsds", err);
     else s = util_write_file(path, b.data ? b.data : "", b.len, store_guard(db), err);
 done:
@@ -294,10 +324,10 @@ static json_t *official_package(tsg_error_t *err)
         if (strcmp(f->name, "datapackage-3.0.0.json")) continue;
         json_error_t je;
         json_t *dp = json_loadb((const char *)f->data, f->len, 0, &je);
-        if (!dp) util_fail(err, TSG_EINPUT, "datapackage-3.0.0.json:%d:%d: %s", je.line, je.column, je.text);
+        if (!dp) util_fail(err, TSG_EINPUT, _("datapackage-3.0.0.json:%d:%d: %s"), je.line, je.column, je.text);
         return dp;
     }
-    util_fail(err, TSG_EINPUT, "the HSDS 3.0 datapackage.json is not compiled in");
+    util_fail(err, TSG_EINPUT, _("the HSDS 3.0 datapackage.json is not compiled in"));
     return NULL;
 }
 
@@ -306,31 +336,99 @@ static json_t *official_package(tsg_error_t *err)
 static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
     const util_guard_t *g = store_guard(db);
-    tsg_status_t s = g ? TSG_OK : util_fail(err, TSG_ENOMEM, "out of memory");
+    tsg_status_t s = g ? TSG_OK : util_fail(err, TSG_ENOMEM, _("out of memory"));
     for (size_t i = 0; !s && i <= sizeof resources / sizeof *resources; i++) {
         char *path = util_printf("%s/%s", dir, i < sizeof resources / sizeof *resources ? resources[i].file
                                                                                        : "datapackage.json");
-        s = path ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, "out of memory");
+        s = path ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
         free(path);
     }
     return s;
 }
 
+/* The package's own name, title, description and licence in place of the
+ * specification's (whose licence, CC-BY-SA, is the spec's, not the data's). */
+static tsg_status_t describe(tsg_db_t *db, json_t *dp, const tsg_hsds_package_t *pkg, tsg_error_t *err)
+{
+    static const char *const spec_keys[] = {"name", "title", "description", "homepage", "license", "licenses"};
+    for (size_t i = 0; i < sizeof spec_keys / sizeof *spec_keys; i++) json_object_del(dp, spec_keys[i]);
+    /* The city: the one municipality, else the one district at the top. */
+    static const char *const tops[] = {
+        "SELECT n.id, d.name FROM district d JOIN node n ON n.nid = d.nid WHERE d.level = 'municipality' LIMIT 2",
+        "SELECT n.id, d.name FROM district d JOIN node n ON n.nid = d.nid WHERE d.parent IS NULL LIMIT 2"};
+    char *root_id = NULL, *root_name = NULL;
+    tsg_status_t s = TSG_OK;
+    for (size_t q = 0; q < 2 && !root_id && !s; q++) {
+        sqlite3_stmt *st;
+        if ((s = store_prepare(db->sql, tops[q], &st, err))) break;
+        if (sqlite3_step(st) == SQLITE_ROW) {
+            root_id = util_strdup((const char *)sqlite3_column_text(st, 0));
+            root_name = util_strdup((const char *)sqlite3_column_text(st, 1));
+            if (sqlite3_step(st) == SQLITE_ROW) { /* several: no one name for the package */
+                free(root_id), free(root_name);
+                root_id = root_name = NULL;
+            }
+        }
+        sqlite3_finalize(st);
+    }
+    if (s) return s;
+    const char *name = pkg && pkg->name ? pkg->name : NULL, *title = pkg && pkg->title ? pkg->title : root_name;
+    if (name && (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-._") != strlen(name)))
+        s = util_fail(err, TSG_EINPUT, _("the package name '%s' may hold only lower-case letters, digits, '-', '.' and '_'"),
+                      name);
+    char *slug = NULL;
+    if (!s && !name && root_id) { /* the top district's id, made a package name */
+        slug = util_strdup(root_id);
+        for (char *c = slug; c && *c; c++) {
+            if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+            if (!strchr("abcdefghijklmnopqrstuvwxyz0123456789-._", *c)) *c = '-';
+        }
+        name = slug;
+    }
+    char *description = title ? util_printf("%s: organisations, services, districts, forums and ties, exported by tsunagi "
+                                            "(HSDS 3.0 with x_tsunagi extensions)", title)
+                              : NULL;
+    int fail = (name && json_object_set_new(dp, "name", json_string(name))) ||
+               (title && json_object_set_new(dp, "title", json_string(title))) ||
+               (description && json_object_set_new(dp, "description", json_string(description)));
+    if (!fail && pkg && pkg->license && *pkg->license) {
+        int url = !strncmp(pkg->license, "http://", 7) || !strncmp(pkg->license, "https://", 8);
+        fail = json_object_set_new(dp, "licenses", json_pack("[{s:s}]", url ? "path" : "name", pkg->license));
+    }
+    if (!s && fail) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+    free(description);
+    free(slug);
+    free(root_id);
+    free(root_name);
+    return s;
+}
+
 tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err)
+{
+    return tsg_export_hsds_with(db, dir, NULL, err);
+}
+
+tsg_status_t tsg_export_hsds_with(tsg_db_t *db, const char *dir, const tsg_hsds_package_t *pkg, tsg_error_t *err)
 {
     tsg_status_t checked = store_check(db, err);
     if (checked) return checked;
     tsg_status_t s0 = check_names(db, dir, err);
     if (s0) return s0;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return util_fail(err, TSG_EIO, "%s: %s", dir, strerror(errno));
-    if (sqlite3_create_function(db->sql, "tsg_uuid", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_uuid, NULL,
-                                NULL) != SQLITE_OK)
-        return store_fail_sql(db->sql, "export-hsds", err);
+    /* The package's description first: a bad name stops before any file. */
     json_t *dp = official_package(err);
     if (!dp) return err->code;
+    if ((s0 = describe(db, dp, pkg, err)) || (mkdir(dir, 0777) != 0 && errno != EEXIST &&
+                                              (s0 = util_fail(err, TSG_EIO, _("%s: cannot create folder: %s"), dir,
+                                                              strerror(errno)))) ||
+        (sqlite3_create_function(db->sql, "tsg_uuid", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_uuid, NULL,
+                                 NULL) != SQLITE_OK &&
+         (s0 = store_fail_sql(db->sql, "export-hsds", err)))) {
+        json_decref(dp);
+        return s0;
+    }
     json_t *official = json_object_get(dp, "resources");
     json_t *kept = json_array();
-    tsg_status_t s = kept ? TSG_OK : util_fail(err, TSG_ENOMEM, "out of memory");
+    tsg_status_t s = kept ? TSG_OK : util_fail(err, TSG_ENOMEM, _("out of memory"));
     for (size_t i = 0; !s && i < sizeof resources / sizeof *resources; i++) {
         const resource_t *r = &resources[i];
         json_t *res = NULL, *fields = NULL;
@@ -343,23 +441,23 @@ tsg_status_t tsg_export_hsds(tsg_db_t *db, const char *dir, tsg_error_t *err)
         }
         if (res) {
             s = write_resource(db, dir, r, json_object_get(json_object_get(res, "schema"), "fields"), NULL, err);
-            if (!s && json_array_append(kept, res)) s = util_fail(err, TSG_ENOMEM, "out of memory");
+            if (!s && json_array_append(kept, res)) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
             continue;
         }
         if ((s = write_resource(db, dir, r, NULL, &fields, err))) break;
         res = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:o}}", "name", r->name, "path", r->file,
                         "description", r->description, "format", "csv", "mediatype", "text/csv", "profile",
                         "tabular-data-resource", "schema", "primaryKey", "id", "fields", fields);
-        if (!res || json_array_append_new(kept, res)) s = util_fail(err, TSG_ENOMEM, "out of memory");
+        if (!res || json_array_append_new(kept, res)) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     }
-    if (!s && json_object_set(dp, "resources", kept)) s = util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!s && json_object_set(dp, "resources", kept)) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!s) {
         char *path = util_printf("%s/datapackage.json", dir);
         char *text = json_dumps(dp, JSON_INDENT(2) | JSON_ENSURE_ASCII);
-        if (!path || !text) s = util_fail(err, TSG_ENOMEM, "out of memory");
+        if (!path || !text) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
         else {
             util_buf_t b = {0};
-            if (util_buf_adds(&b, text) || util_buf_addc(&b, '\n')) s = util_fail(err, TSG_ENOMEM, "out of memory");
+            if (util_buf_adds(&b, text) || util_buf_addc(&b, '\n')) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
             else s = util_write_file(path, b.data, b.len, store_guard(db), err);
             util_buf_free(&b);
         }

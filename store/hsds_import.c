@@ -2,6 +2,7 @@
  * report of the rows skipped and repaired (see hsds.h for the layouts and
  * hsds_import.h for the files that do the work). */
 #include "hsds_import.h"
+#include "i18n.h"
 #include "interchange.h"
 #include "util.h"
 
@@ -22,7 +23,7 @@ tsg_status_t tsg_import_hsds(tsg_db_t *db, const char *dir, const char *mapping,
     *report = NULL;
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return util_fail(err, TSG_EIO, "%s: not a folder (import-hsds reads an HSDS package folder)", dir);
+        return util_fail(err, TSG_EIO, _("%s: not a folder (import-hsds reads an HSDS package folder)"), dir);
     hsds_t h = {.err = err};
     pkg_t p = {0};
     size_t n = strlen(dir);
@@ -32,7 +33,7 @@ tsg_status_t tsg_import_hsds(tsg_db_t *db, const char *dir, const char *mapping,
     tsg_status_t s = h.label && h.rep ? TSG_OK : store_hsds_nomem(&h);
     if (!s) s = store_hsds_read_mapping(&h, mapping);
     if (!s) s = store_hsds_load_package(&h, &p, h.label);
-    if (!s) s = store_hsds_translate(&h, &p);
+    if (!s) s = store_hsds_is_own(&p) ? store_hsds_own(&h, &p) : store_hsds_translate(&h, &p);
     if (!s) {
         store_embedded_t files[7] = {{0}};
         for (int i = 0; i < 6; i++)
@@ -141,7 +142,7 @@ tsg_status_t tsg_hsds_report_write(const tsg_hsds_report_t *r, const char *path,
         free(id);
         free(detail);
     }
-    tsg_status_t s = bad ? util_fail(err, TSG_ENOMEM, "out of memory") : util_write_file(path, b.data ? b.data : "", b.len, NULL, err);
+    tsg_status_t s = bad ? util_fail(err, TSG_ENOMEM, _("out of memory")) : util_write_file(path, b.data ? b.data : "", b.len, NULL, err);
     util_buf_free(&b);
     return s;
 }

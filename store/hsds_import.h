@@ -7,6 +7,8 @@
  *                  they say of a key, a default, a code or a name;
  *   hsds_map.c     HSDS records onto tsunagi's model, written as tsunagi's
  *                  CSV files in memory (hsds_t.out);
+ *   hsds_own.c     the same for a package tsunagi wrote: its x_tsunagi_*
+ *                  tables give the network back exactly;
  *   hsds_import.c  the whole import, and its report.
  *
  * The import's state (hsds_t) owns everything it points to, and
@@ -18,6 +20,7 @@
 #ifndef TSG_STORE_HSDS_IMPORT_H
 #define TSG_STORE_HSDS_IMPORT_H
 
+#include "i18n.h"
 #include "idmap.h"
 #include "tsunagi.h"
 #include "util.h"
@@ -64,7 +67,7 @@ typedef struct hsds {
 
 enum { OUT_DISTRICTS, OUT_ORGS, OUT_PROGRAMS, OUT_FORUMS, OUT_TIES, OUT_VOCAB };
 
-static inline tsg_status_t store_hsds_nomem(hsds_t *h) { return util_fail(h->err, TSG_ENOMEM, "out of memory"); }
+static inline tsg_status_t store_hsds_nomem(hsds_t *h) { return util_fail(h->err, TSG_ENOMEM, _("out of memory")); }
 
 /* ---- hsds_import.c ---------------------------------------------------------- */
 
@@ -81,6 +84,8 @@ typedef struct pkg {
     int layout;
     table_t orgs, services, locations, sal, addresses, areas, elig;
     table_t svc_tax, taxonomy, attributes, terms, taxonomies;
+    /* tsunagi's own extension tables (a package export-hsds wrote) */
+    table_t x_districts, x_orgs, x_services, x_forums, x_ties, x_vocab;
     json_t *icarol, *categories; /* Ohana side files */
 } pkg_t;
 
@@ -111,8 +116,20 @@ const char *store_hsds_sector_of(hsds_t *h, const char *name);
 
 /* ---- hsds_map.c ------------------------------------------------------------- */
 
+/* A name as tsunagi keeps it (control, bidirectional and zero-width
+ * characters removed or made spaces, spaces trimmed): a new string, NULL
+ * when out of memory; *why says what was repaired, NULL for nothing. */
+char *store_hsds_clean_name(const char *in, const char **why);
 /* Translates the package into tsunagi's CSV files in h->out. */
 tsg_status_t store_hsds_translate(hsds_t *h, pkg_t *p);
+/* ---- hsds_own.c ------------------------------------------------------------- */
+
+/* Whether the package is one export-hsds wrote (it has x_tsunagi_services). */
+int store_hsds_is_own(const pkg_t *p);
+/* Translates such a package into h->out from its x_tsunagi_* tables, with
+ * the names and ages of its HSDS organizations and services. */
+tsg_status_t store_hsds_own(hsds_t *h, pkg_t *p);
+
 /* Appends one CSV row of n cells to b; -1 when out of memory. */
 int store_hsds_put_row(util_buf_t *b, const char *const *cells, size_t n);
 

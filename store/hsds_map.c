@@ -3,6 +3,7 @@
  * written as tsunagi's CSV files in memory (see hsds_import.h). */
 #include "agetext.h"
 #include "csv.h"
+#include "hsds.h"
 #include "hsds_import.h"
 #include "util.h"
 #include "bounds.h"
@@ -22,7 +23,7 @@
  * C1 controls, bidirectional controls and zero-width characters, which the
  * language and the CSV import refuse (util_hidden_char), are removed.
  * Returns a new string; *why says what was repaired (NULL: nothing). */
-static char *clean_name(const char *in, const char **why)
+char *store_hsds_clean_name(const char *in, const char **why)
 {
     size_t n = strlen(in);
     char *out = malloc(n + 1), *o = out;
@@ -109,7 +110,7 @@ static tsg_status_t district_for(hsds_t *h, const char *state_in, const char *ci
             d->id = raw ? make_id("d:", raw) : NULL;
             free(raw);
             const char *repaired; /* an address, not a row of its own: repaired quietly */
-            d->name = clean_name(name, &repaired);
+            d->name = store_hsds_clean_name(name, &repaired);
             d->level = level ? "municipality" : "prefecture";
             d->parent = parent ? util_strdup(parent) : NULL;
             h->ndist++;
@@ -420,9 +421,23 @@ static tsg_status_t codes_of(hsds_t *h, ctx_t *x, const char *sid, const char *e
     return TSG_OK;
 }
 
+/* The district of services with no known place (hsds.h), made on first use. */
+static tsg_status_t unknown_place(hsds_t *h)
+{
+    for (size_t i = 0; i < h->ndist; i++)
+        if (!strcmp(h->dist[i].id, STORE_HSDS_UNKNOWN_PLACE)) return TSG_OK;
+    district_t *d = realloc(h->dist, (h->ndist + 1) * sizeof *d);
+    if (!d) return store_hsds_nomem(h);
+    h->dist = d;
+    d = &h->dist[h->ndist++];
+    *d = (district_t){util_strdup(STORE_HSDS_UNKNOWN_PLACE), util_strdup(STORE_HSDS_UNKNOWN_PLACE_NAME), NULL, "prefecture"};
+    return d->id && d->name ? TSG_OK : store_hsds_nomem(h);
+}
+
 /* The program's area: the districts of its locations; else the names of its
  * service areas that are districts; else its organisation's district; else
- * wide-area (*). */
+ * the place-unknown district (not wide-area: that would be coverage
+ * everywhere, which nothing in the package says). */
 static tsg_status_t service_area(hsds_t *h, ctx_t *x, size_t r, const char *sid, const org_t *o)
 {
     pkg_t *p = x->p;
@@ -464,7 +479,8 @@ static tsg_status_t service_area(hsds_t *h, ctx_t *x, size_t r, const char *sid,
     if (!b->len && o->best && list_add(b, o->best)) return store_hsds_nomem(h);
     if (!b->len) {
         h->rep->wide_area++;
-        if (util_buf_addc(b, '*')) return store_hsds_nomem(h);
+        if ((s = unknown_place(h))) return s;
+        if (list_add(b, STORE_HSDS_UNKNOWN_PLACE)) return store_hsds_nomem(h);
     }
     return util_buf_addc(b, '\0') ? store_hsds_nomem(h) : TSG_OK;
 }
@@ -509,6 +525,15 @@ static tsg_status_t service_ages(hsds_t *h, ctx_t *x, size_t r, const char *sid,
             rep->age_text_all++;
             return TSG_OK;
         }
+        /* The ages of a child the program is not for: open, and the age
+         * codes (the child's age group, as a rule) are not asked either. */
+        if (a.kind == AGETEXT_DEPENDANT) {
+            rep->age_ambiguous++;
+            rep->age_open++;
+            return store_hsds_note(h, sv->name, sv->line[r], sid, 0,
+                                   "the eligibility text gives the ages of a dependant, not of the person served; left open",
+                                   "%s", elig);
+        }
         if (a.kind == AGETEXT_AMBIGUOUS) rep->age_ambiguous++;
         if (a.kind == AGETEXT_WORDS) rep->age_words++;
     }
@@ -533,7 +558,7 @@ static tsg_status_t translate_orgs(hsds_t *h, ctx_t *x)
     tsg_status_t s = TSG_OK;
     for (size_t r = 0; r < t->nrows && !s; r++) {
         const char *why = NULL;
-        char *id = util_strdup(store_hsds_cell(t, r, cid)), *name = clean_name(store_hsds_cell(t, r, cname), &why);
+        char *id = util_strdup(store_hsds_cell(t, r, cid)), *name = store_hsds_clean_name(store_hsds_cell(t, r, cname), &why);
         const store_id_t *old;
         int dup = id ? (store_hsds_trim(id), *id ? store_idmap_put(&seen, id, (store_id_t){.line = t->line[r]}, &old) : 0) : -1;
         if (!name || dup < 0) s = store_hsds_nomem(h);
@@ -585,7 +610,7 @@ static tsg_status_t translate_services(hsds_t *h, ctx_t *x)
         long orow;
         const store_id_t *old;
         int dup = *sid ? store_idmap_put(&seen, sid, (store_id_t){.line = sv->line[r]}, &old) : 0;
-        if (dup < 0 || !(name = clean_name(store_hsds_cell(sv, r, cname), &why))) s = store_hsds_nomem(h);
+        if (dup < 0 || !(name = store_hsds_clean_name(store_hsds_cell(sv, r, cname), &why))) s = store_hsds_nomem(h);
         else if (!*sid) s = store_hsds_note(h, sv->name, sv->line[r], "", 1, "empty id", "name '%s'", name);
         else if (dup) s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, "duplicate id", "first on line %ld", old->line);
         else if (!*name) s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, "empty name", NULL);

@@ -1,6 +1,7 @@
 /* hsds_read — an HSDS package read into memory: its CSV tables, its layout,
  * and Ohana's JSON side files (see hsds_import.h). */
 #include "csv.h"
+#include "i18n.h"
 #include "hsds_import.h"
 #include "textenc.h"
 #include "util.h"
@@ -153,7 +154,8 @@ long store_hsds_row_of(const table_t *t, const char *id)
 void store_hsds_pkg_free(pkg_t *p)
 {
     table_t *all[] = {&p->orgs,    &p->services, &p->locations,  &p->sal,   &p->addresses,  &p->areas,
-                      &p->elig,    &p->svc_tax,  &p->taxonomy,   &p->attributes, &p->terms, &p->taxonomies};
+                      &p->elig,    &p->svc_tax,  &p->taxonomy,   &p->attributes, &p->terms, &p->taxonomies,
+                      &p->x_districts, &p->x_orgs, &p->x_services, &p->x_forums, &p->x_ties, &p->x_vocab};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) table_free(all[i]);
     json_decref(p->icarol);
     json_decref(p->categories);
@@ -169,7 +171,7 @@ static tsg_status_t load_json(hsds_t *h, const char *name, json_t **out)
     free(path);
     if (!*out) return util_fail(h->err, TSG_EINPUT, "%s/%s:%d:%d: %s", h->label, name, je.line, je.column, je.text);
     if (!json_is_object(*out))
-        return util_fail(h->err, TSG_EINPUT, "%s/%s:1:1: expected an object of service id → list of categories",
+        return util_fail(h->err, TSG_EINPUT, _("%s/%s:1:1: expected an object of service id → list of categories"),
                          h->label, name);
     return TSG_OK;
 }
@@ -177,7 +179,7 @@ static tsg_status_t load_json(hsds_t *h, const char *name, json_t **out)
 /* What the package calls itself, from datapackage.json when there is one. */
 static tsg_status_t read_layout(hsds_t *h, pkg_t *p, const char *dir)
 {
-    if (p->layout == LAYOUT_OHANA) return (h->rep->layout = util_strdup("Ohana API CSV")) ? TSG_OK : store_hsds_nomem(h);
+    if (p->layout == LAYOUT_OHANA) return (h->rep->layout = util_strdup(_("Ohana API CSV"))) ? TSG_OK : store_hsds_nomem(h);
     char *path = util_printf("%s/datapackage.json", dir);
     if (!path) return store_hsds_nomem(h);
     json_error_t je;
@@ -186,7 +188,7 @@ static tsg_status_t read_layout(hsds_t *h, pkg_t *p, const char *dir)
     if (!dp && stat(path, &sb) == 0) {
         /* There, but not JSON: refused, not read as a package without one
          * (which would guess its version). */
-        tsg_status_t s = util_fail(h->err, TSG_EINPUT, "%s:%d:%d: not valid JSON: %s", path, je.line, je.column, je.text);
+        tsg_status_t s = util_fail(h->err, TSG_EINPUT, _("%s:%d:%d: not valid JSON: %s"), path, je.line, je.column, je.text);
         free(path);
         return s;
     }
@@ -199,9 +201,11 @@ static tsg_status_t read_layout(hsds_t *h, pkg_t *p, const char *dir)
     char *seen = version ? util_visible(version, 1, &oom) : NULL;
     if (oom) h->rep->layout = NULL;
     else if (version && !strncmp(version, "3.", 2))
-        h->rep->layout = util_printf("HSDS %s tabular package", seen ? seen : version);
+        h->rep->layout = util_printf(_("HSDS %s tabular package"), seen ? seen : version);
+    else if (dp)
+        h->rep->layout = util_strdup(_("HSDS 1.x tabular package"));
     else
-        h->rep->layout = util_printf("HSDS 1.x tabular package%s", dp ? "" : " (no datapackage.json)");
+        h->rep->layout = util_strdup(_("HSDS 1.x tabular package (no datapackage.json)"));
     free(seen);
     json_decref(dp);
     return h->rep->layout ? TSG_OK : store_hsds_nomem(h);
@@ -227,11 +231,11 @@ tsg_status_t store_hsds_load_package(hsds_t *h, pkg_t *p, const char *dir)
         return s;
     if (!p->orgs.present || !p->services.present)
         return util_fail(h->err, TSG_EINPUT,
-                         "%s: not an HSDS package: it needs organizations.csv and services.csv (at the top or in data/)",
+                         _("%s: not an HSDS package: it needs organizations.csv and services.csv (at the top or in data/)"),
                          h->label);
     if (store_hsds_col(&p->orgs, "id") < 0 || store_hsds_col(&p->orgs, "name") < 0 || store_hsds_col(&p->services, "id") < 0 ||
         store_hsds_col(&p->services, "name") < 0)
-        return util_fail(h->err, TSG_EINPUT, "%s/%s:1:1: organizations.csv and services.csv need columns id and name",
+        return util_fail(h->err, TSG_EINPUT, _("%s/%s:1:1: organizations.csv and services.csv need columns id and name"),
                          h->label, store_hsds_col(&p->orgs, "id") < 0 || store_hsds_col(&p->orgs, "name") < 0 ? "organizations.csv"
                                                                                           : "services.csv");
     p->layout = store_hsds_col(&p->services, "organization_id") < 0 && store_hsds_col(&p->services, "location_id") >= 0 ? LAYOUT_OHANA
@@ -242,7 +246,12 @@ tsg_status_t store_hsds_load_package(hsds_t *h, pkg_t *p, const char *dir)
         (s = load(h, &p->areas, NAMES("service_areas.csv"))) || (s = load(h, &p->elig, NAMES("eligibility.csv"))) ||
         (s = load(h, &p->svc_tax, NAMES("services_taxonomy.csv"))) ||
         (s = load(h, &p->taxonomy, NAMES("taxonomy.csv"))) || (s = load(h, &p->attributes, NAMES("attributes.csv"))) ||
-        (s = load(h, &p->terms, NAMES("taxonomy_terms.csv"))) || (s = load(h, &p->taxonomies, NAMES("taxonomies.csv"))))
+        (s = load(h, &p->terms, NAMES("taxonomy_terms.csv"))) || (s = load(h, &p->taxonomies, NAMES("taxonomies.csv"))) ||
+        (s = load(h, &p->x_districts, NAMES("x_tsunagi_districts.csv"))) ||
+        (s = load(h, &p->x_orgs, NAMES("x_tsunagi_organizations.csv"))) ||
+        (s = load(h, &p->x_services, NAMES("x_tsunagi_services.csv"))) ||
+        (s = load(h, &p->x_forums, NAMES("x_tsunagi_forums.csv"))) || (s = load(h, &p->x_ties, NAMES("x_tsunagi_ties.csv"))) ||
+        (s = load(h, &p->x_vocab, NAMES("x_tsunagi_vocabulary.csv"))))
         return s;
 #undef NAMES
     if (p->layout == LAYOUT_OHANA && ((s = load_json(h, "service_icarol_categories.json", &p->icarol)) ||

@@ -2,6 +2,7 @@
  * and what they say of a key, a default, a code or a name (see
  * hsds_import.h; the file's format is in hsds.h). */
 #include "csv.h"
+#include "i18n.h"
 #include "hsds.h"
 #include "hsds_import.h"
 #include "textenc.h"
@@ -95,12 +96,12 @@ tsg_status_t store_hsds_read_mapping(hsds_t *h, const char *path)
     int have;
     if ((s = store_csv_next(&c, &have, h->err))) goto done;
     if (!have || c.n != 5) {
-        s = util_fail(h->err, TSG_EINPUT, "%s:1:1: the header must be scheme,code,field,value,note", label);
+        s = util_fail(h->err, TSG_EINPUT, _("%s:1:1: the header must be scheme,code,field,value,note"), label);
         goto done;
     }
     for (int i = 0; i < 5; i++)
         if (strcmp(c.field[i], head[i])) {
-            s = util_fail(h->err, TSG_EINPUT, "%s:%ld:%ld: column %d must be '%s', not '%s'", label, c.fline[i],
+            s = util_fail(h->err, TSG_EINPUT, _("%s:%ld:%ld: column %d must be '%s', not '%s'"), label, c.fline[i],
                           c.fcol[i], i + 1, head[i], c.field[i]);
             goto done;
         }

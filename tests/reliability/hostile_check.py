@@ -52,6 +52,7 @@ ALLOWED = {
     "sql": "the parameter of a checked helper (qry_result_from_sql, qry_mut_sql, qry_sql_exec, each_row)",
     "q[i].sql": "store/netread.c: the network reader's static queries",
     "t->sql": "store/export.c: a static table of queries", "r->sql": "store/hsds_export.c: a static table",
+    "tops[q]": "store/hsds_export.c: two static queries for the package's city",
     "stmt_sql[i]": "store/import.c: static INSERTs", "clear_sql": "store/import.c: a static DELETE script",
     "migrations[v].sql": "store/store.c: static schema", "by_kind[k]": "query/session.c: static queries",
     "parts[i].sql": "query/summary.c: static queries",

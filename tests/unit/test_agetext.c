@@ -19,6 +19,7 @@ typedef struct age_case {
 #define AMB AGETEXT_AMBIGUOUS
 #define W AGETEXT_WORDS
 #define NONE AGETEXT_NONE
+#define DEP AGETEXT_DEPENDANT
 
 static const age_case_t cases[] = {
     /* ranges */
@@ -73,6 +74,35 @@ static const age_case_t cases[] = {
     {"age 65;", AMB, -1, -1},
     {"Children 16 years old", AMB, -1, -1},
     {"literal\\nnewline: ages 18-24", N, 18, 24},
+    /* Ages of a dependant (issue 20 item 10): the Baltimore texts, as written.
+     * The program is for the parent, whose age is not said: left open. */
+    {"Low-income parents with children ages 3-5.", DEP, -1, -1},
+    {"Low income families with children 3-5 years old.", DEP, -1, -1},
+    {"Pregnant females and parents (including expectant fathers) of children ages 0-4 years.", DEP, -1, -1},
+    {"Young parents and their children, birth to age 3, including single parents.", DEP, -1, -1},
+    {"Serves expectant families and families with children, 0-3.", DEP, -1, -1},
+    {"Parents with children ranging from ages 0-3 years.", DEP, -1, -1},
+    {"Parents with children ages birth to 47 months.  See notes for Tax Assistance.", DEP, -1, -1},
+    {"Families with children (0-21 years) with mental illness, behavior problems, or physical, developmental, and "
+     "learning disabilities.", DEP, -1, -1},
+    {"Families or individuals with children ages 0-18.", DEP, -1, -1},
+    {"Families with children 4 years of age or younger", DEP, -1, -1},
+    {"Pregnant women and parents with children under the age of 4 with up-to-date immunizations.", DEP, -1, -1},
+    {"Homeless women and their children (cannot be older than 18).", DEP, -1, -1},
+    {"Single women and women with children up to 12 years old in domestic violence or homeless situations.", DEP, -1, -1},
+    {"Must be pregnant or postpartum with a child up to 6 months of age. Must reside in one of the target areas.", DEP,
+     -1, -1},
+    {"Pregnant women and mothers of infants up to 12 weeks old. May continue to work with family until child reaches "
+     "age 5.", DEP, -1, -1},
+    /* Miami: a second range of the same children is theirs too */
+    {"Low income families with children 0-12 years old or 14-16 years old.", DEP, -1, -1},
+    /* ... and what stays the person's own: the children come first, or the
+     * age belongs to someone named after the children */
+    {"Children ages 3-4 and their parents.", N, 3, 4},
+    {"Low income children ages 3-5 and their parents.  Accepts children with special needs.", N, 3, 5},
+    {"Residents, families with children who receive TCA, adults, ages 18 and over.", N, 18, -1},
+    {"Parents (including those caring for relative children), ages 18 and older.", N, 18, -1},
+    {"Youth, ages 10-18 years and their parents.", N, 10, 18},
     {"", NONE, -1, -1},
 };
 

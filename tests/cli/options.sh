@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Issue 20 item 9: `tsunagi export --bom` writes byte-order marks, and every
+# option a subcommand does nothing with is refused (exit 2, a message naming
+# the option and the command), never silently ignored.
+# usage: options.sh TSUNAGI SAMPLEDIR
+set -u
+tsunagi=$1 sample=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export XDG_CACHE_HOME=$work/cache LANGUAGE=en
+unset TSUNAGI_DB
+pass=0 fail=0
+
+check() { # name, condition (as a command)
+  if eval "$2"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $1" >&2; fi
+}
+
+"$tsunagi" import "$sample" "$work/city.db" >/dev/null 2>&1
+
+# --bom: every file of the folder starts with EF BB BF, and the rest is the
+# plain export byte for byte; the folder imports back to the same network.
+"$tsunagi" export "$work/plain" "$work/city.db" >/dev/null 2>&1
+"$tsunagi" export --bom "$work/bom" "$work/city.db" >"$work/out" 2>&1; rc=$?
+check "export --bom succeeds" '[ $rc = 0 ]'
+n=0 bad=0
+for f in "$work"/plain/*.csv; do
+  n=$((n + 1))
+  b="$work/bom/$(basename "$f")"
+  { [ "$(head -c 3 "$b" | od -An -tx1 | tr -d " ")" = efbbbf ] && cmp -s <(tail -c +4 "$b") "$f"; } || bad=$((bad + 1))
+done
+check "export --bom: each of the $n files has a BOM, then the plain export" '[ $n -ge 5 ] && [ $bad = 0 ]'
+check "export --bom writes no file the plain export does not" '[ "$(ls "$work/bom")" = "$(ls "$work/plain")" ]'
+"$tsunagi" import "$work/bom" "$work/again.db" >/dev/null 2>&1 &&
+  "$tsunagi" export "$work/again" "$work/again.db" >/dev/null 2>&1
+check "a --bom folder imports back to the same network" 'diff -r "$work/plain" "$work/again" >/dev/null'
+"$tsunagi" export "$work/plain" "$work/city.db" >/dev/null 2>&1
+check "without --bom no file has one" '! grep -rl $'"'"'^\xEF\xBB\xBF'"'"' "$work/plain" >/dev/null'
+
+# Each option against each subcommand that does nothing with it: refused.
+refused() { # name, expected text, command…
+  local name=$1 want=$2
+  shift 2
+  "$tsunagi" "$@" >"$work/out" 2>"$work/err"; local rc=$?
+  check "$name" '[ $rc = 2 ] && grep -qF -- "$want" "$work/err" && [ ! -s "$work/out" ]'
+}
+for cmd in "import $sample $work/x.db" "import-hsds $work/plain $work/x.db" "export-hsds $work/h $work/city.db" \
+           "hsds-mapping"; do
+  name=${cmd%% *}
+  # shellcheck disable=SC2086
+  refused "$name --bom" "--bom goes with statements, summary and export, not $name" $cmd --bom
+done
+for cmd in "import $sample $work/x.db" "export $work/e $work/city.db" "import-hsds $work/plain $work/x.db" \
+           "export-hsds $work/h $work/city.db" "hsds-mapping"; do
+  name=${cmd%% *}
+  # shellcheck disable=SC2086
+  refused "$name --format" "--format goes with statements and summary, not $name" $cmd --format csv
+  # shellcheck disable=SC2086
+  refused "$name --timeout" "--timeout and --keep-going go with statements, not $name" $cmd --timeout 5
+  # shellcheck disable=SC2086
+  refused "$name --keep-going" "--timeout and --keep-going go with statements, not $name" $cmd --keep-going
+  # shellcheck disable=SC2086
+  refused "$name --xlsx" "--xlsx writes results" $cmd --xlsx "$work/x.xlsx"
+  # shellcheck disable=SC2086
+  refused "$name -c" "do not go with $name" $cmd -c "COUNT programs;"
+done
+for cmd in "import $sample $work/x.db" "export $work/e $work/city.db" "import-hsds $work/plain $work/x.db" \
+           "hsds-mapping" "summary $work/city.db"; do
+  name=${cmd%% *}
+  for opt in --package-name --title --license; do
+    # shellcheck disable=SC2086
+    refused "$name $opt" "--package-name, --title and --license go with export-hsds, not $name" $cmd $opt x
+  done
+done
+refused "statements --license" "--package-name, --title and --license go with export-hsds" -c "COUNT programs;" --license x
+refused "summary --bom without --format csv" "summary takes it with --format csv" summary "$work/city.db" --bom
+refused "summary --timeout" "--timeout and --keep-going go with statements, not summary" summary --timeout 5
+refused "summary --keep-going" "--timeout and --keep-going go with statements, not summary" summary --keep-going
+refused "summary --encoding" "--encoding applies to import only" summary --encoding cp932
+refused "export --mapping" "--mapping and --report go with import-hsds, not export" export "$work/e" --mapping m.csv
+refused "statements --encoding" "--encoding applies to import only" -c "COUNT programs;" --encoding cp932
+check "nothing was written by a refused command" '[ ! -e "$work/x.db" ] && [ ! -e "$work/h" ] && [ ! -e "$work/e" ]'
+
+# What each command does take still works.
+"$tsunagi" summary "$work/city.db" --format csv --bom >"$work/out" 2>&1; rc=$?
+check "summary takes --format and --bom" '[ $rc = 0 ] && head -c 3 "$work/out" | od -An -tx1 | grep -q "ef bb bf"'
+"$tsunagi" "$work/city.db" --timeout 5 --keep-going -c "COUNT programs;" >"$work/out" 2>&1; rc=$?
+check "statements take --timeout and --keep-going" '[ $rc = 0 ]'
+
+echo "cli.options: $pass passed, $fail failed"
+[ "$fail" = 0 ]
