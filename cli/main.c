@@ -510,15 +510,18 @@ static int cmd_run(args_t *a)
 }
 
 static const command_t commands[] = {
-    {"summary", "summary [DB]", "counts by sector, ward and target group", 0, 1, cmd_summary},
-    {"import", "import [--encoding auto|utf-8|cp932] DIR DB", "replace DB's network by the CSV folder DIR", 1, 2,
-     cmd_import},
-    {"export", "export [--bom] DIR [DB]", "write DB's network as a CSV folder DIR (--bom: for Excel)", 1, 2, cmd_export},
-    {"import-hsds", "import-hsds [--mapping M] [--report R] DIR [DB]",
-     "replace DB's network by the HSDS package DIR (DB: DIR.db)", 1, 2, cmd_import_hsds},
-    {"export-hsds", "export-hsds [--package-name N] [--title T] [--license L] DIR [DB]",
-     "write DB's network as an HSDS 3.0 package DIR (no licence unless --license)", 1, 2, cmd_export_hsds},
-    {"hsds-mapping", "hsds-mapping", "print the built-in HSDS mapping (to edit for --mapping)", 0, 0,
+    /* The usage lines are translated too: their placeholders (DIR, DB) are
+     * words a reader fills in. */
+    {"summary", "summary [DB]", N_("counts by sector, ward and target group"), 0, 1, cmd_summary},
+    {"import", N_("import [--encoding auto|utf-8|cp932] DIR DB"), N_("replace DB's network by the CSV folder DIR"), 1,
+     2, cmd_import},
+    {"export", N_("export [--bom] DIR [DB]"), N_("write DB's network as a CSV folder DIR (--bom: for Excel)"), 1, 2,
+     cmd_export},
+    {"import-hsds", N_("import-hsds [--mapping M] [--report R] DIR [DB]"),
+     N_("replace DB's network by the HSDS package DIR (DB: DIR.db)"), 1, 2, cmd_import_hsds},
+    {"export-hsds", N_("export-hsds [--package-name N] [--title T] [--license L] DIR [DB]"),
+     N_("write DB's network as an HSDS 3.0 package DIR (no licence unless --license)"), 1, 2, cmd_export_hsds},
+    {"hsds-mapping", "hsds-mapping", N_("print the built-in HSDS mapping (to edit for --mapping)"), 0, 0,
      cmd_hsds_mapping},
 };
 
@@ -553,7 +556,8 @@ static int takes_value(const char *s)
 {
     return !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
            !strcmp(s, "-p") || !strcmp(s, "--xlsx") || !strcmp(s, "--mapping") || !strcmp(s, "--report") ||
-           !strcmp(s, "--timeout") || !strcmp(s, "--lang");
+           !strcmp(s, "--timeout") || !strcmp(s, "--lang") || !strcmp(s, "--package-name") || !strcmp(s, "--title") ||
+           !strcmp(s, "--license");
 }
 
 int main(int argc, char **argv)
@@ -580,12 +584,8 @@ int main(int argc, char **argv)
     const command_t *cmd = NULL;
     for (int i = 1; i < argc; i++) {
         const char *s = argv[i];
-        int takes_value = !strcmp(s, "--encoding") || !strcmp(s, "--format") || !strcmp(s, "-c") || !strcmp(s, "-f") ||
-                          !strcmp(s, "-p") || !strcmp(s, "--xlsx") || !strcmp(s, "--mapping") ||
-                          !strcmp(s, "--report") || !strcmp(s, "--timeout") || !strcmp(s, "--lang") ||
-                          !strcmp(s, "--package-name") || !strcmp(s, "--title") || !strcmp(s, "--license");
-        if (takes_value && i + 1 == argc) {
-            fprintf(stderr, "tsunagi: %s needs a value\n", s);
+        if (takes_value(s) && i + 1 == argc) {
+            fprintf(stderr, _("tsunagi: %s needs a value\n"), s);
             return 2;
         }
         if (!strcmp(s, "--help") || !strcmp(s, "-h")) {

@@ -78,7 +78,7 @@ out=$($clean "$T" --bogus --lang ja 2>&1); rc=$?
 check "an unknown option before --lang" "tsunagi: 「--bogus」というオプションはありません" "$out"
 [ $rc -eq 2 ] || { echo "FAIL --bogus: exit $rc, expected 2"; fail=1; }
 out=$($clean "$T" --lang ja export 2>&1)
-check "a command's usage in Japanese" "使い方: tsunagi export フォルダ [DB]" "$out"
+check "a command's usage in Japanese" "使い方: tsunagi export [--bom] フォルダ [DB]" "$out"
 out=$($clean "$T" --lang ja /nonexistent.db -c 'FIND districts;' 2>&1)
 check "a missing database in Japanese" "/nonexistent.db: データベースがありません" "$out"
 # The value of -c is a statement, not an option: '--lang' there sets nothing.
