@@ -71,7 +71,7 @@ static const struct {
      "and LABELS ja|en"),
      /* EXPORT DIRECTORY (the resource list, directory.c) takes OF and TO only. */
      N_("EXPORT DOT|GRAPHML|JSON [OF district|set] TO 'file' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];\n"
-        "EXPORT DIRECTORY [OF district|set] TO 'file.html';"),
+        "EXPORT DIRECTORY [OF district|set] TO 'file.html|xlsx';"),
      "EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector;", NULL},
     {TK_RENDER,
      N_("RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "

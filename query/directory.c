@@ -6,7 +6,8 @@
  * need by school district, each with its organisation, target groups, ages
  * in words, modes and hours; a table of contents; print CSS for A4. The
  * page is in the output language (vocabulary labels in Japanese mode) and
- * is written whole or not at all (util_write_file).
+ * is written whole or not at all (util_write_file). TO 'list.xlsx' writes
+ * the same list as a workbook, a sheet per need (query/xlsx.c).
  *
  * A program is listed once under each of its needs, in one place group: the
  * school district all its areas lie in, else "the whole district or several
@@ -17,6 +18,7 @@
 #include "ast.h"
 #include "draw.h"
 #include "query.h"
+#include "result.h"
 #include "store.h"
 #include "util.h"
 #include "bounds.h"
@@ -228,6 +230,20 @@ static int place_cmp(const void *a, const void *b, void *ctx)
     return c ? c : (x > y) - (x < y);
 }
 
+/* The place groups of section key, sorted, into places (room for l->n). */
+static size_t section_places(const list_t *l, const char *key, int64_t *places)
+{
+    size_t np = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (has_need(l->e[i].needs, key)) {
+            size_t j = 0;
+            while (j < np && places[j] != l->e[i].place) j++;
+            if (j == np) places[np++] = l->e[i].place;
+        }
+    qsort_r(places, np, sizeof *places, place_cmp, (void *)l);
+    return np;
+}
+
 static const char style[] =
     "<style>\n"
     "@page { size: A4; margin: 15mm 12mm; }\n"
@@ -272,15 +288,8 @@ static int page(qry_session_t *s, const list_t *l, const char *scope, util_buf_t
     /* The table of contents: each need with programs, and its places. */
     for (int pass = 0; pass < 2 && !fail; pass++) {
         for (size_t k = 0; k < ns && !fail; k++) {
-            size_t np = 0;
-            for (size_t i = 0; i < l->n; i++)
-                if (has_need(l->e[i].needs, sec[k].key)) {
-                    size_t j = 0;
-                    while (j < np && places[j] != l->e[i].place) j++;
-                    if (j == np) places[np++] = l->e[i].place;
-                }
+            size_t np = section_places(l, sec[k].key, places);
             if (!np) continue;
-            qsort_r(places, np, sizeof *places, place_cmp, (void *)l);
             const char *key = sec[k].key ? sec[k].key : "none";
             if (pass == 0) {
                 size_t count = 0;
@@ -324,6 +333,44 @@ static int page(qry_session_t *s, const list_t *l, const char *scope, util_buf_t
     return fail;
 }
 
+/* The same list as a workbook: a sheet per need, in the page's order, a
+ * row per program with its place first (query/xlsx.c writes the file
+ * beside the target and renames it into place when complete). */
+static tsg_status_t book(qry_session_t *s, const list_t *l, const char *scope, const char *path, tsg_error_t *err)
+{
+    section_t sec[96];
+    size_t ns = sections(s, sec, sizeof sec / sizeof sec[0]);
+    int64_t *places = malloc((l->n + 1) * sizeof *places);
+    if (!places) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    tsg_xlsx_t *x;
+    tsg_status_t rc = tsg_xlsx_open(path, &x, err);
+    char buf[512];
+    static const char *const cols[] = {NC_("column", "place"), NC_("column", "program_name"),
+                                       NC_("column", "organisation"), NC_("column", "for_whom"),
+                                       NC_("column", "ages"), NC_("column", "modes"),
+                                       NC_("column", "hours"), NC_("column", "id")};
+    for (size_t k = 0; !rc && k < ns; k++) {
+        size_t np = section_places(l, sec[k].key, places);
+        if (!np) continue;
+        tsg_result_t *r = qry_result_new(sec[k].title, 8, cols);
+        for (size_t j = 0; r && j < np; j++)
+            for (size_t i = 0; r && i < l->n; i++) {
+                const entry_t *e = &l->e[i];
+                if (e->place != places[j] || !has_need(e->needs, sec[k].key)) continue;
+                const char *row[] = {place_name(l, places[j], scope, buf, sizeof buf), e->name, e->org, e->targets,
+                                     e->ages, e->modes, e->hours, e->id};
+                r = qry_result_row(r, row);
+            }
+        rc = r ? tsg_xlsx_add(x, r, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
+        tsg_result_free(r);
+    }
+    free(places);
+    if (!rc) return tsg_xlsx_close(x, 1, err);
+    tsg_error_t ignore = {0}; /* the first error is the one to report */
+    if (x) tsg_xlsx_close(x, 0, &ignore);
+    return rc;
+}
+
 tsg_status_t qry_exec_directory(qry_session_t *s, const ast_stmt_t *st)
 {
     ast_clause_t *const *c = st->cl;
@@ -336,8 +383,10 @@ tsg_status_t qry_exec_directory(qry_session_t *s, const ast_stmt_t *st)
     const char *path = qry_text(s, c[AST_CL_TO]->v, "a file name");
     if (!path) return s->ctx.code;
     const char *ext = strrchr(path, '.');
-    if (!ext || (strcasecmp(ext, ".html") && strcasecmp(ext, ".htm")))
-        return qry_fail(s, &c[AST_CL_TO]->v->tok, _("EXPORT DIRECTORY writes an .html page, not '%s'"), path);
+    int xlsx = ext && !strcasecmp(ext, ".xlsx");
+    if (!xlsx && (!ext || (strcasecmp(ext, ".html") && strcasecmp(ext, ".htm"))))
+        return qry_fail(s, &c[AST_CL_TO]->v->tok, _("EXPORT DIRECTORY writes an .html page or an .xlsx workbook, not '%s'"),
+                        path);
     tsg_status_t rc = qry_load(s);
     if (rc) return rc;
     int64_t district = 0;
@@ -365,10 +414,10 @@ tsg_status_t qry_exec_directory(qry_session_t *s, const ast_stmt_t *st)
     char *dname = NULL;
     if (!(rc = read_districts(s, st, &l)) && !(rc = read_programs(s, st, district, set, &l))) {
         if (district && district <= l.maxd && l.dname[district]) scope = dname = util_strdup(l.dname[district]);
-        if (!scope || page(s, &l, scope, &b)) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+        if (!scope || (!xlsx && page(s, &l, scope, &b))) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     if (!rc && s->no_files) rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("this session writes no files"));
-    if (!rc && util_write_file(path, b.data, b.len, g, &err))
+    if (!rc && (xlsx ? book(s, &l, scope, path, &err) : util_write_file(path, b.data, b.len, g, &err)))
         rc = gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text);
     size_t n = l.n;
     list_free(&l);

@@ -11,6 +11,8 @@ build its DOM (--dump-dom) and take a screenshot, and checks:
   programs serving 北区 (wide-area, or an area at, above or below 北区,
   found with a recursive query over district.parent, not tsunagi's
   tsg_under) and their rows in program_need;
+- TO 'list.xlsx' writes the same list as a workbook: a sheet per need in
+  the page's order (相談窓口 first), each with the oracle's programs once;
 - a drawing's clause (CLUSTER BY) is refused and a failed export leaves an
   earlier file as it was;
 - the screenshot shows text (dark pixels over many rows).
@@ -28,6 +30,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report_check import CHROMIUM_FLAGS, png_rows  # noqa: E402
+from xlsx_check import read_workbook  # noqa: E402
 
 results = []
 
@@ -132,6 +135,21 @@ def main():
         check(f"programs under {need}", sorted(got) == sorted(pids) and not dup,
               f"missing {sorted(set(pids) - set(got))}, extra {sorted(set(got) - set(pids))}, twice {dup}")
     check("the district has programs", sum(len(v) for v in want.values()) > 50)
+
+    book = os.path.join(work, "kita.xlsx")
+    r = subprocess.run([tsunagi, "--lang", "ja", db, "-c", f"EXPORT DIRECTORY OF '北区' TO '{book}';"],
+                       capture_output=True, text=True, env=env)
+    check("EXPORT DIRECTORY writes the workbook", r.returncode == 0 and os.path.exists(book), r.stderr)
+    if os.path.exists(book):
+        sheets = read_workbook(book)
+        check("a sheet per need, consultation windows first", [n for n, _ in sheets] == p.h2[1:],
+              f"{[n for n, _ in sheets]} vs {p.h2[1:]}")
+        for (name, rows), need in zip(sheets, p.sections):
+            head = [text for _, text in rows[0]] if rows else []
+            got = [row[7][1] for row in rows[1:] if len(row) > 7]
+            # The header is the column keys, as every --xlsx sheet has (xlsx.c).
+            check(f"sheet {name}", head[:2] == ["place", "program_name"] and sorted(got) == sorted(want.get(need, [])),
+                  f"{head} {sorted(set(got) ^ set(want.get(need, [])))}")
 
     shot = os.path.join(work, "kita.png")
     subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1200,3000",
