@@ -35,7 +35,8 @@
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
-          FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS ASC DESC.
+          FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS ASC DESC
+          FORUMS OVERLAP.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
  * of the statement (GAPS … ORDER BY kind) instead of ending it. */
@@ -100,6 +101,8 @@ stmt(S) ::= HORIZONTAL(K) horizontal_clauses(C).         { S = ast_analysis(ctx,
 stmt(S) ::= BROKERS(K) brokers_clauses(C).               { S = ast_analysis(ctx, AST_BROKERS, &K, C, NULL); }
 stmt(S) ::= CENTRALITY(K) IDENT(M) centrality_clauses(C). { S = ast_analysis_word(ctx, AST_CENTRALITY, &K, &M, C); }
 stmt(S) ::= THIN(K) LINKS thin_clauses(C).               { S = ast_analysis(ctx, AST_THIN_LINKS, &K, C, NULL); }
+/* FORUMS OVERLAP [IN 'district']: the forum inventory (query/forums.c). */
+stmt(S) ::= FORUMS(K) OVERLAP forums_clauses(C).         { S = ast_analysis(ctx, AST_FORUMS, &K, C, NULL); }
 /* EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector HIGHLIGHT GAPS FOR … */
 stmt(S) ::= EXPORT(K) IDENT(F) draw_clauses(C).          { S = ast_analysis_word(ctx, AST_EXPORT, &K, &F, C); }
 stmt(S) ::= RENDER(K) draw_clauses(C).                   { S = ast_analysis(ctx, AST_RENDER, &K, C, NULL); }
@@ -176,6 +179,10 @@ centrality_clause(C) ::= WEIGHTED(K).                    { C = ast_slot(ctx, AST
 centrality_clause(C) ::= DIRECTED(K).                    { C = ast_slot(ctx, AST_CL_DIRECTED, &K, NULL, NULL); }
 centrality_clause(C) ::= within(W).                      { C = W; }
 centrality_clause(C) ::= SAMPLE(K) value(V).             { C = ast_slot(ctx, AST_CL_SAMPLE, &K, V, NULL); }
+
+%type forums_clauses {ast_slots_t *}
+forums_clauses(L) ::= .                                  { L = NULL; }
+forums_clauses(L) ::= forums_clauses(A) IN(K) node(N).   { L = ast_slots_add(ctx, A, ast_slot(ctx, AST_CL_IN, &K, NULL, N)); }
 
 /* THIN LINKS [IN 'district'] [BY sector|ward|community] [BETWEEN a AND b] [TOP n] */
 %type thin_clauses {ast_slots_t *}

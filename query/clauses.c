@@ -63,11 +63,15 @@ static const struct {
     {TK_THIN, N_("THIN LINKS takes IN 'district', BY sector|ward|community, BETWEEN sector AND sector and TOP n"),
      N_("THIN LINKS [IN district] [BY sector|ward|community] [BETWEEN sector AND sector] [TOP n];"),
      "THIN LINKS IN '北区' BY sector TOP 5;", N_("thin links")},
+    {TK_FORUMS, N_("FORUMS OVERLAP takes IN 'district'"), N_("FORUMS OVERLAP [IN district];"),
+     "FORUMS OVERLAP IN '北区';", N_("forum overlap")},
     {TK_EXPORT,
-     N_("EXPORT takes a format (DOT, GRAPHML, JSON), then OF 'district' or set, TO 'file', CLUSTER BY "
+     N_("EXPORT takes a format (DOT, GRAPHML, JSON, DIRECTORY), then OF 'district' or set, TO 'file', CLUSTER BY "
      "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) "
      "and LABELS ja|en"),
-     N_("EXPORT DOT|GRAPHML|JSON [OF district|set] TO 'file' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];"),
+     /* EXPORT DIRECTORY (the resource list, directory.c) takes OF and TO only. */
+     N_("EXPORT DOT|GRAPHML|JSON [OF district|set] TO 'file' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];\n"
+        "EXPORT DIRECTORY [OF district|set] TO 'file.html|xlsx';"),
      "EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector;", NULL},
     {TK_RENDER,
      N_("RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "

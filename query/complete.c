@@ -137,7 +137,7 @@ static void drop_error(void *ctx, const tsg_error_t *e) { (void)ctx, (void)e; }
 static void add_columns(qry_session_t *s, words_t *ws, const gram_expect_t *x, const char *prefix)
 {
     static const int readers[] = {TK_FIND, TK_COUNT, TK_SHOW, TK_GAPS, TK_COVERAGE, TK_PATH, TK_REACH,
-                                  TK_HORIZONTAL, TK_BROKERS, TK_CENTRALITY, TK_THIN};
+                                  TK_HORIZONTAL, TK_BROKERS, TK_CENTRALITY, TK_THIN, TK_FORUMS};
     int reads = 0;
     for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) reads |= is(&x->first, readers[i]);
     if (!reads || !x->order.z || x->order.z < x->first.z) return;

@@ -653,6 +653,9 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
 tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
 {
     ast_clause_t *const *c = st->cl;
+    /* EXPORT DIRECTORY: the resource list, not a drawing (directory.c). */
+    if (st->kind == AST_EXPORT && st->v && st->v->kind == AST_V_WORD && !strcmp(st->v->fold, "directory"))
+        return qry_exec_directory(s, st);
     if (!c[AST_CL_TO] && st->kind == AST_REPORT) return qry_fail(s, &st->kw, "REPORT needs TO 'report.html'");
     if (!c[AST_CL_TO]) return qry_fail(s, &st->kw, "%.*s needs TO 'file'", (int)st->kw.n, st->kw.z);
     if (st->kind == AST_REPORT) {
@@ -679,7 +682,7 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
         int near;
         if ((fmt = qry_choice(s, st->v, formats, &f, &near)) == -2) return s->ctx.code;
         if (fmt < 0)
-            return qry_fail(s, &st->what, "EXPORT writes DOT, GRAPHML or JSON, not '%.*s'%s", (int)st->what.n, st->what.z,
+            return qry_fail(s, &st->what, "EXPORT writes DOT, GRAPHML, JSON or DIRECTORY, not '%.*s'%s", (int)st->what.n, st->what.z,
                             strchr("sSpP", st->what.z[0]) ? " (for a picture: RENDER … TO 'file.svg|png|pdf')" : "");
     }
     drawing_t dw;

@@ -223,6 +223,8 @@ tsg_status_t qry_exec_paths(qry_session_t *s, const ast_stmt_t *st);      /* PAT
 /* HORIZONTAL, CENTRALITY, BROKERS, THIN LINKS (eval_structure.c) */
 tsg_status_t qry_exec_structure(qry_session_t *s, const ast_stmt_t *st);
 tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st);    /* EXPORT, RENDER, REPORT */
+tsg_status_t qry_exec_directory(qry_session_t *s, const ast_stmt_t *st); /* EXPORT DIRECTORY (directory.c) */
+tsg_status_t qry_exec_forums(qry_session_t *s, const ast_stmt_t *st);    /* FORUMS OVERLAP (forums.c) */
 
 /* GAPS' and COVERAGE's clauses (and HIGHLIGHT GAPS', the same slots) read
  * into an engine query, the group's default needs filled in when NEEDS is

@@ -211,6 +211,7 @@ static int answers_with_table(ast_skind_t kind)
     case AST_CENTRALITY:
     case AST_BROKERS:
     case AST_THIN_LINKS:
+    case AST_FORUMS:
         return 1;
     default:
         return 0;
@@ -620,6 +621,8 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
     case AST_BROKERS:
     case AST_THIN_LINKS:
         return qry_exec_structure(s, st);
+    case AST_FORUMS:
+        return qry_exec_forums(s, st);
     case AST_EXPORT:
     case AST_RENDER:
     case AST_REPORT:
