@@ -1,11 +1,9 @@
 /*
  * export — EXPORT DOT|GRAPHML|JSON and RENDER: the network drawn for a
  * meeting. The drawing is the engine's (draw.c); here the clauses are read,
- * gaps to highlight are computed, the file is written, and for RENDER the
- * GraphViz `dot` program runs as a child process with a time limit (a
- * missing `dot` or a failed layout is an error, never a crash).
+ * gaps to highlight are computed and the file is written; RENDER hands the
+ * DOT to GraphViz through render.c, REPORT is report.c's.
  */
-#define _GNU_SOURCE /* close_range */
 #include "ast.h"
 #include "gen/tsunagi.h"
 #include "draw.h"
@@ -16,22 +14,14 @@
 #include "util.h"
 #include "atomic.h"
 #include "bounds.h"
+#include "picture.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-#define RENDER_SECONDS 60
-/* dot's default address-space limit: room for any district's picture, far
- * below the 4.4 GB a runaway layout reached before the time limit. */
-#define QRY_DOT_MEMORY_MB 2048
 
 /* A clause whose value is one of `words`: its index, or -1 after an error
  * naming `what` (and the word meant, when one is near). */
@@ -50,7 +40,7 @@ static int word(qry_session_t *s, const ast_clause_t *c, const char *const *word
 /* The statement as typed, up to its ';', for the picture's title: read
  * by the tokenizer, so a ';' in any quote a Japanese keyboard types (「…」)
  * stays in the name and a full-width '；' ends it. */
-static char *statement_text(const qry_session_t *s, const ast_stmt_t *st)
+char *qry_statement_text(const qry_session_t *s, const ast_stmt_t *st)
 {
     gram_ctx_t g = {0};
     g.src = s->ctx.src;
@@ -68,148 +58,14 @@ static char *statement_text(const qry_session_t *s, const ast_stmt_t *st)
 
 /* A session that writes no files (the fuzz targets) ends here, its output
  * built and dropped. */
-static tsg_status_t no_files(qry_session_t *s, const gram_token_t *at)
+tsg_status_t qry_no_files(qry_session_t *s, const gram_token_t *at)
 {
     return gram_fail(&s->ctx, TSG_EIO, at, "this session writes no files");
 }
 
-/* Writes a new scratch file (never one that is there already, never
- * through a link). */
-static int write_new(const char *path, const char *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) return -1;
-    while (len) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            int e = n < 0 ? errno : ENOSPC;
-            close(fd);
-            errno = e;
-            return -1;
-        }
-        data += n;
-        len -= (size_t)n;
-    }
-    return close(fd);
-}
-
-/* In the child, before exec: no descriptor but 0, 1, 2 and the exec-error
- * pipe (itself close-on-exec) reaches dot. */
-static void close_inherited(int keep)
-{
-#ifdef CLOSE_RANGE_CLOEXEC
-    if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) == 0) return;
-#endif
-    long max = sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 65536) max = 65536;
-    for (int fd = 3; fd < max; fd++)
-        if (fd != keep) close(fd);
-}
-
-/* Runs `dot -T<fmt> -o<out> <in>` with its standard error in errpath, for
- * at most RENDER_SECONDS and within the session's memory limit (RLIMIT_AS
- * in the child). Every name is one tsunagi made in a private folder (so none
- * starts with '-'), and -o takes its name in the same argument: no file
- * name can reach dot as an option. The child is reaped on every path. */
-static tsg_status_t run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out,
-                            const char *errpath)
-{
-    long mb = s->dot_memory_mb > 0 ? s->dot_memory_mb : QRY_DOT_MEMORY_MB;
-    char type[32];
-    snprintf(type, sizeof type, "-T%s", fmt);
-    char *oarg = util_printf("-o%s", out);
-    char *iarg = in[0] == '-' ? util_printf("./%s", in) : util_strdup(in);
-    int errfd = open(errpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    int pipefd[2] = {-1, -1};
-    tsg_status_t rc = TSG_OK;
-    if (!oarg || !iarg) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    else if (errfd < 0 || pipe(pipefd) != 0 || fcntl(pipefd[0], F_SETFD, FD_CLOEXEC) != 0 ||
-             fcntl(pipefd[1], F_SETFD, FD_CLOEXEC) != 0)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot make a temporary file: %s", strerror(errno));
-    pid_t pid = rc ? -1 : fork();
-    if (!rc && pid < 0) rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot start dot: %s", strerror(errno));
-    if (pid == 0) {
-        dup2(errfd, STDERR_FILENO);
-        int devnull = open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
-            dup2(devnull, STDIN_FILENO);
-            dup2(devnull, STDOUT_FILENO);
-        }
-        close_inherited(pipefd[1]);
-        struct rlimit lim = {(rlim_t)mb << 20, (rlim_t)mb << 20};
-        setrlimit(RLIMIT_AS, &lim);
-        char *argv[] = {"dot", type, oarg, iarg, NULL};
-        execvp("dot", argv);
-        int e = errno;
-        if (write(pipefd[1], &e, sizeof e) < 0) { /* the parent then reads no reason */
-        }
-        _exit(127);
-    }
-    if (errfd >= 0) close(errfd);
-    if (pipefd[1] >= 0) close(pipefd[1]);
-    free(oarg);
-    free(iarg);
-    if (rc) {
-        if (pipefd[0] >= 0) close(pipefd[0]);
-        return rc;
-    }
-    int status = 0, done = 0;
-    for (int waited = 0; waited < RENDER_SECONDS * 50 && !done; waited++) {
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) done = 1;
-        else if (r < 0 && errno != EINTR) break;
-        else if (qry_should_stop(s)) break;
-        else {
-            struct timespec tick = {0, 20 * 1000 * 1000};
-            nanosleep(&tick, NULL);
-        }
-    }
-    if (!done) {
-        kill(pid, SIGKILL);
-        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-        }
-    }
-    /* Written only when exec failed; the write end is closed either way now. */
-    int exec_errno = 0;
-    if (read(pipefd[0], &exec_errno, sizeof exec_errno) != (ssize_t)sizeof exec_errno) exec_errno = 0;
-    close(pipefd[0]);
-    char *msg = NULL;
-    size_t len = 0;
-    tsg_error_t ignore = {0};
-    util_read_file(errpath, &msg, &len, &ignore);
-    while (msg && len && (msg[len - 1] == '\n' || msg[len - 1] == '\r')) msg[--len] = '\0';
-    /* dot out of memory either says so or, as often, dies of a signal:
-     * SIGSEGV in its own code, SIGTRAP or SIGABRT from GLib's g_error. */
-    int sig = done && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    int memory = sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGKILL || sig == SIGTRAP ||
-                 (done && msg && (strstr(msg, "memory") || strstr(msg, "alloc")));
-    if (!done)
-        rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw, s->interrupted ? "interrupted" : "dot took more than %d seconds; "
-                                                                                        "draw a smaller district",
-                       RENDER_SECONDS);
-    else if (exec_errno == ENOENT)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "GraphViz 'dot' was not found; install the graphviz package");
-    else if (exec_errno)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot start GraphViz 'dot': %s", strerror(exec_errno));
-    else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        rc = TSG_OK;
-    else if (memory)
-        rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw,
-                       "the drawing needed more memory than allowed (%ld MiB for dot); draw a smaller district "
-                       "(OF 'district') or raise TSUNAGI_DOT_MEMORY",
-                       mb);
-    else
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "dot could not draw the picture: %s", msg && *msg ? msg : "no reason given");
-    free(msg);
-    return rc;
-}
-
-void tsg_session_dot_memory(tsg_session_t *s, long mib) { s->dot_memory_mb = mib > 0 ? mib : 0; }
-
 /* The files EXPORT, RENDER and REPORT must not write over; NULL (with the
  * error recorded) when out of memory. */
-static const util_guard_t *guard(qry_session_t *s)
+const util_guard_t *qry_guard(qry_session_t *s)
 {
     const util_guard_t *g = store_guard(s->db);
     if (!g) gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
@@ -368,167 +224,6 @@ static tsg_status_t forum_clusters(qry_session_t *s, const eng_net_t *net, int64
     return TSG_OK;
 }
 
-/* ---- REPORT ---------------------------------------------------------------------- */
-
-/* A result set as an HTML table (the sink REPORT captures results with). */
-static tsg_status_t html_table(void *ctx, const tsg_result_t *r, tsg_error_t *err)
-{
-    util_buf_t *b = ctx;
-    int rc = 0;
-    if (r->title) rc = util_buf_adds(b, "<h3>") || eng_html_text(b, r->title) || util_buf_adds(b, "</h3>\n");
-    if (r->kind == TSG_RESULT_MESSAGE)
-        return rc || util_buf_adds(b, "<p>") || eng_html_text(b, r->cells[0]) || util_buf_adds(b, "</p>\n")
-                   ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
-    rc = rc || util_buf_adds(b, "<table>\n<tr>");
-    for (size_t c = 0; !rc && c < r->ncols; c++)
-        rc = util_buf_adds(b, "<th>") || eng_html_text(b, r->cols[c]) || util_buf_adds(b, "</th>");
-    rc = rc || util_buf_adds(b, "</tr>\n");
-    for (size_t i = 0; !rc && i < r->nrows; i++) {
-        rc = util_buf_adds(b, "<tr>");
-        for (size_t c = 0; !rc && c < r->ncols; c++) {
-            const char *cell = r->cells[i * r->ncols + c];
-            rc = util_buf_adds(b, r->right[c] ? "<td class=\"n\">" : "<td>") || eng_html_text(b, cell ? cell : "") ||
-                 util_buf_adds(b, "</td>");
-        }
-        rc = rc || util_buf_adds(b, "</tr>\n");
-    }
-    if (!r->nrows) rc = rc || util_buf_printf(b, "<tr><td colspan=\"%zu\">(none)</td></tr>\n", r->ncols);
-    rc = rc || util_buf_adds(b, "</table>\n");
-    return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
-}
-
-/* A statement of another kind over the clauses of this one in slots
- * `keep` (bits 1 << AST_CL_*). */
-static ast_stmt_t *sub_statement(qry_session_t *s, const ast_stmt_t *st, ast_skind_t kind, unsigned keep)
-{
-    ast_stmt_t *sub = ast_alloc(&s->ctx, sizeof *sub);
-    if (!sub) return NULL;
-    *sub = *st;
-    sub->kind = kind;
-    for (int i = 0; i < AST_CL_N; i++)
-        if (!(keep & (1u << i))) sub->cl[i] = NULL;
-    return sub;
-}
-
-static const char report_head[] =
-    "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
-static const char report_style[] =
-    "</title>\n<style>\n"
-    "body { font-family: 'Noto Sans CJK JP', sans-serif; margin: 2em; color: #222; }\n"
-    "h1 { font-size: 1.5em; } h2 { border-bottom: 2px solid #999; margin-top: 2em; }\n"
-    "table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }\n"
-    "th, td { border: 1px solid #bbb; padding: 0.2em 0.5em; vertical-align: top; }\n"
-    "th { background: #eee; } td.n { text-align: right; }\n"
-    ".picture svg { max-width: 100%; height: auto; border: 1px solid #ddd; }\n"
-    "</style>\n</head>\n<body>\n";
-
-/* REPORT GAPS FOR … AGED … IN '…' [NEEDS …] TO 'report.html': the gap
- * table, the coverage matrix, the horizontal summary and the picture, in one
- * file that opens offline. */
-static tsg_status_t exec_report(qry_session_t *s, const ast_stmt_t *st, const char *path, const ast_clause_t *to)
-{
-    static const char *const gaps_word[] = {"gaps", NULL};
-    const char *w;
-    int near, k = qry_choice(s, st->v, gaps_word, &w, &near);
-    if (k == -2) return s->ctx.code;
-    if (k < 0) return qry_fail(s, &st->what, "REPORT makes a GAPS report: REPORT GAPS FOR … AGED … IN '…' TO 'report.html'");
-    /* The grammar let through only GAPS' clauses and TO. */
-    unsigned gaps_slots = (1u << AST_CL_FOR) | (1u << AST_CL_AGED) | (1u << AST_CL_IN) | (1u << AST_CL_NEEDS) |
-                          (1u << AST_CL_BY) | (1u << AST_CL_WITHIN) | (1u << AST_CL_ASOF);
-    ast_stmt_t *gaps = sub_statement(s, st, AST_GAPS, gaps_slots);
-    ast_stmt_t *coverage = sub_statement(s, st, AST_COVERAGE, gaps_slots & ~(1u << AST_CL_WITHIN));
-    ast_stmt_t *horizontal = sub_statement(s, st, AST_HORIZONTAL, 1u << AST_CL_IN);
-    if (!gaps || !coverage || !horizontal) return s->ctx.code;
-    /* A report that may not be written is refused before the work; the
-     * writer checks again. */
-    const util_guard_t *g0 = guard(s);
-    tsg_error_t gerr = {0};
-    if (!g0) return s->ctx.code;
-    if (util_guard_check(g0, path, &gerr)) return gram_fail(&s->ctx, gerr.code, &to->v->tok, "%s", gerr.text);
-    qry_gaps_args_t a;
-    const eng_net_t *net = NULL;
-    tsg_status_t rc;
-    if ((rc = qry_gaps_args(s, gaps, 0, &a)) || (rc = qry_network(s, &net))) return rc;
-    util_buf_t b = {0};
-    char date[16];
-    time_t now = time(NULL);
-    struct tm tm;
-    strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
-    char *stmt = statement_text(s, st);
-    char *title = util_printf("%s — %s %d–%d", net->name[a.q.district], a.q.target, a.q.age_from, a.q.age_to);
-    int fail = !stmt || !title || util_buf_adds(&b, report_head) || eng_html_text(&b, title) ||
-               util_buf_adds(&b, report_style) || util_buf_adds(&b, "<h1>") || eng_html_text(&b, title) ||
-               util_buf_printf(&b, "</h1>\n<p>%s — <code>", date) || eng_html_text(&b, stmt) ||
-               util_buf_adds(&b, "</code></p>\n");
-    free(stmt);
-    free(title);
-    /* The tables: the statements' own results, captured as HTML. */
-    const tsg_sink_t *saved = s->sink;
-    tsg_sink_t capture = {html_table, NULL, &b};
-    s->sink = &capture;
-    static const char *const heads[] = {"<h2>Gaps</h2>\n", "<h2>Coverage</h2>\n", "<h2>Horizontal links</h2>\n"};
-    ast_stmt_t *subs[] = {gaps, coverage, horizontal};
-    for (int i = 0; i < 3 && !fail && !rc; i++) {
-        fail = util_buf_adds(&b, heads[i]);
-        if (!fail) rc = i < 2 ? qry_exec_gaps(s, subs[i]) : qry_exec_structure(s, subs[i]);
-    }
-    s->sink = saved;
-    if (fail && !rc) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    /* The picture, drawn by dot and inlined. */
-    eng_gap_t *rows = NULL;
-    util_buf_t dot = {0};
-    tsg_error_t err = {0};
-    const char *keys[64], *labels[64];
-    eng_draw_t d = {0};
-    if (!rc) {
-        d.district = a.q.district;
-        d.cluster = ENG_CLUSTER_WARD;
-        d.suppress_below = s->suppress_below;
-        d.title = "";
-        for (size_t i = 0; i < s->vocab.n && d.nsectors < 64; i++)
-            if (!strcmp(s->vocab.e[i].kind, "sector")) {
-                keys[d.nsectors] = s->vocab.e[i].key;
-                labels[d.nsectors++] = s->vocab.e[i].label;
-            }
-        d.sector_keys = keys;
-        d.sector_labels = labels;
-        if (eng_gaps(net, &a.q, &rows, &d.ngaps, &err) || (d.gaps = rows, eng_dot(net, &d, &dot, &err)))
-            rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    }
-    /* dot's input, its picture and its messages live in a private folder. */
-    char *dir = NULL, *dotpath = NULL, *svgpath = NULL, *errpath = NULL;
-    if (!rc && s->no_files) rc = no_files(s, &st->kw);
-    if (!rc && !(dir = util_private_dir(&err))) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    if (!rc && (!(dotpath = util_printf("%s/in.dot", dir)) || !(svgpath = util_printf("%s/out.svg", dir)) ||
-                !(errpath = util_printf("%s/dot.err", dir))))
-        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    if (!rc && write_new(dotpath, dot.data ? dot.data : "", dot.len) != 0)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
-    if (!rc) rc = run_dot(s, st, "svg", dotpath, svgpath, errpath);
-    char *svg = NULL;
-    size_t svglen = 0;
-    if (!rc && util_read_file(svgpath, &svg, &svglen, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    util_private_dir_remove(dir);
-    free(dotpath);
-    free(svgpath);
-    free(errpath);
-    if (!rc) {
-        /* Inline SVG starts at <svg: the XML prolog and doctype stay out. */
-        const char *start = svg ? strstr(svg, "<svg") : NULL;
-        if (util_buf_adds(&b, "<h2>The network</h2>\n<div class=\"picture\">\n") || util_buf_adds(&b, start ? start : "") ||
-            util_buf_adds(&b, "</div>\n</body>\n</html>\n"))
-            rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    }
-    const util_guard_t *g = rc ? NULL : guard(s);
-    if (!rc && !g) rc = s->ctx.code;
-    if (!rc && util_write_file(path, b.data, b.len, g, &err)) rc = gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text);
-    free(svg);
-    free(rows);
-    util_buf_free(&dot);
-    util_buf_free(&b);
-    return rc ? rc : qry_emit_done(s, "wrote %s", path);
-}
-
 /* Everything a picture needs, and everything it owns (freed in one place). */
 typedef struct drawing {
     eng_draw_t d;
@@ -642,7 +337,7 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     time_t now = time(NULL);
     struct tm tm;
     strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
-    char *stmt = statement_text(s, st);
+    char *stmt = qry_statement_text(s, st);
     const char *where = d->district ? net->name[d->district] : d->only ? of->v->text : "all districts";
     w->title = util_printf("%s — %s\n%s", where, date, stmt ? stmt : "");
     free(stmt);
@@ -658,7 +353,7 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     if (st->kind == AST_REPORT) {
         const char *path = qry_text(s, c[AST_CL_TO]->v, "a file name");
         tsg_status_t rc = path ? qry_load(s) : s->ctx.code;
-        return rc ? rc : exec_report(s, st, path, c[AST_CL_TO]);
+        return rc ? rc : qry_exec_report(s, st, path, c[AST_CL_TO]);
     }
     tsg_status_t rc = qry_load(s);
     if (rc) return rc;
@@ -703,9 +398,9 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     }
     if (s->no_files) {
         util_buf_free(&b);
-        return no_files(s, &st->kw);
+        return qry_no_files(s, &st->kw);
     }
-    const util_guard_t *g = guard(s);
+    const util_guard_t *g = qry_guard(s);
     if (!g) {
         util_buf_free(&b);
         return s->ctx.code;
@@ -728,10 +423,10 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     a.fd = -1;
     char *dotpath = util_atomic_scratch(&a, "in.dot"), *errpath = util_atomic_scratch(&a, "dot.err");
     if (!dotpath || !errpath) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
-    else if (write_new(dotpath, b.data ? b.data : "", b.len) != 0)
+    else if (qry_write_new(dotpath, b.data ? b.data : "", b.len) != 0)
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
     util_buf_free(&b);
-    if (!rc) rc = run_dot(s, st, render_fmt, dotpath, a.tmp, errpath);
+    if (!rc) rc = qry_run_dot(s, st, render_fmt, dotpath, a.tmp, errpath);
     free(dotpath);
     free(errpath);
     if (!rc && util_atomic_commit(&a, &err)) rc = gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text);

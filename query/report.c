@@ -1,0 +1,177 @@
+/*
+ * report — REPORT GAPS … TO 'report.html': the gap table, the coverage
+ * matrix, the horizontal summary and the network's picture in one HTML file
+ * that opens offline. The tables are the statements' own results, captured
+ * through a sink; the picture is dot's SVG, inlined.
+ */
+#include "ast.h"
+#include "draw.h"
+#include "gaps.h"
+#include "query.h"
+#include "util.h"
+#include "picture.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* A result set as an HTML table (the sink REPORT captures results with). */
+static tsg_status_t html_table(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    util_buf_t *b = ctx;
+    int rc = 0;
+    if (r->title) rc = util_buf_adds(b, "<h3>") || eng_html_text(b, r->title) || util_buf_adds(b, "</h3>\n");
+    if (r->kind == TSG_RESULT_MESSAGE)
+        return rc || util_buf_adds(b, "<p>") || eng_html_text(b, r->cells[0]) || util_buf_adds(b, "</p>\n")
+                   ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
+    rc = rc || util_buf_adds(b, "<table>\n<tr>");
+    for (size_t c = 0; !rc && c < r->ncols; c++)
+        rc = util_buf_adds(b, "<th>") || eng_html_text(b, r->cols[c]) || util_buf_adds(b, "</th>");
+    rc = rc || util_buf_adds(b, "</tr>\n");
+    for (size_t i = 0; !rc && i < r->nrows; i++) {
+        rc = util_buf_adds(b, "<tr>");
+        for (size_t c = 0; !rc && c < r->ncols; c++) {
+            const char *cell = r->cells[i * r->ncols + c];
+            rc = util_buf_adds(b, r->right[c] ? "<td class=\"n\">" : "<td>") || eng_html_text(b, cell ? cell : "") ||
+                 util_buf_adds(b, "</td>");
+        }
+        rc = rc || util_buf_adds(b, "</tr>\n");
+    }
+    if (!r->nrows) rc = rc || util_buf_printf(b, "<tr><td colspan=\"%zu\">(none)</td></tr>\n", r->ncols);
+    rc = rc || util_buf_adds(b, "</table>\n");
+    return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
+}
+
+/* A statement of another kind over the clauses of this one in slots
+ * `keep` (bits 1 << AST_CL_*). */
+static ast_stmt_t *sub_statement(qry_session_t *s, const ast_stmt_t *st, ast_skind_t kind, unsigned keep)
+{
+    ast_stmt_t *sub = ast_alloc(&s->ctx, sizeof *sub);
+    if (!sub) return NULL;
+    *sub = *st;
+    sub->kind = kind;
+    for (int i = 0; i < AST_CL_N; i++)
+        if (!(keep & (1u << i))) sub->cl[i] = NULL;
+    return sub;
+}
+
+static const char report_head[] =
+    "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
+static const char report_style[] =
+    "</title>\n<style>\n"
+    "body { font-family: 'Noto Sans CJK JP', sans-serif; margin: 2em; color: #222; }\n"
+    "h1 { font-size: 1.5em; } h2 { border-bottom: 2px solid #999; margin-top: 2em; }\n"
+    "table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }\n"
+    "th, td { border: 1px solid #bbb; padding: 0.2em 0.5em; vertical-align: top; }\n"
+    "th { background: #eee; } td.n { text-align: right; }\n"
+    ".picture svg { max-width: 100%; height: auto; border: 1px solid #ddd; }\n"
+    "</style>\n</head>\n<body>\n";
+
+/* REPORT GAPS FOR … AGED … IN '…' [NEEDS …] TO 'report.html': the gap
+ * table, the coverage matrix, the horizontal summary and the picture, in one
+ * file that opens offline. */
+tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char *path, const ast_clause_t *to)
+{
+    static const char *const gaps_word[] = {"gaps", NULL};
+    const char *w;
+    int near, k = qry_choice(s, st->v, gaps_word, &w, &near);
+    if (k == -2) return s->ctx.code;
+    if (k < 0) return qry_fail(s, &st->what, "REPORT makes a GAPS report: REPORT GAPS FOR … AGED … IN '…' TO 'report.html'");
+    /* The grammar let through only GAPS' clauses and TO. */
+    unsigned gaps_slots = (1u << AST_CL_FOR) | (1u << AST_CL_AGED) | (1u << AST_CL_IN) | (1u << AST_CL_NEEDS) |
+                          (1u << AST_CL_BY) | (1u << AST_CL_WITHIN) | (1u << AST_CL_ASOF);
+    ast_stmt_t *gaps = sub_statement(s, st, AST_GAPS, gaps_slots);
+    ast_stmt_t *coverage = sub_statement(s, st, AST_COVERAGE, gaps_slots & ~(1u << AST_CL_WITHIN));
+    ast_stmt_t *horizontal = sub_statement(s, st, AST_HORIZONTAL, 1u << AST_CL_IN);
+    if (!gaps || !coverage || !horizontal) return s->ctx.code;
+    /* A report that may not be written is refused before the work; the
+     * writer checks again. */
+    const util_guard_t *g0 = qry_guard(s);
+    tsg_error_t gerr = {0};
+    if (!g0) return s->ctx.code;
+    if (util_guard_check(g0, path, &gerr)) return gram_fail(&s->ctx, gerr.code, &to->v->tok, "%s", gerr.text);
+    qry_gaps_args_t a;
+    const eng_net_t *net = NULL;
+    tsg_status_t rc;
+    if ((rc = qry_gaps_args(s, gaps, 0, &a)) || (rc = qry_network(s, &net))) return rc;
+    util_buf_t b = {0};
+    char date[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
+    char *stmt = qry_statement_text(s, st);
+    char *title = util_printf("%s — %s %d–%d", net->name[a.q.district], a.q.target, a.q.age_from, a.q.age_to);
+    int fail = !stmt || !title || util_buf_adds(&b, report_head) || eng_html_text(&b, title) ||
+               util_buf_adds(&b, report_style) || util_buf_adds(&b, "<h1>") || eng_html_text(&b, title) ||
+               util_buf_printf(&b, "</h1>\n<p>%s — <code>", date) || eng_html_text(&b, stmt) ||
+               util_buf_adds(&b, "</code></p>\n");
+    free(stmt);
+    free(title);
+    /* The tables: the statements' own results, captured as HTML. */
+    const tsg_sink_t *saved = s->sink;
+    tsg_sink_t capture = {html_table, NULL, &b};
+    s->sink = &capture;
+    static const char *const heads[] = {"<h2>Gaps</h2>\n", "<h2>Coverage</h2>\n", "<h2>Horizontal links</h2>\n"};
+    ast_stmt_t *subs[] = {gaps, coverage, horizontal};
+    for (int i = 0; i < 3 && !fail && !rc; i++) {
+        fail = util_buf_adds(&b, heads[i]);
+        if (!fail) rc = i < 2 ? qry_exec_gaps(s, subs[i]) : qry_exec_structure(s, subs[i]);
+    }
+    s->sink = saved;
+    if (fail && !rc) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    /* The picture, drawn by dot and inlined. */
+    eng_gap_t *rows = NULL;
+    util_buf_t dot = {0};
+    tsg_error_t err = {0};
+    const char *keys[64], *labels[64];
+    eng_draw_t d = {0};
+    if (!rc) {
+        d.district = a.q.district;
+        d.cluster = ENG_CLUSTER_WARD;
+        d.suppress_below = s->suppress_below;
+        d.title = "";
+        for (size_t i = 0; i < s->vocab.n && d.nsectors < 64; i++)
+            if (!strcmp(s->vocab.e[i].kind, "sector")) {
+                keys[d.nsectors] = s->vocab.e[i].key;
+                labels[d.nsectors++] = s->vocab.e[i].label;
+            }
+        d.sector_keys = keys;
+        d.sector_labels = labels;
+        if (eng_gaps(net, &a.q, &rows, &d.ngaps, &err) || (d.gaps = rows, eng_dot(net, &d, &dot, &err)))
+            rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    }
+    /* dot's input, its picture and its messages live in a private folder. */
+    char *dir = NULL, *dotpath = NULL, *svgpath = NULL, *errpath = NULL;
+    if (!rc && s->no_files) rc = qry_no_files(s, &st->kw);
+    if (!rc && !(dir = util_private_dir(&err))) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    if (!rc && (!(dotpath = util_printf("%s/in.dot", dir)) || !(svgpath = util_printf("%s/out.svg", dir)) ||
+                !(errpath = util_printf("%s/dot.err", dir))))
+        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!rc && qry_write_new(dotpath, dot.data ? dot.data : "", dot.len) != 0)
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
+    if (!rc) rc = qry_run_dot(s, st, "svg", dotpath, svgpath, errpath);
+    char *svg = NULL;
+    size_t svglen = 0;
+    if (!rc && util_read_file(svgpath, &svg, &svglen, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    util_private_dir_remove(dir);
+    free(dotpath);
+    free(svgpath);
+    free(errpath);
+    if (!rc) {
+        /* Inline SVG starts at <svg: the XML prolog and doctype stay out. */
+        const char *start = svg ? strstr(svg, "<svg") : NULL;
+        if (util_buf_adds(&b, "<h2>The network</h2>\n<div class=\"picture\">\n") || util_buf_adds(&b, start ? start : "") ||
+            util_buf_adds(&b, "</div>\n</body>\n</html>\n"))
+            rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    }
+    const util_guard_t *g = rc ? NULL : qry_guard(s);
+    if (!rc && !g) rc = s->ctx.code;
+    if (!rc && util_write_file(path, b.data, b.len, g, &err)) rc = gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text);
+    free(svg);
+    free(rows);
+    util_buf_free(&dot);
+    util_buf_free(&b);
+    return rc ? rc : qry_emit_done(s, "wrote %s", path);
+}
+
