@@ -194,10 +194,11 @@ static int dot_cluster_open(util_buf_t *b, int k, const char *label)
 static int dot_gap(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, size_t i)
 {
     const eng_gap_t *g = &d->gaps[i];
-    static const char *const kinds[] = {"coverage gap", "reach gap", "seam", "fragile"};
+    static const char *const kinds[] = {N_("coverage gap: %s\n%s, ages %d–%d"), N_("reach gap: %s\n%s, ages %d–%d"),
+                                        N_("seam: %s\n%s, ages %d–%d"), N_("single provider: %s\n%s, ages %d–%d")};
     util_buf_t label = {0};
-    int rc = util_buf_printf(&label, "%s: %s\n%s %d-%d", kinds[g->kind], net->name[g->district],
-                             g->need ? g->need : "", g->age_from, g->age_to);
+    int rc = util_buf_printf(&label, _(kinds[g->kind]), net->name[g->district], g->need ? g->need : "", g->age_from,
+                             g->age_to);
     rc = rc || util_buf_printf(b, "    gap%zu [label=", i) || eng_dot_string(b, label.data ? label.data : "") ||
          util_buf_adds(b, ", shape=box, style=\"dashed\", color=red, fontcolor=red, fillcolor=white];\n");
     util_buf_free(&label);
@@ -207,7 +208,7 @@ static int dot_gap(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, siz
 tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, tsg_error_t *err)
 {
     unsigned char *drawn = select_nodes(net, d);
-    if (!drawn) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!drawn) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     int rc = util_buf_adds(b, "digraph tsunagi {\n  graph [fontname=\"" FONT "\", labelloc=t, fontsize=18, label=") ||
              eng_dot_string(b, d->title ? d->title : "") ||
              util_buf_adds(b, ", rankdir=LR, newrank=true];\n"
@@ -274,21 +275,20 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
      * tie kinds. */
     rc = rc || util_buf_adds(b, "  legend [shape=plaintext, style=\"\", label=<<table border=\"0\" cellborder=\"1\" "
                                 "cellspacing=\"0\"><tr><td colspan=\"2\"><b>");
-    rc = rc || eng_html_text(b, d->english ? "legend" : "凡例") || util_buf_adds(b, "</b></td></tr>");
+    rc = rc || eng_html_text(b, _("legend")) || util_buf_adds(b, "</b></td></tr>");
     for (int i = 0; !rc && i < d->nsectors; i++) {
         rc = util_buf_printf(b, "<tr><td bgcolor=\"%s\">  </td><td align=\"left\">", colour_of(d->sector_keys[i])) ||
              eng_html_text(b, d->english ? d->sector_keys[i] : d->sector_labels[i]) || util_buf_adds(b, "</td></tr>");
     }
-    rc = rc || util_buf_adds(b, "<tr><td>→</td><td align=\"left\">referral</td></tr>"
-                                "<tr><td>━</td><td align=\"left\">co_support</td></tr>"
-                                "<tr><td>┄</td><td align=\"left\">info_sharing</td></tr>"
-                                "<tr><td>═</td><td align=\"left\">agreement</td></tr>"
-                                "<tr><td>┈</td><td align=\"left\">membership</td></tr>"
-                                "<tr><td><font color=\"red\">▭</font></td><td align=\"left\">gap</td></tr>"
-                                "</table>>];\n}\n");
+    static const char *const rows[][2] = {{"→", N_("referral")},     {"━", N_("co-support")}, {"┄", N_("information sharing")},
+                                          {"═", N_("agreement")},    {"┈", N_("membership")}, {"<font color=\"red\">▭</font>", N_("gap")}};
+    for (size_t i = 0; !rc && i < sizeof rows / sizeof rows[0]; i++)
+        rc = util_buf_printf(b, "<tr><td>%s</td><td align=\"left\">", rows[i][0]) || eng_html_text(b, _(rows[i][1])) ||
+             util_buf_adds(b, "</td></tr>");
+    rc = rc || util_buf_adds(b, "</table>>];\n}\n");
     free(keys);
     free(drawn);
-    return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
+    return rc ? util_fail(err, TSG_ENOMEM, _("out of memory")) : TSG_OK;
 }
 
 /* ---- GraphML and JSON -------------------------------------------------------------- */
@@ -301,7 +301,7 @@ static const char *type_name(int t)
 tsg_status_t eng_graphml(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, tsg_error_t *err)
 {
     unsigned char *drawn = select_nodes(net, d);
-    if (!drawn) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!drawn) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     int rc = util_buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                               "<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">\n"
                               "  <key id=\"type\" for=\"node\" attr.name=\"type\" attr.type=\"string\"/>\n"
@@ -331,13 +331,13 @@ tsg_status_t eng_graphml(const eng_net_t *net, const eng_draw_t *d, util_buf_t *
     }
     rc = rc || util_buf_adds(b, "  </graph>\n</graphml>\n");
     free(drawn);
-    return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
+    return rc ? util_fail(err, TSG_ENOMEM, _("out of memory")) : TSG_OK;
 }
 
 tsg_status_t eng_json(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, tsg_error_t *err)
 {
     unsigned char *drawn = select_nodes(net, d);
-    if (!drawn) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!drawn) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     int rc = util_buf_adds(b, "{\"nodes\": [");
     int first = 1;
     for (int64_t v = 1; !rc && v <= net->maxnid; v++) {
@@ -366,5 +366,5 @@ tsg_status_t eng_json(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, 
     }
     rc = rc || util_buf_adds(b, "]}\n");
     free(drawn);
-    return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
+    return rc ? util_fail(err, TSG_ENOMEM, _("out of memory")) : TSG_OK;
 }

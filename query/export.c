@@ -30,10 +30,10 @@ static int word(qry_session_t *s, const ast_clause_t *c, const char *const *word
     const char *w;
     int near, k = qry_choice(s, c->v, words, &w, &near);
     if (k == -1 && near >= 0)
-        qry_fail(s, &c->v->tok, "%.*s takes %s, not '%s' (did you mean %s?)", (int)c->key.n, c->key.z, what, w,
+        qry_fail(s, &c->v->tok, _("%.*s takes %s, not '%s' (did you mean %s?)"), (int)c->key.n, c->key.z, what, w,
                  words[near]);
     else if (k == -1)
-        qry_fail(s, &c->v->tok, "%.*s takes %s, not '%s'", (int)c->key.n, c->key.z, what, w);
+        qry_fail(s, &c->v->tok, _("%.*s takes %s, not '%s'"), (int)c->key.n, c->key.z, what, w);
     return k < 0 ? -1 : k;
 }
 
@@ -60,7 +60,7 @@ char *qry_statement_text(const qry_session_t *s, const ast_stmt_t *st)
  * built and dropped. */
 tsg_status_t qry_no_files(qry_session_t *s, const gram_token_t *at)
 {
-    return gram_fail(&s->ctx, TSG_EIO, at, "this session writes no files");
+    return gram_fail(&s->ctx, TSG_EIO, at, _("this session writes no files"));
 }
 
 /* The files EXPORT, RENDER and REPORT must not write over; NULL (with the
@@ -68,7 +68,7 @@ tsg_status_t qry_no_files(qry_session_t *s, const gram_token_t *at)
 const util_guard_t *qry_guard(qry_session_t *s)
 {
     const util_guard_t *g = store_guard(s->db);
-    if (!g) gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!g) gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     return g;
 }
 
@@ -80,10 +80,10 @@ static tsg_status_t set_members(qry_session_t *s, const ast_value_t *v, unsigned
     tsg_status_t rc = qry_set_check(s, v->text, &v->tok, &type);
     if (rc) return rc;
     if (!type)
-        return qry_fail(s, &v->tok, "no set named '%s' (make one with LET %s = FIND …; or quote a district: '%s')",
+        return qry_fail(s, &v->tok, _("no set named '%s' (make one with LET %s = FIND …; or quote a district: '%s')"),
                         v->text, v->text, v->text);
     *only = calloc((size_t)s->net->maxnid + 1, 1);
-    if (!*only) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!*only) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     if (sqlite3_prepare_v2(s->sql, "SELECT nid FROM temp.tsg_set WHERE name = ?", -1, &st, NULL) != SQLITE_OK) {
         free(*only);
         *only = NULL;
@@ -118,7 +118,7 @@ static tsg_status_t structure_marks(qry_session_t *s, const ast_stmt_t *st, cons
         *given = calloc(nn, sizeof **given);
         if (!*given || eng_community_names(net, gr, &membership, ncom, names, &err)) {
             igraph_vector_int_destroy(&membership);
-            return gram_fail(&s->ctx, *given ? err.code : TSG_ENOMEM, &st->kw, "%s", *given ? err.text : "out of memory");
+            return gram_fail(&s->ctx, *given ? err.code : TSG_ENOMEM, &st->kw, "%s", *given ? err.text : _("out of memory"));
         }
         *ngiven = (int)ncom;
         for (igraph_integer_t v = 0; v < gr->n; v++)
@@ -136,7 +136,7 @@ static tsg_status_t structure_marks(qry_session_t *s, const ast_stmt_t *st, cons
         *mark = calloc(nn, sizeof **mark);
         if (!*mark) {
             free(roles);
-            return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+            return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
         }
         for (int pick = 0; pick < 5; pick++) {
             long best = 0;
@@ -174,7 +174,7 @@ static tsg_status_t structure_marks(qry_session_t *s, const ast_stmt_t *st, cons
         free(pairs);
         if (err.code) {
             util_buf_free(&b);
-            return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text[0] ? err.text : "out of memory");
+            return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text[0] ? err.text : _("out of memory"));
         }
         *note = b.data;
     }
@@ -191,14 +191,14 @@ static tsg_status_t forum_clusters(qry_session_t *s, const eng_net_t *net, int64
     *given = calloc(nn, sizeof **given);
     if (!members || !*given) {
         free(members);
-        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     for (size_t t = 0; t < net->nties; t++)
         if (net->ties[t].kind == ENG_MEMBERSHIP) members[net->ties[t].dst]++;
     int64_t *best = calloc(nn, sizeof *best); /* by organisation: its forum */
     if (!best) {
         free(members);
-        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     for (size_t t = 0; t < net->nties; t++) {
         const eng_tie_t *tie = &net->ties[t];
@@ -255,7 +255,7 @@ static tsg_status_t highlight_gaps(qry_session_t *s, const ast_stmt_t *st, drawi
 {
     tsg_status_t rc;
     if (!st->cl[AST_CL_FOR] || !st->cl[AST_CL_AGED] || !w->d.district)
-        return qry_fail(s, &st->cl[AST_CL_HIGHLIGHT]->key, "HIGHLIGHT GAPS needs OF 'district', FOR target and AGED a..b");
+        return qry_fail(s, &st->cl[AST_CL_HIGHLIGHT]->key, _("HIGHLIGHT GAPS needs OF 'district', FOR target and AGED a..b"));
     qry_gaps_args_t a;
     if ((rc = qry_gaps_args(s, st, w->d.district, &a))) return rc;
     tsg_error_t err = {0};
@@ -293,19 +293,19 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     static const char *const label_words[] = {"ja", "en", NULL};
     static const char *const highlight_words[] = {"gaps", "brokers", "thin", NULL};
     int cluster = -1, highlight = -1;
-    if (c[AST_CL_CLUSTER] && (cluster = word(s, c[AST_CL_CLUSTER], cluster_words, "sector, ward, community or forum")) < 0)
+    if (c[AST_CL_CLUSTER] && (cluster = word(s, c[AST_CL_CLUSTER], cluster_words, _("sector, ward, community or forum"))) < 0)
         return s->ctx.code;
     if (cluster >= 0) d->cluster = cluster == 0 ? ENG_CLUSTER_SECTOR : cluster == 1 ? ENG_CLUSTER_WARD : ENG_CLUSTER_GIVEN;
     if (c[AST_CL_LABELS]) {
-        int k = word(s, c[AST_CL_LABELS], label_words, "ja or en");
+        int k = word(s, c[AST_CL_LABELS], label_words, _("ja or en"));
         if (k < 0) return s->ctx.code;
         d->english = k == 1;
     }
-    if (c[AST_CL_HIGHLIGHT] && (highlight = word(s, c[AST_CL_HIGHLIGHT], highlight_words, "GAPS, BROKERS or THIN LINKS")) < 0)
+    if (c[AST_CL_HIGHLIGHT] && (highlight = word(s, c[AST_CL_HIGHLIGHT], highlight_words, _("GAPS, BROKERS or THIN LINKS"))) < 0)
         return s->ctx.code;
     if (highlight != 0 && (c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || c[AST_CL_WITHIN])) {
         const ast_clause_t *x = c[AST_CL_FOR] ? c[AST_CL_FOR] : c[AST_CL_AGED] ? c[AST_CL_AGED] : c[AST_CL_NEEDS] ? c[AST_CL_NEEDS] : c[AST_CL_WITHIN];
-        return qry_fail(s, &x->key, "%.*s belongs to HIGHLIGHT GAPS", (int)x->key.n, x->key.z);
+        return qry_fail(s, &x->key, _("%.*s belongs to HIGHLIGHT GAPS"), (int)x->key.n, x->key.z);
     }
     /* The legend's sectors, in the vocabulary's order. */
     for (size_t i = 0; i < s->vocab.n && d->nsectors < 64; i++)
@@ -329,7 +329,7 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     d->given = w->given;
     d->given_labels = (const char *const *)w->given_names;
     d->mark = w->mark;
-    d->mark_label = "brokerage";
+    d->mark_label = _("brokerage");
     d->note = w->note;
     if (highlight == 0 && (rc = highlight_gaps(s, st, w))) return rc;
     /* The title: where, when, and the statement itself. */
@@ -338,7 +338,7 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     struct tm tm;
     strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
     char *stmt = qry_statement_text(s, st);
-    const char *where = d->district ? net->name[d->district] : d->only ? of->v->text : "all districts";
+    const char *where = d->district ? net->name[d->district] : d->only ? of->v->text : _("all districts");
     w->title = util_printf("%s — %s\n%s", where, date, stmt ? stmt : "");
     free(stmt);
     d->title = w->title;
@@ -348,10 +348,10 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
 tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
 {
     ast_clause_t *const *c = st->cl;
-    if (!c[AST_CL_TO] && st->kind == AST_REPORT) return qry_fail(s, &st->kw, "REPORT needs TO 'report.html'");
-    if (!c[AST_CL_TO]) return qry_fail(s, &st->kw, "%.*s needs TO 'file'", (int)st->kw.n, st->kw.z);
+    if (!c[AST_CL_TO] && st->kind == AST_REPORT) return qry_fail(s, &st->kw, _("REPORT needs TO 'report.html'"));
+    if (!c[AST_CL_TO]) return qry_fail(s, &st->kw, _("%.*s needs TO 'file'"), (int)st->kw.n, st->kw.z);
     if (st->kind == AST_REPORT) {
-        const char *path = qry_text(s, c[AST_CL_TO]->v, "a file name");
+        const char *path = qry_text(s, c[AST_CL_TO]->v, _("a file name"));
         tsg_status_t rc = path ? qry_load(s) : s->ctx.code;
         return rc ? rc : qry_exec_report(s, st, path, c[AST_CL_TO]);
     }
@@ -359,7 +359,7 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     if (rc) return rc;
     /* What to write, and where. */
     int render = st->kind == AST_RENDER, fmt = 0; /* 0 dot, 1 graphml, 2 json */
-    const char *path = qry_text(s, c[AST_CL_TO]->v, "a file name");
+    const char *path = qry_text(s, c[AST_CL_TO]->v, _("a file name"));
     if (!path) return s->ctx.code;
     const char *ext = strrchr(path, '.');
     static const char *const render_formats[] = {"svg", "png", "pdf", NULL};
@@ -367,15 +367,20 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     if (render) {
         for (int i = 0; ext && render_formats[i]; i++)
             if (!strcasecmp(ext + 1, render_formats[i])) render_fmt = render_formats[i];
-        if (!render_fmt) return qry_fail(s, &c[AST_CL_TO]->v->tok, "RENDER writes .svg, .png or .pdf, not '%s'", path);
+        if (!render_fmt) return qry_fail(s, &c[AST_CL_TO]->v->tok, _("RENDER writes .svg, .png or .pdf, not '%s'"), path);
     } else {
         static const char *const formats[] = {"dot", "graphml", "json", NULL};
         const char *f;
         int near;
         if ((fmt = qry_choice(s, st->v, formats, &f, &near)) == -2) return s->ctx.code;
         if (fmt < 0)
-            return qry_fail(s, &st->what, "EXPORT writes DOT, GRAPHML or JSON, not '%.*s'%s", (int)st->what.n, st->what.z,
-                            strchr("sSpP", st->what.z[0]) ? " (for a picture: RENDER … TO 'file.svg|png|pdf')" : "");
+            return strchr("sSpP", st->what.z[0])
+                       ? qry_fail(s, &st->what,
+                                  _("EXPORT writes DOT, GRAPHML or JSON, not '%.*s' (for a picture: RENDER … TO "
+                                    "'file.svg|png|pdf')"),
+                                  (int)st->what.n, st->what.z)
+                       : qry_fail(s, &st->what, _("EXPORT writes DOT, GRAPHML or JSON, not '%.*s'"), (int)st->what.n,
+                                  st->what.z);
     }
     drawing_t dw;
     rc = drawing_setup(s, st, &dw);
@@ -383,7 +388,7 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     util_buf_t b = {0};
     tsg_error_t err = {0};
     tsg_status_t w = rc                             ? rc
-                     : !dw.d.title                  ? util_fail(&err, TSG_ENOMEM, "out of memory")
+                     : !dw.d.title                  ? util_fail(&err, TSG_ENOMEM, _("out of memory"))
                      : fmt == 1                     ? eng_graphml(net, &dw.d, &b, &err)
                      : fmt == 2                     ? eng_json(net, &dw.d, &b, &err)
                                                     : eng_dot(net, &dw.d, &b, &err);
@@ -410,7 +415,7 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
                  ? gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text)
                  : TSG_OK;
         util_buf_free(&b);
-        return rc ? rc : qry_emit_done(s, "wrote %s", path);
+        return rc ? rc : qry_emit_done(s, _("wrote %s"), path);
     }
     /* dot writes the picture into the private folder beside the target;
      * only a complete picture is renamed into place. */
@@ -422,14 +427,14 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     close(a.fd);
     a.fd = -1;
     char *dotpath = util_atomic_scratch(&a, "in.dot"), *errpath = util_atomic_scratch(&a, "dot.err");
-    if (!dotpath || !errpath) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!dotpath || !errpath) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     else if (qry_write_new(dotpath, b.data ? b.data : "", b.len) != 0)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
     util_buf_free(&b);
     if (!rc) rc = qry_run_dot(s, st, render_fmt, dotpath, a.tmp, errpath);
     free(dotpath);
     free(errpath);
     if (!rc && util_atomic_commit(&a, &err)) rc = gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text);
     util_atomic_abort(&a);
-    return rc ? rc : qry_emit_done(s, "drew %s", path);
+    return rc ? rc : qry_emit_done(s, _("drew %s"), path);
 }

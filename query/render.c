@@ -75,12 +75,12 @@ tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt
     int errfd = open(errpath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     int pipefd[2] = {-1, -1};
     tsg_status_t rc = TSG_OK;
-    if (!oarg || !iarg) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (!oarg || !iarg) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     else if (errfd < 0 || pipe(pipefd) != 0 || fcntl(pipefd[0], F_SETFD, FD_CLOEXEC) != 0 ||
              fcntl(pipefd[1], F_SETFD, FD_CLOEXEC) != 0)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot make a temporary file: %s", strerror(errno));
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot make a temporary file: %s"), strerror(errno));
     pid_t pid = rc ? -1 : fork();
-    if (!rc && pid < 0) rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot start dot: %s", strerror(errno));
+    if (!rc && pid < 0) rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot start dot: %s"), strerror(errno));
     if (pid == 0) {
         dup2(errfd, STDERR_FILENO);
         int devnull = open("/dev/null", O_RDWR);
@@ -137,22 +137,21 @@ tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt
     int memory = sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGKILL || sig == SIGTRAP ||
                  (done && msg && (strstr(msg, "memory") || strstr(msg, "alloc")));
     if (!done)
-        rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw, s->interrupted ? "interrupted" : "dot took more than %d seconds; "
-                                                                                        "draw a smaller district",
+        rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw, s->interrupted ? _("interrupted") : _("dot took more than %d seconds; draw a smaller district"),
                        RENDER_SECONDS);
     else if (exec_errno == ENOENT)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "GraphViz 'dot' was not found; install the graphviz package");
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("GraphViz 'dot' was not found; install the graphviz package"));
     else if (exec_errno)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot start GraphViz 'dot': %s", strerror(exec_errno));
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot start GraphViz 'dot': %s"), strerror(exec_errno));
     else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         rc = TSG_OK;
     else if (memory)
         rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw,
-                       "the drawing needed more memory than allowed (%ld MiB for dot); draw a smaller district "
-                       "(OF 'district') or raise TSUNAGI_DOT_MEMORY",
+                       _("the drawing needed more memory than allowed (%ld MiB for dot); draw a smaller district "
+                         "(OF 'district') or raise TSUNAGI_DOT_MEMORY"),
                        mb);
     else
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "dot could not draw the picture: %s", msg && *msg ? msg : "no reason given");
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("dot could not draw the picture: %s"), msg && *msg ? msg : _("no reason given"));
     free(msg);
     return rc;
 }

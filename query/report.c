@@ -24,7 +24,7 @@ static tsg_status_t html_table(void *ctx, const tsg_result_t *r, tsg_error_t *er
     if (r->title) rc = util_buf_adds(b, "<h3>") || eng_html_text(b, r->title) || util_buf_adds(b, "</h3>\n");
     if (r->kind == TSG_RESULT_MESSAGE)
         return rc || util_buf_adds(b, "<p>") || eng_html_text(b, r->cells[0]) || util_buf_adds(b, "</p>\n")
-                   ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
+                   ? util_fail(err, TSG_ENOMEM, _("out of memory")) : TSG_OK;
     rc = rc || util_buf_adds(b, "<table>\n<tr>");
     for (size_t c = 0; !rc && c < r->ncols; c++)
         rc = util_buf_adds(b, "<th>") || eng_html_text(b, r->cols[c]) || util_buf_adds(b, "</th>");
@@ -38,9 +38,11 @@ static tsg_status_t html_table(void *ctx, const tsg_result_t *r, tsg_error_t *er
         }
         rc = rc || util_buf_adds(b, "</tr>\n");
     }
-    if (!r->nrows) rc = rc || util_buf_printf(b, "<tr><td colspan=\"%zu\">(none)</td></tr>\n", r->ncols);
+    if (!r->nrows)
+        rc = rc || util_buf_printf(b, "<tr><td colspan=\"%zu\">", r->ncols) || eng_html_text(b, _("(none)")) ||
+             util_buf_adds(b, "</td></tr>\n");
     rc = rc || util_buf_adds(b, "</table>\n");
-    return rc ? util_fail(err, TSG_ENOMEM, "out of memory") : TSG_OK;
+    return rc ? util_fail(err, TSG_ENOMEM, _("out of memory")) : TSG_OK;
 }
 
 /* A statement of another kind over the clauses of this one in slots
@@ -57,7 +59,7 @@ static ast_stmt_t *sub_statement(qry_session_t *s, const ast_stmt_t *st, ast_ski
 }
 
 static const char report_head[] =
-    "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
+    "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
 static const char report_style[] =
     "</title>\n<style>\n"
     "body { font-family: 'Noto Sans CJK JP', sans-serif; margin: 2em; color: #222; }\n"
@@ -77,7 +79,7 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     const char *w;
     int near, k = qry_choice(s, st->v, gaps_word, &w, &near);
     if (k == -2) return s->ctx.code;
-    if (k < 0) return qry_fail(s, &st->what, "REPORT makes a GAPS report: REPORT GAPS FOR … AGED … IN '…' TO 'report.html'");
+    if (k < 0) return qry_fail(s, &st->what, _("REPORT makes a GAPS report: REPORT GAPS FOR … AGED … IN '…' TO 'report.html'"));
     /* The grammar let through only GAPS' clauses and TO. */
     unsigned gaps_slots = (1u << AST_CL_FOR) | (1u << AST_CL_AGED) | (1u << AST_CL_IN) | (1u << AST_CL_NEEDS) |
                           (1u << AST_CL_BY) | (1u << AST_CL_WITHIN) | (1u << AST_CL_ASOF);
@@ -101,25 +103,28 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     struct tm tm;
     strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
     char *stmt = qry_statement_text(s, st);
-    char *title = util_printf("%s — %s %d–%d", net->name[a.q.district], a.q.target, a.q.age_from, a.q.age_to);
-    int fail = !stmt || !title || util_buf_adds(&b, report_head) || eng_html_text(&b, title) ||
-               util_buf_adds(&b, report_style) || util_buf_adds(&b, "<h1>") || eng_html_text(&b, title) ||
-               util_buf_printf(&b, "</h1>\n<p>%s — <code>", date) || eng_html_text(&b, stmt) ||
-               util_buf_adds(&b, "</code></p>\n");
+    char *title = util_printf(_("Gaps in %s: %s aged %d–%d"), net->name[a.q.district],
+                              qry_label(s, "target", a.q.target), a.q.age_from, a.q.age_to);
+    char *made = util_printf(_("Made on %s by the statement:"), date);
+    int fail = !stmt || !title || !made || util_buf_printf(&b, report_head, s->ja ? "ja" : "en") ||
+               eng_html_text(&b, title) || util_buf_adds(&b, report_style) || util_buf_adds(&b, "<h1>") ||
+               eng_html_text(&b, title) || util_buf_adds(&b, "</h1>\n<p class=\"made\">") || eng_html_text(&b, made) ||
+               util_buf_adds(&b, " <code>") || eng_html_text(&b, stmt) || util_buf_adds(&b, "</code></p>\n");
+    free(made);
     free(stmt);
     free(title);
     /* The tables: the statements' own results, captured as HTML. */
     const tsg_sink_t *saved = s->sink;
     tsg_sink_t capture = {html_table, NULL, &b};
     s->sink = &capture;
-    static const char *const heads[] = {"<h2>Gaps</h2>\n", "<h2>Coverage</h2>\n", "<h2>Horizontal links</h2>\n"};
+    static const char *const heads[] = {N_("Gaps"), N_("Coverage"), N_("Horizontal links")};
     ast_stmt_t *subs[] = {gaps, coverage, horizontal};
     for (int i = 0; i < 3 && !fail && !rc; i++) {
-        fail = util_buf_adds(&b, heads[i]);
+        fail = util_buf_adds(&b, "<h2>") || eng_html_text(&b, _(heads[i])) || util_buf_adds(&b, "</h2>\n");
         if (!fail) rc = i < 2 ? qry_exec_gaps(s, subs[i]) : qry_exec_structure(s, subs[i]);
     }
     s->sink = saved;
-    if (fail && !rc) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+    if (fail && !rc) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     /* The picture, drawn by dot and inlined. */
     eng_gap_t *rows = NULL;
     util_buf_t dot = {0};
@@ -147,9 +152,9 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     if (!rc && !(dir = util_private_dir(&err))) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     if (!rc && (!(dotpath = util_printf("%s/in.dot", dir)) || !(svgpath = util_printf("%s/out.svg", dir)) ||
                 !(errpath = util_printf("%s/dot.err", dir))))
-        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     if (!rc && qry_write_new(dotpath, dot.data ? dot.data : "", dot.len) != 0)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, "cannot write a temporary file: %s", strerror(errno));
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
     if (!rc) rc = qry_run_dot(s, st, "svg", dotpath, svgpath, errpath);
     char *svg = NULL;
     size_t svglen = 0;
@@ -161,9 +166,10 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     if (!rc) {
         /* Inline SVG starts at <svg: the XML prolog and doctype stay out. */
         const char *start = svg ? strstr(svg, "<svg") : NULL;
-        if (util_buf_adds(&b, "<h2>The network</h2>\n<div class=\"picture\">\n") || util_buf_adds(&b, start ? start : "") ||
+        if (util_buf_adds(&b, "<h2>") || eng_html_text(&b, _("The network")) ||
+            util_buf_adds(&b, "</h2>\n<div class=\"picture\">\n") || util_buf_adds(&b, start ? start : "") ||
             util_buf_adds(&b, "</div>\n</body>\n</html>\n"))
-            rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, "out of memory");
+            rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     const util_guard_t *g = rc ? NULL : qry_guard(s);
     if (!rc && !g) rc = s->ctx.code;
@@ -172,6 +178,6 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     free(rows);
     util_buf_free(&dot);
     util_buf_free(&b);
-    return rc ? rc : qry_emit_done(s, "wrote %s", path);
+    return rc ? rc : qry_emit_done(s, _("wrote %s"), path);
 }
 

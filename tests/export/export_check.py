@@ -157,6 +157,18 @@ def main():
     check("HIGHLIGHT GAPS without NEEDS uses the usual needs", len(needs) > 1 and drawn[0] == drawn[1] and
           any("gap" in line.lower() for line in drawn[0]), drawn[0] if isinstance(drawn[0], str) else needs)
 
+    # Issue 19: the picture's words follow the output language (legend, tie
+    # kinds, gap marks); English under the tests' LANGUAGE=en, Japanese with
+    # --lang ja, the words the vocabulary uses for the tie kinds.
+    for lang, words in (("en", ["legend", "referral", "co-support", "coverage gap"]),
+                        ("ja", ["凡例", "つなぎ", "協働", "対象外"])):
+        out = os.path.join(work, f"lang-{lang}.dot")
+        r = run(tsunagi, db, f"EXPORT DOT OF '東区' TO '{out}' HIGHLIGHT GAPS FOR hikikomori AGED 18..39 NEEDS place, peer;", env,
+                ["--lang", lang])
+        text = open(out, encoding="utf-8").read() if r.returncode == 0 else r.stderr
+        check(f"the picture's words in {lang}", all(w in text for w in words),
+              [w for w in words if w not in text])
+
     # Japanese labels are drawn with a CJK font, not as tofu boxes: dot says
     # which font file it resolved the picture's font to.
     png_dot = os.path.join(work, "ja.dot")
