@@ -27,6 +27,10 @@ int qry_write_new(const char *path, const char *data, size_t len);
 tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out,
                          const char *errpath);
 
+/* How long dot may run: the statement's time limit (--timeout, .timeout)
+ * when one is set, else a default of five minutes. */
+double qry_render_seconds(const qry_session_t *s);
+
 /* REPORT GAPS … TO path (report.c). */
 tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char *path, const ast_clause_t *to);
 

@@ -20,7 +20,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define RENDER_SECONDS 60
+/* How long dot may run when the statement has no time limit of its own
+ * (--timeout, .timeout): room for the whole city drawn in full (97 s on the
+ * test machine), short enough that a runaway layout ends (decisions.md,
+ * issue 20). */
+#define RENDER_DEFAULT_SECONDS 300
 /* dot's default address-space limit: room for any district's picture, far
  * below the 4.4 GB a runaway layout reached before the time limit. */
 #define QRY_DOT_MEMORY_MB 2048
@@ -60,7 +64,7 @@ static void close_inherited(int keep)
 }
 
 /* Runs `dot -T<fmt> -o<out> <in>` with its standard error in errpath, for
- * at most RENDER_SECONDS and within the session's memory limit (RLIMIT_AS
+ * at most qry_render_seconds and within the session's memory limit (RLIMIT_AS
  * in the child). Every name is one tsunagi made in a private folder (so none
  * starts with '-'), and -o takes its name in the same argument: no file
  * name can reach dot as an option. The child is reaped on every path. */
@@ -107,11 +111,18 @@ tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt
         return rc;
     }
     int status = 0, done = 0;
-    for (int waited = 0; waited < RENDER_SECONDS * 50 && !done; waited++) {
+    /* The statement's own limit stops it through qry_should_stop (which
+     * says so); without one, RENDER_DEFAULT_SECONDS does. */
+    double limit = qry_render_seconds(s);
+    struct timespec start, now;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    for (int late = 0; !done;) {
         pid_t r = waitpid(pid, &status, WNOHANG);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        late = (double)(now.tv_sec - start.tv_sec) + (double)(now.tv_nsec - start.tv_nsec) / 1e9 > limit;
         if (r == pid) done = 1;
         else if (r < 0 && errno != EINTR) break;
-        else if (qry_should_stop(s)) break;
+        else if (qry_should_stop(s) || late) break;
         else {
             struct timespec tick = {0, 20 * 1000 * 1000};
             nanosleep(&tick, NULL);
@@ -137,8 +148,11 @@ tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt
     int memory = sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGKILL || sig == SIGTRAP ||
                  (done && msg && (strstr(msg, "memory") || strstr(msg, "alloc")));
     if (!done)
-        rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw, s->interrupted ? _("interrupted") : _("dot took more than %d seconds; draw a smaller district"),
-                       RENDER_SECONDS);
+        rc = s->interrupted ? gram_fail(&s->ctx, TSG_EINPUT, &st->kw, _("interrupted"))
+                            : gram_fail(&s->ctx, TSG_EINPUT, &st->kw,
+                                        _("dot took more than %d seconds; draw a smaller district, or allow longer "
+                                          "with --timeout or .timeout"),
+                                        RENDER_DEFAULT_SECONDS);
     else if (exec_errno == ENOENT)
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("GraphViz 'dot' was not found; install the graphviz package"));
     else if (exec_errno)
@@ -156,5 +170,10 @@ tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt
     return rc;
 }
 
+
+double qry_render_seconds(const qry_session_t *s)
+{
+    return s->timeout_ms > 0 ? (double)s->timeout_ms / 1000 : RENDER_DEFAULT_SECONDS;
+}
 
 void tsg_session_dot_memory(tsg_session_t *s, long mib) { s->dot_memory_mb = mib > 0 ? mib : 0; }

@@ -25,10 +25,10 @@ static tsg_status_t html_table(void *ctx, const tsg_result_t *r, tsg_error_t *er
     if (r->kind == TSG_RESULT_MESSAGE)
         return rc || util_buf_adds(b, "<p>") || eng_html_text(b, r->cells[0]) || util_buf_adds(b, "</p>\n")
                    ? util_fail(err, TSG_ENOMEM, _("out of memory")) : TSG_OK;
-    rc = rc || util_buf_adds(b, "<table>\n<tr>");
+    rc = rc || util_buf_adds(b, "<table>\n<thead><tr>");
     for (size_t c = 0; !rc && c < r->ncols; c++)
         rc = util_buf_adds(b, "<th>") || eng_html_text(b, r->cols[c]) || util_buf_adds(b, "</th>");
-    rc = rc || util_buf_adds(b, "</tr>\n");
+    rc = rc || util_buf_adds(b, "</tr></thead>\n");
     for (size_t i = 0; !rc && i < r->nrows; i++) {
         rc = util_buf_adds(b, "<tr>");
         for (size_t c = 0; !rc && c < r->ncols; c++) {
@@ -67,8 +67,71 @@ static const char report_style[] =
     "table { border-collapse: collapse; margin: 0.5em 0 1.5em; font-size: 0.9em; }\n"
     "th, td { border: 1px solid #bbb; padding: 0.2em 0.5em; vertical-align: top; }\n"
     "th { background: #eee; } td.n { text-align: right; }\n"
-    ".picture svg { max-width: 100%; height: auto; border: 1px solid #ddd; }\n"
+    /* On screen the picture keeps its own size in a scrolling frame, so the
+     * browser's zoom enlarges it instead of squeezing it to the page. */
+    ".picture { overflow: auto; max-height: 85vh; border: 1px solid #ddd; }\n"
+    ".picture svg { display: block; }\n"
+    ".no-picture { border: 2px dashed #c00; color: #900; padding: 1em; }\n"
+    ".hint { color: #666; font-size: 0.9em; }\n"
+    /* On paper: the tables on A4, the picture on its own A3 landscape page,
+     * scaled to fit; a table's header repeats on every page it crosses. */
+    "@page { size: A4 portrait; margin: 15mm; }\n"
+    "@page picture { size: A3 landscape; margin: 10mm; }\n"
+    "@media print {\n"
+    "  body { margin: 0; font-size: 10pt; }\n"
+    "  h2 { break-after: avoid; } h3 { break-after: avoid; } tr { break-inside: avoid; }\n"
+    "  thead { display: table-header-group; }\n"
+    "  .network { page: picture; break-before: page; }\n"
+    "  .picture { overflow: visible; max-height: none; border: none; }\n"
+    "  .picture svg { width: 100%; height: auto; max-height: 260mm; }\n"
+    "  .hint { display: none; }\n"
+    "}\n"
     "</style>\n</head>\n<body>\n";
+
+/* The picture of the report's district as SVG text (*svg, malloc'd), drawn
+ * by dot in a private folder. */
+static tsg_status_t report_picture(qry_session_t *s, const ast_stmt_t *st, const eng_net_t *net,
+                                   const qry_gaps_args_t *a, char **svg)
+{
+    eng_gap_t *rows = NULL;
+    util_buf_t dot = {0};
+    tsg_error_t err = {0};
+    const char *keys[64], *labels[64];
+    eng_draw_t d = {0};
+    tsg_status_t rc = TSG_OK;
+    d.district = a->q.district;
+    d.cluster = ENG_CLUSTER_WARD;
+    d.suppress_below = s->suppress_below;
+    d.title = "";
+    for (size_t i = 0; i < s->vocab.n && d.nsectors < 64; i++)
+        if (!strcmp(s->vocab.e[i].kind, "sector")) {
+            keys[d.nsectors] = s->vocab.e[i].key;
+            labels[d.nsectors++] = qry_label(s, "sector", s->vocab.e[i].key);
+        }
+    d.sector_keys = keys;
+    d.sector_labels = labels;
+    if (eng_gaps(net, &a->q, &rows, &d.ngaps, &err) || (d.gaps = rows, eng_dot(net, &d, &dot, &err)))
+        rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    /* dot's input, its picture and its messages live in a private folder. */
+    char *dir = NULL, *dotpath = NULL, *svgpath = NULL, *errpath = NULL;
+    if (!rc && s->no_files) rc = qry_no_files(s, &st->kw);
+    if (!rc && !(dir = util_private_dir(&err))) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    if (!rc && (!(dotpath = util_printf("%s/in.dot", dir)) || !(svgpath = util_printf("%s/out.svg", dir)) ||
+                !(errpath = util_printf("%s/dot.err", dir))))
+        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+    if (!rc && qry_write_new(dotpath, dot.data ? dot.data : "", dot.len) != 0)
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
+    if (!rc) rc = qry_run_dot(s, st, "svg", dotpath, svgpath, errpath);
+    size_t svglen = 0;
+    if (!rc && util_read_file(svgpath, svg, &svglen, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    if (dir) util_private_dir_remove(dir);
+    free(dotpath);
+    free(svgpath);
+    free(errpath);
+    free(rows);
+    util_buf_free(&dot);
+    return rc;
+}
 
 /* REPORT GAPS FOR … AGED … IN '…' [NEEDS …] TO 'report.html': the gap
  * table, the coverage matrix, the horizontal summary and the picture, in one
@@ -125,59 +188,55 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     }
     s->sink = saved;
     if (fail && !rc) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
-    /* The picture, drawn by dot and inlined. */
-    eng_gap_t *rows = NULL;
-    util_buf_t dot = {0};
-    tsg_error_t err = {0};
-    const char *keys[64], *labels[64];
-    eng_draw_t d = {0};
+    /* The picture, drawn by dot and inlined. A picture that cannot be
+     * drawn (no dot, too big for the time or memory allowed) leaves a note
+     * in its place: the tables are the report, and a meeting needs them. */
+    char *svg = NULL, *why = NULL;
     if (!rc) {
-        d.district = a.q.district;
-        d.cluster = ENG_CLUSTER_WARD;
-        d.suppress_below = s->suppress_below;
-        d.title = "";
-        for (size_t i = 0; i < s->vocab.n && d.nsectors < 64; i++)
-            if (!strcmp(s->vocab.e[i].kind, "sector")) {
-                keys[d.nsectors] = s->vocab.e[i].key;
-                labels[d.nsectors++] = s->vocab.e[i].label;
-            }
-        d.sector_keys = keys;
-        d.sector_labels = labels;
-        if (eng_gaps(net, &a.q, &rows, &d.ngaps, &err) || (d.gaps = rows, eng_dot(net, &d, &dot, &err)))
-            rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+        tsg_status_t prc = report_picture(s, st, net, &a, &svg);
+        if (prc && prc != TSG_ENOMEM && s->interrupted != 1 && !s->no_files) {
+            why = s->interrupted == 2 ? util_printf(_("it took longer than the time limit of %.3g s"),
+                                                    qry_render_seconds(s))
+                                      : util_strdup(s->ctx.msg);
+            s->ctx.failed = 0;
+            s->ctx.code = TSG_OK;
+            s->ctx.msg[0] = '\0';
+            if (!why) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+        } else {
+            rc = prc;
+        }
     }
-    /* dot's input, its picture and its messages live in a private folder. */
-    char *dir = NULL, *dotpath = NULL, *svgpath = NULL, *errpath = NULL;
-    if (!rc && s->no_files) rc = qry_no_files(s, &st->kw);
-    if (!rc && !(dir = util_private_dir(&err))) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    if (!rc && (!(dotpath = util_printf("%s/in.dot", dir)) || !(svgpath = util_printf("%s/out.svg", dir)) ||
-                !(errpath = util_printf("%s/dot.err", dir))))
-        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
-    if (!rc && qry_write_new(dotpath, dot.data ? dot.data : "", dot.len) != 0)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
-    if (!rc) rc = qry_run_dot(s, st, "svg", dotpath, svgpath, errpath);
-    char *svg = NULL;
-    size_t svglen = 0;
-    if (!rc && util_read_file(svgpath, &svg, &svglen, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    util_private_dir_remove(dir);
-    free(dotpath);
-    free(svgpath);
-    free(errpath);
     if (!rc) {
         /* Inline SVG starts at <svg: the XML prolog and doctype stay out. */
         const char *start = svg ? strstr(svg, "<svg") : NULL;
-        if (util_buf_adds(&b, "<h2>") || eng_html_text(&b, _("The network")) ||
-            util_buf_adds(&b, "</h2>\n<div class=\"picture\">\n") || util_buf_adds(&b, start ? start : "") ||
-            util_buf_adds(&b, "</div>\n</body>\n</html>\n"))
-            rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+        char *note = why ? util_printf(_("The picture could not be drawn: %s. The tables above are complete; draw the "
+                                         "network on its own with RENDER OF '%s' TO 'picture.svg', or allow longer "
+                                         "with --timeout."),
+                                       why, net->name[a.q.district])
+                         : NULL;
+        int f = (why && !note) || util_buf_adds(&b, "<section class=\"network\">\n<h2>") ||
+                eng_html_text(&b, _("The network")) || util_buf_adds(&b, "</h2>\n");
+        if (!f && note)
+            f = util_buf_adds(&b, "<p class=\"no-picture\">") || eng_html_text(&b, note) || util_buf_adds(&b, "</p>\n");
+        else if (!f)
+            f = util_buf_adds(&b, "<p class=\"hint\">") ||
+                eng_html_text(&b, _("The picture keeps its own size: scroll to move around it and zoom with the "
+                                    "browser (Ctrl and +). Printed, it fills an A3 landscape page.")) ||
+                util_buf_adds(&b, "</p>\n<div class=\"picture\">\n") || util_buf_adds(&b, start ? start : "") ||
+                util_buf_adds(&b, "</div>\n");
+        f = f || util_buf_adds(&b, "</section>\n</body>\n</html>\n");
+        free(note);
+        if (f) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     const util_guard_t *g = rc ? NULL : qry_guard(s);
+    tsg_error_t err = {0};
     if (!rc && !g) rc = s->ctx.code;
     if (!rc && util_write_file(path, b.data, b.len, g, &err)) rc = gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text);
     free(svg);
-    free(rows);
-    util_buf_free(&dot);
     util_buf_free(&b);
-    return rc ? rc : qry_emit_done(s, _("wrote %s"), path);
+    if (!rc && why) rc = qry_emit_done(s, _("wrote %s without its picture: %s"), path, why);
+    else if (!rc) rc = qry_emit_done(s, _("wrote %s"), path);
+    free(why);
+    return rc;
 }
 
