@@ -35,7 +35,7 @@
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
-          FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS ASC DESC.
+          FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT ASC DESC.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
  * of the statement (GAPS … ORDER BY kind) instead of ending it. */
@@ -189,7 +189,8 @@ thin_clause(C) ::= top(A).                               { C = A; }
 
 /* EXPORT and RENDER: OF 'district' or a set, TO 'file', CLUSTER BY …,
  * HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN),
- * LABELS ja|en. */
+ * LABELS ja|en, AS city|detail|matrix (which picture), WITHOUT forums,
+ * WITH programs (what a detailed picture leaves out or adds). */
 %type draw_clauses {ast_slots_t *}
 draw_clauses(L) ::= .                                    { L = NULL; }
 draw_clauses(L) ::= draw_clauses(A) draw_clause(C).      { L = ast_slots_add(ctx, A, C); }
@@ -201,6 +202,9 @@ draw_clause(C) ::= HIGHLIGHT(K) value(V).                { C = ast_slot(ctx, AST
 draw_clause(C) ::= HIGHLIGHT(K) THIN(T) LINKS.           { C = ast_slot(ctx, AST_CL_HIGHLIGHT, &K,
                                                                         ast_value(ctx, AST_V_WORD, &T), NULL); }
 draw_clause(C) ::= LABELS(K) value(V).                   { C = ast_slot(ctx, AST_CL_LABELS, &K, V, NULL); }
+draw_clause(C) ::= AS(K) value(V).                       { C = ast_slot(ctx, AST_CL_VIEW, &K, V, NULL); }
+draw_clause(C) ::= WITHOUT(K) values(V).                 { C = ast_slot(ctx, AST_CL_WITHOUT, &K, V, NULL); }
+draw_clause(C) ::= WITH(K) values(V).                    { C = ast_slot(ctx, AST_CL_WITH, &K, V, NULL); }
 draw_clause(C) ::= FOR(K) value(V).                      { C = ast_slot(ctx, AST_CL_FOR, &K, V, NULL); }
 draw_clause(C) ::= AGED(K) value(V).                     { C = ast_slot(ctx, AST_CL_AGED, &K, V, NULL); }
 draw_clause(C) ::= NEEDS(K) values(V).                   { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }

@@ -65,14 +65,17 @@ static const struct {
      "THIN LINKS IN '北区' BY sector TOP 5;", N_("thin links")},
     {TK_EXPORT,
      N_("EXPORT takes a format (DOT, GRAPHML, JSON), then OF 'district' or set, TO 'file', CLUSTER BY "
-     "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) "
-     "and LABELS ja|en"),
-     N_("EXPORT DOT|GRAPHML|JSON [OF district|set] TO 'file' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];"),
+     "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), "
+     "LABELS ja|en, AS city|detail|matrix, WITHOUT forums and WITH programs"),
+     N_("EXPORT DOT|GRAPHML|JSON [OF district|set] TO 'file' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en] "
+        "[AS city|detail|matrix] [WITHOUT forums] [WITH programs];"),
      "EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector;", NULL},
     {TK_RENDER,
      N_("RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "
-     "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) and LABELS ja|en"),
-     N_("RENDER [OF district|set] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];"),
+     "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), LABELS ja|en, "
+     "AS city|detail|matrix, WITHOUT forums and WITH programs"),
+     N_("RENDER [OF district|set] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en] "
+        "[AS city|detail|matrix] [WITHOUT forums] [WITH programs];"),
      "RENDER OF '北区' TO 'kita.svg' HIGHLIGHT GAPS FOR hikikomori AGED 18..39;", NULL},
     {TK_REPORT,
      N_("REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "

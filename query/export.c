@@ -235,6 +235,7 @@ typedef struct drawing {
     int ngiven;
     long *mark;
     char *note, *title;
+    qry_gaps_args_t ga; /* HIGHLIGHT GAPS' question (the gap rows point into it) */
 } drawing_t;
 
 static void drawing_free(drawing_t *w)
@@ -256,12 +257,15 @@ static tsg_status_t highlight_gaps(qry_session_t *s, const ast_stmt_t *st, drawi
     tsg_status_t rc;
     if (!st->cl[AST_CL_FOR] || !st->cl[AST_CL_AGED] || !w->d.district)
         return qry_fail(s, &st->cl[AST_CL_HIGHLIGHT]->key, _("HIGHLIGHT GAPS needs OF 'district', FOR target and AGED a..b"));
-    qry_gaps_args_t a;
-    if ((rc = qry_gaps_args(s, st, w->d.district, &a))) return rc;
+    qry_gaps_args_t *a = &w->ga;
+    if ((rc = qry_gaps_args(s, st, w->d.district, a))) return rc;
     tsg_error_t err = {0};
-    if (eng_gaps(s->net, &a.q, &w->gaps, &w->d.ngaps, &err))
+    if (eng_gaps(s->net, &a->q, &w->gaps, &w->d.ngaps, &err))
         return gram_fail(&s->ctx, err.code, &st->cl[AST_CL_HIGHLIGHT]->key, "%s", err.text);
     w->d.gaps = w->gaps;
+    w->d.need_keys = a->q.needs;
+    w->d.need_labels = a->need_labels;
+    w->d.nneeds = a->q.nneeds;
     return TSG_OK;
 }
 
@@ -307,11 +311,47 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
         const ast_clause_t *x = c[AST_CL_FOR] ? c[AST_CL_FOR] : c[AST_CL_AGED] ? c[AST_CL_AGED] : c[AST_CL_NEEDS] ? c[AST_CL_NEEDS] : c[AST_CL_WITHIN];
         return qry_fail(s, &x->key, _("%.*s belongs to HIGHLIGHT GAPS"), (int)x->key.n, x->key.z);
     }
-    /* The legend's sectors, in the vocabulary's order. */
+    /* Which picture: the city at a glance is the default for a district
+     * above the wards (or none), the network itself for a ward or a set. */
+    static const char *const view_words[] = {"detail", "city", "matrix", NULL};
+    static const char *const without_words[] = {"forums", "memberships", NULL};
+    static const char *const with_words[] = {"programs", NULL};
+    int whole = !d->only && (!d->district || net->level[d->district] < ENG_WARD);
+    d->view = whole && st->kind == AST_RENDER ? ENG_VIEW_CITY : ENG_VIEW_DETAIL;
+    if (st->kind == AST_EXPORT && whole && st->v && st->v->text && !strcasecmp(st->v->text, "dot")) d->view = ENG_VIEW_CITY;
+    if (c[AST_CL_VIEW]) {
+        int k = word(s, c[AST_CL_VIEW], view_words, _("detail, city or matrix"));
+        if (k < 0) return s->ctx.code;
+        d->view = k == 0 ? ENG_VIEW_DETAIL : k == 1 ? ENG_VIEW_CITY : ENG_VIEW_MATRIX;
+        if (d->view == ENG_VIEW_CITY && d->only)
+            return qry_fail(s, &c[AST_CL_VIEW]->v->tok, _("AS city draws a district's wards, not a set; draw a set AS detail"));
+    }
+    for (const ast_value_t *v = c[AST_CL_WITHOUT] ? c[AST_CL_WITHOUT]->v : NULL; v; v = v->next) {
+        const char *x;
+        int near, k = qry_choice(s, v, without_words, &x, &near);
+        if (k == -2) return s->ctx.code;
+        if (k < 0) return qry_fail(s, &v->tok, _("WITHOUT takes forums (or memberships), not '%s'"), x);
+        d->no_forums = 1;
+    }
+    for (const ast_value_t *v = c[AST_CL_WITH] ? c[AST_CL_WITH]->v : NULL; v; v = v->next) {
+        const char *x;
+        int near, k = qry_choice(s, v, with_words, &x, &near);
+        if (k == -2) return s->ctx.code;
+        if (k < 0) return qry_fail(s, &v->tok, _("WITH takes programs, not '%s'"), x);
+        d->programs = 1;
+    }
+    if (d->view != ENG_VIEW_DETAIL && (c[AST_CL_WITH] || c[AST_CL_WITHOUT] || (cluster >= 0 && cluster != 1) ||
+                                       highlight == 1)) {
+        const ast_clause_t *x = c[AST_CL_WITH] ? c[AST_CL_WITH] : c[AST_CL_WITHOUT] ? c[AST_CL_WITHOUT]
+                                : highlight == 1 ? c[AST_CL_HIGHLIGHT] : c[AST_CL_CLUSTER];
+        return qry_fail(s, &x->key, _("%.*s draws the organisations themselves: add AS detail"), (int)x->key.n, x->key.z);
+    }
+    /* The legend's sectors, in the vocabulary's order, named in the output
+     * language. */
     for (size_t i = 0; i < s->vocab.n && d->nsectors < 64; i++)
         if (!strcmp(s->vocab.e[i].kind, "sector")) {
             w->keys[d->nsectors] = s->vocab.e[i].key;
-            w->labels[d->nsectors++] = s->vocab.e[i].label;
+            w->labels[d->nsectors++] = qry_label(s, "sector", s->vocab.e[i].key);
         }
     d->sector_keys = w->keys;
     d->sector_labels = w->labels;
@@ -332,15 +372,20 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     d->mark_label = _("brokerage");
     d->note = w->note;
     if (highlight == 0 && (rc = highlight_gaps(s, st, w))) return rc;
-    /* The title: where, when, and the statement itself. */
+    /* The title: where, what and when; not the statement, whose file name
+     * (a path on someone's disk) means nothing on the wall of a meeting. */
     char date[16];
     time_t now = time(NULL);
     struct tm tm;
     strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
-    char *stmt = qry_statement_text(s, st);
     const char *where = d->district ? net->name[d->district] : d->only ? of->v->text : _("all districts");
-    w->title = util_printf("%s — %s\n%s", where, date, stmt ? stmt : "");
-    free(stmt);
+    if (d->view == ENG_VIEW_CITY) w->title = util_printf(_("%s at a glance: the wards and the ties between them — %s"), where, date);
+    else if (d->view == ENG_VIEW_MATRIX) w->title = util_printf(_("%s: ties between sectors — %s"), where, date);
+    else if (d->ngaps || highlight == 0)
+        w->title = util_printf(_("%s: gaps for %s aged %d–%d — %s"), where,
+                               w->ga.q.target_label ? w->ga.q.target_label : w->ga.q.target, w->ga.q.age_from,
+                               w->ga.q.age_to, date);
+    else w->title = util_printf(_("%s — %s"), where, date);
     d->title = w->title;
     return TSG_OK;
 }
@@ -382,6 +427,11 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
                        : qry_fail(s, &st->what, _("EXPORT writes DOT, GRAPHML or JSON, not '%.*s'"), (int)st->what.n,
                                   st->what.z);
     }
+    if (fmt != 0 && (c[AST_CL_VIEW] || c[AST_CL_WITH]))
+        return qry_fail(s, &(c[AST_CL_VIEW] ? c[AST_CL_VIEW] : c[AST_CL_WITH])->key,
+                        _("%.*s shapes a picture; GRAPHML and JSON write the network itself"),
+                        (int)(c[AST_CL_VIEW] ? c[AST_CL_VIEW] : c[AST_CL_WITH])->key.n,
+                        (c[AST_CL_VIEW] ? c[AST_CL_VIEW] : c[AST_CL_WITH])->key.z);
     drawing_t dw;
     rc = drawing_setup(s, st, &dw);
     const eng_net_t *net = s->net;

@@ -101,6 +101,9 @@ static tsg_status_t report_picture(qry_session_t *s, const ast_stmt_t *st, const
     tsg_status_t rc = TSG_OK;
     d.district = a->q.district;
     d.cluster = ENG_CLUSTER_WARD;
+    /* A city's report shows the city at a glance: its full network would
+     * take dot minutes and read as a hairball. */
+    if (d.district && net->level[d.district] < ENG_WARD) d.view = ENG_VIEW_CITY;
     d.suppress_below = s->suppress_below;
     d.title = "";
     for (size_t i = 0; i < s->vocab.n && d.nsectors < 64; i++)
