@@ -112,7 +112,7 @@ static unsigned char *select_nodes(const eng_net_t *net, const eng_draw_t *d)
     /* A forum elsewhere is drawn when a drawn organisation sits in it. */
     for (size_t t = 0; !d->no_forums && t < net->nties; t++) {
         const eng_tie_t *tie = &net->ties[t];
-        if (tie->kind == ENG_MEMBERSHIP && drawn[tie->src]) drawn[tie->dst] = 1;
+        if (tie->kind == ENG_MEMBERSHIP && drawn[tie->src] && (!d->centre || tie->src == d->centre)) drawn[tie->dst] = 1;
     }
     return drawn;
 }
@@ -223,6 +223,7 @@ static int dot_node(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, in
     const char *sector = t == ENG_PROGRAM ? net->sector[net->org_of[v]] : net->sector[v];
     const char *shape = t == ENG_ORGANISATION ? "box" : t == ENG_PROGRAM ? "ellipse" : "hexagon";
     long mark = d->mark ? d->mark[v] : 0;
+    const char *outline = mark > 0 ? ", color=red, penwidth=3" : v == d->centre ? ", color=\"#b00000\", penwidth=4" : "";
     util_buf_t label = {0};
     int rc = d->english ? util_buf_adds(&label, net->id[v]) : wrapped(&label, net->name[v], 16);
     if (!rc && folded && folded[v] > 0) rc = util_buf_printf(&label, "\n");
@@ -231,7 +232,7 @@ static int dot_node(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, in
     rc = rc || util_buf_printf(b, "    n%lld [label=", (long long)v) || eng_dot_string(b, label.data ? label.data : "");
     util_buf_free(&label);
     rc = rc || util_buf_printf(b, ", shape=%s, fillcolor=\"%s\"%s%s, tooltip=", shape, t == ENG_FORUM ? "#ffffff" : colour_of(sector),
-                               "", mark > 0 ? ", color=red, penwidth=3" : "");
+                               "", outline);
     return rc || eng_dot_string(b, net->name[v]) || util_buf_adds(b, "];\n");
 }
 

@@ -35,7 +35,7 @@
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
-          FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT ASC DESC.
+          FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT NEIGHBOURHOOD ASC DESC.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
  * of the statement (GAPS … ORDER BY kind) instead of ending it. */
@@ -103,6 +103,9 @@ stmt(S) ::= THIN(K) LINKS thin_clauses(C).               { S = ast_analysis(ctx,
 /* EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector HIGHLIGHT GAPS FOR … */
 stmt(S) ::= EXPORT(K) IDENT(F) draw_clauses(C).          { S = ast_analysis_word(ctx, AST_EXPORT, &K, &F, C); }
 stmt(S) ::= RENDER(K) draw_clauses(C).                   { S = ast_analysis(ctx, AST_RENDER, &K, C, NULL); }
+/* RENDER NEIGHBOURHOOD OF 'NPO' WITHIN 2 HOPS. A keyword, not any word: with
+ * RENDER IDENT, lemon's fallback read RENDER OF … as a word. */
+stmt(S) ::= RENDER(K) NEIGHBOURHOOD(W) draw_clauses(C).  { S = ast_analysis_word(ctx, AST_RENDER, &K, &W, C); }
 stmt(S) ::= REPORT(K) IDENT(W) report_clauses(C).        { S = ast_analysis_word(ctx, AST_REPORT, &K, &W, C); }
 
 /* REACH FROM 'a' [WITHIN k HOPS] [VIA any] [WHERE …], or REACH TO 'x': a

@@ -74,8 +74,8 @@ static const struct {
      N_("RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "
      "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), LABELS ja|en, "
      "AS city|detail|matrix, WITHOUT forums and WITH programs"),
-     N_("RENDER [OF district|set] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en] "
-        "[AS city|detail|matrix] [WITHOUT forums] [WITH programs];"),
+     N_("RENDER [NEIGHBOURHOOD] [OF district|set|node] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] "
+        "[LABELS ja|en] [AS city|detail|matrix] [WITHOUT forums] [WITH programs] [WITHIN k HOPS];"),
      "RENDER OF '北区' TO 'kita.svg' HIGHLIGHT GAPS FOR hikikomori AGED 18..39;", NULL},
     {TK_REPORT,
      N_("REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "

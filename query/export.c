@@ -236,6 +236,7 @@ typedef struct drawing {
     long *mark;
     char *note, *title;
     qry_gaps_args_t ga; /* HIGHLIGHT GAPS' question (the gap rows point into it) */
+    int hops;           /* a neighbourhood's reach */
 } drawing_t;
 
 static void drawing_free(drawing_t *w)
@@ -269,6 +270,49 @@ static tsg_status_t highlight_gaps(qry_session_t *s, const ast_stmt_t *st, drawi
     return TSG_OK;
 }
 
+/* OF an organisation, program or forum: its neighbourhood, everything
+ * within WITHIN k ties of it (1 unless given), every kind of work tie either
+ * way, a program standing with its organisation. */
+static tsg_status_t neighbourhood(qry_session_t *s, const ast_stmt_t *st, int64_t start, drawing_t *w)
+{
+    const eng_net_t *net = s->net;
+    long k = 1;
+    tsg_status_t rc;
+    if (st->cl[AST_CL_WITHIN]) {
+        if ((rc = qry_number(s, st->cl[AST_CL_WITHIN]->v, &k))) return rc;
+        if (k < 1 || k > UTIL_MAX_HOPS)
+            return qry_fail(s, &st->cl[AST_CL_WITHIN]->v->tok, _("WITHIN takes 1 to %d hops"), UTIL_MAX_HOPS);
+    }
+    if (st->cl[AST_CL_HIGHLIGHT])
+        return qry_fail(s, &st->cl[AST_CL_HIGHLIGHT]->key, _("a neighbourhood is drawn without HIGHLIGHT"));
+    size_t nn = (size_t)net->maxnid + 1;
+    int *dist = malloc(nn * sizeof *dist);
+    if (!dist || !(w->only = calloc(nn, 1))) {
+        free(dist);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+    }
+#define KEY(v) (net->type[v] == ENG_PROGRAM ? net->org_of[v] : (v))
+    for (size_t v = 0; v < nn; v++) dist[v] = -1;
+    dist[KEY(start)] = 0;
+    for (int r = 0; r < k; r++)
+        for (size_t t = 0; t < net->nties; t++) {
+            /* Work ties only: through a forum's memberships two hops
+             * reach half the city. */
+            if (net->ties[t].kind == ENG_MEMBERSHIP) continue;
+            int64_t a = KEY(net->ties[t].src), z = KEY(net->ties[t].dst);
+            if (dist[a] == r && dist[z] < 0) dist[z] = r + 1;
+            if (dist[z] == r && dist[a] < 0) dist[a] = r + 1;
+        }
+    for (size_t v = 1; v < nn; v++)
+        if (net->type[v] != ENG_DISTRICT && net->type[v] != ENG_PROGRAM && dist[KEY((int64_t)v)] >= 0) w->only[v] = 1;
+#undef KEY
+    free(dist);
+    w->d.only = w->only;
+    w->d.centre = net->type[start] == ENG_PROGRAM ? net->org_of[start] : start;
+    w->hops = (int)k;
+    return TSG_OK;
+}
+
 /* Reads EXPORT's and RENDER's drawing clauses into w (which the caller
  * frees with drawing_free whether this succeeds or not). */
 static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawing_t *w)
@@ -290,8 +334,13 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
         d->only = w->only;
     } else if (of) {
         const qry_name_t *n;
-        if ((rc = qry_node_ref(s, of, 1u << QRY_DISTRICT, &n))) return rc;
-        d->district = n->nid;
+        if ((rc = qry_node_ref(s, of, QRY_ANY, &n))) return rc;
+        if (net->type[n->nid] == ENG_DISTRICT) d->district = n->nid;
+        else if ((rc = neighbourhood(s, st, n->nid, w))) return rc;
+    }
+    if (st->kind == AST_RENDER && st->what.n) {
+        if (!d->centre)
+            return qry_fail(s, &st->what, _("RENDER NEIGHBOURHOOD needs OF an organisation, program or forum"));
     }
     static const char *const cluster_words[] = {"sector", "ward", "community", "forum", NULL};
     static const char *const label_words[] = {"ja", "en", NULL};
@@ -307,7 +356,7 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     }
     if (c[AST_CL_HIGHLIGHT] && (highlight = word(s, c[AST_CL_HIGHLIGHT], highlight_words, _("GAPS, BROKERS or THIN LINKS"))) < 0)
         return s->ctx.code;
-    if (highlight != 0 && (c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || c[AST_CL_WITHIN])) {
+    if (highlight != 0 && (c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || (c[AST_CL_WITHIN] && !d->centre))) {
         const ast_clause_t *x = c[AST_CL_FOR] ? c[AST_CL_FOR] : c[AST_CL_AGED] ? c[AST_CL_AGED] : c[AST_CL_NEEDS] ? c[AST_CL_NEEDS] : c[AST_CL_WITHIN];
         return qry_fail(s, &x->key, _("%.*s belongs to HIGHLIGHT GAPS"), (int)x->key.n, x->key.z);
     }
@@ -379,7 +428,9 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     struct tm tm;
     strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
     const char *where = d->district ? net->name[d->district] : d->only ? of->v->text : _("all districts");
-    if (d->view == ENG_VIEW_CITY) w->title = util_printf(_("%s at a glance: the wards and the ties between them — %s"), where, date);
+    if (d->centre) w->title = util_printf(_("%s and who it works with, within %d ties — %s"), net->name[d->centre],
+                                          w->hops, date);
+    else if (d->view == ENG_VIEW_CITY) w->title = util_printf(_("%s at a glance: the wards and the ties between them — %s"), where, date);
     else if (d->view == ENG_VIEW_MATRIX) w->title = util_printf(_("%s: ties between sectors — %s"), where, date);
     else if (d->ngaps || highlight == 0)
         w->title = util_printf(_("%s: gaps for %s aged %d–%d — %s"), where,

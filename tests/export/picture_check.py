@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Issue 20 items 1 and 2: pictures a committee can read, with the real GraphViz.
+"""Issue 20 items 1, 2 and 4: pictures a committee can read, with the real GraphViz.
 
 The city at a glance (RENDER OF the whole city): draws well inside the time
 limit (measured and printed, not asserted: the machine is shared), a PNG of
@@ -10,7 +10,8 @@ mark per GAPS row, each in the frame of the district it concerns and joined
 to the organisation running its program; count labels on edges; a legend
 naming every tie kind in the colour its edges are drawn in; a title without
 the file's path; WITHOUT forums leaves out forums and memberships; node text
-at least 3 mm high when the picture is scaled to an A3 sheet.
+at least 3 mm high when the picture is scaled to an A3 sheet. One
+organisation's neighbourhood draws exactly those one work tie away.
 
 usage: picture_check.py TSUNAGI SAMPLE_DIR          prints "N passed, N failed"
 """
@@ -233,6 +234,26 @@ def main():
             continue
         mm, size = a3_text_mm(wsvg)
         check(f"{w} reads on A3 (text >= 3 mm)", mm >= 3.0, f"{mm:.2f} mm, drawing {size}")
+
+    # Item 4: one organisation's neighbourhood. The organisations drawn are
+    # the start and those one work tie away (either way, a program standing
+    # for its organisation), as the database has them.
+    npo = "NPO法人あさがおの会"
+    start = con.execute("SELECT nid FROM organisation WHERE name = ?", (npo,)).fetchone()[0]
+    near = {start} | {z for a, z, _ in ties if a == start} | {a for a, z, _ in ties if z == start}
+    ndot = os.path.join(work, "asagao.dot")
+    r = run(tsunagi, db, f"EXPORT DOT OF '{npo}' TO '{ndot}' WITHIN 1 HOPS WITHOUT forums;", env)
+    nd = open(ndot, encoding="utf-8").read() if r.returncode == 0 else r.stderr
+    boxes = {int(x) for x in re.findall(r'^    n(\d+) \[[^\n]*shape=box', nd, re.M)}
+    check("a neighbourhood draws the organisations one tie away", len(near) > 2 and boxes == near,
+          f"{len(boxes)} drawn, {len(near)} expected")
+    check("the neighbourhood's own box is outlined", re.search(r'n%d \[[^\n]*penwidth=4' % start, nd))
+    npng = os.path.join(work, "asagao.png")
+    r = run(tsunagi, db, f"RENDER NEIGHBOURHOOD OF '{npo}' TO '{npng}' WITHIN 2 HOPS;", env)
+    check("RENDER NEIGHBOURHOOD draws", r.returncode == 0 and os.path.getsize(npng) > 1000, r.stderr)
+    r = run(tsunagi, db, f"RENDER NEIGHBOURHOOD OF '北区' TO '{npng}';", env)
+    check("RENDER NEIGHBOURHOOD of a district is refused", r.returncode == 1 and "NEIGHBOURHOOD needs OF an" in r.stderr,
+          r.stderr)
 
     con.close()
     shutil.rmtree(work, ignore_errors=True)
