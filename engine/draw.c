@@ -339,7 +339,8 @@ static int dot_legend(util_buf_t *b, const eng_draw_t *d, const unsigned char *s
 typedef struct agg {
     int64_t a, z;
     int kind, directed;
-    long count, ties; /* count: the known counts' sum (-1: none known) */
+    long count, ties; /* count: the sum of the counts published exactly (-1: none) */
+    int hidden;       /* some count is below suppress_below (published "<N") */
 } agg_t;
 
 static int agg_cmp(const void *x, const void *y)
@@ -449,7 +450,10 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
             a = z;
             z = x;
         }
-        lines[nl] = (agg_t){a, z, tie->kind, tie->directed, tie->count >= 0 ? tie->count : -1, 1};
+        /* A suppressed count stays out of the sum: added in, the sum would
+         * tell it (130 + 3 from 130 + 4). */
+        int hidden = d->suppress_below > 0 && tie->count >= 0 && tie->count < d->suppress_below;
+        lines[nl] = (agg_t){a, z, tie->kind, tie->directed, tie->count >= 0 && !hidden ? tie->count : -1, 1, hidden};
         nl++;
     }
     qsort(lines, nl, sizeof *lines, agg_cmp);
@@ -458,13 +462,16 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
         size_t j = i + 1;
         for (; j < nl && !agg_cmp(&lines[j], &l); j++) {
             if (lines[j].count >= 0) l.count = (l.count < 0 ? 0 : l.count) + lines[j].count;
+            l.hidden |= lines[j].hidden;
             l.ties++;
         }
         i = j;
-        char c[32];
-        count_text(c, sizeof c, l.count, d->suppress_below);
+        char c[48];
+        if (l.hidden && l.count >= 0) snprintf(c, sizeof c, "%ld+<%ld", l.count, d->suppress_below);
+        else if (l.hidden) snprintf(c, sizeof c, "<%ld", d->suppress_below);
+        else count_text(c, sizeof c, l.count, 0);
         /* A suppressed count draws as an unknown one: the width would tell it. */
-        int shown = l.count > 0 && !(d->suppress_below > 0 && l.count < d->suppress_below);
+        int shown = l.count > 0;
         double width = shown ? 1.0 + log2(1.0 + (double)l.count) / 2.0 : 1.0;
         rc = util_buf_printf(b, "  n%lld -> n%lld [%s, penwidth=%.2f, tooltip=\"%s\"", (long long)l.a, (long long)l.z,
                              tie_look[l.kind].style, width, kind_name[l.kind]);

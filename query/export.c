@@ -366,8 +366,9 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     static const char *const without_words[] = {"forums", "memberships", NULL};
     static const char *const with_words[] = {"programs", NULL};
     int whole = !d->only && (!d->district || net->level[d->district] < ENG_WARD);
+    /* EXPORT writes the network as data (for GraphViz, Gephi, web tools)
+     * unless asked AS city; RENDER draws what a meeting reads. */
     d->view = whole && st->kind == AST_RENDER ? ENG_VIEW_CITY : ENG_VIEW_DETAIL;
-    if (st->kind == AST_EXPORT && whole && st->v && st->v->text && !strcasecmp(st->v->text, "dot")) d->view = ENG_VIEW_CITY;
     if (c[AST_CL_VIEW]) {
         int k = word(s, c[AST_CL_VIEW], view_words, _("detail, city or matrix"));
         if (k < 0) return s->ctx.code;
@@ -532,7 +533,7 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     else if (qry_write_new(dotpath, b.data ? b.data : "", b.len) != 0)
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
     util_buf_free(&b);
-    if (!rc) rc = qry_run_dot(s, st, render_fmt, dotpath, a.tmp, errpath);
+    if (!rc) rc = qry_run_dot(s, st, render_fmt, dotpath, a.tmp, errpath, NULL);
     free(dotpath);
     free(errpath);
     if (!rc && util_atomic_commit(&a, &err)) rc = gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text);

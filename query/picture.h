@@ -23,9 +23,12 @@ const util_guard_t *qry_guard(qry_session_t *s);
  * through a link): 0, or -1 with errno. */
 int qry_write_new(const char *path, const char *data, size_t len);
 /* Runs `dot -T<fmt> -o<out> <in>` with its standard error in errpath,
- * within the statement's time limit and the session's memory limit. */
+ * within the statement's time limit and the session's memory limit.
+ * *cannot_draw (may be NULL) is set when the picture cannot be drawn here
+ * at all — no dot, past the time or memory limit — as opposed to a failure
+ * to write (a full disk), which REPORT must not paper over. */
 tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out,
-                         const char *errpath);
+                         const char *errpath, int *cannot_draw);
 
 /* How long dot may run: the statement's time limit (--timeout, .timeout)
  * when one is set, else a default of five minutes. */

@@ -69,8 +69,9 @@ static void close_inherited(int keep)
  * starts with '-'), and -o takes its name in the same argument: no file
  * name can reach dot as an option. The child is reaped on every path. */
 tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out,
-                            const char *errpath)
+                            const char *errpath, int *cannot_draw)
 {
+    if (cannot_draw) *cannot_draw = 0;
     long mb = s->dot_memory_mb > 0 ? s->dot_memory_mb : QRY_DOT_MEMORY_MB;
     char type[32];
     snprintf(type, sizeof type, "-T%s", fmt);
@@ -147,6 +148,7 @@ tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt
     int sig = done && WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     int memory = sig == SIGSEGV || sig == SIGABRT || sig == SIGBUS || sig == SIGKILL || sig == SIGTRAP ||
                  (done && msg && (strstr(msg, "memory") || strstr(msg, "alloc")));
+    if (cannot_draw) *cannot_draw = !done || exec_errno || (memory && !(WIFEXITED(status) && WEXITSTATUS(status) == 0));
     if (!done)
         rc = s->interrupted ? gram_fail(&s->ctx, TSG_EINPUT, &st->kw, _("interrupted"))
                             : gram_fail(&s->ctx, TSG_EINPUT, &st->kw,

@@ -91,7 +91,7 @@ static const char report_style[] =
 /* The picture of the report's district as SVG text (*svg, malloc'd), drawn
  * by dot in a private folder. */
 static tsg_status_t report_picture(qry_session_t *s, const ast_stmt_t *st, const eng_net_t *net,
-                                   const qry_gaps_args_t *a, char **svg)
+                                   const qry_gaps_args_t *a, char **svg, int *cannot_draw)
 {
     eng_gap_t *rows = NULL;
     util_buf_t dot = {0};
@@ -124,7 +124,7 @@ static tsg_status_t report_picture(qry_session_t *s, const ast_stmt_t *st, const
         rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     if (!rc && qry_write_new(dotpath, dot.data ? dot.data : "", dot.len) != 0)
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
-    if (!rc) rc = qry_run_dot(s, st, "svg", dotpath, svgpath, errpath);
+    if (!rc) rc = qry_run_dot(s, st, "svg", dotpath, svgpath, errpath, cannot_draw);
     size_t svglen = 0;
     if (!rc && util_read_file(svgpath, svg, &svglen, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     if (dir) util_private_dir_remove(dir);
@@ -193,11 +193,14 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     if (fail && !rc) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     /* The picture, drawn by dot and inlined. A picture that cannot be
      * drawn (no dot, too big for the time or memory allowed) leaves a note
-     * in its place: the tables are the report, and a meeting needs them. */
+     * in its place: the tables are the report, and a meeting needs them.
+     * Any other failure (a full disk) fails the statement: a report without
+     * its picture must not replace a whole one for that. */
     char *svg = NULL, *why = NULL;
     if (!rc) {
-        tsg_status_t prc = report_picture(s, st, net, &a, &svg);
-        if (prc && prc != TSG_ENOMEM && s->interrupted != 1 && !s->no_files) {
+        int cannot_draw = 0;
+        tsg_status_t prc = report_picture(s, st, net, &a, &svg, &cannot_draw);
+        if (prc && cannot_draw && s->interrupted != 1) {
             why = s->interrupted == 2 ? util_printf(_("it took longer than the time limit of %.3g s"),
                                                     qry_render_seconds(s))
                                       : util_strdup(s->ctx.msg);

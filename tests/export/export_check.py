@@ -61,7 +61,7 @@ def main():
     # (the whole city is drawn AS city by default since issue 20; its
     # organisations themselves AS detail)
     cases.append(("'あさひの市'", "AS detail CLUSTER BY sector"))
-    cases.append(("'あさひの市'", ""))
+    cases.append(("'あさひの市'", "AS city"))
     cases.append(("'あさひの市'", "AS matrix"))
     for where, opt in cases:
         if True:

@@ -112,9 +112,9 @@ def main():
         check("the city view reads on A3 (text >= 3 mm)", mm >= 3.0, f"{mm:.2f} mm, drawing {size}")
     # Horizontal ties between two wards: neither end a government office.
     dot = os.path.join(work, "city.dot")
-    r = run(tsunagi, db, f"EXPORT DOT OF '{city}' TO '{dot}';", env)
+    r = run(tsunagi, db, f"EXPORT DOT OF '{city}' TO '{dot}' AS city;", env)
     src = open(dot, encoding="utf-8").read() if r.returncode == 0 else ""
-    check("EXPORT DOT of the city is the city view", "layout=neato" in src, r.stderr)
+    check("EXPORT DOT … AS city writes the city view", "layout=neato" in src, r.stderr)
     group = {g: name for g, name in re.findall(r'^  (g\d+) \[label=<.*?<b>(.*?)</b>', src, re.M)}
     drawn = {}
     for a, z, label, kind in re.findall(r'^  (g\d+) -- (g\d+) \[[^\n]*?label="(?:⚠ )?(\d+)", tooltip="([a-z ]+)"', src,
