@@ -214,12 +214,12 @@ tsg_status_t eng_city_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t 
             double len = 3.5 - 1.5 * (double)(h + v) / (double)most;
             int thin = h < THIN_BELOW && c.g[a].ward && c.g[z].ward;
             if (h || thin)
-                rc = util_buf_printf(b, "  g%d -- g%d [color=\"%s\", style=%s, penwidth=%.2f, len=%.2f, label=\"%s%ld\", "
-                                        "tooltip=\"horizontal\"];\n",
-                                     a, z, thin ? "red" : "#33a02c", thin ? "dashed" : "solid",
+                rc = util_buf_printf(b, "  g%d -- g%d [color=\"%s\", fontcolor=\"%s\", style=%s, penwidth=%.2f, len=%.2f, "
+                                        "label=\"%s%ld\", tooltip=\"horizontal\"];\n",
+                                     a, z, thin ? "red" : "#33a02c", thin ? "#b00000" : "#1b6e1b", thin ? "dashed" : "solid",
                                      1.0 + 6.0 * sqrt((double)h / (double)most), len, thin ? "⚠ " : "", h);
             if (!rc && v)
-                rc = util_buf_printf(b, "  g%d -- g%d [color=\"#1f78b4\", style=dashed, penwidth=%.2f, len=%.2f, "
+                rc = util_buf_printf(b, "  g%d -- g%d [color=\"#1f78b4\", fontcolor=\"#1f5f9f\", style=dashed, penwidth=%.2f, len=%.2f, "
                                         "label=\"%ld\", tooltip=\"through government\"];\n",
                                      a, z, 1.0 + 6.0 * sqrt((double)v / (double)most), len, v);
         }
