@@ -22,6 +22,9 @@
 #include "util.h"
 
 enum { ENG_CLUSTER_NONE, ENG_CLUSTER_SECTOR, ENG_CLUSTER_WARD, ENG_CLUSTER_GIVEN };
+/* Which picture eng_dot draws: the network itself, the city at a glance
+ * (cityview.c: one node per ward), or the sector × sector heat map. */
+enum { ENG_VIEW_DETAIL, ENG_VIEW_CITY, ENG_VIEW_MATRIX };
 
 typedef struct eng_draw {
     int64_t district;             /* 0: the whole network */
@@ -40,9 +43,20 @@ typedef struct eng_draw {
     const long *mark;             /* by nid: > 0 draws the node as highlighted (a broker), with the number */
     const char *mark_label;       /* what the number is ("brokerage") */
     const char *note;             /* a red note box (thin links), or NULL */
+    int view;                     /* ENG_VIEW_* (DOT only) */
+    int no_forums;                /* WITHOUT forums: no forums and no memberships */
+    int programs;                 /* WITH programs: programs as nodes (DOT folds them into their
+                                     organisation otherwise, unless a set names them) */
+    const char *const *need_keys; /* how gap marks name needs (the output language) */
+    const char *const *need_labels;
+    int nneeds;
+    int64_t centre;               /* a neighbourhood's own node (outlined), or 0 */
 } eng_draw_t;
 
 tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
+/* The city at a glance and the sector × sector heat map (cityview.c). */
+tsg_status_t eng_city_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
+tsg_status_t eng_matrix_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
 
 /* In exchange.c: the same selection for tools other than GraphViz. */
 tsg_status_t eng_graphml(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
@@ -52,6 +66,11 @@ tsg_status_t eng_json(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out
  * and text for HTML-like labels or XML. */
 int eng_dot_string(util_buf_t *out, const char *s);
 int eng_html_text(util_buf_t *out, const char *s);
+/* Shared by the writers: a sector's fill colour, the ward a node is drawn
+ * in (0: none), a count as published ("" unknown, "<N" suppressed). */
+const char *eng_sector_colour(const char *sector);
+int64_t eng_ward_of(const eng_net_t *net, int64_t nid);
+void eng_count_text(char *buf, size_t size, long count, long below);
 
 /* Shared by draw.c and exchange.c, so every format draws the same nodes
  * and writes the same counts: the nodes drawn (drawn[nid] == 1, an array

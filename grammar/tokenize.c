@@ -38,7 +38,8 @@ static const struct {
     {"for", TK_FOR},     {"aged", TK_AGED},     {"needs", TK_NEEDS},   {"within", TK_WITHIN},
     {"via", TK_VIA},     {"max", TK_MAX},       {"top", TK_TOP},       {"sample", TK_SAMPLE},
     {"sectors", TK_SECTORS}, {"between", TK_BETWEEN}, {"cluster", TK_CLUSTER}, {"highlight", TK_HIGHLIGHT},
-    {"labels", TK_LABELS}, {"forums", TK_FORUMS}, {"overlap", TK_OVERLAP},
+    {"labels", TK_LABELS}, {"forums", TK_FORUMS}, {"overlap", TK_OVERLAP}, {"with", TK_WITH}, {"without", TK_WITHOUT},
+    {"neighbourhood", TK_NEIGHBOURHOOD}, {"neighborhood", TK_NEIGHBOURHOOD},
     {"order", TK_ORDER}, {"limit", TK_LIMIT}, {"asc", TK_ASC}, {"desc", TK_DESC},
 };
 
@@ -47,7 +48,8 @@ const char *const gram_keywords[] = {
     "HORIZONTAL", "IN", "LINKS", "THIN", "WEIGHTED", "DIRECTED",
     "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
     "TIED", "TO",   "UNTIE", "WHERE", "FOR", "AGED", "NEEDS", "WITHIN", "VIA", "MAX", "TOP", "SAMPLE", "SECTORS",
-    "BETWEEN", "CLUSTER", "HIGHLIGHT", "LABELS", "FORUMS", "OVERLAP", "ORDER", "LIMIT", "ASC", "DESC", NULL,
+    "BETWEEN", "CLUSTER", "HIGHLIGHT", "LABELS", "FORUMS", "OVERLAP", "WITH", "WITHOUT", "NEIGHBOURHOOD", "ORDER", "LIMIT",
+    "ASC", "DESC", NULL,
 };
 
 int32_t gram_char(const char *s, size_t n, size_t *k)

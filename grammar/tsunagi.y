@@ -35,7 +35,7 @@
 /* Keywords that may also be field, kind or clause names where a word fits. */
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
-          FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS ASC DESC
+          FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT NEIGHBOURHOOD ASC DESC
           FORUMS OVERLAP.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
@@ -106,6 +106,9 @@ stmt(S) ::= FORUMS(K) OVERLAP forums_clauses(C).         { S = ast_analysis(ctx,
 /* EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector HIGHLIGHT GAPS FOR … */
 stmt(S) ::= EXPORT(K) IDENT(F) draw_clauses(C).          { S = ast_analysis_word(ctx, AST_EXPORT, &K, &F, C); }
 stmt(S) ::= RENDER(K) draw_clauses(C).                   { S = ast_analysis(ctx, AST_RENDER, &K, C, NULL); }
+/* RENDER NEIGHBOURHOOD OF 'NPO' WITHIN 2 HOPS. A keyword, not any word: with
+ * RENDER IDENT, lemon's fallback read RENDER OF … as a word. */
+stmt(S) ::= RENDER(K) NEIGHBOURHOOD(W) draw_clauses(C).  { S = ast_analysis_word(ctx, AST_RENDER, &K, &W, C); }
 stmt(S) ::= REPORT(K) IDENT(W) report_clauses(C).        { S = ast_analysis_word(ctx, AST_REPORT, &K, &W, C); }
 
 /* REACH FROM 'a' [WITHIN k HOPS] [VIA any] [WHERE …], or REACH TO 'x': a
@@ -196,7 +199,8 @@ thin_clause(C) ::= top(A).                               { C = A; }
 
 /* EXPORT and RENDER: OF 'district' or a set, TO 'file', CLUSTER BY …,
  * HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN),
- * LABELS ja|en. */
+ * LABELS ja|en, AS city|detail|matrix (which picture), WITHOUT forums,
+ * WITH programs (what a detailed picture leaves out or adds). */
 %type draw_clauses {ast_slots_t *}
 draw_clauses(L) ::= .                                    { L = NULL; }
 draw_clauses(L) ::= draw_clauses(A) draw_clause(C).      { L = ast_slots_add(ctx, A, C); }
@@ -208,6 +212,9 @@ draw_clause(C) ::= HIGHLIGHT(K) value(V).                { C = ast_slot(ctx, AST
 draw_clause(C) ::= HIGHLIGHT(K) THIN(T) LINKS.           { C = ast_slot(ctx, AST_CL_HIGHLIGHT, &K,
                                                                         ast_value(ctx, AST_V_WORD, &T), NULL); }
 draw_clause(C) ::= LABELS(K) value(V).                   { C = ast_slot(ctx, AST_CL_LABELS, &K, V, NULL); }
+draw_clause(C) ::= AS(K) value(V).                       { C = ast_slot(ctx, AST_CL_VIEW, &K, V, NULL); }
+draw_clause(C) ::= WITHOUT(K) values(V).                 { C = ast_slot(ctx, AST_CL_WITHOUT, &K, V, NULL); }
+draw_clause(C) ::= WITH(K) values(V).                    { C = ast_slot(ctx, AST_CL_WITH, &K, V, NULL); }
 draw_clause(C) ::= FOR(K) value(V).                      { C = ast_slot(ctx, AST_CL_FOR, &K, V, NULL); }
 draw_clause(C) ::= AGED(K) value(V).                     { C = ast_slot(ctx, AST_CL_AGED, &K, V, NULL); }
 draw_clause(C) ::= NEEDS(K) values(V).                   { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }

@@ -66,17 +66,20 @@ static const struct {
     {TK_FORUMS, N_("FORUMS OVERLAP takes IN 'district'"), N_("FORUMS OVERLAP [IN district];"),
      "FORUMS OVERLAP IN '北区';", N_("forum overlap")},
     {TK_EXPORT,
-     N_("EXPORT takes a format (DOT, GRAPHML, JSON, DIRECTORY), then OF 'district' or set, TO 'file', CLUSTER BY "
-     "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) "
-     "and LABELS ja|en"),
      /* EXPORT DIRECTORY (the resource list, directory.c) takes OF and TO only. */
-     N_("EXPORT DOT|GRAPHML|JSON [OF district|set] TO 'file' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];\n"
+     N_("EXPORT takes a format (DOT, GRAPHML, JSON, DIRECTORY), then OF 'district' or set, TO 'file', CLUSTER BY "
+     "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), "
+     "LABELS ja|en, AS city|detail|matrix, WITHOUT forums and WITH programs"),
+     N_("EXPORT DOT|GRAPHML|JSON [OF district|set] TO 'file' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en] "
+        "[AS city|detail|matrix] [WITHOUT forums] [WITH programs];\n"
         "EXPORT DIRECTORY [OF district|set] TO 'file.html|xlsx';"),
      "EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector;", NULL},
     {TK_RENDER,
      N_("RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "
-     "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN) and LABELS ja|en"),
-     N_("RENDER [OF district|set] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en];"),
+     "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), LABELS ja|en, "
+     "AS city|detail|matrix, WITHOUT forums and WITH programs"),
+     N_("RENDER [NEIGHBOURHOOD] [OF district|set|node] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] "
+        "[LABELS ja|en] [AS city|detail|matrix] [WITHOUT forums] [WITH programs] [WITHIN k HOPS];"),
      "RENDER OF '北区' TO 'kita.svg' HIGHLIGHT GAPS FOR hikikomori AGED 18..39;", NULL},
     {TK_REPORT,
      N_("REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "

@@ -380,7 +380,7 @@ tsg_status_t qry_exec_directory(qry_session_t *s, const ast_stmt_t *st)
             return qry_fail(s, &c[i]->key, _("EXPORT DIRECTORY takes OF 'district' or set and TO 'file.html', not %.*s"),
                             (int)c[i]->key.n, c[i]->key.z);
     if (!c[AST_CL_TO]) return qry_fail(s, &st->kw, _("EXPORT DIRECTORY needs TO 'file.html'"));
-    const char *path = qry_text(s, c[AST_CL_TO]->v, "a file name");
+    const char *path = qry_text(s, c[AST_CL_TO]->v, NC_("expected value", "a file name"));
     if (!path) return s->ctx.code;
     const char *ext = strrchr(path, '.');
     int xlsx = ext && !strcasecmp(ext, ".xlsx");

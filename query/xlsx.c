@@ -51,7 +51,7 @@ tsg_status_t tsg_xlsx_open(const char *path, tsg_xlsx_t **out, tsg_error_t *err)
 {
     *out = NULL;
     tsg_xlsx_t *x = calloc(1, sizeof *x);
-    if (!x) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!x) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     /* Fail now, not after the statements, when the file cannot be written there. */
     tsg_status_t rc = util_atomic_begin(&x->file, path, NULL, err);
     if (rc) {
@@ -63,7 +63,7 @@ tsg_status_t tsg_xlsx_open(const char *path, tsg_xlsx_t **out, tsg_error_t *err)
     x->file.fd = -1;
     if (!(x->wb = workbook_new(x->file.tmp))) {
         xlsx_free(x);
-        return util_fail(err, TSG_ENOMEM, "out of memory starting the workbook");
+        return util_fail(err, TSG_ENOMEM, _("out of memory starting the workbook"));
     }
     x->header = workbook_add_format(x->wb);
     if (x->header) {
@@ -120,7 +120,7 @@ static void sheet_name(tsg_xlsx_t *x, const char *title, char *out)
 {
     char base[SHEET_NAME_MAX * 4 + 1];
     clean_title(title ? title : "", SHEET_NAME_MAX, base);
-    if (!*base) snprintf(base, sizeof base, "result %zu", x->nsheets + 1);
+    if (!*base) snprintf(base, sizeof base, _("result %zu"), x->nsheets + 1);
     snprintf(out, NAME_BYTES, "%s", base);
     if (!sheet_taken(x, out)) return;
     clean_title(base, SHEET_NAME_MAX - 6, base); /* room for " (999)" */
@@ -147,11 +147,11 @@ tsg_status_t tsg_xlsx_add(tsg_xlsx_t *x, const tsg_result_t *r, tsg_error_t *err
 {
     if (r->kind == TSG_RESULT_MESSAGE) return TSG_OK;
     if (r->nrows + 1 > ROWS_MAX)
-        return util_fail(err, TSG_EINPUT, "%zu rows do not fit an Excel sheet (at most %d); narrow the statement",
+        return util_fail(err, TSG_EINPUT, _("%zu rows do not fit an Excel sheet (at most %d); narrow the statement"),
                          r->nrows, ROWS_MAX - 1);
-    if (r->ncols > COLS_MAX) return util_fail(err, TSG_EINPUT, "%zu columns do not fit an Excel sheet", r->ncols);
+    if (r->ncols > COLS_MAX) return util_fail(err, TSG_EINPUT, _("%zu columns do not fit an Excel sheet"), r->ncols);
     void *grown = realloc(x->names, (x->nsheets + 1) * sizeof *x->names);
-    if (!grown) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!grown) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     x->names = grown;
     char *name = x->names[x->nsheets];
     /* Named after what it holds: its title, else what its statement's
@@ -160,10 +160,10 @@ tsg_status_t tsg_xlsx_add(tsg_xlsx_t *x, const tsg_result_t *r, tsg_error_t *err
     const char *holds = r->title || !r->statement ? NULL : qry_statement_holds(r->statement, word, sizeof word);
     sheet_name(x, r->title ? r->title : holds ? holds : r->statement, name);
     lxw_worksheet *ws = workbook_add_worksheet(x->wb, name);
-    if (!ws) return util_fail(err, TSG_ENOMEM, "out of memory adding a sheet");
+    if (!ws) return util_fail(err, TSG_ENOMEM, _("out of memory adding a sheet"));
     x->nsheets++;
     size_t *width = calloc(r->ncols + 1, sizeof *width);
-    if (!width) return util_fail(err, TSG_ENOMEM, "out of memory");
+    if (!width) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     lxw_error e = LXW_NO_ERROR;
     for (size_t c = 0; c < r->ncols && !e; c++) {
         e = worksheet_write_string(ws, 0, (lxw_col_t)c, r->cols[c], x->header);
@@ -180,7 +180,7 @@ tsg_status_t tsg_xlsx_add(tsg_xlsx_t *x, const tsg_result_t *r, tsg_error_t *err
                 e = worksheet_write_string(ws, (lxw_row_t)(i + 1), (lxw_col_t)c, s, NULL);
             if (e == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED) {
                 free(width);
-                return util_fail(err, TSG_EINPUT, "row %zu, column %s: text longer than Excel's %d characters",
+                return util_fail(err, TSG_EINPUT, _("row %zu, column %s: text longer than Excel's %d characters"),
                                  i + 1, r->cols[c], CELL_TEXT_MAX);
             }
             size_t w = util_display_width(s);
@@ -200,8 +200,8 @@ tsg_status_t tsg_xlsx_close(tsg_xlsx_t *x, int keep, tsg_error_t *err)
     tsg_status_t rc = TSG_OK;
     /* An empty workbook is not a valid file for Excel: give it one sheet. */
     if (keep && !x->nsheets) {
-        lxw_worksheet *ws = workbook_add_worksheet(x->wb, "no results");
-        if (ws) worksheet_write_string(ws, 0, 0, "(no results)", NULL);
+        lxw_worksheet *ws = workbook_add_worksheet(x->wb, _("no results"));
+        if (ws) worksheet_write_string(ws, 0, 0, _("(no results)"), NULL);
     }
     lxw_error e = workbook_close(x->wb);
     if (keep && e) rc = lxw_fail(x, e, err);

@@ -12,11 +12,13 @@ Exit 77 (a ctest skip) when Chromium is not installed.
 usage: report_check.py TSUNAGI SAMPLE_DIR          prints "N passed, N failed"
 """
 import os
+import re
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 import zlib
 
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -111,6 +113,56 @@ def main():
         tables_end = max(dark[:len(dark) // 2]) if dark else 0
         check("the picture is visible below the tables", len(coloured) > 100 and min(coloured) > tables_end // 2,
               f"{len(coloured)} rows with sector colours")
+    # Issue 20 item 3: printed, the tables go on A4 portrait pages and the
+    # picture on its own A3 landscape page (the @page rules; Chromium's PDF
+    # says each page's size: A4 is 595 × 842 pt, A3 landscape 1191 × 842).
+    pdf = os.path.join(work, "report.pdf")
+    subprocess.run([chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                    f"--print-to-pdf={pdf}", f"file://{report}"], capture_output=True, timeout=120)
+    boxes = []
+    if os.path.exists(pdf):
+        boxes = [tuple(round(float(x)) for x in m.split()[2:4])
+                 for m in re.findall(r"/MediaBox\s*\[([^\]]*)\]", open(pdf, "rb").read().decode("latin-1"))]
+    check("printed: tables on A4 portrait", boxes[:1] == [(595, 842)], str(boxes))
+    check("printed: the picture on one A3 landscape page", boxes[-1:] == [(1191, 842)] and boxes.count((1191, 842)) == 1,
+          str(boxes))
+    # On screen the picture keeps its size (dot's width and height in pt, a
+    # viewBox to zoom by); no rule squeezes it to the page's width.
+    svg_tag = re.search(r"<svg[^>]*>", html)
+    screen_css = html.split("@media print", 1)[0]
+    check("the picture keeps its own size, zoomable", svg_tag and re.search(r'width="\d+pt"', svg_tag.group(0))
+          and "viewBox" in svg_tag.group(0) and "max-width: 100%" not in screen_css, svg_tag and svg_tag.group(0))
+
+    # The picture fails (no dot on PATH: nothing faked, dot is simply not
+    # there): the report is written all the same, the tables whole and a
+    # note where the picture would be.
+    nodot = dict(env, PATH="/nonexistent")
+    report2 = os.path.join(work, "nodot.html")
+    r = subprocess.run([os.path.abspath(tsunagi), db, "-c", f"REPORT GAPS FOR hikikomori AGED 18..39 IN '東区' "
+                        f"NEEDS place, peer TO '{report2}';"], capture_output=True, text=True, env=nodot)
+    html2 = open(report2, encoding="utf-8").read() if os.path.exists(report2) else ""
+    check("without dot the report is written", r.returncode == 0 and "without its picture" in r.stdout, r.stdout + r.stderr)
+    check("without dot: the tables and a note in the picture's place",
+          html2.count("<table") == html.count("<table") and 'class="no-picture"' in html2 and "<svg" not in html2
+          and "GraphViz 'dot' was not found" in html2, html2[-400:])
+
+    # The time limit is the statement's (--timeout), not a fixed 60 s: the
+    # whole city drawn in full (AS detail: about 100 s of dot) stops at 1 s.
+    started = time.monotonic()
+    r = subprocess.run([tsunagi, db, "--timeout", "1", "-c", f"RENDER OF 'あさひの市' TO "
+                        f"'{os.path.join(work, 'city.png')}' AS detail CLUSTER BY ward;"], capture_output=True, text=True,
+                       env=env)
+    took = time.monotonic() - started
+    check("RENDER stops at --timeout", r.returncode == 1 and "time limit of 1 s" in r.stderr and took < 20,
+          f"{took:.1f} s: {r.stderr}")
+    # The city's report shows the city at a glance, drawn in seconds.
+    city = os.path.join(work, "city.html")
+    r = subprocess.run([tsunagi, db, "--timeout", "60", "-c", f"REPORT GAPS FOR hikikomori AGED 18..39 IN 'あさひの市' "
+                        f"TO '{city}';"], capture_output=True, text=True, env=env)
+    page = open(city, encoding="utf-8").read() if os.path.exists(city) else ""
+    check("the city's report has its picture", r.returncode == 0 and "without its picture" not in r.stdout
+          and "<svg" in page and "tsunagi_city" in page, r.stdout + r.stderr)
+
     shutil.rmtree(work, ignore_errors=True)
     failed = results.count(False)
     print(f"{len(results) - failed} passed, {failed} failed")

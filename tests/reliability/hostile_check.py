@@ -327,7 +327,11 @@ if shutil.which("dot"):
     check(p.returncode == 0, f"RENDER with hostile names: {p.stderr}")
     texts = set()
     if os.path.exists(svg):
-        texts = {t.text for t in ET.parse(svg).iter("{http://www.w3.org/2000/svg}text") if t.text}
+        tree = ET.parse(svg)
+        texts = {t.text for t in tree.iter("{http://www.w3.org/2000/svg}text") if t.text}
+        # A long name is drawn in short lines (issue 20); whole, it is the
+        # node's tooltip.
+        texts |= {a.get("{http://www.w3.org/1999/xlink}title") for a in tree.iter("{http://www.w3.org/2000/svg}a")}
     for name in NAMES:
         if "\t" in name:
             continue  # SVG text collapses white space

@@ -1,0 +1,40 @@
+/*
+ * picture — what EXPORT, RENDER and REPORT share: the statement's own text
+ * for a title, the guard on files they must not overwrite, and GraphViz
+ * `dot` run as a child (render.c). REPORT's HTML is report.c's.
+ *
+ * Failures are recorded in the session's context (gram_fail) and returned
+ * as a status; nothing here prints.
+ */
+#ifndef TSG_QUERY_PICTURE_H
+#define TSG_QUERY_PICTURE_H
+
+#include "query.h"
+
+/* The statement as typed, up to its ';' (malloc'd; NULL when out of memory). */
+char *qry_statement_text(const qry_session_t *s, const ast_stmt_t *st);
+/* A session that writes no files (the fuzz targets) ends here. */
+tsg_status_t qry_no_files(qry_session_t *s, const gram_token_t *at);
+/* The files EXPORT, RENDER and REPORT must not write over; NULL (with the
+ * error recorded) when out of memory. */
+const util_guard_t *qry_guard(qry_session_t *s);
+
+/* Writes a new scratch file (never one that is there already, never
+ * through a link): 0, or -1 with errno. */
+int qry_write_new(const char *path, const char *data, size_t len);
+/* Runs `dot -T<fmt> -o<out> <in>` with its standard error in errpath,
+ * within the statement's time limit and the session's memory limit.
+ * *cannot_draw (may be NULL) is set when the picture cannot be drawn here
+ * at all — no dot, past the time or memory limit — as opposed to a failure
+ * to write (a full disk), which REPORT must not paper over. */
+tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out,
+                         const char *errpath, int *cannot_draw);
+
+/* How long dot may run: the statement's time limit (--timeout, .timeout)
+ * when one is set, else a default of five minutes. */
+double qry_render_seconds(const qry_session_t *s);
+
+/* REPORT GAPS … TO path (report.c). */
+tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char *path, const ast_clause_t *to);
+
+#endif
