@@ -94,4 +94,11 @@ check "--lang ja write error" "書き込めません" "$out"
 absent "--lang ja strerror not question marks" "??" "$out"
 rm -rf "$tmp"
 
+# Numbers given to options in full width, as statements take them (LIMIT ３):
+# --suppress-below １０ and --timeout ０．５ were refused (and .suppress, .timeout).
+out=$($clean "$T" --suppress-below １０ --format csv -c "FIND ties;" 2>&1)
+check "--suppress-below in full width" "<10" "$out"
+out=$($clean "$T" --timeout ０．５ -c "COUNT programs;" 2>&1)
+check "--timeout in full width" "259" "$out"
+
 exit $fail
