@@ -112,8 +112,32 @@ static void print_error(void *ctx, const tsg_error_t *e)
     fprintf(stderr, _("error: %s\n"), e->text);
 }
 
+/* Full-width digits and point (１０, ０．５), as a Japanese keyboard types
+ * them and as statements take them, in half width; anything else is copied.
+ * Returns buf, or text when it does not fit. */
+static const char *half_digits(const char *text, char *buf, size_t size)
+{
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)text; *p; o++) {
+        if (o + 1 >= size) return text;
+        if (p[0] == 0xEF && p[1] == 0xBC && p[2] >= 0x90 && p[2] <= 0x99) {
+            buf[o] = (char)('0' + p[2] - 0x90);
+            p += 3;
+        } else if (p[0] == 0xEF && p[1] == 0xBC && p[2] == 0x8E) {
+            buf[o] = '.';
+            p += 3;
+        } else {
+            buf[o] = (char)*p++;
+        }
+    }
+    buf[o] = 0;
+    return buf;
+}
+
 int cli_seconds(const char *text, long *ms)
 {
+    char half[64];
+    text = half_digits(text, half, sizeof half);
     if (!strcmp(text, "off")) {
         *ms = 0;
         return 0;
@@ -137,6 +161,8 @@ int cli_whole(const char *text, long *n)
     /* strtol alone takes "-0", " 5" and "+5", and saturates 10^20 to
      * LONG_MAX without a word: digits only, and no more than a count of
      * people can be (UTIL_MAX_COUNT in the library). */
+    char half[64];
+    text = half_digits(text, half, sizeof half);
     if (!*text || strspn(text, "0123456789") != strlen(text) || strlen(text) > 9) return -1; /* 9 digits cannot overflow a long */
     *n = strtol(text, NULL, 10);
     return *n <= TSG_MAX_COUNT ? 0 : -1;

@@ -61,6 +61,11 @@ void gram_syntax_error(gram_ctx_t *ctx, const gram_token_t *tok)
     if (!tok->type || tok->n == 0) gram_fail(ctx, TSG_EINPUT, tok, _("the statement ends too early"));
     else if (tok->type == TK_SEMI && shape) gram_fail(ctx, TSG_EINPUT, tok, _("the statement ends too early, at ';'; %s"), shape);
     else if (tok->type == TK_SEMI) gram_fail(ctx, TSG_EINPUT, tok, _("the statement ends too early, at ';'"));
+    /* A quoted name is shown as typed, its own quotes kept: quoting it
+     * again gave ''ward'' and 「「ward」」. */
+    else if (tok->type == TK_STRING && shape)
+        gram_fail(ctx, TSG_EINPUT, tok, _("syntax error at the name %.*s; %s"), (int)tok->n, tok->z, shape);
+    else if (tok->type == TK_STRING) gram_fail(ctx, TSG_EINPUT, tok, _("syntax error at the name %.*s"), (int)tok->n, tok->z);
     else if (shape) gram_fail(ctx, TSG_EINPUT, tok, _("syntax error at '%.*s'; %s"), (int)tok->n, tok->z, shape);
     else gram_fail(ctx, TSG_EINPUT, tok, _("syntax error at '%.*s'"), (int)tok->n, tok->z);
 }

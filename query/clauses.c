@@ -130,7 +130,12 @@ const char *tsg_statement_help(const char *word, const char **example)
 
 tsg_status_t qry_need_clause(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *c, const char *usage)
 {
-    return c ? TSG_OK : qry_fail(s, &st->kw, _("%.*s needs %s"), (int)st->kw.n, st->kw.z, usage);
+    /* usage is the clause's shape ("IN 'district'"), looked up in the
+     * catalogue here: it read "GAPS には IN 'district' が必要です" in
+     * Japanese. (The callers in eval_gaps.c and eval_paths.c should mark
+     * their literals with N_() so xgettext sees them; their entries are in
+     * po/ja.po already.) */
+    return c ? TSG_OK : qry_fail(s, &st->kw, _("%.*s needs %s"), (int)st->kw.n, st->kw.z, _(usage));
 }
 
 int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words, const char **text, int *near)

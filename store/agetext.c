@@ -163,7 +163,8 @@ static void mark_dependants(text_t *x)
         "dads", "households", "household", "caregivers", "caregiver", "guardians", "guardian", "grandparents",
         "adults", "individuals", "persons", "people", "men", "couples", "females", "postpartum", NULL};
     static const char *const children[] = {"children", "child", "kids", "infants", "infant", "babies", "baby",
-                                           "toddlers", "sons", "daughters", "dependents", "dependants", NULL};
+                                           "toddlers", "sons", "daughters", "dependents", "dependants", "teens",
+                                           "teenagers", "teen", "adolescents", "youth", "grandchildren", NULL};
     static const char *const between[] = {"ages", "age", "aged", "from", "between", "ranging", "the", "of", NULL};
     for (int i = 0; i < x->n; i++) {
         int j;
@@ -172,6 +173,15 @@ static void mark_dependants(text_t *x)
         else continue;
         /* the carer just before, or before a bracket: "parents (including expectant fathers) of" */
         int carer = word_in(x, i - 1, carers) || (i >= 2 && x->t[i - 1].type == T_BREAK && word_in(x, i - 2, carers));
+        /* the carer before its own ages: "parents (ages 18-25) with", "adults 18+ with" */
+        static const char *const own[] = {"ages", "age", "aged", "and", "over", "older", "up", "to", "years", NULL};
+        for (int b = i - 1; !carer && b >= 0 && b >= i - 8; b--) {
+            if (word_in(x, b, carers)) carer = b < i - 1;
+            else if (!(x->t[b].type == T_NUM || x->t[b].type == T_SYM || word_in(x, b, own) ||
+                       (x->t[b].type == T_BREAK && (x->t[b].sym == '(' || x->t[b].sym == ')'))))
+                break;
+            if (word_in(x, b, carers)) break;
+        }
         if (!carer) continue;
         while (word(x, j, "their") || word(x, j, "a") || word(x, j, "an") || word(x, j, "young") || word(x, j, "small") || word(x, j, "minor") ||
                word(x, j, "dependent"))

@@ -146,7 +146,8 @@ static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_
 
 /* Every name the export writes or removes, checked before anything is
  * touched: a database kept in the folder under one of these names (or a
- * link to it) stops the export, not only the one file. */
+ * link to it), a link, a folder or a device stops the export, not only the
+ * one file (found at its turn, it left the files before it written). */
 static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
     static const char *const extra[] = {"default_needs.csv", "vocabulary.csv", "programs.csv"};
@@ -156,7 +157,7 @@ static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
     for (size_t i = 0; i < sizeof tables / sizeof tables[0] + 3 && !s; i++) {
         char *path = util_printf("%s/%s", dir, i < sizeof tables / sizeof tables[0] ? tables[i].file
                                                                                   : extra[i - sizeof tables / sizeof tables[0]]);
-        s = path ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
+        s = path ? util_target_check(g, path, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
         free(path);
     }
     return s;

@@ -332,7 +332,9 @@ static json_t *official_package(tsg_error_t *err)
 }
 
 /* Every file the package holds, checked before anything is written: none
- * may be the database or its -wal/-shm (a database kept in the folder). */
+ * may be the database or its -wal/-shm (a database kept in the folder), a
+ * link, a folder or a device (found at its turn, it left the package half
+ * written). */
 static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
     const util_guard_t *g = store_guard(db);
@@ -340,7 +342,7 @@ static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
     for (size_t i = 0; !s && i <= sizeof resources / sizeof *resources; i++) {
         char *path = util_printf("%s/%s", dir, i < sizeof resources / sizeof *resources ? resources[i].file
                                                                                        : "datapackage.json");
-        s = path ? util_guard_check(g, path, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
+        s = path ? util_target_check(g, path, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
         free(path);
     }
     return s;

@@ -63,6 +63,27 @@ tsg_status_t util_guard_check(const util_guard_t *g, const char *path, tsg_error
     return TSG_OK;
 }
 
+/* What an existing target may be: a regular file, not a link, folder,
+ * device or FIFO. */
+static tsg_status_t target_kind(const char *path, const struct stat *st, tsg_error_t *err)
+{
+    if (S_ISLNK(st->st_mode))
+        return util_fail(err, TSG_EINPUT, _("%s is a symbolic link: tsunagi does not write through links; "
+                                          "name the file it points to"), path);
+    if (S_ISDIR(st->st_mode)) return util_fail(err, TSG_EINPUT, _("%s is a folder, not a file"), path);
+    if (!S_ISREG(st->st_mode))
+        return util_fail(err, TSG_EINPUT, _("%s is not a regular file: tsunagi writes only regular files"), path);
+    return TSG_OK;
+}
+
+tsg_status_t util_target_check(const util_guard_t *g, const char *path, tsg_error_t *err)
+{
+    tsg_status_t s = util_guard_check(g, path, err);
+    struct stat st;
+    if (!s && lstat(path, &st) == 0) s = target_kind(path, &st, err);
+    return s;
+}
+
 /* Makes a 0700 folder `.tsunagi-XXXXXX` inside `folder`; errors name `target`. */
 static char *make_private(const char *folder, const char *target, tsg_error_t *err)
 {
@@ -119,13 +140,7 @@ tsg_status_t util_atomic_begin(util_atomic_t *a, const char *path, const util_gu
         return util_fail(err, TSG_EINPUT, _("%s: not a file name"), path);
     }
     if (lstat(path, &a->old) == 0) {
-        if (S_ISLNK(a->old.st_mode))
-            s = util_fail(err, TSG_EINPUT, _("%s is a symbolic link: tsunagi does not write through links; "
-                                           "name the file it points to"), path);
-        else if (S_ISDIR(a->old.st_mode))
-            s = util_fail(err, TSG_EINPUT, _("%s is a folder, not a file"), path);
-        else if (!S_ISREG(a->old.st_mode))
-            s = util_fail(err, TSG_EINPUT, _("%s is not a regular file: tsunagi writes only regular files"), path);
+        s = target_kind(path, &a->old, err);
         a->had = 1;
     } else if (errno != ENOENT) {
         s = util_fail(err, TSG_EIO, _("%s: cannot write: %s"), path, strerror(errno));

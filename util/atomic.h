@@ -50,6 +50,11 @@ int util_same_file(const char *a, const char *b);
  * lists; TSG_OK otherwise (and for a NULL guard). */
 tsg_status_t util_guard_check(const util_guard_t *g, const char *path, tsg_error_t *err);
 
+/* util_guard_check, and an existing path must be a regular file (not a
+ * link, folder, device or FIFO), as util_atomic_begin requires: a writer of
+ * several files checks them all with it before writing the first. */
+tsg_status_t util_target_check(const util_guard_t *g, const char *path, tsg_error_t *err);
+
 typedef struct util_atomic {
     char *path;    /* the final name */
     char *dir;     /* the private folder beside it */

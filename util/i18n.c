@@ -51,6 +51,9 @@ void util_i18n_bind(void)
     bindtextdomain(TSG_TEXTDOMAIN, dir);
     /* The catalogue's UTF-8 whatever LC_CTYPE says: tsunagi speaks UTF-8. */
     bind_textdomain_codeset(TSG_TEXTDOMAIN, "UTF-8");
+    /* strerror's text comes from glibc's own catalogue: in Japanese under
+     * LC_CTYPE=C it came out as '?????????????' (書き込めません：?????). */
+    bind_textdomain_codeset("libc", "UTF-8");
 }
 
 int util_lang_set(const char *lang)

@@ -85,4 +85,20 @@ check "a missing database in Japanese" "/nonexistent.db: データベースが�
 out=$($clean "$T" -c "--lang" --help 2>&1)
 check "-c's value is not --lang" "usage: tsunagi" "$out"
 
+# The system's reason for a failed write (strerror, from glibc's catalogue)
+# is readable in Japanese with LC_CTYPE=C: it was '書き込めません：?????????????'.
+tmp=$(mktemp -d)
+echo keep > "$tmp/f"
+out=$($clean "$T" --lang ja export "$tmp/f" 2>&1)
+check "--lang ja write error" "書き込めません" "$out"
+absent "--lang ja strerror not question marks" "??" "$out"
+rm -rf "$tmp"
+
+# Numbers given to options in full width, as statements take them (LIMIT ３):
+# --suppress-below １０ and --timeout ０．５ were refused (and .suppress, .timeout).
+out=$($clean "$T" --suppress-below １０ --format csv -c "FIND ties;" 2>&1)
+check "--suppress-below in full width" "<10" "$out"
+out=$($clean "$T" --timeout ０．５ -c "COUNT programs;" 2>&1)
+check "--timeout in full width" "259" "$out"
+
 exit $fail

@@ -86,5 +86,21 @@ check "summary takes --format and --bom" '[ $rc = 0 ] && head -c 3 "$work/out" |
 "$tsunagi" "$work/city.db" --timeout 5 --keep-going -c "COUNT programs;" >"$work/out" 2>&1; rc=$?
 check "statements take --timeout and --keep-going" '[ $rc = 0 ]'
 
+# A name the folder's export would write that is a link or a folder stops it
+# before the first file: found at its turn (ties.csv, services.csv), the files
+# before it were already written over, leaving a folder half old, half new.
+for cmd in export export-hsds; do
+  d="$work/half-$cmd"; mkdir -p "$d"
+  if [ $cmd = export ]; then first=organisations.csv late=ties.csv; else first=organizations.csv late=services.csv; fi
+  echo old >"$d/$first"
+  ln -s "$work/nowhere" "$d/$late"
+  "$tsunagi" $cmd "$d" "$work/city.db" >"$work/out" 2>&1; rc=$?
+  check "$cmd: a link at $late is refused" '[ $rc = 1 ] && grep -q "is a symbolic link" "$work/out" && [ -L "$d/$late" ]'
+  check "$cmd: nothing written before the link" '[ "$(cat "$d/$first")" = old ] && [ $(ls "$d" | wc -l) = 2 ]'
+  rm "$d/$late"; mkdir "$d/$late"
+  "$tsunagi" $cmd "$d" "$work/city.db" >"$work/out" 2>&1; rc=$?
+  check "$cmd: a folder at $late is refused, nothing written" '[ $rc = 1 ] && grep -q "is a folder" "$work/out" && [ "$(cat "$d/$first")" = old ]'
+done
+
 echo "cli.options: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -96,6 +96,12 @@ static const age_case_t cases[] = {
      "age 5.", DEP, -1, -1},
     /* Miami: a second range of the same children is theirs too */
     {"Low income families with children 0-12 years old or 14-16 years old.", DEP, -1, -1},
+    /* A teen is a dependant too, and the carer's own ages before "with" stay
+     * the carer's (they were merged with the child's: 0..25, 0..) */
+    {"Parents of teens ages 13-17.", DEP, -1, -1},
+    {"Families with youth ages 12-18.", DEP, -1, -1},
+    {"Parents (ages 18-25) with children ages 0-5.", N, 18, 25},
+    {"Adults 18+ with children ages 0-17.", N, 18, -1},
     /* ... and what stays the person's own: the children come first, or the
      * age belongs to someone named after the children */
     {"Children ages 3-4 and their parents.", N, 3, 4},
