@@ -724,19 +724,22 @@ int main(int argc, char **argv)
         fprintf(stderr, _("tsunagi: --mapping and --report go with import-hsds, not %s\n"), cmd->name);
         return 2;
     }
-    /* Summary holds no counts of people, so it honours any threshold. The
-     * export folders are the office's own exact copies, made to be imported
-     * again: a suppressed copy would be neither exact nor safe to publish
-     * whole, so they refuse rather than write exact counts under the flag. */
-    if (a.suppress_below > 0 && cmd->run != cmd_summary) {
-        if (cmd->run == cmd_export || cmd->run == cmd_export_hsds)
+    /* Summary holds no counts of people, so it honours any threshold.
+     * export-hsds makes a package to publish: under the flag its ties' counts
+     * of people under N are left out. The CSV export folder is the office's
+     * own exact copy, made to be imported again: a suppressed copy would be
+     * neither exact nor safe to publish whole, so it refuses rather than
+     * write exact counts under the flag. */
+    a.package.suppress_below = a.suppress_below;
+    if (a.suppress_below > 0 && cmd->run != cmd_summary && cmd->run != cmd_export_hsds) {
+        if (cmd->run == cmd_export)
             fprintf(stderr,
                     _("tsunagi: --suppress-below does not go with %s: it writes the network's exact counts, as a full "
                       "copy to import again, not for publication; publish with statements (FIND, EXPORT, RENDER, "
                       "REPORT) under --suppress-below\n"),
                     cmd->name);
         else
-            fprintf(stderr, _("tsunagi: --suppress-below applies to statements and summary, not %s\n"), cmd->name);
+            fprintf(stderr, _("tsunagi: --suppress-below applies to statements, summary and export-hsds, not %s\n"), cmd->name);
         return 2;
     }
     /* Every other option a command does nothing with is refused too, not

@@ -158,6 +158,7 @@ typedef struct tsg_hsds_package {
     const char *name;    /* lower-case letters, digits, '-', '.', '_' */
     const char *title;
     const char *license; /* an SPDX id ("CC-BY-4.0") or the URL of the terms */
+    long suppress_below; /* > 0: a tie's count of people under it is left out (published packages) */
 } tsg_hsds_package_t;
 tsg_status_t tsg_export_hsds_with(tsg_db_t *db, const char *dir, const tsg_hsds_package_t *pkg, tsg_error_t *err);
 

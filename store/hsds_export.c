@@ -122,6 +122,18 @@ static void sql_uuid(sqlite3_context *ctx, int argc, sqlite3_value **argv)
     sqlite3_result_text(ctx, out, 36, SQLITE_TRANSIENT);
 }
 
+/* tsg_published(count): the count as the package may publish it; a count of
+ * people under the threshold (the function's user data) is left out, as
+ * --suppress-below does in every other output. */
+static void sql_published(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    long below = *(const long *)sqlite3_user_data(ctx);
+    if (sqlite3_value_type(argv[0]) == SQLITE_NULL || (below > 0 && sqlite3_value_int64(argv[0]) < below))
+        sqlite3_result_null(ctx);
+    else sqlite3_result_int64(ctx, sqlite3_value_int64(argv[0]));
+}
+
 /* ---- resources --------------------------------------------------------------- */
 
 #define ENTITY(type)                                                                                          \
@@ -229,7 +241,7 @@ static const resource_t resources[] = {
      " tsg_uuid(" ENTITY("a.type") ", a.id) AS from_id, " ENTITY("a.type") " AS from_entity,"
      " tsg_uuid(" ENTITY("b.type") ", b.id) AS to_id, " ENTITY("b.type") " AS to_entity,"
      " t.kind AS kind, CASE t.directed WHEN 1 THEN 'true' ELSE 'false' END AS directed,"
-     " t.count AS count, t.since AS since"
+     " tsg_published(t.count) AS count, t.since AS since"
      " FROM tie t JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst ORDER BY t.tid",
      "tsunagi extension: referrals and other ties between organisations, services and forums"
      " (HSDS has no referral table)"},
@@ -419,12 +431,23 @@ tsg_status_t tsg_export_hsds_with(tsg_db_t *db, const char *dir, const tsg_hsds_
     /* The package's description first: a bad name stops before any file. */
     json_t *dp = official_package(err);
     if (!dp) return err->code;
+    /* tsg_published's threshold: SQLite owns it with the function and frees
+     * it when the function is replaced or the connection closes (or at once
+     * if registering fails). */
+    long *below = malloc(sizeof *below);
+    if (below) *below = pkg ? pkg->suppress_below : 0;
+    if (!below ? (s0 = util_fail(err, TSG_ENOMEM, _("out of memory")))
+               : (sqlite3_create_function_v2(db->sql, "tsg_published", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, below,
+                                             sql_published, NULL, NULL, free) != SQLITE_OK ||
+                  sqlite3_create_function(db->sql, "tsg_uuid", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_uuid,
+                                          NULL, NULL) != SQLITE_OK) &&
+                     (s0 = store_fail_sql(db->sql, "export-hsds", err))) {
+        json_decref(dp);
+        return s0;
+    }
     if ((s0 = describe(db, dp, pkg, err)) || (mkdir(dir, 0777) != 0 && errno != EEXIST &&
                                               (s0 = util_fail(err, TSG_EIO, _("%s: cannot create folder: %s"), dir,
-                                                              strerror(errno)))) ||
-        (sqlite3_create_function(db->sql, "tsg_uuid", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_uuid, NULL,
-                                 NULL) != SQLITE_OK &&
-         (s0 = store_fail_sql(db->sql, "export-hsds", err)))) {
+                                                              strerror(errno))))) {
         json_decref(dp);
         return s0;
     }
