@@ -9,6 +9,7 @@
  * District scoping uses the SQL function tsg_under(d, anc), answered from the
  * session's cache of district parents.
  */
+#include "choices.h"
 #include "query.h"
 #include "sqlbind.h"
 #include "gen/tsunagi.h"
@@ -668,6 +669,11 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     const char *vocab = NULL, *match = NULL;
     const char *level = NULL; /* BY ward, BY school_district: the districts of that level */
     const char *forum = NULL; /* BY forum: how a row sits in forum v (membership is an organisation's) */
+    /* The words BY takes are query/choices.c's, the ones Tab offers; the
+     * chain below says what each means. */
+    size_t wi = 0;
+    while (qry_count_by_word(t.kind->plural, wi) && strcmp(qry_count_by_word(t.kind->plural, wi), fby)) wi++;
+    const int offered = qry_count_by_word(t.kind->plural, wi) != NULL;
     if (!strcmp(fby, "sector") && type == QRY_ORGANISATION) vocab = "sector", match = "x.sector = v.key";
     else if (!strcmp(fby, "sector") && type == QRY_PROGRAM)
         vocab = "sector", match = "(SELECT sector FROM organisation WHERE nid = x.org) = v.key";
@@ -690,7 +696,7 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
         forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.nid AND m.dst = v.nid)";
     else if (!strcmp(fby, "forum") && type == QRY_PROGRAM)
         forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.org AND m.dst = v.nid)";
-    if (!vocab && !level && !forum)
+    if (!offered || (!vocab && !level && !forum))
         return qry_fail(s, &st->by,
                         _("%s cannot be counted by '%.*s' (organisations and programs: sector, ward, school_district, "
                            "forum, target, need; forums: kind, ward, school_district; ties: kind; districts: level; "

@@ -3,6 +3,7 @@
  * organisation with its programs), the walk done by the engine
  * (engine/paths.c), its steps and hops turned into result sets.
  */
+#include "choices.h"
 #include "paths.h"
 #include "query.h"
 #include "result.h"
@@ -21,9 +22,8 @@ static tsg_status_t via_clause(qry_session_t *s, const ast_clause_t *c, int *any
 {
     *any = 0;
     if (!c) return TSG_OK;
-    static const char *const words[] = {"referral", "any", NULL};
     const char *v;
-    int near, k = qry_choice(s, c->v, words, &v, &near);
+    int near, k = qry_choice(s, c->v, qry_via_words, &v, &near);
     if (k == -2) return s->ctx.code;
     if (k < 0) return qry_fail(s, &c->v->tok, _("VIA takes referral or any, not '%s'"), v);
     *any = k == 1;

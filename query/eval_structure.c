@@ -3,6 +3,7 @@
  * structure of the network over the igraph view (cache.c, qry_graph),
  * measured by the engine (engine/structure.c).
  */
+#include "choices.h"
 #include "query.h"
 #include "result.h"
 #include "structure.h"
@@ -455,10 +456,9 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     if ((rc = scope(s, c[AST_CL_IN], &district))) return rc;
     int by = 0; /* 0 sector, 1 ward, 2 community */
     if (c[AST_CL_BY]) {
-        static const char *const words[] = {"sector", "ward", "community", NULL};
         const char *w;
         int near;
-        if ((by = qry_choice(s, c[AST_CL_BY]->v, words, &w, &near)) == -2) return s->ctx.code;
+        if ((by = qry_choice(s, c[AST_CL_BY]->v, qry_by_group_words, &w, &near)) == -2) return s->ctx.code;
         if (by < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, _("BY takes sector, ward or community, not '%s'"), w);
     }
     const char *between[2] = {NULL, NULL};
