@@ -110,11 +110,23 @@ static const char *ages_label(const char *ages, util_buf_t *b)
     return b->data ? b->data : ages;
 }
 
+/* SHOW's value column: the vocabulary kind of the row's field. */
+static const char *field_kind(const char *field)
+{
+    static const char *const kinds[][2] = {{"sector", "sector"}, {"targets", "target"},   {"needs", "need"},
+                                           {"modes", "mode"},    {"approach", "approach"}, {"in_system", "in_system"},
+                                           {"level", "level"},   {"kind", "forum_kind"},  {"ages", "ages"}};
+    for (size_t i = 0; field && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(field, kinds[i][0])) return kinds[i][1];
+    return NULL;
+}
+
 /* The labels of a cell of keys joined by ';', joined the same way. */
 static const char *labels(const qry_session_t *s, const char *kind, const char *keys, util_buf_t *b)
 {
     if (!keys) return NULL;
     if (!strcmp(kind, "ages")) return ages_label(keys, b);
+    if (!strcmp(kind, QRY_KEYED_FIELD)) return util_pgettext_ctx("field", keys);
     b->len = 0;
     for (const char *p = keys;;) {
         const char *e = strchr(p, ';');
@@ -164,7 +176,10 @@ tsg_status_t qry_sql_emit_keyed(qry_session_t *s, qry_sql_t *q, const gram_token
         const char *cells[32];
         for (size_t c = 0; c < m; c++) {
             cells[c] = (const char *)sqlite3_column_text(st, from[c]);
-            if (kind[c]) cells[c] = labels(s, kind[c], cells[c], &b[c]);
+            const char *k = kind[c];
+            if (k && !strcmp(k, QRY_KEYED_BY_FIELD))
+                k = field_kind((const char *)sqlite3_column_text(st, 0));
+            if (kind[c]) cells[c] = k ? labels(s, k, cells[c], &b[c]) : cells[c];
             int type = sqlite3_column_type(st, from[c]);
             if (type == SQLITE_INTEGER || type == SQLITE_FLOAT) r->right[c] = 1;
         }
