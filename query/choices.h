@@ -6,11 +6,11 @@
  * (complete.c). Each table ends with NULL; the words are ASCII, read
  * whatever the case (qry_choice).
  *
- * The evaluators (eval_gaps.c, eval_paths.c, eval_structure.c, export.c,
- * eval.c) still hold copies of these; tests/unit/test_complete.c checks
- * every word here is one the evaluator takes and that the evaluator's
- * message lists no other (docs/decisions.md, "Issue 19: completion of
- * values").
+ * eval.c (COUNT … BY), eval_gaps.c (BY), eval_paths.c (VIA) and
+ * eval_structure.c (THIN LINKS BY) read these tables (tests/unit/
+ * choices_check.py); export.c still holds copies of the EXPORT/RENDER ones,
+ * which tests/unit/test_complete.c keeps in step (docs/decisions.md, "Issue
+ * 19: completion of values").
  */
 #ifndef TSG_QUERY_CHOICES_H
 #define TSG_QUERY_CHOICES_H

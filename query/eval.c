@@ -9,6 +9,7 @@
  * District scoping uses the SQL function tsg_under(d, anc), answered from the
  * session's cache of district parents.
  */
+#include "choices.h"
 #include "query.h"
 #include "sqlbind.h"
 #include "gen/tsunagi.h"
@@ -39,7 +40,37 @@ typedef struct kind {
     const char *scope;  /* IN 'district', with one '?' (or two for programs) */
     int scope_binds;
     const field_t *fields;
+    const qry_keyed_col_t *keyed; /* the columns of vocabulary keys FIND shows, and their labels */
 } kind_t;
+
+/* The columns of vocabulary keys, with the label column beside each
+ * (qry_sql_emit_keyed): the label in Japanese tables, both in CSV/JSON. */
+static const qry_keyed_col_t org_keyed[] = {{"sector", NC_("column", "sector_label"), "sector"}, {NULL, NULL, NULL}};
+static const qry_keyed_col_t program_keyed[] = {{"targets", NC_("column", "targets_label"), "target"},
+                                                {"ages", NC_("column", "ages_label"), "ages"},
+                                                {"needs", NC_("column", "needs_label"), "need"},
+                                                {"modes", NC_("column", "modes_label"), "mode"},
+                                                {NULL, NULL, NULL}};
+static const qry_keyed_col_t forum_keyed[] = {{"kind", NC_("column", "kind_label"), "forum_kind"}, {NULL, NULL, NULL}};
+static const qry_keyed_col_t district_keyed[] = {{"level", NC_("column", "level_label"), "level"}, {NULL, NULL, NULL}};
+static const qry_keyed_col_t tie_keyed[] = {{"kind", NC_("column", "kind_label"), "tie_kind"}, {NULL, NULL, NULL}};
+/* The headers of the columns FIND's and COUNT's SQL names (the aliases in
+ * kinds[].select and exec_count), for xgettext: qry_result_new translates a
+ * column's name (msgctxt "column") into its header. */
+static const char *const sql_heads[] = {
+    NC_("column", "targets"), NC_("column", "ages"),   NC_("column", "needs"),  NC_("column", "modes"),
+    NC_("column", "area"),    NC_("column", "members"), NC_("column", "level"), NC_("column", "parent"),
+    NC_("column", "since"),   NC_("column", "school_district"), NC_("column", "forum"),
+    NC_("column", "forum_kind"), NC_("column", "tie_kind"),
+};
+/* COUNT … BY a vocabulary: its key column is named for the kind. */
+static const qry_keyed_col_t count_keyed[] = {{"sector", NC_("column", "sector_label"), "sector"},
+                                              {"target", NC_("column", "target_label"), "target"},
+                                              {"need", NC_("column", "need_label"), "need"},
+                                              {"forum_kind", NC_("column", "forum_kind_label"), "forum_kind"},
+                                              {"tie_kind", NC_("column", "tie_kind_label"), "tie_kind"},
+                                              {"level", NC_("column", "level_label"), "level"},
+                                              {NULL, NULL, NULL}};
 
 #define NODE_FIELDS(tbl)                                                                   \
     {"id", F_TEXT, NULL, 0, "@n.id = ?"}, {"name", F_TEXT, NULL, 0, "tsg_match(@.name, ?)"}
@@ -112,7 +143,7 @@ static const field_t tie_fields[] = {
 static const kind_t kinds[] = {
     {"organisations", "organisation", QRY_ORGANISATION, "organisation @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, @.sector AS sector, (SELECT name FROM district WHERE nid = @.district) AS district",
-     "tsg_under(@.district, ?)", 1, org_fields},
+     "tsg_under(@.district, ?)", 1, org_fields, org_keyed},
     {"programs", "program", QRY_PROGRAM, "program @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, (SELECT name FROM organisation WHERE nid = @.org) AS organisation,"
      " (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target WHERE program = @.nid ORDER BY pos)) AS targets,"
@@ -122,14 +153,14 @@ static const kind_t kinds[] = {
      " (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode WHERE program = @.nid ORDER BY pos)) AS modes,"
      " CASE WHEN @.wide_area THEN '*' ELSE (SELECT group_concat(name, ';') FROM (SELECT d.name FROM program_area a"
      "  JOIN district d ON d.nid = a.district WHERE a.program = @.nid ORDER BY a.pos)) END AS area",
-     SERVES("?"), 2, program_fields},
+     SERVES("?"), 2, program_fields, program_keyed},
     {"forums", "forum", QRY_FORUM, "forum @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, @.kind AS kind, (SELECT name FROM district WHERE nid = @.district) AS district,"
      " (SELECT count(*) FROM tie WHERE dst = @.nid AND kind = 'membership') AS members",
-     "tsg_under(@.district, ?)", 1, forum_fields},
+     "tsg_under(@.district, ?)", 1, forum_fields, forum_keyed},
     {"districts", "district", QRY_DISTRICT, "district @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, @.level AS level, (SELECT name FROM district WHERE nid = @.parent) AS parent",
-     "tsg_under(@.nid, ?)", 1, district_fields},
+     "tsg_under(@.nid, ?)", 1, district_fields, district_keyed},
     {"ties", "tie", 0, "tie @",
      "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN district d ON d.nid = n.nid"
      "  LEFT JOIN organisation o ON o.nid = n.nid LEFT JOIN program p ON p.nid = n.nid"
@@ -138,7 +169,7 @@ static const kind_t kinds[] = {
      "  LEFT JOIN organisation o ON o.nid = n.nid LEFT JOIN program p ON p.nid = n.nid"
      "  LEFT JOIN forum f ON f.nid = n.nid WHERE n.nid = @.dst) AS \"to\","
      " @.kind AS kind, @.count AS count, @.since AS since",
-     "(" END_IN("@.src") " OR " END_IN("@.dst") ")", 2, tie_fields},
+     "(" END_IN("@.src") " OR " END_IN("@.dst") ")", 2, tie_fields, tie_keyed},
 };
 
 /* The kind a word names, the word folded by the tokenizer (gram_token_t.fold). */
@@ -533,6 +564,7 @@ static tsg_status_t from_where(qry_session_t *s, qry_sql_t *q, const ast_stmt_t 
 
 static tsg_status_t exec_find(qry_session_t *s, const ast_stmt_t *st)
 {
+    (void)sql_heads; /* read by xgettext only */
     target_t t;
     tsg_status_t rc = find_target(s, &st->what, &t);
     if (rc) return rc;
@@ -541,7 +573,7 @@ static tsg_status_t exec_find(qry_session_t *s, const ast_stmt_t *st)
     qry_sql_add_t(&q, t.kind->select, "x");
     if (!(rc = from_where(s, &q, st, &t))) {
         qry_sql_add(&q, t.kind->type ? " ORDER BY x.nid" : " ORDER BY x.tid");
-        rc = qry_sql_emit(s, &q, &st->kw, NULL, t.kind->type ? NULL : "count");
+        rc = qry_sql_emit_keyed(s, &q, &st->kw, NULL, t.kind->type ? NULL : "count", t.kind->keyed);
     }
     qry_sql_free(&q);
     return rc;
@@ -668,6 +700,11 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     const char *vocab = NULL, *match = NULL;
     const char *level = NULL; /* BY ward, BY school_district: the districts of that level */
     const char *forum = NULL; /* BY forum: how a row sits in forum v (membership is an organisation's) */
+    /* The words BY takes are query/choices.c's, the ones Tab offers; the
+     * chain below says what each means. */
+    size_t wi = 0;
+    while (qry_count_by_word(t.kind->plural, wi) && strcmp(qry_count_by_word(t.kind->plural, wi), fby)) wi++;
+    const int offered = qry_count_by_word(t.kind->plural, wi) != NULL;
     if (!strcmp(fby, "sector") && type == QRY_ORGANISATION) vocab = "sector", match = "x.sector = v.key";
     else if (!strcmp(fby, "sector") && type == QRY_PROGRAM)
         vocab = "sector", match = "(SELECT sector FROM organisation WHERE nid = x.org) = v.key";
@@ -690,7 +727,7 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
         forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.nid AND m.dst = v.nid)";
     else if (!strcmp(fby, "forum") && type == QRY_PROGRAM)
         forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.org AND m.dst = v.nid)";
-    if (!vocab && !level && !forum)
+    if (!offered || (!vocab && !level && !forum))
         return qry_fail(s, &st->by,
                         _("%s cannot be counted by '%.*s' (organisations and programs: sector, ward, school_district, "
                            "forum, target, need; forums: kind, ward, school_district; ties: kind; districts: level; "
@@ -723,14 +760,17 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     } else {
         qry_sql_add(&q, "SELECT v.key AS ");
         qry_sql_add(&q, vocab);
-        qry_sql_add(&q, ", v.label_ja AS 日本語, (SELECT count(*)");
+        /* English keeps its 日本語 column, which scripts read (issue 19,
+         * "machine-readable output stays stable"); Japanese shows the label
+         * in place of the key and keeps both in CSV/JSON (<kind>_label). */
+        qry_sql_add(&q, s->ja ? ", (SELECT count(*)" : ", v.label_ja AS 日本語, (SELECT count(*)");
         if ((rc = from_where(s, &q, st, &t))) goto out;
         qry_sql_add(&q, " AND ");
         qry_sql_add(&q, match);
         qry_sql_add(&q, ") AS count FROM vocab v WHERE v.kind = ? ORDER BY v.rowid");
         qry_sql_text(&q, vocab);
     }
-    rc = qry_sql_emit(s, &q, &st->kw, NULL, NULL);
+    rc = qry_sql_emit_keyed(s, &q, &st->kw, NULL, NULL, count_keyed);
 out:
     qry_sql_free(&q);
     return rc;

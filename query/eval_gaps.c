@@ -3,6 +3,7 @@
  * names and keys, hands plain parameters to the engine (engine/gaps.c) and
  * turns its rows into result sets.
  */
+#include "choices.h"
 #include "gaps.h"
 #include "query.h"
 #include "result.h"
@@ -45,9 +46,8 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
         a->q.hops = (int)k;
     }
     if (c[AST_CL_BY]) {
-        static const char *const words[] = {"school_district", "ward", NULL};
         const char *by;
-        int near, k = qry_choice(s, c[AST_CL_BY]->v, words, &by, &near);
+        int near, k = qry_choice(s, c[AST_CL_BY]->v, qry_by_level_words, &by, &near);
         if (k == -2) return s->ctx.code;
         if (k < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, _("BY takes school_district or ward, not '%s'"), by);
         a->q.by_ward = k == 1;

@@ -3,6 +3,7 @@
  * organisation with its programs), the walk done by the engine
  * (engine/paths.c), its steps and hops turned into result sets.
  */
+#include "choices.h"
 #include "paths.h"
 #include "query.h"
 #include "result.h"
@@ -21,9 +22,8 @@ static tsg_status_t via_clause(qry_session_t *s, const ast_clause_t *c, int *any
 {
     *any = 0;
     if (!c) return TSG_OK;
-    static const char *const words[] = {"referral", "any", NULL};
     const char *v;
-    int near, k = qry_choice(s, c->v, words, &v, &near);
+    int near, k = qry_choice(s, c->v, qry_via_words, &v, &near);
     if (k == -2) return s->ctx.code;
     if (k < 0) return qry_fail(s, &c->v->tok, _("VIA takes referral or any, not '%s'"), v);
     *any = k == 1;
@@ -79,10 +79,15 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
     free(from);
     free(to);
     if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    static const char *const cols[] = {NC_("column", "path"), NC_("column", "step"), NC_("column", "from"),
-                                       NC_("column", "tie"), NC_("column", "count"), NC_("column", "to"),
-                                       NC_("column", "to_id")};
-    tsg_result_t *r = qry_result_new(NULL, 7, cols);
+    /* tie is the kind's key; tie_label what people read (qry_result_keyed). */
+    static const char *const cols[] = {NC_("column", "path"), NC_("column", "step"),      NC_("column", "from"),
+                                       NC_("column", "tie"),  NC_("column", "tie_label"), NC_("column", "count"),
+                                       NC_("column", "to"),   NC_("column", "to_id")};
+    tsg_result_t *r = qry_result_new(NULL, 8, cols);
+    if (r && qry_result_keyed(r, 3, s->ja)) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     for (size_t p = 0; r && p < npaths; p++)
         for (int k = 0; r && k < paths[p].len; k++) {
             char pn[24], sn[16], cn[24];
@@ -91,11 +96,12 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
             const eng_tie_t *t = &net->ties[paths[p].ties[k]];
             if (t->count >= 0) snprintf(cn, sizeof cn, "%ld", t->count);
             int64_t a = paths[p].nodes[k], b = paths[p].nodes[k + 1];
-            const char *cells[7] = {pn, sn, net->name[a], tie_kind_name[t->kind], t->count >= 0 ? cn : NULL,
-                                    net->name[b], net->id[b]};
+            const char *kind = tie_kind_name[t->kind];
+            const char *cells[8] = {pn, sn, net->name[a], kind, store_vocab_label(&s->vocab, "tie_kind", kind),
+                                    t->count >= 0 ? cn : NULL, net->name[b], net->id[b]};
             r = qry_result_row(r, cells);
         }
-    if (r) r->right[0] = r->right[1] = r->right[4] = 1;
+    if (r) r->right[0] = r->right[1] = r->right[5] = 1;
     r = qry_suppress(s, r, "count");
     int here = npaths && paths[0].len == 0;
     int64_t where = here ? paths[0].nodes[0] : 0;
@@ -179,12 +185,17 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     int *keep;
     tsg_status_t rc = reach_walk(s, st, &net, &hops, &nhops, &keep);
     if (rc) return rc;
-    /* Backwards, a hop's `via` is the next node on the way to the target. */
-    static const char *const cols[] = {NC_("column", "hops"), NC_("column", "type"), NC_("column", "id"),
-                                       NC_("column", "name"), NC_("column", "via")};
-    static const char *const back_cols[] = {NC_("column", "hops"), NC_("column", "type"), NC_("column", "id"),
-                                            NC_("column", "name"), NC_("column", "next")};
-    tsg_result_t *r = qry_result_new(NULL, 5, st->cl[AST_CL_TO] ? back_cols : cols);
+    /* Backwards, a hop's `via` is the next node on the way to the target.
+     * type is the node type's key; type_label what people read. */
+    static const char *const cols[] = {NC_("column", "hops"), NC_("column", "type"), NC_("column", "type_label"),
+                                       NC_("column", "id"),   NC_("column", "name"), NC_("column", "via")};
+    static const char *const back_cols[] = {NC_("column", "hops"), NC_("column", "type"), NC_("column", "type_label"),
+                                            NC_("column", "id"),   NC_("column", "name"), NC_("column", "next")};
+    tsg_result_t *r = qry_result_new(NULL, 6, st->cl[AST_CL_TO] ? back_cols : cols);
+    if (r && qry_result_keyed(r, 1, s->ja)) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     const char *hs = NULL; /* the hops, written once a level and shared by its rows */
     for (size_t i = 0; r && i < nhops; i++) {
         int64_t n = hops[i].node;
@@ -203,9 +214,11 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
                 break;
             }
         }
-        const char *type = net->type[n] == ENG_PROGRAM ? "program" : net->type[n] == ENG_ORGANISATION ? "organisation" : "forum";
-        const char *cells[5] = {hs, type, net->id[n], net->name[n], net->name[hops[i].via]};
-        r = qry_result_row_refs(r, cells, 0x1f); /* the result's own text, literals and the network's */
+        int qt = net->type[n] == ENG_PROGRAM ? QRY_PROGRAM : net->type[n] == ENG_ORGANISATION ? QRY_ORGANISATION : QRY_FORUM;
+        const char *type = qt == QRY_PROGRAM ? "program" : qt == QRY_ORGANISATION ? "organisation" : "forum";
+        const char *cells[6] = {hs, type, qry_type_noun(qt), net->id[n], net->name[n], net->name[hops[i].via]};
+        /* the result's own text, literals, the catalogue's and the network's */
+        r = qry_result_row_refs(r, cells, 0x3f);
     }
     if (r) r->right[0] = 1;
     free(hops);

@@ -3,6 +3,7 @@
  * structure of the network over the igraph view (cache.c, qry_graph),
  * measured by the engine (engine/structure.c).
  */
+#include "choices.h"
 #include "query.h"
 #include "result.h"
 #include "structure.h"
@@ -325,21 +326,35 @@ static tsg_status_t exec_centrality(qry_session_t *s, const ast_stmt_t *st)
     if (order) qsort(order, (size_t)gr->n, sizeof *order, by_value);
     const char *cols[] = {NC_("column", "rank"), NC_("column", "id"), NC_("column", "name"),
                           programs ? NC_("column", "organisation") : NC_("column", "sector"),
-                          eng_measure_name[measure],
-                          "margin_95"};
-    tsg_result_t *r = order ? qry_result_new(NULL, 5 + sampled, cols) : NULL;
+                          NC_("column", "sector_label"), eng_measure_name[measure], NC_("column", "margin_95")};
+    /* The measure's column is named by the measure (the key scripts read);
+     * its header is the measure's name in the language of the output. */
+    static const char *const measure_head[] = {
+        NC_("centrality", "degree"),      NC_("centrality", "betweenness"), NC_("centrality", "closeness"),
+        NC_("centrality", "harmonic"),    NC_("centrality", "pagerank"),    NC_("centrality", "eigenvector"),
+        NC_("centrality", "constraint"),  NC_("centrality", "effective_size")};
+    tsg_result_t *r = order ? qry_result_new(NULL, 6 + sampled, cols) : NULL;
+    /* A sector is a key with its label beside it (left out for programs,
+     * whose column is their organisation's name). */
+    if (r && (qry_result_keyed(r, 3, programs ? 0 : s->ja) ||
+              ((size_t)measure < sizeof measure_head / sizeof measure_head[0] &&
+               qry_result_head(r, 5, util_pgettext_ctx("centrality", measure_head[measure]))))) {
+        tsg_result_free(r);
+        r = NULL;
+    }
     for (igraph_integer_t i = 0; r && i < gr->n && (top < 0 || i < top); i++) {
         int64_t nid = gr->nid[order[i].v];
         char rank[24], value[40], pm[40];
         snprintf(rank, sizeof rank, "%ld", (long)i + 1);
         snprintf(value, sizeof value, "%.12g", order[i].value);
         if (sampled) snprintf(pm, sizeof pm, "%.6g", VECTOR(margin)[order[i].v]);
-        const char *cells[6] = {rank, net->id[nid], net->name[nid],
-                                programs ? net->name[net->org_of[nid]] : net->sector[nid], value, pm};
+        const char *cells[7] = {rank, net->id[nid], net->name[nid],
+                                programs ? net->name[net->org_of[nid]] : net->sector[nid],
+                                programs ? NULL : qry_label(s, "sector", net->sector[nid]), value, pm};
         r = qry_result_row(r, cells);
     }
-    if (r) r->right[0] = r->right[4] = 1;
-    if (r && sampled) r->right[5] = 1;
+    if (r) r->right[0] = r->right[5] = 1;
+    if (r && sampled) r->right[6] = 1;
     free(order);
     igraph_vector_destroy(&val);
     if (sampled) igraph_vector_destroy(&margin);
@@ -455,10 +470,9 @@ static tsg_status_t exec_thin_links(qry_session_t *s, const ast_stmt_t *st)
     if ((rc = scope(s, c[AST_CL_IN], &district))) return rc;
     int by = 0; /* 0 sector, 1 ward, 2 community */
     if (c[AST_CL_BY]) {
-        static const char *const words[] = {"sector", "ward", "community", NULL};
         const char *w;
         int near;
-        if ((by = qry_choice(s, c[AST_CL_BY]->v, words, &w, &near)) == -2) return s->ctx.code;
+        if ((by = qry_choice(s, c[AST_CL_BY]->v, qry_by_group_words, &w, &near)) == -2) return s->ctx.code;
         if (by < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, _("BY takes sector, ward or community, not '%s'"), w);
     }
     const char *between[2] = {NULL, NULL};

@@ -2,8 +2,9 @@
  * nouns — the words that messages put into their sentences, translated on
  * their own (a msgctxt each), so that a Japanese sentence never holds an
  * English noun: the kinds of node (with and without an article, alone and
- * as "organisation or program"), the vocabulary's kinds, and a list's
- * separators. Keys (qry_type_name, a vocabulary kind) stay the words the
+ * as "organisation or program") and a list's separators. A vocabulary
+ * kind's noun is the store's (store_vocab_kind_noun), one table for both
+ * layers. Keys (qry_type_name, a vocabulary kind) stay the words the
  * language and the database use; these are only what people read.
  */
 #include "query.h"
@@ -65,26 +66,6 @@ const char *qry_types_noun(unsigned types)
 const char *qry_types_a(unsigned types)
 {
     return util_pgettext_ctx("node types with an article", types_a[(types & QRY_ANY) >> 1]);
-}
-
-const char *qry_kind_noun(const char *kind)
-{
-    static const struct {
-        const char *kind, *noun;
-    } nouns[] = {
-        {"target", NC_("vocabulary kind", "target group")},
-        {"need", NC_("vocabulary kind", "need")},
-        {"sector", NC_("vocabulary kind", "sector")},
-        {"mode", NC_("vocabulary kind", "mode")},
-        {"approach", NC_("vocabulary kind", "approach")},
-        {"level", NC_("vocabulary kind", "district level")},
-        {"tie_kind", NC_("vocabulary kind", "tie kind")},
-        {"forum_kind", NC_("vocabulary kind", "forum kind")},
-        {"in_system", NC_("vocabulary kind", "in_system value")},
-    };
-    for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
-        if (!strcmp(kind, nouns[i].kind)) return util_pgettext_ctx("vocabulary kind", nouns[i].noun);
-    return kind;
 }
 
 void qry_list_add(util_buf_t *b, const char *item, int left)

@@ -88,12 +88,11 @@ const char *qry_label(const qry_session_t *s, const char *kind, const char *key)
 /* The nouns messages put into their sentences, in the language of the
  * output (nouns.c): a kind of node ("program"), the kinds a mask of types
  * allows, bare ("organisation or program") and with an article ("an
- * organisation or program"; Japanese has none), a vocabulary kind ("target
- * group"; the kind itself when it has no noun). */
+ * organisation or program"; Japanese has none). A vocabulary kind's noun
+ * ("target group") is store_vocab_kind_noun's. */
 const char *qry_type_noun(int type);
 const char *qry_types_noun(unsigned types);
 const char *qry_types_a(unsigned types);
-const char *qry_kind_noun(const char *kind);
 /* Appends item to a list in b: after ", " or, for the last (left == 0),
  * " and ", as the language of the output joins them. */
 void qry_list_add(util_buf_t *b, const char *item, int left);
@@ -133,7 +132,7 @@ tsg_status_t qry_emit_done(qry_session_t *s, const char *fmt, ...) UTIL_PRINTF(2
  * recording an error (unknown parameter, or a value of another kind).
  * `what` names the value expected in that error: a msgid of context
  * "expected value" (NC_("expected value", "a name")), translated here, or
- * a noun already translated (qry_kind_noun). */
+ * a noun already translated (store_vocab_kind_noun). */
 const char *qry_text(qry_session_t *s, const ast_value_t *v, const char *what);
 /* An age range from NUMBER (a single age), RANGE or a PARAM holding either. */
 tsg_status_t qry_range(qry_session_t *s, const ast_value_t *v, int *has_lo, long *lo, int *has_hi, long *hi);

@@ -385,7 +385,7 @@ tsg_status_t qry_number(qry_session_t *s, const ast_value_t *v, long *out)
 
 tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, const char **key)
 {
-    const char *text = qry_text(s, v, qry_kind_noun(kind));
+    const char *text = qry_text(s, v, store_vocab_kind_noun(kind));
     if (!text) return s->ctx.code;
     const char *hint;
     *key = store_vocab_resolve(&s->vocab, kind, text, &hint);
@@ -393,7 +393,7 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
     /* Keys and labels are both accepted: what is suggested is what the
      * tables show (the label in Japanese). */
     if (hint)
-        return qry_fail(s, &v->tok, _("unknown %s '%s' (did you mean %s?)"), qry_kind_noun(kind), text,
+        return qry_fail(s, &v->tok, _("unknown %s '%s' (did you mean %s?)"), store_vocab_kind_noun(kind), text,
                         qry_label(s, kind, hint));
     util_buf_t keys = {0};
     size_t n = 0;
@@ -403,8 +403,8 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
         for (size_t i = 0; i < s->vocab.n; i++)
             if (!strcmp(s->vocab.e[i].kind, kind))
                 util_buf_printf(&keys, "%s%s", keys.len ? _(", ") : "", qry_label(s, kind, s->vocab.e[i].key));
-    tsg_status_t st = keys.len ? qry_fail(s, &v->tok, _("unknown %s '%s' (one of: %s)"), qry_kind_noun(kind), text, keys.data)
-                               : qry_fail(s, &v->tok, _("unknown %s '%s'"), qry_kind_noun(kind), text);
+    tsg_status_t st = keys.len ? qry_fail(s, &v->tok, _("unknown %s '%s' (one of: %s)"), store_vocab_kind_noun(kind), text, keys.data)
+                               : qry_fail(s, &v->tok, _("unknown %s '%s'"), store_vocab_kind_noun(kind), text);
     util_buf_free(&keys);
     return st;
 }

@@ -11,16 +11,42 @@
 
 #include <string.h>
 
+/* The key columns of SHOW's tables, with the label beside each
+ * (qry_sql_emit_keyed): shown in Japanese, both kept in CSV/JSON. */
+static const qry_keyed_col_t show_keyed[] = {
+    {"field", NC_("column", "field_label"), QRY_KEYED_FIELD},
+    {"value", NC_("column", "value_label"), QRY_KEYED_BY_FIELD},
+    {"kind", NC_("column", "kind_label"), "tie_kind"},
+    {"level", NC_("column", "level_label"), "level"},
+    {"sector", NC_("column", "sector_label"), "sector"},
+    {NULL, NULL, NULL},
+};
+/* The forums table's kind is a forum's. */
+static const qry_keyed_col_t forum_keyed[] = {{"kind", NC_("column", "kind_label"), "forum_kind"}, {NULL, NULL, NULL}};
+
+/* The fields SHOW names (its first table's keys) and the headers of its
+ * tables' SQL columns, for xgettext. */
+static const char *const show_fields[] = {
+    NC_("field", "id"),       NC_("field", "name"),  NC_("field", "level"),     NC_("field", "parent"),
+    NC_("field", "organisations based here"), NC_("field", "sector"), NC_("field", "district"),
+    NC_("field", "organisation"), NC_("field", "targets"), NC_("field", "ages"), NC_("field", "needs"),
+    NC_("field", "modes"),    NC_("field", "approach"), NC_("field", "area"), NC_("field", "in_system"),
+    NC_("field", "hours"),    NC_("field", "runs"),  NC_("field", "kind"),
+    NC_("column", "dir"),     NC_("column", "other"), NC_("column", "other_id"),
+};
+
 /* `key` names the table (msgctxt "SHOW table"); its title is its translation. */
 static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const char *key, const char *sql, int64_t nid)
 {
+    (void)show_fields; /* read by xgettext only */
     const char *people = !strcmp(key, "ties") ? "count" : NULL;
     const char *title = util_pgettext_ctx("SHOW table", key);
     qry_sql_t q = {0};
     qry_sql_add(&q, sql);
     for (const char *p = sql; *p; p++)
         if (*p == '?') qry_sql_int(&q, nid);
-    tsg_status_t rc = qry_sql_emit(s, &q, at, title, people);
+    tsg_status_t rc = qry_sql_emit_keyed(s, &q, at, title, people,
+                                         !strcmp(key, "forums") ? forum_keyed : show_keyed);
     qry_sql_free(&q);
     return rc;
 }

@@ -60,4 +60,22 @@ tsg_status_t qry_sql_prepare(qry_session_t *s, qry_sql_t *q, const gram_token_t 
  * --suppress-below), or is NULL. */
 tsg_status_t qry_sql_emit(qry_session_t *s, qry_sql_t *q, const gram_token_t *at, const char *title, const char *people);
 
+/* A column of q that holds vocabulary keys of `kind` (one key, or several
+ * joined by ';'; kind "ages": a program's ages, "12..39" or "all"), and the name of the label column put beside it (a msgid
+ * of context "column", e.g. NC_("column", "targets_label")). */
+/* Two kinds for SHOW's field/value table: the field's name (translated,
+ * msgctxt "field"), and a value whose kind is its row's field (the first
+ * column: targets → target, kind → forum_kind, …). */
+#define QRY_KEYED_FIELD "@field"
+#define QRY_KEYED_BY_FIELD "@by-field"
+typedef struct qry_keyed_col {
+    const char *col, *label, *kind;
+} qry_keyed_col_t;
+/* qry_sql_emit, with a label column after each of `keyed`'s columns
+ * (ended by {NULL}): the keys' labels, shown in Japanese in place of the
+ * keys, kept beside them in CSV and JSON, and left out in English
+ * (qry_result_keyed). */
+tsg_status_t qry_sql_emit_keyed(qry_session_t *s, qry_sql_t *q, const gram_token_t *at, const char *title,
+                                const char *people, const qry_keyed_col_t *keyed);
+
 #endif

@@ -5,11 +5,13 @@
  */
 #include "result.h"
 #include "store.h"
+#include "vocab.h"
 #include "util.h"
 #include "i18n.h"
 
 #include <igraph_version.h>
 #include <stdlib.h>
+#include <string.h>
 #include <utf8proc.h>
 
 static const struct { const char *title, *sql; } parts[] = {
@@ -60,6 +62,52 @@ static const char *const columns[] = {
     NC_("column", "target"), NC_("column", "out_of_system"),
 };
 
+/* Japanese: the network table's rows named in Japanese (what_label beside
+ * the stable key what), as every Japanese table shows labels. NULL when out
+ * of memory (r is freed either way). */
+static tsg_result_t *network_ja(tsg_result_t *r)
+{
+    static const char *const cols[] = {"what", NC_("column", "what_label"), "count"};
+    static const char *const rows[][2] = {{"districts", NC_("summary row", "districts")},
+                                          {"organisations", NC_("summary row", "organisations")},
+                                          {"programs", NC_("summary row", "programs")},
+                                          {"forums", NC_("summary row", "forums")}};
+    tsg_result_t *j = qry_result_new(r->title, 3, cols);
+    if (j && qry_result_keyed(j, 0, 1)) {
+        tsg_result_free(j);
+        j = NULL;
+    }
+    for (size_t i = 0; j && i < r->nrows; i++) {
+        const char *what = r->cells[i * r->ncols], *label = what;
+        char buf[200];
+        for (size_t k = 0; what && k < sizeof rows / sizeof rows[0]; k++)
+            if (!strcmp(what, rows[k][0])) label = util_pgettext_ctx("summary row", rows[k][1]);
+        if (what && !strncmp(what, "ties: ", 6)) {
+            util_snprintf(buf, sizeof buf, C_("summary row", "ties: %s"), store_vocab_key_word("tie_kind", what + 6));
+            label = buf;
+        }
+        const char *cells[3] = {what, label, r->cells[i * r->ncols + 1]};
+        j = qry_result_row(j, cells);
+    }
+    if (j) j->right[2] = 1;
+    tsg_result_free(r);
+    return j;
+}
+
+/* Japanese: a table's key column (sector, target) shows the label that the
+ * query's 日本語 column holds, and CSV/JSON keep both (<key>_label). */
+static int keyed_ja(tsg_result_t *r, const char *label_col)
+{
+    char *c = util_strdup(label_col);
+    if (!c || qry_result_head(r, 1, util_pgettext_ctx("column", label_col))) {
+        free(c);
+        return -1;
+    }
+    free(r->cols[1]);
+    r->cols[1] = c;
+    return qry_result_keyed(r, 0, 1);
+}
+
 tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error_t *err)
 {
     (void)columns;
@@ -76,6 +124,11 @@ tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error
     int reading = !s;
     for (size_t i = 0; i < k && !s; i++) s = qry_result_from_sql(db->sql, parts[i].sql, _(parts[i].title), &rs[i], err);
     if (reading) store_read_end(db);
+    if (!s && util_lang_ja()) {
+        if (!(rs[0] = network_ja(rs[0])) || keyed_ja(rs[1], NC_("column", "sector_label")) ||
+            keyed_ja(rs[3], NC_("column", "target_label")))
+            s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+    }
     if (s) {
         tsg_results_free(rs, k);
         return s;

@@ -81,6 +81,17 @@ out=$($clean "$T" --lang ja export 2>&1)
 check "a command's usage in Japanese" "使い方: tsunagi export [--bom] フォルダ [DB]" "$out"
 out=$($clean "$T" --lang ja /nonexistent.db -c 'FIND districts;' 2>&1)
 check "a missing database in Japanese" "/nonexistent.db: データベースがありません" "$out"
+# summary in Japanese names its rows and sectors in Japanese (issue 19 items
+# 1 and 4: tables show labels), and its CSV keeps the stable keys beside them.
+out=$($clean "$T" --lang ja summary 2>&1)
+check "--lang ja summary row names" " つながり（つなぎ）" "$out"
+check "--lang ja summary sector labels" " 社会福祉協議会 " "$out"
+absent "--lang ja summary has no English row name" " ties: " "$out"
+absent "--lang ja summary has no sector key" " shakyo " "$out"
+out=$($clean "$T" --lang ja --format csv summary 2>&1)
+check "--lang ja summary csv keeps keys" "ties: referral,つながり（つなぎ）,672" "$out"
+check "--lang ja summary csv sector key and label" "shakyo,社会福祉協議会,7,50" "$out"
+
 # The value of -c is a statement, not an option: '--lang' there sets nothing.
 out=$($clean "$T" -c "--lang" --help 2>&1)
 check "-c's value is not --lang" "usage: tsunagi" "$out"

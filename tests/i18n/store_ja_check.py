@@ -98,7 +98,7 @@ CASES = [
      "'p-kita-sodan' は事業です（programs.csv:2）。ここには団体を記入してください。参加（membership）のつながりは、"
      "団体から会議体へ向けて記入します", ("membership",)),
     ("an unknown approach", "programs.csv", 2, ",problem_solving,", ",xxx,", "programs.csv:2:73",
-     "支援の型「xxx」はありません（everyday, continuous, problem_solving のいずれかを指定してください）",
+     "関わり方「xxx」はありません（everyday, continuous, problem_solving のいずれかを指定してください）",
      ("everyday", "continuous", "problem_solving")),
     ("an age that is not a number", "programs.csv", 3, ",0,18,", ",0,abc,", "programs.csv:3:94",
      "age_max 列の 'abc' は年齢（整数）ではありません", ("age_max",)),
@@ -110,7 +110,7 @@ CASES = [
      "この行の項目数は 4 個ですが、見出し行は 5 個です", ()),
     # 全ての人 is everyone's label: the same key twice, which only the vocabulary sees.
     ("a target group listed twice", "programs.csv", 2, ",everyone,", ",everyone;全ての人,", "programs.csv:2:44",
-     "対象「everyone」が2回記入されています", ()),
+     "対象者「everyone」が2回記入されています", ()),
 ]
 
 tmp = tempfile.mkdtemp(prefix="store-ja-")
