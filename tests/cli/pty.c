@@ -217,3 +217,14 @@ int widest_line(const char *from, const char *to)
     }
     return widest;
 }
+
+void stop(term_t *t)
+{
+    if (t->pid > 0) {
+        kill(t->pid, SIGKILL);
+        waitpid(t->pid, NULL, 0);
+    }
+    if (t->fd >= 0) close(t->fd);
+    free(t->log);
+    nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}

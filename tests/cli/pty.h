@@ -42,6 +42,9 @@ void start(term_t *t);
 /* Sends `how` (".quit\r", Ctrl-D, …), waits for the program to end, and
  * checks it ended with status 0 and no sanitizer report. */
 void finish(term_t *t, const char *how);
+/* Kills the program if it still runs, closes the terminal, frees the
+ * transcript and removes the test's folder (a suite's .fini). */
+void stop(term_t *t);
 /* Prints the transcript to standard error (for a failure). */
 void transcript(const term_t *t);
 /* A file's first 64 KiB, in a static buffer. */

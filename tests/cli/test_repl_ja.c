@@ -37,13 +37,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    if (T.pid > 0) {
-        kill(T.pid, SIGKILL);
-        waitpid(T.pid, NULL, 0);
-    }
-    if (T.fd >= 0) close(T.fd);
-    free(T.log);
-    nftw(T.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    stop(&T);
 }
 
 TestSuite(planner, .init = setup, .fini = teardown, .timeout = 120);
