@@ -62,6 +62,20 @@ static const char *text(sqlite3_stmt *q, int col)
     return t ? (const char *)t : "";
 }
 
+/* Ends a table's walk: the statement finalised, the table emitted with its
+ * two number columns from `num` right-aligned, or the SQL error reported. */
+static tsg_status_t finish(qry_session_t *s, const ast_stmt_t *st, sqlite3_stmt *q, tsg_result_t *r, int rc, int num)
+{
+    int bad = r && rc != SQLITE_DONE;
+    sqlite3_finalize(q);
+    if (bad) {
+        tsg_result_free(r);
+        return qry_fail_sql(s, &st->kw);
+    }
+    if (r) r->right[num] = r->right[num + 1] = 1;
+    return qry_emit(s, r);
+}
+
 static tsg_status_t pairs(qry_session_t *s, const ast_stmt_t *st, int64_t district)
 {
     sqlite3_stmt *q = prepare(s, st, pairs_sql, district);
@@ -69,7 +83,7 @@ static tsg_status_t pairs(qry_session_t *s, const ast_stmt_t *st, int64_t distri
     const char *cols[] = {NC_("column", "forum_a"), NC_("column", "forum_b"), NC_("column", "shared"),
                           NC_("column", "percent_of_smaller"), NC_("column", "shared_members")};
     tsg_result_t *r = qry_result_new(_("forums that share members"), 5, cols);
-    int rc;
+    int rc = SQLITE_DONE;
     while (r && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         long shared = sqlite3_column_int64(q, 2), na = sqlite3_column_int64(q, 3), nb = sqlite3_column_int64(q, 4);
         long smaller = na < nb ? na : nb;
@@ -82,14 +96,7 @@ static tsg_status_t pairs(qry_session_t *s, const ast_stmt_t *st, int64_t distri
         const char *row[] = {text(q, 0), text(q, 1), n, share, text(q, 5)};
         r = qry_result_row(r, row);
     }
-    int bad = r && rc != SQLITE_DONE;
-    sqlite3_finalize(q);
-    if (bad) {
-        tsg_result_free(r);
-        return qry_fail_sql(s, &st->kw);
-    }
-    if (r) r->right[2] = r->right[3] = 1;
-    return qry_emit(s, r);
+    return finish(s, st, q, r, rc, 2);
 }
 
 static tsg_status_t by_sector(qry_session_t *s, const ast_stmt_t *st, int64_t district)
@@ -103,7 +110,7 @@ static tsg_status_t by_sector(qry_session_t *s, const ast_stmt_t *st, int64_t di
         tsg_result_free(r);
         r = NULL;
     }
-    int rc;
+    int rc = SQLITE_DONE;
     while (r && (rc = sqlite3_step(q)) == SQLITE_ROW) {
         char n[24], total[24];
         snprintf(n, sizeof n, "%lld", (long long)sqlite3_column_int64(q, 2));
@@ -111,14 +118,7 @@ static tsg_status_t by_sector(qry_session_t *s, const ast_stmt_t *st, int64_t di
         const char *row[] = {text(q, 0), text(q, 1), qry_label(s, "sector", text(q, 1)), n, total, text(q, 4)};
         r = qry_result_row(r, row);
     }
-    int bad = r && rc != SQLITE_DONE;
-    sqlite3_finalize(q);
-    if (bad) {
-        tsg_result_free(r);
-        return qry_fail_sql(s, &st->kw);
-    }
-    if (r) r->right[3] = r->right[4] = 1;
-    return qry_emit(s, r);
+    return finish(s, st, q, r, rc, 3);
 }
 
 tsg_status_t qry_exec_forums(qry_session_t *s, const ast_stmt_t *st)
