@@ -97,7 +97,7 @@ int gram_keyword(const char *z, size_t n);
 /* Keywords for completion; NULL-terminated. */
 extern const char *const gram_keywords[];
 
-/* What the grammar takes after a statement typed so far (lookahead.c), for
+/* What the grammar takes after a statement typed so far (parser.c), for
  * completion: the parser is asked, token by token. */
 #define GRAM_MAX_KEYWORDS 64
 typedef struct gram_expect {
