@@ -202,7 +202,97 @@ static const char *need_label(const eng_draw_t *d, const char *need)
     return need ? need : "";
 }
 
-static int dot_node(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, int64_t v, const long *folded)
+/* ---- forums as a key ---------------------------------------------------------------- */
+
+/* A ward's forums drawn as nodes, with a line from each member, made the
+ * picture unreadable on A3 (text 2.3 mm): every membership is a long edge
+ * across the ranks, and dot gives each a lane in every rank it crosses
+ * (decisions.md, issue 20: a ward with its forums). So a forum is a short
+ * code (F1, F2, … in node order) written on each organisation that sits in
+ * it, and the key under the legend names each code in full. The code is a
+ * code in every language, as a colour is; the key is in the output
+ * language. */
+typedef struct fkey {
+    int64_t *forum; /* forum[i]: the forum coded F(i + 1) */
+    size_t n;
+    int64_t (*mem)[2]; /* (organisation drawn, code index), by organisation, then code */
+    size_t nmem;
+} fkey_t;
+
+static int mem_cmp(const void *x, const void *y)
+{
+    const int64_t *p = x, *q = y;
+    return p[0] != q[0] ? (p[0] < q[0] ? -1 : 1) : p[1] != q[1] ? (p[1] < q[1] ? -1 : 1) : 0;
+}
+
+/* Codes the drawn forums and takes them off the drawing (drawn[forum] = 0);
+ * rep: the node each node is drawn as (a program folded into its
+ * organisation). Returns -1 when out of memory. */
+static int fkey_make(const eng_net_t *net, unsigned char *drawn, const int64_t *rep, fkey_t *k)
+{
+    memset(k, 0, sizeof *k);
+    int64_t *code = calloc((size_t)net->maxnid + 1, sizeof *code);
+    k->forum = calloc((size_t)net->maxnid + 1, sizeof *k->forum);
+    k->mem = calloc(net->nties + 1, sizeof *k->mem);
+    if (!code || !k->forum || !k->mem) {
+        free(code);
+        return -1;
+    }
+    for (int64_t v = 1; v <= net->maxnid; v++)
+        if (drawn[v] && net->type[v] == ENG_FORUM) {
+            k->forum[k->n] = v;
+            code[v] = (int64_t)++k->n;
+        }
+    for (size_t t = 0; t < net->nties; t++) {
+        const eng_tie_t *tie = &net->ties[t];
+        int64_t a = rep[tie->src];
+        if (tie->kind != ENG_MEMBERSHIP || !code[tie->dst] || !a || !drawn[a] || net->type[a] == ENG_FORUM) continue;
+        k->mem[k->nmem][0] = a;
+        k->mem[k->nmem++][1] = code[tie->dst] - 1;
+    }
+    qsort(k->mem, k->nmem, sizeof *k->mem, mem_cmp);
+    for (size_t i = 0; i < k->n; i++) drawn[k->forum[i]] = 0;
+    free(code);
+    return 0;
+}
+
+static void fkey_free(fkey_t *k)
+{
+    free(k->forum);
+    free(k->mem);
+}
+
+/* The codes of the forums organisation v sits in, five to a line. */
+static int fkey_codes(util_buf_t *label, const fkey_t *k, int64_t v)
+{
+    int rc = 0, n = 0;
+    for (size_t i = 0; k && i < k->nmem && !rc; i++) {
+        if (k->mem[i][0] != v || (i && k->mem[i - 1][0] == v && k->mem[i - 1][1] == k->mem[i][1])) continue;
+        rc = util_buf_printf(label, n % 5 ? " F%lld" : "\nF%lld", (long long)k->mem[i][1] + 1);
+        n++;
+    }
+    return rc;
+}
+
+/* The key: each code with the forum's full name, three to a row. */
+#define KEY_ROW 4
+static int fkey_table(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, const fkey_t *k)
+{
+    if (!k || !k->n) return 0;
+    int rc = util_buf_printf(b, "<tr><td><table border=\"0\" cellborder=\"1\" cellspacing=\"0\" cellpadding=\"3\">"
+                                "<tr><td colspan=\"%d\"><b>", 2 * KEY_ROW) ||
+             eng_html_text(b, _("forums: an organisation marked F1 sits in forum F1")) || util_buf_adds(b, "</b></td></tr>");
+    for (size_t i = 0; !rc && i < k->n; i++) {
+        int64_t f = k->forum[i];
+        rc = (i % KEY_ROW == 0 && (util_buf_adds(b, i ? "</tr><tr>" : "<tr>"))) ||
+             util_buf_printf(b, "<td><b>F%zu</b></td><td align=\"left\">", i + 1) ||
+             eng_html_text(b, d->english ? net->id[f] : net->name[f]) || util_buf_adds(b, "</td>");
+    }
+    return rc || util_buf_adds(b, "</tr></table></td></tr>");
+}
+
+static int dot_node(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, int64_t v, const long *folded,
+                    const fkey_t *fk)
 {
     int t = net->type[v];
     const char *sector = t == ENG_PROGRAM ? net->sector[net->org_of[v]] : net->sector[v];
@@ -214,6 +304,7 @@ static int dot_node(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, in
     if (!rc && folded && folded[v] > 0) rc = util_buf_printf(&label, "\n");
     if (!rc && folded && folded[v] > 0) rc = util_buf_printf(&label, _("programs: %ld"), folded[v]);
     if (!rc && mark > 0) rc = util_buf_printf(&label, "\n★ %s %ld", d->mark_label ? d->mark_label : "", mark);
+    rc = rc || fkey_codes(&label, fk, v);
     rc = rc || util_buf_printf(b, "    n%lld [label=", (long long)v) || eng_dot_string(b, label.data ? label.data : "");
     util_buf_free(&label);
     rc = rc || util_buf_printf(b, ", shape=%s, fillcolor=\"%s\"%s%s, tooltip=", shape, t == ENG_FORUM ? "#ffffff" : colour_of(sector),
@@ -269,7 +360,7 @@ static int dot_gap_frames(util_buf_t *b, const eng_net_t *net, const eng_draw_t 
 /* One entry of the legend: a swatch (HTML-like, written as is) and its
  * text; entries run in rows of LEGEND_ROW, so the legend is wide and low and
  * sits under the title instead of widening the picture. */
-#define LEGEND_ROW 4
+#define LEGEND_ROW 6
 static int legend_item(util_buf_t *b, int *n, const char *swatch_attr, const char *swatch, const char *text)
 {
     int rc = (*n % LEGEND_ROW == 0 && *n ? util_buf_adds(b, "</tr><tr>") : 0) ||
@@ -283,7 +374,8 @@ static int legend_item(util_buf_t *b, int *n, const char *swatch_attr, const cha
  * shapes, every tie kind in its own colour and line, the
  * organisation→program line and the gap mark, in the output language; the
  * graph's label, HTML-like, so every text is escaped for it. */
-static int dot_legend(util_buf_t *b, const eng_draw_t *d, const unsigned char *sector_used, int programs, int forums)
+static int dot_legend(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, const unsigned char *sector_used,
+                      int programs, const fkey_t *fk)
 {
     int n = 0;
     /* An empty <font> is a syntax error to GraphViz: no title, no row. */
@@ -291,8 +383,8 @@ static int dot_legend(util_buf_t *b, const eng_draw_t *d, const unsigned char *s
     int rc = util_buf_adds(b, "  labelloc=t;\n  label=<<table border=\"0\" cellspacing=\"6\">") ||
              (title && (util_buf_adds(b, "<tr><td><font point-size=\"26\">") || eng_html_text(b, d->title) ||
                         util_buf_adds(b, "</font></td></tr>"))) ||
-             util_buf_adds(b, "<tr><td><table border=\"0\" cellborder=\"1\" cellspacing=\"0\" "
-                              "cellpadding=\"4\"><tr><td colspan=\"8\"><b>") ||
+             util_buf_printf(b, "<tr><td><table border=\"0\" cellborder=\"1\" cellspacing=\"0\" "
+                                "cellpadding=\"4\"><tr><td colspan=\"%d\"><b>", 2 * LEGEND_ROW) ||
              eng_html_text(b, _("legend")) || util_buf_adds(b, "</b></td></tr><tr>");
     for (int i = 0; !rc && i < d->nsectors; i++) {
         if (sector_used && !sector_used[i]) continue;
@@ -300,12 +392,12 @@ static int dot_legend(util_buf_t *b, const eng_draw_t *d, const unsigned char *s
         snprintf(attr, sizeof attr, " bgcolor=\"%s\"", colour_of(d->sector_keys[i]));
         rc = legend_item(b, &n, attr, "    ", d->english ? d->sector_keys[i] : d->sector_labels[i]);
     }
-    static const char *const shapes[][2] = {{"▭", N_("organisation (box)")}, {"◯", N_("program (ellipse)")},
-                                            {"⬡", N_("forum (hexagon)")}};
-    for (int i = 0; !rc && i < 3; i++)
-        if (!((i == 1 && !programs) || (i == 2 && !forums))) rc = legend_item(b, &n, "", shapes[i][0], _(shapes[i][1]));
+    static const char *const shapes[][2] = {{"▭", N_("organisation (box)")}, {"◯", N_("program (ellipse)")}};
+    for (int i = 0; !rc && i < 2; i++)
+        if (!(i == 1 && !programs)) rc = legend_item(b, &n, "", shapes[i][0], _(shapes[i][1]));
+    if (!rc && fk->n) rc = legend_item(b, &n, "", "<b>F1</b>", _("sits in forum F1 (the key below names it)"));
     for (int k = 0; !rc && k < 5; k++) {
-        if (k == ENG_MEMBERSHIP && !forums) continue;
+        if (k == ENG_MEMBERSHIP) continue; /* drawn as forum codes */
         char sw[96];
         snprintf(sw, sizeof sw, "<font color=\"%s\">%s</font>", tie_look[k].colour, tie_look[k].glyph);
         rc = legend_item(b, &n, "", sw, _(tie_look[k].label));
@@ -316,7 +408,8 @@ static int dot_legend(util_buf_t *b, const eng_draw_t *d, const unsigned char *s
     if (!rc && d->ngaps)
         rc = legend_item(b, &n, "", "<font color=\"red\">▭</font>",
                          _("gap, joined to the program it concerns, in its district's frame"));
-    return rc || util_buf_adds(b, "</tr></table></td></tr></table>>;\n");
+    return rc || util_buf_adds(b, "</tr></table></td></tr>") || fkey_table(b, net, d, fk) ||
+           util_buf_adds(b, "</table>>;\n");
 }
 
 /* One line per (drawn end, drawn end, kind): ties of folded programs are
@@ -367,8 +460,12 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
         for (int i = 0; i < d->nsectors && i < 64 && net->sector[sv]; i++)
             if (!strcmp(d->sector_keys[i], net->sector[sv])) sector_used[i] = 1;
     }
-    int forums = 0;
-    for (int64_t v = 1; v <= net->maxnid; v++) forums |= drawn[v] && net->type[v] == ENG_FORUM;
+    fkey_t fk;
+    if (fkey_make(net, drawn, rep, &fk)) {
+        fkey_free(&fk);
+        free(drawn), free(rep), free(folded), free(keys), free(lines);
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    }
     /* The title and legend come last, as the graph's label: set first, the
      * clusters would inherit it. */
     int rc = util_buf_adds(b, "digraph tsunagi {\n  graph [fontname=\"" FONT "\", fontsize=14, rankdir=LR, newrank=true, "
@@ -392,13 +489,13 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
                                                               : net->name[keys[j]];
         rc = dot_cluster_open(b, "", (long long)j, label);
         for (int64_t v = 1; !rc && v <= net->maxnid; v++)
-            if (drawn[v] && cluster_of(net, d, v) == keys[j]) rc = dot_node(b, net, d, v, folded);
+            if (drawn[v] && cluster_of(net, d, v) == keys[j]) rc = dot_node(b, net, d, v, folded, &fk);
         /* A gap is drawn where it is: in its ward's frame, in its own district's. */
         if (!rc && d->cluster == ENG_CLUSTER_WARD) rc = dot_gap_frames(b, net, d, keys[j], 0);
         rc = rc || util_buf_adds(b, "  }\n");
     }
     for (int64_t v = 1; !rc && v <= net->maxnid; v++)
-        if (drawn[v] && !cluster_of(net, d, v)) rc = dot_node(b, net, d, v, folded);
+        if (drawn[v] && !cluster_of(net, d, v)) rc = dot_node(b, net, d, v, folded, &fk);
     if (!rc && d->cluster != ENG_CLUSTER_WARD) rc = dot_gap_frames(b, net, d, 0, 1);
     else if (!rc) {
         /* Gaps of districts no ward frame was drawn for. */
@@ -460,10 +557,13 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
         double width = shown ? 1.0 + log2(1.0 + (double)l.count) / 2.0 : 1.0;
         rc = util_buf_printf(b, "  n%lld -> n%lld [%s, penwidth=%.2f, tooltip=\"%s\"", (long long)l.a, (long long)l.z,
                              tie_look[l.kind].style, width, kind_name[l.kind]);
-        if (!rc && c[0]) rc = util_buf_printf(b, ", label=\"%s\"", c);
+        /* An external label: dot does not rank it, so the counts do not
+         * double the picture's width (decisions.md, issue 20). */
+        if (!rc && c[0]) rc = util_buf_printf(b, ", xlabel=\"%s\"", c);
         rc = rc || util_buf_adds(b, "];\n");
     }
-    rc = rc || dot_legend(b, d, sector_used, programs, forums) || util_buf_adds(b, "}\n");
+    rc = rc || dot_legend(b, net, d, sector_used, programs, &fk) || util_buf_adds(b, "}\n");
+    fkey_free(&fk);
     free(keys);
     free(drawn);
     free(rep);

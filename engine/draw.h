@@ -5,7 +5,8 @@
  *
  * What is drawn: the organisations based in the district (all, for 0),
  * their programs, and the forums based there or holding a member drawn;
- * every tie between two drawn nodes, memberships included. Nodes are
+ * every tie between two drawn nodes, memberships included (DOT writes a
+ * forum as a code on its members, with a key: draw.c). Nodes are
  * coloured by sector and shaped by kind; ties are styled by kind and
  * widened by their annual count. Counts below suppress_below are written
  * "<N" (small counts identify people when published).

@@ -297,8 +297,9 @@ static tsg_status_t neighbourhood(qry_session_t *s, const ast_stmt_t *st, int64_
     for (int r = 0; r < k; r++)
         for (size_t t = 0; t < net->nties; t++) {
             /* Work ties only: through a forum's memberships two hops
-             * reach half the city. */
-            if (net->ties[t].kind == ENG_MEMBERSHIP) continue;
+             * reach half the city. A forum's own neighbourhood starts
+             * from its members (its only ties). */
+            if (net->ties[t].kind == ENG_MEMBERSHIP && net->ties[t].dst != start) continue;
             int64_t a = KEY(net->ties[t].src), z = KEY(net->ties[t].dst);
             if (dist[a] == r && dist[z] < 0) dist[z] = r + 1;
             if (dist[z] == r && dist[a] < 0) dist[a] = r + 1;

@@ -27,30 +27,8 @@ import sys
 import tempfile
 import time
 
-results = []
-A3 = (1190.55, 841.89)  # 420 × 297 mm in pt
-PT_MM = 25.4 / 72
-
-
-def check(name, ok, detail=""):
-    results.append(bool(ok))
-    if not ok:
-        print(f"FAIL {name}: {detail}")
-
-
-def run(tsunagi, db, stmt, env, extra=()):
-    return subprocess.run([tsunagi, db, *extra, "-c", stmt], capture_output=True, text=True, env=env)
-
-
-def a3_text_mm(svg):
-    """The smallest text's height in mm when the SVG is scaled to fit an A3
-    sheet (either way round): dot writes the size in pt and each text's
-    font-size in pt of that drawing."""
-    s = open(svg, encoding="utf-8").read()
-    w, h = map(float, re.search(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"', s).groups())
-    sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)"', s)]
-    scale = max(min(A3[0] / w, A3[1] / h), min(A3[1] / w, A3[0] / h))
-    return min(sizes) * scale * PT_MM, (w, h)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import a3_text_mm, check, finish, run  # noqa: E402
 
 
 def ward_of(con):
@@ -194,13 +172,16 @@ def main():
     d_full = open(full, encoding="utf-8").read() if r.returncode == 0 else r.stderr
     legend = d_full[d_full.index("label=<<table"):] if "label=<<table" in d_full else ""
     for kind, word in (("referral", "referral"), ("co_support", "co-support"), ("info_sharing", "information sharing"),
-                       ("agreement", "agreement"), ("membership", "membership")):
+                       ("agreement", "agreement")):
         edge = re.search(r'color="(#[0-9a-f]{6})[^\n]*tooltip="%s"' % kind, d_full)
         check(f"legend: {kind} in its edges' colour",
               edge and re.search(r'<font color="%s">[^<]*</font></td><td align="left">%s<' % (edge.group(1), word), legend),
               edge and edge.group(1))
-    for word in ("organisation (box)", "forum (hexagon)", "gap, joined"):
+    for word in ("organisation (box)", "sits in forum F1", "gap, joined"):
         check(f"legend: {word}", word in legend)
+    # Memberships are forum codes on their members, not lines (decisions.md,
+    # issue 20: a ward with its forums).
+    check("no membership line is drawn", 'tooltip="membership"' not in d_full and "hexagon" not in d_full)
     # Count labels: every line between two organisations carries the sum
     # of the counts of the ties it stands for (programs folded in).
     labels = sum(int(x) for x in re.findall(r'^  n\d+ -> n\d+ \[[^\n]*label="(\d+)"', d, re.M))
@@ -235,6 +216,38 @@ def main():
         mm, size = a3_text_mm(wsvg)
         check(f"{w} reads on A3 (text >= 3 mm)", mm >= 3.0, f"{mm:.2f} mm, drawing {size}")
 
+    # A ward WITH its forums (the default): each forum is a code (F1, F2, …)
+    # on the organisations sitting in it and the key names it in full. The
+    # codes on each organisation are the forums the database has it a
+    # member of (an oracle in SQL); every ward, in English and Japanese,
+    # keeps its text at least 3 mm high on A3.
+    member_of = {}
+    for o, f in con.execute("SELECT t.src, f.name FROM tie t JOIN forum f ON f.nid = t.dst "
+                            "JOIN organisation o ON o.nid = t.src WHERE t.kind = 'membership'"):
+        member_of.setdefault(o, set()).add(f)
+    for w in wards:
+        fdot = os.path.join(work, f"forums-{w}.dot")
+        r = run(tsunagi, db, f"EXPORT DOT OF '{w}' TO '{fdot}';", env)
+        fd = open(fdot, encoding="utf-8").read() if r.returncode == 0 else r.stderr
+        key = dict(re.findall(r'<td><b>(F\d+)</b></td><td align="left">([^<]*)</td>', fd))
+        drawn_codes = {}
+        for n, label in re.findall(r'^    n(\d+) \[label="([^"]*)", shape=box', fd, re.M):
+            codes = [c for line in label.split("\\n") if re.fullmatch(r'(F\d+ ?)+', line) for c in line.split()]
+            drawn_codes[int(n)] = {key.get(c, c) for c in codes}
+        wrong = {n: (got, member_of.get(n, set())) for n, got in drawn_codes.items() if got != member_of.get(n, set())}
+        check(f"{w}: each organisation carries the codes of its forums", drawn_codes and key and not wrong,
+              f"{len(wrong)} wrong, e.g. {next(iter(wrong.items()), None)}")
+        check(f"{w}: no forum node, no membership line", "hexagon" not in fd and 'tooltip="membership"' not in fd)
+    for lang in ("en", "ja"):
+        for w in wards:
+            wsvg = os.path.join(work, f"ward-forums-{lang}-{w}.svg")
+            r = run(tsunagi, db, f"RENDER OF '{w}' TO '{wsvg}';", env, ["--lang", lang])
+            if r.returncode != 0:
+                check(f"{w} renders with its forums ({lang})", False, r.stderr)
+                continue
+            mm, size = a3_text_mm(wsvg)
+            check(f"{w} with its forums reads on A3 ({lang}, text >= 3 mm)", mm >= 3.0, f"{mm:.2f} mm, drawing {size}")
+
     # Item 4: one organisation's neighbourhood. The organisations drawn are
     # the start and those one work tie away (either way, a program standing
     # for its organisation), as the database has them.
@@ -248,6 +261,16 @@ def main():
     check("a neighbourhood draws the organisations one tie away", len(near) > 2 and boxes == near,
           f"{len(boxes)} drawn, {len(near)} expected")
     check("the neighbourhood's own box is outlined", re.search(r'n%d \[[^\n]*penwidth=4' % start, nd))
+    # A forum's neighbourhood is its members (the forum's only ties), each
+    # carrying its code.
+    forum = "北区地域ケア会議"
+    members = {o for (o,) in con.execute("SELECT t.src FROM tie t JOIN forum f ON f.nid = t.dst WHERE f.name = ? "
+                                         "AND t.kind = 'membership'", (forum,))}
+    r = run(tsunagi, db, f"EXPORT DOT OF '{forum}' TO '{ndot}';", env)
+    nd = open(ndot, encoding="utf-8").read() if r.returncode == 0 else r.stderr
+    boxes = {int(x) for x in re.findall(r'^    n(\d+) \[[^\n]*\\nF1", shape=box', nd, re.M)}
+    check("a forum's neighbourhood draws its members", len(members) > 2 and boxes == members and forum in nd,
+          f"{len(boxes)} drawn, {len(members)} members")
     npng = os.path.join(work, "asagao.png")
     r = run(tsunagi, db, f"RENDER NEIGHBOURHOOD OF '{npo}' TO '{npng}' WITHIN 2 HOPS;", env)
     check("RENDER NEIGHBOURHOOD draws", r.returncode == 0 and os.path.getsize(npng) > 1000, r.stderr)
@@ -257,9 +280,7 @@ def main():
 
     con.close()
     shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":
