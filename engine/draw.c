@@ -174,6 +174,9 @@ static int64_t cluster_of(const eng_net_t *net, const eng_draw_t *d, int64_t v)
 /* A name broken into lines of about `width` columns (a full-width
  * character is two), at a space when there is one near: a long name in one
  * line makes the whole picture wide and its text small when printed. */
+static int wrapped(util_buf_t *out, const char *s, size_t width);
+int eng_wrapped(util_buf_t *out, const char *s, size_t width) { return wrapped(out, s, width); }
+
 static int wrapped(util_buf_t *out, const char *s, size_t width)
 {
     size_t col = 0;

@@ -59,6 +59,31 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out,
 tsg_status_t eng_city_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
 tsg_status_t eng_matrix_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
 
+/* FORUMS OVERLAP … TO 'file' (forumview.c): the forums as nodes sized by
+ * their members, each with a bar of its members' sectors, and a line
+ * between two forums labelled with the members they share. The caller
+ * owns every array; the query layer fills them from the database. */
+typedef struct eng_forum_view {
+    size_t n;                         /* forums */
+    const char *const *name;          /* name[i] */
+    const long *members;              /* members[i] */
+    const long *by_sector;            /* by_sector[i * nsectors + s] */
+    size_t npairs;
+    const size_t (*pair)[2];          /* pair[k]: two forums (indexes) sharing shared[k] > 0 members */
+    const long *shared;
+    const char *const *sector_keys;   /* the legend, in order */
+    const char *const *sector_labels;
+    int nsectors;
+    int english;                      /* sector keys instead of labels */
+    const char *title;
+} eng_forum_view_t;
+
+/* Pairs sharing fewer members have no line (the table lists them): one
+ * member in common is a ward's social welfare council sitting in every
+ * council, and 38 such lines of the sample city's 103 hid the overlaps. */
+#define ENG_FORUMS_MIN_SHARED 2
+tsg_status_t eng_forums_dot(const eng_forum_view_t *v, util_buf_t *out, tsg_error_t *err);
+
 /* In exchange.c: the same selection for tools other than GraphViz. */
 tsg_status_t eng_graphml(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
 tsg_status_t eng_json(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);
@@ -70,6 +95,9 @@ int eng_html_text(util_buf_t *out, const char *s);
 /* Shared by the writers: a sector's fill colour, the ward a node is drawn
  * in (0: none), a count as published ("" unknown, "<N" suppressed). */
 const char *eng_sector_colour(const char *sector);
+/* s broken into lines of about width columns (a full-width character is
+ * two), at a space when there is one near. */
+int eng_wrapped(util_buf_t *out, const char *s, size_t width);
 int64_t eng_ward_of(const eng_net_t *net, int64_t nid);
 void eng_count_text(char *buf, size_t size, long count, long below);
 

@@ -101,7 +101,8 @@ stmt(S) ::= HORIZONTAL(K) horizontal_clauses(C).         { S = ast_analysis(ctx,
 stmt(S) ::= BROKERS(K) brokers_clauses(C).               { S = ast_analysis(ctx, AST_BROKERS, &K, C, NULL); }
 stmt(S) ::= CENTRALITY(K) IDENT(M) centrality_clauses(C). { S = ast_analysis_word(ctx, AST_CENTRALITY, &K, &M, C); }
 stmt(S) ::= THIN(K) LINKS thin_clauses(C).               { S = ast_analysis(ctx, AST_THIN_LINKS, &K, C, NULL); }
-/* FORUMS OVERLAP [IN 'district']: the forum inventory (query/forums.c). */
+/* FORUMS OVERLAP [IN 'district'] [TO 'file']: the forum inventory, as two
+ * tables or, TO a file, as a picture (query/forums.c). */
 stmt(S) ::= FORUMS(K) OVERLAP forums_clauses(C).         { S = ast_analysis(ctx, AST_FORUMS, &K, C, NULL); }
 /* EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector HIGHLIGHT GAPS FOR … */
 stmt(S) ::= EXPORT(K) IDENT(F) draw_clauses(C).          { S = ast_analysis_word(ctx, AST_EXPORT, &K, &F, C); }
@@ -186,6 +187,7 @@ centrality_clause(C) ::= SAMPLE(K) value(V).             { C = ast_slot(ctx, AST
 %type forums_clauses {ast_slots_t *}
 forums_clauses(L) ::= .                                  { L = NULL; }
 forums_clauses(L) ::= forums_clauses(A) IN(K) node(N).   { L = ast_slots_add(ctx, A, ast_slot(ctx, AST_CL_IN, &K, NULL, N)); }
+forums_clauses(L) ::= forums_clauses(A) TO(K) value(V).  { L = ast_slots_add(ctx, A, ast_slot(ctx, AST_CL_TO, &K, V, NULL)); }
 
 /* THIN LINKS [IN 'district'] [BY sector|ward|community] [BETWEEN a AND b] [TOP n] */
 %type thin_clauses {ast_slots_t *}

@@ -63,7 +63,8 @@ static const struct {
     {TK_THIN, N_("THIN LINKS takes IN 'district', BY sector|ward|community, BETWEEN sector AND sector and TOP n"),
      N_("THIN LINKS [IN district] [BY sector|ward|community] [BETWEEN sector AND sector] [TOP n];"),
      "THIN LINKS IN '北区' BY sector TOP 5;", N_("thin links")},
-    {TK_FORUMS, N_("FORUMS OVERLAP takes IN 'district'"), N_("FORUMS OVERLAP [IN district];"),
+    {TK_FORUMS, N_("FORUMS OVERLAP takes IN 'district' and TO 'file.svg|png|pdf|dot'"),
+     N_("FORUMS OVERLAP [IN district] [TO 'file.svg|png|pdf|dot'];"),
      "FORUMS OVERLAP IN '北区';", N_("forum overlap")},
     {TK_EXPORT,
      /* EXPORT DIRECTORY (the resource list, directory.c) takes OF and TO only. */

@@ -507,40 +507,50 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
         util_buf_free(&b);
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     }
+    return qry_write_picture(s, st, c[AST_CL_TO], path, render ? render_fmt : NULL, &b);
+}
+
+/* Writes DOT in b (which it frees) to path: as it is when fmt is NULL,
+ * else drawn by dot in that format. dot writes the picture into the
+ * private folder beside the target; only a complete picture is renamed
+ * into place. */
+tsg_status_t qry_write_picture(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *to, const char *path,
+                               const char *fmt, util_buf_t *b)
+{
+    tsg_error_t err = {0};
+    tsg_status_t rc = TSG_OK;
     if (s->no_files) {
-        util_buf_free(&b);
+        util_buf_free(b);
         return qry_no_files(s, &st->kw);
     }
     const util_guard_t *g = qry_guard(s);
     if (!g) {
-        util_buf_free(&b);
+        util_buf_free(b);
         return s->ctx.code;
     }
-    if (!render) {
-        rc = util_write_file(path, b.data ? b.data : "", b.len, g, &err)
-                 ? gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text)
+    if (!fmt) {
+        rc = util_write_file(path, b->data ? b->data : "", b->len, g, &err)
+                 ? gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text)
                  : TSG_OK;
-        util_buf_free(&b);
+        util_buf_free(b);
         return rc ? rc : qry_emit_done(s, _("wrote %s"), path);
     }
-    /* dot writes the picture into the private folder beside the target;
-     * only a complete picture is renamed into place. */
     util_atomic_t a;
     if (util_atomic_begin(&a, path, g, &err)) {
-        util_buf_free(&b);
-        return gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text);
+        util_buf_free(b);
+        return gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text);
     }
     close(a.fd);
     a.fd = -1;
     char *dotpath = util_atomic_scratch(&a, "in.dot"), *errpath = util_atomic_scratch(&a, "dot.err");
     if (!dotpath || !errpath) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
-    else if (qry_write_new(dotpath, b.data ? b.data : "", b.len) != 0)
+    else if (qry_write_new(dotpath, b->data ? b->data : "", b->len) != 0)
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
-    util_buf_free(&b);
-    if (!rc) rc = qry_run_dot(s, st, render_fmt, dotpath, a.tmp, errpath, NULL);
+    util_buf_free(b);
+    if (!rc) rc = qry_run_dot(s, st, fmt, dotpath, a.tmp, errpath, NULL);
     free(dotpath);
     free(errpath);
-    if (!rc && util_atomic_commit(&a, &err)) rc = gram_fail(&s->ctx, err.code, &c[AST_CL_TO]->v->tok, "%s", err.text);
+    if (!rc && util_atomic_commit(&a, &err)) rc = gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text);
     util_atomic_abort(&a);
     return rc ? rc : qry_emit_done(s, _("drew %s"), path);
 }

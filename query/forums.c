@@ -8,16 +8,22 @@
  * Members are the organisations with a membership tie to the forum. IN
  * 'district' keeps the forums based in the district or below it. The counts
  * are of organisations, not people, so --suppress-below leaves them exact
- * (as COUNT's).
+ * (as COUNT's). TO 'file' draws the same two tables as one picture
+ * (engine/forumview.c): a .dot file is the DOT itself, .svg, .png and .pdf
+ * are drawn by GraphViz.
  */
 #include "ast.h"
 #include "query.h"
 #include "result.h"
+#include "picture.h"
 #include "util.h"
 #include "i18n.h"
+#include "draw.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 /* The forums in scope (?1: the district, 0 for all) and their members. */
 #define MEMBERS                                                                                              \
@@ -121,16 +127,149 @@ static tsg_status_t by_sector(qry_session_t *s, const ast_stmt_t *st, int64_t di
     return finish(s, st, q, r, rc, 3);
 }
 
+/* ---- the picture -------------------------------------------------------------------- */
+
+static const char forums_sql[] =
+    MEMBERS "SELECT f.nid, f.name, coalesce((SELECT n FROM size WHERE forum = f.nid), 0) FROM f ORDER BY f.name, f.nid";
+static const char forum_sectors_sql[] =
+    MEMBERS "SELECT m.forum, o.sector, count(*) FROM m JOIN organisation o ON o.nid = m.org GROUP BY m.forum, o.sector";
+static const char forum_pairs_sql[] =
+    MEMBERS "SELECT a.forum, b.forum, count(*) FROM m a JOIN m b ON b.org = a.org AND a.forum < b.forum"
+            " GROUP BY a.forum, b.forum ORDER BY a.forum, b.forum";
+
+typedef struct view {
+    eng_forum_view_t v;
+    int64_t *nid;
+    char **name;
+    long *members, *by_sector, *shared;
+    size_t (*pair)[2];
+    const char *keys[64], *labels[64];
+} view_t;
+
+static void view_free(view_t *w)
+{
+    for (size_t i = 0; w->name && i < w->v.n; i++) free(w->name[i]);
+    free(w->nid), free(w->name), free(w->members), free(w->by_sector), free(w->shared), free(w->pair);
+    free((char *)w->v.title);
+}
+
+static size_t index_of(const view_t *w, int64_t nid)
+{
+    size_t i = 0;
+    while (i < w->v.n && w->nid[i] != nid) i++;
+    return i;
+}
+
+/* Reads the forums in scope, their members by sector and the pairs that
+ * share members into w. */
+static tsg_status_t view_read(qry_session_t *s, const ast_stmt_t *st, int64_t district, view_t *w)
+{
+    for (size_t i = 0; i < s->vocab.n && w->v.nsectors < 64; i++)
+        if (!strcmp(s->vocab.e[i].kind, "sector")) {
+            w->keys[w->v.nsectors] = s->vocab.e[i].key;
+            w->labels[w->v.nsectors++] = qry_label(s, "sector", s->vocab.e[i].key);
+        }
+    w->v.sector_keys = w->keys;
+    w->v.sector_labels = w->labels;
+    size_t ns = (size_t)w->v.nsectors, cap = 16;
+    sqlite3_stmt *q = prepare(s, st, forums_sql, district);
+    if (!q) return s->ctx.code;
+    int rc, oom = 0;
+    w->nid = malloc(cap * sizeof *w->nid), w->name = malloc(cap * sizeof *w->name);
+    w->members = malloc(cap * sizeof *w->members);
+    while (!(oom |= !w->nid || !w->name || !w->members) && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (w->v.n == cap) {
+            cap *= 2;
+            int64_t *a = realloc(w->nid, cap * sizeof *a);
+            if (a) w->nid = a;
+            char **b = realloc(w->name, cap * sizeof *b);
+            if (b) w->name = b;
+            long *c = realloc(w->members, cap * sizeof *c);
+            if (c) w->members = c;
+            if ((oom = !a || !b || !c)) break;
+        }
+        w->nid[w->v.n] = sqlite3_column_int64(q, 0);
+        w->members[w->v.n] = (long)sqlite3_column_int64(q, 2);
+        if (!(w->name[w->v.n] = util_strdup(text(q, 1)))) oom = 1;
+        else w->v.n++;
+    }
+    if (oom) rc = SQLITE_NOMEM;
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) return oom ? gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory")) : qry_fail_sql(s, &st->kw);
+    size_t npairs_max = w->v.n * (w->v.n > 0 ? w->v.n - 1 : 0) / 2 + 1;
+    w->by_sector = calloc(w->v.n * ns + 1, sizeof *w->by_sector);
+    w->shared = calloc(npairs_max, sizeof *w->shared);
+    w->pair = calloc(npairs_max, sizeof *w->pair);
+    if (!w->by_sector || !w->shared || !w->pair) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+    if (!(q = prepare(s, st, forum_sectors_sql, district))) return s->ctx.code;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        size_t i = index_of(w, sqlite3_column_int64(q, 0));
+        for (size_t k = 0; i < w->v.n && k < ns; k++)
+            if (!strcmp(w->keys[k], text(q, 1))) w->by_sector[i * ns + k] = (long)sqlite3_column_int64(q, 2);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) return qry_fail_sql(s, &st->kw);
+    if (!(q = prepare(s, st, forum_pairs_sql, district))) return s->ctx.code;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW && w->v.npairs < npairs_max) {
+        size_t a = index_of(w, sqlite3_column_int64(q, 0)), z = index_of(w, sqlite3_column_int64(q, 1));
+        if (a == w->v.n || z == w->v.n) continue;
+        w->pair[w->v.npairs][0] = a;
+        w->pair[w->v.npairs][1] = z;
+        w->shared[w->v.npairs++] = (long)sqlite3_column_int64(q, 2);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return qry_fail_sql(s, &st->kw);
+    w->v.name = (const char *const *)w->name;
+    w->v.members = w->members;
+    w->v.by_sector = w->by_sector;
+    w->v.pair = (const size_t(*)[2])w->pair;
+    w->v.shared = w->shared;
+    return TSG_OK;
+}
+
+/* FORUMS OVERLAP … TO 'file': the picture, or its DOT. */
+static tsg_status_t picture(qry_session_t *s, const ast_stmt_t *st, int64_t district, const char *where)
+{
+    const ast_clause_t *to = st->cl[AST_CL_TO];
+    const char *path = qry_text(s, to->v, NC_("expected value", "a file name"));
+    if (!path) return s->ctx.code;
+    const char *ext = strrchr(path, '.'), *fmt = NULL;
+    static const char *const formats[] = {"svg", "png", "pdf", "dot", NULL};
+    for (int i = 0; ext && formats[i]; i++)
+        if (!strcasecmp(ext + 1, formats[i])) fmt = formats[i];
+    if (!fmt) return qry_fail(s, &to->v->tok, _("FORUMS OVERLAP draws .svg, .png, .pdf or .dot, not '%s'"), path);
+    view_t w = {0};
+    tsg_status_t rc = view_read(s, st, district, &w);
+    char date[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
+    if (!rc && !(w.v.title = util_printf(_("%s: forums that share members — %s"), where, date)))
+        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+    util_buf_t b = {0};
+    tsg_error_t err = {0};
+    if (!rc && eng_forums_dot(&w.v, &b, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    view_free(&w);
+    if (rc) {
+        util_buf_free(&b);
+        return rc;
+    }
+    return qry_write_picture(s, st, to, path, strcmp(fmt, "dot") ? fmt : NULL, &b);
+}
+
 tsg_status_t qry_exec_forums(qry_session_t *s, const ast_stmt_t *st)
 {
     tsg_status_t rc = qry_load(s);
     if (rc) return rc;
     int64_t district = 0;
+    const char *where = _("all districts");
     if (st->cl[AST_CL_IN]) {
         const qry_name_t *d;
         if ((rc = qry_node_ref(s, st->cl[AST_CL_IN]->node, 1u << QRY_DISTRICT, &d))) return rc;
         district = d->nid;
+        where = d->name;
     }
+    if (st->cl[AST_CL_TO]) return picture(s, st, district, where);
     if ((rc = pairs(s, st, district))) return rc;
     return by_sector(s, st, district);
 }

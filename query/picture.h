@@ -30,6 +30,12 @@ int qry_write_new(const char *path, const char *data, size_t len);
 tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out,
                          const char *errpath, int *cannot_draw);
 
+/* Writes the DOT in b (freed here) to path, TO clause `to`: the DOT itself
+ * when fmt is NULL ("wrote …"), else the picture dot draws in fmt (svg,
+ * png, pdf: "drew …"), renamed into place only when complete. */
+tsg_status_t qry_write_picture(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *to, const char *path,
+                               const char *fmt, util_buf_t *b);
+
 /* How long dot may run: the statement's time limit (--timeout, .timeout)
  * when one is set, else a default of five minutes. */
 double qry_render_seconds(const qry_session_t *s);
