@@ -1,5 +1,6 @@
 """What the tests/export checks share: the pass/fail tally, running one
-statement, GraphViz's dot, headless Chromium and the A3 text measure.
+statement, GraphViz's dot, headless Chromium (its flags, a PNG screenshot
+decoded) and the A3 text measure.
 
 Each check script imports it from its own folder:
 
@@ -8,8 +9,10 @@ Each check script imports it from its own folder:
 """
 import re
 import shutil
+import struct
 import subprocess
 import xml.etree.ElementTree as ET
+import zlib
 
 results = []
 
@@ -41,7 +44,7 @@ def run(tsunagi, db, stmt, env=None, extra=()):
     return subprocess.run([tsunagi, db, *extra, "-c", stmt], capture_output=True, text=True, env=env, check=False)
 
 
-def chromium():
+def chromium_program():
     """The Chromium program, or None."""
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -70,3 +73,42 @@ def a3_text_mm(svg):
     sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)"', s)]
     scale = max(min(A3[0] / w, A3[1] / h), min(A3[1] / w, A3[0] / h))
     return min(sizes) * shrink * scale * PT_MM, (w, h)
+
+
+def png_rows(path):
+    """Decodes an 8-bit RGB or RGBA PNG: (width, height, rows of bytes)."""
+    data = open(path, "rb").read()
+    pos, chunks = 8, []
+    width = height = colour = 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
+            assert depth == 8 and colour in (2, 6), "8-bit RGB(A) expected"
+        elif kind == b"IDAT":
+            chunks.append(body)
+        pos += 12 + n
+    raw = zlib.decompress(b"".join(chunks))
+    bpp = 4 if colour == 6 else 3
+    stride = width * bpp
+    rows, prev, i = [], bytearray(stride), 0
+    for _ in range(height):
+        f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
+        i += 1 + stride
+        for x in range(stride):
+            a = line[x - bpp] if x >= bpp else 0
+            b, c = prev[x], prev[x - bpp] if x >= bpp else 0
+            if f == 1:
+                line[x] = (line[x] + a) & 255
+            elif f == 2:
+                line[x] = (line[x] + b) & 255
+            elif f == 3:
+                line[x] = (line[x] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append(bytes(line))
+        prev = line
+    return width, height, bpp, rows

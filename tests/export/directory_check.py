@@ -29,17 +29,8 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from report_check import CHROMIUM_FLAGS, png_rows  # noqa: E402
+from checklib import CHROMIUM_FLAGS, check, chromium_program, finish, png_rows  # noqa: E402
 from xlsx_check import read_workbook  # noqa: E402
-
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(bool(ok))
-    if not ok:
-        print(f"FAIL {name}: {detail}")
-
 
 class Page(html.parser.HTMLParser):
     """Sections (data-need) in order, the program rows under each, headings, links."""
@@ -87,7 +78,7 @@ SELECT n.id, pn.need FROM serving JOIN node n ON n.nid = serving.p JOIN program_
 
 def main():
     tsunagi, sample = sys.argv[1], sys.argv[2]
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = chromium_program()
     if not chromium:
         print("SKIP: chromium is not installed; the directory test did not run")
         return 77
@@ -161,9 +152,7 @@ def main():
                                                         for x in range(0, width * bpp, bpp * 2))]
         check("text is visible", len(dark) > 300, f"{len(dark)} rows with dark pixels")
     shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

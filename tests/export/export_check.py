@@ -20,23 +20,8 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(ok)
-    if not ok:
-        print(f"FAIL {name}: {detail}")
-
-
-def run(tsunagi, db, stmt, env, extra=()):
-    return subprocess.run([tsunagi, db, *extra, "-c", stmt], capture_output=True, text=True, env=env, check=False)
-
-
-def svg_text(path):
-    """Every line of text drawn in an SVG, in order."""
-    ns = "{http://www.w3.org/2000/svg}"
-    return ["".join(t.itertext()) for t in ET.parse(path).getroot().iter(ns + "text")]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import check, dot, finish, run, svg_text  # noqa: E402
 
 
 def main():
@@ -72,9 +57,8 @@ def main():
             # (161 frames, 991 edges: the hairball the city view replaces);
             # GraphViz's gc parses it (syntax errors and warnings on stderr)
             # without laying it out, which keeps the test command in budget.
-            tool = ["gc", dotfile] if "AS detail" in opt and where == "'あさひの市'" else \
-                ["dot", "-Tsvg", dotfile, "-o", os.path.join(work, "x.svg")]
-            d = subprocess.run(tool, capture_output=True, text=True)
+            d = subprocess.run(["gc", dotfile], capture_output=True, text=True) \
+                if "AS detail" in opt and where == "'あさひの市'" else dot("svg", dotfile, os.path.join(work, "x.svg"))
             check(f"dot accepts {where} {opt}", d.returncode == 0 and d.stderr.strip() == "", d.stderr[:300])
 
     # Hostile names survive into the drawing.
@@ -143,7 +127,7 @@ def main():
     sdot = os.path.join(work, "set.dot")
     r = run(tsunagi, db, "LET o = FIND organisations WHERE sector = npo; "
             f"EXPORT DOT OF o TO '{sdot}' CLUSTER BY community HIGHLIGHT BROKERS;", env)
-    d = subprocess.run(["dot", "-Tsvg", sdot, "-o", os.path.join(work, "set.svg")], capture_output=True, text=True)
+    d = dot("svg", sdot, os.path.join(work, "set.svg"))
     check("dot accepts a set with communities", r.returncode == 0 and d.returncode == 0 and not d.stderr.strip(),
           r.stderr + d.stderr[:300])
     r = run(tsunagi, db, f"EXPORT DOT OF nosuch TO '{sdot}';", env)
@@ -185,7 +169,7 @@ def main():
     # which font file it resolved the picture's font to.
     png_dot = os.path.join(work, "ja.dot")
     run(tsunagi, db, f"EXPORT DOT OF '西区' TO '{png_dot}';", env)
-    v = subprocess.run(["dot", "-v", "-Tpng", png_dot, "-o", os.path.join(work, "ja.png")], capture_output=True, text=True)
+    v = dot("png", png_dot, os.path.join(work, "ja.png"), "-v")
     resolved = [l for l in v.stderr.splitlines() if "resolved to" in l]
     check("Japanese labels use a CJK font", v.returncode == 0 and resolved and all("CJK" in l for l in resolved),
           "\n".join(resolved) or v.stderr[-300:])
@@ -203,9 +187,7 @@ def main():
     check("render to an unknown format", r.returncode == 1 and "writes .svg, .png or .pdf" in r.stderr, r.stderr)
 
     shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":

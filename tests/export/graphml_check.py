@@ -28,13 +28,8 @@ except ImportError:
     print("SKIP: networkx is not installed")
     sys.exit(77)
 
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(bool(ok))
-    if not ok:
-        print(f"FAIL {name}: {detail}")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import check, finish  # noqa: E402
 
 
 def export(tsunagi, db, stmt, work, extra=()):
@@ -139,9 +134,7 @@ def main():
     if g is not None:
         check("HIGHLIGHT THIN LINKS: the note on the graph", bool(g.graph.get("note")), str(g.graph))
 
-    passed = sum(results)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if results and all(results) else 1
+    return finish()
 
 
 if __name__ == "__main__":

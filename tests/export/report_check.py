@@ -14,67 +14,18 @@ usage: report_check.py TSUNAGI SAMPLE_DIR          prints "N passed, N failed"
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import time
-import zlib
 
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars"]
-results = []
-
-
-def check(name, ok, detail=""):
-    results.append(bool(ok))
-    if not ok:
-        print(f"FAIL {name}: {detail}")
-
-
-def png_rows(path):
-    """Decodes an 8-bit RGB or RGBA PNG: (width, height, rows of bytes)."""
-    data = open(path, "rb").read()
-    pos, chunks = 8, []
-    width = height = colour = 0
-    while pos < len(data):
-        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        body = data[pos + 8:pos + 8 + n]
-        if kind == b"IHDR":
-            width, height, depth, colour = struct.unpack(">IIBB", body[:10])
-            assert depth == 8 and colour in (2, 6), "8-bit RGB(A) expected"
-        elif kind == b"IDAT":
-            chunks.append(body)
-        pos += 12 + n
-    raw = zlib.decompress(b"".join(chunks))
-    bpp = 4 if colour == 6 else 3
-    stride = width * bpp
-    rows, prev, i = [], bytearray(stride), 0
-    for _ in range(height):
-        f, line = raw[i], bytearray(raw[i + 1:i + 1 + stride])
-        i += 1 + stride
-        for x in range(stride):
-            a = line[x - bpp] if x >= bpp else 0
-            b, c = prev[x], prev[x - bpp] if x >= bpp else 0
-            if f == 1:
-                line[x] = (line[x] + a) & 255
-            elif f == 2:
-                line[x] = (line[x] + b) & 255
-            elif f == 3:
-                line[x] = (line[x] + (a + b) // 2) & 255
-            elif f == 4:
-                p = a + b - c
-                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
-                line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
-        rows.append(bytes(line))
-        prev = line
-    return width, height, bpp, rows
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from checklib import CHROMIUM_FLAGS, check, chromium_program, finish, png_rows  # noqa: E402
 
 
 def main():
     tsunagi, sample = sys.argv[1], sys.argv[2]
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    chromium = chromium_program()
     if not chromium:
         print("SKIP: chromium is not installed; the report screenshot test did not run")
         return 77
@@ -164,9 +115,7 @@ def main():
           and "<svg" in page and "tsunagi_city" in page, r.stdout + r.stderr)
 
     shutil.rmtree(work, ignore_errors=True)
-    failed = results.count(False)
-    print(f"{len(results) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+    return finish()
 
 
 if __name__ == "__main__":
