@@ -510,8 +510,8 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     return qry_write_picture(s, st, c[AST_CL_TO], path, render ? render_fmt : NULL, &b);
 }
 
-/* Writes DOT in b (which it frees) to path: as it is when fmt is NULL,
- * else drawn by dot in that format. dot writes the picture into the
+/* Writes b (which it frees) to path: as it is when fmt is NULL, else
+ * drawn by dot in that format. dot writes the picture into the
  * private folder beside the target; only a complete picture is renamed
  * into place. */
 tsg_status_t qry_write_picture(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *to, const char *path,

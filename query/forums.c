@@ -130,7 +130,7 @@ static tsg_status_t by_sector(qry_session_t *s, const ast_stmt_t *st, int64_t di
 /* ---- the picture -------------------------------------------------------------------- */
 
 static const char forums_sql[] =
-    MEMBERS "SELECT f.nid, f.name, coalesce((SELECT n FROM size WHERE forum = f.nid), 0) FROM f ORDER BY f.name, f.nid";
+    MEMBERS "SELECT f.nid, f.name, coalesce((SELECT n FROM size WHERE forum = f.nid), 0) FROM f ORDER BY f.nid";
 static const char forum_sectors_sql[] =
     MEMBERS "SELECT m.forum, o.sector, count(*) FROM m JOIN organisation o ON o.nid = m.org GROUP BY m.forum, o.sector";
 static const char forum_pairs_sql[] =
@@ -153,11 +153,16 @@ static void view_free(view_t *w)
     free((char *)w->v.title);
 }
 
+/* A forum's place in w (the forums come in node order), or w->v.n. */
 static size_t index_of(const view_t *w, int64_t nid)
 {
-    size_t i = 0;
-    while (i < w->v.n && w->nid[i] != nid) i++;
-    return i;
+    size_t lo = 0, hi = w->v.n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->nid[mid] < nid) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo < w->v.n && w->nid[lo] == nid ? lo : w->v.n;
 }
 
 /* Reads the forums in scope, their members by sector and the pairs that
@@ -196,11 +201,8 @@ static tsg_status_t view_read(qry_session_t *s, const ast_stmt_t *st, int64_t di
     if (oom) rc = SQLITE_NOMEM;
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) return oom ? gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory")) : qry_fail_sql(s, &st->kw);
-    size_t npairs_max = w->v.n * (w->v.n > 0 ? w->v.n - 1 : 0) / 2 + 1;
     w->by_sector = calloc(w->v.n * ns + 1, sizeof *w->by_sector);
-    w->shared = calloc(npairs_max, sizeof *w->shared);
-    w->pair = calloc(npairs_max, sizeof *w->pair);
-    if (!w->by_sector || !w->shared || !w->pair) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+    if (!w->by_sector) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     if (!(q = prepare(s, st, forum_sectors_sql, district))) return s->ctx.code;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         size_t i = index_of(w, sqlite3_column_int64(q, 0));
@@ -210,15 +212,27 @@ static tsg_status_t view_read(qry_session_t *s, const ast_stmt_t *st, int64_t di
     sqlite3_finalize(q);
     if (rc != SQLITE_DONE) return qry_fail_sql(s, &st->kw);
     if (!(q = prepare(s, st, forum_pairs_sql, district))) return s->ctx.code;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW && w->v.npairs < npairs_max) {
+    size_t room = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         size_t a = index_of(w, sqlite3_column_int64(q, 0)), z = index_of(w, sqlite3_column_int64(q, 1));
         if (a == w->v.n || z == w->v.n) continue;
+        if (w->v.npairs == room) {
+            room = room ? 2 * room : 64;
+            long *sh = realloc(w->shared, room * sizeof *sh);
+            if (sh) w->shared = sh;
+            size_t(*pr)[2] = realloc(w->pair, room * sizeof *pr);
+            if (pr) w->pair = pr;
+            if (!sh || !pr) {
+                sqlite3_finalize(q);
+                return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+            }
+        }
         w->pair[w->v.npairs][0] = a;
         w->pair[w->v.npairs][1] = z;
         w->shared[w->v.npairs++] = (long)sqlite3_column_int64(q, 2);
     }
     sqlite3_finalize(q);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return qry_fail_sql(s, &st->kw);
+    if (rc != SQLITE_DONE) return qry_fail_sql(s, &st->kw);
     w->v.name = (const char *const *)w->name;
     w->v.members = w->members;
     w->v.by_sector = w->by_sector;

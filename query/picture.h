@@ -30,9 +30,10 @@ int qry_write_new(const char *path, const char *data, size_t len);
 tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out,
                          const char *errpath, int *cannot_draw);
 
-/* Writes the DOT in b (freed here) to path, TO clause `to`: the DOT itself
- * when fmt is NULL ("wrote …"), else the picture dot draws in fmt (svg,
- * png, pdf: "drew …"), renamed into place only when complete. */
+/* Writes b (freed here) to path, TO clause `to`: b itself (DOT, GraphML,
+ * JSON) when fmt is NULL ("wrote …"), else the picture dot draws from the
+ * DOT in b in fmt (svg, png, pdf: "drew …"), renamed into place only when
+ * complete. */
 tsg_status_t qry_write_picture(qry_session_t *s, const ast_stmt_t *st, const ast_clause_t *to, const char *path,
                                const char *fmt, util_buf_t *b);
 
