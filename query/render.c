@@ -50,6 +50,26 @@ int qry_write_new(const char *path, const char *data, size_t len)
     return close(fd);
 }
 
+/* Whether the picture dot wrote ends as a whole one of its format does. dot
+ * does not check its last write: on a full disk it exits 0 with the end of
+ * the picture missing, and that file would be renamed into place. */
+static int picture_complete(const char *path, const char *fmt)
+{
+    char tail[33] = {0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    off_t end = lseek(fd, 0, SEEK_END);
+    off_t from = end > 32 ? end - 32 : 0;
+    ssize_t n = end >= 0 && lseek(fd, from, SEEK_SET) == from ? read(fd, tail, 32) : -1;
+    close(fd);
+    if (n <= 0) return 0;
+    if (!strcmp(fmt, "png")) return n >= 12 && !memcmp(tail + n - 12, "\0\0\0\0IEND\xae\x42\x60\x82", 12);
+    while (n > 0 && (tail[n - 1] == '\n' || tail[n - 1] == '\r' || tail[n - 1] == ' ')) tail[--n] = '\0';
+    if (!strcmp(fmt, "svg")) return n >= 6 && !memcmp(tail + n - 6, "</svg>", 6);
+    if (!strcmp(fmt, "pdf")) return n >= 5 && !memcmp(tail + n - 5, "%%EOF", 5);
+    return 1;
+}
+
 /* In the child, before exec: no descriptor but 0, 1, 2 and the exec-error
  * pipe (itself close-on-exec) reaches dot. */
 static void close_inherited(int keep)
@@ -160,7 +180,9 @@ tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt
     else if (exec_errno)
         rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot start GraphViz 'dot': %s"), strerror(exec_errno));
     else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        rc = TSG_OK;
+        rc = picture_complete(out, fmt) ? TSG_OK
+                                        : gram_fail(&s->ctx, TSG_EIO, &st->kw,
+                                                    _("dot did not finish writing the picture (is the disk full?)"));
     else if (memory)
         rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw,
                        _("the drawing needed more memory than allowed (%ld MiB for dot); draw a smaller district "
