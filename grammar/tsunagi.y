@@ -36,7 +36,7 @@
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
           FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT NEIGHBOURHOOD ASC DESC
-          FORUMS OVERLAP.
+          FORUMS OVERLAP WHAT IF.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
  * of the statement (GAPS … ORDER BY kind) instead of ending it. */
@@ -110,6 +110,25 @@ stmt(S) ::= RENDER(K) draw_clauses(C).                   { S = ast_analysis(ctx,
  * RENDER IDENT, lemon's fallback read RENDER OF … as a word. */
 stmt(S) ::= RENDER(K) NEIGHBOURHOOD(W) draw_clauses(C).  { S = ast_analysis_word(ctx, AST_RENDER, &K, &W, C); }
 stmt(S) ::= REPORT(K) IDENT(W) report_clauses(C).        { S = ast_analysis_word(ctx, AST_REPORT, &K, &W, C); }
+
+/* WHAT IF WITHOUT 'a', 'b' WITH TIE 'x' -> 'y' AS referral, … GAPS …: a
+ * reading statement on the network as it would be after the change, beside
+ * today's answer (query/whatif.c). Which statements it takes is the
+ * evaluator's table, so a refused one gets a sentence, not a syntax error. */
+stmt(S) ::= WHAT(K) IF change(C) stmt(R).                { S = ast_whatif(ctx, &K, C, R); }
+
+%type change {ast_change_t *}
+change(C) ::= WITHOUT nodes(N).                          { C = ast_change(ctx, N, NULL); }
+change(C) ::= WITH TIE newties(T).                       { C = ast_change(ctx, NULL, T); }
+change(C) ::= WITHOUT nodes(N) WITH TIE newties(T).      { C = ast_change(ctx, N, T); }
+
+%type nodes {ast_nodes_t *}
+nodes(L) ::= node(N).                                    { L = ast_nodes(ctx, NULL, N); }
+nodes(L) ::= nodes(A) COMMA node(N).                     { L = ast_nodes(ctx, A, N); }
+
+%type newties {ast_newtie_t *}
+newties(L) ::= node(A) arrow node(B) AS IDENT(K).        { L = ast_newtie(ctx, NULL, A, B, &K); }
+newties(L) ::= newties(P) COMMA node(A) arrow node(B) AS IDENT(K). { L = ast_newtie(ctx, P, A, B, &K); }
 
 /* REACH FROM 'a' [WITHIN k HOPS] [VIA any] [WHERE …], or REACH TO 'x': a
  * statement of its own and, after LET s =, a set. */
