@@ -340,22 +340,22 @@ static tsg_status_t summary(qry_session_t *s, qry_session_t *c, const ast_stmt_t
     if (p0 < 0 || p1 < 0) return gram_fail(&s->ctx, TSG_ENOMEM, &inner->kw, _("out of memory"));
     switch (inner->kind) {
     case AST_RENDER:
-        return qry_emit_done(s, _("If this happened, the organisations would form %ld separate groups (%ld now)."), p1,
+        return qry_emit_done(s, _("If this happened, unconnected groups of organisations: %ld (now %ld)."), p1,
                              p0);
     case AST_GAPS:
         return qry_emit_done(s,
                              _("If this happened, %zu gaps would open and %zu would close (%zu stay); "
-                               "the organisations would form %ld separate groups (%ld now)."),
+                               "unconnected groups of organisations: %ld (now %ld)."),
                              k->added, k->gone, k->same, p1, p0);
     case AST_REACH:
         return qry_emit_done(s,
                              _("If this happened, %zu nodes would no longer be reached and %zu would be reached anew "
-                               "(%zu stay); the organisations would form %ld separate groups (%ld now)."),
+                               "(%zu stay); unconnected groups of organisations: %ld (now %ld)."),
                              k->gone, k->added, k->same, p1, p0);
     default:
         return qry_emit_done(s,
                              _("If this happened, %zu rows would be new and %zu gone (%zu stay); "
-                               "the organisations would form %ld separate groups (%ld now)."),
+                               "unconnected groups of organisations: %ld (now %ld)."),
                              k->added, k->gone, k->same, p1, p0);
     }
 }
