@@ -113,12 +113,12 @@ def main():
             dst.close()
             removes = "".join(f"REMOVE program '{p}';\n" for o in case for p in progs.get(o, []))
             removes += "".join(f"REMOVE organisation '{o}';\n" for o in case)
-            p = subprocess.run([tsunagi, copy, "-c", removes], capture_output=True, text=True)
-            if p.returncode:
-                print(f"FAIL {case}: the oracle's REMOVE failed: {p.stderr}")
+            # One run: the removals' messages are no tables.
+            want_out, want_err = run(tsunagi, copy, removes + ";\n".join(STATEMENTS) + ";")
+            if "REMOVE" in want_err:
+                print(f"FAIL {case}: the oracle's REMOVE failed: {want_err}")
                 failures += 1
                 continue
-            want_out, want_err = run(tsunagi, copy, ";\n".join(STATEMENTS) + ";")
             after, before = split_whatif(tables(out))
             want = tables(want_out)
             # A statement that fails after the change (REACH from a program
