@@ -36,7 +36,7 @@
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
           FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT NEIGHBOURHOOD ASC DESC
-          FORUMS OVERLAP WHAT IF.
+          FORUMS OVERLAP WHAT IF CRITICAL.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
  * of the statement (GAPS … ORDER BY kind) instead of ending it. */
@@ -110,6 +110,14 @@ stmt(S) ::= RENDER(K) draw_clauses(C).                   { S = ast_analysis(ctx,
  * RENDER IDENT, lemon's fallback read RENDER OF … as a word. */
 stmt(S) ::= RENDER(K) NEIGHBOURHOOD(W) draw_clauses(C).  { S = ast_analysis_word(ctx, AST_RENDER, &K, &W, C); }
 stmt(S) ::= REPORT(K) IDENT(W) report_clauses(C).        { S = ast_analysis_word(ctx, AST_REPORT, &K, &W, C); }
+
+/* CRITICAL [IN 'district'] [FOR target AGED a..b [NEEDS …]] [TOP n]: what
+ * each organisation's loss would cost (query/critical.c). */
+stmt(S) ::= CRITICAL(K) critical_clauses(C).             { S = ast_analysis(ctx, AST_CRITICAL, &K, C, NULL); }
+%type critical_clauses {ast_slots_t *}
+critical_clauses(L) ::= .                                { L = NULL; }
+critical_clauses(L) ::= critical_clauses(A) gaps_clause(C). { L = ast_slots_add(ctx, A, C); }
+critical_clauses(L) ::= critical_clauses(A) top(C).      { L = ast_slots_add(ctx, A, C); }
 
 /* WHAT IF WITHOUT 'a', 'b' WITH TIE 'x' -> 'y' AS referral, … GAPS …: a
  * reading statement on the network as it would be after the change, beside

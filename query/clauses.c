@@ -86,6 +86,11 @@ static const struct {
      "WITHIN k HOPS, AS OF date and TO 'report.html'"),
      N_("REPORT GAPS FOR target AGED a..b IN district [NEEDS …] [BY …] [WITHIN k HOPS] [AS OF date] TO 'file.html';"),
      "REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO 'nishi.html';", NULL},
+    {TK_CRITICAL,
+     N_("CRITICAL takes IN 'district', FOR target, AGED a..b, NEEDS need, …, BY school_district|ward, WITHIN k HOPS, "
+        "AS OF date and TOP n"),
+     N_("CRITICAL [IN district] [FOR target AGED a..b [NEEDS need, …] [WITHIN k HOPS]] [TOP n];"),
+     "CRITICAL IN '東区' FOR hikikomori AGED 18..39 TOP 5;", N_("critical organisations")},
     {TK_WHAT, NULL,
      N_("WHAT IF [WITHOUT node, …] [WITH TIE node -> node AS kind, …] GAPS|COVERAGE|REACH|PATH|HORIZONTAL|"
         "CENTRALITY|BROKERS|THIN LINKS|RENDER …;"),

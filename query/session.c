@@ -214,6 +214,7 @@ static int answers_with_table(const ast_stmt_t *st)
     case AST_BROKERS:
     case AST_THIN_LINKS:
     case AST_FORUMS:
+    case AST_CRITICAL:
         return 1;
     default:
         return 0;
@@ -632,6 +633,8 @@ tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
         return qry_exec_export(s, st);
     case AST_WHATIF:
         return qry_exec_whatif(s, st);
+    case AST_CRITICAL:
+        return qry_exec_critical(s, st);
     default:
         return qry_exec_mutation(s, st);
     }
