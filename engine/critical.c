@@ -14,7 +14,7 @@ typedef struct crit {
     size_t n, cap;
     long *stamp;            /* by index in v: the last (cell, need) counted for it, as cells and as reach */
     long *rstamp;
-    size_t stampcap;
+    unsigned char *listed; /* by nid: scratch, 0 between uses */
     int oom;
 } crit_t;
 
@@ -142,15 +142,15 @@ typedef struct walk {
     size_t n;
 } walk_t;
 
-/* Referral steps from the entry points serving s, as GAPS walks them, with
- * the programs of organisation `without` gone (0: none). */
-static void walk(const eng_net_t *net, const eng_gaps_query_t *q, const int32_t *entries, size_t nentries, int64_t s,
+/* Referral steps from the entry points (those serving the cell), as GAPS
+ * walks them, with the programs of organisation `without` gone (0: none). */
+static void walk(const eng_net_t *net, const eng_gaps_query_t *q, const int32_t *entries, size_t nentries,
                  int64_t without, walk_t *w)
 {
     w->n = 0;
     for (size_t i = 0; i < nentries; i++) {
         const eng_program_t *p = &net->programs[entries[i]];
-        if ((without && p->org == without) || w->d[p->nid] >= 0 || !eng_serves(net, p, s)) continue;
+        if ((without && p->org == without) || w->d[p->nid] >= 0) continue;
         w->d[p->nid] = 0;
         w->seen[w->n++] = p->nid;
     }
@@ -200,30 +200,39 @@ static size_t covering(const eng_net_t *net, const eng_gaps_query_t *q, int k, i
     return n;
 }
 
+/* One cell: the sole providers of each age (cells), then, for each
+ * organisation owning a node the cell's entry points reach, the walk again
+ * without it (reach). `cover` holds room for nneeds × (nprograms + 1). */
 static void one_cell(crit_t *c, int64_t s, long cellno, const int32_t *entries, size_t nentries, walk_t *w0, walk_t *w1,
-                     int32_t *cover, int64_t *orgs)
+                     int32_t *cover, int32_t *serving, int64_t *orgs)
 {
     const eng_net_t *net = c->net;
     const eng_gaps_query_t *q = c->q;
-    walk(net, q, entries, nentries, s, 0, w0);
+    size_t nserving = 0, stride = net->nprograms + 1, ncover[64];
+    for (size_t i = 0; i < nentries; i++)
+        if (eng_serves(net, &net->programs[entries[i]], s)) serving[nserving++] = entries[i];
+    for (int k = 0; k < q->nneeds; k++) ncover[k] = covering(net, q, k, s, &cover[(size_t)k * stride]);
+    walk(net, q, serving, nserving, 0, w0);
     /* The organisations that own a node the entry points reach: only their
      * loss can cut the way to a program that stays. */
     size_t norgs = 0;
     for (size_t i = 0; i < w0->n; i++) {
         int64_t o = net->org_of[w0->seen[i]];
-        int dup = 0;
-        for (size_t j = 0; j < norgs && !dup; j++) dup = orgs[j] == o;
-        if (o && !dup) orgs[norgs++] = o;
+        if (o && !c->listed[o]) {
+            c->listed[o] = 1;
+            orgs[norgs++] = o;
+        }
     }
+    for (size_t j = 0; j < norgs; j++) c->listed[orgs[j]] = 0;
     for (int k = 0; k < q->nneeds && !c->oom; k++) {
-        size_t ncover = covering(net, q, k, s, cover);
-        if (!ncover) continue;
+        const int32_t *cv = &cover[(size_t)k * stride];
+        if (!ncover[k]) continue;
         long key = cellno * 64 + k;
         for (int x = q->age_from; x <= q->age_to && !c->oom; x++) {
             int64_t sole = 0;
             int count = 0;
-            for (size_t i = 0; i < ncover && count < 2; i++) {
-                const eng_program_t *p = &net->programs[cover[i]];
+            for (size_t i = 0; i < ncover[k] && count < 2; i++) {
+                const eng_program_t *p = &net->programs[cv[i]];
                 if (!eng_covers(p, q->target, q->needs[k], x)) continue;
                 if (!count || p->org != sole) count++, sole = p->org;
             }
@@ -238,14 +247,14 @@ static void one_cell(crit_t *c, int64_t s, long cellno, const int32_t *entries, 
     }
     for (size_t j = 0; j < norgs && !c->oom; j++) {
         int64_t o = orgs[j];
-        walk(net, q, entries, nentries, s, o, w1);
+        walk(net, q, serving, nserving, o, w1);
         for (int k = 0; k < q->nneeds && !c->oom; k++) {
-            size_t ncover = covering(net, q, k, s, cover);
+            const int32_t *cv = &cover[(size_t)k * stride];
             long key = cellno * 64 + k;
             for (int x = q->age_from; x <= q->age_to; x++) {
                 int reached = 0, stays = 0, still = 0;
-                for (size_t i = 0; i < ncover; i++) {
-                    const eng_program_t *p = &net->programs[cover[i]];
+                for (size_t i = 0; i < ncover[k]; i++) {
+                    const eng_program_t *p = &net->programs[cv[i]];
                     if (!eng_covers(p, q->target, q->needs[k], x)) continue;
                     reached |= w0->d[p->nid] >= 0;
                     if (p->org == o) continue;
@@ -271,11 +280,12 @@ static int gaps_part(crit_t *c, const int64_t *roots, size_t nroots, tsg_error_t
     const eng_net_t *net = c->net;
     size_t nn = (size_t)net->maxnid + 1, nentries = 0;
     int32_t *entries = malloc((net->nprograms + 1) * sizeof *entries);
-    int32_t *cover = malloc((net->nprograms + 1) * sizeof *cover);
+    int32_t *cover = malloc((net->nprograms + 1) * (size_t)(c->q->nneeds ? c->q->nneeds : 1) * sizeof *cover);
+    int32_t *serving = malloc((net->nprograms + 1) * sizeof *serving);
     int64_t *orgs = malloc(nn * sizeof *orgs);
     walk_t w0 = {malloc(nn), malloc(nn * sizeof(int64_t)), 0}, w1 = {malloc(nn), malloc(nn * sizeof(int64_t)), 0};
     int rc = 0;
-    if (!entries || !cover || !orgs || !w0.d || !w0.seen || !w1.d || !w1.seen) rc = -1;
+    if (!entries || !cover || !serving || !orgs || !w0.d || !w0.seen || !w1.d || !w1.seen) rc = -1;
     if (!rc) {
         memset(w0.d, -1, nn);
         memset(w1.d, -1, nn);
@@ -290,11 +300,12 @@ static int gaps_part(crit_t *c, const int64_t *roots, size_t nroots, tsg_error_t
             rc = -2;
             break;
         }
-        for (size_t i = 0; i < ncells && !c->oom; i++) one_cell(c, cells[i], cellno++, entries, nentries, &w0, &w1, cover, orgs);
+        for (size_t i = 0; i < ncells && !c->oom; i++) one_cell(c, cells[i], cellno++, entries, nentries, &w0, &w1, cover, serving, orgs);
         free(cells);
     }
     free(entries);
     free(cover);
+    free(serving);
     free(orgs);
     free(w0.d);
     free(w0.seen);
@@ -310,12 +321,18 @@ tsg_status_t eng_critical(const eng_net_t *net, const eng_gaps_query_t *q, const
     *n = 0;
     if (q && (q->age_from < 0 || q->age_to > 150 || q->age_from > q->age_to || q->nneeds > 64))
         return util_fail(err, TSG_EINPUT, _("ages run from 0 to 150"));
-    crit_t c = {net, q, malloc(((size_t)net->maxnid + 1) * sizeof *c.slot), NULL, 0, 0, NULL, NULL, 0, 0};
-    if (!c.slot) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    crit_t c = {net, q, malloc(((size_t)net->maxnid + 1) * sizeof *c.slot), NULL, 0, 0, NULL, NULL,
+                calloc((size_t)net->maxnid + 1, 1), 0};
+    if (!c.slot || !c.listed) {
+        free(c.slot);
+        free(c.listed);
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    }
     for (int64_t i = 0; i <= net->maxnid; i++) c.slot[i] = -1;
     int rc = fragment(&c, gr);
     if (!rc && q) rc = gaps_part(&c, roots, nroots, err);
     free(c.slot);
+    free(c.listed);
     free(c.stamp);
     free(c.rstamp);
     if (rc || c.oom) {

@@ -36,7 +36,7 @@
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
           FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT NEIGHBOURHOOD ASC DESC
-          FORUMS OVERLAP WHAT IF CRITICAL.
+          FORUMS OVERLAP WHAT IF CRITICAL SUGGEST TIES.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
  * of the statement (GAPS … ORDER BY kind) instead of ending it. */
@@ -118,6 +118,10 @@ stmt(S) ::= CRITICAL(K) critical_clauses(C).             { S = ast_analysis(ctx,
 critical_clauses(L) ::= .                                { L = NULL; }
 critical_clauses(L) ::= critical_clauses(A) gaps_clause(C). { L = ast_slots_add(ctx, A, C); }
 critical_clauses(L) ::= critical_clauses(A) top(C).      { L = ast_slots_add(ctx, A, C); }
+
+/* SUGGEST TIES [FOR target AGED a..b IN 'district' [NEEDS …]] [IN 'district'] [TOP n]:
+ * ties to build next (query/suggest.c); the same clauses as CRITICAL. */
+stmt(S) ::= SUGGEST(K) TIES critical_clauses(C).         { S = ast_analysis(ctx, AST_SUGGEST, &K, C, NULL); }
 
 /* WHAT IF WITHOUT 'a', 'b' WITH TIE 'x' -> 'y' AS referral, … GAPS …: a
  * reading statement on the network as it would be after the change, beside

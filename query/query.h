@@ -231,6 +231,7 @@ tsg_status_t qry_exec_directory(qry_session_t *s, const ast_stmt_t *st); /* EXPO
 tsg_status_t qry_exec_forums(qry_session_t *s, const ast_stmt_t *st);    /* FORUMS OVERLAP (forums.c) */
 tsg_status_t qry_exec_whatif(qry_session_t *s, const ast_stmt_t *st);    /* WHAT IF (whatif.c) */
 tsg_status_t qry_exec_critical(qry_session_t *s, const ast_stmt_t *st);  /* CRITICAL (critical.c) */
+tsg_status_t qry_exec_suggest(qry_session_t *s, const ast_stmt_t *st);   /* SUGGEST TIES (suggest.c) */
 
 /* GAPS' and COVERAGE's clauses (and HIGHLIGHT GAPS', the same slots) read
  * into an engine query, the group's default needs filled in when NEEDS is

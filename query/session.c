@@ -215,6 +215,7 @@ static int answers_with_table(const ast_stmt_t *st)
     case AST_THIN_LINKS:
     case AST_FORUMS:
     case AST_CRITICAL:
+    case AST_SUGGEST:
         return 1;
     default:
         return 0;
@@ -635,6 +636,8 @@ tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
         return qry_exec_whatif(s, st);
     case AST_CRITICAL:
         return qry_exec_critical(s, st);
+    case AST_SUGGEST:
+        return qry_exec_suggest(s, st);
     default:
         return qry_exec_mutation(s, st);
     }

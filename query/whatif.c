@@ -11,7 +11,7 @@
  * to run the same code on the same rows. A copy of the sample city takes
  * about a millisecond; the statement's own cost dominates.
  */
-#include "query.h"
+#include "scenario.h"
 #include "result.h"
 #include "store.h"
 #include "i18n.h"
@@ -20,13 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Results a statement emitted, held instead of passed on. */
-typedef struct held {
-    tsg_result_t **r;
-    size_t n;
-} held_t;
-
-static void held_free(held_t *h)
+void qry_held_free(held_t *h)
 {
     for (size_t i = 0; i < h->n; i++) tsg_result_free(h->r[i]);
     free(h->r);
@@ -34,9 +28,9 @@ static void held_free(held_t *h)
     h->n = 0;
 }
 
-/* Runs st on s, keeping its results in h: the session holds the results of
- * a statement with a tail (qry_emit), so an empty tail holds them here. */
-static tsg_status_t run_held(qry_session_t *s, const ast_stmt_t *st, held_t *h)
+/* The session holds the results of a statement with a tail (qry_emit), so
+ * an empty tail holds them here. */
+tsg_status_t qry_run_held(qry_session_t *s, const ast_stmt_t *st, held_t *h)
 {
     static const ast_tail_t hold;
     const ast_tail_t *tail = s->tail;
@@ -54,9 +48,7 @@ static tsg_status_t run_held(qry_session_t *s, const ast_stmt_t *st, held_t *h)
     return rc;
 }
 
-/* The copy's error as the statement's: its token lies in this statement's
- * text, which the copy's session was given. */
-static tsg_status_t pass_error(qry_session_t *s, qry_session_t *c, tsg_status_t rc, const ast_stmt_t *st)
+tsg_status_t qry_copy_error(qry_session_t *s, qry_session_t *c, tsg_status_t rc, const ast_stmt_t *st)
 {
     if (c->interrupted == 2) s->interrupted = 2;
     if (!c->ctx.failed) return gram_fail(&s->ctx, rc, &st->kw, _("the statement failed"));
@@ -68,9 +60,7 @@ static tsg_status_t pass_error(qry_session_t *s, qry_session_t *c, tsg_status_t 
     return s->ctx.code;
 }
 
-/* A session on a copy of s's database, set as s is (language, parameters,
- * limits), whose errors point into s's statement. */
-static tsg_status_t open_copy(qry_session_t *s, const ast_stmt_t *st, tsg_db_t **db, qry_session_t **c)
+tsg_status_t qry_copy_open(qry_session_t *s, const ast_stmt_t *st, tsg_db_t **db, qry_session_t **c)
 {
     tsg_error_t e = {0};
     tsg_status_t rc = store_copy(s->db, db, &e);
@@ -172,7 +162,7 @@ static tsg_status_t make_change(qry_session_t *s, qry_session_t *c, const ast_st
         rc = qry_exec_mutation(c, &tie);
     }
     free(gone);
-    if (rc && c->ctx.failed) rc = pass_error(s, c, rc, st);
+    if (rc && c->ctx.failed) rc = qry_copy_error(s, c, rc, st);
     return rc;
 }
 
@@ -334,7 +324,7 @@ static tsg_status_t summary(qry_session_t *s, qry_session_t *c, const ast_stmt_t
 {
     const eng_net_t *now, *then;
     tsg_status_t rc = qry_network(s, &now);
-    if (!rc && (rc = qry_network(c, &then))) return pass_error(s, c, rc, inner);
+    if (!rc && (rc = qry_network(c, &then))) return qry_copy_error(s, c, rc, inner);
     if (rc) return rc;
     long p0 = pieces(now), p1 = pieces(then);
     if (p0 < 0 || p1 < 0) return gram_fail(&s->ctx, TSG_ENOMEM, &inner->kw, _("out of memory"));
@@ -429,10 +419,10 @@ tsg_status_t qry_exec_whatif(qry_session_t *s, const ast_stmt_t *st)
     tsg_status_t rc = TSG_OK;
     /* RENDER draws the network as it would be; there is no picture before
      * to compare a picture with. */
-    if (inner->kind != AST_RENDER) rc = run_held(s, inner, &before);
-    if (!rc) rc = open_copy(s, st, &db, &c);
+    if (inner->kind != AST_RENDER) rc = qry_run_held(s, inner, &before);
+    if (!rc) rc = qry_copy_open(s, st, &db, &c);
     if (!rc) rc = make_change(s, c, st);
-    if (!rc && (rc = run_held(c, inner, &after))) rc = pass_error(s, c, rc, inner);
+    if (!rc && (rc = qry_run_held(c, inner, &after))) rc = qry_copy_error(s, c, rc, inner);
     if (!rc && inner->kind == AST_RENDER)
         for (size_t i = 0; !rc && i < after.n; i++) {
             rc = qry_emit(s, after.r[i]);
@@ -441,8 +431,8 @@ tsg_status_t qry_exec_whatif(qry_session_t *s, const ast_stmt_t *st)
     else if (!rc)
         rc = emit_compared(s, &before, &after, &k);
     if (!rc) rc = summary(s, c, inner, &k);
-    held_free(&before);
-    held_free(&after);
+    qry_held_free(&before);
+    qry_held_free(&after);
     tsg_session_close(c);
     tsg_close(db);
     return rc;
