@@ -232,6 +232,11 @@ tsg_status_t qry_exec_forums(qry_session_t *s, const ast_stmt_t *st);    /* FORU
 tsg_status_t qry_exec_whatif(qry_session_t *s, const ast_stmt_t *st);    /* WHAT IF (whatif.c) */
 tsg_status_t qry_exec_critical(qry_session_t *s, const ast_stmt_t *st);  /* CRITICAL (critical.c) */
 tsg_status_t qry_exec_suggest(qry_session_t *s, const ast_stmt_t *st);   /* SUGGEST TIES (suggest.c) */
+/* The first `top` suggestions SUGGEST TIES would make in district (0: the
+ * statement's IN) with st's clauses, as (from, to) nid pairs in *pairs
+ * (malloc'd, 2 × *n), for RENDER … HIGHLIGHT SUGGESTIONS and REPORT. */
+tsg_status_t qry_suggest_pairs(qry_session_t *s, const ast_stmt_t *st, int64_t district, long top, int64_t **pairs,
+                               size_t *n);
 
 /* GAPS' and COVERAGE's clauses (and HIGHLIGHT GAPS', the same slots) read
  * into an engine query, the group's default needs filled in when NEEDS is

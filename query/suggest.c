@@ -130,6 +130,8 @@ static tsg_status_t gaps_rows(qry_session_t *x, const ast_stmt_t *st, size_t *n)
     ast_stmt_t g = *st;
     g.kind = AST_GAPS;
     g.tail = NULL;
+    /* RENDER … HIGHLIGHT SUGGESTIONS names its district with OF. */
+    if (!g.cl[AST_CL_IN]) g.cl[AST_CL_IN] = g.cl[AST_CL_OF];
     held_t h = {0};
     tsg_status_t rc = qry_run_held(x, &g, &h);
     *n = 0;
@@ -229,10 +231,11 @@ static double adamic_adar(const eng_net_t *net, const partners_t *p, int64_t a, 
 
 /* ---- FOR …: reach and seam ----------------------------------------------------------- */
 
-static tsg_status_t group_candidates(qry_session_t *s, const ast_stmt_t *st, const eng_net_t *net, cands_t *cs)
+static tsg_status_t group_candidates(qry_session_t *s, const ast_stmt_t *st, int64_t district, const eng_net_t *net,
+                                     cands_t *cs)
 {
     qry_gaps_args_t a;
-    tsg_status_t rc = qry_gaps_args(s, st, 0, &a);
+    tsg_status_t rc = qry_gaps_args(s, st, district, &a);
     if (rc) return rc;
     eng_gap_t *rows;
     size_t n;
@@ -362,13 +365,66 @@ static int by_effect(const void *a, const void *b)
     return (x->to > y->to) - (x->to < y->to);
 }
 
+/* The suggestions, in order, with their effect (group: FOR … was given). */
+static tsg_status_t suggestions(qry_session_t *s, const ast_stmt_t *st, int64_t district, int group, const eng_net_t **net,
+                                cands_t *cs)
+{
+    const eng_graph_t *gr;
+    partners_t p = {0};
+    tsg_status_t rc = qry_graph(s, st, district, 0, 0, NULL, 0, net, &gr);
+    if (rc) return rc;
+    if (partners_build(*net, &p)) rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
+    else if (group) {
+        if (!(rc = group_candidates(s, st, district, *net, cs))) rc = measure(s, st, *net, cs);
+        /* Plausibility: partners in common, forums together. */
+        for (size_t i = 0; !rc && i < cs->n; i++)
+            cs->v[i].score += adamic_adar(*net, &p, cs->v[i].from, cs->v[i].to) +
+                              shared_forums(*net, owner(*net, cs->v[i].from), owner(*net, cs->v[i].to));
+    } else {
+        rc = thin_candidates(s, st, *net, &p, gr, cs);
+    }
+    partners_free(&p);
+    if (!rc) {
+        qsort(cs->v, cs->n, sizeof *cs->v, by_effect);
+        /* A tie that changes nothing is no suggestion. */
+        size_t k = 0;
+        for (size_t i = 0; i < cs->n; i++)
+            if (cs->v[i].kind == SG_THIN || cs->v[i].closes > 0) cs->v[k++] = cs->v[i];
+        cs->n = k;
+    }
+    return rc;
+}
+
+static int group_asked(ast_clause_t *const *c)
+{
+    return c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || c[AST_CL_WITHIN] || c[AST_CL_BY] || c[AST_CL_ASOF];
+}
+
+tsg_status_t qry_suggest_pairs(qry_session_t *s, const ast_stmt_t *st, int64_t district, long top, int64_t **pairs,
+                               size_t *n)
+{
+    const eng_net_t *net;
+    cands_t cs = {0};
+    *pairs = NULL;
+    *n = 0;
+    tsg_status_t rc = suggestions(s, st, district, group_asked(st->cl), &net, &cs);
+    size_t k = rc ? 0 : cs.n < (size_t)top ? cs.n : (size_t)top;
+    if (!rc && !(*pairs = malloc((2 * k + 1) * sizeof **pairs))) rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
+    for (size_t i = 0; !rc && i < k; i++) {
+        (*pairs)[2 * i] = cs.v[i].from;
+        (*pairs)[2 * i + 1] = cs.v[i].to;
+    }
+    if (!rc) *n = k;
+    free(cs.v);
+    return rc;
+}
+
 tsg_status_t qry_exec_suggest(qry_session_t *s, const ast_stmt_t *st)
 {
     ast_clause_t *const *c = st->cl;
     tsg_status_t rc;
     long top = 10;
     if (c[AST_CL_TOP] && (rc = qry_number(s, c[AST_CL_TOP]->v, &top))) return rc;
-    int group = c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || c[AST_CL_WITHIN] || c[AST_CL_BY] || c[AST_CL_ASOF];
     int64_t district = 0;
     if (c[AST_CL_IN]) {
         const qry_name_t *d;
@@ -376,26 +432,11 @@ tsg_status_t qry_exec_suggest(qry_session_t *s, const ast_stmt_t *st)
         district = d->nid;
     }
     const eng_net_t *net;
-    const eng_graph_t *gr;
     cands_t cs = {0};
-    partners_t p = {0};
-    if ((rc = qry_graph(s, st, district, 0, 0, NULL, 0, &net, &gr))) return rc;
-    if (partners_build(net, &p)) rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
-    else if (group) {
-        if (!(rc = group_candidates(s, st, net, &cs))) rc = measure(s, st, net, &cs);
-        /* Plausibility: partners in common, forums together. */
-        for (size_t i = 0; !rc && i < cs.n; i++)
-            cs.v[i].score += adamic_adar(net, &p, cs.v[i].from, cs.v[i].to) +
-                            shared_forums(net, owner(net, cs.v[i].from), owner(net, cs.v[i].to));
-    } else {
-        rc = thin_candidates(s, st, net, &p, gr, &cs);
-    }
-    partners_free(&p);
-    if (rc) {
+    if ((rc = suggestions(s, st, district, group_asked(c), &net, &cs))) {
         free(cs.v);
         return rc;
     }
-    qsort(cs.v, cs.n, sizeof *cs.v, by_effect);
     static const char *const cols[] = {NC_("column", "from_id"), NC_("column", "from"),  NC_("column", "to_id"),
                                        NC_("column", "to"),      NC_("column", "kind"),  NC_("column", "kind_label"),
                                        NC_("column", "tie"),     NC_("column", "closes"), NC_("column", "why"),
@@ -405,10 +446,8 @@ tsg_status_t qry_exec_suggest(qry_session_t *s, const ast_stmt_t *st)
         tsg_result_free(r);
         r = NULL;
     }
-    long shown = 0;
-    for (size_t i = 0; r && i < cs.n && shown < top; i++) {
+    for (size_t i = 0; r && i < cs.n && (long)i < top; i++) {
         const cand_t *x = &cs.v[i];
-        if (x->kind != SG_THIN && x->closes <= 0) continue; /* a tie that changes nothing is no suggestion */
         char closes[24], score[32];
         snprintf(closes, sizeof closes, "%ld", x->closes);
         snprintf(score, sizeof score, "%.2f", x->score);
@@ -417,7 +456,6 @@ tsg_status_t qry_exec_suggest(qry_session_t *s, const ast_stmt_t *st)
                                util_pgettext_ctx("suggestion", sg_label[x->kind]), qry_label(s, "tie_kind", tie), closes,
                                x->why, score};
         r = qry_result_row(r, row);
-        shown++;
     }
     if (r) r->right[7] = r->right[9] = 1;
     free(cs.v);

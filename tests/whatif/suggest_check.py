@@ -115,6 +115,16 @@ def main():
                     failures += 1
                 if district == "南区" and ({s["from_id"], s["to_id"]} & npos) and pieces >= 1:
                     found.add(4)
+        # RENDER … HIGHLIGHT SUGGESTIONS: the top five as dashed green edges
+        # (EXPORT DOT writes the same picture as text), with a legend entry.
+        dot = os.path.join(tmp, "minami.dot")
+        p = subprocess.run([tsunagi, db, "-c", f"EXPORT DOT OF '南区' TO '{dot}' AS detail HIGHLIGHT SUGGESTIONS;"],
+                           capture_output=True, text=True, env=dict(os.environ, LANGUAGE="en"))
+        text = open(dot, encoding="utf-8").read() if os.path.exists(dot) else p.stderr
+        checks += 1
+        if text.count('color="#1a9850", penwidth') != 5 or "suggested tie (SUGGEST TIES)" not in text:
+            print(f"FAIL HIGHLIGHT SUGGESTIONS: {text[:300]}")
+            failures += 1
         for w in (3, 4, 6):
             if w not in found:
                 print(f"FAIL planted weakness {w} gets no suggestion that closes it")
