@@ -125,6 +125,17 @@ def main():
         if text.count('color="#1a9850", penwidth') != 5 or "suggested tie (SUGGEST TIES)" not in text:
             print(f"FAIL HIGHLIGHT SUGGESTIONS: {text[:300]}")
             failures += 1
+        # REPORT's next steps: SUGGEST TIES' table for the report's question.
+        html = os.path.join(tmp, "r.html")
+        subprocess.run([tsunagi, db, "-c", f"REPORT GAPS {GROUPS[0][0]} TO '{html}';"], capture_output=True,
+                       env=dict(os.environ, LANGUAGE="en"))
+        text = open(html, encoding="utf-8").read() if os.path.exists(html) else ""
+        top, _ = run(tsunagi, db, f"SUGGEST TIES {GROUPS[0][0]} TOP 1;")
+        checks += 1
+        step = text[text.find("Next steps"):]
+        if "Next steps" not in text or not top or top[0][0]["from_id"] not in step or "p-higashi-joshi" not in step:
+            print("FAIL REPORT has no next steps with SUGGEST TIES' first suggestion")
+            failures += 1
         for w in (3, 4, 6):
             if w not in found:
                 print(f"FAIL planted weakness {w} gets no suggestion that closes it")
