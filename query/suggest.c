@@ -329,8 +329,11 @@ static tsg_status_t thin_candidates(qry_session_t *s, const ast_stmt_t *st, cons
         for (igraph_integer_t v = u + 1; v < n; v++) {
             int64_t b = gr->nid[v];
             if (eng_is_government(net, b)) continue;
-            igraph_integer_t eid;
-            igraph_get_eid(&gr->g, &eid, u, v, IGRAPH_UNDIRECTED, 0);
+            igraph_integer_t eid = -1;
+            if (igraph_get_eid(&gr->g, &eid, u, v, IGRAPH_UNDIRECTED, 0) != IGRAPH_SUCCESS) {
+                free(up);
+                return gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
+            }
             if (eid >= 0) continue;
             int forums = shared_forums(net, a, b);
             double aa = adamic_adar(net, p, a, b);
