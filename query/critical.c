@@ -75,7 +75,7 @@ tsg_status_t qry_exec_critical(qry_session_t *s, const ast_stmt_t *st)
     rc = eng_critical(net, group ? &a.q : NULL, roots, nroots, gr, &v, &n, &err);
     free(roots);
     if (rc) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    qsort(v, n, sizeof *v, by_cost);
+    if (n) qsort(v, n, sizeof *v, by_cost); /* v is NULL when there is no organisation */
     static const char *const cols[] = {NC_("column", "rank"),   NC_("column", "id"),          NC_("column", "name"),
                                        NC_("column", "sector"), NC_("column", "cells"),       NC_("column", "reach"),
                                        NC_("column", "opens"),  NC_("column", "pairs_cut"),   NC_("column", "cut_point"),

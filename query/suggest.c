@@ -388,7 +388,7 @@ static tsg_status_t suggestions(qry_session_t *s, const ast_stmt_t *st, int64_t 
     }
     partners_free(&p);
     if (!rc) {
-        qsort(cs->v, cs->n, sizeof *cs->v, by_effect);
+        if (cs->n) qsort(cs->v, cs->n, sizeof *cs->v, by_effect); /* qsort(NULL, 0, …) is undefined */
         /* A tie that changes nothing is no suggestion. */
         size_t k = 0;
         for (size_t i = 0; i < cs->n; i++)
