@@ -411,6 +411,8 @@ static int dot_legend(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d, 
     if (!rc && d->ngaps)
         rc = legend_item(b, &n, "", "<font color=\"red\">▭</font>",
                          _("gap, joined to the program it concerns, in its district's frame"));
+    if (!rc && d->nsuggest)
+        rc = legend_item(b, &n, "", "<font color=\"#1a9850\">╍╍╍</font>", _("suggested tie (SUGGEST TIES)"));
     return rc || util_buf_adds(b, "</tr></table></td></tr>") || fkey_table(b, net, d, fk) ||
            util_buf_adds(b, "</table>>;\n");
 }
@@ -564,6 +566,14 @@ tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *b, t
          * double the picture's width (decisions.md, issue 20). */
         if (!rc && c[0]) rc = util_buf_printf(b, ", xlabel=\"%s\"", c);
         rc = rc || util_buf_adds(b, "];\n");
+    }
+    /* Suggested ties: dashed green, from the node each end is drawn as. */
+    for (size_t i = 0; !rc && i < d->nsuggest; i++) {
+        int64_t f = d->suggest[2 * i], t = d->suggest[2 * i + 1];
+        int64_t a = f > 0 && f <= net->maxnid ? rep[f] : 0, z = t > 0 && t <= net->maxnid ? rep[t] : 0;
+        if (a > 0 && z > 0 && drawn[a] && drawn[z] && a != z)
+            rc = util_buf_printf(b, "  n%lld -> n%lld [style=dashed, color=\"#1a9850\", penwidth=2.5, tooltip=\"%s\"];\n",
+                                 (long long)a, (long long)z, _("suggested tie"));
     }
     rc = rc || dot_legend(b, net, d, sector_used, programs, &fk) || util_buf_adds(b, "}\n");
     fkey_free(&fk);

@@ -52,6 +52,8 @@ typedef struct eng_draw {
     const char *const *need_labels;
     int nneeds;
     int64_t centre;               /* a neighbourhood's own node (outlined), or 0 */
+    const int64_t *suggest;       /* suggested ties (from, to nids, 2 × nsuggest): dashed green */
+    size_t nsuggest;
 } eng_draw_t;
 
 tsg_status_t eng_dot(const eng_net_t *net, const eng_draw_t *d, util_buf_t *out, tsg_error_t *err);

@@ -36,7 +36,7 @@
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
           FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT NEIGHBOURHOOD ASC DESC
-          FORUMS OVERLAP.
+          FORUMS OVERLAP WHAT IF CRITICAL SUGGEST TIES.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
  * of the statement (GAPS … ORDER BY kind) instead of ending it. */
@@ -111,6 +111,37 @@ stmt(S) ::= RENDER(K) draw_clauses(C).                   { S = ast_analysis(ctx,
  * RENDER IDENT, lemon's fallback read RENDER OF … as a word. */
 stmt(S) ::= RENDER(K) NEIGHBOURHOOD(W) draw_clauses(C).  { S = ast_analysis_word(ctx, AST_RENDER, &K, &W, C); }
 stmt(S) ::= REPORT(K) IDENT(W) report_clauses(C).        { S = ast_analysis_word(ctx, AST_REPORT, &K, &W, C); }
+
+/* CRITICAL [IN 'district'] [FOR target AGED a..b [NEEDS …]] [TOP n]: what
+ * each organisation's loss would cost (query/critical.c). */
+stmt(S) ::= CRITICAL(K) critical_clauses(C).             { S = ast_analysis(ctx, AST_CRITICAL, &K, C, NULL); }
+%type critical_clauses {ast_slots_t *}
+critical_clauses(L) ::= .                                { L = NULL; }
+critical_clauses(L) ::= critical_clauses(A) gaps_clause(C). { L = ast_slots_add(ctx, A, C); }
+critical_clauses(L) ::= critical_clauses(A) top(C).      { L = ast_slots_add(ctx, A, C); }
+
+/* SUGGEST TIES [FOR target AGED a..b IN 'district' [NEEDS …]] [IN 'district'] [TOP n]:
+ * ties to build next (query/suggest.c); the same clauses as CRITICAL. */
+stmt(S) ::= SUGGEST(K) TIES critical_clauses(C).         { S = ast_analysis(ctx, AST_SUGGEST, &K, C, NULL); }
+
+/* WHAT IF WITHOUT 'a', 'b' WITH TIE 'x' -> 'y' AS referral, … GAPS …: a
+ * reading statement on the network as it would be after the change, beside
+ * today's answer (query/whatif.c). Which statements it takes is the
+ * evaluator's table, so a refused one gets a sentence, not a syntax error. */
+stmt(S) ::= WHAT(K) IF change(C) stmt(R).                { S = ast_whatif(ctx, &K, C, R); }
+
+%type change {ast_change_t *}
+change(C) ::= WITHOUT nodes(N).                          { C = ast_change(ctx, N, NULL); }
+change(C) ::= WITH TIE newties(T).                       { C = ast_change(ctx, NULL, T); }
+change(C) ::= WITHOUT nodes(N) WITH TIE newties(T).      { C = ast_change(ctx, N, T); }
+
+%type nodes {ast_nodes_t *}
+nodes(L) ::= node(N).                                    { L = ast_nodes(ctx, NULL, N); }
+nodes(L) ::= nodes(A) COMMA node(N).                     { L = ast_nodes(ctx, A, N); }
+
+%type newties {ast_newtie_t *}
+newties(L) ::= node(A) arrow node(B) AS IDENT(K).        { L = ast_newtie(ctx, NULL, A, B, &K); }
+newties(L) ::= newties(P) COMMA node(A) arrow node(B) AS IDENT(K). { L = ast_newtie(ctx, P, A, B, &K); }
 
 /* REACH FROM 'a' [WITHIN k HOPS] [VIA any] [WHERE …], or REACH TO 'x': a
  * statement of its own and, after LET s =, a set. */

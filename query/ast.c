@@ -183,6 +183,54 @@ ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *
     return s;
 }
 
+ast_stmt_t *ast_whatif(gram_ctx_t *ctx, const gram_token_t *kw, ast_change_t *change, ast_stmt_t *inner)
+{
+    ast_stmt_t *s = stmt(ctx, AST_WHATIF, kw);
+    if (s) {
+        s->change = change;
+        s->inner = inner;
+    }
+    return s;
+}
+
+ast_change_t *ast_change(gram_ctx_t *ctx, ast_nodes_t *without, ast_newtie_t *ties)
+{
+    ast_change_t *c = ast_alloc(ctx, sizeof *c);
+    if (c) {
+        c->without = without;
+        c->ties = ties;
+    }
+    return c;
+}
+
+ast_nodes_t *ast_nodes(gram_ctx_t *ctx, ast_nodes_t *list, ast_node_t *n)
+{
+    ast_nodes_t *e = ast_alloc(ctx, sizeof *e);
+    if (!e) return list;
+    e->node = n;
+    e->next = NULL;
+    e->tail = e;
+    if (!list) return e;
+    list->tail->next = e;
+    list->tail = e;
+    return list;
+}
+
+ast_newtie_t *ast_newtie(gram_ctx_t *ctx, ast_newtie_t *list, ast_node_t *a, ast_node_t *b, const gram_token_t *kind)
+{
+    ast_newtie_t *e = ast_alloc(ctx, sizeof *e);
+    if (!e) return list;
+    e->a = a;
+    e->b = b;
+    e->kind = *kind;
+    e->next = NULL;
+    e->tail = e;
+    if (!list) return e;
+    list->tail->next = e;
+    list->tail = e;
+    return list;
+}
+
 ast_stmt_t *ast_with_tail(gram_ctx_t *ctx, ast_stmt_t *s, ast_tail_t *tail)
 {
     (void)ctx;

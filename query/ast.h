@@ -88,8 +88,28 @@ typedef struct ast_tail {
 typedef enum ast_skind {
     AST_FIND, AST_COUNT, AST_SHOW, AST_LET, AST_ADD, AST_SET, AST_REMOVE, AST_TIE, AST_UNTIE,
     AST_GAPS, AST_COVERAGE, AST_PATH, AST_REACH, AST_HORIZONTAL, AST_CENTRALITY, AST_BROKERS,
-    AST_THIN_LINKS, AST_EXPORT, AST_RENDER, AST_REPORT, AST_FORUMS
+    AST_THIN_LINKS, AST_EXPORT, AST_RENDER, AST_REPORT, AST_FORUMS, AST_WHATIF, AST_CRITICAL, AST_SUGGEST
 } ast_skind_t;
+
+/* WHAT IF's change: the nodes taken away (WITHOUT a, b) and the ties added
+ * (WITH TIE a -> b AS kind, …), each list in the order written. */
+typedef struct ast_nodes {
+    ast_node_t *node;
+    struct ast_nodes *next;
+    struct ast_nodes *tail; /* in a list's first entry: its last */
+} ast_nodes_t;
+
+typedef struct ast_newtie {
+    ast_node_t *a, *b;
+    gram_token_t kind;
+    struct ast_newtie *next;
+    struct ast_newtie *tail;
+} ast_newtie_t;
+
+typedef struct ast_change {
+    ast_nodes_t *without;
+    ast_newtie_t *ties;
+} ast_change_t;
 
 struct ast_stmt {
     ast_skind_t kind;
@@ -105,6 +125,8 @@ struct ast_stmt {
     ast_clause_t *clauses; /* ADD, SET, TIE: the field clauses, in order */
     ast_clause_t *cl[AST_CL_N]; /* the analyses and pictures: each clause in its slot, or NULL */
     ast_tail_t *tail;     /* ORDER BY … LIMIT n, or NULL */
+    ast_change_t *change; /* WHAT IF: the change, */
+    ast_stmt_t *inner;    /* and the statement run before and after it */
 };
 
 /* The slots being filled while a statement's clauses are parsed. */
@@ -143,6 +165,11 @@ ast_stmt_t *ast_analysis_word(gram_ctx_t *ctx, ast_skind_t kind, const gram_toke
  * puts it in its slot, refusing a clause given twice (at its word). */
 ast_clause_t *ast_slot(gram_ctx_t *ctx, ast_cl_t slot, const gram_token_t *key, ast_value_t *v, ast_node_t *n);
 ast_slots_t *ast_slots_add(gram_ctx_t *ctx, ast_slots_t *s, ast_clause_t *c);
+/* WHAT IF change stmt (query/whatif.c runs it). */
+ast_stmt_t *ast_whatif(gram_ctx_t *ctx, const gram_token_t *kw, ast_change_t *change, ast_stmt_t *inner);
+ast_change_t *ast_change(gram_ctx_t *ctx, ast_nodes_t *without, ast_newtie_t *ties);
+ast_nodes_t *ast_nodes(gram_ctx_t *ctx, ast_nodes_t *list, ast_node_t *n);
+ast_newtie_t *ast_newtie(gram_ctx_t *ctx, ast_newtie_t *list, ast_node_t *a, ast_node_t *b, const gram_token_t *kind);
 ast_stmt_t *ast_with_tail(gram_ctx_t *ctx, ast_stmt_t *s, ast_tail_t *tail);
 ast_tail_t *ast_tail(gram_ctx_t *ctx, const gram_token_t *kw, ast_key_t *keys, ast_value_t *limit);
 ast_key_t *ast_key(gram_ctx_t *ctx, ast_value_t *col, int desc);

@@ -87,6 +87,21 @@ static const struct {
      "WITHIN k HOPS, AS OF date and TO 'report.html'"),
      N_("REPORT GAPS FOR target AGED a..b IN district [NEEDS …] [BY …] [WITHIN k HOPS] [AS OF date] TO 'file.html';"),
      "REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO 'nishi.html';", NULL},
+    {TK_CRITICAL,
+     N_("CRITICAL takes IN 'district', FOR target, AGED a..b, NEEDS need, …, BY school_district|ward, WITHIN k HOPS, "
+        "AS OF date and TOP n"),
+     N_("CRITICAL [IN district] [FOR target AGED a..b [NEEDS need, …] [WITHIN k HOPS]] [TOP n];"),
+     "CRITICAL IN '東区' FOR hikikomori AGED 18..39 TOP 5;", N_("critical organisations")},
+    {TK_SUGGEST,
+     N_("SUGGEST TIES takes IN 'district', FOR target, AGED a..b, NEEDS need, …, BY school_district|ward, WITHIN k "
+        "HOPS, AS OF date and TOP n"),
+     N_("SUGGEST TIES FOR target AGED a..b IN district [NEEDS need, …] [WITHIN k HOPS] [TOP n];\n"
+        "SUGGEST TIES [IN district] [TOP n];"),
+     "SUGGEST TIES FOR hikikomori AGED 18..39 IN '東区' NEEDS peer TOP 3;", N_("suggested ties")},
+    {TK_WHAT, NULL,
+     N_("WHAT IF [WITHOUT node, …] [WITH TIE node -> node AS kind, …] GAPS|COVERAGE|REACH|PATH|HORIZONTAL|"
+        "CENTRALITY|BROKERS|THIN LINKS|RENDER …;"),
+     "WHAT IF WITHOUT 'NPO法人あさがおの会' GAPS FOR hikikomori AGED 18..39 IN '東区' NEEDS peer;", N_("what if")},
     {TK_ADD, NULL, N_("ADD kind 'name' field-clauses…;"), "ADD organisation 'NPOあさひ' SECTOR npo IN '北区';", NULL},
     {TK_SET, NULL, N_("SET node field-clause…;"), "SET 'NPOあさひ' SECTOR coop;", NULL},
     {TK_REMOVE, NULL, N_("REMOVE node;"), "REMOVE 'NPOあさひ';", NULL},

@@ -235,6 +235,7 @@ typedef struct drawing {
     int ngiven;
     long *mark;
     char *note, *title;
+    int64_t *suggest;
     qry_gaps_args_t ga; /* HIGHLIGHT GAPS' question (the gap rows point into it) */
     int hops;           /* a neighbourhood's reach */
 } drawing_t;
@@ -248,6 +249,7 @@ static void drawing_free(drawing_t *w)
     free(w->mark);
     free(w->note);
     free(w->title);
+    free(w->suggest);
 }
 
 /* HIGHLIGHT GAPS reads FOR, AGED, NEEDS and WITHIN as GAPS does (the same
@@ -345,7 +347,7 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     }
     static const char *const cluster_words[] = {"sector", "ward", "community", "forum", NULL};
     static const char *const label_words[] = {"ja", "en", NULL};
-    static const char *const highlight_words[] = {"gaps", "brokers", "thin", NULL};
+    static const char *const highlight_words[] = {"gaps", "brokers", "thin", "suggestions", NULL};
     int cluster = -1, highlight = -1;
     if (c[AST_CL_CLUSTER] && (cluster = word(s, c[AST_CL_CLUSTER], cluster_words, _("sector, ward, community or forum"))) < 0)
         return s->ctx.code;
@@ -355,9 +357,10 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
         if (k < 0) return s->ctx.code;
         d->english = k == 1;
     }
-    if (c[AST_CL_HIGHLIGHT] && (highlight = word(s, c[AST_CL_HIGHLIGHT], highlight_words, _("GAPS, BROKERS or THIN LINKS"))) < 0)
+    if (c[AST_CL_HIGHLIGHT] && (highlight = word(s, c[AST_CL_HIGHLIGHT], highlight_words, _("GAPS, BROKERS, THIN LINKS or SUGGESTIONS"))) < 0)
         return s->ctx.code;
-    if (highlight != 0 && (c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || (c[AST_CL_WITHIN] && !d->centre))) {
+    /* HIGHLIGHT SUGGESTIONS takes GAPS' clauses too (SUGGEST TIES FOR …). */
+    if (highlight != 0 && highlight != 3 && (c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || (c[AST_CL_WITHIN] && !d->centre))) {
         const ast_clause_t *x = c[AST_CL_FOR] ? c[AST_CL_FOR] : c[AST_CL_AGED] ? c[AST_CL_AGED] : c[AST_CL_NEEDS] ? c[AST_CL_NEEDS] : c[AST_CL_WITHIN];
         return qry_fail(s, &x->key, _("%.*s belongs to HIGHLIGHT GAPS"), (int)x->key.n, x->key.z);
     }
@@ -392,9 +395,9 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
         d->programs = 1;
     }
     if (d->view != ENG_VIEW_DETAIL && (c[AST_CL_WITH] || c[AST_CL_WITHOUT] || (cluster >= 0 && cluster != 1) ||
-                                       highlight == 1)) {
+                                       highlight == 1 || highlight == 3)) {
         const ast_clause_t *x = c[AST_CL_WITH] ? c[AST_CL_WITH] : c[AST_CL_WITHOUT] ? c[AST_CL_WITHOUT]
-                                : highlight == 1 ? c[AST_CL_HIGHLIGHT] : c[AST_CL_CLUSTER];
+                                : highlight == 1 || highlight == 3 ? c[AST_CL_HIGHLIGHT] : c[AST_CL_CLUSTER];
         return qry_fail(s, &x->key, _("%.*s draws the organisations themselves: add AS detail"), (int)x->key.n, x->key.z);
     }
     /* The legend's sectors, in the vocabulary's order, named in the output
@@ -423,6 +426,13 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     d->mark_label = _("brokerage");
     d->note = w->note;
     if (highlight == 0 && (rc = highlight_gaps(s, st, w))) return rc;
+    /* The top suggestions SUGGEST TIES would make for the district drawn. */
+    if (highlight == 3) {
+        if (!d->district)
+            return qry_fail(s, &c[AST_CL_HIGHLIGHT]->key, _("HIGHLIGHT SUGGESTIONS needs OF 'district'"));
+        if ((rc = qry_suggest_pairs(s, st, d->district, 5, &w->suggest, &d->nsuggest))) return rc;
+        d->suggest = w->suggest;
+    }
     /* The title: where, what and when; not the statement, whose file name
      * (a path on someone's disk) means nothing on the wall of a meeting. */
     char date[16];

@@ -75,6 +75,8 @@ typedef struct qry_session {
     const char *stmt_z, *stmt_end; /* the running statement's text, for its results' names */
     const char *lang;          /* "ja", "en" (applied before each run), or NULL: the process's */
     int ja;                    /* this run's output is Japanese: tables show vocabulary labels */
+    struct qry_session *outer; /* WHAT IF's copy: the session whose statement it runs for (its
+                                  Ctrl-C and time limit stop the copy's work too), else NULL */
 } qry_session_t;
 
 /* Whether the running statement must stop: Ctrl-C, or its time limit
@@ -210,6 +212,9 @@ int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words,
  * YYYY-MM-DD that exists, written back in ISO form; a NUMBER is a year. */
 tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11]);
 
+/* Runs one parsed statement (the session's dispatcher). */
+tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st);
+
 /* Evaluators. */
 tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st);      /* FIND, COUNT, SHOW, LET */
 tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st);      /* SHOW (show.c) */
@@ -224,6 +229,14 @@ tsg_status_t qry_exec_structure(qry_session_t *s, const ast_stmt_t *st);
 tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st);    /* EXPORT, RENDER, REPORT */
 tsg_status_t qry_exec_directory(qry_session_t *s, const ast_stmt_t *st); /* EXPORT DIRECTORY (directory.c) */
 tsg_status_t qry_exec_forums(qry_session_t *s, const ast_stmt_t *st);    /* FORUMS OVERLAP (forums.c) */
+tsg_status_t qry_exec_whatif(qry_session_t *s, const ast_stmt_t *st);    /* WHAT IF (whatif.c) */
+tsg_status_t qry_exec_critical(qry_session_t *s, const ast_stmt_t *st);  /* CRITICAL (critical.c) */
+tsg_status_t qry_exec_suggest(qry_session_t *s, const ast_stmt_t *st);   /* SUGGEST TIES (suggest.c) */
+/* The first `top` suggestions SUGGEST TIES would make in district (0: the
+ * statement's IN) with st's clauses, as (from, to) nid pairs in *pairs
+ * (malloc'd, 2 × *n), for RENDER … HIGHLIGHT SUGGESTIONS and REPORT. */
+tsg_status_t qry_suggest_pairs(qry_session_t *s, const ast_stmt_t *st, int64_t district, long top, int64_t **pairs,
+                               size_t *n);
 
 /* GAPS' and COVERAGE's clauses (and HIGHLIGHT GAPS', the same slots) read
  * into an engine query, the group's default needs filled in when NEEDS is

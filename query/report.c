@@ -152,7 +152,9 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     ast_stmt_t *gaps = sub_statement(s, st, AST_GAPS, gaps_slots);
     ast_stmt_t *coverage = sub_statement(s, st, AST_COVERAGE, gaps_slots & ~(1u << AST_CL_WITHIN));
     ast_stmt_t *horizontal = sub_statement(s, st, AST_HORIZONTAL, 1u << AST_CL_IN);
-    if (!gaps || !coverage || !horizontal) return s->ctx.code;
+    /* Next steps: the ties SUGGEST TIES would propose for the same question. */
+    ast_stmt_t *next = sub_statement(s, st, AST_SUGGEST, gaps_slots);
+    if (!gaps || !coverage || !horizontal || !next) return s->ctx.code;
     /* A report that may not be written is refused before the work; the
      * writer checks again. */
     const util_guard_t *g0 = qry_guard(s);
@@ -183,11 +185,13 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     const tsg_sink_t *saved = s->sink;
     tsg_sink_t capture = {html_table, NULL, &b};
     s->sink = &capture;
-    static const char *const heads[] = {N_("Gaps"), N_("Coverage"), N_("Horizontal links")};
-    ast_stmt_t *subs[] = {gaps, coverage, horizontal};
-    for (int i = 0; i < 3 && !fail && !rc; i++) {
+    static const char *const heads[] = {N_("Gaps"), N_("Coverage"), N_("Horizontal links"),
+                                        N_("Next steps: ties that would close gaps")};
+    ast_stmt_t *subs[] = {gaps, coverage, horizontal, next};
+    for (int i = 0; i < 4 && !fail && !rc; i++) {
         fail = util_buf_adds(&b, "<h2>") || eng_html_text(&b, _(heads[i])) || util_buf_adds(&b, "</h2>\n");
-        if (!fail) rc = i < 2 ? qry_exec_gaps(s, subs[i]) : qry_exec_structure(s, subs[i]);
+        if (!fail)
+            rc = i < 2 ? qry_exec_gaps(s, subs[i]) : i == 2 ? qry_exec_structure(s, subs[i]) : qry_exec_suggest(s, subs[i]);
     }
     s->sink = saved;
     if (fail && !rc) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));

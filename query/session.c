@@ -197,9 +197,11 @@ static tsg_status_t release(qry_session_t *s, tsg_status_t st)
 
 /* Whether a statement answers with a table (and so takes ORDER BY and
  * LIMIT); the others answer with a message or write a file. */
-static int answers_with_table(ast_skind_t kind)
+static int answers_with_table(const ast_stmt_t *st)
 {
-    switch (kind) {
+    /* WHAT IF answers as the statement it runs does. */
+    while (st->kind == AST_WHATIF && st->inner) st = st->inner;
+    switch (st->kind) {
     case AST_FIND:
     case AST_COUNT:
     case AST_SHOW:
@@ -212,6 +214,8 @@ static int answers_with_table(ast_skind_t kind)
     case AST_BROKERS:
     case AST_THIN_LINKS:
     case AST_FORUMS:
+    case AST_CRITICAL:
+    case AST_SUGGEST:
         return 1;
     default:
         return 0;
@@ -446,6 +450,7 @@ static int64_t now_ns(void)
 
 int qry_should_stop(qry_session_t *s)
 {
+    if (s->outer && qry_should_stop(s->outer)) s->interrupted = s->outer->interrupted;
     if (s->interrupted) return 1;
     if (s->deadline_ns && now_ns() > s->deadline_ns) s->interrupted = 2;
     return s->interrupted != 0;
@@ -602,7 +607,7 @@ void tsg_session_interrupt(tsg_session_t *s)
 
 int tsg_statement_complete(const char *text) { return gram_complete(text); }
 
-static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
+tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
 {
     switch (st->kind) {
     case AST_FIND:
@@ -627,6 +632,12 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
     case AST_RENDER:
     case AST_REPORT:
         return qry_exec_export(s, st);
+    case AST_WHATIF:
+        return qry_exec_whatif(s, st);
+    case AST_CRITICAL:
+        return qry_exec_critical(s, st);
+    case AST_SUGGEST:
+        return qry_exec_suggest(s, st);
     default:
         return qry_exec_mutation(s, st);
     }
@@ -665,13 +676,13 @@ tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len,
              * or closed before, this one's Ctrl-C and time limit stop igraph. */
             eng_igraph_setup(&s->interrupted, &s->deadline_ns);
             if (s->interrupted) st = gram_fail(&s->ctx, TSG_EINPUT, &stmt->kw, _("interrupted"));
-            else if (stmt->tail && !answers_with_table(stmt->kind))
+            else if (stmt->tail && !answers_with_table(stmt))
                 st = qry_fail(s, &stmt->tail->kw,
                               _("this statement answers with no table, so it takes no ORDER BY or LIMIT "
                               "(they order and cut the table of FIND, COUNT, SHOW, GAPS, …)"));
             else {
                 s->tail = stmt->tail;
-                st = exec(s, stmt);
+                st = qry_exec(s, stmt);
                 if (s->tail) st = release(s, st);
             }
             eng_igraph_forget(&s->interrupted);

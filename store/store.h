@@ -74,6 +74,11 @@ void store_rollback(tsg_db_t *db);
 tsg_status_t store_read_begin(tsg_db_t *db, tsg_error_t *err);
 void store_read_end(tsg_db_t *db);
 
+/* A copy of db in memory (copy.c), to change without changing db: one
+ * moment of the file, taken with SQLite's backup; closed with tsg_close.
+ * Its path is db's, so writers still refuse db's own files. */
+tsg_status_t store_copy(tsg_db_t *db, tsg_db_t **out, tsg_error_t *err);
+
 /* Runs SQL without results; on failure the message names `what`. */
 tsg_status_t store_exec(sqlite3 *sql, const char *stmts, const char *what, tsg_error_t *err);
 

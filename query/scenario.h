@@ -1,0 +1,28 @@
+/*
+ * scenario — a statement run on a copy of the database changed in memory
+ * (whatif.c), which WHAT IF and SUGGEST TIES share: the copy's session, the
+ * results held instead of emitted, and the copy's errors passed to the
+ * session whose statement it runs for.
+ */
+#ifndef TSG_QUERY_SCENARIO_H
+#define TSG_QUERY_SCENARIO_H
+
+#include "query.h"
+
+/* Results a statement emitted, held instead of passed on; the caller owns
+ * them (qry_held_free, or take one and set its entry to NULL). */
+typedef struct held {
+    tsg_result_t **r;
+    size_t n;
+} held_t;
+void qry_held_free(held_t *h);
+/* Runs st on s, keeping its results in h instead of emitting them. */
+tsg_status_t qry_run_held(qry_session_t *s, const ast_stmt_t *st, held_t *h);
+/* A session *c on a copy *db of s's database, set as s is (language,
+ * parameters, limits), whose errors point into s's statement; closed with
+ * tsg_session_close and tsg_close. Failures are recorded against st. */
+tsg_status_t qry_copy_open(qry_session_t *s, const ast_stmt_t *st, tsg_db_t **db, qry_session_t **c);
+/* The copy's error (after rc) as s's: its token lies in s's statement. */
+tsg_status_t qry_copy_error(qry_session_t *s, qry_session_t *c, tsg_status_t rc, const ast_stmt_t *st);
+
+#endif

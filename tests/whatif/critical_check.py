@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""CRITICAL against the naive oracle (issue 22, Done when).
+
+pairs_cut and cut_point, for every organisation, against NetworkX on the
+organisation graph read from the sample city's CSV files (the definition in
+engine/structure.h: organisations based in the district or below, one edge
+per pair joined by a referral, co_support, info_sharing or agreement tie,
+programs lifted to their owners): remove each organisation in turn and
+count the pairs of the others that were connected and no longer are.
+
+cells and reach, for the organisations CRITICAL ranks first and a few more
+(fixed seed; --all: every one), against GAPS before and after REMOVE in a
+copy of the database: the (cell, need) pairs where some age becomes a
+coverage gap, and where some age becomes a reach gap.
+
+usage: critical_check.py TSUNAGI SAMPLE_DIR [--all]
+"""
+import csv
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+import networkx as nx
+
+CASES = [  # (IN, FOR … clauses)
+    ("東区", "FOR hikikomori AGED 18..39"),
+    ("中央区", "FOR foreign_resident AGED 18..64 NEEDS consultation, learning"),
+    ("あさひの市", "FOR single_elderly AGED 18..80 WITHIN 2 HOPS"),
+]
+
+
+def read(sample, name):
+    with open(os.path.join(sample, name), encoding="utf-8-sig") as f:
+        return list(csv.DictReader(f))
+
+
+def run(tsunagi, db, text):
+    p = subprocess.run([tsunagi, db, "--format", "json", "-c", text], capture_output=True, text=True,
+                       env=dict(os.environ, LANGUAGE="en"))
+    if p.returncode:
+        raise SystemExit(f"{text}\n{p.stderr}")
+    dec, i, out = json.JSONDecoder(), 0, []
+    s = p.stdout
+    while True:
+        while i < len(s) and s[i].isspace():
+            i += 1
+        if i >= len(s):
+            return [v for v in out if isinstance(v, list)]
+        v, i = dec.raw_decode(s, i)
+        out.append(v)
+
+
+def org_graph(sample, district):
+    parent = {r["id"]: r["parent_id"] for r in read(sample, "districts.csv")}
+
+    def under(d, anc):
+        while d:
+            if d == anc:
+                return True
+            d = parent.get(d, "")
+        return False
+
+    orgs = [r["id"] for r in read(sample, "organisations.csv") if under(r["district_id"], district)]
+    owner = {r["id"]: r["org_id"] for r in read(sample, "programs.csv")}
+    g = nx.Graph()
+    g.add_nodes_from(orgs)
+    for t in read(sample, "ties.csv"):
+        if t["kind"] == "membership":
+            continue
+        a, b = owner.get(t["from_id"], t["from_id"]), owner.get(t["to_id"], t["to_id"])
+        if a != b and a in g and b in g:
+            g.add_edge(a, b)
+    return g
+
+
+def connected_pairs(g):
+    return sum(len(c) * (len(c) - 1) // 2 for c in nx.connected_components(g))
+
+
+def gap_ages(tables):
+    cov, reach = set(), set()
+    for t in tables:
+        for r in t:
+            for x in range(int(r["age_from"]), int(r["age_to"]) + 1):
+                if r["kind"] == "coverage":
+                    cov.add((r["district_id"], r["need"], x))
+                elif r["kind"] == "reach":
+                    reach.add((r["district_id"], r["need"], x))
+    return cov, reach
+
+
+def main():
+    tsunagi, sample = sys.argv[1], sys.argv[2]
+    full = "--all" in sys.argv
+    ids = {r["name"]: r["id"] for r in read(sample, "districts.csv")}
+    progs = {}
+    for r in read(sample, "programs.csv"):
+        progs.setdefault(r["org_id"], []).append(r["id"])
+    tmp = tempfile.mkdtemp(prefix="critical-")
+    failures = checked = 0
+    try:
+        db = os.path.join(tmp, "city.db")
+        subprocess.run([tsunagi, "import", sample, db], check=True, capture_output=True)
+        rnd = random.Random(22)
+        for district, group in CASES:
+            rows = run(tsunagi, db, f"CRITICAL IN '{district}' {group};")[0]
+            # Fragmentation and cut points: every organisation, NetworkX.
+            g = org_graph(sample, ids[district])
+            base = connected_pairs(g)
+            cuts = set(nx.articulation_points(g))
+            got = {r["id"]: r for r in rows}
+            if set(got) - set(g.nodes):
+                print(f"FAIL {district}: ranked organisations outside the graph")
+                failures += 1
+            for o in g.nodes:
+                h = g.copy()
+                h.remove_node(o)
+                # Pairs of the others that were connected, minus those still connected.
+                comp = next(len(c) for c in nx.connected_components(g) if o in c)
+                want = (base - (comp - 1)) - connected_pairs(h)
+                r = got.get(o)
+                if not r or int(r["pairs_cut"]) != want or (r["cut_point"] == "yes") != (o in cuts):
+                    print(f"FAIL {district} {o}: pairs_cut {r and r['pairs_cut']} cut {r and r['cut_point']},"
+                          f" NetworkX {want} {o in cuts}")
+                    failures += 1
+                checked += 1
+            # Cells and reach: the naive loop, REMOVE in a copy and GAPS again.
+            gaps = f"GAPS {group} IN '{district}';"
+            cov0, reach0 = gap_ages(run(tsunagi, db, gaps))
+            names = [r["id"] for r in rows]
+            sample_ids = names if full else names[:2] + rnd.sample(names[2:], 1)
+            for o in sample_ids:
+                copy = os.path.join(tmp, "copy.db")
+                for suffix in ("", "-wal", "-shm"):
+                    if os.path.exists(copy + suffix):
+                        os.remove(copy + suffix)
+                src, dst = sqlite3.connect(db), sqlite3.connect(copy)
+                src.backup(dst)
+                src.close()
+                dst.close()
+                removes = "".join(f"REMOVE program '{p}';" for p in progs.get(o, [])) + f"REMOVE organisation '{o}';"
+                cov1, reach1 = gap_ages(run(tsunagi, copy, removes + gaps))
+                cells = len({(d, n) for d, n, _ in cov1 - cov0})
+                reach = len({(d, n) for d, n, _ in reach1 - reach0})
+                r = got[o]
+                if int(r["cells"]) != cells or int(r["reach"]) != reach:
+                    print(f"FAIL {district} {o}: cells {r['cells']} reach {r['reach']}, after REMOVE {cells} {reach}")
+                    failures += 1
+                checked += 1
+            print(f"ok {district}: {len(g)} organisations, {len(sample_ids)} removed in a copy")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{checked - failures} of {checked} checks agree")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

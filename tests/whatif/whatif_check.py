@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""WHAT IF against the real change (issue 22, Done when).
+
+For organisations of the sample city, one at a time, and for random pairs
+(a fixed seed), `WHAT IF WITHOUT …` must give, in its rows marked new or
+same, exactly the rows the same statement returns after the organisations
+are really removed (their programs first, as REMOVE asks) from a copy of the
+database file. The copy is made with Python's sqlite3 backup, and the
+statements run on it by a second tsunagi: the oracle shares no code with
+WHAT IF's own copy. The rows marked same or gone must be the statement's
+rows before the change, too.
+
+usage: whatif_check.py TSUNAGI SAMPLE_DIR [--orgs N] [--pairs N] [--all]
+  --all checks every organisation (the exhaustive run, scripts/whatif-full);
+  the test command checks a few, chosen with a fixed seed.
+"""
+import csv
+import json
+import os
+import random
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+STATEMENTS = [
+    "GAPS FOR hikikomori AGED 18..39 IN 'あさひの市'",
+    "REACH FROM 'p-higashi-sodan' WITHIN 3 HOPS",
+    "HORIZONTAL IN 'あさひの市'",
+]
+
+
+def run(tsunagi, db, text):
+    p = subprocess.run([tsunagi, db, "--format", "json", "--keep-going", "-c", text],
+                       capture_output=True, text=True, env=dict(os.environ, LANGUAGE="en"))
+    return p.stdout, p.stderr
+
+
+def values(stdout):
+    """The JSON values printed one after another: tables (lists) and messages."""
+    dec, i, out = json.JSONDecoder(), 0, []
+    while True:
+        while i < len(stdout) and stdout[i].isspace():
+            i += 1
+        if i >= len(stdout):
+            return out
+        v, i = dec.raw_decode(stdout, i)
+        out.append(v)
+
+
+def tables(stdout):
+    return [v for v in values(stdout) if isinstance(v, list)]
+
+
+def split_whatif(ts):
+    """WHAT IF's tables: the rows after (new, same) and before (same, gone)."""
+    after, before = [], []
+    for t in ts:
+        a = [{k: v for k, v in r.items() if not k.startswith("whatif")} for r in t if r["whatif"] != "gone"]
+        b = [{k: v for k, v in r.items() if not k.startswith("whatif")} for r in t if r["whatif"] != "new"]
+        after.append(a)
+        before.append(b)
+    return after, before
+
+
+def canon(ts):
+    # Each table as a sorted list of rows; empty tables carry no shape.
+    return sorted(sorted(json.dumps(r, ensure_ascii=False, sort_keys=True) for r in t) for t in ts if t)
+
+
+def main():
+    args = sys.argv[1:]
+    tsunagi, sample = args[0], args[1]
+    norgs = int(args[args.index("--orgs") + 1]) if "--orgs" in args else 2
+    npairs = int(args[args.index("--pairs") + 1]) if "--pairs" in args else 1
+    with open(os.path.join(sample, "organisations.csv"), encoding="utf-8-sig") as f:
+        orgs = [r["id"] for r in csv.DictReader(f)]
+    progs = {}
+    with open(os.path.join(sample, "programs.csv"), encoding="utf-8-sig") as f:
+        for r in csv.DictReader(f):
+            progs.setdefault(r["org_id"], []).append(r["id"])
+    rnd = random.Random(22)
+    # The planted weaknesses' organisations always, then a random few.
+    planted = ["o-chuo-shakyo", "o-higashi-joshi", "o-int-kokusai"]
+    if "--all" in args:
+        cases = [[o] for o in orgs]
+    else:
+        cases = [[o] for o in planted] + [[o] for o in rnd.sample([o for o in orgs if o not in planted], norgs)]
+    cases += [rnd.sample(orgs, 2) for _ in range(npairs)]
+    tmp = tempfile.mkdtemp(prefix="whatif-")
+    failures = 0
+    try:
+        db = os.path.join(tmp, "city.db")
+        p = subprocess.run([tsunagi, "import", sample, db], capture_output=True, text=True)
+        if p.returncode:
+            print(p.stderr)
+            return 1
+        base_out, _ = run(tsunagi, db, ";\n".join(STATEMENTS) + ";")
+        base = tables(base_out)
+        for case in cases:
+            names = ", ".join(f"organisation '{o}'" for o in case)
+            text = "".join(f"WHAT IF WITHOUT {names} {s};\n" for s in STATEMENTS)
+            out, err = run(tsunagi, db, text)
+            # The oracle: the same statements after REMOVE, on a copy of the file.
+            copy = os.path.join(tmp, "copy.db")
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(copy + suffix):
+                    os.remove(copy + suffix)
+            src, dst = sqlite3.connect(db), sqlite3.connect(copy)
+            src.backup(dst)
+            src.close()
+            dst.close()
+            removes = "".join(f"REMOVE program '{p}';\n" for o in case for p in progs.get(o, []))
+            removes += "".join(f"REMOVE organisation '{o}';\n" for o in case)
+            # One run: the removals' messages are no tables.
+            want_out, want_err = run(tsunagi, copy, removes + ";\n".join(STATEMENTS) + ";")
+            if "REMOVE" in want_err:
+                print(f"FAIL {case}: the oracle's REMOVE failed: {want_err}")
+                failures += 1
+                continue
+            after, before = split_whatif(tables(out))
+            want = tables(want_out)
+            # A statement that fails after the change (REACH from a program
+            # taken away) fails in both, with the same message.
+            if want_err.count("error:") != err.count("error:"):
+                print(f"FAIL {case}: errors differ:\n{err}\n---\n{want_err}")
+                failures += 1
+                continue
+            if canon(after) != canon(want):
+                print(f"FAIL {case}: WHAT IF's new and same rows differ from the statements after REMOVE")
+                failures += 1
+            elif canon(before) != canon([t for t in base if t]) and not err:
+                print(f"FAIL {case}: WHAT IF's same and gone rows differ from the statements before")
+                failures += 1
+            else:
+                print(f"ok {case}")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"{len(cases) - failures} of {len(cases)} cases agree")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
