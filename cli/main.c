@@ -346,7 +346,8 @@ static void print_hsds_report(const tsg_hsds_report_t *r)
                 if (len > 0) used += (size_t)len;
             }
         }
-        printf("  %-8s %6ld  %s: %s (%s%s)\n", w->skipped ? _("skipped") : _("repaired"), n, w->file, w->reason, where,
+        printf("  %-8s %6ld  %s: %s (%s%s)\n", w->skipped ? _("skipped") : _("repaired"), n, w->file,
+               tsg_hsds_reason_text(w->reason), where,
                n > 3 ? _(", …") : "");
     }
 }

@@ -117,9 +117,14 @@ typedef struct tsg_hsds_row {
     long line;     /* 0 when the file has no lines (a JSON side file) */
     char *id;      /* the row's id, may be empty */
     int skipped;   /* 1 skipped, 0 repaired */
-    char *reason;  /* the same text for every row of one kind */
+    char *reason;  /* a stable key: the same English text for every row of one kind;
+                      tsg_hsds_reason_text gives it in the language of the messages */
     char *detail;  /* this row's particulars, may be empty */
 } tsg_hsds_row_t;
+
+/* A report row's reason as a planner reads it, in the language of the
+ * messages (tsg_language); the key itself when it has no translation. */
+const char *tsg_hsds_reason_text(const char *reason);
 
 typedef struct tsg_hsds_report {
     char *layout;  /* "HSDS 3.0.0 tabular package", "HSDS 1.x …", "Ohana API CSV" */

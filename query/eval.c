@@ -50,6 +50,7 @@ static const qry_keyed_col_t program_keyed[] = {{"targets", NC_("column", "targe
                                                 {"ages", NC_("column", "ages_label"), "ages"},
                                                 {"needs", NC_("column", "needs_label"), "need"},
                                                 {"modes", NC_("column", "modes_label"), "mode"},
+                                                {"area", NC_("column", "area_label"), "area"},
                                                 {NULL, NULL, NULL}};
 static const qry_keyed_col_t forum_keyed[] = {{"kind", NC_("column", "kind_label"), "forum_kind"}, {NULL, NULL, NULL}};
 static const qry_keyed_col_t district_keyed[] = {{"level", NC_("column", "level_label"), "level"}, {NULL, NULL, NULL}};

@@ -14,6 +14,7 @@
 #include "util.h"
 #include "atomic.h"
 #include "bounds.h"
+#include "choices.h"
 #include "picture.h"
 
 #include <errno.h>
@@ -345,19 +346,18 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
         if (!d->centre)
             return qry_fail(s, &st->what, _("RENDER NEIGHBOURHOOD needs OF an organisation, program or forum"));
     }
-    static const char *const cluster_words[] = {"sector", "ward", "community", "forum", NULL};
-    static const char *const label_words[] = {"ja", "en", NULL};
-    static const char *const highlight_words[] = {"gaps", "brokers", "thin", "suggestions", NULL};
+    /* The words are query/choices.c's, the ones Tab offers; their order is
+     * what the indexes below mean. */
     int cluster = -1, highlight = -1;
-    if (c[AST_CL_CLUSTER] && (cluster = word(s, c[AST_CL_CLUSTER], cluster_words, _("sector, ward, community or forum"))) < 0)
+    if (c[AST_CL_CLUSTER] && (cluster = word(s, c[AST_CL_CLUSTER], qry_cluster_words, _("sector, ward, community or forum"))) < 0)
         return s->ctx.code;
     if (cluster >= 0) d->cluster = cluster == 0 ? ENG_CLUSTER_SECTOR : cluster == 1 ? ENG_CLUSTER_WARD : ENG_CLUSTER_GIVEN;
     if (c[AST_CL_LABELS]) {
-        int k = word(s, c[AST_CL_LABELS], label_words, _("ja or en"));
+        int k = word(s, c[AST_CL_LABELS], qry_label_words, _("ja or en"));
         if (k < 0) return s->ctx.code;
         d->english = k == 1;
     }
-    if (c[AST_CL_HIGHLIGHT] && (highlight = word(s, c[AST_CL_HIGHLIGHT], highlight_words, _("GAPS, BROKERS, THIN LINKS or SUGGESTIONS"))) < 0)
+    if (c[AST_CL_HIGHLIGHT] && (highlight = word(s, c[AST_CL_HIGHLIGHT], qry_highlight_words, _("GAPS, BROKERS, THIN LINKS or SUGGESTIONS"))) < 0)
         return s->ctx.code;
     /* HIGHLIGHT SUGGESTIONS takes GAPS' clauses too (SUGGEST TIES FOR …). */
     if (highlight != 0 && highlight != 3 && (c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || (c[AST_CL_WITHIN] && !d->centre))) {
@@ -473,17 +473,15 @@ tsg_status_t qry_exec_export(qry_session_t *s, const ast_stmt_t *st)
     const char *path = qry_text(s, c[AST_CL_TO]->v, NC_("expected value", "a file name"));
     if (!path) return s->ctx.code;
     const char *ext = strrchr(path, '.');
-    static const char *const render_formats[] = {"svg", "png", "pdf", NULL};
     const char *render_fmt = NULL;
     if (render) {
-        for (int i = 0; ext && render_formats[i]; i++)
-            if (!strcasecmp(ext + 1, render_formats[i])) render_fmt = render_formats[i];
+        for (int i = 0; ext && qry_render_formats[i]; i++)
+            if (!strcasecmp(ext + 1, qry_render_formats[i])) render_fmt = qry_render_formats[i];
         if (!render_fmt) return qry_fail(s, &c[AST_CL_TO]->v->tok, _("RENDER writes .svg, .png or .pdf, not '%s'"), path);
     } else {
-        static const char *const formats[] = {"dot", "graphml", "json", NULL};
         const char *f;
         int near;
-        if ((fmt = qry_choice(s, st->v, formats, &f, &near)) == -2) return s->ctx.code;
+        if ((fmt = qry_choice(s, st->v, qry_export_formats, &f, &near)) == -2) return s->ctx.code;
         if (fmt < 0)
             return strchr("sSpP", st->what.z[0])
                        ? qry_fail(s, &st->what,

@@ -10,6 +10,7 @@
 #include "query.h"
 #include "util.h"
 #include "picture.h"
+#include "choices.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -141,9 +142,8 @@ static tsg_status_t report_picture(qry_session_t *s, const ast_stmt_t *st, const
  * file that opens offline. */
 tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char *path, const ast_clause_t *to)
 {
-    static const char *const gaps_word[] = {"gaps", NULL};
     const char *w;
-    int near, k = qry_choice(s, st->v, gaps_word, &w, &near);
+    int near, k = qry_choice(s, st->v, qry_report_words, &w, &near); /* query/choices.c: what Tab offers */
     if (k == -2) return s->ctx.code;
     if (k < 0) return qry_fail(s, &st->what, _("REPORT makes a GAPS report: REPORT GAPS FOR … AGED … IN '…' TO 'report.html'"));
     /* The grammar let through only GAPS' clauses and TO. */

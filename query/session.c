@@ -40,6 +40,28 @@ tsg_status_t qry_fail_sql(qry_session_t *s, const gram_token_t *at)
                      store_sql_reason(s->sql, NULL, why, sizeof why));
 }
 
+/* A copy of s with each line break (\r\n, \n, \r) written ⏎, or s itself
+ * when it has none; frees s when it copies. The message and the quoted line
+ * are one line each: a name with a line break in it, quoted raw, would
+ * break them and leave the caret under the wrong line. */
+static char *breaks_shown(char *s, int *nomem)
+{
+    if (!s || !strpbrk(s, "\r\n")) return s;
+    util_buf_t b = {0};
+    for (const char *p = s; *p; p++) {
+        if (*p == '\r' && p[1] == '\n') p++;
+        if (*p == '\r' || *p == '\n') util_buf_adds(&b, "\u23CE");
+        else util_buf_addc(&b, *p);
+    }
+    if (!b.data || util_buf_addc(&b, '\0')) {
+        util_buf_free(&b);
+        *nomem = 1;
+        return s;
+    }
+    free(s);
+    return b.data;
+}
+
 /* "line L, column C: message", the line, and a caret under the token. */
 static void format_error(const qry_session_t *s, const char *source, tsg_error_t *err)
 {
@@ -51,12 +73,20 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
      * a character written before they were refused: shown, not sent raw. */
     int msg_nomem = 0;
     char *msg = util_visible(c->msg, 0, &msg_nomem);
+    if (!msg && !msg_nomem) msg = util_strdup(c->msg);
+    msg = breaks_shown(msg, &msg_nomem);
     util_buf_adds(&b, msg ? msg : c->msg);
     free(msg);
     if (c->at.line && c->at.z) {
         const char *line = c->at.z, *end = c->at.z;
         while (line > c->src && line[-1] != '\n') line--;
         while (end < c->src + c->len && *end != '\n' && *end != '\r') end++;
+        /* A token across lines (a quoted name holding a line break) is
+         * quoted whole, to the end of the line it ends on, its breaks ⏎. */
+        if (c->at.z + c->at.n > end) {
+            end = c->at.z + c->at.n;
+            while (end < c->src + c->len && *end != '\n' && *end != '\r') end++;
+        }
         /* A long line is quoted as a window around the token. */
         const char *from = line, *to = end, *tend = c->at.z + c->at.n;
         if (tend > end) tend = end;
@@ -84,6 +114,9 @@ static void format_error(const qry_session_t *s, const char *source, tsg_error_t
         char *shown;
         if (text && (shown = util_visible(text, 0, &nomem))) free(text), text = shown;
         if (before && (shown = util_visible(before, 0, &nomem))) free(before), before = shown;
+        if (tok && (shown = util_visible(tok, 0, &nomem))) free(tok), tok = shown;
+        text = breaks_shown(text, &nomem);
+        tok = breaks_shown(tok, &nomem);
         if (text && before && tok && !nomem) {
             /* Tabs keep their place under the caret; other text becomes spaces
              * of its display width, so the caret lines up under Japanese too. */

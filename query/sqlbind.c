@@ -110,12 +110,22 @@ static const char *ages_label(const char *ages, util_buf_t *b)
     return b->data ? b->data : ages;
 }
 
+/* A program's area: district names as they are, and the wide-area mark
+ * FIND writes '*' (SHOW '* (wide-area)') as people read it (全域). */
+static const char *area_label(const char *area)
+{
+    if (!strcmp(area, "*")) return C_("area", "*");
+    if (!strcmp(area, "* (wide-area)")) return C_("area", "* (wide-area)");
+    return area;
+}
+
 /* SHOW's value column: the vocabulary kind of the row's field. */
 static const char *field_kind(const char *field)
 {
     static const char *const kinds[][2] = {{"sector", "sector"}, {"targets", "target"},   {"needs", "need"},
                                            {"modes", "mode"},    {"approach", "approach"}, {"in_system", "in_system"},
-                                           {"level", "level"},   {"kind", "forum_kind"},  {"ages", "ages"}};
+                                           {"level", "level"},   {"kind", "forum_kind"},  {"ages", "ages"},
+                                           {"area", "area"}};
     for (size_t i = 0; field && i < sizeof kinds / sizeof kinds[0]; i++)
         if (!strcmp(field, kinds[i][0])) return kinds[i][1];
     return NULL;
@@ -126,6 +136,7 @@ static const char *labels(const qry_session_t *s, const char *kind, const char *
 {
     if (!keys) return NULL;
     if (!strcmp(kind, "ages")) return ages_label(keys, b);
+    if (!strcmp(kind, "area")) return area_label(keys);
     if (!strcmp(kind, QRY_KEYED_FIELD)) return util_pgettext_ctx("field", keys);
     b->len = 0;
     for (const char *p = keys;;) {

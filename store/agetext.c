@@ -152,10 +152,18 @@ static int skip_words(const text_t *x, int j, const char *const *ws)
 
 /* "parents with children ages 3-5": the ages are the child's, and the
  * program is for the parents. A mention is a dependant's when it follows
- * a carer ("parents", "families", "women", …) with, of, or and their, then a
- * child ("children", "infants", …), with nothing between the child and the
- * mention but "ages", "from", "between", "ranging", commas and brackets.
- * "Children ages 3-4 and their parents" stays the children's. */
+ * a carer ("parents", "families", "women", …) joined to a child
+ * ("children", "infants", …) by with, of, and their, raising, caring for,
+ * or who have ("grandparents raising grandchildren ages 0-18", "parents who
+ * have a child 0-4"), with nothing between the child and the mention but
+ * "ages", "from", "between", "ranging", commas, brackets, another child
+ * ("newborns and infants up to 6 months") and what the children have
+ * ("children with disabilities ages 3-21"). A caregiver's dependant may be
+ * any person: "caregivers of adults 60 and older", "caregivers of seniors
+ * 60+" are for the caregivers, of any age. "Children ages 3-4 and their
+ * parents" stays the children's; so does "grandparents raising
+ * grandchildren and relative caregivers 55 years old or older", where the
+ * 55 is the caregivers' own. */
 static void mark_dependants(text_t *x)
 {
     static const char *const carers[] = {
@@ -164,15 +172,27 @@ static void mark_dependants(text_t *x)
         "adults", "individuals", "persons", "people", "men", "couples", "females", "postpartum", NULL};
     static const char *const children[] = {"children", "child", "kids", "infants", "infant", "babies", "baby",
                                            "toddlers", "sons", "daughters", "dependents", "dependants", "teens",
-                                           "teenagers", "teen", "adolescents", "youth", "grandchildren", NULL};
+                                           "teenagers", "teen", "adolescents", "youth", "grandchildren", "newborns",
+                                           "newborn", NULL};
+    /* whom a caregiver (not a guardian, who may be the service: "the
+     * guardian of a vulnerable adult aged 18-65") cares for */
+    static const char *const cared[] = {"adults", "adult", "seniors", "senior", "elderly", "persons", "person",
+                                        "people", "individuals", "relatives", NULL};
     static const char *const between[] = {"ages", "age", "aged", "from", "between", "ranging", "the", "of", NULL};
     for (int i = 0; i < x->n; i++) {
         int j;
-        if (word(x, i, "with") || word(x, i, "of")) j = i + 1;
-        else if (word(x, i, "and") && word(x, i + 1, "their")) j = i + 2;
+        if (word(x, i, "with") || word(x, i, "of") || word(x, i, "raising")) j = i + 1;
+        else if ((word(x, i, "and") && word(x, i + 1, "their")) || (word(x, i, "caring") && word(x, i + 1, "for")) ||
+                 (word(x, i, "who") && (word(x, i + 1, "have") || word(x, i + 1, "has"))))
+            j = i + 2;
+        else if (word(x, i, "who") && word(x, i + 1, "are") && word(x, i + 2, "raising"))
+            j = i + 3;
         else continue;
         /* the carer just before, or before a bracket: "parents (including expectant fathers) of" */
-        int carer = word_in(x, i - 1, carers) || (i >= 2 && x->t[i - 1].type == T_BREAK && word_in(x, i - 2, carers));
+        int c = i - 1;
+        if (i >= 2 && x->t[i - 1].type == T_BREAK && !word_in(x, i - 1, carers)) c = i - 2;
+        int carer = word_in(x, c, carers);
+        int caregiver = word(x, c, "caregivers") || word(x, c, "caregiver");
         /* the carer before its own ages: "parents (ages 18-25) with", "adults 18+ with" */
         static const char *const own[] = {"ages", "age", "aged", "and", "over", "older", "up", "to", "years", NULL};
         for (int b = i - 1; !carer && b >= 0 && b >= i - 8; b--) {
@@ -184,12 +204,30 @@ static void mark_dependants(text_t *x)
         }
         if (!carer) continue;
         while (word(x, j, "their") || word(x, j, "a") || word(x, j, "an") || word(x, j, "young") || word(x, j, "small") || word(x, j, "minor") ||
-               word(x, j, "dependent"))
+               word(x, j, "dependent") || (caregiver && (word(x, j, "older") || word(x, j, "frail") || word(x, j, "aging"))))
             j++;
-        if (!word_in(x, j, children)) continue;
+        if (!word_in(x, j, children) && !(caregiver && word_in(x, j, cared))) continue;
         x->dep[j] = 1; /* "mothers of infants up to 12 weeks": the rule starts at the child */
         for (j++; j < x->n; j++) {
             x->dep[j] = 1;
+            /* another child: "newborns and infants up to 6 months" */
+            if ((word(x, j, "and") || word(x, j, "or")) && word_in(x, j + 1, children)) {
+                x->dep[++j] = 1;
+                continue;
+            }
+            /* what the children have: "with disabilities", "with or without special needs" */
+            if (word(x, j, "with") || word(x, j, "without")) {
+                int k = j + 1, words = 0;
+                while (k < x->n && words < 4 && x->t[k].type == T_WORD && !word_in(x, k, between) &&
+                       !word_in(x, k, age_words) && !word(x, k, "birth"))
+                    k++, words++;
+                if (words && k < x->n && (word_in(x, k, between) || word(x, k, "birth") || x->t[k].type == T_NUM ||
+                                          (x->t[k].type == T_BREAK && x->t[k].sym == ','))) {
+                    for (; j < k; j++) x->dep[j] = 1;
+                    j--;
+                    continue;
+                }
+            }
             int skip = word_in(x, j, between) || (x->t[j].type == T_BREAK && (x->t[j].sym == ',' || x->t[j].sym == '('));
             if (!skip) break;
         }
@@ -407,8 +445,9 @@ agetext_t agetext_read(const char *s)
         /* "children 0-12 years old or 14-16 years old": the next range is the child's too */
         if (next > i && x.dep[i]) {
             int k = next;
+            /* "children 1-3 years old (up to 4 years old at enrollment)": the bracket too */
             while (word(&x, k, "or") || word(&x, k, "and") || word(&x, k, "in") || word(&x, k, "some") ||
-                   word(&x, k, "cases") || (k < x.n && x.t[k].type == T_BREAK && x.t[k].sym == ','))
+                   word(&x, k, "cases") || (k < x.n && x.t[k].type == T_BREAK && (x.t[k].sym == ',' || x.t[k].sym == '(')))
                 k++;
             if (k < x.n) x.dep[k] = 1;
         }

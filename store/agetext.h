@@ -35,6 +35,9 @@
  * 18)") the 3-5 is the child's. Such a mention bounds nothing; a text with
  * no other mention is AGETEXT_DEPENDANT, left open (the parent's age is not
  * said). "Children ages 3-4 and their parents" is the children's range.
+ * The joints, the qualifiers allowed between child and ages, and a
+ * caregiver's dependants ("caregivers of adults 60 and older") are listed
+ * at mark_dependants in agetext.c.
  */
 #ifndef TSG_STORE_AGETEXT_H
 #define TSG_STORE_AGETEXT_H

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 #include <sys/stat.h>
 
 /* ---- UUID version 5 --------------------------------------------------------- */
@@ -362,6 +363,28 @@ static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
 
 /* The package's own name, title, description and licence in place of the
  * specification's (whose licence, CC-BY-SA, is the spec's, not the data's). */
+/* The package's name, title and licence are one line each in
+ * datapackage.json, read by catalogues and shown in lists: a line break, a
+ * tab or another control character (or one that hides or reorders text,
+ * util_hidden_char) would break or disguise them. fmt names the field and
+ * takes the code point and its position, counted from 1. */
+static tsg_status_t check_line(const char *s, const char *fmt, tsg_error_t *err)
+{
+    if (!s) return TSG_OK;
+    /* Not UTF-8, it could not be written to JSON at all (and was reported
+     * as a lack of memory). */
+    if (utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)strlen(s), NULL, 0, 0) < 0)
+        return util_fail(err, TSG_EINPUT, _("the package's name, title and licence must be UTF-8 text"));
+    size_t chars = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p & 0xC0) != 0x80) chars++;
+        if (*p < 0x20 || *p == 0x7F) return util_fail(err, TSG_EINPUT, fmt, (unsigned)*p, chars);
+    }
+    int32_t cp = 0;
+    if (util_find_hidden(s, strlen(s), &cp, &chars) >= 0) return util_fail(err, TSG_EINPUT, fmt, (unsigned)cp, chars + 1);
+    return TSG_OK;
+}
+
 static tsg_status_t describe(tsg_db_t *db, json_t *dp, const tsg_hsds_package_t *pkg, tsg_error_t *err)
 {
     static const char *const spec_keys[] = {"name", "title", "description", "homepage", "license", "licenses"};
@@ -385,7 +408,26 @@ static tsg_status_t describe(tsg_db_t *db, json_t *dp, const tsg_hsds_package_t 
         }
         sqlite3_finalize(st);
     }
-    if (s) return s;
+    /* The default title is the top district's name, which may hold a line
+     * break (names may): the title is one line. */
+    for (char *c = root_name; c && *c; c++)
+        if ((unsigned char)*c < 0x20) *c = ' ';
+    if (!s && pkg) s = check_line(pkg->title, _("the package title holds U+%04X (character %zu), a line break or another "
+                                                "character that does not show: the title must be one line of visible text"),
+                                   err);
+    if (!s && pkg) s = check_line(pkg->license, _("the package licence holds U+%04X (character %zu), a line break or "
+                                                  "another character that does not show: the licence must be one line of "
+                                                  "visible text (an SPDX id or a URL)"),
+                                   err);
+    if (!s && pkg) s = check_line(pkg->name, _("the package name holds U+%04X (character %zu), a line break or another "
+                                               "character that does not show: the name may hold only lower-case letters, "
+                                               "digits, '-', '.' and '_'"),
+                                   err);
+    if (s) {
+        free(root_id);
+        free(root_name);
+        return s;
+    }
     const char *name = pkg && pkg->name ? pkg->name : NULL, *title = pkg && pkg->title ? pkg->title : root_name;
     if (name && (!*name || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-._") != strlen(name)))
         s = util_fail(err, TSG_EINPUT, _("the package name '%s' may hold only lower-case letters, digits, '-', '.' and '_'"),

@@ -105,6 +105,11 @@ tsg_status_t store_hsds_note(hsds_t *h, const char *file, long line, const char 
     return TSG_OK;
 }
 
+const char *tsg_hsds_reason_text(const char *reason)
+{
+    return reason && *reason ? _(reason) : "";
+}
+
 void tsg_hsds_report_free(tsg_hsds_report_t *r)
 {
     if (!r) return;
@@ -126,8 +131,11 @@ static int formula_lead(const char *s) { return s && *s && strchr("=+-@\t\r", *s
 tsg_status_t tsg_hsds_report_write(const tsg_hsds_report_t *r, const char *path, tsg_error_t *err)
 {
     util_buf_t b = {0};
-    static const char *const head[] = {"file", "line", "id", "action", "reason", "detail"};
-    int bad = store_hsds_put_row(&b, head, 6);
+    /* reason is the stable key (the same English text for every row of a
+     * kind, for programs and tests); explanation is that reason in the
+     * language of the messages, for the planner reading the file. */
+    static const char *const head[] = {"file", "line", "id", "action", "reason", "detail", "explanation"};
+    int bad = store_hsds_put_row(&b, head, 7);
     for (size_t i = 0; i < r->nrows && !bad; i++) {
         const tsg_hsds_row_t *w = &r->rows[i];
         char line[24] = "";
@@ -137,8 +145,8 @@ tsg_status_t tsg_hsds_report_write(const tsg_hsds_report_t *r, const char *path,
         char *id = formula_lead(w->id) ? util_printf("'%s", w->id) : NULL;
         char *detail = formula_lead(w->detail) ? util_printf("'%s", w->detail) : NULL;
         const char *row[] = {w->file, line, id ? id : w->id, w->skipped ? "skipped" : "repaired", w->reason,
-                             detail ? detail : w->detail};
-        bad = (formula_lead(w->id) && !id) || (formula_lead(w->detail) && !detail) || store_hsds_put_row(&b, row, 6);
+                             detail ? detail : w->detail, tsg_hsds_reason_text(w->reason)};
+        bad = (formula_lead(w->id) && !id) || (formula_lead(w->detail) && !detail) || store_hsds_put_row(&b, row, 7);
         free(id);
         free(detail);
     }

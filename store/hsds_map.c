@@ -7,6 +7,7 @@
 #include "hsds_import.h"
 #include "util.h"
 #include "bounds.h"
+#include "i18n.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -15,6 +16,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A report's reason is a stable key, translated where it is shown; the age
+ * bound is written out in one (a macro cannot be in a msgid). */
+_Static_assert(UTIL_MAX_AGE == 150, "the reason 'an age column is not a number from 0 to 150' names the bound");
 
 /* ---- text ------------------------------------------------------------------ */
 
@@ -33,13 +38,13 @@ char *store_hsds_clean_name(const char *in, const char **why)
     for (const char *p = in; *p; p++) {
         if (p[0] == '\\' && (p[1] == 'n' || p[1] == 'r')) {
             p++;
-            *why = "literal \\n or \\r in the name read as a space";
+            *why = N_("literal \\n or \\r in the name read as a space");
         } else if ((unsigned char)*p < 0x20 || *p == 0x7f) {
-            if (!*why) *why = "a line break or control character in the name read as a space";
+            if (!*why) *why = N_("a line break or control character in the name read as a space");
         } else if ((k = util_hidden_len(p))) {
             /* Published data often carry a zero-width space or a direction
              * mark: they hide in the name, so they go, with a report row. */
-            if (!*why) *why = "a control, bidirectional or zero-width character in the name removed";
+            if (!*why) *why = N_("a control, bidirectional or zero-width character in the name removed");
             p += k - 1;
             continue;
         } else {
@@ -51,7 +56,7 @@ char *store_hsds_clean_name(const char *in, const char **why)
     *o = '\0';
     size_t before = strlen(out);
     store_hsds_trim(out);
-    if (!*why && strlen(out) != before) *why = "spaces around the name trimmed";
+    if (!*why && strlen(out) != before) *why = N_("spaces around the name trimmed");
     return out;
 }
 
@@ -347,18 +352,18 @@ static tsg_status_t service_org(hsds_t *h, ctx_t *x, size_t r, const char *sid, 
     *org_row = -1;
     if (p->layout == LAYOUT_OHANA) {
         const char *loc = store_hsds_cell(sv, r, store_hsds_col(sv, "location_id"));
-        if (!*loc) return store_hsds_note(h, sv->name, sv->line[r], sid, 1, "no location_id, so no organisation", NULL);
+        if (!*loc) return store_hsds_note(h, sv->name, sv->line[r], sid, 1, N_("no location_id, so no organisation"), NULL);
         long lr = store_hsds_row_of(&p->locations, loc);
         if (lr < 0)
-            return store_hsds_note(h, sv->name, sv->line[r], sid, 1, "location_id names no location", "location_id %s", loc);
+            return store_hsds_note(h, sv->name, sv->line[r], sid, 1, N_("location_id names no location"), "location_id %s", loc);
         const char *oid = store_hsds_cell(&p->locations, (size_t)lr, store_hsds_col(&p->locations, "organization_id"));
         if ((*org_row = store_hsds_row_of(&p->orgs, oid)) < 0)
-            return store_hsds_note(h, sv->name, sv->line[r], sid, 1, "the location's organization_id names no organisation",
-                                   "location %s, organization_id %s", loc, oid);
+            return store_hsds_note(h, sv->name, sv->line[r], sid, 1, N_("the location's organization_id names no organisation"),
+                                   "location_id %s, organization_id %s", loc, oid);
         return TSG_OK;
     }
     const char *oid = store_hsds_cell(sv, r, store_hsds_col(sv, "organization_id"));
-    if (!*oid) return store_hsds_note(h, sv->name, sv->line[r], sid, 1, "empty organization_id", NULL);
+    if (!*oid) return store_hsds_note(h, sv->name, sv->line[r], sid, 1, N_("empty organization_id"), NULL);
     if ((*org_row = store_hsds_row_of(&p->orgs, oid)) >= 0) return TSG_OK;
     /* Miami 211 files a branch under its parent service: follow one hop. */
     long parent = store_hsds_row_of(sv, oid);
@@ -366,10 +371,10 @@ static tsg_status_t service_org(hsds_t *h, ctx_t *x, size_t r, const char *sid, 
         const char *poid = store_hsds_cell(sv, (size_t)parent, store_hsds_col(sv, "organization_id"));
         if ((*org_row = store_hsds_row_of(&p->orgs, poid)) >= 0)
             return store_hsds_note(h, sv->name, sv->line[r], sid, 0,
-                                   "organization_id names a service; attached to that service's organisation",
+                                   N_("organization_id names a service; attached to that service's organisation"),
                                    "organization_id %s → %s", oid, poid);
     }
-    return store_hsds_note(h, sv->name, sv->line[r], sid, 1, "organization_id names no organisation", "organization_id %s", oid);
+    return store_hsds_note(h, sv->name, sv->line[r], sid, 1, N_("organization_id names no organisation"), "organization_id %s", oid);
 }
 
 /* The taxonomy codes of a service, from whichever tables the layout has, or
@@ -496,10 +501,10 @@ static tsg_status_t service_ages(hsds_t *h, ctx_t *x, size_t r, const char *sid,
         int okmin = !*cmin || age_cell(cmin, 1, lo), okmax = !*cmax || age_cell(cmax, 0, hi);
         tsg_status_t s = TSG_OK;
         if (!okmin || !okmax)
-            s = store_hsds_note(h, sv->name, sv->line[r], sid, 0, "an age column is not a number from 0 to " UTIL_STR(UTIL_MAX_AGE) "; left open",
+            s = store_hsds_note(h, sv->name, sv->line[r], sid, 0, N_("an age column is not a number from 0 to 150; left open"),
                                 "minimum_age '%s', maximum_age '%s'", cmin, cmax);
         else if (*lo >= 0 && *hi >= 0 && *lo > *hi) {
-            s = store_hsds_note(h, sv->name, sv->line[r], sid, 0, "minimum_age is above maximum_age; both left open",
+            s = store_hsds_note(h, sv->name, sv->line[r], sid, 0, N_("minimum_age is above maximum_age; both left open"),
                                 "minimum_age %s, maximum_age %s", cmin, cmax);
             *lo = *hi = -1;
         }
@@ -531,7 +536,7 @@ static tsg_status_t service_ages(hsds_t *h, ctx_t *x, size_t r, const char *sid,
             rep->age_ambiguous++;
             rep->age_open++;
             return store_hsds_note(h, sv->name, sv->line[r], sid, 0,
-                                   "the eligibility text gives the ages of a dependant, not of the person served; left open",
+                                   N_("the eligibility text gives the ages of a dependant, not of the person served; left open"),
                                    "%s", elig);
         }
         if (a.kind == AGETEXT_AMBIGUOUS) rep->age_ambiguous++;
@@ -562,9 +567,9 @@ static tsg_status_t translate_orgs(hsds_t *h, ctx_t *x)
         const store_id_t *old;
         int dup = id ? (store_hsds_trim(id), *id ? store_idmap_put(&seen, id, (store_id_t){.line = t->line[r]}, &old) : 0) : -1;
         if (!name || dup < 0) s = store_hsds_nomem(h);
-        else if (!*id) s = store_hsds_note(h, t->name, t->line[r], "", 1, "empty id", "name '%s'", name);
-        else if (dup) s = store_hsds_note(h, t->name, t->line[r], id, 1, "duplicate id", "first on line %ld", old->line);
-        else if (!*name) s = store_hsds_note(h, t->name, t->line[r], id, 1, "empty name", NULL);
+        else if (!*id) s = store_hsds_note(h, t->name, t->line[r], "", 1, N_("empty id"), "name '%s'", name);
+        else if (dup) s = store_hsds_note(h, t->name, t->line[r], id, 1, N_("duplicate id"), _("first on line %ld"), old->line);
+        else if (!*name) s = store_hsds_note(h, t->name, t->line[r], id, 1, N_("empty name"), NULL);
         else if (!(x->orgs[r].id = make_id("o:", id))) s = store_hsds_nomem(h);
         else {
             x->orgs[r].name = name;
@@ -611,17 +616,17 @@ static tsg_status_t translate_services(hsds_t *h, ctx_t *x)
         const store_id_t *old;
         int dup = *sid ? store_idmap_put(&seen, sid, (store_id_t){.line = sv->line[r]}, &old) : 0;
         if (dup < 0 || !(name = store_hsds_clean_name(store_hsds_cell(sv, r, cname), &why))) s = store_hsds_nomem(h);
-        else if (!*sid) s = store_hsds_note(h, sv->name, sv->line[r], "", 1, "empty id", "name '%s'", name);
-        else if (dup) s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, "duplicate id", "first on line %ld", old->line);
-        else if (!*name) s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, "empty name", NULL);
+        else if (!*sid) s = store_hsds_note(h, sv->name, sv->line[r], "", 1, N_("empty id"), "name '%s'", name);
+        else if (dup) s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, N_("duplicate id"), _("first on line %ld"), old->line);
+        else if (!*name) s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, N_("empty name"), NULL);
         else if (!strcmp(status, "inactive") || !strcmp(status, "defunct"))
-            s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, "status inactive or defunct", "status %s", status);
+            s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, N_("status inactive or defunct"), "status %s", status);
         else if (!(s = service_org(h, x, r, sid, &orow)) && orow >= 0 && !x->orgs[orow].id)
-            s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, "its organisation's row was skipped", NULL);
+            s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, N_("its organisation's row was skipped"), NULL);
         else if (!s && orow >= 0) {
             if (why && (s = store_hsds_note(h, sv->name, sv->line[r], sid, 0, why, NULL))) goto next;
             if (*status && strcmp(status, "active") && strcmp(status, "temporarily closed") &&
-                (s = store_hsds_note(h, sv->name, sv->line[r], sid, 0, "unknown status read as active", "status %s", status)))
+                (s = store_hsds_note(h, sv->name, sv->line[r], sid, 0, N_("unknown status read as active"), "status %s", status)))
                 goto next;
             const char *text = store_hsds_cell(sv, r, celig);
             long er = multimap_first(&elig, sid);
@@ -644,7 +649,7 @@ static tsg_status_t translate_services(hsds_t *h, ctx_t *x)
                 goto next;
             }
             if (!x->needs.data[0]) {
-                s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, "no need in the mapping, and no default need", NULL);
+                s = store_hsds_note(h, sv->name, sv->line[r], sid, 1, N_("no need in the mapping, and no default need"), NULL);
                 goto next;
             }
             char amin[16] = "", amax[16] = "";
@@ -668,10 +673,10 @@ static tsg_status_t translate_services(hsds_t *h, ctx_t *x)
     for (size_t r = 0; !s && r < p->elig.nrows; r++) {
         const char *k = store_hsds_cell(&p->elig, r, esid);
         if (!*k) s = store_hsds_note(h, p->elig.name, p->elig.line[r], store_hsds_cell(&p->elig, r, store_hsds_col(&p->elig, "id")), 1,
-                                     "empty service_id: the eligibility cannot be attached to a service", NULL);
+                                     N_("empty service_id: the eligibility cannot be attached to a service"), NULL);
         else if (!store_idmap_get(&seen, k))
             s = store_hsds_note(h, p->elig.name, p->elig.line[r], store_hsds_cell(&p->elig, r, store_hsds_col(&p->elig, "id")), 1,
-                                "service_id names no service", "service_id %s", k);
+                                N_("service_id names no service"), "service_id %s", k);
     }
     store_idmap_free(&seen);
     multimap_free(&elig);
@@ -687,9 +692,9 @@ static tsg_status_t check_json_keys(hsds_t *h, pkg_t *p, json_t *obj, const char
     {
         tsg_status_t s = TSG_OK;
         if (store_hsds_row_of(&p->services, key) < 0)
-            s = store_hsds_note(h, file, 0, key, 1, "the key names no service", NULL);
+            s = store_hsds_note(h, file, 0, key, 1, N_("the key names no service"), NULL);
         else if (!json_is_array(v))
-            s = store_hsds_note(h, file, 0, key, 1, "the value is not a list of categories", NULL);
+            s = store_hsds_note(h, file, 0, key, 1, N_("the value is not a list of categories"), NULL);
         if (s) return s;
     }
     return TSG_OK;

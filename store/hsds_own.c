@@ -221,11 +221,11 @@ tsg_status_t store_hsds_own(hsds_t *h, pkg_t *p)
     for (size_t r = 0; !s && r < p->services.nrows; r++)
         if (!store_idmap_get(&o.ids, cell(&p->services, r, "id")))
             s = store_hsds_note(h, p->services.name, p->services.line[r], cell(&p->services, r, "id"), 1,
-                                "the service is not in x_tsunagi_services (added outside tsunagi)", NULL);
+                                N_("the service is not in x_tsunagi_services (added outside tsunagi)"), NULL);
     for (size_t r = 0; !s && r < p->orgs.nrows; r++)
         if (!store_idmap_get(&o.ids, cell(&p->orgs, r, "id")))
             s = store_hsds_note(h, p->orgs.name, p->orgs.line[r], cell(&p->orgs, r, "id"), 1,
-                                "the organization is not in x_tsunagi_organizations (added outside tsunagi)", NULL);
+                                N_("the organization is not in x_tsunagi_organizations (added outside tsunagi)"), NULL);
     store_idmap_free(&o.ids);
     return s;
 }

@@ -99,8 +99,8 @@ static tsg_status_t load(hsds_t *h, table_t *t, const char *const *names)
     for (;;) {
         if ((s = store_csv_next(&c, &have, h->err)) || !have) break;
         if (c.n != t->ncols) {
-            if ((s = store_hsds_note(h, t->name, c.rec_line, c.field[0], 1, "the row's width differs from the header's",
-                                     "%zu fields, the header has %zu", c.n, t->ncols)))
+            if ((s = store_hsds_note(h, t->name, c.rec_line, c.field[0], 1, N_("the row's width differs from the header's"),
+                                     _("%zu fields, the header has %zu"), c.n, t->ncols)))
                 break;
             continue;
         }

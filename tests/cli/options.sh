@@ -80,6 +80,28 @@ refused "export --mapping" "--mapping and --report go with import-hsds, not expo
 refused "statements --encoding" "--encoding applies to import only" -c "COUNT programs;" --encoding cp932
 check "nothing was written by a refused command" '[ ! -e "$work/x.db" ] && [ ! -e "$work/h" ] && [ ! -e "$work/e" ]'
 
+# Issue 20 leftovers (e): a package's name, title and licence are one line of
+# visible text in datapackage.json. A line break, tab, other control
+# character or a bidirectional control in any of them is refused with the
+# code point and where it is, exit 1, and no folder is made; text that is not
+# UTF-8 too (it was reported as a lack of memory).
+bad_text() { # name, expected text, option, value
+  local want=$2
+  "$tsunagi" export-hsds "$work/t" "$work/city.db" "$3" "$4" >"$work/out" 2>"$work/err"; local rc=$?
+  check "$1" '[ $rc = 1 ] && grep -qF -- "$want" "$work/err" && [ ! -s "$work/out" ] && [ ! -e "$work/t" ]'
+}
+bad_text "--title with a line break" "the package title holds U+000A (character 6)" --title $'Asahi\nCity'
+bad_text "--title with a carriage return" "the package title holds U+000D" --title $'Asahi\r'
+bad_text "--title with ESC" "the package title holds U+001B" --title $'\e[31mred'
+bad_text "--title with DEL" "the package title holds U+007F" --title $'a\x7f'
+bad_text "--title with a bidirectional control" "the package title holds U+202E (character 2)" --title $'a\u202eb'
+bad_text "--license with a tab" "the package licence holds U+0009 (character 3)" --license $'CC\tBY-4.0'
+bad_text "--package-name with a line break" "the package name holds U+000A (character 2)" --package-name $'a\nb'
+bad_text "--title not UTF-8" "must be UTF-8 text" --title $'\xff'
+"$tsunagi" export-hsds "$work/t" "$work/city.db" --title 'あさひの市 地域資源' --license CC-BY-4.0 >"$work/out" 2>&1; rc=$?
+check "a title of one visible line is written" '[ $rc = 0 ] && python3 -c "import json,sys; d = json.load(open(sys.argv[1]));
+sys.exit(d[\"title\"] != \"あさひの市 地域資源\" or d[\"licenses\"] != [{\"name\": \"CC-BY-4.0\"}])" "$work/t/datapackage.json"'
+
 # What each command does take still works.
 "$tsunagi" summary "$work/city.db" --format csv --bom >"$work/out" 2>&1; rc=$?
 check "summary takes --format and --bom" '[ $rc = 0 ] && head -c 3 "$work/out" | od -An -tx1 | grep -q "ef bb bf"'

@@ -5,6 +5,7 @@
 #include "pty.h"
 
 #include <criterion/criterion.h>
+#include <criterion/hooks.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -100,6 +101,37 @@ void expect(term_t *t, const char *what)
     }
 }
 
+/* The CPU time the program has used, in milliseconds (/proc/PID/stat's
+ * utime and stime), or -1 when it cannot be read. */
+static long long cpu_ms(pid_t pid)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    /* Fields 14 and 15, counted after the command name's closing ')'. */
+    char *p = strrchr(buf, ')');
+    unsigned long long ut = 0, st = 0;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) return -1;
+    return (long long)(ut + st) * 1000 / sysconf(_SC_CLK_TCK);
+}
+
+void busy(term_t *t, int ms)
+{
+    long long base = cpu_ms(t->pid), end = now_ms() + TIMEOUT * 1000;
+    cr_assert_geq(base, 0, "cannot read /proc/%d/stat", (int)t->pid);
+    while (cpu_ms(t->pid) - base < ms) {
+        if (now_ms() > end || t->eof) {
+            transcript(t);
+            cr_assert_fail("the program did not work for %d ms of CPU within %d s", ms, TIMEOUT);
+        }
+        pump(t, 10);
+    }
+}
+
 void send(term_t *t, const char *text)
 {
     size_t n = strlen(text);
@@ -112,6 +144,44 @@ void send(term_t *t, const char *text)
     }
 }
 
+/* The sample city's database, built once for the whole run. Each test still
+ * gets its own copy in its own cache folder (a test that changed the city
+ * would change it for itself only), but building it from the CSV took a
+ * second of every test, half the suite's time. */
+static char shared_cache[64];
+
+ReportHook(PRE_ALL)(struct criterion_test_set *set)
+{
+    (void)set;
+    strcpy(shared_cache, "/tmp/tsunagi-repl-cache-XXXXXX");
+    if (!mkdtemp(shared_cache)) {
+        shared_cache[0] = '\0';
+        return;
+    }
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "XDG_CACHE_HOME='%s' HOME='%s' '%s' -c 'COUNT districts BY level;' >/dev/null 2>&1",
+             shared_cache, shared_cache, TSUNAGI_BIN);
+    /* Without it each test builds its own, as a first run does. */
+    if (system(cmd) == 0) setenv("TSG_TEST_SAMPLE_CACHE", shared_cache, 1);
+}
+
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+    (void)stats;
+    if (shared_cache[0]) nftw(shared_cache, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Copies the run's sample database into the test's own cache folder. */
+static void seed_cache(const term_t *t)
+{
+    const char *shared = getenv("TSG_TEST_SAMPLE_CACHE");
+    if (!shared) return;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "[ -d '%s/cache/tsunagi' ] || { mkdir -p '%s/cache' && cp -R '%s/tsunagi' '%s/cache/'; }",
+             t->dir, t->dir, shared, t->dir);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
 /* Starts tsunagi on a 200-column terminal, homed in t->dir. */
 void start(term_t *t)
 {
@@ -120,6 +190,7 @@ void start(term_t *t)
     t->log = NULL;
     t->len = t->cap = t->mark = 0;
     t->esc = t->eof = 0;
+    seed_cache(t);
     pid_t pid = forkpty(&t->fd, NULL, NULL, &ws);
     cr_assert_neq(pid, -1, "forkpty: %s", strerror(errno));
     if (pid == 0) {

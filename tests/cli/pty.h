@@ -34,6 +34,10 @@ typedef struct term {
 
 /* Waits up to TIMEOUT s for `what` in the transcript, past the last match. */
 void expect(term_t *t, const char *what);
+/* Waits until the program has worked for `ms` of CPU time from now: it is
+ * in the middle of a statement that runs that long (a wall-clock sleep
+ * would be too short on a busy machine and wasted on an idle one). */
+void busy(term_t *t, int ms);
 /* Types text on the terminal. */
 void send(term_t *t, const char *text);
 /* Starts tsunagi on a terminal t->cols wide (200 unless set), homed in t->dir,

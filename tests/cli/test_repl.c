@@ -267,7 +267,8 @@ Test(repl, ctrl_c_interrupts_a_running_script)
     snprintf(cmd, sizeof cmd, ".read %s\r", path);
     send(&T, cmd);
     expect(&T, "long.tsq\n");
-    usleep(500 * 1000);
+    /* In the middle of the script: it has run for a fifth of a second. */
+    busy(&T, 200);
     send(&T, "\x03");
     expect(&T, "long.tsq, line ");
     expect(&T, ": interrupted");
@@ -324,11 +325,13 @@ static void big_network(const char *dir, int n, int m)
 Test(repl, ctrl_c_interrupts_a_long_igraph_computation)
 {
     finish(&T, ".quit\r");
-    big_network(T.dir, 8000, 60000);
+    big_network(T.dir, 4000, 30000); /* betweenness: about 2 s of CPU, 0.3 s to import */
     snprintf(T.db, sizeof T.db, "%s/big.db", T.dir);
     start(&T);
     send(&T, "CENTRALITY betweenness TOP 3;\r");
-    usleep(700 * 1000);
+    expect(&T, "TOP 3;\n");
+    /* Past the network's load (a few milliseconds of CPU), inside igraph. */
+    busy(&T, 300);
     send(&T, "\x03");
     expect(&T, "interrupted");
     expect(&T, "tsunagi> ");

@@ -4,8 +4,8 @@ values"): the evaluators read the words of a clause's value from
 query/choices.c, the tables Tab offers, and keep no copy of their own.
 
 For each evaluator switched to a table, the file must name that table and
-hold no function-local word list with the table's words. export.c's copies
-are the one exception the decisions record names (another owner's file)."""
+hold no function-local word list with the table's words (export.c, the
+last to keep copies, reads them since issue 19's leftovers)."""
 import re
 import sys
 
@@ -16,6 +16,12 @@ SWITCHED = [
     ("query/eval_gaps.c", "qry_by_level_words", '"school_district", "ward"'),
     ("query/eval_paths.c", "qry_via_words", '"referral", "any"'),
     ("query/eval_structure.c", "qry_by_group_words", '"sector", "ward", "community"'),
+    ("query/export.c", "qry_cluster_words", '"sector", "ward", "community", "forum"'),
+    ("query/export.c", "qry_label_words", '"ja", "en"'),
+    ("query/export.c", "qry_highlight_words", '"gaps", "brokers", "thin"'),
+    ("query/export.c", "qry_render_formats", '"svg", "png", "pdf"'),
+    ("query/export.c", "qry_export_formats", '"dot", "graphml", "json"'),
+    ("query/report.c", "qry_report_words", '"gaps"'),
 ]
 bad = []
 for path, table, copy in SWITCHED:

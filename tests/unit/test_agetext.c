@@ -109,6 +109,33 @@ static const age_case_t cases[] = {
     {"Residents, families with children who receive TCA, adults, ages 18 and over.", N, 18, -1},
     {"Parents (including those caring for relative children), ages 18 and older.", N, 18, -1},
     {"Youth, ages 10-18 years and their parents.", N, 10, 18},
+    /* Issue 20 leftovers (d): whom the service is for. Each follows the
+     * dependant rule (agetext.c, mark_dependants) through the joint named. */
+    /* a caregiver's dependant may be any person */
+    {"Caregivers of adults 60 and older.", DEP, -1, -1},
+    {"Caregivers of seniors 60+", DEP, -1, -1},                      /* Miami */
+    {"Caregivers of older adults 60 years and older", DEP, -1, -1},
+    /* ... a guardian's not: the guardian may be the service */
+    {"BCDSS can become the guardian of a vulnerable adult aged 18-65 to alleviate risk.", N, 18, 65}, /* Baltimore */
+    {"Persons ages 60 and older and caregivers of elderly.", N, 60, -1}, /* Miami: the persons' own */
+    /* raising, who have */
+    {"Grandparents raising grandchildren ages 0-18.", DEP, -1, -1},
+    {"Grandparents who are raising grandchildren ages 0-18", DEP, -1, -1},
+    {"Parents who have a child 0-4 years old and reside in Miami-Dade County", DEP, -1, -1},   /* Miami */
+    {"Parents/caregivers who have a child birth - 4 years old and reside in the City of Miami Beach.", DEP, -1,
+     -1},                                                                                       /* Miami */
+    /* ... the caregivers' own age after "and relative caregivers" stays theirs */
+    {"Grandparents raising grandchildren and relative caregivers 55 years old or older", N, 55, -1}, /* Miami */
+    /* what the children have, between the child and the ages */
+    {"Parents of children with disabilities ages 3-21.", DEP, -1, -1},
+    {"Families of children with disabilities birth - 26 years old", DEP, -1, -1},              /* Miami */
+    {"Parents of children with or without special needs, ages 3-5", DEP, -1, -1},
+    /* another child, and a bracket after the children's range */
+    {"Open to parents and caregivers of newborns and infants up to 6 months of age in Miami-Dade County.", DEP, -1,
+     -1},                                                                                       /* Miami */
+    {"Parents of children 1-3 years old (up to 4 years old at time of enrollment)", DEP, -1, -1}, /* Miami */
+    /* the children's own, unchanged */
+    {"Children with disabilities birth - 5 years old", N, 0, 5},
     {"", NONE, -1, -1},
 };
 
