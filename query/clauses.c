@@ -88,10 +88,11 @@ static const struct {
      "REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO 'nishi.html';", NULL},
     {TK_ADD, NULL, N_("ADD kind 'name' field-clauses…;"), "ADD organisation 'NPOあさひ' SECTOR npo IN '北区';", NULL},
     {TK_SET, NULL, N_("SET node field-clause…;"), "SET 'NPOあさひ' SECTOR coop;", NULL},
-    {TK_REMOVE, NULL, N_("REMOVE node;"), "REMOVE 'NPOあさひ';", NULL},
+    {TK_REMOVE, NULL, N_("REMOVE node [ON date];"), "REMOVE 'NPOあさひ' ON '2026-04-01';", NULL},
+    {TK_ERASE, NULL, N_("ERASE node;  ERASE node -> node [AS kind];"), "ERASE 'NPOあさひ';", NULL},
     {TK_TIE, NULL, N_("TIE node -> node AS kind [COUNT n] [SINCE date];"),
      "TIE '北区社会福祉協議会' -> '北区こころのクリニック' AS referral COUNT 12;", NULL},
-    {TK_UNTIE, NULL, N_("UNTIE node -> node [AS kind];"),
+    {TK_UNTIE, NULL, N_("UNTIE node -> node [AS kind] [ON date];"),
      "UNTIE '北区社会福祉協議会' -> '北区こころのクリニック' AS referral;", NULL},
 };
 

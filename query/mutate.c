@@ -600,6 +600,59 @@ static tsg_status_t district_unused(mut_t *m, const ast_value_t *at)
     return st;
 }
 
+tsg_status_t qry_mut_on_clause(mut_t *m, const char *label)
+{
+    const ast_clause_t *found[QRY_F_N];
+    tsg_status_t st = qry_fields_read(m->s, m->st->clauses, QRY_W_END, 0, label, found, m->order, &m->norder);
+    if (st || !found[QRY_F_ON]) return st;
+    m->f[QRY_F_ON].c = found[QRY_F_ON];
+    return read_value(m, QRY_F_ON, found[QRY_F_ON]);
+}
+
+/* REMOVE … ON date: the node ends that day (until, exclusive) and stays in
+ * the history; an organisation's programs and every tie of the node and of
+ * those programs end with it. */
+static tsg_status_t end_node(mut_t *m, const char *date)
+{
+    static const char *const period_sql[] = {
+        [QRY_ORGANISATION] = "SELECT since, until FROM organisation WHERE nid = ?1",
+        [QRY_PROGRAM] = "SELECT NULL, until FROM program WHERE nid = ?1",
+        [QRY_FORUM] = "SELECT since, until FROM forum WHERE nid = ?1",
+    };
+    static const char *const end_sql[] = {
+        [QRY_ORGANISATION] = "UPDATE organisation SET until = ?2 WHERE nid = ?1",
+        [QRY_PROGRAM] = "UPDATE program SET until = ?2 WHERE nid = ?1",
+        [QRY_FORUM] = "UPDATE forum SET until = ?2 WHERE nid = ?1",
+    };
+    qry_session_t *s = m->s;
+    const gram_token_t *at = &m->f[QRY_F_ON].c->key;
+    int64_t nid = m->node->nid;
+    if (m->type == QRY_DISTRICT)
+        return qry_fail(s, at, _("a district is not dated: it cannot end ON a date (REMOVE it without ON once nothing uses it)"));
+    row_t r;
+    tsg_status_t st = qry_mut_sql(m, period_sql[m->type], QRY_BINDS(qry_b_num(nid)), &r);
+    if (st) return st;
+    if (r.text[1])
+        return qry_fail(s, &m->st->a->v->tok, _("'%s' (%s) already ended on %s"), m->node->name, m->node->id, r.text[1]);
+    if (r.text[0] && util_date_first(r.text[0]) >= util_date_first(date))
+        return qry_fail(s, at, _("'%s' (%s) begins on %s: it cannot end on %s"), m->node->name, m->node->id, r.text[0], date);
+    if ((st = qry_mut_sql(m, end_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL)) ||
+        (m->type == QRY_ORGANISATION &&
+         (st = qry_mut_sql(m, "UPDATE program SET until = ?2 WHERE org = ?1 AND until IS NULL",
+                           QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL))))
+        return st;
+    int64_t programs = m->type == QRY_ORGANISATION ? m->changes : 0;
+    if ((st = qry_mut_sql(m, "UPDATE tie SET until = ?2 WHERE until IS NULL AND (src = ?1 OR dst = ?1"
+                             " OR src IN (SELECT nid FROM program WHERE org = ?1) OR dst IN (SELECT nid FROM program WHERE org = ?1))",
+                          QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL)))
+        return st;
+    int64_t ties = m->changes;
+    util_snprintf(m->msg, sizeof m->msg,
+                  _("ended %1$s '%2$s' (%3$s) on %4$s, with %5$lld of its programs and %6$lld ties"),
+                  qry_type_noun(m->type), m->node->name, m->node->id, date, (long long)programs, (long long)ties);
+    return TSG_OK;
+}
+
 static tsg_status_t mut_remove(mut_t *m)
 {
     static const char *const delete_sql[] = {
@@ -617,6 +670,8 @@ static tsg_status_t mut_remove(mut_t *m)
     if ((st = qry_node_ref(s, a, QRY_ANY, &m->node))) return st;
     int64_t nid = m->node->nid;
     m->type = m->node->type;
+    if (!m->st->erase && (st = qry_mut_on_clause(m, "REMOVE"))) return st;
+    if (m->f[QRY_F_ON].c) return end_node(m, m->f[QRY_F_ON].text);
     if (m->type == QRY_ORGANISATION) {
         row_t r;
         if ((st = qry_mut_sql(m, "SELECT count(*) FROM program WHERE org = ?1", QRY_BINDS(qry_b_num(nid)), &r))) return st;

@@ -67,6 +67,9 @@ tsg_status_t qry_mut_history_after(mut_t *m, int64_t nid, const char *until, con
  * statement's arena; NULL when out of memory. */
 const char *qry_mut_on(mut_t *m);
 
+/* REMOVE's and UNTIE's clauses: ON 'date' only, into m->f[QRY_F_ON]. */
+tsg_status_t qry_mut_on_clause(mut_t *m, const char *label);
+
 tsg_status_t qry_mut_tie(mut_t *m);
 tsg_status_t qry_mut_untie(mut_t *m);
 
