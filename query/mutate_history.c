@@ -43,8 +43,7 @@ static const struct {
     {QRY_F_APPROACH, 0, "approach", "SELECT approach FROM program WHERE nid = ?1"},
     {QRY_F_AREA, 0, "area",
      "SELECT CASE WHEN (SELECT wide_area FROM program WHERE nid = ?1) THEN '*' ELSE (SELECT group_concat(id, ';')"
-     " FROM (SELECT n.id FROM program_area a JOIN node n ON n.nid = a.district WHERE a.program = ?1 ORDER BY a.pos))"
-     " END"},
+     " FROM (SELECT n.id FROM program_area a JOIN node n ON n.nid = a.district WHERE a.program = ?1 ORDER BY a.pos)) END"},
     {QRY_F_IN_SYSTEM, 0, "in_system", "SELECT in_system FROM program WHERE nid = ?1"},
     {QRY_F_HOURS, 0, "hours", "SELECT hours FROM program WHERE nid = ?1"},
     {QRY_F_STARTS, 0, "starts", "SELECT starts FROM program WHERE nid = ?1"},

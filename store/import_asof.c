@@ -139,19 +139,27 @@ static tsg_status_t changed_fields(run_t *r, tsg_change_counts_t *c)
         const field_t *f = &fields[i];
         const char *t = table_of[f->table];
         char *mx = subst(f->expr, "main", "m"), *yx = subst(f->expr, "y", "yy");
-        /* Rows open in the database (districts have no until). */
-        char *sql = mx && yx ? sqlite3_mprintf(
-                                   "INSERT INTO temp.asof_diff(mnid, ynid, tbl, field, old) SELECT m.nid, yy.nid, %d, %Q, %s"
-                                   " FROM main.%s m JOIN temp.asof_map mp ON mp.mnid = m.nid JOIN y.%s yy ON yy.nid = mp.ynid"
-                                   " WHERE %s AND (%s) IS NOT (%s)",
-                                   f->table, f->name, mx, t, t, f->table == TSG_CHANGE_DISTRICT ? "1" : "m.until IS NULL",
-                                   mx, yx)
-                             : NULL;
+        /* Rows open in the database (districts have no until). Every piece
+         * is static text of this file: the table, the field's name and its
+         * expression (no value of the data is ever put in). */
+        util_buf_t b = {0};
+        char num[16];
+        snprintf(num, sizeof num, "%d", f->table);
+        const char *parts[] = {"INSERT INTO temp.asof_diff(mnid, ynid, tbl, field, old) SELECT m.nid, yy.nid, ", num, ", '",
+                               f->name, "', ", mx, " FROM main.", t, " m JOIN temp.asof_map mp ON mp.mnid = m.nid JOIN y.",
+                               t, " yy ON yy.nid = mp.ynid WHERE ",
+                               f->table == TSG_CHANGE_DISTRICT ? "1" : "m.until IS NULL", " AND (", mx, ") IS NOT (", yx,
+                               ")"};
+        int bad = !mx || !yx;
+        for (size_t k = 0; k < sizeof parts / sizeof *parts && !bad; k++) bad = util_buf_adds(&b, parts[k]);
         free(mx);
         free(yx);
-        if (!sql) return util_fail(r->err, TSG_ENOMEM, _("out of memory"));
-        s = exec(r, sql, NULL);
-        sqlite3_free(sql);
+        if (bad || util_buf_addc(&b, '\0')) {
+            util_buf_free(&b);
+            return util_fail(r->err, TSG_ENOMEM, _("out of memory"));
+        }
+        s = exec(r, b.data, NULL);
+        util_buf_free(&b);
     }
     if (s || (s = exec(r, "INSERT INTO main.history(nid, field, value, until)"
                           " SELECT mnid, field, CAST(old AS TEXT), ?1 FROM temp.asof_diff ORDER BY rowid", NULL)))
@@ -352,10 +360,14 @@ tsg_status_t tsg_import_csv_as_of(tsg_db_t *db, const char *dir, tsg_encoding_t 
     tsg_status_t s = tsg_create(scratch, &y, err);
     if (!s) s = tsg_import_csv(y, dir, enc, NULL, err);
     tsg_close(y);
-    char *attach = s ? NULL : sqlite3_mprintf("ATTACH %Q AS y", scratch);
-    if (!s && !attach) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-    if (!s) s = store_exec(db->sql, attach, _("import"), err);
-    sqlite3_free(attach);
+    if (!s) {
+        sqlite3_stmt *at;
+        if (!(s = store_prepare(db->sql, "ATTACH ?1 AS y", &at, err))) {
+            sqlite3_bind_text(at, 1, scratch, -1, SQLITE_STATIC);
+            if (sqlite3_step(at) != SQLITE_DONE) s = store_fail_sql(db->sql, _("import"), err);
+            sqlite3_finalize(at);
+        }
+    }
     int attached = !s;
     run_t r = {db->sql, iso, err};
     if (!s && !(s = store_begin(db, err))) {

@@ -21,7 +21,10 @@
  * period, programs before their until and while their organisation exists,
  * list rows of such programs, and ties within their period whose two ends
  * exist. A node that does not exist that day has no node row either, so its
- * type stays 0 in the caller's arrays.
+ * type stays 0 in the caller's arrays. Each field is handed on with its
+ * value of that day: the `history` row with the smallest until after the
+ * day, else the row's own (store/netpast.h); a list with a past value is
+ * handed on item by item from it, in place of its stored rows.
  */
 #ifndef TSG_STORE_NETREAD_H
 #define TSG_STORE_NETREAD_H
