@@ -71,6 +71,11 @@ ALLOWED = {
     "match": "query/eval.c COUNT BY: one of seven literal conditions, chosen by the keyword",
     "level": "query/eval.c COUNT BY ward/school_district: one of two literal level names, chosen by the keyword",
     "forum": "query/eval.c COUNT BY forum: one of two literal conditions, chosen by the kind",
+    "when": "store/export.c any_row: the static dated_tables[k].when queries",
+    "stmts[k]": "store/import_asof.c: static UPDATE/DELETE/INSERT statements chosen from its static tables",
+    "q[i]": "store/netread.c mark_gone: static queries",
+    "since_sql[m->type]": "query/mutate.c: static statements by node type", "period_sql[m->type]": "the same",
+    "end_sql[m->type]": "the same", "fields[k].sql": "query/mutate_history.c: the static field table",
 }
 # Sinks that are local helpers of one file.
 LOCAL = {"each_row": "store/netread.c"}
