@@ -45,13 +45,6 @@ void qry_network_free(qry_session_t *s)
     }
     s->net = NULL;
 }
-/* Until h-hist's eng_net_load_at: every day is today. */
-static tsg_status_t net_load_day(tsg_db_t *db, long day, eng_net_t **out, tsg_error_t *err)
-{
-    (void)day;
-    return eng_net_load(db, out, err);
-}
-
 /* The network of one day: found among the kept ones, or loaded into the
  * slot used longest ago. Two slots: a statement alternating between two
  * days (COMPARE, or AS OF beside today) reloads nothing, and memory stays
@@ -72,7 +65,7 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
             s->nets[i].net = NULL;
         }
         tsg_error_t err = {0};
-        if (net_load_day(s->db, day, &s->nets[i].net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
+        if (eng_net_load_at(s->db, day, &s->nets[i].net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
         s->nets[i].day = day;
     }
     /* Most recently used first. */

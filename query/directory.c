@@ -107,7 +107,7 @@ static char *column_copy(sqlite3_stmt *q, int col)
     " (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode WHERE program = p.nid ORDER BY pos)),"      \
     " (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need WHERE program = p.nid ORDER BY pos)),"      \
     " (SELECT group_concat(district, ';') FROM program_area WHERE program = p.nid)"                                   \
-    " FROM program p JOIN node n ON n.nid = p.nid JOIN organisation o ON o.nid = p.org"
+    " FROM program_at p JOIN node n ON n.nid = p.nid JOIN organisation o ON o.nid = p.org"
 
 /* The programs of the scope: a district's (those serving it, as FIND's IN
  * reads it: wide-area, or an area at, above or below the district), a

@@ -209,7 +209,11 @@ tsg_status_t qry_write_begin(qry_session_t *s);
 /* Commits when st is TSG_OK, else rolls back; returns st or the commit error. */
 tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st);
 
-/* Registers tsg_under() and tsg_match(), which the evaluators' SQL uses (sqlfunc.c). */
+/* Registers tsg_under(), tsg_match() and tsg_as_of(), which the evaluators'
+ * SQL uses, and makes the dated views organisation_at, forum_at,
+ * program_at, node_at and tie_at: the rows that exist on the running
+ * statement's day (sqlfunc.c). Every reader selects from these; writers
+ * keep the tables. */
 tsg_status_t qry_register_functions(qry_session_t *s);
 
 /* clauses.c: what the grammar leaves to a table. */

@@ -624,13 +624,7 @@ const char *tsg_session_get_as_of(const tsg_session_t *s) { return s->session_as
 
 void qry_day_text(const qry_session_t *s, char out[16])
 {
-    long day = s->as_of;
-    if (!day) {
-        time_t now = time(NULL);
-        struct tm tm;
-        strftime(out, 16, "%Y-%m-%d", localtime_r(&now, &tm));
-        return;
-    }
+    long day = s->as_of ? s->as_of : util_today();
     snprintf(out, 16, "%04ld-%02ld-%02ld", day / 10000 % 10000, day / 100 % 100, day % 100);
 }
 
