@@ -185,3 +185,66 @@ Test(history, a_version_2_database_migrates_keeping_its_ties)
     free(old);
     free(now);
 }
+
+/* A node's fields as the network of a day holds them, in words. */
+static char *fields(long day, const char *id)
+{
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    eng_net_t *net;
+    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(eng_net_load_at(db, day, &net, &err), TSG_OK, "%s", err.text);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    for (int64_t n = 1; n <= net->maxnid; n++) {
+        if (!net->type[n] || strcmp(net->id[n], id)) continue;
+        fprintf(f, "%s", net->name[n]);
+        if (net->sector[n]) fprintf(f, " %s", net->sector[n]);
+        if (net->based[n]) fprintf(f, " in %s", net->id[net->based[n]]);
+        if (net->prog[n] >= 0) {
+            const eng_program_t *p = &net->programs[net->prog[n]];
+            fprintf(f, " of %s aged %d..%d for", net->id[p->org], p->age_min, p->age_max);
+            for (int i = 0; i < p->targets.n; i++) fprintf(f, " %s", p->targets.v[i]);
+            fprintf(f, " area%s", p->wide ? " *" : "");
+            for (int i = 0; i < p->narea; i++) fprintf(f, " %s", net->id[p->area[i]]);
+        }
+    }
+    fclose(f);
+    eng_net_free(net);
+    tsg_close(db);
+    return out;
+}
+
+Test(history, set_keeps_the_old_value_until_its_date)
+{
+    network();
+    th_write("net/districts.csv", "id,name,level,parent_id\nd,市,municipality,\nw,西区,ward,d\n");
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import("net.db", "net", TSG_ENC_UTF8, &err), TSG_OK, "%s", err.text);
+    char *out = th_run("net.db", "SET 'a' SECTOR coop IN '西区' ON '2025-04-01';"
+                                 "SET 'a' NAME 'A2' SECTOR company ON '2026-04-01';"
+                                 "SET 'pa' AGED 18..39 FOR hikikomori, children AREA '西区' ON '2025-04-01';"
+                                 "SET 'pa' AREA * OF 'b' ON '2026';");
+    cr_assert_eq(strstr(out, "error"), NULL, "%s", out);
+    free(out);
+    /* Each field at a day: the value of the history row with the smallest
+     * until after the day, else the current one. */
+    const struct {
+        long day;
+        const char *a, *pa;
+    } want[] = {
+        {20250331, "A npo in d", "PA of a aged -1..-1 for everyone area d"},
+        {20250401, "A coop in w", "PA of a aged 18..39 for hikikomori children area w"},
+        {20251231, "A coop in w", "PA of a aged 18..39 for hikikomori children area w"},
+        {20260101, "A coop in w", "PA of b aged 18..39 for hikikomori children area *"},
+        {20260401, "A2 company in w", "PA of b aged 18..39 for hikikomori children area *"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        char *a = fields(want[i].day, "a"), *pa = fields(want[i].day, "pa");
+        cr_expect_str_eq(a, want[i].a, "a on %ld", want[i].day);
+        cr_expect_str_eq(pa, want[i].pa, "pa on %ld", want[i].day);
+        free(a);
+        free(pa);
+    }
+}
