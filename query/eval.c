@@ -94,7 +94,7 @@ static const field_t program_fields[] = {
     {"mode", F_KEY, "mode", 0, "EXISTS (SELECT 1 FROM program_mode t WHERE t.program = @.nid AND t.mode = ?)"},
     {"approach", F_KEY, "approach", 0, "@.approach = ?"},
     {"in_system", F_KEY, "in_system", 0, "@.in_system = ?"},
-    {"sector", F_KEY, "sector", 0, "(SELECT sector FROM organisation WHERE nid = @.org) = ?"},
+    {"sector", F_KEY, "sector", 0, "(SELECT sector FROM organisation_at WHERE nid = @.org) = ?"},
     {"org", F_NODE, NULL, 1u << QRY_ORGANISATION, "@.org = ?"},
     {"organisation", F_NODE, NULL, 1u << QRY_ORGANISATION, "@.org = ?"},
     {"age", F_AGE, NULL, 0, NULL},
@@ -145,7 +145,7 @@ static const kind_t kinds[] = {
      "@n.id AS id, @.name AS name, @.sector AS sector, (SELECT name FROM district WHERE nid = @.district) AS district",
      "tsg_under(@.district, ?)", 1, org_fields, org_keyed},
     {"programs", "program", QRY_PROGRAM, "program_at @ JOIN node @n ON @n.nid = @.nid",
-     "@n.id AS id, @.name AS name, (SELECT name FROM organisation WHERE nid = @.org) AS organisation,"
+     "@n.id AS id, @.name AS name, (SELECT name FROM organisation_at WHERE nid = @.org) AS organisation,"
      " (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target WHERE program = @.nid ORDER BY pos)) AS targets,"
      " CASE WHEN @.age_min IS NULL AND @.age_max IS NULL THEN 'all'"
      "  ELSE coalesce(@.age_min, '') || '..' || coalesce(@.age_max, '') END AS ages,"
@@ -163,11 +163,11 @@ static const kind_t kinds[] = {
      "tsg_under(@.nid, ?)", 1, district_fields, district_keyed},
     {"ties", "tie", 0, "tie_at @",
      "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN district d ON d.nid = n.nid"
-     "  LEFT JOIN organisation o ON o.nid = n.nid LEFT JOIN program p ON p.nid = n.nid"
-     "  LEFT JOIN forum f ON f.nid = n.nid WHERE n.nid = @.src) AS \"from\","
+     "  LEFT JOIN organisation_at o ON o.nid = n.nid LEFT JOIN program_at p ON p.nid = n.nid"
+     "  LEFT JOIN forum_at f ON f.nid = n.nid WHERE n.nid = @.src) AS \"from\","
      " (SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN district d ON d.nid = n.nid"
-     "  LEFT JOIN organisation o ON o.nid = n.nid LEFT JOIN program p ON p.nid = n.nid"
-     "  LEFT JOIN forum f ON f.nid = n.nid WHERE n.nid = @.dst) AS \"to\","
+     "  LEFT JOIN organisation_at o ON o.nid = n.nid LEFT JOIN program_at p ON p.nid = n.nid"
+     "  LEFT JOIN forum_at f ON f.nid = n.nid WHERE n.nid = @.dst) AS \"to\","
      " @.kind AS kind, @.count AS count, @.since AS since",
      "(" END_IN("@.src") " OR " END_IN("@.dst") ")", 2, tie_fields, tie_keyed},
 };
@@ -707,7 +707,7 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     const int offered = qry_count_by_word(t.kind->plural, wi) != NULL;
     if (!strcmp(fby, "sector") && type == QRY_ORGANISATION) vocab = "sector", match = "x.sector = v.key";
     else if (!strcmp(fby, "sector") && type == QRY_PROGRAM)
-        vocab = "sector", match = "(SELECT sector FROM organisation WHERE nid = x.org) = v.key";
+        vocab = "sector", match = "(SELECT sector FROM organisation_at WHERE nid = x.org) = v.key";
     else if (!strcmp(fby, "target") && type == QRY_PROGRAM)
         vocab = "target", match = "EXISTS (SELECT 1 FROM program_target t WHERE t.program = x.nid AND t.target = v.key)";
     else if (!strcmp(fby, "target") && type == QRY_ORGANISATION)

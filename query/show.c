@@ -53,8 +53,8 @@ static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const cha
 
 #define NAME_OF(n)                                                                                    \
     "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node nn LEFT JOIN district d ON d.nid = nn.nid" \
-    " LEFT JOIN organisation o ON o.nid = nn.nid LEFT JOIN program p ON p.nid = nn.nid"                 \
-    " LEFT JOIN forum f ON f.nid = nn.nid WHERE nn.nid = " n ")"
+    " LEFT JOIN organisation_at o ON o.nid = nn.nid LEFT JOIN program_at p ON p.nid = nn.nid"                 \
+    " LEFT JOIN forum_at f ON f.nid = nn.nid WHERE nn.nid = " n ")"
 
 static const char *const show_attrs[] = {
     "",
@@ -66,31 +66,31 @@ static const char *const show_attrs[] = {
     " UNION ALL SELECT 'organisations based here', count(*) FROM organisation_at WHERE tsg_under(district, ?)",
     /* organisation */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM organisation WHERE nid = ?"
-    " UNION ALL SELECT 'sector', sector FROM organisation WHERE nid = ?"
-    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM organisation WHERE nid = ?)"),
+    " UNION ALL SELECT 'name', name FROM organisation_at WHERE nid = ?"
+    " UNION ALL SELECT 'sector', sector FROM organisation_at WHERE nid = ?"
+    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM organisation_at WHERE nid = ?)"),
     /* program */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'organisation', " NAME_OF("(SELECT org FROM program WHERE nid = ?)")
+    " UNION ALL SELECT 'name', name FROM program_at WHERE nid = ?"
+    " UNION ALL SELECT 'organisation', " NAME_OF("(SELECT org FROM program_at WHERE nid = ?)")
     " UNION ALL SELECT 'targets', (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target WHERE program = ? ORDER BY pos))"
     " UNION ALL SELECT 'ages', CASE WHEN age_min IS NULL AND age_max IS NULL THEN 'all'"
-    "  ELSE coalesce(age_min, '') || '..' || coalesce(age_max, '') END FROM program WHERE nid = ?"
+    "  ELSE coalesce(age_min, '') || '..' || coalesce(age_max, '') END FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'needs', (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need WHERE program = ? ORDER BY pos))"
     " UNION ALL SELECT 'modes', (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode WHERE program = ? ORDER BY pos))"
-    " UNION ALL SELECT 'approach', approach FROM program WHERE nid = ?"
+    " UNION ALL SELECT 'approach', approach FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'area', CASE WHEN wide_area THEN '* (wide-area)' ELSE (SELECT group_concat(name, ';') FROM"
     "  (SELECT d.name FROM program_area a JOIN district d ON d.nid = a.district WHERE a.program = ? ORDER BY a.pos)) END"
-    "  FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'in_system', in_system FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'hours', hours FROM program WHERE nid = ?"
+    "  FROM program_at WHERE nid = ?"
+    " UNION ALL SELECT 'in_system', in_system FROM program_at WHERE nid = ?"
+    " UNION ALL SELECT 'hours', hours FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'runs', coalesce(starts, '') || '..' || coalesce(ends, '') FROM program"
     "  WHERE nid = ? AND (starts IS NOT NULL OR ends IS NOT NULL)",
     /* forum */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM forum WHERE nid = ?"
-    " UNION ALL SELECT 'kind', kind FROM forum WHERE nid = ?"
-    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM forum WHERE nid = ?)"),
+    " UNION ALL SELECT 'name', name FROM forum_at WHERE nid = ?"
+    " UNION ALL SELECT 'kind', kind FROM forum_at WHERE nid = ?"
+    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM forum_at WHERE nid = ?)"),
 };
 
 tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
@@ -111,7 +111,7 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
     if (step == SQLITE_DONE) {
         char day[16];
         qry_day_text(s, day);
-        return qry_fail(s, &st->a->v->tok, _("%s did not exist on %s (it began later or was removed before)"), n->name,
+        return qry_fail(s, &st->a->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"), n->name,
                         day);
     }
     char title[600];
@@ -134,7 +134,7 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
     if ((rc = show_sql(s, &st->kw, NC_("SHOW table", "ties"),
                        "WITH own(nid) AS (SELECT ? UNION ALL SELECT nid FROM program_at WHERE org = ?)"
                        " SELECT CASE WHEN t.directed = 0 THEN '—' WHEN t.src IN own THEN '→' ELSE '←' END AS dir,"
-                       " t.kind AS kind, (SELECT name FROM program WHERE nid = CASE WHEN t.src IN own THEN t.src ELSE t.dst END AND nid <> ?) AS via,"
+                       " t.kind AS kind, (SELECT name FROM program_at WHERE nid = CASE WHEN t.src IN own THEN t.src ELSE t.dst END AND nid <> ?) AS via,"
                        " " NAME_OF("CASE WHEN t.src IN own THEN t.dst ELSE t.src END") " AS other,"
                        " (SELECT id FROM node WHERE nid = CASE WHEN t.src IN own THEN t.dst ELSE t.src END) AS other_id,"
                        " t.count AS count, t.since AS since FROM tie_at t WHERE (t.src IN own OR t.dst IN own)"

@@ -23,26 +23,42 @@ static void fn_as_of(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int64(cx, s->as_of ? s->as_of : util_today());
 }
 
+/* A field's value on tsg_as_of(), for the row aliased x: the history
+ * row with the smallest until after the day (store/netpast.h's rule),
+ * else the row's own value. (history.value is text: numbers are cast.) */
+#define PAST_WHERE(f) "FROM main.history h WHERE h.nid = x.nid AND h.field = '" f "' AND tsg_day(h.until) > tsg_as_of()"
+#define PAST(f, value)                                                                                       \
+    " CASE WHEN EXISTS (SELECT 1 " PAST_WHERE(f) ") THEN (SELECT " value " " PAST_WHERE(f)                   \
+    " ORDER BY tsg_day(h.until) LIMIT 1) ELSE x." f " END AS " f
+
 /* The rows that exist on tsg_as_of(), by the rule of store/period.h
- * (tsg_exists): organisations and forums in their period, programs before
- * their until while their organisation exists, nodes that are one of those
- * (districts always), ties in their period between two nodes that exist.
- * Views of the session's connection (TEMP), with the tables' own columns,
- * so a reader's SQL says organisation_at where it said organisation and
- * nothing else changes; writers keep the tables. */
+ * (tsg_exists), with the values they had that day: organisations and
+ * forums in their period, programs before their until while their
+ * organisation exists, nodes that are one of those (districts always),
+ * ties in their period between two nodes that exist. Views of the
+ * session's connection (TEMP), with the tables' own columns, so a
+ * reader's SQL says organisation_at where it said organisation and nothing
+ * else changes; writers keep the tables. The lists of a program (targets,
+ * needs, modes, area) are read as they are now. */
 static const char dated_views[] =
-    "CREATE TEMP VIEW IF NOT EXISTS organisation_at AS"
-    " SELECT * FROM main.organisation WHERE tsg_exists(since, until, tsg_as_of());"
-    "CREATE TEMP VIEW IF NOT EXISTS forum_at AS"
-    " SELECT * FROM main.forum WHERE tsg_exists(since, until, tsg_as_of());"
-    "CREATE TEMP VIEW IF NOT EXISTS program_at AS"
-    " SELECT p.* FROM main.program p WHERE tsg_exists(NULL, p.until, tsg_as_of())"
-    " AND EXISTS (SELECT 1 FROM main.organisation o WHERE o.nid = p.org AND tsg_exists(o.since, o.until, tsg_as_of()));"
+    "CREATE TEMP VIEW IF NOT EXISTS organisation_at AS SELECT x.nid," PAST("name", "h.value") "," PAST("sector", "h.value") ","
+    " x.district, x.since, x.until, x.verified"
+    " FROM main.organisation x WHERE tsg_exists(x.since, x.until, tsg_as_of());"
+    "CREATE TEMP VIEW IF NOT EXISTS forum_at AS SELECT x.nid," PAST("name", "h.value") "," PAST("kind", "h.value") ","
+    " x.district, x.since, x.until, x.verified"
+    " FROM main.forum x WHERE tsg_exists(x.since, x.until, tsg_as_of());"
+    "CREATE TEMP VIEW IF NOT EXISTS program_at AS SELECT x.nid," PAST("name", "h.value") ", x.org,"
+    PAST("age_min", "CAST(h.value AS INTEGER)") "," PAST("age_max", "CAST(h.value AS INTEGER)") "," PAST("approach", "h.value") ", x.wide_area,"
+    PAST("in_system", "h.value") "," PAST("hours", "h.value") "," PAST("starts", "h.value") "," PAST("ends", "h.value") ", x.until, x.verified"
+    " FROM main.program x WHERE tsg_exists(NULL, x.until, tsg_as_of())"
+    " AND EXISTS (SELECT 1 FROM main.organisation o WHERE o.nid = x.org AND tsg_exists(o.since, o.until, tsg_as_of()));"
     "CREATE TEMP VIEW IF NOT EXISTS node_at AS"
     " SELECT n.* FROM main.node n WHERE CASE n.type WHEN 'district' THEN 1"
-    "  WHEN 'organisation' THEN EXISTS (SELECT 1 FROM organisation_at o WHERE o.nid = n.nid)"
-    "  WHEN 'program' THEN EXISTS (SELECT 1 FROM program_at p WHERE p.nid = n.nid)"
-    "  ELSE EXISTS (SELECT 1 FROM forum_at f WHERE f.nid = n.nid) END;"
+    "  WHEN 'organisation' THEN EXISTS (SELECT 1 FROM main.organisation o WHERE o.nid = n.nid"
+    "   AND tsg_exists(o.since, o.until, tsg_as_of()))"
+    "  WHEN 'program' THEN EXISTS (SELECT 1 FROM main.program p JOIN main.organisation o ON o.nid = p.org"
+    "   WHERE p.nid = n.nid AND tsg_exists(NULL, p.until, tsg_as_of()) AND tsg_exists(o.since, o.until, tsg_as_of()))"
+    "  ELSE EXISTS (SELECT 1 FROM main.forum f WHERE f.nid = n.nid AND tsg_exists(f.since, f.until, tsg_as_of())) END;"
     "CREATE TEMP VIEW IF NOT EXISTS tie_at AS"
     " SELECT t.* FROM main.tie t WHERE tsg_exists(t.since, t.until, tsg_as_of())"
     " AND EXISTS (SELECT 1 FROM node_at a WHERE a.nid = t.src) AND EXISTS (SELECT 1 FROM node_at b WHERE b.nid = t.dst);";
