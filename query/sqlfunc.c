@@ -28,8 +28,8 @@ static void fn_as_of(sqlite3_context *cx, int argc, sqlite3_value **argv)
  * else the row's own value. (history.value is text: numbers are cast.) */
 #define PAST_WHERE(f) "FROM main.history h WHERE h.nid = x.nid AND h.field = '" f "' AND tsg_day(h.until) > tsg_as_of()"
 #define PAST(f, value)                                                                                       \
-    " CASE WHEN EXISTS (SELECT 1 " PAST_WHERE(f) ") THEN (SELECT " value " " PAST_WHERE(f)                   \
-    " ORDER BY tsg_day(h.until) LIMIT 1) ELSE x." f " END AS " f
+    " iif(EXISTS (SELECT 1 " PAST_WHERE(f) "), (SELECT " value " " PAST_WHERE(f)                              \
+    " ORDER BY tsg_day(h.until) LIMIT 1), x." f ") AS " f
 
 /* The rows that exist on tsg_as_of(), by the rule of store/period.h
  * (tsg_exists), with the values they had that day: organisations and
