@@ -10,6 +10,8 @@ makes the database if it is not there yet, then measures on the same data:
     against SQLite's recursive CTEs (bench/scale_bench.c; for REACH one
     that counts and one that lists what REACH lists), and DuckDB and
     Kuzu (bench/peers/peers.mjs, installed here with npm);
+  * the same GAPS and REACH with AS OF '2025-04-01' (issue 21), each beside
+    its plain twin (in turn first), for the cost of AS OF;
   * the peak memory of a planner's session: `tsunagi DB -c` running a
     GAPS, a REACH and a CENTRALITY degree, read by /usr/bin/time.
 
@@ -252,6 +254,18 @@ def report(rows):
                 cols.append(f"{p['median_ms'] / ours['median_ms']:.0f}×" if p and ours else "—")
             name = "sample city" if w["size"] == 0 else f"{w['size']} municipalities"
             print(f"| {name} | " + " | ".join(cols) + " |")
+    print("\nAS OF (issue 21): each statement with AS OF '2025-04-01' beside its plain twin (in turn first); "
+          "median / p95 in ms, and the cost of AS OF (limit: +20%)\n")
+    print("| network | GAPS | GAPS AS OF | cost | REACH | REACH AS OF | cost |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for w in rows:
+        cols = []
+        for kind in ("gaps", "reach"):
+            ours, dated = w["res"].get(kind), w["res"].get(kind + "_asof")
+            cost = f"{(dated['median_ms'] / ours['median_ms'] - 1) * 100:+.0f}%" if ours and dated else "—"
+            cols += [cell(ours), cell(dated), cost]
+        name = "sample city" if w["size"] == 0 else f"{w['size']} municipalities"
+        print(f"| {name} | " + " | ".join(cols) + " |")
     print("\nREACH back to back (REACH statements one after another, then the counting CTE the same way):\n")
     print("| network | tsunagi | SQLite CTE (count) | ratio |")
     print("|---|---:|---:|---:|")

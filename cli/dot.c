@@ -77,6 +77,7 @@ static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err
 static tsg_status_t dot_lang(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_sets(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_pager(repl_t *r, const dot_args_t *a, tsg_error_t *err);
+static tsg_status_t dot_asof(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 
 static const dot_cmd_t dot_cmds[] = {
     /* The usage lines are translated too: their placeholders (FILE, N) are
@@ -93,6 +94,8 @@ static const dot_cmd_t dot_cmds[] = {
     {".suppress", dot_suppress, ".suppress N", N_("counts of people under N show as <N (0: show all)")},
     {".timeout", dot_timeout, N_(".timeout [SECONDS|off]"), N_("stop any statement that runs longer; alone, the limit")},
     {".lang", dot_lang, ".lang [ja|en]", N_("the language of messages and tables; alone, the current one")},
+    {".asof", dot_asof, N_(".asof [DATE|off]"),
+     N_("answer every reading statement as of DATE (as AS OF DATE does; the prompt shows it); off: today")},
     {".quit", dot_quit, ".quit", N_("leave tsunagi (so does Ctrl-D)")},
     {".exit", dot_quit, ".exit", N_("leave tsunagi")},
 };
@@ -174,6 +177,18 @@ static tsg_status_t dot_lang(repl_t *r, const dot_args_t *a, tsg_error_t *err)
     }
     if (a->argc != 2 || (strcmp(a->argv[1], "ja") && strcmp(a->argv[1], "en"))) return TSG_EINPUT;
     return tsg_session_lang(r->s, a->argv[1], err);
+}
+
+static tsg_status_t dot_asof(repl_t *r, const dot_args_t *a, tsg_error_t *err)
+{
+    if (a->argc == 1) {
+        const char *d = tsg_session_get_as_of(r->s);
+        if (d) printf("%s\n", d);
+        else printf(_("off (today)\n"));
+        return TSG_OK;
+    }
+    if (a->argc != 2) return TSG_EINPUT;
+    return tsg_session_as_of(r->s, a->argv[1], err);
 }
 
 static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err)

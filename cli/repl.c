@@ -440,7 +440,11 @@ int cli_repl(tsg_session_t *s, tsg_db_t *db, cli_out_t *out)
     printf(_("tsunagi %s — %s — .help for help\n"), TSG_VERSION, tsg_db_path(db));
     while (!r.quit) {
         char *line;
-        int got = read_line(&r, r.len ? PROMPT_MORE : PROMPT, &line);
+        /* The session's .asof in the prompt: every answer is of that day. */
+        char prompt[64];
+        const char *asof = tsg_session_get_as_of(s);
+        if (asof) snprintf(prompt, sizeof prompt, "tsunagi@%s> ", asof);
+        int got = read_line(&r, r.len ? PROMPT_MORE : asof ? prompt : PROMPT, &line);
         if (got < 0) {
             discard(&r);
             continue;

@@ -99,7 +99,7 @@ extern const char *const gram_keywords[];
 
 /* What the grammar takes after a statement typed so far (parser.c), for
  * completion: the parser is asked, token by token. */
-#define GRAM_MAX_KEYWORDS 64
+#define GRAM_MAX_KEYWORDS 128
 typedef struct gram_expect {
     int ident, string, number;       /* a bare word, a quoted name, a number */
     char keyword[GRAM_MAX_KEYWORDS]; /* gram_keywords[k] as itself (not standing for a word) */

@@ -43,6 +43,9 @@ static const struct {
     {"order", TK_ORDER}, {"limit", TK_LIMIT}, {"asc", TK_ASC}, {"desc", TK_DESC},
     {"what", TK_WHAT},   {"if", TK_IF},         {"critical", TK_CRITICAL},
     {"suggest", TK_SUGGEST}, {"ties", TK_TIES},
+    /* Two words read as one token (gram_next_token): AS OF 'date' may end
+     * any reading statement, where AS alone begins TIED TO x AS kind. */
+    {"as of", TK_ASOF},
 };
 
 const char *const gram_keywords[] = {
@@ -51,7 +54,7 @@ const char *const gram_keywords[] = {
     "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
     "TIED", "TO",   "UNTIE", "ERASE", "WHERE", "FOR", "AGED", "NEEDS", "WITHIN", "VIA", "MAX", "TOP", "SAMPLE", "SECTORS",
     "BETWEEN", "CLUSTER", "HIGHLIGHT", "LABELS", "FORUMS", "OVERLAP", "WITH", "WITHOUT", "NEIGHBOURHOOD", "ORDER", "LIMIT",
-    "ASC", "DESC", "WHAT", "IF", "CRITICAL", "SUGGEST", "TIES", NULL,
+    "ASC", "DESC", "WHAT", "IF", "CRITICAL", "SUGGEST", "TIES", "AS OF", NULL,
 };
 
 int32_t gram_char(const char *s, size_t n, size_t *k)
@@ -153,6 +156,18 @@ static size_t age_word(const char *s, size_t n, int *type)
         if (is_word(next) && !is_digit(next)) continue;
         *type = age_words[i].type;
         return w;
+    }
+    return 0;
+}
+
+/* How many bytes of s (n bytes) the Japanese for AS OF takes after a date
+ * ('2025-04-01'時点, 2025時点, …時点で): the suffix must end the word. */
+static size_t at_date_word(const char *s, size_t n)
+{
+    static const char *const words[] = {"時点で", "時点"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        size_t w = strlen(words[i]), k;
+        if (n >= w && !memcmp(s, words[i], w) && !is_word(peek(s + w, n - w, &k))) return w;
     }
     return 0;
 }
@@ -301,6 +316,12 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             }
         }
         t.type = TK_STRING;
+        size_t w = at_date_word(src + *pos, len - *pos);
+        if (w) { /* '2025-04-01'時点: one token, AS OF that date (ast_at_date) */
+            *pos += w;
+            chars += (int)(w / 3); /* 時, 点, で: 3 bytes each */
+            t.type = TK_ATDATE;
+        }
         if (*pos - start > GRAM_MAX_STRING) {
             t.n = *pos - start;
             gram_fail(ctx, TSG_EINPUT, &t, _("quoted name longer than %u bytes"), GRAM_MAX_STRING);
@@ -336,6 +357,10 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             if (w) {
                 *pos += w;
                 chars += 2;
+            } else if (t.type == TK_NUMBER && (w = at_date_word(src + *pos, len - *pos))) {
+                *pos += w; /* 2025時点: the year, as AS OF 2025 */
+                chars += (int)(w / 3);
+                t.type = TK_ATDATE;
             }
         } else if (is_word(c)) {
             while (is_word(peek(src + *pos, len - *pos, &k))) {
@@ -345,6 +370,23 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             t.n = *pos - start;
             t.type = gram_keyword(t.z, t.n);
             if (!t.type) t.type = TK_IDENT;
+            if (t.type == TK_AS) {
+                /* AS OF: one token, so that AS OF 'date' may follow TIED TO
+                 * x (where AS would begin the tie's kind) with no conflict
+                 * in the grammar. Blanks between on one line only. */
+                size_t q = *pos, k2;
+                int blanks = 0;
+                while (q < len && (src[q] == ' ' || src[q] == '\t')) q++, blanks++;
+                int32_t o = peek(src + q, len - q, &k2), f = o > 0 ? peek(src + q + k2, len - q - k2, &k) : 0;
+                size_t k3 = 0;
+                if (blanks && (o == 'o' || o == 'O') && (f == 'f' || f == 'F') &&
+                    !is_word(peek(src + q + k2 + k, len - q - k2 - k, &k3))) {
+                    *pos = q + k2 + k;
+                    chars += blanks + 2;
+                    t.n = *pos - start;
+                    t.type = TK_ASOF;
+                }
+            }
             if (t.n > GRAM_MAX_WORD) {
                 gram_fail(ctx, TSG_EINPUT, &t, _("word longer than %u bytes (quote a name: '…')"), GRAM_MAX_WORD);
                 t.type = -1;

@@ -79,10 +79,11 @@ column(C) ::= STRING(T).                                 { C = ast_value(ctx, AS
 %type stmt {ast_stmt_t *}
 %type find {ast_stmt_t *}
 stmt(S) ::= find(F).                                     { S = F; }
-find(S) ::= FIND(K) IDENT(E) where(W) scope(I).           { S = ast_find(ctx, &K, &E, W, I); }
-stmt(S) ::= COUNT(K) IDENT(E) where(W) scope(I) BY IDENT(B). { S = ast_count(ctx, &K, &E, W, I, &B); }
-stmt(S) ::= COUNT(K) IDENT(E) where(W) scope(I).          { S = ast_count(ctx, &K, &E, W, I, NULL); }
-stmt(S) ::= SHOW(K) node(N).                             { S = ast_show(ctx, &K, N); }
+find(S) ::= FIND(K) IDENT(E) where(W) scope(I) asof(A).   { S = ast_as_of(ctx, ast_find(ctx, &K, &E, W, I), A); }
+stmt(S) ::= COUNT(K) IDENT(E) where(W) scope(I) BY IDENT(B) asof(A).
+                                                         { S = ast_as_of(ctx, ast_count(ctx, &K, &E, W, I, &B), A); }
+stmt(S) ::= COUNT(K) IDENT(E) where(W) scope(I) asof(A). { S = ast_as_of(ctx, ast_count(ctx, &K, &E, W, I, NULL), A); }
+stmt(S) ::= SHOW(K) node(N) asof(A).                     { S = ast_as_of(ctx, ast_show(ctx, &K, N), A); }
 stmt(S) ::= LET(K) IDENT(N) EQ find(F).                  { S = ast_let(ctx, &K, &N, F); }
 stmt(S) ::= LET(K) IDENT(N) EQ reach(R).                 { S = ast_let(ctx, &K, &N, R); }
 stmt(S) ::= ADD(K) IDENT(T) value(V) clauses(C).         { S = ast_add(ctx, &K, &T, V, C); }
@@ -149,6 +150,19 @@ newties(L) ::= newties(P) COMMA node(A) arrow node(B) AS IDENT(K). { L = ast_new
  * statement of its own and, after LET s =, a set. */
 %type reach {ast_stmt_t *}
 reach(S) ::= REACH(K) path_clauses(C) where(W).          { S = ast_analysis(ctx, AST_REACH, &K, C, W); }
+reach(S) ::= REACH(K) path_clauses(C) WHERE cond(W) as_of(A).
+                                                         { S = ast_analysis(ctx, AST_REACH, &K, ast_slots_add(ctx, C, A), W); }
+
+/* AS OF 'date' (or, in Japanese, '2025-04-01'時点): the day every reading
+ * statement answers for (the session's date, .asof, or today without it).
+ * FIND, COUNT and SHOW take it last; the statements with clauses take it
+ * among them, in any order (REACH also after its WHERE). */
+%type as_of {ast_clause_t *}
+as_of(C) ::= ASOF(K) value(V).                           { C = ast_slot(ctx, AST_CL_ASOF, &K, V, NULL); }
+as_of(C) ::= ATDATE(K).                                  { C = ast_slot(ctx, AST_CL_ASOF, &K, ast_at_date(ctx, &K), NULL); }
+%type asof {ast_clause_t *}
+asof(C) ::= .                                            { C = NULL; }
+asof(C) ::= as_of(A).                                    { C = A; }
 
 %type gaps_clauses {ast_slots_t *}
 gaps_clauses(L) ::= .                                    { L = NULL; }
@@ -168,7 +182,7 @@ cover_clause(C) ::= AGED(K) value(V).                    { C = ast_slot(ctx, AST
 cover_clause(C) ::= IN(K) node(N).                       { C = ast_slot(ctx, AST_CL_IN, &K, NULL, N); }
 cover_clause(C) ::= NEEDS(K) values(V).                  { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }
 cover_clause(C) ::= BY(K) value(V).                      { C = ast_slot(ctx, AST_CL_BY, &K, V, NULL); }
-cover_clause(C) ::= AS(K) OF value(V).                   { C = ast_slot(ctx, AST_CL_ASOF, &K, V, NULL); }
+cover_clause(C) ::= as_of(A).                            { C = A; }
 
 %type report_clauses {ast_slots_t *}
 report_clauses(L) ::= .                                  { L = NULL; }
@@ -188,6 +202,7 @@ path_clause(C) ::= TO(K) node(N).                        { C = ast_slot(ctx, AST
 path_clause(C) ::= VIA(K) value(V).                      { C = ast_slot(ctx, AST_CL_VIA, &K, V, NULL); }
 path_clause(C) ::= MAX(K) value(V).                      { C = ast_slot(ctx, AST_CL_MAX, &K, V, NULL); }
 path_clause(C) ::= within(W).                            { C = W; }
+path_clause(C) ::= as_of(A).                             { C = A; }
 
 /* HORIZONTAL [IN 'district'] [SECTORS s, …]; BROKERS adds TOP n; CENTRALITY
  * adds OF, TOP, WEIGHTED, DIRECTED, WITHIN k HOPS and SAMPLE n. */
@@ -197,6 +212,7 @@ horizontal_clauses(L) ::= horizontal_clauses(A) scope_clause(C). { L = ast_slots
 %type scope_clause {ast_clause_t *}
 scope_clause(C) ::= IN(K) node(N).                       { C = ast_slot(ctx, AST_CL_IN, &K, NULL, N); }
 scope_clause(C) ::= SECTORS(K) values(V).                { C = ast_slot(ctx, AST_CL_SECTORS, &K, V, NULL); }
+scope_clause(C) ::= as_of(A).                            { C = A; }
 %type top {ast_clause_t *}
 top(C) ::= TOP(K) value(V).                              { C = ast_slot(ctx, AST_CL_TOP, &K, V, NULL); }
 
@@ -221,6 +237,7 @@ centrality_clause(C) ::= SAMPLE(K) value(V).             { C = ast_slot(ctx, AST
 forums_clauses(L) ::= .                                  { L = NULL; }
 forums_clauses(L) ::= forums_clauses(A) IN(K) node(N).   { L = ast_slots_add(ctx, A, ast_slot(ctx, AST_CL_IN, &K, NULL, N)); }
 forums_clauses(L) ::= forums_clauses(A) TO(K) value(V).  { L = ast_slots_add(ctx, A, ast_slot(ctx, AST_CL_TO, &K, V, NULL)); }
+forums_clauses(L) ::= forums_clauses(A) as_of(C).        { L = ast_slots_add(ctx, A, C); }
 
 /* THIN LINKS [IN 'district'] [BY sector|ward|community] [BETWEEN a AND b] [TOP n] */
 %type thin_clauses {ast_slots_t *}
@@ -231,6 +248,7 @@ thin_clause(C) ::= IN(K) node(N).                        { C = ast_slot(ctx, AST
 thin_clause(C) ::= BY(K) value(V).                       { C = ast_slot(ctx, AST_CL_BY, &K, V, NULL); }
 thin_clause(C) ::= BETWEEN(K) value(A) AND value(B).     { C = ast_slot(ctx, AST_CL_BETWEEN, &K, ast_append(A, B), NULL); }
 thin_clause(C) ::= top(A).                               { C = A; }
+thin_clause(C) ::= as_of(A).                             { C = A; }
 
 /* EXPORT and RENDER: OF 'district' or a set, TO 'file', CLUSTER BY …,
  * HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN),
@@ -254,6 +272,7 @@ draw_clause(C) ::= FOR(K) value(V).                      { C = ast_slot(ctx, AST
 draw_clause(C) ::= AGED(K) value(V).                     { C = ast_slot(ctx, AST_CL_AGED, &K, V, NULL); }
 draw_clause(C) ::= NEEDS(K) values(V).                   { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }
 draw_clause(C) ::= within(W).                            { C = W; }
+draw_clause(C) ::= as_of(A).                             { C = A; }
 
 arrow ::= ARROW.
 arrow ::= TO.

@@ -314,6 +314,15 @@ tsg_status_t tsg_session_lang(tsg_session_t *s, const char *lang, tsg_error_t *e
 /* "ja", "en", or NULL when the session has none of its own. */
 const char *tsg_session_get_lang(const tsg_session_t *s);
 
+/* The day the session's reading statements answer for when they say no
+ * AS OF (the REPL's .asof): a date as AS OF takes it (YYYY, YYYY-MM or
+ * YYYY-MM-DD; a month or a year means its first day); NULL or "off": none,
+ * today (the default). A statement's own AS OF wins. Fails, changing
+ * nothing, on a date that does not exist. */
+tsg_status_t tsg_session_as_of(tsg_session_t *s, const char *date, tsg_error_t *err);
+/* The date .asof set, as it was given in ISO form, or NULL. */
+const char *tsg_session_get_as_of(const tsg_session_t *s);
+
 /* Asks the running statement to stop (safe from a signal handler). */
 void tsg_session_interrupt(tsg_session_t *s);
 

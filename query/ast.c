@@ -519,6 +519,29 @@ ast_value_t *ast_number(gram_ctx_t *ctx, const gram_token_t *t)
     return v;
 }
 
+ast_value_t *ast_at_date(gram_ctx_t *ctx, const gram_token_t *t)
+{
+    /* The date without 時点 or 時点で (tokenize.c made them one token). */
+    gram_token_t d = *t;
+    size_t cut = d.n >= 9 && !memcmp(d.z + d.n - 9, "時点で", 9) ? 9 : 6;
+    d.n = d.n > cut ? d.n - cut : 0;
+    d.fold = NULL;
+    int32_t c = d.n ? gram_char(d.z, d.n, &(size_t){0}) : 0;
+    if (c >= '0' && c <= '9') {
+        d.type = TK_NUMBER;
+        return ast_number(ctx, &d);
+    }
+    d.type = TK_STRING;
+    return ast_value(ctx, AST_V_STRING, &d);
+}
+
+ast_stmt_t *ast_as_of(gram_ctx_t *ctx, ast_stmt_t *s, ast_clause_t *c)
+{
+    (void)ctx;
+    if (s && c) s->cl[AST_CL_ASOF] = c;
+    return s;
+}
+
 ast_value_t *ast_range(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_t *b)
 {
     ast_value_t *v = ast_alloc(ctx, sizeof *v);

@@ -198,6 +198,11 @@ ast_value_t *ast_range(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_
  * b, when given, is the upper end (NUMBER, ATMOST or UNDER). */
 ast_value_t *ast_age(gram_ctx_t *ctx, const gram_token_t *a, const gram_token_t *b);
 ast_value_t *ast_append(ast_value_t *list, ast_value_t *v);
+/* The date of an ATDATE token ('2025-04-01'時点, 2025時点): a STRING or a
+ * NUMBER (a year), as AS OF would have read it. */
+ast_value_t *ast_at_date(gram_ctx_t *ctx, const gram_token_t *t);
+/* FIND, COUNT and SHOW with their AS OF clause (c may be NULL): s. */
+ast_stmt_t *ast_as_of(gram_ctx_t *ctx, ast_stmt_t *s, ast_clause_t *c);
 /* The number a NUMBER or age token (18, １８, 18歳以上) starts with: 0, -1
  * when it has no digits, -2 when it is above UTIL_MAX_NUMBER. */
 int ast_token_number(const gram_token_t *t, long *out);

@@ -1,7 +1,8 @@
 /*
- * cache — the session's network in memory (qry_network) and the igraph view
- * last built from it (qry_graph), kept until the data change or a statement
- * asks for another view; qry_network_free drops both.
+ * cache — the session's networks in memory, one per day a statement read
+ * (qry_network, at most QRY_NETS), and the igraph view last built from one
+ * (qry_graph), kept until the data change or a statement asks for another
+ * view or day; qry_network_free drops them all.
  */
 #include "query.h"
 #include "structure.h"
@@ -10,20 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
-{
-    tsg_status_t rc = qry_load(s);
-    if (rc) return rc;
-    if (!s->net) {
-        tsg_error_t err = {0};
-        if (eng_net_load(s->db, &s->net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
-    }
-    *net = s->net;
-    return TSG_OK;
-}
-
 /* The cached view: what it was built from, and the graph. */
 struct qry_view {
+    const eng_net_t *net; /* the network it was built from */
     int64_t district;
     int programs, directed;
     long below; /* the suppression the weights were built under */
@@ -40,13 +30,53 @@ static void view_free(struct qry_view *v)
     free(v);
 }
 
-void qry_network_free(qry_session_t *s)
+static void view_drop(qry_session_t *s)
 {
     view_free(s->view);
     s->view = NULL;
-    eng_net_free(s->net);
+}
+
+void qry_network_free(qry_session_t *s)
+{
+    view_drop(s);
+    for (int i = 0; i < QRY_NETS; i++) {
+        eng_net_free(s->nets[i].net);
+        s->nets[i].net = NULL;
+    }
     s->net = NULL;
 }
+/* The network of one day: found among the kept ones, or loaded into the
+ * slot used longest ago. Two slots: a statement alternating between two
+ * days (COMPARE, or AS OF beside today) reloads nothing, and memory stays
+ * at most twice one network's (docs/decisions.md, "Issue 21: AS OF"). */
+tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
+{
+    tsg_status_t rc = qry_load(s);
+    if (rc) return rc;
+    long day = s->as_of;
+    int i = 0;
+    while (i < QRY_NETS && !(s->nets[i].net && s->nets[i].day == day)) i++;
+    if (i == QRY_NETS) {
+        i = QRY_NETS - 1;
+        while (i > 0 && s->nets[i - 1].net == NULL) i--; /* a free slot first */
+        if (s->nets[i].net) {
+            if (s->view && s->view->net == s->nets[i].net) view_drop(s);
+            eng_net_free(s->nets[i].net);
+            s->nets[i].net = NULL;
+        }
+        tsg_error_t err = {0};
+        if (eng_net_load_at(s->db, day, &s->nets[i].net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
+        s->nets[i].day = day;
+    }
+    /* Most recently used first. */
+    struct qry_net_slot hit = s->nets[i];
+    memmove(&s->nets[1], &s->nets[0], (size_t)i * sizeof s->nets[0]);
+    s->nets[0] = hit;
+    *net = s->net = hit.net;
+    return TSG_OK;
+}
+
+
 
 tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, int directed,
                        const char *const *sectors, int nsectors, const eng_net_t **net, const eng_graph_t **gr)
@@ -63,7 +93,7 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
         at += (int)n;
     }
     struct qry_view *v = s->view;
-    if (v && v->district == district && v->programs == programs && v->directed == directed && v->below == s->suppress_below &&
+    if (v && v->net == *net && v->district == district && v->programs == programs && v->directed == directed && v->below == s->suppress_below &&
         v->nsectors_len == len && !memcmp(v->sectors, key, len)) {
         free(key);
         *gr = &v->gr;
@@ -75,7 +105,7 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
         free(key);
         return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
-    *v = (struct qry_view){.district = district, .programs = programs, .directed = directed, .below = s->suppress_below, .sectors = key, .nsectors_len = len};
+    *v = (struct qry_view){.net = *net, .district = district, .programs = programs, .directed = directed, .below = s->suppress_below, .sectors = key, .nsectors_len = len};
     tsg_error_t err = {0};
     if (eng_graph_build(*net, district, programs, directed, sectors, nsectors, s->suppress_below, &v->gr, &err)) {
         free(key);

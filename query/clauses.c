@@ -27,11 +27,11 @@ static const struct {
     int kw;
     const char *shape, *syntax, *example, *holds;
 } shapes[] = {
-    {TK_FIND, NULL, N_("FIND kind|set [WHERE condition] [IN 'district'];"),
+    {TK_FIND, NULL, N_("FIND kind|set [WHERE condition] [IN 'district'] [AS OF date];"),
      "FIND programs WHERE target = hikikomori IN '西区';", NULL},
-    {TK_COUNT, NULL, N_("COUNT kind|set [WHERE condition] [IN 'district'] BY field;"),
+    {TK_COUNT, NULL, N_("COUNT kind|set [WHERE condition] [IN 'district'] BY field [AS OF date];"),
      "COUNT programs WHERE target = hikikomori BY need;", N_("counts")},
-    {TK_SHOW, NULL, N_("SHOW node;"), "SHOW '北区社会福祉協議会';", N_("details")},
+    {TK_SHOW, NULL, N_("SHOW node [AS OF date];"), "SHOW '北区社会福祉協議会';", N_("details")},
     {TK_LET, NULL, N_("LET name = FIND …;  LET name = REACH …;"),
      "LET kita_npo = FIND organisations WHERE sector = npo IN '北区';", NULL},
     {TK_GAPS,
@@ -44,43 +44,43 @@ static const struct {
      "date"),
      N_("COVERAGE FOR target AGED a..b IN district [NEEDS need, …] [BY school_district|ward] [AS OF date];"),
      "COVERAGE FOR hikikomori AGED 18..39 IN '西区';", N_("coverage")},
-    {TK_PATH, N_("PATH takes FROM node, TO node, VIA referral|any and MAX k (or WITHIN k HOPS)"),
-     N_("PATH FROM node TO node [VIA referral|any] [MAX k];"),
+    {TK_PATH, N_("PATH takes FROM node, TO node, VIA referral|any, MAX k (or WITHIN k HOPS) and AS OF date"),
+     N_("PATH FROM node TO node [VIA referral|any] [MAX k] [AS OF date];"),
      "PATH FROM '北区社会福祉協議会' TO '北区こころのクリニック';", N_("paths")},
-    {TK_REACH, N_("REACH takes FROM node or TO node, WITHIN k HOPS, VIA referral|any and WHERE …"),
-     N_("REACH FROM node | TO node [WITHIN k HOPS] [VIA referral|any] [WHERE condition];"),
+    {TK_REACH, N_("REACH takes FROM node or TO node, WITHIN k HOPS, VIA referral|any, WHERE … and AS OF date"),
+     N_("REACH FROM node | TO node [WITHIN k HOPS] [VIA referral|any] [WHERE condition] [AS OF date];"),
      "REACH FROM '北区社会福祉協議会' WITHIN 2 HOPS;", N_("reach")},
-    {TK_HORIZONTAL, N_("HORIZONTAL takes IN 'district' and SECTORS sector, …"),
-     N_("HORIZONTAL [IN district] [SECTORS sector, …];"), "HORIZONTAL IN '北区';", N_("horizontal links")},
-    {TK_BROKERS, N_("BROKERS takes IN 'district', SECTORS sector, … and TOP n"),
-     N_("BROKERS [IN district] [SECTORS sector, …] [TOP n];"), "BROKERS IN '北区' TOP 5;", N_("brokers")},
+    {TK_HORIZONTAL, N_("HORIZONTAL takes IN 'district', SECTORS sector, … and AS OF date"),
+     N_("HORIZONTAL [IN district] [SECTORS sector, …] [AS OF date];"), "HORIZONTAL IN '北区';", N_("horizontal links")},
+    {TK_BROKERS, N_("BROKERS takes IN 'district', SECTORS sector, …, TOP n and AS OF date"),
+     N_("BROKERS [IN district] [SECTORS sector, …] [TOP n] [AS OF date];"), "BROKERS IN '北区' TOP 5;", N_("brokers")},
     {TK_CENTRALITY,
-     N_("CENTRALITY takes a measure, then IN 'district', SECTORS sector, …, OF organisations|programs, "
-     "TOP n, WEIGHTED, DIRECTED, WITHIN k HOPS and SAMPLE n"),
+     N_("CENTRALITY takes a measure, then IN 'district', SECTORS sector, …, OF organisations|programs, TOP n, "
+        "WEIGHTED, DIRECTED, WITHIN k HOPS, SAMPLE n and AS OF date"),
      N_("CENTRALITY measure [IN district] [SECTORS sector, …] [OF organisations|programs] [TOP n] [WEIGHTED] "
-        "[DIRECTED] [WITHIN k HOPS] [SAMPLE n];"),
+        "[DIRECTED] [WITHIN k HOPS] [SAMPLE n] [AS OF date];"),
      "CENTRALITY betweenness IN '北区' TOP 5;", N_("centrality")},
-    {TK_THIN, N_("THIN LINKS takes IN 'district', BY sector|ward|community, BETWEEN sector AND sector and TOP n"),
-     N_("THIN LINKS [IN district] [BY sector|ward|community] [BETWEEN sector AND sector] [TOP n];"),
+    {TK_THIN, N_("THIN LINKS takes IN 'district', BY sector|ward|community, BETWEEN sector AND sector, TOP n and AS OF date"),
+     N_("THIN LINKS [IN district] [BY sector|ward|community] [BETWEEN sector AND sector] [TOP n] [AS OF date];"),
      "THIN LINKS IN '北区' BY sector TOP 5;", N_("thin links")},
-    {TK_FORUMS, N_("FORUMS OVERLAP takes IN 'district' and TO 'file.svg|png|pdf|dot'"),
-     N_("FORUMS OVERLAP [IN district] [TO 'file.svg|png|pdf|dot'];"),
+    {TK_FORUMS, N_("FORUMS OVERLAP takes IN 'district', TO 'file.svg|png|pdf|dot' and AS OF date"),
+     N_("FORUMS OVERLAP [IN district] [TO 'file.svg|png|pdf|dot'] [AS OF date];"),
      "FORUMS OVERLAP IN '北区';", N_("forum overlap")},
     {TK_EXPORT,
-     /* EXPORT DIRECTORY (the resource list, directory.c) takes OF and TO only. */
+     /* EXPORT DIRECTORY (the resource list, directory.c) takes OF, TO and AS OF only. */
      N_("EXPORT takes a format (DOT, GRAPHML, JSON, DIRECTORY), then OF 'district' or set, TO 'file', CLUSTER BY "
-     "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), "
-     "LABELS ja|en, AS city|detail|matrix, WITHOUT forums and WITH programs"),
+        "sector|ward|community|forum, HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), "
+        "LABELS ja|en, AS city|detail|matrix, WITHOUT forums, WITH programs and AS OF date"),
      N_("EXPORT DOT|GRAPHML|JSON [OF district|set] TO 'file' [CLUSTER BY …] [HIGHLIGHT …] [LABELS ja|en] "
-        "[AS city|detail|matrix] [WITHOUT forums] [WITH programs];\n"
-        "EXPORT DIRECTORY [OF district|set] TO 'file.html|xlsx';"),
+        "[AS city|detail|matrix] [WITHOUT forums] [WITH programs] [AS OF date];\n"
+        "EXPORT DIRECTORY [OF district|set] TO 'file.html|xlsx' [AS OF date];"),
      "EXPORT DOT OF '北区' TO 'kita.dot' CLUSTER BY sector;", NULL},
     {TK_RENDER,
      N_("RENDER takes OF 'district' or set, TO 'file.svg|png|pdf', CLUSTER BY sector|ward|community|forum, "
-     "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), LABELS ja|en, "
-     "AS city|detail|matrix, WITHOUT forums and WITH programs"),
-     N_("RENDER [NEIGHBOURHOOD] [OF district|set|node] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] "
-        "[LABELS ja|en] [AS city|detail|matrix] [WITHOUT forums] [WITH programs] [WITHIN k HOPS];"),
+        "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), LABELS ja|en, "
+        "AS city|detail|matrix, WITHOUT forums, WITH programs and AS OF date"),
+     N_("RENDER [NEIGHBOURHOOD] [OF district|set|node] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] [LABELS "
+        "ja|en] [AS city|detail|matrix] [WITHOUT forums] [WITH programs] [WITHIN k HOPS] [AS OF date];"),
      "RENDER OF '北区' TO 'kita.svg' HIGHLIGHT GAPS FOR hikikomori AGED 18..39;", NULL},
     {TK_REPORT,
      N_("REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "

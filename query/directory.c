@@ -107,7 +107,7 @@ static char *column_copy(sqlite3_stmt *q, int col)
     " (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode WHERE program = p.nid ORDER BY pos)),"      \
     " (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need WHERE program = p.nid ORDER BY pos)),"      \
     " (SELECT group_concat(district, ';') FROM program_area WHERE program = p.nid)"                                   \
-    " FROM program p JOIN node n ON n.nid = p.nid JOIN organisation o ON o.nid = p.org"
+    " FROM program_at p JOIN node n ON n.nid = p.nid JOIN organisation o ON o.nid = p.org"
 
 /* The programs of the scope: a district's (those serving it, as FIND's IN
  * reads it: wide-area, or an area at, above or below the district), a
@@ -374,10 +374,11 @@ static tsg_status_t book(qry_session_t *s, const list_t *l, const char *scope, c
 tsg_status_t qry_exec_directory(qry_session_t *s, const ast_stmt_t *st)
 {
     ast_clause_t *const *c = st->cl;
-    /* DIRECTORY takes OF and TO only: a drawing's clause is refused, not ignored. */
+    /* DIRECTORY takes OF, TO and AS OF only: a drawing's clause is refused, not ignored. */
     for (int i = 0; i < AST_CL_N; i++)
-        if (c[i] && i != AST_CL_OF && i != AST_CL_TO)
-            return qry_fail(s, &c[i]->key, _("EXPORT DIRECTORY takes OF 'district' or set and TO 'file.html', not %.*s"),
+        if (c[i] && i != AST_CL_OF && i != AST_CL_TO && i != AST_CL_ASOF)
+            return qry_fail(s, &c[i]->key,
+                            _("EXPORT DIRECTORY takes OF 'district' or set, TO 'file.html' and AS OF date, not %.*s"),
                             (int)c[i]->key.n, c[i]->key.z);
     if (!c[AST_CL_TO]) return qry_fail(s, &st->kw, _("EXPORT DIRECTORY needs TO 'file.html'"));
     const char *path = qry_text(s, c[AST_CL_TO]->v, NC_("expected value", "a file name"));

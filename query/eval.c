@@ -95,7 +95,7 @@ static const field_t program_fields[] = {
     {"mode", F_KEY, "mode", 0, "EXISTS (SELECT 1 FROM program_mode t WHERE t.program = @.nid AND t.mode = ?)"},
     {"approach", F_KEY, "approach", 0, "@.approach = ?"},
     {"in_system", F_KEY, "in_system", 0, "@.in_system = ?"},
-    {"sector", F_KEY, "sector", 0, "(SELECT sector FROM organisation WHERE nid = @.org) = ?"},
+    {"sector", F_KEY, "sector", 0, "(SELECT sector FROM organisation_at WHERE nid = @.org) = ?"},
     {"org", F_NODE, NULL, 1u << QRY_ORGANISATION, "@.org = ?"},
     {"organisation", F_NODE, NULL, 1u << QRY_ORGANISATION, "@.org = ?"},
     {"age", F_AGE, NULL, 0, NULL},
@@ -142,11 +142,11 @@ static const field_t tie_fields[] = {
     ")) AND tsg_under(o.district, ?))"
 
 static const kind_t kinds[] = {
-    {"organisations", "organisation", QRY_ORGANISATION, "organisation @ JOIN node @n ON @n.nid = @.nid",
+    {"organisations", "organisation", QRY_ORGANISATION, "organisation_at @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, @.sector AS sector, (SELECT name FROM district WHERE nid = @.district) AS district",
      "tsg_under(@.district, ?)", 1, org_fields, org_keyed},
-    {"programs", "program", QRY_PROGRAM, "program @ JOIN node @n ON @n.nid = @.nid",
-     "@n.id AS id, @.name AS name, (SELECT name FROM organisation WHERE nid = @.org) AS organisation,"
+    {"programs", "program", QRY_PROGRAM, "program_at @ JOIN node @n ON @n.nid = @.nid",
+     "@n.id AS id, @.name AS name, (SELECT name FROM organisation_at WHERE nid = @.org) AS organisation,"
      " (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target WHERE program = @.nid ORDER BY pos)) AS targets,"
      " CASE WHEN @.age_min IS NULL AND @.age_max IS NULL THEN 'all'"
      "  ELSE coalesce(@.age_min, '') || '..' || coalesce(@.age_max, '') END AS ages,"
@@ -155,20 +155,20 @@ static const kind_t kinds[] = {
      " CASE WHEN @.wide_area THEN '*' ELSE (SELECT group_concat(name, ';') FROM (SELECT d.name FROM program_area a"
      "  JOIN district d ON d.nid = a.district WHERE a.program = @.nid ORDER BY a.pos)) END AS area",
      SERVES("?"), 2, program_fields, program_keyed},
-    {"forums", "forum", QRY_FORUM, "forum @ JOIN node @n ON @n.nid = @.nid",
+    {"forums", "forum", QRY_FORUM, "forum_at @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, @.kind AS kind, (SELECT name FROM district WHERE nid = @.district) AS district,"
-     " (SELECT count(*) FROM tie WHERE dst = @.nid AND kind = 'membership') AS members",
+     " (SELECT count(*) FROM tie_at WHERE dst = @.nid AND kind = 'membership') AS members",
      "tsg_under(@.district, ?)", 1, forum_fields, forum_keyed},
     {"districts", "district", QRY_DISTRICT, "district @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, @.level AS level, (SELECT name FROM district WHERE nid = @.parent) AS parent",
      "tsg_under(@.nid, ?)", 1, district_fields, district_keyed},
-    {"ties", "tie", 0, "tie @",
+    {"ties", "tie", 0, "tie_at @",
      "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN district d ON d.nid = n.nid"
-     "  LEFT JOIN organisation o ON o.nid = n.nid LEFT JOIN program p ON p.nid = n.nid"
-     "  LEFT JOIN forum f ON f.nid = n.nid WHERE n.nid = @.src) AS \"from\","
+     "  LEFT JOIN organisation_at o ON o.nid = n.nid LEFT JOIN program_at p ON p.nid = n.nid"
+     "  LEFT JOIN forum_at f ON f.nid = n.nid WHERE n.nid = @.src) AS \"from\","
      " (SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN district d ON d.nid = n.nid"
-     "  LEFT JOIN organisation o ON o.nid = n.nid LEFT JOIN program p ON p.nid = n.nid"
-     "  LEFT JOIN forum f ON f.nid = n.nid WHERE n.nid = @.dst) AS \"to\","
+     "  LEFT JOIN organisation_at o ON o.nid = n.nid LEFT JOIN program_at p ON p.nid = n.nid"
+     "  LEFT JOIN forum_at f ON f.nid = n.nid WHERE n.nid = @.dst) AS \"to\","
      " @.kind AS kind, @.count AS count, @.since AS since",
      "(" END_IN("@.src") " OR " END_IN("@.dst") ")", 2, tie_fields, tie_keyed},
 };
@@ -440,7 +440,7 @@ static tsg_status_t tied_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, co
     tsg_status_t st;
     qry_sql_add(q, "EXISTS (SELECT 1 FROM (");
     if ((st = tied_target(s, q, c->a))) return st;
-    qry_sql_add(q, ") g JOIN tie t ON t.src = g.nid OR t.dst = g.nid WHERE ");
+    qry_sql_add(q, ") g JOIN tie_at t ON t.src = g.nid OR t.dst = g.nid WHERE ");
     if (c->tiekind) {
         ast_value_t v = {.kind = AST_V_WORD, .tok = *c->tiekind};
         v.text = ast_alloc(&s->ctx, c->tiekind->n + 1);
@@ -708,16 +708,16 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     const int offered = qry_count_by_word(t.kind->plural, wi) != NULL;
     if (!strcmp(fby, "sector") && type == QRY_ORGANISATION) vocab = "sector", match = "x.sector = v.key";
     else if (!strcmp(fby, "sector") && type == QRY_PROGRAM)
-        vocab = "sector", match = "(SELECT sector FROM organisation WHERE nid = x.org) = v.key";
+        vocab = "sector", match = "(SELECT sector FROM organisation_at WHERE nid = x.org) = v.key";
     else if (!strcmp(fby, "target") && type == QRY_PROGRAM)
         vocab = "target", match = "EXISTS (SELECT 1 FROM program_target t WHERE t.program = x.nid AND t.target = v.key)";
     else if (!strcmp(fby, "target") && type == QRY_ORGANISATION)
-        vocab = "target", match = "EXISTS (SELECT 1 FROM program p JOIN program_target t ON t.program = p.nid"
+        vocab = "target", match = "EXISTS (SELECT 1 FROM program_at p JOIN program_target t ON t.program = p.nid"
                                   " WHERE p.org = x.nid AND t.target = v.key)";
     else if (!strcmp(fby, "need") && type == QRY_PROGRAM)
         vocab = "need", match = "EXISTS (SELECT 1 FROM program_need t WHERE t.program = x.nid AND t.need = v.key)";
     else if (!strcmp(fby, "need") && type == QRY_ORGANISATION)
-        vocab = "need", match = "EXISTS (SELECT 1 FROM program p JOIN program_need t ON t.program = p.nid"
+        vocab = "need", match = "EXISTS (SELECT 1 FROM program_at p JOIN program_need t ON t.program = p.nid"
                                 " WHERE p.org = x.nid AND t.need = v.key)";
     else if (!strcmp(fby, "kind") && type == QRY_FORUM) vocab = "forum_kind", match = "x.kind = v.key";
     else if (!strcmp(fby, "kind") && !type) vocab = "tie_kind", match = "x.kind = v.key";
@@ -725,9 +725,9 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     else if (!strcmp(fby, "ward") && type && type != QRY_DISTRICT) level = "ward";
     else if (!strcmp(fby, "school_district") && type && type != QRY_DISTRICT) level = "school_district";
     else if (!strcmp(fby, "forum") && type == QRY_ORGANISATION)
-        forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.nid AND m.dst = v.nid)";
+        forum = "EXISTS (SELECT 1 FROM tie_at m WHERE m.kind = 'membership' AND m.src = x.nid AND m.dst = v.nid)";
     else if (!strcmp(fby, "forum") && type == QRY_PROGRAM)
-        forum = "EXISTS (SELECT 1 FROM tie m WHERE m.kind = 'membership' AND m.src = x.org AND m.dst = v.nid)";
+        forum = "EXISTS (SELECT 1 FROM tie_at m WHERE m.kind = 'membership' AND m.src = x.org AND m.dst = v.nid)";
     if (!offered || (!vocab && !level && !forum))
         return qry_fail(s, &st->by,
                         _("%s cannot be counted by '%.*s' (organisations and programs: sector, ward, school_district, "
@@ -757,7 +757,7 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
         if ((rc = from_where(s, &q, st, &t))) goto out;
         qry_sql_add(&q, " AND ");
         qry_sql_add(&q, forum);
-        qry_sql_add(&q, ") AS count FROM forum v ORDER BY v.nid");
+        qry_sql_add(&q, ") AS count FROM forum_at v ORDER BY v.nid");
     } else {
         qry_sql_add(&q, "SELECT v.key AS ");
         qry_sql_add(&q, vocab);

@@ -52,12 +52,9 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
         if (k < 0) return qry_fail(s, &c[AST_CL_BY]->v->tok, _("BY takes school_district or ward, not '%s'"), by);
         a->q.by_ward = k == 1;
     }
-    if (c[AST_CL_ASOF]) {
-        /* A month or a year means its first day. */
-        char iso[11];
-        if ((rc = qry_date(s, c[AST_CL_ASOF]->v, iso))) return rc;
-        a->q.as_of = util_date_first(iso);
-    }
+    /* The statement's day (session.c: its AS OF, or .asof): only programs
+     * running that day count. Without either, every program counts. */
+    a->q.as_of = s->as_of;
     if (c[AST_CL_NEEDS]) {
         for (const ast_value_t *v = c[AST_CL_NEEDS]->v; v; v = v->next) {
             if (a->q.nneeds == 64) return qry_fail(s, &v->tok, _("at most 64 needs"));

@@ -325,11 +325,10 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     eng_draw_t *d = &w->d;
     d->suppress_below = s->suppress_below;
     tsg_status_t rc;
-    if (!s->net) {
-        tsg_error_t err = {0};
-        if (eng_net_load(s->db, &s->net, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    }
-    const eng_net_t *net = s->net;
+    /* The network of the statement's day (AS OF, .asof or today), through
+     * the session's cache like every other reader. */
+    const eng_net_t *net;
+    if ((rc = qry_network(s, &net))) return rc;
     ast_clause_t *const *c = st->cl;
     const ast_node_t *of = c[AST_CL_OF] ? c[AST_CL_OF]->node : NULL;
     if (of && !of->type && of->v->kind == AST_V_WORD) {
@@ -436,9 +435,7 @@ static tsg_status_t drawing_setup(qry_session_t *s, const ast_stmt_t *st, drawin
     /* The title: where, what and when; not the statement, whose file name
      * (a path on someone's disk) means nothing on the wall of a meeting. */
     char date[16];
-    time_t now = time(NULL);
-    struct tm tm;
-    strftime(date, sizeof date, "%Y-%m-%d", localtime_r(&now, &tm));
+    qry_day_text(s, date);
     const char *where = d->district ? net->name[d->district] : d->only ? of->v->text : _("all districts");
     if (d->centre) w->title = util_printf(_("%s and who it works with, within %d ties — %s"), net->name[d->centre],
                                           w->hops, date);

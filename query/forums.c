@@ -27,9 +27,9 @@
 
 /* The forums in scope (?1: the district, 0 for all) and their members. */
 #define MEMBERS                                                                                              \
-    "WITH f AS (SELECT nid, name FROM forum WHERE ?1 = 0 OR (district IS NOT NULL AND tsg_under(district, ?1))),"\
-    " m AS (SELECT t.dst AS forum, t.src AS org FROM tie t JOIN f ON f.nid = t.dst"                             \
-    "       JOIN organisation o ON o.nid = t.src WHERE t.kind = 'membership'),"                                  \
+    "WITH f AS (SELECT nid, name FROM forum_at WHERE ?1 = 0 OR (district IS NOT NULL AND tsg_under(district, ?1))),"\
+    " m AS (SELECT t.dst AS forum, t.src AS org FROM tie_at t JOIN f ON f.nid = t.dst"                             \
+    "       JOIN organisation_at o ON o.nid = t.src WHERE t.kind = 'membership'),"                                  \
     " size AS (SELECT forum, count(*) AS n FROM m GROUP BY forum) "
 
 /* Pairs: the names are concatenated in name order (the rows come sorted). */

@@ -504,7 +504,18 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
             sqlite3_bind_text(q, 1, n->v->text, -1, SQLITE_STATIC);
     } else {
         const qry_name_t *one;
-        if (!(st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one))) seen[one->nid] = 1, v[k++] = one->nid;
+        if (!(st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one))) {
+            /* Found by name whatever the day; walked from only on a day it
+             * exists (AS OF: the network has no such node then), as SHOW. */
+            if (one->nid > net->maxnid || !net->type[one->nid]) {
+                char day[16];
+                qry_day_text(s, day);
+                st = qry_fail(s, &n->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"),
+                              one->name, day);
+            } else {
+                seen[one->nid] = 1, v[k++] = one->nid;
+            }
+        }
     }
     while (!st && q && sqlite3_step(q) == SQLITE_ROW) {
         int64_t nid = sqlite3_column_int64(q, 0);

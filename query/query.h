@@ -38,6 +38,11 @@ typedef struct qry_param {
     char *name, *value;
 } qry_param_t;
 
+/* How many dated networks a session keeps in memory (cache.c): two, so that
+ * statements alternating between two days (this year and last) never
+ * reload; docs/decisions.md, "Issue 21: AS OF". */
+#define QRY_NETS 2
+
 typedef struct qry_session {
     tsg_db_t *db;
     sqlite3 *sql;
@@ -59,8 +64,16 @@ typedef struct qry_session {
     int version_known;         /* data_version has been read once: a change is another program's */
     int checked;               /* data_version was checked in this statement: keep what is loaded */
     sqlite3_stmt *dv;          /* PRAGMA data_version, prepared once (asked before every statement) */
-    eng_net_t *net;            /* the network in memory for GAPS, PATH, REACH; NULL until needed */
-    struct qry_view *view;     /* the igraph view last built from net (qry_graph); NULL: none */
+    const eng_net_t *net;      /* the running statement's network (one of nets), set by qry_network */
+    struct qry_net_slot {
+        long day;              /* the day it shows (YYYYMMDD), 0: today */
+        eng_net_t *net;
+    } nets[QRY_NETS];          /* the networks in memory, most recently used first; net NULL: free */
+    struct qry_view *view;     /* the igraph view last built (qry_graph); NULL: none */
+    long as_of;                /* the day the running statement reads (YYYYMMDD): its AS OF, else
+                                  session_as_of; 0: neither, today (and GAPS counts every program) */
+    long session_as_of;        /* .asof (tsg_session_as_of); 0: none */
+    char session_as_of_text[11]; /* the same as written back in ISO form */
     volatile sig_atomic_t interrupted; /* 1: Ctrl-C; 2: the statement ran past its time limit */
     long timeout_ms;           /* a statement's time limit (0: none) */
     int64_t deadline_ns;       /* when the running statement must stop (0: never) */
@@ -198,7 +211,11 @@ tsg_status_t qry_write_begin(qry_session_t *s);
 /* Commits when st is TSG_OK, else rolls back; returns st or the commit error. */
 tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st);
 
-/* Registers tsg_under() and tsg_match(), which the evaluators' SQL uses (sqlfunc.c). */
+/* Registers tsg_under(), tsg_match() and tsg_as_of(), which the evaluators'
+ * SQL uses, and makes the dated views organisation_at, forum_at,
+ * program_at, node_at and tie_at: the rows that exist on the running
+ * statement's day (sqlfunc.c). Every reader selects from these; writers
+ * keep the tables. */
 tsg_status_t qry_register_functions(qry_session_t *s);
 
 /* clauses.c: what the grammar leaves to a table. */
@@ -214,6 +231,9 @@ tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11]);
 
 /* Runs one parsed statement (the session's dispatcher). */
 tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st);
+/* The day the running statement reads, YYYY-MM-DD (s->as_of, or today)
+ * for titles. */
+void qry_day_text(const qry_session_t *s, char out[16]);
 
 /* Evaluators. */
 tsg_status_t qry_exec_read(qry_session_t *s, const ast_stmt_t *st);      /* FIND, COUNT, SHOW, LET */
@@ -251,7 +271,9 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
 /* The nodes a REACH statement reaches (not its start nodes), in its order;
  * *nids is malloc'd. For LET s = REACH …. */
 tsg_status_t qry_reach_nodes(qry_session_t *s, const ast_stmt_t *st, int64_t **nids, size_t *n);
-/* The session's network in memory, loaded when first needed (cache.c). */
+/* The network of the running statement's day (s->as_of), loaded when first
+ * needed and kept among the session's QRY_NETS networks (cache.c); also
+ * sets s->net. */
 tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net);
 
 #endif

@@ -640,8 +640,52 @@ void tsg_session_interrupt(tsg_session_t *s)
 
 int tsg_statement_complete(const char *text) { return gram_complete(text); }
 
+tsg_status_t tsg_session_as_of(tsg_session_t *s, const char *date, tsg_error_t *err)
+{
+    if (!date || !strcmp(date, "off")) {
+        s->session_as_of = 0;
+        s->session_as_of_text[0] = '\0';
+        return TSG_OK;
+    }
+    /* The rule of qry_date: the language's dates, full-width digits too. */
+    char *fold = util_fold(date), iso[11];
+    if (!fold) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    int ok = !strchr(fold, '/') && util_date_parse(fold, iso) > 0;
+    free(fold);
+    if (!ok) return util_fail(err, TSG_EINPUT, _("'%s' is not a date that exists (YYYY, YYYY-MM or YYYY-MM-DD)"), date);
+    s->session_as_of = util_date_first(iso);
+    memcpy(s->session_as_of_text, iso, sizeof iso);
+    return TSG_OK;
+}
+
+const char *tsg_session_get_as_of(const tsg_session_t *s) { return s->session_as_of ? s->session_as_of_text : NULL; }
+
+void qry_day_text(const qry_session_t *s, char out[16])
+{
+    long day = s->as_of ? s->as_of : util_today();
+    snprintf(out, 16, "%04ld-%02ld-%02ld", day / 10000 % 10000, day / 100 % 100, day % 100);
+}
+
+/* The day a statement reads: its AS OF (LET's in the FIND or REACH it
+ * names), else the session's (.asof), else 0, today. One place, so every
+ * reading statement means the same by it; a month or a year means its
+ * first day, as GAPS … AS OF always read it. */
+static tsg_status_t statement_day(qry_session_t *s, const ast_stmt_t *st)
+{
+    const ast_stmt_t *r = st->kind == AST_LET && st->find ? st->find : st;
+    const ast_clause_t *c = r->cl[AST_CL_ASOF];
+    s->as_of = s->session_as_of;
+    if (!c) return TSG_OK;
+    char iso[11];
+    tsg_status_t rc = qry_date(s, c->v, iso);
+    if (!rc) s->as_of = util_date_first(iso);
+    return rc;
+}
+
 tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
 {
+    tsg_status_t rc = statement_day(s, st);
+    if (rc) return rc;
     switch (st->kind) {
     case AST_FIND:
     case AST_COUNT:

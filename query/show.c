@@ -53,8 +53,8 @@ static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const cha
 
 #define NAME_OF(n)                                                                                    \
     "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node nn LEFT JOIN district d ON d.nid = nn.nid" \
-    " LEFT JOIN organisation o ON o.nid = nn.nid LEFT JOIN program p ON p.nid = nn.nid"                 \
-    " LEFT JOIN forum f ON f.nid = nn.nid WHERE nn.nid = " n ")"
+    " LEFT JOIN organisation_at o ON o.nid = nn.nid LEFT JOIN program_at p ON p.nid = nn.nid"                 \
+    " LEFT JOIN forum_at f ON f.nid = nn.nid WHERE nn.nid = " n ")"
 
 static const char *const show_attrs[] = {
     "",
@@ -63,34 +63,34 @@ static const char *const show_attrs[] = {
     " UNION ALL SELECT 'name', name FROM district WHERE nid = ?"
     " UNION ALL SELECT 'level', level FROM district WHERE nid = ?"
     " UNION ALL SELECT 'parent', " NAME_OF("(SELECT parent FROM district WHERE nid = ?)")
-    " UNION ALL SELECT 'organisations based here', count(*) FROM organisation WHERE tsg_under(district, ?)",
+    " UNION ALL SELECT 'organisations based here', count(*) FROM organisation_at WHERE tsg_under(district, ?)",
     /* organisation */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM organisation WHERE nid = ?"
-    " UNION ALL SELECT 'sector', sector FROM organisation WHERE nid = ?"
-    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM organisation WHERE nid = ?)"),
+    " UNION ALL SELECT 'name', name FROM organisation_at WHERE nid = ?"
+    " UNION ALL SELECT 'sector', sector FROM organisation_at WHERE nid = ?"
+    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM organisation_at WHERE nid = ?)"),
     /* program */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'organisation', " NAME_OF("(SELECT org FROM program WHERE nid = ?)")
+    " UNION ALL SELECT 'name', name FROM program_at WHERE nid = ?"
+    " UNION ALL SELECT 'organisation', " NAME_OF("(SELECT org FROM program_at WHERE nid = ?)")
     " UNION ALL SELECT 'targets', (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target WHERE program = ? ORDER BY pos))"
     " UNION ALL SELECT 'ages', CASE WHEN age_min IS NULL AND age_max IS NULL THEN 'all'"
-    "  ELSE coalesce(age_min, '') || '..' || coalesce(age_max, '') END FROM program WHERE nid = ?"
+    "  ELSE coalesce(age_min, '') || '..' || coalesce(age_max, '') END FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'needs', (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need WHERE program = ? ORDER BY pos))"
     " UNION ALL SELECT 'modes', (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode WHERE program = ? ORDER BY pos))"
-    " UNION ALL SELECT 'approach', approach FROM program WHERE nid = ?"
+    " UNION ALL SELECT 'approach', approach FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'area', CASE WHEN wide_area THEN '* (wide-area)' ELSE (SELECT group_concat(name, ';') FROM"
     "  (SELECT d.name FROM program_area a JOIN district d ON d.nid = a.district WHERE a.program = ? ORDER BY a.pos)) END"
-    "  FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'in_system', in_system FROM program WHERE nid = ?"
-    " UNION ALL SELECT 'hours', hours FROM program WHERE nid = ?"
+    "  FROM program_at WHERE nid = ?"
+    " UNION ALL SELECT 'in_system', in_system FROM program_at WHERE nid = ?"
+    " UNION ALL SELECT 'hours', hours FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'runs', coalesce(starts, '') || '..' || coalesce(ends, '') FROM program"
     "  WHERE nid = ? AND (starts IS NOT NULL OR ends IS NOT NULL)",
     /* forum */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM forum WHERE nid = ?"
-    " UNION ALL SELECT 'kind', kind FROM forum WHERE nid = ?"
-    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM forum WHERE nid = ?)"),
+    " UNION ALL SELECT 'name', name FROM forum_at WHERE nid = ?"
+    " UNION ALL SELECT 'kind', kind FROM forum_at WHERE nid = ?"
+    " UNION ALL SELECT 'district', " NAME_OF("(SELECT district FROM forum_at WHERE nid = ?)"),
 };
 
 tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
@@ -99,13 +99,28 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
     tsg_status_t rc = qry_node_ref(s, st->a, QRY_ANY, &n);
     if (rc) return rc;
     int64_t nid = n->nid;
+    /* A node is found by its name whatever the day; shown only on a day it
+     * exists (the statement's AS OF, .asof, or today). */
+    sqlite3_stmt *ex;
+    if (sqlite3_prepare_v2(s->sql, "SELECT 1 FROM node_at WHERE nid = ?", -1, &ex, NULL) != SQLITE_OK)
+        return qry_fail_sql(s, &st->kw);
+    sqlite3_bind_int64(ex, 1, nid);
+    int step = sqlite3_step(ex);
+    sqlite3_finalize(ex);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) return qry_fail_sql(s, &st->kw);
+    if (step == SQLITE_DONE) {
+        char day[16];
+        qry_day_text(s, day);
+        return qry_fail(s, &st->a->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"), n->name,
+                        day);
+    }
     char title[600];
     static const char *const titled[] = {"", N_("district %s"), N_("organisation %s"), N_("program %s"), N_("forum %s")};
     util_snprintf(title, sizeof title, _(titled[n->type]), n->name);
     if ((rc = show_sql(s, &st->kw, title, show_attrs[n->type], nid))) return rc;
     if (n->type == QRY_ORGANISATION &&
         (rc = show_sql(s, &st->kw, NC_("SHOW table", "programs"),
-                       "SELECT nn.id AS id, p.name AS name FROM program p JOIN node nn ON nn.nid = p.nid"
+                       "SELECT nn.id AS id, p.name AS name FROM program_at p JOIN node nn ON nn.nid = p.nid"
                        " WHERE p.org = ? ORDER BY p.nid", nid)))
         return rc;
     if (n->type == QRY_DISTRICT &&
@@ -117,21 +132,21 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
     /* Ties: → out, ← in, — undirected either way. An organisation's ties
      * include its programs' (named under "via"), as the network sees them. */
     if ((rc = show_sql(s, &st->kw, NC_("SHOW table", "ties"),
-                       "WITH own(nid) AS (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"
+                       "WITH own(nid) AS (SELECT ? UNION ALL SELECT nid FROM program_at WHERE org = ?)"
                        " SELECT CASE WHEN t.directed = 0 THEN '—' WHEN t.src IN own THEN '→' ELSE '←' END AS dir,"
-                       " t.kind AS kind, (SELECT name FROM program WHERE nid = CASE WHEN t.src IN own THEN t.src ELSE t.dst END AND nid <> ?) AS via,"
+                       " t.kind AS kind, (SELECT name FROM program_at WHERE nid = CASE WHEN t.src IN own THEN t.src ELSE t.dst END AND nid <> ?) AS via,"
                        " " NAME_OF("CASE WHEN t.src IN own THEN t.dst ELSE t.src END") " AS other,"
                        " (SELECT id FROM node WHERE nid = CASE WHEN t.src IN own THEN t.dst ELSE t.src END) AS other_id,"
-                       " t.count AS count, t.since AS since FROM tie t WHERE (t.src IN own OR t.dst IN own)"
+                       " t.count AS count, t.since AS since FROM tie_at t WHERE (t.src IN own OR t.dst IN own)"
                        " AND t.kind <> 'membership' ORDER BY t.tid", nid)))
         return rc;
     if (n->type == QRY_ORGANISATION)
         return show_sql(s, &st->kw, NC_("SHOW table", "forums"),
-                        "SELECT nn.id AS id, f.name AS name, f.kind AS kind FROM tie t JOIN forum f ON f.nid = t.dst"
+                        "SELECT nn.id AS id, f.name AS name, f.kind AS kind FROM tie_at t JOIN forum_at f ON f.nid = t.dst"
                         " JOIN node nn ON nn.nid = f.nid WHERE t.src = ? AND t.kind = 'membership' ORDER BY t.tid", nid);
     if (n->type == QRY_FORUM)
         return show_sql(s, &st->kw, NC_("SHOW table", "members"),
-                        "SELECT nn.id AS id, o.name AS name, o.sector AS sector FROM tie t JOIN organisation o ON o.nid = t.src"
+                        "SELECT nn.id AS id, o.name AS name, o.sector AS sector FROM tie_at t JOIN organisation_at o ON o.nid = t.src"
                         " JOIN node nn ON nn.nid = o.nid WHERE t.dst = ? AND t.kind = 'membership' ORDER BY t.tid", nid);
     return TSG_OK;
 }

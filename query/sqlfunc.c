@@ -2,12 +2,66 @@
  * sqlfunc — the SQL functions the evaluators' queries call, registered on
  * the session's connection: tsg_under(d, anc), district ancestry from the
  * session's cache of parents, and tsg_match(text, pattern), a comparison
- * ignoring width and case with '*' as a wildcard.
+ * ignoring width and case with '*' as a wildcard; tsg_as_of(), the day the
+ * running statement reads (session.c), and the dated views the readers'
+ * SQL selects from (qry_dated_views).
  */
 #include "query.h"
 #include "util.h"
 
+#include "bounds.h"
+
 #include <stdlib.h>
+
+/* tsg_as_of(): the running statement's day, YYYYMMDD (today without AS OF
+ * or .asof). Not deterministic: it changes between statements. */
+static void fn_as_of(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    const qry_session_t *s = sqlite3_user_data(cx);
+    sqlite3_result_int64(cx, s->as_of ? s->as_of : util_today());
+}
+
+/* A field's value on tsg_as_of(), for the row aliased x: the history
+ * row with the smallest until after the day (store/netpast.h's rule),
+ * else the row's own value. (history.value is text: numbers are cast.) */
+#define PAST_WHERE(f) "FROM main.history h WHERE h.nid = x.nid AND h.field = '" f "' AND tsg_day(h.until) > tsg_as_of()"
+#define PAST(f, value)                                                                                       \
+    " iif(EXISTS (SELECT 1 " PAST_WHERE(f) "), (SELECT " value " " PAST_WHERE(f)                              \
+    " ORDER BY tsg_day(h.until) LIMIT 1), x." f ") AS " f
+
+/* The rows that exist on tsg_as_of(), by the rule of store/period.h
+ * (tsg_exists), with the values they had that day: organisations and
+ * forums in their period, programs before their until while their
+ * organisation exists, nodes that are one of those (districts always),
+ * ties in their period between two nodes that exist. Views of the
+ * session's connection (TEMP), with the tables' own columns, so a
+ * reader's SQL says organisation_at where it said organisation and nothing
+ * else changes; writers keep the tables. The lists of a program (targets,
+ * needs, modes, area) are read as they are now. */
+static const char dated_views[] =
+    "CREATE TEMP VIEW IF NOT EXISTS organisation_at AS SELECT x.nid," PAST("name", "h.value") "," PAST("sector", "h.value") ","
+    " x.district, x.since, x.until, x.verified"
+    " FROM main.organisation x WHERE tsg_exists(x.since, x.until, tsg_as_of());"
+    "CREATE TEMP VIEW IF NOT EXISTS forum_at AS SELECT x.nid," PAST("name", "h.value") "," PAST("kind", "h.value") ","
+    " x.district, x.since, x.until, x.verified"
+    " FROM main.forum x WHERE tsg_exists(x.since, x.until, tsg_as_of());"
+    "CREATE TEMP VIEW IF NOT EXISTS program_at AS SELECT x.nid," PAST("name", "h.value") ", x.org,"
+    PAST("age_min", "CAST(h.value AS INTEGER)") "," PAST("age_max", "CAST(h.value AS INTEGER)") "," PAST("approach", "h.value") ", x.wide_area,"
+    PAST("in_system", "h.value") "," PAST("hours", "h.value") "," PAST("starts", "h.value") "," PAST("ends", "h.value") ", x.until, x.verified"
+    " FROM main.program x WHERE tsg_exists(NULL, x.until, tsg_as_of())"
+    " AND EXISTS (SELECT 1 FROM main.organisation o WHERE o.nid = x.org AND tsg_exists(o.since, o.until, tsg_as_of()));"
+    "CREATE TEMP VIEW IF NOT EXISTS node_at AS"
+    " SELECT n.* FROM main.node n WHERE CASE n.type WHEN 'district' THEN 1"
+    "  WHEN 'organisation' THEN EXISTS (SELECT 1 FROM main.organisation o WHERE o.nid = n.nid"
+    "   AND tsg_exists(o.since, o.until, tsg_as_of()))"
+    "  WHEN 'program' THEN EXISTS (SELECT 1 FROM main.program p JOIN main.organisation o ON o.nid = p.org"
+    "   WHERE p.nid = n.nid AND tsg_exists(NULL, p.until, tsg_as_of()) AND tsg_exists(o.since, o.until, tsg_as_of()))"
+    "  ELSE EXISTS (SELECT 1 FROM main.forum f WHERE f.nid = n.nid AND tsg_exists(f.since, f.until, tsg_as_of())) END;"
+    "CREATE TEMP VIEW IF NOT EXISTS tie_at AS"
+    " SELECT t.* FROM main.tie t WHERE tsg_exists(t.since, t.until, tsg_as_of())"
+    " AND EXISTS (SELECT 1 FROM node_at a WHERE a.nid = t.src) AND EXISTS (SELECT 1 FROM node_at b WHERE b.nid = t.dst);";
 
 /* tsg_under(d, anc): whether district d is anc or below it. */
 static void fn_under(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -66,7 +120,9 @@ tsg_status_t qry_register_functions(qry_session_t *s)
 {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     if (sqlite3_create_function(s->sql, "tsg_under", 2, flags, s, fn_under, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(s->sql, "tsg_match", 2, flags, s, fn_match, NULL, NULL) != SQLITE_OK)
+        sqlite3_create_function(s->sql, "tsg_match", 2, flags, s, fn_match, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(s->sql, "tsg_as_of", 0, SQLITE_UTF8, s, fn_as_of, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(s->sql, dated_views, NULL, NULL, NULL) != SQLITE_OK)
         return qry_fail_sql(s, NULL);
     return TSG_OK;
 }

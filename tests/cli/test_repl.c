@@ -559,3 +559,27 @@ Test(repl, lang_switches_the_output)
     send(&T, ".lang fr\r");
     expect(&T, ".lang [ja|en]");
 }
+
+/* .asof answers every reading statement as of a day (issue 21): Tab
+ * completes it, the prompt shows the day, off goes back to today. The
+ * sample city's ties all begin after 2000 (since), so in 1990 none exists. */
+Test(repl, asof_sets_the_day_of_the_session)
+{
+    send(&T, ".aso\t");
+    expect(&T, ".asof ");
+    send(&T, "1990\r");
+    expect(&T, "tsunagi@1990> ");
+    send(&T, ".asof\r");
+    expect(&T, "1990\n");
+    send(&T, "FIND ties WHERE since > '2000';\r");
+    expect(&T, "(0 rows)");
+    send(&T, "FIND ties WHERE since > '2000' AS OF '2026-01-01' LIMIT 1;\r");
+    expect(&T, "(1 row)");
+    send(&T, ".asof 2025-13\r");
+    expect(&T, "'2025-13' is not a date that exists");
+    send(&T, ".asof off\r");
+    expect(&T, "tsunagi> ");
+    send(&T, ".asof\r");
+    expect(&T, "off (today)");
+    finish(&T, ".quit\r");
+}

@@ -56,6 +56,7 @@ ALLOWED = {
     "stmt_sql[i]": "store/import.c: static INSERTs", "clear_sql": "store/import.c: a static DELETE script",
     "migrations[v].sql": "store/store.c: static schema", "by_kind[k]": "query/session.c: static queries",
     "parts[i].sql": "query/summary.c: static queries",
+    "dated_views": "query/sqlfunc.c: the static CREATE TEMP VIEW script of the dated views (AS OF)",
     "c->sql": "store/check.c: a static table of column checks", "kinds_sql": "store/check.c: a static query",
     "pragma": "snprintf with %d only (checked below)", "upd": "sqlite3_mprintf with %lld only (checked below)",
     "f->sql": "query/eval.c: the static field table", "kinds[0].from": "query/eval.c: the static kind table",
