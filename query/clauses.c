@@ -65,6 +65,10 @@ static const struct {
      "THIN LINKS IN '北区' BY sector TOP 5;", N_("thin links")},
     {TK_FORUMS, N_("FORUMS OVERLAP takes IN 'district'"), N_("FORUMS OVERLAP [IN district];"),
      "FORUMS OVERLAP IN '北区';", N_("forum overlap")},
+    {TK_COMPARE, N_("COMPARE takes IN 'district', FOR target, AGED a..b and NEEDS need, …"),
+     N_("COMPARE 'date' TO 'date' [IN district] [FOR target AGED a..b [NEEDS need, …]];\n"
+        "COMPARE WITH 'other.db' [IN district] [FOR target AGED a..b [NEEDS need, …]];"),
+     "COMPARE '2025-04-01' TO '2026-04-01' IN '北区';", N_("changes")},
     {TK_EXPORT,
      /* EXPORT DIRECTORY (the resource list, directory.c) takes OF and TO only. */
      N_("EXPORT takes a format (DOT, GRAPHML, JSON, DIRECTORY), then OF 'district' or set, TO 'file', CLUSTER BY "
