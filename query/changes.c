@@ -223,12 +223,13 @@ static tsg_status_t emit_sectors(qry_session_t *s, const qry_changes_t *c)
     return qry_emit(s, r);
 }
 
+/* A measure, or its change (sign: no "-0"). A gain has no "+": a CSV
+ * writer quotes a cell that begins with one (a spreadsheet would read it as
+ * a formula), and a script wants the number. */
 static void num(char *buf, double x, int whole, int sign)
 {
-    if (whole) snprintf(buf, 32, sign ? "%+.0f" : "%.0f", x);
-    else snprintf(buf, 32, sign ? "%+.3f" : "%.3f", x);
-    if (sign && (!strcmp(buf, "+0") || !strcmp(buf, "-0") || !strcmp(buf, "+0.000") || !strcmp(buf, "-0.000")))
-        snprintf(buf, 32, "%s", whole ? "0" : "0.000");
+    snprintf(buf, 32, whole ? "%.0f" : "%.3f", x);
+    if (sign && (!strcmp(buf, "-0") || !strcmp(buf, "-0.000"))) snprintf(buf, 32, "%s", whole ? "0" : "0.000");
 }
 
 static tsg_status_t emit_horizontal(qry_session_t *s, const qry_changes_t *c)
@@ -270,8 +271,8 @@ static tsg_status_t emit_horizontal(qry_session_t *s, const qry_changes_t *c)
         if (m == 2) {
             snprintf(a, 32, "%.1f", v[0][m]);
             snprintf(b, 32, "%.1f", v[1][m]);
-            snprintf(d, 32, "%+.1f", v[1][m] - v[0][m]);
-            if (!strcmp(d, "+0.0") || !strcmp(d, "-0.0")) snprintf(d, 32, "0.0");
+            snprintf(d, 32, "%.1f", v[1][m] - v[0][m]);
+            if (!strcmp(d, "-0.0")) snprintf(d, 32, "0.0");
         } else {
             num(a, v[0][m], whole[m], 0);
             num(b, v[1][m], whole[m], 0);

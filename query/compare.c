@@ -72,8 +72,15 @@ static tsg_status_t load_other(qry_session_t *s, const ast_stmt_t *st, qry_chang
 /* Both networks as they were on their days. */
 static tsg_status_t load_at(qry_session_t *s, const ast_stmt_t *st, qry_changes_t *c)
 {
-    (void)c;
-    return qry_fail(s, &st->then->tok, _("COMPARE between two dates needs the history of the database"));
+    tsg_error_t err = {0};
+    eng_net_t *a = NULL, *b = NULL;
+    if (eng_net_load_at(s->db, c->day_a, &a, &err)) return gram_fail(&s->ctx, err.code, &st->then->tok, "%s", err.text);
+    c->a = a;
+    c->own_a = 1;
+    if (eng_net_load_at(s->db, c->day_b, &b, &err)) return gram_fail(&s->ctx, err.code, &st->now->tok, "%s", err.text);
+    c->b = b;
+    c->own_b = 1;
+    return TSG_OK;
 }
 
 /* COMPARE 'then' TO 'now': both dates of this database (eng_net_load_at). */

@@ -22,6 +22,11 @@ what changed, by the rules of docs/language.md (COMPARE):
   owners, ties inside one organisation dropped;
 - the horizontal measures then and now equal HORIZONTAL run on each file.
 
+Then the sample city's second year (data/sample-2026, docs/sample-city.md):
+COMPARE '2025-04-01' TO '2026-04-01' finds each planted change (a tie lost
+between two NPOs, a new horizontal link, a program that ended and opened a
+gap, a seam closed) and nothing else.
+
 usage: compare_check.py TSUNAGI SAMPLE_DIR          prints "N passed, N failed"
 """
 import json
@@ -183,8 +188,46 @@ def main():
     kita = run(tsunagi, new, f"COMPARE WITH '{old}' IN '北区';", tmp)
     check("IN 北区", {r["id"] for r in kita[0]} == {"o-npo-new"}, kita[0])
 
+    second_year(tsunagi, sample, tmp)
     print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
     return 0 if all(results) else 1
+
+
+def second_year(tsunagi, sample, tmp):
+    changes = os.path.join(os.path.dirname(os.path.abspath(sample)), "sample-2026")
+    city = os.path.join(tmp, "city.db")
+    subprocess.run([tsunagi, "import", sample, city], check=True, capture_output=True)
+    subprocess.run([tsunagi, city, "-f", os.path.join(changes, "changes.tsq")], check=True, capture_output=True)
+    db = sqlite3.connect(city)
+    db.executescript(open(os.path.join(changes, "until.sql"), encoding="utf-8").read())
+    db.commit()
+    db.close()
+    out = run(tsunagi, city, "COMPARE '2025-04-01' TO '2026-04-01' FOR hikikomori AGED 15..39 "
+              "NEEDS consultation, place;", tmp)
+    nodes, ties, kinds, sectors, horizontal, gaps, orgs = out
+    check("year 2: the program that ended left, nothing else",
+          [(r["change"], r["type"], r["id"]) for r in nodes] == [("left", "program", "p-higashi-campus")], nodes)
+    check("year 2: ties", sorted((r["change"], r["kind"], r["from_id"], r["to_id"]) for r in ties) == [
+        ("gained", "co_support", "o-minami-kodomo", "o-minami-shakyo"),
+        ("gained", "referral", "p-kita-futoko", "p-kita-kitanone"),
+        ("lost", "co_support", "o-npo-sapo", "o-npo-hyoga")], ties)
+    h = {r["measure"]: (r["then"], r["now"]) for r in horizontal}
+    # 南区's 子ども食堂 NPO no longer hangs on government alone (weakness 4).
+    check("year 2: one NPO fewer depends on government", h["vertically dependent organisations"] == (5, 4), h)
+    check("year 2: one piece fewer", h["pieces without government"] == (6, 5), h)
+    want = {("opened", "fragility", f"d-higashi-es{k}", "place", 15, 29) for k in range(1, 5)}
+    want.add(("closed", "seam", "d-kita", None, 18, 19))  # a seam has no need
+    got = {(r["change"], r["kind"], r["district_id"], r["need"], r["age_from"], r["age_to"]) for r in gaps}
+    check("year 2: gaps opened and closed", got == want, f"missing {want - got}, extra {got - want}")
+    moved = {r["id"] for r in orgs if r["degree_then"] != r["degree_now"]}
+    check("year 2: degrees change at the ends of the new ties only",
+          moved == {"o-minami-kodomo", "o-minami-shakyo", "o-kita-komorebi", "o-kita-kitanone"}, moved)
+    minami = run(tsunagi, city, "COMPARE '2025-04-01' TO '2026-04-01' IN '南区';", tmp)
+    h = {r["measure"]: (r["then"], r["now"]) for r in minami[4]}
+    check("year 2: 南区", h["vertically dependent organisations"] == (5, 4) and h["pieces without government"] == (6, 5), h)
+    # Two days of the same year: nothing changed.
+    same = run(tsunagi, city, "COMPARE '2025-04-01' TO '2026-03-31';", tmp)
+    check("year 2: nothing within the first year", not same[0] and not same[1] and not same[5], same[:2])
 
 
 if __name__ == "__main__":
