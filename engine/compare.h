@@ -24,6 +24,7 @@
 #include "gaps.h"
 #include "network.h"
 #include "structure.h"
+#include "util.h"
 
 enum { ENG_KEPT, ENG_GAINED, ENG_LOST, ENG_CHANGED, ENG_JOINED, ENG_LEFT, ENG_OPENED, ENG_CLOSED };
 extern const char *const eng_change_name[]; /* "kept", "gained", … by ENG_KEPT … */
@@ -77,5 +78,17 @@ typedef struct eng_org_change {
 tsg_status_t eng_diff_orgs(const eng_net_t *a, const eng_graph_t *ua, const eng_graph_t *wa, const eng_net_t *b,
                            const eng_graph_t *ub, const eng_graph_t *wb, eng_org_change_t **out, size_t *n,
                            tsg_error_t *err);
+
+/* The picture of the change (compare_draw.c) as DOT for neato: the texts
+ * are the caller's, in the output language — the title (may be empty), the
+ * legend's heading and its five entries: tie gained, tie lost, tie kept,
+ * joined, left. ties: eng_diff_ties' rows, of the same scope. */
+typedef struct eng_change_look {
+    const char *title, *legend;
+    const char *item[5];
+} eng_change_look_t;
+tsg_status_t eng_changes_dot(const eng_net_t *a, int64_t da, const eng_net_t *b, int64_t db,
+                             const eng_tie_change_t *ties, size_t nties, const eng_change_look_t *look, util_buf_t *out,
+                             tsg_error_t *err);
 
 #endif

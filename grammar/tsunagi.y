@@ -134,12 +134,11 @@ compare_clause(C) ::= IN(K) node(N).                     { C = ast_slot(ctx, AST
 compare_clause(C) ::= FOR(K) value(V).                   { C = ast_slot(ctx, AST_CL_FOR, &K, V, NULL); }
 compare_clause(C) ::= AGED(K) value(V).                  { C = ast_slot(ctx, AST_CL_AGED, &K, V, NULL); }
 compare_clause(C) ::= NEEDS(K) values(V).                { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }
-/* RENDER and REPORT CHANGES: COMPARE's clauses, TO 'file' and LABELS ja|en. */
+/* RENDER and REPORT CHANGES: COMPARE's clauses and TO 'file'. */
 %type changes_clauses {ast_slots_t *}
 changes_clauses(L) ::= .                                 { L = NULL; }
 changes_clauses(L) ::= changes_clauses(A) compare_clause(C). { L = ast_slots_add(ctx, A, C); }
 changes_clauses(L) ::= changes_clauses(A) TO(K) value(V). { L = ast_slots_add(ctx, A, ast_slot(ctx, AST_CL_TO, &K, V, NULL)); }
-changes_clauses(L) ::= changes_clauses(A) LABELS(K) value(V). { L = ast_slots_add(ctx, A, ast_slot(ctx, AST_CL_LABELS, &K, V, NULL)); }
 
 /* REACH FROM 'a' [WITHIN k HOPS] [VIA any] [WHERE …], or REACH TO 'x': a
  * statement of its own and, after LET s =, a set. */

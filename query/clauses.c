@@ -83,12 +83,15 @@ static const struct {
      "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), LABELS ja|en, "
      "AS city|detail|matrix, WITHOUT forums and WITH programs"),
      N_("RENDER [NEIGHBOURHOOD] [OF district|set|node] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] "
-        "[LABELS ja|en] [AS city|detail|matrix] [WITHOUT forums] [WITH programs] [WITHIN k HOPS];"),
+        "[LABELS ja|en] [AS city|detail|matrix] [WITHOUT forums] [WITH programs] [WITHIN k HOPS];\n"
+        "RENDER CHANGES 'date' TO 'date' | WITH 'other.db' [IN district] TO 'file.svg|png|pdf';"),
      "RENDER OF '北区' TO 'kita.svg' HIGHLIGHT GAPS FOR hikikomori AGED 18..39;", NULL},
     {TK_REPORT,
      N_("REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "
      "WITHIN k HOPS, AS OF date and TO 'report.html'"),
-     N_("REPORT GAPS FOR target AGED a..b IN district [NEEDS …] [BY …] [WITHIN k HOPS] [AS OF date] TO 'file.html';"),
+     N_("REPORT GAPS FOR target AGED a..b IN district [NEEDS …] [BY …] [WITHIN k HOPS] [AS OF date] TO 'file.html';\n"
+        "REPORT CHANGES 'date' TO 'date' | WITH 'other.db' [IN district] [FOR target AGED a..b [NEEDS …]] "
+        "TO 'file.html';"),
      "REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO 'nishi.html';", NULL},
     {TK_ADD, NULL, N_("ADD kind 'name' field-clauses…;"), "ADD organisation 'NPOあさひ' SECTOR npo IN '北区';", NULL},
     {TK_SET, NULL, N_("SET node field-clause…;"), "SET 'NPOあさひ' SECTOR coop;", NULL},

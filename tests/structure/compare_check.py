@@ -27,10 +27,18 @@ COMPARE '2025-04-01' TO '2026-04-01' finds each planted change (a tie lost
 between two NPOs, a new horizontal link, a program that ended and opened a
 gap, a seam closed) and nothing else.
 
+RENDER CHANGES and REPORT CHANGES (item 5; skipped without GraphViz): the
+SVG that dot draws has each gained tie's line in green, each lost tie's
+dashed in red, the organisation that joined with a double outline and the
+one that left dashed; the report holds COMPARE's tables and that picture.
+
 usage: compare_check.py TSUNAGI SAMPLE_DIR          prints "N passed, N failed"
 """
+import html
 import json
 import os
+import re
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -188,9 +196,37 @@ def main():
     kita = run(tsunagi, new, f"COMPARE WITH '{old}' IN '北区';", tmp)
     check("IN 北区", {r["id"] for r in kita[0]} == {"o-npo-new"}, kita[0])
 
+    if shutil.which("dot"):
+        pictures(tsunagi, old, new, tmp)
     second_year(tsunagi, sample, tmp)
     print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
     return 0 if all(results) else 1
+
+
+def svg_items(path):
+    """The SVG's nodes and edges: title (ids, '--' between an edge's ends) -> its markup."""
+    text = open(path, encoding="utf-8").read()
+    items = {}
+    for m in re.finditer(r'<g id="(?:node|edge)\d+" class="(node|edge)">\s*<title>([^<]*)</title>(.*?)</g>', text, re.S):
+        items.setdefault(html.unescape(m.group(2)), []).append(m.group(3))
+    return items
+
+
+def pictures(tsunagi, old, new, tmp):
+    subprocess.run([tsunagi, new, "-c", f"RENDER CHANGES WITH '{old}' TO 'with.svg'; "
+                    f"REPORT CHANGES WITH '{old}' TO 'with.html';"], check=True, capture_output=True, cwd=tmp)
+    items = svg_items(os.path.join(tmp, "with.svg"))
+    gained = items.get("o-npo-dv--o-npo-sapo", [])
+    check("picture: gained tie in green", any('stroke="#1a7f37"' in g for g in gained), gained)
+    lost = items.get("o-npo-hyoga--o-npo-sapo", [])
+    check("picture: lost tie dashed in red", any('stroke="#d1242f"' in g and "stroke-dasharray" in g for g in lost), lost)
+    joined = items.get("o-npo-new", [""])[0]
+    check("picture: joined has a double outline", joined.count("<polygon") == 2, joined)
+    left = items.get("o-npo-jishi", [""])[0]
+    check("picture: left is dashed", "stroke-dasharray" in left, left)
+    page = open(os.path.join(tmp, "with.html"), encoding="utf-8").read()
+    check("report: tables and picture", "ties gained and lost" in page and "<svg" in page and
+          "o-npo-new" in page and "@media print" in page, page[:300])
 
 
 def second_year(tsunagi, sample, tmp):
