@@ -235,7 +235,7 @@ static void num(char *buf, double x, int whole, int sign)
 static tsg_status_t emit_horizontal(qry_session_t *s, const qry_changes_t *c)
 {
     const eng_horizontal_t *h[2] = {&c->ha, &c->hb};
-    double v[2][8];
+    double v[2][7];
     for (int i = 0; i < 2; i++) {
         v[i][0] = (double)h[i]->orgs;
         v[i][1] = (double)h[i]->ties;
@@ -244,7 +244,6 @@ static tsg_status_t emit_horizontal(qry_session_t *s, const qry_changes_t *c)
         v[i][4] = (double)igraph_vector_int_size(&h[i]->pieces);
         v[i][5] = h[i]->ei_government;
         v[i][6] = h[i]->ei_sector;
-        v[i][7] = h[i]->centralization;
     }
     /* The measures HORIZONTAL reports (their msgids are its own), and the
      * share of ties between non-government members as a percentage. */
@@ -256,9 +255,10 @@ static tsg_status_t emit_horizontal(qry_session_t *s, const qry_changes_t *c)
         NC_("measure", "pieces without government"),
         NC_("measure", "E-I index, government / non-government"),
         NC_("measure", "E-I index, across sectors"),
-        NC_("measure", "betweenness centralization"),
     };
-    static const int whole[] = {1, 1, 0, 1, 1, 0, 0, 0};
+    /* Not betweenness centralization: all-pairs shortest paths on each
+     * side, minutes on a hundred municipalities (HORIZONTAL has it). */
+    static const int whole[] = {1, 1, 0, 1, 1, 0, 0};
     static const char *const cols[] = {NC_("column", "measure"), NC_("column", "measure_label"), NC_("column", "then"),
                                        NC_("column", "now"), NC_("column", "change")};
     static const size_t keys[] = {0};
@@ -266,7 +266,7 @@ static tsg_status_t emit_horizontal(qry_session_t *s, const qry_changes_t *c)
     if (c->district_name) util_snprintf(title, sizeof title, _("horizontal links in %s, then and now"), c->district_name);
     else util_snprintf(title, sizeof title, "%s", _("horizontal links in the whole network, then and now"));
     tsg_result_t *r = sides(keyed(s, qry_result_new(title, 5, cols), keys, 1), c, 2);
-    for (int m = 0; r && m < 8; m++) {
+    for (int m = 0; r && m < 7; m++) {
         char a[32], b[32], d[32];
         if (m == 2) {
             snprintf(a, 32, "%.1f", v[0][m]);

@@ -163,8 +163,8 @@ tsg_status_t qry_changes_compute(qry_session_t *s, const ast_stmt_t *st, qry_cha
         eng_graph_build(c->a, da, 0, 1, NULL, 0, s->suppress_below, &c->wa, &err) ||
         eng_graph_build(c->b, db, 0, 1, NULL, 0, s->suppress_below, &c->wb, &err))
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    if (eng_horizontal(c->a, &c->ua, &c->ha, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    if (eng_horizontal(c->b, &c->ub, &c->hb, &err)) {
+    if (eng_horizontal_with(c->a, &c->ua, 0, &c->ha, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    if (eng_horizontal_with(c->b, &c->ub, 0, &c->hb, &err)) {
         eng_horizontal_free(&c->ha);
         return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
     }
