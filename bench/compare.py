@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import shutil
 import sqlite3
 import statistics
@@ -34,11 +35,16 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def timed(cmd):
+    """Wall-clock seconds, CPU seconds (user + system) and output of one run: on
+    a shared machine the wall clock counts the other users' work too."""
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env=dict(os.environ, LANGUAGE="en"))
+    wall = time.perf_counter() - t
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if p.returncode:
         raise SystemExit(f"{cmd}: {p.stderr}")
-    return time.perf_counter() - t, p.stdout
+    return wall, r1.ru_utime - r0.ru_utime + r1.ru_stime - r0.ru_stime, p.stdout
 
 
 def plant(path):
@@ -55,8 +61,9 @@ def plant(path):
     added = 0
     while added < len(ties) // 100:
         a, b = rng.sample(rng.choice(places), 2)
-        if db.execute("SELECT 1 FROM tie WHERE src = ? AND dst = ? AND kind = 'co_support' AND until IS NULL",
-                      (a, b)).fetchone():
+        # co_support is undirected: b → a is the same tie as a → b.
+        if db.execute("SELECT 1 FROM tie WHERE ((src = ? AND dst = ?) OR (src = ? AND dst = ?)) "
+                      "AND kind = 'co_support'", (a, b, b, a)).fetchone():
             continue
         db.execute("INSERT INTO tie(src, dst, kind, directed, since) VALUES (?, ?, 'co_support', 0, '2026-04-01')",
                    (a, b))
@@ -110,11 +117,12 @@ def main():
     one = [o.tsunagi, db, "-c", f"COMPARE '2025-04-01' TO '2026-04-01' IN '{town}' FOR hikikomori AGED 18..39;"]
     rows = {}
     for name, cmd in (("whole", whole), ("one", one)):
-        times = []
+        times, cpu = [], []
         for _ in range(o.runs):
-            t, out = timed(cmd)
+            t, c, out = timed(cmd)
             times.append(t)
-        rows[name] = (statistics.median(times), max(times), out)
+            cpu.append(c)
+        rows[name] = (statistics.median(times), max(times), out, statistics.median(cpu))
     # The peer, through tsunagi's own SQL function for the period rule (the
     # sqlite3 shell has no tsg_exists: a connection opened by Python gets a copy).
     peer = sqlite3.connect(db)
@@ -133,9 +141,12 @@ def main():
     tables = [json.loads(doc) for doc in rows["whole"][2].split("\n\n") if doc.strip()]
     mine = {c: sum(1 for r in tables[1] if r["change"] == c) for c in ("gained", "lost")}
     same = mine == {"gained": gained, "lost": lost}
-    print(f"COMPARE whole network: median {rows['whole'][0]:.2f} s, max {rows['whole'][1]:.2f} s")
-    print(f"COMPARE IN '{town}' FOR hikikomori: median {rows['one'][0]:.2f} s, max {rows['one'][1]:.2f} s")
-    print(f"peer (SQL tie diff only): median {statistics.median(times):.2f} s")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    print(f"COMPARE whole network: median {rows['whole'][0]:.2f} s wall, {rows['whole'][3]:.2f} s CPU; "
+          f"max {rows['whole'][1]:.2f} s wall")
+    print(f"COMPARE IN '{town}' FOR hikikomori: median {rows['one'][0]:.2f} s wall, {rows['one'][3]:.2f} s CPU; "
+          f"max {rows['one'][1]:.2f} s wall")
+    print(f"peer (SQL tie diff only, in process): median {statistics.median(times):.2f} s wall")
     print(f"gained/lost ties: COMPARE {mine['gained']}/{mine['lost']}, peer {gained}/{lost}: "
           f"{'same' if same else 'DIFFERENT'}")
     return 0 if same else 1
