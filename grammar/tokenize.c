@@ -32,7 +32,7 @@ static const struct {
     {"not", TK_NOT},     {"of", TK_OF},         {"or", TK_OR},         {"overlaps", TK_OVERLAPS},
     {"path", TK_PATH},   {"reach", TK_REACH},   {"remove", TK_REMOVE}, {"set", TK_SET},
     {"show", TK_SHOW},   {"tie", TK_TIE},       {"tied", TK_TIED},     {"to", TK_TO},
-    {"untie", TK_UNTIE}, {"where", TK_WHERE},
+    {"untie", TK_UNTIE}, {"where", TK_WHERE}, {"erase", TK_ERASE},
     /* Clause words: keywords where a statement takes them, words elsewhere
      * (%fallback IDENT in tsunagi.y). */
     {"for", TK_FOR},     {"aged", TK_AGED},     {"needs", TK_NEEDS},   {"within", TK_WITHIN},
@@ -48,7 +48,7 @@ const char *const gram_keywords[] = {
     "ADD",  "AND",  "AS",    "BROKERS", "BY",   "CENTRALITY", "EXPORT", "RENDER", "REPORT", "COUNT", "COVERAGE", "FIND", "FROM", "GAPS", "HOPS",
     "HORIZONTAL", "IN", "LINKS", "THIN", "WEIGHTED", "DIRECTED",
     "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
-    "TIED", "TO",   "UNTIE", "WHERE", "FOR", "AGED", "NEEDS", "WITHIN", "VIA", "MAX", "TOP", "SAMPLE", "SECTORS",
+    "TIED", "TO",   "UNTIE", "ERASE", "WHERE", "FOR", "AGED", "NEEDS", "WITHIN", "VIA", "MAX", "TOP", "SAMPLE", "SECTORS",
     "BETWEEN", "CLUSTER", "HIGHLIGHT", "LABELS", "FORUMS", "OVERLAP", "WITH", "WITHOUT", "NEIGHBOURHOOD", "ORDER", "LIMIT",
     "ASC", "DESC", "COMPARE", "CHANGES", NULL,
 };

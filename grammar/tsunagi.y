@@ -33,7 +33,7 @@
 }
 
 /* Keywords that may also be field, kind or clause names where a word fits. */
-%fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
+%fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE ERASE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
           FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT NEIGHBOURHOOD ASC DESC
           FORUMS OVERLAP COMPARE CHANGES.
@@ -87,9 +87,11 @@ stmt(S) ::= LET(K) IDENT(N) EQ find(F).                  { S = ast_let(ctx, &K, 
 stmt(S) ::= LET(K) IDENT(N) EQ reach(R).                 { S = ast_let(ctx, &K, &N, R); }
 stmt(S) ::= ADD(K) IDENT(T) value(V) clauses(C).         { S = ast_add(ctx, &K, &T, V, C); }
 stmt(S) ::= SET(K) node(N) clause(C) clauses(A).        { S = ast_set(ctx, &K, N, ast_clause_append(C, A)); }
-stmt(S) ::= REMOVE(K) node(N).                           { S = ast_remove(ctx, &K, N); }
+stmt(S) ::= REMOVE(K) node(N) clauses(C).                { S = ast_remove(ctx, &K, N, C); }
+stmt(S) ::= ERASE(K) node(N).                            { S = ast_erase(ctx, &K, N, NULL, NULL); }
+stmt(S) ::= ERASE(K) node(A) arrow node(B) tiekind(T).   { S = ast_erase(ctx, &K, A, B, T); }
 stmt(S) ::= TIE(K) node(A) arrow node(B) AS IDENT(T) clauses(C). { S = ast_tie(ctx, &K, A, B, &T, C); }
-stmt(S) ::= UNTIE(K) node(A) arrow node(B) tiekind(T).   { S = ast_untie(ctx, &K, A, B, T); }
+stmt(S) ::= UNTIE(K) node(A) arrow node(B) tiekind(T) clauses(C). { S = ast_untie(ctx, &K, A, B, T, C); }
 
 /* The analyses and the pictures: each statement lists the clauses it takes,
  * in any order, each at most once (ast_slots_add refuses a second). */

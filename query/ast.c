@@ -142,10 +142,25 @@ ast_stmt_t *ast_set(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node, a
     return s;
 }
 
-ast_stmt_t *ast_remove(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node)
+ast_stmt_t *ast_remove(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node, ast_clause_t *c)
 {
     ast_stmt_t *s = stmt(ctx, AST_REMOVE, kw);
-    if (s) s->a = node;
+    if (s) {
+        s->a = node;
+        s->clauses = c;
+    }
+    return s;
+}
+
+ast_stmt_t *ast_erase(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind)
+{
+    ast_stmt_t *s = stmt(ctx, b ? AST_UNTIE : AST_REMOVE, kw);
+    if (s) {
+        s->a = a;
+        s->b = b;
+        s->tiekind = kind;
+        s->erase = 1;
+    }
     return s;
 }
 
@@ -162,13 +177,15 @@ ast_stmt_t *ast_tie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_
     return s;
 }
 
-ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind)
+ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind,
+                      ast_clause_t *c)
 {
     ast_stmt_t *s = stmt(ctx, AST_UNTIE, kw);
     if (s) {
         s->a = a;
         s->b = b;
         s->tiekind = kind;
+        s->clauses = c;
     }
     return s;
 }

@@ -101,6 +101,7 @@ struct ast_stmt {
     ast_stmt_t *find;     /* LET name = FIND ... */
     ast_node_t *a, *b;    /* SHOW/SET/REMOVE: a; TIE/UNTIE: a -> b */
     gram_token_t *tiekind;
+    int erase;            /* REMOVE/UNTIE written ERASE: a real delete, for a mistake */
     ast_value_t *v;       /* ADD: the name; CENTRALITY: the measure; EXPORT: the format; REPORT: GAPS */
     ast_clause_t *clauses; /* ADD, SET, TIE: the field clauses, in order */
     ast_clause_t *cl[AST_CL_N]; /* the analyses and pictures: each clause in its slot, or NULL */
@@ -133,10 +134,13 @@ ast_stmt_t *ast_show(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node);
 ast_stmt_t *ast_let(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *name, ast_stmt_t *find);
 ast_stmt_t *ast_add(gram_ctx_t *ctx, const gram_token_t *kw, const gram_token_t *type, ast_value_t *name, ast_clause_t *c);
 ast_stmt_t *ast_set(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node, ast_clause_t *c);
-ast_stmt_t *ast_remove(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node);
+ast_stmt_t *ast_remove(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *node, ast_clause_t *c);
+/* ERASE node (b NULL) or ERASE a -> b [AS kind]: REMOVE or UNTIE that deletes. */
+ast_stmt_t *ast_erase(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind);
 ast_stmt_t *ast_tie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, const gram_token_t *kind,
                     ast_clause_t *c);
-ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind);
+ast_stmt_t *ast_untie(gram_ctx_t *ctx, const gram_token_t *kw, ast_node_t *a, ast_node_t *b, gram_token_t *kind,
+                      ast_clause_t *c);
 ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, ast_slots_t *c, ast_cond_t *where);
 /* An analysis named by a word after its keyword: CENTRALITY's measure,
  * EXPORT's format, REPORT's GAPS (what, and v the word as a value). */

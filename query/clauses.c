@@ -95,10 +95,11 @@ static const struct {
      "REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO 'nishi.html';", NULL},
     {TK_ADD, NULL, N_("ADD kind 'name' field-clauses…;"), "ADD organisation 'NPOあさひ' SECTOR npo IN '北区';", NULL},
     {TK_SET, NULL, N_("SET node field-clause…;"), "SET 'NPOあさひ' SECTOR coop;", NULL},
-    {TK_REMOVE, NULL, N_("REMOVE node;"), "REMOVE 'NPOあさひ';", NULL},
+    {TK_REMOVE, NULL, N_("REMOVE node [ON date];"), "REMOVE 'NPOあさひ' ON '2026-04-01';", NULL},
+    {TK_ERASE, NULL, N_("ERASE node;  ERASE node -> node [AS kind];"), "ERASE 'NPOあさひ';", NULL},
     {TK_TIE, NULL, N_("TIE node -> node AS kind [COUNT n] [SINCE date];"),
      "TIE '北区社会福祉協議会' -> '北区こころのクリニック' AS referral COUNT 12;", NULL},
-    {TK_UNTIE, NULL, N_("UNTIE node -> node [AS kind];"),
+    {TK_UNTIE, NULL, N_("UNTIE node -> node [AS kind] [ON date];"),
      "UNTIE '北区社会福祉協議会' -> '北区こころのクリニック' AS referral;", NULL},
 };
 
@@ -202,6 +203,10 @@ static const struct {
     {"ENDS", QRY_F_ENDS, QRY_W_P}, {"IN", QRY_F_IN, QRY_W_D | QRY_W_O | QRY_W_F}, {"UNDER", QRY_F_IN, QRY_W_D},
     {"ID", QRY_F_ID, QRY_W_D | QRY_W_O | QRY_W_P | QRY_W_F}, {"COUNT", QRY_F_COUNT, QRY_W_TIE},
     {"SINCE", QRY_F_SINCE, QRY_W_TIE},
+    /* The date a change takes effect (issue 21): SET's old values held until
+     * it, ADD's organisation or forum exists from it, REMOVE and UNTIE end
+     * their row on it. */
+    {"ON", QRY_F_ON, QRY_W_D | QRY_W_O | QRY_W_P | QRY_W_F | QRY_W_END},
 };
 
 const qry_field_info_t qry_field_info[QRY_F_N] = {
@@ -224,6 +229,7 @@ const qry_field_info_t qry_field_info[QRY_F_N] = {
     [QRY_F_ID] = {QRY_VK_ID, NULL, 0, NC_("field", "id"), NULL, 0, 0},
     [QRY_F_COUNT] = {QRY_VK_COUNT, NULL, 0, NC_("field", "count"), NULL, 0, 0},
     [QRY_F_SINCE] = {QRY_VK_DATE, NULL, 0, NC_("field", "since"), NULL, 0, 0},
+    [QRY_F_ON] = {QRY_VK_DATE, NULL, 0, NC_("field", "date"), NULL, 0, 0},
 };
 
 #define NWORDS (sizeof field_words / sizeof field_words[0])

@@ -426,6 +426,8 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
         case QRY_F_AREA:
             st = write_list(m, c, nid);
             break;
+        case QRY_F_ON: /* when, not what: the callers date the change with it */
+            break;
         default:
             st = qry_mut_sql(m, text_sql[c], QRY_BINDS(qry_b_num(nid), qry_b_text(f->none ? NULL : f->text)), NULL);
         }
@@ -444,6 +446,14 @@ static tsg_status_t check_dates(mut_t *m, int64_t nid)
     if (st || !r.text[0] || !r.text[1] || util_date_first(r.text[0]) <= util_date_last(r.text[1])) return st;
     const ast_clause_t *at = a->c && !a->none ? a->c : b->c;
     return qry_fail(m->s, &at->v->tok, _("start %s is after end %s"), r.text[0], r.text[1]);
+}
+
+const char *qry_mut_on(mut_t *m)
+{
+    if (m->f[QRY_F_ON].c) return m->f[QRY_F_ON].text;
+    char *iso = ast_alloc(&m->s->ctx, 11);
+    if (iso) util_date_text(util_today(), iso);
+    return iso;
 }
 
 /* The smallest free id "<prefix>n", n >= 1. Of n = 1 .. nnames + 1 one is
@@ -503,6 +513,18 @@ static tsg_status_t mut_add(mut_t *m)
     if ((st = qry_mut_sql(m, insert_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(name), third), NULL)) ||
         (st = write_fields(m, nid)) || (st = check_dates(m, nid)))
         return st;
+    /* ADD … ON date: the organisation or forum exists from that day. */
+    static const char *const since_sql[] = {
+        [QRY_ORGANISATION] = "UPDATE organisation SET since = ?2 WHERE nid = ?1",
+        [QRY_FORUM] = "UPDATE forum SET since = ?2 WHERE nid = ?1",
+    };
+    const field_t *on = &m->f[QRY_F_ON];
+    if (on->c && !since_sql[m->type])
+        return qry_fail(s, &on->c->key, m->type == QRY_PROGRAM
+                                            ? _("a program has no ON date when added: the dates it runs are STARTS and ENDS")
+                                            : _("a district has no ON date: districts are not dated"));
+    if (on->c && (st = qry_mut_sql(m, since_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(on->text)), NULL)))
+        return st;
     util_snprintf(m->msg, sizeof m->msg, _("added %s '%s' (%s)"), qry_type_noun(m->type), name, id);
     return TSG_OK;
 }
@@ -513,16 +535,25 @@ static tsg_status_t mut_set(mut_t *m)
     tsg_status_t st;
     if ((st = qry_node_ref(s, m->st->a, QRY_ANY, &m->node))) return st;
     m->type = m->node->type;
-    if ((st = qry_mut_clauses(m)) || (m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
-        (st = write_fields(m, m->node->nid)) || (st = check_dates(m, m->node->nid)))
+    if ((st = qry_mut_clauses(m))) return st;
+    if (m->norder == 1 && m->f[QRY_F_ON].c)
+        return qry_fail(s, &m->f[QRY_F_ON].c->key, _("SET … ON date needs a field to change"));
+    /* The old values are kept in history until the change's date. */
+    const char *until = qry_mut_on(m);
+    const char **old = until ? ast_alloc(&s->ctx, qry_mut_history_nfields() * sizeof *old) : NULL;
+    if (!old) return s->ctx.code ? s->ctx.code : gram_fail(&s->ctx, TSG_ENOMEM, &m->st->kw, _("out of memory"));
+    if ((m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
+        (st = qry_mut_history_before(m, m->node->nid, until, old)) || (st = write_fields(m, m->node->nid)) ||
+        (st = check_dates(m, m->node->nid)) || (st = qry_mut_history_after(m, m->node->nid, until, old)))
         return st;
     const char *name = m->f[QRY_F_NAME].c ? m->f[QRY_F_NAME].text : m->node->name;
     const char *id = m->f[QRY_F_ID].c ? m->f[QRY_F_ID].text : m->node->id;
     util_buf_t what = {0};
     for (size_t i = 0; i < m->norder; i++) {
         int c = m->order[i];
+        if (c == QRY_F_ON) continue;
         const char *noun = c == QRY_F_IN && m->type == QRY_DISTRICT ? NC_("field", "parent") : qry_field_info[c].noun;
-        util_buf_printf(&what, "%s%s", i ? _(", ") : "", util_pgettext_ctx("field", noun));
+        util_buf_printf(&what, "%s%s", what.len ? _(", ") : "", util_pgettext_ctx("field", noun));
     }
     util_snprintf(m->msg, sizeof m->msg, _("changed %1$s '%2$s' (%3$s): %4$s"), qry_type_noun(m->type), name, id,
                   what.data ? what.data : "");
@@ -569,6 +600,59 @@ static tsg_status_t district_unused(mut_t *m, const ast_value_t *at)
     return st;
 }
 
+tsg_status_t qry_mut_on_clause(mut_t *m, const char *label)
+{
+    const ast_clause_t *found[QRY_F_N];
+    tsg_status_t st = qry_fields_read(m->s, m->st->clauses, QRY_W_END, 0, label, found, m->order, &m->norder);
+    if (st || !found[QRY_F_ON]) return st;
+    m->f[QRY_F_ON].c = found[QRY_F_ON];
+    return read_value(m, QRY_F_ON, found[QRY_F_ON]);
+}
+
+/* REMOVE … ON date: the node ends that day (until, exclusive) and stays in
+ * the history; an organisation's programs and every tie of the node and of
+ * those programs end with it. */
+static tsg_status_t end_node(mut_t *m, const char *date)
+{
+    static const char *const period_sql[] = {
+        [QRY_ORGANISATION] = "SELECT since, until FROM organisation WHERE nid = ?1",
+        [QRY_PROGRAM] = "SELECT NULL, until FROM program WHERE nid = ?1",
+        [QRY_FORUM] = "SELECT since, until FROM forum WHERE nid = ?1",
+    };
+    static const char *const end_sql[] = {
+        [QRY_ORGANISATION] = "UPDATE organisation SET until = ?2 WHERE nid = ?1",
+        [QRY_PROGRAM] = "UPDATE program SET until = ?2 WHERE nid = ?1",
+        [QRY_FORUM] = "UPDATE forum SET until = ?2 WHERE nid = ?1",
+    };
+    qry_session_t *s = m->s;
+    const gram_token_t *at = &m->f[QRY_F_ON].c->key;
+    int64_t nid = m->node->nid;
+    if (m->type == QRY_DISTRICT)
+        return qry_fail(s, at, _("a district is not dated: it cannot end ON a date (REMOVE it without ON once nothing uses it)"));
+    row_t r;
+    tsg_status_t st = qry_mut_sql(m, period_sql[m->type], QRY_BINDS(qry_b_num(nid)), &r);
+    if (st) return st;
+    if (r.text[1])
+        return qry_fail(s, &m->st->a->v->tok, _("'%s' (%s) already ended on %s"), m->node->name, m->node->id, r.text[1]);
+    if (r.text[0] && util_date_first(r.text[0]) >= util_date_first(date))
+        return qry_fail(s, at, _("'%s' (%s) begins on %s: it cannot end on %s"), m->node->name, m->node->id, r.text[0], date);
+    if ((st = qry_mut_sql(m, end_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL)) ||
+        (m->type == QRY_ORGANISATION &&
+         (st = qry_mut_sql(m, "UPDATE program SET until = ?2 WHERE org = ?1 AND until IS NULL",
+                           QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL))))
+        return st;
+    int64_t programs = m->type == QRY_ORGANISATION ? m->changes : 0;
+    if ((st = qry_mut_sql(m, "UPDATE tie SET until = ?2 WHERE until IS NULL AND (src = ?1 OR dst = ?1"
+                             " OR src IN (SELECT nid FROM program WHERE org = ?1) OR dst IN (SELECT nid FROM program WHERE org = ?1))",
+                          QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL)))
+        return st;
+    int64_t ties = m->changes;
+    util_snprintf(m->msg, sizeof m->msg,
+                  _("ended %1$s '%2$s' (%3$s) on %4$s, with %5$lld of its programs and %6$lld ties"),
+                  qry_type_noun(m->type), m->node->name, m->node->id, date, (long long)programs, (long long)ties);
+    return TSG_OK;
+}
+
 static tsg_status_t mut_remove(mut_t *m)
 {
     static const char *const delete_sql[] = {
@@ -586,6 +670,8 @@ static tsg_status_t mut_remove(mut_t *m)
     if ((st = qry_node_ref(s, a, QRY_ANY, &m->node))) return st;
     int64_t nid = m->node->nid;
     m->type = m->node->type;
+    if (!m->st->erase && (st = qry_mut_on_clause(m, "REMOVE"))) return st;
+    if (m->f[QRY_F_ON].c) return end_node(m, m->f[QRY_F_ON].text);
     if (m->type == QRY_ORGANISATION) {
         row_t r;
         if ((st = qry_mut_sql(m, "SELECT count(*) FROM program WHERE org = ?1", QRY_BINDS(qry_b_num(nid)), &r))) return st;

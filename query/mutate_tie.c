@@ -5,6 +5,7 @@
  */
 #include "mutate.h"
 #include "i18n.h"
+#include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,8 @@ tsg_status_t qry_mut_tie(mut_t *m)
     if ((st = qry_mut_clauses(m))) return st;
     /* One tie per pair and kind; an undirected tie is the same either way round. */
     row_t r;
-    if ((st = qry_mut_sql(m, "SELECT count(*) FROM tie WHERE kind = ?3 AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))",
+    /* An ended tie (until) is history: the pair may be tied again. */
+    if ((st = qry_mut_sql(m, "SELECT count(*) FROM tie WHERE until IS NULL AND kind = ?3 AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed)), &r)))
         return st;
     if (r.num[0])
@@ -109,6 +111,32 @@ static const char *kinds_shown(mut_t *m, const char *list)
     return out;
 }
 
+/* UNTIE … ON date: the open ties end that day and stay in the history. */
+static tsg_status_t end_ties(mut_t *m, const qry_name_t *a, const qry_name_t *b, const char *kind, const char *date)
+{
+    row_t r;
+    tsg_status_t st = qry_mut_sql(m, "SELECT group_concat(kind, ','), max(tsg_day(since)) FROM (SELECT kind, since FROM tie"
+                                     " WHERE until IS NULL AND " UNTIE_MATCH " ORDER BY tid)",
+                                  QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r);
+    if (st) return st;
+    const gram_token_t *at = &m->f[QRY_F_ON].c->key;
+    if (!r.text[0])
+        return kind ? qry_fail(m->s, at, _("no open %1$s tie from '%2$s' to '%3$s' to end"), qry_mut_shown(m, "tie_kind", kind),
+                               a->name, b->name)
+                    : qry_fail(m->s, at, _("no open tie from '%1$s' to '%2$s' to end"), a->name, b->name);
+    if (r.num[1] && r.num[1] >= util_date_first(date))
+        return qry_fail(m->s, at, _("the tie from '%1$s' to '%2$s' begins on or after %3$s: it cannot end then"), a->name,
+                        b->name, date);
+    if ((st = qry_mut_sql(m, "UPDATE tie SET until = ?4 WHERE until IS NULL AND " UNTIE_MATCH,
+                          QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_text(date)), NULL)))
+        return st;
+    const char *kinds = kinds_shown(m, r.text[0]);
+    if (!kinds) return m->s->ctx.code;
+    util_snprintf(m->msg, sizeof m->msg, _("ended the ties from '%1$s' to '%2$s' on %3$s (%4$lld: %5$s)"), a->name, b->name,
+                  date, (long long)m->changes, kinds);
+    return TSG_OK;
+}
+
 tsg_status_t qry_mut_untie(mut_t *m)
 {
     qry_session_t *s = m->s;
@@ -117,8 +145,10 @@ tsg_status_t qry_mut_untie(mut_t *m)
     const qry_name_t *a, *b;
     tsg_status_t st;
     if ((stmt->tiekind && (st = tie_kind(m, stmt->tiekind, &kind))) ||
-        (st = tie_end(m, stmt->a, W_O | W_P | W_F, rule, &a)) || (st = tie_end(m, stmt->b, W_O | W_P | W_F, rule, &b)))
+        (st = tie_end(m, stmt->a, W_O | W_P | W_F, rule, &a)) || (st = tie_end(m, stmt->b, W_O | W_P | W_F, rule, &b)) ||
+        (!stmt->erase && (st = qry_mut_on_clause(m, "UNTIE"))))
         return st;
+    if (m->f[QRY_F_ON].c) return end_ties(m, a, b, kind, m->f[QRY_F_ON].text);
     row_t r;
     if ((st = qry_mut_sql(m, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM tie WHERE " UNTIE_MATCH " ORDER BY tid)",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r)) ||

@@ -234,10 +234,6 @@ def second_year(tsunagi, sample, tmp):
     city = os.path.join(tmp, "city.db")
     subprocess.run([tsunagi, "import", sample, city], check=True, capture_output=True)
     subprocess.run([tsunagi, city, "-f", os.path.join(changes, "changes.tsq")], check=True, capture_output=True)
-    db = sqlite3.connect(city)
-    db.executescript(open(os.path.join(changes, "until.sql"), encoding="utf-8").read())
-    db.commit()
-    db.close()
     out = run(tsunagi, city, "COMPARE '2025-04-01' TO '2026-04-01' FOR hikikomori AGED 15..39 "
               "NEEDS consultation, place;", tmp)
     nodes, ties, kinds, sectors, horizontal, gaps, orgs = out
