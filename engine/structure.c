@@ -404,6 +404,12 @@ static int cmp_desc(const void *a, const void *b)
 
 tsg_status_t eng_horizontal(const eng_net_t *net, const eng_graph_t *gr, eng_horizontal_t *h, tsg_error_t *err)
 {
+    return eng_horizontal_with(net, gr, 1, h, err);
+}
+
+tsg_status_t eng_horizontal_with(const eng_net_t *net, const eng_graph_t *gr, int centralization, eng_horizontal_t *h,
+                                 tsg_error_t *err)
+{
     memset(h, 0, sizeof *h);
     igraph_error_t ic;
     if ((ic = igraph_vector_int_init(&h->dependent, 0)) || (ic = igraph_vector_int_init(&h->pieces, 0)) ||
@@ -428,7 +434,7 @@ tsg_status_t eng_horizontal(const eng_net_t *net, const eng_graph_t *gr, eng_hor
     }
     h->ei_government = h->ties ? (double)(e_gov - i_gov) / (double)h->ties : 0;
     h->ei_sector = h->ties ? (double)(e_sec - i_sec) / (double)h->ties : 0;
-    if (gr->n >= 3) {
+    if (centralization && gr->n >= 3) {
         ic = igraph_centralization_betweenness(g, NULL, IGRAPH_UNDIRECTED, &h->centralization, NULL, 1);
         if (ic) goto fail;
     }

@@ -104,6 +104,11 @@ typedef struct eng_horizontal {
 } eng_horizontal_t;
 
 tsg_status_t eng_horizontal(const eng_net_t *net, const eng_graph_t *gr, eng_horizontal_t *out, tsg_error_t *err);
+/* The same, with centralization computed only when asked (it is all-pairs
+ * shortest paths, O(n m): minutes on a hundred municipalities, where the
+ * rest is linear); left 0 otherwise. COMPARE measures both sides without it. */
+tsg_status_t eng_horizontal_with(const eng_net_t *net, const eng_graph_t *gr, int centralization, eng_horizontal_t *out,
+                                 tsg_error_t *err);
 void eng_horizontal_free(eng_horizontal_t *h);
 
 /* Gould–Fernandez brokerage: for each organisation B of the district, the

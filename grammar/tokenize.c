@@ -40,6 +40,7 @@ static const struct {
     {"sectors", TK_SECTORS}, {"between", TK_BETWEEN}, {"cluster", TK_CLUSTER}, {"highlight", TK_HIGHLIGHT},
     {"labels", TK_LABELS}, {"forums", TK_FORUMS}, {"overlap", TK_OVERLAP}, {"with", TK_WITH}, {"without", TK_WITHOUT},
     {"neighbourhood", TK_NEIGHBOURHOOD}, {"neighborhood", TK_NEIGHBOURHOOD},
+    {"compare", TK_COMPARE}, {"changes", TK_CHANGES},
     {"order", TK_ORDER}, {"limit", TK_LIMIT}, {"asc", TK_ASC}, {"desc", TK_DESC},
     {"what", TK_WHAT},   {"if", TK_IF},         {"critical", TK_CRITICAL},
     {"suggest", TK_SUGGEST}, {"ties", TK_TIES},
@@ -54,7 +55,7 @@ const char *const gram_keywords[] = {
     "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
     "TIED", "TO",   "UNTIE", "ERASE", "WHERE", "FOR", "AGED", "NEEDS", "WITHIN", "VIA", "MAX", "TOP", "SAMPLE", "SECTORS",
     "BETWEEN", "CLUSTER", "HIGHLIGHT", "LABELS", "FORUMS", "OVERLAP", "WITH", "WITHOUT", "NEIGHBOURHOOD", "ORDER", "LIMIT",
-    "ASC", "DESC", "WHAT", "IF", "CRITICAL", "SUGGEST", "TIES", "AS OF", NULL,
+    "ASC", "DESC", "WHAT", "IF", "CRITICAL", "SUGGEST", "TIES", "AS OF", "COMPARE", "CHANGES", NULL,
 };
 
 int32_t gram_char(const char *s, size_t n, size_t *k)

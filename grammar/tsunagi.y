@@ -36,7 +36,7 @@
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE ERASE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
           FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT NEIGHBOURHOOD ASC DESC
-          FORUMS OVERLAP WHAT IF CRITICAL SUGGEST TIES.
+          FORUMS OVERLAP WHAT IF CRITICAL SUGGEST TIES COMPARE CHANGES.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
  * of the statement (GAPS … ORDER BY kind) instead of ending it. */
@@ -145,6 +145,35 @@ nodes(L) ::= nodes(A) COMMA node(N).                     { L = ast_nodes(ctx, A,
 %type newties {ast_newtie_t *}
 newties(L) ::= node(A) arrow node(B) AS IDENT(K).        { L = ast_newtie(ctx, NULL, A, B, &K); }
 newties(L) ::= newties(P) COMMA node(A) arrow node(B) AS IDENT(K). { L = ast_newtie(ctx, P, A, B, &K); }
+
+/* COMPARE 'then' TO 'now' [IN 'district'] [FOR target AGED a..b [NEEDS …]],
+ * COMPARE WITH 'other.db' […]: what changed (query/compare.c). The picture
+ * and the council's page are RENDER CHANGES and REPORT CHANGES, with the
+ * same two sides and TO 'file' after them (docs/decisions.md, issue 21). */
+stmt(S) ::= COMPARE(K) value(A) TO value(B) compare_clauses(C). { S = ast_changes(ctx, AST_COMPARE, &K, NULL, A, B, NULL, C); }
+stmt(S) ::= COMPARE(K) WITH value(F) compare_clauses(C). { S = ast_changes(ctx, AST_COMPARE, &K, NULL, NULL, NULL, F, C); }
+stmt(S) ::= RENDER(K) CHANGES(W) value(A) TO value(B) changes_clauses(C).
+                                                         { S = ast_changes(ctx, AST_RENDER, &K, &W, A, B, NULL, C); }
+stmt(S) ::= RENDER(K) CHANGES(W) WITH value(F) changes_clauses(C).
+                                                         { S = ast_changes(ctx, AST_RENDER, &K, &W, NULL, NULL, F, C); }
+stmt(S) ::= REPORT(K) CHANGES(W) value(A) TO value(B) changes_clauses(C).
+                                                         { S = ast_changes(ctx, AST_REPORT, &K, &W, A, B, NULL, C); }
+stmt(S) ::= REPORT(K) CHANGES(W) WITH value(F) changes_clauses(C).
+                                                         { S = ast_changes(ctx, AST_REPORT, &K, &W, NULL, NULL, F, C); }
+
+%type compare_clauses {ast_slots_t *}
+compare_clauses(L) ::= .                                 { L = NULL; }
+compare_clauses(L) ::= compare_clauses(A) compare_clause(C). { L = ast_slots_add(ctx, A, C); }
+%type compare_clause {ast_clause_t *}
+compare_clause(C) ::= IN(K) node(N).                     { C = ast_slot(ctx, AST_CL_IN, &K, NULL, N); }
+compare_clause(C) ::= FOR(K) value(V).                   { C = ast_slot(ctx, AST_CL_FOR, &K, V, NULL); }
+compare_clause(C) ::= AGED(K) value(V).                  { C = ast_slot(ctx, AST_CL_AGED, &K, V, NULL); }
+compare_clause(C) ::= NEEDS(K) values(V).                { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }
+/* RENDER and REPORT CHANGES: COMPARE's clauses and TO 'file'. */
+%type changes_clauses {ast_slots_t *}
+changes_clauses(L) ::= .                                 { L = NULL; }
+changes_clauses(L) ::= changes_clauses(A) compare_clause(C). { L = ast_slots_add(ctx, A, C); }
+changes_clauses(L) ::= changes_clauses(A) TO(K) value(V). { L = ast_slots_add(ctx, A, ast_slot(ctx, AST_CL_TO, &K, V, NULL)); }
 
 /* REACH FROM 'a' [WITHIN k HOPS] [VIA any] [WHERE …], or REACH TO 'x': a
  * statement of its own and, after LET s =, a set. */

@@ -293,6 +293,18 @@ ast_stmt_t *ast_analysis_word(gram_ctx_t *ctx, ast_skind_t kind, const gram_toke
     return s;
 }
 
+ast_stmt_t *ast_changes(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, const gram_token_t *word,
+                        ast_value_t *then, ast_value_t *now, ast_value_t *other, ast_slots_t *c)
+{
+    ast_stmt_t *s = word ? ast_analysis_word(ctx, kind, kw, word, c) : ast_analysis(ctx, kind, kw, c, NULL);
+    if (s) {
+        s->then = then;
+        s->now = now;
+        s->other = other;
+    }
+    return s;
+}
+
 ast_clause_t *ast_slot(gram_ctx_t *ctx, ast_cl_t slot, const gram_token_t *key, ast_value_t *v, ast_node_t *n)
 {
     ast_clause_t *c = ast_alloc(ctx, sizeof *c);

@@ -88,7 +88,8 @@ typedef struct ast_tail {
 typedef enum ast_skind {
     AST_FIND, AST_COUNT, AST_SHOW, AST_LET, AST_ADD, AST_SET, AST_REMOVE, AST_TIE, AST_UNTIE,
     AST_GAPS, AST_COVERAGE, AST_PATH, AST_REACH, AST_HORIZONTAL, AST_CENTRALITY, AST_BROKERS,
-    AST_THIN_LINKS, AST_EXPORT, AST_RENDER, AST_REPORT, AST_FORUMS, AST_WHATIF, AST_CRITICAL, AST_SUGGEST
+    AST_THIN_LINKS, AST_EXPORT, AST_RENDER, AST_REPORT, AST_FORUMS, AST_WHATIF, AST_CRITICAL, AST_SUGGEST,
+    AST_COMPARE
 } ast_skind_t;
 
 /* WHAT IF's change: the nodes taken away (WITHOUT a, b) and the ties added
@@ -128,6 +129,9 @@ struct ast_stmt {
     ast_tail_t *tail;     /* ORDER BY … LIMIT n, or NULL */
     ast_change_t *change; /* WHAT IF: the change, */
     ast_stmt_t *inner;    /* and the statement run before and after it */
+    /* COMPARE, RENDER CHANGES, REPORT CHANGES: the two dates ('then' TO
+     * 'now'), or with WITH the other file in `other` and then = now = NULL. */
+    ast_value_t *then, *now, *other;
 };
 
 /* The slots being filled while a statement's clauses are parsed. */
@@ -165,6 +169,11 @@ ast_stmt_t *ast_analysis(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *
  * EXPORT's format, REPORT's GAPS (what, and v the word as a value). */
 ast_stmt_t *ast_analysis_word(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, const gram_token_t *word,
                               ast_slots_t *c);
+/* COMPARE 'then' TO 'now' … or COMPARE WITH 'other' … (then, now NULL);
+ * kind is AST_COMPARE, or AST_RENDER / AST_REPORT for their CHANGES form
+ * (word: CHANGES, kept in what and v as ast_analysis_word does). */
+ast_stmt_t *ast_changes(gram_ctx_t *ctx, ast_skind_t kind, const gram_token_t *kw, const gram_token_t *word,
+                        ast_value_t *then, ast_value_t *now, ast_value_t *other, ast_slots_t *c);
 /* A clause for slot `slot` (values v or node reference n); ast_slots_add
  * puts it in its slot, refusing a clause given twice (at its word). */
 ast_clause_t *ast_slot(gram_ctx_t *ctx, ast_cl_t slot, const gram_token_t *key, ast_value_t *v, ast_node_t *n);

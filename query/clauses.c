@@ -66,6 +66,10 @@ static const struct {
     {TK_FORUMS, N_("FORUMS OVERLAP takes IN 'district', TO 'file.svg|png|pdf|dot' and AS OF date"),
      N_("FORUMS OVERLAP [IN district] [TO 'file.svg|png|pdf|dot'] [AS OF date];"),
      "FORUMS OVERLAP IN '北区';", N_("forum overlap")},
+    {TK_COMPARE, N_("COMPARE takes IN 'district', FOR target, AGED a..b and NEEDS need, …"),
+     N_("COMPARE 'date' TO 'date' [IN district] [FOR target AGED a..b [NEEDS need, …]];\n"
+        "COMPARE WITH 'other.db' [IN district] [FOR target AGED a..b [NEEDS need, …]];"),
+     "COMPARE '2025-04-01' TO '2026-04-01' IN '北区';", N_("changes")},
     {TK_EXPORT,
      /* EXPORT DIRECTORY (the resource list, directory.c) takes OF, TO and AS OF only. */
      N_("EXPORT takes a format (DOT, GRAPHML, JSON, DIRECTORY), then OF 'district' or set, TO 'file', CLUSTER BY "
@@ -80,12 +84,15 @@ static const struct {
         "HIGHLIGHT GAPS|BROKERS|THIN LINKS (GAPS with FOR, AGED, NEEDS, WITHIN), LABELS ja|en, "
         "AS city|detail|matrix, WITHOUT forums, WITH programs and AS OF date"),
      N_("RENDER [NEIGHBOURHOOD] [OF district|set|node] TO 'file.svg|png|pdf' [CLUSTER BY …] [HIGHLIGHT …] [LABELS "
-        "ja|en] [AS city|detail|matrix] [WITHOUT forums] [WITH programs] [WITHIN k HOPS] [AS OF date];"),
+        "ja|en] [AS city|detail|matrix] [WITHOUT forums] [WITH programs] [WITHIN k HOPS] [AS OF date];\n"
+        "RENDER CHANGES 'date' TO 'date' | WITH 'other.db' [IN district] TO 'file.svg|png|pdf';"),
      "RENDER OF '北区' TO 'kita.svg' HIGHLIGHT GAPS FOR hikikomori AGED 18..39;", NULL},
     {TK_REPORT,
      N_("REPORT GAPS takes FOR target, AGED a..b, IN 'district', NEEDS need, …, BY school_district|ward, "
      "WITHIN k HOPS, AS OF date and TO 'report.html'"),
-     N_("REPORT GAPS FOR target AGED a..b IN district [NEEDS …] [BY …] [WITHIN k HOPS] [AS OF date] TO 'file.html';"),
+     N_("REPORT GAPS FOR target AGED a..b IN district [NEEDS …] [BY …] [WITHIN k HOPS] [AS OF date] TO 'file.html';\n"
+        "REPORT CHANGES 'date' TO 'date' | WITH 'other.db' [IN district] [FOR target AGED a..b [NEEDS …]] "
+        "TO 'file.html';"),
      "REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO 'nishi.html';", NULL},
     {TK_CRITICAL,
      N_("CRITICAL takes IN 'district', FOR target, AGED a..b, NEEDS need, …, BY school_district|ward, WITHIN k HOPS, "

@@ -41,6 +41,14 @@ tsg_status_t qry_write_picture(qry_session_t *s, const ast_stmt_t *st, const ast
  * when one is set, else a default of five minutes. */
 double qry_render_seconds(const qry_session_t *s);
 
+/* What REPORT GAPS and REPORT CHANGES share (report.c): a sink that writes
+ * each result as an HTML table into the util_buf_t in ctx; the page's head
+ * up to its <title> (a printf format taking the language) and, after the
+ * title, its style (print CSS) up to <body>. */
+tsg_status_t qry_html_table(void *ctx, const tsg_result_t *r, tsg_error_t *err);
+extern const char qry_report_head[];
+extern const char qry_report_style[];
+
 /* REPORT GAPS … TO path (report.c). */
 tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char *path, const ast_clause_t *to);
 

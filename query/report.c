@@ -18,7 +18,7 @@
 #include <time.h>
 
 /* A result set as an HTML table (the sink REPORT captures results with). */
-static tsg_status_t html_table(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+tsg_status_t qry_html_table(void *ctx, const tsg_result_t *r, tsg_error_t *err)
 {
     util_buf_t *b = ctx;
     int rc = 0;
@@ -59,9 +59,9 @@ static ast_stmt_t *sub_statement(qry_session_t *s, const ast_stmt_t *st, ast_ski
     return sub;
 }
 
-static const char report_head[] =
+const char qry_report_head[] =
     "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n<title>";
-static const char report_style[] =
+const char qry_report_style[] =
     "</title>\n<style>\n"
     "body { font-family: 'Noto Sans CJK JP', sans-serif; margin: 2em; color: #222; }\n"
     "h1 { font-size: 1.5em; } h2 { border-bottom: 2px solid #999; margin-top: 2em; }\n"
@@ -174,8 +174,8 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     char *title = util_printf(_("Gaps in %s: %s aged %d–%d"), net->name[a.q.district],
                               qry_label(s, "target", a.q.target), a.q.age_from, a.q.age_to);
     char *made = util_printf(_("Made on %s by the statement:"), date);
-    int fail = !stmt || !title || !made || util_buf_printf(&b, report_head, s->ja ? "ja" : "en") ||
-               eng_html_text(&b, title) || util_buf_adds(&b, report_style) || util_buf_adds(&b, "<h1>") ||
+    int fail = !stmt || !title || !made || util_buf_printf(&b, qry_report_head, s->ja ? "ja" : "en") ||
+               eng_html_text(&b, title) || util_buf_adds(&b, qry_report_style) || util_buf_adds(&b, "<h1>") ||
                eng_html_text(&b, title) || util_buf_adds(&b, "</h1>\n<p class=\"made\">") || eng_html_text(&b, made) ||
                util_buf_adds(&b, " <code>") || eng_html_text(&b, stmt) || util_buf_adds(&b, "</code></p>\n");
     free(made);
@@ -183,7 +183,7 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     free(title);
     /* The tables: the statements' own results, captured as HTML. */
     const tsg_sink_t *saved = s->sink;
-    tsg_sink_t capture = {html_table, NULL, &b};
+    tsg_sink_t capture = {qry_html_table, NULL, &b};
     s->sink = &capture;
     static const char *const heads[] = {N_("Gaps"), N_("Coverage"), N_("Horizontal links"),
                                         N_("Next steps: ties that would close gaps")};

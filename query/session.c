@@ -3,6 +3,7 @@
  * shares: errors with a caret, parameters, values, keys and write
  * transactions (names of nodes and sets: names.c). See query.h.
  */
+#include "changes.h"
 #include "query.h"
 #include "result.h"
 #include "structure.h"
@@ -249,6 +250,7 @@ static int answers_with_table(const ast_stmt_t *st)
     case AST_FORUMS:
     case AST_CRITICAL:
     case AST_SUGGEST:
+    case AST_COMPARE:
         return 1;
     default:
         return 0;
@@ -705,9 +707,13 @@ tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
         return qry_exec_structure(s, st);
     case AST_FORUMS:
         return qry_exec_forums(s, st);
+    case AST_COMPARE:
+        return qry_exec_compare(s, st);
     case AST_EXPORT:
     case AST_RENDER:
     case AST_REPORT:
+        /* RENDER CHANGES and REPORT CHANGES: the two sides of COMPARE. */
+        if (st->then || st->other) return qry_exec_compare(s, st);
         return qry_exec_export(s, st);
     case AST_WHATIF:
         return qry_exec_whatif(s, st);

@@ -21,7 +21,7 @@ Test(help, every_statement_has_a_syntax_and_an_example_that_runs)
     cr_assert_eq(th_import(db, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
     static const char *const statements[] = {"FIND", "COUNT", "SHOW", "LET", "GAPS", "COVERAGE", "PATH", "REACH",
                                              "HORIZONTAL", "BROKERS", "CENTRALITY", "THIN", "EXPORT", "RENDER",
-                                             "REPORT", "WHAT", "CRITICAL", "SUGGEST", "ADD", "SET", "TIE", "UNTIE", "REMOVE"};
+                                             "REPORT", "WHAT", "CRITICAL", "SUGGEST", "COMPARE", "ADD", "SET", "TIE", "UNTIE", "REMOVE"};
     for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
         const char *example = NULL, *syntax = tsg_statement_help(statements[i], &example);
         cr_assert_not_null(syntax, "no .help for %s", statements[i]);
