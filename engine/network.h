@@ -100,8 +100,12 @@ typedef struct eng_net {
 } eng_net_t;
 
 /* Reads the network from the store (store_read_network): the engine
- * knows no SQL. */
+ * knows no SQL. eng_net_load_at reads it as it was on day as_of
+ * (YYYYMMDD; 0: today, util_today): only the rows that existed that day
+ * (store/period.h; a node that did not has type 0 and no ties). eng_net_load
+ * is eng_net_load_at(db, 0, ...). */
 tsg_status_t eng_net_load(tsg_db_t *db, eng_net_t **out, tsg_error_t *err);
+tsg_status_t eng_net_load_at(tsg_db_t *db, long as_of, eng_net_t **out, tsg_error_t *err);
 void eng_net_free(eng_net_t *net);
 
 /* Whether district d is anc or lies below it. */

@@ -65,19 +65,24 @@ static const struct column_check {
                       IN("type", "'district','organisation','program','forum'")),
     CHECK("district", T("name") T("level") i("parent")
                           IN("level", "'prefecture','municipality','ward','school_district','neighbourhood'")),
-    CHECK("organisation", T("name") T("sector") i("district") K("sector", "sector")),
+    CHECK("organisation", T("name") T("sector") i("district") t("since") t("until") t("verified")
+                              K("sector", "sector") D("since") D("until") D("verified")),
     CHECK("program", T("name") I("org") i("age_min") i("age_max") t("approach") I("wide_area") t("in_system")
-                         t("hours") t("starts") t("ends") MAX("age_min", UTIL_MAX_AGE) MAX("age_max", UTIL_MAX_AGE)
-                             D("starts") D("ends")
+                         t("hours") t("starts") t("ends") t("until") t("verified") MAX("age_min", UTIL_MAX_AGE)
+                             MAX("age_max", UTIL_MAX_AGE) D("starts") D("ends") D("until") D("verified")
                                  " WHEN tsg_date_after(starts, ends)" W("a", "starts", "starts||char(31)||ends")),
     CHECK("program_target", I("program") I("pos") T("target") K("target", "target")),
     CHECK("program_need", I("program") I("pos") T("need") K("need", "need")),
     CHECK("program_mode", I("program") I("pos") T("mode") K("mode", "mode")),
     CHECK("program_area", I("program") I("pos") I("district")),
-    CHECK("forum", T("name") T("kind") i("district") K("kind", "forum_kind")),
-    CHECK("tie", I("src") I("dst") T("kind") I("directed") i("count") t("since")
+    CHECK("forum", T("name") T("kind") i("district") t("since") t("until") t("verified") K("kind", "forum_kind")
+                       D("since") D("until") D("verified")),
+    CHECK("tie", I("src") I("dst") T("kind") I("directed") i("count") t("since") t("until") t("verified") t("status")
                      IN("kind", "'referral','co_support','info_sharing','agreement','membership'")
-                         IN("directed", "0,1") MAX("count", CHECK_MAX_COUNT) D("since")),
+                         IN("directed", "0,1") MAX("count", CHECK_MAX_COUNT) D("since") D("until") D("verified")
+                             " WHEN status IS NOT NULL AND status NOT IN ('reported','confirmed','unverified')"
+                                 W("v", "status", "quote(status)")),
+    CHECK("history", i("nid") i("tid") T("field") t("value") T("until") D("until")),
     CHECK("default_need", T("target") I("pos") T("need") K("target", "target") K("need", "need")),
 };
 

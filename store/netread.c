@@ -1,6 +1,9 @@
 /* netread — the network's rows for the engine; see netread.h. */
 #include "netread.h"
 #include "store.h"
+#include "period.h"
+
+#include <stdlib.h>
 #include "util.h"
 #include "i18n.h"
 
@@ -13,13 +16,22 @@ static store_text_t text_of(sqlite3_stmt *st, int col)
 /* An integer column; SQLite reads NULL as 0. */
 static int64_t int_or_0(sqlite3_stmt *st, int col) { return sqlite3_column_int64(st, col); }
 
+/* One read of the network as of a day: the rows that do not exist that
+ * day are skipped here, so the reader never sees them. */
+typedef struct read {
+    const store_net_reader_t *r;
+    long day;
+    int64_t maxnid;
+    unsigned char *gone; /* by nid: 1 when the node does not exist on day */
+} read_t;
+
 /* Hands one row to the reader; which is the query's index in each_row. */
-typedef tsg_status_t (*row_fn)(const store_net_reader_t *r, sqlite3_stmt *st, int which, tsg_error_t *err);
+typedef tsg_status_t (*row_fn)(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err);
 
 /* Runs sql and hands each row to fn after checking its first column is a
- * nid in 1..maxnid; stops at the first non-zero status. */
-static tsg_status_t each_row(sqlite3 *db, const char *sql, int64_t maxnid, const store_net_reader_t *r, row_fn fn,
-                             int which, tsg_error_t *err)
+ * nid in 1..maxnid, skipping a row whose node does not exist on the day;
+ * stops at the first non-zero status. */
+static tsg_status_t each_row(sqlite3 *db, const char *sql, const read_t *rd, row_fn fn, int which, tsg_error_t *err)
 {
     sqlite3_stmt *st;
     tsg_status_t s = store_prepare(db, sql, &st, err);
@@ -27,40 +39,45 @@ static tsg_status_t each_row(sqlite3 *db, const char *sql, int64_t maxnid, const
     int rc = SQLITE_DONE;
     while (!s && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t nid = sqlite3_column_int64(st, 0);
-        if (nid < 1 || nid > maxnid) {
+        if (nid < 1 || nid > rd->maxnid) {
             s = util_fail(err, TSG_EDB, _("database: node %lld is out of range"), (long long)nid);
             break;
         }
-        s = fn(r, st, which, err);
+        if (rd->gone[nid]) continue;
+        s = fn(rd, st, which, err);
     }
     if (!s && rc != SQLITE_DONE) s = store_fail_sql(db, _("database"), err);
     sqlite3_finalize(st);
     return s;
 }
 
-static tsg_status_t node_row(const store_net_reader_t *r, sqlite3_stmt *st, int which, tsg_error_t *err)
+static tsg_status_t node_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
 {
+    const store_net_reader_t *r = rd->r;
     (void)which;
     return r->node(r->ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), text_of(st, 2), err);
 }
 
-static tsg_status_t district_row(const store_net_reader_t *r, sqlite3_stmt *st, int which, tsg_error_t *err)
+static tsg_status_t district_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
 {
+    const store_net_reader_t *r = rd->r;
     (void)which;
     store_text_t name = text_of(st, 1);
     return r->district(r->ctx, sqlite3_column_int64(st, 0), name, int_or_0(st, 2),
                        (const char *)sqlite3_column_text(st, 3), err);
 }
 
-static tsg_status_t based_row(const store_net_reader_t *r, sqlite3_stmt *st, int which, tsg_error_t *err)
+static tsg_status_t based_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
 {
+    const store_net_reader_t *r = rd->r;
     store_text_t name = text_of(st, 1);
     const char *sector = which ? (const char *)sqlite3_column_text(st, 3) : NULL;
     return r->based(r->ctx, sqlite3_column_int64(st, 0), name, int_or_0(st, 2), sector, err);
 }
 
-static tsg_status_t program_row(const store_net_reader_t *r, sqlite3_stmt *st, int which, tsg_error_t *err)
+static tsg_status_t program_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
 {
+    const store_net_reader_t *r = rd->r;
     (void)which;
     store_program_row_t p;
     p.nid = sqlite3_column_int64(st, 0);
@@ -74,23 +91,61 @@ static tsg_status_t program_row(const store_net_reader_t *r, sqlite3_stmt *st, i
     return r->program(r->ctx, &p, err);
 }
 
-static tsg_status_t list_row(const store_net_reader_t *r, sqlite3_stmt *st, int which, tsg_error_t *err)
+static tsg_status_t list_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
 {
+    const store_net_reader_t *r = rd->r;
     int64_t program = sqlite3_column_int64(st, 0);
     int pos = sqlite3_column_int(st, 1);
     if (which == STORE_LIST_AREA) return r->list_item(r->ctx, which, program, pos, NULL, int_or_0(st, 2), err);
     return r->list_item(r->ctx, which, program, pos, (const char *)sqlite3_column_text(st, 2), 0, err);
 }
 
-static tsg_status_t tie_row(const store_net_reader_t *r, sqlite3_stmt *st, int which, tsg_error_t *err)
+static tsg_status_t tie_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
 {
+    const store_net_reader_t *r = rd->r;
     (void)which;
+    /* A tie exists while it is open and both its ends exist. */
+    int64_t dst = int_or_0(st, 1);
+    if ((dst >= 1 && dst <= rd->maxnid && rd->gone[dst]) ||
+        !store_exists_at((const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6), rd->day))
+        return TSG_OK;
     int64_t count = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
     return r->tie(r->ctx, sqlite3_column_int64(st, 0), int_or_0(st, 1), (const char *)sqlite3_column_text(st, 2),
                   sqlite3_column_int(st, 3), count, err);
 }
 
-static tsg_status_t read_all(tsg_db_t *db, const store_net_reader_t *r, tsg_error_t *err)
+/* Marks the nodes that do not exist on the day: organisations and forums
+ * outside their period, programs past their until or of such an
+ * organisation. Only rows with a date are read. */
+static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
+{
+    static const char *const q[] = {
+        "SELECT nid, since, until, 0 FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL",
+        "SELECT nid, since, until, 0 FROM forum WHERE since IS NOT NULL OR until IS NOT NULL",
+        /* After the organisations: a program lives only while its org does. */
+        "SELECT nid, NULL, until, org FROM program WHERE until IS NOT NULL"
+        " OR org IN (SELECT nid FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL)",
+    };
+    tsg_status_t s = TSG_OK;
+    for (size_t i = 0; i < sizeof q / sizeof *q && !s; i++) {
+        sqlite3_stmt *st;
+        if ((s = store_prepare(sql, q[i], &st, err))) break;
+        int rc;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+            int64_t nid = sqlite3_column_int64(st, 0), org = sqlite3_column_int64(st, 3);
+            if (nid < 1 || nid > rd->maxnid) continue; /* each_row refuses it */
+            if (!store_exists_at((const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
+                                 rd->day) ||
+                (org >= 1 && org <= rd->maxnid && rd->gone[org]))
+                rd->gone[nid] = 1;
+        }
+        if (rc != SQLITE_DONE) s = store_fail_sql(sql, _("database"), err);
+        sqlite3_finalize(st);
+    }
+    return s;
+}
+
+static tsg_status_t read_all(tsg_db_t *db, long day, const store_net_reader_t *r, tsg_error_t *err)
 {
     sqlite3 *sql = db->sql;
     sqlite3_stmt *st;
@@ -109,6 +164,12 @@ static tsg_status_t read_all(tsg_db_t *db, const store_net_reader_t *r, tsg_erro
     const char *file = sqlite3_db_filename(sql, "main");
     if ((s = store_check_nids(file ? file : _("database"), count, maxnid, err))) return s;
     if ((s = r->sizes(r->ctx, maxnid, err))) return s;
+    read_t rd = {r, day, maxnid, calloc((size_t)maxnid + 1, 1)};
+    if (!rd.gone) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    if ((s = mark_gone(sql, &rd, err))) {
+        free(rd.gone);
+        return s;
+    }
     static const struct {
         const char *sql;
         row_fn fn;
@@ -123,18 +184,19 @@ static tsg_status_t read_all(tsg_db_t *db, const store_net_reader_t *r, tsg_erro
         {"SELECT program, pos, need FROM program_need", list_row, STORE_LIST_NEED},
         {"SELECT program, pos, mode FROM program_mode", list_row, STORE_LIST_MODE},
         {"SELECT program, pos, district FROM program_area", list_row, STORE_LIST_AREA},
-        {"SELECT src, dst, kind, directed, count FROM tie ORDER BY tid", tie_row, 0},
+        {"SELECT src, dst, kind, directed, count, since, until FROM tie ORDER BY tid", tie_row, 0},
     };
-    for (size_t i = 0; i < sizeof q / sizeof q[0] && !s; i++) s = each_row(sql, q[i].sql, maxnid, r, q[i].fn, q[i].which, err);
+    for (size_t i = 0; i < sizeof q / sizeof q[0] && !s; i++) s = each_row(sql, q[i].sql, &rd, q[i].fn, q[i].which, err);
+    free(rd.gone);
     return s;
 }
 
-tsg_status_t store_read_network(tsg_db_t *db, const store_net_reader_t *r, tsg_error_t *err)
+tsg_status_t store_read_network(tsg_db_t *db, long day, const store_net_reader_t *r, tsg_error_t *err)
 {
     /* One read transaction, so the tables agree with each other. */
     tsg_status_t s = store_read_begin(db, err);
     if (s) return s;
-    s = read_all(db, r, err);
+    s = read_all(db, day, r, err);
     store_read_end(db);
     return s;
 }

@@ -15,6 +15,13 @@
  * sees it. Other references (a parent, a base district, a program's org, a
  * tie's dst, an area's district) are passed as stored, 0 for NULL: the
  * caller checks them against its own arrays.
+ *
+ * As of a day (YYYYMMDD, issue 21): only the rows that exist that day are
+ * handed on (store/period.h): organisations and forums within their
+ * period, programs before their until and while their organisation exists,
+ * list rows of such programs, and ties within their period whose two ends
+ * exist. A node that does not exist that day has no node row either, so its
+ * type stays 0 in the caller's arrays.
  */
 #ifndef TSG_STORE_NETREAD_H
 #define TSG_STORE_NETREAD_H
@@ -59,6 +66,6 @@ typedef struct store_net_reader {
                         tsg_error_t *err);
 } store_net_reader_t;
 
-tsg_status_t store_read_network(tsg_db_t *db, const store_net_reader_t *r, tsg_error_t *err);
+tsg_status_t store_read_network(tsg_db_t *db, long day, const store_net_reader_t *r, tsg_error_t *err);
 
 #endif

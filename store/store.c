@@ -1,6 +1,7 @@
 /* store — see store.h. */
 #include "store.h"
 #include "vocab.h"
+#include "period.h"
 #include "util.h"
 #include "i18n.h"
 
@@ -188,6 +189,48 @@ static const char schema_v2[] =
     "  target TEXT NOT NULL, pos INTEGER NOT NULL, need TEXT NOT NULL,"
     "  PRIMARY KEY(target, need));";
 
+/* Version 3: history (issue 21). Organisations and forums exist from
+ * `since` until `until` (exclusive), programs until `until` (their `starts`
+ * and `ends` stay the dates they run); everything records when it was last
+ * verified. The tie table is rebuilt, tid values kept, so that its
+ * UNIQUE(src, dst, kind) becomes one open tie per pair and kind (a tie lost
+ * and regained is two rows). `history` keeps the old value of one field
+ * (a column name, or targets/needs/modes/area as the CSV's ';' list) and
+ * the date it held until, exclusive. */
+static const char schema_v3[] =
+    "ALTER TABLE organisation ADD COLUMN since TEXT;"
+    "ALTER TABLE organisation ADD COLUMN until TEXT;"
+    "ALTER TABLE organisation ADD COLUMN verified TEXT;"
+    "ALTER TABLE forum ADD COLUMN since TEXT;"
+    "ALTER TABLE forum ADD COLUMN until TEXT;"
+    "ALTER TABLE forum ADD COLUMN verified TEXT;"
+    "ALTER TABLE program ADD COLUMN until TEXT;"
+    "ALTER TABLE program ADD COLUMN verified TEXT;"
+    "CREATE TABLE tie_v3("
+    "  tid INTEGER PRIMARY KEY,"
+    "  src INTEGER NOT NULL REFERENCES node(nid) ON DELETE CASCADE,"
+    "  dst INTEGER NOT NULL REFERENCES node(nid) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK(kind IN ('referral','co_support','info_sharing','agreement','membership')),"
+    "  directed INTEGER NOT NULL CHECK(directed IN (0,1)),"
+    "  count INTEGER CHECK(count >= 0), since TEXT,"
+    "  until TEXT, verified TEXT,"
+    "  status TEXT CHECK(status IS NULL OR status IN ('reported','confirmed','unverified')),"
+    "  CHECK(src <> dst));"
+    "INSERT INTO tie_v3(tid, src, dst, kind, directed, count, since)"
+    "  SELECT tid, src, dst, kind, directed, count, since FROM tie ORDER BY tid;"
+    "DROP TABLE tie;"
+    "ALTER TABLE tie_v3 RENAME TO tie;"
+    "CREATE INDEX tie_dst ON tie(dst);"
+    "CREATE UNIQUE INDEX tie_open ON tie(src, dst, kind) WHERE until IS NULL;"
+    "CREATE TABLE history("
+    "  hid INTEGER PRIMARY KEY,"
+    "  nid INTEGER REFERENCES node(nid) ON DELETE CASCADE,"
+    "  tid INTEGER REFERENCES tie(tid) ON DELETE CASCADE,"
+    "  field TEXT NOT NULL, value TEXT, until TEXT NOT NULL,"
+    "  CHECK((nid IS NULL) <> (tid IS NULL)));"
+    "CREATE INDEX history_nid ON history(nid);"
+    "CREATE INDEX history_tid ON history(tid);";
+
 typedef struct migration {
     const char *sql;
     int seed; /* 1: the built-in vocabulary; 2: the default needs */
@@ -197,6 +240,7 @@ typedef struct migration {
 static const migration_t migrations[] = {
     {schema_v1, 1},
     {schema_v2, 2},
+    {schema_v3, 0},
 };
 
 /* The tables each schema version has: a file claiming that version must
@@ -205,7 +249,8 @@ static const char *const tables_v1[] = {"vocab", "vocab_alias", "node", "distric
                                         "program_target", "program_need", "program_mode", "program_area",
                                         "forum", "tie", NULL};
 static const char *const tables_v2[] = {"default_need", NULL};
-static const char *const *const tables_of[] = {tables_v1, tables_v2};
+static const char *const tables_v3[] = {"history", NULL};
+static const char *const *const tables_of[] = {tables_v1, tables_v2, tables_v3};
 
 static tsg_status_t migrate(tsg_db_t *db, int version, tsg_error_t *err)
 {
@@ -401,6 +446,7 @@ static tsg_status_t open_db(const char *path, int create, tsg_db_t **out, tsg_er
         if ((code != SQLITE_READONLY && code != SQLITE_CANTOPEN) || open_read_only(db)) goto fail;
     }
     if ((s = migrate(db, version, err))) goto fail;
+    if ((s = store_period_functions(db->sql, err))) goto fail;
     *out = db;
     return TSG_OK;
 fail:

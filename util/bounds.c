@@ -5,6 +5,8 @@
 #include "bounds.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 
 int util_parse_whole(const char *text, long max, long *out)
 {
@@ -81,3 +83,14 @@ static long date_number(const char *text, int last)
 
 long util_date_first(const char *text) { return date_number(text, 0); }
 long util_date_last(const char *text) { return date_number(text, 1); }
+
+long util_today(void)
+{
+    const char *fixed = getenv("TSUNAGI_TODAY");
+    long d = fixed && *fixed ? util_date_first(fixed) : 0;
+    if (d) return d;
+    time_t now = time(NULL);
+    struct tm tm;
+    if (now == (time_t)-1 || !localtime_r(&now, &tm)) return 20000101; /* no clock: an early day, never 0 */
+    return (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
+}

@@ -51,6 +51,11 @@ int util_date_parse(const char *text, char iso[11]);
 long util_date_first(const char *text);
 long util_date_last(const char *text);
 
+/* Today as YYYYMMDD: the TSUNAGI_TODAY environment variable when it holds a
+ * date (YYYY-MM-DD, or YYYY / YYYY-MM for their first day; tests fix the
+ * clock with it), else the local date of the system clock. */
+long util_today(void);
+
 /* Days in a month of a year (1-12), by the Gregorian calendar. */
 int util_month_days(int year, int month);
 

@@ -1,0 +1,28 @@
+/*
+ * period — when a row exists (issue 21's history): organisations and forums
+ * from `since` until `until`, programs until `until`, ties from `since` until
+ * `until`; `until` is exclusive (a row ended ON '2026-04-01' is gone that
+ * day). Dates are stored as the CSV gives them ('YYYY', 'YYYY-MM' or
+ * 'YYYY-MM-DD') and compared by their first day (util_date_first), so
+ * since '2026' begins on 2026-01-01 and until '2026' ends before it.
+ *
+ * The same rule for SQL: store_period_functions registers, on every
+ * connection store.c opens,
+ *   tsg_day(text)               the date's first day as YYYYMMDD, NULL for
+ *                               NULL or a text that is no date;
+ *   tsg_exists(since, until, d) 1 when a row with that period exists on day
+ *                               d (YYYYMMDD), else 0.
+ */
+#ifndef TSG_STORE_PERIOD_H
+#define TSG_STORE_PERIOD_H
+
+#include "tsunagi.h"
+#include <sqlite3.h>
+
+/* Whether a row with this period (either end NULL: open) exists on day
+ * (YYYYMMDD). A date that does not parse counts as open. */
+int store_exists_at(const char *since, const char *until, long day);
+
+tsg_status_t store_period_functions(sqlite3 *sql, tsg_error_t *err);
+
+#endif
