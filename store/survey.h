@@ -54,6 +54,15 @@ extern const char *const sv_programs_header[];
 extern const char *const sv_ties_header[];
 extern const char *const sv_new_header[];
 
+/* SQL: whether the node with nid X is open now (not ended: an organisation,
+ * forum or program without until, a program's organisation too). The
+ * survey asks about the network as it stands, the rows without an end. */
+#define SV_OPEN(X)                                                                                            \
+    "(NOT EXISTS (SELECT 1 FROM organisation WHERE nid = " X " AND until IS NOT NULL)"                        \
+    " AND NOT EXISTS (SELECT 1 FROM forum WHERE nid = " X " AND until IS NOT NULL)"                           \
+    " AND NOT EXISTS (SELECT 1 FROM program pr JOIN organisation po ON po.nid = pr.org WHERE pr.nid = " X       \
+    "  AND (pr.until IS NOT NULL OR po.until IS NOT NULL)))"
+
 /* Rows of the new-ties sheet made ready (column A filled in). */
 #define SV_NEW_ROWS 30
 

@@ -423,7 +423,7 @@ static tsg_status_t org_cell(ck_t *k, size_t row, const char **org)
     if (!*org) {
         char *v;
         int found;
-        tsg_status_t s = lookup(k, "SELECT n.id FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?1", id,
+        tsg_status_t s = lookup(k, "SELECT n.id FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?1 AND o.until IS NULL", id,
                                 NULL, &v, &found);
         free(v);
         if (s) return s;
@@ -512,7 +512,8 @@ static tsg_status_t check_org(ck_t *k, size_t row, const char **org)
     "  program_need WHERE program = p.nid ORDER BY pos)), '') || char(31) || CASE WHEN p.wide_area THEN '*' ELSE"     \
     "  coalesce((SELECT group_concat(id, ';') FROM (SELECT an.id FROM program_area a JOIN node an ON an.nid ="        \
     "  a.district WHERE a.program = p.nid ORDER BY a.pos)), '') END || char(31) || coalesce(p.hours, '')"            \
-    " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org WHERE n.id = ?1 AND o.id = ?2"
+    " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org WHERE n.id = ?1 AND o.id = ?2"   \
+    " AND p.until IS NULL"
 
 static tsg_status_t check_program(ck_t *k, size_t row, const char **org)
 {
@@ -613,7 +614,7 @@ static tsg_status_t add_tie(ck_t *k, sv_tie_t *t, const char *org, const char *s
 #define TIE_NOW                                                                                              \
     "SELECT a.id || char(31) || b.id || char(31) || t.directed || char(31) || coalesce(t.count, -1) FROM tie t" \
     " JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst"                                              \
-    " WHERE t.kind = ?3 AND ((a.id = ?1 AND b.id = ?2 AND ?4 IN (0, 2)) OR (a.id = ?2 AND b.id = ?1 AND ?4 IN (1, 2)))" \
+    " WHERE t.until IS NULL AND " SV_OPEN("t.src") " AND " SV_OPEN("t.dst") " AND t.kind = ?3 AND ((a.id = ?1 AND b.id = ?2 AND ?4 IN (0, 2)) OR (a.id = ?2 AND b.id = ?1 AND ?4 IN (1, 2)))" \
     " ORDER BY t.tid"
 
 static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
@@ -685,7 +686,7 @@ static tsg_status_t partner_cell(ck_t *k, size_t row, const char *org, char **id
     sqlite3_stmt *st = NULL;
     tsg_status_t rc = store_prepare(k->db->sql,
                                     "SELECT n.id FROM organisation o JOIN node n ON n.nid = o.nid"
-                                    " WHERE n.id = ?1 OR o.name = ?1 ORDER BY n.id = ?1 DESC LIMIT 2",
+                                    " WHERE o.until IS NULL AND (n.id = ?1 OR o.name = ?1) ORDER BY n.id = ?1 DESC LIMIT 2",
                                     &st, k->err);
     int n = 0;
     if (!rc) {

@@ -138,7 +138,7 @@ static tsg_status_t lists_sheet(out_t *o)
     sqlite3_stmt *st = NULL;
     tsg_status_t s = store_prepare(o->db->sql,
                                    "SELECT o.name, n.id FROM organisation o JOIN node n ON n.nid = o.nid"
-                                   " ORDER BY o.name, n.id",
+                                   " WHERE o.until IS NULL ORDER BY o.name, n.id",
                                    &st, o->err);
     lxw_error e = LXW_NO_ERROR;
     lxw_row_t r = 0;
@@ -204,7 +204,7 @@ static tsg_status_t programs_sheet(out_t *o, long long org, const char *org_id)
         ", CASE WHEN p.wide_area THEN NULL ELSE (SELECT group_concat(name, '" SV_LIST_SEP "') FROM"
         "  (SELECT d.name FROM program_area a JOIN district d ON d.nid = a.district WHERE a.program = p.nid"
         "   ORDER BY a.pos)) END, p.wide_area, p.hours"
-        " FROM program p JOIN node n ON n.nid = p.nid WHERE p.org = ?1 ORDER BY p.nid",
+        " FROM program p JOIN node n ON n.nid = p.nid WHERE p.org = ?1 AND p.until IS NULL ORDER BY p.nid",
         &st, o->err);
     if (!s) sqlite3_bind_int64(st, 1, org);
     lxw_row_t r = 0;
@@ -244,9 +244,10 @@ static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
     sqlite3_stmt *st = NULL;
     tsg_status_t s = store_prepare(
         o->db->sql,
-        "WITH mine(nid) AS (SELECT ?1 UNION SELECT nid FROM program WHERE org = ?1),"
-        " side AS (SELECT t.tid, t.src AS own, t.dst AS other, 1 AS out FROM tie t WHERE t.src IN mine"
-        "  UNION ALL SELECT t.tid, t.dst, t.src, 0 FROM tie t WHERE t.dst IN mine AND t.src NOT IN mine)"
+        "WITH mine(nid) AS (SELECT ?1 UNION SELECT nid FROM program WHERE org = ?1 AND until IS NULL),"
+        " open AS (SELECT * FROM tie WHERE until IS NULL AND " SV_OPEN("tie.src") " AND " SV_OPEN("tie.dst") "),"
+        " side AS (SELECT t.tid, t.src AS own, t.dst AS other, 1 AS out FROM open t WHERE t.src IN mine"
+        "  UNION ALL SELECT t.tid, t.dst, t.src, 0 FROM open t WHERE t.dst IN mine AND t.src NOT IN mine)"
         " SELECT a.id, b.id, t.kind, t.directed, t.count, s.out,"
         "  coalesce(oa.name, pa.name, fa.name), coalesce(ob.name, pb.name, fb.name),"
         "  coalesce(ob.name, (SELECT name FROM organisation WHERE nid = pb.org))"
@@ -352,7 +353,7 @@ tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long *written, tsg_erro
     }
     s = store_prepare(db->sql,
                       "SELECT o.nid, n.id, o.name, o.sector, d.name FROM organisation o JOIN node n ON n.nid = o.nid"
-                      " LEFT JOIN district d ON d.nid = o.district ORDER BY o.nid",
+                      " LEFT JOIN district d ON d.nid = o.district WHERE o.until IS NULL ORDER BY o.nid",
                       &st, err);
     while (!s && sqlite3_step(st) == SQLITE_ROW) {
         char *name = sv_file_name((const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
