@@ -41,6 +41,7 @@ static const struct {
     {"labels", TK_LABELS}, {"forums", TK_FORUMS}, {"overlap", TK_OVERLAP}, {"with", TK_WITH}, {"without", TK_WITHOUT},
     {"neighbourhood", TK_NEIGHBOURHOOD}, {"neighborhood", TK_NEIGHBOURHOOD},
     {"order", TK_ORDER}, {"limit", TK_LIMIT}, {"asc", TK_ASC}, {"desc", TK_DESC},
+    {"using", TK_USING},
 };
 
 const char *const gram_keywords[] = {
@@ -49,7 +50,7 @@ const char *const gram_keywords[] = {
     "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
     "TIED", "TO",   "UNTIE", "WHERE", "FOR", "AGED", "NEEDS", "WITHIN", "VIA", "MAX", "TOP", "SAMPLE", "SECTORS",
     "BETWEEN", "CLUSTER", "HIGHLIGHT", "LABELS", "FORUMS", "OVERLAP", "WITH", "WITHOUT", "NEIGHBOURHOOD", "ORDER", "LIMIT",
-    "ASC", "DESC", NULL,
+    "ASC", "DESC", "USING", NULL,
 };
 
 int32_t gram_char(const char *s, size_t n, size_t *k)

@@ -14,18 +14,22 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
 {
     tsg_status_t rc = qry_load(s);
     if (rc) return rc;
-    if (!s->net) {
+    /* USING confirmed ties: a network of its own, kept beside the whole one
+     * (a session that switches between the two loads each once). */
+    eng_net_t **slot = s->confirmed_ties ? &s->net_confirmed : &s->net;
+    if (!*slot) {
         tsg_error_t err = {0};
-        if (eng_net_load(s->db, &s->net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
+        if (eng_net_load_with(s->db, 0, s->confirmed_ties, slot, &err))
+            return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
     }
-    *net = s->net;
+    *net = *slot;
     return TSG_OK;
 }
 
 /* The cached view: what it was built from, and the graph. */
 struct qry_view {
     int64_t district;
-    int programs, directed;
+    int programs, directed, confirmed; /* confirmed: built from the confirmed ties only */
     long below; /* the suppression the weights were built under */
     char *sectors; /* the sector names, each followed by '\0' */
     size_t nsectors_len;
@@ -46,6 +50,8 @@ void qry_network_free(qry_session_t *s)
     s->view = NULL;
     eng_net_free(s->net);
     s->net = NULL;
+    eng_net_free(s->net_confirmed);
+    s->net_confirmed = NULL;
 }
 
 tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district, int programs, int directed,
@@ -63,7 +69,8 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
         at += (int)n;
     }
     struct qry_view *v = s->view;
-    if (v && v->district == district && v->programs == programs && v->directed == directed && v->below == s->suppress_below &&
+    if (v && v->district == district && v->programs == programs && v->directed == directed &&
+        v->confirmed == s->confirmed_ties && v->below == s->suppress_below &&
         v->nsectors_len == len && !memcmp(v->sectors, key, len)) {
         free(key);
         *gr = &v->gr;
@@ -75,7 +82,9 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
         free(key);
         return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
-    *v = (struct qry_view){.district = district, .programs = programs, .directed = directed, .below = s->suppress_below, .sectors = key, .nsectors_len = len};
+    *v = (struct qry_view){.district = district, .programs = programs, .directed = directed,
+                           .confirmed = s->confirmed_ties, .below = s->suppress_below, .sectors = key,
+                           .nsectors_len = len};
     tsg_error_t err = {0};
     if (eng_graph_build(*net, district, programs, directed, sectors, nsectors, s->suppress_below, &v->gr, &err)) {
         free(key);

@@ -61,6 +61,8 @@ typedef struct qry_session {
     sqlite3_stmt *dv;          /* PRAGMA data_version, prepared once (asked before every statement) */
     eng_net_t *net;            /* the network in memory for GAPS, PATH, REACH; NULL until needed */
     struct qry_view *view;     /* the igraph view last built from net (qry_graph); NULL: none */
+    eng_net_t *net_confirmed;  /* the same with the confirmed ties only (USING confirmed ties); NULL until needed */
+    int confirmed_ties;        /* the running statement says USING confirmed ties */
     volatile sig_atomic_t interrupted; /* 1: Ctrl-C; 2: the statement ran past its time limit */
     long timeout_ms;           /* a statement's time limit (0: none) */
     int64_t deadline_ns;       /* when the running statement must stop (0: never) */

@@ -602,7 +602,7 @@ void tsg_session_interrupt(tsg_session_t *s)
 
 int tsg_statement_complete(const char *text) { return gram_complete(text); }
 
-static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
+static tsg_status_t exec_kind(qry_session_t *s, const ast_stmt_t *st)
 {
     switch (st->kind) {
     case AST_FIND:
@@ -630,6 +630,23 @@ static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
     default:
         return qry_exec_mutation(s, st);
     }
+}
+
+/* USING confirmed ties holds for the one statement that says it: the
+ * analyses load their network through qry_network, which reads the flag. */
+static tsg_status_t exec(qry_session_t *s, const ast_stmt_t *st)
+{
+    const ast_clause_t *u = st->cl[AST_CL_USING];
+    if (u) {
+        const char *w = qry_text(s, u->v, NC_("expected value", "confirmed"));
+        if (!w) return s->ctx.code;
+        if (strcasecmp(w, "confirmed"))
+            return qry_fail(s, &u->v->tok, _("USING takes 'confirmed ties', not '%s ties'"), w);
+        s->confirmed_ties = 1;
+    }
+    tsg_status_t rc = exec_kind(s, st);
+    s->confirmed_ties = 0;
+    return rc;
 }
 
 tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *source, int keep_going,

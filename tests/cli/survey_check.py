@@ -271,6 +271,17 @@ check(n == len(answered), "%d organisations verified, %d answered" % (n, len(ans
 silent_verified = con.execute("SELECT o.verified FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?",
                               (SILENT,)).fetchone()
 check(silent_verified == (None,), "the silent organisation was marked verified")
+# USING confirmed ties: a confirmed referral is a path of one tie; a referral
+# no side spoke for is none, though it is a path without the clause.
+conf = [(s, d) for (s, d, k, u), v in got.items() if k == "referral" and u is None and v[0] == "confirmed"]
+unv = [(s, d) for (s, d, k, u), v in got.items() if k == "referral" and u is None and v[0] == "unverified"
+       and not any(v2[0] == "confirmed" for (s2, d2, k2, u2), v2 in got.items() if u2 is None and s in (s2, d2))]
+check(conf and unv, "the round left no confirmed or no unverified referral to walk")
+for (s, d), found in ((conf[0], True), (unv[0], False)):
+    r = run(db, "-c", "PATH FROM '%s' TO '%s' USING confirmed ties" % (s, d), "--format", "csv")
+    check((d in r.stdout) == found, "PATH %s→%s USING confirmed ties: %s" % (s, d, r.stdout + r.stderr))
+    r = run(db, "-c", "PATH FROM '%s' TO '%s'" % (s, d), "--format", "csv")
+    check(d in r.stdout, "PATH %s→%s: %s" % (s, d, r.stdout + r.stderr))
 con.close()
 print("survey round: %d organisations answered, %d tie answers, %d new ties" % (len(answered), len(said), len(new_ties)))
 sys.exit(fail)
