@@ -5,7 +5,7 @@
  *   tsunagi [DB] -c 'STATEMENTS'         run statements and exit
  *   tsunagi [DB] -f SCRIPT.tsq           run a script and exit
  *   tsunagi summary [DB]
- *   tsunagi import [--encoding E] DIR DB
+ *   tsunagi import [--encoding E] [--as-of DATE] DIR DB
  *   tsunagi export [--bom] DIR [DB]
  *   tsunagi import-hsds [--mapping M] [--report R] DIR [DB]
  *   tsunagi export-hsds [--package-name N] [--title T] [--license L] DIR [DB]
@@ -33,8 +33,7 @@
 typedef struct args {
     const char *pos[4];
     int npos;
-    const char *encoding, *command, *script, *xlsx, *mapping, *report;
-    const char *as_of; /* survey-in --as-of DATE */
+    const char *encoding, *command, *script, *xlsx, *mapping, *report, *as_of;
     const char *lang; /* --lang ja|en; NULL: from the environment */
     const char *params[64];
     int nparams;
@@ -298,6 +297,36 @@ static tsg_status_t run_import_csv(tsg_db_t *db, args_t *a, void *out, tsg_error
     return s ? s : tsg_import_csv(db, a->pos[0], enc, out, err);
 }
 
+static tsg_status_t run_import_as_of(tsg_db_t *db, args_t *a, void *out, tsg_error_t *err)
+{
+    tsg_encoding_t enc = TSG_ENC_AUTO;
+    tsg_status_t s = a->encoding ? tsg_encoding_parse(a->encoding, &enc, err) : TSG_OK;
+    return s ? s : tsg_import_csv_as_of(db, a->pos[0], enc, a->as_of, out, err);
+}
+
+/* import --as-of DATE: the folder as a change at DATE to an existing database. */
+static int cmd_import_as_of(args_t *a, const char *path)
+{
+    if (access(path, F_OK) != 0) {
+        fprintf(stderr, _("tsunagi: --as-of brings a folder into an existing database, and %s does not exist (import the "
+                          "first year without --as-of)\n"),
+                path);
+        return 2;
+    }
+    tsg_change_counts_t c;
+    int rc = import_into(a, path, N_("import reads a folder of CSV files"), run_import_as_of, &c);
+    if (rc) return rc;
+    printf(_("brought %s into %s as of %s: organisations %ld added, %ld ended, %ld changed; programs %ld added, %ld ended, "
+             "%ld changed; forums %ld added, %ld ended, %ld changed; ties %ld added, %ld ended, %ld changed; districts %ld "
+             "added, %ld changed\n"),
+           a->pos[0], path, a->as_of, c.added[TSG_CHANGE_ORGANISATION], c.ended[TSG_CHANGE_ORGANISATION],
+           c.changed[TSG_CHANGE_ORGANISATION], c.added[TSG_CHANGE_PROGRAM], c.ended[TSG_CHANGE_PROGRAM],
+           c.changed[TSG_CHANGE_PROGRAM], c.added[TSG_CHANGE_FORUM], c.ended[TSG_CHANGE_FORUM], c.changed[TSG_CHANGE_FORUM],
+           c.added[TSG_CHANGE_TIE], c.ended[TSG_CHANGE_TIE], c.changed[TSG_CHANGE_TIE], c.added[TSG_CHANGE_DISTRICT],
+           c.changed[TSG_CHANGE_DISTRICT]);
+    return 0;
+}
+
 static int cmd_import(args_t *a)
 {
     const char *path = a->npos > 1 ? a->pos[1] : getenv("TSUNAGI_DB");
@@ -307,6 +336,7 @@ static int cmd_import(args_t *a)
                 a->pos[0]);
         return 2;
     }
+    if (a->as_of) return cmd_import_as_of(a, path);
     tsg_import_counts_t c;
     int rc = import_into(a, path, N_("import reads a folder of CSV files"), run_import_csv, &c);
     if (!rc) print_counts(path, &c);
@@ -589,7 +619,8 @@ static const command_t commands[] = {
     /* The usage lines are translated too: their placeholders (DIR, DB) are
      * words a reader fills in. */
     {"summary", "summary [DB]", N_("counts by sector, ward and target group"), 0, 1, cmd_summary},
-    {"import", N_("import [--encoding auto|utf-8|cp932] DIR DB"), N_("replace DB's network by the CSV folder DIR"), 1,
+    {"import", N_("import [--encoding auto|utf-8|cp932] [--as-of DATE] DIR DB"),
+     N_("replace DB's network by the CSV folder DIR (--as-of: bring it in as the change at DATE)"), 1,
      2, cmd_import},
     {"export", N_("export [--bom] DIR [DB]"), N_("write DB's network as a CSV folder DIR (--bom: for Excel)"), 1, 2,
      cmd_export},
@@ -678,6 +709,8 @@ int main(int argc, char **argv)
             return 0;
         } else if (!strcmp(s, "--encoding")) {
             a.encoding = argv[++i];
+        } else if (!strcmp(s, "--as-of")) {
+            a.as_of = argv[++i];
         } else if (!strcmp(s, "--format")) {
             tsg_error_t err = {0};
             a.format_given = 1;
@@ -714,8 +747,6 @@ int main(int argc, char **argv)
             a.out.bom = 1;
         } else if (!strcmp(s, "--xlsx")) {
             a.xlsx = argv[++i];
-        } else if (!strcmp(s, "--as-of")) {
-            a.as_of = argv[++i];
         } else if (!strcmp(s, "--mapping")) {
             a.mapping = argv[++i];
         } else if (!strcmp(s, "--report")) {
@@ -754,16 +785,16 @@ int main(int argc, char **argv)
             fprintf(stderr, _("tsunagi: --encoding applies to import only\n"));
             return 2;
         }
+        if (a.as_of) {
+            fprintf(stderr, _("tsunagi: --as-of applies to import only (statements take AS OF 'date')\n"));
+            return 2;
+        }
         if (a.mapping || a.report) {
             fprintf(stderr, _("tsunagi: --mapping and --report go with import-hsds\n"));
             return 2;
         }
         if (a.package.name || a.package.title || a.package.license) {
             fprintf(stderr, _("tsunagi: --package-name, --title and --license go with export-hsds\n"));
-            return 2;
-        }
-        if (a.as_of) {
-            fprintf(stderr, _("tsunagi: --as-of goes with survey-in\n"));
             return 2;
         }
         return cmd_run(&a);
@@ -780,8 +811,9 @@ int main(int argc, char **argv)
         fprintf(stderr, _("tsunagi: --encoding applies to import only\n"));
         return 2;
     }
-    if (a.as_of && cmd->run != cmd_survey_in) {
-        fprintf(stderr, _("tsunagi: --as-of goes with survey-in, not %s\n"), cmd->name);
+    if (a.as_of && cmd->run != cmd_import && cmd->run != cmd_survey_in) {
+        fprintf(stderr, _("tsunagi: --as-of goes with import and survey-in (statements take AS OF 'date'), not %s\n"),
+                cmd->name);
         return 2;
     }
     if ((a.mapping || a.report) && cmd->run != cmd_import_hsds) {

@@ -102,6 +102,20 @@ typedef struct tsg_import_counts {
 tsg_status_t tsg_import_csv(tsg_db_t *db, const char *dir, tsg_encoding_t enc,
                             tsg_import_counts_t *counts, tsg_error_t *err);
 
+/* What an import as of a date did (issue 21), by table. */
+enum { TSG_CHANGE_DISTRICT, TSG_CHANGE_ORGANISATION, TSG_CHANGE_PROGRAM, TSG_CHANGE_FORUM, TSG_CHANGE_TIE, TSG_CHANGE_N };
+typedef struct tsg_change_counts {
+    long added[TSG_CHANGE_N], ended[TSG_CHANGE_N], changed[TSG_CHANGE_N];
+} tsg_change_counts_t;
+
+/* Brings folder `dir` into the network held in `db` as a change at `date`
+ * (YYYY, YYYY-MM or YYYY-MM-DD): rows new in the folder begin at the date,
+ * rows gone from it end there, changed fields keep their old values in the
+ * history until the date (store/import_asof.c). The folder is checked as
+ * tsg_import_csv checks it; all or nothing. `counts` may be NULL. */
+tsg_status_t tsg_import_csv_as_of(tsg_db_t *db, const char *dir, tsg_encoding_t enc, const char *date,
+                                  tsg_change_counts_t *counts, tsg_error_t *err);
+
 /* Writes the network in `db` to folder `dir` (created if missing) in the
  * canonical form: UTF-8, LF, keys not labels, rows in insertion order. */
 tsg_status_t tsg_export_csv(tsg_db_t *db, const char *dir, tsg_error_t *err);

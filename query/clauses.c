@@ -195,6 +195,10 @@ static const struct {
     {"ENDS", QRY_F_ENDS, QRY_W_P}, {"IN", QRY_F_IN, QRY_W_D | QRY_W_O | QRY_W_F}, {"UNDER", QRY_F_IN, QRY_W_D},
     {"ID", QRY_F_ID, QRY_W_D | QRY_W_O | QRY_W_P | QRY_W_F}, {"COUNT", QRY_F_COUNT, QRY_W_TIE},
     {"SINCE", QRY_F_SINCE, QRY_W_TIE},
+    /* The date a change takes effect (issue 21): SET's old values held until
+     * it, ADD's organisation or forum exists from it, REMOVE and UNTIE end
+     * their row on it. */
+    {"ON", QRY_F_ON, QRY_W_D | QRY_W_O | QRY_W_P | QRY_W_F | QRY_W_END},
 };
 
 const qry_field_info_t qry_field_info[QRY_F_N] = {
@@ -217,6 +221,7 @@ const qry_field_info_t qry_field_info[QRY_F_N] = {
     [QRY_F_ID] = {QRY_VK_ID, NULL, 0, NC_("field", "id"), NULL, 0, 0},
     [QRY_F_COUNT] = {QRY_VK_COUNT, NULL, 0, NC_("field", "count"), NULL, 0, 0},
     [QRY_F_SINCE] = {QRY_VK_DATE, NULL, 0, NC_("field", "since"), NULL, 0, 0},
+    [QRY_F_ON] = {QRY_VK_DATE, NULL, 0, NC_("field", "date"), NULL, 0, 0},
 };
 
 #define NWORDS (sizeof field_words / sizeof field_words[0])

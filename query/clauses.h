@@ -14,7 +14,7 @@
 enum {
     QRY_F_NAME, QRY_F_SECTOR, QRY_F_KIND, QRY_F_LEVEL, QRY_F_OF, QRY_F_FOR, QRY_F_AGED, QRY_F_NEEDS, QRY_F_MODES,
     QRY_F_APPROACH, QRY_F_AREA, QRY_F_IN_SYSTEM, QRY_F_HOURS, QRY_F_STARTS, QRY_F_ENDS, QRY_F_IN, QRY_F_ID,
-    QRY_F_COUNT, QRY_F_SINCE, QRY_F_N
+    QRY_F_COUNT, QRY_F_SINCE, QRY_F_ON, QRY_F_N
 };
 
 /* Where a clause word may appear: bit 1 << QRY_* for ADD/SET of that type,
@@ -24,6 +24,8 @@ enum {
 #define QRY_W_O (1u << QRY_ORGANISATION)
 #define QRY_W_P (1u << QRY_PROGRAM)
 #define QRY_W_F (1u << QRY_FORUM)
+/* REMOVE and UNTIE, which take ON 'date' only. */
+#define QRY_W_END (1u << 5)
 
 /* The kinds of value a field clause takes. */
 typedef enum qry_vkind {

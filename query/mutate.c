@@ -426,6 +426,8 @@ static tsg_status_t write_fields(mut_t *m, int64_t nid)
         case QRY_F_AREA:
             st = write_list(m, c, nid);
             break;
+        case QRY_F_ON: /* when, not what: the callers date the change with it */
+            break;
         default:
             st = qry_mut_sql(m, text_sql[c], QRY_BINDS(qry_b_num(nid), qry_b_text(f->none ? NULL : f->text)), NULL);
         }
@@ -462,9 +464,17 @@ static tsg_status_t mark_verified(mut_t *m, int64_t nid)
         [QRY_FORUM] = "UPDATE forum SET verified = ?2 WHERE nid = ?1",
     };
     if (m->type == QRY_DISTRICT) return TSG_OK;
-    char day[11];
-    qry_mut_today(day);
+    const char *day = qry_mut_on(m); /* the change's date: ON, else today */
+    if (!day) return m->s->ctx.code;
     return qry_mut_sql(m, sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(day)), NULL);
+}
+
+const char *qry_mut_on(mut_t *m)
+{
+    if (m->f[QRY_F_ON].c) return m->f[QRY_F_ON].text;
+    char *iso = ast_alloc(&m->s->ctx, 11);
+    if (iso) util_date_text(util_today(), iso);
+    return iso;
 }
 
 /* The smallest free id "<prefix>n", n >= 1. Of n = 1 .. nnames + 1 one is
@@ -524,6 +534,18 @@ static tsg_status_t mut_add(mut_t *m)
     if ((st = qry_mut_sql(m, insert_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(name), third), NULL)) ||
         (st = write_fields(m, nid)) || (st = check_dates(m, nid)) || (st = mark_verified(m, nid)))
         return st;
+    /* ADD … ON date: the organisation or forum exists from that day. */
+    static const char *const since_sql[] = {
+        [QRY_ORGANISATION] = "UPDATE organisation SET since = ?2 WHERE nid = ?1",
+        [QRY_FORUM] = "UPDATE forum SET since = ?2 WHERE nid = ?1",
+    };
+    const field_t *on = &m->f[QRY_F_ON];
+    if (on->c && !since_sql[m->type])
+        return qry_fail(s, &on->c->key, m->type == QRY_PROGRAM
+                                            ? _("a program has no ON date when added: the dates it runs are STARTS and ENDS")
+                                            : _("a district has no ON date: districts are not dated"));
+    if (on->c && (st = qry_mut_sql(m, since_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(on->text)), NULL)))
+        return st;
     util_snprintf(m->msg, sizeof m->msg, _("added %s '%s' (%s)"), qry_type_noun(m->type), name, id);
     return TSG_OK;
 }
@@ -534,8 +556,16 @@ static tsg_status_t mut_set(mut_t *m)
     tsg_status_t st;
     if ((st = qry_node_ref(s, m->st->a, QRY_ANY, &m->node))) return st;
     m->type = m->node->type;
-    if ((st = qry_mut_clauses(m)) || (m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
-        (st = write_fields(m, m->node->nid)) || (st = check_dates(m, m->node->nid)) ||
+    if ((st = qry_mut_clauses(m))) return st;
+    if (m->norder == 1 && m->f[QRY_F_ON].c)
+        return qry_fail(s, &m->f[QRY_F_ON].c->key, _("SET … ON date needs a field to change"));
+    /* The old values are kept in history until the change's date. */
+    const char *until = qry_mut_on(m);
+    const char **old = until ? ast_alloc(&s->ctx, qry_mut_history_nfields() * sizeof *old) : NULL;
+    if (!old) return s->ctx.code ? s->ctx.code : gram_fail(&s->ctx, TSG_ENOMEM, &m->st->kw, _("out of memory"));
+    if ((m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
+        (st = qry_mut_history_before(m, m->node->nid, until, old)) || (st = write_fields(m, m->node->nid)) ||
+        (st = check_dates(m, m->node->nid)) || (st = qry_mut_history_after(m, m->node->nid, until, old)) ||
         (st = mark_verified(m, m->node->nid)))
         return st;
     const char *name = m->f[QRY_F_NAME].c ? m->f[QRY_F_NAME].text : m->node->name;
@@ -543,8 +573,9 @@ static tsg_status_t mut_set(mut_t *m)
     util_buf_t what = {0};
     for (size_t i = 0; i < m->norder; i++) {
         int c = m->order[i];
+        if (c == QRY_F_ON) continue;
         const char *noun = c == QRY_F_IN && m->type == QRY_DISTRICT ? NC_("field", "parent") : qry_field_info[c].noun;
-        util_buf_printf(&what, "%s%s", i ? _(", ") : "", util_pgettext_ctx("field", noun));
+        util_buf_printf(&what, "%s%s", what.len ? _(", ") : "", util_pgettext_ctx("field", noun));
     }
     util_snprintf(m->msg, sizeof m->msg, _("changed %1$s '%2$s' (%3$s): %4$s"), qry_type_noun(m->type), name, id,
                   what.data ? what.data : "");

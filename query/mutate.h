@@ -57,6 +57,18 @@ tsg_status_t qry_mut_clauses(mut_t *m);
 /* A vocabulary key as this run's messages name it (its label in Japanese). */
 const char *qry_mut_shown(const mut_t *m, const char *kind, const char *key);
 
+/* SET's history (mutate_history.c): before the write, each changed
+ * field's old value into old[] (qry_mut_history_nfields() entries; NULL
+ * for a field not changed), refusing a change dated before the field's last
+ * kept change; after it, a history row (until = `until`) for each field
+ * whose value differs. */
+size_t qry_mut_history_nfields(void);
+tsg_status_t qry_mut_history_before(mut_t *m, int64_t nid, const char *until, const char **old);
+tsg_status_t qry_mut_history_after(mut_t *m, int64_t nid, const char *until, const char **old);
+/* The statement's ON date (ISO), or today's when it has none, in the
+ * statement's arena; NULL when out of memory. */
+const char *qry_mut_on(mut_t *m);
+
 tsg_status_t qry_mut_tie(mut_t *m);
 tsg_status_t qry_mut_untie(mut_t *m);
 

@@ -43,6 +43,45 @@ static const table_t programs_dated = {
     "SELECT " PROGRAM_COLUMNS ", p.starts, p.ends"
     " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org ORDER BY p.nid"};
 
+/* The history's columns (issue 21), written only when a row of the table
+ * has one, so a folder without history keeps the documented header. */
+static const table_t programs_past = {
+    "programs.csv",
+    "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours,start,end,until,verified",
+    "SELECT " PROGRAM_COLUMNS ", p.starts, p.ends, p.until, p.verified"
+    " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org ORDER BY p.nid"};
+
+static const struct {
+    const char *file, *when;
+    table_t t;
+} dated_tables[] = {
+    {"organisations.csv",
+     "SELECT 1 FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL OR verified IS NOT NULL LIMIT 1",
+     {"organisations.csv", "id,name,sector,district_id,since,until,verified",
+      "SELECT n.id, o.name, o.sector, dn.id, o.since, o.until, o.verified FROM organisation o"
+      " JOIN node n ON n.nid = o.nid LEFT JOIN node dn ON dn.nid = o.district ORDER BY o.nid"}},
+    {"programs.csv", "SELECT 1 FROM program WHERE until IS NOT NULL OR verified IS NOT NULL LIMIT 1", programs_past},
+    {"forums.csv", "SELECT 1 FROM forum WHERE since IS NOT NULL OR until IS NOT NULL OR verified IS NOT NULL LIMIT 1",
+     {"forums.csv", "id,name,kind,district_id,since,until,verified",
+      "SELECT n.id, f.name, f.kind, dn.id, f.since, f.until, f.verified FROM forum f JOIN node n ON n.nid = f.nid"
+      " LEFT JOIN node dn ON dn.nid = f.district ORDER BY f.nid"}},
+    {"ties.csv", "SELECT 1 FROM tie WHERE until IS NOT NULL OR verified IS NOT NULL OR status IS NOT NULL LIMIT 1",
+     {"ties.csv", "from_id,to_id,kind,count,since,until,verified,status",
+      "SELECT a.id, b.id, t.kind, t.count, t.since, t.until, t.verified, t.status FROM tie t"
+      " JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst ORDER BY t.tid"}},
+};
+
+/* Whether the query finds a row. */
+static int any_row(sqlite3 *sql, const char *when)
+{
+    sqlite3_stmt *q;
+    /* Unsure: the dated header, which loses nothing. */
+    if (sqlite3_prepare_v2(sql, when, -1, &q, NULL) != SQLITE_OK) return 1;
+    int found = sqlite3_step(q) == SQLITE_ROW;
+    sqlite3_finalize(q);
+    return found;
+}
+
 static const table_t tables[] = {
     {"districts.csv", "id,name,level,parent_id",
      "SELECT n.id, d.name, d.level, pn.id FROM district d JOIN node n ON n.nid = d.nid"
@@ -192,6 +231,8 @@ tsg_status_t tsg_export_csv_with(tsg_db_t *db, const char *dir, int bom, tsg_err
     }
     for (size_t i = 0; i < sizeof tables / sizeof tables[0] && !s; i++) {
         const table_t *t = dated && !strcmp(tables[i].file, "programs.csv") ? &programs_dated : &tables[i];
+        for (size_t k = 0; k < sizeof dated_tables / sizeof *dated_tables; k++)
+            if (!strcmp(dated_tables[k].file, t->file) && any_row(db->sql, dated_tables[k].when)) t = &dated_tables[k].t;
         b.len = 0;
         if (!(s = render(db->sql, t, &b, &rows, err))) s = write_file(db, dir, t->file, &b, bom, err);
     }

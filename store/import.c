@@ -23,13 +23,16 @@
 static const spec_t vocab_spec = {"vocabulary.csv", {"kind", "key", "label_ja", "aliases"}, 0};
 static const spec_t needs_spec = {"default_needs.csv", {"target", "needs"}, 0};
 static const spec_t district_spec = {"districts.csv", {"id", "name", "level", "parent_id"}, 0};
-static const spec_t org_spec = {"organisations.csv", {"id", "name", "sector", "district_id"}, 0};
+/* since, until and verified (issue 21) are optional: a folder written
+ * before the history has none of them. */
+static const spec_t org_spec = {"organisations.csv", {"id", "name", "sector", "district_id", "since", "until", "verified"}, 4};
 static const spec_t program_spec = {"programs.csv",
                                     {"id", "name", "org_id", "targets", "age_min", "age_max", "needs",
-                                     "modes", "approach", "area", "in_system", "hours", "start", "end"},
+                                     "modes", "approach", "area", "in_system", "hours", "start", "end", "until",
+                                     "verified"},
                                     12};
-static const spec_t forum_spec = {"forums.csv", {"id", "name", "kind", "district_id"}, 0};
-static const spec_t tie_spec = {"ties.csv", {"from_id", "to_id", "kind", "count", "since"}, 0};
+static const spec_t forum_spec = {"forums.csv", {"id", "name", "kind", "district_id", "since", "until", "verified"}, 4};
+static const spec_t tie_spec = {"ties.csv", {"from_id", "to_id", "kind", "count", "since", "until", "verified", "status"}, 5};
 
 typedef struct drow {
     int64_t nid;
@@ -43,15 +46,16 @@ typedef struct drow {
 static const char *const stmt_sql[S_COUNT] = {
     "INSERT INTO node(id, type) VALUES (?1, ?2)",
     "INSERT INTO district(nid, name, level, parent) VALUES (?1, ?2, ?3, ?4)",
-    "INSERT INTO organisation(nid, name, sector, district) VALUES (?1, ?2, ?3, ?4)",
-    ("INSERT INTO program(nid, name, org, age_min, age_max, approach, wide_area, in_system, hours, starts, ends)"
-     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"), /* one string (clang asks) */
+    "INSERT INTO organisation(nid, name, sector, district, since, until, verified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    ("INSERT INTO program(nid, name, org, age_min, age_max, approach, wide_area, in_system, hours, starts, ends,"
+     " until, verified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"), /* one string (clang asks) */
     "INSERT INTO program_target(program, pos, target) VALUES (?1, ?2, ?3)",
     "INSERT INTO program_need(program, pos, need) VALUES (?1, ?2, ?3)",
     "INSERT INTO program_mode(program, pos, mode) VALUES (?1, ?2, ?3)",
     "INSERT INTO program_area(program, pos, district) VALUES (?1, ?2, ?3)",
-    "INSERT INTO forum(nid, name, kind, district) VALUES (?1, ?2, ?3, ?4)",
-    "INSERT INTO tie(src, dst, kind, directed, count, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    "INSERT INTO forum(nid, name, kind, district, since, until, verified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    ("INSERT INTO tie(src, dst, kind, directed, count, since, until, verified, status)"
+     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"),
     "INSERT INTO vocab(kind, key, label_ja, builtin) VALUES (?1, ?2, ?3, 0)",
     "INSERT INTO vocab_alias(kind, alias, key) VALUES (?1, ?2, ?3)",
 };
@@ -284,6 +288,27 @@ static tsg_status_t optional_district(imp_t *im, int c, sqlite3_stmt *st, int pa
     return s;
 }
 
+/* The optional dates of a row (issue 21): since (column c_since, -1 for
+ * none), until and verified, bound from parameter `param` on in that order
+ * (without since: until and verified). A row ends after it begins. */
+static tsg_status_t dates(imp_t *im, int c_since, int c_until, int c_verified, sqlite3_stmt *st, int param)
+{
+    char since[40], until[40], verified[40];
+    int since_null = 1, until_null, verified_null;
+    tsg_status_t s;
+    if ((c_since >= 0 && (s = store_imp_date_cell(im, c_since, since, &since_null))) ||
+        (s = store_imp_date_cell(im, c_until, until, &until_null)) ||
+        (s = store_imp_date_cell(im, c_verified, verified, &verified_null)))
+        return s;
+    if (!since_null && !until_null && util_date_first(since) >= util_date_first(until))
+        return FAILC(im, c_until, _("until %s is not after since %s (a row ends after it begins)"), until, since);
+    if (c_since >= 0 && !since_null) sqlite3_bind_text(st, param, since, -1, SQLITE_TRANSIENT);
+    param += c_since >= 0;
+    if (!until_null) sqlite3_bind_text(st, param, until, -1, SQLITE_TRANSIENT);
+    if (!verified_null) sqlite3_bind_text(st, param + 1, verified, -1, SQLITE_TRANSIENT);
+    return TSG_OK;
+}
+
 static tsg_status_t read_organisations(imp_t *im)
 {
     tsg_status_t s = store_imp_open_file(im, &org_spec, NULL);
@@ -293,7 +318,8 @@ static tsg_status_t read_organisations(imp_t *im)
         const char *name, *sector;
         sqlite3_stmt *st = im->st[S_ORG];
         if ((s = store_imp_new_id(im, 0, T_ORGANISATION, &nid, 0)) || (s = store_imp_name_cell(im, 1, &name)) ||
-            (s = store_imp_key_cell(im, 2, "sector", 0, &sector)) || (s = optional_district(im, 3, st, 4)))
+            (s = store_imp_key_cell(im, 2, "sector", 0, &sector)) || (s = optional_district(im, 3, st, 4)) ||
+            (s = dates(im, 4, 5, 6, st, 5)))
             break;
         sqlite3_bind_int64(st, 1, nid);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -353,7 +379,8 @@ static tsg_status_t program_area(imp_t *im, int c, int64_t nid, int *wide)
 
 static tsg_status_t read_programs(imp_t *im)
 {
-    enum { ID, NAME, ORG, TARGETS, AGE_MIN, AGE_MAX, NEEDS, MODES, APPROACH, AREA, IN_SYSTEM, HOURS, START, END };
+    enum { ID, NAME, ORG, TARGETS, AGE_MIN, AGE_MAX, NEEDS, MODES, APPROACH, AREA, IN_SYSTEM, HOURS, START, END, UNTIL,
+           VERIFIED };
     tsg_status_t s = store_imp_open_file(im, &program_spec, NULL);
     int have;
     while (!s && !(s = store_imp_next_row(im, &have)) && have) {
@@ -396,7 +423,7 @@ static tsg_status_t read_programs(imp_t *im)
         if (store_imp_cell(im, HOURS)[0]) sqlite3_bind_text(st, 9, store_imp_cell(im, HOURS), -1, SQLITE_STATIC);
         if (!start_null) sqlite3_bind_text(st, 10, start, -1, SQLITE_STATIC);
         if (!end_null) sqlite3_bind_text(st, 11, end, -1, SQLITE_STATIC);
-        if ((s = store_imp_step(im, S_PROGRAM))) break;
+        if ((s = dates(im, -1, UNTIL, VERIFIED, st, 12)) || (s = store_imp_step(im, S_PROGRAM))) break;
         if ((s = key_list(im, TARGETS, "target", 1, S_TARGET, nid)) ||
             (s = key_list(im, NEEDS, "need", 1, S_NEED, nid)) ||
             (s = key_list(im, MODES, "mode", 0, S_MODE, nid)) || (s = program_area(im, AREA, nid, &wide)))
@@ -421,7 +448,8 @@ static tsg_status_t read_forums(imp_t *im)
         const char *name, *kind;
         sqlite3_stmt *st = im->st[S_FORUM];
         if ((s = store_imp_new_id(im, 0, T_FORUM, &nid, 0)) || (s = store_imp_name_cell(im, 1, &name)) ||
-            (s = store_imp_key_cell(im, 2, "forum_kind", 0, &kind)) || (s = optional_district(im, 3, st, 4)))
+            (s = store_imp_key_cell(im, 2, "forum_kind", 0, &kind)) || (s = optional_district(im, 3, st, 4)) ||
+            (s = dates(im, 4, 5, 6, st, 5)))
             break;
         sqlite3_bind_int64(st, 1, nid);
         sqlite3_bind_text(st, 2, name, -1, SQLITE_STATIC);
@@ -443,7 +471,7 @@ static tsg_status_t tie_end(imp_t *im, int c, const char *kind, const store_id_t
 
 static tsg_status_t read_ties(imp_t *im)
 {
-    enum { FROM, TO, KIND, COUNT, SINCE };
+    enum { FROM, TO, KIND, COUNT, SINCE, UNTIL, VERIFIED, STATUS };
     tsg_status_t s = store_imp_open_file(im, &tie_spec, NULL);
     int have;
     while (!s && !(s = store_imp_next_row(im, &have)) && have) {
@@ -459,13 +487,27 @@ static tsg_status_t read_ties(imp_t *im)
         if ((s = store_imp_int_cell(im, COUNT, 0, UTIL_MAX_COUNT, 0, &count_null, &count)) ||
             (s = store_imp_date_cell(im, SINCE, since, &since_null)))
             break;
+        char until[40];
+        int until_null;
+        if ((s = store_imp_date_cell(im, UNTIL, until, &until_null))) break;
+        if (!since_null && !until_null && util_date_first(since) >= util_date_first(until)) {
+            s = FAILC(im, UNTIL, _("until %s is not after since %s (a row ends after it begins)"), until, since);
+            break;
+        }
+        const char *status = im->map[STATUS] < 0 ? "" : store_imp_trim_cell(im, STATUS);
+        if (*status && strcmp(status, "reported") && strcmp(status, "confirmed") && strcmp(status, "unverified")) {
+            s = FAILC(im, STATUS, _("status '%s' is not reported, confirmed or unverified"), status);
+            break;
+        }
         int directed = !strcmp(kind, "referral") || !strcmp(kind, "membership");
-        /* One tie per pair and kind; an undirected tie is the same either way round. */
+        /* One open tie per pair and kind; an undirected tie is the same either
+         * way round. Ended ties (until) may repeat: a tie lost and regained. */
         char *key = util_printf("%s\x1f%s\x1f%s", a->key, b->key, kind);
         char *rev = util_printf("%s\x1f%s\x1f%s", b->key, a->key, kind);
         const store_id_t *old = NULL;
         int rc = -1;
-        if (key && rev) {
+        if (key && rev && !until_null) rc = 0; /* ended */
+        else if (key && rev) { /* open */
             old = directed ? NULL : store_idmap_get(&im->ties, rev);
             rc = old ? 1 : store_idmap_put(&im->ties, key, (store_id_t){NULL, 0, 0, im->spec->file, im->csv.rec_line, 0}, &old);
         }
@@ -480,7 +522,8 @@ static tsg_status_t read_ties(imp_t *im)
         sqlite3_bind_int(st, 4, directed);
         if (!count_null) sqlite3_bind_int64(st, 5, count);
         if (!since_null) sqlite3_bind_text(st, 6, since, -1, SQLITE_STATIC);
-        if ((s = store_imp_step(im, S_TIE))) break;
+        if (*status) sqlite3_bind_text(st, 9, status, -1, SQLITE_STATIC);
+        if ((s = dates(im, -1, UNTIL, VERIFIED, st, 7)) || (s = store_imp_step(im, S_TIE))) break;
         im->counts.ties++;
     }
     return s;

@@ -24,7 +24,7 @@
 
 enum { T_DISTRICT = 1, T_ORGANISATION, T_PROGRAM, T_FORUM };
 
-#define MAX_COLS 14
+#define MAX_COLS 16
 #define MAX_ITEMS 256
 
 typedef struct spec {

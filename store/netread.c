@@ -2,8 +2,10 @@
 #include "netread.h"
 #include "store.h"
 #include "period.h"
+#include "netpast.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include "util.h"
 #include "i18n.h"
 
@@ -22,8 +24,42 @@ typedef struct read {
     const store_net_reader_t *r;
     long day;
     int64_t maxnid;
-    unsigned char *gone; /* by nid: 1 when the node does not exist on day */
+    unsigned char *gone; /* by nid: GONE when the node does not exist on day, PAST when */
+    store_past_t past;   /* it has a field whose value that day is a past one */
 } read_t;
+
+enum { GONE = 1, PAST = 2 };
+
+/* The value field of node nid held on the day: a past one, or the row's. */
+static const char *node_text(const read_t *rd, int64_t nid, const char *field, const char *now)
+{
+    const char *v;
+    return rd->gone[nid] & PAST && store_past_value(&rd->past, 0, nid, field, &v) ? v : now;
+}
+
+static store_text_t node_name(const read_t *rd, int64_t nid, store_text_t now)
+{
+    const char *v;
+    if (!(rd->gone[nid] & PAST) || !store_past_value(&rd->past, 0, nid, "name", &v)) return now;
+    return (store_text_t){v, v ? strlen(v) : 0};
+}
+
+/* A reference (org, district, parent) the day's way: the row's nid, or the
+ * node a past value names by id. */
+static int64_t node_ref(const read_t *rd, int64_t nid, const char *field, int64_t now)
+{
+    const char *v;
+    if (!(rd->gone[nid] & PAST) || !store_past_value(&rd->past, 0, nid, field, &v)) return now;
+    return store_past_nid(&rd->past, v);
+}
+
+/* A number the day's way: -1 for none. */
+static int node_number(const read_t *rd, int64_t nid, const char *field, int now)
+{
+    const char *v;
+    if (!(rd->gone[nid] & PAST) || !store_past_value(&rd->past, 0, nid, field, &v)) return now;
+    return v && *v ? atoi(v) : -1;
+}
 
 /* Hands one row to the reader; which is the query's index in each_row. */
 typedef tsg_status_t (*row_fn)(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err);
@@ -43,7 +79,7 @@ static tsg_status_t each_row(sqlite3 *db, const char *sql, const read_t *rd, row
             s = util_fail(err, TSG_EDB, _("database: node %lld is out of range"), (long long)nid);
             break;
         }
-        if (rd->gone[nid]) continue;
+        if (rd->gone[nid] & GONE) continue;
         s = fn(rd, st, which, err);
     }
     if (!s && rc != SQLITE_DONE) s = store_fail_sql(db, _("database"), err);
@@ -62,17 +98,18 @@ static tsg_status_t district_row(const read_t *rd, sqlite3_stmt *st, int which, 
 {
     const store_net_reader_t *r = rd->r;
     (void)which;
-    store_text_t name = text_of(st, 1);
-    return r->district(r->ctx, sqlite3_column_int64(st, 0), name, int_or_0(st, 2),
-                       (const char *)sqlite3_column_text(st, 3), err);
+    int64_t nid = sqlite3_column_int64(st, 0);
+    return r->district(r->ctx, nid, node_name(rd, nid, text_of(st, 1)), node_ref(rd, nid, "parent", int_or_0(st, 2)),
+                       node_text(rd, nid, "level", (const char *)sqlite3_column_text(st, 3)), err);
 }
 
 static tsg_status_t based_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
 {
     const store_net_reader_t *r = rd->r;
-    store_text_t name = text_of(st, 1);
-    const char *sector = which ? (const char *)sqlite3_column_text(st, 3) : NULL;
-    return r->based(r->ctx, sqlite3_column_int64(st, 0), name, int_or_0(st, 2), sector, err);
+    int64_t nid = sqlite3_column_int64(st, 0);
+    const char *sector = which ? node_text(rd, nid, "sector", (const char *)sqlite3_column_text(st, 3)) : NULL;
+    return r->based(r->ctx, nid, node_name(rd, nid, text_of(st, 1)), node_ref(rd, nid, "district", int_or_0(st, 2)),
+                    sector, err);
 }
 
 static tsg_status_t program_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
@@ -80,15 +117,46 @@ static tsg_status_t program_row(const read_t *rd, sqlite3_stmt *st, int which, t
     const store_net_reader_t *r = rd->r;
     (void)which;
     store_program_row_t p;
-    p.nid = sqlite3_column_int64(st, 0);
-    p.name = text_of(st, 1);
-    p.org = int_or_0(st, 2);
-    p.age_min = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
-    p.age_max = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4);
-    p.wide = sqlite3_column_int(st, 5);
-    p.starts = (const char *)sqlite3_column_text(st, 6);
-    p.ends = (const char *)sqlite3_column_text(st, 7);
+    int64_t nid = p.nid = sqlite3_column_int64(st, 0);
+    p.name = node_name(rd, nid, text_of(st, 1));
+    p.org = node_ref(rd, nid, "org", int_or_0(st, 2));
+    p.age_min = node_number(rd, nid, "age_min", sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3));
+    p.age_max = node_number(rd, nid, "age_max", sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4));
+    const char *area;
+    p.wide = rd->gone[nid] & PAST && store_past_value(&rd->past, 0, nid, "area", &area) ? area && !strcmp(area, "*")
+                                                                                       : sqlite3_column_int(st, 5);
+    p.starts = node_text(rd, nid, "starts", (const char *)sqlite3_column_text(st, 6));
+    p.ends = node_text(rd, nid, "ends", (const char *)sqlite3_column_text(st, 7));
     return r->program(r->ctx, &p, err);
+}
+
+/* The history's field of each list. */
+static const char *const list_field[] = {
+    [STORE_LIST_TARGET] = "targets", [STORE_LIST_NEED] = "needs", [STORE_LIST_MODE] = "modes", [STORE_LIST_AREA] = "area"};
+
+/* The lists whose value on the day is a past one: the ';' list kept in
+ * history, item by item (an area's districts by id; '*' has none). */
+static tsg_status_t past_lists(const read_t *rd, int which, tsg_error_t *err)
+{
+    const store_net_reader_t *r = rd->r;
+    tsg_status_t s = TSG_OK;
+    for (size_t i = 0; i < rd->past.n && !s; i++) {
+        const store_past_item_t *it = &rd->past.v[i];
+        if (it->tie || strcmp(it->field, list_field[which]) || it->key < 1 || it->key > rd->maxnid ||
+            rd->gone[it->key] & GONE || !it->value)
+            continue;
+        int pos = 0;
+        for (const char *p = it->value; *p && !s;) {
+            size_t n = strcspn(p, ";");
+            char *item = util_strndup(p, n);
+            if (!item) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+            if (which != STORE_LIST_AREA) s = r->list_item(r->ctx, which, it->key, pos++, item, 0, err);
+            else if (strcmp(item, "*")) s = r->list_item(r->ctx, which, it->key, pos++, NULL, store_past_nid(&rd->past, item), err);
+            free(item);
+            p += n + (p[n] == ';');
+        }
+    }
+    return s;
 }
 
 static tsg_status_t list_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
@@ -96,6 +164,9 @@ static tsg_status_t list_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_
     const store_net_reader_t *r = rd->r;
     int64_t program = sqlite3_column_int64(st, 0);
     int pos = sqlite3_column_int(st, 1);
+    const char *v;
+    /* A list with a past value that day is that value, handed on by past_lists. */
+    if (rd->gone[program] & PAST && store_past_value(&rd->past, 0, program, list_field[which], &v)) return TSG_OK;
     if (which == STORE_LIST_AREA) return r->list_item(r->ctx, which, program, pos, NULL, int_or_0(st, 2), err);
     return r->list_item(r->ctx, which, program, pos, (const char *)sqlite3_column_text(st, 2), 0, err);
 }
@@ -106,10 +177,12 @@ static tsg_status_t tie_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_e
     (void)which;
     /* A tie exists while it is open and both its ends exist. */
     int64_t dst = int_or_0(st, 1);
-    if ((dst >= 1 && dst <= rd->maxnid && rd->gone[dst]) ||
+    if ((dst >= 1 && dst <= rd->maxnid && rd->gone[dst] & GONE) ||
         !store_exists_at((const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6), rd->day))
         return TSG_OK;
     int64_t count = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+    const char *v;
+    if (store_past_value(&rd->past, 1, sqlite3_column_int64(st, 7), "count", &v)) count = v && *v ? atoll(v) : -1;
     return r->tie(r->ctx, sqlite3_column_int64(st, 0), int_or_0(st, 1), (const char *)sqlite3_column_text(st, 2),
                   sqlite3_column_int(st, 3), count, err);
 }
@@ -136,8 +209,8 @@ static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
             if (nid < 1 || nid > rd->maxnid) continue; /* each_row refuses it */
             if (!store_exists_at((const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
                                  rd->day) ||
-                (org >= 1 && org <= rd->maxnid && rd->gone[org]))
-                rd->gone[nid] = 1;
+                (org >= 1 && org <= rd->maxnid && rd->gone[org] & GONE))
+                rd->gone[nid] |= GONE;
         }
         if (rc != SQLITE_DONE) s = store_fail_sql(sql, _("database"), err);
         sqlite3_finalize(st);
@@ -164,12 +237,14 @@ static tsg_status_t read_all(tsg_db_t *db, long day, const store_net_reader_t *r
     const char *file = sqlite3_db_filename(sql, "main");
     if ((s = store_check_nids(file ? file : _("database"), count, maxnid, err))) return s;
     if ((s = r->sizes(r->ctx, maxnid, err))) return s;
-    read_t rd = {r, day, maxnid, calloc((size_t)maxnid + 1, 1)};
+    read_t rd = {r, day, maxnid, calloc((size_t)maxnid + 1, 1), {0}};
     if (!rd.gone) return util_fail(err, TSG_ENOMEM, _("out of memory"));
-    if ((s = mark_gone(sql, &rd, err))) {
+    if ((s = mark_gone(sql, &rd, err)) || (s = store_past_load(sql, day, &rd.past, err))) {
         free(rd.gone);
         return s;
     }
+    for (size_t i = 0; i < rd.past.n; i++)
+        if (!rd.past.v[i].tie && rd.past.v[i].key >= 1 && rd.past.v[i].key <= maxnid) rd.gone[rd.past.v[i].key] |= PAST;
     static const struct {
         const char *sql;
         row_fn fn;
@@ -184,16 +259,19 @@ static tsg_status_t read_all(tsg_db_t *db, long day, const store_net_reader_t *r
         {"SELECT program, pos, need FROM program_need", list_row, STORE_LIST_NEED},
         {"SELECT program, pos, mode FROM program_mode", list_row, STORE_LIST_MODE},
         {"SELECT program, pos, district FROM program_area", list_row, STORE_LIST_AREA},
-        {"SELECT src, dst, kind, directed, count, since, until FROM tie ORDER BY tid", tie_row, 0},
+        {"SELECT src, dst, kind, directed, count, since, until, tid FROM tie ORDER BY tid", tie_row, 0},
     };
     size_t n = sizeof q / sizeof q[0];
     for (size_t i = 0; i < n && !s; i++) {
         const char *text = q[i].sql;
         /* USING confirmed ties: the ties both sides confirmed in the last survey round. */
         if (i == n - 1 && r->confirmed_only)
-            text = "SELECT src, dst, kind, directed, count, since, until FROM tie WHERE status = 'confirmed' ORDER BY tid";
+            text = "SELECT src, dst, kind, directed, count, since, until, tid FROM tie WHERE status = 'confirmed'"
+                   " ORDER BY tid";
         s = each_row(sql, text, &rd, q[i].fn, q[i].which, err);
+        if (!s && q[i].fn == list_row) s = past_lists(&rd, q[i].which, err);
     }
+    store_past_free(&rd.past);
     free(rd.gone);
     return s;
 }

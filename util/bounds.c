@@ -94,3 +94,11 @@ long util_today(void)
     if (now == (time_t)-1 || !localtime_r(&now, &tm)) return 20000101; /* no clock: an early day, never 0 */
     return (long)(tm.tm_year + 1900) * 10000 + (tm.tm_mon + 1) * 100 + tm.tm_mday;
 }
+
+void util_date_text(long day, char iso[11])
+{
+    unsigned y = (unsigned)(day / 10000 % 10000), m = (unsigned)(day / 100 % 100), d = (unsigned)(day % 100);
+    iso[0] = (char)('0' + y / 1000 % 10), iso[1] = (char)('0' + y / 100 % 10), iso[2] = (char)('0' + y / 10 % 10);
+    iso[3] = (char)('0' + y % 10), iso[4] = '-', iso[5] = (char)('0' + m / 10 % 10), iso[6] = (char)('0' + m % 10);
+    iso[7] = '-', iso[8] = (char)('0' + d / 10 % 10), iso[9] = (char)('0' + d % 10), iso[10] = '\0';
+}

@@ -56,6 +56,9 @@ long util_date_last(const char *text);
  * clock with it), else the local date of the system clock. */
 long util_today(void);
 
+/* A day (YYYYMMDD) as ISO text, "YYYY-MM-DD", into iso (11 bytes). */
+void util_date_text(long day, char iso[11]);
+
 /* Days in a month of a year (1-12), by the Gregorian calendar. */
 int util_month_days(int year, int month);
 

@@ -185,3 +185,175 @@ Test(history, a_version_2_database_migrates_keeping_its_ties)
     free(old);
     free(now);
 }
+
+/* A node's fields as the network of a day holds them, in words. */
+static char *fields(long day, const char *id)
+{
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    eng_net_t *net;
+    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(eng_net_load_at(db, day, &net, &err), TSG_OK, "%s", err.text);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    for (int64_t n = 1; n <= net->maxnid; n++) {
+        if (!net->type[n] || strcmp(net->id[n], id)) continue;
+        fprintf(f, "%s", net->name[n]);
+        if (net->sector[n]) fprintf(f, " %s", net->sector[n]);
+        if (net->based[n]) fprintf(f, " in %s", net->id[net->based[n]]);
+        if (net->prog[n] >= 0) {
+            const eng_program_t *p = &net->programs[net->prog[n]];
+            fprintf(f, " of %s aged %d..%d for", net->id[p->org], p->age_min, p->age_max);
+            for (int i = 0; i < p->targets.n; i++) fprintf(f, " %s", p->targets.v[i]);
+            fprintf(f, " area%s", p->wide ? " *" : "");
+            for (int i = 0; i < p->narea; i++) fprintf(f, " %s", net->id[p->area[i]]);
+        }
+    }
+    fclose(f);
+    eng_net_free(net);
+    tsg_close(db);
+    return out;
+}
+
+Test(history, set_keeps_the_old_value_until_its_date)
+{
+    network();
+    th_write("net/districts.csv", "id,name,level,parent_id\nd,市,municipality,\nw,西区,ward,d\n");
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import("net.db", "net", TSG_ENC_UTF8, &err), TSG_OK, "%s", err.text);
+    char *out = th_run("net.db", "SET 'a' SECTOR coop IN '西区' ON '2025-04-01';"
+                                 "SET 'a' NAME 'A2' SECTOR company ON '2026-04-01';"
+                                 "SET 'pa' AGED 18..39 FOR hikikomori, children AREA '西区' ON '2025-04-01';"
+                                 "SET 'pa' AREA * OF 'b' ON '2026';");
+    cr_assert_eq(strstr(out, "error"), NULL, "%s", out);
+    free(out);
+    /* Each field at a day: the value of the history row with the smallest
+     * until after the day, else the current one. */
+    const struct {
+        long day;
+        const char *a, *pa;
+    } want[] = {
+        {20250331, "A npo in d", "PA of a aged -1..-1 for everyone area d"},
+        {20250401, "A coop in w", "PA of a aged 18..39 for hikikomori children area w"},
+        {20251231, "A coop in w", "PA of a aged 18..39 for hikikomori children area w"},
+        {20260101, "A coop in w", "PA of b aged 18..39 for hikikomori children area *"},
+        {20260401, "A2 company in w", "PA of b aged 18..39 for hikikomori children area *"},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        char *a = fields(want[i].day, "a"), *pa = fields(want[i].day, "pa");
+        cr_expect_str_eq(a, want[i].a, "a on %ld", want[i].day);
+        cr_expect_str_eq(pa, want[i].pa, "pa on %ld", want[i].day);
+        free(a);
+        free(pa);
+    }
+}
+
+/* The dates travel through the CSV folder: import reads every optional
+ * column, export writes them back byte for byte (its canonical form: the
+ * dated header once a row has a date), and the network of a day follows. */
+Test(history, csv_carries_the_dates)
+{
+    char *dir = th_tempdir();
+    cr_assert_eq(chdir(dir), 0);
+    free(dir);
+    cr_assert_eq(mkdir("in", 0777), 0);
+    const char *files[][2] = {
+        {"in/districts.csv", "id,name,level,parent_id\nd,市,municipality,\n"},
+        {"in/organisations.csv", "id,name,sector,district_id,since,until,verified\n"
+                                 "a,A,npo,d,2020,,2025-05-01\nb,B,shakyo,d,,2026-04-01,\n"},
+        {"in/programs.csv", "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours,start,end,"
+                            "until,verified\npa,PA,a,everyone,,,consultation,counter,,d,,,,,2025-03,\n"},
+        {"in/forums.csv", "id,name,kind,district_id,since,until,verified\nf,F,platform,d,2021,,\n"},
+        {"in/ties.csv", "from_id,to_id,kind,count,since,until,verified,status\na,b,co_support,,2020,2022,,\n"
+                        "a,b,co_support,,2023,,,confirmed\nb,a,co_support,,2019,2020,,\n"
+                        "a,f,membership,,,,2025-01-01,reported\n"},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) th_write(files[i][0], files[i][1]);
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import("net.db", "in", TSG_ENC_UTF8, &err), TSG_OK, "%s", err.text);
+    tsg_db_t *db;
+    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_export_csv(db, "out", &err), TSG_OK, "%s", err.text);
+    tsg_close(db);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char out[64];
+        snprintf(out, sizeof out, "out/%s", files[i][0] + 3);
+        char *got = th_read(out);
+        cr_expect_str_eq(got, files[i][1], "%s", out);
+        free(got);
+    }
+    char *d2019 = seen(20190601), *d2021 = seen(20210601), *d2025 = seen(20250601), *d2026 = seen(20260401);
+    /* 2019: a joins in 2020, so its program and the tie b → a of 2019 are
+     * not there either; f begins in 2021. */
+    cr_expect_str_eq(d2019, "b |", "%s", d2019);
+    cr_expect_str_eq(d2021, "a b pa f | a>b a>f", "%s", d2021);
+    cr_expect_str_eq(d2025, "a b f | a>b a>f", "pa is gone from 2025-03");
+    cr_expect_str_eq(d2026, "a f | a>f", "b left on 2026-04-01");
+    free(d2019), free(d2021), free(d2025), free(d2026);
+    /* A row ends after it begins; a status is one of three words; nothing is
+     * imported when a cell is wrong. */
+    th_write("in/ties.csv", "from_id,to_id,kind,count,since,until\na,b,co_support,,2020,2020\n");
+    cr_expect_neq(th_import("bad.db", "in", TSG_ENC_UTF8, &err), TSG_OK);
+    cr_expect_str_eq(err.text, "in/ties.csv:2:22: until 2020 is not after since 2020 (a row ends after it begins)");
+    th_write("in/ties.csv", "from_id,to_id,kind,count,since,until,verified,status\na,b,co_support,,,,,sure\n");
+    cr_expect_neq(th_import("bad.db", "in", TSG_ENC_UTF8, &err), TSG_OK);
+    cr_expect_str_eq(err.text, "in/ties.csv:2:20: status 'sure' is not reported, confirmed or unverified");
+    /* Two open ties of a pair and kind are one too many. */
+    th_write("in/ties.csv", "from_id,to_id,kind,count,since,until\na,b,co_support,,2020,\nb,a,co_support,,2023,\n");
+    cr_expect_neq(th_import("bad.db", "in", TSG_ENC_UTF8, &err), TSG_OK);
+    cr_expect_str_eq(err.text, "in/ties.csv:3:1: duplicate co_support tie between 'b' and 'a' (already at line 2)");
+}
+
+/* import --as-of: the next year's folder as a change at one date. The
+ * network before the date is the old one, from it the folder's; a bad
+ * folder changes nothing. */
+Test(history, import_as_of_brings_a_year_in)
+{
+    network();
+    /* Next year: c is gone (with its tie), e is new, b renamed and its
+     * program's ages set, the a–b tie's count known, a new tie a → e. */
+    th_write("net/organisations.csv", "id,name,sector,district_id\na,A,npo,d\nb,B2,shakyo,d\ne,E,coop,d\n");
+    th_write("net/programs.csv", "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours\n"
+                                 "pa,PA,a,everyone,,,consultation,counter,,d,,\npb,PB,b,everyone,18,39,consultation,counter,,d,,\n");
+    th_write("net/ties.csv", "from_id,to_id,kind,count,since\na,b,co_support,5,\na,f,membership,,\nb,f,membership,,\n"
+                             "a,e,referral,,\n");
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    tsg_change_counts_t c;
+    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_import_csv_as_of(db, "net", TSG_ENC_UTF8, "2026-04-01", &c, &err), TSG_OK, "%s", err.text);
+    cr_expect_eq(c.added[TSG_CHANGE_ORGANISATION], 1);
+    cr_expect_eq(c.ended[TSG_CHANGE_ORGANISATION], 1);
+    cr_expect_eq(c.changed[TSG_CHANGE_ORGANISATION], 1);
+    cr_expect_eq(c.changed[TSG_CHANGE_PROGRAM], 1);
+    cr_expect_eq(c.added[TSG_CHANGE_TIE], 1);
+    cr_expect_eq(c.ended[TSG_CHANGE_TIE], 1, "b → c, whose end is gone");
+    cr_expect_eq(c.changed[TSG_CHANGE_TIE], 1, "the a–b count");
+    /* The same folder again changes nothing. */
+    cr_assert_eq(tsg_import_csv_as_of(db, "net", TSG_ENC_UTF8, "2026-04-01", &c, &err), TSG_OK, "%s", err.text);
+    long total = 0;
+    for (int t = 0; t < TSG_CHANGE_N; t++) total += c.added[t] + c.ended[t] + c.changed[t];
+    cr_expect_eq(total, 0);
+    tsg_close(db);
+    char *before = seen(20260331), *after = seen(20260401);
+    cr_expect_str_eq(before, "a b c pa pb f | a>b b>c a>f b>f");
+    cr_expect_str_eq(after, "a b pa pb f e | a>b a>f b>f a>e");
+    free(before), free(after);
+    char *b0 = fields(20260331, "b"), *b1 = fields(20260401, "b"), *p0 = fields(20260331, "pb"), *p1 = fields(20260401, "pb");
+    cr_expect_str_eq(b0, "B shakyo in d");
+    cr_expect_str_eq(b1, "B2 shakyo in d");
+    cr_expect_str_eq(p0, "PB of b aged -1..-1 for everyone area d");
+    cr_expect_str_eq(p1, "PB of b aged 18..39 for everyone area d");
+    free(b0), free(b1), free(p0), free(p1);
+    /* A bad cell: the file's message, and the database as it was. */
+    char *was = th_dump("net.db");
+    th_write("net/ties.csv", "from_id,to_id,kind,count,since\na,b,co_support,many,\n");
+    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_expect_neq(tsg_import_csv_as_of(db, "net", TSG_ENC_UTF8, "2027-04-01", &c, &err), TSG_OK);
+    cr_expect_str_eq(err.text, "net/ties.csv:2:16: count 'many' is not a whole number");
+    tsg_close(db);
+    char *is = th_dump("net.db");
+    cr_expect_str_eq(is, was);
+    free(was), free(is);
+}
