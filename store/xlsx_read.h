@@ -19,8 +19,8 @@
 #include "survey.h"
 
 #define SV_XLSX_MAX_PART (64u << 20) /* bytes of one uncompressed XML part */
-#define SV_XLSX_MAX_ROWS 100000
-#define SV_XLSX_MAX_COLS 256
+#define SV_XLSX_MAX_ROWS 20000 /* a form has a row per program or tie: a city's largest member has hundreds */
+#define SV_XLSX_MAX_COLS 64
 
 tsg_status_t sv_xlsx_read(const char *path, const char *label, sv_grid_t **out, size_t *n, tsg_error_t *err);
 
