@@ -10,6 +10,8 @@
  *   tsunagi import-hsds [--mapping M] [--report R] DIR [DB]
  *   tsunagi export-hsds [--package-name N] [--title T] [--license L] DIR [DB]
  *   tsunagi hsds-mapping
+ *   tsunagi survey-out DIR [DB]
+ *   tsunagi survey-in [--as-of DATE] DIR [DB]
  *
  * DB defaults to $TSUNAGI_DB, else the bundled sample city. Exit status: 0 on
  * success, 1 on an error in a statement, the data or the database, 2 on a
@@ -436,6 +438,53 @@ static int cmd_export_hsds(args_t *a)
     return rc;
 }
 
+static int cmd_survey_out(args_t *a)
+{
+    tsg_error_t err = {0};
+    tsg_db_t *db;
+    if (open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return report(&err);
+    long n = 0;
+    int rc = tsg_survey_out(db, a->pos[0], &n, &err) ? report(&err) : 0;
+    if (!rc) printf(_("wrote %ld survey workbooks to %s\n"), n, a->pos[0]);
+    tsg_close(db);
+    return rc;
+}
+
+static int cmd_survey_in(args_t *a)
+{
+    tsg_error_t err = {0};
+    tsg_db_t *db;
+    struct stat sb;
+    if (stat(a->pos[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, _("tsunagi: %s: not a folder (survey-in reads the returned survey forms)\n"), a->pos[0]);
+        return 1;
+    }
+    /* The answers change the database: like import, never the bundled
+     * sample city, which is rebuilt from its own data. */
+    const char *path = a->npos > 1 ? a->pos[1] : getenv("TSUNAGI_DB");
+    if (!path || !*path) {
+        fprintf(stderr, _("tsunagi: survey-in needs a database file: tsunagi survey-in %s CITY.db\n"), a->pos[0]);
+        return 2;
+    }
+    if (open_db(path, &db, &err)) return report(&err);
+    tsg_survey_report_t *r = NULL;
+    int rc = 0;
+    if (tsg_survey_in(db, a->pos[0], a->as_of, &r, &err)) {
+        rc = report(&err);
+        fprintf(stderr, _("tsunagi: no answer was applied; %s is unchanged\n"), tsg_db_path(db));
+    } else {
+        printf(_("%ld organisations answered: %ld rows confirmed, %ld corrected, %ld ended, %ld new ties\n"),
+               r->answered, r->confirmed, r->corrected, r->ended, r->added);
+        printf(_("ties now: %ld confirmed by both sides, %ld reported by one side, %ld unverified\n"),
+               r->ties_confirmed, r->ties_reported, r->ties_unverified);
+        if (r->nsilent) printf(_("%zu organisations did not answer (their ties stay, unverified):\n"), r->nsilent);
+        for (size_t i = 0; i < r->nsilent; i++) printf("  %s\n", r->silent[i]);
+    }
+    tsg_survey_report_free(r);
+    tsg_close(db);
+    return rc;
+}
+
 static int cmd_hsds_mapping(args_t *a)
 {
     (void)a;
@@ -582,6 +631,10 @@ static const command_t commands[] = {
      N_("write DB's network as an HSDS 3.0 package DIR (no licence unless --license)"), 1, 2, cmd_export_hsds},
     {"hsds-mapping", "hsds-mapping", N_("print the built-in HSDS mapping (to edit for --mapping)"), 0, 0,
      cmd_hsds_mapping},
+    {"survey-out", N_("survey-out DIR [DB]"), N_("write a survey workbook for each organisation into DIR"), 1, 2,
+     cmd_survey_out},
+    {"survey-in", N_("survey-in [--as-of DATE] DIR [DB]"),
+     N_("apply the survey answers returned in DIR as a change at DATE (default today)"), 1, 2, cmd_survey_in},
 };
 
 /* Columns a text takes on a terminal, for aligning the usage lines. */
@@ -759,8 +812,9 @@ int main(int argc, char **argv)
         fprintf(stderr, _("tsunagi: --encoding applies to import only\n"));
         return 2;
     }
-    if (a.as_of && cmd->run != cmd_import) {
-        fprintf(stderr, _("tsunagi: --as-of applies to import only (statements take AS OF 'date')\n"));
+    if (a.as_of && cmd->run != cmd_import && cmd->run != cmd_survey_in) {
+        fprintf(stderr, _("tsunagi: --as-of goes with import and survey-in (statements take AS OF 'date'), not %s\n"),
+                cmd->name);
         return 2;
     }
     if ((a.mapping || a.report) && cmd->run != cmd_import_hsds) {

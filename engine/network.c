@@ -494,12 +494,18 @@ tsg_status_t eng_net_load(tsg_db_t *db, eng_net_t **out, tsg_error_t *err)
 
 tsg_status_t eng_net_load_at(tsg_db_t *db, long as_of, eng_net_t **out, tsg_error_t *err)
 {
+    return eng_net_load_with(db, as_of, 0, out, err);
+}
+
+tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng_net_t **out, tsg_error_t *err)
+{
     *out = NULL;
     if (!as_of) as_of = util_today();
     eng_net_t *net = calloc(1, sizeof *net);
     if (!net) return oom(err);
     loader_t ld = {.net = net, .e = {{.sorted = 1}, {.sorted = 1}, {.sorted = 1}, {.sorted = 1}}};
-    const store_net_reader_t reader = {&ld, on_sizes, on_node, on_district, on_based, on_program, on_list_item, on_tie};
+    const store_net_reader_t reader = {&ld,       on_sizes,     on_node, on_district, on_based,
+                                       on_program, on_list_item, on_tie,  confirmed_only};
     tsg_status_t s = store_read_network(db, as_of, &reader, err);
     if (!s) s = layout_lists(&ld, err);
     for (int l = 0; l < 4; l++) free(ld.e[l].v);

@@ -106,6 +106,10 @@ typedef struct eng_net {
  * is eng_net_load_at(db, 0, ...). */
 tsg_status_t eng_net_load(tsg_db_t *db, eng_net_t **out, tsg_error_t *err);
 tsg_status_t eng_net_load_at(tsg_db_t *db, long as_of, eng_net_t **out, tsg_error_t *err);
+/* The same; confirmed_only keeps only the ties whose status is
+ * 'confirmed' (both sides said so in the last survey round: USING
+ * confirmed ties). */
+tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng_net_t **out, tsg_error_t *err);
 void eng_net_free(eng_net_t *net);
 
 /* Whether district d is anc or lies below it. */

@@ -47,6 +47,7 @@ static const struct {
     /* Two words read as one token (gram_next_token): AS OF 'date' may end
      * any reading statement, where AS alone begins TIED TO x AS kind. */
     {"as of", TK_ASOF},
+    {"using", TK_USING},
 };
 
 const char *const gram_keywords[] = {
@@ -55,7 +56,7 @@ const char *const gram_keywords[] = {
     "LET",  "NOT",  "OF",    "OR",   "OVERLAPS", "PATH",  "REACH", "REMOVE", "SET", "SHOW", "TIE",
     "TIED", "TO",   "UNTIE", "ERASE", "WHERE", "FOR", "AGED", "NEEDS", "WITHIN", "VIA", "MAX", "TOP", "SAMPLE", "SECTORS",
     "BETWEEN", "CLUSTER", "HIGHLIGHT", "LABELS", "FORUMS", "OVERLAP", "WITH", "WITHOUT", "NEIGHBOURHOOD", "ORDER", "LIMIT",
-    "ASC", "DESC", "WHAT", "IF", "CRITICAL", "SUGGEST", "TIES", "AS OF", "COMPARE", "CHANGES", NULL,
+    "ASC", "DESC", "WHAT", "IF", "CRITICAL", "SUGGEST", "TIES", "AS OF", "COMPARE", "CHANGES", "USING", NULL,
 };
 
 int32_t gram_char(const char *s, size_t n, size_t *k)

@@ -36,7 +36,7 @@
 %fallback IDENT FIND SHOW COUNT LET ADD SET REMOVE ERASE TIE UNTIE WHERE BY TIED TO AS OVERLAPS FROM
           GAPS COVERAGE PATH REACH HOPS OF HORIZONTAL CENTRALITY WEIGHTED DIRECTED BROKERS THIN LINKS EXPORT RENDER REPORT
           FOR AGED NEEDS WITHIN VIA MAX TOP SAMPLE SECTORS BETWEEN CLUSTER HIGHLIGHT LABELS WITH WITHOUT NEIGHBOURHOOD ASC DESC
-          FORUMS OVERLAP WHAT IF CRITICAL SUGGEST TIES COMPARE CHANGES.
+          FORUMS OVERLAP WHAT IF CRITICAL SUGGEST TIES COMPARE CHANGES USING.
 /* ORDER and LIMIT are reserved: lemon tries a fallback before a state's
  * default reduction, so a fallback word would be read as one more clause
  * of the statement (GAPS … ORDER BY kind) instead of ending it. */
@@ -212,6 +212,11 @@ cover_clause(C) ::= IN(K) node(N).                       { C = ast_slot(ctx, AST
 cover_clause(C) ::= NEEDS(K) values(V).                  { C = ast_slot(ctx, AST_CL_NEEDS, &K, V, NULL); }
 cover_clause(C) ::= BY(K) value(V).                      { C = ast_slot(ctx, AST_CL_BY, &K, V, NULL); }
 cover_clause(C) ::= as_of(A).                            { C = A; }
+cover_clause(C) ::= using(U).                            { C = U; }
+/* USING confirmed ties (issue 21 item 7): the analysis sees only the ties
+ * both sides confirmed in the last survey round. */
+%type using {ast_clause_t *}
+using(C) ::= USING(K) value(V) IDENT(T).                 { C = ast_using(ctx, &K, V, &T); }
 
 %type report_clauses {ast_slots_t *}
 report_clauses(L) ::= .                                  { L = NULL; }
@@ -232,6 +237,7 @@ path_clause(C) ::= VIA(K) value(V).                      { C = ast_slot(ctx, AST
 path_clause(C) ::= MAX(K) value(V).                      { C = ast_slot(ctx, AST_CL_MAX, &K, V, NULL); }
 path_clause(C) ::= within(W).                            { C = W; }
 path_clause(C) ::= as_of(A).                             { C = A; }
+path_clause(C) ::= using(U).                             { C = U; }
 
 /* HORIZONTAL [IN 'district'] [SECTORS s, …]; BROKERS adds TOP n; CENTRALITY
  * adds OF, TOP, WEIGHTED, DIRECTED, WITHIN k HOPS and SAMPLE n. */
@@ -242,6 +248,7 @@ horizontal_clauses(L) ::= horizontal_clauses(A) scope_clause(C). { L = ast_slots
 scope_clause(C) ::= IN(K) node(N).                       { C = ast_slot(ctx, AST_CL_IN, &K, NULL, N); }
 scope_clause(C) ::= SECTORS(K) values(V).                { C = ast_slot(ctx, AST_CL_SECTORS, &K, V, NULL); }
 scope_clause(C) ::= as_of(A).                            { C = A; }
+scope_clause(C) ::= using(U).                            { C = U; }
 %type top {ast_clause_t *}
 top(C) ::= TOP(K) value(V).                              { C = ast_slot(ctx, AST_CL_TOP, &K, V, NULL); }
 
@@ -339,6 +346,12 @@ cond(C) ::= IDENT(F) IN LP values(L) RP.                 { C = ast_compare_list(
 cond(C) ::= IDENT(F) IN value(V).                        { C = ast_compare(ctx, &F, AST_IN, V); }
 cond(C) ::= IDENT(F) NOT IN LP values(L) RP.             { C = ast_not(ctx, &F, ast_compare_list(ctx, &F, L)); }
 cond(C) ::= IDENT(F) OVERLAPS value(V).                  { C = ast_compare(ctx, &F, AST_OVERLAPS, V); }
+/* Dates compare in words too: verified BEFORE '2025-04-01' (issue 21 item
+ * 8). BEFORE and AFTER are words, not keywords, so a set may still be
+ * called "after"; ast_compare_word takes these two and refuses others. */
+cond(C) ::= IDENT(F) IDENT(O) value(V).                  { C = ast_compare_word(ctx, &F, &O, V); }
+/* A word and no value: named as no comparison ("target hikikomori"). */
+cond(C) ::= IDENT(F) IDENT(O).                           { C = ast_compare_word(ctx, &F, &O, NULL); }
 cond(C) ::= TIED(K) TO tied(T) tiekind(I).               { C = ast_tied(ctx, &K, T, I); }
 
 %type tied {ast_cond_t *}

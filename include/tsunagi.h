@@ -181,6 +181,30 @@ typedef struct tsg_hsds_package {
 } tsg_hsds_package_t;
 tsg_status_t tsg_export_hsds_with(tsg_db_t *db, const char *dir, const tsg_hsds_package_t *pkg, tsg_error_t *err);
 
+/* ---- the survey round (docs/data-format.md §9) ---------------------------- */
+
+/* Writes one workbook per organisation into folder `dir` (created if
+ * missing): its details, programs and ties to confirm, correct or end, and
+ * a sheet for new ties. *written receives the number of workbooks. */
+tsg_status_t tsg_survey_out(tsg_db_t *db, const char *dir, long *written, tsg_error_t *err);
+
+/* What survey-in did. Every string is owned by the report. */
+typedef struct tsg_survey_report {
+    long answered, confirmed, corrected, ended, added; /* organisations; rows by answer; new ties */
+    long ties_confirmed, ties_reported, ties_unverified;
+    char **silent; /* "id name" of each organisation that did not answer */
+    size_t nsilent;
+} tsg_survey_report_t;
+
+/* Reads the returned workbooks (and CSV files saved from their sheets) in
+ * folder `dir`, checks every cell (TSG_EINPUT "file:sheet:row:column: …"
+ * and nothing changed) and applies the answers as a change at `as_of`
+ * (YYYY-MM-DD; NULL: today). On success *report (free with
+ * tsg_survey_report_free) says what was done. */
+tsg_status_t tsg_survey_in(tsg_db_t *db, const char *dir, const char *as_of, tsg_survey_report_t **report,
+                           tsg_error_t *err);
+void tsg_survey_report_free(tsg_survey_report_t *r);
+
 /* ---- result sets ---------------------------------------------------------- */
 
 /* What a result is. A TABLE answers a question (FIND, GAPS, …), possibly

@@ -397,6 +397,26 @@ ast_cond_t *ast_compare(gram_ctx_t *ctx, const gram_token_t *field, int op, ast_
     return c;
 }
 
+ast_cond_t *ast_compare_word(gram_ctx_t *ctx, const gram_token_t *field, const gram_token_t *word, ast_value_t *v)
+{
+    const char *w = word->fold ? word->fold : "";
+    if ((strcmp(w, "before") && strcmp(w, "after")) || !v) {
+        gram_fail(ctx, TSG_EINPUT, word, _("'%.*s' after '%.*s' is no comparison (=, !=, <, <=, >, >=, IN, BEFORE, AFTER)"),
+                  (int)word->n, word->z, (int)field->n, field->z);
+        return NULL;
+    }
+    return ast_compare(ctx, field, strcmp(w, "before") ? AST_GT : AST_LT, v);
+}
+
+ast_clause_t *ast_using(gram_ctx_t *ctx, const gram_token_t *key, ast_value_t *v, const gram_token_t *ties)
+{
+    if (!ties->fold || strcmp(ties->fold, "ties")) {
+        gram_fail(ctx, TSG_EINPUT, ties, _("USING takes 'confirmed ties', not '%.*s'"), (int)ties->n, ties->z);
+        return NULL;
+    }
+    return ast_slot(ctx, AST_CL_USING, key, v, NULL);
+}
+
 ast_cond_t *ast_compare_list(gram_ctx_t *ctx, const gram_token_t *field, ast_value_t *v)
 {
     ast_cond_t *c = ast_compare(ctx, field, AST_IN, v);

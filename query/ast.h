@@ -57,7 +57,7 @@ typedef enum ast_cl {
     AST_CL_FOR, AST_CL_AGED, AST_CL_IN, AST_CL_NEEDS, AST_CL_BY, AST_CL_WITHIN, AST_CL_ASOF, AST_CL_FROM, AST_CL_TO,
     AST_CL_VIA, AST_CL_MAX, AST_CL_OF, AST_CL_TOP, AST_CL_WEIGHTED, AST_CL_DIRECTED, AST_CL_SAMPLE, AST_CL_SECTORS,
     AST_CL_BETWEEN, AST_CL_CLUSTER, AST_CL_HIGHLIGHT, AST_CL_LABELS,
-    AST_CL_VIEW, AST_CL_WITHOUT, AST_CL_WITH, AST_CL_N
+    AST_CL_VIEW, AST_CL_WITHOUT, AST_CL_WITH, AST_CL_USING, AST_CL_N
 } ast_cl_t;
 
 typedef struct ast_clause {
@@ -183,6 +183,9 @@ ast_stmt_t *ast_whatif(gram_ctx_t *ctx, const gram_token_t *kw, ast_change_t *ch
 ast_change_t *ast_change(gram_ctx_t *ctx, ast_nodes_t *without, ast_newtie_t *ties);
 ast_nodes_t *ast_nodes(gram_ctx_t *ctx, ast_nodes_t *list, ast_node_t *n);
 ast_newtie_t *ast_newtie(gram_ctx_t *ctx, ast_newtie_t *list, ast_node_t *a, ast_node_t *b, const gram_token_t *kind);
+/* USING value ties: the slot AST_CL_USING holding the value (the session
+ * checks the word); a last word other than "ties" is an error at it. */
+ast_clause_t *ast_using(gram_ctx_t *ctx, const gram_token_t *key, ast_value_t *v, const gram_token_t *ties);
 ast_stmt_t *ast_with_tail(gram_ctx_t *ctx, ast_stmt_t *s, ast_tail_t *tail);
 ast_tail_t *ast_tail(gram_ctx_t *ctx, const gram_token_t *kw, ast_key_t *keys, ast_value_t *limit);
 ast_key_t *ast_key(gram_ctx_t *ctx, ast_value_t *col, int desc);
@@ -193,6 +196,9 @@ ast_cond_t *ast_binary(gram_ctx_t *ctx, ast_ckind_t kind, ast_cond_t *a, ast_con
 ast_cond_t *ast_not(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *a);
 ast_cond_t *ast_compare(gram_ctx_t *ctx, const gram_token_t *field, int op, ast_value_t *v);
 /* field IN (a, …): a list in parentheses, even of one value. */
+/* field BEFORE value / field AFTER value: < and > in words; any other
+ * word there is an error at it. */
+ast_cond_t *ast_compare_word(gram_ctx_t *ctx, const gram_token_t *field, const gram_token_t *word, ast_value_t *v);
 ast_cond_t *ast_compare_list(gram_ctx_t *ctx, const gram_token_t *field, ast_value_t *v);
 ast_cond_t *ast_tied(gram_ctx_t *ctx, const gram_token_t *kw, ast_cond_t *target, gram_token_t *kind);
 ast_cond_t *ast_tied_node(gram_ctx_t *ctx, ast_node_t *n);

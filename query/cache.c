@@ -1,6 +1,7 @@
 /*
  * cache — the session's networks in memory, one per day a statement read
- * (qry_network, at most QRY_NETS), and the igraph view last built from one
+ * and ties (all, or the confirmed only: USING confirmed ties) a statement
+ * read (qry_network, at most QRY_NETS), and the igraph view last built from one
  * (qry_graph), kept until the data change or a statement asks for another
  * view or day; qry_network_free drops them all.
  */
@@ -55,7 +56,9 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
     if (rc) return rc;
     long day = s->as_of;
     int i = 0;
-    while (i < QRY_NETS && !(s->nets[i].net && s->nets[i].day == day)) i++;
+    /* USING confirmed ties: a network of its own, kept like another day's. */
+    int confirmed = s->confirmed_ties;
+    while (i < QRY_NETS && !(s->nets[i].net && s->nets[i].day == day && s->nets[i].confirmed == confirmed)) i++;
     if (i == QRY_NETS) {
         i = QRY_NETS - 1;
         while (i > 0 && s->nets[i - 1].net == NULL) i--; /* a free slot first */
@@ -65,8 +68,10 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
             s->nets[i].net = NULL;
         }
         tsg_error_t err = {0};
-        if (eng_net_load_at(s->db, day, &s->nets[i].net, &err)) return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
+        if (eng_net_load_with(s->db, day, confirmed, &s->nets[i].net, &err))
+            return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
         s->nets[i].day = day;
+        s->nets[i].confirmed = confirmed;
     }
     /* Most recently used first. */
     struct qry_net_slot hit = s->nets[i];

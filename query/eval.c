@@ -73,6 +73,11 @@ static const qry_keyed_col_t count_keyed[] = {{"sector", NC_("column", "sector_l
                                               {"level", NC_("column", "level_label"), "level"},
                                               {NULL, NULL, NULL}};
 
+/* When a row was last confirmed, by a survey answer or by hand (issue 21
+ * item 8). Never is before every date: verified BEFORE '2025-04-01' is
+ * what is stale, the rows never confirmed included. */
+#define VERIFIED {"verified", F_DATE, NULL, 0, "coalesce(@.verified, '')"}
+
 #define NODE_FIELDS(tbl)                                                                   \
     {"id", F_TEXT, NULL, 0, "@n.id = ?"}, {"name", F_TEXT, NULL, 0, "tsg_match(@.name, ?)"}
 
@@ -80,6 +85,7 @@ static const field_t org_fields[] = {
     NODE_FIELDS(organisation),
     {"sector", F_KEY, "sector", 0, "@.sector = ?"},
     {"district", F_DISTRICT, NULL, 0, "tsg_under(@.district, ?)"},
+    VERIFIED,
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -103,6 +109,7 @@ static const field_t program_fields[] = {
     {"age_max", F_INT, NULL, 0, "@.age_max"},
     {"area", F_AREA, NULL, 0, SERVES("?")}, /* two '?': the district is bound twice */
     {"hours", F_TEXT, NULL, 0, "tsg_match(@.hours, ?)"},
+    VERIFIED,
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -110,6 +117,7 @@ static const field_t forum_fields[] = {
     NODE_FIELDS(forum),
     {"kind", F_KEY, "forum_kind", 0, "@.kind = ?"},
     {"district", F_DISTRICT, NULL, 0, "tsg_under(@.district, ?)"},
+    VERIFIED,
     {NULL, 0, NULL, 0, NULL},
 };
 
@@ -133,6 +141,8 @@ static const field_t tie_fields[] = {
      "@.dst IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
     {"count", F_PEOPLE, NULL, 0, "@.count"},
     {"since", F_DATE, NULL, 0, "@.since"},
+    VERIFIED,
+    {"status", F_TEXT, NULL, 0, "coalesce(@.status, '') = ?"},
     {NULL, 0, NULL, 0, NULL},
 };
 

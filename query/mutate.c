@@ -448,6 +448,27 @@ static tsg_status_t check_dates(mut_t *m, int64_t nid)
     return qry_fail(m->s, &at->v->tok, _("start %s is after end %s"), r.text[0], r.text[1]);
 }
 
+void qry_mut_today(char out[11])
+{
+    long t = util_today();
+    util_snprintf(out, 11, "%04ld-%02ld-%02ld", t / 10000, t / 100 % 100, t % 100);
+}
+
+/* A change by hand is a verification too (issue 21 item 8): the row was
+ * looked at today. Districts are places, not members: nothing to verify. */
+static tsg_status_t mark_verified(mut_t *m, int64_t nid)
+{
+    static const char *const sql[] = {
+        [QRY_ORGANISATION] = "UPDATE organisation SET verified = ?2 WHERE nid = ?1",
+        [QRY_PROGRAM] = "UPDATE program SET verified = ?2 WHERE nid = ?1",
+        [QRY_FORUM] = "UPDATE forum SET verified = ?2 WHERE nid = ?1",
+    };
+    if (m->type == QRY_DISTRICT) return TSG_OK;
+    const char *day = qry_mut_on(m); /* the change's date: ON, else today */
+    if (!day) return m->s->ctx.code;
+    return qry_mut_sql(m, sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(day)), NULL);
+}
+
 const char *qry_mut_on(mut_t *m)
 {
     if (m->f[QRY_F_ON].c) return m->f[QRY_F_ON].text;
@@ -511,7 +532,7 @@ static tsg_status_t mut_add(mut_t *m)
     int64_t nid = sqlite3_last_insert_rowid(s->sql);
     qry_bind_t third = m->type == QRY_PROGRAM ? qry_b_num(m->f[QRY_F_OF].node->nid) : qry_b_text(m->f[key_clause[m->type]].text);
     if ((st = qry_mut_sql(m, insert_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(name), third), NULL)) ||
-        (st = write_fields(m, nid)) || (st = check_dates(m, nid)))
+        (st = write_fields(m, nid)) || (st = check_dates(m, nid)) || (st = mark_verified(m, nid)))
         return st;
     /* ADD … ON date: the organisation or forum exists from that day. */
     static const char *const since_sql[] = {
@@ -544,7 +565,8 @@ static tsg_status_t mut_set(mut_t *m)
     if (!old) return s->ctx.code ? s->ctx.code : gram_fail(&s->ctx, TSG_ENOMEM, &m->st->kw, _("out of memory"));
     if ((m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
         (st = qry_mut_history_before(m, m->node->nid, until, old)) || (st = write_fields(m, m->node->nid)) ||
-        (st = check_dates(m, m->node->nid)) || (st = qry_mut_history_after(m, m->node->nid, until, old)))
+        (st = check_dates(m, m->node->nid)) || (st = qry_mut_history_after(m, m->node->nid, until, old)) ||
+        (st = mark_verified(m, m->node->nid)))
         return st;
     const char *name = m->f[QRY_F_NAME].c ? m->f[QRY_F_NAME].text : m->node->name;
     const char *id = m->f[QRY_F_ID].c ? m->f[QRY_F_ID].text : m->node->id;

@@ -50,6 +50,8 @@ typedef struct row {
 char *qry_mut_strdup(mut_t *m, const char *z, size_t n);
 /* Runs one statement; with `out`, keeps its first row. */
 tsg_status_t qry_mut_sql(mut_t *m, const char *sql, const qry_bind_t *b, size_t nb, row_t *out);
+/* Today (util_today, TSUNAGI_TODAY in tests) as YYYY-MM-DD: the day a change by hand verifies its row. */
+void qry_mut_today(char out[11]);
 /* Reads every clause of the statement into m->f. */
 tsg_status_t qry_mut_clauses(mut_t *m);
 /* A vocabulary key as this run's messages name it (its label in Japanese). */

@@ -65,9 +65,11 @@ tsg_status_t qry_mut_tie(mut_t *m)
         return qry_fail(s, stmt->tiekind, _("'%s' and '%s' are already tied as %s (UNTIE it first to change it)"), a->name,
                         b->name, qry_mut_shown(m, "tie_kind", kind));
     const field_t *count = &m->f[QRY_F_COUNT], *since = &m->f[QRY_F_SINCE];
-    if ((st = qry_mut_sql(m, "INSERT INTO tie(src, dst, kind, directed, count, since) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    char day[11];
+    qry_mut_today(day); /* a tie entered by hand is verified the day it is entered (issue 21 item 8) */
+    if ((st = qry_mut_sql(m, "INSERT INTO tie(src, dst, kind, directed, count, since, verified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed), qry_b_opt(count->c != NULL, count->lo),
-                            qry_b_text(since->text)),
+                            qry_b_text(since->text), qry_b_text(day)),
                       NULL)))
         return st;
     const char *k = qry_mut_shown(m, "tie_kind", kind);

@@ -67,6 +67,7 @@ typedef struct qry_session {
     const eng_net_t *net;      /* the running statement's network (one of nets), set by qry_network */
     struct qry_net_slot {
         long day;              /* the day it shows (YYYYMMDD), 0: today */
+        int confirmed;         /* the confirmed ties only (USING confirmed ties) */
         eng_net_t *net;
     } nets[QRY_NETS];          /* the networks in memory, most recently used first; net NULL: free */
     struct qry_view *view;     /* the igraph view last built (qry_graph); NULL: none */
@@ -74,6 +75,7 @@ typedef struct qry_session {
                                   session_as_of; 0: neither, today (and GAPS counts every program) */
     long session_as_of;        /* .asof (tsg_session_as_of); 0: none */
     char session_as_of_text[11]; /* the same as written back in ISO form */
+    int confirmed_ties;        /* the running statement says USING confirmed ties */
     volatile sig_atomic_t interrupted; /* 1: Ctrl-C; 2: the statement ran past its time limit */
     long timeout_ms;           /* a statement's time limit (0: none) */
     int64_t deadline_ns;       /* when the running statement must stop (0: never) */

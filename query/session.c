@@ -684,10 +684,8 @@ static tsg_status_t statement_day(qry_session_t *s, const ast_stmt_t *st)
     return rc;
 }
 
-tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
+static tsg_status_t exec_kind(qry_session_t *s, const ast_stmt_t *st)
 {
-    tsg_status_t rc = statement_day(s, st);
-    if (rc) return rc;
     switch (st->kind) {
     case AST_FIND:
     case AST_COUNT:
@@ -724,6 +722,25 @@ tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
     default:
         return qry_exec_mutation(s, st);
     }
+}
+
+/* USING confirmed ties holds for the one statement that says it: the
+ * analyses load their network through qry_network, which reads the flag. */
+tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
+{
+    tsg_status_t rc = statement_day(s, st);
+    if (rc) return rc;
+    const ast_clause_t *u = st->cl[AST_CL_USING];
+    if (u) {
+        const char *w = qry_text(s, u->v, NC_("expected value", "confirmed"));
+        if (!w) return s->ctx.code;
+        if (strcasecmp(w, "confirmed"))
+            return qry_fail(s, &u->v->tok, _("USING takes 'confirmed ties', not '%s ties'"), w);
+        s->confirmed_ties = 1;
+    }
+    rc = exec_kind(s, st);
+    s->confirmed_ties = 0;
+    return rc;
 }
 
 tsg_status_t tsg_session_run(tsg_session_t *s, const char *text, const char *source, int keep_going,

@@ -7,6 +7,7 @@
 #include "store.h"
 #include "vocab.h"
 #include "util.h"
+#include "bounds.h"
 #include "i18n.h"
 
 #include <igraph_version.h>
@@ -108,10 +109,43 @@ static int keyed_ja(tsg_result_t *r, const char *label_col)
     return qry_result_keyed(r, 0, 1);
 }
 
+/* Issue 21 item 8: how fresh the network is before a meeting, as one line:
+ * the share of the open organisations, programs and ties confirmed (by a
+ * survey answer or by hand) in the 12 months up to today. */
+static tsg_status_t freshness(tsg_db_t *db, tsg_result_t **out, tsg_error_t *err)
+{
+    long t = util_today();
+    char since[11];
+    util_snprintf(since, sizeof since, "%04ld-%02ld-%02ld", t / 10000 - 1, t / 100 % 100, t % 100);
+    sqlite3_stmt *st = NULL;
+    tsg_status_t s = store_prepare(db->sql,
+                                   "SELECT coalesce(sum(v >= ?1), 0), count(*) FROM ("
+                                   " SELECT coalesce(verified, '') AS v FROM organisation WHERE until IS NULL"
+                                   " UNION ALL SELECT coalesce(verified, '') FROM program WHERE until IS NULL"
+                                   " UNION ALL SELECT coalesce(verified, '') FROM tie WHERE until IS NULL)",
+                                   &st, err);
+    if (s) return s;
+    sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
+    long fresh = 0, all = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        fresh = sqlite3_column_int(st, 0);
+        all = sqlite3_column_int(st, 1);
+    } else {
+        s = store_fail_sql(db->sql, _("database"), err);
+    }
+    sqlite3_finalize(st);
+    if (s) return s;
+    char text[300];
+    util_snprintf(text, sizeof text, _("%1$ld%% verified in the last 12 months (%2$ld of %3$ld organisations, programs and ties)"),
+                  all ? (100 * fresh + all / 2) / all : 0, fresh, all);
+    if (!(*out = qry_result_message(text))) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    return TSG_OK;
+}
+
 tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error_t *err)
 {
     (void)columns;
-    size_t k = sizeof parts / sizeof parts[0];
+    size_t k = sizeof parts / sizeof parts[0] + 1; /* the tables, then the freshness line */
     *out = NULL;
     *n = 0;
     /* Damaged rows would be dropped by the joins without a word. */
@@ -122,7 +156,8 @@ tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error
     /* One read transaction: the four tables describe the same moment. */
     tsg_status_t s = store_read_begin(db, err);
     int reading = !s;
-    for (size_t i = 0; i < k && !s; i++) s = qry_result_from_sql(db->sql, parts[i].sql, _(parts[i].title), &rs[i], err);
+    for (size_t i = 0; i + 1 < k && !s; i++) s = qry_result_from_sql(db->sql, parts[i].sql, _(parts[i].title), &rs[i], err);
+    if (!s) s = freshness(db, &rs[k - 1], err);
     if (reading) store_read_end(db);
     if (!s && util_lang_ja()) {
         if (!(rs[0] = network_ja(rs[0])) || keyed_ja(rs[1], NC_("column", "sector_label")) ||

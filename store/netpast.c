@@ -56,7 +56,7 @@ tsg_status_t store_past_load(sqlite3 *sql, long day, store_past_t *p, tsg_error_
     sqlite3_finalize(st);
     if (!s) {
         /* The first of each (tie, key, field), by until, is the day's value. */
-        if (p->n) qsort(p->v, p->n, sizeof *p->v, item_cmp);
+        if (p->n) qsort(p->v, p->n, sizeof *p->v, item_cmp); /* qsort(NULL, 0, …) is undefined */
         size_t w = 0;
         for (size_t i = 0; i < p->n; i++) {
             store_past_item_t *it = &p->v[i];

@@ -261,8 +261,14 @@ static tsg_status_t read_all(tsg_db_t *db, long day, const store_net_reader_t *r
         {"SELECT program, pos, district FROM program_area", list_row, STORE_LIST_AREA},
         {"SELECT src, dst, kind, directed, count, since, until, tid FROM tie ORDER BY tid", tie_row, 0},
     };
-    for (size_t i = 0; i < sizeof q / sizeof q[0] && !s; i++) {
-        s = each_row(sql, q[i].sql, &rd, q[i].fn, q[i].which, err);
+    size_t n = sizeof q / sizeof q[0];
+    for (size_t i = 0; i < n && !s; i++) {
+        const char *text = q[i].sql;
+        /* USING confirmed ties: the ties both sides confirmed in the last survey round. */
+        if (i == n - 1 && r->confirmed_only)
+            text = "SELECT src, dst, kind, directed, count, since, until, tid FROM tie WHERE status = 'confirmed'"
+                   " ORDER BY tid";
+        s = each_row(sql, text, &rd, q[i].fn, q[i].which, err);
         if (!s && q[i].fn == list_row) s = past_lists(&rd, q[i].which, err);
     }
     store_past_free(&rd.past);

@@ -67,6 +67,7 @@ typedef struct store_net_reader {
     /* count: -1 when unknown (NULL). */
     tsg_status_t (*tie)(void *ctx, int64_t src, int64_t dst, const char *kind, int directed, int64_t count,
                         tsg_error_t *err);
+    int confirmed_only; /* only the ties whose status is 'confirmed' (USING confirmed ties) */
 } store_net_reader_t;
 
 tsg_status_t store_read_network(tsg_db_t *db, long day, const store_net_reader_t *r, tsg_error_t *err);

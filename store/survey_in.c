@@ -1,0 +1,783 @@
+/*
+ * survey_in — the returned survey forms read and checked into answers
+ * (survey.h): every .xlsx file of the folder (xlsx_read.c) and every .csv
+ * file saved from one of its sheets (UTF-8 or CP932, textenc.c; the sheet
+ * told by its header). Every cell that matters is checked against the
+ * database as it is now, and the first bad one is reported as
+ * file:sheet:row:column (the row and column as Excel shows them), before
+ * anything is changed.
+ */
+#include "survey.h"
+#include "csv.h"
+#include "i18n.h"
+#include "textenc.h"
+#include "util.h"
+#include "vocab.h"
+#include "xlsx_read.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void sv_grid_free(sv_grid_t *g)
+{
+    if (!g) return;
+    for (size_t i = 0; g->cell && i < g->nrows * g->ncols; i++) free(g->cell[i]);
+    free(g->cell);
+    free(g->file);
+    free(g->sheet);
+    memset(g, 0, sizeof *g);
+}
+
+const char *sv_cell(const sv_grid_t *g, size_t row, size_t col)
+{
+    if (row >= g->nrows || col >= g->ncols) return NULL;
+    const char *s = g->cell[row * g->ncols + col];
+    return s && *s ? s : NULL;
+}
+
+void sv_answers_free(sv_answers_t *a)
+{
+    for (size_t i = 0; i < a->norgs; i++) {
+        sv_org_t *o = &a->orgs[i];
+        free(o->id), free(o->name), free(o->sector), free(o->district);
+    }
+    for (size_t i = 0; i < a->nprograms; i++) {
+        sv_program_t *p = &a->programs[i];
+        free(p->org), free(p->id), free(p->name), free(p->targets), free(p->needs), free(p->area), free(p->hours);
+    }
+    for (size_t i = 0; i < a->nties; i++) {
+        sv_tie_t *t = &a->ties[i];
+        free(t->org), free(t->src), free(t->dst), free(t->kind), free(t->new_kind), free(t->where);
+    }
+    free(a->orgs), free(a->programs), free(a->ties);
+    memset(a, 0, sizeof *a);
+}
+
+/* ---- reading the folder ------------------------------------------------------ */
+
+typedef struct grids {
+    sv_grid_t *g;
+    size_t n;
+} grids_t;
+
+static int add_grid(grids_t *gs, sv_grid_t *g)
+{
+    sv_grid_t *grown = realloc(gs->g, (gs->n + 1) * sizeof *grown);
+    if (!grown) return -1;
+    gs->g = grown;
+    gs->g[gs->n++] = *g;
+    return 0;
+}
+
+static const char *const *const headers[] = {sv_org_header, sv_programs_header, sv_ties_header, sv_new_header};
+static const char *const sheet_names[] = {SV_SHEET_ORG, SV_SHEET_PROGRAMS, SV_SHEET_TIES, SV_SHEET_NEW};
+
+/* A CSV file saved from one sheet: the sheet its first record's header is. */
+static tsg_status_t read_csv(const char *path, const char *label, grids_t *gs, tsg_error_t *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return util_fail(err, TSG_EIO, _("%s: cannot read: %s"), label, strerror(errno));
+    util_buf_t raw = {0};
+    char chunk[65536];
+    size_t got;
+    int nomem = 0;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && !nomem) nomem = util_buf_add(&raw, chunk, got) != 0;
+    int bad = ferror(f);
+    fclose(f);
+    if (nomem || bad) {
+        util_buf_free(&raw);
+        return nomem ? util_fail(err, TSG_ENOMEM, _("out of memory")) : util_fail(err, TSG_EIO, _("%s: cannot read"), label);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    tsg_status_t s = store_decode(label, raw.data ? raw.data : "", raw.len, TSG_ENC_AUTO, &text, &len, err);
+    util_buf_free(&raw);
+    if (s) return s;
+    store_csv_t c;
+    store_csv_init(&c, label, text, len);
+    sv_grid_t g = {0};
+    int have = 1;
+    size_t cap = 0;
+    while (!s && (s = store_csv_next(&c, &have, err)) == TSG_OK && have) {
+        size_t row = (size_t)c.rec_line - 1; /* the row number Excel showed is the line */
+        if (row >= SV_XLSX_MAX_ROWS || c.n > SV_XLSX_MAX_COLS) {
+            s = util_fail(err, TSG_EINPUT, _("%s: too many rows or columns for a survey form"), label);
+            break;
+        }
+        if (!g.cell) { /* the header: which sheet */
+            int k = -1;
+            for (int h = 0; h < 4 && k < 0; h++) {
+                size_t m = 0;
+                while (headers[h][m]) m++;
+                if (c.n >= m && !strcmp(c.field[0], headers[h][0]) && !strcmp(c.field[1], headers[h][1]) &&
+                    !strcmp(c.field[m - 1], headers[h][m - 1]))
+                    k = h;
+            }
+            if (k < 0) {
+                s = util_fail(err, TSG_EINPUT, _("%s:1:A: the first row is not the header of a sheet of the survey form"),
+                              label);
+                break;
+            }
+            g.ncols = 0;
+            while (headers[k][g.ncols]) g.ncols++;
+            g.sheet = strdup(sheet_names[k]);
+            g.file = strdup(label);
+            if (!g.sheet || !g.file) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+        }
+        if (!s && row >= cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            while (ncap <= row) ncap *= 2;
+            char **grown = realloc(g.cell, ncap * g.ncols * sizeof *grown);
+            if (!grown) {
+                s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+                break;
+            }
+            memset(grown + cap * g.ncols, 0, (ncap - cap) * g.ncols * sizeof *grown);
+            g.cell = grown;
+            cap = ncap;
+        }
+        for (size_t i = 0; !s && i < c.n && i < g.ncols; i++)
+            if (*c.field[i] && !(g.cell[row * g.ncols + i] = strdup(c.field[i])))
+                s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+        for (size_t i = g.ncols; !s && i < c.n; i++)
+            if (*c.field[i])
+                s = util_fail(err, TSG_EINPUT, _("%s:%ld: a value beyond the form's last column"), label, c.rec_line);
+        if (!s) g.nrows = row + 1;
+    }
+    store_csv_free(&c);
+    free(text);
+    if (!s && !g.file) s = util_fail(err, TSG_EINPUT, _("%s: the file is empty"), label);
+    if (!s && add_grid(gs, &g)) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+    if (s) sv_grid_free(&g);
+    return s;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n > k && !strcasecmp(s + n - k, suffix);
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Every form in dir, in the order of the file names. */
+static tsg_status_t read_dir(const char *dir, grids_t *gs, tsg_error_t *err)
+{
+    DIR *d = opendir(dir);
+    if (!d) return util_fail(err, TSG_EIO, _("%s: cannot read the folder: %s"), dir, strerror(errno));
+    char **names = NULL;
+    size_t n = 0;
+    tsg_status_t s = TSG_OK;
+    for (struct dirent *e; !s && (e = readdir(d));) {
+        /* Dot files and the lock files Excel leaves beside an open workbook (~$name.xlsx). */
+        if (e->d_name[0] == '.' || !strncmp(e->d_name, "~$", 2)) continue;
+        if (!ends_with(e->d_name, ".xlsx") && !ends_with(e->d_name, ".csv")) continue;
+        char **grown = realloc(names, (n + 1) * sizeof *names);
+        if (!grown || !(grown[n] = strdup(e->d_name))) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+        if (grown) names = grown;
+        if (!s) n++;
+    }
+    closedir(d);
+    if (names) qsort(names, n, sizeof *names, by_name);
+    for (size_t i = 0; i < n && !s; i++) {
+        char *path = util_printf("%s/%s", dir, names[i]);
+        if (!path) {
+            s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+        } else if (ends_with(names[i], ".csv")) {
+            s = read_csv(path, names[i], gs, err);
+        } else {
+            sv_grid_t *g = NULL;
+            size_t k = 0;
+            s = sv_xlsx_read(path, names[i], &g, &k, err);
+            for (size_t j = 0; j < k; j++) {
+                if (!s && add_grid(gs, &g[j])) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+                else if (s) sv_grid_free(&g[j]);
+            }
+            free(g);
+        }
+        free(path);
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    if (!s && !gs->n) s = util_fail(err, TSG_EINPUT, _("%s: no survey forms (.xlsx or .csv) in the folder"), dir);
+    return s;
+}
+
+/* ---- checking ----------------------------------------------------------------------- */
+
+typedef struct ck {
+    tsg_db_t *db;
+    store_vocab_t vocab;
+    sv_answers_t *a;
+    const sv_grid_t *g;
+    size_t row, col;
+    char where[1200]; /* file:sheet:row:column of the cell being checked */
+    tsg_error_t *err;
+} ck_t;
+
+/* Sets ck->where to the cell (row and col 0-based; shown as Excel shows them). */
+static const char *at(ck_t *k, size_t row, size_t col)
+{
+    char letters[8];
+    size_t n = 0;
+    char rev[8];
+    for (size_t c = col + 1; c && n < sizeof rev; c = (c - 1) / 26) rev[n++] = (char)('A' + (c - 1) % 26);
+    for (size_t i = 0; i < n; i++) letters[i] = rev[n - 1 - i];
+    letters[n] = '\0';
+    k->row = row;
+    k->col = col;
+    util_snprintf(k->where, sizeof k->where, "%s:%s:%zu:%s", k->g->file, k->g->sheet, row + 1, letters);
+    return k->where;
+}
+
+static tsg_status_t nomem(ck_t *k) { return util_fail(k->err, TSG_ENOMEM, _("out of memory")); }
+
+/* One value of the database: the first column of the first row of sql with
+ * ?1 (and ?2) bound, copied; NULL (found 0) when there is no row. */
+static tsg_status_t lookup(ck_t *k, const char *sql, const char *p1, const char *p2, char **out, int *found)
+{
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    *found = 0;
+    tsg_status_t s = store_prepare(k->db->sql, sql, &st, k->err);
+    if (s) return s;
+    sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
+    if (p2) sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *found = 1;
+        const char *v = (const char *)sqlite3_column_text(st, 0);
+        if (v && !(*out = strdup(v))) s = nomem(k);
+    } else if (rc != SQLITE_DONE) {
+        s = store_fail_sql(k->db->sql, _("database"), k->err);
+    }
+    sqlite3_finalize(st);
+    return s;
+}
+
+static sv_answer_t answer_of(const char *s)
+{
+    if (!s) return SV_ANS_NONE;
+    if (!strcmp(s, SV_CONFIRM)) return SV_ANS_CONFIRM;
+    if (!strcmp(s, SV_CORRECT)) return SV_ANS_CORRECT;
+    if (!strcmp(s, SV_END)) return SV_ANS_END;
+    return (sv_answer_t)-1;
+}
+
+static tsg_status_t answer_cell(ck_t *k, size_t row, size_t col, int may_end, sv_answer_t *ans)
+{
+    const char *s = sv_cell(k->g, row, col);
+    *ans = answer_of(s);
+    if (*ans == SV_ANS_NONE)
+        return util_fail(k->err, TSG_EINPUT, _("%s: the answer is empty: choose 確認, 修正 or 終了"), at(k, row, col));
+    if (*ans == (sv_answer_t)-1 || (*ans == SV_ANS_END && !may_end))
+        return util_fail(k->err, TSG_EINPUT,
+                         may_end ? _("%s: the answer '%s' is not one of 確認, 修正, 終了")
+                                 : _("%s: the answer '%s' is not one of 確認, 修正"),
+                         at(k, row, col), s);
+    return TSG_OK;
+}
+
+/* A name cell: text without hidden characters, not empty. */
+static tsg_status_t name_cell(ck_t *k, size_t row, size_t col, int optional, const char **out)
+{
+    const char *s = sv_cell(k->g, row, col);
+    *out = s;
+    if (!s && optional) return TSG_OK;
+    if (!s) return util_fail(k->err, TSG_EINPUT, _("%s: this cell may not be empty"), at(k, row, col));
+    int32_t cp;
+    if (strlen(s) > STORE_MAX_NAME) return util_fail(k->err, TSG_EINPUT, _("%s: the text is too long"), at(k, row, col));
+    if (util_find_hidden(s, strlen(s), &cp, NULL) >= 0)
+        return util_fail(k->err, TSG_EINPUT, _("%s: the text holds the %s U+%04X"), at(k, row, col),
+                         util_hidden_kind(cp), (unsigned)cp);
+    return TSG_OK;
+}
+
+/* A whole number cell in lo..hi; *v = -1 when empty. Excel may store 3 as "3" or "3.0". */
+static tsg_status_t number_cell(ck_t *k, size_t row, size_t col, long lo, long hi, long *v)
+{
+    const char *s = sv_cell(k->g, row, col);
+    *v = -1;
+    if (!s) return TSG_OK;
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    while (*end == ' ') end++;
+    if (end == s || *end || errno || !isfinite(d) || d != floor(d) || d < lo || d > hi)
+        return util_fail(k->err, TSG_EINPUT, _("%s: '%s' is not a whole number from %ld to %ld"), at(k, row, col), s,
+                         lo, hi);
+    *v = (long)d;
+    return TSG_OK;
+}
+
+/* A list of labels or keys of a vocabulary kind ("、", ";", "," or "，"
+ * between them) as keys joined by ';'. */
+static tsg_status_t keys_cell(ck_t *k, size_t row, size_t col, const char *kind, char **out)
+{
+    const char *s = sv_cell(k->g, row, col);
+    util_buf_t b = {0};
+    *out = NULL;
+    if (util_buf_adds(&b, "")) return nomem(k);
+    for (const char *p = s ? s : ""; *p;) {
+        size_t n = 0, sep = 0;
+        while (p[n] && !sep) {
+            if (!strncmp(p + n, "、", 3) || !strncmp(p + n, "，", 3)) sep = 3;
+            else if (p[n] == ';' || p[n] == ',') sep = 1;
+            else n++;
+        }
+        char item[512];
+        size_t a = 0, z = n;
+        while (a < z && p[a] == ' ') a++;
+        while (z > a && p[z - 1] == ' ') z--;
+        util_snprintf(item, sizeof item, "%.*s", (int)(z - a), p + a);
+        p += n + sep;
+        if (!*item) continue;
+        const char *hint = NULL, *key = store_vocab_resolve(&k->vocab, kind, item, &hint);
+        if (!key) {
+            util_buf_free(&b);
+            return hint ? util_fail(k->err, TSG_EINPUT, _("%s: unknown %s '%s' (did you mean '%s'?)"), at(k, row, col),
+                                    store_vocab_kind_noun(kind), item, store_vocab_label(&k->vocab, kind, hint))
+                        : util_fail(k->err, TSG_EINPUT, _("%s: unknown %s '%s'"), at(k, row, col),
+                                    store_vocab_kind_noun(kind), item);
+        }
+        if ((b.len && util_buf_addc(&b, ';')) || util_buf_adds(&b, key)) {
+            util_buf_free(&b);
+            return nomem(k);
+        }
+    }
+    *out = b.data;
+    return TSG_OK;
+}
+
+#define DISTRICT_BY_NAME_OR_ID \
+    "SELECT n.id FROM district d JOIN node n ON n.nid = d.nid WHERE n.id = ?1 OR d.name = ?1 ORDER BY n.id = ?1 DESC, d.nid"
+
+/* A district named by its name or id; the name of several is refused. */
+static tsg_status_t district_of(ck_t *k, const char *text, char **id)
+{
+    sqlite3_stmt *st = NULL;
+    *id = NULL;
+    tsg_status_t s = store_prepare(k->db->sql, DISTRICT_BY_NAME_OR_ID, &st, k->err);
+    if (s) return s;
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    int n = 0;
+    while (!s && sqlite3_step(st) == SQLITE_ROW && n < 2)
+        if (n++ == 0 && !(*id = strdup((const char *)sqlite3_column_text(st, 0)))) s = nomem(k);
+    sqlite3_finalize(st);
+    if (!s && !n) s = util_fail(k->err, TSG_EINPUT, _("%s: no district is called '%s'"), k->where, text);
+    if (!s && n > 1 && strcmp(*id, text))
+        s = util_fail(k->err, TSG_EINPUT, _("%s: several districts are called '%s': write its id"), k->where, text);
+    if (s) {
+        free(*id);
+        *id = NULL;
+    }
+    return s;
+}
+
+/* The area column: 全域 (wide area, '*') or district names joined by '、'. */
+static tsg_status_t area_cell(ck_t *k, size_t row, size_t col, char **out)
+{
+    const char *s = sv_cell(k->g, row, col);
+    *out = NULL;
+    at(k, row, col);
+    if (s && !strcmp(s, SV_WIDE_AREA)) return (*out = strdup("*")) ? TSG_OK : nomem(k);
+    util_buf_t b = {0};
+    if (util_buf_adds(&b, "")) return nomem(k);
+    tsg_status_t st = TSG_OK;
+    for (const char *p = s ? s : ""; *p && !st;) {
+        size_t n = 0, sep = 0;
+        while (p[n] && !sep) {
+            if (!strncmp(p + n, "、", 3)) sep = 3;
+            else if (p[n] == ';') sep = 1;
+            else n++;
+        }
+        char *item = util_strndup(p, n), *id = NULL;
+        p += n + sep;
+        if (!item) st = nomem(k);
+        else if (*item && !(st = district_of(k, item, &id)))
+            if ((b.len && util_buf_addc(&b, ';')) || util_buf_adds(&b, id)) st = nomem(k);
+        free(item);
+        free(id);
+    }
+    if (st) util_buf_free(&b);
+    else *out = b.data;
+    return st;
+}
+
+static int same(const char *a, const char *b) { return !strcmp(a ? a : "", b ? b : ""); }
+
+/* The organisation of column A: one the database holds, the same on every
+ * row of a file. */
+static tsg_status_t org_cell(ck_t *k, size_t row, const char **org)
+{
+    const char *id = sv_cell(k->g, row, 0);
+    if (!id) return util_fail(k->err, TSG_EINPUT, _("%s: the organisation's id is missing"), at(k, row, 0));
+    if (*org && strcmp(*org, id))
+        return util_fail(k->err, TSG_EINPUT, _("%s: '%s' is another organisation than this form's '%s'"), at(k, row, 0),
+                         id, *org);
+    if (!*org) {
+        char *v;
+        int found;
+        tsg_status_t s = lookup(k, "SELECT n.id FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?1 AND o.until IS NULL", id,
+                                NULL, &v, &found);
+        free(v);
+        if (s) return s;
+        if (!found)
+            return util_fail(k->err, TSG_EINPUT, _("%s: no organisation has the id '%s'"), at(k, row, 0), id);
+        *org = id;
+    }
+    return TSG_OK;
+}
+
+static sv_org_t *answered(sv_answers_t *a, const char *id)
+{
+    for (size_t i = 0; i < a->norgs; i++)
+        if (!strcmp(a->orgs[i].id, id)) return &a->orgs[i];
+    return NULL;
+}
+
+/* The organisation that answered (added once, whichever sheet comes first). */
+static tsg_status_t note_org(ck_t *k, const char *id, sv_org_t **out)
+{
+    if ((*out = answered(k->a, id))) return TSG_OK;
+    sv_org_t *grown = realloc(k->a->orgs, (k->a->norgs + 1) * sizeof *grown);
+    if (!grown) return nomem(k);
+    k->a->orgs = grown;
+    *out = memset(&grown[k->a->norgs], 0, sizeof *grown);
+    if (!((*out)->id = strdup(id))) return nomem(k);
+    k->a->norgs++;
+    return TSG_OK;
+}
+
+
+static tsg_status_t differs(ck_t *k, size_t row, size_t col, const char *was)
+{
+    return util_fail(k->err, TSG_EINPUT, _("%s: the value differs from the registered '%s': answer 修正 to change it"),
+                     at(k, row, col), was && *was ? was : _("(empty)"));
+}
+
+static tsg_status_t check_org(ck_t *k, size_t row, const char **org)
+{
+    sv_answer_t ans;
+    const char *name, *sector_text, *district_text;
+    tsg_status_t s = org_cell(k, row, org);
+    if (!s) s = answer_cell(k, row, SV_ORG_ANSWER, 0, &ans);
+    if (!s) s = name_cell(k, row, SV_ORG_NAME, 0, &name);
+    if (!s) s = name_cell(k, row, SV_ORG_SECTOR, 0, &sector_text);
+    if (!s) s = name_cell(k, row, SV_ORG_DISTRICT, 1, &district_text);
+    if (s) return s;
+    const char *hint = NULL, *sector = store_vocab_resolve(&k->vocab, "sector", sector_text, &hint);
+    if (!sector)
+        return util_fail(k->err, TSG_EINPUT, _("%s: unknown %s '%s'"), at(k, row, SV_ORG_SECTOR),
+                         store_vocab_kind_noun("sector"), sector_text);
+    char *district = NULL, *was_name = NULL, *was_sector = NULL, *was_district = NULL;
+    int found;
+    at(k, row, SV_ORG_DISTRICT);
+    if (district_text) s = district_of(k, district_text, &district);
+    if (!s) s = lookup(k, "SELECT o.name FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?1", *org, NULL,
+                       &was_name, &found);
+    if (!s) s = lookup(k, "SELECT o.sector FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?1", *org,
+                       NULL, &was_sector, &found);
+    if (!s) s = lookup(k, "SELECT dn.id FROM organisation o JOIN node n ON n.nid = o.nid"
+                          " JOIN node dn ON dn.nid = o.district WHERE n.id = ?1", *org, NULL, &was_district, &found);
+    if (!s && ans == SV_ANS_CONFIRM) {
+        if (!same(name, was_name)) s = differs(k, row, SV_ORG_NAME, was_name);
+        else if (!same(sector, was_sector))
+            s = differs(k, row, SV_ORG_SECTOR, store_vocab_label(&k->vocab, "sector", was_sector));
+        else if (!same(district, was_district)) s = differs(k, row, SV_ORG_DISTRICT, was_district);
+    }
+    sv_org_t *o = NULL;
+    if (!s) s = note_org(k, *org, &o);
+    if (!s && o->ans) s = util_fail(k->err, TSG_EINPUT, _("%s: a second answer for the organisation '%s'"),
+                                    at(k, row, SV_ORG_ANSWER), *org);
+    if (!s) {
+        o->ans = ans;
+        if (!(o->name = strdup(name)) || !(o->sector = strdup(sector))) s = nomem(k);
+        o->district = district;
+        district = NULL;
+    }
+    free(district), free(was_name), free(was_sector), free(was_district);
+    return s;
+}
+
+#define PROGRAM_NOW                                                                                                   \
+    "SELECT p.name || char(31) || coalesce((SELECT group_concat(target, ';') FROM (SELECT target FROM program_target"  \
+    "  WHERE program = p.nid ORDER BY pos)), '') || char(31) || coalesce(p.age_min, -1) || char(31) ||"                \
+    "  coalesce(p.age_max, -1) || char(31) || coalesce((SELECT group_concat(need, ';') FROM (SELECT need FROM"        \
+    "  program_need WHERE program = p.nid ORDER BY pos)), '') || char(31) || CASE WHEN p.wide_area THEN '*' ELSE"     \
+    "  coalesce((SELECT group_concat(id, ';') FROM (SELECT an.id FROM program_area a JOIN node an ON an.nid ="        \
+    "  a.district WHERE a.program = p.nid ORDER BY a.pos)), '') END || char(31) || coalesce(p.hours, '')"            \
+    " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org WHERE n.id = ?1 AND o.id = ?2"   \
+    " AND p.until IS NULL"
+
+static tsg_status_t check_program(ck_t *k, size_t row, const char **org)
+{
+    sv_program_t p = {.age_min = -1, .age_max = -1};
+    const char *id = sv_cell(k->g, row, SV_P_ID), *name = NULL, *hours = NULL;
+    char *now = NULL;
+    int found = 0;
+    tsg_status_t s = org_cell(k, row, org);
+    if (!s && !id) s = util_fail(k->err, TSG_EINPUT, _("%s: the program's id is missing"), at(k, row, SV_P_ID));
+    if (!s) s = lookup(k, PROGRAM_NOW, id, *org, &now, &found);
+    if (!s && !found)
+        s = util_fail(k->err, TSG_EINPUT, _("%s: '%s' is not a program of the organisation '%s'"), at(k, row, SV_P_ID),
+                      id, *org);
+    for (size_t i = 0; !s && i < k->a->nprograms; i++)
+        if (!strcmp(k->a->programs[i].id, id))
+            s = util_fail(k->err, TSG_EINPUT, _("%s: a second answer for the program '%s'"), at(k, row, SV_P_ID), id);
+    if (!s) s = answer_cell(k, row, SV_P_ANSWER, 1, &p.ans);
+    if (!s && p.ans != SV_ANS_END) {
+        s = name_cell(k, row, SV_P_NAME, 0, &name);
+        if (!s) s = keys_cell(k, row, SV_P_TARGETS, "target", &p.targets);
+        if (!s && !*p.targets)
+            s = util_fail(k->err, TSG_EINPUT, _("%s: a program serves at least one target group"), at(k, row, SV_P_TARGETS));
+        if (!s) s = number_cell(k, row, SV_P_AGE_MIN, 0, 150, &p.age_min);
+        if (!s) s = number_cell(k, row, SV_P_AGE_MAX, 0, 150, &p.age_max);
+        if (!s && p.age_min >= 0 && p.age_max >= 0 && p.age_min > p.age_max)
+            s = util_fail(k->err, TSG_EINPUT, _("%s: the lowest age is above the highest"), at(k, row, SV_P_AGE_MIN));
+        if (!s) s = keys_cell(k, row, SV_P_NEEDS, "need", &p.needs);
+        if (!s) s = area_cell(k, row, SV_P_AREA, &p.area);
+        if (!s) s = name_cell(k, row, SV_P_HOURS, 1, &hours);
+        if (!s && (!(p.name = strdup(name)) || (hours && !(p.hours = strdup(hours))))) s = nomem(k);
+    }
+    if (!s && p.ans == SV_ANS_CONFIRM) {
+        /* The registered values, field by field (char 31 between them). */
+        const char *f[7] = {0};
+        char *q = now;
+        for (int i = 0; i < 7 && q; i++) {
+            f[i] = q;
+            q = strchr(q, 31);
+            if (q) *q++ = '\0';
+        }
+        char amin[24], amax[24];
+        util_snprintf(amin, sizeof amin, "%ld", p.age_min);
+        util_snprintf(amax, sizeof amax, "%ld", p.age_max);
+        const char *mine[7] = {p.name, p.targets, amin, amax, p.needs, p.area, p.hours};
+        static const int cols[7] = {SV_P_NAME, SV_P_TARGETS, SV_P_AGE_MIN, SV_P_AGE_MAX, SV_P_NEEDS, SV_P_AREA, SV_P_HOURS};
+        for (int i = 0; i < 7 && !s; i++) {
+            if (same(mine[i], f[i])) continue;
+            /* Shown as the form wrote it: labels, not keys. */
+            util_buf_t shown = {0};
+            for (const char *q2 = f[i]; (i == 1 || i == 4) && q2 && *q2;) {
+                size_t n = strcspn(q2, ";");
+                char key[256];
+                util_snprintf(key, sizeof key, "%.*s", (int)n, q2);
+                if (shown.len) util_buf_adds(&shown, SV_LIST_SEP);
+                util_buf_adds(&shown, store_vocab_label(&k->vocab, i == 1 ? "target" : "need", key));
+                q2 += n + (q2[n] == ';');
+            }
+            s = differs(k, row, (size_t)cols[i], shown.data ? shown.data : strcmp(f[i] ? f[i] : "", "-1") ? f[i] : "");
+            util_buf_free(&shown);
+        }
+    }
+    free(now);
+    sv_org_t *o;
+    if (!s) s = note_org(k, *org, &o);
+    if (!s && (!(p.org = strdup(*org)) || !(p.id = strdup(id)))) s = nomem(k);
+    sv_program_t *grown = s ? NULL : realloc(k->a->programs, (k->a->nprograms + 1) * sizeof *grown);
+    if (!s && !grown) s = nomem(k);
+    if (s) {
+        free(p.org), free(p.id), free(p.name), free(p.targets), free(p.needs), free(p.area), free(p.hours);
+        return s;
+    }
+    k->a->programs = grown;
+    grown[k->a->nprograms++] = p;
+    return TSG_OK;
+}
+
+static tsg_status_t add_tie(ck_t *k, sv_tie_t *t, const char *org, const char *src, const char *dst, const char *kind)
+{
+    t->where = util_printf("%s:%s:%zu", k->g->file, k->g->sheet, k->row + 1);
+    t->org = strdup(org);
+    t->src = strdup(src);
+    t->dst = strdup(dst);
+    t->kind = strdup(kind);
+    t->new_kind = strdup(kind);
+    sv_tie_t *grown = realloc(k->a->ties, (k->a->nties + 1) * sizeof *grown);
+    if (!grown || !t->where || !t->org || !t->src || !t->dst || !t->kind || !t->new_kind) {
+        free(t->where), free(t->org), free(t->src), free(t->dst), free(t->kind), free(t->new_kind);
+        if (grown) k->a->ties = grown;
+        return nomem(k);
+    }
+    k->a->ties = grown;
+    grown[k->a->nties++] = *t;
+    sv_org_t *o;
+    return note_org(k, org, &o);
+}
+
+/* The stored tie a row of the ties sheet names: its ends as stored. */
+#define TIE_NOW                                                                                              \
+    "SELECT a.id || char(31) || b.id || char(31) || t.directed || char(31) || coalesce(t.count, -1) FROM tie t" \
+    " JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst"                                              \
+    " WHERE t.until IS NULL AND " SV_OPEN("t.src") " AND " SV_OPEN("t.dst") " AND t.kind = ?3 AND ((a.id = ?1 AND b.id = ?2 AND ?4 IN (0, 2)) OR (a.id = ?2 AND b.id = ?1 AND ?4 IN (1, 2)))" \
+    " ORDER BY t.tid"
+
+static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
+{
+    sv_tie_t t = {.count = -1};
+    const char *own = sv_cell(k->g, row, SV_T_OWN), *other = sv_cell(k->g, row, SV_T_OTHER);
+    const char *kind_text = sv_cell(k->g, row, SV_T_KIND), *dir = sv_cell(k->g, row, SV_T_DIR);
+    tsg_status_t s = org_cell(k, row, org);
+    if (!s && !own) s = util_fail(k->err, TSG_EINPUT, _("%s: this cell may not be empty"), at(k, row, SV_T_OWN));
+    if (!s && !other) s = util_fail(k->err, TSG_EINPUT, _("%s: this cell may not be empty"), at(k, row, SV_T_OTHER));
+    const char *hint, *kind = s || !kind_text ? NULL : store_vocab_resolve(&k->vocab, "tie_kind", kind_text, &hint);
+    if (!s && !kind)
+        s = util_fail(k->err, TSG_EINPUT, _("%s: unknown %s '%s'"), at(k, row, SV_T_KIND),
+                      store_vocab_kind_noun("tie_kind"), kind_text ? kind_text : "");
+    int way = !dir ? -1 : !strcmp(dir, SV_DIR_OUT) ? 0 : !strcmp(dir, SV_DIR_IN) ? 1 : !strcmp(dir, SV_DIR_BOTH) ? 2 : -1;
+    if (!s && way < 0)
+        s = util_fail(k->err, TSG_EINPUT, _("%s: the direction '%s' is not one the form wrote"), at(k, row, SV_T_DIR),
+                      dir ? dir : "");
+    char *now = NULL;
+    if (!s) {
+        sqlite3_stmt *st = NULL;
+        s = store_prepare(k->db->sql, TIE_NOW, &st, k->err);
+        if (!s) {
+            sqlite3_bind_text(st, 1, own, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 2, other, -1, SQLITE_STATIC);
+            sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
+            sqlite3_bind_int(st, 4, way);
+            if (sqlite3_step(st) == SQLITE_ROW && !(now = strdup((const char *)sqlite3_column_text(st, 0)))) s = nomem(k);
+            sqlite3_finalize(st);
+        }
+        if (!s && !now)
+            s = util_fail(k->err, TSG_EINPUT, _("%s: the network holds no such tie between '%s' and '%s'"),
+                          at(k, row, SV_T_OTHER), own, other);
+    }
+    if (!s) s = answer_cell(k, row, SV_T_ANSWER, 1, &t.ans);
+    if (!s) s = number_cell(k, row, SV_T_COUNT, 0, TSG_MAX_COUNT, &t.count);
+    char *f[4] = {0};
+    for (int i = 0; !s && i < 4; i++) {
+        f[i] = i ? strchr(f[i - 1], 31) : now;
+        if (i) *f[i]++ = '\0';
+    }
+    if (!s && t.ans == SV_ANS_CONFIRM && t.count != atol(f[3]))
+        s = differs(k, row, SV_T_COUNT, atol(f[3]) < 0 ? "" : f[3]);
+    for (size_t i = 0; !s && i < k->a->nties; i++) {
+        const sv_tie_t *u = &k->a->ties[i];
+        if (!u->is_new && !strcmp(u->org, *org) && !strcmp(u->src, f[0]) && !strcmp(u->dst, f[1]) &&
+            !strcmp(u->kind, kind))
+            s = util_fail(k->err, TSG_EINPUT, _("%s: a second answer for the same tie (the first: %s)"),
+                          at(k, row, SV_T_ANSWER), u->where);
+    }
+    if (!s) {
+        t.directed = atoi(f[2]);
+        if (t.ans == SV_ANS_CONFIRM || t.ans == SV_ANS_END) t.count = atol(f[3]); /* ended: its last count stays */
+        s = add_tie(k, &t, *org, f[0], f[1], kind);
+    }
+    free(now);
+    return s;
+}
+
+/* "name [id]" as the list offers it, or an id, or a name only one organisation has. */
+static tsg_status_t partner_cell(ck_t *k, size_t row, const char *org, char **id)
+{
+    const char *s = sv_cell(k->g, row, SV_N_PARTNER);
+    *id = NULL;
+    if (!s) return util_fail(k->err, TSG_EINPUT, _("%s: choose the partner from the list"), at(k, row, SV_N_PARTNER));
+    const char *open = strrchr(s, '['), *close = open ? strchr(open, ']') : NULL;
+    char *want = open && close && !close[1] ? util_strndup(open + 1, (size_t)(close - open - 1)) : strdup(s);
+    if (!want) return nomem(k);
+    sqlite3_stmt *st = NULL;
+    tsg_status_t rc = store_prepare(k->db->sql,
+                                    "SELECT n.id FROM organisation o JOIN node n ON n.nid = o.nid"
+                                    " WHERE o.until IS NULL AND (n.id = ?1 OR o.name = ?1) ORDER BY n.id = ?1 DESC LIMIT 2",
+                                    &st, k->err);
+    int n = 0;
+    if (!rc) {
+        sqlite3_bind_text(st, 1, want, -1, SQLITE_STATIC);
+        while (sqlite3_step(st) == SQLITE_ROW)
+            if (n++ == 0 && !(*id = strdup((const char *)sqlite3_column_text(st, 0)))) rc = nomem(k);
+        sqlite3_finalize(st);
+    }
+    if (!rc && !n)
+        rc = util_fail(k->err, TSG_EINPUT, _("%s: '%s' is not an organisation of the network: choose one from the list"),
+                       at(k, row, SV_N_PARTNER), s);
+    else if (!rc && n > 1 && strcmp(*id, want))
+        rc = util_fail(k->err, TSG_EINPUT, _("%s: several organisations are called '%s': choose one from the list"),
+                       at(k, row, SV_N_PARTNER), s);
+    else if (!rc && !strcmp(*id, org))
+        rc = util_fail(k->err, TSG_EINPUT, _("%s: an organisation has no tie with itself"), at(k, row, SV_N_PARTNER));
+    free(want);
+    if (rc) {
+        free(*id);
+        *id = NULL;
+    }
+    return rc;
+}
+
+static tsg_status_t check_new(ck_t *k, size_t row, const char **org)
+{
+    int any = 0;
+    for (size_t c = SV_N_PARTNER; c < SV_N_NCOLS; c++) any |= sv_cell(k->g, row, c) != NULL;
+    if (!any) return TSG_OK; /* a row left empty (column A was filled in beforehand) */
+    sv_tie_t t = {.ans = SV_ANS_CONFIRM, .is_new = 1};
+    char *partner = NULL;
+    const char *kind_text = sv_cell(k->g, row, SV_N_KIND), *dir = sv_cell(k->g, row, SV_N_DIR), *hint;
+    tsg_status_t s = org_cell(k, row, org);
+    if (!s) s = partner_cell(k, row, *org, &partner);
+    const char *kind = s || !kind_text ? NULL : store_vocab_resolve(&k->vocab, "tie_kind", kind_text, &hint);
+    if (!s && (!kind || !strcmp(kind, "membership")))
+        s = util_fail(k->err, TSG_EINPUT, _("%s: choose the kind of tie from the list"), at(k, row, SV_N_KIND));
+    int way = !dir ? -1 : !strcmp(dir, SV_DIR_OUT) ? 0 : !strcmp(dir, SV_DIR_IN) ? 1 : !strcmp(dir, SV_DIR_BOTH) ? 2 : -3;
+    if (!s && (way == -3 || (!strcmp(kind, "referral") && way != 0 && way != 1)))
+        s = util_fail(k->err, TSG_EINPUT, _("%s: a referral goes one way: choose 当団体から相手へ or 相手から当団体へ"),
+                      at(k, row, SV_N_DIR));
+    if (!s) s = number_cell(k, row, SV_N_COUNT, 0, TSG_MAX_COUNT, &t.count);
+    if (!s) {
+        t.directed = !strcmp(kind, "referral");
+        at(k, row, SV_N_PARTNER);
+        s = t.directed && way == 1 ? add_tie(k, &t, *org, partner, *org, kind) : add_tie(k, &t, *org, *org, partner, kind);
+    }
+    free(partner);
+    return s;
+}
+
+/* One sheet: its header, then each row that holds anything. */
+static tsg_status_t check_grid(ck_t *k, const sv_grid_t *g)
+{
+    int kind = -1;
+    for (int i = 0; i < 4; i++)
+        if (!strcmp(g->sheet, sheet_names[i])) kind = i;
+    if (kind < 0) return TSG_OK; /* 記入方法, 選択肢, or a sheet the respondent added */
+    k->g = g;
+    for (size_t c = 0; headers[kind][c]; c++)
+        if (!same(sv_cell(g, 0, c), headers[kind][c]))
+            return util_fail(k->err, TSG_EINPUT, _("%s: the header must be '%s' as the form wrote it"), at(k, 0, c),
+                             headers[kind][c]);
+    const char *org = NULL;
+    tsg_status_t s = TSG_OK;
+    for (size_t r = 1; r < g->nrows && !s; r++) {
+        int any = 0;
+        for (size_t c = 0; c < g->ncols; c++) any |= sv_cell(g, r, c) != NULL;
+        if (!any) continue;
+        s = kind == 0 ? check_org(k, r, &org) : kind == 1 ? check_program(k, r, &org)
+          : kind == 2 ? check_tie(k, r, &org) : check_new(k, r, &org);
+    }
+    return s;
+}
+
+tsg_status_t sv_read_all(tsg_db_t *db, const char *dir, sv_answers_t *out, tsg_error_t *err)
+{
+    memset(out, 0, sizeof *out);
+    grids_t gs = {0};
+    ck_t k = {.db = db, .a = out, .err = err};
+    tsg_status_t s = store_vocab_load(db->sql, &k.vocab, err);
+    if (s) return s;
+    s = read_dir(dir, &gs, err);
+    if (!s) s = store_read_begin(db, err);
+    if (!s) {
+        for (size_t i = 0; i < gs.n && !s; i++) s = check_grid(&k, &gs.g[i]);
+        store_read_end(db);
+    }
+    for (size_t i = 0; i < gs.n; i++) sv_grid_free(&gs.g[i]);
+    free(gs.g);
+    store_vocab_free(&k.vocab);
+    if (s) sv_answers_free(out);
+    return s;
+}

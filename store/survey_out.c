@@ -1,0 +1,375 @@
+/*
+ * survey_out — tsunagi survey-out: one workbook per organisation (see
+ * survey.h for the layout). The values are shown as a person reads them
+ * (labels, district names) and survey-in reads them back the same way; the
+ * choices come from a hidden sheet through Excel's data validation, so a
+ * partner is picked from the network's organisations, never typed. Each
+ * workbook is written into a private folder beside its name and renamed
+ * into place (util/atomic.h): a run that fails leaves no half-written file.
+ */
+#include "survey.h"
+#include "i18n.h"
+#include "store.h"
+#include "util.h"
+#include "vocab.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+const char *const sv_org_header[] = {"団体ID", "団体名", "分野", "地区", "回答", NULL};
+const char *const sv_programs_header[] = {"団体ID", "事業ID", "事業名", "対象", "年齢（下限）", "年齢（上限）",
+                                          "支援の内容", "地域", "受付時間", "回答", NULL};
+const char *const sv_ties_header[] = {"団体ID", "自団体側ID", "自団体側", "相手ID", "相手", "相手の団体",
+                                      "種類", "向き", "件数（年間）", "回答", NULL};
+const char *const sv_new_header[] = {"団体ID", "相手の団体", "種類", "向き", "件数（年間）", NULL};
+
+/* What the first sheet says, one paragraph a row. */
+static const char *const help_lines[] = {
+    "つなぎ調査票　記入方法",
+    "",
+    "この調査票は、貴団体の登録内容と他団体とのつながりを毎年確認するためのものです。",
+    "各シートの「回答」欄で、行ごとに次のいずれかを選んでください（空欄のままにはしないでください）。",
+    "　確認：記載のとおりで変更はありません。",
+    "　修正：内容が変わりました。該当するセルを書き換えてください（灰色の列は変更できません）。",
+    "　終了：この事業・関係はもうありません。",
+    "",
+    "「団体情報」：貴団体の名称・分野・地区です。",
+    "「事業」：貴団体が実施している事業です。対象・支援の内容・地域は「、」で区切って記入してください。",
+    "「関係」：貴団体（またはその事業）と他の団体・事業とのつながりです。修正できるのは種類と件数です。",
+    "「新しい関係」：表にないつながりがあれば、相手の団体と種類を一覧から選んで追加してください。",
+    "",
+    "記入が終わったら、ファイル名を変えずにそのまま返送してください。",
+    "シートを CSV で保存して返送していただいても読み取れます（シートごとに 1 ファイル）。",
+    NULL};
+
+/* A file name character Windows refuses (or that ends a name badly). */
+static int unsafe_byte(unsigned char c) { return c < 0x20 || c == 0x7F || strchr("<>:\"/\\|?*", c) != NULL; }
+
+char *sv_file_name(const char *id, const char *name)
+{
+    int safe = name && *name && strlen(name) <= 60;
+    for (const char *p = name; safe && *p; p++)
+        if (unsafe_byte((unsigned char)*p) || *p == ' ' || *p == '.') safe = 0;
+    util_buf_t b = {0};
+    for (const char *p = id; *p; p++) util_buf_addc(&b, unsafe_byte((unsigned char)*p) ? '_' : *p);
+    if (safe) util_buf_printf(&b, "_%s", name);
+    if (util_buf_adds(&b, ".xlsx")) {
+        util_buf_free(&b);
+        return NULL;
+    }
+    return b.data;
+}
+
+typedef struct out {
+    tsg_db_t *db;
+    store_vocab_t vocab;
+    lxw_workbook *wb;
+    lxw_format *head, *fixed, *wrap;
+    size_t norgs;    /* rows of the organisations' list */
+    char *path;
+    tsg_error_t *err;
+} out_t;
+
+static tsg_status_t lxw_fail(out_t *o, lxw_error e)
+{
+    return util_fail(o->err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? TSG_ENOMEM : TSG_EIO, "%s: %s", o->path,
+                     lxw_strerror(e));
+}
+
+/* A ';' list of keys as their labels joined by "、". */
+static char *labels(out_t *o, const char *kind, const char *keys)
+{
+    util_buf_t b = {0};
+    util_buf_adds(&b, "");
+    for (const char *p = keys; p && *p;) {
+        const char *end = strchr(p, ';');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        char key[256];
+        util_snprintf(key, sizeof key, "%.*s", (int)n, p);
+        if (b.len) util_buf_adds(&b, SV_LIST_SEP);
+        util_buf_adds(&b, store_vocab_label(&o->vocab, kind, key));
+        p = end ? end + 1 : p + n;
+    }
+    return b.data;
+}
+
+static lxw_error header(out_t *o, lxw_worksheet *ws, const char *const *cols, const double *widths)
+{
+    lxw_error e = LXW_NO_ERROR;
+    for (int c = 0; cols[c] && !e; c++) {
+        e = worksheet_write_string(ws, 0, (lxw_col_t)c, cols[c], o->head);
+        if (!e) e = worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, widths[c], NULL);
+    }
+    if (!e) worksheet_freeze_panes(ws, 1, 0);
+    return e;
+}
+
+static lxw_error cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s, lxw_format *f)
+{
+    return s && *s ? worksheet_write_string(ws, r, c, s, f) : f ? worksheet_write_blank(ws, r, c, f) : LXW_NO_ERROR;
+}
+
+/* A list validation on rows 1..last of column col from a range of the hidden sheet. */
+static lxw_error choose(lxw_worksheet *ws, lxw_row_t last, lxw_col_t col, const char *range, const char *title)
+{
+    lxw_data_validation v = {0};
+    v.validate = LXW_VALIDATION_TYPE_LIST_FORMULA;
+    v.value_formula = (char *)range;
+    v.error_title = (char *)title;
+    v.error_message = (char *)"一覧から選んでください。";
+    v.error_type = LXW_VALIDATION_ERROR_TYPE_STOP;
+    return last < 1 ? LXW_NO_ERROR : worksheet_data_validation_range(ws, 1, col, last, col, &v);
+}
+
+static const char *const kinds[] = {"referral", "co_support", "info_sharing", "agreement", NULL};
+
+/* The hidden sheet: A the organisations ("name [id]"), B the answers,
+ * C the answers for the organisation's own row, D the tie kinds, E the
+ * directions. */
+static tsg_status_t lists_sheet(out_t *o)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_LISTS);
+    if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
+    sqlite3_stmt *st = NULL;
+    tsg_status_t s = store_prepare(o->db->sql,
+                                   "SELECT o.name, n.id FROM organisation o JOIN node n ON n.nid = o.nid"
+                                   " WHERE o.until IS NULL ORDER BY o.name, n.id",
+                                   &st, o->err);
+    lxw_error e = LXW_NO_ERROR;
+    lxw_row_t r = 0;
+    while (!s && !e && sqlite3_step(st) == SQLITE_ROW) {
+        char *item = util_printf("%s [%s]", (const char *)sqlite3_column_text(st, 0),
+                                 (const char *)sqlite3_column_text(st, 1));
+        if (!item) s = util_fail(o->err, TSG_ENOMEM, _("out of memory"));
+        else e = worksheet_write_string(ws, r++, 0, item, NULL);
+        free(item);
+    }
+    sqlite3_finalize(st);
+    o->norgs = r;
+    const char *answers[] = {SV_CONFIRM, SV_CORRECT, SV_END, NULL};
+    for (int i = 0; answers[i] && !e; i++) e = worksheet_write_string(ws, (lxw_row_t)i, 1, answers[i], NULL);
+    for (int i = 0; i < 2 && !e; i++) e = worksheet_write_string(ws, (lxw_row_t)i, 2, answers[i], NULL);
+    for (int i = 0; kinds[i] && !e; i++)
+        e = worksheet_write_string(ws, (lxw_row_t)i, 3, store_vocab_label(&o->vocab, "tie_kind", kinds[i]), NULL);
+    const char *dirs[] = {SV_DIR_OUT, SV_DIR_IN, SV_DIR_BOTH, NULL};
+    for (int i = 0; dirs[i] && !e; i++) e = worksheet_write_string(ws, (lxw_row_t)i, 4, dirs[i], NULL);
+    worksheet_hide(ws);
+    if (!s && e) s = lxw_fail(o, e);
+    return s;
+}
+
+static tsg_status_t help_sheet(out_t *o)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_HELP);
+    if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
+    lxw_error e = worksheet_set_column(ws, 0, 0, 100, NULL);
+    for (int i = 0; help_lines[i] && !e; i++) e = cell(ws, (lxw_row_t)i, 0, help_lines[i], i ? NULL : o->head);
+    if (!e) worksheet_activate(ws);
+    return e ? lxw_fail(o, e) : TSG_OK;
+}
+
+static tsg_status_t org_sheet(out_t *o, sqlite3_stmt *org)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_ORG);
+    if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
+    static const double w[] = {18, 36, 18, 14, 10};
+    lxw_error e = header(o, ws, sv_org_header, w);
+    if (!e) e = cell(ws, 1, SV_ORG_ID, (const char *)sqlite3_column_text(org, 1), o->fixed);
+    if (!e) e = cell(ws, 1, SV_ORG_NAME, (const char *)sqlite3_column_text(org, 2), NULL);
+    if (!e) e = cell(ws, 1, SV_ORG_SECTOR,
+                     store_vocab_label(&o->vocab, "sector", (const char *)sqlite3_column_text(org, 3)), NULL);
+    if (!e) e = cell(ws, 1, SV_ORG_DISTRICT, (const char *)sqlite3_column_text(org, 4), NULL);
+    if (!e) e = choose(ws, 1, SV_ORG_ANSWER, "=" SV_SHEET_LISTS "!$C$1:$C$2", "回答");
+    return e ? lxw_fail(o, e) : TSG_OK;
+}
+
+#define PLIST(tbl, col) \
+    "(SELECT group_concat(" col ", ';') FROM (SELECT " col " FROM " tbl " WHERE program = p.nid ORDER BY pos))"
+
+static tsg_status_t programs_sheet(out_t *o, long long org, const char *org_id)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_PROGRAMS);
+    if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
+    static const double w[] = {16, 22, 30, 36, 10, 10, 30, 20, 20, 10};
+    lxw_error e = header(o, ws, sv_programs_header, w);
+    sqlite3_stmt *st = NULL;
+    tsg_status_t s = store_prepare(
+        o->db->sql,
+        "SELECT n.id, p.name, " PLIST("program_target", "target") ", p.age_min, p.age_max, " PLIST("program_need", "need")
+        ", CASE WHEN p.wide_area THEN NULL ELSE (SELECT group_concat(name, '" SV_LIST_SEP "') FROM"
+        "  (SELECT d.name FROM program_area a JOIN district d ON d.nid = a.district WHERE a.program = p.nid"
+        "   ORDER BY a.pos)) END, p.wide_area, p.hours"
+        " FROM program p JOIN node n ON n.nid = p.nid WHERE p.org = ?1 AND p.until IS NULL ORDER BY p.nid",
+        &st, o->err);
+    if (!s) sqlite3_bind_int64(st, 1, org);
+    lxw_row_t r = 0;
+    while (!s && !e && sqlite3_step(st) == SQLITE_ROW) {
+        r++;
+        char *targets = labels(o, "target", (const char *)sqlite3_column_text(st, 2));
+        char *needs = labels(o, "need", (const char *)sqlite3_column_text(st, 5));
+        if (!targets || !needs) s = util_fail(o->err, TSG_ENOMEM, _("out of memory"));
+        if (!s) e = cell(ws, r, SV_P_ORG, org_id, o->fixed);
+        if (!s && !e) e = cell(ws, r, SV_P_ID, (const char *)sqlite3_column_text(st, 0), o->fixed);
+        if (!s && !e) e = cell(ws, r, SV_P_NAME, (const char *)sqlite3_column_text(st, 1), NULL);
+        if (!s && !e) e = cell(ws, r, SV_P_TARGETS, targets, NULL);
+        for (int k = 0; k < 2 && !s && !e; k++)
+            if (sqlite3_column_type(st, 3 + k) != SQLITE_NULL)
+                e = worksheet_write_number(ws, r, (lxw_col_t)(SV_P_AGE_MIN + k), sqlite3_column_double(st, 3 + k), NULL);
+        if (!s && !e) e = cell(ws, r, SV_P_NEEDS, needs, NULL);
+        if (!s && !e) e = cell(ws, r, SV_P_AREA,
+                               sqlite3_column_int(st, 7) ? SV_WIDE_AREA : (const char *)sqlite3_column_text(st, 6), NULL);
+        if (!s && !e) e = cell(ws, r, SV_P_HOURS, (const char *)sqlite3_column_text(st, 8), NULL);
+        free(targets);
+        free(needs);
+    }
+    sqlite3_finalize(st);
+    if (!s && !e) e = choose(ws, r, SV_P_ANSWER, "=" SV_SHEET_LISTS "!$B$1:$B$3", "回答");
+    if (!s && e) s = lxw_fail(o, e);
+    return s;
+}
+
+/* The ties of the organisation or of its programs: the organisation's side
+ * is the end that is it or its program (the source when both are). */
+static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_TIES);
+    if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
+    static const double w[] = {16, 22, 30, 22, 30, 30, 12, 18, 12, 10};
+    lxw_error e = header(o, ws, sv_ties_header, w);
+    sqlite3_stmt *st = NULL;
+    tsg_status_t s = store_prepare(
+        o->db->sql,
+        "WITH mine(nid) AS (SELECT ?1 UNION SELECT nid FROM program WHERE org = ?1 AND until IS NULL),"
+        " open AS (SELECT * FROM tie WHERE until IS NULL AND " SV_OPEN("tie.src") " AND " SV_OPEN("tie.dst") "),"
+        " side AS (SELECT t.tid, t.src AS own, t.dst AS other, 1 AS out FROM open t WHERE t.src IN mine"
+        "  UNION ALL SELECT t.tid, t.dst, t.src, 0 FROM open t WHERE t.dst IN mine AND t.src NOT IN mine)"
+        " SELECT a.id, b.id, t.kind, t.directed, t.count, s.out,"
+        "  coalesce(oa.name, pa.name, fa.name), coalesce(ob.name, pb.name, fb.name),"
+        "  coalesce(ob.name, (SELECT name FROM organisation WHERE nid = pb.org))"
+        " FROM side s JOIN tie t ON t.tid = s.tid JOIN node a ON a.nid = s.own JOIN node b ON b.nid = s.other"
+        " LEFT JOIN organisation oa ON oa.nid = s.own LEFT JOIN program pa ON pa.nid = s.own"
+        " LEFT JOIN forum fa ON fa.nid = s.own"
+        " LEFT JOIN organisation ob ON ob.nid = s.other LEFT JOIN program pb ON pb.nid = s.other"
+        " LEFT JOIN forum fb ON fb.nid = s.other"
+        " ORDER BY t.tid",
+        &st, o->err);
+    if (!s) sqlite3_bind_int64(st, 1, org);
+    lxw_row_t r = 0;
+    while (!s && !e && sqlite3_step(st) == SQLITE_ROW) {
+        r++;
+        const char *kind = (const char *)sqlite3_column_text(st, 2);
+        const char *dir = !sqlite3_column_int(st, 3) ? SV_DIR_BOTH : sqlite3_column_int(st, 5) ? SV_DIR_OUT : SV_DIR_IN;
+        e = cell(ws, r, SV_T_ORG, org_id, o->fixed);
+        if (!e) e = cell(ws, r, SV_T_OWN, (const char *)sqlite3_column_text(st, 0), o->fixed);
+        if (!e) e = cell(ws, r, SV_T_OWN_NAME, (const char *)sqlite3_column_text(st, 6), o->fixed);
+        if (!e) e = cell(ws, r, SV_T_OTHER, (const char *)sqlite3_column_text(st, 1), o->fixed);
+        if (!e) e = cell(ws, r, SV_T_OTHER_NAME, (const char *)sqlite3_column_text(st, 7), o->fixed);
+        if (!e) e = cell(ws, r, SV_T_OTHER_ORG, (const char *)sqlite3_column_text(st, 8), o->fixed);
+        if (!e) e = cell(ws, r, SV_T_KIND, store_vocab_label(&o->vocab, "tie_kind", kind),
+                         strcmp(kind, "membership") ? NULL : o->fixed);
+        if (!e) e = cell(ws, r, SV_T_DIR, dir, o->fixed);
+        if (!e && sqlite3_column_type(st, 4) != SQLITE_NULL)
+            e = worksheet_write_number(ws, r, SV_T_COUNT, sqlite3_column_double(st, 4), NULL);
+    }
+    sqlite3_finalize(st);
+    if (!s && !e) e = choose(ws, r, SV_T_ANSWER, "=" SV_SHEET_LISTS "!$B$1:$B$3", "回答");
+    if (!s && e) s = lxw_fail(o, e);
+    return s;
+}
+
+static tsg_status_t new_sheet(out_t *o, const char *org_id)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_NEW);
+    if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
+    static const double w[] = {16, 44, 14, 20, 12};
+    lxw_error e = header(o, ws, sv_new_header, w);
+    for (lxw_row_t r = 1; r <= SV_NEW_ROWS && !e; r++) e = cell(ws, r, SV_N_ORG, org_id, o->fixed);
+    char range[64];
+    util_snprintf(range, sizeof range, "=" SV_SHEET_LISTS "!$A$1:$A$%zu", o->norgs ? o->norgs : 1);
+    if (!e) e = choose(ws, SV_NEW_ROWS, SV_N_PARTNER, range, "相手の団体");
+    if (!e) e = choose(ws, SV_NEW_ROWS, SV_N_KIND, "=" SV_SHEET_LISTS "!$D$1:$D$4", "種類");
+    if (!e) e = choose(ws, SV_NEW_ROWS, SV_N_DIR, "=" SV_SHEET_LISTS "!$E$1:$E$3", "向き");
+    return e ? lxw_fail(o, e) : TSG_OK;
+}
+
+/* One organisation's workbook, written beside path and renamed into place. */
+static tsg_status_t write_one(out_t *o, sqlite3_stmt *org, const char *path)
+{
+    util_atomic_t file;
+    const util_guard_t *g = store_guard(o->db);
+    if (!g) return util_fail(o->err, TSG_ENOMEM, _("out of memory"));
+    tsg_status_t s = util_atomic_begin(&file, path, g, o->err);
+    if (s) return s;
+    close(file.fd); /* libxlsxwriter writes the file by its name */
+    file.fd = -1;
+    o->path = file.path;
+    if (!(o->wb = workbook_new(file.tmp))) {
+        util_atomic_abort(&file);
+        return util_fail(o->err, TSG_ENOMEM, _("out of memory starting the workbook"));
+    }
+    o->head = workbook_add_format(o->wb);
+    o->fixed = workbook_add_format(o->wb);
+    if (o->head) {
+        format_set_bold(o->head);
+        format_set_bottom(o->head, LXW_BORDER_THIN);
+    }
+    if (o->fixed) format_set_bg_color(o->fixed, 0xE0E0E0);
+    long long nid = sqlite3_column_int64(org, 0);
+    const char *id = (const char *)sqlite3_column_text(org, 1);
+    s = help_sheet(o);
+    if (!s) s = org_sheet(o, org);
+    if (!s) s = programs_sheet(o, nid, id);
+    if (!s) s = ties_sheet(o, nid, id);
+    if (!s) s = new_sheet(o, id);
+    if (!s) s = lists_sheet(o);
+    lxw_error e = workbook_close(o->wb);
+    o->wb = NULL;
+    if (!s && e) s = lxw_fail(o, e);
+    if (!s) s = util_atomic_commit(&file, o->err);
+    util_atomic_abort(&file);
+    o->path = NULL;
+    return s;
+}
+
+tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long *written, tsg_error_t *err)
+{
+    *written = 0;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+        return util_fail(err, TSG_EIO, _("%s: cannot make the folder: %s"), dir, strerror(errno));
+    out_t o = {.db = db, .err = err};
+    tsg_status_t s = store_check(db, err);
+    if (!s) s = store_vocab_load(db->sql, &o.vocab, err);
+    if (s) return s;
+    sqlite3_stmt *st = NULL;
+    s = store_read_begin(db, err);
+    if (s) {
+        store_vocab_free(&o.vocab);
+        return s;
+    }
+    s = store_prepare(db->sql,
+                      "SELECT o.nid, n.id, o.name, o.sector, d.name FROM organisation o JOIN node n ON n.nid = o.nid"
+                      " LEFT JOIN district d ON d.nid = o.district WHERE o.until IS NULL ORDER BY o.nid",
+                      &st, err);
+    while (!s && sqlite3_step(st) == SQLITE_ROW) {
+        char *name = sv_file_name((const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
+        char *path = name ? util_printf("%s/%s", dir, name) : NULL;
+        if (!path) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+        else if (!(s = write_one(&o, st, path))) (*written)++;
+        free(name);
+        free(path);
+    }
+    sqlite3_finalize(st);
+    store_read_end(db);
+    store_vocab_free(&o.vocab);
+    return s;
+}
+
+tsg_status_t tsg_survey_out(tsg_db_t *db, const char *dir, long *written, tsg_error_t *err)
+{
+    return sv_write_all(db, dir, written, err);
+}

@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Issue 21 items 6 and 7: a whole survey round on the sample city.
+
+survey-out writes one workbook per organisation; openpyxl (a real XLSX
+reader and writer, independent of tsunagi's own) checks their layout and
+fills in the answers of Kita ward's organisations, as a respondent would in
+Excel: confirmations, corrections, ends, new ties chosen from the list, one
+sheet saved as CP932 CSV, and one organisation (o-kita-hogoshi) that gets
+its form and does not answer. A bad cell first: survey-in must name it as
+file:sheet:row:column, exit 1 and change nothing. Then survey-in, and the
+database must say what the answers say. The expectation is computed here
+from the answers alone (the rule of docs/decisions.md, "Issue 21: the
+survey round"): a tie is confirmed when every side that owns an end
+confirmed it, reported when only some did, ended when a side ended it and
+none confirmed it, unverified when no side said anything.
+
+usage: survey_check.py TSUNAGI SAMPLE_DIR   (exit 77 without openpyxl)
+"""
+import csv
+import glob
+import hashlib
+import os
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+
+try:
+    import openpyxl
+except ImportError:
+    print("openpyxl is not installed for this python: skipped")
+    sys.exit(77)
+
+TSUNAGI, SAMPLE = sys.argv[1], sys.argv[2]
+AS_OF = "2026-04-01"
+SILENT = "o-kita-hogoshi"
+ENV = dict(os.environ, LANGUAGE="en", TSUNAGI_TODAY="2026-05-01")
+# Under LeakSanitizer: libxlsxwriter's own leak of its list formulas (the file says which).
+SUPP = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lsan_libxlsxwriter.supp")
+ENV["LSAN_OPTIONS"] = ":".join(x for x in [os.environ.get("LSAN_OPTIONS", ""), "suppressions=" + SUPP] if x)
+fail = 0
+
+
+def check(ok, msg):
+    global fail
+    if not ok:
+        print("FAIL " + msg)
+        fail = 1
+
+
+def run(*args, code=0):
+    r = subprocess.run([TSUNAGI, *args], capture_output=True, text=True, env=ENV)
+    check(r.returncode == code, "%s: exit %d, expected %d\n%s%s" % (" ".join(args), r.returncode, code, r.stdout,
+                                                                      r.stderr))
+    return r
+
+
+def dump(db):
+    con = sqlite3.connect(db)
+    text = "\n".join(con.iterdump())
+    con.close()
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+tmp = tempfile.mkdtemp(prefix="tsg-survey-")
+db = os.path.join(tmp, "city.db")
+run("import", SAMPLE, db)
+con = sqlite3.connect(db)
+orgs = dict(con.execute("SELECT n.id, o.name FROM organisation o JOIN node n ON n.nid = o.nid"))
+owner = {i: i for i in orgs}
+owner.update(con.execute("SELECT n.id, o.id FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org"))
+ties = {}  # (src, dst, kind) -> [directed, count]
+for s, d, k, directed, count in con.execute(
+        "SELECT a.id, b.id, t.kind, t.directed, t.count FROM tie t JOIN node a ON a.nid = t.src"
+        " JOIN node b ON b.nid = t.dst"):
+    ties[(s, d, k)] = [directed, count]
+con.close()
+
+# ---- survey-out: one workbook per organisation, its layout ----------------------
+forms = os.path.join(tmp, "forms")
+run("survey-out", forms, db)
+files = sorted(os.listdir(forms))
+check(len(files) == len(orgs), "%d workbooks for %d organisations" % (len(files), len(orgs)))
+for f in files:
+    check(not any(c in f for c in '<>:"/\\|?*') and f.endswith(".xlsx"), "%s: not a safe Windows file name" % f)
+    check(f.split("_")[0].removesuffix(".xlsx") in orgs, "%s: not named for an organisation id" % f)
+check(not glob.glob(os.path.join(forms, ".tsunagi-*")), "survey-out left its private folder behind")
+
+kita = sorted(i for i in orgs if i.startswith("o-kita-"))
+path_of = {i: glob.glob(os.path.join(forms, i + "_*.xlsx")) + glob.glob(os.path.join(forms, i + ".xlsx")) for i in kita}
+wb = openpyxl.load_workbook(path_of["o-kita-ward"][0])
+check(wb.sheetnames == ["記入方法", "団体情報", "事業", "関係", "新しい関係", "選択肢"], "sheets: %s" % wb.sheetnames)
+check(wb["選択肢"].sheet_state == "hidden", "the lists sheet is not hidden")
+listed = [c.value for c in wb["選択肢"]["A"] if c.value]
+check(len(listed) == len(orgs), "the partner list holds %d organisations, not %d" % (len(listed), len(orgs)))
+dv = {str(d.sqref).split(":")[0]: d.formula1 for d in wb["新しい関係"].data_validations.dataValidation}
+check(dv.get("B2", "").startswith("選択肢!$A$1:$A$"), "partners are not chosen from the hidden list: %s" % dv)
+check(dv.get("C2", "").startswith("選択肢!$D$1"), "the tie kind is not chosen from a list: %s" % dv)
+dv = [d for d in wb["関係"].data_validations.dataValidation if str(d.sqref).startswith("J2")]
+check(dv and dv[0].formula1 == "選択肢!$B$1:$B$3", "the ties' answer column has no list")
+check([c.value for c in wb["選択肢"]["B"] if c.value] == ["確認", "修正", "終了"], "the answers offered")
+check(wb["関係"].max_row - 1 == sum(1 for (s, d, k) in ties if owner.get(s) == "o-kita-ward" or
+                                    owner.get(d) == "o-kita-ward"),
+      "o-kita-ward's ties sheet does not hold each of its ties once")
+
+# ---- the answers (the oracle's record of them) ----------------------------------------
+rnd = random.Random(21)
+said = {}       # (org, src, dst, kind) -> ('yes', count) | ('no', None)
+new_ties = []   # (org, src, dst, kind, directed, count)
+corrected_org, ended_program, corrected_program = {}, None, None
+ret = os.path.join(tmp, "returned")
+os.mkdir(ret)
+label = {"referral": "つなぎ", "co_support": "協働", "info_sharing": "情報共有", "agreement": "協定"}
+item = {i: "%s [%s]" % (orgs[i], i) for i in orgs}
+bad = None
+for org in kita:
+    if org == SILENT:
+        continue
+    wb = openpyxl.load_workbook(path_of[org][0])
+    ws = wb["団体情報"]
+    if org == "o-kita-komorebi":
+        ws["B2"] = "NPO法人こもれびの森"
+        ws["E2"] = "修正"
+        corrected_org[org] = "NPO法人こもれびの森"
+    else:
+        ws["E2"] = "確認"
+    ws = wb["事業"]
+    for r in range(2, ws.max_row + 1):
+        pid = ws.cell(r, 2).value
+        if org == "o-kita-ward" and ended_program is None and r == 4:
+            ws.cell(r, 10).value = "終了"
+            ended_program = pid
+        elif org == "o-kita-shakyo" and corrected_program is None:
+            ws.cell(r, 9).value = "平日9:00-18:00"
+            ws.cell(r, 10).value = "修正"
+            corrected_program = pid
+        else:
+            ws.cell(r, 10).value = "確認"
+    ws = wb["関係"]
+    rows = []
+    for r in range(2, ws.max_row + 1):
+        own, other, kind, way = (ws.cell(r, c).value for c in (2, 4, 7, 8))
+        k = {v: key for key, v in label.items()}.get(kind, "membership")
+        src, dst = (other, own) if way == "相手から当団体へ" else (own, other)
+        if (src, dst, k) not in ties:
+            src, dst = dst, src
+        check((src, dst, k) in ties, "%s: row %d names no tie of the network" % (org, r))
+        p = rnd.random()
+        count = ties[(src, dst, k)][1]
+        if p < 0.7:
+            ws.cell(r, 10).value = "確認"
+            said[(org, src, dst, k)] = ("yes", count)
+        elif p < 0.85:
+            ws.cell(r, 9).value = (count or 0) + 5
+            ws.cell(r, 10).value = "修正"
+            said[(org, src, dst, k)] = ("yes", (count or 0) + 5)
+        else:
+            ws.cell(r, 10).value = "終了"
+            said[(org, src, dst, k)] = ("no", None)
+        rows.append(r)
+    if org == "o-kita-joshi" and rows:
+        bad = (os.path.basename(path_of[org][0]), rows[0])
+    ws = wb["新しい関係"]
+    wanted = {
+        # both sides add the same referral: confirmed
+        "o-kita-kitanone": [("o-kita-kodomo", "referral", "当団体から相手へ", 4)],
+        "o-kita-kodomo": [("o-kita-kitanone", "referral", "相手から当団体へ", None),
+                          # an undirected tie, from both sides in either order: confirmed
+                          ("o-kita-gakushu", "agreement", "相互", None)],
+        "o-kita-gakushu": [("o-kita-kodomo", "agreement", "相互", 2)],
+        # to an organisation that did not answer: reported
+        "o-kita-nihongo": [("o-npo-sapo", "info_sharing", "相互", None)],
+    }.get(org, [])
+    for n, (partner, kind, way, count) in enumerate(wanted):
+        r = n + 2
+        ws.cell(r, 2).value = item[partner]
+        ws.cell(r, 3).value = label[kind]
+        ws.cell(r, 4).value = way
+        if count is not None:
+            ws.cell(r, 5).value = count
+        directed = kind == "referral"
+        src, dst = (partner, org) if way == "相手から当団体へ" else (org, partner)
+        check(not any(t[2] == kind and {t[0], t[1]} == {src, dst} for t in ties), "the planted new tie exists")
+        new_ties.append((org, src, dst, kind, directed, count))
+    name = os.path.basename(path_of[org][0])
+    if org == "o-kita-minsei":
+        # Its ties sheet comes back as CSV saved on Japanese Windows (CP932).
+        with open(os.path.join(ret, name[:-5] + "_関係.csv"), "w", encoding="cp932", newline="") as f:
+            w = csv.writer(f)
+            for row in wb["関係"].iter_rows(values_only=True):
+                w.writerow(["" if v is None else v for v in row])
+        del wb["関係"]
+    wb.save(os.path.join(ret, name))
+
+# ---- a bad cell: named, and nothing changes ------------------------------------------
+before = dump(db)
+wbpath = os.path.join(ret, bad[0])
+wb = openpyxl.load_workbook(wbpath)
+good = wb["関係"].cell(bad[1], 10).value
+wb["関係"].cell(bad[1], 10).value = "了解"
+wb.save(wbpath)
+r = run("survey-in", "--as-of", AS_OF, ret, db, code=1)
+want = "%s:関係:%d:J:" % (bad[0], bad[1])
+check(want in r.stderr, "the bad cell is not named %s: %s" % (want, r.stderr))
+check(dump(db) == before, "a refused survey-in changed the database")
+wb = openpyxl.load_workbook(wbpath)
+wb["関係"].cell(bad[1], 10).value = good
+wb.save(wbpath)
+
+# ---- survey-in ----------------------------------------------------------------------------------
+r = run("survey-in", "--as-of", AS_OF, ret, db)
+check("%s %s" % (SILENT, orgs[SILENT]) in r.stdout, "the silent organisation is not listed:\n" + r.stdout)
+check("o-kita-ward " not in r.stdout, "an organisation that answered is listed as silent")
+
+# ---- the oracle ---------------------------------------------------------------------------------
+answered = set(kita) - {SILENT}
+con = sqlite3.connect(db)
+got = {}
+for s, d, k, status, until, count, verified in con.execute(
+        "SELECT a.id, b.id, t.kind, t.status, t.until, t.count, t.verified FROM tie t"
+        " JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst"):
+    got[(s, d, k, until)] = (status, count, verified)
+for (s, d, k), (directed, count) in ties.items():
+    if ended_program in (s, d):
+        continue  # gone with its program at the as-of day
+    sides = [x for x in dict.fromkeys([owner.get(s), owner.get(d)]) if x]
+    views = []
+    for side in sides:
+        v = [said.get((side, s, d, k))] + [("yes", c) for (o, a, b, kk, dr, c) in new_ties
+                                             if o == side and kk == k and (a, b) in ((s, d),) + (((d, s),) if not dr else ())]
+        v = [x for x in v if x]
+        views.append("yes" if any(x[0] == "yes" for x in v) else "no" if v else None)
+    yes = views.count("yes")
+    if not sides:
+        want = ((None, count, None), None)
+    elif yes:
+        c = next((x[1] for side in sides for x in [said.get((side, s, d, k))] if x and x[0] == "yes" and
+                  x[1] is not None), count)
+        want = (("confirmed" if yes == len(sides) else "reported", c, AS_OF), None)
+    elif "no" in views:
+        want = ((None, count, AS_OF), AS_OF)
+    else:
+        want = (("unverified", count, None), None)
+    check(got.get((s, d, k, want[1])) == want[0],
+          "tie %s→%s %s: %s, expected %s (sides %s said %s)" % (s, d, k, got.get((s, d, k, want[1])), want[0], sides,
+                                                               views))
+seen = set()
+for (o, s, d, k, directed, c) in new_ties:
+    key = (s, d, k) if directed else (min(s, d), max(s, d), k)
+    if key in seen:
+        continue
+    seen.add(key)
+    others = {o2 for (o2, s2, d2, k2, dr2, c2) in new_ties if k2 == k and
+              ((s2, d2) == (s, d) or (not directed and (s2, d2) == (d, s)))}
+    found = got.get((s, d, k, None)) or (got.get((d, s, k, None)) if not directed else None)
+    status = "confirmed" if len(others) == 2 else "reported"
+    check(found is not None and found[0] == status and found[2] == AS_OF,
+          "new tie %s→%s %s: %s, expected %s" % (s, d, k, found, status))
+for org, name in corrected_org.items():
+    row = con.execute("SELECT o.name, o.verified FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?",
+                      (org,)).fetchone()
+    check(row == (name, AS_OF), "%s: %s after its correction" % (org, row))
+    old = con.execute("SELECT h.value, h.until FROM history h JOIN node n ON n.nid = h.nid WHERE n.id = ? AND"
+                      " h.field = 'name'", (org,)).fetchone()
+    check(old == (orgs[org], AS_OF), "%s: the old name is not kept in history: %s" % (org, old))
+row = con.execute("SELECT p.until FROM program p JOIN node n ON n.nid = p.nid WHERE n.id = ?", (ended_program,)).fetchone()
+check(row == (AS_OF,), "the ended program %s: until %s" % (ended_program, row))
+row = con.execute("SELECT p.hours, p.verified FROM program p JOIN node n ON n.nid = p.nid WHERE n.id = ?",
+                  (corrected_program,)).fetchone()
+check(row == ("平日9:00-18:00", AS_OF), "the corrected program %s: %s" % (corrected_program, row))
+n = con.execute("SELECT count(*) FROM organisation WHERE verified = ?", (AS_OF,)).fetchone()[0]
+check(n == len(answered), "%d organisations verified, %d answered" % (n, len(answered)))
+silent_verified = con.execute("SELECT o.verified FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?",
+                              (SILENT,)).fetchone()
+check(silent_verified == (None,), "the silent organisation was marked verified")
+# USING confirmed ties: a confirmed referral is a path of one tie; a referral
+# no side spoke for is none, though it is a path without the clause.
+conf = [(s, d) for (s, d, k, u), v in got.items() if k == "referral" and u is None and v[0] == "confirmed"]
+unv = [(s, d) for (s, d, k, u), v in got.items() if k == "referral" and u is None and v[0] == "unverified"
+       and not any(v2[0] == "confirmed" for (s2, d2, k2, u2), v2 in got.items() if u2 is None and s in (s2, d2))]
+check(conf and unv, "the round left no confirmed or no unverified referral to walk")
+for (s, d), found in ((conf[0], True), (unv[0], False)):
+    r = run(db, "-c", "PATH FROM '%s' TO '%s' USING confirmed ties" % (s, d), "--format", "csv")
+    check((d in r.stdout) == found, "PATH %s→%s USING confirmed ties: %s" % (s, d, r.stdout + r.stderr))
+    r = run(db, "-c", "PATH FROM '%s' TO '%s'" % (s, d), "--format", "csv")
+    check(d in r.stdout, "PATH %s→%s: %s" % (s, d, r.stdout + r.stderr))
+con.close()
+print("survey round: %d organisations answered, %d tie answers, %d new ties" % (len(answered), len(said), len(new_ties)))
+sys.exit(fail)
