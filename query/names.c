@@ -34,7 +34,11 @@ void qry_names_free(qry_session_t *s)
     s->nparent = 0;
 }
 
-void qry_data_changed(qry_session_t *s) { s->stale = 1; }
+void qry_data_changed(qry_session_t *s)
+{
+    s->stale = 1;
+    s->dated_made = 0;
+}
 
 /* A folded copy of text in the pool; the same pointer when folding
  * changes nothing (ids and most names). */
@@ -154,7 +158,10 @@ static tsg_status_t check_version(qry_session_t *s)
     int changed = 0;
     if (sqlite3_step(s->dv) == SQLITE_ROW) {
         int64_t v = sqlite3_column_int64(s->dv, 0);
-        if (v != s->data_version) s->stale = s->unchecked = 1;
+        if (v != s->data_version) {
+            s->stale = s->unchecked = 1;
+            s->dated_made = 0;
+        }
         changed = s->version_known && v != s->data_version;
         s->data_version = v;
         s->version_known = 1;
@@ -162,6 +169,8 @@ static tsg_status_t check_version(qry_session_t *s)
     sqlite3_reset(s->dv); /* ends the read transaction */
     return changed ? resolve_sets(s) : TSG_OK;
 }
+
+tsg_status_t qry_check_version(qry_session_t *s) { return check_version(s); }
 
 tsg_status_t qry_set_check(qry_session_t *s, const char *name, const gram_token_t *at, const char **type)
 {

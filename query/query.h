@@ -64,6 +64,8 @@ typedef struct qry_session {
     int version_known;         /* data_version has been read once: a change is another program's */
     int checked;               /* data_version was checked in this statement: keep what is loaded */
     sqlite3_stmt *dv;          /* PRAGMA data_version, prepared once (asked before every statement) */
+    int dated_made;            /* the dated TEMP tables (qry_dated_tables) hold dated_day's rows */
+    long dated_day;            /* YYYYMMDD */
     const eng_net_t *net;      /* the running statement's network (one of nets), set by qry_network */
     struct qry_net_slot {
         long day;              /* the day it shows (YYYYMMDD), 0: today */
@@ -230,6 +232,15 @@ int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words,
 /* A date of the language (AS OF, STARTS, ENDS, SINCE): YYYY, YYYY-MM or
  * YYYY-MM-DD that exists, written back in ISO form; a NUMBER is a year. */
 tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11]);
+
+/* Makes the dated TEMP tables organisation_at, forum_at, program_at,
+ * node_at and tie_at hold the running statement's day's rows, unless they
+ * already do and nothing changed since (sqlfunc.c). Readers of SQL call it
+ * before their SQL. */
+tsg_status_t qry_dated_tables(qry_session_t *s);
+/* Looks once per statement whether another program changed the database
+ * (PRAGMA data_version), marking the caches stale (names.c). */
+tsg_status_t qry_check_version(qry_session_t *s);
 
 /* Runs one parsed statement (the session's dispatcher). */
 tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st);

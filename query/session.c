@@ -738,6 +738,26 @@ tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
             return qry_fail(s, &u->v->tok, _("USING takes 'confirmed ties', not '%s ties'"), w);
         s->confirmed_ties = 1;
     }
+    /* Statements that read SQL see the day's rows in the dated tables;
+     * the analyses of the network in memory do not need them. */
+    switch (st->kind == AST_WHATIF ? AST_GAPS : st->kind) {
+    case AST_FIND:
+    case AST_COUNT:
+    case AST_SHOW:
+    case AST_LET:
+    case AST_REACH:
+    case AST_FORUMS:
+    case AST_EXPORT:
+    case AST_RENDER:
+    case AST_REPORT:
+        if ((rc = qry_dated_tables(s))) {
+            s->confirmed_ties = 0;
+            return rc;
+        }
+        break;
+    default:
+        break;
+    }
     rc = exec_kind(s, st);
     s->confirmed_ties = 0;
     return rc;

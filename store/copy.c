@@ -1,6 +1,7 @@
 /* copy — a database copied into memory (store_copy, store.h): what WHAT IF
  * changes instead of the file. */
 #include "store.h"
+#include "period.h"
 #include "util.h"
 #include "i18n.h"
 
@@ -36,6 +37,8 @@ tsg_status_t store_copy(tsg_db_t *db, tsg_db_t **out, tsg_error_t *err)
         goto fail;
     }
     if ((s = store_exec(c->sql, "PRAGMA foreign_keys=ON;", _("copying the database"), err))) goto fail;
+    /* The SQL functions every connection of ours has (store.c's open_db). */
+    if ((s = store_period_functions(c->sql, err))) goto fail;
     *out = c;
     return TSG_OK;
 fail:

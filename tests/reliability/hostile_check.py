@@ -57,6 +57,7 @@ ALLOWED = {
     "migrations[v].sql": "store/store.c: static schema", "by_kind[k]": "query/session.c: static queries",
     "parts[i].sql": "query/summary.c: static queries",
     "dated_views": "query/sqlfunc.c: the static CREATE TEMP VIEW script of the dated views (AS OF)",
+    "dated_tables": "query/sqlfunc.c: the static script copying the dated views into indexed TEMP tables",
     "c->sql": "store/check.c: a static table of column checks", "kinds_sql": "store/check.c: a static query",
     "pragma": "snprintf with %d only (checked below)", "upd": "sqlite3_mprintf with %lld only (checked below)",
     "f->sql": "query/eval.c: the static field table", "kinds[0].from": "query/eval.c: the static kind table",
@@ -77,6 +78,7 @@ ALLOWED = {
     "q[i]": "store/netread.c mark_gone: static queries",
     "since_sql[m->type]": "query/mutate.c: static statements by node type", "period_sql[m->type]": "the same",
     "end_sql[m->type]": "the same", "fields[k].sql": "query/mutate_history.c: the static field table",
+    "sql[m->type]": "query/mutate.c verified: static UPDATEs by node type",
 }
 # Sinks that are local helpers of one file.
 LOCAL = {"each_row": "store/netread.c"}
@@ -143,6 +145,19 @@ def strip_comments(text):
 
 
 MACROS = {}  # NAME -> its definition, for literals spelled through a macro
+FMACROS = set()  # function-like macros whose body is literals and their parameters
+
+
+def function_macros(text):
+    """NAME(a, b) macros whose body is only string literals and the parameters."""
+    found = set()
+    for d in re.finditer(r"^#define\s+([A-Z][A-Z0-9_]*)\(([^)]*)\)\s+((?:\\\n|[^\n])*)", text, re.M):
+        params = {x.strip() for x in d.group(2).split(",")}
+        body = d.group(3).replace("\\\n", " ")
+        parts = re.findall(r'"(?:[^"\\]|\\.)*"|\w+|\S', body)
+        if parts and all(x.startswith('"') or x in params for x in parts):
+            found.add(d.group(1))
+    return found
 
 
 def literal_only(expr):
@@ -154,6 +169,11 @@ def literal_only(expr):
         cond, _, rest = expr.partition("?")
         a, _, b = rest.partition(":")
         return literal_only(a) and literal_only(b)
+    # A function-like macro of literals (survey.h's SV_OPEN) called with
+    # literals is itself a literal.
+    lit = r'"(?:[^"\\]|\\.)*"'
+    for name in FMACROS:
+        expr = re.sub(r"\b" + name + r"\s*\(\s*" + lit + r"(?:\s*,\s*" + lit + r")*\s*\)", '""', expr)
     parts = re.findall(r'"(?:[^"\\]|\\.)*"|[A-Z][A-Z0-9_]*|\S', expr)
     return bool(parts) and all(p.startswith('"') or (p in MACROS and literal_only(MACROS[p])) for p in parts)
 
@@ -166,7 +186,16 @@ for folder in ("store", "query", "engine", "grammar", "util"):
         path = os.path.join(folder, name)
         text = strip_comments(open(os.path.join(ROOT, path), encoding="utf-8").read())
         MACROS.clear()
-        for d in re.finditer(r"^#define\s+([A-Z][A-Z0-9_]*)\s+(.*(?:\\\n.*)*)", text, re.M):
+        FMACROS.clear()
+        FMACROS.update(function_macros(text))
+        for inc in re.findall(r'^#include\s+"(\w+\.h)"', text, re.M):
+            h = os.path.join(ROOT, folder, inc)
+            if os.path.exists(h):
+                htext = strip_comments(open(h, encoding="utf-8").read())
+                FMACROS.update(function_macros(htext))
+                for d in re.finditer(r"^#define\s+([A-Z][A-Z0-9_]*)\s+((?:\\\n|[^\n])*)", htext, re.M):
+                    MACROS[d.group(1)] = d.group(2).replace("\\\n", " ").strip()
+        for d in re.finditer(r"^#define\s+([A-Z][A-Z0-9_]*)\s+((?:\\\n|[^\n])*)", text, re.M):
             MACROS[d.group(1)] = d.group(2).replace("\\\n", " ").strip()
         for m in re.finditer(r"\b(" + "|".join(SINKS) + r")\s*\(", text):
             fn = m.group(1)
