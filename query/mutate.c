@@ -647,7 +647,7 @@ static tsg_status_t end_node(mut_t *m, const char *date)
         [QRY_FORUM] = "UPDATE forum SET until = ?2 WHERE nid = ?1",
     };
     qry_session_t *s = m->s;
-    const gram_token_t *at = &m->f[QRY_F_ON].c->key;
+    const gram_token_t *at = m->f[QRY_F_ON].c ? &m->f[QRY_F_ON].c->key : &m->st->kw;
     int64_t nid = m->node->nid;
     if (m->type == QRY_DISTRICT)
         return qry_fail(s, at, _("a district is not dated: it cannot end ON a date (REMOVE it without ON once nothing uses it)"));
@@ -669,9 +669,13 @@ static tsg_status_t end_node(mut_t *m, const char *date)
                           QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL)))
         return st;
     int64_t ties = m->changes;
-    util_snprintf(m->msg, sizeof m->msg,
-                  _("ended %1$s '%2$s' (%3$s) on %4$s, with %5$lld of its programs and %6$lld ties"),
-                  qry_type_noun(m->type), m->node->name, m->node->id, date, (long long)programs, (long long)ties);
+    if (m->type == QRY_ORGANISATION)
+        util_snprintf(m->msg, sizeof m->msg,
+                      _("ended %1$s '%2$s' (%3$s) on %4$s, with %5$lld of its programs and %6$lld ties"),
+                      qry_type_noun(m->type), m->node->name, m->node->id, date, (long long)programs, (long long)ties);
+    else
+        util_snprintf(m->msg, sizeof m->msg, _("ended %1$s '%2$s' (%3$s) on %4$s, with its %5$lld ties"),
+                      qry_type_noun(m->type), m->node->name, m->node->id, date, (long long)ties);
     return TSG_OK;
 }
 
@@ -694,6 +698,13 @@ static tsg_status_t mut_remove(mut_t *m)
     m->type = m->node->type;
     if (!m->st->erase && (st = qry_mut_on_clause(m, "REMOVE"))) return st;
     if (m->f[QRY_F_ON].c) return end_node(m, m->f[QRY_F_ON].text);
+    /* REMOVE without ON ends the node today, kept in the history; only
+     * ERASE deletes (a row entered by mistake). Districts are not dated:
+     * REMOVE deletes an unused one, as before. */
+    if (!m->st->erase && m->type != QRY_DISTRICT) {
+        const char *today = qry_mut_on(m);
+        return today ? end_node(m, today) : s->ctx.code;
+    }
     if (m->type == QRY_ORGANISATION) {
         row_t r;
         if ((st = qry_mut_sql(m, "SELECT count(*) FROM program WHERE org = ?1", QRY_BINDS(qry_b_num(nid)), &r))) return st;

@@ -121,7 +121,7 @@ static tsg_status_t end_ties(mut_t *m, const qry_name_t *a, const qry_name_t *b,
                                      " WHERE until IS NULL AND " UNTIE_MATCH " ORDER BY tid)",
                                   QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r);
     if (st) return st;
-    const gram_token_t *at = &m->f[QRY_F_ON].c->key;
+    const gram_token_t *at = m->f[QRY_F_ON].c ? &m->f[QRY_F_ON].c->key : &m->st->kw;
     if (!r.text[0])
         return kind ? qry_fail(m->s, at, _("no open %1$s tie from '%2$s' to '%3$s' to end"), qry_mut_shown(m, "tie_kind", kind),
                                a->name, b->name)
@@ -152,6 +152,18 @@ tsg_status_t qry_mut_untie(mut_t *m)
         return st;
     if (m->f[QRY_F_ON].c) return end_ties(m, a, b, kind, m->f[QRY_F_ON].text);
     row_t r;
+    /* UNTIE without ON ends the open ties today, kept in the history;
+     * only ERASE deletes (a tie entered by mistake). */
+    if (!stmt->erase) {
+        if ((st = qry_mut_sql(m, "SELECT count(*) FROM tie WHERE until IS NULL AND " UNTIE_MATCH,
+                              QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r)))
+            return st;
+        if (r.num[0]) {
+            const char *today = qry_mut_on(m);
+            return today ? end_ties(m, a, b, kind, today) : m->s->ctx.code;
+        }
+        goto none;
+    }
     if ((st = qry_mut_sql(m, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM tie WHERE " UNTIE_MATCH " ORDER BY tid)",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r)) ||
         (st = qry_mut_sql(m, "DELETE FROM tie WHERE " UNTIE_MATCH, QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), NULL)))
@@ -165,12 +177,14 @@ tsg_status_t qry_mut_untie(mut_t *m)
                       a->name, b->name, (long long)n, kinds);
         return TSG_OK;
     }
-    /* Nothing matched: say what does join them, often a tie the other way round. */
+none:;
+    /* Nothing matched: say what does join them (today, unless ERASE, which
+     * reaches ended ties too), often a tie the other way round. */
     row_t other;
     if ((st = qry_mut_sql(m, "SELECT group_concat(k, ',') FROM (SELECT kind || CASE WHEN directed = 1 AND src = ?2"
                          " THEN '<' ELSE '' END AS k FROM tie"
-                         " WHERE (src = ?1 AND dst = ?2) OR (src = ?2 AND dst = ?1) ORDER BY tid)",
-                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid)), &other)))
+                         " WHERE ((src = ?1 AND dst = ?2) OR (src = ?2 AND dst = ?1)) AND (?3 OR until IS NULL) ORDER BY tid)",
+                      QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_num(stmt->erase)), &other)))
         return st;
     const gram_token_t *at = stmt->tiekind ? stmt->tiekind : &stmt->kw;
     const char *between = other.text[0] ? kinds_shown(m, other.text[0]) : NULL;

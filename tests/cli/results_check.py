@@ -89,10 +89,10 @@ def split_csv(rows):
 for way, p in ways("csv"):
     check(p.returncode == 0, f"csv {way}: exit {p.returncode}: {p.stderr.decode()}")
     out = p.stdout.decode("utf-8")
-    check("added organisation" not in out and "removed organisation" not in out,
+    check("added organisation" not in out and "ended organisation" not in out,
           f"csv {way}: a message on standard output:\n{out}")
     err = p.stderr.decode("utf-8")
-    for sentence in ("added organisation 'x'", "tied 'x'", "removed organisation 'x'"):
+    for sentence in ("added organisation 'x'", "tied 'x'", "ended organisation 'x'"):
         check(sentence in err, f"csv {way}: '{sentence}' should be on standard error:\n{err}")
     tables = split_csv(list(csv.reader(io.StringIO(out, newline=""))))
     check([t[0] for t in tables] == CSV_HEADERS, f"csv {way}: the two tables, in order: {tables}")

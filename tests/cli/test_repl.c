@@ -378,7 +378,7 @@ Test(repl, a_set_survives_another_process_reimporting_and_then_says_it_is_stale)
     send(&T, "FIND s WHERE id = 'o-kita-kitanone';\r");
     expect(&T, "(1 row)");
     expect(&T, "tsunagi> ");
-    run_cmd("%s %s/city.db -c \"REMOVE program 'p-kita-kitanone'; REMOVE organisation 'o-kita-kitanone';\" >/dev/null",
+    run_cmd("%s %s/city.db -c \"ERASE program 'p-kita-kitanone'; ERASE organisation 'o-kita-kitanone';\" >/dev/null",
             TSUNAGI_BIN, d);
     send(&T, "FIND s;\r");
     expect(&T, "set 's' is stale");

@@ -107,10 +107,11 @@ Test(sets, a_set_keeps_its_members_across_a_reimport_by_another_connection)
     cr_assert_eq(run(s, "FIND s;", &o), TSG_OK, "%s", o.error);
     cr_expect(strstr(o.text, "o-kita-komorebi2\n"), "%s", o.text);
 
-    /* Another connection removes a member: the set says it is stale, at
+    /* Another connection erases a member (ERASE deletes; REMOVE would end
+     * it with its history, and the node would still be there): the set says it is stale, at
      * the set's name, rather than quietly meaning fewer (or other) nodes;
      * made again with LET, it is current. */
-    out = th_run(path, "REMOVE program 'p-kita-kitanone'; REMOVE organisation 'o-kita-kitanone';");
+    out = th_run(path, "ERASE program 'p-kita-kitanone'; ERASE organisation 'o-kita-kitanone';");
     cr_assert(strstr(out, "removed organisation"), "%s", out);
     free(out);
     cr_expect_eq(run(s, "FIND s;", &o), TSG_EINPUT);
