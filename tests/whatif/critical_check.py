@@ -16,16 +16,17 @@ coverage gap, and where some age becomes a reach gap.
 usage: critical_check.py TSUNAGI SAMPLE_DIR [--all]
 """
 import csv
-import json
 import os
 import random
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
 
 import networkx as nx
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from whatiflib import copy_of, run_json, tables  # noqa: E402
 
 CASES = [  # (IN, FOR … clauses)
     ("東区", "FOR hikikomori AGED 18..39"),
@@ -40,19 +41,10 @@ def read(sample, name):
 
 
 def run(tsunagi, db, text):
-    p = subprocess.run([tsunagi, db, "--format", "json", "-c", text], capture_output=True, text=True,
-                       env=dict(os.environ, LANGUAGE="en"))
-    if p.returncode:
-        raise SystemExit(f"{text}\n{p.stderr}")
-    dec, i, out = json.JSONDecoder(), 0, []
-    s = p.stdout
-    while True:
-        while i < len(s) and s[i].isspace():
-            i += 1
-        if i >= len(s):
-            return [v for v in out if isinstance(v, list)]
-        v, i = dec.raw_decode(s, i)
-        out.append(v)
+    out, err, rc = run_json(tsunagi, db, text)
+    if rc:
+        raise SystemExit(f"{text}\n{err}")
+    return tables(out)
 
 
 def org_graph(sample, district):
@@ -135,14 +127,7 @@ def main():
             names = [r["id"] for r in rows]
             sample_ids = names if full else names[:2] + rnd.sample(names[2:], 1)
             for o in sample_ids:
-                copy = os.path.join(tmp, "copy.db")
-                for suffix in ("", "-wal", "-shm"):
-                    if os.path.exists(copy + suffix):
-                        os.remove(copy + suffix)
-                src, dst = sqlite3.connect(db), sqlite3.connect(copy)
-                src.backup(dst)
-                src.close()
-                dst.close()
+                copy = copy_of(db, tmp)
                 removes = "".join(f"REMOVE program '{p}';" for p in progs.get(o, [])) + f"REMOVE organisation '{o}';"
                 cov1, reach1 = gap_ages(run(tsunagi, copy, removes + gaps))
                 cells = len({(d, n) for d, n, _ in cov1 - cov0})

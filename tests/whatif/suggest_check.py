@@ -19,14 +19,15 @@ usage: suggest_check.py TSUNAGI SAMPLE_DIR [--top N]
   the test command checks the top 4 of each; scripts/whatif-full the top 10.
 """
 import csv
-import json
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from whatiflib import copy_of, run_json, tables  # noqa: E402
 
 GROUPS = [
     ("FOR hikikomori AGED 18..39 IN '東区' NEEDS peer", "reach"),
@@ -36,30 +37,8 @@ THIN = ["南区", "中央区"]
 
 
 def run(tsunagi, db, text):
-    p = subprocess.run([tsunagi, db, "--format", "json", "-c", text], capture_output=True, text=True,
-                       env=dict(os.environ, LANGUAGE="en"))
-    if p.returncode:
-        return None, p.stderr
-    dec, i, out, s = json.JSONDecoder(), 0, [], p.stdout
-    while True:
-        while i < len(s) and s[i].isspace():
-            i += 1
-        if i >= len(s):
-            return [v for v in out if isinstance(v, list)], ""
-        v, i = dec.raw_decode(s, i)
-        out.append(v)
-
-
-def copy_of(db, tmp):
-    copy = os.path.join(tmp, "copy.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(copy + suffix):
-            os.remove(copy + suffix)
-    src, dst = sqlite3.connect(db), sqlite3.connect(copy)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    return copy
+    out, err, rc = run_json(tsunagi, db, text)
+    return (None, err) if rc else (tables(out), "")
 
 
 def measures(tables):

@@ -24,6 +24,9 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from whatiflib import run_json, tables, values  # noqa: E402
+
 STATEMENTS = [
     "GAPS FOR hikikomori AGED 18..39 IN 'あさひの市'",
     "REACH FROM 'p-higashi-sodan' WITHIN 3 HOPS",
@@ -32,25 +35,8 @@ STATEMENTS = [
 
 
 def run(tsunagi, db, text):
-    p = subprocess.run([tsunagi, db, "--format", "json", "--keep-going", "-c", text],
-                       capture_output=True, text=True, env=dict(os.environ, LANGUAGE="en"))
-    return p.stdout, p.stderr
-
-
-def values(stdout):
-    """The JSON values printed one after another: tables (lists) and messages."""
-    dec, i, out = json.JSONDecoder(), 0, []
-    while True:
-        while i < len(stdout) and stdout[i].isspace():
-            i += 1
-        if i >= len(stdout):
-            return out
-        v, i = dec.raw_decode(stdout, i)
-        out.append(v)
-
-
-def tables(stdout):
-    return [v for v in values(stdout) if isinstance(v, list)]
+    out, err, _ = run_json(tsunagi, db, text, keep_going=True)
+    return out, err
 
 
 def split_whatif(ts):
