@@ -89,6 +89,16 @@ con = sqlite3.connect(B)
 con.execute("UPDATE tie SET count = 7 - count WHERE count IN (3, 4)")  # 3 <-> 4
 con.commit()
 con.close()
+# A past count too (issue 21's history): a tie of count 10 today had 3 (4 in
+# B) until 2026-04-01, for COMPARE between dates and AS OF the year before.
+for db, past in ((A, "3"), (B, "4")):
+    con = sqlite3.connect(db)
+    dated = con.execute("SELECT tid FROM tie WHERE count >= 5 AND kind = 'referral' AND until IS NULL"
+                        " AND (since IS NULL OR since < '2025-04-01') ORDER BY tid LIMIT 1").fetchone()[0]
+    con.execute("UPDATE tie SET count = 10 WHERE tid = ?", (dated,))
+    con.execute("INSERT INTO history(tid, field, value, until) VALUES (?, 'count', ?, '2026-04-01')", (dated, past))
+    con.commit()
+    con.close()
 
 # A name at each end of the planted tie, for SHOW and PATH.
 con = sqlite3.connect(A)
@@ -156,6 +166,9 @@ STATEMENTS = [
     "CRITICAL TOP 50;",
     "SUGGEST TIES TOP 50;",
     "FORUMS OVERLAP;",
+    "COMPARE '2025-04-01' TO '2026-04-01';",
+    "FIND ties AS OF '2025-04-01';",
+    "CENTRALITY betweenness WEIGHTED AS OF '2025-04-01';",
 ]
 FILES = [
     ("EXPORT DOT TO 'n.dot';", "n.dot"),
@@ -170,6 +183,8 @@ FILES = [
     ("RENDER OF '南区' TO 'hs.svg' HIGHLIGHT SUGGESTIONS;", "hs.svg"),
     ("FORUMS OVERLAP TO 'fo.svg';", "fo.svg"),
     ("EXPORT DIRECTORY TO 'dir.html';", "dir.html"),
+    ("REPORT CHANGES '2025-04-01' TO '2026-04-01' TO 'chd.html';", "chd.html"),
+    ("EXPORT JSON TO 'past.json' AS OF '2025-04-01';", "past.json"),
 ]
 FORMATS = ["table", "csv", "json", "markdown"]
 
