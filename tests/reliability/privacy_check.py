@@ -278,8 +278,11 @@ wa, wb = workbooks(A, "--suppress-below", "5"), workbooks(B, "--suppress-below",
 check(wa and wa.keys() == wb.keys(), "survey-out --suppress-below wrote different workbooks on the two copies")
 for name in wa:
     check(wa[name] == wb.get(name), f"survey-out --suppress-below 5 tells 3 from 4 through {name}")
-ua, ub = workbooks(A), workbooks(B)
-check(any(ua[n] != ub.get(n) for n in ua), "the oracle is blind: survey-out without suppression hides 3 and 4")
+# Not blind: without the option A's workbooks differ from its suppressed ones,
+# and suppression changes only counts under 5 (one run, not two: survey-out
+# writes every organisation's workbook and is the check's slowest part).
+ua = workbooks(A)
+check(any(ua[n] != wa.get(n) for n in ua), "the oracle is blind: survey-out without suppression hides 3 and 4")
 
 # Commands that cannot honour --suppress-below refuse it and write nothing.
 for cmd in (["export", os.path.join(work, "x-out"), A], ["import", SAMPLE, os.path.join(work, "x.db")]):
