@@ -444,7 +444,7 @@ static int cmd_survey_out(args_t *a)
     tsg_db_t *db;
     if (open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return report(&err);
     long n = 0;
-    int rc = tsg_survey_out(db, a->pos[0], &n, &err) ? report(&err) : 0;
+    int rc = tsg_survey_out_suppressed(db, a->pos[0], a->suppress_below, &n, &err) ? report(&err) : 0;
     if (!rc) printf(_("wrote %ld survey workbooks to %s\n"), n, a->pos[0]);
     tsg_close(db);
     return rc;
@@ -828,7 +828,8 @@ int main(int argc, char **argv)
      * neither exact nor safe to publish whole, so it refuses rather than
      * write exact counts under the flag. */
     a.package.suppress_below = a.suppress_below;
-    if (a.suppress_below > 0 && cmd->run != cmd_summary && cmd->run != cmd_export_hsds) {
+    if (a.suppress_below > 0 && cmd->run != cmd_summary && cmd->run != cmd_export_hsds &&
+        cmd->run != cmd_survey_out) {
         if (cmd->run == cmd_export)
             fprintf(stderr,
                     _("tsunagi: --suppress-below does not go with %s: it writes the network's exact counts, as a full "
@@ -836,7 +837,7 @@ int main(int argc, char **argv)
                       "REPORT) under --suppress-below\n"),
                     cmd->name);
         else
-            fprintf(stderr, _("tsunagi: --suppress-below applies to statements, summary and export-hsds, not %s\n"), cmd->name);
+            fprintf(stderr, _("tsunagi: --suppress-below applies to statements, summary, export-hsds and survey-out, not %s\n"), cmd->name);
         return 2;
     }
     /* Every other option a command does nothing with is refused too, not

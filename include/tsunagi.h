@@ -187,6 +187,10 @@ tsg_status_t tsg_export_hsds_with(tsg_db_t *db, const char *dir, const tsg_hsds_
  * missing): its details, programs and ties to confirm, correct or end, and
  * a sheet for new ties. *written receives the number of workbooks. */
 tsg_status_t tsg_survey_out(tsg_db_t *db, const char *dir, long *written, tsg_error_t *err);
+/* The same, for --suppress-below: a tie's count of people under
+ * suppress_below (> 0) is left blank, since the workbooks leave the office. */
+tsg_status_t tsg_survey_out_suppressed(tsg_db_t *db, const char *dir, long suppress_below, long *written,
+                                       tsg_error_t *err);
 
 /* What survey-in did. Every string is owned by the report. */
 typedef struct tsg_survey_report {

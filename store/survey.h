@@ -122,7 +122,7 @@ void sv_answers_free(sv_answers_t *a);
 char *sv_file_name(const char *id, const char *name);
 
 /* Writes one workbook per organisation into dir (created if missing). */
-tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long *written, tsg_error_t *err);
+tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *written, tsg_error_t *err);
 
 /* Reads every .xlsx and .csv file of dir into grids and checks them into
  * answers; every message names file:sheet:row:column. */

@@ -656,7 +656,9 @@ static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
         f[i] = i ? strchr(f[i - 1], 31) : now;
         if (i) *f[i]++ = '\0';
     }
-    if (!s && t.ans == SV_ANS_CONFIRM && t.count != atol(f[3]))
+    /* A blank count on a confirmed tie is the count kept: survey-out under
+     * --suppress-below leaves a count of people under the threshold blank. */
+    if (!s && t.ans == SV_ANS_CONFIRM && t.count >= 0 && t.count != atol(f[3]))
         s = differs(k, row, SV_T_COUNT, atol(f[3]) < 0 ? "" : f[3]);
     for (size_t i = 0; !s && i < k->a->nties; i++) {
         const sv_tie_t *u = &k->a->ties[i];

@@ -73,6 +73,7 @@ typedef struct out {
     size_t norgs;    /* rows of the organisations' list */
     char *path;
     tsg_error_t *err;
+    long below; /* > 0: a tie's count of people under it is not written (--suppress-below) */
 } out_t;
 
 static tsg_status_t lxw_fail(out_t *o, lxw_error e)
@@ -273,7 +274,11 @@ static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
         if (!e) e = cell(ws, r, SV_T_KIND, store_vocab_label(&o->vocab, "tie_kind", kind),
                          strcmp(kind, "membership") ? NULL : o->fixed);
         if (!e) e = cell(ws, r, SV_T_DIR, dir, o->fixed);
-        if (!e && sqlite3_column_type(st, 4) != SQLITE_NULL)
+        /* A workbook goes out to the organisation: a count under the
+         * threshold is left blank, as every other output of the office
+         * hides it (survey-in reads a blank count on a confirmed tie as
+         * "unchanged"). */
+        if (!e && sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_int64(st, 4) >= o->below)
             e = worksheet_write_number(ws, r, SV_T_COUNT, sqlite3_column_double(st, 4), NULL);
     }
     sqlite3_finalize(st);
@@ -336,12 +341,12 @@ static tsg_status_t write_one(out_t *o, sqlite3_stmt *org, const char *path)
     return s;
 }
 
-tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long *written, tsg_error_t *err)
+tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *written, tsg_error_t *err)
 {
     *written = 0;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
         return util_fail(err, TSG_EIO, _("%s: cannot make the folder: %s"), dir, strerror(errno));
-    out_t o = {.db = db, .err = err};
+    out_t o = {.db = db, .err = err, .below = below > 0 ? below : 0};
     tsg_status_t s = store_check(db, err);
     if (!s) s = store_vocab_load(db->sql, &o.vocab, err);
     if (s) return s;
@@ -371,5 +376,11 @@ tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long *written, tsg_erro
 
 tsg_status_t tsg_survey_out(tsg_db_t *db, const char *dir, long *written, tsg_error_t *err)
 {
-    return sv_write_all(db, dir, written, err);
+    return sv_write_all(db, dir, 0, written, err);
+}
+
+tsg_status_t tsg_survey_out_suppressed(tsg_db_t *db, const char *dir, long suppress_below, long *written,
+                                       tsg_error_t *err)
+{
+    return sv_write_all(db, dir, suppress_below, written, err);
 }

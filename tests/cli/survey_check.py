@@ -286,5 +286,40 @@ for (s, d), found in ((conf[0], True), (unv[0], False)):
     r = run(db, "-c", "PATH FROM '%s' TO '%s'" % (s, d), "--format", "csv")
     check(d in r.stdout, "PATH %s→%s: %s" % (s, d, r.stdout + r.stderr))
 con.close()
+
+# ---- under --suppress-below (the workbooks leave the office) ------------------------------
+# A count under the threshold is left blank; the organisation confirms the
+# tie without retyping it, and survey-in keeps the count (blank = unchanged).
+sdb = os.path.join(tmp, "suppressed.db")
+run("import", SAMPLE, sdb)
+con = sqlite3.connect(sdb)
+before = con.execute("SELECT tid, count FROM tie ORDER BY tid").fetchall()
+con.close()
+counts = sorted(c for _, c in before if c is not None)
+below = counts[len(counts) // 2]  # half the counts fall under it
+sforms, sret = os.path.join(tmp, "sforms"), os.path.join(tmp, "sreturned")
+run("survey-out", sforms, sdb, "--suppress-below", str(below))
+os.mkdir(sret)
+seen_blank = seen_number = False
+for org in kita:
+    f = glob.glob(os.path.join(sforms, org + "_*.xlsx")) + glob.glob(os.path.join(sforms, org + ".xlsx"))
+    wb = openpyxl.load_workbook(f[0])
+    wb["団体情報"]["E2"] = "確認"
+    for r in range(2, wb["事業"].max_row + 1):
+        wb["事業"].cell(r, 10).value = "確認"
+    ws = wb["関係"]
+    for r in range(2, ws.max_row + 1):
+        v = ws.cell(r, 9).value
+        check(v is None or v >= below, "%s row %d: a count of %s under --suppress-below %d was written" % (org, r, v, below))
+        seen_blank |= v is None
+        seen_number |= v is not None
+        ws.cell(r, 10).value = "確認"
+    wb.save(os.path.join(sret, os.path.basename(f[0])))
+check(seen_blank and seen_number, "the suppressed forms show no blank or no written count")
+run("survey-in", "--as-of", AS_OF, sret, sdb)
+con = sqlite3.connect(sdb)
+check(con.execute("SELECT tid, count FROM tie ORDER BY tid").fetchall() == before,
+      "confirming a tie whose count was left blank changed a count")
+con.close()
 print("survey round: %d organisations answered, %d tie answers, %d new ties" % (len(answered), len(said), len(new_ties)))
 sys.exit(fail)

@@ -89,6 +89,16 @@ con = sqlite3.connect(B)
 con.execute("UPDATE tie SET count = 7 - count WHERE count IN (3, 4)")  # 3 <-> 4
 con.commit()
 con.close()
+# A past count too (issue 21's history): a tie of count 10 today had 3 (4 in
+# B) until 2026-04-01, for COMPARE between dates and AS OF the year before.
+for db, past in ((A, "3"), (B, "4")):
+    con = sqlite3.connect(db)
+    dated = con.execute("SELECT tid FROM tie WHERE count >= 5 AND kind = 'referral' AND until IS NULL"
+                        " AND (since IS NULL OR since < '2025-04-01') ORDER BY tid LIMIT 1").fetchone()[0]
+    con.execute("UPDATE tie SET count = 10 WHERE tid = ?", (dated,))
+    con.execute("INSERT INTO history(tid, field, value, until) VALUES (?, 'count', ?, '2026-04-01')", (dated, past))
+    con.commit()
+    con.close()
 
 # A name at each end of the planted tie, for SHOW and PATH.
 con = sqlite3.connect(A)
@@ -98,6 +108,14 @@ ends = con.execute("SELECT (SELECT coalesce(o.name, p.name) FROM node n LEFT JOI
                    " LEFT JOIN program p ON p.nid = n.nid WHERE n.nid = t.dst) FROM tie t WHERE tid = ?",
                    (planted,)).fetchone()
 con.close()
+for db in (A, B):  # COMPARE WITH's other year, beside each copy
+    other = os.path.join(os.path.dirname(db), "other.db")
+    shutil.copy(db, other)
+    con = sqlite3.connect(other)
+    con.execute("DELETE FROM tie WHERE tid = ?", (planted,))
+    con.execute("UPDATE tie SET count = 10 WHERE count IN (3, 4)")
+    con.commit()
+    con.close()
 
 
 def q(text):
@@ -137,6 +155,20 @@ STATEMENTS = [
     "FIND ties WHERE kind = referral ORDER BY count DESC LIMIT 300;",
     f"SHOW {q(ends[0])} ORDER BY count, since LIMIT 5;",
     f"PATH FROM {q(ends[0])} TO {q(ends[1])} ORDER BY count;",
+    # Issues 21 and 22's statements (COMPARE's then/now counts, WHAT IF's
+    # copy of the session, AS OF's dated network, the scores of CRITICAL and
+    # SUGGEST TIES). other.db is the copy with the planted tie gone and every
+    # 3 and 4 made 10: lost and changed ties show their old counts.
+    "COMPARE WITH 'other.db';",
+    "FIND ties AS OF '2026-04-01';",
+    "CENTRALITY degree WEIGHTED AS OF '2026-04-01';",
+    f"WHAT IF WITHOUT {q(ends[0])} CENTRALITY degree WEIGHTED;",
+    "CRITICAL TOP 50;",
+    "SUGGEST TIES TOP 50;",
+    "FORUMS OVERLAP;",
+    "COMPARE '2025-04-01' TO '2026-04-01';",
+    "FIND ties AS OF '2025-04-01';",
+    "CENTRALITY betweenness WEIGHTED AS OF '2025-04-01';",
 ]
 FILES = [
     ("EXPORT DOT TO 'n.dot';", "n.dot"),
@@ -146,6 +178,13 @@ FILES = [
     ("EXPORT JSON TO 'n.json';", "n.json"),
     ("RENDER OF '南区' TO 'n.svg';", "n.svg"),
     ("REPORT GAPS FOR hikikomori AGED 18..39 IN '東区' NEEDS place, peer TO 'r.html';", "r.html"),
+    ("REPORT CHANGES WITH 'other.db' TO 'ch.html';", "ch.html"),
+    ("RENDER CHANGES WITH 'other.db' TO 'ch.svg';", "ch.svg"),
+    ("RENDER OF '南区' TO 'hs.svg' HIGHLIGHT SUGGESTIONS;", "hs.svg"),
+    ("FORUMS OVERLAP TO 'fo.svg';", "fo.svg"),
+    ("EXPORT DIRECTORY TO 'dir.html';", "dir.html"),
+    ("REPORT CHANGES '2025-04-01' TO '2026-04-01' TO 'chd.html';", "chd.html"),
+    ("EXPORT JSON TO 'past.json' AS OF '2025-04-01';", "past.json"),
 ]
 FORMATS = ["table", "csv", "json", "markdown"]
 
@@ -223,6 +262,27 @@ for name in pa:
                                     f"{first_difference(pa[name], pb.get(name, b''))}")
 ua, ub = package(A), package(B)
 check(ua["x_tsunagi_ties.csv"] != ub["x_tsunagi_ties.csv"], "the oracle is blind: export-hsds without suppression hides 3 and 4")
+
+# survey-out's workbooks go out to each organisation: under --suppress-below
+# a tie's count under the threshold is not written (the same oracle).
+def workbooks(db, *opt):
+    out = os.path.join(work, f"survey-{os.path.basename(os.path.dirname(db))}-{len(opt)}")
+    p = tsunagi("survey-out", out, db, *opt)
+    check(p.returncode == 0, f"survey-out {opt}: {p.stderr!r}")
+    got = {}
+    for n in sorted(os.listdir(out)) if os.path.isdir(out) else []:
+        with zipfile.ZipFile(os.path.join(out, n)) as z:
+            got[n] = b"\n".join(z.read(m) for m in sorted(z.namelist()) if "core.xml" not in m)
+    return got
+wa, wb = workbooks(A, "--suppress-below", "5"), workbooks(B, "--suppress-below", "5")
+check(wa and wa.keys() == wb.keys(), "survey-out --suppress-below wrote different workbooks on the two copies")
+for name in wa:
+    check(wa[name] == wb.get(name), f"survey-out --suppress-below 5 tells 3 from 4 through {name}")
+# Not blind: without the option A's workbooks differ from its suppressed ones,
+# and suppression changes only counts under 5 (one run, not two: survey-out
+# writes every organisation's workbook and is the check's slowest part).
+ua = workbooks(A)
+check(any(ua[n] != wa.get(n) for n in ua), "the oracle is blind: survey-out without suppression hides 3 and 4")
 
 # Commands that cannot honour --suppress-below refuse it and write nothing.
 for cmd in (["export", os.path.join(work, "x-out"), A], ["import", SAMPLE, os.path.join(work, "x.db")]):
