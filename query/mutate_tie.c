@@ -55,6 +55,25 @@ tsg_status_t qry_mut_tie(mut_t *m)
         return st;
     if (a == b) return qry_fail(s, &stmt->b->v->tok, _("a tie from '%s' to itself"), a->name);
     if ((st = qry_mut_clauses(m))) return st;
+    const field_t *count = &m->f[QRY_F_COUNT], *since = &m->f[QRY_F_SINCE];
+    char day[11];
+    qry_mut_today(day); /* a tie entered by hand is verified the day it is entered (issue 21 item 8) */
+    /* An end that has ended (REMOVE … ON) by the day the tie begins would
+     * hold a tie no reader sees: it is named, not written. WHAT IF's copy
+     * (outer) ties on the statement's day, whose network whatif.c checked. */
+    const qry_name_t *end[2] = {a, b};
+    const ast_node_t *ref[2] = {stmt->a, stmt->b};
+    for (int e = 0; !s->outer && e < 2; e++) {
+        row_t u = {0};
+        if ((st = qry_mut_sql(m, "SELECT count(*), max(u) FROM (SELECT coalesce((SELECT until FROM organisation WHERE nid = ?1),"
+                                 " (SELECT until FROM program WHERE nid = ?1), (SELECT until FROM forum WHERE nid = ?1)) AS u)"
+                                 " WHERE u IS NOT NULL AND tsg_day(u) <= tsg_day(?2)",
+                              QRY_BINDS(qry_b_num(end[e]->nid), qry_b_text(since->c ? since->text : day)), &u)))
+            return st;
+        if (u.num[0])
+            return qry_fail(s, &ref[e]->v->tok, _("'%s' ended on %s, so it can be tied only before then (TIE … SINCE)"),
+                            end[e]->name, u.text[1]);
+    }
     /* One tie per pair and kind; an undirected tie is the same either way round. */
     row_t r;
     /* An ended tie (until) is history: the pair may be tied again. */
@@ -64,9 +83,6 @@ tsg_status_t qry_mut_tie(mut_t *m)
     if (r.num[0])
         return qry_fail(s, stmt->tiekind, _("'%s' and '%s' are already tied as %s (UNTIE it first to change it)"), a->name,
                         b->name, qry_mut_shown(m, "tie_kind", kind));
-    const field_t *count = &m->f[QRY_F_COUNT], *since = &m->f[QRY_F_SINCE];
-    char day[11];
-    qry_mut_today(day); /* a tie entered by hand is verified the day it is entered (issue 21 item 8) */
     if ((st = qry_mut_sql(m, "INSERT INTO tie(src, dst, kind, directed, count, since, verified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed), qry_b_opt(count->c != NULL, count->lo),
                             qry_b_text(since->text), qry_b_text(day)),

@@ -99,6 +99,18 @@ static tsg_status_t remove_in(qry_session_t *c, const ast_stmt_t *st, int type, 
     return qry_exec_mutation(c, &rm);
 }
 
+/* A node found by name whatever the day, but not in the network of the
+ * statement's day (ended, or begun later: AS OF), is named as such, as SHOW
+ * and REACH name it, not taken away or tied as a node of that network. */
+static tsg_status_t check_exists(qry_session_t *s, const eng_net_t *net, const ast_node_t *ref, const qry_name_t *node)
+{
+    if (node->nid > 0 && node->nid <= net->maxnid && net->type[node->nid]) return TSG_OK;
+    char day[16];
+    qry_day_text(s, day);
+    return qry_fail(s, &ref->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"), node->name,
+                    day);
+}
+
 /* The change, made on the copy c: each node taken away (an organisation
  * with its programs first, as REMOVE asks), then each tie added. */
 static tsg_status_t make_change(qry_session_t *s, qry_session_t *c, const ast_stmt_t *st)
@@ -114,7 +126,8 @@ static tsg_status_t make_change(qry_session_t *s, qry_session_t *c, const ast_st
     for (const ast_nodes_t *w = st->change->without; !rc && w; w = w->next) {
         const qry_name_t *node;
         if ((rc = qry_node_ref(s, w->node, (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM) | (1u << QRY_FORUM) |
-                                               QRY_KIND_FIRST, &node)))
+                                               QRY_KIND_FIRST, &node)) ||
+            (rc = check_exists(s, net, w->node, node)))
             break;
         int64_t nid = node->nid;
         int dup = 0;
@@ -144,7 +157,9 @@ static tsg_status_t make_change(qry_session_t *s, qry_session_t *c, const ast_st
         const ast_node_t *ends[2] = {t->a, t->b};
         for (int e = 0; !rc && e < 2; e++) {
             const qry_name_t *node;
-            if ((rc = qry_node_ref(s, ends[e], QRY_ANY | QRY_KIND_FIRST, &node))) break;
+            if ((rc = qry_node_ref(s, ends[e], QRY_ANY | QRY_KIND_FIRST, &node)) ||
+                (rc = check_exists(s, net, ends[e], node)))
+                break;
             for (size_t i = 0; i < ngone; i++)
                 if (gone[i] == node->nid || gone[i] == net->org_of[node->nid]) {
                     rc = qry_fail(s, &ends[e]->v->tok, _("'%s' is taken away by this WHAT IF, so no tie to it can be added"),
