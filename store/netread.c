@@ -196,8 +196,8 @@ static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
         "SELECT nid, since, until, 0 FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL",
         "SELECT nid, since, until, 0 FROM forum WHERE since IS NOT NULL OR until IS NOT NULL",
         /* After the organisations: a program lives only while its org does. */
-        "SELECT nid, NULL, until, org FROM program WHERE until IS NOT NULL"
-        " OR org IN (SELECT nid FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL)",
+        ("SELECT nid, NULL, until, org FROM program WHERE until IS NOT NULL"
+         " OR org IN (SELECT nid FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL)"),
     };
     tsg_status_t s = TSG_OK;
     for (size_t i = 0; i < sizeof q / sizeof *q && !s; i++) {
