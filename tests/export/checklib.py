@@ -7,10 +7,12 @@ Each check script imports it from its own folder:
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from checklib import check, finish, run, a3_text_mm  # noqa: E402
 """
+import os
 import re
 import shutil
 import struct
 import subprocess
+import tempfile
 import xml.etree.ElementTree as ET
 import zlib
 
@@ -24,6 +26,16 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
 
 A3 = (1190.55, 841.89)  # 420 × 297 mm in pt
 PT_MM = 25.4 / 72
+
+
+def imported_city(tsunagi, sample):
+    """A fresh work folder with the sample city imported into city.db, and
+    the environment that keeps tsunagi's cache inside it: (work, env, db)."""
+    work = tempfile.mkdtemp()
+    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
+    db = os.path.join(work, "city.db")
+    subprocess.run([tsunagi, "import", sample, db], check=True, capture_output=True, env=env)
+    return work, env, db
 
 
 def check(name, ok, detail=""):

@@ -26,10 +26,9 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checklib import CHROMIUM_FLAGS, check, chromium_program, finish, png_rows  # noqa: E402
+from checklib import CHROMIUM_FLAGS, check, chromium_program, imported_city, finish, png_rows  # noqa: E402
 from xlsx_check import read_workbook  # noqa: E402
 
 class Page(html.parser.HTMLParser):
@@ -82,10 +81,7 @@ def main():
     if not chromium:
         print("SKIP: chromium is not installed; the directory test did not run")
         return 77
-    work = tempfile.mkdtemp()
-    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
-    db = os.path.join(work, "city.db")
-    subprocess.run([tsunagi, "import", sample, db], check=True, capture_output=True, env=env)
+    work, env, db = imported_city(tsunagi, sample)
     page = os.path.join(work, "kita.html")
     r = subprocess.run([tsunagi, "--lang", "ja", db, "-c", f"EXPORT DIRECTORY OF '北区' TO '{page}';"],
                        capture_output=True, text=True, env=env)

@@ -17,11 +17,10 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checklib import check, dot, finish, run, svg_text  # noqa: E402
+from checklib import check, imported_city, dot, finish, run, svg_text  # noqa: E402
 
 
 def main():
@@ -29,10 +28,7 @@ def main():
     if not shutil.which("dot"):
         print("SKIP: GraphViz dot is not installed")
         return 77
-    work = tempfile.mkdtemp()
-    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
-    db = os.path.join(work, "city.db")
-    subprocess.run([tsunagi, "import", sample, db], check=True, capture_output=True, env=env)
+    work, env, db = imported_city(tsunagi, sample)
 
     # Every option of EXPORT DOT is valid GraphViz, without warnings.
     options = ["", "CLUSTER BY sector", "CLUSTER BY ward", "LABELS en", "CLUSTER BY ward LABELS en",

@@ -23,12 +23,10 @@ import re
 import shutil
 import sqlite3
 import struct
-import subprocess
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checklib import a3_text_mm, check, finish, run  # noqa: E402
+from checklib import a3_text_mm, check, imported_city, finish, run  # noqa: E402
 
 PT_PER_MEMBER = 6  # engine/forumview.c
 MIN_SHARED = 2     # engine/draw.h, ENG_FORUMS_MIN_SHARED
@@ -99,10 +97,7 @@ def main():
     if not shutil.which("dot"):
         print("SKIP: GraphViz dot is not installed")
         return 77
-    work = tempfile.mkdtemp()
-    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
-    db = os.path.join(work, "city.db")
-    subprocess.run([tsunagi, "import", sample, db], check=True, capture_output=True, env=env)
+    work, env, db = imported_city(tsunagi, sample)
     con = sqlite3.connect(db)
     city_nid, city = con.execute("SELECT nid, name FROM district WHERE level = 'municipality' ORDER BY nid").fetchone()
 

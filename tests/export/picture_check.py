@@ -22,13 +22,11 @@ import re
 import shutil
 import sqlite3
 import struct
-import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checklib import a3_text_mm, check, finish, run  # noqa: E402
+from checklib import a3_text_mm, check, imported_city, finish, run  # noqa: E402
 
 
 def ward_of(con):
@@ -58,10 +56,7 @@ def main():
     if not shutil.which("dot"):
         print("SKIP: GraphViz dot is not installed")
         return 77
-    work = tempfile.mkdtemp()
-    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
-    db = os.path.join(work, "city.db")
-    subprocess.run([tsunagi, "import", sample, db], check=True, capture_output=True, env=env)
+    work, env, db = imported_city(tsunagi, sample)
     con = sqlite3.connect(db)
     wards = [n for (n,) in con.execute("SELECT name FROM district WHERE level = 'ward' ORDER BY nid")]
     city = con.execute("SELECT name FROM district WHERE level = 'municipality'").fetchone()[0]

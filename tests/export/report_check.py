@@ -16,11 +16,10 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checklib import CHROMIUM_FLAGS, check, chromium_program, finish, png_rows  # noqa: E402
+from checklib import CHROMIUM_FLAGS, check, chromium_program, imported_city, finish, png_rows  # noqa: E402
 
 
 def main():
@@ -29,10 +28,7 @@ def main():
     if not chromium:
         print("SKIP: chromium is not installed; the report screenshot test did not run")
         return 77
-    work = tempfile.mkdtemp()
-    env = dict(os.environ, XDG_CACHE_HOME=os.path.join(work, "cache"))
-    db = os.path.join(work, "city.db")
-    subprocess.run([tsunagi, "import", sample, db], check=True, capture_output=True, env=env)
+    work, env, db = imported_city(tsunagi, sample)
     report = os.path.join(work, "report.html")
     r = subprocess.run([tsunagi, db, "-c", f"REPORT GAPS FOR hikikomori AGED 18..39 IN '東区' NEEDS place, peer "
                         f"TO '{report}';"], capture_output=True, text=True, env=env)

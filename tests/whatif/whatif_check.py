@@ -19,13 +19,12 @@ import json
 import os
 import random
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from whatiflib import run_json, tables, values  # noqa: E402
+from whatiflib import copy_of, run_json, tables, values  # noqa: E402
 
 STATEMENTS = [
     "GAPS FOR hikikomori AGED 18..39 IN 'あさひの市'",
@@ -89,14 +88,7 @@ def main():
             text = "".join(f"WHAT IF WITHOUT {names} {s};\n" for s in STATEMENTS)
             out, err = run(tsunagi, db, text)
             # The oracle: the same statements after REMOVE, on a copy of the file.
-            copy = os.path.join(tmp, "copy.db")
-            for suffix in ("", "-wal", "-shm"):
-                if os.path.exists(copy + suffix):
-                    os.remove(copy + suffix)
-            src, dst = sqlite3.connect(db), sqlite3.connect(copy)
-            src.backup(dst)
-            src.close()
-            dst.close()
+            copy = copy_of(db, tmp)
             removes = "".join(f"REMOVE program '{p}';\n" for o in case for p in progs.get(o, []))
             removes += "".join(f"REMOVE organisation '{o}';\n" for o in case)
             # One run: the removals' messages are no tables.
