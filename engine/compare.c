@@ -48,9 +48,26 @@ static int cmp_keyed(const void *x, const void *y)
     return c;
 }
 
-static int same_key(const keyed_t *p, const keyed_t *q)
+/* Whether all[i] (from a) and all[i + 1] (from b) are the same thing on both
+ * sides: sorted by key then side, a pair is always adjacent. */
+static int paired(const keyed_t *all, size_t i, size_t k)
 {
-    return !strcmp(p->k1, q->k1) && !strcmp(p->k2, q->k2) && p->k3 == q->k3 && p->k4 == q->k4;
+    const keyed_t *p = &all[i], *q = &all[i + 1];
+    return i + 1 < k && p->side == 0 && q->side == 1 && !strcmp(p->k1, q->k1) && !strcmp(p->k2, q->k2) &&
+           p->k3 == q->k3 && p->k4 == q->k4;
+}
+
+/* The sort buffer and the rows of one diff, cap entries each; both or neither. */
+static tsg_status_t diff_buffers(size_t cap, size_t row_size, keyed_t **all, void **rows, tsg_error_t *err)
+{
+    *all = malloc(cap * sizeof **all);
+    *rows = malloc(cap * row_size);
+    if (*all && *rows) return TSG_OK;
+    free(*all);
+    free(*rows);
+    *all = NULL;
+    *rows = NULL;
+    return util_fail(err, TSG_ENOMEM, _("out of memory"));
 }
 
 static int node_present(const eng_net_t *net, int64_t v, int64_t district, long day)
@@ -78,13 +95,10 @@ tsg_status_t eng_diff_nodes(const eng_net_t *a, int64_t da, long day_a, const en
     *out = NULL;
     *n = 0;
     size_t cap = (size_t)a->maxnid + (size_t)b->maxnid + 2, k = 0;
-    keyed_t *all = malloc(cap * sizeof *all);
-    eng_node_change_t *rows = malloc(cap * sizeof *rows);
-    if (!all || !rows) {
-        free(all);
-        free(rows);
-        return util_fail(err, TSG_ENOMEM, _("out of memory"));
-    }
+    keyed_t *all;
+    eng_node_change_t *rows;
+    tsg_status_t st = diff_buffers(cap, sizeof *rows, &all, (void **)&rows, err);
+    if (st) return st;
     for (int side = 0; side < 2; side++) {
         const eng_net_t *net = side ? b : a;
         for (int64_t v = 1; v <= net->maxnid; v++)
@@ -94,7 +108,7 @@ tsg_status_t eng_diff_nodes(const eng_net_t *a, int64_t da, long day_a, const en
     qsort(all, k, sizeof *all, cmp_keyed);
     size_t m = 0;
     for (size_t i = 0; i < k;) {
-        if (i + 1 < k && all[i].side == 0 && all[i + 1].side == 1 && same_key(&all[i], &all[i + 1])) {
+        if (paired(all, i, k)) {
             if (node_changed(a, all[i].nid, b, all[i + 1].nid))
                 rows[m++] = (eng_node_change_t){ENG_CHANGED, all[i].nid, all[i + 1].nid};
             i += 2;
@@ -118,13 +132,10 @@ tsg_status_t eng_diff_ties(const eng_net_t *a, int64_t da, const eng_net_t *b, i
     *out = NULL;
     *n = 0;
     size_t cap = a->nties + b->nties + 1, k = 0;
-    keyed_t *all = malloc(cap * sizeof *all);
-    eng_tie_change_t *rows = malloc(cap * sizeof *rows);
-    if (!all || !rows) {
-        free(all);
-        free(rows);
-        return util_fail(err, TSG_ENOMEM, _("out of memory"));
-    }
+    keyed_t *all;
+    eng_tie_change_t *rows;
+    tsg_status_t st = diff_buffers(cap, sizeof *rows, &all, (void **)&rows, err);
+    if (st) return st;
     for (int side = 0; side < 2; side++) {
         const eng_net_t *net = side ? b : a;
         int64_t d = side ? db : da;
@@ -144,7 +155,7 @@ tsg_status_t eng_diff_ties(const eng_net_t *a, int64_t da, const eng_net_t *b, i
     qsort(all, k, sizeof *all, cmp_keyed);
     size_t m = 0;
     for (size_t i = 0; i < k;) {
-        if (i + 1 < k && all[i].side == 0 && all[i + 1].side == 1 && same_key(&all[i], &all[i + 1])) {
+        if (paired(all, i, k)) {
             const eng_tie_t *x = &a->ties[all[i].at], *y = &b->ties[all[i + 1].at];
             rows[m++] = (eng_tie_change_t){x->count == y->count ? ENG_KEPT : ENG_CHANGED, x, y};
             i += 2;
@@ -168,13 +179,10 @@ tsg_status_t eng_diff_gaps(const eng_net_t *a, const eng_gap_t *ga, size_t na, c
     *out = NULL;
     *n = 0;
     size_t k = 0;
-    keyed_t *all = malloc((na + nb + 1) * sizeof *all);
-    eng_gap_change_t *rows = malloc((na + nb + 1) * sizeof *rows);
-    if (!all || !rows) {
-        free(all);
-        free(rows);
-        return util_fail(err, TSG_ENOMEM, _("out of memory"));
-    }
+    keyed_t *all;
+    eng_gap_change_t *rows;
+    tsg_status_t st = diff_buffers(na + nb + 1, sizeof *rows, &all, (void **)&rows, err);
+    if (st) return st;
     /* kind and ages in one number, so the key stays four fields. */
     for (int side = 0; side < 2; side++) {
         const eng_net_t *net = side ? b : a;
@@ -186,7 +194,7 @@ tsg_status_t eng_diff_gaps(const eng_net_t *a, const eng_gap_t *ga, size_t na, c
     qsort(all, k, sizeof *all, cmp_keyed);
     size_t m = 0;
     for (size_t i = 0; i < k;) {
-        if (i + 1 < k && all[i].side == 0 && all[i + 1].side == 1 && same_key(&all[i], &all[i + 1])) {
+        if (paired(all, i, k)) {
             i += 2;
             continue;
         }
@@ -264,7 +272,7 @@ tsg_status_t eng_diff_orgs(const eng_net_t *a, const eng_graph_t *ua, const eng_
         qsort(all, k, sizeof *all, cmp_keyed);
         size_t m = 0;
         for (size_t i = 0; i < k;) {
-            int both = i + 1 < k && all[i].side == 0 && all[i + 1].side == 1 && same_key(&all[i], &all[i + 1]);
+            int both = paired(all, i, k);
             const keyed_t *x = all[i].side ? NULL : &all[i], *y = both ? &all[i + 1] : all[i].side ? &all[i] : NULL;
             eng_org_change_t r = {both ? ENG_CHANGED : x ? ENG_LEFT : ENG_JOINED, x ? x->nid : 0, y ? y->nid : 0, 0,
                                   0, 0, 0};
