@@ -110,6 +110,17 @@ static lxw_error header(out_t *o, lxw_worksheet *ws, const char *const *cols, co
     return e;
 }
 
+/* A sheet with its header row; NULL (and the error set) when the workbook
+ * cannot add one. */
+static lxw_worksheet *add_sheet(out_t *o, const char *name, const char *const *cols, const double *widths,
+                                lxw_error *e)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(o->wb, name);
+    if (!ws) util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
+    else *e = header(o, ws, cols, widths);
+    return ws;
+}
+
 static lxw_error cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, const char *s, lxw_format *f)
 {
     return s && *s ? worksheet_write_string(ws, r, c, s, f) : f ? worksheet_write_blank(ws, r, c, f) : LXW_NO_ERROR;
@@ -176,10 +187,10 @@ static tsg_status_t help_sheet(out_t *o)
 
 static tsg_status_t org_sheet(out_t *o, sqlite3_stmt *org)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_ORG);
-    if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
     static const double w[] = {18, 36, 18, 14, 10};
-    lxw_error e = header(o, ws, sv_org_header, w);
+    lxw_error e = LXW_NO_ERROR;
+    lxw_worksheet *ws = add_sheet(o, SV_SHEET_ORG, sv_org_header, w, &e);
+    if (!ws) return TSG_ENOMEM;
     if (!e) e = cell(ws, 1, SV_ORG_ID, (const char *)sqlite3_column_text(org, 1), o->fixed);
     if (!e) e = cell(ws, 1, SV_ORG_NAME, (const char *)sqlite3_column_text(org, 2), NULL);
     if (!e) e = cell(ws, 1, SV_ORG_SECTOR,
@@ -194,10 +205,10 @@ static tsg_status_t org_sheet(out_t *o, sqlite3_stmt *org)
 
 static tsg_status_t programs_sheet(out_t *o, long long org, const char *org_id)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_PROGRAMS);
-    if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
     static const double w[] = {16, 22, 30, 36, 10, 10, 30, 20, 20, 10};
-    lxw_error e = header(o, ws, sv_programs_header, w);
+    lxw_error e = LXW_NO_ERROR;
+    lxw_worksheet *ws = add_sheet(o, SV_SHEET_PROGRAMS, sv_programs_header, w, &e);
+    if (!ws) return TSG_ENOMEM;
     sqlite3_stmt *st = NULL;
     tsg_status_t s = store_prepare(
         o->db->sql,
@@ -238,10 +249,10 @@ static tsg_status_t programs_sheet(out_t *o, long long org, const char *org_id)
  * is the end that is it or its program (the source when both are). */
 static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_TIES);
-    if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
     static const double w[] = {16, 22, 30, 22, 30, 30, 12, 18, 12, 10};
-    lxw_error e = header(o, ws, sv_ties_header, w);
+    lxw_error e = LXW_NO_ERROR;
+    lxw_worksheet *ws = add_sheet(o, SV_SHEET_TIES, sv_ties_header, w, &e);
+    if (!ws) return TSG_ENOMEM;
     sqlite3_stmt *st = NULL;
     tsg_status_t s = store_prepare(
         o->db->sql,
@@ -289,10 +300,10 @@ static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
 
 static tsg_status_t new_sheet(out_t *o, const char *org_id)
 {
-    lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_NEW);
-    if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
     static const double w[] = {16, 44, 14, 20, 12};
-    lxw_error e = header(o, ws, sv_new_header, w);
+    lxw_error e = LXW_NO_ERROR;
+    lxw_worksheet *ws = add_sheet(o, SV_SHEET_NEW, sv_new_header, w, &e);
+    if (!ws) return TSG_ENOMEM;
     for (lxw_row_t r = 1; r <= SV_NEW_ROWS && !e; r++) e = cell(ws, r, SV_N_ORG, org_id, o->fixed);
     char range[64];
     util_snprintf(range, sizeof range, "=" SV_SHEET_LISTS "!$A$1:$A$%zu", o->norgs ? o->norgs : 1);
