@@ -9,14 +9,11 @@
 #include "draw.h"
 #include "picture.h"
 #include "util.h"
-#include "atomic.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
-#include <unistd.h>
 
 /* The change as DOT, titled and with its legend in the output language. */
 static tsg_status_t change_dot(qry_session_t *s, const ast_stmt_t *st, const qry_changes_t *c, util_buf_t *dot,
@@ -51,54 +48,11 @@ tsg_status_t qry_exec_render_changes(qry_session_t *s, const ast_stmt_t *st)
     if (!rc) rc = change_dot(s, st, &c, &dot, &title);
     qry_changes_free(&c);
     free(title);
-    if (!rc && s->no_files) rc = qry_no_files(s, &st->kw);
-    const util_guard_t *g = rc ? NULL : qry_guard(s);
-    if (!rc && !g) rc = s->ctx.code;
-    /* dot draws into the private folder beside the target; only a whole
-     * picture is renamed into place. */
-    util_atomic_t a;
-    tsg_error_t err = {0};
-    if (!rc && util_atomic_begin(&a, path, g, &err)) rc = gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text);
     if (rc) {
         util_buf_free(&dot);
         return rc;
     }
-    close(a.fd);
-    a.fd = -1;
-    char *dotpath = util_atomic_scratch(&a, "in.dot"), *errpath = util_atomic_scratch(&a, "dot.err");
-    if (!dotpath || !errpath) rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
-    else if (qry_write_new(dotpath, dot.data ? dot.data : "", dot.len) != 0)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
-    util_buf_free(&dot);
-    if (!rc) rc = qry_run_dot(s, st, fmt, dotpath, a.tmp, errpath, NULL);
-    free(dotpath);
-    free(errpath);
-    if (!rc && util_atomic_commit(&a, &err)) rc = gram_fail(&s->ctx, err.code, &to->v->tok, "%s", err.text);
-    util_atomic_abort(&a);
-    return rc ? rc : qry_emit_done(s, _("drew %s"), path);
-}
-
-/* The picture as SVG text (*svg, malloc'd), drawn by dot in a private folder. */
-static tsg_status_t change_svg(qry_session_t *s, const ast_stmt_t *st, const util_buf_t *dot, char **svg,
-                               int *cannot_draw)
-{
-    tsg_error_t err = {0};
-    tsg_status_t rc = s->no_files ? qry_no_files(s, &st->kw) : TSG_OK;
-    char *dir = NULL, *dotpath = NULL, *svgpath = NULL, *errpath = NULL;
-    if (!rc && !(dir = util_private_dir(&err))) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    if (!rc && (!(dotpath = util_printf("%s/in.dot", dir)) || !(svgpath = util_printf("%s/out.svg", dir)) ||
-                !(errpath = util_printf("%s/dot.err", dir))))
-        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
-    if (!rc && qry_write_new(dotpath, dot->data ? dot->data : "", dot->len) != 0)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
-    if (!rc) rc = qry_run_dot(s, st, "svg", dotpath, svgpath, errpath, cannot_draw);
-    size_t len = 0;
-    if (!rc && util_read_file(svgpath, svg, &len, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    if (dir) util_private_dir_remove(dir);
-    free(dotpath);
-    free(svgpath);
-    free(errpath);
-    return rc;
+    return qry_write_picture(s, st, to, path, fmt, &dot);
 }
 
 /* The page: the title, when and by what it was made, COMPARE's tables as
@@ -133,7 +87,7 @@ static tsg_status_t report_page(qry_session_t *s, const ast_stmt_t *st, const qr
      * allowed) leaves a note: the tables are the report. */
     if (!rc) {
         int cannot_draw = 0;
-        tsg_status_t prc = change_svg(s, st, &dot, &svg, &cannot_draw);
+        tsg_status_t prc = qry_dot_svg(s, st, &dot, &svg, &cannot_draw);
         if (prc && cannot_draw && s->interrupted != 1) {
             *why = util_strdup(s->ctx.msg);
             s->ctx.failed = 0;

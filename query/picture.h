@@ -30,6 +30,11 @@ int qry_write_new(const char *path, const char *data, size_t len);
 tsg_status_t qry_run_dot(qry_session_t *s, const ast_stmt_t *st, const char *fmt, const char *in, const char *out,
                          const char *errpath, int *cannot_draw);
 
+/* The picture dot draws from the DOT in dot, as SVG text (*svg, malloc'd):
+ * input, picture and messages live in a private folder removed after.
+ * *cannot_draw as for qry_run_dot. */
+tsg_status_t qry_dot_svg(qry_session_t *s, const ast_stmt_t *st, const util_buf_t *dot, char **svg, int *cannot_draw);
+
 /* Writes b (freed here) to path, TO clause `to`: b itself (DOT, GraphML,
  * JSON) when fmt is NULL ("wrote …"), else the picture dot draws from the
  * DOT in b in fmt (svg, png, pdf: "drew …"), renamed into place only when

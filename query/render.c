@@ -201,3 +201,25 @@ double qry_render_seconds(const qry_session_t *s)
 }
 
 void tsg_session_dot_memory(tsg_session_t *s, long mib) { s->dot_memory_mb = mib > 0 ? mib : 0; }
+
+/* See picture.h. */
+tsg_status_t qry_dot_svg(qry_session_t *s, const ast_stmt_t *st, const util_buf_t *dot, char **svg, int *cannot_draw)
+{
+    tsg_error_t err = {0};
+    tsg_status_t rc = s->no_files ? qry_no_files(s, &st->kw) : TSG_OK;
+    char *dir = NULL, *dotpath = NULL, *svgpath = NULL, *errpath = NULL;
+    if (!rc && !(dir = util_private_dir(&err))) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    if (!rc && (!(dotpath = util_printf("%s/in.dot", dir)) || !(svgpath = util_printf("%s/out.svg", dir)) ||
+                !(errpath = util_printf("%s/dot.err", dir))))
+        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+    if (!rc && qry_write_new(dotpath, dot->data ? dot->data : "", dot->len) != 0)
+        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
+    if (!rc) rc = qry_run_dot(s, st, "svg", dotpath, svgpath, errpath, cannot_draw);
+    size_t len = 0;
+    if (!rc && util_read_file(svgpath, svg, &len, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    if (dir) util_private_dir_remove(dir);
+    free(dotpath);
+    free(svgpath);
+    free(errpath);
+    return rc;
+}

@@ -116,22 +116,7 @@ static tsg_status_t report_picture(qry_session_t *s, const ast_stmt_t *st, const
     d.sector_labels = labels;
     if (eng_gaps(net, &a->q, &rows, &d.ngaps, &err) || (d.gaps = rows, eng_dot(net, &d, &dot, &err)))
         rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    /* dot's input, its picture and its messages live in a private folder. */
-    char *dir = NULL, *dotpath = NULL, *svgpath = NULL, *errpath = NULL;
-    if (!rc && s->no_files) rc = qry_no_files(s, &st->kw);
-    if (!rc && !(dir = util_private_dir(&err))) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    if (!rc && (!(dotpath = util_printf("%s/in.dot", dir)) || !(svgpath = util_printf("%s/out.svg", dir)) ||
-                !(errpath = util_printf("%s/dot.err", dir))))
-        rc = gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
-    if (!rc && qry_write_new(dotpath, dot.data ? dot.data : "", dot.len) != 0)
-        rc = gram_fail(&s->ctx, TSG_EIO, &st->kw, _("cannot write a temporary file: %s"), strerror(errno));
-    if (!rc) rc = qry_run_dot(s, st, "svg", dotpath, svgpath, errpath, cannot_draw);
-    size_t svglen = 0;
-    if (!rc && util_read_file(svgpath, svg, &svglen, &err)) rc = gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
-    if (dir) util_private_dir_remove(dir);
-    free(dotpath);
-    free(svgpath);
-    free(errpath);
+    if (!rc) rc = qry_dot_svg(s, st, &dot, svg, cannot_draw);
     free(rows);
     util_buf_free(&dot);
     return rc;
