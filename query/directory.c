@@ -178,15 +178,18 @@ static tsg_status_t read_districts(qry_session_t *s, const ast_stmt_t *st, list_
     if (!l->parent || !l->level || !l->dname) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     if (sqlite3_prepare_v2(s->sql, "SELECT nid, parent, level, name FROM district", -1, &q, NULL) != SQLITE_OK)
         return qry_fail_sql(s, &st->kw);
-    while (sqlite3_step(q) == SQLITE_ROW) {
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         int64_t d = sqlite3_column_int64(q, 0);
         if (d <= 0 || d > l->maxd) continue;
         l->parent[d] = sqlite3_column_int64(q, 1);
         l->level[d] = column_copy(q, 2);
         l->dname[d] = column_copy(q, 3);
     }
+    /* A district missed would put its programs under no heading. */
+    tsg_status_t failed = rc == SQLITE_DONE ? TSG_OK : qry_fail_sql(s, &st->kw);
     sqlite3_finalize(q);
-    return TSG_OK;
+    return failed;
 }
 
 /* Whether `needs` (';'-separated) holds key, or, for NULL, is empty. */

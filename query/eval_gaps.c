@@ -72,13 +72,17 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
             SQLITE_OK)
             return qry_fail_sql(s, &st->kw);
         sqlite3_bind_text(dn, 1, a->q.target, -1, SQLITE_STATIC);
-        while (sqlite3_step(dn) == SQLITE_ROW && a->q.nneeds < 64) {
+        int step;
+        while ((step = sqlite3_step(dn)) == SQLITE_ROW && a->q.nneeds < 64) {
             const char *need = (const char *)sqlite3_column_text(dn, 0);
             for (size_t i = 0; need && i < s->vocab.n; i++)
                 if (!strcmp(s->vocab.e[i].kind, "need") && !strcmp(s->vocab.e[i].key, need))
                     a->needs[a->q.nneeds++] = s->vocab.e[i].key;
         }
+        /* A read that fails half-way must not check half the needs. */
+        tsg_status_t failed = step == SQLITE_ROW || step == SQLITE_DONE ? TSG_OK : qry_fail_sql(s, &st->kw);
         sqlite3_finalize(dn);
+        if (failed) return failed;
         if (!a->q.nneeds)
             return qry_fail(s, &c[AST_CL_FOR]->v->tok, _("'%s' has no default needs; name them: NEEDS consultation, place, …"),
                             a->q.target);

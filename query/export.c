@@ -91,12 +91,19 @@ static tsg_status_t set_members(qry_session_t *s, const ast_value_t *v, unsigned
         return qry_fail_sql(s, &v->tok);
     }
     sqlite3_bind_text(st, 1, v->text, -1, SQLITE_STATIC);
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    int step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         int64_t nid = sqlite3_column_int64(st, 0);
         if (nid > 0 && nid <= s->net->maxnid) (*only)[nid] = 1;
     }
+    /* Half a set would draw half the picture as if it were all. */
+    tsg_status_t failed = step == SQLITE_DONE ? TSG_OK : qry_fail_sql(s, &v->tok);
     sqlite3_finalize(st);
-    return TSG_OK;
+    if (failed) {
+        free(*only);
+        *only = NULL;
+    }
+    return failed;
 }
 
 /* ---- structure in the picture ---------------------------------------------------------- */

@@ -164,7 +164,8 @@ static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_
     if (s) return s;
     b->len = 0;
     int rows = 0, fail = util_buf_adds(b, "target,needs\n");
-    while (!fail && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    while (!fail && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *target = (const char *)sqlite3_column_text(st, 0);
         const char *needs = (const char *)sqlite3_column_text(st, 1);
         const char *builtin = NULL;
@@ -174,6 +175,12 @@ static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_
         if ((!needs && !builtin) || (needs && builtin && !strcmp(needs, builtin))) continue;
         fail = store_csv_put(b, target, 0) || store_csv_put(b, needs ? needs : "", 1);
         rows++;
+    }
+    /* A folder written from half the table would be a smaller, wrong city. */
+    if (!fail && rc != SQLITE_DONE) {
+        s = store_fail_sql(db->sql, _("database"), err);
+        sqlite3_finalize(st);
+        return s;
     }
     sqlite3_finalize(st);
     if (fail) return util_fail(err, TSG_ENOMEM, _("out of memory"));

@@ -222,7 +222,8 @@ static tsg_status_t apply_ties(ap_t *p, unsigned char *used)
         " FROM tie t JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst WHERE t.until IS NULL AND " SV_OPEN("t.src") " AND " SV_OPEN("t.dst")
         " ORDER BY t.tid",
         &st, p->err);
-    while (!s && sqlite3_step(st) == SQLITE_ROW) {
+    int step = SQLITE_DONE;
+    while (!s && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *tid = (const char *)sqlite3_column_text(st, 0), *src = (const char *)sqlite3_column_text(st, 1);
         const char *dst = (const char *)sqlite3_column_text(st, 2), *kind = (const char *)sqlite3_column_text(st, 3);
         const char *old = (const char *)sqlite3_column_text(st, 5);
@@ -250,6 +251,7 @@ static tsg_status_t apply_ties(ap_t *p, unsigned char *used)
             s = run(p, "UPDATE tie SET status = 'unverified' WHERE tid = ?1", 1, tid);
         }
     }
+    if (!s && step != SQLITE_DONE) s = store_fail_sql(p->db->sql, _("cannot apply the survey answers"), p->err);
     sqlite3_finalize(st);
     return s;
 }
@@ -290,19 +292,22 @@ static tsg_status_t tally(ap_t *p)
                                    "SELECT status, count(*) FROM tie WHERE until IS NULL AND status IS NOT NULL"
                                    " GROUP BY status",
                                    &st, p->err);
-    while (!s && sqlite3_step(st) == SQLITE_ROW) {
+    int step = SQLITE_DONE;
+    while (!s && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *k = (const char *)sqlite3_column_text(st, 0);
         long n = sqlite3_column_int(st, 1);
         if (!strcmp(k, "confirmed")) p->r->ties_confirmed = n;
         else if (!strcmp(k, "reported")) p->r->ties_reported = n;
         else p->r->ties_unverified = n;
     }
+    if (!s && step != SQLITE_DONE) s = store_fail_sql(p->db->sql, _("cannot apply the survey answers"), p->err);
     sqlite3_finalize(st);
     if (!s) s = store_prepare(p->db->sql,
                               "SELECT n.id, o.name FROM organisation o JOIN node n ON n.nid = o.nid"
                               " WHERE o.until IS NULL ORDER BY o.nid",
                               &st, p->err);
-    while (!s && sqlite3_step(st) == SQLITE_ROW) {
+    step = SQLITE_DONE;
+    while (!s && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, 0);
         int said = 0;
         for (size_t i = 0; i < p->a->norgs && !said; i++) said = !strcmp(p->a->orgs[i].id, id);
@@ -317,6 +322,7 @@ static tsg_status_t tally(ap_t *p)
             grown[p->r->nsilent++] = line;
         }
     }
+    if (!s && step != SQLITE_DONE) s = store_fail_sql(p->db->sql, _("cannot apply the survey answers"), p->err);
     sqlite3_finalize(st);
     return s;
 }

@@ -365,9 +365,10 @@ static tsg_status_t district_of(ck_t *k, const char *text, char **id)
     tsg_status_t s = store_prepare(k->db->sql, DISTRICT_BY_NAME_OR_ID, &st, k->err);
     if (s) return s;
     sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-    int n = 0;
-    while (!s && sqlite3_step(st) == SQLITE_ROW && n < 2)
+    int n = 0, step = SQLITE_DONE;
+    while (!s && (step = sqlite3_step(st)) == SQLITE_ROW && n < 2)
         if (n++ == 0 && !(*id = strdup((const char *)sqlite3_column_text(st, 0)))) s = nomem(k);
+    if (!s && step != SQLITE_ROW && step != SQLITE_DONE) s = store_fail_sql(k->db->sql, _("database"), k->err);
     sqlite3_finalize(st);
     if (!s && !n) s = util_fail(k->err, TSG_EINPUT, _("%s: no district is called '%s'"), k->where, text);
     if (!s && n > 1 && strcmp(*id, text))
@@ -693,8 +694,10 @@ static tsg_status_t partner_cell(ck_t *k, size_t row, const char *org, char **id
     int n = 0;
     if (!rc) {
         sqlite3_bind_text(st, 1, want, -1, SQLITE_STATIC);
-        while (sqlite3_step(st) == SQLITE_ROW)
+        int step;
+        while ((step = sqlite3_step(st)) == SQLITE_ROW)
             if (n++ == 0 && !(*id = strdup((const char *)sqlite3_column_text(st, 0)))) rc = nomem(k);
+        if (!rc && step != SQLITE_DONE) rc = store_fail_sql(k->db->sql, _("database"), k->err);
         sqlite3_finalize(st);
     }
     if (!rc && !n)

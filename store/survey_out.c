@@ -154,13 +154,15 @@ static tsg_status_t lists_sheet(out_t *o)
                                    &st, o->err);
     lxw_error e = LXW_NO_ERROR;
     lxw_row_t r = 0;
-    while (!s && !e && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    while (!s && !e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         char *item = util_printf("%s [%s]", (const char *)sqlite3_column_text(st, 0),
                                  (const char *)sqlite3_column_text(st, 1));
         if (!item) s = util_fail(o->err, TSG_ENOMEM, _("out of memory"));
         else e = worksheet_write_string(ws, r++, 0, item, NULL);
         free(item);
     }
+    if (!s && !e && rc != SQLITE_DONE) s = store_fail_sql(o->db->sql, _("database"), o->err);
     sqlite3_finalize(st);
     o->norgs = r;
     const char *answers[] = {SV_CONFIRM, SV_CORRECT, SV_END, NULL};
@@ -220,7 +222,8 @@ static tsg_status_t programs_sheet(out_t *o, long long org, const char *org_id)
         &st, o->err);
     if (!s) sqlite3_bind_int64(st, 1, org);
     lxw_row_t r = 0;
-    while (!s && !e && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    while (!s && !e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         r++;
         char *targets = labels(o, "target", (const char *)sqlite3_column_text(st, 2));
         char *needs = labels(o, "need", (const char *)sqlite3_column_text(st, 5));
@@ -239,6 +242,7 @@ static tsg_status_t programs_sheet(out_t *o, long long org, const char *org_id)
         free(targets);
         free(needs);
     }
+    if (!s && !e && rc != SQLITE_DONE) s = store_fail_sql(o->db->sql, _("database"), o->err);
     sqlite3_finalize(st);
     if (!s && !e) e = choose(ws, r, SV_P_ANSWER, "=" SV_SHEET_LISTS "!$B$1:$B$3", "回答");
     if (!s && e) s = lxw_fail(o, e);
@@ -272,7 +276,8 @@ static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
         &st, o->err);
     if (!s) sqlite3_bind_int64(st, 1, org);
     lxw_row_t r = 0;
-    while (!s && !e && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    while (!s && !e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         r++;
         const char *kind = (const char *)sqlite3_column_text(st, 2);
         const char *dir = !sqlite3_column_int(st, 3) ? SV_DIR_BOTH : sqlite3_column_int(st, 5) ? SV_DIR_OUT : SV_DIR_IN;
@@ -292,6 +297,7 @@ static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
         if (!e && sqlite3_column_type(st, 4) != SQLITE_NULL && sqlite3_column_int64(st, 4) >= o->below)
             e = worksheet_write_number(ws, r, SV_T_COUNT, sqlite3_column_double(st, 4), NULL);
     }
+    if (!s && !e && rc != SQLITE_DONE) s = store_fail_sql(o->db->sql, _("database"), o->err);
     sqlite3_finalize(st);
     if (!s && !e) e = choose(ws, r, SV_T_ANSWER, "=" SV_SHEET_LISTS "!$B$1:$B$3", "回答");
     if (!s && e) s = lxw_fail(o, e);
@@ -371,7 +377,8 @@ tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *writt
                       "SELECT o.nid, n.id, o.name, o.sector, d.name FROM organisation o JOIN node n ON n.nid = o.nid"
                       " LEFT JOIN district d ON d.nid = o.district WHERE o.until IS NULL ORDER BY o.nid",
                       &st, err);
-    while (!s && sqlite3_step(st) == SQLITE_ROW) {
+    int rc = SQLITE_DONE;
+    while (!s && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         char *name = sv_file_name((const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
         char *path = name ? util_printf("%s/%s", dir, name) : NULL;
         if (!path) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
@@ -379,6 +386,7 @@ tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *writt
         free(name);
         free(path);
     }
+    if (!s && rc != SQLITE_DONE) s = store_fail_sql(db->sql, _("database"), err);
     sqlite3_finalize(st);
     store_read_end(db);
     store_vocab_free(&o.vocab);
