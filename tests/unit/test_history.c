@@ -357,3 +357,76 @@ Test(history, import_as_of_brings_a_year_in)
     cr_expect_str_eq(is, was);
     free(was), free(is);
 }
+
+/* Every table of `tsunagi summary` of a database as CSV text, and the
+ * freshness line apart. */
+static char *summary_of(const char *path, char **line)
+{
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
+    tsg_result_t **rs;
+    size_t n;
+    cr_assert_eq(tsg_summary(db, &rs, &n, &err), TSG_OK, "%s", err.text);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    for (size_t i = 0; i + 1 < n; i++) cr_assert_eq(tsg_result_print(rs[i], TSG_FMT_CSV, f, &err), TSG_OK, "%s", err.text);
+    fclose(f);
+    cr_assert_eq(rs[n - 1]->kind, TSG_RESULT_MESSAGE);
+    f = open_memstream(line, &len);
+    cr_assert_eq(tsg_result_print(rs[n - 1], TSG_FMT_TABLE, f, &err), TSG_OK, "%s", err.text);
+    fclose(f);
+    tsg_results_free(rs, n);
+    tsg_close(db);
+    return out;
+}
+
+Test(history, summary_counts_the_rows_of_today)
+{
+    setenv("TSUNAGI_TODAY", "2026-12-02", 1);
+    network();
+    /* c ends (with its tie b>c) before today; forum g begins after it.
+     * Verified: a and pa inside the 12 months up to today (2025-12-02 is
+     * the first day in), pb the day before them, c recently but ended. */
+    char *done = th_run("net.db", "REMOVE 'c' ON '2026-06-01'; ADD forum 'G' ID g KIND platform ON '2027-05-01';");
+    cr_expect_null(strstr(done, "error"), "%s", done);
+    free(done);
+    sql("UPDATE organisation SET verified = '2026-01-01' WHERE nid = (SELECT nid FROM node WHERE id = 'a');"
+        "UPDATE organisation SET verified = '2026-11-30' WHERE nid = (SELECT nid FROM node WHERE id = 'c');"
+        "UPDATE program SET verified = '2025-12-02' WHERE nid = (SELECT nid FROM node WHERE id = 'pa');"
+        "UPDATE program SET verified = '2025-12-01' WHERE nid = (SELECT nid FROM node WHERE id = 'pb');");
+    /* The oracle: a copy with c, its tie and g deleted by hand, which must
+     * read the same as the history-keeping file. */
+    char *bytes = th_read("net.db");
+    struct stat sb;
+    cr_assert_eq(stat("net.db", &sb), 0);
+    FILE *copy = fopen("hand.db", "wb");
+    cr_assert_not_null(copy);
+    cr_assert_eq(fwrite(bytes, 1, (size_t)sb.st_size, copy), (size_t)sb.st_size);
+    fclose(copy);
+    free(bytes);
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open("hand.db", &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, "DELETE FROM tie WHERE src IN (SELECT nid FROM node WHERE id IN ('c', 'g'))"
+                                 " OR dst IN (SELECT nid FROM node WHERE id IN ('c', 'g'));"
+                                 "DELETE FROM organisation WHERE nid = (SELECT nid FROM node WHERE id = 'c');"
+                                 "DELETE FROM forum WHERE nid = (SELECT nid FROM node WHERE id = 'g');"
+                                 "DELETE FROM node WHERE id IN ('c', 'g');",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(h);
+    char *line = NULL, *hand_line = NULL;
+    char *kept = summary_of("net.db", &line), *hand = summary_of("hand.db", &hand_line);
+    cr_expect_str_eq(kept, hand);
+    cr_expect_not_null(strstr(kept, "organisations,2\n"), "%s", kept);
+    cr_expect_not_null(strstr(kept, "forums,1\n"), "%s", kept);
+    /* Today's rows: a, b; pa, pb; a-b, a>f, b>f: 7. Fresh: a and pa. */
+    cr_expect_str_eq(line, "29% verified in the last 12 months (2 of 7 organisations, programs and ties)\n");
+    cr_expect_str_eq(line, hand_line);
+    free(kept);
+    free(hand);
+    free(line);
+    free(hand_line);
+    unsetenv("TSUNAGI_TODAY");
+}
