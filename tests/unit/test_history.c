@@ -430,3 +430,40 @@ Test(history, summary_counts_the_rows_of_today)
     free(hand_line);
     unsetenv("TSUNAGI_TODAY");
 }
+
+Test(history, import_as_of_a_return_is_a_second_period)
+{
+    network();
+    /* 2026-04-01: c is gone (with its program-less self and the b → c tie);
+     * 2027-04-01: c is back as C2 (a coop now). The days between do not see
+     * it; the first period reads C, the second C2. */
+    static const char *const orgs[] = {"id,name,sector,district_id\na,A,npo,d\nb,B,shakyo,d\n",
+                                       "id,name,sector,district_id\na,A,npo,d\nb,B,shakyo,d\nc,C2,coop,d\n"};
+    static const char *const days[] = {"2026-04-01", "2027-04-01"};
+    th_write("net/ties.csv", "from_id,to_id,kind,count,since\na,b,co_support,,\na,f,membership,,\nb,f,membership,,\n");
+    tsg_error_t err = {0};
+    tsg_change_counts_t c;
+    for (int i = 0; i < 2; i++) {
+        tsg_db_t *db;
+        th_write("net/organisations.csv", orgs[i]);
+        cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+        cr_assert_eq(tsg_import_csv_as_of(db, "net", TSG_ENC_UTF8, days[i], &c, &err), TSG_OK, "%s", err.text);
+        tsg_close(db);
+    }
+    cr_expect_eq(c.added[TSG_CHANGE_ORGANISATION], 1, "c, back");
+    cr_expect_eq(c.changed[TSG_CHANGE_ORGANISATION], 1, "c's name and sector, compared as an open row's");
+    char *first = seen(20260331), *between = seen(20270331), *second = seen(20270401);
+    cr_expect_str_eq(first, "a b c pa pb f | a>b b>c a>f b>f");
+    cr_expect_str_eq(between, "a b pa pb f | a>b a>f b>f");
+    cr_expect_str_eq(second, "a b c pa pb f | a>b a>f b>f", "the b → c tie stays ended: a new one would be a new row");
+    free(first), free(between), free(second);
+    char *c0 = fields(20260331, "c"), *c2 = fields(20270401, "c");
+    cr_expect_str_eq(c0, "C company in d");
+    cr_expect_str_eq(c2, "C2 coop in d");
+    free(c0), free(c2);
+    /* The SQL readers (the dated tables) agree with the network in memory. */
+    char *found = th_run("net.db", "COUNT organisations AS OF '2026-03-31'; COUNT organisations AS OF '2027-03-31';"
+                                   " COUNT organisations AS OF '2027-04-01'; FIND organisations WHERE id = 'c' AS OF '2026-03-31';");
+    cr_expect_str_eq(found, "3\n2\n3\nc|C|company|市\n", "%s", found);
+    free(found);
+}
