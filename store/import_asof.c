@@ -241,26 +241,26 @@ static tsg_status_t apply(run_t *r, tsg_change_counts_t *c)
      * the date, so a day between the periods does not see the row. Before
      * the fields are compared, so that a row back under a new name or
      * sector keeps the old one too. */
-#define BACK(tbl, yt) " (SELECT m.mnid FROM y." tbl " yy JOIN temp.asof_map m ON m.ynid = yy.nid WHERE yy.until IS NULL)" \
+#define BACK(tbl) " (SELECT m.mnid FROM y." tbl " yy JOIN temp.asof_map m ON m.ynid = yy.nid WHERE yy.until IS NULL)" \
                       " AND until IS NOT NULL AND tsg_day(until) <= tsg_day(?1)"
     static const struct {
         int table; /* counted as added, by the UPDATE */
         const char *sql;
     } back[] = {
         {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'since', since, ?1 FROM main.organisation"
-             " WHERE nid IN" BACK("organisation", o) " ORDER BY nid"},
+             " WHERE nid IN" BACK("organisation") " ORDER BY nid"},
         {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'until', until, ?1 FROM main.organisation"
-             " WHERE nid IN" BACK("organisation", o) " ORDER BY nid"},
-        {TSG_CHANGE_ORGANISATION, "UPDATE main.organisation SET since = ?1, until = NULL WHERE nid IN" BACK("organisation", o)},
+             " WHERE nid IN" BACK("organisation") " ORDER BY nid"},
+        {TSG_CHANGE_ORGANISATION, "UPDATE main.organisation SET since = ?1, until = NULL WHERE nid IN" BACK("organisation")},
         {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'since', since, ?1 FROM main.forum"
-             " WHERE nid IN" BACK("forum", f) " ORDER BY nid"},
+             " WHERE nid IN" BACK("forum") " ORDER BY nid"},
         {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'until', until, ?1 FROM main.forum"
-             " WHERE nid IN" BACK("forum", f) " ORDER BY nid"},
-        {TSG_CHANGE_FORUM, "UPDATE main.forum SET since = ?1, until = NULL WHERE nid IN" BACK("forum", f)},
+             " WHERE nid IN" BACK("forum") " ORDER BY nid"},
+        {TSG_CHANGE_FORUM, "UPDATE main.forum SET since = ?1, until = NULL WHERE nid IN" BACK("forum")},
         /* A program has no since: its until alone (it did not exist between). */
         {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'until', until, ?1 FROM main.program"
-             " WHERE nid IN" BACK("program", p) " ORDER BY nid"},
-        {TSG_CHANGE_PROGRAM, "UPDATE main.program SET until = NULL WHERE nid IN" BACK("program", p)},
+             " WHERE nid IN" BACK("program") " ORDER BY nid"},
+        {TSG_CHANGE_PROGRAM, "UPDATE main.program SET until = NULL WHERE nid IN" BACK("program")},
     };
 #undef BACK
     for (size_t i = 0; i < sizeof back / sizeof *back && !s; i++)
