@@ -89,8 +89,8 @@ static void fn_match(sqlite3_context *cx, int argc, sqlite3_value **argv)
  *
  * An organisation's or forum's since and until are fields like the others:
  * a row that ended and began again keeps its earlier period in history
- * (decisions.md, "Issue 21: history, the second period"), so it exists on
- * a day by the day's since and until. A program's lists (targets, needs,
+ * (decisions.md, "Issue 21: history and AS OF, the remaining parts"), so
+ * it exists on a day by the day's since and until. A program's lists (targets, needs,
  * modes, area) are kept as the CSV's ';' list: the day's list is split
  * back into rows here, an area's districts by id ('*' is wide_area). */
 #define PJ(f) " LEFT JOIN temp.past_at p_" f " ON p_" f ".nid = x.nid AND p_" f ".field = '" f "'"
