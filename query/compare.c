@@ -54,6 +54,8 @@ static tsg_status_t load_other(qry_session_t *s, const ast_stmt_t *st, qry_chang
 {
     const char *path = qry_text(s, st->other, NC_("expected value", "a file name"));
     if (!path) return s->ctx.code;
+    /* An empty name would open nothing and name nothing in the message. */
+    if (!*path) return qry_fail(s, &st->other->tok, _("COMPARE WITH needs the file name of a tsunagi database"));
     tsg_error_t err = {0};
     eng_net_t *net = NULL;
     if (tsg_open(path, &c->other, &err) || store_check(c->other, &err) || eng_net_load(c->other, &net, &err))

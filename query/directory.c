@@ -103,11 +103,11 @@ static char *column_copy(sqlite3_stmt *q, int col)
 
 #define PROGRAMS                                                                                                    \
     "SELECT p.nid, n.id, p.name, o.name, p.age_min, p.age_max, p.hours, p.wide_area,"                               \
-    " (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target WHERE program = p.nid ORDER BY pos)),"\
-    " (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode WHERE program = p.nid ORDER BY pos)),"      \
-    " (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need WHERE program = p.nid ORDER BY pos)),"      \
-    " (SELECT group_concat(district, ';') FROM program_area WHERE program = p.nid)"                                   \
-    " FROM program_at p JOIN node n ON n.nid = p.nid JOIN organisation o ON o.nid = p.org"
+    " (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target_at WHERE program = p.nid ORDER BY pos)),"\
+    " (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode_at WHERE program = p.nid ORDER BY pos)),"      \
+    " (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need_at WHERE program = p.nid ORDER BY pos)),"      \
+    " (SELECT group_concat(district, ';') FROM program_area_at WHERE program = p.nid)"                                   \
+    " FROM program_at p JOIN node n ON n.nid = p.nid JOIN organisation_at o ON o.nid = p.org"
 
 /* The programs of the scope: a district's (those serving it, as FIND's IN
  * reads it: wide-area, or an area at, above or below the district), a
@@ -115,7 +115,7 @@ static char *column_copy(sqlite3_stmt *q, int col)
 static tsg_status_t read_programs(qry_session_t *s, const ast_stmt_t *st, int64_t district, const char *set, list_t *l)
 {
     const char *sql =
-        district ? PROGRAMS " WHERE p.wide_area = 1 OR EXISTS (SELECT 1 FROM program_area a WHERE a.program = p.nid AND"
+        district ? PROGRAMS " WHERE p.wide_area = 1 OR EXISTS (SELECT 1 FROM program_area_at a WHERE a.program = p.nid AND"
                             " (tsg_under(a.district, ?1) OR tsg_under(?1, a.district))) ORDER BY o.name, p.name, p.nid"
         : set ? PROGRAMS " WHERE p.nid IN (SELECT nid FROM temp.tsg_set WHERE name = ?2)"
                          " OR p.org IN (SELECT nid FROM temp.tsg_set WHERE name = ?2) ORDER BY o.name, p.name, p.nid"

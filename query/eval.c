@@ -90,15 +90,15 @@ static const field_t org_fields[] = {
 };
 
 #define SERVES(d)                                                                                     \
-    "(@.wide_area = 1 OR EXISTS (SELECT 1 FROM program_area a WHERE a.program = @.nid AND (tsg_under(a.district, " d \
+    "(@.wide_area = 1 OR EXISTS (SELECT 1 FROM program_area_at a WHERE a.program = @.nid AND (tsg_under(a.district, " d \
     ") OR tsg_under(" d ", a.district))))"
 
 static const field_t program_fields[] = {
     NODE_FIELDS(program),
     {"target", F_KEY, "target", 0,
-     "EXISTS (SELECT 1 FROM program_target t WHERE t.program = @.nid AND (t.target = ? OR t.target = 'everyone'))"},
-    {"need", F_KEY, "need", 0, "EXISTS (SELECT 1 FROM program_need t WHERE t.program = @.nid AND t.need = ?)"},
-    {"mode", F_KEY, "mode", 0, "EXISTS (SELECT 1 FROM program_mode t WHERE t.program = @.nid AND t.mode = ?)"},
+     "EXISTS (SELECT 1 FROM program_target_at t WHERE t.program = @.nid AND (t.target = ? OR t.target = 'everyone'))"},
+    {"need", F_KEY, "need", 0, "EXISTS (SELECT 1 FROM program_need_at t WHERE t.program = @.nid AND t.need = ?)"},
+    {"mode", F_KEY, "mode", 0, "EXISTS (SELECT 1 FROM program_mode_at t WHERE t.program = @.nid AND t.mode = ?)"},
     {"approach", F_KEY, "approach", 0, "@.approach = ?"},
     {"in_system", F_KEY, "in_system", 0, "@.in_system = ?"},
     {"sector", F_KEY, "sector", 0, "(SELECT sector FROM organisation_at WHERE nid = @.org) = ?"},
@@ -157,12 +157,12 @@ static const kind_t kinds[] = {
      "tsg_under(@.district, ?)", 1, org_fields, org_keyed},
     {"programs", "program", QRY_PROGRAM, "program_at @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, (SELECT name FROM organisation_at WHERE nid = @.org) AS organisation,"
-     " (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target WHERE program = @.nid ORDER BY pos)) AS targets,"
+     " (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target_at WHERE program = @.nid ORDER BY pos)) AS targets,"
      " CASE WHEN @.age_min IS NULL AND @.age_max IS NULL THEN 'all'"
      "  ELSE coalesce(@.age_min, '') || '..' || coalesce(@.age_max, '') END AS ages,"
-     " (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need WHERE program = @.nid ORDER BY pos)) AS needs,"
-     " (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode WHERE program = @.nid ORDER BY pos)) AS modes,"
-     " CASE WHEN @.wide_area THEN '*' ELSE (SELECT group_concat(name, ';') FROM (SELECT d.name FROM program_area a"
+     " (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need_at WHERE program = @.nid ORDER BY pos)) AS needs,"
+     " (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode_at WHERE program = @.nid ORDER BY pos)) AS modes,"
+     " CASE WHEN @.wide_area THEN '*' ELSE (SELECT group_concat(name, ';') FROM (SELECT d.name FROM program_area_at a"
      "  JOIN district d ON d.nid = a.district WHERE a.program = @.nid ORDER BY a.pos)) END AS area",
      SERVES("?"), 2, program_fields, program_keyed},
     {"forums", "forum", QRY_FORUM, "forum_at @ JOIN node @n ON @n.nid = @.nid",
@@ -720,14 +720,14 @@ static tsg_status_t exec_count(qry_session_t *s, const ast_stmt_t *st)
     else if (!strcmp(fby, "sector") && type == QRY_PROGRAM)
         vocab = "sector", match = "(SELECT sector FROM organisation_at WHERE nid = x.org) = v.key";
     else if (!strcmp(fby, "target") && type == QRY_PROGRAM)
-        vocab = "target", match = "EXISTS (SELECT 1 FROM program_target t WHERE t.program = x.nid AND t.target = v.key)";
+        vocab = "target", match = "EXISTS (SELECT 1 FROM program_target_at t WHERE t.program = x.nid AND t.target = v.key)";
     else if (!strcmp(fby, "target") && type == QRY_ORGANISATION)
-        vocab = "target", match = "EXISTS (SELECT 1 FROM program_at p JOIN program_target t ON t.program = p.nid"
+        vocab = "target", match = "EXISTS (SELECT 1 FROM program_at p JOIN program_target_at t ON t.program = p.nid"
                                   " WHERE p.org = x.nid AND t.target = v.key)";
     else if (!strcmp(fby, "need") && type == QRY_PROGRAM)
-        vocab = "need", match = "EXISTS (SELECT 1 FROM program_need t WHERE t.program = x.nid AND t.need = v.key)";
+        vocab = "need", match = "EXISTS (SELECT 1 FROM program_need_at t WHERE t.program = x.nid AND t.need = v.key)";
     else if (!strcmp(fby, "need") && type == QRY_ORGANISATION)
-        vocab = "need", match = "EXISTS (SELECT 1 FROM program_at p JOIN program_need t ON t.program = p.nid"
+        vocab = "need", match = "EXISTS (SELECT 1 FROM program_at p JOIN program_need_at t ON t.program = p.nid"
                                 " WHERE p.org = x.nid AND t.need = v.key)";
     else if (!strcmp(fby, "kind") && type == QRY_FORUM) vocab = "forum_kind", match = "x.kind = v.key";
     else if (!strcmp(fby, "kind") && !type) vocab = "tie_kind", match = "x.kind = v.key";

@@ -502,6 +502,29 @@ static tsg_status_t new_id(mut_t *m, char *buf, size_t size)
 
 /* ---- the statements ------------------------------------------------------------------------ */
 
+/* ADD with the id of an ended organisation or forum (qry_mut_returning):
+ * its next period from the ON date (today without one). The clauses given
+ * change its fields as SET … ON that day would, the name too; the fields
+ * not given keep their values. */
+static tsg_status_t add_again(mut_t *m)
+{
+    qry_session_t *s = m->s;
+    const char *name, *day, *was;
+    tsg_status_t st;
+    if ((st = read_name(m, m->st->v, &name)) || (st = qry_mut_clauses(m))) return st;
+    if (!(day = qry_mut_on(m))) return s->ctx.code;
+    const char **old = ast_alloc(&s->ctx, qry_mut_history_nfields() * sizeof *old);
+    if (!old) return s->ctx.code ? s->ctx.code : gram_fail(&s->ctx, TSG_ENOMEM, &m->st->kw, _("out of memory"));
+    int64_t nid = m->node->nid;
+    if ((st = qry_mut_reopen(m, day, &was)) || (st = qry_mut_history_before(m, nid, day, old)) ||
+        (st = write_fields(m, nid)) || (st = qry_mut_history_after(m, nid, day, old)) ||
+        (st = qry_mut_rename(m, name, day)) || (st = mark_verified(m, nid)))
+        return st;
+    util_snprintf(m->msg, sizeof m->msg, _("added %1$s '%2$s' (%3$s) again from %4$s (it had ended on %5$s)"),
+                  qry_type_noun(m->type), name, m->node->id, day, was);
+    return TSG_OK;
+}
+
 static tsg_status_t mut_add(mut_t *m)
 {
     static const char *const insert_sql[] = {
@@ -517,11 +540,18 @@ static tsg_status_t mut_add(mut_t *m)
     if (!(m->type = qry_type_word(stmt->what.fold)))
         return qry_fail(s, &stmt->what, _("ADD what? '%.*s' is not district, organisation, program or forum"),
                         (int)stmt->what.n, stmt->what.z);
+    if ((m->node = qry_mut_returning(m))) return add_again(m);
     const char *name, *id;
     char idbuf[32];
     tsg_status_t st;
     if ((st = read_name(m, stmt->v, &name)) || (st = qry_mut_clauses(m)) || (st = check_required(m)) ||
         (m->type == QRY_DISTRICT && (st = check_tree(m, 0))))
+        return st;
+    /* A program is given to an organisation that exists today. */
+    char today[11];
+    qry_mut_today(today);
+    if (m->type == QRY_PROGRAM &&
+        (st = qry_mut_not_ended(m, m->f[QRY_F_OF].node, today, &m->f[QRY_F_OF].c->v->tok, 1)))
         return st;
     if (!(id = m->f[QRY_F_ID].text)) {
         if ((st = new_id(m, idbuf, sizeof idbuf))) return st;
@@ -563,6 +593,12 @@ static tsg_status_t mut_set(mut_t *m)
     const char *until = qry_mut_on(m);
     const char **old = until ? ast_alloc(&s->ctx, qry_mut_history_nfields() * sizeof *old) : NULL;
     if (!old) return s->ctx.code ? s->ctx.code : gram_fail(&s->ctx, TSG_ENOMEM, &m->st->kw, _("out of memory"));
+    /* A node that has ended by the change's day is history: nothing reads
+     * the change. Nor can a program move to an organisation that has. */
+    const field_t *of = &m->f[QRY_F_OF];
+    if ((st = qry_mut_not_ended(m, m->node, until, &m->st->a->v->tok, 0)) ||
+        (of->c && (st = qry_mut_not_ended(m, of->node, until, &of->c->v->tok, 1))))
+        return st;
     if ((m->type == QRY_DISTRICT && (st = check_tree(m, m->node->nid))) ||
         (st = qry_mut_history_before(m, m->node->nid, until, old)) || (st = write_fields(m, m->node->nid)) ||
         (st = check_dates(m, m->node->nid)) || (st = qry_mut_history_after(m, m->node->nid, until, old)) ||
@@ -631,54 +667,6 @@ tsg_status_t qry_mut_on_clause(mut_t *m, const char *label)
     return read_value(m, QRY_F_ON, found[QRY_F_ON]);
 }
 
-/* REMOVE … ON date: the node ends that day (until, exclusive) and stays in
- * the history; an organisation's programs and every tie of the node and of
- * those programs end with it. */
-static tsg_status_t end_node(mut_t *m, const char *date)
-{
-    static const char *const period_sql[] = {
-        [QRY_ORGANISATION] = "SELECT since, until FROM organisation WHERE nid = ?1",
-        [QRY_PROGRAM] = "SELECT NULL, until FROM program WHERE nid = ?1",
-        [QRY_FORUM] = "SELECT since, until FROM forum WHERE nid = ?1",
-    };
-    static const char *const end_sql[] = {
-        [QRY_ORGANISATION] = "UPDATE organisation SET until = ?2 WHERE nid = ?1",
-        [QRY_PROGRAM] = "UPDATE program SET until = ?2 WHERE nid = ?1",
-        [QRY_FORUM] = "UPDATE forum SET until = ?2 WHERE nid = ?1",
-    };
-    qry_session_t *s = m->s;
-    const gram_token_t *at = m->f[QRY_F_ON].c ? &m->f[QRY_F_ON].c->key : &m->st->kw;
-    int64_t nid = m->node->nid;
-    if (m->type == QRY_DISTRICT)
-        return qry_fail(s, at, _("a district is not dated: it cannot end ON a date (REMOVE it without ON once nothing uses it)"));
-    row_t r;
-    tsg_status_t st = qry_mut_sql(m, period_sql[m->type], QRY_BINDS(qry_b_num(nid)), &r);
-    if (st) return st;
-    if (r.text[1])
-        return qry_fail(s, &m->st->a->v->tok, _("'%s' (%s) already ended on %s"), m->node->name, m->node->id, r.text[1]);
-    if (r.text[0] && util_date_first(r.text[0]) >= util_date_first(date))
-        return qry_fail(s, at, _("'%s' (%s) begins on %s: it cannot end on %s"), m->node->name, m->node->id, r.text[0], date);
-    if ((st = qry_mut_sql(m, end_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL)) ||
-        (m->type == QRY_ORGANISATION &&
-         (st = qry_mut_sql(m, "UPDATE program SET until = ?2 WHERE org = ?1 AND until IS NULL",
-                           QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL))))
-        return st;
-    int64_t programs = m->type == QRY_ORGANISATION ? m->changes : 0;
-    if ((st = qry_mut_sql(m, "UPDATE tie SET until = ?2 WHERE until IS NULL AND (src = ?1 OR dst = ?1"
-                             " OR src IN (SELECT nid FROM program WHERE org = ?1) OR dst IN (SELECT nid FROM program WHERE org = ?1))",
-                          QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL)))
-        return st;
-    int64_t ties = m->changes;
-    if (m->type == QRY_ORGANISATION)
-        util_snprintf(m->msg, sizeof m->msg,
-                      _("ended %1$s '%2$s' (%3$s) on %4$s, with %5$lld of its programs and %6$lld ties"),
-                      qry_type_noun(m->type), m->node->name, m->node->id, date, (long long)programs, (long long)ties);
-    else
-        util_snprintf(m->msg, sizeof m->msg, _("ended %1$s '%2$s' (%3$s) on %4$s, with its %5$lld ties"),
-                      qry_type_noun(m->type), m->node->name, m->node->id, date, (long long)ties);
-    return TSG_OK;
-}
-
 static tsg_status_t mut_remove(mut_t *m)
 {
     static const char *const delete_sql[] = {
@@ -697,21 +685,21 @@ static tsg_status_t mut_remove(mut_t *m)
     int64_t nid = m->node->nid;
     m->type = m->node->type;
     if (!m->st->erase && (st = qry_mut_on_clause(m, "REMOVE"))) return st;
-    if (m->f[QRY_F_ON].c) return end_node(m, m->f[QRY_F_ON].text);
+    if (m->f[QRY_F_ON].c) return qry_mut_end_node(m, m->f[QRY_F_ON].text);
     /* REMOVE without ON ends the node today, kept in the history; only
      * ERASE deletes (a row entered by mistake). Districts are not dated:
      * REMOVE deletes an unused one, as before. */
     if (!m->st->erase && m->type != QRY_DISTRICT) {
         const char *today = qry_mut_on(m);
-        return today ? end_node(m, today) : s->ctx.code;
+        return today ? qry_mut_end_node(m, today) : s->ctx.code;
     }
     if (m->type == QRY_ORGANISATION) {
         row_t r;
         if ((st = qry_mut_sql(m, "SELECT count(*) FROM program WHERE org = ?1", QRY_BINDS(qry_b_num(nid)), &r))) return st;
         if (r.num[0])
             return qry_fail(s, &a->v->tok,
-                            r.num[0] == 1 ? _("organisation '%s' (%s) runs %lld program; remove it first (or move it with SET … OF)")
-                                          : _("organisation '%s' (%s) runs %lld programs; remove them first (or move them with SET … OF)"),
+                            r.num[0] == 1 ? _("organisation '%s' (%s) runs %lld program; ERASE it first (or move it with SET … OF)")
+                                          : _("organisation '%s' (%s) runs %lld programs; ERASE them first (or move them with SET … OF)"),
                             m->node->name, m->node->id, (long long)r.num[0]);
     }
     if (m->type == QRY_DISTRICT && (st = district_unused(m, a->v))) return st;

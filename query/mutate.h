@@ -72,6 +72,19 @@ const char *qry_mut_on(mut_t *m);
 /* REMOVE's and UNTIE's clauses: ON 'date' only, into m->f[QRY_F_ON]. */
 tsg_status_t qry_mut_on_clause(mut_t *m, const char *label);
 
+/* mutate_period.c. REMOVE … ON date: the node ends that day. */
+tsg_status_t qry_mut_end_node(mut_t *m, const char *date);
+/* Refuses (caret at `at`) a change on day to node n when n has ended on or
+ * before it; as_owner: n is to own a program (ADD/SET … OF n). */
+tsg_status_t qry_mut_not_ended(mut_t *m, const qry_name_t *n, const char *day, const gram_token_t *at, int as_owner);
+/* ADD's ID clause naming an ended organisation or forum of m->type: that
+ * node (its next period), else NULL. */
+const qry_name_t *qry_mut_returning(mut_t *m);
+/* m->node's next period from day: the earlier since and until kept in
+ * history until day; *was gets the earlier until. */
+tsg_status_t qry_mut_reopen(mut_t *m, const char *day, const char **was);
+/* m->node's name from day (ADD again under another name), the old one kept. */
+tsg_status_t qry_mut_rename(mut_t *m, const char *name, const char *day);
 tsg_status_t qry_mut_tie(mut_t *m);
 tsg_status_t qry_mut_untie(mut_t *m);
 

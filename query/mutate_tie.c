@@ -138,10 +138,14 @@ static tsg_status_t end_ties(mut_t *m, const qry_name_t *a, const qry_name_t *b,
                                   QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &r);
     if (st) return st;
     const gram_token_t *at = m->f[QRY_F_ON].c ? &m->f[QRY_F_ON].c->key : &m->st->kw;
+    /* No open tie: the pair (and kind) is what is wrong, not the date; the
+     * caret goes where UNTIE without ON puts it for the same mistake, under
+     * the kind when one is named, else the statement's first word. */
+    const gram_token_t *pair = m->st->tiekind ? m->st->tiekind : &m->st->kw;
     if (!r.text[0])
-        return kind ? qry_fail(m->s, at, _("no open %1$s tie from '%2$s' to '%3$s' to end"), qry_mut_shown(m, "tie_kind", kind),
+        return kind ? qry_fail(m->s, pair, _("no open %1$s tie from '%2$s' to '%3$s' to end"), qry_mut_shown(m, "tie_kind", kind),
                                a->name, b->name)
-                    : qry_fail(m->s, at, _("no open tie from '%1$s' to '%2$s' to end"), a->name, b->name);
+                    : qry_fail(m->s, pair, _("no open tie from '%1$s' to '%2$s' to end"), a->name, b->name);
     if (r.num[1] && r.num[1] >= util_date_first(date))
         return qry_fail(m->s, at, _("the tie from '%1$s' to '%2$s' begins on or after %3$s: it cannot end then"), a->name,
                         b->name, date);

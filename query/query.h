@@ -232,6 +232,9 @@ int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words,
 /* A date of the language (AS OF, STARTS, ENDS, SINCE): YYYY, YYYY-MM or
  * YYYY-MM-DD that exists, written back in ISO form; a NUMBER is a year. */
 tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11]);
+/* The same rule for a date as text (.asof): TSG_EINPUT with the reason, a
+ * date that does not exist or one outside the years kept. */
+tsg_status_t qry_date_check(const char *text, char iso[11], tsg_error_t *err);
 
 /* Makes the dated TEMP tables organisation_at, forum_at, program_at,
  * node_at and tie_at hold the running statement's day's rows, unless they

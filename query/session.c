@@ -499,11 +499,9 @@ tsg_status_t tsg_session_as_of(tsg_session_t *s, const char *date, tsg_error_t *
         return TSG_OK;
     }
     /* The rule of qry_date: the language's dates, full-width digits too. */
-    char *fold = util_fold(date), iso[11];
-    if (!fold) return util_fail(err, TSG_ENOMEM, _("out of memory"));
-    int ok = !strchr(fold, '/') && util_date_parse(fold, iso) > 0;
-    free(fold);
-    if (!ok) return util_fail(err, TSG_EINPUT, _("'%s' is not a date that exists (YYYY, YYYY-MM or YYYY-MM-DD)"), date);
+    char iso[11];
+    tsg_status_t st = qry_date_check(date, iso, err);
+    if (st) return st;
     s->session_as_of = util_date_first(iso);
     memcpy(s->session_as_of_text, iso, sizeof iso);
     return TSG_OK;

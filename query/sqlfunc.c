@@ -3,8 +3,8 @@
  * the session's connection: tsg_under(d, anc), district ancestry from the
  * session's cache of parents, and tsg_match(text, pattern), a comparison
  * ignoring width and case with '*' as a wildcard; tsg_as_of(), the day the
- * running statement reads (session.c), and the dated views the readers'
- * SQL selects from (qry_dated_views).
+ * running statement reads (session.c), and the dated tables the readers'
+ * SQL selects from (qry_dated_tables).
  */
 #include "query.h"
 #include "util.h"
@@ -22,50 +22,6 @@ static void fn_as_of(sqlite3_context *cx, int argc, sqlite3_value **argv)
     const qry_session_t *s = sqlite3_user_data(cx);
     sqlite3_result_int64(cx, s->as_of ? s->as_of : util_today());
 }
-
-/* A field's value on tsg_as_of(), for the row aliased x: the history
- * row with the smallest until after the day (store/netpast.h's rule),
- * else the row's own value. (history.value is text: numbers are cast.) */
-#define PAST_WHERE(f) "FROM main.history h WHERE h.nid = x.nid AND h.field = '" f "' AND tsg_day(h.until) > tsg_as_of()"
-#define PAST(f, value)                                                                                       \
-    " iif(EXISTS (SELECT 1 " PAST_WHERE(f) "), (SELECT " value " " PAST_WHERE(f)                              \
-    " ORDER BY tsg_day(h.until) LIMIT 1), x." f ") AS " f
-
-/* The rows that exist on tsg_as_of(), by the rule of store/period.h
- * (tsg_exists), with the values they had that day: organisations and
- * forums in their period, programs before their until while their
- * organisation exists, nodes that are one of those (districts always),
- * ties in their period between two nodes that exist. Views of the
- * session's connection (TEMP), with the tables' own columns. Readers
- * do not read these views: a view is computed again for every row that
- * looks into it (a TIED TO over tie_atv took seconds on the sample city),
- * so qry_dated_tables copies them into indexed TEMP tables of the same
- * names without the v, once per day and change; a reader's SQL says
- * organisation_at where it said organisation and nothing else changes;
- * writers keep the tables. The lists of a program (targets,
- * needs, modes, area) are read as they are now. */
-static const char dated_views[] =
-    "CREATE TEMP VIEW IF NOT EXISTS organisation_atv AS SELECT x.nid," PAST("name", "h.value") "," PAST("sector", "h.value") ","
-    " x.district, x.since, x.until, x.verified"
-    " FROM main.organisation x WHERE tsg_exists(x.since, x.until, tsg_as_of());"
-    "CREATE TEMP VIEW IF NOT EXISTS forum_atv AS SELECT x.nid," PAST("name", "h.value") "," PAST("kind", "h.value") ","
-    " x.district, x.since, x.until, x.verified"
-    " FROM main.forum x WHERE tsg_exists(x.since, x.until, tsg_as_of());"
-    "CREATE TEMP VIEW IF NOT EXISTS program_atv AS SELECT x.nid," PAST("name", "h.value") ", x.org,"
-    PAST("age_min", "CAST(h.value AS INTEGER)") "," PAST("age_max", "CAST(h.value AS INTEGER)") "," PAST("approach", "h.value") ", x.wide_area,"
-    PAST("in_system", "h.value") "," PAST("hours", "h.value") "," PAST("starts", "h.value") "," PAST("ends", "h.value") ", x.until, x.verified"
-    " FROM main.program x WHERE tsg_exists(NULL, x.until, tsg_as_of())"
-    " AND EXISTS (SELECT 1 FROM main.organisation o WHERE o.nid = x.org AND tsg_exists(o.since, o.until, tsg_as_of()));"
-    "CREATE TEMP VIEW IF NOT EXISTS node_atv AS"
-    " SELECT n.* FROM main.node n WHERE CASE n.type WHEN 'district' THEN 1"
-    "  WHEN 'organisation' THEN EXISTS (SELECT 1 FROM main.organisation o WHERE o.nid = n.nid"
-    "   AND tsg_exists(o.since, o.until, tsg_as_of()))"
-    "  WHEN 'program' THEN EXISTS (SELECT 1 FROM main.program p JOIN main.organisation o ON o.nid = p.org"
-    "   WHERE p.nid = n.nid AND tsg_exists(NULL, p.until, tsg_as_of()) AND tsg_exists(o.since, o.until, tsg_as_of()))"
-    "  ELSE EXISTS (SELECT 1 FROM main.forum f WHERE f.nid = n.nid AND tsg_exists(f.since, f.until, tsg_as_of())) END;"
-    "CREATE TEMP VIEW IF NOT EXISTS tie_atv AS"
-    " SELECT t.* FROM main.tie t WHERE tsg_exists(t.since, t.until, tsg_as_of())"
-    " AND EXISTS (SELECT 1 FROM node_atv a WHERE a.nid = t.src) AND EXISTS (SELECT 1 FROM node_atv b WHERE b.nid = t.dst);";
 
 /* tsg_under(d, anc): whether district d is anc or below it. */
 static void fn_under(sqlite3_context *cx, int argc, sqlite3_value **argv)
@@ -120,22 +76,86 @@ static void fn_match(sqlite3_context *cx, int argc, sqlite3_value **argv)
     free(fp);
 }
 
-/* The dated tables the readers use, made from the views. */
+/* The dated tables: the rows that exist on tsg_as_of() (store/period.h's
+ * rule, tsg_exists), each field with its value of that day from `history`
+ * (store/netpast.h's rule: the history row with the smallest until after
+ * the day, else the row's own value). past_at holds those history rows,
+ * one per node or tie and field; a row without one reads its own columns.
+ * The tables are copied once per day and change, indexed, because a
+ * reader looks into them for every row (views computed on each look took
+ * seconds for a TIED TO on the sample city). A reader's SQL says
+ * organisation_at where it said organisation, program_target_at where it
+ * said program_target, and nothing else changes; writers keep the tables.
+ *
+ * An organisation's or forum's since and until are fields like the others:
+ * a row that ended and began again keeps its earlier period in history
+ * (decisions.md, "Issue 21: history and AS OF, the remaining parts"), so
+ * it exists on a day by the day's since and until. A program's lists (targets, needs,
+ * modes, area) are kept as the CSV's ';' list: the day's list is split
+ * back into rows here, an area's districts by id ('*' is wide_area). */
+#define PJ(f) " LEFT JOIN temp.past_at p_" f " ON p_" f ".nid = x.nid AND p_" f ".field = '" f "'"
+#define PV(f) " iif(p_" f ".nid IS NULL, x." f ", p_" f ".value) AS " f
+#define PN(f) " iif(p_" f ".nid IS NULL, x." f ", CAST(p_" f ".value AS INTEGER)) AS " f
+#define PR(f) " iif(p_" f ".nid IS NULL, x." f ", (SELECT r.nid FROM main.node r WHERE r.id = p_" f ".value)) AS " f
+/* The day's list of field f of the programs in program_at as rows
+ * (program, pos, col): the table's rows where no past list holds that day,
+ * else the past list split at ';' (item maps the text to the column). */
+#define LIST_AT(tbl, f, col, item)                                                                                  \
+    "CREATE TEMP TABLE " tbl "_at AS WITH RECURSIVE s(program, pos, item, rest) AS ("                                \
+    " SELECT h.nid, -1, NULL, h.value || ';' FROM temp.past_at h JOIN temp.program_at p ON p.nid = h.nid"             \
+    "  WHERE h.field = '" f "' AND h.value IS NOT NULL AND h.value <> '*'"                                           \
+    " UNION ALL SELECT program, pos + 1, substr(rest, 1, instr(rest, ';') - 1), substr(rest, instr(rest, ';') + 1)"  \
+    "  FROM s WHERE rest <> '')"                                                                                     \
+    " SELECT t.program, t.pos, t." col " FROM main." tbl " t JOIN temp.program_at p ON p.nid = t.program"            \
+    "  WHERE NOT EXISTS (SELECT 1 FROM temp.past_at h WHERE h.nid = t.program AND h.field = '" f "')"                \
+    " UNION ALL SELECT program, pos, " item " FROM s WHERE pos >= 0 AND item <> '';"                                 \
+    "CREATE INDEX temp." tbl "_at_program ON " tbl "_at(program);"
+
 static const char dated_tables[] =
-    "DROP TABLE IF EXISTS temp.organisation_at; DROP TABLE IF EXISTS temp.forum_at;"
+    "DROP TABLE IF EXISTS temp.past_at; DROP TABLE IF EXISTS temp.organisation_at; DROP TABLE IF EXISTS temp.forum_at;"
     "DROP TABLE IF EXISTS temp.program_at; DROP TABLE IF EXISTS temp.node_at; DROP TABLE IF EXISTS temp.tie_at;"
-    "CREATE TEMP TABLE node_at AS SELECT * FROM node_atv;"
-    "CREATE UNIQUE INDEX temp.node_at_nid ON node_at(nid);"
-    "CREATE TEMP TABLE organisation_at AS SELECT * FROM organisation_atv;"
+    "DROP TABLE IF EXISTS temp.program_target_at; DROP TABLE IF EXISTS temp.program_need_at;"
+    "DROP TABLE IF EXISTS temp.program_mode_at; DROP TABLE IF EXISTS temp.program_area_at;"
+    "CREATE TEMP TABLE past_at AS SELECT nid, tid, field, value FROM (SELECT h.nid, h.tid, h.field, h.value,"
+    " row_number() OVER (PARTITION BY h.nid, h.tid, h.field ORDER BY tsg_day(h.until), h.hid) AS k"
+    " FROM main.history h WHERE tsg_day(h.until) > tsg_as_of()) WHERE k = 1;"
+    "CREATE INDEX temp.past_at_nid ON past_at(nid, field);"
+    "CREATE INDEX temp.past_at_tid ON past_at(tid, field);"
+    "CREATE TEMP TABLE organisation_at AS SELECT * FROM (SELECT x.nid," PV("name") "," PV("sector") "," PR("district") ","
+    PV("since") "," PV("until") ", x.verified FROM main.organisation x" PJ("name") PJ("sector") PJ("district") PJ("since")
+    PJ("until") ") WHERE tsg_exists(since, until, tsg_as_of());"
     "CREATE UNIQUE INDEX temp.organisation_at_nid ON organisation_at(nid);"
-    "CREATE TEMP TABLE forum_at AS SELECT * FROM forum_atv;"
+    "CREATE TEMP TABLE forum_at AS SELECT * FROM (SELECT x.nid," PV("name") "," PV("kind") "," PR("district") ","
+    PV("since") "," PV("until") ", x.verified FROM main.forum x" PJ("name") PJ("kind") PJ("district") PJ("since")
+    PJ("until") ") WHERE tsg_exists(since, until, tsg_as_of());"
     "CREATE UNIQUE INDEX temp.forum_at_nid ON forum_at(nid);"
-    "CREATE TEMP TABLE program_at AS SELECT * FROM program_atv;"
+    /* A program lives while its until is ahead and its organisation of the day exists. */
+    "CREATE TEMP TABLE program_at AS SELECT * FROM (SELECT x.nid," PV("name") "," PR("org") "," PN("age_min") ","
+    PN("age_max") "," PV("approach") ", iif(p_area.nid IS NULL, x.wide_area, coalesce(p_area.value = '*', 0)) AS wide_area,"
+    PV("in_system") "," PV("hours") "," PV("starts") "," PV("ends") "," PV("until") ", x.verified FROM main.program x"
+    PJ("name") PJ("org") PJ("age_min") PJ("age_max") PJ("approach") PJ("area") PJ("in_system") PJ("hours") PJ("starts")
+    PJ("ends") PJ("until") ") y WHERE tsg_exists(NULL, until, tsg_as_of())"
+    " AND EXISTS (SELECT 1 FROM temp.organisation_at o WHERE o.nid = y.org);"
     "CREATE UNIQUE INDEX temp.program_at_nid ON program_at(nid);"
     "CREATE INDEX temp.program_at_org ON program_at(org);"
-    "CREATE TEMP TABLE tie_at AS SELECT * FROM tie_atv;"
+    "CREATE TEMP TABLE node_at AS SELECT n.* FROM main.node n WHERE CASE n.type WHEN 'district' THEN 1"
+    " WHEN 'organisation' THEN n.nid IN (SELECT nid FROM temp.organisation_at)"
+    " WHEN 'program' THEN n.nid IN (SELECT nid FROM temp.program_at)"
+    " ELSE n.nid IN (SELECT nid FROM temp.forum_at) END;"
+    "CREATE UNIQUE INDEX temp.node_at_nid ON node_at(nid);"
+    /* The tie table's columns, in its order, the count the day's. */
+    "CREATE TEMP TABLE tie_at AS SELECT t.tid, t.src, t.dst, t.kind, t.directed,"
+    " iif(c.tid IS NULL, t.count, CAST(c.value AS INTEGER)) AS count, t.since, t.until, t.verified, t.status"
+    " FROM main.tie t LEFT JOIN temp.past_at c ON c.tid = t.tid AND c.field = 'count'"
+    " WHERE tsg_exists(t.since, t.until, tsg_as_of())"
+    " AND t.src IN (SELECT nid FROM temp.node_at) AND t.dst IN (SELECT nid FROM temp.node_at);"
     "CREATE INDEX temp.tie_at_src ON tie_at(src, kind);"
-    "CREATE INDEX temp.tie_at_dst ON tie_at(dst, kind);";
+    "CREATE INDEX temp.tie_at_dst ON tie_at(dst, kind);"
+    LIST_AT("program_target", "targets", "target", "item")
+    LIST_AT("program_need", "needs", "need", "item")
+    LIST_AT("program_mode", "modes", "mode", "item")
+    LIST_AT("program_area", "area", "district", "(SELECT r.nid FROM main.node r WHERE r.id = item)")
+    "CREATE INDEX temp.program_area_at_district ON program_area_at(district);";
 
 tsg_status_t qry_dated_tables(qry_session_t *s)
 {
@@ -161,8 +181,7 @@ tsg_status_t qry_register_functions(qry_session_t *s)
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     if (sqlite3_create_function(s->sql, "tsg_under", 2, flags, s, fn_under, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function(s->sql, "tsg_match", 2, flags, s, fn_match, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(s->sql, "tsg_as_of", 0, SQLITE_UTF8, s, fn_as_of, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(s->sql, dated_views, NULL, NULL, NULL) != SQLITE_OK)
+        sqlite3_create_function(s->sql, "tsg_as_of", 0, SQLITE_UTF8, s, fn_as_of, NULL, NULL) != SQLITE_OK)
         return qry_fail_sql(s, NULL);
     return TSG_OK;
 }

@@ -15,23 +15,37 @@
 #include <string.h>
 #include <utf8proc.h>
 
+/* The rows that exist today (store/period.h's rule), which every part
+ * below counts: an organisation or forum in its period, a program before
+ * its until while its organisation exists, a tie in its period between two
+ * of those. Ended rows stay in the file as history; a summary of the
+ * network is of today's. The day (%ld, four times) is put in by live_sql. */
+#define LIVE \
+    "WITH RECURSIVE live_o AS (SELECT * FROM organisation WHERE tsg_exists(since, until, %ld))," \
+    " live_f AS (SELECT * FROM forum WHERE tsg_exists(since, until, %ld))," \
+    " live_p AS (SELECT * FROM program WHERE tsg_exists(NULL, until, %ld) AND org IN (SELECT nid FROM live_o))," \
+    " live_n AS (SELECT nid FROM live_o UNION ALL SELECT nid FROM live_p UNION ALL SELECT nid FROM live_f)," \
+    " live_t AS (SELECT * FROM tie WHERE tsg_exists(since, until, %ld)" \
+    "  AND src IN (SELECT nid FROM live_n) AND dst IN (SELECT nid FROM live_n))"
+
+/* Each part follows LIVE: a SELECT, or more common tables. */
 static const struct { const char *title, *sql; } parts[] = {
     {N_("Network"),
-     "SELECT 'districts' AS what, count(*) AS count FROM district"
-     " UNION ALL SELECT 'organisations', count(*) FROM organisation"
-     " UNION ALL SELECT 'programs', count(*) FROM program"
-     " UNION ALL SELECT 'forums', count(*) FROM forum"
-     " UNION ALL SELECT 'ties: ' || v.key, (SELECT count(*) FROM tie t WHERE t.kind = v.key)"
+     " SELECT 'districts' AS what, count(*) AS count FROM district"
+     " UNION ALL SELECT 'organisations', count(*) FROM live_o"
+     " UNION ALL SELECT 'programs', count(*) FROM live_p"
+     " UNION ALL SELECT 'forums', count(*) FROM live_f"
+     " UNION ALL SELECT 'ties: ' || v.key, (SELECT count(*) FROM live_t t WHERE t.kind = v.key)"
      "  FROM vocab v WHERE v.kind = 'tie_kind'"},
     {N_("Organisations by sector"),
-     "SELECT v.key AS sector, v.label_ja AS 日本語,"
-     " (SELECT count(*) FROM organisation o WHERE o.sector = v.key) AS organisations,"
-     " (SELECT count(*) FROM program p JOIN organisation o ON o.nid = p.org WHERE o.sector = v.key) AS programs"
+     " SELECT v.key AS sector, v.label_ja AS 日本語,"
+     " (SELECT count(*) FROM live_o o WHERE o.sector = v.key) AS organisations,"
+     " (SELECT count(*) FROM live_p p JOIN live_o o ON o.nid = p.org WHERE o.sector = v.key) AS programs"
      " FROM vocab v WHERE v.kind = 'sector' ORDER BY v.rowid"},
     /* "in ward": the program's area lies inside the ward; "reaching it" adds
      * programs for the whole city or prefecture and wide-area ones. */
     {N_("Wards"),
-     "WITH RECURSIVE below(ward, d) AS ("
+     ", below(ward, d) AS ("
      "  SELECT nid, nid FROM district WHERE level = 'ward'"
      "  UNION SELECT below.ward, c.nid FROM district c JOIN below ON c.parent = below.d),"
      " above(ward, d) AS ("
@@ -40,20 +54,29 @@ static const struct { const char *title, *sql; } parts[] = {
      " SELECT w.name AS ward,"
      " (SELECT count(*) FROM below b JOIN district x ON x.nid = b.d"
      "   WHERE b.ward = w.nid AND x.level = 'school_district') AS school_districts,"
-     " (SELECT count(*) FROM organisation o WHERE o.district IN (SELECT d FROM below WHERE ward = w.nid)) AS organisations,"
-     " (SELECT count(DISTINCT a.program) FROM program_area a"
+     " (SELECT count(*) FROM live_o o WHERE o.district IN (SELECT d FROM below WHERE ward = w.nid)) AS organisations,"
+     " (SELECT count(DISTINCT a.program) FROM program_area a JOIN live_p p ON p.nid = a.program"
      "   WHERE a.district IN (SELECT d FROM below WHERE ward = w.nid)) AS programs_in_ward,"
-     " (SELECT count(*) FROM program p WHERE p.wide_area = 1 OR EXISTS (SELECT 1 FROM program_area a"
+     " (SELECT count(*) FROM live_p p WHERE p.wide_area = 1 OR EXISTS (SELECT 1 FROM program_area a"
      "   WHERE a.program = p.nid AND (a.district IN (SELECT d FROM below WHERE ward = w.nid)"
      "   OR a.district IN (SELECT d FROM above WHERE ward = w.nid)))) AS programs_reaching_it"
      " FROM district w WHERE w.level = 'ward' ORDER BY w.nid"},
     {N_("Programs by target group"),
-     "SELECT v.key AS target, v.label_ja AS 日本語,"
-     " (SELECT count(*) FROM program_target t WHERE t.target = v.key) AS programs,"
-     " (SELECT count(*) FROM program_target t JOIN program p ON p.nid = t.program"
+     " SELECT v.key AS target, v.label_ja AS 日本語,"
+     " (SELECT count(*) FROM program_target t JOIN live_p p ON p.nid = t.program WHERE t.target = v.key) AS programs,"
+     " (SELECT count(*) FROM program_target t JOIN live_p p ON p.nid = t.program"
      "   WHERE t.target = v.key AND p.in_system = 'no') AS out_of_system"
      " FROM vocab v WHERE v.kind = 'target' ORDER BY v.rowid"},
 };
+
+/* LIVE for the day, followed by a part; NULL when out of memory. */
+static char *live_sql(long day, const char *part)
+{
+    char *head = util_printf(LIVE, day, day, day, day);
+    char *sql = head ? util_printf("%s%s", head, part) : NULL;
+    free(head);
+    return sql;
+}
 
 /* The columns the queries above name, translated where the table shows its
  * headers (result.c); listed so that the catalogue has them. */
@@ -110,20 +133,23 @@ static int keyed_ja(tsg_result_t *r, const char *label_col)
 }
 
 /* Issue 21 item 8: how fresh the network is before a meeting, as one line:
- * the share of the open organisations, programs and ties confirmed (by a
- * survey answer or by hand) in the 12 months up to today. */
-static tsg_status_t freshness(tsg_db_t *db, tsg_result_t **out, tsg_error_t *err)
+ * the share of today's organisations, programs and ties confirmed (by a
+ * survey answer or by hand) in the 12 months up to today. A year back from
+ * 29 February is 1 March: util_date_text writes only days that exist. */
+static tsg_status_t freshness(tsg_db_t *db, long today, tsg_result_t **out, tsg_error_t *err)
 {
-    long t = util_today();
     char since[11];
-    util_snprintf(since, sizeof since, "%04ld-%02ld-%02ld", t / 10000 - 1, t / 100 % 100, t % 100);
+    int y = (int)(today / 10000) - 1, m = (int)(today / 100 % 100), d = (int)(today % 100);
+    if (d > util_month_days(y, m)) d = util_month_days(y, m); /* 29 February: the 28th a year back */
+    util_date_text((long)y * 10000 + m * 100 + d, since);
     sqlite3_stmt *st = NULL;
-    tsg_status_t s = store_prepare(db->sql,
-                                   "SELECT coalesce(sum(v >= ?1), 0), count(*) FROM ("
-                                   " SELECT coalesce(verified, '') AS v FROM organisation WHERE until IS NULL"
-                                   " UNION ALL SELECT coalesce(verified, '') FROM program WHERE until IS NULL"
-                                   " UNION ALL SELECT coalesce(verified, '') FROM tie WHERE until IS NULL)",
-                                   &st, err);
+    char *sql = live_sql(today, " SELECT coalesce(sum(v >= ?1), 0), count(*) FROM ("
+                                " SELECT coalesce(verified, '') AS v FROM live_o"
+                                " UNION ALL SELECT coalesce(verified, '') FROM live_p"
+                                " UNION ALL SELECT coalesce(verified, '') FROM live_t)");
+    if (!sql) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    tsg_status_t s = store_prepare(db->sql, sql, &st, err);
+    free(sql);
     if (s) return s;
     sqlite3_bind_text(st, 1, since, -1, SQLITE_STATIC);
     long fresh = 0, all = 0;
@@ -156,8 +182,14 @@ tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error
     /* One read transaction: the four tables describe the same moment. */
     tsg_status_t s = store_read_begin(db, err);
     int reading = !s;
-    for (size_t i = 0; i + 1 < k && !s; i++) s = qry_result_from_sql(db->sql, parts[i].sql, _(parts[i].title), &rs[i], err);
-    if (!s) s = freshness(db, &rs[k - 1], err);
+    long today = util_today();
+    for (size_t i = 0; i + 1 < k && !s; i++) {
+        char *sql = live_sql(today, parts[i].sql);
+        s = sql ? qry_result_from_sql(db->sql, sql, _(parts[i].title), &rs[i], err)
+                : util_fail(err, TSG_ENOMEM, _("out of memory"));
+        free(sql);
+    }
+    if (!s) s = freshness(db, today, &rs[k - 1], err);
     if (reading) store_read_end(db);
     if (!s && util_lang_ja()) {
         if (!(rs[0] = network_ja(rs[0])) || keyed_ja(rs[1], NC_("column", "sector_label")) ||

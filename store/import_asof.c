@@ -18,8 +18,11 @@
  *   - districts are not dated: new ones are added, changed ones updated
  *     (their old name, level and parent kept in history), none end.
  *
- * An organisation that ended and comes back in the folder is open again
- * (its until cleared), counted as added.
+ * An organisation, forum or program that ended by DATE and comes back in
+ * the folder begins a new period at DATE, counted as added: its earlier
+ * since and until are kept in history until DATE, so AS OF a day between
+ * the periods does not see it (decisions.md, "Issue 21: history and AS OF,
+ * the remaining parts"); its fields are then compared as an open row's.
  */
 #include "interchange.h"
 #include "store.h"
@@ -233,8 +236,37 @@ static tsg_status_t apply(run_t *r, tsg_change_counts_t *c)
     };
     for (size_t i = 0; i < sizeof setup / sizeof *setup && !s; i++) s = exec(r, setup[i], NULL);
     if (s) return s;
+    /* Rows that ended by the date and are back in the folder begin a new
+     * period there: the earlier since and until are kept in history until
+     * the date, so a day between the periods does not see the row. Before
+     * the fields are compared, so that a row back under a new name or
+     * sector keeps the old one too. */
+#define BACK(tbl) " (SELECT m.mnid FROM y." tbl " yy JOIN temp.asof_map m ON m.ynid = yy.nid WHERE yy.until IS NULL)" \
+                      " AND until IS NOT NULL AND tsg_day(until) <= tsg_day(?1)"
+    static const struct {
+        int table; /* counted as added, by the UPDATE */
+        const char *sql;
+    } back[] = {
+        {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'since', since, ?1 FROM main.organisation"
+             " WHERE nid IN" BACK("organisation") " ORDER BY nid"},
+        {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'until', until, ?1 FROM main.organisation"
+             " WHERE nid IN" BACK("organisation") " ORDER BY nid"},
+        {TSG_CHANGE_ORGANISATION, "UPDATE main.organisation SET since = ?1, until = NULL WHERE nid IN" BACK("organisation")},
+        {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'since', since, ?1 FROM main.forum"
+             " WHERE nid IN" BACK("forum") " ORDER BY nid"},
+        {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'until', until, ?1 FROM main.forum"
+             " WHERE nid IN" BACK("forum") " ORDER BY nid"},
+        {TSG_CHANGE_FORUM, "UPDATE main.forum SET since = ?1, until = NULL WHERE nid IN" BACK("forum")},
+        /* A program has no since: its until alone (it did not exist between). */
+        {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'until', until, ?1 FROM main.program"
+             " WHERE nid IN" BACK("program") " ORDER BY nid"},
+        {TSG_CHANGE_PROGRAM, "UPDATE main.program SET until = NULL WHERE nid IN" BACK("program")},
+    };
+#undef BACK
+    for (size_t i = 0; i < sizeof back / sizeof *back && !s; i++)
+        s = exec(r, back[i].sql, back[i].table < 0 ? NULL : &c->added[back[i].table]);
     /* Fields that differ, before the new rows exist (they have none to compare). */
-    if ((s = changed_fields(r, c))) return s;
+    if (s || (s = changed_fields(r, c))) return s;
     const struct {
         int table;
         const char *sql;

@@ -189,7 +189,8 @@ static tsg_status_t tie_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_e
 
 /* Marks the nodes that do not exist on the day: organisations and forums
  * outside their period, programs past their until or of such an
- * organisation. Only rows with a date are read. */
+ * organisation. Only rows with a date are read. A row that began again
+ * keeps its earlier since and until in history: the day's are used. */
 static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
 {
     static const char *const q[] = {
@@ -197,7 +198,8 @@ static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
         "SELECT nid, since, until, 0 FROM forum WHERE since IS NOT NULL OR until IS NOT NULL",
         /* After the organisations: a program lives only while its org does. */
         ("SELECT nid, NULL, until, org FROM program WHERE until IS NOT NULL"
-         " OR org IN (SELECT nid FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL)"),
+         " OR org IN (SELECT nid FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL)"
+         " OR nid IN (SELECT nid FROM history WHERE field = 'until')"),
     };
     tsg_status_t s = TSG_OK;
     for (size_t i = 0; i < sizeof q / sizeof *q && !s; i++) {
@@ -207,8 +209,8 @@ static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             int64_t nid = sqlite3_column_int64(st, 0), org = sqlite3_column_int64(st, 3);
             if (nid < 1 || nid > rd->maxnid) continue; /* each_row refuses it */
-            if (!store_exists_at((const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2),
-                                 rd->day) ||
+            if (!store_exists_at(node_text(rd, nid, "since", (const char *)sqlite3_column_text(st, 1)),
+                                 node_text(rd, nid, "until", (const char *)sqlite3_column_text(st, 2)), rd->day) ||
                 (org >= 1 && org <= rd->maxnid && rd->gone[org] & GONE))
                 rd->gone[nid] |= GONE;
         }
@@ -239,12 +241,17 @@ static tsg_status_t read_all(tsg_db_t *db, long day, const store_net_reader_t *r
     if ((s = r->sizes(r->ctx, maxnid, err))) return s;
     read_t rd = {r, day, maxnid, calloc((size_t)maxnid + 1, 1), {0}};
     if (!rd.gone) return util_fail(err, TSG_ENOMEM, _("out of memory"));
-    if ((s = mark_gone(sql, &rd, err)) || (s = store_past_load(sql, day, &rd.past, err))) {
+    if ((s = store_past_load(sql, day, &rd.past, err))) {
         free(rd.gone);
         return s;
     }
     for (size_t i = 0; i < rd.past.n; i++)
         if (!rd.past.v[i].tie && rd.past.v[i].key >= 1 && rd.past.v[i].key <= maxnid) rd.gone[rd.past.v[i].key] |= PAST;
+    if ((s = mark_gone(sql, &rd, err))) {
+        store_past_free(&rd.past);
+        free(rd.gone);
+        return s;
+    }
     static const struct {
         const char *sql;
         row_fn fn;

@@ -79,6 +79,7 @@ ALLOWED = {
     "since_sql[m->type]": "query/mutate.c: static statements by node type", "period_sql[m->type]": "the same",
     "end_sql[m->type]": "the same", "fields[k].sql": "query/mutate_history.c: the static field table",
     "sql[m->type]": "query/mutate.c verified: static UPDATEs by node type",
+    "ended_sql[m->type]": "query/mutate_period.c: static statements by node type", "open_sql[m->type]": "the same",
 }
 # Sinks that are local helpers of one file.
 LOCAL = {"each_row": "store/netread.c"}

@@ -357,3 +357,113 @@ Test(history, import_as_of_brings_a_year_in)
     cr_expect_str_eq(is, was);
     free(was), free(is);
 }
+
+/* Every table of `tsunagi summary` of a database as CSV text, and the
+ * freshness line apart. */
+static char *summary_of(const char *path, char **line)
+{
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
+    tsg_result_t **rs;
+    size_t n;
+    cr_assert_eq(tsg_summary(db, &rs, &n, &err), TSG_OK, "%s", err.text);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    for (size_t i = 0; i + 1 < n; i++) cr_assert_eq(tsg_result_print(rs[i], TSG_FMT_CSV, f, &err), TSG_OK, "%s", err.text);
+    fclose(f);
+    cr_assert_eq(rs[n - 1]->kind, TSG_RESULT_MESSAGE);
+    f = open_memstream(line, &len);
+    cr_assert_eq(tsg_result_print(rs[n - 1], TSG_FMT_TABLE, f, &err), TSG_OK, "%s", err.text);
+    fclose(f);
+    tsg_results_free(rs, n);
+    tsg_close(db);
+    return out;
+}
+
+Test(history, summary_counts_the_rows_of_today)
+{
+    setenv("TSUNAGI_TODAY", "2026-12-02", 1);
+    network();
+    /* c ends (with its tie b>c) before today; forum g begins after it.
+     * Verified: a and pa inside the 12 months up to today (2025-12-02 is
+     * the first day in), pb the day before them, c recently but ended. */
+    char *done = th_run("net.db", "REMOVE 'c' ON '2026-06-01'; ADD forum 'G' ID g KIND platform ON '2027-05-01';");
+    cr_expect_null(strstr(done, "error"), "%s", done);
+    free(done);
+    sql("UPDATE organisation SET verified = '2026-01-01' WHERE nid = (SELECT nid FROM node WHERE id = 'a');"
+        "UPDATE organisation SET verified = '2026-11-30' WHERE nid = (SELECT nid FROM node WHERE id = 'c');"
+        "UPDATE program SET verified = '2025-12-02' WHERE nid = (SELECT nid FROM node WHERE id = 'pa');"
+        "UPDATE program SET verified = '2025-12-01' WHERE nid = (SELECT nid FROM node WHERE id = 'pb');");
+    /* The oracle: a copy with c, its tie and g deleted by hand, which must
+     * read the same as the history-keeping file. */
+    char *bytes = th_read("net.db");
+    struct stat sb;
+    cr_assert_eq(stat("net.db", &sb), 0);
+    FILE *copy = fopen("hand.db", "wb");
+    cr_assert_not_null(copy);
+    cr_assert_eq(fwrite(bytes, 1, (size_t)sb.st_size, copy), (size_t)sb.st_size);
+    fclose(copy);
+    free(bytes);
+    sqlite3 *h;
+    cr_assert_eq(sqlite3_open("hand.db", &h), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(h, "DELETE FROM tie WHERE src IN (SELECT nid FROM node WHERE id IN ('c', 'g'))"
+                                 " OR dst IN (SELECT nid FROM node WHERE id IN ('c', 'g'));"
+                                 "DELETE FROM organisation WHERE nid = (SELECT nid FROM node WHERE id = 'c');"
+                                 "DELETE FROM forum WHERE nid = (SELECT nid FROM node WHERE id = 'g');"
+                                 "DELETE FROM node WHERE id IN ('c', 'g');",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(h);
+    char *line = NULL, *hand_line = NULL;
+    char *kept = summary_of("net.db", &line), *hand = summary_of("hand.db", &hand_line);
+    cr_expect_str_eq(kept, hand);
+    cr_expect_not_null(strstr(kept, "organisations,2\n"), "%s", kept);
+    cr_expect_not_null(strstr(kept, "forums,1\n"), "%s", kept);
+    /* Today's rows: a, b; pa, pb; a-b, a>f, b>f: 7. Fresh: a and pa. */
+    cr_expect_str_eq(line, "29% verified in the last 12 months (2 of 7 organisations, programs and ties)\n");
+    cr_expect_str_eq(line, hand_line);
+    free(kept);
+    free(hand);
+    free(line);
+    free(hand_line);
+    unsetenv("TSUNAGI_TODAY");
+}
+
+Test(history, import_as_of_a_return_is_a_second_period)
+{
+    network();
+    /* 2026-04-01: c is gone (with its program-less self and the b → c tie);
+     * 2027-04-01: c is back as C2 (a coop now). The days between do not see
+     * it; the first period reads C, the second C2. */
+    static const char *const orgs[] = {"id,name,sector,district_id\na,A,npo,d\nb,B,shakyo,d\n",
+                                       "id,name,sector,district_id\na,A,npo,d\nb,B,shakyo,d\nc,C2,coop,d\n"};
+    static const char *const days[] = {"2026-04-01", "2027-04-01"};
+    th_write("net/ties.csv", "from_id,to_id,kind,count,since\na,b,co_support,,\na,f,membership,,\nb,f,membership,,\n");
+    tsg_error_t err = {0};
+    tsg_change_counts_t c;
+    for (int i = 0; i < 2; i++) {
+        tsg_db_t *db;
+        th_write("net/organisations.csv", orgs[i]);
+        cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+        cr_assert_eq(tsg_import_csv_as_of(db, "net", TSG_ENC_UTF8, days[i], &c, &err), TSG_OK, "%s", err.text);
+        tsg_close(db);
+    }
+    cr_expect_eq(c.added[TSG_CHANGE_ORGANISATION], 1, "c, back");
+    cr_expect_eq(c.changed[TSG_CHANGE_ORGANISATION], 1, "c's name and sector, compared as an open row's");
+    char *first = seen(20260331), *between = seen(20270331), *second = seen(20270401);
+    cr_expect_str_eq(first, "a b c pa pb f | a>b b>c a>f b>f");
+    cr_expect_str_eq(between, "a b pa pb f | a>b a>f b>f");
+    cr_expect_str_eq(second, "a b c pa pb f | a>b a>f b>f", "the b → c tie stays ended: a new one would be a new row");
+    free(first), free(between), free(second);
+    char *c0 = fields(20260331, "c"), *c2 = fields(20270401, "c");
+    cr_expect_str_eq(c0, "C company in d");
+    cr_expect_str_eq(c2, "C2 coop in d");
+    free(c0), free(c2);
+    /* The SQL readers (the dated tables) agree with the network in memory. */
+    char *found = th_run("net.db", "COUNT organisations AS OF '2026-03-31'; COUNT organisations AS OF '2027-03-31';"
+                                   " COUNT organisations AS OF '2027-04-01'; FIND organisations WHERE id = 'c' AS OF '2026-03-31';");
+    cr_expect_str_eq(found, "3\n2\n3\nc|C|company|市\n", "%s", found);
+    free(found);
+}
