@@ -208,7 +208,8 @@ Test(complete, file_names_after_to)
  * its columns: it would add the program. */
 Test(complete, order_by_offers_the_columns_of_the_table)
 {
-    static const char *const find[] = {"id", "name", "organisation", "targets", "ages", "needs", "modes", "area", NULL};
+    static const char *const find[] = {"id", "name", "organisation", "targets", "ages", "needs", "modes", "area",
+                                       "verified", NULL};
     check("FIND programs WHERE need = place ORDER BY ", "FIND programs WHERE need = place ORDER BY %s;", find, "target");
     static const char *const gaps[] = {"kind", "district_id", "district", "need", "age_from", "age_to", "program", "why",
                                        NULL};
