@@ -180,6 +180,8 @@ for org in kita:
         "o-kita-gakushu": [("o-kita-kodomo", "agreement", "相互", 2)],
         # to an organisation that did not answer: reported
         "o-kita-nihongo": [("o-npo-sapo", "info_sharing", "相互", None)],
+        # to one that answered and did not name it: reported too (one side's word)
+        "o-kita-joshi": [("o-kita-gakushu", "info_sharing", "相互", None)],
     }.get(org, [])
     for n, (partner, kind, way, count) in enumerate(wanted):
         r = n + 2
