@@ -241,6 +241,9 @@ Test(complete, compare_sides_clauses_and_columns)
     cr_expect(!has(w, "2026-12-02"), "today is not a first side's date:%s", w);
     cr_expect(!has(w, "北区"), "a node's name is offered for a date:%s", w);
     free(w);
+    w = offered("COMPARE '2025-04-01' ", "", 0);
+    cr_expect_str_eq(w, " TO ");
+    free(w);
     w = offered("COMPARE '2025-04-01' TO ", "", 1);
     cr_expect_str_eq(w, " 2026-12-02 ");
     free(w);
