@@ -243,14 +243,15 @@ static int starts_changes(const gram_token_t *prev) { return is(prev, TK_COMPARE
 
 /* A quoted value of COMPARE or of RENDER/REPORT CHANGES: its first side
  * (after COMPARE or CHANGES), its second (after the first side's TO), or
- * WITH's file; 0 when it is none of those (RENDER's TO 'file'). The token
- * before the first side is not in x, so the text up to it is asked again. */
+ * WITH's file; NOT_A_SIDE otherwise (RENDER's TO 'file'). The token before
+ * the first side is not in x, so the text up to it is asked again. */
+enum { NOT_A_SIDE, SIDE_THEN, SIDE_NOW, SIDE_FILE };
 static int changes_side(const char *before, const gram_expect_t *x, long *after)
 {
     *after = 0;
-    if (starts_changes(&x->prev)) return 1;
-    if (is(&x->prev, TK_WITH) && starts_changes(&x->prev2)) return 3;
-    if (!is(&x->prev, TK_TO) || !is(&x->prev2, TK_STRING)) return 0;
+    if (starts_changes(&x->prev)) return SIDE_THEN;
+    if (is(&x->prev, TK_WITH) && starts_changes(&x->prev2)) return SIDE_FILE;
+    if (!is(&x->prev, TK_TO) || !is(&x->prev2, TK_STRING)) return NOT_A_SIDE;
     int first = is(&x->first, TK_COMPARE);
     if (!first && (is(&x->first, TK_RENDER) || is(&x->first, TK_REPORT))) {
         char *head = util_strndup(before, (size_t)(x->prev2.z - before));
@@ -258,11 +259,11 @@ static int changes_side(const char *before, const gram_expect_t *x, long *after)
         first = head && !gram_expect(head, &y) && is(&y.prev, TK_CHANGES);
         free(head);
     }
-    if (!first) return 0;
+    if (!first) return NOT_A_SIDE;
     char *then = x->prev2.n >= 2 ? util_strndup(x->prev2.z + 1, x->prev2.n - 2) : NULL;
     *after = then ? util_date_first(then) : 0;
     free(then);
-    return 2;
+    return SIDE_NOW;
 }
 
 /* The words that fill a bare word where the grammar takes one. */
@@ -346,10 +347,10 @@ tsg_status_t tsg_session_complete_at(tsg_session_t *s, const char *before, const
                        (x.prev.type == TK_IDENT && x.prev.n == 5 && !strncasecmp(clause, "under", 5));
         long after;
         int side = changes_side(before, &x, &after);
-        if (side == 3)
+        if (side == SIDE_FILE)
             add_databases(&ws, prefix);
-        else if (side)
-            add_dates(s, &ws, side == 2, after, prefix);
+        else if (side != NOT_A_SIDE)
+            add_dates(s, &ws, side == SIDE_NOW, after, prefix);
         else if (is(&x.prev, TK_TO) && (is(&x.first, TK_EXPORT) || is(&x.first, TK_RENDER) || is(&x.first, TK_REPORT)))
             add_files(&ws, &x, prefix);
         else if (x.string) add_names(s, &ws, district ? 1u << QRY_DISTRICT : QRY_ANY, prefix);
