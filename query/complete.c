@@ -16,7 +16,9 @@
 #include "gen/tsunagi.h"
 #include "i18n.h"
 #include "util.h"
+#include "bounds.h"
 
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -137,7 +139,7 @@ static void drop_error(void *ctx, const tsg_error_t *e) { (void)ctx, (void)e; }
 static void add_columns(qry_session_t *s, words_t *ws, const gram_expect_t *x, const char *prefix)
 {
     static const int readers[] = {TK_FIND, TK_COUNT, TK_SHOW, TK_GAPS, TK_COVERAGE, TK_PATH, TK_REACH,
-                                  TK_HORIZONTAL, TK_BROKERS, TK_CENTRALITY, TK_THIN, TK_FORUMS};
+                                  TK_HORIZONTAL, TK_BROKERS, TK_CENTRALITY, TK_THIN, TK_FORUMS, TK_COMPARE};
     int reads = 0;
     for (size_t i = 0; i < sizeof readers / sizeof readers[0]; i++) reads |= is(&x->first, readers[i]);
     if (!reads || !x->order.z || x->order.z < x->first.z) return;
@@ -187,12 +189,93 @@ static void add_files(words_t *ws, const gram_expect_t *x, const char *prefix)
     }
 }
 
+/* The sides of COMPARE (and of RENDER and REPORT CHANGES): the days the
+ * network changed on, oldest first (a row's since or until, a program's
+ * start, the end of a kept old value), the dates a planner compares; for
+ * the later side (after TO), only those after the first side's day (COMPARE
+ * goes from the earlier to the later), and today. A program's `ends` is its last day running, not a change. */
+static void add_dates(qry_session_t *s, words_t *ws, int later, long after, const char *prefix)
+{
+    static const char sql[] =
+        "SELECT d FROM (SELECT since AS d FROM organisation UNION SELECT until FROM organisation"
+        " UNION SELECT since FROM forum UNION SELECT until FROM forum UNION SELECT until FROM program"
+        " UNION SELECT starts FROM program UNION SELECT since FROM tie UNION SELECT until FROM tie"
+        " UNION SELECT until FROM history) WHERE d IS NOT NULL ORDER BY d";
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->sql, sql, -1, &q, NULL) != SQLITE_OK) return;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *d = (const char *)sqlite3_column_text(q, 0);
+        if (d && util_date_first(d) > after && !strncmp(d, prefix, strlen(prefix))) add(ws, d);
+    }
+    sqlite3_finalize(q);
+    /* The later side is most often now. */
+    char today[11];
+    util_date_text(util_today(), today);
+    if (later && util_today() > after && !strncmp(today, prefix, strlen(prefix))) add(ws, today);
+}
+
+/* COMPARE WITH '…': the database files (*.db) in the folder the name typed
+ * so far is in, the folder kept in front as typed. */
+static void add_databases(words_t *ws, const char *prefix)
+{
+    const char *slash = strrchr(prefix, '/');
+    size_t dirlen = slash ? (size_t)(slash - prefix) + 1 : 0;
+    char *dir = dirlen ? util_strndup(prefix, dirlen) : util_strdup(".");
+    DIR *d = dir ? opendir(dir) : NULL;
+    const char *base = prefix + dirlen;
+    for (struct dirent *e; d && (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (e->d_name[0] == '.' || n < 4 || strcmp(e->d_name + n - 3, ".db") || strncmp(e->d_name, base, strlen(base)))
+            continue;
+        char *name = util_printf("%.*s%s", (int)dirlen, prefix, e->d_name);
+        if (!name) ws->fail = 1;
+        else add(ws, name);
+        free(name);
+    }
+    if (d) closedir(d);
+    if (!dir) ws->fail = 1;
+    free(dir);
+}
+
+/* Where COMPARE's sides are typed: after COMPARE, or after RENDER or REPORT
+ * CHANGES. */
+static int starts_changes(const gram_token_t *prev) { return is(prev, TK_COMPARE) || is(prev, TK_CHANGES); }
+
+/* A quoted value of COMPARE or of RENDER/REPORT CHANGES: its first side
+ * (after COMPARE or CHANGES), its second (after the first side's TO), or
+ * WITH's file; NOT_A_SIDE otherwise (RENDER's TO 'file'). The token before
+ * the first side is not in x, so the text up to it is asked again. */
+enum { NOT_A_SIDE, SIDE_THEN, SIDE_NOW, SIDE_FILE };
+static int changes_side(const char *before, const gram_expect_t *x, long *after)
+{
+    *after = 0;
+    if (starts_changes(&x->prev)) return SIDE_THEN;
+    if (is(&x->prev, TK_WITH) && starts_changes(&x->prev2)) return SIDE_FILE;
+    if (!is(&x->prev, TK_TO) || !is(&x->prev2, TK_STRING)) return NOT_A_SIDE;
+    int first = is(&x->first, TK_COMPARE);
+    if (!first && (is(&x->first, TK_RENDER) || is(&x->first, TK_REPORT))) {
+        char *head = util_strndup(before, (size_t)(x->prev2.z - before));
+        gram_expect_t y;
+        first = head && !gram_expect(head, &y) && is(&y.prev, TK_CHANGES);
+        free(head);
+    }
+    if (!first) return NOT_A_SIDE;
+    char *then = x->prev2.n >= 2 ? util_strndup(x->prev2.z + 1, x->prev2.n - 2) : NULL;
+    *after = then ? util_date_first(then) : 0;
+    free(then);
+    return SIDE_NOW;
+}
+
 /* The words that fill a bare word where the grammar takes one. */
 static void add_values(qry_session_t *s, words_t *ws, const gram_expect_t *x, const char *prefix)
 {
     const gram_token_t *prev = &x->prev, *first = &x->first;
     char *what = fold_token(&x->what);
-    if (x->order.type && ((is(prev, TK_BY) && is(&x->prev2, TK_ORDER)) || is(prev, TK_COMMA))) {
+    if (starts_changes(prev)) {
+        /* A side is a quoted date; the word there is WITH (a keyword that
+         * may stand for a word, so the grammar's keywords leave it out). */
+        add_ascii(ws, "WITH", prefix);
+    } else if (x->order.type && ((is(prev, TK_BY) && is(&x->prev2, TK_ORDER)) || is(prev, TK_COMMA))) {
         add_columns(s, ws, x, prefix);
     } else if (is(prev, TK_BY) && is(&x->prev2, TK_CLUSTER)) {
         add_table(ws, qry_cluster_words, prefix);
@@ -213,7 +296,9 @@ static void add_values(qry_session_t *s, words_t *ws, const gram_expect_t *x, co
     } else if (is(prev, TK_EXPORT)) {
         add_table_upper(ws, qry_export_formats, prefix);
     } else if (is(prev, TK_REPORT)) {
+        /* CHANGES may stand for a word, so the grammar's keywords leave it out. */
         add_table_upper(ws, qry_report_words, prefix);
+        add_ascii(ws, "CHANGES", prefix);
     } else if ((is(prev, TK_FIND) || is(prev, TK_COUNT))) {
         for (size_t i = 0; qry_kind_word(i); i++) add_ascii(ws, qry_kind_word(i), prefix);
     } else if (is(prev, TK_CENTRALITY)) {
@@ -260,7 +345,13 @@ tsg_status_t tsg_session_complete_at(tsg_session_t *s, const char *before, const
         const char *clause = x.prev.type ? x.prev.z : "";
         int district = is(&x.prev, TK_IN) || (x.prev.type == TK_IDENT && x.prev.n == 4 && !strncasecmp(clause, "area", 4)) ||
                        (x.prev.type == TK_IDENT && x.prev.n == 5 && !strncasecmp(clause, "under", 5));
-        if (is(&x.prev, TK_TO) && (is(&x.first, TK_EXPORT) || is(&x.first, TK_RENDER) || is(&x.first, TK_REPORT)))
+        long after;
+        int side = changes_side(before, &x, &after);
+        if (side == SIDE_FILE)
+            add_databases(&ws, prefix);
+        else if (side != NOT_A_SIDE)
+            add_dates(s, &ws, side == SIDE_NOW, after, prefix);
+        else if (is(&x.prev, TK_TO) && (is(&x.first, TK_EXPORT) || is(&x.first, TK_RENDER) || is(&x.first, TK_REPORT)))
             add_files(&ws, &x, prefix);
         else if (x.string) add_names(s, &ws, district ? 1u << QRY_DISTRICT : QRY_ANY, prefix);
     } else {

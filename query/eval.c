@@ -36,7 +36,7 @@ typedef struct kind {
     const char *plural, *singular;
     int type;           /* QRY_*, or 0 for ties */
     const char *from;   /* FROM clause, '@' = the alias */
-    const char *select; /* the columns FIND shows */
+    const char *select; /* the columns FIND shows; the last, verified, the day the row was last confirmed */
     const char *scope;  /* IN 'district', with one '?' (or two for programs) */
     int scope_binds;
     const field_t *fields;
@@ -62,7 +62,7 @@ static const char *const sql_heads[] = {
     NC_("column", "targets"), NC_("column", "ages"),   NC_("column", "needs"),  NC_("column", "modes"),
     NC_("column", "area"),    NC_("column", "members"), NC_("column", "level"), NC_("column", "parent"),
     NC_("column", "since"),   NC_("column", "school_district"), NC_("column", "forum"),
-    NC_("column", "forum_kind"), NC_("column", "tie_kind"),
+    NC_("column", "forum_kind"), NC_("column", "tie_kind"), NC_("column", "verified"),
 };
 /* COUNT … BY a vocabulary: its key column is named for the kind. */
 static const qry_keyed_col_t count_keyed[] = {{"sector", NC_("column", "sector_label"), "sector"},
@@ -153,7 +153,8 @@ static const field_t tie_fields[] = {
 
 static const kind_t kinds[] = {
     {"organisations", "organisation", QRY_ORGANISATION, "organisation_at @ JOIN node @n ON @n.nid = @.nid",
-     "@n.id AS id, @.name AS name, @.sector AS sector, (SELECT name FROM district WHERE nid = @.district) AS district",
+     "@n.id AS id, @.name AS name, @.sector AS sector, (SELECT name FROM district WHERE nid = @.district) AS district,"
+     " @.verified AS verified",
      "tsg_under(@.district, ?)", 1, org_fields, org_keyed},
     {"programs", "program", QRY_PROGRAM, "program_at @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, (SELECT name FROM organisation_at WHERE nid = @.org) AS organisation,"
@@ -163,11 +164,12 @@ static const kind_t kinds[] = {
      " (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need_at WHERE program = @.nid ORDER BY pos)) AS needs,"
      " (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode_at WHERE program = @.nid ORDER BY pos)) AS modes,"
      " CASE WHEN @.wide_area THEN '*' ELSE (SELECT group_concat(name, ';') FROM (SELECT d.name FROM program_area_at a"
-     "  JOIN district d ON d.nid = a.district WHERE a.program = @.nid ORDER BY a.pos)) END AS area",
+     "  JOIN district d ON d.nid = a.district WHERE a.program = @.nid ORDER BY a.pos)) END AS area,"
+     " @.verified AS verified",
      SERVES("?"), 2, program_fields, program_keyed},
     {"forums", "forum", QRY_FORUM, "forum_at @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, @.kind AS kind, (SELECT name FROM district WHERE nid = @.district) AS district,"
-     " (SELECT count(*) FROM tie_at WHERE dst = @.nid AND kind = 'membership') AS members",
+     " (SELECT count(*) FROM tie_at WHERE dst = @.nid AND kind = 'membership') AS members, @.verified AS verified",
      "tsg_under(@.district, ?)", 1, forum_fields, forum_keyed},
     {"districts", "district", QRY_DISTRICT, "district @ JOIN node @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, @.level AS level, (SELECT name FROM district WHERE nid = @.parent) AS parent",
@@ -179,7 +181,7 @@ static const kind_t kinds[] = {
      " (SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN district d ON d.nid = n.nid"
      "  LEFT JOIN organisation_at o ON o.nid = n.nid LEFT JOIN program_at p ON p.nid = n.nid"
      "  LEFT JOIN forum_at f ON f.nid = n.nid WHERE n.nid = @.dst) AS \"to\","
-     " @.kind AS kind, @.count AS count, @.since AS since",
+     " @.kind AS kind, @.count AS count, @.since AS since, @.verified AS verified",
      "(" END_IN("@.src") " OR " END_IN("@.dst") ")", 2, tie_fields, tie_keyed},
 };
 

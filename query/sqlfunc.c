@@ -96,6 +96,9 @@ static void fn_match(sqlite3_context *cx, int argc, sqlite3_value **argv)
 #define PJ(f) " LEFT JOIN temp.past_at p_" f " ON p_" f ".nid = x.nid AND p_" f ".field = '" f "'"
 #define PV(f) " iif(p_" f ".nid IS NULL, x." f ", p_" f ".value) AS " f
 #define PN(f) " iif(p_" f ".nid IS NULL, x." f ", CAST(p_" f ".value AS INTEGER)) AS " f
+/* When a row was last verified, as known on the day: a later check is not
+ * yet known then (the history keeps no earlier verified dates). */
+#define VER(a) " iif(tsg_day(" a ".verified) <= tsg_as_of(), " a ".verified, NULL) AS verified"
 #define PR(f) " iif(p_" f ".nid IS NULL, x." f ", (SELECT r.nid FROM main.node r WHERE r.id = p_" f ".value)) AS " f
 /* The day's list of field f of the programs in program_at as rows
  * (program, pos, col): the table's rows where no past list holds that day,
@@ -122,17 +125,17 @@ static const char dated_tables[] =
     "CREATE INDEX temp.past_at_nid ON past_at(nid, field);"
     "CREATE INDEX temp.past_at_tid ON past_at(tid, field);"
     "CREATE TEMP TABLE organisation_at AS SELECT * FROM (SELECT x.nid," PV("name") "," PV("sector") "," PR("district") ","
-    PV("since") "," PV("until") ", x.verified FROM main.organisation x" PJ("name") PJ("sector") PJ("district") PJ("since")
+    PV("since") "," PV("until") "," VER("x") " FROM main.organisation x" PJ("name") PJ("sector") PJ("district") PJ("since")
     PJ("until") ") WHERE tsg_exists(since, until, tsg_as_of());"
     "CREATE UNIQUE INDEX temp.organisation_at_nid ON organisation_at(nid);"
     "CREATE TEMP TABLE forum_at AS SELECT * FROM (SELECT x.nid," PV("name") "," PV("kind") "," PR("district") ","
-    PV("since") "," PV("until") ", x.verified FROM main.forum x" PJ("name") PJ("kind") PJ("district") PJ("since")
+    PV("since") "," PV("until") "," VER("x") " FROM main.forum x" PJ("name") PJ("kind") PJ("district") PJ("since")
     PJ("until") ") WHERE tsg_exists(since, until, tsg_as_of());"
     "CREATE UNIQUE INDEX temp.forum_at_nid ON forum_at(nid);"
     /* A program lives while its until is ahead and its organisation of the day exists. */
     "CREATE TEMP TABLE program_at AS SELECT * FROM (SELECT x.nid," PV("name") "," PR("org") "," PN("age_min") ","
     PN("age_max") "," PV("approach") ", iif(p_area.nid IS NULL, x.wide_area, coalesce(p_area.value = '*', 0)) AS wide_area,"
-    PV("in_system") "," PV("hours") "," PV("starts") "," PV("ends") "," PV("until") ", x.verified FROM main.program x"
+    PV("in_system") "," PV("hours") "," PV("starts") "," PV("ends") "," PV("until") "," VER("x") " FROM main.program x"
     PJ("name") PJ("org") PJ("age_min") PJ("age_max") PJ("approach") PJ("area") PJ("in_system") PJ("hours") PJ("starts")
     PJ("ends") PJ("until") ") y WHERE tsg_exists(NULL, until, tsg_as_of())"
     " AND EXISTS (SELECT 1 FROM temp.organisation_at o WHERE o.nid = y.org);"
@@ -145,7 +148,8 @@ static const char dated_tables[] =
     "CREATE UNIQUE INDEX temp.node_at_nid ON node_at(nid);"
     /* The tie table's columns, in its order, the count the day's. */
     "CREATE TEMP TABLE tie_at AS SELECT t.tid, t.src, t.dst, t.kind, t.directed,"
-    " iif(c.tid IS NULL, t.count, CAST(c.value AS INTEGER)) AS count, t.since, t.until, t.verified, t.status"
+    " iif(c.tid IS NULL, t.count, CAST(c.value AS INTEGER)) AS count, t.since, t.until,"
+    VER("t") ", t.status"
     " FROM main.tie t LEFT JOIN temp.past_at c ON c.tid = t.tid AND c.field = 'count'"
     " WHERE tsg_exists(t.since, t.until, tsg_as_of())"
     " AND t.src IN (SELECT nid FROM temp.node_at) AND t.dst IN (SELECT nid FROM temp.node_at);"

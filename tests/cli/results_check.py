@@ -52,7 +52,7 @@ TIE 'x' -> 'NPO法人こもれび' AS referral COUNT 12;
 REMOVE 'x';
 COUNT organisations WHERE sector = npo BY ward;
 """
-CSV_HEADERS = [["id", "name", "sector", "district"], ["ward", "count"]]
+CSV_HEADERS = [["id", "name", "sector", "district", "verified"], ["ward", "count"]]
 
 
 def db():
@@ -128,7 +128,7 @@ for way, p in ways("json"):
 
 # ---- table: today's look -------------------------------------------------------------
 p = tsunagi(db(), "-c", "ADD organisation 'x' SECTOR npo IN '北区'; FIND organisations WHERE name = 'x';")
-check(p.stdout.decode().startswith("added organisation 'x' (o-1)\n\n id  | name | sector | district\n"),
+check(p.stdout.decode().startswith("added organisation 'x' (o-1)\n\n id  | name | sector | district | verified\n"),
       f"table: the sentence, a blank line, the table:\n{p.stdout.decode()}")
 
 # ---- several tables in one run are told apart (issue 19, item 10) -----------------------

@@ -14,6 +14,14 @@ survey round"): a tie is confirmed when every side that owns an end
 confirmed it, reported when only some did, ended when a side ended it and
 none confirmed it, unverified when no side said anything.
 
+Then COMPARE, between the day before the round and its day, and WITH the
+file copied before the round (issue 21's done-when): every table's rows
+(--format csv) must be the ones the answers imply, computed here from the
+script's own record of them (ties ended, corrected, added; the ended
+program; the corrected name; the silent organisation's ties kept), with
+HORIZONTAL's measures, degree and brokerage recomputed in Python by their
+definitions: every planted answer shows up, and nothing else.
+
 usage: survey_check.py TSUNAGI SAMPLE_DIR   (exit 77 without openpyxl)
 """
 import csv
@@ -21,6 +29,7 @@ import glob
 import hashlib
 import os
 import random
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -171,6 +180,8 @@ for org in kita:
         "o-kita-gakushu": [("o-kita-kodomo", "agreement", "相互", 2)],
         # to an organisation that did not answer: reported
         "o-kita-nihongo": [("o-npo-sapo", "info_sharing", "相互", None)],
+        # to one that answered and did not name it: reported too (one side's word)
+        "o-kita-joshi": [("o-kita-gakushu", "info_sharing", "相互", None)],
     }.get(org, [])
     for n, (partner, kind, way, count) in enumerate(wanted):
         r = n + 2
@@ -209,12 +220,16 @@ wb["関係"].cell(bad[1], 10).value = good
 wb.save(wbpath)
 
 # ---- survey-in ----------------------------------------------------------------------------------
+# The file as it was before the round, for COMPARE WITH (an office keeping one file a year).
+last_year = os.path.join(tmp, "before-the-round.db")
+shutil.copyfile(db, last_year)
 r = run("survey-in", "--as-of", AS_OF, ret, db)
 check("%s %s" % (SILENT, orgs[SILENT]) in r.stdout, "the silent organisation is not listed:\n" + r.stdout)
 check("o-kita-ward " not in r.stdout, "an organisation that answered is listed as silent")
 
 # ---- the oracle ---------------------------------------------------------------------------------
 answered = set(kita) - {SILENT}
+after = {}  # (src, dst, kind) -> count: the ties open after the round, as the answers say
 con = sqlite3.connect(db)
 got = {}
 for s, d, k, status, until, count, verified in con.execute(
@@ -245,6 +260,8 @@ for (s, d, k), (directed, count) in ties.items():
     check(got.get((s, d, k, want[1])) == want[0],
           "tie %s→%s %s: %s, expected %s (sides %s said %s)" % (s, d, k, got.get((s, d, k, want[1])), want[0], sides,
                                                                views))
+    if want[1] is None:
+        after[(s, d, k)] = want[0][1]
 seen = set()
 for (o, s, d, k, directed, c) in new_ties:
     key = (s, d, k) if directed else (min(s, d), max(s, d), k)
@@ -286,6 +303,176 @@ for (s, d), found in ((conf[0], True), (unv[0], False)):
     r = run(db, "-c", "PATH FROM '%s' TO '%s'" % (s, d), "--format", "csv")
     check(d in r.stdout, "PATH %s→%s: %s" % (s, d, r.stdout + r.stderr))
 con.close()
+
+# ---- COMPARE: the round's changes are what the answers say, and nothing else -------------------
+# The oracle is the script's own record of the answers (said, new_ties, the
+# ended program, the corrected name), turned into the network before and
+# after the round; the measures are computed from those two lists here, by
+# the definitions of docs/language.md (COMPARE) and engine/structure.h, not
+# by tsunagi. The silent organisation's ties stay (unverified, not lost).
+for (o, s, d, k, directed, c) in new_ties:
+    key = (s, d, k)
+    if not directed and (d, s, k) in after:
+        key = (d, s, k)
+    # The source side's count wins (decisions.md, "the survey round"); a
+    # side that gave none leaves the other's.
+    if c is not None and (after.get(key) is None or o == owner.get(s)):
+        after[key] = c
+    else:
+        after.setdefault(key, None)
+before_ties = {key: v[1] for key, v in ties.items()}
+con = sqlite3.connect(last_year)
+sector = dict(con.execute("SELECT n.id, o.sector FROM organisation o JOIN node n ON n.nid = o.nid"))
+con.close()
+directed_kind = {}  # a referral has a direction; a co_support, an agreement… none
+for (s, d, k), (dr, c) in ties.items():
+    check(directed_kind.setdefault(k, dr) == dr, "ties of kind %s both directed and not" % k)
+
+
+def norm(s, d, k):
+    """A tie as COMPARE matches it: an undirected tie either way round."""
+    return (s, d, k) if directed_kind[k] else (min(s, d), max(s, d), k)
+
+
+def org_graph(net):
+    """HORIZONTAL's organisation graph: program ends lifted to their owners,
+    no memberships (a forum is no organisation), no loops; pairs once."""
+    und, arcs = set(), set()
+    for (s, d, k) in net:
+        a, b = owner.get(s), owner.get(d)
+        if k == "membership" or not a or not b or a == b:
+            continue
+        und.add((min(a, b), max(a, b)))
+        arcs.add((a, b))
+        if not directed_kind[k]:
+            arcs.add((b, a))
+    return und, arcs
+
+
+def measures(net):
+    und, arcs = org_graph(net)
+    nbr = {o: set() for o in orgs}
+    for a, b in und:
+        nbr[a].add(b)
+        nbr[b].add(a)
+    gov = {o: sector[o] == "government" for o in orgs}
+    ng = sum(1 for a, b in und if not gov[a] and not gov[b])
+    e_gov = sum(1 for a, b in und if gov[a] != gov[b])
+    e_sec = sum(1 for a, b in und if sector[a] != sector[b])
+    dependent = sum(1 for o in orgs if not gov[o] and nbr[o] and all(gov[x] for x in nbr[o]))
+    # Pieces of the non-government organisations without government: union-find.
+    up = {o: o for o in orgs if not gov[o]}
+
+    def root(x):
+        while up[x] != x:
+            up[x] = up[up[x]]
+            x = up[x]
+        return x
+    for a, b in und:
+        if a in up and b in up:
+            up[root(a)] = root(b)
+    pieces = len({root(o) for o in up})
+    n = len(und)
+    vals = [len(orgs), n, 100.0 * ng / n, dependent, pieces, (2 * e_gov - n) / n, (2 * e_sec - n) / n]
+    # Brokerage (Gould-Fernandez, the five roles summed): the open two-steps
+    # A -> B -> C through B, A != C, no arc A -> C.
+    out = {o: set() for o in orgs}
+    for a, b in arcs:
+        out[a].add(b)
+    brokerage = {o: 0 for o in orgs}
+    for a in orgs:
+        for b in out[a]:
+            brokerage[b] += sum(1 for c in out[b] if c != a and c not in out[a])
+    return vals, {o: len(nbr[o]) for o in orgs}, brokerage
+
+
+def fmt(x, whole):
+    s = "%.0f" % x if whole else "%.3f" % x
+    return {"-0": "0", "-0.000": "0.000"}.get(s, s)
+
+
+then_m, now_m = measures(before_ties), measures(after)
+want_h = []
+for m, name in enumerate(["organisations", "ties", "share of ties between two non-government organisations, per cent",
+                          "vertically dependent organisations", "pieces without government",
+                          "E-I index, government / non-government", "E-I index, across sectors"]):
+    a, b = then_m[0][m], now_m[0][m]
+    if m == 2:
+        d = "%.1f" % (b - a)
+        want_h.append([name, "%.1f" % a, "%.1f" % b, "0.0" if d == "-0.0" else d])
+    else:
+        whole = m in (0, 1, 3, 4)
+        want_h.append([name, fmt(a, whole), fmt(b, whole), fmt(b - a, whole)])
+want_orgs = []
+for o in orgs:
+    dt, dn, bt, bn = then_m[1][o], now_m[1][o], then_m[2][o], now_m[2][o]
+    if (dt, bt) != (dn, bn):
+        want_orgs.append((-abs(dn - dt), -abs(bn - bt), o, ["changed", o, corrected_org.get(o, orgs[o]), str(dt), str(dn),
+                                                            str(bt), str(bn)]))
+want_orgs = [row for *_, row in sorted(want_orgs)]
+
+b_n = {norm(*key): c for key, c in before_ties.items()}
+a_n = {norm(*key): c for key, c in after.items()}
+want_ties, by_kind, by_pair = set(), {}, {}
+for key in b_n.keys() | a_n.keys():
+    change = "gained" if key not in b_n else "lost" if key not in a_n else "changed" if b_n[key] != a_n[key] else "kept"
+    cnt = lambda c: "" if c is None else str(c)
+    if change != "kept":
+        want_ties.add((change, key[2], key[0], key[1], cnt(b_n.get(key)), cnt(a_n.get(key))))
+    t = by_kind.setdefault(key[2], [0, 0, 0, 0, 0])
+    pair = (sector.get(owner.get(key[0])), sector.get(owner.get(key[1])))
+    p = by_pair.setdefault(tuple(sorted(pair)), [0] * 5) if key[2] != "membership" and None not in pair else [0] * 5
+    for x in (t, p):  # then, now, gained, lost, kept (a count changed is kept)
+        x[0] += change != "gained"
+        x[1] += change != "lost"
+        x[2] += change == "gained"
+        x[3] += change == "lost"
+        x[4] += change in ("kept", "changed")
+check(any(c[0] == "lost" for c in want_ties) and any(c[0] == "gained" for c in want_ties) and
+      any(c[0] == "changed" for c in want_ties), "the round planted no lost, gained or changed tie")
+want_kinds = {(k, *map(str, v)) for k, v in by_kind.items()}
+want_pairs = {(*pr, *map(str, v)) for pr, v in by_pair.items() if v[2] or v[3]}
+
+
+def tables(out):
+    """COMPARE's --format csv: tables one after another, each with its header row."""
+    heads = {"change,type,id,name,sector,before": "nodes", "change,kind,from_id,from,to_id,to,then,now": "ties",
+             "kind,then,now,gained,lost,kept": "kinds", "sector,other_sector,then,now,gained,lost,kept": "pairs",
+             "measure,then,now,change": "horizontal",
+             "change,id,name,degree_then,degree_now,brokerage_then,brokerage_now": "orgs"}
+    got, name = {}, None
+    for row in csv.reader(out.splitlines()):
+        if ",".join(row) in heads:
+            name = heads[",".join(row)]
+            got[name] = []
+        else:
+            got[name].append(row)
+    return got
+
+
+for stmt in ("COMPARE '2026-03-31' TO '%s'" % AS_OF, "COMPARE WITH '%s'" % last_year.replace("'", "''")):
+    r = run(db, "-c", stmt, "--format", "csv")
+    got = tables(r.stdout)
+    check(sorted(got) == ["horizontal", "kinds", "nodes", "orgs", "pairs", "ties"], "%s: tables %s" % (stmt, sorted(got)))
+    # Organisations, programs, forums: the name corrected, the program ended;
+    # the program whose hours were corrected is no row (hours are not among
+    # what COMPARE compares: name, sector, owner).
+    rows = {(x[0], x[1], x[2]): x for x in got.get("nodes", [])}
+    want = {("changed", "organisation", o) for o in corrected_org} | {("left", "program", ended_program)}
+    check(set(rows) == want, "%s: nodes %s, expected %s" % (stmt, sorted(rows), sorted(want)))
+    for o, name in corrected_org.items():
+        row = rows.get(("changed", "organisation", o), [""] * 6)
+        check(row[3] == name and orgs[o] in row[5], "%s: %s's new name and old: %s" % (stmt, o, row))
+    ties_rows = {(x[0], x[1], *norm(x[2], x[4], x[1])[:2], x[6], x[7]) for x in got.get("ties", [])}
+    check(ties_rows == want_ties, "%s: ties\n  unexpected %s\n  missing %s" % (stmt, sorted(ties_rows - want_ties),
+                                                                            sorted(want_ties - ties_rows)))
+    check({tuple(x) for x in got.get("kinds", [])} == want_kinds, "%s: by kind %s, expected %s" % (
+        stmt, got.get("kinds"), sorted(want_kinds)))
+    pairs = {(*sorted(x[:2]), *x[2:]) for x in got.get("pairs", [])}
+    check(pairs == want_pairs, "%s: by sector pair %s, expected %s" % (stmt, sorted(pairs), sorted(want_pairs)))
+    check(got.get("horizontal") == want_h, "%s: horizontal %s, expected %s" % (stmt, got.get("horizontal"), want_h))
+    check(got.get("orgs") == want_orgs, "%s: degree and brokerage\n  %s\n  expected %s" % (stmt, got.get("orgs"),
+                                                                                           want_orgs))
 
 # ---- under --suppress-below (the workbooks leave the office) ------------------------------
 # A count under the threshold is left blank; the organisation confirms the

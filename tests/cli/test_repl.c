@@ -66,7 +66,7 @@ Test(repl, csv_mode_timer_and_output_file)
     send(&T, ".timer on\r");
     expect(&T, "tsunagi> ");
     send(&T, "FIND programs WHERE target = hikikomori IN '西区';\r");
-    expect(&T, "\nid,name,organisation,targets,ages,needs,modes,area\n");
+    expect(&T, "\nid,name,organisation,targets,ages,needs,modes,area,verified\n");
     expect(&T, "\np-nishi-peer,");
     expect(&T, "\ntime: ");
     expect(&T, " s\n");
@@ -432,6 +432,25 @@ Test(repl, tab_completes_by_context_from_the_grammar)
     expect(&T, "'北区社会福祉協議会' VIA ");
     send(&T, "\x15" "FIND programs ORD\t");
     expect(&T, "FIND programs ORDER ");
+    send(&T, "\x15" "");
+    finish(&T, ".quit\r");
+}
+
+/* Tab in COMPARE (issue 21) through readline: WITH, then a side's date
+ * among the days the sample changed on (2024-10, -11 and -12 so begin:
+ * ties.csv), listed on a second Tab; TO; and the later side, of which the
+ * only one after 2024-12 is today (TSUNAGI_TODAY). Inside quotes readline
+ * adds no closing quote (repl.c: the name may go on). */
+Test(repl, tab_completes_compare)
+{
+    send(&T, "COMPARE W\t");
+    expect(&T, "COMPARE WITH ");
+    send(&T, "\x15" "COMPARE '2024-1\t\t");
+    expect(&T, "2024-10  2024-11  2024-12");
+    send(&T, "2' T\t");
+    expect(&T, "'2024-12' TO ");
+    send(&T, "'\t");
+    expect(&T, "'2026-12-02");
     send(&T, "\x15" "");
     finish(&T, ".quit\r");
 }

@@ -14,6 +14,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char db[4096];
@@ -187,12 +188,12 @@ Test(complete, file_names_after_to)
     w = offered("EXPORT GRAPHML OF '北区' TO ", "kita", 1);
     cr_expect_str_eq(w, " kita.graphml ");
     free(w);
-    /* REPORT writes HTML, and its one word is GAPS; not a node's name. */
+    /* REPORT writes HTML, and its words are GAPS and CHANGES; not a node's name. */
     w = offered("REPORT GAPS FOR hikikomori AGED 18..39 IN '西区' TO ", "nishi", 1);
     cr_expect_str_eq(w, " nishi.html ");
     free(w);
     w = offered("REPORT ", "", 0);
-    cr_expect_str_eq(w, " GAPS ");
+    cr_expect_str_eq(w, " GAPS CHANGES ");
     free(w);
     cr_expect(takes("REPORT %s FOR hikikomori AGED 18..39 IN '西区' NEEDS place TO 'r.html';", "GAPS", &out), "%s", out);
     free(out);
@@ -207,7 +208,8 @@ Test(complete, file_names_after_to)
  * its columns: it would add the program. */
 Test(complete, order_by_offers_the_columns_of_the_table)
 {
-    static const char *const find[] = {"id", "name", "organisation", "targets", "ages", "needs", "modes", "area", NULL};
+    static const char *const find[] = {"id", "name", "organisation", "targets", "ages", "needs", "modes", "area",
+                                       "verified", NULL};
     check("FIND programs WHERE need = place ORDER BY ", "FIND programs WHERE need = place ORDER BY %s;", find, "target");
     static const char *const gaps[] = {"kind", "district_id", "district", "need", "age_from", "age_to", "program", "why",
                                        NULL};
@@ -219,4 +221,85 @@ Test(complete, order_by_offers_the_columns_of_the_table)
     char *out = th_run(db, "FIND programs WHERE id = 'x';");
     cr_expect(!strstr(out, "|"), "the ADD was run: %s", out);
     free(out);
+}
+
+
+/* COMPARE (issue 21): its sides are dates, the days this database changed
+ * on (the sample's last is 2024-12, ties.csv), and for the later side only
+ * those after the first, and today (TSUNAGI_TODAY, 2026-12-02); a day
+ * planted by a TIE … SINCE joins them. WITH names a .db file of the folder
+ * typed. Then the clauses COMPARE takes, and ORDER BY's columns, each of
+ * which COMPARE's ORDER BY takes. RENDER and REPORT CHANGES take the same
+ * sides, and RENDER's last TO is still a picture's file. */
+Test(complete, compare_sides_clauses_and_columns)
+{
+    char *w = offered("COMPARE ", "", 0);
+    cr_expect_str_eq(w, " WITH ");
+    free(w);
+    w = offered("COMPARE ", "", 1);
+    cr_expect(has(w, "2017-04-01") && has(w, "2024-12"), "ties' since dates are not offered:%s", w);
+    cr_expect(!has(w, "2026-12-02"), "today is not a first side's date:%s", w);
+    cr_expect(!has(w, "北区"), "a node's name is offered for a date:%s", w);
+    free(w);
+    w = offered("COMPARE '2025-04-01' ", "", 0);
+    cr_expect_str_eq(w, " TO ");
+    free(w);
+    w = offered("COMPARE '2025-04-01' TO ", "", 1);
+    cr_expect_str_eq(w, " 2026-12-02 ");
+    free(w);
+    char *out = th_run(db, "TIE 'o-minami-kodomo' -> 'o-minami-shakyo' AS co_support SINCE '2026-04-01';");
+    free(out);
+    w = offered("COMPARE '2025-04-01' TO ", "", 1);
+    cr_expect_str_eq(w, " 2026-04-01 2026-12-02 ");
+    free(w);
+    w = offered("COMPARE ", "2026", 1);
+    cr_expect_str_eq(w, " 2026-04-01 ");
+    free(w);
+    /* The day offered is the one the tie was gained on. */
+    out = th_run(db, "COMPARE '2025-04-01' TO '2026-04-01';");
+    cr_expect(strstr(out, "gained|co_support|o-minami-kodomo|"), "%s", out);
+    free(out);
+
+    /* WITH '…': the .db files of the folder (the test's folder holds
+     * city.db), with the folder typed kept in front. */
+    FILE *f = fopen("notes.txt", "w");
+    cr_assert(f);
+    fclose(f);
+    cr_assert_eq(mkdir("years", 0700), 0);
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import("years/2025.db", TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    w = offered("COMPARE WITH ", "", 1);
+    cr_expect_str_eq(w, " city.db ");
+    free(w);
+    w = offered("COMPARE WITH ", "years/", 1);
+    cr_expect_str_eq(w, " years/2025.db ");
+    free(w);
+    w = offered("REPORT CHANGES WITH ", "years/2", 1);
+    cr_expect_str_eq(w, " years/2025.db ");
+    free(w);
+
+    /* The clauses, whichever the sides. */
+    w = offered("COMPARE '2025-04-01' TO '2026-04-01' ", "", 0);
+    cr_expect_str_eq(w, " IN FOR AGED NEEDS ORDER LIMIT ");
+    free(w);
+    w = offered("COMPARE WITH 'years/2025.db' IN '北区' ", "", 0);
+    cr_expect_str_eq(w, " IN FOR AGED NEEDS ORDER LIMIT ");
+    free(w);
+    static const char *const cols[] = {"change", "type", "id", "name", "sector", "before", "kind", "from_id",
+                                       "from", "to_id", "to", "then", "now", "gained", "lost", "kept",
+                                       "other_sector", "measure", "degree_then", "degree_now", "brokerage_then",
+                                       "brokerage_now", NULL};
+    check("COMPARE '2025-04-01' TO '2026-04-01' IN '南区' ORDER BY ",
+          "COMPARE '2025-04-01' TO '2026-04-01' IN '南区' ORDER BY %s;", cols, "ward");
+
+    /* RENDER CHANGES: its first TO is the later date, its last the picture. */
+    w = offered("RENDER CHANGES '2025-04-01' TO ", "", 1);
+    cr_expect_str_eq(w, " 2026-04-01 2026-12-02 ");
+    free(w);
+    w = offered("RENDER CHANGES '2025-04-01' TO '2026-04-01' IN '南区' TO ", "minami", 1);
+    cr_expect_str_eq(w, " minami.svg minami.png minami.pdf ");
+    free(w);
+    w = offered("RENDER ", "CH", 0);
+    cr_expect_str_eq(w, " CHANGES ");
+    free(w);
 }
