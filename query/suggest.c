@@ -52,6 +52,7 @@ typedef struct cand {
 typedef struct cands {
     cand_t *v;
     size_t n, cap;
+    int oom;    /* a candidate was lost for memory: the answer would be wrong */
 } cands_t;
 
 static cand_t *add(cands_t *c, int kind, int64_t from, int64_t to)
@@ -61,7 +62,10 @@ static cand_t *add(cands_t *c, int kind, int64_t from, int64_t to)
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 32;
         cand_t *grown = realloc(c->v, cap * sizeof *grown);
-        if (!grown) return NULL;
+        if (!grown) {
+            c->oom = 1;
+            return NULL;
+        }
         c->v = grown;
         c->cap = cap;
     }
@@ -437,13 +441,16 @@ static tsg_status_t suggestions(qry_session_t *s, const ast_stmt_t *st, int64_t 
     if (rc) return rc;
     if (partners_build(*net, &p)) rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
     else if (group) {
-        if (!(rc = group_candidates(s, st, district, *net, cs))) rc = measure(s, st, *net, cs);
+        if (!(rc = group_candidates(s, st, district, *net, cs)) && cs->oom)
+            rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
+        if (!rc) rc = measure(s, st, *net, cs);
         /* Plausibility: partners in common, forums together. */
         for (size_t i = 0; !rc && i < cs->n; i++)
             cs->v[i].score += adamic_adar(*net, &p, cs->v[i].from, cs->v[i].to) +
                               shared_forums(*net, owner(*net, cs->v[i].from), owner(*net, cs->v[i].to));
     } else {
         rc = thin_candidates(s, st, *net, &p, gr, cs);
+        if (!rc && cs->oom) rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
     }
     partners_free(&p);
     if (!rc) {
