@@ -8,6 +8,14 @@ per pair joined by a referral, co_support, info_sharing or agreement tie,
 programs lifted to their owners): remove each organisation in turn and
 count the pairs of the others that were connected and no longer are.
 
+partners and brokered, for every organisation, against NetworkX on the same
+graph: its degree, and the pairs of its neighbours with no edge between
+them (C(degree, 2) minus its triangles). And the order (docs/language.md,
+CRITICAL): support lost, cells, pairs cut, cut point, brokered, partners,
+id; each row's key must not come before the previous row's. Without FOR
+(the district's graph alone) every cost is 0 in a connected ward and the
+order is brokered, then partners: checked on 東区 and 北区.
+
 cells and reach, for the organisations CRITICAL ranks first and a few more
 (fixed seed; --all: every one), against GAPS before and after REMOVE in a
 copy of the database: the (cell, need) pairs where some age becomes a
@@ -79,6 +87,32 @@ def connected_pairs(g):
     return sum(len(c) * (len(c) - 1) // 2 for c in nx.connected_components(g))
 
 
+def order_key(r):
+    cells, reach = int(r["cells"] or 0), int(r["reach"] or 0)
+    return (-(cells + reach), -cells, -int(r["pairs_cut"]), -(r["cut_point"] == "yes"), -int(r["brokered"]),
+            -int(r["partners"]), r["id"])
+
+
+def check_rows(district, g, rows):
+    """partners, brokered against NetworkX, and the order; failures."""
+    bad = 0
+    tri = nx.triangles(g)
+    for r in rows:
+        if r["id"] in g:
+            d = g.degree(r["id"])
+            want = (d, d * (d - 1) // 2 - tri[r["id"]])
+        else:
+            want = (0, 0)  # an organisation outside the graph, ranked for its cells
+        if (int(r["partners"]), int(r["brokered"])) != want:
+            print(f"FAIL {district} {r['id']}: partners, brokered {r['partners']} {r['brokered']}, NetworkX {want}")
+            bad += 1
+    for a, b in zip(rows, rows[1:]):
+        if order_key(a) > order_key(b):
+            print(f"FAIL {district}: {a['id']} ranked before {b['id']} against the rule")
+            bad += 1
+    return bad
+
+
 def gap_ages(tables):
     cov, reach = set(), set()
     for t in tables:
@@ -113,6 +147,8 @@ def main():
             base = connected_pairs(g)
             cuts = set(nx.articulation_points(g))
             got = {r["id"]: r for r in rows}
+            failures += check_rows(district, g, rows)
+            checked += 1
             if set(got) - set(g.nodes):
                 print(f"FAIL {district}: ranked organisations outside the graph")
                 failures += 1
@@ -146,6 +182,15 @@ def main():
                     failures += 1
                 checked += 1
             print(f"ok {district}: {len(g)} organisations, {len(sample_ids)} removed in a copy")
+        # Without FOR: the structure alone, where brokerage decides.
+        for district in ("東区", "北区"):
+            rows = run(tsunagi, db, [f"CRITICAL IN '{district}'"])[0][0]
+            g = org_graph(sample, ids[district])
+            failures += check_rows(district, g, rows)
+            checked += 1
+            if len({r["brokered"] for r in rows}) < 3 or any(int(r["pairs_cut"]) for r in rows):
+                print(f"FAIL {district}: expected a connected ward whose organisations differ in brokerage")
+                failures += 1
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"{checked - failures} of {checked} checks agree")
