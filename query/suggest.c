@@ -242,15 +242,24 @@ static double adamic_adar(const eng_net_t *net, const partners_t *p, int64_t a, 
 
 /* ---- FOR …: reach, seam and fragility -------------------------------------------------- */
 
+/* Whether node u has an agreement tie, either way, with organisation b or
+ * one of its programs. */
+static int agreed_at(const eng_net_t *net, int64_t u, int64_t b)
+{
+    for (uint32_t k = net->off[u]; k < net->off[u + 1]; k++)
+        if (net->steps[k].kind == ENG_AGREEMENT && owner(net, net->steps[k].to) == b) return 1;
+    for (uint32_t k = net->in_off[u]; k < net->in_off[u + 1]; k++)
+        if (net->in_steps[k].kind == ENG_AGREEMENT && owner(net, net->in_steps[k].to) == b) return 1;
+    return 0;
+}
+
 /* Whether an agreement joins organisations a and b (their programs' ties
- * counted as theirs), either way. */
+ * counted as theirs): a's own ties only, not the network's. */
 static int agreed(const eng_net_t *net, int64_t a, int64_t b)
 {
-    for (size_t t = 0; t < net->nties; t++) {
-        const eng_tie_t *x = &net->ties[t];
-        int64_t u = owner(net, x->src), v = owner(net, x->dst);
-        if (x->kind == ENG_AGREEMENT && ((u == a && v == b) || (u == b && v == a))) return 1;
-    }
+    if (agreed_at(net, a, b)) return 1;
+    for (int32_t i = net->first_prog[a]; i >= 0; i = net->next_prog[i])
+        if (agreed_at(net, net->programs[i].nid, b)) return 1;
     return 0;
 }
 
