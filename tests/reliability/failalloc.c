@@ -330,12 +330,13 @@ static const char gaps[] =
 
 /* WHAT IF: the copy of the database in memory and its session
  * (qry_copy_open), made, changed and closed inside the step, and SUGGEST
- * TIES, which ties and unties each candidate in such a copy (the mini
- * city: its 居場所 ends at 39 and hands over to nobody, one candidate, the
- * phone line). On the sample city the step count makes minutes. */
+ * TIES, which ties and unties each candidate in such a copy. The mini city
+ * (on the sample city the steps take minutes): within 0 hops no entry
+ * point reaches the 居場所, so the phone line is a candidate, measured in a
+ * copy (and dropped: at 0 hops a referral closes nothing). */
 static const char whatif[] =
     "WHAT IF WITHOUT 'o-npo-youth' GAPS FOR hikikomori AGED 15..40 IN '北区' NEEDS consultation, place;"
-    "SUGGEST TIES FOR hikikomori AGED 15..40 IN '北区' NEEDS consultation, place;";
+    "SUGGEST TIES FOR hikikomori AGED 15..39 IN '北区' NEEDS place WITHIN 0 HOPS;";
 
 /* warm: the session has loaded its names and network; cold: a new session
  * loads them inside the step. */
