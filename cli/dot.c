@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -78,6 +79,7 @@ static tsg_status_t dot_lang(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_sets(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_pager(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 static tsg_status_t dot_asof(repl_t *r, const dot_args_t *a, tsg_error_t *err);
+static tsg_status_t dot_whatif(repl_t *r, const dot_args_t *a, tsg_error_t *err);
 
 static const dot_cmd_t dot_cmds[] = {
     /* The usage lines are translated too: their placeholders (FILE, N) are
@@ -96,6 +98,8 @@ static const dot_cmd_t dot_cmds[] = {
     {".lang", dot_lang, ".lang [ja|en]", N_("the language of messages and tables; alone, the current one")},
     {".asof", dot_asof, N_(".asof [DATE|off]"),
      N_("answer every reading statement as of DATE (as AS OF DATE does; the prompt shows it); off: today")},
+    {".whatif", dot_whatif, N_(".whatif [WITHOUT node, … [WITH TIE a -> b AS kind, …] | off]"),
+     N_("run every statement as WHAT IF with this change (the prompt shows it); alone, the change; off: none")},
     {".quit", dot_quit, ".quit", N_("leave tsunagi (so does Ctrl-D)")},
     {".exit", dot_quit, ".exit", N_("leave tsunagi")},
 };
@@ -189,6 +193,37 @@ static tsg_status_t dot_asof(repl_t *r, const dot_args_t *a, tsg_error_t *err)
     }
     if (a->argc != 2) return TSG_EINPUT;
     return tsg_session_as_of(r->s, a->argv[1], err);
+}
+
+/* The scenario is kept as typed and checked by the statements it is put
+ * before: an unknown name is an error with its caret there, where the
+ * session knows the names (docs/decisions.md, "Issue 22: .whatif"). */
+static tsg_status_t dot_whatif(repl_t *r, const dot_args_t *a, tsg_error_t *err)
+{
+    if (a->argc == 1) {
+        /* WHAT IF is the statement's keyword, the same in every language. */
+        if (r->whatif) printf(_("WHAT IF %s\n"), r->whatif);
+        else printf(_("off (the network as it is)\n"));
+        return TSG_OK;
+    }
+    if (a->argc == 2 && !strcmp(a->argv[1], "off")) {
+        free(r->whatif);
+        r->whatif = NULL;
+        return TSG_OK;
+    }
+    const char *w = a->argv[1];
+    if (strcasecmp(w, "WITHOUT") && strcasecmp(w, "WITH")) return TSG_EINPUT;
+    size_t n = strlen(a->tail[1]);
+    while (n && strchr(" \t;", a->tail[1][n - 1])) n--;
+    if (memchr(a->tail[1], ';', n))
+        return repl_fail(err, TSG_EINPUT, _(".whatif takes the change alone, without a statement after it"));
+    char *copy = malloc(n + 1);
+    if (!copy) return repl_fail(err, TSG_ENOMEM, _("out of memory"));
+    memcpy(copy, a->tail[1], n);
+    copy[n] = '\0';
+    free(r->whatif);
+    r->whatif = copy;
+    return TSG_OK;
 }
 
 static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err)

@@ -14,7 +14,11 @@
  *   pairs     pairs of the other organisations of the organisation graph
  *             that would lose every path (Borgatti's fragmentation), and
  *   cut       whether it is an articulation point: one depth-first search
- *             (lowpoints and subtree sizes give every vertex's pieces).
+ *             (lowpoints and subtree sizes give every vertex's pieces);
+ *   partners, brokered  its ties in that graph and the pairs of its
+ *             partners not tied to each other, which rank the organisations
+ *             whose loss cuts nothing (CRITICAL without FOR, most of a
+ *             connected ward).
  *
  * cells and reach are counted as GAPS would see them after a REMOVE (the
  * definitions of engine/gaps.h); pairs and cut on eng_graph_build's
@@ -32,6 +36,10 @@ typedef struct eng_critical {
     long cells, reach;
     long pairs;
     int cut;
+    /* In the organisation graph: the organisations it is tied to, and the
+     * pairs of them with no tie between them (that it alone introduces:
+     * its brokerage, Burt's non-redundant pairs); 0 outside the graph. */
+    long partners, brokered;
     /* By need (index into the query's needs): the ages whose support the
      * loss would open (covering or reaching), -1 when none. */
     int lo[64], hi[64];

@@ -395,6 +395,43 @@ static void unmark(const eng_net_t *net, nids_t *seen)
     seen->n = 0;
 }
 
+int eng_serves_group(const eng_net_t *net, const eng_gaps_query_t *q, int64_t org, int64_t s, int lo, int hi)
+{
+    if (org <= 0 || org > net->maxnid || net->type[org] != ENG_ORGANISATION) return 0;
+    for (int32_t i = net->first_prog[org]; i >= 0; i = net->next_prog[i]) {
+        const eng_program_t *p = &net->programs[i];
+        if (eng_list_has(&p->targets, q->target) && eng_running(p, q->as_of) && eng_serves(net, p, s) &&
+            (p->age_max < 0 || p->age_max >= lo) && (p->age_min < 0 || p->age_min <= hi))
+            return 1;
+    }
+    return 0;
+}
+
+/* An organisation at the other end of one of node u's agreement ties
+ * (either way) that serves the group in s at age x. */
+static int64_t backup_of_node(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int x, int64_t org, int64_t u)
+{
+    for (int way = 0; way < 2; way++) {
+        const eng_step_t *st = way ? &net->in_steps[net->in_off[u]] : &net->steps[net->off[u]];
+        size_t n = way ? net->in_off[u + 1] - net->in_off[u] : net->off[u + 1] - net->off[u];
+        for (size_t k = 0; k < n; k++) {
+            if (st[k].kind != ENG_AGREEMENT) continue;
+            int64_t b = net->org_of[st[k].to] ? net->org_of[st[k].to] : st[k].to;
+            if (b != org && eng_serves_group(net, q, b, s, x, x)) return b;
+        }
+    }
+    return 0;
+}
+
+int64_t eng_backup(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int x, int64_t org)
+{
+    if (org <= 0 || org > net->maxnid || net->type[org] != ENG_ORGANISATION) return 0;
+    int64_t b = backup_of_node(net, q, s, x, org, org);
+    for (int32_t i = net->first_prog[org]; !b && i >= 0; i = net->next_prog[i])
+        b = backup_of_node(net, q, s, x, org, net->programs[i].nid);
+    return b;
+}
+
 /* The state of one age in one cell. */
 typedef struct age_state {
     int covered, reached;
@@ -422,7 +459,9 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
                 a.only_org = p->org;
             }
         }
-        if (orgs != 1) a.only_org = 0;
+        /* A sole provider with a continuity agreement is not fragile
+         * (docs/decisions.md, "Issue 22: fragility and agreements"). */
+        if (orgs != 1 || eng_backup(net, q, s, x, a.only_org)) a.only_org = 0;
         st[i] = a;
     }
     /* Runs of equal state, one kind at a time, in age order. */

@@ -7,7 +7,12 @@
  *   seam       a program for the group that ends at age x inside the range
  *              and has no tie to a program for the group covering x + 1;
  *   fragility  covered ages where every covering program belongs to one
- *              organisation.
+ *              organisation, and no organisation that has an agreement tie
+ *              with it (either way, its programs' ties counted as its own)
+ *              runs a program naming the group that serves the cell at that
+ *              age: such a partner is the backup a continuity agreement
+ *              (事業継続・相互応援の協定) names, so the need is not lost with
+ *              the one provider.
  *
  * A program covers school district s, need n and age x when it names the
  * group or everyone, provides n, has x in its ages, and its area is wide or
@@ -61,5 +66,14 @@ tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int6
 /* Whether program p covers group `target` and need `need` (NULL: any need)
  * at age x (-1: any age). */
 int eng_covers(const eng_program_t *p, const char *target, const char *need, int x);
+
+/* Whether organisation org runs a program naming `target` (not only
+ * everyone), running on the query's day, serving s, at some age of lo..hi. */
+int eng_serves_group(const eng_net_t *net, const eng_gaps_query_t *q, int64_t org, int64_t s, int lo, int hi);
+
+/* The backup of org, sole provider at age x in cell s: an organisation
+ * joined to it by an agreement tie that serves the group there at x (see
+ * fragility above); 0 for none. */
+int64_t eng_backup(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int x, int64_t org);
 
 #endif

@@ -12,7 +12,9 @@
 #include <string.h>
 
 /* Support lost first (cells opened, then reach cut), then people-routes
- * cut, then cut points; ties by id, so the order is the same every run. */
+ * cut, then cut points; then, for the many whose loss cuts nothing, the
+ * pairs of partners it alone introduces (brokerage), then its partners;
+ * last the id, so the order is the same every run. */
 static int by_cost(const void *a, const void *b)
 {
     const eng_critical_t *x = a, *y = b;
@@ -21,6 +23,8 @@ static int by_cost(const void *a, const void *b)
     if (x->cells != y->cells) return x->cells > y->cells ? -1 : 1;
     if (x->pairs != y->pairs) return x->pairs > y->pairs ? -1 : 1;
     if (x->cut != y->cut) return x->cut > y->cut ? -1 : 1;
+    if (x->brokered != y->brokered) return x->brokered > y->brokered ? -1 : 1;
+    if (x->partners != y->partners) return x->partners > y->partners ? -1 : 1;
     return strcmp(x->id, y->id);
 }
 
@@ -79,22 +83,25 @@ tsg_status_t qry_exec_critical(qry_session_t *s, const ast_stmt_t *st)
     static const char *const cols[] = {NC_("column", "rank"),   NC_("column", "id"),          NC_("column", "name"),
                                        NC_("column", "sector"), NC_("column", "cells"),       NC_("column", "reach"),
                                        NC_("column", "opens"),  NC_("column", "pairs_cut"),   NC_("column", "cut_point"),
-                                       NC_("column", "cut_point_label")};
-    tsg_result_t *r = qry_result_new(NULL, 10, cols);
+                                       NC_("column", "cut_point_label"), NC_("column", "partners"),
+                                       NC_("column", "brokered")};
+    tsg_result_t *r = qry_result_new(NULL, 12, cols);
     if (r && qry_result_keyed(r, 8, s->ja)) {
         tsg_result_free(r);
         r = NULL;
     }
     util_buf_t b = {0};
     for (size_t i = 0; r && i < n && (top < 0 || (long)i < top); i++) {
-        char rank[24], cells[24], reach[24], pairs[24];
+        char rank[24], cells[24], reach[24], pairs[24], partners[24], brokered[24];
         snprintf(rank, sizeof rank, "%zu", i + 1);
         snprintf(cells, sizeof cells, "%ld", v[i].cells);
         snprintf(reach, sizeof reach, "%ld", v[i].reach);
         snprintf(pairs, sizeof pairs, "%ld", v[i].pairs);
+        snprintf(partners, sizeof partners, "%ld", v[i].partners);
+        snprintf(brokered, sizeof brokered, "%ld", v[i].brokered);
         if (group) opens(&a, &v[i], &b);
         const char *sector = net->sector[v[i].org];
-        const char *row[10] = {rank,
+        const char *row[12] = {rank,
                                net->id[v[i].org],
                                net->name[v[i].org],
                                sector ? qry_label(s, "sector", sector) : NULL,
@@ -103,10 +110,12 @@ tsg_status_t qry_exec_critical(qry_session_t *s, const ast_stmt_t *st)
                                group && b.len ? b.data : NULL,
                                pairs,
                                v[i].cut ? "yes" : "no",
-                               v[i].cut ? C_("cut point", "yes") : C_("cut point", "no")};
+                               v[i].cut ? C_("cut point", "yes") : C_("cut point", "no"),
+                               partners,
+                               brokered};
         r = qry_result_row(r, row);
     }
-    if (r) r->right[0] = r->right[4] = r->right[5] = r->right[7] = 1;
+    if (r) r->right[0] = r->right[4] = r->right[5] = r->right[7] = r->right[10] = r->right[11] = 1;
     util_buf_free(&b);
     free(v);
     return qry_emit(s, r);

@@ -20,7 +20,8 @@ void qry_held_free(held_t *h);
 tsg_status_t qry_run_held(qry_session_t *s, const ast_stmt_t *st, held_t *h);
 /* A session *c on a copy *db of s's database, set as s is (language,
  * parameters, limits), whose errors point into s's statement; closed with
- * tsg_session_close and tsg_close. Failures are recorded against st. */
+ * tsg_session_close and tsg_close. Failures are recorded against st, and
+ * leave nothing open (*db and *c NULL). */
 tsg_status_t qry_copy_open(qry_session_t *s, const ast_stmt_t *st, tsg_db_t **db, qry_session_t **c);
 /* The copy's error (after rc) as s's: its token lies in s's statement. */
 tsg_status_t qry_copy_error(qry_session_t *s, qry_session_t *c, tsg_status_t rc, const ast_stmt_t *st);

@@ -5,7 +5,12 @@
  *     reach: a referral from an entry point serving the cell to a program
  *            that no entry point reaches (GAPS' reach rows);
  *     seam:  a referral from a program that ends at age x to one for the
- *            group that takes x + 1 (GAPS' seam rows).
+ *            group that takes x + 1 (GAPS' seam rows);
+ *     fragility: an agreement between the one organisation providing a
+ *            need (GAPS' fragility rows) and another that already serves
+ *            the group in that cell at those ages, which GAPS then counts
+ *            as its backup (engine/gaps.h); more plausible the more its
+ *            programs for the group are for that group alone.
  *     Each candidate is added with TIE to a copy of the database, GAPS is
  *     run there, and `closes` is the number of rows it loses: the effect is
  *     measured, not estimated, so applying the tie gives exactly that.
@@ -29,10 +34,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { SG_REACH, SG_SEAM, SG_THIN };
-static const char *const sg_key[] = {"reach", "seam", "thin_links"};
+enum { SG_REACH, SG_SEAM, SG_FRAGILITY, SG_THIN };
+static const char *const sg_key[] = {"reach", "seam", "fragility", "thin_links"};
 static const char *const sg_label[] = {NC_("suggestion", "reach"), NC_("suggestion", "seam"),
-                                       NC_("suggestion", "thin links")};
+                                       NC_("suggestion", "fragility"), NC_("suggestion", "thin links")};
+/* The kind of tie each suggestion is. */
+static const char *const sg_tie[] = {"referral", "referral", "agreement", "co_support"};
 
 typedef struct cand {
     int kind;
@@ -45,6 +52,7 @@ typedef struct cand {
 typedef struct cands {
     cand_t *v;
     size_t n, cap;
+    int oom;    /* a candidate was lost for memory: the answer would be wrong */
 } cands_t;
 
 static cand_t *add(cands_t *c, int kind, int64_t from, int64_t to)
@@ -54,7 +62,10 @@ static cand_t *add(cands_t *c, int kind, int64_t from, int64_t to)
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 32;
         cand_t *grown = realloc(c->v, cap * sizeof *grown);
-        if (!grown) return NULL;
+        if (!grown) {
+            c->oom = 1;
+            return NULL;
+        }
         c->v = grown;
         c->cap = cap;
     }
@@ -112,8 +123,8 @@ static ast_node_t *id_node(qry_session_t *c, const eng_net_t *net, int64_t nid, 
 
 static tsg_status_t tie_in(qry_session_t *c, const ast_stmt_t *st, const eng_net_t *net, int untie, const cand_t *x)
 {
-    static const char referral[] = "referral";
-    gram_token_t k = {TK_IDENT, referral, sizeof referral - 1, st->kw.line, st->kw.col, referral};
+    const char *kind = sg_tie[x->kind];
+    gram_token_t k = {TK_IDENT, kind, strlen(kind), st->kw.line, st->kw.col, kind};
     ast_stmt_t t = {0};
     t.kind = untie ? AST_UNTIE : AST_TIE;
     t.kw = st->kw;
@@ -229,7 +240,63 @@ static double adamic_adar(const eng_net_t *net, const partners_t *p, int64_t a, 
     return s;
 }
 
-/* ---- FOR …: reach and seam ----------------------------------------------------------- */
+/* ---- FOR …: reach, seam and fragility -------------------------------------------------- */
+
+/* Whether node u has an agreement tie, either way, with organisation b or
+ * one of its programs. */
+static int agreed_at(const eng_net_t *net, int64_t u, int64_t b)
+{
+    for (uint32_t k = net->off[u]; k < net->off[u + 1]; k++)
+        if (net->steps[k].kind == ENG_AGREEMENT && owner(net, net->steps[k].to) == b) return 1;
+    for (uint32_t k = net->in_off[u]; k < net->in_off[u + 1]; k++)
+        if (net->in_steps[k].kind == ENG_AGREEMENT && owner(net, net->in_steps[k].to) == b) return 1;
+    return 0;
+}
+
+/* Whether an agreement joins organisations a and b (their programs' ties
+ * counted as theirs): a's own ties only, not the network's. */
+static int agreed(const eng_net_t *net, int64_t a, int64_t b)
+{
+    if (agreed_at(net, a, b)) return 1;
+    for (int32_t i = net->first_prog[a]; i >= 0; i = net->next_prog[i])
+        if (agreed_at(net, net->programs[i].nid, b)) return 1;
+    return 0;
+}
+
+/* An agreement from the sole provider of a fragility row to each other
+ * organisation that serves the group in the row's cell at its ages. */
+static void fragility_candidates(const eng_net_t *net, const qry_gaps_args_t *a, const eng_gap_t *g, cands_t *cs)
+{
+    int64_t sole = owner(net, g->program);
+    const char *need = g->need;
+    for (int k = 0; a->q.need_labels && k < a->q.nneeds; k++)
+        if (!strcmp(a->q.needs[k], g->need)) need = a->q.need_labels[k];
+    const char *group = a->q.target_label ? a->q.target_label : a->q.target;
+    for (size_t i = 0; i < net->nprograms; i++) {
+        /* The program that makes b a backup (eng_serves_group's test). */
+        const eng_program_t *p = &net->programs[i];
+        int64_t b = p->org;
+        if (b == sole || !eng_list_has(&p->targets, a->q.target) || !eng_running(p, a->q.as_of) ||
+            !eng_serves(net, p, g->district) || (p->age_max >= 0 && p->age_max < g->age_from) ||
+            (p->age_min >= 0 && p->age_min > g->age_to) || agreed(net, sole, b))
+            continue;
+        cand_t *x = add(cs, SG_FRAGILITY, sole, b);
+        if (!x) continue;
+        /* A backup that works with this group above others is likelier to
+         * carry its activity on: 1 / the groups its most focused program
+         * for the group names. */
+        double focus = 0;
+        for (int32_t j = net->first_prog[b]; j >= 0; j = net->next_prog[j]) {
+            const eng_program_t *q = &net->programs[j];
+            if (eng_list_has(&q->targets, a->q.target) && q->targets.n > 0 && 1.0 / q->targets.n > focus)
+                focus = 1.0 / q->targets.n;
+        }
+        x->score = eng_under(net, net->based[b], a->q.district) + focus;
+        util_snprintf(x->why, sizeof x->why,
+                      _("backup for %1$s of %2$s in %3$s: only '%4$s' provides it, and '%5$s' already serves %2$s there"),
+                      need, group, net->name[a->q.district], net->name[sole], net->name[b]);
+    }
+}
 
 static tsg_status_t group_candidates(qry_session_t *s, const ast_stmt_t *st, int64_t district, const eng_net_t *net,
                                      cands_t *cs)
@@ -272,6 +339,8 @@ static tsg_status_t group_candidates(qry_session_t *s, const ast_stmt_t *st, int
                                   net->name[g->program], g->age_from, net->name[p->nid],
                                   a.q.target_label ? a.q.target_label : a.q.target, x1);
             }
+        } else if (g->kind == ENG_GAP_FRAGILITY && g->program) {
+            fragility_candidates(net, &a, g, cs);
         }
     }
     free(rows);
@@ -358,11 +427,14 @@ static tsg_status_t thin_candidates(qry_session_t *s, const ast_stmt_t *st, cons
     return TSG_OK;
 }
 
-/* The order: effect first, then plausibility, then the ids. */
+/* The order: effect first, then effort (a referral or hand-over one
+ * counter can start; an agreement needs both boards to sign), then
+ * plausibility, then the ids. */
 static int by_effect(const void *a, const void *b)
 {
     const cand_t *x = a, *y = b;
     if (x->closes != y->closes) return x->closes > y->closes ? -1 : 1;
+    if (x->kind != y->kind) return x->kind < y->kind ? -1 : 1;
     if (x->score != y->score) return x->score > y->score ? -1 : 1;
     if (x->from != y->from) return x->from < y->from ? -1 : 1;
     return (x->to > y->to) - (x->to < y->to);
@@ -378,13 +450,16 @@ static tsg_status_t suggestions(qry_session_t *s, const ast_stmt_t *st, int64_t 
     if (rc) return rc;
     if (partners_build(*net, &p)) rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
     else if (group) {
-        if (!(rc = group_candidates(s, st, district, *net, cs))) rc = measure(s, st, *net, cs);
+        if (!(rc = group_candidates(s, st, district, *net, cs)) && cs->oom)
+            rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
+        if (!rc) rc = measure(s, st, *net, cs);
         /* Plausibility: partners in common, forums together. */
         for (size_t i = 0; !rc && i < cs->n; i++)
             cs->v[i].score += adamic_adar(*net, &p, cs->v[i].from, cs->v[i].to) +
                               shared_forums(*net, owner(*net, cs->v[i].from), owner(*net, cs->v[i].to));
     } else {
         rc = thin_candidates(s, st, *net, &p, gr, cs);
+        if (!rc && cs->oom) rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
     }
     partners_free(&p);
     if (!rc) {
@@ -454,7 +529,7 @@ tsg_status_t qry_exec_suggest(qry_session_t *s, const ast_stmt_t *st)
         char closes[24], score[32];
         snprintf(closes, sizeof closes, "%ld", x->closes);
         snprintf(score, sizeof score, "%.2f", x->score);
-        const char *tie = x->kind == SG_THIN ? "co_support" : "referral";
+        const char *tie = sg_tie[x->kind];
         const char *row[10] = {net->id[x->from], net->name[x->from], net->id[x->to], net->name[x->to], sg_key[x->kind],
                                util_pgettext_ctx("suggestion", sg_label[x->kind]), qry_label(s, "tie_kind", tie), closes,
                                x->why, score};

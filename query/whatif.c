@@ -63,10 +63,18 @@ tsg_status_t qry_copy_error(qry_session_t *s, qry_session_t *c, tsg_status_t rc,
 tsg_status_t qry_copy_open(qry_session_t *s, const ast_stmt_t *st, tsg_db_t **db, qry_session_t **c)
 {
     tsg_error_t e = {0};
+    *c = NULL;
     tsg_status_t rc = store_copy(s->db, db, &e);
     if (!rc) rc = tsg_session_open(*db, c, &e);
     for (size_t i = 0; !rc && i < s->nparams; i++) rc = tsg_session_param(*c, s->params[i].name, s->params[i].value, &e);
-    if (rc) return gram_fail(&s->ctx, rc, &st->kw, "%s", e.text);
+    if (rc) {
+        /* Both or neither: a caller that returns at once holds nothing. */
+        tsg_session_close(*c);
+        tsg_close(*db);
+        *c = NULL;
+        *db = NULL;
+        return gram_fail(&s->ctx, rc, &st->kw, "%s", e.text);
+    }
     qry_session_t *x = *c;
     x->lang = s->lang;
     x->ja = s->ja;

@@ -602,3 +602,54 @@ Test(repl, asof_sets_the_day_of_the_session)
     expect(&T, "off (today)");
     finish(&T, ".quit\r");
 }
+
+/* .whatif keeps a scenario for the statements that follow (issue 22): each
+ * runs as WHAT IF <scenario> <statement>, so each answer carries WHAT IF's
+ * summary. Planted weakness 6 (docs/sample-city.md): without NPO法人あさがおの会
+ * 東区's peer support has no program: 4 coverage gaps open, its 4 reach and
+ * 4 fragility rows close (tests/lang/whatif.test has the same statement).
+ * Two statements on one line each get it; one with its own WHAT IF keeps
+ * its own (the referral that closes the 4 reach rows); a statement WHAT IF
+ * cannot run is refused with WHAT IF's error, not run on today's network. */
+Test(repl, whatif_keeps_the_scenario_for_the_statements_that_follow)
+{
+    send(&T, ".whatif\r");
+    expect(&T, "off (the network as it is)");
+    send(&T, ".whatif WITHOUT 'NPO法人あさがおの会'\r");
+    expect(&T, "tsunagi[what if]> ");
+    send(&T, ".whatif\r");
+    expect(&T, "WHAT IF WITHOUT 'NPO法人あさがおの会'\n");
+    send(&T, "GAPS FOR hikikomori AGED 18..39 IN '東区' NEEDS peer;\r");
+    expect(&T, "(12 rows)");
+    expect(&T, "If this happened, 4 gaps would open and 8 would close (0 stay)");
+    expect(&T, "tsunagi[what if]> ");
+    send(&T, "GAPS FOR hikikomori AGED 18..39 IN '東区' NEEDS peer; REACH FROM 'p-higashi-sodan' WITHIN 1 HOPS;\r");
+    expect(&T, "4 gaps would open and 8 would close");
+    expect(&T, "If this happened, 0 nodes would no longer be reached");
+    send(&T, "WHAT IF WITH TIE 'p-higashi-sodan' -> 'p-higashi-joshi' AS referral GAPS FOR hikikomori AGED 18..39 IN "
+             "'東区' NEEDS peer;\r");
+    expect(&T, "If this happened, 0 gaps would open and 4 would close (4 stay)");
+    send(&T, "FIND organisations LIMIT 1;\r");
+    expect(&T, "WHAT IF runs GAPS, COVERAGE");
+    expect(&T, "not FIND");
+    expect(&T, "tsunagi[what if]> ");
+    send(&T, ".whatif GAPS FOR hikikomori;\r");
+    expect(&T, "usage: .whatif [WITHOUT node");
+    send(&T, ".whatif WITHOUT 'NPO法人あさがおの会'; GAPS\r");
+    expect(&T, ".whatif takes the change alone");
+    /* The day and the scenario together, then off: today's 8 rows again,
+     * without a summary. */
+    send(&T, ".asof 2026-12-01\r");
+    expect(&T, "tsunagi@2026-12-01[what if]> ");
+    send(&T, ".asof off\r");
+    send(&T, ".whatif off\r");
+    expect(&T, "tsunagi> ");
+    size_t from = T.mark;
+    send(&T, "GAPS FOR hikikomori AGED 18..39 IN '東区' NEEDS peer;\r");
+    expect(&T, "(8 rows)");
+    expect(&T, "tsunagi> ");
+    cr_expect(memmem(T.log + from, T.mark - from, "If this happened", 16) == NULL, "a summary after .whatif off");
+    send(&T, ".help\r");
+    expect(&T, "\n.whatif [WITHOUT node, … [WITH TIE a -> b AS kind, …] | off]");
+    finish(&T, ".quit\r");
+}

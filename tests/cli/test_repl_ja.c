@@ -188,3 +188,24 @@ Test(planner, the_same_session_in_english)
 {
     session(&en);
 }
+
+/* .whatif in Japanese: the prompt's mark and WHAT IF's summary read in
+ * Japanese (weakness 6 without あさがおの会: 4 gaps open, 8 close, as in
+ * tests/cli/test_repl.c), and .help lists it from the command table. */
+Test(planner, whatif_in_japanese)
+{
+    T.lang = "ja";
+    start(&T);
+    send(&T, ".whatif WITHOUT 'NPO法人あさがおの会'\r");
+    expect(&T, "tsunagi[もしも]> ");
+    send(&T, "GAPS FOR hikikomori AGED 18..39 IN '東区' NEEDS peer;\r");
+    expect(&T, "（12件）");
+    expect(&T, "この場合、ギャップが4件新たに生じ、8件が解消します");
+    send(&T, ".whatif off\r");
+    expect(&T, "tsunagi> ");
+    send(&T, ".whatif\r");
+    expect(&T, "off（現在のネットワーク）");
+    send(&T, ".help\r");
+    expect(&T, "以後の文をすべてこの変更を加えた WHAT IF として実行します");
+    finish(&T, ".quit\r");
+}

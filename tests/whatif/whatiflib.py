@@ -31,9 +31,9 @@ def tables(stdout):
     return [v for v in values(stdout) if isinstance(v, list)]
 
 
-def copy_of(db, tmp):
+def copy_of(db, tmp, name="copy.db"):
     """A fresh copy of db in tmp (SQLite's backup, so a WAL is included)."""
-    copy = os.path.join(tmp, "copy.db")
+    copy = os.path.join(tmp, name)
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(copy + suffix):
             os.remove(copy + suffix)
@@ -42,3 +42,43 @@ def copy_of(db, tmp):
     src.close()
     dst.close()
     return copy
+
+
+def segments(stdout):
+    """The tables between one message and the next: run with statements
+    S; TIE …; S; UNTIE …; S; the segments are S's tables each time."""
+    out = [[]]
+    for v in values(stdout):
+        if isinstance(v, list):
+            out[-1].append(v)
+        else:
+            out.append([])
+    return out
+
+
+SEP = "LET tsg_sep = FIND programs WHERE id IN ('-')"
+
+
+def run_each(tsunagi, db, statements):
+    """Several statements in one tsunagi (--keep-going): for each, its tables
+    and its number of errors. A statement that prints nothing (or fails) is
+    still told apart: each is followed by a LET that prints a message, and
+    each sits on its own line, which an error names."""
+    text = "".join(f"{s};\n{SEP};\n" for s in statements)
+    out, err, _ = run_json(tsunagi, db, text, keep_going=True)
+    res, cur = [], []
+    for v in values(out):
+        if isinstance(v, list):
+            cur.append(v)
+        elif isinstance(v, dict) and v.get("message", "").startswith("tsg_sep:"):
+            res.append(cur)
+            cur = []
+    errors = [0] * len(statements)
+    for line in err.splitlines():
+        if line.startswith("error: line "):
+            n = int(line.split()[2].rstrip(","))
+            if n % 2 == 1 and n // 2 < len(statements):
+                errors[n // 2] += 1
+    if len(res) != len(statements):
+        raise SystemExit(f"{len(res)} results for {len(statements)} statements:\n{err}")
+    return res, errors, err
