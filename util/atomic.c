@@ -73,6 +73,16 @@ static tsg_status_t target_kind(const char *path, const struct stat *st, tsg_err
     if (S_ISDIR(st->st_mode)) return util_fail(err, TSG_EINPUT, _("%s is a folder, not a file"), path);
     if (!S_ISREG(st->st_mode))
         return util_fail(err, TSG_EINPUT, _("%s is not a regular file: tsunagi writes only regular files"), path);
+    /* A report, picture or table is never written over a database: not the
+     * one in use (the guard), nor one a statement compares with, nor any
+     * other a mistyped name points at. */
+    char head[16];
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, head, sizeof head);
+    if (fd >= 0) close(fd);
+    if (n == (ssize_t)sizeof head && !memcmp(head, "SQLite format 3", sizeof head))
+        return util_fail(err, TSG_EINPUT, _("%s is a database: tsunagi does not write over one; choose another file name"),
+                         path);
     return TSG_OK;
 }
 

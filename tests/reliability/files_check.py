@@ -249,6 +249,18 @@ for t, word in (("to-other.json", "symbolic link"), ("fifo.json", "not a regular
 check(os.path.islink(os.path.join(work, "to-other.json")) and open(other).read() == "other\n",
       "9: the link and the file it points to are unchanged")
 check(stat.S_ISFIFO(os.lstat(os.path.join(work, "fifo.json")).st_mode), "9: the FIFO is still a FIFO")
+# A database, not only the one in use, is never an output: REPORT CHANGES
+# WITH a file TO that same file (and --xlsx naming it) wrote HTML or a
+# workbook over last year's database (found by an attack on issue 21).
+last = os.path.join(work, "last.db")
+shutil.copyfile(db, last)
+for args in ([db, "-c", "REPORT CHANGES WITH 'last.db' TO 'last.db';"],
+             [db, "--xlsx", "last.db", "-c", "COMPARE WITH 'last.db' IN '北区';"],
+             [db, "-c", "EXPORT JSON OF '北区' TO 'last.db';"]):
+    before = sha(last)
+    r = run(args)
+    check(r.returncode != 0 and "is a database" in r.stderr and sha(last) == before,
+          f"9: {' '.join(args[1:])} refuses to write over a database", r.stderr)
 no_scratch(work, "9")
 no_scratch(d, "9 export")
 
