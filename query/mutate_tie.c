@@ -83,9 +83,27 @@ tsg_status_t qry_mut_tie(mut_t *m)
     if (r.num[0])
         return qry_fail(s, stmt->tiekind, _("'%s' and '%s' are already tied as %s (UNTIE it first to change it)"), a->name,
                         b->name, qry_mut_shown(m, "tie_kind", kind));
+    /* A pair tied before (UNTIE, then TIE again) has a period already: the
+     * new one begins when the old one ended, never inside it, or every day
+     * of the old period would count the tie twice. Without SINCE it begins
+     * today, or when the old one ends if that is later. */
+    const char *begins = since->text;
+    if ((st = qry_mut_sql(m, "SELECT count(*), max(tsg_day(until)) > tsg_day(?5), (SELECT until FROM tie WHERE until IS NOT NULL"
+                             " AND kind = ?3 AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))"
+                             " ORDER BY tsg_day(until) DESC LIMIT 1) FROM tie WHERE until IS NOT NULL AND kind = ?3"
+                             " AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))",
+                          QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed),
+                                    qry_b_text(since->c ? since->text : day)),
+                          &r)))
+        return st;
+    if (r.num[0] && r.num[1] && since->c)
+        return qry_fail(s, &since->c->v->tok,
+                        _("'%1$s' and '%2$s' were tied as %3$s until %4$s: a new tie begins then or later (SINCE '%4$s')"),
+                        a->name, b->name, qry_mut_shown(m, "tie_kind", kind), r.text[2]);
+    if (r.num[0] && !since->c) begins = r.num[1] ? r.text[2] : day;
     if ((st = qry_mut_sql(m, "INSERT INTO tie(src, dst, kind, directed, count, since, verified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed), qry_b_opt(count->c != NULL, count->lo),
-                            qry_b_text(since->text), qry_b_text(day)),
+                            qry_b_text(begins), qry_b_text(day)),
                       NULL)))
         return st;
     const char *k = qry_mut_shown(m, "tie_kind", kind);

@@ -363,7 +363,15 @@ static tsg_status_t apply(run_t *r, tsg_change_counts_t *c)
                   &c->ended[TSG_CHANGE_TIE])))
         return s;
     return exec(r, "INSERT INTO main.tie(src, dst, kind, directed, count, since, verified, status)"
-                   " SELECT s.mnid, d.mnid, yt.kind, yt.directed, yt.count, coalesce(yt.since, ?1), yt.verified, yt.status"
+                   " SELECT s.mnid, d.mnid, yt.kind, yt.directed, yt.count,"
+                   /* never inside an earlier period of the same pair and kind
+                    * (ended before, or ending later: REMOVE … ON ahead), which
+                    * would count the tie twice on those days */
+                   " (SELECT CASE WHEN tsg_day(p.u) > tsg_day(coalesce(yt.since, ?1)) THEN p.u ELSE coalesce(yt.since, ?1) END"
+                   "  FROM (SELECT (SELECT t.until FROM main.tie t WHERE t.until IS NOT NULL AND t.kind = yt.kind"
+                   "   AND ((t.src = s.mnid AND t.dst = d.mnid) OR (yt.directed = 0 AND t.src = d.mnid AND t.dst = s.mnid))"
+                   "   ORDER BY tsg_day(t.until) DESC LIMIT 1) AS u) p),"
+                   " yt.verified, yt.status"
                    " FROM temp.asof_tie a JOIN y.tie yt ON yt.tid = a.ytid JOIN temp.asof_map s ON s.ynid = yt.src"
                    " JOIN temp.asof_map d ON d.ynid = yt.dst WHERE a.mtid IS NULL ORDER BY yt.tid",
                 &c->added[TSG_CHANGE_TIE]);
