@@ -52,7 +52,8 @@ typedef struct qry_session {
     size_t nparams;
     qry_name_t *names;         /* every node, loaded on demand */
     size_t nnames;
-    util_pool_t name_pool;     /* their strings */
+    util_arena_t name_arena;   /* the names' arrays (names, hash chains, parent) */
+    util_arena_t name_strings; /* their strings (util/arena.h; netcache.c maps both back) */
     uint32_t *exact_head, *exact_next; /* hash chains: ids and names as written, */
     uint32_t *fold_head, *fold_next;   /* and folded; key k = 2 × name index + (0 id, 1 name) */
     uint32_t name_mask;
