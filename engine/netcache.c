@@ -44,25 +44,69 @@ typedef struct header {
 
 _Static_assert(sizeof(header_t) <= PAGE, "the header fits in its page");
 
+/* The checksum's state: eight lanes of Fletcher's two sums over 64-bit
+ * words. A word changed by d changes its lane's first sum by d, so any one
+ * changed word is seen; the second sum weighs each word by its place, so
+ * words swapped are seen too. Additions only: it runs at memory speed
+ * (about 0.1 s of CPU for a national network's gigabyte), where a multiply
+ * per word took half as long again. */
+typedef struct sum {
+    uint64_t a[8], c[8];
+    uint64_t n;
+} sum_t;
+
+/* Adds p[0..n), n a multiple of 64 except in the last call. */
+static void sum_add(sum_t *st, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    size_t i = 0;
+    for (; i + 64 <= n; i += 64) {
+        uint64_t w[8];
+        memcpy(w, b + i, sizeof w);
+        for (int l = 0; l < 8; l++) {
+            st->a[l] += w[l];
+            st->c[l] += st->a[l];
+        }
+    }
+    for (; i < n; i++) st->a[0] = (st->a[0] ^ b[i]) * 0xff51afd7ed558ccdu;
+    st->n += n;
+}
+
+static uint64_t sum_end(const sum_t *st)
+{
+    const uint64_t k1 = 0xff51afd7ed558ccdu, k2 = 0x9e3779b97f4a7c15u;
+    uint64_t r = st->n;
+    for (int l = 0; l < 8; l++) r = ((r ^ st->a[l]) * k1) ^ ((r ^ st->c[l]) * k2);
+    return r;
+}
+
 uint64_t eng_cache_sum(const void *p, size_t n)
 {
-    /* Four independent lanes, each h = (h ^ word) × odd constant: every
-     * step is a bijection of h, so changing any one word changes its
-     * lane's result; four lanes keep the multiplier busy (memory speed). */
-    const unsigned char *b = p;
-    uint64_t h[4] = {0x9e3779b97f4a7c15u, 0xbf58476d1ce4e5b9u, 0x94d049bb133111ebu, 0x2545f4914f6cdd1du};
-    const uint64_t k = 0xff51afd7ed558ccdu;
-    size_t i = 0;
-    for (; i + 32 <= n; i += 32)
-        for (int l = 0; l < 4; l++) {
-            uint64_t w;
-            memcpy(&w, b + i + 8 * l, 8);
-            h[l] = (h[l] ^ w) * k;
-        }
-    for (; i < n; i++) h[0] = (h[0] ^ b[i]) * k;
-    uint64_t r = n;
-    for (int l = 0; l < 4; l++) r = (r ^ h[l] ^ (h[l] >> 29)) * k;
-    return r;
+    sum_t st = {{0}, {0}, 0};
+    sum_add(&st, p, n);
+    return sum_end(&st);
+}
+
+/* Reads region r of fd into p (len bytes) a megabyte at a time, summing
+ * each piece while it is still in the processor's cache. 0 when every byte
+ * was read and the sum is the one written. */
+static int read_region(int fd, const region_t *r, char *p)
+{
+    sum_t st = {{0}, {0}, 0};
+    const size_t piece = (size_t)1 << 20;
+    for (uint64_t at = 0; at < r->len;) {
+        size_t want = r->len - at < piece ? (size_t)(r->len - at) : piece;
+        ssize_t got = pread(fd, p + at, want, (off_t)(r->offset + at));
+        if (got < 0 && errno == EINTR) continue;
+        if (got <= 0) return -1;
+        /* A short read ends a piece early: sum whole blocks only, the rest
+         * with the next piece (the last piece's tail goes as it is). */
+        size_t whole = at + (uint64_t)got == r->len ? (size_t)got : (size_t)got / 64 * 64;
+        if (!whole) continue;
+        sum_add(&st, p + at, whole);
+        at += whole;
+    }
+    return sum_end(&st) == r->sum ? 0 : -1;
 }
 
 /* The program's GNU build id, found among the loaded objects' notes: a
@@ -174,7 +218,9 @@ int eng_cache_map(const char *path, const void *key, size_t key_len, void *roots
     header_t h;
     uint64_t build[4];
     build_of(build);
-    int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h &&
+    /* Only a file this user wrote and no one else may write: its pointers
+     * are trusted once the checksums pass, and a checksum is no seal. */
+    int ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() && !(st.st_mode & S_IWOTH) && pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h &&
              !memcmp(h.magic, magic, sizeof magic) && h.header_sum == eng_cache_sum(&h, offsetof(header_t, header_sum)) &&
              h.version == FORMAT_VERSION && !memcmp(h.build, build, sizeof build) && h.nregions == n &&
              h.key_len == key_len && !memcmp(h.key, key, key_len) && h.roots_len == roots_len &&
@@ -189,15 +235,18 @@ int eng_cache_map(const char *path, const void *key, size_t key_len, void *roots
     size_t mapped = 0;
     for (; ok && mapped < n; mapped++) {
         const region_t *r = &h.region[mapped];
-        /* Read-only while populated (a writable private mapping would copy
-         * every page), writable afterwards: copy-on-write, for the marks. */
+        /* Read, not mapped from the file: every byte is summed before it
+         * is trusted, and a file mapping's first touch costs a fault per
+         * 64 KB and 4 KB pages, where memory of our own takes huge pages
+         * (docs/decisions.md, "Issue 23: the cache file"). */
         void *want = (void *)(uintptr_t)r->addr;
-        void *p = mmap(want, (size_t)r->len, PROT_READ, MAP_PRIVATE | MAP_FIXED_NOREPLACE | MAP_POPULATE, fd,
-                       (off_t)r->offset);
+        void *p = mmap(want, (size_t)r->len, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
         if (p != MAP_FAILED && p != want) munmap(p, (size_t)r->len); /* a kernel that took it as a hint */
         if (p != want) break;
+        (void)madvise(p, (size_t)r->len, MADV_HUGEPAGE);
         util_arena_adopt(&arenas[mapped], p, (size_t)r->len);
-        ok = eng_cache_sum(p, (size_t)r->len) == r->sum && mprotect(p, (size_t)r->len, PROT_READ | PROT_WRITE) == 0;
+        ok = !read_region(fd, r, p);
     }
     close(fd);
     if (ok && mapped == n) {

@@ -1,5 +1,5 @@
 /*
- * netcache — arenas (util/arena.h) written to one file and mapped back by
+ * netcache — arenas (util/arena.h) written to one file and read back in place by
  * the next process at the addresses they were written from, so that a
  * loaded network and name index come back without reading the database
  * (docs/decisions.md, "Issue 23: the cache file"; docs/data-format.md).
@@ -11,13 +11,16 @@
  * every region's checksum before it hands anything back: a file that is
  * short, damaged, from another build, for another key, or whose addresses
  * are taken in this process is refused (ENG_CACHE_MISS), never half used.
+ * So is a file another user owns or anyone else may write: a checksum
+ * finds damage, it is no seal.
  *
  * The key and the roots are the caller's bytes: the key says what the
  * contents were built from (the database's state, the day) and must match
  * byte for byte; the roots are handed back as written (pointers into the
- * arenas, counts). Pointers stay right because each arena is mapped where
- * it was: a private, copy-on-write mapping, so the process may write into
- * it (a walk's marks) without touching the file.
+ * arenas, counts). Pointers stay right because each region is read back
+ * into memory reserved at the address it was written from
+ * (MAP_FIXED_NOREPLACE: where that address is taken, the file is not
+ * used); the memory is the process's own, so a walk may write its marks.
  *
  * eng_cache_write writes through util/atomic.h (a temporary file, fsync,
  * rename), with the permissions of a reference file (the database), so a
@@ -44,7 +47,7 @@ tsg_status_t eng_cache_write(const char *path, const char *mode_of, const void *
                              const void *roots, size_t roots_len, const util_arena_t *const *arenas, size_t n,
                              tsg_error_t *err);
 
-/* Maps path's n arenas into arenas[0..n) (adopted: util_arena_free unmaps
+/* Reads path's n arenas into arenas[0..n) at their addresses (adopted: util_arena_free unmaps
  * each) and copies its roots into roots[0..roots_len) when the file holds
  * exactly key and n regions and checks out; ENG_CACHE_MISS (and nothing
  * mapped) otherwise. */

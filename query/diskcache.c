@@ -1,6 +1,6 @@
 /*
  * diskcache — the session's cache file beside the database (DB.tsn): the
- * name index and today's network, written after a load and mapped by the
+ * name index and today's network, written after a load and read back in place by the
  * next process instead of loading (engine/netcache.h does the file). This
  * file decides when: whether the file still describes the database, and
  * when a load may be written. docs/decisions.md, "Issue 23: the cache

@@ -74,23 +74,24 @@ def inode(path):
 HEADER_SUM_AT = 1032
 REGIONS_AT = 776
 MASK = (1 << 64) - 1
-K = 0xff51afd7ed558ccd
+K1, K2 = 0xff51afd7ed558ccd, 0x9e3779b97f4a7c15
 
 
 def cache_sum(b):
     """engine/netcache.c's eng_cache_sum, written again from its comment."""
-    h = [0x9e3779b97f4a7c15, 0xbf58476d1ce4e5b9, 0x94d049bb133111eb, 0x2545f4914f6cdd1d]
+    a, c = [0] * 8, [0] * 8
     n = len(b)
-    whole = n // 32 * 32
+    whole = n // 64 * 64
     words = struct.unpack_from("<%dQ" % (whole // 8), b, 0)
-    for i in range(0, len(words), 4):
-        for lane in range(4):
-            h[lane] = ((h[lane] ^ words[i + lane]) * K) & MASK
+    for i in range(0, len(words), 8):
+        for lane in range(8):
+            a[lane] = (a[lane] + words[i + lane]) & MASK
+            c[lane] = (c[lane] + a[lane]) & MASK
     for i in range(whole, n):
-        h[0] = ((h[0] ^ b[i]) * K) & MASK
+        a[0] = ((a[0] ^ b[i]) * K1) & MASK
     r = n
-    for lane in range(4):
-        r = ((r ^ h[lane] ^ (h[lane] >> 29)) * K) & MASK
+    for lane in range(8):
+        r = (((r ^ a[lane]) * K1) & MASK) ^ (((r ^ c[lane]) * K2) & MASK)
     return r
 
 
