@@ -164,14 +164,17 @@ static int settle(qry_session_t *s, const char *db, long day, cache_key_t *key)
     int rc = sqlite3_wal_checkpoint_v2(s->sql, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
     sqlite3_busy_timeout(s->sql, wait_ms);
     if (rc != SQLITE_OK) return -1;
-    if (sqlite3_exec(s->sql, "BEGIN; SELECT count(*) FROM sqlite_master;", NULL, NULL, NULL) != SQLITE_OK) {
-        if (!sqlite3_get_autocommit(s->sql)) sqlite3_exec(s->sql, "ROLLBACK", NULL, NULL, NULL);
-        return -1;
-    }
-    /* The read transaction started with the log empty: no checkpoint can
-     * write the file while it lasts (it reads the file itself). */
+    tsg_error_t err = {0};
+    if (store_read_begin(s->db, &err)) return -1;
+    /* A first read starts the read transaction; it started with the log
+     * empty, so no checkpoint can write the file while it lasts (it reads
+     * the file itself). */
     int ok = 0;
-    if (sqlite3_prepare_v2(s->sql, "PRAGMA data_version", -1, &q, NULL) == SQLITE_OK) {
+    if (sqlite3_prepare_v2(s->sql, "SELECT count(*) FROM sqlite_master", -1, &q, NULL) == SQLITE_OK) {
+        ok = sqlite3_step(q) == SQLITE_ROW;
+        sqlite3_finalize(q);
+    }
+    if (ok && sqlite3_prepare_v2(s->sql, "PRAGMA data_version", -1, &q, NULL) == SQLITE_OK) {
         ok = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) == s->data_version;
         sqlite3_finalize(q);
     }
@@ -181,7 +184,7 @@ static int settle(qry_session_t *s, const char *db, long day, cache_key_t *key)
      * same tick could leave them as they are. Held until the tick is over,
      * the transaction makes any later checkpoint stamp a later time. */
     if (ok) ok = !clock_past(&st.st_mtim) && !clock_past(&st.st_ctim);
-    sqlite3_exec(s->sql, "COMMIT", NULL, NULL, NULL);
+    store_read_end(s->db);
     return ok ? 0 : -1;
 }
 
@@ -190,7 +193,8 @@ void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
     /* Today's network of every tie: what a cold script asks first. Other
      * days and confirmed ties load as before and are not kept. */
     const char *db = cache_enabled() ? db_file(s) : NULL;
-    if (!db || confirmed || day != util_today() || s->stale || s->unchecked || !s->names ||
+    /* A session that writes no files (the fuzz targets) writes no cache. */
+    if (!db || s->no_files || confirmed || day != util_today() || s->stale || s->unchecked || !s->names ||
         sqlite3_db_readonly(s->sql, "main") == 1)
         return;
     cache_roots_t r = {net,          s->names,     s->nnames,     s->nparent,  s->exact_head, s->exact_next,

@@ -8,17 +8,18 @@
 #define HUGE_PAGE ((size_t)2 << 20)
 #define STEP ((size_t)32 << 20)
 /* As much address space as any network could want; halved until the
- * system grants it (RLIMIT_AS, a 32-bit or restricted system), down to
- * what a national network needs. */
+ * system grants it (RLIMIT_AS, a 32-bit or restricted system). Under a
+ * tight limit an arena may be too small for a big network, which then
+ * fails as out of memory, as it would have under that limit anyway. */
 #define RESERVE_MAX ((size_t)64 << 30)
-#define RESERVE_MIN ((size_t)1 << 30)
+#define RESERVE_MIN ((size_t)16 << 20)
 
 static size_t round_up(size_t n, size_t to) { return (n + to - 1) / to * to; }
 
 int util_arena_init(util_arena_t *a, void *hint)
 {
     memset(a, 0, sizeof *a);
-    for (size_t size = sizeof(void *) < 8 ? RESERVE_MIN : RESERVE_MAX; size >= RESERVE_MIN; size /= 2) {
+    for (size_t size = sizeof(void *) < 8 ? (size_t)1 << 30 : RESERVE_MAX; size >= RESERVE_MIN; size /= 2) {
         /* A huge page more than asked, so that the range can start on a
          * huge page boundary (the kernel aligns only to 4 KB). */
         char *p = mmap(hint, size + HUGE_PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
