@@ -533,7 +533,11 @@ tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng
     const store_net_reader_t reader = {&ld,       on_sizes,     on_node, on_district, on_based,
                                        on_program, on_list_item, on_tie,  confirmed_only};
     tsg_status_t s = store_read_network(db, as_of, &reader, err);
-    /* The ties' unused room goes back: they are the arena's last piece. */
+    /* The ties' unused room goes back: they are the arena's last piece (the
+     * programs are, in a network without ties). */
+    if (!s && !net->ties && ld.prog_cap > net->nprograms)
+        net->programs = util_arena_grow(&net->arena, net->programs, ld.prog_cap * sizeof *net->programs,
+                                        net->nprograms * sizeof *net->programs);
     if (!s && net->ties && ld.tie_cap > net->nties)
         net->ties = util_arena_grow(&net->arena, net->ties, ld.tie_cap * sizeof *net->ties,
                                     net->nties * sizeof *net->ties);
