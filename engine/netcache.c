@@ -168,8 +168,8 @@ tsg_status_t eng_cache_write(const char *path, const char *mode_of, const void *
 {
     if (key_len > ENG_CACHE_KEY || roots_len > ENG_CACHE_ROOTS || n > ENG_CACHE_REGIONS)
         return util_fail(err, TSG_EINPUT, "%s", _("the network does not fit in a cache file"));
-    static header_t h; /* one page, zeroed: padding and unused fields write as zeros */
-    memset(&h, 0, sizeof h);
+    header_t h;
+    memset(&h, 0, sizeof h); /* padding and unused fields write as zeros */
     memcpy(h.magic, magic, sizeof magic);
     h.version = FORMAT_VERSION;
     h.nregions = (uint32_t)n;
