@@ -7,13 +7,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Where a network's arenas ask to be (util_arena_init): the same place in
+ * every process, so that a cache file written from one maps back there in
+ * the next (netcache.c). A second network goes wherever the system puts it. */
+#define NET_HINT ((void *)0x310000000000)
+#define STRINGS_HINT ((void *)0x320000000000)
+
 /* The one copy of a key (sector, target, need, mode): a national network
  * repeats a few dozen keys millions of times. */
 static char *intern(eng_net_t *net, const char *s)
 {
     if (2 * (net->nkeys + 1) > net->keycap) {
         size_t cap = net->keycap ? net->keycap * 2 : 256;
-        char **keys = calloc(cap, sizeof *keys);
+        char **keys = util_arena_alloc(&net->strings, cap * sizeof *keys);
         if (!keys) return NULL;
         for (size_t i = 0; i < net->keycap; i++)
             if (net->keys[i])
@@ -22,14 +28,13 @@ static char *intern(eng_net_t *net, const char *s)
                         keys[j] = net->keys[i];
                         break;
                     }
-        free(net->keys);
-        net->keys = keys;
+        net->keys = keys; /* the old table stays in the arena: a few kilobytes */
         net->keycap = cap;
     }
     size_t j = util_hash(s) & (net->keycap - 1);
     for (; net->keys[j]; j = (j + 1) & (net->keycap - 1))
         if (!strcmp(net->keys[j], s)) return net->keys[j];
-    if (!(net->keys[j] = util_pool_copy(&net->pool, s, strlen(s)))) return NULL;
+    if (!(net->keys[j] = util_arena_copy(&net->strings, s, strlen(s)))) return NULL;
     net->nkeys++;
     return net->keys[j];
 }
@@ -78,13 +83,18 @@ int eng_list_has(const eng_list_t *l, const char *key)
 void eng_net_free(eng_net_t *net)
 {
     if (!net) return;
-    util_pool_free(&net->pool);
-    void *owned[] = {net->keys, net->lists, net->areas, net->sector, net->based, net->type, net->id, net->name,
-                     net->parent, net->level, net->org_of, net->prog, net->programs, net->ties, net->off, net->steps,
-                     net->in_off, net->in_steps, net->child_off, net->children, net->area_off, net->area_progs,
-                     net->wide, net->first_prog, net->next_prog, net->mark, net->pair_off, net->pair_progs};
-    for (size_t i = 0; i < sizeof owned / sizeof *owned; i++) free(owned[i]);
-    free(net);
+    /* The network lives in its own arenas: copies of the handles free them. */
+    util_arena_t arena = net->arena, strings = net->strings;
+    util_arena_free(&strings);
+    util_arena_free(&arena);
+}
+
+/* n elements of size bytes each from the network's arena, zeroed; NULL
+ * when out of memory or when n × size overflows. */
+static void *net_alloc(util_arena_t *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) return NULL;
+    return util_arena_alloc(a, n ? n * size : 1);
 }
 
 int eng_under(const eng_net_t *net, int64_t d, int64_t anc)
@@ -144,13 +154,14 @@ typedef struct entries {
 /* What the store's reader fills (store_read_network calls back here). */
 typedef struct loader {
     eng_net_t *net;
+    util_arena_t tmp; /* what the load needs only while it runs (entries, fill counters) */
     size_t prog_cap, tie_cap;
     entries_t e[4]; /* STORE_LIST_TARGET, _NEED, _MODE, _AREA */
 } loader_t;
 
 static char *text_copy(eng_net_t *net, store_text_t t)
 {
-    return util_pool_copy(&net->pool, t.z ? t.z : "", t.z ? t.n : 0);
+    return util_arena_copy(&net->strings, t.z ? t.z : "", t.z ? t.n : 0);
 }
 
 static tsg_status_t on_sizes(void *ctx, int64_t maxnid, tsg_error_t *err)
@@ -158,17 +169,18 @@ static tsg_status_t on_sizes(void *ctx, int64_t maxnid, tsg_error_t *err)
     eng_net_t *net = ((loader_t *)ctx)->net;
     net->maxnid = maxnid;
     size_t n = (size_t)net->maxnid + 2;
-    net->type = calloc(n, 1);
-    net->id = calloc(n, sizeof *net->id);
-    net->name = calloc(n, sizeof *net->name);
-    net->parent = calloc(n, sizeof *net->parent);
-    net->level = calloc(n, 1);
-    net->org_of = calloc(n, sizeof *net->org_of);
-    net->based = calloc(n, sizeof *net->based);
-    net->sector = calloc(n, sizeof *net->sector);
-    net->prog = malloc(n * sizeof *net->prog);
-    net->first_prog = malloc(n * sizeof *net->first_prog);
-    net->mark = malloc(n * sizeof *net->mark);
+    util_arena_t *a = &net->arena;
+    net->type = net_alloc(a, n, 1);
+    net->id = net_alloc(a, n, sizeof *net->id);
+    net->name = net_alloc(a, n, sizeof *net->name);
+    net->parent = net_alloc(a, n, sizeof *net->parent);
+    net->level = net_alloc(a, n, 1);
+    net->org_of = net_alloc(a, n, sizeof *net->org_of);
+    net->based = net_alloc(a, n, sizeof *net->based);
+    net->sector = net_alloc(a, n, sizeof *net->sector);
+    net->prog = net_alloc(a, n, sizeof *net->prog);
+    net->first_prog = net_alloc(a, n, sizeof *net->first_prog);
+    net->mark = net_alloc(a, n, sizeof *net->mark);
     if (!net->type || !net->id || !net->name || !net->parent || !net->level || !net->org_of || !net->prog ||
         !net->based || !net->sector || !net->first_prog || !net->mark)
         return oom(err);
@@ -212,13 +224,16 @@ static tsg_status_t on_program(void *ctx, const store_program_row_t *row, tsg_er
     loader_t *ld = ctx;
     eng_net_t *net = ld->net;
     if (net->nprograms == ld->prog_cap) {
-        ld->prog_cap = ld->prog_cap ? ld->prog_cap * 2 : 256;
-        eng_program_t *grown = realloc(net->programs, ld->prog_cap * sizeof *grown);
+        /* Names go to the strings' arena, so the programs grow in place at
+         * the end of the network's until the ties come. */
+        size_t cap = ld->prog_cap ? ld->prog_cap * 2 : 256;
+        eng_program_t *grown = util_arena_grow(&net->arena, net->programs, ld->prog_cap * sizeof *grown,
+                                               cap * sizeof *grown);
         if (!grown) return oom(err);
         net->programs = grown;
+        ld->prog_cap = cap;
     }
     eng_program_t *p = &net->programs[net->nprograms];
-    memset(p, 0, sizeof *p);
     p->nid = row->nid;
     p->org = row->org;
     if (p->org < 1 || p->org > net->maxnid) p->org = 0;
@@ -247,10 +262,13 @@ static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, 
     int32_t prog = net->prog[program]; /* the store checked the range */
     if (prog < 0) return util_fail(err, TSG_EDB, _("database: a list row of node %lld, which is no program"), (long long)program);
     if (e->n == e->cap) {
-        e->cap = e->cap ? e->cap * 2 : 1024;
-        entry_t *grown = realloc(e->v, e->cap * sizeof *grown);
+        /* Each list is read in one run, so its entries grow in place at the
+         * end of the scratch arena. */
+        size_t cap = e->cap ? e->cap * 2 : 1024;
+        entry_t *grown = util_arena_grow(&ld->tmp, e->v, e->cap * sizeof *grown, cap * sizeof *grown);
         if (!grown) return oom(err);
         e->v = grown;
+        e->cap = cap;
     }
     entry_t *x = &e->v[e->n];
     x->prog = prog;
@@ -274,8 +292,8 @@ static tsg_status_t layout_lists(loader_t *ld, tsg_error_t *err)
     for (int l = 0; l < 4; l++)
         if (!e[l].sorted) qsort(e[l].v, e[l].n, sizeof *e[l].v, entry_cmp);
     size_t nlists = e[0].n + e[1].n + e[2].n;
-    if (!(net->lists = malloc((nlists ? nlists : 1) * sizeof *net->lists)) ||
-        !(net->areas = malloc((e[3].n ? e[3].n : 1) * sizeof *net->areas)))
+    if (!(net->lists = net_alloc(&net->arena, nlists, sizeof *net->lists)) ||
+        !(net->areas = net_alloc(&net->arena, e[3].n, sizeof *net->areas)))
         return oom(err);
     size_t k = 0;
     for (int l = 0; l < 4; l++)
@@ -305,11 +323,20 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
 {
     loader_t *ld = ctx;
     eng_net_t *net = ld->net;
+    if (!ld->tie_cap && ld->prog_cap > net->nprograms) {
+        /* The programs are done: their unused room goes back before the ties take the end. */
+        net->programs = util_arena_grow(&net->arena, net->programs, ld->prog_cap * sizeof *net->programs,
+                                        net->nprograms * sizeof *net->programs);
+        ld->prog_cap = net->nprograms;
+    }
     if (net->nties == ld->tie_cap) {
-        ld->tie_cap = ld->tie_cap ? ld->tie_cap * 2 : 1024;
-        eng_tie_t *grown = realloc(net->ties, ld->tie_cap * sizeof *grown);
+        /* The ties are read last and nothing else is allocated meanwhile:
+         * they grow in place at the end of the arena, never copied. */
+        size_t cap = ld->tie_cap ? ld->tie_cap * 2 : 1024;
+        eng_tie_t *grown = util_arena_grow(&net->arena, net->ties, ld->tie_cap * sizeof *grown, cap * sizeof *grown);
         if (!grown) return oom(err);
         net->ties = grown;
+        ld->tie_cap = cap;
     }
     eng_tie_t *t = &net->ties[net->nties];
     t->src = src;
@@ -324,7 +351,7 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
 }
 
 /* The ties as steps, once every tie is read. */
-static tsg_status_t index_ties(eng_net_t *net, tsg_error_t *err)
+static tsg_status_t index_ties(eng_net_t *net, util_arena_t *tmp, tsg_error_t *err)
 {
     /* Steps in CSR form: count, prefix sums, fill; the same for the
      * directed ties read backwards. */
@@ -332,22 +359,19 @@ static tsg_status_t index_ties(eng_net_t *net, tsg_error_t *err)
         return util_fail(err, TSG_EINPUT, _("the network is too big to load: %zu ties (at most %u) and node numbers up to %lld"),
                          net->nties, ENG_MAX_TIES, (long long)net->maxnid);
     size_t n = (size_t)net->maxnid + 2;
-    net->off = calloc(n + 1, sizeof *net->off);
-    net->in_off = calloc(n + 1, sizeof *net->in_off);
+    util_arena_t *a = &net->arena;
+    net->off = net_alloc(a, n + 1, sizeof *net->off);
+    net->in_off = net_alloc(a, n + 1, sizeof *net->in_off);
     size_t total = 0, back = 0;
     for (size_t i = 0; i < net->nties; i++) {
         total += net->ties[i].directed ? 1 : 2;
         back += net->ties[i].directed != 0;
     }
-    net->steps = malloc((total ? total : 1) * sizeof *net->steps);
-    net->in_steps = malloc((back ? back : 1) * sizeof *net->in_steps);
-    uint32_t *fill = malloc(n * sizeof *fill);
-    uint32_t *in_fill = malloc(n * sizeof *in_fill);
-    if (!net->off || !net->in_off || !net->steps || !net->in_steps || !fill || !in_fill) {
-        free(fill);
-        free(in_fill);
-        return oom(err);
-    }
+    net->steps = net_alloc(a, total, sizeof *net->steps);
+    net->in_steps = net_alloc(a, back, sizeof *net->in_steps);
+    uint32_t *fill = net_alloc(tmp, n, sizeof *fill);
+    uint32_t *in_fill = net_alloc(tmp, n, sizeof *in_fill);
+    if (!net->off || !net->in_off || !net->steps || !net->in_steps || !fill || !in_fill) return oom(err);
     for (size_t i = 0; i < net->nties; i++) {
         const eng_tie_t *t = &net->ties[i];
         net->off[t->src + 1]++;
@@ -366,31 +390,26 @@ static tsg_status_t index_ties(eng_net_t *net, tsg_error_t *err)
         if (!t->directed) net->steps[fill[t->dst]++] = (eng_step_t){(uint32_t)t->src, (uint32_t)i, (uint32_t)t->kind};
         else net->in_steps[in_fill[t->dst]++] = (eng_step_t){(uint32_t)t->src, (uint32_t)i, (uint32_t)t->kind};
     }
-    free(fill);
-    free(in_fill);
     return TSG_OK;
 }
 
 /* Programs by group and need: count per pair of key slots, prefix sums,
  * fill. Up to 2,048 key slots (a 16 MB table); with more keys than that
  * there is no table, and GAPS scans instead. */
-static tsg_status_t index_pairs(eng_net_t *net, tsg_error_t *err)
+static tsg_status_t index_pairs(eng_net_t *net, util_arena_t *tmp, tsg_error_t *err)
 {
     if (!net->keycap || net->keycap > 2048) return TSG_OK;
     size_t npairs = net->keycap * net->keycap;
-    net->pair_off = calloc(npairs + 1, sizeof *net->pair_off);
+    net->pair_off = net_alloc(&net->arena, npairs + 1, sizeof *net->pair_off);
     if (!net->pair_off) return oom(err);
     uint32_t *fill = NULL;
     for (int pass = 0; pass < 2; pass++) {
         if (pass) {
             for (size_t k = 1; k <= npairs; k++) net->pair_off[k] += net->pair_off[k - 1];
             size_t total = net->pair_off[npairs];
-            net->pair_progs = malloc((total ? total : 1) * sizeof *net->pair_progs);
-            fill = malloc((npairs + 1) * sizeof *fill);
-            if (!net->pair_progs || !fill) {
-                free(fill);
-                return oom(err);
-            }
+            net->pair_progs = net_alloc(&net->arena, total, sizeof *net->pair_progs);
+            fill = net_alloc(tmp, npairs + 1, sizeof *fill);
+            if (!net->pair_progs || !fill) return oom(err);
             memcpy(fill, net->pair_off, (npairs + 1) * sizeof *fill);
         }
         for (size_t i = 0; i < net->nprograms; i++) {
@@ -405,16 +424,15 @@ static tsg_status_t index_pairs(eng_net_t *net, tsg_error_t *err)
             }
         }
     }
-    free(fill);
     return TSG_OK;
 }
 
 /* Every walk up the tree ends: no district is its own ancestor. store_check
  * refuses such a file before a session loads it; this is the loader's own
  * guard, for any other caller. Each district is walked once. */
-static tsg_status_t check_tree(eng_net_t *net, tsg_error_t *err)
+static tsg_status_t check_tree(eng_net_t *net, util_arena_t *tmp, tsg_error_t *err)
 {
-    uint32_t *seen = calloc((size_t)net->maxnid + 1, sizeof *seen);
+    uint32_t *seen = net_alloc(tmp, (size_t)net->maxnid + 1, sizeof *seen);
     if (!seen) return oom(err);
     tsg_status_t s = TSG_OK;
     for (int64_t d = 1; !s && d <= net->maxnid; d++) {
@@ -426,18 +444,18 @@ static tsg_status_t check_tree(eng_net_t *net, tsg_error_t *err)
         if (a > 0 && seen[a] == (uint32_t)d)
             s = util_fail(err, TSG_EDB, _("database: district '%s' is its own ancestor"), net->id[a] ? net->id[a] : "?");
     }
-    free(seen);
     return s;
 }
 
 /* The district tree downwards, the programs by the districts their areas
  * list, and an organisation's programs. */
-static tsg_status_t build_indexes(eng_net_t *net, tsg_error_t *err)
+static tsg_status_t build_indexes(eng_net_t *net, util_arena_t *tmp, tsg_error_t *err)
 {
     size_t n = (size_t)net->maxnid + 2, nchildren = 0, nareas = 0;
-    net->child_off = calloc(n + 1, sizeof *net->child_off);
-    net->area_off = calloc(n + 1, sizeof *net->area_off);
-    net->next_prog = malloc((net->nprograms + 1) * sizeof *net->next_prog);
+    util_arena_t *a = &net->arena;
+    net->child_off = net_alloc(a, n + 1, sizeof *net->child_off);
+    net->area_off = net_alloc(a, n + 1, sizeof *net->area_off);
+    net->next_prog = net_alloc(a, net->nprograms + 1, sizeof *net->next_prog);
     if (!net->child_off || !net->area_off || !net->next_prog) return oom(err);
     for (int64_t d = 1; d <= net->maxnid; d++)
         if (net->type[d] == ENG_DISTRICT && net->parent[d]) {
@@ -453,14 +471,11 @@ static tsg_status_t build_indexes(eng_net_t *net, tsg_error_t *err)
                 nareas++;
             }
     }
-    net->children = malloc((nchildren ? nchildren : 1) * sizeof *net->children);
-    net->area_progs = malloc((nareas ? nareas : 1) * sizeof *net->area_progs);
-    net->wide = malloc((net->nwide ? net->nwide : 1) * sizeof *net->wide);
-    uint32_t *fill = malloc(n * sizeof *fill);
-    if (!net->children || !net->area_progs || !net->wide || !fill) {
-        free(fill);
-        return oom(err);
-    }
+    net->children = net_alloc(a, nchildren, sizeof *net->children);
+    net->area_progs = net_alloc(a, nareas, sizeof *net->area_progs);
+    net->wide = net_alloc(a, net->nwide, sizeof *net->wide);
+    uint32_t *fill = net_alloc(tmp, n, sizeof *fill);
+    if (!net->children || !net->area_progs || !net->wide || !fill) return oom(err);
     for (size_t i = 1; i <= n; i++) {
         net->child_off[i] += net->child_off[i - 1];
         net->area_off[i] += net->area_off[i - 1];
@@ -476,8 +491,7 @@ static tsg_status_t build_indexes(eng_net_t *net, tsg_error_t *err)
         for (int k = 0; k < p->narea; k++)
             if (p->area[k] >= 1 && p->area[k] <= net->maxnid) net->area_progs[fill[p->area[k]]++] = (int32_t)i;
     }
-    free(fill);
-    tsg_status_t s = index_pairs(net, err);
+    tsg_status_t s = index_pairs(net, tmp, err);
     if (s) return s;
     for (size_t i = net->nprograms; i-- > 0;) {
         int64_t org = net->programs[i].org;
@@ -501,19 +515,40 @@ tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng
 {
     *out = NULL;
     if (!as_of) as_of = util_today();
-    eng_net_t *net = calloc(1, sizeof *net);
-    if (!net) return oom(err);
+    /* The network and everything in it come from one arena (util/arena.h):
+     * a few large mappings instead of millions of small allocations. */
+    util_arena_t arena;
+    if (util_arena_init(&arena, NET_HINT)) return oom(err);
+    eng_net_t *net = util_arena_alloc(&arena, sizeof *net);
+    if (!net) {
+        util_arena_free(&arena);
+        return oom(err);
+    }
+    net->arena = arena; /* from here on the arena's handle lives in the network it holds */
+    if (util_arena_init(&net->strings, STRINGS_HINT)) {
+        util_arena_free(&arena);
+        return oom(err);
+    }
     loader_t ld = {.net = net, .e = {{.sorted = 1}, {.sorted = 1}, {.sorted = 1}, {.sorted = 1}}};
     const store_net_reader_t reader = {&ld,       on_sizes,     on_node, on_district, on_based,
                                        on_program, on_list_item, on_tie,  confirmed_only};
     tsg_status_t s = store_read_network(db, as_of, &reader, err);
+    /* The ties' unused room goes back: they are the arena's last piece (the
+     * programs are, in a network without ties). */
+    if (!s && !net->ties && ld.prog_cap > net->nprograms)
+        net->programs = util_arena_grow(&net->arena, net->programs, ld.prog_cap * sizeof *net->programs,
+                                        net->nprograms * sizeof *net->programs);
+    if (!s && net->ties && ld.tie_cap > net->nties)
+        net->ties = util_arena_grow(&net->arena, net->ties, ld.tie_cap * sizeof *net->ties,
+                                    net->nties * sizeof *net->ties);
     if (!s) s = layout_lists(&ld, err);
-    for (int l = 0; l < 4; l++) free(ld.e[l].v);
-    if (!s) s = index_ties(net, err);
-    if (!s) s = check_tree(net, err);
-    if (!s) s = build_indexes(net, err);
+    util_arena_free(&ld.tmp); /* the entries: later scratch starts afresh */
+    if (!s) s = index_ties(net, &ld.tmp, err);
+    if (!s) s = check_tree(net, &ld.tmp, err);
+    if (!s) s = build_indexes(net, &ld.tmp, err);
+    util_arena_free(&ld.tmp);
     /* Every node has a name, if only an empty one. */
-    char *none = s ? NULL : util_pool_copy(&net->pool, "", 0);
+    char *none = s ? NULL : util_arena_copy(&net->strings, "", 0);
     if (!s && !none) s = oom(err);
     for (int64_t i = 0; !s && i <= net->maxnid; i++) {
         if (!net->name[i]) net->name[i] = none;

@@ -4,13 +4,17 @@
  * each table; indexed by node id (nid), which the store keeps dense.
  *
  * An eng_net_t owns everything in it and is freed with eng_net_free. It is a
- * snapshot: the session reloads it when the database changes.
+ * snapshot: the session reloads it when the database changes. It lives in
+ * two arenas of its own (util/arena.h), arrays and strings, freed in one
+ * sweep; every pointer in it points into them (netcache.c writes them to a
+ * file and maps them back at the same addresses).
  */
 #ifndef TSG_ENGINE_NETWORK_H
 #define TSG_ENGINE_NETWORK_H
 
 #include "tsunagi.h"
 #include "util.h"
+#include "arena.h"
 #include <stdint.h>
 
 enum { ENG_DISTRICT = 1, ENG_ORGANISATION, ENG_PROGRAM, ENG_FORUM };
@@ -89,7 +93,8 @@ typedef struct eng_net {
      * cache (2 MB for a national network, against 8 MB as ints). */
     signed char *mark;
 
-    util_pool_t pool;     /* ids, names and the interned keys */
+    util_arena_t arena;   /* where every array of the network lives, this struct first */
+    util_arena_t strings; /* ids, names, the interned keys and their table */
     char **keys;          /* the interned keys (sectors, targets, needs, modes): */
     size_t nkeys, keycap; /* an open-addressing set */
     uint32_t *pair_off;   /* by slot of a target × keycap + slot of a need: pair_progs[pair_off[k] .. */

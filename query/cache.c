@@ -8,6 +8,7 @@
 #include "query.h"
 #include "structure.h"
 #include "util.h"
+#include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,10 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
 {
     tsg_status_t rc = qry_load(s);
     if (rc) return rc;
-    long day = s->as_of;
+    /* Keyed by the resolved day, not 0 for today: a session that runs past
+     * midnight (or whose TSUNAGI_TODAY changes) must not keep serving the
+     * day it loaded. */
+    long day = s->as_of ? s->as_of : util_today();
     int i = 0;
     /* USING confirmed ties: a network of its own, kept like another day's. */
     int confirmed = s->confirmed_ties;
@@ -72,6 +76,7 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
             return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
         s->nets[i].day = day;
         s->nets[i].confirmed = confirmed;
+        qry_cache_save(s, s->nets[i].net, day, confirmed);
     }
     /* Most recently used first. */
     struct qry_net_slot hit = s->nets[i];

@@ -18,20 +18,27 @@
 
 /* ---- names of nodes -------------------------------------------------------------- */
 
+/* Where the names' arenas ask to be: the same place in every process, as
+ * the network's (engine/network.c), so a cache file maps them back. */
+#define NAMES_HINT ((void *)0x330000000000)
+#define NAME_STRINGS_HINT ((void *)0x340000000000)
+
 void qry_names_free(qry_session_t *s)
 {
-    util_pool_free(&s->name_pool);
-    free(s->exact_head);
-    free(s->exact_next);
-    free(s->fold_head);
-    free(s->fold_next);
+    util_arena_free(&s->name_strings);
+    util_arena_free(&s->name_arena);
     s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
-    free(s->names);
     s->names = NULL;
     s->nnames = 0;
-    free(s->parent);
     s->parent = NULL;
     s->nparent = 0;
+}
+
+/* n zeroed elements of size bytes from the names' arena, or NULL. */
+static void *names_alloc(qry_session_t *s, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) return NULL;
+    return util_arena_alloc(&s->name_arena, n ? n * size : 1);
 }
 
 void qry_data_changed(qry_session_t *s)
@@ -53,7 +60,7 @@ static char *fold_copy(qry_session_t *s, char *text)
         free(fold);
         return fold ? text : NULL;
     }
-    char *kept = util_pool_copy(&s->name_pool, fold, strlen(fold));
+    char *kept = util_arena_copy(&s->name_strings, fold, strlen(fold));
     free(fold);
     return kept;
 }
@@ -99,10 +106,10 @@ static int index_names(qry_session_t *s)
     if (keys >= UINT32_MAX / 2) return -1;
     while (size < 2 * keys) size *= 2;
     s->name_mask = (uint32_t)(size - 1);
-    s->exact_head = malloc(size * sizeof *s->exact_head);
-    s->fold_head = malloc(size * sizeof *s->fold_head);
-    s->exact_next = malloc((keys + 1) * sizeof *s->exact_next);
-    s->fold_next = malloc((keys + 1) * sizeof *s->fold_next);
+    s->exact_head = names_alloc(s, size, sizeof *s->exact_head);
+    s->fold_head = names_alloc(s, size, sizeof *s->fold_head);
+    s->exact_next = names_alloc(s, keys + 1, sizeof *s->exact_next);
+    s->fold_next = names_alloc(s, keys + 1, sizeof *s->fold_next);
     if (!s->exact_head || !s->fold_head || !s->exact_next || !s->fold_next) return -1;
     memset(s->exact_head, 0xff, size * sizeof *s->exact_head);
     memset(s->fold_head, 0xff, size * sizeof *s->fold_head);
@@ -209,6 +216,13 @@ tsg_status_t qry_load(qry_session_t *s)
     if (!s->stale) return TSG_OK;
     qry_names_free(s);
     qry_network_free(s);
+    /* A cache file written from this very file (diskcache.c) holds the names
+     * and today's network, loaded from rows that were checked. */
+    if (qry_cache_open(s)) {
+        s->unchecked = 0;
+        s->stale = 0;
+        return TSG_OK;
+    }
     /* Whatever changed the file may have damaged it (another tool, a hand
      * edit with foreign keys off): the rows are checked before they are
      * trusted, once per change. */
@@ -218,6 +232,10 @@ tsg_status_t qry_load(qry_session_t *s)
     /* Ids from node, then each kind's names from its own table: plain
      * scans, no joins (a national network has two million nodes). */
     sqlite3_stmt *st;
+    if (util_arena_init(&s->name_arena, NAMES_HINT) || util_arena_init(&s->name_strings, NAME_STRINGS_HINT)) {
+        qry_names_free(s);
+        return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+    }
     if (sqlite3_prepare_v2(s->sql, "SELECT nid, type, id FROM node ORDER BY nid", -1, &st, NULL) != SQLITE_OK)
         return qry_fail_sql(s, NULL);
     size_t cap = 0;
@@ -225,25 +243,29 @@ tsg_status_t qry_load(qry_session_t *s)
     tsg_status_t status = TSG_OK;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (s->nnames == cap) {
-            cap = cap ? cap * 2 : 1024;
-            qry_name_t *grown = realloc(s->names, cap * sizeof *grown);
+            /* The strings have their own arena: the names grow in place. */
+            qry_name_t *grown = util_arena_grow(&s->name_arena, s->names, cap * sizeof *grown,
+                                                (cap ? cap * 2 : 1024) * sizeof *grown);
             if (!grown) goto nomem;
             s->names = grown;
+            cap = cap ? cap * 2 : 1024;
         }
         qry_name_t *n = &s->names[s->nnames];
-        memset(n, 0, sizeof *n);
         s->nnames++;
         n->nid = sqlite3_column_int64(st, 0);
         const char *type = (const char *)sqlite3_column_text(st, 1);
         for (int t = QRY_DISTRICT; type && t <= QRY_FORUM; t++)
             if (!strcmp(type, qry_type_name[t])) n->type = t;
         const char *id = (const char *)sqlite3_column_text(st, 2);
-        n->id = util_pool_copy(&s->name_pool, id ? id : "", id ? (size_t)sqlite3_column_bytes(st, 2) : 0);
+        n->id = util_arena_copy(&s->name_strings, id ? id : "", id ? (size_t)sqlite3_column_bytes(st, 2) : 0);
         if (!n->id || !(n->fold_id = fold_copy(s, n->id))) goto nomem;
     }
     if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
     sqlite3_finalize(st);
     if (status) return status;
+    /* The unused room goes back before the hash chains take the end. */
+    if (cap > s->nnames) s->names = util_arena_grow(&s->name_arena, s->names, cap * sizeof *s->names,
+                                                    (s->nnames ? s->nnames : 1) * sizeof *s->names);
     static const char *const by_kind[] = {"SELECT nid, name FROM district", "SELECT nid, name FROM organisation",
                                           "SELECT nid, name FROM program", "SELECT nid, name FROM forum"};
     for (int k = 0; k < 4; k++) {
@@ -252,14 +274,14 @@ tsg_status_t qry_load(qry_session_t *s)
             qry_name_t *n = name_by_nid(s, sqlite3_column_int64(st, 0));
             const char *name = (const char *)sqlite3_column_text(st, 1);
             if (!n || !name) continue;
-            n->name = util_pool_copy(&s->name_pool, name, (size_t)sqlite3_column_bytes(st, 1));
+            n->name = util_arena_copy(&s->name_strings, name, (size_t)sqlite3_column_bytes(st, 1));
             if (!n->name || !(n->fold_name = fold_copy(s, n->name))) goto nomem;
         }
         if (rc != SQLITE_DONE) status = qry_fail_sql(s, NULL);
         sqlite3_finalize(st);
         if (status) return status;
     }
-    char *none = util_pool_copy(&s->name_pool, "", 0);
+    char *none = util_arena_copy(&s->name_strings, "", 0);
     st = NULL;
     if (!none) goto nomem;
     for (size_t i = 0; i < s->nnames; i++)
@@ -277,7 +299,7 @@ tsg_status_t qry_load(qry_session_t *s)
         return gram_fail(&s->ctx, damage.code, NULL, "%s", damage.text);
     }
     s->nparent = (size_t)maxnid + 1;
-    s->parent = calloc(s->nparent, sizeof *s->parent);
+    s->parent = names_alloc(s, s->nparent, sizeof *s->parent);
     if (!s->parent) {
         sqlite3_finalize(st);
         qry_names_free(s);

@@ -52,7 +52,8 @@ typedef struct qry_session {
     size_t nparams;
     qry_name_t *names;         /* every node, loaded on demand */
     size_t nnames;
-    util_pool_t name_pool;     /* their strings */
+    util_arena_t name_arena;   /* the names' arrays (names, hash chains, parent) */
+    util_arena_t name_strings; /* their strings (util/arena.h; netcache.c maps both back) */
     uint32_t *exact_head, *exact_next; /* hash chains: ids and names as written, */
     uint32_t *fold_head, *fold_next;   /* and folded; key k = 2 × name index + (0 id, 1 name) */
     uint32_t name_mask;
@@ -130,6 +131,13 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
                        const char *const *sectors, int nsectors, const eng_net_t **net, const struct eng_graph **gr);
 /* Drops the network and the view built from it. */
 void qry_network_free(qry_session_t *s);
+/* The cache file beside the database (diskcache.c): qry_cache_open maps the
+ * name index and today's network into the session when the file still
+ * describes the database (1), else does nothing (0); qry_cache_save writes
+ * them after net was loaded for day, when that is today's network of every
+ * tie. Neither fails: the cache is only ever a shortcut. */
+int qry_cache_open(qry_session_t *s);
+void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed);
 
 /* Orders and cuts a statement's results by its ORDER BY / LIMIT (order.c):
  * each table that has every key is sorted (stably), each table keeps its

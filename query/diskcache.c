@@ -1,0 +1,216 @@
+/*
+ * diskcache — the session's cache file beside the database (DB.tsn): the
+ * name index and today's network, written after a load and read back in place by the
+ * next process instead of loading (engine/netcache.h does the file). This
+ * file decides when: whether the file still describes the database, and
+ * when a load may be written. docs/decisions.md, "Issue 23: the cache
+ * file"; docs/data-format.md says what the file is.
+ *
+ * The database is the one source of truth: a cache is used only while the
+ * database file is byte for byte the one it was written from, and anything
+ * short of certain (another process's commit, a copy, a damaged cache, the
+ * day changed, another build) means a normal load and a new cache. Nothing
+ * here fails a statement: the cache is an optimisation, silent when it
+ * cannot be read or written.
+ */
+#include "query.h"
+#include "netcache.h"
+#include "util.h"
+#include "bounds.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* What the cache was built from: the database file as a file (a copy or a
+ * replacement is another file: other device or inode; any write changes
+ * its size or times; ctime cannot be set back by hand), with its write-ahead
+ * log empty, and the day its network shows. Compared byte for byte. */
+typedef struct cache_key {
+    uint64_t dev, ino, size;
+    int64_t mtime_s, mtime_ns, ctime_s, ctime_ns;
+    int64_t day;
+    int64_t confirmed;
+} cache_key_t;
+
+/* Where the session's structures are in the arenas, handed back as written. */
+typedef struct cache_roots {
+    eng_net_t *net;
+    qry_name_t *names;
+    uint64_t nnames, nparent;
+    uint32_t *exact_head, *exact_next, *fold_head, *fold_next;
+    int64_t *parent;
+    uint32_t name_mask;
+} cache_roots_t;
+
+enum { NAMES, NAME_STRINGS, NET, NET_STRINGS, NARENAS };
+
+/* TSUNAGI_CACHE=off (or 0, no) turns the cache off: nothing is read or
+ * written (tests of the load itself, read-only use). */
+static int cache_enabled(void)
+{
+    const char *v = getenv("TSUNAGI_CACHE");
+    return !v || !(!strcasecmp(v, "off") || !strcmp(v, "0") || !strcasecmp(v, "no"));
+}
+
+/* The database's file name, or NULL for a database with no file (a WHAT IF
+ * copy in memory) or while a transaction of ours is open (what we read may
+ * be uncommitted). */
+static const char *db_file(qry_session_t *s)
+{
+    const char *f = sqlite3_db_filename(s->sql, "main");
+    return f && *f && sqlite3_get_autocommit(s->sql) ? f : NULL;
+}
+
+/* The key for the database as it is now; -1 when the file has what the key
+ * cannot describe: a write-ahead log holding frames, a rollback journal. */
+static int key_now(const char *db, long day, int confirmed, cache_key_t *k)
+{
+    struct stat st;
+    size_t n = strlen(db);
+    char *side = malloc(n + 16);
+    if (!side) return -1;
+    int bad = 0;
+    memcpy(side, db, n);
+    strcpy(side + n, "-wal");
+    if (stat(side, &st) == 0 && st.st_size > 0) bad = 1;
+    strcpy(side + n, "-journal");
+    if (stat(side, &st) == 0 && st.st_size > 0) bad = 1;
+    free(side);
+    if (bad || stat(db, &st) != 0 || !S_ISREG(st.st_mode)) return -1;
+    memset(k, 0, sizeof *k);
+    k->dev = (uint64_t)st.st_dev;
+    k->ino = (uint64_t)st.st_ino;
+    k->size = (uint64_t)st.st_size;
+    k->mtime_s = st.st_mtim.tv_sec;
+    k->mtime_ns = st.st_mtim.tv_nsec;
+    k->ctime_s = st.st_ctim.tv_sec;
+    k->ctime_ns = st.st_ctim.tv_nsec;
+    k->day = day;
+    k->confirmed = confirmed;
+    return 0;
+}
+
+static char *cache_path(const char *db) { return util_printf("%s.tsn", db); }
+
+int qry_cache_open(qry_session_t *s)
+{
+    const char *db = cache_enabled() ? db_file(s) : NULL;
+    cache_key_t key;
+    long day = util_today();
+    if (!db || key_now(db, day, 0, &key)) return 0;
+    char *path = cache_path(db);
+    if (!path) return 0;
+    util_arena_t arenas[NARENAS];
+    cache_roots_t r;
+    int hit = eng_cache_map(path, &key, sizeof key, &r, sizeof r, arenas, NARENAS) == ENG_CACHE_HIT;
+    free(path);
+    if (!hit) return 0;
+    /* The mappings are this process's now: the handles written in the
+     * file described the writer's reservations. */
+    r.net->arena = arenas[NET];
+    r.net->strings = arenas[NET_STRINGS];
+    s->name_arena = arenas[NAMES];
+    s->name_strings = arenas[NAME_STRINGS];
+    s->names = r.names;
+    s->nnames = (size_t)r.nnames;
+    s->exact_head = r.exact_head;
+    s->exact_next = r.exact_next;
+    s->fold_head = r.fold_head;
+    s->fold_next = r.fold_next;
+    s->name_mask = r.name_mask;
+    s->parent = r.parent;
+    s->nparent = (size_t)r.nparent;
+    s->nets[0] = (struct qry_net_slot){day, 0, r.net};
+    return 1;
+}
+
+/* Whether p lies in arena a. */
+static int inside(const util_arena_t *a, const void *p)
+{
+    return p && (const char *)p >= a->base && (const char *)p < a->base + a->used;
+}
+
+/* Waits until the coarse clock, which stamps file times, has passed t:
+ * after that any change to the file gets a later time than t. 0, or -1
+ * when it does not within 200 ms (a file time in the future). */
+static int clock_past(const struct timespec *t)
+{
+    for (int i = 0; i < 200; i++) {
+        struct timespec now;
+        clock_gettime(CLOCK_REALTIME_COARSE, &now);
+        if (now.tv_sec > t->tv_sec || (now.tv_sec == t->tv_sec && now.tv_nsec > t->tv_nsec)) return 0;
+        nanosleep(&(struct timespec){0, 1000000}, NULL);
+    }
+    return -1;
+}
+
+/* Brings the database file to where the key can describe it and takes the
+ * key, inside a read transaction so that nothing changes the file while it
+ * is looked at: the log moved into the file and emptied, no other
+ * connection's commit since the session read its data (data_version). */
+static int settle(qry_session_t *s, const char *db, long day, cache_key_t *key)
+{
+    /* Never wait on another connection for an optimisation. */
+    int wait_ms = 0;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->sql, "PRAGMA busy_timeout", -1, &q, NULL) == SQLITE_OK) {
+        if (sqlite3_step(q) == SQLITE_ROW) wait_ms = sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+    }
+    sqlite3_busy_timeout(s->sql, 0);
+    int rc = sqlite3_wal_checkpoint_v2(s->sql, "main", SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+    sqlite3_busy_timeout(s->sql, wait_ms);
+    if (rc != SQLITE_OK) return -1;
+    tsg_error_t err = {0};
+    if (store_read_begin(s->db, &err)) return -1;
+    /* A first read starts the read transaction; it started with the log
+     * empty, so no checkpoint can write the file while it lasts (it reads
+     * the file itself). */
+    int ok = 0;
+    if (sqlite3_prepare_v2(s->sql, "SELECT count(*) FROM sqlite_master", -1, &q, NULL) == SQLITE_OK) {
+        ok = sqlite3_step(q) == SQLITE_ROW;
+        sqlite3_finalize(q);
+    }
+    if (ok && sqlite3_prepare_v2(s->sql, "PRAGMA data_version", -1, &q, NULL) == SQLITE_OK) {
+        ok = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) == s->data_version;
+        sqlite3_finalize(q);
+    }
+    struct stat st;
+    if (ok) ok = !key_now(db, day, 0, key) && stat(db, &st) == 0;
+    /* File times have the coarse clock's grain: a later change within the
+     * same tick could leave them as they are. Held until the tick is over,
+     * the transaction makes any later checkpoint stamp a later time. */
+    if (ok) ok = !clock_past(&st.st_mtim) && !clock_past(&st.st_ctim);
+    store_read_end(s->db);
+    return ok ? 0 : -1;
+}
+
+void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
+{
+    /* Today's network of every tie: what a cold script asks first. Other
+     * days and confirmed ties load as before and are not kept. */
+    const char *db = cache_enabled() ? db_file(s) : NULL;
+    /* A session that writes no files (the fuzz targets) writes no cache. */
+    if (!db || s->no_files || confirmed || day != util_today() || s->stale || s->unchecked || !s->names ||
+        sqlite3_db_readonly(s->sql, "main") == 1)
+        return;
+    cache_roots_t r = {net,          s->names,     s->nnames,     s->nparent,  s->exact_head, s->exact_next,
+                       s->fold_head, s->fold_next, s->parent, s->name_mask};
+    const util_arena_t *arenas[NARENAS] = {&s->name_arena, &s->name_strings, &net->arena, &net->strings};
+    /* Every root in its arena: the file holds nothing that points outside. */
+    if (!inside(&net->arena, net) || !inside(&s->name_arena, s->names) || !inside(&s->name_arena, s->exact_head) ||
+        !inside(&s->name_arena, s->fold_head) || !inside(&s->name_arena, s->exact_next) ||
+        !inside(&s->name_arena, s->fold_next) || !inside(&s->name_arena, s->parent))
+        return;
+    cache_key_t key;
+    if (settle(s, db, day, &key)) return;
+    char *path = cache_path(db);
+    tsg_error_t err = {0};
+    /* A failure (read-only folder, full disk) leaves no file and says
+     * nothing: the next process loads as this one did. */
+    if (path) (void)eng_cache_write(path, db, &key, sizeof key, &r, sizeof r, arenas, NARENAS, &err);
+    free(path);
+}
