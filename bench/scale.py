@@ -373,11 +373,14 @@ def main():
         if r.returncode != 0:
             sys.stderr.write(f"scale_bench on {db}: exit {r.returncode}\n")
             return 1
+        with open(os.path.join(a.work, f"g{size}.bench.txt"), "w", encoding="utf-8") as f:
+            f.write(r.stdout)  # scale_bench's raw output, kept beside the databases
         res, info, answers, plans = parse(r.stdout)
         mem, took = session_memory(tsunagi, db, q)
         row = {"size": size, "orgs": counts[0], "programs": counts[1], "ties": counts[2], "res": res, "info": info,
                "plans": plans, "session_mb": mem, "session_s": took, "load_avg": load_avg}
         if not a.no_cold:
+            report(rows + [row])  # the session's tables now: the cold start takes longest
             row["cold"], row["evict"] = cold_start(a, tsunagi, db, peer, size, q)
         if peers:
             folder = os.path.join(a.work, f"g{size}.csv")
