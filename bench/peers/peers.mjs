@@ -22,7 +22,7 @@ const file = (name) => path.join(csv, name);
 // The needs GAPS checks for each group (default_need): the peers count the
 // covered cells of those needs only, as SQLite's peer and tsunagi do.
 const groupNeeds = new Map();
-for (const l of fs.readFileSync(file('default_need.csv'), 'utf8').split('\n').slice(1).filter(Boolean)) {
+for (const l of fs.readFileSync(file('default_need.csv'), 'utf8').split(/\r?\n/).slice(1).filter(Boolean)) {
   const [target, need] = l.split(',');
   if (!groupNeeds.has(target)) groupNeeds.set(target, []);
   groupNeeds.get(target).push(need);
