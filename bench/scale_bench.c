@@ -289,83 +289,84 @@ int main(int argc, char **argv)
      * SQL tables (qry_dated_tables: node, program and tie copied into temp
      * tables), a load's worth at every switch; its AS OF cost is measured
      * back to back below, and one switch apart. */
-    for (int pass = 0; pass < 2; pass++)
-    for (int r = 0; r < runs; r++)
-        for (size_t i = 0; i < nq; i++) {
-            if (pass && !qs[i].gaps) continue;
-            if (qs[i].gaps)
-                snprintf(stmt, sizeof stmt, "GAPS FOR %s AGED 18..39 IN '%s';", qs[i].target, qs[i].name);
-            else
-                snprintf(stmt, sizeof stmt, "REACH FROM '%s' WITHIN 3 HOPS VIA any;", qs[i].name);
-            size_t len = strlen(stmt);
-            for (int k = 0; k < 1 + pass; k++) {
-                int dated = pass && (k + r) % 2;
-                if (dated) snprintf(stmt + len - 1, sizeof stmt - len + 1, " AS OF '" AS_OF_DAY "';");
-                else stmt[len - 1] = ';', stmt[len] = '\0';
-                rows = 0;
-                /* The GAPS of the first run counts its uncovered cells for
-                 * the check against the peer below. */
-                int check = qs[i].gaps && !pass && !r;
-                if (check) gc.rows = gc.uncovered = 0;
-                t0 = bench_now();
-                if (tsg_session_run(s, stmt, NULL, 0, check ? &gsink : &sink, &err)) {
-                    fprintf(stderr, "%s: %s\n", stmt, err.text);
-                    return 1;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int r = 0; r < runs; r++)
+            for (size_t i = 0; i < nq; i++) {
+                if (pass && !qs[i].gaps) continue;
+                if (qs[i].gaps)
+                    snprintf(stmt, sizeof stmt, "GAPS FOR %s AGED 18..39 IN '%s';", qs[i].target, qs[i].name);
+                else
+                    snprintf(stmt, sizeof stmt, "REACH FROM '%s' WITHIN 3 HOPS VIA any;", qs[i].name);
+                size_t len = strlen(stmt);
+                for (int k = 0; k < 1 + pass; k++) {
+                    int dated = pass && (k + r) % 2;
+                    if (dated) snprintf(stmt + len - 1, sizeof stmt - len + 1, " AS OF '" AS_OF_DAY "';");
+                    else stmt[len - 1] = ';', stmt[len] = '\0';
+                    rows = 0;
+                    /* The GAPS of the first run counts its uncovered cells for
+                     * the check against the peer below. */
+                    int check = qs[i].gaps && !pass && !r;
+                    if (check) gc.rows = gc.uncovered = 0;
+                    t0 = bench_now();
+                    if (tsg_session_run(s, stmt, NULL, 0, check ? &gsink : &sink, &err)) {
+                        fprintf(stderr, "%s: %s\n", stmt, err.text);
+                        return 1;
+                    }
+                    double t = bench_now() - t0;
+                    if (!pass) *(qs[i].gaps ? &tg[ng++] : &tr[nr++]) = t;
+                    else *(dated ? &tga[nga++] : &tgt[ngt++]) = t;
                 }
-                double t = bench_now() - t0;
-                if (!pass) *(qs[i].gaps ? &tg[ng++] : &tr[nr++]) = t;
-                else *(dated ? &tga[nga++] : &tgt[ngt++]) = t;
+                stmt[len - 1] = ';';
+                stmt[len] = '\0';
+                if (pass || r) continue;
+                /* The peer, once per query, within its time budget. */
+                if (qs[i].gaps && budget > 0) {
+                    t0 = bench_now();
+                    sqlite3_reset(gq);
+                    bench_bind_int(gq, ":ward", qs[i].nid);
+                    bench_bind_int(gq, ":age_from", 18);
+                    bench_bind_int(gq, ":age_to", 39);
+                    bench_bind_text(gq, ":target", qs[i].target);
+                    long covered = 0, uncovered = 0;
+                    while (sqlite3_step(gq) == SQLITE_ROW)
+                        if (sqlite3_column_int64(gq, 2) > 0) covered++;
+                        else uncovered++;
+                    pg[npg++] = bench_now() - t0;
+                    printf("answer gaps %zu %ld\n", i, covered);
+                    budget -= pg[npg - 1];
+                    if (uncovered != (long)gc.uncovered) {
+                        fprintf(stderr, "MISMATCH: %s leaves %zu cells uncovered at all ages, the peer %ld\n", stmt,
+                                gc.uncovered, uncovered);
+                        mismatches++;
+                    }
+                    gaps_checked++;
+                } else if (!qs[i].gaps && budget > 0) {
+                    t0 = bench_now();
+                    sqlite3_reset(rq);
+                    bench_bind_int(rq, ":org", qs[i].nid);
+                    long n = sqlite3_step(rq) == SQLITE_ROW ? sqlite3_column_int64(rq, 0) : -1;
+                    pr[npr++] = bench_now() - t0;
+                    budget -= pr[npr - 1];
+                    reached += n;
+                    printf("answer reach %zu %ld\n", i, n);
+                    t0 = bench_now();
+                    sqlite3_reset(lq);
+                    bench_bind_int(lq, ":org", qs[i].nid);
+                    long listed = 0;
+                    while (sqlite3_step(lq) == SQLITE_ROW) listed++;
+                    pl[npl++] = bench_now() - t0;
+                    budget -= pl[npl - 1];
+                    if (listed != (long)rows) {
+                        fprintf(stderr, "MISMATCH: %s lists %zu, the SQL %ld\n", stmt, rows, listed);
+                        mismatches++;
+                    }
+                    if (n != (long)rows) {
+                        fprintf(stderr, "MISMATCH: %s reaches %zu, the SQL %ld\n", stmt, rows, n);
+                        mismatches++;
+                    }
+                }
             }
-            stmt[len - 1] = ';';
-            stmt[len] = '\0';
-            if (pass || r) continue;
-            /* The peer, once per query, within its time budget. */
-            if (qs[i].gaps && budget > 0) {
-                t0 = bench_now();
-                sqlite3_reset(gq);
-                bench_bind_int(gq, ":ward", qs[i].nid);
-                bench_bind_int(gq, ":age_from", 18);
-                bench_bind_int(gq, ":age_to", 39);
-                bench_bind_text(gq, ":target", qs[i].target);
-                long covered = 0, uncovered = 0;
-                while (sqlite3_step(gq) == SQLITE_ROW)
-                    if (sqlite3_column_int64(gq, 2) > 0) covered++;
-                    else uncovered++;
-                pg[npg++] = bench_now() - t0;
-                printf("answer gaps %zu %ld\n", i, covered);
-                budget -= pg[npg - 1];
-                if (uncovered != (long)gc.uncovered) {
-                    fprintf(stderr, "MISMATCH: %s leaves %zu cells uncovered at all ages, the peer %ld\n", stmt,
-                            gc.uncovered, uncovered);
-                    mismatches++;
-                }
-                gaps_checked++;
-            } else if (!qs[i].gaps && budget > 0) {
-                t0 = bench_now();
-                sqlite3_reset(rq);
-                bench_bind_int(rq, ":org", qs[i].nid);
-                long n = sqlite3_step(rq) == SQLITE_ROW ? sqlite3_column_int64(rq, 0) : -1;
-                pr[npr++] = bench_now() - t0;
-                budget -= pr[npr - 1];
-                reached += n;
-                printf("answer reach %zu %ld\n", i, n);
-                t0 = bench_now();
-                sqlite3_reset(lq);
-                bench_bind_int(lq, ":org", qs[i].nid);
-                long listed = 0;
-                while (sqlite3_step(lq) == SQLITE_ROW) listed++;
-                pl[npl++] = bench_now() - t0;
-                budget -= pl[npl - 1];
-                if (listed != (long)rows) {
-                    fprintf(stderr, "MISMATCH: %s lists %zu, the CTE %ld\n", stmt, rows, listed);
-                    mismatches++;
-                }
-                if (n != (long)rows) {
-                    fprintf(stderr, "MISMATCH: %s reaches %zu, the CTE %ld\n", stmt, rows, n);
-                    mismatches++;
-                }
-            }
-        }
+    }
     /* GAPS again back to back, then the peer the same way: above, the peer
      * meets each ward once, its pages perhaps still on disk, and tsunagi
      * meets it warm after its first run; here both meet it warm. */
