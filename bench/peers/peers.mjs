@@ -1,4 +1,5 @@
-// peers — the GAPS-equivalent query and REACH within 3 hops in DuckDB and
+// peers — the GAPS-equivalent query (covered cells of the group's usual
+// needs) and REACH within 3 hops in DuckDB and
 // Kuzu, on the CSV files and queries bench/scale.py writes, timed like
 // bench/scale_bench.c times tsunagi: median and p95 over repeated runs.
 //
@@ -18,6 +19,14 @@ const queries = fs.readFileSync(queriesFile, 'utf8').split('\n').filter(Boolean)
   return { kind, nid: Number(nid), target, line };
 });
 const file = (name) => path.join(csv, name);
+// The needs GAPS checks for each group (default_need): the peers count the
+// covered cells of those needs only, as SQLite's peer and tsunagi do.
+const groupNeeds = new Map();
+for (const l of fs.readFileSync(file('default_need.csv'), 'utf8').split(/\r?\n/).slice(1).filter(Boolean)) {
+  const [target, need] = l.split(',');
+  if (!groupNeeds.has(target)) groupNeeds.set(target, []);
+  groupNeeds.get(target).push(need);
+}
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 
 function stats(t) {
@@ -45,7 +54,7 @@ async function duck() {
   const inst = await DuckDBInstance.create(':memory:');
   const c = await inst.connect();
   const t0 = now();
-  for (const t of ['district', 'program', 'program_target', 'program_need', 'program_area', 'steps', 'runs', 'needs'])
+  for (const t of ['district', 'program', 'program_target', 'program_need', 'program_area', 'steps', 'runs', 'needs', 'default_need'])
     await c.run(`CREATE TABLE ${t} AS SELECT * FROM read_csv('${file(t + '.csv')}', header = true, nullstr = '')`);
   const load = now() - t0;
   const gaps = await c.prepare(`
@@ -57,7 +66,8 @@ async function duck() {
     fit(s, program) AS (SELECT c.s, c.program FROM cand c JOIN program p ON p.nid = c.program
       WHERE (p.age_min IS NULL OR p.age_min <= 39) AND (p.age_max IS NULL OR p.age_max >= 18)
       AND EXISTS (SELECT 1 FROM program_target t WHERE t.program = p.nid AND t.target IN ($2, 'everyone')))
-    SELECT count(*) FROM (SELECT DISTINCT f.s, k.need FROM fit f JOIN program_need k ON k.program = f.program)`);
+    SELECT count(*) FROM (SELECT DISTINCT f.s, k.need FROM fit f JOIN program_need k ON k.program = f.program
+      JOIN default_need g ON g.need = k.need AND g.target = $2)`);
   const reach = await c.prepare(`
     WITH RECURSIVE start(n) AS (SELECT $1::BIGINT UNION SELECT program FROM runs WHERE org = $1),
     r(n, h) AS (SELECT n, 0 FROM start UNION SELECT s.b, r.h + 1 FROM r JOIN steps s ON s.a = r.n WHERE r.h < 3)
@@ -109,7 +119,10 @@ async function kz() {
     UNION
     ${cells} MATCH (p:P) WHERE p.wide = 1 AND ${fits}
     UNWIND p.needs AS need RETURN DISTINCT s.nid AS cell, need`);
-  const covered = async (params) => (await (await c.execute(gaps, params)).getAll()).length;
+  const covered = async (params) => {
+    const needs = new Set(groupNeeds.get(params.t) || []);
+    return (await (await c.execute(gaps, params)).getAll()).filter((r) => needs.has(r.need)).length;
+  };
   // The organisation's programs first: a start list bound as a parameter
   // lets Kuzu seed one breadth-first search (matching them inside the
   // pattern runs the search from every node, seconds per query).
