@@ -80,8 +80,8 @@ static const char *const sheet_names[] = {SV_SHEET_ORG, SV_SHEET_PROGRAMS, SV_SH
 /* A CSV file saved from one sheet: the sheet its first record's header is. */
 static tsg_status_t read_csv(const char *path, const char *label, grids_t *gs, tsg_error_t *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return util_fail(err, TSG_EIO, _("%s: cannot read: %s"), label, strerror(errno));
+    FILE *f = util_open_regular(path, label, err);
+    if (!f) return err ? err->code : TSG_EIO;
     util_buf_t raw = {0};
     char chunk[65536];
     size_t got;

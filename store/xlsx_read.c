@@ -306,6 +306,10 @@ tsg_status_t sv_xlsx_read(const char *path, const char *label, sv_grid_t **out, 
 {
     *out = NULL;
     *n = 0;
+    /* minizip opens by name: a FIFO would block it; refuse what is not a file. */
+    FILE *f = util_open_regular(path, label, err);
+    if (!f) return err ? err->code : TSG_EIO;
+    fclose(f);
     unzFile z = unzOpen(path);
     if (!z) return util_fail(err, TSG_EINPUT, _("%s: not an Excel workbook (.xlsx) or damaged"), label);
     xp_t x = {0};

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <unistd.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <fcntl.h>
 #include <string.h>
 #include <utf8proc.h>
 
@@ -136,10 +138,33 @@ void util_buf_free(util_buf_t *b)
     b->len = b->cap = 0;
 }
 
+FILE *util_open_regular(const char *path, const char *label, tsg_error_t *err)
+{
+    /* O_NONBLOCK: opening a FIFO for reading would wait for a writer forever. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        util_fail(err, TSG_EIO, _("%s: cannot open: %s"), label, strerror(errno));
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        util_fail(err, TSG_EINPUT, _("%s is not a regular file: tsunagi reads only regular files"), label);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        util_fail(err, TSG_ENOMEM, _("%s: out of memory"), label);
+        close(fd);
+    }
+    return f;
+}
+
 tsg_status_t util_read_file(const char *path, char **data, size_t *len, tsg_error_t *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return util_fail(err, TSG_EIO, _("%s: cannot open: %s"), path, strerror(errno));
+    FILE *f = util_open_regular(path, path, err);
+    if (!f) return err ? err->code : TSG_EIO;
     util_buf_t b = {0};
     char chunk[65536];
     size_t n;

@@ -11,6 +11,7 @@
 #include "tsunagi.h"
 #include "i18n.h"
 #include <stdarg.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,6 +71,10 @@ uint64_t util_hash(const char *s);
 
 /* Reads a whole file; *data is NUL-terminated (the NUL is not counted). */
 tsg_status_t util_read_file(const char *path, char **data, size_t *len, tsg_error_t *err);
+/* path opened for reading when it is a regular file (never a FIFO or a
+ * device, which could block or never end); NULL with err set (naming label)
+ * otherwise. */
+FILE *util_open_regular(const char *path, const char *label, tsg_error_t *err);
 
 /* Writes a whole file through util_atomic_t (atomic.h): a failure never
  * leaves a half-written file, and a file the guard (if any) lists, a link or

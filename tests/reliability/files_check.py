@@ -261,6 +261,21 @@ for args in ([db, "-c", "REPORT CHANGES WITH 'last.db' TO 'last.db';"],
     r = run(args)
     check(r.returncode != 0 and "is a database" in r.stderr and sha(last) == before,
           f"9: {' '.join(args[1:])} refuses to write over a database", r.stderr)
+# A FIFO among the files read (an import folder, survey answers) is refused,
+# not waited on forever: opening it for reading blocks until a writer comes
+# (found by an attack on issue 21). timeout turns a hang into a failure.
+fifo_in = os.path.join(work, "fifo-in")
+shutil.copytree(SAMPLE, fifo_in)
+os.remove(os.path.join(fifo_in, "forums.csv"))
+os.mkfifo(os.path.join(fifo_in, "forums.csv"))
+answers = os.path.join(work, "fifo-answers")
+os.mkdir(answers)
+os.mkfifo(os.path.join(answers, "o.xlsx"))
+for args in (["import", "--as-of", "2026-12-02", fifo_in, db], ["survey-in", answers, db]):
+    before = sha(db)
+    r = run(args, timeout=60)
+    check(r.returncode != 0 and "not a regular file" in r.stderr and sha(db) == before,
+          f"9: {args[0]} {args[1]} with a FIFO is refused, the database unchanged", r.stderr)
 no_scratch(work, "9")
 no_scratch(d, "9 export")
 
