@@ -660,7 +660,11 @@ static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
     /* A blank count on a confirmed tie is the count kept: survey-out under
      * --suppress-below leaves a count of people under the threshold blank. */
     if (!s && t.ans == SV_ANS_CONFIRM && t.count >= 0 && t.count != atol(f[3]))
-        s = differs(k, row, SV_T_COUNT, atol(f[3]) < 0 ? "" : f[3]);
+        /* Without the registered count: survey-out may have hidden it (a count
+         * of people under the threshold), and an error a respondent sees,
+         * or one guess after another, must not give it back. */
+        s = util_fail(k->err, TSG_EINPUT, _("%s: the count differs from the registered one: answer 修正 to change it"),
+                      at(k, row, SV_T_COUNT));
     for (size_t i = 0; !s && i < k->a->nties; i++) {
         const sv_tie_t *u = &k->a->ties[i];
         if (!u->is_new && !strcmp(u->org, *org) && !strcmp(u->src, f[0]) && !strcmp(u->dst, f[1]) &&

@@ -508,5 +508,36 @@ con = sqlite3.connect(sdb)
 check(con.execute("SELECT tid, count FROM tie ORDER BY tid").fetchall() == before,
       "confirming a tie whose count was left blank changed a count")
 con.close()
+# A respondent who types a guess into a blanked count and confirms is told
+# the count differs, never what it is: otherwise the error (or one guess
+# after another) gives back the number survey-out hid (attack on issue 21).
+gret = os.path.join(tmp, "sguess")
+os.mkdir(gret)
+guessed = None
+for org in kita:
+    f = glob.glob(os.path.join(sforms, org + "_*.xlsx")) + glob.glob(os.path.join(sforms, org + ".xlsx"))
+    wb = openpyxl.load_workbook(f[0])
+    ws = wb["関係"]
+    rows = [r for r in range(2, ws.max_row + 1) if ws.cell(r, 9).value is None and ws.cell(r, 1).value]
+    if not rows:
+        continue
+    wb["団体情報"]["E2"] = "確認"
+    for r in range(2, wb["事業"].max_row + 1):
+        wb["事業"].cell(r, 10).value = "確認"
+    for r in range(2, ws.max_row + 1):
+        ws.cell(r, 10).value = "確認"
+    ws.cell(rows[0], 9).value = below - 1 if below > 1 else 0
+    ws.cell(rows[0], 10).value = "確認"
+    wb.save(os.path.join(gret, os.path.basename(f[0])))
+    guessed = f[0]
+    break
+if guessed:
+    r = run("survey-in", "--as-of", AS_OF, gret, sdb, code=1)
+    hidden = [str(c) for _, c in before if c is not None and c < below]
+    msg = r.stderr.splitlines()[0] if r.stderr else ""
+    check("differs" in msg and not any("'%s'" % h in msg or "「%s」" % h in msg for h in hidden),
+          "a guessed count is refused without naming the hidden one: " + msg)
+else:
+    check(False, "no blanked count to guess at in the suppressed forms")
 print("survey round: %d organisations answered, %d tie answers, %d new ties" % (len(answered), len(said), len(new_ties)))
 sys.exit(fail)
