@@ -175,7 +175,12 @@ tsg_status_t qry_exec_report(qry_session_t *s, const ast_stmt_t *st, const char 
     ast_stmt_t *subs[] = {gaps, coverage, horizontal, next};
     for (int i = 0; i < 4 && !fail && !rc; i++) {
         fail = util_buf_adds(&b, "<h2>") || eng_html_text(&b, _(heads[i])) || util_buf_adds(&b, "</h2>\n");
-        if (!fail)
+        /* Next steps are ties to make from today: a report of another day says so. */
+        if (!fail && i == 3 && s->as_of)
+            fail = util_buf_adds(&b, "<p>") ||
+                   eng_html_text(&b, _("Next steps are planned on today's network; this report reads another day.")) ||
+                   util_buf_adds(&b, "</p>\n");
+        else if (!fail)
             rc = i < 2 ? qry_exec_gaps(s, subs[i]) : i == 2 ? qry_exec_structure(s, subs[i]) : qry_exec_suggest(s, subs[i]);
     }
     s->sink = saved;

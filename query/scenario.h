@@ -25,5 +25,10 @@ tsg_status_t qry_run_held(qry_session_t *s, const ast_stmt_t *st, held_t *h);
 tsg_status_t qry_copy_open(qry_session_t *s, const ast_stmt_t *st, tsg_db_t **db, qry_session_t **c);
 /* The copy's error (after rc) as s's: its token lies in s's statement. */
 tsg_status_t qry_copy_error(qry_session_t *s, qry_session_t *c, tsg_status_t rc, const ast_stmt_t *st);
+/* TSG_OK when st (or inner, its inner statement) reads today's network; a
+ * refusal naming `what` when it asks for another day (AS OF, or the
+ * session's .asof): WHAT IF changes, and SUGGEST TIES measures, today's
+ * rows, so another day's answer would mix two days. */
+tsg_status_t qry_today_only(qry_session_t *s, const ast_stmt_t *st, const ast_stmt_t *inner, const char *what);
 
 #endif

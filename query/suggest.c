@@ -485,7 +485,9 @@ tsg_status_t qry_suggest_pairs(qry_session_t *s, const ast_stmt_t *st, int64_t d
     cands_t cs = {0};
     *pairs = NULL;
     *n = 0;
-    tsg_status_t rc = suggestions(s, st, district, group_asked(st->cl), &net, &cs);
+    tsg_status_t rc = qry_today_only(s, st, NULL, "HIGHLIGHT SUGGESTIONS");
+    if (rc) return rc;
+    rc = suggestions(s, st, district, group_asked(st->cl), &net, &cs);
     size_t k = rc ? 0 : cs.n < (size_t)top ? cs.n : (size_t)top;
     if (!rc && !(*pairs = malloc((2 * k + 1) * sizeof **pairs))) rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
     for (size_t i = 0; !rc && i < k; i++) {
@@ -502,6 +504,7 @@ tsg_status_t qry_exec_suggest(qry_session_t *s, const ast_stmt_t *st)
     ast_clause_t *const *c = st->cl;
     tsg_status_t rc;
     long top = 10;
+    if ((rc = qry_today_only(s, st, NULL, "SUGGEST TIES"))) return rc;
     if (c[AST_CL_TOP] && (rc = qry_number(s, c[AST_CL_TOP]->v, &top))) return rc;
     int64_t district = 0;
     if (c[AST_CL_IN]) {

@@ -426,6 +426,14 @@ static tsg_status_t emit_compared(qry_session_t *s, held_t *before, held_t *afte
     return rc;
 }
 
+tsg_status_t qry_today_only(qry_session_t *s, const ast_stmt_t *st, const ast_stmt_t *inner, const char *what)
+{
+    const ast_clause_t *c = st->cl[AST_CL_ASOF] ? st->cl[AST_CL_ASOF] : inner ? inner->cl[AST_CL_ASOF] : NULL;
+    if (c) return qry_fail(s, &c->key, _("%s works on today's network: it does not take AS OF"), what);
+    if (s->as_of) return qry_fail(s, &st->kw, _("%s works on today's network: end the session's date first (.asof off)"), what);
+    return TSG_OK;
+}
+
 tsg_status_t qry_exec_whatif(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_stmt_t *inner = st->inner;
@@ -435,6 +443,11 @@ tsg_status_t qry_exec_whatif(qry_session_t *s, const ast_stmt_t *st)
                         _("WHAT IF runs GAPS, COVERAGE, REACH, PATH, HORIZONTAL, CENTRALITY, BROKERS, THIN LINKS or "
                           "RENDER, not %.*s"),
                         (int)inner->kw.n, inner->kw.z);
+    /* A node taken away ends today in the copy (REMOVE), so another day's
+     * network would still hold it: WITHOUT reads today only. A tie added
+     * begins on the statement's day and reads on any. */
+    tsg_status_t today = st->change->without ? qry_today_only(s, st, inner, "WHAT IF WITHOUT") : TSG_OK;
+    if (today) return today;
     held_t before = {0}, after = {0};
     tsg_db_t *db = NULL;
     qry_session_t *c = NULL;
