@@ -8,6 +8,8 @@
  * (changes.h) are shared with RENDER CHANGES and REPORT CHANGES.
  */
 #include "changes.h"
+#include "atomic.h"
+#include "picture.h"
 #include "choices.h"
 #include "query.h"
 #include "result.h"
@@ -58,6 +60,12 @@ static tsg_status_t load_other(qry_session_t *s, const ast_stmt_t *st, qry_chang
     if (!*path) return qry_fail(s, &st->other->tok, _("COMPARE WITH needs the file name of a tsunagi database"));
     tsg_error_t err = {0};
     eng_net_t *net = NULL;
+    /* The database in use compared with itself would say nothing changed. */
+    const util_guard_t *g = qry_guard(s);
+    if (!g) return s->ctx.code;
+    if (util_guard_check(g, path, &err))
+        return qry_fail(s, &st->other->tok, _("%s is the database in use: COMPARE WITH compares it with another file"),
+                        path);
     if (tsg_open(path, &c->other, &err) || store_check(c->other, &err) || eng_net_load(c->other, &net, &err))
         return gram_fail(&s->ctx, err.code, &st->other->tok, "%s", err.text);
     c->a = net;

@@ -188,9 +188,15 @@ def main():
     changes = [abs((r["degree_now"] or 0) - (r["degree_then"] or 0)) for r in orgs]
     check("largest changes first", changes == sorted(changes, reverse=True), changes)
 
-    # A file compared with itself: nothing changed.
-    same = run(tsunagi, old, f"COMPARE WITH '{old}';", tmp)
-    check("no change with itself", not same[0] and not same[1] and not same[3] and not same[5], same[:2])
+    # A copy of the file: nothing changed. The file itself is refused (an
+    # empty answer would read as "nothing changed" when nothing was compared).
+    twin = os.path.join(tmp, "twin.db")
+    shutil.copyfile(old, twin)
+    same = run(tsunagi, old, f"COMPARE WITH '{twin}';", tmp)
+    check("no change with a copy", not same[0] and not same[1] and not same[3] and not same[5], same[:2])
+    p = subprocess.run([tsunagi, old, "-c", f"COMPARE WITH '{old}';"], capture_output=True, text=True, cwd=tmp,
+                       env=dict(os.environ, LANGUAGE="en"))
+    check("itself refused", p.returncode == 1 and "is the database in use" in p.stderr, p.stderr)
 
     # IN a district: only ties with an end in it.
     kita = run(tsunagi, new, f"COMPARE WITH '{old}' IN '北区';", tmp)
