@@ -60,7 +60,7 @@ ALLOWED = {
     "dated_tables": "query/sqlfunc.c: the static script copying the dated views into indexed TEMP tables",
     "c->sql": "store/check.c: a static table of column checks", "kinds_sql": "store/check.c: a static query",
     "pragma": "snprintf with %d only (checked below)", "upd": "sqlite3_mprintf with %lld only (checked below)",
-    "f->sql": "query/eval.c: the static field table", "kinds[0].from": "query/eval.c: the static kind table",
+    "f->sql": "query/where.c: the static field table", "qry_kinds[0].from": "query/where.c: the static kind table",
     "t->kind->from": "the static kind table", "t->kind->scope": "the static kind table",
     "alias": "an alias the builder numbers itself (t1, t2, …)", "op_sql(op)": "one of six literal operators",
     "name_sql[m->type]": "query/mutate.c: static statements by node type", "in_sql[m->type]": "the same",
