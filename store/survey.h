@@ -117,8 +117,9 @@ typedef struct sv_answers {
 void sv_answers_free(sv_answers_t *a);
 
 /* A file name safe on Windows for the organisation: its id, then its name
- * when every character of it is safe ("o-kita-ward_北区役所.xlsx"). The
- * caller frees it; NULL when out of memory. */
+ * when every character of it is safe ("o-kita-ward_北区役所.xlsx"). An id
+ * with bytes replaced (or a leading '.') carries a hash of itself, so no two
+ * organisations share a file. The caller frees it; NULL when out of memory. */
 char *sv_file_name(const char *id, const char *name);
 
 /* Writes one workbook per organisation into dir (created if missing). */

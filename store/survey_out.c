@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -56,7 +57,21 @@ char *sv_file_name(const char *id, const char *name)
     for (const char *p = name; safe && *p; p++)
         if (unsafe_byte((unsigned char)*p) || *p == ' ' || *p == '.') safe = 0;
     util_buf_t b = {0};
-    for (const char *p = id; *p; p++) util_buf_addc(&b, unsafe_byte((unsigned char)*p) ? '_' : *p);
+    int changed = 0;
+    for (const char *p = id; *p; p++) {
+        /* A leading '.' would hide the file ("../x" → "._x"). */
+        int bad = unsafe_byte((unsigned char)*p) || (p == id && *p == '.');
+        changed |= bad;
+        util_buf_addc(&b, bad ? '_' : *p);
+    }
+    /* Two ids that differ only in bytes replaced ("o-a/b", "o-a_b") would
+     * share one file and one form would be lost: a changed id carries a
+     * hash of itself (FNV-1a), so every organisation has its own file. */
+    if (changed) {
+        uint32_t h = 2166136261u;
+        for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 16777619u;
+        util_buf_printf(&b, "~%08x", (unsigned)h);
+    }
     if (safe) util_buf_printf(&b, "_%s", name);
     if (util_buf_adds(&b, ".xlsx")) {
         util_buf_free(&b);

@@ -539,5 +539,21 @@ if guessed:
           "a guessed count is refused without naming the hidden one: " + msg)
 else:
     check(False, "no blanked count to guess at in the suppressed forms")
+# Ids that differ only in a byte a file name cannot hold ('/') shared one
+# workbook, so one organisation's form was lost; '../x' became a hidden file
+# (attack on issue 21). Every organisation gets its own visible file.
+cdb = os.path.join(tmp, "clash.db")
+run("import", SAMPLE, cdb)
+run(cdb, "-c", "ADD organisation 'NPO甲' SECTOR npo IN '北区' ID 'o-a/b';"
+               " ADD organisation 'NPO乙' SECTOR npo IN '北区' ID 'o-a_b';"
+               " ADD organisation 'NPO丙' SECTOR npo IN '北区' ID '../evil';")
+cforms = os.path.join(tmp, "clash")
+run("survey-out", cforms, cdb)
+con = sqlite3.connect(cdb)
+live = con.execute("SELECT count(*) FROM organisation WHERE until IS NULL").fetchone()[0]
+con.close()
+files = os.listdir(cforms)
+check(len(files) == live and not any(f.startswith(".") for f in files),
+      "survey-out wrote %d files, none hidden, for %d organisations" % (len(files), live))
 print("survey round: %d organisations answered, %d tie answers, %d new ties" % (len(answered), len(said), len(new_ties)))
 sys.exit(fail)
