@@ -377,6 +377,30 @@ static tsg_status_t apply(run_t *r, tsg_change_counts_t *c)
                 &c->added[TSG_CHANGE_TIE]);
 }
 
+/* See store.h. */
+tsg_status_t store_dated_after(sqlite3 *sql, const char *iso, const char *what, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(
+        sql,
+        "WITH d(v) AS (SELECT until FROM history UNION ALL SELECT since FROM organisation"
+        " UNION ALL SELECT since FROM forum UNION ALL SELECT since FROM tie)"
+        " SELECT v FROM d WHERE v IS NOT NULL AND tsg_day(v) > tsg_day(?1) ORDER BY tsg_day(v) DESC LIMIT 1",
+        &st, err);
+    if (s) return s;
+    sqlite3_bind_text(st, 1, iso, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        s = util_fail(err, TSG_EINPUT,
+                      _("%1$s as of %2$s would come before a change the database already dates %3$s (a SET … ON, or a row "
+                        "that begins then): bring the years in in order, or use a date on or after %3$s"),
+                      what, iso, (const char *)sqlite3_column_text(st, 0));
+    else if (rc != SQLITE_DONE)
+        s = store_fail_sql(sql, _("database"), err);
+    sqlite3_finalize(st);
+    return s;
+}
+
 tsg_status_t tsg_import_csv_as_of(tsg_db_t *db, const char *dir, tsg_encoding_t enc, const char *date,
                                   tsg_change_counts_t *counts, tsg_error_t *err)
 {
@@ -411,7 +435,8 @@ tsg_status_t tsg_import_csv_as_of(tsg_db_t *db, const char *dir, tsg_encoding_t 
     int attached = !s;
     run_t r = {db->sql, iso, err};
     if (!s && !(s = store_begin(db, err))) {
-        s = apply(&r, &c);
+        s = store_dated_after(db->sql, iso, "import", err);
+        if (!s) s = apply(&r, &c);
         if (!s) s = store_commit(db, err);
         else store_rollback(db);
     }

@@ -347,7 +347,8 @@ tsg_status_t tsg_survey_in(tsg_db_t *db, const char *dir, const char *as_of, tsg
     ap_t p = {.db = db, .day = day, .a = &a, .r = r, .err = err};
     if (!r || !used) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!s) s = store_begin(db, err);
-    if (!s) {
+    if (!s && (s = store_dated_after(db->sql, day, "survey-in", err))) store_rollback(db);
+    else if (!s) {
         r->answered = (long)a.norgs;
         for (size_t i = 0; i < a.norgs && !s; i++) s = apply_org(&p, &a.orgs[i]);
         for (size_t i = 0; i < a.nprograms && !s; i++) s = apply_program(&p, &a.programs[i]);

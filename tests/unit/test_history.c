@@ -335,6 +335,15 @@ Test(history, import_as_of_brings_a_year_in)
     long total = 0;
     for (int t = 0; t < TSG_CHANGE_N; t++) total += c.added[t] + c.ended[t] + c.changed[t];
     cr_expect_eq(total, 0);
+    /* A folder dated before a change the database holds (b renamed on
+     * 2026-04-01 above) would be written under it: refused, nothing
+     * changed (an attack on issue 21 found the old value put after the new). */
+    char *held = th_dump("net.db");
+    cr_expect_neq(tsg_import_csv_as_of(db, "net", TSG_ENC_UTF8, "2026-01-01", &c, &err), TSG_OK);
+    cr_expect(strstr(err.text, "already dates 2026-04-01") != NULL, "%s", err.text);
+    char *still = th_dump("net.db");
+    cr_expect_str_eq(still, held);
+    free(held), free(still);
     tsg_close(db);
     char *before = seen(20260331), *after = seen(20260401);
     cr_expect_str_eq(before, "a b c pa pb f | a>b b>c a>f b>f");
