@@ -106,11 +106,11 @@ static const field_t tie_fields[] = {
     ")) AND tsg_under(o.district, ?))"
 
 const kind_t qry_kinds[] = {
-    {"organisations", "organisation", QRY_ORGANISATION, "organisation_at @ JOIN node @n ON @n.nid = @.nid",
+    {"organisations", "organisation", QRY_ORGANISATION, "organisation_at @ JOIN node_at @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, @.sector AS sector, (SELECT name FROM district WHERE nid = @.district) AS district,"
      " @.verified AS verified",
      "tsg_under(@.district, ?)", 1, org_fields, org_keyed},
-    {"programs", "program", QRY_PROGRAM, "program_at @ JOIN node @n ON @n.nid = @.nid",
+    {"programs", "program", QRY_PROGRAM, "program_at @ JOIN node_at @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, (SELECT name FROM organisation_at WHERE nid = @.org) AS organisation,"
      " (SELECT group_concat(target, ';') FROM (SELECT target FROM program_target_at WHERE program = @.nid ORDER BY pos)) AS targets,"
      " CASE WHEN @.age_min IS NULL AND @.age_max IS NULL THEN 'all'"
@@ -121,7 +121,7 @@ const kind_t qry_kinds[] = {
      "  JOIN district d ON d.nid = a.district WHERE a.program = @.nid ORDER BY a.pos)) END AS area,"
      " @.verified AS verified",
      SERVES("?"), 2, program_fields, program_keyed},
-    {"forums", "forum", QRY_FORUM, "forum_at @ JOIN node @n ON @n.nid = @.nid",
+    {"forums", "forum", QRY_FORUM, "forum_at @ JOIN node_at @n ON @n.nid = @.nid",
      "@n.id AS id, @.name AS name, @.kind AS kind, (SELECT name FROM district WHERE nid = @.district) AS district,"
      " (SELECT count(*) FROM tie_at WHERE dst = @.nid AND kind = 'membership') AS members, @.verified AS verified",
      "tsg_under(@.district, ?)", 1, forum_fields, forum_keyed},
