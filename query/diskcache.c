@@ -194,9 +194,14 @@ void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
      * days and confirmed ties load as before and are not kept. */
     const char *db = cache_enabled() ? db_file(s) : NULL;
     /* A session that writes no files (the fuzz targets) writes no cache. */
-    if (!db || s->no_files || confirmed || day != util_today() || s->stale || s->unchecked || !s->names ||
-        sqlite3_db_readonly(s->sql, "main") == 1)
+    /* Once a session: a session that reloads after its own change (SET; a
+     * script of SET and FIND) would otherwise checkpoint, checksum and write
+     * the whole network again inside each statement. The next process
+     * rebuilds it once. */
+    if (!db || s->cache_tried || s->no_files || confirmed || day != util_today() || s->stale || s->unchecked ||
+        !s->names || sqlite3_db_readonly(s->sql, "main") == 1)
         return;
+    s->cache_tried = 1;
     cache_roots_t r = {net,          s->names,     s->nnames,     s->nparent,  s->exact_head, s->exact_next,
                        s->fold_head, s->fold_next, s->parent, s->name_mask};
     const util_arena_t *arenas[NARENAS] = {&s->name_arena, &s->name_strings, &net->arena, &net->strings};

@@ -60,6 +60,7 @@ typedef struct qry_session {
     int64_t *parent;           /* district parent by nid (0: none), loaded on demand */
     size_t nparent;
     int stale;                 /* names/parent must be reloaded */
+    int cache_tried;           /* DB.tsn written (or tried) once: never again in this session */
     int unchecked;             /* the rows are not yet checked since the file last changed (store_check) */
     int64_t data_version;      /* PRAGMA data_version when they were loaded */
     int version_known;         /* data_version has been read once: a change is another program's */
