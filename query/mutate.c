@@ -448,11 +448,7 @@ static tsg_status_t check_dates(mut_t *m, int64_t nid)
     return qry_fail(m->s, &at->v->tok, _("start %s is after end %s"), r.text[0], r.text[1]);
 }
 
-void qry_mut_today(char out[11])
-{
-    long t = util_today();
-    util_snprintf(out, 11, "%04ld-%02ld-%02ld", t / 10000, t / 100 % 100, t % 100);
-}
+void qry_mut_today(char out[11]) { util_date_text(util_today(), out); }
 
 /* A change by hand is a verification too (issue 21 item 8): the row was
  * looked at today. Districts are places, not members: nothing to verify. */

@@ -3,6 +3,7 @@
 #include "store.h"
 #include "bounds.h"
 #include "i18n.h"
+#include "util.h"
 
 int store_exists_at(const char *since, const char *until, long day)
 {
@@ -35,4 +36,28 @@ tsg_status_t store_period_functions(sqlite3 *sql, tsg_error_t *err)
         sqlite3_create_function(sql, "tsg_exists", 3, flags, NULL, fn_exists, NULL, NULL) != SQLITE_OK)
         return store_fail_sql(sql, _("database"), err);
     return TSG_OK;
+}
+
+/* See store.h. */
+tsg_status_t store_dated_after(sqlite3 *sql, const char *iso, const char *what, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(
+        sql,
+        "WITH d(v) AS (SELECT until FROM history UNION ALL SELECT since FROM organisation"
+        " UNION ALL SELECT since FROM forum UNION ALL SELECT since FROM tie)"
+        " SELECT v FROM d WHERE v IS NOT NULL AND tsg_day(v) > tsg_day(?1) ORDER BY tsg_day(v) DESC LIMIT 1",
+        &st, err);
+    if (s) return s;
+    sqlite3_bind_text(st, 1, iso, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        s = util_fail(err, TSG_EINPUT,
+                      _("%1$s as of %2$s would come before a change the database already dates %3$s (a SET … ON, or a row "
+                        "that begins then): bring the years in in order, or use a date on or after %3$s"),
+                      what, iso, (const char *)sqlite3_column_text(st, 0));
+    else if (rc != SQLITE_DONE)
+        s = store_fail_sql(sql, _("database"), err);
+    sqlite3_finalize(st);
+    return s;
 }

@@ -25,4 +25,10 @@ int store_exists_at(const char *since, const char *until, long day);
 
 tsg_status_t store_period_functions(sqlite3 *sql, tsg_error_t *err);
 
+/* TSG_EINPUT naming what (a command) when the database already holds a
+ * change dated after iso (an old value kept until then, or a row that
+ * begins then): a change at iso would be written under it and rewrite
+ * history. Inside the caller's transaction. */
+tsg_status_t store_dated_after(sqlite3 *sql, const char *iso, const char *what, tsg_error_t *err);
+
 #endif

@@ -68,11 +68,6 @@ tsg_status_t store_check_nids(const char *path, int64_t count, int64_t maxnid, t
  * store_commit (which rolls back if the commit fails) or store_rollback.
  * A read that must see one moment across tables: store_read_begin, then
  * store_read_end; a savepoint, so it nests inside a write or another read. */
-/* TSG_EINPUT naming what (a command) when the database already holds a
- * change dated after iso (an old value kept until then, or a row that
- * begins then): a change at iso would be written under it and rewrite
- * history. Inside the caller's transaction. */
-tsg_status_t store_dated_after(sqlite3 *sql, const char *iso, const char *what, tsg_error_t *err);
 tsg_status_t store_begin(tsg_db_t *db, tsg_error_t *err);
 tsg_status_t store_commit(tsg_db_t *db, tsg_error_t *err);
 void store_rollback(tsg_db_t *db);

@@ -13,6 +13,7 @@
  * anything about it (its organisations did not answer).
  */
 #include "survey.h"
+#include "period.h"
 #include "bounds.h"
 #include "i18n.h"
 #include "util.h"
@@ -334,10 +335,7 @@ tsg_status_t tsg_survey_in(tsg_db_t *db, const char *dir, const char *as_of, tsg
     char day[11];
     if (as_of && !util_date_parse(as_of, day))
         return util_fail(err, TSG_EINPUT, _("--as-of takes a date (YYYY-MM-DD), not '%s'"), as_of);
-    if (!as_of) {
-        long t = util_today();
-        util_snprintf(day, sizeof day, "%04ld-%02ld-%02ld", t / 10000, t / 100 % 100, t % 100);
-    }
+    if (!as_of) util_date_text(util_today(), day);
     sv_answers_t a;
     tsg_status_t s = store_check(db, err);
     if (!s) s = sv_read_all(db, dir, &a, err);
@@ -347,8 +345,9 @@ tsg_status_t tsg_survey_in(tsg_db_t *db, const char *dir, const char *as_of, tsg
     ap_t p = {.db = db, .day = day, .a = &a, .r = r, .err = err};
     if (!r || !used) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!s) s = store_begin(db, err);
-    if (!s && (s = store_dated_after(db->sql, day, "survey-in", err))) store_rollback(db);
-    else if (!s) {
+    int began = !s;
+    if (!s) s = store_dated_after(db->sql, day, "survey-in", err);
+    if (!s) {
         r->answered = (long)a.norgs;
         for (size_t i = 0; i < a.norgs && !s; i++) s = apply_org(&p, &a.orgs[i]);
         for (size_t i = 0; i < a.nprograms && !s; i++) s = apply_program(&p, &a.programs[i]);
@@ -357,9 +356,9 @@ tsg_status_t tsg_survey_in(tsg_db_t *db, const char *dir, const char *as_of, tsg
         if (!s) s = apply_ties(&p, used);
         if (!s) s = add_new_ties(&p, used);
         if (!s) s = tally(&p);
-        if (s) store_rollback(db);
-        else s = store_commit(db, err);
     }
+    if (began && s) store_rollback(db);
+    else if (began) s = store_commit(db, err);
     free(used);
     sv_answers_free(&a);
     if (s) {

@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -66,12 +65,8 @@ char *sv_file_name(const char *id, const char *name)
     }
     /* Two ids that differ only in bytes replaced ("o-a/b", "o-a_b") would
      * share one file and one form would be lost: a changed id carries a
-     * hash of itself (FNV-1a), so every organisation has its own file. */
-    if (changed) {
-        uint32_t h = 2166136261u;
-        for (const unsigned char *p = (const unsigned char *)id; *p; p++) h = (h ^ *p) * 16777619u;
-        util_buf_printf(&b, "~%08x", (unsigned)h);
-    }
+     * hash of itself (util_hash), so every organisation has its own file. */
+    if (changed) util_buf_printf(&b, "~%08x", (unsigned)util_hash(id));
     if (safe) util_buf_printf(&b, "_%s", name);
     if (util_buf_adds(&b, ".xlsx")) {
         util_buf_free(&b);
