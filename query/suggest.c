@@ -475,7 +475,7 @@ static tsg_status_t suggestions(qry_session_t *s, const ast_stmt_t *st, int64_t 
 
 static int group_asked(ast_clause_t *const *c)
 {
-    return c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || c[AST_CL_WITHIN] || c[AST_CL_BY] || c[AST_CL_ASOF];
+    return c[AST_CL_FOR] || c[AST_CL_AGED] || c[AST_CL_NEEDS] || c[AST_CL_WITHIN] || c[AST_CL_BY];
 }
 
 tsg_status_t qry_suggest_pairs(qry_session_t *s, const ast_stmt_t *st, int64_t district, long top, int64_t **pairs,

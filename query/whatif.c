@@ -83,6 +83,10 @@ tsg_status_t qry_copy_open(qry_session_t *s, const ast_stmt_t *st, tsg_db_t **db
     x->no_files = s->no_files;
     x->suppress_below = s->suppress_below;
     x->dot_memory_mb = s->dot_memory_mb;
+    /* The session's .asof too: WITH TIE under .asof compares that day on
+     * both sides, not that day before and today after. */
+    x->session_as_of = s->session_as_of;
+    memcpy(x->session_as_of_text, s->session_as_of_text, sizeof x->session_as_of_text);
     x->ctx.src = s->ctx.src;
     x->ctx.len = s->ctx.len;
     x->stmt_z = s->stmt_z;
