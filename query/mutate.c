@@ -537,6 +537,9 @@ static tsg_status_t mut_add(mut_t *m)
         return qry_fail(s, &stmt->what, _("ADD what? '%.*s' is not district, organisation, program or forum"),
                         (int)stmt->what.n, stmt->what.z);
     if ((m->node = qry_mut_returning(m))) return add_again(m);
+    /* NULL is also a failed read, recorded against the statement: say that,
+     * not a later "id already used" it would lead to. */
+    if (m->s->ctx.failed) return m->s->ctx.code;
     const char *name, *id;
     char idbuf[32];
     tsg_status_t st;

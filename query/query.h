@@ -70,7 +70,7 @@ typedef struct qry_session {
     long dated_day;            /* YYYYMMDD */
     const eng_net_t *net;      /* the running statement's network (one of nets), set by qry_network */
     struct qry_net_slot {
-        long day;              /* the day it shows (YYYYMMDD), 0: today */
+        long day;              /* the day it shows (YYYYMMDD), resolved: never 0 */
         int confirmed;         /* the confirmed ties only (USING confirmed ties) */
         eng_net_t *net;
     } nets[QRY_NETS];          /* the networks in memory, most recently used first; net NULL: free */

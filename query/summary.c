@@ -135,7 +135,7 @@ static int keyed_ja(tsg_result_t *r, const char *label_col)
 /* Issue 21 item 8: how fresh the network is before a meeting, as one line:
  * the share of today's organisations, programs and ties confirmed (by a
  * survey answer or by hand) in the 12 months up to today. A year back from
- * 29 February is 1 March: util_date_text writes only days that exist. */
+ * 29 February is the 28th (util_date_text writes whatever day it is given). */
 static tsg_status_t freshness(tsg_db_t *db, long today, tsg_result_t **out, tsg_error_t *err)
 {
     char since[11];
