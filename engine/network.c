@@ -91,12 +91,6 @@ void eng_net_free(eng_net_t *net)
 
 /* n elements of size bytes each from the network's arena, zeroed; NULL
  * when out of memory or when n × size overflows. */
-static void *net_alloc(util_arena_t *a, size_t n, size_t size)
-{
-    if (size && n > SIZE_MAX / size) return NULL;
-    return util_arena_alloc(a, n ? n * size : 1);
-}
-
 int eng_under(const eng_net_t *net, int64_t d, int64_t anc)
 {
     for (int64_t steps = 0; d > 0 && d <= net->maxnid && steps <= net->maxnid; steps++) {
@@ -170,17 +164,17 @@ static tsg_status_t on_sizes(void *ctx, int64_t maxnid, tsg_error_t *err)
     net->maxnid = maxnid;
     size_t n = (size_t)net->maxnid + 2;
     util_arena_t *a = &net->arena;
-    net->type = net_alloc(a, n, 1);
-    net->id = net_alloc(a, n, sizeof *net->id);
-    net->name = net_alloc(a, n, sizeof *net->name);
-    net->parent = net_alloc(a, n, sizeof *net->parent);
-    net->level = net_alloc(a, n, 1);
-    net->org_of = net_alloc(a, n, sizeof *net->org_of);
-    net->based = net_alloc(a, n, sizeof *net->based);
-    net->sector = net_alloc(a, n, sizeof *net->sector);
-    net->prog = net_alloc(a, n, sizeof *net->prog);
-    net->first_prog = net_alloc(a, n, sizeof *net->first_prog);
-    net->mark = net_alloc(a, n, sizeof *net->mark);
+    net->type = util_arena_array(a, n, 1);
+    net->id = util_arena_array(a, n, sizeof *net->id);
+    net->name = util_arena_array(a, n, sizeof *net->name);
+    net->parent = util_arena_array(a, n, sizeof *net->parent);
+    net->level = util_arena_array(a, n, 1);
+    net->org_of = util_arena_array(a, n, sizeof *net->org_of);
+    net->based = util_arena_array(a, n, sizeof *net->based);
+    net->sector = util_arena_array(a, n, sizeof *net->sector);
+    net->prog = util_arena_array(a, n, sizeof *net->prog);
+    net->first_prog = util_arena_array(a, n, sizeof *net->first_prog);
+    net->mark = util_arena_array(a, n, sizeof *net->mark);
     if (!net->type || !net->id || !net->name || !net->parent || !net->level || !net->org_of || !net->prog ||
         !net->based || !net->sector || !net->first_prog || !net->mark)
         return oom(err);
@@ -292,8 +286,8 @@ static tsg_status_t layout_lists(loader_t *ld, tsg_error_t *err)
     for (int l = 0; l < 4; l++)
         if (!e[l].sorted) qsort(e[l].v, e[l].n, sizeof *e[l].v, entry_cmp);
     size_t nlists = e[0].n + e[1].n + e[2].n;
-    if (!(net->lists = net_alloc(&net->arena, nlists, sizeof *net->lists)) ||
-        !(net->areas = net_alloc(&net->arena, e[3].n, sizeof *net->areas)))
+    if (!(net->lists = util_arena_array(&net->arena, nlists, sizeof *net->lists)) ||
+        !(net->areas = util_arena_array(&net->arena, e[3].n, sizeof *net->areas)))
         return oom(err);
     size_t k = 0;
     for (int l = 0; l < 4; l++)
@@ -360,17 +354,17 @@ static tsg_status_t index_ties(eng_net_t *net, util_arena_t *tmp, tsg_error_t *e
                          net->nties, ENG_MAX_TIES, (long long)net->maxnid);
     size_t n = (size_t)net->maxnid + 2;
     util_arena_t *a = &net->arena;
-    net->off = net_alloc(a, n + 1, sizeof *net->off);
-    net->in_off = net_alloc(a, n + 1, sizeof *net->in_off);
+    net->off = util_arena_array(a, n + 1, sizeof *net->off);
+    net->in_off = util_arena_array(a, n + 1, sizeof *net->in_off);
     size_t total = 0, back = 0;
     for (size_t i = 0; i < net->nties; i++) {
         total += net->ties[i].directed ? 1 : 2;
         back += net->ties[i].directed != 0;
     }
-    net->steps = net_alloc(a, total, sizeof *net->steps);
-    net->in_steps = net_alloc(a, back, sizeof *net->in_steps);
-    uint32_t *fill = net_alloc(tmp, n, sizeof *fill);
-    uint32_t *in_fill = net_alloc(tmp, n, sizeof *in_fill);
+    net->steps = util_arena_array(a, total, sizeof *net->steps);
+    net->in_steps = util_arena_array(a, back, sizeof *net->in_steps);
+    uint32_t *fill = util_arena_array(tmp, n, sizeof *fill);
+    uint32_t *in_fill = util_arena_array(tmp, n, sizeof *in_fill);
     if (!net->off || !net->in_off || !net->steps || !net->in_steps || !fill || !in_fill) return oom(err);
     for (size_t i = 0; i < net->nties; i++) {
         const eng_tie_t *t = &net->ties[i];
@@ -400,15 +394,15 @@ static tsg_status_t index_pairs(eng_net_t *net, util_arena_t *tmp, tsg_error_t *
 {
     if (!net->keycap || net->keycap > 2048) return TSG_OK;
     size_t npairs = net->keycap * net->keycap;
-    net->pair_off = net_alloc(&net->arena, npairs + 1, sizeof *net->pair_off);
+    net->pair_off = util_arena_array(&net->arena, npairs + 1, sizeof *net->pair_off);
     if (!net->pair_off) return oom(err);
     uint32_t *fill = NULL;
     for (int pass = 0; pass < 2; pass++) {
         if (pass) {
             for (size_t k = 1; k <= npairs; k++) net->pair_off[k] += net->pair_off[k - 1];
             size_t total = net->pair_off[npairs];
-            net->pair_progs = net_alloc(&net->arena, total, sizeof *net->pair_progs);
-            fill = net_alloc(tmp, npairs + 1, sizeof *fill);
+            net->pair_progs = util_arena_array(&net->arena, total, sizeof *net->pair_progs);
+            fill = util_arena_array(tmp, npairs + 1, sizeof *fill);
             if (!net->pair_progs || !fill) return oom(err);
             memcpy(fill, net->pair_off, (npairs + 1) * sizeof *fill);
         }
@@ -432,7 +426,7 @@ static tsg_status_t index_pairs(eng_net_t *net, util_arena_t *tmp, tsg_error_t *
  * guard, for any other caller. Each district is walked once. */
 static tsg_status_t check_tree(eng_net_t *net, util_arena_t *tmp, tsg_error_t *err)
 {
-    uint32_t *seen = net_alloc(tmp, (size_t)net->maxnid + 1, sizeof *seen);
+    uint32_t *seen = util_arena_array(tmp, (size_t)net->maxnid + 1, sizeof *seen);
     if (!seen) return oom(err);
     tsg_status_t s = TSG_OK;
     for (int64_t d = 1; !s && d <= net->maxnid; d++) {
@@ -453,9 +447,9 @@ static tsg_status_t build_indexes(eng_net_t *net, util_arena_t *tmp, tsg_error_t
 {
     size_t n = (size_t)net->maxnid + 2, nchildren = 0, nareas = 0;
     util_arena_t *a = &net->arena;
-    net->child_off = net_alloc(a, n + 1, sizeof *net->child_off);
-    net->area_off = net_alloc(a, n + 1, sizeof *net->area_off);
-    net->next_prog = net_alloc(a, net->nprograms + 1, sizeof *net->next_prog);
+    net->child_off = util_arena_array(a, n + 1, sizeof *net->child_off);
+    net->area_off = util_arena_array(a, n + 1, sizeof *net->area_off);
+    net->next_prog = util_arena_array(a, net->nprograms + 1, sizeof *net->next_prog);
     if (!net->child_off || !net->area_off || !net->next_prog) return oom(err);
     for (int64_t d = 1; d <= net->maxnid; d++)
         if (net->type[d] == ENG_DISTRICT && net->parent[d]) {
@@ -471,10 +465,10 @@ static tsg_status_t build_indexes(eng_net_t *net, util_arena_t *tmp, tsg_error_t
                 nareas++;
             }
     }
-    net->children = net_alloc(a, nchildren, sizeof *net->children);
-    net->area_progs = net_alloc(a, nareas, sizeof *net->area_progs);
-    net->wide = net_alloc(a, net->nwide, sizeof *net->wide);
-    uint32_t *fill = net_alloc(tmp, n, sizeof *fill);
+    net->children = util_arena_array(a, nchildren, sizeof *net->children);
+    net->area_progs = util_arena_array(a, nareas, sizeof *net->area_progs);
+    net->wide = util_arena_array(a, net->nwide, sizeof *net->wide);
+    uint32_t *fill = util_arena_array(tmp, n, sizeof *fill);
     if (!net->children || !net->area_progs || !net->wide || !fill) return oom(err);
     for (size_t i = 1; i <= n; i++) {
         net->child_off[i] += net->child_off[i - 1];

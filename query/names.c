@@ -35,12 +35,6 @@ void qry_names_free(qry_session_t *s)
 }
 
 /* n zeroed elements of size bytes from the names' arena, or NULL. */
-static void *names_alloc(qry_session_t *s, size_t n, size_t size)
-{
-    if (size && n > SIZE_MAX / size) return NULL;
-    return util_arena_alloc(&s->name_arena, n ? n * size : 1);
-}
-
 void qry_data_changed(qry_session_t *s)
 {
     s->stale = 1;
@@ -106,10 +100,10 @@ static int index_names(qry_session_t *s)
     if (keys >= UINT32_MAX / 2) return -1;
     while (size < 2 * keys) size *= 2;
     s->name_mask = (uint32_t)(size - 1);
-    s->exact_head = names_alloc(s, size, sizeof *s->exact_head);
-    s->fold_head = names_alloc(s, size, sizeof *s->fold_head);
-    s->exact_next = names_alloc(s, keys + 1, sizeof *s->exact_next);
-    s->fold_next = names_alloc(s, keys + 1, sizeof *s->fold_next);
+    s->exact_head = util_arena_array(&s->name_arena, size, sizeof *s->exact_head);
+    s->fold_head = util_arena_array(&s->name_arena, size, sizeof *s->fold_head);
+    s->exact_next = util_arena_array(&s->name_arena, keys + 1, sizeof *s->exact_next);
+    s->fold_next = util_arena_array(&s->name_arena, keys + 1, sizeof *s->fold_next);
     if (!s->exact_head || !s->fold_head || !s->exact_next || !s->fold_next) return -1;
     memset(s->exact_head, 0xff, size * sizeof *s->exact_head);
     memset(s->fold_head, 0xff, size * sizeof *s->fold_head);
@@ -299,7 +293,7 @@ tsg_status_t qry_load(qry_session_t *s)
         return gram_fail(&s->ctx, damage.code, NULL, "%s", damage.text);
     }
     s->nparent = (size_t)maxnid + 1;
-    s->parent = names_alloc(s, s->nparent, sizeof *s->parent);
+    s->parent = util_arena_array(&s->name_arena, s->nparent, sizeof *s->parent);
     if (!s->parent) {
         sqlite3_finalize(st);
         qry_names_free(s);

@@ -112,3 +112,9 @@ void util_arena_free(util_arena_t *a)
     if (a->base) munmap(a->base, a->reserved);
     memset(a, 0, sizeof *a);
 }
+
+void *util_arena_array(util_arena_t *a, size_t n, size_t size)
+{
+    if (size && n > SIZE_MAX / size) return NULL;
+    return util_arena_alloc(a, n ? n * size : 1);
+}

@@ -42,6 +42,9 @@ int util_arena_init(util_arena_t *a, void *hint);
 void *util_arena_alloc(util_arena_t *a, size_t n);
 /* p (the arena's most recent allocation, of old bytes) grown to n bytes in
  * place, or a copy when p is not the most recent; NULL when p is NULL too. */
+/* n elements of size bytes (at least one byte), zeroed; NULL when out of
+ * memory or when n * size overflows. */
+void *util_arena_array(util_arena_t *a, size_t n, size_t size);
 void *util_arena_grow(util_arena_t *a, void *p, size_t old, size_t n);
 /* A copy of s[0..len) with a NUL after it, or NULL. */
 char *util_arena_copy(util_arena_t *a, const char *s, size_t len);

@@ -277,39 +277,6 @@ char *util_fold(const char *s)
     return (char *)out;
 }
 
-struct util_block {
-    struct util_block *next;
-    size_t used, size;
-    char data[];
-};
-
-char *util_pool_copy(util_pool_t *p, const char *s, size_t len)
-{
-    struct util_block *b = p->blocks;
-    if (!b || b->size - b->used < len + 1) {
-        size_t size = len + 1 > (1u << 20) ? len + 1 : (1u << 20);
-        if (!(b = malloc(sizeof *b + size))) return NULL;
-        b->next = p->blocks;
-        b->used = 0;
-        b->size = size;
-        p->blocks = b;
-    }
-    char *out = b->data + b->used;
-    memcpy(out, s, len);
-    out[len] = 0;
-    b->used += len + 1;
-    return out;
-}
-
-void util_pool_free(util_pool_t *p)
-{
-    while (p->blocks) {
-        struct util_block *next = p->blocks->next;
-        free(p->blocks);
-        p->blocks = next;
-    }
-}
-
 uint64_t util_hash(const char *s)
 {
     uint64_t h = 1469598103934665603u;

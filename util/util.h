@@ -56,16 +56,6 @@ int util_buf_addc(util_buf_t *b, char c);
 int util_buf_printf(util_buf_t *b, const char *fmt, ...) UTIL_PRINTF(2, 3);
 void util_buf_free(util_buf_t *b);
 
-/* Strings that live and die together (the names of a big network), taken
- * from megabyte blocks instead of one malloc each. */
-typedef struct util_pool {
-    struct util_block *blocks;
-} util_pool_t;
-
-/* A copy of s[0..len) with a NUL after it, or NULL when out of memory. */
-char *util_pool_copy(util_pool_t *p, const char *s, size_t len);
-void util_pool_free(util_pool_t *p);
-
 /* FNV-1a, for the hash tables over names and keys. */
 uint64_t util_hash(const char *s);
 
