@@ -242,27 +242,6 @@ static double adamic_adar(const eng_net_t *net, const partners_t *p, int64_t a, 
 
 /* ---- FOR …: reach, seam and fragility -------------------------------------------------- */
 
-/* Whether node u has an agreement tie, either way, with organisation b or
- * one of its programs. */
-static int agreed_at(const eng_net_t *net, int64_t u, int64_t b)
-{
-    for (uint32_t k = net->off[u]; k < net->off[u + 1]; k++)
-        if (net->steps[k].kind == ENG_AGREEMENT && owner(net, net->steps[k].to) == b) return 1;
-    for (uint32_t k = net->in_off[u]; k < net->in_off[u + 1]; k++)
-        if (net->in_steps[k].kind == ENG_AGREEMENT && owner(net, net->in_steps[k].to) == b) return 1;
-    return 0;
-}
-
-/* Whether an agreement joins organisations a and b (their programs' ties
- * counted as theirs): a's own ties only, not the network's. */
-static int agreed(const eng_net_t *net, int64_t a, int64_t b)
-{
-    if (agreed_at(net, a, b)) return 1;
-    for (int32_t i = net->first_prog[a]; i >= 0; i = net->next_prog[i])
-        if (agreed_at(net, net->programs[i].nid, b)) return 1;
-    return 0;
-}
-
 /* An agreement from the sole provider of a fragility row to each other
  * organisation that serves the group in the row's cell at its ages. */
 static void fragility_candidates(const eng_net_t *net, const qry_gaps_args_t *a, const eng_gap_t *g, cands_t *cs)
@@ -272,14 +251,10 @@ static void fragility_candidates(const eng_net_t *net, const qry_gaps_args_t *a,
     for (int k = 0; a->q.need_labels && k < a->q.nneeds; k++)
         if (!strcmp(a->q.needs[k], g->need)) need = a->q.need_labels[k];
     const char *group = a->q.target_label ? a->q.target_label : a->q.target;
-    for (size_t i = 0; i < net->nprograms; i++) {
-        /* The program that makes b a backup (eng_serves_group's test). */
-        const eng_program_t *p = &net->programs[i];
-        int64_t b = p->org;
-        if (b == sole || !eng_list_has(&p->targets, a->q.target) || !eng_running(p, a->q.as_of) ||
-            !eng_serves(net, p, g->district) || (p->age_max >= 0 && p->age_max < g->age_from) ||
-            (p->age_min >= 0 && p->age_min > g->age_to) || agreed(net, sole, b))
-            continue;
+    /* GAPS' own test of a backup, so a suggestion is exactly what would
+     * close the row; an agreement b already had would have closed it. */
+    for (int64_t b = 1; b <= net->maxnid; b++) {
+        if (b == sole || !eng_serves_group(net, &a->q, b, g->district, g->age_from, g->age_to)) continue;
         cand_t *x = add(cs, SG_FRAGILITY, sole, b);
         if (!x) continue;
         /* A backup that works with this group above others is likelier to
