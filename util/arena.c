@@ -80,6 +80,9 @@ void *util_arena_grow(util_arena_t *a, void *p, size_t old, size_t n)
         a->used = a->last + n;
         return p;
     }
+    /* Shrinking a piece that is not the last keeps it where it is: giving
+     * back room never allocates, so it never fails (callers assign the result). */
+    if (n <= old) return p;
     void *q = util_arena_alloc(a, n);
     if (q) memcpy(q, p, old < n ? old : n);
     return q;

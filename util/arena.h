@@ -40,11 +40,13 @@ typedef struct util_arena {
 int util_arena_init(util_arena_t *a, void *hint);
 /* n zeroed bytes aligned to 16, or NULL. */
 void *util_arena_alloc(util_arena_t *a, size_t n);
-/* p (the arena's most recent allocation, of old bytes) grown to n bytes in
- * place, or a copy when p is not the most recent; NULL when p is NULL too. */
 /* n elements of size bytes (at least one byte), zeroed; NULL when out of
  * memory or when n * size overflows. */
 void *util_arena_array(util_arena_t *a, size_t n, size_t size);
+/* p (the arena's most recent allocation, of old bytes) grown to n bytes in
+ * place, or a copy when p is not the most recent; NULL when out of memory.
+ * Shrinking (n <= old) never fails: the last piece gives its room back,
+ * any other stays as it is. p NULL: a new piece. */
 void *util_arena_grow(util_arena_t *a, void *p, size_t old, size_t n);
 /* A copy of s[0..len) with a NUL after it, or NULL. */
 char *util_arena_copy(util_arena_t *a, const char *s, size_t len);
