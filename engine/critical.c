@@ -121,26 +121,24 @@ static int fragment(crit_t *c, const eng_graph_t *gr)
         }
     }
     /* Partners and the pairs of them it alone joins (no tie between the
-     * two): the introductions its loss would cost, cut or not. `it` is
-     * reused to mark a vertex's partners. */
-    for (igraph_integer_t v = 0; !rc && v < n; v++) it[v] = -1;
+     * two): the introductions its loss would cost, cut or not. A pair of
+     * partners tied to each other closes a triangle through the vertex, so
+     * the brokered pairs are C(degree, 2) less its triangles (igraph's
+     * count: the graph is simple, eng_graph_build joins a pair once). */
+    igraph_vector_t tri;
+    int have_tri = !rc && igraph_vector_init(&tri, 0) == IGRAPH_SUCCESS;
+    if (!rc && (!have_tri || igraph_adjacent_triangles(&gr->g, &tri, igraph_vss_all()) != IGRAPH_SUCCESS)) rc = -1;
     for (igraph_integer_t v = 0; !rc && v < n; v++) {
-        igraph_vector_int_t *nb = igraph_adjlist_get(&adj, v);
-        igraph_integer_t d = igraph_vector_int_size(nb);
-        for (igraph_integer_t i = 0; i < d; i++) it[VECTOR(*nb)[i]] = v;
-        long linked = 0; /* ties between two partners, each seen from both ends */
-        for (igraph_integer_t i = 0; i < d; i++) {
-            igraph_vector_int_t *nw = igraph_adjlist_get(&adj, VECTOR(*nb)[i]);
-            for (igraph_integer_t j = 0; j < igraph_vector_int_size(nw); j++) linked += it[VECTOR(*nw)[j]] == v;
-        }
+        long d = (long)igraph_vector_int_size(igraph_adjlist_get(&adj, v));
         eng_critical_t *e = entry(c, gr->nid[v]);
         if (!e) {
             rc = -1;
             break;
         }
-        e->partners = (long)d;
-        e->brokered = (long)d * ((long)d - 1) / 2 - linked / 2;
+        e->partners = d;
+        e->brokered = d * (d - 1) / 2 - (long)VECTOR(tri)[v];
     }
+    if (have_tri) igraph_vector_destroy(&tri);
     free(disc);
     free(low);
     free(size);
