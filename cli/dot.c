@@ -195,35 +195,30 @@ static tsg_status_t dot_asof(repl_t *r, const dot_args_t *a, tsg_error_t *err)
     return tsg_session_as_of(r->s, a->argv[1], err);
 }
 
-/* The scenario is kept as typed and checked by the statements it is put
- * before: an unknown name is an error with its caret there, where the
- * session knows the names (docs/decisions.md, "Issue 22: .whatif"). */
+/* The scenario is the session's (tsg_session_scenario): the copy is made
+ * and changed here, once, so an unknown name is an error now, with its
+ * caret (docs/decisions.md, "Issue 22: review mends"). */
 static tsg_status_t dot_whatif(repl_t *r, const dot_args_t *a, tsg_error_t *err)
 {
+    const char *now = tsg_session_get_scenario(r->s);
     if (a->argc == 1) {
         /* WHAT IF is the statement's keyword, the same in every language. */
-        if (r->whatif) printf(_("WHAT IF %s\n"), r->whatif);
+        if (now) printf(_("WHAT IF %s\n"), now);
         else printf(_("off (the network as it is)\n"));
         return TSG_OK;
     }
-    if (a->argc == 2 && !strcmp(a->argv[1], "off")) {
-        free(r->whatif);
-        r->whatif = NULL;
-        return TSG_OK;
-    }
+    if (a->argc == 2 && !strcmp(a->argv[1], "off")) return tsg_session_scenario(r->s, NULL, err);
     const char *w = a->argv[1];
     if (strcasecmp(w, "WITHOUT") && strcasecmp(w, "WITH")) return TSG_EINPUT;
     size_t n = strlen(a->tail[1]);
     while (n && strchr(" \t;", a->tail[1][n - 1])) n--;
     if (memchr(a->tail[1], ';', n))
         return repl_fail(err, TSG_EINPUT, _(".whatif takes the change alone, without a statement after it"));
-    char *copy = malloc(n + 1);
-    if (!copy) return repl_fail(err, TSG_ENOMEM, _("out of memory"));
-    memcpy(copy, a->tail[1], n);
-    copy[n] = '\0';
-    free(r->whatif);
-    r->whatif = copy;
-    return TSG_OK;
+    char *change = strndup(a->tail[1], n);
+    if (!change) return repl_fail(err, TSG_ENOMEM, _("out of memory"));
+    tsg_status_t st = tsg_session_scenario(r->s, change, err);
+    free(change);
+    return st;
 }
 
 static tsg_status_t dot_timeout(repl_t *r, const dot_args_t *a, tsg_error_t *err)

@@ -124,63 +124,8 @@ static void page(const char *text, size_t len)
     if (!shown) fwrite(text, 1, len, stdout);
 }
 
-/* The text with each statement run as WHAT IF <scenario> <statement>
- * (.whatif), malloc'd; NULL when out of memory. A statement that begins
- * with WHAT IF keeps its own scenario, as a statement's AS OF wins over
- * .asof. The scenario goes on the statement's first line, so an error's
- * line and caret point into the statement as it was run. */
-static char *with_scenario(const char *scenario, const char *text, size_t len, size_t *outlen)
-{
-    size_t ns = 0, cap = len + 1;
-    for (size_t i = 0; i < len; i++) ns += text[i] == ';';
-    cap += (ns + 1) * (strlen(scenario) + 10);
-    char *out = malloc(cap), *piece = malloc(len + 1);
-    if (!out || !piece) {
-        free(out);
-        free(piece);
-        return NULL;
-    }
-    size_t n = 0, start = 0;
-    for (size_t i = 0; i <= len; i++) {
-        /* A statement ends at a ';' outside quotes and comments (which
-         * tsg_statement_complete knows), or with the text. */
-        int end = i == len;
-        if (!end && text[i] == ';') {
-            memcpy(piece, text + start, i + 1 - start);
-            piece[i + 1 - start] = '\0';
-            end = tsg_statement_complete(piece);
-        }
-        if (!end) continue;
-        size_t stop = i < len ? i + 1 : len, lead = start;
-        while (lead < stop && strchr(" \t\r\n", text[lead])) lead++;
-        memcpy(out + n, text + start, lead - start);
-        n += lead - start;
-        int own = stop - lead >= 5 && !strncasecmp(text + lead, "WHAT", 4) && strchr(" \t\r\n", text[lead + 4]);
-        if (lead < stop && !own)
-            n += (size_t)sprintf(out + n, "WHAT IF %s ", scenario);
-        memcpy(out + n, text + lead, stop - lead);
-        n += stop - lead;
-        start = stop;
-    }
-    out[n] = '\0';
-    free(piece);
-    *outlen = n;
-    return out;
-}
-
 void repl_run(repl_t *r, const char *text, size_t len, const char *source, int keep_going)
 {
-    char *scenario = NULL;
-    /* A NUL in the text is the session's to report, at its line. */
-    if (r->whatif && !memchr(text, '\0', len)) {
-        size_t n;
-        if (!(scenario = with_scenario(r->whatif, text, len, &n))) {
-            fprintf(stderr, _("error: out of memory; the statement was dropped\n"));
-            return;
-        }
-        text = scenario;
-        len = n;
-    }
     tsg_sink_t sink = cli_sink(r->out);
     tsg_error_t err = {0};
     struct timespec t0, t1;
@@ -220,7 +165,6 @@ void repl_run(repl_t *r, const char *text, size_t len, const char *source, int k
     if (r->out->timer)
         printf(_("time: %.3f s\n"), (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
     fflush(stdout);
-    free(scenario);
 }
 
 /* ---- completion ------------------------------------------------------------------ */
@@ -471,7 +415,6 @@ static void teardown(repl_t *r)
     free(r->pvalues);
     free(r->history);
     free(r->buf);
-    free(r->whatif);
 }
 
 int cli_repl(tsg_session_t *s, tsg_db_t *db, cli_out_t *out)
@@ -502,8 +445,9 @@ int cli_repl(tsg_session_t *s, tsg_db_t *db, cli_out_t *out)
          * and .whatif's mark: every answer is of the scenario. */
         char prompt[96];
         const char *asof = tsg_session_get_as_of(s);
-        snprintf(prompt, sizeof prompt, "tsunagi%s%s%s%s%s> ", asof ? "@" : "", asof ? asof : "", r.whatif ? "[" : "",
-                 r.whatif ? C_("prompt", "what if") : "", r.whatif ? "]" : "");
+        int whatif = tsg_session_get_scenario(s) != NULL;
+        snprintf(prompt, sizeof prompt, "tsunagi%s%s%s%s%s> ", asof ? "@" : "", asof ? asof : "", whatif ? "[" : "",
+                 whatif ? C_("prompt", "what if") : "", whatif ? "]" : "");
         int got = read_line(&r, r.len ? PROMPT_MORE : prompt, &line);
         if (got < 0) {
             discard(&r);

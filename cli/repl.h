@@ -22,7 +22,6 @@ typedef struct repl {
     char **pnames, **pvalues;     /* a copy of the parameters, for .param list */
     size_t nparams;
     char *history;                /* the history file, or NULL when there is no home */
-    char *whatif;                 /* .whatif's scenario (WITHOUT … [WITH TIE …]), or NULL */
     char *line;                   /* handed over by on_line */
     int line_ready;
     int quit;
@@ -31,7 +30,7 @@ typedef struct repl {
 } repl_t;
 
 /* Runs statements, printing results through the sink (and the pager);
- * under .whatif, each as WHAT IF <scenario> <statement>. */
+ * under .whatif, on the session's scenario (tsg_session_scenario). */
 void repl_run(repl_t *r, const char *text, size_t len, const char *source, int keep_going);
 /* Fills err with a formatted message; returns code. */
 tsg_status_t repl_fail(tsg_error_t *err, tsg_status_t code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

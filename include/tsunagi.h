@@ -351,6 +351,18 @@ tsg_status_t tsg_session_as_of(tsg_session_t *s, const char *date, tsg_error_t *
 /* The date .asof set, as it was given in ISO form, or NULL. */
 const char *tsg_session_get_as_of(const tsg_session_t *s);
 
+/* A scenario for the session's later statements (the REPL's .whatif): the
+ * change of a WHAT IF, "WITHOUT node, … [WITH TIE a -> b AS kind, …]", made
+ * once on a copy of the database in memory. Until it ends (NULL or "off"),
+ * the statements WHAT IF compares (GAPS, REACH, …) show today's answer
+ * beside the scenario's, other reading statements (FIND, SHOW, …) answer
+ * from the copy, and statements that change the network are refused; the
+ * database is never written. A new scenario replaces the one before; one
+ * that fails (an unknown name, with its caret) leaves it as it was. */
+tsg_status_t tsg_session_scenario(tsg_session_t *s, const char *change, tsg_error_t *err);
+/* The change of the scenario as given, or NULL. */
+const char *tsg_session_get_scenario(const tsg_session_t *s);
+
 /* Asks the running statement to stop (safe from a signal handler). */
 void tsg_session_interrupt(tsg_session_t *s);
 

@@ -96,7 +96,13 @@ typedef struct qry_session {
     int ja;                    /* this run's output is Japanese: tables show vocabulary labels */
     struct qry_session *outer; /* WHAT IF's copy: the session whose statement it runs for (its
                                   Ctrl-C and time limit stop the copy's work too), else NULL */
+    struct qry_scenario *scenario; /* the session's scenario (.whatif, scenario.c), or NULL */
 } qry_session_t;
+
+/* "line L, column C: message", the line, and a caret under the token
+ * (source, when given, before it): the running statement's error as a
+ * program shows it. */
+void qry_format_error(const qry_session_t *s, const char *source, tsg_error_t *err);
 
 /* Whether the running statement must stop: Ctrl-C, or its time limit
  * passed (which sets interrupted to 2). Cheap enough for inner loops. */

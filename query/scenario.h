@@ -31,4 +31,23 @@ tsg_status_t qry_copy_error(qry_session_t *s, qry_session_t *c, tsg_status_t rc,
  * rows, so another day's answer would mix two days. */
 tsg_status_t qry_today_only(qry_session_t *s, const ast_stmt_t *st, const ast_stmt_t *inner, const char *what);
 
+/* WHAT IF's parts, which the session's scenario (scenario.c, the REPL's
+ * .whatif) shares. qry_change_make makes st->change (WITHOUT …, WITH TIE …)
+ * on the copy c of s's database, naming s's nodes; qry_whatif_reads says
+ * whether WHAT IF compares a statement of that kind (GAPS, REACH, …);
+ * qry_whatif_compare runs inner on s and on c and emits the two answers
+ * compared, with the summary. Errors are recorded against s. */
+tsg_status_t qry_change_make(qry_session_t *s, qry_session_t *c, const ast_stmt_t *st);
+int qry_whatif_reads(ast_skind_t kind);
+tsg_status_t qry_whatif_compare(qry_session_t *s, qry_session_t *c, const ast_stmt_t *inner);
+
+/* The session's scenario (tsg_session_scenario): one copy of the database
+ * with the change made once, on which every later statement of the
+ * session runs until the scenario ends. qry_scenario_exec runs one
+ * statement under it (the session's run loop calls it instead of
+ * qry_exec while s->scenario is set); qry_scenario_free closes the copy. */
+typedef struct qry_scenario qry_scenario_t;
+tsg_status_t qry_scenario_exec(qry_session_t *s, const ast_stmt_t *st);
+void qry_scenario_free(qry_scenario_t *x);
+
 #endif

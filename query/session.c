@@ -7,6 +7,7 @@
 #include "changes.h"
 #include "query.h"
 #include "result.h"
+#include "scenario.h"
 #include "structure.h"
 #include "gen/tsunagi.h"
 #include "util.h"
@@ -64,8 +65,7 @@ static char *breaks_shown(char *s, int *nomem)
     return b.data;
 }
 
-/* "line L, column C: message", the line, and a caret under the token. */
-static void format_error(const qry_session_t *s, const char *source, tsg_error_t *err)
+void qry_format_error(const qry_session_t *s, const char *source, tsg_error_t *err)
 {
     const gram_ctx_t *c = &s->ctx;
     util_buf_t b = {0};
@@ -421,6 +421,7 @@ const char *qry_label(const qry_session_t *s, const char *kind, const char *key)
 void tsg_session_close(tsg_session_t *s)
 {
     if (!s) return;
+    qry_scenario_free(s->scenario);
     eng_igraph_forget(&s->interrupted);
     sqlite3_progress_handler(s->sql, 0, NULL, NULL);
     sqlite3_finalize(s->dv);
@@ -649,7 +650,8 @@ tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len,
                               "(they order and cut the table of FIND, COUNT, SHOW, GAPS, …)"));
             else {
                 s->tail = stmt->tail;
-                st = qry_exec(s, stmt);
+                /* Under a scenario (.whatif) the statement is the scenario's. */
+                st = s->scenario ? qry_scenario_exec(s, stmt) : qry_exec(s, stmt);
                 if (s->tail) st = release(s, st);
             }
             eng_igraph_forget(&s->interrupted);
@@ -672,7 +674,7 @@ tsg_status_t tsg_session_run_len(tsg_session_t *s, const char *text, size_t len,
         }
         if (st) {
             tsg_error_t e = {0};
-            format_error(s, source, &e);
+            qry_format_error(s, source, &e);
             if (sink && sink->error) sink->error(sink->ctx, &e);
             if (!first) {
                 first = st;

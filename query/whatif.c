@@ -125,7 +125,7 @@ static tsg_status_t check_exists(qry_session_t *s, const eng_net_t *net, const a
 
 /* The change, made on the copy c: each node taken away (an organisation
  * with its programs first, as REMOVE asks), then each tie added. */
-static tsg_status_t make_change(qry_session_t *s, qry_session_t *c, const ast_stmt_t *st)
+tsg_status_t qry_change_make(qry_session_t *s, qry_session_t *c, const ast_stmt_t *st)
 {
     const eng_net_t *net;
     tsg_status_t rc = qry_network(s, &net);
@@ -379,7 +379,7 @@ static tsg_status_t summary(qry_session_t *s, qry_session_t *c, const ast_stmt_t
 
 /* ---- the statement ----------------------------------------------------------------- */
 
-static int reads(ast_skind_t kind)
+int qry_whatif_reads(ast_skind_t kind)
 {
     static const ast_skind_t ok[] = {AST_GAPS,       AST_COVERAGE, AST_REACH,   AST_PATH,      AST_HORIZONTAL,
                                      AST_CENTRALITY, AST_BROKERS,  AST_THIN_LINKS, AST_RENDER};
@@ -438,11 +438,31 @@ tsg_status_t qry_today_only(qry_session_t *s, const ast_stmt_t *st, const ast_st
     return TSG_OK;
 }
 
+/* The statement on the changed copy c, emitted beside today's answer
+ * (before, already run on s) and summed up. */
+static tsg_status_t compare_after(qry_session_t *s, qry_session_t *c, const ast_stmt_t *inner, held_t *before)
+{
+    held_t after = {0};
+    counts_t k = {0};
+    tsg_status_t rc = qry_run_held(c, inner, &after);
+    if (rc) rc = qry_copy_error(s, c, rc, inner);
+    if (!rc && inner->kind == AST_RENDER)
+        for (size_t i = 0; !rc && i < after.n; i++) {
+            rc = qry_emit(s, after.r[i]);
+            after.r[i] = NULL;
+        }
+    else if (!rc)
+        rc = emit_compared(s, before, &after, &k);
+    if (!rc) rc = summary(s, c, inner, &k);
+    qry_held_free(&after);
+    return rc;
+}
+
 tsg_status_t qry_exec_whatif(qry_session_t *s, const ast_stmt_t *st)
 {
     const ast_stmt_t *inner = st->inner;
     if (!inner || !st->change) return gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
-    if (!reads(inner->kind))
+    if (!qry_whatif_reads(inner->kind))
         return qry_fail(s, &inner->kw,
                         _("WHAT IF runs GAPS, COVERAGE, REACH, PATH, HORIZONTAL, CENTRALITY, BROKERS, THIN LINKS or "
                           "RENDER, not %.*s"),
@@ -452,28 +472,28 @@ tsg_status_t qry_exec_whatif(qry_session_t *s, const ast_stmt_t *st)
      * begins on the statement's day and reads on any. */
     tsg_status_t today = st->change->without ? qry_today_only(s, st, inner, "WHAT IF WITHOUT") : TSG_OK;
     if (today) return today;
-    held_t before = {0}, after = {0};
+    held_t before = {0};
     tsg_db_t *db = NULL;
     qry_session_t *c = NULL;
-    counts_t k = {0};
-    tsg_status_t rc = TSG_OK;
-    /* RENDER draws the network as it would be; there is no picture before
-     * to compare a picture with. */
-    if (inner->kind != AST_RENDER) rc = qry_run_held(s, inner, &before);
+    /* Today's answer first: it sets the statement's day (its AS OF), on
+     * which the change's names are looked up. */
+    tsg_status_t rc = inner->kind != AST_RENDER ? qry_run_held(s, inner, &before) : TSG_OK;
     if (!rc) rc = qry_copy_open(s, st, &db, &c);
-    if (!rc) rc = make_change(s, c, st);
-    if (!rc && (rc = qry_run_held(c, inner, &after))) rc = qry_copy_error(s, c, rc, inner);
-    if (!rc && inner->kind == AST_RENDER)
-        for (size_t i = 0; !rc && i < after.n; i++) {
-            rc = qry_emit(s, after.r[i]);
-            after.r[i] = NULL;
-        }
-    else if (!rc)
-        rc = emit_compared(s, &before, &after, &k);
-    if (!rc) rc = summary(s, c, inner, &k);
+    if (!rc) rc = qry_change_make(s, c, st);
+    if (!rc) rc = compare_after(s, c, inner, &before);
     qry_held_free(&before);
-    qry_held_free(&after);
     tsg_session_close(c);
     tsg_close(db);
+    return rc;
+}
+
+tsg_status_t qry_whatif_compare(qry_session_t *s, qry_session_t *c, const ast_stmt_t *inner)
+{
+    held_t before = {0};
+    /* RENDER draws the network as it would be; there is no picture before
+     * to compare a picture with. */
+    tsg_status_t rc = inner->kind != AST_RENDER ? qry_run_held(s, inner, &before) : TSG_OK;
+    if (!rc) rc = compare_after(s, c, inner, &before);
+    qry_held_free(&before);
     return rc;
 }

@@ -603,14 +603,16 @@ Test(repl, asof_sets_the_day_of_the_session)
     finish(&T, ".quit\r");
 }
 
-/* .whatif keeps a scenario for the statements that follow (issue 22): each
- * runs as WHAT IF <scenario> <statement>, so each answer carries WHAT IF's
- * summary. Planted weakness 6 (docs/sample-city.md): without NPO法人あさがおの会
+/* .whatif keeps a scenario for the statements that follow (issue 22): a
+ * statement WHAT IF compares shows today's answer beside the scenario's,
+ * with WHAT IF's summary. Planted weakness 6 (docs/sample-city.md): without NPO法人あさがおの会
  * 東区's peer support has no program: 4 coverage gaps open, its 4 reach and
  * 4 fragility rows close (tests/lang/whatif.test has the same statement).
  * Two statements on one line each get it; one with its own WHAT IF keeps
- * its own (the referral that closes the 4 reach rows); a statement WHAT IF
- * cannot run is refused with WHAT IF's error, not run on today's network. */
+ * its own (the referral that closes the 4 reach rows); FIND answers for the
+ * scenario; REMOVE is refused (it would change only the copy); a scenario
+ * with an unknown name is an error with its caret and leaves the one
+ * before in place. */
 Test(repl, whatif_keeps_the_scenario_for_the_statements_that_follow)
 {
     send(&T, ".whatif\r");
@@ -629,10 +631,23 @@ Test(repl, whatif_keeps_the_scenario_for_the_statements_that_follow)
     send(&T, "WHAT IF WITH TIE 'p-higashi-sodan' -> 'p-higashi-joshi' AS referral GAPS FOR hikikomori AGED 18..39 IN "
              "'東区' NEEDS peer;\r");
     expect(&T, "If this happened, 0 gaps would open and 4 would close (4 stay)");
-    send(&T, "FIND organisations LIMIT 1;\r");
-    expect(&T, "WHAT IF runs GAPS, COVERAGE");
-    expect(&T, "not FIND");
+    /* FIND answers from the scenario's copy (whatif_finds_and_shows… below
+     * checks what against a database changed by hand); a change is refused. */
+    send(&T, "FIND organisations WHERE id = 'o-higashi-joshi';\r");
+    expect(&T, "(0 rows)");
     expect(&T, "tsunagi[what if]> ");
+    send(&T, "REMOVE organisation 'o-higashi-youth';\r");
+    expect(&T, "REMOVE is refused while a scenario is on (.whatif)");
+    expect(&T, "tsunagi[what if]> ");
+    send(&T, ".whatif WITHOUT 'no such place'\r");
+    expect(&T, "line 1, column 17: ");
+    expect(&T, "WHAT IF WITHOUT 'no such place'");
+    expect(&T, "tsunagi[what if]> ");
+    send(&T, ".whatif WITHOUT 'NPO法人あさがおの会' WITH TIE 'p-higashi-sodan' ->\r");
+    expect(&T, "the change stops short");
+    expect(&T, "tsunagi[what if]> ");
+    send(&T, ".whatif\r");
+    expect(&T, "WHAT IF WITHOUT 'NPO法人あさがおの会'\n");
     send(&T, ".whatif GAPS FOR hikikomori;\r");
     expect(&T, "usage: .whatif [WITHOUT node");
     send(&T, ".whatif WITHOUT 'NPO法人あさがおの会'; GAPS\r");
@@ -651,5 +666,65 @@ Test(repl, whatif_keeps_the_scenario_for_the_statements_that_follow)
     cr_expect(memmem(T.log + from, T.mark - from, "If this happened", 16) == NULL, "a summary after .whatif off");
     send(&T, ".help\r");
     expect(&T, "\n.whatif [WITHOUT node, … [WITH TIE a -> b AS kind, …] | off]");
+    finish(&T, ".quit\r");
+}
+
+/* FIND and SHOW under .whatif answer for the scenario. The oracle is a
+ * copy of the database changed by hand: REMOVE of NPO法人あさがおの会 (its
+ * program first, as REMOVE asks), and the same FIND and SHOW run there
+ * with --format csv. The REPL in CSV must print exactly that: 東区's NPOs
+ * without o-higashi-joshi, and f-sub-ibasho's members without it; a set of
+ * 東区's NPOs made before the scenario counts as many. The
+ * database itself is not changed: after .whatif off it is found again. */
+Test(repl, whatif_finds_and_shows_the_scenario_as_a_database_changed_by_hand)
+{
+    finish(&T, ".quit\r");
+    const char *d = T.dir;
+    run_cmd("XDG_CACHE_HOME=%s/cache HOME=%s %s export %s/csv >/dev/null", d, d, TSUNAGI_BIN, d);
+    run_cmd("%s import %s/csv %s/city.db >/dev/null", TSUNAGI_BIN, d, d);
+    run_cmd("%s import %s/csv %s/changed.db >/dev/null", TSUNAGI_BIN, d, d);
+    run_cmd("%s %s/changed.db -c \"REMOVE program 'p-higashi-joshi'; REMOVE organisation 'o-higashi-joshi';\" >/dev/null",
+            TSUNAGI_BIN, d);
+    static const char find[] = "FIND organisations WHERE sector = npo IN '東区';";
+    static const char show[] = "SHOW 'f-sub-ibasho';";
+    run_cmd("%s %s/changed.db --format csv -c \"%s\" >%s/find.csv", TSUNAGI_BIN, d, find, d);
+    run_cmd("%s %s/changed.db --format csv -c \"%s\" >%s/show.csv", TSUNAGI_BIN, d, show, d);
+    char path[160], want_find[4096], want_show[8192];
+    snprintf(path, sizeof path, "%s/find.csv", d);
+    snprintf(want_find, sizeof want_find, "%s", slurp(path));
+    snprintf(path, sizeof path, "%s/show.csv", d);
+    snprintf(want_show, sizeof want_show, "%s", slurp(path));
+    cr_assert(strstr(want_find, "o-higashi-tabunka") && !strstr(want_find, "o-higashi-joshi"), "%s", want_find);
+    cr_assert(strstr(want_show, "o-higashi-youth") && !strstr(want_show, "o-higashi-joshi"), "%s", want_show);
+
+    snprintf(T.db, sizeof T.db, "%s/city.db", d);
+    start(&T);
+    send(&T, ".mode csv\r");
+    /* A set made before the scenario is carried into it: its members less
+     * the one taken away, as many as the oracle's FIND has rows. */
+    send(&T, "LET s = FIND organisations WHERE sector = npo IN '東区';\r");
+    expect(&T, "s: 7 organisations");
+    send(&T, ".whatif WITHOUT 'NPO法人あさがおの会'\r");
+    expect(&T, "tsunagi[what if]> ");
+    int rows = -1;
+    for (const char *p = want_find; *p; p++) rows += *p == '\n';
+    char line[256];
+    snprintf(line, sizeof line, "count\n%d\n", rows);
+    send(&T, "COUNT s;\r");
+    expect(&T, line);
+    expect(&T, "tsunagi[what if]> ");
+    snprintf(line, sizeof line, "%s\r", find);
+    send(&T, line);
+    expect(&T, want_find);
+    expect(&T, "tsunagi[what if]> ");
+    snprintf(line, sizeof line, "%s\r", show);
+    send(&T, line);
+    expect(&T, want_show);
+    expect(&T, "tsunagi[what if]> ");
+    send(&T, ".whatif off\r");
+    expect(&T, "tsunagi> ");
+    send(&T, "FIND organisations WHERE id = 'o-higashi-joshi';\r");
+    expect(&T, "o-higashi-joshi,NPO法人あさがおの会");
+    expect(&T, "tsunagi> ");
     finish(&T, ".quit\r");
 }
