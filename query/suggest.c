@@ -11,9 +11,10 @@
  *            the group in that cell at those ages, which GAPS then counts
  *            as its backup (engine/gaps.h); more plausible the more its
  *            programs for the group are for that group alone.
- *     Each candidate is added with TIE to a copy of the database, GAPS is
- *     run there, and `closes` is the number of rows it loses: the effect is
- *     measured, not estimated, so applying the tie gives exactly that.
+ *     Each candidate is added to the network in memory as the TIE would
+ *     add it (engine/netplus.h), GAPS is run there, and `closes` is the
+ *     number of rows it loses: the effect is measured, not estimated, so
+ *     applying the tie gives exactly that.
  *   SUGGEST TIES [IN 'district'] [TOP n]
  *     thin links: a co_support tie between two non-government organisations
  *            of the district's organisation graph that are not yet tied,
@@ -25,6 +26,7 @@
  * organisation graph, never two government bodies.
  */
 #include "scenario.h"
+#include "netplus.h"
 #include "structure.h"
 #include "result.h"
 #include "i18n.h"
@@ -38,8 +40,10 @@ enum { SG_REACH, SG_SEAM, SG_FRAGILITY, SG_THIN };
 static const char *const sg_key[] = {"reach", "seam", "fragility", "thin_links"};
 static const char *const sg_label[] = {NC_("suggestion", "reach"), NC_("suggestion", "seam"),
                                        NC_("suggestion", "fragility"), NC_("suggestion", "thin links")};
-/* The kind of tie each suggestion is. */
+/* The kind of tie each suggestion is, as TIE names it and as the network
+ * holds it (a referral one way, the others both ways, as TIE writes them). */
 static const char *const sg_tie[] = {"referral", "referral", "agreement", "co_support"};
+static const int sg_eng_kind[] = {ENG_REFERRAL, ENG_REFERRAL, ENG_AGREEMENT, ENG_CO_SUPPORT};
 
 typedef struct cand {
     int kind;
@@ -57,8 +61,12 @@ typedef struct cands {
 
 static cand_t *add(cands_t *c, int kind, int64_t from, int64_t to)
 {
+    /* Already a candidate; an agreement is the same tie either way round
+     * (TIE writes it undirected), so b–a is a's backup named twice. */
     for (size_t i = 0; i < c->n; i++)
-        if (c->v[i].from == from && c->v[i].to == to) return NULL; /* already a candidate */
+        if ((c->v[i].from == from && c->v[i].to == to) ||
+            (kind == SG_FRAGILITY && c->v[i].kind == SG_FRAGILITY && c->v[i].from == to && c->v[i].to == from))
+            return NULL;
     if (c->n == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 32;
         cand_t *grown = realloc(c->v, cap * sizeof *grown);
@@ -103,54 +111,6 @@ static int shared_forums(const eng_net_t *net, int64_t a, int64_t b)
 }
 
 static int64_t owner(const eng_net_t *net, int64_t nid) { return net->org_of[nid] ? net->org_of[nid] : nid; }
-
-/* A node of the copy named by its id (unique), for TIE and UNTIE there. */
-static ast_node_t *id_node(qry_session_t *c, const eng_net_t *net, int64_t nid, const gram_token_t *at)
-{
-    ast_node_t *n = ast_alloc(&c->ctx, sizeof *n);
-    ast_value_t *v = ast_alloc(&c->ctx, sizeof *v);
-    gram_token_t *t = ast_alloc(&c->ctx, sizeof *t);
-    if (!n || !v || !t) return NULL;
-    const char *word = net->type[nid] == ENG_PROGRAM ? "program" : "organisation";
-    *t = (gram_token_t){TK_IDENT, word, strlen(word), at->line, at->col, word};
-    v->kind = AST_V_STRING;
-    v->tok = *at;
-    v->text = net->id[nid];
-    n->type = t;
-    n->v = v;
-    return n;
-}
-
-static tsg_status_t tie_in(qry_session_t *c, const ast_stmt_t *st, const eng_net_t *net, int untie, const cand_t *x)
-{
-    const char *kind = sg_tie[x->kind];
-    gram_token_t k = {TK_IDENT, kind, strlen(kind), st->kw.line, st->kw.col, kind};
-    ast_stmt_t t = {0};
-    t.kind = untie ? AST_UNTIE : AST_TIE;
-    t.kw = st->kw;
-    t.a = id_node(c, net, x->from, &st->kw);
-    t.b = id_node(c, net, x->to, &st->kw);
-    t.tiekind = &k;
-    if (!t.a || !t.b) return c->ctx.code;
-    return qry_exec_mutation(c, &t);
-}
-
-/* The rows GAPS (the statement's own clauses) returns on session x. */
-static tsg_status_t gaps_rows(qry_session_t *x, const ast_stmt_t *st, size_t *n)
-{
-    ast_stmt_t g = *st;
-    g.kind = AST_GAPS;
-    g.tail = NULL;
-    /* RENDER … HIGHLIGHT SUGGESTIONS names its district with OF. */
-    if (!g.cl[AST_CL_IN]) g.cl[AST_CL_IN] = g.cl[AST_CL_OF];
-    held_t h = {0};
-    tsg_status_t rc = qry_run_held(x, &g, &h);
-    *n = 0;
-    for (size_t i = 0; i < h.n; i++)
-        if (h.r[i]->kind == TSG_RESULT_TABLE) *n += h.r[i]->nrows;
-    qry_held_free(&h);
-    return rc;
-}
 
 /* Each organisation's partners: the organisations it is tied to (a
  * program's ties lifted to its owner, memberships left out), sorted. */
@@ -322,24 +282,43 @@ static tsg_status_t group_candidates(qry_session_t *s, const ast_stmt_t *st, int
     return TSG_OK;
 }
 
-/* Each candidate tied in the copy, GAPS counted, and untied again. */
-static tsg_status_t measure(qry_session_t *s, const ast_stmt_t *st, const eng_net_t *net, cands_t *cs)
+/* The rows GAPS would return on net (eng_gaps is what GAPS runs). */
+static tsg_status_t gaps_count(qry_session_t *s, const ast_stmt_t *st, const eng_net_t *net, const qry_gaps_args_t *a,
+                               size_t *n)
 {
+    eng_gap_t *rows;
+    tsg_error_t err = {0};
+    if (eng_gaps(net, &a->q, &rows, n, &err)) return gram_fail(&s->ctx, err.code, &st->kw, "%s", err.text);
+    free(rows);
+    return TSG_OK;
+}
+
+/* Each candidate added to the network in memory (netplus.h: the network
+ * the TIE would load, built without writing it) and GAPS counted there:
+ * `closes` is what the planner gets by typing the TIE. */
+static tsg_status_t measure(qry_session_t *s, const ast_stmt_t *st, int64_t district, const eng_net_t *net, cands_t *cs)
+{
+    if (!cs->n) return TSG_OK;
+    qry_gaps_args_t a;
     size_t before;
-    tsg_status_t rc = gaps_rows(s, st, &before);
-    if (rc || !cs->n) return rc;
-    tsg_db_t *db = NULL;
-    qry_session_t *c = NULL;
-    if ((rc = qry_copy_open(s, st, &db, &c))) return rc;
+    tsg_status_t rc = qry_gaps_args(s, st, district, &a);
+    if (!rc) rc = gaps_count(s, st, net, &a, &before);
+    if (rc) return rc;
+    eng_plus_t plus;
+    tsg_error_t err = {0};
+    if ((rc = eng_plus_init(&plus, net, &err))) return gram_fail(&s->ctx, rc, &st->kw, "%s", err.text);
     for (size_t i = 0; !rc && i < cs->n; i++) {
+        cand_t *x = &cs->v[i];
+        if (qry_should_stop(s)) {
+            rc = gram_fail(&s->ctx, TSG_EINPUT, &st->kw, _("interrupted"));
+            break;
+        }
+        eng_plus_tie(&plus, net, x->from, x->to, sg_eng_kind[x->kind], x->kind != SG_FRAGILITY && x->kind != SG_THIN);
         size_t after = before;
-        if (!(rc = tie_in(c, st, net, 0, &cs->v[i])) && !(rc = gaps_rows(c, st, &after)))
-            rc = tie_in(c, st, net, 1, &cs->v[i]);
-        cs->v[i].closes = (long)before - (long)after;
+        rc = gaps_count(s, st, &plus.net, &a, &after);
+        x->closes = (long)before - (long)after;
     }
-    if (rc) rc = qry_copy_error(s, c, rc, st);
-    tsg_session_close(c);
-    tsg_close(db);
+    eng_plus_free(&plus);
     return rc;
 }
 
@@ -427,7 +406,7 @@ static tsg_status_t suggestions(qry_session_t *s, const ast_stmt_t *st, int64_t 
     else if (group) {
         if (!(rc = group_candidates(s, st, district, *net, cs)) && cs->oom)
             rc = gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
-        if (!rc) rc = measure(s, st, *net, cs);
+        if (!rc) rc = measure(s, st, district, *net, cs);
         /* Plausibility: partners in common, forums together. */
         for (size_t i = 0; !rc && i < cs->n; i++)
             cs->v[i].score += adamic_adar(*net, &p, cs->v[i].from, cs->v[i].to) +
