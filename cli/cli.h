@@ -1,7 +1,8 @@
 /*
  * cli — the tsunagi program: command-line parsing and script modes
- * (main.c) and the interactive REPL (repl.c). Both print results through
- * one output state, which owns the stream results go to.
+ * (main.c), the other subcommands (commands.c), printing (output.c) and
+ * the interactive REPL (repl.c, dot.c). All print results through one
+ * output state, which owns the stream results go to.
  */
 #ifndef TSG_CLI_H
 #define TSG_CLI_H
