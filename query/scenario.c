@@ -51,15 +51,28 @@ static int64_t data_version(sqlite3 *db)
     return v;
 }
 
-/* Rows of one of s's tables into the same table of c (both connections'
- * own TEMP tables); SQLITE_OK or SQLite's code. */
-static int copy_rows(sqlite3 *from, sqlite3 *to, const char *select, const char *insert, int ncols)
+/* The rows of s's TEMP table of sets (sets: tsg_set, else tsg_setname)
+ * into c's: four columns each. SQLITE_OK or SQLite's code. */
+static int copy_rows(sqlite3 *from, sqlite3 *to, int sets)
 {
     sqlite3_stmt *q = NULL, *w = NULL;
-    int rc = sqlite3_prepare_v2(from, select, -1, &q, NULL);
-    if (rc == SQLITE_OK) rc = sqlite3_prepare_v2(to, insert, -1, &w, NULL);
+    int rc;
+    if (sets) {
+        rc = sqlite3_prepare_v2(from, "SELECT name, nid, type, id FROM temp.tsg_set", -1, &q, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v2(to, "INSERT INTO temp.tsg_set(name, nid, type, id) VALUES (?1, ?2, ?3, ?4)", -1, &w, NULL);
+    } else {
+        rc = sqlite3_prepare_v2(from, "SELECT name, type, lost, lost_id FROM temp.tsg_setname", -1, &q, NULL);
+        if (rc == SQLITE_OK)
+            rc = sqlite3_prepare_v2(to, "INSERT INTO temp.tsg_setname(name, type, lost, lost_id) VALUES (?1, ?2, ?3, ?4)", -1,
+                                    &w, NULL);
+    }
     while (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-        for (int i = 0; i < ncols; i++) sqlite3_bind_value(w, i + 1, sqlite3_column_value(q, i));
+        /* The values as they are (text, numbers, NULL), column for column. */
+        sqlite3_bind_value(w, 1, sqlite3_column_value(q, 0));
+        sqlite3_bind_value(w, 2, sqlite3_column_value(q, 1));
+        sqlite3_bind_value(w, 3, sqlite3_column_value(q, 2));
+        sqlite3_bind_value(w, 4, sqlite3_column_value(q, 3));
         rc = sqlite3_step(w) == SQLITE_DONE ? SQLITE_OK : sqlite3_errcode(to);
         sqlite3_reset(w);
     }
@@ -73,10 +86,7 @@ static int copy_rows(sqlite3 *from, sqlite3 *to, const char *select, const char 
  * the change takes away. Sets made under the scenario go with it. */
 static tsg_status_t copy_sets(qry_session_t *s, qry_session_t *c, const ast_stmt_t *st)
 {
-    if (copy_rows(s->sql, c->sql, "SELECT name, type, lost, lost_id FROM temp.tsg_setname",
-                  "INSERT INTO temp.tsg_setname(name, type, lost, lost_id) VALUES (?1, ?2, ?3, ?4)", 4) != SQLITE_OK ||
-        copy_rows(s->sql, c->sql, "SELECT name, nid, type, id FROM temp.tsg_set",
-                  "INSERT INTO temp.tsg_set(name, nid, type, id) VALUES (?1, ?2, ?3, ?4)", 4) != SQLITE_OK)
+    if (copy_rows(s->sql, c->sql, 0) != SQLITE_OK || copy_rows(s->sql, c->sql, 1) != SQLITE_OK)
         return gram_fail(&s->ctx, TSG_EDB, &st->kw, _("the session's sets could not be copied: %s"), sqlite3_errmsg(c->sql));
     return TSG_OK;
 }
@@ -87,7 +97,7 @@ static tsg_status_t copy_sets(qry_session_t *s, qry_session_t *c, const ast_stmt
  * WHAT IF (which ".whatif" spells in as many columns); one at that
  * statement means the change stopped short of it. Then the copy, and the
  * change made there as WHAT IF makes it. */
-static tsg_status_t open_scenario(qry_session_t *s, const char *text, size_t len, size_t end, qry_scenario_t *x)
+static tsg_status_t open_scenario(qry_session_t *s, const char *text, size_t end, qry_scenario_t *x)
 {
     size_t pos = 0;
     int line = 1, col = 1, done = 0;
@@ -111,7 +121,6 @@ static tsg_status_t open_scenario(qry_session_t *s, const char *text, size_t len
                                                      "[WITH TIE a -> b AS kind, …] and nothing after it"));
     if (st->inner->kw.z < text + end)
         return qry_fail(s, &st->inner->kw, _("a scenario is a change alone, without a statement after it"));
-    (void)len;
     x->without = st->change->without != NULL;
     s->as_of = s->session_as_of;
     if (x->without && (rc = qry_today_only(s, st, NULL, "WHAT IF WITHOUT"))) return rc;
@@ -157,7 +166,7 @@ tsg_status_t tsg_session_scenario(tsg_session_t *s, const char *change, tsg_erro
     s->checked = 0;
     s->stmt_z = text;
     s->stmt_end = text + end;
-    tsg_status_t rc = open_scenario(s, text, len, end, x);
+    tsg_status_t rc = open_scenario(s, text, end, x);
     if (rc) {
         if (!s->ctx.failed) gram_fail(&s->ctx, rc, NULL, _("the statement failed"));
         qry_format_error(s, NULL, err);
