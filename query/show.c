@@ -9,6 +9,7 @@
 #include "util.h"
 #include "i18n.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The key columns of SHOW's tables, with the label beside each
@@ -84,7 +85,7 @@ static const char *const show_attrs[] = {
     "  FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'in_system', in_system FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'hours', hours FROM program_at WHERE nid = ?"
-    " UNION ALL SELECT 'runs', coalesce(starts, '') || '..' || coalesce(ends, '') FROM program"
+    " UNION ALL SELECT 'runs', coalesce(starts, '') || '..' || coalesce(ends, '') FROM program_at"
     "  WHERE nid = ? AND (starts IS NOT NULL OR ends IS NOT NULL)",
     /* forum */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
@@ -96,7 +97,8 @@ static const char *const show_attrs[] = {
 tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
 {
     const qry_name_t *n;
-    tsg_status_t rc = qry_node_ref(s, st->a, QRY_ANY, &n);
+    /* The name of the day finds the node (an old name AS OF a day it had it). */
+    tsg_status_t rc = qry_node_ref(s, st->a, QRY_ANY | QRY_DAY_NAMES, &n);
     if (rc) return rc;
     int64_t nid = n->nid;
     /* A node is found by its name whatever the day; shown only on a day it
@@ -114,9 +116,18 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
         return qry_fail(s, &st->a->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"), n->name,
                         day);
     }
-    char title[600];
+    /* The title names the node as the day does, as its first table does:
+     * n->name is the file's, which a change dated later has already set. */
+    char title[600], *name = NULL;
+    if (sqlite3_prepare_v2(s->sql, "SELECT " NAME_OF("?1"), -1, &ex, NULL) != SQLITE_OK) return qry_fail_sql(s, &st->kw);
+    sqlite3_bind_int64(ex, 1, nid);
+    if ((step = sqlite3_step(ex)) == SQLITE_ROW && sqlite3_column_text(ex, 0))
+        name = util_strdup((const char *)sqlite3_column_text(ex, 0));
+    sqlite3_finalize(ex);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) return qry_fail_sql(s, &st->kw);
     static const char *const titled[] = {"", N_("district %s"), N_("organisation %s"), N_("program %s"), N_("forum %s")};
-    util_snprintf(title, sizeof title, _(titled[n->type]), n->name);
+    util_snprintf(title, sizeof title, _(titled[n->type]), name ? name : n->name);
+    free(name);
     if ((rc = show_sql(s, &st->kw, title, show_attrs[n->type], nid))) return rc;
     if (n->type == QRY_ORGANISATION &&
         (rc = show_sql(s, &st->kw, NC_("SHOW table", "programs"),
