@@ -6,6 +6,7 @@
  * organisation 'name' …). See query.h.
  */
 #include "query.h"
+#include "where.h"
 #include "structure.h"
 #include "gen/tsunagi.h"
 #include "util.h"
@@ -393,8 +394,7 @@ static int name_is(const char *name, const char *want, int folded)
  * file now and those that had it before (history's kept names); each is
  * kept if its name that day is `want`. A candidate without it that day (a
  * name it has only now, or only had) is a fallback, found only when no
- * node of the day and no current name answers. A district is not dated:
- * its name is the file's. */
+ * node of the day and no current name answers. */
 static tsg_status_t day_names(qry_session_t *s, const char *want, int folded, unsigned types, hits_t *h)
 {
     const qry_name_t *cand[64];
@@ -425,7 +425,8 @@ static tsg_status_t day_names(qry_session_t *s, const char *want, int folded, un
     if (!nc) return TSG_OK;
     if (sqlite3_prepare_v2(s->sql,
                            "SELECT name FROM organisation_at WHERE nid = ?1 UNION ALL SELECT name FROM program_at WHERE nid = ?1"
-                           " UNION ALL SELECT name FROM forum_at WHERE nid = ?1 UNION ALL SELECT name FROM district WHERE nid = ?1",
+                           " UNION ALL SELECT name FROM forum_at WHERE nid = ?1"
+                           " UNION ALL SELECT name FROM " QRY_DISTRICT_AT " WHERE nid = ?1",
                            -1, &q, NULL) != SQLITE_OK)
         return qry_fail_sql(s, NULL);
     tsg_status_t st = TSG_OK;

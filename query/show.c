@@ -6,6 +6,7 @@
  */
 #include "query.h"
 #include "sqlbind.h"
+#include "where.h"
 #include "util.h"
 #include "i18n.h"
 
@@ -53,7 +54,7 @@ static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const cha
 }
 
 #define NAME_OF(n)                                                                                    \
-    "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node nn LEFT JOIN district d ON d.nid = nn.nid" \
+    "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node nn LEFT JOIN " QRY_DISTRICT_AT " d ON d.nid = nn.nid" \
     " LEFT JOIN organisation_at o ON o.nid = nn.nid LEFT JOIN program_at p ON p.nid = nn.nid"                 \
     " LEFT JOIN forum_at f ON f.nid = nn.nid WHERE nn.nid = " n ")"
 
@@ -61,9 +62,9 @@ static const char *const show_attrs[] = {
     "",
     /* district */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM district WHERE nid = ?"
-    " UNION ALL SELECT 'level', level FROM district WHERE nid = ?"
-    " UNION ALL SELECT 'parent', " NAME_OF("(SELECT parent FROM district WHERE nid = ?)")
+    " UNION ALL SELECT 'name', name FROM " QRY_DISTRICT_AT " WHERE nid = ?"
+    " UNION ALL SELECT 'level', level FROM " QRY_DISTRICT_AT " WHERE nid = ?"
+    " UNION ALL SELECT 'parent', " NAME_OF("(SELECT parent FROM " QRY_DISTRICT_AT " WHERE nid = ?)")
     " UNION ALL SELECT 'organisations based here', count(*) FROM organisation_at WHERE tsg_under(district, ?)",
     /* organisation */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
@@ -81,7 +82,7 @@ static const char *const show_attrs[] = {
     " UNION ALL SELECT 'modes', (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode_at WHERE program = ? ORDER BY pos))"
     " UNION ALL SELECT 'approach', approach FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'area', CASE WHEN wide_area THEN '* (wide-area)' ELSE (SELECT group_concat(name, ';') FROM"
-    "  (SELECT d.name FROM program_area_at a JOIN district d ON d.nid = a.district WHERE a.program = ? ORDER BY a.pos)) END"
+    "  (SELECT d.name FROM program_area_at a JOIN " QRY_DISTRICT_AT " d ON d.nid = a.district WHERE a.program = ? ORDER BY a.pos)) END"
     "  FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'in_system', in_system FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'hours', hours FROM program_at WHERE nid = ?"
@@ -136,7 +137,7 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
         return rc;
     if (n->type == QRY_DISTRICT &&
         (rc = show_sql(s, &st->kw, NC_("SHOW table", "districts below"),
-                       "SELECT nn.id AS id, d.name AS name, d.level AS level FROM district d JOIN node nn ON nn.nid = d.nid"
+                       "SELECT nn.id AS id, d.name AS name, d.level AS level FROM " QRY_DISTRICT_AT " d JOIN node nn ON nn.nid = d.nid"
                        " WHERE d.parent = ? ORDER BY d.nid", nid)))
         return rc;
     if (n->type == QRY_DISTRICT) return TSG_OK;

@@ -4,6 +4,7 @@
  * SQL query over the store, returned as result sets.
  */
 #include "query.h"
+#include "where.h"
 #include "result.h"
 #include "store.h"
 #include "vocab.h"
@@ -25,12 +26,13 @@
  * summary of the network is of today's. */
 #define LIVE \
     "WITH RECURSIVE live_o AS (SELECT * FROM organisation_at), live_f AS (SELECT * FROM forum_at)," \
-    " live_p AS (SELECT * FROM program_at), live_t AS (SELECT * FROM tie_at)"
+    " live_p AS (SELECT * FROM program_at), live_t AS (SELECT * FROM tie_at)," \
+    " live_d AS (SELECT * FROM " QRY_DISTRICT_AT ")"
 
 /* Each part follows LIVE: a SELECT, or more common tables. */
 static const struct { const char *title, *sql; } parts[] = {
     {N_("Network"),
-     " SELECT 'districts' AS what, count(*) AS count FROM district"
+     " SELECT 'districts' AS what, count(*) AS count FROM live_d"
      " UNION ALL SELECT 'organisations', count(*) FROM live_o"
      " UNION ALL SELECT 'programs', count(*) FROM live_p"
      " UNION ALL SELECT 'forums', count(*) FROM live_f"
@@ -45,13 +47,13 @@ static const struct { const char *title, *sql; } parts[] = {
      * programs for the whole city or prefecture and wide-area ones. */
     {N_("Wards"),
      ", below(ward, d) AS ("
-     "  SELECT nid, nid FROM district WHERE level = 'ward'"
-     "  UNION SELECT below.ward, c.nid FROM district c JOIN below ON c.parent = below.d),"
+     "  SELECT nid, nid FROM live_d WHERE level = 'ward'"
+     "  UNION SELECT below.ward, c.nid FROM live_d c JOIN below ON c.parent = below.d),"
      " above(ward, d) AS ("
-     "  SELECT nid, parent FROM district WHERE level = 'ward' AND parent IS NOT NULL"
-     "  UNION SELECT above.ward, x.parent FROM district x JOIN above ON x.nid = above.d WHERE x.parent IS NOT NULL)"
+     "  SELECT nid, parent FROM live_d WHERE level = 'ward' AND parent IS NOT NULL"
+     "  UNION SELECT above.ward, x.parent FROM live_d x JOIN above ON x.nid = above.d WHERE x.parent IS NOT NULL)"
      " SELECT w.name AS ward,"
-     " (SELECT count(*) FROM below b JOIN district x ON x.nid = b.d"
+     " (SELECT count(*) FROM below b JOIN live_d x ON x.nid = b.d"
      "   WHERE b.ward = w.nid AND x.level = 'school_district') AS school_districts,"
      " (SELECT count(*) FROM live_o o WHERE o.district IN (SELECT d FROM below WHERE ward = w.nid)) AS organisations,"
      " (SELECT count(DISTINCT a.program) FROM program_area_at a JOIN live_p p ON p.nid = a.program"
@@ -59,7 +61,7 @@ static const struct { const char *title, *sql; } parts[] = {
      " (SELECT count(*) FROM live_p p WHERE p.wide_area = 1 OR EXISTS (SELECT 1 FROM program_area_at a"
      "   WHERE a.program = p.nid AND (a.district IN (SELECT d FROM below WHERE ward = w.nid)"
      "   OR a.district IN (SELECT d FROM above WHERE ward = w.nid)))) AS programs_reaching_it"
-     " FROM district w WHERE w.level = 'ward' ORDER BY w.nid"},
+     " FROM live_d w WHERE w.level = 'ward' ORDER BY w.nid"},
     {N_("Programs by target group"),
      " SELECT v.key AS target, v.label_ja AS 日本語,"
      " (SELECT count(*) FROM program_target_at t JOIN live_p p ON p.nid = t.program WHERE t.target = v.key) AS programs,"

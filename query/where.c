@@ -108,7 +108,7 @@ static const field_t tie_fields[] = {
 
 const kind_t qry_kinds[] = {
     {"organisations", "organisation", QRY_ORGANISATION, "organisation_at @ JOIN node_at @n ON @n.nid = @.nid",
-     "@n.id AS id, @.name AS name, @.sector AS sector, (SELECT name FROM district WHERE nid = @.district) AS district,"
+     "@n.id AS id, @.name AS name, @.sector AS sector, (SELECT name FROM " QRY_DISTRICT_AT " WHERE nid = @.district) AS district,"
      " @.verified AS verified",
      "tsg_under(@.district, ?)", 1, org_fields, org_keyed},
     {"programs", "program", QRY_PROGRAM, "program_at @ JOIN node_at @n ON @n.nid = @.nid",
@@ -119,21 +119,21 @@ const kind_t qry_kinds[] = {
      " (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need_at WHERE program = @.nid ORDER BY pos)) AS needs,"
      " (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode_at WHERE program = @.nid ORDER BY pos)) AS modes,"
      " CASE WHEN @.wide_area THEN '*' ELSE (SELECT group_concat(name, ';') FROM (SELECT d.name FROM program_area_at a"
-     "  JOIN district d ON d.nid = a.district WHERE a.program = @.nid ORDER BY a.pos)) END AS area,"
+     "  JOIN " QRY_DISTRICT_AT " d ON d.nid = a.district WHERE a.program = @.nid ORDER BY a.pos)) END AS area,"
      " @.verified AS verified",
      SERVES("?"), 2, program_fields, program_keyed},
     {"forums", "forum", QRY_FORUM, "forum_at @ JOIN node_at @n ON @n.nid = @.nid",
-     "@n.id AS id, @.name AS name, @.kind AS kind, (SELECT name FROM district WHERE nid = @.district) AS district,"
+     "@n.id AS id, @.name AS name, @.kind AS kind, (SELECT name FROM " QRY_DISTRICT_AT " WHERE nid = @.district) AS district,"
      " (SELECT count(*) FROM tie_at WHERE dst = @.nid AND kind = 'membership') AS members, @.verified AS verified",
      "tsg_under(@.district, ?)", 1, forum_fields, forum_keyed},
-    {"districts", "district", QRY_DISTRICT, "district @ JOIN node @n ON @n.nid = @.nid",
-     "@n.id AS id, @.name AS name, @.level AS level, (SELECT name FROM district WHERE nid = @.parent) AS parent",
+    {"districts", "district", QRY_DISTRICT, QRY_DISTRICT_AT " @ JOIN node @n ON @n.nid = @.nid",
+     "@n.id AS id, @.name AS name, @.level AS level, (SELECT name FROM " QRY_DISTRICT_AT " WHERE nid = @.parent) AS parent",
      "tsg_under(@.nid, ?)", 1, district_fields, district_keyed},
     {"ties", "tie", 0, "tie_at @",
-     "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN district d ON d.nid = n.nid"
+     "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN " QRY_DISTRICT_AT " d ON d.nid = n.nid"
      "  LEFT JOIN organisation_at o ON o.nid = n.nid LEFT JOIN program_at p ON p.nid = n.nid"
      "  LEFT JOIN forum_at f ON f.nid = n.nid WHERE n.nid = @.src) AS \"from\","
-     " (SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN district d ON d.nid = n.nid"
+     " (SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN " QRY_DISTRICT_AT " d ON d.nid = n.nid"
      "  LEFT JOIN organisation_at o ON o.nid = n.nid LEFT JOIN program_at p ON p.nid = n.nid"
      "  LEFT JOIN forum_at f ON f.nid = n.nid WHERE n.nid = @.dst) AS \"to\","
      " @.kind AS kind, @.count AS count, @.since AS since, @.verified AS verified",

@@ -195,3 +195,35 @@ Test(dated, summary_does_not_show_changes_dated_later)
     free(after);
     unsetenv("TSUNAGI_TODAY");
 }
+
+/* EXPORT DIRECTORY writes today's list: programs, their organisations,
+ * lists and places, and the districts' names, as today has them. */
+Test(dated, directory_does_not_show_changes_dated_later)
+{
+    setenv("TSUNAGI_TODAY", "2026-12-02", 1);
+    network();
+    char *done = th_run("net.db", "EXPORT DIRECTORY OF 'd' TO 'before.html';");
+    cr_assert_null(strstr(done, "error"), "%s", done);
+    free(done);
+    /* Each change dated later would show in the list if read as today's:
+     * the scope's name (the title), a program's name, owner, target groups
+     * and area, and a program that ends next month. */
+    done = th_run("net.db", "SET 'd' NAME '新市' ON '2027-04-01';"
+                            "SET 'pa' NAME 'PA2' FOR children AREA 'e' ON '2027-04-01';"
+                            "SET 'pa' OF 'b' ON '2027-04-01';"
+                            "REMOVE 'pb' ON '2027-01-01';"
+                            "EXPORT DIRECTORY OF 'd' TO 'after.html';"
+                            "EXPORT DIRECTORY OF '新市' TO 'later.html' AS OF '2027-04-01';");
+    cr_assert_null(strstr(done, "error"), "%s", done);
+    free(done);
+    char *before = th_read("before.html"), *after = th_read("after.html"), *later = th_read("later.html");
+    cr_expect_str_eq(after, before);
+    /* The same changes are there on their day (so the test can tell). */
+    cr_expect_not_null(strstr(later, "<title>Resource list: 新市</title>"), "%s", later);
+    cr_expect_not_null(strstr(later, "<td>PA2</td><td>B</td>"), "%s", later);
+    cr_expect_null(strstr(later, ">PB<"), "%s", later);
+    free(before);
+    free(after);
+    free(later);
+    unsetenv("TSUNAGI_TODAY");
+}
