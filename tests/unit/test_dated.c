@@ -227,3 +227,57 @@ Test(dated, directory_does_not_show_changes_dated_later)
     free(later);
     unsetenv("TSUNAGI_TODAY");
 }
+
+static void export_to(const char *path, const char *dir)
+{
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_export_csv(db, dir, &err), TSG_OK, "%s", err.text);
+    tsg_close(db);
+}
+
+/* `tsunagi export` is the file's copy, not a reader of a day (decisions.md,
+ * "Issue 21: every reader reads the day"): every row, ended or beginning
+ * later, is written with its period, so the folder imported again answers
+ * as the file did on every day, today and after each planted date. */
+Test(dated, export_keeps_every_row_with_its_period)
+{
+    setenv("TSUNAGI_TODAY", "2026-12-02", 1);
+    network();
+    char *done = th_run("net.db", "REMOVE 'c' ON '2027-01-01';"
+                                  "TIE 'a' -> 'b' AS referral SINCE '2027-02-01';"
+                                  "ADD forum 'G' ID g KIND platform ON '2027-05-01';"
+                                  "UNTIE 'a' -> 'b' AS co_support ON '2026-06-01';"
+                                  "SET 'pb' ENDS '2027-03-31';");
+    cr_assert_null(strstr(done, "error"), "%s", done);
+    free(done);
+    cr_assert_eq(mkdir("one", 0777), 0);
+    export_to("net.db", "one");
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import("copy.db", "one", TSG_ENC_UTF8, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(mkdir("two", 0777), 0);
+    export_to("copy.db", "two");
+    static const char *const files[] = {"districts.csv", "organisations.csv", "programs.csv", "forums.csv", "ties.csv"};
+    char path[64];
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        snprintf(path, sizeof path, "one/%s", files[i]);
+        char *a = th_read(path);
+        snprintf(path, sizeof path, "two/%s", files[i]);
+        char *b = th_read(path);
+        cr_expect_str_eq(b, a, "%s", files[i]);
+        free(a);
+        free(b);
+    }
+    /* The same answers on each side of each planted date. */
+    static const char q[] = "FIND organisations; FIND forums; FIND ties; FIND programs;"
+                            "COUNT ties AS OF '2026-05-31'; COUNT ties AS OF '2027-02-01';"
+                            "FIND organisations AS OF '2027-01-01'; FIND forums AS OF '2027-05-01';"
+                            "GAPS FOR everyone AGED 20..30 IN 'd' NEEDS consultation AS OF '2027-04-01';";
+    char *was = th_run("net.db", q), *is = th_run("copy.db", q);
+    cr_expect_str_eq(is, was);
+    cr_expect_null(strstr(was, "error"), "%s", was);
+    free(was);
+    free(is);
+    unsetenv("TSUNAGI_TODAY");
+}
