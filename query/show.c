@@ -120,7 +120,8 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
     /* The title names the node as the day does, as its first table does:
      * n->name is the file's, which a change dated later has already set. */
     char title[600], *name = NULL;
-    if (sqlite3_prepare_v2(s->sql, "SELECT " NAME_OF("?1"), -1, &ex, NULL) != SQLITE_OK) return qry_fail_sql(s, &st->kw);
+    static const char title_sql[] = "SELECT " NAME_OF("?1");
+    if (sqlite3_prepare_v2(s->sql, title_sql, -1, &ex, NULL) != SQLITE_OK) return qry_fail_sql(s, &st->kw);
     sqlite3_bind_int64(ex, 1, nid);
     if ((step = sqlite3_step(ex)) == SQLITE_ROW && sqlite3_column_text(ex, 0))
         name = util_strdup((const char *)sqlite3_column_text(ex, 0));
