@@ -516,6 +516,41 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
         }
         util_buf_free(&h.list);
     }
+    /* A name kept in history finds its node too: the cache holds the
+     * latest names, which a change dated later has already set, so today's
+     * name (or an old one) of a node renamed ON a later day is found here
+     * by the statements that do not read the day's names (IN of FIND and
+     * the analyses, the changes). */
+    if (!day) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(s->sql, "SELECT DISTINCT nid FROM main.history WHERE field = 'name' AND nid IS NOT NULL"
+                                       " AND value = ?1 ORDER BY nid", -1, &q, NULL) != SQLITE_OK)
+            return qry_fail_sql(s, &v->tok);
+        sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
+        hits_t h = {0};
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            const qry_name_t *n = name_by_nid(s, sqlite3_column_int64(q, 0));
+            if (n && (types & (1u << n->type))) hits_add(&h, n);
+        }
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE) {
+            util_buf_free(&h.list);
+            return qry_fail_sql(s, &v->tok);
+        }
+        if (h.n == 1) {
+            util_buf_free(&h.list);
+            *out = h.hit;
+            return TSG_OK;
+        }
+        if (h.n > 1) {
+            st = qry_fail(s, &v->tok, _("'%s' names %zu nodes: %s%s; use the id"), text, h.n,
+                          h.list.data ? h.list.data : "", h.n > 5 ? ", …" : "");
+            util_buf_free(&h.list);
+            return st;
+        }
+        util_buf_free(&h.list);
+    }
     /* A node of another type by that exact id or name is a clearer answer. */
     for (size_t i = 0; types != QRY_ANY && i < s->nnames; i++) {
         const qry_name_t *n = &s->names[i];
