@@ -21,6 +21,7 @@
 #include "result.h"
 #include "store.h"
 #include "util.h"
+#include "where.h"
 #include "bounds.h"
 #include "i18n.h"
 #include "atomic.h"
@@ -176,7 +177,9 @@ static tsg_status_t read_districts(qry_session_t *s, const ast_stmt_t *st, list_
     l->level = calloc(n, sizeof *l->level);
     l->dname = calloc(n, sizeof *l->dname);
     if (!l->parent || !l->level || !l->dname) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
-    if (sqlite3_prepare_v2(s->sql, "SELECT nid, parent, level, name FROM district", -1, &q, NULL) != SQLITE_OK)
+    /* The day's names and places: a school district renamed next April is
+     * listed under today's name. */
+    if (sqlite3_prepare_v2(s->sql, "SELECT nid, parent, level, name FROM " QRY_DISTRICT_AT, -1, &q, NULL) != SQLITE_OK)
         return qry_fail_sql(s, &st->kw);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -405,7 +408,7 @@ tsg_status_t qry_exec_directory(qry_session_t *s, const ast_stmt_t *st)
         set = scope = of->v->text;
     } else if (of) {
         const qry_name_t *n;
-        if ((rc = qry_node_ref(s, of, 1u << QRY_DISTRICT, &n))) return rc;
+        if ((rc = qry_node_ref(s, of, (1u << QRY_DISTRICT) | QRY_DAY_NAMES, &n))) return rc;
         district = n->nid;
     }
     /* Refused before the work when the file may not be written there. */

@@ -6,6 +6,7 @@
  * organisation 'name' …). See query.h.
  */
 #include "query.h"
+#include "where.h"
 #include "structure.h"
 #include "gen/tsunagi.h"
 #include "util.h"
@@ -357,12 +358,102 @@ static int subsequence(const char *needle, const char *hay)
     return 1;
 }
 
+/* The nodes a name finds: the first, how many, the first five listed for
+ * an ambiguous name's error; fallback, the nodes day_names found by a name
+ * they do not have that day (a kept one), tried after the raw chains. */
+typedef struct hits {
+    const qry_name_t *hit;
+    size_t n;
+    util_buf_t list;
+    const qry_name_t *fallback[8];
+    uint32_t fallback_n;
+} hits_t;
+
+static void hits_add(hits_t *h, const qry_name_t *n)
+{
+    if (n == h->hit) return; /* by its name and its id alike (folded) */
+    h->hit = h->hit ? h->hit : n;
+    h->n++;
+    if (h->n <= 5)
+        util_buf_printf(&h->list, "%s%s %s (%s)", h->n > 1 ? _(", ") : "", qry_type_noun(n->type), n->id, n->name);
+}
+
+/* Whether name (as stored) is `want`, exactly or folded. */
+static int name_is(const char *name, const char *want, int folded)
+{
+    if (!name) return 0;
+    if (!folded) return !strcmp(name, want);
+    char *f = util_fold(name);
+    int same = f && !strcmp(f, want);
+    free(f);
+    return same;
+}
+
+/* QRY_DAY_NAMES: the nodes whose name on the statement's day (the dated
+ * tables) is `want`. The candidates are the nodes with that name in the
+ * file now and those that had it before (history's kept names); each is
+ * kept if its name that day is `want`. A candidate without it that day (a
+ * name it has only now, or only had) is a fallback, found only when no
+ * node of the day and no current name answers. */
+static tsg_status_t day_names(qry_session_t *s, const char *want, int folded, unsigned types, hits_t *h)
+{
+    const qry_name_t *cand[64];
+    size_t nc = 0;
+    const uint32_t *next = folded ? s->fold_next : s->exact_next;
+    for (uint32_t k = (folded ? s->fold_head : s->exact_head)[util_hash(want) & s->name_mask];
+         k != UINT32_MAX && nc < 64; k = next[k])
+        if (k % 2 && (types & (1u << s->names[k / 2].type)) && !strcmp(name_key(s, k, folded), want))
+            cand[nc++] = &s->names[k / 2];
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->sql,
+                           folded ? "SELECT DISTINCT nid, value FROM main.history WHERE field = 'name' AND nid IS NOT NULL"
+                                  : "SELECT DISTINCT nid, value FROM main.history WHERE field = 'name' AND nid IS NOT NULL"
+                                    " AND value = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return qry_fail_sql(s, NULL);
+    if (!folded) sqlite3_bind_text(q, 1, want, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW && nc < 64) {
+        const qry_name_t *n = name_by_nid(s, sqlite3_column_int64(q, 0));
+        if (!n || !(types & (1u << n->type)) || !name_is((const char *)sqlite3_column_text(q, 1), want, folded)) continue;
+        size_t i = 0;
+        while (i < nc && cand[i] != n) i++;
+        if (i == nc) cand[nc++] = n;
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW) return qry_fail_sql(s, NULL);
+    if (!nc) return TSG_OK;
+    if (sqlite3_prepare_v2(s->sql,
+                           "SELECT name FROM organisation_at WHERE nid = ?1 UNION ALL SELECT name FROM program_at WHERE nid = ?1"
+                           " UNION ALL SELECT name FROM forum_at WHERE nid = ?1"
+                           " UNION ALL SELECT name FROM " QRY_DISTRICT_AT " WHERE nid = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return qry_fail_sql(s, NULL);
+    tsg_status_t st = TSG_OK;
+    for (size_t i = 0; i < nc && !st; i++) {
+        sqlite3_bind_int64(q, 1, cand[i]->nid);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW && name_is((const char *)sqlite3_column_text(q, 0), want, folded)) hits_add(h, cand[i]);
+        else if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+            /* Found by a name it does not have that day: a current name is
+             * found again by the raw chains; a kept one only from here. */
+            if (!name_is(cand[i]->name, want, 0) && !(folded && !strcmp(cand[i]->fold_name, want)) &&
+                h->fallback_n < sizeof h->fallback / sizeof *h->fallback)
+                h->fallback[h->fallback_n++] = cand[i];
+        } else
+            st = qry_fail_sql(s, NULL);
+        sqlite3_reset(q);
+    }
+    sqlite3_finalize(q);
+    return st;
+}
+
 tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t *type, unsigned types,
                       const qry_name_t **out)
 {
     tsg_status_t st;
-    int kind_first = !!(types & QRY_KIND_FIRST);
-    types &= ~QRY_KIND_FIRST;
+    int kind_first = !!(types & QRY_KIND_FIRST), day = !!(types & QRY_DAY_NAMES);
+    types &= ~(QRY_KIND_FIRST | QRY_DAY_NAMES);
     if ((st = qry_load(s))) return st;
     if (type) {
         int t = qry_type_word(type->fold);
@@ -381,43 +472,84 @@ tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t
     }
     const char *text = qry_text(s, v, NC_("expected value", "a name"));
     if (!text) return s->ctx.code;
-    /* Exact id, then exact name, then the same ignoring width and case. */
+    /* Exact id, then exact name, then the same ignoring width and case;
+     * with QRY_DAY_NAMES each name pass asks the day's names first. */
     for (int pass = 0; pass < 3; pass++) {
         char *fold = pass == 2 ? util_fold(text) : NULL;
         if (pass == 2 && !fold) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
         const char *want = pass == 2 ? fold : text;
+        hits_t h = {0};
+        if (pass && day && (st = day_names(s, want, pass == 2, types, &h))) {
+            free(fold);
+            util_buf_free(&h.list);
+            return st;
+        }
         const uint32_t *next = pass == 2 ? s->fold_next : s->exact_next;
-        const qry_name_t *hit = NULL;
-        size_t nhits = 0;
-        util_buf_t list = {0};
-        for (uint32_t k = (pass == 2 ? s->fold_head : s->exact_head)[util_hash(want) & s->name_mask]; k != UINT32_MAX;
-             k = next[k]) {
+        for (uint32_t k = h.n ? UINT32_MAX : (pass == 2 ? s->fold_head : s->exact_head)[util_hash(want) & s->name_mask];
+             k != UINT32_MAX; k = next[k]) {
             const qry_name_t *n = &s->names[k / 2];
-            if (!(types & (1u << n->type)) || (pass < 2 && (int)(k % 2) != pass) || n == hit ||
-                strcmp(name_key(s, k, pass == 2), want))
+            if (!(types & (1u << n->type)) || (pass < 2 && (int)(k % 2) != pass) || strcmp(name_key(s, k, pass == 2), want))
                 continue;
-            hit = n;
-            nhits++;
-            if (nhits <= 5) util_buf_printf(&list, "%s%s %s (%s)", nhits > 1 ? _(", ") : "", qry_type_noun(n->type), n->id, n->name);
+            hits_add(&h, n);
         }
         free(fold);
-        if (nhits == 1) {
-            util_buf_free(&list);
-            *out = hit;
+        /* The raw chains above ran only when the day named nobody: then a
+         * name the node has now (or a kept one) still finds it, and SHOW
+         * says it did not exist that day. */
+        if (!h.n)
+            for (uint32_t k = 0; k < h.fallback_n; k++) hits_add(&h, h.fallback[k]);
+        if (h.n == 1) {
+            util_buf_free(&h.list);
+            *out = h.hit;
             return TSG_OK;
         }
-        if (nhits > 1) {
+        if (h.n > 1) {
             /* The advice must parse where the name stands: only the node
              * rule takes the kind first. */
             st = kind_first ? qry_fail(s, &v->tok,
                                        _("'%s' names %zu nodes: %s%s; use the id, or put the kind first (organisation '…')"),
-                                       text, nhits, list.data ? list.data : "", nhits > 5 ? ", …" : "")
-                            : qry_fail(s, &v->tok, _("'%s' names %zu nodes: %s%s; use the id"), text, nhits,
-                                       list.data ? list.data : "", nhits > 5 ? ", …" : "");
-            util_buf_free(&list);
+                                       text, h.n, h.list.data ? h.list.data : "", h.n > 5 ? ", …" : "")
+                            : qry_fail(s, &v->tok, _("'%s' names %zu nodes: %s%s; use the id"), text, h.n,
+                                       h.list.data ? h.list.data : "", h.n > 5 ? ", …" : "");
+            util_buf_free(&h.list);
             return st;
         }
-        util_buf_free(&list);
+        util_buf_free(&h.list);
+    }
+    /* A name kept in history finds its node too: the cache holds the
+     * latest names, which a change dated later has already set, so today's
+     * name (or an old one) of a node renamed ON a later day is found here
+     * by the statements that do not read the day's names (IN of FIND and
+     * the analyses, the changes). */
+    if (!day) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(s->sql, "SELECT DISTINCT nid FROM main.history WHERE field = 'name' AND nid IS NOT NULL"
+                                       " AND value = ?1 ORDER BY nid", -1, &q, NULL) != SQLITE_OK)
+            return qry_fail_sql(s, &v->tok);
+        sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
+        hits_t h = {0};
+        int rc;
+        while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+            const qry_name_t *n = name_by_nid(s, sqlite3_column_int64(q, 0));
+            if (n && (types & (1u << n->type))) hits_add(&h, n);
+        }
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE) {
+            util_buf_free(&h.list);
+            return qry_fail_sql(s, &v->tok);
+        }
+        if (h.n == 1) {
+            util_buf_free(&h.list);
+            *out = h.hit;
+            return TSG_OK;
+        }
+        if (h.n > 1) {
+            st = qry_fail(s, &v->tok, _("'%s' names %zu nodes: %s%s; use the id"), text, h.n,
+                          h.list.data ? h.list.data : "", h.n > 5 ? ", …" : "");
+            util_buf_free(&h.list);
+            return st;
+        }
+        util_buf_free(&h.list);
     }
     /* A node of another type by that exact id or name is a clearer answer. */
     for (size_t i = 0; types != QRY_ANY && i < s->nnames; i++) {

@@ -181,8 +181,12 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
  * names are errors listing the closest or all matches; QRY_KIND_FIRST in
  * `types` says the value stands where the grammar's node rule is (so the
  * kind may be written first), else an ambiguous name's error offers the
- * id only (WHERE to = '…', AREA, OF take a plain value). */
+ * id only (WHERE to = '…', AREA, OF take a plain value). QRY_DAY_NAMES
+ * (only where the dated tables hold the statement's day: the SQL readers)
+ * finds a name as of that day first: an organisation's old name AS OF a day
+ * it had it, not a name given to another node since (or later). */
 #define QRY_KIND_FIRST (1u << 8)
+#define QRY_DAY_NAMES (1u << 9)
 tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t *type, unsigned types,
                       const qry_name_t **out);
 /* A node reference (tsunagi.y's node rule) that names one node of a type

@@ -6,9 +6,11 @@
  */
 #include "query.h"
 #include "sqlbind.h"
+#include "where.h"
 #include "util.h"
 #include "i18n.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The key columns of SHOW's tables, with the label beside each
@@ -52,7 +54,7 @@ static tsg_status_t show_sql(qry_session_t *s, const gram_token_t *at, const cha
 }
 
 #define NAME_OF(n)                                                                                    \
-    "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node nn LEFT JOIN district d ON d.nid = nn.nid" \
+    "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node nn LEFT JOIN " QRY_DISTRICT_AT " d ON d.nid = nn.nid" \
     " LEFT JOIN organisation_at o ON o.nid = nn.nid LEFT JOIN program_at p ON p.nid = nn.nid"                 \
     " LEFT JOIN forum_at f ON f.nid = nn.nid WHERE nn.nid = " n ")"
 
@@ -60,9 +62,9 @@ static const char *const show_attrs[] = {
     "",
     /* district */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
-    " UNION ALL SELECT 'name', name FROM district WHERE nid = ?"
-    " UNION ALL SELECT 'level', level FROM district WHERE nid = ?"
-    " UNION ALL SELECT 'parent', " NAME_OF("(SELECT parent FROM district WHERE nid = ?)")
+    " UNION ALL SELECT 'name', name FROM " QRY_DISTRICT_AT " WHERE nid = ?"
+    " UNION ALL SELECT 'level', level FROM " QRY_DISTRICT_AT " WHERE nid = ?"
+    " UNION ALL SELECT 'parent', " NAME_OF("(SELECT parent FROM " QRY_DISTRICT_AT " WHERE nid = ?)")
     " UNION ALL SELECT 'organisations based here', count(*) FROM organisation_at WHERE tsg_under(district, ?)",
     /* organisation */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
@@ -80,11 +82,11 @@ static const char *const show_attrs[] = {
     " UNION ALL SELECT 'modes', (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode_at WHERE program = ? ORDER BY pos))"
     " UNION ALL SELECT 'approach', approach FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'area', CASE WHEN wide_area THEN '* (wide-area)' ELSE (SELECT group_concat(name, ';') FROM"
-    "  (SELECT d.name FROM program_area_at a JOIN district d ON d.nid = a.district WHERE a.program = ? ORDER BY a.pos)) END"
+    "  (SELECT d.name FROM program_area_at a JOIN " QRY_DISTRICT_AT " d ON d.nid = a.district WHERE a.program = ? ORDER BY a.pos)) END"
     "  FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'in_system', in_system FROM program_at WHERE nid = ?"
     " UNION ALL SELECT 'hours', hours FROM program_at WHERE nid = ?"
-    " UNION ALL SELECT 'runs', coalesce(starts, '') || '..' || coalesce(ends, '') FROM program"
+    " UNION ALL SELECT 'runs', coalesce(starts, '') || '..' || coalesce(ends, '') FROM program_at"
     "  WHERE nid = ? AND (starts IS NOT NULL OR ends IS NOT NULL)",
     /* forum */
     "SELECT 'id' AS field, n.id AS value FROM node n WHERE n.nid = ?"
@@ -96,7 +98,8 @@ static const char *const show_attrs[] = {
 tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
 {
     const qry_name_t *n;
-    tsg_status_t rc = qry_node_ref(s, st->a, QRY_ANY, &n);
+    /* The name of the day finds the node (an old name AS OF a day it had it). */
+    tsg_status_t rc = qry_node_ref(s, st->a, QRY_ANY | QRY_DAY_NAMES, &n);
     if (rc) return rc;
     int64_t nid = n->nid;
     /* A node is found by its name whatever the day; shown only on a day it
@@ -114,9 +117,19 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
         return qry_fail(s, &st->a->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"), n->name,
                         day);
     }
-    char title[600];
+    /* The title names the node as the day does, as its first table does:
+     * n->name is the file's, which a change dated later has already set. */
+    char title[600], *name = NULL;
+    static const char title_sql[] = "SELECT " NAME_OF("?1");
+    if (sqlite3_prepare_v2(s->sql, title_sql, -1, &ex, NULL) != SQLITE_OK) return qry_fail_sql(s, &st->kw);
+    sqlite3_bind_int64(ex, 1, nid);
+    if ((step = sqlite3_step(ex)) == SQLITE_ROW && sqlite3_column_text(ex, 0))
+        name = util_strdup((const char *)sqlite3_column_text(ex, 0));
+    sqlite3_finalize(ex);
+    if (step != SQLITE_ROW && step != SQLITE_DONE) return qry_fail_sql(s, &st->kw);
     static const char *const titled[] = {"", N_("district %s"), N_("organisation %s"), N_("program %s"), N_("forum %s")};
-    util_snprintf(title, sizeof title, _(titled[n->type]), n->name);
+    util_snprintf(title, sizeof title, _(titled[n->type]), name ? name : n->name);
+    free(name);
     if ((rc = show_sql(s, &st->kw, title, show_attrs[n->type], nid))) return rc;
     if (n->type == QRY_ORGANISATION &&
         (rc = show_sql(s, &st->kw, NC_("SHOW table", "programs"),
@@ -125,7 +138,7 @@ tsg_status_t qry_exec_show(qry_session_t *s, const ast_stmt_t *st)
         return rc;
     if (n->type == QRY_DISTRICT &&
         (rc = show_sql(s, &st->kw, NC_("SHOW table", "districts below"),
-                       "SELECT nn.id AS id, d.name AS name, d.level AS level FROM district d JOIN node nn ON nn.nid = d.nid"
+                       "SELECT nn.id AS id, d.name AS name, d.level AS level FROM " QRY_DISTRICT_AT " d JOIN node nn ON nn.nid = d.nid"
                        " WHERE d.parent = ? ORDER BY d.nid", nid)))
         return rc;
     if (n->type == QRY_DISTRICT) return TSG_OK;

@@ -3,6 +3,8 @@
  * how each ward is served, and which groups the programs name. Each is one
  * SQL query over the store, returned as result sets.
  */
+#include "query.h"
+#include "where.h"
 #include "result.h"
 #include "store.h"
 #include "vocab.h"
@@ -15,23 +17,22 @@
 #include <string.h>
 #include <utf8proc.h>
 
-/* The rows that exist today (store/period.h's rule), which every part
- * below counts: an organisation or forum in its period, a program before
- * its until while its organisation exists, a tie in its period between two
- * of those. Ended rows stay in the file as history; a summary of the
- * network is of today's. The day (%ld, four times) is put in by live_sql. */
+/* The rows that exist today, with their values of today: the session's
+ * dated tables (query/sqlfunc.c, the rule every reader of a day uses), so
+ * an organisation in its period, a program before its until while its
+ * organisation exists, a tie in its period between two of those, and each
+ * field as history says it is today: a change dated later (SET … ON next
+ * April) is not made yet. Ended rows stay in the file as history; a
+ * summary of the network is of today's. */
 #define LIVE \
-    "WITH RECURSIVE live_o AS (SELECT * FROM organisation WHERE tsg_exists(since, until, %ld))," \
-    " live_f AS (SELECT * FROM forum WHERE tsg_exists(since, until, %ld))," \
-    " live_p AS (SELECT * FROM program WHERE tsg_exists(NULL, until, %ld) AND org IN (SELECT nid FROM live_o))," \
-    " live_n AS (SELECT nid FROM live_o UNION ALL SELECT nid FROM live_p UNION ALL SELECT nid FROM live_f)," \
-    " live_t AS (SELECT * FROM tie WHERE tsg_exists(since, until, %ld)" \
-    "  AND src IN (SELECT nid FROM live_n) AND dst IN (SELECT nid FROM live_n))"
+    "WITH RECURSIVE live_o AS (SELECT * FROM organisation_at), live_f AS (SELECT * FROM forum_at)," \
+    " live_p AS (SELECT * FROM program_at), live_t AS (SELECT * FROM tie_at)," \
+    " live_d AS (SELECT * FROM " QRY_DISTRICT_AT ")"
 
 /* Each part follows LIVE: a SELECT, or more common tables. */
 static const struct { const char *title, *sql; } parts[] = {
     {N_("Network"),
-     " SELECT 'districts' AS what, count(*) AS count FROM district"
+     " SELECT 'districts' AS what, count(*) AS count FROM live_d"
      " UNION ALL SELECT 'organisations', count(*) FROM live_o"
      " UNION ALL SELECT 'programs', count(*) FROM live_p"
      " UNION ALL SELECT 'forums', count(*) FROM live_f"
@@ -46,37 +47,31 @@ static const struct { const char *title, *sql; } parts[] = {
      * programs for the whole city or prefecture and wide-area ones. */
     {N_("Wards"),
      ", below(ward, d) AS ("
-     "  SELECT nid, nid FROM district WHERE level = 'ward'"
-     "  UNION SELECT below.ward, c.nid FROM district c JOIN below ON c.parent = below.d),"
+     "  SELECT nid, nid FROM live_d WHERE level = 'ward'"
+     "  UNION SELECT below.ward, c.nid FROM live_d c JOIN below ON c.parent = below.d),"
      " above(ward, d) AS ("
-     "  SELECT nid, parent FROM district WHERE level = 'ward' AND parent IS NOT NULL"
-     "  UNION SELECT above.ward, x.parent FROM district x JOIN above ON x.nid = above.d WHERE x.parent IS NOT NULL)"
+     "  SELECT nid, parent FROM live_d WHERE level = 'ward' AND parent IS NOT NULL"
+     "  UNION SELECT above.ward, x.parent FROM live_d x JOIN above ON x.nid = above.d WHERE x.parent IS NOT NULL)"
      " SELECT w.name AS ward,"
-     " (SELECT count(*) FROM below b JOIN district x ON x.nid = b.d"
+     " (SELECT count(*) FROM below b JOIN live_d x ON x.nid = b.d"
      "   WHERE b.ward = w.nid AND x.level = 'school_district') AS school_districts,"
      " (SELECT count(*) FROM live_o o WHERE o.district IN (SELECT d FROM below WHERE ward = w.nid)) AS organisations,"
-     " (SELECT count(DISTINCT a.program) FROM program_area a JOIN live_p p ON p.nid = a.program"
+     " (SELECT count(DISTINCT a.program) FROM program_area_at a JOIN live_p p ON p.nid = a.program"
      "   WHERE a.district IN (SELECT d FROM below WHERE ward = w.nid)) AS programs_in_ward,"
-     " (SELECT count(*) FROM live_p p WHERE p.wide_area = 1 OR EXISTS (SELECT 1 FROM program_area a"
+     " (SELECT count(*) FROM live_p p WHERE p.wide_area = 1 OR EXISTS (SELECT 1 FROM program_area_at a"
      "   WHERE a.program = p.nid AND (a.district IN (SELECT d FROM below WHERE ward = w.nid)"
      "   OR a.district IN (SELECT d FROM above WHERE ward = w.nid)))) AS programs_reaching_it"
-     " FROM district w WHERE w.level = 'ward' ORDER BY w.nid"},
+     " FROM live_d w WHERE w.level = 'ward' ORDER BY w.nid"},
     {N_("Programs by target group"),
      " SELECT v.key AS target, v.label_ja AS 日本語,"
-     " (SELECT count(*) FROM program_target t JOIN live_p p ON p.nid = t.program WHERE t.target = v.key) AS programs,"
-     " (SELECT count(*) FROM program_target t JOIN live_p p ON p.nid = t.program"
+     " (SELECT count(*) FROM program_target_at t JOIN live_p p ON p.nid = t.program WHERE t.target = v.key) AS programs,"
+     " (SELECT count(*) FROM program_target_at t JOIN live_p p ON p.nid = t.program"
      "   WHERE t.target = v.key AND p.in_system = 'no') AS out_of_system"
      " FROM vocab v WHERE v.kind = 'target' ORDER BY v.rowid"},
 };
 
-/* LIVE for the day, followed by a part; NULL when out of memory. */
-static char *live_sql(long day, const char *part)
-{
-    char *head = util_printf(LIVE, day, day, day, day);
-    char *sql = head ? util_printf("%s%s", head, part) : NULL;
-    free(head);
-    return sql;
-}
+/* LIVE followed by a part; NULL when out of memory. */
+static char *live_sql(const char *part) { return util_printf("%s%s", LIVE, part); }
 
 /* The columns the queries above name, translated where the table shows its
  * headers (result.c); listed so that the catalogue has them. */
@@ -143,7 +138,7 @@ static tsg_status_t freshness(tsg_db_t *db, long today, tsg_result_t **out, tsg_
     if (d > util_month_days(y, m)) d = util_month_days(y, m); /* 29 February: the 28th a year back */
     util_date_text((long)y * 10000 + m * 100 + d, since);
     sqlite3_stmt *st = NULL;
-    char *sql = live_sql(today, " SELECT coalesce(sum(v >= ?1), 0), count(*) FROM ("
+    char *sql = live_sql(" SELECT coalesce(sum(v >= ?1), 0), count(*) FROM ("
                                 " SELECT coalesce(verified, '') AS v FROM live_o"
                                 " UNION ALL SELECT coalesce(verified, '') FROM live_p"
                                 " UNION ALL SELECT coalesce(verified, '') FROM live_t)");
@@ -179,18 +174,24 @@ tsg_status_t tsg_summary(tsg_db_t *db, tsg_result_t ***out, size_t *n, tsg_error
     if (checked) return checked;
     tsg_result_t **rs = calloc(k, sizeof *rs);
     if (!rs) return util_fail(err, TSG_ENOMEM, _("out of memory"));
-    /* One read transaction: the four tables describe the same moment. */
-    tsg_status_t s = store_read_begin(db, err);
-    int reading = !s;
+    /* One read transaction: the four tables describe the same moment. The
+     * dated tables are a session's (their day is its tsg_as_of()): one is
+     * opened for them, with no AS OF, so the day is today. */
+    tsg_session_t *sess = NULL;
+    tsg_status_t s = tsg_session_open(db, &sess, err);
+    int reading = 0;
+    if (!s) reading = !(s = store_read_begin(db, err));
+    if (!s && qry_dated_tables(sess)) s = util_fail(err, sess->ctx.code, "%s", sess->ctx.msg);
     long today = util_today();
     for (size_t i = 0; i + 1 < k && !s; i++) {
-        char *sql = live_sql(today, parts[i].sql);
+        char *sql = live_sql(parts[i].sql);
         s = sql ? qry_result_from_sql(db->sql, sql, _(parts[i].title), &rs[i], err)
                 : util_fail(err, TSG_ENOMEM, _("out of memory"));
         free(sql);
     }
     if (!s) s = freshness(db, today, &rs[k - 1], err);
     if (reading) store_read_end(db);
+    tsg_session_close(sess);
     if (!s && util_lang_ja()) {
         if (!(rs[0] = network_ja(rs[0])) || keyed_ja(rs[1], NC_("column", "sector_label")) ||
             keyed_ja(rs[3], NC_("column", "target_label")))

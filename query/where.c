@@ -90,9 +90,9 @@ static const field_t tie_fields[] = {
      * ends at an organisation, a program or a forum: a district named here
      * is an error, as in TIED TO, not a silent empty answer. */
     {"from", F_NODE, NULL, (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM) | (1u << QRY_FORUM),
-     "@.src IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
+     "@.src IN (SELECT ? UNION ALL SELECT nid FROM program_at WHERE org = ?)"},
     {"to", F_NODE, NULL, (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM) | (1u << QRY_FORUM),
-     "@.dst IN (SELECT ? UNION ALL SELECT nid FROM program WHERE org = ?)"},
+     "@.dst IN (SELECT ? UNION ALL SELECT nid FROM program_at WHERE org = ?)"},
     {"count", F_PEOPLE, NULL, 0, "@.count"},
     {"since", F_DATE, NULL, 0, "@.since"},
     VERIFIED,
@@ -100,14 +100,15 @@ static const field_t tie_fields[] = {
     {NULL, 0, NULL, 0, NULL},
 };
 
-/* Where a tie's end is: an organisation's base, or its program's owner's. */
-#define END_IN(end)                                                                              \
-    "EXISTS (SELECT 1 FROM organisation o WHERE (o.nid = " end " OR o.nid = (SELECT org FROM program WHERE nid = " end \
-    ")) AND tsg_under(o.district, ?))"
+/* Where a tie's end is: an organisation's base, or its program's owner's,
+ * both the day's (a move dated later is not yet made). */
+#define END_IN(end)                                                                                    \
+    "EXISTS (SELECT 1 FROM organisation_at o WHERE (o.nid = " end " OR o.nid = (SELECT org FROM program_at WHERE nid = " \
+    end ")) AND tsg_under(o.district, ?))"
 
 const kind_t qry_kinds[] = {
     {"organisations", "organisation", QRY_ORGANISATION, "organisation_at @ JOIN node_at @n ON @n.nid = @.nid",
-     "@n.id AS id, @.name AS name, @.sector AS sector, (SELECT name FROM district WHERE nid = @.district) AS district,"
+     "@n.id AS id, @.name AS name, @.sector AS sector, (SELECT name FROM " QRY_DISTRICT_AT " WHERE nid = @.district) AS district,"
      " @.verified AS verified",
      "tsg_under(@.district, ?)", 1, org_fields, org_keyed},
     {"programs", "program", QRY_PROGRAM, "program_at @ JOIN node_at @n ON @n.nid = @.nid",
@@ -118,21 +119,21 @@ const kind_t qry_kinds[] = {
      " (SELECT group_concat(need, ';') FROM (SELECT need FROM program_need_at WHERE program = @.nid ORDER BY pos)) AS needs,"
      " (SELECT group_concat(mode, ';') FROM (SELECT mode FROM program_mode_at WHERE program = @.nid ORDER BY pos)) AS modes,"
      " CASE WHEN @.wide_area THEN '*' ELSE (SELECT group_concat(name, ';') FROM (SELECT d.name FROM program_area_at a"
-     "  JOIN district d ON d.nid = a.district WHERE a.program = @.nid ORDER BY a.pos)) END AS area,"
+     "  JOIN " QRY_DISTRICT_AT " d ON d.nid = a.district WHERE a.program = @.nid ORDER BY a.pos)) END AS area,"
      " @.verified AS verified",
      SERVES("?"), 2, program_fields, program_keyed},
     {"forums", "forum", QRY_FORUM, "forum_at @ JOIN node_at @n ON @n.nid = @.nid",
-     "@n.id AS id, @.name AS name, @.kind AS kind, (SELECT name FROM district WHERE nid = @.district) AS district,"
+     "@n.id AS id, @.name AS name, @.kind AS kind, (SELECT name FROM " QRY_DISTRICT_AT " WHERE nid = @.district) AS district,"
      " (SELECT count(*) FROM tie_at WHERE dst = @.nid AND kind = 'membership') AS members, @.verified AS verified",
      "tsg_under(@.district, ?)", 1, forum_fields, forum_keyed},
-    {"districts", "district", QRY_DISTRICT, "district @ JOIN node @n ON @n.nid = @.nid",
-     "@n.id AS id, @.name AS name, @.level AS level, (SELECT name FROM district WHERE nid = @.parent) AS parent",
+    {"districts", "district", QRY_DISTRICT, QRY_DISTRICT_AT " @ JOIN node @n ON @n.nid = @.nid",
+     "@n.id AS id, @.name AS name, @.level AS level, (SELECT name FROM " QRY_DISTRICT_AT " WHERE nid = @.parent) AS parent",
      "tsg_under(@.nid, ?)", 1, district_fields, district_keyed},
     {"ties", "tie", 0, "tie_at @",
-     "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN district d ON d.nid = n.nid"
+     "(SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN " QRY_DISTRICT_AT " d ON d.nid = n.nid"
      "  LEFT JOIN organisation_at o ON o.nid = n.nid LEFT JOIN program_at p ON p.nid = n.nid"
      "  LEFT JOIN forum_at f ON f.nid = n.nid WHERE n.nid = @.src) AS \"from\","
-     " (SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN district d ON d.nid = n.nid"
+     " (SELECT coalesce(d.name, o.name, p.name, f.name) FROM node n LEFT JOIN " QRY_DISTRICT_AT " d ON d.nid = n.nid"
      "  LEFT JOIN organisation_at o ON o.nid = n.nid LEFT JOIN program_at p ON p.nid = n.nid"
      "  LEFT JOIN forum_at f ON f.nid = n.nid WHERE n.nid = @.dst) AS \"to\","
      " @.kind AS kind, @.count AS count, @.since AS since, @.verified AS verified",
@@ -219,7 +220,9 @@ static tsg_status_t compare_one(qry_session_t *s, qry_sql_t *q, const field_t *f
     case F_NODE:
     case F_DISTRICT: {
         const qry_name_t *n;
-        if ((st = qry_node(s, v, NULL, f->type == F_DISTRICT ? 1u << QRY_DISTRICT : f->types, &n))) return st;
+        /* FIND reads the day's rows: a name is the day's too (an old name AS OF then). */
+        if ((st = qry_node(s, v, NULL, (f->type == F_DISTRICT ? 1u << QRY_DISTRICT : f->types) | QRY_DAY_NAMES, &n)))
+            return st;
         qry_sql_add_t(q, f->sql, alias);
         /* A tie's end binds the node twice: itself and, for an organisation, its programs. */
         for (const char *p = f->sql; *p; p++)
@@ -368,7 +371,7 @@ static tsg_status_t tied_target(qry_session_t *s, qry_sql_t *q, const ast_cond_t
     tsg_status_t st;
     if (t->kind == AST_TIED_VALUE && t->v->kind == AST_V_WORD && !t->node->type) {
         /* A bare word is a set made with LET. */
-        qry_sql_add(q, "SELECT nid FROM temp.tsg_set WHERE name = ? UNION ALL SELECT p.nid FROM program p"
+        qry_sql_add(q, "SELECT nid FROM temp.tsg_set WHERE name = ? UNION ALL SELECT p.nid FROM program_at p"
                " JOIN temp.tsg_set g ON g.nid = p.org WHERE g.name = ?");
         qry_sql_text(q, t->v->text);
         qry_sql_text(q, t->v->text);
@@ -381,8 +384,8 @@ static tsg_status_t tied_target(qry_session_t *s, qry_sql_t *q, const ast_cond_t
     }
     if (t->kind == AST_TIED_VALUE) {
         const qry_name_t *n;
-        if ((st = qry_node_ref(s, t->node, QRY_ANY & ~(1u << QRY_DISTRICT), &n))) return st;
-        qry_sql_add(q, "SELECT ? AS nid UNION ALL SELECT nid FROM program WHERE org = ?");
+        if ((st = qry_node_ref(s, t->node, (QRY_ANY & ~(1u << QRY_DISTRICT)) | QRY_DAY_NAMES, &n))) return st;
+        qry_sql_add(q, "SELECT ? AS nid UNION ALL SELECT nid FROM program_at WHERE org = ?");
         qry_sql_int(q, n->nid);
         qry_sql_int(q, n->nid);
         return TSG_OK;
@@ -395,7 +398,7 @@ static tsg_status_t tied_target(qry_session_t *s, qry_sql_t *q, const ast_cond_t
     qry_sql_add_t(q, qry_kinds[0].from, alias);
     qry_sql_add(q, " WHERE ");
     if ((st = qry_cond_sql(s, q, &qry_kinds[0], alias, t))) return st;
-    qry_sql_add(q, ") SELECT nid FROM tgt UNION ALL SELECT p.nid FROM program p JOIN tgt ON p.org = tgt.nid");
+    qry_sql_add(q, ") SELECT nid FROM tgt UNION ALL SELECT p.nid FROM program_at p JOIN tgt ON p.org = tgt.nid");
     return TSG_OK;
 }
 
@@ -421,7 +424,7 @@ static tsg_status_t tied_sql(qry_session_t *s, qry_sql_t *q, const kind_t *k, co
     qry_sql_add(q, alias);
     qry_sql_add(q, ".nid");
     if (k->type == QRY_ORGANISATION) {
-        qry_sql_add(q, " UNION ALL SELECT nid FROM program WHERE org = ");
+        qry_sql_add(q, " UNION ALL SELECT nid FROM program_at WHERE org = ");
         qry_sql_add(q, alias);
         qry_sql_add(q, ".nid");
     }

@@ -31,6 +31,22 @@ typedef struct kind {
     const qry_keyed_col_t *keyed; /* the columns of vocabulary keys FIND shows, and their labels */
 } kind_t;
 
+/* The districts as of the statement's day (tsg_as_of()), a table with the
+ * columns nid, name, level, parent. A district is not dated (it exists
+ * every day), but SET … ON keeps its old name, level and parent in history,
+ * and the dated tables have no district_at: the readers that show a
+ * district's name, level or parent select from this instead of district.
+ * The rule is the dated tables' (the kept value with the smallest until
+ * after the day, else the row's own); the district tree that IN walks is
+ * still the file's (the session's cache of parents). */
+#define QRY_KEPT(f)                                                                                            \
+    "(SELECT h.value FROM main.history h WHERE h.nid = d.nid AND h.field = '" f "'"                           \
+    " AND tsg_day(h.until) > tsg_as_of() ORDER BY tsg_day(h.until), h.hid LIMIT 1)"
+#define QRY_DISTRICT_AT                                                                                        \
+    "(SELECT d.nid AS nid, coalesce(" QRY_KEPT("name") ", d.name) AS name, coalesce(" QRY_KEPT("level")        \
+    ", d.level) AS level, CASE WHEN EXISTS " QRY_KEPT("parent") " THEN (SELECT r.nid FROM main.node r"          \
+    " WHERE r.id = " QRY_KEPT("parent") ") ELSE d.parent END AS parent FROM main.district d)"
+
 /* Every kind, in the order Tab offers them. */
 extern const kind_t qry_kinds[];
 extern const size_t qry_nkinds;

@@ -166,11 +166,19 @@ static void fn_date_after(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int(cx, first && last && first > last);
 }
 
+/* tsg_first_day(date): a checked date's first day as YYYYMMDD. */
+static void fn_first_day(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    sqlite3_result_int64(cx, util_date_first((const char *)sqlite3_value_text(argv[0])));
+}
+
 static tsg_status_t check_columns(sqlite3 *sql, damage_t *d, tsg_error_t *err)
 {
     int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
     if (sqlite3_create_function(sql, "tsg_is_date", 1, flags, NULL, fn_is_date, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(sql, "tsg_date_after", 2, flags, NULL, fn_date_after, NULL, NULL) != SQLITE_OK)
+        sqlite3_create_function(sql, "tsg_date_after", 2, flags, NULL, fn_date_after, NULL, NULL) != SQLITE_OK ||
+        sqlite3_create_function(sql, "tsg_first_day", 1, flags, NULL, fn_first_day, NULL, NULL) != SQLITE_OK)
         return store_fail_sql(sql, _("database"), err);
     for (size_t k = 0; k < sizeof columns / sizeof *columns; k++) {
         const struct column_check *c = &columns[k];
@@ -342,6 +350,208 @@ static tsg_status_t check_levels(sqlite3 *sql, damage_t *d, tsg_error_t *err)
     return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, _("database"), err);
 }
 
+/* ---- history ------------------------------------------------------------------------ */
+
+/* What a kept value of each field must be (issue 21): the value is written
+ * as the CSV writes it (a reference as the node's id, a list as its ';'
+ * text, '*' for a wide area), and the dated readers read it back so: a
+ * value they cannot read would be a wrong answer AS OF that day. */
+typedef enum { HV_TEXT, HV_NAME, HV_KEY, HV_LIST, HV_AREA, HV_NUMBER, HV_DATE, HV_DISTRICT, HV_ORG } hv_t;
+
+static const struct kept_field {
+    const char *type, *field; /* type: the node's, or "tie" */
+    hv_t what;
+    const char *vocab; /* HV_KEY, HV_LIST: the vocabulary kind */
+    long max;          /* HV_NUMBER */
+} kept_fields[] = {
+    {"district", "name", HV_NAME, NULL, 0},          {"district", "level", HV_KEY, "level", 0},
+    {"district", "parent", HV_DISTRICT, NULL, 0},    {"organisation", "name", HV_NAME, NULL, 0},
+    {"organisation", "sector", HV_KEY, "sector", 0}, {"organisation", "district", HV_DISTRICT, NULL, 0},
+    {"organisation", "since", HV_DATE, NULL, 0},     {"organisation", "until", HV_DATE, NULL, 0},
+    {"forum", "name", HV_NAME, NULL, 0},             {"forum", "kind", HV_KEY, "forum_kind", 0},
+    {"forum", "district", HV_DISTRICT, NULL, 0},     {"forum", "since", HV_DATE, NULL, 0},
+    {"forum", "until", HV_DATE, NULL, 0},            {"program", "name", HV_NAME, NULL, 0},
+    {"program", "org", HV_ORG, NULL, 0},             {"program", "targets", HV_LIST, "target", 0},
+    {"program", "age_min", HV_NUMBER, NULL, UTIL_MAX_AGE}, {"program", "age_max", HV_NUMBER, NULL, UTIL_MAX_AGE},
+    {"program", "needs", HV_LIST, "need", 0},        {"program", "modes", HV_LIST, "mode", 0},
+    {"program", "approach", HV_KEY, "approach", 0},  {"program", "area", HV_AREA, NULL, 0},
+    {"program", "in_system", HV_KEY, "in_system", 0}, {"program", "hours", HV_TEXT, NULL, 0},
+    {"program", "starts", HV_DATE, NULL, 0},         {"program", "ends", HV_DATE, NULL, 0},
+    {"program", "until", HV_DATE, NULL, 0},          {"tie", "count", HV_NUMBER, NULL, CHECK_MAX_COUNT},
+};
+
+typedef struct hcheck {
+    sqlite3_stmt *key, *ref; /* a vocabulary key; a node's type by its id */
+    damage_t *d;
+    long long row;
+    const char *field, *who, *value;
+} hcheck_t;
+
+/* Whether key is one of the vocabulary's kind; -1 when the query fails. */
+static int is_key(hcheck_t *h, const char *kind, const char *key, size_t n)
+{
+    sqlite3_bind_text(h->key, 1, kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(h->key, 2, key, (int)n, SQLITE_STATIC);
+    int rc = sqlite3_step(h->key);
+    sqlite3_reset(h->key);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The type of the node with id (n bytes), "" when there is none; NULL when the query fails. */
+static const char *type_of(hcheck_t *h, const char *id, size_t n, char *buf, size_t size)
+{
+    sqlite3_bind_text(h->ref, 1, id, (int)n, SQLITE_STATIC);
+    int rc = sqlite3_step(h->ref);
+    snprintf(buf, size, "%s", rc == SQLITE_ROW && sqlite3_column_text(h->ref, 0) ? (const char *)sqlite3_column_text(h->ref, 0) : "");
+    sqlite3_reset(h->ref);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? buf : NULL;
+}
+
+/* A reference to a district (or with org, an organisation) by id; -1 on a failed query. */
+static int check_ref(hcheck_t *h, const char *id, size_t n, int org)
+{
+    char type[32];
+    if (!type_of(h, id, n, type, sizeof type)) return -1;
+    if (!strcmp(type, org ? "organisation" : "district")) return 0;
+    char *one = util_strndup(id, n);
+    if (org) note(h->d, _("history row %lld: %s of '%s' was '%s', which is no organisation's id"), h->row, h->field, h->who,
+                  one ? one : h->value);
+    else note(h->d, _("history row %lld: %s of '%s' was '%s', which is no district's id"), h->row, h->field, h->who,
+              one ? one : h->value);
+    free(one);
+    return 1;
+}
+
+/* One kept value as its field needs it; -1 when a lookup fails. */
+static int check_value(hcheck_t *h, const struct kept_field *f)
+{
+    const char *v = h->value;
+    int empty = !v || !*v;
+    switch (f->what) {
+    case HV_TEXT: return 0;
+    case HV_NAME:
+    case HV_ORG:
+        if (empty) {
+            note(h->d, _("history row %lld: %s of '%s' was empty, which it cannot be"), h->row, h->field, h->who);
+            return 1;
+        }
+        return f->what == HV_ORG ? check_ref(h, v, strlen(v), 1) : 0;
+    case HV_KEY: {
+        if (empty && strcmp(f->field, "approach") && strcmp(f->field, "in_system")) {
+            note(h->d, _("history row %lld: %s of '%s' was empty, which it cannot be"), h->row, h->field, h->who);
+            return 1;
+        }
+        int k = empty ? 1 : is_key(h, f->vocab, v, strlen(v));
+        if (k == 0) note(h->d, _("history row %lld: %s of '%s' was '%s', which is no %s the vocabulary knows"), h->row,
+                         h->field, h->who, v, store_vocab_kind_noun(f->vocab));
+        return k < 0 ? -1 : !k;
+    }
+    case HV_LIST:
+    case HV_AREA:
+        if (empty || (f->what == HV_AREA && !strcmp(v, "*"))) return 0;
+        for (const char *p = v;;) {
+            size_t n = strcspn(p, ";");
+            if (f->what == HV_AREA) {
+                int r = check_ref(h, p, n, 0);
+                if (r) return r;
+            } else {
+                int k = n ? is_key(h, f->vocab, p, n) : 0;
+                if (k < 0) return -1;
+                if (!k) {
+                    char *one = util_strndup(p, n);
+                    note(h->d, _("history row %lld: %s of '%s' was '%s', which is no %s the vocabulary knows"), h->row,
+                         h->field, h->who, one ? one : v, store_vocab_kind_noun(f->vocab));
+                    free(one);
+                    return 1;
+                }
+            }
+            if (!p[n]) return 0;
+            p += n + 1;
+        }
+    case HV_NUMBER: {
+        if (empty) return 0;
+        size_t n = strspn(v, "0123456789");
+        if (v[n] || n > 12 || (n > 1 && v[0] == '0') || atol(v) > f->max) {
+            note(h->d, _("history row %lld: %s of '%s' was '%s', not a whole number from 0 to %ld"), h->row, h->field,
+                 h->who, v, f->max);
+            return 1;
+        }
+        return 0;
+    }
+    case HV_DATE: {
+        char iso[11];
+        if (empty || (util_date_parse(v, iso) && !strcmp(iso, v))) return 0;
+        note(h->d, _("history row %lld: %s of '%s' was '%s', not a date"), h->row, h->field, h->who, v);
+        return 1;
+    }
+    case HV_DISTRICT: return empty ? 0 : check_ref(h, v, strlen(v), 0);
+    }
+    return 0;
+}
+
+/* The kept values, field by field; run when the columns and references
+ * hold (every history row names a node or tie that is there, and its until
+ * is a date). */
+static tsg_status_t check_history(sqlite3 *sql, damage_t *d, tsg_error_t *err)
+{
+    hcheck_t h = {NULL, NULL, d, 0, NULL, NULL, NULL};
+    sqlite3_stmt *st = NULL;
+    tsg_status_t s = store_prepare(sql, "SELECT 1 FROM vocab WHERE kind = ?1 AND key = ?2", &h.key, err);
+    if (!s) s = store_prepare(sql, "SELECT type FROM node WHERE id = ?1", &h.ref, err);
+    if (!s)
+        s = store_prepare(sql,
+                          "SELECT h.hid, h.field, h.value, h.until, coalesce(n.type, 'tie'),"
+                          " coalesce(n.id, (SELECT a.id || ' → ' || b.id FROM tie t JOIN node a ON a.nid = t.src"
+                          "  JOIN node b ON b.nid = t.dst WHERE t.tid = h.tid))"
+                          " FROM history h LEFT JOIN node n ON n.nid = h.nid ORDER BY h.hid",
+                          &st, err);
+    int rc = SQLITE_DONE;
+    while (!s && d->n <= LISTED && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        h.row = sqlite3_column_int64(st, 0);
+        h.field = (const char *)sqlite3_column_text(st, 1);
+        h.value = (const char *)sqlite3_column_text(st, 2);
+        const char *until = (const char *)sqlite3_column_text(st, 3), *type = (const char *)sqlite3_column_text(st, 4);
+        h.who = (const char *)sqlite3_column_text(st, 5);
+        if (!h.field || !until || !type || !h.who) continue; /* the columns' and references' checks name these */
+        const struct kept_field *f = NULL;
+        for (size_t k = 0; k < sizeof kept_fields / sizeof *kept_fields; k++)
+            if (!strcmp(kept_fields[k].type, type) && !strcmp(kept_fields[k].field, h.field)) f = &kept_fields[k];
+        if (!f) {
+            note(d, _("history row %lld: '%s' has no field '%s' to keep"), h.row, h.who, h.field);
+            continue;
+        }
+        int r = check_value(&h, f);
+        if (r < 0) s = store_fail_sql(sql, _("database"), err);
+        /* A period kept when the row began again ended on or before that day. */
+        else if (!r && !strcmp(h.field, "until") && h.value && *h.value &&
+                 util_date_first(h.value) > util_date_first(until))
+            note(d, _("history row %lld: until of '%s' was %s, after %s, the day it was kept until"), h.row, h.who,
+                 h.value, until);
+    }
+    if (!s && rc != SQLITE_DONE && rc != SQLITE_ROW) s = store_fail_sql(sql, _("database"), err);
+    sqlite3_finalize(st);
+    sqlite3_finalize(h.key);
+    sqlite3_finalize(h.ref);
+    if (s || d->n) return s;
+    /* A field's kept values in the order they were replaced: a change is
+     * never dated before the field's last kept one (SET … ON refuses it). */
+    static const char order_sql[] =
+        "SELECT b.hid, b.field, b.until, a.until, a.hid, coalesce(n.id, (SELECT x.id || ' → ' || y.id FROM tie t"
+        "  JOIN node x ON x.nid = t.src JOIN node y ON y.nid = t.dst WHERE t.tid = b.tid))"
+        " FROM history a JOIN history b ON b.field = a.field AND b.hid > a.hid"
+        "  AND (b.nid = a.nid OR b.tid = a.tid) LEFT JOIN node n ON n.nid = b.nid"
+        " WHERE tsg_first_day(b.until) < tsg_first_day(a.until) LIMIT 6";
+    if ((s = store_prepare(sql, order_sql, &st, err))) return s;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        note(d, _("history row %lld: %s of '%s' is kept until %s, before %s, the day of an earlier change (history row %lld)"),
+             (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+             sqlite3_column_text(st, 5) ? (const char *)sqlite3_column_text(st, 5) : "?",
+             (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+             (long long)sqlite3_column_int64(st, 4));
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, _("database"), err);
+}
+
 tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
 {
     damage_t d = {0};
@@ -354,6 +564,7 @@ tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
         return s;
     }
     if (!(s = check_columns(db->sql, &d, err)) && !d.n) s = check_references(db->sql, &d, err);
+    if (!s && !d.n) s = check_history(db->sql, &d, err);
     /* The tree is walked only when its columns and references hold. */
     if (!s && !d.n) s = check_tree(db->sql, &d, err);
     if (!s && !d.n) s = check_levels(db->sql, &d, err);

@@ -196,10 +196,12 @@ static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
     static const char *const q[] = {
         "SELECT nid, since, until, 0 FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL",
         "SELECT nid, since, until, 0 FROM forum WHERE since IS NOT NULL OR until IS NOT NULL",
-        /* After the organisations: a program lives only while its org does. */
+        /* After the organisations: a program lives only while its org of
+         * the day does (a program moved later, SET … OF … ON, belonged to
+         * its earlier organisation that day, as in the dated tables). */
         ("SELECT nid, NULL, until, org FROM program WHERE until IS NOT NULL"
          " OR org IN (SELECT nid FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL)"
-         " OR nid IN (SELECT nid FROM history WHERE field = 'until')"),
+         " OR nid IN (SELECT nid FROM history WHERE field IN ('until', 'org'))"),
     };
     tsg_status_t s = TSG_OK;
     for (size_t i = 0; i < sizeof q / sizeof *q && !s; i++) {
@@ -209,6 +211,7 @@ static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
         while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
             int64_t nid = sqlite3_column_int64(st, 0), org = sqlite3_column_int64(st, 3);
             if (nid < 1 || nid > rd->maxnid) continue; /* each_row refuses it */
+            if (org) org = node_ref(rd, nid, "org", org);
             if (!store_exists_at(node_text(rd, nid, "since", (const char *)sqlite3_column_text(st, 1)),
                                  node_text(rd, nid, "until", (const char *)sqlite3_column_text(st, 2)), rd->day) ||
                 (org >= 1 && org <= rd->maxnid && rd->gone[org] & GONE))

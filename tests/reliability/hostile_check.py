@@ -59,6 +59,8 @@ ALLOWED = {
     "dated_views": "query/sqlfunc.c: the static CREATE TEMP VIEW script of the dated views (AS OF)",
     "dated_tables": "query/sqlfunc.c: the static script copying the dated views into indexed TEMP tables",
     "c->sql": "store/check.c: a static table of column checks", "kinds_sql": "store/check.c: a static query",
+    "order_sql": "store/check.c: the static query of the history's order",
+    "title_sql": "query/show.c: the static query of the title's name of the day",
     "pragma": "snprintf with %d only (checked below)", "upd": "sqlite3_mprintf with %lld only (checked below)",
     "f->sql": "query/where.c: the static field table", "qry_kinds[0].from": "query/where.c: the static kind table",
     "t->kind->from": "the static kind table", "t->kind->scope": "the static kind table",
