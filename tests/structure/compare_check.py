@@ -244,8 +244,11 @@ def second_year(tsunagi, sample, tmp):
     out = run(tsunagi, city, "COMPARE '2025-04-01' TO '2026-04-01' FOR hikikomori AGED 15..39 "
               "NEEDS consultation, place;", tmp)
     nodes, ties, kinds, sectors, horizontal, gaps, orgs = out
-    check("year 2: the program that ended left, nothing else",
-          [(r["change"], r["type"], r["id"]) for r in nodes] == [("left", "program", "p-higashi-campus")], nodes)
+    # Its ENDS passed: it no longer runs but is still in the network (no end
+    # ON a date), so it changed (before: running), and its ties are kept.
+    check("year 2: the program that ended changed, nothing else",
+          [(r["change"], r["type"], r["id"], r["before"]) for r in nodes]
+          == [("changed", "program", "p-higashi-campus", "running")], nodes)
     check("year 2: ties", sorted((r["change"], r["kind"], r["from_id"], r["to_id"]) for r in ties) == [
         ("gained", "co_support", "o-minami-kodomo", "o-minami-shakyo"),
         ("gained", "referral", "p-kita-futoko", "p-kita-kitanone"),
