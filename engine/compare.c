@@ -115,8 +115,9 @@ static tsg_status_t match_ids(const eng_net_t *a, const eng_net_t *b, int64_t **
 static tsg_status_t scope_both(const eng_net_t *a, int64_t da, const eng_net_t *b, int64_t db, unsigned char **ina,
                                unsigned char **inb, tsg_error_t *err)
 {
-    int64_t *ma, *mb;
-    tsg_status_t st = match_ids(a, b, &ma, &mb, err);
+    int64_t *ma = NULL, *mb = NULL;
+    /* Without a district everything is in scope on both sides: no match needed. */
+    tsg_status_t st = da || db ? match_ids(a, b, &ma, &mb, err) : TSG_OK;
     if (st) return st;
     *ina = calloc((size_t)a->maxnid + 1, 1);
     *inb = calloc((size_t)b->maxnid + 1, 1);
@@ -132,7 +133,7 @@ static tsg_status_t scope_both(const eng_net_t *a, int64_t da, const eng_net_t *
         for (int64_t v = 1; v <= net->maxnid; v++)
             if (is_member(net, v)) in[v] = (unsigned char)eng_in_scope(net, v, side ? db : da);
     }
-    for (int64_t v = 1; !st && v <= a->maxnid; v++)
+    for (int64_t v = 1; !st && ma && v <= a->maxnid; v++)
         if (ma[v] && ((*ina)[v] || (*inb)[ma[v]])) (*ina)[v] = (*inb)[ma[v]] = 1;
     free(ma);
     free(mb);
@@ -346,7 +347,6 @@ tsg_status_t eng_diff_orgs(const eng_net_t *a, const eng_graph_t *ua, const eng_
     int64_t *ma = NULL, *mb = NULL;
     tsg_status_t rc = TSG_OK;
     if (!dega || !degb || !all || !rows) rc = util_fail(err, TSG_ENOMEM, _("out of memory"));
-    if (!rc) rc = match_ids(a, b, &ma, &mb, err);
     if (!rc) rc = eng_brokerage(a, wa, &ra, err);
     if (!rc) rc = eng_brokerage(b, wb, &rb, err);
     if (!rc) {
@@ -363,6 +363,7 @@ tsg_status_t eng_diff_orgs(const eng_net_t *a, const eng_graph_t *ua, const eng_
             const keyed_t *x = all[i].side ? NULL : &all[i], *y = both ? &all[i + 1] : all[i].side ? &all[i] : NULL;
             /* One that is in the other network too (it moved into or out
              * of the district's graph) is changed, as in the node table. */
+            if (!both && !ma && (rc = match_ids(a, b, &ma, &mb, err))) break;
             int there = both || (x ? ma[x->nid] != 0 : mb[y->nid] != 0);
             eng_org_change_t r = {there ? ENG_CHANGED : x ? ENG_LEFT : ENG_JOINED, x ? x->nid : 0, y ? y->nid : 0, 0,
                                   0, 0, 0};
@@ -379,8 +380,8 @@ tsg_status_t eng_diff_orgs(const eng_net_t *a, const eng_graph_t *ua, const eng_
             i += both ? 2 : 1;
         }
         qsort(rows, m, sizeof *rows, larger_change_then_id);
-        eng_org_change_t *res = malloc((m + 1) * sizeof *res);
-        if (!res) rc = util_fail(err, TSG_ENOMEM, _("out of memory"));
+        eng_org_change_t *res = rc ? NULL : malloc((m + 1) * sizeof *res);
+        if (!res && !rc) rc = util_fail(err, TSG_ENOMEM, _("out of memory"));
         for (size_t i = 0; res && i < m; i++) res[i] = rows[i].r;
         *out = res;
         *n = res ? m : 0;

@@ -211,14 +211,14 @@ static tsg_status_t changed_fields(run_t *r, tsg_change_counts_t *c)
  * hand); each counts as added. */
 static tsg_status_t reopen(run_t *r, int table, long *added)
 {
-    char *sql = util_printf("SELECT nid FROM main.%1$s WHERE until IS NOT NULL AND tsg_day(until) <= tsg_day(?1) AND nid IN"
-                            " (SELECT m.mnid FROM y.%1$s yy JOIN temp.asof_map m ON m.ynid = yy.nid WHERE yy.until IS NULL)"
-                            " ORDER BY nid",
-                            table_of[table]);
-    if (!sql) return util_fail(r->err, TSG_ENOMEM, _("out of memory"));
+#define BACK(tbl) "SELECT nid FROM main." tbl " WHERE until IS NOT NULL AND tsg_day(until) <= tsg_day(?1) AND nid IN" \
+                  " (SELECT m.mnid FROM y." tbl " yy JOIN temp.asof_map m ON m.ynid = yy.nid WHERE yy.until IS NULL)" \
+                  " ORDER BY nid"
+    static const char *const back_sql[] = {[TSG_CHANGE_ORGANISATION] = BACK("organisation"),
+                                           [TSG_CHANGE_PROGRAM] = BACK("program"), [TSG_CHANGE_FORUM] = BACK("forum")};
+#undef BACK
     sqlite3_stmt *st;
-    tsg_status_t s = store_prepare(r->sql, sql, &st, r->err);
-    free(sql);
+    tsg_status_t s = store_prepare(r->sql, back_sql[table], &st, r->err);
     if (s) return s;
     sqlite3_bind_text(st, 1, r->date, -1, SQLITE_STATIC);
     /* The nids first: the rows change under the select otherwise. */

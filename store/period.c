@@ -88,25 +88,35 @@ tsg_status_t store_period_functions(sqlite3 *sql, tsg_error_t *err)
 /* See period.h. */
 tsg_status_t store_reopen(sqlite3 *sql, const char *table, int64_t nid, const char *day, tsg_error_t *err)
 {
-    /* Programs have no since: their until alone (they did not exist between). */
-    int dated = strcmp(table, "program") != 0;
-    char *keep = util_printf("INSERT INTO main.history(nid, field, value, until) SELECT nid, 'since', %s, ?2"
-                             " FROM main.%s WHERE nid = ?1 AND %d"
-                             " UNION ALL SELECT nid, 'until', until, ?2 FROM main.%s WHERE nid = ?1",
-                             dated ? "since" : "NULL", table, dated, table);
-    char *open = util_printf("UPDATE main.%s SET %suntil = NULL WHERE nid = ?1", table, dated ? "since = ?2, " : "");
-    tsg_status_t s = keep && open ? TSG_OK : util_fail(err, TSG_ENOMEM, _("out of memory"));
-    const char *const stmts[] = {keep, open};
+    /* Static statements by table. Programs have no since: their until alone
+     * (they did not exist between). */
+    static const struct {
+        const char *table, *keep, *open;
+    } by[] = {
+        {"organisation",
+         "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'since', since, ?2 FROM main.organisation"
+         " WHERE nid = ?1 UNION ALL SELECT nid, 'until', until, ?2 FROM main.organisation WHERE nid = ?1",
+         "UPDATE main.organisation SET since = ?2, until = NULL WHERE nid = ?1"},
+        {"forum",
+         "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'since', since, ?2 FROM main.forum"
+         " WHERE nid = ?1 UNION ALL SELECT nid, 'until', until, ?2 FROM main.forum WHERE nid = ?1",
+         "UPDATE main.forum SET since = ?2, until = NULL WHERE nid = ?1"},
+        {"program", "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'until', until, ?2 FROM main.program"
+                    " WHERE nid = ?1",
+         "UPDATE main.program SET until = NULL WHERE nid = ?1"},
+    };
+    size_t t = 0;
+    while (t < sizeof by / sizeof by[0] && strcmp(by[t].table, table)) t++;
+    if (t == sizeof by / sizeof by[0]) return util_fail(err, TSG_EINPUT, "store_reopen: %s", table);
+    tsg_status_t s = TSG_OK;
     for (int i = 0; i < 2 && !s; i++) {
         sqlite3_stmt *st;
-        if ((s = store_prepare(sql, stmts[i], &st, err))) break;
+        if ((s = store_prepare(sql, i ? by[t].open : by[t].keep, &st, err))) break;
         sqlite3_bind_int64(st, 1, nid);
         sqlite3_bind_text(st, 2, day, -1, SQLITE_STATIC);
         if (sqlite3_step(st) != SQLITE_DONE) s = store_fail_sql(sql, _("database"), err);
         sqlite3_finalize(st);
     }
-    free(keep);
-    free(open);
     return s;
 }
 
