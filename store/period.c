@@ -107,7 +107,7 @@ tsg_status_t store_reopen(sqlite3 *sql, const char *table, int64_t nid, const ch
     };
     size_t t = 0;
     while (t < sizeof by / sizeof by[0] && strcmp(by[t].table, table)) t++;
-    if (t == sizeof by / sizeof by[0]) return util_fail(err, TSG_EINPUT, "store_reopen: %s", table);
+    if (t == sizeof by / sizeof by[0]) return util_fail(err, TSG_EINPUT, "%s: %s", _("database"), table); /* a caller's mistake: no such table */
     tsg_status_t s = TSG_OK;
     for (int i = 0; i < 2 && !s; i++) {
         sqlite3_stmt *st;
