@@ -1,5 +1,6 @@
 /* compare — the differences between two networks; see compare.h. */
 #include "compare.h"
+#include "gaps.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -70,23 +71,92 @@ static tsg_status_t diff_buffers(size_t cap, size_t row_size, keyed_t **all, voi
     return util_fail(err, TSG_ENOMEM, _("out of memory"));
 }
 
-static int node_present(const eng_net_t *net, int64_t v, int64_t district, long day)
+static int is_member(const eng_net_t *net, int64_t v)
 {
     int t = net->type[v];
-    if (t != ENG_ORGANISATION && t != ENG_PROGRAM && t != ENG_FORUM) return 0;
-    if (t == ENG_PROGRAM && !eng_running(&net->programs[net->prog[v]], day)) return 0;
-    return eng_in_scope(net, v, district);
+    return t == ENG_ORGANISATION || t == ENG_PROGRAM || t == ENG_FORUM;
 }
 
-static int node_changed(const eng_net_t *a, int64_t x, const eng_net_t *b, int64_t y)
+/* Which organisations, programs and forums of each side are also on the
+ * other side (the same id): *ma and *mb, by nid, hold the nid it has there
+ * (0: none). */
+static tsg_status_t match_ids(const eng_net_t *a, const eng_net_t *b, int64_t **ma, int64_t **mb, tsg_error_t *err)
 {
-    if (a->type[x] != b->type[y] || !same_text(a->name[x], b->name[y]) || !same_text(a->sector[x], b->sector[y]))
-        return 1;
+    *ma = calloc((size_t)a->maxnid + 1, sizeof **ma);
+    *mb = calloc((size_t)b->maxnid + 1, sizeof **mb);
+    size_t cap = (size_t)a->maxnid + (size_t)b->maxnid + 2, k = 0;
+    keyed_t *all = *ma && *mb ? malloc(cap * sizeof *all) : NULL;
+    if (!all) {
+        free(*ma);
+        free(*mb);
+        *ma = *mb = NULL;
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    }
+    for (int side = 0; side < 2; side++) {
+        const eng_net_t *net = side ? b : a;
+        for (int64_t v = 1; v <= net->maxnid; v++)
+            if (is_member(net, v)) all[k++] = (keyed_t){net->id[v], "", 0, 0, side, v, 0};
+    }
+    qsort(all, k, sizeof *all, cmp_keyed);
+    for (size_t i = 0; i + 1 < k; i++)
+        if (paired(all, i, k)) {
+            (*ma)[all[i].nid] = all[i + 1].nid;
+            (*mb)[all[i + 1].nid] = all[i].nid;
+        }
+    free(all);
+    return TSG_OK;
+}
+
+/* Which organisations, programs and forums of each side are in scope: in
+ * the district on that side, or the same node (by id) in it on the other
+ * side. A node that moved into or out of the district is on both sides, a
+ * changed node, and its ties are the same ties on both: kept, not lost and
+ * gained. Without a district every node is. *ina and *inb by nid. */
+static tsg_status_t scope_both(const eng_net_t *a, int64_t da, const eng_net_t *b, int64_t db, unsigned char **ina,
+                               unsigned char **inb, tsg_error_t *err)
+{
+    int64_t *ma = NULL, *mb = NULL;
+    /* Without a district everything is in scope on both sides: no match needed. */
+    tsg_status_t st = da || db ? match_ids(a, b, &ma, &mb, err) : TSG_OK;
+    if (st) return st;
+    *ina = calloc((size_t)a->maxnid + 1, 1);
+    *inb = calloc((size_t)b->maxnid + 1, 1);
+    if (!*ina || !*inb) {
+        free(*ina);
+        free(*inb);
+        *ina = *inb = NULL;
+        st = util_fail(err, TSG_ENOMEM, _("out of memory"));
+    }
+    for (int side = 0; !st && side < 2; side++) {
+        const eng_net_t *net = side ? b : a;
+        unsigned char *in = side ? *inb : *ina;
+        for (int64_t v = 1; v <= net->maxnid; v++)
+            if (is_member(net, v)) in[v] = (unsigned char)eng_in_scope(net, v, side ? db : da);
+    }
+    for (int64_t v = 1; !st && ma && v <= a->maxnid; v++)
+        if (ma[v] && ((*ina)[v] || (*inb)[ma[v]])) (*ina)[v] = (*inb)[ma[v]] = 1;
+    free(ma);
+    free(mb);
+    return st;
+}
+
+/* What differs between x (a, on day_a) and y (b, on day_b): ENG_DIFF_* bits. */
+unsigned eng_node_diff(const eng_net_t *a, int64_t x, long day_a, const eng_net_t *b, int64_t y, long day_b)
+{
+    unsigned d = 0;
+    if (a->type[x] != b->type[y]) return ENG_DIFF_NAME;
+    if (!same_text(a->name[x], b->name[y])) d |= ENG_DIFF_NAME;
+    if (!same_text(a->sector[x], b->sector[y])) d |= ENG_DIFF_SECTOR;
     if (a->type[x] == ENG_PROGRAM) {
         int64_t ox = a->org_of[x], oy = b->org_of[y];
-        return !same_text(ox ? a->id[ox] : NULL, oy ? b->id[oy] : NULL);
+        if (!same_text(ox ? a->id[ox] : NULL, oy ? b->id[oy] : NULL)) d |= ENG_DIFF_OWNER;
+        if (eng_running(&a->programs[a->prog[x]], day_a) != eng_running(&b->programs[b->prog[y]], day_b))
+            d |= ENG_DIFF_RUNNING;
+    } else {
+        int64_t dx = a->based[x], dy = b->based[y];
+        if (!same_text(dx ? a->id[dx] : NULL, dy ? b->id[dy] : NULL)) d |= ENG_DIFF_DISTRICT;
     }
-    return 0;
+    return d;
 }
 
 tsg_status_t eng_diff_nodes(const eng_net_t *a, int64_t da, long day_a, const eng_net_t *b, int64_t db, long day_b,
@@ -99,17 +169,25 @@ tsg_status_t eng_diff_nodes(const eng_net_t *a, int64_t da, long day_a, const en
     eng_node_change_t *rows;
     tsg_status_t st = diff_buffers(cap, sizeof *rows, &all, (void **)&rows, err);
     if (st) return st;
+    unsigned char *ina, *inb;
+    if ((st = scope_both(a, da, b, db, &ina, &inb, err))) {
+        free(all);
+        free(rows);
+        return st;
+    }
     for (int side = 0; side < 2; side++) {
         const eng_net_t *net = side ? b : a;
+        const unsigned char *in = side ? inb : ina;
         for (int64_t v = 1; v <= net->maxnid; v++)
-            if (node_present(net, v, side ? db : da, side ? day_b : day_a))
-                all[k++] = (keyed_t){net->id[v], "", 0, 0, side, v, 0};
+            if (in[v]) all[k++] = (keyed_t){net->id[v], "", 0, 0, side, v, 0};
     }
+    free(ina);
+    free(inb);
     qsort(all, k, sizeof *all, cmp_keyed);
     size_t m = 0;
     for (size_t i = 0; i < k;) {
         if (paired(all, i, k)) {
-            if (node_changed(a, all[i].nid, b, all[i + 1].nid))
+            if (eng_node_diff(a, all[i].nid, day_a, b, all[i + 1].nid, day_b))
                 rows[m++] = (eng_node_change_t){ENG_CHANGED, all[i].nid, all[i + 1].nid};
             i += 2;
             continue;
@@ -136,12 +214,18 @@ tsg_status_t eng_diff_ties(const eng_net_t *a, int64_t da, const eng_net_t *b, i
     eng_tie_change_t *rows;
     tsg_status_t st = diff_buffers(cap, sizeof *rows, &all, (void **)&rows, err);
     if (st) return st;
+    unsigned char *ina, *inb;
+    if ((st = scope_both(a, da, b, db, &ina, &inb, err))) {
+        free(all);
+        free(rows);
+        return st;
+    }
     for (int side = 0; side < 2; side++) {
         const eng_net_t *net = side ? b : a;
-        int64_t d = side ? db : da;
+        const unsigned char *in = side ? inb : ina;
         for (size_t t = 0; t < net->nties; t++) {
             const eng_tie_t *tie = &net->ties[t];
-            if (!eng_in_scope(net, tie->src, d) && !eng_in_scope(net, tie->dst, d)) continue;
+            if (!in[tie->src] && !in[tie->dst]) continue;
             const char *s = safe(net->id[tie->src]), *e = safe(net->id[tie->dst]);
             /* An undirected tie is the same tie written either way round. */
             if (!tie->directed && strcmp(s, e) > 0) {
@@ -152,6 +236,8 @@ tsg_status_t eng_diff_ties(const eng_net_t *a, int64_t da, const eng_net_t *b, i
             all[k++] = (keyed_t){s, e, tie->kind, 0, side, 0, t};
         }
     }
+    free(ina);
+    free(inb);
     qsort(all, k, sizeof *all, cmp_keyed);
     size_t m = 0;
     for (size_t i = 0; i < k;) {
@@ -258,6 +344,7 @@ tsg_status_t eng_diff_orgs(const eng_net_t *a, const eng_graph_t *ua, const eng_
     org_row_t *rows = malloc(cap * sizeof *rows);
     /* Brokerage needs the directed view; its vertices are the undirected
      * view's (the same organisations in the same order, eng_graph_build). */
+    int64_t *ma = NULL, *mb = NULL;
     tsg_status_t rc = TSG_OK;
     if (!dega || !degb || !all || !rows) rc = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!rc) rc = eng_brokerage(a, wa, &ra, err);
@@ -274,7 +361,11 @@ tsg_status_t eng_diff_orgs(const eng_net_t *a, const eng_graph_t *ua, const eng_
         for (size_t i = 0; i < k;) {
             int both = paired(all, i, k);
             const keyed_t *x = all[i].side ? NULL : &all[i], *y = both ? &all[i + 1] : all[i].side ? &all[i] : NULL;
-            eng_org_change_t r = {both ? ENG_CHANGED : x ? ENG_LEFT : ENG_JOINED, x ? x->nid : 0, y ? y->nid : 0, 0,
+            /* One that is in the other network too (it moved into or out
+             * of the district's graph) is changed, as in the node table. */
+            if (!both && !ma && (rc = match_ids(a, b, &ma, &mb, err))) break;
+            int there = both || (x ? ma[x->nid] != 0 : mb[y->nid] != 0);
+            eng_org_change_t r = {there ? ENG_CHANGED : x ? ENG_LEFT : ENG_JOINED, x ? x->nid : 0, y ? y->nid : 0, 0,
                                   0, 0, 0};
             if (x) {
                 r.degree_a = dega[x->at];
@@ -289,12 +380,14 @@ tsg_status_t eng_diff_orgs(const eng_net_t *a, const eng_graph_t *ua, const eng_
             i += both ? 2 : 1;
         }
         qsort(rows, m, sizeof *rows, larger_change_then_id);
-        eng_org_change_t *res = malloc((m + 1) * sizeof *res);
-        if (!res) rc = util_fail(err, TSG_ENOMEM, _("out of memory"));
+        eng_org_change_t *res = rc ? NULL : malloc((m + 1) * sizeof *res);
+        if (!res && !rc) rc = util_fail(err, TSG_ENOMEM, _("out of memory"));
         for (size_t i = 0; res && i < m; i++) res[i] = rows[i].r;
         *out = res;
         *n = res ? m : 0;
     }
+    free(ma);
+    free(mb);
     free(dega);
     free(degb);
     free(ra);

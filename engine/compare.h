@@ -37,19 +37,26 @@ int64_t eng_nid_of(const eng_net_t *net, const char *id);
 int eng_in_scope(const eng_net_t *net, int64_t nid, int64_t district);
 
 /* Organisations, programs and forums that joined (in b only), left (in a
- * only) or changed (name, sector, or a program's owner). A program counts
- * as in a network on day d (YYYYMMDD, 0: any) only while it runs then
- * (eng_running): a program that ended has left. */
+ * only) or changed (eng_node_diff). A program is in a network while it
+ * exists (the reader's rule: until its `until`); whether it runs (STARTS,
+ * ENDS) on each side's day (YYYYMMDD, 0: any) is one of its fields, so one
+ * that stopped running is changed, and its ties stay, as in the network.
+ * With a district (da, db > 0), a node is in scope when it is in the
+ * district on either side: one that moved in or out is changed (its
+ * district), not joined or left, and its ties are kept. */
 typedef struct eng_node_change {
     int change;
     int64_t a, b; /* nid in each network, 0 for none */
 } eng_node_change_t;
+enum { ENG_DIFF_NAME = 1, ENG_DIFF_SECTOR = 2, ENG_DIFF_OWNER = 4, ENG_DIFF_DISTRICT = 8, ENG_DIFF_RUNNING = 16 };
+unsigned eng_node_diff(const eng_net_t *a, int64_t x, long day_a, const eng_net_t *b, int64_t y, long day_b);
 tsg_status_t eng_diff_nodes(const eng_net_t *a, int64_t da, long day_a, const eng_net_t *b, int64_t db, long day_b,
                             eng_node_change_t **out, size_t *n, tsg_error_t *err);
 
-/* Every tie of either network in scope: kept (in both, same count), changed
- * (in both, its count changed), gained (b only), lost (a only). Ties whose
- * ends are not both present on that side's day do not exist there. */
+/* Every tie of either network in scope (an end in scope as eng_diff_nodes
+ * has it): kept (in both, same count), changed (in both, its count
+ * changed), gained (b only), lost (a only). A network holds only the ties
+ * whose ends both exist on its day (the reader drops the others). */
 typedef struct eng_tie_change {
     int change;
     const eng_tie_t *a, *b; /* the tie in each network, NULL for none */
@@ -69,7 +76,10 @@ tsg_status_t eng_diff_gaps(const eng_net_t *a, const eng_gap_t *ga, size_t na, c
  * brokerage (Gould–Fernandez roles, all five summed) in each network, for
  * the organisations whose numbers differ, largest change of degree first,
  * then of brokerage, then by id. ua/ub: the undirected organisation graphs,
- * wa/wb: the directed ones, of the same scope. */
+ * wa/wb: the directed ones, of the same scope. One in one graph only is
+ * joined or left when the other network does not hold it, else changed
+ * (it moved into or out of the district), a side's numbers 0 and a or b 0
+ * where it is outside that side's graph. */
 typedef struct eng_org_change {
     int change; /* ENG_JOINED, ENG_LEFT or ENG_CHANGED */
     int64_t a, b;

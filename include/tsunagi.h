@@ -56,7 +56,9 @@ tsg_status_t tsg_open(const char *path, tsg_db_t **out, tsg_error_t *err);
 
 /* Like tsg_open, but a missing or empty (0-byte, or SQLite with no tables)
  * file becomes a new, empty database. For importers; an existing tsunagi
- * database opens as with tsg_open. */
+ * database opens as with tsg_open, except that one of an older schema is
+ * brought up to date inside the import's own write transaction, so an
+ * import that fails leaves it in its old schema. */
 tsg_status_t tsg_create(const char *path, tsg_db_t **out, tsg_error_t *err);
 
 /* Opens the bundled sample city. It is built from the CSV compiled into the

@@ -46,6 +46,9 @@ static tsg_result_t *keyed(qry_session_t *s, tsg_result_t *r, const size_t *cols
     return r;
 }
 
+/* "; " between two fields of a `before` text; 0 (as util_buf's calls). */
+static int sep(util_buf_t *b) { return b->len ? util_buf_adds(b, "; ") : 0; }
+
 static tsg_status_t emit_nodes(qry_session_t *s, const qry_changes_t *c)
 {
     static const char *const cols[] = {NC_("column", "change"), NC_("column", "change_label"), NC_("column", "type"),
@@ -63,18 +66,20 @@ static tsg_status_t emit_nodes(qry_session_t *s, const qry_changes_t *c)
             int64_t v = n->b ? n->b : n->a;
             char *before = NULL;
             if (n->change == ENG_CHANGED) {
+                /* What it was then, for each field that changed. */
+                unsigned d = eng_node_diff(c->a, n->a, c->day_a, c->b, n->b, c->day_b);
                 util_buf_t b = {0};
-                const char *sa = c->a->sector[n->a], *sb = c->b->sector[n->b];
-                if (strcmp(c->a->name[n->a], c->b->name[n->b]))
-                    util_buf_printf(&b, _("name: %s"), c->a->name[n->a]);
-                if ((sa || sb) && (!sa || !sb || strcmp(sa, sb))) {
-                    if (b.len) util_buf_adds(&b, "; ");
+                const char *sa = c->a->sector[n->a];
+                int64_t oa = c->a->org_of[n->a], da = c->a->based[n->a];
+                if (d & ENG_DIFF_NAME) util_buf_printf(&b, _("name: %s"), c->a->name[n->a]);
+                if ((d & ENG_DIFF_SECTOR) && !sep(&b))
                     util_buf_printf(&b, _("sector: %s"), sa ? qry_label(s, "sector", sa) : "—");
-                }
-                if (net->type[v] == ENG_PROGRAM && !b.len) {
-                    int64_t oa = c->a->org_of[n->a];
-                    util_buf_printf(&b, _("organisation: %s"), oa ? c->a->name[oa] : "—");
-                }
+                if ((d & ENG_DIFF_OWNER) && !sep(&b)) util_buf_printf(&b, _("organisation: %s"), oa ? c->a->name[oa] : "—");
+                if ((d & ENG_DIFF_DISTRICT) && !sep(&b)) util_buf_printf(&b, _("district: %s"), da ? c->a->name[da] : "—");
+                /* A program that ran then and not now (its ENDS passed), or the other way. */
+                if ((d & ENG_DIFF_RUNNING) && !sep(&b))
+                    util_buf_adds(&b, eng_running(&c->a->programs[c->a->prog[n->a]], c->day_a) ? _("running")
+                                                                                                : _("not running"));
                 before = b.data;
             }
             const char *row[] = {eng_change_name[n->change], qry_change_label(n->change), type_key(net->type[v]),

@@ -49,8 +49,10 @@ void qry_changes_free(qry_changes_t *c)
     memset(c, 0, sizeof *c);
 }
 
-/* The other file of COMPARE WITH: opened as any database is (tsg_open
- * brings an older schema up to date), its rows checked, its network read. */
+/* The other file of COMPARE WITH: read and never written
+ * (store_open_read_only: no WAL switch, no -wal or -shm made beside it, an
+ * older schema refused rather than migrated), its rows checked, its network
+ * read straight from it (no cache file is written for it). */
 static tsg_status_t load_other(qry_session_t *s, const ast_stmt_t *st, qry_changes_t *c)
 {
     const char *path = qry_text(s, st->other, NC_("expected value", "a file name"));
@@ -64,7 +66,7 @@ static tsg_status_t load_other(qry_session_t *s, const ast_stmt_t *st, qry_chang
     if (own && *own && util_same_file(path, own))
         return qry_fail(s, &st->other->tok, _("%s is the database in use: COMPARE WITH compares it with another file"),
                         path);
-    if (tsg_open(path, &c->other, &err) || store_check(c->other, &err) || eng_net_load(c->other, &net, &err))
+    if (store_open_read_only(path, &c->other, &err) || store_check(c->other, &err) || eng_net_load(c->other, &net, &err))
         return gram_fail(&s->ctx, err.code, &st->other->tok, "%s", err.text);
     c->a = net;
     c->own_a = 1;

@@ -627,23 +627,35 @@ static tsg_status_t district_unused(mut_t *m, const ast_value_t *at)
         {N_("%lld district under it (%s)"), N_("%lld districts under it (e.g. %s)")},
         {N_("%lld organisation in it (%s)"), N_("%lld organisations in it (e.g. %s)")},
         {N_("%lld forum in it (%s)"), N_("%lld forums in it (e.g. %s)")},
-        {N_("%lld program serving it (%s)"), N_("%lld programs serving it (e.g. %s)")}};
+        {N_("%lld program serving it (%s)"), N_("%lld programs serving it (e.g. %s)")},
+        {N_("%lld past value naming it (of %s; AS OF reads it)"), N_("%lld past values naming it (e.g. of %s; AS OF reads them)")}};
+    enum { NUSES = sizeof what / sizeof what[0] };
     row_t r;
+    /* History names a district by its id (a district, parent or area value
+     * kept by SET or import --as-of): the day it held still reads it. */
     tsg_status_t st = qry_mut_sql(m,
         "SELECT (SELECT count(*) FROM district WHERE parent = ?1), (SELECT min(nid) FROM district WHERE parent = ?1),"
         " (SELECT count(*) FROM organisation WHERE district = ?1), (SELECT min(nid) FROM organisation WHERE district = ?1),"
         " (SELECT count(*) FROM forum WHERE district = ?1), (SELECT min(nid) FROM forum WHERE district = ?1),"
         " (SELECT count(*) FROM program_area WHERE district = ?1), (SELECT min(program) FROM program_area WHERE district = ?1)",
         QRY_BINDS(qry_b_num(m->node->nid)), &r);
-    if (st) return st;
+    row_t past;
+    if (st || (st = qry_mut_sql(m, "SELECT count(*), min(nid) FROM history WHERE nid IS NOT NULL AND ((field IN ('district', 'parent')"
+                                   " AND value = ?1) OR (field = 'area' AND instr(';' || value || ';', ';' || ?1 || ';') > 0))",
+                                QRY_BINDS(qry_b_text(m->node->id)), &past)))
+        return st;
+    int64_t num[2 * NUSES];
+    memcpy(num, r.num, 8 * sizeof *num);
+    num[8] = past.num[0];
+    num[9] = past.num[1];
     util_buf_t uses = {0};
     int left = 0;
-    for (int i = 0; i < 4; i++) left += r.num[2 * i] > 0;
+    for (int i = 0; i < NUSES; i++) left += num[2 * i] > 0;
     if (!left) return TSG_OK;
-    for (int i = 0; i < 4; i++) {
-        if (!r.num[2 * i]) continue;
-        const qry_name_t *eg = name_of(m->s, r.num[2 * i + 1]);
-        char *one = util_printf(_(what[i][r.num[2 * i] > 1]), (long long)r.num[2 * i], eg ? eg->id : "?");
+    for (int i = 0; i < NUSES; i++) {
+        if (!num[2 * i]) continue;
+        const qry_name_t *eg = name_of(m->s, num[2 * i + 1]);
+        char *one = util_printf(_(what[i][num[2 * i] > 1]), (long long)num[2 * i], eg ? eg->id : "?");
         if (!one) {
             util_buf_free(&uses);
             return gram_fail(&m->s->ctx, TSG_ENOMEM, &at->tok, _("out of memory"));

@@ -8,6 +8,7 @@
  * "Issue 21: history and AS OF, the remaining parts").
  */
 #include "clauses.h"
+#include "period.h"
 #include "mutate.h"
 #include "query.h"
 #include "util.h"
@@ -66,16 +67,12 @@ tsg_status_t qry_mut_end_node(mut_t *m, const char *date)
 
 
 /* The day n's row (or, for a program, its organisation's) ended, when that
- * is on or before day; NULL when n exists then or was never dated. */
+ * is on or before day; NULL when n exists then or was never dated
+ * (tsg_ended_by, store/period.c: TIE asks the same). */
 static tsg_status_t ended_by(mut_t *m, const qry_name_t *n, const char *day, const char **until)
 {
     row_t r;
-    tsg_status_t st = qry_mut_sql(m,
-        "SELECT min(u) FROM (SELECT until AS u FROM organisation WHERE nid = ?1"
-        " UNION ALL SELECT until FROM forum WHERE nid = ?1 UNION ALL SELECT until FROM program WHERE nid = ?1"
-        " UNION ALL SELECT o.until FROM program p JOIN organisation o ON o.nid = p.org WHERE p.nid = ?1)"
-        " WHERE u IS NOT NULL AND tsg_day(u) <= tsg_day(?2)",
-        QRY_BINDS(qry_b_num(n->nid), qry_b_text(day)), &r);
+    tsg_status_t st = qry_mut_sql(m, "SELECT tsg_ended_by(?1, ?2)", QRY_BINDS(qry_b_num(n->nid), qry_b_text(day)), &r);
     *until = st ? NULL : r.text[0];
     return st;
 }
@@ -117,10 +114,6 @@ tsg_status_t qry_mut_reopen(mut_t *m, const char *day, const char **was)
         [QRY_ORGANISATION] = "SELECT since, until FROM organisation WHERE nid = ?1",
         [QRY_FORUM] = "SELECT since, until FROM forum WHERE nid = ?1",
     };
-    static const char *const open_sql[] = {
-        [QRY_ORGANISATION] = "UPDATE organisation SET since = ?2, until = NULL WHERE nid = ?1",
-        [QRY_FORUM] = "UPDATE forum SET since = ?2, until = NULL WHERE nid = ?1",
-    };
     int64_t nid = m->node->nid;
     row_t r;
     tsg_status_t st = qry_mut_sql(m, period_sql[m->type], QRY_BINDS(qry_b_num(nid)), &r);
@@ -130,11 +123,12 @@ tsg_status_t qry_mut_reopen(mut_t *m, const char *day, const char **was)
     if (util_date_first(day) < util_date_first(r.text[1]))
         return qry_fail(m->s, at, _("'%1$s' (%2$s) ends on %3$s: it can begin again on that day or later, not on %4$s"),
                         m->node->name, m->node->id, r.text[1], day);
-    /* The earlier period, as the old values of since and until. */
-    if ((st = qry_mut_sql(m, "INSERT INTO history(nid, field, value, until) VALUES (?1, 'since', ?2, ?4), (?1, 'until', ?3, ?4)",
-                          QRY_BINDS(qry_b_num(nid), qry_b_text(r.text[0]), qry_b_text(r.text[1]), qry_b_text(day)), NULL)))
-        return st;
-    return qry_mut_sql(m, open_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(day)), NULL);
+    /* The earlier period, as the old values of since and until (the same
+     * as import --as-of's return, store/period.c). */
+    tsg_error_t err = {0};
+    if (store_reopen(m->s->sql, m->type == QRY_ORGANISATION ? "organisation" : "forum", nid, day, &err))
+        return gram_fail(&m->s->ctx, err.code, at, "%s", err.text);
+    return TSG_OK;
 }
 
 tsg_status_t qry_mut_rename(mut_t *m, const char *name, const char *day)

@@ -65,14 +65,12 @@ tsg_status_t qry_mut_tie(mut_t *m)
     const ast_node_t *ref[2] = {stmt->a, stmt->b};
     for (int e = 0; !s->outer && e < 2; e++) {
         row_t u = {0};
-        if ((st = qry_mut_sql(m, "SELECT count(*), max(u) FROM (SELECT coalesce((SELECT until FROM organisation WHERE nid = ?1),"
-                                 " (SELECT until FROM program WHERE nid = ?1), (SELECT until FROM forum WHERE nid = ?1)) AS u)"
-                                 " WHERE u IS NOT NULL AND tsg_day(u) <= tsg_day(?2)",
+        if ((st = qry_mut_sql(m, "SELECT tsg_ended_by(?1, ?2)",
                               QRY_BINDS(qry_b_num(end[e]->nid), qry_b_text(since->c ? since->text : day)), &u)))
             return st;
-        if (u.num[0])
+        if (u.text[0])
             return qry_fail(s, &ref[e]->v->tok, _("'%s' ended on %s, so it can be tied only before then (TIE … SINCE)"),
-                            end[e]->name, u.text[1]);
+                            end[e]->name, u.text[0]);
     }
     /* One tie per pair and kind; an undirected tie is the same either way round. */
     row_t r;
@@ -88,19 +86,16 @@ tsg_status_t qry_mut_tie(mut_t *m)
      * of the old period would count the tie twice. Without SINCE it begins
      * today, or when the old one ends if that is later. */
     const char *begins = since->text;
-    if ((st = qry_mut_sql(m, "SELECT count(*), max(tsg_day(until)) > tsg_day(?5), (SELECT until FROM tie WHERE until IS NOT NULL"
-                             " AND kind = ?3 AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))"
-                             " ORDER BY tsg_day(until) DESC LIMIT 1) FROM tie WHERE until IS NOT NULL AND kind = ?3"
-                             " AND ((src = ?1 AND dst = ?2) OR (?4 = 0 AND src = ?2 AND dst = ?1))",
+    if ((st = qry_mut_sql(m, "SELECT u, tsg_day(u) > tsg_day(?5) FROM (SELECT tsg_pair_ended(?1, ?2, ?3, ?4) AS u)",
                           QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed),
                                     qry_b_text(since->c ? since->text : day)),
                           &r)))
         return st;
-    if (r.num[0] && r.num[1] && since->c)
+    if (r.text[0] && r.num[1] && since->c)
         return qry_fail(s, &since->c->v->tok,
                         _("'%1$s' and '%2$s' were tied as %3$s until %4$s: a new tie begins then or later (SINCE '%4$s')"),
-                        a->name, b->name, qry_mut_shown(m, "tie_kind", kind), r.text[2]);
-    if (r.num[0] && !since->c) begins = r.num[1] ? r.text[2] : day;
+                        a->name, b->name, qry_mut_shown(m, "tie_kind", kind), r.text[0]);
+    if (r.text[0] && !since->c) begins = r.num[1] ? r.text[0] : day;
     if ((st = qry_mut_sql(m, "INSERT INTO tie(src, dst, kind, directed, count, since, verified) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                       QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_num(directed), qry_b_opt(count->c != NULL, count->lo),
                             qry_b_text(begins), qry_b_text(day)),

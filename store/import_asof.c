@@ -206,6 +206,44 @@ static tsg_status_t changed_fields(run_t *r, tsg_change_counts_t *c)
     return s;
 }
 
+/* Rows of one table that ended by the date and are open in the folder
+ * begin their next period at the date (store_reopen, as ADD … ID does by
+ * hand); each counts as added. */
+static tsg_status_t reopen(run_t *r, int table, long *added)
+{
+#define BACK(tbl) "SELECT nid FROM main." tbl " WHERE until IS NOT NULL AND tsg_day(until) <= tsg_day(?1) AND nid IN" \
+                  " (SELECT m.mnid FROM y." tbl " yy JOIN temp.asof_map m ON m.ynid = yy.nid WHERE yy.until IS NULL)" \
+                  " ORDER BY nid"
+    static const char *const back_sql[] = {[TSG_CHANGE_ORGANISATION] = BACK("organisation"),
+                                           [TSG_CHANGE_PROGRAM] = BACK("program"), [TSG_CHANGE_FORUM] = BACK("forum")};
+#undef BACK
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(r->sql, back_sql[table], &st, r->err);
+    if (s) return s;
+    sqlite3_bind_text(st, 1, r->date, -1, SQLITE_STATIC);
+    /* The nids first: the rows change under the select otherwise. */
+    int64_t *nids = NULL;
+    size_t n = 0, cap = 0;
+    int rc;
+    while (!s && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (n == cap) {
+            int64_t *more = realloc(nids, (cap = cap ? 2 * cap : 16) * sizeof *nids);
+            if (!more) {
+                s = util_fail(r->err, TSG_ENOMEM, _("out of memory"));
+                break;
+            }
+            nids = more;
+        }
+        nids[n++] = sqlite3_column_int64(st, 0);
+    }
+    if (!s && rc != SQLITE_DONE) s = store_fail_sql(r->sql, _("import"), r->err);
+    sqlite3_finalize(st);
+    for (size_t i = 0; i < n && !s; i++) s = store_reopen(r->sql, table_of[table], nids[i], r->date, r->err);
+    if (!s) *added += (long)n;
+    free(nids);
+    return s;
+}
+
 /* The change itself, inside the write transaction. */
 static tsg_status_t apply(run_t *r, tsg_change_counts_t *c)
 {
@@ -242,30 +280,8 @@ static tsg_status_t apply(run_t *r, tsg_change_counts_t *c)
      * the date, so a day between the periods does not see the row. Before
      * the fields are compared, so that a row back under a new name or
      * sector keeps the old one too. */
-#define BACK(tbl) " (SELECT m.mnid FROM y." tbl " yy JOIN temp.asof_map m ON m.ynid = yy.nid WHERE yy.until IS NULL)" \
-                      " AND until IS NOT NULL AND tsg_day(until) <= tsg_day(?1)"
-    static const struct {
-        int table; /* counted as added, by the UPDATE */
-        const char *sql;
-    } back[] = {
-        {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'since', since, ?1 FROM main.organisation"
-             " WHERE nid IN" BACK("organisation") " ORDER BY nid"},
-        {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'until', until, ?1 FROM main.organisation"
-             " WHERE nid IN" BACK("organisation") " ORDER BY nid"},
-        {TSG_CHANGE_ORGANISATION, "UPDATE main.organisation SET since = ?1, until = NULL WHERE nid IN" BACK("organisation")},
-        {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'since', since, ?1 FROM main.forum"
-             " WHERE nid IN" BACK("forum") " ORDER BY nid"},
-        {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'until', until, ?1 FROM main.forum"
-             " WHERE nid IN" BACK("forum") " ORDER BY nid"},
-        {TSG_CHANGE_FORUM, "UPDATE main.forum SET since = ?1, until = NULL WHERE nid IN" BACK("forum")},
-        /* A program has no since: its until alone (it did not exist between). */
-        {-1, "INSERT INTO main.history(nid, field, value, until) SELECT nid, 'until', until, ?1 FROM main.program"
-             " WHERE nid IN" BACK("program") " ORDER BY nid"},
-        {TSG_CHANGE_PROGRAM, "UPDATE main.program SET until = NULL WHERE nid IN" BACK("program")},
-    };
-#undef BACK
-    for (size_t i = 0; i < sizeof back / sizeof *back && !s; i++)
-        s = exec(r, back[i].sql, back[i].table < 0 ? NULL : &c->added[back[i].table]);
+    for (int t = TSG_CHANGE_ORGANISATION; t <= TSG_CHANGE_FORUM && !s; t++)
+        s = reopen(r, t, &c->added[t]);
     /* Fields that differ, before the new rows exist (they have none to compare). */
     if (s || (s = changed_fields(r, c))) return s;
     const struct {
@@ -369,9 +385,7 @@ static tsg_status_t apply(run_t *r, tsg_change_counts_t *c)
                     * (ended before, or ending later: REMOVE … ON ahead), which
                     * would count the tie twice on those days */
                    " (SELECT CASE WHEN tsg_day(p.u) > tsg_day(coalesce(yt.since, ?1)) THEN p.u ELSE coalesce(yt.since, ?1) END"
-                   "  FROM (SELECT (SELECT t.until FROM main.tie t WHERE t.until IS NOT NULL AND t.kind = yt.kind"
-                   "   AND ((t.src = s.mnid AND t.dst = d.mnid) OR (yt.directed = 0 AND t.src = d.mnid AND t.dst = s.mnid))"
-                   "   ORDER BY tsg_day(t.until) DESC LIMIT 1) AS u) p),"
+                   "  FROM (SELECT tsg_pair_ended(s.mnid, d.mnid, yt.kind, yt.directed) AS u) p),"
                    " yt.verified, yt.status"
                    " FROM temp.asof_tie a JOIN y.tie yt ON yt.tid = a.ytid JOIN temp.asof_map s ON s.ynid = yt.src"
                    " JOIN temp.asof_map d ON d.ynid = yt.dst WHERE a.mtid IS NULL ORDER BY yt.tid",

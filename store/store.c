@@ -86,17 +86,24 @@ tsg_status_t store_prepare(sqlite3 *sql, const char *text, sqlite3_stmt **st, ts
     return store_fail_sql(sql, _("database"), err);
 }
 
+static tsg_status_t migrate_steps(tsg_db_t *db, int version, tsg_error_t *err);
+
 tsg_status_t store_begin(tsg_db_t *db, tsg_error_t *err)
 {
     /* IMMEDIATE takes the write lock now, so a concurrent writer makes us wait
      * (busy timeout) at the start rather than fail half-way. */
-    return store_exec(db->sql, "BEGIN IMMEDIATE", _("cannot start a write"), err);
+    tsg_status_t st = store_exec(db->sql, "BEGIN IMMEDIATE", _("cannot start a write"), err);
+    /* An older schema tsg_create left for this write: migrated inside it, so
+     * that a write that fails rolls the migration back with it. */
+    if (!st && db->migrate_from && (st = migrate_steps(db, db->migrate_from, err))) store_rollback(db);
+    return st;
 }
 
 tsg_status_t store_commit(tsg_db_t *db, tsg_error_t *err)
 {
     tsg_status_t st = store_exec(db->sql, "COMMIT", _("cannot commit"), err);
     if (st != TSG_OK) store_rollback(db);
+    else db->migrate_from = 0;
     return st;
 }
 
@@ -252,24 +259,49 @@ static const char *const tables_v2[] = {"default_need", NULL};
 static const char *const tables_v3[] = {"history", NULL};
 static const char *const *const tables_of[] = {tables_v1, tables_v2, tables_v3};
 
+#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* The migrations from version up, inside the caller's write transaction. */
+static tsg_status_t migrate_steps(tsg_db_t *db, int version, tsg_error_t *err)
+{
+    tsg_status_t s;
+    for (int v = version; v < SCHEMA_VERSION; v++) {
+        if ((s = store_exec(db->sql, migrations[v].sql, _("schema migration"), err))) return s;
+        if (migrations[v].seed == 1 && (s = store_vocab_seed(db->sql, err))) return s;
+        if (migrations[v].seed == 2 && (s = store_default_needs_seed(db->sql, err))) return s;
+    }
+    char pragma[64];
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", SCHEMA_VERSION);
+    return store_exec(db->sql, pragma, _("schema migration"), err);
+}
+
+/* An open's migration, in a transaction of its own. */
 static tsg_status_t migrate(tsg_db_t *db, int version, tsg_error_t *err)
 {
     tsg_status_t s;
-    int target = (int)(sizeof migrations / sizeof migrations[0]);
-    if (version == target) return TSG_OK;
+    if (version == SCHEMA_VERSION) return TSG_OK;
     if ((s = store_begin(db, err))) return s;
-    for (int v = version; v < target; v++) {
-        if ((s = store_exec(db->sql, migrations[v].sql, _("schema migration"), err))) goto fail;
-        if (migrations[v].seed == 1 && (s = store_vocab_seed(db->sql, err))) goto fail;
-        if (migrations[v].seed == 2 && (s = store_default_needs_seed(db->sql, err))) goto fail;
+    if ((s = migrate_steps(db, version, err))) {
+        store_rollback(db);
+        return s;
     }
-    char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", target);
-    if ((s = store_exec(db->sql, pragma, _("schema migration"), err))) goto fail;
     return store_commit(db, err);
-fail:
-    store_rollback(db);
-    return s;
+}
+
+/* file:PATH?QUERY, the path percent-encoded where URIs need it; NULL when
+ * out of memory. */
+static char *file_uri(const char *path, const char *query)
+{
+    util_buf_t uri = {0};
+    util_buf_adds(&uri, path[0] == '/' ? "file://" : "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+        if (*p == '?' || *p == '#' || *p == '%' || *p <= ' ' || *p >= 0x7F) util_buf_printf(&uri, "%%%02X", *p);
+        else util_buf_addc(&uri, (char)*p);
+    if (util_buf_adds(&uri, query) || util_buf_addc(&uri, '\0')) {
+        util_buf_free(&uri);
+        return NULL;
+    }
+    return uri.data;
 }
 
 /* A database the user may read but not change: a read-only file in a
@@ -287,19 +319,11 @@ static int open_read_only(tsg_db_t *db)
     if (!*path || strlen(path) > 4000 || stat(path, &sb) != 0 || sb.st_size == 0) return -1;
     snprintf(wal, sizeof wal, "%s-wal", path);
     if (stat(wal, &sb) == 0 && sb.st_size > 0) return -1; /* changes we could not read */
-    /* file:PATH?immutable=1, the path percent-encoded where URIs need it. */
-    util_buf_t uri = {0};
-    util_buf_adds(&uri, path[0] == '/' ? "file://" : "file:");
-    for (const unsigned char *p = (const unsigned char *)path; *p; p++)
-        if (*p == '?' || *p == '#' || *p == '%' || *p <= ' ' || *p >= 0x7F) util_buf_printf(&uri, "%%%02X", *p);
-        else util_buf_addc(&uri, (char)*p);
-    if (util_buf_adds(&uri, "?immutable=1")) {
-        util_buf_free(&uri);
-        return -1;
-    }
+    char *uri = file_uri(path, "?immutable=1");
+    if (!uri) return -1;
     sqlite3 *ro = NULL;
-    int rc = sqlite3_open_v2(uri.data, &ro, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
-    util_buf_free(&uri);
+    int rc = sqlite3_open_v2(uri, &ro, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    free(uri);
     if (rc == SQLITE_OK) rc = sqlite3_exec(ro, "PRAGMA foreign_keys=ON; SELECT count(*) FROM sqlite_schema;", NULL, NULL, NULL);
     if (rc != SQLITE_OK) {
         sqlite3_close(ro);
@@ -445,8 +469,83 @@ static tsg_status_t open_db(const char *path, int create, tsg_db_t **out, tsg_er
         int code = sqlite3_errcode(db->sql) & 0xff;
         if ((code != SQLITE_READONLY && code != SQLITE_CANTOPEN) || open_read_only(db)) goto fail;
     }
-    if ((s = migrate(db, version, err))) goto fail;
+    /* An importer's open (create) of an older tsunagi database leaves the
+     * migration to its write (store_begin): a failed import then leaves the
+     * file as it was, in its old schema. A new file is set up here. */
+    if (create && version > 0 && version < SCHEMA_VERSION) db->migrate_from = version;
+    else if ((s = migrate(db, version, err))) goto fail;
     if ((s = store_period_functions(db->sql, err))) goto fail;
+    *out = db;
+    return TSG_OK;
+fail:
+    tsg_close(db);
+    return s;
+}
+
+/* The size of path's side file (-wal, -shm), -1 when there is none. */
+static long long side_size(const char *path, const char *suffix)
+{
+    char side[4200];
+    struct stat sb;
+    snprintf(side, sizeof side, "%s%s", path, suffix);
+    return stat(side, &sb) == 0 ? (long long)sb.st_size : -1;
+}
+
+tsg_status_t store_open_read_only(const char *path, tsg_db_t **out, tsg_error_t *err)
+{
+    *out = NULL;
+    struct stat sb;
+    if (stat(path, &sb) != 0) return util_fail(err, TSG_EDB, _("%s: no such database"), path);
+    /* A FIFO or a device would block or read forever; a folder is no file. */
+    if (!S_ISREG(sb.st_mode)) return util_fail(err, TSG_EDB, _("%s: not a file, so not a tsunagi database"), path);
+    if (strlen(path) > 4000) return util_fail(err, TSG_EDB, _("%s: cannot open: %s"), path, strerror(ENAMETOOLONG));
+    /* The journal mode is in the header (bytes 18 and 19 are 2 for WAL). A
+     * reader of a WAL file needs a -shm beside it, and SQLite makes one (and
+     * a -wal) where none is: with no log beside it the file is the whole
+     * database, read as immutable, which makes nothing. A log with changes
+     * and its -shm belong to a connection that has the file open now: read
+     * through them, as a reader, adding nothing. A log without its -shm was
+     * left by a crash, and reading it would make one. */
+    unsigned char head[20] = {0};
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f) fclose(f);
+    int wal = got == sizeof head && !memcmp(head, "SQLite format 3", 16) && head[18] == 2;
+    long long log = side_size(path, "-wal"), shm = side_size(path, "-shm");
+    if (wal && log > 0 && shm < 0)
+        return util_fail(err, TSG_EDB,
+                         _("%1$s: its write-ahead log (%1$s-wal) holds changes not yet written into it; open it once with "
+                           "tsunagi (tsunagi summary %1$s) to write them in, then compare again"),
+                         path);
+    int immutable = wal && log <= 0;
+    char *uri = file_uri(path, immutable ? "?immutable=1" : "?mode=ro");
+    tsg_db_t *db = calloc(1, sizeof *db);
+    if (!uri || !db || !(db->path = util_strdup(path))) {
+        free(uri);
+        free(db);
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    }
+    tsg_status_t s;
+    int rc = sqlite3_open_v2(uri, &db->sql, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+    free(uri);
+    if (rc != SQLITE_OK) {
+        s = util_fail(err, TSG_EDB, _("%s: cannot open: %s"), path, db->sql ? sqlite3_errmsg(db->sql) : sqlite3_errstr(rc));
+        goto fail;
+    }
+    sqlite3_extended_result_codes(db->sql, 1);
+    sqlite3_busy_timeout(db->sql, 5000);
+    int version = 0;
+    if ((s = inspect(db, 0, &version, err))) goto fail;
+    if (version < SCHEMA_VERSION) {
+        s = util_fail(err, TSG_EDB,
+                      _("%1$s: written by an older tsunagi (schema %2$d; this one uses %3$d), and it is read here without "
+                        "being changed: bring it up to date by opening it once with tsunagi (tsunagi summary %1$s), or a "
+                        "copy of it, then compare again"),
+                      path, version, SCHEMA_VERSION);
+        goto fail;
+    }
+    if ((s = store_exec(db->sql, "PRAGMA query_only = 1", path, err)) || (s = store_period_functions(db->sql, err)))
+        goto fail;
     *out = db;
     return TSG_OK;
 fail:

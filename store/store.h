@@ -24,6 +24,7 @@ struct tsg_db {
     char *path;
     char *held;          /* a file in use beside the database (tsg_db_hold), or NULL */
     util_guard_t guard;  /* built by store_guard */
+    int migrate_from;    /* an older schema tsg_create left to the first write (store_begin), or 0 */
 };
 
 /* The files no writer may replace while db is open: the database and its
@@ -63,9 +64,19 @@ tsg_status_t store_check_nids(const char *path, int64_t count, int64_t maxnid, t
 
 /* Dates as numbers for comparisons: util_date_first/last (util/bounds.h). */
 
+/* A database read and never written (COMPARE WITH's other file): opened
+ * SQLITE_OPEN_READONLY, its journal mode left as it is; a WAL file with no
+ * log beside it is read as immutable, so no -wal or -shm is made beside it.
+ * A file of an older schema is refused (TSG_EDB), not migrated: the message
+ * says how to bring it up to date. */
+tsg_status_t store_open_read_only(const char *path, tsg_db_t **out, tsg_error_t *err);
+
 /* The one transaction API. A write: store_begin (BEGIN IMMEDIATE, so a
  * concurrent writer is waited for at the start, not met half-way), then
  * store_commit (which rolls back if the commit fails) or store_rollback.
+ * A database tsg_create found in an older schema is migrated at the start
+ * of its first write, inside that transaction: a write that fails leaves
+ * the file in its old schema, byte for byte.
  * A read that must see one moment across tables: store_read_begin, then
  * store_read_end; a savepoint, so it nests inside a write or another read. */
 tsg_status_t store_begin(tsg_db_t *db, tsg_error_t *err);

@@ -81,7 +81,9 @@ ALLOWED = {
     "since_sql[m->type]": "query/mutate.c: static statements by node type", "period_sql[m->type]": "the same",
     "end_sql[m->type]": "the same", "fields[k].sql": "query/mutate_history.c: the static field table",
     "sql[m->type]": "query/mutate.c verified: static UPDATEs by node type",
-    "ended_sql[m->type]": "query/mutate_period.c: static statements by node type", "open_sql[m->type]": "the same",
+    "ended_sql[m->type]": "query/mutate_period.c: static statements by node type",
+    "back_sql[table]": "store/import_asof.c reopen: static SELECTs by table",
+    "i ? by[t].open : by[t].keep": "store/period.c store_reopen: static statements by table",
 }
 # Sinks that are local helpers of one file.
 LOCAL = {"each_row": "store/netread.c"}

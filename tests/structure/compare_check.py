@@ -205,6 +205,7 @@ def main():
     if shutil.which("dot"):
         pictures(tsunagi, old, new, tmp)
     second_year(tsunagi, sample, tmp)
+    untouched(tsunagi, sample, tmp)
     print(f"{sum(results)} passed, {len(results) - sum(results)} failed")
     return 0 if all(results) else 1
 
@@ -243,8 +244,11 @@ def second_year(tsunagi, sample, tmp):
     out = run(tsunagi, city, "COMPARE '2025-04-01' TO '2026-04-01' FOR hikikomori AGED 15..39 "
               "NEEDS consultation, place;", tmp)
     nodes, ties, kinds, sectors, horizontal, gaps, orgs = out
-    check("year 2: the program that ended left, nothing else",
-          [(r["change"], r["type"], r["id"]) for r in nodes] == [("left", "program", "p-higashi-campus")], nodes)
+    # Its ENDS passed: it no longer runs but is still in the network (no end
+    # ON a date), so it changed (before: running), and its ties are kept.
+    check("year 2: the program that ended changed, nothing else",
+          [(r["change"], r["type"], r["id"], r["before"]) for r in nodes]
+          == [("changed", "program", "p-higashi-campus", "running")], nodes)
     check("year 2: ties", sorted((r["change"], r["kind"], r["from_id"], r["to_id"]) for r in ties) == [
         ("gained", "co_support", "o-minami-kodomo", "o-minami-shakyo"),
         ("gained", "referral", "p-kita-futoko", "p-kita-kitanone"),
@@ -266,6 +270,140 @@ def second_year(tsunagi, sample, tmp):
     # Two days of the same year: nothing changed.
     same = run(tsunagi, city, "COMPARE '2025-04-01' TO '2026-03-31';", tmp)
     check("year 2: nothing within the first year", not same[0] and not same[1] and not same[5], same[:2])
+
+
+# Schema 2 as an older tsunagi wrote it (the SQL of tests/unit/test_history.c's
+# migration test): the tie table with its UNIQUE and without until, verified
+# and status; no since, until or verified on organisations, forums and
+# programs; no history table.
+TO_SCHEMA_2 = """
+CREATE TABLE tie2(tid INTEGER PRIMARY KEY, src INTEGER NOT NULL REFERENCES node(nid) ON DELETE CASCADE,
+ dst INTEGER NOT NULL REFERENCES node(nid) ON DELETE CASCADE, kind TEXT NOT NULL, directed INTEGER NOT NULL,
+ count INTEGER, since TEXT, CHECK(src <> dst), UNIQUE(src, dst, kind));
+INSERT INTO tie2 SELECT tid, src, dst, kind, directed, count, since FROM tie;
+DROP TABLE tie; ALTER TABLE tie2 RENAME TO tie; CREATE INDEX tie_dst ON tie(dst);
+DROP TABLE history;
+ALTER TABLE organisation DROP COLUMN since; ALTER TABLE organisation DROP COLUMN until;
+ALTER TABLE organisation DROP COLUMN verified; ALTER TABLE forum DROP COLUMN since;
+ALTER TABLE forum DROP COLUMN until; ALTER TABLE forum DROP COLUMN verified;
+ALTER TABLE program DROP COLUMN until; ALTER TABLE program DROP COLUMN verified;
+PRAGMA user_version = 2;
+"""
+
+
+def sha(path):
+    import hashlib
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def listing(folder):
+    return sorted((n, os.path.getsize(os.path.join(folder, n))) for n in os.listdir(folder))
+
+
+def user_version(path):
+    db = sqlite3.connect(path)
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    db.close()
+    return version
+
+
+def untouched(tsunagi, sample, tmp):
+    """COMPARE WITH reads the other file and writes nothing (issue 21): not
+    its bytes (no switch to WAL, no migration), not a -wal, -shm or .tsn
+    cache beside it. Each file is in a folder of its own, so the folder's
+    listing is the file's neighbourhood. A file of an older schema is
+    refused with a message saying how to bring it up to date, and a failed
+    import --as-of into one leaves it in its old schema, byte for byte."""
+    here = os.path.join(tmp, "untouched")
+    os.makedirs(here)
+    city = os.path.join(here, "city.db")
+    subprocess.run([tsunagi, "import", sample, city], check=True, capture_output=True)
+    cases = []
+    for name in ("wal", "rollback", "schema2"):
+        folder = os.path.join(here, name)
+        os.makedirs(folder)
+        path = os.path.join(folder, "last.db")
+        shutil.copyfile(city, path)
+        db = sqlite3.connect(path)
+        if name == "rollback":  # a file another tool left in the rollback journal (old code made it WAL)
+            db.execute("PRAGMA journal_mode = DELETE")
+        if name == "schema2":
+            db.executescript(TO_SCHEMA_2)
+        db.commit()
+        db.close()
+        cases.append((name, folder, path))
+    for name, folder, path in cases:
+        before, files = sha(path), listing(folder)
+        p = subprocess.run([tsunagi, city, "-c", f"COMPARE WITH '{path}';"], capture_output=True, text=True,
+                           cwd=here, env=dict(os.environ, LANGUAGE="en"))
+        if name == "schema2":
+            check("an old schema is refused, saying how to upgrade it",
+                  p.returncode == 1 and "written by an older tsunagi (schema 2; this one uses 3)" in p.stderr
+                  and "tsunagi summary" in p.stderr, p.stderr)
+        else:
+            # The copy of the same city: nothing changed, and it was read.
+            check(f"COMPARE WITH a {name} file reads it", p.returncode == 0 and "(0 rows)" in p.stdout, p.stderr)
+        check(f"COMPARE WITH leaves the {name} file's bytes", sha(path) == before)
+        check(f"COMPARE WITH makes nothing beside the {name} file", listing(folder) == files,
+              f"{files} -> {listing(folder)}")
+    # import --as-of into the schema-2 file that fails (a date before a change
+    # the file already holds cannot fail here: schema 2 has no dates; a folder
+    # that does not import does): nothing imported, the file as it was.
+    # A fresh schema-2 file of its own, so these checks do not lean on the ones above.
+    folder = os.path.join(here, "import")
+    os.makedirs(folder)
+    path = os.path.join(folder, "last.db")
+    shutil.copyfile(city, path)
+    db = sqlite3.connect(path)
+    db.executescript(TO_SCHEMA_2)
+    db.close()
+    bad = os.path.join(here, "bad")
+    shutil.copytree(sample, bad)
+    with open(os.path.join(bad, "organisations.csv"), "a", encoding="utf-8") as f:
+        f.write("o-broken,壊れた行,not-a-sector,d-kita\n")
+    before, files = sha(path), listing(folder)
+    p = subprocess.run([tsunagi, "import", "--as-of", "2026-04-01", bad, path], capture_output=True, text=True,
+                       env=dict(os.environ, LANGUAGE="en"))
+    check("a failed import --as-of says the file is unchanged", p.returncode == 1 and "is unchanged" in p.stderr,
+          p.stderr)
+    check("a failed import --as-of leaves a schema-2 file's bytes", sha(path) == before)
+    check("a failed import --as-of leaves nothing beside it", listing(folder) == files, listing(folder))
+    # A failure inside the write (the migration ran there and is rolled back
+    # with it): an id that is an organisation in the file and a forum in the folder.
+    clash = os.path.join(here, "clash")
+    shutil.copytree(sample, clash)
+    with open(os.path.join(clash, "forums.csv"), encoding="utf-8") as f:
+        forums = f.read().splitlines()
+    with open(os.path.join(clash, "organisations.csv"), encoding="utf-8") as f:
+        orgs = f.read().splitlines()
+    moved = orgs[1].split(",")[0]
+    ties = open(os.path.join(clash, "ties.csv"), encoding="utf-8").read().splitlines()
+    progs = open(os.path.join(clash, "programs.csv"), encoding="utf-8").read().splitlines()
+    with open(os.path.join(clash, "organisations.csv"), "w", encoding="utf-8") as f:
+        f.write("\n".join(orgs[:1] + orgs[2:]) + "\n")
+    with open(os.path.join(clash, "programs.csv"), "w", encoding="utf-8") as f:
+        f.write("\n".join(l for l in progs if l.split(",")[2:3] != [moved]) + "\n")
+    gone = {l.split(",")[0] for l in progs if l.split(",")[2:3] == [moved]} | {moved}
+    with open(os.path.join(clash, "ties.csv"), "w", encoding="utf-8") as f:
+        f.write("\n".join(l for l in ties if not set(l.split(",")[:2]) & gone) + "\n")
+    head = forums[0].split(",")
+    row = forums[1].split(",")
+    row[0] = moved
+    with open(os.path.join(clash, "forums.csv"), "w", encoding="utf-8") as f:
+        f.write("\n".join(forums + [",".join(row)]) + "\n")
+    p = subprocess.run([tsunagi, "import", "--as-of", "2026-04-01", clash, path], capture_output=True, text=True,
+                       env=dict(os.environ, LANGUAGE="en"))
+    check("an id of another kind fails inside the write",
+          p.returncode == 1 and f"id '{moved}' is a organisation in the database but a forum in the folder" in p.stderr,
+          p.stderr)
+    check("the failed write leaves a schema-2 file's bytes", sha(path) == before)
+    check("the failed write leaves nothing beside it", listing(folder) == files, listing(folder))
+    check("the failed write leaves schema 2", user_version(path) == 2, user_version(path))
+    # The same import of a good folder brings the file up to date and in.
+    p = subprocess.run([tsunagi, "import", "--as-of", "2026-04-01", sample, path], capture_output=True, text=True)
+    version = user_version(path)
+    check("a good import --as-of migrates it", p.returncode == 0 and version == 3, (p.stderr, version))
 
 
 if __name__ == "__main__":
