@@ -333,8 +333,8 @@ tsg_status_t tsg_survey_in(tsg_db_t *db, const char *dir, const char *as_of, tsg
 {
     *report = NULL;
     char day[11];
-    if (as_of && !util_date_parse(as_of, day))
-        return util_fail(err, TSG_EINPUT, _("--as-of takes a date (YYYY-MM-DD), not '%s'"), as_of);
+    tsg_error_t why = {0};
+    if (as_of && util_date_check(as_of, day, &why)) return util_fail(err, why.code, _("--as-of: %s"), why.text);
     if (!as_of) util_date_text(util_today(), day);
     sv_answers_t a;
     tsg_status_t s = store_check(db, err);
