@@ -49,6 +49,7 @@ void sv_answers_free(sv_answers_t *a)
     for (size_t i = 0; i < a->nprograms; i++) {
         sv_program_t *p = &a->programs[i];
         free(p->org), free(p->id), free(p->name), free(p->targets), free(p->needs), free(p->area), free(p->hours);
+        free(p->ended);
     }
     for (size_t i = 0; i < a->nties; i++) {
         sv_tie_t *t = &a->ties[i];
@@ -216,6 +217,7 @@ typedef struct ck {
     sv_answers_t *a;
     const sv_grid_t *g;
     size_t row, col;
+    long day;         /* YYYYMMDD: the round's as-of day */
     char where[1200]; /* file:sheet:row:column of the cell being checked */
     tsg_error_t *err;
 } ck_t;
@@ -248,6 +250,7 @@ static tsg_status_t lookup(ck_t *k, const char *sql, const char *p1, const char 
     if (s) return s;
     sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
     if (p2) sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
+    sv_bind_day(st, k->day);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *found = 1;
@@ -422,14 +425,25 @@ static tsg_status_t org_cell(ck_t *k, size_t row, const char **org)
         return util_fail(k->err, TSG_EINPUT, _("%s: '%s' is another organisation than this form's '%s'"), at(k, row, 0),
                          id, *org);
     if (!*org) {
+        /* An organisation that ended by the round's day answers too: its
+         * answer brings it back (survey_apply.c). One whose end is set for
+         * a later day, or that begins later, is not in this round. */
         char *v;
         int found;
-        tsg_status_t s = lookup(k, "SELECT n.id FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?1 AND o.until IS NULL", id,
-                                NULL, &v, &found);
+        tsg_status_t s = lookup(k,
+                                "SELECT CASE WHEN tsg_day(o.since) > ?90 THEN 'b' || o.since WHEN tsg_day(o.until) > ?90"
+                                " THEN 'e' || o.until ELSE '' END FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?1",
+                                id, NULL, &v, &found);
+        if (!s && !found) s = util_fail(k->err, TSG_EINPUT, _("%s: no organisation has the id '%s'"), at(k, row, 0), id);
+        if (!s && v && *v == 'b')
+            s = util_fail(k->err, TSG_EINPUT, _("%s: '%s' begins on %s, after the day of this round"), at(k, row, 0), id,
+                          v + 1);
+        if (!s && v && *v == 'e')
+            s = util_fail(k->err, TSG_EINPUT,
+                          _("%s: '%s' ends on %s, after the day of this round: an organisation whose end is set is not surveyed"),
+                          at(k, row, 0), id, v + 1);
         free(v);
         if (s) return s;
-        if (!found)
-            return util_fail(k->err, TSG_EINPUT, _("%s: no organisation has the id '%s'"), at(k, row, 0), id);
         *org = id;
     }
     return TSG_OK;
@@ -513,8 +527,8 @@ static tsg_status_t check_org(ck_t *k, size_t row, const char **org)
     "  program_need WHERE program = p.nid ORDER BY pos)), '') || char(31) || CASE WHEN p.wide_area THEN '*' ELSE"     \
     "  coalesce((SELECT group_concat(id, ';') FROM (SELECT an.id FROM program_area a JOIN node an ON an.nid ="        \
     "  a.district WHERE a.program = p.nid ORDER BY a.pos)), '') END || char(31) || coalesce(p.hours, '')"            \
-    " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org WHERE n.id = ?1 AND o.id = ?2"   \
-    " AND p.until IS NULL"
+    "  || char(31) || CASE WHEN tsg_day(p.until) <= ?90 THEN p.until ELSE '' END"                                   \
+    " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org WHERE n.id = ?1 AND o.id = ?2"
 
 static tsg_status_t check_program(ck_t *k, size_t row, const char **org)
 {
@@ -531,6 +545,10 @@ static tsg_status_t check_program(ck_t *k, size_t row, const char **org)
     for (size_t i = 0; !s && i < k->a->nprograms; i++)
         if (!strcmp(k->a->programs[i].id, id))
             s = util_fail(k->err, TSG_EINPUT, _("%s: a second answer for the program '%s'"), at(k, row, SV_P_ID), id);
+    /* The last field: the day the program ended, when that is on or before
+     * the round's day (an old form, or its organisation's end). */
+    char *ended = s ? NULL : strrchr(now, 31);
+    if (ended) *ended++ = '\0';
     if (!s) s = answer_cell(k, row, SV_P_ANSWER, 1, &p.ans);
     if (!s && p.ans != SV_ANS_END) {
         s = name_cell(k, row, SV_P_NAME, 0, &name);
@@ -576,14 +594,25 @@ static tsg_status_t check_program(ck_t *k, size_t row, const char **org)
             util_buf_free(&shown);
         }
     }
+    /* A program that ended: 確認 or 修正 says it runs, and opens it again
+     * on the round's day (as import --as-of does with a program back in
+     * the folder); 終了 says what the database already holds, and changes
+     * nothing. */
+    int already_ended = !s && ended && *ended && p.ans == SV_ANS_END;
+    if (!s && ended && *ended && !already_ended && !(p.ended = strdup(ended))) s = nomem(k);
     free(now);
     sv_org_t *o;
     if (!s) s = note_org(k, *org, &o);
+    if (!s && already_ended) {
+        free(p.name), free(p.targets), free(p.needs), free(p.area), free(p.hours), free(p.ended);
+        return TSG_OK;
+    }
     if (!s && (!(p.org = strdup(*org)) || !(p.id = strdup(id)))) s = nomem(k);
     sv_program_t *grown = s ? NULL : realloc(k->a->programs, (k->a->nprograms + 1) * sizeof *grown);
     if (!s && !grown) s = nomem(k);
     if (s) {
         free(p.org), free(p.id), free(p.name), free(p.targets), free(p.needs), free(p.area), free(p.hours);
+        free(p.ended);
         return s;
     }
     k->a->programs = grown;
@@ -611,12 +640,17 @@ static tsg_status_t add_tie(ck_t *k, sv_tie_t *t, const char *org, const char *s
     return note_org(k, org, &o);
 }
 
-/* The stored tie a row of the ties sheet names: its ends as stored. */
+/* The stored tie a row of the ties sheet names: its ends as stored, and
+ * the day it ended when no tie of the row is open but one ended by the
+ * round's day (an old form, or its organisation's end). */
 #define TIE_NOW                                                                                              \
-    "SELECT a.id || char(31) || b.id || char(31) || t.directed || char(31) || coalesce(t.count, -1) FROM tie t" \
+    "SELECT a.id || char(31) || b.id || char(31) || t.directed || char(31) || coalesce(t.count, -1)"          \
+    "  || char(31) || coalesce(t.until, '') FROM tie t"                                                       \
     " JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst"                                              \
-    " WHERE t.until IS NULL AND " SV_OPEN("t.src") " AND " SV_OPEN("t.dst") " AND t.kind = ?3 AND ((a.id = ?1 AND b.id = ?2 AND ?4 IN (0, 2)) OR (a.id = ?2 AND b.id = ?1 AND ?4 IN (1, 2)))" \
-    " ORDER BY t.tid"
+    " WHERE ((t.until IS NULL AND " SV_BEGUN("t") " AND " SV_OPEN("t.src") " AND " SV_OPEN("t.dst") ")"       \
+    "  OR (t.until IS NOT NULL AND tsg_day(t.until) <= ?90))"                                                \
+    " AND t.kind = ?3 AND ((a.id = ?1 AND b.id = ?2 AND ?4 IN (0, 2)) OR (a.id = ?2 AND b.id = ?1 AND ?4 IN (1, 2)))" \
+    " ORDER BY t.until IS NOT NULL, tsg_day(t.until) DESC, t.tid"
 
 static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
 {
@@ -643,6 +677,7 @@ static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
             sqlite3_bind_text(st, 2, other, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
             sqlite3_bind_int(st, 4, way);
+            sv_bind_day(st, k->day);
             if (sqlite3_step(st) == SQLITE_ROW && !(now = strdup((const char *)sqlite3_column_text(st, 0)))) s = nomem(k);
             sqlite3_finalize(st);
         }
@@ -652,8 +687,8 @@ static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
     }
     if (!s) s = answer_cell(k, row, SV_T_ANSWER, 1, &t.ans);
     if (!s) s = number_cell(k, row, SV_T_COUNT, 0, TSG_MAX_COUNT, &t.count);
-    char *f[4] = {0};
-    for (int i = 0; !s && i < 4; i++) {
+    char *f[5] = {0};
+    for (int i = 0; !s && i < 5; i++) {
         f[i] = i ? strchr(f[i - 1], 31) : now;
         if (i) *f[i]++ = '\0';
     }
@@ -672,8 +707,19 @@ static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
             s = util_fail(k->err, TSG_EINPUT, _("%s: a second answer for the same tie (the first: %s)"),
                           at(k, row, SV_T_ANSWER), u->where);
     }
+    /* A tie that ended: 確認 or 修正 says it is there again, so it is a new
+     * tie from the round's day (a pair tied again is a new row, as TIE after
+     * UNTIE makes; survey_apply.c checks that both ends exist that day);
+     * 終了 says what the database already holds. */
+    int ended = !s && *f[4];
+    if (ended && t.ans == SV_ANS_END) {
+        free(now);
+        sv_org_t *o;
+        return note_org(k, *org, &o);
+    }
     if (!s) {
         t.directed = atoi(f[2]);
+        t.is_new = ended;
         if (t.ans == SV_ANS_CONFIRM || t.ans == SV_ANS_END) t.count = atol(f[3]); /* ended: its last count stays */
         s = add_tie(k, &t, *org, f[0], f[1], kind);
     }
@@ -693,11 +739,13 @@ static tsg_status_t partner_cell(ck_t *k, size_t row, const char *org, char **id
     sqlite3_stmt *st = NULL;
     tsg_status_t rc = store_prepare(k->db->sql,
                                     "SELECT n.id FROM organisation o JOIN node n ON n.nid = o.nid"
-                                    " WHERE o.until IS NULL AND (n.id = ?1 OR o.name = ?1) ORDER BY n.id = ?1 DESC LIMIT 2",
+                                    " WHERE o.until IS NULL AND (o.since IS NULL OR tsg_day(o.since) <= ?90)"
+                                    " AND (n.id = ?1 OR o.name = ?1) ORDER BY n.id = ?1 DESC LIMIT 2",
                                     &st, k->err);
     int n = 0;
     if (!rc) {
         sqlite3_bind_text(st, 1, want, -1, SQLITE_STATIC);
+        sv_bind_day(st, k->day);
         int step;
         while ((step = sqlite3_step(st)) == SQLITE_ROW)
             if (n++ == 0 && !(*id = strdup((const char *)sqlite3_column_text(st, 0)))) rc = nomem(k);
@@ -771,11 +819,11 @@ static tsg_status_t check_grid(ck_t *k, const sv_grid_t *g)
     return s;
 }
 
-tsg_status_t sv_read_all(tsg_db_t *db, const char *dir, sv_answers_t *out, tsg_error_t *err)
+tsg_status_t sv_read_all(tsg_db_t *db, const char *dir, long day, sv_answers_t *out, tsg_error_t *err)
 {
     memset(out, 0, sizeof *out);
     grids_t gs = {0};
-    ck_t k = {.db = db, .a = out, .err = err};
+    ck_t k = {.db = db, .a = out, .day = day, .err = err};
     tsg_status_t s = store_vocab_load(db->sql, &k.vocab, err);
     if (s) return s;
     s = read_dir(dir, &gs, err);
