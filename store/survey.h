@@ -141,6 +141,16 @@ char *sv_file_name(const char *id, const char *name);
  * end, and removed with everything in it when anything fails. */
 tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *written, tsg_error_t *err);
 
+/* The four data sheets, in the workbook's order: their headers and names. */
+extern const char *const *const sv_headers[4];
+extern const char *const sv_sheet_names[4];
+
+/* Reads every .xlsx and .csv file of dir (not dot files, not Excel's ~$
+ * lock files), in the order of their names, into *grids (n_grids of them;
+ * the caller frees each with sv_grid_free, and the array, also on failure).
+ * An empty folder is TSG_EINPUT. */
+tsg_status_t sv_read_forms(const char *dir, sv_grid_t **grids, size_t *n_grids, tsg_error_t *err);
+
 /* Reads every .xlsx and .csv file of dir into grids and checks them into
  * answers against the network of day (YYYYMMDD, the round's as-of day);
  * every message names file:sheet:row:column. */
