@@ -20,6 +20,8 @@ does not reach.
    that came back and when it had ended. A tie with a partner that ended and
    did not answer is refused with the day the partner ended, and nothing
    changes.
+4. COMPARE WITH the file kept from last year IN a district added this year
+   is an error with the caret under the district's name.
 
 The forms go through openpyxl (a real XLSX reader and writer, not
 tsunagi's), as in tests/cli/survey_check.py. Expectations are computed here
@@ -285,6 +287,20 @@ check("begin again on %s" % AS_OF in r.stdout, "the report does not say when the
 for day, n in (("2026-09-01", "0"), (AS_OF, "1")):
     r = run(rdb, "--format", "csv", "-c", "COUNT organisations WHERE id = '%s' AS OF '%s';" % (BACK, day))
     check(r.stdout.split() == ["count", n], "AS OF %s sees %s %s times: %s" % (day, BACK, r.stdout.split()[-1:], n))
+
+# ---- 4. COMPARE WITH last year's file, IN a district it lacks ------------------------------------
+# The office compares this year's file with the one kept from last year; a
+# district added this year is not in last year's. The error is the
+# district's, so the caret is under its name, not under IN.
+old = os.path.join(tmp, "last-year.db")
+with open(db, "rb") as a, open(old, "wb") as b:
+    b.write(a.read())
+run(db, "-c", "ADD district 'みなと地区' LEVEL school_district UNDER '南区' ID 'd-minato';")
+r = run(db, "-c", "COMPARE WITH '%s'\n  IN 'みなと地区';" % old, code=1)
+lines = r.stderr.splitlines()
+want = "  IN 'みなと地区';"
+check(len(lines) >= 3 and "line 2, column 6: district 'みなと地区' is not in" in lines[0] and lines[1] == "  " + want
+      and lines[2] == "       ^~~~~~~~~~~~", "COMPARE … IN's caret is not under the district:\n" + r.stderr)
 
 print("survey edges: %d workbooks, limit %d bytes, %d ties back" % (live, limit, len(back_ties)))
 sys.exit(fail)
