@@ -428,6 +428,10 @@ tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *writt
     char *parent = slash ? util_strndup(target, slash == target ? 1 : (size_t)(slash - target)) : util_strdup(".");
     char *private = parent ? util_printf("%s/.tsunagi-XXXXXX", parent) : NULL, *forms = NULL;
     tsg_status_t s = private ? check_dir(target, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
+    if (s) { /* the template was never made: nothing to remove */
+        free(private);
+        private = NULL;
+    }
     /* The private folder (0700: no other user can plant a file in it) holds
      * the folder of forms, made with mkdir so that it gets the mode the
      * user's umask gives a new folder. */
