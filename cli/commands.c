@@ -314,6 +314,9 @@ int cli_cmd_survey_in(cli_args_t *a)
                r->ties_confirmed, r->ties_reported, r->ties_unverified);
         if (r->nsilent) printf(_("%zu organisations did not answer (their ties stay, unverified):\n"), r->nsilent);
         for (size_t i = 0; i < r->nsilent; i++) printf("  %s\n", r->silent[i]);
+        if (r->nback) printf(_("%zu organisations or programs that had ended answered, and begin again on %s:\n"), r->nback,
+                             r->as_of);
+        for (size_t i = 0; i < r->nback; i++) printf("  %s\n", r->back[i]);
     }
     tsg_survey_report_free(r);
     tsg_close(db);

@@ -200,6 +200,11 @@ typedef struct tsg_survey_report {
     long ties_confirmed, ties_reported, ties_unverified;
     char **silent; /* "id name" of each organisation that did not answer */
     size_t nsilent;
+    /* "id name (ended DATE)" of each organisation or program that had ended
+     * and answered: it begins again on the round's day, as_of. */
+    char **back;
+    size_t nback;
+    char as_of[11];
 } tsg_survey_report_t;
 
 /* Reads the returned workbooks (and CSV files saved from their sheets) in

@@ -188,34 +188,18 @@ int qry_choice(qry_session_t *s, const ast_value_t *v, const char *const *words,
 
 tsg_status_t qry_date_check(const char *text, char iso[11], tsg_error_t *err)
 {
-    /* Full-width digits read as ASCII, as the tokenizer reads them; dashes
-     * only: the language writes a date one way (the importer also reads
-     * Excel's YYYY/M/D in a CSV cell, which is not the language). */
-    char *fold = util_fold(text);
-    if (!fold) return util_fail(err, TSG_ENOMEM, _("out of memory"));
-    int ok = !strchr(fold, '/') && util_date_parse(fold, iso) > 0;
-    /* A date of the calendar outside the years kept is told as such: the
-     * same text with a year inside the range is a date. */
-    int out_of_range = 0;
-    if (!ok && strspn(fold, "0123456789") == 4) {
-        long year = strtol(fold, NULL, 10);
-        char probe[11];
-        memcpy(fold, "2000", 4); /* a leap year: 29 February stays a date */
-        out_of_range = (year < UTIL_MIN_YEAR || year > UTIL_MAX_YEAR) && util_date_parse(fold, probe) > 0;
-    }
-    free(fold);
-    if (out_of_range)
-        return util_fail(err, TSG_EINPUT, _("'%1$s' is outside the years tsunagi keeps dates for (%2$d to %3$d)"), text,
-                         UTIL_MIN_YEAR, UTIL_MAX_YEAR);
-    if (!ok) return util_fail(err, TSG_EINPUT, _("'%s' is not a date that exists (YYYY, YYYY-MM or YYYY-MM-DD)"), text);
-    return TSG_OK;
+    return util_date_check(text, iso, err);
 }
 
 tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11])
 {
-    char year[24];
-    const char *text = v->kind == AST_V_NUMBER ? (snprintf(year, sizeof year, "%ld", v->lo), year)
-                                               : qry_text(s, v, NC_("expected value", "a date"));
+    /* A date is quoted, as every text is: a bare 2025 read as a year while
+     * a bare 2025-04-01 reads as the range 2025..04..01 taught a form that
+     * fails one step further (2025時点 is the same number). */
+    if (v->kind == AST_V_NUMBER)
+        return gram_fail(&s->ctx, TSG_EINPUT, &v->tok, _("a date is written in quotes, as 'YYYY-MM-DD', not as the number %.*s"),
+                         (int)v->tok.n, v->tok.z);
+    const char *text = qry_text(s, v, NC_("expected value", "a date"));
     if (!text) return s->ctx.code;
     tsg_error_t err = {0};
     if (qry_date_check(text, iso, &err)) return gram_fail(&s->ctx, err.code, &v->tok, "%s", err.text);

@@ -123,9 +123,9 @@ static tsg_status_t scope(qry_session_t *s, const ast_stmt_t *st, qry_changes_t 
     c->district_a = eng_nid_of(c->a, d->id);
     c->district_b = eng_nid_of(c->b, d->id);
     if (c->district_a <= 0 || c->a->type[c->district_a] != ENG_DISTRICT)
-        return qry_fail(s, &in->key, _("district '%s' is not in %s"), d->name, c->label_a);
+        return qry_fail(s, &in->node->v->tok, _("district '%s' is not in %s"), d->name, c->label_a);
     if (c->district_b <= 0 || c->b->type[c->district_b] != ENG_DISTRICT)
-        return qry_fail(s, &in->key, _("district '%s' is not in %s"), d->name, c->label_b);
+        return qry_fail(s, &in->node->v->tok, _("district '%s' is not in %s"), d->name, c->label_b);
     c->district_name = c->b->name[c->district_b];
     return TSG_OK;
 }

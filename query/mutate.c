@@ -725,7 +725,15 @@ static tsg_status_t mut_remove(mut_t *m)
         (st = qry_mut_sql(m, "DELETE FROM temp.tsg_set WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)) ||
         (st = qry_mut_sql(m, "DELETE FROM node WHERE nid = ?1", QRY_BINDS(qry_b_num(nid)), NULL)))
         return st;
-    if (!ties) util_snprintf(m->msg, sizeof m->msg, _("removed %s '%s' (%s)"), qry_type_noun(m->type), m->node->name, m->node->id);
+    /* ERASE says so: "removed" is what REMOVE says of a row it ends and keeps. */
+    int erased = m->st->erase;
+    if (!ties)
+        util_snprintf(m->msg, sizeof m->msg, erased ? _("erased %s '%s' (%s)") : _("removed %s '%s' (%s)"),
+                      qry_type_noun(m->type), m->node->name, m->node->id);
+    else if (erased)
+        util_snprintf(m->msg, sizeof m->msg,
+                      ties == 1 ? _("erased %s '%s' (%s) and its %lld tie") : _("erased %s '%s' (%s) and its %lld ties"),
+                      qry_type_noun(m->type), m->node->name, m->node->id, (long long)ties);
     else
         util_snprintf(m->msg, sizeof m->msg,
                       ties == 1 ? _("removed %s '%s' (%s) and its %lld tie") : _("removed %s '%s' (%s) and its %lld ties"),

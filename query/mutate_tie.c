@@ -159,9 +159,16 @@ static tsg_status_t end_ties(mut_t *m, const qry_name_t *a, const qry_name_t *b,
         return kind ? qry_fail(m->s, pair, _("no open %1$s tie from '%2$s' to '%3$s' to end"), qry_mut_shown(m, "tie_kind", kind),
                                a->name, b->name)
                     : qry_fail(m->s, pair, _("no open tie from '%1$s' to '%2$s' to end"), a->name, b->name);
-    if (r.num[1] && r.num[1] >= util_date_first(date))
-        return qry_fail(m->s, at, _("the tie from '%1$s' to '%2$s' begins on or after %3$s: it cannot end then"), a->name,
-                        b->name, date);
+    if (r.num[1] && r.num[1] >= util_date_first(date)) {
+        /* Named by the day the tie begins (the latest of the pair's open
+         * ties), not by the ON date typed, which the user already knows. */
+        row_t since;
+        if ((st = qry_mut_sql(m, "SELECT since FROM tie WHERE until IS NULL AND " UNTIE_MATCH " ORDER BY tsg_day(since) DESC LIMIT 1",
+                              QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind)), &since)))
+            return st;
+        return qry_fail(m->s, at, _("the tie from '%1$s' to '%2$s' begins on %3$s: it can end only after then, not on %4$s"),
+                        a->name, b->name, since.text[0], date);
+    }
     if ((st = qry_mut_sql(m, "UPDATE tie SET until = ?4 WHERE until IS NULL AND " UNTIE_MATCH,
                           QRY_BINDS(qry_b_num(a->nid), qry_b_num(b->nid), qry_b_text(kind), qry_b_text(date)), NULL)))
         return st;
@@ -206,7 +213,7 @@ tsg_status_t qry_mut_untie(mut_t *m)
         const char *kinds = kinds_shown(m, r.text[0]);
         if (!kinds) return m->s->ctx.code;
         util_snprintf(m->msg, sizeof m->msg,
-                      n == 1 ? _("untied '%1$s' -> '%2$s' (%3$lld tie: %4$s)") : _("untied '%1$s' -> '%2$s' (%3$lld ties: %4$s)"),
+                      n == 1 ? _("erased '%1$s' -> '%2$s' (%3$lld tie: %4$s)") : _("erased '%1$s' -> '%2$s' (%3$lld ties: %4$s)"),
                       a->name, b->name, (long long)n, kinds);
         return TSG_OK;
     }

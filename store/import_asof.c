@@ -396,8 +396,8 @@ tsg_status_t tsg_import_csv_as_of(tsg_db_t *db, const char *dir, tsg_encoding_t 
                                   tsg_change_counts_t *counts, tsg_error_t *err)
 {
     char iso[11];
-    if (!date || util_date_parse(date, iso) <= 0)
-        return util_fail(err, TSG_EINPUT, _("--as-of '%s' is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"), date ? date : "");
+    tsg_error_t why = {0}; /* the language's rule for a typed date (util_date_check) */
+    if (util_date_check(date ? date : "", iso, &why)) return util_fail(err, why.code, _("--as-of: %s"), why.text);
     tsg_change_counts_t c;
     memset(&c, 0, sizeof c);
     /* The folder alone first: every check of the plain import. */

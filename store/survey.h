@@ -54,14 +54,26 @@ extern const char *const sv_programs_header[];
 extern const char *const sv_ties_header[];
 extern const char *const sv_new_header[];
 
-/* SQL: whether the node with nid X is open now (not ended: an organisation,
- * forum or program without until, a program's organisation too). The
- * survey asks about the network as it stands, the rows without an end. */
+/* SQL: whether the node with nid X is open on the day bound to ?90
+ * (YYYYMMDD): not ended (an organisation, forum or program without until,
+ * a program's organisation too) and begun (an organisation's or forum's
+ * since, if any, on or before the day). The survey asks about the network
+ * as it stands, the rows without an end that exist already; a row that
+ * begins later is not asked about before it begins. */
 #define SV_OPEN(X)                                                                                            \
-    "(NOT EXISTS (SELECT 1 FROM organisation WHERE nid = " X " AND until IS NOT NULL)"                        \
-    " AND NOT EXISTS (SELECT 1 FROM forum WHERE nid = " X " AND until IS NOT NULL)"                           \
+    "(NOT EXISTS (SELECT 1 FROM organisation WHERE nid = " X " AND (until IS NOT NULL OR tsg_day(since) > ?90))" \
+    " AND NOT EXISTS (SELECT 1 FROM forum WHERE nid = " X " AND (until IS NOT NULL OR tsg_day(since) > ?90))"  \
     " AND NOT EXISTS (SELECT 1 FROM program pr JOIN organisation po ON po.nid = pr.org WHERE pr.nid = " X       \
-    "  AND (pr.until IS NOT NULL OR po.until IS NOT NULL)))"
+    "  AND (pr.until IS NOT NULL OR po.until IS NOT NULL OR tsg_day(po.since) > ?90)))"
+/* SQL: the tie t has begun by ?90. */
+#define SV_BEGUN(T) "(" T ".since IS NULL OR tsg_day(" T ".since) <= ?90)"
+
+/* The day is parameter ?90 of a statement (YYYYMMDD), a number of its own:
+ * a named one (:day) takes the next free number where it first appears,
+ * which is ?1's when it comes before ?1 in the text. */
+#define SV_DAY_PARAM 90
+/* Binds ?90 of st, when it has one. */
+void sv_bind_day(sqlite3_stmt *st, long day);
 
 /* Rows of the new-ties sheet made ready (column A filled in). */
 #define SV_NEW_ROWS 30
@@ -91,6 +103,7 @@ typedef struct sv_program {
     sv_answer_t ans;
     char *name, *targets, *needs, *area, *hours; /* lists as the CSV writes them: keys joined by ';', '*' wide area */
     long age_min, age_max;                        /* -1: open */
+    char *ended;  /* the day it ended, when that is on or before the round's day: the answer opens it again */
 } sv_program_t;
 
 /* A tie as one organisation answered it: an existing one (is_new 0, kind
@@ -122,11 +135,25 @@ void sv_answers_free(sv_answers_t *a);
  * organisations share a file. The caller frees it; NULL when out of memory. */
 char *sv_file_name(const char *id, const char *name);
 
-/* Writes one workbook per organisation into dir (created if missing). */
+/* Writes one workbook per organisation that exists today (util_today) into
+ * dir, all or none: dir must not exist or be empty; the workbooks are
+ * written into a private folder beside it, which is renamed to dir at the
+ * end, and removed with everything in it when anything fails. */
 tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *written, tsg_error_t *err);
 
+/* The four data sheets, in the workbook's order: their headers and names. */
+extern const char *const *const sv_headers[4];
+extern const char *const sv_sheet_names[4];
+
+/* Reads every .xlsx and .csv file of dir (not dot files, not Excel's ~$
+ * lock files), in the order of their names, into *grids (n_grids of them;
+ * the caller frees each with sv_grid_free, and the array, also on failure).
+ * An empty folder is TSG_EINPUT. */
+tsg_status_t sv_read_forms(const char *dir, sv_grid_t **grids, size_t *n_grids, tsg_error_t *err);
+
 /* Reads every .xlsx and .csv file of dir into grids and checks them into
- * answers; every message names file:sheet:row:column. */
-tsg_status_t sv_read_all(tsg_db_t *db, const char *dir, sv_answers_t *out, tsg_error_t *err);
+ * answers against the network of day (YYYYMMDD, the round's as-of day);
+ * every message names file:sheet:row:column. */
+tsg_status_t sv_read_all(tsg_db_t *db, const char *dir, long day, sv_answers_t *out, tsg_error_t *err);
 
 #endif

@@ -28,12 +28,15 @@ void tsg_survey_report_free(tsg_survey_report_t *r)
     if (!r) return;
     for (size_t i = 0; i < r->nsilent; i++) free(r->silent[i]);
     free(r->silent);
+    for (size_t i = 0; i < r->nback; i++) free(r->back[i]);
+    free(r->back);
     free(r);
 }
 
 typedef struct ap {
     tsg_db_t *db;
     const char *day; /* YYYY-MM-DD */
+    long dayn;       /* the same, YYYYMMDD */
     sv_answers_t *a;
     tsg_survey_report_t *r;
     tsg_error_t *err;
@@ -52,6 +55,7 @@ static tsg_status_t run(ap_t *p, const char *sql, int n, ...)
         if (v) sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT);
     }
     va_end(ap);
+    sv_bind_day(st, p->dayn);
     if (sqlite3_step(st) != SQLITE_DONE) s = store_fail_sql(p->db->sql, _("cannot apply the survey answers"), p->err);
     sqlite3_finalize(st);
     return s;
@@ -74,6 +78,7 @@ static tsg_status_t row_of(ap_t *p, const char *sql, const char *id, char **out,
     tsg_status_t s = store_prepare(p->db->sql, sql, &st, p->err);
     if (s) return s;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    sv_bind_day(st, p->dayn);
     if (sqlite3_step(st) == SQLITE_ROW)
         for (int i = 0; i < n && !s; i++) {
             const char *v = (const char *)sqlite3_column_text(st, i);
@@ -93,6 +98,39 @@ static void ans_count(tsg_survey_report_t *r, sv_answer_t a)
     if (a == SV_ANS_CONFIRM) r->confirmed++;
     else if (a == SV_ANS_CORRECT) r->corrected++;
     else if (a == SV_ANS_END) r->ended++;
+}
+
+/* Adds "id name (ended DATE)" to the report's list of rows back. */
+static tsg_status_t note_back(ap_t *p, const char *id, const char *name, const char *ended)
+{
+    char **grown = realloc(p->r->back, (p->r->nback + 1) * sizeof *grown);
+    if (grown) p->r->back = grown;
+    char *line = grown ? util_printf(_("%1$s %2$s (ended %3$s)"), id, name ? name : "", ended) : NULL;
+    if (!line) return util_fail(p->err, TSG_ENOMEM, _("out of memory"));
+    grown[p->r->nback++] = line;
+    return TSG_OK;
+}
+
+/* An organisation that ended by the round's day and answered begins a new
+ * period on the day, as ADD … ID does (query/mutate_period.c): the earlier
+ * since and until kept in history until the day, so a day between the
+ * periods does not see it. Its programs and ties stay ended unless its
+ * answers say they run (apply_program, and ended ties come back as new). */
+static tsg_status_t rejoin_org(ap_t *p, const sv_org_t *o)
+{
+    char *was[4];
+    tsg_status_t s = row_of(p,
+                            "SELECT o.nid, o.name, o.since, o.until FROM organisation o JOIN node n ON n.nid = o.nid"
+                            " WHERE n.id = ?1 AND tsg_day(o.until) <= ?90",
+                            o->id, was, 4);
+    if (!s && was[0]) {
+        s = run(p, "INSERT INTO history(nid, field, value, until) VALUES (?1, 'since', ?2, ?4), (?1, 'until', ?3, ?4)", 4,
+                was[0], was[2], was[3], p->day);
+        if (!s) s = run(p, "UPDATE organisation SET since = ?2, until = NULL WHERE nid = ?1", 2, was[0], p->day);
+        if (!s) s = note_back(p, o->id, was[1], was[3]);
+    }
+    free_row(was, 4);
+    return s;
 }
 
 static tsg_status_t apply_org(ap_t *p, const sv_org_t *o)
@@ -155,6 +193,14 @@ static tsg_status_t apply_program(ap_t *p, const sv_program_t *g)
         " (SELECT an.id FROM program_area a JOIN node an ON an.nid = a.district WHERE a.program = p.nid ORDER BY a.pos))"
         " END, p.hours FROM program p JOIN node n ON n.nid = p.nid WHERE n.id = ?1",
         g->id, was, N);
+    /* A program that had ended and is confirmed or corrected runs again
+     * from the day (its until kept in history, as import --as-of does). */
+    if (!s && g->ended) {
+        s = run(p, "INSERT INTO history(nid, field, value, until) VALUES (?1, 'until', ?2, ?3)", 3, was[NID], g->ended,
+                p->day);
+        if (!s) s = run(p, "UPDATE program SET until = NULL WHERE nid = ?1", 1, was[NID]);
+        if (!s) s = note_back(p, g->id, was[NAME], g->ended);
+    }
     if (!s && g->ans == SV_ANS_END) s = run(p, "UPDATE program SET until = ?2 WHERE nid = ?1", 2, was[NID], p->day);
     if (!s && g->ans == SV_ANS_CORRECT) {
         char amin[24] = "", amax[24] = "";
@@ -220,9 +266,10 @@ static tsg_status_t apply_ties(ap_t *p, unsigned char *used)
         "   (SELECT n2.id FROM program pp JOIN node n2 ON n2.nid = pp.org WHERE pp.nid = t.src) END,"
         "  CASE b.type WHEN 'organisation' THEN b.id WHEN 'program' THEN"
         "   (SELECT n2.id FROM program pp JOIN node n2 ON n2.nid = pp.org WHERE pp.nid = t.dst) END"
-        " FROM tie t JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst WHERE t.until IS NULL AND " SV_OPEN("t.src") " AND " SV_OPEN("t.dst")
+        " FROM tie t JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst WHERE t.until IS NULL AND " SV_BEGUN("t") " AND " SV_OPEN("t.src") " AND " SV_OPEN("t.dst")
         " ORDER BY t.tid",
         &st, p->err);
+    if (!s) sv_bind_day(st, p->dayn);
     int step = SQLITE_DONE;
     while (!s && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *tid = (const char *)sqlite3_column_text(st, 0), *src = (const char *)sqlite3_column_text(st, 1);
@@ -274,6 +321,23 @@ static tsg_status_t add_new_ties(ap_t *p, unsigned char *used)
             if (strcmp(v->org, u->org)) both = 1;
             if (v->count >= 0 && (count < 0 || !strcmp(v->org, v->src))) count = v->count;
         }
+        /* Both ends exist on the day (an end that ended and did not answer
+         * stays ended): a tie to a row no reader sees would be lost. */
+        const char *end[2] = {u->src, u->dst};
+        for (int e = 0; e < 2 && !s; e++) {
+            char *gone[1];
+            s = row_of(p,
+                       "SELECT coalesce(o.until, pr.until, po.until, f.until) FROM node n"
+                       " LEFT JOIN organisation o ON o.nid = n.nid LEFT JOIN forum f ON f.nid = n.nid"
+                       " LEFT JOIN program pr ON pr.nid = n.nid LEFT JOIN organisation po ON po.nid = pr.org"
+                       " WHERE n.id = ?1 AND NOT " SV_OPEN("n.nid"),
+                       end[e], gone, 1);
+            if (!s && gone[0])
+                s = util_fail(p->err, TSG_EINPUT, _("%1$s: '%2$s' ended on %3$s, so a tie with it cannot begin on %4$s"),
+                              u->where, end[e], gone[0], p->day);
+            free(gone[0]);
+        }
+        if (s) break;
         char num[24] = "";
         if (count >= 0) util_snprintf(num, sizeof num, "%ld", count);
         s = run(p,
@@ -305,8 +369,9 @@ static tsg_status_t tally(ap_t *p)
     sqlite3_finalize(st);
     if (!s) s = store_prepare(p->db->sql,
                               "SELECT n.id, o.name FROM organisation o JOIN node n ON n.nid = o.nid"
-                              " WHERE o.until IS NULL ORDER BY o.nid",
+                              " WHERE o.until IS NULL AND (o.since IS NULL OR tsg_day(o.since) <= ?90) ORDER BY o.nid",
                               &st, p->err);
+    if (!s) sv_bind_day(st, p->dayn);
     step = SQLITE_DONE;
     while (!s && (step = sqlite3_step(st)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(st, 0);
@@ -333,22 +398,25 @@ tsg_status_t tsg_survey_in(tsg_db_t *db, const char *dir, const char *as_of, tsg
 {
     *report = NULL;
     char day[11];
-    if (as_of && !util_date_parse(as_of, day))
-        return util_fail(err, TSG_EINPUT, _("--as-of takes a date (YYYY-MM-DD), not '%s'"), as_of);
+    tsg_error_t why = {0};
+    if (as_of && util_date_check(as_of, day, &why)) return util_fail(err, why.code, _("--as-of: %s"), why.text);
     if (!as_of) util_date_text(util_today(), day);
+    long dayn = util_date_first(day);
     sv_answers_t a;
     tsg_status_t s = store_check(db, err);
-    if (!s) s = sv_read_all(db, dir, &a, err);
+    if (!s) s = sv_read_all(db, dir, dayn, &a, err);
     if (s) return s;
     tsg_survey_report_t *r = calloc(1, sizeof *r);
     unsigned char *used = calloc(a.nties + 1, 1);
-    ap_t p = {.db = db, .day = day, .a = &a, .r = r, .err = err};
+    ap_t p = {.db = db, .day = day, .dayn = dayn, .a = &a, .r = r, .err = err};
+    if (r) memcpy(r->as_of, day, sizeof r->as_of);
     if (!r || !used) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!s) s = store_begin(db, err);
     int began = !s;
     if (!s) s = store_dated_after(db->sql, day, "survey-in", err);
     if (!s) {
         r->answered = (long)a.norgs;
+        for (size_t i = 0; i < a.norgs && !s; i++) s = rejoin_org(&p, &a.orgs[i]);
         for (size_t i = 0; i < a.norgs && !s; i++) s = apply_org(&p, &a.orgs[i]);
         for (size_t i = 0; i < a.nprograms && !s; i++) s = apply_program(&p, &a.programs[i]);
         for (size_t i = 0; i < a.nties; i++)

@@ -1,44 +1,21 @@
 /*
- * survey_in — the returned survey forms read and checked into answers
- * (survey.h): every .xlsx file of the folder (xlsx_read.c) and every .csv
- * file saved from one of its sheets (UTF-8 or CP932, textenc.c; the sheet
- * told by its header). Every cell that matters is checked against the
+ * survey_in — the returned survey forms (read by survey_read.c) checked
+ * into answers (survey.h). Every cell that matters is checked against the
  * database as it is now, and the first bad one is reported as
  * file:sheet:row:column (the row and column as Excel shows them), before
  * anything is changed.
  */
 #include "survey.h"
-#include "csv.h"
 #include "i18n.h"
-#include "textenc.h"
 #include "util.h"
 #include "vocab.h"
-#include "xlsx_read.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-void sv_grid_free(sv_grid_t *g)
-{
-    if (!g) return;
-    for (size_t i = 0; g->cell && i < g->nrows * g->ncols; i++) free(g->cell[i]);
-    free(g->cell);
-    free(g->file);
-    free(g->sheet);
-    memset(g, 0, sizeof *g);
-}
-
-const char *sv_cell(const sv_grid_t *g, size_t row, size_t col)
-{
-    if (row >= g->nrows || col >= g->ncols) return NULL;
-    const char *s = g->cell[row * g->ncols + col];
-    return s && *s ? s : NULL;
-}
 
 void sv_answers_free(sv_answers_t *a)
 {
@@ -49,6 +26,7 @@ void sv_answers_free(sv_answers_t *a)
     for (size_t i = 0; i < a->nprograms; i++) {
         sv_program_t *p = &a->programs[i];
         free(p->org), free(p->id), free(p->name), free(p->targets), free(p->needs), free(p->area), free(p->hours);
+        free(p->ended);
     }
     for (size_t i = 0; i < a->nties; i++) {
         sv_tie_t *t = &a->ties[i];
@@ -56,156 +34,6 @@ void sv_answers_free(sv_answers_t *a)
     }
     free(a->orgs), free(a->programs), free(a->ties);
     memset(a, 0, sizeof *a);
-}
-
-/* ---- reading the folder ------------------------------------------------------ */
-
-typedef struct grids {
-    sv_grid_t *g;
-    size_t n;
-} grids_t;
-
-static int add_grid(grids_t *gs, sv_grid_t *g)
-{
-    sv_grid_t *grown = realloc(gs->g, (gs->n + 1) * sizeof *grown);
-    if (!grown) return -1;
-    gs->g = grown;
-    gs->g[gs->n++] = *g;
-    return 0;
-}
-
-static const char *const *const headers[] = {sv_org_header, sv_programs_header, sv_ties_header, sv_new_header};
-static const char *const sheet_names[] = {SV_SHEET_ORG, SV_SHEET_PROGRAMS, SV_SHEET_TIES, SV_SHEET_NEW};
-
-/* A CSV file saved from one sheet: the sheet its first record's header is. */
-static tsg_status_t read_csv(const char *path, const char *label, grids_t *gs, tsg_error_t *err)
-{
-    FILE *f = util_open_regular(path, label, err);
-    if (!f) return err ? err->code : TSG_EIO;
-    util_buf_t raw = {0};
-    char chunk[65536];
-    size_t got;
-    int nomem = 0;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0 && !nomem) nomem = util_buf_add(&raw, chunk, got) != 0;
-    int bad = ferror(f);
-    fclose(f);
-    if (nomem || bad) {
-        util_buf_free(&raw);
-        return nomem ? util_fail(err, TSG_ENOMEM, _("out of memory")) : util_fail(err, TSG_EIO, _("%s: cannot read"), label);
-    }
-    char *text = NULL;
-    size_t len = 0;
-    tsg_status_t s = store_decode(label, raw.data ? raw.data : "", raw.len, TSG_ENC_AUTO, &text, &len, err);
-    util_buf_free(&raw);
-    if (s) return s;
-    store_csv_t c;
-    store_csv_init(&c, label, text, len);
-    sv_grid_t g = {0};
-    int have = 1;
-    size_t cap = 0;
-    while (!s && (s = store_csv_next(&c, &have, err)) == TSG_OK && have) {
-        size_t row = (size_t)c.rec_line - 1; /* the row number Excel showed is the line */
-        if (row >= SV_XLSX_MAX_ROWS || c.n > SV_XLSX_MAX_COLS) {
-            s = util_fail(err, TSG_EINPUT, _("%s: too many rows or columns for a survey form"), label);
-            break;
-        }
-        if (!g.cell) { /* the header: which sheet */
-            int k = -1;
-            for (int h = 0; h < 4 && k < 0; h++) {
-                size_t m = 0;
-                while (headers[h][m]) m++;
-                if (c.n >= m && !strcmp(c.field[0], headers[h][0]) && !strcmp(c.field[1], headers[h][1]) &&
-                    !strcmp(c.field[m - 1], headers[h][m - 1]))
-                    k = h;
-            }
-            if (k < 0) {
-                s = util_fail(err, TSG_EINPUT, _("%s:1:A: the first row is not the header of a sheet of the survey form"),
-                              label);
-                break;
-            }
-            g.ncols = 0;
-            while (headers[k][g.ncols]) g.ncols++;
-            g.sheet = strdup(sheet_names[k]);
-            g.file = strdup(label);
-            if (!g.sheet || !g.file) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-        }
-        if (!s && row >= cap) {
-            size_t ncap = cap ? cap * 2 : 64;
-            while (ncap <= row) ncap *= 2;
-            char **grown = realloc(g.cell, ncap * g.ncols * sizeof *grown);
-            if (!grown) {
-                s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-                break;
-            }
-            memset(grown + cap * g.ncols, 0, (ncap - cap) * g.ncols * sizeof *grown);
-            g.cell = grown;
-            cap = ncap;
-        }
-        for (size_t i = 0; !s && i < c.n && i < g.ncols; i++)
-            if (*c.field[i] && !(g.cell[row * g.ncols + i] = strdup(c.field[i])))
-                s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-        for (size_t i = g.ncols; !s && i < c.n; i++)
-            if (*c.field[i])
-                s = util_fail(err, TSG_EINPUT, _("%s:%ld: a value beyond the form's last column"), label, c.rec_line);
-        if (!s) g.nrows = row + 1;
-    }
-    store_csv_free(&c);
-    free(text);
-    if (!s && !g.file) s = util_fail(err, TSG_EINPUT, _("%s: the file is empty"), label);
-    if (!s && add_grid(gs, &g)) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-    if (s) sv_grid_free(&g);
-    return s;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n > k && !strcasecmp(s + n - k, suffix);
-}
-
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-
-/* Every form in dir, in the order of the file names. */
-static tsg_status_t read_dir(const char *dir, grids_t *gs, tsg_error_t *err)
-{
-    DIR *d = opendir(dir);
-    if (!d) return util_fail(err, TSG_EIO, _("%s: cannot read the folder: %s"), dir, strerror(errno));
-    char **names = NULL;
-    size_t n = 0;
-    tsg_status_t s = TSG_OK;
-    for (struct dirent *e; !s && (e = readdir(d));) {
-        /* Dot files and the lock files Excel leaves beside an open workbook (~$name.xlsx). */
-        if (e->d_name[0] == '.' || !strncmp(e->d_name, "~$", 2)) continue;
-        if (!ends_with(e->d_name, ".xlsx") && !ends_with(e->d_name, ".csv")) continue;
-        char **grown = realloc(names, (n + 1) * sizeof *names);
-        if (!grown || !(grown[n] = strdup(e->d_name))) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-        if (grown) names = grown;
-        if (!s) n++;
-    }
-    closedir(d);
-    if (names) qsort(names, n, sizeof *names, by_name);
-    for (size_t i = 0; i < n && !s; i++) {
-        char *path = util_printf("%s/%s", dir, names[i]);
-        if (!path) {
-            s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-        } else if (ends_with(names[i], ".csv")) {
-            s = read_csv(path, names[i], gs, err);
-        } else {
-            sv_grid_t *g = NULL;
-            size_t k = 0;
-            s = sv_xlsx_read(path, names[i], &g, &k, err);
-            for (size_t j = 0; j < k; j++) {
-                if (!s && add_grid(gs, &g[j])) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-                else if (s) sv_grid_free(&g[j]);
-            }
-            free(g);
-        }
-        free(path);
-    }
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
-    if (!s && !gs->n) s = util_fail(err, TSG_EINPUT, _("%s: no survey forms (.xlsx or .csv) in the folder"), dir);
-    return s;
 }
 
 /* ---- checking ----------------------------------------------------------------------- */
@@ -216,6 +44,7 @@ typedef struct ck {
     sv_answers_t *a;
     const sv_grid_t *g;
     size_t row, col;
+    long day;         /* YYYYMMDD: the round's as-of day */
     char where[1200]; /* file:sheet:row:column of the cell being checked */
     tsg_error_t *err;
 } ck_t;
@@ -248,6 +77,7 @@ static tsg_status_t lookup(ck_t *k, const char *sql, const char *p1, const char 
     if (s) return s;
     sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
     if (p2) sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
+    sv_bind_day(st, k->day);
     int rc = sqlite3_step(st);
     if (rc == SQLITE_ROW) {
         *found = 1;
@@ -422,14 +252,25 @@ static tsg_status_t org_cell(ck_t *k, size_t row, const char **org)
         return util_fail(k->err, TSG_EINPUT, _("%s: '%s' is another organisation than this form's '%s'"), at(k, row, 0),
                          id, *org);
     if (!*org) {
+        /* An organisation that ended by the round's day answers too: its
+         * answer brings it back (survey_apply.c). One whose end is set for
+         * a later day, or that begins later, is not in this round. */
         char *v;
         int found;
-        tsg_status_t s = lookup(k, "SELECT n.id FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?1 AND o.until IS NULL", id,
-                                NULL, &v, &found);
+        tsg_status_t s = lookup(k,
+                                "SELECT CASE WHEN tsg_day(o.since) > ?90 THEN 'b' || o.since WHEN tsg_day(o.until) > ?90"
+                                " THEN 'e' || o.until ELSE '' END FROM organisation o JOIN node n ON n.nid = o.nid WHERE n.id = ?1",
+                                id, NULL, &v, &found);
+        if (!s && !found) s = util_fail(k->err, TSG_EINPUT, _("%s: no organisation has the id '%s'"), at(k, row, 0), id);
+        if (!s && v && *v == 'b')
+            s = util_fail(k->err, TSG_EINPUT, _("%s: '%s' begins on %s, after the day of this round"), at(k, row, 0), id,
+                          v + 1);
+        if (!s && v && *v == 'e')
+            s = util_fail(k->err, TSG_EINPUT,
+                          _("%s: '%s' ends on %s, after the day of this round: an organisation whose end is set is not surveyed"),
+                          at(k, row, 0), id, v + 1);
         free(v);
         if (s) return s;
-        if (!found)
-            return util_fail(k->err, TSG_EINPUT, _("%s: no organisation has the id '%s'"), at(k, row, 0), id);
         *org = id;
     }
     return TSG_OK;
@@ -513,8 +354,8 @@ static tsg_status_t check_org(ck_t *k, size_t row, const char **org)
     "  program_need WHERE program = p.nid ORDER BY pos)), '') || char(31) || CASE WHEN p.wide_area THEN '*' ELSE"     \
     "  coalesce((SELECT group_concat(id, ';') FROM (SELECT an.id FROM program_area a JOIN node an ON an.nid ="        \
     "  a.district WHERE a.program = p.nid ORDER BY a.pos)), '') END || char(31) || coalesce(p.hours, '')"            \
-    " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org WHERE n.id = ?1 AND o.id = ?2"   \
-    " AND p.until IS NULL"
+    "  || char(31) || CASE WHEN tsg_day(p.until) <= ?90 THEN p.until ELSE '' END"                                   \
+    " FROM program p JOIN node n ON n.nid = p.nid JOIN node o ON o.nid = p.org WHERE n.id = ?1 AND o.id = ?2"
 
 static tsg_status_t check_program(ck_t *k, size_t row, const char **org)
 {
@@ -531,6 +372,10 @@ static tsg_status_t check_program(ck_t *k, size_t row, const char **org)
     for (size_t i = 0; !s && i < k->a->nprograms; i++)
         if (!strcmp(k->a->programs[i].id, id))
             s = util_fail(k->err, TSG_EINPUT, _("%s: a second answer for the program '%s'"), at(k, row, SV_P_ID), id);
+    /* The last field: the day the program ended, when that is on or before
+     * the round's day (an old form, or its organisation's end). */
+    char *ended = s ? NULL : strrchr(now, 31);
+    if (ended) *ended++ = '\0';
     if (!s) s = answer_cell(k, row, SV_P_ANSWER, 1, &p.ans);
     if (!s && p.ans != SV_ANS_END) {
         s = name_cell(k, row, SV_P_NAME, 0, &name);
@@ -576,14 +421,25 @@ static tsg_status_t check_program(ck_t *k, size_t row, const char **org)
             util_buf_free(&shown);
         }
     }
+    /* A program that ended: 確認 or 修正 says it runs, and opens it again
+     * on the round's day (as import --as-of does with a program back in
+     * the folder); 終了 says what the database already holds, and changes
+     * nothing. */
+    int already_ended = !s && ended && *ended && p.ans == SV_ANS_END;
+    if (!s && ended && *ended && !already_ended && !(p.ended = strdup(ended))) s = nomem(k);
     free(now);
     sv_org_t *o;
     if (!s) s = note_org(k, *org, &o);
+    if (!s && already_ended) {
+        free(p.name), free(p.targets), free(p.needs), free(p.area), free(p.hours), free(p.ended);
+        return TSG_OK;
+    }
     if (!s && (!(p.org = strdup(*org)) || !(p.id = strdup(id)))) s = nomem(k);
     sv_program_t *grown = s ? NULL : realloc(k->a->programs, (k->a->nprograms + 1) * sizeof *grown);
     if (!s && !grown) s = nomem(k);
     if (s) {
         free(p.org), free(p.id), free(p.name), free(p.targets), free(p.needs), free(p.area), free(p.hours);
+        free(p.ended);
         return s;
     }
     k->a->programs = grown;
@@ -611,12 +467,17 @@ static tsg_status_t add_tie(ck_t *k, sv_tie_t *t, const char *org, const char *s
     return note_org(k, org, &o);
 }
 
-/* The stored tie a row of the ties sheet names: its ends as stored. */
+/* The stored tie a row of the ties sheet names: its ends as stored, and
+ * the day it ended when no tie of the row is open but one ended by the
+ * round's day (an old form, or its organisation's end). */
 #define TIE_NOW                                                                                              \
-    "SELECT a.id || char(31) || b.id || char(31) || t.directed || char(31) || coalesce(t.count, -1) FROM tie t" \
+    "SELECT a.id || char(31) || b.id || char(31) || t.directed || char(31) || coalesce(t.count, -1)"          \
+    "  || char(31) || coalesce(t.until, '') FROM tie t"                                                       \
     " JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst"                                              \
-    " WHERE t.until IS NULL AND " SV_OPEN("t.src") " AND " SV_OPEN("t.dst") " AND t.kind = ?3 AND ((a.id = ?1 AND b.id = ?2 AND ?4 IN (0, 2)) OR (a.id = ?2 AND b.id = ?1 AND ?4 IN (1, 2)))" \
-    " ORDER BY t.tid"
+    " WHERE ((t.until IS NULL AND " SV_BEGUN("t") " AND " SV_OPEN("t.src") " AND " SV_OPEN("t.dst") ")"       \
+    "  OR (t.until IS NOT NULL AND tsg_day(t.until) <= ?90))"                                                \
+    " AND t.kind = ?3 AND ((a.id = ?1 AND b.id = ?2 AND ?4 IN (0, 2)) OR (a.id = ?2 AND b.id = ?1 AND ?4 IN (1, 2)))" \
+    " ORDER BY t.until IS NOT NULL, tsg_day(t.until) DESC, t.tid"
 
 static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
 {
@@ -643,6 +504,7 @@ static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
             sqlite3_bind_text(st, 2, other, -1, SQLITE_STATIC);
             sqlite3_bind_text(st, 3, kind, -1, SQLITE_STATIC);
             sqlite3_bind_int(st, 4, way);
+            sv_bind_day(st, k->day);
             if (sqlite3_step(st) == SQLITE_ROW && !(now = strdup((const char *)sqlite3_column_text(st, 0)))) s = nomem(k);
             sqlite3_finalize(st);
         }
@@ -652,8 +514,8 @@ static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
     }
     if (!s) s = answer_cell(k, row, SV_T_ANSWER, 1, &t.ans);
     if (!s) s = number_cell(k, row, SV_T_COUNT, 0, TSG_MAX_COUNT, &t.count);
-    char *f[4] = {0};
-    for (int i = 0; !s && i < 4; i++) {
+    char *f[5] = {0};
+    for (int i = 0; !s && i < 5; i++) {
         f[i] = i ? strchr(f[i - 1], 31) : now;
         if (i) *f[i]++ = '\0';
     }
@@ -672,8 +534,19 @@ static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
             s = util_fail(k->err, TSG_EINPUT, _("%s: a second answer for the same tie (the first: %s)"),
                           at(k, row, SV_T_ANSWER), u->where);
     }
+    /* A tie that ended: 確認 or 修正 says it is there again, so it is a new
+     * tie from the round's day (a pair tied again is a new row, as TIE after
+     * UNTIE makes; survey_apply.c checks that both ends exist that day);
+     * 終了 says what the database already holds. */
+    int ended = !s && *f[4];
+    if (ended && t.ans == SV_ANS_END) {
+        free(now);
+        sv_org_t *o;
+        return note_org(k, *org, &o);
+    }
     if (!s) {
         t.directed = atoi(f[2]);
+        t.is_new = ended;
         if (t.ans == SV_ANS_CONFIRM || t.ans == SV_ANS_END) t.count = atol(f[3]); /* ended: its last count stays */
         s = add_tie(k, &t, *org, f[0], f[1], kind);
     }
@@ -693,11 +566,13 @@ static tsg_status_t partner_cell(ck_t *k, size_t row, const char *org, char **id
     sqlite3_stmt *st = NULL;
     tsg_status_t rc = store_prepare(k->db->sql,
                                     "SELECT n.id FROM organisation o JOIN node n ON n.nid = o.nid"
-                                    " WHERE o.until IS NULL AND (n.id = ?1 OR o.name = ?1) ORDER BY n.id = ?1 DESC LIMIT 2",
+                                    " WHERE o.until IS NULL AND (o.since IS NULL OR tsg_day(o.since) <= ?90)"
+                                    " AND (n.id = ?1 OR o.name = ?1) ORDER BY n.id = ?1 DESC LIMIT 2",
                                     &st, k->err);
     int n = 0;
     if (!rc) {
         sqlite3_bind_text(st, 1, want, -1, SQLITE_STATIC);
+        sv_bind_day(st, k->day);
         int step;
         while ((step = sqlite3_step(st)) == SQLITE_ROW)
             if (n++ == 0 && !(*id = strdup((const char *)sqlite3_column_text(st, 0)))) rc = nomem(k);
@@ -752,13 +627,13 @@ static tsg_status_t check_grid(ck_t *k, const sv_grid_t *g)
 {
     int kind = -1;
     for (int i = 0; i < 4; i++)
-        if (!strcmp(g->sheet, sheet_names[i])) kind = i;
+        if (!strcmp(g->sheet, sv_sheet_names[i])) kind = i;
     if (kind < 0) return TSG_OK; /* 記入方法, 選択肢, or a sheet the respondent added */
     k->g = g;
-    for (size_t c = 0; headers[kind][c]; c++)
-        if (!same(sv_cell(g, 0, c), headers[kind][c]))
+    for (size_t c = 0; sv_headers[kind][c]; c++)
+        if (!same(sv_cell(g, 0, c), sv_headers[kind][c]))
             return util_fail(k->err, TSG_EINPUT, _("%s: the header must be '%s' as the form wrote it"), at(k, 0, c),
-                             headers[kind][c]);
+                             sv_headers[kind][c]);
     const char *org = NULL;
     tsg_status_t s = TSG_OK;
     for (size_t r = 1; r < g->nrows && !s; r++) {
@@ -771,21 +646,22 @@ static tsg_status_t check_grid(ck_t *k, const sv_grid_t *g)
     return s;
 }
 
-tsg_status_t sv_read_all(tsg_db_t *db, const char *dir, sv_answers_t *out, tsg_error_t *err)
+tsg_status_t sv_read_all(tsg_db_t *db, const char *dir, long day, sv_answers_t *out, tsg_error_t *err)
 {
     memset(out, 0, sizeof *out);
-    grids_t gs = {0};
-    ck_t k = {.db = db, .a = out, .err = err};
+    sv_grid_t *grids = NULL;
+    size_t ngrids = 0;
+    ck_t k = {.db = db, .a = out, .day = day, .err = err};
     tsg_status_t s = store_vocab_load(db->sql, &k.vocab, err);
     if (s) return s;
-    s = read_dir(dir, &gs, err);
+    s = sv_read_forms(dir, &grids, &ngrids, err);
     if (!s) s = store_read_begin(db, err);
     if (!s) {
-        for (size_t i = 0; i < gs.n && !s; i++) s = check_grid(&k, &gs.g[i]);
+        for (size_t i = 0; i < ngrids && !s; i++) s = check_grid(&k, &grids[i]);
         store_read_end(db);
     }
-    for (size_t i = 0; i < gs.n; i++) sv_grid_free(&gs.g[i]);
-    free(gs.g);
+    for (size_t i = 0; i < ngrids; i++) sv_grid_free(&grids[i]);
+    free(grids);
     store_vocab_free(&k.vocab);
     if (s) sv_answers_free(out);
     return s;

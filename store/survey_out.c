@@ -3,17 +3,24 @@
  * survey.h for the layout). The values are shown as a person reads them
  * (labels, district names) and survey-in reads them back the same way; the
  * choices come from a hidden sheet through Excel's data validation, so a
- * partner is picked from the network's organisations, never typed. Each
- * workbook is written into a private folder beside its name and renamed
- * into place (util/atomic.h): a run that fails leaves no half-written file.
+ * partner is picked from the network's organisations, never typed. The
+ * forms are of the organisations that exist today. They are written all or
+ * none: into a folder made inside a private one beside DIR, renamed to DIR
+ * once every workbook is whole, so a run that fails half-way (a full disk,
+ * a file too large) leaves nothing; DIR must not exist or be empty, so no
+ * file of the user's there is ever replaced (decisions.md, "Issue 21: the
+ * survey round finished").
  */
 #include "survey.h"
 #include "i18n.h"
 #include "store.h"
 #include "util.h"
+#include "bounds.h"
 #include "vocab.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,10 +91,24 @@ typedef struct out {
     char *path;
     tsg_error_t *err;
     long below; /* > 0: a tie's count of people under it is not written (--suppress-below) */
+    long day;   /* YYYYMMDD: the day whose organisations are asked (today) */
 } out_t;
+
+void sv_bind_day(sqlite3_stmt *st, long day)
+{
+    if (sqlite3_bind_parameter_count(st) >= SV_DAY_PARAM) sqlite3_bind_int64(st, SV_DAY_PARAM, day);
+}
+
+/* SQL: the organisation o exists on ?90 and has no end set. */
+#define ORG_NOW "o.until IS NULL AND (o.since IS NULL OR tsg_day(o.since) <= ?90)"
 
 static tsg_status_t lxw_fail(out_t *o, lxw_error e)
 {
+    /* The system's reason when there is one (a full disk, a file too
+     * large): libxlsxwriter's own text says only "ZIP_ERRNO". */
+    int sys = e >= LXW_ERROR_CREATING_XLSX_FILE && e <= LXW_ERROR_ZIP_CLOSE ? errno : 0;
+    if (sys)
+        return util_fail(o->err, TSG_EIO, "%s: %s (%s)", o->path, lxw_strerror(e), strerror(sys));
     return util_fail(o->err, e == LXW_ERROR_MEMORY_MALLOC_FAILED ? TSG_ENOMEM : TSG_EIO, "%s: %s", o->path,
                      lxw_strerror(e));
 }
@@ -160,8 +181,9 @@ static tsg_status_t lists_sheet(out_t *o)
     sqlite3_stmt *st = NULL;
     tsg_status_t s = store_prepare(o->db->sql,
                                    "SELECT o.name, n.id FROM organisation o JOIN node n ON n.nid = o.nid"
-                                   " WHERE o.until IS NULL ORDER BY o.name, n.id",
+                                   " WHERE " ORG_NOW " ORDER BY o.name, n.id",
                                    &st, o->err);
+    if (!s) sv_bind_day(st, o->day);
     lxw_error e = LXW_NO_ERROR;
     lxw_row_t r = 0;
     int rc = SQLITE_DONE;
@@ -271,7 +293,7 @@ static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
     tsg_status_t s = store_prepare(
         o->db->sql,
         "WITH mine(nid) AS (SELECT ?1 UNION SELECT nid FROM program WHERE org = ?1 AND until IS NULL),"
-        " open AS (SELECT * FROM tie WHERE until IS NULL AND " SV_OPEN("tie.src") " AND " SV_OPEN("tie.dst") "),"
+        " open AS (SELECT * FROM tie WHERE until IS NULL AND " SV_BEGUN("tie") " AND " SV_OPEN("tie.src") " AND " SV_OPEN("tie.dst") "),"
         " side AS (SELECT t.tid, t.src AS own, t.dst AS other, 1 AS out FROM open t WHERE t.src IN mine"
         "  UNION ALL SELECT t.tid, t.dst, t.src, 0 FROM open t WHERE t.dst IN mine AND t.src NOT IN mine)"
         " SELECT a.id, b.id, t.kind, t.directed, t.count, s.out,"
@@ -285,6 +307,7 @@ static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
         " ORDER BY t.tid",
         &st, o->err);
     if (!s) sqlite3_bind_int64(st, 1, org);
+    if (!s) sv_bind_day(st, o->day);
     lxw_row_t r = 0;
     int rc = SQLITE_DONE;
     while (!s && !e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -329,21 +352,13 @@ static tsg_status_t new_sheet(out_t *o, const char *org_id)
     return e ? lxw_fail(o, e) : TSG_OK;
 }
 
-/* One organisation's workbook, written beside path and renamed into place. */
-static tsg_status_t write_one(out_t *o, sqlite3_stmt *org, const char *path)
+/* One organisation's workbook, at path in the folder being made; messages
+ * name it as shown, where it would have been in DIR. */
+static tsg_status_t write_one(out_t *o, sqlite3_stmt *org, const char *path, const char *shown)
 {
-    util_atomic_t file;
-    const util_guard_t *g = store_guard(o->db);
-    if (!g) return util_fail(o->err, TSG_ENOMEM, _("out of memory"));
-    tsg_status_t s = util_atomic_begin(&file, path, g, o->err);
-    if (s) return s;
-    close(file.fd); /* libxlsxwriter writes the file by its name */
-    file.fd = -1;
-    o->path = file.path;
-    if (!(o->wb = workbook_new(file.tmp))) {
-        util_atomic_abort(&file);
-        return util_fail(o->err, TSG_ENOMEM, _("out of memory starting the workbook"));
-    }
+    o->path = (char *)shown;
+    errno = 0;
+    if (!(o->wb = workbook_new(path))) return util_fail(o->err, TSG_EIO, _("%s: cannot write: %s"), shown, strerror(errno));
     o->head = workbook_add_format(o->wb);
     o->fixed = workbook_add_format(o->wb);
     if (o->head) {
@@ -353,53 +368,125 @@ static tsg_status_t write_one(out_t *o, sqlite3_stmt *org, const char *path)
     if (o->fixed) format_set_bg_color(o->fixed, 0xE0E0E0);
     long long nid = sqlite3_column_int64(org, 0);
     const char *id = (const char *)sqlite3_column_text(org, 1);
-    s = help_sheet(o);
+    tsg_status_t s = help_sheet(o);
     if (!s) s = org_sheet(o, org);
     if (!s) s = programs_sheet(o, nid, id);
     if (!s) s = ties_sheet(o, nid, id);
     if (!s) s = new_sheet(o, id);
     if (!s) s = lists_sheet(o);
+    errno = 0;
     lxw_error e = workbook_close(o->wb);
     o->wb = NULL;
     if (!s && e) s = lxw_fail(o, e);
-    if (!s) s = util_atomic_commit(&file, o->err);
-    util_atomic_abort(&file);
     o->path = NULL;
     return s;
+}
+
+/* Removes the folder made for the forms (the files in it, then it) and the
+ * private folder around it; frees both strings. */
+static void remove_made(char *forms, char *private)
+{
+    if (forms) util_private_dir_remove(forms);
+    if (private) rmdir(private);
+    free(private);
+}
+
+/* DIR may be missing or an empty folder (not a link): anything else holds
+ * something survey-out would replace or hide. */
+static tsg_status_t check_dir(const char *dir, tsg_error_t *err)
+{
+    struct stat st;
+    if (lstat(dir, &st) != 0) {
+        if (errno == ENOENT) return TSG_OK;
+        return util_fail(err, TSG_EIO, _("%s: cannot make the folder: %s"), dir, strerror(errno));
+    }
+    if (!S_ISDIR(st.st_mode))
+        return util_fail(err, TSG_EINPUT, _("%s is not a folder: survey-out writes the forms into a new (or empty) folder"),
+                         dir);
+    DIR *d = opendir(dir);
+    if (!d) return util_fail(err, TSG_EIO, _("%s: cannot read the folder: %s"), dir, strerror(errno));
+    int empty = 1;
+    for (struct dirent *e; empty && (e = readdir(d));) empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+    closedir(d);
+    if (!empty)
+        return util_fail(err, TSG_EINPUT,
+                         _("%s already holds files: survey-out writes the forms into a new (or empty) folder, so that no "
+                           "file there (a returned form) is replaced"),
+                         dir);
+    return TSG_OK;
 }
 
 tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *written, tsg_error_t *err)
 {
     *written = 0;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return util_fail(err, TSG_EIO, _("%s: cannot make the folder: %s"), dir, strerror(errno));
-    out_t o = {.db = db, .err = err, .below = below > 0 ? below : 0};
-    tsg_status_t s = store_check(db, err);
-    if (!s) s = store_vocab_load(db->sql, &o.vocab, err);
-    if (s) return s;
-    sqlite3_stmt *st = NULL;
-    s = store_read_begin(db, err);
-    if (s) {
-        store_vocab_free(&o.vocab);
-        return s;
+    /* DIR without its trailing '/', and the folder it is in. */
+    size_t n = strlen(dir);
+    while (n > 1 && dir[n - 1] == '/') n--;
+    char *target = util_strndup(dir, n);
+    if (!target) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    const char *slash = strrchr(target, '/');
+    char *parent = slash ? util_strndup(target, slash == target ? 1 : (size_t)(slash - target)) : util_strdup(".");
+    char *private = parent ? util_printf("%s/.tsunagi-XXXXXX", parent) : NULL, *forms = NULL;
+    tsg_status_t s = private ? check_dir(target, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
+    if (s) { /* the template was never made: nothing to remove */
+        free(private);
+        private = NULL;
     }
-    s = store_prepare(db->sql,
-                      "SELECT o.nid, n.id, o.name, o.sector, d.name FROM organisation o JOIN node n ON n.nid = o.nid"
-                      " LEFT JOIN district d ON d.nid = o.district WHERE o.until IS NULL ORDER BY o.nid",
-                      &st, err);
+    /* The private folder (0700: no other user can plant a file in it) holds
+     * the folder of forms, made with mkdir so that it gets the mode the
+     * user's umask gives a new folder. */
+    if (!s && !mkdtemp(private)) {
+        s = util_fail(err, TSG_EIO, _("%s: cannot make the folder: %s"), target, strerror(errno));
+        free(private);
+        private = NULL;
+    }
+    if (!s && !(forms = util_printf("%s/forms", private))) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+    if (!s && mkdir(forms, 0777) != 0) {
+        s = util_fail(err, TSG_EIO, _("%s: cannot make the folder: %s"), target, strerror(errno));
+        free(forms);
+        forms = NULL;
+    }
+    out_t o = {.db = db, .err = err, .below = below > 0 ? below : 0, .day = util_today()};
+    int vocab = 0, reading = 0;
+    if (!s) s = store_check(db, err);
+    if (!s && !(s = store_vocab_load(db->sql, &o.vocab, err))) vocab = 1;
+    if (!s && !(s = store_read_begin(db, err))) reading = 1;
+    sqlite3_stmt *st = NULL;
+    if (!s)
+        s = store_prepare(db->sql,
+                          "SELECT o.nid, n.id, o.name, o.sector, d.name FROM organisation o JOIN node n ON n.nid = o.nid"
+                          " LEFT JOIN district d ON d.nid = o.district WHERE " ORG_NOW " ORDER BY o.nid",
+                          &st, err);
+    if (!s) sv_bind_day(st, o.day);
     int rc = SQLITE_DONE;
+    long made = 0;
     while (!s && (rc = sqlite3_step(st)) == SQLITE_ROW) {
         char *name = sv_file_name((const char *)sqlite3_column_text(st, 1), (const char *)sqlite3_column_text(st, 2));
-        char *path = name ? util_printf("%s/%s", dir, name) : NULL;
-        if (!path) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-        else if (!(s = write_one(&o, st, path))) (*written)++;
+        char *path = name ? util_printf("%s/%s", forms, name) : NULL;
+        char *shown = name ? util_printf("%s/%s", target, name) : NULL;
+        if (!path || !shown) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
+        else if (!(s = write_one(&o, st, path, shown))) made++;
         free(name);
         free(path);
+        free(shown);
     }
     if (!s && rc != SQLITE_DONE) s = store_fail_sql(db->sql, _("database"), err);
     sqlite3_finalize(st);
-    store_read_end(db);
-    store_vocab_free(&o.vocab);
+    if (reading) store_read_end(db);
+    if (vocab) store_vocab_free(&o.vocab);
+    /* Every workbook is whole: the folder becomes DIR in one rename (over
+     * an empty folder, which rename replaces; a file that appeared in it
+     * meanwhile makes the rename fail, and nothing is replaced). */
+    if (!s && rename(forms, target) != 0)
+        s = util_fail(err, TSG_EIO, _("%s: cannot put the forms in place: %s"), target, strerror(errno));
+    if (!s) {
+        free(forms);
+        forms = NULL;
+        *written = made;
+    }
+    remove_made(forms, private);
+    free(parent);
+    free(target);
     return s;
 }
 

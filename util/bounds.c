@@ -3,8 +3,11 @@
  * and the CLI; see bounds.h.
  */
 #include "bounds.h"
+#include "i18n.h"
+#include "util.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -69,6 +72,45 @@ int util_date_parse(const char *text, char iso[11])
     else if (n == 2) snprintf(iso, 11, "%04d-%02d", part[0], part[1]);
     else snprintf(iso, 11, "%04d-%02d-%02d", part[0], part[1], part[2]);
     return n;
+}
+
+tsg_status_t util_date_check(const char *text, char iso[11], tsg_error_t *err)
+{
+    /* Full-width digits read as ASCII, as the tokenizer reads them. */
+    char *fold = util_fold(text ? text : "");
+    if (!fold) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    /* Written as tsunagi writes a date: YYYY, YYYY-MM or YYYY-MM-DD, every
+     * part its full width. Excel's 2025/4/1, which the CSV importer reads,
+     * and 2025-1-1 are dates too, but a second spelling of one day in the
+     * language is a second thing to read (and '2025-1-10' beside
+     * '2025-11-0' is a trap): they are refused with the spelling to use. */
+    size_t n = strlen(fold);
+    int written = n == 4 || n == 7 || n == 10;
+    for (size_t i = 0; written && i < n; i++)
+        written = i == 4 || i == 7 ? fold[i] == '-' : fold[i] >= '0' && fold[i] <= '9';
+    char probe[11];
+    int parts = util_date_parse(fold, probe);
+    /* A date of the calendar outside the years kept is told as such: the
+     * same text with a year inside the range is a date. */
+    int out_of_range = 0;
+    if (!parts && strspn(fold, "0123456789") == 4) {
+        long year = strtol(fold, NULL, 10);
+        char spare[11];
+        memcpy(fold, "2000", 4); /* a leap year: 29 February stays a date */
+        out_of_range = (year < UTIL_MIN_YEAR || year > UTIL_MAX_YEAR) && util_date_parse(fold, spare) > 0;
+    }
+    free(fold);
+    if (written && parts) {
+        memcpy(iso, probe, sizeof probe);
+        return TSG_OK;
+    }
+    if (parts)
+        return util_fail(err, TSG_EINPUT, _("'%1$s' is not written as tsunagi writes a date: write '%2$s' (YYYY-MM-DD)"),
+                         text, probe);
+    if (out_of_range)
+        return util_fail(err, TSG_EINPUT, _("'%1$s' is outside the years tsunagi keeps dates for (%2$d to %3$d)"), text,
+                         UTIL_MIN_YEAR, UTIL_MAX_YEAR);
+    return util_fail(err, TSG_EINPUT, _("'%s' is not a date that exists (YYYY, YYYY-MM or YYYY-MM-DD)"), text);
 }
 
 static long date_number(const char *text, int last)

@@ -7,7 +7,8 @@
  * is "too large", never wrapped through an int or unsigned cast. Each user
  * checks its value against its own named range below where it is used.
  * Dates are checked against the real calendar (month lengths, leap years).
- * Nothing here allocates or fails otherwise. (Not named limits.h: this
+ * Nothing here allocates or fails otherwise, but util_date_check, which
+ * words its refusal. (Not named limits.h: this
  * folder is on the include path, where a system header's <limits.h> would
  * find it first.)
  */
@@ -44,6 +45,17 @@ int util_parse_whole(const char *text, long max, long *out);
  * or 0 when text is not such a date. When iso is not NULL it receives the
  * ISO form ("2026", "2026-04", "2026-04-01"; at least 11 bytes). */
 int util_date_parse(const char *text, char iso[11]);
+
+/* A date as the language and the command line take it (AS OF, ON, SINCE,
+ * STARTS, ENDS, COMPARE, WHERE's dates, .asof, --as-of): util_date_parse's
+ * date written YYYY-MM-DD (or YYYY-MM, YYYY for the first day of a month or
+ * a year), every part its full width, dashes only; full-width digits are
+ * read as ASCII. iso receives the ISO form. TSG_EINPUT says why not: a date
+ * written another way (2025-1-1, 2025/4/1; the message gives the spelling
+ * to use), one outside the years kept, or no date; TSG_ENOMEM. The one
+ * check of a date typed by a person; the CSV importer reads Excel's cells
+ * with util_date_parse. */
+tsg_status_t util_date_check(const char *text, char iso[11], tsg_error_t *err);
 
 /* A date as YYYYMMDD for comparisons: its first or its last day (a year
  * runs from 0101 to 1231, a month to its real last day); 0 when text is not

@@ -112,7 +112,7 @@ Test(sets, a_set_keeps_its_members_across_a_reimport_by_another_connection)
      * the set's name, rather than quietly meaning fewer (or other) nodes;
      * made again with LET, it is current. */
     out = th_run(path, "ERASE program 'p-kita-kitanone'; ERASE organisation 'o-kita-kitanone';");
-    cr_assert(strstr(out, "removed organisation"), "%s", out);
+    cr_assert(strstr(out, "erased organisation"), "%s", out);
     free(out);
     cr_expect_eq(run(s, "FIND s;", &o), TSG_EINPUT);
     cr_expect(strstr(o.error, "line 1, column 6: set 's' is stale: the database was changed by another program after "
