@@ -2,6 +2,7 @@
 #include "gaps.h"
 #include "util.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +261,8 @@ typedef struct fallback {
 typedef struct gaps_ctx {
     const int32_t *cand;
     size_t ncand;
+    int64_t anc[9];       /* the district asked about (0) and the districts above it */
+    int nanc;
     around_t around[8];   /* by level above the district: the programs listing a district below it */
     fallback_t *fall;
     size_t nfall, fallcap;
@@ -278,6 +281,85 @@ static const around_t *around(const eng_net_t *net, const eng_gaps_query_t *q, g
     free(ds.v);
     if (!a->v) *oom = 1;
     return a->v ? a : NULL;
+}
+
+/* The nearest program of class 1 outside the district asked about, found
+ * the staged way: in ever larger districts around it, last in the whole
+ * network (the programs for the group with the need, from the pair index
+ * when there is none). Used without the pair index. */
+static void outside_staged(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *x,
+                           const eng_gap_t *g, nearest_t *b, int *oom)
+{
+    int up = 1;
+    for (int64_t a = net->parent[q->district]; b->cls > 1 && a > 0 && up <= 8; a = net->parent[a], up++) {
+        const around_t *ar = around(net, q, x, up, oom);
+        if (!ar) return;
+        for (size_t i = 0; i < ar->n; i++) consider(net, q, s, need, g, ar->v[i], b);
+    }
+    if (b->cls <= 1) return;
+    for (size_t i = 0; i < net->nprograms; i++) consider(net, q, s, need, g, (int32_t)i, b);
+}
+
+/* How many levels above the district asked about (x->anc[0]) lies the
+ * lowest district holding one of p's areas: tree_distance from any cell
+ * less the cell's depth below that district. 0 when p meets the district
+ * (then it is among the candidates, x->cand), INT_MAX when no area lies in
+ * its tree at all. */
+static int levels_out(const eng_net_t *net, const eng_program_t *p, const gaps_ctx_t *x)
+{
+    int best = INT_MAX;
+    for (int i = 0; i < p->narea; i++) {
+        int steps = 0;
+        for (int64_t d = p->area[i]; d > 0 && d <= net->maxnid && steps <= 16; d = net->parent[d], steps++) {
+            int j = 0;
+            while (j < x->nanc && x->anc[j] != d) j++;
+            if (j == x->nanc) continue;
+            if (j == 0 || d == p->area[i]) return 0; /* under the district, or serving it */
+            if (j < best) best = j;
+            break;
+        }
+    }
+    return best;
+}
+
+/* The same as outside_staged, in one pass over the programs for the group
+ * with the need (the pair index): a class 1 program outside the district
+ * is tree_distance = (the cell's depth below the district) + levels_out
+ * from every cell, so the nearest is the same for all of the statement's
+ * cells, and it is the one with the fewest levels out, then the most ages
+ * covered, then the first; the staged search finds exactly it, level by
+ * level. Programs meeting the district are the cell's candidates, already
+ * weighed (a class 1 among them ends the search before this). */
+static void outside(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *x,
+                    const eng_gap_t *g, nearest_t *b, int *oom)
+{
+    size_t n, m;
+    const int32_t *named = eng_for_group(net, q->target, need, &n);
+    const int32_t *all = eng_for_group(net, "everyone", need, &m);
+    if (n == (size_t)-1) {
+        outside_staged(net, q, s, need, x, g, b, oom);
+        return;
+    }
+    int best_out = INT_MAX, best_span = 0;
+    int32_t best_i = -1;
+    for (size_t i = 0, j = 0; i < n || j < m;) {
+        int32_t k = j == m || (i < n && named[i] < all[j]) ? named[i++] : all[j++];
+        const eng_program_t *p = &net->programs[k];
+        if (p->wide || !eng_running(p, q->as_of)) continue;
+        if (!((p->age_max < 0 || p->age_max >= g->age_from) && (p->age_min < 0 || p->age_min <= g->age_to))) continue;
+        int out = levels_out(net, p, x);
+        if (!out) continue;
+        int lo = p->age_min < 0 || p->age_min < g->age_from ? g->age_from : p->age_min;
+        int hi = p->age_max < 0 || p->age_max > g->age_to ? g->age_to : p->age_max;
+        int span = hi - lo + 1;
+        if (best_i < 0 || out < best_out || (out == best_out && (span > best_span || (span == best_span && k < best_i)))) {
+            best_out = out;
+            best_span = span;
+            best_i = k;
+        }
+    }
+    (void)s;
+    if (best_i >= 0) *b = (nearest_t){&net->programs[best_i], best_i, 1, (best_out == INT_MAX ? 1000 : best_out) * 1000 - best_span};
 }
 
 /* Why a cell is uncovered: the program that comes nearest, and what it
@@ -305,12 +387,6 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
         return;
     }
     for (size_t i = 0; i < x->ncand; i++) consider(net, q, s, need, g, x->cand[i], &b);
-    int up = 1;
-    for (int64_t a = net->parent[q->district]; b.cls > 1 && a > 0 && up <= 8; a = net->parent[a], up++) {
-        const around_t *ar = around(net, q, x, up, oom);
-        if (!ar) return;
-        for (size_t i = 0; i < ar->n; i++) consider(net, q, s, need, g, ar->v[i], &b);
-    }
     if (b.cls > 1) {
         fallback_t *f = NULL;
         for (size_t i = 0; i < x->nfall && !f; i++)
@@ -328,15 +404,7 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
             }
             f = &x->fall[x->nfall++];
             *f = (fallback_t){need, g->age_from, g->age_to, {NULL, -1, 3, 0}};
-            /* Only programs for the group can be of class 1. */
-            size_t n, m;
-            const int32_t *named = eng_for_group(net, q->target, need, &n);
-            const int32_t *all = eng_for_group(net, "everyone", need, &m);
-            if (n == (size_t)-1)
-                for (size_t i = 0; i < net->nprograms; i++) consider(net, q, s, need, g, (int32_t)i, &f->best);
-            else
-                for (size_t i = 0, j = 0; i < n || j < m;)
-                    consider(net, q, s, need, g, j == m || (i < n && named[i] < all[j]) ? named[i++] : all[j++], &f->best);
+            outside(net, q, s, need, x, g, &f->best, oom);
         }
         if (f->best.cls < b.cls) b = f->best;
     }
@@ -439,8 +507,82 @@ typedef struct age_state {
     int64_t program;     /* a covering program (for reach rows) */
 } age_state_t;
 
+/* The ages (bit x - age_from) at which a sole provider has a backup in
+ * one cell (eng_backup), worked out once per cell and organisation: every
+ * need and every age of the cell asks the same partners the same thing. */
+typedef struct backups {
+    int64_t org;
+    uint64_t ages[3]; /* 151 ages at most */
+} backups_t;
+
+typedef struct cell_memo {
+    backups_t *v;
+    size_t n, cap;
+} cell_memo_t;
+
+/* Adds to ages those at which an organisation at the other end of one of
+ * node u's agreement ties (either way), other than org, serves the group
+ * in s (eng_serves_group, age by age). */
+static void partner_ages(const eng_net_t *net, const eng_gaps_query_t *q, const char *target, int64_t s, int64_t org,
+                         int64_t u, uint64_t ages[3])
+{
+    for (int way = 0; way < 2; way++) {
+        const eng_step_t *st = way ? &net->in_steps[net->in_off[u]] : &net->steps[net->off[u]];
+        size_t n = way ? net->in_off[u + 1] - net->in_off[u] : net->off[u + 1] - net->off[u];
+        for (size_t k = 0; k < n; k++) {
+            if (st[k].kind != ENG_AGREEMENT) continue;
+            int64_t b = net->org_of[st[k].to] ? net->org_of[st[k].to] : st[k].to;
+            if (b == org || b <= 0 || b > net->maxnid || net->type[b] != ENG_ORGANISATION) continue;
+            for (int32_t i = net->first_prog[b]; i >= 0; i = net->next_prog[i]) {
+                const eng_program_t *p = &net->programs[i];
+                if (!eng_list_holds(&p->targets, target) || !eng_running(p, q->as_of) || !eng_serves(net, p, s))
+                    continue;
+                int lo = p->age_min < 0 || p->age_min < q->age_from ? q->age_from : p->age_min;
+                int hi = p->age_max < 0 || p->age_max > q->age_to ? q->age_to : p->age_max;
+                for (int x = lo; x <= hi; x++) ages[(x - q->age_from) >> 6] |= 1ull << ((x - q->age_from) & 63);
+            }
+        }
+    }
+}
+
+/* What eng_backup(net, q, s, x, org) says for every x of the query's ages,
+ * as bits: its partners are those of org and of each of its programs. */
+static void backup_ages(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int64_t org, uint64_t ages[3])
+{
+    ages[0] = ages[1] = ages[2] = 0;
+    const char *target = eng_key(net, q->target); /* NULL: no program names the group, none serves it */
+    if (!target || org <= 0 || org > net->maxnid || net->type[org] != ENG_ORGANISATION) return;
+    partner_ages(net, q, target, s, org, org, ages);
+    for (int32_t i = net->first_prog[org]; i >= 0; i = net->next_prog[i])
+        partner_ages(net, q, target, s, org, net->programs[i].nid, ages);
+}
+
+/* Whether org has a backup at age x in the memo's cell; -1 out of memory. */
+static int has_backup(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, cell_memo_t *m, int64_t org, int x)
+{
+    backups_t *b = NULL;
+    for (size_t i = 0; i < m->n && !b; i++)
+        if (m->v[i].org == org) b = &m->v[i];
+    if (!b) {
+        if (m->n == m->cap) {
+            size_t cap = m->cap ? m->cap * 2 : 16;
+            backups_t *grown = realloc(m->v, cap * sizeof *grown);
+            if (!grown) return -1;
+            m->v = grown;
+            m->cap = cap;
+        }
+        b = &m->v[m->n++];
+        b->org = org;
+        backup_ages(net, q, s, org, b->ages);
+    }
+    int i = x - q->age_from;
+    return (b->ages[i >> 6] >> (i & 63)) & 1;
+}
+
+/* cover: the programs covering need in s at some age (they name the group
+ * or everyone, offer the need, run on the day and serve s). */
 static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *ctx,
-                      const int32_t *cover, size_t ncover, rows_t *r)
+                      cell_memo_t *memo, const int32_t *cover, size_t ncover, rows_t *r)
 {
     int span = q->age_to - q->age_from + 1;
     age_state_t st[152];
@@ -450,7 +592,7 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
         int orgs = 0;
         for (size_t k = 0; k < ncover; k++) {
             const eng_program_t *p = &net->programs[cover[k]];
-            if (!eng_covers(p, q->target, need, x)) continue;
+            if ((p->age_min >= 0 && x < p->age_min) || (p->age_max >= 0 && x > p->age_max)) continue;
             if (!a.covered) a.program = p->nid;
             a.covered = 1;
             if (net->mark[p->nid] >= 0) a.reached = 1;
@@ -461,10 +603,19 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
         }
         /* A sole provider with a continuity agreement is not fragile
          * (docs/decisions.md, "Issue 22: fragility and agreements"). */
-        if (orgs != 1 || eng_backup(net, q, s, x, a.only_org)) a.only_org = 0;
+        if (orgs == 1) {
+            int b = has_backup(net, q, s, memo, a.only_org, x);
+            if (b < 0) {
+                r->oom = 1;
+                return;
+            }
+            if (b) a.only_org = 0;
+        } else {
+            a.only_org = 0;
+        }
         st[i] = a;
     }
-    /* Runs of equal state, one kind at a time, in age order. */
+/* Runs of equal state, one kind at a time, in age order. */
     for (int kind = ENG_GAP_COVERAGE; kind <= ENG_GAP_FRAGILITY; kind++) {
         if (kind == ENG_GAP_SEAM) continue;
         for (int i = 0; i < span;) {
@@ -552,22 +703,38 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     if (s) return s;
     /* Everything below looks only at the programs meeting the district. */
     int32_t *cand = meeting(net, q->district, &ncand);
-    int32_t *cover = malloc((ncand + 1) * sizeof *cover);
+    /* cover, then the candidates for the group, then those serving a cell */
+    int32_t *cover = malloc(3 * (ncand + 1) * sizeof *cover);
+    int32_t *group = cover ? cover + ncand + 1 : NULL, *here = cover ? group + ncand + 1 : NULL;
     nids_t seen = {0};
     rows_t r = {0};
     gaps_ctx_t x = {.cand = cand, .ncand = ncand};
+    cell_memo_t memo = {0};
     if (!cand || !cover) r.oom = 1;
+    for (int64_t a = q->district; a > 0 && x.nanc < 9; a = net->parent[a]) x.anc[x.nanc++] = a;
+    /* The candidates that can cover: they name the group or everyone and
+     * run on the day (eng_covers and eng_running, by the keys' addresses). */
+    const char *target = eng_key(net, q->target), *everyone = eng_key(net, "everyone");
+    size_t ngroup = 0;
+    for (size_t i = 0; !r.oom && i < ncand; i++) {
+        const eng_program_t *p = &net->programs[cand[i]];
+        if ((eng_list_holds(&p->targets, target) || eng_list_holds(&p->targets, everyone)) && eng_running(p, q->as_of))
+            group[ngroup++] = cand[i];
+    }
     for (size_t c = 0; c < ncells && !r.oom; c++) {
         int64_t cell = cells[c];
         if (reach_from_entries(net, cell, q->hops, q->as_of, cand, ncand, &seen)) r.oom = 1;
+        /* Those serving the cell, whatever the need. */
+        size_t nhere = 0;
+        for (size_t i = 0; i < ngroup; i++)
+            if (eng_serves(net, &net->programs[group[i]], cell)) here[nhere++] = group[i];
+        memo.n = 0;
         for (int k = 0; k < q->nneeds && !r.oom; k++) {
+            const char *need = eng_key(net, q->needs[k]);
             size_t ncover = 0;
-            for (size_t i = 0; i < ncand; i++) {
-                const eng_program_t *p = &net->programs[cand[i]];
-                if (eng_covers(p, q->target, q->needs[k], -1) && eng_running(p, q->as_of) && eng_serves(net, p, cell))
-                    cover[ncover++] = cand[i];
-            }
-            cell_rows(net, q, cell, q->needs[k], &x, cover, ncover, &r);
+            for (size_t i = 0; need && i < nhere; i++)
+                if (eng_list_holds(&net->programs[here[i]].needs, need)) cover[ncover++] = here[i];
+            cell_rows(net, q, cell, q->needs[k], &x, &memo, cover, ncover, &r);
         }
         unmark(net, &seen);
     }
@@ -578,6 +745,7 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     free(seen.v);
     for (int i = 0; i < 8; i++) free(x.around[i].v);
     free(x.fall);
+    free(memo.v);
     if (r.oom) {
         free(r.v);
         return util_fail(err, TSG_ENOMEM, _("out of memory"));
