@@ -26,12 +26,6 @@ static int nid_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static int prog_cmp(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* A growing list of nids. */
 typedef struct nids {
     int64_t *v;
@@ -88,6 +82,47 @@ tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int6
     return TSG_OK;
 }
 
+/* Sorts program indexes (non-negative) ascending: insertion for a few, else
+ * radix by bytes, least significant first, skipping the bytes all share.
+ * qsort's comparison calls were a tenth of a GAPS statement. -1 when out
+ * of memory. */
+static int sort_progs(int32_t *v, size_t n)
+{
+    if (n < 48) {
+        for (size_t i = 1; i < n; i++) {
+            int32_t x = v[i];
+            size_t j = i;
+            for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
+            v[j] = x;
+        }
+        return 0;
+    }
+    uint32_t any = 0, all = UINT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        any |= (uint32_t)v[i];
+        all &= (uint32_t)v[i];
+    }
+    int32_t *tmp = malloc(n * sizeof *tmp), *src = v, *dst = tmp;
+    if (!tmp) return -1;
+    for (unsigned shift = 0; shift < 32; shift += 8) {
+        if (!(((any ^ all) >> shift) & 0xff)) continue;
+        size_t at[256] = {0}, sum = 0;
+        for (size_t i = 0; i < n; i++) at[((uint32_t)src[i] >> shift) & 0xff]++;
+        for (int b = 0; b < 256; b++) {
+            size_t c = at[b];
+            at[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[at[((uint32_t)src[i] >> shift) & 0xff]++] = src[i];
+        int32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+    free(tmp);
+    return 0;
+}
+
 /* The programs whose area lists one of the districts ds, in program order
  * without repeats; with `wide`, the wide-area programs too. */
 static int32_t *listing(const eng_net_t *net, const nids_t *ds, int wide, size_t *n)
@@ -99,7 +134,10 @@ static int32_t *listing(const eng_net_t *net, const nids_t *ds, int wide, size_t
     for (size_t i = 0; wide && i < net->nwide; i++) v[k++] = net->wide[i];
     for (size_t i = 0; i < ds->n; i++)
         for (uint32_t j = net->area_off[ds->v[i]]; j < net->area_off[ds->v[i] + 1]; j++) v[k++] = net->area_progs[j];
-    qsort(v, k, sizeof *v, prog_cmp);
+    if (sort_progs(v, k)) {
+        free(v);
+        return NULL;
+    }
     size_t m = 0;
     for (size_t i = 0; i < k; i++)
         if (!m || v[m - 1] != v[i]) v[m++] = v[i];
@@ -263,6 +301,13 @@ typedef struct gaps_ctx {
     size_t ncand;
     int64_t anc[9];       /* the district asked about (0) and the districts above it */
     int nanc;
+    /* By need (the key), the candidates offering it and running on the day:
+     * all that consider() can take from them, made at the first coverage
+     * gap of that need. */
+    const char *need_key[64];
+    int32_t *need_cand[64];
+    size_t need_n[64];
+    int nneed;
     around_t around[8];   /* by level above the district: the programs listing a district below it */
     fallback_t *fall;
     size_t nfall, fallcap;
@@ -386,7 +431,28 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
         say(g, _("no program anywhere offers %1$s to %2$s aged %3$s"), need_name(q, g->need), target_name(q), span);
         return;
     }
-    for (size_t i = 0; i < x->ncand; i++) consider(net, q, s, need, g, x->cand[i], &b);
+    int k = 0;
+    while (k < x->nneed && x->need_key[k] != need) k++;
+    if (k == x->nneed && k < 64) {
+        int32_t *v = malloc((x->ncand + 1) * sizeof *v);
+        if (!v) {
+            *oom = 1;
+            return;
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < x->ncand; i++) {
+            const eng_program_t *p = &net->programs[x->cand[i]];
+            if (eng_list_holds(&p->needs, need) && eng_running(p, q->as_of)) v[n++] = x->cand[i];
+        }
+        x->need_key[k] = need;
+        x->need_cand[k] = v;
+        x->need_n[k] = n;
+        x->nneed++;
+    }
+    if (k < x->nneed)
+        for (size_t i = 0; i < x->need_n[k]; i++) consider(net, q, s, need, g, x->need_cand[k][i], &b);
+    else
+        for (size_t i = 0; i < x->ncand; i++) consider(net, q, s, need, g, x->cand[i], &b);
     if (b.cls > 1) {
         fallback_t *f = NULL;
         for (size_t i = 0; i < x->nfall && !f; i++)
@@ -428,39 +494,67 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
 
 /* ---- the cells ---------------------------------------------------------------------- */
 
-/* Referral steps from every entry point serving s, program to program:
- * net->mark[nid] is the number of ties (-1 beyond `hops`) for the nodes
- * listed in *seen, which the caller puts back to -1. */
-static int reach_from_entries(const eng_net_t *net, int64_t s, int hops, long day, const int32_t *cand, size_t ncand,
-                              nids_t *seen)
+/* The marks a walk changed, with what they were, to be put back. */
+typedef struct undo {
+    int64_t *nid;
+    signed char *was;
+    size_t n, cap;
+} undo_t;
+
+static int log_mark(const eng_net_t *net, undo_t *u, int64_t nid, signed char to)
 {
-    seen->n = 0;
-    for (size_t i = 0; i < ncand; i++) {
-        const eng_program_t *p = &net->programs[cand[i]];
-        if (p->entry && eng_running(p, day) && eng_serves(net, p, s) && net->mark[p->nid] < 0) {
-            if (push(seen, p->nid)) return -1;
-            net->mark[p->nid] = 0;
-        }
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 256;
+        int64_t *nid_grown = realloc(u->nid, cap * sizeof *nid_grown);
+        if (nid_grown) u->nid = nid_grown;
+        signed char *was_grown = nid_grown ? realloc(u->was, cap) : NULL;
+        if (!was_grown) return -1;
+        u->was = was_grown;
+        u->cap = cap;
     }
-    for (size_t head = 0; head < seen->n; head++) {
-        int64_t u = seen->v[head];
-        if (net->mark[u] >= hops) continue;
-        for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
-            const eng_step_t *st = &net->steps[k];
-            if (st->kind != ENG_REFERRAL || net->type[st->to] != ENG_PROGRAM || net->mark[st->to] >= 0 ||
-                !eng_running(&net->programs[net->prog[st->to]], day))
-                continue;
-            if (push(seen, st->to)) return -1;
-            net->mark[st->to] = net->mark[u] + 1;
-        }
-    }
+    u->nid[u->n] = nid;
+    u->was[u->n++] = net->mark[nid];
+    net->mark[nid] = to;
     return 0;
 }
 
-static void unmark(const eng_net_t *net, nids_t *seen)
+/* Puts back the marks logged since `since`, the latest first. */
+static void undo_to(const eng_net_t *net, undo_t *u, size_t since)
 {
-    for (size_t i = 0; i < seen->n; i++) net->mark[seen->v[i]] = -1;
-    seen->n = 0;
+    while (u->n > since) {
+        u->n--;
+        net->mark[u->nid[u->n]] = u->was[u->n];
+    }
+}
+
+/* Referral steps from the entry points `from`, program to program: lowers
+ * net->mark[nid] to the number of ties from the nearest of them (at most
+ * `hops`; -1 unreached) wherever this walk comes nearer than the marks
+ * already there, logging each change in *log. A node this walk does not
+ * bring nearer is not walked on: the walk that marked it walked from it.
+ * So a walk from the entry points serving the whole district, then one from
+ * those serving one cell only, marks what one walk from all of the cell's
+ * entry points would (the fewest ties from any). */
+static int walk_referrals(const eng_net_t *net, const int64_t *from, size_t nfrom, int hops, long day, undo_t *log,
+                          nids_t *queue)
+{
+    queue->n = 0;
+    for (size_t i = 0; i < nfrom; i++)
+        if (net->mark[from[i]] != 0 && (log_mark(net, log, from[i], 0) || push(queue, from[i]))) return -1;
+    for (size_t head = 0; head < queue->n; head++) {
+        int64_t u = queue->v[head];
+        int d = net->mark[u];
+        if (d >= hops) continue;
+        for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
+            const eng_step_t *st = &net->steps[k];
+            int64_t v = st->to;
+            if (st->kind != ENG_REFERRAL || net->type[v] != ENG_PROGRAM || (net->mark[v] >= 0 && net->mark[v] <= d + 1) ||
+                !eng_running(&net->programs[net->prog[v]], day))
+                continue;
+            if (log_mark(net, log, v, (signed char)(d + 1)) || push(queue, v)) return -1;
+        }
+    }
+    return 0;
 }
 
 int eng_serves_group(const eng_net_t *net, const eng_gaps_query_t *q, int64_t org, int64_t s, int lo, int hi)
@@ -703,10 +797,10 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     if (s) return s;
     /* Everything below looks only at the programs meeting the district. */
     int32_t *cand = meeting(net, q->district, &ncand);
-    /* cover, then the candidates for the group, then those serving a cell */
-    int32_t *cover = malloc(3 * (ncand + 1) * sizeof *cover);
+    /* cover, then the candidates for the group, those serving a cell, and entry points */
+    int32_t *cover = malloc(4 * (ncand + 1) * sizeof *cover);
     int32_t *group = cover ? cover + ncand + 1 : NULL, *here = cover ? group + ncand + 1 : NULL;
-    nids_t seen = {0};
+    int32_t *entry = cover ? here + ncand + 1 : NULL; /* the entry points serving some cells only */
     rows_t r = {0};
     gaps_ctx_t x = {.cand = cand, .ncand = ncand};
     cell_memo_t memo = {0};
@@ -721,9 +815,24 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
         if ((eng_list_holds(&p->targets, target) || eng_list_holds(&p->targets, everyone)) && eng_running(p, q->as_of))
             group[ngroup++] = cand[i];
     }
+    /* The entry points: those serving the whole district are walked from
+     * once; each cell adds its own (docs/decisions.md, issue 23). */
+    nids_t common = {0}, own = {0}, queue = {0};
+    undo_t log = {0};
+    size_t nentry = 0;
+    for (size_t i = 0; !r.oom && i < ncand; i++) {
+        const eng_program_t *p = &net->programs[cand[i]];
+        if (!p->entry || !eng_running(p, q->as_of)) continue;
+        if (eng_serves(net, p, q->district) ? push(&common, p->nid) : (entry[nentry++] = cand[i], 0)) r.oom = 1;
+    }
+    if (!r.oom && walk_referrals(net, common.v, common.n, q->hops, q->as_of, &log, &queue)) r.oom = 1;
+    size_t walked = log.n;
     for (size_t c = 0; c < ncells && !r.oom; c++) {
         int64_t cell = cells[c];
-        if (reach_from_entries(net, cell, q->hops, q->as_of, cand, ncand, &seen)) r.oom = 1;
+        own.n = 0;
+        for (size_t i = 0; i < nentry && !r.oom; i++)
+            if (eng_serves(net, &net->programs[entry[i]], cell) && push(&own, net->programs[entry[i]].nid)) r.oom = 1;
+        if (!r.oom && walk_referrals(net, own.v, own.n, q->hops, q->as_of, &log, &queue)) r.oom = 1;
         /* Those serving the cell, whatever the need. */
         size_t nhere = 0;
         for (size_t i = 0; i < ngroup; i++)
@@ -736,14 +845,20 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
                 if (eng_list_holds(&net->programs[here[i]].needs, need)) cover[ncover++] = here[i];
             cell_rows(net, q, cell, q->needs[k], &x, &memo, cover, ncover, &r);
         }
-        unmark(net, &seen);
+        undo_to(net, &log, walked);
     }
+    undo_to(net, &log, 0);
+    free(common.v);
+    free(own.v);
+    free(queue.v);
+    free(log.nid);
+    free(log.was);
     if (!r.oom) seams(net, q, cand, ncand, &r);
     free(cells);
     free(cand);
     free(cover);
-    free(seen.v);
     for (int i = 0; i < 8; i++) free(x.around[i].v);
+    for (int i = 0; i < x.nneed; i++) free(x.need_cand[i]);
     free(x.fall);
     free(memo.v);
     if (r.oom) {
