@@ -1,7 +1,9 @@
 /* gaps — coverage, reach, seam and fragility gaps; see gaps.h. */
 #include "gaps.h"
+#include "backup.h"
 #include "util.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +24,6 @@ int eng_running(const eng_program_t *p, long day)
 static int nid_cmp(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
-static int prog_cmp(const void *a, const void *b)
-{
-    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
     return (x > y) - (x < y);
 }
 
@@ -87,6 +83,47 @@ tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int6
     return TSG_OK;
 }
 
+/* Sorts program indexes (non-negative) ascending: insertion for a few, else
+ * radix by bytes, least significant first, skipping the bytes all share.
+ * qsort's comparison calls were a tenth of a GAPS statement. -1 when out
+ * of memory. */
+static int sort_progs(int32_t *v, size_t n)
+{
+    if (n < 48) {
+        for (size_t i = 1; i < n; i++) {
+            int32_t x = v[i];
+            size_t j = i;
+            for (; j > 0 && v[j - 1] > x; j--) v[j] = v[j - 1];
+            v[j] = x;
+        }
+        return 0;
+    }
+    uint32_t any = 0, all = UINT32_MAX;
+    for (size_t i = 0; i < n; i++) {
+        any |= (uint32_t)v[i];
+        all &= (uint32_t)v[i];
+    }
+    int32_t *tmp = malloc(n * sizeof *tmp), *src = v, *dst = tmp;
+    if (!tmp) return -1;
+    for (unsigned shift = 0; shift < 32; shift += 8) {
+        if (!(((any ^ all) >> shift) & 0xff)) continue;
+        size_t at[256] = {0}, sum = 0;
+        for (size_t i = 0; i < n; i++) at[((uint32_t)src[i] >> shift) & 0xff]++;
+        for (int b = 0; b < 256; b++) {
+            size_t c = at[b];
+            at[b] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++) dst[at[((uint32_t)src[i] >> shift) & 0xff]++] = src[i];
+        int32_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != v) memcpy(v, src, n * sizeof *v);
+    free(tmp);
+    return 0;
+}
+
 /* The programs whose area lists one of the districts ds, in program order
  * without repeats; with `wide`, the wide-area programs too. */
 static int32_t *listing(const eng_net_t *net, const nids_t *ds, int wide, size_t *n)
@@ -98,7 +135,10 @@ static int32_t *listing(const eng_net_t *net, const nids_t *ds, int wide, size_t
     for (size_t i = 0; wide && i < net->nwide; i++) v[k++] = net->wide[i];
     for (size_t i = 0; i < ds->n; i++)
         for (uint32_t j = net->area_off[ds->v[i]]; j < net->area_off[ds->v[i] + 1]; j++) v[k++] = net->area_progs[j];
-    qsort(v, k, sizeof *v, prog_cmp);
+    if (sort_progs(v, k)) {
+        free(v);
+        return NULL;
+    }
     size_t m = 0;
     for (size_t i = 0; i < k; i++)
         if (!m || v[m - 1] != v[i]) v[m++] = v[i];
@@ -260,6 +300,15 @@ typedef struct fallback {
 typedef struct gaps_ctx {
     const int32_t *cand;
     size_t ncand;
+    int64_t anc[9];       /* the district asked about (0) and the districts above it */
+    int nanc;
+    /* By need (the key), the candidates offering it and running on the day:
+     * all that consider() can take from them, made at the first coverage
+     * gap of that need. */
+    const char *need_key[64];
+    int32_t *need_cand[64];
+    size_t need_n[64];
+    int nneed;
     around_t around[8];   /* by level above the district: the programs listing a district below it */
     fallback_t *fall;
     size_t nfall, fallcap;
@@ -278,6 +327,85 @@ static const around_t *around(const eng_net_t *net, const eng_gaps_query_t *q, g
     free(ds.v);
     if (!a->v) *oom = 1;
     return a->v ? a : NULL;
+}
+
+/* The nearest program of class 1 outside the district asked about, found
+ * the staged way: in ever larger districts around it, last in the whole
+ * network (the programs for the group with the need, from the pair index
+ * when there is none). Used without the pair index. */
+static void outside_staged(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *x,
+                           const eng_gap_t *g, nearest_t *b, int *oom)
+{
+    int up = 1;
+    for (int64_t a = net->parent[q->district]; b->cls > 1 && a > 0 && up <= 8; a = net->parent[a], up++) {
+        const around_t *ar = around(net, q, x, up, oom);
+        if (!ar) return;
+        for (size_t i = 0; i < ar->n; i++) consider(net, q, s, need, g, ar->v[i], b);
+    }
+    if (b->cls <= 1) return;
+    for (size_t i = 0; i < net->nprograms; i++) consider(net, q, s, need, g, (int32_t)i, b);
+}
+
+/* How many levels above the district asked about (x->anc[0]) lies the
+ * lowest district holding one of p's areas: tree_distance from any cell
+ * less the cell's depth below that district. 0 when p meets the district
+ * (then it is among the candidates, x->cand), INT_MAX when no area lies in
+ * its tree at all. */
+static int levels_out(const eng_net_t *net, const eng_program_t *p, const gaps_ctx_t *x)
+{
+    int best = INT_MAX;
+    for (int i = 0; i < p->narea; i++) {
+        int steps = 0;
+        for (int64_t d = p->area[i]; d > 0 && d <= net->maxnid && steps <= 16; d = net->parent[d], steps++) {
+            int j = 0;
+            while (j < x->nanc && x->anc[j] != d) j++;
+            if (j == x->nanc) continue;
+            if (j == 0 || d == p->area[i]) return 0; /* under the district, or serving it */
+            if (j < best) best = j;
+            break;
+        }
+    }
+    return best;
+}
+
+/* The same as outside_staged, in one pass over the programs for the group
+ * with the need (the pair index): a class 1 program outside the district
+ * is tree_distance = (the cell's depth below the district) + levels_out
+ * from every cell, so the nearest is the same for all of the statement's
+ * cells, and it is the one with the fewest levels out, then the most ages
+ * covered, then the first; the staged search finds exactly it, level by
+ * level. Programs meeting the district are the cell's candidates, already
+ * weighed (a class 1 among them ends the search before this). */
+static void outside(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *x,
+                    const eng_gap_t *g, nearest_t *b, int *oom)
+{
+    size_t n, m;
+    const int32_t *named = eng_for_group(net, q->target, need, &n);
+    const int32_t *all = eng_for_group(net, "everyone", need, &m);
+    if (n == (size_t)-1) {
+        outside_staged(net, q, s, need, x, g, b, oom);
+        return;
+    }
+    int best_out = INT_MAX, best_span = 0;
+    int32_t best_i = -1;
+    for (size_t i = 0, j = 0; i < n || j < m;) {
+        int32_t k = j == m || (i < n && named[i] < all[j]) ? named[i++] : all[j++];
+        const eng_program_t *p = &net->programs[k];
+        if (p->wide || !eng_running(p, q->as_of)) continue;
+        if (!((p->age_max < 0 || p->age_max >= g->age_from) && (p->age_min < 0 || p->age_min <= g->age_to))) continue;
+        int out = levels_out(net, p, x);
+        if (!out) continue;
+        int lo = p->age_min < 0 || p->age_min < g->age_from ? g->age_from : p->age_min;
+        int hi = p->age_max < 0 || p->age_max > g->age_to ? g->age_to : p->age_max;
+        int span = hi - lo + 1;
+        if (best_i < 0 || out < best_out || (out == best_out && (span > best_span || (span == best_span && k < best_i)))) {
+            best_out = out;
+            best_span = span;
+            best_i = k;
+        }
+    }
+    (void)s;
+    if (best_i >= 0) *b = (nearest_t){&net->programs[best_i], best_i, 1, (best_out == INT_MAX ? 1000 : best_out) * 1000 - best_span};
 }
 
 /* Why a cell is uncovered: the program that comes nearest, and what it
@@ -304,13 +432,28 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
         say(g, _("no program anywhere offers %1$s to %2$s aged %3$s"), need_name(q, g->need), target_name(q), span);
         return;
     }
-    for (size_t i = 0; i < x->ncand; i++) consider(net, q, s, need, g, x->cand[i], &b);
-    int up = 1;
-    for (int64_t a = net->parent[q->district]; b.cls > 1 && a > 0 && up <= 8; a = net->parent[a], up++) {
-        const around_t *ar = around(net, q, x, up, oom);
-        if (!ar) return;
-        for (size_t i = 0; i < ar->n; i++) consider(net, q, s, need, g, ar->v[i], &b);
+    int k = 0;
+    while (k < x->nneed && x->need_key[k] != need) k++;
+    if (k == x->nneed && k < 64) {
+        int32_t *v = malloc((x->ncand + 1) * sizeof *v);
+        if (!v) {
+            *oom = 1;
+            return;
+        }
+        size_t n = 0;
+        for (size_t i = 0; i < x->ncand; i++) {
+            const eng_program_t *p = &net->programs[x->cand[i]];
+            if (eng_list_holds(&p->needs, need) && eng_running(p, q->as_of)) v[n++] = x->cand[i];
+        }
+        x->need_key[k] = need;
+        x->need_cand[k] = v;
+        x->need_n[k] = n;
+        x->nneed++;
     }
+    if (k < x->nneed)
+        for (size_t i = 0; i < x->need_n[k]; i++) consider(net, q, s, need, g, x->need_cand[k][i], &b);
+    else
+        for (size_t i = 0; i < x->ncand; i++) consider(net, q, s, need, g, x->cand[i], &b);
     if (b.cls > 1) {
         fallback_t *f = NULL;
         for (size_t i = 0; i < x->nfall && !f; i++)
@@ -328,15 +471,7 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
             }
             f = &x->fall[x->nfall++];
             *f = (fallback_t){need, g->age_from, g->age_to, {NULL, -1, 3, 0}};
-            /* Only programs for the group can be of class 1. */
-            size_t n, m;
-            const int32_t *named = eng_for_group(net, q->target, need, &n);
-            const int32_t *all = eng_for_group(net, "everyone", need, &m);
-            if (n == (size_t)-1)
-                for (size_t i = 0; i < net->nprograms; i++) consider(net, q, s, need, g, (int32_t)i, &f->best);
-            else
-                for (size_t i = 0, j = 0; i < n || j < m;)
-                    consider(net, q, s, need, g, j == m || (i < n && named[i] < all[j]) ? named[i++] : all[j++], &f->best);
+            outside(net, q, s, need, x, g, &f->best, oom);
         }
         if (f->best.cls < b.cls) b = f->best;
     }
@@ -360,76 +495,67 @@ static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, in
 
 /* ---- the cells ---------------------------------------------------------------------- */
 
-/* Referral steps from every entry point serving s, program to program:
- * net->mark[nid] is the number of ties (-1 beyond `hops`) for the nodes
- * listed in *seen, which the caller puts back to -1. */
-static int reach_from_entries(const eng_net_t *net, int64_t s, int hops, long day, const int32_t *cand, size_t ncand,
-                              nids_t *seen)
+/* The marks a walk changed, with what they were, to be put back. */
+typedef struct undo {
+    int64_t *nid;
+    signed char *was;
+    size_t n, cap;
+} undo_t;
+
+static int log_mark(const eng_net_t *net, undo_t *u, int64_t nid, signed char to)
 {
-    seen->n = 0;
-    for (size_t i = 0; i < ncand; i++) {
-        const eng_program_t *p = &net->programs[cand[i]];
-        if (p->entry && eng_running(p, day) && eng_serves(net, p, s) && net->mark[p->nid] < 0) {
-            if (push(seen, p->nid)) return -1;
-            net->mark[p->nid] = 0;
-        }
+    if (u->n == u->cap) {
+        size_t cap = u->cap ? u->cap * 2 : 256;
+        int64_t *nid_grown = realloc(u->nid, cap * sizeof *nid_grown);
+        if (nid_grown) u->nid = nid_grown;
+        signed char *was_grown = nid_grown ? realloc(u->was, cap) : NULL;
+        if (!was_grown) return -1;
+        u->was = was_grown;
+        u->cap = cap;
     }
-    for (size_t head = 0; head < seen->n; head++) {
-        int64_t u = seen->v[head];
-        if (net->mark[u] >= hops) continue;
+    u->nid[u->n] = nid;
+    u->was[u->n++] = net->mark[nid];
+    net->mark[nid] = to;
+    return 0;
+}
+
+/* Puts back the marks logged since `since`, the latest first. */
+static void undo_to(const eng_net_t *net, undo_t *u, size_t since)
+{
+    while (u->n > since) {
+        u->n--;
+        net->mark[u->nid[u->n]] = u->was[u->n];
+    }
+}
+
+/* Referral steps from the entry points `from`, program to program: lowers
+ * net->mark[nid] to the number of ties from the nearest of them (at most
+ * `hops`; -1 unreached) wherever this walk comes nearer than the marks
+ * already there, logging each change in *log. A node this walk does not
+ * bring nearer is not walked on: the walk that marked it walked from it.
+ * So a walk from the entry points serving the whole district, then one from
+ * those serving one cell only, marks what one walk from all of the cell's
+ * entry points would (the fewest ties from any). */
+static int walk_referrals(const eng_net_t *net, const int64_t *from, size_t nfrom, int hops, long day, undo_t *log,
+                          nids_t *queue)
+{
+    queue->n = 0;
+    for (size_t i = 0; i < nfrom; i++)
+        if (net->mark[from[i]] != 0 && (log_mark(net, log, from[i], 0) || push(queue, from[i]))) return -1;
+    for (size_t head = 0; head < queue->n; head++) {
+        int64_t u = queue->v[head];
+        int d = net->mark[u];
+        if (d >= hops) continue;
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
             const eng_step_t *st = &net->steps[k];
-            if (st->kind != ENG_REFERRAL || net->type[st->to] != ENG_PROGRAM || net->mark[st->to] >= 0 ||
-                !eng_running(&net->programs[net->prog[st->to]], day))
+            int64_t v = st->to;
+            if (st->kind != ENG_REFERRAL || net->type[v] != ENG_PROGRAM || (net->mark[v] >= 0 && net->mark[v] <= d + 1) ||
+                !eng_running(&net->programs[net->prog[v]], day))
                 continue;
-            if (push(seen, st->to)) return -1;
-            net->mark[st->to] = net->mark[u] + 1;
+            if (log_mark(net, log, v, (signed char)(d + 1)) || push(queue, v)) return -1;
         }
     }
     return 0;
-}
-
-static void unmark(const eng_net_t *net, nids_t *seen)
-{
-    for (size_t i = 0; i < seen->n; i++) net->mark[seen->v[i]] = -1;
-    seen->n = 0;
-}
-
-int eng_serves_group(const eng_net_t *net, const eng_gaps_query_t *q, int64_t org, int64_t s, int lo, int hi)
-{
-    if (org <= 0 || org > net->maxnid || net->type[org] != ENG_ORGANISATION) return 0;
-    for (int32_t i = net->first_prog[org]; i >= 0; i = net->next_prog[i]) {
-        const eng_program_t *p = &net->programs[i];
-        if (eng_list_has(&p->targets, q->target) && eng_running(p, q->as_of) && eng_serves(net, p, s) &&
-            (p->age_max < 0 || p->age_max >= lo) && (p->age_min < 0 || p->age_min <= hi))
-            return 1;
-    }
-    return 0;
-}
-
-/* An organisation at the other end of one of node u's agreement ties
- * (either way) that serves the group in s at age x. */
-static int64_t backup_of_node(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int x, int64_t org, int64_t u)
-{
-    for (int way = 0; way < 2; way++) {
-        const eng_step_t *st = way ? &net->in_steps[net->in_off[u]] : &net->steps[net->off[u]];
-        size_t n = way ? net->in_off[u + 1] - net->in_off[u] : net->off[u + 1] - net->off[u];
-        for (size_t k = 0; k < n; k++) {
-            if (st[k].kind != ENG_AGREEMENT) continue;
-            int64_t b = net->org_of[st[k].to] ? net->org_of[st[k].to] : st[k].to;
-            if (b != org && eng_serves_group(net, q, b, s, x, x)) return b;
-        }
-    }
-    return 0;
-}
-
-int64_t eng_backup(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int x, int64_t org)
-{
-    if (org <= 0 || org > net->maxnid || net->type[org] != ENG_ORGANISATION) return 0;
-    int64_t b = backup_of_node(net, q, s, x, org, org);
-    for (int32_t i = net->first_prog[org]; !b && i >= 0; i = net->next_prog[i])
-        b = backup_of_node(net, q, s, x, org, net->programs[i].nid);
-    return b;
 }
 
 /* The state of one age in one cell. */
@@ -439,8 +565,10 @@ typedef struct age_state {
     int64_t program;     /* a covering program (for reach rows) */
 } age_state_t;
 
+/* cover: the programs covering need in s at some age (they name the group
+ * or everyone, offer the need, run on the day and serve s). */
 static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *ctx,
-                      const int32_t *cover, size_t ncover, rows_t *r)
+                      cell_memo_t *memo, const int32_t *cover, size_t ncover, rows_t *r)
 {
     int span = q->age_to - q->age_from + 1;
     age_state_t st[152];
@@ -450,7 +578,7 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
         int orgs = 0;
         for (size_t k = 0; k < ncover; k++) {
             const eng_program_t *p = &net->programs[cover[k]];
-            if (!eng_covers(p, q->target, need, x)) continue;
+            if ((p->age_min >= 0 && x < p->age_min) || (p->age_max >= 0 && x > p->age_max)) continue;
             if (!a.covered) a.program = p->nid;
             a.covered = 1;
             if (net->mark[p->nid] >= 0) a.reached = 1;
@@ -461,10 +589,19 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
         }
         /* A sole provider with a continuity agreement is not fragile
          * (docs/decisions.md, "Issue 22: fragility and agreements"). */
-        if (orgs != 1 || eng_backup(net, q, s, x, a.only_org)) a.only_org = 0;
+        if (orgs == 1) {
+            int b = eng_has_backup(net, q, s, memo, a.only_org, x);
+            if (b < 0) {
+                r->oom = 1;
+                return;
+            }
+            if (b) a.only_org = 0;
+        } else {
+            a.only_org = 0;
+        }
         st[i] = a;
     }
-    /* Runs of equal state, one kind at a time, in age order. */
+/* Runs of equal state, one kind at a time, in age order. */
     for (int kind = ENG_GAP_COVERAGE; kind <= ENG_GAP_FRAGILITY; kind++) {
         if (kind == ENG_GAP_SEAM) continue;
         for (int i = 0; i < span;) {
@@ -552,32 +689,70 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     if (s) return s;
     /* Everything below looks only at the programs meeting the district. */
     int32_t *cand = meeting(net, q->district, &ncand);
-    int32_t *cover = malloc((ncand + 1) * sizeof *cover);
-    nids_t seen = {0};
+    /* cover, then the candidates for the group, those serving a cell, and entry points */
+    int32_t *cover = malloc(4 * (ncand + 1) * sizeof *cover);
+    int32_t *group = cover ? cover + ncand + 1 : NULL, *here = cover ? group + ncand + 1 : NULL;
+    int32_t *entry = cover ? here + ncand + 1 : NULL; /* the entry points serving some cells only */
     rows_t r = {0};
     gaps_ctx_t x = {.cand = cand, .ncand = ncand};
+    cell_memo_t memo = {0};
     if (!cand || !cover) r.oom = 1;
+    for (int64_t a = q->district; a > 0 && x.nanc < 9; a = net->parent[a]) x.anc[x.nanc++] = a;
+    /* The candidates that can cover: they name the group or everyone and
+     * run on the day (eng_covers and eng_running, by the keys' addresses). */
+    const char *target = eng_key(net, q->target), *everyone = eng_key(net, "everyone");
+    size_t ngroup = 0;
+    for (size_t i = 0; !r.oom && i < ncand; i++) {
+        const eng_program_t *p = &net->programs[cand[i]];
+        if ((eng_list_holds(&p->targets, target) || eng_list_holds(&p->targets, everyone)) && eng_running(p, q->as_of))
+            group[ngroup++] = cand[i];
+    }
+    /* The entry points: those serving the whole district are walked from
+     * once; each cell adds its own (docs/decisions.md, issue 23). */
+    nids_t common = {0}, own = {0}, queue = {0};
+    undo_t log = {0};
+    size_t nentry = 0;
+    for (size_t i = 0; !r.oom && i < ncand; i++) {
+        const eng_program_t *p = &net->programs[cand[i]];
+        if (!p->entry || !eng_running(p, q->as_of)) continue;
+        if (eng_serves(net, p, q->district) ? push(&common, p->nid) : (entry[nentry++] = cand[i], 0)) r.oom = 1;
+    }
+    if (!r.oom && walk_referrals(net, common.v, common.n, q->hops, q->as_of, &log, &queue)) r.oom = 1;
+    size_t walked = log.n;
     for (size_t c = 0; c < ncells && !r.oom; c++) {
         int64_t cell = cells[c];
-        if (reach_from_entries(net, cell, q->hops, q->as_of, cand, ncand, &seen)) r.oom = 1;
+        own.n = 0;
+        for (size_t i = 0; i < nentry && !r.oom; i++)
+            if (eng_serves(net, &net->programs[entry[i]], cell) && push(&own, net->programs[entry[i]].nid)) r.oom = 1;
+        if (!r.oom && walk_referrals(net, own.v, own.n, q->hops, q->as_of, &log, &queue)) r.oom = 1;
+        /* Those serving the cell, whatever the need. */
+        size_t nhere = 0;
+        for (size_t i = 0; i < ngroup; i++)
+            if (eng_serves(net, &net->programs[group[i]], cell)) here[nhere++] = group[i];
+        memo.n = 0;
         for (int k = 0; k < q->nneeds && !r.oom; k++) {
+            const char *need = eng_key(net, q->needs[k]);
             size_t ncover = 0;
-            for (size_t i = 0; i < ncand; i++) {
-                const eng_program_t *p = &net->programs[cand[i]];
-                if (eng_covers(p, q->target, q->needs[k], -1) && eng_running(p, q->as_of) && eng_serves(net, p, cell))
-                    cover[ncover++] = cand[i];
-            }
-            cell_rows(net, q, cell, q->needs[k], &x, cover, ncover, &r);
+            for (size_t i = 0; need && i < nhere; i++)
+                if (eng_list_holds(&net->programs[here[i]].needs, need)) cover[ncover++] = here[i];
+            cell_rows(net, q, cell, q->needs[k], &x, &memo, cover, ncover, &r);
         }
-        unmark(net, &seen);
+        undo_to(net, &log, walked);
     }
+    undo_to(net, &log, 0);
+    free(common.v);
+    free(own.v);
+    free(queue.v);
+    free(log.nid);
+    free(log.was);
     if (!r.oom) seams(net, q, cand, ncand, &r);
     free(cells);
     free(cand);
     free(cover);
-    free(seen.v);
     for (int i = 0; i < 8; i++) free(x.around[i].v);
+    for (int i = 0; i < x.nneed; i++) free(x.need_cand[i]);
     free(x.fall);
+    free(memo.v);
     if (r.oom) {
         free(r.v);
         return util_fail(err, TSG_ENOMEM, _("out of memory"));

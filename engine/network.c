@@ -387,6 +387,20 @@ static tsg_status_t index_ties(eng_net_t *net, util_arena_t *tmp, tsg_error_t *e
     return TSG_OK;
 }
 
+static size_t address_hash(const char *k, size_t cap)
+{
+    return (size_t)(((uintptr_t)k >> 3) * 0x9E3779B97F4A7C15ull >> 20) & (cap - 1);
+}
+
+/* The slot of interned key k, in a table of the keys by their addresses
+ * (index_pairs); k must be in it. */
+static size_t slot_by_address(const char *const *pkey, const uint32_t *pslot, size_t cap, const char *k)
+{
+    size_t h = address_hash(k, cap);
+    while (pkey[h] != k) h = (h + 1) & (cap - 1);
+    return pslot[h];
+}
+
 /* Programs by group and need: count per pair of key slots, prefix sums,
  * fill. Up to 2,048 key slots (a 16 MB table); with more keys than that
  * there is no table, and GAPS scans instead. */
@@ -396,6 +410,20 @@ static tsg_status_t index_pairs(eng_net_t *net, util_arena_t *tmp, tsg_error_t *
     size_t npairs = net->keycap * net->keycap;
     net->pair_off = util_arena_array(&net->arena, npairs + 1, sizeof *net->pair_off);
     if (!net->pair_off) return oom(err);
+    /* Each interned key's slot, found by the key's address: the lists hold
+     * only interned keys, and hashing their text again for each of the
+     * millions of target × need pairs was most of this index's time. */
+    size_t pcap = 2 * net->keycap;
+    const char **pkey = util_arena_array(tmp, pcap, sizeof *pkey);
+    uint32_t *pslot = util_arena_array(tmp, pcap, sizeof *pslot);
+    if (!pkey || !pslot) return oom(err);
+    for (size_t j = 0; j < net->keycap; j++)
+        if (net->keys[j]) {
+            size_t h = address_hash(net->keys[j], pcap);
+            while (pkey[h]) h = (h + 1) & (pcap - 1);
+            pkey[h] = net->keys[j];
+            pslot[h] = (uint32_t)j;
+        }
     uint32_t *fill = NULL;
     for (int pass = 0; pass < 2; pass++) {
         if (pass) {
@@ -409,9 +437,9 @@ static tsg_status_t index_pairs(eng_net_t *net, util_arena_t *tmp, tsg_error_t *
         for (size_t i = 0; i < net->nprograms; i++) {
             const eng_program_t *p = &net->programs[i];
             for (int a = 0; a < p->targets.n; a++) {
-                size_t row = (size_t)key_slot(net, p->targets.v[a]) * net->keycap;
+                size_t row = slot_by_address(pkey, pslot, pcap, p->targets.v[a]) * net->keycap;
                 for (int b = 0; b < p->needs.n; b++) {
-                    size_t k = row + (size_t)key_slot(net, p->needs.v[b]);
+                    size_t k = row + slot_by_address(pkey, pslot, pcap, p->needs.v[b]);
                     if (pass) net->pair_progs[fill[k]++] = (int32_t)i;
                     else net->pair_off[k + 1]++;
                 }

@@ -124,17 +124,19 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
     }
     /* Edges, deduplicated through a pair → edge table (open addressing):
      * unordered pairs, or in the directed view ordered ones (an undirected
-     * tie gives an arc each way). */
-    size_t cap = 64;
-    while (cap < net->nties * 4 + 2) cap *= 2;
-    int64_t *pair_key = malloc(cap * sizeof *pair_key);
-    igraph_integer_t *pair_edge = malloc(cap * sizeof *pair_edge);
+     * tie gives an arc each way). A slot holds only its edge's number + 1,
+     * the pair being read back from the edge list: four bytes a slot, at
+     * most half of them used. (Sixteen bytes, a quarter used, made this
+     * table 537 MB for a national network, most of a session's peak.) The
+     * edges come in the order the ties first give them, as igraph sees them. */
+    size_t most = net->nties * (directed ? 2 : 1), cap = 64;
+    while (cap < most * 2 + 2) cap *= 2;
+    uint32_t *pair = calloc(cap, sizeof *pair);
     igraph_vector_int_t edges;
     igraph_error_t ic = IGRAPH_SUCCESS;
-    int ok = pair_key && pair_edge && igraph_vector_int_init(&edges, 0) == IGRAPH_SUCCESS;
+    int ok = pair && igraph_vector_int_init(&edges, 0) == IGRAPH_SUCCESS;
     int have_edges = ok, have_weight = 0;
     if (ok) have_weight = ok = igraph_vector_init(&out->weight, 0) == IGRAPH_SUCCESS;
-    for (size_t i = 0; ok && i < cap; i++) pair_key[i] = -1;
     for (size_t t = 0; ok && t < net->nties; t++) {
         const eng_tie_t *tie = &net->ties[t];
         if (tie->kind == ENG_MEMBERSHIP) continue;
@@ -149,13 +151,14 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
             if (!directed && from > to) from = b, to = a;
             int64_t key = (int64_t)from * (int64_t)(n + 1) + to;
             size_t h = (size_t)((uint64_t)key * 11400714819323198485ull) & (cap - 1);
-            while (pair_key[h] >= 0 && pair_key[h] != key) h = (h + 1) & (cap - 1);
-            if (pair_key[h] == key) {
-                VECTOR(out->weight)[pair_edge[h]] += w;
+            const igraph_integer_t *e = VECTOR(edges);
+            while (pair[h] && !(e[2 * (size_t)(pair[h] - 1)] == from && e[2 * (size_t)(pair[h] - 1) + 1] == to))
+                h = (h + 1) & (cap - 1);
+            if (pair[h]) {
+                VECTOR(out->weight)[pair[h] - 1] += w;
                 continue;
             }
-            pair_key[h] = key;
-            pair_edge[h] = igraph_vector_size(&out->weight);
+            pair[h] = (uint32_t)igraph_vector_size(&out->weight) + 1;
             ok = igraph_vector_int_push_back(&edges, from) == IGRAPH_SUCCESS &&
                  igraph_vector_int_push_back(&edges, to) == IGRAPH_SUCCESS &&
                  igraph_vector_push_back(&out->weight, w) == IGRAPH_SUCCESS;
@@ -163,8 +166,7 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
     }
     if (ok) ok = (ic = igraph_create(&out->g, &edges, n, directed ? IGRAPH_DIRECTED : IGRAPH_UNDIRECTED)) == IGRAPH_SUCCESS;
     if (have_edges) igraph_vector_int_destroy(&edges);
-    free(pair_key);
-    free(pair_edge);
+    free(pair);
     free(vertex);
     if (!ok) {
         if (have_weight) igraph_vector_destroy(&out->weight);

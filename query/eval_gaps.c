@@ -122,17 +122,24 @@ static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
         tsg_result_free(r);
         r = NULL;
     }
+    /* Each kind's label and each need's looked up once, not row by row (the
+     * catalogue's lookup takes a lock; a ward has hundreds of rows). */
+    const char *kind_label[4];
+    for (int k = 0; k < 4; k++) kind_label[k] = util_pgettext_ctx("gap kind", gap_label[k]);
     for (size_t i = 0; r && i < n; i++) {
         char from[16], to[16];
         snprintf(from, sizeof from, "%d", rows[i].age_from);
         snprintf(to, sizeof to, "%d", rows[i].age_to);
-        const char *need = rows[i].need;
+        const char *need = rows[i].need, *need_label = NULL;
+        for (int k = 0; need && k < a.q.nneeds && !need_label; k++)
+            if (a.needs[k] == need) need_label = a.need_labels[k];
+        if (need && !need_label) need_label = qry_label(s, "need", need);
         const char *cells[10] = {gap_kind[rows[i].kind],
-                                 util_pgettext_ctx("gap kind", gap_label[rows[i].kind]),
+                                 kind_label[rows[i].kind],
                                  net->id[rows[i].district],
                                  net->name[rows[i].district],
                                  need,
-                                 need ? qry_label(s, "need", need) : NULL,
+                                 need_label,
                                  from,
                                  to,
                                  rows[i].program ? net->id[rows[i].program] : NULL,

@@ -197,6 +197,9 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
         r = NULL;
     }
     const char *hs = NULL; /* the hops, written once a level and shared by its rows */
+    /* The three nouns looked up once: the catalogue's lookup takes a lock,
+     * and a national REACH lists thousands of rows. */
+    const char *noun[3] = {qry_type_noun(QRY_PROGRAM), qry_type_noun(QRY_ORGANISATION), qry_type_noun(QRY_FORUM)};
     for (size_t i = 0; r && i < nhops; i++) {
         int64_t n = hops[i].node;
         if (i + 8 < nhops) { /* what the rows a little ahead will read, fetched meanwhile */
@@ -214,9 +217,9 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
                 break;
             }
         }
-        int qt = net->type[n] == ENG_PROGRAM ? QRY_PROGRAM : net->type[n] == ENG_ORGANISATION ? QRY_ORGANISATION : QRY_FORUM;
-        const char *type = qt == QRY_PROGRAM ? "program" : qt == QRY_ORGANISATION ? "organisation" : "forum";
-        const char *cells[6] = {hs, type, qry_type_noun(qt), net->id[n], net->name[n], net->name[hops[i].via]};
+        int qt = net->type[n] == ENG_PROGRAM ? 0 : net->type[n] == ENG_ORGANISATION ? 1 : 2;
+        static const char *const type[3] = {"program", "organisation", "forum"};
+        const char *cells[6] = {hs, type[qt], noun[qt], net->id[n], net->name[n], net->name[hops[i].via]};
         /* the result's own text, literals, the catalogue's and the network's */
         r = qry_result_row_refs(r, cells, 0x3f);
     }

@@ -2,13 +2,17 @@
  * Property tests on random small networks: GAPS coverage rows equal a brute
  * force over every (school district, need, age) cell, and PATH lengths equal
  * a plain breadth-first search; and REACH on the sample city lists exactly
- * what a recursive CTE over the same database lists, in the same order.
+ * what a recursive CTE over the same database lists, in the same order;
+ * and GAPS' nearest program outside a district, found in one pass over the
+ * pair index, is the one the level-by-level search finds without it.
  * Each network is written as a CSV folder,
  * imported, and queried through the language, so the whole path from text
  * to rows is under test; the reference answers are computed here, from the
  * generated network, by code that shares nothing with the engine.
  */
 #include "helpers.h"
+#include "gaps.h"
+#include "network.h"
 
 #include <criterion/criterion.h>
 #include <sqlite3.h>
@@ -370,4 +374,83 @@ Test(properties, reach_lists_what_a_recursive_cte_lists)
     cr_expect_eq(checked, 2 * 155);
     cr_expect(big_level, "no distance reached 32 nodes: the sort's long path went untested");
     free(dir);
+}
+
+/* The distinct keys the programs' lists hold (list 0 targets, 1 needs). */
+static int keys_of(const eng_net_t *net, int list, const char **out, int most)
+{
+    int n = 0;
+    for (size_t i = 0; i < net->nprograms; i++) {
+        const eng_list_t *l = list ? &net->programs[i].needs : &net->programs[i].targets;
+        for (int k = 0; k < l->n; k++) {
+            int seen = 0;
+            for (int j = 0; j < n && !seen; j++) seen = out[j] == l->v[k];
+            if (!seen && n < most && strcmp(l->v[k], "everyone")) out[n++] = l->v[k];
+        }
+    }
+    return n;
+}
+
+/* A coverage gap's "why" names the program that comes nearest. For one of
+ * another area (class 1) the rule is: the nearest area first (a program
+ * listing a district under the municipality beats one under the
+ * prefecture), then the most ages, then the first program. Without the
+ * pair index (more than 2,048 keys) the engine applies the rule literally,
+ * level by level outwards and last over every program; with it, in one
+ * pass over the programs for the group and need. Both must give the same
+ * rows for every district, group and age range of the sample city, and
+ * enough rows must name a program of another area for that to prove
+ * something. */
+Test(properties, gaps_nearest_outside_is_what_the_level_by_level_search_finds)
+{
+    char *dir = th_tempdir();
+    cr_assert_eq(chdir(dir), 0);
+    free(dir);
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import("s.db", TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    tsg_db_t *db;
+    eng_net_t *net;
+    cr_assert_eq(tsg_open("s.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(eng_net_load(db, &net, &err), TSG_OK, "%s", err.text);
+    cr_assert_not_null(net->pair_off, "the sample city has the pair index");
+    const char *groups[64], *asked[64];
+    int ngroups = keys_of(net, 0, groups, 64), nneeds = keys_of(net, 1, asked, 64);
+    static const int ranges[][2] = {{0, 17}, {18, 39}, {40, 90}};
+    int outside = 0, compared = 0;
+    for (int64_t d = 1; d <= net->maxnid; d++) {
+        if (net->type[d] != ENG_DISTRICT || net->level[d] < ENG_MUNICIPALITY || net->level[d] > ENG_SCHOOL_DISTRICT)
+            continue;
+        for (int t = 0; t < ngroups; t++)
+            for (int r = 0; r < 3; r++) {
+                eng_gaps_query_t q = {.target = groups[t], .age_from = ranges[r][0], .age_to = ranges[r][1],
+                                      .district = d, .needs = asked, .nneeds = nneeds, .hops = 3};
+                eng_gap_t *a, *b;
+                size_t na, nb;
+                cr_assert_eq(eng_gaps(net, &q, &a, &na, &err), TSG_OK, "%s", err.text);
+                uint32_t *index = net->pair_off;
+                net->pair_off = NULL;
+                tsg_status_t st = eng_gaps(net, &q, &b, &nb, &err);
+                net->pair_off = index;
+                cr_assert_eq(st, TSG_OK, "%s", err.text);
+                cr_assert_eq(na, nb, "%s in %s, %d..%d", groups[t], net->id[d], q.age_from, q.age_to);
+                for (size_t i = 0; i < na; i++) {
+                    cr_assert(a[i].kind == b[i].kind && a[i].district == b[i].district && a[i].need == b[i].need &&
+                                  a[i].age_from == b[i].age_from && a[i].age_to == b[i].age_to &&
+                                  a[i].program == b[i].program && !strcmp(a[i].why, b[i].why),
+                              "%s in %s, %d..%d, row %zu: '%s' against '%s'", groups[t], net->id[d], q.age_from,
+                              q.age_to, i, a[i].why, b[i].why);
+                    if (a[i].kind == ENG_GAP_COVERAGE && a[i].program &&
+                        !eng_serves(net, &net->programs[net->prog[a[i].program]], a[i].district) &&
+                        eng_covers(&net->programs[net->prog[a[i].program]], q.target, a[i].need, -1))
+                        outside++;
+                }
+                compared += (int)na;
+                free(a);
+                free(b);
+            }
+    }
+    cr_expect_gt(compared, 1000);
+    cr_expect_gt(outside, 50, "only %d rows name a program of another area", outside);
+    eng_net_free(net);
+    tsg_close(db);
 }
