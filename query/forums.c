@@ -38,7 +38,7 @@ static const char pairs_sql[] =
     "SELECT fa.name, fb.name, count(*), (SELECT n FROM size WHERE forum = x.fa),"
     " (SELECT n FROM size WHERE forum = x.fb), group_concat(x.org_name, ?2)"
     " FROM (SELECT a.forum AS fa, b.forum AS fb, o.name AS org_name FROM m a"
-    "       JOIN m b ON b.org = a.org AND a.forum < b.forum JOIN organisation o ON o.nid = a.org"
+    "       JOIN m b ON b.org = a.org AND a.forum < b.forum JOIN organisation_at o ON o.nid = a.org"
     "       ORDER BY a.forum, b.forum, o.name) x"
     " JOIN f fa ON fa.nid = x.fa JOIN f fb ON fb.nid = x.fb"
     " GROUP BY x.fa, x.fb ORDER BY count(*) DESC, fa.name, fb.name";
@@ -46,7 +46,7 @@ static const char pairs_sql[] =
 static const char sectors_sql[] =
     MEMBERS
     "SELECT f.name, x.sector, count(*), (SELECT n FROM size WHERE forum = f.nid), group_concat(x.org_name, ?2)"
-    " FROM (SELECT m.forum, o.sector, o.name AS org_name FROM m JOIN organisation o ON o.nid = m.org"
+    " FROM (SELECT m.forum, o.sector, o.name AS org_name FROM m JOIN organisation_at o ON o.nid = m.org"
     "       ORDER BY m.forum, o.sector, o.name) x JOIN f ON f.nid = x.forum"
     " GROUP BY f.nid, x.sector ORDER BY f.name, f.nid, count(*) DESC, x.sector";
 
@@ -132,7 +132,7 @@ static tsg_status_t by_sector(qry_session_t *s, const ast_stmt_t *st, int64_t di
 static const char forums_sql[] =
     MEMBERS "SELECT f.nid, f.name, coalesce((SELECT n FROM size WHERE forum = f.nid), 0) FROM f ORDER BY f.nid";
 static const char forum_sectors_sql[] =
-    MEMBERS "SELECT m.forum, o.sector, count(*) FROM m JOIN organisation o ON o.nid = m.org GROUP BY m.forum, o.sector";
+    MEMBERS "SELECT m.forum, o.sector, count(*) FROM m JOIN organisation_at o ON o.nid = m.org GROUP BY m.forum, o.sector";
 static const char forum_pairs_sql[] =
     MEMBERS "SELECT a.forum, b.forum, count(*) FROM m a JOIN m b ON b.org = a.org AND a.forum < b.forum"
             " GROUP BY a.forum, b.forum ORDER BY a.forum, b.forum";
