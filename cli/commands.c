@@ -301,7 +301,11 @@ int cli_cmd_survey_in(cli_args_t *a)
         fprintf(stderr, _("tsunagi: survey-in needs a database file: tsunagi survey-in %s CITY.db\n"), a->pos[0]);
         return 2;
     }
-    if (cli_open_db(path, &db, &err)) return cli_report(&err);
+    /* Opened as import opens it: a file of an older schema is migrated
+     * inside survey-in's own write, so a refused survey-in leaves it as it
+     * was (cli_open_db checks it exists; tsunagi never makes one here). */
+    if (access(path, F_OK) != 0 ? cli_open_db(path, &db, &err) != 0 : tsg_create(path, &db, &err) != TSG_OK)
+        return cli_report(&err);
     tsg_survey_report_t *r = NULL;
     int rc = 0;
     if (tsg_survey_in(db, a->pos[0], a->as_of, &r, &err)) {

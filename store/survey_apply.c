@@ -403,16 +403,19 @@ tsg_status_t tsg_survey_in(tsg_db_t *db, const char *dir, const char *as_of, tsg
     if (!as_of) util_date_text(util_today(), day);
     long dayn = util_date_first(day);
     sv_answers_t a;
-    tsg_status_t s = store_check(db, err);
-    if (!s) s = sv_read_all(db, dir, dayn, &a, err);
-    if (s) return s;
-    tsg_survey_report_t *r = calloc(1, sizeof *r);
-    unsigned char *used = calloc(a.nties + 1, 1);
+    /* The write begins before anything is read: a database of an older
+     * schema (opened by tsg_create) is migrated inside it, so the check and
+     * the answers read the migrated tables, and a refusal rolls the
+     * migration back with everything else, the file as it was. */
+    tsg_status_t s = store_begin(db, err);
+    int began = !s, read = 0;
+    if (!s) s = store_check(db, err);
+    if (!s) read = !(s = sv_read_all(db, dir, dayn, &a, err));
+    tsg_survey_report_t *r = read ? calloc(1, sizeof *r) : NULL;
+    unsigned char *used = read ? calloc(a.nties + 1, 1) : NULL;
     ap_t p = {.db = db, .day = day, .dayn = dayn, .a = &a, .r = r, .err = err};
     if (r) memcpy(r->as_of, day, sizeof r->as_of);
-    if (!r || !used) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-    if (!s) s = store_begin(db, err);
-    int began = !s;
+    if (!s && (!r || !used)) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!s) s = store_dated_after(db->sql, day, "survey-in", err);
     if (!s) {
         r->answered = (long)a.norgs;
@@ -428,7 +431,7 @@ tsg_status_t tsg_survey_in(tsg_db_t *db, const char *dir, const char *as_of, tsg
     if (began && s) store_rollback(db);
     else if (began) s = store_commit(db, err);
     free(used);
-    sv_answers_free(&a);
+    if (read) sv_answers_free(&a);
     if (s) {
         tsg_survey_report_free(r);
         return s;

@@ -400,6 +400,16 @@ def untouched(tsunagi, sample, tmp):
     check("the failed write leaves a schema-2 file's bytes", sha(path) == before)
     check("the failed write leaves nothing beside it", listing(folder) == files, listing(folder))
     check("the failed write leaves schema 2", user_version(path) == 2, user_version(path))
+    # survey-in opens the file as import does: refused (a folder with no
+    # forms), it leaves the schema-2 file as it was, not migrated.
+    empty = os.path.join(here, "no-forms")
+    os.makedirs(empty)
+    p = subprocess.run([tsunagi, "survey-in", empty, path], capture_output=True, text=True,
+                       env=dict(os.environ, LANGUAGE="en"))
+    check("a refused survey-in says the file is unchanged", p.returncode == 1 and "is unchanged" in p.stderr,
+          p.stderr)
+    check("a refused survey-in leaves a schema-2 file's bytes", sha(path) == before)
+    check("a refused survey-in leaves schema 2", user_version(path) == 2, user_version(path))
     # The same import of a good folder brings the file up to date and in.
     p = subprocess.run([tsunagi, "import", "--as-of", "2026-04-01", sample, path], capture_output=True, text=True)
     version = user_version(path)
