@@ -56,13 +56,18 @@ static int cache_enabled(void)
 }
 
 /* The database's file name, or NULL for a database with no file (a WHAT IF
- * copy in memory) or while a transaction of ours is open (what we read may
- * be uncommitted). */
+ * copy in memory) or while a write of ours is open (what we read may be
+ * uncommitted). A read transaction (a FIND's, session.c) may read a cache:
+ * while it lasts no checkpoint can empty a log that holds a later commit,
+ * so a key that matches describes the very moment the transaction reads.
+ * Writing one (settle) needs no transaction at all (db_file_idle). */
 static const char *db_file(qry_session_t *s)
 {
     const char *f = sqlite3_db_filename(s->sql, "main");
-    return f && *f && sqlite3_get_autocommit(s->sql) ? f : NULL;
+    return f && *f && sqlite3_txn_state(s->sql, "main") != SQLITE_TXN_WRITE ? f : NULL;
 }
+
+static const char *db_file_idle(qry_session_t *s) { return sqlite3_get_autocommit(s->sql) ? db_file(s) : NULL; }
 
 /* The key for the database as it is now; -1 when the file has what the key
  * cannot describe: a write-ahead log holding frames, a rollback journal. */
@@ -192,7 +197,7 @@ void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
 {
     /* Today's network of every tie: what a cold script asks first. Other
      * days and confirmed ties load as before and are not kept. */
-    const char *db = cache_enabled() ? db_file(s) : NULL;
+    const char *db = cache_enabled() ? db_file_idle(s) : NULL;
     /* A session that writes no files (the fuzz targets) writes no cache. */
     /* Once a session: a session that reloads after its own change (SET; a
      * script of SET and FIND) would otherwise checkpoint, checksum and write
