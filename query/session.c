@@ -426,6 +426,7 @@ void tsg_session_close(tsg_session_t *s)
     sqlite3_finalize(s->dv);
     qry_names_free(s);
     qry_network_free(s);
+    qry_cache_drop(s);
     for (size_t i = 0; i < s->nparams; i++) {
         free(s->params[i].name);
         free(s->params[i].value);
