@@ -251,10 +251,11 @@ tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11]);
  * date that does not exist or one outside the years kept. */
 tsg_status_t qry_date_check(const char *text, char iso[11], tsg_error_t *err);
 
-/* Makes the dated TEMP tables organisation_at, forum_at, program_at,
- * node_at and tie_at hold the running statement's day's rows, unless they
- * already do and nothing changed since (sqlfunc.c). Readers of SQL call it
- * before their SQL. */
+/* Makes the dated names organisation_at, forum_at, program_at, node_at,
+ * tie_at and the programs' lists show the running statement's day's rows,
+ * unless they already do and nothing changed since (sqlfunc.c): TEMP VIEWS
+ * over the tables on a day no history row reaches, indexed TEMP copies on
+ * one it does. Readers of SQL call it before their SQL. */
 tsg_status_t qry_dated_tables(qry_session_t *s);
 /* Looks once per statement whether another program changed the database
  * (PRAGMA data_version), marking the caches stale (names.c). */

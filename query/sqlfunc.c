@@ -201,25 +201,31 @@ static const char dated_views[] =
     LIST_VIEW("program_mode", "mode")
     LIST_VIEW("program_area", "district");
 
-/* The dated names, whichever they are now (tables or views), dropped. */
-static const char *const dated_names[] = {"program_target_at", "program_need_at", "program_mode_at", "program_area_at",
-                                          "tie_at", "node_at", "program_at", "forum_at", "organisation_at", "past_at"};
+/* The dated names, whichever they are now (tables or views), dropped:
+ * each name with its two statements, literals. */
+#define DATED_NAME(n) {#n, "DROP TABLE temp." #n, "DROP VIEW temp." #n}
+static const struct {
+    const char *name, *drop_table, *drop_view;
+} dated_names[] = {
+    DATED_NAME(program_target_at), DATED_NAME(program_need_at), DATED_NAME(program_mode_at),
+    DATED_NAME(program_area_at),   DATED_NAME(tie_at),          DATED_NAME(node_at),
+    DATED_NAME(program_at),        DATED_NAME(forum_at),        DATED_NAME(organisation_at),
+    DATED_NAME(past_at),
+};
 
 static int drop_dated(sqlite3 *sql)
 {
     for (size_t i = 0; i < sizeof dated_names / sizeof *dated_names; i++) {
         sqlite3_stmt *q;
-        if (sqlite3_prepare_v2(sql, "SELECT type FROM temp.sqlite_master WHERE name = ?", -1, &q, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(sql, "SELECT type = 'view' FROM temp.sqlite_master WHERE name = ?", -1, &q, NULL) != SQLITE_OK)
             return -1;
-        sqlite3_bind_text(q, 1, dated_names[i], -1, SQLITE_STATIC);
-        int rc = sqlite3_step(q);
-        char drop[80] = "";
-        if (rc == SQLITE_ROW)
-            snprintf(drop, sizeof drop, "DROP %s temp.%s", strcmp((const char *)sqlite3_column_text(q, 0), "view") ? "TABLE" : "VIEW",
-                     dated_names[i]);
+        sqlite3_bind_text(q, 1, dated_names[i].name, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(q), view = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
         sqlite3_finalize(q);
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) return -1;
-        if (*drop && sqlite3_exec(sql, drop, NULL, NULL, NULL) != SQLITE_OK) return -1;
+        if (rc == SQLITE_ROW && view && sqlite3_exec(sql, dated_names[i].drop_view, NULL, NULL, NULL) != SQLITE_OK) return -1;
+        if (rc == SQLITE_ROW && !view && sqlite3_exec(sql, dated_names[i].drop_table, NULL, NULL, NULL) != SQLITE_OK)
+            return -1;
     }
     return 0;
 }
@@ -249,7 +255,10 @@ tsg_status_t qry_dated_tables(qry_session_t *s)
      * the two ways). */
     const char *how = getenv("TSUNAGI_DATED");
     int copied = how && !strcmp(how, "copy") ? 1 : history_reaches(s->sql, day);
-    if (copied < 0 || drop_dated(s->sql) || sqlite3_exec(s->sql, copied ? dated_tables : dated_views, NULL, NULL, NULL) != SQLITE_OK) {
+    int made = copied >= 0 && !drop_dated(s->sql);
+    if (made && copied) made = sqlite3_exec(s->sql, dated_tables, NULL, NULL, NULL) == SQLITE_OK;
+    else if (made) made = sqlite3_exec(s->sql, dated_views, NULL, NULL, NULL) == SQLITE_OK;
+    if (!made) {
         st = qry_fail_sql(s, NULL);
         sqlite3_exec(s->sql, "ROLLBACK TO tsg_dated; RELEASE tsg_dated;", NULL, NULL, NULL);
         return st;
