@@ -209,9 +209,11 @@ tsg_status_t eng_cache_write(const char *path, const char *mode_of, const void *
     return s;
 }
 
-int eng_cache_map(const char *path, const void *key, size_t key_len, void *roots, size_t roots_len,
-                  util_arena_t *arenas, size_t n)
+int eng_cache_open(eng_cache_t *c, const char *path, const void *key, size_t key_len, void *roots, size_t roots_len,
+                   size_t n)
 {
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) return ENG_CACHE_MISS;
     struct stat st;
@@ -232,27 +234,79 @@ int eng_cache_map(const char *path, const void *key, size_t key_len, void *roots
         ok = r->addr % PAGE == 0 && r->offset % PAGE == 0 && r->len && r->offset >= (i ? h.region[i - 1].offset + round_page(h.region[i - 1].len) : PAGE) &&
              r->len <= h.file_size && r->offset <= h.file_size - round_page(r->len) && r->addr <= UINTPTR_MAX - r->len;
     }
-    size_t mapped = 0;
-    for (; ok && mapped < n; mapped++) {
-        const region_t *r = &h.region[mapped];
-        /* Read, not mapped from the file: every byte is summed before it
-         * is trusted, and a file mapping's first touch costs a fault per
-         * 64 KB and 4 KB pages, where memory of our own takes huge pages
-         * (docs/decisions.md, "Issue 23: the cache file"). */
+    /* Every region's place is held from now on (no access, no memory):
+     * a region taken later finds its addresses still free. */
+    size_t held = 0;
+    for (; ok && held < n; held++) {
+        const region_t *r = &h.region[held];
         void *want = (void *)(uintptr_t)r->addr;
-        void *p = mmap(want, (size_t)r->len, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE, -1, 0);
+        void *p = mmap(want, (size_t)r->len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
+                       -1, 0);
         if (p != MAP_FAILED && p != want) munmap(p, (size_t)r->len); /* a kernel that took it as a hint */
         if (p != want) break;
-        (void)madvise(p, (size_t)r->len, MADV_HUGEPAGE);
-        util_arena_adopt(&arenas[mapped], p, (size_t)r->len);
-        ok = !read_region(fd, r, p);
     }
-    close(fd);
-    if (ok && mapped == n) {
-        memcpy(roots, h.roots, roots_len);
-        return ENG_CACHE_HIT;
+    if (!ok || held < n) {
+        for (size_t i = 0; i < held; i++) munmap((void *)(uintptr_t)h.region[i].addr, (size_t)h.region[i].len);
+        close(fd);
+        return ENG_CACHE_MISS;
     }
-    for (size_t i = 0; i < mapped && i < n; i++) util_arena_free(&arenas[i]);
+    c->fd = fd;
+    c->n = n;
+    for (size_t i = 0; i < n; i++) {
+        c->addr[i] = h.region[i].addr;
+        c->len[i] = h.region[i].len;
+        c->offset[i] = h.region[i].offset;
+        c->sum[i] = h.region[i].sum;
+    }
+    memcpy(roots, h.roots, roots_len);
+    return ENG_CACHE_HIT;
+}
+
+int eng_cache_take(eng_cache_t *c, size_t i, util_arena_t *arena)
+{
+    if (c->fd < 0 || i >= c->n || (c->taken >> i & 1)) return ENG_CACHE_MISS;
+    c->taken |= 1u << i;
+    region_t r = {c->addr[i], c->len[i], c->offset[i], c->sum[i]};
+    void *want = (void *)(uintptr_t)r.addr;
+    /* Read, not mapped from the file: every byte is summed before it is
+     * trusted, and a file mapping's first touch costs a fault per 64 KB and
+     * 4 KB pages, where memory of our own takes huge pages (docs/decisions.md,
+     * "Issue 23: the cache file"). MAP_FIXED replaces our own reservation. */
+    void *p = mmap(want, (size_t)r.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+                   -1, 0);
+    if (p != want) {
+        if (p != MAP_FAILED) munmap(p, (size_t)r.len);
+        munmap(want, (size_t)r.len);
+        return ENG_CACHE_MISS;
+    }
+    (void)madvise(p, (size_t)r.len, MADV_HUGEPAGE);
+    if (read_region(c->fd, &r, p)) {
+        munmap(p, (size_t)r.len);
+        return ENG_CACHE_MISS;
+    }
+    util_arena_adopt(arena, p, (size_t)r.len);
+    return ENG_CACHE_HIT;
+}
+
+void eng_cache_close(eng_cache_t *c)
+{
+    if (c->fd < 0) return;
+    for (size_t i = 0; i < c->n; i++)
+        if (!(c->taken >> i & 1)) munmap((void *)(uintptr_t)c->addr[i], (size_t)c->len[i]);
+    close(c->fd);
+    memset(c, 0, sizeof *c);
+    c->fd = -1;
+}
+
+int eng_cache_map(const char *path, const void *key, size_t key_len, void *roots, size_t roots_len,
+                  util_arena_t *arenas, size_t n)
+{
+    eng_cache_t c;
+    if (eng_cache_open(&c, path, key, key_len, roots, roots_len, n) != ENG_CACHE_HIT) return ENG_CACHE_MISS;
+    size_t got = 0;
+    while (got < n && eng_cache_take(&c, got, &arenas[got]) == ENG_CACHE_HIT) got++;
+    eng_cache_close(&c);
+    if (got == n) return ENG_CACHE_HIT;
+    for (size_t i = 0; i < got; i++) util_arena_free(&arenas[i]);
     return ENG_CACHE_MISS;
 }

@@ -72,11 +72,14 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
             s->nets[i].net = NULL;
         }
         tsg_error_t err = {0};
-        if (eng_net_load_with(s->db, day, confirmed, &s->nets[i].net, &err))
+        /* The cache file's network, read now that a statement needs it. */
+        eng_net_t *cached = qry_cache_net(s, day, confirmed);
+        if (cached) s->nets[i].net = cached;
+        else if (eng_net_load_with(s->db, day, confirmed, &s->nets[i].net, &err))
             return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
         s->nets[i].day = day;
         s->nets[i].confirmed = confirmed;
-        qry_cache_save(s, s->nets[i].net, day, confirmed);
+        if (!cached) qry_cache_save(s, s->nets[i].net, day, confirmed);
     }
     /* Most recently used first. */
     struct qry_net_slot hit = s->nets[i];

@@ -1,7 +1,9 @@
 /*
  * diskcache — the session's cache file beside the database (DB.tsn): the
  * name index and today's network, written after a load and read back in place by the
- * next process instead of loading (engine/netcache.h does the file). This
+ * next process instead of loading (engine/netcache.h does the file): the
+ * names when the session first needs them, the network (its own regions,
+ * checked then) only when a statement first asks for it. This
  * file decides when: whether the file still describes the database, and
  * when a load may be written. docs/decisions.md, "Issue 23: the cache
  * file"; docs/data-format.md says what the file is.
@@ -56,13 +58,18 @@ static int cache_enabled(void)
 }
 
 /* The database's file name, or NULL for a database with no file (a WHAT IF
- * copy in memory) or while a transaction of ours is open (what we read may
- * be uncommitted). */
+ * copy in memory) or while a write of ours is open (what we read may be
+ * uncommitted). A read transaction (a FIND's, session.c) may read a cache:
+ * while it lasts no checkpoint can empty a log that holds a later commit,
+ * so a key that matches describes the very moment the transaction reads.
+ * Writing one (settle) needs no transaction at all (db_file_idle). */
 static const char *db_file(qry_session_t *s)
 {
     const char *f = sqlite3_db_filename(s->sql, "main");
-    return f && *f && sqlite3_get_autocommit(s->sql) ? f : NULL;
+    return f && *f && sqlite3_txn_state(s->sql, "main") != SQLITE_TXN_WRITE ? f : NULL;
 }
+
+static const char *db_file_idle(qry_session_t *s) { return sqlite3_get_autocommit(s->sql) ? db_file(s) : NULL; }
 
 /* The key for the database as it is now; -1 when the file has what the key
  * cannot describe: a write-ahead log holding frames, a rollback journal. */
@@ -95,23 +102,77 @@ static int key_now(const char *db, long day, int confirmed, cache_key_t *k)
 
 static char *cache_path(const char *db) { return util_printf("%s.tsn", db); }
 
+/* The open file while its network is not read: a statement that needs
+ * only names (FIND, SHOW, COUNT) never reads the network's regions. */
+struct qry_disk {
+    eng_cache_t file;
+    cache_roots_t roots;
+    long day;
+};
+
+void qry_cache_drop(qry_session_t *s)
+{
+    if (!s->disk) return;
+    eng_cache_close(&s->disk->file);
+    free(s->disk);
+    s->disk = NULL;
+}
+
+eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed)
+{
+    struct qry_disk *d = s->disk;
+    if (!d || confirmed || day != d->day) return NULL;
+    util_arena_t net, strings;
+    eng_net_t *got = NULL;
+    if (eng_cache_take(&d->file, NET, &net) == ENG_CACHE_HIT) {
+        if (eng_cache_take(&d->file, NET_STRINGS, &strings) == ENG_CACHE_HIT) {
+            /* The mappings are this process's now: the handles written in
+             * the file described the writer's reservations. */
+            got = d->roots.net;
+            got->arena = net;
+            got->strings = strings;
+        } else {
+            util_arena_free(&net);
+        }
+    }
+    /* Taken or refused, the file has nothing more to give. */
+    qry_cache_drop(s);
+    return got;
+}
+
 int qry_cache_open(qry_session_t *s)
 {
+    qry_cache_drop(s);
     const char *db = cache_enabled() ? db_file(s) : NULL;
     cache_key_t key;
     long day = util_today();
     if (!db || key_now(db, day, 0, &key)) return 0;
     char *path = cache_path(db);
-    if (!path) return 0;
+    struct qry_disk *d = path ? calloc(1, sizeof *d) : NULL;
+    if (!d) {
+        free(path);
+        return 0;
+    }
     util_arena_t arenas[NARENAS];
     cache_roots_t r;
-    int hit = eng_cache_map(path, &key, sizeof key, &r, sizeof r, arenas, NARENAS) == ENG_CACHE_HIT;
+    int hit = eng_cache_open(&d->file, path, &key, sizeof key, &r, sizeof r, NARENAS) == ENG_CACHE_HIT;
     free(path);
-    if (!hit) return 0;
-    /* The mappings are this process's now: the handles written in the
-     * file described the writer's reservations. */
-    r.net->arena = arenas[NET];
-    r.net->strings = arenas[NET_STRINGS];
+    /* The names now, checked before use; the network when it is asked for. */
+    if (hit && eng_cache_take(&d->file, NAMES, &arenas[NAMES]) != ENG_CACHE_HIT) {
+        eng_cache_close(&d->file);
+        hit = 0;
+    } else if (hit && eng_cache_take(&d->file, NAME_STRINGS, &arenas[NAME_STRINGS]) != ENG_CACHE_HIT) {
+        util_arena_free(&arenas[NAMES]);
+        eng_cache_close(&d->file);
+        hit = 0;
+    }
+    if (!hit) {
+        free(d);
+        return 0;
+    }
+    d->roots = r;
+    d->day = day;
+    s->disk = d;
     s->name_arena = arenas[NAMES];
     s->name_strings = arenas[NAME_STRINGS];
     s->names = r.names;
@@ -123,7 +184,6 @@ int qry_cache_open(qry_session_t *s)
     s->name_mask = r.name_mask;
     s->parent = r.parent;
     s->nparent = (size_t)r.nparent;
-    s->nets[0] = (struct qry_net_slot){day, 0, r.net};
     return 1;
 }
 
@@ -192,7 +252,7 @@ void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
 {
     /* Today's network of every tie: what a cold script asks first. Other
      * days and confirmed ties load as before and are not kept. */
-    const char *db = cache_enabled() ? db_file(s) : NULL;
+    const char *db = cache_enabled() ? db_file_idle(s) : NULL;
     /* A session that writes no files (the fuzz targets) writes no cache. */
     /* Once a session: a session that reloads after its own change (SET; a
      * script of SET and FIND) would otherwise checkpoint, checksum and write

@@ -75,6 +75,7 @@ typedef struct qry_session {
         eng_net_t *net;
     } nets[QRY_NETS];          /* the networks in memory, most recently used first; net NULL: free */
     struct qry_view *view;     /* the igraph view last built (qry_graph); NULL: none */
+    struct qry_disk *disk;     /* the cache file whose network is not read yet (diskcache.c); NULL: none */
     long as_of;                /* the day the running statement reads (YYYYMMDD): its AS OF, else
                                   session_as_of; 0: neither, today (and GAPS counts every program) */
     long session_as_of;        /* .asof (tsg_session_as_of); 0: none */
@@ -138,12 +139,17 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
                        const char *const *sectors, int nsectors, const eng_net_t **net, const struct eng_graph **gr);
 /* Drops the network and the view built from it. */
 void qry_network_free(qry_session_t *s);
-/* The cache file beside the database (diskcache.c): qry_cache_open maps the
- * name index and today's network into the session when the file still
- * describes the database (1), else does nothing (0); qry_cache_save writes
- * them after net was loaded for day, when that is today's network of every
- * tie. Neither fails: the cache is only ever a shortcut. */
+/* The cache file beside the database (diskcache.c): qry_cache_open reads the
+ * name index into the session when the file still describes the database
+ * (1), else does nothing (0), and keeps the file open for today's network,
+ * which qry_cache_net reads when a statement first needs it (NULL: not
+ * that day, or the region is damaged: load it); qry_cache_drop lets the
+ * file go. qry_cache_save writes them after net was loaded for day, when
+ * that is today's network of every tie. None fails: the cache is only ever
+ * a shortcut. */
 int qry_cache_open(qry_session_t *s);
+eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed);
+void qry_cache_drop(qry_session_t *s);
 void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed);
 
 /* Orders and cuts a statement's results by its ORDER BY / LIMIT (order.c):
@@ -255,10 +261,11 @@ tsg_status_t qry_date(qry_session_t *s, const ast_value_t *v, char iso[11]);
  * date that does not exist or one outside the years kept. */
 tsg_status_t qry_date_check(const char *text, char iso[11], tsg_error_t *err);
 
-/* Makes the dated TEMP tables organisation_at, forum_at, program_at,
- * node_at and tie_at hold the running statement's day's rows, unless they
- * already do and nothing changed since (sqlfunc.c). Readers of SQL call it
- * before their SQL. */
+/* Makes the dated names organisation_at, forum_at, program_at, node_at,
+ * tie_at and the programs' lists show the running statement's day's rows,
+ * unless they already do and nothing changed since (sqlfunc.c): TEMP VIEWS
+ * over the tables on a day no history row reaches, indexed TEMP copies on
+ * one it does. Readers of SQL call it before their SQL. */
 tsg_status_t qry_dated_tables(qry_session_t *s);
 /* Looks once per statement whether another program changed the database
  * (PRAGMA data_version), marking the caches stale (names.c). */

@@ -427,6 +427,7 @@ void tsg_session_close(tsg_session_t *s)
     sqlite3_finalize(s->dv);
     qry_names_free(s);
     qry_network_free(s);
+    qry_cache_drop(s);
     for (size_t i = 0; i < s->nparams; i++) {
         free(s->params[i].name);
         free(s->params[i].value);
@@ -587,18 +588,42 @@ tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
         s->confirmed_ties = 1;
     }
     /* Statements that read SQL see the day's rows in the dated tables;
-     * the analyses of the network in memory do not need them. */
+     * the analyses of the network in memory do not need them. The readers
+     * of SQL alone hold one read transaction from the dated names to their
+     * last query, so that every query of the statement (a name looked up,
+     * the rows, a count) sees one moment of the database, not a racing
+     * import's commit half-way (issue 21, item 6). The analyses that load a
+     * network stay outside: a cache is written only outside a transaction
+     * (diskcache.c). */
+    int held = 0;
     switch (st->kind == AST_WHATIF ? AST_GAPS : st->kind) {
     case AST_FIND:
     case AST_COUNT:
     case AST_SHOW:
     case AST_LET:
-    case AST_REACH:
     case AST_FORUMS:
+        if (sqlite3_get_autocommit(s->sql)) {
+            tsg_error_t e = {0};
+            if ((rc = store_read_begin(s->db, &e))) {
+                s->confirmed_ties = 0;
+                return gram_fail(&s->ctx, rc, NULL, "%s", e.text);
+            }
+            held = 1;
+            /* The first read fixes the moment, before data_version is asked. */
+            if (sqlite3_exec(s->sql, "SELECT 1 FROM main.sqlite_master LIMIT 1", NULL, NULL, NULL) != SQLITE_OK) {
+                rc = qry_fail_sql(s, NULL);
+                store_read_end(s->db);
+                s->confirmed_ties = 0;
+                return rc;
+            }
+        }
+        /* fall through */
+    case AST_REACH:
     case AST_EXPORT:
     case AST_RENDER:
     case AST_REPORT:
         if ((rc = qry_dated_tables(s))) {
+            if (held) store_read_end(s->db);
             s->confirmed_ties = 0;
             return rc;
         }
@@ -607,6 +632,7 @@ tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
         break;
     }
     rc = exec_kind(s, st);
+    if (held) store_read_end(s->db);
     s->confirmed_ties = 0;
     return rc;
 }

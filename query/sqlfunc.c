@@ -11,7 +11,9 @@
 
 #include "bounds.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* tsg_as_of(): the running statement's day, YYYYMMDD (today without AS OF
  * or .asof). Not deterministic: it changes between statements. */
@@ -115,10 +117,6 @@ static void fn_match(sqlite3_context *cx, int argc, sqlite3_value **argv)
     "CREATE INDEX temp." tbl "_at_program ON " tbl "_at(program);"
 
 static const char dated_tables[] =
-    "DROP TABLE IF EXISTS temp.past_at; DROP TABLE IF EXISTS temp.organisation_at; DROP TABLE IF EXISTS temp.forum_at;"
-    "DROP TABLE IF EXISTS temp.program_at; DROP TABLE IF EXISTS temp.node_at; DROP TABLE IF EXISTS temp.tie_at;"
-    "DROP TABLE IF EXISTS temp.program_target_at; DROP TABLE IF EXISTS temp.program_need_at;"
-    "DROP TABLE IF EXISTS temp.program_mode_at; DROP TABLE IF EXISTS temp.program_area_at;"
     "CREATE TEMP TABLE past_at AS SELECT nid, tid, field, value FROM (SELECT h.nid, h.tid, h.field, h.value,"
     " row_number() OVER (PARTITION BY h.nid, h.tid, h.field ORDER BY tsg_day(h.until), h.hid) AS k"
     " FROM main.history h WHERE tsg_day(h.until) > tsg_as_of()) WHERE k = 1;"
@@ -161,6 +159,90 @@ static const char dated_tables[] =
     LIST_AT("program_area", "area", "district", "(SELECT r.nid FROM main.node r WHERE r.id = item)")
     "CREATE INDEX temp.program_area_at_district ON program_area_at(district);";
 
+/* The dated names as views over the tables, for a day no history row
+ * reaches (no row of `history` ends after it): then each field's value of
+ * the day is the row's own, and the day's rows are the tables' rows that
+ * exist on it, their lists the tables' lists. The same rows and columns as
+ * dated_tables gives with past_at empty, read where the statement looks
+ * instead of copied whole: a cold statement on a national file pays for the
+ * rows it reads, not the 7 million it might (docs/decisions.md, "Issue 23:
+ * lazy dated tables and lazy cache"). Existence checks are correlated
+ * EXISTS, not IN (SELECT …), which SQLite would build as a whole list. */
+#define ORG_LIVE(n) "EXISTS (SELECT 1 FROM main.organisation o WHERE o.nid = " n " AND tsg_exists(o.since, o.until, tsg_as_of()))"
+#define TIE_ENDS "AND EXISTS (SELECT 1 FROM temp.node_at a WHERE a.nid = t.src) AND EXISTS (SELECT 1 FROM temp.node_at b WHERE b.nid = t.dst)"
+#define LIST_VIEW(tbl, col) \
+    "CREATE TEMP VIEW " tbl "_at(program, pos, " col ") AS SELECT t.program, t.pos, t." col " FROM main." tbl " t"  \
+    " WHERE EXISTS (SELECT 1 FROM temp.program_at p WHERE p.nid = t.program);"
+static const char dated_views[] =
+    "CREATE TEMP VIEW organisation_at(nid, name, sector, district, since, until, verified) AS"
+    " SELECT x.nid, x.name, x.sector, x.district, x.since, x.until," VER("x") " FROM main.organisation x"
+    " WHERE tsg_exists(x.since, x.until, tsg_as_of());"
+    "CREATE TEMP VIEW forum_at(nid, name, kind, district, since, until, verified) AS"
+    " SELECT x.nid, x.name, x.kind, x.district, x.since, x.until," VER("x") " FROM main.forum x"
+    " WHERE tsg_exists(x.since, x.until, tsg_as_of());"
+    "CREATE TEMP VIEW program_at(nid, name, org, age_min, age_max, approach, wide_area, in_system, hours, starts, ends,"
+    " until, verified) AS SELECT x.nid, x.name, x.org, x.age_min, x.age_max, x.approach, x.wide_area, x.in_system,"
+    " x.hours, x.starts, x.ends, x.until," VER("x") " FROM main.program x"
+    " WHERE tsg_exists(NULL, x.until, tsg_as_of()) AND " ORG_LIVE("x.org") ";"
+    "CREATE TEMP VIEW node_at(nid, id, type) AS SELECT n.nid, n.id, n.type FROM main.node n WHERE CASE n.type"
+    " WHEN 'district' THEN 1 WHEN 'organisation' THEN " ORG_LIVE("n.nid")
+    " WHEN 'program' THEN EXISTS (SELECT 1 FROM main.program p WHERE p.nid = n.nid"
+    "  AND tsg_exists(NULL, p.until, tsg_as_of()) AND " ORG_LIVE("p.org") ")"
+    " ELSE EXISTS (SELECT 1 FROM main.forum f WHERE f.nid = n.nid AND tsg_exists(f.since, f.until, tsg_as_of())) END;"
+    /* One SELECT, not open and ended ties apart (the open ones' index,
+     * tie_open, serves a look-up by src only where the query says until IS
+     * NULL): SQLite flattens a plain view into a join or an OR of look-ups,
+     * where a compound one is read whole (a SHOW took seconds). */
+    "CREATE TEMP VIEW tie_at(tid, src, dst, kind, directed, count, since, until, verified, status) AS"
+    " SELECT t.tid, t.src, t.dst, t.kind, t.directed, t.count, t.since, t.until," VER("t") ", t.status FROM main.tie t"
+    " WHERE tsg_exists(t.since, t.until, tsg_as_of()) " TIE_ENDS ";"
+    LIST_VIEW("program_target", "target")
+    LIST_VIEW("program_need", "need")
+    LIST_VIEW("program_mode", "mode")
+    LIST_VIEW("program_area", "district");
+
+/* The dated names, whichever they are now (tables or views), dropped:
+ * each name with its two statements, literals. */
+#define DATED_NAME(n) {#n, "DROP TABLE temp." #n, "DROP VIEW temp." #n}
+static const struct {
+    const char *name, *drop_table, *drop_view;
+} dated_names[] = {
+    DATED_NAME(program_target_at), DATED_NAME(program_need_at), DATED_NAME(program_mode_at),
+    DATED_NAME(program_area_at),   DATED_NAME(tie_at),          DATED_NAME(node_at),
+    DATED_NAME(program_at),        DATED_NAME(forum_at),        DATED_NAME(organisation_at),
+    DATED_NAME(past_at),
+};
+
+static int drop_dated(sqlite3 *sql)
+{
+    for (size_t i = 0; i < sizeof dated_names / sizeof *dated_names; i++) {
+        sqlite3_stmt *q;
+        if (sqlite3_prepare_v2(sql, "SELECT type = 'view' FROM temp.sqlite_master WHERE name = ?", -1, &q, NULL) != SQLITE_OK)
+            return -1;
+        sqlite3_bind_text(q, 1, dated_names[i].name, -1, SQLITE_STATIC);
+        int rc = sqlite3_step(q), view = rc == SQLITE_ROW && sqlite3_column_int(q, 0);
+        sqlite3_finalize(q);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) return -1;
+        if (rc == SQLITE_ROW && view && sqlite3_exec(sql, dated_names[i].drop_view, NULL, NULL, NULL) != SQLITE_OK) return -1;
+        if (rc == SQLITE_ROW && !view && sqlite3_exec(sql, dated_names[i].drop_table, NULL, NULL, NULL) != SQLITE_OK)
+            return -1;
+    }
+    return 0;
+}
+
+/* Whether a history row reaches day: one that ends after it holds a value
+ * the day reads instead of the row's own. 1, 0, or -1 on error. */
+static int history_reaches(sqlite3 *sql, long day)
+{
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(sql, "SELECT 1 FROM main.history WHERE tsg_day(until) > ? LIMIT 1", -1, &q, NULL) != SQLITE_OK)
+        return -1;
+    sqlite3_bind_int64(q, 1, day);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 tsg_status_t qry_dated_tables(qry_session_t *s)
 {
     tsg_status_t st = qry_check_version(s);
@@ -169,7 +251,14 @@ tsg_status_t qry_dated_tables(qry_session_t *s)
     if (s->dated_made && s->dated_day == day) return TSG_OK;
     s->dated_made = 0;
     if (sqlite3_exec(s->sql, "SAVEPOINT tsg_dated", NULL, NULL, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
-    if (sqlite3_exec(s->sql, dated_tables, NULL, NULL, NULL) != SQLITE_OK) {
+    /* TSUNAGI_DATED=copy copies the rows whatever the day (tests compare
+     * the two ways). */
+    const char *how = getenv("TSUNAGI_DATED");
+    int copied = how && !strcmp(how, "copy") ? 1 : history_reaches(s->sql, day);
+    int made = copied >= 0 && !drop_dated(s->sql);
+    if (made && copied) made = sqlite3_exec(s->sql, dated_tables, NULL, NULL, NULL) == SQLITE_OK;
+    else if (made) made = sqlite3_exec(s->sql, dated_views, NULL, NULL, NULL) == SQLITE_OK;
+    if (!made) {
         st = qry_fail_sql(s, NULL);
         sqlite3_exec(s->sql, "ROLLBACK TO tsg_dated; RELEASE tsg_dated;", NULL, NULL, NULL);
         return st;

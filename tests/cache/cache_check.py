@@ -195,6 +195,21 @@ def main():
             check(run(city, CITY) == base, f"a cache with a changed byte in region {region} is refused")
             check(inode(city + ".tsn") != written, f"a cache with a changed byte in region {region} is written anew")
 
+        # The network's regions are read when a statement first needs them
+        # (issue 23, lazy cache): a process whose first statement needs only
+        # names (SHOW) takes the names from the cache, and a changed byte in
+        # the network, met by its second statement (GAPS), is still refused
+        # before it is used: the answers are the ones without a cache.
+        names_first = "SHOW 'o-kita-komorebi'; " + CITY
+        plain = run(city, names_first, cache=False)
+        run(city, CITY)
+        data = open(city + ".tsn", "rb").read()
+        byte = data[regions(data)[NET][1] + 64:][:1]
+        replace_in_cache(city + ".tsn", NET, byte, bytes([byte[0] ^ 0x40]), fix_sums=False, at=64)
+        written = inode(city + ".tsn")
+        check(run(city, names_first) == plain, "a changed byte in the network met after the names is refused")
+        check(inode(city + ".tsn") != written, "a cache refused at its network is written anew")
+
         # A truncated cache.
         with open(city + ".tsn", "r+b") as f:
             f.truncate(os.path.getsize(city + ".tsn") // 2)

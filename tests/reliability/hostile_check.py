@@ -58,6 +58,8 @@ ALLOWED = {
     "parts[i].sql": "query/summary.c: static queries",
     "dated_views": "query/sqlfunc.c: the static CREATE TEMP VIEW script of the dated views (AS OF)",
     "dated_tables": "query/sqlfunc.c: the static script copying the dated views into indexed TEMP tables",
+    "dated_names[i].drop_view": "query/sqlfunc.c drop_dated: static DROP VIEW literals, one per dated name",
+    "dated_names[i].drop_table": "query/sqlfunc.c drop_dated: static DROP TABLE literals, one per dated name",
     "c->sql": "store/check.c: a static table of column checks", "kinds_sql": "store/check.c: a static query",
     "order_sql": "store/check.c: the static query of the history's order",
     "title_sql": "query/show.c: the static query of the title's name of the day",
