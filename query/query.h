@@ -246,6 +246,7 @@ tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st);
  * statement's day (sqlfunc.c). Every reader selects from these; writers
  * keep the tables. */
 tsg_status_t qry_register_functions(qry_session_t *s);
+void qry_unregister_functions(qry_session_t *s);
 
 /* clauses.c: what the grammar leaves to a table. */
 /* A clause the statement needs: an error naming `usage` when c is NULL. */

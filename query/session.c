@@ -424,6 +424,7 @@ void tsg_session_close(tsg_session_t *s)
     qry_scenario_free(s->scenario);
     eng_igraph_forget(&s->interrupted);
     sqlite3_progress_handler(s->sql, 0, NULL, NULL);
+    qry_unregister_functions(s);
     sqlite3_finalize(s->dv);
     qry_names_free(s);
     qry_network_free(s);
@@ -617,11 +618,17 @@ tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
                 return rc;
             }
         }
-        /* fall through */
+        goto dated;
     case AST_REACH:
+        /* The walk reads the network in memory, which has its own day;
+         * only WHERE's condition is a FIND over SQL. Without one, a REACH
+         * of another day rebuilds no dated copies (issue 21, item 8). */
+        if (!st->where) break;
+        /* fall through */
     case AST_EXPORT:
     case AST_RENDER:
     case AST_REPORT:
+    dated:
         if ((rc = qry_dated_tables(s))) {
             if (held) store_read_end(s->db);
             s->confirmed_ties = 0;

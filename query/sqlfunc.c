@@ -278,3 +278,16 @@ tsg_status_t qry_register_functions(qry_session_t *s)
         return qry_fail_sql(s, NULL);
     return TSG_OK;
 }
+
+void qry_unregister_functions(qry_session_t *s)
+{
+    /* The session's dated names and functions go with it: the connection
+     * outlives a session (tsunagi summary opens one and closes it), and a
+     * view or a later query calling tsg_as_of would reach the freed
+     * session. Errors are ignored: nothing is left to report them to. */
+    drop_dated(s->sql);
+    s->dated_made = 0;
+    sqlite3_create_function(s->sql, "tsg_under", 2, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+    sqlite3_create_function(s->sql, "tsg_match", 2, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+    sqlite3_create_function(s->sql, "tsg_as_of", 0, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+}
