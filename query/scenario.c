@@ -201,18 +201,7 @@ static tsg_status_t follow(qry_session_t *s, qry_session_t *c, const ast_stmt_t 
     for (size_t i = 0; i < s->nparams; i++)
         if (tsg_session_param(c, s->params[i].name, s->params[i].value, &e))
             return gram_fail(&s->ctx, e.code, &st->kw, "%s", e.text);
-    c->lang = s->lang;
-    c->ja = s->ja;
-    c->suppress_below = s->suppress_below;
-    c->dot_memory_mb = s->dot_memory_mb;
-    c->no_files = s->no_files;
-    c->deadline_ns = s->deadline_ns;
-    c->session_as_of = s->session_as_of;
-    memcpy(c->session_as_of_text, s->session_as_of_text, sizeof c->session_as_of_text);
-    c->ctx.src = s->ctx.src;
-    c->ctx.len = s->ctx.len;
-    c->stmt_z = s->stmt_z;
-    c->stmt_end = s->stmt_end;
+    qry_session_follow(c, s);
     /* A statement of its own: no error left from the last, a fresh arena. */
     c->ctx.failed = 0;
     c->ctx.code = TSG_OK;

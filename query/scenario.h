@@ -23,6 +23,8 @@ tsg_status_t qry_run_held(qry_session_t *s, const ast_stmt_t *st, held_t *h);
  * tsg_session_close and tsg_close. Failures are recorded against st, and
  * leave nothing open (*db and *c NULL). */
 tsg_status_t qry_copy_open(qry_session_t *s, const ast_stmt_t *st, tsg_db_t **db, qry_session_t **c);
+/* c set as s is now: language, limits, .asof and the statement's text. */
+void qry_session_follow(qry_session_t *c, const qry_session_t *s);
 /* The copy's error (after rc) as s's: its token lies in s's statement. */
 tsg_status_t qry_copy_error(qry_session_t *s, qry_session_t *c, tsg_status_t rc, const ast_stmt_t *st);
 /* TSG_OK when st (or inner, its inner statement) reads today's network; a

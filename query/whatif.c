@@ -75,23 +75,27 @@ tsg_status_t qry_copy_open(qry_session_t *s, const ast_stmt_t *st, tsg_db_t **db
         *db = NULL;
         return gram_fail(&s->ctx, rc, &st->kw, "%s", e.text);
     }
-    qry_session_t *x = *c;
-    x->lang = s->lang;
-    x->ja = s->ja;
-    x->outer = s;
-    x->deadline_ns = s->deadline_ns;
-    x->no_files = s->no_files;
-    x->suppress_below = s->suppress_below;
-    x->dot_memory_mb = s->dot_memory_mb;
+    (*c)->outer = s;
+    qry_session_follow(*c, s);
+    return TSG_OK;
+}
+
+void qry_session_follow(qry_session_t *c, const qry_session_t *s)
+{
+    c->lang = s->lang;
+    c->ja = s->ja;
+    c->deadline_ns = s->deadline_ns;
+    c->no_files = s->no_files;
+    c->suppress_below = s->suppress_below;
+    c->dot_memory_mb = s->dot_memory_mb;
     /* The session's .asof too: WITH TIE under .asof compares that day on
      * both sides, not that day before and today after. */
-    x->session_as_of = s->session_as_of;
-    memcpy(x->session_as_of_text, s->session_as_of_text, sizeof x->session_as_of_text);
-    x->ctx.src = s->ctx.src;
-    x->ctx.len = s->ctx.len;
-    x->stmt_z = s->stmt_z;
-    x->stmt_end = s->stmt_end;
-    return TSG_OK;
+    c->session_as_of = s->session_as_of;
+    memcpy(c->session_as_of_text, s->session_as_of_text, sizeof c->session_as_of_text);
+    c->ctx.src = s->ctx.src;
+    c->ctx.len = s->ctx.len;
+    c->stmt_z = s->stmt_z;
+    c->stmt_end = s->stmt_end;
 }
 
 /* REMOVE kind 'id' on the copy: a node named by its id, which is unique. */
