@@ -15,13 +15,20 @@ int eng_serves_group(const eng_net_t *net, const eng_gaps_query_t *q, int64_t or
     return 0;
 }
 
+/* Node u's steps out (way 0) or in (way 1): their count, and *st the first. */
+static size_t steps_of(const eng_net_t *net, int64_t u, int way, const eng_step_t **st)
+{
+    *st = way ? &net->in_steps[net->in_off[u]] : &net->steps[net->off[u]];
+    return way ? net->in_off[u + 1] - net->in_off[u] : net->off[u + 1] - net->off[u];
+}
+
 /* An organisation at the other end of one of node u's agreement ties
  * (either way) that serves the group in s at age x. */
 static int64_t backup_of_node(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int x, int64_t org, int64_t u)
 {
     for (int way = 0; way < 2; way++) {
-        const eng_step_t *st = way ? &net->in_steps[net->in_off[u]] : &net->steps[net->off[u]];
-        size_t n = way ? net->in_off[u + 1] - net->in_off[u] : net->off[u + 1] - net->off[u];
+        const eng_step_t *st;
+        size_t n = steps_of(net, u, way, &st);
         for (size_t k = 0; k < n; k++) {
             if (st[k].kind != ENG_AGREEMENT) continue;
             int64_t b = net->org_of[st[k].to] ? net->org_of[st[k].to] : st[k].to;
@@ -47,8 +54,8 @@ static void partner_ages(const eng_net_t *net, const eng_gaps_query_t *q, const 
                          int64_t u, uint64_t ages[3])
 {
     for (int way = 0; way < 2; way++) {
-        const eng_step_t *st = way ? &net->in_steps[net->in_off[u]] : &net->steps[net->off[u]];
-        size_t n = way ? net->in_off[u + 1] - net->in_off[u] : net->off[u + 1] - net->off[u];
+        const eng_step_t *st;
+        size_t n = steps_of(net, u, way, &st);
         for (size_t k = 0; k < n; k++) {
             if (st[k].kind != ENG_AGREEMENT) continue;
             int64_t b = net->org_of[st[k].to] ? net->org_of[st[k].to] : st[k].to;
