@@ -301,10 +301,10 @@ int cli_cmd_survey_in(cli_args_t *a)
         fprintf(stderr, _("tsunagi: survey-in needs a database file: tsunagi survey-in %s CITY.db\n"), a->pos[0]);
         return 2;
     }
-    /* Opened as import opens it: a file of an older schema is migrated
-     * inside survey-in's own write, so a refused survey-in leaves it as it
-     * was (cli_open_db checks it exists; tsunagi never makes one here). */
-    if (access(path, F_OK) != 0 ? cli_open_db(path, &db, &err) != 0 : tsg_create(path, &db, &err) != TSG_OK)
+    /* A file of an older schema is migrated inside survey-in's own write,
+     * so a refused survey-in leaves it as it was (cli_open_db says how to
+     * make a database that does not exist; survey-in never makes one). */
+    if (access(path, F_OK) != 0 ? cli_open_db(path, &db, &err) != 0 : tsg_open_for_write(path, &db, &err) != TSG_OK)
         return cli_report(&err);
     tsg_survey_report_t *r = NULL;
     int rc = 0;

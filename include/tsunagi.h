@@ -61,6 +61,11 @@ tsg_status_t tsg_open(const char *path, tsg_db_t **out, tsg_error_t *err);
  * import that fails leaves it in its old schema. */
 tsg_status_t tsg_create(const char *path, tsg_db_t **out, tsg_error_t *err);
 
+/* Like tsg_open (a missing, empty or foreign file is refused), but one of
+ * an older schema is brought up to date inside the caller's first write,
+ * as with tsg_create: for survey-in, whose refusal leaves it as it was. */
+tsg_status_t tsg_open_for_write(const char *path, tsg_db_t **out, tsg_error_t *err);
+
 /* Opens the bundled sample city. It is built from the CSV compiled into the
  * library into a cache file on first use (under $XDG_CACHE_HOME/tsunagi or
  * ~/.cache/tsunagi), and rebuilt when the bundled data changes. */

@@ -432,7 +432,9 @@ static int writable_beside(const char *path)
     return access(path, W_OK) == 0 && access(dir, W_OK) == 0;
 }
 
-static tsg_status_t open_db(const char *path, int create, tsg_db_t **out, tsg_error_t *err)
+/* defer: an older schema is migrated by the first write (store_begin), not
+ * here; tsg_create always defers. */
+static tsg_status_t open_db(const char *path, int create, int defer, tsg_db_t **out, tsg_error_t *err)
 {
     *out = NULL;
     tsg_db_t *db = calloc(1, sizeof *db);
@@ -472,7 +474,7 @@ static tsg_status_t open_db(const char *path, int create, tsg_db_t **out, tsg_er
     /* An importer's open (create) of an older tsunagi database leaves the
      * migration to its write (store_begin): a failed import then leaves the
      * file as it was, in its old schema. A new file is set up here. */
-    if (create && version > 0 && version < SCHEMA_VERSION) db->migrate_from = version;
+    if (defer && version > 0 && version < SCHEMA_VERSION) db->migrate_from = version;
     else if ((s = migrate(db, version, err))) goto fail;
     if ((s = store_period_functions(db->sql, err))) goto fail;
     *out = db;
@@ -555,12 +557,17 @@ fail:
 
 tsg_status_t tsg_open(const char *path, tsg_db_t **out, tsg_error_t *err)
 {
-    return open_db(path, 0, out, err);
+    return open_db(path, 0, 0, out, err);
 }
 
 tsg_status_t tsg_create(const char *path, tsg_db_t **out, tsg_error_t *err)
 {
-    return open_db(path, 1, out, err);
+    return open_db(path, 1, 1, out, err);
+}
+
+tsg_status_t tsg_open_for_write(const char *path, tsg_db_t **out, tsg_error_t *err)
+{
+    return open_db(path, 0, 1, out, err);
 }
 
 void tsg_close(tsg_db_t *db)

@@ -410,6 +410,14 @@ def untouched(tsunagi, sample, tmp):
           p.stderr)
     check("a refused survey-in leaves a schema-2 file's bytes", sha(path) == before)
     check("a refused survey-in leaves schema 2", user_version(path) == 2, user_version(path))
+    # An empty file is no database: refused as tsg_open refuses it, and left
+    # empty (it is not made one, as import would).
+    zero = os.path.join(here, "zero.db")
+    open(zero, "wb").close()
+    p = subprocess.run([tsunagi, "survey-in", empty, zero], capture_output=True, text=True,
+                       env=dict(os.environ, LANGUAGE="en"))
+    check("survey-in refuses an empty file and leaves it empty",
+          p.returncode == 1 and "empty, not a tsunagi database" in p.stderr and os.path.getsize(zero) == 0, p.stderr)
     # The same import of a good folder brings the file up to date and in.
     p = subprocess.run([tsunagi, "import", "--as-of", "2026-04-01", sample, path], capture_output=True, text=True)
     version = user_version(path)
