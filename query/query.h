@@ -247,6 +247,9 @@ tsg_status_t qry_write_end(qry_session_t *s, tsg_status_t st);
  * keep the tables. */
 tsg_status_t qry_register_functions(qry_session_t *s);
 void qry_unregister_functions(qry_session_t *s);
+/* Registers s's functions again when another session on the same
+ * connection registered its own since (tsg_summary opens one). */
+tsg_status_t qry_claim_functions(qry_session_t *s);
 
 /* clauses.c: what the grammar leaves to a table. */
 /* A clause the statement needs: an error naming `usage` when c is NULL. */

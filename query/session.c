@@ -578,7 +578,8 @@ static tsg_status_t exec_kind(qry_session_t *s, const ast_stmt_t *st)
  * analyses load their network through qry_network, which reads the flag. */
 tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
 {
-    tsg_status_t rc = statement_day(s, st);
+    tsg_status_t rc = qry_claim_functions(s);
+    if (!rc) rc = statement_day(s, st);
     if (rc) return rc;
     const ast_clause_t *u = st->cl[AST_CL_USING];
     if (u) {

@@ -276,7 +276,17 @@ tsg_status_t qry_register_functions(qry_session_t *s)
         sqlite3_create_function(s->sql, "tsg_match", 2, flags, s, fn_match, NULL, NULL) != SQLITE_OK ||
         sqlite3_create_function(s->sql, "tsg_as_of", 0, SQLITE_UTF8, s, fn_as_of, NULL, NULL) != SQLITE_OK)
         return qry_fail_sql(s, NULL);
+    s->db->functions_of = s;
     return TSG_OK;
+}
+
+tsg_status_t qry_claim_functions(qry_session_t *s)
+{
+    if (s->db->functions_of == s) return TSG_OK;
+    /* Another session on this connection registered its own, or closed
+     * and took them away: the dated names were made for it (or dropped). */
+    s->dated_made = 0;
+    return qry_register_functions(s);
 }
 
 void qry_unregister_functions(qry_session_t *s)
@@ -284,7 +294,10 @@ void qry_unregister_functions(qry_session_t *s)
     /* The session's dated names and functions go with it: the connection
      * outlives a session (tsunagi summary opens one and closes it), and a
      * view or a later query calling tsg_as_of would reach the freed
-     * session. Errors are ignored: nothing is left to report them to. */
+     * session. Errors are ignored: nothing is left to report them to.
+     * When another session holds them now, they are its own. */
+    if (s->db->functions_of != s) return;
+    s->db->functions_of = NULL;
     drop_dated(s->sql);
     s->dated_made = 0;
     sqlite3_create_function(s->sql, "tsg_under", 2, SQLITE_UTF8, NULL, NULL, NULL, NULL);

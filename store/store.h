@@ -25,6 +25,7 @@ struct tsg_db {
     char *held;          /* a file in use beside the database (tsg_db_hold), or NULL */
     util_guard_t guard;  /* built by store_guard */
     int migrate_from;    /* an older schema tsg_create left to the first write (store_begin), or 0 */
+    const void *functions_of; /* the session whose SQL functions and dated names the connection holds */
 };
 
 /* The files no writer may replace while db is open: the database and its

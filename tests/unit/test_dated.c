@@ -281,3 +281,59 @@ Test(dated, export_keeps_every_row_with_its_period)
     free(is);
     unsetenv("TSUNAGI_TODAY");
 }
+
+/* A sink that prints each table to a memory stream, and each error. */
+static tsg_status_t to_text(void *ctx, const tsg_result_t *r, tsg_error_t *err)
+{
+    return tsg_result_print(r, TSG_FMT_CSV, ctx, err);
+}
+
+static void error_text(void *ctx, const tsg_error_t *e)
+{
+    fprintf(ctx, "error: %s\n", e->text);
+}
+
+static char *session_run(tsg_session_t *s, const char *stmts)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    tsg_sink_t sink = {to_text, error_text, f};
+    tsg_error_t err = {0};
+    tsg_session_run(s, stmts, NULL, 1, &sink, &err);
+    fclose(f);
+    return out;
+}
+
+/* A summary opens and closes a session of its own on the caller's
+ * connection; a session already open there answers as before it (found by
+ * review: closing the summary's session took the dated names and
+ * tsg_as_of away from the connection, and every FIND, COUNT and SHOW of
+ * the first session failed from then on). Oracle: the same session's
+ * answers before the summary. */
+Test(dated, a_summary_leaves_another_session_working)
+{
+    setenv("TSUNAGI_TODAY", "2026-12-02", 1);
+    network();
+    char *done = th_run("net.db", "REMOVE 'c' ON '2026-06-01';");
+    free(done);
+    tsg_db_t *db;
+    tsg_session_t *s;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    const char *asked = "COUNT organisations; COUNT organisations AS OF '2026-01-01'; SHOW 'a';";
+    char *before = session_run(s, asked);
+    cr_assert_null(strstr(before, "error"), "%s", before);
+    tsg_result_t **rs;
+    size_t n;
+    cr_assert_eq(tsg_summary(db, &rs, &n, &err), TSG_OK, "%s", err.text);
+    tsg_results_free(rs, n);
+    char *after = session_run(s, asked);
+    cr_expect_str_eq(after, before);
+    free(before);
+    free(after);
+    tsg_session_close(s);
+    tsg_close(db);
+    unsetenv("TSUNAGI_TODAY");
+}
