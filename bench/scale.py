@@ -472,8 +472,8 @@ def report(rows):
             cols += [cell(ours), cell(p), ratio(p, ours)]
         print(f"| {network(w)} | " + " | ".join(cols) + " |")
     print("\nAS OF (issue 21): each GAPS with AS OF '2025-04-01' beside its plain twin (in turn first); REACH back to"
-          " back with and without AS OF; median / p95 in ms, and the cost of AS OF (limit: +20%). A REACH on another"
-          " day than the last rebuilds the session's dated SQL tables: the switch, one statement each way, in ms\n")
+          " back with and without AS OF; median / p95 in ms, and the cost of AS OF (limit: +20%). The first REACH on"
+          " another day than the last (the switch), one statement each way, in ms\n")
     print("| network | GAPS | GAPS AS OF | cost | REACH | REACH AS OF | cost | REACH switching to AS OF | back |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for w in rows:
