@@ -22,31 +22,6 @@ static size_t steps_of(const eng_net_t *net, int64_t u, int way, const eng_step_
     return way ? net->in_off[u + 1] - net->in_off[u] : net->off[u + 1] - net->off[u];
 }
 
-/* An organisation at the other end of one of node u's agreement ties
- * (either way) that serves the group in s at age x. */
-static int64_t backup_of_node(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int x, int64_t org, int64_t u)
-{
-    for (int way = 0; way < 2; way++) {
-        const eng_step_t *st;
-        size_t n = steps_of(net, u, way, &st);
-        for (size_t k = 0; k < n; k++) {
-            if (st[k].kind != ENG_AGREEMENT) continue;
-            int64_t b = net->org_of[st[k].to] ? net->org_of[st[k].to] : st[k].to;
-            if (b != org && eng_serves_group(net, q, b, s, x, x)) return b;
-        }
-    }
-    return 0;
-}
-
-int64_t eng_backup(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int x, int64_t org)
-{
-    if (org <= 0 || org > net->maxnid || net->type[org] != ENG_ORGANISATION) return 0;
-    int64_t b = backup_of_node(net, q, s, x, org, org);
-    for (int32_t i = net->first_prog[org]; !b && i >= 0; i = net->next_prog[i])
-        b = backup_of_node(net, q, s, x, org, net->programs[i].nid);
-    return b;
-}
-
 /* Adds to ages those at which an organisation at the other end of one of
  * node u's agreement ties (either way), other than org, serves the group
  * in s (eng_serves_group, age by age). */
@@ -72,8 +47,9 @@ static void partner_ages(const eng_net_t *net, const eng_gaps_query_t *q, const 
     }
 }
 
-/* What eng_backup(net, q, s, x, org) says for every x of the query's ages,
- * as bits: its partners are those of org and of each of its programs. */
+/* The ages of the query (as bits) at which org, sole provider in cell s,
+ * is backed: an organisation joined to it, or to one of its programs, by
+ * an agreement tie serves the group there at that age (gaps.h, fragility). */
 static void backup_ages(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int64_t org, uint64_t ages[3])
 {
     ages[0] = ages[1] = ages[2] = 0;

@@ -71,9 +71,4 @@ int eng_covers(const eng_program_t *p, const char *target, const char *need, int
  * everyone), running on the query's day, serving s, at some age of lo..hi. */
 int eng_serves_group(const eng_net_t *net, const eng_gaps_query_t *q, int64_t org, int64_t s, int lo, int hi);
 
-/* The backup of org, sole provider at age x in cell s: an organisation
- * joined to it by an agreement tie that serves the group there at x (see
- * fragility above); 0 for none. */
-int64_t eng_backup(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, int x, int64_t org);
-
 #endif
