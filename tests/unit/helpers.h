@@ -26,5 +26,11 @@ char *th_dump(const char *dbpath);
 char *th_run(const char *dbpath, const char *stmts);
 /* Imports dir into db at path; returns the status and fills err. */
 tsg_status_t th_import(const char *db, const char *dir, tsg_encoding_t enc, tsg_error_t *err);
+/* A small network imported into net.db in a fresh temp dir (the working
+ * directory from then on): the municipality d (and its ward e when
+ * with_ward), organisations a (npo), b (shakyo) and c (company), a program
+ * each for a and b, a forum f with a and b as members, a — b co_support
+ * and b → c referral (count 3, since 2020). */
+void th_small_network(int with_ward);
 
 #endif

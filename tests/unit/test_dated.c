@@ -17,24 +17,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* A small network in a fresh temp dir, with history kept by statements:
- * a's name twice, sector and district, pa's lists, ages, area and owner, c
- * ended and back (its earlier period kept), and b → c's count. */
+/* The small network, with ward e under d for the changes that move things
+ * into a ward. */
 static void network(void)
 {
-    char *dir = th_tempdir();
-    cr_assert_eq(chdir(dir), 0);
-    free(dir);
-    cr_assert_eq(mkdir("net", 0777), 0);
-    th_write("net/districts.csv", "id,name,level,parent_id\nd,市,municipality,\ne,区,ward,d\n");
-    th_write("net/organisations.csv", "id,name,sector,district_id\na,A,npo,d\nb,B,shakyo,d\nc,C,company,d\n");
-    th_write("net/programs.csv", "id,name,org_id,targets,age_min,age_max,needs,modes,approach,area,in_system,hours\n"
-                                 "pa,PA,a,everyone,,,consultation,counter,,d,,\npb,PB,b,everyone,,,consultation,counter,,d,,\n");
-    th_write("net/forums.csv", "id,name,kind,district_id\nf,F,platform,d\n");
-    th_write("net/ties.csv", "from_id,to_id,kind,count,since\na,b,co_support,,\nb,c,referral,3,2020\n"
-                             "a,f,membership,,\nb,f,membership,,\n");
-    tsg_error_t err = {0};
-    cr_assert_eq(th_import("net.db", "net", TSG_ENC_UTF8, &err), TSG_OK, "%s", err.text);
+    th_small_network(1);
 }
 
 static void sql(const char *path, const char *text)
@@ -71,6 +58,9 @@ static char *checked(const char *path)
     return out;
 }
 
+/* The small network with history kept by statements: a's name twice,
+ * sector and district, pa's lists, ages, area and owner, c ended and back
+ * (its earlier period kept), and b → c's count. */
 static void kept_history(void)
 {
     network();
