@@ -73,6 +73,18 @@ static const struct {
       " JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst ORDER BY t.tid"}},
 };
 
+/* The old values SET keeps (issue 21), one row per history row in the order
+ * they were kept: a node by its id; a tie by its from_id, to_id, kind and
+ * since as ties.csv writes them (an ended pair tied again begins a new
+ * period, so the since tells its rows apart). The value is stored as the
+ * CSV writes it already (ids, ';' lists, '*'). Written only when the
+ * history has rows, so a folder without history keeps its files. */
+static const table_t history_table = {
+    "history.csv", "id,field,value,until,to_id,kind,since",
+    "SELECT coalesce(n.id, a.id), h.field, h.value, h.until, b.id, t.kind, t.since FROM history h"
+    " LEFT JOIN node n ON n.nid = h.nid LEFT JOIN tie t ON t.tid = h.tid LEFT JOIN node a ON a.nid = t.src"
+    " LEFT JOIN node b ON b.nid = t.dst ORDER BY h.hid"};
+
 /* Whether the query finds a row. */
 static int any_row(sqlite3 *sql, const char *when)
 {
@@ -198,16 +210,32 @@ static tsg_status_t write_default_needs(tsg_db_t *db, const char *dir, util_buf_
  * one file (found at its turn, it left the files before it written). */
 static tsg_status_t check_names(tsg_db_t *db, const char *dir, tsg_error_t *err)
 {
-    static const char *const extra[] = {"default_needs.csv", "vocabulary.csv", "programs.csv"};
+    static const char *const extra[] = {"default_needs.csv", "vocabulary.csv", "programs.csv", "history.csv"};
     const util_guard_t *g = store_guard(db);
     if (!g) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     tsg_status_t s = TSG_OK;
-    for (size_t i = 0; i < sizeof tables / sizeof tables[0] + 3 && !s; i++) {
+    for (size_t i = 0; i < sizeof tables / sizeof tables[0] + sizeof extra / sizeof *extra && !s; i++) {
         char *path = util_printf("%s/%s", dir, i < sizeof tables / sizeof tables[0] ? tables[i].file
                                                                                   : extra[i - sizeof tables / sizeof tables[0]]);
         s = path ? util_target_check(g, path, err) : util_fail(err, TSG_ENOMEM, _("out of memory"));
         free(path);
     }
+    return s;
+}
+
+/* A file written only when its query has rows; otherwise one left in the
+ * folder is removed. */
+static tsg_status_t write_optional(tsg_db_t *db, const char *dir, const table_t *t, util_buf_t *b, int bom,
+                                   tsg_error_t *err)
+{
+    long rows;
+    b->len = 0;
+    tsg_status_t s = render(db->sql, t, b, &rows, err);
+    if (s || rows) return s ? s : write_file(db, dir, t->file, b, bom, err);
+    char *old = util_printf("%s/%s", dir, t->file);
+    if (!old) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    if (unlink(old) != 0 && errno != ENOENT) s = util_fail(err, TSG_EIO, _("%s: cannot remove: %s"), old, strerror(errno));
+    free(old);
     return s;
 }
 
@@ -246,20 +274,10 @@ tsg_status_t tsg_export_csv_with(tsg_db_t *db, const char *dir, int bom, tsg_err
         if (!(s = render(db->sql, t, &b, &rows, err))) s = write_file(db, dir, t->file, &b, bom, err);
     }
     if (!s) s = write_default_needs(db, dir, &b, bom, err);
-    if (!s) {
-        b.len = 0;
-        s = render(db->sql, &vocab_table, &b, &rows, err);
-        if (!s && rows) s = write_file(db, dir, vocab_table.file, &b, bom, err);
-        if (!s && !rows) {
-            /* A vocabulary.csv left from an earlier export would come back in
-             * on import; without user entries there must be none. */
-            char *old = util_printf("%s/%s", dir, vocab_table.file);
-            if (!old) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-            else if (unlink(old) != 0 && errno != ENOENT)
-                s = util_fail(err, TSG_EIO, _("%s: cannot remove: %s"), old, strerror(errno));
-            free(old);
-        }
-    }
+    /* A vocabulary.csv or history.csv left from an earlier export would
+     * come back in on import; without rows there must be none. */
+    if (!s) s = write_optional(db, dir, &vocab_table, &b, bom, err);
+    if (!s) s = write_optional(db, dir, &history_table, &b, bom, err);
     util_buf_free(&b);
     sqlite3_exec(db->sql, "COMMIT", NULL, NULL, NULL);
     return s;

@@ -2,8 +2,9 @@
  * import — the CSV folder into the database, in one transaction. See
  * interchange.h for the contract and docs/data-format.md for every rule and
  * message. Files are read in dependency order (vocabulary, districts,
- * organisations, programs, forums, ties), so every reference points to a file
- * already read or to the file itself (district parents). Here is what each
+ * organisations, programs, forums, ties, then history if the folder has it:
+ * import_history.c), so every reference points to a file already read or to
+ * the file itself (district parents). Here is what each
  * file's rows mean, checked against each other and written; a file's header,
  * rows and cells are read and checked by import_cells.c.
  */
@@ -532,7 +533,7 @@ static tsg_status_t read_ties(imp_t *im)
 /* ---- the whole import ---------------------------------------------------------- */
 
 static const char clear_sql[] =
-    "DELETE FROM tie; DELETE FROM program_target; DELETE FROM program_need; DELETE FROM program_mode;"
+    "DELETE FROM history; DELETE FROM tie; DELETE FROM program_target; DELETE FROM program_need; DELETE FROM program_mode;"
     "DELETE FROM program_area; DELETE FROM program; DELETE FROM forum; DELETE FROM organisation;"
     "DELETE FROM district; DELETE FROM node; DELETE FROM vocab WHERE builtin = 0;";
 
@@ -558,7 +559,8 @@ tsg_status_t store_import(tsg_db_t *db, const store_source_t *src, tsg_encoding_
         if ((s = store_prepare(db->sql, stmt_sql[i], &im->st[i], err))) goto done;
     if ((s = read_vocabulary(im)) || (s = store_vocab_load(db->sql, &im->vocab, err)) ||
         (s = read_default_needs(im)) || (s = read_districts(im)) ||
-        (s = read_organisations(im)) || (s = read_programs(im)) || (s = read_forums(im)) || (s = read_ties(im)))
+        (s = read_organisations(im)) || (s = read_programs(im)) || (s = read_forums(im)) || (s = read_ties(im)) ||
+        (s = store_imp_history(im)))
         goto done;
     store_imp_close_file(im);
     for (int i = 0; i < S_COUNT; i++) {
@@ -594,8 +596,23 @@ static tsg_status_t dir_read(const store_source_t *src, const char *name, char *
     return s;
 }
 
+/* The folder without its history.csv (import --as-of: import_asof.c). */
+static tsg_status_t dir_read_no_history(const store_source_t *src, const char *name, char **data, size_t *len,
+                                        int *found, tsg_error_t *err)
+{
+    if (strcmp(name, "history.csv")) return dir_read(src, name, data, len, found, err);
+    *found = 0;
+    return TSG_OK;
+}
+
 tsg_status_t tsg_import_csv(tsg_db_t *db, const char *dir, tsg_encoding_t enc, tsg_import_counts_t *counts,
                             tsg_error_t *err)
+{
+    return store_import_dir(db, dir, enc, 0, counts, err);
+}
+
+tsg_status_t store_import_dir(tsg_db_t *db, const char *dir, tsg_encoding_t enc, int skip_history,
+                              tsg_import_counts_t *counts, tsg_error_t *err)
 {
     struct stat sb;
     if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
@@ -604,7 +621,7 @@ tsg_status_t tsg_import_csv(tsg_db_t *db, const char *dir, tsg_encoding_t enc, t
     while (n > 1 && dir[n - 1] == '/') n--;
     char *label = util_strndup(dir, n);
     if (!label) return util_fail(err, TSG_ENOMEM, _("out of memory"));
-    store_source_t src = {label, dir_read, label};
+    store_source_t src = {label, skip_history ? dir_read_no_history : dir_read, label};
     tsg_status_t s = store_import(db, &src, enc, counts, err);
     free(label);
     return s;

@@ -18,6 +18,10 @@
  *   - districts are not dated: new ones are added, changed ones updated
  *     (their old name, level and parent kept in history), none end.
  *
+ * The folder's history.csv is not read: the folder is the network on DATE,
+ * and the database keeps its own past (a folder exported from it and edited
+ * carries the database's history, which may name rows the edit removed).
+ *
  * An organisation, forum or program that ended by DATE and comes back in
  * the folder begins a new period at DATE, counted as added: its earlier
  * since and until are kept in history until DATE, so AS OF a day between
@@ -413,7 +417,7 @@ tsg_status_t tsg_import_csv_as_of(tsg_db_t *db, const char *dir, tsg_encoding_t 
     close(fd);
     tsg_db_t *y = NULL;
     tsg_status_t s = tsg_create(scratch, &y, err);
-    if (!s) s = tsg_import_csv(y, dir, enc, NULL, err);
+    if (!s) s = store_import_dir(y, dir, enc, 1, NULL, err); /* the database keeps its own history */
     tsg_close(y);
     if (!s) {
         sqlite3_stmt *at;

@@ -90,7 +90,7 @@ tsg_status_t store_imp_resolve_at(imp_t *im, const char *kind, const char *text,
 tsg_status_t store_imp_key_cell(imp_t *im, int c, const char *kind, int optional, const char **key);
 tsg_status_t store_imp_name_cell(imp_t *im, int c, const char **name);
 /* What a reference may point to: each has its own messages (import_cells.c). */
-enum { REF_DISTRICT, REF_PARENT, REF_ORG, REF_MEMBER_ORG, REF_MEMBER_FORUM, REF_TIE_END };
+enum { REF_DISTRICT, REF_PARENT, REF_ORG, REF_MEMBER_ORG, REF_MEMBER_FORUM, REF_TIE_END, REF_NODE /* any */ };
 tsg_status_t store_imp_ref_at(imp_t *im, const char *id, int ref, long line, long col, const store_id_t **out);
 /* The translated "unknown … id '%s' (did you mean %s?)" of a reference. */
 const char *store_imp_ref_named_fmt(int ref);
@@ -100,5 +100,11 @@ tsg_status_t store_imp_new_id(imp_t *im, int c, int type, int64_t *nid, size_t a
 /* years: the number is an age ("… is not a whole number of years"). */
 tsg_status_t store_imp_int_cell(imp_t *im, int c, long lo, long hi, int years, int *null, long *val);
 tsg_status_t store_imp_date_cell(imp_t *im, int c, char *out, int *null);
+
+/* ---- history.csv (import_history.c) ---------------------------------------- */
+
+/* The folder's history.csv, if it has one, read after ties.csv: every row
+ * checked against the rows already read and written to `history`. */
+tsg_status_t store_imp_history(imp_t *im);
 
 #endif

@@ -24,6 +24,10 @@ struct store_source {
 tsg_status_t store_import(tsg_db_t *db, const store_source_t *src, tsg_encoding_t enc,
                           tsg_import_counts_t *counts, tsg_error_t *err);
 
+/* tsg_import_csv, and with skip_history the folder's history.csv left unread. */
+tsg_status_t store_import_dir(tsg_db_t *db, const char *dir, tsg_encoding_t enc, int skip_history,
+                              tsg_import_counts_t *counts, tsg_error_t *err);
+
 /* A file compiled into the library (the sample city). */
 typedef struct store_embedded {
     const char *name;
