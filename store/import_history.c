@@ -305,6 +305,9 @@ tsg_status_t store_imp_history(imp_t *im)
     int present;
     tsg_status_t s = store_imp_open_file(im, &history_spec, &present);
     if (s || !present) return s;
+    /* A tie is named by to_id and kind together (since may be left out). */
+    if (im->map[TO] >= 0 && im->map[KIND] < 0)
+        return store_imp_fail_at(im, im->csv.rec_line, 1, _("missing column '%s'"), history_spec.cols[KIND]);
     hist_t h = {im, NULL, NULL, NULL, 0, 0, {0}};
     s = store_prepare(im->sql,
                       "SELECT tid FROM tie WHERE kind = ?3 AND since IS ?4 AND ((src = ?1 AND dst = ?2)"
