@@ -129,6 +129,9 @@ static void bind_past(const out_t *o, sqlite3_stmt *st)
     " AND NOT EXISTS (SELECT 1 FROM forum_at WHERE nid = " X " AND until IS NOT NULL)"                         \
     " AND NOT EXISTS (SELECT 1 FROM program_at pr JOIN organisation_at po ON po.nid = pr.org WHERE pr.nid = " X \
     "  AND (pr.until IS NOT NULL OR po.until IS NOT NULL))))"
+/* SQL: the tie t (of tie_at) is asked about: from today on, it has no end
+ * set and neither end is a row whose end is set. */
+#define TIE_ASKED "(?91 OR (t.until IS NULL AND " NODE_ASKED("t.src") " AND " NODE_ASKED("t.dst") "))"
 
 static tsg_status_t lxw_fail(out_t *o, lxw_error e)
 {
@@ -328,19 +331,19 @@ static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
     tsg_status_t s = store_prepare(
         o->db->sql,
         "WITH mine(nid) AS (SELECT ?1 UNION SELECT nid FROM program_at WHERE org = ?1 AND (?91 OR until IS NULL)),"
-        " open AS (SELECT * FROM tie_at t WHERE (?91 OR t.until IS NULL) AND " NODE_ASKED("t.src") " AND "
-        NODE_ASKED("t.dst") "),"
-        " side AS (SELECT t.tid, t.src AS own, t.dst AS other, 1 AS out FROM open t WHERE t.src IN mine"
-        "  UNION ALL SELECT t.tid, t.dst, t.src, 0 FROM open t WHERE t.dst IN mine AND t.src NOT IN mine)"
-        " SELECT a.id, b.id, t.kind, t.directed, t.count, s.out,"
+        " side AS (SELECT t.tid, t.src AS own, t.dst AS other, 1 AS out, t.kind, t.directed, t.count FROM tie_at t"
+        "  WHERE t.src IN mine AND " TIE_ASKED
+        "  UNION ALL SELECT t.tid, t.dst, t.src, 0, t.kind, t.directed, t.count FROM tie_at t"
+        "  WHERE t.dst IN mine AND t.src NOT IN mine AND " TIE_ASKED ")"
+        " SELECT a.id, b.id, s.kind, s.directed, s.count, s.out,"
         "  coalesce(oa.name, pa.name, fa.name), coalesce(ob.name, pb.name, fb.name),"
         "  coalesce(ob.name, (SELECT name FROM organisation_at WHERE nid = pb.org))"
-        " FROM side s JOIN open t ON t.tid = s.tid JOIN node a ON a.nid = s.own JOIN node b ON b.nid = s.other"
+        " FROM side s JOIN node a ON a.nid = s.own JOIN node b ON b.nid = s.other"
         " LEFT JOIN organisation_at oa ON oa.nid = s.own LEFT JOIN program_at pa ON pa.nid = s.own"
         " LEFT JOIN forum_at fa ON fa.nid = s.own"
         " LEFT JOIN organisation_at ob ON ob.nid = s.other LEFT JOIN program_at pb ON pb.nid = s.other"
         " LEFT JOIN forum_at fb ON fb.nid = s.other"
-        " ORDER BY t.tid",
+        " ORDER BY s.tid",
         &st, o->err);
     if (!s) sqlite3_bind_int64(st, 1, org);
     if (!s) bind_past(o, st);

@@ -35,6 +35,7 @@ usage: survey_asof_check.py TSUNAGI SAMPLE_DIR   (exit 77 without openpyxl)
 import glob
 import hashlib
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -83,6 +84,73 @@ def listed(wb):
     return [r[0] for r in wb["選択肢"].iter_rows(values_only=True) if r[0]]
 
 
+def first_day(d):
+    """A stored date's first day, YYYY-MM-DD (store/period.h: 'YYYY' is 1 January)."""
+    return None if d is None else (d + "-01-01")[:10] if len(d) == 4 else (d + "-01")[:10] if len(d) == 7 else d
+
+
+def oracle(db, day, past):
+    """Each organisation's ties on day, as (own id, other id, kind) with their
+    number, computed from the tables with sqlite3, independently of tsunagi's
+    SQL: a row exists from its since until the day before its until; a
+    program while its until is ahead and its organisation exists; a tie
+    between two nodes that exist. On a day from today on (past False) a row
+    with an end set is not asked about. The organisation's side is the end
+    that is it or its program (the source when both are)."""
+    con = sqlite3.connect(db)
+    def live(since, until):
+        return (since is None or first_day(since) <= day) and (until is None or first_day(until) > day) and \
+            (past or until is None)
+    orgs = {nid: i for nid, i, since, until in con.execute(
+        "SELECT o.nid, n.id, o.since, o.until FROM organisation o JOIN node n USING (nid)") if live(since, until)}
+    forums = {nid for nid, since, until in con.execute("SELECT nid, since, until FROM forum") if live(since, until)}
+    owner = {nid: org for nid, org, until in con.execute("SELECT nid, org, until FROM program")
+             if org in orgs and live(None, until)}
+    ids = dict(con.execute("SELECT nid, id FROM node"))
+    out = {i: {} for i in orgs.values()}
+    for src, dst, kind, since, until in con.execute("SELECT src, dst, kind, since, until FROM tie"):
+        ends_ok = all(x in orgs or x in forums or x in owner for x in (src, dst))
+        if not (ends_ok and live(since, until)):
+            continue
+        side = lambda x: orgs[x] if x in orgs else orgs[owner[x]] if x in owner else None
+        # On the form of each end's organisation, from its side; once when
+        # both ends are the same organisation's (from the source).
+        for own, other in ((src, dst), (dst, src)):
+            org = side(own)
+            if org is not None and (own == src or org != side(src)):
+                key = (ids[own], ids[other], kind)
+                out[org][key] = out[org].get(key, 0) + 1
+    con.close()
+    return out
+
+
+KIND = {"つなぎ": "referral", "協働": "co_support", "情報共有": "info_sharing", "協定": "agreement", "参加": "membership"}
+
+
+def forms(folder):
+    """Each workbook's 関係 rows as (own id, other id, kind key) with their number."""
+    out = {}
+    for f in glob.glob(os.path.join(folder, "*.xlsx")):
+        wb = openpyxl.load_workbook(f, read_only=True)
+        org = wb["団体情報"]["A2"].value
+        rows = {}
+        for r in wb["関係"].iter_rows(min_row=2, values_only=True):
+            if r[0]:
+                key = (r[1], r[3], KIND[r[6]])
+                rows[key] = rows.get(key, 0) + 1
+        out[org] = rows
+        wb.close()
+    return out
+
+
+def same_as_oracle(folder, db, day, past):
+    want, got = oracle(db, day, past), forms(folder)
+    check(set(got) == set(want), "%s: forms of %d organisations, the oracle has %d" % (day, len(got), len(want)))
+    bad = [o for o in want if got.get(o) != want[o]]
+    check(not bad, "%s: the ties of %d forms differ from the oracle's, e.g. %s: %s"
+          % (day, len(bad), bad[:1], bad and sorted(set(got.get(bad[0], {}).items()) ^ set(want[bad[0]].items()))))
+
+
 OLD, NEW = "NPO法人ミドル世代しごと応援団", "NPO法人ミドル世代しごと応援団あさひの"
 LOST = ("o-npo-sapo", "o-npo-hyoga", "協働")       # change 1, untied ON 2026-04-01
 GAINED = ("o-minami-kodomo", "o-minami-shakyo", "協働")  # change 2, tied SINCE 2026-04-01
@@ -107,6 +175,7 @@ with tempfile.TemporaryDirectory() as tmp:
               "2025-10-01: the partner list has the old name")
         check(sapo["記入方法"]["A2"].value.startswith("基準日：2025年10月1日"), "2025-10-01 stated: "
               + str(sapo["記入方法"]["A2"].value))
+    same_as_oracle(past, db, "2025-10-01", True)
 
     # 2. Today.
     now = os.path.join(tmp, "now")
@@ -119,6 +188,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check(partners(sapo).get(("o-npo-sapo", "o-chuo-shakyo", "協働")) is not None, "today: a kept tie stays")
         check("%s [o-npo-hyoga]" % NEW in listed(sapo), "today: the partner list has the new name")
         check(sapo["記入方法"]["A2"].value.startswith("基準日：2026年12月2日"), "today stated")
+    same_as_oracle(now, db, "2026-12-02", False)
 
     # 3. Prepared in March for the year from 1 April.
     april = os.path.join(tmp, "april")
@@ -128,6 +198,7 @@ with tempfile.TemporaryDirectory() as tmp:
         check(LOST not in partners(sapo), "2026-04-01: the tie lost that day is on no form")
         check(GAINED in partners(kodomo), "2026-04-01: the tie gained that day is on the form")
         check(sapo["記入方法"]["A2"].value.startswith("基準日：2026年4月1日"), "2026-04-01 stated")
+    same_as_oracle(april, db, "2026-04-01", False)
 
     # 5. A malformed day, and --as-of elsewhere.
     bad = os.path.join(tmp, "bad")
