@@ -279,8 +279,10 @@ int cli_cmd_survey_out(cli_args_t *a)
     tsg_db_t *db;
     if (cli_open_db(a->npos > 1 ? a->pos[1] : NULL, &db, &err)) return cli_report(&err);
     long n = 0;
-    int rc = tsg_survey_out_suppressed(db, a->pos[0], a->suppress_below, &n, &err) ? cli_report(&err) : 0;
-    if (!rc) printf(_("wrote %ld survey workbooks to %s\n"), n, a->pos[0]);
+    int rc = tsg_survey_out_as_of(db, a->pos[0], a->as_of, a->suppress_below, &n, &err) ? cli_report(&err) : 0;
+    if (!rc && a->as_of) printf(_("wrote %ld survey workbooks to %s, of the network as it stands on %s\n"), n, a->pos[0],
+                                a->as_of);
+    else if (!rc) printf(_("wrote %ld survey workbooks to %s\n"), n, a->pos[0]);
     tsg_close(db);
     return rc;
 }

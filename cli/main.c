@@ -13,7 +13,7 @@
  *   tsunagi import-hsds [--mapping M] [--report R] DIR [DB]
  *   tsunagi export-hsds [--package-name N] [--title T] [--license L] DIR [DB]
  *   tsunagi hsds-mapping
- *   tsunagi survey-out DIR [DB]
+ *   tsunagi survey-out [--as-of DATE] DIR [DB]
  *   tsunagi survey-in [--as-of DATE] DIR [DB]
  *
  * DB defaults to $TSUNAGI_DB, else the bundled sample city. Exit status: 0 on
@@ -168,7 +168,8 @@ static const command_t commands[] = {
      N_("write DB's network as an HSDS 3.0 package DIR (no licence unless --license)"), 1, 2, cli_cmd_export_hsds},
     {"hsds-mapping", "hsds-mapping", N_("print the built-in HSDS mapping (to edit for --mapping)"), 0, 0,
      cli_cmd_hsds_mapping},
-    {"survey-out", N_("survey-out DIR [DB]"), N_("write a survey workbook for each organisation into DIR"), 1, 2,
+    {"survey-out", N_("survey-out [--as-of DATE] DIR [DB]"),
+     N_("write a survey workbook for each organisation into DIR (--as-of: the network on DATE)"), 1, 2,
      cli_cmd_survey_out},
     {"survey-in", N_("survey-in [--as-of DATE] DIR [DB]"),
      N_("apply the survey answers returned in DIR as a change at DATE (default today)"), 1, 2, cli_cmd_survey_in},
@@ -349,8 +350,9 @@ int main(int argc, char **argv)
         fprintf(stderr, _("tsunagi: --encoding applies to import only\n"));
         return 2;
     }
-    if (a.as_of && cmd->run != cli_cmd_import && cmd->run != cli_cmd_survey_in) {
-        fprintf(stderr, _("tsunagi: --as-of goes with import and survey-in (statements take AS OF 'date'), not %s\n"),
+    if (a.as_of && cmd->run != cli_cmd_import && cmd->run != cli_cmd_survey_in && cmd->run != cli_cmd_survey_out) {
+        fprintf(stderr,
+                _("tsunagi: --as-of goes with import, survey-out and survey-in (statements take AS OF 'date'), not %s\n"),
                 cmd->name);
         return 2;
     }

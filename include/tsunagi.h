@@ -198,6 +198,12 @@ tsg_status_t tsg_survey_out(tsg_db_t *db, const char *dir, long *written, tsg_er
  * suppress_below (> 0) is left blank, since the workbooks leave the office. */
 tsg_status_t tsg_survey_out_suppressed(tsg_db_t *db, const char *dir, long suppress_below, long *written,
                                        tsg_error_t *err);
+/* The same for the network as it stands on as_of (YYYY-MM-DD, YYYY-MM or
+ * YYYY; NULL: today): the organisations, programs and ties of that day,
+ * their names and values of that day, and the day written on the first
+ * sheet. A malformed date is TSG_EINPUT and nothing is written. */
+tsg_status_t tsg_survey_out_as_of(tsg_db_t *db, const char *dir, const char *as_of, long suppress_below, long *written,
+                                  tsg_error_t *err);
 
 /* What survey-in did. Every string is owned by the report. */
 typedef struct tsg_survey_report {

@@ -9,6 +9,7 @@
  * own table. And .sets' table.
  */
 #include "query.h"
+#include "scenario.h"
 #include "choices.h"
 #include "clauses.h"
 #include "result.h"
@@ -74,10 +75,14 @@ static void add_names(qry_session_t *s, words_t *ws, unsigned types, const char 
         if ((types & (1u << s->names[i].type)) && !strncmp(s->names[i].name, prefix, plen)) add(ws, s->names[i].name);
 }
 
+/* The connection whose TEMP tables hold the sets statements see: under a
+ * scenario (.whatif) the copy's, where LET makes them (scenario.c). */
+static sqlite3 *sets_db(const qry_session_t *s) { return s->scenario ? qry_scenario_session(s->scenario)->sql : s->sql; }
+
 static void add_sets(qry_session_t *s, words_t *ws, const char *prefix)
 {
     sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(s->sql, "SELECT name FROM temp.tsg_setname ORDER BY name", -1, &q, NULL) != SQLITE_OK) return;
+    if (sqlite3_prepare_v2(sets_db(s), "SELECT name FROM temp.tsg_setname ORDER BY name", -1, &q, NULL) != SQLITE_OK) return;
     while (sqlite3_step(q) == SQLITE_ROW) {
         const char *name = (const char *)sqlite3_column_text(q, 0);
         if (name && !strncmp(name, prefix, strlen(prefix))) add(ws, name);
@@ -392,8 +397,9 @@ tsg_status_t tsg_session_complete(tsg_session_t *s, const char *prefix, char ***
 
 tsg_status_t tsg_session_sets(tsg_session_t *s, tsg_result_t **out, tsg_error_t *err)
 {
-    /* The column headers are translated where they are shown. */
-    return qry_result_from_sql(s->sql,
+    /* Under a scenario, the copy's sets (sets_db): those a FIND or COUNT
+     * there finds. The column headers are translated where they are shown. */
+    return qry_result_from_sql(sets_db(s),
                                "SELECT n.name AS name, n.type AS kind,"
                                " (SELECT count(*) FROM temp.tsg_set g WHERE g.name = n.name) AS members"
                                " FROM temp.tsg_setname n ORDER BY n.name",

@@ -151,15 +151,24 @@ static tsg_status_t resolve_sets(qry_session_t *s)
  * and the sets are found again. It is looked at once per statement, so
  * what a statement has loaded (names, the network) stays valid until it
  * ends. */
+int64_t qry_data_version(qry_session_t *s)
+{
+    if (!s->dv && sqlite3_prepare_v3(s->sql, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, &s->dv, NULL) !=
+                      SQLITE_OK)
+        return -1;
+    int64_t v = sqlite3_step(s->dv) == SQLITE_ROW ? sqlite3_column_int64(s->dv, 0) : -1;
+    sqlite3_reset(s->dv); /* ends the read transaction */
+    return v;
+}
+
 static tsg_status_t check_version(qry_session_t *s)
 {
-    if (s->checked || (!s->dv && sqlite3_prepare_v3(s->sql, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
-                                                    &s->dv, NULL) != SQLITE_OK))
-        return TSG_OK;
+    if (s->checked) return TSG_OK;
+    int64_t v = qry_data_version(s);
+    if (!s->dv) return TSG_OK;
     s->checked = 1;
     int changed = 0;
-    if (sqlite3_step(s->dv) == SQLITE_ROW) {
-        int64_t v = sqlite3_column_int64(s->dv, 0);
+    if (v >= 0) {
         if (v != s->data_version) {
             s->stale = s->unchecked = 1;
             s->dated_made = 0;
@@ -168,7 +177,6 @@ static tsg_status_t check_version(qry_session_t *s)
         s->data_version = v;
         s->version_known = 1;
     }
-    sqlite3_reset(s->dv); /* ends the read transaction */
     return changed ? resolve_sets(s) : TSG_OK;
 }
 

@@ -274,6 +274,11 @@ tsg_status_t qry_dated_tables(qry_session_t *s);
 /* Looks once per statement whether another program changed the database
  * (PRAGMA data_version), marking the caches stale (names.c). */
 tsg_status_t qry_check_version(qry_session_t *s);
+/* PRAGMA data_version of s's connection now (it changes when another
+ * connection commits to the file), through the one statement the session
+ * prepares for it; -1 when it cannot be read. Marks nothing stale: for a
+ * caller that compares it with a value it kept (the scenario's copy). */
+int64_t qry_data_version(qry_session_t *s);
 
 /* Runs one parsed statement (the session's dispatcher). */
 tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st);

@@ -25,7 +25,8 @@ struct qry_scenario {
     qry_session_t *c;    /* a session on it, whose statements are s's (outer) */
     char *text;          /* the change as given, for tsg_session_get_scenario */
     int without;         /* it takes nodes away: today's network only */
-    int64_t version;     /* PRAGMA data_version of s's database when the copy was taken */
+    int64_t version;     /* s's data_version (qry_data_version) when the copy was taken: it changes
+                            when another connection writes the file (s's own writes are refused) */
 };
 
 void qry_scenario_free(qry_scenario_t *x)
@@ -39,17 +40,7 @@ void qry_scenario_free(qry_scenario_t *x)
 
 const char *tsg_session_get_scenario(const tsg_session_t *s) { return s->scenario ? s->scenario->text : NULL; }
 
-/* PRAGMA data_version: it changes when another connection writes the file
- * (this session's own writes are refused under a scenario); -1 on failure. */
-static int64_t data_version(sqlite3 *db)
-{
-    sqlite3_stmt *q;
-    int64_t v = -1;
-    if (sqlite3_prepare_v2(db, "PRAGMA data_version", -1, &q, NULL) != SQLITE_OK) return -1;
-    if (sqlite3_step(q) == SQLITE_ROW) v = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return v;
-}
+qry_session_t *qry_scenario_session(qry_scenario_t *x) { return x->c; }
 
 /* The rows of s's TEMP table of sets (sets: tsg_set, else tsg_setname)
  * into c's: four columns each. SQLITE_OK or SQLite's code. */
@@ -124,7 +115,7 @@ static tsg_status_t open_scenario(qry_session_t *s, const char *text, size_t end
     x->without = st->change->without != NULL;
     s->as_of = s->session_as_of;
     if (x->without && (rc = qry_today_only(s, st, NULL, "WHAT IF WITHOUT"))) return rc;
-    x->version = data_version(s->sql);
+    x->version = qry_data_version(s);
     if ((rc = qry_copy_open(s, st, &x->db, &x->c)) || (rc = copy_sets(s, x->c, st))) return rc;
     return qry_change_make(s, x->c, st);
 }
@@ -231,7 +222,7 @@ tsg_status_t qry_scenario_exec(qry_session_t *s, const ast_stmt_t *st)
                         (int)st->kw.n, st->kw.z);
     /* The copy is the file as it was: after another program's change,
      * today's answer and the scenario's would be of two databases. */
-    if (data_version(s->sql) != x->version)
+    if (qry_data_version(s) != x->version)
         return qry_fail(s, &st->kw,
                         _("the database was changed by another program since the scenario began; begin it again "
                           "(.whatif %s) to see the change on the database as it is now"),

@@ -51,5 +51,8 @@ tsg_status_t qry_whatif_compare(qry_session_t *s, qry_session_t *c, const ast_st
 typedef struct qry_scenario qry_scenario_t;
 tsg_status_t qry_scenario_exec(qry_session_t *s, const ast_stmt_t *st);
 void qry_scenario_free(qry_scenario_t *x);
+/* The copy's session, which holds the scenario's LET sets (those made
+ * before it, copied, and those made under it). */
+qry_session_t *qry_scenario_session(qry_scenario_t *x);
 
 #endif

@@ -135,11 +135,14 @@ void sv_answers_free(sv_answers_t *a);
  * organisations share a file. The caller frees it; NULL when out of memory. */
 char *sv_file_name(const char *id, const char *name);
 
-/* Writes one workbook per organisation that exists today (util_today) into
- * dir, all or none: dir must not exist or be empty; the workbooks are
- * written into a private folder beside it, which is renamed to dir at the
- * end, and removed with everything in it when anything fails. */
-tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *written, tsg_error_t *err);
+/* Writes one workbook per organisation that exists on as_of (a date as a
+ * person types it, util_date_check; NULL: today) into dir, the network as
+ * it stands that day, all or none: dir must not exist or be empty; the
+ * workbooks are written into a private folder beside it, which is renamed
+ * to dir at the end, and removed with everything in it when anything
+ * fails. A malformed as_of is TSG_EINPUT, before anything is made. */
+tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, const char *as_of, long below, long *written,
+                          tsg_error_t *err);
 
 /* The four data sheets, in the workbook's order: their headers and names. */
 extern const char *const *const sv_headers[4];

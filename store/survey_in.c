@@ -554,6 +554,47 @@ static tsg_status_t check_tie(ck_t *k, size_t row, const char **org)
     return s;
 }
 
+/* Why no organisation of the round's day is the partner cell s (want: the
+ * id or name in it): one that ended by the day is named with its end
+ * date, one whose end is set later or that begins later with that date
+ * (the list of a form from before then offered it), else it is none of the
+ * network's. Always TSG_EINPUT (or TSG_ENOMEM, a database error). */
+static tsg_status_t partner_missing(ck_t *k, size_t row, const char *s, const char *want)
+{
+    sqlite3_stmt *st = NULL;
+    tsg_status_t rc = store_prepare(k->db->sql,
+                                    "SELECT o.until, tsg_day(o.until) <= ?90, o.since, tsg_day(o.since) > ?90"
+                                    " FROM organisation o JOIN node n ON n.nid = o.nid"
+                                    " WHERE n.id = ?1 OR o.name = ?1 ORDER BY n.id = ?1 DESC, o.until DESC LIMIT 1",
+                                    &st, k->err);
+    if (rc) return rc;
+    sqlite3_bind_text(st, 1, want, -1, SQLITE_STATIC);
+    sv_bind_day(st, k->day);
+    char day[16];
+    util_snprintf(day, sizeof day, "%04ld-%02ld-%02ld", k->day / 10000, k->day / 100 % 100, k->day % 100);
+    const char *where = at(k, row, SV_N_PARTNER);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL && sqlite3_column_int(st, 1))
+        rc = util_fail(k->err, TSG_EINPUT,
+                       _("%1$s: '%2$s' ended on %3$s: choose a partner that exists on %4$s from the list"), where, s,
+                       (const char *)sqlite3_column_text(st, 0), day);
+    else if (step == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+        rc = util_fail(k->err, TSG_EINPUT,
+                       _("%1$s: '%2$s' ends on %3$s, so this round asks nothing of it: choose a partner from the list"),
+                       where, s, (const char *)sqlite3_column_text(st, 0));
+    else if (step == SQLITE_ROW && sqlite3_column_int(st, 3))
+        rc = util_fail(k->err, TSG_EINPUT,
+                       _("%1$s: '%2$s' begins on %3$s, after the round's day %4$s: choose a partner from the list"),
+                       where, s, (const char *)sqlite3_column_text(st, 2), day);
+    else if (step == SQLITE_ROW || step == SQLITE_DONE)
+        rc = util_fail(k->err, TSG_EINPUT, _("%s: '%s' is not an organisation of the network: choose one from the list"),
+                       where, s);
+    else
+        rc = store_fail_sql(k->db->sql, _("database"), k->err);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 /* "name [id]" as the list offers it, or an id, or a name only one organisation has. */
 static tsg_status_t partner_cell(ck_t *k, size_t row, const char *org, char **id)
 {
@@ -579,9 +620,7 @@ static tsg_status_t partner_cell(ck_t *k, size_t row, const char *org, char **id
         if (!rc && step != SQLITE_DONE) rc = store_fail_sql(k->db->sql, _("database"), k->err);
         sqlite3_finalize(st);
     }
-    if (!rc && !n)
-        rc = util_fail(k->err, TSG_EINPUT, _("%s: '%s' is not an organisation of the network: choose one from the list"),
-                       at(k, row, SV_N_PARTNER), s);
+    if (!rc && !n) rc = partner_missing(k, row, s, want);
     else if (!rc && n > 1 && strcmp(*id, want))
         rc = util_fail(k->err, TSG_EINPUT, _("%s: several organisations are called '%s': choose one from the list"),
                        at(k, row, SV_N_PARTNER), s);

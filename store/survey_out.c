@@ -4,7 +4,14 @@
  * (labels, district names) and survey-in reads them back the same way; the
  * choices come from a hidden sheet through Excel's data validation, so a
  * partner is picked from the network's organisations, never typed. The
- * forms are of the organisations that exist today. They are written all or
+ * forms show the network as it stands on the round's day (--as-of, else
+ * today), read through the dated names the query layer makes for AS OF
+ * (query/sqlfunc.c): the rows that exist that day, each value as it was
+ * that day; a session is opened for them, as tsg_summary does. A day from
+ * today on asks nothing about a row whose end is set already (survey-in
+ * refuses an answer about it); a past day shows that day's network whole,
+ * ends set since included (decisions.md, "Issue 21: survey-out --as-of").
+ * They are written all or
  * none: into a folder made inside a private one beside DIR, renamed to DIR
  * once every workbook is whole, so a run that fails half-way (a full disk,
  * a file too large) leaves nothing; DIR must not exist or be empty, so no
@@ -12,6 +19,8 @@
  * survey round finished").
  */
 #include "survey.h"
+#include "query.h"
+#include "where.h"
 #include "i18n.h"
 #include "store.h"
 #include "util.h"
@@ -35,7 +44,8 @@ const char *const sv_ties_header[] = {"団体ID", "自団体側ID", "自団体�
                                       "種類", "向き", "件数（年間）", "回答", NULL};
 const char *const sv_new_header[] = {"団体ID", "相手の団体", "種類", "向き", "件数（年間）", NULL};
 
-/* What the first sheet says, one paragraph a row. */
+/* What the first sheet says, one paragraph a row; the round's day is
+ * written under the title (help_sheet). */
 static const char *const help_lines[] = {
     "つなぎ調査票　記入方法",
     "",
@@ -91,7 +101,8 @@ typedef struct out {
     char *path;
     tsg_error_t *err;
     long below; /* > 0: a tie's count of people under it is not written (--suppress-below) */
-    long day;   /* YYYYMMDD: the day whose organisations are asked (today) */
+    long day;   /* YYYYMMDD: the round's day, whose network the forms show */
+    int past;   /* the day is before today: rows whose end is set since are shown too */
 } out_t;
 
 void sv_bind_day(sqlite3_stmt *st, long day)
@@ -99,8 +110,28 @@ void sv_bind_day(sqlite3_stmt *st, long day)
     if (sqlite3_bind_parameter_count(st) >= SV_DAY_PARAM) sqlite3_bind_int64(st, SV_DAY_PARAM, day);
 }
 
-/* SQL: the organisation o exists on ?90 and has no end set. */
-#define ORG_NOW "o.until IS NULL AND (o.since IS NULL OR tsg_day(o.since) <= ?90)"
+/* The statements below read the dated names (organisation_at, program_at,
+ * tie_at, …), which hold the rows of the round's day only. ?91 is 1 for a
+ * day before today: then a row whose end was set after the day is still
+ * shown (it ran that day); from today on it is not asked about. */
+#define PAST_PARAM 91
+static void bind_past(const out_t *o, sqlite3_stmt *st)
+{
+    if (sqlite3_bind_parameter_count(st) >= PAST_PARAM) sqlite3_bind_int(st, PAST_PARAM, o->past);
+}
+/* SQL: the organisation o (of organisation_at) is asked about. */
+#define ORG_ASKED "(?91 OR o.until IS NULL)"
+/* SQL: node X (of a tie of tie_at) is asked about: on a day from today on,
+ * no end set for it (an organisation, forum or program, nor a program's
+ * organisation). */
+#define NODE_ASKED(X)                                                                                          \
+    "(?91 OR (NOT EXISTS (SELECT 1 FROM organisation_at WHERE nid = " X " AND until IS NOT NULL)"              \
+    " AND NOT EXISTS (SELECT 1 FROM forum_at WHERE nid = " X " AND until IS NOT NULL)"                         \
+    " AND NOT EXISTS (SELECT 1 FROM program_at pr JOIN organisation_at po ON po.nid = pr.org WHERE pr.nid = " X \
+    "  AND (pr.until IS NOT NULL OR po.until IS NOT NULL))))"
+/* SQL: the tie t (of tie_at) is asked about: from today on, it has no end
+ * set and neither end is a row whose end is set. */
+#define TIE_ASKED "(?91 OR (t.until IS NULL AND " NODE_ASKED("t.src") " AND " NODE_ASKED("t.dst") "))"
 
 static tsg_status_t lxw_fail(out_t *o, lxw_error e)
 {
@@ -180,10 +211,10 @@ static tsg_status_t lists_sheet(out_t *o)
     if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
     sqlite3_stmt *st = NULL;
     tsg_status_t s = store_prepare(o->db->sql,
-                                   "SELECT o.name, n.id FROM organisation o JOIN node n ON n.nid = o.nid"
-                                   " WHERE " ORG_NOW " ORDER BY o.name, n.id",
+                                   "SELECT o.name, n.id FROM organisation_at o JOIN node n ON n.nid = o.nid"
+                                   " WHERE " ORG_ASKED " ORDER BY o.name, n.id",
                                    &st, o->err);
-    if (!s) sv_bind_day(st, o->day);
+    if (!s) bind_past(o, st);
     lxw_error e = LXW_NO_ERROR;
     lxw_row_t r = 0;
     int rc = SQLITE_DONE;
@@ -214,7 +245,13 @@ static tsg_status_t help_sheet(out_t *o)
     lxw_worksheet *ws = workbook_add_worksheet(o->wb, SV_SHEET_HELP);
     if (!ws) return util_fail(o->err, TSG_ENOMEM, _("out of memory adding a sheet"));
     lxw_error e = worksheet_set_column(ws, 0, 0, 100, NULL);
-    for (int i = 0; help_lines[i] && !e; i++) e = cell(ws, (lxw_row_t)i, 0, help_lines[i], i ? NULL : o->head);
+    /* The day the forms describe: a form prepared in March for the year
+     * from 1 April, or re-issued for last year, says which network it shows. */
+    char day[96];
+    util_snprintf(day, sizeof day, "基準日：%ld年%ld月%ld日（各シートの内容は、この日の登録内容です）", o->day / 10000,
+                  o->day / 100 % 100, o->day % 100);
+    for (int i = 0; help_lines[i] && !e; i++)
+        e = cell(ws, (lxw_row_t)i, 0, i == 1 ? day : help_lines[i], i ? NULL : o->head);
     if (!e) worksheet_activate(ws);
     return e ? lxw_fail(o, e) : TSG_OK;
 }
@@ -235,7 +272,7 @@ static tsg_status_t org_sheet(out_t *o, sqlite3_stmt *org)
 }
 
 #define PLIST(tbl, col) \
-    "(SELECT group_concat(" col ", ';') FROM (SELECT " col " FROM " tbl " WHERE program = p.nid ORDER BY pos))"
+    "(SELECT group_concat(" col ", ';') FROM (SELECT " col " FROM " tbl "_at WHERE program = p.nid ORDER BY pos))"
 
 static tsg_status_t programs_sheet(out_t *o, long long org, const char *org_id)
 {
@@ -248,11 +285,12 @@ static tsg_status_t programs_sheet(out_t *o, long long org, const char *org_id)
         o->db->sql,
         "SELECT n.id, p.name, " PLIST("program_target", "target") ", p.age_min, p.age_max, " PLIST("program_need", "need")
         ", CASE WHEN p.wide_area THEN NULL ELSE (SELECT group_concat(name, '" SV_LIST_SEP "') FROM"
-        "  (SELECT d.name FROM program_area a JOIN district d ON d.nid = a.district WHERE a.program = p.nid"
-        "   ORDER BY a.pos)) END, p.wide_area, p.hours"
-        " FROM program p JOIN node n ON n.nid = p.nid WHERE p.org = ?1 AND p.until IS NULL ORDER BY p.nid",
+        "  (SELECT d.name FROM program_area_at a JOIN " QRY_DISTRICT_AT " d ON d.nid = a.district"
+        "   WHERE a.program = p.nid ORDER BY a.pos)) END, p.wide_area, p.hours"
+        " FROM program_at p JOIN node n ON n.nid = p.nid WHERE p.org = ?1 AND (?91 OR p.until IS NULL) ORDER BY p.nid",
         &st, o->err);
     if (!s) sqlite3_bind_int64(st, 1, org);
+    if (!s) bind_past(o, st);
     lxw_row_t r = 0;
     int rc = SQLITE_DONE;
     while (!s && !e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -292,22 +330,23 @@ static tsg_status_t ties_sheet(out_t *o, long long org, const char *org_id)
     sqlite3_stmt *st = NULL;
     tsg_status_t s = store_prepare(
         o->db->sql,
-        "WITH mine(nid) AS (SELECT ?1 UNION SELECT nid FROM program WHERE org = ?1 AND until IS NULL),"
-        " open AS (SELECT * FROM tie WHERE until IS NULL AND " SV_BEGUN("tie") " AND " SV_OPEN("tie.src") " AND " SV_OPEN("tie.dst") "),"
-        " side AS (SELECT t.tid, t.src AS own, t.dst AS other, 1 AS out FROM open t WHERE t.src IN mine"
-        "  UNION ALL SELECT t.tid, t.dst, t.src, 0 FROM open t WHERE t.dst IN mine AND t.src NOT IN mine)"
-        " SELECT a.id, b.id, t.kind, t.directed, t.count, s.out,"
+        "WITH mine(nid) AS (SELECT ?1 UNION SELECT nid FROM program_at WHERE org = ?1 AND (?91 OR until IS NULL)),"
+        " side AS (SELECT t.tid, t.src AS own, t.dst AS other, 1 AS out, t.kind, t.directed, t.count FROM tie_at t"
+        "  WHERE t.src IN mine AND " TIE_ASKED
+        "  UNION ALL SELECT t.tid, t.dst, t.src, 0, t.kind, t.directed, t.count FROM tie_at t"
+        "  WHERE t.dst IN mine AND t.src NOT IN mine AND " TIE_ASKED ")"
+        " SELECT a.id, b.id, s.kind, s.directed, s.count, s.out,"
         "  coalesce(oa.name, pa.name, fa.name), coalesce(ob.name, pb.name, fb.name),"
-        "  coalesce(ob.name, (SELECT name FROM organisation WHERE nid = pb.org))"
-        " FROM side s JOIN tie t ON t.tid = s.tid JOIN node a ON a.nid = s.own JOIN node b ON b.nid = s.other"
-        " LEFT JOIN organisation oa ON oa.nid = s.own LEFT JOIN program pa ON pa.nid = s.own"
-        " LEFT JOIN forum fa ON fa.nid = s.own"
-        " LEFT JOIN organisation ob ON ob.nid = s.other LEFT JOIN program pb ON pb.nid = s.other"
-        " LEFT JOIN forum fb ON fb.nid = s.other"
-        " ORDER BY t.tid",
+        "  coalesce(ob.name, (SELECT name FROM organisation_at WHERE nid = pb.org))"
+        " FROM side s JOIN node a ON a.nid = s.own JOIN node b ON b.nid = s.other"
+        " LEFT JOIN organisation_at oa ON oa.nid = s.own LEFT JOIN program_at pa ON pa.nid = s.own"
+        " LEFT JOIN forum_at fa ON fa.nid = s.own"
+        " LEFT JOIN organisation_at ob ON ob.nid = s.other LEFT JOIN program_at pb ON pb.nid = s.other"
+        " LEFT JOIN forum_at fb ON fb.nid = s.other"
+        " ORDER BY s.tid",
         &st, o->err);
     if (!s) sqlite3_bind_int64(st, 1, org);
-    if (!s) sv_bind_day(st, o->day);
+    if (!s) bind_past(o, st);
     lxw_row_t r = 0;
     int rc = SQLITE_DONE;
     while (!s && !e && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -416,9 +455,18 @@ static tsg_status_t check_dir(const char *dir, tsg_error_t *err)
     return TSG_OK;
 }
 
-tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *written, tsg_error_t *err)
+tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, const char *as_of, long below, long *written,
+                          tsg_error_t *err)
 {
     *written = 0;
+    /* The day first: a malformed one leaves no folder behind. */
+    char iso[11];
+    long today = util_today(), day = today;
+    if (as_of) {
+        tsg_status_t d = util_date_check(as_of, iso, err);
+        if (d) return d;
+        day = util_date_first(iso);
+    }
     /* DIR without its trailing '/', and the folder it is in. */
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/') n--;
@@ -446,18 +494,25 @@ tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *writt
         free(forms);
         forms = NULL;
     }
-    out_t o = {.db = db, .err = err, .below = below > 0 ? below : 0, .day = util_today()};
+    out_t o = {.db = db, .err = err, .below = below > 0 ? below : 0, .day = day, .past = day < today};
     int vocab = 0, reading = 0;
+    tsg_session_t *sess = NULL;
     if (!s) s = store_check(db, err);
     if (!s && !(s = store_vocab_load(db->sql, &o.vocab, err))) vocab = 1;
+    /* The dated names are a session's, of its day (tsg_as_of()). */
+    if (!s) s = tsg_session_open(db, &sess, err);
     if (!s && !(s = store_read_begin(db, err))) reading = 1;
+    if (!s) {
+        sess->as_of = day;
+        if (qry_dated_tables(sess)) s = util_fail(err, sess->ctx.code, "%s", sess->ctx.msg);
+    }
     sqlite3_stmt *st = NULL;
     if (!s)
         s = store_prepare(db->sql,
-                          "SELECT o.nid, n.id, o.name, o.sector, d.name FROM organisation o JOIN node n ON n.nid = o.nid"
-                          " LEFT JOIN district d ON d.nid = o.district WHERE " ORG_NOW " ORDER BY o.nid",
+                          "SELECT o.nid, n.id, o.name, o.sector, d.name FROM organisation_at o JOIN node n ON n.nid = o.nid"
+                          " LEFT JOIN " QRY_DISTRICT_AT " d ON d.nid = o.district WHERE " ORG_ASKED " ORDER BY o.nid",
                           &st, err);
-    if (!s) sv_bind_day(st, o.day);
+    if (!s) bind_past(&o, st);
     int rc = SQLITE_DONE;
     long made = 0;
     while (!s && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -473,6 +528,7 @@ tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *writt
     if (!s && rc != SQLITE_DONE) s = store_fail_sql(db->sql, _("database"), err);
     sqlite3_finalize(st);
     if (reading) store_read_end(db);
+    tsg_session_close(sess);
     if (vocab) store_vocab_free(&o.vocab);
     /* Every workbook is whole: the folder becomes DIR in one rename (over
      * an empty folder, which rename replaces; a file that appeared in it
@@ -492,11 +548,17 @@ tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *writt
 
 tsg_status_t tsg_survey_out(tsg_db_t *db, const char *dir, long *written, tsg_error_t *err)
 {
-    return sv_write_all(db, dir, 0, written, err);
+    return sv_write_all(db, dir, NULL, 0, written, err);
 }
 
 tsg_status_t tsg_survey_out_suppressed(tsg_db_t *db, const char *dir, long suppress_below, long *written,
                                        tsg_error_t *err)
 {
-    return sv_write_all(db, dir, suppress_below, written, err);
+    return sv_write_all(db, dir, NULL, suppress_below, written, err);
+}
+
+tsg_status_t tsg_survey_out_as_of(tsg_db_t *db, const char *dir, const char *as_of, long suppress_below, long *written,
+                                  tsg_error_t *err)
+{
+    return sv_write_all(db, dir, as_of, suppress_below, written, err);
 }

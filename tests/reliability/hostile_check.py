@@ -196,8 +196,12 @@ for folder in ("store", "query", "engine", "grammar", "util"):
         FMACROS.clear()
         FMACROS.update(function_macros(text))
         for inc in re.findall(r'^#include\s+"(\w+\.h)"', text, re.M):
-            h = os.path.join(ROOT, folder, inc)
-            if os.path.exists(h):
+            # The header beside the file, else the one of that name on the
+            # include path (store/survey_out.c reads query/where.h's
+            # QRY_DISTRICT_AT).
+            h = next((c for c in (os.path.join(ROOT, f, inc) for f in (folder, "store", "query", "engine", "grammar",
+                                                                      "util")) if os.path.exists(c)), "")
+            if h:
                 htext = strip_comments(open(h, encoding="utf-8").read())
                 FMACROS.update(function_macros(htext))
                 for d in re.finditer(r"^#define\s+([A-Z][A-Z0-9_]*)\s+((?:\\\n|[^\n])*)", htext, re.M):
