@@ -63,6 +63,8 @@ typedef struct qry_session {
                                   (qry_day_parents); NULL: the file's parents hold */
     int stale;                 /* names/parent must be reloaded */
     int cache_tried;           /* DB.tsn written (or tried) once: never again in this session */
+    int cache_owed;            /* a network to write was loaded inside a read transaction: written
+                                  when the statement's transaction ends (session.c) */
     int unchecked;             /* the rows are not yet checked since the file last changed (store_check) */
     int64_t data_version;      /* PRAGMA data_version when they were loaded */
     int version_known;         /* data_version has been read once: a change is another program's */
