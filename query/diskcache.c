@@ -62,14 +62,12 @@ static int cache_enabled(void)
  * uncommitted). A read transaction (a FIND's, session.c) may read a cache:
  * while it lasts no checkpoint can empty a log that holds a later commit,
  * so a key that matches describes the very moment the transaction reads.
- * Writing one (settle) needs no transaction at all (db_file_idle). */
+ * Writing one (settle) needs no transaction at all (qry_cache_save). */
 static const char *db_file(qry_session_t *s)
 {
     const char *f = sqlite3_db_filename(s->sql, "main");
     return f && *f && sqlite3_txn_state(s->sql, "main") != SQLITE_TXN_WRITE ? f : NULL;
 }
-
-static const char *db_file_idle(qry_session_t *s) { return sqlite3_get_autocommit(s->sql) ? db_file(s) : NULL; }
 
 /* The key for the database as it is now; -1 when the file has what the key
  * cannot describe: a write-ahead log holding frames, a rollback journal. */
@@ -252,7 +250,7 @@ void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
 {
     /* Today's network of every tie: what a cold script asks first. Other
      * days and confirmed ties load as before and are not kept. */
-    const char *db = cache_enabled() ? db_file_idle(s) : NULL;
+    const char *db = cache_enabled() ? db_file(s) : NULL;
     /* A session that writes no files (the fuzz targets) writes no cache. */
     /* Once a session: a session that reloads after its own change (SET; a
      * script of SET and FIND) would otherwise checkpoint, checksum and write
@@ -261,6 +259,12 @@ void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
     if (!db || s->cache_tried || s->no_files || confirmed || day != util_today() || s->stale || s->unchecked ||
         !s->names || sqlite3_db_readonly(s->sql, "main") == 1)
         return;
+    /* Inside a statement's read transaction the file cannot be settled:
+     * the statement writes it once its transaction ends (session.c). */
+    if (!sqlite3_get_autocommit(s->sql)) {
+        s->cache_owed = 1;
+        return;
+    }
     s->cache_tried = 1;
     cache_roots_t r = {net,          s->names,     s->nnames,     s->nparent,  s->exact_head, s->exact_next,
                        s->fold_head, s->fold_next, s->parent, s->name_mask};

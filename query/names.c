@@ -33,6 +33,8 @@ void qry_names_free(qry_session_t *s)
     s->nnames = 0;
     s->parent = NULL;
     s->nparent = 0;
+    free(s->day_parent);
+    s->day_parent = NULL;
 }
 
 /* n zeroed elements of size bytes from the names' arena, or NULL. */
@@ -330,6 +332,67 @@ int qry_under(qry_session_t *s, int64_t d, int64_t anc)
         d = (size_t)d < s->nparent ? s->parent[d] : 0;
     }
     return 0;
+}
+
+int qry_under_day(qry_session_t *s, int64_t d, int64_t anc)
+{
+    /* The day's tree exists only for a day some history parent reaches;
+     * every other day (today, on a file without such changes) walks the
+     * file's, at no extra cost. */
+    const int64_t *parent = s->day_parent && s->dated_made ? s->day_parent : s->parent;
+    for (size_t steps = 0; d > 0 && steps <= s->nparent; steps++) {
+        if (d == anc) return 1;
+        d = (size_t)d < s->nparent ? parent[d] : 0;
+    }
+    return 0;
+}
+
+/* The parent a district had on the day: the kept value with the smallest
+ * until after it (by the id it names), else the row's own, as
+ * QRY_DISTRICT_AT reads it. Only districts with such a value are read. */
+#define DAY_PARENTS                                                                                            \
+    "SELECT d.nid, CASE WHEN EXISTS " QRY_KEPT("parent") " THEN (SELECT r.nid FROM main.node r"                 \
+    " WHERE r.id = " QRY_KEPT("parent") ") ELSE d.parent END FROM main.district d WHERE d.nid IN"              \
+    " (SELECT h.nid FROM main.history h WHERE h.field = 'parent' AND h.nid IS NOT NULL"                       \
+    " AND tsg_day(h.until) > tsg_as_of())"
+
+tsg_status_t qry_day_parents(qry_session_t *s, long day, int history_reaches)
+{
+    (void)day; /* tsg_as_of() is the day the dated names are made for */
+    free(s->day_parent);
+    s->day_parent = NULL;
+    if (!history_reaches) return TSG_OK;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->sql,
+                           "SELECT 1 FROM main.history WHERE field = 'parent' AND nid IS NOT NULL"
+                           " AND tsg_day(until) > tsg_as_of() LIMIT 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return qry_fail_sql(s, NULL);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    if (rc == SQLITE_DONE) return TSG_OK;
+    if (rc != SQLITE_ROW) return qry_fail_sql(s, NULL);
+    /* The file's tree first, then the districts whose parent that day was another. */
+    tsg_status_t st = qry_load(s);
+    if (st) return st;
+    int64_t *parent = malloc((s->nparent ? s->nparent : 1) * sizeof *parent);
+    if (!parent) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+    if (s->nparent) memcpy(parent, s->parent, s->nparent * sizeof *parent);
+    if (sqlite3_prepare_v2(s->sql, DAY_PARENTS, -1, &q, NULL) != SQLITE_OK) {
+        free(parent);
+        return qry_fail_sql(s, NULL);
+    }
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        int64_t nid = sqlite3_column_int64(q, 0);
+        if (nid > 0 && (size_t)nid < s->nparent) parent[nid] = sqlite3_column_int64(q, 1);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE) {
+        free(parent);
+        return qry_fail_sql(s, NULL);
+    }
+    s->day_parent = parent;
+    return TSG_OK;
 }
 
 int qry_type_word(const char *f)

@@ -59,8 +59,12 @@ typedef struct qry_session {
     uint32_t name_mask;
     int64_t *parent;           /* district parent by nid (0: none), loaded on demand */
     size_t nparent;
+    int64_t *day_parent;       /* the same as of dated_day, when history keeps a parent that day
+                                  (qry_day_parents); NULL: the file's parents hold */
     int stale;                 /* names/parent must be reloaded */
     int cache_tried;           /* DB.tsn written (or tried) once: never again in this session */
+    int cache_owed;            /* a network to write was loaded inside a read transaction: written
+                                  when the statement's transaction ends (session.c) */
     int unchecked;             /* the rows are not yet checked since the file last changed (store_check) */
     int64_t data_version;      /* PRAGMA data_version when they were loaded */
     int version_known;         /* data_version has been read once: a change is another program's */
@@ -219,8 +223,15 @@ int qry_type_word(const char *fold);
 const char *qry_kind_word(size_t i);
 const char *qry_kind_field(const char *kind, size_t i, const char **vocab);
 
-/* Ancestry of districts: whether `d` is `anc` or below it. */
+/* Ancestry of districts: whether `d` is `anc` or below it, in the file's
+ * tree (qry_under: the changes check loops with it) or in the tree of the
+ * running statement's day (qry_under_day: tsg_under, IN of the readers). */
 int qry_under(qry_session_t *s, int64_t d, int64_t anc);
+int qry_under_day(qry_session_t *s, int64_t d, int64_t anc);
+/* The district tree of `day` for qry_under_day, made when a history row
+ * keeps a parent that day (history_reaches: one does of some field);
+ * called by qry_dated_tables once the day's names are made. */
+tsg_status_t qry_day_parents(qry_session_t *s, long day, int history_reaches);
 /* Caches of names and district parents are rebuilt after a write. */
 void qry_data_changed(qry_session_t *s);
 tsg_status_t qry_load(qry_session_t *s);

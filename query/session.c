@@ -574,6 +574,20 @@ static tsg_status_t exec_kind(qry_session_t *s, const ast_stmt_t *st)
     }
 }
 
+/* A network loaded inside the statement's read transaction could not be
+ * written to the cache file then (qry_cache_save settles the file outside
+ * any transaction); it is now, unless another program committed since
+ * (settle compares data_version and writes nothing then). */
+static void save_owed_cache(qry_session_t *s)
+{
+    if (!s->cache_owed) return;
+    s->cache_owed = 0;
+    long today = util_today();
+    for (int i = 0; i < QRY_NETS; i++)
+        if (s->nets[i].net && s->nets[i].day == today && !s->nets[i].confirmed)
+            qry_cache_save(s, s->nets[i].net, today, 0);
+}
+
 /* USING confirmed ties holds for the one statement that says it: the
  * analyses load their network through qry_network, which reads the flag. */
 tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
@@ -591,56 +605,66 @@ tsg_status_t qry_exec(qry_session_t *s, const ast_stmt_t *st)
     }
     /* Statements that read SQL see the day's rows in the dated tables;
      * the analyses of the network in memory do not need them. The readers
-     * of SQL alone hold one read transaction from the dated names to their
-     * last query, so that every query of the statement (a name looked up,
-     * the rows, a count) sees one moment of the database, not a racing
-     * import's commit half-way (issue 21, item 6). The analyses that load a
-     * network stay outside: a cache is written only outside a transaction
-     * (diskcache.c). */
-    int held = 0;
+     * of SQL, and the statements that read SQL beside a network (EXPORT,
+     * RENDER, REPORT, REACH … WHERE), hold one read transaction from the
+     * dated names to their last query, so that every query of the statement
+     * (a name looked up, the network, the rows, a count) sees one moment of
+     * the database, not a racing import's commit half-way (issue 21, item
+     * 6). A network loaded inside is written to the cache file after the
+     * transaction ends (save_owed_cache). The analyses that read only the
+     * network need none: its loader reads it in one transaction. */
+    int hold = 0, dated = 0, held = 0;
     switch (st->kind == AST_WHATIF ? AST_GAPS : st->kind) {
     case AST_FIND:
     case AST_COUNT:
     case AST_SHOW:
     case AST_LET:
     case AST_FORUMS:
-        if (sqlite3_get_autocommit(s->sql)) {
-            tsg_error_t e = {0};
-            if ((rc = store_read_begin(s->db, &e))) {
-                s->confirmed_ties = 0;
-                return gram_fail(&s->ctx, rc, NULL, "%s", e.text);
-            }
-            held = 1;
-            /* The first read fixes the moment, before data_version is asked. */
-            if (sqlite3_exec(s->sql, "SELECT 1 FROM main.sqlite_master LIMIT 1", NULL, NULL, NULL) != SQLITE_OK) {
-                rc = qry_fail_sql(s, NULL);
-                store_read_end(s->db);
-                s->confirmed_ties = 0;
-                return rc;
-            }
-        }
-        goto dated;
+        hold = dated = 1;
+        break;
     case AST_REACH:
         /* The walk reads the network in memory, which has its own day;
          * only WHERE's condition is a FIND over SQL. Without one, a REACH
-         * of another day rebuilds no dated copies (issue 21, item 8). */
-        if (!st->where) break;
-        /* fall through */
+         * of another day rebuilds no dated copies (issue 21, item 8), and
+         * its one read (the network) is one moment by itself. */
+        hold = dated = st->where != NULL;
+        break;
     case AST_EXPORT:
     case AST_RENDER:
     case AST_REPORT:
-    dated:
-        if ((rc = qry_dated_tables(s))) {
-            if (held) store_read_end(s->db);
-            s->confirmed_ties = 0;
-            return rc;
-        }
+        /* The network, the names and the dated rows of one moment. RENDER
+         * and REPORT CHANGES are COMPARE's, which reads each side whole. */
+        dated = 1;
+        hold = !st->then && !st->other;
         break;
     default:
         break;
     }
+    if (hold && sqlite3_get_autocommit(s->sql)) {
+        tsg_error_t e = {0};
+        if ((rc = store_read_begin(s->db, &e))) {
+            s->confirmed_ties = 0;
+            return gram_fail(&s->ctx, rc, NULL, "%s", e.text);
+        }
+        held = 1;
+        /* The first read fixes the moment, before data_version is asked. */
+        if (sqlite3_exec(s->sql, "SELECT 1 FROM main.sqlite_master LIMIT 1", NULL, NULL, NULL) != SQLITE_OK) {
+            rc = qry_fail_sql(s, NULL);
+            store_read_end(s->db);
+            s->confirmed_ties = 0;
+            return rc;
+        }
+    }
+    if (dated && (rc = qry_dated_tables(s))) {
+        if (held) store_read_end(s->db);
+        s->confirmed_ties = 0;
+        return rc;
+    }
     rc = exec_kind(s, st);
-    if (held) store_read_end(s->db);
+    if (held) {
+        store_read_end(s->db);
+        save_owed_cache(s);
+    }
     s->confirmed_ties = 0;
     return rc;
 }

@@ -25,7 +25,8 @@ static void fn_as_of(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int64(cx, s->as_of ? s->as_of : util_today());
 }
 
-/* tsg_under(d, anc): whether district d is anc or below it. */
+/* tsg_under(d, anc): whether district d is anc or below it on the
+ * statement's day (a parent SET … ON a later day is not yet the parent). */
 static void fn_under(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -34,7 +35,7 @@ static void fn_under(sqlite3_context *cx, int argc, sqlite3_value **argv)
         sqlite3_result_int(cx, 0);
         return;
     }
-    sqlite3_result_int(cx, qry_under(s, sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1])));
+    sqlite3_result_int(cx, qry_under_day(s, sqlite3_value_int64(argv[0]), sqlite3_value_int64(argv[1])));
 }
 
 /* Whether folded text matches a folded pattern in which '*' stands for any
@@ -264,6 +265,7 @@ tsg_status_t qry_dated_tables(qry_session_t *s)
         return st;
     }
     if (sqlite3_exec(s->sql, "RELEASE tsg_dated", NULL, NULL, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
+    if ((st = qry_day_parents(s, day, copied))) return st;
     s->dated_made = 1;
     s->dated_day = day;
     return TSG_OK;

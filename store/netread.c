@@ -3,6 +3,7 @@
 #include "store.h"
 #include "period.h"
 #include "netpast.h"
+#include "bounds.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -187,21 +188,35 @@ static tsg_status_t tie_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_e
                   sqlite3_column_int(st, 3), count, err);
 }
 
-/* Marks the nodes that do not exist on the day: organisations and forums
- * outside their period, programs past their until or of such an
- * organisation. Only rows with a date are read. A row that began again
- * keeps its earlier since and until in history: the day's are used. */
+/* Whether a program runs on day by its STARTS and ENDS (the day's): from
+ * the first day of its start to the last of its end, either open. The
+ * engine's eng_running reads the same dates the same way. */
+static int runs_on(const char *starts, const char *ends, long day)
+{
+    long from = starts && *starts ? util_date_first(starts) : 0, to = ends && *ends ? util_date_last(ends) : 0;
+    return (!from || from <= day) && (!to || day <= to);
+}
+
+/* Marks the nodes that are not part of the day's network: organisations
+ * and forums outside their period; programs past their until, of such an
+ * organisation, or not running that day (before their STARTS or after
+ * their ENDS: a program that has not started or has ended serves nobody
+ * that day, as GAPS has always counted it; docs/decisions.md, "Issue 21:
+ * a day's districts, moment and programs (h-asof)"). Only rows with a date
+ * are read. A row that began again keeps its earlier since and until in
+ * history: the day's are used. */
 static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
 {
     static const char *const q[] = {
-        "SELECT nid, since, until, 0 FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL",
-        "SELECT nid, since, until, 0 FROM forum WHERE since IS NOT NULL OR until IS NOT NULL",
+        "SELECT nid, since, until, 0, NULL, NULL FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL",
+        "SELECT nid, since, until, 0, NULL, NULL FROM forum WHERE since IS NOT NULL OR until IS NOT NULL",
         /* After the organisations: a program lives only while its org of
          * the day does (a program moved later, SET … OF … ON, belonged to
          * its earlier organisation that day, as in the dated tables). */
-        ("SELECT nid, NULL, until, org FROM program WHERE until IS NOT NULL"
+        ("SELECT nid, NULL, until, org, starts, ends FROM program WHERE until IS NOT NULL"
+         " OR starts IS NOT NULL OR ends IS NOT NULL"
          " OR org IN (SELECT nid FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL)"
-         " OR nid IN (SELECT nid FROM history WHERE field IN ('until', 'org'))"),
+         " OR nid IN (SELECT nid FROM history WHERE field IN ('until', 'org', 'starts', 'ends'))"),
     };
     tsg_status_t s = TSG_OK;
     for (size_t i = 0; i < sizeof q / sizeof *q && !s; i++) {
@@ -214,7 +229,9 @@ static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
             if (org) org = node_ref(rd, nid, "org", org);
             if (!store_exists_at(node_text(rd, nid, "since", (const char *)sqlite3_column_text(st, 1)),
                                  node_text(rd, nid, "until", (const char *)sqlite3_column_text(st, 2)), rd->day) ||
-                (org >= 1 && org <= rd->maxnid && rd->gone[org] & GONE))
+                (org >= 1 && org <= rd->maxnid && rd->gone[org] & GONE) ||
+                (i == 2 && !runs_on(node_text(rd, nid, "starts", (const char *)sqlite3_column_text(st, 4)),
+                                    node_text(rd, nid, "ends", (const char *)sqlite3_column_text(st, 5)), rd->day)))
                 rd->gone[nid] |= GONE;
         }
         if (rc != SQLITE_DONE) s = store_fail_sql(sql, _("database"), err);

@@ -244,15 +244,20 @@ def second_year(tsunagi, sample, tmp):
     out = run(tsunagi, city, "COMPARE '2025-04-01' TO '2026-04-01' FOR hikikomori AGED 15..39 "
               "NEEDS consultation, place;", tmp)
     nodes, ties, kinds, sectors, horizontal, gaps, orgs = out
-    # Its ENDS passed: it no longer runs but is still in the network (no end
-    # ON a date), so it changed (before: running), and its ties are kept.
-    check("year 2: the program that ended changed, nothing else",
+    # Its ENDS passed: a program is part of a day's network only while it
+    # runs (h-asof), so it left, and its five referral ties are lost with it.
+    check("year 2: the program that ended left, nothing else",
           [(r["change"], r["type"], r["id"], r["before"]) for r in nodes]
-          == [("changed", "program", "p-higashi-campus", "running")], nodes)
+          == [("left", "program", "p-higashi-campus", None)], nodes)
     check("year 2: ties", sorted((r["change"], r["kind"], r["from_id"], r["to_id"]) for r in ties) == [
         ("gained", "co_support", "o-minami-kodomo", "o-minami-shakyo"),
         ("gained", "referral", "p-kita-futoko", "p-kita-kitanone"),
-        ("lost", "co_support", "o-npo-sapo", "o-npo-hyoga")], ties)
+        ("lost", "co_support", "o-npo-sapo", "o-npo-hyoga"),
+        ("lost", "referral", "p-city-kowaka", "p-higashi-campus"),
+        ("lost", "referral", "p-higashi-campus", "p-city-hikikomori"),
+        ("lost", "referral", "p-higashi-campus", "p-higashi-ibasho"),
+        ("lost", "referral", "p-higashi-ibasho", "p-higashi-campus"),
+        ("lost", "referral", "p-higashi-kokoro", "p-higashi-campus")], ties)
     h = {r["measure"]: (r["then"], r["now"]) for r in horizontal}
     # 南区's 子ども食堂 NPO no longer hangs on government alone (weakness 4).
     check("year 2: one NPO fewer depends on government", h["vertically dependent organisations"] == (5, 4), h)
@@ -262,8 +267,12 @@ def second_year(tsunagi, sample, tmp):
     got = {(r["change"], r["kind"], r["district_id"], r["need"], r["age_from"], r["age_to"]) for r in gaps}
     check("year 2: gaps opened and closed", got == want, f"missing {want - got}, extra {got - want}")
     moved = {r["id"] for r in orgs if r["degree_then"] != r["degree_now"]}
-    check("year 2: degrees change at the ends of the new ties only",
-          moved == {"o-minami-kodomo", "o-minami-shakyo", "o-kita-komorebi", "o-kita-kitanone"}, moved)
+    # The café's organisation (o-edu-univ) and those of the programs it
+    # referred with lose a partner, except o-higashi-youth, still tied to
+    # o-edu-univ otherwise.
+    check("year 2: degrees change at the ends of the gained and lost ties only",
+          moved == {"o-minami-kodomo", "o-minami-shakyo", "o-kita-komorebi", "o-kita-kitanone", "o-edu-univ",
+                    "o-higashi-hoken", "o-city-child", "o-city-health"}, moved)
     minami = run(tsunagi, city, "COMPARE '2025-04-01' TO '2026-04-01' IN '南区';", tmp)
     h = {r["measure"]: (r["then"], r["now"]) for r in minami[4]}
     check("year 2: 南区", h["vertically dependent organisations"] == (5, 4) and h["pieces without government"] == (6, 5), h)
