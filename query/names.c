@@ -40,6 +40,7 @@ void qry_data_changed(qry_session_t *s)
 {
     s->stale = 1;
     s->dated_made = 0;
+    s->usual_made = 0;
 }
 
 /* A folded copy of text in the pool; the same pointer when folding
@@ -147,28 +148,73 @@ static tsg_status_t resolve_sets(qry_session_t *s)
     return st;
 }
 
+/* The WAL index header in the shared memory every connection to the file
+ * maps (-shm; the "WAL-index format" of SQLite's file format document):
+ * each commit, by any connection, rewrites it (its transaction counter,
+ * frame count, salts and checksum). 0 when the connection has none mapped
+ * (not in WAL mode), when nothing is read. Only asked once the session knows
+ * the file is in WAL mode: mapping it otherwise would create the -shm file. */
+static int wal_header(qry_session_t *s, unsigned char out[QRY_WAL_HDR])
+{
+    sqlite3_file *f = NULL;
+    volatile void *p = NULL;
+    if (sqlite3_file_control(s->sql, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods ||
+        f->pMethods->iVersion < 2 || !f->pMethods->xShmMap || f->pMethods->xShmMap(f, 0, 32768, 0, &p) != SQLITE_OK ||
+        !p)
+        return 0;
+    memcpy(out, (const void *)p, QRY_WAL_HDR);
+    return 1;
+}
+
 /* Another process's commit changes data_version: our caches are stale,
  * and the sets are found again. It is looked at once per statement, so
  * what a statement has loaded (names, the network) stays valid until it
- * ends. */
+ * ends. Asking costs a read transaction (file locks: a tenth of a short
+ * statement), so in WAL mode the WAL index header is compared first: while
+ * it is byte for byte what it was before the last PRAGMA data_version that
+ * ran outside a transaction, nothing has been committed since, and the
+ * version is the same (docs/decisions.md, "Issue 23: the statement's fixed
+ * cost (h-warm)"). SQLITE_FCNTL_DATA_VERSION would not do: it only moves
+ * when a read transaction starts. */
 static tsg_status_t check_version(qry_session_t *s)
 {
     if (s->checked || (!s->dv && sqlite3_prepare_v3(s->sql, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT,
                                                     &s->dv, NULL) != SQLITE_OK))
         return TSG_OK;
     s->checked = 1;
+    unsigned char hdr[QRY_WAL_HDR];
+    int peeked = s->wal && wal_header(s, hdr);
+    if (peeked && s->wal_seen && !memcmp(hdr, s->wal_hdr, sizeof hdr)) return TSG_OK;
+    /* Inside a transaction the pragma answers for its snapshot, which may
+     * be older than the header just read: that header is not kept. */
+    int outside = sqlite3_get_autocommit(s->sql);
     int changed = 0;
     if (sqlite3_step(s->dv) == SQLITE_ROW) {
         int64_t v = sqlite3_column_int64(s->dv, 0);
         if (v != s->data_version) {
             s->stale = s->unchecked = 1;
             s->dated_made = 0;
+            s->usual_made = 0;
         }
         changed = s->version_known && v != s->data_version;
         s->data_version = v;
         s->version_known = 1;
+        if (peeked && outside) memcpy(s->wal_hdr, hdr, sizeof hdr);
+        s->wal_seen = peeked && outside;
     }
     sqlite3_reset(s->dv); /* ends the read transaction */
+    if (!s->wal && outside) {
+        /* Once: whether the file is in WAL mode (a connection in WAL mode
+         * keeps a shared lock on the file, so no other can take it out). */
+        sqlite3_stmt *jm;
+        if (sqlite3_prepare_v2(s->sql, "PRAGMA main.journal_mode", -1, &jm, NULL) == SQLITE_OK) {
+            s->wal = sqlite3_step(jm) == SQLITE_ROW && sqlite3_column_text(jm, 0) &&
+                             !strcmp((const char *)sqlite3_column_text(jm, 0), "wal")
+                         ? 1
+                         : -1;
+            sqlite3_finalize(jm);
+        }
+    }
     return changed ? resolve_sets(s) : TSG_OK;
 }
 
