@@ -689,9 +689,38 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
     tsg_status_t st = set_named(s, n, &set);
     if (st) return st;
     /* Each node once, with the programs of each organisation (a member or
-     * the node named): where a walk may start or end. */
-    unsigned char *seen = calloc((size_t)net->maxnid + 1, 1);
-    int64_t *v = malloc(((size_t)net->maxnid + 1) * sizeof *v);
+     * the node named): where a walk may start or end. One node named needs
+     * room for itself and its programs only, which differ from each other:
+     * an array over every nid (2 MB and 16 MB nationally) was most of a
+     * short REACH there. */
+    size_t room = (size_t)net->maxnid + 1;
+    if (!set) {
+        const qry_name_t *one;
+        if ((st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one))) return st;
+        if (one->nid > net->maxnid || !net->type[one->nid]) {
+            char day[16];
+            qry_day_text(s, day);
+            /* Found by name whatever the day; walked from only on a day it
+             * exists (AS OF: the network has no such node then), as SHOW. */
+            return qry_fail(s, &n->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"),
+                            one->name, day);
+        }
+        size_t k = 1;
+        if (with_programs && net->type[one->nid] == ENG_ORGANISATION)
+            for (int32_t p = net->first_prog[one->nid]; p >= 0 && k < room; p = net->next_prog[p]) k++;
+        int64_t *v = malloc(k * sizeof *v);
+        if (!v) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+        v[0] = one->nid;
+        k = 1;
+        if (with_programs && net->type[one->nid] == ENG_ORGANISATION)
+            for (int32_t p = net->first_prog[one->nid]; p >= 0 && k < room; p = net->next_prog[p])
+                v[k++] = net->programs[p].nid;
+        *nids = v;
+        *count = k;
+        return TSG_OK;
+    }
+    unsigned char *seen = calloc(room, 1);
+    int64_t *v = malloc(room * sizeof *v);
     size_t k = 0;
     if (!seen || !v) {
         free(seen);
@@ -699,27 +728,10 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
         return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     sqlite3_stmt *q = NULL;
-    if (set) {
-        if (sqlite3_prepare_v2(s->sql, "SELECT nid FROM temp.tsg_set WHERE name = ? ORDER BY nid", -1, &q, NULL) !=
-            SQLITE_OK)
-            st = qry_fail_sql(s, &n->v->tok);
-        else
-            sqlite3_bind_text(q, 1, n->v->text, -1, SQLITE_STATIC);
-    } else {
-        const qry_name_t *one;
-        if (!(st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one))) {
-            /* Found by name whatever the day; walked from only on a day it
-             * exists (AS OF: the network has no such node then), as SHOW. */
-            if (one->nid > net->maxnid || !net->type[one->nid]) {
-                char day[16];
-                qry_day_text(s, day);
-                st = qry_fail(s, &n->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"),
-                              one->name, day);
-            } else {
-                seen[one->nid] = 1, v[k++] = one->nid;
-            }
-        }
-    }
+    if (sqlite3_prepare_v2(s->sql, "SELECT nid FROM temp.tsg_set WHERE name = ? ORDER BY nid", -1, &q, NULL) != SQLITE_OK)
+        st = qry_fail_sql(s, &n->v->tok);
+    else
+        sqlite3_bind_text(q, 1, n->v->text, -1, SQLITE_STATIC);
     while (!st && q && sqlite3_step(q) == SQLITE_ROW) {
         int64_t nid = sqlite3_column_int64(q, 0);
         /* The engine's node types are numbered as QRY_*. */
