@@ -171,6 +171,13 @@ static int32_t *meeting(const eng_net_t *net, int64_t d, size_t *n)
     return v;
 }
 
+int32_t *eng_meeting(const eng_net_t *net, int64_t d, size_t *n)
+{
+    *n = 0;
+    if (d < 1 || d > net->maxnid) return malloc(sizeof(int32_t));
+    return meeting(net, d, n);
+}
+
 /* ---- rows ------------------------------------------------------------------------- */
 
 typedef struct rows {

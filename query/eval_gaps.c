@@ -219,10 +219,19 @@ static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
     for (size_t c = 0; r && c < ncells; c++) {
         const char *row[65];
         row[0] = net->name[cells[c]];
+        /* The programs meeting the cell hold every one serving it, in
+         * program order: a cell no longer reads every program per need. */
+        size_t ncand;
+        int32_t *cand = eng_meeting(net, cells[c], &ncand);
+        if (!cand) {
+            tsg_result_free(r);
+            r = NULL;
+            break;
+        }
         for (int k = 0; k < a.q.nneeds; k++) {
             cell.len = 0;
-            for (size_t i = 0; i < net->nprograms; i++) {
-                const eng_program_t *p = &net->programs[i];
+            for (size_t i = 0; i < ncand; i++) {
+                const eng_program_t *p = &net->programs[cand[i]];
                 int meets = (p->age_max < 0 || p->age_max >= a.q.age_from) && (p->age_min < 0 || p->age_min <= a.q.age_to);
                 if (meets && eng_running(p, a.q.as_of) && eng_covers(p, a.q.target, a.needs[k], -1) &&
                     eng_serves(net, p, cells[c]))
@@ -231,6 +240,7 @@ static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
             texts[k] = util_strdup(cell.len ? cell.data : _("—"));
             row[k + 1] = texts[k];
         }
+        free(cand);
         r = qry_result_row(r, row);
         for (int k = 0; k < a.q.nneeds; k++) free(texts[k]);
     }
