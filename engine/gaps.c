@@ -648,35 +648,45 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
     }
 }
 
+/* The group's and everyone's keys as the network holds them (eng_key):
+ * the seams' tests compare list items by address. */
+typedef struct group_keys {
+    const char *target, *everyone;
+} group_keys_t;
+
 /* Whether node nid is a program for the group that serves age x + 1. */
-static int takes_over(const eng_net_t *net, const eng_gaps_query_t *q, int64_t nid, int x)
+static int takes_over(const eng_net_t *net, const eng_gaps_query_t *q, const group_keys_t *k, int64_t nid, int x)
 {
     if (nid <= 0 || nid > net->maxnid || net->prog[nid] < 0) return 0;
     const eng_program_t *p = &net->programs[net->prog[nid]];
-    return eng_running(p, q->as_of) && eng_covers(p, q->target, NULL, x + 1);
+    return eng_running(p, q->as_of) && (holds(&p->targets, k->target) || holds(&p->targets, k->everyone)) &&
+           (p->age_min < 0 || x + 1 >= p->age_min) && (p->age_max < 0 || x + 1 <= p->age_max);
 }
 
-static int steps_to_taker(const eng_net_t *net, const eng_gaps_query_t *q, const eng_step_t *st, int x)
+/* The step's own copy of its tie's kind: the tie is not fetched. */
+static int steps_to_taker(const eng_net_t *net, const eng_gaps_query_t *q, const group_keys_t *k, const eng_step_t *st,
+                          int x)
 {
-    return net->ties[st->tie].kind != ENG_MEMBERSHIP && takes_over(net, q, st->to, x);
+    return st->kind != ENG_MEMBERSHIP && takes_over(net, q, k, st->to, x);
 }
 
 /* A program for the group that ends inside the range and hands over to no
  * program for the group that takes the next age. */
 static void seams(const eng_net_t *net, const eng_gaps_query_t *q, const int32_t *cand, size_t ncand, rows_t *r)
 {
+    group_keys_t keys = {eng_key(net, q->target), eng_key(net, "everyone")};
     for (size_t i = 0; i < ncand; i++) {
         const eng_program_t *p = &net->programs[cand[i]];
         int x = p->age_max;
-        if (x < q->age_from || x > q->age_to || !eng_list_has(&p->targets, q->target) ||
-            !eng_running(p, q->as_of) || !eng_meets(net, p, q->district))
+        if (x < q->age_from || x > q->age_to || !holds(&p->targets, keys.target) || !eng_running(p, q->as_of) ||
+            !eng_meets(net, p, q->district))
             continue;
         int handed = 0;
         for (size_t k = net->off[p->nid]; k < net->off[p->nid + 1] && !handed; k++)
-            handed = steps_to_taker(net, q, &net->steps[k], x);
+            handed = steps_to_taker(net, q, &keys, &net->steps[k], x);
         /* Ties into p count too (a taker may have listed the hand-over). */
         for (uint32_t k = net->in_off[p->nid]; k < net->in_off[p->nid + 1] && !handed; k++)
-            handed = steps_to_taker(net, q, &net->in_steps[k], x);
+            handed = steps_to_taker(net, q, &keys, &net->in_steps[k], x);
         if (handed) continue;
         int64_t where = q->district;
         for (int k = 0; k < p->narea; k++)
