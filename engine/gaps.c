@@ -21,6 +21,14 @@ int eng_running(const eng_program_t *p, long day)
     return !day || ((!p->starts || p->starts <= day) && (!p->ends || day <= p->ends));
 }
 
+/* eng_list_holds, here where the candidates are looped over. */
+static inline int holds(const eng_list_t *l, const char *key)
+{
+    for (int i = 0; i < l->n; i++)
+        if (l->v[i] == key) return 1;
+    return 0;
+}
+
 static int nid_cmp(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -161,6 +169,13 @@ static int32_t *meeting(const eng_net_t *net, int64_t d, size_t *n)
     }
     free(ds.v);
     return v;
+}
+
+int32_t *eng_meeting(const eng_net_t *net, int64_t d, size_t *n)
+{
+    *n = 0;
+    if (d < 1 || d > net->maxnid) return malloc(sizeof(int32_t));
+    return meeting(net, d, n);
 }
 
 /* ---- rows ------------------------------------------------------------------------- */
@@ -549,8 +564,9 @@ static int walk_referrals(const eng_net_t *net, const int64_t *from, size_t nfro
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
             const eng_step_t *st = &net->steps[k];
             int64_t v = st->to;
+            /* The program's dates are fetched only when a day is asked. */
             if (st->kind != ENG_REFERRAL || net->type[v] != ENG_PROGRAM || (net->mark[v] >= 0 && net->mark[v] <= d + 1) ||
-                !eng_running(&net->programs[net->prog[v]], day))
+                (day && !eng_running(&net->programs[net->prog[v]], day)))
                 continue;
             if (log_mark(net, log, v, (signed char)(d + 1)) || push(queue, v)) return -1;
         }
@@ -632,35 +648,45 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
     }
 }
 
+/* The group's and everyone's keys as the network holds them (eng_key):
+ * the seams' tests compare list items by address. */
+typedef struct group_keys {
+    const char *target, *everyone;
+} group_keys_t;
+
 /* Whether node nid is a program for the group that serves age x + 1. */
-static int takes_over(const eng_net_t *net, const eng_gaps_query_t *q, int64_t nid, int x)
+static int takes_over(const eng_net_t *net, const eng_gaps_query_t *q, const group_keys_t *k, int64_t nid, int x)
 {
     if (nid <= 0 || nid > net->maxnid || net->prog[nid] < 0) return 0;
     const eng_program_t *p = &net->programs[net->prog[nid]];
-    return eng_running(p, q->as_of) && eng_covers(p, q->target, NULL, x + 1);
+    return eng_running(p, q->as_of) && (holds(&p->targets, k->target) || holds(&p->targets, k->everyone)) &&
+           (p->age_min < 0 || x + 1 >= p->age_min) && (p->age_max < 0 || x + 1 <= p->age_max);
 }
 
-static int steps_to_taker(const eng_net_t *net, const eng_gaps_query_t *q, const eng_step_t *st, int x)
+/* The step's own copy of its tie's kind: the tie is not fetched. */
+static int steps_to_taker(const eng_net_t *net, const eng_gaps_query_t *q, const group_keys_t *k, const eng_step_t *st,
+                          int x)
 {
-    return net->ties[st->tie].kind != ENG_MEMBERSHIP && takes_over(net, q, st->to, x);
+    return st->kind != ENG_MEMBERSHIP && takes_over(net, q, k, st->to, x);
 }
 
 /* A program for the group that ends inside the range and hands over to no
  * program for the group that takes the next age. */
 static void seams(const eng_net_t *net, const eng_gaps_query_t *q, const int32_t *cand, size_t ncand, rows_t *r)
 {
+    group_keys_t keys = {eng_key(net, q->target), eng_key(net, "everyone")};
     for (size_t i = 0; i < ncand; i++) {
         const eng_program_t *p = &net->programs[cand[i]];
         int x = p->age_max;
-        if (x < q->age_from || x > q->age_to || !eng_list_has(&p->targets, q->target) ||
-            !eng_running(p, q->as_of) || !eng_meets(net, p, q->district))
+        if (x < q->age_from || x > q->age_to || !holds(&p->targets, keys.target) || !eng_running(p, q->as_of) ||
+            !eng_meets(net, p, q->district))
             continue;
         int handed = 0;
         for (size_t k = net->off[p->nid]; k < net->off[p->nid + 1] && !handed; k++)
-            handed = steps_to_taker(net, q, &net->steps[k], x);
+            handed = steps_to_taker(net, q, &keys, &net->steps[k], x);
         /* Ties into p count too (a taker may have listed the hand-over). */
         for (uint32_t k = net->in_off[p->nid]; k < net->in_off[p->nid + 1] && !handed; k++)
-            handed = steps_to_taker(net, q, &net->in_steps[k], x);
+            handed = steps_to_taker(net, q, &keys, &net->in_steps[k], x);
         if (handed) continue;
         int64_t where = q->district;
         for (int k = 0; k < p->narea; k++)
@@ -693,29 +719,40 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     int32_t *cover = malloc(4 * (ncand + 1) * sizeof *cover);
     int32_t *group = cover ? cover + ncand + 1 : NULL, *here = cover ? group + ncand + 1 : NULL;
     int32_t *entry = cover ? here + ncand + 1 : NULL; /* the entry points serving some cells only */
+    /* By candidate for the group: which of the needs asked it offers (bit
+     * k: need k), and whether it serves the whole district (so every cell). */
+    uint64_t *offers = malloc(2 * (ncand + 1) * sizeof *offers), *here_offers = offers ? offers + ncand + 1 : NULL;
+    unsigned char *whole = malloc(ncand + 1);
     rows_t r = {0};
     gaps_ctx_t x = {.cand = cand, .ncand = ncand};
     cell_memo_t memo = {0};
-    if (!cand || !cover) r.oom = 1;
+    if (!cand || !cover || !offers || !whole) r.oom = 1;
     for (int64_t a = q->district; a > 0 && x.nanc < 9; a = net->parent[a]) x.anc[x.nanc++] = a;
-    /* The candidates that can cover: they name the group or everyone and
-     * run on the day (eng_covers and eng_running, by the keys' addresses). */
+    /* The network's copies of the keys: lists are searched by address. */
     const char *target = eng_key(net, q->target), *everyone = eng_key(net, "everyone");
-    size_t ngroup = 0;
-    for (size_t i = 0; !r.oom && i < ncand; i++) {
-        const eng_program_t *p = &net->programs[cand[i]];
-        if ((eng_list_holds(&p->targets, target) || eng_list_holds(&p->targets, everyone)) && eng_running(p, q->as_of))
-            group[ngroup++] = cand[i];
-    }
-    /* The entry points: those serving the whole district are walked from
-     * once; each cell adds its own (docs/decisions.md, issue 23). */
+    const char *need_keys[64];
+    int nneeds = q->nneeds < 64 ? q->nneeds : 64;
+    for (int k = 0; k < nneeds; k++) need_keys[k] = eng_key(net, q->needs[k]);
+    /* One pass over the candidates: those that can cover (they name the
+     * group or everyone and run on the day), and the entry points: those
+     * serving the whole district are walked from once; each cell adds its
+     * own (docs/decisions.md, issue 23). */
     nids_t common = {0}, own = {0}, queue = {0};
     undo_t log = {0};
-    size_t nentry = 0;
+    size_t ngroup = 0, nentry = 0;
     for (size_t i = 0; !r.oom && i < ncand; i++) {
         const eng_program_t *p = &net->programs[cand[i]];
-        if (!p->entry || !eng_running(p, q->as_of)) continue;
-        if (eng_serves(net, p, q->district) ? push(&common, p->nid) : (entry[nentry++] = cand[i], 0)) r.oom = 1;
+        if (!eng_running(p, q->as_of)) continue;
+        if (p->entry && (eng_serves(net, p, q->district) ? push(&common, p->nid) : (entry[nentry++] = cand[i], 0)))
+            r.oom = 1;
+        if (!holds(&p->targets, target) && !holds(&p->targets, everyone)) continue;
+        uint64_t bits = 0;
+        for (int j = 0; j < p->needs.n; j++)
+            for (int k = 0; k < nneeds; k++)
+                if (p->needs.v[j] == need_keys[k]) bits |= 1ull << k;
+        offers[ngroup] = bits;
+        whole[ngroup] = (unsigned char)eng_serves(net, p, q->district);
+        group[ngroup++] = cand[i];
     }
     if (!r.oom && walk_referrals(net, common.v, common.n, q->hops, q->as_of, &log, &queue)) r.oom = 1;
     size_t walked = log.n;
@@ -725,16 +762,18 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
         for (size_t i = 0; i < nentry && !r.oom; i++)
             if (eng_serves(net, &net->programs[entry[i]], cell) && push(&own, net->programs[entry[i]].nid)) r.oom = 1;
         if (!r.oom && walk_referrals(net, own.v, own.n, q->hops, q->as_of, &log, &queue)) r.oom = 1;
-        /* Those serving the cell, whatever the need. */
+        /* Those serving the cell, whatever the need, in program order. */
         size_t nhere = 0;
         for (size_t i = 0; i < ngroup; i++)
-            if (eng_serves(net, &net->programs[group[i]], cell)) here[nhere++] = group[i];
+            if (whole[i] || eng_serves(net, &net->programs[group[i]], cell)) {
+                here_offers[nhere] = offers[i];
+                here[nhere++] = group[i];
+            }
         memo.n = 0;
         for (int k = 0; k < q->nneeds && !r.oom; k++) {
-            const char *need = eng_key(net, q->needs[k]);
             size_t ncover = 0;
-            for (size_t i = 0; need && i < nhere; i++)
-                if (eng_list_holds(&net->programs[here[i]].needs, need)) cover[ncover++] = here[i];
+            for (size_t i = 0; k < 64 && i < nhere; i++)
+                if (here_offers[i] >> k & 1) cover[ncover++] = here[i];
             cell_rows(net, q, cell, q->needs[k], &x, &memo, cover, ncover, &r);
         }
         undo_to(net, &log, walked);
@@ -749,6 +788,8 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     free(cells);
     free(cand);
     free(cover);
+    free(offers);
+    free(whole);
     for (int i = 0; i < 8; i++) free(x.around[i].v);
     for (int i = 0; i < x.nneed; i++) free(x.need_cand[i]);
     free(x.fall);

@@ -63,6 +63,11 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
  * tree order; the district itself when it has none below. */
 tsg_status_t eng_cells(const eng_net_t *net, int64_t district, int by_ward, int64_t **out, size_t *n, tsg_error_t *err);
 
+/* The programs whose area meets district d (wide, or listing d, a district
+ * above it or one below), in program order without repeats, in a malloc'd
+ * array; NULL when out of memory. Every program serving d is among them. */
+int32_t *eng_meeting(const eng_net_t *net, int64_t d, size_t *n);
+
 /* Whether program p covers group `target` and need `need` (NULL: any need)
  * at age x (-1: any age). */
 int eng_covers(const eng_program_t *p, const char *target, const char *need, int x);

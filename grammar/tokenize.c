@@ -398,11 +398,23 @@ gram_token_t gram_next_token(gram_ctx_t *ctx, size_t *pos, int *line, int *col)
             /* Folded here, once: keywords, fields, kinds and clause values
              * are compared as folded text and nothing folds them again. */
             if (ctx->arena) {
-                char *raw = util_strndup(t.z, t.n), *f = raw ? util_fold(raw) : NULL;
-                char *copy = f ? ast_alloc(ctx, strlen(f) + 1) : NULL;
-                if (copy) strcpy(copy, f);
-                free(raw);
-                free(f);
+                /* ASCII (every keyword) folds to its lower case: copied
+                 * straight into the arena, not through utf8proc's copies. */
+                size_t ascii = 0;
+                while (ascii < t.n && !((unsigned char)t.z[ascii] & 0x80)) ascii++;
+                char *copy = NULL;
+                if (ascii == t.n) {
+                    if ((copy = ast_alloc(ctx, t.n + 1))) {
+                        for (size_t i = 0; i < t.n; i++)
+                            copy[i] = t.z[i] >= 'A' && t.z[i] <= 'Z' ? (char)(t.z[i] - 'A' + 'a') : t.z[i];
+                        copy[t.n] = '\0';
+                    }
+                } else {
+                    char *raw = util_strndup(t.z, t.n), *f = raw ? util_fold(raw) : NULL;
+                    if ((copy = f ? ast_alloc(ctx, strlen(f) + 1) : NULL)) strcpy(copy, f);
+                    free(raw);
+                    free(f);
+                }
                 if (!copy) {
                     gram_fail(ctx, TSG_ENOMEM, &t, _("out of memory"));
                     t.type = -1;

@@ -14,6 +14,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The vocabulary's copy of key of kind, or NULL. */
+static const char *vocab_key(const qry_session_t *s, const char *kind, const char *key)
+{
+    for (size_t i = 0; key && i < s->vocab.n; i++)
+        if (!strcmp(s->vocab.e[i].kind, kind) && !strcmp(s->vocab.e[i].key, key)) return s->vocab.e[i].key;
+    return NULL;
+}
+
+/* default_need, every group's, read once while the data stay as they are
+ * (usual_made is cleared with the session's other caches when they change,
+ * names.c): a GAPS without NEEDS read it every statement, a prepared query
+ * and a read transaction that were a sixth of the statement. Keys outside
+ * the vocabulary are left out, as before (a group asked is always in it). */
+static tsg_status_t usual_needs(qry_session_t *s, const ast_stmt_t *st)
+{
+    tsg_status_t rc = qry_check_version(s);
+    if (rc || s->usual_made) return rc;
+    sqlite3_stmt *dn;
+    if (sqlite3_prepare_v2(s->sql, "SELECT target, need FROM default_need ORDER BY target, pos", -1, &dn, NULL) !=
+        SQLITE_OK)
+        return qry_fail_sql(s, &st->kw);
+    struct qry_usual *v = NULL;
+    size_t n = 0, cap = 0;
+    int step;
+    while ((step = sqlite3_step(dn)) == SQLITE_ROW) {
+        const char *target = vocab_key(s, "target", (const char *)sqlite3_column_text(dn, 0));
+        const char *need = vocab_key(s, "need", (const char *)sqlite3_column_text(dn, 1));
+        if (!target || !need) continue;
+        if (n == cap) {
+            struct qry_usual *grown = realloc(v, (cap = cap ? cap * 2 : 64) * sizeof *grown);
+            if (!grown) {
+                free(v);
+                sqlite3_finalize(dn);
+                return gram_fail(&s->ctx, TSG_ENOMEM, &st->kw, _("out of memory"));
+            }
+            v = grown;
+        }
+        v[n++] = (struct qry_usual){target, need};
+    }
+    /* A read that fails half-way must not check half the needs. */
+    rc = step == SQLITE_DONE ? TSG_OK : qry_fail_sql(s, &st->kw);
+    sqlite3_finalize(dn);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    free(s->usual);
+    s->usual = v;
+    s->nusual = n;
+    s->usual_made = 1;
+    return TSG_OK;
+}
+
 tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t district, qry_gaps_args_t *a)
 {
     ast_clause_t *const *c = st->cl;
@@ -67,22 +120,9 @@ tsg_status_t qry_gaps_args(qry_session_t *s, const ast_stmt_t *st, int64_t distr
     } else {
         /* The group's usual needs: the documented table, as the data may
          * have changed it (default_needs.csv). */
-        sqlite3_stmt *dn;
-        if (sqlite3_prepare_v2(s->sql, "SELECT need FROM default_need WHERE target = ? ORDER BY pos", -1, &dn, NULL) !=
-            SQLITE_OK)
-            return qry_fail_sql(s, &st->kw);
-        sqlite3_bind_text(dn, 1, a->q.target, -1, SQLITE_STATIC);
-        int step;
-        while ((step = sqlite3_step(dn)) == SQLITE_ROW && a->q.nneeds < 64) {
-            const char *need = (const char *)sqlite3_column_text(dn, 0);
-            for (size_t i = 0; need && i < s->vocab.n; i++)
-                if (!strcmp(s->vocab.e[i].kind, "need") && !strcmp(s->vocab.e[i].key, need))
-                    a->needs[a->q.nneeds++] = s->vocab.e[i].key;
-        }
-        /* A read that fails half-way must not check half the needs. */
-        tsg_status_t failed = step == SQLITE_ROW || step == SQLITE_DONE ? TSG_OK : qry_fail_sql(s, &st->kw);
-        sqlite3_finalize(dn);
-        if (failed) return failed;
+        if ((rc = usual_needs(s, st))) return rc;
+        for (size_t i = 0; i < s->nusual && a->q.nneeds < 64; i++)
+            if (!strcmp(s->usual[i].target, a->q.target)) a->needs[a->q.nneeds++] = s->usual[i].need;
         if (!a->q.nneeds)
             return qry_fail(s, &c[AST_CL_FOR]->v->tok, _("'%s' has no default needs; name them: NEEDS consultation, place, …"),
                             a->q.target);
@@ -179,10 +219,19 @@ static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
     for (size_t c = 0; r && c < ncells; c++) {
         const char *row[65];
         row[0] = net->name[cells[c]];
+        /* The programs meeting the cell hold every one serving it, in
+         * program order: a cell no longer reads every program per need. */
+        size_t ncand;
+        int32_t *cand = eng_meeting(net, cells[c], &ncand);
+        if (!cand) {
+            tsg_result_free(r);
+            r = NULL;
+            break;
+        }
         for (int k = 0; k < a.q.nneeds; k++) {
             cell.len = 0;
-            for (size_t i = 0; i < net->nprograms; i++) {
-                const eng_program_t *p = &net->programs[i];
+            for (size_t i = 0; i < ncand; i++) {
+                const eng_program_t *p = &net->programs[cand[i]];
                 int meets = (p->age_max < 0 || p->age_max >= a.q.age_from) && (p->age_min < 0 || p->age_min <= a.q.age_to);
                 if (meets && eng_running(p, a.q.as_of) && eng_covers(p, a.q.target, a.needs[k], -1) &&
                     eng_serves(net, p, cells[c]))
@@ -191,6 +240,7 @@ static tsg_status_t exec_coverage(qry_session_t *s, const ast_stmt_t *st)
             texts[k] = util_strdup(cell.len ? cell.data : _("—"));
             row[k + 1] = texts[k];
         }
+        free(cand);
         r = qry_result_row(r, row);
         for (int k = 0; k < a.q.nneeds; k++) free(texts[k]);
     }

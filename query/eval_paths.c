@@ -191,8 +191,12 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
                                        NC_("column", "id"),   NC_("column", "name"), NC_("column", "via")};
     static const char *const back_cols[] = {NC_("column", "hops"), NC_("column", "type"), NC_("column", "type_label"),
                                             NC_("column", "id"),   NC_("column", "name"), NC_("column", "next")};
-    tsg_result_t *r = qry_result_new(NULL, 6, st->cl[AST_CL_TO] ? back_cols : cols);
-    if (r && qry_result_keyed(r, 1, s->ja)) {
+    /* English leaves type_label out (qry_result_keyed): left out from the
+     * start, not dropped from every row afterwards (qry_result_compact). */
+    const char *const *names = st->cl[AST_CL_TO] ? back_cols : cols;
+    const char *const english[5] = {names[0], names[1], names[3], names[4], names[5]};
+    tsg_result_t *r = s->ja ? qry_result_new(NULL, 6, names) : qry_result_new(NULL, 5, english);
+    if (r && s->ja && qry_result_keyed(r, 1, s->ja)) {
         tsg_result_free(r);
         r = NULL;
     }
@@ -220,6 +224,7 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
         int qt = net->type[n] == ENG_PROGRAM ? 0 : net->type[n] == ENG_ORGANISATION ? 1 : 2;
         static const char *const type[3] = {"program", "organisation", "forum"};
         const char *cells[6] = {hs, type[qt], noun[qt], net->id[n], net->name[n], net->name[hops[i].via]};
+        if (!s->ja) cells[2] = cells[3], cells[3] = cells[4], cells[4] = cells[5];
         /* the result's own text, literals, the catalogue's and the network's */
         r = qry_result_row_refs(r, cells, 0x3f);
     }

@@ -42,6 +42,7 @@ void qry_data_changed(qry_session_t *s)
 {
     s->stale = 1;
     s->dated_made = 0;
+    s->usual_made = 0;
 }
 
 /* A folded copy of text in the pool; the same pointer when folding
@@ -149,10 +150,34 @@ static tsg_status_t resolve_sets(qry_session_t *s)
     return st;
 }
 
+/* The WAL index header in the shared memory every connection to the file
+ * maps (-shm; the "WAL-index format" of SQLite's file format document):
+ * each commit, by any connection, rewrites it (its transaction counter,
+ * frame count, salts and checksum). 0 when the connection has none mapped
+ * (not in WAL mode), when nothing is read. Only asked once the session knows
+ * the file is in WAL mode: mapping it otherwise would create the -shm file. */
+static int wal_header(qry_session_t *s, unsigned char out[QRY_WAL_HDR])
+{
+    sqlite3_file *f = NULL;
+    volatile void *p = NULL;
+    if (sqlite3_file_control(s->sql, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK || !f || !f->pMethods ||
+        f->pMethods->iVersion < 2 || !f->pMethods->xShmMap || f->pMethods->xShmMap(f, 0, 32768, 0, &p) != SQLITE_OK ||
+        !p)
+        return 0;
+    memcpy(out, (const void *)p, QRY_WAL_HDR);
+    return 1;
+}
+
 /* Another process's commit changes data_version: our caches are stale,
  * and the sets are found again. It is looked at once per statement, so
  * what a statement has loaded (names, the network) stays valid until it
- * ends. */
+ * ends. Asking costs a read transaction (file locks: a tenth of a short
+ * statement), so in WAL mode the WAL index header is compared first: while
+ * it is byte for byte what it was before the last PRAGMA data_version that
+ * ran outside a transaction, nothing has been committed since, and the
+ * version is the same (docs/decisions.md, "Issue 23: the statement's fixed
+ * cost (h-warm)"). SQLITE_FCNTL_DATA_VERSION would not do: it only moves
+ * when a read transaction starts. qry_data_version asks SQLite itself. */
 int64_t qry_data_version(qry_session_t *s)
 {
     if (!s->dv && sqlite3_prepare_v3(s->sql, "PRAGMA data_version", -1, SQLITE_PREPARE_PERSISTENT, &s->dv, NULL) !=
@@ -166,6 +191,15 @@ int64_t qry_data_version(qry_session_t *s)
 static tsg_status_t check_version(qry_session_t *s)
 {
     if (s->checked) return TSG_OK;
+    unsigned char hdr[QRY_WAL_HDR];
+    int peeked = s->dv && s->wal > 0 && wal_header(s, hdr);
+    if (peeked && s->wal_seen && !memcmp(hdr, s->wal_hdr, sizeof hdr)) {
+        s->checked = 1;
+        return TSG_OK;
+    }
+    /* Inside a transaction the pragma answers for its snapshot, which may
+     * be older than the header just read: that header is not kept. */
+    int outside = sqlite3_get_autocommit(s->sql);
     int64_t v = qry_data_version(s);
     if (!s->dv) return TSG_OK;
     s->checked = 1;
@@ -174,10 +208,25 @@ static tsg_status_t check_version(qry_session_t *s)
         if (v != s->data_version) {
             s->stale = s->unchecked = 1;
             s->dated_made = 0;
+            s->usual_made = 0;
         }
         changed = s->version_known && v != s->data_version;
         s->data_version = v;
         s->version_known = 1;
+        if (peeked && outside) memcpy(s->wal_hdr, hdr, sizeof hdr);
+        s->wal_seen = peeked && outside;
+    }
+    if (!s->wal && outside) {
+        /* Once: whether the file is in WAL mode (a connection in WAL mode
+         * keeps a shared lock on the file, so no other can take it out). */
+        sqlite3_stmt *jm;
+        if (sqlite3_prepare_v2(s->sql, "PRAGMA main.journal_mode", -1, &jm, NULL) == SQLITE_OK) {
+            s->wal = sqlite3_step(jm) == SQLITE_ROW && sqlite3_column_text(jm, 0) &&
+                             !strcmp((const char *)sqlite3_column_text(jm, 0), "wal")
+                         ? 1
+                         : -1;
+            sqlite3_finalize(jm);
+        }
     }
     return changed ? resolve_sets(s) : TSG_OK;
 }
@@ -714,9 +763,38 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
     tsg_status_t st = set_named(s, n, &set);
     if (st) return st;
     /* Each node once, with the programs of each organisation (a member or
-     * the node named): where a walk may start or end. */
-    unsigned char *seen = calloc((size_t)net->maxnid + 1, 1);
-    int64_t *v = malloc(((size_t)net->maxnid + 1) * sizeof *v);
+     * the node named): where a walk may start or end. One node named needs
+     * room for itself and its programs only, which differ from each other:
+     * an array over every nid (2 MB and 16 MB nationally) was most of a
+     * short REACH there. */
+    size_t room = (size_t)net->maxnid + 1;
+    if (!set) {
+        const qry_name_t *one;
+        if ((st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one))) return st;
+        if (one->nid > net->maxnid || !net->type[one->nid]) {
+            char day[16];
+            qry_day_text(s, day);
+            /* Found by name whatever the day; walked from only on a day it
+             * exists (AS OF: the network has no such node then), as SHOW. */
+            return qry_fail(s, &n->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"),
+                            one->name, day);
+        }
+        size_t k = 1;
+        if (with_programs && net->type[one->nid] == ENG_ORGANISATION)
+            for (int32_t p = net->first_prog[one->nid]; p >= 0 && k < room; p = net->next_prog[p]) k++;
+        int64_t *v = malloc(k * sizeof *v);
+        if (!v) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+        v[0] = one->nid;
+        k = 1;
+        if (with_programs && net->type[one->nid] == ENG_ORGANISATION)
+            for (int32_t p = net->first_prog[one->nid]; p >= 0 && k < room; p = net->next_prog[p])
+                v[k++] = net->programs[p].nid;
+        *nids = v;
+        *count = k;
+        return TSG_OK;
+    }
+    unsigned char *seen = calloc(room, 1);
+    int64_t *v = malloc(room * sizeof *v);
     size_t k = 0;
     if (!seen || !v) {
         free(seen);
@@ -724,27 +802,10 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
         return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
     }
     sqlite3_stmt *q = NULL;
-    if (set) {
-        if (sqlite3_prepare_v2(s->sql, "SELECT nid FROM temp.tsg_set WHERE name = ? ORDER BY nid", -1, &q, NULL) !=
-            SQLITE_OK)
-            st = qry_fail_sql(s, &n->v->tok);
-        else
-            sqlite3_bind_text(q, 1, n->v->text, -1, SQLITE_STATIC);
-    } else {
-        const qry_name_t *one;
-        if (!(st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one))) {
-            /* Found by name whatever the day; walked from only on a day it
-             * exists (AS OF: the network has no such node then), as SHOW. */
-            if (one->nid > net->maxnid || !net->type[one->nid]) {
-                char day[16];
-                qry_day_text(s, day);
-                st = qry_fail(s, &n->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"),
-                              one->name, day);
-            } else {
-                seen[one->nid] = 1, v[k++] = one->nid;
-            }
-        }
-    }
+    if (sqlite3_prepare_v2(s->sql, "SELECT nid FROM temp.tsg_set WHERE name = ? ORDER BY nid", -1, &q, NULL) != SQLITE_OK)
+        st = qry_fail_sql(s, &n->v->tok);
+    else
+        sqlite3_bind_text(q, 1, n->v->text, -1, SQLITE_STATIC);
     while (!st && q && sqlite3_step(q) == SQLITE_ROW) {
         int64_t nid = sqlite3_column_int64(q, 0);
         /* The engine's node types are numbered as QRY_*. */

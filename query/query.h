@@ -43,6 +43,8 @@ typedef struct qry_param {
  * reload; docs/decisions.md, "Issue 21: AS OF". */
 #define QRY_NETS 2
 
+#define QRY_WAL_HDR 48 /* bytes: one copy of the WAL index header */
+
 typedef struct qry_session {
     tsg_db_t *db;
     sqlite3 *sql;
@@ -70,6 +72,14 @@ typedef struct qry_session {
     int version_known;         /* data_version has been read once: a change is another program's */
     int checked;               /* data_version was checked in this statement: keep what is loaded */
     sqlite3_stmt *dv;          /* PRAGMA data_version, prepared once (asked before every statement) */
+    int wal;                   /* the file is in WAL mode: 1, not: -1, not yet asked: 0 */
+    int wal_seen;              /* wal_hdr is the WAL index header before the last data_version read */
+    unsigned char wal_hdr[QRY_WAL_HDR]; /* (check_version, names.c) */
+    int usual_made;            /* usual holds default_need as the data are now (qry_gaps_args) */
+    struct qry_usual {         /* every group's usual needs in order, as vocabulary keys */
+        const char *target, *need;
+    } *usual;
+    size_t nusual;
     int dated_made;            /* the dated TEMP tables (qry_dated_tables) hold dated_day's rows */
     long dated_day;            /* YYYYMMDD */
     const eng_net_t *net;      /* the running statement's network (one of nets), set by qry_network */

@@ -429,6 +429,7 @@ void tsg_session_close(tsg_session_t *s)
     qry_names_free(s);
     qry_network_free(s);
     qry_cache_drop(s);
+    free(s->usual);
     for (size_t i = 0; i < s->nparams; i++) {
         free(s->params[i].name);
         free(s->params[i].value);
