@@ -26,6 +26,7 @@ typedef struct read {
     int64_t maxnid;
     unsigned char *gone; /* by nid: GONE when the node does not exist on day, PAST when */
     store_past_t past;   /* it has a field whose value that day is a past one */
+    int past_ties;       /* some tie has a past value that day */
 } read_t;
 
 enum { GONE = 1, PAST = 2 };
@@ -120,8 +121,9 @@ static tsg_status_t program_row(const read_t *rd, sqlite3_stmt *st, int which, t
     int64_t nid = p.nid = sqlite3_column_int64(st, 0);
     p.name = node_name(rd, nid, text_of(st, 1));
     p.org = node_ref(rd, nid, "org", int_or_0(st, 2));
-    p.age_min = node_number(rd, nid, "age_min", sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3));
-    p.age_max = node_number(rd, nid, "age_max", sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4));
+    /* Ages are never negative (CHECK): the query gives -1 for none, one read each. */
+    p.age_min = node_number(rd, nid, "age_min", sqlite3_column_int(st, 3));
+    p.age_max = node_number(rd, nid, "age_max", sqlite3_column_int(st, 4));
     const char *area;
     p.wide = rd->gone[nid] & PAST && store_past_value(&rd->past, 0, nid, "area", &area) ? area && !strcmp(area, "*")
                                                                                        : sqlite3_column_int(st, 5);
@@ -175,14 +177,17 @@ static tsg_status_t tie_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_e
 {
     const store_net_reader_t *r = rd->r;
     (void)which;
-    /* A tie exists while it is open and both its ends exist. */
+    /* A tie exists while it is open and both its ends exist. Most ties have
+     * no dates: column 5 says so, and their dates are not read. */
     int64_t dst = int_or_0(st, 1);
     if ((dst >= 1 && dst <= rd->maxnid && rd->gone[dst] & GONE) ||
-        !store_exists_at((const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6), rd->day))
+        (!sqlite3_column_int(st, 5) &&
+         !store_exists_at((const char *)sqlite3_column_text(st, 6), (const char *)sqlite3_column_text(st, 7), rd->day)))
         return TSG_OK;
-    int64_t count = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+    int64_t count = sqlite3_column_int64(st, 4); /* -1 for none: a count is never negative (CHECK) */
     const char *v;
-    if (store_past_value(&rd->past, 1, sqlite3_column_int64(st, 7), "count", &v)) count = v && *v ? atoll(v) : -1;
+    if (rd->past_ties && store_past_value(&rd->past, 1, sqlite3_column_int64(st, 8), "count", &v))
+        count = v && *v ? atoll(v) : -1;
     return r->tie(r->ctx, sqlite3_column_int64(st, 0), int_or_0(st, 1), (const char *)sqlite3_column_text(st, 2),
                   sqlite3_column_int(st, 3), count, err);
 }
@@ -223,6 +228,10 @@ static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
     return s;
 }
 
+/* What tie_row reads: each integer in one call (NULL made -1 or 0 in SQL,
+ * not asked apart), the dates only for a tie that has one. */
+#define TIE_COLUMNS "src, dst, kind, directed, coalesce(count, -1), since IS NULL AND until IS NULL, since, until, tid"
+
 static tsg_status_t read_all(tsg_db_t *db, long day, const store_net_reader_t *r, tsg_error_t *err)
 {
     sqlite3 *sql = db->sql;
@@ -242,14 +251,16 @@ static tsg_status_t read_all(tsg_db_t *db, long day, const store_net_reader_t *r
     const char *file = sqlite3_db_filename(sql, "main");
     if ((s = store_check_nids(file ? file : _("database"), count, maxnid, err))) return s;
     if ((s = r->sizes(r->ctx, maxnid, err))) return s;
-    read_t rd = {r, day, maxnid, calloc((size_t)maxnid + 1, 1), {0}};
+    read_t rd = {r, day, maxnid, calloc((size_t)maxnid + 1, 1), {0}, 0};
     if (!rd.gone) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     if ((s = store_past_load(sql, day, &rd.past, err))) {
         free(rd.gone);
         return s;
     }
-    for (size_t i = 0; i < rd.past.n; i++)
+    for (size_t i = 0; i < rd.past.n; i++) {
         if (!rd.past.v[i].tie && rd.past.v[i].key >= 1 && rd.past.v[i].key <= maxnid) rd.gone[rd.past.v[i].key] |= PAST;
+        if (rd.past.v[i].tie) rd.past_ties = 1;
+    }
     if ((s = mark_gone(sql, &rd, err))) {
         store_past_free(&rd.past);
         free(rd.gone);
@@ -264,20 +275,20 @@ static tsg_status_t read_all(tsg_db_t *db, long day, const store_net_reader_t *r
         {"SELECT nid, name, parent, level FROM district", district_row, 0},
         {"SELECT nid, name, district, sector FROM organisation", based_row, 1},
         {"SELECT nid, name, district FROM forum", based_row, 0},
-        {"SELECT nid, name, org, age_min, age_max, wide_area, starts, ends FROM program ORDER BY nid", program_row, 0},
+        {"SELECT nid, name, org, coalesce(age_min, -1), coalesce(age_max, -1), wide_area, starts, ends FROM program"
+         " ORDER BY nid", program_row, 0},
         {"SELECT program, pos, target FROM program_target", list_row, STORE_LIST_TARGET},
         {"SELECT program, pos, need FROM program_need", list_row, STORE_LIST_NEED},
         {"SELECT program, pos, mode FROM program_mode", list_row, STORE_LIST_MODE},
         {"SELECT program, pos, district FROM program_area", list_row, STORE_LIST_AREA},
-        {"SELECT src, dst, kind, directed, count, since, until, tid FROM tie ORDER BY tid", tie_row, 0},
+        {"SELECT " TIE_COLUMNS " FROM tie ORDER BY tid", tie_row, 0},
     };
     size_t n = sizeof q / sizeof q[0];
     for (size_t i = 0; i < n && !s; i++) {
         const char *text = q[i].sql;
         /* USING confirmed ties: the ties both sides confirmed in the last survey round. */
         if (i == n - 1 && r->confirmed_only)
-            text = "SELECT src, dst, kind, directed, count, since, until, tid FROM tie WHERE status = 'confirmed'"
-                   " ORDER BY tid";
+            text = "SELECT " TIE_COLUMNS " FROM tie WHERE status = 'confirmed' ORDER BY tid";
         s = each_row(sql, text, &rd, q[i].fn, q[i].which, err);
         if (!s && q[i].fn == list_row) s = past_lists(&rd, q[i].which, err);
     }
