@@ -266,7 +266,10 @@ def cold_start(a, tsunagi, db, peer, size, queries):
     (DB.tsn): a run that finds none and leaves one built it; a run that
     finds one used it; otherwise there is no cache. Returns the rows of the
     table and how the cache was emptied."""
-    tsn = db + ".tsn"
+    # SQLite names the database by its resolved path (symlinks followed),
+    # and tsunagi puts the cache beside that name: a cache looked for
+    # beside a link is never found, and every run read as "no cache".
+    tsn = os.path.realpath(db) + ".tsn"
     how = None
     rows = []
     for name, stmt, script in cold_statements(a, size, queries):

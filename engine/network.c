@@ -118,10 +118,10 @@ int eng_meets(const eng_net_t *net, const eng_program_t *p, int64_t d)
 
 static int tie_kind(const char *k)
 {
+    /* The kinds' first letters differ: one comparison a tie, not up to five. */
     static const char *const kinds[] = {"referral", "co_support", "info_sharing", "agreement", "membership"};
-    for (int i = 0; i < 5; i++)
-        if (!strcmp(k, kinds[i])) return i;
-    return ENG_INFO_SHARING;
+    int i = k[0] == 'r' ? 0 : k[0] == 'c' ? 1 : k[0] == 'i' ? 2 : k[0] == 'a' ? 3 : k[0] == 'm' ? 4 : -1;
+    return i >= 0 && !strcmp(k, kinds[i]) ? i : ENG_INFO_SHARING;
 }
 
 static tsg_status_t oom(tsg_error_t *err)
@@ -129,28 +129,36 @@ static tsg_status_t oom(tsg_error_t *err)
     return util_fail(err, TSG_ENOMEM, _("out of memory"));
 }
 
-/* One row of a program's list (targets, needs, modes) or area, kept until
- * every row is read and the lists can be laid out in one array each. */
-typedef struct entry {
+/* Where a list row sits: its program (index) and position. Kept beside
+ * the rows' values only while the load runs, to lay each program's list
+ * out in one piece; eight bytes a row, where a copy of every row with its
+ * value took sixteen (and a national network has 10 million rows). */
+typedef struct item_at {
     int32_t prog, pos;
-    union {
-        char *key;
-        int64_t district;
-    } v;
-} entry_t;
+} item_at_t;
 
-typedef struct entries {
-    entry_t *v;
-    size_t n, cap;
-    int sorted;
-} entries_t;
+/* The piece growing at the end of the network's arena, in the order the
+ * store reads: the programs, the lists' values, the areas, the ties. The
+ * next one starts by giving the last one's unused room back (piece_end). */
+enum { PIECE_PROGRAMS, PIECE_LISTS, PIECE_AREAS, PIECE_TIES };
 
 /* What the store's reader fills (store_read_network calls back here). */
 typedef struct loader {
     eng_net_t *net;
-    util_arena_t tmp; /* what the load needs only while it runs (entries, fill counters) */
+    util_arena_t tmp; /* what the load needs only while it runs (rows' places, fill counters) */
+    int piece;        /* PIECE_*: which array is growing at the end of net->arena */
     size_t prog_cap, tie_cap;
-    entries_t e[4]; /* STORE_LIST_TARGET, _NEED, _MODE, _AREA */
+    /* Every list row's value goes straight to its place in the network as
+     * it comes: targets, needs and modes one list after another into
+     * net->lists (nlists of lists_cap), areas into net->areas (nareas of
+     * areas_cap); their places (key_at, area_at) grow in tmp alike. */
+    size_t nlists, lists_cap, nareas, areas_cap;
+    item_at_t *key_at, *area_at;
+    size_t key_at_cap, area_at_cap;
+    size_t start[4];   /* list l's rows begin at this index of net->lists (areas: 0) */
+    size_t count[4];   /* and number count[l] */
+    item_at_t last[4]; /* the place of list l's last row */
+    int unsorted[4];   /* a row of list l came before one it follows */
 } loader_t;
 
 static char *text_copy(eng_net_t *net, store_text_t t)
@@ -241,10 +249,39 @@ static tsg_status_t on_program(void *ctx, const store_program_row_t *row, tsg_er
     return (net->name[p->nid] = text_copy(net, row->name)) ? TSG_OK : oom(err);
 }
 
-static int entry_cmp(const void *a, const void *b)
+/* Gives the growing piece's unused room back, so that piece `next` can
+ * grow at the end of the arena after it. The pieces come in order. */
+static void piece_end(loader_t *ld, int next)
 {
-    const entry_t *x = a, *y = b;
-    return x->prog != y->prog ? (x->prog < y->prog ? -1 : 1) : (x->pos > y->pos) - (x->pos < y->pos);
+    eng_net_t *net = ld->net;
+    if (ld->piece == next) return;
+    if (ld->piece == PIECE_PROGRAMS && ld->prog_cap > net->nprograms) {
+        net->programs = util_arena_grow(&net->arena, net->programs, ld->prog_cap * sizeof *net->programs,
+                                        net->nprograms * sizeof *net->programs);
+        ld->prog_cap = net->nprograms;
+    } else if (ld->piece == PIECE_LISTS && ld->lists_cap > ld->nlists) {
+        net->lists = util_arena_grow(&net->arena, net->lists, ld->lists_cap * sizeof *net->lists,
+                                     ld->nlists * sizeof *net->lists);
+        ld->lists_cap = ld->nlists;
+    } else if (ld->piece == PIECE_AREAS && ld->areas_cap > ld->nareas) {
+        net->areas = util_arena_grow(&net->arena, net->areas, ld->areas_cap * sizeof *net->areas,
+                                     ld->nareas * sizeof *net->areas);
+        ld->areas_cap = ld->nareas;
+    }
+    ld->piece = next;
+}
+
+/* Room for one more of n elements at *v (cap of them), growing in place at
+ * the end of arena a: -1 when out of memory. */
+static int room(util_arena_t *a, void **v, size_t n, size_t *cap, size_t size)
+{
+    if (n < *cap) return 0;
+    size_t more = *cap ? *cap * 2 : 1024;
+    void *grown = util_arena_grow(a, *v, *cap * size, more * size);
+    if (!grown) return -1;
+    *v = grown;
+    *cap = more;
+    return 0;
 }
 
 static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, const char *key, int64_t district,
@@ -252,57 +289,98 @@ static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, 
 {
     loader_t *ld = ctx;
     eng_net_t *net = ld->net;
-    entries_t *e = &ld->e[list];
     int32_t prog = net->prog[program]; /* the store checked the range */
     if (prog < 0) return util_fail(err, TSG_EDB, _("database: a list row of node %lld, which is no program"), (long long)program);
-    if (e->n == e->cap) {
-        /* Each list is read in one run, so its entries grow in place at the
-         * end of the scratch arena. */
-        size_t cap = e->cap ? e->cap * 2 : 1024;
-        entry_t *grown = util_arena_grow(&ld->tmp, e->v, e->cap * sizeof *grown, cap * sizeof *grown);
-        if (!grown) return oom(err);
-        e->v = grown;
-        e->cap = cap;
-    }
-    entry_t *x = &e->v[e->n];
-    x->prog = prog;
-    x->pos = pos;
-    if (list == STORE_LIST_AREA) x->v.district = district;
-    else if (!key)
+    if (list != STORE_LIST_AREA && !key)
         return util_fail(err, TSG_EDB, _("database: a list row of program %lld without a value"), (long long)program);
-    else if (!(x->v.key = intern(net, key))) return oom(err);
-    if (e->n && entry_cmp(&e->v[e->n - 1], x) > 0) e->sorted = 0;
-    e->n++;
+    item_at_t at = {prog, pos}, *last = &ld->last[list];
+    /* Rows come in the order they were written: by program and position
+     * after an import; rows edited since (and a day's past lists) later. */
+    if (ld->count[list] && (last->prog > prog || (last->prog == prog && last->pos > pos))) ld->unsorted[list] = 1;
+    *last = at;
+    ld->count[list]++;
+    if (list == STORE_LIST_AREA) {
+        piece_end(ld, PIECE_AREAS);
+        /* The places are tmp's last piece now: the lists' are done. */
+        if (room(&net->arena, (void **)&net->areas, ld->nareas, &ld->areas_cap, sizeof *net->areas) ||
+            room(&ld->tmp, (void **)&ld->area_at, ld->nareas, &ld->area_at_cap, sizeof *ld->area_at))
+            return oom(err);
+        ld->area_at[ld->nareas] = at;
+        net->areas[ld->nareas++] = district;
+        return TSG_OK;
+    }
+    piece_end(ld, PIECE_LISTS);
+    if (room(&net->arena, (void **)&net->lists, ld->nlists, &ld->lists_cap, sizeof *net->lists) ||
+        room(&ld->tmp, (void **)&ld->key_at, ld->nlists, &ld->key_at_cap, sizeof *ld->key_at))
+        return oom(err);
+    if (!(net->lists[ld->nlists] = intern(net, key))) return oom(err);
+    ld->key_at[ld->nlists++] = at;
     return TSG_OK;
 }
 
-/* The programs' lists laid out in one array each, once every row is read. */
+/* A list's row: its place, and its value's (a key, or a district). */
+typedef struct entry {
+    item_at_t at;
+    union {
+        char *key;
+        int64_t district;
+    } v;
+} entry_t;
+
+static int entry_cmp(const void *a, const void *b)
+{
+    const item_at_t *x = &((const entry_t *)a)->at, *y = &((const entry_t *)b)->at;
+    return x->prog != y->prog ? (x->prog < y->prog ? -1 : 1) : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+/* Puts n rows (keys or districts, with their places) in order by program
+ * and position, when they did not come so: rare (rows edited since the
+ * import), so a copy of them in tmp is sorted and written back. */
+static tsg_status_t sort_rows(util_arena_t *tmp, item_at_t *at, char **keys, int64_t *districts, size_t n,
+                              tsg_error_t *err)
+{
+    entry_t *e = util_arena_array(tmp, n, sizeof *e);
+    if (!e) return oom(err);
+    for (size_t i = 0; i < n; i++) {
+        e[i].at = at[i];
+        if (keys) e[i].v.key = keys[i];
+        else e[i].v.district = districts[i];
+    }
+    qsort(e, n, sizeof *e, entry_cmp);
+    for (size_t i = 0; i < n; i++) {
+        at[i] = e[i].at;
+        if (keys) keys[i] = e[i].v.key;
+        else districts[i] = e[i].v.district;
+    }
+    return TSG_OK;
+}
+
+/* The programs' lists, each in one piece of net->lists or net->areas in
+ * program order, once every row is read. */
 static tsg_status_t layout_lists(loader_t *ld, tsg_error_t *err)
 {
     eng_net_t *net = ld->net;
-    entries_t *e = ld->e;
-    /* Rows come in the order they were written: by program and position
-     * after an import, so the sort is for data edited since. */
-    for (int l = 0; l < 4; l++)
-        if (!e[l].sorted) qsort(e[l].v, e[l].n, sizeof *e[l].v, entry_cmp);
-    size_t nlists = e[0].n + e[1].n + e[2].n;
-    if (!(net->lists = util_arena_array(&net->arena, nlists, sizeof *net->lists)) ||
-        !(net->areas = util_arena_array(&net->arena, e[3].n, sizeof *net->areas)))
-        return oom(err);
-    size_t k = 0;
-    for (int l = 0; l < 4; l++)
-        for (size_t i = 0; i < e[l].n; i++) {
-            eng_program_t *p = &net->programs[e[l].v[i].prog];
-            if (l == STORE_LIST_AREA) {
-                if (!p->narea) p->area = &net->areas[i];
-                p->area[p->narea++] = e[l].v[i].v.district;
+    piece_end(ld, PIECE_TIES); /* the ties are read: no piece grows any more */
+    size_t start = 0;
+    for (int l = 0; l < 4; l++) {
+        int area = l == STORE_LIST_AREA;
+        size_t n = ld->count[l];
+        item_at_t *at = area ? ld->area_at : ld->key_at + start;
+        tsg_status_t s = ld->unsorted[l] ? sort_rows(&ld->tmp, at, area ? NULL : net->lists + start,
+                                                     area ? net->areas : NULL, n, err)
+                                         : TSG_OK;
+        if (s) return s;
+        for (size_t i = 0; i < n; i++) {
+            eng_program_t *p = &net->programs[at[i].prog];
+            if (area) {
+                if (!p->narea++) p->area = &net->areas[i];
                 continue;
             }
             eng_list_t *list = l == STORE_LIST_TARGET ? &p->targets : l == STORE_LIST_NEED ? &p->needs : &p->modes;
-            if (!list->n) list->v = &net->lists[k];
-            net->lists[k++] = e[l].v[i].v.key;
-            list->n++;
+            if (!list->n++) list->v = &net->lists[start + i];
         }
+        if (!area) start += n;
+    }
     for (size_t i = 0; i < net->nprograms; i++) {
         eng_program_t *p = &net->programs[i];
         p->entry = eng_list_has(&p->needs, "consultation") &&
@@ -317,12 +395,7 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
 {
     loader_t *ld = ctx;
     eng_net_t *net = ld->net;
-    if (!ld->tie_cap && ld->prog_cap > net->nprograms) {
-        /* The programs are done: their unused room goes back before the ties take the end. */
-        net->programs = util_arena_grow(&net->arena, net->programs, ld->prog_cap * sizeof *net->programs,
-                                        net->nprograms * sizeof *net->programs);
-        ld->prog_cap = net->nprograms;
-    }
+    piece_end(ld, PIECE_TIES);
     if (net->nties == ld->tie_cap) {
         /* The ties are read last and nothing else is allocated meanwhile:
          * they grow in place at the end of the arena, never copied. */
@@ -551,20 +624,19 @@ tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng
         util_arena_free(&arena);
         return oom(err);
     }
-    loader_t ld = {.net = net, .e = {{.sorted = 1}, {.sorted = 1}, {.sorted = 1}, {.sorted = 1}}};
+    loader_t ld = {.net = net};
     const store_net_reader_t reader = {&ld,       on_sizes,     on_node, on_district, on_based,
                                        on_program, on_list_item, on_tie,  confirmed_only};
     tsg_status_t s = store_read_network(db, as_of, &reader, err);
-    /* The ties' unused room goes back: they are the arena's last piece (the
-     * programs are, in a network without ties). */
-    if (!s && !net->ties && ld.prog_cap > net->nprograms)
-        net->programs = util_arena_grow(&net->arena, net->programs, ld.prog_cap * sizeof *net->programs,
-                                        net->nprograms * sizeof *net->programs);
+    /* The ties' unused room goes back: they are the arena's last piece (or
+     * the piece before them is, in a network without ties). */
     if (!s && net->ties && ld.tie_cap > net->nties)
         net->ties = util_arena_grow(&net->arena, net->ties, ld.tie_cap * sizeof *net->ties,
                                     net->nties * sizeof *net->ties);
     if (!s) s = layout_lists(&ld, err);
-    util_arena_free(&ld.tmp); /* the entries: later scratch starts afresh */
+    /* The rows' places are done with: the indexes' scratch reuses their
+     * pages (fresh pages cost a fault each, dear on a virtual machine). */
+    util_arena_reset(&ld.tmp);
     if (!s) s = index_ties(net, &ld.tmp, err);
     if (!s) s = check_tree(net, &ld.tmp, err);
     if (!s) s = build_indexes(net, &ld.tmp, err);

@@ -266,8 +266,21 @@ void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
         return;
     }
     s->cache_tried = 1;
-    cache_roots_t r = {net,          s->names,     s->nnames,     s->nparent,  s->exact_head, s->exact_next,
-                       s->fold_head, s->fold_next, s->parent, s->name_mask};
+    /* Zeroed first, then filled: the struct's tail padding goes into the
+     * file's header, which must be the same bytes for the same database
+     * (an initialiser leaves padding as the stack had it). */
+    cache_roots_t r;
+    memset(&r, 0, sizeof r);
+    r.net = net;
+    r.names = s->names;
+    r.nnames = s->nnames;
+    r.nparent = s->nparent;
+    r.exact_head = s->exact_head;
+    r.exact_next = s->exact_next;
+    r.fold_head = s->fold_head;
+    r.fold_next = s->fold_next;
+    r.parent = s->parent;
+    r.name_mask = s->name_mask;
     const util_arena_t *arenas[NARENAS] = {&s->name_arena, &s->name_strings, &net->arena, &net->strings};
     /* Every root in its arena: the file holds nothing that points outside. */
     if (!inside(&net->arena, net) || !inside(&s->name_arena, s->names) || !inside(&s->name_arena, s->exact_head) ||

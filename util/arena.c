@@ -116,6 +116,12 @@ void util_arena_free(util_arena_t *a)
     memset(a, 0, sizeof *a);
 }
 
+void util_arena_reset(util_arena_t *a)
+{
+    if (a->mapped) return; /* a file's bytes are read as they are, never handed out */
+    a->used = a->last = 0;
+}
+
 void *util_arena_array(util_arena_t *a, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size) return NULL;

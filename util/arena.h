@@ -54,5 +54,9 @@ char *util_arena_copy(util_arena_t *a, const char *s, size_t len);
  * arena's range: util_arena_free unmaps it. */
 void util_arena_adopt(util_arena_t *a, void *base, size_t len);
 void util_arena_free(util_arena_t *a);
+/* Hands the whole range out again from its start, keeping its pages: what
+ * comes next is zeroed where the earlier pieces were, at memset's speed,
+ * not the kernel's fault per fresh page. Pointers into it are dead. */
+void util_arena_reset(util_arena_t *a);
 
 #endif

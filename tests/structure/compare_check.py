@@ -348,7 +348,7 @@ def untouched(tsunagi, sample, tmp):
                            cwd=here, env=dict(os.environ, LANGUAGE="en"))
         if name == "schema2":
             check("an old schema is refused, saying how to upgrade it",
-                  p.returncode == 1 and "written by an older tsunagi (schema 2; this one uses 3)" in p.stderr
+                  p.returncode == 1 and "written by an older tsunagi (schema 2; this one uses 4)" in p.stderr
                   and "tsunagi summary" in p.stderr, p.stderr)
         else:
             # The copy of the same city: nothing changed, and it was read.
@@ -430,7 +430,7 @@ def untouched(tsunagi, sample, tmp):
     # The same import of a good folder brings the file up to date and in.
     p = subprocess.run([tsunagi, "import", "--as-of", "2026-04-01", sample, path], capture_output=True, text=True)
     version = user_version(path)
-    check("a good import --as-of migrates it", p.returncode == 0 and version == 3, (p.stderr, version))
+    check("a good import --as-of migrates it", p.returncode == 0 and version == 4, (p.stderr, version))
 
 
 if __name__ == "__main__":

@@ -222,7 +222,7 @@ Test(store, refuses_a_newer_schema)
     sqlite3_exec(raw, "PRAGMA user_version = 99", NULL, NULL, NULL);
     sqlite3_close(raw);
     cr_assert_eq(tsg_open("new.db", &db, &err), TSG_EDB);
-    cr_expect_str_eq(err.text, "new.db: written by a newer tsunagi (schema 99; this one knows up to 3)");
+    cr_expect_str_eq(err.text, "new.db: written by a newer tsunagi (schema 99; this one knows up to 4)");
 }
 
 /* Issue 17, item 6: only tsg_create makes an empty file a database, and a
