@@ -17,6 +17,7 @@
 #include "util.h"
 #include "bounds.h"
 #include "vocab.h"
+#include "xlsx_lazy.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -419,6 +420,8 @@ static tsg_status_t check_dir(const char *dir, tsg_error_t *err)
 tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, long below, long *written, tsg_error_t *err)
 {
     *written = 0;
+    tsg_status_t opened = store_xlsxwriter_open(err);
+    if (opened) return opened;
     /* DIR without its trailing '/', and the folder it is in. */
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/') n--;
