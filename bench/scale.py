@@ -529,12 +529,12 @@ def report(rows):
             for c in w.get("cold", []):
                 rss = lambda x: "—" if x is None else f"{x:,.0f} MB"
                 both = lambda t, u: f"{seconds(t)} ({seconds(u)})" if u is not None else seconds(t)
-                ratio = f"{c['cold'] / c['peer_cold']:.2f}" if c["cold"] and c["peer_cold"] else "—"
+                against = f"{c['cold'] / c['peer_cold']:.2f}" if c["cold"] and c["peer_cold"] else "—"
                 print(f"| {network(w)} | {c['statement']} | {c['state']} | {c['runs']} |"
                       f" {both(c['cold'], c['cpu_cold'])} | {both(c['warm'], c['cpu_warm'])} |"
                       f" {rss(c['rss'])} | {c['majflt'] if c['majflt'] is not None else '—'} |"
                       f" {both(c['peer_cold'], c['peer_cpu_cold'])} | {both(c['peer_warm'], c['peer_cpu_warm'])} |"
-                      f" {rss(c['peer_rss'])} | {ratio} |")
+                      f" {rss(c['peer_rss'])} | {against} |")
     for w in rows:
         for name, p in w.get("peers", {}).items():
             if "load_s" in p:
