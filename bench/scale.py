@@ -37,7 +37,7 @@ database with the indexes an analyst adds after reading the plans
 The tables print after each size, ready to paste into docs/performance.md.
 
 usage: scale.py BUILD SAMPLE_DIR [--sizes 0,10,100,1741] [--work DIR] [--queries N] [--runs N]
-                [--budget S] [--cold-runs N] [--no-peers] [--no-cold]
+                [--budget S] [--cold-runs N] [--cold-runs-city N] [--no-peers] [--no-cold]
 """
 import argparse
 import csv
@@ -217,21 +217,36 @@ def evict(paths):
 
 
 def child(cmd, stdin_path=None):
-    """Runs one whole process; returns (wall s, peak RSS MB, major faults),
-    output to /dev/null. The memory and faults are /usr/bin/time's report
-    of the process alone (os.wait4's ru_maxrss would count the Python
-    parent's pages the child had before exec)."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as rep, tempfile.TemporaryFile() as err, \
-            open(os.devnull, "wb") as out, (open(stdin_path, "rb") if stdin_path else open(os.devnull, "rb")) as stdin:
+    """Runs one whole process, output to /dev/null; returns (wall s, major
+    faults, CPU s: user + system), all from os.wait4 on the process itself.
+    Nothing runs in between: /usr/bin/time in front would add its own
+    start-up, about 7 ms of CPU here, to a sample city's 20 ms."""
+    with tempfile.TemporaryFile() as err, open(os.devnull, "wb") as out, \
+            (open(stdin_path, "rb") if stdin_path else open(os.devnull, "rb")) as stdin:
         t0 = time.monotonic()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M %F", "-o", rep.name] + cmd, stdin=stdin, stdout=out, stderr=err)
+        p = subprocess.Popen(cmd, stdin=stdin, stdout=out, stderr=err)
+        _, status, ru = os.wait4(p.pid, 0)
         wall = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
         if p.returncode != 0:
             err.seek(0)
             sys.stderr.write(f"{' '.join(cmd)}: exit {p.returncode}\n{err.read().decode(errors='replace')}")
             sys.exit(1)
-        kb, majflt = rep.read().split()[-2:]
-    return wall, int(kb) / 1024, int(majflt)
+    return wall, ru.ru_majflt, ru.ru_utime + ru.ru_stime
+
+
+def peak_rss(cmd, stdin_path=None):
+    """One more run of cmd for its peak RSS in MB, /usr/bin/time's report of
+    the process alone (os.wait4's ru_maxrss would count the Python parent's
+    pages the child had before exec)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as rep, open(os.devnull, "wb") as out, \
+            (open(stdin_path, "rb") if stdin_path else open(os.devnull, "rb")) as stdin:
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rep.name] + cmd, stdin=stdin, stdout=out,
+                           stderr=subprocess.DEVNULL)
+        if p.returncode != 0:
+            sys.stderr.write(f"{' '.join(cmd)}: exit {p.returncode}\n")
+            sys.exit(1)
+        return int(rep.read().split()[-1]) / 1024
 
 
 def sql_literal(v):
@@ -273,14 +288,17 @@ def cold_start(a, tsunagi, db, peer, size, queries):
     how = None
     rows = []
     for name, stmt, script in cold_statements(a, size, queries):
-        runs = {}  # (tool, state, cold|warm) -> [(wall, rss, majflt)]
+        runs = {}  # (tool, state, cold|warm) -> [(wall, majflt, cpu)]
 
         def rec(tool, state, temp, m):
             runs.setdefault((tool, state, temp), []).append(m)
 
         ours = [tsunagi, db, "-c", stmt]
         theirs = ["sqlite3", peer]
-        for _ in range(a.cold_runs):
+        built = False
+        # The sample city's cells are a few milliseconds, which the machine's
+        # noise moves as much: the median of more runs there.
+        for _ in range(a.cold_runs_city if size == 0 else a.cold_runs):
             # No cache file: this run either has none to use or builds it.
             if os.path.exists(tsn):
                 os.remove(tsn)
@@ -299,19 +317,30 @@ def cold_start(a, tsunagi, db, peer, size, queries):
             else:
                 rec("tsunagi", "no cache", "warm", child(ours))
             rec("sqlite3", "", "warm", child(theirs, script))
+        # Peak memory, from runs of their own (the cache file as each state
+        # has it: none, then the one that run wrote).
+        rss = {"sqlite3": peak_rss(theirs, script)}
+        if built:
+            os.remove(tsn)
+            rss["cache being built"] = peak_rss(ours)
+            rss["cache present"] = peak_rss(ours)
+        else:
+            rss["no cache"] = peak_rss(ours)
 
         def med(key, i):
             v = sorted(m[i] for m in runs.get(key, []))
             return v[len(v) // 2] if v else None
 
-        peer_cells = (med(("sqlite3", "", "cold"), 0), med(("sqlite3", "", "warm"), 0), med(("sqlite3", "", "cold"), 1))
         for state in ("no cache", "cache being built", "cache present"):
             if ("tsunagi", state, "cold") not in runs and ("tsunagi", state, "warm") not in runs:
                 continue
-            rows.append({"statement": name, "state": state,
+            rows.append({"statement": name, "state": state, "runs": len(runs.get(("tsunagi", state, "cold"), [])),
                          "cold": med(("tsunagi", state, "cold"), 0), "warm": med(("tsunagi", state, "warm"), 0),
-                         "rss": med(("tsunagi", state, "cold"), 1), "majflt": med(("tsunagi", state, "cold"), 2),
-                         "peer_cold": peer_cells[0], "peer_warm": peer_cells[1], "peer_rss": peer_cells[2]})
+                         "cpu_cold": med(("tsunagi", state, "cold"), 2), "cpu_warm": med(("tsunagi", state, "warm"), 2),
+                         "rss": rss.get(state), "majflt": med(("tsunagi", state, "cold"), 1),
+                         "peer_cold": med(("sqlite3", "", "cold"), 0), "peer_warm": med(("sqlite3", "", "warm"), 0),
+                         "peer_cpu_cold": med(("sqlite3", "", "cold"), 2),
+                         "peer_cpu_warm": med(("sqlite3", "", "warm"), 2), "peer_rss": rss["sqlite3"]})
     return rows, how
 
 
@@ -351,6 +380,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--budget", type=float, default=120.0, help="seconds each peer may spend on one kind of query")
     ap.add_argument("--cold-runs", type=int, default=3, help="runs of each whole process in the cold-start table")
+    ap.add_argument("--cold-runs-city", type=int, default=11, help="the same for the sample city (size 0)")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-peers", action="store_true", help="skip DuckDB and Kuzu")
     ap.add_argument("--no-cold", action="store_true", help="skip the cold-start table")
@@ -489,18 +519,24 @@ def report(rows):
         cols += [f"{i.get('reach_switch_asof_ms', 0):,.0f}", f"{i.get('reach_switch_today_ms', 0):,.0f}"]
         print(f"| {network(w)} | " + " | ".join(cols) + " |")
     if any("cold" in w for w in rows):
-        print("\nCold start: whole processes, median of the runs; tsunagi DB -c STATEMENT against sqlite3 PEER_DB <"
+        print("\nCold start: whole processes, median of the runs (n); tsunagi DB -c STATEMENT against sqlite3 PEER_DB <"
               " the same peer SQL (bench/sql/); cold = page cache emptied first"
               f" ({', '.join(sorted({w['evict'] for w in rows if w.get('evict')}))}), warm = run again at once;"
-              " peak RSS of the cold run\n")
-        print("| network | statement | tsunagi | cold | warm | peak RSS | major faults | sqlite3 cold | warm | peak RSS |")
-        print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+              " wall (CPU = user + system) and major faults from os.wait4 on the process itself; ratio = tsunagi's"
+              " cold wall / sqlite3's; peak RSS from a run of its own under /usr/bin/time\n")
+        print("| network | statement | tsunagi | n | cold (CPU) | warm (CPU) | peak RSS | major faults |"
+              " sqlite3 cold (CPU) | warm (CPU) | peak RSS | ratio cold |")
+        print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for w in rows:
             for c in w.get("cold", []):
                 rss = lambda x: "—" if x is None else f"{x:,.0f} MB"
-                print(f"| {network(w)} | {c['statement']} | {c['state']} | {seconds(c['cold'])} | {seconds(c['warm'])} |"
-                      f" {rss(c['rss'])} | {c['majflt'] if c['majflt'] is not None else '—'} | {seconds(c['peer_cold'])} |"
-                      f" {seconds(c['peer_warm'])} | {rss(c['peer_rss'])} |")
+                both = lambda t, u: f"{seconds(t)} ({seconds(u)})" if u is not None else seconds(t)
+                against = f"{c['cold'] / c['peer_cold']:.2f}" if c["cold"] and c["peer_cold"] else "—"
+                print(f"| {network(w)} | {c['statement']} | {c['state']} | {c['runs']} |"
+                      f" {both(c['cold'], c['cpu_cold'])} | {both(c['warm'], c['cpu_warm'])} |"
+                      f" {rss(c['rss'])} | {c['majflt'] if c['majflt'] is not None else '—'} |"
+                      f" {both(c['peer_cold'], c['peer_cpu_cold'])} | {both(c['peer_warm'], c['peer_cpu_warm'])} |"
+                      f" {rss(c['peer_rss'])} | {against} |")
     for w in rows:
         for name, p in w.get("peers", {}).items():
             if "load_s" in p:

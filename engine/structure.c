@@ -99,6 +99,8 @@ tsg_status_t eng_graph_build(const eng_net_t *net, int64_t district, int program
                              const char *const *sectors, int nsectors, long below, eng_graph_t *out, tsg_error_t *err)
 {
     memset(out, 0, sizeof *out);
+    tsg_status_t opened = eng_igraph_open(err);
+    if (opened) return opened;
     size_t nn = (size_t)net->maxnid + 1;
     igraph_integer_t *vertex = malloc(nn * sizeof *vertex);
     int64_t *nid = malloc(nn * sizeof *nid);

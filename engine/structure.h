@@ -36,6 +36,9 @@ void eng_igraph_setup(volatile sig_atomic_t *flag, const int64_t *deadline);
 /* Stops using flag for interruptions if it is the one installed (its owner
  * goes away). */
 void eng_igraph_forget(volatile sig_atomic_t *flag);
+/* igraph itself, opened if it is not yet (engine/igraph_lazy.c): TSG_OK, or
+ * an error saying it cannot be loaded. Every graph starts here. */
+tsg_status_t eng_igraph_open(tsg_error_t *err);
 
 typedef struct eng_graph {
     igraph_t g;

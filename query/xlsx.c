@@ -15,6 +15,7 @@
 #include "util.h"
 #include "atomic.h"
 #include "clauses.h"
+#include "xlsx_lazy.h"
 
 #include <errno.h>
 #include <math.h>
@@ -50,6 +51,8 @@ static void xlsx_free(tsg_xlsx_t *x)
 tsg_status_t tsg_xlsx_open(const char *path, tsg_xlsx_t **out, tsg_error_t *err)
 {
     *out = NULL;
+    tsg_status_t opened = store_xlsxwriter_open(err);
+    if (opened) return opened;
     tsg_xlsx_t *x = calloc(1, sizeof *x);
     if (!x) return util_fail(err, TSG_ENOMEM, _("out of memory"));
     /* Fail now, not after the statements, when the file cannot be written there. */

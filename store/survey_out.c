@@ -26,6 +26,7 @@
 #include "util.h"
 #include "bounds.h"
 #include "vocab.h"
+#include "xlsx_lazy.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -467,6 +468,8 @@ tsg_status_t sv_write_all(tsg_db_t *db, const char *dir, const char *as_of, long
         if (d) return d;
         day = util_date_first(iso);
     }
+    tsg_status_t opened = store_xlsxwriter_open(err);
+    if (opened) return opened;
     /* DIR without its trailing '/', and the folder it is in. */
     size_t n = strlen(dir);
     while (n > 1 && dir[n - 1] == '/') n--;

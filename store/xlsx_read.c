@@ -2,6 +2,7 @@
 #include "xlsx_read.h"
 #include "i18n.h"
 #include "util.h"
+#include "xlsx_lazy.h"
 
 #include <expat.h>
 #include <stdlib.h>
@@ -306,6 +307,8 @@ tsg_status_t sv_xlsx_read(const char *path, const char *label, sv_grid_t **out, 
 {
     *out = NULL;
     *n = 0;
+    tsg_status_t opened = store_minizip_open(err);
+    if (opened) return opened;
     /* minizip opens by name: a FIFO would block it; refuse what is not a file. */
     FILE *f = util_open_regular(path, label, err);
     if (!f) return err ? err->code : TSG_EIO;
