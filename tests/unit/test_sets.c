@@ -7,6 +7,7 @@
 #include "helpers.h"
 
 #include <criterion/criterion.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
