@@ -270,6 +270,11 @@ static const char *const tables_v4[] = {NULL};
 static const char *const *const tables_of[] = {tables_v1, tables_v2, tables_v3, tables_v4};
 
 #define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+/* store.h's number names the sample city's cache (store/sample.c): a build
+ * that forgot to raise it would share a file with an older build, which then
+ * refuses it as written by a newer tsunagi. */
+_Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION,
+               "STORE_SCHEMA_VERSION in store.h must be the number of migrations");
 
 /* The migrations from version up, inside the caller's write transaction. */
 static tsg_status_t migrate_steps(tsg_db_t *db, int version, tsg_error_t *err)

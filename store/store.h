@@ -61,7 +61,7 @@ tsg_status_t store_no_triggers(sqlite3 *sql, const char *path, tsg_error_t *err)
 tsg_status_t store_check_nids(const char *path, int64_t count, int64_t maxnid, tsg_error_t *err);
 
 /* The schema version this build writes. */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* Dates as numbers for comparisons: util_date_first/last (util/bounds.h). */
 
