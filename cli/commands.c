@@ -159,6 +159,15 @@ static int cmd_import_as_of(cli_args_t *a, const char *path)
            c.changed[TSG_CHANGE_PROGRAM], c.added[TSG_CHANGE_FORUM], c.ended[TSG_CHANGE_FORUM], c.changed[TSG_CHANGE_FORUM],
            c.added[TSG_CHANGE_TIE], c.ended[TSG_CHANGE_TIE], c.changed[TSG_CHANGE_TIE], c.added[TSG_CHANGE_DISTRICT],
            c.changed[TSG_CHANGE_DISTRICT]);
+    /* A folder exported with its history (data-format.md, history.csv):
+     * the dated change takes the folder as the network on that day, and
+     * the database keeps its own old values, so the file is not read. */
+    char *history = util_printf("%s/history.csv", a->pos[0]);
+    if (history && access(history, F_OK) == 0)
+        fprintf(stderr, _("tsunagi: note: %s was not read: --as-of takes the folder as the network on %s, and %s keeps "
+                          "its own history\n"),
+                history, a->as_of, path);
+    free(history);
     return 0;
 }
 

@@ -212,6 +212,8 @@ kept_after = con.execute("SELECT count(*) FROM history").fetchone()[0]
 con.close()
 check("--as-of: the folder is read, history.csv left unread", r.returncode == 0 and until == ("2026-09-01",), r.stderr)
 check("--as-of: the database's own history stays", kept_after == kept[0], kept_after)
+# The planner is told the file was passed over (cli/commands.c), naming it.
+check("--as-of: says history.csv was not read", "history.csv was not read" in r.stderr, r.stderr)
 
 # ---- a network without history writes no history.csv (and removes a stale one) ---
 plain = path("plain.db")
