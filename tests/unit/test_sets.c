@@ -370,3 +370,34 @@ Test(sets, gaps_sees_commits_across_wal_restarts_and_vacuum)
     tsg_close(db);
     free(dir);
 }
+
+/* Two sessions opened on one tsg_db_t share its SQLite connection, and
+ * data_version does not move for a connection's own commits: session a
+ * kept the names it had loaded and refused the organisation session b had
+ * just added ("unknown organisation or program"). The rule: a session sees
+ * every commit made to its file since its last statement, whoever made it
+ * (the same session, another program, or another session); the oracle is
+ * b's own statement, which names the new organisation and its tie. */
+Test(sets, a_session_sees_what_another_session_on_the_same_db_wrote)
+{
+    char *dir = th_tempdir(), path[4096];
+    snprintf(path, sizeof path, "%s/city.db", dir);
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    tsg_db_t *db;
+    tsg_session_t *a, *b;
+    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &a, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &b, &err), TSG_OK, "%s", err.text);
+    static ids_t o;
+    cr_assert_eq(run(a, "REACH FROM 'o-city-health' WITHIN 1 HOPS;", &o), TSG_OK, "%s", o.error);
+    cr_assert_eq(run(a, "REACH FROM 'o-city-health' WITHIN 1 HOPS;", &o), TSG_OK, "%s", o.error);
+    cr_assert_eq(run(b, "ADD organisation 'よそのNPO' SECTOR npo; TIE 'よそのNPO' -> 'o-city-health' AS referral;", &o),
+                 TSG_OK, "%s", o.error);
+    cr_expect_eq(run(a, "REACH FROM 'よそのNPO' WITHIN 1 HOPS;", &o), TSG_OK, "%s", o.error);
+    cr_expect(strstr(o.text, "o-city-health") != NULL, "%s", o.text);
+    tsg_session_close(a);
+    tsg_session_close(b);
+    tsg_close(db);
+    free(dir);
+}
