@@ -40,6 +40,7 @@ void qry_names_free(qry_session_t *s)
 /* n zeroed elements of size bytes from the names' arena, or NULL. */
 void qry_data_changed(qry_session_t *s)
 {
+    if (s->db) s->db_writes = ++s->db->writes;
     s->stale = 1;
     s->dated_made = 0;
     s->usual_made = 0;
@@ -191,6 +192,14 @@ int64_t qry_data_version(qry_session_t *s)
 static tsg_status_t check_version(qry_session_t *s)
 {
     if (s->checked) return TSG_OK;
+    /* Another session on this connection wrote: SQLite's data_version
+     * counts other connections' commits only, so it would never say. */
+    if (s->db && s->db_writes != s->db->writes) {
+        s->db_writes = s->db->writes;
+        s->stale = 1;
+        s->dated_made = 0;
+        s->usual_made = 0;
+    }
     unsigned char hdr[QRY_WAL_HDR];
     int peeked = s->dv && s->wal > 0 && wal_header(s, hdr);
     if (peeked && s->wal_seen && !memcmp(hdr, s->wal_hdr, sizeof hdr)) {

@@ -73,6 +73,7 @@ typedef struct qry_session {
     int checked;               /* data_version was checked in this statement: keep what is loaded */
     sqlite3_stmt *dv;          /* PRAGMA data_version, prepared once (asked before every statement) */
     int wal;                   /* the file is in WAL mode: 1, not: -1, not yet asked: 0 */
+    unsigned long db_writes;   /* db->writes when this session's caches last followed it */
     int wal_seen;              /* wal_hdr is the WAL index header before the last data_version read */
     unsigned char wal_hdr[QRY_WAL_HDR]; /* (check_version, names.c) */
     int usual_made;            /* usual holds default_need as the data are now (qry_gaps_args) */

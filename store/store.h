@@ -26,6 +26,8 @@ struct tsg_db {
     util_guard_t guard;  /* built by store_guard */
     int migrate_from;    /* an older schema tsg_create left to the first write (store_begin), or 0 */
     const void *functions_of; /* the session whose SQL functions and dated names the connection holds */
+    unsigned long writes;     /* bumped by a session's write (qry_data_changed): data_version does not move
+                               * for this connection's own commits, which its other sessions must see */
 };
 
 /* The files no writer may replace while db is open: the database and its

@@ -301,3 +301,103 @@ Test(sets, gaps_takes_the_usual_needs_another_connection_just_changed)
     tsg_close(db);
     free(dir);
 }
+
+/* Runs sql on a connection of its own, as another program would; the
+ * status of the last statement. */
+static int other_sql(const char *path, const char *sql)
+{
+    sqlite3 *other;
+    if (sqlite3_open(path, &other) != SQLITE_OK) return -1;
+    sqlite3_busy_timeout(other, 100);
+    int rc = sqlite3_exec(other, sql, NULL, NULL, NULL);
+    sqlite3_close(other);
+    return rc;
+}
+
+/* The WAL index header shortcut (check_version, names.c) against the
+ * changes another program may make around a commit: a checkpoint that
+ * empties the WAL file (TRUNCATE) before and after the commit, so that the
+ * next commit restarts the WAL from its first frame (new salts, mxFrame
+ * back to a small number); a VACUUM; an attempt to take the file out of
+ * WAL mode while this session has it open. SQLite's WAL index header
+ * counts every commit (its change counter), so each must be seen: the
+ * oracle is GAPS naming the needs itself, as in the test above. */
+Test(sets, gaps_sees_commits_across_wal_restarts_and_vacuum)
+{
+    char *dir = th_tempdir(), path[4096];
+    snprintf(path, sizeof path, "%s/city.db", dir);
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    tsg_db_t *db;
+    tsg_session_t *s;
+    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    static ids_t before, want, after;
+    const char *gaps = "GAPS FOR hikikomori AGED 15..39 IN '北区';";
+    cr_assert_eq(run_cells(s, gaps, &before), TSG_OK, "%s", before.error);
+    cr_assert_eq(run_cells(s,
+                           "GAPS FOR hikikomori AGED 15..39 IN '北区' "
+                           "NEEDS consultation, employment, family, outreach, peer, place, legal;",
+                           &want),
+                 TSG_OK, "%s", want.error);
+    cr_assert_str_neq(want.text, before.text);
+    const char *add = "INSERT INTO default_need(target, pos, need) VALUES ('hikikomori', 99, 'legal')";
+    const char *drop = "DELETE FROM default_need WHERE target = 'hikikomori' AND need = 'legal'";
+    for (int round = 0; round < 3; round++) {
+        /* The header is kept by two statements in a row with no change. */
+        cr_assert_eq(run_cells(s, gaps, &after), TSG_OK, "%s", after.error);
+        cr_assert_eq(run_cells(s, gaps, &after), TSG_OK, "%s", after.error);
+        cr_expect_str_eq(after.text, before.text, "round %d: before", round);
+        cr_assert_eq(other_sql(path, "PRAGMA wal_checkpoint(TRUNCATE)"), SQLITE_OK);
+        cr_assert_eq(other_sql(path, add), SQLITE_OK);
+        cr_assert_eq(other_sql(path, "PRAGMA wal_checkpoint(TRUNCATE)"), SQLITE_OK);
+        cr_assert_eq(run_cells(s, gaps, &after), TSG_OK, "%s", after.error);
+        cr_expect_str_eq(after.text, want.text, "round %d: the commit before a truncating checkpoint", round);
+        cr_assert_eq(run_cells(s, gaps, &after), TSG_OK, "%s", after.error);
+        cr_assert_eq(other_sql(path, round == 1 ? "VACUUM" : "SELECT 1"), SQLITE_OK);
+        cr_assert_eq(other_sql(path, drop), SQLITE_OK);
+        if (round == 2) cr_assert_eq(other_sql(path, "VACUUM"), SQLITE_OK);
+        cr_assert_eq(run_cells(s, gaps, &after), TSG_OK, "%s", after.error);
+        cr_expect_str_eq(after.text, before.text, "round %d: the commit after a WAL restart", round);
+    }
+    /* Out of WAL mode: refused while this session has the file open (it
+     * keeps a shared lock), so the shortcut's premise holds. */
+    cr_expect_neq(other_sql(path, "PRAGMA journal_mode=DELETE; INSERT INTO default_need(target, pos, need) "
+                                  "VALUES ('hikikomori', 98, 'legal')"),
+                  SQLITE_OK, "the file left WAL mode under an open session");
+    cr_assert_eq(run_cells(s, gaps, &after), TSG_OK, "%s", after.error);
+    tsg_session_close(s);
+    tsg_close(db);
+    free(dir);
+}
+
+/* Two sessions opened on one tsg_db_t share its SQLite connection, and
+ * data_version does not move for a connection's own commits: session a
+ * kept the names it had loaded and refused the organisation session b had
+ * just added ("unknown organisation or program"). The rule: a session sees
+ * every commit made to its file since its last statement, whoever made it
+ * (the same session, another program, or another session); the oracle is
+ * b's own statement, which names the new organisation and its tie. */
+Test(sets, a_session_sees_what_another_session_on_the_same_db_wrote)
+{
+    char *dir = th_tempdir(), path[4096];
+    snprintf(path, sizeof path, "%s/city.db", dir);
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    tsg_db_t *db;
+    tsg_session_t *a, *b;
+    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &a, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &b, &err), TSG_OK, "%s", err.text);
+    static ids_t o;
+    cr_assert_eq(run(a, "REACH FROM 'o-city-health' WITHIN 1 HOPS;", &o), TSG_OK, "%s", o.error);
+    cr_assert_eq(run(a, "REACH FROM 'o-city-health' WITHIN 1 HOPS;", &o), TSG_OK, "%s", o.error);
+    cr_assert_eq(run(b, "ADD organisation 'よそのNPO' SECTOR npo; TIE 'よそのNPO' -> 'o-city-health' AS referral;", &o),
+                 TSG_OK, "%s", o.error);
+    cr_expect_eq(run(a, "REACH FROM 'よそのNPO' WITHIN 1 HOPS;", &o), TSG_OK, "%s", o.error);
+    cr_expect(strstr(o.text, "o-city-health") != NULL, "%s", o.text);
+    tsg_session_close(a);
+    tsg_session_close(b);
+    tsg_close(db);
+    free(dir);
+}
