@@ -206,9 +206,11 @@ static tsg_status_t check_version(qry_session_t *s)
         s->checked = 1;
         return TSG_OK;
     }
-    /* Inside a transaction the pragma answers for its snapshot, which may
-     * be older than the header just read: that header is not kept. */
-    int outside = sqlite3_get_autocommit(s->sql);
+    /* Inside a read (a held transaction, or another statement of this
+     * connection still stepping with autocommit on) the pragma answers for
+     * its snapshot, which may be older than the header just read: that
+     * header is not kept. */
+    int outside = sqlite3_txn_state(s->sql, "main") == SQLITE_TXN_NONE;
     int64_t v = qry_data_version(s);
     if (!s->dv) return TSG_OK;
     s->checked = 1;
