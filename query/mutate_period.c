@@ -44,6 +44,18 @@ tsg_status_t qry_mut_end_node(mut_t *m, const char *date)
         return qry_fail(s, &m->st->a->v->tok, _("'%s' (%s) already ended on %s"), m->node->name, m->node->id, r.text[1]);
     if (r.text[0] && util_date_first(r.text[0]) >= util_date_first(date))
         return qry_fail(s, at, _("'%s' (%s) begins on %s: it cannot end on %s"), m->node->name, m->node->id, r.text[0], date);
+    /* A tie that begins on or after the day cannot end then (UNTIE … ON
+     * refuses the same): its row would end before it begins, which
+     * store_check calls damaged and an exported folder's import refuses. */
+    if ((st = qry_mut_sql(m, "SELECT s.id, d.id, t.since FROM tie t JOIN node s ON s.nid = t.src JOIN node d ON d.nid = t.dst"
+                             " WHERE t.until IS NULL AND tsg_day(t.since) >= tsg_day(?2) AND (t.src = ?1 OR t.dst = ?1"
+                             " OR t.src IN (SELECT nid FROM program WHERE org = ?1) OR t.dst IN (SELECT nid FROM program WHERE org = ?1))"
+                             " ORDER BY tsg_day(t.since) DESC, t.tid LIMIT 1",
+                          QRY_BINDS(qry_b_num(nid), qry_b_text(date)), &r)))
+        return st;
+    if (r.text[0])
+        return qry_fail(s, at, _("the tie from '%1$s' to '%2$s' begins on %3$s: '%4$s' (%5$s) can end only after then, not on %6$s"),
+                        r.text[0], r.text[1], r.text[2], m->node->name, m->node->id, date);
     if ((st = qry_mut_sql(m, end_sql[m->type], QRY_BINDS(qry_b_num(nid), qry_b_text(date)), NULL)) ||
         (m->type == QRY_ORGANISATION &&
          (st = qry_mut_sql(m, "UPDATE program SET until = ?2 WHERE org = ?1 AND until IS NULL",

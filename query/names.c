@@ -787,6 +787,9 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
             qry_day_text(s, day);
             /* Found by name whatever the day; walked from only on a day it
              * exists (AS OF: the network has no such node then), as SHOW. */
+            if (one->type == QRY_PROGRAM) /* it may exist, and not run that day (store/netread.c) */
+                return qry_fail(s, &n->v->tok, _("'%s' does not run on %s (it has not started, has ended, or was removed)"),
+                                one->name, day);
             return qry_fail(s, &n->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"),
                             one->name, day);
         }

@@ -123,6 +123,9 @@ static tsg_status_t check_exists(qry_session_t *s, const eng_net_t *net, const a
     if (node->nid > 0 && node->nid <= net->maxnid && net->type[node->nid]) return TSG_OK;
     char day[16];
     qry_day_text(s, day);
+    if (node->type == QRY_PROGRAM) /* it may exist, and not run that day (store/netread.c) */
+        return qry_fail(s, &ref->v->tok, _("'%s' does not run on %s (it has not started, has ended, or was removed)"),
+                        node->name, day);
     return qry_fail(s, &ref->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"), node->name,
                     day);
 }

@@ -139,6 +139,29 @@ static tsg_status_t exec(run_t *r, const char *sql, long *changes)
     return s;
 }
 
+/* Refuses the import when sql (?1 = the date) finds a row the date would
+ * end on or before the day it begins: its period would be empty, a row
+ * store_check calls damaged and whose exported folder does not import
+ * again. (store_dated_after lets a row begin on the date itself, so that a
+ * change made by hand that day can be followed by the folder.) */
+static tsg_status_t ends_as_it_begins(run_t *r, const char *sql)
+{
+    sqlite3_stmt *st;
+    tsg_status_t s = store_prepare(r->sql, sql, &st, r->err);
+    if (s) return s;
+    sqlite3_bind_text(st, 1, r->date, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        s = util_fail(r->err, TSG_EINPUT,
+                      _("import as of %1$s would end %2$s, which begins on %3$s and is not in the folder, on the day it "
+                        "begins: ERASE it if it was a mistake, or use a later date"),
+                      r->date, (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1));
+    else if (rc != SQLITE_DONE)
+        s = store_fail_sql(r->sql, _("import"), r->err);
+    sqlite3_finalize(st);
+    return s;
+}
+
 /* The fields that differ: history rows, then the folder's values. */
 static tsg_status_t changed_fields(run_t *r, tsg_change_counts_t *c)
 {
@@ -355,6 +378,12 @@ static tsg_status_t apply(run_t *r, tsg_change_counts_t *c)
          "UPDATE main.program SET until = ?1 WHERE until IS NULL AND nid NOT IN"
          " (SELECT m.mnid FROM y.program p JOIN temp.asof_map m ON m.ynid = p.nid)"},
     };
+    if ((s = ends_as_it_begins(r, "SELECT n.id, x.since FROM (SELECT nid, since FROM main.organisation WHERE until IS NULL"
+                                  " AND nid NOT IN (SELECT m.mnid FROM y.organisation o JOIN temp.asof_map m ON m.ynid = o.nid)"
+                                  " UNION ALL SELECT nid, since FROM main.forum WHERE until IS NULL AND nid NOT IN"
+                                  " (SELECT m.mnid FROM y.forum f JOIN temp.asof_map m ON m.ynid = f.nid)) x"
+                                  " JOIN main.node n ON n.nid = x.nid WHERE tsg_day(x.since) >= tsg_day(?1) ORDER BY n.id LIMIT 1")))
+        return s;
     for (size_t i = 0; i < sizeof ends / sizeof *ends && !s; i++) s = exec(r, ends[i].sql, &c->ended[ends[i].table]);
     if (s) return s;
     /* Ties: the folder's open ties matched to the database's open ones. */
@@ -379,6 +408,11 @@ static tsg_status_t apply(run_t *r, tsg_change_counts_t *c)
         " WHERE tid IN (SELECT mtid FROM temp.asof_tie)",
     };
     if ((s = exec(r, tie_writes[0], NULL))) return s;
+    if ((s = ends_as_it_begins(r, "SELECT a.id || ' -> ' || b.id || ' (' || t.kind || ')', t.since FROM main.tie t"
+                                  " JOIN main.node a ON a.nid = t.src JOIN main.node b ON b.nid = t.dst"
+                                  " WHERE t.until IS NULL AND tsg_day(t.since) >= tsg_day(?1) AND t.tid NOT IN"
+                                  " (SELECT mtid FROM temp.asof_tie WHERE mtid IS NOT NULL) ORDER BY t.tid LIMIT 1")))
+        return s;
     if ((s = exec(r, "UPDATE main.tie SET until = ?1 WHERE until IS NULL AND tid NOT IN"
                      " (SELECT mtid FROM temp.asof_tie WHERE mtid IS NOT NULL)",
                   &c->ended[TSG_CHANGE_TIE])))

@@ -14,14 +14,18 @@ static int item_cmp(const void *a, const void *b)
     if (x->key != y->key) return x->key < y->key ? -1 : 1;
     int c = strcmp(x->field, y->field);
     if (c) return c;
-    return (x->until > y->until) - (x->until < y->until);
+    if (x->until != y->until) return x->until < y->until ? -1 : 1;
+    /* SET twice on one day keeps two values until that day: the first kept
+     * was the value before it, as QRY_KEPT (query/where.h) orders by hid.
+     * qsort need not be stable (musl's is not), so the order is said. */
+    return (x->hid > y->hid) - (x->hid < y->hid);
 }
 
 tsg_status_t store_past_load(sqlite3 *sql, long day, store_past_t *p, tsg_error_t *err)
 {
     memset(p, 0, sizeof *p);
     sqlite3_stmt *st;
-    tsg_status_t s = store_prepare(sql, "SELECT nid, tid, field, value, tsg_day(until) FROM history"
+    tsg_status_t s = store_prepare(sql, "SELECT nid, tid, field, value, tsg_day(until), hid FROM history"
                                         " WHERE tsg_day(until) > ?1", &st, err);
     if (s) return s;
     sqlite3_bind_int64(st, 1, day);
@@ -41,6 +45,7 @@ tsg_status_t store_past_load(sqlite3 *sql, long day, store_past_t *p, tsg_error_
         it->tie = sqlite3_column_type(st, 0) == SQLITE_NULL;
         it->key = sqlite3_column_int64(st, it->tie ? 1 : 0);
         it->until = (long)sqlite3_column_int64(st, 4);
+        it->hid = sqlite3_column_int64(st, 5);
         const char *field = (const char *)sqlite3_column_text(st, 2), *value = (const char *)sqlite3_column_text(st, 3);
         it->field = util_strdup(field ? field : "");
         it->value = value ? util_strdup(value) : NULL;

@@ -20,6 +20,7 @@ typedef struct store_past_item {
     int tie;            /* 0: key is a nid; 1: a tid */
     int64_t key;
     long until;         /* YYYYMMDD */
+    int64_t hid;        /* history's row: of two values kept until one day, the earlier is the day's */
     char *field, *value;
 } store_past_item_t;
 

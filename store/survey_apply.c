@@ -265,7 +265,8 @@ static tsg_status_t apply_ties(ap_t *p, unsigned char *used)
         "  CASE a.type WHEN 'organisation' THEN a.id WHEN 'program' THEN"
         "   (SELECT n2.id FROM program pp JOIN node n2 ON n2.nid = pp.org WHERE pp.nid = t.src) END,"
         "  CASE b.type WHEN 'organisation' THEN b.id WHEN 'program' THEN"
-        "   (SELECT n2.id FROM program pp JOIN node n2 ON n2.nid = pp.org WHERE pp.nid = t.dst) END"
+        "   (SELECT n2.id FROM program pp JOIN node n2 ON n2.nid = pp.org WHERE pp.nid = t.dst) END,"
+        "  t.since, tsg_day(t.since) >= ?90"
         " FROM tie t JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst WHERE t.until IS NULL AND " SV_BEGUN("t") " AND " SV_OPEN("t.src") " AND " SV_OPEN("t.dst")
         " ORDER BY t.tid",
         &st, p->err);
@@ -293,6 +294,14 @@ static tsg_status_t apply_ties(ap_t *p, unsigned char *used)
                         "UPDATE tie SET status = ?2, verified = ?3,"
                         " count = CASE WHEN ?4 = '' THEN count ELSE CAST(?4 AS INTEGER) END WHERE tid = ?1",
                         4, tid, yes == sides ? "confirmed" : "reported", p->day, num);
+        } else if ((a == SAID_NO || b == SAID_NO) && sqlite3_column_int(st, 9)) {
+            /* Ended on the day it begins, its period would be empty: a row
+             * store_check calls damaged, whose exported folder does not
+             * import again (UNTIE … ON refuses the same). */
+            s = util_fail(p->err, TSG_EINPUT,
+                          _("the tie from '%1$s' to '%2$s' begins on %3$s, the round's day: an answer cannot end it then "
+                            "(ERASE it if it was a mistake, or give the round a later --as-of)"),
+                          src, dst, (const char *)sqlite3_column_text(st, 8));
         } else if (a == SAID_NO || b == SAID_NO) {
             s = run(p, "UPDATE tie SET until = ?2, verified = ?2 WHERE tid = ?1", 2, tid, p->day);
         } else {

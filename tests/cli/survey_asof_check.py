@@ -234,6 +234,37 @@ with tempfile.TemporaryDirectory() as tmp:
           "a partner that ended: the message names it and its end: " + r.stderr)
     check(hashlib.sha256(open(db, "rb").read()).hexdigest() == before, "refused survey-in: the file is unchanged")
 
+    # 7. survey-in as of the day a tie begins, answered 終了: ending it then
+    # gives it an empty period (until = since), which store_check calls
+    # damaged and whose exported folder does not import again (rule: a row
+    # ends after it begins; UNTIE … ON refuses the same). Refused, the file
+    # unchanged; a day later it ends.
+    fresh = os.path.join(tmp, "fresh.db")
+    run("import", SAMPLE, fresh)
+    run(fresh, "-f", CHANGES)
+    ended = os.path.join(tmp, "ended")
+    os.mkdir(ended)
+    src = glob.glob(os.path.join(april, "o-minami-kodomo_*.xlsx"))[0]
+    wb = openpyxl.load_workbook(src)
+    wb["団体情報"]["E2"] = "確認"
+    for row in wb["事業"].iter_rows(min_row=2):
+        if row[0].value:
+            row[9].value = "確認"
+    for row in wb["関係"].iter_rows(min_row=2):
+        if row[0].value:
+            row[9].value = "終了" if row[3].value == GAINED[1] else "確認"
+    wb.save(os.path.join(ended, os.path.basename(src)))
+    before = hashlib.sha256(open(fresh, "rb").read()).hexdigest()
+    r = run("survey-in", "--as-of", "2026-04-01", ended, fresh, code=1)
+    check("begins on 2026-04-01, the round's day" in r.stderr, "a tie ended on the day it begins: " + r.stderr)
+    check(hashlib.sha256(open(fresh, "rb").read()).hexdigest() == before, "refused: the file is unchanged")
+    run("survey-in", "--as-of", "2026-04-02", ended, fresh)
+    con = sqlite3.connect(fresh)
+    got = con.execute("SELECT t.since, t.until FROM tie t JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst"
+                      " WHERE a.id = ? AND b.id = ?", GAINED[:2]).fetchall()
+    con.close()
+    check(got == [("2026-04-01", "2026-04-02")], "a day later the tie ends: %s" % got)
+
 if fail:
     sys.exit(1)
 print("ok")

@@ -215,6 +215,25 @@ check("--as-of: the database's own history stays", kept_after == kept[0], kept_a
 # The planner is told the file was passed over (cli/commands.c), naming it.
 check("--as-of: says history.csv was not read", "history.csv was not read" in r.stderr, r.stderr)
 
+# ---- import --as-of on the day a tie begins, the tie not in the folder ------------
+# Ending the tie that day would give it an empty period (until = since),
+# which the plain import of the exported folder refuses ("a row ends after
+# it begins"), so the export could not be brought back. Rule: no row ends on
+# or before the day it begins; the as-of import refuses and changes nothing.
+sameday = path("sameday.db")
+must("import", SAMPLE, sameday)
+must(sameday, "-c", "TIE 'o-minami-kodomo' -> 'o-minami-shakyo' AS co_support SINCE '2026-04-01';")
+before = rows(sameday)
+r = cli("import", "--as-of", "2026-04-01", SAMPLE, sameday)
+check("--as-of the day a tie begins, the tie gone: refused with its name",
+      r.returncode != 0 and "o-minami-kodomo -> o-minami-shakyo (co_support)" in r.stderr, r.stderr)
+check("--as-of the day a tie begins: the database is unchanged", rows(sameday) == before)
+r = cli("import", "--as-of", "2026-04-02", SAMPLE, sameday)
+back = path("sameday-folder")
+ok = r.returncode == 0 and cli("export", back, sameday).returncode == 0
+r2 = cli("import", back, path("sameday-copy.db"))
+check("--as-of a day later: ended, and the export imports again", ok and r2.returncode == 0, r.stderr + r2.stderr)
+
 # ---- a network without history writes no history.csv (and removes a stale one) ---
 plain = path("plain.db")
 must("import", SAMPLE, plain)
