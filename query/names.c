@@ -37,13 +37,19 @@ void qry_names_free(qry_session_t *s)
     s->day_parent = NULL;
 }
 
-/* n zeroed elements of size bytes from the names' arena, or NULL. */
-void qry_data_changed(qry_session_t *s)
+/* What the session read from the data (names, network, dated names, the
+ * usual needs) is to be read again. */
+static void forget_read(qry_session_t *s)
 {
-    if (s->db) s->db_writes = ++s->db->writes;
     s->stale = 1;
     s->dated_made = 0;
     s->usual_made = 0;
+}
+
+void qry_data_changed(qry_session_t *s)
+{
+    if (s->db) s->db_writes = ++s->db->writes;
+    forget_read(s);
 }
 
 /* A folded copy of text in the pool; the same pointer when folding
@@ -196,9 +202,7 @@ static tsg_status_t check_version(qry_session_t *s)
      * counts other connections' commits only, so it would never say. */
     if (s->db && s->db_writes != s->db->writes) {
         s->db_writes = s->db->writes;
-        s->stale = 1;
-        s->dated_made = 0;
-        s->usual_made = 0;
+        forget_read(s);
     }
     unsigned char hdr[QRY_WAL_HDR];
     int peeked = s->dv && s->wal > 0 && wal_header(s, hdr);
@@ -217,9 +221,8 @@ static tsg_status_t check_version(qry_session_t *s)
     int changed = 0;
     if (v >= 0) {
         if (v != s->data_version) {
-            s->stale = s->unchecked = 1;
-            s->dated_made = 0;
-            s->usual_made = 0;
+            forget_read(s);
+            s->unchecked = 1;
         }
         changed = s->version_known && v != s->data_version;
         s->data_version = v;
@@ -384,27 +387,26 @@ nomem:
     return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
 }
 
-int qry_under(qry_session_t *s, int64_t d, int64_t anc)
+/* Whether d is anc or below it in the tree parent (indexed by nid, n of
+ * them). The tree has no cycles (import and SET refuse them); the bound is
+ * a guard. */
+static int walk_under(const int64_t *parent, size_t n, int64_t d, int64_t anc)
 {
-    /* The tree has no cycles (import and SET refuse them); the bound is a guard. */
-    for (size_t steps = 0; d > 0 && steps <= s->nparent; steps++) {
+    for (size_t steps = 0; d > 0 && steps <= n; steps++) {
         if (d == anc) return 1;
-        d = (size_t)d < s->nparent ? s->parent[d] : 0;
+        d = (size_t)d < n ? parent[d] : 0;
     }
     return 0;
 }
+
+int qry_under(qry_session_t *s, int64_t d, int64_t anc) { return walk_under(s->parent, s->nparent, d, anc); }
 
 int qry_under_day(qry_session_t *s, int64_t d, int64_t anc)
 {
     /* The day's tree exists only for a day some history parent reaches;
      * every other day (today, on a file without such changes) walks the
      * file's, at no extra cost. */
-    const int64_t *parent = s->day_parent && s->dated_made ? s->day_parent : s->parent;
-    for (size_t steps = 0; d > 0 && steps <= s->nparent; steps++) {
-        if (d == anc) return 1;
-        d = (size_t)d < s->nparent ? parent[d] : 0;
-    }
-    return 0;
+    return walk_under(s->day_parent && s->dated_made ? s->day_parent : s->parent, s->nparent, d, anc);
 }
 
 /* The parent a district had on the day: the kept value with the smallest
@@ -416,9 +418,9 @@ int qry_under_day(qry_session_t *s, int64_t d, int64_t anc)
     " (SELECT h.nid FROM main.history h WHERE h.field = 'parent' AND h.nid IS NOT NULL"                       \
     " AND tsg_day(h.until) > tsg_as_of())"
 
-tsg_status_t qry_day_parents(qry_session_t *s, long day, int history_reaches)
+tsg_status_t qry_day_parents(qry_session_t *s, int history_reaches)
 {
-    (void)day; /* tsg_as_of() is the day the dated names are made for */
+    /* The day is tsg_as_of(), the one the dated names are made for. */
     free(s->day_parent);
     s->day_parent = NULL;
     if (!history_reaches) return TSG_OK;

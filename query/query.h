@@ -239,10 +239,10 @@ const char *qry_kind_field(const char *kind, size_t i, const char **vocab);
  * running statement's day (qry_under_day: tsg_under, IN of the readers). */
 int qry_under(qry_session_t *s, int64_t d, int64_t anc);
 int qry_under_day(qry_session_t *s, int64_t d, int64_t anc);
-/* The district tree of `day` for qry_under_day, made when a history row
+/* The district tree of the dated names' day for qry_under_day, made when a history row
  * keeps a parent that day (history_reaches: one does of some field);
  * called by qry_dated_tables once the day's names are made. */
-tsg_status_t qry_day_parents(qry_session_t *s, long day, int history_reaches);
+tsg_status_t qry_day_parents(qry_session_t *s, int history_reaches);
 /* Caches of names and district parents are rebuilt after a write. */
 void qry_data_changed(qry_session_t *s);
 tsg_status_t qry_load(qry_session_t *s);

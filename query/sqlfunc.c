@@ -265,7 +265,7 @@ tsg_status_t qry_dated_tables(qry_session_t *s)
         return st;
     }
     if (sqlite3_exec(s->sql, "RELEASE tsg_dated", NULL, NULL, NULL) != SQLITE_OK) return qry_fail_sql(s, NULL);
-    if ((st = qry_day_parents(s, day, copied))) return st;
+    if ((st = qry_day_parents(s, copied))) return st;
     s->dated_made = 1;
     s->dated_day = day;
     return TSG_OK;
