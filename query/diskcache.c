@@ -2,8 +2,8 @@
  * diskcache — the session's cache file beside the database (DB.tsn): the
  * name index and today's network, written after a load and read back in place by the
  * next process instead of loading (engine/netcache.h does the file): the
- * names when the session first needs them, the network (its own regions,
- * checked then) only when a statement first asks for it. This
+ * names when the session first needs them, each part of the network (its
+ * own region, checked then) only when a statement first asks for it. This
  * file decides when: whether the file still describes the database, and
  * when a load may be written. docs/decisions.md, "Issue 23: the cache
  * file"; docs/data-format.md says what the file is.
@@ -20,6 +20,7 @@
 #include "util.h"
 #include "bounds.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -47,7 +48,9 @@ typedef struct cache_roots {
     uint32_t name_mask;
 } cache_roots_t;
 
-enum { NAMES, NAME_STRINGS, NET, NET_STRINGS, NARENAS };
+/* The regions: the names' two, then the network's four (engine/network.h):
+ * its walk's part (the struct first), strings, the rest, the ties. */
+enum { NAMES, NAME_STRINGS, NET, NET_STRINGS, NET_REST, NET_TIES, NARENAS };
 
 /* TSUNAGI_CACHE=off (or 0, no) turns the cache off: nothing is read or
  * written (tests of the load itself, read-only use). */
@@ -100,41 +103,81 @@ static int key_now(const char *db, long day, int confirmed, cache_key_t *k)
 
 static char *cache_path(const char *db) { return util_printf("%s.tsn", db); }
 
-/* The open file while its network is not read: a statement that needs
- * only names (FIND, SHOW, COUNT) never reads the network's regions. */
+/* The open file while part of its network is not read: a statement that
+ * needs only names (FIND, SHOW, COUNT) never reads the network's regions, a
+ * REACH not the programs nor the ties. */
 struct qry_disk {
     eng_cache_t file;
     cache_roots_t roots;
     long day;
+    eng_net_t *net; /* the network read so far (its walk's part and strings), NULL: none */
+    unsigned have;  /* QRY_NET_* read */
 };
+
+const eng_net_t *qry_cache_partial(const qry_session_t *s)
+{
+    return s->disk ? s->disk->net : NULL;
+}
 
 void qry_cache_drop(qry_session_t *s)
 {
-    if (!s->disk) return;
-    eng_cache_close(&s->disk->file);
-    free(s->disk);
+    struct qry_disk *d = s->disk;
+    if (!d) return;
     s->disk = NULL;
+    /* A network read in part points into the regions the file's close
+     * gives back: it goes first, wherever it is. */
+    if (d->net && !qry_network_drop(s, d->net)) eng_net_free(d->net);
+    eng_cache_close(&d->file);
+    free(d);
 }
 
-eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed)
+eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed, unsigned parts)
 {
     struct qry_disk *d = s->disk;
     if (!d || confirmed || day != d->day) return NULL;
-    util_arena_t net, strings;
-    eng_net_t *got = NULL;
-    if (eng_cache_take(&d->file, NET, &net) == ENG_CACHE_HIT) {
-        if (eng_cache_take(&d->file, NET_STRINGS, &strings) == ENG_CACHE_HIT) {
-            /* The mappings are this process's now: the handles written in
-             * the file described the writer's reservations. */
-            got = d->roots.net;
-            got->arena = net;
-            got->strings = strings;
-        } else {
-            util_arena_free(&net);
+    if (!d->net) {
+        util_arena_t net, strings;
+        if (eng_cache_take(&d->file, NET, &net) != ENG_CACHE_HIT) {
+            qry_cache_drop(s);
+            return NULL;
         }
+        if (eng_cache_take(&d->file, NET_STRINGS, &strings) != ENG_CACHE_HIT) {
+            util_arena_free(&net);
+            qry_cache_drop(s);
+            return NULL;
+        }
+        /* The mappings are this process's now: the handles written in the
+         * file described the writer's reservations; a part not read yet
+         * has none (its place stays reserved, without access, by the file). */
+        d->net = d->roots.net;
+        d->net->arena = net;
+        d->net->strings = strings;
+        memset(&d->net->rest, 0, sizeof d->net->rest);
+        memset(&d->net->tie_arena, 0, sizeof d->net->tie_arena);
+        d->have = QRY_NET_WALK;
     }
-    /* Taken or refused, the file has nothing more to give. */
-    qry_cache_drop(s);
+    static const struct {
+        unsigned part;
+        int region;
+        size_t at; /* the arena's handle in eng_net_t */
+    } more[] = {{QRY_NET_REST, NET_REST, offsetof(eng_net_t, rest)},
+                {QRY_NET_TIES, NET_TIES, offsetof(eng_net_t, tie_arena)}};
+    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++) {
+        if (!(parts & more[k].part) || (d->have & more[k].part)) continue;
+        if (eng_cache_take(&d->file, (size_t)more[k].region, (util_arena_t *)((char *)d->net + more[k].at)) !=
+            ENG_CACHE_HIT) {
+            qry_cache_drop(s); /* and the network read so far */
+            return NULL;
+        }
+        d->have |= more[k].part;
+    }
+    eng_net_t *got = d->net;
+    /* Whole: the file has nothing more to give, and the network is the
+     * session's alone. */
+    if (d->have == QRY_NET_ALL) {
+        d->net = NULL;
+        qry_cache_drop(s);
+    }
     return got;
 }
 
@@ -281,7 +324,8 @@ void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
     r.fold_next = s->fold_next;
     r.parent = s->parent;
     r.name_mask = s->name_mask;
-    const util_arena_t *arenas[NARENAS] = {&s->name_arena, &s->name_strings, &net->arena, &net->strings};
+    const util_arena_t *arenas[NARENAS] = {&s->name_arena, &s->name_strings, &net->arena,
+                                           &net->strings,    &net->rest,         &net->tie_arena};
     /* Every root in its arena: the file holds nothing that points outside. */
     if (!inside(&net->arena, net) || !inside(&s->name_arena, s->names) || !inside(&s->name_arena, s->exact_head) ||
         !inside(&s->name_arena, s->fold_head) || !inside(&s->name_arena, s->exact_next) ||

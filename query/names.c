@@ -804,7 +804,7 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
         k = 1;
         if (with_programs && net->type[one->nid] == ENG_ORGANISATION)
             for (int32_t p = net->first_prog[one->nid]; p >= 0 && k < room; p = net->next_prog[p])
-                v[k++] = net->programs[p].nid;
+                v[k++] = net->prog_nid[p];
         *nids = v;
         *count = k;
         return TSG_OK;
@@ -833,7 +833,7 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
     for (size_t i = 0; !st && with_programs && i < named; i++)
         if (net->type[v[i]] == ENG_ORGANISATION)
             for (int32_t p = net->first_prog[v[i]]; p >= 0; p = net->next_prog[p])
-                if (!seen[net->programs[p].nid]) seen[net->programs[p].nid] = 1, v[k++] = net->programs[p].nid;
+                if (!seen[net->prog_nid[p]]) seen[net->prog_nid[p]] = 1, v[k++] = net->prog_nid[p];
     free(seen);
     if (!st && !k)
         st = qry_fail(s, &n->v->tok, _("set '%s' holds no organisation or program: a walk starts and ends at those"), n->v->text);

@@ -154,16 +154,30 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
                        const char *const *sectors, int nsectors, const eng_net_t **net, const struct eng_graph **gr);
 /* Drops the network and the view built from it. */
 void qry_network_free(qry_session_t *s);
+/* The parts of a network (engine/network.h's arenas) a statement reads: a
+ * network from the cache file is read part by part, each part when a
+ * statement first asks for it (the strings come with the walk's part).
+ * qry_network reads every part; a statement that names its parts must
+ * read nothing else of the network (a part not read faults). */
+enum { QRY_NET_WALK = 1, QRY_NET_REST = 2, QRY_NET_TIES = 4, QRY_NET_ALL = 7 };
+tsg_status_t qry_network_parts(qry_session_t *s, unsigned parts, const eng_net_t **net);
+/* Drops net (one of the session's) and the view built from it: 1, or 0
+ * when it is none of the session's. */
+int qry_network_drop(qry_session_t *s, const eng_net_t *net);
 /* The cache file beside the database (diskcache.c): qry_cache_open reads the
  * name index into the session when the file still describes the database
  * (1), else does nothing (0), and keeps the file open for today's network,
- * which qry_cache_net reads when a statement first needs it (NULL: not
- * that day, or the region is damaged: load it); qry_cache_drop lets the
- * file go. qry_cache_save writes them after net was loaded for day, when
- * that is today's network of every tie. None fails: the cache is only ever
- * a shortcut. */
+ * which qry_cache_net reads part by part as statements ask (at least
+ * `parts` of QRY_NET_*; NULL: not that day, or a part is damaged: load it,
+ * and any part read before is gone with the network that held it);
+ * qry_cache_partial is the network read in part (NULL: none), which lives
+ * as long as the file is open: qry_cache_drop drops it with the file.
+ * qry_cache_save writes them after net was loaded for day, when that is
+ * today's network of every tie. None fails: the cache is only ever a
+ * shortcut. */
 int qry_cache_open(qry_session_t *s);
-eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed);
+eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed, unsigned parts);
+const eng_net_t *qry_cache_partial(const qry_session_t *s);
 void qry_cache_drop(qry_session_t *s);
 void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed);
 
