@@ -73,7 +73,9 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
 
 tsg_status_t qry_network_parts(qry_session_t *s, unsigned parts, const eng_net_t **net)
 {
-    tsg_status_t rc = qry_load(s);
+    /* A statement that names its parts reads names only through
+     * qry_node_set, which reads the index when it must. */
+    tsg_status_t rc = parts == QRY_NET_ALL ? qry_load(s) : qry_load_lazy(s);
     if (rc) return rc;
     /* Keyed by the resolved day, not 0 for today: a session that runs past
      * midnight (or whose TSUNAGI_TODAY changes) must not keep serving the
@@ -96,6 +98,9 @@ tsg_status_t qry_network_parts(qry_session_t *s, unsigned parts, const eng_net_t
         /* The cache file's network, read now that a statement needs it. */
         eng_net_t *cached = qry_cache_net(s, day, confirmed, parts);
         if (cached) s->nets[i].net = cached;
+        /* A network loaded is written to the cache with the names. */
+        else if ((rc = qry_names_ready(s)))
+            return rc;
         else if (eng_net_load_with(s->db, day, confirmed, &s->nets[i].net, &err))
             return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
         s->nets[i].day = day;

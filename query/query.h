@@ -64,6 +64,8 @@ typedef struct qry_session {
     int64_t *day_parent;       /* the same as of dated_day, when history keeps a parent that day
                                   (qry_day_parents); NULL: the file's parents hold */
     int stale;                 /* names/parent must be reloaded */
+    int names_lazy;            /* names, hash chains and parent point into the cache file's names'
+                                  places, not read yet (qry_names_ready reads them) */
     int cache_tried;           /* DB.tsn written (or tried) once: never again in this session */
     int cache_owed;            /* a network to write was loaded inside a read transaction: written
                                   when the statement's transaction ends (session.c) */
@@ -176,6 +178,10 @@ int qry_network_drop(qry_session_t *s, const eng_net_t *net);
  * today's network of every tie. None fails: the cache is only ever a
  * shortcut. */
 int qry_cache_open(qry_session_t *s);
+/* Reads the cache file's names into the places the session's names point
+ * to: 1, or 0 when there is no such file or they are damaged (the session's
+ * names then point nowhere: load them). */
+int qry_cache_names(qry_session_t *s);
 eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed, unsigned parts);
 const eng_net_t *qry_cache_partial(const qry_session_t *s);
 void qry_cache_drop(qry_session_t *s);
@@ -224,6 +230,14 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
 #define QRY_DAY_NAMES (1u << 9)
 tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t *type, unsigned types,
                       const qry_name_t **out);
+/* qry_load without the name index: a session whose names came from the
+ * cache file leaves them unread (docs/decisions.md, "Issue 23: a cold
+ * statement reads only its parts of the cache"); qry_names_ready reads
+ * them (or loads them from the database when the file's are damaged).
+ * qry_load is both. Only a statement that reads no name but through
+ * qry_node_set may do without them. */
+tsg_status_t qry_load_lazy(qry_session_t *s);
+tsg_status_t qry_names_ready(qry_session_t *s);
 /* A node reference (tsunagi.y's node rule) that names one node of a type
  * in `types`: a LET set's name is refused here with a clear error. */
 tsg_status_t qry_node_ref(qry_session_t *s, const ast_node_t *n, unsigned types, const qry_name_t **out);
