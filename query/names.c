@@ -447,7 +447,11 @@ int qry_under_day(qry_session_t *s, int64_t d, int64_t anc)
 
 tsg_status_t qry_day_parents(qry_session_t *s, int history_reaches)
 {
-    /* The day is tsg_as_of(), the one the dated names are made for. */
+    /* The day is tsg_as_of(), the one the dated names are made for. The
+     * dated names' tsg_under reads the file's tree: read before any SQL
+     * can ask (a statement that read no name yet, REACH … WHERE). */
+    tsg_status_t ready = qry_names_ready(s);
+    if (ready) return ready;
     free(s->day_parent);
     s->day_parent = NULL;
     if (!history_reaches) return TSG_OK;

@@ -312,7 +312,10 @@ def main():
                    "REACH TO 'p-kita-futoko' WITHIN 2 HOPS;", "REACH FROM 'p-kita-sodan' AS OF '2025-06-30' LIMIT 1;",
                    "REACH FROM 'p-kita-sodan' AS OF '2025-07-01' LIMIT 1;",
                    "PATH FROM 'o-kita-komorebi' TO 'p-foodbank';", "PATH FROM 'p-kita-sodan' TO 'O-KITA-KOMOREBI';",
-                   "PATH FROM 'o-kita-komorebi' TO 'nobody';"]
+                   "PATH FROM 'o-kita-komorebi' TO 'nobody';",
+                   "REACH FROM 'o-kita-komorebi' WITHIN 3 HOPS WHERE area = 'd-kita';",
+                   "REACH FROM 'o-kita-komorebi' WITHIN 3 HOPS WHERE need = place;",
+                   "REACH FROM 'p-kita-futoko' WITHIN 3 HOPS WHERE age = 18..39 AND area = *;"]
         for stmt in lookups:
             alone = run_all(city, stmt)
             after = run_all(city, show + "\n" + stmt)
