@@ -166,9 +166,10 @@ tsg_status_t qry_network_parts(qry_session_t *s, unsigned parts, const eng_net_t
 /* Drops net (one of the session's) and the view built from it: 1, or 0
  * when it is none of the session's. */
 int qry_network_drop(qry_session_t *s, const eng_net_t *net);
-/* The cache file beside the database (diskcache.c): qry_cache_open reads the
- * name index into the session when the file still describes the database
- * (1), else does nothing (0), and keeps the file open for today's network,
+/* The cache file beside the database (diskcache.c): qry_cache_open points
+ * the session's name index into the file when it still describes the
+ * database (1; names_lazy: not read yet), else does nothing (0), and keeps
+ * the file open for the names and today's network,
  * which qry_cache_net reads part by part as statements ask (at least
  * `parts` of QRY_NET_*; NULL: not that day, or a part is damaged: load it,
  * and any part read before is gone with the network that held it);
