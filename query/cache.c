@@ -49,10 +49,6 @@ void qry_network_free(qry_session_t *s)
     }
     s->net = NULL;
 }
-/* The network of one day: found among the kept ones, or loaded into the
- * slot used longest ago. Two slots: a statement alternating between two
- * days (COMPARE, or AS OF beside today) reloads nothing, and memory stays
- * at most twice one network's (docs/decisions.md, "Issue 21: AS OF"). */
 int qry_network_drop(qry_session_t *s, const eng_net_t *net)
 {
     for (int i = 0; net && i < QRY_NETS; i++)
@@ -71,6 +67,10 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
     return qry_network_parts(s, QRY_NET_ALL, net);
 }
 
+/* The network of one day: found among the kept ones, or loaded into the
+ * slot used longest ago. Two slots: a statement alternating between two
+ * days (COMPARE, or AS OF beside today) reloads nothing, and memory stays
+ * at most twice one network's (docs/decisions.md, "Issue 21: AS OF"). */
 tsg_status_t qry_network_parts(qry_session_t *s, unsigned parts, const eng_net_t **net)
 {
     /* A statement that names its parts reads names only through

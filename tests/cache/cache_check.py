@@ -412,6 +412,22 @@ def main():
         today = same_with_and_without(city, CITY, "before the day changes", day="2026-12-02")
         rebuilt(city, CITY, today, "after the day changed", day="2027-06-01")
 
+        # A network without ties: its ties' region is empty (no bytes, no
+        # address), and the cache is still written and read.
+        bare = os.path.join(tmp, "bare")
+        shutil.copytree(SAMPLE, bare)
+        with open(os.path.join(bare, "ties.csv"), encoding="utf-8") as f:
+            header = f.readline()
+        with open(os.path.join(bare, "ties.csv"), "w", encoding="utf-8") as f:
+            f.write(header)
+        nothing = os.path.join(tmp, "bare.db")
+        subprocess.run([TSUNAGI, "import", bare, nothing], check=True, capture_output=True)
+        same_with_and_without(nothing, CITY, "a network without ties")
+        data = open(nothing + ".tsn", "rb").read()
+        check(regions(data)[NET_TIES][0] == 0, "a network without ties: its ties' region is empty")
+        for one in ("REACH FROM 'o-kita-komorebi' WITHIN 2 HOPS;", "PATH FROM 'o-kita-komorebi' TO '北区社会福祉協議会';"):
+            check(run(nothing, one) == run(nothing, one, cache=False), f"a network without ties: {one!r} alone")
+
         # A generated network: every kind of node and tie, many programs.
         gen = os.path.join(tmp, "g2.db")
         r = subprocess.run([sys.executable, GEN, TSUNAGI, SAMPLE, gen, "2"], capture_output=True, text=True)
