@@ -22,7 +22,7 @@
 
 /* Bumped whenever what the regions mean changes without the structs'
  * layout changing (a new index filled differently, a field's meaning). */
-#define FORMAT_VERSION 1u
+#define FORMAT_VERSION 2u /* 2: the network in four regions, empty regions allowed */
 #define PAGE 4096u
 
 static const char magic[8] = {'T', 'S', 'G', 'C', 'A', 'C', 'H', 'E'};
@@ -149,6 +149,7 @@ static void build_of(uint64_t out[4])
         sizeof(eng_step_t), sizeof(eng_list_t), sizeof(util_arena_t),
         offsetof(eng_net_t, maxnid), offsetof(eng_net_t, programs), offsetof(eng_net_t, steps),
         offsetof(eng_net_t, mark), offsetof(eng_net_t, arena), offsetof(eng_net_t, strings),
+        offsetof(eng_net_t, rest), offsetof(eng_net_t, tie_arena), offsetof(eng_net_t, prog_nid),
         offsetof(eng_net_t, pair_progs), offsetof(eng_net_t, areas), offsetof(eng_program_t, targets),
         offsetof(eng_program_t, area), offsetof(eng_program_t, starts), FORMAT_VERSION,
     };
@@ -181,9 +182,11 @@ tsg_status_t eng_cache_write(const char *path, const char *mode_of, const void *
     uint64_t at = PAGE;
     for (size_t i = 0; i < n; i++) {
         const util_arena_t *a = arenas[i];
-        if (!a->base || a->used == 0)
-            return util_fail(err, TSG_EINPUT, "%s", _("the network does not fit in a cache file"));
-        h.region[i] = (region_t){(uint64_t)(uintptr_t)a->base, a->used, at, eng_cache_sum(a->base, a->used)};
+        /* An empty arena (a network without ties) is a region of no bytes
+         * and no address. */
+        if (a->used && !a->base) return util_fail(err, TSG_EINPUT, "%s", _("the network does not fit in a cache file"));
+        h.region[i] = (region_t){a->used ? (uint64_t)(uintptr_t)a->base : 0, a->used, at,
+                                 eng_cache_sum(a->used ? a->base : "", a->used)};
         at += round_page(a->used);
     }
     h.file_size = at;
@@ -200,7 +203,7 @@ tsg_status_t eng_cache_write(const char *path, const char *mode_of, const void *
     memcpy(page, &h, sizeof h);
     if (!s) s = util_atomic_write(&w, page, PAGE, err);
     for (size_t i = 0; !s && i < n; i++) {
-        s = util_atomic_write(&w, arenas[i]->base, arenas[i]->used, err);
+        if (arenas[i]->used) s = util_atomic_write(&w, arenas[i]->base, arenas[i]->used, err);
         size_t pad = (size_t)(round_page(arenas[i]->used) - arenas[i]->used);
         if (!s && pad) s = util_atomic_write(&w, zeros, pad, err);
     }
@@ -231,7 +234,8 @@ int eng_cache_open(eng_cache_t *c, const char *path, const void *key, size_t key
      * one before it: a header that passed its checksum is still checked. */
     for (size_t i = 0; ok && i < n; i++) {
         const region_t *r = &h.region[i];
-        ok = r->addr % PAGE == 0 && r->offset % PAGE == 0 && r->len && r->offset >= (i ? h.region[i - 1].offset + round_page(h.region[i - 1].len) : PAGE) &&
+        ok = r->addr % PAGE == 0 && r->offset % PAGE == 0 && (r->len ? r->addr != 0 : r->addr == 0) &&
+             r->offset >= (i ? h.region[i - 1].offset + round_page(h.region[i - 1].len) : PAGE) &&
              r->len <= h.file_size && r->offset <= h.file_size - round_page(r->len) && r->addr <= UINTPTR_MAX - r->len;
     }
     /* Every region's place is held from now on (no access, no memory):
@@ -239,6 +243,7 @@ int eng_cache_open(eng_cache_t *c, const char *path, const void *key, size_t key
     size_t held = 0;
     for (; ok && held < n; held++) {
         const region_t *r = &h.region[held];
+        if (!r->len) continue; /* nothing to hold */
         void *want = (void *)(uintptr_t)r->addr;
         void *p = mmap(want, (size_t)r->len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED_NOREPLACE,
                        -1, 0);
@@ -246,7 +251,8 @@ int eng_cache_open(eng_cache_t *c, const char *path, const void *key, size_t key
         if (p != want) break;
     }
     if (!ok || held < n) {
-        for (size_t i = 0; i < held; i++) munmap((void *)(uintptr_t)h.region[i].addr, (size_t)h.region[i].len);
+        for (size_t i = 0; i < held; i++)
+            if (h.region[i].len) munmap((void *)(uintptr_t)h.region[i].addr, (size_t)h.region[i].len);
         close(fd);
         return ENG_CACHE_MISS;
     }
@@ -267,6 +273,11 @@ int eng_cache_take(eng_cache_t *c, size_t i, util_arena_t *arena)
     if (c->fd < 0 || i >= c->n || (c->taken >> i & 1)) return ENG_CACHE_MISS;
     c->taken |= 1u << i;
     region_t r = {c->addr[i], c->len[i], c->offset[i], c->sum[i]};
+    if (!r.len) { /* an empty arena: its sum is still the one written */
+        if (eng_cache_sum("", 0) != r.sum) return ENG_CACHE_MISS;
+        memset(arena, 0, sizeof *arena);
+        return ENG_CACHE_HIT;
+    }
     void *want = (void *)(uintptr_t)r.addr;
     /* Read, not mapped from the file: every byte is summed before it is
      * trusted, and a file mapping's first touch costs a fault per 64 KB and
@@ -292,7 +303,7 @@ void eng_cache_close(eng_cache_t *c)
 {
     if (c->fd < 0) return;
     for (size_t i = 0; i < c->n; i++)
-        if (!(c->taken >> i & 1)) munmap((void *)(uintptr_t)c->addr[i], (size_t)c->len[i]);
+        if (!(c->taken >> i & 1) && c->len[i]) munmap((void *)(uintptr_t)c->addr[i], (size_t)c->len[i]);
     close(c->fd);
     memset(c, 0, sizeof *c);
     c->fd = -1;

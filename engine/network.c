@@ -12,6 +12,8 @@
  * the next (netcache.c). A second network goes wherever the system puts it. */
 #define NET_HINT ((void *)0x310000000000)
 #define STRINGS_HINT ((void *)0x320000000000)
+#define REST_HINT ((void *)0x350000000000)
+#define TIES_HINT ((void *)0x360000000000)
 
 /* The one copy of a key (sector, target, need, mode): a national network
  * repeats a few dozen keys millions of times. */
@@ -85,6 +87,8 @@ void eng_net_free(eng_net_t *net)
     if (!net) return;
     /* The network lives in its own arenas: copies of the handles free them. */
     util_arena_t arena = net->arena, strings = net->strings;
+    util_arena_free(&net->rest);
+    util_arena_free(&net->tie_arena);
     util_arena_free(&strings);
     util_arena_free(&arena);
 }
@@ -171,15 +175,15 @@ static tsg_status_t on_sizes(void *ctx, int64_t maxnid, tsg_error_t *err)
     eng_net_t *net = ((loader_t *)ctx)->net;
     net->maxnid = maxnid;
     size_t n = (size_t)net->maxnid + 2;
-    util_arena_t *a = &net->arena;
+    util_arena_t *a = &net->arena, *r = &net->rest;
     net->type = util_arena_array(a, n, 1);
     net->id = util_arena_array(a, n, sizeof *net->id);
     net->name = util_arena_array(a, n, sizeof *net->name);
-    net->parent = util_arena_array(a, n, sizeof *net->parent);
-    net->level = util_arena_array(a, n, 1);
-    net->org_of = util_arena_array(a, n, sizeof *net->org_of);
-    net->based = util_arena_array(a, n, sizeof *net->based);
-    net->sector = util_arena_array(a, n, sizeof *net->sector);
+    net->parent = util_arena_array(r, n, sizeof *net->parent);
+    net->level = util_arena_array(r, n, 1);
+    net->org_of = util_arena_array(r, n, sizeof *net->org_of);
+    net->based = util_arena_array(r, n, sizeof *net->based);
+    net->sector = util_arena_array(r, n, sizeof *net->sector);
     net->prog = util_arena_array(a, n, sizeof *net->prog);
     net->first_prog = util_arena_array(a, n, sizeof *net->first_prog);
     net->mark = util_arena_array(a, n, sizeof *net->mark);
@@ -229,7 +233,7 @@ static tsg_status_t on_program(void *ctx, const store_program_row_t *row, tsg_er
         /* Names go to the strings' arena, so the programs grow in place at
          * the end of the network's until the ties come. */
         size_t cap = ld->prog_cap ? ld->prog_cap * 2 : 256;
-        eng_program_t *grown = util_arena_grow(&net->arena, net->programs, ld->prog_cap * sizeof *grown,
+        eng_program_t *grown = util_arena_grow(&net->rest, net->programs, ld->prog_cap * sizeof *grown,
                                                cap * sizeof *grown);
         if (!grown) return oom(err);
         net->programs = grown;
@@ -256,15 +260,15 @@ static void piece_end(loader_t *ld, int next)
     eng_net_t *net = ld->net;
     if (ld->piece == next) return;
     if (ld->piece == PIECE_PROGRAMS && ld->prog_cap > net->nprograms) {
-        net->programs = util_arena_grow(&net->arena, net->programs, ld->prog_cap * sizeof *net->programs,
+        net->programs = util_arena_grow(&net->rest, net->programs, ld->prog_cap * sizeof *net->programs,
                                         net->nprograms * sizeof *net->programs);
         ld->prog_cap = net->nprograms;
     } else if (ld->piece == PIECE_LISTS && ld->lists_cap > ld->nlists) {
-        net->lists = util_arena_grow(&net->arena, net->lists, ld->lists_cap * sizeof *net->lists,
+        net->lists = util_arena_grow(&net->rest, net->lists, ld->lists_cap * sizeof *net->lists,
                                      ld->nlists * sizeof *net->lists);
         ld->lists_cap = ld->nlists;
     } else if (ld->piece == PIECE_AREAS && ld->areas_cap > ld->nareas) {
-        net->areas = util_arena_grow(&net->arena, net->areas, ld->areas_cap * sizeof *net->areas,
+        net->areas = util_arena_grow(&net->rest, net->areas, ld->areas_cap * sizeof *net->areas,
                                      ld->nareas * sizeof *net->areas);
         ld->areas_cap = ld->nareas;
     }
@@ -302,7 +306,7 @@ static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, 
     if (list == STORE_LIST_AREA) {
         piece_end(ld, PIECE_AREAS);
         /* The places are tmp's last piece now: the lists' are done. */
-        if (room(&net->arena, (void **)&net->areas, ld->nareas, &ld->areas_cap, sizeof *net->areas) ||
+        if (room(&net->rest, (void **)&net->areas, ld->nareas, &ld->areas_cap, sizeof *net->areas) ||
             room(&ld->tmp, (void **)&ld->area_at, ld->nareas, &ld->area_at_cap, sizeof *ld->area_at))
             return oom(err);
         ld->area_at[ld->nareas] = at;
@@ -310,7 +314,7 @@ static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, 
         return TSG_OK;
     }
     piece_end(ld, PIECE_LISTS);
-    if (room(&net->arena, (void **)&net->lists, ld->nlists, &ld->lists_cap, sizeof *net->lists) ||
+    if (room(&net->rest, (void **)&net->lists, ld->nlists, &ld->lists_cap, sizeof *net->lists) ||
         room(&ld->tmp, (void **)&ld->key_at, ld->nlists, &ld->key_at_cap, sizeof *ld->key_at))
         return oom(err);
     if (!(net->lists[ld->nlists] = intern(net, key))) return oom(err);
@@ -400,7 +404,7 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
         /* The ties are read last and nothing else is allocated meanwhile:
          * they grow in place at the end of the arena, never copied. */
         size_t cap = ld->tie_cap ? ld->tie_cap * 2 : 1024;
-        eng_tie_t *grown = util_arena_grow(&net->arena, net->ties, ld->tie_cap * sizeof *grown, cap * sizeof *grown);
+        eng_tie_t *grown = util_arena_grow(&net->tie_arena, net->ties, ld->tie_cap * sizeof *grown, cap * sizeof *grown);
         if (!grown) return oom(err);
         net->ties = grown;
         ld->tie_cap = cap;
@@ -481,7 +485,7 @@ static tsg_status_t index_pairs(eng_net_t *net, util_arena_t *tmp, tsg_error_t *
 {
     if (!net->keycap || net->keycap > 2048) return TSG_OK;
     size_t npairs = net->keycap * net->keycap;
-    net->pair_off = util_arena_array(&net->arena, npairs + 1, sizeof *net->pair_off);
+    net->pair_off = util_arena_array(&net->rest, npairs + 1, sizeof *net->pair_off);
     if (!net->pair_off) return oom(err);
     /* Each interned key's slot, found by the key's address: the lists hold
      * only interned keys, and hashing their text again for each of the
@@ -502,7 +506,7 @@ static tsg_status_t index_pairs(eng_net_t *net, util_arena_t *tmp, tsg_error_t *
         if (pass) {
             for (size_t k = 1; k <= npairs; k++) net->pair_off[k] += net->pair_off[k - 1];
             size_t total = net->pair_off[npairs];
-            net->pair_progs = util_arena_array(&net->arena, total, sizeof *net->pair_progs);
+            net->pair_progs = util_arena_array(&net->rest, total, sizeof *net->pair_progs);
             fill = util_arena_array(tmp, npairs + 1, sizeof *fill);
             if (!net->pair_progs || !fill) return oom(err);
             memcpy(fill, net->pair_off, (npairs + 1) * sizeof *fill);
@@ -547,11 +551,12 @@ static tsg_status_t check_tree(eng_net_t *net, util_arena_t *tmp, tsg_error_t *e
 static tsg_status_t build_indexes(eng_net_t *net, util_arena_t *tmp, tsg_error_t *err)
 {
     size_t n = (size_t)net->maxnid + 2, nchildren = 0, nareas = 0;
-    util_arena_t *a = &net->arena;
+    util_arena_t *a = &net->rest;
     net->child_off = util_arena_array(a, n + 1, sizeof *net->child_off);
     net->area_off = util_arena_array(a, n + 1, sizeof *net->area_off);
-    net->next_prog = util_arena_array(a, net->nprograms + 1, sizeof *net->next_prog);
-    if (!net->child_off || !net->area_off || !net->next_prog) return oom(err);
+    net->next_prog = util_arena_array(&net->arena, net->nprograms + 1, sizeof *net->next_prog);
+    net->prog_nid = util_arena_array(&net->arena, net->nprograms + 1, sizeof *net->prog_nid);
+    if (!net->child_off || !net->area_off || !net->next_prog || !net->prog_nid) return oom(err);
     for (int64_t d = 1; d <= net->maxnid; d++)
         if (net->type[d] == ENG_DISTRICT && net->parent[d]) {
             net->child_off[net->parent[d] + 1]++;
@@ -590,6 +595,7 @@ static tsg_status_t build_indexes(eng_net_t *net, util_arena_t *tmp, tsg_error_t
     if (s) return s;
     for (size_t i = net->nprograms; i-- > 0;) {
         int64_t org = net->programs[i].org;
+        net->prog_nid[i] = net->programs[i].nid;
         net->next_prog[i] = org ? net->first_prog[org] : -1;
         if (org) net->first_prog[org] = (int32_t)i;
     }
@@ -620,8 +626,9 @@ tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng
         return oom(err);
     }
     net->arena = arena; /* from here on the arena's handle lives in the network it holds */
-    if (util_arena_init(&net->strings, STRINGS_HINT)) {
-        util_arena_free(&arena);
+    if (util_arena_init(&net->strings, STRINGS_HINT) || util_arena_init(&net->rest, REST_HINT) ||
+        util_arena_init(&net->tie_arena, TIES_HINT)) {
+        eng_net_free(net);
         return oom(err);
     }
     loader_t ld = {.net = net};
@@ -631,7 +638,7 @@ tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng
     /* The ties' unused room goes back: they are the arena's last piece (or
      * the piece before them is, in a network without ties). */
     if (!s && net->ties && ld.tie_cap > net->nties)
-        net->ties = util_arena_grow(&net->arena, net->ties, ld.tie_cap * sizeof *net->ties,
+        net->ties = util_arena_grow(&net->tie_arena, net->ties, ld.tie_cap * sizeof *net->ties,
                                     net->nties * sizeof *net->ties);
     if (!s) s = layout_lists(&ld, err);
     /* The rows' places are done with: the indexes' scratch reuses their

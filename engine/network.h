@@ -8,6 +8,14 @@
  * two arenas of its own (util/arena.h), arrays and strings, freed in one
  * sweep; every pointer in it points into them (netcache.c writes them to a
  * file and maps them back at the same addresses).
+ *
+ * Four arenas, so that a process reading the network from the cache file
+ * reads only the part its statement needs (query/diskcache.c): `arena`, the
+ * walk's part (this struct, type, id, name, prog, prog_nid, first_prog,
+ * next_prog, mark, off, steps, in_off, in_steps); `rest` (the other by-nid
+ * arrays, the programs with their lists and areas, the district tree and
+ * the other indexes); `tie_arena` (the ties); `strings`. A part not read
+ * stays reserved without access: a reader that did not ask for it faults.
  */
 #ifndef TSG_ENGINE_NETWORK_H
 #define TSG_ENGINE_NETWORK_H
@@ -85,6 +93,7 @@ typedef struct eng_net {
     size_t nwide;
     int32_t *first_prog;  /* by nid: an organisation's first program (index), else -1; */
     int32_t *next_prog;   /* by program index: the same organisation's next, else -1 */
+    int64_t *prog_nid;    /* by program index: its nid (programs[i].nid, in the walk's part) */
 
     /* Scratch for one walk at a time: -1 for every nid between calls; a
      * walk sets what it visits and puts it back before it returns. Makes
@@ -93,7 +102,9 @@ typedef struct eng_net {
      * cache (2 MB for a national network, against 8 MB as ints). */
     signed char *mark;
 
-    util_arena_t arena;   /* where every array of the network lives, this struct first */
+    util_arena_t arena;   /* the walk's arrays, this struct first */
+    util_arena_t rest;    /* the other arrays but the ties (see the top) */
+    util_arena_t tie_arena; /* the ties */
     util_arena_t strings; /* ids, names, the interned keys and their table */
     char **keys;          /* the interned keys (sectors, targets, needs, modes): */
     size_t nkeys, keycap; /* an open-addressing set */

@@ -40,6 +40,8 @@ static void view_drop(qry_session_t *s)
 
 void qry_network_free(qry_session_t *s)
 {
+    /* A network read in part goes with its file (diskcache.c). */
+    qry_cache_drop(s);
     view_drop(s);
     for (int i = 0; i < QRY_NETS; i++) {
         eng_net_free(s->nets[i].net);
@@ -47,13 +49,33 @@ void qry_network_free(qry_session_t *s)
     }
     s->net = NULL;
 }
+int qry_network_drop(qry_session_t *s, const eng_net_t *net)
+{
+    for (int i = 0; net && i < QRY_NETS; i++)
+        if (s->nets[i].net == net) {
+            if (s->view && s->view->net == net) view_drop(s);
+            if (s->net == net) s->net = NULL;
+            eng_net_free(s->nets[i].net);
+            s->nets[i].net = NULL;
+            return 1;
+        }
+    return 0;
+}
+
+tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
+{
+    return qry_network_parts(s, QRY_NET_ALL, net);
+}
+
 /* The network of one day: found among the kept ones, or loaded into the
  * slot used longest ago. Two slots: a statement alternating between two
  * days (COMPARE, or AS OF beside today) reloads nothing, and memory stays
  * at most twice one network's (docs/decisions.md, "Issue 21: AS OF"). */
-tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
+tsg_status_t qry_network_parts(qry_session_t *s, unsigned parts, const eng_net_t **net)
 {
-    tsg_status_t rc = qry_load(s);
+    /* A statement that names its parts reads names only through
+     * qry_node_set, which reads the index when it must. */
+    tsg_status_t rc = parts == QRY_NET_ALL ? qry_load(s) : qry_load_lazy(s);
     if (rc) return rc;
     /* Keyed by the resolved day, not 0 for today: a session that runs past
      * midnight (or whose TSUNAGI_TODAY changes) must not keep serving the
@@ -63,18 +85,22 @@ tsg_status_t qry_network(qry_session_t *s, const eng_net_t **net)
     /* USING confirmed ties: a network of its own, kept like another day's. */
     int confirmed = s->confirmed_ties;
     while (i < QRY_NETS && !(s->nets[i].net && s->nets[i].day == day && s->nets[i].confirmed == confirmed)) i++;
+    /* Read from the cache file in part: the parts this statement reads,
+     * now. A damaged one took the network with it: it is loaded below. */
+    if (i < QRY_NETS && s->nets[i].net == qry_cache_partial(s) && !qry_cache_net(s, day, confirmed, parts))
+        i = QRY_NETS;
     if (i == QRY_NETS) {
         i = QRY_NETS - 1;
         while (i > 0 && s->nets[i - 1].net == NULL) i--; /* a free slot first */
-        if (s->nets[i].net) {
-            if (s->view && s->view->net == s->nets[i].net) view_drop(s);
-            eng_net_free(s->nets[i].net);
-            s->nets[i].net = NULL;
-        }
+        if (s->nets[i].net && s->nets[i].net == qry_cache_partial(s)) qry_cache_drop(s); /* with the file it needs */
+        else qry_network_drop(s, s->nets[i].net);
         tsg_error_t err = {0};
         /* The cache file's network, read now that a statement needs it. */
-        eng_net_t *cached = qry_cache_net(s, day, confirmed);
+        eng_net_t *cached = qry_cache_net(s, day, confirmed, parts);
         if (cached) s->nets[i].net = cached;
+        /* A network loaded is written to the cache with the names. */
+        else if ((rc = qry_names_ready(s)))
+            return rc;
         else if (eng_net_load_with(s->db, day, confirmed, &s->nets[i].net, &err))
             return gram_fail(&s->ctx, err.code, NULL, "%s", err.text);
         s->nets[i].day = day;

@@ -2,8 +2,8 @@
  * diskcache — the session's cache file beside the database (DB.tsn): the
  * name index and today's network, written after a load and read back in place by the
  * next process instead of loading (engine/netcache.h does the file): the
- * names when the session first needs them, the network (its own regions,
- * checked then) only when a statement first asks for it. This
+ * names when the session first needs them, each part of the network (its
+ * own region, checked then) only when a statement first asks for it. This
  * file decides when: whether the file still describes the database, and
  * when a load may be written. docs/decisions.md, "Issue 23: the cache
  * file"; docs/data-format.md says what the file is.
@@ -20,11 +20,13 @@
 #include "util.h"
 #include "bounds.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* What the cache was built from: the database file as a file (a copy or a
  * replacement is another file: other device or inode; any write changes
@@ -47,7 +49,9 @@ typedef struct cache_roots {
     uint32_t name_mask;
 } cache_roots_t;
 
-enum { NAMES, NAME_STRINGS, NET, NET_STRINGS, NARENAS };
+/* The regions: the names' two, then the network's four (engine/network.h):
+ * its walk's part (the struct first), strings, the rest, the ties. */
+enum { NAMES, NAME_STRINGS, NET, NET_STRINGS, NET_REST, NET_TIES, NARENAS };
 
 /* TSUNAGI_CACHE=off (or 0, no) turns the cache off: nothing is read or
  * written (tests of the load itself, read-only use). */
@@ -100,41 +104,128 @@ static int key_now(const char *db, long day, int confirmed, cache_key_t *k)
 
 static char *cache_path(const char *db) { return util_printf("%s.tsn", db); }
 
-/* The open file while its network is not read: a statement that needs
- * only names (FIND, SHOW, COUNT) never reads the network's regions. */
+/* The open file while part of its network is not read: a statement that
+ * needs only names (FIND, SHOW, COUNT) never reads the network's regions, a
+ * REACH not the programs nor the ties. */
 struct qry_disk {
     eng_cache_t file;
     cache_roots_t roots;
     long day;
+    eng_net_t *net; /* the network read so far (its walk's part and strings), NULL: none or whole */
+    unsigned have;  /* QRY_NET_* read */
+    int names_unread; /* the session's names point into the file's names' places, still unread */
+    char *path;
 };
+
+/* Lets the file go once it has nothing more to give: the network whole
+ * (the session's alone now) and the names read. */
+static void done_with(qry_session_t *s)
+{
+    struct qry_disk *d = s->disk;
+    if (d && d->have == QRY_NET_ALL && !d->names_unread) qry_cache_drop(s);
+}
+
+int qry_cache_names(qry_session_t *s)
+{
+    struct qry_disk *d = s->disk;
+    if (!d || !d->names_unread || !s->names_lazy) return 0;
+    d->names_unread = 0;
+    util_arena_t names, strings;
+    int ok = eng_cache_take(&d->file, NAMES, &names) == ENG_CACHE_HIT;
+    if (ok && eng_cache_take(&d->file, NAME_STRINGS, &strings) != ENG_CACHE_HIT) {
+        util_arena_free(&names);
+        ok = 0;
+    }
+    if (ok) {
+        s->name_arena = names;
+        s->name_strings = strings;
+        done_with(s);
+        return 1;
+    }
+    /* Damaged. The network's parts stay readable (a statement may be
+     * walking the part it read); the file is removed, if it is still the
+     * one opened, so that the next process loads and writes it anew. */
+    struct stat open_st, now_st;
+    if (fstat(d->file.fd, &open_st) == 0 && stat(d->path, &now_st) == 0 && open_st.st_dev == now_st.st_dev &&
+        open_st.st_ino == now_st.st_ino)
+        (void)unlink(d->path);
+    s->names = NULL;
+    s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
+    s->parent = NULL;
+    return 0;
+}
+
+const eng_net_t *qry_cache_partial(const qry_session_t *s)
+{
+    return s->disk ? s->disk->net : NULL;
+}
 
 void qry_cache_drop(qry_session_t *s)
 {
-    if (!s->disk) return;
-    eng_cache_close(&s->disk->file);
-    free(s->disk);
+    struct qry_disk *d = s->disk;
+    if (!d) return;
     s->disk = NULL;
+    /* A network read in part points into the regions the file's close
+     * gives back: it goes first, wherever it is. Names not read yet point
+     * nowhere from now on (a read faults rather than finding other
+     * memory there); qry_names_ready loads them from the database. */
+    if (d->net && !qry_network_drop(s, d->net)) eng_net_free(d->net);
+    if (d->names_unread && s->names_lazy) {
+        s->names = NULL;
+        s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
+        s->parent = NULL;
+    }
+    eng_cache_close(&d->file);
+    free(d->path);
+    free(d);
 }
 
-eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed)
+eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed, unsigned parts)
 {
     struct qry_disk *d = s->disk;
-    if (!d || confirmed || day != d->day) return NULL;
-    util_arena_t net, strings;
-    eng_net_t *got = NULL;
-    if (eng_cache_take(&d->file, NET, &net) == ENG_CACHE_HIT) {
-        if (eng_cache_take(&d->file, NET_STRINGS, &strings) == ENG_CACHE_HIT) {
-            /* The mappings are this process's now: the handles written in
-             * the file described the writer's reservations. */
-            got = d->roots.net;
-            got->arena = net;
-            got->strings = strings;
-        } else {
-            util_arena_free(&net);
+    if (!d || confirmed || day != d->day || d->have == QRY_NET_ALL) return NULL;
+    if (!d->net) {
+        util_arena_t net, strings;
+        if (eng_cache_take(&d->file, NET, &net) != ENG_CACHE_HIT) {
+            qry_cache_drop(s);
+            return NULL;
         }
+        if (eng_cache_take(&d->file, NET_STRINGS, &strings) != ENG_CACHE_HIT) {
+            util_arena_free(&net);
+            qry_cache_drop(s);
+            return NULL;
+        }
+        /* The mappings are this process's now: the handles written in the
+         * file described the writer's reservations; a part not read yet
+         * has none (its place stays reserved, without access, by the file). */
+        d->net = d->roots.net;
+        d->net->arena = net;
+        d->net->strings = strings;
+        memset(&d->net->rest, 0, sizeof d->net->rest);
+        memset(&d->net->tie_arena, 0, sizeof d->net->tie_arena);
+        d->have = QRY_NET_WALK;
     }
-    /* Taken or refused, the file has nothing more to give. */
-    qry_cache_drop(s);
+    static const struct {
+        unsigned part;
+        int region;
+        size_t at; /* the arena's handle in eng_net_t */
+    } more[] = {{QRY_NET_REST, NET_REST, offsetof(eng_net_t, rest)},
+                {QRY_NET_TIES, NET_TIES, offsetof(eng_net_t, tie_arena)}};
+    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++) {
+        if (!(parts & more[k].part) || (d->have & more[k].part)) continue;
+        if (eng_cache_take(&d->file, (size_t)more[k].region, (util_arena_t *)((char *)d->net + more[k].at)) !=
+            ENG_CACHE_HIT) {
+            qry_cache_drop(s); /* and the network read so far */
+            return NULL;
+        }
+        d->have |= more[k].part;
+    }
+    eng_net_t *got = d->net;
+    /* Whole: the network is the session's alone. */
+    if (d->have == QRY_NET_ALL) {
+        d->net = NULL;
+        done_with(s);
+    }
     return got;
 }
 
@@ -151,28 +242,23 @@ int qry_cache_open(qry_session_t *s)
         free(path);
         return 0;
     }
-    util_arena_t arenas[NARENAS];
     cache_roots_t r;
-    int hit = eng_cache_open(&d->file, path, &key, sizeof key, &r, sizeof r, NARENAS) == ENG_CACHE_HIT;
-    free(path);
-    /* The names now, checked before use; the network when it is asked for. */
-    if (hit && eng_cache_take(&d->file, NAMES, &arenas[NAMES]) != ENG_CACHE_HIT) {
-        eng_cache_close(&d->file);
-        hit = 0;
-    } else if (hit && eng_cache_take(&d->file, NAME_STRINGS, &arenas[NAME_STRINGS]) != ENG_CACHE_HIT) {
-        util_arena_free(&arenas[NAMES]);
-        eng_cache_close(&d->file);
-        hit = 0;
-    }
-    if (!hit) {
+    if (eng_cache_open(&d->file, path, &key, sizeof key, &r, sizeof r, NARENAS) != ENG_CACHE_HIT) {
+        free(path);
         free(d);
         return 0;
     }
+    d->path = path;
     d->roots = r;
     d->day = day;
+    /* The names, like the network, are read when a statement first needs
+     * them (qry_names_ready): until then they point into their places,
+     * reserved without access, so that a reader that did not ask faults. */
+    d->names_unread = 1;
     s->disk = d;
-    s->name_arena = arenas[NAMES];
-    s->name_strings = arenas[NAME_STRINGS];
+    s->names_lazy = 1;
+    memset(&s->name_arena, 0, sizeof s->name_arena);
+    memset(&s->name_strings, 0, sizeof s->name_strings);
     s->names = r.names;
     s->nnames = (size_t)r.nnames;
     s->exact_head = r.exact_head;
@@ -257,7 +343,7 @@ void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
      * the whole network again inside each statement. The next process
      * rebuilds it once. */
     if (!db || s->cache_tried || s->no_files || confirmed || day != util_today() || s->stale || s->unchecked ||
-        !s->names || sqlite3_db_readonly(s->sql, "main") == 1)
+        !s->names || s->names_lazy || sqlite3_db_readonly(s->sql, "main") == 1)
         return;
     /* Inside a statement's read transaction the file cannot be settled:
      * the statement writes it once its transaction ends (session.c). */
@@ -281,7 +367,8 @@ void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed)
     r.fold_next = s->fold_next;
     r.parent = s->parent;
     r.name_mask = s->name_mask;
-    const util_arena_t *arenas[NARENAS] = {&s->name_arena, &s->name_strings, &net->arena, &net->strings};
+    const util_arena_t *arenas[NARENAS] = {&s->name_arena, &s->name_strings, &net->arena,
+                                           &net->strings,    &net->rest,         &net->tie_arena};
     /* Every root in its arena: the file holds nothing that points outside. */
     if (!inside(&net->arena, net) || !inside(&s->name_arena, s->names) || !inside(&s->name_arena, s->exact_head) ||
         !inside(&s->name_arena, s->fold_head) || !inside(&s->name_arena, s->exact_next) ||

@@ -146,7 +146,8 @@ static tsg_status_t exec_gaps(qry_session_t *s, const ast_stmt_t *st)
     qry_gaps_args_t a;
     const eng_net_t *net = NULL;
     tsg_status_t rc;
-    if ((rc = qry_gaps_args(s, st, 0, &a)) || (rc = qry_network(s, &net))) return rc;
+    /* GAPS reads the walk's part and the rest, never a tie (engine/gaps.c). */
+    if ((rc = qry_gaps_args(s, st, 0, &a)) || (rc = qry_network_parts(s, QRY_NET_WALK | QRY_NET_REST, &net))) return rc;
     eng_gap_t *rows;
     size_t n;
     tsg_error_t err = {0};

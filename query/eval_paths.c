@@ -63,7 +63,7 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
     if ((rc = qry_need_clause(s, st, c[AST_CL_FROM], "FROM 'name'")) ||
         (rc = qry_need_clause(s, st, c[AST_CL_TO], "TO 'name'")) || (rc = via_clause(s, c[AST_CL_VIA], &any)) ||
         (rc = hops_clause(s, c, 6, &max)) ||
-        (rc = qry_network(s, &net)))
+        (rc = qry_network_parts(s, QRY_NET_WALK | QRY_NET_TIES, &net)))
         return rc;
     int64_t *from = NULL, *to = NULL;
     size_t nfrom, nto;
@@ -133,7 +133,9 @@ static tsg_status_t reach_walk(qry_session_t *s, const ast_stmt_t *st, const eng
         return qry_fail(s, &c[AST_CL_TO]->key, _("REACH goes FROM nodes or TO them, not both; use PATH FROM … TO …"));
     const ast_clause_t *end = c[AST_CL_FROM] ? c[AST_CL_FROM] : c[AST_CL_TO];
     if ((rc = qry_need_clause(s, st, end, "FROM 'name' or TO 'name'")) || (rc = via_clause(s, c[AST_CL_VIA], &any)) ||
-        (rc = hops_clause(s, c, 3, &max)) || (rc = qry_network(s, net)))
+        (rc = hops_clause(s, c, 3, &max)) ||
+        /* A walk backwards asks whether a tie is directed (engine/paths.c). */
+        (rc = qry_network_parts(s, QRY_NET_WALK | (c[AST_CL_TO] ? QRY_NET_TIES : 0), net)))
         return rc;
     int64_t *from;
     size_t nfrom;

@@ -33,6 +33,7 @@ void qry_names_free(qry_session_t *s)
     s->nnames = 0;
     s->parent = NULL;
     s->nparent = 0;
+    s->names_lazy = 0;
     free(s->day_parent);
     s->day_parent = NULL;
 }
@@ -277,7 +278,27 @@ tsg_status_t qry_set_check(qry_session_t *s, const char *name, const gram_token_
     return st;
 }
 
+static tsg_status_t load_names(qry_session_t *s);
+
 tsg_status_t qry_load(qry_session_t *s)
+{
+    tsg_status_t st = qry_load_lazy(s);
+    return st ? st : qry_names_ready(s);
+}
+
+tsg_status_t qry_names_ready(qry_session_t *s)
+{
+    if (!s->names_lazy) return TSG_OK;
+    int read = qry_cache_names(s);
+    s->names_lazy = 0;
+    if (read) return TSG_OK;
+    /* Damaged: from the database, which is in the state the file's key
+     * described (the network read from the file is of the same state). */
+    qry_names_free(s);
+    return load_names(s);
+}
+
+tsg_status_t qry_load_lazy(qry_session_t *s)
 {
     tsg_status_t loaded = check_version(s);
     if (loaded) return loaded;
@@ -291,6 +312,12 @@ tsg_status_t qry_load(qry_session_t *s)
         s->stale = 0;
         return TSG_OK;
     }
+    return load_names(s);
+}
+
+/* The name index from the database. */
+static tsg_status_t load_names(qry_session_t *s)
+{
     /* Whatever changed the file may have damaged it (another tool, a hand
      * edit with foreign keys off): the rows are checked before they are
      * trusted, once per change. */
@@ -420,7 +447,11 @@ int qry_under_day(qry_session_t *s, int64_t d, int64_t anc)
 
 tsg_status_t qry_day_parents(qry_session_t *s, int history_reaches)
 {
-    /* The day is tsg_as_of(), the one the dated names are made for. */
+    /* The day is tsg_as_of(), the one the dated names are made for. The
+     * dated names' tsg_under reads the file's tree: read before any SQL
+     * can ask (a statement that read no name yet, REACH … WHERE). */
+    tsg_status_t ready = qry_names_ready(s);
+    if (ready) return ready;
     free(s->day_parent);
     s->day_parent = NULL;
     if (!history_reaches) return TSG_OK;
@@ -767,6 +798,92 @@ tsg_status_t qry_node_ref(qry_session_t *s, const ast_node_t *n, unsigned types,
     return qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, out);
 }
 
+/* One node named, where a walk starts or ends: itself, and an
+ * organisation's programs when with_programs is set. */
+static tsg_status_t node_alone(qry_session_t *s, const ast_node_t *n, const eng_net_t *net, const qry_name_t *one,
+                               int with_programs, size_t room, int64_t **nids, size_t *count)
+{
+    if (one->nid > net->maxnid || !net->type[one->nid]) {
+        char day[16];
+        qry_day_text(s, day);
+        /* Found by name whatever the day; walked from only on a day it
+         * exists (AS OF: the network has no such node then), as SHOW. */
+        if (one->type == QRY_PROGRAM) /* it may exist, and not run that day (store/netread.c) */
+            return qry_fail(s, &n->v->tok, _("'%s' does not run on %s (it has not started, has ended, or was removed)"),
+                            one->name, day);
+        return qry_fail(s, &n->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"),
+                        one->name, day);
+    }
+    size_t k = 1;
+    if (with_programs && net->type[one->nid] == ENG_ORGANISATION)
+        for (int32_t p = net->first_prog[one->nid]; p >= 0 && k < room; p = net->next_prog[p]) k++;
+    int64_t *v = malloc(k * sizeof *v);
+    if (!v) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
+    v[0] = one->nid;
+    k = 1;
+    if (with_programs && net->type[one->nid] == ENG_ORGANISATION)
+        for (int32_t p = net->first_prog[one->nid]; p >= 0 && k < room; p = net->next_prog[p])
+            v[k++] = net->prog_nid[p];
+    *nids = v;
+    *count = k;
+    return TSG_OK;
+}
+
+/* The node whose id is n's text, looked up in SQL while the name index is
+ * not read: 1 and *out (its id, name and type as the index holds them; the
+ * name malloc'd into *name) only where the index's first pass (exact ids)
+ * gives that very node: an id is unique, so the index finds it by id before
+ * any name. Anything else — no such id, another kind, a kind written first,
+ * a parameter, the database changed since the session read it — is 0, and
+ * the index answers (qry_node), errors and all. */
+static int id_by_sql(qry_session_t *s, const ast_node_t *n, unsigned types, qry_name_t *out, char **name)
+{
+    *name = NULL;
+    if (n->type || (n->v->kind != AST_V_STRING && n->v->kind != AST_V_WORD)) return 0;
+    const char *text = n->v->text;
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(s->sql, "SELECT nid, type FROM main.node WHERE id = ?1", -1, &q, NULL) != SQLITE_OK) return 0;
+    sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
+    int t = 0;
+    int64_t nid = 0;
+    if (sqlite3_step(q) == SQLITE_ROW) {
+        nid = sqlite3_column_int64(q, 0);
+        const char *type = (const char *)sqlite3_column_text(q, 1);
+        for (int k = QRY_DISTRICT; type && k <= QRY_FORUM; k++)
+            if (!strcmp(type, qry_type_name[k])) t = k;
+    }
+    sqlite3_finalize(q);
+    if (!t || !(types & (1u << t))) return 0;
+    /* The name as the index has it: each kind's table in the index's
+     * order, the last that has one (none: empty). */
+    if (sqlite3_prepare_v2(s->sql,
+                           "SELECT 0, name FROM main.district WHERE nid = ?1 UNION ALL"
+                           " SELECT 1, name FROM main.organisation WHERE nid = ?1 UNION ALL"
+                           " SELECT 2, name FROM main.program WHERE nid = ?1 UNION ALL"
+                           " SELECT 3, name FROM main.forum WHERE nid = ?1 ORDER BY 1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(q, 1, nid);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        if (sqlite3_column_text(q, 1)) {
+            free(*name);
+            *name = strdup((const char *)sqlite3_column_text(q, 1));
+            if (!*name) rc = SQLITE_NOMEM;
+        }
+    sqlite3_finalize(q);
+    if (rc == SQLITE_DONE && !*name) *name = strdup("");
+    /* Both reads saw the state the index describes only if no other
+     * connection committed since the session read its data. */
+    if (rc != SQLITE_DONE || !*name || qry_data_version(s) != s->data_version) {
+        free(*name);
+        *name = NULL;
+        return 0;
+    }
+    *out = (qry_name_t){.nid = nid, .type = t, .id = (char *)text, .name = *name};
+    return 1;
+}
+
 tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types, int with_programs,
                           const eng_net_t *net, int64_t **nids, size_t *count)
 {
@@ -782,32 +899,16 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
      * short REACH there. */
     size_t room = (size_t)net->maxnid + 1;
     if (!set) {
-        const qry_name_t *one;
-        if ((st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one))) return st;
-        if (one->nid > net->maxnid || !net->type[one->nid]) {
-            char day[16];
-            qry_day_text(s, day);
-            /* Found by name whatever the day; walked from only on a day it
-             * exists (AS OF: the network has no such node then), as SHOW. */
-            if (one->type == QRY_PROGRAM) /* it may exist, and not run that day (store/netread.c) */
-                return qry_fail(s, &n->v->tok, _("'%s' does not run on %s (it has not started, has ended, or was removed)"),
-                                one->name, day);
-            return qry_fail(s, &n->v->tok, _("'%s' did not exist on %s (it began later or was removed before)"),
-                            one->name, day);
-        }
-        size_t k = 1;
-        if (with_programs && net->type[one->nid] == ENG_ORGANISATION)
-            for (int32_t p = net->first_prog[one->nid]; p >= 0 && k < room; p = net->next_prog[p]) k++;
-        int64_t *v = malloc(k * sizeof *v);
-        if (!v) return gram_fail(&s->ctx, TSG_ENOMEM, NULL, _("out of memory"));
-        v[0] = one->nid;
-        k = 1;
-        if (with_programs && net->type[one->nid] == ENG_ORGANISATION)
-            for (int32_t p = net->first_prog[one->nid]; p >= 0 && k < room; p = net->next_prog[p])
-                v[k++] = net->programs[p].nid;
-        *nids = v;
-        *count = k;
-        return TSG_OK;
+        const qry_name_t *one = NULL;
+        qry_name_t by_id;
+        char *name = NULL;
+        if (!(s->names_lazy && id_by_sql(s, n, types, &by_id, &name)) &&
+            (st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one)))
+            return st;
+        if (!one) one = &by_id;
+        st = node_alone(s, n, net, one, with_programs, room, nids, count);
+        free(name);
+        return st;
     }
     unsigned char *seen = calloc(room, 1);
     int64_t *v = malloc(room * sizeof *v);
@@ -833,7 +934,7 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
     for (size_t i = 0; !st && with_programs && i < named; i++)
         if (net->type[v[i]] == ENG_ORGANISATION)
             for (int32_t p = net->first_prog[v[i]]; p >= 0; p = net->next_prog[p])
-                if (!seen[net->programs[p].nid]) seen[net->programs[p].nid] = 1, v[k++] = net->programs[p].nid;
+                if (!seen[net->prog_nid[p]]) seen[net->prog_nid[p]] = 1, v[k++] = net->prog_nid[p];
     free(seen);
     if (!st && !k)
         st = qry_fail(s, &n->v->tok, _("set '%s' holds no organisation or program: a walk starts and ends at those"), n->v->text);

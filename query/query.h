@@ -64,6 +64,8 @@ typedef struct qry_session {
     int64_t *day_parent;       /* the same as of dated_day, when history keeps a parent that day
                                   (qry_day_parents); NULL: the file's parents hold */
     int stale;                 /* names/parent must be reloaded */
+    int names_lazy;            /* names, hash chains and parent point into the cache file's names'
+                                  places, not read yet (qry_names_ready reads them) */
     int cache_tried;           /* DB.tsn written (or tried) once: never again in this session */
     int cache_owed;            /* a network to write was loaded inside a read transaction: written
                                   when the statement's transaction ends (session.c) */
@@ -154,16 +156,35 @@ tsg_status_t qry_graph(qry_session_t *s, const ast_stmt_t *st, int64_t district,
                        const char *const *sectors, int nsectors, const eng_net_t **net, const struct eng_graph **gr);
 /* Drops the network and the view built from it. */
 void qry_network_free(qry_session_t *s);
-/* The cache file beside the database (diskcache.c): qry_cache_open reads the
- * name index into the session when the file still describes the database
- * (1), else does nothing (0), and keeps the file open for today's network,
- * which qry_cache_net reads when a statement first needs it (NULL: not
- * that day, or the region is damaged: load it); qry_cache_drop lets the
- * file go. qry_cache_save writes them after net was loaded for day, when
- * that is today's network of every tie. None fails: the cache is only ever
- * a shortcut. */
+/* The parts of a network (engine/network.h's arenas) a statement reads: a
+ * network from the cache file is read part by part, each part when a
+ * statement first asks for it (the strings come with the walk's part).
+ * qry_network reads every part; a statement that names its parts must
+ * read nothing else of the network (a part not read faults). */
+enum { QRY_NET_WALK = 1, QRY_NET_REST = 2, QRY_NET_TIES = 4, QRY_NET_ALL = 7 };
+tsg_status_t qry_network_parts(qry_session_t *s, unsigned parts, const eng_net_t **net);
+/* Drops net (one of the session's) and the view built from it: 1, or 0
+ * when it is none of the session's. */
+int qry_network_drop(qry_session_t *s, const eng_net_t *net);
+/* The cache file beside the database (diskcache.c): qry_cache_open points
+ * the session's name index into the file when it still describes the
+ * database (1; names_lazy: not read yet), else does nothing (0), and keeps
+ * the file open for the names and today's network,
+ * which qry_cache_net reads part by part as statements ask (at least
+ * `parts` of QRY_NET_*; NULL: not that day, or a part is damaged: load it,
+ * and any part read before is gone with the network that held it);
+ * qry_cache_partial is the network read in part (NULL: none), which lives
+ * as long as the file is open: qry_cache_drop drops it with the file.
+ * qry_cache_save writes them after net was loaded for day, when that is
+ * today's network of every tie. None fails: the cache is only ever a
+ * shortcut. */
 int qry_cache_open(qry_session_t *s);
-eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed);
+/* Reads the cache file's names into the places the session's names point
+ * to: 1, or 0 when there is no such file or they are damaged (the session's
+ * names then point nowhere: load them). */
+int qry_cache_names(qry_session_t *s);
+eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed, unsigned parts);
+const eng_net_t *qry_cache_partial(const qry_session_t *s);
 void qry_cache_drop(qry_session_t *s);
 void qry_cache_save(qry_session_t *s, eng_net_t *net, long day, int confirmed);
 
@@ -210,6 +231,14 @@ tsg_status_t qry_key(qry_session_t *s, const ast_value_t *v, const char *kind, c
 #define QRY_DAY_NAMES (1u << 9)
 tsg_status_t qry_node(qry_session_t *s, const ast_value_t *v, const gram_token_t *type, unsigned types,
                       const qry_name_t **out);
+/* qry_load without the name index: a session whose names came from the
+ * cache file leaves them unread (docs/decisions.md, "Issue 23: a cold
+ * statement reads only its parts of the cache"); qry_names_ready reads
+ * them (or loads them from the database when the file's are damaged).
+ * qry_load is both. Only a statement that reads no name but through
+ * qry_node_set may do without them. */
+tsg_status_t qry_load_lazy(qry_session_t *s);
+tsg_status_t qry_names_ready(qry_session_t *s);
 /* A node reference (tsunagi.y's node rule) that names one node of a type
  * in `types`: a LET set's name is refused here with a clear error. */
 tsg_status_t qry_node_ref(qry_session_t *s, const ast_node_t *n, unsigned types, const qry_name_t **out);

@@ -24,7 +24,15 @@ the cache was written anew (a new file: renamed into place, new inode).
   cp city.db.tsn other.db.tsn) is refused for the copy (another file), and
   so is a cache copied beside another database;
 - TSUNAGI_CACHE=off writes no cache;
-- two caches written of the same unchanged database are the same bytes.
+- two caches written of the same unchanged database are the same bytes;
+- the network's parts are read as statements ask (issue 23, h-cold): every
+  lang test case that runs REACH, PATH or GAPS, run alone in a process that
+  finds the cache (so its first statement reads only its parts, and any
+  later one reads the rest), answers (output, errors, exit) as without the
+  cache; so do scripts of those statements in orders that read the parts
+  one after another; a changed byte in each region, met by a statement that
+  reads it, is refused and the cache written anew, while a statement that
+  does not read that part answers from the cache untouched.
 
 usage: cache_check.py TSUNAGI SAMPLE_DIR GEN_PY      prints "N passed, N failed"
 """
@@ -54,6 +62,46 @@ def check(ok, what):
     else:
         failed += 1
         print("FAIL:", what)
+
+
+def run_all(db, stmts, cache=True, day="2026-12-02"):
+    """Output, errors and exit status, as the lang runner's day and language."""
+    env = dict(os.environ, TSUNAGI_CACHE="on" if cache else "off", TSUNAGI_TODAY=day, LANGUAGE="en")
+    r = subprocess.run([TSUNAGI, db, "-c", stmts], capture_output=True, text=True, env=env)
+    return r.stdout, r.stderr, r.returncode
+
+
+# Statements that change nothing: a lang case made only of these runs on the
+# one database, with and without the cache, in either order.
+READING = ("REACH", "PATH", "GAPS", "LET", "SHOW", "FIND", "COUNT", "CENTRALITY", "COVERAGE", "FORUMS")
+
+
+def lang_cases():
+    """The statements of every lang case that walks or looks for gaps and
+    changes nothing (tests/lang/*.test: cases split by '====', statements
+    before '----')."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lang")
+    out = []
+    for name in sorted(os.listdir(folder)):
+        if not name.endswith(".test"):
+            continue
+        for case in open(os.path.join(folder, name), encoding="utf-8").read().split("\n====\n"):
+            text = case.split("\n----\n")[0]
+            stmts = "\n".join(l for l in text.splitlines() if not l.lstrip().startswith("#")).strip()
+            words = [w.strip().split(None, 1)[0].upper() for w in stmts.split(";") if w.strip()]
+            if stmts and any(w in ("REACH", "PATH", "GAPS") for w in words) and all(w in READING for w in words):
+                out.append((name, stmts))
+    return out
+
+
+def damage(path, region, at=None):
+    """Flips a bit of one byte in the middle of a region (at: offset into
+    it), checksums left as they were."""
+    data = open(path, "rb").read()
+    length, offset, _ = regions(data)[region]
+    at = length // 2 if at is None else at
+    byte = data[offset + at:][:1]
+    replace_in_cache(path, region, byte, bytes([byte[0] ^ 0x40]), fix_sums=False, at=at)
 
 
 def run(db, stmts, cache=True, day=None):
@@ -105,8 +153,8 @@ def regions(data):
 
 
 # The regions, in order (query/diskcache.c): the names' arrays, their
-# strings, the network's arrays, its strings.
-NAMES, NAME_STRINGS, NET, NET_STRINGS = range(4)
+# strings, the network's walk part, its strings, its other arrays, its ties.
+NAMES, NAME_STRINGS, NET, NET_STRINGS, NET_REST, NET_TIES = range(6)
 
 
 def replace_in_cache(path, region, old, new, fix_sums, at=None):
@@ -195,14 +243,17 @@ def main():
         # pointer in the names' array (trusted, it would crash or lie).
         run(city, CITY)
         for region, old, new, at in ((NET_STRINGS, old, new, None), (NAMES, b"\0", b"\x40", 100)):
-            data = open(city + ".tsn", "rb").read()
+            good = open(city + ".tsn", "rb").read()
+            data = good
             if at is not None:
                 old = data[regions(data)[region][1] + at:][:1]
                 new = bytes([old[0] ^ 0x40])
             replace_in_cache(city + ".tsn", region, old, new, fix_sums=False, at=at)
-            written = inode(city + ".tsn")
             check(run(city, CITY) == base, f"a cache with a changed byte in region {region} is refused")
-            check(inode(city + ".tsn") != written, f"a cache with a changed byte in region {region} is written anew")
+            check(not os.path.exists(city + ".tsn") or open(city + ".tsn", "rb").read() == good,
+                  f"a cache with a changed byte in region {region} is not used again")
+            run(city, CITY)
+            check(open(city + ".tsn", "rb").read() == good, f"a cache with a changed byte in region {region} is written anew")
 
         # The network's regions are read when a statement first needs them
         # (issue 23, lazy cache): a process whose first statement needs only
@@ -218,6 +269,95 @@ def main():
         written = inode(city + ".tsn")
         check(run(city, names_first) == plain, "a changed byte in the network met after the names is refused")
         check(inode(city + ".tsn") != written, "a cache refused at its network is written anew")
+
+        # The network's parts, read as statements ask. The oracle: the same
+        # statements without the cache. Each lang case alone in a process
+        # that finds the cache (written for the lang tests' day); the
+        # database is unchanged throughout.
+        run_all(city, CITY)
+        written = inode(city + ".tsn")
+        cases = lang_cases()
+        check(len(cases) > 50, f"the lang cases that walk or look for gaps are found ({len(cases)})")
+        for name, stmts in cases:
+            want = run_all(city, stmts, cache=False)
+            check(run_all(city, stmts) == want, f"{name}: {stmts[:60]!r} answers as without the cache")
+        check(inode(city + ".tsn") == written, "the lang cases read the cache, never wrote it anew")
+        # Orders that read the parts one after another in one process.
+        orders = ("REACH FROM '北区社会福祉協議会' WITHIN 2 HOPS; GAPS FOR hikikomori AGED 18..39 IN '北区';"
+                  " PATH FROM 'o-kita-komorebi' TO '北区社会福祉協議会'; CENTRALITY degree TOP 5;",
+                  "REACH TO 'o-kita-komorebi' WITHIN 2 HOPS; REACH FROM 'o-kita-komorebi' WITHIN 3 HOPS;"
+                  " GAPS FOR hikikomori AGED 18..39 IN '西区'; COVERAGE FOR hikikomori AGED 18..39 IN '北区';",
+                  "PATH FROM 'o-kita-komorebi' TO '北区社会福祉協議会'; GAPS FOR hikikomori AGED 18..39 IN '東区';"
+                  " SHOW 'o-kita-komorebi'; REACH FROM 'o-kita-komorebi' WITHIN 1 HOPS;",
+                  "GAPS FOR hikikomori AGED 18..39 IN '北区'; REACH FROM 'p-kita-futoko' WITHIN 2 HOPS;"
+                  " REACH TO 'p-kita-futoko' WITHIN 2 HOPS;")
+        for stmts in orders:
+            check(run_all(city, stmts) == run_all(city, stmts, cache=False), f"{stmts[:70]!r}: answers as without the cache")
+        check(inode(city + ".tsn") == written, "the scripts read the cache, never wrote it anew")
+
+        # A walk's ends looked up while the names' regions are unread (an id
+        # through SQL, anything else through the index, which is then read),
+        # against the index itself: the same statement after a SHOW that
+        # read the index first, in the same cache state. Ids of every kind,
+        # folded and unknown ones, names, a kind written first, a wrong kind,
+        # a program that does not run that day, a parameter.
+        show = "SHOW 'o-kita-komorebi';"
+        shown = run_all(city, show)
+        lookups = ["REACH FROM 'o-kita-komorebi' WITHIN 2 HOPS;", "REACH FROM 'p-kita-futoko' WITHIN 2 HOPS;",
+                   "REACH FROM 'f-platform' WITHIN 1 HOPS;", "REACH FROM 'd-kita' WITHIN 1 HOPS;",
+                   "REACH FROM 'O-KITA-KOMOREBI' WITHIN 1 HOPS;", "REACH FROM 'ｏ-kita-komorebi' WITHIN 1 HOPS;",
+                   "REACH FROM 'o-kita-komorebiX' WITHIN 1 HOPS;", "REACH FROM '北区社会福祉協議会' WITHIN 1 HOPS;",
+                   "REACH FROM organisation 'o-kita-komorebi' WITHIN 1 HOPS;",
+                   "REACH FROM program 'o-kita-komorebi' WITHIN 1 HOPS;", "REACH FROM o WITHIN 1 HOPS;",
+                   "REACH TO 'p-kita-futoko' WITHIN 2 HOPS;", "REACH FROM 'p-kita-sodan' AS OF '2025-06-30' LIMIT 1;",
+                   "REACH FROM 'p-kita-sodan' AS OF '2025-07-01' LIMIT 1;",
+                   "PATH FROM 'o-kita-komorebi' TO 'p-foodbank';", "PATH FROM 'p-kita-sodan' TO 'O-KITA-KOMOREBI';",
+                   "PATH FROM 'o-kita-komorebi' TO 'nobody';",
+                   "REACH FROM 'o-kita-komorebi' WITHIN 3 HOPS WHERE area = 'd-kita';",
+                   "REACH FROM 'o-kita-komorebi' WITHIN 3 HOPS WHERE need = place;",
+                   "REACH FROM 'p-kita-futoko' WITHIN 3 HOPS WHERE age = 18..39 AND area = *;"]
+        for stmt in lookups:
+            alone = run_all(city, stmt)
+            after = run_all(city, show + "\n" + stmt)
+            # On the script's second line, an error names line 2.
+            # A script heads each statement after the first with its text.
+            rest = after[0][len(shown[0]):] if after[0].startswith(shown[0]) else None
+            if rest is not None and rest.startswith("\n-- "):
+                rest = rest.split("\n", 2)[2]
+            check(rest == alone[0] and after[1] == alone[1].replace("line 1, column", "line 2, column") and
+                  after[2] == alone[2],
+                  f"{stmt!r} finds what the index finds (alone: {alone[1].strip()[:60]!r})")
+            check(alone == run_all(city, stmt, cache=False), f"{stmt!r} answers as without the cache")
+        check(inode(city + ".tsn") == written, "the look-ups read the cache, never wrote it anew")
+
+        # A changed byte in each region: refused by a statement that reads
+        # the region (CITY reads them all), and the damaged file never used
+        # again: written anew at once when the network is met damaged (it is
+        # loaded then), removed when the names are (the network may be in
+        # use by then), so the next run writes it. Two caches of one
+        # database are the same bytes (above), so "anew" is "as it was".
+        for region in (NAMES, NAME_STRINGS, NET, NET_STRINGS, NET_REST, NET_TIES):
+            run(city, CITY)
+            good = open(city + ".tsn", "rb").read()
+            damage(city + ".tsn", region)
+            check(run(city, CITY) == base, f"a changed byte in region {region}, read by its statements, is refused")
+            check(not os.path.exists(city + ".tsn") or open(city + ".tsn", "rb").read() == good,
+                  f"a cache refused at region {region} is not used again")
+            run(city, CITY)
+            check(open(city + ".tsn", "rb").read() == good, f"a cache refused at region {region} is written anew")
+        # A part a statement does not read is not read: REACH FROM reads no
+        # tie, GAPS neither; the damage is found by the first statement that
+        # reads the ties (PATH), which answers from the database.
+        walk = "REACH FROM '北区社会福祉協議会' WITHIN 2 HOPS; GAPS FOR hikikomori AGED 18..39 IN '北区';"
+        path = "PATH FROM 'o-kita-komorebi' TO '北区社会福祉協議会';"
+        want_walk, want_path = run(city, walk, cache=False), run(city, path, cache=False)
+        run(city, CITY)
+        damage(city + ".tsn", NET_TIES)
+        written = inode(city + ".tsn")
+        check(run(city, walk) == want_walk and inode(city + ".tsn") == written,
+              "REACH FROM and GAPS answer from the cache without reading its ties")
+        check(run(city, walk + " " + path) == want_walk + want_path and inode(city + ".tsn") != written,
+              "a changed byte in the ties, met by PATH after a walk, is refused and the cache written anew")
 
         # A truncated cache.
         with open(city + ".tsn", "r+b") as f:
@@ -272,6 +412,22 @@ def main():
         today = same_with_and_without(city, CITY, "before the day changes", day="2026-12-02")
         rebuilt(city, CITY, today, "after the day changed", day="2027-06-01")
 
+        # A network without ties: its ties' region is empty (no bytes, no
+        # address), and the cache is still written and read.
+        bare = os.path.join(tmp, "bare")
+        shutil.copytree(SAMPLE, bare)
+        with open(os.path.join(bare, "ties.csv"), encoding="utf-8") as f:
+            header = f.readline()
+        with open(os.path.join(bare, "ties.csv"), "w", encoding="utf-8") as f:
+            f.write(header)
+        nothing = os.path.join(tmp, "bare.db")
+        subprocess.run([TSUNAGI, "import", bare, nothing], check=True, capture_output=True)
+        same_with_and_without(nothing, CITY, "a network without ties")
+        data = open(nothing + ".tsn", "rb").read()
+        check(regions(data)[NET_TIES][0] == 0, "a network without ties: its ties' region is empty")
+        for one in ("REACH FROM 'o-kita-komorebi' WITHIN 2 HOPS;", "PATH FROM 'o-kita-komorebi' TO '北区社会福祉協議会';"):
+            check(run(nothing, one) == run(nothing, one, cache=False), f"a network without ties: {one!r} alone")
+
         # A generated network: every kind of node and tie, many programs.
         gen = os.path.join(tmp, "g2.db")
         r = subprocess.run([sys.executable, GEN, TSUNAGI, SAMPLE, gen, "2"], capture_output=True, text=True)
@@ -284,6 +440,11 @@ def main():
         stmts = (f"GAPS FOR hikikomori AGED 18..39 IN '{ward}'; GAPS FOR children AGED 6..12 IN '{ward}';"
                  f" REACH FROM '{org}' WITHIN 3 HOPS; CENTRALITY degree IN '{ward}' TOP 20;")
         same_with_and_without(gen, stmts, "a generated network")
+        # Each alone, in a process that reads only its statement's parts.
+        written = inode(gen + ".tsn")
+        for one in [t.strip() + ";" for t in stmts.split(";") if t.strip()] + [f"REACH TO '{org}' WITHIN 2 HOPS;"]:
+            check(run(gen, one) == run(gen, one, cache=False), f"a generated network: {one!r} alone answers as without the cache")
+        check(inode(gen + ".tsn") == written, "a generated network: the statements alone read the cache")
     finally:
         shutil.rmtree(tmp)
     print(f"{passed} passed, {failed} failed")
