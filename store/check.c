@@ -88,10 +88,10 @@ static tsg_status_t sqlite_fks_dangle(sqlite3 *sql, int *dangles, tsg_error_t *e
  * foreign_key_check goes through the tables in an order of its own). */
 static tsg_status_t check_references(sqlite3 *sql, damage_t *d, const store_check_nodes_t *nodes, tsg_error_t *err)
 {
-    int dangles = !nodes->at || nodes->dangles;
+    int dangles = !nodes->type || nodes->dangles;
     tsg_status_t s = dangles ? TSG_OK : sqlite_fks_dangle(sql, &dangles, err);
     if (s) return s;
-    if (!dangles) return nodes->at && !store_check_kinds_wrong(nodes) ? TSG_OK : check_kinds(sql, d, err);
+    if (!dangles) return nodes->type && !store_check_kinds_wrong(nodes) ? TSG_OK : check_kinds(sql, d, err);
     sqlite3_stmt *st, *cols = NULL;
     s = store_prepare(sql, "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check", &st, err);
     if (!s) s = store_prepare(sql, "SELECT group_concat(\"from\", ', ') FROM pragma_foreign_key_list(?1) WHERE id = ?2",
@@ -448,25 +448,28 @@ static tsg_status_t check_history(sqlite3 *sql, damage_t *d, tsg_error_t *err)
     return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, _("database"), err);
 }
 
-tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
+tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err) { return store_check_with(db, STORE_CHECK_SPLIT_TIES, err); }
+
+tsg_status_t store_check_with(tsg_db_t *db, int64_t split_ties, tsg_error_t *err)
 {
     damage_t d = {0};
     /* One read transaction, so the checks see one state of the file. */
-    tsg_status_t s = store_exec(db->sql, "SAVEPOINT store_check", _("database"), err);
+    store_check_second_t *second;
+    tsg_status_t s = store_check_begin(db, split_ties, &second, err);
     if (s) return s;
     /* A trigger added by another program after the file was opened. */
     if ((s = store_no_triggers(db->sql, db->path, err))) {
-        sqlite3_exec(db->sql, "RELEASE store_check", NULL, NULL, NULL);
+        store_check_end(db, second);
         return s;
     }
-    store_check_nodes_t nodes = {NULL, 0, 0};
-    if (!(s = store_check_rows(db->sql, &d, &nodes, err)) && !d.n) s = check_references(db->sql, &d, &nodes, err);
-    free(nodes.at);
+    store_check_nodes_t nodes = {NULL, NULL, 0, 0};
+    if (!(s = store_check_rows(db->sql, &d, &nodes, second, err)) && !d.n) s = check_references(db->sql, &d, &nodes, err);
+    store_check_nodes_free(&nodes);
     if (!s && !d.n) s = check_history(db->sql, &d, err);
     /* The tree is walked only when its columns and references hold. */
     if (!s && !d.n) s = check_tree(db->sql, &d, err);
     if (!s && !d.n) s = check_levels(db->sql, &d, err);
-    sqlite3_exec(db->sql, "RELEASE store_check", NULL, NULL, NULL);
+    store_check_end(db, second);
     if (!s && d.nomem) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!s && d.n > LISTED)
         s = util_fail(err, TSG_EDB,

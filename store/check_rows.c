@@ -367,37 +367,38 @@ static int node_type(const char *type)
 }
 
 /* What the row tells the nodes: the node's type, the node table's row, a
- * reference that finds nothing. */
-static void note_nodes(store_check_nodes_t *nodes, const scan_t *sc, int64_t rowid)
+ * reference that finds nothing (into f). The type of a node is written by
+ * the scan of node only, before the tie scan reads it on another thread;
+ * the rows' bits, by the node tables' scans, which that one does not read. */
+static void note_nodes(store_check_nodes_t *nodes, const scan_t *sc, int64_t rowid, store_check_found_t *f)
 {
-    unsigned char *at = nodes->at;
     int64_t max = nodes->max;
     if (sc->node_type) {
-        if (rowid >= 1 && rowid <= max) at[rowid] = (unsigned char)node_type((const char *)sqlite3_value_text(sc->v[sc->node_type]));
+        if (rowid >= 1 && rowid <= max)
+            nodes->type[rowid] = (unsigned char)node_type((const char *)sqlite3_value_text(sc->v[sc->node_type]));
         return;
     }
-    if (sc->tr->node_bit && rowid >= 1 && rowid <= max) at[rowid] |= (unsigned char)(1u << (2 + sc->tr->node_bit));
+    if (sc->tr->node_bit && rowid >= 1 && rowid <= max) nodes->rows[rowid] |= (unsigned char)(1u << (sc->tr->node_bit - 1));
     for (int r = 0; r < MAX_REFS && sc->tr->refs[r].column; r++) {
         int k = sc->ref[r];
         if (sc->type[k] == SQLITE_NULL) continue;
         int64_t v = sqlite3_value_int64(sc->v[k]);
         int ok = sc->type[k] == SQLITE_INTEGER && v >= 1 && v <= max;
-        unsigned char a = ok ? at[v] : 0;
         switch (sc->tr->refs[r].to) {
-        case TO_NODE: ok = ok && (a & 7); break;
-        case TO_DISTRICT: ok = ok && (a >> 3 & 1u << (STORE_NODE_DISTRICT - 1)); break;
-        case TO_ORGANISATION: ok = ok && (a >> 3 & 1u << (STORE_NODE_ORGANISATION - 1)); break;
-        case TO_PROGRAM: ok = ok && (a >> 3 & 1u << (STORE_NODE_PROGRAM - 1)); break;
+        case TO_NODE: ok = ok && nodes->type[v]; break;
+        case TO_DISTRICT: ok = ok && (nodes->rows[v] & 1u << (STORE_NODE_DISTRICT - 1)); break;
+        case TO_ORGANISATION: ok = ok && (nodes->rows[v] & 1u << (STORE_NODE_ORGANISATION - 1)); break;
+        case TO_PROGRAM: ok = ok && (nodes->rows[v] & 1u << (STORE_NODE_PROGRAM - 1)); break;
         case TO_NONE: break;
         }
-        if (!ok) nodes->dangles = 1;
+        if (!ok) f->dangles = 1;
     }
 }
 
 int store_check_kinds_wrong(const store_check_nodes_t *nodes)
 {
     for (int64_t nid = 1; nid <= nodes->max; nid++) {
-        unsigned type = nodes->at[nid] & 7u, rows = nodes->at[nid] >> 3;
+        unsigned type = nodes->type[nid], rows = nodes->rows[nid];
         /* A node and no row; a row whose node has another type. */
         if (type && type != STORE_NODE_OTHER && !(rows & 1u << (type - 1))) return 1;
         if (type && rows & ~(type == STORE_NODE_OTHER ? 0u : 1u << (type - 1))) return 1;
@@ -419,42 +420,93 @@ static tsg_status_t nodes_init(sqlite3 *sql, store_check_nodes_t *nodes, tsg_err
     if (rc != SQLITE_ROW) return store_fail_sql(sql, _("database"), err);
     nodes->max = max < 0 ? 0 : max;
     nodes->dangles = 0;
+    if (max > MAX_INDEXED_NID) return TSG_OK;
     /* calloc: the pages a sparse file never touches stay unmapped. */
-    nodes->at = max <= MAX_INDEXED_NID ? calloc((size_t)nodes->max + 1, 1) : NULL;
-    if (max <= MAX_INDEXED_NID && !nodes->at) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    nodes->type = calloc((size_t)nodes->max + 1, 1);
+    nodes->rows = nodes->type ? calloc((size_t)nodes->max + 1, 1) : NULL;
+    if (!nodes->rows) {
+        free(nodes->type);
+        nodes->type = NULL;
+        return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    }
     return TSG_OK;
 }
 
-tsg_status_t store_check_rows(sqlite3 *sql, damage_t *d, store_check_nodes_t *nodes, tsg_error_t *err)
+void store_check_nodes_free(store_check_nodes_t *nodes)
 {
-    tsg_status_t s = nodes_init(sql, nodes, err);
-    char w[512];
+    free(nodes->type);
+    free(nodes->rows);
+    nodes->type = nodes->rows = NULL;
+}
+
+tsg_status_t store_check_table(sqlite3 *sql, const char *table, store_check_nodes_t *nodes, int refs,
+                               store_check_found_t *f, tsg_error_t *err)
+{
+    const struct table_rules *tr = NULL;
+    for (size_t k = 0; k < sizeof tables / sizeof *tables; k++)
+        if (!strcmp(tables[k].table, table)) tr = &tables[k];
+    memset(f, 0, sizeof *f);
+    if (!tr) return TSG_OK; /* every caller names one of tables[] */
+    refs = refs && nodes->type;
+    scan_t sc;
+    tsg_status_t s = scan_open(sql, tr, &sc, err);
     /* Held, the connection's mutex makes the rows' values safe to read with
      * sqlite3_value_*, which take it no more (sqlite3_column_* took it for
      * each column of each row: a sixth of the scan). */
     sqlite3_mutex *mutex = sqlite3_db_mutex(sql);
     sqlite3_mutex_enter(mutex);
-    for (size_t k = 0; !s && k < sizeof tables / sizeof *tables && d->n <= LISTED; k++) {
-        scan_t sc;
-        s = scan_open(sql, &tables[k], &sc, err);
-        int rc = SQLITE_DONE, found = 0;
-        while (!s && found <= LISTED && (rc = sqlite3_step(sc.st)) == SQLITE_ROW) {
-            for (int c = 0; c <= sc.ncols; c++) {
-                sc.v[c] = sqlite3_column_value(sc.st, c);
-                sc.type[c] = sqlite3_value_type(sc.v[c]);
-            }
-            int64_t rowid = sqlite3_value_int64(sc.v[0]);
-            if (wrong_column(&sc, w, sizeof w)) {
-                note_column(d, tables[k].table, (long long)rowid, w);
-                found++;
-            }
-            /* The nodes matter only to a file whose columns hold. */
-            if (nodes->at && !d->n) note_nodes(nodes, &sc, rowid);
+    int rc = SQLITE_DONE;
+    while (!s && f->n <= LISTED && (rc = sqlite3_step(sc.st)) == SQLITE_ROW) {
+        for (int c = 0; c <= sc.ncols; c++) {
+            sc.v[c] = sqlite3_column_value(sc.st, c);
+            sc.type[c] = sqlite3_value_type(sc.v[c]);
         }
-        if (!s && rc != SQLITE_DONE && rc != SQLITE_ROW) s = store_fail_sql(sql, _("database"), err);
-        scan_close(&sc);
+        int64_t rowid = sqlite3_value_int64(sc.v[0]);
+        if (wrong_column(&sc, f->w[f->n], sizeof f->w[f->n])) f->row[f->n++] = rowid;
+        /* The nodes matter only to a file whose columns hold. */
+        else if (refs && !f->n) note_nodes(nodes, &sc, rowid, f);
     }
+    if (!s && rc != SQLITE_DONE && rc != SQLITE_ROW) s = store_fail_sql(sql, _("database"), err);
     sqlite3_mutex_leave(mutex);
+    scan_close(&sc);
+    return s;
+}
+
+void store_check_found_note(damage_t *d, const char *table, const store_check_found_t *f)
+{
+    for (int i = 0; i < f->n; i++) note_column(d, table, (long long)f->row[i], f->w[i]);
+}
+
+tsg_status_t store_check_rows(sqlite3 *sql, damage_t *d, store_check_nodes_t *nodes, store_check_second_t *second,
+                              tsg_error_t *err)
+{
+    tsg_status_t s = nodes_init(sql, nodes, err);
+    int tie_there = 0; /* the tie table is being checked on the second connection */
+    store_check_found_t f;
+    for (size_t k = 0; !s && k < sizeof tables / sizeof *tables; k++) {
+        const char *table = tables[k].table;
+        if (tie_there && !strcmp(table, "tie")) {
+            const store_check_found_t *there;
+            tie_there = 0;
+            if ((s = store_check_second_join(second, &there, err))) break;
+            store_check_found_note(d, table, there);
+            nodes->dangles |= there->dangles;
+            continue;
+        }
+        /* Past LISTED findings the text is what it will be (the second
+         * connection's is waited for all the same). */
+        if (d->n > LISTED && !tie_there) break;
+        if (d->n > LISTED) continue;
+        if ((s = store_check_table(sql, table, nodes, !d->n, &f, err))) break;
+        store_check_found_note(d, table, &f);
+        nodes->dangles |= f.dangles;
+        /* The node types are known: the ties can be checked beside the rest. */
+        if (!strcmp(table, "node") && second) tie_there = !store_check_second_start(second, nodes);
+    }
+    if (tie_there) {
+        const store_check_found_t *there;
+        store_check_second_join(second, &there, NULL);
+    }
     return s;
 }
 

@@ -17,6 +17,7 @@
 
 #include <criterion/criterion.h>
 #include <sqlite3.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,13 +31,15 @@ static void sql(const char *path, const char *text)
     sqlite3_close(db);
 }
 
-/* store_check's answer for the database at path: "" when it holds. */
-static char *checked(const char *path)
+/* store_check's answer for the database at path: "" when it holds. With
+ * split, the tie table is checked on the second connection, beside the
+ * others (on a file of any size), else on the one connection. */
+static char *checked(const char *path, int split)
 {
     tsg_db_t *db;
     tsg_error_t err = {0};
     cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
-    tsg_status_t s = store_check(db, &err);
+    tsg_status_t s = store_check_with(db, split ? 0 : INT64_MAX, &err);
     tsg_close(db);
     char *out = strdup(s ? err.text : "");
     cr_assert_not_null(out);
@@ -90,9 +93,11 @@ Test(check, names_each_planted_damage)
 {
     th_small_network(0);
     /* The file as imported holds: every finding below is the edit's. */
-    char *fine = checked("net.db");
-    cr_assert_str_eq(fine, "");
-    free(fine);
+    for (int split = 0; split < 2; split++) {
+        char *fine = checked("net.db", split);
+        cr_assert_str_eq(fine, "");
+        free(fine);
+    }
     for (size_t i = 0; i < sizeof planted / sizeof *planted; i++) {
         char name[32], edit[600];
         snprintf(name, sizeof name, "hand%zu.db", i);
@@ -100,11 +105,39 @@ Test(check, names_each_planted_damage)
         sql("net.db", edit);
         snprintf(edit, sizeof edit, "PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON; %s", planted[i].edit);
         sql(name, edit);
-        char *got = checked(name), want[1200];
+        char want[1200];
         snprintf(want, sizeof want, "%s: damaged database: %s", name, planted[i].findings);
-        cr_expect_str_eq(got, want, "%s", planted[i].what);
-        free(got);
+        for (int split = 0; split < 2; split++) {
+            char *got = checked(name, split);
+            cr_expect_str_eq(got, want, "%s%s", planted[i].what, split ? ", ties on the second connection" : "");
+            free(got);
+        }
     }
+}
+
+/* The second connection is there when asked for (so the test above
+ * checks the ties on it), and not inside a read already begun: that read's
+ * moment may be older than the one the second connection would see. */
+Test(check, second_connection_only_for_a_fresh_read)
+{
+    th_small_network(0);
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+    store_check_second_t *second = NULL;
+    cr_assert_eq(store_check_begin(db, 0, &second, &err), TSG_OK, "%s", err.text);
+    cr_expect_not_null(second);
+    store_check_end(db, second);
+    cr_assert_eq(store_check_begin(db, INT64_MAX, &second, &err), TSG_OK, "%s", err.text);
+    cr_expect_null(second, "a city's ties are checked on the one connection");
+    store_check_end(db, second);
+    cr_assert_eq(store_read_begin(db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(sqlite3_exec(*(sqlite3 **)db, "SELECT 1 FROM node LIMIT 1", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq(store_check_begin(db, 0, &second, &err), TSG_OK, "%s", err.text);
+    cr_expect_null(second, "inside a read already begun");
+    store_check_end(db, second);
+    store_read_end(db);
+    tsg_close(db);
 }
 
 /* Every foreign key of the schema is checked, by the scan or by SQLite's
