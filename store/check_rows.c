@@ -56,7 +56,7 @@ enum { MAX_RULES = 24, MAX_REFS = 3 };
 static const struct table_rules {
     const char *table;
     rule_t rules[MAX_RULES];
-    int node_bit; /* the node type whose rows this table holds (at[nid] >> 3), 0 none */
+    int node_bit; /* the node type whose rows this table holds (STORE_NODE_*), 0 none */
     ref_t refs[MAX_REFS];
 } tables[] = {
     {"vocab", {T("kind"), T("key"), T("label_ja"), I("builtin")}, 0, {{0}}},
@@ -253,13 +253,14 @@ static tsg_status_t scan_open(sqlite3 *sql, const struct table_rules *tr, scan_t
     for (int r = 0; r < MAX_REFS && tr->refs[r].column; r++) sc->ref[r] = column_at(names, &n, tr->refs[r].column);
     if (!strcmp(tr->table, "node")) sc->node_type = column_at(names, &n, "type");
     sc->ncols = n;
-    util_buf_t text = {0};
-    int nomem = util_buf_adds(&text, "SELECT rowid");
-    for (int k = 0; k < n; k++) nomem |= util_buf_printf(&text, ", \"%s\"", names[k]);
-    nomem |= util_buf_printf(&text, " FROM \"%s\" ORDER BY rowid", tr->table);
+    /* Names from tables[] only, never from the file or the user. */
+    util_buf_t select = {0};
+    int nomem = util_buf_adds(&select, "SELECT rowid");
+    for (int k = 0; k < n; k++) nomem |= util_buf_printf(&select, ", \"%s\"", names[k]);
+    nomem |= util_buf_printf(&select, " FROM \"%s\" ORDER BY rowid", tr->table);
     if (!s && nomem) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
-    if (!s) s = store_prepare(sql, text.data, &sc->st, err);
-    util_buf_free(&text);
+    if (!s) s = store_prepare(sql, select.data, &sc->st, err);
+    util_buf_free(&select);
     return s;
 }
 
@@ -288,7 +289,7 @@ static const char *quoted(scan_t *sc, int k, char *buf, size_t size)
     return buf;
 }
 
-/* v in decimal, into buf (at least 21 bytes). */
+/* v in decimal, into buf (24 bytes). */
 static const char *decimal(int64_t v, char *buf)
 {
     char *p = buf + 23;
