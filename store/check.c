@@ -1,5 +1,5 @@
 /* check — whether the rows of a database can be trusted; see store.h. */
-#include "store.h"
+#include "check.h"
 #include "bounds.h"
 #include "vocab.h"
 #include "util.h"
@@ -9,17 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The problems found, the first few of them in words. */
-typedef struct damage {
-    util_buf_t text;
-    long n;
-    int nomem;
-} damage_t;
-
-enum { LISTED = 5 };
-
-static void note(damage_t *d, const char *fmt, ...) UTIL_PRINTF(2, 3);
-static void note(damage_t *d, const char *fmt, ...)
+void store_check_note(damage_t *d, const char *fmt, ...)
 {
     if (d->n++ >= LISTED) return;
     char line[512];
@@ -30,119 +20,13 @@ static void note(damage_t *d, const char *fmt, ...)
     if (util_buf_printf(&d->text, "%s%s", d->n > 1 ? C_("between findings", "; ") : "", line)) d->nomem = 1;
 }
 
-/* Each column the loaders read, with the type they need: T text, t text or
- * NULL, I integer, i integer or NULL; and the values an enumerated column
- * may hold. A query gives a row's first wrong column as what is wrong
- * (a letter of enum wrong), the column and its value, apart (W), so the
- * sentence is whole in each language (issue 19). */
-#define W(what, c, v) " THEN '" what "'||char(31)||'" c "'||char(31)||" v
-#define T(c) " WHEN typeof(" c ") <> 'text'" W("t", c, "typeof(" c ")")
-#define t(c) " WHEN typeof(" c ") NOT IN ('text','null')" W("t", c, "typeof(" c ")")
-#define I(c) " WHEN typeof(" c ") <> 'integer'" W("t", c, "typeof(" c ")")
-#define i(c) " WHEN typeof(" c ") NOT IN ('integer','null')" W("t", c, "typeof(" c ")")
-#define IN(c, set) " WHEN " c " NOT IN (" set ")" W("v", c, "quote(" c ")")
-/* A key the vocabulary does not know (the import refuses it; a statement
- * would silently leave the row out of every group). */
-#define K(c, kind) IN(c, "SELECT key FROM vocab WHERE kind = '" kind "'")
-/* A number past the import's limit (the loaders read it as it is, and an
- * export of it could not be imported again). */
-#define MAX(c, max) " WHEN " c " > " UTIL_STR(max) W("m", c, c "||char(31)||'" UTIL_STR(max) "'")
-/* UTIL_MAX_COUNT as SQL can read it (the public constant has an L). */
+/* The number past which history's counts are wrong, as SQL reads it (the
+ * public constant has an L). */
 #define CHECK_MAX_COUNT 100000000
 _Static_assert(CHECK_MAX_COUNT == UTIL_MAX_COUNT, "the check's count limit is the import's");
-/* A date the import would refuse (tsg_is_date: util_date_parse, ISO form). */
-#define D(c) " WHEN " c " IS NOT NULL AND NOT tsg_is_date(" c ")" W("d", c, "quote(" c ")")
-#define CHECK(table, cases)                                                                                     \
-    {table, "SELECT rowid, w FROM (SELECT rowid, CASE" cases " END AS w FROM " table ") WHERE w IS NOT NULL" \
-            " LIMIT 6"}
 
-static const struct column_check {
-    const char *table, *sql;
-} columns[] = {
-    CHECK("vocab", T("kind") T("key") T("label_ja") I("builtin")),
-    CHECK("vocab_alias", T("kind") T("alias") T("key")),
-    CHECK("node", " WHEN nid < 1" W("v", "nid", "nid") T("id") T("type")
-                      IN("type", "'district','organisation','program','forum'")),
-    CHECK("district", T("name") T("level") i("parent")
-                          IN("level", "'prefecture','municipality','ward','school_district','neighbourhood'")),
-    CHECK("organisation", T("name") T("sector") i("district") t("since") t("until") t("verified")
-                              K("sector", "sector") D("since") D("until") D("verified")),
-    CHECK("program", T("name") I("org") i("age_min") i("age_max") t("approach") I("wide_area") t("in_system")
-                         t("hours") t("starts") t("ends") t("until") t("verified") MAX("age_min", UTIL_MAX_AGE)
-                             MAX("age_max", UTIL_MAX_AGE) D("starts") D("ends") D("until") D("verified")
-                                 " WHEN tsg_date_after(starts, ends)" W("a", "starts", "starts||char(31)||ends")),
-    CHECK("program_target", I("program") I("pos") T("target") K("target", "target")),
-    CHECK("program_need", I("program") I("pos") T("need") K("need", "need")),
-    CHECK("program_mode", I("program") I("pos") T("mode") K("mode", "mode")),
-    CHECK("program_area", I("program") I("pos") I("district")),
-    CHECK("forum", T("name") T("kind") i("district") t("since") t("until") t("verified") K("kind", "forum_kind")
-                       D("since") D("until") D("verified")),
-    CHECK("tie", I("src") I("dst") T("kind") I("directed") i("count") t("since") t("until") t("verified") t("status")
-                     IN("kind", "'referral','co_support','info_sharing','agreement','membership'")
-                         IN("directed", "0,1") MAX("count", CHECK_MAX_COUNT) D("since") D("until") D("verified")
-                             " WHEN status IS NOT NULL AND status NOT IN ('reported','confirmed','unverified')"
-                                 W("v", "status", "quote(status)")),
-    CHECK("history", i("nid") i("tid") T("field") t("value") T("until") D("until")),
-    CHECK("default_need", T("target") I("pos") T("need") K("target", "target") K("need", "need")),
-};
-
-#undef T
-#undef t
-#undef I
-#undef i
-#undef IN
-#undef K
-#undef MAX
-#undef D
-#undef CHECK
-#undef W
-
-/* A column's type as the check names it (SQLite's typeof). */
-static const char *type_word(const char *type)
-{
-    static const char *const words[] = {NC_("SQL type", "integer"), NC_("SQL type", "real"), NC_("SQL type", "text"),
-                                        NC_("SQL type", "blob"), NC_("SQL type", "null")};
-    for (size_t k = 0; k < sizeof words / sizeof *words; k++)
-        if (!strcmp(words[k], type)) return util_pgettext_ctx("SQL type", words[k]);
-    return type;
-}
-
-/* One wrong column of a row, as check_columns' query gives it:
- * "what\x1Fcolumn\x1Fvalue[\x1Fmore]". */
-static void note_column(damage_t *d, const char *table, long long row, const char *w)
-{
-    char buf[512];
-    char *f[4] = {NULL, NULL, NULL, NULL};
-    util_snprintf(buf, sizeof buf, "%s", w ? w : "");
-    char *p = buf;
-    for (int k = 0; k < 4 && p; k++) {
-        f[k] = p;
-        p = strchr(p, '\x1f');
-        if (p) *p++ = '\0';
-    }
-    const char *c = f[1] ? f[1] : "?", *v = f[2] ? f[2] : "?", *more = f[3] ? f[3] : "?";
-    switch (f[0] ? f[0][0] : 0) {
-    case 't': note(d, C_("damage", "%s row %lld: %s is %s"), table, row, c, type_word(v)); break;
-    case 'v': note(d, _("%s row %lld: %s is %s"), table, row, c, v); break;
-    case 'm': note(d, _("%s row %lld: %s is %s, over %s"), table, row, c, v, more); break;
-    case 'd': note(d, _("%s row %lld: %s is %s, not a date"), table, row, c, v); break;
-    case 'a': note(d, _("%s row %lld: starts %s is after ends %s"), table, row, v, more); break;
-    default: note(d, _("%s row %lld: %s"), table, row, w ? w : "?");
-    }
-}
-
-/* tsg_is_date(text): 1 when text is a date as the import stores it. */
-static void fn_is_date(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    const char *text = (const char *)sqlite3_value_text(argv[0]);
-    char iso[11];
-    sqlite3_result_int(cx, text && sqlite3_value_type(argv[0]) == SQLITE_TEXT && util_date_parse(text, iso) &&
-                               !strcmp(iso, text));
-}
-
-/* A node whose type names a table it has no row in, or a row whose node
- * says it is something else: FIND and the loaders look nodes up by type. */
+/* The kinds check as SQL (check_kinds): a node with no row in its type's
+ * table, then each node table's rows whose node has another type. */
 static const char kinds_sql[] =
     "SELECT 'node', n.nid, n.type FROM node n WHERE"
     " (n.type = 'district' AND NOT EXISTS (SELECT 1 FROM district x WHERE x.nid = n.nid))"
@@ -156,16 +40,6 @@ static const char kinds_sql[] =
     " UNION ALL SELECT 'forum', x.nid, n.type FROM forum x JOIN node n ON n.nid = x.nid WHERE n.type <> 'forum'"
     " LIMIT 6";
 
-/* tsg_date_after(starts, ends): 1 when a program would start after it
- * ends (the import's rule: its first day after the end's last day). */
-static void fn_date_after(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-    (void)argc;
-    long first = util_date_first((const char *)sqlite3_value_text(argv[0]));
-    long last = util_date_last((const char *)sqlite3_value_text(argv[1]));
-    sqlite3_result_int(cx, first && last && first > last);
-}
-
 /* tsg_first_day(date): a checked date's first day as YYYYMMDD. */
 static void fn_first_day(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
@@ -173,27 +47,7 @@ static void fn_first_day(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int64(cx, util_date_first((const char *)sqlite3_value_text(argv[0])));
 }
 
-static tsg_status_t check_columns(sqlite3 *sql, damage_t *d, tsg_error_t *err)
-{
-    int flags = SQLITE_UTF8 | SQLITE_DETERMINISTIC;
-    if (sqlite3_create_function(sql, "tsg_is_date", 1, flags, NULL, fn_is_date, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(sql, "tsg_date_after", 2, flags, NULL, fn_date_after, NULL, NULL) != SQLITE_OK ||
-        sqlite3_create_function(sql, "tsg_first_day", 1, flags, NULL, fn_first_day, NULL, NULL) != SQLITE_OK)
-        return store_fail_sql(sql, _("database"), err);
-    for (size_t k = 0; k < sizeof columns / sizeof *columns; k++) {
-        const struct column_check *c = &columns[k];
-        sqlite3_stmt *st;
-        tsg_status_t s = store_prepare(sql, c->sql, &st, err);
-        if (s) return s;
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            note_column(d, c->table, (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1));
-        }
-        sqlite3_finalize(st);
-        if (rc != SQLITE_DONE) return store_fail_sql(sql, _("database"), err);
-    }
-    return TSG_OK;
-}
+static tsg_status_t check_kinds(sqlite3 *sql, damage_t *d, tsg_error_t *err);
 
 /* The id of node nid, for a message. */
 static void node_id(sqlite3 *sql, int64_t nid, char *buf, size_t size)
@@ -207,10 +61,39 @@ static void node_id(sqlite3 *sql, int64_t nid, char *buf, size_t size)
     sqlite3_finalize(st);
 }
 
-static tsg_status_t check_references(sqlite3 *sql, damage_t *d, tsg_error_t *err)
+/* Whether SQLite's foreign_key_check finds a missing row in a table with a
+ * foreign key the row scan does not check (into *dangles). */
+static tsg_status_t sqlite_fks_dangle(sqlite3 *sql, int *dangles, tsg_error_t *err)
 {
+    util_buf_t tables = {0};
+    sqlite3_stmt *st = NULL;
+    tsg_status_t s = store_check_sqlite_fk_tables(sql, &tables, err);
+    if (!s) s = store_prepare(sql, "SELECT 1 FROM pragma_foreign_key_check(?1) LIMIT 1", &st, err);
+    for (char *p = tables.data, *end; !s && p && *p && !*dangles; p = end + 1) {
+        end = strchr(p, ' ');
+        sqlite3_bind_text(st, 1, p, (int)(end - p), SQLITE_STATIC);
+        int rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) *dangles = 1;
+        else if (rc != SQLITE_DONE) s = store_fail_sql(sql, _("database"), err);
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    util_buf_free(&tables);
+    return s;
+}
+
+/* Every reference finds its row, and every node has the row its type
+ * names. The row scan answers for the big tables; the SQL below runs when
+ * something is missing, to name it in the order it always has (SQLite's
+ * foreign_key_check goes through the tables in an order of its own). */
+static tsg_status_t check_references(sqlite3 *sql, damage_t *d, const store_check_nodes_t *nodes, tsg_error_t *err)
+{
+    int dangles = !nodes->type || nodes->dangles;
+    tsg_status_t s = dangles ? TSG_OK : sqlite_fks_dangle(sql, &dangles, err);
+    if (s) return s;
+    if (!dangles) return nodes->type && !store_check_kinds_wrong(nodes) ? TSG_OK : check_kinds(sql, d, err);
     sqlite3_stmt *st, *cols = NULL;
-    tsg_status_t s = store_prepare(sql, "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check", &st, err);
+    s = store_prepare(sql, "SELECT \"table\", rowid, parent, fkid FROM pragma_foreign_key_check", &st, err);
     if (!s) s = store_prepare(sql, "SELECT group_concat(\"from\", ', ') FROM pragma_foreign_key_list(?1) WHERE id = ?2",
                               &cols, err);
     int rc = SQLITE_DONE;
@@ -229,14 +112,24 @@ static tsg_status_t check_references(sqlite3 *sql, damage_t *d, tsg_error_t *err
             memcpy(id, " '", 2);
             strcat(id, "'");
         }
-        note(d, _("%s%s row %lld: %s refers to a missing %s row"), table ? table : "?", id, (long long)row,
+        store_check_note(d, _("%s%s row %lld: %s refers to a missing %s row"), table ? table : "?", id, (long long)row,
              from ? from : _("a column"), parent ? parent : "?");
         sqlite3_reset(cols);
     }
     if (!s && rc != SQLITE_DONE) s = store_fail_sql(sql, _("database"), err);
     sqlite3_finalize(st);
     sqlite3_finalize(cols);
-    if (s || (s = store_prepare(sql, kinds_sql, &st, err))) return s;
+    return s ? s : check_kinds(sql, d, err);
+}
+
+/* A node whose type names a table it has no row in, or a row whose node
+ * says it is something else: FIND and the loaders look nodes up by type. */
+static tsg_status_t check_kinds(sqlite3 *sql, damage_t *d, tsg_error_t *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+    tsg_status_t s = store_prepare(sql, kinds_sql, &st, err);
+    if (s) return s;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         const char *table = (const char *)sqlite3_column_text(st, 0), *type = (const char *)sqlite3_column_text(st, 2);
         if (!table || !type) {
@@ -244,9 +137,9 @@ static tsg_status_t check_references(sqlite3 *sql, damage_t *d, tsg_error_t *err
             continue;
         }
         if (!strcmp(table, "node"))
-            note(d, _("node %lld has type %s but no row in table %s"), (long long)sqlite3_column_int64(st, 1), type, type);
+            store_check_note(d, _("node %lld has type %s but no row in table %s"), (long long)sqlite3_column_int64(st, 1), type, type);
         else
-            note(d, _("%s row %lld belongs to node %lld, whose type is %s"), table, (long long)sqlite3_column_int64(st, 1),
+            store_check_note(d, _("%s row %lld belongs to node %lld, whose type is %s"), table, (long long)sqlite3_column_int64(st, 1),
                  (long long)sqlite3_column_int64(st, 1), type);
     }
     sqlite3_finalize(st);
@@ -318,7 +211,7 @@ static tsg_status_t check_tree(sqlite3 *sql, damage_t *d, tsg_error_t *err)
         node_id(sql, nid[j], id, sizeof id);
         if (len < sizeof path - 1)
             util_snprintf(path + len, sizeof path - len, "%s → '%s'", k == j ? "" : " → …", id);
-        note(d, _("district '%s' is its own ancestor (%s)"), id, path);
+        store_check_note(d, _("district '%s' is its own ancestor (%s)"), id, path);
     }
     free(nid);
     free(parent);
@@ -343,7 +236,7 @@ static tsg_status_t check_levels(sqlite3 *sql, damage_t *d, tsg_error_t *err)
     if (s) return s;
     int rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        note(d, _("district row %lld: a %s cannot sit under a %s"), (long long)sqlite3_column_int64(st, 0),
+        store_check_note(d, _("district row %lld: a %s cannot sit under a %s"), (long long)sqlite3_column_int64(st, 0),
              store_vocab_key_word("level", (const char *)sqlite3_column_text(st, 1)),
              store_vocab_key_word("level", (const char *)sqlite3_column_text(st, 2)));
     sqlite3_finalize(st);
@@ -414,9 +307,9 @@ static int check_ref(hcheck_t *h, const char *id, size_t n, int org)
     if (!type_of(h, id, n, type, sizeof type)) return -1;
     if (!strcmp(type, org ? "organisation" : "district")) return 0;
     char *one = util_strndup(id, n);
-    if (org) note(h->d, _("history row %lld: %s of '%s' was '%s', which is no organisation's id"), h->row, h->field, h->who,
+    if (org) store_check_note(h->d, _("history row %lld: %s of '%s' was '%s', which is no organisation's id"), h->row, h->field, h->who,
                   one ? one : h->value);
-    else note(h->d, _("history row %lld: %s of '%s' was '%s', which is no district's id"), h->row, h->field, h->who,
+    else store_check_note(h->d, _("history row %lld: %s of '%s' was '%s', which is no district's id"), h->row, h->field, h->who,
               one ? one : h->value);
     free(one);
     return 1;
@@ -432,17 +325,17 @@ static int check_value(hcheck_t *h, const struct kept_field *f)
     case HV_NAME:
     case HV_ORG:
         if (empty) {
-            note(h->d, _("history row %lld: %s of '%s' was empty, which it cannot be"), h->row, h->field, h->who);
+            store_check_note(h->d, _("history row %lld: %s of '%s' was empty, which it cannot be"), h->row, h->field, h->who);
             return 1;
         }
         return f->what == HV_ORG ? check_ref(h, v, strlen(v), 1) : 0;
     case HV_KEY: {
         if (empty && strcmp(f->field, "approach") && strcmp(f->field, "in_system")) {
-            note(h->d, _("history row %lld: %s of '%s' was empty, which it cannot be"), h->row, h->field, h->who);
+            store_check_note(h->d, _("history row %lld: %s of '%s' was empty, which it cannot be"), h->row, h->field, h->who);
             return 1;
         }
         int k = empty ? 1 : is_key(h, f->vocab, v, strlen(v));
-        if (k == 0) note(h->d, _("history row %lld: %s of '%s' was '%s', which is no %s the vocabulary knows"), h->row,
+        if (k == 0) store_check_note(h->d, _("history row %lld: %s of '%s' was '%s', which is no %s the vocabulary knows"), h->row,
                          h->field, h->who, v, store_vocab_kind_noun(f->vocab));
         return k < 0 ? -1 : !k;
     }
@@ -459,7 +352,7 @@ static int check_value(hcheck_t *h, const struct kept_field *f)
                 if (k < 0) return -1;
                 if (!k) {
                     char *one = util_strndup(p, n);
-                    note(h->d, _("history row %lld: %s of '%s' was '%s', which is no %s the vocabulary knows"), h->row,
+                    store_check_note(h->d, _("history row %lld: %s of '%s' was '%s', which is no %s the vocabulary knows"), h->row,
                          h->field, h->who, one ? one : v, store_vocab_kind_noun(f->vocab));
                     free(one);
                     return 1;
@@ -472,7 +365,7 @@ static int check_value(hcheck_t *h, const struct kept_field *f)
         if (empty) return 0;
         size_t n = strspn(v, "0123456789");
         if (v[n] || n > 12 || (n > 1 && v[0] == '0') || atol(v) > f->max) {
-            note(h->d, _("history row %lld: %s of '%s' was '%s', not a whole number from 0 to %ld"), h->row, h->field,
+            store_check_note(h->d, _("history row %lld: %s of '%s' was '%s', not a whole number from 0 to %ld"), h->row, h->field,
                  h->who, v, f->max);
             return 1;
         }
@@ -481,7 +374,7 @@ static int check_value(hcheck_t *h, const struct kept_field *f)
     case HV_DATE: {
         char iso[11];
         if (empty || (util_date_parse(v, iso) && !strcmp(iso, v))) return 0;
-        note(h->d, _("history row %lld: %s of '%s' was '%s', not a date"), h->row, h->field, h->who, v);
+        store_check_note(h->d, _("history row %lld: %s of '%s' was '%s', not a date"), h->row, h->field, h->who, v);
         return 1;
     }
     case HV_DISTRICT: return empty ? 0 : check_ref(h, v, strlen(v), 0);
@@ -496,6 +389,9 @@ static tsg_status_t check_history(sqlite3 *sql, damage_t *d, tsg_error_t *err)
 {
     hcheck_t h = {NULL, NULL, d, 0, NULL, NULL, NULL};
     sqlite3_stmt *st = NULL;
+    if (sqlite3_create_function(sql, "tsg_first_day", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, fn_first_day, NULL,
+                                NULL) != SQLITE_OK)
+        return store_fail_sql(sql, _("database"), err);
     tsg_status_t s = store_prepare(sql, "SELECT 1 FROM vocab WHERE kind = ?1 AND key = ?2", &h.key, err);
     if (!s) s = store_prepare(sql, "SELECT type FROM node WHERE id = ?1", &h.ref, err);
     if (!s)
@@ -517,7 +413,7 @@ static tsg_status_t check_history(sqlite3 *sql, damage_t *d, tsg_error_t *err)
         for (size_t k = 0; k < sizeof kept_fields / sizeof *kept_fields; k++)
             if (!strcmp(kept_fields[k].type, type) && !strcmp(kept_fields[k].field, h.field)) f = &kept_fields[k];
         if (!f) {
-            note(d, _("history row %lld: '%s' has no field '%s' to keep"), h.row, h.who, h.field);
+            store_check_note(d, _("history row %lld: '%s' has no field '%s' to keep"), h.row, h.who, h.field);
             continue;
         }
         int r = check_value(&h, f);
@@ -525,7 +421,7 @@ static tsg_status_t check_history(sqlite3 *sql, damage_t *d, tsg_error_t *err)
         /* A period kept when the row began again ended on or before that day. */
         else if (!r && !strcmp(h.field, "until") && h.value && *h.value &&
                  util_date_first(h.value) > util_date_first(until))
-            note(d, _("history row %lld: until of '%s' was %s, after %s, the day it was kept until"), h.row, h.who,
+            store_check_note(d, _("history row %lld: until of '%s' was %s, after %s, the day it was kept until"), h.row, h.who,
                  h.value, until);
     }
     if (!s && rc != SQLITE_DONE && rc != SQLITE_ROW) s = store_fail_sql(sql, _("database"), err);
@@ -543,7 +439,7 @@ static tsg_status_t check_history(sqlite3 *sql, damage_t *d, tsg_error_t *err)
         " WHERE tsg_first_day(b.until) < tsg_first_day(a.until) LIMIT 6";
     if ((s = store_prepare(sql, order_sql, &st, err))) return s;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        note(d, _("history row %lld: %s of '%s' is kept until %s, before %s, the day of an earlier change (history row %lld)"),
+        store_check_note(d, _("history row %lld: %s of '%s' is kept until %s, before %s, the day of an earlier change (history row %lld)"),
              (long long)sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
              sqlite3_column_text(st, 5) ? (const char *)sqlite3_column_text(st, 5) : "?",
              (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
@@ -552,23 +448,28 @@ static tsg_status_t check_history(sqlite3 *sql, damage_t *d, tsg_error_t *err)
     return rc == SQLITE_DONE ? TSG_OK : store_fail_sql(sql, _("database"), err);
 }
 
-tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err)
+tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err) { return store_check_with(db, STORE_CHECK_SPLIT_TIES, err); }
+
+tsg_status_t store_check_with(tsg_db_t *db, int64_t split_ties, tsg_error_t *err)
 {
     damage_t d = {0};
     /* One read transaction, so the checks see one state of the file. */
-    tsg_status_t s = store_exec(db->sql, "SAVEPOINT store_check", _("database"), err);
+    store_check_second_t *second;
+    tsg_status_t s = store_check_begin(db, split_ties, &second, err);
     if (s) return s;
     /* A trigger added by another program after the file was opened. */
     if ((s = store_no_triggers(db->sql, db->path, err))) {
-        sqlite3_exec(db->sql, "RELEASE store_check", NULL, NULL, NULL);
+        store_check_end(db, second);
         return s;
     }
-    if (!(s = check_columns(db->sql, &d, err)) && !d.n) s = check_references(db->sql, &d, err);
+    store_check_nodes_t nodes = {NULL, NULL, 0, 0};
+    if (!(s = store_check_rows(db->sql, &d, &nodes, second, err)) && !d.n) s = check_references(db->sql, &d, &nodes, err);
+    store_check_nodes_free(&nodes);
     if (!s && !d.n) s = check_history(db->sql, &d, err);
     /* The tree is walked only when its columns and references hold. */
     if (!s && !d.n) s = check_tree(db->sql, &d, err);
     if (!s && !d.n) s = check_levels(db->sql, &d, err);
-    sqlite3_exec(db->sql, "RELEASE store_check", NULL, NULL, NULL);
+    store_check_end(db, second);
     if (!s && d.nomem) s = util_fail(err, TSG_ENOMEM, _("out of memory"));
     if (!s && d.n > LISTED)
         s = util_fail(err, TSG_EDB,

@@ -48,7 +48,9 @@ int store_personal_column(const char *name);
  * otherwise, naming up to five broken rows): every column the loaders read
  * holds the type they need, every reference (foreign key) finds its row,
  * every node has the row its type names, and no district is its own
- * ancestor. Reads only. The calls that read the network run it: a session
+ * ancestor. Reads only (on a big file a second connection reads the ties,
+ * and a third holds the write lock while the two reads begin, writing
+ * nothing: check.h). The calls that read the network run it: a session
  * once per change of the file, summary and the exports once per call. */
 tsg_status_t store_check(tsg_db_t *db, tsg_error_t *err);
 
