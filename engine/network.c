@@ -182,6 +182,10 @@ typedef struct loader {
     size_t count[4];   /* list l's rows so far */
     item_at_t last[4]; /* the place of list l's last row */
     int kept[4];       /* list l's places are kept (key_at, area_at) */
+    /* The interned keys last met, by their first two bytes: a list row's
+     * key is one of a few dozen, so one strcmp here usually spares the
+     * hash and the probe (8 million rows a national load). */
+    char *recent[256];
     int unsorted[4];   /* a row of list l came before one it follows */
 } loader_t;
 
@@ -385,7 +389,9 @@ static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, 
     if (room(&net->arena, (void **)&net->lists, ld->nlists, &ld->lists_cap, sizeof *net->lists) ||
         (ld->kept[list] && room(&ld->tmp, (void **)&ld->key_at, ld->nlists, &ld->key_at_cap, sizeof *ld->key_at)))
         return oom(err);
-    if (!(net->lists[ld->nlists] = intern(net, key))) return oom(err);
+    char **seen = &ld->recent[((unsigned char)key[0] * 31u + (key[0] ? (unsigned char)key[1] : 0u)) & 255u];
+    if (!*seen || strcmp(*seen, key)) *seen = intern(net, key);
+    if (!(net->lists[ld->nlists] = *seen)) return oom(err);
     eng_list_t *l = list_of(p, list);
     if (ld->kept[list]) ld->key_at[ld->nlists] = at;
     else if (!l->n++) l->v = &net->lists[ld->nlists];
