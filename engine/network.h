@@ -30,7 +30,7 @@ typedef struct eng_list {
  * 1.5 million programs and 4.9 million ties), and every byte of them is a
  * byte the kernel zeroes at a load and a cold process reads from the cache
  * file: fields are as narrow as what they hold. Nids fit in 32 bits (the
- * loader refuses a network whose do not, ENG_MAX_NID), dates are YYYYMMDD,
+ * loader refuses a network whose nids do not, ENG_MAX_NID), dates are YYYYMMDD,
  * ages at most UTIL_MAX_AGE, counts at most UTIL_MAX_COUNT; the loader
  * refuses a row whose values do not fit (docs/decisions.md, "Issue 23: a
  * smaller network in memory (h-lean)"). */
