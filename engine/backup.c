@@ -33,7 +33,7 @@ static void partner_ages(const eng_net_t *net, const eng_gaps_query_t *q, const 
         size_t n = steps_of(net, u, way, &st);
         for (size_t k = 0; k < n; k++) {
             if (st[k].kind != ENG_AGREEMENT) continue;
-            int64_t b = net->org_of[st[k].to] ? net->org_of[st[k].to] : st[k].to;
+            int64_t b = net->org_of[st[k].to] ? (int64_t)net->org_of[st[k].to] : st[k].to;
             if (b == org || b <= 0 || b > net->maxnid || net->type[b] != ENG_ORGANISATION) continue;
             for (int32_t i = net->first_prog[b]; i >= 0; i = net->next_prog[i]) {
                 const eng_program_t *p = &net->programs[i];

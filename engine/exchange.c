@@ -150,7 +150,7 @@ static int graphml_edge(util_buf_t *b, const eng_net_t *net, const eng_draw_t *d
     if (!rc && tie->count >= 0) {
         if (d->suppress_below > 0 && tie->count < d->suppress_below)
             rc = util_buf_printf(b, "<data key=\"count_below\">%ld</data>", d->suppress_below);
-        else rc = util_buf_printf(b, "<data key=\"count\">%ld</data>", tie->count);
+        else rc = util_buf_printf(b, "<data key=\"count\">%ld</data>", (long)tie->count);
     }
     if (!rc && !tie->directed) rc = util_buf_adds(b, "<data key=\"undirected\">true</data>");
     return rc || util_buf_adds(b, "</edge>\n");

@@ -133,6 +133,26 @@ static tsg_status_t oom(tsg_error_t *err)
     return util_fail(err, TSG_ENOMEM, _("out of memory"));
 }
 
+static tsg_status_t too_big(tsg_error_t *err, size_t nties, int64_t maxnid)
+{
+    return util_fail(err, TSG_EINPUT, _("the network is too big to load: %zu ties (at most %u) and node numbers up to %lld"),
+                     nties, ENG_MAX_TIES, (long long)maxnid);
+}
+
+static tsg_status_t too_many_areas(tsg_error_t *err, const eng_program_t *p)
+{
+    return util_fail(err, TSG_EDB, _("database: program %lld lists more than %u districts"), (long long)p->nid,
+                     (unsigned)ENG_MAX_AREAS);
+}
+
+/* A row's number that the network's narrow fields cannot hold (network.h):
+ * refused, never wrapped. */
+static tsg_status_t misfit(tsg_error_t *err, const char *what, int64_t nid, int64_t v)
+{
+    return util_fail(err, TSG_EDB, _("database: the %s of node %lld (%lld) is out of range"), what, (long long)nid,
+                     (long long)v);
+}
+
 /* Where a list row sits: its program (index) and position. Kept beside
  * the rows' values only while the load runs, to lay each program's list
  * out in one piece; eight bytes a row, where a copy of every row with its
@@ -155,13 +175,21 @@ typedef struct loader {
     /* Every list row's value goes straight to its place in the network as
      * it comes: targets, needs and modes one list after another into
      * net->lists (nlists of lists_cap), areas into net->areas (nareas of
-     * areas_cap); their places (key_at, area_at) grow in tmp alike. */
+     * areas_cap). While a list's rows come as an import writes them (by
+     * program, positions 0, 1, 2 …) each program's list is set as they
+     * come; from the first row that does not, the rows' places (key_at by
+     * index into net->lists, area_at) are kept in tmp and laid out at the
+     * end (layout_lists): 80 MB a national load spared (h-lean). */
     size_t nlists, lists_cap, nareas, areas_cap;
     item_at_t *key_at, *area_at;
     size_t key_at_cap, area_at_cap;
-    size_t start[4];   /* list l's rows begin at this index of net->lists (areas: 0) */
-    size_t count[4];   /* and number count[l] */
+    size_t count[4];   /* list l's rows so far */
     item_at_t last[4]; /* the place of list l's last row */
+    int kept[4];       /* list l's places are kept (key_at, area_at) */
+    /* The interned keys last met, by their first two bytes: a list row's
+     * key is one of a few dozen, so one strcmp here usually spares the
+     * hash and the probe (8 million rows a national load). */
+    char *recent[256];
     int unsorted[4];   /* a row of list l came before one it follows */
 } loader_t;
 
@@ -173,6 +201,8 @@ static char *text_copy(eng_net_t *net, store_text_t t)
 static tsg_status_t on_sizes(void *ctx, int64_t maxnid, tsg_error_t *err)
 {
     eng_net_t *net = ((loader_t *)ctx)->net;
+    /* The structs hold nids in 32 bits (network.h). */
+    if (maxnid > ENG_MAX_NID) return too_big(err, 0, maxnid);
     net->maxnid = maxnid;
     size_t n = (size_t)net->maxnid + 2;
     util_arena_t *a = &net->arena, *r = &net->rest;
@@ -208,7 +238,7 @@ static tsg_status_t on_district(void *ctx, int64_t nid, store_text_t name, int64
 {
     eng_net_t *net = ((loader_t *)ctx)->net;
     static const char *const levels[] = {"prefecture", "municipality", "ward", "school_district", "neighbourhood"};
-    net->parent[nid] = parent >= 1 && parent <= net->maxnid ? parent : 0;
+    net->parent[nid] = parent >= 1 && parent <= net->maxnid ? (int32_t)parent : 0;
     for (int l = 0; level && l < 5; l++)
         if (!strcmp(level, levels[l])) net->level[nid] = (unsigned char)(l + 1);
     return (net->name[nid] = text_copy(net, name)) ? TSG_OK : oom(err);
@@ -220,7 +250,7 @@ static tsg_status_t on_based(void *ctx, int64_t nid, store_text_t name, int64_t 
                              tsg_error_t *err)
 {
     eng_net_t *net = ((loader_t *)ctx)->net;
-    net->based[nid] = based >= 1 && based <= net->maxnid ? based : 0;
+    net->based[nid] = based >= 1 && based <= net->maxnid ? (int32_t)based : 0;
     if (sector && !(net->sector[nid] = intern(net, sector))) return oom(err);
     return (net->name[nid] = text_copy(net, name)) ? TSG_OK : oom(err);
 }
@@ -240,14 +270,16 @@ static tsg_status_t on_program(void *ctx, const store_program_row_t *row, tsg_er
         ld->prog_cap = cap;
     }
     eng_program_t *p = &net->programs[net->nprograms];
-    p->nid = row->nid;
-    p->org = row->org;
-    if (p->org < 1 || p->org > net->maxnid) p->org = 0;
-    p->age_min = row->age_min;
-    p->age_max = row->age_max;
-    p->wide = row->wide;
-    p->starts = util_date_first(row->starts);
-    p->ends = util_date_last(row->ends);
+    if (row->age_min < INT16_MIN || row->age_min > INT16_MAX) return misfit(err, "age_min", row->nid, row->age_min);
+    if (row->age_max < INT16_MIN || row->age_max > INT16_MAX) return misfit(err, "age_max", row->nid, row->age_max);
+    p->nid = (int32_t)row->nid; /* each_row checked it is in 1..maxnid */
+    p->org = row->org >= 1 && row->org <= net->maxnid ? (int32_t)row->org : 0;
+    p->age_min = (int16_t)row->age_min;
+    p->age_max = (int16_t)row->age_max;
+    p->wide = row->wide != 0;
+    /* Dates of years 1900..2999 (util_date_parse), or 0. */
+    p->starts = (int32_t)util_date_first(row->starts);
+    p->ends = (int32_t)util_date_last(row->ends);
     net->org_of[p->nid] = p->org;
     net->prog[p->nid] = (int32_t)net->nprograms++;
     return (net->name[p->nid] = text_copy(net, row->name)) ? TSG_OK : oom(err);
@@ -288,6 +320,42 @@ static int room(util_arena_t *a, void **v, size_t n, size_t *cap, size_t size)
     return 0;
 }
 
+/* Room for elements 0 .. n of *v (cap of them), growing in place at the
+ * end of arena a: -1 when out of memory. */
+static int room_for(util_arena_t *a, void **v, size_t n, size_t *cap, size_t size)
+{
+    while (*cap <= n)
+        if (room(a, v, *cap, cap, size)) return -1;
+    return 0;
+}
+
+/* Program i's list l. */
+static eng_list_t *list_of(eng_program_t *p, int l)
+{
+    return l == STORE_LIST_TARGET ? &p->targets : l == STORE_LIST_NEED ? &p->needs : &p->modes;
+}
+
+/* From now on list l's rows' places are kept: those of the rows so far are
+ * their programs' lists, which hold them in order with positions 0, 1, 2 … */
+static int keep_places(loader_t *ld, int l)
+{
+    eng_net_t *net = ld->net;
+    int area = l == STORE_LIST_AREA;
+    if (area ? room_for(&ld->tmp, (void **)&ld->area_at, ld->nareas, &ld->area_at_cap, sizeof *ld->area_at)
+             : room_for(&ld->tmp, (void **)&ld->key_at, ld->nlists, &ld->key_at_cap, sizeof *ld->key_at))
+        return -1;
+    for (size_t i = 0; i < net->nprograms; i++) {
+        eng_program_t *p = &net->programs[i];
+        if (area)
+            for (int j = 0; j < p->narea; j++) ld->area_at[p->area - net->areas + j] = (item_at_t){(int32_t)i, j};
+        else
+            for (int j = 0; j < list_of(p, l)->n; j++)
+                ld->key_at[list_of(p, l)->v - net->lists + j] = (item_at_t){(int32_t)i, j};
+    }
+    ld->kept[l] = 1;
+    return 0;
+}
+
 static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, const char *key, int64_t district,
                                  tsg_error_t *err)
 {
@@ -297,28 +365,41 @@ static tsg_status_t on_list_item(void *ctx, int list, int64_t program, int pos, 
     if (prog < 0) return util_fail(err, TSG_EDB, _("database: a list row of node %lld, which is no program"), (long long)program);
     if (list != STORE_LIST_AREA && !key)
         return util_fail(err, TSG_EDB, _("database: a list row of program %lld without a value"), (long long)program);
+    int area = list == STORE_LIST_AREA;
     item_at_t at = {prog, pos}, *last = &ld->last[list];
     /* Rows come in the order they were written: by program and position
      * after an import; rows edited since (and a day's past lists) later. */
+    int first = !ld->count[list] || last->prog != prog;
     if (ld->count[list] && (last->prog > prog || (last->prog == prog && last->pos > pos))) ld->unsorted[list] = 1;
+    if (!ld->kept[list] && (ld->unsorted[list] || pos != (first ? 0 : last->pos + 1)) && keep_places(ld, list))
+        return oom(err);
     *last = at;
     ld->count[list]++;
-    if (list == STORE_LIST_AREA) {
+    eng_program_t *p = &net->programs[prog];
+    if (area) {
         piece_end(ld, PIECE_AREAS);
         /* The places are tmp's last piece now: the lists' are done. */
         if (room(&net->rest, (void **)&net->areas, ld->nareas, &ld->areas_cap, sizeof *net->areas) ||
-            room(&ld->tmp, (void **)&ld->area_at, ld->nareas, &ld->area_at_cap, sizeof *ld->area_at))
+            (ld->kept[list] && room(&ld->tmp, (void **)&ld->area_at, ld->nareas, &ld->area_at_cap, sizeof *ld->area_at)))
             return oom(err);
-        ld->area_at[ld->nareas] = at;
-        net->areas[ld->nareas++] = district;
+        if (ld->kept[list]) ld->area_at[ld->nareas] = at;
+        else if (p->narea == ENG_MAX_AREAS) return too_many_areas(err, p);
+        else if (!p->narea++) p->area = &net->areas[ld->nareas];
+        /* A district out of range meets nothing (eng_under), as 0 does. */
+        net->areas[ld->nareas++] = district >= 1 && district <= net->maxnid ? (int32_t)district : 0;
         return TSG_OK;
     }
     piece_end(ld, PIECE_LISTS);
     if (room(&net->rest, (void **)&net->lists, ld->nlists, &ld->lists_cap, sizeof *net->lists) ||
-        room(&ld->tmp, (void **)&ld->key_at, ld->nlists, &ld->key_at_cap, sizeof *ld->key_at))
+        (ld->kept[list] && room(&ld->tmp, (void **)&ld->key_at, ld->nlists, &ld->key_at_cap, sizeof *ld->key_at)))
         return oom(err);
-    if (!(net->lists[ld->nlists] = intern(net, key))) return oom(err);
-    ld->key_at[ld->nlists++] = at;
+    char **seen = &ld->recent[((unsigned char)key[0] * 31u + (key[0] ? (unsigned char)key[1] : 0u)) & 255u];
+    if (!*seen || strcmp(*seen, key)) *seen = intern(net, key);
+    if (!(net->lists[ld->nlists] = *seen)) return oom(err);
+    eng_list_t *l = list_of(p, list);
+    if (ld->kept[list]) ld->key_at[ld->nlists] = at;
+    else if (!l->n++) l->v = &net->lists[ld->nlists];
+    ld->nlists++;
     return TSG_OK;
 }
 
@@ -327,7 +408,7 @@ typedef struct entry {
     item_at_t at;
     union {
         char *key;
-        int64_t district;
+        int32_t district;
     } v;
 } entry_t;
 
@@ -340,7 +421,7 @@ static int entry_cmp(const void *a, const void *b)
 /* Puts n rows (keys or districts, with their places) in order by program
  * and position, when they did not come so: rare (rows edited since the
  * import), so a copy of them in tmp is sorted and written back. */
-static tsg_status_t sort_rows(util_arena_t *tmp, item_at_t *at, char **keys, int64_t *districts, size_t n,
+static tsg_status_t sort_rows(util_arena_t *tmp, item_at_t *at, char **keys, int32_t *districts, size_t n,
                               tsg_error_t *err)
 {
     entry_t *e = util_arena_array(tmp, n, sizeof *e);
@@ -369,18 +450,27 @@ static tsg_status_t layout_lists(loader_t *ld, tsg_error_t *err)
     for (int l = 0; l < 4; l++) {
         int area = l == STORE_LIST_AREA;
         size_t n = ld->count[l];
+        if (!ld->kept[l]) { /* set as the rows came (on_list_item) */
+            if (!area) start += n;
+            continue;
+        }
         item_at_t *at = area ? ld->area_at : ld->key_at + start;
         tsg_status_t s = ld->unsorted[l] ? sort_rows(&ld->tmp, at, area ? NULL : net->lists + start,
                                                      area ? net->areas : NULL, n, err)
                                          : TSG_OK;
         if (s) return s;
+        for (size_t i = 0; i < net->nprograms; i++) {
+            if (area) net->programs[i].narea = 0;
+            else *list_of(&net->programs[i], l) = (eng_list_t){NULL, 0};
+        }
         for (size_t i = 0; i < n; i++) {
             eng_program_t *p = &net->programs[at[i].prog];
             if (area) {
+                if (p->narea == ENG_MAX_AREAS) return too_many_areas(err, p);
                 if (!p->narea++) p->area = &net->areas[i];
                 continue;
             }
-            eng_list_t *list = l == STORE_LIST_TARGET ? &p->targets : l == STORE_LIST_NEED ? &p->needs : &p->modes;
+            eng_list_t *list = list_of(p, l);
             if (!list->n++) list->v = &net->lists[start + i];
         }
         if (!area) start += n;
@@ -410,13 +500,16 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
         ld->tie_cap = cap;
     }
     eng_tie_t *t = &net->ties[net->nties];
-    t->src = src;
-    t->dst = dst;
-    if (t->dst < 1 || t->dst > net->maxnid || net->nties >= INT32_MAX)
+    if (dst < 1 || dst > net->maxnid || net->nties >= INT32_MAX)
         return util_fail(err, TSG_EDB, _("database: tie %zu is out of range"), net->nties + 1);
-    t->kind = kind ? tie_kind(kind) : ENG_INFO_SHARING;
-    t->directed = directed;
-    t->count = (long)count;
+    t->src = (int32_t)src; /* each_row checked it is in 1..maxnid */
+    t->dst = (int32_t)dst;
+    t->kind = (uint8_t)(kind ? tie_kind(kind) : ENG_INFO_SHARING);
+    t->directed = directed != 0;
+    if (count < INT32_MIN || count > INT32_MAX)
+        return util_fail(err, TSG_EDB, _("database: the count of tie %zu (%lld) is out of range"), net->nties + 1,
+                         (long long)count);
+    t->count = (int32_t)count;
     net->nties++;
     return TSG_OK;
 }
@@ -426,9 +519,7 @@ static tsg_status_t index_ties(eng_net_t *net, util_arena_t *tmp, tsg_error_t *e
 {
     /* Steps in CSR form: count, prefix sums, fill; the same for the
      * directed ties read backwards. */
-    if (net->nties > ENG_MAX_TIES || net->maxnid >= (int64_t)UINT32_MAX - 2)
-        return util_fail(err, TSG_EINPUT, _("the network is too big to load: %zu ties (at most %u) and node numbers up to %lld"),
-                         net->nties, ENG_MAX_TIES, (long long)net->maxnid);
+    if (net->nties > ENG_MAX_TIES || net->maxnid > ENG_MAX_NID) return too_big(err, net->nties, net->maxnid);
     size_t n = (size_t)net->maxnid + 2;
     util_arena_t *a = &net->arena;
     net->off = util_arena_array(a, n + 1, sizeof *net->off);
@@ -642,10 +733,14 @@ tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng
                                     net->nties * sizeof *net->ties);
     if (!s) s = layout_lists(&ld, err);
     /* The rows' places are done with: the indexes' scratch reuses their
-     * pages (fresh pages cost a fault each, dear on a virtual machine). */
+     * pages, and each index's the one's before (a fresh page costs a fault
+     * and the kernel's zeroing, dear on a virtual machine: about 1.5 ms a
+     * megabyte on the benchmark machine, h-lean). */
     util_arena_reset(&ld.tmp);
     if (!s) s = index_ties(net, &ld.tmp, err);
+    util_arena_reset(&ld.tmp);
     if (!s) s = check_tree(net, &ld.tmp, err);
+    util_arena_reset(&ld.tmp);
     if (!s) s = build_indexes(net, &ld.tmp, err);
     util_arena_free(&ld.tmp);
     /* Every node has a name, if only an empty one. */

@@ -34,22 +34,33 @@ typedef struct eng_list {
     int n;
 } eng_list_t;
 
+/* A program and a tie are held by the million (a national network has
+ * 1.5 million programs and 4.9 million ties), and every byte of them is a
+ * byte the kernel zeroes at a load and a cold process reads from the cache
+ * file: fields are as narrow as what they hold. Nids fit in 32 bits (the
+ * loader refuses a network whose nids do not, ENG_MAX_NID), dates are YYYYMMDD,
+ * ages at most UTIL_MAX_AGE, counts at most UTIL_MAX_COUNT; the loader
+ * refuses a row whose values do not fit (docs/decisions.md, "Issue 23: a
+ * smaller network in memory (h-lean)"). */
 typedef struct eng_program {
-    int64_t nid, org;
-    int age_min, age_max; /* -1: open */
-    int wide;             /* area is '*' */
-    int entry;            /* consultation reached at a counter, by phone or chat */
-    long starts, ends;    /* YYYYMMDD the program runs from and to; 0: open */
+    int32_t nid, org;
+    int32_t starts, ends; /* YYYYMMDD the program runs from and to; 0: open */
+    int16_t age_min, age_max; /* -1: open */
+    uint8_t wide;         /* area is '*' */
+    uint8_t entry;        /* consultation reached at a counter, by phone or chat */
+    uint16_t narea;       /* at most ENG_MAX_AREAS */
     eng_list_t targets, needs, modes;
-    int64_t *area;
-    int narea;
+    int32_t *area;
 } eng_program_t;
 
 typedef struct eng_tie {
-    int64_t src, dst;
-    int kind, directed;
-    long count;           /* -1: unknown */
+    int32_t src, dst;
+    int32_t count;        /* -1: unknown */
+    uint8_t kind, directed;
 } eng_tie_t;
+
+#define ENG_MAX_NID (INT32_MAX - 2)
+#define ENG_MAX_AREAS UINT16_MAX
 
 /* One step from a node: the node reached, the tie used, and that tie's
  * kind (a copy, so that a walk choosing its ties does not look each one
@@ -68,10 +79,10 @@ typedef struct eng_net {
     int64_t maxnid;
     unsigned char *type;  /* by nid: ENG_*, 0 for none */
     char **id, **name;    /* by nid */
-    int64_t *parent;      /* by nid: the parent district, 0 for none */
+    int32_t *parent;      /* by nid: the parent district, 0 for none */
     unsigned char *level; /* by nid: a district's depth, 1 prefecture … 5 neighbourhood */
-    int64_t *org_of;      /* by nid: a program's organisation, else 0 */
-    int64_t *based;       /* by nid: an organisation's or forum's district, else 0 */
+    int32_t *org_of;      /* by nid: a program's organisation, else 0 */
+    int32_t *based;       /* by nid: an organisation's or forum's district, else 0 */
     char **sector;        /* by nid: an organisation's sector, else NULL */
     int32_t *prog;        /* by nid: index into programs, else -1 */
     eng_program_t *programs;
@@ -112,7 +123,7 @@ typedef struct eng_net {
     int32_t *pair_progs;  /* pair_off[k + 1]) are the programs for that group with that need; */
                           /* NULL when there are too many keys for the table */
     char **lists;         /* every program's targets, needs and modes */
-    int64_t *areas;       /* every program's area */
+    int32_t *areas;       /* every program's area */
 } eng_net_t;
 
 /* Reads the network from the store (store_read_network): the engine

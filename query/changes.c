@@ -109,8 +109,8 @@ static tsg_status_t emit_ties(qry_session_t *s, const qry_changes_t *c)
             char then[24] = "", now[24] = "";
             /* The count people a year, where one is recorded: a tie's count
              * changing is the change, otherwise it is context. */
-            if (t->a && t->a->count >= 0) snprintf(then, sizeof then, "%ld", t->a->count);
-            if (t->b && t->b->count >= 0) snprintf(now, sizeof now, "%ld", t->b->count);
+            if (t->a && t->a->count >= 0) snprintf(then, sizeof then, "%ld", (long)t->a->count);
+            if (t->b && t->b->count >= 0) snprintf(now, sizeof now, "%ld", (long)t->b->count);
             const char *kind = tie_kind_name[tie->kind];
             const char *row[] = {eng_change_name[t->change], qry_change_label(t->change), kind,
                                  qry_label(s, "tie_kind", kind), net->id[tie->src], net->name[tie->src],

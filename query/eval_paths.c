@@ -94,7 +94,7 @@ static tsg_status_t exec_path(qry_session_t *s, const ast_stmt_t *st)
             snprintf(pn, sizeof pn, "%zu", p + 1);
             snprintf(sn, sizeof sn, "%d", k + 1);
             const eng_tie_t *t = &net->ties[paths[p].ties[k]];
-            if (t->count >= 0) snprintf(cn, sizeof cn, "%ld", t->count);
+            if (t->count >= 0) snprintf(cn, sizeof cn, "%ld", (long)t->count);
             int64_t a = paths[p].nodes[k], b = paths[p].nodes[k + 1];
             const char *kind = tie_kind_name[t->kind];
             const char *cells[8] = {pn, sn, net->name[a], kind, store_vocab_label(&s->vocab, "tie_kind", kind),

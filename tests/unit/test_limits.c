@@ -2,10 +2,15 @@
  * result size and a statement's time. The parser's limits (nesting, name
  * and statement length) are in test_parse.c and tests/lang/errors.test. */
 #include "helpers.h"
+#include "network.h"
+#include "period.h"
 #include "query.h"
 #include "result.h"
+#include "store.h"
 
 #include <criterion/criterion.h>
+#include <sqlite3.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A session on a fresh copy of the sample city. */
@@ -282,4 +287,144 @@ Test(messages, an_error_quoting_a_long_japanese_name_is_whole_utf8)
     cr_expect(utf8_ok(e2.text), "%s", e2.text);
     tsg_session_close(s);
     tsg_close(db);
+}
+
+/* The network in memory holds nids, counts and ages in narrow fields and a
+ * program's districts in 16 bits (engine/network.h, h-lean). A database
+ * whose values do not fit is refused by the loader, never wrapped into
+ * another node, count or age: each test plants one such value into a
+ * copy of the sample city by hand (the schema's CHECKs set aside, as
+ * another program could) and loads it on a raw connection, as
+ * bench/scale_bench.c does, so that nothing but the loader can refuse it. */
+static char *planted_city(const char *sql)
+{
+    char *dir = th_tempdir();
+    char *path = malloc(strlen(dir) + 16);
+    sprintf(path, "%s/city.db", dir);
+    free(dir);
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    cr_assert_eq(sqlite3_exec(db, "PRAGMA ignore_check_constraints = ON; PRAGMA foreign_keys = OFF;", NULL, NULL, NULL),
+                 SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db, sql, NULL, NULL, &msg), SQLITE_OK, "%s", msg ? msg : "");
+    sqlite3_close(db);
+    return path;
+}
+
+static tsg_status_t raw_load(const char *path, eng_net_t **net, tsg_error_t *err)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+    tsg_db_t store = {.sql = db};
+    tsg_status_t s = store_period_functions(db, err);
+    if (!s) s = eng_net_load(&store, net, err);
+    sqlite3_close(db);
+    return s;
+}
+
+static void refused(const char *sql, const char *because)
+{
+    char *path = planted_city(sql);
+    eng_net_t *net = NULL;
+    tsg_error_t err = {0};
+    cr_expect_neq(raw_load(path, &net, &err), TSG_OK, "loaded: %s", sql);
+    cr_expect_null(net);
+    cr_expect(strstr(err.text, because) != NULL, "%s: %s", sql, err.text);
+    free(path);
+}
+
+Test(limits, a_tie_count_beyond_32_bits_is_refused_not_wrapped)
+{
+    /* 2^32 + 7 would wrap to 7 in the tie's int32 count. */
+    refused("UPDATE tie SET count = 4294967303 WHERE tid = (SELECT min(tid) FROM tie);", "count of tie");
+    refused("UPDATE tie SET count = 2147483648 WHERE tid = (SELECT min(tid) FROM tie);", "count of tie");
+}
+
+Test(limits, an_age_beyond_16_bits_is_refused_not_wrapped)
+{
+    /* 65,536 + 18 would wrap to 18 in the program's int16 age. */
+    refused("UPDATE program SET age_min = 65554 WHERE nid = (SELECT min(nid) FROM program);", "age_min");
+    refused("UPDATE program SET age_max = 32768 WHERE nid = (SELECT min(nid) FROM program);", "age_max");
+}
+
+Test(limits, a_nid_beyond_32_bits_is_refused)
+{
+    /* A node numbered 2^32 + 1 would be node 1 in 32 bits. */
+    refused("INSERT INTO node(nid, type, id) VALUES (4294967297, 'forum', 'f-far');", "node numbers go up to");
+}
+
+/* The districts a program lists: 65,535 load, one more is refused. */
+#define AREAS(n)                                                                                                   \
+    "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < " #n ")"                               \
+    " INSERT INTO program_area(program, pos, district) SELECT p, i, -i FROM k,"                                      \
+    " (SELECT min(program) AS p FROM program_area);"
+
+Test(limits, a_program_lists_at_most_65535_districts)
+{
+    char *path = planted_city("DELETE FROM program_area WHERE program = (SELECT min(program) FROM program_area) AND pos > 0;"
+                              AREAS(65534));
+    eng_net_t *net = NULL;
+    tsg_error_t err = {0};
+    cr_assert_eq(raw_load(path, &net, &err), TSG_OK, "%s", err.text);
+    int most = 0;
+    for (size_t i = 0; i < net->nprograms; i++)
+        if (net->programs[i].narea > most) most = net->programs[i].narea;
+    cr_expect_eq(most, 65535);
+    eng_net_free(net);
+    free(path);
+    refused("DELETE FROM program_area WHERE program = (SELECT min(program) FROM program_area) AND pos > 0;" AREAS(65535),
+            "lists more than 65535 districts");
+}
+
+/* The loader sets a program's lists as the rows come when they come by
+ * program and position 0, 1, 2 …, and keeps the rows' places to sort them
+ * otherwise. A row deleted and written again comes last (the tables are
+ * read in rowid order), and positions moved apart come in order with gaps:
+ * either way each program's lists are what they were (the oracle: the
+ * same database before the edit, whose lists the edit does not change). */
+static void same_lists(const eng_net_t *a, const eng_net_t *b)
+{
+    cr_assert_eq(a->nprograms, b->nprograms);
+    for (size_t i = 0; i < a->nprograms; i++) {
+        const eng_program_t *p = &a->programs[i], *q = &b->programs[i];
+        const eng_list_t *lp[] = {&p->targets, &p->needs, &p->modes}, *lq[] = {&q->targets, &q->needs, &q->modes};
+        for (int l = 0; l < 3; l++) {
+            cr_assert_eq(lp[l]->n, lq[l]->n, "program %d list %d", p->nid, l);
+            for (int k = 0; k < lp[l]->n; k++) cr_expect_str_eq(lp[l]->v[k], lq[l]->v[k]);
+        }
+        cr_assert_eq(p->narea, q->narea, "program %d", p->nid);
+        for (int k = 0; k < p->narea; k++) cr_expect_eq(p->area[k], q->area[k]);
+    }
+}
+
+Test(limits, lists_edited_out_of_order_load_as_they_were)
+{
+    char *path = planted_city("");
+    eng_net_t *before, *after;
+    tsg_error_t err = {0};
+    cr_assert_eq(raw_load(path, &before, &err), TSG_OK, "%s", err.text);
+    free(path);
+    static const char *const edits[] = {
+        /* the first row of the first program with two targets (areas) written again: it comes last */
+        "CREATE TEMP TABLE r AS SELECT * FROM program_target WHERE pos = 0 AND program ="
+        " (SELECT program FROM program_target WHERE pos = 1 ORDER BY rowid LIMIT 1);"
+        " DELETE FROM program_target WHERE rowid IN (SELECT t.rowid FROM program_target t JOIN r USING (program, pos));"
+        " INSERT INTO program_target SELECT * FROM r;"
+        " CREATE TEMP TABLE a AS SELECT * FROM program_area WHERE rowid = (SELECT min(rowid) FROM program_area);"
+        " DELETE FROM program_area WHERE rowid = (SELECT min(rowid) FROM program_area);"
+        " INSERT INTO program_area SELECT * FROM a;",
+        /* positions 0, 10, 20 … for every need and mode: in order, not dense */
+        "UPDATE program_need SET pos = pos * 10; UPDATE program_mode SET pos = pos * 10 + 3;",
+    };
+    for (size_t e = 0; e < sizeof edits / sizeof *edits; e++) {
+        path = planted_city(edits[e]);
+        cr_assert_eq(raw_load(path, &after, &err), TSG_OK, "%s", err.text);
+        same_lists(before, after);
+        eng_net_free(after);
+        free(path);
+    }
+    eng_net_free(before);
 }
