@@ -563,16 +563,9 @@ static int walk_referrals(const eng_net_t *net, const int64_t *from, size_t nfro
         if (d >= hops) continue;
         /* As REACH's walk (paths.c): the step lists of the nodes a few
          * places ahead in the queue, and where those start, fetched while
-         * this one is walked; then the marks and types their referral
-         * steps lead to. */
+         * this one is walked. */
         if (head + 8 < queue->n) __builtin_prefetch(&net->off[queue->v[head + 8]]);
         if (head + 4 < queue->n) __builtin_prefetch(&net->steps[net->off[queue->v[head + 4]]]);
-        if (head + 2 < queue->n)
-            for (uint32_t k = net->off[queue->v[head + 2]]; k < net->off[queue->v[head + 2] + 1]; k++)
-                if (net->steps[k].kind == ENG_REFERRAL) {
-                    __builtin_prefetch(&net->mark[net->steps[k].to]);
-                    __builtin_prefetch(&net->type[net->steps[k].to]);
-                }
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
             const eng_step_t *st = &net->steps[k];
             int64_t v = st->to;
@@ -784,21 +777,6 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     undo_t log = {0};
     size_t ngroup = 0, nentry = 0;
     for (size_t i = 0; !r.oom && i < ncand; i++) {
-        /* The candidates lie all over the network's arrays: each one's
-         * record fetched well ahead, and the lists it points to a little
-         * ahead (its record is in cache by then), so that the misses of
-         * several candidates overlap instead of following one another. */
-        if (i + 8 < ncand) {
-            const char *ahead = (const char *)&net->programs[cand[i + 8]];
-            __builtin_prefetch(ahead);
-            __builtin_prefetch(ahead + sizeof(eng_program_t) - 1);
-        }
-        if (i + 4 < ncand) {
-            const eng_program_t *ahead = &net->programs[cand[i + 4]];
-            __builtin_prefetch(ahead->targets.v);
-            __builtin_prefetch(ahead->needs.v);
-            __builtin_prefetch(ahead->area);
-        }
         const eng_program_t *p = &net->programs[cand[i]];
         if (!eng_running(p, q->as_of)) continue;
         if (p->entry && (eng_serves(net, p, q->district) ? push(&common, p->nid) : (entry[nentry++] = cand[i], 0)))
