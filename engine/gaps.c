@@ -41,9 +41,9 @@ typedef struct nids {
     size_t n, cap;
 } nids_t;
 
-static int push(nids_t *l, int64_t x)
+static inline int push(nids_t *l, int64_t x)
 {
-    if (l->n == l->cap) {
+    if (__builtin_expect(l->n == l->cap, 0)) {
         size_t cap = l->cap ? l->cap * 2 : 64;
         int64_t *grown = realloc(l->v, cap * sizeof *grown);
         if (!grown) return -1;
@@ -517,9 +517,9 @@ typedef struct undo {
     size_t n, cap;
 } undo_t;
 
-static int log_mark(const eng_net_t *net, undo_t *u, int64_t nid, signed char to)
+static inline int log_mark(const eng_net_t *net, undo_t *u, int64_t nid, signed char to)
 {
-    if (u->n == u->cap) {
+    if (__builtin_expect(u->n == u->cap, 0)) {
         size_t cap = u->cap ? u->cap * 2 : 256;
         int64_t *nid_grown = realloc(u->nid, cap * sizeof *nid_grown);
         if (nid_grown) u->nid = nid_grown;
@@ -561,11 +561,16 @@ static int walk_referrals(const eng_net_t *net, const int64_t *from, size_t nfro
         int64_t u = queue->v[head];
         int d = net->mark[u];
         if (d >= hops) continue;
+        /* As REACH's walk (paths.c): the step lists of the nodes a few
+         * places ahead in the queue, and where those start, fetched while
+         * this one is walked. */
+        if (head + 8 < queue->n) __builtin_prefetch(&net->off[queue->v[head + 8]]);
+        if (head + 4 < queue->n) __builtin_prefetch(&net->steps[net->off[queue->v[head + 4]]]);
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
             const eng_step_t *st = &net->steps[k];
             int64_t v = st->to;
             /* The program's dates are fetched only when a day is asked. */
-            if (st->kind != ENG_REFERRAL || net->type[v] != ENG_PROGRAM || (net->mark[v] >= 0 && net->mark[v] <= d + 1) ||
+            if (st->kind != ENG_REFERRAL || (net->mark[v] >= 0 && net->mark[v] <= d + 1) || net->type[v] != ENG_PROGRAM ||
                 (day && !eng_running(&net->programs[net->prog[v]], day)))
                 continue;
             if (log_mark(net, log, v, (signed char)(d + 1)) || push(queue, v)) return -1;
@@ -581,31 +586,62 @@ typedef struct age_state {
     int64_t program;     /* a covering program (for reach rows) */
 } age_state_t;
 
+/* The bits lo..hi of a 64-bit word, cut to 0..63 (0 when none). */
+static inline uint64_t age_bits(int lo, int hi)
+{
+    if (hi < 0 || lo > 63) return 0;
+    if (lo < 0) lo = 0;
+    if (hi > 63) hi = 63;
+    return (hi == 63 ? ~0ull : (1ull << (hi + 1)) - 1) & ~((1ull << lo) - 1);
+}
+
 /* cover: the programs covering need in s at some age (they name the group
  * or everyone, offer the need, run on the day and serve s). */
 static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *ctx,
                       cell_memo_t *memo, const int32_t *cover, size_t ncover, rows_t *r)
 {
-    int span = q->age_to - q->age_from + 1;
+    int span = q->age_to - q->age_from + 1, words = (span + 63) / 64;
     age_state_t st[152];
+    /* By age (a bit each): covered, reached, covered by one organisation
+     * only so far (its own in st[].only_org), by two or more. */
+    uint64_t covered[3] = {0}, reached[3] = {0}, one_org[3] = {0};
+    /* Each program over the ages it covers, in cover order: every age sees
+     * the programs covering it in that order, as it did when each age
+     * looked at every program (a third of a GAPS statement), and an age's
+     * fields are written only when they change: the first program covering
+     * it, and its organisations while there is one. */
+    for (size_t k = 0; k < ncover; k++) {
+        const eng_program_t *p = &net->programs[cover[k]];
+        int lo = p->age_min > q->age_from ? p->age_min - q->age_from : 0;
+        int hi = p->age_max >= 0 && p->age_max < q->age_to ? p->age_max - q->age_from : span - 1;
+        if (lo > hi) continue;
+        int marked = net->mark[p->nid] >= 0;
+        for (int w = 0; w < words; w++) {
+            uint64_t m = age_bits(lo - 64 * w, hi - 64 * w);
+            if (!m) continue;
+            uint64_t fresh = m & ~covered[w], again = m & one_org[w] & ~fresh;
+            for (uint64_t b = fresh; b; b &= b - 1) {
+                age_state_t *a = &st[64 * w + __builtin_ctzll(b)];
+                a->program = p->nid;
+                a->only_org = p->org;
+            }
+            for (uint64_t b = again; b; b &= b - 1) {
+                int i = 64 * w + __builtin_ctzll(b);
+                if (st[i].only_org != p->org) one_org[w] &= ~(1ull << (i - 64 * w));
+            }
+            covered[w] |= m;
+            one_org[w] |= fresh;
+            if (marked) reached[w] |= m;
+        }
+    }
     for (int i = 0; i < span; i++) {
         int x = q->age_from + i;
-        age_state_t a = {0, 0, 0, 0};
-        int orgs = 0;
-        for (size_t k = 0; k < ncover; k++) {
-            const eng_program_t *p = &net->programs[cover[k]];
-            if ((p->age_min >= 0 && x < p->age_min) || (p->age_max >= 0 && x > p->age_max)) continue;
-            if (!a.covered) a.program = p->nid;
-            a.covered = 1;
-            if (net->mark[p->nid] >= 0) a.reached = 1;
-            if (orgs == 0 || (orgs == 1 && a.only_org != p->org)) {
-                orgs++;
-                a.only_org = p->org;
-            }
-        }
+        uint64_t bit = 1ull << (i % 64);
+        age_state_t a = {!!(covered[i / 64] & bit), !!(reached[i / 64] & bit), 0, 0};
+        if (a.covered) a.program = st[i].program, a.only_org = st[i].only_org;
         /* A sole provider with a continuity agreement is not fragile
          * (docs/decisions.md, "Issue 22: fragility and agreements"). */
-        if (orgs == 1) {
+        if (one_org[i / 64] & bit) {
             int b = eng_has_backup(net, q, s, memo, a.only_org, x);
             if (b < 0) {
                 r->oom = 1;

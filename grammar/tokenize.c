@@ -16,7 +16,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <utf8proc.h>
 
 static const struct {
@@ -192,12 +191,15 @@ int gram_keyword(const char *z, size_t n)
         size_t k;
         int32_t c = peek(z + i, n - i, &k);
         if (c <= 0 || c >= 0x80 || len + 1 >= sizeof word) return 0;
-        word[len++] = (char)c;
+        word[len++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
         i += k;
     }
     word[len] = '\0';
+    /* Lowered here (the keywords are ASCII and lower case), so a keyword
+     * whose first letter differs is passed over without a call: a
+     * strcasecmp against every keyword was most of tokenizing a word. */
     for (size_t i = 0; i < sizeof keywords / sizeof keywords[0]; i++)
-        if (!strcasecmp(word, keywords[i].word)) return keywords[i].type;
+        if (keywords[i].word[0] == word[0] && !strcmp(word, keywords[i].word)) return keywords[i].type;
     return 0;
 }
 
