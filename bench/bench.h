@@ -44,6 +44,18 @@ static inline void bench_print_error(void *ctx, const tsg_error_t *e)
     fprintf(stderr, "%s\n", e->text);
 }
 
+/* Opens the database at path and a session on it; 0, or 1 with the error
+ * printed (a driver's exit status). */
+static inline int bench_open_session(const char *path, tsg_db_t **db, tsg_session_t **s)
+{
+    tsg_error_t err = {0};
+    if (tsg_open(path, db, &err) || tsg_session_open(*db, s, &err)) {
+        fprintf(stderr, "%s\n", err.text);
+        return 1;
+    }
+    return 0;
+}
+
 /* A sink's row callback for GAPS: counts the rows, and the coverage rows
  * spanning the statement's whole age range (from..to), which are the school
  * district × need cells no program covers at any of those ages: the cells a

@@ -44,10 +44,7 @@ int main(int argc, char **argv)
     tsg_db_t *db;
     tsg_session_t *s;
     tsg_error_t err = {0};
-    if (tsg_open(argv[1], &db, &err) || tsg_session_open(db, &s, &err)) {
-        fprintf(stderr, "%s\n", err.text);
-        return 1;
-    }
+    if (bench_open_session(argv[1], &db, &s)) return 1;
     top_t top;
     tsg_sink_t sink = {keep_top, bench_print_error, &top};
     double t0 = bench_now();

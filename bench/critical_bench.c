@@ -47,10 +47,7 @@ int main(int argc, char **argv)
     tsg_db_t *db;
     tsg_session_t *s;
     tsg_error_t err = {0};
-    if (tsg_open(argv[1], &db, &err) || tsg_session_open(db, &s, &err)) {
-        fprintf(stderr, "%s\n", err.text);
-        return 1;
-    }
+    if (bench_open_session(argv[1], &db, &s)) return 1;
     char stmt[1024];
     snprintf(stmt, sizeof stmt, "CRITICAL IN '%s' %s;", argv[2], argv[3]);
     ids_t ids = {0};

@@ -126,10 +126,7 @@ int main(int argc, char **argv)
     tsg_db_t *db;
     tsg_session_t *s;
     tsg_error_t err = {0};
-    if (tsg_open(argv[1], &db, &err) || tsg_session_open(db, &s, &err)) {
-        fprintf(stderr, "%s\n", err.text);
-        return 1;
-    }
+    if (bench_open_session(argv[1], &db, &s)) return 1;
     size_t rows = 0;
     tsg_sink_t count = {bench_count_rows, bench_print_error, &rows};
     tsg_sink_t print = {dump, bench_print_error, NULL};
