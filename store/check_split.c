@@ -51,10 +51,12 @@ tsg_status_t store_check_begin(tsg_db_t *db, int64_t split_ties, store_check_sec
     store_check_second_t *sc = NULL;
     /* A file of its own, read and written with SQLite's locks (not a copy in
      * memory, not opened read-only or immutable), and no read of db open
-     * yet: one begun earlier may have seen an earlier moment. */
+     * yet: one begun earlier may have seen an earlier moment. The ties are
+     * counted first: inside a transaction that has read nothing yet, the
+     * count is its first read, and fixes its moment before the lock. */
     const char *file = sqlite3_db_filename(sql, "main");
-    int split = file && *file && !sqlite3_db_readonly(sql, "main") &&
-                sqlite3_txn_state(sql, "main") == SQLITE_TXN_NONE && ties_of(sql) >= split_ties;
+    int split = file && *file && !sqlite3_db_readonly(sql, "main") && ties_of(sql) >= split_ties &&
+                sqlite3_txn_state(sql, "main") == SQLITE_TXN_NONE;
     if (split && (sc = calloc(1, sizeof *sc)) && (lock = open_file(file, SQLITE_OPEN_READWRITE)) &&
         sqlite3_exec(lock, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
         (sc->sql = open_file(file, SQLITE_OPEN_READONLY)) &&

@@ -140,6 +140,57 @@ Test(check, second_connection_only_for_a_fresh_read)
     tsg_close(db);
 }
 
+/* Another program's commit, made the moment db's first read of the check
+ * has fixed what db's transaction sees (SQLITE_TRACE_PROFILE: a statement
+ * ends): the damage planted in tie 1 repaired. */
+static sqlite3 *repairer;
+static int repaired;
+static int repair_after_first_read(unsigned type, void *ctx, void *p, void *x)
+{
+    (void)type, (void)ctx, (void)p, (void)x;
+    if (!repaired++)
+        cr_expect_eq(sqlite3_exec(repairer, "UPDATE tie SET kind = 'co_support' WHERE tid = 1", NULL, NULL, NULL), SQLITE_OK);
+    return 0;
+}
+
+/* A transaction begun that has read nothing yet (store_read_begin) is no
+ * fresh read once the check's own first statement on db has read: from
+ * then on db sees that moment, whatever another program commits. The rule:
+ * the check reports the rows db's transaction reads (the network is loaded
+ * from them next); the oracle is that transaction's own SELECT. Tie 1 is
+ * damaged in db's moment and repaired by a commit right after the check's
+ * first read on db: checked on a second connection opened after it, the
+ * ties were the repaired ones, and the check passed a file whose ties, as
+ * db reads them, are damaged. */
+Test(check, a_transaction_that_read_is_checked_in_its_own_moment)
+{
+    th_small_network(0);
+    sql("net.db", "PRAGMA ignore_check_constraints = ON; UPDATE tie SET kind = 'hug' WHERE tid = 1");
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
+    sqlite3 *s = *(sqlite3 **)db;
+    cr_assert_eq(sqlite3_open("net.db", &repairer), SQLITE_OK);
+    sqlite3_exec(repairer, "PRAGMA ignore_check_constraints = ON", NULL, NULL, NULL);
+    cr_assert_eq(store_read_begin(db, &err), TSG_OK, "%s", err.text);
+    repaired = 0;
+    sqlite3_trace_v2(s, SQLITE_TRACE_PROFILE, repair_after_first_read, NULL);
+    tsg_status_t got = store_check_with(db, 0, &err);
+    sqlite3_trace_v2(s, 0, NULL, NULL);
+    cr_assert_gt(repaired, 0, "the repair was committed during the check");
+    /* What db's transaction reads: the damaged tie. */
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_prepare_v2(s, "SELECT kind FROM tie WHERE tid = 1", -1, &st, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
+    cr_expect_str_eq((const char *)sqlite3_column_text(st, 0), "hug");
+    sqlite3_finalize(st);
+    cr_expect_eq(got, TSG_EDB, "the ties db reads are damaged");
+    if (got) cr_expect_str_eq(err.text, "net.db: damaged database: tie row 1: kind is 'hug'" FIX);
+    store_read_end(db);
+    sqlite3_close(repairer);
+    tsg_close(db);
+}
+
 /* Every foreign key of the schema is checked, by the scan or by SQLite's
  * foreign_key_check, and the scan checks what it says it does. A new
  * foreign key on a table the scan checks sends that whole table to SQLite
