@@ -254,6 +254,11 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
  * chains, so it costs the same among two million nodes as among a hundred. */
 const qry_name_t *qry_name_find(const qry_session_t *s, const char *key, int name, unsigned types,
                                 const qry_name_t *skip);
+/* The name index's entry of node nid (names are in nid order), or NULL;
+ * and the string of hash-chain key k (see qry_session_t), as written or
+ * folded. names.c keeps the index, noderef.c reads it. */
+qry_name_t *qry_name_by_nid(qry_session_t *s, int64_t nid);
+const char *qry_name_key(const qry_session_t *s, uint32_t k, int folded);
 /* The type named by a word, folded (gram_token_t.fold: organisation,
  * organisations, program, …), or 0. */
 int qry_type_word(const char *fold);
