@@ -31,14 +31,22 @@ static void sql(const char *path, const char *text)
     sqlite3_close(db);
 }
 
+/* The database at path, opened as the program opens it. */
+static tsg_db_t *opened(const char *path)
+{
+    tsg_db_t *db;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
+    return db;
+}
+
 /* store_check's answer for the database at path: "" when it holds. With
  * split, the tie table is checked on the second connection, beside the
  * others (on a file of any size), else on the one connection. */
 static char *checked(const char *path, int split)
 {
-    tsg_db_t *db;
+    tsg_db_t *db = opened(path);
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
     tsg_status_t s = store_check_with(db, split ? 0 : INT64_MAX, &err);
     tsg_close(db);
     char *out = strdup(s ? err.text : "");
@@ -121,9 +129,8 @@ Test(check, names_each_planted_damage)
 Test(check, second_connection_only_for_a_fresh_read)
 {
     th_small_network(0);
-    tsg_db_t *db;
+    tsg_db_t *db = opened("net.db");
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
     store_check_second_t *second = NULL;
     cr_assert_eq(store_check_begin(db, 0, &second, &err), TSG_OK, "%s", err.text);
     cr_expect_not_null(second);
@@ -132,7 +139,7 @@ Test(check, second_connection_only_for_a_fresh_read)
     cr_expect_null(second, "a city's ties are checked on the one connection");
     store_check_end(db, second);
     cr_assert_eq(store_read_begin(db, &err), TSG_OK, "%s", err.text);
-    cr_assert_eq(sqlite3_exec(*(sqlite3 **)db, "SELECT 1 FROM node LIMIT 1", NULL, NULL, NULL), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db->sql, "SELECT 1 FROM node LIMIT 1", NULL, NULL, NULL), SQLITE_OK);
     cr_assert_eq(store_check_begin(db, 0, &second, &err), TSG_OK, "%s", err.text);
     cr_expect_null(second, "inside a read already begun");
     store_check_end(db, second);
@@ -166,10 +173,9 @@ Test(check, a_transaction_that_read_is_checked_in_its_own_moment)
 {
     th_small_network(0);
     sql("net.db", "PRAGMA ignore_check_constraints = ON; UPDATE tie SET kind = 'hug' WHERE tid = 1");
-    tsg_db_t *db;
+    tsg_db_t *db = opened("net.db");
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
-    sqlite3 *s = *(sqlite3 **)db;
+    sqlite3 *s = db->sql;
     cr_assert_eq(sqlite3_open("net.db", &repairer), SQLITE_OK);
     sqlite3_exec(repairer, "PRAGMA ignore_check_constraints = ON", NULL, NULL, NULL);
     cr_assert_eq(store_read_begin(db, &err), TSG_OK, "%s", err.text);
@@ -199,10 +205,9 @@ Test(check, a_transaction_that_read_is_checked_in_its_own_moment)
 Test(check, every_foreign_key_is_checked)
 {
     th_small_network(0);
-    tsg_db_t *db;
+    tsg_db_t *db = opened("net.db");
     tsg_error_t err = {0};
-    cr_assert_eq(tsg_open("net.db", &db, &err), TSG_OK, "%s", err.text);
-    sqlite3 *s = *(sqlite3 **)db;
+    sqlite3 *s = db->sql;
     util_buf_t by_sqlite = {0};
     cr_assert_eq(store_check_sqlite_fk_tables(s, &by_sqlite, &err), TSG_OK, "%s", err.text);
     /* The small tables only. */
