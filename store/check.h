@@ -58,9 +58,6 @@ typedef struct store_check_found {
 tsg_status_t store_check_table(sqlite3 *sql, const char *table, store_check_nodes_t *nodes, int refs,
                                store_check_found_t *f, tsg_error_t *err);
 
-/* The findings of f in words, into d. */
-void store_check_found_note(damage_t *d, const char *table, const store_check_found_t *f);
-
 /* A second connection that reads the moment db's check reads
  * (check_split.c): on a big file the tie table is checked on it, on a
  * thread of its own, while the other tables are checked on db's. */

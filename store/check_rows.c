@@ -473,7 +473,8 @@ tsg_status_t store_check_table(sqlite3 *sql, const char *table, store_check_node
     return s;
 }
 
-void store_check_found_note(damage_t *d, const char *table, const store_check_found_t *f)
+/* The findings of f in words, into d. */
+static void found_note(damage_t *d, const char *table, const store_check_found_t *f)
 {
     for (int i = 0; i < f->n; i++) note_column(d, table, (long long)f->row[i], f->w[i]);
 }
@@ -490,7 +491,7 @@ tsg_status_t store_check_rows(sqlite3 *sql, damage_t *d, store_check_nodes_t *no
             const store_check_found_t *there;
             tie_there = 0;
             if ((s = store_check_second_join(second, &there, err))) break;
-            store_check_found_note(d, table, there);
+            found_note(d, table, there);
             nodes->dangles |= there->dangles;
             continue;
         }
@@ -499,7 +500,7 @@ tsg_status_t store_check_rows(sqlite3 *sql, damage_t *d, store_check_nodes_t *no
         if (d->n > LISTED && !tie_there) break;
         if (d->n > LISTED) continue;
         if ((s = store_check_table(sql, table, nodes, !d->n, &f, err))) break;
-        store_check_found_note(d, table, &f);
+        found_note(d, table, &f);
         nodes->dangles |= f.dangles;
         /* The node types are known: the ties can be checked beside the rest. */
         if (!strcmp(table, "node") && second) tie_there = !store_check_second_start(second, nodes);
