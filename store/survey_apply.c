@@ -294,16 +294,16 @@ static tsg_status_t apply_ties(ap_t *p, unsigned char *used)
                         "UPDATE tie SET status = ?2, verified = ?3,"
                         " count = CASE WHEN ?4 = '' THEN count ELSE CAST(?4 AS INTEGER) END WHERE tid = ?1",
                         4, tid, yes == sides ? "confirmed" : "reported", p->day, num);
-        } else if ((a == SAID_NO || b == SAID_NO) && sqlite3_column_int(st, 9)) {
+        } else if (a == SAID_NO || b == SAID_NO) {
             /* Ended on the day it begins, its period would be empty: a row
              * store_check calls damaged, whose exported folder does not
              * import again (UNTIE … ON refuses the same). */
-            s = util_fail(p->err, TSG_EINPUT,
-                          _("the tie from '%1$s' to '%2$s' begins on %3$s, the round's day: an answer cannot end it then "
-                            "(ERASE it if it was a mistake, or give the round a later --as-of)"),
-                          src, dst, (const char *)sqlite3_column_text(st, 8));
-        } else if (a == SAID_NO || b == SAID_NO) {
-            s = run(p, "UPDATE tie SET until = ?2, verified = ?2 WHERE tid = ?1", 2, tid, p->day);
+            if (sqlite3_column_int(st, 9))
+                s = util_fail(p->err, TSG_EINPUT,
+                              _("the tie from '%1$s' to '%2$s' begins on %3$s, the round's day: an answer cannot end it "
+                                "then (ERASE it if it was a mistake, or give the round a later --as-of)"),
+                              src, dst, (const char *)sqlite3_column_text(st, 8));
+            else s = run(p, "UPDATE tie SET until = ?2, verified = ?2 WHERE tid = ?1", 2, tid, p->day);
         } else {
             s = run(p, "UPDATE tie SET status = 'unverified' WHERE tid = ?1", 1, tid);
         }
