@@ -375,12 +375,10 @@ static int check_value(hcheck_t *h, const struct kept_field *f)
         }
         return 0;
     }
-    case HV_DATE: {
-        char iso[11];
-        if (empty || (util_date_parse(v, iso) && !strcmp(iso, v))) return 0;
+    case HV_DATE:
+        if (empty || store_check_is_date(v)) return 0;
         store_check_note(h->d, _("history row %lld: %s of '%s' was '%s', not a date"), h->row, h->field, h->who, v);
         return 1;
-    }
     case HV_DISTRICT: return empty ? 0 : check_ref(h, v, strlen(v), 0);
     }
     return 0;

@@ -93,6 +93,10 @@ tsg_status_t store_check_with(tsg_db_t *db, int64_t split_ties, tsg_error_t *err
  * table is checked there, beside the others. */
 tsg_status_t store_check_rows(sqlite3 *sql, damage_t *d, store_check_nodes_t *nodes, store_check_second_t *second,
                               tsg_error_t *err);
+/* Whether text is a date as the import stores it: util_date_parse's ISO
+ * form is the text itself, every part its full width, dashes between. */
+int store_check_is_date(const char *text);
+
 /* Whether some node lacks the row its type names or a row's node has
  * another type (the scan's answer to check.c's kinds query). */
 int store_check_kinds_wrong(const store_check_nodes_t *nodes);

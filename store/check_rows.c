@@ -207,10 +207,9 @@ static int one_of(const char *set, const char *text, size_t n)
     }
 }
 
-/* A date as the import stores it: util_date_parse's ISO form is the text
- * itself, that is every part full width and dashes between them (the
- * ISO form written out for each of the millions of dates cost a second). */
-static int is_date(const char *text)
+/* The ISO form written out for each of the millions of dates cost a
+ * second: the text's shape says the same. */
+int store_check_is_date(const char *text)
 {
     int n = text ? util_date_parse(text, NULL) : 0;
     size_t len = n ? strlen(text) : 0;
@@ -341,7 +340,7 @@ static int wrong_column(scan_t *sc, char *w, size_t size)
                           rule->max);
             return 1;
         case R_DATE:
-            if (type == SQLITE_NULL || is_date((const char *)sqlite3_value_text(sc->v[k]))) continue;
+            if (type == SQLITE_NULL || store_check_is_date((const char *)sqlite3_value_text(sc->v[k]))) continue;
             util_snprintf(w, size, "d\x1f%s\x1f%s", rule->column, quoted(sc, k, value, sizeof value));
             return 1;
         case R_AFTER: {
