@@ -52,11 +52,9 @@ typedef struct store_check_found {
     int dangles;
 } store_check_found_t;
 
-/* The checks of one table, into f; with refs (and nodes indexed), its
- * references and node rows too. Reads nodes->type; writes it (table node)
- * or nodes->rows (a node table) only. */
-tsg_status_t store_check_table(sqlite3 *sql, const char *table, store_check_nodes_t *nodes, int refs,
-                               store_check_found_t *f, tsg_error_t *err);
+/* The checks of the tie table, its references too (nodes indexed), into
+ * f: the second connection's part. Reads nodes->type only. */
+tsg_status_t store_check_ties(sqlite3 *sql, store_check_nodes_t *nodes, store_check_found_t *f, tsg_error_t *err);
 
 /* A second connection that reads the moment db's check reads
  * (check_split.c): on a big file the tie table is checked on it, on a

@@ -439,14 +439,13 @@ void store_check_nodes_free(store_check_nodes_t *nodes)
     nodes->type = nodes->rows = NULL;
 }
 
-tsg_status_t store_check_table(sqlite3 *sql, const char *table, store_check_nodes_t *nodes, int refs,
-                               store_check_found_t *f, tsg_error_t *err)
+/* The checks of one table, into f; with refs (and nodes indexed), its
+ * references and node rows too. Reads nodes->type; writes it (table node)
+ * or nodes->rows (a node table) only. */
+static tsg_status_t check_table(sqlite3 *sql, const struct table_rules *tr, store_check_nodes_t *nodes, int refs,
+                                store_check_found_t *f, tsg_error_t *err)
 {
-    const struct table_rules *tr = NULL;
-    for (size_t k = 0; k < sizeof tables / sizeof *tables; k++)
-        if (!strcmp(tables[k].table, table)) tr = &tables[k];
     memset(f, 0, sizeof *f);
-    if (!tr) return TSG_OK; /* every caller names one of tables[] */
     refs = refs && nodes->type;
     scan_t sc;
     tsg_status_t s = scan_open(sql, tr, &sc, err);
@@ -470,6 +469,13 @@ tsg_status_t store_check_table(sqlite3 *sql, const char *table, store_check_node
     sqlite3_mutex_leave(mutex);
     scan_close(&sc);
     return s;
+}
+
+tsg_status_t store_check_ties(sqlite3 *sql, store_check_nodes_t *nodes, store_check_found_t *f, tsg_error_t *err)
+{
+    for (size_t k = 0; k < sizeof tables / sizeof *tables; k++)
+        if (!strcmp(tables[k].table, "tie")) return check_table(sql, &tables[k], nodes, 1, f, err);
+    return TSG_OK; /* not reached: tables[] has tie */
 }
 
 /* The findings of f in words, into d. */
@@ -498,7 +504,7 @@ tsg_status_t store_check_rows(sqlite3 *sql, damage_t *d, store_check_nodes_t *no
          * connection's is waited for all the same). */
         if (d->n > LISTED && !tie_there) break;
         if (d->n > LISTED) continue;
-        if ((s = store_check_table(sql, table, nodes, !d->n, &f, err))) break;
+        if ((s = check_table(sql, &tables[k], nodes, !d->n, &f, err))) break;
         found_note(d, table, &f);
         nodes->dangles |= f.dangles;
         /* The node types are known: the ties can be checked beside the rest. */

@@ -86,7 +86,7 @@ tsg_status_t store_check_begin(tsg_db_t *db, int64_t split_ties, store_check_sec
 static void *check_ties(void *arg)
 {
     store_check_second_t *sc = arg;
-    sc->s = store_check_table(sc->sql, "tie", sc->nodes, 1, &sc->found, &sc->err);
+    sc->s = store_check_ties(sc->sql, sc->nodes, &sc->found, &sc->err);
     return NULL;
 }
 
