@@ -507,8 +507,9 @@ tsg_status_t store_check_rows(sqlite3 *sql, damage_t *d, store_check_nodes_t *no
         if ((s = check_table(sql, &tables[k], nodes, !d->n, &f, err))) break;
         found_note(d, table, &f);
         nodes->dangles |= f.dangles;
-        /* The node types are known: the ties can be checked beside the rest. */
-        if (!strcmp(table, "node") && second) tie_there = !store_check_second_start(second, nodes);
+        /* The node types are known: the ties can be checked beside the rest
+         * (unless the findings are already all that will be listed). */
+        if (!strcmp(table, "node") && second && d->n <= LISTED) tie_there = !store_check_second_start(second, nodes);
     }
     if (tie_there) {
         const store_check_found_t *there;
