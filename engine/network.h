@@ -5,9 +5,9 @@
  *
  * An eng_net_t owns everything in it and is freed with eng_net_free. It is a
  * snapshot: the session reloads it when the database changes. It lives in
- * two arenas of its own (util/arena.h), arrays and strings, freed in one
- * sweep; every pointer in it points into them (netcache.c writes them to a
- * file and maps them back at the same addresses).
+ * arenas of its own (util/arena.h), freed in one sweep; every pointer in it
+ * points into them (netcache.c writes them to a file and maps them back at
+ * the same addresses).
  *
  * Four arenas, so that a process reading the network from the cache file
  * reads only the part its statement needs (query/diskcache.c): `arena`, the
