@@ -104,7 +104,7 @@ typedef struct eng_net {
     size_t nwide;
     int32_t *first_prog;  /* by nid: an organisation's first program (index), else -1; */
     int32_t *next_prog;   /* by program index: the same organisation's next, else -1 */
-    int64_t *prog_nid;    /* by program index: its nid (programs[i].nid, in the walk's part) */
+    int32_t *prog_nid;    /* by program index: its nid (programs[i].nid, in the walk's part) */
 
     /* Scratch for one walk at a time: -1 for every nid between calls; a
      * walk sets what it visits and puts it back before it returns. Makes
