@@ -22,8 +22,9 @@
 
 /* Bumped whenever what the regions mean changes without the structs'
  * layout changing (a new index filled differently, a field's meaning). */
-#define FORMAT_VERSION 3u /* 2: the network in four regions, empty regions allowed; 3: narrower
-                           * programs, ties and per-nid arrays, and the checksum's mixing end */
+#define FORMAT_VERSION 4u /* 2: the network in four regions, empty regions allowed; 3: narrower
+                           * programs, ties and per-nid arrays, and the checksum's mixing end;
+                           * 4: prog_nid in 32 bits as programs[].nid (no layout shows it) */
 #define PAGE 4096u
 
 static const char magic[8] = {'T', 'S', 'G', 'C', 'A', 'C', 'H', 'E'};

@@ -490,9 +490,12 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
     loader_t *ld = ctx;
     eng_net_t *net = ld->net;
     piece_end(ld, PIECE_TIES);
+    /* Refused at the tie that does not fit in a step (eng_step_t), before
+     * room for more is taken: nids were refused with the sizes (on_sizes). */
+    if (net->nties == ENG_MAX_TIES) return too_big(err, net->nties + 1, net->maxnid);
     if (net->nties == ld->tie_cap) {
-        /* The ties are read last and nothing else is allocated meanwhile:
-         * they grow in place at the end of the arena, never copied. */
+        /* The ties have an arena of their own: they grow in place, never
+         * copied. */
         size_t cap = ld->tie_cap ? ld->tie_cap * 2 : 1024;
         eng_tie_t *grown = util_arena_grow(&net->tie_arena, net->ties, ld->tie_cap * sizeof *grown, cap * sizeof *grown);
         if (!grown) return oom(err);
@@ -500,7 +503,7 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
         ld->tie_cap = cap;
     }
     eng_tie_t *t = &net->ties[net->nties];
-    if (dst < 1 || dst > net->maxnid || net->nties >= INT32_MAX)
+    if (dst < 1 || dst > net->maxnid)
         return util_fail(err, TSG_EDB, _("database: tie %zu is out of range"), net->nties + 1);
     t->src = (int32_t)src; /* each_row checked it is in 1..maxnid */
     t->dst = (int32_t)dst;
@@ -518,8 +521,8 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
 static tsg_status_t index_ties(eng_net_t *net, util_arena_t *tmp, tsg_error_t *err)
 {
     /* Steps in CSR form: count, prefix sums, fill; the same for the
-     * directed ties read backwards. */
-    if (net->nties > ENG_MAX_TIES || net->maxnid > ENG_MAX_NID) return too_big(err, net->nties, net->maxnid);
+     * directed ties read backwards (on_sizes and on_tie refused what a
+     * step cannot hold). */
     size_t n = (size_t)net->maxnid + 2;
     util_arena_t *a = &net->arena;
     net->off = util_arena_array(a, n + 1, sizeof *net->off);
@@ -726,8 +729,7 @@ tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng
     const store_net_reader_t reader = {&ld,       on_sizes,     on_node, on_district, on_based,
                                        on_program, on_list_item, on_tie,  confirmed_only};
     tsg_status_t s = store_read_network(db, as_of, &reader, err);
-    /* The ties' unused room goes back: they are the arena's last piece (or
-     * the piece before them is, in a network without ties). */
+    /* The ties' unused room goes back: they are their arena's only piece. */
     if (!s && net->ties && ld.tie_cap > net->nties)
         net->ties = util_arena_grow(&net->tie_arena, net->ties, ld.tie_cap * sizeof *net->ties,
                                     net->nties * sizeof *net->ties);

@@ -5,9 +5,9 @@
  *
  * An eng_net_t owns everything in it and is freed with eng_net_free. It is a
  * snapshot: the session reloads it when the database changes. It lives in
- * two arenas of its own (util/arena.h), arrays and strings, freed in one
- * sweep; every pointer in it points into them (netcache.c writes them to a
- * file and maps them back at the same addresses).
+ * arenas of its own (util/arena.h), freed in one sweep; every pointer in it
+ * points into them (netcache.c writes them to a file and maps them back at
+ * the same addresses).
  *
  * Four arenas, so that a process reading the network from the cache file
  * reads only the part its statement needs (query/diskcache.c): `arena`, the
@@ -104,7 +104,7 @@ typedef struct eng_net {
     size_t nwide;
     int32_t *first_prog;  /* by nid: an organisation's first program (index), else -1; */
     int32_t *next_prog;   /* by program index: the same organisation's next, else -1 */
-    int64_t *prog_nid;    /* by program index: its nid (programs[i].nid, in the walk's part) */
+    int32_t *prog_nid;    /* by program index: its nid (programs[i].nid, in the walk's part) */
 
     /* Scratch for one walk at a time: -1 for every nid between calls; a
      * walk sets what it visits and puts it back before it returns. Makes

@@ -114,11 +114,18 @@ static tsg_status_t based_row(const read_t *rd, sqlite3_stmt *st, int which, tsg
                     sector, err);
 }
 
-static int runs_on(const char *starts, const char *ends, long day);
+/* Whether a program runs on day by its STARTS and ENDS (the day's): from
+ * the first day of its start to the last of its end, either open. The
+ * engine's eng_running reads the same dates the same way. */
+static int runs_on(const char *starts, const char *ends, long day)
+{
+    long from = starts && *starts ? util_date_first(starts) : 0, to = ends && *ends ? util_date_last(ends) : 0;
+    return (!from || from <= day) && (!to || day <= to);
+}
 
 /* A program exists on the day while its until has not come, its
- * organisation exists, and it runs that day (mark_gone's rule for the
- * other nodes, decided here as its row is read: the program table is read
+ * organisation exists, and it runs that day: mark_gone's rule for the
+ * other nodes, decided here as its row is read. The program table is read
  * once, before every other table, not once more to mark the programs gone
  * (a tenth of the national load's work beyond its floor; h-lean). */
 static tsg_status_t program_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
@@ -201,15 +208,6 @@ static tsg_status_t tie_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_e
         count = v && *v ? atoll(v) : -1;
     return r->tie(r->ctx, sqlite3_column_int64(st, 0), int_or_0(st, 1), (const char *)sqlite3_column_text(st, 2),
                   sqlite3_column_int(st, 3), count, err);
-}
-
-/* Whether a program runs on day by its STARTS and ENDS (the day's): from
- * the first day of its start to the last of its end, either open. The
- * engine's eng_running reads the same dates the same way. */
-static int runs_on(const char *starts, const char *ends, long day)
-{
-    long from = starts && *starts ? util_date_first(starts) : 0, to = ends && *ends ? util_date_last(ends) : 0;
-    return (!from || from <= day) && (!to || day <= to);
 }
 
 /* Marks the nodes that are not part of the day's network: organisations
