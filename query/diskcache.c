@@ -113,23 +113,33 @@ struct qry_disk {
     long day;
     eng_net_t *net; /* the network read so far (its walk's part and strings), NULL: none or whole */
     unsigned have;  /* QRY_NET_* read */
-    int names_unread; /* the session's names point into the file's names' places, still unread */
     char *path;
 };
 
 /* Lets the file go once it has nothing more to give: the network whole
- * (the session's alone now) and the names read. */
+ * (the session's alone now) and the names read (s->names_lazy, set only
+ * while the file is open, says they are not). */
 static void done_with(qry_session_t *s)
 {
     struct qry_disk *d = s->disk;
-    if (d && d->have == QRY_NET_ALL && !d->names_unread) qry_cache_drop(s);
+    if (d && d->have == QRY_NET_ALL && !s->names_lazy) qry_cache_drop(s);
+}
+
+/* The session's names pointed into the file's names' places, unread: they
+ * point nowhere now (a read faults rather than finding other memory
+ * there), and qry_names_ready loads them from the database. */
+static void names_nowhere(qry_session_t *s)
+{
+    s->names = NULL;
+    s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
+    s->parent = NULL;
 }
 
 int qry_cache_names(qry_session_t *s)
 {
     struct qry_disk *d = s->disk;
-    if (!d || !d->names_unread || !s->names_lazy) return 0;
-    d->names_unread = 0;
+    if (!d || !s->names_lazy) return 0;
+    s->names_lazy = 0;
     util_arena_t names, strings;
     int ok = eng_cache_take(&d->file, NAMES, &names) == ENG_CACHE_HIT;
     if (ok && eng_cache_take(&d->file, NAME_STRINGS, &strings) != ENG_CACHE_HIT) {
@@ -149,9 +159,7 @@ int qry_cache_names(qry_session_t *s)
     if (fstat(d->file.fd, &open_st) == 0 && stat(d->path, &now_st) == 0 && open_st.st_dev == now_st.st_dev &&
         open_st.st_ino == now_st.st_ino)
         (void)unlink(d->path);
-    s->names = NULL;
-    s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
-    s->parent = NULL;
+    names_nowhere(s);
     return 0;
 }
 
@@ -166,15 +174,10 @@ void qry_cache_drop(qry_session_t *s)
     if (!d) return;
     s->disk = NULL;
     /* A network read in part points into the regions the file's close
-     * gives back: it goes first, wherever it is. Names not read yet point
-     * nowhere from now on (a read faults rather than finding other
-     * memory there); qry_names_ready loads them from the database. */
+     * gives back: it goes first, wherever it is. Names not read yet
+     * stay lazy, pointing nowhere. */
     if (d->net && !qry_network_drop(s, d->net)) eng_net_free(d->net);
-    if (d->names_unread && s->names_lazy) {
-        s->names = NULL;
-        s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
-        s->parent = NULL;
-    }
+    if (s->names_lazy) names_nowhere(s);
     eng_cache_close(&d->file);
     free(d->path);
     free(d);
@@ -254,7 +257,6 @@ int qry_cache_open(qry_session_t *s)
     /* The names, like the network, are read when a statement first needs
      * them (qry_names_ready): until then they point into their places,
      * reserved without access, so that a reader that did not ask faults. */
-    d->names_unread = 1;
     s->disk = d;
     s->names_lazy = 1;
     memset(&s->name_arena, 0, sizeof s->name_arena);

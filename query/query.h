@@ -65,7 +65,8 @@ typedef struct qry_session {
                                   (qry_day_parents); NULL: the file's parents hold */
     int stale;                 /* names/parent must be reloaded */
     int names_lazy;            /* names, hash chains and parent point into the cache file's names'
-                                  places, not read yet (qry_names_ready reads them) */
+                                  places, not read yet, or nowhere once the file is let go
+                                  (qry_names_ready reads or loads them) */
     int cache_tried;           /* DB.tsn written (or tried) once: never again in this session */
     int cache_owed;            /* a network to write was loaded inside a read transaction: written
                                   when the statement's transaction ends (session.c) */
