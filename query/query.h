@@ -164,8 +164,9 @@ void qry_network_free(qry_session_t *s);
  * read nothing else of the network (a part not read faults). */
 enum { QRY_NET_WALK = 1, QRY_NET_REST = 2, QRY_NET_TIES = 4, QRY_NET_ALL = 7 };
 tsg_status_t qry_network_parts(qry_session_t *s, unsigned parts, const eng_net_t **net);
-/* Drops net (one of the session's) and the view built from it: 1, or 0
- * when it is none of the session's. */
+/* Drops net (one of the session's; one read in part from the cache file,
+ * with the file) and the view built from it: 1, or 0 when it is none of
+ * the session's. */
 int qry_network_drop(qry_session_t *s, const eng_net_t *net);
 /* The cache file beside the database (diskcache.c): qry_cache_open points
  * the session's name index into the file when it still describes the
