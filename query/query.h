@@ -27,6 +27,8 @@ enum { QRY_DISTRICT = 1, QRY_ORGANISATION, QRY_PROGRAM, QRY_FORUM };
 #define QRY_ANY ((1u << QRY_DISTRICT) | (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM) | (1u << QRY_FORUM))
 
 extern const char *const qry_type_name[]; /* "", "district", "organisation", "program", "forum" */
+/* The type whose qry_type_name is text (node.type as stored), or 0. */
+int qry_type_of(const char *text);
 
 typedef struct qry_name {
     int64_t nid;
