@@ -20,7 +20,6 @@
 #include "util.h"
 #include "bounds.h"
 
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -183,6 +182,16 @@ void qry_cache_drop(qry_session_t *s)
     free(d);
 }
 
+/* Reads region into the network's arena *into when parts asks for part
+ * and it is not read yet: 0 when the region is damaged. */
+static int take_part(struct qry_disk *d, unsigned parts, unsigned part, int region, util_arena_t *into)
+{
+    if (!(parts & part) || (d->have & part)) return 1;
+    if (eng_cache_take(&d->file, (size_t)region, into) != ENG_CACHE_HIT) return 0;
+    d->have |= part;
+    return 1;
+}
+
 eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed, unsigned parts)
 {
     struct qry_disk *d = s->disk;
@@ -208,20 +217,10 @@ eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed, unsigned par
         memset(&d->net->tie_arena, 0, sizeof d->net->tie_arena);
         d->have = QRY_NET_WALK;
     }
-    static const struct {
-        unsigned part;
-        int region;
-        size_t at; /* the arena's handle in eng_net_t */
-    } more[] = {{QRY_NET_REST, NET_REST, offsetof(eng_net_t, rest)},
-                {QRY_NET_TIES, NET_TIES, offsetof(eng_net_t, tie_arena)}};
-    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++) {
-        if (!(parts & more[k].part) || (d->have & more[k].part)) continue;
-        if (eng_cache_take(&d->file, (size_t)more[k].region, (util_arena_t *)((char *)d->net + more[k].at)) !=
-            ENG_CACHE_HIT) {
-            qry_cache_drop(s); /* and the network read so far */
-            return NULL;
-        }
-        d->have |= more[k].part;
+    if (!take_part(d, parts, QRY_NET_REST, NET_REST, &d->net->rest) ||
+        !take_part(d, parts, QRY_NET_TIES, NET_TIES, &d->net->tie_arena)) {
+        qry_cache_drop(s); /* and the network read so far */
+        return NULL;
     }
     eng_net_t *got = d->net;
     /* Whole: the network is the session's alone. */
