@@ -49,8 +49,15 @@ void qry_network_free(qry_session_t *s)
     }
     s->net = NULL;
 }
+
 int qry_network_drop(qry_session_t *s, const eng_net_t *net)
 {
+    /* A network read in part points into the cache file's regions: it
+     * goes with the file (whose drop comes back here for its slot). */
+    if (net && net == qry_cache_partial(s)) {
+        qry_cache_drop(s);
+        return 1;
+    }
     for (int i = 0; net && i < QRY_NETS; i++)
         if (s->nets[i].net == net) {
             if (s->view && s->view->net == net) view_drop(s);
@@ -92,8 +99,7 @@ tsg_status_t qry_network_parts(qry_session_t *s, unsigned parts, const eng_net_t
     if (i == QRY_NETS) {
         i = QRY_NETS - 1;
         while (i > 0 && s->nets[i - 1].net == NULL) i--; /* a free slot first */
-        if (s->nets[i].net && s->nets[i].net == qry_cache_partial(s)) qry_cache_drop(s); /* with the file it needs */
-        else qry_network_drop(s, s->nets[i].net);
+        qry_network_drop(s, s->nets[i].net);
         tsg_error_t err = {0};
         /* The cache file's network, read now that a statement needs it. */
         eng_net_t *cached = qry_cache_net(s, day, confirmed, parts);

@@ -20,7 +20,6 @@
 #include "util.h"
 #include "bounds.h"
 
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -113,23 +112,33 @@ struct qry_disk {
     long day;
     eng_net_t *net; /* the network read so far (its walk's part and strings), NULL: none or whole */
     unsigned have;  /* QRY_NET_* read */
-    int names_unread; /* the session's names point into the file's names' places, still unread */
     char *path;
 };
 
 /* Lets the file go once it has nothing more to give: the network whole
- * (the session's alone now) and the names read. */
+ * (the session's alone now) and the names read (s->names_lazy, set only
+ * while the file is open, says they are not). */
 static void done_with(qry_session_t *s)
 {
     struct qry_disk *d = s->disk;
-    if (d && d->have == QRY_NET_ALL && !d->names_unread) qry_cache_drop(s);
+    if (d && d->have == QRY_NET_ALL && !s->names_lazy) qry_cache_drop(s);
+}
+
+/* The session's names pointed into the file's names' places, unread: they
+ * point nowhere now (a read faults rather than finding other memory
+ * there), and qry_names_ready loads them from the database. */
+static void names_nowhere(qry_session_t *s)
+{
+    s->names = NULL;
+    s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
+    s->parent = NULL;
 }
 
 int qry_cache_names(qry_session_t *s)
 {
     struct qry_disk *d = s->disk;
-    if (!d || !d->names_unread || !s->names_lazy) return 0;
-    d->names_unread = 0;
+    if (!d || !s->names_lazy) return 0;
+    s->names_lazy = 0;
     util_arena_t names, strings;
     int ok = eng_cache_take(&d->file, NAMES, &names) == ENG_CACHE_HIT;
     if (ok && eng_cache_take(&d->file, NAME_STRINGS, &strings) != ENG_CACHE_HIT) {
@@ -149,9 +158,7 @@ int qry_cache_names(qry_session_t *s)
     if (fstat(d->file.fd, &open_st) == 0 && stat(d->path, &now_st) == 0 && open_st.st_dev == now_st.st_dev &&
         open_st.st_ino == now_st.st_ino)
         (void)unlink(d->path);
-    s->names = NULL;
-    s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
-    s->parent = NULL;
+    names_nowhere(s);
     return 0;
 }
 
@@ -166,18 +173,23 @@ void qry_cache_drop(qry_session_t *s)
     if (!d) return;
     s->disk = NULL;
     /* A network read in part points into the regions the file's close
-     * gives back: it goes first, wherever it is. Names not read yet point
-     * nowhere from now on (a read faults rather than finding other
-     * memory there); qry_names_ready loads them from the database. */
+     * gives back: it goes first, wherever it is. Names not read yet
+     * stay lazy, pointing nowhere. */
     if (d->net && !qry_network_drop(s, d->net)) eng_net_free(d->net);
-    if (d->names_unread && s->names_lazy) {
-        s->names = NULL;
-        s->exact_head = s->exact_next = s->fold_head = s->fold_next = NULL;
-        s->parent = NULL;
-    }
+    if (s->names_lazy) names_nowhere(s);
     eng_cache_close(&d->file);
     free(d->path);
     free(d);
+}
+
+/* Reads region into the network's arena *into when parts asks for part
+ * and it is not read yet: 0 when the region is damaged. */
+static int take_part(struct qry_disk *d, unsigned parts, unsigned part, int region, util_arena_t *into)
+{
+    if (!(parts & part) || (d->have & part)) return 1;
+    if (eng_cache_take(&d->file, (size_t)region, into) != ENG_CACHE_HIT) return 0;
+    d->have |= part;
+    return 1;
 }
 
 eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed, unsigned parts)
@@ -205,20 +217,10 @@ eng_net_t *qry_cache_net(qry_session_t *s, long day, int confirmed, unsigned par
         memset(&d->net->tie_arena, 0, sizeof d->net->tie_arena);
         d->have = QRY_NET_WALK;
     }
-    static const struct {
-        unsigned part;
-        int region;
-        size_t at; /* the arena's handle in eng_net_t */
-    } more[] = {{QRY_NET_REST, NET_REST, offsetof(eng_net_t, rest)},
-                {QRY_NET_TIES, NET_TIES, offsetof(eng_net_t, tie_arena)}};
-    for (size_t k = 0; k < sizeof more / sizeof more[0]; k++) {
-        if (!(parts & more[k].part) || (d->have & more[k].part)) continue;
-        if (eng_cache_take(&d->file, (size_t)more[k].region, (util_arena_t *)((char *)d->net + more[k].at)) !=
-            ENG_CACHE_HIT) {
-            qry_cache_drop(s); /* and the network read so far */
-            return NULL;
-        }
-        d->have |= more[k].part;
+    if (!take_part(d, parts, QRY_NET_REST, NET_REST, &d->net->rest) ||
+        !take_part(d, parts, QRY_NET_TIES, NET_TIES, &d->net->tie_arena)) {
+        qry_cache_drop(s); /* and the network read so far */
+        return NULL;
     }
     eng_net_t *got = d->net;
     /* Whole: the network is the session's alone. */
@@ -254,7 +256,6 @@ int qry_cache_open(qry_session_t *s)
     /* The names, like the network, are read when a statement first needs
      * them (qry_names_ready): until then they point into their places,
      * reserved without access, so that a reader that did not ask faults. */
-    d->names_unread = 1;
     s->disk = d;
     s->names_lazy = 1;
     memset(&s->name_arena, 0, sizeof s->name_arena);

@@ -71,6 +71,13 @@ static char *fold_copy(qry_session_t *s, char *text)
     return kept;
 }
 
+int qry_type_of(const char *text)
+{
+    for (int t = QRY_DISTRICT; text && t <= QRY_FORUM; t++)
+        if (!strcmp(text, qry_type_name[t])) return t;
+    return 0;
+}
+
 /* The name of node nid (names are in nid order), or NULL. */
 qry_name_t *qry_name_by_nid(qry_session_t *s, int64_t nid)
 {
@@ -260,9 +267,8 @@ tsg_status_t qry_set_check(qry_session_t *s, const char *name, const gram_token_
     sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
     if (sqlite3_step(q) == SQLITE_ROW) {
         long lost = (long)sqlite3_column_int64(q, 1);
-        const char *type_text = (const char *)sqlite3_column_text(q, 0);
-        for (int t = QRY_DISTRICT; t <= QRY_FORUM; t++)
-            if (type_text && !strcmp(type_text, qry_type_name[t])) *type = qry_type_name[t];
+        int t = qry_type_of((const char *)sqlite3_column_text(q, 0));
+        if (t) *type = qry_type_name[t];
         if (lost > 0)
             st = qry_fail(s, at,
                           dngettext(TSG_TEXTDOMAIN,
@@ -348,9 +354,7 @@ static tsg_status_t load_names(qry_session_t *s)
         qry_name_t *n = &s->names[s->nnames];
         s->nnames++;
         n->nid = sqlite3_column_int64(st, 0);
-        const char *type = (const char *)sqlite3_column_text(st, 1);
-        for (int t = QRY_DISTRICT; type && t <= QRY_FORUM; t++)
-            if (!strcmp(type, qry_type_name[t])) n->type = t;
+        n->type = qry_type_of((const char *)sqlite3_column_text(st, 1));
         const char *id = (const char *)sqlite3_column_text(st, 2);
         n->id = util_arena_copy(&s->name_strings, id ? id : "", id ? (size_t)sqlite3_column_bytes(st, 2) : 0);
         if (!n->id || !(n->fold_id = fold_copy(s, n->id))) goto nomem;

@@ -377,9 +377,7 @@ static int id_by_sql(qry_session_t *s, const ast_node_t *n, unsigned types, qry_
     int64_t nid = 0;
     if (sqlite3_step(q) == SQLITE_ROW) {
         nid = sqlite3_column_int64(q, 0);
-        const char *type = (const char *)sqlite3_column_text(q, 1);
-        for (int k = QRY_DISTRICT; type && k <= QRY_FORUM; k++)
-            if (!strcmp(type, qry_type_name[k])) t = k;
+        t = qry_type_of((const char *)sqlite3_column_text(q, 1));
     }
     sqlite3_finalize(q);
     if (!t || !(types & (1u << t))) return 0;

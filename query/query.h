@@ -27,6 +27,8 @@ enum { QRY_DISTRICT = 1, QRY_ORGANISATION, QRY_PROGRAM, QRY_FORUM };
 #define QRY_ANY ((1u << QRY_DISTRICT) | (1u << QRY_ORGANISATION) | (1u << QRY_PROGRAM) | (1u << QRY_FORUM))
 
 extern const char *const qry_type_name[]; /* "", "district", "organisation", "program", "forum" */
+/* The type whose qry_type_name is text (node.type as stored), or 0. */
+int qry_type_of(const char *text);
 
 typedef struct qry_name {
     int64_t nid;
@@ -65,7 +67,8 @@ typedef struct qry_session {
                                   (qry_day_parents); NULL: the file's parents hold */
     int stale;                 /* names/parent must be reloaded */
     int names_lazy;            /* names, hash chains and parent point into the cache file's names'
-                                  places, not read yet (qry_names_ready reads them) */
+                                  places, not read yet, or nowhere once the file is let go
+                                  (qry_names_ready reads or loads them) */
     int cache_tried;           /* DB.tsn written (or tried) once: never again in this session */
     int cache_owed;            /* a network to write was loaded inside a read transaction: written
                                   when the statement's transaction ends (session.c) */
@@ -163,8 +166,9 @@ void qry_network_free(qry_session_t *s);
  * read nothing else of the network (a part not read faults). */
 enum { QRY_NET_WALK = 1, QRY_NET_REST = 2, QRY_NET_TIES = 4, QRY_NET_ALL = 7 };
 tsg_status_t qry_network_parts(qry_session_t *s, unsigned parts, const eng_net_t **net);
-/* Drops net (one of the session's) and the view built from it: 1, or 0
- * when it is none of the session's. */
+/* Drops net (one of the session's; one read in part from the cache file,
+ * with the file) and the view built from it: 1, or 0 when it is none of
+ * the session's. */
 int qry_network_drop(qry_session_t *s, const eng_net_t *net);
 /* The cache file beside the database (diskcache.c): qry_cache_open points
  * the session's name index into the file when it still describes the

@@ -108,6 +108,23 @@ def damage(path, region, at=None):
     replace_in_cache(path, region, byte, bytes([byte[0] ^ 0x40]), fix_sums=False, at=at)
 
 
+def refused_once(db, what, spoil, base):
+    """spoil(cache file) changes a byte, checksums left as they were; CITY,
+    which reads every region, answers base as without the cache, and the
+    damaged file is never used again: written anew at once when the network
+    is met damaged (it is loaded then), removed when the names are (the
+    network may be in use by then), so the next run writes it. Two caches
+    of one database are the same bytes, so "anew" is "as it was"."""
+    run(db, CITY)
+    good = open(db + ".tsn", "rb").read()
+    spoil(db + ".tsn")
+    check(run(db, CITY) == base, f"a cache with {what} is refused")
+    check(not os.path.exists(db + ".tsn") or open(db + ".tsn", "rb").read() == good,
+          f"a cache with {what} is not used again")
+    run(db, CITY)
+    check(open(db + ".tsn", "rb").read() == good, f"a cache with {what} is written anew")
+
+
 def run(db, stmts, cache=True, day=None):
     env = dict(os.environ)
     env["TSUNAGI_CACHE"] = "on" if cache else "off"
@@ -254,19 +271,9 @@ def main():
 
         # Changed bytes, checksums left as they were: the same name, and a
         # pointer in the names' array (trusted, it would crash or lie).
-        run(city, CITY)
-        for region, old, new, at in ((NET_STRINGS, old, new, None), (NAMES, b"\0", b"\x40", 100)):
-            good = open(city + ".tsn", "rb").read()
-            data = good
-            if at is not None:
-                old = data[regions(data)[region][1] + at:][:1]
-                new = bytes([old[0] ^ 0x40])
-            replace_in_cache(city + ".tsn", region, old, new, fix_sums=False, at=at)
-            check(run(city, CITY) == base, f"a cache with a changed byte in region {region} is refused")
-            check(not os.path.exists(city + ".tsn") or open(city + ".tsn", "rb").read() == good,
-                  f"a cache with a changed byte in region {region} is not used again")
-            run(city, CITY)
-            check(open(city + ".tsn", "rb").read() == good, f"a cache with a changed byte in region {region} is written anew")
+        refused_once(city, "a name changed in the network's strings",
+                     lambda p: replace_in_cache(p, NET_STRINGS, old, new, fix_sums=False), base)
+        refused_once(city, "a changed byte in the names' array", lambda p: damage(p, NAMES, at=100), base)
 
         # The network's regions are read when a statement first needs them
         # (issue 23, lazy cache): a process whose first statement needs only
@@ -276,9 +283,7 @@ def main():
         names_first = "SHOW 'o-kita-komorebi'; " + CITY
         plain = run(city, names_first, cache=False)
         run(city, CITY)
-        data = open(city + ".tsn", "rb").read()
-        byte = data[regions(data)[NET][1] + 64:][:1]
-        replace_in_cache(city + ".tsn", NET, byte, bytes([byte[0] ^ 0x40]), fix_sums=False, at=64)
+        damage(city + ".tsn", NET, at=64)
         written = inode(city + ".tsn")
         check(run(city, names_first) == plain, "a changed byte in the network met after the names is refused")
         check(inode(city + ".tsn") != written, "a cache refused at its network is written anew")
@@ -343,21 +348,9 @@ def main():
             check(alone == run_all(city, stmt, cache=False), f"{stmt!r} answers as without the cache")
         check(inode(city + ".tsn") == written, "the look-ups read the cache, never wrote it anew")
 
-        # A changed byte in each region: refused by a statement that reads
-        # the region (CITY reads them all), and the damaged file never used
-        # again: written anew at once when the network is met damaged (it is
-        # loaded then), removed when the names are (the network may be in
-        # use by then), so the next run writes it. Two caches of one
-        # database are the same bytes (above), so "anew" is "as it was".
+        # A changed byte in the middle of each region.
         for region in (NAMES, NAME_STRINGS, NET, NET_STRINGS, NET_REST, NET_TIES):
-            run(city, CITY)
-            good = open(city + ".tsn", "rb").read()
-            damage(city + ".tsn", region)
-            check(run(city, CITY) == base, f"a changed byte in region {region}, read by its statements, is refused")
-            check(not os.path.exists(city + ".tsn") or open(city + ".tsn", "rb").read() == good,
-                  f"a cache refused at region {region} is not used again")
-            run(city, CITY)
-            check(open(city + ".tsn", "rb").read() == good, f"a cache refused at region {region} is written anew")
+            refused_once(city, f"a changed byte in region {region}", lambda p: damage(p, region), base)
         # A part a statement does not read is not read: REACH FROM reads no
         # tie, GAPS neither; the damage is found by the first statement that
         # reads the ties (PATH), which answers from the database.

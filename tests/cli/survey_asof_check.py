@@ -75,6 +75,25 @@ def book(folder, org):
     return openpyxl.load_workbook(files[0]) if files else None
 
 
+def answered(folder, org, tie=lambda row: "確認"):
+    """org's form from folder, every row answered 確認 but the ties, which
+    tie(row) answers; the workbook and its file's name."""
+    src = glob.glob(os.path.join(folder, org + "_*.xlsx"))[0]
+    wb = openpyxl.load_workbook(src)
+    wb["団体情報"]["E2"] = "確認"
+    for row in wb["事業"].iter_rows(min_row=2):
+        if row[0].value:
+            row[9].value = "確認"
+    for row in wb["関係"].iter_rows(min_row=2):
+        if row[0].value:
+            row[9].value = tie(row)
+    return wb, os.path.basename(src)
+
+
+def digest(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
 def partners(wb):
     """(own side, other side, kind label, partner's name) of each row of 関係."""
     return {(r[1], r[3], r[6]): r[4] for r in wb["関係"].iter_rows(min_row=2, values_only=True) if r[0]}
@@ -216,23 +235,15 @@ with tempfile.TemporaryDirectory() as tmp:
     run(db, "-c", "REMOVE 'o-npo-hyoga' ON '2026-09-01';")
     back = os.path.join(tmp, "back")
     os.mkdir(back)
-    src = glob.glob(os.path.join(past, "o-chuo-shakyo_*.xlsx"))[0]
-    wb = openpyxl.load_workbook(src)
-    wb["団体情報"]["E2"] = "確認"
-    for row in wb["事業"].iter_rows(min_row=2):
-        if row[0].value:
-            row[9].value = "確認"
-    for row in wb["関係"].iter_rows(min_row=2):
-        if row[0].value:
-            row[9].value = "確認"
+    wb, name = answered(past, "o-chuo-shakyo")
     new = wb["新しい関係"]
     new["B2"], new["C2"], new["D2"] = "%s [o-npo-hyoga]" % OLD, "協働", "相互"
-    wb.save(os.path.join(back, os.path.basename(src)))
-    before = hashlib.sha256(open(db, "rb").read()).hexdigest()
+    wb.save(os.path.join(back, name))
+    before = digest(db)
     r = run("survey-in", back, db, code=1)
     check("新しい関係:2:B" in r.stderr and "ended on 2026-09-01" in r.stderr,
           "a partner that ended: the message names it and its end: " + r.stderr)
-    check(hashlib.sha256(open(db, "rb").read()).hexdigest() == before, "refused survey-in: the file is unchanged")
+    check(digest(db) == before, "refused survey-in: the file is unchanged")
 
     # 7. survey-in as of the day a tie begins, answered 終了: ending it then
     # gives it an empty period (until = since), which store_check calls
@@ -244,20 +255,12 @@ with tempfile.TemporaryDirectory() as tmp:
     run(fresh, "-f", CHANGES)
     ended = os.path.join(tmp, "ended")
     os.mkdir(ended)
-    src = glob.glob(os.path.join(april, "o-minami-kodomo_*.xlsx"))[0]
-    wb = openpyxl.load_workbook(src)
-    wb["団体情報"]["E2"] = "確認"
-    for row in wb["事業"].iter_rows(min_row=2):
-        if row[0].value:
-            row[9].value = "確認"
-    for row in wb["関係"].iter_rows(min_row=2):
-        if row[0].value:
-            row[9].value = "終了" if row[3].value == GAINED[1] else "確認"
-    wb.save(os.path.join(ended, os.path.basename(src)))
-    before = hashlib.sha256(open(fresh, "rb").read()).hexdigest()
+    wb, name = answered(april, "o-minami-kodomo", lambda row: "終了" if row[3].value == GAINED[1] else "確認")
+    wb.save(os.path.join(ended, name))
+    before = digest(fresh)
     r = run("survey-in", "--as-of", "2026-04-01", ended, fresh, code=1)
     check("begins on 2026-04-01, the round's day" in r.stderr, "a tie ended on the day it begins: " + r.stderr)
-    check(hashlib.sha256(open(fresh, "rb").read()).hexdigest() == before, "refused: the file is unchanged")
+    check(digest(fresh) == before, "refused: the file is unchanged")
     run("survey-in", "--as-of", "2026-04-02", ended, fresh)
     con = sqlite3.connect(fresh)
     got = con.execute("SELECT t.since, t.until FROM tie t JOIN node a ON a.nid = t.src JOIN node b ON b.nid = t.dst"

@@ -186,3 +186,19 @@ void th_small_network(int with_ward)
     tsg_error_t err = {0};
     cr_assert_eq(th_import("net.db", "net", TSG_ENC_UTF8, &err), TSG_OK, "%s", err.text);
 }
+
+char *th_sample_city(char path[4096])
+{
+    char *dir = th_tempdir();
+    snprintf(path, 4096, "%s/city.db", dir);
+    tsg_error_t err = {0};
+    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    return dir;
+}
+
+void th_session(const char *path, tsg_db_t **db, tsg_session_t **s)
+{
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open(path, db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(*db, s, &err), TSG_OK, "%s", err.text);
+}

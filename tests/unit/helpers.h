@@ -33,4 +33,10 @@ tsg_status_t th_import(const char *db, const char *dir, tsg_encoding_t enc, tsg_
  * and b → c referral (count 3, since 2020). */
 void th_small_network(int with_ward);
 
+/* The sample data imported into city.db in a fresh temp dir (returned);
+ * path gets the database's file. */
+char *th_sample_city(char path[4096]);
+/* Opens the database at path and a session on it. */
+void th_session(const char *path, tsg_db_t **db, tsg_session_t **s);
+
 #endif

@@ -74,14 +74,11 @@ static char *reversed_sample(void)
 
 Test(sets, a_set_keeps_its_members_across_a_reimport_by_another_connection)
 {
-    char *dir = th_tempdir(), path[4096];
-    snprintf(path, sizeof path, "%s/city.db", dir);
-    tsg_error_t err = {0};
-    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    char path[4096], *dir = th_sample_city(path);
     tsg_db_t *db;
     tsg_session_t *s;
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
-    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    th_session(path, &db, &s);
+    tsg_error_t err = {0};
     ids_t o;
     cr_assert_eq(run(s, "LET s = FIND organisations WHERE sector = npo; FIND s;", &o), TSG_OK, "%s", o.error);
     char *before = sorted(o.text);
@@ -157,14 +154,11 @@ static char *set_list(tsg_session_t *s)
  * FIND against a database changed by hand). */
 Test(sets, sets_lists_the_scenario_s_sets)
 {
-    char *dir = th_tempdir(), path[4096];
-    snprintf(path, sizeof path, "%s/city.db", dir);
-    tsg_error_t err = {0};
-    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    char path[4096], *dir = th_sample_city(path);
     tsg_db_t *db;
     tsg_session_t *s;
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
-    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    th_session(path, &db, &s);
+    tsg_error_t err = {0};
     ids_t o;
     cr_assert_eq(run(s, "LET before = FIND organisations WHERE sector = npo IN '東区';", &o), TSG_OK, "%s", o.error);
     cr_assert_eq(tsg_session_scenario(s, "WITHOUT 'NPO法人あさがおの会'", &err), TSG_OK, "%s", err.text);
@@ -202,14 +196,11 @@ Test(sets, sets_lists_the_scenario_s_sets)
  * (the session's own reads do not move data_version). */
 Test(sets, a_scenario_is_refused_after_another_connection_writes)
 {
-    char *dir = th_tempdir(), path[4096];
-    snprintf(path, sizeof path, "%s/city.db", dir);
-    tsg_error_t err = {0};
-    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    char path[4096], *dir = th_sample_city(path);
     tsg_db_t *db;
     tsg_session_t *s;
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
-    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    th_session(path, &db, &s);
+    tsg_error_t err = {0};
     ids_t o;
     cr_assert_eq(run(s, "FIND organisations WHERE id = 'o-higashi-joshi';", &o), TSG_OK, "%s", o.error);
     cr_assert_eq(tsg_session_scenario(s, "WITHOUT 'NPO法人あさがおの会'", &err), TSG_OK, "%s", err.text);
@@ -256,14 +247,10 @@ static tsg_status_t run_cells(tsg_session_t *s, const char *stmts, ids_t *o)
  * The oracle is the same session's GAPS naming the new needs itself. */
 Test(sets, gaps_takes_the_usual_needs_another_connection_just_changed)
 {
-    char *dir = th_tempdir(), path[4096];
-    snprintf(path, sizeof path, "%s/city.db", dir);
-    tsg_error_t err = {0};
-    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    char path[4096], *dir = th_sample_city(path);
     tsg_db_t *db;
     tsg_session_t *s;
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
-    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    th_session(path, &db, &s);
     static ids_t before, want, after;
     const char *gaps = "GAPS FOR hikikomori AGED 15..39 IN '北区';";
     cr_assert_eq(run_cells(s, gaps, &before), TSG_OK, "%s", before.error);
@@ -324,14 +311,10 @@ static int other_sql(const char *path, const char *sql)
  * oracle is GAPS naming the needs itself, as in the test above. */
 Test(sets, gaps_sees_commits_across_wal_restarts_and_vacuum)
 {
-    char *dir = th_tempdir(), path[4096];
-    snprintf(path, sizeof path, "%s/city.db", dir);
-    tsg_error_t err = {0};
-    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    char path[4096], *dir = th_sample_city(path);
     tsg_db_t *db;
     tsg_session_t *s;
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
-    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    th_session(path, &db, &s);
     static ids_t before, want, after;
     const char *gaps = "GAPS FOR hikikomori AGED 15..39 IN '北区';";
     cr_assert_eq(run_cells(s, gaps, &before), TSG_OK, "%s", before.error);
@@ -380,14 +363,11 @@ Test(sets, gaps_sees_commits_across_wal_restarts_and_vacuum)
  * b's own statement, which names the new organisation and its tie. */
 Test(sets, a_session_sees_what_another_session_on_the_same_db_wrote)
 {
-    char *dir = th_tempdir(), path[4096];
-    snprintf(path, sizeof path, "%s/city.db", dir);
-    tsg_error_t err = {0};
-    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    char path[4096], *dir = th_sample_city(path);
     tsg_db_t *db;
     tsg_session_t *a, *b;
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
-    cr_assert_eq(tsg_session_open(db, &a, &err), TSG_OK, "%s", err.text);
+    th_session(path, &db, &a);
+    tsg_error_t err = {0};
     cr_assert_eq(tsg_session_open(db, &b, &err), TSG_OK, "%s", err.text);
     static ids_t o;
     cr_assert_eq(run(a, "REACH FROM 'o-city-health' WITHIN 1 HOPS;", &o), TSG_OK, "%s", o.error);

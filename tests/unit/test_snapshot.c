@@ -63,14 +63,11 @@ static void racing_under(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 Test(snapshot, a_show_reads_one_moment_across_a_racing_commit)
 {
-    char *dir = th_tempdir(), path[4096];
-    snprintf(path, sizeof path, "%s/city.db", dir);
-    tsg_error_t err = {0};
-    cr_assert_eq(th_import(path, TSG_SAMPLE_SRC, TSG_ENC_AUTO, &err), TSG_OK, "%s", err.text);
+    char path[4096], *dir = th_sample_city(path);
     tsg_db_t *db;
     tsg_session_t *s;
-    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
-    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    th_session(path, &db, &s);
+    tsg_error_t err = {0};
     racer_t racer = {path, 0};
     cr_assert_eq(sqlite3_create_function(db->sql, "tsg_under", 2, SQLITE_UTF8, &racer, racing_under, NULL, NULL),
                  SQLITE_OK);
