@@ -1,6 +1,7 @@
 /* gaps — coverage, reach, seam and fragility gaps; see gaps.h. */
 #include "gaps.h"
 #include "backup.h"
+#include "nearest.h"
 #include "util.h"
 
 #include <limits.h>
@@ -171,6 +172,14 @@ static int32_t *meeting(const eng_net_t *net, int64_t d, size_t *n)
     return v;
 }
 
+int32_t *eng_listing_under(const eng_net_t *net, int64_t d, size_t *n)
+{
+    nids_t ds = {0};
+    int32_t *v = subtree(net, d, &ds) ? NULL : listing(net, &ds, 0, n);
+    free(ds.v);
+    return v;
+}
+
 int32_t *eng_meeting(const eng_net_t *net, int64_t d, size_t *n)
 {
     *n = 0;
@@ -203,8 +212,7 @@ static eng_gap_t *row(rows_t *r, int kind, int64_t district, const char *need, i
     return g;
 }
 
-static void say(eng_gap_t *g, const char *fmt, ...) UTIL_PRINTF(2, 3);
-static void say(eng_gap_t *g, const char *fmt, ...)
+void eng_gap_say(eng_gap_t *g, const char *fmt, ...)
 {
     if (!g) return;
     va_list ap;
@@ -213,7 +221,7 @@ static void say(eng_gap_t *g, const char *fmt, ...)
     va_end(ap);
 }
 
-static void ages(char *buf, size_t size, int lo, int hi)
+void eng_age_range(char *buf, size_t size, int lo, int hi)
 {
     if (lo < 0 && hi < 0) snprintf(buf, size, "%s", _("all ages"));
     else if (hi < 0) snprintf(buf, size, C_("age range", "%d.."), lo);
@@ -221,291 +229,9 @@ static void ages(char *buf, size_t size, int lo, int hi)
     else snprintf(buf, size, C_("age range", "%d..%d"), lo, hi);
 }
 
-/* The ages of a gap row, which the "why" sentence names (one age or a range). */
-static void row_ages(char *buf, size_t size, int lo, int hi)
-{
-    if (lo == hi) snprintf(buf, size, C_("age range", "%d"), lo);
-    else ages(buf, size, lo, hi);
-}
-
-static const char *area_name(const eng_net_t *net, const eng_program_t *p)
-{
-    return p->wide ? _("everywhere") : p->narea ? net->name[p->area[0]] : _("nowhere");
-}
-
-/* The group and a need as the sentences name them. */
-static const char *target_name(const eng_gaps_query_t *q)
+const char *eng_gap_target_name(const eng_gaps_query_t *q)
 {
     return q->target_label ? q->target_label : q->target;
-}
-
-static const char *need_name(const eng_gaps_query_t *q, const char *need)
-{
-    for (int k = 0; q->need_labels && k < q->nneeds; k++)
-        if (!strcmp(q->needs[k], need)) return q->need_labels[k];
-    return need;
-}
-
-/* How many steps up from s until a district that contains one of p's areas'
- * ancestors: 1 for a neighbouring school district in the same ward, … */
-static int tree_distance(const eng_net_t *net, const eng_program_t *p, int64_t s)
-{
-    int best = 1000;
-    for (int i = 0; i < p->narea; i++) {
-        int k = 0;
-        for (int64_t d = s; d > 0 && k < best; d = net->parent[d], k++)
-            if (eng_under(net, p->area[i], d)) {
-                best = k;
-                break;
-            }
-    }
-    return best;
-}
-
-/* The program that comes nearest to covering a cell, so far. */
-typedef struct nearest {
-    const eng_program_t *p;
-    int32_t index;
-    int cls, score;
-} nearest_t;
-
-/* Classes: 0 serves here for the group, at other ages; 1 for the group at
- * these ages, elsewhere; 2 here at these ages, for other groups. */
-static void consider(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need,
-                     const eng_gap_t *g, int32_t i, nearest_t *b)
-{
-    const eng_program_t *p = &net->programs[i];
-    if (!eng_list_holds(&p->needs, need) || !eng_running(p, q->as_of)) return;
-    int overlaps = (p->age_max < 0 || p->age_max >= g->age_from) && (p->age_min < 0 || p->age_min <= g->age_to);
-    int serves = eng_serves(net, p, s), for_group = eng_covers(p, q->target, need, -1);
-    int cls, score;
-    if (for_group && serves && !overlaps) {
-        cls = 0;
-        score = p->age_max >= 0 && p->age_max < g->age_from ? g->age_from - p->age_max : p->age_min - g->age_to;
-    } else if (for_group && overlaps && !serves) {
-        /* Nearest area first; then the one that covers most of the gap. */
-        cls = 1;
-        int lo = p->age_min < 0 || p->age_min < g->age_from ? g->age_from : p->age_min;
-        int hi = p->age_max < 0 || p->age_max > g->age_to ? g->age_to : p->age_max;
-        score = tree_distance(net, p, s) * 1000 - (hi - lo + 1);
-    } else if (!for_group && serves && overlaps) {
-        cls = 2;
-        score = 0;
-    } else {
-        return;
-    }
-    if (cls < b->cls || (cls == b->cls && (score < b->score || (score == b->score && i < b->index))))
-        *b = (nearest_t){p, i, cls, score};
-}
-
-/* What one GAPS statement keeps between its cells: the programs meeting
- * the district asked about, those in the districts around it, and the
- * nearest programs found in the whole network. */
-typedef struct around {
-    int32_t *v;
-    size_t n;
-} around_t;
-
-typedef struct fallback {
-    const char *need;
-    int from, to;
-    nearest_t best;
-} fallback_t;
-
-typedef struct gaps_ctx {
-    const int32_t *cand;
-    size_t ncand;
-    int64_t anc[9];       /* the district asked about (0) and the districts above it */
-    int nanc;
-    /* By need (the key), the candidates offering it and running on the day:
-     * all that consider() can take from them, made at the first coverage
-     * gap of that need. */
-    const char *need_key[64];
-    int32_t *need_cand[64];
-    size_t need_n[64];
-    int nneed;
-    around_t around[8];   /* by level above the district: the programs listing a district below it */
-    fallback_t *fall;
-    size_t nfall, fallcap;
-} gaps_ctx_t;
-
-/* The programs listing a district under the ancestor `up` levels above the
- * district asked about, computed once per statement. */
-static const around_t *around(const eng_net_t *net, const eng_gaps_query_t *q, gaps_ctx_t *x, int up, int *oom)
-{
-    around_t *a = &x->around[up - 1];
-    if (a->v) return a;
-    int64_t d = q->district;
-    for (int i = 0; i < up; i++) d = net->parent[d];
-    nids_t ds = {0};
-    a->v = subtree(net, d, &ds) ? NULL : listing(net, &ds, 0, &a->n);
-    free(ds.v);
-    if (!a->v) *oom = 1;
-    return a->v ? a : NULL;
-}
-
-/* The nearest program of class 1 outside the district asked about, found
- * the staged way: in ever larger districts around it, last in the whole
- * network (the programs for the group with the need, from the pair index
- * when there is none). Used without the pair index. */
-static void outside_staged(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *x,
-                           const eng_gap_t *g, nearest_t *b, int *oom)
-{
-    int up = 1;
-    for (int64_t a = net->parent[q->district]; b->cls > 1 && a > 0 && up <= 8; a = net->parent[a], up++) {
-        const around_t *ar = around(net, q, x, up, oom);
-        if (!ar) return;
-        for (size_t i = 0; i < ar->n; i++) consider(net, q, s, need, g, ar->v[i], b);
-    }
-    if (b->cls <= 1) return;
-    for (size_t i = 0; i < net->nprograms; i++) consider(net, q, s, need, g, (int32_t)i, b);
-}
-
-/* How many levels above the district asked about (x->anc[0]) lies the
- * lowest district holding one of p's areas: tree_distance from any cell
- * less the cell's depth below that district. 0 when p meets the district
- * (then it is among the candidates, x->cand), INT_MAX when no area lies in
- * its tree at all. */
-static int levels_out(const eng_net_t *net, const eng_program_t *p, const gaps_ctx_t *x)
-{
-    int best = INT_MAX;
-    for (int i = 0; i < p->narea; i++) {
-        int steps = 0;
-        for (int64_t d = p->area[i]; d > 0 && d <= net->maxnid && steps <= 16; d = net->parent[d], steps++) {
-            int j = 0;
-            while (j < x->nanc && x->anc[j] != d) j++;
-            if (j == x->nanc) continue;
-            if (j == 0 || d == p->area[i]) return 0; /* under the district, or serving it */
-            if (j < best) best = j;
-            break;
-        }
-    }
-    return best;
-}
-
-/* The same as outside_staged, in one pass over the programs for the group
- * with the need (the pair index): a class 1 program outside the district
- * is tree_distance = (the cell's depth below the district) + levels_out
- * from every cell, so the nearest is the same for all of the statement's
- * cells, and it is the one with the fewest levels out, then the most ages
- * covered, then the first; the staged search finds exactly it, level by
- * level. Programs meeting the district are the cell's candidates, already
- * weighed (a class 1 among them ends the search before this). */
-static void outside(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *x,
-                    const eng_gap_t *g, nearest_t *b, int *oom)
-{
-    size_t n, m;
-    const int32_t *named = eng_for_group(net, q->target, need, &n);
-    const int32_t *all = eng_for_group(net, "everyone", need, &m);
-    if (n == (size_t)-1) {
-        outside_staged(net, q, s, need, x, g, b, oom);
-        return;
-    }
-    int best_out = INT_MAX, best_span = 0;
-    int32_t best_i = -1;
-    for (size_t i = 0, j = 0; i < n || j < m;) {
-        int32_t k = j == m || (i < n && named[i] < all[j]) ? named[i++] : all[j++];
-        const eng_program_t *p = &net->programs[k];
-        if (p->wide || !eng_running(p, q->as_of)) continue;
-        if (!((p->age_max < 0 || p->age_max >= g->age_from) && (p->age_min < 0 || p->age_min <= g->age_to))) continue;
-        int out = levels_out(net, p, x);
-        if (!out) continue;
-        int lo = p->age_min < 0 || p->age_min < g->age_from ? g->age_from : p->age_min;
-        int hi = p->age_max < 0 || p->age_max > g->age_to ? g->age_to : p->age_max;
-        int span = hi - lo + 1;
-        if (best_i < 0 || out < best_out || (out == best_out && (span > best_span || (span == best_span && k < best_i)))) {
-            best_out = out;
-            best_span = span;
-            best_i = k;
-        }
-    }
-    (void)s;
-    if (best_i >= 0) *b = (nearest_t){&net->programs[best_i], best_i, 1, (best_out == INT_MAX ? 1000 : best_out) * 1000 - best_span};
-}
-
-/* Why a cell is uncovered: the program that comes nearest, and what it
- * lacks: the ages (right group, need and area), the area (right group, need
- * and ages), or the group (right need, area and ages).
- *
- * The programs meeting the district asked about hold every program of
- * class 0 and 2, and any of class 1 there beats those outside. Else class 1
- * is looked for in ever larger districts around it (a nearer area always
- * wins), and last in the whole network. What that last search finds does
- * not depend on the cell (everything it can find lies outside the cell's
- * tree of districts, all equally far), so it is kept for the statement. */
-static void explain_coverage(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need,
-                             gaps_ctx_t *x, eng_gap_t *g, int *oom)
-{
-    nearest_t b = {NULL, -1, 3, 0};
-    need = eng_key(net, need);
-    /* The sentences name the row's ages: no program covers them here, and
-     * the nearest one of class 0 covers none of them (docs/decisions.md,
-     * "Issue 19: whole sentences"). */
-    char span[32];
-    row_ages(span, sizeof span, g->age_from, g->age_to);
-    if (!need) {
-        say(g, _("no program anywhere offers %1$s to %2$s aged %3$s"), need_name(q, g->need), target_name(q), span);
-        return;
-    }
-    int k = 0;
-    while (k < x->nneed && x->need_key[k] != need) k++;
-    if (k == x->nneed && k < 64) {
-        int32_t *v = malloc((x->ncand + 1) * sizeof *v);
-        if (!v) {
-            *oom = 1;
-            return;
-        }
-        size_t n = 0;
-        for (size_t i = 0; i < x->ncand; i++) {
-            const eng_program_t *p = &net->programs[x->cand[i]];
-            if (eng_list_holds(&p->needs, need) && eng_running(p, q->as_of)) v[n++] = x->cand[i];
-        }
-        x->need_key[k] = need;
-        x->need_cand[k] = v;
-        x->need_n[k] = n;
-        x->nneed++;
-    }
-    if (k < x->nneed)
-        for (size_t i = 0; i < x->need_n[k]; i++) consider(net, q, s, need, g, x->need_cand[k][i], &b);
-    else
-        for (size_t i = 0; i < x->ncand; i++) consider(net, q, s, need, g, x->cand[i], &b);
-    if (b.cls > 1) {
-        fallback_t *f = NULL;
-        for (size_t i = 0; i < x->nfall && !f; i++)
-            if (x->fall[i].need == need && x->fall[i].from == g->age_from && x->fall[i].to == g->age_to) f = &x->fall[i];
-        if (!f) {
-            if (x->nfall == x->fallcap) {
-                size_t cap = x->fallcap ? x->fallcap * 2 : 16;
-                fallback_t *grown = realloc(x->fall, cap * sizeof *grown);
-                if (!grown) {
-                    *oom = 1;
-                    return;
-                }
-                x->fall = grown;
-                x->fallcap = cap;
-            }
-            f = &x->fall[x->nfall++];
-            *f = (fallback_t){need, g->age_from, g->age_to, {NULL, -1, 3, 0}};
-            outside(net, q, s, need, x, g, &f->best, oom);
-        }
-        if (f->best.cls < b.cls) b = f->best;
-    }
-    if (!b.p) {
-        say(g, _("no program anywhere offers %1$s to %2$s aged %3$s"), need_name(q, need), target_name(q), span);
-        return;
-    }
-    g->program = b.p->nid;
-    char a[32];
-    ages(a, sizeof a, b.p->age_min, b.p->age_max);
-    const char *name = net->name[b.p->nid];
-    if (b.cls == 0 && g->age_from == g->age_to)
-        say(g, _("nearest: '%1$s' (%2$s) serves here, but not age %3$s"), name, a, span);
-    else if (b.cls == 0) say(g, _("nearest: '%1$s' (%2$s) serves here, but not ages %3$s"), name, a, span);
-    /* The cell is named, not "here": the sentence is read apart from its row too (a report, a picture's label). */
-    else if (b.cls == 1) say(g, _("nearest: '%1$s' (%2$s) serves %3$s, not %4$s"), name, a, area_name(net, b.p), net->name[s]);
-    else
-        say(g, _("nearest: '%1$s' offers %2$s in %3$s, but not for %4$s"), name, need_name(q, need), net->name[s],
-            target_name(q));
 }
 
 /* ---- the cells ---------------------------------------------------------------------- */
@@ -597,7 +323,7 @@ static inline uint64_t age_bits(int lo, int hi)
 
 /* cover: the programs covering need in s at some age (they name the group
  * or everyone, offer the need, run on the day and serve s). */
-static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, gaps_ctx_t *ctx,
+static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s, const char *need, eng_nearest_t *ctx,
                       cell_memo_t *memo, const int32_t *cover, size_t ncover, rows_t *r)
 {
     int span = q->age_to - q->age_from + 1, words = (span + 63) / 64;
@@ -671,13 +397,13 @@ static void cell_rows(const eng_net_t *net, const eng_gaps_query_t *q, int64_t s
                 j++;
             eng_gap_t *g = row(r, kind, s, need, q->age_from + i, q->age_from + j - 1, st[i].program);
             if (g && kind == ENG_GAP_COVERAGE) {
-                explain_coverage(net, q, s, need, ctx, g, &r->oom);
+                eng_explain_coverage(net, q, s, need, ctx, g, &r->oom);
             } else if (g && kind == ENG_GAP_REACH) {
-                say(g, _("'%1$s' covers it, but no entry point serving %2$s reaches it within %3$d referral ties"),
+                eng_gap_say(g, _("'%1$s' covers it, but no entry point serving %2$s reaches it within %3$d referral ties"),
                     net->name[st[i].program], net->name[s], q->hops);
             } else if (g) {
                 g->program = st[i].program;
-                say(g, _("only '%1$s' (%2$s) provides it"), net->name[st[i].only_org], net->id[st[i].only_org]);
+                eng_gap_say(g, _("only '%1$s' (%2$s) provides it"), net->name[st[i].only_org], net->id[st[i].only_org]);
             }
             i = j;
         }
@@ -731,10 +457,10 @@ static void seams(const eng_net_t *net, const eng_gaps_query_t *q, const int32_t
                 break;
             }
         char a[32];
-        ages(a, sizeof a, p->age_min, p->age_max);
+        eng_age_range(a, sizeof a, p->age_min, p->age_max);
         eng_gap_t *g = row(r, ENG_GAP_SEAM, where, NULL, x, x + 1, p->nid);
-        say(g, _("'%1$s' (%2$s) ends at %3$d and has no tie to a program for %4$s from age %5$d"), net->name[p->nid],
-            a, x, target_name(q), x + 1);
+        eng_gap_say(g, _("'%1$s' (%2$s) ends at %3$d and has no tie to a program for %4$s from age %5$d"), net->name[p->nid],
+            a, x, eng_gap_target_name(q), x + 1);
     }
 }
 
@@ -760,7 +486,7 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     uint64_t *offers = malloc(2 * (ncand + 1) * sizeof *offers), *here_offers = offers ? offers + ncand + 1 : NULL;
     unsigned char *whole = malloc(ncand + 1);
     rows_t r = {0};
-    gaps_ctx_t x = {.cand = cand, .ncand = ncand};
+    eng_nearest_t x = {.cand = cand, .ncand = ncand};
     cell_memo_t memo = {0};
     if (!cand || !cover || !offers || !whole) r.oom = 1;
     for (int64_t a = q->district; a > 0 && x.nanc < 9; a = net->parent[a]) x.anc[x.nanc++] = a;
@@ -826,9 +552,7 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
     free(cover);
     free(offers);
     free(whole);
-    for (int i = 0; i < 8; i++) free(x.around[i].v);
-    for (int i = 0; i < x.nneed; i++) free(x.need_cand[i]);
-    free(x.fall);
+    eng_nearest_free(&x);
     free(memo.v);
     if (r.oom) {
         free(r.v);
