@@ -30,7 +30,7 @@ DIRS = ["util", "store", "query", "engine", "grammar", "cli"]
 MARKS = ["--keyword=_", "--keyword=N_", "--keyword=C_:1c,2", "--keyword=NC_:1c,2"]
 # function:argument of the message format or title
 SINKS = ["gram_fail:4", "qry_fail:3", "util_fail:3", "qry_emit_done:2", "qry_result_new:1",
-         "qry_result_message:1", "fail_at:4", "say:2"]
+         "qry_result_message:1", "fail_at:4", "eng_gap_say:2"]
 CLI_SINKS = ["printf:1", "fprintf:2", "repl_fail:3"]
 
 fail = 0
