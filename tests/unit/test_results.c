@@ -5,6 +5,7 @@
  * numbers only by value, else by bytes; empty cells last either way; a
  * stable sort, so ties keep the plain statement's order. */
 #include "helpers.h"
+#include "result.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -175,4 +176,35 @@ Test(results, order_by_gives_the_plain_rows_in_the_documented_order)
     check_order(s, "GAPS FOR hikikomori AGED 18..39 IN 'あさひの市';", "district", 0, 0);
     tsg_session_close(s);
     tsg_close(db);
+}
+
+/* qry_result_add_refs keeps by pointer only the cells whose bit is set in
+ * refs, and refs has 32 bits (result.h): with every bit set, a row of 33
+ * columns keeps its first 32 by pointer and copies the 33rd. The oracle is
+ * that contract: a cell kept by pointer shows the caller's buffer changed
+ * after the call, a copied cell the text as it was. */
+Test(results, refs_names_32_columns_and_a_33rd_is_copied)
+{
+    const char *cols[33];
+    char names[33][8], texts[33][8];
+    const char *cells[33];
+    for (int c = 0; c < 33; c++) {
+        snprintf(names[c], sizeof names[c], "c%d", c);
+        snprintf(texts[c], sizeof texts[c], "v%d", c);
+        cols[c] = names[c];
+        cells[c] = texts[c];
+    }
+    for (size_t ncols = 32; ncols <= 33; ncols++) {
+        tsg_result_t *r = qry_result_new("t", ncols, cols);
+        cr_assert_not_null(r);
+        cr_assert_eq(qry_result_add_refs(r, cells, ~0u), 0);
+        for (size_t c = 0; c < ncols; c++) texts[c][0] = 'w';
+        for (size_t c = 0; c < ncols; c++) {
+            char want[8];
+            snprintf(want, sizeof want, "%c%zu", c < 32 ? 'w' : 'v', c);
+            cr_expect_str_eq(r->cells[c], want, "%zu columns, column %zu", ncols, c);
+        }
+        for (size_t c = 0; c < ncols; c++) texts[c][0] = 'v';
+        tsg_result_free(r);
+    }
 }
