@@ -18,7 +18,12 @@ For a GAPS and a REACH from the queries file (bench/scale.py's), in turn,
 `runs` times: then's whole process; now's with no cache file (the run that
 builds it); now's with the cache present; now's with TSUNAGI_CACHE=off.
 Every process's answer (LANGUAGE=en) must be byte-identical to then's: the
-old binary is the oracle for the new one's answers. Warm by default (one
+old binary is the oracle for the new one's answers, and an empty answer
+from then is refused (two empty outputs would agree on nothing). The run
+meant to build the cache must leave one, and the run meant to read it must
+leave it as it found it (a cache refused is removed or written anew: that
+run would have timed a load). Copies and then's build kept in --work are
+reused only when made from the same database file and commit. Warm by default (one
 untimed pass first); with --cold the page cache is dropped before every
 run (root), which disturbs anything else timing on the machine.
 
@@ -40,8 +45,15 @@ def build_then(repo, commit, work):
     """tsunagi as of commit, built once in work/then (reused if there)."""
     src = os.path.join(work, "then")
     binary = os.path.join(src, "build", "tsunagi")
-    if os.path.exists(binary):
+    # Reused only when built from the same commit: a work folder kept from
+    # a run with another --then-commit would otherwise time that one.
+    sha = subprocess.run(["git", "-C", repo, "rev-parse", commit], capture_output=True, check=True,
+                         text=True).stdout.strip()
+    stamp = os.path.join(work, "then.commit")
+    if os.path.exists(binary) and os.path.exists(stamp) and open(stamp).read().strip() == sha:
         return binary
+    if os.path.exists(src):
+        subprocess.run(["rm", "-rf", src], check=True)
     os.makedirs(src, exist_ok=True)
     archive = subprocess.run(["git", "-C", repo, "archive", commit], capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", src], input=archive.stdout, check=True)
@@ -49,6 +61,8 @@ def build_then(repo, commit, work):
                     "-DCMAKE_BUILD_TYPE=RelWithDebInfo"], check=True, stdout=subprocess.DEVNULL)
     subprocess.run(["cmake", "--build", os.path.join(src, "build"), "-j2", "--target", "tsunagi-cli"], check=True,
                    stdout=subprocess.DEVNULL)
+    with open(stamp, "w") as f:
+        f.write(sha + "\n")
     return binary
 
 
@@ -56,9 +70,20 @@ def copies(db, work):
     """now.db, a copy of db (the cache is written beside it), and then.db,
     the same rows at schema 3 for the old binary."""
     now, then = os.path.join(work, "now.db"), os.path.join(work, "then.db")
+    # Reused only when copied from this very file as it is: copies kept
+    # from another database would agree with each other and time it.
+    st = os.stat(db)
+    source = f"{os.path.realpath(db)} {st.st_size} {st.st_mtime_ns}\n"
+    stamp = os.path.join(work, "copies.source")
+    if not (os.path.exists(stamp) and open(stamp).read() == source):
+        for path in (now, then, now + ".tsn"):
+            if os.path.exists(path):
+                os.remove(path)
     for path in (now, then):
         if not os.path.exists(path):
             subprocess.run(["cp", db, path], check=True)
+    with open(stamp, "w") as f:
+        f.write(source)
     c = sqlite3.connect(then)
     version = c.execute("PRAGMA user_version").fetchone()[0]
     if version == 4:
@@ -77,6 +102,15 @@ def statements(queries):
     r = next(l for l in lines if l.startswith("reach")).split(" ")
     return [("GAPS", f"GAPS FOR {g[2]} AGED 18..39 IN '{g[3]}';"),
             ("REACH", f"REACH FROM '{r[2]}' WITHIN 3 HOPS VIA any;")]
+
+
+def file_id(path):
+    """(device, inode, size, mtime) of path, None when there is none."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def drop_caches():
@@ -140,9 +174,16 @@ def main():
                     os.remove(tsn)
                 if a.cold:
                     drop_caches()
+                before = file_id(tsn)
                 m = child(cmd, e)
                 if kind == "now, builds the cache" and not os.path.exists(tsn):
                     sys.exit(f"{name}: the run meant to build the cache left no {tsn}")
+                # A cache refused is removed or written anew (a new file):
+                # that run would have timed a load, not the cache.
+                if kind == "now, cache present" and file_id(tsn) != before:
+                    sys.exit(f"{name}: the run meant to read the cache did not keep {tsn} as it found it")
+                if kind == "then" and not m[3].strip():
+                    sys.exit(f"{name}: then's answer is empty: nothing to compare the others with")
                 if kind != "then" and m[3] != answer:
                     sys.exit(f"{name}: {kind}'s answer differs from then's")
                 if kind == "then":
