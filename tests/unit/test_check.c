@@ -241,3 +241,36 @@ Test(check, every_foreign_key_is_checked)
     util_buf_free(&by_sqlite);
     tsg_close(db);
 }
+
+/* SQLite's foreign_key_check, read for the tables the scan leaves to it,
+ * lists five findings and "and more" as the scan does (check.h: LISTED + 1
+ * read, five told): every vocabulary alias pointed at a key that is not
+ * there. The oracle is the file itself, asked by SQL for the aliases'
+ * first rowids, and the rule "five listed and 'and more'". */
+Test(check, sqlite_s_findings_are_five_and_more)
+{
+    th_small_network(0);
+    sql("net.db", "VACUUM INTO 'aliases.db'");
+    sql("aliases.db", "PRAGMA foreign_keys = OFF; UPDATE vocab_alias SET key = 'nosuch'");
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    cr_assert_eq(sqlite3_open("aliases.db", &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_prepare_v2(db, "SELECT rowid FROM vocab_alias ORDER BY rowid", -1, &st, NULL), SQLITE_OK);
+    char want[2000] = "aliases.db: damaged database: ";
+    int n = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        if (n < 5)
+            snprintf(want + strlen(want), sizeof want - strlen(want), "%svocab_alias row %lld: kind, key refers to a missing vocab row",
+                     n ? "; " : "", (long long)sqlite3_column_int64(st, 0));
+        n++;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    cr_assert_gt(n, 6, "the small network has %d aliases: too few to pass five", n);
+    strcat(want, MORE);
+    for (int split = 0; split < 2; split++) {
+        char *got = checked("aliases.db", split);
+        cr_expect_str_eq(got, want, "%s", split ? "ties on the second connection" : "one connection");
+        free(got);
+    }
+}
