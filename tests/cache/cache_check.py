@@ -365,7 +365,7 @@ def main():
         check(run(city, walk + " " + path) == want_walk + want_path and inode(city + ".tsn") != written,
               "a changed byte in the ties, met by PATH after a walk, is refused and the cache written anew")
         # A cache of an earlier format (engine/netcache.c's FORMAT_VERSION,
-        # 3 since h-lean narrowed the network's structs): its version one
+        # 4 since h-r2 narrowed prog_nid, which no layout shows): its version one
         # less, the header's checksum fixed, so that only the version can
         # refuse it.
         run(city, CITY)
