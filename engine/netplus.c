@@ -9,8 +9,7 @@ tsg_status_t eng_plus_init(eng_plus_t *p, const eng_net_t *base, tsg_error_t *er
 {
     memset(p, 0, sizeof *p);
     if (base->nties >= ENG_MAX_TIES)
-        return util_fail(err, TSG_EINPUT, _("the network is too big to load: %zu ties (at most %u) and node numbers up to %lld"),
-                         base->nties + 1, ENG_MAX_TIES, (long long)base->maxnid);
+        return util_fail(err, TSG_EINPUT, _("the network is too big to load: more than %u ties"), ENG_MAX_TIES);
     size_t n = (size_t)base->maxnid + 2;
     size_t nsteps = base->off[n], nin = base->in_off[n];
     p->ties = malloc((base->nties + 1) * sizeof *p->ties);

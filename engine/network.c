@@ -133,10 +133,17 @@ static tsg_status_t oom(tsg_error_t *err)
     return util_fail(err, TSG_ENOMEM, _("out of memory"));
 }
 
-static tsg_status_t too_big(tsg_error_t *err, size_t nties, int64_t maxnid)
+/* The one limit passed, said alone: the count of ties is known only up to
+ * the one that does not fit, and the nids are refused before any tie. */
+static tsg_status_t too_many_ties(tsg_error_t *err)
 {
-    return util_fail(err, TSG_EINPUT, _("the network is too big to load: %zu ties (at most %u) and node numbers up to %lld"),
-                     nties, ENG_MAX_TIES, (long long)maxnid);
+    return util_fail(err, TSG_EINPUT, _("the network is too big to load: more than %u ties"), ENG_MAX_TIES);
+}
+
+static tsg_status_t nids_too_big(tsg_error_t *err, int64_t maxnid)
+{
+    return util_fail(err, TSG_EINPUT, _("the network is too big to load: node numbers go up to %lld (at most %lld)"),
+                     (long long)maxnid, (long long)ENG_MAX_NID);
 }
 
 static tsg_status_t too_many_areas(tsg_error_t *err, const eng_program_t *p)
@@ -202,7 +209,7 @@ static tsg_status_t on_sizes(void *ctx, int64_t maxnid, tsg_error_t *err)
 {
     eng_net_t *net = ((loader_t *)ctx)->net;
     /* The structs hold nids in 32 bits (network.h). */
-    if (maxnid > ENG_MAX_NID) return too_big(err, 0, maxnid);
+    if (maxnid > ENG_MAX_NID) return nids_too_big(err, maxnid);
     net->maxnid = maxnid;
     size_t n = (size_t)net->maxnid + 2;
     util_arena_t *a = &net->arena, *r = &net->rest;
@@ -492,7 +499,7 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
     piece_end(ld, PIECE_TIES);
     /* Refused at the tie that does not fit in a step (eng_step_t), before
      * room for more is taken: nids were refused with the sizes (on_sizes). */
-    if (net->nties == ENG_MAX_TIES) return too_big(err, net->nties + 1, net->maxnid);
+    if (net->nties == ENG_MAX_TIES) return too_many_ties(err);
     if (net->nties == ld->tie_cap) {
         /* The ties have an arena of their own: they grow in place, never
          * copied. */

@@ -2,6 +2,7 @@
  * result size and a statement's time. The parser's limits (nesting, name
  * and statement length) are in test_parse.c and tests/lang/errors.test. */
 #include "helpers.h"
+#include "netplus.h"
 #include "network.h"
 #include "period.h"
 #include "query.h"
@@ -354,6 +355,22 @@ Test(limits, a_nid_beyond_32_bits_is_refused)
 {
     /* A node numbered 2^32 + 1 would be node 1 in 32 bits. */
     refused("INSERT INTO node(nid, type, id) VALUES (4294967297, 'forum', 'f-far');", "node numbers go up to");
+}
+
+/* A network holding the most ties one may (ENG_MAX_TIES, network.h) takes
+ * no tie more: SUGGEST TIES' one-tie-more view is refused, and the message
+ * names the limit passed, not a count of ties or node numbers it does not
+ * know (the loader refuses at the tie past the limit with the same words).
+ * The view looks at nothing of the base before its count. */
+Test(limits, a_network_at_the_tie_limit_takes_no_tie_more)
+{
+    eng_net_t base = {.nties = ENG_MAX_TIES, .maxnid = 7};
+    eng_plus_t plus;
+    tsg_error_t err = {0};
+    cr_assert_eq(eng_plus_init(&plus, &base, &err), TSG_EINPUT);
+    char want[128];
+    snprintf(want, sizeof want, "too big to load: more than %u ties", ENG_MAX_TIES);
+    cr_expect_str_eq(strstr(err.text, "too big") ? strstr(err.text, "too big") : err.text, want);
 }
 
 /* The districts a program lists: 65,535 load, one more is refused. */
