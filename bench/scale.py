@@ -460,15 +460,22 @@ def report(rows):
     print(f"\n===== after {network(rows[-1])}: tables of every size so far =====")
     print("\nLoad against the floor (median of the runs), with page faults (getrusage: minor / major, median per"
           " load; the first load apart) and the load average when the size began:\n")
-    print("| network | organisations | programs | ties | load (floor) | ratio | faults: floor | load | first load |"
+    print("| network | organisations | programs | ties | load (floor) | ratio | ratio, CPU | load CPU (floor CPU) |"
+          " ratio to the floor of the load's columns, wall / CPU | faults: floor | load | first load |"
           " session peak RSS | load average |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for w in rows:
-        lf, ld, i = w["res"].get("load_floor"), w["res"].get("load"), w["info"]
+        lf, ld, i, res = w["res"].get("load_floor"), w["res"].get("load"), w["info"], w["res"]
         f = lambda k: f"{i.get(k + '_minflt', 0):,.0f} / {i.get(k + '_majflt', 0):,.0f}"
+        # CPU time and the floor of the load's columns (scale_bench.c): "—" from an older scale_bench.
+        part = lambda a, b: f"{res[a]['median_ms'] / res[b]['median_ms']:.2f}" if a in res and b in res else "—"
+        cpu = (f"{res['load_cpu']['median_ms']:,.0f} ms ({res['load_floor_cpu']['median_ms']:,.0f} ms)"
+               if "load_cpu" in res and "load_floor_cpu" in res else "—")
         print(f"| {network(w)} | {w['orgs']:,} | {w['programs']:,} | {w['ties']:,} | {ld['median_ms']:,.0f} ms "
-              f"({lf['median_ms']:,.0f} ms) | {ld['median_ms'] / lf['median_ms']:.2f} | {f('floor')} | {f('load')} |"
-              f" {f('first_load')} | {w['session_mb']:,.0f} MB | {w['load_avg']:.1f} |")
+              f"({lf['median_ms']:,.0f} ms) | {ld['median_ms'] / lf['median_ms']:.2f} |"
+              f" {part('load_cpu', 'load_floor_cpu')} | {cpu} |"
+              f" {part('load', 'load_floor_columns')} / {part('load_cpu', 'load_floor_columns_cpu')} |"
+              f" {f('floor')} | {f('load')} | {f('first_load')} | {w['session_mb']:,.0f} MB | {w['load_avg']:.1f} |")
     print("\nThe first statement of a session (the load and the names) against the scan of every row both read:\n")
     print("| network | first statement | floor | ratio | first AS OF statement |")
     print("|---|---:|---:|---:|---:|")

@@ -4,7 +4,13 @@
  *
  *   load   eng_net_load on a fresh connection, against the floor: the same
  *          tables scanned with plain SELECTs, every column read, nothing kept;
- *          both with the page faults they cost (getrusage);
+ *          both with the page faults and the CPU time they cost (getrusage).
+ *          The floor leaves out columns the load must read to know which
+ *          rows exist that day (the ties' since and until, a program's
+ *          until, an organisation's and a forum's since and until): a second
+ *          floor ("load_floor_columns") reads those too, measured in the same
+ *          turn, so that both ratios are seen (docs/decisions.md, "Issue 23:
+ *          the load near the floor (h-load)");
  *   gaps   GAPS FOR target AGED 18..39 IN 'ward' through the language, against
  *          the coverage part of GAPS as an analyst writes it
  *          (bench/sql/gaps.sql: one GROUP BY over the cells, only the needs
@@ -89,6 +95,23 @@ static const char *const floor_sql[] = {
     "SELECT program, pos, mode FROM program_mode",
     "SELECT program, pos, district FROM program_area",
     "SELECT src, dst, kind, directed, count FROM tie",
+};
+
+/* The floor with every column the load reads (store/netread.c, read_all):
+ * the dates that decide which rows exist on the day besides. Not the tie's
+ * tid (read only when some tie has a past value), nor the load's node count
+ * and its read of the history table (one row each, or none, here). */
+static const char *const floor_columns_sql[] = {
+    "SELECT nid, type, id FROM node",
+    "SELECT nid, name, parent, level FROM district",
+    "SELECT nid, name, district, sector, since, until FROM organisation",
+    "SELECT nid, name, org, age_min, age_max, wide_area, starts, ends, until FROM program",
+    "SELECT nid, name, district, since, until FROM forum",
+    "SELECT program, pos, target FROM program_target",
+    "SELECT program, pos, need FROM program_need",
+    "SELECT program, pos, mode FROM program_mode",
+    "SELECT program, pos, district FROM program_area",
+    "SELECT src, dst, kind, directed, count, since, until FROM tie",
 };
 
 /* What the session's names read besides: ids, then each kind's names. */
@@ -203,10 +226,15 @@ int main(int argc, char **argv)
     size_t nq;
     query_t *qs = read_queries(argv[3], &nq);
 
-    /* Load against the floor, alternating, after one warm-up of each. */
+    /* Load against the floor, alternating, after one warm-up of each; wall
+     * and CPU time of each (tf, tl, tc: wall; cf, cl, cc: CPU), tc and cc
+     * for the floor with every column the load reads. */
     double *tf = calloc((size_t)runs, sizeof *tf), *tl = calloc((size_t)runs, sizeof *tl);
+    double *tc = calloc((size_t)runs, sizeof *tc), *cf = calloc((size_t)runs, sizeof *cf);
+    double *cl = calloc((size_t)runs, sizeof *cl), *cc = calloc((size_t)runs, sizeof *cc);
     long grew = 0, again;
-    const size_t nfloor = sizeof floor_sql / sizeof *floor_sql, nnames = sizeof names_sql / sizeof *names_sql;
+    const size_t nfloor = sizeof floor_sql / sizeof *floor_sql, nnames = sizeof names_sql / sizeof *names_sql,
+                 ncolumns = sizeof floor_columns_sql / sizeof *floor_columns_sql;
     /* Page faults of each (getrusage, minor and major): a fresh allocation
      * costs a fault per page, so where faults are dear the load pays for
      * the memory it keeps, which the floor does not. */
@@ -218,14 +246,20 @@ int main(int argc, char **argv)
     load_once(path, &grew); /* the first load shows the memory it takes */
     bench_faults(&min1, &maj1);
     printf("info first_load_minflt %ld first_load_majflt %ld\n", min1 - min0, maj1 - maj0);
+    scan(path, floor_columns_sql, ncolumns);
     for (int r = 0; r < runs; r++) {
         bench_faults(&min0, &maj0);
+        double c0 = bench_cpu();
         tf[r] = scan(path, floor_sql, nfloor);
+        double c1 = bench_cpu();
         bench_faults(&min1, &maj1);
         ff[r] = (double)(min1 - min0), mf[r] = (double)(maj1 - maj0);
         tl[r] = load_once(path, &again);
+        double c2 = bench_cpu();
         bench_faults(&min0, &maj0);
         fl[r] = (double)(min0 - min1), ml[r] = (double)(maj0 - maj1);
+        tc[r] = scan(path, floor_columns_sql, ncolumns);
+        cf[r] = c1 - c0, cl[r] = c2 - c1, cc[r] = bench_cpu() - c2;
     }
     qsort(ff, (size_t)runs, sizeof *ff, bench_cmp);
     qsort(fl, (size_t)runs, sizeof *fl, bench_cmp);
@@ -240,6 +274,10 @@ int main(int argc, char **argv)
     printf("info network_rss_mb %.0f\n", grew / 1024.0);
     report("load_floor", tf, (size_t)runs);
     report("load", tl, (size_t)runs);
+    report("load_floor_columns", tc, (size_t)runs);
+    report("load_floor_cpu", cf, (size_t)runs);
+    report("load_cpu", cl, (size_t)runs);
+    report("load_floor_columns_cpu", cc, (size_t)runs);
     /* The first statement also loads the names; its floor adds their scan. */
     double names_floor = scan(path, names_sql, nnames);
 
@@ -487,6 +525,10 @@ int main(int argc, char **argv)
     free(qs);
     free(tf);
     free(tl);
+    free(tc);
+    free(cf);
+    free(cl);
+    free(cc);
     free(tg);
     free(tr);
     free(pg);

@@ -22,9 +22,11 @@
 
 /* Bumped whenever what the regions mean changes without the structs'
  * layout changing (a new index filled differently, a field's meaning). */
-#define FORMAT_VERSION 4u /* 2: the network in four regions, empty regions allowed; 3: narrower
+#define FORMAT_VERSION 5u /* 2: the network in four regions, empty regions allowed; 3: narrower
                            * programs, ties and per-nid arrays, and the checksum's mixing end;
-                           * 4: prog_nid in 32 bits as programs[].nid (no layout shows it) */
+                           * 4: prog_nid in 32 bits as programs[].nid (no layout shows it);
+                           * 5: the names' nids in 32 bits and their hash heads at most one
+                           * key a head (query/names.c; this layout does not show them) */
 #define PAGE 4096u
 
 static const char magic[8] = {'T', 'S', 'G', 'C', 'A', 'C', 'H', 'E'};

@@ -482,11 +482,15 @@ static tsg_status_t layout_lists(loader_t *ld, tsg_error_t *err)
         }
         if (!area) start += n;
     }
-    for (size_t i = 0; i < net->nprograms; i++) {
+    /* The lists hold the interned keys: compared by address, not by text
+     * (1.5 million programs a national load). */
+    const char *consultation = eng_key(net, "consultation"), *counter = eng_key(net, "counter"),
+               *phone = eng_key(net, "phone"), *chat = eng_key(net, "chat");
+    for (size_t i = 0; consultation && i < net->nprograms; i++) {
         eng_program_t *p = &net->programs[i];
-        p->entry = eng_list_has(&p->needs, "consultation") &&
-                   (eng_list_has(&p->modes, "counter") || eng_list_has(&p->modes, "phone") ||
-                    eng_list_has(&p->modes, "chat"));
+        p->entry = eng_list_holds(&p->needs, consultation) &&
+                   ((counter && eng_list_holds(&p->modes, counter)) || (phone && eng_list_holds(&p->modes, phone)) ||
+                    (chat && eng_list_holds(&p->modes, chat)));
     }
     return TSG_OK;
 }

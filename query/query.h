@@ -30,8 +30,11 @@ extern const char *const qry_type_name[]; /* "", "district", "organisation", "pr
 /* The type whose qry_type_name is text (node.type as stored), or 0. */
 int qry_type_of(const char *text);
 
+/* One a node: two million a national session, so the nid is held in 32
+ * bits (40 bytes, not 48); the names' load refuses a nid that does not fit
+ * (names.c), as the network's does (engine/network.h). */
 typedef struct qry_name {
-    int64_t nid;
+    int32_t nid;
     int type;
     char *id, *name, *fold_id, *fold_name;
 } qry_name_t;

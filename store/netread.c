@@ -5,6 +5,7 @@
 #include "netpast.h"
 #include "bounds.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "util.h"
@@ -63,8 +64,11 @@ static int node_number(const read_t *rd, int64_t nid, const char *field, int now
     return v && *v ? atoi(v) : -1;
 }
 
-/* Hands one row to the reader; which is the query's index in each_row. */
-typedef tsg_status_t (*row_fn)(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err);
+/* Hands one row to the reader: nid is its first column, which each_row has
+ * read and checked (each column asked for again is one more call into
+ * SQLite, which takes the connection's mutex: 19 million calls a national
+ * load); which is the query's index in each_row. */
+typedef tsg_status_t (*row_fn)(const read_t *rd, sqlite3_stmt *st, int64_t nid, int which, tsg_error_t *err);
 
 /* Runs sql and hands each row to fn after checking its first column is a
  * nid in 1..maxnid, skipping a row whose node does not exist on the day;
@@ -82,33 +86,52 @@ static tsg_status_t each_row(sqlite3 *db, const char *sql, const read_t *rd, row
             break;
         }
         if (rd->gone[nid] & GONE) continue;
-        s = fn(rd, st, which, err);
+        s = fn(rd, st, nid, which, err);
     }
     if (!s && rc != SQLITE_DONE) s = store_fail_sql(db, _("database"), err);
     sqlite3_finalize(st);
     return s;
 }
 
-static tsg_status_t node_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
+static tsg_status_t node_row(const read_t *rd, sqlite3_stmt *st, int64_t nid, int which, tsg_error_t *err)
 {
     const store_net_reader_t *r = rd->r;
     (void)which;
-    return r->node(r->ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1), text_of(st, 2), err);
+    return r->node(r->ctx, nid, (const char *)sqlite3_column_text(st, 1), text_of(st, 2), err);
 }
 
-static tsg_status_t district_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
+/* A nullable integer column, -1 for NULL: its type is asked only when its
+ * value reads 0, which NULL also reads as (one call, not two, a row). */
+static int64_t int_or_none(sqlite3_stmt *st, int col)
+{
+    int64_t v = sqlite3_column_int64(st, col);
+    return v || sqlite3_column_type(st, col) != SQLITE_NULL ? v : -1;
+}
+
+static tsg_status_t district_row(const read_t *rd, sqlite3_stmt *st, int64_t nid, int which, tsg_error_t *err)
 {
     const store_net_reader_t *r = rd->r;
     (void)which;
-    int64_t nid = sqlite3_column_int64(st, 0);
     return r->district(r->ctx, nid, node_name(rd, nid, text_of(st, 1)), node_ref(rd, nid, "parent", int_or_0(st, 2)),
                        node_text(rd, nid, "level", (const char *)sqlite3_column_text(st, 3)), err);
 }
 
-static tsg_status_t based_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
+/* Organisations (which 1: with a sector, column 3) and forums (which 0),
+ * read before every other table: one outside its period that day is
+ * marked gone here, as its row is read, so that its programs, its node
+ * row and its ties are skipped after. The rule is the one a separate scan
+ * of the dated rows applied before (only a row with a since or an until of
+ * its own is judged, by the day's values of both), without that scan. */
+static tsg_status_t based_row(const read_t *rd, sqlite3_stmt *st, int64_t nid, int which, tsg_error_t *err)
 {
     const store_net_reader_t *r = rd->r;
-    int64_t nid = sqlite3_column_int64(st, 0);
+    const char *since = (const char *)sqlite3_column_text(st, which ? 4 : 3);
+    const char *until = (const char *)sqlite3_column_text(st, which ? 5 : 4);
+    if ((since || until) &&
+        !store_exists_at(node_text(rd, nid, "since", since), node_text(rd, nid, "until", until), rd->day)) {
+        rd->gone[nid] |= GONE;
+        return TSG_OK;
+    }
     const char *sector = which ? node_text(rd, nid, "sector", (const char *)sqlite3_column_text(st, 3)) : NULL;
     return r->based(r->ctx, nid, node_name(rd, nid, text_of(st, 1)), node_ref(rd, nid, "district", int_or_0(st, 2)),
                     sector, err);
@@ -124,16 +147,16 @@ static int runs_on(const char *starts, const char *ends, long day)
 }
 
 /* A program exists on the day while its until has not come, its
- * organisation exists, and it runs that day: mark_gone's rule for the
- * other nodes, decided here as its row is read. The program table is read
- * once, before every other table, not once more to mark the programs gone
- * (a tenth of the national load's work beyond its floor; h-lean). */
-static tsg_status_t program_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
+ * organisation exists, and it runs that day: decided here as its row is
+ * read (after the organisations', before the other tables), not in a scan
+ * of its own (a tenth of the national load's work beyond its floor;
+ * h-lean). */
+static tsg_status_t program_row(const read_t *rd, sqlite3_stmt *st, int64_t nid, int which, tsg_error_t *err)
 {
     const store_net_reader_t *r = rd->r;
     (void)which;
     store_program_row_t p;
-    int64_t nid = p.nid = sqlite3_column_int64(st, 0);
+    p.nid = nid;
     p.org = node_ref(rd, nid, "org", int_or_0(st, 2));
     p.starts = node_text(rd, nid, "starts", (const char *)sqlite3_column_text(st, 6));
     p.ends = node_text(rd, nid, "ends", (const char *)sqlite3_column_text(st, 7));
@@ -143,8 +166,10 @@ static tsg_status_t program_row(const read_t *rd, sqlite3_stmt *st, int which, t
         return TSG_OK;
     }
     p.name = node_name(rd, nid, text_of(st, 1));
-    p.age_min = node_number(rd, nid, "age_min", sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3));
-    p.age_max = node_number(rd, nid, "age_max", sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 4));
+    int64_t age_min = int_or_none(st, 3), age_max = int_or_none(st, 4);
+    /* Out of int's range: as far out as the network's fields refuse (network.c). */
+    p.age_min = node_number(rd, nid, "age_min", age_min < INT_MIN ? INT_MIN : age_min > INT_MAX ? INT_MAX : (int)age_min);
+    p.age_max = node_number(rd, nid, "age_max", age_max < INT_MIN ? INT_MIN : age_max > INT_MAX ? INT_MAX : (int)age_max);
     const char *area;
     p.wide = rd->gone[nid] & PAST && store_past_value(&rd->past, 0, nid, "area", &area) ? area && !strcmp(area, "*")
                                                                                        : sqlite3_column_int(st, 5);
@@ -180,10 +205,9 @@ static tsg_status_t past_lists(const read_t *rd, int which, tsg_error_t *err)
     return s;
 }
 
-static tsg_status_t list_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
+static tsg_status_t list_row(const read_t *rd, sqlite3_stmt *st, int64_t program, int which, tsg_error_t *err)
 {
     const store_net_reader_t *r = rd->r;
-    int64_t program = sqlite3_column_int64(st, 0);
     int pos = sqlite3_column_int(st, 1);
     const char *v;
     /* A list with a past value that day is that value, handed on by past_lists. */
@@ -192,7 +216,7 @@ static tsg_status_t list_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_
     return r->list_item(r->ctx, which, program, pos, (const char *)sqlite3_column_text(st, 2), 0, err);
 }
 
-static tsg_status_t tie_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_error_t *err)
+static tsg_status_t tie_row(const read_t *rd, sqlite3_stmt *st, int64_t src, int which, tsg_error_t *err)
 {
     const store_net_reader_t *r = rd->r;
     (void)which;
@@ -201,51 +225,19 @@ static tsg_status_t tie_row(const read_t *rd, sqlite3_stmt *st, int which, tsg_e
     if ((dst >= 1 && dst <= rd->maxnid && rd->gone[dst] & GONE) ||
         !store_exists_at((const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6), rd->day))
         return TSG_OK;
-    int64_t count = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 4);
+    int64_t count = int_or_none(st, 4);
     const char *v;
     /* The tid only when some tie has a past value: one call a tie fewer. */
     if (rd->past_ties && store_past_value(&rd->past, 1, sqlite3_column_int64(st, 7), "count", &v))
         count = v && *v ? atoll(v) : -1;
-    return r->tie(r->ctx, sqlite3_column_int64(st, 0), int_or_0(st, 1), (const char *)sqlite3_column_text(st, 2),
-                  sqlite3_column_int(st, 3), count, err);
-}
-
-/* Marks the nodes that are not part of the day's network: organisations
- * and forums outside their period; programs past their until, of such an
- * organisation, or not running that day (before their STARTS or after
- * their ENDS: a program that has not started or has ended serves nobody
- * that day, as GAPS has always counted it; docs/decisions.md, "Issue 21:
- * a day's districts, moment and programs (h-asof)"): the programs as
- * program_row reads them, first of the tables. Only rows with a date are
- * read. A row that began again keeps its earlier since and until in
- * history: the day's are used. */
-static tsg_status_t mark_gone(sqlite3 *sql, read_t *rd, tsg_error_t *err)
-{
-    static const char *const q[] = {
-        "SELECT nid, since, until FROM organisation WHERE since IS NOT NULL OR until IS NOT NULL",
-        "SELECT nid, since, until FROM forum WHERE since IS NOT NULL OR until IS NOT NULL",
-    };
-    tsg_status_t s = TSG_OK;
-    for (size_t i = 0; i < sizeof q / sizeof *q && !s; i++) {
-        sqlite3_stmt *st;
-        if ((s = store_prepare(sql, q[i], &st, err))) break;
-        int rc;
-        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-            int64_t nid = sqlite3_column_int64(st, 0);
-            if (nid < 1 || nid > rd->maxnid) continue; /* each_row refuses it */
-            if (!store_exists_at(node_text(rd, nid, "since", (const char *)sqlite3_column_text(st, 1)),
-                                 node_text(rd, nid, "until", (const char *)sqlite3_column_text(st, 2)), rd->day))
-                rd->gone[nid] |= GONE;
-        }
-        if (rc != SQLITE_DONE) s = store_fail_sql(sql, _("database"), err);
-        sqlite3_finalize(st);
-    }
-    return s;
+    return r->tie(r->ctx, src, dst, (const char *)sqlite3_column_text(st, 2), sqlite3_column_int(st, 3), count, err);
 }
 
 /* What tie_row reads: plain columns (an expression such as coalesce(count,
- * -1), to save a call, cost SQLite more than the call: measured). */
-#define TIE_COLUMNS "src, dst, kind, directed, count, since, until, tid"
+ * -1), to save a call, cost SQLite more than the call: measured). The tid
+ * (column 7) only when some tie has a past value that day: a column fewer
+ * for SQLite to produce, nearly five million times a national load. */
+#define TIE_COLUMNS "src, dst, kind, directed, count, since, until"
 
 static tsg_status_t read_all(tsg_db_t *db, long day, const store_net_reader_t *r, tsg_error_t *err)
 {
@@ -280,35 +272,43 @@ static tsg_status_t read_all(tsg_db_t *db, long day, const store_net_reader_t *r
         if (!rd.past.v[i].tie && rd.past.v[i].key >= 1 && rd.past.v[i].key <= maxnid) rd.gone[rd.past.v[i].key] |= PAST;
         if (rd.past.v[i].tie) rd.past_ties = 1;
     }
-    if ((s = mark_gone(sql, &rd, err))) {
-        store_past_free(&rd.past);
-        free(rd.gone);
-        return s;
-    }
     static const struct {
         const char *sql;
         row_fn fn;
         int which;
     } q[] = {
-        /* The programs first: a program gone that day (program_row) is
-         * skipped in every table after. */
+        /* The nodes that are not part of the day's network are marked
+         * as their rows are read, so that every table after skips them:
+         * organisations and forums outside their period (based_row), then
+         * programs past their until, of such an organisation, or not
+         * running that day (before their STARTS or after their ENDS: a
+         * program that has not started or has ended serves nobody that
+         * day, as GAPS has always counted it; docs/decisions.md, "Issue
+         * 21: a day's districts, moment and programs (h-asof)";
+         * program_row). A row that began again keeps its earlier since
+         * and until in history: the day's are used. */
+        {"SELECT nid, name, district, sector, since, until FROM organisation", based_row, 1},
+        {"SELECT nid, name, district, since, until FROM forum", based_row, 0},
         {"SELECT nid, name, org, age_min, age_max, wide_area, starts, ends, until FROM program ORDER BY nid", program_row, 0},
         {"SELECT nid, type, id FROM node", node_row, 0},
         {"SELECT nid, name, parent, level FROM district", district_row, 0},
-        {"SELECT nid, name, district, sector FROM organisation", based_row, 1},
-        {"SELECT nid, name, district FROM forum", based_row, 0},
         {"SELECT program, pos, target FROM program_target", list_row, STORE_LIST_TARGET},
         {"SELECT program, pos, need FROM program_need", list_row, STORE_LIST_NEED},
         {"SELECT program, pos, mode FROM program_mode", list_row, STORE_LIST_MODE},
         {"SELECT program, pos, district FROM program_area", list_row, STORE_LIST_AREA},
-        {"SELECT " TIE_COLUMNS " FROM tie ORDER BY tid", tie_row, 0},
+        {NULL, tie_row, 0}, /* the ties: tie_sql */
+    };
+    /* The ties in tid order, their tid last when some has a past value that
+     * day; USING confirmed ties: the ties both sides confirmed in the last
+     * survey round. */
+    static const char *const tie_sql[2][2] = {
+        {"SELECT " TIE_COLUMNS " FROM tie ORDER BY tid", "SELECT " TIE_COLUMNS ", tid FROM tie ORDER BY tid"},
+        {"SELECT " TIE_COLUMNS " FROM tie WHERE status = 'confirmed' ORDER BY tid",
+         "SELECT " TIE_COLUMNS ", tid FROM tie WHERE status = 'confirmed' ORDER BY tid"},
     };
     size_t n = sizeof q / sizeof q[0];
     for (size_t i = 0; i < n && !s; i++) {
-        const char *text = q[i].sql;
-        /* USING confirmed ties: the ties both sides confirmed in the last survey round. */
-        if (i == n - 1 && r->confirmed_only)
-            text = "SELECT " TIE_COLUMNS " FROM tie WHERE status = 'confirmed' ORDER BY tid";
+        const char *text = q[i].sql ? q[i].sql : tie_sql[r->confirmed_only != 0][rd.past_ties];
         s = each_row(sql, text, &rd, q[i].fn, q[i].which, err);
         if (!s && q[i].fn == list_row) s = past_lists(&rd, q[i].which, err);
     }

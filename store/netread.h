@@ -4,9 +4,9 @@
  * program list row and tie, read in one read transaction (the tables agree
  * with each other) and handed to the caller's callbacks as plain values.
  *
- * Order: sizes once, then nodes, districts, organisations, forums,
- * programs (by nid), the rows of the programs' targets, needs, modes and
- * areas (in the order written), and ties (in tid order). Text handed to a
+ * Order: sizes once, then organisations, forums, programs (by nid), nodes,
+ * districts, the rows of the programs' targets, needs, modes and areas (in
+ * the order written), and ties (in tid order). Text handed to a
  * callback lives until it returns; copy what you keep. A callback's non-zero
  * status stops the read and is returned as it is.
  *

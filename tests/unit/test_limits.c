@@ -349,6 +349,30 @@ Test(limits, an_age_beyond_16_bits_is_refused_not_wrapped)
     /* 65,536 + 18 would wrap to 18 in the program's int16 age. */
     refused("UPDATE program SET age_min = 65554 WHERE nid = (SELECT min(nid) FROM program);", "age_min");
     refused("UPDATE program SET age_max = 32768 WHERE nid = (SELECT min(nid) FROM program);", "age_max");
+    /* 2^32 + 18: read as a C int it was 18 (sqlite3_column_int keeps the
+     * low 32 bits); read in 64 bits it is refused as well. */
+    refused("UPDATE program SET age_min = 4294967314 WHERE nid = (SELECT min(nid) FROM program);", "age_min");
+}
+
+/* The loader asks a nullable number's type only when its value reads 0
+ * (store/netread.c, int_or_none): a count of 0 stays 0 and NULL stays
+ * unknown (-1), as the database has them (the oracle: the rows planted). */
+Test(limits, a_tie_count_of_0_and_a_null_count_load_apart)
+{
+    char *path = planted_city("UPDATE tie SET count = 0 WHERE tid = (SELECT min(tid) FROM tie);"
+                              " UPDATE tie SET count = NULL WHERE tid = (SELECT max(tid) FROM tie);"
+                              " UPDATE program SET age_min = 0, age_max = NULL WHERE nid = (SELECT min(nid) FROM program);");
+    eng_net_t *net = NULL;
+    tsg_error_t err = {0};
+    cr_assert_eq(raw_load(path, &net, &err), TSG_OK, "%s", err.text);
+    /* The ties are in tid order, and every tie of the sample city exists today. */
+    cr_assert_gt(net->nties, 1);
+    cr_expect_eq(net->ties[0].count, 0);
+    cr_expect_eq(net->ties[net->nties - 1].count, -1);
+    cr_expect_eq(net->programs[0].age_min, 0);
+    cr_expect_eq(net->programs[0].age_max, -1);
+    eng_net_free(net);
+    free(path);
 }
 
 Test(limits, a_nid_beyond_32_bits_is_refused)
@@ -371,6 +395,32 @@ Test(limits, a_network_at_the_tie_limit_takes_no_tie_more)
     char want[128];
     snprintf(want, sizeof want, "too big to load: more than %u ties", ENG_MAX_TIES);
     cr_expect_str_eq(strstr(err.text, "too big") ? strstr(err.text, "too big") : err.text, want);
+}
+
+/* The session's names hold nids in 32 bits too (qry_name_t): a node
+ * numbered 2^32 + 1 is refused where the names are read, not named as
+ * node 1. store_check refuses such a file first (a node without its row,
+ * numbers far past the count of nodes), so the test lets the names' load
+ * run unchecked, as nothing else reaches it. */
+Test(limits, a_names_nid_beyond_32_bits_is_refused)
+{
+    setenv("TSUNAGI_CACHE", "off", 1);
+    char *path = planted_city("INSERT INTO node(nid, type, id) VALUES (4294967297, 'forum', 'f-far');");
+    tsg_db_t *db;
+    tsg_session_t *s;
+    tsg_error_t err = {0};
+    cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(tsg_session_open(db, &s, &err), TSG_OK, "%s", err.text);
+    cr_expect_neq(qry_load_lazy(s), TSG_OK);
+    cr_expect(strstr(s->ctx.msg, "damaged database"), "%s", s->ctx.msg);
+    s->ctx.failed = 0;
+    s->unchecked = 0;
+    cr_expect_eq(qry_load_lazy(s), TSG_EDB);
+    cr_expect(strstr(s->ctx.msg, "node 4294967297 is out of range"), "%s", s->ctx.msg);
+    cr_expect_eq(s->nnames, 0);
+    tsg_session_close(s);
+    tsg_close(db);
+    free(path);
 }
 
 /* The districts a program lists: 65,535 load, one more is refused. */
