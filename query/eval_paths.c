@@ -206,8 +206,16 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     /* The three nouns looked up once: the catalogue's lookup takes a lock,
      * and a national REACH lists thousands of rows. */
     const char *noun[3] = {qry_type_noun(QRY_PROGRAM), qry_type_noun(QRY_ORGANISATION), qry_type_noun(QRY_FORUM)};
-    for (size_t i = 0; r && i < nhops; i++) {
-        int64_t n = hops[i].node;
+    /* Each row written in place, every cell borrowed: the result's own
+     * text, literals, the catalogue's and the network's. */
+    size_t most = nhops, k = 0;
+    char **row = r ? qry_result_room(r, &most) : NULL;
+    if (!row && r) {
+        tsg_result_free(r);
+        r = NULL;
+    }
+    for (size_t i = 0; row && i < nhops && k < most; i++) {
+        int32_t n = hops[i].node;
         if (i + 8 < nhops) { /* what the rows a little ahead will read, fetched meanwhile */
             __builtin_prefetch(&net->id[hops[i + 8].node]);
             __builtin_prefetch(&net->name[hops[i + 8].node]);
@@ -225,11 +233,17 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
         }
         int qt = net->type[n] == ENG_PROGRAM ? 0 : net->type[n] == ENG_ORGANISATION ? 1 : 2;
         static const char *const type[3] = {"program", "organisation", "forum"};
-        const char *cells[6] = {hs, type[qt], noun[qt], net->id[n], net->name[n], net->name[hops[i].via]};
-        if (!s->ja) cells[2] = cells[3], cells[3] = cells[4], cells[4] = cells[5];
-        /* the result's own text, literals, the catalogue's and the network's */
-        r = qry_result_row_refs(r, cells, 0x3f);
+        char **c = row;
+        *c++ = (char *)hs;
+        *c++ = (char *)type[qt];
+        if (s->ja) *c++ = (char *)noun[qt];
+        *c++ = net->id[n];
+        *c++ = net->name[n];
+        *c++ = net->name[hops[i].via];
+        row = c;
+        k++;
     }
+    if (r) qry_result_filled(r, k);
     if (r) r->right[0] = 1;
     free(hops);
     free(keep);
