@@ -11,22 +11,31 @@ static int usable(const eng_step_t *st, int any)
     return any ? st->kind != ENG_MEMBERSHIP : st->kind == ENG_REFERRAL;
 }
 
+/* Room for twice as many hops: 0, or -1 (v as it was) when out of memory. */
+static int grow(eng_hop_t **v, size_t *cap)
+{
+    eng_hop_t *grown = realloc(*v, *cap * 2 * sizeof *grown);
+    if (!grown) return -1;
+    *v = grown;
+    *cap *= 2;
+    return 0;
+}
+
 /* The walk itself: leaves net->mark set to the distance of every node it
  * reached (listed in q, in the order reached), for the caller to read and
  * then put back with unmark. */
+
 static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, int reverse,
                              eng_hop_t **q, size_t *n, tsg_error_t *err)
 {
     size_t cap = 256, tail = 0;
     eng_hop_t *v = malloc(cap * sizeof *v);
     if (!v) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    /* The kinds of tie a step may follow, as bits. */
+    unsigned kinds = any ? ~(1u << ENG_MEMBERSHIP) : 1u << ENG_REFERRAL;
     for (size_t i = 0; i < nfrom; i++)
         if (net->mark[from[i]] < 0) {
-            if (tail == cap) {
-                eng_hop_t *grown = realloc(v, (cap *= 2) * sizeof *v);
-                if (!grown) goto oom;
-                v = grown;
-            }
+            if (tail == cap && grow(&v, &cap)) goto oom;
             net->mark[from[i]] = 0;
             v[tail++] = (eng_hop_t){(int32_t)from[i], 0, 0};
         }
@@ -39,20 +48,23 @@ static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t n
         if (head + 8 < tail) __builtin_prefetch(&net->off[v[head + 8].node]);
         if (head + 4 < tail && v[head + 4].dist < max) __builtin_prefetch(&net->steps[net->off[v[head + 4].node]]);
         for (size_t k = net->off[u]; k < net->off[u + 1]; k++) __builtin_prefetch(&net->mark[net->steps[k].to]);
-        /* Backwards, a node's steps are the directed ties into it and its
-         * undirected ties (which are among the steps leaving it). */
-        size_t nout = net->off[u + 1] - net->off[u], nin = reverse ? net->in_off[u + 1] - net->in_off[u] : 0;
-        for (size_t j = 0; j < nout + nin; j++) {
-            const eng_step_t *st = j < nout ? &net->steps[net->off[u] + j] : &net->in_steps[net->in_off[u] + j - nout];
-            if (!usable(st, any) || net->mark[st->to] >= 0) continue;
-            if (reverse && j < nout && net->ties[st->tie].directed) continue;
-            if (tail == cap) {
-                eng_hop_t *grown = realloc(v, (cap *= 2) * sizeof *v);
-                if (!grown) goto oom;
-                v = grown;
-            }
-            net->mark[st->to] = d + 1;
-            v[tail++] = (eng_hop_t){(int32_t)st->to, (int32_t)u, d + 1};
+        /* Forwards, a node's steps are the ties leaving it; backwards, the
+         * directed ties into it (in_steps) and its undirected ties (among
+         * the steps leaving it). */
+        for (size_t k = net->off[u], end = net->off[u + 1]; k < end; k++) {
+            eng_step_t st = net->steps[k];
+            if (!(kinds >> st.kind & 1u) || net->mark[st.to] >= 0) continue;
+            if (reverse && net->ties[st.tie].directed) continue;
+            if (tail == cap && grow(&v, &cap)) goto oom;
+            net->mark[st.to] = (signed char)(d + 1);
+            v[tail++] = (eng_hop_t){(int32_t)st.to, (int32_t)u, d + 1};
+        }
+        for (size_t k = reverse ? net->in_off[u] : 0, end = reverse ? net->in_off[u + 1] : 0; k < end; k++) {
+            eng_step_t st = net->in_steps[k];
+            if (!(kinds >> st.kind & 1u) || net->mark[st.to] >= 0) continue;
+            if (tail == cap && grow(&v, &cap)) goto oom;
+            net->mark[st.to] = (signed char)(d + 1);
+            v[tail++] = (eng_hop_t){(int32_t)st.to, (int32_t)u, d + 1};
         }
     }
     *q = v;
