@@ -214,12 +214,21 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
         tsg_result_free(r);
         r = NULL;
     }
+    /* The network's arrays and the language in locals: the rows' stores
+     * could alias them, and every row would read them again. */
+    char *const *ids = net->id, *const *names_of = net->name;
+    const unsigned char *types = net->type;
+    const int ja = s->ja;
+    /* The type's place in type[] and noun[] by ENG_* (a node reached is an
+     * organisation, a program or a forum). */
+    static const unsigned char place[8] = {2, 2, 1, 0, 2, 2, 2, 2};
+    static const char *const type[3] = {"program", "organisation", "forum"};
     for (size_t i = 0; row && i < nhops && k < most; i++) {
         int32_t n = hops[i].node;
         if (i + 8 < nhops) { /* what the rows a little ahead will read, fetched meanwhile */
-            __builtin_prefetch(&net->id[hops[i + 8].node]);
-            __builtin_prefetch(&net->name[hops[i + 8].node]);
-            __builtin_prefetch(&net->type[hops[i + 8].node]);
+            __builtin_prefetch(&ids[hops[i + 8].node]);
+            __builtin_prefetch(&names_of[hops[i + 8].node]);
+            __builtin_prefetch(&types[hops[i + 8].node]);
         }
         if (!hops[i].dist || (keep && !keep[n])) continue;
         if (!hs || hops[i - 1].dist != hops[i].dist) {
@@ -231,15 +240,14 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
                 break;
             }
         }
-        int qt = net->type[n] == ENG_PROGRAM ? 0 : net->type[n] == ENG_ORGANISATION ? 1 : 2;
-        static const char *const type[3] = {"program", "organisation", "forum"};
+        unsigned qt = place[types[n] & 7];
         char **c = row;
         *c++ = (char *)hs;
         *c++ = (char *)type[qt];
-        if (s->ja) *c++ = (char *)noun[qt];
-        *c++ = net->id[n];
-        *c++ = net->name[n];
-        *c++ = net->name[hops[i].via];
+        if (ja) *c++ = (char *)noun[qt];
+        *c++ = ids[n];
+        *c++ = names_of[n];
+        *c++ = names_of[hops[i].via];
         row = c;
         k++;
     }
