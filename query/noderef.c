@@ -371,19 +371,18 @@ static int id_by_sql(qry_session_t *s, const ast_node_t *n, unsigned types, qry_
     if (n->type || (n->v->kind != AST_V_STRING && n->v->kind != AST_V_WORD)) return 0;
     const char *text = n->v->text;
     /* Prepared once a session: preparing both was most of a REACH from an
-     * id while the names are unread. */
-    static const char *const sql[2] = {
-        "SELECT nid, type FROM main.node WHERE id = ?1",
-        /* The name as the index has it: each kind's table in the index's
-         * order, the last that has one (none: empty). */
-        "SELECT 0, name FROM main.district WHERE nid = ?1 UNION ALL"
-        " SELECT 1, name FROM main.organisation WHERE nid = ?1 UNION ALL"
-        " SELECT 2, name FROM main.program WHERE nid = ?1 UNION ALL"
-        " SELECT 3, name FROM main.forum WHERE nid = ?1 ORDER BY 1"};
-    for (int i = 0; i < 2; i++)
-        if (!s->by_id[i] &&
-            sqlite3_prepare_v3(s->sql, sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->by_id[i], NULL) != SQLITE_OK)
-            return 0;
+     * id while the names are unread. The second gives the name as the
+     * index has it: each kind's table in the index's order, the last that
+     * has one (none: empty). */
+    if ((!s->by_id[0] && sqlite3_prepare_v3(s->sql, "SELECT nid, type FROM main.node WHERE id = ?1", -1,
+                                            SQLITE_PREPARE_PERSISTENT, &s->by_id[0], NULL) != SQLITE_OK) ||
+        (!s->by_id[1] && sqlite3_prepare_v3(s->sql,
+                                            "SELECT 0, name FROM main.district WHERE nid = ?1 UNION ALL"
+                                            " SELECT 1, name FROM main.organisation WHERE nid = ?1 UNION ALL"
+                                            " SELECT 2, name FROM main.program WHERE nid = ?1 UNION ALL"
+                                            " SELECT 3, name FROM main.forum WHERE nid = ?1 ORDER BY 1",
+                                            -1, SQLITE_PREPARE_PERSISTENT, &s->by_id[1], NULL) != SQLITE_OK))
+        return 0;
     sqlite3_stmt *q = s->by_id[0];
     sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
     int t = 0;
