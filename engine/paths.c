@@ -11,48 +11,64 @@ static int usable(const eng_step_t *st, int any)
     return any ? st->kind != ENG_MEMBERSHIP : st->kind == ENG_REFERRAL;
 }
 
+/* Room for twice as many hops: 0, or -1 (v as it was) when out of memory. */
+static int grow(eng_hop_t **v, size_t *cap)
+{
+    eng_hop_t *grown = realloc(*v, *cap * 2 * sizeof *grown);
+    if (!grown) return -1;
+    *v = grown;
+    *cap *= 2;
+    return 0;
+}
+
 /* The walk itself: leaves net->mark set to the distance of every node it
  * reached (listed in q, in the order reached), for the caller to read and
  * then put back with unmark. */
+
 static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, int reverse,
                              eng_hop_t **q, size_t *n, tsg_error_t *err)
 {
     size_t cap = 256, tail = 0;
     eng_hop_t *v = malloc(cap * sizeof *v);
     if (!v) return util_fail(err, TSG_ENOMEM, _("out of memory"));
+    /* The kinds of tie a step may follow, as bits. */
+    unsigned kinds = any ? ~(1u << ENG_MEMBERSHIP) : 1u << ENG_REFERRAL;
     for (size_t i = 0; i < nfrom; i++)
         if (net->mark[from[i]] < 0) {
-            if (tail == cap) {
-                eng_hop_t *grown = realloc(v, (cap *= 2) * sizeof *v);
-                if (!grown) goto oom;
-                v = grown;
-            }
+            if (tail == cap && grow(&v, &cap)) goto oom;
             net->mark[from[i]] = 0;
-            v[tail++] = (eng_hop_t){from[i], 0, 0};
+            v[tail++] = (eng_hop_t){(int32_t)from[i], 0, 0};
         }
     for (size_t head = 0; head < tail; head++) {
         int64_t u = v[head].node;
         int d = v[head].dist;
         if (d >= max) continue;
-        /* The nodes a few places ahead in the queue: their step lists and
-         * where those start, fetched while this one is walked. */
-        if (head + 8 < tail) __builtin_prefetch(&net->off[v[head + 8].node]);
-        if (head + 4 < tail && v[head + 4].dist < max) __builtin_prefetch(&net->steps[net->off[v[head + 4].node]]);
-        for (size_t k = net->off[u]; k < net->off[u + 1]; k++) __builtin_prefetch(&net->mark[net->steps[k].to]);
-        /* Backwards, a node's steps are the directed ties into it and its
-         * undirected ties (which are among the steps leaving it). */
-        size_t nout = net->off[u + 1] - net->off[u], nin = reverse ? net->in_off[u + 1] - net->in_off[u] : 0;
-        for (size_t j = 0; j < nout + nin; j++) {
-            const eng_step_t *st = j < nout ? &net->steps[net->off[u] + j] : &net->in_steps[net->in_off[u] + j - nout];
-            if (!usable(st, any) || net->mark[st->to] >= 0) continue;
-            if (reverse && j < nout && net->ties[st->tie].directed) continue;
-            if (tail == cap) {
-                eng_hop_t *grown = realloc(v, (cap *= 2) * sizeof *v);
-                if (!grown) goto oom;
-                v = grown;
-            }
-            net->mark[st->to] = d + 1;
-            v[tail++] = (eng_hop_t){st->to, u, d + 1};
+        /* The nodes a few places ahead in the queue: where their steps
+         * start, the steps, and the marks the steps lead to (three places
+         * ahead: fetched just before the loop that reads them, they came
+         * too late to help), each fetched while this one is walked. */
+        if (head + 12 < tail) __builtin_prefetch(&net->off[v[head + 12].node]);
+        if (head + 6 < tail && v[head + 6].dist < max) __builtin_prefetch(&net->steps[net->off[v[head + 6].node]]);
+        if (head + 3 < tail && v[head + 3].dist < max)
+            for (size_t k = net->off[v[head + 3].node], e = net->off[v[head + 3].node + 1]; k < e; k++)
+                __builtin_prefetch(&net->mark[net->steps[k].to]);
+        /* Forwards, a node's steps are the ties leaving it; backwards, the
+         * directed ties into it (in_steps) and its undirected ties (among
+         * the steps leaving it). */
+        for (size_t k = net->off[u], end = net->off[u + 1]; k < end; k++) {
+            eng_step_t st = net->steps[k];
+            if (!(kinds >> st.kind & 1u) || net->mark[st.to] >= 0) continue;
+            if (reverse && net->ties[st.tie].directed) continue;
+            if (tail == cap && grow(&v, &cap)) goto oom;
+            net->mark[st.to] = (signed char)(d + 1);
+            v[tail++] = (eng_hop_t){(int32_t)st.to, (int32_t)u, d + 1};
+        }
+        for (size_t k = reverse ? net->in_off[u] : 0, end = reverse ? net->in_off[u + 1] : 0; k < end; k++) {
+            eng_step_t st = net->in_steps[k];
+            if (!(kinds >> st.kind & 1u) || net->mark[st.to] >= 0) continue;
+            if (tail == cap && grow(&v, &cap)) goto oom;
+            net->mark[st.to] = (signed char)(d + 1);
+            v[tail++] = (eng_hop_t){(int32_t)st.to, (int32_t)u, d + 1};
         }
     }
     *q = v;
@@ -69,12 +85,16 @@ static void unmark(const eng_net_t *net, const eng_hop_t *q, size_t n)
     for (size_t i = 0; i < n; i++) net->mark[q[i].node] = -1;
 }
 
-/* Sorts h[0..n) by node. A short run by insertion; a longer one by radix,
- * least significant byte first, each pass stable, skipping the bytes every
- * node shares (nids are dense: two or three passes even nationally). `tmp`
- * has room for n hops. A generic qsort with a comparison callback was most
- * of REACH's time. */
-static void sort_by_node(eng_hop_t *h, eng_hop_t *tmp, size_t n)
+/* Sorts one level h[0..n) by node. A short run by insertion; a longer one
+ * as 8-byte words, node above via (the level's distance is the same in
+ * every hop), by radix on the node's bytes, least significant first, each
+ * pass stable, skipping the bytes every node of the level shares (nids are
+ * dense: two or three passes even nationally); the counts of all four
+ * bytes taken in the loop that makes the words. `a` and `b` have room for n
+ * words each. A generic qsort with a comparison callback was most of
+ * REACH's time; sorting the 24-byte hops themselves (a pass moving three
+ * words a hop, one loop counting every pass) a quarter of it. */
+static void sort_by_node(eng_hop_t *h, uint64_t *a, uint64_t *b, size_t n)
 {
     if (n < 32) {
         for (size_t i = 1; i < n; i++) {
@@ -85,34 +105,37 @@ static void sort_by_node(eng_hop_t *h, eng_hop_t *tmp, size_t n)
         }
         return;
     }
-    uint64_t any = 0, all = UINT64_MAX;
+    /* Every byte's counts while the words are made; a byte whose count
+     * is n at one value (the first node's) is shared by the level. */
+    uint32_t at[4][256];
+    memset(at, 0, sizeof at);
     for (size_t i = 0; i < n; i++) {
-        any |= (uint64_t)h[i].node;
-        all &= (uint64_t)h[i].node;
+        uint32_t v = (uint32_t)h[i].node;
+        at[0][v & 0xff]++;
+        at[1][(v >> 8) & 0xff]++;
+        at[2][(v >> 16) & 0xff]++;
+        at[3][v >> 24]++;
+        a[i] = (uint64_t)v << 32 | (uint32_t)h[i].via;
     }
-    uint64_t differ = any ^ all;
-    /* The bytes that differ, and all their counts in one pass. */
-    unsigned shift[8], passes = 0;
-    for (unsigned b = 0; b < 64; b += 8)
-        if ((differ >> b) & 0xff) shift[passes++] = b;
-    uint32_t at[8][256];
-    memset(at, 0, passes * sizeof at[0]);
-    for (size_t i = 0; i < n; i++)
-        for (unsigned p = 0; p < passes; p++) at[p][((uint64_t)h[i].node >> shift[p]) & 0xff]++;
-    eng_hop_t *src = h, *dst = tmp;
-    for (unsigned p = 0; p < passes; p++) {
+    uint64_t *src = a, *dst = b;
+    for (unsigned p = 0; p < 4; p++) {
+        unsigned shift = 32 + 8 * p;
+        if (at[p][(src[0] >> shift) & 0xff] == n) continue;
         uint32_t sum = 0;
-        for (int b = 0; b < 256; b++) {
-            uint32_t c = at[p][b];
-            at[p][b] = sum;
+        for (int k = 0; k < 256; k++) {
+            uint32_t c = at[p][k];
+            at[p][k] = sum;
             sum += c;
         }
-        for (size_t i = 0; i < n; i++) dst[at[p][((uint64_t)src[i].node >> shift[p]) & 0xff]++] = src[i];
-        eng_hop_t *t = src;
+        for (size_t i = 0; i < n; i++) dst[at[p][(src[i] >> shift) & 0xff]++] = src[i];
+        uint64_t *t = src;
         src = dst;
         dst = t;
     }
-    if (src != h) memcpy(h, src, n * sizeof *h);
+    for (size_t i = 0; i < n; i++) {
+        h[i].node = (int32_t)(src[i] >> 32);
+        h[i].via = (int32_t)(uint32_t)src[i];
+    }
 }
 
 static tsg_status_t reach(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, int reverse,
@@ -123,8 +146,9 @@ static tsg_status_t reach(const eng_net_t *net, const int64_t *from, size_t nfro
     unmark(net, *out, *n);
     /* Levels are contiguous in reaching order; nid order within each (the
      * start nodes, level 0, stay as given). */
-    eng_hop_t *h = *out, *tmp = malloc((*n ? *n : 1) * sizeof *tmp);
-    if (!tmp) {
+    eng_hop_t *h = *out;
+    uint64_t *words = malloc((*n ? *n : 1) * 2 * sizeof *words);
+    if (!words) {
         free(h);
         *out = NULL;
         return util_fail(err, TSG_ENOMEM, _("out of memory"));
@@ -134,10 +158,10 @@ static tsg_status_t reach(const eng_net_t *net, const int64_t *from, size_t nfro
     while (start < *n) {
         size_t end = start;
         while (end < *n && h[end].dist == h[start].dist) end++;
-        sort_by_node(h + start, tmp, end - start);
+        sort_by_node(h + start, words, words + (end - start), end - start);
         start = end;
     }
-    free(tmp);
+    free(words);
     return TSG_OK;
 }
 

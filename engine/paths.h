@@ -23,10 +23,11 @@ tsg_status_t eng_paths(const eng_net_t *net, const int64_t *from, size_t nfrom, 
 void eng_paths_free(eng_path_t *paths, size_t n);
 
 /* One node a walk reached: how many ties away, and the node it was first
- * reached from (0 for a start node). */
+ * reached from (0 for a start node). Nids fit in 32 bits (ENG_MAX_NID):
+ * twelve bytes a hop, which the walk queues and the sort moves. */
 typedef struct eng_hop {
-    int64_t node, via;
-    int dist;
+    int32_t node, via;
+    int32_t dist;
 } eng_hop_t;
 
 /* Breadth-first from `from`, at most `max` ties: every node reached, the

@@ -206,12 +206,29 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
     /* The three nouns looked up once: the catalogue's lookup takes a lock,
      * and a national REACH lists thousands of rows. */
     const char *noun[3] = {qry_type_noun(QRY_PROGRAM), qry_type_noun(QRY_ORGANISATION), qry_type_noun(QRY_FORUM)};
-    for (size_t i = 0; r && i < nhops; i++) {
-        int64_t n = hops[i].node;
+    /* Each row written in place, every cell borrowed: the result's own
+     * text, literals, the catalogue's and the network's. */
+    size_t most = nhops, k = 0;
+    char **row = r ? qry_result_room(r, &most) : NULL;
+    if (!row && r) {
+        tsg_result_free(r);
+        r = NULL;
+    }
+    /* The network's arrays and the language in locals: the rows' stores
+     * could alias them, and every row would read them again. */
+    char *const *ids = net->id, *const *names_of = net->name;
+    const unsigned char *types = net->type;
+    const int ja = s->ja;
+    /* The type's place in type[] and noun[] by ENG_* (a node reached is an
+     * organisation, a program or a forum). */
+    static const unsigned char place[8] = {2, 2, 1, 0, 2, 2, 2, 2};
+    static const char *const type[3] = {"program", "organisation", "forum"};
+    for (size_t i = 0; row && i < nhops && k < most; i++) {
+        int32_t n = hops[i].node;
         if (i + 8 < nhops) { /* what the rows a little ahead will read, fetched meanwhile */
-            __builtin_prefetch(&net->id[hops[i + 8].node]);
-            __builtin_prefetch(&net->name[hops[i + 8].node]);
-            __builtin_prefetch(&net->type[hops[i + 8].node]);
+            __builtin_prefetch(&ids[hops[i + 8].node]);
+            __builtin_prefetch(&names_of[hops[i + 8].node]);
+            __builtin_prefetch(&types[hops[i + 8].node]);
         }
         if (!hops[i].dist || (keep && !keep[n])) continue;
         if (!hs || hops[i - 1].dist != hops[i].dist) {
@@ -223,13 +240,18 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
                 break;
             }
         }
-        int qt = net->type[n] == ENG_PROGRAM ? 0 : net->type[n] == ENG_ORGANISATION ? 1 : 2;
-        static const char *const type[3] = {"program", "organisation", "forum"};
-        const char *cells[6] = {hs, type[qt], noun[qt], net->id[n], net->name[n], net->name[hops[i].via]};
-        if (!s->ja) cells[2] = cells[3], cells[3] = cells[4], cells[4] = cells[5];
-        /* the result's own text, literals, the catalogue's and the network's */
-        r = qry_result_row_refs(r, cells, 0x3f);
+        unsigned qt = place[types[n] & 7];
+        char **c = row;
+        *c++ = (char *)hs;
+        *c++ = (char *)type[qt];
+        if (ja) *c++ = (char *)noun[qt];
+        *c++ = ids[n];
+        *c++ = names_of[n];
+        *c++ = names_of[hops[i].via];
+        row = c;
+        k++;
     }
+    if (r) qry_result_filled(r, k);
     if (r) r->right[0] = 1;
     free(hops);
     free(keep);

@@ -370,8 +370,20 @@ static int id_by_sql(qry_session_t *s, const ast_node_t *n, unsigned types, qry_
     *name = NULL;
     if (n->type || (n->v->kind != AST_V_STRING && n->v->kind != AST_V_WORD)) return 0;
     const char *text = n->v->text;
-    sqlite3_stmt *q;
-    if (sqlite3_prepare_v2(s->sql, "SELECT nid, type FROM main.node WHERE id = ?1", -1, &q, NULL) != SQLITE_OK) return 0;
+    /* Prepared once a session: preparing both was most of a REACH from an
+     * id while the names are unread. The second gives the name as the
+     * index has it: each kind's table in the index's order, the last that
+     * has one (none: empty). */
+    if ((!s->by_id[0] && sqlite3_prepare_v3(s->sql, "SELECT nid, type FROM main.node WHERE id = ?1", -1,
+                                            SQLITE_PREPARE_PERSISTENT, &s->by_id[0], NULL) != SQLITE_OK) ||
+        (!s->by_id[1] && sqlite3_prepare_v3(s->sql,
+                                            "SELECT 0, name FROM main.district WHERE nid = ?1 UNION ALL"
+                                            " SELECT 1, name FROM main.organisation WHERE nid = ?1 UNION ALL"
+                                            " SELECT 2, name FROM main.program WHERE nid = ?1 UNION ALL"
+                                            " SELECT 3, name FROM main.forum WHERE nid = ?1 ORDER BY 1",
+                                            -1, SQLITE_PREPARE_PERSISTENT, &s->by_id[1], NULL) != SQLITE_OK))
+        return 0;
+    sqlite3_stmt *q = s->by_id[0];
     sqlite3_bind_text(q, 1, text, -1, SQLITE_STATIC);
     int t = 0;
     int64_t nid = 0;
@@ -379,17 +391,10 @@ static int id_by_sql(qry_session_t *s, const ast_node_t *n, unsigned types, qry_
         nid = sqlite3_column_int64(q, 0);
         t = qry_type_of((const char *)sqlite3_column_text(q, 1));
     }
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q); /* text is the statement's, gone after it */
     if (!t || !(types & (1u << t))) return 0;
-    /* The name as the index has it: each kind's table in the index's
-     * order, the last that has one (none: empty). */
-    if (sqlite3_prepare_v2(s->sql,
-                           "SELECT 0, name FROM main.district WHERE nid = ?1 UNION ALL"
-                           " SELECT 1, name FROM main.organisation WHERE nid = ?1 UNION ALL"
-                           " SELECT 2, name FROM main.program WHERE nid = ?1 UNION ALL"
-                           " SELECT 3, name FROM main.forum WHERE nid = ?1 ORDER BY 1",
-                           -1, &q, NULL) != SQLITE_OK)
-        return 0;
+    q = s->by_id[1];
     sqlite3_bind_int64(q, 1, nid);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
@@ -398,7 +403,7 @@ static int id_by_sql(qry_session_t *s, const ast_node_t *n, unsigned types, qry_
             *name = strdup((const char *)sqlite3_column_text(q, 1));
             if (!*name) rc = SQLITE_NOMEM;
         }
-    sqlite3_finalize(q);
+    sqlite3_reset(q);
     if (rc == SQLITE_DONE && !*name) *name = strdup("");
     /* Both reads saw the state the index describes only if no other
      * connection committed since the session read its data. */
@@ -427,7 +432,7 @@ tsg_status_t qry_node_set(qry_session_t *s, const ast_node_t *n, unsigned types,
     size_t room = (size_t)net->maxnid + 1;
     if (!set) {
         const qry_name_t *one = NULL;
-        qry_name_t by_id;
+        qry_name_t by_id = {0};
         char *name = NULL;
         if (!(s->names_lazy && id_by_sql(s, n, types, &by_id, &name)) &&
             (st = qry_node(s, n->v, n->type, types | QRY_KIND_FIRST, &one)))

@@ -80,6 +80,7 @@ typedef struct qry_session {
     int version_known;         /* data_version has been read once: a change is another program's */
     int checked;               /* data_version was checked in this statement: keep what is loaded */
     sqlite3_stmt *dv;          /* PRAGMA data_version, prepared once (asked before every statement) */
+    sqlite3_stmt *by_id[2];    /* a node by id and its name, prepared once (noderef.c, id_by_sql) */
     int wal;                   /* the file is in WAL mode: 1, not: -1, not yet asked: 0 */
     unsigned long db_writes;   /* db->writes when this session's caches last followed it */
     int wal_seen;              /* wal_hdr is the WAL index header before the last data_version read */

@@ -156,6 +156,33 @@ int qry_result_add_refs(tsg_result_t *r, const char *const *cells, unsigned refs
     return fail ? -1 : 0;
 }
 
+/* The room qry_result_add_refs keeps for n rows: the next power of two
+ * from n (it grows to 2n when a row arrives at a power of two n). */
+static size_t room_for(size_t n)
+{
+    size_t room = 1;
+    while (room < n) room *= 2;
+    return n ? room : 0;
+}
+
+char **qry_result_room(tsg_result_t *r, size_t *most)
+{
+    /* As qry_result_add_refs, no row past QRY_MAX_ROWS + 1 is kept (qry_emit
+     * refuses such a result). */
+    size_t keep = r->nrows > QRY_MAX_ROWS ? 0 : QRY_MAX_ROWS + 1 - r->nrows;
+    if (*most > keep) *most = keep;
+    size_t room = room_for(r->nrows + *most);
+    if (!room) room = 1; /* cells to point at even for no rows */
+    if (room > room_for(r->nrows)) {
+        char **grown = realloc(r->cells, room * r->ncols * sizeof *grown);
+        if (!grown && r->ncols) return NULL;
+        r->cells = grown;
+    }
+    return r->cells + r->nrows * r->ncols;
+}
+
+void qry_result_filled(tsg_result_t *r, size_t n) { r->nrows += n; }
+
 const char *qry_result_text(tsg_result_t *r, const char *text) { return text_copy(r, text); }
 
 int qry_result_set(tsg_result_t *r, size_t row, size_t col, const char *text)

@@ -49,6 +49,16 @@ int qry_result_set(tsg_result_t *r, size_t row, size_t col, const char *text);
  * caller ends with a result or NULL for qry_emit to report. */
 tsg_result_t *qry_result_row(tsg_result_t *r, const char *const *cells);
 tsg_result_t *qry_result_row_refs(tsg_result_t *r, const char *const *cells, unsigned refs);
+/* Rows written in place, every cell kept by pointer (as qry_result_add_refs
+ * with every bit set): qry_result_room makes room for *most more rows (fewer
+ * where the rows a result keeps end: *most says how many) and returns the
+ * first one's cells (ncols a row), NULL when out of memory (r is then as it
+ * was); qry_result_filled counts the n of them written, at most *most. For
+ * a builder that knows how many rows it may add (REACH: one a node
+ * reached): one allocation instead of one a power of two, and no call a
+ * row. */
+char **qry_result_room(tsg_result_t *r, size_t *most);
+void qry_result_filled(tsg_result_t *r, size_t n);
 /* Runs `sql` and turns every row into a result row; numeric columns are
  * right-aligned. */
 tsg_status_t qry_result_from_sql(sqlite3 *db, const char *sql, const char *title, tsg_result_t **out,

@@ -426,6 +426,8 @@ void tsg_session_close(tsg_session_t *s)
     sqlite3_progress_handler(s->sql, 0, NULL, NULL);
     qry_unregister_functions(s);
     sqlite3_finalize(s->dv);
+    sqlite3_finalize(s->by_id[0]);
+    sqlite3_finalize(s->by_id[1]);
     qry_names_free(s);
     qry_network_free(s);
     qry_cache_drop(s);

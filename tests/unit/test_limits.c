@@ -58,6 +58,48 @@ Test(limits, a_result_keeps_one_row_past_the_limit_and_emit_refuses_it)
     tsg_close(db);
 }
 
+/* Rows written in place (qry_result_room, REACH's rows) keep the rule by
+ * which qry_result_add grows the cells (double at each power of two): rows
+ * added after them find their room, whatever was added before and however
+ * few of the rows made room for were written (the sanitizer build sees an
+ * overrun; here the cells read back, in order, are the oracle). And the
+ * room stops where the rows a result keeps stop, as qry_result_add does. */
+Test(limits, rows_written_in_place_leave_room_for_rows_added_after)
+{
+    static const char *const text[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+    const char *cols[] = {"a", "b"};
+    for (size_t before = 0; before < 6; before++)
+        for (size_t most = 0; most < 10; most++)
+            for (size_t wrote = 0; wrote <= most; wrote++) {
+                tsg_result_t *r = qry_result_new(NULL, 2, cols);
+                cr_assert(r);
+                size_t n = 0;
+                for (; n < before; n++) cr_assert_eq(qry_result_add(r, (const char *[]){text[n % 10], "x"}), 0);
+                size_t room = most;
+                char **row = qry_result_room(r, &room);
+                cr_assert(row);
+                cr_assert_eq(room, most);
+                for (size_t i = 0; i < wrote; i++, n++) {
+                    row[2 * i] = (char *)text[n % 10];
+                    row[2 * i + 1] = (char *)"y";
+                }
+                qry_result_filled(r, wrote);
+                for (size_t i = 0; i < 40; i++, n++)
+                    cr_assert_eq(qry_result_add(r, (const char *[]){text[n % 10], "z"}), 0);
+                cr_assert_eq(r->nrows, n);
+                for (size_t i = 0; i < n; i++)
+                    cr_assert_str_eq(r->cells[2 * i], text[i % 10], "%zu before, room for %zu, %zu written: row %zu",
+                                     before, most, wrote, i);
+                tsg_result_free(r);
+            }
+    const char *col = "n";
+    tsg_result_t *r = qry_result_new(NULL, 1, &col);
+    size_t room = (size_t)QRY_MAX_ROWS + 10;
+    cr_assert(qry_result_room(r, &room));
+    cr_expect_eq(room, QRY_MAX_ROWS + 1, "room for %zu rows", room);
+    tsg_result_free(r);
+}
+
 static tsg_status_t count_results(void *ctx, const tsg_result_t *r, tsg_error_t *err)
 {
     (void)err;
