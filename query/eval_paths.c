@@ -203,6 +203,7 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
         r = NULL;
     }
     const char *hs = NULL; /* the hops, written once a level and shared by its rows */
+    int hs_dist = -1;      /* the level hs says: the hop before a row may be one WHERE dropped */
     /* The three nouns looked up once: the catalogue's lookup takes a lock,
      * and a national REACH lists thousands of rows. */
     const char *noun[3] = {qry_type_noun(QRY_PROGRAM), qry_type_noun(QRY_ORGANISATION), qry_type_noun(QRY_FORUM)};
@@ -231,7 +232,8 @@ static tsg_status_t exec_reach(qry_session_t *s, const ast_stmt_t *st)
             __builtin_prefetch(&types[hops[i + 8].node]);
         }
         if (!hops[i].dist || (keep && !keep[n])) continue;
-        if (!hs || hops[i - 1].dist != hops[i].dist) {
+        if (hs_dist != hops[i].dist) {
+            hs_dist = hops[i].dist;
             char text[16];
             snprintf(text, sizeof text, "%d", hops[i].dist);
             if (!(hs = qry_result_text(r, text))) {
