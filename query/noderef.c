@@ -393,7 +393,9 @@ static int id_by_sql(qry_session_t *s, const ast_node_t *n, unsigned types, qry_
     }
     sqlite3_reset(q);
     sqlite3_clear_bindings(q); /* text is the statement's, gone after it */
-    if (!t || !(types & (1u << t))) return 0;
+    /* A nid the names' 32 bits cannot hold is left to the index's look-up,
+     * which refuses it (the file has changed since its network was read). */
+    if (!t || !(types & (1u << t)) || nid < 0 || nid > INT32_MAX) return 0;
     q = s->by_id[1];
     sqlite3_bind_int64(q, 1, nid);
     int rc;
@@ -401,7 +403,10 @@ static int id_by_sql(qry_session_t *s, const ast_node_t *n, unsigned types, qry_
         if (sqlite3_column_text(q, 1)) {
             free(*name);
             *name = strdup((const char *)sqlite3_column_text(q, 1));
-            if (!*name) rc = SQLITE_NOMEM;
+            if (!*name) {
+                rc = SQLITE_NOMEM; /* not overwritten by the next step's DONE, which would name it "" */
+                break;
+            }
         }
     sqlite3_reset(q);
     if (rc == SQLITE_DONE && !*name) *name = strdup("");
