@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int usable(const eng_step_t *st, int any)
-{
-    return any ? st->kind != ENG_MEMBERSHIP : st->kind == ENG_REFERRAL;
-}
+/* The kinds of tie a walk may follow, as bits by kind: VIA any, every
+ * kind but membership; else referrals only. */
+static unsigned usable_kinds(int any) { return any ? ~(1u << ENG_MEMBERSHIP) : 1u << ENG_REFERRAL; }
+
+static int usable(const eng_step_t *st, int any) { return usable_kinds(any) >> st->kind & 1u; }
 
 /* Room for twice as many hops: 0, or -1 (v as it was) when out of memory. */
 static int grow(eng_hop_t **v, size_t *cap)
@@ -21,18 +22,29 @@ static int grow(eng_hop_t **v, size_t *cap)
     return 0;
 }
 
+/* Queues the node step st leads to from u (at distance d) when the walk
+ * may take st and has not reached the node yet: 0, or -1 when out of
+ * memory. */
+static inline int take(const eng_net_t *net, eng_step_t st, unsigned kinds, int64_t u, int d, eng_hop_t **v,
+                       size_t *tail, size_t *cap)
+{
+    if (!(kinds >> st.kind & 1u) || net->mark[st.to] >= 0) return 0;
+    if (*tail == *cap && grow(v, cap)) return -1;
+    net->mark[st.to] = (signed char)(d + 1);
+    (*v)[(*tail)++] = (eng_hop_t){(int32_t)st.to, (int32_t)u, d + 1};
+    return 0;
+}
+
 /* The walk itself: leaves net->mark set to the distance of every node it
  * reached (listed in q, in the order reached), for the caller to read and
  * then put back with unmark. */
-
 static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t nfrom, int any, int max, int reverse,
                              eng_hop_t **q, size_t *n, tsg_error_t *err)
 {
     size_t cap = 256, tail = 0;
     eng_hop_t *v = malloc(cap * sizeof *v);
     if (!v) return util_fail(err, TSG_ENOMEM, _("out of memory"));
-    /* The kinds of tie a step may follow, as bits. */
-    unsigned kinds = any ? ~(1u << ENG_MEMBERSHIP) : 1u << ENG_REFERRAL;
+    unsigned kinds = usable_kinds(any);
     for (size_t i = 0; i < nfrom; i++)
         if (net->mark[from[i]] < 0) {
             if (tail == cap && grow(&v, &cap)) goto oom;
@@ -55,21 +67,12 @@ static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t n
         /* Forwards, a node's steps are the ties leaving it; backwards, the
          * directed ties into it (in_steps) and its undirected ties (among
          * the steps leaving it). */
-        for (size_t k = net->off[u], end = net->off[u + 1]; k < end; k++) {
-            eng_step_t st = net->steps[k];
-            if (!(kinds >> st.kind & 1u) || net->mark[st.to] >= 0) continue;
-            if (reverse && net->ties[st.tie].directed) continue;
-            if (tail == cap && grow(&v, &cap)) goto oom;
-            net->mark[st.to] = (signed char)(d + 1);
-            v[tail++] = (eng_hop_t){(int32_t)st.to, (int32_t)u, d + 1};
-        }
-        for (size_t k = reverse ? net->in_off[u] : 0, end = reverse ? net->in_off[u + 1] : 0; k < end; k++) {
-            eng_step_t st = net->in_steps[k];
-            if (!(kinds >> st.kind & 1u) || net->mark[st.to] >= 0) continue;
-            if (tail == cap && grow(&v, &cap)) goto oom;
-            net->mark[st.to] = (signed char)(d + 1);
-            v[tail++] = (eng_hop_t){(int32_t)st.to, (int32_t)u, d + 1};
-        }
+        for (size_t k = net->off[u], end = net->off[u + 1]; k < end; k++)
+            if (!(reverse && net->ties[net->steps[k].tie].directed) &&
+                take(net, net->steps[k], kinds, u, d, &v, &tail, &cap))
+                goto oom;
+        for (size_t k = reverse ? net->in_off[u] : 0, end = reverse ? net->in_off[u + 1] : 0; k < end; k++)
+            if (take(net, net->in_steps[k], kinds, u, d, &v, &tail, &cap)) goto oom;
     }
     *q = v;
     *n = tail;
