@@ -138,14 +138,6 @@ int qry_result_add_refs(tsg_result_t *r, const char *const *cells, unsigned refs
         r->cells = grown;
     }
     char **row = r->cells + r->nrows * r->ncols;
-    /* Every cell someone else's (a REACH row): the pointers as they are.
-     * Only refs' 32 columns can be: a 33rd is copied, as below. */
-    unsigned all = r->ncols == 32 ? ~0u : (1u << (r->ncols & 31)) - 1;
-    if (r->ncols <= 32 && (refs & all) == all) {
-        memcpy(row, cells, r->ncols * sizeof *row);
-        r->nrows++;
-        return 0;
-    }
     int fail = 0;
     for (size_t c = 0; c < r->ncols; c++) {
         if (c < 32 && (refs >> c & 1u)) row[c] = (char *)cells[c];
