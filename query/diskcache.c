@@ -116,8 +116,8 @@ struct qry_disk {
 };
 
 /* Lets the file go once it has nothing more to give: the network whole
- * (the session's alone now) and the names read (s->names_lazy, set only
- * while the file is open, says they are not). */
+ * (the session's alone now) and the names read (s->names_lazy says they
+ * are not). */
 static void done_with(qry_session_t *s)
 {
     struct qry_disk *d = s->disk;
