@@ -176,13 +176,13 @@ static void walk(const eng_net_t *net, const eng_gaps_query_t *q, const int32_t 
     for (size_t head = 0; head < w->n; head++) {
         int64_t u = w->seen[head];
         if (w->d[u] >= q->hops) continue;
-        for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
-            const eng_step_t *st = &net->steps[k];
-            if (st->kind != ENG_REFERRAL || net->type[st->to] != ENG_PROGRAM || w->d[st->to] >= 0) continue;
-            const eng_program_t *p = &net->programs[net->prog[st->to]];
+        for (size_t k = net->ref_off[u]; k < net->ref_off[u + 1]; k++) {
+            int64_t v = net->ref_to[k];
+            if (w->d[v] >= 0) continue;
+            const eng_program_t *p = &net->programs[net->prog[v]];
             if (!eng_running(p, q->as_of) || (without && p->org == without)) continue;
-            w->d[st->to] = (signed char)(w->d[u] + 1);
-            w->seen[w->n++] = st->to;
+            w->d[v] = (signed char)(w->d[u] + 1);
+            w->seen[w->n++] = v;
         }
     }
 }

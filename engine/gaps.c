@@ -276,7 +276,8 @@ static void undo_to(const eng_net_t *net, undo_t *u, size_t since)
  * bring nearer is not walked on: the walk that marked it walked from it.
  * So a walk from the entry points serving the whole district, then one from
  * those serving one cell only, marks what one walk from all of the cell's
- * entry points would (the fewest ties from any). */
+ * entry points would (the fewest ties from any). The walk reads the
+ * network's referral index (ref_off, ref_to), not every step of a node. */
 static int walk_referrals(const eng_net_t *net, const int64_t *from, size_t nfrom, int hops, long day, undo_t *log,
                           nids_t *queue)
 {
@@ -290,13 +291,12 @@ static int walk_referrals(const eng_net_t *net, const int64_t *from, size_t nfro
         /* As REACH's walk (paths.c): the step lists of the nodes a few
          * places ahead in the queue, and where those start, fetched while
          * this one is walked. */
-        if (head + 8 < queue->n) __builtin_prefetch(&net->off[queue->v[head + 8]]);
-        if (head + 4 < queue->n) __builtin_prefetch(&net->steps[net->off[queue->v[head + 4]]]);
-        for (size_t k = net->off[u]; k < net->off[u + 1]; k++) {
-            const eng_step_t *st = &net->steps[k];
-            int64_t v = st->to;
+        if (head + 8 < queue->n) __builtin_prefetch(&net->ref_off[queue->v[head + 8]]);
+        if (head + 4 < queue->n) __builtin_prefetch(&net->ref_to[net->ref_off[queue->v[head + 4]]]);
+        for (size_t k = net->ref_off[u]; k < net->ref_off[u + 1]; k++) {
+            int64_t v = net->ref_to[k];
             /* The program's dates are fetched only when a day is asked. */
-            if (st->kind != ENG_REFERRAL || (net->mark[v] >= 0 && net->mark[v] <= d + 1) || net->type[v] != ENG_PROGRAM ||
+            if ((net->mark[v] >= 0 && net->mark[v] <= d + 1) ||
                 (day && !eng_running(&net->programs[net->prog[v]], day)))
                 continue;
             if (log_mark(net, log, v, (signed char)(d + 1)) || push(queue, v)) return -1;

@@ -22,11 +22,12 @@
 
 /* Bumped whenever what the regions mean changes without the structs'
  * layout changing (a new index filled differently, a field's meaning). */
-#define FORMAT_VERSION 5u /* 2: the network in four regions, empty regions allowed; 3: narrower
+#define FORMAT_VERSION 6u /* 2: the network in four regions, empty regions allowed; 3: narrower
                            * programs, ties and per-nid arrays, and the checksum's mixing end;
                            * 4: prog_nid in 32 bits as programs[].nid (no layout shows it);
                            * 5: the names' nids in 32 bits and their hash heads at most one
-                           * key a head (query/names.c; this layout does not show them) */
+                           * key a head (query/names.c; this layout does not show them);
+                           * 6: the referral steps between programs (ref_off, ref_to) */
 #define PAGE 4096u
 
 static const char magic[8] = {'T', 'S', 'G', 'C', 'A', 'C', 'H', 'E'};

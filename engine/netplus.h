@@ -4,8 +4,8 @@
  * SUGGEST TIES measures each candidate tie on it (GAPS with the tie added).
  *
  * The view is a copy of the eng_net_t struct sharing every array of the
- * base but the ties and their steps, which the view owns and rebuilds for
- * each tie: the new tie is the last tie, and its steps the last of each
+ * base but the ties, their steps and (for a referral between programs)
+ * the referral index, which the view owns and rebuilds for each tie: the new tie is the last tie, and its steps the last of each
  * end's, which is where loading the database after the TIE puts them (ties
  * are read in the order they were written, and steps filled in tie order),
  * so a walk meets the ties in the order it would after the TIE. The base
@@ -22,6 +22,7 @@ typedef struct eng_plus {
     eng_tie_t *ties;
     uint32_t *off, *in_off;
     eng_step_t *steps, *in_steps;
+    uint32_t *ref_off, *ref_to;
 } eng_plus_t;
 
 /* Room for the base and one tie more; TSG_ENOMEM (or TSG_EINPUT when the

@@ -528,43 +528,71 @@ static tsg_status_t on_tie(void *ctx, int64_t src, int64_t dst, const char *kind
     return TSG_OK;
 }
 
-/* The ties as steps, once every tie is read. */
-static tsg_status_t index_ties(eng_net_t *net, util_arena_t *tmp, tsg_error_t *err)
+int eng_program_referral(const eng_net_t *net, int64_t src, int64_t dst, int kind)
 {
-    /* Steps in CSR form: count, prefix sums, fill; the same for the
-     * directed ties read backwards (on_sizes and on_tie refused what a
-     * step cannot hold). */
+    return kind == ENG_REFERRAL && net->type[src] == ENG_PROGRAM && net->type[dst] == ENG_PROGRAM;
+}
+
+/* Counts one item of node u in a CSR index being built: at off[u + 2],
+ * so that after the prefix sums off[u + 1] is where u's items start and
+ * filling them in place (off[u + 1]++) leaves it where they end, which is
+ * where u + 1's start: the index needs no scratch copy of its offsets. */
+#define CSR_COUNT(off, u) ((off)[(u) + 2]++)
+#define CSR_PUT(off, items, u, item) ((items)[(off)[(u) + 1]++] = (item))
+
+/* The ties as steps, once every tie is read, in CSR form (steps, with
+ * in_steps for the directed ties read backwards), in tie order; and the
+ * referral steps between programs (ref_off, ref_to), in the steps' order:
+ * GAPS' walk reads only these, where the steps would make it pass over
+ * every other tie of each program it walks (docs/decisions.md, "Issue 23:
+ * GAPS walks the referrals alone"). on_sizes and on_tie refused what a
+ * step cannot hold. */
+static tsg_status_t index_ties(eng_net_t *net, tsg_error_t *err)
+{
     size_t n = (size_t)net->maxnid + 2;
     util_arena_t *a = &net->arena;
     net->off = util_arena_array(a, n + 1, sizeof *net->off);
     net->in_off = util_arena_array(a, n + 1, sizeof *net->in_off);
-    size_t total = 0, back = 0;
+    net->ref_off = util_arena_array(a, n + 1, sizeof *net->ref_off);
+    if (!net->off || !net->in_off || !net->ref_off) return oom(err);
+    size_t total = 0, back = 0, refs = 0;
     for (size_t i = 0; i < net->nties; i++) {
-        total += net->ties[i].directed ? 1 : 2;
-        back += net->ties[i].directed != 0;
+        const eng_tie_t *t = &net->ties[i];
+        int ref = eng_program_referral(net, t->src, t->dst, t->kind);
+        CSR_COUNT(net->off, t->src);
+        if (ref) CSR_COUNT(net->ref_off, t->src);
+        if (t->directed) {
+            CSR_COUNT(net->in_off, t->dst);
+        } else {
+            CSR_COUNT(net->off, t->dst);
+            if (ref) CSR_COUNT(net->ref_off, t->dst);
+        }
+        total += t->directed ? 1 : 2;
+        back += t->directed != 0;
+        refs += ref ? 2 - (t->directed != 0) : 0;
+    }
+    for (size_t i = 2; i <= n; i++) {
+        net->off[i] += net->off[i - 1];
+        net->in_off[i] += net->in_off[i - 1];
+        net->ref_off[i] += net->ref_off[i - 1];
     }
     net->steps = util_arena_array(a, total, sizeof *net->steps);
     net->in_steps = util_arena_array(a, back, sizeof *net->in_steps);
-    uint32_t *fill = util_arena_array(tmp, n, sizeof *fill);
-    uint32_t *in_fill = util_arena_array(tmp, n, sizeof *in_fill);
-    if (!net->off || !net->in_off || !net->steps || !net->in_steps || !fill || !in_fill) return oom(err);
+    net->ref_to = util_arena_array(a, refs, sizeof *net->ref_to);
+    if (!net->steps || !net->in_steps || !net->ref_to) return oom(err);
     for (size_t i = 0; i < net->nties; i++) {
         const eng_tie_t *t = &net->ties[i];
-        net->off[t->src + 1]++;
-        if (!t->directed) net->off[t->dst + 1]++;
-        else net->in_off[t->dst + 1]++;
-    }
-    for (size_t i = 1; i <= n; i++) {
-        net->off[i] += net->off[i - 1];
-        net->in_off[i] += net->in_off[i - 1];
-    }
-    memcpy(fill, net->off, n * sizeof *fill);
-    memcpy(in_fill, net->in_off, n * sizeof *in_fill);
-    for (size_t i = 0; i < net->nties; i++) {
-        const eng_tie_t *t = &net->ties[i];
-        net->steps[fill[t->src]++] = (eng_step_t){(uint32_t)t->dst, (uint32_t)i, (uint32_t)t->kind};
-        if (!t->directed) net->steps[fill[t->dst]++] = (eng_step_t){(uint32_t)t->src, (uint32_t)i, (uint32_t)t->kind};
-        else net->in_steps[in_fill[t->dst]++] = (eng_step_t){(uint32_t)t->src, (uint32_t)i, (uint32_t)t->kind};
+        eng_step_t fwd = {(uint32_t)t->dst, (uint32_t)i, (uint32_t)t->kind};
+        eng_step_t bwd = {(uint32_t)t->src, (uint32_t)i, (uint32_t)t->kind};
+        int ref = eng_program_referral(net, t->src, t->dst, t->kind);
+        CSR_PUT(net->off, net->steps, t->src, fwd);
+        if (ref) CSR_PUT(net->ref_off, net->ref_to, t->src, (uint32_t)t->dst);
+        if (t->directed) {
+            CSR_PUT(net->in_off, net->in_steps, t->dst, bwd);
+        } else {
+            CSR_PUT(net->off, net->steps, t->dst, bwd);
+            if (ref) CSR_PUT(net->ref_off, net->ref_to, t->dst, (uint32_t)t->src);
+        }
     }
     return TSG_OK;
 }
@@ -750,7 +778,7 @@ tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng
      * and the kernel's zeroing, dear on a virtual machine: about 1.5 ms a
      * megabyte on the benchmark machine, h-lean). */
     util_arena_reset(&ld.tmp);
-    if (!s) s = index_ties(net, &ld.tmp, err);
+    if (!s) s = index_ties(net, err);
     util_arena_reset(&ld.tmp);
     if (!s) s = check_tree(net, &ld.tmp, err);
     util_arena_reset(&ld.tmp);

@@ -12,10 +12,11 @@
  * Four arenas, so that a process reading the network from the cache file
  * reads only the part its statement needs (query/diskcache.c): `arena`, the
  * walk's part (this struct, type, id, name, prog, prog_nid, first_prog,
- * next_prog, mark, off, steps, in_off, in_steps); `rest` (the other by-nid
- * arrays, the programs with their lists and areas, the district tree and
- * the other indexes); `tie_arena` (the ties); `strings`. A part not read
- * stays reserved without access: a reader that did not ask for it faults.
+ * next_prog, mark, off, steps, ref_off, ref_to, in_off, in_steps); `rest`
+ * (the other by-nid arrays, the programs with their lists and areas, the
+ * district tree and the other indexes); `tie_arena` (the ties); `strings`.
+ * A part not read stays reserved without access: a reader that did not ask
+ * for it faults.
  */
 #ifndef TSG_ENGINE_NETWORK_H
 #define TSG_ENGINE_NETWORK_H
@@ -91,6 +92,8 @@ typedef struct eng_net {
     size_t nties;
     uint32_t *off;        /* by nid: steps[off[nid] .. off[nid + 1]) leave nid */
     eng_step_t *steps;    /* directed ties one way, undirected both ways */
+    uint32_t *ref_off;    /* by nid: ref_to[ref_off[nid] .. ref_off[nid + 1]) are the programs */
+    uint32_t *ref_to;     /* a program reaches by a referral step, in the steps' order */
 
     /* Indexes, so that a question about one place or one node does not scan
      * the whole network (a national network has two million nodes). */
@@ -139,6 +142,9 @@ tsg_status_t eng_net_load_at(tsg_db_t *db, long as_of, eng_net_t **out, tsg_erro
 tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng_net_t **out, tsg_error_t *err);
 void eng_net_free(eng_net_t *net);
 
+/* Whether a tie src -> dst of kind is a referral between two programs:
+ * one in the referral index (ref_off, ref_to). */
+int eng_program_referral(const eng_net_t *net, int64_t src, int64_t dst, int kind);
 /* Whether district d is anc or lies below it. */
 int eng_under(const eng_net_t *net, int64_t d, int64_t anc);
 /* Whether the program's area contains district s (lists s or an ancestor,
