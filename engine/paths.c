@@ -12,27 +12,42 @@ static unsigned usable_kinds(int any) { return any ? ~(1u << ENG_MEMBERSHIP) : 1
 
 static int usable(const eng_step_t *st, int any) { return usable_kinds(any) >> st->kind & 1u; }
 
-/* Room for twice as many hops: 0, or -1 (v as it was) when out of memory. */
-static int grow(eng_hop_t **v, size_t *cap)
+/* Room for n hops after the first `tail`: 0, or -1 (v as it was) when out
+ * of memory. The room doubles, so that the walk copies its hops seldom. */
+static int room(eng_hop_t **v, size_t *cap, size_t tail, size_t n)
 {
-    eng_hop_t *grown = realloc(*v, *cap * 2 * sizeof *grown);
+    if (tail + n <= *cap) return 0;
+    size_t c = *cap;
+    while (c < tail + n) c *= 2;
+    eng_hop_t *grown = realloc(*v, c * sizeof *grown);
     if (!grown) return -1;
     *v = grown;
-    *cap *= 2;
+    *cap = c;
     return 0;
 }
 
-/* Queues the node step st leads to from u (at distance d) when the walk
- * may take st and has not reached the node yet: 0, or -1 when out of
- * memory. */
-static inline int take(const eng_net_t *net, eng_step_t st, unsigned kinds, int64_t u, int d, eng_hop_t **v,
-                       size_t *tail, size_t *cap)
+/* Takes the steps st[0..n) from u (at distance d) that the walk may take
+ * (a usable kind; with undirected_only, an undirected tie) to a node it
+ * has not reached yet: each is queued at v[tail] and marked d + 1; returns
+ * the new tail. v has room for n hops more. Without a branch on whether a
+ * node was reached, which goes either way about as often and which the
+ * processor cannot foresee: every step writes a hop, and the tail moves
+ * past the hops taken only. A node that two of the steps lead to is taken
+ * at the first: the second reads the mark the first wrote. */
+static inline size_t take(const eng_net_t *net, const eng_step_t *st, size_t n, unsigned kinds, int undirected_only,
+                          int32_t u, int d, eng_hop_t *v, size_t tail)
 {
-    if (!(kinds >> st.kind & 1u) || net->mark[st.to] >= 0) return 0;
-    if (*tail == *cap && grow(v, cap)) return -1;
-    net->mark[st.to] = (signed char)(d + 1);
-    (*v)[(*tail)++] = (eng_hop_t){(int32_t)st.to, (int32_t)u, d + 1};
-    return 0;
+    signed char *mark = net->mark, to_d = (signed char)(d + 1);
+    for (size_t k = 0; k < n; k++) {
+        eng_step_t s = st[k];
+        signed char m = mark[s.to];
+        unsigned ok = (kinds >> s.kind & 1u) & (m < 0);
+        if (undirected_only) ok &= !net->ties[s.tie].directed;
+        v[tail] = (eng_hop_t){(int32_t)s.to, u, d + 1};
+        mark[s.to] = ok ? to_d : m;
+        tail += ok;
+    }
+    return tail;
 }
 
 /* The walk itself: leaves net->mark set to the distance of every node it
@@ -47,12 +62,12 @@ static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t n
     unsigned kinds = usable_kinds(any);
     for (size_t i = 0; i < nfrom; i++)
         if (net->mark[from[i]] < 0) {
-            if (tail == cap && grow(&v, &cap)) goto oom;
+            if (room(&v, &cap, tail, 1)) goto oom;
             net->mark[from[i]] = 0;
             v[tail++] = (eng_hop_t){(int32_t)from[i], 0, 0};
         }
     for (size_t head = 0; head < tail; head++) {
-        int64_t u = v[head].node;
+        int32_t u = v[head].node;
         int d = v[head].dist;
         if (d >= max) continue;
         /* The nodes a few places ahead in the queue: where their steps
@@ -67,12 +82,10 @@ static tsg_status_t walk_out(const eng_net_t *net, const int64_t *from, size_t n
         /* Forwards, a node's steps are the ties leaving it; backwards, the
          * directed ties into it (in_steps) and its undirected ties (among
          * the steps leaving it). */
-        for (size_t k = net->off[u], end = net->off[u + 1]; k < end; k++)
-            if (!(reverse && net->ties[net->steps[k].tie].directed) &&
-                take(net, net->steps[k], kinds, u, d, &v, &tail, &cap))
-                goto oom;
-        for (size_t k = reverse ? net->in_off[u] : 0, end = reverse ? net->in_off[u + 1] : 0; k < end; k++)
-            if (take(net, net->in_steps[k], kinds, u, d, &v, &tail, &cap)) goto oom;
+        size_t out = net->off[u + 1] - net->off[u], in = reverse ? net->in_off[u + 1] - net->in_off[u] : 0;
+        if (room(&v, &cap, tail, out + in)) goto oom;
+        tail = take(net, &net->steps[net->off[u]], out, kinds, reverse, u, d, v, tail);
+        if (in) tail = take(net, &net->in_steps[net->in_off[u]], in, kinds, 0, u, d, v, tail);
     }
     *q = v;
     *n = tail;
