@@ -5,7 +5,8 @@
  * in a warm session, or to print every answer in full so that two builds can
  * be compared byte for byte.
  *
- *   warm_bench DB QUERIES dump            every result of the 50 + 50
+ *   warm_bench [--as-of DATE] DB QUERIES dump
+ *                                         every result of the 50 + 50
  *                                         statements: columns, headers,
  *                                         alignment and cells
  *   warm_bench DB QUERIES time [passes] [gaps|reach|both]
@@ -15,6 +16,9 @@
  *                                         statement in µs, wall time and the
  *                                         thread's CPU time (which leaves out
  *                                         what other processes took)
+ *
+ * --as-of DATE asks every statement AS OF DATE (YYYY-MM-DD): what a dated
+ * statement costs against its plain twin, in two runs.
  *
  * The first statement (which loads the network) is not timed. No peer runs
  * here: bench/scale_bench gives the peer's time in the same run.
@@ -32,8 +36,10 @@ typedef struct warm_query {
     int gaps;
 } warm_query_t;
 
-static warm_query_t *read_queries(const char *path, size_t *n)
+static warm_query_t *read_queries(const char *path, const char *as_of, size_t *n)
 {
+    char when[64] = "";
+    if (as_of) snprintf(when, sizeof when, " AS OF '%s'", as_of);
     FILE *f = fopen(path, "r");
     if (!f) return NULL;
     warm_query_t *qs = NULL;
@@ -45,10 +51,10 @@ static warm_query_t *read_queries(const char *path, size_t *n)
         if (*n == cap) qs = realloc(qs, (cap = cap ? cap * 2 : 128) * sizeof *qs);
         warm_query_t *q = &qs[*n];
         if (k == 4 && !strcmp(kind, "gaps")) {
-            snprintf(q->stmt, sizeof q->stmt, "GAPS FOR %s AGED 18..39 IN '%s';", b, c);
+            snprintf(q->stmt, sizeof q->stmt, "GAPS FOR %s AGED 18..39 IN '%s'%s;", b, c, when);
             q->gaps = 1;
         } else if (k == 3 && !strcmp(kind, "reach")) {
-            snprintf(q->stmt, sizeof q->stmt, "REACH FROM '%s' WITHIN 3 HOPS VIA any;", b);
+            snprintf(q->stmt, sizeof q->stmt, "REACH FROM '%s' WITHIN 3 HOPS VIA any%s;", b, when);
             q->gaps = 0;
         } else
             continue;
@@ -113,12 +119,18 @@ static void report(const char *name, double *t, size_t n)
 
 int main(int argc, char **argv)
 {
+    const char *as_of = NULL;
+    if (argc > 2 && !strcmp(argv[1], "--as-of")) {
+        as_of = argv[2];
+        argv += 2;
+        argc -= 2;
+    }
     if (argc < 4) {
-        fprintf(stderr, "usage: warm_bench DB QUERIES dump | time [passes] [gaps|reach|both]\n");
+        fprintf(stderr, "usage: warm_bench [--as-of DATE] DB QUERIES dump | time [passes] [gaps|reach|both]\n");
         return 2;
     }
     size_t nq = 0;
-    warm_query_t *qs = read_queries(argv[2], &nq);
+    warm_query_t *qs = read_queries(argv[2], as_of, &nq);
     if (!qs || !nq) {
         fprintf(stderr, "%s: no queries\n", argv[2]);
         return 1;
