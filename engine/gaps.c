@@ -501,6 +501,11 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
      * own (docs/decisions.md, issue 23). */
     nids_t common = {0}, own = {0}, queue = {0};
     undo_t log = {0};
+    /* The walk tests a program's dates only for a day other than the
+     * network's: every program in a network runs on its day (the loader
+     * leaves out the others), and the test reads the program, spread over
+     * the network, at every step. */
+    long walk_day = q->as_of == net->day ? 0 : q->as_of;
     size_t ngroup = 0, nentry = 0;
     for (size_t i = 0; !r.oom && i < ncand; i++) {
         const eng_program_t *p = &net->programs[cand[i]];
@@ -516,14 +521,14 @@ tsg_status_t eng_gaps(const eng_net_t *net, const eng_gaps_query_t *q, eng_gap_t
         whole[ngroup] = (unsigned char)eng_serves(net, p, q->district);
         group[ngroup++] = cand[i];
     }
-    if (!r.oom && walk_referrals(net, common.v, common.n, q->hops, q->as_of, &log, &queue)) r.oom = 1;
+    if (!r.oom && walk_referrals(net, common.v, common.n, q->hops, walk_day, &log, &queue)) r.oom = 1;
     size_t walked = log.n;
     for (size_t c = 0; c < ncells && !r.oom; c++) {
         int64_t cell = cells[c];
         own.n = 0;
         for (size_t i = 0; i < nentry && !r.oom; i++)
             if (eng_serves(net, &net->programs[entry[i]], cell) && push(&own, net->programs[entry[i]].nid)) r.oom = 1;
-        if (!r.oom && walk_referrals(net, own.v, own.n, q->hops, q->as_of, &log, &queue)) r.oom = 1;
+        if (!r.oom && walk_referrals(net, own.v, own.n, q->hops, walk_day, &log, &queue)) r.oom = 1;
         /* Those serving the cell, whatever the need, in program order. */
         size_t nhere = 0;
         for (size_t i = 0; i < ngroup; i++)

@@ -759,6 +759,7 @@ tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng
         return oom(err);
     }
     net->arena = arena; /* from here on the arena's handle lives in the network it holds */
+    net->day = as_of;
     if (util_arena_init(&net->strings, STRINGS_HINT) || util_arena_init(&net->rest, REST_HINT) ||
         util_arena_init(&net->tie_arena, TIES_HINT)) {
         eng_net_free(net);

@@ -78,6 +78,7 @@ typedef struct eng_step {
 
 typedef struct eng_net {
     int64_t maxnid;
+    long day;             /* the day it shows (YYYYMMDD): only the programs running that day are in it */
     unsigned char *type;  /* by nid: ENG_*, 0 for none */
     char **id, **name;    /* by nid */
     int32_t *parent;      /* by nid: the parent district, 0 for none */

@@ -1,9 +1,11 @@
-/* The network's step indexes against their oracles: the referral index GAPS
- * walks (ref_off, ref_to) against the rule it states over the steps, and
- * SUGGEST TIES' one-tie-more view (engine/netplus.h) against the network
- * loaded from a copy of the database with the same tie inserted, which is
- * what the view says it is. */
+/* What GAPS' walk relies on in the network, against its oracles: the
+ * referral index (ref_off, ref_to) against the rule it states over the
+ * steps; SUGGEST TIES' one-tie-more view (engine/netplus.h) against the
+ * network loaded from a copy of the database with the same tie inserted,
+ * which is what the view says it is; and a day's network holding only the
+ * programs running that day. */
 #include "helpers.h"
+#include "gaps.h"
 #include "netplus.h"
 #include "network.h"
 
@@ -131,4 +133,45 @@ Test(netplus, the_view_is_the_network_loaded_after_the_same_tie)
     check_view(path, base, "p-higashi-sodan", "o-minami-shakyo", "referral", ENG_REFERRAL, 1);
     check_view(path, base, "p-higashi-sodan", "p-higashi-joshi", "co_support", ENG_CO_SUPPORT, 0);
     eng_net_free(base);
+}
+
+/* GAPS' walk leaves out the test of a program's dates on a network's own
+ * day (engine/gaps.c), because every program in a day's network runs that
+ * day: the rule checked here on a copy of the sample city whose programs
+ * were given dates by SQL, a third ended before the day and a third not
+ * started yet. */
+Test(netplus, every_program_in_a_days_network_runs_that_day)
+{
+    char path[4096];
+    free(th_sample_city(path));
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    cr_assert_eq(sqlite3_exec(db,
+                              "UPDATE program SET ends = '2026-03' WHERE nid % 3 = 0;"
+                              "UPDATE program SET starts = '2026-05' WHERE nid % 3 = 1;"
+                              "UPDATE program SET starts = '2025-01', ends = '2026-04-30' WHERE nid % 3 = 2;",
+                              NULL, NULL, NULL),
+                 SQLITE_OK);
+    sqlite3_close(db);
+    tsg_db_t *tdb;
+    tsg_error_t err = {0};
+    eng_net_t *net;
+    long day = 20260415;
+    cr_assert_eq(tsg_open(path, &tdb, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(eng_net_load_at(tdb, day, &net, &err), TSG_OK, "%s", err.text);
+    tsg_close(tdb);
+    cr_assert_eq(net->day, day);
+    size_t present = 0, dated = 0;
+    for (size_t i = 0; i < net->nprograms; i++) {
+        const eng_program_t *p = &net->programs[i];
+        if (net->type[p->nid] != ENG_PROGRAM) continue;
+        present++;
+        dated += p->starts || p->ends;
+        cr_assert(eng_running(p, day), "program %d runs %d..%d, not on %ld", p->nid, p->starts, p->ends, day);
+    }
+    /* Not vacuous: the day's programs carry dates, and the others were left out. */
+    cr_assert_gt(dated, 0);
+    cr_assert_gt(present, 0);
+    cr_assert_lt(present, 259 * 2 / 3);
+    eng_net_free(net);
 }
