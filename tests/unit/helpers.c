@@ -202,3 +202,25 @@ void th_session(const char *path, tsg_db_t **db, tsg_session_t **s)
     cr_assert_eq(tsg_open(path, db, &err), TSG_OK, "%s", err.text);
     cr_assert_eq(tsg_session_open(*db, s, &err), TSG_OK, "%s", err.text);
 }
+
+void th_sql(const char *path, const char *text)
+{
+    sqlite3 *db;
+    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    cr_assert_eq(sqlite3_exec(db, text, NULL, NULL, &msg), SQLITE_OK, "%s: %s", text, msg ? msg : "");
+    sqlite3_close(db);
+}
+
+void th_copy_db(const char *from, const char *to)
+{
+    sqlite3 *a, *b;
+    cr_assert_eq(sqlite3_open(from, &a), SQLITE_OK);
+    cr_assert_eq(sqlite3_open(to, &b), SQLITE_OK);
+    sqlite3_backup *k = sqlite3_backup_init(b, "main", a, "main");
+    cr_assert(k);
+    cr_assert_eq(sqlite3_backup_step(k, -1), SQLITE_DONE);
+    sqlite3_backup_finish(k);
+    sqlite3_close(b);
+    sqlite3_close(a);
+}

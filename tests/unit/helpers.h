@@ -24,6 +24,12 @@ char *th_dump(const char *dbpath);
 /* Runs statements (keep going) on the database at dbpath; returns every
  * result row as "cell|cell|…\n" and every error as "error: …\n". */
 char *th_run(const char *dbpath, const char *stmts);
+/* Runs SQL on the database at path as another program would (not through
+ * tsunagi), failing the test on an error. */
+void th_sql(const char *path, const char *text);
+/* Copies the database at `from` to the new file `to` through SQLite's
+ * backup, whatever its log holds. */
+void th_copy_db(const char *from, const char *to);
 /* Imports dir into db at path; returns the status and fills err. */
 tsg_status_t th_import(const char *db, const char *dir, tsg_encoding_t enc, tsg_error_t *err);
 /* A small network imported into net.db in a fresh temp dir (the working

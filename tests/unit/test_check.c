@@ -22,15 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void sql(const char *path, const char *text)
-{
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *msg = NULL;
-    cr_assert_eq(sqlite3_exec(db, text, NULL, NULL, &msg), SQLITE_OK, "%s: %s", text, msg ? msg : "");
-    sqlite3_close(db);
-}
-
 /* The database at path, opened as the program opens it. */
 static tsg_db_t *opened(const char *path)
 {
@@ -110,9 +101,9 @@ Test(check, names_each_planted_damage)
         char name[32], edit[600];
         snprintf(name, sizeof name, "hand%zu.db", i);
         snprintf(edit, sizeof edit, "VACUUM INTO '%s'", name);
-        sql("net.db", edit);
+        th_sql("net.db", edit);
         snprintf(edit, sizeof edit, "PRAGMA foreign_keys = OFF; PRAGMA ignore_check_constraints = ON; %s", planted[i].edit);
-        sql(name, edit);
+        th_sql(name, edit);
         char want[1200];
         snprintf(want, sizeof want, "%s: damaged database: %s", name, planted[i].findings);
         for (int split = 0; split < 2; split++) {
@@ -172,7 +163,7 @@ static int repair_after_first_read(unsigned type, void *ctx, void *p, void *x)
 Test(check, a_transaction_that_read_is_checked_in_its_own_moment)
 {
     th_small_network(0);
-    sql("net.db", "PRAGMA ignore_check_constraints = ON; UPDATE tie SET kind = 'hug' WHERE tid = 1");
+    th_sql("net.db", "PRAGMA ignore_check_constraints = ON; UPDATE tie SET kind = 'hug' WHERE tid = 1");
     tsg_db_t *db = opened("net.db");
     tsg_error_t err = {0};
     sqlite3 *s = db->sql;
@@ -250,8 +241,8 @@ Test(check, every_foreign_key_is_checked)
 Test(check, sqlite_s_findings_are_five_and_more)
 {
     th_small_network(0);
-    sql("net.db", "VACUUM INTO 'aliases.db'");
-    sql("aliases.db", "PRAGMA foreign_keys = OFF; UPDATE vocab_alias SET key = 'nosuch'");
+    th_sql("net.db", "VACUUM INTO 'aliases.db'");
+    th_sql("aliases.db", "PRAGMA foreign_keys = OFF; UPDATE vocab_alias SET key = 'nosuch'");
     sqlite3 *db;
     sqlite3_stmt *st;
     cr_assert_eq(sqlite3_open("aliases.db", &db), SQLITE_OK);

@@ -24,15 +24,6 @@ static void network(void)
     th_small_network(1);
 }
 
-static void sql(const char *path, const char *text)
-{
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *msg = NULL;
-    cr_assert_eq(sqlite3_exec(db, text, NULL, NULL, &msg), SQLITE_OK, "%s", msg ? msg : "");
-    sqlite3_close(db);
-}
-
 static void copy(const char *from, const char *to)
 {
     char *bytes = th_read(from);
@@ -72,7 +63,7 @@ static void kept_history(void)
     cr_assert_null(strstr(done, "error"), "%s", done);
     free(done);
     /* A count kept as survey-in keeps it (no statement changes a count). */
-    sql("net.db", "INSERT INTO history(tid, field, value, until) SELECT tid, 'count', '2', '2026-04-01' FROM tie"
+    th_sql("net.db", "INSERT INTO history(tid, field, value, until) SELECT tid, 'count', '2', '2026-04-01' FROM tie"
                   " WHERE count = 3");
 }
 

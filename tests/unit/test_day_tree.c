@@ -21,29 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void sql(const char *path, const char *text)
-{
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    char *msg = NULL;
-    cr_assert_eq(sqlite3_exec(db, text, NULL, NULL, &msg), SQLITE_OK, "%s", msg ? msg : "");
-    sqlite3_close(db);
-}
-
-/* A copy through SQLite's backup, whatever the log holds. */
-static void copy_db(const char *from, const char *to)
-{
-    sqlite3 *a, *b;
-    cr_assert_eq(sqlite3_open(from, &a), SQLITE_OK);
-    cr_assert_eq(sqlite3_open(to, &b), SQLITE_OK);
-    sqlite3_backup *k = sqlite3_backup_init(b, "main", a, "main");
-    cr_assert(k);
-    cr_assert_eq(sqlite3_backup_step(k, -1), SQLITE_DONE);
-    sqlite3_backup_finish(k);
-    sqlite3_close(b);
-    sqlite3_close(a);
-}
-
 static char *run_on(const char *path, const char *stmt, const char *day)
 {
     char text[1024];
@@ -84,11 +61,11 @@ Test(day_tree, in_walks_the_tree_of_the_day)
     char *moved = th_run(orig, "SET '北第二小学校区' UNDER '南区' ON '2090-04-01';");
     cr_assert(!strstr(moved, "error"), "%s", moved);
     free(moved);
-    copy_db(orig, then);
-    copy_db(orig, now);
-    sql(then, "UPDATE district SET parent = (SELECT nid FROM node WHERE id = 'd-kita')"
+    th_copy_db(orig, then);
+    th_copy_db(orig, now);
+    th_sql(then, "UPDATE district SET parent = (SELECT nid FROM node WHERE id = 'd-kita')"
               " WHERE nid = (SELECT nid FROM node WHERE id = 'd-kita-es2'); DELETE FROM history;");
-    sql(now, "DELETE FROM history;");
+    th_sql(now, "DELETE FROM history;");
     for (size_t i = 0; i < sizeof stmts / sizeof *stmts; i++) {
         const char *s = stmts[i].stmt;
         char *want_then = run_on(then, s, NULL), *want_now = run_on(now, s, NULL);

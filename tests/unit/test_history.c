@@ -24,15 +24,6 @@ static void network(void)
     th_small_network(0);
 }
 
-static void sql(const char *text)
-{
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open("net.db", &db), SQLITE_OK);
-    char *msg = NULL;
-    cr_assert_eq(sqlite3_exec(db, text, NULL, NULL, &msg), SQLITE_OK, "%s", msg ? msg : "");
-    sqlite3_close(db);
-}
-
 /* The network of a day in words: the nodes that exist ("id" each, in nid
  * order) and the ties ("src>dst" each, in tie order). */
 static char *seen(long day)
@@ -71,7 +62,7 @@ Test(history, rows_exist_within_their_period)
     /* c leaves at 2025-04-01 (until is exclusive); b joins in 2021; the
      * program pa ends in 2024-07; the a–b tie ends in 2023 and a second
      * one begins in 2024. */
-    sql("UPDATE organisation SET until = '2025-04-01' WHERE nid = (SELECT nid FROM node WHERE id = 'c');"
+    th_sql("net.db", "UPDATE organisation SET until = '2025-04-01' WHERE nid = (SELECT nid FROM node WHERE id = 'c');"
         "UPDATE organisation SET since = '2021' WHERE nid = (SELECT nid FROM node WHERE id = 'b');"
         "UPDATE program SET until = '2024-07' WHERE nid = (SELECT nid FROM node WHERE id = 'pa');"
         "UPDATE tie SET until = '2023-01-01' WHERE kind = 'co_support';"
@@ -88,7 +79,7 @@ Test(history, rows_exist_within_their_period)
     cr_expect_str_eq(d, "a b pb f | a>f b>f a>b");
     free(a), free(b), free(c), free(d);
     /* An organisation that ends takes its programs with it. */
-    sql("UPDATE organisation SET until = '2026' WHERE nid = (SELECT nid FROM node WHERE id = 'b')");
+    th_sql("net.db", "UPDATE organisation SET until = '2026' WHERE nid = (SELECT nid FROM node WHERE id = 'b')");
     char *e = seen(20260101);
     cr_expect_str_eq(e, "a f | a>f");
     free(e);
@@ -105,7 +96,7 @@ Test(history, a_version_2_database_migrates_keeping_its_ties)
     network();
     /* Back to schema 2 as an older tsunagi wrote it: the tie table with its
      * UNIQUE, without the new columns and the history table; tids with gaps. */
-    sql("DELETE FROM tie WHERE kind = 'co_support';"
+    th_sql("net.db", "DELETE FROM tie WHERE kind = 'co_support';"
         "CREATE TABLE tie2(tid INTEGER PRIMARY KEY, src INTEGER NOT NULL REFERENCES node(nid) ON DELETE CASCADE,"
         " dst INTEGER NOT NULL REFERENCES node(nid) ON DELETE CASCADE, kind TEXT NOT NULL, directed INTEGER NOT NULL,"
         " count INTEGER, since TEXT, CHECK(src <> dst), UNIQUE(src, dst, kind));"
@@ -222,7 +213,7 @@ Test(history, a_version_3_database_migrates_to_ties_by_source)
     network();
     /* 3,000 ended ties between b and c: a statement that scans the tie
      * table to find a's ties steps over each of them. */
-    sql("WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 3000)"
+    th_sql("net.db", "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 3000)"
         " INSERT INTO tie(src, dst, kind, directed, since, until) SELECT (SELECT nid FROM node WHERE id = 'b'),"
         " (SELECT nid FROM node WHERE id = 'c'), 'referral', 1, '2001-01-01', '2002-01-01' FROM k;"
         "DROP INDEX tie_src; PRAGMA user_version = 3;");
@@ -474,7 +465,7 @@ Test(history, summary_counts_the_rows_of_today)
     char *done = th_run("net.db", "REMOVE 'c' ON '2026-06-01'; ADD forum 'G' ID g KIND platform ON '2027-05-01';");
     cr_expect_null(strstr(done, "error"), "%s", done);
     free(done);
-    sql("UPDATE organisation SET verified = '2026-01-01' WHERE nid = (SELECT nid FROM node WHERE id = 'a');"
+    th_sql("net.db", "UPDATE organisation SET verified = '2026-01-01' WHERE nid = (SELECT nid FROM node WHERE id = 'a');"
         "UPDATE organisation SET verified = '2026-11-30' WHERE nid = (SELECT nid FROM node WHERE id = 'c');"
         "UPDATE program SET verified = '2025-12-02' WHERE nid = (SELECT nid FROM node WHERE id = 'pa');"
         "UPDATE program SET verified = '2025-12-01' WHERE nid = (SELECT nid FROM node WHERE id = 'pb');");

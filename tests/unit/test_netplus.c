@@ -72,13 +72,9 @@ static void check_view(const char *path, const eng_net_t *base, const char *src_
 {
     char copy[4200], sql[512];
     snprintf(copy, sizeof copy, "%s.%s-%s-%s", path, src_id, dst_id, kind_name);
-    sqlite3 *from, *to;
-    cr_assert_eq(sqlite3_open(path, &from), SQLITE_OK);
+    th_copy_db(path, copy);
+    sqlite3 *to;
     cr_assert_eq(sqlite3_open(copy, &to), SQLITE_OK);
-    sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
-    cr_assert(b);
-    cr_assert_eq(sqlite3_backup_step(b, -1), SQLITE_DONE);
-    sqlite3_backup_finish(b);
     snprintf(sql, sizeof sql,
              "INSERT INTO tie(src, dst, kind, directed) SELECT s.nid, d.nid, '%s', %d FROM node s, node d "
              "WHERE s.id = '%s' AND d.id = '%s';",
@@ -96,7 +92,6 @@ static void check_view(const char *path, const eng_net_t *base, const char *src_
         sqlite3_reset(q);
     }
     sqlite3_finalize(q);
-    sqlite3_close(from);
     sqlite3_close(to);
 
     eng_net_t *after = load(copy);
@@ -144,15 +139,9 @@ Test(netplus, every_program_in_a_days_network_runs_that_day)
 {
     char path[4096];
     free(th_sample_city(path));
-    sqlite3 *db;
-    cr_assert_eq(sqlite3_open(path, &db), SQLITE_OK);
-    cr_assert_eq(sqlite3_exec(db,
-                              "UPDATE program SET ends = '2026-03' WHERE nid % 3 = 0;"
-                              "UPDATE program SET starts = '2026-05' WHERE nid % 3 = 1;"
-                              "UPDATE program SET starts = '2025-01', ends = '2026-04-30' WHERE nid % 3 = 2;",
-                              NULL, NULL, NULL),
-                 SQLITE_OK);
-    sqlite3_close(db);
+    th_sql(path, "UPDATE program SET ends = '2026-03' WHERE nid % 3 = 0;"
+                 "UPDATE program SET starts = '2026-05' WHERE nid % 3 = 1;"
+                 "UPDATE program SET starts = '2025-01', ends = '2026-04-30' WHERE nid % 3 = 2;");
     tsg_db_t *tdb;
     tsg_error_t err = {0};
     eng_net_t *net;
