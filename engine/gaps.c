@@ -288,9 +288,9 @@ static int walk_referrals(const eng_net_t *net, const int64_t *from, size_t nfro
         int64_t u = queue->v[head];
         int d = net->mark[u];
         if (d >= hops) continue;
-        /* As REACH's walk (paths.c): the step lists of the nodes a few
-         * places ahead in the queue, and where those start, fetched while
-         * this one is walked. */
+        /* As REACH's walk (paths.c): the referral lists of the nodes a
+         * few places ahead in the queue, and where those start, fetched
+         * while this one is walked. */
         if (head + 8 < queue->n) __builtin_prefetch(&net->ref_off[queue->v[head + 8]]);
         if (head + 4 < queue->n) __builtin_prefetch(&net->ref_to[net->ref_off[queue->v[head + 4]]]);
         for (size_t k = net->ref_off[u]; k < net->ref_off[u + 1]; k++) {

@@ -5,10 +5,11 @@
  *
  * The view is a copy of the eng_net_t struct sharing every array of the
  * base but the ties, their steps and (for a referral between programs)
- * the referral index, which the view owns and rebuilds for each tie: the new tie is the last tie, and its steps the last of each
- * end's, which is where loading the database after the TIE puts them (ties
- * are read in the order they were written, and steps filled in tie order),
- * so a walk meets the ties in the order it would after the TIE. The base
+ * the referral index, which the view owns and rebuilds for each tie: the
+ * new tie is the last tie, and its steps the last of each end's, which is
+ * where loading the database after the TIE puts them (ties are read in the
+ * order they were written, and steps filled in tie order), so a walk meets
+ * the ties in the order it would after the TIE. The base
  * must outlive the view and not change; its walk scratch (mark) is shared,
  * so the two are not walked at once.
  */
@@ -29,7 +30,8 @@ typedef struct eng_plus {
  * base holds the most ties a network may) with err filled. */
 tsg_status_t eng_plus_init(eng_plus_t *p, const eng_net_t *base, tsg_error_t *err);
 /* p->net becomes base with the tie src -> dst of kind (ENG_REFERRAL, …;
- * directed: one way) added, count unknown. src and dst are nodes of base. */
+ * directed: one way) added, count unknown. src and dst are two nodes of
+ * base (a tie from a node to itself is one no database holds). */
 void eng_plus_tie(eng_plus_t *p, const eng_net_t *base, int64_t src, int64_t dst, int kind, int directed);
 void eng_plus_free(eng_plus_t *p);
 

@@ -777,10 +777,10 @@ tsg_status_t eng_net_load_with(tsg_db_t *db, long as_of, int confirmed_only, eng
     /* The rows' places are done with: the indexes' scratch reuses their
      * pages, and each index's the one's before (a fresh page costs a fault
      * and the kernel's zeroing, dear on a virtual machine: about 1.5 ms a
-     * megabyte on the benchmark machine, h-lean). */
+     * megabyte on the benchmark machine, h-lean). The steps' indexes need
+     * none (index_ties). */
     util_arena_reset(&ld.tmp);
     if (!s) s = index_ties(net, err);
-    util_arena_reset(&ld.tmp);
     if (!s) s = check_tree(net, &ld.tmp, err);
     util_arena_reset(&ld.tmp);
     if (!s) s = build_indexes(net, &ld.tmp, err);

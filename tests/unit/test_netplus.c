@@ -15,15 +15,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-static eng_net_t *load(const char *path)
+/* The network of the database at path on day (0: today), with only the
+ * confirmed ties when confirmed_only (USING confirmed ties). */
+static eng_net_t *load_with(const char *path, long day, int confirmed_only)
 {
     tsg_db_t *db;
     tsg_error_t err = {0};
     eng_net_t *net;
     cr_assert_eq(tsg_open(path, &db, &err), TSG_OK, "%s", err.text);
-    cr_assert_eq(eng_net_load(db, &net, &err), TSG_OK, "%s", err.text);
+    cr_assert_eq(eng_net_load_with(db, day, confirmed_only, &net, &err), TSG_OK, "%s", err.text);
     tsg_close(db);
     return net;
+}
+
+static eng_net_t *load(const char *path) { return load_with(path, 0, 0); }
+
+/* Runs SQL on the database at path with foreign keys on, as tsunagi has
+ * them (a node deleted takes its program and ties with it). */
+static void plant(const char *path, const char *sql)
+{
+    char *text = malloc(strlen(sql) + 32);
+    cr_assert(text);
+    sprintf(text, "PRAGMA foreign_keys = ON; %s", sql);
+    th_sql(path, text);
+    free(text);
 }
 
 /* The rule: a node's referral index lists, in the order of its steps, the
@@ -45,6 +60,8 @@ static void check_referral_index(const eng_net_t *net)
         seen = k;
     }
     cr_assert_eq(net->ref_off[n], seen);
+    /* What GAPS' walk no longer tests: every node it is led to is a program. */
+    for (size_t k = 0; k < seen; k++) cr_assert_eq(net->type[net->ref_to[k]], ENG_PROGRAM, "referral %zu", k);
 }
 
 Test(netplus, the_referral_index_is_the_referrals_between_programs_among_the_steps)
@@ -163,4 +180,105 @@ Test(netplus, every_program_in_a_days_network_runs_that_day)
     cr_assert_gt(present, 0);
     cr_assert_lt(present, 259 * 2 / 3);
     eng_net_free(net);
+}
+
+/* The sample city made to hold every kind of network the index is built
+ * for (planted, then loaded): organisations that do not exist on some days
+ * (their programs and ties gone, their nids type 0), programs that start
+ * later, ties that begin or end, half the ties confirmed, nid gaps (deleted
+ * programs, their ties going with them), and a program of the highest nid
+ * with referrals from it, to it and both ways. Returns the highest nid. */
+static int64_t plant_every_kind(const char *path)
+{
+    /* The programs the views below tie stay, with their organisations. */
+#define NAMED "('p-kita-sodan', 'p-kita-kurashi', 'p-higashi-sodan', 'p-higashi-joshi', 'p-kita-futoko')"
+    plant(path, "UPDATE tie SET status = 'confirmed' WHERE tid % 2 = 0;"
+                "UPDATE organisation SET since = '2023-01-01' WHERE nid % 7 = 0;"
+                "UPDATE organisation SET since = '2025-01-01' WHERE nid % 11 = 0;"
+                "UPDATE organisation SET until = '2025-03-01' WHERE nid % 13 = 0 AND nid NOT IN"
+                "  (SELECT p.org FROM program p JOIN node n USING (nid) WHERE n.id IN " NAMED ");"
+                "UPDATE program SET starts = '2022-04-01' WHERE nid % 5 = 0;"
+                "UPDATE tie SET since = '2023-01-01' WHERE tid % 3 = 0;"
+                "UPDATE tie SET until = '2025-01-01' WHERE tid % 13 = 0;"
+                "DELETE FROM node WHERE nid IN (SELECT p.nid FROM program p JOIN node n USING (nid)"
+                "  WHERE p.nid % 17 = 3 AND n.id NOT IN " NAMED " LIMIT 6);"
+                "INSERT INTO node(nid, type, id) SELECT max(nid) + 1, 'program', 'p-last' FROM node;"
+                "INSERT INTO program(nid, name, org, wide_area)"
+                "  SELECT n.nid, 'last', (SELECT p.org FROM program p JOIN node k USING (nid) WHERE k.id = 'p-kita-sodan'),"
+                "  1 FROM node n WHERE n.id = 'p-last';"
+                "INSERT INTO tie(src, dst, kind, directed)"
+                "  SELECT l.nid, p.nid, 'referral', 1 FROM node l, node p WHERE l.id = 'p-last' AND p.id = 'p-kita-sodan';"
+                "INSERT INTO tie(src, dst, kind, directed)"
+                "  SELECT p.nid, l.nid, 'referral', 1 FROM node l, node p WHERE l.id = 'p-last' AND p.id = 'p-kita-kurashi';"
+                "INSERT INTO tie(src, dst, kind, directed)"
+                "  SELECT p.nid, l.nid, 'referral', 0 FROM node l, node p WHERE l.id = 'p-last' AND p.id = 'p-higashi-sodan';");
+#undef NAMED
+    eng_net_t *net = load(path);
+    int64_t last = net->maxnid;
+    cr_assert_str_eq(net->id[last], "p-last");
+    eng_net_free(net);
+    return last;
+}
+
+/* The index keeps its rule in every network the loader builds: AS OF days
+ * on which nodes are type 0, USING confirmed ties, nid gaps, the highest
+ * nid, and a network with no referral at all. Each network is checked to
+ * hold what makes it a case (type-0 nodes, fewer referrals, the highest
+ * nid's referrals), so the test cannot pass by not meeting it. */
+Test(netplus, the_referral_index_keeps_its_rule_in_every_kind_of_network)
+{
+    char path[4096];
+    free(th_sample_city(path));
+    int64_t last = plant_every_kind(path);
+    eng_net_t *today = load(path);
+    check_referral_index(today);
+    /* p-last: one referral out, one undirected: two in its index. */
+    cr_assert_eq(today->ref_off[last + 1] - today->ref_off[last], 2);
+    size_t all = today->ref_off[today->maxnid + 2];
+    static const long days[] = {20190401, 20220630, 20230630, 20250701};
+    for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
+        for (int confirmed = 0; confirmed <= 1; confirmed++) {
+            eng_net_t *net = load_with(path, days[i], confirmed);
+            /* Type 0: the six nids deleted, and the nodes gone that day. */
+            size_t none = 0;
+            for (int64_t u = 1; u <= net->maxnid; u++) none += !net->type[u];
+            cr_assert_gt(none, 6, "day %ld: no node is gone", days[i]);
+            check_referral_index(net);
+            eng_net_free(net);
+        }
+    }
+    eng_net_t *confirmed = load_with(path, 0, 1);
+    check_referral_index(confirmed);
+    cr_assert_lt(confirmed->ref_off[confirmed->maxnid + 2], all);
+    cr_assert_gt(confirmed->ref_off[confirmed->maxnid + 2], 0);
+    eng_net_free(confirmed);
+    eng_net_free(today);
+
+    plant(path, "DELETE FROM tie WHERE kind = 'referral';");
+    eng_net_t *none = load(path);
+    check_referral_index(none);
+    cr_assert_eq(none->ref_off[none->maxnid + 2], 0);
+    eng_net_free(none);
+}
+
+/* The view at the edges: a referral to and from the program of the highest
+ * nid (whose offsets are the last shifted), both ways with it the higher
+ * end, and the first referral of a network that had none. */
+Test(netplus, the_view_is_right_at_the_highest_nid_and_in_a_network_without_referrals)
+{
+    char path[4096];
+    free(th_sample_city(path));
+    plant_every_kind(path);
+    eng_net_t *base = load(path);
+    check_view(path, base, "p-last", "p-higashi-joshi", "referral", ENG_REFERRAL, 1);
+    check_view(path, base, "p-kita-futoko", "p-last", "referral", ENG_REFERRAL, 1);
+    check_view(path, base, "p-last", "p-kita-futoko", "referral", ENG_REFERRAL, 0);
+    check_view(path, base, "p-kita-futoko", "p-last", "referral", ENG_REFERRAL, 0);
+    eng_net_free(base);
+    plant(path, "DELETE FROM tie WHERE kind = 'referral';");
+    base = load(path);
+    cr_assert_eq(base->ref_off[base->maxnid + 2], 0);
+    check_view(path, base, "p-higashi-joshi", "p-kita-futoko", "referral", ENG_REFERRAL, 0);
+    check_view(path, base, "p-kita-futoko", "p-higashi-joshi", "referral", ENG_REFERRAL, 1);
+    eng_net_free(base);
 }
