@@ -555,7 +555,6 @@ static tsg_status_t index_ties(eng_net_t *net, tsg_error_t *err)
     net->in_off = util_arena_array(a, n + 1, sizeof *net->in_off);
     net->ref_off = util_arena_array(a, n + 1, sizeof *net->ref_off);
     if (!net->off || !net->in_off || !net->ref_off) return oom(err);
-    size_t total = 0, back = 0, refs = 0;
     for (size_t i = 0; i < net->nties; i++) {
         const eng_tie_t *t = &net->ties[i];
         int ref = eng_program_referral(net, t->src, t->dst, t->kind);
@@ -567,18 +566,16 @@ static tsg_status_t index_ties(eng_net_t *net, tsg_error_t *err)
             CSR_COUNT(net->off, t->dst);
             if (ref) CSR_COUNT(net->ref_off, t->dst);
         }
-        total += t->directed ? 1 : 2;
-        back += t->directed != 0;
-        refs += ref ? 2 - (t->directed != 0) : 0;
     }
     for (size_t i = 2; i <= n; i++) {
         net->off[i] += net->off[i - 1];
         net->in_off[i] += net->in_off[i - 1];
         net->ref_off[i] += net->ref_off[i - 1];
     }
-    net->steps = util_arena_array(a, total, sizeof *net->steps);
-    net->in_steps = util_arena_array(a, back, sizeof *net->in_steps);
-    net->ref_to = util_arena_array(a, refs, sizeof *net->ref_to);
+    /* After the sums, off[n] is how many items each index holds. */
+    net->steps = util_arena_array(a, net->off[n], sizeof *net->steps);
+    net->in_steps = util_arena_array(a, net->in_off[n], sizeof *net->in_steps);
+    net->ref_to = util_arena_array(a, net->ref_off[n], sizeof *net->ref_to);
     if (!net->steps || !net->in_steps || !net->ref_to) return oom(err);
     for (size_t i = 0; i < net->nties; i++) {
         const eng_tie_t *t = &net->ties[i];
