@@ -57,11 +57,13 @@ static int64_t node_ref(const read_t *rd, int64_t nid, const char *field, int64_
 }
 
 /* A number the day's way: -1 for none. */
-static int node_number(const read_t *rd, int64_t nid, const char *field, int now)
+static int node_number(const read_t *rd, int64_t nid, const char *field, int64_t now)
 {
     const char *v;
-    if (!(rd->gone[nid] & PAST) || !store_past_value(&rd->past, 0, nid, field, &v)) return now;
-    return v && *v ? atoi(v) : -1;
+    if ((rd->gone[nid] & PAST) && store_past_value(&rd->past, 0, nid, field, &v)) now = v && *v ? strtoll(v, NULL, 10) : -1;
+    /* Out of int's range, now or then: as far out as the network's fields
+     * refuse (network.c), never wrapped into range (atoi's 2^32 + 18 was 18). */
+    return now < INT_MIN ? INT_MIN : now > INT_MAX ? INT_MAX : (int)now;
 }
 
 /* Hands one row to the reader: nid is its first column, which each_row has
@@ -166,10 +168,8 @@ static tsg_status_t program_row(const read_t *rd, sqlite3_stmt *st, int64_t nid,
         return TSG_OK;
     }
     p.name = node_name(rd, nid, text_of(st, 1));
-    int64_t age_min = int_or_none(st, 3), age_max = int_or_none(st, 4);
-    /* Out of int's range: as far out as the network's fields refuse (network.c). */
-    p.age_min = node_number(rd, nid, "age_min", age_min < INT_MIN ? INT_MIN : age_min > INT_MAX ? INT_MAX : (int)age_min);
-    p.age_max = node_number(rd, nid, "age_max", age_max < INT_MIN ? INT_MIN : age_max > INT_MAX ? INT_MAX : (int)age_max);
+    p.age_min = node_number(rd, nid, "age_min", int_or_none(st, 3));
+    p.age_max = node_number(rd, nid, "age_max", int_or_none(st, 4));
     const char *area;
     p.wide = rd->gone[nid] & PAST && store_past_value(&rd->past, 0, nid, "area", &area) ? area && !strcmp(area, "*")
                                                                                        : sqlite3_column_int(st, 5);

@@ -394,6 +394,11 @@ Test(limits, an_age_beyond_16_bits_is_refused_not_wrapped)
     /* 2^32 + 18: read as a C int it was 18 (sqlite3_column_int keeps the
      * low 32 bits); read in 64 bits it is refused as well. */
     refused("UPDATE program SET age_min = 4294967314 WHERE nid = (SELECT min(nid) FROM program);", "age_min");
+    /* The same as a past value (history, in force until 2099): read with
+     * atoi it was 18 too. */
+    refused("INSERT INTO history(nid, field, value, until)"
+            " SELECT min(nid), 'age_min', '4294967314', '2099-01-01' FROM program;",
+            "age_min");
 }
 
 /* The loader asks a nullable number's type only when its value reads 0
